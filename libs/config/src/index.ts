@@ -1,1 +1,2 @@
-export {};
+export * from './app.config';
+export * from './config.module';

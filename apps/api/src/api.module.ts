@@ -1,0 +1,45 @@
+import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import { AppConfig, ConfigModule } from '@pharmatrace/config';
+import { PersistenceModule } from '@pharmatrace/persistence';
+import { CaptureModule } from './capture/capture.module';
+import { AuthGuard } from './common/auth.guard';
+import { ErrorFilter } from './common/error.filter';
+import { GraphiqlController } from './graphiql/graphiql.controller';
+import { offlineGraphiqlPlugin } from './graphiql/graphiql.page';
+import { HealthController } from './health.controller';
+import { OrganizationModule } from './organizations/organization.module';
+import { ProvenanceModule } from './provenance/provenance.module';
+import { VerificationModule } from './verification/verification.module';
+
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule.forRoot({ url: config.databaseUrl, logSql: config.logSql, poolSize: 20 }),
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          autoSchemaFile: true,
+          sortSchema: true,
+          playground: false,
+          plugins: [offlineGraphiqlPlugin()],
+          context: ({ req }: { req: unknown }) => ({ req }),
+        }),
+        OrganizationModule,
+        CaptureModule,
+        ProvenanceModule,
+        VerificationModule,
+      ],
+      controllers: [HealthController, GraphiqlController],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
+    };
+  }
+}

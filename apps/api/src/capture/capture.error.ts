@@ -1,0 +1,24 @@
+import { AppError } from '../common/app.error';
+
+export enum CaptureErrorCode {
+  /** The document breaks the EPCIS 2.0 schema or a GS1 rule; `details.issues` names each event, field and rule. */
+  INVALID_DOCUMENT = 'INVALID_DOCUMENT',
+  /** The caller may not write one of the events (e.g. commissioning a GTIN outside its company prefixes). */
+  CAPTURE_FORBIDDEN = 'CAPTURE_FORBIDDEN',
+}
+
+export interface CaptureIssue {
+  eventIndex: number | null;
+  field: string;
+  rule: string;
+  message: string;
+}
+
+export class CaptureError extends AppError<CaptureErrorCode> {
+  constructor(code: CaptureErrorCode, readonly issues: CaptureIssue[]) {
+    const first = issues[0];
+    const where = first.eventIndex === null ? 'document' : `event ${first.eventIndex}`;
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more issue${issues.length > 2 ? 's' : ''})` : '';
+    super(code, `${where}, ${first.field || '/'}: ${first.message} [${first.rule}]${more}`, { issues });
+  }
+}

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
+import { createEpcisValidator } from '@pharmatrace/epcis';
+import { CaptureResolver } from './capture.resolver';
+import { CaptureService, EPCIS_VALIDATOR } from './capture.service';
+
+@Module({
+  providers: [
+    CaptureResolver,
+    CaptureService,
+    {
+      provide: EPCIS_VALIDATOR,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        createEpcisValidator(config.standardsDir ? { schemaDir: `${config.standardsDir}/epcis-2.0/json-schema` } : {}),
+    },
+  ],
+  exports: [CaptureService],
+})
+export class CaptureModule {}

@@ -1,0 +1,16 @@
+import { Args, Mutation, Resolver } from '@nestjs/graphql';
+import type { OrganizationEntity } from '@pharmatrace/persistence';
+import GraphQLJSON from 'graphql-type-json';
+import { CurrentOrganization } from '../common/auth.decorators';
+import { CaptureService } from './capture.service';
+import { CaptureResult } from './capture.types';
+
+@Resolver()
+export class CaptureResolver {
+  constructor(private readonly service: CaptureService) {}
+
+  @Mutation(() => CaptureResult, { description: 'Captures an EPCIS 2.0 JSON-LD document, all or nothing; re-capturing an event is a no-op.' })
+  captureEpcisDocument(@CurrentOrganization() org: OrganizationEntity, @Args('document', { type: () => GraphQLJSON }) document: unknown) {
+    return this.service.capture(org, document);
+  }
+}

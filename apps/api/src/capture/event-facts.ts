@@ -1,0 +1,50 @@
+import type { EventFacts } from '@pharmatrace/domain';
+import { cbvShortName } from '@pharmatrace/domain';
+
+type Json = Record<string, any>;
+
+/** ILMD keys arrive prefixed by whatever the document's context calls the CBV master-data namespace. */
+function ilmdValue(ilmd: Json | undefined, name: string): string | null {
+  if (!ilmd) return null;
+  for (const [key, value] of Object.entries(ilmd)) {
+    if ((key === name || key.endsWith(`:${name}`)) && typeof value === 'string') return value;
+  }
+  return null;
+}
+
+/** The party (or failing that the location) a shipment is addressed to. */
+function destinationOf(event: Json): string | null {
+  const list: Json[] = Array.isArray(event.destinationList) ? event.destinationList : [];
+  const owner = list.find((d) => cbvShortName(d.type) === 'owning_party') ?? list.find((d) => cbvShortName(d.type) === 'possessing_party');
+  return (owner ?? list[0])?.destination ?? null;
+}
+
+export function idOf(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && typeof (value as Json).id === 'string') return (value as Json).id;
+  return null;
+}
+
+export function eventFacts(
+  event: Json,
+  eventTime: Date,
+  capturedBy: string,
+  epcs: { epc: string; role: string }[],
+): Omit<EventFacts, 'eventId'> {
+  const expiry = ilmdValue(event.ilmd, 'itemExpirationDate');
+  return {
+    eventType: event.type,
+    action: event.action ?? null,
+    bizStep: event.bizStep ?? null,
+    disposition: event.disposition ?? null,
+    eventTime,
+    capturedBy,
+    bizLocation: idOf(event.bizLocation),
+    epcs: epcs.filter((e) => e.role === 'epc' || e.role === 'input' || e.role === 'output').map((e) => e.epc),
+    parent: epcs.find((e) => e.role === 'parent')?.epc ?? null,
+    children: epcs.filter((e) => e.role === 'child').map((e) => e.epc),
+    lot: ilmdValue(event.ilmd, 'lotNumber'),
+    expiry: expiry && /^\d{4}-\d{2}-\d{2}$/.test(expiry) ? expiry : null,
+    destination: destinationOf(event),
+  };
+}

@@ -1,0 +1,59 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
+import { OrganizationEntity, OrganizationRepository } from '@pharmatrace/persistence';
+import { hashApiKey, safeEqual } from './api-key';
+import { Access, ACCESS_KEY } from './auth.decorators';
+import { AuthError, AuthErrorCode } from './auth.error';
+import { Principal } from './principal';
+import { requestOf } from './request-of';
+
+/** Every handler is closed unless a decorator opens it: no decorator means any authenticated organization. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly cache = new Map<string, { org: OrganizationEntity; until: number }>();
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly organizations: OrganizationRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const access = this.reflector.getAllAndOverride<Access>(ACCESS_KEY, [ctx.getHandler(), ctx.getClass()]) ?? {
+      kind: 'any-organization',
+    };
+    if (access.kind === 'public') return true;
+    const req = requestOf(ctx);
+    const principal = await this.authenticate(req.headers?.authorization);
+    req.principal = principal;
+    if (access.kind === 'admin') {
+      if (principal.kind !== 'admin') throw new AuthError(AuthErrorCode.FORBIDDEN, 'this operation needs the admin token');
+      return true;
+    }
+    if (principal.kind !== 'organization') {
+      throw new AuthError(AuthErrorCode.FORBIDDEN, "this operation needs an organization's API key, not the admin token");
+    }
+    if (access.kind === 'roles' && !access.roles.includes(principal.organization.role)) {
+      throw new AuthError(
+        AuthErrorCode.FORBIDDEN,
+        `this operation is for ${access.roles.join(' or ')} organizations; ${principal.organization.name} is a ${principal.organization.role}`,
+      );
+    }
+    return true;
+  }
+
+  private async authenticate(header: string | undefined): Promise<Principal> {
+    const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+    if (!token) throw new AuthError(AuthErrorCode.UNAUTHENTICATED, 'send "Authorization: Bearer <api key>"');
+    if (this.config.adminToken && safeEqual(token, this.config.adminToken)) return { kind: 'admin' };
+    const hash = hashApiKey(token);
+    const key = hash.toString('hex');
+    const cached = this.cache.get(key);
+    if (cached && cached.until > Date.now()) return { kind: 'organization', organization: cached.org };
+    const org = await this.organizations.findByApiKeyHash(hash);
+    if (!org) throw new AuthError(AuthErrorCode.UNAUTHENTICATED, 'unknown API key');
+    this.cache.set(key, { org, until: Date.now() + 60_000 });
+    return { kind: 'organization', organization: org };
+  }
+}

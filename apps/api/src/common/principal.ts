@@ -1,0 +1,3 @@
+import type { OrganizationEntity } from '@pharmatrace/persistence';
+
+export type Principal = { kind: 'admin' } | { kind: 'organization'; organization: OrganizationEntity };

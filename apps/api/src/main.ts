@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { loadConfig } from '@pharmatrace/config';
+import { ApiModule } from './api.module';
+
+async function bootstrap() {
+  const config = loadConfig();
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), { bodyParser: true });
+  app.useBodyParser('json', { limit: '50mb' });
+  app.enableShutdownHooks();
+  await app.listen(config.port, '0.0.0.0');
+  new Logger('api').log(`GraphQL on http://localhost:${config.port}/graphql`);
+}
+
+bootstrap().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { isValidGln } from '@pharmatrace/gs1';
+import { OrganizationRepository, PersistenceError } from '@pharmatrace/persistence';
+import { generateApiKey, hashApiKey } from '../common/api-key';
+import { OrganizationError, OrganizationErrorCode } from './organization.error';
+import { CreateOrganizationInput, CreateOrganizationPayload, OrganizationType } from './organization.types';
+
+const COMPANY_PREFIX = /^\d{4,12}$/;
+
+@Injectable()
+export class OrganizationService {
+  constructor(private readonly organizations: OrganizationRepository) {}
+
+  async create(input: CreateOrganizationInput): Promise<CreateOrganizationPayload> {
+    const name = input.name.trim();
+    if (!name) throw this.invalid('name', 'must not be empty');
+    if (!/^\d{13}$/.test(input.gln)) throw this.invalid('gln', 'must be 13 digits');
+    if (!isValidGln(input.gln)) throw this.invalid('gln', 'check digit is wrong');
+    const bad = input.companyPrefixes.find((p) => !COMPANY_PREFIX.test(p));
+    if (bad !== undefined) throw this.invalid('companyPrefixes', `"${bad}" is not a GS1 company prefix (4 to 12 digits)`);
+    if (input.role === 'MANUFACTURER' && !input.companyPrefixes.length) {
+      throw this.invalid('companyPrefixes', 'a MANUFACTURER needs at least one company prefix to commission its GTINs');
+    }
+    const apiKey = generateApiKey();
+    try {
+      const entity = await this.organizations.create({
+        name,
+        role: input.role,
+        gln: input.gln,
+        companyPrefixes: [...new Set(input.companyPrefixes)],
+        apiKeyHash: hashApiKey(apiKey),
+      });
+      return { organization: OrganizationType.from(entity), apiKey };
+    } catch (e) {
+      if (e instanceof PersistenceError && e.constraint?.includes('gln')) {
+        throw new OrganizationError(OrganizationErrorCode.GLN_TAKEN, `an organization with GLN ${input.gln} exists already`, { field: 'gln' });
+      }
+      throw e;
+    }
+  }
+
+  async list(): Promise<OrganizationType[]> {
+    return (await this.organizations.findAll()).map(OrganizationType.from);
+  }
+
+  private invalid(field: string, rule: string) {
+    return new OrganizationError(OrganizationErrorCode.INVALID_ORGANIZATION, `input.${field}: ${rule}`, { field, rule });
+  }
+}

@@ -1,0 +1,46 @@
+import { Field, ID, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
+import type { OrganizationEntity } from '@pharmatrace/persistence';
+
+export enum OrganizationRoleEnum {
+  MANUFACTURER = 'MANUFACTURER',
+  DISTRIBUTOR = 'DISTRIBUTOR',
+  DISPENSER = 'DISPENSER',
+  REGULATOR = 'REGULATOR',
+}
+registerEnumType(OrganizationRoleEnum, { name: 'OrganizationRole' });
+
+@ObjectType('Organization')
+export class OrganizationType {
+  @Field(() => ID) id: string;
+  @Field() name: string;
+  @Field(() => OrganizationRoleEnum) role: OrganizationRoleEnum;
+  @Field({ description: 'Global Location Number, 13 digits with check digit' }) gln: string;
+  @Field(() => [String], { description: 'GS1 company prefixes the organization owns' }) companyPrefixes: string[];
+  @Field() createdAt: Date;
+
+  static from(entity: OrganizationEntity): OrganizationType {
+    return Object.assign(new OrganizationType(), {
+      id: entity.id,
+      name: entity.name,
+      role: entity.role as OrganizationRoleEnum,
+      gln: entity.gln,
+      companyPrefixes: entity.companyPrefixes,
+      createdAt: entity.createdAt,
+    });
+  }
+}
+
+@InputType()
+export class CreateOrganizationInput {
+  @Field() name: string;
+  @Field(() => OrganizationRoleEnum) role: OrganizationRoleEnum;
+  @Field() gln: string;
+  @Field(() => [String], { defaultValue: [] }) companyPrefixes: string[];
+}
+
+@ObjectType()
+export class CreateOrganizationPayload {
+  @Field(() => OrganizationType) organization: OrganizationType;
+  @Field({ description: 'Shown once: only its hash is stored. Send it as "Authorization: Bearer <apiKey>".' })
+  apiKey: string;
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AnchoringQueue } from './anchoring.queue';
+import { AnchoringService } from './anchoring.service';
+import { ChainGateway } from './chain.gateway';
+import { FaultInjector } from './fault.injector';
+import { SealingService } from './sealing.service';
+
+@Module({
+  providers: [ChainGateway, FaultInjector, SealingService, AnchoringService, AnchoringQueue],
+  exports: [AnchoringService],
+})
+export class AnchoringModule {}

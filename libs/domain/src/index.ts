@@ -1,0 +1,3 @@
+export * from './pack-state';
+export * from './verdict';
+export * from './vocabulary';

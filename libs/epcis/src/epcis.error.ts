@@ -1,0 +1,48 @@
+/** Every way the EPCIS library rejects input; callers branch on `code`. */
+export enum EpcisErrorCode {
+  SCHEMA_VIOLATION = 'SCHEMA_VIOLATION',
+  MALFORMED_DOCUMENT = 'MALFORMED_DOCUMENT',
+  UNSUPPORTED_EVENT_TYPE = 'UNSUPPORTED_EVENT_TYPE',
+  MALFORMED_HASH = 'MALFORMED_HASH',
+  MALFORMED_TIME = 'MALFORMED_TIME',
+  SCHEMA_UNAVAILABLE = 'SCHEMA_UNAVAILABLE',
+}
+
+/** One problem found in a document. */
+export interface EpcisIssue {
+  /** Index in the document's event list, or null when the issue is outside any event. */
+  eventIndex: number | null;
+  /** JSON pointer relative to the event (or to the document when eventIndex is null); '' is the whole thing. */
+  field: string;
+  /** The violated rule: the JSON Schema keyword plus its parameter, e.g. `required:action`, `enum`, `format:date-time`. */
+  rule: string;
+  message: string;
+}
+
+export class EpcisValidationError extends Error {
+  readonly code: EpcisErrorCode;
+  readonly issues: EpcisIssue[];
+
+  constructor(code: EpcisErrorCode, message: string, issues: EpcisIssue[] = []) {
+    super(message);
+    this.name = 'EpcisValidationError';
+    this.code = code;
+    this.issues = issues;
+  }
+
+  /** Field and rule of the first issue, for errors that concern a single value. */
+  get field(): string | undefined {
+    return this.issues[0]?.field;
+  }
+
+  get rule(): string | undefined {
+    return this.issues[0]?.rule;
+  }
+}
+
+export function singleIssueError(
+  code: EpcisErrorCode,
+  issue: EpcisIssue,
+): EpcisValidationError {
+  return new EpcisValidationError(code, issue.message, [issue]);
+}

@@ -1,0 +1,87 @@
+/**
+ * CBV 2.0 event hash: `ni:///sha-256;<hex>?ver=CBV2.0` over the pre-hash string of each event.
+ *
+ * SHA-256 comes from node:crypto: measured ~0.8 M hashes/s on a 300-byte pre-hash against ~0.27 M/s for
+ * @noble/hashes (same machine, 200k iterations), so the native binding is used.
+ */
+import { createHash } from 'node:crypto';
+import { EpcisErrorCode, EpcisValidationError, singleIssueError } from './epcis.error';
+import { type DocumentContext, declaredIgnoreFields, eventTree, namespacesOf } from './event-tree';
+import { eventsOf } from './event.model';
+import { prehashOfTree } from './prehash';
+
+export type { DocumentContext } from './event-tree';
+
+export interface EventHashOptions {
+  /** Extension fields left out of the hash, compact (`example:captureID`) or expanded; a document declares them with `…:ignoreFields`. */
+  ignoreFields?: readonly string[];
+}
+
+export interface EventHashResult {
+  hash: string;
+  prehash: string;
+}
+
+const HASH_PREFIX = 'ni:///sha-256;';
+const HASH_SUFFIX = '?ver=CBV2.0';
+const HASH_PATTERN = /^ni:\/\/\/sha-256;([0-9a-fA-F]{64})\?ver=CBV2\.0$/;
+
+function hashOf(prehash: string): string {
+  return HASH_PREFIX + createHash('sha256').update(prehash, 'utf8').digest('hex') + HASH_SUFFIX;
+}
+
+function requireEventObject(event: unknown, eventIndex: number | null): Record<string, unknown> {
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) {
+    throw singleIssueError(EpcisErrorCode.MALFORMED_DOCUMENT, {
+      eventIndex, field: '', rule: 'type:object', message: 'an event must be a JSON object',
+    });
+  }
+  if (typeof (event as { type?: unknown }).type !== 'string') {
+    throw singleIssueError(EpcisErrorCode.UNSUPPORTED_EVENT_TYPE, {
+      eventIndex, field: '/type', rule: 'required:type', message: 'an event must name its type',
+    });
+  }
+  return event as Record<string, unknown>;
+}
+
+/**
+ * Hash of one event. `context` is the enclosing document's `@context`, needed to resolve namespaced
+ * extension keys (`example:myField` → `{https://ns.example.com/epcis/}myField`).
+ */
+export function eventHash(event: object, context?: DocumentContext, options: EventHashOptions = {}): EventHashResult {
+  const prehash = prehashOfTree(eventTree(requireEventObject(event, null), namespacesOf(context), options.ignoreFields));
+  return { hash: hashOf(prehash), prehash };
+}
+
+/** One result per event, in document order (capture or query document). */
+export function eventHashes(document: unknown): EventHashResult[] {
+  const events = eventsOf(document);
+  const root = document as Record<string, unknown>;
+  const namespaces = namespacesOf(root['@context']);
+  const ignoreFields = declaredIgnoreFields(root);
+  return events.map((event, index) => {
+    const prehash = prehashOfTree(eventTree(requireEventObject(event, index), namespaces, ignoreFields));
+    return { hash: hashOf(prehash), prehash };
+  });
+}
+
+/** The 32 digest bytes behind a CBV 2.0 SHA-256 event hash. */
+export function hashDigest(hash: string): Uint8Array {
+  const match = typeof hash === 'string' ? HASH_PATTERN.exec(hash) : null;
+  if (!match) {
+    throw new EpcisValidationError(EpcisErrorCode.MALFORMED_HASH, 'not a ni:///sha-256;<64 hex>?ver=CBV2.0 event hash', [
+      { eventIndex: null, field: '', rule: 'pattern', message: `malformed event hash: ${String(hash).slice(0, 100)}` },
+    ]);
+  }
+  return new Uint8Array(Buffer.from(match[1], 'hex'));
+}
+
+/** Inverse of hashDigest: formats 32 digest bytes as a CBV 2.0 event hash. */
+export function digestToHash(bytes: Uint8Array): string {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== 32) {
+    throw new EpcisValidationError(EpcisErrorCode.MALFORMED_HASH, 'a SHA-256 digest is exactly 32 bytes', [
+      { eventIndex: null, field: '', rule: 'length:32', message: `expected 32 digest bytes, got ${bytes?.length}` },
+    ]);
+  }
+  return HASH_PREFIX + Buffer.from(bytes).toString('hex') + HASH_SUFFIX;
+}

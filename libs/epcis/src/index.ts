@@ -1,0 +1,19 @@
+export { EpcisErrorCode, type EpcisIssue, EpcisValidationError } from './epcis.error';
+export {
+  type DocumentContext,
+  digestToHash,
+  type EventHashOptions,
+  type EventHashResult,
+  eventHash,
+  eventHashes,
+  hashDigest,
+} from './event-hash';
+export { canonicalDigitalLink } from './epc-normaliser';
+export { type EpcRole, eventsOf, eventTimeOf, extractEpcs, type NamedEpc, type RawEvent } from './event.model';
+export {
+  createEpcisValidator,
+  defaultSchemaDir,
+  type EpcisValidator,
+  type EpcisValidatorOptions,
+} from './schema.validator';
+export * from './document.builder';

@@ -1,0 +1,99 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { EpcisErrorCode, type EpcisIssue, EpcisValidationError } from './epcis.error';
+import { createEpcisValidator, defaultSchemaDir } from './schema.validator';
+
+const STANDARDS = process.env.PHARMATRACE_STANDARDS_DIR ?? path.resolve(__dirname, '../../../../shared/standards');
+const EXAMPLES = path.join(STANDARDS, 'epcis-2.0', 'examples');
+const INVALID = path.join(STANDARDS, 'epcis-2.0', 'invalid');
+const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
+const brief = (issues: EpcisIssue[]): [number | null, string, string][] => issues.map((i) => [i.eventIndex, i.field, i.rule]);
+
+describe('createEpcisValidator', () => {
+  const validator = createEpcisValidator();
+
+  it.each(readdirSync(EXAMPLES).filter((f) => f.endsWith('.jsonld')))('accepts the official example %s', (file) => {
+    expect(validator.validateDocument(readJson(path.join(EXAMPLES, file)))).toEqual([]);
+  });
+
+  const expectedIssues: Record<string, [number | null, string, string][]> = {
+    'Combination_of_events_with_missing_mandatory_fields.json': [
+      [0, '/action', 'required:action'],
+      [1, '/eventTimeZoneOffset', 'required:eventTimeZoneOffset'],
+      [1, '/action', 'required:action'],
+    ],
+    'Combination_of_multiple_invalid_fields.json': [
+      [0, '/bizStep', 'enum'],
+      [1, '/disposition', 'enum'],
+      [2, '/sourceList/0/type', 'enum'],
+      [3, '/ilmd/materialType', 'propertyNames:materialType'],
+      [4, '/eventTime', 'format:date-time'],
+      [4, '/action', 'enum'],
+    ],
+    'Combination_of_non_standard_bizStep_and_disposition.json': [
+      [0, '/bizStep', 'enum'],
+      [1, '/disposition', 'enum'],
+    ],
+    'EPCISDocument_without_context.json': [[null, '/@context', 'required:@context']],
+    'ObjectEvent_with_ilmd_field_without_namespace.json': [[0, '/ilmd/materialType', 'propertyNames:materialType']],
+    'ObjectEvent_with_invalid_action.json': [[0, '/action', 'enum']],
+    'ObjectEvent_with_invalid_certificationInfo.json': [
+      [0, '/certificationInfo/0', 'type:string'],
+      [0, '/certificationInfo/1', 'type:string'],
+    ],
+    'ObjectEvent_with_invalid_eventTime_format.json': [[0, '/eventTime', 'format:date-time']],
+  };
+
+  it('has an expectation for every invalid document in the folder', () => {
+    expect(readdirSync(INVALID).filter((f) => f.endsWith('.json')).sort()).toEqual(Object.keys(expectedIssues).sort());
+  });
+
+  it.each(Object.entries(expectedIssues))('rejects %s with exactly the expected issues', (file, expected) => {
+    const issues = validator.validateDocument(readJson(path.join(INVALID, file)));
+    expect(brief(issues)).toEqual(expected);
+    for (const issue of issues) expect(issue.message.length).toBeGreaterThan(10);
+  });
+
+  it('names the allowed values when a vocabulary value is wrong', () => {
+    const [issue] = validator.validateDocument(readJson(path.join(INVALID, 'ObjectEvent_with_invalid_action.json')));
+    expect(issue.message).toContain('"OBSERVE", "ADD", "DELETE"');
+  });
+
+  it('throws a SCHEMA_VIOLATION carrying the issues from assertValidDocument', () => {
+    const doc = readJson(path.join(INVALID, 'ObjectEvent_with_invalid_action.json'));
+    expect(() => validator.assertValidDocument(doc)).toThrow(EpcisValidationError);
+    expect(() => validator.assertValidDocument(doc)).toThrow(
+      expect.objectContaining({ code: EpcisErrorCode.SCHEMA_VIOLATION, issues: [expect.objectContaining({ eventIndex: 0, field: '/action' })] }),
+    );
+    expect(() => validator.assertValidDocument(readJson(path.join(EXAMPLES, 'Example_9.6.1-ObjectEvent.jsonld')))).not.toThrow();
+  });
+
+  it('rejects something that is not a document at all', () => {
+    expect(validator.validateDocument('nope')).toEqual([expect.objectContaining({ eventIndex: null, rule: 'type:object' })]);
+  });
+});
+
+describe('schema location', () => {
+  const saved = process.env.PHARMATRACE_STANDARDS_DIR;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.PHARMATRACE_STANDARDS_DIR;
+    else process.env.PHARMATRACE_STANDARDS_DIR = saved;
+  });
+
+  it('follows PHARMATRACE_STANDARDS_DIR', () => {
+    process.env.PHARMATRACE_STANDARDS_DIR = '/somewhere/standards';
+    expect(defaultSchemaDir()).toBe(path.join('/somewhere/standards', 'epcis-2.0', 'json-schema'));
+  });
+
+  it('defaults to shared/standards beside the repository', () => {
+    delete process.env.PHARMATRACE_STANDARDS_DIR;
+    expect(defaultSchemaDir()).toBe(path.resolve(__dirname, '../../../../shared/standards/epcis-2.0/json-schema'));
+  });
+
+  it('accepts an explicit schemaDir and fails clearly when it holds no schemas', () => {
+    expect(createEpcisValidator({ schemaDir: path.join(STANDARDS, 'epcis-2.0', 'json-schema') }).validateDocument({})).not.toEqual([]);
+    expect(() => createEpcisValidator({ schemaDir: __dirname })).toThrow(
+      expect.objectContaining({ code: EpcisErrorCode.SCHEMA_UNAVAILABLE }),
+    );
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * Validates EPCIS 2.0 JSON-LD documents against the official GS1 JSON Schemas (draft-07), loaded at run
+ * time from a directory, and reports each violation against the event it concerns.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { EpcisErrorCode, type EpcisIssue, EpcisValidationError } from './epcis.error';
+
+const ROOT_SCHEMA_FILE = 'EPCIS-JSON-Schema-root.json';
+const SCHEMA_SUBDIR = path.join('epcis-2.0', 'json-schema');
+
+export interface EpcisValidatorOptions {
+  /** Folder holding EPCIS-JSON-Schema-root.json and schemas/; see defaultSchemaDir for the fallback. */
+  schemaDir?: string;
+}
+
+export interface EpcisValidator {
+  /** Every problem found; an empty array means the document is valid. */
+  validateDocument(document: unknown): EpcisIssue[];
+  /** Throws EpcisValidationError (SCHEMA_VIOLATION) carrying every issue when the document is invalid. */
+  assertValidDocument(document: unknown): void;
+}
+
+/** PHARMATRACE_STANDARDS_DIR (the `standards` folder) if set, else ../shared/standards beside the repository. */
+export function defaultSchemaDir(): string {
+  const standards = process.env.PHARMATRACE_STANDARDS_DIR ?? path.resolve(__dirname, '../../../../shared/standards');
+  return path.join(standards, SCHEMA_SUBDIR);
+}
+
+function readSchemas(schemaDir: string): { rootId: string; schemas: object[] } {
+  const rootFile = path.join(schemaDir, ROOT_SCHEMA_FILE);
+  if (!existsSync(rootFile)) {
+    throw new EpcisValidationError(EpcisErrorCode.SCHEMA_UNAVAILABLE, `no ${ROOT_SCHEMA_FILE} in ${schemaDir}`);
+  }
+  const files = [
+    ...readdirSync(schemaDir).filter((f) => f.endsWith('.json')).map((f) => path.join(schemaDir, f)),
+    ...readdirSync(path.join(schemaDir, 'schemas')).filter((f) => f.endsWith('.json')).map((f) => path.join(schemaDir, 'schemas', f)),
+  ];
+  const schemas = files.map((file) => JSON.parse(readFileSync(file, 'utf8')) as { $id?: string });
+  const rootId = (JSON.parse(readFileSync(rootFile, 'utf8')) as { $id: string }).$id;
+  return { rootId, schemas };
+}
+
+const validatorCache = new Map<string, ValidateFunction>();
+
+function compiledValidator(schemaDir: string): ValidateFunction {
+  const cached = validatorCache.get(schemaDir);
+  if (cached) return cached;
+  const { rootId, schemas } = readSchemas(schemaDir);
+  // Formats must be registered before the schemas compile, so the schemas are added afterwards.
+  const ajv = new Ajv({ allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema(schemas);
+  const validate = ajv.getSchema(rootId);
+  if (!validate) throw new EpcisValidationError(EpcisErrorCode.SCHEMA_UNAVAILABLE, `root schema ${rootId} did not compile`);
+  validatorCache.set(schemaDir, validate);
+  return validate;
+}
+
+const EVENT_POINTER = /^(\/epcisBody\/(?:queryResults\/resultsBody\/)?eventList)\/(\d+)(\/.*)?$/;
+/** Keywords that only say "one of the alternatives failed"; the alternatives' own errors say why. */
+const COMBINATOR_KEYWORDS = new Set(['anyOf', 'oneOf', 'allOf', 'if', 'then', 'else', 'not']);
+
+function ruleOf(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return `required:${String(params.missingProperty)}`;
+    case 'format':
+      return `format:${String(params.format)}`;
+    case 'type':
+      return `type:${String(params.type)}`;
+    case 'additionalProperties':
+      return `additionalProperties:${String(params.additionalProperty)}`;
+    case 'propertyNames':
+      return `propertyNames:${String(params.propertyName)}`;
+    default:
+      return error.keyword;
+  }
+}
+
+function fieldOf(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'required') return `${error.instancePath}/${String(params.missingProperty)}`;
+  if (error.keyword === 'additionalProperties') return `${error.instancePath}/${String(params.additionalProperty)}`;
+  if (error.keyword === 'propertyNames') return `${error.instancePath}/${String(params.propertyName)}`;
+  return error.instancePath;
+}
+
+function describe(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'enum' && Array.isArray(params.allowedValues)) {
+    const allowed = params.allowedValues as unknown[];
+    const shown = allowed.slice(0, 6).map((v) => JSON.stringify(v)).join(', ');
+    return `must be one of ${shown}${allowed.length > 6 ? `, … (${allowed.length} values)` : ''}`;
+  }
+  if (error.keyword === 'propertyNames') {
+    return `property name "${String(params.propertyName)}" is neither a field of this event type nor a namespaced extension`;
+  }
+  return error.message ?? 'is invalid';
+}
+
+function toIssue(error: ErrorObject, alternatives: ErrorObject[]): EpcisIssue {
+  const pointer = fieldOf(error);
+  const match = EVENT_POINTER.exec(pointer);
+  const others = alternatives.filter((a) => a !== error).map(ruleOf);
+  const orElse = others.length ? ` (other accepted form failed too: ${others.join(', ')})` : '';
+  return {
+    eventIndex: match ? Number(match[2]) : null,
+    field: match ? match[3] ?? '' : pointer,
+    rule: ruleOf(error),
+    message: `${error.instancePath || '/'} ${describe(error)}${orElse}`,
+  };
+}
+
+/** When alternatives of one anyOf/oneOf fail at the same value, the first of these speaks for them all. */
+const KEYWORD_RANK = ['required', 'enum', 'const', 'format', 'pattern', 'type'];
+const rank = (e: ErrorObject): number => {
+  const i = KEYWORD_RANK.indexOf(e.keyword);
+  return i < 0 ? KEYWORD_RANK.length : i;
+};
+
+/**
+ * Ajv reports every failed branch of an anyOf/oneOf. This keeps one issue per offending value:
+ * combinator errors go, errors raised while checking a property *name* are folded into their
+ * propertyNames error, a `type` mismatch is dropped when a deeper error shows which branch was meant,
+ * and of several branch errors on the same value the most telling one is kept.
+ */
+function collapse(errors: ErrorObject[]): EpcisIssue[] {
+  const concrete = errors.filter((e) => !COMBINATOR_KEYWORDS.has(e.keyword) && !/\/propertyNames\/./.test(e.schemaPath));
+  const fields = concrete.map(fieldOf);
+  const meaningful = concrete.filter((e, i) =>
+    e.keyword !== 'type' || !fields.some((f) => f.startsWith(fields[i] + '/')),
+  );
+  const byField = new Map<string, ErrorObject[]>();
+  for (const error of meaningful) {
+    const field = fieldOf(error);
+    byField.set(field, [...(byField.get(field) ?? []), error]);
+  }
+  const issues: EpcisIssue[] = [];
+  for (const group of byField.values()) {
+    const distinct = group.filter((e, i) => group.findIndex((o) => ruleOf(o) === ruleOf(e)) === i);
+    const best = [...distinct].sort((a, b) => rank(a) - rank(b))[0];
+    issues.push(toIssue(best, distinct));
+  }
+  return issues;
+}
+
+export function createEpcisValidator(options: EpcisValidatorOptions = {}): EpcisValidator {
+  const schemaDir = path.resolve(options.schemaDir ?? defaultSchemaDir());
+  const validate = compiledValidator(schemaDir);
+  const validateDocument = (document: unknown): EpcisIssue[] =>
+    validate(document) ? [] : collapse(validate.errors ?? []);
+  return {
+    validateDocument,
+    assertValidDocument(document: unknown): void {
+      const issues = validateDocument(document);
+      if (issues.length > 0) {
+        throw new EpcisValidationError(EpcisErrorCode.SCHEMA_VIOLATION, `EPCIS document violates the schema: ${issues[0].message}`, issues);
+      }
+    },
+  };
+}

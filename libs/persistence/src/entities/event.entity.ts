@@ -1,0 +1,47 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { bigintToNumber } from './bigint.transformer';
+
+@Entity('event')
+export class EventEntity {
+  @PrimaryColumn('bigint', { transformer: bigintToNumber })
+  id: number;
+
+  @Column('bytea', { name: 'event_hash' })
+  eventHash: Buffer;
+
+  @Column('text', { name: 'event_type' })
+  eventType: string;
+
+  @Column('text', { nullable: true })
+  action: string | null;
+
+  @Column('text', { name: 'biz_step', nullable: true })
+  bizStep: string | null;
+
+  @Column('text', { nullable: true })
+  disposition: string | null;
+
+  @Column('timestamptz', { name: 'event_time' })
+  eventTime: Date;
+
+  @Column('timestamptz', { name: 'record_time' })
+  recordTime: Date;
+
+  @Column('text', { name: 'read_point', nullable: true })
+  readPoint: string | null;
+
+  @Column('text', { name: 'biz_location', nullable: true })
+  bizLocation: string | null;
+
+  @Column('uuid', { name: 'captured_by' })
+  capturedBy: string;
+
+  @Column('jsonb')
+  body: Record<string, unknown>;
+
+  @Column('bigint', { name: 'batch_id', nullable: true, transformer: bigintToNumber })
+  batchId: number | null;
+
+  @Column('integer', { name: 'leaf_index', nullable: true })
+  leafIndex: number | null;
+}

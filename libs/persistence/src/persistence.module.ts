@@ -1,0 +1,22 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { dataSourceOptions } from './data-source';
+import { AnchorRepository } from './repositories/anchor.repository';
+import { EventRepository } from './repositories/event.repository';
+import { OrganizationRepository } from './repositories/organization.repository';
+import { PackRepository } from './repositories/pack.repository';
+
+const REPOSITORIES = [OrganizationRepository, EventRepository, PackRepository, AnchorRepository];
+
+@Global()
+@Module({})
+export class PersistenceModule {
+  static forRoot(options: { url: string; logSql?: boolean; poolSize?: number }): DynamicModule {
+    return {
+      module: PersistenceModule,
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(options.url, options))],
+      providers: REPOSITORIES,
+      exports: REPOSITORIES,
+    };
+  }
+}

@@ -1,0 +1,155 @@
+import { Injectable } from '@nestjs/common';
+import type { AppliedEvents, EventFacts, ItemState } from '@pharmatrace/domain';
+import { DataSource, EntityManager } from 'typeorm';
+import { EpcRole } from '../entities';
+
+export interface NewEvent {
+  hash: Buffer;
+  eventType: string;
+  action: string | null;
+  bizStep: string | null;
+  disposition: string | null;
+  eventTime: Date;
+  readPoint: string | null;
+  bizLocation: string | null;
+  body: unknown;
+  epcs: { epc: string; role: EpcRole }[];
+  /** The state-relevant facts of the event; the id is filled in once the row exists. */
+  facts: Omit<EventFacts, 'eventId'>;
+}
+
+export interface StoredEvent {
+  id: number;
+  hash: Buffer;
+}
+
+export interface CaptureOutcome {
+  inserted: StoredEvent[];
+  duplicates: Buffer[];
+}
+
+/** Turns the events newly stored and the states they touch into the states to write. Pure, supplied by the caller. */
+export type StateReducer = (current: ItemState[], facts: EventFacts[]) => AppliedEvents;
+
+const STATE_COLUMNS = `epc, kind, gtin, serial, lot, expiry::text AS expiry, status, custodian_id AS "custodianId", location,
+  destination, container_epc AS "containerEpc", commissioned_by AS "commissionedBy", last_event_id::int8 AS "lastEventId",
+  last_event_time AS "lastEventTime"`;
+
+@Injectable()
+export class EventRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Stores a document's events, their EPC index rows and the read-model states they change in one transaction:
+   * one multi-row statement per table, whatever the document's size. Events whose hash is already stored are
+   * skipped, so a re-capture is a no-op.
+   */
+  capture(capturedBy: string, events: NewEvent[], reduce: StateReducer): Promise<CaptureOutcome> {
+    return this.db.transaction(async (tx) => {
+      const inserted = await this.insertEvents(tx, capturedBy, events);
+      const byHash = new Map(inserted.map((e) => [e.hash.toString('hex'), e.id]));
+      const fresh = events.filter((e) => byHash.has(e.hash.toString('hex')));
+      const duplicates = events.filter((e) => !byHash.has(e.hash.toString('hex'))).map((e) => e.hash);
+      if (!fresh.length) return { inserted, duplicates };
+
+      const facts = fresh.map((e) => ({ ...e.facts, eventId: byHash.get(e.hash.toString('hex'))! }));
+      const touched = [...new Set(fresh.flatMap((e) => e.epcs.map((x) => x.epc)))];
+      const current = await this.lockStatesWithContents(tx, touched);
+      const applied = reduce(current, facts);
+
+      const index: { epc: string; eventTime: Date; eventId: number; role: EpcRole }[] = [];
+      for (const [i, e] of fresh.entries()) {
+        const eventId = facts[i].eventId;
+        for (const x of e.epcs) index.push({ epc: x.epc, eventTime: e.eventTime, eventId, role: x.role });
+        for (const child of applied.impliedChildren.get(eventId) ?? []) {
+          index.push({ epc: child, eventTime: e.eventTime, eventId, role: 'child' });
+        }
+      }
+      await this.insertEpcIndex(tx, index);
+      await this.upsertStates(tx, applied.states);
+      return { inserted, duplicates };
+    });
+  }
+
+  private async insertEvents(tx: EntityManager, capturedBy: string, events: NewEvent[]): Promise<StoredEvent[]> {
+    const unique = [...new Map(events.map((e) => [e.hash.toString('hex'), e])).values()];
+    const rows: { id: string; event_hash: Buffer }[] = await tx.query(
+      `INSERT INTO event (event_hash, event_type, action, biz_step, disposition, event_time, read_point, biz_location, body, captured_by)
+       SELECT h, t, a, b, d, et, rp, bl, body, $10
+       FROM unnest($1::bytea[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::jsonb[])
+         AS u(h, t, a, b, d, et, rp, bl, body)
+       ON CONFLICT (event_hash) DO NOTHING
+       RETURNING id, event_hash`,
+      [
+        unique.map((e) => e.hash),
+        unique.map((e) => e.eventType),
+        unique.map((e) => e.action),
+        unique.map((e) => e.bizStep),
+        unique.map((e) => e.disposition),
+        unique.map((e) => e.eventTime.toISOString()),
+        unique.map((e) => e.readPoint),
+        unique.map((e) => e.bizLocation),
+        unique.map((e) => JSON.stringify(e.body)),
+        capturedBy,
+      ],
+    );
+    return rows.map((r) => ({ id: Number(r.id), hash: r.event_hash }));
+  }
+
+  /** Locks, in a fixed order so concurrent captures cannot deadlock, the states of the EPCs and all they contain. */
+  private async lockStatesWithContents(tx: EntityManager, epcs: string[]): Promise<ItemState[]> {
+    if (!epcs.length) return [];
+    const rows: (ItemState & { lastEventId: string | number })[] = await tx.query(
+      `WITH RECURSIVE tree(epc) AS (
+         SELECT epc FROM pack_state WHERE epc = ANY($1)
+         UNION
+         SELECT p.epc FROM pack_state p JOIN tree t ON p.container_epc = t.epc
+       )
+       SELECT ${STATE_COLUMNS} FROM pack_state WHERE epc IN (SELECT epc FROM tree) ORDER BY epc FOR UPDATE`,
+      [epcs],
+    );
+    return rows.map((r) => ({ ...r, lastEventId: Number(r.lastEventId) }));
+  }
+
+  private async insertEpcIndex(tx: EntityManager, rows: { epc: string; eventTime: Date; eventId: number; role: EpcRole }[]) {
+    if (!rows.length) return;
+    await tx.query(
+      `INSERT INTO event_epc (epc, event_time, event_id, role)
+       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[], $4::text[])
+       ON CONFLICT DO NOTHING`,
+      [rows.map((r) => r.epc), rows.map((r) => r.eventTime.toISOString()), rows.map((r) => r.eventId), rows.map((r) => r.role)],
+    );
+  }
+
+  private async upsertStates(tx: EntityManager, states: ItemState[]) {
+    if (!states.length) return;
+    await tx.query(
+      `INSERT INTO pack_state (epc, kind, gtin, serial, lot, expiry, status, custodian_id, location, destination,
+                               container_epc, commissioned_by, last_event_id, last_event_time, updated_at)
+       SELECT *, now() FROM unnest($1::text[], $2::text[], $3::char(14)[], $4::text[], $5::text[], $6::date[], $7::text[],
+                            $8::uuid[], $9::text[], $10::text[], $11::text[], $12::uuid[], $13::bigint[], $14::timestamptz[])
+       ON CONFLICT (epc) DO UPDATE SET
+         kind = EXCLUDED.kind, gtin = EXCLUDED.gtin, serial = EXCLUDED.serial, lot = EXCLUDED.lot, expiry = EXCLUDED.expiry,
+         status = EXCLUDED.status, custodian_id = EXCLUDED.custodian_id, location = EXCLUDED.location,
+         destination = EXCLUDED.destination, container_epc = EXCLUDED.container_epc,
+         commissioned_by = EXCLUDED.commissioned_by, last_event_id = EXCLUDED.last_event_id,
+         last_event_time = EXCLUDED.last_event_time, updated_at = now()`,
+      [
+        states.map((s) => s.epc),
+        states.map((s) => s.kind),
+        states.map((s) => s.gtin),
+        states.map((s) => s.serial),
+        states.map((s) => s.lot),
+        states.map((s) => s.expiry),
+        states.map((s) => s.status),
+        states.map((s) => s.custodianId),
+        states.map((s) => s.location),
+        states.map((s) => s.destination),
+        states.map((s) => s.containerEpc),
+        states.map((s) => s.commissionedBy),
+        states.map((s) => s.lastEventId),
+        states.map((s) => s.lastEventTime.toISOString()),
+      ],
+    );
+  }
+}

@@ -1,0 +1,159 @@
+import { INestApplication } from '@nestjs/common';
+import {
+  commissioningEvent,
+  dispensingEvent,
+  epcisDocument,
+  packingEvent,
+  receivingEvent,
+  shippingEvent,
+  unpackingEvent,
+} from '@pharmatrace/epcis';
+import { Client } from 'pg';
+import { CAPTURE, createOrganization, gql, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
+
+const GTIN = withCheckDigit('0061414107346');
+const OTHER_GTIN = withCheckDigit('0950600013435');
+const pack = (serial: string) => `https://id.gs1.org/01/${GTIN}/21/${serial}`;
+const packUrn = (serial: string) => `urn:epc:id:sgtin:0614141.007346.${serial}`;
+const CASE = 'urn:epc:id:sscc:0614141.1234567890';
+const SITE = 'urn:epc:id:sgln:0614141.00777.0';
+const t = (minute: number) => new Date(Date.UTC(2026, 10, 1, 8, minute));
+
+describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', () => {
+  const dbUrl = useDatabase();
+  let app: INestApplication;
+  let maker: { apiKey: string; id: string };
+  let wholesaler: { apiKey: string; id: string };
+  let pharmacy: { apiKey: string; id: string };
+
+  beforeAll(async () => {
+    app = await startApi(testConfig({ DATABASE_URL: dbUrl() }));
+    maker = await createOrganization(app, { name: 'ACME Pharma', role: 'MANUFACTURER', gln: withCheckDigit('061414100001'), companyPrefixes: ['0614141'] });
+    wholesaler = await createOrganization(app, { name: 'Wholesale Ltd', role: 'DISTRIBUTOR', gln: withCheckDigit('061414100002') });
+    pharmacy = await createOrganization(app, { name: 'Corner Pharmacy', role: 'DISPENSER', gln: withCheckDigit('061414100003') });
+  });
+  afterAll(() => app?.close());
+
+  const capture = (doc: unknown, key = maker.apiKey) => gql(app, CAPTURE, { document: doc }, key);
+  const rowCount = async (table: string) => {
+    const c = new Client({ connectionString: dbUrl() });
+    await c.connect();
+    try {
+      return Number((await c.query(`SELECT count(*) FROM ${table}`)).rows[0].count);
+    } finally {
+      await c.end();
+    }
+  };
+
+  it('refuses calls without a valid API key', async () => {
+    const none = await gql(app, CAPTURE, { document: epcisDocument([]) });
+    expect(none.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    const wrong = await gql(app, CAPTURE, { document: epcisDocument([]) }, 'pt_not-a-key');
+    expect(wrong.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('lets only the admin token create organizations, and validates their GLN', async () => {
+    const asOrg = await gql(app, `mutation { createOrganization(input: { name: "X", role: DISPENSER, gln: "0614141000036" }) { apiKey } }`, {}, maker.apiKey);
+    expect(asOrg.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const badGln = await createOrganization(app, { name: 'Bad', role: 'DISPENSER', gln: '0614141000037' }).catch((e) => e.message);
+    expect(badGln).toMatch(/INVALID_ORGANIZATION.*check digit|check digit.*INVALID_ORGANIZATION/);
+  });
+
+  it('captures a full flow, idempotently, and serves provenance through case and pallet', async () => {
+    const doc = epcisDocument([
+      commissioningEvent({ eventTime: t(0), epcs: [pack('A1'), packUrn('A2')], lot: 'LOT-7', expiry: '2028-06-30', bizLocation: SITE }),
+      packingEvent({ eventTime: t(1), parent: CASE, children: [pack('A1'), pack('A2')], bizLocation: SITE }),
+      shippingEvent({ eventTime: t(2), epcs: [CASE], from: 'urn:epc:id:pgln:0614141.00001', to: 'urn:epc:id:pgln:0614141.00002' }),
+    ]);
+    const first = await capture(doc);
+    expect(first.errors).toBeUndefined();
+    expect(first.data.captureEpcisDocument).toMatchObject({ capturedCount: 3, duplicateCount: 0 });
+    expect(first.data.captureEpcisDocument.eventHashes[0]).toMatch(/^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/);
+
+    const again = await capture(doc);
+    expect(again.data.captureEpcisDocument).toMatchObject({ capturedCount: 0, duplicateCount: 3 });
+    expect(await rowCount('event')).toBe(3);
+
+    const received = await capture(epcisDocument([receivingEvent({ eventTime: t(3), epcs: [CASE], bizLocation: 'urn:epc:id:sgln:0614141.00002.0' })]), wholesaler.apiKey);
+    expect(received.data.captureEpcisDocument.capturedCount).toBe(1);
+    await capture(epcisDocument([unpackingEvent({ eventTime: t(4), parent: CASE })]), wholesaler.apiKey);
+    // Events on the case after the pack left it are not part of the pack's history.
+    await capture(epcisDocument([shippingEvent({ eventTime: t(5), epcs: [CASE] })]), wholesaler.apiKey);
+
+    const prov = await gql(app, `query($epc: String!) { provenance(epc: $epc) { epc events { eventHash bizStep via anchorStatus proof { root } } } }`, { epc: packUrn('A1') }, pharmacy.apiKey);
+    expect(prov.errors).toBeUndefined();
+    expect(prov.data.provenance.epc).toBe(pack('A1'));
+    expect(prov.data.provenance.events.map((e: any) => [e.bizStep, e.via])).toEqual([
+      ['commissioning', pack('A1')],
+      ['packing', pack('A1')],
+      ['shipping', expect.stringContaining('/00/')],
+      ['receiving', expect.stringContaining('/00/')],
+      ['unpacking', pack('A1')],
+    ]);
+    expect(prov.data.provenance.events.every((e: any) => e.anchorStatus === 'UNBATCHED' && e.proof === null)).toBe(true);
+  });
+
+  it('verifies a pack from raw DataMatrix data, a Digital Link and an EPC URN', async () => {
+    const GS = '\u001d';
+    for (const code of [`]d201${GTIN}17280630${GS}10LOT-7${GS}21A1`, `https://example.com/01/${GTIN}/10/LOT-7/21/A1?17=280630`, packUrn('A1')]) {
+      const res = await gql(app, `query($code: String!) { verify(code: $code) { status saleable alerts product { gtin serial lot expiry } custodian { name } container anchored checkedOnChain } }`, { code }, pharmacy.apiKey);
+      expect(res.errors).toBeUndefined();
+      expect(res.data.verify).toMatchObject({
+        status: 'ACTIVE',
+        saleable: true,
+        alerts: ['ANCHORING_PENDING'],
+        product: { gtin: GTIN, serial: 'A1', lot: 'LOT-7', expiry: '2028-06-30' },
+        custodian: { name: 'Wholesale Ltd' },
+        container: null,
+        anchored: false,
+        checkedOnChain: false,
+      });
+    }
+    const lotMismatch = await gql(app, `query($code: String!) { verify(code: $code) { status saleable alerts } }`, { code: `(01)${GTIN}(17)280630(10)LOT-8(21)A1` }, pharmacy.apiKey);
+    expect(lotMismatch.data.verify).toMatchObject({ status: 'ACTIVE', saleable: false, alerts: expect.arrayContaining(['LOT_MISMATCH']) });
+    const unknown = await gql(app, `query($code: String!) { verify(code: $code) { status saleable alerts } }`, { code: packUrn('NOPE') }, pharmacy.apiKey);
+    expect(unknown.data.verify).toEqual({ status: 'UNKNOWN', saleable: false, alerts: ['UNKNOWN_SERIAL'] });
+    const garbage = await gql(app, `query { verify(code: "]d201123") { status } }`, {}, pharmacy.apiKey);
+    expect(garbage.errors?.[0].extensions).toMatchObject({ code: 'INVALID_CODE', details: { field: 'code' } });
+  });
+
+  it('dispenses: the pack, not its siblings', async () => {
+    await capture(epcisDocument([dispensingEvent({ eventTime: t(10), epcs: [pack('A2')] })]), pharmacy.apiKey);
+    const q = `query($code: String!) { verify(code: $code) { status alerts } }`;
+    expect((await gql(app, q, { code: pack('A2') }, pharmacy.apiKey)).data.verify).toMatchObject({ status: 'DISPENSED', alerts: expect.arrayContaining(['ALREADY_DISPENSED']) });
+    expect((await gql(app, q, { code: pack('A1') }, pharmacy.apiKey)).data.verify.status).toBe('ACTIVE');
+  });
+
+  it('rejects a whole document when one event is bad, naming the event, field and rule, and stores nothing', async () => {
+    const before = await rowCount('event');
+    const badCheckDigit = `https://id.gs1.org/01/${GTIN.slice(0, 13)}${(Number(GTIN[13]) + 1) % 10}/21/X1`;
+    const doc = epcisDocument([
+      commissioningEvent({ eventTime: t(20), epcs: [pack('B1')], lot: 'L', expiry: '2028-01-31' }),
+      commissioningEvent({ eventTime: t(20), epcs: [pack('B2'), badCheckDigit], lot: 'L', expiry: '2028-01-31' }),
+    ]);
+    const res = await capture(doc);
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'INVALID_DOCUMENT' });
+    expect(res.errors?.[0].extensions?.details.issues[0]).toMatchObject({ eventIndex: 1, field: '/epcList/1' });
+    expect(res.errors?.[0].message).toMatch(/event 1, \/epcList\/1/);
+    expect(await rowCount('event')).toBe(before);
+  });
+
+  it('rejects a schema violation with the event index, field and rule', async () => {
+    const doc = epcisDocument([{ ...commissioningEvent({ eventTime: t(21), epcs: [pack('C1')], lot: 'L', expiry: '2028-01-31' }), action: 'CREATE' }]);
+    const res = await capture(doc);
+    expect(res.errors?.[0].extensions?.code).toBe('INVALID_DOCUMENT');
+    expect(res.errors?.[0].extensions?.details.issues).toEqual(expect.arrayContaining([expect.objectContaining({ eventIndex: 0, field: '/action', rule: 'enum' })]));
+  });
+
+  it('lets only a manufacturer commission, and only under its own company prefixes', async () => {
+    const foreign = await capture(epcisDocument([commissioningEvent({ eventTime: t(22), epcs: [`https://id.gs1.org/01/${OTHER_GTIN}/21/Z1`], lot: 'L', expiry: '2028-01-31' })]));
+    expect(foreign.errors?.[0].extensions).toMatchObject({ code: 'CAPTURE_FORBIDDEN', details: { issues: [expect.objectContaining({ eventIndex: 0, rule: 'company-prefix' })] } });
+    const byDistributor = await capture(epcisDocument([commissioningEvent({ eventTime: t(22), epcs: [pack('Z2')], lot: 'L', expiry: '2028-01-31' })]), wholesaler.apiKey);
+    expect(byDistributor.errors?.[0].extensions?.code).toBe('CAPTURE_FORBIDDEN');
+  });
+
+  it('answers a non-object document with a clear error, not a 500', async () => {
+    const res = await capture('not a document');
+    expect(res.errors?.[0].extensions?.code).toBe('INVALID_DOCUMENT');
+  });
+});

@@ -1,0 +1,85 @@
+import 'reflect-metadata';
+import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { AnvilInstance, deployAnchorRegistry } from '@pharmatrace/chain';
+import { AppConfig, loadConfig } from '@pharmatrace/config';
+import { gs1CheckDigit } from '@pharmatrace/gs1';
+import request from 'supertest';
+import { ApiModule } from '../../apps/api/src/api.module';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { createTestDatabase } from './database';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig({ NODE_ENV: 'test', ADMIN_TOKEN, PORT: '0', LOG_SQL: 'false', ...overrides });
+}
+
+/** A migrated database of its own for the calling spec file, dropped after it. */
+export function useDatabase(): () => string {
+  let db: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+  return () => db!.url;
+}
+
+export async function startApi(config: AppConfig): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)] }).compile();
+  const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+  await app.init();
+  return app;
+}
+
+export async function startWorker(config: AppConfig): Promise<INestApplicationContext> {
+  const moduleRef = await Test.createTestingModule({ imports: [WorkerModule.forRoot(config)] }).compile();
+  const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+  await app.init();
+  return app;
+}
+
+/** Deploys a fresh registry on the given anvil; account 0 administers, account 1 anchors. */
+export async function deployRegistry(anvil: AnvilInstance) {
+  const [admin, anchorer] = anvil.accounts;
+  const deployed = await deployAnchorRegistry({ rpcUrl: anvil.rpcUrl, privateKey: admin.privateKey, anchorer: anchorer.address });
+  return {
+    CHAIN_RPC_URL: anvil.rpcUrl,
+    CHAIN_ID: String(anvil.chainId),
+    ANCHOR_CONTRACT_ADDRESS: deployed.address,
+    ANCHORER_PRIVATE_KEY: anchorer.privateKey,
+  };
+}
+
+export interface GqlResult<T = any> {
+  data?: T;
+  errors?: { message: string; extensions?: Record<string, any> }[];
+  status: number;
+}
+
+export async function gql<T = any>(app: INestApplication, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GqlResult<T>> {
+  const req = request(app.getHttpServer()).post('/graphql').send({ query, variables });
+  if (token) req.set('Authorization', `Bearer ${token}`);
+  const res = await req;
+  return { ...res.body, status: res.status };
+}
+
+const CREATE_ORG = `mutation($input: CreateOrganizationInput!) {
+  createOrganization(input: $input) { apiKey organization { id name role gln companyPrefixes } }
+}`;
+
+export async function createOrganization(
+  app: INestApplication,
+  input: { name: string; role: string; gln: string; companyPrefixes?: string[] },
+): Promise<{ apiKey: string; id: string; gln: string }> {
+  const res = await gql(app, CREATE_ORG, { input: { companyPrefixes: [], ...input } }, ADMIN_TOKEN);
+  if (res.errors) throw new Error(JSON.stringify(res.errors));
+  return { apiKey: res.data.createOrganization.apiKey, id: res.data.createOrganization.organization.id, gln: input.gln };
+}
+
+/** Appends the GS1 check digit. */
+export const withCheckDigit = (digits: string) => digits + gs1CheckDigit(digits);
+
+export const CAPTURE = `mutation($document: JSON!) { captureEpcisDocument(document: $document) { capturedCount duplicateCount eventHashes } }`;
