@@ -20,11 +20,12 @@ const SITE = 'urn:epc:id:sgln:0614141.00777.0';
 const t = (minute: number) => new Date(Date.UTC(2026, 10, 1, 8, minute));
 
 describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', () => {
-  const dbUrl = useDatabase();
   let app: INestApplication;
   let maker: { apiKey: string; id: string };
   let wholesaler: { apiKey: string; id: string };
   let pharmacy: { apiKey: string; id: string };
+  afterAll(() => app?.close());
+  const dbUrl = useDatabase();
 
   beforeAll(async () => {
     app = await startApi(testConfig({ DATABASE_URL: dbUrl() }));
@@ -32,7 +33,6 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
     wholesaler = await createOrganization(app, { name: 'Wholesale Ltd', role: 'DISTRIBUTOR', gln: withCheckDigit('061414100002') });
     pharmacy = await createOrganization(app, { name: 'Corner Pharmacy', role: 'DISPENSER', gln: withCheckDigit('061414100003') });
   });
-  afterAll(() => app?.close());
 
   const capture = (doc: unknown, key = maker.apiKey) => gql(app, CAPTURE, { document: doc }, key);
   const rowCount = async (table: string) => {

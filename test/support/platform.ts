@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { INestApplication, INestApplicationContext, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { AnvilInstance, deployAnchorRegistry } from '@pharmatrace/chain';
 import { AppConfig, loadConfig } from '@pharmatrace/config';
@@ -35,8 +36,8 @@ export async function startApi(config: AppConfig): Promise<INestApplication> {
 }
 
 export async function startWorker(config: AppConfig): Promise<INestApplicationContext> {
-  const moduleRef = await Test.createTestingModule({ imports: [WorkerModule.forRoot(config)] }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+  const logger: LogLevel[] = process.env.TEST_LOGS ? ['log', 'error', 'warn', 'debug'] : ['error', 'warn'];
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger });
   await app.init();
   return app;
 }

@@ -63,6 +63,9 @@ export function createProvider(options: RpcConnectionOptions & { chainId: number
   return new JsonRpcProvider(fetchRequest(options.rpcUrl, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS), network, {
     staticNetwork: network,
     pollingInterval: options.pollingIntervalMs ?? DEFAULT_POLLING_INTERVAL_MS,
+    // ethers reuses an identical request's answer for 250 ms by default: a nonce or receipt read right after a
+    // send would then be stale, and two anchors signed back to back would share a nonce.
+    cacheTimeout: -1,
   });
 }
 

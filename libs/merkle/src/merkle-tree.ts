@@ -35,10 +35,12 @@ function buildMerkleTreeWith(keccak: BulkKeccak256, digests: Uint8Array): Merkle
   const n = digests.length / HASH_BYTES;
   if (n === 0) throw new MerkleError(MerkleErrorCode.EMPTY_TREE, 'digests', 'must hold at least one digest');
 
+  // A Buffer's subarray builds a Buffer, measurably slower per call than a plain Uint8Array view.
+  const input = new Uint8Array(digests.buffer, digests.byteOffset, digests.byteLength);
   const leafHashes = new Uint8Array(n * HASH_BYTES);
   const inner = new Uint8Array(HASH_BYTES);
   for (let i = 0; i < n; i++) {
-    keccak.hashInto(digests.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES), inner, 0);
+    keccak.hashInto(input.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES), inner, 0);
     keccak.hashInto(inner, leafHashes, i * HASH_BYTES);
   }
 
@@ -72,9 +74,10 @@ function buildMerkleTreeWith(keccak: BulkKeccak256, digests: Uint8Array): Merkle
 
 /**
  * Input indices in ascending order of their 32-byte hash, ties in input order (OpenZeppelin's sort is
- * stable). A comparator sort over 1M hashes calls back into JS ~20M times; instead each hash's leading
- * bits and its index are packed into one exact double so the native numeric sort does the work, and
- * only runs sharing those leading bits (rare for hashes, whole for duplicates) are re-sorted in full.
+ * stable). A comparator sort over 1M hashes calls back into JS ~20M times (5.3 s measured); instead each
+ * hash's leading bits and its index are packed into one exact double so the native numeric sort does the
+ * work (0.4 s), and only runs sharing those leading bits (rare for hashes, whole for duplicates) are
+ * re-sorted in full.
  */
 export function sortedHashOrder(hashes: Uint8Array, n: number): Uint32Array {
   const indexBits = Math.max(1, Math.ceil(Math.log2(n)));

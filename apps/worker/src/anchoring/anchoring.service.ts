@@ -69,7 +69,12 @@ export class AnchoringService {
       maxPriorityFeePerGas: signed.maxPriorityFeePerGas ?? null,
     });
     this.faults.at('after-sign');
-    await this.chain.broadcast(signed.rawTx);
+    const outcome = await this.chain.broadcast(signed.rawTx);
+    if (outcome === 'nonce-used' && !(await this.chain.getReceipt(signed.hash))) {
+      await this.anchors.setAttemptStatus(attemptId, 'DROPPED');
+      this.logger.warn(`batch ${batch.id}: nonce ${signed.nonce} was taken by another transaction; will re-sign`);
+      return;
+    }
     await this.anchors.setAttemptStatus(attemptId, 'BROADCAST');
     this.logger.log(`batch ${batch.id}: anchor sent in ${signed.hash} (nonce ${signed.nonce})`);
     this.faults.at('after-broadcast');
@@ -98,9 +103,15 @@ export class AnchoringService {
         await this.anchors.setAttemptStatus(attempt.id, 'REVERTED');
         continue;
       }
-      live++;
       // Stored but perhaps never sent (a crash after signing), or lost from a restarted node's mempool.
-      await this.chain.broadcast(attempt.rawTx);
+      const outcome = await this.chain.broadcast(attempt.rawTx);
+      if (outcome === 'nonce-used') {
+        // Its nonce went to another transaction: unless it was mined in the meantime, it never will be.
+        if ((await this.chain.getReceipt(attempt.txHash))?.status === 1) return this.checkSubmitted(batch);
+        await this.anchors.setAttemptStatus(attempt.id, 'DROPPED');
+        continue;
+      }
+      live++;
       if (attempt.status === 'SIGNED') await this.anchors.setAttemptStatus(attempt.id, 'BROADCAST');
     }
     if (await this.recordIfAnchored(batch)) return;

@@ -1,0 +1,34 @@
+/**
+ * One-shot set-up for docker-compose: migrates the database and makes sure an AnchorRegistry is deployed,
+ * then writes its deployment record (address, chain id) to DEPLOYMENT_FILE for the api and worker to read.
+ */
+import { Wallet } from 'ethers';
+import { probeChainId } from '@pharmatrace/chain';
+import { runMigrations } from '@pharmatrace/persistence';
+import { ensureAnchorRegistry } from './chain.provider';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is required`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const applied = await runMigrations(required('DATABASE_URL'));
+  console.log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
+  const rpcUrl = required('CHAIN_RPC_URL');
+  const anchorer = new Wallet(required('ANCHORER_PRIVATE_KEY')).address;
+  const { deployment, deployed } = await ensureAnchorRegistry({
+    rpcUrl,
+    chainId: await probeChainId(rpcUrl),
+    deployerPrivateKey: required('DEPLOYER_PRIVATE_KEY'),
+    anchorer,
+    deploymentFile: required('DEPLOYMENT_FILE'),
+  });
+  console.log(`AnchorRegistry ${deployment.address} on chain ${deployment.chainId}${deployed ? ' (deployed now)' : ' (already deployed)'}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
