@@ -1,17 +1,12 @@
 import { AnchorRegistryClient, deployAnchorRegistry, startAnvil } from '@pharmatrace/chain';
 import { keccak256, toUtf8Bytes } from 'ethers';
+import type { BenchRow } from './bench.types';
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  note?: string;
-}
 
 const ANCHORS = 5;
 
 /** Gas per `anchor` on a fresh anvil: it must stay flat in batch size, so leaf counts span 1 to 10^6. */
-export async function benchAnchorGas(): Promise<BenchResult[]> {
+export async function benchAnchorGas(): Promise<BenchRow[]> {
   const anvil = await startAnvil({ port: 0 });
   try {
     const [key] = anvil.accounts;

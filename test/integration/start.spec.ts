@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HDNodeWallet } from 'ethers';
+import Redis from 'ioredis';
 import { parse } from 'yaml';
 import { ANVIL_DEFAULT_MNEMONIC } from '@pharmatrace/chain';
 import { gs1CheckDigit } from '@pharmatrace/gs1';
@@ -50,6 +51,8 @@ describe('npm start supervisor (scripts/start.ts)', () => {
   let port: number;
   let base: string;
   let banner: { adminToken: string; rpcUrl: string; contract: string };
+  const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const queuePrefix = `start-spec-${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
     await withAdmin((c) => c.query(`CREATE DATABASE ${database}`));
@@ -58,8 +61,8 @@ describe('npm start supervisor (scripts/start.ts)', () => {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATABASE_URL: adminUrl(database),
-      REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-      QUEUE_PREFIX: `start-spec-${randomBytes(4).toString('hex')}`,
+      REDIS_URL: redisUrl,
+      QUEUE_PREFIX: queuePrefix,
       PORT: String(port),
       PHARMATRACE_DATA_DIR: dataDir,
       NODE_ENV: 'development',
@@ -85,6 +88,10 @@ describe('npm start supervisor (scripts/start.ts)', () => {
     }
     await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
     rmSync(dataDir, { recursive: true, force: true });
+    const redis = new Redis(redisUrl);
+    const keys = await redis.keys(`${queuePrefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
   }, 40_000);
 
   it('prints the generated admin token once and keeps it in the data folder', () => {

@@ -4,6 +4,7 @@
  * id.gs1.org, numeric AIs, GTIN padded to 14 digits, no query string, no CPV, lot dropped when a serial
  * is present. Mirrors the reference implementation's dl_normaliser, including which inputs it leaves alone.
  */
+import { gs1CheckDigit } from '@pharmatrace/gs1';
 
 /** One character of an EPC URI component (GS1 AI encodable character set 82, percent-escaped where needed). */
 const EPC_CHAR = String.raw`(?:%2[125-9A-Fa-f]|%3[0-9A-Fa-f]|%4[1-9A-Fa-f]|%5[0-9AaFf]|%6[1-9A-Fa-f]|%7[0-9Aa]|[!')(*+,.0-9:;=A-Za-z_-])`;
@@ -11,14 +12,6 @@ const EPC_CHAR = String.raw`(?:%2[125-9A-Fa-f]|%3[0-9A-Fa-f]|%4[1-9A-Fa-f]|%5[0-
 const CPI_CHAR = String.raw`(?:%2[3dfDF]|%3[0-9]|%4[1-9A-Fa-f]|%5[0-9Aa]|[0-9A-Z-])`;
 /** Characters allowed in the canonical Digital Link output (the reference's final syntax check). */
 const DL_CHAR = String.raw`[\x22\x27\x2D\x2E\x30-\x39\x3B-\x3F\x41-\x5A\x5F\x61-\x7A]`;
-
-function gs1CheckDigit(digits: string): string {
-  let sum = 0;
-  for (let i = digits.length - 1, weight = 3; i >= 0; i--, weight = 4 - weight) {
-    sum += (digits.charCodeAt(i) - 48) * weight;
-  }
-  return String((10 - (sum % 10)) % 10);
-}
 
 const withCheckDigit = (digits: string): string => digits + gs1CheckDigit(digits);
 

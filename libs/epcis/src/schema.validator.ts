@@ -4,6 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { standardsDir } from '@pharmatrace/gs1';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { EpcisErrorCode, type EpcisIssue, EpcisValidationError } from './epcis.error';
@@ -25,8 +26,7 @@ export interface EpcisValidator {
 
 /** PHARMATRACE_STANDARDS_DIR (the `standards` folder) if set, else ../shared/standards beside the repository. */
 export function defaultSchemaDir(): string {
-  const standards = process.env.PHARMATRACE_STANDARDS_DIR ?? path.resolve(__dirname, '../../../../shared/standards');
-  return path.join(standards, SCHEMA_SUBDIR);
+  return path.join(standardsDir(), SCHEMA_SUBDIR);
 }
 
 function readSchemas(schemaDir: string): { rootId: string; schemas: object[] } {

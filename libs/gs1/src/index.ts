@@ -11,6 +11,7 @@ export {
   getSyntaxDictionary,
   findAiDefinition,
   resolveSyntaxDictionaryPath,
+  standardsDir,
 } from './syntax-dictionary';
 export { type Gs1Element, validateAiValue, validateAssociations } from './ai-validation';
 export { LINTERS, type Linter, type LintFailure } from './linters';

@@ -128,14 +128,18 @@ const DICTIONARY_FILE = path.join('gs1-syntax-dictionary', 'gs1-syntax-dictionar
  * Where the dictionary is read from: an explicit path, else `$PHARMATRACE_STANDARDS_DIR/gs1-syntax-dictionary/…`,
  * else `shared/standards` beside the repository root (one more level up when running from `dist/`).
  */
-export function resolveSyntaxDictionaryPath(explicitPath?: string): string {
-  if (explicitPath) return explicitPath;
-  const standardsDir = process.env.PHARMATRACE_STANDARDS_DIR;
-  if (standardsDir) return path.join(standardsDir, DICTIONARY_FILE);
-  const candidates = ['../../../../shared/standards', '../../../../../shared/standards'].map((rel) =>
-    path.resolve(__dirname, rel, DICTIONARY_FILE),
-  );
+/**
+ * The folder of official standards data: PHARMATRACE_STANDARDS_DIR if set, else `../shared/standards` beside the
+ * repository, found from the source tree (libs/x/src) or the build (dist/libs/x/src) alike.
+ */
+export function standardsDir(): string {
+  if (process.env.PHARMATRACE_STANDARDS_DIR) return process.env.PHARMATRACE_STANDARDS_DIR;
+  const candidates = ['../../../../shared/standards', '../../../../../shared/standards'].map((rel) => path.resolve(__dirname, rel));
   return candidates.find((candidate) => existsSync(candidate)) ?? candidates[0];
+}
+
+export function resolveSyntaxDictionaryPath(explicitPath?: string): string {
+  return explicitPath ?? path.join(standardsDir(), DICTIONARY_FILE);
 }
 
 let cached: SyntaxDictionary | undefined;

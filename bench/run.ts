@@ -1,0 +1,37 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { benchAnchorGas } from './anchor-gas.bench';
+import type { BenchRow } from './bench.types';
+import { benchCapture } from './capture.bench';
+import { benchMerkle } from './merkle.bench';
+
+const SUITES: Record<string, () => Promise<BenchRow[]>> = {
+  capture: benchCapture,
+  merkle: benchMerkle,
+  gas: benchAnchorGas,
+};
+
+/** `npm run bench [suite…]`: prints every figure with its unit and note, and keeps them in bench/results/. */
+async function main() {
+  const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SUITES);
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  console.log(`pharmatrace benchmarks on ${machine}`);
+  const all: Record<string, BenchRow[]> = {};
+  for (const name of wanted) {
+    const suite = SUITES[name];
+    if (!suite) throw new Error(`unknown suite ${name}; choose from ${Object.keys(SUITES).join(', ')}`);
+    console.log(`\n== ${name}`);
+    const rows = await suite();
+    all[name] = rows;
+    console.table(rows);
+  }
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'latest.json'), JSON.stringify({ machine, at: new Date().toISOString(), results: all }, null, 2));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
