@@ -63,8 +63,8 @@ async function main() {
   const expiryIso = expiry.toISOString().slice(0, 10);
   const serial = (i: number) => `S${String(i).padStart(6, '0')}${random(4)}`;
   const packs = Array.from({ length: 1000 }, (_, i) => `https://id.gs1.org/01/${gtin}/21/${serial(i)}`);
-  const cases = Array.from({ length: 10 }, (_, i) => `urn:epc:id:sscc:${prefix}.${String(i + 1)}${random(9)}`);
-  const pallet = `urn:epc:id:sscc:${prefix}.9${random(9)}`;
+  const cases = Array.from({ length: 10 }, (_, i) => `urn:epc:id:sscc:${prefix}.${i}${random(9)}`);
+  const pallet = `urn:epc:id:sscc:${prefix}.${random(10)}`;
 
   const capture = async (token: string, events: Record<string, unknown>[]) =>
     (await gql(token, `mutation($d: JSON!) { captureEpcisDocument(document: $d) { capturedCount } }`, { d: epcisDocument(events) }))

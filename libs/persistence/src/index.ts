@@ -3,6 +3,8 @@ export * from './entities';
 export * from './persistence.error';
 export * from './persistence.module';
 export * from './repositories/anchor.repository';
+export * from './repositories/capture-job.repository';
+export * from './repositories/event-query.repository';
 export * from './repositories/event.repository';
 export * from './repositories/organization.repository';
 export * from './repositories/pack.repository';

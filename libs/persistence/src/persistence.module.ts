@@ -2,11 +2,13 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { dataSourceOptions } from './data-source';
 import { AnchorRepository } from './repositories/anchor.repository';
+import { CaptureJobRepository } from './repositories/capture-job.repository';
+import { EventQueryRepository } from './repositories/event-query.repository';
 import { EventRepository } from './repositories/event.repository';
 import { OrganizationRepository } from './repositories/organization.repository';
 import { PackRepository } from './repositories/pack.repository';
 
-const REPOSITORIES = [OrganizationRepository, EventRepository, PackRepository, AnchorRepository];
+const REPOSITORIES = [OrganizationRepository, EventRepository, PackRepository, AnchorRepository, EventQueryRepository, CaptureJobRepository];
 
 @Global()
 @Module({})

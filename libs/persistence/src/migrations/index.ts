@@ -1,3 +1,4 @@
 import { InitialSchema1764064800000 } from './1764064800000-initial-schema';
+import { CaptureJobs1764700000000 } from './1764700000000-capture-jobs';
 
-export const MIGRATIONS = [InitialSchema1764064800000];
+export const MIGRATIONS = [InitialSchema1764064800000, CaptureJobs1764700000000];

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface CaptureJobError {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  [key: string]: unknown;
+}
+
+export interface CaptureJob {
+  id: string;
+  organizationId: string;
+  createdAt: Date;
+  finishedAt: Date | null;
+  running: boolean;
+  success: boolean | null;
+  capturedCount: number | null;
+  duplicateCount: number | null;
+  errors: CaptureJobError[];
+}
+
+const COLUMNS = `id, organization_id AS "organizationId", created_at AS "createdAt", finished_at AS "finishedAt", running, success,
+  captured_count AS "capturedCount", duplicate_count AS "duplicateCount", errors`;
+
+/** The EPCIS capture jobs: one row per asynchronous capture request, from running to success or failure. */
+@Injectable()
+export class CaptureJobRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async start(organizationId: string): Promise<CaptureJob> {
+    const [row] = await this.db.query(`INSERT INTO capture_job (organization_id) VALUES ($1) RETURNING ${COLUMNS}`, [organizationId]);
+    return row;
+  }
+
+  async succeed(id: string, capturedCount: number, duplicateCount: number): Promise<void> {
+    await this.db.query(
+      `UPDATE capture_job SET running = false, success = true, finished_at = clock_timestamp(), captured_count = $2, duplicate_count = $3
+       WHERE id = $1`,
+      [id, capturedCount, duplicateCount],
+    );
+  }
+
+  async fail(id: string, errors: CaptureJobError[]): Promise<void> {
+    await this.db.query(
+      `UPDATE capture_job SET running = false, success = false, finished_at = clock_timestamp(), errors = $2::jsonb WHERE id = $1`,
+      [id, JSON.stringify(errors)],
+    );
+  }
+
+  /** Another organization's job is reported as absent, not as forbidden, so job ids reveal nothing. */
+  async find(id: string, organizationId: string): Promise<CaptureJob | null> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
+    const [row] = await this.db.query(`SELECT ${COLUMNS} FROM capture_job WHERE id = $1 AND organization_id = $2`, [id, organizationId]);
+    return row ?? null;
+  }
+
+  /** Newest first, keyset on (created_at, id). */
+  async list(organizationId: string, limit: number, beforeId?: string): Promise<{ jobs: CaptureJob[]; hasMore: boolean }> {
+    const rows: CaptureJob[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM capture_job
+       WHERE organization_id = $1
+         AND ($2::uuid IS NULL OR (created_at, id) < (SELECT p.created_at, p.id FROM capture_job p WHERE p.id = $2::uuid))
+       ORDER BY created_at DESC, id DESC LIMIT $3`,
+      [organizationId, beforeId ?? null, limit + 1],
+    );
+    return { jobs: rows.slice(0, limit), hasMore: rows.length > limit };
+  }
+}

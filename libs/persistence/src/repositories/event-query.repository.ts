@@ -1,0 +1,129 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { EpcRole } from '../entities';
+
+/** Identifiers as stored (canonical Digital Link in event_epc): equal to one of `exact` or starting with one of `prefixes`. */
+export interface StringMatch {
+  exact: string[];
+  prefixes: string[];
+}
+
+export interface EpcCriterion extends StringMatch {
+  roles: EpcRole[];
+}
+
+/**
+ * What an event query asks for; every field narrows the result (AND), every list inside a field widens it (OR).
+ * Vocabulary and location values are given in every spelling they may have been captured in.
+ */
+export interface EventCriteria {
+  eventTypes?: string[];
+  eventTimeFrom?: Date;
+  eventTimeBefore?: Date;
+  recordTimeFrom?: Date;
+  recordTimeBefore?: Date;
+  actions?: string[];
+  bizSteps?: string[];
+  dispositions?: string[];
+  readPoints?: string[];
+  bizLocations?: string[];
+  epcs?: EpcCriterion[];
+  /** Matched against the epcClass of quantity lists, as written. */
+  epcClasses?: StringMatch;
+  /** CBV 2.0 hash digests, or the eventID the producer declared. */
+  eventIds?: { hashes: Buffer[]; declared: string[] };
+}
+
+export interface QueriedEvent {
+  id: number;
+  eventTime: Date;
+  hash: Buffer;
+  recordTime: Date;
+  body: Record<string, unknown>;
+}
+
+const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
+
+/** LIKE treats % and _ as wildcards; identifiers may contain them literally. */
+const likePrefix = (prefix: string) => prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
+
+class Sql {
+  readonly where: string[] = [];
+  readonly params: unknown[] = [];
+
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  match(column: string, m: StringMatch): string {
+    const parts: string[] = [];
+    if (m.exact.length) parts.push(`${column} = ANY(${this.param(m.exact)}::text[])`);
+    if (m.prefixes.length) parts.push(`${column} LIKE ANY(${this.param(m.prefixes.map(likePrefix))}::text[])`);
+    return parts.length ? `(${parts.join(' OR ')})` : 'false';
+  }
+}
+
+@Injectable()
+export class EventQueryRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** One page in (event_time, id) order after the event `afterId`, and whether more follow: keyset, so deep pages cost the same. */
+  async page(criteria: EventCriteria, limit: number, afterId?: number): Promise<{ events: QueriedEvent[]; hasMore: boolean }> {
+    const sql = new Sql();
+    this.filter(sql, criteria);
+    // The position is read back from the row itself: event_time keeps microseconds a JavaScript Date would lose.
+    if (afterId !== undefined) sql.where.push(`(e.event_time, e.id) > (SELECT p.event_time, p.id FROM event p WHERE p.id = ${sql.param(afterId)}::bigint)`);
+    const rows: Record<string, any>[] = await this.db.query(
+      `SELECT e.id, e.event_hash, e.event_time, e.record_time, e.body FROM event e
+       ${sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : ''}
+       ORDER BY e.event_time, e.id
+       LIMIT ${sql.param(limit + 1)}`,
+      sql.params,
+    );
+    const events = rows.slice(0, limit).map((r) => ({
+      id: Number(r.id),
+      hash: r.event_hash,
+      eventTime: r.event_time,
+      recordTime: r.record_time,
+      body: r.body,
+    }));
+    return { events, hasMore: rows.length > limit };
+  }
+
+  /** The event with this CBV 2.0 hash digest, or else the one its producer gave this eventID. */
+  async findOne(hash: Buffer | null, declaredId: string): Promise<QueriedEvent | null> {
+    const { events } = await this.page({ eventIds: { hashes: hash ? [hash] : [], declared: [declaredId] } }, 1);
+    return events[0] ?? null;
+  }
+
+  private filter(sql: Sql, c: EventCriteria) {
+    const anyOf = (column: string, values: string[] | undefined) => {
+      if (values) sql.where.push(`${column} = ANY(${sql.param(values)}::text[])`);
+    };
+    anyOf('e.event_type', c.eventTypes);
+    anyOf('e.action', c.actions);
+    anyOf('e.biz_step', c.bizSteps);
+    anyOf('e.disposition', c.dispositions);
+    anyOf('e.read_point', c.readPoints);
+    anyOf('e.biz_location', c.bizLocations);
+    if (c.eventTimeFrom) sql.where.push(`e.event_time >= ${sql.param(c.eventTimeFrom.toISOString())}::timestamptz`);
+    if (c.eventTimeBefore) sql.where.push(`e.event_time < ${sql.param(c.eventTimeBefore.toISOString())}::timestamptz`);
+    if (c.recordTimeFrom) sql.where.push(`e.record_time >= ${sql.param(c.recordTimeFrom.toISOString())}::timestamptz`);
+    if (c.recordTimeBefore) sql.where.push(`e.record_time < ${sql.param(c.recordTimeBefore.toISOString())}::timestamptz`);
+    for (const epc of c.epcs ?? []) {
+      sql.where.push(
+        `e.id IN (SELECT ee.event_id FROM event_epc ee WHERE ${sql.match('ee.epc', epc)} AND ee.role = ANY(${sql.param(epc.roles)}::text[]))`,
+      );
+    }
+    if (c.epcClasses) {
+      const lists = QUANTITY_LISTS.map((l) => `coalesce(e.body->'${l}', '[]'::jsonb)`).join(' || ');
+      sql.where.push(`EXISTS (SELECT 1 FROM jsonb_array_elements(${lists}) q WHERE ${sql.match(`q->>'epcClass'`, c.epcClasses)})`);
+    }
+    if (c.eventIds) {
+      sql.where.push(
+        `(e.event_hash = ANY(${sql.param(c.eventIds.hashes)}::bytea[]) OR (e.body ? 'eventID' AND e.body->>'eventID' = ANY(${sql.param(c.eventIds.declared)}::text[])))`,
+      );
+    }
+  }
+}
