@@ -6,6 +6,7 @@ export enum EpcisErrorCode {
   MALFORMED_HASH = 'MALFORMED_HASH',
   MALFORMED_TIME = 'MALFORMED_TIME',
   SCHEMA_UNAVAILABLE = 'SCHEMA_UNAVAILABLE',
+  MALFORMED_XML = 'MALFORMED_XML',
 }
 
 /** One problem found in a document. */
@@ -17,6 +18,9 @@ export interface EpcisIssue {
   /** The violated rule: the JSON Schema keyword plus its parameter, e.g. `required:action`, `enum`, `format:date-time`. */
   rule: string;
   message: string;
+  /** Where the problem sits in the source text, when the input was parsed from XML (1-based line, 0-based column). */
+  line?: number;
+  column?: number;
 }
 
 export class EpcisValidationError extends Error {

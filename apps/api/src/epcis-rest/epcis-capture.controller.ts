@@ -1,0 +1,62 @@
+import { Body, Controller, Get, HttpCode, Options, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import type { OrganizationEntity } from '@pharmatrace/persistence';
+import type { Request, Response } from 'express';
+import { CurrentOrganization, Public } from '../common/auth.decorators';
+import { captureJobView, CaptureJobService } from './capture-job.service';
+import { EpcisProblemFilter } from './epcis-problem.filter';
+import { EpcisRestError, EpcisRestErrorCode } from './epcis-rest.error';
+import { answer, pageSize, paramList } from './epcis-response';
+
+const JOB_ID = /^[0-9a-f-]{36}$/i;
+
+@Controller('epcis/capture')
+@UseFilters(EpcisProblemFilter)
+export class EpcisCaptureController {
+  constructor(private readonly jobs: CaptureJobService) {}
+
+  @Post()
+  async capture(@CurrentOrganization() org: OrganizationEntity, @Body() document: unknown, @Res() res: Response) {
+    if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+      throw new EpcisRestError(EpcisRestErrorCode.MALFORMED_BODY, 'the body must be an EPCIS document (a JSON object)', { rule: 'type:object' });
+    }
+    const job = await this.jobs.start(org, document);
+    res.status(202).location(`/epcis/capture/${job.id}`).end();
+  }
+
+  @Get()
+  async list(@CurrentOrganization() org: OrganizationEntity, @Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+    const limit = pageSize(query);
+    const [token] = paramList(query, 'nextPageToken');
+    if (token !== undefined && !JOB_ID.test(token)) {
+      throw new EpcisRestError(EpcisRestErrorCode.MALFORMED_BODY, 'nextPageToken is not a token this server issued', { parameter: 'nextPageToken', rule: 'page-token' });
+    }
+    const { jobs, hasMore } = await this.jobs.list(org, limit, token);
+    if (hasMore) res.links({ next: nextLink(req, jobs[jobs.length - 1].id) });
+    answer(res, jobs.map(captureJobView));
+  }
+
+  @Get(':captureID')
+  async job(@CurrentOrganization() org: OrganizationEntity, @Param('captureID') id: string, @Res() res: Response) {
+    answer(res, captureJobView(await this.jobs.find(id, org)));
+  }
+
+  @Options()
+  @Public()
+  @HttpCode(204)
+  optionsCollection(@Res({ passthrough: true }) res: Response) {
+    res.set('Allow', 'OPTIONS, GET, POST');
+  }
+
+  @Options(':captureID')
+  @Public()
+  @HttpCode(204)
+  optionsJob(@Res({ passthrough: true }) res: Response) {
+    res.set('Allow', 'OPTIONS, GET');
+  }
+}
+
+function nextLink(req: Request, token: string): string {
+  const url = new URL(req.originalUrl, 'http://host');
+  url.searchParams.set('nextPageToken', token);
+  return `${url.pathname}${url.search}`;
+}

@@ -1,0 +1,59 @@
+import { HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { AppError } from '../common/app.error';
+import { ERROR_STATUS } from '../common/error-status';
+import { EPCIS_HEADERS } from './epcis-binding';
+
+/** RFC 7807 problem details with the EPCIS 2.0 binding's exception types. */
+export interface EpcisProblem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  [extension: string]: unknown;
+}
+
+const EXCEPTIONS: Record<string, { name: string; title: string }> = {
+  UNAUTHENTICATED: { name: 'SecurityException', title: 'Unauthorised request' },
+  FORBIDDEN: { name: 'SecurityException', title: 'Access to resource forbidden' },
+  CAPTURE_FORBIDDEN: { name: 'SecurityException', title: 'Capture of these events forbidden' },
+  INVALID_DOCUMENT: { name: 'ValidationException', title: 'Invalid EPCIS document' },
+  MALFORMED_BODY: { name: 'ValidationException', title: 'Malformed request body' },
+  INVALID_QUERY_PARAMETER: { name: 'QueryParameterException', title: 'Invalid query parameter' },
+  EVENT_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such event' },
+  CAPTURE_JOB_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such capture job' },
+  CAPTURE_LIMIT_EXCEEDED: { name: 'CaptureLimitExceededException', title: 'Capture limit exceeded' },
+  NOT_ACCEPTABLE: { name: 'NotAcceptableException', title: 'Not acceptable' },
+  UNSUPPORTED_MEDIA_TYPE: { name: 'UnsupportedMediaTypeException', title: 'Unsupported media type' },
+};
+
+const IMPLEMENTATION = { name: 'ImplementationException', title: 'A server-side error occurred' };
+const logger = new Logger('EpcisProblem');
+
+export function epcisProblem(code: string, detail: string, details: Record<string, unknown> = {}, instance?: string): EpcisProblem {
+  const exception = EXCEPTIONS[code] ?? IMPLEMENTATION;
+  return {
+    type: `epcisException:${exception.name}`,
+    title: exception.title,
+    status: ERROR_STATUS[code] ?? 500,
+    detail,
+    ...(instance ? { instance } : {}),
+    code,
+    ...details,
+  };
+}
+
+/** Any exception as an EPCIS problem; untyped ones are bugs, logged in full and answered without internals. */
+export function problemOf(exception: unknown, instance?: string): EpcisProblem {
+  if (exception instanceof AppError) return epcisProblem(exception.code, exception.message, exception.details, instance);
+  if (exception instanceof HttpException && exception.getStatus() === 404) {
+    return { ...epcisProblem('EVENT_NOT_FOUND', exception.message, {}, instance), title: 'No such resource' };
+  }
+  logger.error(exception instanceof Error ? exception.stack : String(exception));
+  return { type: `epcisException:${IMPLEMENTATION.name}`, title: IMPLEMENTATION.title, status: 500, detail: 'internal error; it has been logged', instance };
+}
+
+export function sendProblem(res: Response, problem: EpcisProblem): void {
+  res.set(EPCIS_HEADERS).status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+}

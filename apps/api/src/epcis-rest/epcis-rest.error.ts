@@ -1,0 +1,18 @@
+import { AppError } from '../common/app.error';
+
+export enum EpcisRestErrorCode {
+  CAPTURE_JOB_NOT_FOUND = 'CAPTURE_JOB_NOT_FOUND',
+  /** More events or more bytes than the GS1-EPCIS-Capture-Limit / GS1-EPCIS-Capture-File-Size-Limit headers announce. */
+  CAPTURE_LIMIT_EXCEEDED = 'CAPTURE_LIMIT_EXCEEDED',
+  /** The Accept header names no representation this server writes. */
+  NOT_ACCEPTABLE = 'NOT_ACCEPTABLE',
+  UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
+  /** The body is not JSON, or not a JSON object. */
+  MALFORMED_BODY = 'MALFORMED_BODY',
+}
+
+export class EpcisRestError extends AppError<EpcisRestErrorCode> {
+  constructor(code: EpcisRestErrorCode, message: string, details?: Record<string, unknown>) {
+    super(code, message, details);
+  }
+}

@@ -1,0 +1,208 @@
+import { hashDigest } from '@pharmatrace/epcis';
+import { Epc, epcToDigitalLink, epcToUrn, Gs1Error, parseEpc, toGtin14 } from '@pharmatrace/gs1';
+import type { EpcCriterion, EpcRole, EventCriteria, StringMatch } from '@pharmatrace/persistence';
+import { decodePageToken } from './event-page.token';
+import { EventQueryError, EventQueryErrorCode } from './event-query.error';
+
+/** Query parameters by name, each with every value it was given (repeated parameters or a GraphQL list). */
+export type QueryParams = Record<string, string[]>;
+
+export interface ParsedEventQuery {
+  criteria: EventCriteria;
+  perPage: number;
+  afterId?: number;
+}
+
+export const DEFAULT_PER_PAGE = 30;
+export const MAX_PER_PAGE = 1000;
+
+export const EVENT_TYPES = ['ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent', 'AssociationEvent'];
+const ACTIONS = ['ADD', 'OBSERVE', 'DELETE'];
+const COMPANY_PREFIX_LENGTHS = [6, 7, 8, 9, 10, 11, 12];
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const DIGITAL_LINK = 'https://id.gs1.org';
+
+const EPC_PARAMETERS: Record<string, EpcRole[]> = {
+  MATCH_epc: ['epc', 'child'],
+  MATCH_parentID: ['parent'],
+  MATCH_inputEPC: ['input'],
+  MATCH_outputEPC: ['output'],
+  MATCH_anyEPC: ['epc', 'parent', 'child', 'input', 'output'],
+};
+
+/** Every parameter the query understands; anything else is refused rather than silently ignored. */
+export const QUERY_PARAMETERS = [
+  'eventType',
+  'GE_eventTime',
+  'LT_eventTime',
+  'GE_recordTime',
+  'LT_recordTime',
+  'EQ_action',
+  'EQ_bizStep',
+  'EQ_disposition',
+  'EQ_readPoint',
+  'EQ_bizLocation',
+  ...Object.keys(EPC_PARAMETERS),
+  'MATCH_epcClass',
+  'EQ_eventID',
+  'perPage',
+  'nextPageToken',
+];
+
+/** Parameters whose values may also be joined by commas; identifiers may contain commas, so they must be repeated instead. */
+const COMMA_LISTS = new Set(['eventType', 'EQ_action', 'EQ_bizStep', 'EQ_disposition']);
+
+function invalid(parameter: string, rule: string, message: string): EventQueryError {
+  return new EventQueryError(EventQueryErrorCode.INVALID_QUERY_PARAMETER, `${parameter}: ${message}`, { parameter, rule });
+}
+
+function single(params: QueryParams, name: string): string | undefined {
+  const values = params[name];
+  if (!values?.length) return undefined;
+  if (values.length > 1) throw invalid(name, 'single-value', 'may be given only once');
+  return values[0];
+}
+
+function dateTime(params: QueryParams, name: string): Date | undefined {
+  const value = single(params, name);
+  if (value === undefined) return undefined;
+  const date = new Date(value);
+  if (!DATE_TIME.test(value) || Number.isNaN(date.getTime())) {
+    throw invalid(name, 'format:date-time', `"${value}" is not an ISO 8601 date-time with a zone (e.g. 2026-01-31T08:00:00Z)`);
+  }
+  return date;
+}
+
+function parseIdentifier(name: string, value: string): Epc {
+  try {
+    return parseEpc(value);
+  } catch (e) {
+    if (e instanceof Gs1Error) throw invalid(name, 'epc', `"${value}" is not an EPC URN or GS1 Digital Link: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Every URN spelling of an identifier: a URN splits its key at the company prefix, whose length the query cannot know. */
+function urnSpellings(epc: Epc): string[] {
+  const out: string[] = [];
+  for (const length of COMPANY_PREFIX_LENGTHS) {
+    try {
+      out.push(epcToUrn(epc, length));
+    } catch (e) {
+      if (!(e instanceof Gs1Error)) throw e;
+    }
+  }
+  return out;
+}
+
+/** A location as it may have been written: the value itself, its Digital Link and its URNs. Non-GS1 URIs match as given. */
+function locationSpellings(value: string): string[] {
+  let epc: Epc;
+  try {
+    epc = parseEpc(value);
+  } catch (e) {
+    if (e instanceof Gs1Error) return [value];
+    throw e;
+  }
+  return [...new Set([value, epcToDigitalLink(epc), ...urnSpellings(epc)])];
+}
+
+/** CBV values arrive as bare words, CBV 1.x URNs or GS1 Web URIs; a custom URI matches only itself. */
+function vocabularySpellings(value: string, urn: string, web: string): string[] {
+  if (/^[a-z_]+$/.test(value)) return [value, `urn:epcglobal:cbv:${urn}:${value}`, `https://ref.gs1.org/cbv/${web}-${value}`];
+  const short = new RegExp(`^(?:urn:epcglobal:cbv:${urn}:|https://ref\\.gs1\\.org/cbv/${web}-)([a-z_]+)$`).exec(value)?.[1];
+  return short ? vocabularySpellings(short, urn, web) : [value];
+}
+
+/** Instances are stored as canonical Digital Links; a GTIN pattern matches every serial of that GTIN. */
+function epcMatch(name: string, values: string[]): StringMatch {
+  const match: StringMatch = { exact: [], prefixes: [] };
+  for (const value of values) {
+    const epc = parseIdentifier(name, value);
+    if (epc.kind === 'gtin') match.prefixes.push(`${DIGITAL_LINK}/01/${toGtin14(epc.gtin)}/21/`);
+    else match.exact.push(epcToDigitalLink(epc));
+  }
+  return match;
+}
+
+/** Quantity lists keep classes as written, so a class is matched in every spelling; a GTIN matches all its lots. */
+function epcClassMatch(name: string, values: string[]): StringMatch {
+  const match: StringMatch = { exact: [], prefixes: [] };
+  for (const value of values) {
+    const epc = parseIdentifier(name, value);
+    if (epc.kind === 'lgtin') {
+      match.exact.push(epcToDigitalLink(epc), ...urnSpellings(epc));
+    } else if (epc.kind === 'gtin') {
+      const anyLot: Epc = { kind: 'lgtin', gtin: epc.gtin, lot: 'L' };
+      match.exact.push(epcToDigitalLink(epc), ...urnSpellings(epc));
+      match.prefixes.push(`${DIGITAL_LINK}/01/${toGtin14(epc.gtin)}/10/`, ...urnSpellings(anyLot).map((urn) => urn.slice(0, -1)));
+    } else {
+      throw invalid(name, 'epc-class', `"${value}" is a ${epc.kind}, not a product class (LGTIN, GTIN pattern or /01/<gtin>)`);
+    }
+  }
+  return match;
+}
+
+function eventIds(values: string[]): { hashes: Buffer[]; declared: string[] } {
+  const hashes: Buffer[] = [];
+  for (const value of values) {
+    if (/^ni:\/\/\/sha-256;/i.test(value)) {
+      try {
+        hashes.push(Buffer.from(hashDigest(value)));
+      } catch {
+        throw invalid('EQ_eventID', 'event-hash', `"${value}" is not a ni:///sha-256;<64 hex>?ver=CBV2.0 hash`);
+      }
+    }
+  }
+  return { hashes, declared: values };
+}
+
+/** The one reading of event-query parameters, shared by the REST binding and GraphQL. */
+export function parseEventQuery(raw: QueryParams): ParsedEventQuery {
+  const params: QueryParams = {};
+  for (const [name, values] of Object.entries(raw)) {
+    if (!QUERY_PARAMETERS.includes(name)) throw invalid(name, 'supported-parameter', `is not a supported query parameter (${QUERY_PARAMETERS.join(', ')})`);
+    const list = COMMA_LISTS.has(name) ? values.flatMap((v) => v.split(',')) : values;
+    if (list.some((v) => v.trim() === '')) throw invalid(name, 'non-empty', 'values must not be empty');
+    params[name] = list.map((v) => v.trim());
+  }
+  const criteria: EventCriteria = {};
+  const list = (name: string) => (params[name]?.length ? params[name] : undefined);
+
+  const types = list('eventType');
+  const badType = types?.find((t) => !EVENT_TYPES.includes(t));
+  if (badType) throw invalid('eventType', 'enum', `"${badType}" is not one of ${EVENT_TYPES.join(', ')}`);
+  criteria.eventTypes = types;
+  const actions = list('EQ_action');
+  const badAction = actions?.find((a) => !ACTIONS.includes(a));
+  if (badAction) throw invalid('EQ_action', 'enum', `"${badAction}" is not one of ${ACTIONS.join(', ')}`);
+  criteria.actions = actions;
+
+  criteria.eventTimeFrom = dateTime(params, 'GE_eventTime');
+  criteria.eventTimeBefore = dateTime(params, 'LT_eventTime');
+  criteria.recordTimeFrom = dateTime(params, 'GE_recordTime');
+  criteria.recordTimeBefore = dateTime(params, 'LT_recordTime');
+  criteria.bizSteps = list('EQ_bizStep')?.flatMap((v) => vocabularySpellings(v, 'bizstep', 'BizStep'));
+  criteria.dispositions = list('EQ_disposition')?.flatMap((v) => vocabularySpellings(v, 'disp', 'Disp'));
+  criteria.readPoints = list('EQ_readPoint')?.flatMap(locationSpellings);
+  criteria.bizLocations = list('EQ_bizLocation')?.flatMap(locationSpellings);
+
+  const epcs: EpcCriterion[] = [];
+  for (const [name, roles] of Object.entries(EPC_PARAMETERS)) {
+    const values = list(name);
+    if (values) epcs.push({ ...epcMatch(name, values), roles });
+  }
+  if (epcs.length) criteria.epcs = epcs;
+  const classes = list('MATCH_epcClass');
+  if (classes) criteria.epcClasses = epcClassMatch('MATCH_epcClass', classes);
+  const ids = list('EQ_eventID');
+  if (ids) criteria.eventIds = eventIds(ids);
+
+  const perPageText = single(params, 'perPage');
+  const perPage = perPageText === undefined ? DEFAULT_PER_PAGE : Number(perPageText);
+  if (!/^\d+$/.test(perPageText ?? '1') || perPage < 1 || perPage > MAX_PER_PAGE) {
+    throw invalid('perPage', 'range', `must be an integer from 1 to ${MAX_PER_PAGE}`);
+  }
+  const token = single(params, 'nextPageToken');
+  return { criteria, perPage, afterId: token === undefined ? undefined : decodePageToken(token, 'nextPageToken') };
+}

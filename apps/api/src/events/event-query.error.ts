@@ -1,0 +1,14 @@
+import { AppError } from '../common/app.error';
+
+export enum EventQueryErrorCode {
+  /** A filter, page size or page token is malformed; `details` names the parameter and the rule. */
+  INVALID_QUERY_PARAMETER = 'INVALID_QUERY_PARAMETER',
+  /** No stored event has this hash or eventID. */
+  EVENT_NOT_FOUND = 'EVENT_NOT_FOUND',
+}
+
+export class EventQueryError extends AppError<EventQueryErrorCode> {
+  constructor(code: EventQueryErrorCode, message: string, details: { parameter?: string; rule?: string; eventID?: string } = {}) {
+    super(code, message, details);
+  }
+}

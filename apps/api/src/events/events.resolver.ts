@@ -1,0 +1,41 @@
+import { Args, Int, Query, Resolver } from '@nestjs/graphql';
+import { digestToHash } from '@pharmatrace/epcis';
+import type { QueriedEvent } from '@pharmatrace/persistence';
+import { QueryParams } from './event-filter.parser';
+import { EventQueryService } from './event-query.service';
+import { EpcisEventType, EventConnectionType, EventFilter } from './events.types';
+
+export function toEventNode(e: QueriedEvent): EpcisEventType {
+  const declared = e.body.eventID;
+  return {
+    eventHash: digestToHash(e.hash),
+    eventID: typeof declared === 'string' ? declared : undefined,
+    eventType: String(e.body.type),
+    eventTime: e.eventTime,
+    recordTime: e.recordTime,
+    event: e.body,
+  };
+}
+
+/** Any authenticated organization may read events for now; a later issue restricts reads by visibility. */
+@Resolver()
+export class EventsResolver {
+  constructor(private readonly service: EventQueryService) {}
+
+  @Query(() => EventConnectionType, { description: 'EPCIS events in event-time order, filtered like GET /epcis/events' })
+  async events(
+    @Args('filter', { type: () => EventFilter, nullable: true }) filter: EventFilter | null,
+    @Args('first', { type: () => Int, nullable: true }) first: number | null,
+    @Args('after', { nullable: true }) after: string | null,
+  ): Promise<EventConnectionType> {
+    const params: QueryParams = {};
+    for (const [name, value] of Object.entries(filter ?? {})) {
+      if (value !== undefined && value !== null) params[name] = Array.isArray(value) ? value : [value];
+    }
+    if (first !== null && first !== undefined) params.perPage = [String(first)];
+    if (after !== null && after !== undefined) params.nextPageToken = [after];
+    const page = await this.service.query(params);
+    const edges = page.events.map((e) => ({ cursor: e.cursor, node: toEventNode(e) }));
+    return { edges, pageInfo: { hasNextPage: page.nextPageToken !== null, endCursor: edges.at(-1)?.cursor } };
+  }
+}

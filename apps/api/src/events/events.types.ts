@@ -1,0 +1,53 @@
+import { Field, InputType, ObjectType } from '@nestjs/graphql';
+import GraphQLJSON from 'graphql-type-json';
+
+/** The same filters as the EPCIS REST query parameters, under the same names, read by the same parser. */
+@InputType()
+export class EventFilter {
+  @Field(() => [String], { nullable: true, description: 'ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent, AssociationEvent' })
+  eventType?: string[];
+  @Field({ nullable: true, description: 'ISO 8601 date-time with zone; events at or after it' }) GE_eventTime?: string;
+  @Field({ nullable: true, description: 'ISO 8601 date-time with zone; events before it' }) LT_eventTime?: string;
+  @Field({ nullable: true }) GE_recordTime?: string;
+  @Field({ nullable: true }) LT_recordTime?: string;
+  @Field(() => [String], { nullable: true, description: 'ADD, OBSERVE, DELETE' }) EQ_action?: string[];
+  @Field(() => [String], { nullable: true, description: 'CBV bare word, URN or GS1 Web URI' }) EQ_bizStep?: string[];
+  @Field(() => [String], { nullable: true }) EQ_disposition?: string[];
+  @Field(() => [String], { nullable: true, description: 'SGLN as URN or Digital Link' }) EQ_readPoint?: string[];
+  @Field(() => [String], { nullable: true }) EQ_bizLocation?: string[];
+  @Field(() => [String], { nullable: true, description: 'epcList or childEPCs; EPC URN, Digital Link, or a GTIN pattern' }) MATCH_epc?: string[];
+  @Field(() => [String], { nullable: true }) MATCH_parentID?: string[];
+  @Field(() => [String], { nullable: true }) MATCH_inputEPC?: string[];
+  @Field(() => [String], { nullable: true }) MATCH_outputEPC?: string[];
+  @Field(() => [String], { nullable: true }) MATCH_anyEPC?: string[];
+  @Field(() => [String], { nullable: true, description: 'LGTIN, GTIN pattern (idpat) or /01/<gtin>' }) MATCH_epcClass?: string[];
+  @Field(() => [String], { nullable: true, description: 'CBV 2.0 hash or the eventID given at capture' }) EQ_eventID?: string[];
+}
+
+@ObjectType('EpcisEvent')
+export class EpcisEventType {
+  @Field({ description: 'CBV 2.0 event hash, ni:///sha-256;<hex>?ver=CBV2.0' }) eventHash: string;
+  @Field({ nullable: true, description: 'The eventID the producer gave, if any' }) eventID?: string;
+  @Field() eventType: string;
+  @Field() eventTime: Date;
+  @Field() recordTime: Date;
+  @Field(() => GraphQLJSON, { description: 'The event exactly as captured, EPCIS 2.0 JSON-LD' }) event: unknown;
+}
+
+@ObjectType('EventEdge')
+export class EventEdgeType {
+  @Field() cursor: string;
+  @Field(() => EpcisEventType) node: EpcisEventType;
+}
+
+@ObjectType('EventPageInfo')
+export class EventPageInfoType {
+  @Field() hasNextPage: boolean;
+  @Field({ nullable: true }) endCursor?: string;
+}
+
+@ObjectType('EventConnection')
+export class EventConnectionType {
+  @Field(() => [EventEdgeType]) edges: EventEdgeType[];
+  @Field(() => EventPageInfoType) pageInfo: EventPageInfoType;
+}
