@@ -101,7 +101,8 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
       expect(res.data.verify).toMatchObject({
         status: 'ACTIVE',
         saleable: true,
-        alerts: ['ANCHORING_PENDING'],
+        // The pack sits with the wholesaler: a genuine pack, flagged because it was never shipped to this pharmacy.
+        alerts: ['NOT_IN_CUSTODY', 'ANCHORING_PENDING'],
         product: { gtin: GTIN, serial: 'A1', lot: 'LOT-7', expiry: '2028-06-30' },
         custodian: { name: 'Wholesale Ltd' },
         container: null,

@@ -5,14 +5,19 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { AppConfig, ConfigModule } from '@pharmatrace/config';
 import { PersistenceModule } from '@pharmatrace/persistence';
 import { CaptureModule } from './capture/capture.module';
+import { DispensingModule } from './dispensing/dispensing.module';
+import { RecallModule } from './recall/recall.module';
 import { AuthGuard } from './common/auth.guard';
 import { ErrorFilter } from './common/error.filter';
+import { EpcisRestModule } from './epcis-rest/epcis-rest.module';
+import { EventsModule } from './events/events.module';
 import { GraphiqlController } from './graphiql/graphiql.controller';
 import { offlineGraphiqlPlugin } from './graphiql/graphiql.page';
 import { HealthController } from './health.controller';
 import { OrganizationModule } from './organizations/organization.module';
 import { ProvenanceModule } from './provenance/provenance.module';
 import { VerificationModule } from './verification/verification.module';
+import { WebModule } from './web/web.module';
 
 @Module({})
 export class ApiModule {
@@ -27,6 +32,8 @@ export class ApiModule {
           autoSchemaFile: true,
           sortSchema: true,
           playground: false,
+          // The scanner page reads the schema to ask only for fields the server has; the schema is public anyway.
+          introspection: true,
           plugins: [offlineGraphiqlPlugin()],
           context: ({ req }: { req: unknown }) => ({ req }),
         }),
@@ -34,6 +41,11 @@ export class ApiModule {
         CaptureModule,
         ProvenanceModule,
         VerificationModule,
+        DispensingModule,
+        RecallModule,
+        EventsModule,
+        EpcisRestModule,
+        WebModule,
       ],
       controllers: [HealthController, GraphiqlController],
       providers: [

@@ -1,3 +1,5 @@
+export * from './alert-codes';
 export * from './pack-state';
+export * from './scan-correction';
 export * from './verdict';
 export * from './vocabulary';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { applyEvents, EventFacts, ItemIdentity, ItemState, PackStatus } from './pack-state';
+import { applyEvents, EventFacts, EXPORTING_BIZSTEP, ItemIdentity, ItemState, PackStatus, ViolationCode } from './pack-state';
 import { cbvShortName } from './vocabulary';
 
 const identify = (epc: string): ItemIdentity =>
@@ -103,5 +103,51 @@ describe('applyEvents', () => {
         expect([...a.entries()].sort()).toEqual([...b.entries()].sort());
       }),
     );
+  });
+});
+
+describe('status rules', () => {
+  const commission = event({ minute: 1, action: 'ADD', bizStep: 'commissioning', epcs: [pack(1)], lot: 'L1', expiry: '2027-12-31', capturedBy: 'maker' });
+  const dispensedAt = (minute: number, by = 'pharmacy') => event({ minute, bizStep: 'dispensing', disposition: 'dispensed', epcs: [pack(1)], capturedBy: by });
+  const dispensed = () => run([], [commission, dispensedAt(10)]).byEpc.get(pack(1))!;
+  const undo = (minutesAfter: number, by = 'pharmacy') =>
+    event({ minute: 10 + minutesAfter, bizStep: 'stocking', disposition: 'active', epcs: [pack(1)], capturedBy: by });
+
+  it('records who set the status and when', () => {
+    expect(dispensed()).toMatchObject({ status: PackStatus.DISPENSED, statusChangedBy: 'pharmacy', statusChangedAt: at(10) });
+  });
+
+  it('refuses a second dispensing, even one stamped earlier than the first', () => {
+    const later = applyEvents([dispensed()], [dispensedAt(11, 'other-pharmacy')], identify);
+    expect(later.violations).toEqual([expect.objectContaining({ epc: pack(1), code: ViolationCode.ALREADY_DISPENSED })]);
+    expect(later.states).toEqual([]);
+    const earlier = applyEvents([dispensed()], [dispensedAt(9, 'other-pharmacy')], identify);
+    expect(earlier.violations.map((v) => v.code)).toEqual([ViolationCode.ALREADY_DISPENSED]);
+  });
+
+  it('lets the same location undo a dispensing within 10 days, and nobody else or later', () => {
+    expect(applyEvents([dispensed()], [undo(60)], identify).states[0]).toMatchObject({ status: PackStatus.ACTIVE });
+    expect(applyEvents([dispensed()], [undo(60, 'other')], identify).violations[0].code).toBe(ViolationCode.UNDO_BY_OTHER_LOCATION);
+    expect(applyEvents([dispensed()], [undo(11 * 24 * 60)], identify).violations[0].code).toBe(ViolationCode.UNDO_WINDOW_EXCEEDED);
+  });
+
+  it.each([
+    ['destroying', 'destroyed', PackStatus.DESTROYED],
+    ['decommissioning', 'stolen', PackStatus.STOLEN],
+    ['sampling', null, PackStatus.SAMPLE],
+    [EXPORTING_BIZSTEP, null, PackStatus.EXPORTED],
+    ['holding', 'non_sellable_other', PackStatus.LOCKED],
+    ['decommissioning', 'inactive', PackStatus.DECOMMISSIONED],
+  ])('%s / %s sets %s, after which a shipment is refused', (bizStep, disposition, status) => {
+    const first = run([], [commission, event({ minute: 5, bizStep, disposition, epcs: [pack(1)], capturedBy: 'maker' })]).byEpc.get(pack(1))!;
+    expect(first.status).toBe(status);
+    const ship = applyEvents([first], [event({ minute: 6, bizStep: 'shipping', epcs: [pack(1)], capturedBy: 'maker' })], identify);
+    expect(ship.violations[0].code).toBe(ViolationCode.PACK_INACTIVE);
+  });
+
+  it('never undoes a destroyed or stolen pack', () => {
+    const destroyed = run([], [commission, event({ minute: 5, bizStep: 'destroying', epcs: [pack(1)], capturedBy: 'maker' })]).byEpc.get(pack(1))!;
+    const back = applyEvents([destroyed], [event({ minute: 6, bizStep: 'stocking', disposition: 'active', epcs: [pack(1)], capturedBy: 'maker' })], identify);
+    expect(back.violations[0].code).toBe(ViolationCode.PACK_INACTIVE);
   });
 });

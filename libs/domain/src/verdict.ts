@@ -1,5 +1,6 @@
-import { ItemState, PackStatus } from './pack-state';
+import { INACTIVE_STATUSES, ItemState, PackStatus } from './pack-state';
 
+/** What a scan answers: the pack's own status, or a lot-, product- or date-level state that overrides it. */
 export enum VerdictStatus {
   UNKNOWN = 'UNKNOWN',
   ACTIVE = 'ACTIVE',
@@ -7,16 +8,28 @@ export enum VerdictStatus {
   DISPENSED = 'DISPENSED',
   DECOMMISSIONED = 'DECOMMISSIONED',
   DESTROYED = 'DESTROYED',
+  STOLEN = 'STOLEN',
+  SAMPLE = 'SAMPLE',
+  EXPORTED = 'EXPORTED',
+  LOCKED = 'LOCKED',
+  RECALLED = 'RECALLED',
+  WITHDRAWN = 'WITHDRAWN',
+  EXPIRED = 'EXPIRED',
 }
 
 export enum AlertCode {
+  UNKNOWN_PRODUCT = 'UNKNOWN_PRODUCT',
   UNKNOWN_SERIAL = 'UNKNOWN_SERIAL',
   LOT_MISMATCH = 'LOT_MISMATCH',
   EXPIRY_MISMATCH = 'EXPIRY_MISMATCH',
   EXPIRED = 'EXPIRED',
+  RECALLED = 'RECALLED',
+  WITHDRAWN = 'WITHDRAWN',
   ALREADY_DISPENSED = 'ALREADY_DISPENSED',
-  DECOMMISSIONED = 'DECOMMISSIONED',
+  PACK_INACTIVE = 'PACK_INACTIVE',
+  NOT_IN_CUSTODY = 'NOT_IN_CUSTODY',
   ANCHORING_PENDING = 'ANCHORING_PENDING',
+  ANCHORING_FAILED = 'ANCHORING_FAILED',
 }
 
 export interface ScannedPack {
@@ -27,47 +40,82 @@ export interface ScannedPack {
 
 export interface AnchoringProgress {
   eventCount: number;
+  /** Events in a batch mined on chain. */
   anchoredCount: number;
+  /** Events in a batch final on chain and read back from it. */
   finalCount: number;
+  /** Events in a batch an audit found not to match its anchored root. */
+  failedCount: number;
+}
+
+export interface Viewer {
+  organizationId: string;
+  gln: string;
+  role: string;
+}
+
+export interface VerdictInput {
+  state: ItemState | null;
+  /** Some pack of this GTIN was ever commissioned here. */
+  productKnown: boolean;
+  productWithdrawn: boolean;
+  lotRecalled: boolean;
+  scanned: ScannedPack;
+  anchoring: AnchoringProgress;
+  /** ISO date of the day of the scan. */
+  today: string;
+  viewer?: Viewer;
 }
 
 export interface Verdict {
   status: VerdictStatus;
-  /** True only when the pack is known, active and every scanned attribute matches. */
+  /** True only when the pack is known, active (or in transit to the viewer) and nothing blocks its supply. */
   saleable: boolean;
   alerts: AlertCode[];
   anchored: boolean;
   checkedOnChain: boolean;
 }
 
-const STATUS: Record<PackStatus, VerdictStatus> = {
-  [PackStatus.ACTIVE]: VerdictStatus.ACTIVE,
-  [PackStatus.IN_TRANSIT]: VerdictStatus.IN_TRANSIT,
-  [PackStatus.DISPENSED]: VerdictStatus.DISPENSED,
-  [PackStatus.DECOMMISSIONED]: VerdictStatus.DECOMMISSIONED,
-  [PackStatus.DESTROYED]: VerdictStatus.DESTROYED,
-};
+/**
+ * Alerts that do not stop a pack being supplied: a pending anchor says something about our ledger, not the pack;
+ * a pack outside the dispenser's recorded custody is genuine but flagged (EU FMD lets any pharmacy decommission).
+ */
+const NON_BLOCKING: ReadonlySet<AlertCode> = new Set([AlertCode.ANCHORING_PENDING, AlertCode.NOT_IN_CUSTODY]);
 
 /** The verdict on a scanned pack, from its read-model state alone: no history replay on the hot path. */
-export function verdictFor(state: ItemState | null, scanned: ScannedPack, anchoring: AnchoringProgress, today: string): Verdict {
+export function verdictFor(input: VerdictInput): Verdict {
+  const { state, scanned, anchoring, today, viewer } = input;
+  const anchored = anchoring.eventCount > 0 && anchoring.anchoredCount === anchoring.eventCount;
+  const checkedOnChain = anchoring.eventCount > 0 && anchoring.finalCount === anchoring.eventCount && anchoring.failedCount === 0;
   if (!state) {
-    return { status: VerdictStatus.UNKNOWN, saleable: false, alerts: [AlertCode.UNKNOWN_SERIAL], anchored: false, checkedOnChain: false };
+    const alert = input.productKnown ? AlertCode.UNKNOWN_SERIAL : AlertCode.UNKNOWN_PRODUCT;
+    return { status: VerdictStatus.UNKNOWN, saleable: false, alerts: [alert], anchored: false, checkedOnChain: false };
   }
   const alerts: AlertCode[] = [];
   if (scanned.lot !== undefined && state.lot !== null && scanned.lot !== state.lot) alerts.push(AlertCode.LOT_MISMATCH);
   if (scanned.expiryDate !== undefined && state.expiry !== null && scanned.expiryDate !== state.expiry) alerts.push(AlertCode.EXPIRY_MISMATCH);
-  if (state.expiry !== null && state.expiry < today) alerts.push(AlertCode.EXPIRED);
+  const expired = state.expiry !== null && state.expiry < today;
+  if (expired) alerts.push(AlertCode.EXPIRED);
+  if (input.lotRecalled) alerts.push(AlertCode.RECALLED);
+  if (input.productWithdrawn) alerts.push(AlertCode.WITHDRAWN);
   if (state.status === PackStatus.DISPENSED) alerts.push(AlertCode.ALREADY_DISPENSED);
-  if (state.status === PackStatus.DECOMMISSIONED || state.status === PackStatus.DESTROYED) alerts.push(AlertCode.DECOMMISSIONED);
-  const anchored = anchoring.eventCount > 0 && anchoring.anchoredCount === anchoring.eventCount;
-  if (!anchored) alerts.push(AlertCode.ANCHORING_PENDING);
-  const blocking = alerts.filter((a) => a !== AlertCode.ANCHORING_PENDING);
-  const status = STATUS[state.status];
-  return {
-    status,
-    saleable: blocking.length === 0 && (status === VerdictStatus.ACTIVE || status === VerdictStatus.IN_TRANSIT),
-    alerts,
-    anchored,
-    checkedOnChain: anchoring.eventCount > 0 && anchoring.finalCount === anchoring.eventCount,
-  };
+  else if (INACTIVE_STATUSES.has(state.status)) alerts.push(AlertCode.PACK_INACTIVE);
+  if (viewer?.role === 'DISPENSER' && state.custodianId !== viewer.organizationId && state.destination !== viewer.gln) {
+    alerts.push(AlertCode.NOT_IN_CUSTODY);
+  }
+  if (anchoring.failedCount > 0) alerts.push(AlertCode.ANCHORING_FAILED);
+  else if (!anchored) alerts.push(AlertCode.ANCHORING_PENDING);
+
+  const status = INACTIVE_STATUSES.has(state.status)
+    ? (state.status as string as VerdictStatus)
+    : input.productWithdrawn
+      ? VerdictStatus.WITHDRAWN
+      : input.lotRecalled
+        ? VerdictStatus.RECALLED
+        : expired
+          ? VerdictStatus.EXPIRED
+          : (state.status as string as VerdictStatus);
+  const saleable =
+    (status === VerdictStatus.ACTIVE || status === VerdictStatus.IN_TRANSIT) && alerts.every((a) => NON_BLOCKING.has(a));
+  return { status, saleable, alerts, anchored, checkedOnChain };
 }

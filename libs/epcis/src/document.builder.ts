@@ -105,3 +105,26 @@ export function receivingEvent(e: EventCommon & PartyRefs & { epcs: string[] }):
 export function dispensingEvent(e: EventCommon & { epcs: string[] }): Json {
   return { type: 'ObjectEvent', ...common(e), epcList: e.epcs, action: 'OBSERVE', bizStep: 'dispensing', disposition: 'dispensed' };
 }
+
+/* End-of-life events: taking items out of the supply chain for good. */
+
+/** `disposition` says why (a CBV 2.0 disposition such as damaged, expired, recalled, stolen); inactive by default. */
+export function decommissioningEvent(e: EventCommon & { epcs: string[]; disposition?: string }): Json {
+  return {
+    type: 'ObjectEvent',
+    ...common(e),
+    epcList: e.epcs,
+    action: 'DELETE',
+    bizStep: 'decommissioning',
+    disposition: e.disposition ?? 'inactive',
+  };
+}
+
+export function destroyingEvent(e: EventCommon & { epcs: string[] }): Json {
+  return { type: 'ObjectEvent', ...common(e), epcList: e.epcs, action: 'DELETE', bizStep: 'destroying', disposition: 'destroyed' };
+}
+
+/** A status change on packs still in hand (sampling, exporting, locking, returning to stock): an ObjectEvent OBSERVE. */
+export function statusChangeEvent(e: EventCommon & { epcs: string[]; bizStep: string; disposition: string }): Json {
+  return { type: 'ObjectEvent', ...common(e), epcList: e.epcs, action: 'OBSERVE', bizStep: e.bizStep, disposition: e.disposition };
+}

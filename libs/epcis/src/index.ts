@@ -17,3 +17,7 @@ export {
   type EpcisValidatorOptions,
 } from './schema.validator';
 export * from './document.builder';
+export { type EpcisJsonDocument, readEpcisXml } from './xml-reader';
+export { type EpcisInput, type StreamedEpcisEvent, streamEpcisXmlEvents } from './xml-stream';
+export { streamEpcisJsonEvents } from './json-stream';
+export { writeEpcisXml, type WriteEpcisXmlOptions } from './xml-writer';

@@ -8,3 +8,5 @@ export * from './repositories/event-query.repository';
 export * from './repositories/event.repository';
 export * from './repositories/organization.repository';
 export * from './repositories/pack.repository';
+export * from './repositories/recall.repository';
+export * from './repositories/verification.repository';

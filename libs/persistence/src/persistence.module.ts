@@ -7,8 +7,10 @@ import { EventQueryRepository } from './repositories/event-query.repository';
 import { EventRepository } from './repositories/event.repository';
 import { OrganizationRepository } from './repositories/organization.repository';
 import { PackRepository } from './repositories/pack.repository';
+import { RecallRepository } from './repositories/recall.repository';
+import { VerificationRepository } from './repositories/verification.repository';
 
-const REPOSITORIES = [OrganizationRepository, EventRepository, PackRepository, AnchorRepository, EventQueryRepository, CaptureJobRepository];
+const REPOSITORIES = [OrganizationRepository, EventRepository, PackRepository, AnchorRepository, VerificationRepository, RecallRepository, EventQueryRepository, CaptureJobRepository];
 
 @Global()
 @Module({})

@@ -5,6 +5,8 @@ export enum CaptureErrorCode {
   INVALID_DOCUMENT = 'INVALID_DOCUMENT',
   /** The caller may not write one of the events (e.g. commissioning a GTIN outside its company prefixes). */
   CAPTURE_FORBIDDEN = 'CAPTURE_FORBIDDEN',
+  /** An event breaks a pack status rule (e.g. dispensing a pack already dispensed); `rule` is the violation code. */
+  CAPTURE_CONFLICT = 'CAPTURE_CONFLICT',
 }
 
 export interface CaptureIssue {

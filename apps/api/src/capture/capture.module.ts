@@ -3,11 +3,15 @@ import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { createEpcisValidator } from '@pharmatrace/epcis';
 import { CaptureResolver } from './capture.resolver';
 import { CaptureService, EPCIS_VALIDATOR } from './capture.service';
+import { FlowResolver } from './flow.resolver';
+import { FlowService } from './flow.service';
 
 @Module({
   providers: [
     CaptureResolver,
     CaptureService,
+    FlowService,
+    FlowResolver,
     {
       provide: EPCIS_VALIDATOR,
       inject: [APP_CONFIG],
@@ -15,6 +19,6 @@ import { CaptureService, EPCIS_VALIDATOR } from './capture.service';
         createEpcisValidator(config.standardsDir ? { schemaDir: `${config.standardsDir}/epcis-2.0/json-schema` } : {}),
     },
   ],
-  exports: [CaptureService],
+  exports: [CaptureService, EPCIS_VALIDATOR],
 })
 export class CaptureModule {}

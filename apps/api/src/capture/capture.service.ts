@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { applyEvents, cbvShortName, ItemIdentity } from '@pharmatrace/domain';
+import { applyEvents, cbvShortName, ItemIdentity, Violation } from '@pharmatrace/domain';
 import { EpcisValidator, eventHashes, eventsOf, eventTimeOf, extractEpcs, hashDigest } from '@pharmatrace/epcis';
 import { canonicalEpc, Gs1Error, parseEpc } from '@pharmatrace/gs1';
-import { EpcRole, EventRepository, NewEvent, OrganizationEntity } from '@pharmatrace/persistence';
+import { EpcRole, EventRepository, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { CaptureResult } from './capture.types';
 import { eventFacts, idOf } from './event-facts';
@@ -25,11 +25,25 @@ export function identify(epc: string): ItemIdentity {
 
 export const EPCIS_VALIDATOR = Symbol('EPCIS_VALIDATOR');
 
+const VIOLATION_TEXT: Record<Violation['code'], string> = {
+  ALREADY_DISPENSED: 'it was dispensed already',
+  PACK_INACTIVE: 'its status cannot change any more',
+  UNDO_WINDOW_EXCEEDED: 'a status can be undone within 10 days only',
+  UNDO_BY_OTHER_LOCATION: 'only the location that set the status may undo it',
+};
+
+class StatusConflict extends Error {
+  constructor(readonly violations: (Violation & { index: number })[]) {
+    super('status rules broken');
+  }
+}
+
 @Injectable()
 export class CaptureService {
   constructor(
     @Inject(EPCIS_VALIDATOR) private readonly validator: EpcisValidator,
     private readonly events: EventRepository,
+    private readonly alerts: VerificationRepository,
   ) {}
 
   async capture(org: OrganizationEntity, document: unknown): Promise<CaptureResult> {
@@ -66,6 +80,7 @@ export class CaptureService {
         return;
       }
       prepared.push({
+        documentIndex: index,
         hash: Buffer.from(hashDigest(hashes[index])),
         eventType: event.type,
         action: event.action ?? null,
@@ -82,8 +97,37 @@ export class CaptureService {
     if (issues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, issues);
     if (forbidden.length) throw new CaptureError(CaptureErrorCode.CAPTURE_FORBIDDEN, forbidden);
 
-    const outcome = await this.events.capture(org.id, prepared, (current, facts) => applyEvents(current, facts, identify));
+    const outcome = await this.events
+      .capture(org.id, prepared, (current, facts, documentIndexOf) => {
+        const applied = applyEvents(current, facts, identify);
+        if (applied.violations.length) throw new StatusConflict(applied.violations.map((v) => ({ ...v, index: documentIndexOf(v.eventId) })));
+        return applied;
+      })
+      .catch((e) => (e instanceof StatusConflict ? this.refuseConflict(org, e) : Promise.reject(e)));
     return { capturedCount: outcome.inserted.length, duplicateCount: prepared.length - outcome.inserted.length, eventHashes: hashes };
+  }
+
+  /** The whole capture was rolled back; the attempt itself is evidence, kept as alerts for the manufacturer and regulators. */
+  private async refuseConflict(org: OrganizationEntity, conflict: StatusConflict): Promise<never> {
+    for (const v of conflict.violations) {
+      const parsed = parseEpc(v.epc);
+      await this.alerts.recordAlert({
+        code: v.code,
+        epc: v.epc,
+        gtin: parsed.kind === 'sgtin' ? parsed.gtin : null,
+        actorId: org.id,
+        details: { status: v.status, eventIndex: v.index, by: org.name },
+      });
+    }
+    throw new CaptureError(
+      CaptureErrorCode.CAPTURE_CONFLICT,
+      conflict.violations.map((v) => ({
+        eventIndex: v.index,
+        field: '/epcList',
+        rule: v.code,
+        message: `${v.epc} is ${v.status}: ${VIOLATION_TEXT[v.code]}`,
+      })),
+    );
   }
 
   /** Only a manufacturer commissions, and only GTINs under its own company prefixes. */

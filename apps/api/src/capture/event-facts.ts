@@ -1,5 +1,6 @@
 import type { EventFacts } from '@pharmatrace/domain';
 import { cbvShortName } from '@pharmatrace/domain';
+import { Gs1Error, parseEpc } from '@pharmatrace/gs1';
 
 type Json = Record<string, any>;
 
@@ -12,11 +13,19 @@ function ilmdValue(ilmd: Json | undefined, name: string): string | null {
   return null;
 }
 
-/** The party (or failing that the location) a shipment is addressed to. */
+/** The GLN of the party (or failing that the location) a shipment is addressed to; the URI as given if it names none. */
 function destinationOf(event: Json): string | null {
   const list: Json[] = Array.isArray(event.destinationList) ? event.destinationList : [];
   const owner = list.find((d) => cbvShortName(d.type) === 'owning_party') ?? list.find((d) => cbvShortName(d.type) === 'possessing_party');
-  return (owner ?? list[0])?.destination ?? null;
+  const uri: string | undefined = (owner ?? list[0])?.destination;
+  if (!uri) return null;
+  try {
+    const epc = parseEpc(uri);
+    return epc.kind === 'pgln' || epc.kind === 'sgln' ? epc.gln : uri;
+  } catch (e) {
+    if (e instanceof Gs1Error) return uri;
+    throw e;
+  }
 }
 
 export function idOf(value: unknown): string | null {

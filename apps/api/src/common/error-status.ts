@@ -1,4 +1,9 @@
 import { CaptureErrorCode } from '../capture/capture.error';
+import { DispensingErrorCode } from '../dispensing/dispensing.error';
+import { RecallErrorCode } from '../recall/recall.error';
+import { FlowErrorCode } from '../capture/flow.error';
+import { EpcisRestErrorCode } from '../epcis-rest/epcis-rest.error';
+import { EventQueryErrorCode } from '../events/event-query.error';
 import { OrganizationErrorCode } from '../organizations/organization.error';
 import { ProvenanceErrorCode } from '../provenance/provenance.error';
 import { VerificationErrorCode } from '../verification/verification.error';
@@ -12,6 +17,28 @@ export const ERROR_STATUS: Record<string, number> = {
   [OrganizationErrorCode.GLN_TAKEN]: 409,
   [CaptureErrorCode.INVALID_DOCUMENT]: 400,
   [CaptureErrorCode.CAPTURE_FORBIDDEN]: 403,
+  [CaptureErrorCode.CAPTURE_CONFLICT]: 409,
   [VerificationErrorCode.INVALID_CODE]: 400,
+  [VerificationErrorCode.INVALID_VRS_REQUEST]: 400,
+  [VerificationErrorCode.UNKNOWN_REQUESTOR]: 401,
+  [VerificationErrorCode.REQUESTOR_NOT_ALLOWED]: 403,
+  [DispensingErrorCode.UNKNOWN_PACK]: 404,
+  [RecallErrorCode.INVALID_RECALL]: 400,
+  [RecallErrorCode.RECALL_FORBIDDEN]: 403,
+  [RecallErrorCode.UNKNOWN_PRODUCT]: 404,
+  [DispensingErrorCode.ALREADY_DISPENSED]: 409,
+  [DispensingErrorCode.NOT_SALEABLE]: 409,
+  [DispensingErrorCode.UNDO_STATUS_MISMATCH]: 409,
+  [DispensingErrorCode.UNDO_WINDOW_EXCEEDED]: 409,
+  [DispensingErrorCode.UNDO_BY_OTHER_LOCATION]: 403,
+  [DispensingErrorCode.PACK_INACTIVE]: 409,
   [ProvenanceErrorCode.INVALID_EPC]: 400,
+  [EventQueryErrorCode.INVALID_QUERY_PARAMETER]: 400,
+  [EventQueryErrorCode.EVENT_NOT_FOUND]: 404,
+  [EpcisRestErrorCode.CAPTURE_JOB_NOT_FOUND]: 404,
+  [EpcisRestErrorCode.CAPTURE_LIMIT_EXCEEDED]: 413,
+  [EpcisRestErrorCode.NOT_ACCEPTABLE]: 406,
+  [EpcisRestErrorCode.UNSUPPORTED_MEDIA_TYPE]: 415,
+  [EpcisRestErrorCode.MALFORMED_BODY]: 400,
+  [FlowErrorCode.INVALID_FLOW_INPUT]: 400,
 };

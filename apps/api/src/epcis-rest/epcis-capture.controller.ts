@@ -5,7 +5,8 @@ import { CurrentOrganization, Public } from '../common/auth.decorators';
 import { captureJobView, CaptureJobService } from './capture-job.service';
 import { EpcisProblemFilter } from './epcis-problem.filter';
 import { EpcisRestError, EpcisRestErrorCode } from './epcis-rest.error';
-import { answer, pageSize, paramList } from './epcis-response';
+import { EventQueryError, EventQueryErrorCode } from '../events/event-query.error';
+import { answer, nextLink, pageSize, paramList } from './epcis-response';
 
 const JOB_ID = /^[0-9a-f-]{36}$/i;
 
@@ -28,7 +29,10 @@ export class EpcisCaptureController {
     const limit = pageSize(query);
     const [token] = paramList(query, 'nextPageToken');
     if (token !== undefined && !JOB_ID.test(token)) {
-      throw new EpcisRestError(EpcisRestErrorCode.MALFORMED_BODY, 'nextPageToken is not a token this server issued', { parameter: 'nextPageToken', rule: 'page-token' });
+      throw new EventQueryError(EventQueryErrorCode.INVALID_QUERY_PARAMETER, 'nextPageToken: not a token this server issued', {
+        parameter: 'nextPageToken',
+        rule: 'page-token',
+      });
     }
     const { jobs, hasMore } = await this.jobs.list(org, limit, token);
     if (hasMore) res.links({ next: nextLink(req, jobs[jobs.length - 1].id) });
@@ -53,10 +57,4 @@ export class EpcisCaptureController {
   optionsJob(@Res({ passthrough: true }) res: Response) {
     res.set('Allow', 'OPTIONS, GET');
   }
-}
-
-function nextLink(req: Request, token: string): string {
-  const url = new URL(req.originalUrl, 'http://host');
-  url.searchParams.set('nextPageToken', token);
-  return `${url.pathname}${url.search}`;
 }

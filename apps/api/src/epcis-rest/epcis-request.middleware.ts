@@ -27,7 +27,8 @@ export class EpcisRequestMiddleware implements NestMiddleware {
     }
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > CAPTURE_FILE_SIZE_LIMIT) return this.tooLarge(req, res, declared);
-    if ((req as Request & { _body?: boolean })._body) return next();
+    // application/json was already read by the platform's parser.
+    if (req.body !== undefined || req.readableEnded) return next();
 
     const chunks: Buffer[] = [];
     let size = 0;

@@ -26,7 +26,7 @@ export class EventsResolver {
   async events(
     @Args('filter', { type: () => EventFilter, nullable: true }) filter: EventFilter | null,
     @Args('first', { type: () => Int, nullable: true }) first: number | null,
-    @Args('after', { nullable: true }) after: string | null,
+    @Args('after', { type: () => String, nullable: true }) after: string | null,
   ): Promise<EventConnectionType> {
     const params: QueryParams = {};
     for (const [name, value] of Object.entries(filter ?? {})) {

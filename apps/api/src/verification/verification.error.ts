@@ -3,6 +3,12 @@ import { AppError } from '../common/app.error';
 export enum VerificationErrorCode {
   /** The scanned or typed code is not a GS1 pack identifier; `details` names the AI and the rule. */
   INVALID_CODE = 'INVALID_CODE',
+  /** A VRS request broke the request format (parameter named in `details.parameter`). */
+  INVALID_VRS_REQUEST = 'INVALID_VRS_REQUEST',
+  /** The VRS requestor GLN is not a registered organization. */
+  UNKNOWN_REQUESTOR = 'UNKNOWN_REQUESTOR',
+  /** The VRS requestor is registered but may not verify (role), or its API key names another organization. */
+  REQUESTOR_NOT_ALLOWED = 'REQUESTOR_NOT_ALLOWED',
 }
 
 export class VerificationError extends AppError<VerificationErrorCode> {

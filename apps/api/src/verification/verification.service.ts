@@ -1,49 +1,159 @@
 import { Injectable } from '@nestjs/common';
-import { verdictFor } from '@pharmatrace/domain';
-import { canonicalEpc, Gs1Error, parsePackScan } from '@pharmatrace/gs1';
-import { OrganizationRepository, PackRepository } from '@pharmatrace/persistence';
-import { OrganizationType } from '../organizations/organization.types';
-import { PackHistoryService } from '../provenance/pack-history.service';
+import {
+  AlertCode,
+  CORRECTION_ADVICE,
+  CorrectionKind,
+  nmvsCodeFor,
+  scanCorrections,
+  Verdict,
+  verdictFor,
+  Viewer,
+} from '@pharmatrace/domain';
+import { canonicalEpc, Gs1Error, PackIdentity, parsePackScan } from '@pharmatrace/gs1';
+import { OrganizationEntity, VerificationRepository, VerificationView } from '@pharmatrace/persistence';
+import { OrganizationType, OrganizationRoleEnum } from '../organizations/organization.types';
 import { VerificationError, VerificationErrorCode } from './verification.error';
 import { VerdictType } from './verification.types';
 
+const packEpc = (scan: PackIdentity) => canonicalEpc(`https://id.gs1.org/01/${scan.gtin}/21/${encodeURIComponent(scan.serial)}`);
+
+export interface Evaluation {
+  scan: PackIdentity;
+  epc: string;
+  view: VerificationView;
+  verdict: Verdict;
+  correction?: { kind: CorrectionKind };
+  ambiguousReadings: number;
+}
+
+/**
+ * The pharmacist's scan: parse (µs), one query for the pack, its containers, lot, product and anchoring, a pure
+ * verdict. Only when that finds nothing are the known scanner faults tried, all candidates in one more query.
+ */
 @Injectable()
 export class VerificationService {
-  constructor(
-    private readonly packs: PackRepository,
-    private readonly history: PackHistoryService,
-    private readonly organizations: OrganizationRepository,
-  ) {}
+  constructor(private readonly verification: VerificationRepository) {}
 
-  async verify(code: string): Promise<VerdictType> {
-    const scan = this.parse(code);
-    const epc = canonicalEpc(`https://id.gs1.org/01/${scan.gtin}/21/${encodeURIComponent(scan.serial)}`);
-    const [state, ...containers] = await this.packs.stateWithContainers(epc);
-    const events = state ? (await this.history.history(epc)).map((h) => h.event) : [];
-    const anchoring = {
-      eventCount: events.length,
-      anchoredCount: events.filter((e) => e.batch?.status === 'MINED' || e.batch?.status === 'FINAL').length,
-      finalCount: events.filter((e) => e.batch?.status === 'FINAL' && e.batch.checkedOnChain).length,
-    };
-    const verdict = verdictFor(state ?? null, { lot: scan.lot, expiryDate: scan.expiryDate }, anchoring, new Date().toISOString().slice(0, 10));
-    const [custodian] = state?.custodianId ? await this.organizations.findByIds([state.custodianId]) : [];
-    return {
-      ...verdict,
-      epc,
-      product: { gtin: scan.gtin, serial: scan.serial, lot: state?.lot ?? scan.lot, expiry: state?.expiry ?? scan.expiryDate },
-      custodian: custodian ? OrganizationType.from(custodian) : undefined,
-      container: containers[0]?.epc,
-    };
+  async verify(code: string, viewer?: OrganizationEntity): Promise<VerdictType> {
+    return this.toGraphql(await this.evaluate(code, viewer));
   }
 
-  private parse(code: string) {
+  /** An identity given field by field (VRS), with no scan to correct. */
+  async evaluateIdentity(scan: PackIdentity, viewer?: OrganizationEntity): Promise<Evaluation> {
+    const epc = packEpc(scan);
+    const view = await this.verification.view(epc, scan.gtin, scan.lot ?? null);
+    return { scan, epc, view, verdict: this.judge(scan, view, viewer), ambiguousReadings: 0 };
+  }
+
+  async evaluate(code: string, viewer?: OrganizationEntity): Promise<Evaluation> {
+    let scan: PackIdentity | null = null;
+    let parseError: Gs1Error | null = null;
     try {
-      return parsePackScan(code);
+      scan = parsePackScan(code);
     } catch (e) {
-      if (e instanceof Gs1Error) {
-        throw new VerificationError(VerificationErrorCode.INVALID_CODE, `code: ${e.message}`, { field: 'code', ai: e.ai, rule: e.rule });
-      }
-      throw e;
+      if (!(e instanceof Gs1Error)) throw e;
+      parseError = e;
     }
+    if (scan) {
+      const epc = packEpc(scan);
+      const view = await this.verification.view(epc, scan.gtin, scan.lot ?? null);
+      if (view.state) {
+        const verdict = this.judge(scan, view, viewer);
+        const mismatch = verdict.alerts.includes(AlertCode.LOT_MISMATCH) || verdict.alerts.includes(AlertCode.EXPIRY_MISMATCH);
+        return (mismatch && (await this.repairedAttributes(code, epc, view, viewer))) || { scan, epc, view, verdict, ambiguousReadings: 0 };
+      }
+      const corrected = await this.corrected(code, viewer);
+      return corrected ?? { scan, epc, view, verdict: this.judge(scan, view, viewer), ambiguousReadings: await this.ambiguity(code) };
+    }
+    const corrected = await this.corrected(code, viewer);
+    if (corrected) return corrected;
+    throw new VerificationError(VerificationErrorCode.INVALID_CODE, `code: ${parseError!.message}`, {
+      field: 'code',
+      ai: parseError!.ai,
+      rule: parseError!.rule,
+    });
+  }
+
+  /** The one corrected reading that matches a pack, if exactly one does; recorded so the pharmacy can fix its scanner. */
+  private async corrected(code: string, viewer?: OrganizationEntity): Promise<Evaluation | null> {
+    const matches = await this.matchingCorrections(code);
+    if (matches.size !== 1) return null;
+    const [[epc, candidate]] = matches;
+    const view = await this.verification.view(epc, candidate.identity.gtin, candidate.identity.lot ?? null);
+    if (viewer) await this.verification.recordCorrection(viewer.id, candidate.kind, code, epc);
+    return { scan: candidate.identity, epc, view, verdict: this.judge(candidate.identity, view, viewer), correction: { kind: candidate.kind }, ambiguousReadings: 0 };
+  }
+
+  /**
+   * The pack matched but its lot or expiry did not: a fault such as an EAN run into the lot explains that too.
+   * Taken only if exactly one corrected reading of this same pack matches what was commissioned.
+   */
+  private async repairedAttributes(code: string, epc: string, view: VerificationView, viewer?: OrganizationEntity): Promise<Evaluation | null> {
+    const state = view.state!;
+    const fits = scanCorrections(code).filter(
+      (c) =>
+        packEpc(c.identity) === epc &&
+        (c.identity.lot === undefined || c.identity.lot === state.lot) &&
+        (c.identity.expiryDate === undefined || c.identity.expiryDate === state.expiry),
+    );
+    if (fits.length !== 1) return null;
+    const [candidate] = fits;
+    if (viewer) await this.verification.recordCorrection(viewer.id, candidate.kind, code, epc);
+    return { scan: candidate.identity, epc, view, verdict: this.judge(candidate.identity, view, viewer), correction: { kind: candidate.kind }, ambiguousReadings: 0 };
+  }
+
+  private async ambiguity(code: string): Promise<number> {
+    const n = (await this.matchingCorrections(code)).size;
+    return n > 1 ? n : 0;
+  }
+
+  private async matchingCorrections(code: string) {
+    const byEpc = new Map<string, ReturnType<typeof scanCorrections>[number]>();
+    for (const candidate of scanCorrections(code)) {
+      try {
+        byEpc.set(packEpc(candidate.identity), candidate);
+      } catch (e) {
+        if (!(e instanceof Gs1Error)) throw e;
+      }
+    }
+    const existing = new Set(await this.verification.existing([...byEpc.keys()]));
+    return new Map([...byEpc].filter(([epc]) => existing.has(epc)));
+  }
+
+  private judge(scan: PackIdentity, view: VerificationView, viewer?: OrganizationEntity): Verdict {
+    const who: Viewer | undefined = viewer ? { organizationId: viewer.id, gln: viewer.gln, role: viewer.role } : undefined;
+    return verdictFor({
+      state: view.state,
+      productKnown: view.product !== null,
+      productWithdrawn: view.product?.status === 'WITHDRAWN',
+      lotRecalled: view.lotRecalled,
+      scanned: { lot: scan.lot, expiryDate: scan.expiryDate },
+      anchoring: view.anchoring ?? { eventCount: 0, anchoredCount: 0, finalCount: 0, failedCount: 0 },
+      today: new Date().toISOString().slice(0, 10),
+      viewer: who,
+    });
+  }
+
+  toGraphql(e: Evaluation): VerdictType {
+    const { view, verdict, scan } = e;
+    const custodian = view.custodian;
+    return {
+      ...verdict,
+      nmvsCode: nmvsCodeFor(verdict.alerts) ?? undefined,
+      epc: e.epc,
+      product: {
+        gtin: scan.gtin,
+        serial: scan.serial,
+        lot: view.state?.lot ?? scan.lot,
+        expiry: view.state?.expiry ?? scan.expiryDate,
+        name: view.product?.name ?? undefined,
+      },
+      custodian: custodian
+        ? Object.assign(new OrganizationType(), { ...custodian, role: custodian.role as OrganizationRoleEnum, createdAt: new Date(custodian.createdAt) })
+        : undefined,
+      container: view.containers[0],
+      correction: e.correction ? { kind: e.correction.kind, advice: CORRECTION_ADVICE[e.correction.kind], corrected: e.epc } : undefined,
+      ambiguousReadings: e.ambiguousReadings,
+    };
   }
 }

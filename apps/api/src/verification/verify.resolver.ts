@@ -1,4 +1,6 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
+import type { OrganizationEntity } from '@pharmatrace/persistence';
+import { CurrentOrganization } from '../common/auth.decorators';
 import { VerificationService } from './verification.service';
 import { VerdictType } from './verification.types';
 
@@ -7,7 +9,7 @@ export class VerifyResolver {
   constructor(private readonly service: VerificationService) {}
 
   @Query(() => VerdictType, { description: 'The verdict on a pack from its DataMatrix scan data, GS1 Digital Link URI or SGTIN EPC URN.' })
-  verify(@Args('code') code: string): Promise<VerdictType> {
-    return this.service.verify(code);
+  verify(@Args('code') code: string, @CurrentOrganization() org: OrganizationEntity): Promise<VerdictType> {
+    return this.service.verify(code, org);
   }
 }

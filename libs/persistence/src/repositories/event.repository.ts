@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AppliedEvents, EventFacts, ItemState } from '@pharmatrace/domain';
 import { DataSource, EntityManager } from 'typeorm';
 import { EpcRole } from '../entities';
+import { STATE_COLUMNS, toItemState } from './pack-state.sql';
 
 export interface NewEvent {
   hash: Buffer;
@@ -14,6 +15,8 @@ export interface NewEvent {
   bizLocation: string | null;
   body: unknown;
   epcs: { epc: string; role: EpcRole }[];
+  /** Position in the capture document, for errors that name the event. */
+  documentIndex: number;
   /** The state-relevant facts of the event; the id is filled in once the row exists. */
   facts: Omit<EventFacts, 'eventId'>;
 }
@@ -29,11 +32,7 @@ export interface CaptureOutcome {
 }
 
 /** Turns the events newly stored and the states they touch into the states to write. Pure, supplied by the caller. */
-export type StateReducer = (current: ItemState[], facts: EventFacts[]) => AppliedEvents;
-
-const STATE_COLUMNS = `epc, kind, gtin, serial, lot, expiry::text AS expiry, status, custodian_id AS "custodianId", location,
-  destination, container_epc AS "containerEpc", commissioned_by AS "commissionedBy", last_event_id::int8 AS "lastEventId",
-  last_event_time AS "lastEventTime"`;
+export type StateReducer = (current: ItemState[], facts: EventFacts[], documentIndexOf: (eventId: number) => number) => AppliedEvents;
 
 @Injectable()
 export class EventRepository {
@@ -55,7 +54,8 @@ export class EventRepository {
       const facts = fresh.map((e) => ({ ...e.facts, eventId: byHash.get(e.hash.toString('hex'))! }));
       const touched = [...new Set(fresh.flatMap((e) => e.epcs.map((x) => x.epc)))];
       const current = await this.lockStatesWithContents(tx, touched);
-      const applied = reduce(current, facts);
+      const indexById = new Map(facts.map((f, i) => [f.eventId, fresh[i].documentIndex]));
+      const applied = reduce(current, facts, (eventId) => indexById.get(eventId) ?? -1);
 
       const index: { epc: string; eventTime: Date; eventId: number; role: EpcRole }[] = [];
       for (const [i, e] of fresh.entries()) {
@@ -99,7 +99,7 @@ export class EventRepository {
   /** Locks, in a fixed order so concurrent captures cannot deadlock, the states of the EPCs and all they contain. */
   private async lockStatesWithContents(tx: EntityManager, epcs: string[]): Promise<ItemState[]> {
     if (!epcs.length) return [];
-    const rows: (ItemState & { lastEventId: string | number })[] = await tx.query(
+    const rows = await tx.query(
       `WITH RECURSIVE tree(epc) AS (
          SELECT epc FROM pack_state WHERE epc = ANY($1)
          UNION
@@ -108,7 +108,7 @@ export class EventRepository {
        SELECT ${STATE_COLUMNS} FROM pack_state WHERE epc IN (SELECT epc FROM tree) ORDER BY epc FOR UPDATE`,
       [epcs],
     );
-    return rows.map((r) => ({ ...r, lastEventId: Number(r.lastEventId) }));
+    return rows.map(toItemState);
   }
 
   private async insertEpcIndex(tx: EntityManager, rows: { epc: string; eventTime: Date; eventId: number; role: EpcRole }[]) {
@@ -125,12 +125,15 @@ export class EventRepository {
     if (!states.length) return;
     await tx.query(
       `INSERT INTO pack_state (epc, kind, gtin, serial, lot, expiry, status, custodian_id, location, destination,
-                               container_epc, commissioned_by, last_event_id, last_event_time, updated_at)
+                               container_epc, commissioned_by, last_event_id, last_event_time, status_changed_at,
+                               status_changed_by, updated_at)
        SELECT *, now() FROM unnest($1::text[], $2::text[], $3::char(14)[], $4::text[], $5::text[], $6::date[], $7::text[],
-                            $8::uuid[], $9::text[], $10::text[], $11::text[], $12::uuid[], $13::bigint[], $14::timestamptz[])
+                            $8::uuid[], $9::text[], $10::text[], $11::text[], $12::uuid[], $13::bigint[], $14::timestamptz[],
+                            $15::timestamptz[], $16::uuid[])
        ON CONFLICT (epc) DO UPDATE SET
          kind = EXCLUDED.kind, gtin = EXCLUDED.gtin, serial = EXCLUDED.serial, lot = EXCLUDED.lot, expiry = EXCLUDED.expiry,
-         status = EXCLUDED.status, custodian_id = EXCLUDED.custodian_id, location = EXCLUDED.location,
+         status = EXCLUDED.status, status_changed_at = EXCLUDED.status_changed_at, status_changed_by = EXCLUDED.status_changed_by,
+         custodian_id = EXCLUDED.custodian_id, location = EXCLUDED.location,
          destination = EXCLUDED.destination, container_epc = EXCLUDED.container_epc,
          commissioned_by = EXCLUDED.commissioned_by, last_event_id = EXCLUDED.last_event_id,
          last_event_time = EXCLUDED.last_event_time, updated_at = now()`,
@@ -149,7 +152,16 @@ export class EventRepository {
         states.map((s) => s.commissionedBy),
         states.map((s) => s.lastEventId),
         states.map((s) => s.lastEventTime.toISOString()),
+        states.map((s) => s.statusChangedAt.toISOString()),
+        states.map((s) => s.statusChangedBy),
       ],
     );
+    const products = [...new Map(states.filter((s) => s.kind === 'sgtin' && s.gtin).map((s) => [s.gtin!, s.commissionedBy])).entries()];
+    if (products.length) {
+      await tx.query(
+        `INSERT INTO product (gtin, manufacturer_id) SELECT * FROM unnest($1::char(14)[], $2::uuid[]) ON CONFLICT DO NOTHING`,
+        [products.map(([gtin]) => gtin), products.map(([, by]) => by)],
+      );
+    }
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ItemState } from '@pharmatrace/domain';
 import { DataSource } from 'typeorm';
 import { AnchorBatchStatus, EpcRole } from '../entities';
+import { STATE_COLUMNS, toItemState } from './pack-state.sql';
 
 export interface TimelineEntry {
   eventId: number;
@@ -39,17 +40,13 @@ export interface StoredEventView {
   };
 }
 
-const STATE_COLUMNS = `epc, kind, gtin, serial, lot, expiry::text AS expiry, status, custodian_id AS "custodianId", location,
-  destination, container_epc AS "containerEpc", commissioned_by AS "commissionedBy", last_event_id::int8 AS "lastEventId",
-  last_event_time AS "lastEventTime"`;
-
 @Injectable()
 export class PackRepository {
   constructor(private readonly db: DataSource) {}
 
   /** The item and the chain of containers it sits in now, innermost first, in one query. */
   async stateWithContainers(epc: string): Promise<ItemState[]> {
-    const rows: (ItemState & { lastEventId: string })[] = await this.db.query(
+    const rows = await this.db.query(
       `WITH RECURSIVE chain(epc, depth) AS (
          SELECT epc, 0 FROM pack_state WHERE epc = $1
          UNION ALL
@@ -59,7 +56,7 @@ export class PackRepository {
        SELECT ${STATE_COLUMNS} FROM pack_state s JOIN chain c USING (epc) ORDER BY c.depth`,
       [epc],
     );
-    return rows.map((r) => ({ ...r, lastEventId: Number(r.lastEventId) }));
+    return rows.map(toItemState);
   }
 
   /** Every event that names the EPC within [from, to), with the parent of aggregation events: one index range scan. */

@@ -1,0 +1,160 @@
+import { Injectable } from '@nestjs/common';
+import {
+  commissioningEvent,
+  decommissioningEvent,
+  epcisDocument,
+  Json,
+  packingEvent,
+  receivingEvent,
+  shippingEvent,
+  unpackingEvent,
+} from '@pharmatrace/epcis';
+import { companyPrefixLengthFor, Epc, epcToUrn, Gs1Error, isValidGln, parseEpc } from '@pharmatrace/gs1';
+import { OrganizationEntity, OrganizationRepository } from '@pharmatrace/persistence';
+import { CaptureService } from './capture.service';
+import { FlowError } from './flow.error';
+import {
+  CommissionInput,
+  DecommissionInput,
+  FlowResult,
+  PackInput,
+  ReceiveInput,
+  ShipInput,
+  UnpackInput,
+} from './flow.types';
+
+/** CBV 2.0 dispositions that say why an item left the supply chain. */
+const DECOMMISSION_REASONS = ['inactive', 'damaged', 'expired', 'recalled', 'stolen', 'non_sellable_other', 'destroyed', 'disposed', 'unavailable'];
+
+function gs1<T>(field: string, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (e instanceof Gs1Error) throw new FlowError(field, e.code, e.message);
+    throw e;
+  }
+}
+
+/**
+ * The pharmaceutical flow as typed operations: each builds a standard EPCIS 2.0 document and stores it through
+ * CaptureService, so validation, hashing, permissions and all-or-nothing storage are those of any capture.
+ */
+@Injectable()
+export class FlowService {
+  constructor(
+    private readonly capture: CaptureService,
+    private readonly organizations: OrganizationRepository,
+  ) {}
+
+  async commission(org: OrganizationEntity, input: CommissionInput): Promise<FlowResult> {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(input.expiry) || Number.isNaN(Date.parse(input.expiry))) {
+      throw new FlowError('expiry', 'format:date', `"${input.expiry}" is not an ISO date YYYY-MM-DD`);
+    }
+    if (!input.serials.length) throw new FlowError('serials', 'non-empty', 'name at least one serial');
+    const prefixes = await this.organizations.allCompanyPrefixes();
+    const length = gs1('gtin', () => companyPrefixLengthFor(input.gtin, prefixes));
+    const epcs = input.serials.map((serial, i) => gs1(`serials.${i}`, () => epcToUrn({ kind: 'sgtin', gtin: input.gtin, serial }, length)));
+    const location = this.location('location', input.location, prefixes);
+    return this.write(org, [commissioningEvent({ eventTime: new Date(), epcs, lot: input.lot, expiry: input.expiry, bizLocation: location, readPoint: location })]);
+  }
+
+  async pack(org: OrganizationEntity, input: PackInput): Promise<FlowResult> {
+    if (!input.children.length) throw new FlowError('children', 'non-empty', 'name at least one child');
+    const prefixes = await this.organizations.allCompanyPrefixes();
+    const parent = this.sscc('parent', input.parent, prefixes);
+    return this.write(org, [packingEvent({ eventTime: new Date(), parent, children: input.children, ...this.here(org, prefixes) })]);
+  }
+
+  async unpack(org: OrganizationEntity, input: UnpackInput): Promise<FlowResult> {
+    const prefixes = await this.organizations.allCompanyPrefixes();
+    const parent = this.sscc('parent', input.parent, prefixes);
+    return this.write(org, [unpackingEvent({ eventTime: new Date(), parent, children: input.children ?? undefined, ...this.here(org, prefixes) })]);
+  }
+
+  async ship(org: OrganizationEntity, input: ShipInput): Promise<FlowResult> {
+    this.nonEmpty('epcs', input.epcs);
+    const prefixes = await this.organizations.allCompanyPrefixes();
+    const to = this.party('to', input.to, prefixes);
+    const from = this.ownParty(org, prefixes);
+    return this.write(org, [shippingEvent({ eventTime: new Date(), epcs: input.epcs, to, from, ...this.here(org, prefixes) })]);
+  }
+
+  async receive(org: OrganizationEntity, input: ReceiveInput): Promise<FlowResult> {
+    this.nonEmpty('epcs', input.epcs);
+    const prefixes = await this.organizations.allCompanyPrefixes();
+    const from = input.from ? this.party('from', input.from, prefixes) : undefined;
+    const to = this.ownParty(org, prefixes);
+    return this.write(org, [receivingEvent({ eventTime: new Date(), epcs: input.epcs, from, to, ...this.here(org, prefixes) })]);
+  }
+
+
+  async decommission(org: OrganizationEntity, input: DecommissionInput): Promise<FlowResult> {
+    this.nonEmpty('epcs', input.epcs);
+    const reason = input.reason ?? 'inactive';
+    if (!DECOMMISSION_REASONS.includes(reason)) {
+      throw new FlowError('reason', 'cbv-disposition', `"${reason}" is not one of ${DECOMMISSION_REASONS.join(', ')}`);
+    }
+    const prefixes = await this.organizations.allCompanyPrefixes();
+    return this.write(org, [decommissioningEvent({ eventTime: new Date(), epcs: input.epcs, disposition: reason, ...this.here(org, prefixes) })]);
+  }
+
+
+  private async write(org: OrganizationEntity, events: Json[]): Promise<FlowResult> {
+    const result = await this.capture.capture(org, epcisDocument(events));
+    return { ...result, events };
+  }
+
+  private nonEmpty(field: string, values: string[]) {
+    if (!values.length) throw new FlowError(field, 'non-empty', 'name at least one EPC');
+  }
+
+  private glnUrn(field: string, gln: string, kind: 'sgln' | 'pgln', prefixes: string[]): string {
+    if (!isValidGln(gln)) throw new FlowError(field, 'gln', `"${gln}" is not a 13-digit GLN with a valid check digit`);
+    const length = gs1(field, () => companyPrefixLengthFor(gln, prefixes));
+    return gs1(field, () => epcToUrn({ kind, gln } as Epc, length));
+  }
+
+  /** A GLN becomes an SGLN URN (the company prefix length comes from the registered organizations); an SGLN stays as given. */
+  private location(field: string, value: string, prefixes: string[]): string {
+    if (/^\d{13}$/.test(value)) return this.glnUrn(field, value, 'sgln', prefixes);
+    if (gs1(field, () => parseEpc(value).kind) !== 'sgln') throw new FlowError(field, 'sgln', `"${value}" is not an SGLN or a GLN`);
+    return value;
+  }
+
+  private party(field: string, gln: string, prefixes: string[]): string {
+    if (!/^\d{13}$/.test(gln)) throw new FlowError(field, 'gln', `"${gln}" is not a 13-digit GLN`);
+    return this.glnUrn(field, gln, 'pgln', prefixes);
+  }
+
+  private sscc(field: string, value: string, prefixes: string[]): string {
+    if (!/^\d{18}$/.test(value)) {
+      const kind = gs1(field, () => parseEpc(value).kind);
+      if (kind !== 'sscc') throw new FlowError(field, 'sscc', `"${value}" is not an SSCC`);
+      return value;
+    }
+    const length = gs1(field, () => companyPrefixLengthFor(value, prefixes));
+    return gs1(field, () => epcToUrn({ kind: 'sscc', sscc: value }, length));
+  }
+
+  /**
+   * The caller's own GLN as party and place. Organizations without a registered company prefix covering their GLN
+   * (distributors and pharmacies often have none) write events without it rather than be refused.
+   */
+  private ownParty(org: OrganizationEntity, prefixes: string[]): string | undefined {
+    return this.ownGln(org, 'pgln', prefixes);
+  }
+
+  private here(org: OrganizationEntity, prefixes: string[]): { bizLocation?: string } {
+    const sgln = this.ownGln(org, 'sgln', prefixes);
+    return sgln ? { bizLocation: sgln } : {};
+  }
+
+  private ownGln(org: OrganizationEntity, kind: 'sgln' | 'pgln', prefixes: string[]): string | undefined {
+    try {
+      return epcToUrn({ kind, gln: org.gln } as Epc, companyPrefixLengthFor(org.gln, prefixes));
+    } catch (e) {
+      if (e instanceof Gs1Error) return undefined;
+      throw e;
+    }
+  }
+}

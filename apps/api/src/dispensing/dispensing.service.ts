@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { AlertCode, EXPORTING_BIZSTEP, nmvsCodeFor, UNDO_NMVS, VerdictStatus, ViolationCode } from '@pharmatrace/domain';
+import { dispensingEvent, epcisDocument, statusChangeEvent, destroyingEvent, decommissioningEvent, Json } from '@pharmatrace/epcis';
+import { OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
+import { CaptureError, CaptureErrorCode } from '../capture/capture.error';
+import { CaptureService } from '../capture/capture.service';
+import { VerificationService } from '../verification/verification.service';
+import { VerdictType } from '../verification/verification.types';
+import { DispensingError, DispensingErrorCode } from './dispensing.error';
+
+/** The status changes a trading partner may make on a pack it holds, each as the standard CBV event. */
+export enum StatusAction {
+  DISPENSE = 'DISPENSE',
+  UNDO_DISPENSE = 'UNDO_DISPENSE',
+  DESTROY = 'DESTROY',
+  MARK_STOLEN = 'MARK_STOLEN',
+  MARK_SAMPLE = 'MARK_SAMPLE',
+  EXPORT = 'EXPORT',
+  LOCK = 'LOCK',
+}
+
+type EventMaker = (common: { eventTime: Date; epcs: string[]; bizLocation: string }) => Json;
+
+const EVENTS: Record<StatusAction, EventMaker> = {
+  [StatusAction.DISPENSE]: (c) => dispensingEvent(c),
+  [StatusAction.UNDO_DISPENSE]: (c) => statusChangeEvent({ ...c, bizStep: 'stocking', disposition: 'active' }),
+  [StatusAction.DESTROY]: (c) => destroyingEvent(c),
+  [StatusAction.MARK_STOLEN]: (c) => decommissioningEvent({ ...c, disposition: 'stolen' }),
+  [StatusAction.MARK_SAMPLE]: (c) => statusChangeEvent({ ...c, bizStep: 'sampling', disposition: 'non_sellable_other' }),
+  [StatusAction.EXPORT]: (c) => statusChangeEvent({ ...c, bizStep: EXPORTING_BIZSTEP, disposition: 'non_sellable_other' }),
+  [StatusAction.LOCK]: (c) => statusChangeEvent({ ...c, bizStep: 'holding', disposition: 'non_sellable_other' }),
+};
+
+/** Alerts that still allow taking a pack out of the chain: destroying an expired pack is exactly what should happen. */
+const ALLOWED: Record<StatusAction, ReadonlySet<AlertCode>> = {
+  [StatusAction.DISPENSE]: new Set([AlertCode.ANCHORING_PENDING, AlertCode.NOT_IN_CUSTODY]),
+  [StatusAction.UNDO_DISPENSE]: new Set(Object.values(AlertCode)),
+  [StatusAction.DESTROY]: new Set([AlertCode.ANCHORING_PENDING, AlertCode.NOT_IN_CUSTODY, AlertCode.EXPIRED, AlertCode.RECALLED, AlertCode.WITHDRAWN]),
+  [StatusAction.MARK_STOLEN]: new Set([AlertCode.ANCHORING_PENDING, AlertCode.NOT_IN_CUSTODY, AlertCode.EXPIRED, AlertCode.RECALLED, AlertCode.WITHDRAWN]),
+  [StatusAction.MARK_SAMPLE]: new Set([AlertCode.ANCHORING_PENDING, AlertCode.NOT_IN_CUSTODY, AlertCode.EXPIRED, AlertCode.RECALLED, AlertCode.WITHDRAWN]),
+  [StatusAction.EXPORT]: new Set([AlertCode.ANCHORING_PENDING, AlertCode.NOT_IN_CUSTODY]),
+  [StatusAction.LOCK]: new Set([AlertCode.ANCHORING_PENDING, AlertCode.NOT_IN_CUSTODY, AlertCode.EXPIRED, AlertCode.RECALLED, AlertCode.WITHDRAWN]),
+};
+
+const VIOLATION_ERRORS: Record<ViolationCode, [DispensingErrorCode, string]> = {
+  [ViolationCode.ALREADY_DISPENSED]: [DispensingErrorCode.ALREADY_DISPENSED, UNDO_NMVS.INACTIVE],
+  [ViolationCode.PACK_INACTIVE]: [DispensingErrorCode.PACK_INACTIVE, UNDO_NMVS.INACTIVE],
+  [ViolationCode.UNDO_WINDOW_EXCEEDED]: [DispensingErrorCode.UNDO_WINDOW_EXCEEDED, UNDO_NMVS.WINDOW_EXCEEDED],
+  [ViolationCode.UNDO_BY_OTHER_LOCATION]: [DispensingErrorCode.UNDO_BY_OTHER_LOCATION, UNDO_NMVS.OTHER_LOCATION],
+};
+
+/**
+ * Verify-then-decommission. The check before writing gives the pharmacist a precise refusal; the capture
+ * transaction re-checks under a row lock, so of two pharmacies dispensing one pack at once exactly one wins and
+ * the other gets ALREADY_DISPENSED (recorded as an alert for the manufacturer and regulators).
+ */
+@Injectable()
+export class DispensingService {
+  constructor(
+    private readonly verification: VerificationService,
+    private readonly capture: CaptureService,
+    private readonly alerts: VerificationRepository,
+  ) {}
+
+  async change(org: OrganizationEntity, code: string, action: StatusAction): Promise<VerdictType> {
+    const before = await this.verification.evaluate(code, org);
+    const { verdict, epc } = before;
+    if (verdict.status === VerdictStatus.UNKNOWN) {
+      throw new DispensingError(DispensingErrorCode.UNKNOWN_PACK, `${epc} is not a known pack`, { epc, nmvsCode: nmvsCodeFor(verdict.alerts) ?? undefined, alerts: verdict.alerts });
+    }
+    if (action === StatusAction.UNDO_DISPENSE) {
+      if (verdict.status !== VerdictStatus.DISPENSED) {
+        throw new DispensingError(DispensingErrorCode.UNDO_STATUS_MISMATCH, `${epc} is ${verdict.status}, not DISPENSED: nothing to undo`, { epc, nmvsCode: UNDO_NMVS.STATUS_MISMATCH });
+      }
+    } else {
+      const blocking = verdict.alerts.filter((a) => !ALLOWED[action].has(a));
+      if (blocking.length) {
+        const again = blocking.includes(AlertCode.ALREADY_DISPENSED) && action === StatusAction.DISPENSE;
+        if (again) await this.recordDoubleDispense(org, before.scan.gtin, epc);
+        const [code, nmvs] = again ? [DispensingErrorCode.ALREADY_DISPENSED, UNDO_NMVS.INACTIVE] : [DispensingErrorCode.NOT_SALEABLE, nmvsCodeFor(blocking) ?? undefined];
+        throw new DispensingError(code, `${epc} cannot be ${action.toLowerCase().replace('_', ' ')}ed: ${blocking.join(', ')}`, { epc, nmvsCode: nmvs, alerts: blocking });
+      }
+    }
+    const event = EVENTS[action]({ eventTime: new Date(), epcs: [epc], bizLocation: `https://id.gs1.org/414/${org.gln}` });
+    try {
+      const result = await this.capture.capture(org, epcisDocument([event]));
+      // The very same event (same caller, same millisecond) was stored by a concurrent call: that call made the change.
+      if (result.capturedCount === 0) {
+        if (action === StatusAction.DISPENSE) await this.recordDoubleDispense(org, before.scan.gtin, epc);
+        const code = action === StatusAction.DISPENSE ? DispensingErrorCode.ALREADY_DISPENSED : DispensingErrorCode.PACK_INACTIVE;
+        throw new DispensingError(code, `${epc} was changed by an identical concurrent request`, { epc, nmvsCode: UNDO_NMVS.ALREADY_SET });
+      }
+    } catch (e) {
+      if (e instanceof CaptureError && e.code === CaptureErrorCode.CAPTURE_CONFLICT) {
+        const [code, nmvsCode] = VIOLATION_ERRORS[e.issues[0].rule as ViolationCode] ?? [DispensingErrorCode.PACK_INACTIVE, UNDO_NMVS.INACTIVE];
+        throw new DispensingError(code, e.issues[0].message, { epc, nmvsCode });
+      }
+      throw e;
+    }
+    return this.verification.verify(epc, org);
+  }
+
+  /** A second dispensing attempt is evidence of a duplicate pack in circulation: kept for the manufacturer and regulators. */
+  private recordDoubleDispense(org: OrganizationEntity, gtin: string, epc: string) {
+    return this.alerts.recordAlert({ code: AlertCode.ALREADY_DISPENSED, epc, gtin, actorId: org.id, details: { by: org.name, gln: org.gln } });
+  }
+}

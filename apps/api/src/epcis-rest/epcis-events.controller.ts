@@ -1,0 +1,70 @@
+import { Body, Controller, Get, HttpCode, Options, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { EPCIS_CONTEXT } from '@pharmatrace/epcis';
+import type { OrganizationEntity } from '@pharmatrace/persistence';
+import type { Request, Response } from 'express';
+import { CaptureService } from '../capture/capture.service';
+import { CurrentOrganization, Public } from '../common/auth.decorators';
+import { EventQueryService } from '../events/event-query.service';
+import { EpcisProblemFilter } from './epcis-problem.filter';
+import { EpcisRestError, EpcisRestErrorCode } from './epcis-rest.error';
+import { answer, nextLink, queryParams } from './epcis-response';
+
+/** Reads are open to any authenticated organization for now; a later issue restricts them by visibility. */
+@Controller('epcis/events')
+@UseFilters(EpcisProblemFilter)
+export class EpcisEventsController {
+  constructor(
+    private readonly capture: CaptureService,
+    private readonly query: EventQueryService,
+  ) {}
+
+  /** One event, stored synchronously through the same capture as documents. */
+  @Post()
+  async captureOne(@CurrentOrganization() org: OrganizationEntity, @Body() event: unknown, @Res() res: Response) {
+    if (event === null || typeof event !== 'object' || Array.isArray(event)) {
+      throw new EpcisRestError(EpcisRestErrorCode.MALFORMED_BODY, 'the body must be one EPCIS event (a JSON object)', { rule: 'type:object' });
+    }
+    const ownContext = (event as Record<string, unknown>)['@context'];
+    const document = {
+      '@context': ownContext ?? [EPCIS_CONTEXT],
+      type: 'EPCISDocument',
+      schemaVersion: '2.0',
+      creationDate: new Date().toISOString(),
+      epcisBody: { eventList: [event] },
+    };
+    const result = await this.capture.capture(org, document);
+    res.status(201).location(`/epcis/events/${encodeURIComponent(result.eventHashes[0])}`).end();
+  }
+
+  @Get()
+  async events(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+    const page = await this.query.query(queryParams(query));
+    if (page.nextPageToken) res.links({ next: nextLink(req, page.nextPageToken) });
+    answer(res, {
+      '@context': [EPCIS_CONTEXT],
+      type: 'EPCISQueryDocument',
+      schemaVersion: '2.0',
+      creationDate: new Date().toISOString(),
+      epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: page.events.map((e) => e.body) } } },
+    });
+  }
+
+  @Get(':eventID')
+  async event(@Param('eventID') eventId: string, @Res() res: Response) {
+    answer(res, (await this.query.findOne(eventId)).body);
+  }
+
+  @Options()
+  @Public()
+  @HttpCode(204)
+  optionsCollection(@Res({ passthrough: true }) res: Response) {
+    res.set('Allow', 'OPTIONS, GET, POST');
+  }
+
+  @Options(':eventID')
+  @Public()
+  @HttpCode(204)
+  optionsEvent(@Res({ passthrough: true }) res: Response) {
+    res.set('Allow', 'OPTIONS, GET');
+  }
+}

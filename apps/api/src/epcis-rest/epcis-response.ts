@@ -1,0 +1,43 @@
+import type { Request, Response } from 'express';
+import { DEFAULT_PER_PAGE, MAX_PER_PAGE, QueryParams } from '../events/event-filter.parser';
+import { EventQueryError, EventQueryErrorCode } from '../events/event-query.error';
+import type { ResponseFormat } from './epcis-binding';
+
+/** A JSON answer in the representation the request negotiated (set by EpcisRequestMiddleware). */
+export function answer(res: Response, body: unknown, status = 200): void {
+  const format: ResponseFormat = res.locals.epcisFormat ?? 'application/ld+json';
+  res.status(status).type(format).send(JSON.stringify(body));
+}
+
+/** Express gives a repeated parameter as an array and a single one as a string. */
+export function queryParams(query: Record<string, unknown>): QueryParams {
+  const params: QueryParams = {};
+  for (const [name, value] of Object.entries(query)) {
+    params[name] = (Array.isArray(value) ? value : [value]).map(String);
+  }
+  return params;
+}
+
+export function paramList(query: Record<string, unknown>, name: string): string[] {
+  return queryParams(query)[name] ?? [];
+}
+
+export function pageSize(query: Record<string, unknown>): number {
+  const values = paramList(query, 'perPage');
+  if (!values.length) return DEFAULT_PER_PAGE;
+  const n = Number(values[0]);
+  if (values.length > 1 || !/^\d+$/.test(values[0]) || n < 1 || n > MAX_PER_PAGE) {
+    throw new EventQueryError(EventQueryErrorCode.INVALID_QUERY_PARAMETER, `perPage: must be one integer from 1 to ${MAX_PER_PAGE}`, {
+      parameter: 'perPage',
+      rule: 'range',
+    });
+  }
+  return n;
+}
+
+/** The request's own URL with nextPageToken set, for `Link: <…>; rel="next"`. */
+export function nextLink(req: Request, token: string): string {
+  const url = new URL(req.originalUrl, 'http://host');
+  url.searchParams.set('nextPageToken', token);
+  return `${url.pathname}${url.search}`;
+}

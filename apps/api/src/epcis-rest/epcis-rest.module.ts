@@ -1,0 +1,19 @@
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { CaptureModule } from '../capture/capture.module';
+import { EventsModule } from '../events/events.module';
+import { CaptureJobService } from './capture-job.service';
+import { EpcisCaptureController } from './epcis-capture.controller';
+import { EpcisEventsController } from './epcis-events.controller';
+import { EpcisRequestMiddleware } from './epcis-request.middleware';
+
+/** The GS1 EPCIS 2.0 REST binding: capture and events. */
+@Module({
+  imports: [CaptureModule, EventsModule],
+  controllers: [EpcisCaptureController, EpcisEventsController],
+  providers: [CaptureJobService],
+})
+export class EpcisRestModule implements NestModule {
+  configure(consumer: MiddlewareConsumer) {
+    consumer.apply(EpcisRequestMiddleware).forRoutes(EpcisCaptureController, EpcisEventsController);
+  }
+}

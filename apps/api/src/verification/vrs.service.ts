@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { vrsAnswerFor, VrsAnswer } from '@pharmatrace/domain';
+import { gs1DateToIso, Gs1Error, isValidGtin, validateAiValue } from '@pharmatrace/gs1';
+import { OrganizationRepository } from '@pharmatrace/persistence';
+import { hashApiKey } from '../common/api-key';
+import { VerificationError, VerificationErrorCode } from './verification.error';
+import { VerificationService } from './verification.service';
+
+export interface VrsRequest {
+  gtin: string;
+  lot: string;
+  serial: string;
+  exp?: string;
+  linkType?: string;
+  context?: string;
+  reqGLN?: string;
+  corrUUID?: string;
+  authorization?: string;
+}
+
+/** GS1 Lightweight Messaging Standard for DSCSA verification: the answer the Verification Router Service relays. */
+export interface VrsResponse {
+  verificationTimestamp: string;
+  responderGLN: string | null;
+  data: VrsAnswer;
+  corrUUID?: string;
+}
+
+const CONTEXTS = new Set(['dscsaSaleableReturn', 'dscsaVerification']);
+/** Saleable returns come back through wholesalers; pharmacies and regulators verify too. Manufacturers answer. */
+const REQUESTOR_ROLES = new Set(['DISTRIBUTOR', 'DISPENSER', 'REGULATOR']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class VrsService {
+  constructor(
+    private readonly verification: VerificationService,
+    private readonly organizations: OrganizationRepository,
+  ) {}
+
+  async verify(req: VrsRequest): Promise<VrsResponse> {
+    const bad = (parameter: string, rule: string) =>
+      new VerificationError(VerificationErrorCode.INVALID_VRS_REQUEST, `${parameter}: ${rule}`, { parameter, rule });
+    if (!/^\d{14}$/.test(req.gtin) || !isValidGtin(req.gtin)) throw bad('gtin', 'must be 14 digits with a valid check digit');
+    for (const [ai, parameter, value] of [['10', 'lot', req.lot], ['21', 'ser', req.serial]] as const) {
+      try {
+        validateAiValue(ai, value);
+      } catch (e) {
+        if (e instanceof Gs1Error) throw bad(parameter, e.rule);
+        throw e;
+      }
+    }
+    let expiryDate: string | undefined;
+    if (req.exp !== undefined) {
+      if (!/^\d{6}$/.test(req.exp)) throw bad('exp', 'must be YYMMDD');
+      try {
+        expiryDate = gs1DateToIso(req.exp);
+      } catch (e) {
+        if (e instanceof Gs1Error) throw bad('exp', e.rule);
+        throw e;
+      }
+    }
+    if (req.linkType !== undefined && req.linkType !== 'verificationService' && req.linkType !== 'gs1:verificationService') {
+      throw bad('linkType', 'must be verificationService');
+    }
+    if (req.context !== undefined && !CONTEXTS.has(req.context)) throw bad('context', `must be one of ${[...CONTEXTS].join(', ')}`);
+    if (req.corrUUID !== undefined && !UUID.test(req.corrUUID)) throw bad('corrUUID', 'must be a UUID');
+    if (!req.reqGLN) throw bad('reqGLN', 'the requestor GLN is required');
+
+    const requestor = await this.organizations.findByGln(req.reqGLN);
+    if (!requestor) throw new VerificationError(VerificationErrorCode.UNKNOWN_REQUESTOR, `reqGLN ${req.reqGLN} is not a registered trading partner`);
+    if (!REQUESTOR_ROLES.has(requestor.role)) {
+      throw new VerificationError(VerificationErrorCode.REQUESTOR_NOT_ALLOWED, `${requestor.name} is a ${requestor.role}; verification requests come from distributors, dispensers and regulators`);
+    }
+    const token = /^Bearer\s+(\S+)$/i.exec(req.authorization ?? '')?.[1];
+    if (token) {
+      const caller = await this.organizations.findByApiKeyHash(hashApiKey(token));
+      if (caller?.id !== requestor.id) throw new VerificationError(VerificationErrorCode.REQUESTOR_NOT_ALLOWED, 'the API key does not belong to reqGLN');
+    }
+
+    const { view, verdict } = await this.verification.evaluateIdentity({ gtin: req.gtin, serial: req.serial, lot: req.lot, expiry: req.exp, expiryDate }, requestor);
+    return {
+      verificationTimestamp: new Date().toISOString(),
+      responderGLN: view.product?.manufacturerGln ?? null,
+      data: vrsAnswerFor(verdict),
+      ...(req.corrUUID ? { corrUUID: req.corrUUID } : {}),
+    };
+  }
+}

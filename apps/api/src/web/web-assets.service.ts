@@ -1,0 +1,64 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import type { Response } from 'express';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+/** The built pages' only allowed origin is ours: pharmacies run closed networks, and a CDN would be a supply-chain hole. */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob: mediastream:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Files the pages load from node_modules rather than from the build. */
+const MODULE_FILES: Record<string, string> = {
+  'zxing_reader.wasm': 'zxing-wasm/reader/zxing_reader.wasm',
+};
+
+export type WebPage = 'index.html' | 'self-test.html';
+
+const NOT_BUILT_HTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Pack check not built</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem">
+<h1>The pack check page is not built yet</h1>
+<p>On the server, run <code>npm run build:web</code> (or <code>npm run build</code>), then reload this page.</p>
+</body></html>`;
+
+/** Both from the sources (apps/api/src/web) and from the compiled output (dist/apps/api/src/web). */
+function repositoryRoot(): string {
+  const candidates = ['../../../..', '../../../../..'].map((rel) => path.resolve(__dirname, rel));
+  return candidates.find((dir) => existsSync(path.join(dir, 'package.json'))) ?? candidates[0];
+}
+
+@Injectable()
+export class WebAssetsService {
+  readonly webRoot = path.join(repositoryRoot(), 'dist', 'web');
+
+  sendPage(res: Response, page: WebPage): void {
+    const file = path.join(this.webRoot, page);
+    if (!existsSync(file)) {
+      res.status(503).type('html').set('Retry-After', '60').send(NOT_BUILT_HTML);
+      return;
+    }
+    res.set({ 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'Cache-Control': 'no-cache' }).sendFile(file);
+  }
+
+  /** Vite's content-hashed output: a name never changes content, so it may be cached for good. */
+  sendAsset(res: Response, name: string): void {
+    const file = path.join(this.webRoot, 'assets', name);
+    if (!/^[\w.-]+$/.test(name) || name.startsWith('.') || !existsSync(file)) throw new NotFoundException(`no page asset ${name}`);
+    res.sendFile(file, { maxAge: '365d', immutable: true });
+  }
+
+  sendModuleFile(res: Response, name: string): void {
+    const specifier = MODULE_FILES[name];
+    if (!specifier) throw new NotFoundException(`no page module file ${name}`);
+    res.sendFile(require.resolve(specifier), { maxAge: '1d' });
+  }
+}

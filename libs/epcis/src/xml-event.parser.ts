@@ -1,0 +1,213 @@
+/**
+ * Incremental EPCIS XML reader on top of saxes (a maintained, namespace-aware streaming XML parser): text
+ * is pushed in chunks, and each event element is built into a small tree, mapped to its JSON-LD form and
+ * handed over as soon as its closing tag is read, so memory holds one event at a time, never the document.
+ */
+import { type SaxesAttributeNS, SaxesParser, type SaxesTagNS } from 'saxes';
+import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
+import { EPCIS_CONTEXT } from './document.builder';
+import { type JsonObject, mapXmlEvent, type XmlAttribute, type XmlElement, XSI_NAMESPACE } from './xml-element.mapper';
+
+export type EpcisXmlVersion = '1.2' | '2.0';
+
+const EPCIS_NAMESPACES: ReadonlyMap<string, EpcisXmlVersion> = new Map([
+  ['urn:epcglobal:epcis:xsd:1', '1.2'],
+  ['urn:epcglobal:epcis-query:xsd:1', '1.2'],
+  ['urn:epcglobal:epcis:xsd:2', '2.0'],
+  ['urn:epcglobal:epcis-query:xsd:2', '2.0'],
+]);
+
+/** Namespaces of the XML binding itself; they name no user extension, so they stay out of the JSON-LD context. */
+const BINDING_NAMESPACES = new Set([
+  ...EPCIS_NAMESPACES.keys(),
+  'urn:epcglobal:epcis-masterdata:xsd:1',
+  'urn:epcglobal:epcis-masterdata:xsd:2',
+  'http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader',
+  XSI_NAMESPACE,
+  'http://www.w3.org/2001/XMLSchema',
+]);
+
+const ROOTS = new Set(['EPCISDocument', 'EPCISQueryDocument']);
+const CAPTURE_EVENT_LIST = 'EPCISBody/EventList';
+const QUERY_EVENT_LIST = 'EPCISBody/QueryResults/resultsBody/EventList';
+const QUERY_RESULTS = 'EPCISBody/QueryResults';
+
+export interface EpcisXmlHeader {
+  type: 'EPCISDocument' | 'EPCISQueryDocument';
+  version: EpcisXmlVersion;
+  schemaVersion?: string;
+  creationDate?: string;
+  /** User namespaces the root element declares, prefix → URI. */
+  namespaces: Record<string, string>;
+  /** Leaf fields of QueryResults (queryName, subscriptionID) in a query document. */
+  queryResults?: Record<string, string>;
+}
+
+/**
+ * EPCIS 1.2 wraps later additions in `<extension>`/`<baseExtension>` (unqualified); like the reference
+ * hasher, the reader sees through them, which turns a 1.2 document into the 2.0 shape.
+ */
+const isWrapper = (tag: SaxesTagNS): boolean => tag.uri === '' && (tag.local === 'extension' || tag.local === 'baseExtension');
+
+export function documentContext(namespaces: Readonly<Record<string, string>>): unknown[] {
+  return Object.keys(namespaces).length === 0 ? [EPCIS_CONTEXT] : [EPCIS_CONTEXT, { ...namespaces }];
+}
+
+export class EpcisXmlEventParser {
+  private readonly parser = new SaxesParser({ xmlns: true, position: true });
+  /** Open elements outside any event, by local name; null marks a see-through 1.2 wrapper. */
+  private readonly outside: (string | null)[] = [];
+  /** Open elements of the event being built; null marks a see-through wrapper. */
+  private readonly inside: (XmlElement | null)[] = [];
+  private outsideText = '';
+  private eventCount = 0;
+  private sawEventList = false;
+  header: EpcisXmlHeader | undefined;
+  context: unknown[] = [];
+
+  constructor(private readonly onEvent: (event: JsonObject, index: number) => void) {
+    this.parser.on('opentag', (tag) => this.open(tag));
+    this.parser.on('closetag', (tag) => this.close(tag));
+    this.parser.on('text', (text) => this.text(text));
+    this.parser.on('cdata', (text) => this.text(text));
+    this.parser.on('error', (error) => {
+      throw this.syntaxError(error.message);
+    });
+  }
+
+  get events(): number {
+    return this.eventCount;
+  }
+
+  write(chunk: string): void {
+    this.parser.write(chunk);
+  }
+
+  /** Ends the input; throws if the document is incomplete or holds no event list. */
+  end(): EpcisXmlHeader {
+    this.parser.close();
+    if (!this.header) throw this.structureError('', 'required:root', 'the input holds no XML element');
+    if (!this.sawEventList) {
+      const path = this.header.type === 'EPCISQueryDocument' ? QUERY_EVENT_LIST : CAPTURE_EVENT_LIST;
+      throw this.structureError(`/${path}`, 'required:EventList', `<${this.header.type}> has no ${path}`);
+    }
+    return this.header;
+  }
+
+  private syntaxError(message: string): EpcisValidationError {
+    return new EpcisValidationError(EpcisErrorCode.MALFORMED_XML, `malformed XML: ${message}`, [{
+      eventIndex: this.inside.length > 0 ? this.eventCount : null,
+      field: '', rule: 'xml-syntax', message, line: this.parser.line, column: this.parser.column,
+    }]);
+  }
+
+  private structureError(field: string, rule: string, message: string): EpcisValidationError {
+    return new EpcisValidationError(EpcisErrorCode.MALFORMED_XML, message, [{
+      eventIndex: null, field, rule, message, line: this.parser.line, column: this.parser.column,
+    }]);
+  }
+
+  private path(): string {
+    return this.outside.slice(1).filter((name) => name !== null).join('/');
+  }
+
+  private open(tag: SaxesTagNS): void {
+    if (this.inside.length > 0) {
+      this.openInEvent(tag);
+      return;
+    }
+    if (this.outside.length === 0) {
+      this.openRoot(tag);
+      return;
+    }
+    this.outsideText = '';
+    if (isWrapper(tag)) {
+      this.outside.push(null);
+      return;
+    }
+    const path = this.path();
+    if (path === CAPTURE_EVENT_LIST || path === QUERY_EVENT_LIST) {
+      this.inside.push(this.element(tag));
+      return;
+    }
+    this.outside.push(tag.local);
+    const now = this.path();
+    if (now === CAPTURE_EVENT_LIST || now === QUERY_EVENT_LIST) this.sawEventList = true;
+  }
+
+  private openRoot(tag: SaxesTagNS): void {
+    const version = EPCIS_NAMESPACES.get(tag.uri);
+    if (!version || !ROOTS.has(tag.local)) {
+      throw this.structureError('', 'root-element',
+        `root element {${tag.uri}}${tag.local} is not an EPCIS 1.2 or 2.0 EPCISDocument or EPCISQueryDocument`);
+    }
+    const namespaces: Record<string, string> = {};
+    for (const [prefix, uri] of Object.entries(tag.ns ?? {})) {
+      if (prefix && !BINDING_NAMESPACES.has(uri)) namespaces[prefix] = uri;
+    }
+    const attribute = (name: string) => Object.values(tag.attributes).find((a) => a.uri === '' && a.local === name)?.value;
+    this.header = {
+      type: tag.local as EpcisXmlHeader['type'],
+      version,
+      schemaVersion: attribute('schemaVersion'),
+      creationDate: attribute('creationDate'),
+      namespaces,
+      ...(tag.local === 'EPCISQueryDocument' ? { queryResults: {} } : {}),
+    };
+    this.context = documentContext(namespaces);
+    this.outside.push(tag.local);
+  }
+
+  private element(tag: SaxesTagNS): XmlElement {
+    const attributes: XmlAttribute[] = [];
+    for (const a of Object.values(tag.attributes) as SaxesAttributeNS[]) {
+      if (a.prefix === 'xmlns' || a.name === 'xmlns') continue;
+      attributes.push({ uri: a.uri, prefix: a.prefix, local: a.local, value: a.value });
+    }
+    return {
+      uri: tag.uri, prefix: tag.prefix, local: tag.local, attributes, children: [], text: '',
+      line: this.parser.line, column: this.parser.column,
+    };
+  }
+
+  private currentEventElement(): XmlElement {
+    for (let i = this.inside.length - 1; ; i--) {
+      const element = this.inside[i];
+      if (element) return element;
+    }
+  }
+
+  private openInEvent(tag: SaxesTagNS): void {
+    if (isWrapper(tag)) {
+      this.inside.push(null);
+      return;
+    }
+    const element = this.element(tag);
+    this.currentEventElement().children.push(element);
+    this.inside.push(element);
+  }
+
+  private close(tag: SaxesTagNS): void {
+    if (this.inside.length > 0) {
+      const element = this.inside.pop();
+      if (this.inside.length === 0 && element) {
+        const index = this.eventCount++;
+        this.onEvent(mapXmlEvent(element, index, this.header?.namespaces ?? {}), index);
+      }
+      return;
+    }
+    if (this.path() === `${QUERY_RESULTS}/${tag.local}` && tag.local !== 'resultsBody' && this.header?.queryResults) {
+      this.header.queryResults[tag.local] = this.outsideText.trim();
+    }
+    this.outside.pop();
+  }
+
+  private text(text: string): void {
+    if (this.inside.length > 0) {
+      const top = this.inside[this.inside.length - 1];
+      if (top) top.text += text;
+    } else {
+      this.outsideText += text;
+    }
+  }
+}

@@ -1,0 +1,243 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
+import { eventHashes } from './event-hash';
+import { eventsOf } from './event.model';
+import { createEpcisValidator } from './schema.validator';
+import { readEpcisXml } from './xml-reader';
+
+const STANDARDS = process.env.PHARMATRACE_STANDARDS_DIR ?? path.resolve(__dirname, '../../../../shared/standards');
+const VECTORS = path.join(STANDARDS, 'cbv-event-hash');
+
+const lines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+const readXml = (name: string) => readEpcisXml(readFileSync(path.join(VECTORS, `${name}.xml`), 'utf8'));
+const sha256Hash = (text: string): string => `ni:///sha-256;${createHash('sha256').update(text, 'utf8').digest('hex')}?ver=CBV2.0`;
+
+const xmlVectors = readdirSync(VECTORS).filter((f) => f.endsWith('.xml')).map((f) => f.slice(0, -'.xml'.length));
+const withHashes = xmlVectors.filter((name) => existsSync(path.join(VECTORS, `${name}.hashes`)));
+const withPrehashes = xmlVectors.filter((name) => existsSync(path.join(VECTORS, `${name}.prehashes`)));
+const withJsonTwin = xmlVectors.filter((name) => existsSync(path.join(VECTORS, `${name}.jsonld`)));
+
+function thrown(run: () => unknown): EpcisValidationError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof EpcisValidationError) return error;
+    throw error;
+  }
+  throw new Error('expected an EpcisValidationError');
+}
+
+const v2 = (events: string, extraNamespaces = '') => `<?xml version="1.0"?>
+<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" schemaVersion="2.0" creationDate="2024-01-01T00:00:00Z"${extraNamespaces}>
+  <EPCISBody><EventList>${events}</EventList></EPCISBody>
+</epcis:EPCISDocument>`;
+
+const objectEvent = (inner: string) => `<ObjectEvent>
+  <eventTime>2024-01-01T10:00:00.000+01:00</eventTime><eventTimeZoneOffset>+01:00</eventTimeZoneOffset>
+  <epcList><epc>urn:epc:id:sgtin:0614141.107346.2018</epc></epcList><action>OBSERVE</action>${inner}
+</ObjectEvent>`;
+
+describe('readEpcisXml against the CBV 2.0 event hash vectors', () => {
+  const validator = createEpcisValidator();
+
+  it('finds the XML vectors', () => {
+    expect(withHashes.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it.each(withHashes)('%s: every event hash matches the .hashes file', (name) => {
+    expect(eventHashes(readXml(name)).map((r) => r.hash)).toEqual(lines(path.join(VECTORS, `${name}.hashes`)));
+  });
+
+  it.each(withPrehashes)('%s: every pre-hash matches the .prehashes file', (name) => {
+    const results = eventHashes(readXml(name));
+    const expected = lines(path.join(VECTORS, `${name}.prehashes`));
+    expect(results).toHaveLength(expected.length);
+    results.forEach((result, i) => {
+      if (result.prehash === expected[i]) return;
+      // Same tolerance as the JSON vectors: an upstream line cut short is accepted only when it provably is
+      // not what the reference hashed and is a prefix of a pre-hash whose hash is the published one.
+      expect(sha256Hash(expected[i])).not.toBe(result.hash);
+      expect(result.prehash.startsWith(expected[i])).toBe(true);
+    });
+  });
+
+  it.each(withJsonTwin)('%s: the XML and its JSON-LD twin give the same hashes', (name) => {
+    const twin = JSON.parse(readFileSync(path.join(VECTORS, `${name}.jsonld`), 'utf8'));
+    expect(eventHashes(readXml(name)).map((r) => r.hash)).toEqual(eventHashes(twin).map((r) => r.hash));
+  });
+
+  it.each(xmlVectors)('%s: the mapped document satisfies the EPCIS 2.0 JSON Schema', (name) => {
+    expect(validator.validateDocument(readXml(name))).toEqual([]);
+  });
+});
+
+describe('readEpcisXml mapping', () => {
+  it('maps CBV URNs to bare terms and keeps user vocabulary URIs', () => {
+    const document = readEpcisXml(v2(objectEvent(`
+      <bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep>
+      <disposition>https://example.com/disp/lost</disposition>
+      <readPoint><id>urn:epc:id:sgln:0614141.07346.1234</id></readPoint>
+      <bizTransactionList><bizTransaction type="urn:epcglobal:cbv:btt:po">urn:epc:id:gdti:0614141.00001.1618034</bizTransaction></bizTransactionList>
+      <sourceList><source type="urn:epcglobal:cbv:sdt:owning_party">urn:epc:id:pgln:4012345.00225</source></sourceList>
+      <persistentDisposition><set>urn:epcglobal:cbv:disp:completeness_verified</set></persistentDisposition>`)));
+    expect(eventsOf(document)[0]).toMatchObject({
+      bizStep: 'shipping',
+      disposition: 'https://example.com/disp/lost',
+      readPoint: { id: 'urn:epc:id:sgln:0614141.07346.1234' },
+      bizTransactionList: [{ type: 'po', bizTransaction: 'urn:epc:id:gdti:0614141.00001.1618034' }],
+      sourceList: [{ type: 'owning_party', source: 'urn:epc:id:pgln:4012345.00225' }],
+      persistentDisposition: { set: ['completeness_verified'] },
+    });
+  });
+
+  it('maps user extensions to namespaced keys (nested → object, repeated → array) with a matching @context', () => {
+    const document = readEpcisXml(v2(objectEvent(`
+      <ex:box unit="cm"><ex:side>1</ex:side><ex:side>2</ex:side></ex:box>
+      <ex:tagList><ex:tag>a</ex:tag><ex:tag>b</ex:tag></ex:tagList>`), ' xmlns:ex="https://ex.example/ns/"'));
+    expect(document['@context']).toEqual(['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://ex.example/ns/' }]);
+    expect(eventsOf(document)[0]).toMatchObject({
+      'ex:box': { unit: 'cm', 'ex:side': ['1', '2'] },
+      'ex:tagList': ['a', 'b'],
+    });
+    expect(createEpcisValidator().validateDocument(document)).toEqual([]);
+  });
+
+  it('gives an element in a default namespace a prefix of its own', () => {
+    const document = readEpcisXml(v2(objectEvent('<note xmlns="https://notes.example/">hi</note>')));
+    const event = eventsOf(document)[0];
+    expect(event['ns1:note']).toBe('hi');
+    expect(document['@context']).toEqual(['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ns1: 'https://notes.example/' }]);
+  });
+
+  it('reads an EPCIS 1.2 document: extension wrappers, eventID in baseExtension, TransformationEvent under extension', () => {
+    const xml = `<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1" xmlns:ex="https://ex.example/ns/" schemaVersion="1.2" creationDate="2019-01-01T00:00:00Z">
+      <EPCISHeader/>
+      <EPCISBody><EventList>
+        <ObjectEvent>
+          <eventTime>2019-01-01T10:00:00.000Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
+          <baseExtension>
+            <eventID>urn:uuid:6e3f6a0c-1d3e-4f36-9d2d-2c0d8d6b7a11</eventID>
+            <errorDeclaration><declarationTime>2019-01-02T00:00:00Z</declarationTime><reason>urn:epcglobal:cbv:er:did_not_occur</reason>
+              <correctiveEventIDs><correctiveEventID>urn:uuid:0b6f5c1a-2b3c-4d5e-8f90-123456789abc</correctiveEventID></correctiveEventIDs>
+            </errorDeclaration>
+          </baseExtension>
+          <epcList/><action>ADD</action><bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>
+          <extension>
+            <quantityList><quantityElement><epcClass>urn:epc:class:lgtin:4012345.012345.998877</epcClass><quantity>200</quantity><uom>KGM</uom></quantityElement></quantityList>
+            <ilmd><ex:lot>X</ex:lot></ilmd>
+          </extension>
+          <ex:flag>1</ex:flag>
+        </ObjectEvent>
+        <extension>
+          <TransformationEvent>
+            <eventTime>2019-01-01T11:00:00.000Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
+            <inputEPCList><epc>urn:epc:id:sgtin:4012345.011122.25</epc></inputEPCList>
+            <outputEPCList><epc>urn:epc:id:sgtin:4012345.077889.25</epc></outputEPCList>
+          </TransformationEvent>
+        </extension>
+      </EventList></EPCISBody>
+    </epcis:EPCISDocument>`;
+    const document = readEpcisXml(xml);
+    const [object, transformation] = eventsOf(document);
+    expect(object).toEqual({
+      type: 'ObjectEvent',
+      eventTime: '2019-01-01T10:00:00.000Z',
+      eventTimeZoneOffset: '+00:00',
+      eventID: 'urn:uuid:6e3f6a0c-1d3e-4f36-9d2d-2c0d8d6b7a11',
+      errorDeclaration: {
+        declarationTime: '2019-01-02T00:00:00Z',
+        reason: 'did_not_occur',
+        correctiveEventIDs: ['urn:uuid:0b6f5c1a-2b3c-4d5e-8f90-123456789abc'],
+      },
+      epcList: [],
+      action: 'ADD',
+      bizStep: 'commissioning',
+      quantityList: [{ epcClass: 'urn:epc:class:lgtin:4012345.012345.998877', quantity: 200, uom: 'KGM' }],
+      ilmd: { 'ex:lot': 'X' },
+      'ex:flag': '1',
+    });
+    expect(transformation.type).toBe('TransformationEvent');
+    expect(document.schemaVersion).toBe('2.0');
+    expect(createEpcisValidator().validateDocument(document)).toEqual([]);
+  });
+
+  it('maps sensor attributes to typed JSON values', () => {
+    const document = readEpcisXml(v2(objectEvent(`<sensorElementList><sensorElement>
+      <sensorMetadata time="2024-01-01T00:00:00Z" ex:batch="7"/>
+      <sensorReport type="gs1:Temperature" value="26.5" uom="CEL" booleanValue="true"/>
+    </sensorElement></sensorElementList>`), ' xmlns:ex="https://ex.example/ns/"'));
+    expect(eventsOf(document)[0].sensorElementList).toEqual([{
+      sensorMetadata: { time: '2024-01-01T00:00:00Z', 'ex:batch': '7' },
+      sensorReport: [{ type: 'gs1:Temperature', value: 26.5, uom: 'CEL', booleanValue: true }],
+    }]);
+  });
+
+  it('keeps the query header of an EPCISQueryDocument', () => {
+    const document = readXml('epcisQueryDocument');
+    expect(document.type).toBe('EPCISQueryDocument');
+    expect(document.epcisBody).toMatchObject({
+      queryResults: { queryName: 'SimpleEventQuery', subscriptionID: '32d2aec1-a6d2-46d9-900a-24124288cce1' },
+    });
+  });
+
+  it('keeps extension text verbatim for any printable value (property)', () => {
+    fc.assert(fc.property(fc.string({ unit: 'grapheme-ascii' }).map((s) => s.trim()), (text) => {
+      const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      const document = readEpcisXml(v2(objectEvent(`<ex:v>${escaped}</ex:v>`), ' xmlns:ex="https://ex.example/ns/"'));
+      expect(eventsOf(document)[0]['ex:v']).toBe(text);
+    }));
+  });
+});
+
+describe('readEpcisXml errors', () => {
+  it('rejects malformed XML with MALFORMED_XML, the line and the column', () => {
+    const error = thrown(() => readEpcisXml(v2(objectEvent('<bizStep>x</bizstep>'))));
+    expect(error.code).toBe(EpcisErrorCode.MALFORMED_XML);
+    expect(error.issues[0]).toMatchObject({ eventIndex: 0, rule: 'xml-syntax' });
+    expect(error.issues[0].line).toBe(5);
+    expect(error.issues[0].column).toBeGreaterThan(0);
+  });
+
+  it('rejects an unknown root element', () => {
+    const error = thrown(() => readEpcisXml('<EPCISDocument xmlns="urn:example"><EPCISBody/></EPCISDocument>'));
+    expect(error.code).toBe(EpcisErrorCode.MALFORMED_XML);
+    expect(error.issues[0]).toMatchObject({ eventIndex: null, field: '', rule: 'root-element', line: 1 });
+  });
+
+  it('rejects a document without an event list', () => {
+    const error = thrown(() => readEpcisXml('<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2"><EPCISBody/></epcis:EPCISDocument>'));
+    expect(error.issues[0]).toMatchObject({ rule: 'required:EventList' });
+  });
+
+  it('names the event index, field, rule and position of a missing mandatory element', () => {
+    const xml = v2(`${objectEvent('')}
+<AggregationEvent>
+  <eventTime>2024-01-01T10:00:00.000+01:00</eventTime>
+  <parentID>urn:epc:id:sscc:4047023.0111111122</parentID><action>ADD</action>
+</AggregationEvent>`);
+    const error = thrown(() => readEpcisXml(xml));
+    expect(error.code).toBe(EpcisErrorCode.MALFORMED_XML);
+    expect(error.issues[0]).toMatchObject({
+      eventIndex: 1, field: '/eventTimeZoneOffset', rule: 'required:eventTimeZoneOffset', line: 7,
+    });
+  });
+
+  it.each([
+    ['a quantity that is not a number', '<quantityList><quantityElement><epcClass>urn:epc:class:lgtin:4012345.012345.1</epcClass><quantity>ten</quantity></quantityElement></quantityList>', '/quantityList/0/quantity', 'type:number'],
+    ['a readPoint without id', '<readPoint/>', '/readPoint/id', 'required:id'],
+    ['an unknown unqualified element', '<colour>red</colour>', '/colour', 'unknown-element'],
+    ['a repeated single-valued element', '<bizStep>shipping</bizStep><bizStep>receiving</bizStep>', '/bizStep', 'maxOccurs:1'],
+  ])('rejects %s', (_, inner, field, rule) => {
+    const error = thrown(() => readEpcisXml(v2(objectEvent(inner))));
+    expect(error.issues[0]).toMatchObject({ eventIndex: 0, field, rule });
+  });
+
+  it('rejects an unknown event type', () => {
+    const error = thrown(() => readEpcisXml(v2('<QuantityEvent/>')));
+    expect(error.code).toBe(EpcisErrorCode.UNSUPPORTED_EVENT_TYPE);
+    expect(error.issues[0]).toMatchObject({ eventIndex: 0, field: '/type' });
+  });
+});

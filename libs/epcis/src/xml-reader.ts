@@ -1,0 +1,50 @@
+/**
+ * EPCIS 1.2 and 2.0 XML capture and query documents → the EPCIS 2.0 JSON-LD document the JSON capture
+ * path takes, so XML input is validated and hashed by the same code.
+ */
+import { documentContext, EpcisXmlEventParser } from './xml-event.parser';
+import type { JsonObject } from './xml-element.mapper';
+
+/** An EPCIS 2.0 JSON-LD document (capture or query), as produced by readEpcisXml and taken by eventHashes. */
+export type EpcisJsonDocument = Record<string, unknown>;
+
+/**
+ * Namespaces an event binds itself move up to the document's @context when no other binding of the same
+ * prefix is in the way, which is how EPCIS JSON-LD documents usually declare them.
+ */
+function hoistEventNamespaces(events: JsonObject[], namespaces: Record<string, string>): void {
+  for (const event of events) {
+    const own = event['@context'] as Record<string, string> | undefined;
+    if (!own) continue;
+    if (Object.entries(own).every(([prefix, uri]) => namespaces[prefix] === undefined || namespaces[prefix] === uri)) {
+      Object.assign(namespaces, own);
+      delete event['@context'];
+    }
+  }
+}
+
+/**
+ * Maps a whole EPCIS XML document (namespace `urn:epcglobal:epcis:xsd:1|2` or the matching query
+ * namespace) to EPCIS 2.0 JSON-LD. Throws EpcisValidationError (MALFORMED_XML, or UNSUPPORTED_EVENT_TYPE)
+ * naming the event index, the field and the rule, with the parser's line and column.
+ */
+export function readEpcisXml(xml: string): EpcisJsonDocument {
+  const events: JsonObject[] = [];
+  const parser = new EpcisXmlEventParser((event) => events.push(event));
+  parser.write(xml);
+  const header = parser.end();
+  const namespaces = { ...header.namespaces };
+  hoistEventNamespaces(events, namespaces);
+  const document: EpcisJsonDocument = {
+    '@context': documentContext(namespaces),
+    type: header.type,
+    schemaVersion: '2.0',
+    ...(header.creationDate === undefined ? {} : { creationDate: header.creationDate }),
+  };
+  if (header.type === 'EPCISQueryDocument') {
+    document.epcisBody = { queryResults: { ...header.queryResults, resultsBody: { eventList: events } } };
+  } else {
+    document.epcisBody = { eventList: events };
+  }
+  return document;
+}

@@ -1,0 +1,23 @@
+import type { ItemState } from '@pharmatrace/domain';
+
+/** The pack_state columns as an ItemState, for every query that reads the read model. */
+export const STATE_COLUMNS = `epc, kind, gtin, serial, lot, expiry::text AS expiry, status, status_changed_at AS "statusChangedAt",
+  status_changed_by AS "statusChangedBy", custodian_id AS "custodianId", location, destination,
+  container_epc AS "containerEpc", commissioned_by AS "commissionedBy", last_event_id::int8 AS "lastEventId",
+  last_event_time AS "lastEventTime"`;
+
+type Row = Omit<ItemState, 'lastEventId' | 'statusChangedAt' | 'lastEventTime'> & {
+  lastEventId: string | number;
+  statusChangedAt: Date | string;
+  lastEventTime: Date | string;
+};
+
+/** Also accepts rows that came through json (row_to_json), where timestamps are strings. */
+export function toItemState(row: Row): ItemState {
+  return {
+    ...row,
+    lastEventId: Number(row.lastEventId),
+    statusChangedAt: new Date(row.statusChangedAt),
+    lastEventTime: new Date(row.lastEventTime),
+  };
+}

@@ -1,0 +1,203 @@
+import { INestApplication } from '@nestjs/common';
+import {
+  commissioningEvent,
+  dispensingEvent,
+  epcisDocument,
+  eventHashes,
+  packingEvent,
+  receivingEvent,
+  shippingEvent,
+  unpackingEvent,
+} from '@pharmatrace/epcis';
+import request from 'supertest';
+import { createOrganization, gql, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
+
+const GTIN = withCheckDigit('0061414107346');
+const OTHER_GTIN = withCheckDigit('0061414199999');
+const packUrn = (serial: string) => `urn:epc:id:sgtin:0614141.007346.${serial}`;
+const packLink = (serial: string) => `https://id.gs1.org/01/${GTIN}/21/${serial}`;
+const CASE_URN = 'urn:epc:id:sscc:0614141.1234567890';
+const CASE_LINK = `https://id.gs1.org/00/${withCheckDigit('10614141234567890')}`;
+const SITE_URN = 'urn:epc:id:sgln:0614141.00777.0';
+const SITE_LINK = `https://id.gs1.org/414/${withCheckDigit('061414100777')}`;
+const DEPOT_URN = 'urn:epc:id:sgln:0614141.00888.0';
+const DEPOT_LINK = `https://id.gs1.org/414/${withCheckDigit('061414100888')}`;
+const t = (minute: number) => new Date(Date.UTC(2026, 4, 1, 8, minute));
+const DECLARED_ID = 'urn:uuid:5d0e6a6e-4b7a-4d43-9a3e-0c5f1f1e2a01';
+
+const first = [
+  commissioningEvent({ eventTime: t(0), epcs: [packUrn('P1'), packUrn('P2'), packUrn('P3')], lot: 'L1', expiry: '2028-01-31', bizLocation: SITE_URN, readPoint: SITE_URN }),
+  packingEvent({ eventTime: t(1), parent: CASE_URN, children: [packLink('P1'), packLink('P2')], bizLocation: SITE_URN }),
+  shippingEvent({ eventTime: t(2), epcs: [CASE_URN] }),
+  receivingEvent({ eventTime: t(3), epcs: [CASE_URN], bizLocation: DEPOT_URN }),
+];
+const second = [
+  unpackingEvent({ eventTime: t(4), parent: CASE_URN }),
+  {
+    type: 'TransformationEvent',
+    eventTime: t(5).toISOString(),
+    eventTimeZoneOffset: '+00:00',
+    inputEPCList: [packUrn('P3')],
+    outputEPCList: [packLink('P4')],
+    inputQuantityList: [{ epcClass: 'urn:epc:class:lgtin:0614141.007346.L1', quantity: 1 }],
+    bizStep: 'https://ref.gs1.org/cbv/BizStep-transforming',
+  },
+  dispensingEvent({ eventTime: t(6), epcs: [packLink('P1')], bizLocation: DEPOT_URN }),
+  {
+    type: 'ObjectEvent',
+    eventID: DECLARED_ID,
+    eventTime: t(7).toISOString(),
+    eventTimeZoneOffset: '+00:00',
+    epcList: [],
+    quantityList: [{ epcClass: `https://id.gs1.org/01/${OTHER_GTIN}/10/LX`, quantity: 5 }],
+    action: 'OBSERVE',
+    bizStep: 'inspecting',
+  },
+];
+const hashes = [...eventHashes(epcisDocument(first)), ...eventHashes(epcisDocument(second))].map((h) => h.hash);
+const e = (...numbers: number[]) => numbers.map((n) => hashes[n - 1]);
+
+const EVENTS = `query($filter: EventFilter, $first: Int, $after: String) {
+  events(filter: $filter, first: $first, after: $after) {
+    edges { cursor node { eventHash eventID eventType eventTime event } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+describe('event queries: GET /epcis/events and GraphQL events share one filter and one repository', () => {
+  let app: INestApplication;
+  let key: string;
+  let between: Date;
+  afterAll(() => app?.close());
+  const dbUrl = useDatabase();
+
+  beforeAll(async () => {
+    app = await startApi(testConfig({ DATABASE_URL: dbUrl() }));
+    ({ apiKey: key } = await createOrganization(app, { name: 'Maker', role: 'MANUFACTURER', gln: withCheckDigit('061414100001'), companyPrefixes: ['0614141'] }));
+    const capture = () => request(app.getHttpServer()).post('/epcis/events').set('Authorization', `Bearer ${key}`);
+    // Two captures with a known instant between them, for the record-time filters.
+    for (const event of first) expect((await capture().send(event)).status).toBe(201);
+    await new Promise((r) => setTimeout(r, 30));
+    between = new Date();
+    await new Promise((r) => setTimeout(r, 30));
+    for (const event of second) expect((await capture().send(event)).status).toBe(201);
+  });
+
+  const rest = async (query: Record<string, string | string[]>) => {
+    const res = await request(app.getHttpServer()).get('/epcis/events').query(query).set('Authorization', `Bearer ${key}`);
+    expect(res.status).toBe(200);
+    return eventHashes(res.body).map((h) => h.hash);
+  };
+  const graph = async (filter: Record<string, unknown>) => {
+    const res = await gql(app, EVENTS, { filter }, key);
+    expect(res.errors).toBeUndefined();
+    return res.data.events.edges.map((edge: { node: { eventHash: string } }) => edge.node.eventHash);
+  };
+
+  const cases: [string, Record<string, string | string[]>, () => string[]][] = [
+    ['no filter', {}, () => e(1, 2, 3, 4, 5, 6, 7, 8)],
+    ['eventType', { eventType: 'AggregationEvent' }, () => e(2, 5)],
+    ['eventType, comma-separated', { eventType: 'TransformationEvent,AggregationEvent' }, () => e(2, 5, 6)],
+    ['GE_eventTime + LT_eventTime', { GE_eventTime: t(2).toISOString(), LT_eventTime: '2026-05-01T10:04:00+02:00' }, () => e(3, 4)],
+    ['GE_recordTime', { GE_recordTime: '__between__' }, () => e(5, 6, 7, 8)],
+    ['LT_recordTime', { LT_recordTime: '__between__' }, () => e(1, 2, 3, 4)],
+    ['EQ_action', { EQ_action: 'DELETE' }, () => e(5)],
+    ['EQ_bizStep, bare word', { EQ_bizStep: 'shipping' }, () => e(3)],
+    ['EQ_bizStep, CBV URN against a Web URI', { EQ_bizStep: 'urn:epcglobal:cbv:bizstep:transforming' }, () => e(6)],
+    ['EQ_disposition', { EQ_disposition: 'https://ref.gs1.org/cbv/Disp-dispensed' }, () => e(7)],
+    ['EQ_readPoint, Digital Link against a URN', { EQ_readPoint: SITE_LINK }, () => e(1)],
+    ['EQ_bizLocation', { EQ_bizLocation: [DEPOT_LINK, 'urn:example:nowhere'] }, () => e(4, 7)],
+    ['MATCH_epc (epcList, childEPCs, and children an unpacking released)', { MATCH_epc: packUrn('P1') }, () => e(1, 2, 5, 7)],
+    ['MATCH_epc, GTIN pattern', { MATCH_epc: 'urn:epc:idpat:sgtin:0614141.007346.*' }, () => e(1, 2, 5, 7)],
+    ['MATCH_parentID', { MATCH_parentID: CASE_LINK }, () => e(2, 5)],
+    ['MATCH_inputEPC', { MATCH_inputEPC: packLink('P3') }, () => e(6)],
+    ['MATCH_outputEPC', { MATCH_outputEPC: packUrn('P4') }, () => e(6)],
+    ['MATCH_anyEPC', { MATCH_anyEPC: CASE_URN }, () => e(2, 3, 4, 5)],
+    ['MATCH_epcClass, LGTIN URN against a Digital Link', { MATCH_epcClass: `urn:epc:class:lgtin:0614141.099999.LX` }, () => e(8)],
+    ['MATCH_epcClass, /01/<gtin> matches every lot', { MATCH_epcClass: `https://id.gs1.org/01/${GTIN}` }, () => e(6)],
+    ['MATCH_epcClass, idpat', { MATCH_epcClass: 'urn:epc:idpat:sgtin:0614141.099999.*' }, () => e(8)],
+    ['EQ_eventID, declared', { EQ_eventID: DECLARED_ID }, () => e(8)],
+    ['EQ_eventID, hash', { EQ_eventID: '__hash3__' }, () => e(3)],
+    ['filters combine with AND', { eventType: 'ObjectEvent', EQ_bizStep: 'receiving' }, () => e(4)],
+  ];
+  const resolve = (query: Record<string, string | string[]>) =>
+    Object.fromEntries(
+      Object.entries(query).map(([k, v]) => [k, v === '__between__' ? between.toISOString() : v === '__hash3__' ? hashes[2] : v]),
+    );
+
+  it.each(cases)('%s: REST and GraphQL return the same events, in event-time order', async (_name, query, expected) => {
+    const params = resolve(query);
+    expect(await rest(params)).toEqual(expected());
+    const filter = Object.fromEntries(
+      Object.entries(params).map(([k, v]) => [k, k.startsWith('GE_') || k.startsWith('LT_') ? v : Array.isArray(v) ? v : k === 'eventType' ? String(v).split(',') : [v]]),
+    );
+    expect(await graph(filter)).toEqual(expected());
+  });
+
+  it('pages through GET /epcis/events with Link rel="next": 3 pages, no duplicates, no gaps', async () => {
+    const pages: string[][] = [];
+    let url: string | undefined = '/epcis/events?perPage=3';
+    while (url) {
+      const res: request.Response = await request(app.getHttpServer()).get(url).set('Authorization', `Bearer ${key}`);
+      expect(res.status).toBe(200);
+      pages.push(eventHashes(res.body).map((h) => h.hash));
+      url = /<([^>]+)>;\s*rel="next"/.exec(res.headers.link ?? '')?.[1];
+    }
+    expect(pages.map((p) => p.length)).toEqual([3, 3, 2]);
+    expect(pages.flat()).toEqual(hashes);
+  });
+
+  it('pages through GraphQL events with first/after cursors, and filters apply on every page', async () => {
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < 3; page++) {
+      const res = await gql(app, EVENTS, { first: 3, after }, key);
+      expect(res.errors).toBeUndefined();
+      const { edges, pageInfo } = res.data.events;
+      seen.push(...edges.map((edge: { node: { eventHash: string } }) => edge.node.eventHash));
+      expect(pageInfo.hasNextPage).toBe(page < 2);
+      expect(pageInfo.endCursor).toBe(edges[edges.length - 1].cursor);
+      after = pageInfo.endCursor;
+    }
+    expect(seen).toEqual(hashes);
+    const filtered = await gql(app, EVENTS, { filter: { MATCH_anyEPC: [CASE_URN] }, first: 2 }, key);
+    const rest2 = await gql(app, EVENTS, { filter: { MATCH_anyEPC: [CASE_URN] }, first: 2, after: filtered.data.events.pageInfo.endCursor }, key);
+    expect([...filtered.data.events.edges, ...rest2.data.events.edges].map((x: { node: { eventHash: string } }) => x.node.eventHash)).toEqual(e(2, 3, 4, 5));
+    expect(rest2.data.events.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('returns events exactly as captured, with the declared eventID kept', async () => {
+    const res = await gql(app, EVENTS, { filter: { EQ_eventID: [DECLARED_ID] } }, key);
+    const node = res.data.events.edges[0].node;
+    expect(node).toMatchObject({ eventID: DECLARED_ID, eventType: 'ObjectEvent', eventHash: hashes[7] });
+    expect(node.event).toMatchObject(second[3]);
+  });
+
+  it.each([
+    [{ GE_eventTime: '2026-05-01' }, 'GE_eventTime', 'format:date-time'],
+    [{ eventType: 'MagicEvent' }, 'eventType', 'enum'],
+    [{ EQ_action: 'MOVE' }, 'EQ_action', 'enum'],
+    [{ perPage: '0' }, 'perPage', 'range'],
+    [{ perPage: '1001' }, 'perPage', 'range'],
+    [{ nextPageToken: 'bm9wZQ' }, 'nextPageToken', 'page-token'],
+    [{ MATCH_epc: 'not-an-epc' }, 'MATCH_epc', 'epc'],
+    [{ MATCH_epcClass: CASE_URN }, 'MATCH_epcClass', 'epc-class'],
+    [{ EQ_eventID: 'ni:///sha-256;zz?ver=CBV2.0' }, 'EQ_eventID', 'event-hash'],
+    [{ EQ_bizTransaction_po: 'x' }, 'EQ_bizTransaction_po', 'supported-parameter'],
+  ])('refuses %j with 400 QueryParameterException naming the parameter and rule, in REST and GraphQL', async (query, parameter, rule) => {
+    const res = await request(app.getHttpServer()).get('/epcis/events').query(query).set('Authorization', `Bearer ${key}`);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ type: 'epcisException:QueryParameterException', parameter, rule });
+    if (parameter === 'EQ_bizTransaction_po' || parameter === 'perPage' || parameter === 'nextPageToken') return;
+    const [name, value] = Object.entries(query)[0];
+    const graphValue = name.startsWith('GE_') ? value : [value];
+    const viaGraph = await gql(app, EVENTS, { filter: { [name]: graphValue } }, key);
+    expect(viaGraph.errors?.[0].extensions).toMatchObject({ code: 'INVALID_QUERY_PARAMETER', details: { parameter, rule } });
+  });
+
+  it('refuses a bad page size or cursor in GraphQL too', async () => {
+    expect((await gql(app, EVENTS, { first: 0 }, key)).errors?.[0].extensions).toMatchObject({ code: 'INVALID_QUERY_PARAMETER', details: { parameter: 'perPage' } });
+    expect((await gql(app, EVENTS, { after: 'bm9wZQ' }, key)).errors?.[0].extensions).toMatchObject({ code: 'INVALID_QUERY_PARAMETER', details: { parameter: 'nextPageToken' } });
+    expect((await gql(app, EVENTS, {})).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
