@@ -1,21 +1,14 @@
 import { INACTIVE_STATUSES, ItemState, PackStatus } from './pack-state';
 
 /** What a scan answers: the pack's own status, or a lot-, product- or date-level state that overrides it. */
-export enum VerdictStatus {
-  UNKNOWN = 'UNKNOWN',
-  ACTIVE = 'ACTIVE',
-  IN_TRANSIT = 'IN_TRANSIT',
-  DISPENSED = 'DISPENSED',
-  DECOMMISSIONED = 'DECOMMISSIONED',
-  DESTROYED = 'DESTROYED',
-  STOLEN = 'STOLEN',
-  SAMPLE = 'SAMPLE',
-  EXPORTED = 'EXPORTED',
-  LOCKED = 'LOCKED',
-  RECALLED = 'RECALLED',
-  WITHDRAWN = 'WITHDRAWN',
-  EXPIRED = 'EXPIRED',
-}
+export const VerdictStatus = {
+  ...PackStatus,
+  UNKNOWN: 'UNKNOWN',
+  RECALLED: 'RECALLED',
+  WITHDRAWN: 'WITHDRAWN',
+  EXPIRED: 'EXPIRED',
+} as const;
+export type VerdictStatus = (typeof VerdictStatus)[keyof typeof VerdictStatus];
 
 export enum AlertCode {
   UNKNOWN_PRODUCT = 'UNKNOWN_PRODUCT',
@@ -106,15 +99,15 @@ export function verdictFor(input: VerdictInput): Verdict {
   if (anchoring.failedCount > 0) alerts.push(AlertCode.ANCHORING_FAILED);
   else if (!anchored) alerts.push(AlertCode.ANCHORING_PENDING);
 
-  const status = INACTIVE_STATUSES.has(state.status)
-    ? (state.status as string as VerdictStatus)
+  const status: VerdictStatus = INACTIVE_STATUSES.has(state.status)
+    ? state.status
     : input.productWithdrawn
       ? VerdictStatus.WITHDRAWN
       : input.lotRecalled
         ? VerdictStatus.RECALLED
         : expired
           ? VerdictStatus.EXPIRED
-          : (state.status as string as VerdictStatus);
+          : state.status;
   const saleable =
     (status === VerdictStatus.ACTIVE || status === VerdictStatus.IN_TRANSIT) && alerts.every((a) => NON_BLOCKING.has(a));
   return { status, saleable, alerts, anchored, checkedOnChain };
