@@ -2,14 +2,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchAnchorGas } from './anchor-gas.bench';
+import { benchAnchoring } from './anchoring.bench';
+import { benchAudit } from './audit.bench';
 import type { BenchRow } from './bench.types';
 import { benchCapture } from './capture.bench';
+import { benchCaptureFormats } from './capture-formats.bench';
 import { benchMerkle } from './merkle.bench';
 
 const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   capture: benchCapture,
   merkle: benchMerkle,
   gas: benchAnchorGas,
+  anchoring: benchAnchoring,
+  audit: benchAudit,
+  formats: benchCaptureFormats,
 };
 
 /** `npm run bench [suite…]`: prints every figure with its unit and note, and keeps them in bench/results/. */

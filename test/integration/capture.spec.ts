@@ -80,7 +80,7 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
     // Events on the case after the pack left it are not part of the pack's history.
     await capture(epcisDocument([shippingEvent({ eventTime: t(5), epcs: [CASE] })]), wholesaler.apiKey);
 
-    const prov = await gql(app, `query($epc: String!) { provenance(epc: $epc) { epc events { eventHash bizStep via anchorStatus proof { root } } } }`, { epc: packUrn('A1') }, pharmacy.apiKey);
+    const prov = await gql(app, `query($epc: String!) { provenance(epc: $epc) { epc events { eventHash bizStep via anchorStatus proof { root } } } }`, { epc: packUrn('A1') }, maker.apiKey);
     expect(prov.errors).toBeUndefined();
     expect(prov.data.provenance.epc).toBe(pack('A1'));
     expect(prov.data.provenance.events.map((e: any) => [e.bizStep, e.via])).toEqual([

@@ -1,9 +1,12 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { AppConfig, ConfigModule } from '@pharmatrace/config';
 import { PersistenceModule } from '@pharmatrace/persistence';
+import { AlertModule } from './alerts/alert.module';
+import { AuditModule } from './audit/audit.module';
 import { CaptureModule } from './capture/capture.module';
 import { DispensingModule } from './dispensing/dispensing.module';
 import { RecallModule } from './recall/recall.module';
@@ -14,10 +17,26 @@ import { EventsModule } from './events/events.module';
 import { GraphiqlController } from './graphiql/graphiql.controller';
 import { offlineGraphiqlPlugin } from './graphiql/graphiql.page';
 import { HealthController } from './health.controller';
+import { LotModule } from './lots/lot.module';
 import { OrganizationModule } from './organizations/organization.module';
+import { PolicyModule } from './policy/policy.module';
+import { ProofsModule } from './proofs/proofs.module';
 import { ProvenanceModule } from './provenance/provenance.module';
 import { VerificationModule } from './verification/verification.module';
 import { WebModule } from './web/web.module';
+
+/**
+ * Limits on what one GraphQL operation may ask, checked before it runs (GraphQL Armor). Introspection is exempt from
+ * depth and cost (the scanner page and GraphiQL read the schema). The deepest real query, provenance with proofs and
+ * organizations, nests 5 levels and costs well under 1,000; a pack connection of 1,000 edges is one field, not 1,000.
+ */
+const ARMOR = new ApolloArmor({
+  maxDepth: { n: 10 },
+  costLimit: { maxCost: 5000 },
+  maxAliases: { n: 15 },
+  maxDirectives: { n: 50 },
+  maxTokens: { n: 5000 },
+}).protect();
 
 @Module({})
 export class ApiModule {
@@ -34,17 +53,23 @@ export class ApiModule {
           playground: false,
           // The scanner page reads the schema to ask only for fields the server has; the schema is public anyway.
           introspection: true,
-          plugins: [offlineGraphiqlPlugin()],
+          plugins: [offlineGraphiqlPlugin(), ...ARMOR.plugins],
+          validationRules: ARMOR.validationRules,
           context: ({ req }: { req: unknown }) => ({ req }),
         }),
+        PolicyModule,
         OrganizationModule,
         CaptureModule,
         ProvenanceModule,
+        ProofsModule,
         VerificationModule,
         DispensingModule,
         RecallModule,
         EventsModule,
+        LotModule,
+        AlertModule,
         EpcisRestModule,
+        AuditModule,
         WebModule,
       ],
       controllers: [HealthController, GraphiqlController],

@@ -4,11 +4,13 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '@pharmatrace/config';
 import { ApiModule } from './api.module';
+import { isBufferedJsonBody } from './epcis-rest/epcis-binding';
 
 async function bootstrap() {
   const config = loadConfig();
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), { bodyParser: true });
-  app.useBodyParser('json', { limit: '50mb' });
+  // Large EPCIS capture bodies are streamed by the binding, not buffered here.
+  app.useBodyParser('json', { limit: '50mb', type: isBufferedJsonBody });
   app.enableShutdownHooks();
   await app.listen(config.port, '0.0.0.0');
   new Logger('api').log(`GraphQL on http://localhost:${config.port}/graphql`);

@@ -1,6 +1,7 @@
-import { getAddress, Interface, isHexString, type JsonRpcProvider, NonceManager, Transaction, type TransactionRequest, Wallet } from 'ethers';
+import { getAddress, Interface, isHexString, type JsonRpcProvider, type Log, NonceManager, toBeHex, Transaction, type TransactionRequest, Wallet } from 'ethers';
 import { ANCHOR_REGISTRY_ABI } from './anchor-registry.abi';
 import { ChainError, ChainErrorCode, toChainError } from './chain.error';
+import type { Eip1559Fees } from './fee-bump';
 import { assertChainId, assertRpcUrl, connectProvider, createProvider, DEFAULT_POLLING_INTERVAL_MS, type RpcConnectionOptions } from './json-rpc.connection';
 
 export interface AnchorRegistryClientOptions {
@@ -19,6 +20,11 @@ export interface AnchorOverrides {
   nonce?: number;
   maxFeePerGas?: bigint;
   maxPriorityFeePerGas?: bigint;
+  /**
+   * Skips gas estimation. A replacement needs it: nodes estimate against the pending block, where the stuck
+   * transaction has already anchored the root, so estimation would revert with RootAlreadyAnchored.
+   */
+  gasLimit?: bigint;
 }
 
 export interface SentAnchor {
@@ -68,6 +74,23 @@ function assertBytes32(value: string, field: string, operation: string): void {
   if (!isHexString(value, 32)) {
     throw new ChainError(ChainErrorCode.INVALID_INPUT, `${field} must be a 0x-prefixed 32-byte hex string`, { operation, field });
   }
+}
+
+function anchoredEventOf(log: Log): AnchoredEvent {
+  const parsed = registryInterface.parseLog(log)!;
+  return {
+    root: parsed.args.root as string,
+    batchId: parsed.args.batchId as bigint,
+    leafCount: Number(parsed.args.leafCount as bigint),
+    blockNumber: log.blockNumber,
+    blockHash: log.blockHash,
+    txHash: log.transactionHash,
+  };
+}
+
+/** Gas limit of a signed transaction, so its replacement can reuse it without estimating. */
+export function signedGasLimit(rawTx: string): bigint {
+  return Transaction.from(rawTx).gasLimit;
 }
 
 /** Thin typed access to a deployed AnchorRegistry: one provider, one nonce manager per signer. */
@@ -159,6 +182,7 @@ export class AnchorRegistryClient {
         nonce: overrides.nonce ?? (await signer.getNonce('pending')),
         maxFeePerGas: overrides.maxFeePerGas,
         maxPriorityFeePerGas: overrides.maxPriorityFeePerGas,
+        gasLimit: overrides.gasLimit,
       });
       const rawTx = await signer.signTransaction(populated);
       const tx = Transaction.from(rawTx);
@@ -222,6 +246,19 @@ export class AnchorRegistryClient {
     }
   }
 
+  /** The signer's next nonce counting transactions still in the node's pool. */
+  async pendingNonce(): Promise<number> {
+    const { signer } = await this.connect('pendingNonce');
+    if (!signer) throw new ChainError(ChainErrorCode.BAD_CONFIG, 'a nonce needs a privateKey', { operation: 'pendingNonce', field: 'privateKey' });
+    return this.withProvider('pendingNonce', () => signer.getNonce('pending'));
+  }
+
+  /** EIP-1559 fee caps the node suggests now; fields are absent on a chain without EIP-1559. */
+  async feeData(): Promise<Partial<Eip1559Fees>> {
+    const data = await this.withProvider('feeData', (provider) => provider.getFeeData());
+    return { maxFeePerGas: data.maxFeePerGas ?? undefined, maxPriorityFeePerGas: data.maxPriorityFeePerGas ?? undefined };
+  }
+
   getBlockNumber(): Promise<number> {
     return this.withProvider('getBlockNumber', (provider) => provider.getBlockNumber());
   }
@@ -244,16 +281,28 @@ export class AnchorRegistryClient {
       provider.getLogs({ address: this.contractAddress, topics: [ANCHORED_TOPIC, root], fromBlock, toBlock: 'latest' }),
     );
     const log = logs.at(-1);
-    if (!log) return null;
-    const parsed = registryInterface.parseLog(log)!;
-    return {
-      root: parsed.args.root as string,
-      batchId: parsed.args.batchId as bigint,
-      leafCount: Number(parsed.args.leafCount as bigint),
-      blockNumber: log.blockNumber,
-      blockHash: log.blockHash,
-      txHash: log.transactionHash,
-    };
+    return log ? anchoredEventOf(log) : null;
+  }
+
+  /**
+   * Every `Anchored` log of this registry in block order, or only those of `batchId` (an indexed topic), so an
+   * auditor learns what was anchored for a batch from the chain alone, whatever root the database now claims.
+   */
+  async anchoredEvents(filter: { batchId?: bigint; fromBlock?: number; toBlock?: number } = {}): Promise<AnchoredEvent[]> {
+    const operation = 'anchoredEvents';
+    if (filter.batchId !== undefined && filter.batchId < 0n) {
+      throw new ChainError(ChainErrorCode.INVALID_INPUT, 'batchId must be >= 0', { operation, field: 'batchId' });
+    }
+    const batchTopic = filter.batchId === undefined ? null : toBeHex(filter.batchId, 32);
+    const logs = await this.withProvider(operation, (provider) =>
+      provider.getLogs({
+        address: this.contractAddress,
+        topics: [ANCHORED_TOPIC, null, batchTopic],
+        fromBlock: filter.fromBlock ?? 0,
+        toBlock: filter.toBlock ?? 'latest',
+      }),
+    );
+    return logs.map(anchoredEventOf);
   }
 
   destroy(): void {

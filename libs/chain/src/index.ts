@@ -8,6 +8,7 @@ export {
   type BroadcastOutcome,
   type SentAnchor,
   type SignedAnchor,
+  signedGasLimit,
 } from './anchor-registry.client';
 export { deployAnchorRegistry, type DeployAnchorRegistryOptions, type DeployedAnchorRegistry } from './anchor-registry.deployer';
 export {
@@ -19,5 +20,6 @@ export {
   resolveAnvilBinary,
   startAnvil,
 } from './anvil.launcher';
+export { bumpFees, type Eip1559Fees, MIN_REPLACEMENT_BUMP_PERCENT } from './fee-bump';
 export { ChainError, ChainErrorCode, type ChainErrorDetails } from './chain.error';
 export { probeChainId } from './json-rpc.connection';

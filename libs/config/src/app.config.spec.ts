@@ -27,4 +27,31 @@ describe('loadConfig', () => {
     expect(text).not.toContain('super-secret-admin-token');
     expect(text).not.toContain(key.slice(2));
   });
+
+  it('reads CHAINS as the list of anchoring targets, the first one primary', () => {
+    const key = `0x${'cd'.repeat(32)}`;
+    const chains = [
+      { name: 'consortium', rpcUrl: 'http://10.0.0.1:8545', chainId: 1337, contractAddress: `0x${'11'.repeat(20)}`, confirmations: 2 },
+      { name: 'public', rpcUrl: 'https://rpc.example', chainId: 137, contractAddress: `0x${'22'.repeat(20)}`, anchorerPrivateKey: key },
+    ];
+    const config = loadConfig({ CHAINS: JSON.stringify(chains), ANCHORER_PRIVATE_KEY: `0x${'ab'.repeat(32)}` });
+    expect(config.chains.map((c) => [c.name, c.chainId, c.confirmations])).toEqual([['consortium', 1337, 2], ['public', 137, 1]]);
+    expect(config.chain).toBe(config.chains[0]);
+    expect(config.chains[0].anchorerPrivateKey).toBe(`0x${'ab'.repeat(32)}`);
+    expect(config.chains[1].anchorerPrivateKey).toBe(key);
+    expect(JSON.stringify(redactConfig(config))).not.toContain('cd'.repeat(32));
+  });
+
+  it('defaults to the single chain of CHAIN_* settings', () => {
+    const config = loadConfig({ CHAIN_RPC_URL: 'http://127.0.0.1:9545', ANCHOR_CONFIRMATIONS: '3' });
+    expect(config.chains).toEqual([expect.objectContaining({ name: 'default', rpcUrl: 'http://127.0.0.1:9545', confirmations: 3 })]);
+    expect(config.anchoring).toEqual({ replaceAfterMs: 30_000, feeBumpPercent: 15, rpcBackoffMaxMs: 60_000 });
+  });
+
+  it('refuses two chains with one chain id, unparsable CHAINS and a fee bump nodes would refuse', () => {
+    const one = { name: 'a', rpcUrl: 'http://a:1', chainId: 5, contractAddress: `0x${'11'.repeat(20)}` };
+    expect(() => loadConfig({ CHAINS: JSON.stringify([one, { ...one, name: 'b' }]) })).toThrow(/CHAINS: every chain needs its own chainId/);
+    expect(() => loadConfig({ CHAINS: '[{' })).toThrow(/CHAINS: must be a JSON array/);
+    expect(() => loadConfig({ ANCHOR_FEE_BUMP_PERCENT: '5' })).toThrow(/ANCHOR_FEE_BUMP_PERCENT: nodes refuse/);
+  });
 });

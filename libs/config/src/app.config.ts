@@ -7,6 +7,28 @@ const positiveInt = z.coerce.number().int().positive();
 const hexKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key');
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte address');
 
+const chainEntry = z.object({
+  name: z.string().min(1),
+  rpcUrl: z.string().url(),
+  chainId: z.number().int().positive(),
+  contractAddress: address,
+  anchorerPrivateKey: hexKey.optional(),
+  confirmations: z.number().int().positive().default(1),
+});
+/** Anchoring state is kept per (batch, chain id), so two targets on one chain id would share it. */
+const chainList = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a JSON array of chains' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(chainEntry).min(1))
+  .refine((chains) => !Array.isArray(chains) || new Set(chains.map((c) => c.chainId)).size === chains.length, 'every chain needs its own chainId');
+
 /** Every setting the platform reads, validated once at boot. Secrets stay out of toString/JSON. */
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -19,6 +41,10 @@ const schema = z.object({
   ANCHOR_CONTRACT_ADDRESS: address.optional(),
   ANCHORER_PRIVATE_KEY: hexKey.optional(),
   ANCHOR_CONFIRMATIONS: positiveInt.default(1),
+  CHAINS: chainList.optional(),
+  ANCHOR_REPLACE_AFTER_MS: positiveInt.default(30_000),
+  ANCHOR_FEE_BUMP_PERCENT: z.coerce.number().int().min(10, 'nodes refuse a replacement bumped by less than 10%').max(1000).default(15),
+  ANCHOR_RPC_BACKOFF_MAX_MS: positiveInt.default(60_000),
   BATCH_MAX_EVENTS: positiveInt.default(10_000),
   BATCH_MAX_WAIT_MS: positiveInt.default(10_000),
   WORKER_TICK_MS: positiveInt.default(1_000),
@@ -29,18 +55,31 @@ const schema = z.object({
 
 export type Environment = z.input<typeof schema>;
 
+export interface ChainTarget {
+  readonly name: string;
+  readonly rpcUrl: string;
+  readonly chainId: number | undefined;
+  readonly contractAddress: string | undefined;
+  readonly anchorerPrivateKey: string | undefined;
+  readonly confirmations: number;
+}
+
 export interface AppConfig {
   readonly env: 'development' | 'production' | 'test';
   readonly port: number;
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly adminToken: string | undefined;
-  readonly chain: {
-    readonly rpcUrl: string;
-    readonly chainId: number | undefined;
-    readonly contractAddress: string | undefined;
-    readonly anchorerPrivateKey: string | undefined;
-    readonly confirmations: number;
+  /** The primary chain: `chains[0]`. Its anchor fills the single-chain fields of batches and proofs. */
+  readonly chain: ChainTarget;
+  /** Every chain each batch is anchored to; a batch is FINAL once final on all of them. */
+  readonly chains: readonly ChainTarget[];
+  readonly anchoring: {
+    /** A broadcast transaction without a receipt for this long is replaced by one with bumped fees. */
+    readonly replaceAfterMs: number;
+    readonly feeBumpPercent: number;
+    /** Ceiling of the exponential backoff while a chain's RPC is unreachable. */
+    readonly rpcBackoffMaxMs: number;
   };
   readonly batching: { readonly maxEvents: number; readonly maxWaitMs: number; readonly tickMs: number };
   readonly queuePrefix: string;
@@ -69,18 +108,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
+  const single: ChainTarget = {
+    name: 'default',
+    rpcUrl: e.CHAIN_RPC_URL,
+    chainId: e.CHAIN_ID,
+    contractAddress: e.ANCHOR_CONTRACT_ADDRESS,
+    anchorerPrivateKey: e.ANCHORER_PRIVATE_KEY,
+    confirmations: e.ANCHOR_CONFIRMATIONS,
+  };
+  // A chain listed without its own key anchors with ANCHORER_PRIVATE_KEY.
+  const chains: ChainTarget[] = e.CHAINS ? e.CHAINS.map((c) => ({ ...c, anchorerPrivateKey: c.anchorerPrivateKey ?? e.ANCHORER_PRIVATE_KEY })) : [single];
   return {
     env: e.NODE_ENV,
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     adminToken: e.ADMIN_TOKEN,
-    chain: {
-      rpcUrl: e.CHAIN_RPC_URL,
-      chainId: e.CHAIN_ID,
-      contractAddress: e.ANCHOR_CONTRACT_ADDRESS,
-      anchorerPrivateKey: e.ANCHORER_PRIVATE_KEY,
-      confirmations: e.ANCHOR_CONFIRMATIONS,
+    chain: chains[0],
+    chains,
+    anchoring: {
+      replaceAfterMs: e.ANCHOR_REPLACE_AFTER_MS,
+      feeBumpPercent: e.ANCHOR_FEE_BUMP_PERCENT,
+      rpcBackoffMaxMs: e.ANCHOR_RPC_BACKOFF_MAX_MS,
     },
     batching: { maxEvents: e.BATCH_MAX_EVENTS, maxWaitMs: e.BATCH_MAX_WAIT_MS, tickMs: e.WORKER_TICK_MS },
     queuePrefix: e.QUEUE_PREFIX,

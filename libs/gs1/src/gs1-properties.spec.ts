@@ -1,8 +1,9 @@
+import { canonicalDigitalLink } from '@pharmatrace/epcis';
 import fc from 'fast-check';
 import { gs1CheckDigit } from './check-digit';
 import { digitalLinkToElementString, parseDigitalLink, toDigitalLink } from './digital-link';
 import { GS, formatElementString, parseElementString } from './element-string';
-import { parseEpc } from './epc';
+import { canonicalEpc, epcToDigitalLink, epcToUrn, escapeUrnComponent, parseEpc } from './epc';
 import { Gs1Error } from './gs1-error';
 import { parsePackScan } from './pack-scan';
 
@@ -31,6 +32,41 @@ const packElements = fc
     { requiredKeys: ['01'] },
   )
   .map((byAi) => Object.entries(byAi).map(([ai, value]) => ({ ai, value: value as string })));
+
+const urnText = (max: number) => cset82(max).map(escapeUrnComponent);
+const CSET39 = '#-/0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const cpiReference = (max: number) =>
+  fc.string({ unit: fc.constantFrom(...CSET39), minLength: 1, maxLength: max }).map((ref) => ref.replace(/#/g, '%23').replace(/\//g, '%2F'));
+const noZeroPrefix = fc.bigInt({ min: 0n, max: 999999999999n }).map(String);
+const pieceOfTotal = fc
+  .integer({ min: 1, max: 99 })
+  .chain((total) => fc.integer({ min: 1, max: total }).map((piece) => [piece, total].map((n) => String(n).padStart(2, '0')).join('.')));
+
+/** A valid EPC URN of every scheme libs/gs1 knows, with the company prefix length it was written with. */
+const epcUrn = fc.integer({ min: 6, max: 12 }).chain((L) => {
+  const cp = digits(L);
+  const ref = (total: number) => digits(total - L);
+  const urn = (scheme: string, ...parts: fc.Arbitrary<string>[]) => fc.tuple(...parts).map((p) => ({ urn: `urn:epc:${scheme}:${p.join('.')}`, L }));
+  return fc.oneof(
+    urn('id:sgtin', cp, ref(13), urnText(20)),
+    urn('class:lgtin', cp, ref(13), urnText(20)),
+    urn('idpat:sgtin', cp, ref(13), fc.constant('*')),
+    urn('id:sscc', cp, ref(17)),
+    urn('id:sgln', cp, ref(12), urnText(20)),
+    urn('id:pgln', cp, ref(12)),
+    urn('id:grai', cp, ref(12), urnText(16)),
+    urn('id:giai', cp, urnText(30 - L)),
+    urn('id:gsrn', cp, ref(17)),
+    urn('id:gsrnp', cp, ref(17)),
+    urn('id:gdti', cp, ref(12), urnText(17)),
+    urn('id:cpi', cp, cpiReference(30 - L), noZeroPrefix),
+    urn('id:sgcn', cp, ref(12), fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 1, maxLength: 12 })),
+    urn('id:ginc', cp, urnText(30 - L)),
+    urn('id:gsin', cp, ref(16)),
+    urn('id:itip', cp, ref(13), pieceOfTotal, urnText(20)),
+    urn('id:upui', cp, ref(13), urnText(28)),
+  );
+});
 
 const onlyGs1Errors = (fn: () => unknown) => {
   try {
@@ -67,7 +103,20 @@ describe('GS1 properties', () => {
     fc.string({ maxLength: 60 }),
     fc.string({ unit: fc.constantFrom(...'0123456789()]dCQe%/:.?=&\x1d'), maxLength: 60 }),
     fc.uint8Array({ maxLength: 60 }).map((bytes) => String.fromCharCode(...bytes)),
-    fc.tuple(fc.constantFrom(']d2', '(01)', 'https://id.gs1.org/01/', 'urn:epc:id:sgtin:', 'urn:epc:idpat:sgtin:', '01095060001343521'), fc.string({ maxLength: 40 })).map(([a, b]) => a + b),
+    fc.tuple(fc.constantFrom(
+        ']d2',
+        '(01)',
+        'https://id.gs1.org/01/',
+        'https://id.gs1.org/8006/',
+        'https://id.gs1.org/8010/',
+        'urn:epc:id:sgtin:',
+        'urn:epc:idpat:sgtin:',
+        'urn:epc:id:giai:4000001.',
+        'urn:epc:id:cpi:',
+        'urn:epc:id:itip:',
+        'urn:epc:idpat:itip:',
+        '01095060001343521',
+      ), fc.string({ maxLength: 40 })).map(([a, b]) => a + b),
   );
 
   it.each([
@@ -77,6 +126,18 @@ describe('GS1 properties', () => {
     ['parseDigitalLink', (s: string) => parseDigitalLink(s)],
   ])('%s throws nothing but Gs1Error on arbitrary input', (_name, parse) => {
     fc.assert(fc.property(noise, (input) => onlyGs1Errors(() => parse(input))), { numRuns: 1500 });
+  });
+
+  it('EPC URN -> Epc -> URN and Digital Link round-trip, and the canonical form is the event-hash normaliser\'s', () => {
+    fc.assert(
+      fc.property(epcUrn, ({ urn, L }) => {
+        const epc = parseEpc(urn);
+        expect(epcToUrn(epc, L)).toBe(urn);
+        expect(parseEpc(epcToDigitalLink(epc, 'https://example.com/dl'))).toEqual(epc);
+        expect(canonicalEpc(urn)).toBe(canonicalDigitalLink(urn));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('GS separators are optional after predefined-length AIs', () => {

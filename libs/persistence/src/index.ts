@@ -10,3 +10,7 @@ export * from './repositories/organization.repository';
 export * from './repositories/pack.repository';
 export * from './repositories/recall.repository';
 export * from './repositories/verification.repository';
+export * from './repositories/alert.repository';
+export * from './repositories/lot.repository';
+export * from './repositories/provenance.repository';
+export * from './repositories/audit.repository';

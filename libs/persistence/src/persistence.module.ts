@@ -9,8 +9,12 @@ import { OrganizationRepository } from './repositories/organization.repository';
 import { PackRepository } from './repositories/pack.repository';
 import { RecallRepository } from './repositories/recall.repository';
 import { VerificationRepository } from './repositories/verification.repository';
+import { AlertRepository } from './repositories/alert.repository';
+import { LotRepository } from './repositories/lot.repository';
+import { ProvenanceRepository } from './repositories/provenance.repository';
+import { AuditRepository } from './repositories/audit.repository';
 
-const REPOSITORIES = [OrganizationRepository, EventRepository, PackRepository, AnchorRepository, VerificationRepository, RecallRepository, EventQueryRepository, CaptureJobRepository];
+const REPOSITORIES = [OrganizationRepository, EventRepository, PackRepository, AnchorRepository, VerificationRepository, RecallRepository, EventQueryRepository, CaptureJobRepository, ProvenanceRepository, LotRepository, AlertRepository, AuditRepository];
 
 @Global()
 @Module({})

@@ -1,9 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { proofIndices } from '@pharmatrace/merkle';
 import { AnchorRepository, StoredEventView } from '@pharmatrace/persistence';
-import { AnchorStatusEnum, EventProofType } from './proof.types';
+import { AnchorStatusEnum, ChainAnchorType, EventProofType, ProofStatusEnum } from './proof.types';
 
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`;
+
+function proofStatusOf(status: AnchorStatusEnum): ProofStatusEnum {
+  if (status === AnchorStatusEnum.FINAL) return ProofStatusEnum.FINAL;
+  if (status === AnchorStatusEnum.REANCHORED) return ProofStatusEnum.REANCHORED;
+  return ProofStatusEnum.PENDING;
+}
 
 /** Merkle proofs served from each batch's stored node array: O(log n) slices, no tree rebuilt. */
 @Injectable()
@@ -13,10 +19,22 @@ export class ProofService {
   async proofsFor(events: StoredEventView[]): Promise<Map<number, EventProofType>> {
     const anchored = events.filter((e) => e.batch?.txHash && e.leafIndex !== null);
     const requests = anchored.flatMap((e) => proofIndices(e.leafIndex!).map((index) => ({ batchId: e.batchId!, index })));
-    const nodes = await this.anchors.nodeSlices(requests);
+    const [nodes, chainAnchors] = await Promise.all([this.anchors.nodeSlices(requests), this.anchors.chainAnchorsOf(anchored.map((e) => e.batchId!))]);
     const out = new Map<number, EventProofType>();
     for (const e of anchored) {
       const b = e.batch!;
+      const status = b.status as AnchorStatusEnum;
+      const anchors: ChainAnchorType[] = (chainAnchors.get(e.batchId!) ?? [])
+        .map((a) => ({
+          chainId: a.chainId,
+          contractAddress: a.contractAddress,
+          transactionHash: a.txHash,
+          blockNumber: a.blockNumber,
+          blockHash: a.blockHash,
+          status: a.status as AnchorStatusEnum,
+          reanchorCount: a.reanchorCount,
+        }))
+        .sort((x, y) => Number(y.chainId === b.chainId) - Number(x.chainId === b.chainId));
       out.set(e.id, {
         eventDigest: hex(e.hash),
         merkleProof: proofIndices(e.leafIndex!).map((i) => hex(nodes.get(`${e.batchId}:${i}`)!)),
@@ -26,7 +44,9 @@ export class ProofService {
         contractAddress: b.contractAddress!,
         transactionHash: b.txHash!,
         blockNumber: b.blockNumber!,
-        status: b.status as AnchorStatusEnum,
+        status,
+        proofStatus: proofStatusOf(status),
+        anchors,
       });
     }
     return out;

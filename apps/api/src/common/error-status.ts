@@ -1,10 +1,14 @@
+import { AlertErrorCode } from '../alerts/alert.error';
+import { AuditErrorCode } from '../audit/audit.error';
 import { CaptureErrorCode } from '../capture/capture.error';
 import { DispensingErrorCode } from '../dispensing/dispensing.error';
 import { RecallErrorCode } from '../recall/recall.error';
 import { FlowErrorCode } from '../capture/flow.error';
 import { EpcisRestErrorCode } from '../epcis-rest/epcis-rest.error';
 import { EventQueryErrorCode } from '../events/event-query.error';
+import { LotErrorCode } from '../lots/lot.error';
 import { OrganizationErrorCode } from '../organizations/organization.error';
+import { ProofBundleErrorCode } from '../proofs/proof-bundle.error';
 import { ProvenanceErrorCode } from '../provenance/provenance.error';
 import { VerificationErrorCode } from '../verification/verification.error';
 import { AuthErrorCode } from './auth.error';
@@ -33,6 +37,11 @@ export const ERROR_STATUS: Record<string, number> = {
   [DispensingErrorCode.UNDO_BY_OTHER_LOCATION]: 403,
   [DispensingErrorCode.PACK_INACTIVE]: 409,
   [ProvenanceErrorCode.INVALID_EPC]: 400,
+  [ProvenanceErrorCode.INVALID_PROVENANCE_CURSOR]: 400,
+  // PolicyErrorCode.FORBIDDEN is the value 'FORBIDDEN', answered 403 by the AuthErrorCode.FORBIDDEN line above.
+  [LotErrorCode.INVALID_LOT_QUERY]: 400,
+  [AlertErrorCode.INVALID_ALERT_QUERY]: 400,
+  [ProofBundleErrorCode.NO_EVENTS]: 404,
   [EventQueryErrorCode.INVALID_QUERY_PARAMETER]: 400,
   [EventQueryErrorCode.EVENT_NOT_FOUND]: 404,
   [EpcisRestErrorCode.CAPTURE_JOB_NOT_FOUND]: 404,
@@ -41,4 +50,7 @@ export const ERROR_STATUS: Record<string, number> = {
   [EpcisRestErrorCode.UNSUPPORTED_MEDIA_TYPE]: 415,
   [EpcisRestErrorCode.MALFORMED_BODY]: 400,
   [FlowErrorCode.INVALID_FLOW_INPUT]: 400,
+  [AuditErrorCode.UNKNOWN_BATCH]: 404,
+  [AuditErrorCode.BATCH_NOT_MINED]: 409,
+  [AuditErrorCode.AUDIT_UNAVAILABLE]: 503,
 };

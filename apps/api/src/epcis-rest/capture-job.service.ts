@@ -1,11 +1,20 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { EpcisValidator } from '@pharmatrace/epcis';
+import { EpcisValidator, StreamedEpcisEvent, streamEpcisJsonEvents, streamEpcisXmlEvents } from '@pharmatrace/epcis';
 import { CaptureJob, CaptureJobError, CaptureJobRepository, OrganizationEntity } from '@pharmatrace/persistence';
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { CaptureError, CaptureErrorCode } from '../capture/capture.error';
 import { CaptureService, EPCIS_VALIDATOR } from '../capture/capture.service';
-import { CAPTURE_EVENT_LIMIT } from './epcis-binding';
+import { CaptureStreamService } from '../capture/capture-stream.service';
+import { AppError } from '../common/app.error';
+import { CAPTURE_EVENT_LIMIT, CAPTURE_FILE_SIZE_LIMIT } from './epcis-binding';
 import { epcisProblem } from './epcis-problem';
 import { EpcisRestError, EpcisRestErrorCode } from './epcis-rest.error';
+import type { StreamedBody } from './epcis-request.middleware';
 
 export interface CaptureJobView {
   captureID: string;
@@ -29,9 +38,64 @@ export function captureJobView(job: CaptureJob): CaptureJobView {
   };
 }
 
+const tooManyEvents = (count: number) =>
+  new EpcisRestError(EpcisRestErrorCode.CAPTURE_LIMIT_EXCEEDED, `the document has ${count} events or more; GS1-EPCIS-Capture-Limit is ${CAPTURE_EVENT_LIMIT}`, {
+    rule: 'capture-limit',
+    limit: CAPTURE_EVENT_LIMIT,
+  });
+
+/** Fails the capture at the first event past GS1-EPCIS-Capture-Limit, before reading the rest. */
+async function* withinEventLimit(events: AsyncIterable<StreamedEpcisEvent>): AsyncGenerator<StreamedEpcisEvent> {
+  for await (const item of events) {
+    if (item.index >= CAPTURE_EVENT_LIMIT) throw tooManyEvents(item.index + 1);
+    yield item;
+  }
+}
+
 /**
- * EPCIS capture jobs: the document's size and schema are checked before answering, so a malformed document is
- * refused at once; storing runs after the 202, all or nothing, and its outcome is kept in capture_job.
+ * Copies a request body to a file, failing past `limit` bytes. The rest of an oversized body is read and
+ * dropped rather than the connection reset, so the client receives the 413.
+ */
+function spool(body: Readable, file: string, limit: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const out = createWriteStream(file);
+    let size = 0;
+    let failed = false;
+    const fail = (e: Error) => {
+      if (failed) return;
+      failed = true;
+      body.unpipe(out);
+      out.destroy();
+      body.resume();
+      reject(e);
+    };
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        fail(new EpcisRestError(EpcisRestErrorCode.CAPTURE_LIMIT_EXCEEDED, `the body has ${size} bytes or more; GS1-EPCIS-Capture-File-Size-Limit is ${limit}`, {
+          rule: 'file-size-limit',
+          limit,
+        }));
+      }
+    });
+    body.on('error', fail);
+    body.on('close', () => {
+      if (!body.readableEnded) fail(new Error('the client closed the connection before the body ended'));
+    });
+    out.on('error', fail);
+    out.on('finish', () => {
+      if (!failed) resolve(size);
+    });
+    body.pipe(out);
+  });
+}
+
+/**
+ * EPCIS capture jobs. A body read into memory has its size and schema checked before the 202, so a malformed
+ * document is refused at once; storing runs after the 202, all or nothing, and its outcome is kept in
+ * capture_job. A streamed body is spooled to a temporary file first (memory stays flat whatever its size), then
+ * the 202 is sent and the file is read event by event by CaptureStreamService: for those, every problem,
+ * syntax included, is reported in the job.
  */
 @Injectable()
 export class CaptureJobService implements OnModuleDestroy {
@@ -40,24 +104,36 @@ export class CaptureJobService implements OnModuleDestroy {
 
   constructor(
     private readonly capture: CaptureService,
+    private readonly streamed: CaptureStreamService,
     private readonly jobs: CaptureJobRepository,
     @Inject(EPCIS_VALIDATOR) private readonly validator: EpcisValidator,
   ) {}
 
   async start(org: OrganizationEntity, document: unknown): Promise<CaptureJob> {
     const list = (document as { epcisBody?: { eventList?: unknown } } | null)?.epcisBody?.eventList;
-    if (Array.isArray(list) && list.length > CAPTURE_EVENT_LIMIT) {
-      throw new EpcisRestError(
-        EpcisRestErrorCode.CAPTURE_LIMIT_EXCEEDED,
-        `the document has ${list.length} events; GS1-EPCIS-Capture-Limit is ${CAPTURE_EVENT_LIMIT}`,
-        { rule: 'capture-limit', limit: CAPTURE_EVENT_LIMIT },
-      );
-    }
+    if (Array.isArray(list) && list.length > CAPTURE_EVENT_LIMIT) throw tooManyEvents(list.length);
     const issues = this.validator.validateDocument(document);
     if (issues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, issues);
     const job = await this.jobs.start(org.id);
-    const run = this.run(job.id, org, document).finally(() => this.inFlight.delete(run));
-    this.inFlight.add(run);
+    this.track(this.run(job.id, () => this.capture.capture(org, document)));
+    return job;
+  }
+
+  /** Starts the capture of a body left unread by EpcisRequestMiddleware; resolves once the body is received. */
+  async startStream(org: OrganizationEntity, body: Readable, { format }: StreamedBody): Promise<CaptureJob> {
+    const file = join(tmpdir(), `pharmatrace-capture-${randomUUID()}.${format}`);
+    const removeFile = () => unlink(file).catch(() => undefined);
+    let job: CaptureJob;
+    try {
+      await spool(body, file, CAPTURE_FILE_SIZE_LIMIT);
+      job = await this.jobs.start(org.id);
+    } catch (e) {
+      await removeFile();
+      throw e;
+    }
+    const read = format === 'xml' ? streamEpcisXmlEvents : streamEpcisJsonEvents;
+    const run = this.run(job.id, () => this.streamed.capture(org, withinEventLimit(read(createReadStream(file)))));
+    this.track(run.finally(removeFile));
     return job;
   }
 
@@ -76,9 +152,14 @@ export class CaptureJobService implements OnModuleDestroy {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private async run(jobId: string, org: OrganizationEntity, document: unknown): Promise<void> {
+  private track(run: Promise<void>) {
+    const tracked = run.finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
+  private async run(jobId: string, capture: () => Promise<{ capturedCount: number; duplicateCount: number }>): Promise<void> {
     try {
-      const result = await this.capture.capture(org, document);
+      const result = await capture();
       await this.jobs.succeed(jobId, result.capturedCount, result.duplicateCount);
     } catch (e) {
       await this.jobs.fail(jobId, this.errorsOf(e)).catch((failure) => this.logger.error(`capture job ${jobId}: ${failure}`));
@@ -87,8 +168,9 @@ export class CaptureJobService implements OnModuleDestroy {
 
   private errorsOf(e: unknown): CaptureJobError[] {
     if (e instanceof CaptureError) {
-      return e.issues.map((issue) => epcisProblem(e.code, issue.message, { eventIndex: issue.eventIndex, field: issue.field, rule: issue.rule }));
+      return e.issues.map(({ message, ...where }) => epcisProblem(e.code, message, where));
     }
+    if (e instanceof AppError) return [epcisProblem(e.code, e.message, e.details)];
     this.logger.error(e instanceof Error ? e.stack : String(e));
     return [epcisProblem('INTERNAL_SERVER_ERROR', 'the capture failed inside the server; it has been logged')];
   }

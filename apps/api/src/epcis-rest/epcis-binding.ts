@@ -1,10 +1,17 @@
+import type { IncomingMessage } from 'node:http';
+
 /**
  * Constants of the EPCIS 2.0 REST binding as this server implements it. The limits are constants rather than
  * settings so that every instance announces the same ones; change them here.
  */
 export const CAPTURE_EVENT_LIMIT = 10_000;
-/** Bytes; main.ts's JSON body parser allows 50 MB, so this is the limit a client meets first. */
-export const CAPTURE_FILE_SIZE_LIMIT = 20 * 1024 * 1024;
+/**
+ * Bytes. Bodies above STREAMED_CAPTURE_THRESHOLD (or of unknown length) are spooled to a temporary file and
+ * captured event by event, so this bounds disk use per request, not memory.
+ */
+export const CAPTURE_FILE_SIZE_LIMIT = 512 * 1024 * 1024;
+/** Bytes. Capture bodies up to this size are read into memory and checked before the 202; larger ones are streamed. */
+export const STREAMED_CAPTURE_THRESHOLD = 8 * 1024 * 1024;
 
 export const EPCIS_HEADERS: Record<string, string> = {
   'GS1-EPCIS-Version': '2.0.0',
@@ -14,13 +21,22 @@ export const EPCIS_HEADERS: Record<string, string> = {
 };
 
 export const JSON_MEDIA_TYPES = ['application/json', 'application/ld+json'];
+/** EPCIS 2.0 and 1.2 XML documents; read into the same JSON-LD model as JSON captures. */
+export const XML_MEDIA_TYPES = ['application/xml', 'text/xml'];
 
-export type ResponseFormat = 'application/ld+json' | 'application/json';
+export type ResponseFormat = 'application/ld+json' | 'application/json' | 'application/xml';
 
-/**
- * The representation to answer in, or null when the Accept header allows none we write.
- * XML is the one place to switch on once libs/epcis can write EPCIS XML.
- */
+const WRITTEN: Readonly<Record<string, ResponseFormat>> = {
+  'application/ld+json': 'application/ld+json',
+  'application/json': 'application/json',
+  'application/problem+json': 'application/json',
+  'application/xml': 'application/xml',
+  'text/xml': 'application/xml',
+  'application/*': 'application/ld+json',
+  '*/*': 'application/ld+json',
+};
+
+/** The representation to answer in (the acceptable one with the highest q), or null when Accept allows none we write. */
 export function negotiate(accept: string | undefined): { format: ResponseFormat } | { format: null; reason: string } {
   if (!accept?.trim()) return { format: 'application/ld+json' };
   const ranges = accept
@@ -30,13 +46,26 @@ export function negotiate(accept: string | undefined): { format: ResponseFormat 
       const q = params.find((p) => p.startsWith('q='));
       return { type, q: q ? Number(q.slice(2)) : 1 };
     })
-    .filter((r) => r.q > 0);
-  const types = ranges.map((r) => r.type);
-  if (types.includes('application/ld+json')) return { format: 'application/ld+json' };
-  if (types.includes('application/json') || types.includes('application/problem+json')) return { format: 'application/json' };
-  if (types.includes('*/*') || types.includes('application/*')) return { format: 'application/ld+json' };
-  if (types.includes('application/xml') || types.includes('text/xml')) {
-    return { format: null, reason: 'EPCIS XML answers are not yet available from this server; accept application/ld+json or application/json' };
-  }
-  return { format: null, reason: `no representation for Accept: ${accept}; this server answers application/ld+json or application/json` };
+    .filter((r) => r.q > 0 && WRITTEN[r.type]);
+  // Sorting is stable, so among equal q the client's order decides.
+  const best = ranges.sort((a, b) => b.q - a.q)[0];
+  if (best) return { format: WRITTEN[best.type] };
+  return { format: null, reason: `no representation for Accept: ${accept}; this server answers application/ld+json, application/json or application/xml` };
+}
+
+const mediaTypeOf = (req: IncomingMessage) => (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+
+/** A capture body the binding streams instead of reading into memory: larger than the threshold, or of unknown length. */
+export function isStreamedCapture(req: IncomingMessage, url = req.url ?? ''): boolean {
+  if (req.method !== 'POST' || url.split('?')[0].replace(/\/+$/, '') !== '/epcis/capture') return false;
+  const declared = req.headers['content-length'];
+  return declared === undefined || Number(declared) > STREAMED_CAPTURE_THRESHOLD;
+}
+
+/**
+ * The `type` test for the platform's JSON body parser (main.ts): application/json bodies, except capture
+ * bodies the binding streams, which the parser would otherwise buffer whole.
+ */
+export function isBufferedJsonBody(req: IncomingMessage): boolean {
+  return mediaTypeOf(req) === 'application/json' && !isStreamedCapture(req);
 }

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { CurrentOrganization, Public } from '../common/auth.decorators';
 import { captureJobView, CaptureJobService } from './capture-job.service';
 import { EpcisProblemFilter } from './epcis-problem.filter';
+import type { StreamedBody } from './epcis-request.middleware';
 import { EpcisRestError, EpcisRestErrorCode } from './epcis-rest.error';
 import { EventQueryError, EventQueryErrorCode } from '../events/event-query.error';
 import { answer, nextLink, pageSize, paramList } from './epcis-response';
@@ -16,9 +17,15 @@ export class EpcisCaptureController {
   constructor(private readonly jobs: CaptureJobService) {}
 
   @Post()
-  async capture(@CurrentOrganization() org: OrganizationEntity, @Body() document: unknown, @Res() res: Response) {
+  async capture(@CurrentOrganization() org: OrganizationEntity, @Body() document: unknown, @Req() req: Request, @Res() res: Response) {
+    const streamed = res.locals.epcisStream as StreamedBody | undefined;
+    if (streamed) {
+      const job = await this.jobs.startStream(org, req, streamed);
+      res.status(202).location(`/epcis/capture/${job.id}`).end();
+      return;
+    }
     if (document === null || typeof document !== 'object' || Array.isArray(document)) {
-      throw new EpcisRestError(EpcisRestErrorCode.MALFORMED_BODY, 'the body must be an EPCIS document (a JSON object)', { rule: 'type:object' });
+      throw new EpcisRestError(EpcisRestErrorCode.MALFORMED_BODY, 'the body must be an EPCIS document (a JSON object or an XML document)', { rule: 'type:object' });
     }
     const job = await this.jobs.start(org, document);
     res.status(202).location(`/epcis/capture/${job.id}`).end();
@@ -36,12 +43,12 @@ export class EpcisCaptureController {
     }
     const { jobs, hasMore } = await this.jobs.list(org, limit, token);
     if (hasMore) res.links({ next: nextLink(req, jobs[jobs.length - 1].id) });
-    answer(res, jobs.map(captureJobView));
+    answer(res, jobs.map(captureJobView), { json: true });
   }
 
   @Get(':captureID')
   async job(@CurrentOrganization() org: OrganizationEntity, @Param('captureID') id: string, @Res() res: Response) {
-    answer(res, captureJobView(await this.jobs.find(id, org)));
+    answer(res, captureJobView(await this.jobs.find(id, org)), { json: true });
   }
 
   @Options()

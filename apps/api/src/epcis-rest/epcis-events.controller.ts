@@ -9,7 +9,19 @@ import { EpcisProblemFilter } from './epcis-problem.filter';
 import { EpcisRestError, EpcisRestErrorCode } from './epcis-rest.error';
 import { answer, nextLink, queryParams } from './epcis-response';
 
-/** Reads are open to any authenticated organization for now; a later issue restricts them by visibility. */
+const queryDocument = (events: unknown[]) => ({
+  '@context': [EPCIS_CONTEXT],
+  type: 'EPCISQueryDocument',
+  schemaVersion: '2.0',
+  creationDate: new Date().toISOString(),
+  epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: events } } },
+});
+
+/**
+ * Read policy: GET /epcis/events lists only the events the caller may read (regulators all; a manufacturer those it is
+ * party to or naming its GTINs' packs; others those they are party to). GET /epcis/events/{id} of an event the caller
+ * may not read answers 403 FORBIDDEN, never 404.
+ */
 @Controller('epcis/events')
 @UseFilters(EpcisProblemFilter)
 export class EpcisEventsController {
@@ -37,21 +49,17 @@ export class EpcisEventsController {
   }
 
   @Get()
-  async events(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
-    const page = await this.query.query(queryParams(query));
+  async events(@CurrentOrganization() org: OrganizationEntity, @Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+    const page = await this.query.query(queryParams(query), org);
     if (page.nextPageToken) res.links({ next: nextLink(req, page.nextPageToken) });
-    answer(res, {
-      '@context': [EPCIS_CONTEXT],
-      type: 'EPCISQueryDocument',
-      schemaVersion: '2.0',
-      creationDate: new Date().toISOString(),
-      epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: page.events.map((e) => e.body) } } },
-    });
+    answer(res, queryDocument(page.events.map((e) => e.body)));
   }
 
   @Get(':eventID')
-  async event(@Param('eventID') eventId: string, @Res() res: Response) {
-    answer(res, (await this.query.findOne(eventId)).body);
+  async event(@CurrentOrganization() org: OrganizationEntity, @Param('eventID') eventId: string, @Res() res: Response) {
+    const { body } = await this.query.findOne(eventId, org);
+    // EPCIS XML has no bare-event document: an XML answer carries the event in a query document.
+    answer(res, res.locals.epcisFormat === 'application/xml' ? queryDocument([body]) : body);
   }
 
   @Options()

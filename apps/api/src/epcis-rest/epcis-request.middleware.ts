@@ -1,12 +1,29 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
+import { EpcisValidationError, readEpcisXml } from '@pharmatrace/epcis';
 import type { NextFunction, Request, Response } from 'express';
-import { CAPTURE_FILE_SIZE_LIMIT, EPCIS_HEADERS, JSON_MEDIA_TYPES, negotiate } from './epcis-binding';
+import {
+  CAPTURE_FILE_SIZE_LIMIT,
+  EPCIS_HEADERS,
+  isStreamedCapture,
+  JSON_MEDIA_TYPES,
+  negotiate,
+  STREAMED_CAPTURE_THRESHOLD,
+  XML_MEDIA_TYPES,
+} from './epcis-binding';
 import { epcisProblem, sendProblem } from './epcis-problem';
 import { EpcisRestErrorCode } from './epcis-rest.error';
 
+/** What EpcisCaptureController finds in res.locals.epcisStream when the body was left unread, to be streamed. */
+export interface StreamedBody {
+  format: 'json' | 'xml';
+}
+
+const CAPTURE_PATH = /^\/epcis\/capture\/?(\?|$)/;
+
 /**
  * Runs before authentication on every EPCIS route: the binding's headers, content negotiation, and the body.
- * The platform's JSON parser does not read application/ld+json, so such bodies are read here, within the size limit.
+ * Bodies up to STREAMED_CAPTURE_THRESHOLD are read here (the platform's JSON parser reads only application/json)
+ * and XML ones mapped to JSON-LD; larger capture bodies are left unread for the controller to stream.
  */
 @Injectable()
 export class EpcisRequestMiddleware implements NestMiddleware {
@@ -21,14 +38,22 @@ export class EpcisRequestMiddleware implements NestMiddleware {
     res.locals.epcisFormat = negotiated.format;
     if (req.method !== 'POST') return next();
 
+    const capture = CAPTURE_PATH.test(req.originalUrl);
     const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (!JSON_MEDIA_TYPES.includes(mediaType)) {
-      return fail(EpcisRestErrorCode.UNSUPPORTED_MEDIA_TYPE, `Content-Type must be ${JSON_MEDIA_TYPES.join(' or ')}, not "${mediaType || 'none'}"`);
+    const xml = XML_MEDIA_TYPES.includes(mediaType);
+    if (!JSON_MEDIA_TYPES.includes(mediaType) && !(capture && xml)) {
+      const accepted = capture ? [...JSON_MEDIA_TYPES, ...XML_MEDIA_TYPES] : JSON_MEDIA_TYPES;
+      return fail(EpcisRestErrorCode.UNSUPPORTED_MEDIA_TYPE, `Content-Type must be ${accepted.join(' or ')}, not "${mediaType || 'none'}"`);
     }
+    const limit = capture ? CAPTURE_FILE_SIZE_LIMIT : STREAMED_CAPTURE_THRESHOLD;
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > CAPTURE_FILE_SIZE_LIMIT) return this.tooLarge(req, res, declared);
+    if (declared > limit) return this.tooLarge(req, res, declared, limit);
     // application/json was already read by the platform's parser.
     if (req.body !== undefined || req.readableEnded) return next();
+    if (capture && isStreamedCapture(req, req.originalUrl)) {
+      res.locals.epcisStream = { format: xml ? 'xml' : 'json' } satisfies StreamedBody;
+      return next();
+    }
 
     const chunks: Buffer[] = [];
     let size = 0;
@@ -36,9 +61,9 @@ export class EpcisRequestMiddleware implements NestMiddleware {
     req.on('data', (chunk: Buffer) => {
       if (done) return;
       size += chunk.length;
-      if (size > CAPTURE_FILE_SIZE_LIMIT) {
+      if (size > STREAMED_CAPTURE_THRESHOLD) {
         done = true;
-        this.tooLarge(req, res, size);
+        this.tooLarge(req, res, size, STREAMED_CAPTURE_THRESHOLD);
         return;
       }
       chunks.push(chunk);
@@ -50,8 +75,25 @@ export class EpcisRequestMiddleware implements NestMiddleware {
     req.on('end', () => {
       if (done) return;
       done = true;
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (xml) {
+        try {
+          req.body = readEpcisXml(text);
+        } catch (e) {
+          if (!(e instanceof EpcisValidationError)) return next(e);
+          const [first] = e.issues;
+          const where = first?.line === undefined ? '' : ` (line ${first.line}, column ${first.column})`;
+          return fail(EpcisRestErrorCode.MALFORMED_BODY, `the body is not an EPCIS XML document${where}: ${e.message}`, {
+            rule: first?.rule ?? e.code,
+            line: first?.line ?? null,
+            column: first?.column ?? null,
+            issues: e.issues,
+          });
+        }
+        return next();
+      }
       try {
-        req.body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        req.body = JSON.parse(text);
       } catch (e) {
         return fail(EpcisRestErrorCode.MALFORMED_BODY, `the body is not JSON: ${(e as Error).message}`, { rule: 'json' });
       }
@@ -59,13 +101,14 @@ export class EpcisRequestMiddleware implements NestMiddleware {
     });
   }
 
-  private tooLarge(req: Request, res: Response, size: number) {
+  private tooLarge(req: Request, res: Response, size: number, limit: number) {
     sendProblem(
       res,
       epcisProblem(
         EpcisRestErrorCode.CAPTURE_LIMIT_EXCEEDED,
-        `the body has ${size} bytes or more; GS1-EPCIS-Capture-File-Size-Limit is ${CAPTURE_FILE_SIZE_LIMIT}`,
-        { rule: 'file-size-limit', limit: CAPTURE_FILE_SIZE_LIMIT },
+        `the body has ${size} bytes or more; the limit here is ${limit}`
+          + (limit === CAPTURE_FILE_SIZE_LIMIT ? ' (GS1-EPCIS-Capture-File-Size-Limit)' : ''),
+        { rule: 'file-size-limit', limit },
         req.originalUrl,
       ),
     );

@@ -1,12 +1,21 @@
+import { EpcisJsonDocument, writeEpcisXml } from '@pharmatrace/epcis';
 import type { Request, Response } from 'express';
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE, QueryParams } from '../events/event-filter.parser';
 import { EventQueryError, EventQueryErrorCode } from '../events/event-query.error';
 import type { ResponseFormat } from './epcis-binding';
 
-/** A JSON answer in the representation the request negotiated (set by EpcisRequestMiddleware). */
-export function answer(res: Response, body: unknown, status = 200): void {
-  const format: ResponseFormat = res.locals.epcisFormat ?? 'application/ld+json';
-  res.status(status).type(format).send(JSON.stringify(body));
+/**
+ * An answer in the representation the request negotiated (set by EpcisRequestMiddleware). EPCIS documents
+ * are written as XML when that was asked for; other bodies (`json: true`, e.g. capture jobs) have no XML
+ * binding and are answered in JSON.
+ */
+export function answer(res: Response, body: unknown, options: { json?: boolean } = {}): void {
+  const negotiated: ResponseFormat = res.locals.epcisFormat ?? 'application/ld+json';
+  if (negotiated === 'application/xml' && !options.json) {
+    res.status(200).type('application/xml').send(writeEpcisXml(body as EpcisJsonDocument, '2.0'));
+    return;
+  }
+  res.status(200).type(negotiated === 'application/xml' ? 'application/json' : negotiated).send(JSON.stringify(body));
 }
 
 /** Express gives a repeated parameter as an array and a single one as a string. */

@@ -1,5 +1,6 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { CaptureModule } from '../capture/capture.module';
+import { CaptureStreamService } from '../capture/capture-stream.service';
 import { EventsModule } from '../events/events.module';
 import { CaptureJobService } from './capture-job.service';
 import { EpcisCaptureController } from './epcis-capture.controller';
@@ -10,7 +11,7 @@ import { EpcisRequestMiddleware } from './epcis-request.middleware';
 @Module({
   imports: [CaptureModule, EventsModule],
   controllers: [EpcisCaptureController, EpcisEventsController],
-  providers: [CaptureJobService],
+  providers: [CaptureJobService, CaptureStreamService],
 })
 export class EpcisRestModule implements NestModule {
   configure(consumer: MiddlewareConsumer) {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { hashDigest } from '@pharmatrace/epcis';
-import { EventQueryRepository, QueriedEvent } from '@pharmatrace/persistence';
+import { EventQueryRepository, OrganizationEntity, QueriedEvent } from '@pharmatrace/persistence';
+import { ReadPolicyService } from '../policy/read-policy.service';
 import { parseEventQuery, QueryParams } from './event-filter.parser';
 import { encodePageToken } from './event-page.token';
 import { EventQueryError, EventQueryErrorCode } from './event-query.error';
@@ -11,20 +12,27 @@ export interface EventPage {
   nextPageToken: string | null;
 }
 
-/** The one event query behind `GET /epcis/events` and GraphQL `events`. */
+/**
+ * The one event query behind `GET /epcis/events` and GraphQL `events`. Read policy: a list holds only the events the
+ * caller may read (filtered in SQL, so pages stay full); one event the caller may not read is FORBIDDEN.
+ */
 @Injectable()
 export class EventQueryService {
-  constructor(private readonly repository: EventQueryRepository) {}
+  constructor(
+    private readonly repository: EventQueryRepository,
+    private readonly policy: ReadPolicyService,
+  ) {}
 
-  async query(params: QueryParams): Promise<EventPage> {
+  async query(params: QueryParams, reader: OrganizationEntity): Promise<EventPage> {
     const { criteria, perPage, afterId } = parseEventQuery(params);
-    const { events, hasMore } = await this.repository.page(criteria, perPage, afterId);
+    const visibleTo = this.policy.eventVisibility(reader);
+    const { events, hasMore } = await this.repository.page({ ...criteria, visibleTo }, perPage, afterId);
     const withCursors = events.map((e) => ({ ...e, cursor: encodePageToken(e.id) }));
     return { events: withCursors, nextPageToken: hasMore && events.length ? withCursors[withCursors.length - 1].cursor : null };
   }
 
   /** By CBV 2.0 hash (`ni:///sha-256;…?ver=CBV2.0`) or by the eventID the event was captured with. */
-  async findOne(eventId: string): Promise<QueriedEvent> {
+  async findOne(eventId: string, reader: OrganizationEntity): Promise<QueriedEvent> {
     let digest: Buffer | null = null;
     try {
       digest = Buffer.from(hashDigest(eventId));
@@ -33,6 +41,10 @@ export class EventQueryService {
     }
     const event = await this.repository.findOne(digest, eventId);
     if (!event) throw new EventQueryError(EventQueryErrorCode.EVENT_NOT_FOUND, `no event has the hash or eventID ${eventId}`, { eventID: eventId });
+    const visibleTo = this.policy.eventVisibility(reader);
+    if (visibleTo && !(await this.repository.page({ eventIds: { hashes: [event.hash], declared: [] }, visibleTo }, 1)).events.length) {
+      throw this.policy.eventForbidden(reader, eventId);
+    }
     return event;
   }
 }

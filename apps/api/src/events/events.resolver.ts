@@ -1,6 +1,7 @@
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 import { digestToHash } from '@pharmatrace/epcis';
-import type { QueriedEvent } from '@pharmatrace/persistence';
+import type { OrganizationEntity, QueriedEvent } from '@pharmatrace/persistence';
+import { CurrentOrganization } from '../common/auth.decorators';
 import { QueryParams } from './event-filter.parser';
 import { EventQueryService } from './event-query.service';
 import { EpcisEventType, EventConnectionType, EventFilter } from './events.types';
@@ -17,13 +18,14 @@ export function toEventNode(e: QueriedEvent): EpcisEventType {
   };
 }
 
-/** Any authenticated organization may read events for now; a later issue restricts reads by visibility. */
+/** A list holds only the events the caller may read (read policy, libs/domain read-policy.ts). */
 @Resolver()
 export class EventsResolver {
   constructor(private readonly service: EventQueryService) {}
 
   @Query(() => EventConnectionType, { description: 'EPCIS events in event-time order, filtered like GET /epcis/events' })
   async events(
+    @CurrentOrganization() org: OrganizationEntity,
     @Args('filter', { type: () => EventFilter, nullable: true }) filter: EventFilter | null,
     @Args('first', { type: () => Int, nullable: true }) first: number | null,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
@@ -34,7 +36,7 @@ export class EventsResolver {
     }
     if (first !== null && first !== undefined) params.perPage = [String(first)];
     if (after !== null && after !== undefined) params.nextPageToken = [after];
-    const page = await this.service.query(params);
+    const page = await this.service.query(params, org);
     const edges = page.events.map((e) => ({ cursor: e.cursor, node: toEventNode(e) }));
     return { edges, pageInfo: { hasNextPage: page.nextPageToken !== null, endCursor: edges.at(-1)?.cursor } };
   }

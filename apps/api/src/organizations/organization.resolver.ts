@@ -14,6 +14,11 @@ export class OrganizationResolver {
     return this.service.create(input);
   }
 
+  @Query(() => [OrganizationType], { description: 'The trading-partner directory: every registered organization, oldest first.' })
+  organizations(@CurrentOrganization() org: OrganizationEntity): Promise<OrganizationType[]> {
+    return this.service.directory(org);
+  }
+
   @Query(() => OrganizationType, { description: 'The organization whose API key is calling.' })
   me(@CurrentOrganization() org: OrganizationEntity): OrganizationType {
     return OrganizationType.from(org);

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { isValidGln } from '@pharmatrace/gs1';
-import { OrganizationRepository, PersistenceError } from '@pharmatrace/persistence';
+import { OrganizationEntity, OrganizationRepository, PersistenceError } from '@pharmatrace/persistence';
 import { generateApiKey, hashApiKey } from '../common/api-key';
+import { ReadPolicyService } from '../policy/read-policy.service';
 import { OrganizationError, OrganizationErrorCode } from './organization.error';
 import { CreateOrganizationInput, CreateOrganizationPayload, OrganizationType } from './organization.types';
 
@@ -9,7 +10,10 @@ const COMPANY_PREFIX = /^\d{4,12}$/;
 
 @Injectable()
 export class OrganizationService {
-  constructor(private readonly organizations: OrganizationRepository) {}
+  constructor(
+    private readonly organizations: OrganizationRepository,
+    private readonly policy: ReadPolicyService,
+  ) {}
 
   async create(input: CreateOrganizationInput): Promise<CreateOrganizationPayload> {
     const name = input.name.trim();
@@ -37,6 +41,11 @@ export class OrganizationService {
       }
       throw e;
     }
+  }
+
+  async directory(reader: OrganizationEntity): Promise<OrganizationType[]> {
+    this.policy.organizations(reader);
+    return this.list();
   }
 
   async list(): Promise<OrganizationType[]> {

@@ -8,6 +8,9 @@ export interface HistoryEvent {
   event: StoredEventView;
   /** The EPC through which the event reaches the pack: the pack itself, or the case or pallet holding it then. */
   via: string;
+  /** The role `via` plays in the event (epc, parent, child, input, output), and the event's parent if it aggregates. */
+  role: string;
+  parent: string | null;
 }
 
 /**
@@ -19,18 +22,18 @@ export class PackHistoryService {
   constructor(private readonly packs: PackRepository) {}
 
   async history(epc: string): Promise<HistoryEvent[]> {
-    const via = new Map<number, string>();
+    const via = new Map<number, Omit<HistoryEvent, 'event'>>();
     await this.collect(epc, null, null, 0, via);
     const events = await this.packs.events([...via.keys()]);
-    return events.map((event) => ({ event, via: via.get(event.id)! }));
+    return events.map((event) => ({ event, ...via.get(event.id)! }));
   }
 
-  private async collect(epc: string, from: Date | null, to: Date | null, depth: number, via: Map<number, string>): Promise<void> {
+  private async collect(epc: string, from: Date | null, to: Date | null, depth: number, via: Map<number, Omit<HistoryEvent, 'event'>>): Promise<void> {
     const timeline = await this.packs.timeline(epc, from, to);
     const spans: { parent: string; start: Date; end: Date | null }[] = [];
     const open = new Map<string, Date>();
     for (const entry of timeline) {
-      if (!via.has(entry.eventId)) via.set(entry.eventId, epc);
+      if (!via.has(entry.eventId)) via.set(entry.eventId, { via: epc, role: entry.role, parent: entry.parent });
       if (entry.role !== 'child' || entry.eventType !== 'AggregationEvent' || !entry.parent) continue;
       if (entry.action === 'ADD' && !open.has(entry.parent)) open.set(entry.parent, entry.eventTime);
       if (entry.action === 'DELETE' && open.has(entry.parent)) {

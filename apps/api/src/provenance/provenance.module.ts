@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AnchoringModule } from '../anchoring/anchoring.module';
 import { PackHistoryService } from './pack-history.service';
-import { ProvenanceResolver } from './provenance.resolver';
+import { AggregationSpanResolver, CustodyIntervalResolver, ProvenanceFlagResolver, ProvenanceResolver } from './provenance.resolver';
 import { ProvenanceService } from './provenance.service';
 
 @Module({
   imports: [AnchoringModule],
-  providers: [PackHistoryService, ProvenanceService, ProvenanceResolver],
+  providers: [PackHistoryService, ProvenanceService, ProvenanceResolver, CustodyIntervalResolver, AggregationSpanResolver, ProvenanceFlagResolver],
   exports: [PackHistoryService],
 })
 export class ProvenanceModule {}

@@ -1,26 +1,54 @@
 import { Injectable } from '@nestjs/common';
+import { CustodyEvent, deriveCustody, destinationGlnOf, HistoryVisibility } from '@pharmatrace/domain';
 import { digestToHash } from '@pharmatrace/epcis';
-import { canonicalEpc, Gs1Error } from '@pharmatrace/gs1';
+import { canonicalEpc, Gs1Error, parseEpc, toGtin14 } from '@pharmatrace/gs1';
+import { OrganizationEntity, ProvenanceRepository } from '@pharmatrace/persistence';
 import { ProofService } from '../anchoring/proof.service';
 import { AnchorStatusEnum } from '../anchoring/proof.types';
-import { PackHistoryService } from './pack-history.service';
+import { OrganizationLoader } from '../policy/organization.loader';
+import { ReadPolicyService } from '../policy/read-policy.service';
+import { HistoryEvent, PackHistoryService } from './pack-history.service';
 import { ProvenanceError, ProvenanceErrorCode } from './provenance.error';
-import { ProvenanceType } from './provenance.types';
+import { ProvenanceEventConnectionType, ProvenanceType } from './provenance.types';
+
+const MAX_PAGE = 500;
 
 @Injectable()
 export class ProvenanceService {
   constructor(
     private readonly history: PackHistoryService,
     private readonly proofs: ProofService,
+    private readonly repository: ProvenanceRepository,
+    private readonly policy: ReadPolicyService,
+    private readonly organizations: OrganizationLoader,
   ) {}
 
-  async provenance(input: string): Promise<ProvenanceType> {
+  /**
+   * The history is derived whole (custody and contradictions need every event, and each contradiction is raised as
+   * an alert once whoever reads), then cut to what the caller may read.
+   */
+  async provenance(input: string, org: OrganizationEntity, request: object): Promise<ProvenanceType> {
     const epc = this.canonical(input);
     const history = await this.history.history(epc);
-    const proofs = await this.proofs.proofsFor(history.map((h) => h.event));
+    const gtin = this.gtinOf(epc);
+    const party = new Set(history.filter((h) => this.policy.isPartyTo(org, h.event)).map((h) => h.event.id));
+    const visibility = this.policy.history(org, epc, await this.repository.manufacturerOf(gtin), history.length, party.size);
+    const capturers = await this.organizations.loadMany(request, [...new Set(history.map((h) => h.event.capturedBy))]);
+    const derived = deriveCustody(history.map((h) => this.custodyEvent(h, capturers)));
+    if (derived.flags.length) {
+      const lot = await this.repository.lotOf(epc);
+      await this.repository.recordFlags(
+        derived.flags.map((f) => ({ code: f.code, epc, gtin, lot, actorId: f.actorId, recipientId: f.holderId, eventRef: f.eventRef, message: f.message })),
+      );
+    }
+    const full = visibility === HistoryVisibility.FULL;
+    const visible = full ? history : history.filter((h) => party.has(h.event.id));
+    const refs = new Set(visible.map((h) => digestToHash(h.event.hash)));
+    const proofs = await this.proofs.proofsFor(visible.map((h) => h.event));
     return {
       epc,
-      events: history.map(({ event: e, via }) => ({
+      visibility,
+      events: visible.map(({ event: e, via }) => ({
         eventHash: digestToHash(e.hash),
         eventType: e.eventType,
         action: e.action ?? undefined,
@@ -35,7 +63,69 @@ export class ProvenanceService {
         anchorStatus: (e.batch?.status ?? 'UNBATCHED') as AnchorStatusEnum,
         proof: proofs.get(e.id),
       })),
+      custody: derived.custody
+        .filter((c) => full || c.holderId === org.id || (c.shipmentRef !== null && refs.has(c.shipmentRef)))
+        .map((c) => ({
+          holderId: c.holderId,
+          location: c.location ?? undefined,
+          from: c.from,
+          to: c.to ?? undefined,
+          inTransit: c.inTransit,
+          shipment: c.shipmentRef ?? undefined,
+          destinationGln: c.destinationGln ?? undefined,
+        })),
+      aggregation: derived.aggregation
+        .filter((a) => full || refs.has(a.packRef) || (a.unpackRef !== null && refs.has(a.unpackRef)))
+        .map((a) => ({
+          epc: a.epc,
+          container: a.container,
+          packedAt: a.packedAt,
+          unpackedAt: a.unpackedAt ?? undefined,
+          packedById: a.packedBy,
+          unpackedById: a.unpackedBy,
+          packEvent: a.packRef,
+          unpackEvent: a.unpackRef ?? undefined,
+        })),
+      flags: derived.flags.filter((f) => full || refs.has(f.eventRef)).map((f) => ({ actorId: f.actorId, code: f.code, event: f.eventRef, at: f.at, message: f.message })),
     };
+  }
+
+  /** A page of the events already read, by position: the cursor is the hash of the last event served. */
+  page(provenance: ProvenanceType, first: number | null, after: string | null): ProvenanceEventConnectionType {
+    const size = Math.min(Math.max(first ?? MAX_PAGE, 1), MAX_PAGE);
+    const afterHash = after ? Buffer.from(after, 'base64url').toString('utf8') : null;
+    const start = afterHash === null ? 0 : provenance.events.findIndex((e) => e.eventHash === afterHash) + 1;
+    if (afterHash !== null && start === 0) {
+      throw new ProvenanceError(ProvenanceErrorCode.INVALID_PROVENANCE_CURSOR, 'after: not a cursor of this history', { field: 'after', rule: 'cursor' });
+    }
+    const slice = provenance.events.slice(start, start + size);
+    const edges = slice.map((node) => ({ cursor: Buffer.from(node.eventHash).toString('base64url'), node }));
+    return { edges, pageInfo: { hasNextPage: start + size < provenance.events.length, endCursor: edges.at(-1)?.cursor }, totalCount: provenance.events.length };
+  }
+
+  private custodyEvent(h: HistoryEvent, capturers: Map<string, OrganizationEntity>): CustodyEvent {
+    const e = h.event;
+    return {
+      id: e.id,
+      ref: digestToHash(e.hash),
+      eventType: e.eventType,
+      action: e.action,
+      bizStep: e.bizStep,
+      disposition: e.disposition,
+      eventTime: e.eventTime,
+      capturedBy: e.capturedBy,
+      capturedByGln: capturers.get(e.capturedBy)?.gln ?? null,
+      bizLocation: e.bizLocation,
+      destinationGln: destinationGlnOf(e.body),
+      via: h.via,
+      role: h.role,
+      parent: h.parent,
+    };
+  }
+
+  private gtinOf(epc: string): string | null {
+    const parsed = parseEpc(epc);
+    return parsed.kind === 'sgtin' ? toGtin14(parsed.gtin) : null;
   }
 
   private canonical(input: string): string {

@@ -8,6 +8,9 @@ export const ANCHORING_QUEUE = 'anchoring';
 /** The scheduler id is fixed, so every worker process upserts the same repeatable job rather than adding its own. */
 export const TICK_SCHEDULER_ID = 'anchoring-tick';
 
+/** Ticks missed in a row before the process stops waiting for BullMQ and ticks by itself. */
+const STALE_TICKS = 3;
+
 export interface TickJob {
   reason: 'schedule' | 'wake';
 }
@@ -23,6 +26,9 @@ export class AnchoringQueue implements OnApplicationBootstrap, OnModuleDestroy {
   private queue?: Queue<TickJob>;
   private worker?: Worker<TickJob>;
   private reschedule?: NodeJS.Timeout;
+  private watchdog?: NodeJS.Timeout;
+  private lastTickAt = Date.now();
+  private fallbackRunning = false;
 
   constructor(
     private readonly anchoring: AnchoringService,
@@ -42,6 +48,21 @@ export class AnchoringQueue implements OnApplicationBootstrap, OnModuleDestroy {
       concurrency: 1,
     });
     this.worker.on('failed', (job, error) => this.logger.warn(`tick ${job?.id} failed: ${error.message}`));
+    // A wiped Redis makes BullMQ report jobs whose keys vanished; the watchdog below covers for them.
+    this.worker.on('error', (error) => this.logger.warn(`queue: ${error.message}`));
+    // A wiped Redis (or one that is down) stops the ticks until the scheduler is re-upserted; meanwhile the
+    // process ticks by itself. The Postgres lease still keeps it to one anchorer, and a tick is idempotent.
+    const stale = this.config.batching.tickMs * STALE_TICKS;
+    this.watchdog = setInterval(() => {
+      if (Date.now() - this.lastTickAt < stale || this.fallbackRunning) return;
+      this.fallbackRunning = true;
+      this.schedule().catch((e) => this.logger.warn(`scheduler: ${e.message}`));
+      this.anchoring
+        .tick()
+        .then(() => (this.lastTickAt = Date.now()))
+        .catch((e) => this.logger.warn(`fallback tick failed: ${e.message}`))
+        .finally(() => (this.fallbackRunning = false));
+    }, this.config.batching.tickMs);
   }
 
   private schedule() {
@@ -54,12 +75,14 @@ export class AnchoringQueue implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async handle(job: Job<TickJob>) {
     const report = await this.anchoring.tick();
+    this.lastTickAt = Date.now();
     if (report.sealed || (report.leased && report.advanced)) this.logger.debug(`tick ${job.id}: ${JSON.stringify(report)}`);
     return report;
   }
 
   async onModuleDestroy() {
     clearInterval(this.reschedule);
+    clearInterval(this.watchdog);
     await this.worker?.close();
     await this.queue?.close();
     this.connection?.disconnect();

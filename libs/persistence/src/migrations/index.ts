@@ -1,5 +1,8 @@
 import { InitialSchema1764064800000 } from './1764064800000-initial-schema';
 import { CaptureJobs1764700000000 } from './1764700000000-capture-jobs';
 import { Verification1764800000000 } from './1764800000000-verification';
+import { BatchAnchors1765100000000 } from './1765100000000-batch-anchors';
+import { ReadPolicy1765200000000 } from './1765200000000-read-policy';
+import { AuditRuns1765350000000 } from './1765350000000-audit-runs';
 
-export const MIGRATIONS = [InitialSchema1764064800000, CaptureJobs1764700000000, Verification1764800000000];
+export const MIGRATIONS = [InitialSchema1764064800000, CaptureJobs1764700000000, Verification1764800000000, BatchAnchors1765100000000, ReadPolicy1765200000000, AuditRuns1765350000000];

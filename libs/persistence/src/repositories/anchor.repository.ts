@@ -32,6 +32,42 @@ export interface MinedAnchor {
   blockHash: string;
 }
 
+export type ChainAnchorStatus = 'SEALED' | 'SUBMITTED' | 'MINED' | 'FINAL' | 'REANCHORED';
+
+/** A batch's anchoring on one chain. */
+export interface ChainAnchorRow {
+  batchId: number;
+  chainId: number;
+  contractAddress: string;
+  status: ChainAnchorStatus;
+  txHash: string | null;
+  blockNumber: number | null;
+  blockHash: string | null;
+  /** How many times a reorganisation dropped this batch's anchor on this chain. */
+  reanchorCount: number;
+}
+
+export interface OpenChainAnchor {
+  batchId: number;
+  status: ChainAnchorStatus;
+  txHash: string | null;
+  blockNumber: number | null;
+  blockHash: string | null;
+  root: Buffer;
+  leafCount: number;
+}
+
+export interface StoredAttempt {
+  id: number;
+  nonce: number;
+  txHash: string;
+  rawTx: string;
+  maxFeePerGas: bigint | null;
+  maxPriorityFeePerGas: bigint | null;
+  status: AnchorAttemptStatus;
+  broadcastAt: Date | null;
+}
+
 /** Any lock key would do; this one spells "pharma" so it is recognisable in pg_locks. */
 const ANCHORER_LOCK_KEY = 0x706861726d61;
 
@@ -99,6 +135,78 @@ export class AnchorRepository {
     return this.db.getRepository(AnchorAttemptEntity).find({ where: { batchId }, order: { id: 'ASC' } });
   }
 
+  /** Gives every unfinished batch a row for this chain; a chain added later anchors only batches not yet FINAL. */
+  async ensureChainAnchors(chainId: number, contractAddress: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO batch_anchor (batch_id, chain_id, contract_address, status)
+       SELECT id, $1, $2, 'SEALED' FROM anchor_batch WHERE status <> 'FINAL'
+       ON CONFLICT DO NOTHING`,
+      [chainId, contractAddress],
+    );
+  }
+
+  /** Unfinished anchors of one chain, oldest batch first (so live nonces are rebroadcast in order). */
+  async openChainAnchors(chainId: number): Promise<OpenChainAnchor[]> {
+    const rows: Record<string, any>[] = await this.db.query(
+      `SELECT a.batch_id, a.status, a.tx_hash, a.block_number, a.block_hash, b.root, b.leaf_count
+       FROM batch_anchor a JOIN anchor_batch b ON b.id = a.batch_id
+       WHERE a.chain_id = $1 AND a.status <> 'FINAL' ORDER BY a.batch_id`,
+      [chainId],
+    );
+    return rows.map((r) => ({
+      batchId: Number(r.batch_id),
+      status: r.status,
+      txHash: r.tx_hash,
+      blockNumber: r.block_number === null ? null : Number(r.block_number),
+      blockHash: r.block_hash,
+      root: r.root,
+      leafCount: r.leaf_count,
+    }));
+  }
+
+  /** Every anchor of the given batches, on every chain, for proofs. */
+  async chainAnchorsOf(batchIds: number[]): Promise<Map<number, ChainAnchorRow[]>> {
+    const out = new Map<number, ChainAnchorRow[]>();
+    if (!batchIds.length) return out;
+    const rows: Record<string, any>[] = await this.db.query(
+      `SELECT batch_id, chain_id, contract_address, status, tx_hash, block_number, block_hash, reanchor_count
+       FROM batch_anchor WHERE batch_id = ANY($1::bigint[]) ORDER BY batch_id, chain_id`,
+      [[...new Set(batchIds)]],
+    );
+    for (const r of rows) {
+      const row: ChainAnchorRow = {
+        batchId: Number(r.batch_id),
+        chainId: Number(r.chain_id),
+        contractAddress: r.contract_address,
+        status: r.status,
+        txHash: r.tx_hash,
+        blockNumber: r.block_number === null ? null : Number(r.block_number),
+        blockHash: r.block_hash,
+        reanchorCount: r.reanchor_count,
+      };
+      out.set(row.batchId, [...(out.get(row.batchId) ?? []), row]);
+    }
+    return out;
+  }
+
+  async chainAttemptsOf(batchId: number, chainId: number): Promise<StoredAttempt[]> {
+    const rows: Record<string, any>[] = await this.db.query(
+      `SELECT id, nonce, tx_hash, raw_tx, max_fee_per_gas, max_priority_fee_per_gas, status, broadcast_at
+       FROM anchor_attempt WHERE batch_id = $1 AND chain_id = $2 ORDER BY id`,
+      [batchId, chainId],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      nonce: Number(r.nonce),
+      txHash: r.tx_hash,
+      rawTx: r.raw_tx,
+      maxFeePerGas: r.max_fee_per_gas === null ? null : BigInt(r.max_fee_per_gas),
+      maxPriorityFeePerGas: r.max_priority_fee_per_gas === null ? null : BigInt(r.max_priority_fee_per_gas),
+      status: r.status,
+      broadcastAt: r.broadcast_at,
+    }));
+  }
+
   /** Highest nonce this platform has signed from an address, so a restart never reuses one still pending. */
   async highestNonce(chainId: number, fromAddress: string): Promise<number | null> {
     const [row]: { max: string | null }[] = await this.db.query(
@@ -106,6 +214,20 @@ export class AnchorRepository {
       [chainId, fromAddress],
     );
     return row.max === null ? null : Number(row.max);
+  }
+
+  /**
+   * Lowest nonce a new anchor may take: one past every nonce still held by a live (signed or broadcast, not yet
+   * resolved) attempt. Resolved attempts (mined, reverted, dropped because their nonce went to another
+   * transaction) hold nonces the node already counts, so the node's pending count covers them.
+   */
+  async nonceFloor(chainId: number, fromAddress: string): Promise<number> {
+    const [row]: { max: string | null }[] = await this.db.query(
+      `SELECT max(nonce) AS max FROM anchor_attempt
+       WHERE chain_id = $1 AND lower(from_address) = lower($2) AND status IN ('SIGNED', 'BROADCAST')`,
+      [chainId, fromAddress],
+    );
+    return row.max === null ? 0 : Number(row.max) + 1;
   }
 
   /** Stored before broadcast: a crash after this point leaves the exact signed transaction to rebroadcast. */
@@ -126,8 +248,13 @@ export class AnchorRepository {
         ],
       );
       await tx.query(
+        `UPDATE batch_anchor SET status = 'SUBMITTED', submitted_at = coalesce(submitted_at, now())
+         WHERE batch_id = $1 AND chain_id = $2 AND status IN ('SEALED', 'REANCHORED')`,
+        [attempt.batchId, attempt.chainId],
+      );
+      await tx.query(
         `UPDATE anchor_batch SET status = 'SUBMITTED', submitted_at = coalesce(submitted_at, now())
-         WHERE id = $1 AND status IN ('SEALED', 'REANCHORED')`,
+         WHERE id = $1 AND status = 'SEALED'`,
         [attempt.batchId],
       );
       return Number(row.id);
@@ -135,32 +262,79 @@ export class AnchorRepository {
   }
 
   async setAttemptStatus(id: number, status: AnchorAttemptStatus): Promise<void> {
-    await this.db.getRepository(AnchorAttemptEntity).update({ id }, { status });
+    await this.db.query(
+      `UPDATE anchor_attempt SET status = $2, broadcast_at = CASE WHEN $2 = 'BROADCAST' THEN coalesce(broadcast_at, now()) ELSE broadcast_at END
+       WHERE id = $1`,
+      [id, status],
+    );
+  }
+
+  /** The nonce went to `minedAttemptId`: every other live version of it can never be mined now. */
+  async dropSiblings(batchId: number, chainId: number, minedAttemptId: number): Promise<void> {
+    await this.db.query(
+      `UPDATE anchor_attempt SET status = 'DROPPED'
+       WHERE batch_id = $1 AND chain_id = $2 AND id <> $3 AND status IN ('SIGNED', 'BROADCAST')`,
+      [batchId, chainId, minedAttemptId],
+    );
   }
 
   async markMined(batchId: number, anchor: MinedAnchor): Promise<void> {
     await this.db.query(
-      `UPDATE anchor_batch SET status = 'MINED', chain_id = $2, contract_address = $3, tx_hash = $4, block_number = $5,
-              block_hash = $6, mined_at = now()
-       WHERE id = $1 AND status IN ('SEALED', 'SUBMITTED', 'REANCHORED', 'MINED')`,
+      `INSERT INTO batch_anchor (batch_id, chain_id, contract_address, status, tx_hash, block_number, block_hash, mined_at)
+       VALUES ($1, $2, $3, 'MINED', $4, $5, $6, now())
+       ON CONFLICT (batch_id, chain_id) DO UPDATE SET status = 'MINED', contract_address = $3, tx_hash = $4,
+              block_number = $5, block_hash = $6, checked_on_chain = false, mined_at = now(), final_at = NULL`,
       [batchId, anchor.chainId, anchor.contractAddress, anchor.txHash, anchor.blockNumber, anchor.blockHash],
     );
   }
 
-  async markFinal(batchId: number): Promise<void> {
+  async markFinal(batchId: number, chainId: number): Promise<void> {
     await this.db.query(
-      `UPDATE anchor_batch SET status = 'FINAL', checked_on_chain = true, final_at = now() WHERE id = $1 AND status = 'MINED'`,
-      [batchId],
+      `UPDATE batch_anchor SET status = 'FINAL', checked_on_chain = true, final_at = now()
+       WHERE batch_id = $1 AND chain_id = $2 AND status = 'MINED'`,
+      [batchId, chainId],
     );
   }
 
-  /** A reorganisation dropped the mined transaction: back to the start of the anchoring path, history kept. */
-  async markReanchoring(batchId: number): Promise<void> {
+  /**
+   * A reorganisation dropped the mined transaction: back to the start of the anchoring path. The last anchor stays
+   * visible (with status REANCHORED) until a new one is mined, and the attempt that was mined is live again, so
+   * its exact transaction is rebroadcast first and its nonce is never skipped.
+   */
+  async markReanchoring(batchId: number, chainId: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `UPDATE batch_anchor SET status = 'REANCHORED', checked_on_chain = false, reanchor_count = reanchor_count + 1, final_at = NULL
+         WHERE batch_id = $1 AND chain_id = $2 AND status IN ('MINED', 'FINAL')`,
+        [batchId, chainId],
+      );
+      await tx.query(
+        `UPDATE anchor_attempt SET status = 'BROADCAST', broadcast_at = now() WHERE batch_id = $1 AND chain_id = $2 AND status = 'MINED'`,
+        [batchId, chainId],
+      );
+    });
+  }
+
+  /**
+   * Folds the per-chain anchors into anchor_batch, which the rest of the platform reads: FINAL only when final on
+   * every chain, REANCHORED while any chain re-anchors, otherwise the primary chain's status (MINED at most); the
+   * transaction and block fields are the primary chain's.
+   */
+  async refreshAggregate(batchId: number, primaryChainId: number, chainIds: readonly number[]): Promise<void> {
     await this.db.query(
-      `UPDATE anchor_batch SET status = 'REANCHORED', tx_hash = NULL, block_number = NULL, block_hash = NULL,
-              checked_on_chain = false, mined_at = NULL
-       WHERE id = $1 AND status IN ('MINED', 'FINAL')`,
-      [batchId],
+      `WITH a AS (SELECT * FROM batch_anchor WHERE batch_id = $1 AND chain_id = ANY($3::bigint[])),
+            s AS (SELECT count(*) FILTER (WHERE status = 'FINAL') AS final, count(*) FILTER (WHERE status = 'REANCHORED') AS re FROM a),
+            p AS (SELECT * FROM a WHERE chain_id = $2)
+       UPDATE anchor_batch b SET
+         status = CASE WHEN s.final = $4 THEN 'FINAL' WHEN s.re > 0 THEN 'REANCHORED' WHEN p.status = 'FINAL' THEN 'MINED'
+                       ELSE coalesce(p.status, b.status) END,
+         chain_id = coalesce(p.chain_id, b.chain_id), contract_address = coalesce(p.contract_address, b.contract_address),
+         tx_hash = coalesce(p.tx_hash, b.tx_hash), block_number = coalesce(p.block_number, b.block_number),
+         block_hash = coalesce(p.block_hash, b.block_hash), checked_on_chain = (s.final = $4),
+         mined_at = coalesce(p.mined_at, b.mined_at), final_at = CASE WHEN s.final = $4 THEN coalesce(b.final_at, now()) END
+       FROM s LEFT JOIN p ON true
+       WHERE b.id = $1`,
+      [batchId, primaryChainId, chainIds, chainIds.length],
     );
   }
 

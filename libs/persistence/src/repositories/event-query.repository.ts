@@ -32,6 +32,12 @@ export interface EventCriteria {
   epcClasses?: StringMatch;
   /** CBV 2.0 hash digests, or the eventID the producer declared. */
   eventIds?: { hashes: Buffer[]; declared: string[] };
+  /**
+   * Read policy (libs/domain read-policy): only events the organization captured or names by GLN (`glnPatterns`, LIKE
+   * patterns of every spelling) in read point, location, source or destination; with `ownGtins`, also events naming
+   * a pack of a GTIN it manufactures.
+   */
+  visibleTo?: { organizationId: string; glnPatterns: string[]; ownGtins: boolean };
 }
 
 export interface QueriedEvent {
@@ -120,10 +126,30 @@ export class EventQueryRepository {
       const lists = QUANTITY_LISTS.map((l) => `coalesce(e.body->'${l}', '[]'::jsonb)`).join(' || ');
       sql.where.push(`EXISTS (SELECT 1 FROM jsonb_array_elements(${lists}) q WHERE ${sql.match(`q->>'epcClass'`, c.epcClasses)})`);
     }
+    if (c.visibleTo) this.visibility(sql, c.visibleTo);
     if (c.eventIds) {
       sql.where.push(
         `(e.event_hash = ANY(${sql.param(c.eventIds.hashes)}::bytea[]) OR (e.body ? 'eventID' AND e.body->>'eventID' = ANY(${sql.param(c.eventIds.declared)}::text[])))`,
       );
     }
+  }
+
+  private visibility(sql: Sql, v: NonNullable<EventCriteria['visibleTo']>) {
+    const org = sql.param(v.organizationId);
+    const glns = sql.param(v.glnPatterns);
+    const parties = `coalesce(e.body->'sourceList', '[]'::jsonb) || coalesce(e.body->'destinationList', '[]'::jsonb)`;
+    const either = [
+      `e.captured_by = ${org}::uuid`,
+      `e.read_point LIKE ANY(${glns}::text[])`,
+      `e.biz_location LIKE ANY(${glns}::text[])`,
+      `EXISTS (SELECT 1 FROM jsonb_array_elements(${parties}) s WHERE coalesce(s->>'source', s->>'destination') LIKE ANY(${glns}::text[]))`,
+    ];
+    if (v.ownGtins) {
+      either.push(
+        `EXISTS (SELECT 1 FROM event_epc ee JOIN product p ON p.gtin = substring(ee.epc FROM 23 FOR 14)
+                 WHERE ee.event_id = e.id AND ee.epc LIKE 'https://id.gs1.org/01/%' AND p.manufacturer_id = ${org}::uuid)`,
+      );
+    }
+    sql.where.push(`(${either.join(' OR ')})`);
   }
 }

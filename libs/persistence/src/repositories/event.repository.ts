@@ -31,6 +31,13 @@ export interface CaptureOutcome {
   duplicates: Buffer[];
 }
 
+/** One transaction fed chunk by chunk; see EventRepository.openCaptureSession. */
+export interface CaptureSession {
+  add(events: NewEvent[]): Promise<CaptureOutcome>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
 /** Turns the events newly stored and the states they touch into the states to write. Pure, supplied by the caller. */
 export type StateReducer = (current: ItemState[], facts: EventFacts[], documentIndexOf: (eventId: number) => number) => AppliedEvents;
 
@@ -44,31 +51,68 @@ export class EventRepository {
    * skipped, so a re-capture is a no-op.
    */
   capture(capturedBy: string, events: NewEvent[], reduce: StateReducer): Promise<CaptureOutcome> {
-    return this.db.transaction(async (tx) => {
-      const inserted = await this.insertEvents(tx, capturedBy, events);
-      const byHash = new Map(inserted.map((e) => [e.hash.toString('hex'), e.id]));
-      const fresh = events.filter((e) => byHash.has(e.hash.toString('hex')));
-      const duplicates = events.filter((e) => !byHash.has(e.hash.toString('hex'))).map((e) => e.hash);
-      if (!fresh.length) return { inserted, duplicates };
+    return this.db.transaction((tx) => this.storeChunk(tx, capturedBy, events, reduce));
+  }
 
-      const facts = fresh.map((e) => ({ ...e.facts, eventId: byHash.get(e.hash.toString('hex'))! }));
-      const touched = [...new Set(fresh.flatMap((e) => e.epcs.map((x) => x.epc)))];
-      const current = await this.lockStatesWithContents(tx, touched);
-      const indexById = new Map(facts.map((f, i) => [f.eventId, fresh[i].documentIndex]));
-      const applied = reduce(current, facts, (eventId) => indexById.get(eventId) ?? -1);
-
-      const index: { epc: string; eventTime: Date; eventId: number; role: EpcRole }[] = [];
-      for (const [i, e] of fresh.entries()) {
-        const eventId = facts[i].eventId;
-        for (const x of e.epcs) index.push({ epc: x.epc, eventTime: e.eventTime, eventId, role: x.role });
-        for (const child of applied.impliedChildren.get(eventId) ?? []) {
-          index.push({ epc: child, eventTime: e.eventTime, eventId, role: 'child' });
-        }
+  /**
+   * A capture too large to hold at once: each `add` stores one chunk of events with the same statements as
+   * `capture`, and all chunks share one transaction, so the document is stored all or nothing while only the
+   * chunk being added is in memory. Later chunks see the states earlier ones wrote. After a failed `add` the
+   * session only accepts `rollback`.
+   */
+  async openCaptureSession(capturedBy: string, reduce: StateReducer): Promise<CaptureSession> {
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+    } catch (e) {
+      await runner.release();
+      throw e;
+    }
+    let open = true;
+    const finish = async (end: () => Promise<void>) => {
+      if (!open) return;
+      open = false;
+      try {
+        await end();
+      } finally {
+        await runner.release();
       }
-      await this.insertEpcIndex(tx, index);
-      await this.upsertStates(tx, applied.states);
-      return { inserted, duplicates };
-    });
+    };
+    return {
+      add: (events) => {
+        if (!open) return Promise.reject(new Error('capture session is closed'));
+        return this.storeChunk(runner.manager, capturedBy, events, reduce);
+      },
+      commit: () => finish(() => runner.commitTransaction()),
+      rollback: () => finish(() => runner.rollbackTransaction()),
+    };
+  }
+
+  private async storeChunk(tx: EntityManager, capturedBy: string, events: NewEvent[], reduce: StateReducer): Promise<CaptureOutcome> {
+    const inserted = await this.insertEvents(tx, capturedBy, events);
+    const byHash = new Map(inserted.map((e) => [e.hash.toString('hex'), e.id]));
+    const fresh = events.filter((e) => byHash.has(e.hash.toString('hex')));
+    const duplicates = events.filter((e) => !byHash.has(e.hash.toString('hex'))).map((e) => e.hash);
+    if (!fresh.length) return { inserted, duplicates };
+
+    const facts = fresh.map((e) => ({ ...e.facts, eventId: byHash.get(e.hash.toString('hex'))! }));
+    const touched = [...new Set(fresh.flatMap((e) => e.epcs.map((x) => x.epc)))];
+    const current = await this.lockStatesWithContents(tx, touched);
+    const indexById = new Map(facts.map((f, i) => [f.eventId, fresh[i].documentIndex]));
+    const applied = reduce(current, facts, (eventId) => indexById.get(eventId) ?? -1);
+
+    const index: { epc: string; eventTime: Date; eventId: number; role: EpcRole }[] = [];
+    for (const [i, e] of fresh.entries()) {
+      const eventId = facts[i].eventId;
+      for (const x of e.epcs) index.push({ epc: x.epc, eventTime: e.eventTime, eventId, role: x.role });
+      for (const child of applied.impliedChildren.get(eventId) ?? []) {
+        index.push({ epc: child, eventTime: e.eventTime, eventId, role: 'child' });
+      }
+    }
+    await this.insertEpcIndex(tx, index);
+    await this.upsertStates(tx, applied.states);
+    return { inserted, duplicates };
   }
 
   private async insertEvents(tx: EntityManager, capturedBy: string, events: NewEvent[]): Promise<StoredEvent[]> {

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { Gs1Error, isValidGtin, toGtin14, validateAiValue } from '@pharmatrace/gs1';
+import { LotRepository, OrganizationEntity } from '@pharmatrace/persistence';
+import { ReadPolicyService } from '../policy/read-policy.service';
+import { LotError, LotErrorCode } from './lot.error';
+import { CustodianCountType, LotPackConnectionType, LotScopeEnum, LotType, StatusCountType } from './lot.types';
+
+const DEFAULT_PAGE = 100;
+const MAX_PAGE = 1000;
+
+@Injectable()
+export class LotService {
+  constructor(
+    private readonly lots: LotRepository,
+    private readonly policy: ReadPolicyService,
+  ) {}
+
+  async lot(org: OrganizationEntity, gtinInput: string, lot: string): Promise<LotType> {
+    const gtin = this.gtin(gtinInput);
+    this.lotNumber(lot);
+    const view = await this.lots.view(gtin, lot);
+    const held = org.role === 'DISTRIBUTOR' || org.role === 'DISPENSER' ? await this.lots.heldBy(gtin, lot, org.id) : 0;
+    const scope = this.policy.lot(org, gtin, lot, view.manufacturerId, held);
+    const custodianId = scope.kind === 'own-custody' ? scope.organizationId : null;
+    return {
+      custodianId,
+      gtin,
+      lot,
+      status: view.status,
+      recalled: view.status === 'RECALLED',
+      reason: view.reason ?? undefined,
+      scope: custodianId ? LotScopeEnum.OWN_CUSTODY : LotScopeEnum.ALL,
+    };
+  }
+
+  countsByStatus(lot: LotType): Promise<StatusCountType[]> {
+    return this.lots.countsByStatus(lot.gtin, lot.lot, lot.custodianId);
+  }
+
+  countsByCustodian(lot: LotType): Promise<CustodianCountType[]> {
+    return this.lots.countsByCustodian(lot.gtin, lot.lot, lot.custodianId);
+  }
+
+  async packs(lot: LotType, first: number | null, after: string | null): Promise<LotPackConnectionType> {
+    const size = first ?? DEFAULT_PAGE;
+    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) throw this.invalid('first', 'range', `must be an integer from 1 to ${MAX_PAGE}`);
+    const afterEpc = after === null || after === undefined ? null : Buffer.from(after, 'base64url').toString('utf8');
+    if (afterEpc !== null && !afterEpc.startsWith('https://')) throw this.invalid('after', 'cursor', 'is not a cursor this server issued');
+    const page = await this.lots.packs(lot.gtin, lot.lot, lot.custodianId, size, afterEpc);
+    const edges = page.packs.map((p) => ({
+      cursor: Buffer.from(p.epc).toString('base64url'),
+      node: { custodianId: p.custodianId, epc: p.epc, serial: p.serial ?? undefined, status: p.status, expiry: p.expiry ?? undefined, container: p.containerEpc ?? undefined },
+    }));
+    return { edges, pageInfo: { hasNextPage: page.hasMore, endCursor: edges.at(-1)?.cursor } };
+  }
+
+  private gtin(input: string): string {
+    if (!isValidGtin(input)) throw this.invalid('gtin', 'check-digit', 'not a GTIN with a valid check digit');
+    return toGtin14(input);
+  }
+
+  private lotNumber(lot: string): void {
+    try {
+      validateAiValue('10', lot);
+    } catch (e) {
+      if (e instanceof Gs1Error) throw this.invalid('lot', e.rule ?? 'ai-10', e.message);
+      throw e;
+    }
+  }
+
+  private invalid(field: string, rule: string, message: string): LotError {
+    return new LotError(LotErrorCode.INVALID_LOT_QUERY, `${field}: ${message}`, { field, rule });
+  }
+}

@@ -1,0 +1,14 @@
+import { AppError } from '../common/app.error';
+
+export enum ProofBundleErrorCode {
+  /** Provenance's code for the same input error, so provenance's row of ERROR_STATUS (400) answers it too. */
+  INVALID_EPC = 'INVALID_EPC',
+  /** A bundle without events would prove nothing, and a verifier must not be handed one. */
+  NO_EVENTS = 'NO_EVENTS',
+}
+
+export class ProofBundleError extends AppError<ProofBundleErrorCode> {
+  constructor(code: ProofBundleErrorCode, message: string, details?: Record<string, unknown>) {
+    super(code, message, details);
+  }
+}

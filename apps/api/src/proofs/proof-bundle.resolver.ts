@@ -1,0 +1,16 @@
+import { Args, Query, Resolver } from '@nestjs/graphql';
+import GraphQLJSON from 'graphql-type-json';
+import type { ProofBundle } from '../../../../packages/verify/src/bundle.format';
+import { ProofBundleService } from './proof-bundle.service';
+
+@Resolver()
+export class ProofBundleResolver {
+  constructor(private readonly service: ProofBundleService) {}
+
+  @Query(() => GraphQLJSON, {
+    description: 'Proof bundle v1 of a pack, case or pallet: its events, CBV 2.0 hashes, Merkle proofs and anchors, for `pharmatrace-verify`.',
+  })
+  proofBundle(@Args('epc', { description: 'EPC URN or GS1 Digital Link URI' }) epc: string): Promise<ProofBundle> {
+    return this.service.bundle(epc);
+  }
+}

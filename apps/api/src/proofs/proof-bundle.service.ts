@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { digestToHash } from '@pharmatrace/epcis';
+import { canonicalEpc, Gs1Error } from '@pharmatrace/gs1';
+import type { BundleEvent, ProofBundle } from '../../../../packages/verify/src/bundle.format';
+import { ProofService } from '../anchoring/proof.service';
+import { PackHistoryService } from '../provenance/pack-history.service';
+import { anchorsOf } from './proof-anchors';
+import { ProofBundleError, ProofBundleErrorCode } from './proof-bundle.error';
+
+/** Proof bundle v1 (packages/verify/src/bundle.format.ts): a pack's history and its proofs, checkable offline from us. */
+@Injectable()
+export class ProofBundleService {
+  constructor(
+    private readonly history: PackHistoryService,
+    private readonly proofs: ProofService,
+  ) {}
+
+  async bundle(input: string): Promise<ProofBundle> {
+    const epc = this.canonical(input);
+    const history = await this.history.history(epc);
+    if (!history.length) throw new ProofBundleError(ProofBundleErrorCode.NO_EVENTS, `no event names ${epc}`, { epc });
+    const proofs = await this.proofs.proofsFor(history.map((h) => h.event));
+    return {
+      format: 'pharmatrace-proof-bundle',
+      version: 1,
+      generatedAt: new Date().toISOString(),
+      epc,
+      events: history.map(({ event, via }): BundleEvent => {
+        const proof = proofs.get(event.id);
+        return {
+          event: event.body,
+          eventHash: digestToHash(event.hash),
+          via,
+          ...(proof ? { merkle: { leafEncoding: ['bytes32'], value: proof.eventDigest, proof: proof.merkleProof, root: proof.root } } : {}),
+          anchors: proof ? anchorsOf(proof) : [],
+        };
+      }),
+    };
+  }
+
+  private canonical(input: string): string {
+    try {
+      return canonicalEpc(input.trim());
+    } catch (e) {
+      if (e instanceof Gs1Error) throw new ProofBundleError(ProofBundleErrorCode.INVALID_EPC, `epc: ${e.message}`, { field: 'epc', rule: e.rule });
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,285 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { runMigrations } from '@pharmatrace/persistence';
+import { Client } from 'pg';
+import { createBenchDatabase } from './bench-db';
+import type { BenchRow } from './bench.types';
+import { BENCH_ORGANIZATIONS, benchPack, BenchPack, loadPacks } from './load-packs';
+
+const PACKS = Number(process.env.BENCH_PACKS ?? 1_000_000);
+const SATURATION_SECONDS = Number(process.env.BENCH_SATURATION_SECONDS ?? 10);
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 60);
+/** The trivial endpoints at the fixed rate are a reference, not a target: a quarter of the time is enough. */
+const BASELINE_LATENCY_SECONDS = Math.max(5, Math.round(LATENCY_SECONDS / 4));
+const CONNECTIONS = 32;
+const THROUGHPUT_RATIO_TARGET = 0.8;
+const P99_TARGET_MS = 30;
+const ROOT = join(__dirname, '..');
+const GS = '\u001d';
+
+const VERIFY_QUERY = `query($c: String!) { verify(code: $c) {
+  status saleable alerts epc product { gtin serial lot expiry } custodian { name gln } container anchored checkedOnChain } }`;
+
+const yymmdd = (iso: string) => iso.slice(2).replace(/-/g, '');
+const randomPack = () => benchPack(Math.floor(Math.random() * PACKS));
+
+/** The forms pharmacies' scanners send: raw DataMatrix with symbology identifier, bare GS-separated AIs, Digital Link. */
+function scanOf(p: BenchPack, form: number): string {
+  switch (form % 4) {
+    case 0:
+    case 1:
+      return `]d201${p.gtin}17${yymmdd(p.expiry)}10${p.lot}${GS}21${p.serial}`;
+    case 2:
+      return `01${p.gtin}21${p.serial}${GS}17${yymmdd(p.expiry)}10${p.lot}`;
+    default:
+      return `https://id.gs1.org/01/${p.gtin}/10/${p.lot}/21/${p.serial}?17=${yymmdd(p.expiry)}`;
+  }
+}
+
+interface Target {
+  name: string;
+  request: autocannon.Request;
+  /** Fetches one answer the way the load does, and says what is wrong with it, if anything. */
+  check(p: BenchPack, form: number): Promise<string | null>;
+}
+
+function targets(base: string): Record<'graphqlTrivial' | 'getTrivial' | 'verify' | 'vrs' | 'digitalLink', Target> {
+  const { pharmacy, distributor } = BENCH_ORGANIZATIONS;
+  const gqlHeaders = { 'content-type': 'application/json', authorization: `Bearer ${pharmacy.apiKey}` };
+  const vrsPath = (p: BenchPack) =>
+    `/verify/gtin/${p.gtin}/lot/${p.lot}/ser/${p.serial}?exp=${yymmdd(p.expiry)}&linkType=verificationService&context=dscsaSaleableReturn` +
+    `&reqGLN=${distributor.gln}&corrUUID=${randomUUID()}`;
+  const vrsHeaders = { authorization: `Bearer ${distributor.apiKey}` };
+  const dlPath = (p: BenchPack) => `/01/${p.gtin}/10/${p.lot}/21/${p.serial}?17=${yymmdd(p.expiry)}`;
+  const dlHeaders = { accept: 'application/json' };
+  let form = 0;
+  const json = async (res: Response) => (res.ok ? res.json() : Promise.reject(new Error(`HTTP ${res.status}: ${await res.text()}`)));
+  return {
+    graphqlTrivial: {
+      name: 'GraphQL { __typename }',
+      request: { method: 'POST', path: '/graphql', headers: gqlHeaders, body: JSON.stringify({ query: '{ __typename }' }) },
+      check: async () => {
+        const body = await json(await fetch(`${base}/graphql`, { method: 'POST', headers: gqlHeaders, body: JSON.stringify({ query: '{ __typename }' }) }));
+        return body.data?.__typename === 'Query' ? null : JSON.stringify(body);
+      },
+    },
+    getTrivial: {
+      name: 'GET /health',
+      request: { method: 'GET', path: '/health' },
+      check: async () => ((await json(await fetch(`${base}/health`))).status === 'ok' ? null : 'health not ok'),
+    },
+    verify: {
+      name: 'GraphQL verify(code)',
+      request: {
+        method: 'POST',
+        path: '/graphql',
+        headers: gqlHeaders,
+        setupRequest: (req) => ({ ...req, body: JSON.stringify({ query: VERIFY_QUERY, variables: { c: scanOf(randomPack(), form++) } }) }),
+      },
+      check: async (p, f) => {
+        const body = await json(
+          await fetch(`${base}/graphql`, { method: 'POST', headers: gqlHeaders, body: JSON.stringify({ query: VERIFY_QUERY, variables: { c: scanOf(p, f) } }) }),
+        );
+        const v = body.data?.verify;
+        return v?.saleable && v.status === 'ACTIVE' && v.epc === p.epc && v.checkedOnChain && v.custodian?.gln === pharmacy.gln ? null : JSON.stringify(body);
+      },
+    },
+    vrs: {
+      name: 'VRS GET /verify/gtin/…/lot/…/ser/…',
+      request: { method: 'GET', path: '/verify', headers: vrsHeaders, setupRequest: (req) => ({ ...req, path: vrsPath(randomPack()) }) },
+      check: async (p) => {
+        const body = await json(await fetch(`${base}${vrsPath(p)}`, { headers: vrsHeaders }));
+        return body.data?.verified === true && !body.data.additionalInfo ? null : JSON.stringify(body);
+      },
+    },
+    digitalLink: {
+      name: 'Digital Link GET /01/…/10/…/21/…',
+      request: { method: 'GET', path: '/01', headers: dlHeaders, setupRequest: (req) => ({ ...req, path: dlPath(randomPack()) }) },
+      check: async (p) => {
+        const body = await json(await fetch(`${base}${dlPath(p)}`, { headers: dlHeaders }));
+        return body.saleable && body.epc === p.epc ? null : JSON.stringify(body);
+      },
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/**
+ * The API in a process of its own, as in production: autocannon in the same event loop would steal the server's time.
+ * BENCH_CPU_PROF=1 writes a V8 CPU profile of the server to bench/results/ when it stops.
+ */
+async function startServer(databaseUrl: string): Promise<{ base: string; pid: number; stop(): Promise<void> }> {
+  const port = await freePort();
+  const profile = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, 'bench', 'results')] : [];
+  if (profile.length) mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  const child: ChildProcess = spawn(process.execPath, [...profile, '-r', '@swc-node/register', 'apps/api/src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, PORT: String(port), ADMIN_TOKEN: 'bench-admin-token-0123456789' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode} before answering`);
+    if (Date.now() > deadline) throw new Error('the API did not answer /health within 120 s');
+    if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    base,
+    pid: child.pid!,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** CPU time (user + system) a process has used, in ms, from /proc (Linux; 100 ticks a second); 0 where unreadable. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU the API process and the Postgres backends serving the bench database spend per answered request: unlike
+ * throughput, this does not depend on what else runs on the machine, so it explains the ratios on a busy box.
+ */
+class CpuMeter {
+  constructor(
+    private readonly serverPid: number,
+    private readonly pg: Client,
+    private readonly database: string,
+  ) {}
+
+  private async backends(): Promise<number[]> {
+    const { rows } = await this.pg.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [this.database]);
+    return rows.map((r: { pid: number }) => r.pid);
+  }
+
+  async start(): Promise<() => Promise<{ server: number; postgres: number }>> {
+    const server = cpuMs(this.serverPid);
+    const before = new Map((await this.backends()).map((pid) => [pid, cpuMs(pid)]));
+    return async () => {
+      const after = await this.backends();
+      return { server: cpuMs(this.serverPid) - server, postgres: after.reduce((sum, pid) => sum + cpuMs(pid) - (before.get(pid) ?? 0), 0) };
+    };
+  }
+}
+
+/**
+ * Each measured run starts after 2 s of the same load: idle pool connections close after 10 s, and a fresh Postgres
+ * backend pays tens of ms to warm its catalog caches, which would otherwise land on the first requests measured.
+ */
+async function run(base: string, t: Target, seconds: number, overallRate?: number): Promise<autocannon.Result> {
+  await autocannon({ url: base, connections: CONNECTIONS, duration: 2, requests: [t.request], ...(overallRate ? { overallRate } : {}) });
+  const result = await autocannon({ url: base, connections: CONNECTIONS, duration: seconds, requests: [t.request], ...(overallRate ? { overallRate } : {}) });
+  if (result.errors || result.timeouts || result.non2xx) {
+    throw new Error(`${t.name}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers`);
+  }
+  return result;
+}
+
+/**
+ * Verification under load (issue 4) over `BENCH_PACKS` packs (default 1M): saturation throughput with 32 connections,
+ * then latency at a fixed rate of half the trivial GraphQL query's saturation throughput, for GraphQL verify, VRS and
+ * the Digital Link resolver, each beside a trivial GraphQL query and a trivial GET on the same server in the same run.
+ */
+export async function benchVerification(): Promise<BenchRow[]> {
+  const kept = process.env.BENCH_DB_URL;
+  const db = kept ? { url: kept, drop: async () => undefined } : await createBenchDatabase('verify');
+  if (kept) await runMigrations(kept);
+  const rows: BenchRow[] = [];
+  const shared = `client (autocannon) and server share ${cpus().length} cores`;
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  const pg = new Client({ connectionString: db.url });
+  try {
+    await pg.connect();
+    const load = await loadPacks(db.url, PACKS);
+    const shape = `${PACKS.toLocaleString('en')} packs, ${load.events.toLocaleString('en')} events, ${load.eventEpcRows.toLocaleString('en')} event_epc rows`;
+    console.log(load.loaded ? `loaded ${shape} in ${load.seconds.toFixed(1)} s` : `reusing ${shape} in ${db.url}`);
+    if (load.loaded) rows.push({ name: 'bulk load (COPY, indexes rebuilt, analyzed)', value: Math.round(load.seconds), unit: 's', note: shape });
+
+    server = await startServer(db.url);
+    const t = targets(server.base);
+    for (const target of Object.values(t)) {
+      for (let i = 0; i < 8; i++) {
+        const problem = await target.check(randomPack(), i);
+        if (problem) throw new Error(`${target.name} answered wrongly: ${problem.slice(0, 500)}`);
+      }
+    }
+
+    const meter = new CpuMeter(server.pid, pg, new URL(db.url).pathname.slice(1));
+    const saturation: Record<string, number> = {};
+    const cpu: Record<string, string> = {};
+    for (const [key, target] of Object.entries(t)) {
+      const stop = await meter.start();
+      const r = await run(server.base, target, SATURATION_SECONDS);
+      const used = await stop();
+      saturation[key] = r.requests.average;
+      const per = (ms: number) => (ms / r.requests.total).toFixed(2);
+      cpu[key] = `CPU per request: API ${per(used.server)} ms, Postgres ${per(used.postgres)} ms`;
+      console.log(`saturation ${target.name}: ${Math.round(r.requests.average)} req/s, p99 ${r.latency.p99} ms; ${cpu[key]}`);
+    }
+    rows.push(
+      { name: `saturation ${t.graphqlTrivial.name}`, value: Math.round(saturation.graphqlTrivial), unit: 'req/s', note: `${CONNECTIONS} connections, ${SATURATION_SECONDS} s; ${shared}; ${cpu.graphqlTrivial}` },
+      { name: `saturation ${t.getTrivial.name}`, value: Math.round(saturation.getTrivial), unit: 'req/s', note: cpu.getTrivial },
+    );
+    for (const [key, against] of [['verify', 'graphqlTrivial'], ['vrs', 'getTrivial'], ['digitalLink', 'getTrivial']] as const) {
+      const ratio = saturation[key] / saturation[against];
+      rows.push(
+        { name: `saturation ${t[key].name}`, value: Math.round(saturation[key]), unit: 'req/s', note: `random packs of ${PACKS.toLocaleString('en')}; ${cpu[key]}` },
+        {
+          name: `  ratio to ${t[against].name}`,
+          value: Math.round(ratio * 100),
+          unit: '%',
+          note: `target ≥ ${THROUGHPUT_RATIO_TARGET * 100}%: ${ratio >= THROUGHPUT_RATIO_TARGET ? 'PASS' : 'FAIL'}`,
+        },
+      );
+    }
+
+    const rate = Math.max(1, Math.round(saturation.graphqlTrivial / 2));
+    for (const key of ['graphqlTrivial', 'getTrivial', 'verify', 'vrs', 'digitalLink'] as const) {
+      const baseline = key === 'graphqlTrivial' || key === 'getTrivial';
+      const seconds = baseline ? BASELINE_LATENCY_SECONDS : LATENCY_SECONDS;
+      const r = await run(server.base, t[key], seconds, rate);
+      const { p50, p97_5, p99 } = r.latency;
+      console.log(`${rate} req/s ${t[key].name}: p50 ${p50} ms, p97.5 ${p97_5} ms, p99 ${p99} ms, achieved ${Math.round(r.requests.average)} req/s`);
+      // A server that falls behind the rate leaves requests unsent, which hides their latency (coordinated omission).
+      const sustained = r.requests.average >= 0.95 * rate;
+      const verdict = baseline
+        ? 'reference'
+        : `target p99 ≤ ${P99_TARGET_MS} ms: ${p99 <= P99_TARGET_MS && sustained ? 'PASS' : 'FAIL'}${sustained ? "" : " (rate not sustained)"}`;
+      rows.push(
+        { name: `${t[key].name} at ${rate} req/s: p50`, value: p50, unit: 'ms', note: `${seconds} s, achieved ${Math.round(r.requests.average)} req/s` },
+        { name: `  p97.5`, value: p97_5, unit: 'ms' },
+        { name: `  p99`, value: p99, unit: 'ms', note: verdict },
+      );
+    }
+    return rows;
+  } finally {
+    await pg.end();
+    await server?.stop();
+    if (process.env.BENCH_KEEP_DB === '1' && !kept) console.log(`kept ${db.url} (BENCH_DB_URL=${db.url} reuses it)`);
+    else await db.drop();
+  }
+}
+
+if (require.main === module) benchVerification().then((rows) => console.table(rows));

@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface AlertCriteria {
+  codes?: string[];
+  gtin?: string;
+  lot?: string;
+  epc?: string;
+  since?: Date;
+  until?: Date;
+}
+
+/** Which alerts a reader may see: all, those it raised or is addressed, or those plus the ones on its GTINs. */
+export type AlertVisibility = { kind: 'all' } | { kind: 'involved'; organizationId: string } | { kind: 'involved-or-manufacturer'; organizationId: string };
+
+export interface AlertRow {
+  id: number;
+  code: string;
+  epc: string | null;
+  gtin: string | null;
+  lot: string | null;
+  actorId: string | null;
+  manufacturerId: string | null;
+  recipientId: string | null;
+  details: Record<string, unknown>;
+  createdAt: Date;
+}
+
+@Injectable()
+export class AlertRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Newest first, keyset on id. */
+  async page(criteria: AlertCriteria, visibility: AlertVisibility, limit: number, beforeId: number | null): Promise<{ alerts: AlertRow[]; hasMore: boolean }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const p = (v: unknown) => `$${params.push(v)}`;
+    if (visibility.kind !== 'all') {
+      const org = p(visibility.organizationId);
+      const own = visibility.kind === 'involved-or-manufacturer' ? ` OR a.manufacturer_id = ${org}` : '';
+      where.push(`(a.recipient_id = ${org} OR a.actor_id = ${org}${own})`);
+    }
+    if (criteria.codes?.length) where.push(`a.code = ANY(${p(criteria.codes)}::text[])`);
+    if (criteria.gtin) where.push(`a.gtin = ${p(criteria.gtin)}`);
+    if (criteria.lot) where.push(`a.lot = ${p(criteria.lot)}`);
+    if (criteria.epc) where.push(`a.epc = ${p(criteria.epc)}`);
+    if (criteria.since) where.push(`a.created_at >= ${p(criteria.since.toISOString())}::timestamptz`);
+    if (criteria.until) where.push(`a.created_at < ${p(criteria.until.toISOString())}::timestamptz`);
+    if (beforeId !== null) where.push(`a.id < ${p(beforeId)}::bigint`);
+    const rows: Record<string, any>[] = await this.db.query(
+      `SELECT a.id, a.code, a.epc, a.gtin, a.lot, a.actor_id, a.manufacturer_id, a.recipient_id, a.details, a.created_at
+       FROM alert a ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.id DESC LIMIT ${p(limit + 1)}`,
+      params,
+    );
+    const alerts = rows.slice(0, limit).map((r) => ({
+      id: Number(r.id),
+      code: r.code,
+      epc: r.epc,
+      gtin: r.gtin,
+      lot: r.lot,
+      actorId: r.actor_id,
+      manufacturerId: r.manufacturer_id,
+      recipientId: r.recipient_id,
+      details: r.details,
+      createdAt: r.created_at,
+    }));
+    return { alerts, hasMore: rows.length > limit };
+  }
+}

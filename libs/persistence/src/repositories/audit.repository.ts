@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface AuditBatchRow {
+  id: number;
+  status: string;
+  root: Buffer;
+  leafCount: number;
+  nodes: Buffer;
+}
+
+export interface AuditEventRow {
+  id: number;
+  eventHash: Buffer;
+  leafIndex: number | null;
+  body: unknown;
+}
+
+export interface AuditRun {
+  id: number;
+  lastBatchId: number | null;
+  batchesAudited: number;
+  eventsAudited: number;
+  tamperedBatches: number;
+  findings: number;
+  elapsedMs: number;
+}
+
+export interface AuditProgress {
+  lastBatchId: number;
+  events: number;
+  tampered: boolean;
+  findings: number;
+  elapsedMs: number;
+}
+
+const TAMPER_CODE = 'TAMPER_DETECTED';
+
+/** What an audit reads of a batch, the tamper alerts it records and the progress of resumable runs. */
+@Injectable()
+export class AuditRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** The batch row and its event rows as they are now; null if there is no such batch. */
+  async batch(batchId: number): Promise<{ batch: AuditBatchRow; events: AuditEventRow[] } | null> {
+    const [row]: { id: string; status: string; root: Buffer; leaf_count: number; nodes: Buffer }[] = await this.db.query(
+      `SELECT id, status, root, leaf_count, nodes FROM anchor_batch WHERE id = $1`,
+      [batchId],
+    );
+    if (!row) return null;
+    const events: { id: string; event_hash: Buffer; leaf_index: number | null; body: unknown }[] = await this.db.query(
+      `SELECT id, event_hash, leaf_index, body FROM event WHERE batch_id = $1 ORDER BY id`,
+      [batchId],
+    );
+    return {
+      batch: { id: Number(row.id), status: row.status, root: row.root, leafCount: row.leaf_count, nodes: row.nodes },
+      events: events.map((e) => ({ id: Number(e.id), eventHash: e.event_hash, leafIndex: e.leaf_index, body: e.body })),
+    };
+  }
+
+  /** Mined batches after `afterId` in id order: what an audit run still has to do, and how many events that is. */
+  async remaining(afterId: number | null): Promise<{ ids: number[]; events: number }> {
+    const rows: { id: string; leaf_count: number }[] = await this.db.query(
+      `SELECT id, leaf_count FROM anchor_batch WHERE status IN ('MINED', 'FINAL') AND id > $1 ORDER BY id`,
+      [afterId ?? 0],
+    );
+    return { ids: rows.map((r) => Number(r.id)), events: rows.reduce((n, r) => n + r.leaf_count, 0) };
+  }
+
+  /**
+   * Records each finding as a TAMPER_DETECTED alert unless an identical one exists, and marks the batch failed
+   * so verdicts on its packs answer ANCHORING_FAILED. Returns how many alerts were new.
+   */
+  async recordTamper(batchId: number, findings: Record<string, unknown>[]): Promise<number> {
+    if (!findings.length) return 0;
+    return this.db.transaction(async (tx) => {
+      // Two audits of one batch at once would both see "no such alert yet".
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('audit'), $1::int)`, [batchId % 2 ** 31]);
+      const inserted: { id: string }[] = await tx.query(
+        `INSERT INTO alert (code, details)
+         SELECT $1, d FROM unnest($3::jsonb[]) AS u(d)
+         WHERE NOT EXISTS (SELECT 1 FROM alert a WHERE a.code = $1 AND (a.details->>'batchId')::bigint = $2 AND a.details @> u.d)
+         RETURNING id`,
+        [TAMPER_CODE, batchId, findings.map((f) => JSON.stringify(f))],
+      );
+      await tx.query(`UPDATE anchor_batch SET audit_failed_at = coalesce(audit_failed_at, now()) WHERE id = $1`, [batchId]);
+      return inserted.length;
+    });
+  }
+
+  /** The unfinished run to resume, or a new one; `restart` closes any unfinished run first. */
+  async openRun(restart: boolean): Promise<{ run: AuditRun; resumed: boolean }> {
+    return this.db.transaction(async (tx) => {
+      if (restart) await tx.query(`UPDATE audit_run SET finished_at = now() WHERE finished_at IS NULL`);
+      const [open] = await tx.query(`SELECT * FROM audit_run WHERE finished_at IS NULL`);
+      if (open) return { run: toRun(open), resumed: true };
+      const [created] = await tx.query(`INSERT INTO audit_run DEFAULT VALUES RETURNING *`);
+      return { run: toRun(created), resumed: false };
+    });
+  }
+
+  async saveProgress(runId: number, p: AuditProgress): Promise<void> {
+    await this.db.query(
+      `UPDATE audit_run SET last_batch_id = $2, batches_audited = batches_audited + 1, events_audited = events_audited + $3,
+              tampered_batches = tampered_batches + $4, findings = findings + $5, elapsed_ms = elapsed_ms + $6
+       WHERE id = $1`,
+      [runId, p.lastBatchId, p.events, p.tampered ? 1 : 0, p.findings, Math.round(p.elapsedMs)],
+    );
+  }
+
+  async finishRun(runId: number): Promise<AuditRun> {
+    const [[row]] = await this.db.query(`UPDATE audit_run SET finished_at = now() WHERE id = $1 RETURNING *`, [runId]);
+    return toRun(row);
+  }
+}
+
+function toRun(row: Record<string, any>): AuditRun {
+  return {
+    id: Number(row.id),
+    lastBatchId: row.last_batch_id === null ? null : Number(row.last_batch_id),
+    batchesAudited: row.batches_audited,
+    eventsAudited: Number(row.events_audited),
+    tamperedBatches: row.tampered_batches,
+    findings: row.findings,
+    elapsedMs: Number(row.elapsed_ms),
+  };
+}

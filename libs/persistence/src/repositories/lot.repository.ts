@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface LotView {
+  gtin: string;
+  lot: string;
+  status: 'ACTIVE' | 'RECALLED';
+  reason: string | null;
+  manufacturerId: string | null;
+}
+
+export interface LotPack {
+  epc: string;
+  serial: string | null;
+  status: string;
+  expiry: string | null;
+  custodianId: string | null;
+  containerEpc: string | null;
+}
+
+/**
+ * A lot's packs, counted and paged in SQL over pack_state_lot_idx (gtin, lot). `custodianId` narrows every read
+ * to the packs one organization holds now.
+ */
+@Injectable()
+export class LotRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async view(gtin: string, lot: string): Promise<LotView> {
+    const rows: Record<string, any>[] = await this.db.query(
+      `SELECT l.status, l.reason, (SELECT manufacturer_id FROM product WHERE gtin = $1) AS manufacturer_id
+       FROM (SELECT 1) one LEFT JOIN lot l ON l.gtin = $1 AND l.lot = $2`,
+      [gtin, lot],
+    );
+    return { gtin, lot, status: rows[0]?.status ?? 'ACTIVE', reason: rows[0]?.reason ?? null, manufacturerId: rows[0]?.manufacturer_id ?? null };
+  }
+
+  async heldBy(gtin: string, lot: string, organizationId: string): Promise<number> {
+    const rows = await this.db.query(`SELECT count(*) AS n FROM pack_state WHERE gtin = $1 AND lot = $2 AND custodian_id = $3`, [gtin, lot, organizationId]);
+    return Number(rows[0].n);
+  }
+
+  async countsByStatus(gtin: string, lot: string, custodianId: string | null): Promise<{ status: string; count: number }[]> {
+    const rows: { status: string; n: string }[] = await this.db.query(
+      `SELECT status, count(*) AS n FROM pack_state WHERE gtin = $1 AND lot = $2 AND ($3::uuid IS NULL OR custodian_id = $3)
+       GROUP BY status ORDER BY status`,
+      [gtin, lot, custodianId],
+    );
+    return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
+  }
+
+  async countsByCustodian(gtin: string, lot: string, custodianId: string | null): Promise<{ custodianId: string | null; count: number }[]> {
+    const rows: { custodian_id: string | null; n: string }[] = await this.db.query(
+      `SELECT custodian_id, count(*) AS n FROM pack_state WHERE gtin = $1 AND lot = $2 AND ($3::uuid IS NULL OR custodian_id = $3)
+       GROUP BY custodian_id ORDER BY count(*) DESC, custodian_id`,
+      [gtin, lot, custodianId],
+    );
+    return rows.map((r) => ({ custodianId: r.custodian_id, count: Number(r.n) }));
+  }
+
+  /** One page in EPC order after `afterEpc`, and whether more follow: keyset, so the 1,000th page costs the first's. */
+  async packs(gtin: string, lot: string, custodianId: string | null, limit: number, afterEpc: string | null): Promise<{ packs: LotPack[]; hasMore: boolean }> {
+    const rows: Record<string, any>[] = await this.db.query(
+      `SELECT epc, serial, status, to_char(expiry, 'YYYY-MM-DD') AS expiry, custodian_id, container_epc FROM pack_state
+       WHERE gtin = $1 AND lot = $2 AND ($3::uuid IS NULL OR custodian_id = $3) AND ($4::text IS NULL OR epc > $4)
+       ORDER BY epc LIMIT $5`,
+      [gtin, lot, custodianId, afterEpc, limit + 1],
+    );
+    const packs = rows.slice(0, limit).map((r) => ({
+      epc: r.epc,
+      serial: r.serial,
+      status: r.status,
+      expiry: r.expiry,
+      custodianId: r.custodian_id,
+      containerEpc: r.container_epc,
+    }));
+    return { packs, hasMore: rows.length > limit };
+  }
+}

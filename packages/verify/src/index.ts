@@ -1,0 +1,8 @@
+export { ANCHOR_REGISTRY_READ_ABI } from './anchor.check';
+export * from './bundle.format';
+export { verifyBundle, type VerifyOptions } from './bundle.verifier';
+export { rootFromProof } from './merkle-proof';
+export { formatReport } from './report.printer';
+export { checkSignature, type SignatureCheck } from './signature.check';
+export * from './verification.report';
+export { VerifyError, VerifyErrorCode } from './verify.error';
