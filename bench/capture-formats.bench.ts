@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -25,12 +26,24 @@ const GTIN = (() => {
   return body + gs1CheckDigit(body);
 })();
 
+/** Namespace of the logger's own record carried in the events below. */
+export const LOGGER_NAMESPACE = 'https://logger.example/epcis/';
+/** The @context of the documents documentChunks writes. */
+export const DOCUMENT_CONTEXT = [EPCIS_CONTEXT, { logger: LOGGER_NAMESPACE }];
+
+/** Incompressible text of `bytes` characters, the same for the same seed. */
+function loggerRecord(seed: string, bytes: number): string {
+  let out = '';
+  for (let k = 0; out.length < bytes; k++) out += createHash('sha256').update(`${seed}:${k}`).digest('base64');
+  return out.slice(0, bytes);
+}
+
 /**
- * A cold-chain logger's ObjectEvent: one SSCC observed in transit with `reports` temperature readings.
- * Large documents are made of these so their size is payload, not EPCs to index, and 10,000 of them
- * (GS1-EPCIS-Capture-Limit) reach 200 MB.
+ * A cold-chain logger's ObjectEvent: one SSCC observed in transit with `reports` temperature readings and,
+ * when `recordBytes` > 0, the logger's raw record as an extension field. Large documents are made of these so
+ * their size is payload, not EPCs to index, and 10,000 of them (GS1-EPCIS-Capture-Limit) reach 200 MB.
  */
-export function sensorEvent(run: number, i: number, reports: number): Json {
+export function sensorEvent(run: number, i: number, reports: number, recordBytes = 0): Json {
   const t = Date.UTC(2026, 0, 1) + run * 86_400_000 + i * 1000;
   return {
     type: 'ObjectEvent',
@@ -52,24 +65,25 @@ export function sensorEvent(run: number, i: number, reports: number): Json {
         })),
       },
     ],
+    ...(recordBytes > 0 ? { 'logger:record': loggerRecord(`${run}:${i}`, recordBytes) } : {}),
   };
 }
 
 /** The `<ObjectEvent>…</ObjectEvent>` element of an event, as writeEpcisXml writes it. */
 export function xmlEventElement(event: Json): string {
-  const xml = writeEpcisXml(epcisDocument([event], CREATION_DATE), '2.0');
+  const xml = writeEpcisXml({ ...epcisDocument([event], CREATION_DATE), '@context': DOCUMENT_CONTEXT }, '2.0');
   return xml.slice(xml.indexOf('<EventList>') + '<EventList>'.length, xml.lastIndexOf('</EventList>'));
 }
 
 function documentEnds(format: CaptureFormat): [string, string] {
   if (format === 'xml') {
     return [
-      `<?xml version="1.0" encoding="UTF-8"?>\n<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" schemaVersion="2.0" creationDate="${CREATION_DATE}"><EPCISBody><EventList>\n`,
+      `<?xml version="1.0" encoding="UTF-8"?>\n<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:logger="${LOGGER_NAMESPACE}" schemaVersion="2.0" creationDate="${CREATION_DATE}"><EPCISBody><EventList>\n`,
       '</EventList></EPCISBody></epcis:EPCISDocument>\n',
     ];
   }
   return [
-    `{"@context":${JSON.stringify([EPCIS_CONTEXT])},"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"${CREATION_DATE}","epcisBody":{"eventList":[\n`,
+    `{"@context":${JSON.stringify(DOCUMENT_CONTEXT)},"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"${CREATION_DATE}","epcisBody":{"eventList":[\n`,
     ']}}\n',
   ];
 }
@@ -244,7 +258,9 @@ function benchScans(): BenchRow {
   };
 }
 
-const LARGE_REPORTS = Number(process.env.BENCH_LARGE_REPORTS ?? 150);
+const LARGE_REPORTS = Number(process.env.BENCH_LARGE_REPORTS ?? 24);
+/** With 24 reports (about 3.5 KB), about 20 KB per event: 10,000 events make 200 MB. */
+const LARGE_RECORD_BYTES = Number(process.env.BENCH_LARGE_RECORD_BYTES ?? 16_500);
 const LARGE_EVENTS = Number(process.env.BENCH_LARGE_EVENTS ?? 10_000);
 
 /**
@@ -296,7 +312,7 @@ export async function benchCaptureFormats(): Promise<BenchRow[]> {
       let bytes = 0;
       const r = run;
       async function* counted() {
-        for await (const chunk of documentChunks(format, LARGE_EVENTS, (i) => sensorEvent(r, i, LARGE_REPORTS))) {
+        for await (const chunk of documentChunks(format, LARGE_EVENTS, (i) => sensorEvent(r, i, LARGE_REPORTS, LARGE_RECORD_BYTES))) {
           bytes += chunk.length;
           yield chunk;
         }
@@ -310,7 +326,7 @@ export async function benchCaptureFormats(): Promise<BenchRow[]> {
         name: `peak RSS of the API capturing a ${Math.round(bytes / 1e6)} MB ${format === 'json' ? 'JSON-LD' : 'XML'} document`,
         value: MiB(after.hwm),
         unit: 'MiB',
-        note: `RSS ${MiB(before.rss)} MiB after start; ${LARGE_EVENTS} events of ${LARGE_REPORTS} sensor reports, sent chunked; `
+        note: `RSS ${MiB(before.rss)} MiB after start; ${LARGE_EVENTS} events of ${LARGE_REPORTS} sensor reports and a ${LARGE_RECORD_BYTES}-byte logger record, sent chunked; `
           + `captured in ${seconds.toFixed(1)} s (${Math.round(LARGE_EVENTS / seconds)} events/s, ${(bytes / 2 ** 20 / seconds).toFixed(1)} MiB/s)`,
       });
       const done = new Promise((res) => api!.child.once('exit', res));

@@ -8,6 +8,7 @@ import type { BenchRow } from './bench.types';
 import { benchCapture } from './capture.bench';
 import { benchCaptureFormats } from './capture-formats.bench';
 import { benchMerkle } from './merkle.bench';
+import { benchVerification } from './verification.bench';
 
 const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   capture: benchCapture,
@@ -16,6 +17,7 @@ const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   anchoring: benchAnchoring,
   audit: benchAudit,
   formats: benchCaptureFormats,
+  verification: benchVerification,
 };
 
 /** `npm run bench [suite…]`: prints every figure with its unit and note, and keeps them in bench/results/. */

@@ -1,15 +1,17 @@
 import { INestApplication } from '@nestjs/common';
-import { eventHash, EPCIS_CONTEXT } from '@pharmatrace/epcis';
+import { eventHash } from '@pharmatrace/epcis';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { Client } from 'pg';
-import { CaptureFormat, documentChunks, postCapture, sensorEvent, waitForJob, xmlEventElement } from '../../bench/capture-formats.bench';
+import { CaptureFormat, DOCUMENT_CONTEXT, documentChunks, postCapture, sensorEvent, waitForJob, xmlEventElement } from '../../bench/capture-formats.bench';
 import { createOrganization, testConfig, useDatabase, withCheckDigit } from '../support/platform';
 import { startApi } from '../support/zz-scratch-api.tmp';
 
 const EVENTS = 2000;
-/** About 15 KB per event: 2,000 events make a document of about 30 MB. */
-const REPORTS = 110;
+/** About 15 KB per event (10 sensor reports and a logger record): 2,000 events make a document of about 30 MB. */
+const REPORTS = 10;
+const RECORD = 13_500;
+const event = (run: number, i: number) => sensorEvent(run, i, REPORTS, RECORD);
 
 /** V8's gc() without the --expose-gc flag, so heap samples count what is live, not garbage awaiting collection. */
 function collectGarbage(): () => void {
@@ -48,7 +50,7 @@ describe('streamed capture of large documents (real Postgres)', () => {
     const gc = collectGarbage();
     let bytes = 0;
     async function* counted() {
-      for await (const chunk of documentChunks(format, EVENTS, (i) => sensorEvent(run, i, REPORTS))) {
+      for await (const chunk of documentChunks(format, EVENTS, (i) => event(run, i))) {
         bytes += chunk.length;
         yield chunk;
       }
@@ -73,7 +75,7 @@ describe('streamed capture of large documents (real Postgres)', () => {
     const stored = await count(`SELECT count(*) FROM event WHERE event_time >= '2026-01-01'::date + ${run} AND event_time < '2026-01-01'::date + ${run + 1}`);
     expect(stored).toBe(EVENTS);
     for (const i of [0, 1234, EVENTS - 1]) {
-      const hash = eventHash(sensorEvent(run, i, REPORTS), [EPCIS_CONTEXT]).hash;
+      const hash = eventHash(event(run, i), DOCUMENT_CONTEXT).hash;
       const res = await fetch(`${baseUrl}/epcis/events/${encodeURIComponent(hash)}`, { headers: { authorization: `Bearer ${apiKey}` } });
       expect(res.status).toBe(200);
     }
@@ -86,9 +88,9 @@ describe('streamed capture of large documents (real Postgres)', () => {
     const run = format === 'json' ? 3 : 4;
     const before = await count('SELECT count(*) FROM event');
     const bad = (i: number) => {
-      const event = sensorEvent(run, i, REPORTS);
-      if (i !== 1700) return event;
-      return format === 'json' ? { ...event, action: 'MOVE' } : xmlEventElement(event).replace('</action>', '</actoin>');
+      const good = event(run, i);
+      if (i !== 1700) return good;
+      return format === 'json' ? { ...good, action: 'MOVE' } : xmlEventElement(good).replace('</action>', '</actoin>');
     };
     const job = await waitForJob(baseUrl, apiKey, await postCapture(baseUrl, apiKey, format, documentChunks(format, EVENTS, bad)), 100);
     expect(job.success).toBe(false);

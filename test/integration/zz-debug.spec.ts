@@ -13,7 +13,7 @@ describe('dbg', () => {
     const { apiKey } = await createOrganization(app, { name: 'Cold Chain', role: 'DISTRIBUTOR', gln: withCheckDigit('061414100003') });
     console.log('posting', baseUrl);
     const t0 = Date.now();
-    const loc = await postCapture(baseUrl, apiKey, 'json', documentChunks('json', 300, (i) => sensorEvent(1, i, 110)));
+    const loc = await postCapture(baseUrl, apiKey, 'json', documentChunks('json', 300, (i) => sensorEvent(1, i, 10, 13_500)));
     console.log('posted', loc, Date.now() - t0);
     console.log(JSON.stringify(await waitForJob(baseUrl, apiKey, loc)), Date.now() - t0);
   }, 30000);

@@ -39,7 +39,6 @@ export class CaptureStreamService {
   ) {}
 
   async capture(org: OrganizationEntity, input: AsyncIterable<StreamedEpcisEvent>, options: StreamCaptureOptions = {}): Promise<StreamCaptureResult> {
-    (globalThis as any).T = { db: 0, prep: 0, start: performance.now() };
     const chunkEvents = options.chunkEvents ?? CHUNK_EVENTS;
     const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
     const session = await this.events.openCaptureSession(org.id, strictStateReducer);
@@ -48,9 +47,7 @@ export class CaptureStreamService {
     let eventCount = 0;
     let capturedCount = 0;
     const flush = async (s: CaptureSession) => {
-      const t0 = performance.now();
       const outcome = await s.add(chunk);
-      (globalThis as any).T.db += performance.now() - t0;
       capturedCount += outcome.inserted.length;
       chunk = [];
       bytes = 0;
@@ -58,15 +55,12 @@ export class CaptureStreamService {
     try {
       for await (const { index, event, context } of readerErrorsAsIssues(input)) {
         eventCount++;
-        const t1 = performance.now();
         chunk.push(this.prepare(org, index, event, context));
-        (globalThis as any).T.prep += performance.now() - t1;
         bytes += JSON.stringify(event).length;
         if (chunk.length >= chunkEvents || bytes >= chunkBytes) await flush(session);
       }
       if (chunk.length) await flush(session);
       await session.commit();
-      console.log('TIMES', JSON.stringify((globalThis as any).T));
     } catch (e) {
       await session.rollback();
       if (e instanceof StatusConflict) return refuseConflict(this.alerts, org, e);
@@ -90,7 +84,6 @@ export class CaptureStreamService {
         schemaIssues.map((issue) => ({ ...issue, eventIndex: issue.eventIndex === null ? null : index })),
       );
     }
-    const t2 = performance.now();
     let hash: string;
     try {
       hash = eventHash(event, context).hash;
@@ -98,7 +91,6 @@ export class CaptureStreamService {
       if (e instanceof EpcisValidationError) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, issuesOf(e, index));
       throw e;
     }
-    (globalThis as any).T.hash = ((globalThis as any).T.hash ?? 0) + performance.now() - t2;
     const prepared = prepareEvent(org, event, index, hash, context);
     if (prepared.issues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, prepared.issues);
     if (prepared.forbidden.length) throw new CaptureError(CaptureErrorCode.CAPTURE_FORBIDDEN, prepared.forbidden);
