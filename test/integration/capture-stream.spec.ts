@@ -79,7 +79,7 @@ describe('streamed capture of large documents (real Postgres)', () => {
       const res = await fetch(`${baseUrl}/epcis/events/${encodeURIComponent(hash)}`, { headers: { authorization: `Bearer ${apiKey}` } });
       expect(res.status).toBe(200);
     }
-  });
+  }, 180_000);
 
   it.each<[CaptureFormat, string, Record<string, unknown>]>([
     ['json', 'schema', { eventIndex: 1700, field: '/action', type: 'epcisException:ValidationException' }],
@@ -97,5 +97,5 @@ describe('streamed capture of large documents (real Postgres)', () => {
     expect(job.errors[0]).toMatchObject(expected);
     expect(await count('SELECT count(*) FROM event')).toBe(before);
     expect(await count(`SELECT count(*) FROM pack_state WHERE epc LIKE '%sscc%'`)).toBe(await count(`SELECT count(*) FROM event_epc WHERE epc LIKE '%sscc%'`));
-  });
+  }, 180_000);
 });

@@ -6,3 +6,4 @@ export * from './vocabulary';
 export * from './custody';
 export * from './read-policy';
 export * from './audit';
+export * from './event-signature';

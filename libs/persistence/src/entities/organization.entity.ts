@@ -22,6 +22,13 @@ export class OrganizationEntity {
   @Column('bytea', { name: 'api_key_hash', select: false })
   apiKeyHash: Buffer;
 
+  /** EIP-55 checksummed address whose EIP-712 signatures the organization's captures may carry (issue 6). */
+  @Column('text', { name: 'eth_address', nullable: true })
+  ethAddress: string | null;
+
+  @Column('boolean', { name: 'require_signed_captures', default: false })
+  requireSignedCaptures: boolean;
+
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
   createdAt: Date;
 }
