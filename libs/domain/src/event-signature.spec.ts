@@ -41,7 +41,7 @@ describe('eventBatchTypedData', () => {
   });
 
   it('has a fixed EIP-712 signing digest: any change to the layout would void stored signatures', () => {
-    expect(eip712Digest(eventBatchTypedData(GLN, DIGESTS))).toBe('0x1c7a0fd1d9fa4ff4b5b95a06e38fae0a8d7c1a6fbd3c82d2bb19fd6fa9b25b29');
+    expect(eip712Digest(eventBatchTypedData(GLN, DIGESTS))).toBe('0xe07c0cc2bbd1607f9c0a95b2c1947ae8ab485520229117bcb2eaebf14f778025');
   });
 
   it('leaves the shared constants untouched when a payload is changed', () => {

@@ -14,3 +14,4 @@ export * from './repositories/alert.repository';
 export * from './repositories/lot.repository';
 export * from './repositories/provenance.repository';
 export * from './repositories/audit.repository';
+export * from './repositories/signature.repository';

@@ -13,8 +13,9 @@ import { AlertRepository } from './repositories/alert.repository';
 import { LotRepository } from './repositories/lot.repository';
 import { ProvenanceRepository } from './repositories/provenance.repository';
 import { AuditRepository } from './repositories/audit.repository';
+import { SignatureRepository } from './repositories/signature.repository';
 
-const REPOSITORIES = [OrganizationRepository, EventRepository, PackRepository, AnchorRepository, VerificationRepository, RecallRepository, EventQueryRepository, CaptureJobRepository, ProvenanceRepository, LotRepository, AlertRepository, AuditRepository];
+const REPOSITORIES = [OrganizationRepository, EventRepository, PackRepository, AnchorRepository, VerificationRepository, RecallRepository, EventQueryRepository, CaptureJobRepository, ProvenanceRepository, LotRepository, AlertRepository, AuditRepository, SignatureRepository];
 
 @Global()
 @Module({})

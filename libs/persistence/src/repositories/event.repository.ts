@@ -3,6 +3,7 @@ import type { AppliedEvents, EventFacts, ItemState } from '@pharmatrace/domain';
 import { DataSource, EntityManager } from 'typeorm';
 import { EpcRole } from '../entities';
 import { STATE_COLUMNS, toItemState } from './pack-state.sql';
+import { attachCaptureSignature, NewCaptureSignature } from './signature.repository';
 
 export interface NewEvent {
   hash: Buffer;
@@ -48,10 +49,14 @@ export class EventRepository {
   /**
    * Stores a document's events, their EPC index rows and the read-model states they change in one transaction:
    * one multi-row statement per table, whatever the document's size. Events whose hash is already stored are
-   * skipped, so a re-capture is a no-op.
+   * skipped, so a re-capture is a no-op. A verified `signature` of the document is stored in the same transaction.
    */
-  capture(capturedBy: string, events: NewEvent[], reduce: StateReducer): Promise<CaptureOutcome> {
-    return this.db.transaction((tx) => this.storeChunk(tx, capturedBy, events, reduce));
+  capture(capturedBy: string, events: NewEvent[], reduce: StateReducer, signature?: NewCaptureSignature): Promise<CaptureOutcome> {
+    return this.db.transaction(async (tx) => {
+      const outcome = await this.storeChunk(tx, capturedBy, events, reduce);
+      if (signature) await attachCaptureSignature(tx, signature, outcome.inserted.map((e) => e.id));
+      return outcome;
+    });
   }
 
   /**

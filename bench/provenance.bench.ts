@@ -1,0 +1,221 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { runMigrations } from '@pharmatrace/persistence';
+import { Client } from 'pg';
+import { createBenchDatabase } from './bench-db';
+import type { BenchRow } from './bench.types';
+import { BIG_LOT, BIG_LOT_PACKS, HISTORY_REGULATOR, historyPack, loadHistory, PACKS_PER_UNIT } from './load-history';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
+const PROVENANCE_SECONDS = Number(process.env.BENCH_PROVENANCE_SECONDS ?? 20);
+const PROVENANCE_MAX_REQUESTS = 2000;
+const LOT_REQUESTS = 20;
+const PROVENANCE_P99_TARGET_MS = 20;
+const LOT_TARGET_MS = 1000;
+const ROOT = join(__dirname, '..');
+
+/** What a regulator's explorer shows for a pack: every event with its proof, custody, aggregation and flags. */
+const PROVENANCE_QUERY = `query($epc: String!) { provenance(epc: $epc) {
+  epc visibility
+  events { eventHash eventType action bizStep disposition eventTime recordTime readPoint bizLocation via event anchorStatus
+           proof { eventDigest merkleProof root batchId chainId contractAddress transactionHash blockNumber status proofStatus
+                   anchors { chainId contractAddress transactionHash blockNumber blockHash status reanchorCount } } }
+  custody { holder { name gln role } location from to inTransit shipment destinationGln }
+  aggregation { epc container packedAt unpackedAt packedBy { name gln } unpackedBy { name gln } packEvent unpackEvent }
+  flags { code event at message actor { name gln } }
+} }`;
+
+const LOT_QUERY = `query($gtin: String!, $lot: String!) { lot(gtin: $gtin, lot: $lot) {
+  gtin lot status recalled scope
+  countsByStatus { status count }
+  countsByCustodian { organization { name gln } count }
+  packs(first: 100) { edges { cursor node { epc serial status expiry container custodian { name gln } } } pageInfo { hasNextPage endCursor } }
+} }`;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** The API as in production, in a process of its own so the client's work does not share its event loop. */
+async function startApi(databaseUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/api/src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, PORT: String(port), ADMIN_TOKEN: 'bench-admin-token-0123456789' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  while (!(await fetch(`${base}/health`).then((r) => r.ok, () => false))) {
+    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode} before answering`);
+    if (Date.now() > deadline) throw new Error('the API did not answer /health within 120 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url: `${base}/graphql`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function gql(url: string, query: string, variables: Record<string, unknown>): Promise<any> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${HISTORY_REGULATOR.apiKey}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: any; errors?: unknown[] };
+  if (!res.ok || body.errors) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
+  return body.data;
+}
+
+/** A pack's answer must hold the three levels it was loaded with, or the timings would measure a shallower walk. */
+function checkProvenance(p: any): string | null {
+  const containers = new Set(p.aggregation.map((a: { container: string }) => a.container));
+  if (containers.size !== 3) return `expected pack → case → pallet → container, got ${containers.size} containers`;
+  if (p.events.length < 14) return `expected at least 14 events, got ${p.events.length}`;
+  if (p.events.some((e: { proof: unknown }) => !e.proof)) return 'an event has no proof';
+  if (p.flags.length) return `unexpected flags: ${JSON.stringify(p.flags)}`;
+  if (p.custody.length < 5) return `expected manufacturer → transit → distributor → transit → pharmacy, got ${p.custody.length} intervals`;
+  return null;
+}
+
+const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+/** EXPLAIN ANALYZE of the statements behind the two measured queries, printed so a slow plan is visible with the figures. */
+async function explain(databaseUrl: string, epc: string): Promise<void> {
+  const c = new Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    const plans: [string, string, unknown[]][] = [
+      [
+        'timeline (one per container walked)',
+        `SELECT ee.event_id, ee.event_time, ee.role, e.event_type, e.action,
+                (SELECT p.epc FROM event_epc p WHERE p.event_id = ee.event_id AND p.role = 'parent' LIMIT 1) AS parent
+         FROM event_epc ee JOIN event e ON e.id = ee.event_id
+         WHERE ee.epc = $1 AND ee.event_time >= coalesce($2::timestamptz, '-infinity') AND ee.event_time < coalesce($3::timestamptz, 'infinity')
+         ORDER BY ee.event_time, ee.event_id`,
+        [epc, null, null],
+      ],
+      [
+        'lot countsByStatus',
+        `SELECT status, count(*) AS n FROM pack_state WHERE gtin = $1 AND lot = $2 AND ($3::uuid IS NULL OR custodian_id = $3) GROUP BY status ORDER BY status`,
+        [BIG_LOT.gtin, BIG_LOT.lot, null],
+      ],
+      [
+        'lot countsByCustodian',
+        `SELECT custodian_id, count(*) AS n FROM pack_state WHERE gtin = $1 AND lot = $2 AND ($3::uuid IS NULL OR custodian_id = $3)
+         GROUP BY custodian_id ORDER BY count(*) DESC, custodian_id`,
+        [BIG_LOT.gtin, BIG_LOT.lot, null],
+      ],
+      [
+        'lot packs (first page)',
+        `SELECT epc, serial, status, to_char(expiry, 'YYYY-MM-DD') AS expiry, custodian_id, container_epc FROM pack_state
+         WHERE gtin = $1 AND lot = $2 AND ($3::uuid IS NULL OR custodian_id = $3) AND ($4::text IS NULL OR epc > $4) ORDER BY epc LIMIT $5`,
+        [BIG_LOT.gtin, BIG_LOT.lot, null, null, 101],
+      ],
+    ];
+    for (const [name, sql, params] of plans) {
+      const { rows } = await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
+      console.log(`\nEXPLAIN ANALYZE ${name}:\n${rows.map((r: Record<string, string>) => `  ${r['QUERY PLAN']}`).join('\n')}`);
+    }
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * Issue 5's read benchmarks over a history of `BENCH_EVENTS` events (default 10M) loaded with COPY: `provenance` of
+ * random packs three aggregation levels deep, one regulator client sending requests back to back, and `lot` for a lot
+ * of 100,000 packs with its counts and first page. BENCH_HISTORY_DB_URL reuses a database a previous run kept
+ * (BENCH_KEEP_DB=1).
+ */
+export async function benchProvenance(): Promise<BenchRow[]> {
+  const kept = process.env.BENCH_HISTORY_DB_URL;
+  const db = kept ? { url: kept, drop: async () => undefined } : await createBenchDatabase('history');
+  if (kept) await runMigrations(kept);
+  const rows: BenchRow[] = [];
+  let api: Awaited<ReturnType<typeof startApi>> | undefined;
+  try {
+    console.log(`loading about ${EVENTS.toLocaleString('en')} events into ${db.url}`);
+    const load = await loadHistory(db.url, EVENTS);
+    const shape = `${load.events.toLocaleString('en')} events, ${load.eventEpcRows.toLocaleString('en')} event_epc rows, ${load.packs.toLocaleString('en')} packs`;
+    const gib = load.databaseBytes / 2 ** 30;
+    if (load.loaded) {
+      rows.push({ name: 'history load, total (COPY, all indexes and constraints live)', value: Math.round(load.seconds), unit: 's', note: shape });
+      for (const [table, seconds] of Object.entries(load.tables)) rows.push({ name: `  ${table}`, value: round1(seconds), unit: 's' });
+    } else {
+      console.log(`reusing ${shape}`);
+    }
+    rows.push({ name: 'database size after load', value: Math.round(gib * 10) / 10, unit: 'GiB', note: `${shape}; target ≤ 30 GiB` });
+    if (load.packs < BIG_LOT_PACKS * 1.3) throw new Error(`BENCH_EVENTS=${EVENTS} is too small for a lot of ${BIG_LOT_PACKS} packs: use at least 1,000,000`);
+
+    api = await startApi(db.url);
+    const randomEpc = () => historyPack(Math.floor(Math.random() * load.units), Math.floor(Math.random() * PACKS_PER_UNIT)).epc;
+    for (let i = 0; i < 50; i++) {
+      const epc = randomEpc();
+      const problem = checkProvenance((await gql(api.url, PROVENANCE_QUERY, { epc })).provenance);
+      if (problem) throw new Error(`provenance(${epc}): ${problem}`);
+    }
+
+    const latencies: number[] = [];
+    let eventsServed = 0;
+    const started = performance.now();
+    while (latencies.length < PROVENANCE_MAX_REQUESTS && performance.now() - started < PROVENANCE_SECONDS * 1000) {
+      const epc = randomEpc();
+      const t = performance.now();
+      const { provenance } = await gql(api.url, PROVENANCE_QUERY, { epc });
+      latencies.push(performance.now() - t);
+      eventsServed += provenance.events.length;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    latencies.sort((a, b) => a - b);
+    const p99 = percentile(latencies, 0.99);
+    const perPack = `${latencies.length} random packs of ${load.packs.toLocaleString('en')}, one client back to back for ${seconds.toFixed(0)} s (${Math.round(
+      latencies.length / seconds,
+    )} req/s); ${round1(eventsServed / latencies.length)} events with proofs per answer, 3 aggregation levels`;
+    rows.push(
+      { name: 'provenance(epc) p50', value: round1(percentile(latencies, 0.5)), unit: 'ms', note: perPack },
+      { name: '  p99', value: round1(p99), unit: 'ms', note: `target ≤ ${PROVENANCE_P99_TARGET_MS} ms: ${p99 <= PROVENANCE_P99_TARGET_MS ? 'PASS' : 'FAIL'}` },
+      { name: '  max', value: round1(latencies.at(-1)!), unit: 'ms' },
+    );
+
+    const lotLatencies: number[] = [];
+    for (let i = 0; i < LOT_REQUESTS + 2; i++) {
+      const t = performance.now();
+      const { lot } = await gql(api.url, LOT_QUERY, BIG_LOT);
+      const elapsed = performance.now() - t;
+      const total = lot.countsByStatus.reduce((sum: number, s: { count: number }) => sum + s.count, 0);
+      if (total !== BIG_LOT_PACKS || lot.packs.edges.length !== 100) throw new Error(`lot answered ${total} packs and a page of ${lot.packs.edges.length}`);
+      if (i >= 2) lotLatencies.push(elapsed);
+    }
+    lotLatencies.sort((a, b) => a - b);
+    const lotMax = lotLatencies.at(-1)!;
+    rows.push(
+      {
+        name: 'lot(gtin, lot) p50',
+        value: Math.round(percentile(lotLatencies, 0.5)),
+        unit: 'ms',
+        note: `lot of ${BIG_LOT_PACKS.toLocaleString('en')} packs: countsByStatus, countsByCustodian, first page of 100; ${LOT_REQUESTS} requests after 2 warm-up`,
+      },
+      { name: '  max', value: Math.round(lotMax), unit: 'ms', note: `target ≤ ${LOT_TARGET_MS} ms: ${lotMax <= LOT_TARGET_MS ? 'PASS' : 'FAIL'}` },
+    );
+    await explain(db.url, randomEpc());
+    return rows;
+  } finally {
+    await api?.stop();
+    if (process.env.BENCH_KEEP_DB === '1' && !kept) console.log(`kept ${db.url} (BENCH_HISTORY_DB_URL=${db.url} reuses it)`);
+    else await db.drop();
+  }
+}
+
+if (require.main === module) benchProvenance().then((rows) => console.table(rows));
