@@ -134,7 +134,7 @@ export interface GeneratedEvent {
 }
 
 /** Every event of unit u, in capture order, ids from `firstId`. */
-function unitEvents(u: number, firstId: number, units: number): GeneratedEvent[] {
+export function unitEvents(u: number, firstId: number, units: number): GeneratedEvent[] {
   const t0 = START + Math.floor((u * SPAN_MS) / units);
   const out: GeneratedEvent[] = [];
   const add = (offset: number, by: HistoryOrganization, build: (eventTime: Date) => Json) => {
@@ -196,7 +196,7 @@ function identify(epc: string): ItemIdentity {
 }
 
 /** The read model after the unit's events, computed by the capture path's own reducer. */
-function unitStates(events: GeneratedEvent[]): ItemState[] {
+export function unitStates(events: GeneratedEvent[]): ItemState[] {
   const facts: EventFacts[] = [...events]
     .sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime() || a.id - b.id)
     .map((e) => ({ ...eventFacts(e.body, e.eventTime, e.capturedBy, e.epcs), eventId: e.id }));
@@ -331,11 +331,11 @@ export async function loadHistory(url: string, targetEvents: number): Promise<Hi
              INSERT INTO anchor_batch (id, status, root, leaf_count, nodes, chain_id, contract_address, tx_hash, block_number, block_hash,
                                        checked_on_chain, submitted_at, mined_at, final_at)
              OVERRIDING SYSTEM VALUE
-             VALUES ($1, 'FINAL', $2, $3, $4, 31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3', $5, 100 + $1, $6, true, now(), now(), now())
+             VALUES ($1::bigint, 'FINAL', $2, $3, $4, 31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3', $5, 100 + $1::bigint, $6, true, now(), now(), now())
              RETURNING id)
            INSERT INTO batch_anchor (batch_id, chain_id, contract_address, status, tx_hash, block_number, block_hash, checked_on_chain,
                                      submitted_at, mined_at, final_at)
-           SELECT id, 31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3', 'FINAL', $5, 100 + $1, $6, true, now(), now(), now() FROM b`,
+           SELECT id, 31337, '0x5FbDB2315678afecb367f032d93F642f64180aa3', 'FINAL', $5, 100 + $1::bigint, $6, true, now(), now(), now() FROM b`,
           [b, randomBytes(32), n, randomBytes((2 * n - 1) * 32), tx, block],
         );
       }

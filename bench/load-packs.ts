@@ -144,6 +144,12 @@ export async function loadPacks(url: string, packs: number): Promise<{ loaded: b
       [batches, BATCH_LEAVES, events],
     );
     await client.query(`SELECT setval(pg_get_serial_sequence('anchor_batch', 'id'), $1)`, [batches]);
+    await client.query(
+      `INSERT INTO batch_anchor (batch_id, chain_id, contract_address, status, tx_hash, block_number, block_hash, checked_on_chain,
+                                 submitted_at, mined_at, final_at)
+       SELECT id, chain_id, contract_address, status, tx_hash, block_number, block_hash, checked_on_chain, submitted_at, mined_at, final_at
+       FROM anchor_batch`,
+    );
 
     const indexes: { indexname: string; indexdef: string }[] = (
       await client.query(
@@ -219,7 +225,7 @@ export async function loadPacks(url: string, packs: number): Promise<{ loaded: b
     await client.query(`SELECT setval(pg_get_serial_sequence('event', 'id'), $1)`, [events]);
     for (const i of indexes) await client.query(i.indexdef);
     await client.query(`SET session_replication_role = DEFAULT`);
-    for (const table of ['event', 'event_epc', 'pack_state', 'anchor_batch', 'organization', 'product', 'lot']) await client.query(`VACUUM ANALYZE ${table}`);
+    for (const table of ['event', 'event_epc', 'pack_state', 'anchor_batch', 'batch_anchor', 'organization', 'product', 'lot']) await client.query(`VACUUM ANALYZE ${table}`);
     return { loaded: true, seconds: (performance.now() - started) / 1000, events, eventEpcRows };
   } finally {
     await client.end();

@@ -8,6 +8,7 @@ import type { BenchRow } from './bench.types';
 import { benchCapture } from './capture.bench';
 import { benchCaptureFormats } from './capture-formats.bench';
 import { benchMerkle } from './merkle.bench';
+import { benchProvenance } from './provenance.bench';
 import { benchVerification } from './verification.bench';
 
 const SUITES: Record<string, () => Promise<BenchRow[]>> = {
@@ -18,6 +19,7 @@ const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   audit: benchAudit,
   formats: benchCaptureFormats,
   verification: benchVerification,
+  provenance: benchProvenance,
 };
 
 /** `npm run bench [suite…]`: prints every figure with its unit and note, and keeps them in bench/results/. */

@@ -16,6 +16,6 @@ export default defineConfig({
     target: 'es2022',
     // bwip-js's encoder (~0.9 MB) is loaded by the self-test page only; the scan page stays small.
     chunkSizeWarningLimit: 1024,
-    rollupOptions: { input: { scan: here('index.html'), 'self-test': here('self-test.html') } },
+    rollupOptions: { input: { scan: here('index.html'), 'self-test': here('self-test.html'), explorer: here('explorer.html') } },
   },
 });

@@ -3,8 +3,7 @@ import { eventHashes, readEpcisXml } from '@pharmatrace/epcis';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { createOrganization, testConfig, useDatabase, withCheckDigit } from '../support/platform';
-import { startApi } from '../support/zz-scratch-api.tmp';
+import { createOrganization, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
 
 const VECTORS = path.resolve(__dirname, '../../../shared/standards/cbv-event-hash');
 const XML_VECTORS = readdirSync(VECTORS).filter((f) => f.endsWith('.xml'));

@@ -11,6 +11,7 @@ import { CaptureModule } from './capture/capture.module';
 import { DispensingModule } from './dispensing/dispensing.module';
 import { RecallModule } from './recall/recall.module';
 import { AuthGuard } from './common/auth.guard';
+import { CommonModule } from './common/common.module';
 import { ErrorFilter } from './common/error.filter';
 import { EpcisRestModule } from './epcis-rest/epcis-rest.module';
 import { EventsModule } from './events/events.module';
@@ -58,6 +59,7 @@ export class ApiModule {
           context: ({ req }: { req: unknown }) => ({ req }),
         }),
         PolicyModule,
+        CommonModule,
         OrganizationModule,
         CaptureModule,
         ProvenanceModule,

@@ -1,6 +1,6 @@
 import { keccak_256 } from '@noble/hashes/sha3';
 import fc from 'fast-check';
-import { EVENT_BATCH_DOMAIN, EVENT_BATCH_TYPES, eventBatchMessage, eventBatchTypedData, EventSignatureError, EventSignatureErrorCode } from './event-signature';
+import { EVENT_BATCH_DOMAIN, EVENT_BATCH_TYPES, eventBatchDigest, eventBatchMessage, eventBatchTypedData, EventSignatureError, EventSignatureErrorCode } from './event-signature';
 
 const GLN = '0614141000012';
 const DIGESTS = [new Uint8Array(32).fill(0xa1), new Uint8Array(32).fill(0xb2)];
@@ -42,6 +42,16 @@ describe('eventBatchTypedData', () => {
 
   it('has a fixed EIP-712 signing digest: any change to the layout would void stored signatures', () => {
     expect(eip712Digest(eventBatchTypedData(GLN, DIGESTS))).toBe('0xe07c0cc2bbd1607f9c0a95b2c1947ae8ab485520229117bcb2eaebf14f778025');
+    expect(hex(eventBatchDigest(GLN, DIGESTS))).toBe('0xe07c0cc2bbd1607f9c0a95b2c1947ae8ab485520229117bcb2eaebf14f778025');
+  });
+
+  it('computes the signing digest of its typed data, for any batch', () => {
+    const gln = fc.stringMatching(/^\d{13}$/);
+    fc.assert(
+      fc.property(gln, fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { maxLength: 20 }), (g, digests) => {
+        expect(hex(eventBatchDigest(g, digests))).toBe(eip712Digest(eventBatchTypedData(g, digests)));
+      }),
+    );
   });
 
   it('leaves the shared constants untouched when a payload is changed', () => {
@@ -63,6 +73,7 @@ describe('eventBatchTypedData', () => {
   });
 
   it('names a digest that is not 32 bytes', () => {
+    expect(() => eventBatchDigest(GLN, [new Uint8Array(33)])).toThrow(expect.objectContaining({ code: EventSignatureErrorCode.MALFORMED_DIGEST, field: 'eventHashes/0' }));
     const error = (() => {
       try {
         eventBatchMessage(GLN, [DIGESTS[0], new Uint8Array(31)]);

@@ -19,7 +19,7 @@ export interface StreamCaptureOptions {
 }
 
 const CHUNK_EVENTS = 250;
-const CHUNK_BYTES = 4 * 1024 * 1024;
+const CHUNK_BYTES = 2 * 1024 * 1024;
 
 /**
  * Captures a document read event by event (streamEpcisJsonEvents / streamEpcisXmlEvents): every event is

@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { createEpcisValidator } from '@pharmatrace/epcis';
+import { SignatureModule } from '../signatures/signature.module';
 import { CaptureResolver } from './capture.resolver';
 import { CaptureService, EPCIS_VALIDATOR } from './capture.service';
 import { FlowResolver } from './flow.resolver';
 import { FlowService } from './flow.service';
 
 @Module({
+  imports: [SignatureModule],
   providers: [
     CaptureResolver,
     CaptureService,

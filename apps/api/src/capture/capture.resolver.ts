@@ -10,7 +10,16 @@ export class CaptureResolver {
   constructor(private readonly service: CaptureService) {}
 
   @Mutation(() => CaptureResult, { description: 'Captures an EPCIS 2.0 JSON-LD document, all or nothing; re-capturing an event is a no-op.' })
-  captureEpcisDocument(@CurrentOrganization() org: OrganizationEntity, @Args('document', { type: () => GraphQLJSON }) document: unknown) {
-    return this.service.capture(org, document);
+  captureEpcisDocument(
+    @CurrentOrganization() org: OrganizationEntity,
+    @Args('document', { type: () => GraphQLJSON }) document: unknown,
+    @Args('signature', {
+      type: () => String,
+      nullable: true,
+      description: "EIP-712 signature of the document's event hashes by the organization's registered address (README: Signed events)",
+    })
+    signature?: string,
+  ) {
+    return this.service.capture(org, document, signature ?? undefined);
   }
 }

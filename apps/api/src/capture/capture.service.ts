@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EpcisValidator, eventHashes, eventsOf } from '@pharmatrace/epcis';
 import { EventRepository, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
+import { SignatureService } from '../signatures/signature.service';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { CaptureResult } from './capture.types';
 import { prepareEvent, refuseConflict, StatusConflict, strictStateReducer } from './event-preparation';
@@ -15,9 +16,11 @@ export class CaptureService {
     @Inject(EPCIS_VALIDATOR) private readonly validator: EpcisValidator,
     private readonly events: EventRepository,
     private readonly alerts: VerificationRepository,
+    private readonly signatures: SignatureService,
   ) {}
 
-  async capture(org: OrganizationEntity, document: unknown): Promise<CaptureResult> {
+  /** `signature`: optional EIP-712 signature of the document's event hashes by the organization's address (issue 6). */
+  async capture(org: OrganizationEntity, document: unknown, signature?: string): Promise<CaptureResult> {
     const schemaIssues = this.validator.validateDocument(document);
     if (schemaIssues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, schemaIssues);
 
@@ -36,9 +39,10 @@ export class CaptureService {
     });
     if (issues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, issues);
     if (forbidden.length) throw new CaptureError(CaptureErrorCode.CAPTURE_FORBIDDEN, forbidden);
+    const signed = await this.signatures.check(org, hashes, signature);
 
     const outcome = await this.events
-      .capture(org.id, prepared, strictStateReducer)
+      .capture(org.id, prepared, strictStateReducer, signed)
       .catch((e) => (e instanceof StatusConflict ? refuseConflict(this.alerts, org, e) : Promise.reject(e)));
     return { capturedCount: outcome.inserted.length, duplicateCount: prepared.length - outcome.inserted.length, eventHashes: hashes };
   }

@@ -1,21 +1,19 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
-import { OrganizationEntity, OrganizationRepository } from '@pharmatrace/persistence';
 import { hashApiKey, safeEqual } from './api-key';
 import { Access, ACCESS_KEY } from './auth.decorators';
 import { AuthError, AuthErrorCode } from './auth.error';
+import { OrganizationDirectory } from './organization.directory';
 import { Principal } from './principal';
 import { requestOf } from './request-of';
 
 /** Every handler is closed unless a decorator opens it: no decorator means any authenticated organization. */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly cache = new Map<string, { org: OrganizationEntity; until: number }>();
-
   constructor(
     private readonly reflector: Reflector,
-    private readonly organizations: OrganizationRepository,
+    private readonly organizations: OrganizationDirectory,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -47,13 +45,8 @@ export class AuthGuard implements CanActivate {
     const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
     if (!token) throw new AuthError(AuthErrorCode.UNAUTHENTICATED, 'send "Authorization: Bearer <api key>"');
     if (this.config.adminToken && safeEqual(token, this.config.adminToken)) return { kind: 'admin' };
-    const hash = hashApiKey(token);
-    const key = hash.toString('hex');
-    const cached = this.cache.get(key);
-    if (cached && cached.until > Date.now()) return { kind: 'organization', organization: cached.org };
-    const org = await this.organizations.findByApiKeyHash(hash);
+    const org = await this.organizations.byApiKeyHash(hashApiKey(token));
     if (!org) throw new AuthError(AuthErrorCode.UNAUTHENTICATED, 'unknown API key');
-    this.cache.set(key, { org, until: Date.now() + 60_000 });
     return { kind: 'organization', organization: org };
   }
 }

@@ -10,6 +10,7 @@ import { LotErrorCode } from '../lots/lot.error';
 import { OrganizationErrorCode } from '../organizations/organization.error';
 import { ProofBundleErrorCode } from '../proofs/proof-bundle.error';
 import { ProvenanceErrorCode } from '../provenance/provenance.error';
+import { SignatureErrorCode } from '../signatures/signature.error';
 import { VerificationErrorCode } from '../verification/verification.error';
 import { AuthErrorCode } from './auth.error';
 
@@ -53,4 +54,5 @@ export const ERROR_STATUS: Record<string, number> = {
   [AuditErrorCode.UNKNOWN_BATCH]: 404,
   [AuditErrorCode.BATCH_NOT_MINED]: 409,
   [AuditErrorCode.AUDIT_UNAVAILABLE]: 503,
+  [SignatureErrorCode.INVALID_SIGNATURE]: 401,
 };

@@ -109,13 +109,14 @@ export class CaptureJobService implements OnModuleDestroy {
     @Inject(EPCIS_VALIDATOR) private readonly validator: EpcisValidator,
   ) {}
 
-  async start(org: OrganizationEntity, document: unknown): Promise<CaptureJob> {
+  /** `signature`: the document's EIP-712 signature (header X-Pharmatrace-Signature), checked and stored by the capture. */
+  async start(org: OrganizationEntity, document: unknown, signature?: string): Promise<CaptureJob> {
     const list = (document as { epcisBody?: { eventList?: unknown } } | null)?.epcisBody?.eventList;
     if (Array.isArray(list) && list.length > CAPTURE_EVENT_LIMIT) throw tooManyEvents(list.length);
     const issues = this.validator.validateDocument(document);
     if (issues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, issues);
     const job = await this.jobs.start(org.id);
-    this.track(this.run(job.id, () => this.capture.capture(org, document)));
+    this.track(this.run(job.id, () => this.capture.capture(org, document, signature)));
     return job;
   }
 

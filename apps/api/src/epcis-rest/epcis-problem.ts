@@ -18,6 +18,7 @@ const EXCEPTIONS: Record<string, { name: string; title: string }> = {
   UNAUTHENTICATED: { name: 'SecurityException', title: 'Unauthorised request' },
   FORBIDDEN: { name: 'SecurityException', title: 'Access to resource forbidden' },
   CAPTURE_FORBIDDEN: { name: 'SecurityException', title: 'Capture of these events forbidden' },
+  INVALID_SIGNATURE: { name: 'SecurityException', title: 'Capture signature refused' },
   INVALID_DOCUMENT: { name: 'ValidationException', title: 'Invalid EPCIS document' },
   MALFORMED_BODY: { name: 'ValidationException', title: 'Malformed request body' },
   INVALID_QUERY_PARAMETER: { name: 'QueryParameterException', title: 'Invalid query parameter' },

@@ -14,6 +14,19 @@ export class OrganizationResolver {
     return this.service.create(input);
   }
 
+  @Mutation(() => OrganizationType, {
+    description:
+      "Registers the Ethereum address whose EIP-712 signatures the calling organization's captures may carry, replacing any " +
+      'earlier one; with requireSignedCaptures, unsigned captures are refused.',
+  })
+  registerSigningAddress(
+    @CurrentOrganization() org: OrganizationEntity,
+    @Args('address', { description: 'EIP-55 checksummed (or single-case) 0x address' }) address: string,
+    @Args('requireSignedCaptures', { defaultValue: false }) requireSignedCaptures: boolean,
+  ): Promise<OrganizationType> {
+    return this.service.registerSigningAddress(org, address, requireSignedCaptures);
+  }
+
   @Query(() => [OrganizationType], { description: 'The trading-partner directory: every registered organization, oldest first.' })
   organizations(@CurrentOrganization() org: OrganizationEntity): Promise<OrganizationType[]> {
     return this.service.directory(org);

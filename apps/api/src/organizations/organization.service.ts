@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isValidGln } from '@pharmatrace/gs1';
-import { OrganizationEntity, OrganizationRepository, PersistenceError } from '@pharmatrace/persistence';
+import { OrganizationEntity, OrganizationRepository, PersistenceError, SignatureRepository } from '@pharmatrace/persistence';
+import { getAddress, ZeroAddress } from 'ethers';
 import { generateApiKey, hashApiKey } from '../common/api-key';
 import { ReadPolicyService } from '../policy/read-policy.service';
 import { OrganizationError, OrganizationErrorCode } from './organization.error';
@@ -13,6 +14,7 @@ export class OrganizationService {
   constructor(
     private readonly organizations: OrganizationRepository,
     private readonly policy: ReadPolicyService,
+    private readonly signing: SignatureRepository,
   ) {}
 
   async create(input: CreateOrganizationInput): Promise<CreateOrganizationPayload> {
@@ -41,6 +43,17 @@ export class OrganizationService {
       }
       throw e;
     }
+  }
+
+  async registerSigningAddress(org: OrganizationEntity, input: string, requireSignedCaptures: boolean): Promise<OrganizationType> {
+    let address: string;
+    try {
+      address = getAddress(input.trim());
+    } catch {
+      throw this.invalid('address', 'must be a 20-byte 0x address; a mixed-case one must carry a valid EIP-55 checksum');
+    }
+    if (address === ZeroAddress) throw this.invalid('address', 'the zero address has no key');
+    return OrganizationType.from(await this.signing.registerSigningAddress(org.id, address, requireSignedCaptures));
   }
 
   async directory(reader: OrganizationEntity): Promise<OrganizationType[]> {

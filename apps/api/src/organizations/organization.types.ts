@@ -16,6 +16,9 @@ export class OrganizationType {
   @Field(() => OrganizationRoleEnum) role: OrganizationRoleEnum;
   @Field({ description: 'Global Location Number, 13 digits with check digit' }) gln: string;
   @Field(() => [String], { description: 'GS1 company prefixes the organization owns' }) companyPrefixes: string[];
+  @Field({ nullable: true, description: 'EIP-55 address whose EIP-712 signatures its captures may carry (registerSigningAddress)' })
+  ethAddress?: string;
+  @Field({ description: 'Whether every capture of the organization must be signed by ethAddress' }) requireSignedCaptures: boolean;
   @Field() createdAt: Date;
 
   static from(entity: OrganizationEntity): OrganizationType {
@@ -25,6 +28,8 @@ export class OrganizationType {
       role: entity.role as OrganizationRoleEnum,
       gln: entity.gln,
       companyPrefixes: entity.companyPrefixes,
+      ethAddress: entity.ethAddress ?? undefined,
+      requireSignedCaptures: entity.requireSignedCaptures ?? false,
       createdAt: entity.createdAt,
     });
   }

@@ -4,6 +4,7 @@ import { canonicalEpc, Gs1Error } from '@pharmatrace/gs1';
 import type { BundleEvent, ProofBundle } from '../../../../packages/verify/src/bundle.format';
 import { ProofService } from '../anchoring/proof.service';
 import { PackHistoryService } from '../provenance/pack-history.service';
+import { SignatureService } from '../signatures/signature.service';
 import { anchorsOf } from './proof-anchors';
 import { ProofBundleError, ProofBundleErrorCode } from './proof-bundle.error';
 
@@ -13,13 +14,17 @@ export class ProofBundleService {
   constructor(
     private readonly history: PackHistoryService,
     private readonly proofs: ProofService,
+    private readonly signatures: SignatureService,
   ) {}
 
   async bundle(input: string): Promise<ProofBundle> {
     const epc = this.canonical(input);
     const history = await this.history.history(epc);
     if (!history.length) throw new ProofBundleError(ProofBundleErrorCode.NO_EVENTS, `no event names ${epc}`, { epc });
-    const proofs = await this.proofs.proofsFor(history.map((h) => h.event));
+    const [proofs, signatures] = await Promise.all([
+      this.proofs.proofsFor(history.map((h) => h.event)),
+      this.signatures.signatureFor(history.map((h) => h.event.id)),
+    ]);
     return {
       format: 'pharmatrace-proof-bundle',
       version: 1,
@@ -27,12 +32,14 @@ export class ProofBundleService {
       epc,
       events: history.map(({ event, via }): BundleEvent => {
         const proof = proofs.get(event.id);
+        const signature = signatures.get(event.id);
         return {
           event: event.body,
           eventHash: digestToHash(event.hash),
           via,
           ...(proof ? { merkle: { leafEncoding: ['bytes32'], value: proof.eventDigest, proof: proof.merkleProof, root: proof.root } } : {}),
           anchors: proof ? anchorsOf(proof) : [],
+          ...(signature ? { signature } : {}),
         };
       }),
     };

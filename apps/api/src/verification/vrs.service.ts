@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { vrsAnswerFor, VrsAnswer } from '@pharmatrace/domain';
 import { gs1DateToIso, Gs1Error, isValidGtin, validateAiValue } from '@pharmatrace/gs1';
-import { OrganizationRepository } from '@pharmatrace/persistence';
 import { hashApiKey } from '../common/api-key';
+import { OrganizationDirectory } from '../common/organization.directory';
 import { VerificationError, VerificationErrorCode } from './verification.error';
 import { VerificationService } from './verification.service';
 
@@ -35,7 +35,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class VrsService {
   constructor(
     private readonly verification: VerificationService,
-    private readonly organizations: OrganizationRepository,
+    private readonly organizations: OrganizationDirectory,
   ) {}
 
   async verify(req: VrsRequest): Promise<VrsResponse> {
@@ -67,14 +67,14 @@ export class VrsService {
     if (req.corrUUID !== undefined && !UUID.test(req.corrUUID)) throw bad('corrUUID', 'must be a UUID');
     if (!req.reqGLN) throw bad('reqGLN', 'the requestor GLN is required');
 
-    const requestor = await this.organizations.findByGln(req.reqGLN);
+    const requestor = await this.organizations.byGln(req.reqGLN);
     if (!requestor) throw new VerificationError(VerificationErrorCode.UNKNOWN_REQUESTOR, `reqGLN ${req.reqGLN} is not a registered trading partner`);
     if (!REQUESTOR_ROLES.has(requestor.role)) {
       throw new VerificationError(VerificationErrorCode.REQUESTOR_NOT_ALLOWED, `${requestor.name} is a ${requestor.role}; verification requests come from distributors, dispensers and regulators`);
     }
     const token = /^Bearer\s+(\S+)$/i.exec(req.authorization ?? '')?.[1];
     if (token) {
-      const caller = await this.organizations.findByApiKeyHash(hashApiKey(token));
+      const caller = await this.organizations.byApiKeyHash(hashApiKey(token));
       if (caller?.id !== requestor.id) throw new VerificationError(VerificationErrorCode.REQUESTOR_NOT_ALLOWED, 'the API key does not belong to reqGLN');
     }
 

@@ -3,30 +3,37 @@ import type { Response } from 'express';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-/** The built pages' only allowed origin is ours: pharmacies run closed networks, and a CDN would be a supply-chain hole. */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob: mediastream:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+/**
+ * The built pages' only allowed origin is ours: pharmacies run closed networks, and a CDN would be a supply-chain
+ * hole. `connectOrigins` widens connect-src alone, for the explorer's in-browser check against a chain's RPC.
+ */
+export function contentSecurityPolicy(connectOrigins: readonly string[] = []): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob: mediastream:",
+    ["connect-src 'self'", ...connectOrigins].join(' '),
+    "object-src 'none'",
+    "base-uri 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 /** Files the pages load from node_modules rather than from the build. */
 const MODULE_FILES: Record<string, string> = {
   'zxing_reader.wasm': 'zxing-wasm/reader/zxing_reader.wasm',
 };
 
-export type WebPage = 'index.html' | 'self-test.html';
+export type WebPage = 'index.html' | 'self-test.html' | 'explorer.html';
 
 const NOT_BUILT_HTML = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Pack check not built</title></head>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Page not built</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem">
-<h1>The pack check page is not built yet</h1>
+<h1>This page is not built yet</h1>
 <p>On the server, run <code>npm run build:web</code> (or <code>npm run build</code>), then reload this page.</p>
 </body></html>`;
 
@@ -40,13 +47,13 @@ function repositoryRoot(): string {
 export class WebAssetsService {
   readonly webRoot = path.join(repositoryRoot(), 'dist', 'web');
 
-  sendPage(res: Response, page: WebPage): void {
+  sendPage(res: Response, page: WebPage, csp = CONTENT_SECURITY_POLICY): void {
     const file = path.join(this.webRoot, page);
     if (!existsSync(file)) {
       res.status(503).type('html').set('Retry-After', '60').send(NOT_BUILT_HTML);
       return;
     }
-    res.set({ 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'Cache-Control': 'no-cache' }).sendFile(file);
+    res.set({ 'Content-Security-Policy': csp, 'Cache-Control': 'no-cache' }).sendFile(file);
   }
 
   /** Vite's content-hashed output: a name never changes content, so it may be cached for good. */

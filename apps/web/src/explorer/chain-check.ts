@@ -1,4 +1,4 @@
-import { AbiCoder, concat, getBytes, Interface, isHexString, keccak256 } from 'ethers';
+import { AbiCoder, concat, getBytes, Interface, isHexString, JsonRpcProvider, keccak256 } from 'ethers';
 
 /** The AnchorRegistry views the page reads, written out so the browser needs no artifact from our server. */
 export const ANCHOR_REGISTRY_VIEWS = new Interface([
@@ -121,4 +121,12 @@ export async function checkOnChain(rpc: JsonRpcSender, inputs: ProofInputs): Pro
     problems.push({ code: ChainProblem.CONTRACT_REJECTS_PROOF, message: `the contract's verify(proof, root, digest) answers false` });
   }
   return { ok: problems.length === 0, chainId, anchoredAtBlock, computedRoot, problems };
+}
+
+/**
+ * A provider pinned to the chain the proof names, so ethers sends no network detection of its own; the check
+ * still asks eth_chainId itself. One request per call keeps the browser's network log readable.
+ */
+export function chainRpc(rpcUrl: string, chainId: number): JsonRpcSender & { destroy(): void } {
+  return new JsonRpcProvider(rpcUrl, chainId, { staticNetwork: true, batchMaxCount: 1 });
 }

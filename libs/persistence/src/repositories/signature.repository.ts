@@ -52,6 +52,18 @@ export class SignatureRepository {
   }
 
   /**
+   * The organization's signing settings as stored now: the authenticated organization may be cached, and a revoked
+   * key must stop being accepted at once.
+   */
+  async signingKeyOf(organizationId: string): Promise<{ ethAddress: string | null; requireSignedCaptures: boolean }> {
+    const [row]: { eth_address: string | null; require_signed_captures: boolean }[] = await this.db.query(
+      `SELECT eth_address, require_signed_captures FROM organization WHERE id = $1`,
+      [organizationId],
+    );
+    return { ethAddress: row?.eth_address ?? null, requireSignedCaptures: row?.require_signed_captures ?? false };
+  }
+
+  /**
    * The signatures of the given events: each event id with its signature's id, and every signature once, since
    * one signature (holding all of its document's digests) usually covers many of the events asked for.
    */

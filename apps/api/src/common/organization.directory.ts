@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { OrganizationEntity, OrganizationRepository } from '@pharmatrace/persistence';
+
+const TTL_MS = 60_000;
+
+/**
+ * Organizations by API-key hash and by GLN, kept for a minute: every request authenticates and every VRS request
+ * names its requestor, and a database round trip for each cost more than the verification itself.
+ */
+@Injectable()
+export class OrganizationDirectory {
+  private readonly entries = new Map<string, { org: OrganizationEntity | null; until: number }>();
+
+  constructor(private readonly organizations: OrganizationRepository) {}
+
+  byApiKeyHash(hash: Buffer): Promise<OrganizationEntity | null> {
+    return this.cached(`key:${hash.toString('hex')}`, () => this.organizations.findByApiKeyHash(hash));
+  }
+
+  byGln(gln: string): Promise<OrganizationEntity | null> {
+    return this.cached(`gln:${gln}`, () => this.organizations.findByGln(gln));
+  }
+
+  private async cached(key: string, load: () => Promise<OrganizationEntity | null>): Promise<OrganizationEntity | null> {
+    const hit = this.entries.get(key);
+    if (hit && hit.until > Date.now()) return hit.org;
+    const org = await load();
+    // Unknown keys are not remembered: an organization created a moment later must be found at once.
+    if (org) this.entries.set(key, { org, until: Date.now() + TTL_MS });
+    return org;
+  }
+}

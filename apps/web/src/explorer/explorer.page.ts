@@ -1,0 +1,222 @@
+import { byId, h } from '../dom';
+import { ApiError, ApiErrorCode, graphql } from '../graphql.client';
+import { settings } from '../settings.store';
+import type { ChainCheckResult, ProofInputs } from './chain-check';
+import { displayedProof, renderCustody, renderEvents } from './custody.view';
+import { ExplorerConfig, Lot, LOT_PACKS_PAGE, LOT_QUERY, Provenance, PROVENANCE_QUERY, SCAN_EPC_QUERY } from './explorer.queries';
+import { appendLotPacks, renderLot } from './lot.view';
+import { epcLabel, provenanceGraph } from './provenance-graph';
+import { renderGraph } from './provenance-graph.view';
+import { ExplorerQuery, lotQuery, packKeys, parseSearch, SearchError } from './search-query';
+
+/** The regulator's key, apart from the pharmacy key the scan page keeps in the same browser. */
+const API_KEY = 'pharmatrace.explorer.apiKey';
+
+const keyPanel = byId<HTMLElement>('key-panel');
+const keyInput = byId<HTMLInputElement>('api-key');
+const keyMessage = byId<HTMLElement>('key-message');
+const searchPanel = byId<HTMLElement>('search-panel');
+const searchInput = byId<HTMLInputElement>('search-input');
+const lotGtin = byId<HTMLInputElement>('lot-gtin');
+const lotNumber = byId<HTMLInputElement>('lot-number');
+const message = byId<HTMLElement>('search-message');
+const packView = byId<HTMLElement>('pack-view');
+const lotView = byId<HTMLElement>('lot-view');
+const openLot = byId<HTMLButtonElement>('open-lot');
+const morePacks = byId<HTMLButtonElement>('more-packs');
+
+function showKeyPanel(text = '') {
+  keyMessage.textContent = text;
+  keyPanel.hidden = false;
+  searchPanel.hidden = true;
+  keyInput.focus();
+}
+
+function apiKey(): string {
+  const key = localStorage.getItem(API_KEY);
+  if (!key) throw new ApiError(ApiErrorCode.UNAUTHENTICATED, 'no API key');
+  return key;
+}
+
+function fail(e: unknown) {
+  if (e instanceof ApiError && e.code === ApiErrorCode.UNAUTHENTICATED) {
+    localStorage.removeItem(API_KEY);
+    showKeyPanel('That API key was refused. Enter a valid regulator key.');
+    return;
+  }
+  message.textContent = e instanceof Error ? e.message : String(e);
+}
+
+async function showPack(epc: string) {
+  const { provenance } = await graphql<{ provenance: Provenance }>(PROVENANCE_QUERY, { epc }, apiKey());
+  lotView.hidden = true;
+  packView.hidden = false;
+  byId('pack-title').textContent = epcLabel(provenance.epc);
+  byId('pack-epc').textContent = `${provenance.epc}${provenance.visibility === 'FULL' ? '' : ' — only the events you are party to'}`;
+  byId('flags').replaceChildren(...provenance.flags.map((f) => h('li', {}, `${f.code}: ${f.message}`)));
+  renderCustody(byId('custody'), provenance.custody);
+  renderEvents(byId('events'), provenance.events, provenance.epc);
+  renderGraph(byId('graph'), byId('graph-nodes'), provenanceGraph(provenance));
+  const gtin = packKeys(provenance.epc).gtin;
+  const lot = provenance.events.map((e) => (e.event.ilmd as Record<string, unknown> | undefined)?.['cbvmda:lotNumber']).find((l) => typeof l === 'string') as string | undefined;
+  openLot.hidden = !(gtin && lot);
+  if (gtin && lot) {
+    openLot.textContent = `Lot ${lot}: recall view`;
+    openLot.onclick = () => void run(lotQuery(gtin, lot));
+  }
+}
+
+let lotCursor: { gtin: string; lot: string; after: string | null } | null = null;
+
+async function loadLotPage(gtin: string, lot: string, after: string | null): Promise<Lot> {
+  const data = await graphql<{ lot: Lot }>(LOT_QUERY, { gtin, lot, first: LOT_PACKS_PAGE, after }, apiKey());
+  appendLotPacks(byId('lot-packs'), data.lot.packs.edges.map((e) => e.node));
+  lotCursor = { gtin, lot, after: data.lot.packs.pageInfo.endCursor };
+  morePacks.hidden = !data.lot.packs.pageInfo.hasNextPage;
+  return data.lot;
+}
+
+async function showLot(gtin: string, lot: string) {
+  byId('lot-packs').replaceChildren();
+  const data = await loadLotPage(gtin, lot, null);
+  packView.hidden = true;
+  lotView.hidden = false;
+  await renderLot(
+    {
+      title: byId('lot-title'),
+      status: byId('lot-status'),
+      statusChart: byId('chart-status'),
+      statusTable: byId('table-status'),
+      custodianChart: byId('chart-custodian'),
+      custodianTable: byId('table-custodian'),
+    },
+    data,
+  );
+}
+
+async function run(query: ExplorerQuery) {
+  message.textContent = '';
+  const url = new URL('/explorer', location.origin);
+  if (query.kind === 'lot') {
+    url.search = new URLSearchParams({ gtin: query.gtin, lot: query.lot }).toString();
+    history.replaceState(null, '', url);
+    lotGtin.value = query.gtin;
+    lotNumber.value = query.lot;
+    await showLot(query.gtin, query.lot);
+    return;
+  }
+  const epc = query.kind === 'epc' ? query.epc : (await graphql<{ verify: { epc: string } }>(SCAN_EPC_QUERY, { code: query.code }, apiKey())).verify.epc;
+  url.search = new URLSearchParams({ q: epc }).toString();
+  history.replaceState(null, '', url);
+  await showPack(epc);
+}
+
+let config: Promise<ExplorerConfig> | undefined;
+function explorerConfig(): Promise<ExplorerConfig> {
+  config ??= fetch('/explorer/config.json').then((r) => {
+    if (!r.ok) throw new Error(`the explorer configuration did not load (HTTP ${r.status})`);
+    return r.json() as Promise<ExplorerConfig>;
+  });
+  return config;
+}
+
+function resultView(out: HTMLElement, result: ChainCheckResult, rpcUrl: string) {
+  out.dataset.result = result.ok ? 'ok' : 'fail';
+  const host = new URL(rpcUrl).host;
+  if (result.ok) {
+    out.replaceChildren(`✓ Anchored on chain ${result.chainId} in block ${result.anchoredAtBlock} — proof checked in this browser against ${host}`);
+    return;
+  }
+  out.replaceChildren(
+    `✕ Not proven on chain ${result.chainId} (asked ${host})`,
+    h('ul', {}, ...result.problems.map((p) => h('li', { 'data-problem': p.code }, p.message))),
+  );
+}
+
+/** ethers and the check load on the first click only: reading a history needs neither. */
+async function verifyOnChain(item: HTMLElement, button: HTMLButtonElement) {
+  const out = item.querySelector<HTMLElement>('.chain-result')!;
+  button.disabled = true;
+  out.removeAttribute('data-result');
+  out.textContent = 'Asking the chain…';
+  try {
+    const inputs: ProofInputs = displayedProof(item);
+    const { chains } = await explorerConfig();
+    const chain = chains.find((c) => c.chainId === inputs.chainId) ?? chains.find((c) => c.chainId === null);
+    if (!chain) throw new Error(`this server lists no RPC for chain ${inputs.chainId}`);
+    const { chainRpc, checkOnChain } = await import('./chain-check.js');
+    const rpc = chainRpc(chain.rpcUrl, inputs.chainId);
+    try {
+      resultView(out, await checkOnChain(rpc, inputs), chain.rpcUrl);
+    } finally {
+      rpc.destroy();
+    }
+  } catch (e) {
+    out.dataset.result = 'fail';
+    out.textContent = `✕ Could not check: ${e instanceof Error ? e.message : String(e)}`;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+byId('events').addEventListener('click', (e) => {
+  const button = (e.target as HTMLElement).closest<HTMLButtonElement>('button.verify-chain');
+  const item = button?.closest<HTMLElement>('li.event');
+  if (button && item) void verifyOnChain(item, button);
+});
+
+byId('search-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  try {
+    void run(parseSearch(searchInput.value, settings.gsSubstitute())).catch(fail);
+  } catch (err) {
+    fail(err);
+  }
+});
+
+byId('lot-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  try {
+    void run(lotQuery(lotGtin.value, lotNumber.value)).catch(fail);
+  } catch (err) {
+    if (err instanceof SearchError) (err.field === 'lot' ? lotNumber : lotGtin).focus();
+    fail(err);
+  }
+});
+
+morePacks.addEventListener('click', () => {
+  if (lotCursor) void loadLotPage(lotCursor.gtin, lotCursor.lot, lotCursor.after).catch(fail);
+});
+
+byId('key-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  localStorage.setItem(API_KEY, keyInput.value.trim());
+  keyInput.value = '';
+  start();
+});
+
+byId('forget-key').addEventListener('click', () => {
+  localStorage.removeItem(API_KEY);
+  showKeyPanel();
+});
+
+function start() {
+  if (!localStorage.getItem(API_KEY)) return showKeyPanel();
+  keyPanel.hidden = true;
+  searchPanel.hidden = false;
+  const params = new URLSearchParams(location.search);
+  const q = params.get('q');
+  const gtin = params.get('gtin');
+  const lot = params.get('lot');
+  try {
+    if (q) {
+      searchInput.value = q;
+      void run(parseSearch(q)).catch(fail);
+    } else if (gtin && lot) void run(lotQuery(gtin, lot)).catch(fail);
+    else searchInput.focus();
+  } catch (err) {
+    fail(err);
+  }
+}
+
+start();
