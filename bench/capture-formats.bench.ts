@@ -69,10 +69,16 @@ export function sensorEvent(run: number, i: number, reports: number, recordBytes
   };
 }
 
-/** The `<ObjectEvent>…</ObjectEvent>` element of an event, as writeEpcisXml writes it. */
+/**
+ * The `<…Event>` element of an event, as writeEpcisXml writes it, carrying the namespace declarations the writer
+ * put on its root (other than the binding's own and `logger`, which documentChunks declares).
+ */
 export function xmlEventElement(event: Json): string {
   const xml = writeEpcisXml({ ...epcisDocument([event], CREATION_DATE), '@context': DOCUMENT_CONTEXT }, '2.0');
-  return xml.slice(xml.indexOf('<EventList>') + '<EventList>'.length, xml.lastIndexOf('</EventList>'));
+  const root = /<epcis:EPCISDocument[^>]*>/.exec(xml)![0];
+  const declarations = [...root.matchAll(/ xmlns:(\w+)="[^"]*"/g)].filter(([, prefix]) => prefix !== 'epcis' && prefix !== 'logger').map(([d]) => d).join('');
+  const element = xml.slice(xml.indexOf('<EventList>') + '<EventList>'.length, xml.lastIndexOf('</EventList>'));
+  return element.replace(/^<(\w+)/, `<$1${declarations}`);
 }
 
 function documentEnds(format: CaptureFormat): [string, string] {

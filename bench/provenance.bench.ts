@@ -149,6 +149,8 @@ export async function benchProvenance(): Promise<BenchRow[]> {
   if (kept) await runMigrations(kept);
   const rows: BenchRow[] = [];
   let api: Awaited<ReturnType<typeof startApi>> | undefined;
+  // A half-loaded database is of no use to a later run: it is kept only after a complete one.
+  let complete = false;
   try {
     console.log(`loading about ${EVENTS.toLocaleString('en')} events into ${db.url}`);
     const load = await loadHistory(db.url, EVENTS);
@@ -214,10 +216,11 @@ export async function benchProvenance(): Promise<BenchRow[]> {
       { name: '  max', value: Math.round(lotMax), unit: 'ms', note: `target ≤ ${LOT_TARGET_MS} ms: ${lotMax <= LOT_TARGET_MS ? 'PASS' : 'FAIL'}` },
     );
     await explain(db.url, randomEpc());
+    complete = true;
     return rows;
   } finally {
     await api?.stop();
-    if (process.env.BENCH_KEEP_DB === '1' && !kept) console.log(`kept ${db.url} (BENCH_HISTORY_DB_URL=${db.url} reuses it)`);
+    if (process.env.BENCH_KEEP_DB === '1' && complete && !kept) console.log(`kept ${db.url} (BENCH_HISTORY_DB_URL=${db.url} reuses it)`);
     else await db.drop();
   }
 }

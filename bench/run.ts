@@ -8,6 +8,7 @@ import type { BenchRow } from './bench.types';
 import { benchCapture } from './capture.bench';
 import { benchCaptureFormats } from './capture-formats.bench';
 import { benchMerkle } from './merkle.bench';
+import { benchProofBundle } from './proof-bundle.bench';
 import { benchProvenance } from './provenance.bench';
 import { benchVerification } from './verification.bench';
 
@@ -15,6 +16,7 @@ const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   capture: benchCapture,
   merkle: benchMerkle,
   gas: benchAnchorGas,
+  bundle: benchProofBundle,
   anchoring: benchAnchoring,
   audit: benchAudit,
   formats: benchCaptureFormats,
