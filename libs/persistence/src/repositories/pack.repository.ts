@@ -4,12 +4,11 @@ import { DataSource } from 'typeorm';
 import { AnchorBatchStatus, EpcRole } from '../entities';
 import { STATE_COLUMNS, toItemState } from './pack-state.sql';
 
-export interface TimelineEntry {
+export interface HistoryIndexEntry {
   eventId: number;
-  eventTime: Date;
+  /** The EPC through which the event reaches the pack: the pack itself, or the container holding it then. */
+  via: string;
   role: EpcRole;
-  eventType: string;
-  action: string | null;
   parent: string | null;
 }
 
@@ -59,18 +58,43 @@ export class PackRepository {
     return rows.map(toItemState);
   }
 
-  /** Every event that names the EPC within [from, to), with the parent of aggregation events: one index range scan. */
-  async timeline(epc: string, from: Date | null, to: Date | null): Promise<TimelineEntry[]> {
-    const rows: { event_id: string; event_time: Date; role: EpcRole; event_type: string; action: string | null; parent: string | null }[] =
-      await this.db.query(
-        `SELECT ee.event_id, ee.event_time, ee.role, e.event_type, e.action,
-                (SELECT p.epc FROM event_epc p WHERE p.event_id = ee.event_id AND p.role = 'parent' LIMIT 1) AS parent
-         FROM event_epc ee JOIN event e ON e.id = ee.event_id
-         WHERE ee.epc = $1 AND ee.event_time >= coalesce($2::timestamptz, '-infinity') AND ee.event_time < coalesce($3::timestamptz, 'infinity')
-         ORDER BY ee.event_time, ee.event_id`,
-        [epc, from?.toISOString() ?? null, to?.toISOString() ?? null],
-      );
-    return rows.map((r) => ({ eventId: Number(r.event_id), eventTime: r.event_time, role: r.role, eventType: r.event_type, action: r.action, parent: r.parent }));
+  /**
+   * Every event of a pack's history in one statement: the pack's own events, and for each span in which it sat in
+   * a container (AggregationEvent ADD … the next DELETE naming it as child) the container's events in that span,
+   * recursively up to pallets and shipments. The DELETE names the pack itself, so a span is closed one millisecond
+   * after it. Each event comes once, through the innermost EPC that names it. One round trip instead of one per
+   * container visited.
+   */
+  async historyIndex(epc: string): Promise<HistoryIndexEntry[]> {
+    const rows: { event_id: string; via: string; role: EpcRole; parent: string | null }[] = await this.db.query(
+      `WITH RECURSIVE span(epc, t_from, t_to, depth) AS (
+         SELECT $1::text, '-infinity'::timestamptz, 'infinity'::timestamptz, 0
+         UNION ALL
+         SELECT a.parent, a.t_add, a.t_end, s.depth + 1
+         FROM span s
+         CROSS JOIN LATERAL (
+           SELECT p.epc AS parent, c.event_time AS t_add,
+                  coalesce((
+                    SELECT min(d.event_time) + interval '1 millisecond'
+                    FROM event_epc d
+                    JOIN event de ON de.id = d.event_id AND de.event_type = 'AggregationEvent' AND de.action = 'DELETE'
+                    JOIN event_epc dp ON dp.event_id = d.event_id AND dp.role = 'parent' AND dp.epc = p.epc
+                    WHERE d.epc = s.epc AND d.role = 'child' AND d.event_time >= c.event_time AND d.event_time < s.t_to
+                  ), s.t_to) AS t_end
+           FROM event_epc c
+           JOIN event ce ON ce.id = c.event_id AND ce.event_type = 'AggregationEvent' AND ce.action = 'ADD'
+           JOIN event_epc p ON p.event_id = c.event_id AND p.role = 'parent'
+           WHERE c.epc = s.epc AND c.role = 'child' AND c.event_time >= s.t_from AND c.event_time < s.t_to
+         ) a
+         WHERE s.depth < 8
+       )
+       SELECT DISTINCT ON (ee.event_id) ee.event_id, ee.epc AS via, ee.role,
+              (SELECT p.epc FROM event_epc p WHERE p.event_id = ee.event_id AND p.role = 'parent' LIMIT 1) AS parent
+       FROM span s JOIN event_epc ee ON ee.epc = s.epc AND ee.event_time >= s.t_from AND ee.event_time < s.t_to
+       ORDER BY ee.event_id, s.depth`,
+      [epc],
+    );
+    return rows.map((r) => ({ eventId: Number(r.event_id), via: r.via, role: r.role, parent: r.parent }));
   }
 
   async events(ids: number[]): Promise<StoredEventView[]> {
