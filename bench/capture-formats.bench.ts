@@ -266,7 +266,7 @@ function benchScans(): BenchRow {
 
 const LARGE_REPORTS = Number(process.env.BENCH_LARGE_REPORTS ?? 24);
 /** With 24 reports (about 3.5 KB), about 20 KB per event: 10,000 events make 200 MB. */
-const LARGE_RECORD_BYTES = Number(process.env.BENCH_LARGE_RECORD_BYTES ?? 16_500);
+const LARGE_RECORD_BYTES = Number(process.env.BENCH_LARGE_RECORD_BYTES ?? 17_600);
 const LARGE_EVENTS = Number(process.env.BENCH_LARGE_EVENTS ?? 10_000);
 
 /**
