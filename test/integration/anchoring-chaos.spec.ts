@@ -1,7 +1,7 @@
 import { useAnvil } from '../support/anvil';
 import { deployRegistry, useDatabase } from '../support/platform';
 import { waitFor } from '../support/wait';
-import { baseEnv, expectAllAnchoredOnce, insertEvents, spawnWorker, SpawnedWorker, stop, withDb } from './anchoring-faults.harness';
+import { baseEnv, expectAllAnchoredOnce, insertEvents, spawnWorker, SpawnedWorker, stop, withDb } from '../support/anchoring.harness';
 
 /**
  * The suite runs 20,000 events and 20 kills to stay within its time budget; the full run of the issue is

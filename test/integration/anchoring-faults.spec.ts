@@ -5,7 +5,7 @@ import { AddressInfo } from 'node:net';
 import { useAnvil } from '../support/anvil';
 import { deployRegistry, startWorker, testConfig, useDatabase } from '../support/platform';
 import { waitFor } from '../support/wait';
-import { baseEnv, expectAllAnchoredOnce, insertEvents, proofsOf, rpc, spawnWorker, SpawnedWorker, stop, withDb } from './anchoring-faults.harness';
+import { baseEnv, expectAllAnchoredOnce, insertEvents, proofsOf, rpc, spawnWorker, SpawnedWorker, stop, withDb } from '../support/anchoring.harness';
 
 const chainOf = (anvilUrl: string, chainId: number, env: Record<string, string>) => ({ rpcUrl: anvilUrl, chainId, contract: env.ANCHOR_CONTRACT_ADDRESS });
 const allFinal = (url: string) =>

@@ -2,33 +2,15 @@ import { INestApplication } from '@nestjs/common';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { AnchorRegistryClient } from '@pharmatrace/chain';
 import { commissioningEvent, epcisDocument } from '@pharmatrace/epcis';
-import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { ChildProcess } from 'node:child_process';
 import { Client } from 'pg';
 import { useAnvil } from '../support/anvil';
 import { ADMIN_TOKEN, CAPTURE, createOrganization, deployRegistry, gql, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
+import { spawnWorker } from '../support/anchoring.harness';
 import { waitFor } from '../support/wait';
 
-const ROOT = join(__dirname, '../..');
 const GTIN = withCheckDigit('0061414107346');
 const pack = (serial: string) => `https://id.gs1.org/01/${GTIN}/21/${serial}`;
-
-/** The real worker entry point in its own process, so SIGKILL is a real crash. */
-function spawnWorker(env: Record<string, string>): { child: ChildProcess; exited: Promise<number | string | null> } {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'apps/worker/src/main.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | string | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
-  exited.then((how) => {
-    if (how !== 'SIGKILL' && how !== 'SIGTERM' && how !== 0) console.error(`worker exited ${how}:\n${output}`);
-  });
-  return { child, exited };
-}
 
 describe.each(['after-sign', 'after-broadcast'])('a worker killed by SIGKILL %s, then restarted', (fault) => {
   let api: INestApplication;

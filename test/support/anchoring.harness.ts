@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { ProofService } from '../../apps/api/src/anchoring/proof.service';
 import { EventProofType } from '../../apps/api/src/anchoring/proof.types';
-import { ADMIN_TOKEN } from '../support/platform';
+import { ADMIN_TOKEN } from './platform';
 
 /** Shared by the anchoring fault specs: events straight into Postgres, real worker processes, and the audit. */
 
