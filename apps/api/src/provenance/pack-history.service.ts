@@ -12,18 +12,13 @@ export interface HistoryEvent {
 
 /**
  * A pack's history: its own events plus, for each span in which it sat in a case or pallet (AggregationEvent
- * ADD … DELETE), the container's events in that span, recursively. Two queries whatever the nesting depth.
+ * ADD … DELETE), the container's events in that span, recursively. One query whatever the nesting depth.
  */
 @Injectable()
 export class PackHistoryService {
   constructor(private readonly packs: PackRepository) {}
 
-  async history(epc: string): Promise<HistoryEvent[]> {
-    const index = new Map((await this.packs.historyIndex(epc)).map((h) => [h.eventId, h]));
-    const events = await this.packs.events([...index.keys()]);
-    return events.map((event) => {
-      const { via, role, parent } = index.get(event.id)!;
-      return { event, via, role, parent };
-    });
+  history(epc: string): Promise<HistoryEvent[]> {
+    return this.packs.history(epc);
   }
 }

@@ -29,11 +29,17 @@ export class ProvenanceService {
    */
   async provenance(input: string, org: OrganizationEntity, request: object): Promise<ProvenanceType> {
     const epc = this.canonical(input);
-    const history = await this.history.history(epc);
     const gtin = this.gtinOf(epc);
+    // Independent round trips run together: this is the regulators' hot path (p99 target 20 ms).
+    const [history, manufacturer] = await Promise.all([this.history.history(epc), this.repository.manufacturerOf(gtin)]);
     const party = new Set(history.filter((h) => this.policy.isPartyTo(org, h.event)).map((h) => h.event.id));
-    const visibility = this.policy.history(org, epc, await this.repository.manufacturerOf(gtin), history.length, party.size);
-    const capturers = await this.organizations.loadMany(request, [...new Set(history.map((h) => h.event.capturedBy))]);
+    const visibility = this.policy.history(org, epc, manufacturer, history.length, party.size);
+    const full = visibility === HistoryVisibility.FULL;
+    const visible = full ? history : history.filter((h) => party.has(h.event.id));
+    const [capturers, proofs] = await Promise.all([
+      this.organizations.loadMany(request, [...new Set(history.map((h) => h.event.capturedBy))]),
+      this.proofs.proofsFor(visible.map((h) => h.event)),
+    ]);
     const derived = deriveCustody(history.map((h) => this.custodyEvent(h, capturers)));
     if (derived.flags.length) {
       const lot = await this.repository.lotOf(epc);
@@ -41,10 +47,7 @@ export class ProvenanceService {
         derived.flags.map((f) => ({ code: f.code, epc, gtin, lot, actorId: f.actorId, recipientId: f.holderId, eventRef: f.eventRef, message: f.message })),
       );
     }
-    const full = visibility === HistoryVisibility.FULL;
-    const visible = full ? history : history.filter((h) => party.has(h.event.id));
     const refs = new Set(visible.map((h) => digestToHash(h.event.hash)));
-    const proofs = await this.proofs.proofsFor(visible.map((h) => h.event));
     return {
       epc,
       visibility,

@@ -1,15 +1,49 @@
 import { Injectable } from '@nestjs/common';
-import type { ItemState } from '@pharmatrace/domain';
 import { DataSource } from 'typeorm';
 import { AnchorBatchStatus, EpcRole } from '../entities';
-import { STATE_COLUMNS, toItemState } from './pack-state.sql';
 
-export interface HistoryIndexEntry {
-  eventId: number;
+export interface HistoryEntry {
+  event: StoredEventView;
   /** The EPC through which the event reaches the pack: the pack itself, or the container holding it then. */
   via: string;
   role: EpcRole;
   parent: string | null;
+}
+
+const EVENT_COLUMNS = `e.id, e.event_hash, e.event_type, e.action, e.biz_step, e.disposition, e.event_time, e.record_time,
+  e.read_point, e.biz_location, e.captured_by, e.body, e.batch_id, e.leaf_index, b.status, b.root, b.leaf_count,
+  b.chain_id, b.contract_address, b.tx_hash, b.block_number, b.checked_on_chain`;
+
+function toStoredEvent(r: Record<string, any>): StoredEventView {
+  return {
+    id: Number(r.id),
+    hash: r.event_hash,
+    eventType: r.event_type,
+    action: r.action,
+    bizStep: r.biz_step,
+    disposition: r.disposition,
+    eventTime: r.event_time,
+    recordTime: r.record_time,
+    readPoint: r.read_point,
+    bizLocation: r.biz_location,
+    capturedBy: r.captured_by,
+    body: r.body,
+    batchId: r.batch_id === null ? null : Number(r.batch_id),
+    leafIndex: r.leaf_index,
+    batch:
+      r.batch_id === null
+        ? null
+        : {
+            status: r.status,
+            root: r.root,
+            leafCount: r.leaf_count,
+            chainId: r.chain_id === null ? null : Number(r.chain_id),
+            contractAddress: r.contract_address,
+            txHash: r.tx_hash,
+            blockNumber: r.block_number === null ? null : Number(r.block_number),
+            checkedOnChain: r.checked_on_chain,
+          },
+  };
 }
 
 export interface StoredEventView {
@@ -43,30 +77,15 @@ export interface StoredEventView {
 export class PackRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** The item and the chain of containers it sits in now, innermost first, in one query. */
-  async stateWithContainers(epc: string): Promise<ItemState[]> {
-    const rows = await this.db.query(
-      `WITH RECURSIVE chain(epc, depth) AS (
-         SELECT epc, 0 FROM pack_state WHERE epc = $1
-         UNION ALL
-         SELECT p.container_epc, c.depth + 1 FROM chain c JOIN pack_state p ON p.epc = c.epc
-         WHERE p.container_epc IS NOT NULL AND c.depth < 16
-       )
-       SELECT ${STATE_COLUMNS} FROM pack_state s JOIN chain c USING (epc) ORDER BY c.depth`,
-      [epc],
-    );
-    return rows.map(toItemState);
-  }
-
   /**
    * Every event of a pack's history in one statement: the pack's own events, and for each span in which it sat in
    * a container (AggregationEvent ADD … the next DELETE naming it as child) the container's events in that span,
    * recursively up to pallets and shipments. The DELETE names the pack itself, so a span is closed one millisecond
-   * after it. Each event comes once, through the innermost EPC that names it. One round trip instead of one per
-   * container visited.
+   * after it. Each event comes once, through the innermost EPC that names it, in event-time order. One round trip
+   * whatever the nesting depth.
    */
-  async historyIndex(epc: string): Promise<HistoryIndexEntry[]> {
-    const rows: { event_id: string; via: string; role: EpcRole; parent: string | null }[] = await this.db.query(
+  async history(epc: string): Promise<HistoryEntry[]> {
+    const rows: Record<string, any>[] = await this.db.query(
       `WITH RECURSIVE span(epc, t_from, t_to, depth) AS (
          SELECT $1::text, '-infinity'::timestamptz, 'infinity'::timestamptz, 0
          UNION ALL
@@ -87,55 +106,29 @@ export class PackRepository {
            WHERE c.epc = s.epc AND c.role = 'child' AND c.event_time >= s.t_from AND c.event_time < s.t_to
          ) a
          WHERE s.depth < 8
+       ),
+       idx AS (
+         SELECT DISTINCT ON (ee.event_id) ee.event_id, ee.epc AS via, ee.role
+         FROM span s JOIN event_epc ee ON ee.epc = s.epc AND ee.event_time >= s.t_from AND ee.event_time < s.t_to
+         ORDER BY ee.event_id, s.depth
        )
-       SELECT DISTINCT ON (ee.event_id) ee.event_id, ee.epc AS via, ee.role,
-              (SELECT p.epc FROM event_epc p WHERE p.event_id = ee.event_id AND p.role = 'parent' LIMIT 1) AS parent
-       FROM span s JOIN event_epc ee ON ee.epc = s.epc AND ee.event_time >= s.t_from AND ee.event_time < s.t_to
-       ORDER BY ee.event_id, s.depth`,
+       SELECT ${EVENT_COLUMNS}, idx.via, idx.role,
+              (SELECT p.epc FROM event_epc p WHERE p.event_id = idx.event_id AND p.role = 'parent' LIMIT 1) AS parent
+       FROM idx JOIN event e ON e.id = idx.event_id LEFT JOIN anchor_batch b ON b.id = e.batch_id
+       ORDER BY e.event_time, e.id`,
       [epc],
     );
-    return rows.map((r) => ({ eventId: Number(r.event_id), via: r.via, role: r.role, parent: r.parent }));
+    return rows.map((r) => ({ event: toStoredEvent(r), via: r.via, role: r.role, parent: r.parent }));
   }
 
   async events(ids: number[]): Promise<StoredEventView[]> {
     if (!ids.length) return [];
     const rows: Record<string, any>[] = await this.db.query(
-      `SELECT e.id, e.event_hash, e.event_type, e.action, e.biz_step, e.disposition, e.event_time, e.record_time, e.read_point,
-              e.biz_location, e.captured_by, e.body, e.batch_id, e.leaf_index,
-              b.status, b.root, b.leaf_count, b.chain_id, b.contract_address, b.tx_hash, b.block_number, b.checked_on_chain
-       FROM event e LEFT JOIN anchor_batch b ON b.id = e.batch_id
-       WHERE e.id = ANY($1::bigint[])
-       ORDER BY e.event_time, e.id`,
+      `SELECT ${EVENT_COLUMNS} FROM event e LEFT JOIN anchor_batch b ON b.id = e.batch_id
+       WHERE e.id = ANY($1::bigint[]) ORDER BY e.event_time, e.id`,
       [ids],
     );
-    return rows.map((r) => ({
-      id: Number(r.id),
-      hash: r.event_hash,
-      eventType: r.event_type,
-      action: r.action,
-      bizStep: r.biz_step,
-      disposition: r.disposition,
-      eventTime: r.event_time,
-      recordTime: r.record_time,
-      readPoint: r.read_point,
-      bizLocation: r.biz_location,
-      capturedBy: r.captured_by,
-      body: r.body,
-      batchId: r.batch_id === null ? null : Number(r.batch_id),
-      leafIndex: r.leaf_index,
-      batch:
-        r.batch_id === null
-          ? null
-          : {
-              status: r.status,
-              root: r.root,
-              leafCount: r.leaf_count,
-              chainId: r.chain_id === null ? null : Number(r.chain_id),
-              contractAddress: r.contract_address,
-              txHash: r.tx_hash,
-              blockNumber: r.block_number === null ? null : Number(r.block_number),
-              checkedOnChain: r.checked_on_chain,
-            },
-    }));
+    return rows.map(toStoredEvent);
   }
+
 }
