@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { stopProcess } from '@pharmatrace/chain';
 import { LOCALHOST, preferredPort, redisAnswersPing, waitUntil } from './local-port';
 import { StartError, StartErrorCode } from './start.error';
 
@@ -22,19 +23,7 @@ export interface RedisOptions {
 }
 
 export const REDIS_NOT_FOUND_MESSAGE = 'Redis not found: set REDIS_URL, or install it (apt-get install redis-server / brew install redis)';
-const STOP_GRACE_MS = 5_000;
 
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-    child.once('exit', () => {
-      clearTimeout(killer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
 
 export async function provideRedis(options: RedisOptions): Promise<RedisHandle> {
   const none = async () => undefined;
@@ -60,9 +49,9 @@ export async function provideRedis(options: RedisOptions): Promise<RedisHandle> 
   }
   const up = await waitUntil(async () => child.exitCode === null && (await redisAnswersPing(LOCALHOST, port)), 10_000);
   if (!up) {
-    await stopChild(child);
+    await stopProcess(child);
     throw new StartError(StartErrorCode.REDIS_UNAVAILABLE, `redis-server did not answer on port ${port}: ${stderr.trim() || 'no output'}`, 'redis', 'REDIS_URL');
   }
   options.log?.(`started redis-server on port ${port}`);
-  return { url: `redis://${LOCALHOST}:${port}`, source: 'started', stop: () => stopChild(child) };
+  return { url: `redis://${LOCALHOST}:${port}`, source: 'started', stop: () => stopProcess(child) };
 }

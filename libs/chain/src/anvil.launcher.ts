@@ -85,7 +85,8 @@ async function answeredChainId(rpcUrl: string): Promise<number | undefined> {
   }
 }
 
-function stopProcess(child: ChildProcess): Promise<void> {
+/** Stops a child process gracefully (SIGTERM), killing it if it has not exited after a grace period. */
+export function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     // SIGTERM lets anvil write its --state file; SIGKILL only if it hangs.

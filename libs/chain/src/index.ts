@@ -19,6 +19,7 @@ export {
   type AnvilOptions,
   resolveAnvilBinary,
   startAnvil,
+  stopProcess,
 } from './anvil.launcher';
 export { bumpFees, type Eip1559Fees, MIN_REPLACEMENT_BUMP_PERCENT } from './fee-bump';
 export { ChainError, ChainErrorCode, type ChainErrorDetails } from './chain.error';
