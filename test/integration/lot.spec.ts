@@ -49,6 +49,18 @@ describe('lot: counts, packs and recall', () => {
     expect(seen).toEqual(['P1', 'P2', 'P3', 'P4', 'P5']);
   });
 
+  it('serves a regulator-sized page written with a literal first: 100 within the query cost limit', async () => {
+    const page = await gql(
+      app,
+      `{ lot(gtin: "${GTIN}", lot: "L1") { countsByStatus { status count } countsByCustodian { organization { name gln } count }
+         packs(first: 100) { edges { cursor node { epc serial status custodian { name gln } } } pageInfo { hasNextPage endCursor } } } }`,
+      {},
+      orgs.maker.apiKey,
+    );
+    expect(page.errors).toBeUndefined();
+    expect(page.data.lot.packs.edges).toHaveLength(5);
+  });
+
   it('shows a distributor only the packs it holds, and refuses a dispenser holding none', async () => {
     const own = await lot('wholesaler');
     expect(own.data.lot.scope).toBe('OWN_CUSTODY');
