@@ -106,7 +106,7 @@ async function main() {
   }
   console.log('\n\nverdict:', JSON.stringify(verdict, null, 2));
 
-  const prov = await gql(pharmacy, `query($e: String!) { provenance(epc: $e) { events { bizStep via eventHash proof { eventDigest merkleProof root batchId chainId contractAddress transactionHash blockNumber status } } } }`, { e: pack });
+  const prov = await gql(maker, `query($e: String!) { provenance(epc: $e) { events { bizStep via eventHash proof { eventDigest merkleProof root batchId chainId contractAddress transactionHash blockNumber status } } } }`, { e: pack });
   console.log(`\nprovenance: ${prov.provenance.events.map((e: any) => e.bizStep).join(' → ')}`);
   console.log('proof of the commissioning event:', JSON.stringify(prov.provenance.events[0].proof, null, 2));
 
