@@ -48,7 +48,9 @@ async function freePort(): Promise<number> {
 /** The API as in production, in a process of its own so the client's work does not share its event loop. */
 async function startApi(databaseUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/api/src/main.ts'], {
+  // BENCH_CPU_PROF=1 writes a V8 CPU profile of the server to bench/results/ when it stops.
+  const profile = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, 'bench', 'results')] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '-r', '@swc-node/register', 'apps/api/src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, PORT: String(port), ADMIN_TOKEN: 'bench-admin-token-0123456789' },
     stdio: ['ignore', 'ignore', 'inherit'],

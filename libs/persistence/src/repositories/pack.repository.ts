@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AnchorBatchStatus, EpcRole } from '../entities';
+import { preparedQuery } from './prepared-query';
 
 export interface HistoryEntry {
   event: StoredEventView;
@@ -13,6 +14,37 @@ export interface HistoryEntry {
 const EVENT_COLUMNS = `e.id, e.event_hash, e.event_type, e.action, e.biz_step, e.disposition, e.event_time, e.record_time,
   e.read_point, e.biz_location, e.captured_by, e.body, e.batch_id, e.leaf_index, b.status, b.root, b.leaf_count,
   b.chain_id, b.contract_address, b.tx_hash, b.block_number, b.checked_on_chain`;
+
+const HISTORY_SQL = `WITH RECURSIVE span(epc, t_from, t_to, depth) AS (
+   SELECT $1::text, '-infinity'::timestamptz, 'infinity'::timestamptz, 0
+   UNION ALL
+   SELECT a.parent, a.t_add, a.t_end, s.depth + 1
+   FROM span s
+   CROSS JOIN LATERAL (
+     SELECT p.epc AS parent, c.event_time AS t_add,
+            coalesce((
+              SELECT min(d.event_time) + interval '1 millisecond'
+              FROM event_epc d
+              JOIN event de ON de.id = d.event_id AND de.event_type = 'AggregationEvent' AND de.action = 'DELETE'
+              JOIN event_epc dp ON dp.event_id = d.event_id AND dp.role = 'parent' AND dp.epc = p.epc
+              WHERE d.epc = s.epc AND d.role = 'child' AND d.event_time >= c.event_time AND d.event_time < s.t_to
+            ), s.t_to) AS t_end
+     FROM event_epc c
+     JOIN event ce ON ce.id = c.event_id AND ce.event_type = 'AggregationEvent' AND ce.action = 'ADD'
+     JOIN event_epc p ON p.event_id = c.event_id AND p.role = 'parent'
+     WHERE c.epc = s.epc AND c.role = 'child' AND c.event_time >= s.t_from AND c.event_time < s.t_to
+   ) a
+   WHERE s.depth < 8
+ ),
+ idx AS (
+   SELECT DISTINCT ON (ee.event_id) ee.event_id, ee.epc AS via, ee.role
+   FROM span s JOIN event_epc ee ON ee.epc = s.epc AND ee.event_time >= s.t_from AND ee.event_time < s.t_to
+   ORDER BY ee.event_id, s.depth
+ )
+ SELECT ${EVENT_COLUMNS}, idx.via, idx.role,
+        (SELECT p.epc FROM event_epc p WHERE p.event_id = idx.event_id AND p.role = 'parent' LIMIT 1) AS parent
+ FROM idx JOIN event e ON e.id = idx.event_id LEFT JOIN anchor_batch b ON b.id = e.batch_id
+ ORDER BY e.event_time, e.id`;
 
 function toStoredEvent(r: Record<string, any>): StoredEventView {
   return {
@@ -85,41 +117,10 @@ export class PackRepository {
    * whatever the nesting depth.
    */
   async history(epc: string): Promise<HistoryEntry[]> {
-    const rows: Record<string, any>[] = await this.db.query(
-      `WITH RECURSIVE span(epc, t_from, t_to, depth) AS (
-         SELECT $1::text, '-infinity'::timestamptz, 'infinity'::timestamptz, 0
-         UNION ALL
-         SELECT a.parent, a.t_add, a.t_end, s.depth + 1
-         FROM span s
-         CROSS JOIN LATERAL (
-           SELECT p.epc AS parent, c.event_time AS t_add,
-                  coalesce((
-                    SELECT min(d.event_time) + interval '1 millisecond'
-                    FROM event_epc d
-                    JOIN event de ON de.id = d.event_id AND de.event_type = 'AggregationEvent' AND de.action = 'DELETE'
-                    JOIN event_epc dp ON dp.event_id = d.event_id AND dp.role = 'parent' AND dp.epc = p.epc
-                    WHERE d.epc = s.epc AND d.role = 'child' AND d.event_time >= c.event_time AND d.event_time < s.t_to
-                  ), s.t_to) AS t_end
-           FROM event_epc c
-           JOIN event ce ON ce.id = c.event_id AND ce.event_type = 'AggregationEvent' AND ce.action = 'ADD'
-           JOIN event_epc p ON p.event_id = c.event_id AND p.role = 'parent'
-           WHERE c.epc = s.epc AND c.role = 'child' AND c.event_time >= s.t_from AND c.event_time < s.t_to
-         ) a
-         WHERE s.depth < 8
-       ),
-       idx AS (
-         SELECT DISTINCT ON (ee.event_id) ee.event_id, ee.epc AS via, ee.role
-         FROM span s JOIN event_epc ee ON ee.epc = s.epc AND ee.event_time >= s.t_from AND ee.event_time < s.t_to
-         ORDER BY ee.event_id, s.depth
-       )
-       SELECT ${EVENT_COLUMNS}, idx.via, idx.role,
-              (SELECT p.epc FROM event_epc p WHERE p.event_id = idx.event_id AND p.role = 'parent' LIMIT 1) AS parent
-       FROM idx JOIN event e ON e.id = idx.event_id LEFT JOIN anchor_batch b ON b.id = e.batch_id
-       ORDER BY e.event_time, e.id`,
-      [epc],
-    );
+    const rows = await preparedQuery<Record<string, any>>(this.db, 'pack_history', HISTORY_SQL, [epc]);
     return rows.map((r) => ({ event: toStoredEvent(r), via: r.via, role: r.role, parent: r.parent }));
   }
+
 
   async events(ids: number[]): Promise<StoredEventView[]> {
     if (!ids.length) return [];

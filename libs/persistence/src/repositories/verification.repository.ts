@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { AnchoringProgress, ItemState } from '@pharmatrace/domain';
-import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { STATE_COLUMNS, toItemState } from './pack-state.sql';
+import { preparedQuery } from './prepared-query';
 
 export interface VerificationView {
   state: ItemState | null;
@@ -54,11 +53,8 @@ export class VerificationRepository {
   constructor(private readonly db: DataSource) {}
 
   async view(epc: string, gtin: string, scannedLot: string | null): Promise<VerificationView> {
-    // A named statement is planned once per connection: planning took 1.2 ms of this query's 1.6 ms (EXPLAIN on
-    // 1M packs), and Postgres CPU per verification fell from 2.4 ms to 0.6 ms. TypeORM's query() cannot name one.
-    const pool = (this.db.driver as PostgresDriver).master as Pool;
-    const { rows } = await pool.query({ name: 'verification_view', text: VIEW_SQL, values: [epc, gtin, scannedLot] });
-    const [row] = rows;
+    // Prepared: Postgres CPU per verification fell from 2.4 ms to 0.6 ms once planning was no longer repeated.
+    const [row] = await preparedQuery<Record<string, any>>(this.db, 'verification_view', VIEW_SQL, [epc, gtin, scannedLot]);
     return {
       state: row.state ? toItemState(row.state) : null,
       containers: row.containers,
