@@ -1,4 +1,5 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
@@ -55,7 +56,8 @@ export class ApiModule {
           playground: false,
           // The scanner page reads the schema to ask only for fields the server has; the schema is public anyway.
           introspection: true,
-          plugins: [offlineGraphiqlPlugin(), ...ARMOR.plugins],
+          // No cache hints: a verdict must never be served from a cache, and the plugin hooked every field resolved.
+          plugins: [offlineGraphiqlPlugin(), ApolloServerPluginCacheControlDisabled(), ...ARMOR.plugins],
           validationRules: ARMOR.validationRules,
           context: ({ req }: { req: unknown }) => ({ req }),
         }),

@@ -5,7 +5,7 @@ import { digitalLinkToElementString, parseDigitalLink, toDigitalLink } from './d
 import { GS, formatElementString, parseElementString } from './element-string';
 import { canonicalEpc, epcToDigitalLink, epcToUrn, escapeUrnComponent, parseEpc } from './epc';
 import { Gs1Error } from './gs1-error';
-import { parsePackScan } from './pack-scan';
+import { packEpc, parsePackScan } from './pack-scan';
 
 const CSET82 = '!"%&\'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz';
 const cset82 = (max: number) => fc.string({ unit: fc.constantFrom(...CSET82), minLength: 1, maxLength: max });
@@ -135,6 +135,17 @@ describe('GS1 properties', () => {
         expect(epcToUrn(epc, L)).toBe(urn);
         expect(parseEpc(epcToDigitalLink(epc, 'https://example.com/dl'))).toEqual(epc);
         expect(canonicalEpc(urn)).toBe(canonicalDigitalLink(urn));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("a scan's pack EPC is the canonical form of its Digital Link", () => {
+    fc.assert(
+      fc.property(withCheckDigit(14), cset82(20), yymmd0, (gtin, serial, expiry) => {
+        const identity = parsePackScan(`01${gtin}17${expiry}21${serial}`);
+        expect(packEpc(identity)).toBe(canonicalEpc(`https://id.gs1.org/01/${gtin}/21/${encodeURIComponent(serial)}`));
+        expect(parsePackScan(packEpc(identity))).toEqual({ gtin, serial });
       }),
       { numRuns: 500 },
     );

@@ -33,4 +33,4 @@ export {
   encodeDigitalLinkValue,
 } from './digital-link';
 export { type Epc, parseEpc, canonicalEpc, epcToDigitalLink, epcToUrn, gtinToSgtinUrn, companyPrefixLengthFor, escapeUrnComponent } from './epc';
-export { type PackIdentity, type ParsePackScanOptions, parsePackScan } from './pack-scan';
+export { type PackIdentity, type ParsePackScanOptions, packEpc, parsePackScan } from './pack-scan';

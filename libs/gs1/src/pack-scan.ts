@@ -1,6 +1,6 @@
 import { parseDigitalLink } from './digital-link';
 import { ElementStringResult, parseElementString } from './element-string';
-import { parseEpc } from './epc';
+import { epcToDigitalLink, parseEpc } from './epc';
 import { gs1DateToIso } from './gs1-date';
 import { Gs1Error, Gs1ErrorCode } from './gs1-error';
 
@@ -53,4 +53,12 @@ export function parsePackScan(input: string, options: ParsePackScanOptions = {})
     identity.expiryDate = gs1DateToIso(byAi['17']);
   }
   return identity;
+}
+
+/**
+ * The canonical EPC (Digital Link on id.gs1.org) of the pack a scan identified. Built directly rather than by printing
+ * and re-parsing a URI: on the verification hot path that round trip was 2.5% of the API's CPU.
+ */
+export function packEpc(identity: Pick<PackIdentity, 'gtin' | 'serial'>): string {
+  return epcToDigitalLink({ kind: 'sgtin', gtin: identity.gtin, serial: identity.serial });
 }

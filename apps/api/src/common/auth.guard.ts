@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
-import { hashApiKey, safeEqual } from './api-key';
+import { hashApiKey, sameHash } from './api-key';
 import { Access, ACCESS_KEY } from './auth.decorators';
 import { AuthError, AuthErrorCode } from './auth.error';
 import { OrganizationDirectory } from './organization.directory';
@@ -11,11 +11,16 @@ import { requestOf } from './request-of';
 /** Every handler is closed unless a decorator opens it: no decorator means any authenticated organization. */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  /** Hashed once: every request hashes its token once, then compares hashes with the admin's and looks up the org's. */
+  private readonly adminTokenHash: Buffer | null;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly organizations: OrganizationDirectory,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.adminTokenHash = config.adminToken ? hashApiKey(config.adminToken) : null;
+  }
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const access = this.reflector.getAllAndOverride<Access>(ACCESS_KEY, [ctx.getHandler(), ctx.getClass()]) ?? {
@@ -44,8 +49,9 @@ export class AuthGuard implements CanActivate {
   private async authenticate(header: string | undefined): Promise<Principal> {
     const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
     if (!token) throw new AuthError(AuthErrorCode.UNAUTHENTICATED, 'send "Authorization: Bearer <api key>"');
-    if (this.config.adminToken && safeEqual(token, this.config.adminToken)) return { kind: 'admin' };
-    const org = await this.organizations.byApiKeyHash(hashApiKey(token));
+    const tokenHash = hashApiKey(token);
+    if (this.adminTokenHash && sameHash(tokenHash, this.adminTokenHash)) return { kind: 'admin' };
+    const org = await this.organizations.byApiKeyHash(tokenHash);
     if (!org) throw new AuthError(AuthErrorCode.UNAUTHENTICATED, 'unknown API key');
     return { kind: 'organization', organization: org };
   }

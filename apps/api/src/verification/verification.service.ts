@@ -9,13 +9,11 @@ import {
   verdictFor,
   Viewer,
 } from '@pharmatrace/domain';
-import { canonicalEpc, Gs1Error, PackIdentity, parsePackScan } from '@pharmatrace/gs1';
+import { Gs1Error, PackIdentity, packEpc, parsePackScan } from '@pharmatrace/gs1';
 import { OrganizationEntity, VerificationRepository, VerificationView } from '@pharmatrace/persistence';
 import { OrganizationType, OrganizationRoleEnum } from '../organizations/organization.types';
 import { VerificationError, VerificationErrorCode } from './verification.error';
 import { VerdictType } from './verification.types';
-
-const packEpc = (scan: PackIdentity) => canonicalEpc(`https://id.gs1.org/01/${scan.gtin}/21/${encodeURIComponent(scan.serial)}`);
 
 export interface Evaluation {
   scan: PackIdentity;

@@ -23,46 +23,97 @@ export interface AlertRecord {
   details?: Record<string, unknown>;
 }
 
-const VIEW_SQL = `WITH RECURSIVE chain(epc, depth) AS (
-   SELECT $1::text, 0
-   UNION ALL
-   SELECT p.container_epc, c.depth + 1 FROM chain c JOIN pack_state p ON p.epc = c.epc
-   WHERE p.container_epc IS NOT NULL AND c.depth < 16
+/**
+ * Every view a verdict needs, for a batch of scans at once: the pack, the containers it sits in now, its product, lot
+ * and custodian, and how many of the events of the pack and its containers are anchored.
+ */
+const VIEWS_SQL = `WITH RECURSIVE input AS MATERIALIZED (
+   SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS i(epc, gtin, lot, ord)
  ),
- s AS (SELECT ${STATE_COLUMNS} FROM pack_state WHERE epc = $1)
- SELECT
-   (SELECT row_to_json(s) FROM s) AS state,
-   (SELECT coalesce(json_agg(epc ORDER BY depth), '[]') FROM chain WHERE depth > 0) AS containers,
+ chain(ord, epc, depth) AS (
+   SELECT ord, epc, 0 FROM input
+   UNION ALL
+   SELECT c.ord, p.container_epc, c.depth + 1 FROM chain c JOIN pack_state p ON p.epc = c.epc
+   WHERE p.container_epc IS NOT NULL AND c.depth < 16
+ )
+ SELECT s.state,
+   (SELECT coalesce(json_agg(c.epc ORDER BY c.depth), '[]') FROM chain c WHERE c.ord = i.ord AND c.depth > 0) AS containers,
    (SELECT json_build_object('name', p.name, 'status', p.status, 'manufacturerGln', m.gln)
-      FROM product p LEFT JOIN organization m ON m.id = p.manufacturer_id WHERE p.gtin = $2) AS product,
-   EXISTS (SELECT 1 FROM lot WHERE gtin = $2 AND lot = coalesce((SELECT lot FROM s), $3) AND status = 'RECALLED') AS recalled,
+      FROM product p LEFT JOIN organization m ON m.id = p.manufacturer_id WHERE p.gtin = i.gtin) AS product,
+   EXISTS (SELECT 1 FROM lot WHERE gtin = i.gtin AND lot = coalesce(s.lot, i.lot) AND status = 'RECALLED') AS recalled,
    (SELECT json_build_object('id', o.id, 'name', o.name, 'gln', o.gln, 'role', o.role,
                              'companyPrefixes', o.company_prefixes, 'createdAt', o.created_at)
-      FROM organization o WHERE o.id = (SELECT "custodianId" FROM s)) AS custodian,
+      FROM organization o WHERE o.id = s.custodian_id) AS custodian,
    (SELECT json_build_object(
        'eventCount', count(DISTINCT e.id),
        'anchoredCount', count(DISTINCT e.id) FILTER (WHERE b.status IN ('MINED', 'FINAL')),
        'finalCount', count(DISTINCT e.id) FILTER (WHERE b.status = 'FINAL' AND b.checked_on_chain),
        'failedCount', count(DISTINCT e.id) FILTER (WHERE b.audit_failed_at IS NOT NULL))
     FROM event_epc ee JOIN event e ON e.id = ee.event_id LEFT JOIN anchor_batch b ON b.id = e.batch_id
-    WHERE ee.epc IN (SELECT epc FROM chain) AND EXISTS (SELECT 1 FROM s)) AS anchoring`;
+    WHERE ee.epc IN (SELECT c.epc FROM chain c WHERE c.ord = i.ord) AND s.state IS NOT NULL) AS anchoring
+ FROM input i
+ LEFT JOIN LATERAL (
+   SELECT row_to_json(x) AS state, x.lot, x."custodianId" AS custodian_id FROM (SELECT ${STATE_COLUMNS} FROM pack_state WHERE epc = i.epc) x
+ ) s ON true
+ ORDER BY i.ord`;
 
-/** The verification hot path: everything a verdict needs in one round trip. */
+/**
+ * Views asked for while one turn of the event loop runs go to Postgres as one statement. Under load the per-statement
+ * costs (a round trip, a socket write, executor start-up) dominated a verdict's: on 1M packs Postgres CPU per view
+ * fell from 0.25 ms alone to 0.09 ms in batches of 32, and the API's own time in the pg driver shrank alike.
+ */
+const MAX_BATCH = 64;
+
+interface PendingView {
+  epc: string;
+  gtin: string;
+  lot: string | null;
+  resolve(view: VerificationView): void;
+  reject(error: unknown): void;
+}
+
+/** The verification hot path: everything a verdict needs in one round trip, shared by the scans that arrive together. */
 @Injectable()
 export class VerificationRepository {
   constructor(private readonly db: DataSource) {}
 
-  async view(epc: string, gtin: string, scannedLot: string | null): Promise<VerificationView> {
-    // Prepared: Postgres CPU per verification fell from 2.4 ms to 0.6 ms once planning was no longer repeated.
-    const [row] = await preparedQuery<Record<string, any>>(this.db, 'verification_view', VIEW_SQL, [epc, gtin, scannedLot]);
-    return {
-      state: row.state ? toItemState(row.state) : null,
-      containers: row.containers,
-      product: row.product,
-      lotRecalled: row.recalled,
-      anchoring: row.anchoring,
-      custodian: row.custodian,
-    };
+  private pending: PendingView[] = [];
+
+  view(epc: string, gtin: string, scannedLot: string | null): Promise<VerificationView> {
+    return new Promise((resolve, reject) => {
+      if (!this.pending.length) setImmediate(() => this.flush());
+      this.pending.push({ epc, gtin, lot: scannedLot, resolve, reject });
+    });
+  }
+
+  private flush(): void {
+    const all = this.pending;
+    this.pending = [];
+    for (let i = 0; i < all.length; i += MAX_BATCH) void this.fetch(all.slice(i, i + MAX_BATCH));
+  }
+
+  private async fetch(batch: PendingView[]): Promise<void> {
+    try {
+      // Prepared: planning the statement cost more than running it (1.5 ms against 0.1 ms a view at 32 views).
+      const rows = await preparedQuery<Record<string, any>>(this.db, 'verification_views', VIEWS_SQL, [
+        batch.map((v) => v.epc),
+        batch.map((v) => v.gtin),
+        batch.map((v) => v.lot),
+      ]);
+      batch.forEach((v, i) => {
+        const row = rows[i];
+        v.resolve({
+          state: row.state ? toItemState(row.state) : null,
+          containers: row.containers,
+          product: row.product,
+          lotRecalled: row.recalled,
+          anchoring: row.anchoring,
+          custodian: row.custodian,
+        });
+      });
+    } catch (e) {
+      for (const v of batch) v.reject(e);
+    }
   }
 
   /** Which of these EPCs are known packs: one query for every corrected reading of a scan. */
