@@ -1,7 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import { commissioningEvent, dispensingEvent, epcisDocument, receivingEvent, shippingEvent } from '@pharmatrace/epcis';
+import { OrganizationRepository, VerificationRepository } from '@pharmatrace/persistence';
 import { Client } from 'pg';
 import request from 'supertest';
+import { VerificationService } from '../../apps/api/src/verification/verification.service';
 import { CAPTURE, createOrganization, gql, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
 
 const GTIN = withCheckDigit('0061414107346');
@@ -75,6 +77,25 @@ describe('verification and dispensing (issue 4)', () => {
     const v = await verify(code);
     expect(v).toMatchObject({ status, saleable: false, nmvsCode: nmvs });
     expect(v.alerts).toContain(alert);
+  });
+
+  it('gives scans that arrive together, and so share one database statement, each its own verdict', async () => {
+    const codes = [scan('OK1'), scan('NOPE1'), scan('OK2', 'LOT9'), scan('OLD1', 'LOT0', '250100'), `]d201${UNKNOWN_GTIN}17280630${'10'}LOT1${GS}21X`, scan('R1', 'LOTR')];
+    const alone: unknown[] = [];
+    for (const code of codes) alone.push(await verify(code));
+    const views = app.get(VerificationRepository);
+    const batched = jest.spyOn(views as unknown as { fetch(batch: unknown[]): Promise<void> }, 'fetch');
+    const service = app.get(VerificationService);
+    const pharmacy = await app.get(OrganizationRepository).findByGln(orgs.pharmacyA.gln);
+    const together = await Promise.all([...codes, ...codes].map((code) => service.verify(code, pharmacy!)));
+    expect(batched).toHaveBeenCalledTimes(1);
+    expect(batched.mock.calls[0][0]).toHaveLength(codes.length * 2);
+    batched.mockRestore();
+    const pick = ({ status, saleable, alerts, nmvsCode, epc, ambiguousReadings, product, custodian, correction }: Record<string, any>) => ({
+      status, saleable, alerts, nmvsCode: nmvsCode ?? null, epc, ambiguousReadings, product: { ...product, name: undefined },
+      custodian: custodian ? { name: custodian.name } : null, correction: correction ?? null,
+    });
+    expect(together.map(pick)).toEqual([...alone, ...alone].map(pick));
   });
 
   it('flags a genuine pack never shipped to the scanning pharmacy', async () => {
