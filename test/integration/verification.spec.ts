@@ -79,9 +79,15 @@ describe('verification and dispensing (issue 4)', () => {
     expect(v.alerts).toContain(alert);
   });
 
+  it("names the custodian with every field an organization has", async () => {
+    const res = await gql(app, `query($c: String!) { verify(code: $c) { custodian { id name role gln companyPrefixes requireSignedCaptures createdAt } } }`, { c: scan('OK1') }, orgs.pharmacyA.apiKey);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.verify.custodian).toMatchObject({ id: orgs.pharmacyA.id, name: 'pharmacyA', role: 'DISPENSER', gln: orgs.pharmacyA.gln, requireSignedCaptures: false });
+  });
+
   it('gives scans that arrive together, and so share one database statement, each its own verdict', async () => {
     const codes = [scan('OK1'), scan('NOPE1'), scan('OK2', 'LOT9'), scan('OLD1', 'LOT0', '250100'), `]d201${UNKNOWN_GTIN}17280630${'10'}LOT1${GS}21X`, scan('R1', 'LOTR')];
-    const alone: unknown[] = [];
+    const alone: Record<string, any>[] = [];
     for (const code of codes) alone.push(await verify(code));
     const views = app.get(VerificationRepository);
     const batched = jest.spyOn(views as unknown as { fetch(batch: unknown[]): Promise<void> }, 'fetch');

@@ -4,8 +4,9 @@ import { OrganizationEntity, OrganizationRepository } from '@pharmatrace/persist
 const TTL_MS = 60_000;
 
 /**
- * Organizations by API-key hash and by GLN, kept for a minute: every request authenticates and every VRS request
- * names its requestor, and a database round trip for each cost more than the verification itself.
+ * Organizations by API-key hash, GLN and id, kept for a minute: every request authenticates, every VRS request names
+ * its requestor and every verdict names the custodian, and a database round trip for each cost more than the
+ * verification itself.
  */
 @Injectable()
 export class OrganizationDirectory {
@@ -15,6 +16,10 @@ export class OrganizationDirectory {
 
   byApiKeyHash(hash: Buffer): Promise<OrganizationEntity | null> {
     return this.cached(`key:${hash.toString('hex')}`, () => this.organizations.findByApiKeyHash(hash));
+  }
+
+  byId(id: string): Promise<OrganizationEntity | null> {
+    return this.cached(`id:${id}`, () => this.organizations.findById(id));
   }
 
   byGln(gln: string): Promise<OrganizationEntity | null> {

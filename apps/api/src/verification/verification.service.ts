@@ -11,7 +11,8 @@ import {
 } from '@pharmatrace/domain';
 import { Gs1Error, PackIdentity, packEpc, parsePackScan } from '@pharmatrace/gs1';
 import { OrganizationEntity, VerificationRepository, VerificationView } from '@pharmatrace/persistence';
-import { OrganizationType, OrganizationRoleEnum } from '../organizations/organization.types';
+import { OrganizationDirectory } from '../common/organization.directory';
+import { OrganizationType } from '../organizations/organization.types';
 import { VerificationError, VerificationErrorCode } from './verification.error';
 import { VerdictType } from './verification.types';
 
@@ -22,7 +23,11 @@ export interface Evaluation {
   verdict: Verdict;
   correction?: { kind: CorrectionKind };
   ambiguousReadings: number;
+  /** Who holds the pack now, from the organization cache. */
+  custodian: OrganizationEntity | null;
 }
+
+type Judged = Omit<Evaluation, 'custodian'>;
 
 /**
  * The pharmacist's scan: parse (µs), one query for the pack, its containers, lot, product and anchoring, a pure
@@ -30,7 +35,10 @@ export interface Evaluation {
  */
 @Injectable()
 export class VerificationService {
-  constructor(private readonly verification: VerificationRepository) {}
+  constructor(
+    private readonly verification: VerificationRepository,
+    private readonly organizations: OrganizationDirectory,
+  ) {}
 
   async verify(code: string, viewer?: OrganizationEntity): Promise<VerdictType> {
     return this.toGraphql(await this.evaluate(code, viewer));
@@ -40,10 +48,19 @@ export class VerificationService {
   async evaluateIdentity(scan: PackIdentity, viewer?: OrganizationEntity): Promise<Evaluation> {
     const epc = packEpc(scan);
     const view = await this.verification.view(epc, scan.gtin, scan.lot ?? null);
-    return { scan, epc, view, verdict: this.judge(scan, view, viewer), ambiguousReadings: 0 };
+    return this.withCustodian({ scan, epc, view, verdict: this.judge(scan, view, viewer), ambiguousReadings: 0 });
   }
 
   async evaluate(code: string, viewer?: OrganizationEntity): Promise<Evaluation> {
+    return this.withCustodian(await this.judgeScan(code, viewer));
+  }
+
+  private async withCustodian(judged: Judged): Promise<Evaluation> {
+    const id = judged.view.state?.custodianId;
+    return { ...judged, custodian: id ? await this.organizations.byId(id) : null };
+  }
+
+  private async judgeScan(code: string, viewer?: OrganizationEntity): Promise<Judged> {
     let scan: PackIdentity | null = null;
     let parseError: Gs1Error | null = null;
     try {
@@ -73,7 +90,7 @@ export class VerificationService {
   }
 
   /** The one corrected reading that matches a pack, if exactly one does; recorded so the pharmacy can fix its scanner. */
-  private async corrected(code: string, viewer?: OrganizationEntity): Promise<Evaluation | null> {
+  private async corrected(code: string, viewer?: OrganizationEntity): Promise<Judged | null> {
     const matches = await this.matchingCorrections(code);
     if (matches.size !== 1) return null;
     const [[epc, candidate]] = matches;
@@ -86,7 +103,7 @@ export class VerificationService {
    * The pack matched but its lot or expiry did not: a fault such as an EAN run into the lot explains that too.
    * Taken only if exactly one corrected reading of this same pack matches what was commissioned.
    */
-  private async repairedAttributes(code: string, epc: string, view: VerificationView, viewer?: OrganizationEntity): Promise<Evaluation | null> {
+  private async repairedAttributes(code: string, epc: string, view: VerificationView, viewer?: OrganizationEntity): Promise<Judged | null> {
     const state = view.state!;
     const fits = scanCorrections(code).filter(
       (c) =>
@@ -133,8 +150,7 @@ export class VerificationService {
   }
 
   toGraphql(e: Evaluation): VerdictType {
-    const { view, verdict, scan } = e;
-    const custodian = view.custodian;
+    const { view, verdict, scan, custodian } = e;
     return {
       ...verdict,
       nmvsCode: nmvsCodeFor(verdict.alerts) ?? undefined,
@@ -146,9 +162,7 @@ export class VerificationService {
         expiry: view.state?.expiry ?? scan.expiryDate,
         name: view.product?.name ?? undefined,
       },
-      custodian: custodian
-        ? Object.assign(new OrganizationType(), { ...custodian, role: custodian.role as OrganizationRoleEnum, createdAt: new Date(custodian.createdAt) })
-        : undefined,
+      custodian: custodian ? OrganizationType.from(custodian) : undefined,
       container: view.containers[0],
       correction: e.correction ? { kind: e.correction.kind, advice: CORRECTION_ADVICE[e.correction.kind], corrected: e.epc } : undefined,
       ambiguousReadings: e.ambiguousReadings,

@@ -25,6 +25,10 @@ export class OrganizationRepository {
     return this.db.getRepository(OrganizationEntity).findOneBy({ apiKeyHash: hash });
   }
 
+  findById(id: string): Promise<OrganizationEntity | null> {
+    return this.db.getRepository(OrganizationEntity).findOneBy({ id });
+  }
+
   findByGln(gln: string): Promise<OrganizationEntity | null> {
     return this.db.getRepository(OrganizationEntity).findOneBy({ gln });
   }

@@ -11,7 +11,6 @@ export interface VerificationView {
   product: { name: string | null; status: 'ACTIVE' | 'WITHDRAWN'; manufacturerGln: string | null } | null;
   lotRecalled: boolean;
   anchoring: AnchoringProgress;
-  custodian: { id: string; name: string; gln: string; role: string; companyPrefixes: string[]; createdAt: string } | null;
 }
 
 export interface AlertRecord {
@@ -24,8 +23,8 @@ export interface AlertRecord {
 }
 
 /**
- * Every view a verdict needs, for a batch of scans at once: the pack, the containers it sits in now, its product, lot
- * and custodian, and how many of the events of the pack and its containers are anchored.
+ * Every view a verdict needs, for a batch of scans at once: the pack, the containers it sits in now, its product and
+ * lot, and how many of the events of the pack and its containers are anchored.
  */
 const VIEWS_SQL = `WITH RECURSIVE input AS MATERIALIZED (
    SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS i(epc, gtin, lot, ord)
@@ -41,9 +40,6 @@ const VIEWS_SQL = `WITH RECURSIVE input AS MATERIALIZED (
    (SELECT json_build_object('name', p.name, 'status', p.status, 'manufacturerGln', m.gln)
       FROM product p LEFT JOIN organization m ON m.id = p.manufacturer_id WHERE p.gtin = i.gtin) AS product,
    EXISTS (SELECT 1 FROM lot WHERE gtin = i.gtin AND lot = coalesce(s.lot, i.lot) AND status = 'RECALLED') AS recalled,
-   (SELECT json_build_object('id', o.id, 'name', o.name, 'gln', o.gln, 'role', o.role,
-                             'companyPrefixes', o.company_prefixes, 'createdAt', o.created_at)
-      FROM organization o WHERE o.id = s.custodian_id) AS custodian,
    (SELECT json_build_object(
        'eventCount', count(DISTINCT e.id),
        'anchoredCount', count(DISTINCT e.id) FILTER (WHERE b.status IN ('MINED', 'FINAL')),
@@ -53,7 +49,7 @@ const VIEWS_SQL = `WITH RECURSIVE input AS MATERIALIZED (
     WHERE ee.epc IN (SELECT c.epc FROM chain c WHERE c.ord = i.ord) AND s.state IS NOT NULL) AS anchoring
  FROM input i
  LEFT JOIN LATERAL (
-   SELECT row_to_json(x) AS state, x.lot, x."custodianId" AS custodian_id FROM (SELECT ${STATE_COLUMNS} FROM pack_state WHERE epc = i.epc) x
+   SELECT row_to_json(x) AS state, x.lot FROM (SELECT ${STATE_COLUMNS} FROM pack_state WHERE epc = i.epc) x
  ) s ON true
  ORDER BY i.ord`;
 
@@ -108,7 +104,6 @@ export class VerificationRepository {
           product: row.product,
           lotRecalled: row.recalled,
           anchoring: row.anchoring,
-          custodian: row.custodian,
         });
       });
     } catch (e) {
