@@ -242,15 +242,18 @@ export async function benchVerification(): Promise<BenchRow[]> {
       { name: `saturation ${t.graphqlTrivial.name}`, value: Math.round(saturation.graphqlTrivial), unit: 'req/s', note: `${CONNECTIONS} connections, ${SATURATION_SECONDS} s; ${shared}; ${cpu.graphqlTrivial}` },
       { name: `saturation ${t.getTrivial.name}`, value: Math.round(saturation.getTrivial), unit: 'req/s', note: cpu.getTrivial },
     );
+    // Issue 4 sets the throughput target for GraphQL verify against the trivial GraphQL query; VRS and the resolver are
+    // plain GETs, shown against GET /health (which does no authentication, parsing or database work) for reference.
     for (const [key, against] of [['verify', 'graphqlTrivial'], ['vrs', 'getTrivial'], ['digitalLink', 'getTrivial']] as const) {
       const ratio = saturation[key] / saturation[against];
+      const targeted = key === 'verify';
       rows.push(
         { name: `saturation ${t[key].name}`, value: Math.round(saturation[key]), unit: 'req/s', note: `random packs of ${PACKS.toLocaleString('en')}; ${cpu[key]}` },
         {
           name: `  ratio to ${t[against].name}`,
           value: Math.round(ratio * 100),
           unit: '%',
-          note: `target ≥ ${THROUGHPUT_RATIO_TARGET * 100}%: ${ratio >= THROUGHPUT_RATIO_TARGET ? 'PASS' : 'FAIL'}`,
+          note: targeted ? `target ≥ ${THROUGHPUT_RATIO_TARGET * 100}%: ${ratio >= THROUGHPUT_RATIO_TARGET ? 'PASS' : 'FAIL'}` : 'reference',
         },
       );
     }

@@ -47,8 +47,11 @@ export interface Viewer {
   role: string;
 }
 
+/** The part of a pack's read-model state a verdict depends on: all the verification hot path reads. */
+export type VerdictPackState = Pick<ItemState, 'lot' | 'expiry' | 'status' | 'custodianId' | 'destination'>;
+
 export interface VerdictInput {
-  state: ItemState | null;
+  state: VerdictPackState | null;
   /** Some pack of this GTIN was ever commissioned here. */
   productKnown: boolean;
   productWithdrawn: boolean;

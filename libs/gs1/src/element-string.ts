@@ -7,6 +7,7 @@ export const GS = '\x1d';
 /** Symbology identifiers (ISO/IEC 15424) of carriers that hold GS1 element strings. */
 const GS1_SYMBOLOGIES = new Set([']C1', ']e0', ']d2', ']Q3', ']J1']);
 const SYMBOLOGY_ID = /^\][A-Za-z][0-9A-Za-z]/;
+const ONLY_SEPARATORS = /^\x1d*$/;
 
 export interface ParseElementStringOptions {
   /** Character(s) a keyboard-wedge scanner sends in place of GS (FNC1), e.g. `~` or `<GS>`. */
@@ -122,7 +123,7 @@ export function parseElementString(input: string, options: ParseElementStringOpt
     data = data.slice(3);
   }
   if (options.gsSubstitute) data = data.split(options.gsSubstitute).join(GS);
-  if (data.replace(new RegExp(GS, 'g'), '') === '') {
+  if (ONLY_SEPARATORS.test(data)) {
     throw new Gs1Error(Gs1ErrorCode.BAD_FORMAT, 'no element string data', { field: 'input' });
   }
   const elements = data.startsWith('(') ? parseBracketed(data) : parseUnbracketed(data);

@@ -9,6 +9,8 @@ export enum OrganizationRoleEnum {
 }
 registerEnumType(OrganizationRoleEnum, { name: 'OrganizationRole' });
 
+const outputs = new WeakMap<OrganizationEntity, OrganizationType>();
+
 @ObjectType('Organization')
 export class OrganizationType {
   @Field(() => ID) id: string;
@@ -20,6 +22,16 @@ export class OrganizationType {
   ethAddress?: string;
   @Field({ description: 'Whether every capture of the organization must be signed by ethAddress' }) requireSignedCaptures: boolean;
   @Field() createdAt: Date;
+
+  /**
+   * The same output object for the same (cached) entity: every verdict names its custodian, and building it anew each
+   * time was a tenth of the verdict's own work.
+   */
+  static cachedFrom(entity: OrganizationEntity): OrganizationType {
+    let type = outputs.get(entity);
+    if (!type) outputs.set(entity, (type = OrganizationType.from(entity)));
+    return type;
+  }
 
   static from(entity: OrganizationEntity): OrganizationType {
     return Object.assign(new OrganizationType(), {

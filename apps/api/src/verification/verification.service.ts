@@ -57,7 +57,8 @@ export class VerificationService {
 
   private async withCustodian(judged: Judged): Promise<Evaluation> {
     const id = judged.view.state?.custodianId;
-    return { ...judged, custodian: id ? await this.organizations.byId(id) : null };
+    if (!id) return { ...judged, custodian: null };
+    return { ...judged, custodian: this.organizations.cachedById(id) ?? (await this.organizations.byId(id)) };
   }
 
   private async judgeScan(code: string, viewer?: OrganizationEntity): Promise<Judged> {
@@ -143,7 +144,7 @@ export class VerificationService {
       productWithdrawn: view.product?.status === 'WITHDRAWN',
       lotRecalled: view.lotRecalled,
       scanned: { lot: scan.lot, expiryDate: scan.expiryDate },
-      anchoring: view.anchoring ?? { eventCount: 0, anchoredCount: 0, finalCount: 0, failedCount: 0 },
+      anchoring: view.anchoring,
       today: new Date().toISOString().slice(0, 10),
       viewer: who,
     });
@@ -162,7 +163,7 @@ export class VerificationService {
         expiry: view.state?.expiry ?? scan.expiryDate,
         name: view.product?.name ?? undefined,
       },
-      custodian: custodian ? OrganizationType.from(custodian) : undefined,
+      custodian: custodian ? OrganizationType.cachedFrom(custodian) : undefined,
       container: view.containers[0],
       correction: e.correction ? { kind: e.correction.kind, advice: CORRECTION_ADVICE[e.correction.kind], corrected: e.epc } : undefined,
       ambiguousReadings: e.ambiguousReadings,

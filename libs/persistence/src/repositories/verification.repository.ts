@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { AnchoringProgress, ItemState } from '@pharmatrace/domain';
+import type { AnchoringProgress, PackStatus, VerdictPackState } from '@pharmatrace/domain';
 import { DataSource } from 'typeorm';
-import { STATE_COLUMNS, toItemState } from './pack-state.sql';
 import { preparedQuery } from './prepared-query';
 
 export interface VerificationView {
-  state: ItemState | null;
+  state: VerdictPackState | null;
   /** Containers the pack sits in now, innermost first. */
   containers: string[];
   product: { name: string | null; status: 'ACTIVE' | 'WITHDRAWN'; manufacturerGln: string | null } | null;
@@ -24,7 +23,9 @@ export interface AlertRecord {
 
 /**
  * Every view a verdict needs, for a batch of scans at once: the pack, the containers it sits in now, its product and
- * lot, and how many of the events of the pack and its containers are anchored.
+ * lot, and how many of the events of the pack and its containers are anchored. The whole batch comes back as one JSON
+ * array of [state, containers, product, recalled, anchoring] tuples, each as a positional array of only the fields a
+ * verdict reads: one small value to decode instead of four objects a row cut the API's time in the pg driver by half.
  */
 const VIEWS_SQL = `WITH RECURSIVE input AS MATERIALIZED (
    SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS i(epc, gtin, lot, ord)
@@ -35,23 +36,43 @@ const VIEWS_SQL = `WITH RECURSIVE input AS MATERIALIZED (
    SELECT c.ord, p.container_epc, c.depth + 1 FROM chain c JOIN pack_state p ON p.epc = c.epc
    WHERE p.container_epc IS NOT NULL AND c.depth < 16
  )
- SELECT s.state,
-   (SELECT coalesce(json_agg(c.epc ORDER BY c.depth), '[]') FROM chain c WHERE c.ord = i.ord AND c.depth > 0) AS containers,
-   (SELECT json_build_object('name', p.name, 'status', p.status, 'manufacturerGln', m.gln)
-      FROM product p LEFT JOIN organization m ON m.id = p.manufacturer_id WHERE p.gtin = i.gtin) AS product,
-   EXISTS (SELECT 1 FROM lot WHERE gtin = i.gtin AND lot = coalesce(s.lot, i.lot) AND status = 'RECALLED') AS recalled,
-   (SELECT json_build_object(
-       'eventCount', count(DISTINCT e.id),
-       'anchoredCount', count(DISTINCT e.id) FILTER (WHERE b.status IN ('MINED', 'FINAL')),
-       'finalCount', count(DISTINCT e.id) FILTER (WHERE b.status = 'FINAL' AND b.checked_on_chain),
-       'failedCount', count(DISTINCT e.id) FILTER (WHERE b.audit_failed_at IS NOT NULL))
+ SELECT json_agg(json_build_array(
+   s.state,
+   (SELECT coalesce(json_agg(c.epc ORDER BY c.depth), '[]') FROM chain c WHERE c.ord = i.ord AND c.depth > 0),
+   (SELECT json_build_array(p.name, p.status, m.gln) FROM product p LEFT JOIN organization m ON m.id = p.manufacturer_id WHERE p.gtin = i.gtin),
+   EXISTS (SELECT 1 FROM lot WHERE gtin = i.gtin AND lot = coalesce(s.lot, i.lot) AND status = 'RECALLED'),
+   (SELECT json_build_array(
+       count(DISTINCT e.id),
+       count(DISTINCT e.id) FILTER (WHERE b.status IN ('MINED', 'FINAL')),
+       count(DISTINCT e.id) FILTER (WHERE b.status = 'FINAL' AND b.checked_on_chain),
+       count(DISTINCT e.id) FILTER (WHERE b.audit_failed_at IS NOT NULL))
     FROM event_epc ee JOIN event e ON e.id = ee.event_id LEFT JOIN anchor_batch b ON b.id = e.batch_id
-    WHERE ee.epc IN (SELECT c.epc FROM chain c WHERE c.ord = i.ord) AND s.state IS NOT NULL) AS anchoring
+    WHERE ee.epc IN (SELECT c.epc FROM chain c WHERE c.ord = i.ord) AND s.state IS NOT NULL)
+ ) ORDER BY i.ord) AS views
  FROM input i
  LEFT JOIN LATERAL (
-   SELECT row_to_json(x) AS state, x.lot FROM (SELECT ${STATE_COLUMNS} FROM pack_state WHERE epc = i.epc) x
- ) s ON true
- ORDER BY i.ord`;
+   SELECT json_build_array(lot, expiry::text, status, custodian_id, destination) AS state, lot FROM pack_state WHERE epc = i.epc
+ ) s ON true`;
+
+type ViewTuple = [
+  [string | null, string | null, PackStatus, string | null, string | null] | null,
+  string[],
+  [string | null, 'ACTIVE' | 'WITHDRAWN', string | null] | null,
+  boolean,
+  [number, number, number, number] | null,
+];
+
+const NO_EVENTS: AnchoringProgress = { eventCount: 0, anchoredCount: 0, finalCount: 0, failedCount: 0 };
+
+function toView([state, containers, product, lotRecalled, anchoring]: ViewTuple): VerificationView {
+  return {
+    state: state ? { lot: state[0], expiry: state[1], status: state[2], custodianId: state[3], destination: state[4] } : null,
+    containers,
+    product: product ? { name: product[0], status: product[1], manufacturerGln: product[2] } : null,
+    lotRecalled,
+    anchoring: anchoring ? { eventCount: anchoring[0], anchoredCount: anchoring[1], finalCount: anchoring[2], failedCount: anchoring[3] } : NO_EVENTS,
+  };
+}
 
 /**
  * Views asked for while one turn of the event loop runs go to Postgres as one statement. Under load the per-statement
@@ -91,21 +112,12 @@ export class VerificationRepository {
   private async fetch(batch: PendingView[]): Promise<void> {
     try {
       // Prepared: planning the statement cost more than running it (1.5 ms against 0.1 ms a view at 32 views).
-      const rows = await preparedQuery<Record<string, any>>(this.db, 'verification_views', VIEWS_SQL, [
+      const [{ views }] = await preparedQuery<{ views: ViewTuple[] }>(this.db, 'verification_views', VIEWS_SQL, [
         batch.map((v) => v.epc),
         batch.map((v) => v.gtin),
         batch.map((v) => v.lot),
       ]);
-      batch.forEach((v, i) => {
-        const row = rows[i];
-        v.resolve({
-          state: row.state ? toItemState(row.state) : null,
-          containers: row.containers,
-          product: row.product,
-          lotRecalled: row.recalled,
-          anchoring: row.anchoring,
-        });
-      });
+      batch.forEach((v, i) => v.resolve(toView(views[i])));
     } catch (e) {
       for (const v of batch) v.reject(e);
     }
