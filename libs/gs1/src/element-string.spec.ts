@@ -93,6 +93,21 @@ describe('parseElementString', () => {
     expect(() => parseElementString(input)).toThrow(expect.objectContaining({ code, ai }));
   });
 
+  it('raises a pairing error every time the same AIs come again, with the same message', () => {
+    const messages = [0, 1, 2].map(() => {
+      try {
+        parseElementString('(01)09506000134352(21)1(235)X');
+        return 'accepted';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    });
+    expect(new Set(messages)).toEqual(new Set(['AI (21): must not appear together with (235)']));
+    // The same AIs in another message, with other data, are judged alike; a valid set stays valid.
+    expect(() => parseElementString('(01)09506000134352(21)2(235)Y')).toThrow(expect.objectContaining({ code: Gs1ErrorCode.INVALID_AI_PAIR, ai: '21' }));
+    expect(parseElementString('(01)09506000134352(21)1').byAi).toEqual({ '01': '09506000134352', '21': '1' });
+  });
+
   it('can leave association checks to the caller', () => {
     expect(parseElementString('(21)X', { validateAssociations: false }).byAi).toEqual({ '21': 'X' });
   });
