@@ -19,7 +19,10 @@ export class ProofService {
   async proofsFor(events: StoredEventView[]): Promise<Map<number, EventProofType>> {
     const anchored = events.filter((e) => e.batch?.txHash && e.leafIndex !== null);
     const requests = anchored.flatMap((e) => proofIndices(e.leafIndex!).map((index) => ({ batchId: e.batchId!, index })));
-    const [nodes, chainAnchors] = await Promise.all([this.anchors.nodeSlices(requests), this.anchors.chainAnchorsOf(anchored.map((e) => e.batchId!))]);
+    const { nodes, anchors: chainAnchors } = await this.anchors.proofMaterial(
+      anchored.map((e) => e.batchId!),
+      requests,
+    );
     const out = new Map<number, EventProofType>();
     for (const e of anchored) {
       const b = e.batch!;
@@ -37,7 +40,7 @@ export class ProofService {
         .sort((x, y) => Number(y.chainId === b.chainId) - Number(x.chainId === b.chainId));
       out.set(e.id, {
         eventDigest: hex(e.hash),
-        merkleProof: proofIndices(e.leafIndex!).map((i) => hex(nodes.get(`${e.batchId}:${i}`)!)),
+        merkleProof: proofIndices(e.leafIndex!).map((i) => nodes.get(`${e.batchId}:${i}`)!),
         root: hex(b.root),
         batchId: e.batchId!,
         chainId: b.chainId!,

@@ -1,17 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { OrganizationEntity, OrganizationRepository } from '@pharmatrace/persistence';
+import type { OrganizationEntity } from '@pharmatrace/persistence';
 import DataLoader from 'dataloader';
+import { OrganizationDirectory } from '../common/organization.directory';
 import { OrganizationType } from '../organizations/organization.types';
 
 /**
  * Organizations for field resolvers, batched per request: every holder, actor and custodian a response names is
- * read in one query, however many rows name them.
+ * read in one query, however many rows name them, and none at all when the directory holds them already (a
+ * provenance answer names a handful of organizations, read again and again by regulators).
  */
 @Injectable()
 export class OrganizationLoader {
   private readonly perRequest = new WeakMap<object, DataLoader<string, OrganizationEntity | null>>();
 
-  constructor(private readonly organizations: OrganizationRepository) {}
+  constructor(private readonly organizations: OrganizationDirectory) {}
 
   load(request: object, id: string | null): Promise<OrganizationEntity | null> {
     return id ? this.loaderFor(request).load(id) : Promise.resolve(null);
@@ -20,7 +22,7 @@ export class OrganizationLoader {
   /** As field resolvers answer it. */
   async type(request: object, id: string | null): Promise<OrganizationType | null> {
     const org = await this.load(request, id);
-    return org ? OrganizationType.from(org) : null;
+    return org ? OrganizationType.cachedFrom(org) : null;
   }
 
   async loadMany(request: object, ids: readonly string[]): Promise<Map<string, OrganizationEntity>> {
@@ -32,7 +34,7 @@ export class OrganizationLoader {
     let loader = this.perRequest.get(request);
     if (!loader) {
       loader = new DataLoader(async (ids: readonly string[]) => {
-        const byId = new Map((await this.organizations.findByIds(ids)).map((o) => [o.id, o]));
+        const byId = await this.organizations.byIds(ids);
         return ids.map((id) => byId.get(id) ?? null);
       });
       this.perRequest.set(request, loader);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AnchorAttemptEntity, AnchorAttemptStatus, AnchorBatchEntity } from '../entities';
+import { preparedQuery } from './prepared-query';
 
 export interface BuiltTree {
   root: Uint8Array;
@@ -46,6 +47,16 @@ export interface ChainAnchorRow {
   /** How many times a reorganisation dropped this batch's anchor on this chain. */
   reanchorCount: number;
 }
+
+type AnchorTuple = [number, number, string, ChainAnchorStatus, string | null, number | null, string | null, number];
+
+const PROOF_MATERIAL_SQL = `WITH wanted AS (SELECT * FROM unnest($1::bigint[], $2::int[]) AS u(bid, idx))
+ SELECT
+   (SELECT coalesce(json_agg(json_build_array(w.bid, w.idx, encode(substring(b.nodes FROM w.idx * 32 + 1 FOR 32), 'hex'))), '[]')
+      FROM wanted w JOIN anchor_batch b ON b.id = w.bid) AS nodes,
+   (SELECT coalesce(json_agg(json_build_array(a.batch_id, a.chain_id, a.contract_address, a.status, a.tx_hash, a.block_number,
+                                              a.block_hash, a.reanchor_count) ORDER BY a.batch_id, a.chain_id), '[]')
+      FROM batch_anchor a WHERE a.batch_id = ANY($3::bigint[])) AS anchors`;
 
 export interface OpenChainAnchor {
   batchId: number;
@@ -162,31 +173,6 @@ export class AnchorRepository {
       root: r.root,
       leafCount: r.leaf_count,
     }));
-  }
-
-  /** Every anchor of the given batches, on every chain, for proofs. */
-  async chainAnchorsOf(batchIds: number[]): Promise<Map<number, ChainAnchorRow[]>> {
-    const out = new Map<number, ChainAnchorRow[]>();
-    if (!batchIds.length) return out;
-    const rows: Record<string, any>[] = await this.db.query(
-      `SELECT batch_id, chain_id, contract_address, status, tx_hash, block_number, block_hash, reanchor_count
-       FROM batch_anchor WHERE batch_id = ANY($1::bigint[]) ORDER BY batch_id, chain_id`,
-      [[...new Set(batchIds)]],
-    );
-    for (const r of rows) {
-      const row: ChainAnchorRow = {
-        batchId: Number(r.batch_id),
-        chainId: Number(r.chain_id),
-        contractAddress: r.contract_address,
-        status: r.status,
-        txHash: r.tx_hash,
-        blockNumber: r.block_number === null ? null : Number(r.block_number),
-        blockHash: r.block_hash,
-        reanchorCount: r.reanchor_count,
-      };
-      out.set(row.batchId, [...(out.get(row.batchId) ?? []), row]);
-    }
-    return out;
   }
 
   async chainAttemptsOf(batchId: number, chainId: number): Promise<StoredAttempt[]> {
@@ -339,14 +325,30 @@ export class AnchorRepository {
   }
 
   /** Reads the 32-byte nodes at the given tree indexes of many batches in one query, for Merkle proofs. */
-  async nodeSlices(requests: { batchId: number; index: number }[]): Promise<Map<string, Buffer>> {
-    if (!requests.length) return new Map();
-    const rows: { batch_id: string; idx: number; node: Buffer }[] = await this.db.query(
-      `SELECT u.bid AS batch_id, u.idx, substring(b.nodes FROM u.idx * 32 + 1 FOR 32) AS node
-       FROM unnest($1::bigint[], $2::int[]) AS u(bid, idx) JOIN anchor_batch b ON b.id = u.bid`,
-      [requests.map((r) => r.batchId), requests.map((r) => r.index)],
-    );
-    return new Map(rows.map((r) => [`${r.batch_id}:${r.idx}`, r.node]));
+  /**
+   * What proofs of events in anchored batches need, in one round trip: the requested nodes of each batch's stored
+   * tree (hex, as proofs print them) and every anchor of those batches, on every chain. One statement instead of two
+   * run side by side: on the regulators' provenance path each round trip cost about 0.5 ms of scheduling on a busy box.
+   */
+  async proofMaterial(
+    batchIds: number[],
+    requests: { batchId: number; index: number }[],
+  ): Promise<{ nodes: Map<string, string>; anchors: Map<number, ChainAnchorRow[]> }> {
+    const nodes = new Map<string, string>();
+    const anchors = new Map<number, ChainAnchorRow[]>();
+    if (!batchIds.length) return { nodes, anchors };
+    const [row] = await preparedQuery<{ nodes: [number, number, string][]; anchors: AnchorTuple[] }>(this.db, 'proof_material', PROOF_MATERIAL_SQL, [
+      requests.map((r) => r.batchId),
+      requests.map((r) => r.index),
+      [...new Set(batchIds)],
+    ]);
+    for (const [batchId, index, node] of row.nodes) nodes.set(`${batchId}:${index}`, `0x${node}`);
+    for (const [batchId, chainId, contractAddress, status, txHash, blockNumber, blockHash, reanchorCount] of row.anchors) {
+      const list = anchors.get(batchId) ?? [];
+      list.push({ batchId, chainId, contractAddress, status, txHash, blockNumber, blockHash, reanchorCount });
+      anchors.set(batchId, list);
+    }
+    return { nodes, anchors };
   }
 
   async unbatchedCount(): Promise<number> {
