@@ -4,6 +4,7 @@ import {
   alertScopeFor,
   eventScopeFor,
   glnLikePatterns,
+  glnOf,
   historyVisibility,
   HistoryVisibility,
   lotScopeFor,
@@ -86,6 +87,19 @@ describe('read policy', () => {
     });
     expect([...glns].sort()).toEqual(['0614141000012', '0614141000029', '0614141000036', '0950600013439']);
     expect(partyGlns({ readPoint: 'not-a-uri' }).size).toBe(0);
+  });
+
+  it('reads the same GLN from a location however often it is asked, valid or not', () => {
+    const gln = fc.stringMatching(/^\d{12}$/).map((d) => d + gs1CheckDigit(d));
+    fc.assert(
+      fc.property(gln, fc.integer({ min: 6, max: 12 }), (g, length) => {
+        const uris = [epcToUrn({ kind: 'sgln', gln: g, extension: '0' }, length), epcToDigitalLink({ kind: 'pgln', gln: g })];
+        for (let i = 0; i < 3; i++) for (const uri of uris) expect(glnOf(uri)).toBe(g);
+        expect(glnOf(`${uris[1]}x`)).toBeNull();
+        expect(glnOf(`${uris[1]}x`)).toBeNull();
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('writes LIKE patterns that match every spelling of the GLN and no spelling of another', () => {

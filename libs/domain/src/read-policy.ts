@@ -117,14 +117,27 @@ const idOf = (v: unknown): string | null =>
   typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as Json).id === 'string' ? ((v as Json).id as string) : null;
 
 /** The GLN an SGLN, PGLN or Digital Link 414/417 names, or null for anything else. */
+/**
+ * Locations repeat across events (a few per organization), and parsing each with the full EPC grammar was a tenth of
+ * a provenance answer's CPU: answers are kept per URI, up to a bound.
+ */
+const glnByUri = new Map<string, string | null>();
+const MAX_REMEMBERED_URIS = 10_000;
+
 export function glnOf(uri: string): string | null {
+  const known = glnByUri.get(uri);
+  if (known !== undefined) return known;
+  let gln: string | null;
   try {
     const epc = parseEpc(uri);
-    return epc.kind === 'sgln' || epc.kind === 'pgln' ? epc.gln : null;
+    gln = epc.kind === 'sgln' || epc.kind === 'pgln' ? epc.gln : null;
   } catch (e) {
-    if (e instanceof Gs1Error) return null;
-    throw e;
+    if (!(e instanceof Gs1Error)) throw e;
+    gln = null;
   }
+  if (glnByUri.size >= MAX_REMEMBERED_URIS) glnByUri.clear();
+  glnByUri.set(uri, gln);
+  return gln;
 }
 
 /** The GLNs an EPCIS event names as read point, business location, source or destination. */
