@@ -24,8 +24,8 @@ export class OrganizationType {
   @Field() createdAt: Date;
 
   /**
-   * The same output object for the same (cached) entity: every verdict names its custodian, and building it anew each
-   * time was a tenth of the verdict's own work.
+   * The same output object for the same (cached) entity: every verdict names its custodian, and there is no need to
+   * build the same object on every scan.
    */
   static cachedFrom(entity: OrganizationEntity): OrganizationType {
     let type = outputs.get(entity);

@@ -328,7 +328,7 @@ export class AnchorRepository {
   /**
    * What proofs of events in anchored batches need, in one round trip: the requested nodes of each batch's stored
    * tree (hex, as proofs print them) and every anchor of those batches, on every chain. One statement instead of two
-   * run side by side: on the regulators' provenance path each round trip cost about 0.5 ms of scheduling on a busy box.
+   * run side by side: on the regulators' provenance path each round trip showed as 0.2–0.4 ms in writev in a CPU profile.
    */
   async proofMaterial(
     batchIds: number[],

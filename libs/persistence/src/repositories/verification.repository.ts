@@ -25,7 +25,8 @@ export interface AlertRecord {
  * Every view a verdict needs, for a batch of scans at once: the pack, the containers it sits in now, its product and
  * lot, and how many of the events of the pack and its containers are anchored. The whole batch comes back as one JSON
  * array of [state, containers, product, recalled, anchoring] tuples, each as a positional array of only the fields a
- * verdict reads: one small value to decode instead of four objects a row cut the API's time in the pg driver by half.
+ * verdict reads: one small value to decode instead of four objects a row took the API's time in the pg driver from
+ * about 26 to 18 µs a view (batches of 32).
  */
 const VIEWS_SQL = `WITH RECURSIVE input AS MATERIALIZED (
    SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS i(epc, gtin, lot, ord)
