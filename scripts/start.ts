@@ -126,6 +126,7 @@ async function main(): Promise<void> {
     REDIS_URL: redis.url,
     CHAIN_RPC_URL: chain.rpcUrl,
     ANCHOR_CONTRACT_ADDRESS: chain.contractAddress,
+    ...(chain.deployedAtBlock !== undefined ? { ANCHOR_CONTRACT_DEPLOYED_AT_BLOCK: String(chain.deployedAtBlock) } : {}),
     ANCHORER_PRIVATE_KEY: chain.anchorerPrivateKey,
     ...(chain.chainId ? { CHAIN_ID: String(chain.chainId) } : {}),
     ...(admin ? { ADMIN_TOKEN: admin.token } : {}),

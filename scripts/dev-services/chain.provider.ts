@@ -8,6 +8,8 @@ export interface ChainHandle {
   rpcUrl: string;
   chainId: number | undefined;
   contractAddress: string;
+  /** Where the registry's logs start, when the supervisor deployed it; an external chain says so in its own env. */
+  deployedAtBlock?: number;
   anchorerPrivateKey: string;
   source: 'env' | 'anvil';
   /** True when the registry was deployed during this start. */
@@ -119,6 +121,7 @@ export async function provideChain(options: ChainOptions): Promise<ChainHandle> 
       rpcUrl: anvil.rpcUrl,
       chainId: anvil.chainId,
       contractAddress: deployment.address,
+      deployedAtBlock: deployment.blockNumber,
       anchorerPrivateKey: anchorer.privateKey,
       source: 'anvil',
       deployed,

@@ -188,6 +188,31 @@ describe('AnchorRegistry on anvil', () => {
     for (const root of roots) expect(await client.anchoredAt(root)).toBeGreaterThan(0n);
   });
 
+  it('reads Anchored logs in block ranges no wider than logBlockRange, from a given block, the same as in one range', async () => {
+    const batchId = 2n ** 40n + BigInt(Date.now());
+    const receipts = [];
+    for (let i = 0; i < 3; i++) receipts.push((await anchorAndWait(freshRoot('ranged'), batchId, i + 1)).receipt);
+    const narrow = new AnchorRegistryClient({ rpcUrl: anvil().rpcUrl, contractAddress, chainId: anvil().chainId, logBlockRange: 1 });
+    try {
+      const spy = jest.spyOn(JsonRpcProvider.prototype, 'getLogs');
+      const all = await narrow.anchoredEvents({ batchId, fromBlock: receipts[0].blockNumber });
+      const ranges = spy.mock.calls.map(([filter]) => filter as { fromBlock: number; toBlock: number }).map((f) => [f.fromBlock, f.toBlock]);
+      spy.mockRestore();
+      expect(all.map((e) => e.leafCount)).toEqual([1, 2, 3]);
+      expect(ranges.length).toBeGreaterThanOrEqual(3);
+      expect(ranges.every(([from, to]) => to === from)).toBe(true);
+      expect(await client.anchoredEvents({ batchId })).toEqual(all);
+      expect((await narrow.anchoredEvents({ batchId, fromBlock: receipts[1].blockNumber })).map((e) => e.leafCount)).toEqual([2, 3]);
+      expect(await narrow.anchoredEvents({ batchId, fromBlock: receipts[0].blockNumber, toBlock: receipts[0].blockNumber })).toEqual([all[0]]);
+    } finally {
+      narrow.destroy();
+    }
+    await expectChainError(client.anchoredEvents({ fromBlock: -1 }), ChainErrorCode.INVALID_INPUT);
+    expect(() => new AnchorRegistryClient({ rpcUrl: anvil().rpcUrl, contractAddress, logBlockRange: 0 })).toThrow(
+      expect.objectContaining({ code: ChainErrorCode.BAD_CONFIG, field: 'logBlockRange' }),
+    );
+  });
+
   it('sends with an explicit nonce and fee, and recovers the managed nonce after a conflict', async () => {
     const provider = new JsonRpcProvider(anvil().rpcUrl);
     const pending = await provider.getTransactionCount(client.signerAddress!, 'pending');

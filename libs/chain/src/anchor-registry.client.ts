@@ -13,6 +13,8 @@ export interface AnchorRegistryClientOptions {
   chainId?: number;
   requestTimeoutMs?: number;
   pollingIntervalMs?: number;
+  /** Most blocks one `eth_getLogs` may span (default 10,000): longer scans are split into ranges of this size. */
+  logBlockRange?: number;
 }
 
 export interface AnchorOverrides {
@@ -69,6 +71,8 @@ interface Connection {
 
 const registryInterface = new Interface(ANCHOR_REGISTRY_ABI);
 const ANCHORED_TOPIC = registryInterface.getEvent('Anchored')!.topicHash;
+/** Public RPC nodes commonly refuse `eth_getLogs` over more than 10,000 blocks. */
+const DEFAULT_LOG_BLOCK_RANGE = 10_000;
 
 function assertBytes32(value: string, field: string, operation: string): void {
   if (!isHexString(value, 32)) {
@@ -104,6 +108,7 @@ export class AnchorRegistryClient {
   private provider?: JsonRpcProvider;
   private destroyed = false;
   private readonly pollingIntervalMs: number;
+  private readonly logBlockRange: number;
 
   constructor(options: AnchorRegistryClientOptions) {
     const operation = 'AnchorRegistryClient';
@@ -130,6 +135,10 @@ export class AnchorRegistryClient {
       pollingIntervalMs: options.pollingIntervalMs,
     };
     this.pollingIntervalMs = options.pollingIntervalMs ?? DEFAULT_POLLING_INTERVAL_MS;
+    if (options.logBlockRange !== undefined && !(Number.isSafeInteger(options.logBlockRange) && options.logBlockRange > 0)) {
+      throw new ChainError(ChainErrorCode.BAD_CONFIG, 'logBlockRange must be a whole number of blocks > 0', { operation, field: 'logBlockRange' });
+    }
+    this.logBlockRange = options.logBlockRange ?? DEFAULT_LOG_BLOCK_RANGE;
     if (options.chainId !== undefined) this.connecting = Promise.resolve(this.attach(createProvider({ ...this.connection, chainId: options.chainId })));
   }
 
@@ -293,16 +302,24 @@ export class AnchorRegistryClient {
     if (filter.batchId !== undefined && filter.batchId < 0n) {
       throw new ChainError(ChainErrorCode.INVALID_INPUT, 'batchId must be >= 0', { operation, field: 'batchId' });
     }
+    for (const field of ['fromBlock', 'toBlock'] as const) {
+      const block = filter[field];
+      if (block !== undefined && (!Number.isSafeInteger(block) || block < 0)) {
+        throw new ChainError(ChainErrorCode.INVALID_INPUT, `${field} must be a block number >= 0`, { operation, field });
+      }
+    }
     const batchTopic = filter.batchId === undefined ? null : toBeHex(filter.batchId, 32);
-    const logs = await this.withProvider(operation, (provider) =>
-      provider.getLogs({
-        address: this.contractAddress,
-        topics: [ANCHORED_TOPIC, null, batchTopic],
-        fromBlock: filter.fromBlock ?? 0,
-        toBlock: filter.toBlock ?? 'latest',
-      }),
-    );
-    return logs.map(anchoredEventOf);
+    const from = filter.fromBlock ?? 0;
+    const to = filter.toBlock ?? (await this.withProvider(operation, (provider) => provider.getBlockNumber()));
+    const events: AnchoredEvent[] = [];
+    for (let start = from; start <= to; start += this.logBlockRange) {
+      const end = Math.min(to, start + this.logBlockRange - 1);
+      const logs = await this.withProvider(operation, (provider) =>
+        provider.getLogs({ address: this.contractAddress, topics: [ANCHORED_TOPIC, null, batchTopic], fromBlock: start, toBlock: end }),
+      );
+      events.push(...logs.map(anchoredEventOf));
+    }
+    return events;
   }
 
   destroy(): void {

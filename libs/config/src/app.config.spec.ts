@@ -48,6 +48,18 @@ describe('loadConfig', () => {
     expect(config.anchoring).toEqual({ replaceAfterMs: 30_000, feeBumpPercent: 15, rpcBackoffMaxMs: 60_000 });
   });
 
+  it("reads where the registry's logs start and how many blocks one log query may span", () => {
+    expect(loadConfig({})).toMatchObject({ chain: { deployedAtBlock: 0 }, logBlockRange: 10_000 });
+    expect(loadConfig({ ANCHOR_CONTRACT_DEPLOYED_AT_BLOCK: '19000000', CHAIN_LOG_BLOCK_RANGE: '2000' })).toMatchObject({
+      chain: { deployedAtBlock: 19_000_000 },
+      logBlockRange: 2000,
+    });
+    const chains = [{ name: 'a', rpcUrl: 'http://a:1', chainId: 5, contractAddress: `0x${'11'.repeat(20)}`, deployedAtBlock: 42 }];
+    expect(loadConfig({ CHAINS: JSON.stringify(chains) }).chain.deployedAtBlock).toBe(42);
+    expect(() => loadConfig({ ANCHOR_CONTRACT_DEPLOYED_AT_BLOCK: '-1' })).toThrow(/ANCHOR_CONTRACT_DEPLOYED_AT_BLOCK/);
+    expect(() => loadConfig({ CHAIN_LOG_BLOCK_RANGE: '0' })).toThrow(/CHAIN_LOG_BLOCK_RANGE/);
+  });
+
   it('refuses two chains with one chain id, unparsable CHAINS and a fee bump nodes would refuse', () => {
     const one = { name: 'a', rpcUrl: 'http://a:1', chainId: 5, contractAddress: `0x${'11'.repeat(20)}` };
     expect(() => loadConfig({ CHAINS: JSON.stringify([one, { ...one, name: 'b' }]) })).toThrow(/CHAINS: every chain needs its own chainId/);

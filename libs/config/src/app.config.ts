@@ -14,6 +14,7 @@ const chainEntry = z.object({
   contractAddress: address,
   anchorerPrivateKey: hexKey.optional(),
   confirmations: z.number().int().positive().default(1),
+  deployedAtBlock: z.number().int().min(0).default(0),
 });
 /** Anchoring state is kept per (batch, chain id), so two targets on one chain id would share it. */
 const chainList = z
@@ -41,6 +42,8 @@ const schema = z.object({
   ANCHOR_CONTRACT_ADDRESS: address.optional(),
   ANCHORER_PRIVATE_KEY: hexKey.optional(),
   ANCHOR_CONFIRMATIONS: positiveInt.default(1),
+  ANCHOR_CONTRACT_DEPLOYED_AT_BLOCK: z.coerce.number().int().min(0).default(0),
+  CHAIN_LOG_BLOCK_RANGE: positiveInt.default(10_000),
   CHAINS: chainList.optional(),
   ANCHOR_REPLACE_AFTER_MS: positiveInt.default(30_000),
   ANCHOR_FEE_BUMP_PERCENT: z.coerce.number().int().min(10, 'nodes refuse a replacement bumped by less than 10%').max(1000).default(15),
@@ -62,6 +65,8 @@ export interface ChainTarget {
   readonly contractAddress: string | undefined;
   readonly anchorerPrivateKey: string | undefined;
   readonly confirmations: number;
+  /** The registry's deployment block: reading its logs from there, not from genesis, keeps audits bounded. */
+  readonly deployedAtBlock: number;
 }
 
 export interface AppConfig {
@@ -82,6 +87,8 @@ export interface AppConfig {
     readonly rpcBackoffMaxMs: number;
   };
   readonly batching: { readonly maxEvents: number; readonly maxWaitMs: number; readonly tickMs: number };
+  /** Most blocks one `eth_getLogs` may span: public nodes refuse wider ranges (10,000 is a common cap). */
+  readonly logBlockRange: number;
   readonly queuePrefix: string;
   readonly standardsDir: string | undefined;
   readonly logSql: boolean;
@@ -115,6 +122,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     contractAddress: e.ANCHOR_CONTRACT_ADDRESS,
     anchorerPrivateKey: e.ANCHORER_PRIVATE_KEY,
     confirmations: e.ANCHOR_CONFIRMATIONS,
+    deployedAtBlock: e.ANCHOR_CONTRACT_DEPLOYED_AT_BLOCK,
   };
   // A chain listed without its own key anchors with ANCHORER_PRIVATE_KEY.
   const chains: ChainTarget[] = e.CHAINS ? e.CHAINS.map((c) => ({ ...c, anchorerPrivateKey: c.anchorerPrivateKey ?? e.ANCHORER_PRIVATE_KEY })) : [single];
@@ -132,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rpcBackoffMaxMs: e.ANCHOR_RPC_BACKOFF_MAX_MS,
     },
     batching: { maxEvents: e.BATCH_MAX_EVENTS, maxWaitMs: e.BATCH_MAX_WAIT_MS, tickMs: e.WORKER_TICK_MS },
+    logBlockRange: e.CHAIN_LOG_BLOCK_RANGE,
     queuePrefix: e.QUEUE_PREFIX,
     standardsDir: e.PHARMATRACE_STANDARDS_DIR,
     logSql: e.LOG_SQL,

@@ -17,7 +17,10 @@ export class AuditChainGateway implements OnModuleDestroy {
   /** Anchors of one batch, or of every batch (keyed by batch id) when `batchId` is omitted. */
   async anchors(batchId?: number): Promise<Map<number, ChainAnchor[]>> {
     try {
-      const logs = await this.registry().anchoredEvents({ batchId: batchId === undefined ? undefined : BigInt(batchId) });
+      const logs = await this.registry().anchoredEvents({
+        batchId: batchId === undefined ? undefined : BigInt(batchId),
+        fromBlock: this.config.chain.deployedAtBlock,
+      });
       const byBatch = new Map<number, ChainAnchor[]>();
       for (const log of logs) {
         const id = Number(log.batchId);
@@ -39,7 +42,7 @@ export class AuditChainGateway implements OnModuleDestroy {
   private registry(): AnchorRegistryClient {
     const { rpcUrl, contractAddress, chainId } = this.config.chain;
     if (!contractAddress) throw new AuditError(AuditErrorCode.AUDIT_UNAVAILABLE, 'no AnchorRegistry configured: set ANCHOR_CONTRACT_ADDRESS');
-    this.client ??= new AnchorRegistryClient({ rpcUrl, contractAddress, chainId });
+    this.client ??= new AnchorRegistryClient({ rpcUrl, contractAddress, chainId, logBlockRange: this.config.logBlockRange });
     return this.client;
   }
 }
