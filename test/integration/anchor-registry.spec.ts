@@ -83,6 +83,9 @@ describe('AnchorRegistry on anvil', () => {
       blockHash: receipt.blockHash,
       txHash: sent.hash,
     });
+    // The block anchoredAt names is enough to find the log, and a range that misses it finds none.
+    expect(await client.findAnchoredEvent(root, receipt.blockNumber, receipt.blockNumber)).toEqual(await client.findAnchoredEvent(root));
+    expect(await client.findAnchoredEvent(root, 0, receipt.blockNumber - 1)).toBeNull();
   });
 
   it('reports 0 and no event for a root never anchored, null for an unknown transaction', async () => {

@@ -283,11 +283,14 @@ export class AnchorRegistryClient {
     return Number(BigInt(hex));
   }
 
-  /** Latest `Anchored` log for `root`; `fromBlock` bounds the scan on chains whose nodes cap log ranges. */
-  async findAnchoredEvent(root: string, fromBlock = 0): Promise<AnchoredEvent | null> {
+  /**
+   * Latest `Anchored` log for `root` between two blocks (default: all of them); callers that know the block from
+   * `anchoredAt` ask for that block alone, which no node's log-range cap refuses.
+   */
+  async findAnchoredEvent(root: string, fromBlock = 0, toBlock?: number): Promise<AnchoredEvent | null> {
     assertBytes32(root, 'root', 'findAnchoredEvent');
     const logs = await this.withProvider('findAnchoredEvent', (provider) =>
-      provider.getLogs({ address: this.contractAddress, topics: [ANCHORED_TOPIC, root], fromBlock, toBlock: 'latest' }),
+      provider.getLogs({ address: this.contractAddress, topics: [ANCHORED_TOPIC, root], fromBlock, toBlock: toBlock ?? 'latest' }),
     );
     const log = logs.at(-1);
     return log ? anchoredEventOf(log) : null;

@@ -223,8 +223,9 @@ export class AnchoringService {
   private async recordIfAnchored(link: ChainLink, chainId: number, anchor: OpenChainAnchor): Promise<boolean> {
     const { client } = link;
     const root = hex(anchor.root);
-    if ((await client.anchoredAt(root)) === 0n) return false;
-    const event = await client.findAnchoredEvent(root);
+    const block = Number(await client.anchoredAt(root));
+    if (block === 0) return false;
+    const event = await client.findAnchoredEvent(root, block, block);
     if (!event) return false;
     await this.anchors.markMined(anchor.batchId, { chainId, contractAddress: client.contractAddress, txHash: event.txHash, blockNumber: event.blockNumber, blockHash: event.blockHash });
     const mined = (await this.anchors.chainAttemptsOf(anchor.batchId, chainId)).find((a) => a.txHash === event.txHash);
