@@ -4,7 +4,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
+import { CaptureJobRepository } from '@pharmatrace/persistence';
 import { CAPTURE_EVENT_LIMIT, CAPTURE_FILE_SIZE_LIMIT } from '../../apps/api/src/epcis-rest/epcis-binding';
+import { CAPTURE_JOB_ABANDONED_AFTER_MS, CaptureJobService } from '../../apps/api/src/epcis-rest/capture-job.service';
 import { createOrganization, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
 
 const STANDARDS = path.resolve(__dirname, '../../../shared/standards/epcis-2.0');
@@ -201,6 +203,40 @@ describe('EPCIS 2.0 REST binding: capture and events (real Postgres)', () => {
     const job = await finished(res.headers.location, other.apiKey);
     expect(job.body).toMatchObject({ success: false, errors: [{ type: 'epcisException:SecurityException', eventIndex: 1, field: '/bizStep', rule: 'commissioning-role' }] });
     expect(await count('SELECT count(*) FROM event')).toBe(events);
+  });
+
+  it('ends a job whose server stopped mid-capture as CAPTURE_INTERRUPTED, and leaves a live server\'s job running', async () => {
+    const sql = async (text: string, values: unknown[] = []) => {
+      const c = new Client({ connectionString: dbUrl() });
+      await c.connect();
+      try {
+        return (await c.query(text, values)).rows;
+      } finally {
+        await c.end();
+      }
+    };
+    const insertJob = async (heartbeatAgoSeconds: number) =>
+      (await sql(`INSERT INTO capture_job (organization_id, heartbeat_at) VALUES ($1, clock_timestamp() - make_interval(secs => $2)) RETURNING id`, [other.id, heartbeatAgoSeconds]))[0]
+        .id as string;
+    const abandoned = await insertJob(120);
+    const live = await insertJob(5);
+    const heartbeatOf = async (id: string) => (await sql(`SELECT heartbeat_at FROM capture_job WHERE id = $1`, [id]))[0].heartbeat_at as Date;
+    const liveBefore = await heartbeatOf(live);
+
+    expect(await app.get(CaptureJobService).keepAlive(CAPTURE_JOB_ABANDONED_AFTER_MS)).toEqual([abandoned]);
+    const ended = await http().get(`/epcis/capture/${abandoned}`).set(auth(other.apiKey));
+    expect(ended.body).toMatchObject({
+      running: false,
+      success: false,
+      errors: [{ type: 'epcisException:ImplementationException', code: 'CAPTURE_INTERRUPTED', detail: expect.stringMatching(/send the document again/) }],
+    });
+    expect((await http().get(`/epcis/capture/${live}`).set(auth(other.apiKey))).body).toMatchObject({ running: true, success: null });
+    // Only the server running a job moves its heartbeat; a second sweep ends nothing more.
+    expect(await heartbeatOf(live)).toEqual(liveBefore);
+    expect(await app.get(CaptureJobService).keepAlive(CAPTURE_JOB_ABANDONED_AFTER_MS)).toEqual([]);
+    await app.get(CaptureJobRepository).heartbeat([live]);
+    expect((await heartbeatOf(live)).getTime()).toBeGreaterThan(liveBefore.getTime());
+    await sql(`UPDATE capture_job SET running = false, success = false, finished_at = clock_timestamp() WHERE id = $1`, [live]);
   });
 
   it('lists only the caller’s capture jobs, newest first, paged with Link rel="next"; another’s job is a 404', async () => {

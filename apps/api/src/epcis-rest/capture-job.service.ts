@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EpcisValidator, StreamedEpcisEvent, streamEpcisJsonEvents, streamEpcisXmlEvents } from '@pharmatrace/epcis';
 import { CaptureJob, CaptureJobError, CaptureJobRepository, OrganizationEntity } from '@pharmatrace/persistence';
 import { randomUUID } from 'node:crypto';
@@ -37,6 +37,18 @@ export function captureJobView(job: CaptureJob): CaptureJobView {
     errors: job.errors,
   };
 }
+
+/** How often this process says its running jobs are alive, and looks for jobs whose process died. */
+export const CAPTURE_JOB_HEARTBEAT_MS = 10_000;
+/** A running job whose heartbeat is this old belongs to a process that stopped (six heartbeats missed). */
+export const CAPTURE_JOB_ABANDONED_AFTER_MS = 60_000;
+
+const INTERRUPTED = [
+  epcisProblem(
+    'CAPTURE_INTERRUPTED',
+    'the server capturing this document stopped before it reported the outcome; the capture was all or nothing and capturing is idempotent, so send the document again',
+  ),
+];
 
 const tooManyEvents = (count: number) =>
   new EpcisRestError(EpcisRestErrorCode.CAPTURE_LIMIT_EXCEEDED, `the document has ${count} events or more; GS1-EPCIS-Capture-Limit is ${CAPTURE_EVENT_LIMIT}`, {
@@ -98,9 +110,11 @@ function spool(body: Readable, file: string, limit: number): Promise<number> {
  * syntax included, is reported in the job.
  */
 @Injectable()
-export class CaptureJobService implements OnModuleDestroy {
+export class CaptureJobService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(CaptureJobService.name);
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly runningJobs = new Set<string>();
+  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly capture: CaptureService,
@@ -148,9 +162,32 @@ export class CaptureJobService implements OnModuleDestroy {
     return this.jobs.list(org.id, limit, beforeId);
   }
 
+  onModuleInit() {
+    this.timer = setInterval(() => void this.keepAlive(), CAPTURE_JOB_HEARTBEAT_MS).unref();
+    void this.keepAlive();
+  }
+
   /** Lets captures already accepted finish before the database connection closes. */
   async onModuleDestroy() {
+    clearInterval(this.timer);
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * Heartbeats this process's running jobs, then ends those of processes that died (every API instance sweeps: the
+   * update is one statement, so two sweeps never report a job twice). Returns the ids ended.
+   */
+  async keepAlive(abandonedAfterMs = CAPTURE_JOB_ABANDONED_AFTER_MS): Promise<string[]> {
+    try {
+      await this.jobs.heartbeat([...this.runningJobs]);
+      const ended = await this.jobs.failAbandoned(abandonedAfterMs, INTERRUPTED);
+      if (ended.length) this.logger.warn(`capture jobs ${ended.join(', ')}: their server stopped before reporting; ended as CAPTURE_INTERRUPTED`);
+      return ended;
+    } catch (e) {
+      // A database that is briefly away must not stop the timer; the next tick tries again.
+      this.logger.error(`capture job heartbeat: ${e instanceof Error ? e.message : String(e)}`);
+      return [];
+    }
   }
 
   private track(run: Promise<void>) {
@@ -159,11 +196,14 @@ export class CaptureJobService implements OnModuleDestroy {
   }
 
   private async run(jobId: string, capture: () => Promise<{ capturedCount: number; duplicateCount: number }>): Promise<void> {
+    this.runningJobs.add(jobId);
     try {
       const result = await capture();
       await this.jobs.succeed(jobId, result.capturedCount, result.duplicateCount);
     } catch (e) {
       await this.jobs.fail(jobId, this.errorsOf(e)).catch((failure) => this.logger.error(`capture job ${jobId}: ${failure}`));
+    } finally {
+      this.runningJobs.delete(jobId);
     }
   }
 

@@ -25,6 +25,7 @@ const EXCEPTIONS: Record<string, { name: string; title: string }> = {
   EVENT_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such event' },
   CAPTURE_JOB_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such capture job' },
   CAPTURE_LIMIT_EXCEEDED: { name: 'CaptureLimitExceededException', title: 'Capture limit exceeded' },
+  CAPTURE_INTERRUPTED: { name: 'ImplementationException', title: 'Capture interrupted by a server stop' },
   NOT_ACCEPTABLE: { name: 'NotAcceptableException', title: 'Not acceptable' },
   UNSUPPORTED_MEDIA_TYPE: { name: 'UnsupportedMediaTypeException', title: 'Unsupported media type' },
 };

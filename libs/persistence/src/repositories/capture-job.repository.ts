@@ -49,6 +49,26 @@ export class CaptureJobRepository {
     );
   }
 
+  /** The jobs this process is still capturing are alive: their heartbeat moves on. */
+  async heartbeat(ids: readonly string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.db.query(`UPDATE capture_job SET heartbeat_at = clock_timestamp() WHERE id = ANY($1::uuid[]) AND running`, [ids]);
+  }
+
+  /**
+   * Ends every running job whose heartbeat is older than `staleAfterMs`: the process capturing it stopped. Returns the
+   * ids ended. The capture was one transaction, so either all of the document was stored or none of it.
+   */
+  async failAbandoned(staleAfterMs: number, errors: CaptureJobError[]): Promise<string[]> {
+    // TypeORM answers an UPDATE … RETURNING on Postgres with [rows, affected count].
+    const [rows]: [{ id: string }[], number] = await this.db.query(
+      `UPDATE capture_job SET running = false, success = false, finished_at = clock_timestamp(), errors = $2::jsonb
+       WHERE running AND heartbeat_at < clock_timestamp() - make_interval(secs => $1::float8 / 1000) RETURNING id`,
+      [staleAfterMs, JSON.stringify(errors)],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Another organization's job is reported as absent, not as forbidden, so job ids reveal nothing. */
   async find(id: string, organizationId: string): Promise<CaptureJob | null> {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
