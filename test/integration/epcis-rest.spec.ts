@@ -66,15 +66,16 @@ describe('EPCIS 2.0 REST binding: capture and events (real Postgres)', () => {
   const auth = (key = maker.apiKey) => ({ Authorization: `Bearer ${key}` });
   const postCapture = (body: unknown, type = 'application/ld+json', key = maker.apiKey) =>
     http().post('/epcis/capture').set(auth(key)).set('Content-Type', type).send(typeof body === 'string' ? body : JSON.stringify(body));
-  const count = async (sql: string) => {
+  const sql = async (text: string, values: unknown[] = []) => {
     const c = new Client({ connectionString: dbUrl() });
     await c.connect();
     try {
-      return Number((await c.query(sql)).rows[0].count);
+      return (await c.query(text, values)).rows;
     } finally {
       await c.end();
     }
   };
+  const count = async (text: string) => Number((await sql(text))[0].count);
 
   async function finished(location: string, key = maker.apiKey) {
     for (let i = 0; i < 200; i++) {
@@ -206,15 +207,6 @@ describe('EPCIS 2.0 REST binding: capture and events (real Postgres)', () => {
   });
 
   it('ends a job whose server stopped mid-capture as CAPTURE_INTERRUPTED, and leaves a live server\'s job running', async () => {
-    const sql = async (text: string, values: unknown[] = []) => {
-      const c = new Client({ connectionString: dbUrl() });
-      await c.connect();
-      try {
-        return (await c.query(text, values)).rows;
-      } finally {
-        await c.end();
-      }
-    };
     const insertJob = async (heartbeatAgoSeconds: number) =>
       (await sql(`INSERT INTO capture_job (organization_id, heartbeat_at) VALUES ($1, clock_timestamp() - make_interval(secs => $2)) RETURNING id`, [other.id, heartbeatAgoSeconds]))[0]
         .id as string;
