@@ -114,7 +114,11 @@ describe('anchoring faults: a transaction is not mined (automine off)', () => {
       clearInterval(mining);
     }
     const attempts = await withDb(dbUrl(), async (db) =>
-      (await db.query(`SELECT nonce::int, tx_hash, status, max_fee_per_gas::numeric AS fee, max_priority_fee_per_gas::numeric AS tip FROM anchor_attempt ORDER BY id`)).rows,
+      (
+        await db.query(
+          `SELECT nonce::int, tx_hash, status, broadcast_at, max_fee_per_gas::numeric AS fee, max_priority_fee_per_gas::numeric AS tip FROM anchor_attempt ORDER BY id`,
+        )
+      ).rows,
     );
     expect(attempts.length).toBeGreaterThanOrEqual(2);
     expect(new Set(attempts.map((a) => a.nonce)).size).toBe(1);
@@ -125,8 +129,9 @@ describe('anchoring faults: a transaction is not mined (automine off)', () => {
     const mined = attempts.filter((a) => a.status === 'MINED');
     expect(mined).toHaveLength(1);
     expect(attempts.filter((a) => a.status !== 'MINED').every((a) => a.status === 'DROPPED')).toBe(true);
-    // The node keeps the highest-fee version: the last one signed is the one mined.
-    expect(mined[0].tx_hash).toBe(attempts.at(-1)!.tx_hash);
+    // The node keeps the highest-fee version it received: the last one broadcast is the one mined. (A version signed
+    // while the block was being mined is refused by the node, never broadcast, and dropped.)
+    expect(mined[0].tx_hash).toBe(attempts.filter((a) => a.broadcast_at !== null).at(-1)!.tx_hash);
     const [batch] = await withDb(dbUrl(), async (db) => (await db.query(`SELECT tx_hash FROM anchor_batch`)).rows);
     expect(batch.tx_hash).toBe(mined[0].tx_hash);
     await expectAllAnchoredOnce(dbUrl(), [chainOf(url, anvil().chainId, chainEnv)]);

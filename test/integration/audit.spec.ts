@@ -6,6 +6,7 @@ import { AnchorRegistryClient } from '@pharmatrace/chain';
 import { commissioningEvent, epcisDocument, eventHash, hashDigest } from '@pharmatrace/epcis';
 import { hex, leafHashOf } from '@pharmatrace/merkle';
 import { Client } from 'pg';
+import { AuditChainGateway } from '../../apps/api/src/audit/audit-chain.gateway';
 import { useAnvil } from '../support/anvil';
 import { CAPTURE, createOrganization, deployRegistry, gql, startApi, startWorker, testConfig, useDatabase, withCheckDigit } from '../support/platform';
 import { waitFor } from '../support/wait';
@@ -82,6 +83,25 @@ describe('audit: the database rebuilt and compared with the roots anchored on ch
       expect(await client.anchoredEvents({ batchId: 999n })).toEqual([]);
     } finally {
       client.destroy();
+    }
+  });
+
+  it("reads the chain from the registry's deployment block, in ranges of CHAIN_LOG_BLOCK_RANGE blocks", async () => {
+    const client = new AnchorRegistryClient({ rpcUrl: chainEnv.CHAIN_RPC_URL, contractAddress: chainEnv.ANCHOR_CONTRACT_ADDRESS });
+    const blocks = (await client.anchoredEvents().finally(() => client.destroy())).map((a) => a.blockNumber);
+    const gatewayFrom = (deployedAtBlock: number) => {
+      const base = testConfig({ ...chainEnv, ANCHOR_CONTRACT_DEPLOYED_AT_BLOCK: String(deployedAtBlock), CHAIN_LOG_BLOCK_RANGE: '1' });
+      return new AuditChainGateway(base);
+    };
+    const whole = gatewayFrom(0);
+    const later = gatewayFrom(blocks[1]);
+    try {
+      expect([...(await whole.anchors()).keys()]).toEqual(batches);
+      expect([...(await later.anchors()).keys()]).toEqual(batches.slice(1));
+      expect((await later.anchors(batches[0])).size).toBe(0);
+    } finally {
+      whole.onModuleDestroy();
+      later.onModuleDestroy();
     }
   });
 

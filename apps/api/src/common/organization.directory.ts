@@ -10,7 +10,7 @@ const TTL_MS = 60_000;
  */
 @Injectable()
 export class OrganizationDirectory {
-  private readonly entries = new Map<string, { org: OrganizationEntity | null; until: number }>();
+  private readonly entries = new Map<string, { org: OrganizationEntity; until: number }>();
 
   constructor(private readonly organizations: OrganizationRepository) {}
 
@@ -24,8 +24,7 @@ export class OrganizationDirectory {
 
   /** The organization if it is cached and fresh, without waiting a turn: the verdict's custodian on the hot path. */
   cachedById(id: string): OrganizationEntity | undefined {
-    const hit = this.entries.get(`id:${id}`);
-    return hit && hit.org && hit.until > Date.now() ? hit.org : undefined;
+    return this.fresh(`id:${id}`);
   }
 
   /** Several organizations by id: the cached ones as they are, the rest in one query (and cached from then on). */
@@ -38,9 +37,8 @@ export class OrganizationDirectory {
       else missing.push(id);
     }
     if (missing.length) {
-      const until = Date.now() + TTL_MS;
       for (const org of await this.organizations.findByIds(missing)) {
-        this.entries.set(`id:${org.id}`, { org, until });
+        this.remember(`id:${org.id}`, org);
         found.set(org.id, org);
       }
     }
@@ -52,11 +50,20 @@ export class OrganizationDirectory {
   }
 
   private async cached(key: string, load: () => Promise<OrganizationEntity | null>): Promise<OrganizationEntity | null> {
-    const hit = this.entries.get(key);
-    if (hit && hit.until > Date.now()) return hit.org;
+    const hit = this.fresh(key);
+    if (hit) return hit;
     const org = await load();
     // Unknown keys are not remembered: an organization created a moment later must be found at once.
-    if (org) this.entries.set(key, { org, until: Date.now() + TTL_MS });
+    if (org) this.remember(key, org);
     return org;
+  }
+
+  private fresh(key: string): OrganizationEntity | undefined {
+    const hit = this.entries.get(key);
+    return hit && hit.until > Date.now() ? hit.org : undefined;
+  }
+
+  private remember(key: string, org: OrganizationEntity): void {
+    this.entries.set(key, { org, until: Date.now() + TTL_MS });
   }
 }

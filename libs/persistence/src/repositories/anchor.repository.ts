@@ -324,7 +324,6 @@ export class AnchorRepository {
     );
   }
 
-  /** Reads the 32-byte nodes at the given tree indexes of many batches in one query, for Merkle proofs. */
   /**
    * What proofs of events in anchored batches need, in one round trip: the requested nodes of each batch's stored
    * tree (hex, as proofs print them) and every anchor of those batches, on every chain. One statement instead of two
