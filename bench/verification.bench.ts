@@ -179,13 +179,16 @@ class CpuMeter {
   }
 
   /** The API's main thread is where JavaScript runs: once it is busy all the time, throughput stops growing. */
-  async start(): Promise<() => Promise<{ server: number; mainThread: number; postgres: number }>> {
+  async start(): Promise<() => Promise<{ server: number; mainThread: number; postgres: number; client: number }>> {
+    const client = process.cpuUsage();
     const server = cpuMs(this.serverPid);
     const mainThread = cpuMs(this.serverPid, this.serverPid);
     const before = new Map((await this.backends()).map((pid) => [pid, cpuMs(pid)]));
     return async () => {
       const after = await this.backends();
+      const used = process.cpuUsage(client);
       return {
+        client: (used.user + used.system) / 1000,
         server: cpuMs(this.serverPid) - server,
         mainThread: cpuMs(this.serverPid, this.serverPid) - mainThread,
         postgres: after.reduce((sum, pid) => sum + cpuMs(pid) - (before.get(pid) ?? 0), 0),
@@ -244,7 +247,7 @@ export async function benchVerification(): Promise<BenchRow[]> {
     // The endpoints take turns in short rounds rather than one long run each: on a shared machine whose speed drifts
     // by a third from minute to minute, back-to-back runs compared the endpoints at different speeds.
     const rounds = Math.max(1, Math.round(SATURATION_SECONDS / SATURATION_ROUND_SECONDS));
-    const totals = Object.fromEntries(Object.keys(t).map((k) => [k, { requests: 0, seconds: 0, server: 0, mainThread: 0, postgres: 0, p99: 0 }]));
+    const totals = Object.fromEntries(Object.keys(t).map((k) => [k, { requests: 0, seconds: 0, server: 0, mainThread: 0, postgres: 0, client: 0, p99: 0 }]));
     for (const target of Object.values(t)) await run(server.base, target, 2);
     for (let round = 0; round < rounds; round++) {
       for (const [key, target] of Object.entries(t)) {
@@ -257,6 +260,7 @@ export async function benchVerification(): Promise<BenchRow[]> {
         sum.server += used.server;
         sum.mainThread += used.mainThread;
         sum.postgres += used.postgres;
+        sum.client += used.client;
         sum.p99 = Math.max(sum.p99, r.latency.p99);
       }
     }
@@ -264,7 +268,7 @@ export async function benchVerification(): Promise<BenchRow[]> {
       const sum = totals[key];
       saturation[key] = sum.requests / sum.seconds;
       const per = (ms: number) => (ms / sum.requests).toFixed(2);
-      cpu[key] = `CPU per request: API ${per(sum.server)} ms (main thread ${per(sum.mainThread)} ms), Postgres ${per(sum.postgres)} ms`;
+      cpu[key] = `CPU per request: API ${per(sum.server)} ms (main thread ${per(sum.mainThread)} ms), Postgres ${per(sum.postgres)} ms, client ${per(sum.client)} ms`;
       console.log(`saturation ${target.name}: ${Math.round(saturation[key])} req/s, worst round p99 ${sum.p99} ms; ${cpu[key]}`);
     }
     rows.push(

@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { commissioningEvent, dispensingEvent, epcisDocument, receivingEvent, shippingEvent } from '@pharmatrace/epcis';
-import { OrganizationRepository, VerificationRepository } from '@pharmatrace/persistence';
+import { dataSourceOptions, OrganizationRepository, VerificationRepository } from '@pharmatrace/persistence';
+import { DataSource } from 'typeorm';
 import { Client } from 'pg';
 import request from 'supertest';
 import { VerificationService } from '../../apps/api/src/verification/verification.service';
@@ -102,6 +103,23 @@ describe('verification and dispensing (issue 4)', () => {
       custodian: custodian ? { name: custodian.name } : null, correction: correction ?? null,
     });
     expect(together.map(pick)).toEqual([...alone, ...alone].map(pick));
+  });
+
+  it('runs the batched statement on one generic plan, whatever the size of its batches', async () => {
+    // One connection, so that the plan cache read is the one the statements filled.
+    const ds = await new DataSource(dataSourceOptions(dbUrl(), { poolSize: 1 })).initialize();
+    try {
+      const views = new VerificationRepository(ds);
+      for (let i = 0; i < 12; i++) {
+        const batch = serials.slice(0, 1 + (i % 3));
+        await Promise.all(batch.map((serial) => views.view(pack(serial), GTIN, 'LOT1')));
+      }
+      const [plans] = await ds.query(`SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'verification_views'`);
+      // Postgres tries five custom plans before it may settle on the generic one; small batches used to re-plan each time.
+      expect(plans).toEqual({ generic_plans: '7', custom_plans: '5' });
+    } finally {
+      await ds.destroy();
+    }
   });
 
   it('flags a genuine pack never shipped to the scanning pharmacy', async () => {

@@ -17,6 +17,7 @@ import { ErrorFilter } from './common/error.filter';
 import { EpcisRestModule } from './epcis-rest/epcis-rest.module';
 import { EventsModule } from './events/events.module';
 import { GraphiqlController } from './graphiql/graphiql.controller';
+import { CompiledExecutionGateway } from './graphql/compiled-execution.gateway';
 import { offlineGraphiqlPlugin } from './graphiql/graphiql.page';
 import { HealthController } from './health.controller';
 import { LotModule } from './lots/lot.module';
@@ -44,6 +45,7 @@ const ARMOR = new ApolloArmor({
 @Module({})
 export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
+    const execution = new CompiledExecutionGateway();
     return {
       module: ApiModule,
       imports: [
@@ -59,6 +61,9 @@ export class ApiModule {
           // No cache hints: a verdict must never be served from a cache, and the plugin hooked every field resolved.
           plugins: [offlineGraphiqlPlugin(), ApolloServerPluginCacheControlDisabled(), ...ARMOR.plugins],
           validationRules: ARMOR.validationRules,
+          transformSchema: execution.useSchema,
+          // Nest's type leaves `gateway` out (it is for federation); Apollo takes any executor through it.
+          ...({ gateway: execution } as object),
           context: ({ req }: { req: unknown }) => ({ req }),
         }),
         PolicyModule,

@@ -8,6 +8,8 @@ import { OrganizationDirectory } from './organization.directory';
 import { Principal } from './principal';
 import { requestOf } from './request-of';
 
+const MAX_TOKEN_HASHES = 1024;
+
 /** Every handler is closed unless a decorator opens it: no decorator means any authenticated organization. */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -22,10 +24,13 @@ export class AuthGuard implements CanActivate {
     this.adminTokenHash = config.adminToken ? hashApiKey(config.adminToken) : null;
   }
 
+  /** Per class, then handler: what a handler's decorators allow never changes, and the guard runs on every call. */
+  private readonly accessOf = new WeakMap<object, WeakMap<object, Access>>();
+  /** The hash of each API key seen lately: computed once per key instead of once per request. */
+  private readonly tokenHashes = new Map<string, Buffer>();
+
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
-    const access = this.reflector.getAllAndOverride<Access>(ACCESS_KEY, [ctx.getHandler(), ctx.getClass()]) ?? {
-      kind: 'any-organization',
-    };
+    const access = this.access(ctx);
     if (access.kind === 'public') return true;
     const req = requestOf(ctx);
     const principal = await this.authenticate(req.headers?.authorization);
@@ -46,13 +51,36 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
+  private access(ctx: ExecutionContext): Access {
+    const handler = ctx.getHandler();
+    const type = ctx.getClass();
+    let byHandler = this.accessOf.get(type);
+    if (!byHandler) this.accessOf.set(type, (byHandler = new WeakMap()));
+    let access = byHandler.get(handler);
+    if (!access) {
+      access = this.reflector.getAllAndOverride<Access>(ACCESS_KEY, [handler, type]) ?? { kind: 'any-organization' };
+      byHandler.set(handler, access);
+    }
+    return access;
+  }
+
   private async authenticate(header: string | undefined): Promise<Principal> {
     const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
     if (!token) throw new AuthError(AuthErrorCode.UNAUTHENTICATED, 'send "Authorization: Bearer <api key>"');
-    const tokenHash = hashApiKey(token);
+    const tokenHash = this.hashOf(token);
     if (this.adminTokenHash && sameHash(tokenHash, this.adminTokenHash)) return { kind: 'admin' };
     const org = await this.organizations.byApiKeyHash(tokenHash);
     if (!org) throw new AuthError(AuthErrorCode.UNAUTHENTICATED, 'unknown API key');
     return { kind: 'organization', organization: org };
+  }
+
+  private hashOf(token: string): Buffer {
+    let tokenHash = this.tokenHashes.get(token);
+    if (!tokenHash) {
+      // Bounded: a flood of made-up keys empties the memo instead of growing it.
+      if (this.tokenHashes.size >= MAX_TOKEN_HASHES) this.tokenHashes.clear();
+      this.tokenHashes.set(token, (tokenHash = hashApiKey(token)));
+    }
+    return tokenHash;
   }
 }
