@@ -29,6 +29,16 @@ export interface Evaluation {
 
 type Judged = Omit<Evaluation, 'custodian'>;
 
+const DAY_MS = 86_400_000;
+let today = { day: -1, iso: '' };
+
+/** Today's date (UTC, ISO), formatted once a day rather than on every scan. */
+function todayUtc(): string {
+  const day = Math.floor(Date.now() / DAY_MS);
+  if (day !== today.day) today = { day, iso: new Date(day * DAY_MS).toISOString().slice(0, 10) };
+  return today.iso;
+}
+
 /**
  * The pharmacist's scan: parse (µs), one query for the pack, its containers, lot, product and anchoring, a pure
  * verdict. Only when that finds nothing are the known scanner faults tried, all candidates in one more query.
@@ -55,10 +65,12 @@ export class VerificationService {
     return this.withCustodian(await this.judgeScan(code, viewer));
   }
 
-  private async withCustodian(judged: Judged): Promise<Evaluation> {
+  /** Without waiting a turn when the custodian is cached, as on nearly every scan. */
+  private withCustodian(judged: Judged): Evaluation | Promise<Evaluation> {
     const id = judged.view.state?.custodianId;
-    if (!id) return { ...judged, custodian: null };
-    return { ...judged, custodian: this.organizations.cachedById(id) ?? (await this.organizations.byId(id)) };
+    const custodian = id ? this.organizations.cachedById(id) : null;
+    if (custodian !== undefined) return { ...judged, custodian };
+    return this.organizations.byId(id!).then((org) => ({ ...judged, custodian: org }));
   }
 
   private async judgeScan(code: string, viewer?: OrganizationEntity): Promise<Judged> {
@@ -145,7 +157,7 @@ export class VerificationService {
       lotRecalled: view.lotRecalled,
       scanned: { lot: scan.lot, expiryDate: scan.expiryDate },
       anchoring: view.anchoring,
-      today: new Date().toISOString().slice(0, 10),
+      today: todayUtc(),
       viewer: who,
     });
   }
