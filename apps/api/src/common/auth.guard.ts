@@ -1,14 +1,12 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
-import { hashApiKey, sameHash } from './api-key';
+import { bearerToken, hashApiKey, sameHash } from './api-key';
 import { Access, ACCESS_KEY } from './auth.decorators';
 import { AuthError, AuthErrorCode } from './auth.error';
 import { OrganizationDirectory } from './organization.directory';
 import { Principal } from './principal';
 import { requestOf } from './request-of';
-
-const MAX_TOKEN_HASHES = 1024;
 
 /** Every handler is closed unless a decorator opens it: no decorator means any authenticated organization. */
 @Injectable()
@@ -26,8 +24,6 @@ export class AuthGuard implements CanActivate {
 
   /** Per class, then handler: what a handler's decorators allow never changes, and the guard runs on every call. */
   private readonly accessOf = new WeakMap<object, WeakMap<object, Access>>();
-  /** The hash of each API key seen lately: computed once per key instead of once per request. */
-  private readonly tokenHashes = new Map<string, Buffer>();
 
   /** Answers without waiting a turn when the key's organization is cached, as it is on all but a minute's first call. */
   canActivate(ctx: ExecutionContext): boolean | Promise<boolean> {
@@ -70,9 +66,9 @@ export class AuthGuard implements CanActivate {
   }
 
   private authenticate(header: string | undefined): Principal | Promise<Principal> {
-    const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+    const token = bearerToken(header);
     if (!token) throw new AuthError(AuthErrorCode.UNAUTHENTICATED, 'send "Authorization: Bearer <api key>"');
-    const tokenHash = this.hashOf(token);
+    const tokenHash = this.organizations.keyHash(token);
     if (this.adminTokenHash && sameHash(tokenHash, this.adminTokenHash)) return { kind: 'admin' };
     const cached = this.organizations.cachedByApiKeyHash(tokenHash);
     if (cached) return { kind: 'organization', organization: cached };
@@ -80,15 +76,5 @@ export class AuthGuard implements CanActivate {
       if (!org) throw new AuthError(AuthErrorCode.UNAUTHENTICATED, 'unknown API key');
       return { kind: 'organization', organization: org };
     });
-  }
-
-  private hashOf(token: string): Buffer {
-    let tokenHash = this.tokenHashes.get(token);
-    if (!tokenHash) {
-      // Bounded: a flood of made-up keys empties the memo instead of growing it.
-      if (this.tokenHashes.size >= MAX_TOKEN_HASHES) this.tokenHashes.clear();
-      this.tokenHashes.set(token, (tokenHash = hashApiKey(token)));
-    }
-    return tokenHash;
   }
 }

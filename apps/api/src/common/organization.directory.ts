@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { OrganizationEntity, OrganizationRepository } from '@pharmatrace/persistence';
+import { hashApiKey } from './api-key';
 
 const TTL_MS = 60_000;
+const MAX_KEY_HASHES = 1024;
+const apiKeyEntry = (hash: Buffer) => `key:${hash.toString('hex')}`;
 
 /**
  * Organizations by API-key hash, GLN and id, kept for a minute: every request authenticates, every VRS request names
@@ -11,16 +14,28 @@ const TTL_MS = 60_000;
 @Injectable()
 export class OrganizationDirectory {
   private readonly entries = new Map<string, { org: OrganizationEntity; until: number }>();
+  private readonly keyHashes = new Map<string, Buffer>();
 
   constructor(private readonly organizations: OrganizationRepository) {}
 
+  /** The hash of an API key, computed once per key seen lately instead of on every request that sends it. */
+  keyHash(token: string): Buffer {
+    let hash = this.keyHashes.get(token);
+    if (!hash) {
+      // Bounded: a flood of made-up keys empties the memo instead of growing it.
+      if (this.keyHashes.size >= MAX_KEY_HASHES) this.keyHashes.clear();
+      this.keyHashes.set(token, (hash = hashApiKey(token)));
+    }
+    return hash;
+  }
+
   byApiKeyHash(hash: Buffer): Promise<OrganizationEntity | null> {
-    return this.cached(`key:${hash.toString('hex')}`, () => this.organizations.findByApiKeyHash(hash));
+    return this.cached(apiKeyEntry(hash), () => this.organizations.findByApiKeyHash(hash));
   }
 
   /** The key's organization if it is cached and fresh, without waiting a turn: the guard runs on every request. */
   cachedByApiKeyHash(hash: Buffer): OrganizationEntity | undefined {
-    return this.fresh(`key:${hash.toString('hex')}`);
+    return this.fresh(apiKeyEntry(hash));
   }
 
   byId(id: string): Promise<OrganizationEntity | null> {

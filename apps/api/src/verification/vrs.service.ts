@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { vrsAnswerFor, VrsAnswer } from '@pharmatrace/domain';
 import { gs1DateToIso, Gs1Error, isValidGtin, validateAiValue } from '@pharmatrace/gs1';
-import { hashApiKey } from '../common/api-key';
+import { bearerToken } from '../common/api-key';
 import { OrganizationDirectory } from '../common/organization.directory';
 import { VerificationError, VerificationErrorCode } from './verification.error';
 import { VerificationService } from './verification.service';
@@ -72,9 +72,9 @@ export class VrsService {
     if (!REQUESTOR_ROLES.has(requestor.role)) {
       throw new VerificationError(VerificationErrorCode.REQUESTOR_NOT_ALLOWED, `${requestor.name} is a ${requestor.role}; verification requests come from distributors, dispensers and regulators`);
     }
-    const token = /^Bearer\s+(\S+)$/i.exec(req.authorization ?? '')?.[1];
+    const token = bearerToken(req.authorization);
     if (token) {
-      const caller = await this.organizations.byApiKeyHash(hashApiKey(token));
+      const caller = await this.organizations.byApiKeyHash(this.organizations.keyHash(token));
       if (caller?.id !== requestor.id) throw new VerificationError(VerificationErrorCode.REQUESTOR_NOT_ALLOWED, 'the API key does not belong to reqGLN');
     }
 
