@@ -118,7 +118,6 @@ async function main(): Promise<void> {
   log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
 
   const port = Number(env.PORT ?? 3000);
-  const standardsDir = path.resolve(root, '..', 'shared', 'standards');
   const appEnv: NodeJS.ProcessEnv = {
     ...env,
     PORT: String(port),
@@ -130,8 +129,6 @@ async function main(): Promise<void> {
     ANCHORER_PRIVATE_KEY: chain.anchorerPrivateKey,
     ...(chain.chainId ? { CHAIN_ID: String(chain.chainId) } : {}),
     ...(admin ? { ADMIN_TOKEN: admin.token } : {}),
-    // The compiled libs sit one folder deeper than their sources, so their own default path misses it.
-    ...(!env.PHARMATRACE_STANDARDS_DIR && existsSync(standardsDir) ? { PHARMATRACE_STANDARDS_DIR: standardsDir } : {}),
   };
   if (stopping) return;
   const api = spawnApp('api', appCommand(root, 'api', fromSource), { cwd: root, env: appEnv });

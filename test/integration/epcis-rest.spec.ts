@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { epcisDocument, eventHashes, shippingEvent } from '@pharmatrace/epcis';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { standardsDir } from '@pharmatrace/gs1';
 import { Client } from 'pg';
 import request from 'supertest';
 import { CaptureJobRepository } from '@pharmatrace/persistence';
@@ -9,7 +10,7 @@ import { CAPTURE_EVENT_LIMIT, CAPTURE_FILE_SIZE_LIMIT } from '../../apps/api/src
 import { CAPTURE_JOB_ABANDONED_AFTER_MS, CaptureJobService } from '../../apps/api/src/epcis-rest/capture-job.service';
 import { createOrganization, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
 
-const STANDARDS = path.resolve(__dirname, '../../../shared/standards/epcis-2.0');
+const STANDARDS = path.join(standardsDir(), 'epcis-2.0');
 const EXAMPLES = path.join(STANDARDS, 'examples');
 const INVALID = path.join(STANDARDS, 'invalid');
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));

@@ -2,10 +2,11 @@ import { INestApplication } from '@nestjs/common';
 import { eventHashes, readEpcisXml } from '@pharmatrace/epcis';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { standardsDir } from '@pharmatrace/gs1';
 import request from 'supertest';
 import { createOrganization, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
 
-const VECTORS = path.resolve(__dirname, '../../../shared/standards/cbv-event-hash');
+const VECTORS = path.join(standardsDir(), 'cbv-event-hash');
 const XML_VECTORS = readdirSync(VECTORS).filter((f) => f.endsWith('.xml'));
 const expectedHashes = (file: string) => readFileSync(path.join(VECTORS, file.replace(/\.xml$/, '.hashes')), 'utf8').split('\n').filter(Boolean);
 

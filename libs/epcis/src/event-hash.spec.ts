@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { standardsDir } from '@pharmatrace/gs1';
 import fc from 'fast-check';
 import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
 import { digestToHash, eventHash, eventHashes, hashDigest } from './event-hash';
 import { eventsOf } from './event.model';
 
-const STANDARDS = process.env.PHARMATRACE_STANDARDS_DIR ?? path.resolve(__dirname, '../../../../shared/standards');
+const STANDARDS = standardsDir();
 const VECTORS = path.join(STANDARDS, 'cbv-event-hash');
 const EXAMPLES = path.join(STANDARDS, 'epcis-2.0', 'examples');
 

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { standardsDir } from '@pharmatrace/gs1';
 import fc from 'fast-check';
 import { EpcisErrorCode } from './epcis.error';
 import { eventsOf, eventTimeOf, extractEpcs } from './event.model';
 
-const STANDARDS = process.env.PHARMATRACE_STANDARDS_DIR ?? path.resolve(__dirname, '../../../../shared/standards');
+const STANDARDS = standardsDir();
 const example = (name: string): unknown => JSON.parse(readFileSync(path.join(STANDARDS, 'epcis-2.0', 'examples', name), 'utf8'));
 
 describe('eventsOf', () => {

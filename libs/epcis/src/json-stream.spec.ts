@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { standardsDir } from '@pharmatrace/gs1';
 import { Readable } from 'node:stream';
 import { EpcisErrorCode } from './epcis.error';
 import { eventHash, eventHashes } from './event-hash';
@@ -7,7 +8,7 @@ import { streamEpcisJsonEvents } from './json-stream';
 import { JSON_CONTEXT, jsonDocumentChunks, jsonEvent, measureStream } from './stream-test.fixtures';
 import type { StreamedEpcisEvent } from './xml-stream';
 
-const STANDARDS = process.env.PHARMATRACE_STANDARDS_DIR ?? path.resolve(__dirname, '../../../../shared/standards');
+const STANDARDS = standardsDir();
 const EXAMPLES = path.join(STANDARDS, 'epcis-2.0', 'examples');
 
 async function collect(input: AsyncIterable<Buffer | string>): Promise<StreamedEpcisEvent[]> {

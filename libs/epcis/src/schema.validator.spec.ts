@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { standardsDir } from '@pharmatrace/gs1';
 import { EpcisErrorCode, type EpcisIssue, EpcisValidationError } from './epcis.error';
 import { createEpcisValidator, defaultSchemaDir } from './schema.validator';
 
-const STANDARDS = process.env.PHARMATRACE_STANDARDS_DIR ?? path.resolve(__dirname, '../../../../shared/standards');
+const STANDARDS = standardsDir();
 const EXAMPLES = path.join(STANDARDS, 'epcis-2.0', 'examples');
 const INVALID = path.join(STANDARDS, 'epcis-2.0', 'invalid');
 const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
@@ -85,9 +86,9 @@ describe('schema location', () => {
     expect(defaultSchemaDir()).toBe(path.join('/somewhere/standards', 'epcis-2.0', 'json-schema'));
   });
 
-  it('defaults to shared/standards beside the repository', () => {
+  it('defaults to the repository\'s own standards folder', () => {
     delete process.env.PHARMATRACE_STANDARDS_DIR;
-    expect(defaultSchemaDir()).toBe(path.resolve(__dirname, '../../../../shared/standards/epcis-2.0/json-schema'));
+    expect(defaultSchemaDir()).toBe(path.resolve(__dirname, '../../../standards/epcis-2.0/json-schema'));
   });
 
   it('accepts an explicit schemaDir and fails clearly when it holds no schemas', () => {

@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { standardsDir } from '@pharmatrace/gs1';
+import { STANDARDS_FIX, standardsDir } from '@pharmatrace/gs1';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { EpcisErrorCode, type EpcisIssue, EpcisValidationError } from './epcis.error';
@@ -24,7 +24,7 @@ export interface EpcisValidator {
   assertValidDocument(document: unknown): void;
 }
 
-/** PHARMATRACE_STANDARDS_DIR (the `standards` folder) if set, else ../shared/standards beside the repository. */
+/** PHARMATRACE_STANDARDS_DIR (the `standards` folder) if set, else the repository's own `standards/`. */
 export function defaultSchemaDir(): string {
   return path.join(standardsDir(), SCHEMA_SUBDIR);
 }
@@ -32,7 +32,7 @@ export function defaultSchemaDir(): string {
 function readSchemas(schemaDir: string): { rootId: string; schemas: object[] } {
   const rootFile = path.join(schemaDir, ROOT_SCHEMA_FILE);
   if (!existsSync(rootFile)) {
-    throw new EpcisValidationError(EpcisErrorCode.SCHEMA_UNAVAILABLE, `no ${ROOT_SCHEMA_FILE} in ${schemaDir}`);
+    throw new EpcisValidationError(EpcisErrorCode.SCHEMA_UNAVAILABLE, `no ${ROOT_SCHEMA_FILE} in ${schemaDir}: ${STANDARDS_FIX}`);
   }
   const files = [
     ...readdirSync(schemaDir).filter((f) => f.endsWith('.json')).map((f) => path.join(schemaDir, f)),

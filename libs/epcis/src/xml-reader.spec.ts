@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { standardsDir } from '@pharmatrace/gs1';
 import fc from 'fast-check';
 import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
 import { eventHashes } from './event-hash';
@@ -8,7 +9,7 @@ import { eventsOf } from './event.model';
 import { createEpcisValidator } from './schema.validator';
 import { readEpcisXml } from './xml-reader';
 
-const STANDARDS = process.env.PHARMATRACE_STANDARDS_DIR ?? path.resolve(__dirname, '../../../../shared/standards');
+const STANDARDS = standardsDir();
 const VECTORS = path.join(STANDARDS, 'cbv-event-hash');
 
 const lines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);

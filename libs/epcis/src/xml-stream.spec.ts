@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { standardsDir } from '@pharmatrace/gs1';
 import { Readable } from 'node:stream';
 import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
 import { eventHash, eventHashes } from './event-hash';
@@ -8,7 +9,7 @@ import { measureStream, XML_HEAD, XML_TAIL, xmlDocumentChunks, xmlEvent } from '
 import { readEpcisXml } from './xml-reader';
 import { type StreamedEpcisEvent, streamEpcisXmlEvents } from './xml-stream';
 
-const STANDARDS = process.env.PHARMATRACE_STANDARDS_DIR ?? path.resolve(__dirname, '../../../../shared/standards');
+const STANDARDS = standardsDir();
 const VECTORS = path.join(STANDARDS, 'cbv-event-hash');
 
 async function collect(input: AsyncIterable<Buffer | string>): Promise<StreamedEpcisEvent[]> {

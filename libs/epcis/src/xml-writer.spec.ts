@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { standardsDir } from '@pharmatrace/gs1';
 import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
 import { eventHashes } from './event-hash';
 import { createEpcisValidator } from './schema.validator';
 import { readEpcisXml } from './xml-reader';
 import { writeEpcisXml } from './xml-writer';
 
-const STANDARDS = process.env.PHARMATRACE_STANDARDS_DIR ?? path.resolve(__dirname, '../../../../shared/standards');
+const STANDARDS = standardsDir();
 const EXAMPLES = path.join(STANDARDS, 'epcis-2.0', 'examples');
 const VECTORS = path.join(STANDARDS, 'cbv-event-hash');
 const readJson = (file: string): Record<string, unknown> => JSON.parse(readFileSync(file, 'utf8'));

@@ -12,6 +12,7 @@ export {
   findAiDefinition,
   resolveSyntaxDictionaryPath,
   standardsDir,
+  STANDARDS_FIX,
 } from './syntax-dictionary';
 export { type Gs1Element, validateAiValue, validateAssociations } from './ai-validation';
 export { LINTERS, type Linter, type LintFailure } from './linters';

@@ -125,18 +125,19 @@ export function parseSyntaxDictionary(text: string): SyntaxDictionary {
 const DICTIONARY_FILE = path.join('gs1-syntax-dictionary', 'gs1-syntax-dictionary.txt');
 
 /**
- * Where the dictionary is read from: an explicit path, else `$PHARMATRACE_STANDARDS_DIR/gs1-syntax-dictionary/…`,
- * else `shared/standards` beside the repository root (one more level up when running from `dist/`).
- */
-/**
- * The folder of official standards data: PHARMATRACE_STANDARDS_DIR if set, else `../shared/standards` beside the
- * repository, found from the source tree (libs/x/src) or the build (dist/libs/x/src) alike.
+ * The folder of standards data shipped in the repository (`standards/`, see its README for sources and licences):
+ * PHARMATRACE_STANDARDS_DIR if set, else `standards/` at the repository root, found from the source tree
+ * (libs/gs1/src) or the build (dist/libs/gs1/src) alike.
  */
 export function standardsDir(): string {
   if (process.env.PHARMATRACE_STANDARDS_DIR) return process.env.PHARMATRACE_STANDARDS_DIR;
-  const candidates = ['../../../../shared/standards', '../../../../../shared/standards'].map((rel) => path.resolve(__dirname, rel));
-  return candidates.find((candidate) => existsSync(candidate)) ?? candidates[0];
+  const candidates = ['../../../standards', '../../../../standards'].map((rel) => path.resolve(__dirname, rel));
+  return candidates.find((candidate) => existsSync(path.join(candidate, 'README.md'))) ?? candidates[0];
 }
+
+/** What a person who meets a missing standards file should do about it. */
+export const STANDARDS_FIX =
+  'the repository\'s standards/ folder is incomplete: restore it (`git checkout -- standards`), refresh it from upstream (`npm run standards:refresh`), or point PHARMATRACE_STANDARDS_DIR at a complete copy';
 
 export function resolveSyntaxDictionaryPath(explicitPath?: string): string {
   return explicitPath ?? path.join(standardsDir(), DICTIONARY_FILE);
@@ -151,7 +152,7 @@ export function loadSyntaxDictionary(filePath?: string): SyntaxDictionary {
   try {
     text = readFileSync(resolved, 'utf8');
   } catch (err) {
-    throw new Gs1Error(Gs1ErrorCode.BAD_DICTIONARY, `cannot read GS1 syntax dictionary at ${resolved}: ${(err as Error).message}`, {
+    throw new Gs1Error(Gs1ErrorCode.BAD_DICTIONARY, `cannot read the GS1 Syntax Dictionary at ${resolved} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ${STANDARDS_FIX}`, {
       field: 'dictionary',
     });
   }
