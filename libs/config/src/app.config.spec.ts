@@ -66,4 +66,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CHAINS: '[{' })).toThrow(/CHAINS: must be a JSON array/);
     expect(() => loadConfig({ ANCHOR_FEE_BUMP_PERCENT: '5' })).toThrow(/ANCHOR_FEE_BUMP_PERCENT: nodes refuse/);
   });
+
+  it('reads the operations settings: log level, debug errors, readiness threshold, worker metrics port, restarts', () => {
+    expect(loadConfig({})).toMatchObject({ logLevel: 'info', debugErrors: false, readyMaxBacklogAgeMs: 900_000, workerMetricsPort: 9464, restartCount: 0 });
+    expect(
+      loadConfig({ LOG_LEVEL: 'silent', PHARMATRACE_DEBUG_ERRORS: '1', READY_MAX_BACKLOG_AGE_MS: '60000', WORKER_METRICS_PORT: '0', PHARMATRACE_RESTART_COUNT: '3' }),
+    ).toMatchObject({ logLevel: 'silent', debugErrors: true, readyMaxBacklogAgeMs: 60_000, workerMetricsPort: 0, restartCount: 3 });
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+    expect(() => loadConfig({ PHARMATRACE_DEBUG_ERRORS: 'maybe' })).toThrow(/PHARMATRACE_DEBUG_ERRORS/);
+    expect(() => loadConfig({ READY_MAX_BACKLOG_AGE_MS: '5000' })).toThrow(/READY_MAX_BACKLOG_AGE_MS: must be longer than BATCH_MAX_WAIT_MS/);
+    expect(() => loadConfig({ WORKER_METRICS_PORT: '70000' })).toThrow(/WORKER_METRICS_PORT/);
+  });
 });

@@ -54,7 +54,17 @@ const schema = z.object({
   QUEUE_PREFIX: z.string().min(1).default('pharmatrace'),
   PHARMATRACE_STANDARDS_DIR: z.string().optional(),
   LOG_SQL: bool.default('false'),
-});
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PHARMATRACE_DEBUG_ERRORS: bool.default('false'),
+  READY_MAX_BACKLOG_AGE_MS: positiveInt.default(900_000),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  PHARMATRACE_RESTART_COUNT: z.coerce.number().int().min(0).default(0),
+})
+  // Below the batching wait, every healthy platform would report itself unready between two seals.
+  .refine((e) => e.READY_MAX_BACKLOG_AGE_MS > e.BATCH_MAX_WAIT_MS, {
+    path: ['READY_MAX_BACKLOG_AGE_MS'],
+    message: 'must be longer than BATCH_MAX_WAIT_MS (events wait that long before they are even sealed)',
+  });
 
 export type Environment = z.input<typeof schema>;
 
@@ -92,6 +102,16 @@ export interface AppConfig {
   readonly queuePrefix: string;
   readonly standardsDir: string | undefined;
   readonly logSql: boolean;
+  /** pino level of the JSON logs; `silent` keeps test output clean. */
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Stack traces in GraphQL error responses: for a developer's machine only, never by default. */
+  readonly debugErrors: boolean;
+  /** /health/ready fails once the oldest event not yet FINAL on chain is older than this. */
+  readonly readyMaxBacklogAgeMs: number;
+  /** Port of the worker's Prometheus endpoint; 0 takes any free port (tests). */
+  readonly workerMetricsPort: number;
+  /** How many times the `npm start` supervisor restarted this process (it sets PHARMATRACE_RESTART_COUNT). */
+  readonly restartCount: number;
 }
 
 export class ConfigError extends Error {
@@ -144,5 +164,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queuePrefix: e.QUEUE_PREFIX,
     standardsDir: e.PHARMATRACE_STANDARDS_DIR,
     logSql: e.LOG_SQL,
+    logLevel: e.LOG_LEVEL,
+    debugErrors: e.PHARMATRACE_DEBUG_ERRORS,
+    readyMaxBacklogAgeMs: e.READY_MAX_BACKLOG_AGE_MS,
+    workerMetricsPort: e.WORKER_METRICS_PORT,
+    restartCount: e.PHARMATRACE_RESTART_COUNT,
   };
 }
