@@ -2,15 +2,16 @@
  * One-command start: finds or starts Postgres, Redis and a local chain, then runs the API and the worker
  * against them, and stops all of it, in order, on Ctrl-C / SIGTERM. Every service given in the environment
  * (DATABASE_URL, REDIS_URL, CHAIN_RPC_URL + ANCHOR_CONTRACT_ADDRESS + ANCHORER_PRIVATE_KEY) is used as is.
+ * A crashed API or worker is restarted with backoff while everything else keeps running; what runs is written to
+ * `<data folder>/services.json` for the CLIs.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { runMigrations } from '@pharmatrace/persistence';
 import { resolveAdminToken } from './dev-services/admin-token.store';
-import { type AppProcess, appCommand, spawnApp } from './dev-services/app.process';
+import { appCommand, type SupervisedApp, superviseApp } from './dev-services/app.process';
 import { type ChainHandle, provideChain } from './dev-services/chain.provider';
 import { type PostgresHandle, providePostgres, redactUrl } from './dev-services/postgres.provider';
 import { type RedisHandle, provideRedis } from './dev-services/redis.provider';
+import { dataDirOf, removeServices, repoRoot, writeServices } from './dev-services/services.manifest';
 import { StartError, StartErrorCode } from './dev-services/start.error';
 
 const READY_TIMEOUT_MS = 120_000;
@@ -19,16 +20,9 @@ function log(line: string): void {
   process.stdout.write(`[start] ${line}\n`);
 }
 
-function repoRoot(): string {
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'pharmatrace') return dir;
-  }
-  throw new Error(`no pharmatrace package.json above ${__dirname}`);
-}
-
 interface Running {
-  apps: AppProcess[];
+  apps: SupervisedApp[];
+  dataDir?: string;
   chain?: ChainHandle;
   postgres?: PostgresHandle;
   redis?: RedisHandle;
@@ -57,6 +51,8 @@ function shutdown(exitCode: number): Promise<void> {
   stopping ??= (async () => {
     await pending;
     await Promise.all(running.apps.map((app) => stopQuietly(app.name, () => app.stop())));
+    // The CLIs read it to find these services: once they are gone it would only send them to closed ports.
+    if (running.dataDir) removeServices(running.dataDir);
     if (running.chain) await stopQuietly('anvil', running.chain.stop);
     if (running.postgres) await stopQuietly('Postgres', running.postgres.stop);
     if (running.redis) await stopQuietly('Redis', running.redis.stop);
@@ -66,9 +62,10 @@ function shutdown(exitCode: number): Promise<void> {
   return stopping;
 }
 
-async function waitForHealth(port: number, api: AppProcess): Promise<void> {
+/** The first API process must come up: one that cannot even start is an error to show, not a crash to retry. */
+async function waitForHealth(port: number, api: SupervisedApp): Promise<void> {
   let exited: number | string | undefined;
-  void api.exited.then((code) => (exited = code));
+  void api.current().exited.then((code) => (exited = code));
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (exited !== undefined) throw new StartError(StartErrorCode.APP_EXITED, `api exited (${exited}) before answering /health`, 'api');
@@ -83,7 +80,7 @@ async function waitForHealth(port: number, api: AppProcess): Promise<void> {
   throw new StartError(StartErrorCode.APP_NOT_READY, `api did not answer /health on port ${port} within ${READY_TIMEOUT_MS / 1000} s`, 'api');
 }
 
-function banner(port: number, adminToken: string | undefined, adminTokenFile: string | undefined, chain: ChainHandle, postgres: PostgresHandle, redis: RedisHandle): void {
+function banner(port: number, adminToken: string | undefined, adminTokenFile: string | undefined, chain: ChainHandle, postgres: PostgresHandle, redis: RedisHandle, servicesFile: string): void {
   const lines = [
     'pharmatrace is ready',
     `  GraphQL      http://localhost:${port}/graphql  (POST, header "Authorization: Bearer <token>")`,
@@ -92,6 +89,7 @@ function banner(port: number, adminToken: string | undefined, adminTokenFile: st
     `  Chain        ${chain.rpcUrl}${chain.chainId ? ` (chain ${chain.chainId})` : ''}, AnchorRegistry ${chain.contractAddress}${chain.deployed ? ' (deployed now)' : ''}`,
     `  Postgres     ${redactUrl(postgres.url)} (${postgres.source})`,
     `  Redis        ${redactUrl(redis.url)} (${redis.source})`,
+    `  CLIs         npm run audit / demo / verify find these services in ${servicesFile}`,
     'Ctrl-C stops everything.',
   ];
   for (const line of lines) log(line);
@@ -103,7 +101,7 @@ async function main(): Promise<void> {
 
   const root = repoRoot();
   const env = process.env;
-  const dataDir = path.resolve(root, env.PHARMATRACE_DATA_DIR ?? '.data');
+  const dataDir = (running.dataDir = dataDirOf(env, root));
   const fromSource = __filename.endsWith('.ts');
 
   const postgres = (running.postgres = await step(providePostgres({ env, dataDir, log })));
@@ -131,19 +129,22 @@ async function main(): Promise<void> {
     ...(admin ? { ADMIN_TOKEN: admin.token } : {}),
   };
   if (stopping) return;
-  const api = spawnApp('api', appCommand(root, 'api', fromSource), { cwd: root, env: appEnv });
-  const worker = spawnApp('worker', appCommand(root, 'worker', fromSource), { cwd: root, env: appEnv });
+  const api = superviseApp('api', appCommand(root, 'api', fromSource), { cwd: root, env: appEnv, log });
+  const worker = superviseApp('worker', appCommand(root, 'worker', fromSource), { cwd: root, env: appEnv, log });
   running.apps.push(api, worker);
-  for (const app of running.apps) {
-    void app.exited.then((code) => {
-      if (stopping) return;
-      log(`${app.name} exited (${code}); stopping everything`);
-      void shutdown(1);
-    });
-  }
 
   await waitForHealth(port, api);
-  if (!stopping) banner(port, admin?.token, admin?.source === 'env' ? undefined : admin?.file, chain, postgres, redis);
+  if (stopping) return;
+  const servicesFile = writeServices(dataDir, {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    api: { url: `http://127.0.0.1:${port}`, port },
+    databaseUrl: postgres.url,
+    redisUrl: redis.url,
+    chain: { rpcUrl: chain.rpcUrl, chainId: chain.chainId, contractAddress: chain.contractAddress, deployedAtBlock: chain.deployedAtBlock },
+    adminTokenFile: admin?.source === 'env' ? undefined : admin?.file,
+  });
+  banner(port, admin?.token, admin?.source === 'env' ? undefined : admin?.file, chain, postgres, redis, servicesFile);
 }
 
 main().catch((error: unknown) => {

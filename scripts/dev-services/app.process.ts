@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { crashStreak, DEFAULT_RESTART_POLICY, type RestartPolicy, restartDelayMs } from './restart.backoff';
 
 export interface AppProcess {
   name: string;
@@ -44,6 +45,67 @@ export function spawnApp(name: string, args: string[], options: { cwd: string; e
       child.kill('SIGTERM');
       await exited;
       clearTimeout(killer);
+    },
+  };
+}
+
+export interface SupervisedApp {
+  name: string;
+  /** The process running now (a restart replaces it). */
+  current(): AppProcess;
+  /** Restarts so far. */
+  restarts(): number;
+  /** Stops restarting and stops the process running now. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface SuperviseOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+  policy?: RestartPolicy;
+}
+
+/**
+ * Keeps an app running: an unexpected exit is logged and the app restarted after a backoff, so one crash never
+ * takes down the services or the other app. The restarted child sees PHARMATRACE_RESTART_COUNT.
+ */
+export function superviseApp(name: string, args: string[], options: SuperviseOptions): SupervisedApp {
+  const policy = options.policy ?? DEFAULT_RESTART_POLICY;
+  let restarts = 0;
+  let streak = 0;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let app: AppProcess;
+
+  const launch = () => {
+    const startedAt = Date.now();
+    app = spawnApp(name, args, { cwd: options.cwd, env: { ...options.env, PHARMATRACE_RESTART_COUNT: String(restarts) } });
+    void app.exited.then((code) => {
+      if (stopped) return;
+      const ranMs = Date.now() - startedAt;
+      streak = crashStreak(streak, ranMs, policy);
+      const delay = restartDelayMs(streak, policy);
+      options.log(`${name} exited (${code}) after ${(ranMs / 1000).toFixed(1)} s; restarting in ${delay} ms (restart ${restarts + 1})`);
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (stopped) return;
+        restarts += 1;
+        launch();
+        options.log(`${name} restarted (pid ${app.child.pid}, restart ${restarts})`);
+      }, delay);
+    });
+  };
+  launch();
+
+  return {
+    name,
+    current: () => app,
+    restarts: () => restarts,
+    stop: async (graceMs) => {
+      stopped = true;
+      clearTimeout(timer);
+      await app.stop(graceMs);
     },
   };
 }

@@ -1,0 +1,83 @@
+/**
+ * What `npm start` runs, written to `<data folder>/services.json` so that `npm run audit`, `demo` and `verify`
+ * reach the same API, database (embedded included), Redis, chain and registry with no environment set.
+ * The environment always wins: a variable that is set is never replaced by the file.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const SERVICES_FILE = 'services.json';
+
+export interface DevServices {
+  /** The supervisor's pid, so a reader can tell a file left by a killed supervisor. */
+  pid: number;
+  startedAt: string;
+  api: { url: string; port: number };
+  /** Local development data (mode 0600); logs print it redacted. */
+  databaseUrl: string;
+  redisUrl: string;
+  chain: { rpcUrl: string; chainId?: number; contractAddress: string; deployedAtBlock?: number };
+  adminTokenFile?: string;
+}
+
+/** The repository root: the folder of the package.json named pharmatrace above `from` (source or dist/). */
+export function repoRoot(from: string = __dirname): string {
+  for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'pharmatrace') return dir;
+  }
+  throw new Error(`no pharmatrace package.json above ${from}`);
+}
+
+export function dataDirOf(env: Record<string, string | undefined>, root: string = repoRoot()): string {
+  return path.resolve(root, env.PHARMATRACE_DATA_DIR ?? '.data');
+}
+
+export function writeServices(dataDir: string, services: DevServices): string {
+  mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, SERVICES_FILE);
+  writeFileSync(file, `${JSON.stringify(services, null, 2)}\n`, { mode: 0o600 });
+  return file;
+}
+
+export function removeServices(dataDir: string): void {
+  rmSync(path.join(dataDir, SERVICES_FILE), { force: true });
+}
+
+export function readServices(dataDir: string): DevServices | undefined {
+  try {
+    return JSON.parse(readFileSync(path.join(dataDir, SERVICES_FILE), 'utf8')) as DevServices;
+  } catch {
+    return undefined;
+  }
+}
+
+function readToken(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The environment a CLI runs with: every variable `npm start` gave its apps that is not already set, read from
+ * services.json. Without the file the environment is returned as it is.
+ */
+export function withDevServices(env: Record<string, string | undefined>, services: DevServices | undefined): Record<string, string | undefined> {
+  if (!services) return { ...env };
+  const fromFile: Record<string, string | undefined> = {
+    API_URL: `${services.api.url}/graphql`,
+    DATABASE_URL: services.databaseUrl,
+    REDIS_URL: services.redisUrl,
+    CHAIN_RPC_URL: services.chain.rpcUrl,
+    CHAIN_ID: services.chain.chainId === undefined ? undefined : String(services.chain.chainId),
+    ANCHOR_CONTRACT_ADDRESS: services.chain.contractAddress,
+    ANCHOR_CONTRACT_DEPLOYED_AT_BLOCK: services.chain.deployedAtBlock === undefined ? undefined : String(services.chain.deployedAtBlock),
+  };
+  const merged = { ...env };
+  for (const [name, value] of Object.entries(fromFile)) if (!merged[name] && value !== undefined) merged[name] = value;
+  merged.ADMIN_TOKEN ||= readToken(services.adminTokenFile);
+  return merged;
+}
