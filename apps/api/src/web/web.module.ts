@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ExplorerController } from './explorer.controller';
+import { LandingController } from './landing.controller';
 import { WebAssetsService } from './web-assets.service';
 import { WebController } from './web.controller';
 
-@Module({ controllers: [WebController, ExplorerController], providers: [WebAssetsService] })
+@Module({ controllers: [LandingController, WebController, ExplorerController], providers: [WebAssetsService] })
 export class WebModule {}
