@@ -11,6 +11,7 @@ const swc = ['@swc/jest', {
 }];
 const moduleNameMapper = {
   '^@pharmatrace/(gs1|epcis|merkle|domain|persistence|chain|config)$': '<rootDir>/libs/$1/src',
+  '^pharmatrace-verify$': '<rootDir>/packages/verify/src',
 };
 const common = { transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
 

@@ -1,4 +1,4 @@
-import { eventHash as cbvEventHash, hashDigest } from '@pharmatrace/epcis';
+import { eventHash as cbvEventHash, hashDigest } from './cbv/event-hash';
 import { hexlify } from 'ethers';
 import { ChainReader } from './anchor.check';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleAnchor, type BundleSignature, LEAF_ENCODING } from './bundle.format';

@@ -1,6 +1,7 @@
 export { ANCHOR_REGISTRY_READ_ABI } from './anchor.check';
 export * from './bundle.format';
 export { verifyBundle, type VerifyOptions } from './bundle.verifier';
+export { eventHash, type EventHashResult, hashDigest } from './cbv/event-hash';
 export { rootFromProof } from './merkle-proof';
 export { formatReport } from './report.printer';
 export { checkSignature, type SignatureCheck } from './signature.check';

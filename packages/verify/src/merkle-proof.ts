@@ -1,12 +1,19 @@
-import { processProof } from '@openzeppelin/merkle-tree/dist/core';
-import { standardLeafHash } from '@openzeppelin/merkle-tree/dist/hashes';
+import { AbiCoder, concat, keccak256 } from 'ethers';
 import { LEAF_ENCODING } from './bundle.format';
+
+const abi = AbiCoder.defaultAbiCoder();
+
+/** OpenZeppelin's node hash: keccak256 of the two children, smaller first. */
+const nodeHash = (a: string, b: string): string => keccak256(BigInt(a) <= BigInt(b) ? concat([a, b]) : concat([b, a]));
 
 /**
  * The root an OpenZeppelin StandardMerkleTree proof leads to from a bytes32 leaf value:
  * leaf = keccak256(keccak256(abi.encode(value))), then sorted-pair keccak up the proof.
- * Returned rather than compared so a mismatch can name the root the proof actually reaches.
+ * Returned rather than compared so a mismatch can name the root the proof actually reaches. Written on ethers'
+ * primitives because @openzeppelin/merkle-tree's public API only answers yes or no (StandardMerkleTree.verify);
+ * merkle-proof.spec.ts checks it against that library's trees.
  */
 export function rootFromProof(value: string, proof: readonly string[]): string {
-  return processProof(standardLeafHash([...LEAF_ENCODING], [value]), [...proof]).toLowerCase();
+  const leaf = keccak256(keccak256(abi.encode([...LEAF_ENCODING], [value])));
+  return proof.reduce(nodeHash, leaf).toLowerCase();
 }

@@ -1,4 +1,4 @@
-import type { BundleAnchor } from '../../../../packages/verify/src/bundle.format';
+import type { BundleAnchor } from 'pharmatrace-verify';
 import { AnchorStatusEnum, type EventProofType } from '../anchoring/proof.types';
 
 interface ProofAnchor {

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import type { ProofBundle } from '../../../../packages/verify/src/bundle.format';
+import type { ProofBundle } from 'pharmatrace-verify';
 import { ProofBundleService } from './proof-bundle.service';
 
 /** `GET /proofs/<URL-encoded EPC URN or Digital Link>` or `GET /proofs?epc=…`: the bundle as a JSON file to keep. */

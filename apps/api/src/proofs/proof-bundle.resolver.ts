@@ -1,6 +1,6 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
 import GraphQLJSON from 'graphql-type-json';
-import type { ProofBundle } from '../../../../packages/verify/src/bundle.format';
+import type { ProofBundle } from 'pharmatrace-verify';
 import { ProofBundleService } from './proof-bundle.service';
 
 @Resolver()

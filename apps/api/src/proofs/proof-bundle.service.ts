@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { digestToHash } from '@pharmatrace/epcis';
 import { canonicalEpc, Gs1Error } from '@pharmatrace/gs1';
-import type { BundleEvent, ProofBundle } from '../../../../packages/verify/src/bundle.format';
+import type { BundleEvent, ProofBundle } from 'pharmatrace-verify';
 import { ProofService } from '../anchoring/proof.service';
 import { PackHistoryService } from '../provenance/pack-history.service';
 import { SignatureService } from '../signatures/signature.service';

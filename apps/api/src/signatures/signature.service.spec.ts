@@ -3,7 +3,7 @@ import { digestToHash } from '@pharmatrace/epcis';
 import type { OrganizationEntity, SignatureRepository } from '@pharmatrace/persistence';
 import { hexlify, TypedDataEncoder, Wallet } from 'ethers';
 import fc from 'fast-check';
-import { checkSignature } from '../../../../packages/verify/src/signature.check';
+import { checkSignature } from 'pharmatrace-verify';
 import { SignatureRule } from './signature.error';
 import { SignatureService } from './signature.service';
 

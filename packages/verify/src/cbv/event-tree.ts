@@ -1,0 +1,193 @@
+/**
+ * Turns a JSON-LD EPCIS event into the (name, value, children) tree the pre-hash walks, matching the
+ * shape the reference derives from the XML binding: list children get their XML element names
+ * (epc, quantityElement, sensorElement), namespaced keys become `{namespace}localName`, and bare
+ * vocabulary values are expanded the way the EPCIS 2.0 JSON-LD context expands them.
+ */
+import type { PrehashNode } from './prehash';
+
+/** The document's `@context` value: a URL, a term map, or an array of them. */
+export type DocumentContext = unknown;
+
+/** Prefixes the EPCIS 2.0.0 JSON-LD context defines; the document's own @context may override them. */
+const STANDARD_PREFIXES: Readonly<Record<string, string>> = {
+  gs1: 'https://gs1.org/voc/',
+  cbv: 'https://ref.gs1.org/cbv/',
+  epcis: 'https://ref.gs1.org/epcis/',
+  cbvmda: 'urn:epcglobal:cbv:mda:',
+};
+
+/** Only GS1 vocabulary compact IRIs are expanded in values; user-namespace ones stay as written. */
+const GS1_NAMESPACES = ['https://ref.gs1.org', 'https://gs1.org'];
+
+export type Namespaces = Readonly<Record<string, string>>;
+
+function addTerms(target: Record<string, string>, context: unknown): void {
+  if (Array.isArray(context)) {
+    for (const entry of context) addTerms(target, entry);
+    return;
+  }
+  if (!context || typeof context !== 'object') return;
+  for (const [term, definition] of Object.entries(context as Record<string, unknown>)) {
+    if (term.startsWith('@')) continue;
+    if (typeof definition === 'string') target[term] = definition;
+    else if (definition && typeof definition === 'object' && typeof (definition as { '@id'?: unknown })['@id'] === 'string') {
+      target[term] = (definition as { '@id': string })['@id'];
+    }
+  }
+}
+
+/** Prefix → namespace map for a document's @context, layered over `base` (the EPCIS context's prefixes by default). */
+export function namespacesOf(context: DocumentContext, base: Namespaces = STANDARD_PREFIXES): Namespaces {
+  const namespaces: Record<string, string> = { ...base };
+  addTerms(namespaces, context);
+  return namespaces;
+}
+
+/** Where a bare vocabulary value lands once the EPCIS context's scoped @vocab applies. */
+const VOCAB = {
+  bizStep: 'https://ref.gs1.org/cbv/BizStep-',
+  disposition: 'https://ref.gs1.org/cbv/Disp-',
+  bizTransactionType: 'https://ref.gs1.org/cbv/BTT-',
+  sourceDestType: 'https://ref.gs1.org/cbv/SDT-',
+  errorReason: 'https://ref.gs1.org/cbv/ER-',
+  component: 'https://ref.gs1.org/cbv/Comp-',
+  gs1: 'https://gs1.org/voc/',
+} as const;
+
+type Scope = 'event' | 'persistentDisposition' | 'sensorElement' | 'sensorReport' | 'errorDeclaration' | 'other';
+
+const VOCAB_POSITIONS: Partial<Record<Scope, Record<string, string>>> = {
+  event: { bizStep: VOCAB.bizStep, disposition: VOCAB.disposition },
+  persistentDisposition: { set: VOCAB.disposition, unset: VOCAB.disposition },
+  sensorReport: { type: VOCAB.gs1, exception: VOCAB.gs1, component: VOCAB.component },
+  errorDeclaration: { reason: VOCAB.errorReason },
+};
+
+const EPC_LISTS = new Set(['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList']);
+const QUANTITY_LISTS = new Set(['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList']);
+const PARTY_LISTS: Readonly<Record<string, { element: string; typeVocab: string }>> = {
+  bizTransactionList: { element: 'bizTransaction', typeVocab: VOCAB.bizTransactionType },
+  sourceList: { element: 'source', typeVocab: VOCAB.sourceDestType },
+  destinationList: { element: 'destination', typeVocab: VOCAB.sourceDestType },
+};
+const CHILD_SCOPES: Readonly<Record<string, Scope>> = {
+  persistentDisposition: 'persistentDisposition',
+  errorDeclaration: 'errorDeclaration',
+};
+/** Keys the reference drops wherever they appear. */
+const COMMENT_KEYS = new Set(['#text', 'rdfs:comment', 'comment']);
+
+class TreeBuilder {
+  constructor(
+    private readonly namespaces: Namespaces,
+    private readonly ignoredAtTop: ReadonlySet<string> = new Set(),
+  ) {}
+
+  expandKey(key: string): string {
+    const colon = key.indexOf(':');
+    if (colon <= 0) return key;
+    const namespace = this.namespaces[key.slice(0, colon)];
+    return namespace === undefined ? key : `{${namespace}}${key.slice(colon + 1)}`;
+  }
+
+  expandValue(value: string, vocab: string | undefined): string {
+    const colon = value.indexOf(':');
+    if (colon < 0) return vocab && value ? vocab + value : value;
+    const namespace = this.namespaces[value.slice(0, colon)];
+    const rest = value.slice(colon + 1);
+    if (namespace === undefined || rest.startsWith('//')) return value;
+    return GS1_NAMESPACES.some((ns) => namespace.startsWith(ns)) ? namespace + rest : value;
+  }
+
+  scalar(value: unknown, vocab?: string): string {
+    if (typeof value === 'string') return this.expandValue(value, vocab);
+    if (typeof value === 'boolean') return value ? 'true' : 'false';
+    // The reference stringifies JSON null with Python's str(), i.e. 'None'.
+    if (value === null) return 'None';
+    return String(value);
+  }
+
+  /** One node per value; arrays spread into siblings of the same name. */
+  nodes(name: string, value: unknown, scope: Scope, vocab?: string): PrehashNode[] {
+    if (Array.isArray(value)) return value.flatMap((item) => this.nodes(name, item, scope, vocab));
+    if (value !== null && typeof value === 'object') {
+      const text = (value as Record<string, unknown>)['#text'];
+      return [{ name, value: text === undefined ? '' : this.scalar(text), children: this.children(value as Record<string, unknown>, scope) }];
+    }
+    return [{ name, value: this.scalar(value, vocab), children: [] }];
+  }
+
+  children(object: Record<string, unknown>, scope: Scope): PrehashNode[] {
+    const result: PrehashNode[] = [];
+    for (const [key, value] of Object.entries(object)) {
+      if (COMMENT_KEYS.has(key) || key.startsWith('@')) continue;
+      if (scope === 'event' && this.ignoredAtTop.has(this.expandKey(key))) continue;
+      result.push(...this.property(key, value, scope));
+    }
+    return result;
+  }
+
+  property(key: string, value: unknown, scope: Scope): PrehashNode[] {
+    if (scope === 'event') {
+      if (EPC_LISTS.has(key)) return [{ name: key, value: '', children: this.nodes('epc', value, 'other') }];
+      if (QUANTITY_LISTS.has(key)) return [{ name: key, value: '', children: this.nodes('quantityElement', value, 'other') }];
+      if (key in PARTY_LISTS) return [{ name: key, value: '', children: this.partyEntries(key, value) }];
+      if (key === 'sensorElementList') {
+        return [{ name: key, value: '', children: this.nodes('sensorElement', value, 'sensorElement') }];
+      }
+    }
+    if (scope === 'sensorElement' && key === 'sensorReport') return this.nodes(key, value, 'sensorReport');
+    const childScope = (scope === 'event' && CHILD_SCOPES[key]) || 'other';
+    const name = this.expandKey(key);
+    const nodes = this.nodes(name, value, childScope, VOCAB_POSITIONS[scope]?.[key]);
+    // Like the reference, any other "…List" property wraps its items in elements named without the suffix.
+    if (name.endsWith('List')) {
+      const element = name.slice(0, -4);
+      return [{ name, value: '', children: nodes.map((n) => ({ ...n, name: element })) }];
+    }
+    return nodes;
+  }
+
+  /** Each entry is an unnamed node: type first, then the id, then any extension fields. */
+  partyEntries(listKey: string, value: unknown): PrehashNode[] {
+    const { element, typeVocab } = PARTY_LISTS[listKey];
+    const entries = Array.isArray(value) ? value : [value];
+    return entries.map((entry) => {
+      if (entry === null || typeof entry !== 'object') return { name: '', value: '', children: this.nodes(element, entry, 'other') };
+      const { type, [element]: id, ...rest } = entry as Record<string, unknown>;
+      const children = [
+        ...(type === undefined ? [] : this.nodes('type', type, 'other', typeVocab)),
+        ...(id === undefined ? [] : this.nodes(element, id, 'other')),
+        ...this.children(rest, 'other'),
+      ];
+      return { name: '', value: '', children };
+    });
+  }
+}
+
+/**
+ * Extension fields a document declares as not part of the event's identity: a document-level
+ * `<prefix>:ignoreFields` array naming them (repositories use it for their own bookkeeping fields).
+ */
+export function declaredIgnoreFields(document: Record<string, unknown>): string[] {
+  const fields: string[] = [];
+  for (const [key, value] of Object.entries(document)) {
+    if ((key === 'ignoreFields' || key.endsWith(':ignoreFields')) && Array.isArray(value)) {
+      fields.push(...value.filter((v): v is string => typeof v === 'string'));
+    }
+  }
+  return fields;
+}
+
+export function eventTree(
+  event: Record<string, unknown>,
+  namespaces: Namespaces,
+  ignoreFields: readonly string[] = [],
+): PrehashNode {
+  const eventNamespaces = event['@context'] === undefined ? namespaces : namespacesOf(event['@context'], namespaces);
+  const expand = new TreeBuilder(eventNamespaces);
+  const builder = new TreeBuilder(eventNamespaces, new Set(ignoreFields.map((f) => expand.expandKey(f))));
+  const type = typeof event.type === 'string' ? event.type : '';
+  return { name: type, value: '', children: builder.children(event, 'event') };
+}

@@ -1,0 +1,178 @@
+/**
+ * CBV 2.0 event pre-hash string, computed as the reference implementation
+ * (RalphTro/epcis-event-hash-generator) does: the event becomes a tree of (name, value, children) nodes,
+ * the properties named in the canonical order are emitted first, and whatever is left (lists of business
+ * transactions, sources and destinations, ilmd, user extensions) follows, sorted.
+ */
+import { canonicalDigitalLink } from './epc-normaliser';
+import { canonicalTimestamp } from './timestamp';
+
+export interface PrehashNode {
+  name: string;
+  value: string;
+  children: PrehashNode[];
+}
+
+type PropertyOrder = ReadonlyArray<readonly [string, PropertyOrder | null]>;
+
+const QUANTITY_ORDER: PropertyOrder = [['quantityElement', [['epcClass', null], ['quantity', null], ['uom', null]]]];
+const EPC_ORDER: PropertyOrder = [['epc', null]];
+
+/**
+ * Canonical property order. bizTransactionList, sourceList and destinationList are deliberately absent:
+ * the reference lists them with an order that never matches, so they land in the sorted remainder.
+ */
+const PROPERTY_ORDER: PropertyOrder = [
+  ['eventTime', null],
+  ['eventTimeZoneOffset', null],
+  ['certificationInfo', null],
+  ['parentID', null],
+  ['epcList', EPC_ORDER],
+  ['inputEPCList', EPC_ORDER],
+  ['childEPCs', EPC_ORDER],
+  ['quantityList', QUANTITY_ORDER],
+  ['childQuantityList', QUANTITY_ORDER],
+  ['inputQuantityList', QUANTITY_ORDER],
+  ['outputEPCList', EPC_ORDER],
+  ['outputQuantityList', QUANTITY_ORDER],
+  ['action', null],
+  ['transformationID', null],
+  ['bizStep', null],
+  ['disposition', null],
+  ['persistentDisposition', [['set', null], ['unset', null]]],
+  ['readPoint', [['id', null]]],
+  ['bizLocation', [['id', null]]],
+  ['sensorElementList', [['sensorElement', [
+    ['sensorMetadata', [
+      ['time', null], ['startTime', null], ['endTime', null], ['deviceID', null], ['deviceMetadata', null],
+      ['rawData', null], ['dataProcessingMethod', null], ['bizRules', null],
+    ]],
+    ['sensorReport', [
+      ['type', null], ['exception', null], ['deviceID', null], ['deviceMetadata', null], ['rawData', null],
+      ['dataProcessingMethod', null], ['time', null], ['microorganism', null], ['chemicalSubstance', null],
+      ['value', null], ['component', null], ['stringValue', null], ['booleanValue', null],
+      ['hexBinaryValue', null], ['uriValue', null], ['minValue', null], ['maxValue', null], ['meanValue', null],
+      ['sDev', null], ['percRank', null], ['percValue', null], ['uom', null], ['coordinateReferenceSystem', null],
+    ]],
+  ]]]],
+];
+
+/** Top-level properties that never take part in the hash. */
+const IGNORED_AT_TOP = new Set(['recordTime', 'eventID', 'type', 'errorDeclaration']);
+const UNORDERED_SIBLINGS = new Set(['bizTransaction', 'source', 'destination']);
+
+/** Python sorts strings by code point; JS by UTF-16 unit. Remapping units makes the two agree. */
+function unitKey(unit: number): number {
+  if (unit >= 0xe000) return unit - 0x800;
+  if (unit >= 0xd800) return unit + 0x2000;
+  return unit;
+}
+
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return unitKey(x) - unitKey(y);
+  }
+  return a.length - b.length;
+}
+
+const PY_FLOAT = /^[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?$/;
+
+/** Python's repr of a float, which the reference emits for non-integral numbers. */
+function pythonFloatRepr(x: number): string {
+  if (Math.abs(x) >= 1e-4) return String(x);
+  const [mantissa, exponent] = x.toExponential().split('e');
+  const sign = exponent.startsWith('-') ? '-' : '+';
+  const digits = exponent.replace(/^[+-]/, '');
+  return `${mantissa}e${sign}${digits.padStart(2, '0')}`;
+}
+
+/** Numbers lose leading '+', leading and trailing zeros and a trailing '.0'; other text stays. */
+export function canonicalNumber(text: string): string {
+  if (!PY_FLOAT.test(text)) return text;
+  const x = Number(text.replace(/_/g, ''));
+  if (!Number.isFinite(x)) return text;
+  return Number.isInteger(x) ? BigInt(x).toString() : pythonFloatRepr(x);
+}
+
+const OLD_CBV_URNS: [string, string][] = [
+  ['urn:epcglobal:cbv:bizstep:', 'https://ref.gs1.org/cbv/BizStep-'],
+  ['urn:epcglobal:cbv:disp:', 'https://ref.gs1.org/cbv/Disp-'],
+  ['urn:epcglobal:cbv:btt:', 'https://ref.gs1.org/cbv/BTT-'],
+  ['urn:epcglobal:cbv:sdt:', 'https://ref.gs1.org/cbv/SDT-'],
+  ['urn:epcglobal:cbv:er:', 'https://ref.gs1.org/cbv/ER-'],
+];
+
+export function canonicalValue(text: string): string {
+  let value = text;
+  for (const [urn, web] of OLD_CBV_URNS) {
+    if (value.includes(urn)) value = value.split(urn).join(web);
+  }
+  value = canonicalNumber(value);
+  return canonicalDigitalLink(value) ?? value;
+}
+
+const isTimeProperty = (name: string): boolean => {
+  const lower = name.toLowerCase();
+  return lower.includes('time') && !lower.includes('offset');
+};
+
+function childPrehash(child: PrehashNode, subOrder: PropertyOrder | null): string {
+  const grandChildren = subOrder ? orderedPrehash(child.children, subOrder, false) : '';
+  let text = '';
+  if (child.value) {
+    text = child.value.trim();
+    text = isTimeProperty(child.name) ? canonicalTimestamp(text) : canonicalValue(text);
+    if (text) text = '=' + text;
+  }
+  return text || grandChildren ? child.name + text + grandChildren : '';
+}
+
+/**
+ * Namespaced extensions nested in a standard structure (readPoint, sensorReport…) are emitted right after
+ * that structure's ordered fields rather than at the end of the event.
+ */
+function takeNestedExtensions(children: PrehashNode[], topLevel: boolean): PrehashNode[] {
+  if (topLevel || children.length <= 1) return [];
+  if (children.some((c) => c.name.includes('eventTime') || c.name.includes('action'))) return [];
+  const extensions = children.filter((c) => c.name.includes('{') && c.name.includes('/}'));
+  for (const extension of extensions) children.splice(children.indexOf(extension), 1);
+  return extensions;
+}
+
+/** Emits the children named in `order` and removes from `children` every node fully consumed. */
+function orderedPrehash(children: PrehashNode[], order: PropertyOrder, topLevel: boolean): string {
+  let prehash = '';
+  const extensions = takeNestedExtensions(children, topLevel);
+  for (const [name, subOrder] of order) {
+    const values: string[] = [];
+    for (const child of children.filter((c) => c.name === name)) {
+      const text = childPrehash(child, subOrder);
+      if (text) values.push(text);
+      if (child.children.length === 0) children.splice(children.indexOf(child), 1);
+    }
+    values.sort(compareCodePoints);
+    prehash += values.join('');
+  }
+  if (extensions.length > 0) prehash += genericPrehash(extensions);
+  return prehash;
+}
+
+function genericPrehash(children: PrehashNode[]): string {
+  const values = children.map((child) => {
+    const trimmed = child.value.trim();
+    const text = trimmed ? '=' + canonicalValue(trimmed) : '';
+    return child.name + text + genericPrehash(child.children);
+  });
+  if (values.length > 1 && !children.some((c) => UNORDERED_SIBLINGS.has(c.name))) values.sort(compareCodePoints);
+  return values.join('');
+}
+
+/** Pre-hash string of an event tree (its name is the event type). Consumes the tree's children. */
+export function prehashOfTree(event: PrehashNode): string {
+  const ordered = orderedPrehash(event.children, PROPERTY_ORDER, true);
+  const rest = event.children.filter((c) => !IGNORED_AT_TOP.has(c.name));
+  return `eventType=${event.name}${ordered}${rest.length ? genericPrehash(rest) : ''}`;
+}
