@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { vendorFiles } from './vendor-files.plugin.mjs';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -9,6 +10,7 @@ export default defineConfig({
   base: '/scan/',
   publicDir: false,
   logLevel: 'warn',
+  plugins: [vendorFiles()],
   build: {
     outDir: here('../../dist/web'),
     emptyOutDir: true,

@@ -4,5 +4,5 @@ import { LandingController } from './landing.controller';
 import { WebAssetsService } from './web-assets.service';
 import { WebController } from './web.controller';
 
-@Module({ controllers: [LandingController, WebController, ExplorerController], providers: [WebAssetsService] })
+@Module({ controllers: [LandingController, WebController, ExplorerController], providers: [WebAssetsService], exports: [WebAssetsService] })
 export class WebModule {}
