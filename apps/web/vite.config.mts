@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { vendorFiles } from './vendor-files.plugin.mjs';
+import { zxingWasm } from './zxing-wasm.plugin.mjs';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -10,7 +11,7 @@ export default defineConfig({
   base: '/scan/',
   publicDir: false,
   logLevel: 'warn',
-  plugins: [vendorFiles()],
+  plugins: [vendorFiles(), zxingWasm()],
   build: {
     outDir: here('../../dist/web'),
     emptyOutDir: true,

@@ -23,10 +23,12 @@ export function contentSecurityPolicy(connectOrigins: readonly string[] = []): s
 
 const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
-/** Files the pages load from node_modules rather than from the build. */
-const MODULE_FILES: Record<string, string> = {
-  'zxing_reader.wasm': 'zxing-wasm/reader/zxing_reader.wasm',
-};
+/**
+ * zxing's WebAssembly, which the scan page fetches by name rather than through Vite's hashed assets: the web build
+ * copies it from the zxing-wasm package into dist/web/zxing/ (apps/web/zxing-wasm.plugin.mts), so the runtime
+ * needs no zxing-wasm install.
+ */
+const MODULE_FILES: ReadonlySet<string> = new Set(['zxing_reader.wasm']);
 
 export type WebPage = 'index.html' | 'self-test.html' | 'explorer.html';
 
@@ -64,8 +66,8 @@ export class WebAssetsService {
   }
 
   sendModuleFile(res: Response, name: string): void {
-    const specifier = MODULE_FILES[name];
-    if (!specifier) throw new NotFoundException(`no page module file ${name}`);
-    res.sendFile(require.resolve(specifier), { maxAge: '1d' });
+    const file = path.join(this.webRoot, 'zxing', name);
+    if (!MODULE_FILES.has(name) || !existsSync(file)) throw new NotFoundException(`no page module file ${name} (run npm run build:web)`);
+    res.sendFile(file, { maxAge: '1d' });
   }
 }
