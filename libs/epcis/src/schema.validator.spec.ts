@@ -96,5 +96,6 @@ describe('schema location', () => {
     expect(() => createEpcisValidator({ schemaDir: __dirname })).toThrow(
       expect.objectContaining({ code: EpcisErrorCode.SCHEMA_UNAVAILABLE }),
     );
+    expect(() => createEpcisValidator({ schemaDir: __dirname })).toThrow(`no EPCIS-JSON-Schema-root.json in ${__dirname}: the repository's standards/ folder is incomplete`);
   });
 });

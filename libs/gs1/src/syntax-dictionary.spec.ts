@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Gs1ErrorCode } from './gs1-error';
 import { LINTERS } from './linters';
 import { aiMatchesPattern, getSyntaxDictionary, loadSyntaxDictionary, parseSyntaxDictionary, resolveSyntaxDictionaryPath } from './syntax-dictionary';
@@ -69,12 +70,18 @@ describe('GS1 Syntax Dictionary', () => {
     expect(() => parseSyntaxDictionary('99 [N2] N2 # mandatory after optional')).toThrow(expect.objectContaining({ code: Gs1ErrorCode.BAD_DICTIONARY }));
   });
 
+  it('reads the repository\'s own copy by default', () => {
+    expect(resolveSyntaxDictionaryPath()).toBe(path.resolve(__dirname, '../../../standards/gs1-syntax-dictionary/gs1-syntax-dictionary.txt'));
+  });
+
   it('resolves the path from PHARMATRACE_STANDARDS_DIR and reports an unreadable file', () => {
     const saved = process.env.PHARMATRACE_STANDARDS_DIR;
     try {
       process.env.PHARMATRACE_STANDARDS_DIR = '/nonexistent/standards';
       expect(resolveSyntaxDictionaryPath()).toBe('/nonexistent/standards/gs1-syntax-dictionary/gs1-syntax-dictionary.txt');
       expect(() => loadSyntaxDictionary()).toThrow(expect.objectContaining({ code: Gs1ErrorCode.BAD_DICTIONARY }));
+      // The message names the file and what to do about it.
+      expect(() => loadSyntaxDictionary()).toThrow(/\/nonexistent\/standards\/gs1-syntax-dictionary\/gs1-syntax-dictionary\.txt \(ENOENT\).*git checkout -- standards/);
     } finally {
       if (saved === undefined) delete process.env.PHARMATRACE_STANDARDS_DIR;
       else process.env.PHARMATRACE_STANDARDS_DIR = saved;
