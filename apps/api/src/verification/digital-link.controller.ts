@@ -15,6 +15,7 @@ export class DigitalLinkController {
   @Get('*path')
   async resolve(@Req() req: Request, @Headers('accept') accept: string | undefined, @Res() res: Response) {
     const answer = await this.service.resolve(`${req.protocol}://${req.get('host')}${req.originalUrl}`, accept);
-    res.status(200).type(answer.type).send(answer.body);
+    if (answer.csp) res.set('Content-Security-Policy', answer.csp);
+    res.status(answer.status).type(answer.type).send(answer.body);
   }
 }
