@@ -12,8 +12,9 @@ import { createTestDatabase } from './database';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
+/** Quiet logs, and any free port for the worker's metrics so spec files running side by side never collide. */
 export function testConfig(overrides: Record<string, string> = {}): AppConfig {
-  return loadConfig({ NODE_ENV: 'test', ADMIN_TOKEN, PORT: '0', LOG_SQL: 'false', ...overrides });
+  return loadConfig({ NODE_ENV: 'test', ADMIN_TOKEN, PORT: '0', LOG_SQL: 'false', LOG_LEVEL: 'silent', WORKER_METRICS_PORT: '0', ...overrides });
 }
 
 /** A migrated database of its own for the calling spec file, dropped after it. */

@@ -19,8 +19,10 @@ import { EventsModule } from './events/events.module';
 import { GraphiqlController } from './graphiql/graphiql.controller';
 import { CompiledExecutionGateway } from './graphql/compiled-execution.gateway';
 import { offlineGraphiqlPlugin } from './graphiql/graphiql.page';
-import { HealthController } from './health.controller';
+import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
 import { LotModule } from './lots/lot.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { OrganizationModule } from './organizations/organization.module';
 import { PolicyModule } from './policy/policy.module';
 import { ProofsModule } from './proofs/proofs.module';
@@ -50,6 +52,8 @@ export class ApiModule {
       module: ApiModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config),
+        MetricsModule,
         PersistenceModule.forRoot({ url: config.databaseUrl, logSql: config.logSql, poolSize: 20 }),
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,
@@ -58,6 +62,8 @@ export class ApiModule {
           playground: false,
           // The scanner page reads the schema to ask only for fields the server has; the schema is public anyway.
           introspection: true,
+          // Stack traces are for a developer's machine, and only when asked for: Apollo's default sends them whenever NODE_ENV is not production.
+          includeStacktraceInErrorResponses: config.debugErrors,
           // No cache hints: a verdict must never be served from a cache, and the plugin hooked every field resolved.
           plugins: [offlineGraphiqlPlugin(), ApolloServerPluginCacheControlDisabled(), ...ARMOR.plugins],
           validationRules: ARMOR.validationRules,
@@ -81,8 +87,9 @@ export class ApiModule {
         EpcisRestModule,
         AuditModule,
         WebModule,
+        HealthModule,
       ],
-      controllers: [HealthController, GraphiqlController],
+      controllers: [GraphiqlController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

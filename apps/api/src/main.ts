@@ -2,13 +2,15 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { loadConfig } from '@pharmatrace/config';
 import { ApiModule } from './api.module';
 import { isBufferedJsonBody } from './epcis-rest/epcis-binding';
 
 async function bootstrap() {
   const config = loadConfig();
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), { bodyParser: true });
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), { bodyParser: true, bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
   // Large EPCIS capture bodies are streamed by the binding, not buffered here.
   app.useBodyParser('json', { limit: '50mb', type: isBufferedJsonBody });
   app.enableShutdownHooks();

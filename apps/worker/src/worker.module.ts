@@ -1,14 +1,23 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@pharmatrace/config';
 import { PersistenceModule } from '@pharmatrace/persistence';
+import { LoggerModule } from 'nestjs-pino';
 import { AnchoringModule } from './anchoring/anchoring.module';
+import { MetricsModule } from './metrics/metrics.module';
 
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot({ url: config.databaseUrl, logSql: config.logSql, poolSize: 5 }), AnchoringModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        // JSON lines like the API's; the worker serves no HTTP, so only the logger is used.
+        LoggerModule.forRoot({ pinoHttp: { level: config.logLevel } }),
+        PersistenceModule.forRoot({ url: config.databaseUrl, logSql: config.logSql, poolSize: 5 }),
+        AnchoringModule,
+        MetricsModule,
+      ],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EpcisValidationError, EpcisValidator, eventHash, type StreamedEpcisEvent } from '@pharmatrace/epcis';
 import { CaptureSession, EventRepository, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
+import { ApiMetrics } from '../metrics/api.metrics';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { EPCIS_VALIDATOR } from './capture.service';
 import { prepareEvent, refuseConflict, StatusConflict, strictStateReducer } from './event-preparation';
@@ -36,6 +37,7 @@ export class CaptureStreamService {
     @Inject(EPCIS_VALIDATOR) private readonly validator: EpcisValidator,
     private readonly events: EventRepository,
     private readonly alerts: VerificationRepository,
+    private readonly metrics: ApiMetrics,
   ) {}
 
   async capture(org: OrganizationEntity, input: AsyncIterable<StreamedEpcisEvent>, options: StreamCaptureOptions = {}): Promise<StreamCaptureResult> {
@@ -66,6 +68,7 @@ export class CaptureStreamService {
       if (e instanceof StatusConflict) return refuseConflict(this.alerts, org, e);
       throw e;
     }
+    this.metrics.countCapture(capturedCount, eventCount - capturedCount);
     return { eventCount, capturedCount, duplicateCount: eventCount - capturedCount };
   }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EpcisValidator, eventHashes, eventsOf } from '@pharmatrace/epcis';
 import { EventRepository, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
 import { SignatureService } from '../signatures/signature.service';
+import { ApiMetrics } from '../metrics/api.metrics';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { CaptureResult } from './capture.types';
 import { prepareEvent, refuseConflict, StatusConflict, strictStateReducer } from './event-preparation';
@@ -17,6 +18,7 @@ export class CaptureService {
     private readonly events: EventRepository,
     private readonly alerts: VerificationRepository,
     private readonly signatures: SignatureService,
+    private readonly metrics: ApiMetrics,
   ) {}
 
   /** `signature`: optional EIP-712 signature of the document's event hashes by the organization's address (issue 6). */
@@ -44,6 +46,9 @@ export class CaptureService {
     const outcome = await this.events
       .capture(org.id, prepared, strictStateReducer, signed)
       .catch((e) => (e instanceof StatusConflict ? refuseConflict(this.alerts, org, e) : Promise.reject(e)));
-    return { capturedCount: outcome.inserted.length, duplicateCount: prepared.length - outcome.inserted.length, eventHashes: hashes };
+    const capturedCount = outcome.inserted.length;
+    const duplicateCount = prepared.length - capturedCount;
+    this.metrics.countCapture(capturedCount, duplicateCount);
+    return { capturedCount, duplicateCount, eventHashes: hashes };
   }
 }

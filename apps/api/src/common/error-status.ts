@@ -4,6 +4,7 @@ import { CaptureErrorCode } from '../capture/capture.error';
 import { DispensingErrorCode } from '../dispensing/dispensing.error';
 import { RecallErrorCode } from '../recall/recall.error';
 import { FlowErrorCode } from '../capture/flow.error';
+import { HealthErrorCode } from '../health/health.error';
 import { EpcisRestErrorCode } from '../epcis-rest/epcis-rest.error';
 import { EventQueryErrorCode } from '../events/event-query.error';
 import { LotErrorCode } from '../lots/lot.error';
@@ -55,4 +56,5 @@ export const ERROR_STATUS: Record<string, number> = {
   [AuditErrorCode.BATCH_NOT_MINED]: 409,
   [AuditErrorCode.AUDIT_UNAVAILABLE]: 503,
   [SignatureErrorCode.INVALID_SIGNATURE]: 401,
+  [HealthErrorCode.NOT_READY]: 503,
 };

@@ -12,6 +12,7 @@ import {
 import { Gs1Error, PackIdentity, packEpc, parsePackScan } from '@pharmatrace/gs1';
 import { OrganizationEntity, VerificationRepository, VerificationView } from '@pharmatrace/persistence';
 import { OrganizationDirectory } from '../common/organization.directory';
+import { ApiMetrics } from '../metrics/api.metrics';
 import { OrganizationType } from '../organizations/organization.types';
 import { VerificationError, VerificationErrorCode } from './verification.error';
 import { VerdictType } from './verification.types';
@@ -48,6 +49,7 @@ export class VerificationService {
   constructor(
     private readonly verification: VerificationRepository,
     private readonly organizations: OrganizationDirectory,
+    private readonly metrics: ApiMetrics,
   ) {}
 
   async verify(code: string, viewer?: OrganizationEntity): Promise<VerdictType> {
@@ -65,8 +67,9 @@ export class VerificationService {
     return this.withCustodian(await this.judgeScan(code, viewer));
   }
 
-  /** Without waiting a turn when the custodian is cached, as on nearly every scan. */
+  /** Without waiting a turn when the custodian is cached, as on nearly every scan. Every evaluation ends here, so its verdict is counted here. */
   private withCustodian(judged: Judged): Evaluation | Promise<Evaluation> {
+    this.metrics.verdicts.inc({ status: judged.verdict.status });
     const id = judged.view.state?.custodianId;
     const custodian = id ? this.organizations.cachedById(id) : null;
     if (custodian !== undefined) return { ...judged, custodian };

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { bumpFees, ChainError, ChainErrorCode, signedGasLimit } from '@pharmatrace/chain';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { AnchorRepository, OpenChainAnchor, StoredAttempt } from '@pharmatrace/persistence';
+import { WorkerMetrics } from '../metrics/worker.metrics';
 import { ChainGateway, ChainLink } from './chain.gateway';
 import { FaultInjector } from './fault.injector';
 import { RpcBackoff } from './rpc.backoff';
@@ -43,6 +44,7 @@ export class AnchoringService {
     private readonly sealing: SealingService,
     private readonly chains: ChainGateway,
     private readonly faults: FaultInjector,
+    private readonly metrics: WorkerMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     for (const link of chains.links) this.backoffs.set(link, new RpcBackoff(config.batching.tickMs, config.anchoring.rpcBackoffMaxMs));
@@ -64,6 +66,7 @@ export class AnchoringService {
           backoff.succeeded();
         } catch (error) {
           const wait = backoff.failed();
+          if (error instanceof ChainError) this.metrics.rpcErrors.inc({ chain: link.name, code: error.code });
           const rpcDown = error instanceof ChainError && error.code === ChainErrorCode.RPC_UNAVAILABLE;
           if (rpcDown) unreachable.push(link.name);
           const message = `chain ${link.name}: ${(error as Error).message}; retrying in ${wait} ms`;
@@ -90,7 +93,8 @@ export class AnchoringService {
   private async refreshAggregate(batchId: number): Promise<void> {
     const ids = this.chains.links.map((l) => l.knownChainId);
     if (ids.some((id) => id === undefined)) return;
-    await this.anchors.refreshAggregate(batchId, ids[0]!, ids as number[]);
+    const refresh = await this.anchors.refreshAggregate(batchId, ids[0]!, ids as number[]);
+    if (refresh.becameFinal) this.metrics.timeToFinal.observe(refresh.secondsToFinal);
   }
 
   private advance(link: ChainLink, chainId: number, anchor: OpenChainAnchor): Promise<void> {
@@ -110,6 +114,8 @@ export class AnchoringService {
     const attempts = await this.anchors.chainAttemptsOf(anchor.batchId, chainId);
     for (const attempt of attempts.filter(isLive)) {
       const receipt = await client.getReceipt(attempt.txHash);
+      // Seen once: a mined attempt leaves the live ones, a reverted one is marked REVERTED just below.
+      if (receipt) this.metrics.gasUsed.inc({ chain: link.name }, Number(receipt.gasUsed));
       if (receipt?.status === 1) {
         await this.anchors.setAttemptStatus(attempt.id, 'MINED');
         await this.anchors.dropSiblings(anchor.batchId, chainId, attempt.id);

@@ -80,6 +80,17 @@ export interface StoredAttempt {
 }
 
 /** Any lock key would do; this one spells "pharma" so it is recognisable in pg_locks. */
+/** After a refresh: whether this call made the batch FINAL and, if so, seconds from its oldest event's capture. */
+export type AggregateRefresh = { becameFinal: false } | { becameFinal: true; secondsToFinal: number };
+
+export interface AnchoringBacklog {
+  unbatchedEvents: number;
+  /** Batches not yet FINAL, counted by status. */
+  openBatches: Partial<Record<ChainAnchorStatus, number>>;
+  /** Age of the oldest event not yet in a FINAL batch; null when nothing waits. */
+  oldestAgeSeconds: number | null;
+}
+
 const ANCHORER_LOCK_KEY = 0x706861726d61;
 
 @Injectable()
@@ -306,11 +317,14 @@ export class AnchorRepository {
    * every chain, REANCHORED while any chain re-anchors, otherwise the primary chain's status (MINED at most); the
    * transaction and block fields are the primary chain's.
    */
-  async refreshAggregate(batchId: number, primaryChainId: number, chainIds: readonly number[]): Promise<void> {
-    await this.db.query(
+  async refreshAggregate(batchId: number, primaryChainId: number, chainIds: readonly number[]): Promise<AggregateRefresh> {
+    // `was` is read from the snapshot before this UPDATE, so a batch is reported as newly FINAL exactly once.
+    // TypeORM answers an UPDATE … RETURNING on Postgres with [rows, affected count].
+    const [rows]: [{ became_final: boolean; seconds_to_final: number | null }[], number] = await this.db.query(
       `WITH a AS (SELECT * FROM batch_anchor WHERE batch_id = $1 AND chain_id = ANY($3::bigint[])),
             s AS (SELECT count(*) FILTER (WHERE status = 'FINAL') AS final, count(*) FILTER (WHERE status = 'REANCHORED') AS re FROM a),
-            p AS (SELECT * FROM a WHERE chain_id = $2)
+            p AS (SELECT * FROM a WHERE chain_id = $2),
+            o AS (SELECT final_at AS was FROM anchor_batch WHERE id = $1)
        UPDATE anchor_batch b SET
          status = CASE WHEN s.final = $4 THEN 'FINAL' WHEN s.re > 0 THEN 'REANCHORED' WHEN p.status = 'FINAL' THEN 'MINED'
                        ELSE coalesce(p.status, b.status) END,
@@ -318,10 +332,32 @@ export class AnchorRepository {
          tx_hash = coalesce(p.tx_hash, b.tx_hash), block_number = coalesce(p.block_number, b.block_number),
          block_hash = coalesce(p.block_hash, b.block_hash), checked_on_chain = (s.final = $4),
          mined_at = coalesce(p.mined_at, b.mined_at), final_at = CASE WHEN s.final = $4 THEN coalesce(b.final_at, now()) END
-       FROM s LEFT JOIN p ON true
-       WHERE b.id = $1`,
+       FROM s LEFT JOIN p ON true CROSS JOIN o
+       WHERE b.id = $1
+       RETURNING (o.was IS NULL AND b.final_at IS NOT NULL) AS became_final,
+                 CASE WHEN o.was IS NULL AND b.final_at IS NOT NULL
+                      THEN extract(epoch FROM b.final_at - (SELECT min(record_time) FROM event WHERE batch_id = $1))::float8 END AS seconds_to_final`,
       [batchId, primaryChainId, chainIds, chainIds.length],
     );
+    const row = rows[0];
+    return row?.became_final ? { becameFinal: true, secondsToFinal: row.seconds_to_final ?? 0 } : { becameFinal: false };
+  }
+
+  /**
+   * What still waits to be provable on chain: events not yet in a batch, batches not yet FINAL by status, and the
+   * age of the oldest event among both. Batches are sealed in event order, so the oldest waiting event is the oldest
+   * unbatched one or one of the oldest open batch's; both are read through partial indexes, never the whole table.
+   */
+  async backlog(): Promise<AnchoringBacklog> {
+    const [row]: { unbatched: string; open: Record<string, number> | null; oldest_age: number | null }[] = await this.db.query(
+      `SELECT (SELECT count(*) FROM event WHERE batch_id IS NULL) AS unbatched,
+              (SELECT json_object_agg(status, n) FROM (SELECT status, count(*) AS n FROM anchor_batch WHERE status <> 'FINAL' GROUP BY status) c) AS open,
+              extract(epoch FROM now() - least(
+                (SELECT record_time FROM event WHERE batch_id IS NULL ORDER BY id LIMIT 1),
+                (SELECT min(record_time) FROM event WHERE batch_id = (SELECT min(id) FROM anchor_batch WHERE status <> 'FINAL'))
+              ))::float8 AS oldest_age`,
+    );
+    return { unbatchedEvents: Number(row.unbatched), openBatches: row.open ?? {}, oldestAgeSeconds: row.oldest_age };
   }
 
   /**
