@@ -2,8 +2,10 @@
  * `npm run audit [-- --restart]`: rebuilds every mined batch from the database and compares it with the root the
  * chain's AnchorRegistry logged for it; every difference is printed and recorded as a TAMPER_DETECTED alert.
  * Progress is saved after each batch: Ctrl-C (or a crash) and a rerun resumes; `--restart` starts over.
- * Reads DATABASE_URL, CHAIN_RPC_URL and ANCHOR_CONTRACT_ADDRESS. Exit code 0: clean, 1: tampering found,
- * 2: the audit could not run, 130: interrupted.
+ * Reads DATABASE_URL, CHAIN_RPC_URL and ANCHOR_CONTRACT_ADDRESS, each defaulting to what `npm start` recorded in
+ * <data folder>/services.json. Before judging anything it checks the chain is the one the batches were anchored on.
+ * Exit code 0: clean, 1: tampering found (nothing else), 2: the audit could not run (unreachable service, wrong
+ * chain, bad settings), 130: interrupted.
  */
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
@@ -11,8 +13,23 @@ import { NestFactory } from '@nestjs/core';
 import { AppConfig, ConfigModule, loadConfig } from '@pharmatrace/config';
 import { PersistenceModule } from '@pharmatrace/persistence';
 import { MultiBar, Presets } from 'cli-progress';
+import { Client } from 'pg';
 import { AuditModule } from '../apps/api/src/audit/audit.module';
 import { AuditRunner, type AuditRunSummary } from '../apps/api/src/audit/audit.runner';
+import { redactUrl } from './dev-services/postgres.provider';
+import { dataDirOf, readServices, withDevServices } from './dev-services/services.manifest';
+
+/** The ORM retries an unreachable database for half a minute; a CLI says so at once instead. */
+async function assertDatabaseReachable(url: string): Promise<void> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(`Postgres at ${redactUrl(url)} is not reachable (${error instanceof Error ? error.message : error}): is npm start running?`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
 
 function auditContext(config: AppConfig) {
   @Module({ imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot({ url: config.databaseUrl, poolSize: 2 }), AuditModule] })
@@ -22,7 +39,9 @@ function auditContext(config: AppConfig) {
 
 async function main(): Promise<number> {
   const restart = process.argv.includes('--restart');
-  const config = loadConfig();
+  const config = loadConfig(withDevServices(process.env, readServices(dataDirOf(process.env))));
+  if (!config.chain.contractAddress) throw new Error('no AnchorRegistry to audit against: start the platform with npm start, or set ANCHOR_CONTRACT_ADDRESS and CHAIN_RPC_URL');
+  await assertDatabaseReachable(config.databaseUrl);
   const app = await auditContext(config);
   const stop = new AbortController();
   const onSigint = () => {
@@ -54,6 +73,7 @@ async function main(): Promise<number> {
             .join(' ');
           say(`TAMPER batch ${f.batchId} ${f.kind}${what ? ` ${what}` : ''}: ${f.detail}`);
         }
+        if (result.markCleared) say(`CLEARED batch ${result.batchId}: audits clean now, the tamper mark of an earlier audit is lifted`);
         bar?.increment(result.eventCount, { batches: ++audited });
       },
     });
@@ -73,7 +93,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error) => {
-    console.error(`audit failed: ${error instanceof Error ? error.message : error}`);
+    // One line: an operator (or a script) reads why, and exit 2 never passes for "tampering found".
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`audit failed: ${message.split('\n')[0]}`);
     process.exit(2);
   },
 );

@@ -2,19 +2,23 @@
  * `npm run demo`: a realistic day against the running platform (`npm start` first). A manufacturer commissions a
  * lot of 1,000 packs, packs them into 10 cases on a pallet and ships the pallet to a distributor, who receives it,
  * breaks it down and ships one case of 100 packs to a pharmacy, which receives them. Then it waits for the
- * anchoring to be final on chain, verifies a pack and prints the verdict, its proof and scan strings to paste.
+ * anchoring to be final on chain, verifies a pack and prints the verdict, its proof, the organizations' API keys
+ * (development data) and scan strings to paste with them. The API and admin token default to what `npm start`
+ * recorded in <data folder>/services.json. Exit 0 on success, 2 when it could not run.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commissioningEvent, epcisDocument, packingEvent, receivingEvent, shippingEvent, unpackingEvent } from '@pharmatrace/epcis';
 import { epcToUrn, gs1CheckDigit } from '@pharmatrace/gs1';
+import { dataDirOf, readServices, withDevServices } from './dev-services/services.manifest';
 
-const API = process.env.API_URL ?? `http://localhost:${process.env.PORT ?? 3000}/graphql`;
-const DATA_DIR = process.env.PHARMATRACE_DATA_DIR ?? join(__dirname, '..', '.data');
+const DATA_DIR = dataDirOf(process.env);
+const ENV = withDevServices(process.env, readServices(DATA_DIR));
+const API = ENV.API_URL ?? `http://localhost:${ENV.PORT ?? 3000}/graphql`;
 const PREFIX_LENGTH = 7;
 
 function adminToken(): string {
-  if (process.env.ADMIN_TOKEN) return process.env.ADMIN_TOKEN;
+  if (ENV.ADMIN_TOKEN) return ENV.ADMIN_TOKEN;
   try {
     return readFileSync(join(DATA_DIR, 'admin-token'), 'utf8').trim();
   } catch {
@@ -56,6 +60,11 @@ async function main() {
   const wholesaler = await create('Northern Wholesale', 'DISTRIBUTOR', wholesalerGln);
   const pharmacy = await create('Corner Pharmacy', 'DISPENSER', pharmacyGln);
   console.log(`organizations: ACME Pharma ${makerGln}, Northern Wholesale ${wholesalerGln}, Corner Pharmacy ${pharmacyGln}`);
+  // Development data made for this run: printed so its scan strings can be tried in the scanner page or GraphiQL.
+  console.log('API keys (header "Authorization: Bearer <key>"; the pharmacy\'s is the one to scan with):');
+  console.log(`  ACME Pharma         ${maker}`);
+  console.log(`  Northern Wholesale  ${wholesaler}`);
+  console.log(`  Corner Pharmacy     ${pharmacy}`);
 
   const gtin = withCheck(`0${prefix}${random(12 - prefix.length)}`);
   const lot = `L${random(5)}`;
@@ -112,7 +121,7 @@ async function main() {
 
   const yymmdd = expiryIso.slice(2).replaceAll('-', '');
   const s = verdict.product.serial;
-  console.log('\npaste one of these into verify(code: …):');
+  console.log(`\npaste one of these into verify(code: …) or the scanner page, with the Corner Pharmacy key ${pharmacy}:`);
   console.log(`  bracketed:    (01)${gtin}(17)${yymmdd}(10)${lot}(21)${s}`);
   console.log(`  Digital Link: https://id.gs1.org/01/${gtin}/10/${lot}/21/${s}?17=${yymmdd}`);
   console.log(`  DataMatrix:   ${JSON.stringify(`]d201${gtin}17${yymmdd}10${lot}\u001d21${s}`)}  (JSON string: \\u001d is the GS separator)`);
@@ -120,5 +129,5 @@ async function main() {
 
 main().catch((e) => {
   console.error(`demo failed: ${e instanceof Error ? e.message : e}`);
-  process.exit(1);
+  process.exit(2);
 });

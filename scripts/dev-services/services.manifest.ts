@@ -62,22 +62,29 @@ function readToken(file: string | undefined): string | undefined {
 }
 
 /**
- * The environment a CLI runs with: every variable `npm start` gave its apps that is not already set, read from
- * services.json. Without the file the environment is returned as it is.
+ * The environment a CLI runs with: each group of variables `npm start` gave its apps, read from services.json
+ * when none of the group is set. A group is taken whole or not at all: a contract address from the environment
+ * with the file's RPC URL (or deployment block) would mix two chains.
  */
 export function withDevServices(env: Record<string, string | undefined>, services: DevServices | undefined): Record<string, string | undefined> {
   if (!services) return { ...env };
-  const fromFile: Record<string, string | undefined> = {
-    API_URL: `${services.api.url}/graphql`,
-    DATABASE_URL: services.databaseUrl,
-    REDIS_URL: services.redisUrl,
-    CHAIN_RPC_URL: services.chain.rpcUrl,
-    CHAIN_ID: services.chain.chainId === undefined ? undefined : String(services.chain.chainId),
-    ANCHOR_CONTRACT_ADDRESS: services.chain.contractAddress,
-    ANCHOR_CONTRACT_DEPLOYED_AT_BLOCK: services.chain.deployedAtBlock === undefined ? undefined : String(services.chain.deployedAtBlock),
-  };
+  const optional = (value: number | undefined) => (value === undefined ? undefined : String(value));
+  const groups: Record<string, string | undefined>[] = [
+    { API_URL: `${services.api.url}/graphql`, PORT: undefined },
+    { DATABASE_URL: services.databaseUrl },
+    { REDIS_URL: services.redisUrl },
+    {
+      CHAIN_RPC_URL: services.chain.rpcUrl,
+      CHAIN_ID: optional(services.chain.chainId),
+      ANCHOR_CONTRACT_ADDRESS: services.chain.contractAddress,
+      ANCHOR_CONTRACT_DEPLOYED_AT_BLOCK: optional(services.chain.deployedAtBlock),
+    },
+    { ADMIN_TOKEN: readToken(services.adminTokenFile) },
+  ];
   const merged = { ...env };
-  for (const [name, value] of Object.entries(fromFile)) if (!merged[name] && value !== undefined) merged[name] = value;
-  merged.ADMIN_TOKEN ||= readToken(services.adminTokenFile);
+  for (const group of groups) {
+    if (Object.keys(group).some((name) => env[name])) continue;
+    for (const [name, value] of Object.entries(group)) if (value !== undefined) merged[name] = value;
+  }
   return merged;
 }

@@ -5,6 +5,7 @@ import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { AnchorRegistryClient } from '@pharmatrace/chain';
 import { commissioningEvent, epcisDocument, eventHash, hashDigest } from '@pharmatrace/epcis';
 import { hex, leafHashOf } from '@pharmatrace/merkle';
+import { AuditRepository } from '@pharmatrace/persistence';
 import { Client } from 'pg';
 import { AuditChainGateway } from '../../apps/api/src/audit/audit-chain.gateway';
 import { useAnvil } from '../support/anvil';
@@ -91,7 +92,7 @@ describe('audit: the database rebuilt and compared with the roots anchored on ch
     const blocks = (await client.anchoredEvents().finally(() => client.destroy())).map((a) => a.blockNumber);
     const gatewayFrom = (deployedAtBlock: number) => {
       const base = testConfig({ ...chainEnv, ANCHOR_CONTRACT_DEPLOYED_AT_BLOCK: String(deployedAtBlock), CHAIN_LOG_BLOCK_RANGE: '1' });
-      return new AuditChainGateway(base);
+      return new AuditChainGateway(base, api.get(AuditRepository));
     };
     const whole = gatewayFrom(0);
     const later = gatewayFrom(blocks[1]);

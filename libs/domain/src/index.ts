@@ -7,3 +7,4 @@ export * from './custody';
 export * from './read-policy';
 export * from './audit';
 export * from './event-signature';
+export * from './audited-chain';

@@ -7,6 +7,8 @@ export enum AuditErrorCode {
   BATCH_NOT_MINED = 'BATCH_NOT_MINED',
   /** No AnchorRegistry is configured (ANCHOR_CONTRACT_ADDRESS) or the chain did not answer. */
   AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE',
+  /** The chain reached is not the one the batches were anchored on (`details.reason`): nothing is judged. */
+  FOREIGN_CHAIN = 'FOREIGN_CHAIN',
 }
 
 export class AuditError extends AppError<AuditErrorCode> {

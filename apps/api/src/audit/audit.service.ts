@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { auditAnchoredBatch, type BatchAuditReport, type ChainAnchor, TamperKind } from '@pharmatrace/domain';
+import { auditAnchoredBatch, AuditOutcome, type BatchAuditReport, type ChainAnchor, TamperKind } from '@pharmatrace/domain';
 import { type DocumentContext, eventHash, EpcisValidationError, hashDigest } from '@pharmatrace/epcis';
 import { AuditRepository } from '@pharmatrace/persistence';
 import { AuditChainGateway } from './audit-chain.gateway';
@@ -8,6 +8,8 @@ import { AuditError, AuditErrorCode } from './audit.error';
 export interface AuditResult extends BatchAuditReport {
   /** Alerts this audit added; findings already alerted by an earlier audit are not raised again. */
   alertsRecorded: number;
+  /** True when the batch audited clean and an earlier audit's tamper mark was lifted. */
+  markCleared: boolean;
 }
 
 @Injectable()
@@ -40,7 +42,9 @@ export class AuditService {
     // A batch only MINED may have just been reorganised away; the worker re-anchors it, so that is no tampering yet.
     const transient = batch.status === 'MINED' && report.findings.every((f) => f.kind === TamperKind.NOT_ANCHORED);
     const alertsRecorded = transient ? 0 : await this.repository.recordTamper(batchId, report.findings.map((f) => ({ ...f })));
-    return { ...report, alertsRecorded };
+    // A mark stands only while the batch still fails: clean now means the earlier findings no longer hold.
+    const markCleared = report.outcome === AuditOutcome.CLEAN && (await this.repository.clearTamper(batchId));
+    return { ...report, alertsRecorded, markCleared };
   }
 }
 

@@ -25,4 +25,5 @@ export class AuditReportType {
   @Field(() => Int) eventCount: number;
   @Field(() => [TamperFindingType]) findings: TamperFindingType[];
   @Field(() => Int, { description: 'Alerts added by this audit (findings alerted before are not raised twice)' }) alertsRecorded: number;
+  @Field({ description: "True when the batch audited clean and an earlier audit's tamper mark was lifted (a TAMPER_CLEARED alert records it)" }) markCleared: boolean;
 }

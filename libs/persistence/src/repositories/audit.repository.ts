@@ -35,6 +35,20 @@ export interface AuditProgress {
 }
 
 const TAMPER_CODE = 'TAMPER_DETECTED';
+/** Recorded when a batch marked tampered audits clean again, so the alert log says why the mark went away. */
+const TAMPER_CLEARED_CODE = 'TAMPER_CLEARED';
+
+export interface AnchoredRegistry {
+  chainId: number;
+  contractAddress: string;
+}
+
+export interface AnchorSampleRow {
+  batchId: number;
+  txHash: string;
+  blockHash: string;
+  final: boolean;
+}
 
 /** What an audit reads of a batch, the tamper alerts it records and the progress of resumable runs. */
 @Injectable()
@@ -67,9 +81,29 @@ export class AuditRepository {
     return { ids: rows.map((r) => Number(r.id)), events: rows.reduce((n, r) => n + r.leaf_count, 0) };
   }
 
+  /** Every (chain, registry) holding MINED or FINAL anchors: where an audit must read the chain. */
+  async anchoredRegistries(): Promise<AnchoredRegistry[]> {
+    const rows: { chain_id: string; contract_address: string }[] = await this.db.query(
+      `SELECT DISTINCT chain_id, lower(contract_address) AS contract_address FROM batch_anchor WHERE status IN ('MINED', 'FINAL') ORDER BY chain_id`,
+    );
+    return rows.map((r) => ({ chainId: Number(r.chain_id), contractAddress: r.contract_address }));
+  }
+
+  /** The newest anchor on this chain and registry, FINAL first: its transaction must be on the chain an audit reads. */
+  async anchorSample(chainId: number, contractAddress: string): Promise<AnchorSampleRow | undefined> {
+    const [row]: { batch_id: string; tx_hash: string; block_hash: string; status: string }[] = await this.db.query(
+      `SELECT batch_id, tx_hash, block_hash, status FROM batch_anchor
+       WHERE chain_id = $1 AND lower(contract_address) = lower($2) AND status IN ('MINED', 'FINAL')
+       ORDER BY status = 'FINAL' DESC, batch_id DESC LIMIT 1`,
+      [chainId, contractAddress],
+    );
+    return row ? { batchId: Number(row.batch_id), txHash: row.tx_hash, blockHash: row.block_hash, final: row.status === 'FINAL' } : undefined;
+  }
+
   /**
-   * Records each finding as a TAMPER_DETECTED alert unless an identical one exists, and marks the batch failed
-   * so verdicts on its packs answer ANCHORING_FAILED. Returns how many alerts were new.
+   * Records each finding as a TAMPER_DETECTED alert unless an identical one was raised since the batch was last
+   * found clean, and marks the batch failed so verdicts on its packs answer ANCHORING_FAILED. Returns how many
+   * alerts were new.
    */
   async recordTamper(batchId: number, findings: Record<string, unknown>[]): Promise<number> {
     if (!findings.length) return 0;
@@ -79,12 +113,36 @@ export class AuditRepository {
       const inserted: { id: string }[] = await tx.query(
         `INSERT INTO alert (code, details)
          SELECT $1, d FROM unnest($3::jsonb[]) AS u(d)
-         WHERE NOT EXISTS (SELECT 1 FROM alert a WHERE a.code = $1 AND (a.details->>'batchId')::bigint = $2 AND a.details @> u.d)
+         WHERE NOT EXISTS (
+           SELECT 1 FROM alert a WHERE a.code = $1 AND (a.details->>'batchId')::bigint = $2 AND a.details @> u.d
+             AND a.created_at >= coalesce((SELECT audit_failed_at FROM anchor_batch WHERE id = $2), 'infinity'))
          RETURNING id`,
         [TAMPER_CODE, batchId, findings.map((f) => JSON.stringify(f))],
       );
       await tx.query(`UPDATE anchor_batch SET audit_failed_at = coalesce(audit_failed_at, now()) WHERE id = $1`, [batchId]);
       return inserted.length;
+    });
+  }
+
+  /**
+   * Lifts the mark an earlier audit set on a batch that now audits clean (findings of an audit against the wrong
+   * chain, or rows restored), with a TAMPER_CLEARED alert; the TAMPER_DETECTED alerts stay as history.
+   * Returns whether there was a mark to lift.
+   */
+  async clearTamper(batchId: number): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('audit'), $1::int)`, [batchId % 2 ** 31]);
+      const [cleared]: { audit_failed_at: Date }[][] = await tx.query(
+        `UPDATE anchor_batch b SET audit_failed_at = NULL FROM anchor_batch old
+         WHERE b.id = $1 AND old.id = b.id AND old.audit_failed_at IS NOT NULL RETURNING old.audit_failed_at`,
+        [batchId],
+      );
+      if (!cleared.length) return false;
+      await tx.query(`INSERT INTO alert (code, details) VALUES ($1, $2)`, [
+        TAMPER_CLEARED_CODE,
+        JSON.stringify({ batchId, markedAt: cleared[0].audit_failed_at }),
+      ]);
+      return true;
     });
   }
 
