@@ -15,11 +15,15 @@ export class RedisCheck implements HealthCheck {
 
   async run() {
     const redis = new IORedis(this.config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
-    redis.on('error', () => undefined); // the rejected connect() below reports it
+    // connect() rejects with a bare "Connection is closed."; the socket's own error says why.
+    let cause: Error | undefined;
+    redis.on('error', (e: Error) => (cause = e));
     try {
       await redis.connect();
       await redis.ping();
       return {};
+    } catch (e) {
+      throw cause ?? e;
     } finally {
       redis.disconnect();
     }
