@@ -13,6 +13,8 @@ export class ApiError extends Error {
     readonly code: ApiErrorCode,
     message: string,
     readonly serverCode?: string,
+    /** The server's `extensions.details`: for INVALID_CODE, the AI and rule the scan broke. */
+    readonly details: { ai?: string; field?: string; rule?: string } = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -21,7 +23,7 @@ export class ApiError extends Error {
 
 interface GraphqlResponse<T> {
   data?: T;
-  errors?: { message: string; extensions?: { code?: string } }[];
+  errors?: { message: string; extensions?: { code?: string; details?: { ai?: string; field?: string; rule?: string } } }[];
 }
 
 const KNOWN = new Set<string>([ApiErrorCode.UNAUTHENTICATED, ApiErrorCode.FORBIDDEN, ApiErrorCode.INVALID_CODE]);
@@ -43,7 +45,7 @@ export async function graphql<T>(query: string, variables: Record<string, unknow
   if (error) {
     const serverCode = error.extensions?.code;
     const code = serverCode && KNOWN.has(serverCode) ? (serverCode as ApiErrorCode) : ApiErrorCode.OTHER;
-    throw new ApiError(code, error.message, serverCode);
+    throw new ApiError(code, error.message, serverCode, error.extensions?.details ?? {});
   }
   if (!body.data) throw new ApiError(ApiErrorCode.NETWORK, 'the server answered without data');
   return body.data;

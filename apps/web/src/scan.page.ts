@@ -79,7 +79,7 @@ function failed(e: unknown, raw: string) {
     return;
   }
   if (e instanceof ApiError && e.code === ApiErrorCode.INVALID_CODE) {
-    show(presentUnreadable(e.message), undefined, raw);
+    show(presentUnreadable(e.details), undefined, raw);
     return;
   }
   const message = e instanceof Error ? e.message : String(e);

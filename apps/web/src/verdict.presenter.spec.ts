@@ -1,4 +1,5 @@
-import { correctionText, presentAfterDispense, presentUnreadable, presentVerdict, Verdict } from './verdict.presenter';
+import { AlertCode, VerdictStatus } from '../../../libs/domain/src/verdict';
+import { correctionText, presentAfterDispense, presentUnreadable, presentVerdict, Verdict, verdictFacts } from './verdict.presenter';
 
 const base: Verdict = {
   status: 'ACTIVE',
@@ -34,9 +35,33 @@ describe('verdict presentation', () => {
     expect(p).toMatchObject({ tone: 'stop', icon: '✕', headline });
   });
 
-  it('warns in amber for a pack still in transit or whose proof failed', () => {
+  it('warns in amber for a pack still in transit, and for one in another organization’s custody: never green', () => {
     expect(presentVerdict(v({ status: 'IN_TRANSIT' }))).toMatchObject({ tone: 'caution', icon: '!', headline: 'CHECK — Genuine, but still in transit' });
-    expect(presentVerdict(v({ alerts: ['ANCHORING_FAILED'] }))).toMatchObject({ tone: 'caution', headline: expect.stringMatching(/proof failed/) });
+    const elsewhere = presentVerdict(v({ alerts: ['NOT_IN_CUSTODY', 'ANCHORING_PENDING'], anchored: false }));
+    expect(elsewhere).toMatchObject({ tone: 'caution', headline: 'CHECK — Genuine, but not in your stock', reasons: [expect.stringMatching(/another organization’s custody/)] });
+    expect(presentVerdict(v({ alerts: ['SOME_NEW_NOTE'] }))).toMatchObject({ tone: 'caution', headline: 'CHECK — Genuine, but some new note' });
+  });
+
+  it('leads with a tamper mark, before the custody or status it may have faked', () => {
+    const tampered = presentVerdict(v({ saleable: false, alerts: ['NOT_IN_CUSTODY', 'ANCHORING_FAILED'] }));
+    expect(tampered).toMatchObject({ tone: 'stop', headline: 'DO NOT DISPENSE — Records may have been tampered with' });
+    expect(tampered.reasons[0]).toMatch(/tampered with/);
+    expect(presentVerdict(v({ status: 'DISPENSED', saleable: false, alerts: ['ALREADY_DISPENSED', 'ANCHORING_FAILED'] })).headline).toBe(
+      'DO NOT DISPENSE — Records may have been tampered with',
+    );
+  });
+
+  it.each(Object.values(AlertCode))('puts alert %s in words, never the code', (alert) => {
+    for (const saleable of [true, false]) {
+      const p = presentVerdict(v({ saleable, alerts: [alert] }));
+      expect([p.headline, ...p.reasons, ...p.notes].join(' ')).not.toMatch(/[A-Z]+_[A-Z_]+/);
+    }
+  });
+
+  it.each(Object.values(VerdictStatus))('puts status %s in words, never the code', (status) => {
+    const p = presentVerdict(v({ status, saleable: false, alerts: [] }));
+    expect(p.headline).not.toMatch(/[A-Z]+_[A-Z_]+/);
+    expect(p.headline).not.toMatch(/— (UNKNOWN|DISPENSED|STOLEN|RECALLED)$/);
   });
 
   it('lists every blocking alert, most serious first', () => {
@@ -44,10 +69,19 @@ describe('verdict presentation', () => {
     expect(p.reasons).toEqual([expect.stringMatching(/already dispensed/), expect.stringMatching(/lot printed/)]);
   });
 
-  it('confirms a dispense in green, and shows an unreadable code as scan-again', () => {
-    expect(presentAfterDispense(v({ status: 'DISPENSED', saleable: false, alerts: ['ALREADY_DISPENSED'] }))).toMatchObject({ tone: 'ok', headline: expect.stringMatching(/^Dispensed/) });
+  it('confirms a dispense in green, with no failure code in its facts', () => {
+    const dispensed = v({ status: 'DISPENSED', saleable: false, alerts: ['ALREADY_DISPENSED'], nmvsCode: 'NMVS_NC_PCK_22' });
+    const p = presentAfterDispense(dispensed);
+    expect(p).toMatchObject({ tone: 'ok', headline: 'Dispensed — recorded as supplied to the patient', reasons: [], notes: [] });
+    expect(verdictFacts(dispensed, p).map(([label]) => label)).not.toContain('NMVS return code');
+    expect(verdictFacts(dispensed, presentVerdict(dispensed))).toContainEqual(['NMVS return code', 'NMVS_NC_PCK_22']);
     expect(presentAfterDispense(v({ status: 'ACTIVE' })).headline).toBe('Genuine — OK to dispense');
-    expect(presentUnreadable('code: bad check digit')).toMatchObject({ tone: 'caution', reasons: ['code: bad check digit'] });
+  });
+
+  it('explains an unreadable scan in words, not the parser’s message', () => {
+    expect(presentUnreadable({ ai: '17' })).toMatchObject({ tone: 'caution', icon: '?', headline: 'Not a pack code — scan again', reasons: ['The expiry date in the scan is not a real date.', expect.stringMatching(/self-test/)] });
+    expect(presentUnreadable({}).reasons[0]).toMatch(/^This is not the 2D code of a medicine pack/);
+    expect(presentUnreadable({ ai: '8200' }).reasons[0]).toMatch(/^This is not the 2D code/);
   });
 });
 

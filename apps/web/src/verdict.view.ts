@@ -1,5 +1,5 @@
 import { h } from './dom';
-import { correctionText, Verdict, VerdictPresentation } from './verdict.presenter';
+import { correctionText, Verdict, verdictFacts, VerdictPresentation } from './verdict.presenter';
 
 /** A button under the verdict, e.g. Dispense, offered only when the server allows it for this pack. */
 export interface VerdictAction {
@@ -8,18 +8,8 @@ export interface VerdictAction {
   run: () => void;
 }
 
-function details(v: Verdict): HTMLElement {
-  const rows: [string, string | null | undefined][] = [
-    ['Product', v.product.name],
-    ['GTIN', v.product.gtin],
-    ['Lot', v.product.lot],
-    ['Expiry', v.product.expiry],
-    ['Serial', v.product.serial],
-    ['Custodian', v.custodian ? `${v.custodian.name} (GLN ${v.custodian.gln})` : undefined],
-    ['Container', v.container],
-    ['NMVS code', v.nmvsCode],
-  ];
-  return h('dl', { class: 'facts' }, ...rows.filter(([, value]) => value).flatMap(([label, value]) => [h('dt', {}, label), h('dd', {}, value!)]));
+function details(v: Verdict, p: VerdictPresentation): HTMLElement {
+  return h('dl', { class: 'facts' }, ...verdictFacts(v, p).flatMap(([label, value]) => [h('dt', {}, label), h('dd', {}, value)]));
 }
 
 /** The banner goes into the aria-live region alone, so a screen reader announces the decision, not the table. */
@@ -45,7 +35,7 @@ export function renderVerdict(
   body.replaceChildren(
     ...buttons,
     ...(verdict?.correction ? [h('p', { class: 'correction' }, correctionText(verdict.correction))] : []),
-    ...(verdict ? [details(verdict)] : []),
+    ...(verdict ? [details(verdict, p)] : []),
     ...p.notes.map((n) => h('p', { class: 'note' }, n)),
   );
 }
