@@ -1,7 +1,10 @@
 import { INestApplicationContext } from '@nestjs/common';
 import IORedis from 'ioredis';
+import { ChildProcess, spawn } from 'node:child_process';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { stopProcess } from '@pharmatrace/chain';
+import { freePort } from '../../scripts/dev-services/local-port';
 import { useAnvil } from '../support/anvil';
 import { deployRegistry, startWorker, testConfig, useDatabase } from '../support/platform';
 import { waitFor } from '../support/wait';
@@ -191,6 +194,43 @@ describe('anchoring faults: Redis is wiped mid-run', () => {
     expect(Date.now() - wipedAt).toBeLessThan(15_000);
     await expectAllAnchoredOnce(dbUrl(), [chainOf(anvil().rpcUrl, anvil().chainId, chainEnv)]);
   });
+});
+
+describe('anchoring faults: Redis is down when the worker starts', () => {
+  let worker: SpawnedWorker | undefined;
+  let redisServer: ChildProcess | undefined;
+  let redis: IORedis | undefined;
+  afterAll(async () => {
+    if (worker) await stop(worker);
+    redis?.disconnect();
+    if (redisServer) await stopProcess(redisServer);
+  });
+  const anvil = useAnvil();
+  const dbUrl = useDatabase();
+
+  it('seals and anchors on its own clock, picks Redis up when it returns, and still stops promptly', async () => {
+    const chainEnv = await deployRegistry(anvil());
+    const port = await freePort();
+    const env = baseEnv(dbUrl(), chainEnv, 'redis-down', { REDIS_URL: `redis://127.0.0.1:${port}`, BATCH_MAX_EVENTS: '50' });
+    worker = spawnWorker(env);
+    await withDb(dbUrl(), (db) => insertEvents(db, 120, 'redis-down-a'));
+    await waitFor(() => allFinal(dbUrl()), 30_000);
+    expect(worker.output()).toMatch(/unreachable.*own clock/);
+
+    redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    redis = new IORedis(`redis://127.0.0.1:${port}`);
+    // The scheduler appears only once the worker's own connection came back and upserted it.
+    await waitFor(async () => (await redis!.exists(`${env.QUEUE_PREFIX}:anchoring:repeat`)) === 1, 15_000);
+    expect(worker.output()).toMatch(/Redis is back/);
+    await withDb(dbUrl(), (db) => insertEvents(db, 80, 'redis-down-b'));
+    await waitFor(() => allFinal(dbUrl()), 30_000);
+    await expectAllAnchoredOnce(dbUrl(), [chainOf(anvil().rpcUrl, anvil().chainId, chainEnv)]);
+
+    await stopProcess(redisServer);
+    const stoppedAt = Date.now();
+    await stop(worker);
+    expect(Date.now() - stoppedAt).toBeLessThan(8_000);
+  }, 90_000);
 });
 
 describe('anchoring to two chains', () => {

@@ -2,22 +2,24 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { Job, Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
-import { AnchoringService } from './anchoring.service';
+import { AnchoringService, type TickReport } from './anchoring.service';
 
 export const ANCHORING_QUEUE = 'anchoring';
 /** The scheduler id is fixed, so every worker process upserts the same repeatable job rather than adding its own. */
 export const TICK_SCHEDULER_ID = 'anchoring-tick';
 
-/** Ticks missed in a row before the process stops waiting for BullMQ and ticks by itself. */
-const STALE_TICKS = 3;
+/** How long closing BullMQ may wait for a Redis that is down before the connection is simply dropped. */
+const CLOSE_GRACE_MS = 2_000;
 
 export interface TickJob {
   reason: 'schedule' | 'wake';
 }
 
 /**
- * BullMQ only wakes the anchoring loop: the tick job carries no state, so a lost or duplicated job changes
- * nothing, and Postgres alone says what is left to do.
+ * The worker anchors on its own clock: Postgres says what is left to do, and a tick every WORKER_TICK_MS needs
+ * nothing else, so a Redis that is down (at start or later) never stops sealing or anchoring. BullMQ only wakes
+ * the loop early; its tick job carries no state, so a lost or duplicated job changes nothing. When Redis returns,
+ * ioredis reconnects on its own and the scheduler is upserted again.
  */
 @Injectable()
 export class AnchoringQueue implements OnApplicationBootstrap, OnModuleDestroy {
@@ -26,65 +28,91 @@ export class AnchoringQueue implements OnApplicationBootstrap, OnModuleDestroy {
   private queue?: Queue<TickJob>;
   private worker?: Worker<TickJob>;
   private reschedule?: NodeJS.Timeout;
-  private watchdog?: NodeJS.Timeout;
-  private lastTickAt = Date.now();
-  private fallbackRunning = false;
+  private clock?: NodeJS.Timeout;
+  private lastTickStartedAt = 0;
+  private ticking?: Promise<TickReport>;
+  private scheduling = false;
+  private redisDown = false;
+  private lastQueueError?: string;
 
   constructor(
     private readonly anchoring: AnchoringService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async onApplicationBootstrap() {
+  onApplicationBootstrap() {
+    const { tickMs } = this.config.batching;
+    // Started before anything touches Redis: nothing below may hold it up. A queue tick that just started makes
+    // the clock's redundant, so with Redis up the pace stays about one tick a period.
+    this.clock = setInterval(() => {
+      if (Date.now() - this.lastTickStartedAt >= tickMs / 2) this.tick().catch((e: Error) => this.logger.warn(`tick failed: ${e.message}`));
+    }, tickMs);
+
     this.connection = new IORedis(this.config.redisUrl, { maxRetriesPerRequest: null });
+    this.connection.on('error', (error) => {
+      if (this.redisDown) return;
+      this.redisDown = true;
+      this.logger.warn(`Redis at ${this.config.redisUrl} unreachable (${error.message}): anchoring on the worker's own clock until it returns`);
+    });
+    this.connection.on('ready', () => {
+      if (this.redisDown) this.logger.log('Redis is back: queue wake-ups resume');
+      this.redisDown = false;
+      this.lastQueueError = undefined;
+      this.schedule();
+    });
     const prefix = this.config.queuePrefix;
     this.queue = new Queue<TickJob>(ANCHORING_QUEUE, { connection: this.connection, prefix });
-    await this.schedule();
+    this.queue.on('error', (error) => this.queueError(error));
     // A wiped Redis loses the scheduler; re-upserting it is idempotent, so every worker simply keeps doing so.
-    this.reschedule = setInterval(() => this.schedule().catch((e) => this.logger.warn(`scheduler: ${e.message}`)), 30_000);
-    this.worker = new Worker<TickJob>(ANCHORING_QUEUE, (job) => this.handle(job), {
-      connection: this.connection,
-      prefix,
-      concurrency: 1,
-    });
+    this.reschedule = setInterval(() => this.schedule(), 30_000);
+    this.worker = new Worker<TickJob>(ANCHORING_QUEUE, (job) => this.handle(job), { connection: this.connection, prefix, concurrency: 1 });
     this.worker.on('failed', (job, error) => this.logger.warn(`tick ${job?.id} failed: ${error.message}`));
-    // A wiped Redis makes BullMQ report jobs whose keys vanished; the watchdog below covers for them.
-    this.worker.on('error', (error) => this.logger.warn(`queue: ${error.message}`));
-    // A wiped Redis (or one that is down) stops the ticks until the scheduler is re-upserted; meanwhile the
-    // process ticks by itself. The Postgres lease still keeps it to one anchorer, and a tick is idempotent.
-    const stale = this.config.batching.tickMs * STALE_TICKS;
-    this.watchdog = setInterval(() => {
-      if (Date.now() - this.lastTickAt < stale || this.fallbackRunning) return;
-      this.fallbackRunning = true;
-      this.schedule().catch((e) => this.logger.warn(`scheduler: ${e.message}`));
-      this.anchoring
-        .tick()
-        .then(() => (this.lastTickAt = Date.now()))
-        .catch((e) => this.logger.warn(`fallback tick failed: ${e.message}`))
-        .finally(() => (this.fallbackRunning = false));
-    }, this.config.batching.tickMs);
+    // A wiped Redis makes BullMQ report jobs whose keys vanished; the clock covers for them.
+    this.worker.on('error', (error) => this.queueError(error));
   }
 
-  private schedule() {
-    return this.queue!.upsertJobScheduler(
-      TICK_SCHEDULER_ID,
-      { every: this.config.batching.tickMs },
-      { name: 'tick', data: { reason: 'schedule' }, opts: { removeOnComplete: true, removeOnFail: 100 } },
-    );
+  /** Only while Redis answers: a command sent to one that is down would wait in ioredis's queue until it returns. */
+  private schedule(): void {
+    if (this.redisDown || this.scheduling || !this.queue) return;
+    this.scheduling = true;
+    this.queue
+      .upsertJobScheduler(
+        TICK_SCHEDULER_ID,
+        { every: this.config.batching.tickMs },
+        { name: 'tick', data: { reason: 'schedule' }, opts: { removeOnComplete: true, removeOnFail: 100 } },
+      )
+      .catch((e: Error) => this.logger.warn(`scheduler: ${e.message}`))
+      .finally(() => (this.scheduling = false));
+  }
+
+  /** One warning per distinct error: a Redis that is down repeats the same one on every reconnect attempt. */
+  private queueError(error: Error): void {
+    if (this.redisDown || error.message === this.lastQueueError) return;
+    this.lastQueueError = error.message;
+    this.logger.warn(`queue: ${error.message}`);
+  }
+
+  /** One tick at a time in this process, whoever asks; the Postgres lease keeps it to one anchorer across processes. */
+  private tick(): Promise<TickReport> {
+    if (!this.ticking) {
+      this.lastTickStartedAt = Date.now();
+      this.ticking = this.anchoring.tick().finally(() => (this.ticking = undefined));
+    }
+    return this.ticking;
   }
 
   private async handle(job: Job<TickJob>) {
-    const report = await this.anchoring.tick();
-    this.lastTickAt = Date.now();
+    const report = await this.tick();
     if (report.sealed || (report.leased && report.advanced)) this.logger.debug(`tick ${job.id}: ${JSON.stringify(report)}`);
     return report;
   }
 
   async onModuleDestroy() {
     clearInterval(this.reschedule);
-    clearInterval(this.watchdog);
-    await this.worker?.close();
-    await this.queue?.close();
+    clearInterval(this.clock);
+    const closed = Promise.all([this.worker?.close(), this.queue?.close()]).catch((e: Error) => this.logger.warn(`closing the queue: ${e.message}`));
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref())]);
+    await this.ticking?.catch(() => undefined);
     this.connection?.disconnect();
   }
 }
