@@ -53,8 +53,6 @@ export interface SupervisedApp {
   name: string;
   /** The process running now (a restart replaces it). */
   current(): AppProcess;
-  /** Restarts so far. */
-  restarts(): number;
   /** Stops restarting and stops the process running now. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -81,6 +79,7 @@ export function superviseApp(name: string, args: string[], options: SuperviseOpt
   const launch = () => {
     const startedAt = Date.now();
     app = spawnApp(name, args, { cwd: options.cwd, env: { ...options.env, PHARMATRACE_RESTART_COUNT: String(restarts) } });
+    options.log(restarts ? `${name} restarted (pid ${app.child.pid}, restart ${restarts})` : `${name} started (pid ${app.child.pid})`);
     void app.exited.then((code) => {
       if (stopped) return;
       const ranMs = Date.now() - startedAt;
@@ -92,7 +91,6 @@ export function superviseApp(name: string, args: string[], options: SuperviseOpt
         if (stopped) return;
         restarts += 1;
         launch();
-        options.log(`${name} restarted (pid ${app.child.pid}, restart ${restarts})`);
       }, delay);
     });
   };
@@ -101,7 +99,6 @@ export function superviseApp(name: string, args: string[], options: SuperviseOpt
   return {
     name,
     current: () => app,
-    restarts: () => restarts,
     stop: async (graceMs) => {
       stopped = true;
       clearTimeout(timer);
