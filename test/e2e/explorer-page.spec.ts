@@ -1,14 +1,13 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { commissioningEvent, epcisDocument, packingEvent, receivingEvent, shippingEvent, unpackingEvent } from '@pharmatrace/epcis';
-import { mkdirSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { useAnvil } from '../support/anvil';
 import { CAPTURE, createOrganization, deployRegistry, gql, startApi, startWorker, testConfig, useDatabase, withCheckDigit } from '../support/platform';
 import { waitFor } from '../support/wait';
 import { launchChromium } from './support/chromium';
+import { expectReadable, screens, WIDTHS } from './support/screens';
 import { ensureWebBuilt } from './support/web-build';
 
 const GTIN = '09506000134352';
@@ -19,7 +18,7 @@ const CASE_1 = sscc('000000001');
 const CASE_2 = sscc('000000002');
 const PALLET = sscc('000000009');
 const pgln = (ref: string) => `urn:epc:id:pgln:9506000.${ref}`;
-const ARTIFACTS = path.resolve(__dirname, '../artifacts');
+const sgln = (ref: string, site = '0') => `urn:epc:id:sgln:9506000.${ref}.${site}`;
 const t = (minute: number) => new Date(Date.UTC(2026, 10, 1, 8, minute));
 
 const PROVENANCE = `query($epc: String!) { provenance(epc: $epc) { events { anchorStatus proof { blockNumber } } } }`;
@@ -46,7 +45,6 @@ describe('regulators’ explorer page in headless Chromium, checking proofs agai
 
   beforeAll(async () => {
     ensureWebBuilt();
-    mkdirSync(ARTIFACTS, { recursive: true });
     const chainEnv = await deployRegistry(anvil());
     rpcOrigin = new URL(chainEnv.CHAIN_RPC_URL).origin;
     const config = testConfig({
@@ -72,31 +70,36 @@ describe('regulators’ explorer page in headless Chromium, checking proofs agai
       if (res.errors) throw new Error(JSON.stringify(res.errors));
     };
     await capture(maker.apiKey, [
-      commissioningEvent({ eventTime: t(0), epcs: ['P1', 'P2', 'P3', 'P4'].map(pack), lot: LOT, expiry: '2029-12-31' }),
+      commissioningEvent({ eventTime: t(0), epcs: ['P1', 'P2', 'P3', 'P4'].map(pack), lot: LOT, expiry: '2029-12-31', bizLocation: sgln('00001') }),
       packingEvent({ eventTime: t(1), parent: CASE_1, children: [pack('P1'), pack('P2')] }),
       packingEvent({ eventTime: t(2), parent: CASE_2, children: [pack('P3'), pack('P4')] }),
       packingEvent({ eventTime: t(3), parent: PALLET, children: [CASE_1, CASE_2] }),
       shippingEvent({ eventTime: t(4), epcs: [PALLET], to: pgln('00003') }),
     ]);
     await capture(wholesaler.apiKey, [
-      receivingEvent({ eventTime: t(10), epcs: [PALLET] }),
+      receivingEvent({ eventTime: t(10), epcs: [PALLET], bizLocation: sgln('00003', 'WH-2') }),
       unpackingEvent({ eventTime: t(11), parent: PALLET, children: [CASE_1, CASE_2] }),
       shippingEvent({ eventTime: t(12), epcs: [CASE_1], to: pgln('00002') }),
     ]);
-    await capture(pharmacy.apiKey, [receivingEvent({ eventTime: t(20), epcs: [CASE_1] })]);
+    await capture(pharmacy.apiKey, [receivingEvent({ eventTime: t(20), epcs: [CASE_1], bizLocation: sgln('00002') })]);
     await waitFor(async () => {
       const res = await gql(api, PROVENANCE, { epc: pack('P1') }, regulatorKey);
       return res.data?.provenance.events.every((e: { anchorStatus: string }) => e.anchorStatus === 'FINAL') === true;
     }, 30_000);
 
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const context = await browser.newContext({ viewport: WIDTHS.desktop });
     context.on('request', (r) => requested.push(r.url()));
     page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
   }, 180_000);
 
+  /** Both widths, checked for sideways scrolling and cut words in what a person reads first; back to the desk after. */
+  const shoot = async (name: string, words: string) => {
+    expectReadable(await screens(page, name, words));
+    await page.setViewportSize(WIDTHS.desktop);
+  };
   const eventItem = (bizStep: string) => page.locator('#events li.event', { hasText: bizStep }).first();
 
   it('asks for the regulator’s key once, then finds a pack from its scan', async () => {
@@ -115,11 +118,14 @@ describe('regulators’ explorer page in headless Chromium, checking proofs agai
     const custody = await page.locator('#custody li').allInnerTexts();
     expect(custody.map((c) => c.split('\n').find((line) => !/^\d{4}-/.test(line)))).toEqual([
       `ACME Pharma (GLN ${glns.maker})`,
-      `In transit to GLN ${glns.wholesaler}`,
+      `In transit to Wholesale Ltd (GLN ${glns.wholesaler})`,
       `Wholesale Ltd (GLN ${glns.wholesaler})`,
-      `In transit to GLN ${glns.pharmacy}`,
+      `In transit to Corner Pharmacy (GLN ${glns.pharmacy})`,
       `Corner Pharmacy (GLN ${glns.pharmacy})`,
     ]);
+    expect(await page.locator('#custody li .hint').allInnerTexts()).toEqual(['at ACME Pharma', 'at Wholesale Ltd, site WH-2', 'at Corner Pharmacy']);
+    expect(await page.locator('#events li.event', { hasText: 'receiving' }).first().innerText()).toContain('at Wholesale Ltd, site WH-2');
+    expect(await page.locator('#pack-view').innerText()).not.toContain('urn:epc:id:sgln');
     const events = page.locator('#events li.event');
     expect(await events.count()).toBe(8);
     expect(await events.evaluateAll((els) => els.map((e) => e.getAttribute('data-anchor-status')))).toEqual(Array(8).fill('FINAL'));
@@ -152,7 +158,7 @@ describe('regulators’ explorer page in headless Chromium, checking proofs agai
     const during = requested.slice(before);
     expect(during.filter((u) => u.startsWith(rpcOrigin)).length).toBeGreaterThanOrEqual(3);
     expect(during.filter((u) => u.startsWith(origin) && !u.startsWith(`${origin}/scan/assets/`))).toEqual([`${origin}/explorer/config.json`]);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'explorer-pack.png'), fullPage: true });
+    await shoot('explorer-pack', '#custody, #events strong, #events .hint, #events .badge');
   });
 
   it('refuses a proof edited on the page: ✕, naming why', async () => {
@@ -168,7 +174,8 @@ describe('regulators’ explorer page in headless Chromium, checking proofs agai
     expect(await result.getAttribute('data-result')).toBe('fail');
     expect(await result.innerText()).toMatch(/^✕ Not proven on chain/);
     expect(await result.locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-problem')))).toEqual(['PROOF_DOES_NOT_REACH_ROOT', 'CONTRACT_REJECTS_PROOF']);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'explorer-tampered.png'), fullPage: true });
+    // Its problems quote 64-digit hashes, which may break anywhere; the words around them may not.
+    await shoot('explorer-tampered', '#events strong, #events .badge, #custody');
   });
 
   it('opens the lot’s recall view with charts of packs by status and by custodian', async () => {
@@ -183,7 +190,7 @@ describe('regulators’ explorer page in headless Chromium, checking proofs agai
     expect(await page.locator('#chart-status').getAttribute('data-points')).toBe(String((await rows('#table-status')).length));
     expect(await page.locator('#chart-custodian').evaluate((c: HTMLCanvasElement) => c.width)).toBeGreaterThan(0);
     expect(await page.locator('#lot-packs tr').count()).toBe(4);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'explorer-lot.png'), fullPage: true });
+    await shoot('explorer-lot', '#lot-title, #lot-status, #lot-packs td:not(.code), #table-status, #table-custodian');
   });
 
   it('shows a recalled lot as recalled, with the reason, from a deep link', async () => {
@@ -193,7 +200,7 @@ describe('regulators’ explorer page in headless Chromium, checking proofs agai
     await page.locator('#chart-custodian[data-points]').waitFor();
     expect(await page.locator('#lot-status').innerText()).toBe('RECALLED — sterility failure');
     expect(await page.locator('#lot-status').getAttribute('class')).toBe('lot-status recalled');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'explorer-recall.png'), fullPage: true });
+    await shoot('explorer-recall', '#lot-title, #lot-status, #lot-packs td:not(.code), #table-status, #table-custodian');
   });
 
   it('asked nothing of another origin but the chain’s RPC, and logged no error (the Content-Security-Policy blocked nothing)', async () => {

@@ -1,11 +1,12 @@
 import { h } from '../dom';
 import type { CustodyInterval, ProvenanceEvent } from './explorer.queries';
+import { destinationName, Directory, locationName } from './location-name';
 import { epcLabel } from './provenance-graph';
 
 const when = (iso: string) => iso.replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
 const cbv = (uri: string | null) => (uri ? uri.replace(/^https:\/\/ref\.gs1\.org\/cbv\/BizStep-|^urn:epcglobal:cbv:bizstep:/, '') : '');
 
-export function renderCustody(list: HTMLElement, custody: CustodyInterval[]): void {
+export function renderCustody(list: HTMLElement, custody: CustodyInterval[], directory: Directory): void {
   list.replaceChildren(
     ...custody.map((c) =>
       h(
@@ -13,12 +14,18 @@ export function renderCustody(list: HTMLElement, custody: CustodyInterval[]): vo
         { class: c.inTransit ? 'transit' : 'held' },
         h('time', {}, `${when(c.from)} → ${c.to ? when(c.to) : 'now'}`),
         c.inTransit
-          ? h('strong', {}, `In transit${c.destinationGln ? ` to GLN ${c.destinationGln}` : ''}`)
+          ? h('strong', {}, `In transit${c.destinationGln ? ` to ${destinationName(c.destinationGln, directory)}` : ''}`)
           : h('strong', {}, c.holder ? `${c.holder.name} (GLN ${c.holder.gln})` : 'Unregistered holder'),
-        c.location ? h('span', { class: 'hint' }, `at ${c.location}`) : null,
+        c.location ? h('span', { class: 'hint', title: c.location }, `at ${locationName(c.location, directory, c.holder)}`) : null,
       ),
     ),
   );
+}
+
+/** Where the event happened, as captured: its business location, else where it was read. */
+function placeOf(e: ProvenanceEvent): string | undefined {
+  const id = (where: unknown) => (where && typeof where === 'object' && typeof (where as { id?: unknown }).id === 'string' ? (where as { id: string }).id : undefined);
+  return id(e.event.bizLocation) ?? id(e.event.readPoint);
 }
 
 function field(name: string, label: string, value: string | number): HTMLElement[] {
@@ -29,14 +36,16 @@ function field(name: string, label: string, value: string | number): HTMLElement
  * One event with its proof written out in full: the on-chain check reads its inputs back from what is shown here,
  * so what it proves is exactly what the regulator sees.
  */
-function eventItem(e: ProvenanceEvent, itemEpc: string): HTMLElement {
+function eventItem(e: ProvenanceEvent, itemEpc: string, directory: Directory): HTMLElement {
   const p = e.proof;
+  const where = placeOf(e);
   const title = [cbv(e.bizStep) || e.eventType, e.action].filter(Boolean).join(' · ');
   return h(
     'li',
     { class: 'event', 'data-event-hash': e.eventHash, 'data-anchor-status': e.anchorStatus },
     h('time', {}, when(e.eventTime)),
     h('strong', {}, title),
+    where ? h('span', { class: 'hint', title: where }, `at ${locationName(where, directory)}`) : null,
     e.via !== itemEpc ? h('span', { class: 'hint' }, `via ${epcLabel(e.via)}`) : null,
     h('span', { class: `badge anchor-${e.anchorStatus.toLowerCase()}` }, e.anchorStatus),
     p
@@ -63,8 +72,8 @@ function eventItem(e: ProvenanceEvent, itemEpc: string): HTMLElement {
   );
 }
 
-export function renderEvents(list: HTMLElement, events: ProvenanceEvent[], itemEpc: string): void {
-  list.replaceChildren(...events.map((e) => eventItem(e, itemEpc)));
+export function renderEvents(list: HTMLElement, events: ProvenanceEvent[], itemEpc: string, directory: Directory): void {
+  list.replaceChildren(...events.map((e) => eventItem(e, itemEpc, directory)));
 }
 
 /** The proof inputs as the page shows them now. */

@@ -3,7 +3,8 @@ import { ApiError, ApiErrorCode, graphql } from '../graphql.client';
 import { settings } from '../settings.store';
 import type { ChainCheckResult, ProofInputs } from './chain-check';
 import { displayedProof, renderCustody, renderEvents } from './custody.view';
-import { ExplorerConfig, Lot, LOT_PACKS_PAGE, LOT_QUERY, Provenance, PROVENANCE_QUERY, SCAN_EPC_QUERY } from './explorer.queries';
+import { ExplorerConfig, Lot, LOT_PACKS_PAGE, LOT_QUERY, Organization, ORGANIZATIONS_QUERY, Provenance, PROVENANCE_QUERY, SCAN_EPC_QUERY } from './explorer.queries';
+import { Directory, directoryOf } from './location-name';
 import { appendLotPacks, renderLot } from './lot.view';
 import { epcLabel, provenanceGraph } from './provenance-graph';
 import { renderGraph } from './provenance-graph.view';
@@ -41,22 +42,34 @@ function apiKey(): string {
 function fail(e: unknown) {
   if (e instanceof ApiError && e.code === ApiErrorCode.UNAUTHENTICATED) {
     localStorage.removeItem(API_KEY);
+    directory = undefined;
     showKeyPanel('That API key was refused. Enter a valid regulator key.');
     return;
   }
   message.textContent = e instanceof Error ? e.message : String(e);
 }
 
+let directory: Promise<Directory> | undefined;
+
+/** Read once per key; without it the page still shows every GLN, just not whose it is. */
+function organizations(): Promise<Directory> {
+  directory ??= graphql<{ organizations: Organization[] }>(ORGANIZATIONS_QUERY, {}, apiKey()).then(
+    ({ organizations: list }) => directoryOf(list),
+    () => new Map(),
+  );
+  return directory;
+}
+
 async function showPack(epc: string) {
-  const { provenance } = await graphql<{ provenance: Provenance }>(PROVENANCE_QUERY, { epc }, apiKey());
+  const [{ provenance }, names] = await Promise.all([graphql<{ provenance: Provenance }>(PROVENANCE_QUERY, { epc }, apiKey()), organizations()]);
   lotView.hidden = true;
   packView.hidden = false;
   byId('pack-title').textContent = epcLabel(provenance.epc);
   byId('pack-epc').textContent = `${provenance.epc}${provenance.visibility === 'FULL' ? '' : ' — only the events you are party to'}`;
   byId('flags').replaceChildren(...provenance.flags.map((f) => h('li', {}, `${f.code}: ${f.message}`)));
-  renderCustody(byId('custody'), provenance.custody);
-  renderEvents(byId('events'), provenance.events, provenance.epc);
-  renderGraph(byId('graph'), byId('graph-nodes'), provenanceGraph(provenance));
+  renderCustody(byId('custody'), provenance.custody, names);
+  renderEvents(byId('events'), provenance.events, provenance.epc, names);
+  renderGraph(byId('graph'), byId('graph-nodes'), provenanceGraph(provenance, names));
   const gtin = packKeys(provenance.epc).gtin;
   const lot = provenance.events.map((e) => (e.event.ilmd as Record<string, unknown> | undefined)?.['cbvmda:lotNumber']).find((l) => typeof l === 'string') as string | undefined;
   openLot.hidden = !(gtin && lot);
@@ -191,12 +204,14 @@ morePacks.addEventListener('click', () => {
 byId('key-form').addEventListener('submit', (e) => {
   e.preventDefault();
   localStorage.setItem(API_KEY, keyInput.value.trim());
+  directory = undefined;
   keyInput.value = '';
   start();
 });
 
 byId('forget-key').addEventListener('click', () => {
   localStorage.removeItem(API_KEY);
+  directory = undefined;
   showKeyPanel();
 });
 

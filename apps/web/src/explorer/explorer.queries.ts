@@ -64,6 +64,9 @@ export const PROVENANCE_QUERY = `query ExplorerProvenance($epc: String!) { prove
   flags { code event at message }
 } }`;
 
+/** The trading-partner directory every role may read: the explorer names GLNs and locations from it. */
+export const ORGANIZATIONS_QUERY = `query ExplorerOrganizations { organizations { name gln } }`;
+
 /** The server's scan parser (with its scanner corrections) turns a pack scan into the pack's EPC. */
 export const SCAN_EPC_QUERY = `query ExplorerScan($code: String!) { verify(code: $code) { epc } }`;
 

@@ -65,7 +65,7 @@ export function appendLotPacks(body: HTMLTableSectionElement, packs: LotPack[]):
         h('td', {}, h('a', { href: `/explorer?q=${encodeURIComponent(p.epc)}` }, p.serial ?? epcLabel(p.epc))),
         h('td', {}, p.status),
         h('td', {}, p.custodian?.name ?? '—'),
-        h('td', {}, p.container ? epcLabel(p.container) : '—'),
+        h('td', { class: 'code' }, p.container ? epcLabel(p.container) : '—'),
       ),
     ),
   );

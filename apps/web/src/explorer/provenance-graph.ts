@@ -1,4 +1,5 @@
 import type { Provenance } from './explorer.queries';
+import { Directory } from './location-name';
 import { packKeys } from './search-query';
 
 export type GraphNodeKind = 'item' | 'container' | 'organization';
@@ -37,7 +38,7 @@ const orgNode = (gln: string) => `org:${gln}`;
  * organizations (one edge per shipment that changed hands), joined by an edge from the latest holder to the item:
  * both point at the item, so a top-down layout puts the pallet and the first holder on top.
  */
-export function provenanceGraph(p: Provenance): { nodes: GraphNode[]; edges: GraphEdge[] } {
+export function provenanceGraph(p: Provenance, directory: Directory = new Map()): { nodes: GraphNode[]; edges: GraphEdge[] } {
   const nodes = new Map<string, GraphNode>();
   const edges: GraphEdge[] = [];
   nodes.set(epcNode(p.epc), { id: epcNode(p.epc), kind: 'item', label: epcLabel(p.epc), level: 0 });
@@ -61,7 +62,8 @@ export function provenanceGraph(p: Provenance): { nodes: GraphNode[]; edges: Gra
       shippedOn = interval.from;
       if (interval.to === null && interval.destinationGln && previous) {
         const id = orgNode(interval.destinationGln);
-        if (!nodes.has(id)) nodes.set(id, { id, kind: 'organization', label: `GLN ${interval.destinationGln} (in transit)`, level: 0 });
+        const to = directory.get(interval.destinationGln)?.name ?? `GLN ${interval.destinationGln}`;
+        if (!nodes.has(id)) nodes.set(id, { id, kind: 'organization', label: `${to} (in transit)`, level: 0 });
         edges.push({ id: `shipped:${edges.length}`, source: previous, target: id, kind: 'shipped', label: `shipped ${day(interval.from)}` });
       }
       continue;
