@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HDNodeWallet } from 'ethers';
@@ -348,6 +348,17 @@ describe('npm start supervisor (scripts/start.ts)', () => {
       body: JSON.stringify({ query: 'query($c: String!) { verify(code: $c) { status checkedOnChain } }', variables: { c: code } }),
     });
     expect(((await response.json()) as { data: { verify: { checkedOnChain: boolean } } }).data.verify.checkedOnChain).toBe(true);
+
+    // npm run verify checks the pack's bundle against npm start's chain with no --rpc given.
+    const bundle = await fetch(`${base}/proofs?epc=${encodeURIComponent(code)}`, { headers: { authorization: `Bearer ${keys[0]}` } });
+    expect(bundle.status).toBe(200);
+    const file = path.join(dataDir, 'bundle.json');
+    writeFileSync(file, await bundle.text());
+    const verified = await runCli('scripts/verify.ts', cliEnv(), [file]);
+    expect(verified.stderr).toBe('');
+    expect(verified.code).toBe(0);
+    const noServices = await runCli('scripts/verify.ts', { PHARMATRACE_DATA_DIR: path.join(dataDir, 'none') }, [file]);
+    expect(noServices.stderr).toContain('--rpc is required');
   }, 240_000);
 
   it('stops the apps and anvil on SIGTERM, and anvil saves its state', async () => {
