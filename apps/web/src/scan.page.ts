@@ -51,12 +51,16 @@ function show(p: VerdictPresentation, verdict: Verdict | undefined, raw: string,
   history.prepend(historyItem(p, verdict, raw, new Date()));
 }
 
-/** Dispense for a saleable pack; after a dispense, its undo (EU FMD allows it for a while at the same pharmacy). */
+/**
+ * Dispense only where the verdict is a plain "OK": a saleable pack still in transit or in another organization's
+ * custody gets a warning, and a button beside it would invite the dispense the warning advises against. After a
+ * dispense, its undo (EU FMD allows it for a while at the same pharmacy).
+ */
 function actionsFor(verdict: Verdict, code: string, raw: string, caps: ServerCapabilities, apiKey: string, justDispensed: boolean): VerdictAction[] {
   const offer = (name: PackMutation, label: string): VerdictAction[] =>
     caps.mutations.includes(name) ? [{ id: name, label, run: () => void change(name, code, raw, caps, apiKey) }] : [];
   if (justDispensed) return verdict.status === 'DISPENSED' ? offer('undoDispense', 'Undo dispense') : [];
-  return verdict.saleable ? offer('dispense', 'Dispense this pack') : [];
+  return verdict.saleable && presentVerdict(verdict).tone === 'ok' ? offer('dispense', 'Dispense this pack') : [];
 }
 
 async function change(name: PackMutation, code: string, raw: string, caps: ServerCapabilities, apiKey: string) {
