@@ -43,9 +43,11 @@ describe('landing page in headless Chromium', () => {
   it('says what the platform is and links every page, readable on a desk and on a phone', async () => {
     await page.goto(`${origin}/`);
     expect(await page.locator('h1').innerText()).toBe('pharmatrace');
-    const links = await page.locator('a').evaluateAll((as) => as.map((a) => [a.getAttribute('href'), a.textContent]));
+    const links = await page.locator('nav a').evaluateAll((as) => as.map((a) => [a.getAttribute('href'), a.textContent]));
     expect(links).toEqual(LANDING_LINKS.map((l) => [l.href, l.title]));
-    expect(await page.locator('#docs-title + p + ul').innerText()).toContain('README.md');
+    const docs = await page.locator('#docs-title ~ ul a').allInnerTexts();
+    expect(docs[0]).toBe('README.md');
+    expect(docs).toEqual(expect.arrayContaining(['api.md', 'cli.md', 'operations.md', 'deployment.md', 'testing.md']));
     expectReadable(await screens(page, 'landing', 'main, header'));
   });
 
@@ -58,6 +60,19 @@ describe('landing page in headless Chromium', () => {
     const rendered = page.locator(RENDERED[href].selector).first();
     await rendered.waitFor();
     expect(await rendered.innerText()).toMatch(RENDERED[href].text);
+  });
+
+  it('serves every listed document as text a browser shows, and nothing else under /docs', async () => {
+    await page.goto(`${origin}/`);
+    const hrefs = await page.locator('#docs-title ~ ul a').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
+    for (const href of hrefs) {
+      const response = await page.goto(`${origin}${href}`);
+      expect(response?.status()).toBe(200);
+      expect(response?.headers()['content-type']).toBe('text/plain; charset=utf-8');
+      expect(await page.locator('body').innerText()).toMatch(/^# \S/);
+    }
+    expect((await request(app.getHttpServer()).get('/docs/..%2Fpackage.json')).status).toBe(404);
+    expect((await request(app.getHttpServer()).get('/docs/nothing.md')).status).toBe(404);
   });
 
   it('loads nothing, not even from itself, and logs no error there (its Content-Security-Policy blocked nothing)', async () => {

@@ -21,13 +21,10 @@ a:focus-visible{outline:3px solid #1a4fd6;outline-offset:2px}`;
 
 export const LANDING_CSP = inlinePagePolicy(CSS);
 
-/**
- * What `/` answers: where to go, in one screen. The documentation is in the repository, not served: its files are
- * named, not linked, so that no link on the page leads nowhere.
- */
+/** What `/` answers: where to go, in one screen; `docs` are the names the API serves under /docs/ (README.md first). */
 export function landingPage(docs: readonly string[]): string {
   const links = LANDING_LINKS.map((l) => `<li><a href="${l.href}">${esc(l.title)}</a><p>${esc(l.what)}</p></li>`).join('');
-  const files = ['README.md', ...docs.map((d) => `docs/${d}`)].map((f) => `<li><code>${esc(f)}</code></li>`).join('');
+  const files = docs.map((f) => `<li><a href="/docs/${encodeURIComponent(f)}"><code>${esc(f)}</code></a></li>`).join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>pharmatrace</title><link rel="icon" href="data:,">
@@ -36,7 +33,7 @@ export function landingPage(docs: readonly string[]): string {
 <main>
 <nav aria-label="Pages"><ul class="links">${links}</ul></nav>
 <section aria-labelledby="docs-title"><h2 id="docs-title">Docs</h2>
-<p>The documentation is in the source repository, next to the code:</p>
+<p>Reference documentation, as plain text (the same files are in the repository):</p>
 <ul class="docs">${files}</ul></section>
 </main></body></html>`;
 }
