@@ -52,7 +52,7 @@ function shutdown(exitCode: number): Promise<void> {
     await pending;
     await Promise.all(running.apps.map((app) => stopQuietly(app.name, () => app.stop())));
     // The CLIs read it to find these services: once they are gone it would only send them to closed ports.
-    if (running.dataDir) removeServices(running.dataDir);
+    if (running.dataDir) removeServices(running.dataDir, process.pid);
     if (running.chain) await stopQuietly('anvil', running.chain.stop);
     if (running.postgres) await stopQuietly('Postgres', running.postgres.stop);
     if (running.redis) await stopQuietly('Redis', running.redis.stop);

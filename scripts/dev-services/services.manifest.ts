@@ -40,8 +40,9 @@ export function writeServices(dataDir: string, services: DevServices): string {
   return file;
 }
 
-export function removeServices(dataDir: string): void {
-  rmSync(path.join(dataDir, SERVICES_FILE), { force: true });
+/** Removes the file only if `pid` wrote it: a second supervisor failing on the same folder leaves the first's alone. */
+export function removeServices(dataDir: string, pid: number): void {
+  if (readServices(dataDir)?.pid === pid) rmSync(path.join(dataDir, SERVICES_FILE), { force: true });
 }
 
 export function readServices(dataDir: string): DevServices | undefined {
