@@ -83,8 +83,13 @@ async function waitForHealth(port: number, api: SupervisedApp): Promise<void> {
 function banner(port: number, adminToken: string | undefined, adminTokenFile: string | undefined, chain: ChainHandle, postgres: PostgresHandle, redis: RedisHandle, servicesFile: string): void {
   const lines = [
     'pharmatrace is ready',
+    `  Home         http://localhost:${port}/  (the pages below and the docs)`,
+    `  GraphiQL     http://localhost:${port}/graphiql  (GraphQL in the browser)`,
+    `  Scanner      http://localhost:${port}/scan  (pharmacists)`,
+    `  Explorer     http://localhost:${port}/explorer  (regulators)`,
+    `  Docs         http://localhost:${port}/docs/README.md`,
     `  GraphQL      http://localhost:${port}/graphql  (POST, header "Authorization: Bearer <token>")`,
-    `  GraphiQL     http://localhost:${port}/graphql  (open in a browser)`,
+    `  Health       http://localhost:${port}/health/ready  (metrics at /metrics)`,
     adminToken ? `  Admin token  ${adminToken}${adminTokenFile ? `  (kept in ${adminTokenFile})` : ''}` : '  Admin token  none: ADMIN_TOKEN is not set (production), admin operations are refused',
     `  Chain        ${chain.rpcUrl}${chain.chainId ? ` (chain ${chain.chainId})` : ''}, AnchorRegistry ${chain.contractAddress}${chain.deployed ? ' (deployed now)' : ''}`,
     `  Postgres     ${redactUrl(postgres.url)} (${postgres.source})`,

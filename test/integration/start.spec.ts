@@ -138,6 +138,18 @@ describe('npm start supervisor (scripts/start.ts)', () => {
     expect(output.toLowerCase()).not.toContain(anchorerKey.slice(2).toLowerCase());
   });
 
+  it('lists the pages in its banner, and each answers a browser', async () => {
+    const ready = output.slice(output.indexOf('pharmatrace is ready'));
+    const addresses = [...ready.matchAll(/http:\/\/localhost:(\d+)(\/\S*)/g)].map((m) => `${base}${m[2]}`);
+    expect(addresses.map((a) => new URL(a).pathname)).toEqual(
+      expect.arrayContaining(['/', '/graphiql', '/scan', '/explorer', '/docs/README.md', '/health/ready']),
+    );
+    for (const address of addresses) {
+      const response = await fetch(address, { headers: { accept: 'text/html' } });
+      expect([address, response.status]).toEqual([address, 200]);
+    }
+  });
+
   it('answers GET /health', async () => {
     const response = await fetch(`${base}/health`);
     expect(response.status).toBe(200);
