@@ -18,7 +18,7 @@ RUN npm run build
 RUN mkdir -p /app/pack && npm pack ./packages/verify --pack-destination /app/pack
 
 # Runtime stage: production dependencies only (no compiler, bundler, solc, anvil or embedded Postgres),
-# the compiled output, the GS1 standards files and the pharmatrace-verify command.
+# the compiled output, the GS1 standards files, the docs and the pharmatrace-verify command.
 FROM node:20.20.2-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
@@ -29,6 +29,9 @@ RUN npm install --global --no-audit --no-fund /tmp/pack/pharmatrace-verify-*.tgz
 COPY --from=build /app/dist dist
 # standardsDir() looks for ../../../../standards from dist/libs/gs1/src, i.e. /app/standards.
 COPY standards standards
+# Served as plain text under /docs (apps/api/src/web/docs.catalog.ts looks beside dist/).
+COPY README.md ./
+COPY docs docs
 # The deploy service writes the registry address here (a named volume inherits this owner).
 RUN mkdir -p /deploy && chown node:node /deploy
 USER node

@@ -186,6 +186,7 @@ describe('Dockerfile, replayed without a Docker engine', () => {
     expect(DEVELOPMENT_TOOLS.filter((name) => modules.has(name))).toEqual([]);
     timings.push(`runtime node_modules: ${modules.size} entries, ${(folderSize(path.join(runtime.workdir, 'node_modules')) / 1e6).toFixed(0)} MB`);
     expect(existsSync(path.join(runtime.workdir, 'standards/README.md'))).toBe(true);
+    expect(existsSync(path.join(runtime.workdir, 'docs/deployment.md'))).toBe(true);
     expect(existsSync(path.join(runtime.root, 'tmp/pack'))).toBe(false);
 
     // The command the image puts on PATH runs from anywhere, on its own node_modules.
@@ -213,6 +214,7 @@ describe('Dockerfile, replayed without a Docker engine', () => {
     try {
       expect(await typename(api.base)).toEqual({ data: { __typename: 'Query' } });
       expect((await fetch(`${api.base}/scan/zxing/zxing_reader.wasm`)).status).toBe(200);
+      expect((await fetch(`${api.base}/docs/deployment.md`)).status).toBe(200);
       expect(api.output()).not.toMatch(/Cannot find module|MODULE_NOT_FOUND/);
     } finally {
       await api.stop();
