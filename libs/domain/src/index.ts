@@ -8,3 +8,4 @@ export * from './read-policy';
 export * from './audit';
 export * from './event-signature';
 export * from './audited-chain';
+export * from './company-prefix';

@@ -5,12 +5,14 @@ import { Gs1Error, parseEpc } from '@pharmatrace/gs1';
 type Json = Record<string, any>;
 
 /** ILMD keys arrive prefixed by whatever the document's context calls the CBV master-data namespace. */
+export function ilmdKey(ilmd: Json | undefined, name: string): string | null {
+  if (!ilmd || typeof ilmd !== 'object') return null;
+  return Object.keys(ilmd).find((key) => key === name || key.endsWith(`:${name}`)) ?? null;
+}
+
 function ilmdValue(ilmd: Json | undefined, name: string): string | null {
-  if (!ilmd) return null;
-  for (const [key, value] of Object.entries(ilmd)) {
-    if ((key === name || key.endsWith(`:${name}`)) && typeof value === 'string') return value;
-  }
-  return null;
+  const key = ilmdKey(ilmd, name);
+  return key !== null && typeof ilmd![key] === 'string' ? ilmd![key] : null;
 }
 
 /** The GLN of the party (or failing that the location) a shipment is addressed to; the URI as given if it names none. */

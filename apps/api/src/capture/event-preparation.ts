@@ -1,9 +1,9 @@
 import { applyEvents, cbvShortName, ItemIdentity, Violation } from '@pharmatrace/domain';
 import { eventTimeOf, extractEpcs, hashDigest } from '@pharmatrace/epcis';
-import { canonicalEpc, Gs1Error, parseEpc } from '@pharmatrace/gs1';
+import { canonicalEpc, Gs1Error, parseEpc, validateAiValue } from '@pharmatrace/gs1';
 import { EpcRole, NewEvent, OrganizationEntity, StateReducer, VerificationRepository } from '@pharmatrace/persistence';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
-import { eventFacts, idOf } from './event-facts';
+import { eventFacts, idOf, ilmdKey } from './event-facts';
 
 /**
  * Per-event capture rules shared by the whole-document capture (CaptureService) and the streamed one
@@ -56,6 +56,7 @@ export function prepareEvent(org: OrganizationEntity, raw: Record<string, any>, 
     }
   }
   const forbidden = cbvShortName(raw.bizStep) === 'commissioning' ? commissioningIssues(org, index, epcs) : [];
+  if (cbvShortName(raw.bizStep) === 'commissioning') issues.push(...lotIssues(raw, index));
   let eventTime: Date;
   try {
     eventTime = eventTimeOf(raw);
@@ -104,6 +105,25 @@ function commissioningIssues(org: OrganizationEntity, index: number, epcs: { epc
     }
   });
   return out;
+}
+
+/**
+ * A lot is recalled by its AI (10) value (recallLot checks it with the same rule), so a lot number recallLot would
+ * refuse is refused at commissioning: otherwise its packs could never be recalled.
+ */
+function lotIssues(raw: Record<string, any>, index: number): CaptureIssue[] {
+  const key = ilmdKey(raw.ilmd, 'lotNumber');
+  if (key === null) return [];
+  const field = `/ilmd/${key}`;
+  const lot: unknown = raw.ilmd[key];
+  if (typeof lot !== 'string') return [{ eventIndex: index, field, rule: 'type', message: 'the lot number must be a string (GS1 AI 10)' }];
+  try {
+    validateAiValue('10', lot);
+    return [];
+  } catch (e) {
+    if (!(e instanceof Gs1Error)) throw e;
+    return [{ eventIndex: index, field, rule: e.rule, message: `${JSON.stringify(lot)}: ${e.message}` }];
+  }
 }
 
 const VIOLATION_TEXT: Record<Violation['code'], string> = {

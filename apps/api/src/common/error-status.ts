@@ -21,6 +21,7 @@ export const ERROR_STATUS: Record<string, number> = {
   [AuthErrorCode.FORBIDDEN]: 403,
   [OrganizationErrorCode.INVALID_ORGANIZATION]: 400,
   [OrganizationErrorCode.GLN_TAKEN]: 409,
+  [OrganizationErrorCode.COMPANY_PREFIX_OVERLAP]: 409,
   [CaptureErrorCode.INVALID_DOCUMENT]: 400,
   [CaptureErrorCode.CAPTURE_FORBIDDEN]: 403,
   [CaptureErrorCode.CAPTURE_CONFLICT]: 409,

@@ -3,6 +3,8 @@ import { AppError } from '../common/app.error';
 export enum OrganizationErrorCode {
   INVALID_ORGANIZATION = 'INVALID_ORGANIZATION',
   GLN_TAKEN = 'GLN_TAKEN',
+  /** A requested company prefix equals, begins or is begun by one already registered (or another of the request). */
+  COMPANY_PREFIX_OVERLAP = 'COMPANY_PREFIX_OVERLAP',
 }
 
 export class OrganizationError extends AppError<OrganizationErrorCode> {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { findPrefixOverlap, RegisteredPrefix } from '@pharmatrace/domain';
 import { isValidGln } from '@pharmatrace/gs1';
 import { OrganizationEntity, OrganizationRepository, PersistenceError, SignatureRepository } from '@pharmatrace/persistence';
 import { getAddress, ZeroAddress } from 'ethers';
@@ -29,13 +30,10 @@ export class OrganizationService {
     }
     const apiKey = generateApiKey();
     try {
-      const entity = await this.organizations.create({
-        name,
-        role: input.role,
-        gln: input.gln,
-        companyPrefixes: [...new Set(input.companyPrefixes)],
-        apiKeyHash: hashApiKey(apiKey),
-      });
+      const entity = await this.organizations.create(
+        { name, role: input.role, gln: input.gln, companyPrefixes: [...new Set(input.companyPrefixes)], apiKeyHash: hashApiKey(apiKey) },
+        (registered) => this.refuseOverlap(input.companyPrefixes, registered),
+      );
       return { organization: OrganizationType.from(entity), apiKey };
     } catch (e) {
       if (e instanceof PersistenceError && e.constraint?.includes('gln')) {
@@ -63,6 +61,18 @@ export class OrganizationService {
 
   async list(): Promise<OrganizationType[]> {
     return (await this.organizations.findAll()).map(OrganizationType.from);
+  }
+
+  /** The operator is the caller, so naming the organization that holds the prefix discloses nothing it may not see. */
+  private refuseOverlap(requested: string[], registered: RegisteredPrefix[]) {
+    const overlap = findPrefixOverlap(requested, registered);
+    if (!overlap) return;
+    const holder = overlap.holder ? `${overlap.holder.organizationName}'s "${overlap.conflictsWith}"` : `"${overlap.conflictsWith}" of the same request`;
+    throw new OrganizationError(
+      OrganizationErrorCode.COMPANY_PREFIX_OVERLAP,
+      `input.companyPrefixes: "${overlap.prefix}" overlaps ${holder}: company prefixes may not equal or begin one another`,
+      { field: 'companyPrefixes', rule: 'prefix-overlap', prefix: overlap.prefix, conflictsWith: overlap.conflictsWith, organizationId: overlap.holder?.organizationId ?? null },
+    );
   }
 
   private invalid(field: string, rule: string) {

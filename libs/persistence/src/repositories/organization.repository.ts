@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { RegisteredPrefix } from '@pharmatrace/domain';
 import { DataSource } from 'typeorm';
 import { OrganizationEntity, OrganizationRole } from '../entities';
 import { rethrowUniqueViolation } from '../persistence.error';
@@ -15,10 +16,22 @@ export interface NewOrganization {
 export class OrganizationRepository {
   constructor(private readonly db: DataSource) {}
 
-  async create(org: NewOrganization): Promise<OrganizationEntity> {
-    const repo = this.db.getRepository(OrganizationEntity);
-    const saved = await repo.save(repo.create(org)).catch(rethrowUniqueViolation);
-    return repo.findOneByOrFail({ id: saved.id });
+  /**
+   * Inserts the organization once `admit` (which throws to refuse) has seen every prefix already registered. Creations
+   * take one transaction-scoped advisory lock in turn, so two overlapping prefixes registered at the same moment cannot
+   * both pass: a rule across rows that no unique index can state. Organizations are created rarely; the wait is nil.
+   */
+  async create(org: NewOrganization, admit: (registered: RegisteredPrefix[]) => void): Promise<OrganizationEntity> {
+    return this.db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('organization.company_prefixes'))`);
+      const rows: { prefix: string; id: string; name: string }[] = await tx.query(
+        `SELECT unnest(company_prefixes) AS prefix, id, name FROM organization ORDER BY created_at`,
+      );
+      admit(rows.map((r) => ({ prefix: r.prefix, organizationId: r.id, organizationName: r.name })));
+      const repo = tx.getRepository(OrganizationEntity);
+      const saved = await repo.save(repo.create(org)).catch(rethrowUniqueViolation);
+      return repo.findOneByOrFail({ id: saved.id });
+    });
   }
 
   findByApiKeyHash(hash: Buffer): Promise<OrganizationEntity | null> {
