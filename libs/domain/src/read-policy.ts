@@ -1,18 +1,24 @@
 import { Gs1Error, parseEpc } from '@pharmatrace/gs1';
 
 /**
- * Who may read what: the one table of read rules. Pure, so every role × query pair is a unit test; the API applies
- * it (apps/api/src/policy) and never decides visibility anywhere else.
+ * Who may read what: the one table of read rules, decided by one function (`decideRead`). Pure, so every role ×
+ * relation × grant × read is a unit test; the API applies it (apps/api/src/policy) and never decides visibility
+ * anywhere else. docs/read-policy.md carries the same table.
  *
- * | query                    | REGULATOR | MANUFACTURER                              | DISTRIBUTOR / DISPENSER               |
- * | ------------------------ | --------- | ----------------------------------------- | ------------------------------------- |
- * | provenance(epc)          | full      | full for its own GTINs, else party events | party events; party to none: FORBIDDEN |
- * | events / GET /epcis/events | all     | party to, or naming a pack of its GTINs   | party to (list filtered, documented)  |
- * | event / GET …/{id}       | any       | same rule; not permitted: FORBIDDEN       | same rule; not permitted: FORBIDDEN   |
- * | lot(gtin, lot)           | full      | its own GTINs, else FORBIDDEN             | the packs it holds; holds none: FORBIDDEN |
- * | alerts                   | all       | on its GTINs, addressed to or raised by it | addressed to or raised by it          |
- * | organizations            | all       | all (the trading-partner directory)       | all                                   |
- * | verify                   | any pack  | any pack                                  | any pack                              |
+ * | read                                   | REGULATOR | GTIN's MANUFACTURER | grantee (active grant on the GTIN or lot) | anyone else                                  |
+ * | -------------------------------------- | --------- | ------------------- | ----------------------------------------- | -------------------------------------------- |
+ * | provenance, proofBundle, GET /proofs   | FULL      | FULL                | FULL                                      | party events; party to none: FORBIDDEN       |
+ * | events, GET /epcis/events (lists)      | all       | party to, or naming a pack of its GTINs | + events naming a pack of a granted GTIN/lot | party to                        |
+ * | GET /epcis/events/{id}                 | any       | the list rule; none readable: EVENT_NOT_FOUND (as if absent) | same                   | same                                         |
+ * | lot(gtin, lot)                         | ALL       | ALL                 | ALL                                       | the packs it holds (OWN_CUSTODY); none: FORBIDDEN |
+ * | alerts                                 | all       | + on its GTINs      | + on a granted GTIN/lot                   | raised by or addressed to it                 |
+ * | verify: custodian and container        | shown     | shown               | shown                                     | shown to the custodian itself, else null     |
+ * | verify: verdict, organizations         | any       | any                 | any                                       | any                                          |
+ *
+ * "Party to an event": it captured the event, or its GLN is the event's read point, business location, or in its
+ * source or destination list. A grant is active from `validFrom` until (excluding) `validUntil` unless revoked; it
+ * covers a pack whose GTIN it names and, if it names a lot, whose lot is that lot. An empty history is no secret
+ * (verify answers UNKNOWN for it to anyone), so it is answered FULL.
  */
 export type ReaderRole = 'MANUFACTURER' | 'DISTRIBUTOR' | 'DISPENSER' | 'REGULATOR';
 
@@ -23,11 +29,14 @@ export interface Reader {
 }
 
 export enum ReadQuery {
-  PROVENANCE = 'provenance',
+  /** provenance, proofBundle and GET /proofs: one pack's history. */
+  HISTORY = 'history',
+  /** Event lists and one event by id: the same criterion, applied in SQL. */
   EVENTS = 'events',
-  EVENT = 'event',
   LOT = 'lot',
   ALERTS = 'alerts',
+  /** verify's custodian and container. */
+  CUSTODY = 'custody',
   ORGANIZATIONS = 'organizations',
   VERIFY = 'verify',
 }
@@ -40,18 +49,68 @@ export enum HistoryVisibility {
   FORBIDDEN = 'FORBIDDEN',
 }
 
+/** Owner-granted access: a manufacturer lets one organization read its packs of a GTIN, or of one lot, for a period. */
+export interface ReadGrant {
+  granteeId: string;
+  gtin: string;
+  lot: string | null;
+  validFrom: Date;
+  validUntil: Date;
+  revokedAt: Date | null;
+}
+
+/** What an active grant opens: the packs of a GTIN, or of one of its lots. */
+export interface GrantScope {
+  gtin: string;
+  lot: string | null;
+}
+
 /** Which events a list shows a reader: every list is filtered in the query itself, so pages stay full. */
 export type EventScope =
   | { kind: 'all' }
-  | { kind: 'party'; organizationId: string; gln: string }
-  | { kind: 'party-or-own-gtins'; organizationId: string; gln: string };
+  | { kind: 'restricted'; organizationId: string; gln: string; ownGtins: boolean; granted: GrantScope[] };
 
 export type LotScope = { kind: 'all' } | { kind: 'own-custody'; organizationId: string } | { kind: 'forbidden' };
 
-export type AlertScope =
-  | { kind: 'all' }
-  | { kind: 'involved'; organizationId: string }
-  | { kind: 'involved-or-manufacturer'; organizationId: string };
+export type AlertScope = { kind: 'all' } | { kind: 'involved'; organizationId: string; ownGtins: boolean; granted: GrantScope[] };
+
+/** A pack as the policy sees it: `manufacturerId` owns its GTIN (null for cases, pallets and unknown GTINs). */
+export interface PackSubject {
+  gtin: string | null;
+  lot: string | null;
+  manufacturerId: string | null;
+}
+
+/** `historyEvents` counts the pack's history; `partyEvents` the events of it the reader is party to. */
+export interface HistorySubject {
+  query: ReadQuery.HISTORY;
+  pack: PackSubject;
+  historyEvents: number;
+  partyEvents: number;
+}
+
+/** `heldPacks`: how many packs of the lot the reader holds now. */
+export interface LotSubject {
+  query: ReadQuery.LOT;
+  pack: PackSubject;
+  heldPacks: number;
+}
+
+export interface CustodySubject {
+  query: ReadQuery.CUSTODY;
+  pack: PackSubject;
+  custodianId: string | null;
+}
+
+export interface ListSubject {
+  query: ReadQuery.EVENTS | ReadQuery.ALERTS;
+}
+
+export interface OpenSubject {
+  query: ReadQuery.ORGANIZATIONS | ReadQuery.VERIFY;
+}
+
+export type ReadSubject = HistorySubject | LotSubject | CustodySubject | ListSubject | OpenSubject;
 
 /** What deciding on one event needs: who captured it and the GLNs of its read point, location, sources and destinations. */
 export interface EventParties {
@@ -63,52 +122,53 @@ export function isPartyTo(reader: Reader, event: EventParties): boolean {
   return event.capturedBy === reader.organizationId || event.glns.has(reader.gln);
 }
 
-/** One stored event, by hash or id: `manufacturesAny` says whether it names a pack of a GTIN the reader manufactures. */
-export function mayReadEvent(reader: Reader, event: EventParties, manufacturesAny: boolean): boolean {
-  if (reader.role === 'REGULATOR') return true;
-  if (reader.role === 'MANUFACTURER' && manufacturesAny) return true;
-  return isPartyTo(reader, event);
-}
+const isActive = (grant: ReadGrant, reader: Reader, now: Date) =>
+  grant.granteeId === reader.organizationId && grant.revokedAt === null && grant.validFrom <= now && now < grant.validUntil;
 
-export function eventScopeFor(reader: Reader): EventScope {
-  if (reader.role === 'REGULATOR') return { kind: 'all' };
-  const who = { organizationId: reader.organizationId, gln: reader.gln };
-  return reader.role === 'MANUFACTURER' ? { kind: 'party-or-own-gtins', ...who } : { kind: 'party', ...who };
+const covers = (grant: ReadGrant, pack: PackSubject) => pack.gtin !== null && grant.gtin === pack.gtin && (grant.lot === null || grant.lot === pack.lot);
+
+/** The reader owns the pack's GTIN, is a regulator, or holds an active grant covering it: it reads everything about it. */
+function readsWhole(reader: Reader, pack: PackSubject, grants: readonly ReadGrant[], now: Date): boolean {
+  if (reader.role === 'REGULATOR') return true;
+  if (pack.manufacturerId !== null && pack.manufacturerId === reader.organizationId) return true;
+  return grants.some((g) => isActive(g, reader, now) && covers(g, pack));
 }
 
 /**
- * A pack's history: `manufacturerId` is the organization that owns the pack's GTIN (null for cases, pallets and
- * unknown GTINs); `partyEvents` counts the history's events the reader is party to. An empty history is no secret
- * (verify answers UNKNOWN for it to anyone), so it is answered as such.
+ * The read policy: what `reader`, holding `grants` (its own, as grantee; others are ignored), may read of `subject`
+ * at `now`. Every read path asks this function and nothing else.
  */
-export function historyVisibility(reader: Reader, manufacturerId: string | null, historyEvents: number, partyEvents: number): HistoryVisibility {
-  if (reader.role === 'REGULATOR') return HistoryVisibility.FULL;
-  if (reader.role === 'MANUFACTURER' && manufacturerId === reader.organizationId) return HistoryVisibility.FULL;
-  if (historyEvents === 0) return HistoryVisibility.FULL;
-  return partyEvents > 0 ? HistoryVisibility.PARTY_EVENTS : HistoryVisibility.FORBIDDEN;
-}
-
-/** `heldPacks`: how many packs of the lot the reader holds now. */
-export function lotScopeFor(reader: Reader, manufacturerId: string | null, heldPacks: number): LotScope {
-  if (reader.role === 'REGULATOR') return { kind: 'all' };
-  if (reader.role === 'MANUFACTURER') return manufacturerId === reader.organizationId ? { kind: 'all' } : { kind: 'forbidden' };
-  return heldPacks > 0 ? { kind: 'own-custody', organizationId: reader.organizationId } : { kind: 'forbidden' };
-}
-
-export function alertScopeFor(reader: Reader): AlertScope {
-  if (reader.role === 'REGULATOR') return { kind: 'all' };
-  if (reader.role === 'MANUFACTURER') return { kind: 'involved-or-manufacturer', organizationId: reader.organizationId };
-  return { kind: 'involved', organizationId: reader.organizationId };
-}
-
-/** Every role reads the directory (name, role, GLN): partners need it to address shipments. */
-export function mayReadOrganizations(_reader: Reader): boolean {
-  return true;
-}
-
-/** Every role gets the verdict on any pack: that is what a scan is for. */
-export function mayVerify(_reader: Reader): boolean {
-  return true;
+export function decideRead(reader: Reader, subject: HistorySubject, grants: readonly ReadGrant[], now: Date): HistoryVisibility;
+export function decideRead(reader: Reader, subject: LotSubject, grants: readonly ReadGrant[], now: Date): LotScope;
+/** Whether verify shows the pack's custodian and container. */
+export function decideRead(reader: Reader, subject: CustodySubject, grants: readonly ReadGrant[], now: Date): boolean;
+export function decideRead(reader: Reader, subject: { query: ReadQuery.EVENTS }, grants: readonly ReadGrant[], now: Date): EventScope;
+export function decideRead(reader: Reader, subject: { query: ReadQuery.ALERTS }, grants: readonly ReadGrant[], now: Date): AlertScope;
+/** The trading-partner directory (partners need it to address shipments) and the verdict on any pack (what a scan is for). */
+export function decideRead(reader: Reader, subject: OpenSubject, grants: readonly ReadGrant[], now: Date): boolean;
+export function decideRead(reader: Reader, subject: ReadSubject, grants: readonly ReadGrant[], now: Date): HistoryVisibility | LotScope | EventScope | AlertScope | boolean {
+  switch (subject.query) {
+    case ReadQuery.HISTORY:
+      if (readsWhole(reader, subject.pack, grants, now) || subject.historyEvents === 0) return HistoryVisibility.FULL;
+      return subject.partyEvents > 0 ? HistoryVisibility.PARTY_EVENTS : HistoryVisibility.FORBIDDEN;
+    case ReadQuery.LOT:
+      if (readsWhole(reader, subject.pack, grants, now)) return { kind: 'all' };
+      return reader.role !== 'MANUFACTURER' && subject.heldPacks > 0 ? { kind: 'own-custody', organizationId: reader.organizationId } : { kind: 'forbidden' };
+    case ReadQuery.CUSTODY:
+      return (subject.custodianId !== null && subject.custodianId === reader.organizationId) || readsWhole(reader, subject.pack, grants, now);
+    case ReadQuery.EVENTS:
+    case ReadQuery.ALERTS: {
+      if (reader.role === 'REGULATOR') return { kind: 'all' };
+      const granted = grants.filter((g) => isActive(g, reader, now)).map(({ gtin, lot }) => ({ gtin, lot }));
+      const ownGtins = reader.role === 'MANUFACTURER';
+      return subject.query === ReadQuery.EVENTS
+        ? { kind: 'restricted', organizationId: reader.organizationId, gln: reader.gln, ownGtins, granted }
+        : { kind: 'involved', organizationId: reader.organizationId, ownGtins, granted };
+    }
+    case ReadQuery.ORGANIZATIONS:
+    case ReadQuery.VERIFY:
+      return true;
+  }
 }
 
 type Json = Record<string, unknown>;
