@@ -90,7 +90,7 @@ describe('provenance: custody chain, aggregation history and contradictions', ()
     expect(next.data.provenance.eventsConnection.edges.map((e: any) => e.node.bizStep)).toEqual(['receiving', 'unpacking', 'unpacking', 'packing']);
   });
 
-  it('flags a receipt without shipment, a shipment by a non-holder and an event after dispensing, each raised as one alert', async () => {
+  it('flags a receipt without shipment, a shipment by a non-holder and an event after dispensing, computed for display: reading records no alert', async () => {
     await capture('maker', [
       commissioningEvent({ eventTime: t(20), epcs: [pack('B1'), pack('B2'), pack('B3')], lot: 'L2', expiry: '2028-06-30' }),
       shippingEvent({ eventTime: t(22), epcs: [pack('B3')], to: PHARMACY }),
@@ -118,15 +118,12 @@ describe('provenance: custody chain, aggregation history and contradictions', ()
     const db = new Client({ connectionString: dbUrl() });
     await db.connect();
     try {
-      const { rows } = await db.query(`SELECT code, epc, details->>'flaggedEvent' AS event FROM alert ORDER BY epc`);
-      expect(rows).toEqual(expected.map(([serial, code, event]) => ({ code, epc: pack(serial), event })));
+      // A read never writes: contradictions are the capture rules' business, not a side effect of someone looking.
+      const { rows } = await db.query(`SELECT code FROM alert WHERE code = ANY($1)`, [expected.map(([, code]) => code)]);
+      expect(rows).toEqual([]);
     } finally {
       await db.end();
     }
-    const alerts = await gql(app, `{ alerts(filter: { code: ["SHIPPED_BY_NON_HOLDER"] }) { edges { node { code epc actor { name } recipient { name } manufacturer { name } } } } }`, {}, orgs.regulator.apiKey);
-    expect(alerts.data.alerts.edges).toEqual([
-      { node: { code: 'SHIPPED_BY_NON_HOLDER', epc: pack('B2'), actor: { name: 'Wholesale Ltd' }, recipient: { name: 'ACME Pharma' }, manufacturer: { name: 'ACME Pharma' } } },
-    ]);
   });
 
   it('shows a distributor only the events it is party to, and refuses a pack it never touched', async () => {

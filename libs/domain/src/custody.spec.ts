@@ -63,6 +63,56 @@ describe('deriveCustody', () => {
     ]);
   });
 
+  describe("the demo's clean flow: 1,000 packs in 10 cases on a pallet, shipped, received, broken down, one case shipped on", () => {
+    const CASE_1 = 'https://id.gs1.org/00/106141412345678939';
+    const fill = (m: number, container: string) => ev(m, 'packing', 'maker', { eventType: 'AggregationEvent', action: 'ADD', via: container, role: 'parent', parent: container });
+    const breakDown = (m: number, via: string, role: string) => ev(m, 'unpacking', 'wholesaler', { eventType: 'AggregationEvent', action: 'DELETE', via, role, parent: PALLET });
+    // One event object per captured event; each history below names it through the EPC the history query reaches it by.
+    const flow = {
+      commission: commission(0),
+      fillCase: fill(1, CASE),
+      casesOnPallet: fill(2, PALLET),
+      shipPallet: ship(3, 'maker', WHOLESALER_GLN, PALLET),
+      receivePallet: receive(4, 'wholesaler', PALLET),
+      unpackPallet: breakDown(5, PALLET, 'parent'),
+      shipCase: ship(6, 'wholesaler', PHARMACY_GLN, CASE),
+      receiveCase: receive(7, 'pharmacy', CASE),
+    };
+    const asChild = (e: CustodyEvent, item: string) => ({ ...e, via: item, role: 'child' });
+
+    it.each([
+      ['the pallet', [flow.casesOnPallet, flow.shipPallet, flow.receivePallet, flow.unpackPallet], 'wholesaler'],
+      ['the case shipped on', [flow.fillCase, asChild(flow.casesOnPallet, CASE), flow.shipPallet, flow.receivePallet, asChild(flow.unpackPallet, CASE), flow.shipCase, flow.receiveCase], 'pharmacy'],
+      [
+        'a pack of that case',
+        [flow.commission, asChild(flow.fillCase, PACK), asChild(flow.casesOnPallet, CASE), flow.shipPallet, flow.receivePallet, asChild(flow.unpackPallet, CASE), flow.shipCase, flow.receiveCase],
+        'pharmacy',
+      ],
+      ['a case kept by the distributor', [fill(1, CASE_1), asChild(flow.casesOnPallet, CASE_1), flow.shipPallet, flow.receivePallet, asChild(flow.unpackPallet, CASE_1)], 'wholesaler'],
+    ])('%s: no flag, held in turn by maker, transit, distributor…, now %s', (_, history, holder) => {
+      const derived = deriveCustody(history);
+      expect(derived.flags).toEqual([]);
+      expect(derived.custody.slice(0, 3).map((c) => c.holderId)).toEqual(['maker', null, 'wholesaler']);
+      expect(derived.custody.at(-1)).toMatchObject({ holderId: holder, inTransit: false, to: null });
+    });
+
+    it('still flags a container shipped by whoever did not hold it, and the packs inside with it', () => {
+      const rogue = ship(6, 'pharmacy', PHARMACY_GLN, CASE);
+      const packHistory = [flow.commission, asChild(flow.fillCase, PACK), asChild(flow.casesOnPallet, CASE), flow.shipPallet, flow.receivePallet, asChild(flow.unpackPallet, CASE), rogue];
+      const caseHistory = [flow.fillCase, asChild(flow.casesOnPallet, CASE), flow.shipPallet, flow.receivePallet, asChild(flow.unpackPallet, CASE), rogue];
+      for (const history of [packHistory, caseHistory]) {
+        expect(deriveCustody(history).flags).toMatchObject([{ code: ProvenanceFlagCode.SHIPPED_BY_NON_HOLDER, eventRef: rogue.ref, actorId: 'pharmacy', holderId: 'wholesaler' }]);
+      }
+    });
+
+    it('still flags a pallet shipped on while it is in transit, and one shipped before anybody packed it', () => {
+      const again = ship(4, 'maker', PHARMACY_GLN, PALLET);
+      expect(deriveCustody([flow.casesOnPallet, flow.shipPallet, again]).flags).toMatchObject([{ code: ProvenanceFlagCode.SHIPPED_BY_NON_HOLDER, eventRef: again.ref, holderId: null }]);
+      const early = ship(1, 'maker', WHOLESALER_GLN, PALLET);
+      expect(deriveCustody([early, flow.casesOnPallet]).flags).toMatchObject([{ code: ProvenanceFlagCode.SHIPPED_BY_NON_HOLDER, eventRef: early.ref, holderId: null }]);
+    });
+  });
+
   it('flags a receipt with no shipment in transit, and one by a party the shipment was not addressed to', () => {
     const stray = receive(1, 'wholesaler');
     expect(deriveCustody([commission(0), stray]).flags).toMatchObject([

@@ -82,10 +82,14 @@ export interface Custody {
 const isShipping = (e: CustodyEvent) => cbvShortName(e.bizStep) === 'shipping';
 const isReceiving = (e: CustodyEvent) => cbvShortName(e.bizStep) === 'receiving';
 const isCommissioning = (e: CustodyEvent) => cbvShortName(e.bizStep) === 'commissioning' && e.action === 'ADD';
+const isAggregating = (e: CustodyEvent) => e.eventType === 'AggregationEvent' && e.action === 'ADD';
 
 /**
  * Custody intervals, aggregation spans and contradictions, from a pack's history alone. Holders are the organizations
- * that commissioned or received it; a shipment opens a transit that a receipt by its addressee closes.
+ * that commissioned it, or first packed it (a case or pallet is never commissioned: it comes into being when filled),
+ * or received it; a shipment opens a transit that a receipt by its addressee closes. Custody follows aggregation
+ * because the history holds the container's events while the item sat in it: a pallet shipped by its holder moves
+ * every case and pack on it, and is no contradiction for any of them.
  */
 export function deriveCustody(events: readonly CustodyEvent[]): Custody {
   const sorted = [...events].sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime() || a.id - b.id);
@@ -112,10 +116,11 @@ export function deriveCustody(events: readonly CustodyEvent[]): Custody {
       }
     }
     if (e.eventType === 'AggregationEvent' && e.role === 'child' && e.parent) trackAggregation(e, open, out.aggregation);
-    const interval = now.interval;
-    if (isCommissioning(e) && !interval) {
+    if (!now.interval && (isCommissioning(e) || isAggregating(e))) {
       begin(e, { holderId: e.capturedBy, location: e.bizLocation, inTransit: false, shipmentRef: null, destinationGln: null });
-    } else if (isShipping(e)) {
+    }
+    const interval = now.interval;
+    if (isShipping(e)) {
       const holder = interval && !interval.inTransit ? interval.holderId : null;
       if (holder !== e.capturedBy) {
         flag(ProvenanceFlagCode.SHIPPED_BY_NON_HOLDER, e, holder ? 'shipped by an organization that did not hold the pack' : 'shipped while nobody held the pack');

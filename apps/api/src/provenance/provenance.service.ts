@@ -31,8 +31,9 @@ export class ProvenanceService {
   ) {}
 
   /**
-   * The history is derived whole (custody and contradictions need every event, and each contradiction is raised as
-   * an alert once whoever reads), then cut to what the caller may read.
+   * The history is derived whole (custody and contradictions need every event), then cut to what the caller may read.
+   * Flags are computed for display only: a read never writes. Contradictions are the capture rules' business, so an
+   * alert does not depend on someone happening to read the pack.
    */
   async provenance(input: string, org: OrganizationEntity, request: object): Promise<ProvenanceType> {
     const epc = this.canonical(input);
@@ -48,12 +49,6 @@ export class ProvenanceService {
       this.proofs.proofsFor(visible.map((h) => h.event)),
     ]);
     const derived = deriveCustody(history.map((h) => this.custodyEvent(h, capturers)));
-    if (derived.flags.length) {
-      const lot = await this.repository.lotOf(epc);
-      await this.repository.recordFlags(
-        derived.flags.map((f) => ({ code: f.code, epc, gtin, lot, actorId: f.actorId, recipientId: f.holderId, eventRef: f.eventRef, message: f.message })),
-      );
-    }
     const refs = new Set(visible.map((h) => digestToHash(h.event.hash)));
     return {
       epc,
