@@ -16,6 +16,7 @@ import { CommonModule } from './common/common.module';
 import { ErrorFilter } from './common/error.filter';
 import { EpcisRestModule } from './epcis-rest/epcis-rest.module';
 import { EventsModule } from './events/events.module';
+import { ReadGrantModule } from './grants/read-grant.module';
 import { GraphiqlController } from './graphiql/graphiql.controller';
 import { CompiledExecutionGateway } from './graphql/compiled-execution.gateway';
 import { offlineGraphiqlPlugin } from './graphiql/graphiql.page';
@@ -84,6 +85,7 @@ export class ApiModule {
         EventsModule,
         LotModule,
         AlertModule,
+        ReadGrantModule,
         EpcisRestModule,
         AuditModule,
         WebModule,

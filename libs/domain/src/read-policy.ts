@@ -122,8 +122,12 @@ export function isPartyTo(reader: Reader, event: EventParties): boolean {
   return event.capturedBy === reader.organizationId || event.glns.has(reader.gln);
 }
 
-const isActive = (grant: ReadGrant, reader: Reader, now: Date) =>
-  grant.granteeId === reader.organizationId && grant.revokedAt === null && grant.validFrom <= now && now < grant.validUntil;
+/** A grant is in force from `validFrom` until, excluding, `validUntil`, unless revoked. */
+export function grantInForce(grant: Pick<ReadGrant, 'validFrom' | 'validUntil' | 'revokedAt'>, now: Date): boolean {
+  return grant.revokedAt === null && grant.validFrom <= now && now < grant.validUntil;
+}
+
+const isActive = (grant: ReadGrant, reader: Reader, now: Date) => grant.granteeId === reader.organizationId && grantInForce(grant, now);
 
 const covers = (grant: ReadGrant, pack: PackSubject) => pack.gtin !== null && grant.gtin === pack.gtin && (grant.lot === null || grant.lot === pack.lot);
 

@@ -15,3 +15,4 @@ export * from './repositories/lot.repository';
 export * from './repositories/provenance.repository';
 export * from './repositories/audit.repository';
 export * from './repositories/signature.repository';
+export * from './repositories/read-grant.repository';

@@ -14,8 +14,9 @@ import { LotRepository } from './repositories/lot.repository';
 import { ProvenanceRepository } from './repositories/provenance.repository';
 import { AuditRepository } from './repositories/audit.repository';
 import { SignatureRepository } from './repositories/signature.repository';
+import { ReadGrantRepository } from './repositories/read-grant.repository';
 
-const REPOSITORIES = [OrganizationRepository, EventRepository, PackRepository, AnchorRepository, VerificationRepository, RecallRepository, EventQueryRepository, CaptureJobRepository, ProvenanceRepository, LotRepository, AlertRepository, AuditRepository, SignatureRepository];
+const REPOSITORIES = [OrganizationRepository, EventRepository, PackRepository, AnchorRepository, VerificationRepository, RecallRepository, EventQueryRepository, CaptureJobRepository, ProvenanceRepository, LotRepository, AlertRepository, AuditRepository, SignatureRepository, ReadGrantRepository];
 
 @Global()
 @Module({})

@@ -20,7 +20,7 @@ export class AlertService {
     const size = first ?? DEFAULT_PAGE;
     if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) throw this.invalid('first', 'range', `must be an integer from 1 to ${MAX_PAGE}`);
     const beforeId = after === null || after === undefined ? null : this.cursor(after);
-    const page = await this.repository.page(this.criteria(filter ?? {}), this.policy.alerts(org), size, beforeId);
+    const page = await this.repository.page(this.criteria(filter ?? {}), await this.policy.alerts(org), size, beforeId);
     const edges = page.alerts.map((a) => ({
       cursor: Buffer.from(`alert:${a.id}`).toString('base64url'),
       node: {

@@ -7,6 +7,7 @@ import { FlowErrorCode } from '../capture/flow.error';
 import { HealthErrorCode } from '../health/health.error';
 import { EpcisRestErrorCode } from '../epcis-rest/epcis-rest.error';
 import { EventQueryErrorCode } from '../events/event-query.error';
+import { ReadGrantErrorCode } from '../grants/read-grant.error';
 import { LotErrorCode } from '../lots/lot.error';
 import { OrganizationErrorCode } from '../organizations/organization.error';
 import { ProofBundleErrorCode } from '../proofs/proof-bundle.error';
@@ -47,6 +48,9 @@ export const ERROR_STATUS: Record<string, number> = {
   [ProofBundleErrorCode.NO_EVENTS]: 404,
   [EventQueryErrorCode.INVALID_QUERY_PARAMETER]: 400,
   [EventQueryErrorCode.EVENT_NOT_FOUND]: 404,
+  [ReadGrantErrorCode.INVALID_GRANT]: 400,
+  [ReadGrantErrorCode.GRANT_FORBIDDEN]: 403,
+  [ReadGrantErrorCode.GRANT_NOT_FOUND]: 404,
   [EpcisRestErrorCode.CAPTURE_JOB_NOT_FOUND]: 404,
   [EpcisRestErrorCode.CAPTURE_LIMIT_EXCEEDED]: 413,
   [EpcisRestErrorCode.NOT_ACCEPTABLE]: 406,

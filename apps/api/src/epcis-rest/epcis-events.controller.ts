@@ -18,9 +18,9 @@ const queryDocument = (events: unknown[]) => ({
 });
 
 /**
- * Read policy: GET /epcis/events lists only the events the caller may read (regulators all; a manufacturer those it is
- * party to or naming its GTINs' packs; others those they are party to). GET /epcis/events/{id} of an event the caller
- * may not read answers 403 FORBIDDEN, never 404.
+ * Read policy (docs/read-policy.md): GET /epcis/events lists only the events the caller may read. GET
+ * /epcis/events/{id} answers the first of them with that hash or eventID, and 404 when it may read none: another
+ * organization's event with the same eventID neither hides the caller's own nor is revealed to exist.
  */
 @Controller('epcis/events')
 @UseFilters(EpcisProblemFilter)

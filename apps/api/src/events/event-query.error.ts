@@ -3,7 +3,7 @@ import { AppError } from '../common/app.error';
 export enum EventQueryErrorCode {
   /** A filter, page size or page token is malformed; `details` names the parameter and the rule. */
   INVALID_QUERY_PARAMETER = 'INVALID_QUERY_PARAMETER',
-  /** No stored event has this hash or eventID. */
+  /** No stored event the caller may read has this hash or eventID (unreadable events are not told apart from absent ones). */
   EVENT_NOT_FOUND = 'EVENT_NOT_FOUND',
 }
 

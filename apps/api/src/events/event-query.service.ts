@@ -14,7 +14,8 @@ export interface EventPage {
 
 /**
  * The one event query behind `GET /epcis/events` and GraphQL `events`. Read policy: a list holds only the events the
- * caller may read (filtered in SQL, so pages stay full); one event the caller may not read is FORBIDDEN.
+ * caller may read (filtered in SQL, so pages stay full); one event is looked up among those too, so an event the
+ * caller may not read is answered EVENT_NOT_FOUND, as if absent: a refusal would tell that someone captured it.
  */
 @Injectable()
 export class EventQueryService {
@@ -25,7 +26,7 @@ export class EventQueryService {
 
   async query(params: QueryParams, reader: OrganizationEntity): Promise<EventPage> {
     const { criteria, perPage, afterId } = parseEventQuery(params);
-    const visibleTo = this.policy.eventVisibility(reader);
+    const visibleTo = await this.policy.eventVisibility(reader);
     const { events, hasMore } = await this.repository.page({ ...criteria, visibleTo }, perPage, afterId);
     const withCursors = events.map((e) => ({ ...e, cursor: encodePageToken(e.id) }));
     return { events: withCursors, nextPageToken: hasMore && events.length ? withCursors[withCursors.length - 1].cursor : null };
@@ -39,12 +40,8 @@ export class EventQueryService {
     } catch {
       digest = null;
     }
-    const event = await this.repository.findOne(digest, eventId);
-    if (!event) throw new EventQueryError(EventQueryErrorCode.EVENT_NOT_FOUND, `no event has the hash or eventID ${eventId}`, { eventID: eventId });
-    const visibleTo = this.policy.eventVisibility(reader);
-    if (visibleTo && !(await this.repository.page({ eventIds: { hashes: [event.hash], declared: [] }, visibleTo }, 1)).events.length) {
-      throw this.policy.eventForbidden(reader, eventId);
-    }
+    const event = await this.repository.findOne(digest, eventId, await this.policy.eventVisibility(reader));
+    if (!event) throw new EventQueryError(EventQueryErrorCode.EVENT_NOT_FOUND, `no event you may read has the hash or eventID ${eventId}`, { eventID: eventId });
     return event;
   }
 }

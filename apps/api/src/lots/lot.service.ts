@@ -20,7 +20,7 @@ export class LotService {
     this.lotNumber(lot);
     const view = await this.lots.view(gtin, lot);
     const held = org.role === 'DISTRIBUTOR' || org.role === 'DISPENSER' ? await this.lots.heldBy(gtin, lot, org.id) : 0;
-    const scope = this.policy.lot(org, gtin, lot, view.manufacturerId, held);
+    const scope = await this.policy.lot(org, gtin, lot, view.manufacturerId, held);
     const custodianId = scope.kind === 'own-custody' ? scope.organizationId : null;
     return {
       custodianId,

@@ -1,69 +1,95 @@
 import { Injectable } from '@nestjs/common';
 import {
-  alertScopeFor,
-  eventScopeFor,
+  AlertScope,
+  decideRead,
+  EventScope,
   glnLikePatterns,
-  historyVisibility,
   HistoryVisibility,
   isPartyTo,
-  lotScopeFor,
   LotScope,
-  mayReadOrganizations,
+  PackSubject,
   partyGlns,
   Reader,
+  ReadGrant,
   ReadQuery,
 } from '@pharmatrace/domain';
 import type { AlertVisibility, EventCriteria, OrganizationEntity } from '@pharmatrace/persistence';
 import { PolicyError } from './policy.error';
+import { ReadGrantDirectory } from './read-grant.directory';
 
 /**
- * Applies the pure read rules of libs/domain read-policy to the caller: the one place the API decides who reads what.
- * Lists are narrowed in their query (documented: a list shows what the caller may read); a single item the caller
- * may not read is refused with FORBIDDEN.
+ * Applies the one read rule of libs/domain read-policy (`decideRead`) to the caller and its live grants: the one place
+ * the API decides who reads what. Lists are narrowed in their query (a list shows what the caller may read); a pack
+ * or lot the caller may not read is refused with FORBIDDEN; an event it may not read is answered as absent.
  */
 @Injectable()
 export class ReadPolicyService {
+  constructor(private readonly grants: ReadGrantDirectory) {}
+
   reader(org: OrganizationEntity): Reader {
     return { organizationId: org.id, role: org.role, gln: org.gln };
   }
 
-  /** The criterion narrowing an event list to what `org` may read; undefined for regulators. */
-  eventVisibility(org: OrganizationEntity): EventCriteria['visibleTo'] {
-    const scope = eventScopeFor(this.reader(org));
+  /** The criterion narrowing an event list (or the lookup of one event) to what `org` may read; undefined for regulators. */
+  async eventVisibility(org: OrganizationEntity): Promise<EventCriteria['visibleTo']> {
+    const scope: EventScope = decideRead(this.reader(org), { query: ReadQuery.EVENTS }, await this.grants.of(org.id), new Date());
     if (scope.kind === 'all') return undefined;
-    return { organizationId: scope.organizationId, glnPatterns: glnLikePatterns(scope.gln), ownGtins: scope.kind === 'party-or-own-gtins' };
+    return { organizationId: scope.organizationId, glnPatterns: glnLikePatterns(scope.gln), ownGtins: scope.ownGtins, granted: scope.granted };
   }
 
   isPartyTo(org: OrganizationEntity, event: { capturedBy: string; body: Record<string, unknown> }): boolean {
     return isPartyTo(this.reader(org), { capturedBy: event.capturedBy, glns: partyGlns(event.body) });
   }
 
-  history(org: OrganizationEntity, epc: string, manufacturerId: string | null, events: number, partyEvents: number): HistoryVisibility {
-    const visibility = historyVisibility(this.reader(org), manufacturerId, events, partyEvents);
+  /**
+   * A pack's history (provenance and proof bundles alike). `lotOf` is asked only when a lot-scoped grant of the caller
+   * names the pack's GTIN: nearly every read decides without it.
+   */
+  async history(
+    org: OrganizationEntity,
+    epc: string,
+    pack: Omit<PackSubject, 'lot'>,
+    lotOf: () => Promise<string | null>,
+    events: number,
+    partyEvents: number,
+  ): Promise<HistoryVisibility> {
+    const grants = await this.grants.of(org.id);
+    const lot = grants.some((g) => g.gtin === pack.gtin && g.lot !== null) ? await lotOf() : null;
+    const visibility = decideRead(this.reader(org), { query: ReadQuery.HISTORY, pack: { ...pack, lot }, historyEvents: events, partyEvents }, grants, new Date());
     if (visibility === HistoryVisibility.FORBIDDEN) {
-      throw this.forbidden(ReadQuery.PROVENANCE, 'party-to-an-event', `${org.name} is party to no event of ${epc}; its verdict is open to all through verify`);
+      throw this.forbidden(ReadQuery.HISTORY, 'party-to-an-event', `${org.name} is party to no event of ${epc}; its verdict is open to all through verify`);
     }
     return visibility;
   }
 
-  lot(org: OrganizationEntity, gtin: string, lot: string, manufacturerId: string | null, heldPacks: number): Exclude<LotScope, { kind: 'forbidden' }> {
-    const scope = lotScopeFor(this.reader(org), manufacturerId, heldPacks);
+  async lot(org: OrganizationEntity, gtin: string, lot: string, manufacturerId: string | null, heldPacks: number): Promise<Exclude<LotScope, { kind: 'forbidden' }>> {
+    const subject = { query: ReadQuery.LOT, pack: { gtin, lot, manufacturerId }, heldPacks } as const;
+    const scope = decideRead(this.reader(org), subject, await this.grants.of(org.id), new Date());
     if (scope.kind === 'forbidden') {
       throw this.forbidden(ReadQuery.LOT, org.role === 'MANUFACTURER' ? 'own-gtin' : 'holds-a-pack', `${org.name} may not read lot ${lot} of ${gtin}`);
     }
     return scope;
   }
 
-  alerts(org: OrganizationEntity): AlertVisibility {
-    return alertScopeFor(this.reader(org));
+  async alerts(org: OrganizationEntity): Promise<AlertVisibility> {
+    const scope: AlertScope = decideRead(this.reader(org), { query: ReadQuery.ALERTS }, await this.grants.of(org.id), new Date());
+    return scope;
+  }
+
+  /**
+   * Whether verify shows `org` the pack's custodian and container. Without waiting a turn when the caller's grants
+   * are cached: this is the verification hot path.
+   */
+  custodyShown(org: OrganizationEntity, pack: PackSubject, custodianId: string | null): boolean | Promise<boolean> {
+    const decide = (grants: readonly ReadGrant[]) => decideRead(this.reader(org), { query: ReadQuery.CUSTODY, pack, custodianId }, grants, new Date());
+    const grants = this.grants.of(org.id);
+    return grants instanceof Promise ? grants.then(decide) : decide(grants);
   }
 
   organizations(org: OrganizationEntity): void {
-    if (!mayReadOrganizations(this.reader(org))) throw this.forbidden(ReadQuery.ORGANIZATIONS, 'directory', `${org.name} may not read the directory`);
-  }
-
-  eventForbidden(org: OrganizationEntity, eventId: string): PolicyError {
-    return this.forbidden(ReadQuery.EVENT, 'party-to-the-event', `${org.name} is not party to event ${eventId}`);
+    if (!decideRead(this.reader(org), { query: ReadQuery.ORGANIZATIONS }, [], new Date())) {
+      throw this.forbidden(ReadQuery.ORGANIZATIONS, 'directory', `${org.name} may not read the directory`);
+    }
   }
 
   private forbidden(query: ReadQuery, rule: string, message: string): PolicyError {

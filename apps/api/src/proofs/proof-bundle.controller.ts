@@ -1,5 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import type { OrganizationEntity } from '@pharmatrace/persistence';
 import type { ProofBundle } from 'pharmatrace-verify';
+import { CurrentOrganization } from '../common/auth.decorators';
 import { ProofBundleService } from './proof-bundle.service';
 
 /** `GET /proofs/<URL-encoded EPC URN or Digital Link>` or `GET /proofs?epc=…`: the bundle as a JSON file to keep. */
@@ -8,12 +10,12 @@ export class ProofBundleController {
   constructor(private readonly service: ProofBundleService) {}
 
   @Get()
-  byQuery(@Query('epc') epc: string | undefined): Promise<ProofBundle> {
-    return this.service.bundle(epc ?? '');
+  byQuery(@Query('epc') epc: string | undefined, @CurrentOrganization() org: OrganizationEntity): Promise<ProofBundle> {
+    return this.service.bundle(epc ?? '', org);
   }
 
   @Get(':epc')
-  byPath(@Param('epc') epc: string): Promise<ProofBundle> {
-    return this.service.bundle(epc);
+  byPath(@Param('epc') epc: string, @CurrentOrganization() org: OrganizationEntity): Promise<ProofBundle> {
+    return this.service.bundle(epc, org);
   }
 }

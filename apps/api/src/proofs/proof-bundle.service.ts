@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { digestToHash } from '@pharmatrace/epcis';
 import { canonicalEpc, Gs1Error } from '@pharmatrace/gs1';
+import type { OrganizationEntity } from '@pharmatrace/persistence';
 import type { BundleEvent, ProofBundle } from 'pharmatrace-verify';
 import { ProofService } from '../anchoring/proof.service';
 import { PackHistoryService } from '../provenance/pack-history.service';
@@ -8,7 +9,11 @@ import { SignatureService } from '../signatures/signature.service';
 import { anchorsOf } from './proof-anchors';
 import { ProofBundleError, ProofBundleErrorCode } from './proof-bundle.error';
 
-/** Proof bundle v1 (packages/verify/src/bundle.format.ts): a pack's history and its proofs, checkable offline from us. */
+/**
+ * Proof bundle v1 (packages/verify/src/bundle.format.ts): a pack's history and its proofs, checkable offline from us.
+ * The read policy cuts it exactly as it cuts provenance: a reader party to some events only gets those events, each
+ * with its own proof (every event verifies on its own), and a reader party to none is refused FORBIDDEN.
+ */
 @Injectable()
 export class ProofBundleService {
   constructor(
@@ -17,9 +22,9 @@ export class ProofBundleService {
     private readonly signatures: SignatureService,
   ) {}
 
-  async bundle(input: string): Promise<ProofBundle> {
+  async bundle(input: string, org: OrganizationEntity): Promise<ProofBundle> {
     const epc = this.canonical(input);
-    const history = await this.history.history(epc);
+    const { visible: history } = await this.history.readable(epc, org);
     if (!history.length) throw new ProofBundleError(ProofBundleErrorCode.NO_EVENTS, `no event names ${epc}`, { epc });
     const [proofs, signatures] = await Promise.all([
       this.proofs.proofsFor(history.map((h) => h.event)),

@@ -1,32 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { CustodyEvent, deriveCustody, destinationGlnOf, HistoryVisibility } from '@pharmatrace/domain';
 import { digestToHash } from '@pharmatrace/epcis';
-import { canonicalEpc, Gs1Error, parseEpc, toGtin14 } from '@pharmatrace/gs1';
-import { OrganizationEntity, ProvenanceRepository } from '@pharmatrace/persistence';
+import { canonicalEpc, Gs1Error } from '@pharmatrace/gs1';
+import { OrganizationEntity } from '@pharmatrace/persistence';
 import { ProofService } from '../anchoring/proof.service';
 import { AnchorStatusEnum } from '../anchoring/proof.types';
 import { OrganizationLoader } from '../policy/organization.loader';
-import { ReadPolicyService } from '../policy/read-policy.service';
 import { HistoryEvent, PackHistoryService } from './pack-history.service';
 import { ProvenanceError, ProvenanceErrorCode } from './provenance.error';
 import { ProvenanceEventConnectionType, ProvenanceType } from './provenance.types';
 
 const MAX_PAGE = 500;
-const MAX_KNOWN_MANUFACTURERS = 100_000;
 
 @Injectable()
 export class ProvenanceService {
-  /**
-   * A GTIN's manufacturer is fixed by its first commissioning (the product row is never re-assigned), so once known it
-   * is kept: one round trip fewer on the regulators' hot path.
-   */
-  private readonly manufacturers = new Map<string, string>();
-
   constructor(
     private readonly history: PackHistoryService,
     private readonly proofs: ProofService,
-    private readonly repository: ProvenanceRepository,
-    private readonly policy: ReadPolicyService,
     private readonly organizations: OrganizationLoader,
   ) {}
 
@@ -37,13 +27,8 @@ export class ProvenanceService {
    */
   async provenance(input: string, org: OrganizationEntity, request: object): Promise<ProvenanceType> {
     const epc = this.canonical(input);
-    const gtin = this.gtinOf(epc);
-    // Independent round trips run together: this is the regulators' hot path (p99 target 20 ms).
-    const [history, manufacturer] = await Promise.all([this.history.history(epc), this.manufacturerOf(gtin)]);
-    const party = new Set(history.filter((h) => this.policy.isPartyTo(org, h.event)).map((h) => h.event.id));
-    const visibility = this.policy.history(org, epc, manufacturer, history.length, party.size);
+    const { history, visible, visibility } = await this.history.readable(epc, org);
     const full = visibility === HistoryVisibility.FULL;
-    const visible = full ? history : history.filter((h) => party.has(h.event.id));
     const [capturers, proofs] = await Promise.all([
       this.organizations.loadMany(request, [...new Set(history.map((h) => h.event.capturedBy))]),
       this.proofs.proofsFor(visible.map((h) => h.event)),
@@ -126,22 +111,6 @@ export class ProvenanceService {
       role: h.role,
       parent: h.parent,
     };
-  }
-
-  private async manufacturerOf(gtin: string | null): Promise<string | null> {
-    const known = gtin ? this.manufacturers.get(gtin) : undefined;
-    if (known) return known;
-    const found = await this.repository.manufacturerOf(gtin);
-    if (gtin && found) {
-      if (this.manufacturers.size >= MAX_KNOWN_MANUFACTURERS) this.manufacturers.clear();
-      this.manufacturers.set(gtin, found);
-    }
-    return found;
-  }
-
-  private gtinOf(epc: string): string | null {
-    const parsed = parseEpc(epc);
-    return parsed.kind === 'sgtin' ? toGtin14(parsed.gtin) : null;
   }
 
   private canonical(input: string): string {

@@ -14,6 +14,7 @@ import { OrganizationEntity, VerificationRepository, VerificationView } from '@p
 import { OrganizationDirectory } from '../common/organization.directory';
 import { ApiMetrics } from '../metrics/api.metrics';
 import { OrganizationType } from '../organizations/organization.types';
+import { ReadPolicyService } from '../policy/read-policy.service';
 import { VerificationError, VerificationErrorCode } from './verification.error';
 import { VerdictType } from './verification.types';
 
@@ -24,11 +25,15 @@ export interface Evaluation {
   verdict: Verdict;
   correction?: { kind: CorrectionKind };
   ambiguousReadings: number;
-  /** Who holds the pack now, from the organization cache. */
+  /**
+   * Who holds the pack now, from the organization cache, and the container it sits in: null unless the read policy
+   * shows them to the viewer (never to an anonymous one).
+   */
   custodian: OrganizationEntity | null;
+  container: string | null;
 }
 
-type Judged = Omit<Evaluation, 'custodian'>;
+type Judged = Omit<Evaluation, 'custodian' | 'container'>;
 
 const DAY_MS = 86_400_000;
 let today = { day: -1, iso: '' };
@@ -50,6 +55,7 @@ export class VerificationService {
     private readonly verification: VerificationRepository,
     private readonly organizations: OrganizationDirectory,
     private readonly metrics: ApiMetrics,
+    private readonly policy: ReadPolicyService,
   ) {}
 
   async verify(code: string, viewer?: OrganizationEntity): Promise<VerdictType> {
@@ -60,20 +66,32 @@ export class VerificationService {
   async evaluateIdentity(scan: PackIdentity, viewer?: OrganizationEntity): Promise<Evaluation> {
     const epc = packEpc(scan);
     const view = await this.verification.view(epc, scan.gtin, scan.lot ?? null);
-    return this.withCustodian({ scan, epc, view, verdict: this.judge(scan, view, viewer), ambiguousReadings: 0 });
+    return this.withCustodian({ scan, epc, view, verdict: this.judge(scan, view, viewer), ambiguousReadings: 0 }, viewer);
   }
 
   async evaluate(code: string, viewer?: OrganizationEntity): Promise<Evaluation> {
-    return this.withCustodian(await this.judgeScan(code, viewer));
+    return this.withCustodian(await this.judgeScan(code, viewer), viewer);
   }
 
-  /** Without waiting a turn when the custodian is cached, as on nearly every scan. Every evaluation ends here, so its verdict is counted here. */
-  private withCustodian(judged: Judged): Evaluation | Promise<Evaluation> {
+  /**
+   * Without waiting a turn when the viewer's grants and the custodian are cached, as on nearly every scan. Every
+   * evaluation ends here, so its verdict is counted here.
+   */
+  private withCustodian(judged: Judged, viewer?: OrganizationEntity): Evaluation | Promise<Evaluation> {
     this.metrics.verdicts.inc({ status: judged.verdict.status });
-    const id = judged.view.state?.custodianId;
-    const custodian = id ? this.organizations.cachedById(id) : null;
-    if (custodian !== undefined) return { ...judged, custodian };
-    return this.organizations.byId(id!).then((org) => ({ ...judged, custodian: org }));
+    const { state, product, containers } = judged.view;
+    const id = state?.custodianId ?? null;
+    if (!viewer || !state) return { ...judged, custodian: null, container: null };
+    const pack = { gtin: judged.scan.gtin, lot: state.lot, manufacturerId: product?.manufacturerId ?? null };
+    const shown = this.policy.custodyShown(viewer, pack, id);
+    const show = (allowed: boolean): Evaluation | Promise<Evaluation> => {
+      if (!allowed) return { ...judged, custodian: null, container: null };
+      const container = containers[0] ?? null;
+      const custodian = id ? this.organizations.cachedById(id) : null;
+      if (custodian !== undefined) return { ...judged, custodian, container };
+      return this.organizations.byId(id!).then((org) => ({ ...judged, custodian: org, container }));
+    };
+    return shown instanceof Promise ? shown.then(show) : show(shown);
   }
 
   private async judgeScan(code: string, viewer?: OrganizationEntity): Promise<Judged> {
@@ -166,7 +184,7 @@ export class VerificationService {
   }
 
   toGraphql(e: Evaluation): VerdictType {
-    const { view, verdict, scan, custodian } = e;
+    const { view, verdict, scan, custodian, container } = e;
     return {
       ...verdict,
       nmvsCode: nmvsCodeFor(verdict.alerts) ?? undefined,
@@ -179,7 +197,7 @@ export class VerificationService {
         name: view.product?.name ?? undefined,
       },
       custodian: custodian ? OrganizationType.cachedFrom(custodian) : undefined,
-      container: view.containers[0],
+      container: container ?? undefined,
       correction: e.correction ? { kind: e.correction.kind, advice: CORRECTION_ADVICE[e.correction.kind], corrected: e.epc } : undefined,
       ambiguousReadings: e.ambiguousReadings,
     };

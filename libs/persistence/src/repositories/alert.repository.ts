@@ -10,8 +10,13 @@ export interface AlertCriteria {
   until?: Date;
 }
 
-/** Which alerts a reader may see: all, those it raised or is addressed, or those plus the ones on its GTINs. */
-export type AlertVisibility = { kind: 'all' } | { kind: 'involved'; organizationId: string } | { kind: 'involved-or-manufacturer'; organizationId: string };
+/**
+ * Which alerts a reader may see: all, or those it raised or is addressed, plus with `ownGtins` those on its GTINs,
+ * plus those on a GTIN (or a GTIN's lot) in `granted`.
+ */
+export type AlertVisibility =
+  | { kind: 'all' }
+  | { kind: 'involved'; organizationId: string; ownGtins: boolean; granted: { gtin: string; lot: string | null }[] };
 
 export interface AlertRow {
   id: number;
@@ -37,8 +42,16 @@ export class AlertRepository {
     const p = (v: unknown) => `$${params.push(v)}`;
     if (visibility.kind !== 'all') {
       const org = p(visibility.organizationId);
-      const own = visibility.kind === 'involved-or-manufacturer' ? ` OR a.manufacturer_id = ${org}` : '';
-      where.push(`(a.recipient_id = ${org} OR a.actor_id = ${org}${own})`);
+      const either = [`a.recipient_id = ${org}`, `a.actor_id = ${org}`];
+      if (visibility.ownGtins) either.push(`a.manufacturer_id = ${org}`);
+      const { granted } = visibility;
+      if (granted.length) {
+        either.push(
+          `EXISTS (SELECT 1 FROM unnest(${p(granted.map((g) => g.gtin))}::text[], ${p(granted.map((g) => g.lot))}::text[]) AS g(gtin, lot)
+                   WHERE a.gtin = g.gtin AND (g.lot IS NULL OR a.lot = g.lot))`,
+        );
+      }
+      where.push(`(${either.join(' OR ')})`);
     }
     if (criteria.codes?.length) where.push(`a.code = ANY(${p(criteria.codes)}::text[])`);
     if (criteria.gtin) where.push(`a.gtin = ${p(criteria.gtin)}`);

@@ -35,9 +35,9 @@ export interface EventCriteria {
   /**
    * Read policy (libs/domain read-policy): only events the organization captured or names by GLN (`glnPatterns`, LIKE
    * patterns of every spelling) in read point, location, source or destination; with `ownGtins`, also events naming
-   * a pack of a GTIN it manufactures.
+   * a pack of a GTIN it manufactures; and events naming a pack of a GTIN, or of a GTIN's lot, in `granted`.
    */
-  visibleTo?: { organizationId: string; glnPatterns: string[]; ownGtins: boolean };
+  visibleTo?: { organizationId: string; glnPatterns: string[]; ownGtins: boolean; granted: { gtin: string; lot: string | null }[] };
 }
 
 export interface QueriedEvent {
@@ -97,9 +97,12 @@ export class EventQueryRepository {
     return { events, hasMore: rows.length > limit };
   }
 
-  /** The event with this CBV 2.0 hash digest, or else the one its producer gave this eventID. */
-  async findOne(hash: Buffer | null, declaredId: string): Promise<QueriedEvent | null> {
-    const { events } = await this.page({ eventIds: { hashes: hash ? [hash] : [], declared: [declaredId] } }, 1);
+  /**
+   * The first event, in (event_time, id) order, with this CBV 2.0 hash digest or this producer-given eventID among
+   * those `visibleTo` may read: several organizations may capture events with the same eventID.
+   */
+  async findOne(hash: Buffer | null, declaredId: string, visibleTo: EventCriteria['visibleTo']): Promise<QueriedEvent | null> {
+    const { events } = await this.page({ eventIds: { hashes: hash ? [hash] : [], declared: [declaredId] }, visibleTo }, 1);
     return events[0] ?? null;
   }
 
@@ -148,6 +151,23 @@ export class EventQueryRepository {
       either.push(
         `EXISTS (SELECT 1 FROM event_epc ee JOIN product p ON p.gtin = substring(ee.epc FROM 23 FOR 14)
                  WHERE ee.event_id = e.id AND ee.epc LIKE 'https://id.gs1.org/01/%' AND p.manufacturer_id = ${org}::uuid)`,
+      );
+    }
+    const wholeGtins = v.granted.filter((g) => g.lot === null).map((g) => g.gtin);
+    if (wholeGtins.length) {
+      either.push(
+        `EXISTS (SELECT 1 FROM event_epc ee WHERE ee.event_id = e.id AND ee.epc LIKE 'https://id.gs1.org/01/%'
+                 AND substring(ee.epc FROM 23 FOR 14) = ANY(${sql.param(wholeGtins)}::text[]))`,
+      );
+    }
+    const lots = v.granted.filter((g) => g.lot !== null);
+    if (lots.length) {
+      // A pack's lot is kept in its state, set when it was commissioned.
+      either.push(
+        `EXISTS (SELECT 1 FROM event_epc ee JOIN pack_state ps ON ps.epc = ee.epc
+                 JOIN unnest(${sql.param(lots.map((g) => g.gtin))}::text[], ${sql.param(lots.map((g) => g.lot))}::text[]) AS g(gtin, lot)
+                   ON ps.gtin = g.gtin AND ps.lot = g.lot
+                 WHERE ee.event_id = e.id)`,
       );
     }
     sql.where.push(`(${either.join(' OR ')})`);

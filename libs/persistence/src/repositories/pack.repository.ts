@@ -121,6 +121,12 @@ export class PackRepository {
     return rows.map((r) => ({ event: toStoredEvent(r), via: r.via, role: r.role, parent: r.parent }));
   }
 
+  /** The lot a pack was commissioned in, or null (unknown pack, case, pallet). */
+  async lotOf(epc: string): Promise<string | null> {
+    const rows: { lot: string | null }[] = await this.db.query(`SELECT lot FROM pack_state WHERE epc = $1`, [epc]);
+    return rows[0]?.lot ?? null;
+  }
+
 
   async events(ids: number[]): Promise<StoredEventView[]> {
     if (!ids.length) return [];

@@ -7,7 +7,7 @@ export interface VerificationView {
   state: VerdictPackState | null;
   /** Containers the pack sits in now, innermost first. */
   containers: string[];
-  product: { name: string | null; status: 'ACTIVE' | 'WITHDRAWN'; manufacturerGln: string | null } | null;
+  product: { name: string | null; status: 'ACTIVE' | 'WITHDRAWN'; manufacturerId: string | null; manufacturerGln: string | null } | null;
   lotRecalled: boolean;
   anchoring: AnchoringProgress;
 }
@@ -40,7 +40,7 @@ const VIEWS_SQL = `WITH RECURSIVE input AS MATERIALIZED (
  SELECT json_agg(json_build_array(
    s.state,
    (SELECT coalesce(json_agg(c.epc ORDER BY c.depth), '[]') FROM chain c WHERE c.ord = i.ord AND c.depth > 0),
-   (SELECT json_build_array(p.name, p.status, m.gln) FROM product p LEFT JOIN organization m ON m.id = p.manufacturer_id WHERE p.gtin = i.gtin),
+   (SELECT json_build_array(p.name, p.status, p.manufacturer_id, m.gln) FROM product p LEFT JOIN organization m ON m.id = p.manufacturer_id WHERE p.gtin = i.gtin),
    EXISTS (SELECT 1 FROM lot WHERE gtin = i.gtin AND lot = coalesce(s.lot, i.lot) AND status = 'RECALLED'),
    (SELECT json_build_array(
        count(DISTINCT e.id),
@@ -58,7 +58,7 @@ const VIEWS_SQL = `WITH RECURSIVE input AS MATERIALIZED (
 type ViewTuple = [
   [string | null, string | null, PackStatus, string | null, string | null] | null,
   string[],
-  [string | null, 'ACTIVE' | 'WITHDRAWN', string | null] | null,
+  [string | null, 'ACTIVE' | 'WITHDRAWN', string | null, string | null] | null,
   boolean,
   [number, number, number, number] | null,
 ];
@@ -69,7 +69,7 @@ function toView([state, containers, product, lotRecalled, anchoring]: ViewTuple)
   return {
     state: state ? { lot: state[0], expiry: state[1], status: state[2], custodianId: state[3], destination: state[4] } : null,
     containers,
-    product: product ? { name: product[0], status: product[1], manufacturerGln: product[2] } : null,
+    product: product ? { name: product[0], status: product[1], manufacturerId: product[2], manufacturerGln: product[3] } : null,
     lotRecalled,
     anchoring: anchoring ? { eventCount: anchoring[0], anchoredCount: anchoring[1], finalCount: anchoring[2], failedCount: anchoring[3] } : NO_EVENTS,
   };

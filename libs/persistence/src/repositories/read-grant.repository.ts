@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface ReadGrantRow {
+  id: string;
+  grantorId: string;
+  granteeId: string;
+  gtin: string;
+  lot: string | null;
+  validFrom: Date;
+  validUntil: Date;
+  createdAt: Date;
+  revokedAt: Date | null;
+  revokedBy: string | null;
+}
+
+export type NewReadGrant = Pick<ReadGrantRow, 'grantorId' | 'granteeId' | 'gtin' | 'lot' | 'validFrom' | 'validUntil'>;
+
+const COLUMNS = `id, grantor_id AS "grantorId", grantee_id AS "granteeId", gtin, lot, valid_from AS "validFrom", valid_until AS "validUntil",
+  created_at AS "createdAt", revoked_at AS "revokedAt", revoked_by AS "revokedBy"`;
+
+/** Read grants: created, revoked (the row kept), and listed; never deleted. */
+@Injectable()
+export class ReadGrantRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async create(grant: NewReadGrant): Promise<ReadGrantRow> {
+    const rows: ReadGrantRow[] = await this.db.query(
+      `INSERT INTO read_grant (grantor_id, grantee_id, gtin, lot, valid_from, valid_until) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+      [grant.grantorId, grant.granteeId, grant.gtin, grant.lot, grant.validFrom, grant.validUntil],
+    );
+    return rows[0];
+  }
+
+  async byId(id: string): Promise<ReadGrantRow | null> {
+    const rows: ReadGrantRow[] = await this.db.query(`SELECT ${COLUMNS} FROM read_grant WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /** Revokes once: a second revocation keeps the first one's time and author. */
+  async revoke(id: string, by: string): Promise<ReadGrantRow | null> {
+    const rows: ReadGrantRow[] = await this.db.query(
+      `UPDATE read_grant SET revoked_at = coalesce(revoked_at, now()), revoked_by = coalesce(revoked_by, $2) WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, by],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The grants an organization gave or received, revoked and expired ones included, newest first. */
+  involving(organizationId: string): Promise<ReadGrantRow[]> {
+    return this.db.query(`SELECT ${COLUMNS} FROM read_grant WHERE grantor_id = $1 OR grantee_id = $1 ORDER BY created_at DESC, id`, [organizationId]);
+  }
+
+  /** The grantee's grants that are not revoked and not yet over (some may start later): what its reads are decided on. */
+  liveFor(granteeId: string): Promise<ReadGrantRow[]> {
+    return this.db.query(`SELECT ${COLUMNS} FROM read_grant WHERE grantee_id = $1 AND revoked_at IS NULL AND valid_until > now()`, [granteeId]);
+  }
+}
