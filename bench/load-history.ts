@@ -70,6 +70,8 @@ const distributors = Array.from({ length: DISTRIBUTORS }, (_, d) => organization
 const pharmacies = Array.from({ length: PHARMACIES }, (_, p) => organization(1000 + p, 'DISPENSER', `09${String(p).padStart(5, '0')}`));
 export const HISTORY_REGULATOR = organization(9999, 'REGULATOR', '0600000');
 const ORGANIZATIONS = [...manufacturers, ...distributors, ...pharmacies, HISTORY_REGULATOR];
+/** The organizations as the authority matrix sees them, for the reducer. */
+const ACTORS = new Map(ORGANIZATIONS.map((o) => [o.id, { id: o.id, role: o.role, gln: o.gln, companyPrefixes: [o.prefix] }]));
 
 const gtinOf = (m: number, product: number) => withCheckDigit(`0${manufacturers[m].prefix}${String(10_000 + product)}`);
 const ssccEpc = (m: number, extension: number, ref: number) =>
@@ -200,7 +202,9 @@ export function unitStates(events: GeneratedEvent[]): ItemState[] {
   const facts: EventFacts[] = [...events]
     .sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime() || a.id - b.id)
     .map((e) => ({ ...eventFacts(e.body, e.eventTime, e.capturedBy, e.epcs), eventId: e.id }));
-  const applied = applyEvents([], facts, identify);
+  // Recorded as the last event happens: nothing is in the future, every status as fresh as its event.
+  const recordTime = facts.reduce((last, f) => (f.eventTime > last ? f.eventTime : last), new Date(0));
+  const applied = applyEvents([], facts, identify, { actorOf: (id) => ACTORS.get(id)!, recordTime, maxFutureSkewMs: 0 });
   if (applied.violations.length) throw new Error(`generated history breaks a status rule: ${JSON.stringify(applied.violations[0])}`);
   if (applied.impliedChildren.size) throw new Error('generated unpacking events must list their children');
   return applied.states;
@@ -378,7 +382,7 @@ export async function loadHistory(url: string, targetEvents: number): Promise<Hi
       copyUnits(
         client,
         `COPY pack_state (epc, kind, gtin, serial, lot, expiry, status, custodian_id, location, destination, container_epc, commissioned_by,
-                          last_event_id, last_event_time, status_changed_at, status_changed_by) FROM STDIN`,
+                          last_event_id, last_event_time, status_changed_at, status_changed_by, status_recorded_at) FROM STDIN`,
         plan,
         (u, firstId, out) => {
           for (const s of unitStates(unitEvents(u, firstId, plan.units))) {
@@ -386,7 +390,7 @@ export async function loadHistory(url: string, targetEvents: number): Promise<Hi
               [s.epc, s.kind, s.gtin, s.serial, s.lot, s.expiry, s.status, s.custodianId, s.location, s.destination, s.containerEpc, s.commissionedBy]
                 .map((v) => text(v ?? null))
                 .join('\t') +
-                `\t${s.lastEventId}\t${s.lastEventTime.toISOString()}\t${s.statusChangedAt.toISOString()}\t${text(s.statusChangedBy)}\n`,
+                `\t${s.lastEventId}\t${s.lastEventTime.toISOString()}\t${s.statusChangedAt.toISOString()}\t${text(s.statusChangedBy)}\t${s.statusRecordedAt.toISOString()}\n`,
             );
           }
         },

@@ -6,6 +6,13 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.batching).toEqual({ maxEvents: 10_000, maxWaitMs: 10_000, tickMs: 1_000 });
     expect(config.chain.confirmations).toBe(1);
+    expect(config.eventTimeMaxSkewMs).toBe(300_000);
+  });
+
+  it('bounds the event time skew between none and a day', () => {
+    expect(loadConfig({ EVENT_TIME_MAX_SKEW_MS: '0' }).eventTimeMaxSkewMs).toBe(0);
+    expect(() => loadConfig({ EVENT_TIME_MAX_SKEW_MS: '-1' })).toThrow(/EVENT_TIME_MAX_SKEW_MS/);
+    expect(() => loadConfig({ EVENT_TIME_MAX_SKEW_MS: '86400001' })).toThrow(/EVENT_TIME_MAX_SKEW_MS: at most a day/);
   });
 
   it('names every invalid setting and the rule it breaks', () => {
@@ -76,5 +83,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PHARMATRACE_DEBUG_ERRORS: 'maybe' })).toThrow(/PHARMATRACE_DEBUG_ERRORS/);
     expect(() => loadConfig({ READY_MAX_BACKLOG_AGE_MS: '5000' })).toThrow(/READY_MAX_BACKLOG_AGE_MS: must be longer than BATCH_MAX_WAIT_MS/);
     expect(() => loadConfig({ WORKER_METRICS_PORT: '70000' })).toThrow(/WORKER_METRICS_PORT/);
+  });
+
+  it("refuses unlicensed trading partners by default, stores them with an alert under 'alert', and names any other value", () => {
+    expect(loadConfig({}).licenceEnforcement).toBe('refuse');
+    expect(loadConfig({ LICENCE_ENFORCEMENT: 'alert' }).licenceEnforcement).toBe('alert');
+    expect(() => loadConfig({ LICENCE_ENFORCEMENT: 'warn' })).toThrow(/LICENCE_ENFORCEMENT: must be 'refuse' or 'alert'/);
   });
 });

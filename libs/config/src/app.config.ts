@@ -59,6 +59,8 @@ const schema = z.object({
   READY_MAX_BACKLOG_AGE_MS: positiveInt.default(900_000),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   PHARMATRACE_RESTART_COUNT: z.coerce.number().int().min(0).default(0),
+  LICENCE_ENFORCEMENT: z.enum(['refuse', 'alert'], { message: "must be 'refuse' or 'alert'" }).default('refuse'),
+  EVENT_TIME_MAX_SKEW_MS: z.coerce.number().int().min(0).max(86_400_000, 'at most a day: beyond, one future-dated event hides later history').default(300_000),
 })
   // Below the batching wait, every healthy platform would report itself unready between two seals.
   .refine((e) => e.READY_MAX_BACKLOG_AGE_MS > e.BATCH_MAX_WAIT_MS, {
@@ -112,6 +114,10 @@ export interface AppConfig {
   readonly workerMetricsPort: number;
   /** How many times the `npm start` supervisor restarted this process (it sets PHARMATRACE_RESTART_COUNT). */
   readonly restartCount: number;
+  /** A shipment to, or receipt from, a partner without a valid verified licence: refused, or stored with an alert. */
+  readonly licenceEnforcement: 'refuse' | 'alert';
+  /** How far an event's eventTime may be ahead of the server's clock before the capture is refused (FUTURE_EVENT). */
+  readonly eventTimeMaxSkewMs: number;
 }
 
 export class ConfigError extends Error {
@@ -169,5 +175,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     readyMaxBacklogAgeMs: e.READY_MAX_BACKLOG_AGE_MS,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     restartCount: e.PHARMATRACE_RESTART_COUNT,
+    licenceEnforcement: e.LICENCE_ENFORCEMENT,
+    eventTimeMaxSkewMs: e.EVENT_TIME_MAX_SKEW_MS,
   };
 }

@@ -9,3 +9,4 @@ export * from './audit';
 export * from './event-signature';
 export * from './audited-chain';
 export * from './company-prefix';
+export * from './authority';

@@ -1,3 +1,4 @@
+import { Act, authorize, AuthorityCode, isFutureEvent, RecordContext } from './authority';
 import { cbvShortName } from './vocabulary';
 
 export type ItemKind = 'sgtin' | 'sscc' | 'other';
@@ -42,9 +43,11 @@ export interface ItemState {
   lot: string | null;
   expiry: string | null;
   status: PackStatus;
-  /** When and by whom the status last changed: the undo rules need both. */
+  /** When (eventTime) and by whom the status last changed: older events are late history, the undo rules need who. */
   statusChangedAt: Date;
   statusChangedBy: string | null;
+  /** The server's clock when the status last changed: the undo window runs on it, never on a client's eventTime. */
+  statusRecordedAt: Date;
   custodianId: string | null;
   location: string | null;
   /** GLN of the party a shipment in transit is addressed to. */
@@ -61,7 +64,7 @@ export interface ItemIdentity {
   serial: string | null;
 }
 
-/** What the state rules need from one captured event, with every EPC already in canonical form. */
+/** What the state rules need from one captured event, with every EPC and vocabulary value already in canonical form. */
 export interface EventFacts {
   eventId: number;
   eventType: string;
@@ -87,13 +90,33 @@ export enum ViolationCode {
   PACK_INACTIVE = 'PACK_INACTIVE',
   UNDO_WINDOW_EXCEEDED = 'UNDO_WINDOW_EXCEEDED',
   UNDO_BY_OTHER_LOCATION = 'UNDO_BY_OTHER_LOCATION',
+  /** Commissioning of a serial already commissioned, by another event than the one that did (re-sending that one is a duplicate). */
+  SERIAL_EXISTS = 'SERIAL_EXISTS',
 }
+
+/** A reason to refuse a whole capture: who may not record it (AuthorityCode) or what the item's state forbids (ViolationCode). */
+export type RefusalCode = ViolationCode | AuthorityCode;
 
 export interface Violation {
   eventId: number;
+  /** Null only for a future-dated event naming no EPC. */
+  epc: string | null;
+  code: RefusalCode;
+  /** The item's status then; null for an item not known yet. */
+  status: PackStatus | null;
+}
+
+/** Stored events regulators should look at, though nothing forbade them. */
+export enum HistoryFlagCode {
+  /** Older than the item's latest status change: kept as history, it changed nothing. */
+  LATE_EVENT = 'LATE_EVENT',
+}
+
+export interface HistoryFlag {
+  eventId: number;
   epc: string;
-  code: ViolationCode;
-  status: PackStatus;
+  gtin: string | null;
+  code: HistoryFlagCode;
 }
 
 export interface AppliedEvents {
@@ -101,8 +124,10 @@ export interface AppliedEvents {
   states: ItemState[];
   /** Children an AggregationEvent DELETE without childEPCs unpacked, by event id: they belong in its EPC index. */
   impliedChildren: Map<number, string[]>;
-  /** Events that break a status rule; a capture carrying any of them must be refused as a whole. */
+  /** Events that break an authority or status rule; a capture carrying any of them must be refused as a whole. */
   violations: Violation[];
+  /** Events stored but flagged, for regulators. */
+  flags: HistoryFlag[];
 }
 
 type Change = Partial<Pick<ItemState, 'status' | 'custodianId' | 'location' | 'destination'>>;
@@ -117,7 +142,7 @@ export function statusSetBy(bizStep: string | null, disposition: string | null):
   if (step === 'destroying' || disp === 'destroyed') return PackStatus.DESTROYED;
   if (disp === 'stolen') return PackStatus.STOLEN;
   if (step === 'sampling') return PackStatus.SAMPLE;
-  if (bizStep === EXPORTING_BIZSTEP) return PackStatus.EXPORTED;
+  if (step === EXPORTING_BIZSTEP) return PackStatus.EXPORTED;
   if (step === 'holding' && disp === 'non_sellable_other') return PackStatus.LOCKED;
   if (step === 'decommissioning') return PackStatus.DECOMMISSIONED;
   if (disp === 'in_transit') return PackStatus.IN_TRANSIT;
@@ -135,8 +160,39 @@ function custodyChange(facts: EventFacts): Change | null {
   return Object.keys(here).length ? here : null;
 }
 
+const ACT_BY_STATUS: Record<Exclude<PackStatus, PackStatus.ACTIVE>, Act> = {
+  [PackStatus.IN_TRANSIT]: Act.SHIP,
+  [PackStatus.DISPENSED]: Act.DISPENSE,
+  [PackStatus.DECOMMISSIONED]: Act.DECOMMISSION,
+  [PackStatus.DESTROYED]: Act.DESTROY,
+  [PackStatus.STOLEN]: Act.MARK_STOLEN,
+  [PackStatus.SAMPLE]: Act.SAMPLE,
+  [PackStatus.EXPORTED]: Act.EXPORT,
+  [PackStatus.LOCKED]: Act.LOCK,
+};
+
+/** What an event does to an item now in status `current` (null: not known yet), as the authority matrix names it. */
+export function actOf(facts: Pick<EventFacts, 'eventType' | 'action' | 'bizStep' | 'disposition' | 'parent'>, current: PackStatus | null): Act {
+  const step = cbvShortName(facts.bizStep);
+  if (step === 'commissioning' && facts.action === 'ADD') return Act.COMMISSION;
+  const next = statusSetBy(facts.bizStep, facts.disposition);
+  if (next === PackStatus.ACTIVE) {
+    if (step === 'receiving') return Act.RECEIVE;
+    return current !== null && INACTIVE_STATUSES.has(current) ? Act.REACTIVATE : Act.OBSERVE;
+  }
+  if (next) return ACT_BY_STATUS[next];
+  if (facts.eventType === 'AggregationEvent' && facts.parent && facts.action === 'ADD') return Act.PACK;
+  if (facts.eventType === 'AggregationEvent' && facts.parent && facts.action === 'DELETE') return Act.UNPACK;
+  return Act.OBSERVE;
+}
+
+/** The items an event names itself (not what they contain). */
+function namedBy(facts: EventFacts): string[] {
+  return facts.eventType === 'AggregationEvent' && facts.parent ? [facts.parent, ...facts.children] : facts.epcs;
+}
+
 /** Why an event may not change this pack's status, if it may not. */
-function violationOf(state: ItemState, next: PackStatus, facts: EventFacts): ViolationCode | null {
+function violationOf(state: ItemState, next: PackStatus, facts: EventFacts, recordTime: Date): ViolationCode | null {
   if (!INACTIVE_STATUSES.has(state.status) || (next === state.status && state.status !== PackStatus.DISPENSED)) return null;
   if (INACTIVE_STATUSES.has(next)) {
     return state.status === PackStatus.DISPENSED ? ViolationCode.ALREADY_DISPENSED : ViolationCode.PACK_INACTIVE;
@@ -144,22 +200,27 @@ function violationOf(state: ItemState, next: PackStatus, facts: EventFacts): Vio
   const isUndo = next === PackStatus.ACTIVE && statusSetBy(null, facts.disposition) === PackStatus.ACTIVE && cbvShortName(facts.bizStep) !== 'receiving';
   if (!isUndo || FINAL_STATUSES.has(state.status)) return ViolationCode.PACK_INACTIVE;
   if (state.statusChangedBy !== facts.capturedBy) return ViolationCode.UNDO_BY_OTHER_LOCATION;
-  const ageDays = (facts.eventTime.getTime() - state.statusChangedAt.getTime()) / 86_400_000;
+  const ageDays = (recordTime.getTime() - state.statusRecordedAt.getTime()) / 86_400_000;
   if (state.status !== PackStatus.LOCKED && ageDays > UNDO_WINDOW_DAYS) return ViolationCode.UNDO_WINDOW_EXCEEDED;
   return null;
 }
 
 /**
- * Applies events, in the order given, to the states they touch and returns every state that changed.
+ * Applies events, in eventTime order, to the states they touch and returns every state that changed.
  * `initial` must hold the current state of each EPC the events name and of everything packed inside them,
- * so a shipment of a pallet moves every case and pack on it. An event older than an item's last applied
- * event is history arriving late: it is stored but does not roll the item's state back.
+ * so a shipment of a pallet moves every case and pack on it. `context` says who records the events and when by
+ * the server's clock. Each event is first judged whole: an eventTime too far ahead of that clock, an actor the
+ * authority matrix does not allow on one of the items it names, or a serial commissioned again refuses the event
+ * (a violation) and it changes nothing. An event older than an item's latest status change is history arriving
+ * late: it changes nothing of that item and is flagged.
  */
 export function applyEvents(
   initial: Iterable<ItemState>,
   events: EventFacts[],
   identify: (epc: string) => ItemIdentity,
+  context: RecordContext,
 ): AppliedEvents {
+  const { recordTime } = context;
   const states = new Map<string, ItemState>();
   const contents = new Map<string, Set<string>>();
   const setContainer = (epc: string, from: string | null, to: string | null) => {
@@ -176,6 +237,7 @@ export function applyEvents(
   const changed = new Set<string>();
   const impliedChildren = new Map<number, string[]>();
   const violations: Violation[] = [];
+  const flags = new Map<string, HistoryFlag>();
 
   const childrenOf = (epc: string) => [...(contents.get(epc) ?? [])];
   const descendants = (epc: string): string[] => {
@@ -192,26 +254,54 @@ export function applyEvents(
     }
     return out;
   };
-  const touch = (epc: string, facts: EventFacts, change: Partial<ItemState>) => {
+  /** Every reason to refuse the event as a whole, judged on the states before it. */
+  const refusalsOf = (facts: EventFacts): Violation[] => {
+    const named = namedBy(facts);
+    const actor = context.actorOf(facts.capturedBy);
+    if (isFutureEvent(facts.eventTime, context)) {
+      return (named.length ? named : [null]).map((epc) => ({ eventId: facts.eventId, epc, code: AuthorityCode.FUTURE_EVENT, status: (epc && states.get(epc)?.status) || null }));
+    }
+    const out: Violation[] = [];
+    for (const epc of new Set(named)) {
+      const s = states.get(epc);
+      const act = actOf(facts, s?.status ?? null);
+      // An item never commissioned here has nobody to protect and no state to change, except by commissioning it.
+      if (!s && act !== Act.COMMISSION) continue;
+      const item = s
+        ? { gtin: s.gtin, custodianId: s.custodianId, inTransit: s.status === PackStatus.IN_TRANSIT, destination: s.destination }
+        : { gtin: identify(epc).gtin, custodianId: null, inTransit: false, destination: null };
+      const code = authorize(actor, act, item) ?? (act === Act.COMMISSION && s ? ViolationCode.SERIAL_EXISTS : null);
+      if (code) out.push({ eventId: facts.eventId, epc, code, status: s?.status ?? null });
+    }
+    return out;
+  };
+  const touch = (epc: string, facts: EventFacts, change: Partial<ItemState>, named: boolean) => {
     const s = states.get(epc);
     if (!s) return;
+    const late = facts.eventTime < s.statusChangedAt;
     if (change.status !== undefined) {
       // Checked even for late events: a second dispensing arriving out of order is still a second dispensing.
-      const late = s.lastEventTime > facts.eventTime;
-      const code = late && !INACTIVE_STATUSES.has(change.status) ? null : violationOf(s, change.status, facts);
+      const code = late && !INACTIVE_STATUSES.has(change.status) ? null : violationOf(s, change.status, facts, recordTime);
       if (code) {
         violations.push({ eventId: facts.eventId, epc, code, status: s.status });
         return;
       }
     }
-    if (s.lastEventTime > facts.eventTime) return;
+    if (late) {
+      if (named) flags.set(`${facts.eventId} ${epc}`, { eventId: facts.eventId, epc, gtin: s.gtin, code: HistoryFlagCode.LATE_EVENT });
+      return;
+    }
     if (change.containerEpc !== undefined && change.containerEpc !== s.containerEpc) {
       setContainer(epc, s.containerEpc, change.containerEpc);
     }
     if (change.status !== undefined && change.status !== s.status) {
-      Object.assign(s, { statusChangedAt: facts.eventTime, statusChangedBy: facts.capturedBy });
+      Object.assign(s, { statusChangedAt: facts.eventTime, statusChangedBy: facts.capturedBy, statusRecordedAt: recordTime });
     }
-    Object.assign(s, change, { lastEventId: facts.eventId, lastEventTime: facts.eventTime });
+    // Only its holder (or a receiver taking it) moves an item: a manufacturer's lock does not bring the pack home.
+    const { location, ...rest } = change;
+    const moves = location !== undefined && (change.custodianId !== undefined || s.custodianId === facts.capturedBy);
+    Object.assign(s, moves ? change : rest);
+    if (facts.eventTime >= s.lastEventTime) Object.assign(s, { lastEventId: facts.eventId, lastEventTime: facts.eventTime });
     changed.add(epc);
   };
   const create = (epc: string, facts: EventFacts, extra: Partial<ItemState>) => {
@@ -226,6 +316,7 @@ export function applyEvents(
       status: PackStatus.ACTIVE,
       statusChangedAt: facts.eventTime,
       statusChangedBy: facts.capturedBy,
+      statusRecordedAt: recordTime,
       custodianId: facts.capturedBy,
       location: facts.bizLocation,
       destination: null,
@@ -240,11 +331,15 @@ export function applyEvents(
 
   const byTime = [...events].sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime() || a.eventId - b.eventId);
   for (const facts of byTime) {
+    const refusals = refusalsOf(facts);
+    if (refusals.length) {
+      violations.push(...refusals);
+      continue;
+    }
     const step = cbvShortName(facts.bizStep);
     if (step === 'commissioning' && facts.action === 'ADD') {
       for (const epc of facts.epcs) {
-        if (states.has(epc)) continue;
-        create(epc, facts, { lot: facts.lot, expiry: facts.expiry });
+        if (!states.has(epc)) create(epc, facts, { lot: facts.lot, expiry: facts.expiry });
       }
       continue;
     }
@@ -252,26 +347,26 @@ export function applyEvents(
       const parent = facts.parent;
       if (facts.action === 'ADD') {
         if (!states.has(parent)) create(parent, facts, {});
-        else touch(parent, facts, {});
-        for (const child of facts.children) touch(child, facts, { containerEpc: parent });
+        else touch(parent, facts, {}, true);
+        for (const child of facts.children) touch(child, facts, { containerEpc: parent }, true);
       } else if (facts.action === 'DELETE') {
         const children = facts.children.length ? facts.children : childrenOf(parent);
         if (!facts.children.length) impliedChildren.set(facts.eventId, children);
         for (const child of children) {
-          if (states.get(child)?.containerEpc === parent) touch(child, facts, { containerEpc: null });
+          if (states.get(child)?.containerEpc === parent) touch(child, facts, { containerEpc: null }, facts.children.length > 0);
         }
-        touch(parent, facts, {});
+        touch(parent, facts, {}, true);
       }
     }
     const change = custodyChange(facts);
     if (!change) continue;
-    const named = facts.eventType === 'AggregationEvent' && facts.parent ? [facts.parent, ...facts.children] : facts.epcs;
+    const named = namedBy(facts);
     const affected = new Set<string>();
     for (const epc of named) {
       affected.add(epc);
       for (const d of descendants(epc)) affected.add(d);
     }
-    for (const epc of affected) touch(epc, facts, change);
+    for (const epc of affected) touch(epc, facts, change, named.includes(epc));
   }
-  return { states: [...changed].map((epc) => states.get(epc)!), impliedChildren, violations };
+  return { states: [...changed].map((epc) => states.get(epc)!), impliedChildren, violations, flags: [...flags.values()] };
 }

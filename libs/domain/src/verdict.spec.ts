@@ -12,6 +12,7 @@ const state = (over: Partial<ItemState> = {}): ItemState => ({
   status: PackStatus.ACTIVE,
   statusChangedAt: new Date(0),
   statusChangedBy: 'maker',
+  statusRecordedAt: new Date(0),
   custodianId: 'pharmacy',
   location: null,
   destination: null,

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { EpcisValidationError, EpcisValidator, eventHash, type StreamedEpcisEvent } from '@pharmatrace/epcis';
 import { CaptureSession, EventRepository, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
+import { CLOCK, Clock } from '../common/clock';
 import { ApiMetrics } from '../metrics/api.metrics';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { EPCIS_VALIDATOR } from './capture.service';
-import { prepareEvent, refuseConflict, StatusConflict, strictStateReducer } from './event-preparation';
+import { CaptureRefused, prepareEvent, recordContext, refuseCapture, stateReducerFor } from './event-preparation';
 
 export interface StreamCaptureResult {
   /** Events read from the document. */
@@ -38,12 +40,16 @@ export class CaptureStreamService {
     private readonly events: EventRepository,
     private readonly alerts: VerificationRepository,
     private readonly metrics: ApiMetrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async capture(org: OrganizationEntity, input: AsyncIterable<StreamedEpcisEvent>, options: StreamCaptureOptions = {}): Promise<StreamCaptureResult> {
     const chunkEvents = options.chunkEvents ?? CHUNK_EVENTS;
     const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
-    const session = await this.events.openCaptureSession(org.id, strictStateReducer);
+    // One record time for the whole document, as for a document captured at once.
+    const reduce = stateReducerFor(recordContext(org, this.clock(), this.config.eventTimeMaxSkewMs));
+    const session = await this.events.openCaptureSession(org.id, reduce);
     let chunk: NewEvent[] = [];
     let bytes = 0;
     let eventCount = 0;
@@ -65,7 +71,7 @@ export class CaptureStreamService {
       await session.commit();
     } catch (e) {
       await session.rollback();
-      if (e instanceof StatusConflict) return refuseConflict(this.alerts, org, e);
+      if (e instanceof CaptureRefused) return refuseCapture(this.alerts, org, e);
       throw e;
     }
     this.metrics.countCapture(capturedCount, eventCount - capturedCount);
@@ -96,7 +102,6 @@ export class CaptureStreamService {
     }
     const prepared = prepareEvent(org, event, index, hash, context);
     if (prepared.issues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, prepared.issues);
-    if (prepared.forbidden.length) throw new CaptureError(CaptureErrorCode.CAPTURE_FORBIDDEN, prepared.forbidden);
     return prepared.event!;
   }
 }

@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { EpcisValidator, eventHashes, eventsOf } from '@pharmatrace/epcis';
 import { EventRepository, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
 import { SignatureService } from '../signatures/signature.service';
+import { CLOCK, Clock } from '../common/clock';
 import { ApiMetrics } from '../metrics/api.metrics';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { CaptureResult } from './capture.types';
-import { prepareEvent, refuseConflict, StatusConflict, strictStateReducer } from './event-preparation';
+import { CaptureRefused, prepareEvent, recordContext, refuseCapture, stateReducerFor } from './event-preparation';
 
 export { identify } from './event-preparation';
 
@@ -19,6 +21,8 @@ export class CaptureService {
     private readonly alerts: VerificationRepository,
     private readonly signatures: SignatureService,
     private readonly metrics: ApiMetrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** `signature`: optional EIP-712 signature of the document's event hashes by the organization's address (issue 6). */
@@ -30,22 +34,20 @@ export class CaptureService {
     const hashes = eventHashes(document).map((h) => h.hash);
     const context = (document as Record<string, unknown>)['@context'];
     const issues: CaptureIssue[] = [];
-    const forbidden: CaptureIssue[] = [];
     const prepared: NewEvent[] = [];
 
     raw.forEach((event, index) => {
       const result = prepareEvent(org, event, index, hashes[index], context);
       issues.push(...result.issues);
-      forbidden.push(...result.forbidden);
       if (result.event) prepared.push(result.event);
     });
     if (issues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, issues);
-    if (forbidden.length) throw new CaptureError(CaptureErrorCode.CAPTURE_FORBIDDEN, forbidden);
     const signed = await this.signatures.check(org, hashes, signature);
 
+    const reduce = stateReducerFor(recordContext(org, this.clock(), this.config.eventTimeMaxSkewMs));
     const outcome = await this.events
-      .capture(org.id, prepared, strictStateReducer, signed)
-      .catch((e) => (e instanceof StatusConflict ? refuseConflict(this.alerts, org, e) : Promise.reject(e)));
+      .capture(org.id, prepared, reduce, signed)
+      .catch((e) => (e instanceof CaptureRefused ? refuseCapture(this.alerts, org, e) : Promise.reject(e)));
     const capturedCount = outcome.inserted.length;
     const duplicateCount = prepared.length - capturedCount;
     this.metrics.countCapture(capturedCount, duplicateCount);

@@ -46,8 +46,9 @@ export function eventFacts(
   return {
     eventType: event.type,
     action: event.action ?? null,
-    bizStep: event.bizStep ?? null,
-    disposition: event.disposition ?? null,
+    // The one normalization point: every rule, query and check downstream reads the canonical vocabulary.
+    bizStep: cbvShortName(event.bizStep),
+    disposition: cbvShortName(event.disposition),
     eventTime,
     capturedBy,
     bizLocation: idOf(event.bizLocation),

@@ -1,4 +1,4 @@
-import { applyEvents, cbvShortName, ItemIdentity, Violation } from '@pharmatrace/domain';
+import { Actor, applyEvents, AuthorityCode, cbvShortName, EventFacts, ItemIdentity, RecordContext, RefusalCode, UNDO_WINDOW_DAYS, Violation } from '@pharmatrace/domain';
 import { eventTimeOf, extractEpcs, hashDigest } from '@pharmatrace/epcis';
 import { canonicalEpc, Gs1Error, parseEpc, validateAiValue } from '@pharmatrace/gs1';
 import { EpcRole, NewEvent, OrganizationEntity, StateReducer, VerificationRepository } from '@pharmatrace/persistence';
@@ -27,18 +27,17 @@ export function identify(epc: string): ItemIdentity {
 }
 
 export interface PreparedEvent {
-  /** Null when `issues` or `forbidden` name a problem. */
+  /** Null when `issues` name a problem. */
   event: NewEvent | null;
   /** GS1 and format rules broken: INVALID_DOCUMENT. */
   issues: CaptureIssue[];
-  /** Authorisation rules broken: CAPTURE_FORBIDDEN. */
-  forbidden: CaptureIssue[];
 }
 
 /**
- * Checks one schema-valid event (EPCs parsed and canonical, commissioning allowed to `org`, event time
- * readable) and turns it into the row to store. `context` is the document's @context, kept with the event
- * when the event has none of its own so the stored body hashes the same on its own.
+ * Checks one schema-valid event (EPCs parsed and canonical, event time readable) and turns it into the row to
+ * store; who may record it is judged with the pack states, inside the storing transaction (stateReducerFor).
+ * `context` is the document's @context, kept with the event when the event has none of its own so the stored body
+ * hashes the same on its own.
  */
 export function prepareEvent(org: OrganizationEntity, raw: Record<string, any>, index: number, hash: string, context: unknown): PreparedEvent {
   const issues: CaptureIssue[] = [];
@@ -55,56 +54,34 @@ export function prepareEvent(org: OrganizationEntity, raw: Record<string, any>, 
       issues.push({ eventIndex: index, field, rule: e.rule ?? e.code, message: `${JSON.stringify(epc)}: ${e.message}` });
     }
   }
-  const forbidden = cbvShortName(raw.bizStep) === 'commissioning' ? commissioningIssues(org, index, epcs) : [];
   if (cbvShortName(raw.bizStep) === 'commissioning') issues.push(...lotIssues(raw, index));
   let eventTime: Date;
   try {
     eventTime = eventTimeOf(raw);
   } catch (e) {
     issues.push({ eventIndex: index, field: '/eventTime', rule: 'format', message: (e as Error).message });
-    return { event: null, issues, forbidden };
+    return { event: null, issues };
   }
-  if (issues.length || forbidden.length) return { event: null, issues, forbidden };
+  if (issues.length) return { event: null, issues };
+  const facts = eventFacts(raw, eventTime, org.id, epcs);
   return {
     event: {
       documentIndex: index,
       hash: Buffer.from(hashDigest(hash)),
       eventType: raw.type,
       action: raw.action ?? null,
-      bizStep: raw.bizStep ?? null,
-      disposition: raw.disposition ?? null,
+      // Stored canonical, so queries match every spelling of a step; the body keeps what was sent.
+      bizStep: facts.bizStep,
+      disposition: facts.disposition,
       eventTime,
       readPoint: idOf(raw.readPoint),
       bizLocation: idOf(raw.bizLocation),
       body: raw['@context'] || !context ? raw : { '@context': context, ...raw },
       epcs,
-      facts: eventFacts(raw, eventTime, org.id, epcs),
+      facts,
     },
     issues,
-    forbidden,
   };
-}
-
-/** Only a manufacturer commissions, and only GTINs under its own company prefixes. */
-function commissioningIssues(org: OrganizationEntity, index: number, epcs: { epc: string; role: EpcRole }[]): CaptureIssue[] {
-  if (org.role !== 'MANUFACTURER') {
-    return [{ eventIndex: index, field: '/bizStep', rule: 'commissioning-role', message: `only a MANUFACTURER may commission; ${org.name} is a ${org.role}` }];
-  }
-  const out: CaptureIssue[] = [];
-  epcs.forEach(({ epc }, i) => {
-    const parsed = parseEpc(epc);
-    if (parsed.kind !== 'sgtin') return;
-    const gtin13 = parsed.gtin.slice(1);
-    if (!org.companyPrefixes.some((p) => gtin13.startsWith(p))) {
-      out.push({
-        eventIndex: index,
-        field: `/epcList/${i}`,
-        rule: 'company-prefix',
-        message: `GTIN ${parsed.gtin} is not under ${org.name}'s company prefixes (${org.companyPrefixes.join(', ')})`,
-      });
-    }
-  });
-  return out;
 }
 
 /**
@@ -126,46 +103,115 @@ function lotIssues(raw: Record<string, any>, index: number): CaptureIssue[] {
   }
 }
 
-const VIOLATION_TEXT: Record<Violation['code'], string> = {
+const REFUSAL_TEXT: Record<RefusalCode, string> = {
   ALREADY_DISPENSED: 'it was dispensed already',
   PACK_INACTIVE: 'its status cannot change any more',
-  UNDO_WINDOW_EXCEEDED: 'a status can be undone within 10 days only',
+  UNDO_WINDOW_EXCEEDED: `a status can be undone within ${UNDO_WINDOW_DAYS} days of being recorded only`,
   UNDO_BY_OTHER_LOCATION: 'only the location that set the status may undo it',
+  SERIAL_EXISTS: 'this serial was commissioned already, by another event',
+  NOT_MANUFACTURER: "only the manufacturer owning the GTIN's company prefix may do this (to lock, also a regulator)",
+  NOT_CUSTODIAN: 'only its current custodian may do this',
+  NOT_DESTINATION: 'only the party a shipment in transit is addressed to may receive it',
+  NOT_AUTHORIZED_ROLE: 'its custodian may do this only in another role',
+  FUTURE_EVENT: "eventTime is ahead of the server's clock by more than the allowed skew",
 };
 
-/** Thrown from inside the storing transaction so it rolls back; turned into CAPTURE_CONFLICT by refuseConflict. */
-export class StatusConflict extends Error {
-  constructor(readonly violations: (Violation & { index: number })[]) {
-    super('status rules broken');
+const AUTHORITY_CODES: ReadonlySet<string> = new Set(Object.values(AuthorityCode));
+
+/** One refused item of one event, placed in the document. */
+export interface Refusal {
+  index: number;
+  field: string;
+  code: RefusalCode;
+  epc: string | null;
+  message: string;
+}
+
+/** Thrown from inside the storing transaction so it rolls back; answered by refuseCapture. */
+export class CaptureRefused extends Error {
+  constructor(readonly refusals: Refusal[]) {
+    super('capture refused');
   }
 }
 
-/** The pack-state reducer both capture paths hand to EventRepository: any status rule broken aborts the capture. */
-export const strictStateReducer: StateReducer = (current, facts, documentIndexOf) => {
-  const applied = applyEvents(current, facts, identify);
-  if (applied.violations.length) throw new StatusConflict(applied.violations.map((v) => ({ ...v, index: documentIndexOf(v.eventId) })));
-  return applied;
-};
+/** Where in its event a refused EPC sits, as a JSON pointer. */
+function fieldOf(facts: EventFacts, v: Violation): string {
+  if (v.code === AuthorityCode.FUTURE_EVENT) return '/eventTime';
+  if (v.epc === null) return '/epcList';
+  if (v.epc === facts.parent) return '/parentID';
+  const child = facts.children.indexOf(v.epc);
+  if (child >= 0) return `/childEPCs/${child}`;
+  const at = facts.epcs.indexOf(v.epc);
+  return at >= 0 ? `/epcList/${at}` : '/epcList';
+}
 
-/** The capture was rolled back; the attempt itself is evidence, kept as alerts for the manufacturer and regulators. */
-export async function refuseConflict(alerts: VerificationRepository, org: OrganizationEntity, conflict: StatusConflict): Promise<never> {
-  for (const v of conflict.violations) {
-    const parsed = parseEpc(v.epc);
+function messageOf(v: Violation, facts: EventFacts, context: RecordContext): string {
+  const what = v.epc === null ? 'the event' : v.status ? `${v.epc} (${v.status})` : v.epc;
+  const detail =
+    v.code === AuthorityCode.FUTURE_EVENT
+      ? ` (${context.recordTime.toISOString()} + ${context.maxFutureSkewMs} ms)`
+      : v.code === AuthorityCode.NOT_AUTHORIZED_ROLE
+        ? `, not as a ${context.actorOf(facts.capturedBy).role}`
+        : '';
+  return `${what}: ${REFUSAL_TEXT[v.code]}${detail}`;
+}
+
+/**
+ * The pack-state reducer every capture path hands to EventRepository, for `actor` recording at `recordTime` by the
+ * server's clock: an authority, clock or status rule broken aborts the whole capture.
+ */
+export function stateReducerFor(context: RecordContext): StateReducer {
+  return (current, facts, documentIndexOf) => {
+    const applied = applyEvents(current, facts, identify, context);
+    if (!applied.violations.length) return applied;
+    const byId = new Map(facts.map((f) => [f.eventId, f]));
+    throw new CaptureRefused(
+      applied.violations.map((v) => ({
+        index: documentIndexOf(v.eventId),
+        field: fieldOf(byId.get(v.eventId)!, v),
+        code: v.code,
+        epc: v.epc,
+        message: messageOf(v, byId.get(v.eventId)!, context),
+      })),
+    );
+  };
+}
+
+/** A capture by `org`, recorded at `recordTime` by the server's clock: every event in it is the organization's. */
+export function recordContext(org: OrganizationEntity, recordTime: Date, maxFutureSkewMs: number): RecordContext {
+  const actor: Actor = { id: org.id, role: org.role, gln: org.gln, companyPrefixes: org.companyPrefixes };
+  return { actorOf: () => actor, recordTime, maxFutureSkewMs };
+}
+
+function gtinOf(epc: string | null): string | null {
+  if (epc === null) return null;
+  try {
+    const parsed = parseEpc(epc);
+    return parsed.kind === 'sgtin' ? parsed.gtin : null;
+  } catch (e) {
+    if (e instanceof Gs1Error) return null;
+    throw e;
+  }
+}
+
+/**
+ * The capture was rolled back; the attempt itself is evidence, kept as alerts for the manufacturer and regulators.
+ * Refused for who sent it (an AuthorityCode anywhere): CAPTURE_FORBIDDEN; for what the packs' states forbid:
+ * CAPTURE_CONFLICT. Each issue names the event, field and rule.
+ */
+export async function refuseCapture(alerts: VerificationRepository, org: OrganizationEntity, refused: CaptureRefused): Promise<never> {
+  for (const r of refused.refusals) {
     await alerts.recordAlert({
-      code: v.code,
-      epc: v.epc,
-      gtin: parsed.kind === 'sgtin' ? parsed.gtin : null,
+      code: r.code,
+      epc: r.epc,
+      gtin: gtinOf(r.epc),
       actorId: org.id,
-      details: { status: v.status, eventIndex: v.index, by: org.name },
+      details: { eventIndex: r.index, by: org.name, message: r.message },
     });
   }
+  const forbidden = refused.refusals.some((r) => AUTHORITY_CODES.has(r.code));
   throw new CaptureError(
-    CaptureErrorCode.CAPTURE_CONFLICT,
-    conflict.violations.map((v) => ({
-      eventIndex: v.index,
-      field: '/epcList',
-      rule: v.code,
-      message: `${v.epc} is ${v.status}: ${VIOLATION_TEXT[v.code]}`,
-    })),
+    forbidden ? CaptureErrorCode.CAPTURE_FORBIDDEN : CaptureErrorCode.CAPTURE_CONFLICT,
+    refused.refusals.map((r) => ({ eventIndex: r.index, field: r.field, rule: r.code, message: r.message })),
   );
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   commissioningEvent,
   decommissioningEvent,
@@ -11,6 +11,7 @@ import {
 } from '@pharmatrace/epcis';
 import { companyPrefixLengthFor, Epc, epcToUrn, Gs1Error, isValidGln, parseEpc } from '@pharmatrace/gs1';
 import { OrganizationEntity, OrganizationRepository } from '@pharmatrace/persistence';
+import { CLOCK, Clock } from '../common/clock';
 import { CaptureService } from './capture.service';
 import { FlowError } from './flow.error';
 import {
@@ -44,6 +45,7 @@ export class FlowService {
   constructor(
     private readonly capture: CaptureService,
     private readonly organizations: OrganizationRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async commission(org: OrganizationEntity, input: CommissionInput): Promise<FlowResult> {
@@ -55,20 +57,20 @@ export class FlowService {
     const length = gs1('gtin', () => companyPrefixLengthFor(input.gtin, prefixes));
     const epcs = input.serials.map((serial, i) => gs1(`serials.${i}`, () => epcToUrn({ kind: 'sgtin', gtin: input.gtin, serial }, length)));
     const location = this.location('location', input.location, prefixes);
-    return this.write(org, [commissioningEvent({ eventTime: new Date(), epcs, lot: input.lot, expiry: input.expiry, bizLocation: location, readPoint: location })]);
+    return this.write(org, [commissioningEvent({ eventTime: this.clock(), epcs, lot: input.lot, expiry: input.expiry, bizLocation: location, readPoint: location })]);
   }
 
   async pack(org: OrganizationEntity, input: PackInput): Promise<FlowResult> {
     if (!input.children.length) throw new FlowError('children', 'non-empty', 'name at least one child');
     const prefixes = await this.organizations.allCompanyPrefixes();
     const parent = this.sscc('parent', input.parent, prefixes);
-    return this.write(org, [packingEvent({ eventTime: new Date(), parent, children: input.children, ...this.here(org, prefixes) })]);
+    return this.write(org, [packingEvent({ eventTime: this.clock(), parent, children: input.children, ...this.here(org, prefixes) })]);
   }
 
   async unpack(org: OrganizationEntity, input: UnpackInput): Promise<FlowResult> {
     const prefixes = await this.organizations.allCompanyPrefixes();
     const parent = this.sscc('parent', input.parent, prefixes);
-    return this.write(org, [unpackingEvent({ eventTime: new Date(), parent, children: input.children ?? undefined, ...this.here(org, prefixes) })]);
+    return this.write(org, [unpackingEvent({ eventTime: this.clock(), parent, children: input.children ?? undefined, ...this.here(org, prefixes) })]);
   }
 
   async ship(org: OrganizationEntity, input: ShipInput): Promise<FlowResult> {
@@ -76,7 +78,7 @@ export class FlowService {
     const prefixes = await this.organizations.allCompanyPrefixes();
     const to = this.party('to', input.to, prefixes);
     const from = this.ownParty(org, prefixes);
-    return this.write(org, [shippingEvent({ eventTime: new Date(), epcs: input.epcs, to, from, ...this.here(org, prefixes) })]);
+    return this.write(org, [shippingEvent({ eventTime: this.clock(), epcs: input.epcs, to, from, ...this.here(org, prefixes) })]);
   }
 
   async receive(org: OrganizationEntity, input: ReceiveInput): Promise<FlowResult> {
@@ -84,7 +86,7 @@ export class FlowService {
     const prefixes = await this.organizations.allCompanyPrefixes();
     const from = input.from ? this.party('from', input.from, prefixes) : undefined;
     const to = this.ownParty(org, prefixes);
-    return this.write(org, [receivingEvent({ eventTime: new Date(), epcs: input.epcs, from, to, ...this.here(org, prefixes) })]);
+    return this.write(org, [receivingEvent({ eventTime: this.clock(), epcs: input.epcs, from, to, ...this.here(org, prefixes) })]);
   }
 
 
@@ -95,7 +97,7 @@ export class FlowService {
       throw new FlowError('reason', 'cbv-disposition', `"${reason}" is not one of ${DECOMMISSION_REASONS.join(', ')}`);
     }
     const prefixes = await this.organizations.allCompanyPrefixes();
-    return this.write(org, [decommissioningEvent({ eventTime: new Date(), epcs: input.epcs, disposition: reason, ...this.here(org, prefixes) })]);
+    return this.write(org, [decommissioningEvent({ eventTime: this.clock(), epcs: input.epcs, disposition: reason, ...this.here(org, prefixes) })]);
   }
 
 

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AlertCode, EXPORTING_BIZSTEP, nmvsCodeFor, UNDO_NMVS, VerdictStatus, ViolationCode } from '@pharmatrace/domain';
 import { dispensingEvent, epcisDocument, statusChangeEvent, destroyingEvent, decommissioningEvent, Json } from '@pharmatrace/epcis';
 import { OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
 import { CaptureError, CaptureErrorCode } from '../capture/capture.error';
 import { CaptureService } from '../capture/capture.service';
+import { CLOCK, Clock } from '../common/clock';
 import { VerificationService } from '../verification/verification.service';
 import { VerdictType } from '../verification/verification.types';
 import { DispensingError, DispensingErrorCode } from './dispensing.error';
@@ -42,7 +43,7 @@ const ALLOWED: Record<StatusAction, ReadonlySet<AlertCode>> = {
   [StatusAction.LOCK]: new Set([AlertCode.ANCHORING_PENDING, AlertCode.NOT_IN_CUSTODY, AlertCode.EXPIRED, AlertCode.RECALLED, AlertCode.WITHDRAWN]),
 };
 
-const VIOLATION_ERRORS: Record<ViolationCode, [DispensingErrorCode, string]> = {
+const VIOLATION_ERRORS: Partial<Record<ViolationCode, [DispensingErrorCode, string]>> = {
   [ViolationCode.ALREADY_DISPENSED]: [DispensingErrorCode.ALREADY_DISPENSED, UNDO_NMVS.INACTIVE],
   [ViolationCode.PACK_INACTIVE]: [DispensingErrorCode.PACK_INACTIVE, UNDO_NMVS.INACTIVE],
   [ViolationCode.UNDO_WINDOW_EXCEEDED]: [DispensingErrorCode.UNDO_WINDOW_EXCEEDED, UNDO_NMVS.WINDOW_EXCEEDED],
@@ -60,6 +61,7 @@ export class DispensingService {
     private readonly verification: VerificationService,
     private readonly capture: CaptureService,
     private readonly alerts: VerificationRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async change(org: OrganizationEntity, code: string, action: StatusAction): Promise<VerdictType> {
@@ -81,7 +83,7 @@ export class DispensingService {
         throw new DispensingError(code, `${epc} cannot be ${action.toLowerCase().replace('_', ' ')}ed: ${blocking.join(', ')}`, { epc, nmvsCode: nmvs, alerts: blocking });
       }
     }
-    const event = EVENTS[action]({ eventTime: new Date(), epcs: [epc], bizLocation: `https://id.gs1.org/414/${org.gln}` });
+    const event = EVENTS[action]({ eventTime: this.clock(), epcs: [epc], bizLocation: `https://id.gs1.org/414/${org.gln}` });
     try {
       const result = await this.capture.capture(org, epcisDocument([event]));
       // The very same event (same caller, same millisecond) was stored by a concurrent call: that call made the change.

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AppliedEvents, EventFacts, ItemState } from '@pharmatrace/domain';
+import type { AppliedEvents, EventFacts, HistoryFlag, ItemState } from '@pharmatrace/domain';
 import { DataSource, EntityManager } from 'typeorm';
 import { EpcRole } from '../entities';
 import { STATE_COLUMNS, toItemState } from './pack-state.sql';
@@ -117,6 +117,7 @@ export class EventRepository {
     }
     await this.insertEpcIndex(tx, index);
     await this.upsertStates(tx, applied.states);
+    await this.insertFlags(tx, capturedBy, applied.flags);
     return { inserted, duplicates };
   }
 
@@ -170,19 +171,31 @@ export class EventRepository {
     );
   }
 
+  /** Flagged events are stored, so their alerts are too, in the same transaction: for the manufacturer and regulators. */
+  private async insertFlags(tx: EntityManager, capturedBy: string, flags: HistoryFlag[]) {
+    if (!flags.length) return;
+    await tx.query(
+      `INSERT INTO alert (code, epc, gtin, actor_id, manufacturer_id, details)
+       SELECT u.code, u.epc, u.gtin, $4, p.manufacturer_id, jsonb_build_object('eventId', u.event_id)
+       FROM unnest($1::text[], $2::text[], $3::char(14)[], $5::bigint[]) AS u(code, epc, gtin, event_id)
+       LEFT JOIN product p ON p.gtin = u.gtin`,
+      [flags.map((f) => f.code), flags.map((f) => f.epc), flags.map((f) => f.gtin), capturedBy, flags.map((f) => f.eventId)],
+    );
+  }
+
   private async upsertStates(tx: EntityManager, states: ItemState[]) {
     if (!states.length) return;
     await tx.query(
       `INSERT INTO pack_state (epc, kind, gtin, serial, lot, expiry, status, custodian_id, location, destination,
                                container_epc, commissioned_by, last_event_id, last_event_time, status_changed_at,
-                               status_changed_by, updated_at)
+                               status_changed_by, status_recorded_at, updated_at)
        SELECT *, now() FROM unnest($1::text[], $2::text[], $3::char(14)[], $4::text[], $5::text[], $6::date[], $7::text[],
                             $8::uuid[], $9::text[], $10::text[], $11::text[], $12::uuid[], $13::bigint[], $14::timestamptz[],
-                            $15::timestamptz[], $16::uuid[])
+                            $15::timestamptz[], $16::uuid[], $17::timestamptz[])
        ON CONFLICT (epc) DO UPDATE SET
          kind = EXCLUDED.kind, gtin = EXCLUDED.gtin, serial = EXCLUDED.serial, lot = EXCLUDED.lot, expiry = EXCLUDED.expiry,
          status = EXCLUDED.status, status_changed_at = EXCLUDED.status_changed_at, status_changed_by = EXCLUDED.status_changed_by,
-         custodian_id = EXCLUDED.custodian_id, location = EXCLUDED.location,
+         status_recorded_at = EXCLUDED.status_recorded_at, custodian_id = EXCLUDED.custodian_id, location = EXCLUDED.location,
          destination = EXCLUDED.destination, container_epc = EXCLUDED.container_epc,
          commissioned_by = EXCLUDED.commissioned_by, last_event_id = EXCLUDED.last_event_id,
          last_event_time = EXCLUDED.last_event_time, updated_at = now()`,
@@ -203,6 +216,7 @@ export class EventRepository {
         states.map((s) => s.lastEventTime.toISOString()),
         states.map((s) => s.statusChangedAt.toISOString()),
         states.map((s) => s.statusChangedBy),
+        states.map((s) => s.statusRecordedAt.toISOString()),
       ],
     );
     const products = [...new Map(states.filter((s) => s.kind === 'sgtin' && s.gtin).map((s) => [s.gtin!, s.commissionedBy])).entries()];
