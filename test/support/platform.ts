@@ -7,6 +7,7 @@ import { AppConfig, loadConfig } from '@pharmatrace/config';
 import { gs1CheckDigit } from '@pharmatrace/gs1';
 import request from 'supertest';
 import { ApiModule } from '../../apps/api/src/api.module';
+import { CLOCK, Clock } from '../../apps/api/src/common/clock';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { createTestDatabase } from './database';
 
@@ -29,8 +30,11 @@ export function useDatabase(): () => string {
   return () => db!.url;
 }
 
-export async function startApi(config: AppConfig): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule({ imports: [ApiModule.forRoot(config)] }).compile();
+/** `clock`: the server's clock the API runs on (CLOCK), for tests that stand at another moment. */
+export async function startApi(config: AppConfig, options: { clock?: Clock } = {}): Promise<INestApplication> {
+  const builder = Test.createTestingModule({ imports: [ApiModule.forRoot(config)] });
+  if (options.clock) builder.overrideProvider(CLOCK).useValue(options.clock);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
   await app.init();
   return app;
