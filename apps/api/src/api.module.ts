@@ -21,6 +21,7 @@ import { GraphiqlController } from './graphiql/graphiql.controller';
 import { CompiledExecutionGateway } from './graphql/compiled-execution.gateway';
 import { offlineGraphiqlPlugin } from './graphiql/graphiql.page';
 import { HealthModule } from './health/health.module';
+import { LicenceModule } from './licences/licence.module';
 import { LoggingModule } from './logging/logging.module';
 import { LotModule } from './lots/lot.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -86,6 +87,7 @@ export class ApiModule {
         LotModule,
         AlertModule,
         ReadGrantModule,
+        LicenceModule,
         EpcisRestModule,
         AuditModule,
         WebModule,

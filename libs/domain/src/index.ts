@@ -10,3 +10,4 @@ export * from './event-signature';
 export * from './audited-chain';
 export * from './company-prefix';
 export * from './authority';
+export * from './licence';

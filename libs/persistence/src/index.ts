@@ -16,3 +16,4 @@ export * from './repositories/provenance.repository';
 export * from './repositories/audit.repository';
 export * from './repositories/signature.repository';
 export * from './repositories/read-grant.repository';
+export * from './repositories/licence.repository';

@@ -15,8 +15,9 @@ import { ProvenanceRepository } from './repositories/provenance.repository';
 import { AuditRepository } from './repositories/audit.repository';
 import { SignatureRepository } from './repositories/signature.repository';
 import { ReadGrantRepository } from './repositories/read-grant.repository';
+import { LicenceRepository } from './repositories/licence.repository';
 
-const REPOSITORIES = [OrganizationRepository, EventRepository, PackRepository, AnchorRepository, VerificationRepository, RecallRepository, EventQueryRepository, CaptureJobRepository, ProvenanceRepository, LotRepository, AlertRepository, AuditRepository, SignatureRepository, ReadGrantRepository];
+const REPOSITORIES = [OrganizationRepository, EventRepository, PackRepository, AnchorRepository, VerificationRepository, RecallRepository, EventQueryRepository, CaptureJobRepository, ProvenanceRepository, LotRepository, AlertRepository, AuditRepository, SignatureRepository, ReadGrantRepository, LicenceRepository];
 
 @Global()
 @Module({})

@@ -8,6 +8,7 @@ import { HealthErrorCode } from '../health/health.error';
 import { EpcisRestErrorCode } from '../epcis-rest/epcis-rest.error';
 import { EventQueryErrorCode } from '../events/event-query.error';
 import { ReadGrantErrorCode } from '../grants/read-grant.error';
+import { LicenceErrorCode } from '../licences/licence.error';
 import { LotErrorCode } from '../lots/lot.error';
 import { OrganizationErrorCode } from '../organizations/organization.error';
 import { ProofBundleErrorCode } from '../proofs/proof-bundle.error';
@@ -23,6 +24,10 @@ export const ERROR_STATUS: Record<string, number> = {
   [OrganizationErrorCode.INVALID_ORGANIZATION]: 400,
   [OrganizationErrorCode.GLN_TAKEN]: 409,
   [OrganizationErrorCode.COMPANY_PREFIX_OVERLAP]: 409,
+  [LicenceErrorCode.INVALID_LICENCE]: 400,
+  [LicenceErrorCode.LICENCE_EXISTS]: 409,
+  [LicenceErrorCode.UNKNOWN_LICENCE]: 404,
+  [LicenceErrorCode.UNLICENSED_TRADING_PARTNER]: 403,
   [CaptureErrorCode.INVALID_DOCUMENT]: 400,
   [CaptureErrorCode.CAPTURE_FORBIDDEN]: 403,
   [CaptureErrorCode.CAPTURE_CONFLICT]: 409,

@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { LicenceRepository, OrganizationEntity, PersistenceError, StoredLicence } from '@pharmatrace/persistence';
+import DataLoader from 'dataloader';
+import { LicenceError, LicenceErrorCode } from './licence.error';
+import { AddLicenceInput, LicenceType } from './licence.types';
+
+const MAX_TEXT = 200;
+
+@Injectable()
+export class LicenceService {
+  /** The directory lists every organization with its licences: one query per request, however many it lists. */
+  private readonly perRequest = new WeakMap<object, DataLoader<string, StoredLicence[]>>();
+
+  constructor(private readonly licences: LicenceRepository) {}
+
+  async add(org: OrganizationEntity, input: AddLicenceInput): Promise<LicenceType> {
+    const text = (field: 'type' | 'issuingAuthority' | 'number') => {
+      const value = input[field].trim();
+      if (!value) throw this.invalid(field, 'must not be empty');
+      if (value.length > MAX_TEXT) throw this.invalid(field, `at most ${MAX_TEXT} characters`);
+      return value;
+    };
+    const licence = { organizationId: org.id, type: text('type'), issuingAuthority: text('issuingAuthority'), number: text('number') };
+    if (!(input.validFrom < input.validUntil)) throw this.invalid('validUntil', 'must be after validFrom');
+    try {
+      return LicenceType.from(await this.licences.add({ ...licence, validFrom: input.validFrom, validUntil: input.validUntil }), new Date());
+    } catch (e) {
+      if (e instanceof PersistenceError) {
+        throw new LicenceError(LicenceErrorCode.LICENCE_EXISTS, `${licence.type} ${licence.number} of ${licence.issuingAuthority} is on record already`, { field: 'number' });
+      }
+      throw e;
+    }
+  }
+
+  async verify(regulator: OrganizationEntity, id: string): Promise<LicenceType> {
+    await this.existing(id);
+    return LicenceType.from((await this.licences.verify(id, regulator.id))!, new Date());
+  }
+
+  async reject(regulator: OrganizationEntity, id: string, reason: string): Promise<LicenceType> {
+    if (!reason.trim()) throw this.invalid('reason', 'must not be empty');
+    await this.existing(id);
+    return LicenceType.from((await this.licences.reject(id, regulator.id, reason.trim()))!, new Date());
+  }
+
+  async licencesOf(request: object, organizationId: string): Promise<LicenceType[]> {
+    const now = new Date();
+    return (await this.loaderFor(request).load(organizationId)).map((l) => LicenceType.from(l, now));
+  }
+
+  private async existing(id: string): Promise<StoredLicence> {
+    const found = await this.licences.findById(id);
+    if (!found) throw new LicenceError(LicenceErrorCode.UNKNOWN_LICENCE, `no licence ${id}`, { field: 'id' });
+    return found;
+  }
+
+  private loaderFor(request: object): DataLoader<string, StoredLicence[]> {
+    let loader = this.perRequest.get(request);
+    if (!loader) {
+      loader = new DataLoader(async (ids: readonly string[]) => {
+        const byOrganization = await this.licences.forOrganizations(ids);
+        return ids.map((id) => byOrganization.get(id) ?? []);
+      });
+      this.perRequest.set(request, loader);
+    }
+    return loader;
+  }
+
+  private invalid(field: string, rule: string) {
+    return new LicenceError(LicenceErrorCode.INVALID_LICENCE, `${field}: ${rule}`, { field, rule });
+  }
+}

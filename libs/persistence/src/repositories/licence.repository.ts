@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { rethrowUniqueViolation } from '../persistence.error';
+
+export interface NewLicence {
+  organizationId: string;
+  type: string;
+  issuingAuthority: string;
+  number: string;
+  validFrom: Date;
+  validUntil: Date;
+}
+
+export interface StoredLicence extends NewLicence {
+  id: string;
+  createdAt: Date;
+  verifiedBy: string | null;
+  verifiedAt: Date | null;
+  rejectedBy: string | null;
+  rejectedAt: Date | null;
+  rejectionReason: string | null;
+}
+
+const COLUMNS = `id, organization_id AS "organizationId", type, issuing_authority AS "issuingAuthority", number,
+  valid_from AS "validFrom", valid_until AS "validUntil", created_at AS "createdAt", verified_by AS "verifiedBy",
+  verified_at AS "verifiedAt", rejected_by AS "rejectedBy", rejected_at AS "rejectedAt", rejection_reason AS "rejectionReason"`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class LicenceRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async add(licence: NewLicence): Promise<StoredLicence> {
+    const rows: StoredLicence[] = await this.db
+      .query(
+        `INSERT INTO organization_licence (organization_id, type, issuing_authority, number, valid_from, valid_until)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+        [licence.organizationId, licence.type, licence.issuingAuthority, licence.number, licence.validFrom, licence.validUntil],
+      )
+      .catch(rethrowUniqueViolation);
+    return rows[0];
+  }
+
+  /** Null for an id that names no licence (or is no UUID at all). */
+  async findById(id: string): Promise<StoredLicence | null> {
+    if (!UUID.test(id)) return null;
+    const rows: StoredLicence[] = await this.db.query(`SELECT ${COLUMNS} FROM organization_licence WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /** A verification replaces any earlier rejection, and a rejection any earlier verification: the last decision counts. */
+  async verify(id: string, regulatorId: string): Promise<StoredLicence | null> {
+    // An UPDATE answers [rows, row count] through TypeORM's query().
+    const [rows]: [StoredLicence[], number] = await this.db.query(
+      `UPDATE organization_licence SET verified_by = $2, verified_at = now(), rejected_by = NULL, rejected_at = NULL, rejection_reason = NULL
+       WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, regulatorId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async reject(id: string, regulatorId: string, reason: string): Promise<StoredLicence | null> {
+    const [rows]: [StoredLicence[], number] = await this.db.query(
+      `UPDATE organization_licence SET rejected_by = $2, rejected_at = now(), rejection_reason = $3, verified_by = NULL, verified_at = NULL
+       WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, regulatorId, reason],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Every licence of each organization, oldest first, in one query. */
+  async forOrganizations(organizationIds: readonly string[]): Promise<Map<string, StoredLicence[]>> {
+    const out = new Map<string, StoredLicence[]>(organizationIds.map((id) => [id, []]));
+    if (!organizationIds.length) return out;
+    const rows: StoredLicence[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM organization_licence WHERE organization_id = ANY($1::uuid[]) ORDER BY created_at, id`,
+      [organizationIds],
+    );
+    for (const row of rows) out.get(row.organizationId)?.push(row);
+    return out;
+  }
+}
