@@ -1,4 +1,5 @@
-import { Act, authorize, AuthorityCode, isFutureEvent, RecordContext } from './authority';
+import { Act, authorize, AuthorityCode, isFutureEvent, RecordContext, tradesWithUnlicensed } from './authority';
+import { LicenceEnforcement } from './licence';
 import { cbvShortName } from './vocabulary';
 
 export type ItemKind = 'sgtin' | 'sscc' | 'other';
@@ -110,6 +111,8 @@ export interface Violation {
 export enum HistoryFlagCode {
   /** Older than the item's latest status change: kept as history, it changed nothing. */
   LATE_EVENT = 'LATE_EVENT',
+  /** A shipment to, or receipt from, an organization without a valid verified licence (LICENCE_ENFORCEMENT=alert). */
+  UNLICENSED_TRADING_PARTNER = 'UNLICENSED_TRADING_PARTNER',
 }
 
 export interface HistoryFlag {
@@ -237,7 +240,7 @@ export function applyEvents(
   const changed = new Set<string>();
   const impliedChildren = new Map<number, string[]>();
   const violations: Violation[] = [];
-  const flags = new Map<string, HistoryFlag>();
+  const flags: HistoryFlag[] = [];
 
   const childrenOf = (epc: string) => [...(contents.get(epc) ?? [])];
   const descendants = (epc: string): string[] => {
@@ -254,8 +257,11 @@ export function applyEvents(
     }
     return out;
   };
+  /** Trades with an unlicensed partner the event makes, under LICENCE_ENFORCEMENT=alert: flagged once it is stored. */
+  let unlicensedTrades: HistoryFlag[] = [];
   /** Every reason to refuse the event as a whole, judged on the states before it. */
   const refusalsOf = (facts: EventFacts): Violation[] => {
+    unlicensedTrades = [];
     const named = namedBy(facts);
     const actor = context.actorOf(facts.capturedBy);
     if (isFutureEvent(facts.eventTime, context)) {
@@ -272,10 +278,17 @@ export function applyEvents(
         : { gtin: identify(epc).gtin, custodianId: null, inTransit: false, destination: null };
       const code = authorize(actor, act, item) ?? (act === Act.COMMISSION && s ? ViolationCode.SERIAL_EXISTS : null);
       if (code) out.push({ eventId: facts.eventId, epc, code, status: s?.status ?? null });
+      else if (s && context.licences && tradesWithUnlicensed(act, item, facts.destination, context.licences)) {
+        if (context.licences.enforcement === LicenceEnforcement.REFUSE) {
+          out.push({ eventId: facts.eventId, epc, code: AuthorityCode.UNLICENSED_TRADING_PARTNER, status: s.status });
+        } else {
+          unlicensedTrades.push({ eventId: facts.eventId, epc, gtin: s.gtin, code: HistoryFlagCode.UNLICENSED_TRADING_PARTNER });
+        }
+      }
     }
     return out;
   };
-  const touch = (epc: string, facts: EventFacts, change: Partial<ItemState>, named: boolean) => {
+  const touch = (epc: string, facts: EventFacts, change: Partial<ItemState>) => {
     const s = states.get(epc);
     if (!s) return;
     const late = facts.eventTime < s.statusChangedAt;
@@ -287,10 +300,7 @@ export function applyEvents(
         return;
       }
     }
-    if (late) {
-      if (named) flags.set(`${facts.eventId} ${epc}`, { eventId: facts.eventId, epc, gtin: s.gtin, code: HistoryFlagCode.LATE_EVENT });
-      return;
-    }
+    if (late) return;
     if (change.containerEpc !== undefined && change.containerEpc !== s.containerEpc) {
       setContainer(epc, s.containerEpc, change.containerEpc);
     }
@@ -336,6 +346,12 @@ export function applyEvents(
       violations.push(...refusals);
       continue;
     }
+    flags.push(...unlicensedTrades);
+    // Late for an item it names: it changes nothing of that item (touch skips it), and regulators should know.
+    for (const epc of new Set(namedBy(facts))) {
+      const s = states.get(epc);
+      if (s && facts.eventTime < s.statusChangedAt) flags.push({ eventId: facts.eventId, epc, gtin: s.gtin, code: HistoryFlagCode.LATE_EVENT });
+    }
     const step = cbvShortName(facts.bizStep);
     if (step === 'commissioning' && facts.action === 'ADD') {
       for (const epc of facts.epcs) {
@@ -347,15 +363,15 @@ export function applyEvents(
       const parent = facts.parent;
       if (facts.action === 'ADD') {
         if (!states.has(parent)) create(parent, facts, {});
-        else touch(parent, facts, {}, true);
-        for (const child of facts.children) touch(child, facts, { containerEpc: parent }, true);
+        else touch(parent, facts, {});
+        for (const child of facts.children) touch(child, facts, { containerEpc: parent });
       } else if (facts.action === 'DELETE') {
         const children = facts.children.length ? facts.children : childrenOf(parent);
         if (!facts.children.length) impliedChildren.set(facts.eventId, children);
         for (const child of children) {
-          if (states.get(child)?.containerEpc === parent) touch(child, facts, { containerEpc: null }, facts.children.length > 0);
+          if (states.get(child)?.containerEpc === parent) touch(child, facts, { containerEpc: null });
         }
-        touch(parent, facts, {}, true);
+        touch(parent, facts, {});
       }
     }
     const change = custodyChange(facts);
@@ -366,7 +382,7 @@ export function applyEvents(
       affected.add(epc);
       for (const d of descendants(epc)) affected.add(d);
     }
-    for (const epc of affected) touch(epc, facts, change, named.includes(epc));
+    for (const epc of affected) touch(epc, facts, change);
   }
-  return { states: [...changed].map((epc) => states.get(epc)!), impliedChildren, violations, flags: [...flags.values()] };
+  return { states: [...changed].map((epc) => states.get(epc)!), impliedChildren, violations, flags };
 }
