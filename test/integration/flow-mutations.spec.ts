@@ -110,10 +110,12 @@ describe('typed pharmaceutical flow mutations write standard EPCIS events throug
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'INVALID_FLOW_INPUT', details: { field, rule } });
   });
 
-  it('keeps role rules: only a manufacturer commissions, only a dispenser dispenses', async () => {
+  it('keeps role rules: only a manufacturer commissions, only a dispenser holding a pack dispenses it', async () => {
     const commission = await gql(app, COMMISSION, { input: { gtin: GTIN, serials: ['Z'], lot: 'L', expiry: '2028-01-01', location: WHOLESALER_GLN } }, wholesaler);
     expect(commission.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const dispense = await gql(app, `mutation($c: String!) { dispense(code: $c) { status } }`, { c: pack('A1') }, maker);
-    expect(dispense.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    await run(COMMISSION, { gtin: GTIN, serials: ['B1'], lot: 'LOT-9', expiry: '2028-06-30', location: MAKER_GLN }, maker, 'commission');
+    const dispense = (key: string) => gql(app, `mutation($c: String!) { dispense(code: $c) { status } }`, { c: pack('B1') }, key);
+    expect((await dispense(maker)).errors?.[0].extensions).toMatchObject({ code: 'CAPTURE_FORBIDDEN', details: { issues: [{ eventIndex: 0, field: '/epcList/0', rule: 'NOT_AUTHORIZED_ROLE' }] } });
+    expect((await dispense(pharmacy)).errors?.[0].extensions).toMatchObject({ code: 'CAPTURE_FORBIDDEN', details: { issues: [{ rule: 'NOT_CUSTODIAN' }] } });
   });
 });
