@@ -118,7 +118,11 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
     expect(garbage.errors?.[0].extensions).toMatchObject({ code: 'INVALID_CODE', details: { field: 'code' } });
   });
 
-  it('dispenses: the pack, not its siblings', async () => {
+  it('dispenses: the pack, not its siblings, and only once the pharmacy received it', async () => {
+    const unreceived = await capture(epcisDocument([dispensingEvent({ eventTime: t(6), epcs: [pack('A2')] })]), pharmacy.apiKey);
+    expect(unreceived.errors?.[0].extensions).toMatchObject({ code: 'CAPTURE_FORBIDDEN', details: { issues: [{ eventIndex: 0, field: '/epcList/0', rule: 'NOT_CUSTODIAN' }] } });
+    await capture(epcisDocument([shippingEvent({ eventTime: t(7), epcs: [pack('A2')], to: 'urn:epc:id:pgln:0614141.00003' })]), wholesaler.apiKey);
+    await capture(epcisDocument([receivingEvent({ eventTime: t(8), epcs: [pack('A2')] })]), pharmacy.apiKey);
     await capture(epcisDocument([dispensingEvent({ eventTime: t(10), epcs: [pack('A2')] })]), pharmacy.apiKey);
     const q = `query($code: String!) { verify(code: $code) { status alerts } }`;
     expect((await gql(app, q, { code: pack('A2') }, pharmacy.apiKey)).data.verify).toMatchObject({ status: 'DISPENSED', alerts: expect.arrayContaining(['ALREADY_DISPENSED']) });
@@ -148,7 +152,7 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
 
   it('lets only a manufacturer commission, and only under its own company prefixes', async () => {
     const foreign = await capture(epcisDocument([commissioningEvent({ eventTime: t(22), epcs: [`https://id.gs1.org/01/${OTHER_GTIN}/21/Z1`], lot: 'L', expiry: '2028-01-31' })]));
-    expect(foreign.errors?.[0].extensions).toMatchObject({ code: 'CAPTURE_FORBIDDEN', details: { issues: [expect.objectContaining({ eventIndex: 0, rule: 'company-prefix' })] } });
+    expect(foreign.errors?.[0].extensions).toMatchObject({ code: 'CAPTURE_FORBIDDEN', details: { issues: [expect.objectContaining({ eventIndex: 0, field: '/epcList/0', rule: 'NOT_MANUFACTURER' })] } });
     const byDistributor = await capture(epcisDocument([commissioningEvent({ eventTime: t(22), epcs: [pack('Z2')], lot: 'L', expiry: '2028-01-31' })]), wholesaler.apiKey);
     expect(byDistributor.errors?.[0].extensions?.code).toBe('CAPTURE_FORBIDDEN');
   });
