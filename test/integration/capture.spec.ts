@@ -101,10 +101,11 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
       expect(res.data.verify).toMatchObject({
         status: 'ACTIVE',
         saleable: true,
-        // The pack sits with the wholesaler: a genuine pack, flagged because it was never shipped to this pharmacy.
+        // The pack sits with the wholesaler: a genuine pack, flagged because it was never shipped to this pharmacy,
+        // which the read policy does not tell who holds it.
         alerts: ['NOT_IN_CUSTODY', 'ANCHORING_PENDING'],
         product: { gtin: GTIN, serial: 'A1', lot: 'LOT-7', expiry: '2028-06-30' },
-        custodian: { name: 'Wholesale Ltd' },
+        custodian: null,
         container: null,
         anchored: false,
         checkedOnChain: false,

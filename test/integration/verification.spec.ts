@@ -229,8 +229,11 @@ describe('verification and dispensing (issue 4)', () => {
   });
 
   describe('DSCSA verification endpoint (VRS, GS1 Lightweight Messaging)', () => {
-    const vrs = (serial: string, q: Record<string, string>) =>
-      request(app.getHttpServer()).get(`/verify/gtin/${GTIN}/lot/LOT1/ser/${serial}`).query({ linkType: 'verificationService', context: 'dscsaSaleableReturn', ...q });
+    const vrsAs = (who: string | null, serial: string, q: Record<string, string>) => {
+      const req = request(app.getHttpServer()).get(`/verify/gtin/${GTIN}/lot/LOT1/ser/${serial}`).query({ linkType: 'verificationService', context: 'dscsaSaleableReturn', ...q });
+      return who ? req.set('Authorization', `Bearer ${orgs[who].apiKey}`) : req;
+    };
+    const vrs = (serial: string, q: Record<string, string>) => vrsAs('wholesaler', serial, q);
     const corrUUID = '3fa85f64-5717-4562-b3fc-2c963f66afa6';
 
     it('answers verified with the responder GLN and the correlation id echoed', async () => {
@@ -254,10 +257,42 @@ describe('verification and dispensing (issue 4)', () => {
       expect(res.body.corrUUID).toBeUndefined();
     });
 
-    it('answers 401 for an unknown requestor, 403 for one that may not ask, 400 for bad parameters', async () => {
-      expect((await vrs('OK2', { reqGLN: withCheckDigit('999999900000') })).status).toBe(401);
-      expect((await vrs('OK2', { reqGLN: orgs.maker.gln })).status).toBe(403);
-      const bad = await request(app.getHttpServer()).get(`/verify/gtin/00614141073468/lot/LOT1/ser/OK2`).query({ reqGLN: orgs.wholesaler.gln });
+    it('answers an anonymous request 401, whichever reqGLN it names', async () => {
+      for (const reqGLN of [orgs.wholesaler.gln, withCheckDigit('999999900000')]) {
+        const res = await vrsAs(null, 'OK2', { exp: '280630', reqGLN });
+        expect(res.status).toBe(401);
+        expect(res.body).toEqual({ type: 'urn:pharmatrace:error:UNAUTHENTICATED', title: 'UNAUTHENTICATED', status: 401, detail: 'send "Authorization: Bearer <api key>"' });
+      }
+    });
+
+    it("refuses a reqGLN that is not the key's own alike, registered or not, naming no one", async () => {
+      const refusal = {
+        type: 'urn:pharmatrace:error:REQUESTOR_NOT_ALLOWED',
+        title: 'REQUESTOR_NOT_ALLOWED',
+        status: 403,
+        detail: 'reqGLN must be the GLN of the organization whose API key is sent',
+      };
+      for (const reqGLN of [orgs.pharmacyA.gln, orgs.maker.gln, orgs.regulator.gln, withCheckDigit('999999900000')]) {
+        const res = await vrs('OK2', { exp: '280630', reqGLN });
+        expect([reqGLN, res.status, res.body]).toEqual([reqGLN, 403, refusal]);
+      }
+    });
+
+    it('answers each requestor role with its own key, and refuses a manufacturer (it answers, it does not ask)', async () => {
+      for (const who of ['wholesaler', 'pharmacyA', 'regulator']) {
+        const res = await vrsAs(who, 'OK2', { exp: '280630', reqGLN: orgs[who].gln });
+        expect([who, res.status, res.body.data]).toEqual([who, 200, { verified: true }]);
+      }
+      const maker = await vrsAs('maker', 'OK2', { exp: '280630', reqGLN: orgs.maker.gln });
+      expect(maker.status).toBe(403);
+      expect(maker.body.title).toBe('FORBIDDEN');
+    });
+
+    it('answers 400 for bad parameters', async () => {
+      const bad = await request(app.getHttpServer())
+        .get(`/verify/gtin/00614141073468/lot/LOT1/ser/OK2`)
+        .query({ reqGLN: orgs.wholesaler.gln })
+        .set('Authorization', `Bearer ${orgs.wholesaler.apiKey}`);
       expect(bad.status).toBe(400);
       expect(bad.body).toMatchObject({ status: 400, parameter: 'gtin' });
       expect((await vrs('OK2', { reqGLN: orgs.wholesaler.gln, corrUUID: 'not-a-uuid' })).status).toBe(400);

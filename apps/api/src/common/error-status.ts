@@ -33,7 +33,6 @@ export const ERROR_STATUS: Record<string, number> = {
   [CaptureErrorCode.CAPTURE_CONFLICT]: 409,
   [VerificationErrorCode.INVALID_CODE]: 400,
   [VerificationErrorCode.INVALID_VRS_REQUEST]: 400,
-  [VerificationErrorCode.UNKNOWN_REQUESTOR]: 401,
   [VerificationErrorCode.REQUESTOR_NOT_ALLOWED]: 403,
   [DispensingErrorCode.UNKNOWN_PACK]: 404,
   [RecallErrorCode.INVALID_RECALL]: 400,

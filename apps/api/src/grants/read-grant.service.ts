@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { grantInForce } from '@pharmatrace/domain';
 import { Gs1Error, isValidGtin, toGtin14, validateAiValue } from '@pharmatrace/gs1';
 import { OrganizationEntity, ProvenanceRepository, ReadGrantRepository, ReadGrantRow } from '@pharmatrace/persistence';
+import { Clock, CLOCK } from '../common/clock';
 import { OrganizationDirectory } from '../common/organization.directory';
 import { ReadGrantDirectory } from '../policy/read-grant.directory';
 import { ReadGrantError, ReadGrantErrorCode } from './read-grant.error';
@@ -21,6 +22,7 @@ export class ReadGrantService {
     private readonly products: ProvenanceRepository,
     private readonly organizations: OrganizationDirectory,
     private readonly live: ReadGrantDirectory,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async grant(org: OrganizationEntity, input: GrantReadAccessInput): Promise<ReadGrantType> {
@@ -28,7 +30,7 @@ export class ReadGrantService {
     const gtin = toGtin14(input.gtin);
     const lot = input.lot ?? null;
     if (lot !== null) this.lotNumber(lot);
-    const now = new Date();
+    const now = this.clock();
     const validFrom = input.validFrom ?? now;
     if (input.validUntil <= validFrom) throw this.invalid('validUntil', 'after-valid-from', 'must be later than validFrom');
     if (input.validUntil <= now) throw this.invalid('validUntil', 'future', 'must be in the future');
@@ -48,11 +50,11 @@ export class ReadGrantService {
     if (!found || found.grantorId !== org.id) throw new ReadGrantError(ReadGrantErrorCode.GRANT_NOT_FOUND, `${org.name} gave no grant ${id}`, { id });
     const revoked = (await this.grants.revoke(id, org.id))!;
     this.live.forget(revoked.granteeId);
-    return this.toType(revoked, new Date());
+    return this.toType(revoked, this.clock());
   }
 
   async involving(org: OrganizationEntity): Promise<ReadGrantType[]> {
-    const now = new Date();
+    const now = this.clock();
     return (await this.grants.involving(org.id)).map((row) => this.toType(row, now));
   }
 

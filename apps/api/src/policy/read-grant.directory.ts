@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ReadGrant } from '@pharmatrace/domain';
 import { ReadGrantRepository } from '@pharmatrace/persistence';
+import { Clock, CLOCK } from '../common/clock';
 
 const TTL_MS = 60_000;
 const MAX_GRANTEES = 10_000;
@@ -14,13 +15,16 @@ const MAX_GRANTEES = 10_000;
 export class ReadGrantDirectory {
   private readonly entries = new Map<string, { grants: ReadGrant[]; until: number }>();
 
-  constructor(private readonly repository: ReadGrantRepository) {}
+  constructor(
+    private readonly repository: ReadGrantRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   /** Without waiting a turn when cached, as on nearly every scan. */
   of(granteeId: string): ReadGrant[] | Promise<ReadGrant[]> {
     const hit = this.entries.get(granteeId);
     if (hit && hit.until > Date.now()) return hit.grants;
-    return this.repository.liveFor(granteeId).then((grants) => {
+    return this.repository.liveFor(granteeId, this.clock()).then((grants) => {
       // Bounded: a flood of organizations empties the cache instead of growing it.
       if (this.entries.size >= MAX_GRANTEES) this.entries.clear();
       this.entries.set(granteeId, { grants, until: Date.now() + TTL_MS });

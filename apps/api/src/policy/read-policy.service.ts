@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   AlertScope,
   decideRead,
@@ -14,6 +14,7 @@ import {
   ReadQuery,
 } from '@pharmatrace/domain';
 import type { AlertVisibility, EventCriteria, OrganizationEntity } from '@pharmatrace/persistence';
+import { Clock, CLOCK } from '../common/clock';
 import { PolicyError } from './policy.error';
 import { ReadGrantDirectory } from './read-grant.directory';
 
@@ -24,7 +25,11 @@ import { ReadGrantDirectory } from './read-grant.directory';
  */
 @Injectable()
 export class ReadPolicyService {
-  constructor(private readonly grants: ReadGrantDirectory) {}
+  constructor(
+    private readonly grants: ReadGrantDirectory,
+    // Grants start and end on the server's clock, like every other time rule.
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   reader(org: OrganizationEntity): Reader {
     return { organizationId: org.id, role: org.role, gln: org.gln };
@@ -32,7 +37,7 @@ export class ReadPolicyService {
 
   /** The criterion narrowing an event list (or the lookup of one event) to what `org` may read; undefined for regulators. */
   async eventVisibility(org: OrganizationEntity): Promise<EventCriteria['visibleTo']> {
-    const scope: EventScope = decideRead(this.reader(org), { query: ReadQuery.EVENTS }, await this.grants.of(org.id), new Date());
+    const scope: EventScope = decideRead(this.reader(org), { query: ReadQuery.EVENTS }, await this.grants.of(org.id), this.clock());
     if (scope.kind === 'all') return undefined;
     return { organizationId: scope.organizationId, glnPatterns: glnLikePatterns(scope.gln), ownGtins: scope.ownGtins, granted: scope.granted };
   }
@@ -55,7 +60,7 @@ export class ReadPolicyService {
   ): Promise<HistoryVisibility> {
     const grants = await this.grants.of(org.id);
     const lot = grants.some((g) => g.gtin === pack.gtin && g.lot !== null) ? await lotOf() : null;
-    const visibility = decideRead(this.reader(org), { query: ReadQuery.HISTORY, pack: { ...pack, lot }, historyEvents: events, partyEvents }, grants, new Date());
+    const visibility = decideRead(this.reader(org), { query: ReadQuery.HISTORY, pack: { ...pack, lot }, historyEvents: events, partyEvents }, grants, this.clock());
     if (visibility === HistoryVisibility.FORBIDDEN) {
       throw this.forbidden(ReadQuery.HISTORY, 'party-to-an-event', `${org.name} is party to no event of ${epc}; its verdict is open to all through verify`);
     }
@@ -64,7 +69,7 @@ export class ReadPolicyService {
 
   async lot(org: OrganizationEntity, gtin: string, lot: string, manufacturerId: string | null, heldPacks: number): Promise<Exclude<LotScope, { kind: 'forbidden' }>> {
     const subject = { query: ReadQuery.LOT, pack: { gtin, lot, manufacturerId }, heldPacks } as const;
-    const scope = decideRead(this.reader(org), subject, await this.grants.of(org.id), new Date());
+    const scope = decideRead(this.reader(org), subject, await this.grants.of(org.id), this.clock());
     if (scope.kind === 'forbidden') {
       throw this.forbidden(ReadQuery.LOT, org.role === 'MANUFACTURER' ? 'own-gtin' : 'holds-a-pack', `${org.name} may not read lot ${lot} of ${gtin}`);
     }
@@ -72,7 +77,7 @@ export class ReadPolicyService {
   }
 
   async alerts(org: OrganizationEntity): Promise<AlertVisibility> {
-    const scope: AlertScope = decideRead(this.reader(org), { query: ReadQuery.ALERTS }, await this.grants.of(org.id), new Date());
+    const scope: AlertScope = decideRead(this.reader(org), { query: ReadQuery.ALERTS }, await this.grants.of(org.id), this.clock());
     return scope;
   }
 
@@ -81,13 +86,13 @@ export class ReadPolicyService {
    * are cached: this is the verification hot path.
    */
   custodyShown(org: OrganizationEntity, pack: PackSubject, custodianId: string | null): boolean | Promise<boolean> {
-    const decide = (grants: readonly ReadGrant[]) => decideRead(this.reader(org), { query: ReadQuery.CUSTODY, pack, custodianId }, grants, new Date());
+    const decide = (grants: readonly ReadGrant[]) => decideRead(this.reader(org), { query: ReadQuery.CUSTODY, pack, custodianId }, grants, this.clock());
     const grants = this.grants.of(org.id);
     return grants instanceof Promise ? grants.then(decide) : decide(grants);
   }
 
   organizations(org: OrganizationEntity): void {
-    if (!decideRead(this.reader(org), { query: ReadQuery.ORGANIZATIONS }, [], new Date())) {
+    if (!decideRead(this.reader(org), { query: ReadQuery.ORGANIZATIONS }, [], this.clock())) {
       throw this.forbidden(ReadQuery.ORGANIZATIONS, 'directory', `${org.name} may not read the directory`);
     }
   }

@@ -5,9 +5,7 @@ export enum VerificationErrorCode {
   INVALID_CODE = 'INVALID_CODE',
   /** A VRS request broke the request format (parameter named in `details.parameter`). */
   INVALID_VRS_REQUEST = 'INVALID_VRS_REQUEST',
-  /** The VRS requestor GLN is not a registered organization. */
-  UNKNOWN_REQUESTOR = 'UNKNOWN_REQUESTOR',
-  /** The VRS requestor is registered but may not verify (role), or its API key names another organization. */
+  /** The VRS `reqGLN` is not the GLN of the organization whose API key came with the request (whoever holds it, if anyone). */
   REQUESTOR_NOT_ALLOWED = 'REQUESTOR_NOT_ALLOWED',
 }
 

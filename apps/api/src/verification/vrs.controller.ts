@@ -1,9 +1,13 @@
-import { Controller, Get, Headers, Param, Query } from '@nestjs/common';
-import { Public } from '../common/auth.decorators';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import type { OrganizationEntity } from '@pharmatrace/persistence';
+import { CurrentOrganization, Roles } from '../common/auth.decorators';
 import { VrsResponse, VrsService } from './vrs.service';
 
-/** DSCSA saleable-return verification, as the Verification Router Service calls a responder. */
-@Public()
+/**
+ * DSCSA saleable-return verification, as the Verification Router Service calls a responder. The requestor
+ * authenticates with its API key (manufacturers answer, they do not ask); `reqGLN` must be its own GLN.
+ */
+@Roles('DISTRIBUTOR', 'DISPENSER', 'REGULATOR')
 @Controller('verify')
 export class VrsController {
   constructor(private readonly service: VrsService) {}
@@ -12,8 +16,8 @@ export class VrsController {
   verify(
     @Param() p: { gtin: string; lot: string; serial: string },
     @Query() q: { exp?: string; linkType?: string; context?: string; reqGLN?: string; corrUUID?: string },
-    @Headers('authorization') authorization?: string,
+    @CurrentOrganization() requestor: OrganizationEntity,
   ): Promise<VrsResponse> {
-    return this.service.verify({ ...p, ...q, authorization });
+    return this.service.verify({ ...p, ...q }, requestor);
   }
 }

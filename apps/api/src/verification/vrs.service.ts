@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { vrsAnswerFor, VrsAnswer } from '@pharmatrace/domain';
 import { gs1DateToIso, Gs1Error, isValidGtin, validateAiValue } from '@pharmatrace/gs1';
-import { bearerToken } from '../common/api-key';
-import { OrganizationDirectory } from '../common/organization.directory';
+import type { OrganizationEntity } from '@pharmatrace/persistence';
 import { VerificationError, VerificationErrorCode } from './verification.error';
 import { VerificationService } from './verification.service';
 
@@ -15,7 +14,6 @@ export interface VrsRequest {
   context?: string;
   reqGLN?: string;
   corrUUID?: string;
-  authorization?: string;
 }
 
 /** GS1 Lightweight Messaging Standard for DSCSA verification: the answer the Verification Router Service relays. */
@@ -27,18 +25,14 @@ export interface VrsResponse {
 }
 
 const CONTEXTS = new Set(['dscsaSaleableReturn', 'dscsaVerification']);
-/** Saleable returns come back through wholesalers; pharmacies and regulators verify too. Manufacturers answer. */
-const REQUESTOR_ROLES = new Set(['DISTRIBUTOR', 'DISPENSER', 'REGULATOR']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class VrsService {
-  constructor(
-    private readonly verification: VerificationService,
-    private readonly organizations: OrganizationDirectory,
-  ) {}
+  constructor(private readonly verification: VerificationService) {}
 
-  async verify(req: VrsRequest): Promise<VrsResponse> {
+  /** `requestor`: the organization whose API key came with the request (the guard admits only roles that may ask). */
+  async verify(req: VrsRequest, requestor: OrganizationEntity): Promise<VrsResponse> {
     const bad = (parameter: string, rule: string) =>
       new VerificationError(VerificationErrorCode.INVALID_VRS_REQUEST, `${parameter}: ${rule}`, { parameter, rule });
     if (!/^\d{14}$/.test(req.gtin) || !isValidGtin(req.gtin)) throw bad('gtin', 'must be 14 digits with a valid check digit');
@@ -66,16 +60,9 @@ export class VrsService {
     if (req.context !== undefined && !CONTEXTS.has(req.context)) throw bad('context', `must be one of ${[...CONTEXTS].join(', ')}`);
     if (req.corrUUID !== undefined && !UUID.test(req.corrUUID)) throw bad('corrUUID', 'must be a UUID');
     if (!req.reqGLN) throw bad('reqGLN', 'the requestor GLN is required');
-
-    const requestor = await this.organizations.byGln(req.reqGLN);
-    if (!requestor) throw new VerificationError(VerificationErrorCode.UNKNOWN_REQUESTOR, `reqGLN ${req.reqGLN} is not a registered trading partner`);
-    if (!REQUESTOR_ROLES.has(requestor.role)) {
-      throw new VerificationError(VerificationErrorCode.REQUESTOR_NOT_ALLOWED, `${requestor.name} is a ${requestor.role}; verification requests come from distributors, dispensers and regulators`);
-    }
-    const token = bearerToken(req.authorization);
-    if (token) {
-      const caller = await this.organizations.byApiKeyHash(this.organizations.keyHash(token));
-      if (caller?.id !== requestor.id) throw new VerificationError(VerificationErrorCode.REQUESTOR_NOT_ALLOWED, 'the API key does not belong to reqGLN');
+    // Compared, never looked up: the answer is the same whether or not another organization holds that GLN.
+    if (req.reqGLN !== requestor.gln) {
+      throw new VerificationError(VerificationErrorCode.REQUESTOR_NOT_ALLOWED, 'reqGLN must be the GLN of the organization whose API key is sent');
     }
 
     const { view, verdict } = await this.verification.evaluateIdentity({ gtin: req.gtin, serial: req.serial, lot: req.lot, expiry: req.exp, expiryDate }, requestor);

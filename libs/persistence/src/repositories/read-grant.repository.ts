@@ -51,8 +51,8 @@ export class ReadGrantRepository {
     return this.db.query(`SELECT ${COLUMNS} FROM read_grant WHERE grantor_id = $1 OR grantee_id = $1 ORDER BY created_at DESC, id`, [organizationId]);
   }
 
-  /** The grantee's grants that are not revoked and not yet over (some may start later): what its reads are decided on. */
-  liveFor(granteeId: string): Promise<ReadGrantRow[]> {
-    return this.db.query(`SELECT ${COLUMNS} FROM read_grant WHERE grantee_id = $1 AND revoked_at IS NULL AND valid_until > now()`, [granteeId]);
+  /** The grantee's grants that are not revoked and not over at `now` (some may start later): what its reads are decided on. */
+  liveFor(granteeId: string, now: Date): Promise<ReadGrantRow[]> {
+    return this.db.query(`SELECT ${COLUMNS} FROM read_grant WHERE grantee_id = $1 AND revoked_at IS NULL AND valid_until > $2`, [granteeId, now]);
   }
 }
