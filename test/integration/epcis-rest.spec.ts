@@ -203,7 +203,7 @@ describe('EPCIS 2.0 REST binding: capture and events (real Postgres)', () => {
     const res = await postCapture(doc, 'application/json', other.apiKey);
     expect(res.status).toBe(202);
     const job = await finished(res.headers.location, other.apiKey);
-    expect(job.body).toMatchObject({ success: false, errors: [{ type: 'epcisException:SecurityException', eventIndex: 1, field: '/bizStep', rule: 'commissioning-role' }] });
+    expect(job.body).toMatchObject({ success: false, errors: [{ type: 'epcisException:SecurityException', eventIndex: 1, field: '/epcList/0', rule: 'NOT_MANUFACTURER' }] });
     expect(await count('SELECT count(*) FROM event')).toBe(events);
   });
 
