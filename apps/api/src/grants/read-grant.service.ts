@@ -48,9 +48,10 @@ export class ReadGrantService {
   async revoke(org: OrganizationEntity, id: string): Promise<ReadGrantType> {
     const found = UUID.test(id) ? await this.grants.byId(id) : null;
     if (!found || found.grantorId !== org.id) throw new ReadGrantError(ReadGrantErrorCode.GRANT_NOT_FOUND, `${org.name} gave no grant ${id}`, { id });
-    const revoked = (await this.grants.revoke(id, org.id))!;
+    const now = this.clock();
+    const revoked = (await this.grants.revoke(id, org.id, now))!;
     this.live.forget(revoked.granteeId);
-    return this.toType(revoked, this.clock());
+    return this.toType(revoked, now);
   }
 
   async involving(org: OrganizationEntity): Promise<ReadGrantType[]> {

@@ -38,10 +38,11 @@ export class ReadGrantRepository {
   }
 
   /** Revokes once: a second revocation keeps the first one's time and author. */
-  async revoke(id: string, by: string): Promise<ReadGrantRow | null> {
-    const rows: ReadGrantRow[] = await this.db.query(
-      `UPDATE read_grant SET revoked_at = coalesce(revoked_at, now()), revoked_by = coalesce(revoked_by, $2) WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, by],
+  async revoke(id: string, by: string, at: Date): Promise<ReadGrantRow | null> {
+    // TypeORM answers an UPDATE … RETURNING on Postgres with [rows, affected count].
+    const [rows]: [ReadGrantRow[], number] = await this.db.query(
+      `UPDATE read_grant SET revoked_at = coalesce(revoked_at, $3), revoked_by = coalesce(revoked_by, $2) WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, by, at],
     );
     return rows[0] ?? null;
   }
