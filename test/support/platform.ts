@@ -76,13 +76,50 @@ const CREATE_ORG = `mutation($input: CreateOrganizationInput!) {
   createOrganization(input: $input) { apiKey organization { id name role gln companyPrefixes } }
 }`;
 
+/**
+ * Registers an organization the way the operator does. A trading partner (any role but REGULATOR) also gets a licence
+ * verified by a regulator, so specs ship and receive under the product's default LICENCE_ENFORCEMENT=refuse; pass
+ * `licensed: false` for one that has none.
+ */
 export async function createOrganization(
   app: INestApplication,
-  input: { name: string; role: string; gln: string; companyPrefixes?: string[] },
+  input: { name: string; role: string; gln: string; companyPrefixes?: string[]; licensed?: boolean },
 ): Promise<{ apiKey: string; id: string; gln: string }> {
-  const res = await gql(app, CREATE_ORG, { input: { companyPrefixes: [], ...input } }, ADMIN_TOKEN);
+  const { licensed = true, ...fields } = input;
+  const res = await gql(app, CREATE_ORG, { input: { companyPrefixes: [], ...fields } }, ADMIN_TOKEN);
   if (res.errors) throw new Error(JSON.stringify(res.errors));
-  return { apiKey: res.data.createOrganization.apiKey, id: res.data.createOrganization.organization.id, gln: input.gln };
+  const org = { apiKey: res.data.createOrganization.apiKey, id: res.data.createOrganization.organization.id, gln: input.gln };
+  if (licensed && input.role !== 'REGULATOR') await licenceOf(app, org.apiKey, input.name);
+  return org;
+}
+
+export const ADD_LICENCE = `mutation($input: AddLicenceInput!) { addLicence(input: $input) { id status valid } }`;
+export const VERIFY_LICENCE = `mutation($id: ID!) { verifyLicence(id: $id) { id status valid verifiedBy } }`;
+
+/** The regulator verifying the support's licences, registered once per API under a GLN no spec uses. */
+const licensingAuthorities = new WeakMap<INestApplication, Promise<string>>();
+
+function licensingAuthority(app: INestApplication): Promise<string> {
+  let key = licensingAuthorities.get(app);
+  if (!key) {
+    const input = { name: 'Licensing Authority (test support)', role: 'REGULATOR', gln: withCheckDigit('099999999999'), companyPrefixes: [] };
+    key = gql(app, CREATE_ORG, { input }, ADMIN_TOKEN).then((res) => {
+      if (res.errors) throw new Error(JSON.stringify(res.errors));
+      return res.data.createOrganization.apiKey as string;
+    });
+    licensingAuthorities.set(app, key);
+  }
+  return key;
+}
+
+/** Declares a wholesale licence for the organization behind `apiKey`, valid 2000–2100, and has it verified. */
+export async function licenceOf(app: INestApplication, apiKey: string, holder: string): Promise<string> {
+  const input = { type: 'State wholesale licence', issuingAuthority: 'Test Board of Pharmacy', number: `TEST-${holder}`, validFrom: '2000-01-01T00:00:00Z', validUntil: '2100-01-01T00:00:00Z' };
+  const added = await gql(app, ADD_LICENCE, { input }, apiKey);
+  if (added.errors) throw new Error(JSON.stringify(added.errors));
+  const verified = await gql(app, VERIFY_LICENCE, { id: added.data.addLicence.id }, await licensingAuthority(app));
+  if (verified.errors) throw new Error(JSON.stringify(verified.errors));
+  return added.data.addLicence.id;
 }
 
 /** Appends the GS1 check digit. */

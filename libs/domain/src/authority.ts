@@ -4,6 +4,7 @@
  * authority follows the pack (who makes it, who holds it, to whom it is on its way), never what the event claims.
  * docs/authority.md prints AUTHORITY as a table.
  */
+import type { TradingPartnerLicences } from './licence';
 
 export type OrganizationRole = 'MANUFACTURER' | 'DISTRIBUTOR' | 'DISPENSER' | 'REGULATOR';
 
@@ -62,6 +63,8 @@ export enum AuthorityCode {
   NOT_AUTHORIZED_ROLE = 'NOT_AUTHORIZED_ROLE',
   /** eventTime further ahead of the server's clock than the allowed skew. */
   FUTURE_EVENT = 'FUTURE_EVENT',
+  /** A shipment to, or a receipt from, an organization without a valid verified licence (LICENCE_ENFORCEMENT=refuse). */
+  UNLICENSED_TRADING_PARTNER = 'UNLICENSED_TRADING_PARTNER',
 }
 
 export interface AuthorityRule {
@@ -140,6 +143,8 @@ export interface RecordContext {
   recordTime: Date;
   /** Clocks drift: how far ahead of recordTime an eventTime may be (EVENT_TIME_MAX_SKEW_MS, 5 minutes by default). */
   maxFutureSkewMs: number;
+  /** The licence rule's inputs; every capture path supplies them, only specs of other rules leave them out. */
+  licences?: TradingPartnerLicences;
 }
 
 /** True when an event claims a time further ahead of the server's clock than the skew allows. */

@@ -1,4 +1,6 @@
-import { hasValidLicence, isLicenceValid, LicenceRecord, licenceStatus, LicenceStatus, needsLicence } from './licence';
+import { Actor, AuthorityCode, RecordContext } from './authority';
+import { hasValidLicence, isLicenceValid, LicenceRecord, licenceStatus, LicenceStatus, LicenceEnforcement, needsLicence, TradingPartnerLicences, unlicensedPartners } from './licence';
+import { applyEvents, EventFacts, HistoryFlagCode } from './pack-state';
 
 const day = (d: number) => new Date(Date.UTC(2026, 0, d));
 const licence = (over: Partial<LicenceRecord> = {}): LicenceRecord => ({ validFrom: day(1), validUntil: day(31), verifiedAt: day(2), rejectedAt: null, ...over });
@@ -6,8 +8,7 @@ const licence = (over: Partial<LicenceRecord> = {}): LicenceRecord => ({ validFr
 describe('licences', () => {
   it('is valid only once verified, while not rejected, from validFrom up to (not including) validUntil', () => {
     expect(isLicenceValid(licence(), day(10))).toBe(true);
-    expect(isLicenceValid(licence(), day(1))).toBe(false); // not yet verified then
-    expect(isLicenceValid(licence({ verifiedAt: day(1) }), day(1))).toBe(true);
+    expect(isLicenceValid(licence(), day(1))).toBe(true);
     expect(isLicenceValid(licence(), day(31))).toBe(false);
     expect(isLicenceValid(licence({ validFrom: day(12) }), day(11))).toBe(false);
     expect(isLicenceValid(licence({ verifiedAt: null }), day(10))).toBe(false);
@@ -28,5 +29,82 @@ describe('licences', () => {
 
   it('asks no licence of a regulator', () => {
     expect(['MANUFACTURER', 'DISTRIBUTOR', 'DISPENSER', 'REGULATOR'].filter(needsLicence)).toEqual(['MANUFACTURER', 'DISTRIBUTOR', 'DISPENSER']);
+  });
+
+  it('unlicensedPartners: every non-regulator without a valid licence, by id and GLN', () => {
+    const partners = [
+      { id: 'maker', gln: '0614141000012', role: 'MANUFACTURER', licences: [licence()] },
+      { id: 'wholesaler', gln: '0614141000029', role: 'DISTRIBUTOR', licences: [licence({ verifiedAt: null })] },
+      { id: 'pharmacy', gln: '0614141000036', role: 'DISPENSER', licences: [] },
+      { id: 'agency', gln: '0614141000043', role: 'REGULATOR', licences: [] },
+    ];
+    expect(unlicensedPartners(partners, day(10))).toEqual({ unlicensedIds: new Set(['wholesaler', 'pharmacy']), unlicensedGlns: new Set(['0614141000029', '0614141000036']) });
+    expect(unlicensedPartners(partners, day(40)).unlicensedIds).toEqual(new Set(['maker', 'wholesaler', 'pharmacy']));
+  });
+});
+
+describe('the licence rule in the capture reducer', () => {
+  const PACK = 'https://id.gs1.org/01/09506000134352/21/S1';
+  const actors = new Map<string, Actor>(
+    [
+      { id: 'maker', role: 'MANUFACTURER', gln: '9506000000011', companyPrefixes: ['9506000'] },
+      { id: 'wholesaler', role: 'DISTRIBUTOR', gln: '9506000000028', companyPrefixes: [] },
+    ].map((a) => [a.id, a as Actor]),
+  );
+  let id = 1;
+  const fact = (minute: number, capturedBy: string, bizStep: string, over: Partial<EventFacts> = {}): EventFacts => ({
+    eventId: id++,
+    eventType: 'ObjectEvent',
+    action: 'OBSERVE',
+    bizStep,
+    disposition: null,
+    eventTime: new Date(Date.UTC(2026, 0, 1, 8, minute)),
+    capturedBy,
+    bizLocation: null,
+    epcs: [PACK],
+    parent: null,
+    children: [],
+    lot: null,
+    expiry: null,
+    destination: null,
+    ...over,
+  });
+  const flow = () => [
+    fact(0, 'maker', 'commissioning', { action: 'ADD' }),
+    fact(1, 'maker', 'shipping', { destination: '9506000000028' }),
+    fact(2, 'wholesaler', 'receiving'),
+  ];
+  const run = (unlicensed: string[], enforcement: LicenceEnforcement) => {
+    const licences: TradingPartnerLicences = {
+      unlicensedIds: new Set(unlicensed),
+      unlicensedGlns: new Set(unlicensed.map((u) => actors.get(u)!.gln)),
+      enforcement,
+    };
+    const context: RecordContext = { actorOf: (a) => actors.get(a)!, recordTime: new Date(Date.UTC(2026, 0, 2)), maxFutureSkewMs: 0, licences };
+    const identify = () => ({ kind: 'sgtin' as const, gtin: '09506000134352', serial: 'S1' });
+    return applyEvents([], flow(), identify, context);
+  };
+
+  it('lets licensed partners ship and receive', () => {
+    expect(run([], LicenceEnforcement.REFUSE)).toMatchObject({ violations: [], flags: [] });
+  });
+
+  it('refuses a shipment addressed to an unlicensed organization, and a receipt from an unlicensed shipper', () => {
+    // The refused shipment moved nothing, so the receipt after it has no shipment addressed to the wholesaler.
+    expect(run(['wholesaler'], LicenceEnforcement.REFUSE).violations.map((v) => [v.code, v.status])).toEqual([
+      [AuthorityCode.UNLICENSED_TRADING_PARTNER, 'ACTIVE'],
+      [AuthorityCode.NOT_DESTINATION, 'ACTIVE'],
+    ]);
+    expect(run(['maker'], LicenceEnforcement.REFUSE).violations).toEqual([{ eventId: expect.any(Number), epc: PACK, code: AuthorityCode.UNLICENSED_TRADING_PARTNER, status: 'IN_TRANSIT' }]);
+  });
+
+  it('under alert, stores both trades and flags each', () => {
+    const applied = run(['wholesaler', 'maker'], LicenceEnforcement.ALERT);
+    expect(applied.violations).toEqual([]);
+    expect(applied.flags.map((f) => [f.code, f.epc])).toEqual([
+      [HistoryFlagCode.UNLICENSED_TRADING_PARTNER, PACK],
+      [HistoryFlagCode.UNLICENSED_TRADING_PARTNER, PACK],
+    ]);
+    expect(applied.states[0]).toMatchObject({ custodianId: 'wholesaler', status: 'ACTIVE' });
   });
 });

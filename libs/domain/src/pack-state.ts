@@ -1,5 +1,5 @@
-import { Act, authorize, AuthorityCode, isFutureEvent, RecordContext, tradesWithUnlicensed } from './authority';
-import { LicenceEnforcement } from './licence';
+import { Act, authorize, AuthorityCode, isFutureEvent, RecordContext } from './authority';
+import { LicenceEnforcement, tradesWithUnlicensed } from './licence';
 import { cbvShortName } from './vocabulary';
 
 export type ItemKind = 'sgtin' | 'sscc' | 'other';

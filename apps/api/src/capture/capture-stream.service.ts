@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { EpcisValidationError, EpcisValidator, eventHash, type StreamedEpcisEvent } from '@pharmatrace/epcis';
 import { CaptureSession, EventRepository, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
 import { CLOCK, Clock } from '../common/clock';
+import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { ApiMetrics } from '../metrics/api.metrics';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { EPCIS_VALIDATOR } from './capture.service';
@@ -42,13 +43,15 @@ export class CaptureStreamService {
     private readonly metrics: ApiMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly partners: TradingPartnerLoader,
   ) {}
 
   async capture(org: OrganizationEntity, input: AsyncIterable<StreamedEpcisEvent>, options: StreamCaptureOptions = {}): Promise<StreamCaptureResult> {
     const chunkEvents = options.chunkEvents ?? CHUNK_EVENTS;
     const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
     // One record time for the whole document, as for a document captured at once.
-    const reduce = stateReducerFor(recordContext(org, this.clock(), this.config.eventTimeMaxSkewMs));
+    const recordTime = this.clock();
+    const reduce = stateReducerFor(recordContext(org, recordTime, this.config.eventTimeMaxSkewMs, await this.partners.at(recordTime)));
     const session = await this.events.openCaptureSession(org.id, reduce);
     let chunk: NewEvent[] = [];
     let bytes = 0;

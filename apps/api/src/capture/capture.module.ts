@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { createEpcisValidator } from '@pharmatrace/epcis';
+import { LicenceModule } from '../licences/licence.module';
 import { SignatureModule } from '../signatures/signature.module';
 import { CaptureResolver } from './capture.resolver';
 import { CaptureService, EPCIS_VALIDATOR } from './capture.service';
@@ -8,7 +9,7 @@ import { FlowResolver } from './flow.resolver';
 import { FlowService } from './flow.service';
 
 @Module({
-  imports: [SignatureModule],
+  imports: [SignatureModule, LicenceModule],
   providers: [
     CaptureResolver,
     CaptureService,

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { EpcisValidator, eventHashes, eventsOf } from '@pharmatrace/epcis';
 import { EventRepository, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
+import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { SignatureService } from '../signatures/signature.service';
 import { CLOCK, Clock } from '../common/clock';
 import { ApiMetrics } from '../metrics/api.metrics';
@@ -23,6 +24,7 @@ export class CaptureService {
     private readonly metrics: ApiMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly partners: TradingPartnerLoader,
   ) {}
 
   /** `signature`: optional EIP-712 signature of the document's event hashes by the organization's address (issue 6). */
@@ -44,7 +46,8 @@ export class CaptureService {
     if (issues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, issues);
     const signed = await this.signatures.check(org, hashes, signature);
 
-    const reduce = stateReducerFor(recordContext(org, this.clock(), this.config.eventTimeMaxSkewMs));
+    const recordTime = this.clock();
+    const reduce = stateReducerFor(recordContext(org, recordTime, this.config.eventTimeMaxSkewMs, await this.partners.at(recordTime)));
     const outcome = await this.events
       .capture(org.id, prepared, reduce, signed)
       .catch((e) => (e instanceof CaptureRefused ? refuseCapture(this.alerts, org, e) : Promise.reject(e)));

@@ -1,4 +1,16 @@
-import { Actor, applyEvents, AuthorityCode, cbvShortName, EventFacts, ItemIdentity, RecordContext, RefusalCode, UNDO_WINDOW_DAYS, Violation } from '@pharmatrace/domain';
+import {
+  Actor,
+  applyEvents,
+  AuthorityCode,
+  cbvShortName,
+  EventFacts,
+  ItemIdentity,
+  RecordContext,
+  RefusalCode,
+  TradingPartnerLicences,
+  UNDO_WINDOW_DAYS,
+  Violation,
+} from '@pharmatrace/domain';
 import { eventTimeOf, extractEpcs, hashDigest } from '@pharmatrace/epcis';
 import { canonicalEpc, Gs1Error, parseEpc, validateAiValue } from '@pharmatrace/gs1';
 import { EpcRole, NewEvent, OrganizationEntity, StateReducer, VerificationRepository } from '@pharmatrace/persistence';
@@ -114,6 +126,7 @@ const REFUSAL_TEXT: Record<RefusalCode, string> = {
   NOT_DESTINATION: 'only the party a shipment in transit is addressed to may receive it',
   NOT_AUTHORIZED_ROLE: 'its custodian may do this only in another role',
   FUTURE_EVENT: "eventTime is ahead of the server's clock by more than the allowed skew",
+  UNLICENSED_TRADING_PARTNER: 'the trading partner (the addressee of a shipment, the shipper of a receipt) holds no valid verified licence',
 };
 
 const AUTHORITY_CODES: ReadonlySet<string> = new Set(Object.values(AuthorityCode));
@@ -152,7 +165,9 @@ function messageOf(v: Violation, facts: EventFacts, context: RecordContext): str
       ? ` (${context.recordTime.toISOString()} + ${context.maxFutureSkewMs} ms)`
       : v.code === AuthorityCode.NOT_AUTHORIZED_ROLE
         ? `, not as a ${context.actorOf(facts.capturedBy).role}`
-        : '';
+        : v.code === AuthorityCode.UNLICENSED_TRADING_PARTNER && cbvShortName(facts.bizStep) === 'shipping'
+          ? ` (${facts.destination})`
+          : '';
   return `${what}: ${REFUSAL_TEXT[v.code]}${detail}`;
 }
 
@@ -178,9 +193,9 @@ export function stateReducerFor(context: RecordContext): StateReducer {
 }
 
 /** A capture by `org`, recorded at `recordTime` by the server's clock: every event in it is the organization's. */
-export function recordContext(org: OrganizationEntity, recordTime: Date, maxFutureSkewMs: number): RecordContext {
+export function recordContext(org: OrganizationEntity, recordTime: Date, maxFutureSkewMs: number, licences: TradingPartnerLicences): RecordContext {
   const actor: Actor = { id: org.id, role: org.role, gln: org.gln, companyPrefixes: org.companyPrefixes };
-  return { actorOf: () => actor, recordTime, maxFutureSkewMs };
+  return { actorOf: () => actor, recordTime, maxFutureSkewMs, licences };
 }
 
 function gtinOf(epc: string | null): string | null {

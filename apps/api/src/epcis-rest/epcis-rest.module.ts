@@ -2,6 +2,7 @@ import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { CaptureModule } from '../capture/capture.module';
 import { CaptureStreamService } from '../capture/capture-stream.service';
 import { EventsModule } from '../events/events.module';
+import { LicenceModule } from '../licences/licence.module';
 import { CaptureJobService } from './capture-job.service';
 import { EpcisCaptureController } from './epcis-capture.controller';
 import { EpcisEventsController } from './epcis-events.controller';
@@ -9,7 +10,7 @@ import { EpcisRequestMiddleware } from './epcis-request.middleware';
 
 /** The GS1 EPCIS 2.0 REST binding: capture and events. */
 @Module({
-  imports: [CaptureModule, EventsModule],
+  imports: [CaptureModule, EventsModule, LicenceModule],
   controllers: [EpcisCaptureController, EpcisEventsController],
   providers: [CaptureJobService, CaptureStreamService],
 })

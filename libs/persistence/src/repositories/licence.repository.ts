@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { TradingPartner } from '@pharmatrace/domain';
 import { DataSource } from 'typeorm';
 import { rethrowUniqueViolation } from '../persistence.error';
 
@@ -79,5 +80,27 @@ export class LicenceRepository {
     );
     for (const row of rows) out.get(row.organizationId)?.push(row);
     return out;
+  }
+
+  /**
+   * Every organization with its licences, for the capture's licence rule: one query whatever the document names, so
+   * streamed captures (whose counterparties are known only as events arrive) are judged like the others.
+   */
+  async tradingPartners(): Promise<TradingPartner[]> {
+    const rows: { id: string; gln: string; role: string; licences: { validFrom: string; validUntil: string; verifiedAt: string | null; rejectedAt: string | null }[] }[] =
+      await this.db.query(
+        `SELECT o.id, o.gln, o.role,
+                coalesce(jsonb_agg(jsonb_build_object('validFrom', l.valid_from, 'validUntil', l.valid_until, 'verifiedAt', l.verified_at,
+                                                      'rejectedAt', l.rejected_at)) FILTER (WHERE l.id IS NOT NULL), '[]') AS licences
+         FROM organization o LEFT JOIN organization_licence l ON l.organization_id = o.id
+         GROUP BY o.id`,
+      );
+    const date = (v: string | null) => (v === null ? null : new Date(v));
+    return rows.map((r) => ({
+      id: r.id,
+      gln: r.gln,
+      role: r.role,
+      licences: r.licences.map((l) => ({ validFrom: new Date(l.validFrom), validUntil: new Date(l.validUntil), verifiedAt: date(l.verifiedAt), rejectedAt: date(l.rejectedAt) })),
+    }));
   }
 }
