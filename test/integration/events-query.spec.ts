@@ -22,13 +22,15 @@ const SITE_URN = 'urn:epc:id:sgln:0614141.00777.0';
 const SITE_LINK = `https://id.gs1.org/414/${withCheckDigit('061414100777')}`;
 const DEPOT_URN = 'urn:epc:id:sgln:0614141.00888.0';
 const DEPOT_LINK = `https://id.gs1.org/414/${withCheckDigit('061414100888')}`;
+const DEPOT_GLN = withCheckDigit('061414100888');
+const DEPOT_PARTY = `https://id.gs1.org/417/${DEPOT_GLN}`;
 const t = (minute: number) => new Date(Date.UTC(2026, 4, 1, 8, minute));
 const DECLARED_ID = 'urn:uuid:5d0e6a6e-4b7a-4d43-9a3e-0c5f1f1e2a01';
 
 const first = [
   commissioningEvent({ eventTime: t(0), epcs: [packUrn('P1'), packUrn('P2'), packUrn('P3')], lot: 'L1', expiry: '2028-01-31', bizLocation: SITE_URN, readPoint: SITE_URN }),
   packingEvent({ eventTime: t(1), parent: CASE_URN, children: [packLink('P1'), packLink('P2')], bizLocation: SITE_URN }),
-  shippingEvent({ eventTime: t(2), epcs: [CASE_URN] }),
+  shippingEvent({ eventTime: t(2), epcs: [CASE_URN], to: DEPOT_PARTY }),
   receivingEvent({ eventTime: t(3), epcs: [CASE_URN], bizLocation: DEPOT_URN }),
 ];
 const second = [
@@ -73,14 +75,20 @@ describe('event queries: GET /epcis/events and GraphQL events share one filter a
 
   beforeAll(async () => {
     app = await startApi(testConfig({ DATABASE_URL: dbUrl() }));
-    ({ apiKey: key } = await createOrganization(app, { name: 'Maker', role: 'MANUFACTURER', gln: withCheckDigit('061414100001'), companyPrefixes: ['0614141'] }));
-    const capture = () => request(app.getHttpServer()).post('/epcis/events').set('Authorization', `Bearer ${key}`);
+    const { apiKey: maker } = await createOrganization(app, { name: 'Maker', role: 'MANUFACTURER', gln: withCheckDigit('061414100001'), companyPrefixes: ['0614141'] });
+    const { apiKey: depot } = await createOrganization(app, { name: 'Depot pharmacy', role: 'DISPENSER', gln: DEPOT_GLN });
+    // Queries are a regulator's, who reads every event whoever recorded it.
+    ({ apiKey: key } = await createOrganization(app, { name: 'Regulator', role: 'REGULATOR', gln: withCheckDigit('061414100999') }));
+    // Whoever holds the packs records what happens to them: the depot once it received the case.
+    const byDepot = new Set([first[3], second[0], second[2]]);
+    const capture = (event: object) =>
+      request(app.getHttpServer()).post('/epcis/events').set('Authorization', `Bearer ${byDepot.has(event) ? depot : maker}`).send(event);
     // Two captures with a known instant between them, for the record-time filters.
-    for (const event of first) expect((await capture().send(event)).status).toBe(201);
+    for (const event of first) expect((await capture(event)).status).toBe(201);
     await new Promise((r) => setTimeout(r, 30));
     between = new Date();
     await new Promise((r) => setTimeout(r, 30));
-    for (const event of second) expect((await capture().send(event)).status).toBe(201);
+    for (const event of second) expect((await capture(event)).status).toBe(201);
   });
 
   const rest = async (query: Record<string, string | string[]>) => {
