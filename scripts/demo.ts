@@ -1,5 +1,6 @@
 /**
- * `npm run demo`: a realistic day against the running platform (`npm start` first). A manufacturer commissions a
+ * `npm run demo`: a realistic day against the running platform (`npm start` first). A board of pharmacy verifies the
+ * licences of three trading partners (none may trade without one). A manufacturer commissions a
  * lot of 1,000 packs, packs them into 10 cases on a pallet and ships the pallet to a distributor, who receives it,
  * breaks it down and ships one case of 100 packs to a pharmacy, which receives them. Then it waits for the
  * anchoring to be final on chain, verifies a pack and prints the verdict, its proof, the organizations' API keys
@@ -59,6 +60,19 @@ async function main() {
   const maker = await create('ACME Pharma', 'MANUFACTURER', makerGln, [prefix]);
   const wholesaler = await create('Northern Wholesale', 'DISTRIBUTOR', wholesalerGln);
   const pharmacy = await create('Corner Pharmacy', 'DISPENSER', pharmacyGln);
+  // Trading partners trade only on a licence a regulator verified (LICENCE_ENFORCEMENT=refuse by default).
+  const regulator = await create('Board of Pharmacy', 'REGULATOR', gln(4));
+  const licences: [string, string, string][] = [
+    [maker, 'FDA establishment registration', 'US Food and Drug Administration'],
+    [wholesaler, 'State wholesale distributor licence', 'State Board of Pharmacy'],
+    [pharmacy, 'Pharmacy licence', 'State Board of Pharmacy'],
+  ];
+  for (const [key, type, issuingAuthority] of licences) {
+    const input = { type, issuingAuthority, number: `DEMO-${random(6)}`, validFrom: new Date().toISOString(), validUntil: new Date(Date.now() + 365 * 86_400_000).toISOString() };
+    const { addLicence } = await gql(key, `mutation($i: AddLicenceInput!) { addLicence(input: $i) { id } }`, { i: input });
+    await gql(regulator, `mutation($id: ID!) { verifyLicence(id: $id) { status } }`, { id: addLicence.id });
+  }
+  console.log('licences: each trading partner declared one and the Board of Pharmacy verified it');
   console.log(`organizations: ACME Pharma ${makerGln}, Northern Wholesale ${wholesalerGln}, Corner Pharmacy ${pharmacyGln}`);
   // Development data made for this run: printed so its scan strings can be tried in the scanner page or GraphiQL.
   console.log('API keys (header "Authorization: Bearer <key>"; the pharmacy\'s is the one to scan with):');

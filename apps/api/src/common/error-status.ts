@@ -27,7 +27,6 @@ export const ERROR_STATUS: Record<string, number> = {
   [LicenceErrorCode.INVALID_LICENCE]: 400,
   [LicenceErrorCode.LICENCE_EXISTS]: 409,
   [LicenceErrorCode.UNKNOWN_LICENCE]: 404,
-  [LicenceErrorCode.UNLICENSED_TRADING_PARTNER]: 403,
   [CaptureErrorCode.INVALID_DOCUMENT]: 400,
   [CaptureErrorCode.CAPTURE_FORBIDDEN]: 403,
   [CaptureErrorCode.CAPTURE_CONFLICT]: 409,

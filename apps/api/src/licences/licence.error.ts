@@ -6,8 +6,6 @@ export enum LicenceErrorCode {
   /** The same type, issuing authority and number is on record for the organization already. */
   LICENCE_EXISTS = 'LICENCE_EXISTS',
   UNKNOWN_LICENCE = 'UNKNOWN_LICENCE',
-  /** A shipment to, or a receipt from, an organization without a valid verified licence (`details.issues`). */
-  UNLICENSED_TRADING_PARTNER = 'UNLICENSED_TRADING_PARTNER',
 }
 
 export class LicenceError extends AppError<LicenceErrorCode> {
