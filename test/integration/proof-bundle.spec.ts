@@ -1,5 +1,5 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
-import { commissioningEvent, epcisDocument, receivingEvent, shippingEvent } from '@pharmatrace/epcis';
+import { commissioningEvent, epcisDocument, shippingEvent, statusChangeEvent } from '@pharmatrace/epcis';
 import { getAddress, hexlify, randomBytes, Wallet } from 'ethers';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -218,7 +218,8 @@ describe('proof bundle: served by the API, verified without trusting it', () => 
   it('reports an event not anchored yet as NOT ANCHORED (exit 2), and a tampered bundle as exit 1 from the real command', async () => {
     await worker!.close();
     worker = undefined;
-    const doc = epcisDocument([receivingEvent({ eventTime: new Date(Date.UTC(2026, 0, 1, 1)), epcs: [pack('P1')] })]);
+    // The maker shipped P1 to nobody yet named: as its shipper it may still record observations of it.
+    const doc = epcisDocument([statusChangeEvent({ eventTime: new Date(Date.UTC(2026, 0, 1, 1)), epcs: [pack('P1')], bizStep: 'inspecting', disposition: 'in_progress' })]);
     expect((await gql(api, CAPTURE, { document: doc }, maker.apiKey)).errors).toBeUndefined();
     const pending: ProofBundle = (await fetchBundle(`/proofs?epc=${encodeURIComponent(pack('P1'))}`)).body;
     expect(pending.events).toHaveLength(3);
