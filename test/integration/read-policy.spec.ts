@@ -85,8 +85,7 @@ describe('read policy: every read path × every relation to a pack, and owner-gr
   };
 
   beforeAll(async () => {
-    // Licences are the capture rules' business: here unlicensed partners are only alerted on, and alerts are read by code.
-    app = await startApi(testConfig({ DATABASE_URL: dbUrl(), LICENCE_ENFORCEMENT: 'alert' }), { clock: () => new Date(Date.now() + ahead) });
+    app = await startApi(testConfig({ DATABASE_URL: dbUrl() }), { clock: () => new Date(Date.now() + ahead) });
     for (const [i, role] of ROLES.entries()) {
       const gln = role === 'rival' ? withCheckDigit('095060000001') : withCheckDigit(`06141410${String(i).padStart(4, '0')}`);
       orgs[role] = await createOrganization(app, { ...ORGS[role], gln });
