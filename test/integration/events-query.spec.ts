@@ -81,7 +81,7 @@ describe('event queries: GET /epcis/events and GraphQL events share one filter a
     ({ apiKey: key } = await createOrganization(app, { name: 'Regulator', role: 'REGULATOR', gln: withCheckDigit('061414100999') }));
     // Whoever holds the packs records what happens to them: the depot once it received the case.
     const byDepot = new Set([first[3], second[0], second[2]]);
-    const capture = (event: object) =>
+    const capture = (event: (typeof first)[number]) =>
       request(app.getHttpServer()).post('/epcis/events').set('Authorization', `Bearer ${byDepot.has(event) ? depot : maker}`).send(event);
     // Two captures with a known instant between them, for the record-time filters.
     for (const event of first) expect((await capture(event)).status).toBe(201);
