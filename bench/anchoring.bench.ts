@@ -42,7 +42,7 @@ export async function benchAnchoring(): Promise<BenchRow[]> {
     await pg.connect();
     const latencies: number[] = [];
     try {
-      const [{ id: org }] = (await pg.query(`INSERT INTO organization (name, role, gln, api_key_hash) VALUES ('bench', 'MANUFACTURER', '0614141000012', sha256('bench')) RETURNING id`)).rows;
+      const [{ id: org }] = (await pg.query(`INSERT INTO organization (name, role, gln) VALUES ('bench', 'MANUFACTURER', '0614141000012') RETURNING id`)).rows;
       for (let run = 0; run < LATENCY_RUNS; run++) {
         const started = Date.now();
         const [{ id }] = (

@@ -291,7 +291,9 @@ export async function loadHistory(url: string, targetEvents: number): Promise<Hi
 
     await timed('organization', async () => {
       for (const o of ORGANIZATIONS) {
-        await client.query(`INSERT INTO organization (id, name, role, gln, company_prefixes, api_key_hash) VALUES ($1, $2, $3, $4, $5, $6)`, [
+        const organizationWithKey = `WITH o AS (INSERT INTO organization (id, name, role, gln, company_prefixes) VALUES ($1, $2, $3, $4, $5) RETURNING id)
+          INSERT INTO api_key (organization_id, name, hash) SELECT id, 'default', $6 FROM o`;
+        await client.query(organizationWithKey, [
           o.id,
           o.name,
           o.role,

@@ -121,7 +121,8 @@ export async function loadPacks(url: string, packs: number): Promise<{ loaded: b
     await client.query(`SET synchronous_commit = off; SET maintenance_work_mem = '512MB'; SET session_replication_role = replica`);
     for (const o of Object.values(BENCH_ORGANIZATIONS)) {
       await client.query(
-        `INSERT INTO organization (id, name, role, gln, company_prefixes, api_key_hash) VALUES ($1, $2, $3, $4, $5, $6)`,
+        `WITH o AS (INSERT INTO organization (id, name, role, gln, company_prefixes) VALUES ($1, $2, $3, $4, $5) RETURNING id)
+         INSERT INTO api_key (organization_id, name, hash) SELECT id, 'default', $6 FROM o`,
         [o.id, o.name, o.role, o.gln, o.role === 'MANUFACTURER' ? ['0614141'] : [], hashApiKey(o.apiKey)],
       );
     }

@@ -66,7 +66,7 @@ export async function insertEvents(db: Client, count: number, label: string): Pr
   const gln = String(Date.now() % 1e13).padStart(13, '0');
   const [{ id: org }] = (
     await db.query(
-      `INSERT INTO organization (name, role, gln, api_key_hash) VALUES ($1::text, 'MANUFACTURER', $2::text, sha256(convert_to($1::text || $2::text, 'UTF8')))
+      `INSERT INTO organization (name, role, gln) VALUES ($1::text, 'MANUFACTURER', $2::text)
        ON CONFLICT (gln) DO UPDATE SET name = excluded.name RETURNING id`,
       [label, gln],
     )

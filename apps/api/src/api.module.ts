@@ -7,6 +7,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { AppConfig, ConfigModule } from '@pharmatrace/config';
 import { PersistenceModule } from '@pharmatrace/persistence';
 import { AlertModule } from './alerts/alert.module';
+import { ApiKeyModule } from './api-keys/api-key.module';
 import { AuditModule } from './audit/audit.module';
 import { CaptureModule } from './capture/capture.module';
 import { DispensingModule } from './dispensing/dispensing.module';
@@ -77,6 +78,7 @@ export class ApiModule {
         PolicyModule,
         CommonModule,
         OrganizationModule,
+        ApiKeyModule,
         CaptureModule,
         ProvenanceModule,
         ProofsModule,

@@ -7,6 +7,10 @@ export enum EpcisErrorCode {
   MALFORMED_TIME = 'MALFORMED_TIME',
   SCHEMA_UNAVAILABLE = 'SCHEMA_UNAVAILABLE',
   MALFORMED_XML = 'MALFORMED_XML',
+  /** Bytes that are not valid in the document's encoding; the issue's `offset` is the first of them. */
+  INVALID_ENCODING = 'INVALID_ENCODING',
+  /** The document's encoding (byte-order mark, charset or XML declaration) is one this library does not read. */
+  UNSUPPORTED_ENCODING = 'UNSUPPORTED_ENCODING',
 }
 
 /** One problem found in a document. */
@@ -21,6 +25,9 @@ export interface EpcisIssue {
   /** Where the problem sits in the source text, when the input was parsed from XML (1-based line, 0-based column). */
   line?: number;
   column?: number;
+  /** Encoding issues: the 0-based byte offset of the first bad byte, and the encoding it was read in. */
+  offset?: number;
+  encoding?: string;
 }
 
 export class EpcisValidationError extends Error {

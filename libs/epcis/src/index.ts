@@ -20,4 +20,5 @@ export * from './document.builder';
 export { type EpcisJsonDocument, readEpcisXml } from './xml-reader';
 export { type EpcisInput, type StreamedEpcisEvent, streamEpcisXmlEvents } from './xml-stream';
 export { streamEpcisJsonEvents } from './json-stream';
+export { decodeDocument, decodedChunks, DocumentDecoder, type DocumentFormat, firstInvalidUtf8 } from './document.decoder';
 export { writeEpcisXml, type WriteEpcisXmlOptions } from './xml-writer';

@@ -5,7 +5,8 @@
  */
 import { JSONParser } from '@streamparser/json';
 import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
-import { type EpcisInput, type StreamedEpcisEvent, textChunks } from './xml-stream';
+import { decodedChunks } from './document.decoder';
+import type { EpcisInput, StreamedEpcisEvent } from './xml-stream';
 
 const CONTEXT_PATH = '$.@context';
 /**
@@ -27,7 +28,8 @@ function malformed(eventIndex: number | null, field: string, rule: string, messa
 /**
  * Yields each event of an EPCIS 2.0 JSON-LD capture or query document with the document's `@context`.
  * Documents put `@context` first in practice; when it comes after `epcisBody`, the events read before it
- * must wait for it, so they are buffered and memory then grows with the document.
+ * must wait for it, so they are buffered and memory then grows with the document. The bytes must be UTF-8
+ * (DocumentDecoder refuses any other, and ill-formed bytes, with their offset).
  */
 export async function* streamEpcisJsonEvents(input: EpcisInput): AsyncGenerator<StreamedEpcisEvent> {
   const parser = new JSONParser({ paths: [CONTEXT_PATH, TYPE_PATH, CAPTURE_EVENTS, QUERY_EVENTS], keepStack: false });
@@ -65,7 +67,7 @@ export async function* streamEpcisJsonEvents(input: EpcisInput): AsyncGenerator<
     }
   };
 
-  for await (const text of textChunks(input)) {
+  for await (const text of decodedChunks(input as AsyncIterable<Buffer | Uint8Array | string>, 'json')) {
     write(text);
     for (const item of ready) yield item;
     ready.length = 0;

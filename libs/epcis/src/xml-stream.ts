@@ -2,7 +2,7 @@
  * Streaming EPCIS XML capture: one mapped event at a time, whatever the document size. Memory holds the
  * parser's state, the event being built and the events completed by the current chunk.
  */
-import { StringDecoder } from 'node:string_decoder';
+import { decodedChunks } from './document.decoder';
 import type { JsonObject } from './xml-element.mapper';
 import { EpcisXmlEventParser } from './xml-event.parser';
 
@@ -16,27 +16,18 @@ export interface StreamedEpcisEvent {
 
 export type EpcisInput = NodeJS.ReadableStream | AsyncIterable<Buffer | Uint8Array | string>;
 
-/** Decodes byte chunks as UTF-8 without splitting a character that straddles two chunks. */
-export async function* textChunks(input: EpcisInput): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  for await (const chunk of input as AsyncIterable<Buffer | Uint8Array | string>) {
-    yield typeof chunk === 'string' ? chunk : decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  }
-  const rest = decoder.end();
-  if (rest) yield rest;
-}
-
 /**
  * Yields each event of an EPCIS 1.2/2.0 XML document as EPCIS 2.0 JSON-LD, in document order. The
  * context comes from the root element's namespace declarations, read before any event; namespaces bound
- * inside an event travel in that event's own `@context`.
+ * inside an event travel in that event's own `@context`. The bytes are decoded by the XML rules (DocumentDecoder);
+ * `charset` is the Content-Type parameter, if any.
  */
-export async function* streamEpcisXmlEvents(input: EpcisInput): AsyncGenerator<StreamedEpcisEvent> {
+export async function* streamEpcisXmlEvents(input: EpcisInput, charset?: string): AsyncGenerator<StreamedEpcisEvent> {
   const ready: StreamedEpcisEvent[] = [];
   const parser = new EpcisXmlEventParser((event: JsonObject, index: number) => {
     ready.push({ index, event, context: parser.context });
   });
-  for await (const text of textChunks(input)) {
+  for await (const text of decodedChunks(input as AsyncIterable<Buffer | Uint8Array | string>, 'xml', charset)) {
     parser.write(text);
     for (const item of ready) yield item;
     ready.length = 0;

@@ -17,3 +17,4 @@ export * from './repositories/audit.repository';
 export * from './repositories/signature.repository';
 export * from './repositories/read-grant.repository';
 export * from './repositories/licence.repository';
+export * from './repositories/api-key.repository';

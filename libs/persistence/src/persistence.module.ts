@@ -16,8 +16,9 @@ import { AuditRepository } from './repositories/audit.repository';
 import { SignatureRepository } from './repositories/signature.repository';
 import { ReadGrantRepository } from './repositories/read-grant.repository';
 import { LicenceRepository } from './repositories/licence.repository';
+import { ApiKeyRepository } from './repositories/api-key.repository';
 
-const REPOSITORIES = [OrganizationRepository, EventRepository, PackRepository, AnchorRepository, VerificationRepository, RecallRepository, EventQueryRepository, CaptureJobRepository, ProvenanceRepository, LotRepository, AlertRepository, AuditRepository, SignatureRepository, ReadGrantRepository, LicenceRepository];
+const REPOSITORIES = [OrganizationRepository, EventRepository, PackRepository, AnchorRepository, VerificationRepository, RecallRepository, EventQueryRepository, CaptureJobRepository, ProvenanceRepository, LotRepository, AlertRepository, AuditRepository, SignatureRepository, ReadGrantRepository, LicenceRepository, ApiKeyRepository];
 
 @Global()
 @Module({})

@@ -5,12 +5,19 @@ import type { Principal } from './principal';
 
 export const ACCESS_KEY = 'pharmatrace:access';
 
-export type Access = { kind: 'public' } | { kind: 'admin' } | { kind: 'roles'; roles: OrganizationRole[] } | { kind: 'any-organization' };
+export type Access =
+  | { kind: 'public' }
+  | { kind: 'admin' }
+  | { kind: 'roles'; roles: OrganizationRole[] }
+  | { kind: 'any-organization' }
+  | { kind: 'organization-or-admin' };
 
 /** No credentials needed (pages, health). */
 export const Public = () => SetMetadata(ACCESS_KEY, { kind: 'public' } satisfies Access);
 /** The operator's ADMIN_TOKEN only. */
 export const AdminOnly = () => SetMetadata(ACCESS_KEY, { kind: 'admin' } satisfies Access);
+/** Any organization's API key, or the operator's ADMIN_TOKEN (the handler decides which organization it acts on). */
+export const OrganizationOrAdmin = () => SetMetadata(ACCESS_KEY, { kind: 'organization-or-admin' } satisfies Access);
 /** An organization's API key whose organization has one of these roles. */
 export const Roles = (...roles: OrganizationRole[]) => SetMetadata(ACCESS_KEY, { kind: 'roles', roles } satisfies Access);
 

@@ -3,8 +3,9 @@ import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { bearerToken, hashApiKey, sameHash } from './api-key';
 import { Access, ACCESS_KEY } from './auth.decorators';
+import { ApiKeyUsageRecorder } from './api-key-usage.recorder';
 import { AuthError, AuthErrorCode } from './auth.error';
-import { OrganizationDirectory } from './organization.directory';
+import { KeyRecord, OrganizationDirectory } from './organization.directory';
 import { Principal } from './principal';
 import { requestOf } from './request-of';
 
@@ -17,6 +18,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly organizations: OrganizationDirectory,
+    private readonly usage: ApiKeyUsageRecorder,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.adminTokenHash = config.adminToken ? hashApiKey(config.adminToken) : null;
@@ -40,6 +42,7 @@ export class AuthGuard implements CanActivate {
       if (principal.kind !== 'admin') throw new AuthError(AuthErrorCode.FORBIDDEN, 'this operation needs the admin token');
       return true;
     }
+    if (access.kind === 'organization-or-admin') return true;
     if (principal.kind !== 'organization') {
       throw new AuthError(AuthErrorCode.FORBIDDEN, "this operation needs an organization's API key, not the admin token");
     }
@@ -71,10 +74,19 @@ export class AuthGuard implements CanActivate {
     const tokenHash = this.organizations.keyHash(token);
     if (this.adminTokenHash && sameHash(tokenHash, this.adminTokenHash)) return { kind: 'admin' };
     const cached = this.organizations.cachedByApiKeyHash(tokenHash);
-    if (cached) return { kind: 'organization', organization: cached };
-    return this.organizations.byApiKeyHash(tokenHash).then((org) => {
-      if (!org) throw new AuthError(AuthErrorCode.UNAUTHENTICATED, 'unknown API key');
-      return { kind: 'organization', organization: org };
+    if (cached) return this.inForce(cached);
+    return this.organizations.byApiKeyHash(tokenHash).then((key) => {
+      if (!key) throw new AuthError(AuthErrorCode.UNAUTHENTICATED, 'unknown API key');
+      return this.inForce(key);
     });
+  }
+
+  private inForce(key: KeyRecord): Principal {
+    if (key.revoked) throw new AuthError(AuthErrorCode.API_KEY_REVOKED, 'this API key was revoked');
+    if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) {
+      throw new AuthError(AuthErrorCode.API_KEY_EXPIRED, `this API key expired at ${key.expiresAt.toISOString()}`);
+    }
+    this.usage.seen(key.keyId);
+    return { kind: 'organization', organization: key.organization, apiKeyId: key.keyId };
   }
 }

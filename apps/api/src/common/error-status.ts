@@ -1,4 +1,5 @@
 import { AlertErrorCode } from '../alerts/alert.error';
+import { ApiKeyErrorCode } from '../api-keys/api-key.error';
 import { AuditErrorCode } from '../audit/audit.error';
 import { CaptureErrorCode } from '../capture/capture.error';
 import { DispensingErrorCode } from '../dispensing/dispensing.error';
@@ -21,6 +22,11 @@ import { AuthErrorCode } from './auth.error';
 export const ERROR_STATUS: Record<string, number> = {
   [AuthErrorCode.UNAUTHENTICATED]: 401,
   [AuthErrorCode.FORBIDDEN]: 403,
+  [AuthErrorCode.API_KEY_EXPIRED]: 401,
+  [AuthErrorCode.API_KEY_REVOKED]: 401,
+  [ApiKeyErrorCode.INVALID_API_KEY_INPUT]: 400,
+  [ApiKeyErrorCode.API_KEY_NOT_FOUND]: 404,
+  [ApiKeyErrorCode.API_KEY_NOT_ACTIVE]: 409,
   [OrganizationErrorCode.INVALID_ORGANIZATION]: 400,
   [OrganizationErrorCode.GLN_TAKEN]: 409,
   [OrganizationErrorCode.COMPANY_PREFIX_OVERLAP]: 409,

@@ -1,10 +1,19 @@
-import { Injectable } from '@nestjs/common';
-import { OrganizationEntity, OrganizationRepository } from '@pharmatrace/persistence';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ApiKeyRepository, OrganizationEntity, OrganizationRepository } from '@pharmatrace/persistence';
 import { hashApiKey } from './api-key';
 
 const TTL_MS = 60_000;
 const MAX_KEY_HASHES = 1024;
-const apiKeyEntry = (hash: Buffer) => `key:${hash.toString('hex')}`;
+/** How often every API process asks which keys were revoked: the longest a revoked key works on another process. */
+export const REVOCATION_POLL_MS = 5_000;
+
+/** An API key as the guard needs it: whose it is, and whether it is still in force. */
+export interface KeyRecord {
+  readonly organization: OrganizationEntity;
+  readonly keyId: string;
+  readonly expiresAt: Date | null;
+  readonly revoked: boolean;
+}
 
 /**
  * Organizations by API-key hash, GLN and id, kept for a minute: every request authenticates, every VRS request names
@@ -12,11 +21,27 @@ const apiKeyEntry = (hash: Buffer) => `key:${hash.toString('hex')}`;
  * verification itself.
  */
 @Injectable()
-export class OrganizationDirectory {
+export class OrganizationDirectory implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(OrganizationDirectory.name);
   private readonly entries = new Map<string, { org: OrganizationEntity; until: number }>();
+  private readonly keys = new Map<string, { record: KeyRecord; until: number }>();
   private readonly keyHashes = new Map<string, Buffer>();
+  private revocationPoll?: NodeJS.Timeout;
+  private revokedSince = new Date();
 
-  constructor(private readonly organizations: OrganizationRepository) {}
+  constructor(
+    private readonly organizations: OrganizationRepository,
+    private readonly apiKeys: ApiKeyRepository,
+  ) {}
+
+  /** Keys revoked on another API process leave this one's cache within REVOCATION_POLL_MS. */
+  onModuleInit(): void {
+    this.revocationPoll = setInterval(() => void this.dropRevoked(), REVOCATION_POLL_MS).unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.revocationPoll);
+  }
 
   /** The hash of an API key, computed once per key seen lately instead of on every request that sends it. */
   keyHash(token: string): Buffer {
@@ -29,13 +54,38 @@ export class OrganizationDirectory {
     return hash;
   }
 
-  byApiKeyHash(hash: Buffer): Promise<OrganizationEntity | null> {
-    return this.cached(apiKeyEntry(hash), () => this.organizations.findByApiKeyHash(hash));
+  async byApiKeyHash(hash: Buffer): Promise<KeyRecord | null> {
+    const cached = this.cachedByApiKeyHash(hash);
+    if (cached) return cached;
+    const found = await this.apiKeys.findByHash(hash);
+    // Unknown keys are not remembered: a key created a moment later must be found at once.
+    if (!found) return null;
+    const record: KeyRecord = { organization: found.organization, keyId: found.key.id, expiresAt: found.key.expiresAt, revoked: !!found.key.revokedAt };
+    this.keys.set(hash.toString('hex'), { record, until: Date.now() + TTL_MS });
+    return record;
   }
 
-  /** The key's organization if it is cached and fresh, without waiting a turn: the guard runs on every request. */
-  cachedByApiKeyHash(hash: Buffer): OrganizationEntity | undefined {
-    return this.fresh(apiKeyEntry(hash));
+  /** The key if it is cached and fresh, without waiting a turn: the guard runs on every request. */
+  cachedByApiKeyHash(hash: Buffer): KeyRecord | undefined {
+    const hit = this.keys.get(hash.toString('hex'));
+    return hit && hit.until > Date.now() ? hit.record : undefined;
+  }
+
+  /** A key changed on this process (revoked, or given an end by rotation): the next request reads it afresh. */
+  forgetApiKey(keyId: string): void {
+    for (const [hash, { record }] of this.keys) if (record.keyId === keyId) this.keys.delete(hash);
+  }
+
+  private async dropRevoked(): Promise<void> {
+    try {
+      for (const { id, revokedAt } of await this.apiKeys.revokedSince(this.revokedSince)) {
+        this.forgetApiKey(id);
+        if (revokedAt > this.revokedSince) this.revokedSince = revokedAt;
+      }
+    } catch (e) {
+      // The next poll tries again; until then cached keys expire with their minute as before.
+      this.logger.warn(`revoked keys not polled: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   byId(id: string): Promise<OrganizationEntity | null> {

@@ -19,9 +19,6 @@ export class OrganizationEntity {
   @Column('text', { array: true, name: 'company_prefixes' })
   companyPrefixes: string[];
 
-  @Column('bytea', { name: 'api_key_hash', select: false })
-  apiKeyHash: Buffer;
-
   /** EIP-55 checksummed address whose EIP-712 signatures the organization's captures may carry (issue 6). */
   @Column('text', { name: 'eth_address', nullable: true })
   ethAddress: string | null;

@@ -9,7 +9,6 @@ export interface NewOrganization {
   role: OrganizationRole;
   gln: string;
   companyPrefixes: string[];
-  apiKeyHash: Buffer;
 }
 
 @Injectable()
@@ -19,9 +18,9 @@ export class OrganizationRepository {
   /**
    * Inserts the organization once `admit` (which throws to refuse) has seen every prefix already registered. Creations
    * take one transaction-scoped advisory lock in turn, so two overlapping prefixes registered at the same moment cannot
-   * both pass: a rule across rows that no unique index can state. Organizations are created rarely; the wait is nil.
+   * both pass: a rule across rows that no unique index can state. `apiKeyHash` becomes its first key, named "default". Organizations are created rarely; the wait is nil.
    */
-  async create(org: NewOrganization, admit: (registered: RegisteredPrefix[]) => void): Promise<OrganizationEntity> {
+  async create(org: NewOrganization, apiKeyHash: Buffer, admit: (registered: RegisteredPrefix[]) => void): Promise<OrganizationEntity> {
     return this.db.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext('organization.company_prefixes'))`);
       const rows: { prefix: string; id: string; name: string }[] = await tx.query(
@@ -30,12 +29,10 @@ export class OrganizationRepository {
       admit(rows.map((r) => ({ prefix: r.prefix, organizationId: r.id, organizationName: r.name })));
       const repo = tx.getRepository(OrganizationEntity);
       const saved = await repo.save(repo.create(org)).catch(rethrowUniqueViolation);
+      // Its first key, created with it: an organization is never without one.
+      await tx.query(`INSERT INTO api_key (organization_id, name, hash) VALUES ($1, 'default', $2)`, [saved.id, apiKeyHash]);
       return repo.findOneByOrFail({ id: saved.id });
     });
-  }
-
-  findByApiKeyHash(hash: Buffer): Promise<OrganizationEntity | null> {
-    return this.db.getRepository(OrganizationEntity).findOneBy({ apiKeyHash: hash });
   }
 
   findById(id: string): Promise<OrganizationEntity | null> {
