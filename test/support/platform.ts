@@ -8,14 +8,25 @@ import { gs1CheckDigit } from '@pharmatrace/gs1';
 import request from 'supertest';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { CLOCK, Clock } from '../../apps/api/src/common/clock';
+import { KeyGate } from '../../apps/api/src/rate-limits/key-gate.middleware';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { createTestDatabase } from './database';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
-/** Quiet logs, and any free port for the worker's metrics so spec files running side by side never collide. */
+/**
+ * Quiet logs, and any free port for the worker's metrics so spec files running side by side never collide. Rate
+ * limits out of reach: specs fire many requests from one key and one address (rate-limit.spec.ts sets its own).
+ */
+export const GENEROUS_RATE_LIMITS = {
+  RATE_LIMIT_PER_KEY_PER_MINUTE: '1000000',
+  RATE_LIMIT_VERIFY_PER_KEY_PER_MINUTE: '1000000',
+  RATE_LIMIT_PER_IP_PER_MINUTE: '1000000',
+  AUTH_FAILURES_PER_IP: '1000000',
+};
+
 export function testConfig(overrides: Record<string, string> = {}): AppConfig {
-  return loadConfig({ NODE_ENV: 'test', ADMIN_TOKEN, PORT: '0', LOG_SQL: 'false', LOG_LEVEL: 'silent', WORKER_METRICS_PORT: '0', ...overrides });
+  return loadConfig({ NODE_ENV: 'test', ADMIN_TOKEN, PORT: '0', LOG_SQL: 'false', LOG_LEVEL: 'silent', WORKER_METRICS_PORT: '0', ...GENEROUS_RATE_LIMITS, ...overrides });
 }
 
 /** A migrated database of its own for the calling spec file, dropped after it. */
@@ -36,6 +47,8 @@ export async function startApi(config: AppConfig, options: { clock?: Clock } = {
   if (options.clock) builder.overrideProvider(CLOCK).useValue(options.clock);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+  // As main.ts does: before the body parsers, which init() registers.
+  app.use(app.get(KeyGate).handle);
   await app.init();
   return app;
 }

@@ -12,6 +12,8 @@ import { AuditModule } from './audit/audit.module';
 import { CaptureModule } from './capture/capture.module';
 import { DispensingModule } from './dispensing/dispensing.module';
 import { RecallModule } from './recall/recall.module';
+import { RateLimitGuard } from './rate-limits/rate-limit.guard';
+import { RateLimitModule } from './rate-limits/rate-limit.module';
 import { AuthGuard } from './common/auth.guard';
 import { CommonModule } from './common/common.module';
 import { ErrorFilter } from './common/error.filter';
@@ -79,6 +81,7 @@ export class ApiModule {
         CommonModule,
         OrganizationModule,
         ApiKeyModule,
+        RateLimitModule.forRoot(config),
         CaptureModule,
         ProvenanceModule,
         ProofsModule,
@@ -98,6 +101,8 @@ export class ApiModule {
       controllers: [GraphiqlController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
+        // After the AuthGuard: requests are counted against the key it found.
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],
     };

@@ -60,6 +60,11 @@ const schema = z.object({
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   PHARMATRACE_RESTART_COUNT: z.coerce.number().int().min(0).default(0),
   LICENCE_ENFORCEMENT: z.enum(['refuse', 'alert'], { message: "must be 'refuse' or 'alert'" }).default('refuse'),
+  RATE_LIMIT_PER_KEY_PER_MINUTE: positiveInt.default(1_200),
+  RATE_LIMIT_VERIFY_PER_KEY_PER_MINUTE: positiveInt.default(600),
+  RATE_LIMIT_PER_IP_PER_MINUTE: positiveInt.default(3_000),
+  AUTH_FAILURES_PER_IP: positiveInt.default(20),
+  AUTH_FAILURE_WINDOW_SECONDS: positiveInt.default(900),
   EVENT_TIME_MAX_SKEW_MS: z.coerce.number().int().min(0).max(86_400_000, 'at most a day: beyond, one future-dated event hides later history').default(300_000),
 })
   // Below the batching wait, every healthy platform would report itself unready between two seals.
@@ -116,6 +121,18 @@ export interface AppConfig {
   readonly restartCount: number;
   /** A shipment to, or receipt from, a partner without a valid verified licence: refused, or stored with an alert. */
   readonly licenceEnforcement: 'refuse' | 'alert';
+  /**
+   * Requests per minute, counted in Redis so every API process shares them: per API key (verification apart, sized
+   * for a pharmacy's scanners: 600/min is 10 scans a second), per client address, and wrong keys per client address
+   * within a window before that address is refused.
+   */
+  readonly rateLimits: {
+    readonly perKeyPerMinute: number;
+    readonly verifyPerKeyPerMinute: number;
+    readonly perIpPerMinute: number;
+    readonly authFailuresPerIp: number;
+    readonly authFailureWindowSeconds: number;
+  };
   /** How far an event's eventTime may be ahead of the server's clock before the capture is refused (FUTURE_EVENT). */
   readonly eventTimeMaxSkewMs: number;
 }
@@ -177,5 +194,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     restartCount: e.PHARMATRACE_RESTART_COUNT,
     licenceEnforcement: e.LICENCE_ENFORCEMENT,
     eventTimeMaxSkewMs: e.EVENT_TIME_MAX_SKEW_MS,
+    rateLimits: {
+      perKeyPerMinute: e.RATE_LIMIT_PER_KEY_PER_MINUTE,
+      verifyPerKeyPerMinute: e.RATE_LIMIT_VERIFY_PER_KEY_PER_MINUTE,
+      perIpPerMinute: e.RATE_LIMIT_PER_IP_PER_MINUTE,
+      authFailuresPerIp: e.AUTH_FAILURES_PER_IP,
+      authFailureWindowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS,
+    },
   };
 }

@@ -16,6 +16,7 @@ import { ProofBundleErrorCode } from '../proofs/proof-bundle.error';
 import { ProvenanceErrorCode } from '../provenance/provenance.error';
 import { SignatureErrorCode } from '../signatures/signature.error';
 import { VerificationErrorCode } from '../verification/verification.error';
+import { RateLimitErrorCode } from '../rate-limits/rate-limit.error';
 import { AuthErrorCode } from './auth.error';
 
 /** The one table from every feature's error codes to the HTTP status they answer with. */
@@ -24,6 +25,7 @@ export const ERROR_STATUS: Record<string, number> = {
   [AuthErrorCode.FORBIDDEN]: 403,
   [AuthErrorCode.API_KEY_EXPIRED]: 401,
   [AuthErrorCode.API_KEY_REVOKED]: 401,
+  [RateLimitErrorCode.RATE_LIMITED]: 429,
   [ApiKeyErrorCode.INVALID_API_KEY_INPUT]: 400,
   [ApiKeyErrorCode.API_KEY_NOT_FOUND]: 404,
   [ApiKeyErrorCode.API_KEY_NOT_ACTIVE]: 409,

@@ -1,6 +1,7 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
 import type { OrganizationEntity } from '@pharmatrace/persistence';
 import { CurrentOrganization } from '../common/auth.decorators';
+import { VerificationRate } from '../rate-limits/verification-rate.decorator';
 import { VerificationService } from './verification.service';
 import { VerdictType } from './verification.types';
 
@@ -8,6 +9,7 @@ import { VerdictType } from './verification.types';
 export class VerifyResolver {
   constructor(private readonly service: VerificationService) {}
 
+  @VerificationRate()
   @Query(() => VerdictType, { description: 'The verdict on a pack from its DataMatrix scan data, GS1 Digital Link URI or SGTIN EPC URN.' })
   verify(@Args('code') code: string, @CurrentOrganization() org: OrganizationEntity): Promise<VerdictType> {
     return this.service.verify(code, org);

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import type { OrganizationEntity } from '@pharmatrace/persistence';
 import { CurrentOrganization, Roles } from '../common/auth.decorators';
+import { VerificationRate } from '../rate-limits/verification-rate.decorator';
 import { VrsResponse, VrsService } from './vrs.service';
 
 /**
@@ -12,6 +13,7 @@ import { VrsResponse, VrsService } from './vrs.service';
 export class VrsController {
   constructor(private readonly service: VrsService) {}
 
+  @VerificationRate()
   @Get('gtin/:gtin/lot/:lot/ser/:serial')
   verify(
     @Param() p: { gtin: string; lot: string; serial: string },
