@@ -32,7 +32,7 @@ async function assertDatabaseReachable(url: string): Promise<void> {
 }
 
 function auditContext(config: AppConfig) {
-  @Module({ imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot({ url: config.databaseUrl, poolSize: 2 }), AuditModule] })
+  @Module({ imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot({ url: config.databaseUrl, poolSize: 2, appRole: config.databaseAppRole }), AuditModule] })
   class AuditCliModule {}
   return NestFactory.createApplicationContext(AuditCliModule, { logger: ['error'] });
 }

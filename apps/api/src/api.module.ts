@@ -9,6 +9,7 @@ import { PersistenceModule } from '@pharmatrace/persistence';
 import { AlertModule } from './alerts/alert.module';
 import { ApiKeyModule } from './api-keys/api-key.module';
 import { AuditModule } from './audit/audit.module';
+import { AuditLogModule } from './audit-log/audit-log.module';
 import { CaptureModule } from './capture/capture.module';
 import { DispensingModule } from './dispensing/dispensing.module';
 import { RecallModule } from './recall/recall.module';
@@ -59,7 +60,7 @@ export class ApiModule {
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(config),
         MetricsModule,
-        PersistenceModule.forRoot({ url: config.databaseUrl, logSql: config.logSql, poolSize: 20 }),
+        PersistenceModule.forRoot({ url: config.databaseUrl, logSql: config.logSql, poolSize: 20, appRole: config.databaseAppRole }),
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,
           autoSchemaFile: true,
@@ -95,6 +96,7 @@ export class ApiModule {
         LicenceModule,
         EpcisRestModule,
         AuditModule,
+        AuditLogModule,
         WebModule,
         HealthModule,
       ],

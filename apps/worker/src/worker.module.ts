@@ -14,7 +14,7 @@ export class WorkerModule {
         ConfigModule.forRoot(config),
         // JSON lines like the API's; the worker serves no HTTP, so only the logger is used.
         LoggerModule.forRoot({ pinoHttp: { level: config.logLevel } }),
-        PersistenceModule.forRoot({ url: config.databaseUrl, logSql: config.logSql, poolSize: 5 }),
+        PersistenceModule.forRoot({ url: config.databaseUrl, logSql: config.logSql, poolSize: 5, appRole: config.databaseAppRole }),
         AnchoringModule,
         MetricsModule,
       ],

@@ -35,6 +35,8 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/pharmatrace'),
+  // Spliced into the connection's startup options: an identifier, nothing that could carry another option.
+  DATABASE_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case Postgres role name').default('pharmatrace_app'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CHAIN_RPC_URL: z.string().url().default('http://127.0.0.1:8545'),
@@ -90,6 +92,8 @@ export interface AppConfig {
   readonly env: 'development' | 'production' | 'test';
   readonly port: number;
   readonly databaseUrl: string;
+  /** The role the API and worker act as on every connection (created by the migrations; no UPDATE/DELETE of events). */
+  readonly databaseAppRole: string;
   readonly redisUrl: string;
   readonly adminToken: string | undefined;
   /** The primary chain: `chains[0]`. Its anchor fills the single-chain fields of batches and proofs. */
@@ -173,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env: e.NODE_ENV,
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
+    databaseAppRole: e.DATABASE_APP_ROLE,
     redisUrl: e.REDIS_URL,
     adminToken: e.ADMIN_TOKEN,
     chain: chains[0],

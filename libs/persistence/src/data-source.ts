@@ -2,8 +2,12 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
-/** The one place DataSource options are built, shared by the apps, the migration command and the tests. */
-export function dataSourceOptions(url: string, options: { logSql?: boolean; poolSize?: number } = {}): DataSourceOptions {
+/**
+ * The one place DataSource options are built, shared by the apps, the migration command and the tests. `appRole`: the
+ * role every connection acts as from its first statement, set in the startup packet (`-c role=…`), so a role that is
+ * missing or not granted to the login fails the connection instead of leaving it with the login's rights.
+ */
+export function dataSourceOptions(url: string, options: { logSql?: boolean; poolSize?: number; appRole?: string } = {}): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -12,7 +16,9 @@ export function dataSourceOptions(url: string, options: { logSql?: boolean; pool
     synchronize: false,
     migrationsRun: false,
     logging: options.logSql ? ['query', 'error'] : ['error'],
-    extra: { max: options.poolSize ?? 10 },
+    extra: { max: options.poolSize ?? 10, ...(options.appRole ? { options: `-c role=${options.appRole}` } : {}) },
+    // Extensions are the migrations' business; the application role could not create them anyway.
+    installExtensions: !options.appRole,
   };
 }
 

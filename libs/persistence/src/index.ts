@@ -17,4 +17,5 @@ export * from './repositories/audit.repository';
 export * from './repositories/signature.repository';
 export * from './repositories/read-grant.repository';
 export * from './repositories/licence.repository';
+export * from './repositories/audit-log.repository';
 export * from './repositories/api-key.repository';

@@ -16,14 +16,15 @@ import { AuditRepository } from './repositories/audit.repository';
 import { SignatureRepository } from './repositories/signature.repository';
 import { ReadGrantRepository } from './repositories/read-grant.repository';
 import { LicenceRepository } from './repositories/licence.repository';
+import { AuditLogRepository } from './repositories/audit-log.repository';
 import { ApiKeyRepository } from './repositories/api-key.repository';
 
-const REPOSITORIES = [OrganizationRepository, EventRepository, PackRepository, AnchorRepository, VerificationRepository, RecallRepository, EventQueryRepository, CaptureJobRepository, ProvenanceRepository, LotRepository, AlertRepository, AuditRepository, SignatureRepository, ReadGrantRepository, LicenceRepository, ApiKeyRepository];
+const REPOSITORIES = [OrganizationRepository, EventRepository, PackRepository, AnchorRepository, VerificationRepository, RecallRepository, EventQueryRepository, CaptureJobRepository, ProvenanceRepository, LotRepository, AlertRepository, AuditRepository, SignatureRepository, ReadGrantRepository, LicenceRepository, AuditLogRepository, ApiKeyRepository];
 
 @Global()
 @Module({})
 export class PersistenceModule {
-  static forRoot(options: { url: string; logSql?: boolean; poolSize?: number }): DynamicModule {
+  static forRoot(options: { url: string; logSql?: boolean; poolSize?: number; appRole?: string }): DynamicModule {
     return {
       module: PersistenceModule,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(options.url, options))],

@@ -1,6 +1,7 @@
 import { AlertErrorCode } from '../alerts/alert.error';
 import { ApiKeyErrorCode } from '../api-keys/api-key.error';
 import { AuditErrorCode } from '../audit/audit.error';
+import { AuditLogErrorCode } from '../audit-log/audit-log.error';
 import { CaptureErrorCode } from '../capture/capture.error';
 import { DispensingErrorCode } from '../dispensing/dispensing.error';
 import { RecallErrorCode } from '../recall/recall.error';
@@ -71,6 +72,7 @@ export const ERROR_STATUS: Record<string, number> = {
   [AuditErrorCode.UNKNOWN_BATCH]: 404,
   [AuditErrorCode.BATCH_NOT_MINED]: 409,
   [AuditErrorCode.AUDIT_UNAVAILABLE]: 503,
+  [AuditLogErrorCode.INVALID_AUDIT_LOG_QUERY]: 400,
   [SignatureErrorCode.INVALID_SIGNATURE]: 401,
   [HealthErrorCode.NOT_READY]: 503,
 };

@@ -4,6 +4,7 @@ import { dispensingEvent, epcisDocument, statusChangeEvent, destroyingEvent, dec
 import { OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
 import { CaptureError, CaptureErrorCode } from '../capture/capture.error';
 import { CaptureService } from '../capture/capture.service';
+import { AuditLogService } from '../audit-log/audit-log.service';
 import { CLOCK, Clock } from '../common/clock';
 import { VerificationService } from '../verification/verification.service';
 import { VerdictType } from '../verification/verification.types';
@@ -62,6 +63,7 @@ export class DispensingService {
     private readonly capture: CaptureService,
     private readonly alerts: VerificationRepository,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly auditLog: AuditLogService,
   ) {}
 
   async change(org: OrganizationEntity, code: string, action: StatusAction): Promise<VerdictType> {
@@ -99,7 +101,19 @@ export class DispensingService {
       }
       throw e;
     }
-    return this.verification.verify(epc, org);
+    const after = await this.verification.verify(epc, org);
+    // A lock is an administrative hold, audited like recalls; the other status changes are recorded by their events alone.
+    if (action === StatusAction.LOCK) {
+      await this.auditLog.record({
+        actor: { kind: 'organization', organizationId: org.id },
+        action: 'pack.lock',
+        subjectType: 'pack',
+        subjectId: epc,
+        before: { status: verdict.status, alerts: verdict.alerts },
+        after: { status: after.status, alerts: after.alerts },
+      });
+    }
+    return after;
   }
 
   /** A second dispensing attempt is evidence of a duplicate pack in circulation: kept for the manufacturer and regulators. */

@@ -4,6 +4,7 @@ import { isValidGln } from '@pharmatrace/gs1';
 import { OrganizationEntity, OrganizationRepository, PersistenceError, SignatureRepository } from '@pharmatrace/persistence';
 import { getAddress, ZeroAddress } from 'ethers';
 import { generateApiKey, hashApiKey } from '../common/api-key';
+import { AuditLogService } from '../audit-log/audit-log.service';
 import { ReadPolicyService } from '../policy/read-policy.service';
 import { OrganizationError, OrganizationErrorCode } from './organization.error';
 import { CreateOrganizationInput, CreateOrganizationPayload, OrganizationType } from './organization.types';
@@ -16,6 +17,7 @@ export class OrganizationService {
     private readonly organizations: OrganizationRepository,
     private readonly policy: ReadPolicyService,
     private readonly signing: SignatureRepository,
+    private readonly auditLog: AuditLogService,
   ) {}
 
   async create(input: CreateOrganizationInput): Promise<CreateOrganizationPayload> {
@@ -35,7 +37,11 @@ export class OrganizationService {
         hashApiKey(apiKey),
         (registered) => this.refuseOverlap(input.companyPrefixes, registered),
       );
-      return { organization: OrganizationType.from(entity), apiKey };
+      const organization = OrganizationType.from(entity);
+      // After the creation's transaction (the repository owns it); the key and its hash are never recorded.
+      const after = { id: organization.id, name: organization.name, role: organization.role, gln: organization.gln, companyPrefixes: organization.companyPrefixes };
+      await this.auditLog.record({ actor: { kind: 'operator' }, action: 'organization.create', subjectType: 'organization', subjectId: entity.id, before: null, after });
+      return { organization, apiKey };
     } catch (e) {
       if (e instanceof PersistenceError && e.constraint?.includes('gln')) {
         throw new OrganizationError(OrganizationErrorCode.GLN_TAKEN, `an organization with GLN ${input.gln} exists already`, { field: 'gln' });

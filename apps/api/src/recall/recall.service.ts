@@ -24,7 +24,7 @@ export class RecallService {
   async withdrawProduct(org: OrganizationEntity, gtinInput: string, reason: string): Promise<boolean> {
     const gtin = await this.authorize(org, gtinInput);
     if (!reason.trim()) throw new RecallError(RecallErrorCode.INVALID_RECALL, 'reason: must not be empty', { field: 'reason' });
-    return this.recalls.withdrawProduct(gtin, reason.trim());
+    return this.recalls.withdrawProduct(gtin, reason.trim(), org.id);
   }
 
   private async authorize(org: OrganizationEntity, gtinInput: string): Promise<string> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { TradingPartner } from '@pharmatrace/domain';
 import { DataSource } from 'typeorm';
 import { rethrowUniqueViolation } from '../persistence.error';
+import { appendAuditEntry } from './audit-log.repository';
 
 export interface NewLicence {
   organizationId: string;
@@ -32,15 +33,26 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class LicenceRepository {
   constructor(private readonly db: DataSource) {}
 
-  async add(licence: NewLicence): Promise<StoredLicence> {
-    const rows: StoredLicence[] = await this.db
-      .query(
-        `INSERT INTO organization_licence (organization_id, type, issuing_authority, number, valid_from, valid_until)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-        [licence.organizationId, licence.type, licence.issuingAuthority, licence.number, licence.validFrom, licence.validUntil],
-      )
-      .catch(rethrowUniqueViolation);
-    return rows[0];
+  /** The holder declares it: the licence and its audit entry commit together. */
+  add(licence: NewLicence): Promise<StoredLicence> {
+    return this.db.transaction(async (tx) => {
+      const [added]: StoredLicence[] = await tx
+        .query(
+          `INSERT INTO organization_licence (organization_id, type, issuing_authority, number, valid_from, valid_until)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+          [licence.organizationId, licence.type, licence.issuingAuthority, licence.number, licence.validFrom, licence.validUntil],
+        )
+        .catch(rethrowUniqueViolation);
+      await appendAuditEntry(tx, {
+        actor: { kind: 'organization', organizationId: licence.organizationId },
+        action: 'licence.add',
+        subjectType: 'licence',
+        subjectId: added.id,
+        before: null,
+        after: added,
+      });
+      return added;
+    });
   }
 
   /** Null for an id that names no licence (or is no UUID at all). */
@@ -51,23 +63,25 @@ export class LicenceRepository {
   }
 
   /** A verification replaces any earlier rejection, and a rejection any earlier verification: the last decision counts. */
-  async verify(id: string, regulatorId: string): Promise<StoredLicence | null> {
-    // An UPDATE answers [rows, row count] through TypeORM's query().
-    const [rows]: [StoredLicence[], number] = await this.db.query(
-      `UPDATE organization_licence SET verified_by = $2, verified_at = now(), rejected_by = NULL, rejected_at = NULL, rejection_reason = NULL
-       WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, regulatorId],
-    );
-    return rows[0] ?? null;
+  verify(id: string, regulatorId: string): Promise<StoredLicence | null> {
+    return this.decide(id, regulatorId, 'licence.verify', `verified_by = $2, verified_at = now(), rejected_by = NULL, rejected_at = NULL, rejection_reason = NULL`, []);
   }
 
-  async reject(id: string, regulatorId: string, reason: string): Promise<StoredLicence | null> {
-    const [rows]: [StoredLicence[], number] = await this.db.query(
-      `UPDATE organization_licence SET rejected_by = $2, rejected_at = now(), rejection_reason = $3, verified_by = NULL, verified_at = NULL
-       WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, regulatorId, reason],
-    );
-    return rows[0] ?? null;
+  reject(id: string, regulatorId: string, reason: string): Promise<StoredLicence | null> {
+    return this.decide(id, regulatorId, 'licence.reject', `rejected_by = $2, rejected_at = now(), rejection_reason = $3, verified_by = NULL, verified_at = NULL`, [reason]);
+  }
+
+  /** A regulator's decision: the row before it, the change and the audit entry, in one transaction. */
+  private decide(id: string, regulatorId: string, action: string, set: string, params: unknown[]): Promise<StoredLicence | null> {
+    if (!UUID.test(id)) return Promise.resolve(null);
+    return this.db.transaction(async (tx) => {
+      const [before]: StoredLicence[] = await tx.query(`SELECT ${COLUMNS} FROM organization_licence WHERE id = $1 FOR UPDATE`, [id]);
+      if (!before) return null;
+      // An UPDATE answers [rows, row count] through TypeORM's query().
+      const [[after]]: [StoredLicence[], number] = await tx.query(`UPDATE organization_licence SET ${set} WHERE id = $1 RETURNING ${COLUMNS}`, [id, regulatorId, ...params]);
+      await appendAuditEntry(tx, { actor: { kind: 'organization', organizationId: regulatorId }, action, subjectType: 'licence', subjectId: id, before, after });
+      return after;
+    });
   }
 
   /** Every licence of each organization, oldest first, in one query. */

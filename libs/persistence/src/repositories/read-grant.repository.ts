@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { appendAuditEntry } from './audit-log.repository';
 
 export interface ReadGrantRow {
   id: string;
@@ -24,12 +25,16 @@ const COLUMNS = `id, grantor_id AS "grantorId", grantee_id AS "granteeId", gtin,
 export class ReadGrantRepository {
   constructor(private readonly db: DataSource) {}
 
-  async create(grant: NewReadGrant): Promise<ReadGrantRow> {
-    const rows: ReadGrantRow[] = await this.db.query(
-      `INSERT INTO read_grant (grantor_id, grantee_id, gtin, lot, valid_from, valid_until) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-      [grant.grantorId, grant.granteeId, grant.gtin, grant.lot, grant.validFrom, grant.validUntil],
-    );
-    return rows[0];
+  /** The grantor gives it: the grant and its audit entry commit together. */
+  create(grant: NewReadGrant): Promise<ReadGrantRow> {
+    return this.db.transaction(async (tx) => {
+      const [created]: ReadGrantRow[] = await tx.query(
+        `INSERT INTO read_grant (grantor_id, grantee_id, gtin, lot, valid_from, valid_until) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+        [grant.grantorId, grant.granteeId, grant.gtin, grant.lot, grant.validFrom, grant.validUntil],
+      );
+      await appendAuditEntry(tx, { actor: { kind: 'organization', organizationId: grant.grantorId }, action: 'grant.create', subjectType: 'read_grant', subjectId: created.id, before: null, after: created });
+      return created;
+    });
   }
 
   async byId(id: string): Promise<ReadGrantRow | null> {
@@ -37,14 +42,19 @@ export class ReadGrantRepository {
     return rows[0] ?? null;
   }
 
-  /** Revokes once: a second revocation keeps the first one's time and author. */
-  async revoke(id: string, by: string, at: Date): Promise<ReadGrantRow | null> {
-    // TypeORM answers an UPDATE … RETURNING on Postgres with [rows, affected count].
-    const [rows]: [ReadGrantRow[], number] = await this.db.query(
-      `UPDATE read_grant SET revoked_at = coalesce(revoked_at, $3), revoked_by = coalesce(revoked_by, $2) WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, by, at],
-    );
-    return rows[0] ?? null;
+  /** Revokes once: a second revocation keeps the first one's time and author (and is an audit entry of its own). */
+  revoke(id: string, by: string, at: Date): Promise<ReadGrantRow | null> {
+    return this.db.transaction(async (tx) => {
+      const [before]: ReadGrantRow[] = await tx.query(`SELECT ${COLUMNS} FROM read_grant WHERE id = $1 FOR UPDATE`, [id]);
+      if (!before) return null;
+      // TypeORM answers an UPDATE … RETURNING on Postgres with [rows, affected count].
+      const [[after]]: [ReadGrantRow[], number] = await tx.query(
+        `UPDATE read_grant SET revoked_at = coalesce(revoked_at, $3), revoked_by = coalesce(revoked_by, $2) WHERE id = $1 RETURNING ${COLUMNS}`,
+        [id, by, at],
+      );
+      await appendAuditEntry(tx, { actor: { kind: 'organization', organizationId: by }, action: 'grant.revoke', subjectType: 'read_grant', subjectId: id, before, after });
+      return after;
+    });
   }
 
   /** The grants an organization gave or received, revoked and expired ones included, newest first. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { appendAuditEntry } from './audit-log.repository';
 
 export interface RecallOutcome {
   packs: number;
@@ -19,13 +20,16 @@ export class RecallRepository {
 
   /**
    * Marks the lot recalled and alerts each current custodian of its packs, in one transaction. Verification reads
-   * the lot row, so every pack of the lot answers RECALLED from the moment this commits.
+   * the lot row, so every pack of the lot answers RECALLED from the moment this commits. A lot recalled already keeps
+   * its first recall (who, why, when) on the row; every recall, the first and the later ones, is an audit entry.
    */
   recallLot(gtin: string, lot: string, reason: string, by: string): Promise<RecallOutcome> {
     return this.db.transaction(async (tx) => {
+      const before = await lotRow(tx, gtin, lot, true);
       await tx.query(
         `INSERT INTO lot (gtin, lot, status, reason, changed_by, changed_at) VALUES ($1, $2, 'RECALLED', $3, $4, now())
-         ON CONFLICT (gtin, lot) DO UPDATE SET status = 'RECALLED', reason = EXCLUDED.reason, changed_by = EXCLUDED.changed_by, changed_at = now()`,
+         ON CONFLICT (gtin, lot) DO UPDATE SET status = 'RECALLED', reason = EXCLUDED.reason, changed_by = EXCLUDED.changed_by, changed_at = now()
+         WHERE lot.status <> 'RECALLED'`,
         [gtin, lot, reason, by],
       );
       const custodians: { id: string; packs: string }[] = await tx.query(
@@ -39,15 +43,38 @@ export class RecallRepository {
         [gtin, lot, by, reason, custodians.map((c) => c.id), custodians.map((c) => Number(c.packs))],
       );
       const out = custodians.map((c) => ({ id: c.id, packs: Number(c.packs) }));
-      return { packs: out.reduce((n, c) => n + c.packs, 0), custodians: out };
+      const packs = out.reduce((n, c) => n + c.packs, 0);
+      await appendAuditEntry(tx, {
+        actor: { kind: 'organization', organizationId: by },
+        action: 'lot.recall',
+        subjectType: 'lot',
+        subjectId: `01/${gtin}/10/${lot}`,
+        before,
+        after: { ...(await lotRow(tx, gtin, lot, false)), recall: { reason, packs, custodiansAlerted: out.length } },
+      });
+      return { packs, custodians: out };
     });
   }
 
-  async withdrawProduct(gtin: string, reason: string): Promise<boolean> {
-    const rows = await this.db.query(
-      `UPDATE product SET status = 'WITHDRAWN', status_reason = $2, status_changed_at = now() WHERE gtin = $1 RETURNING gtin`,
-      [gtin, reason],
-    );
-    return rows.length > 0;
+  /** `by` withdraws; the product row and the audit entry of the change commit together. */
+  withdrawProduct(gtin: string, reason: string, by: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const select = `SELECT status, status_reason AS "reason", status_changed_at AS "changedAt" FROM product WHERE gtin = $1`;
+      const [before] = await tx.query(`${select} FOR UPDATE`, [gtin]);
+      if (!before) return false;
+      await tx.query(`UPDATE product SET status = 'WITHDRAWN', status_reason = $2, status_changed_at = now() WHERE gtin = $1`, [gtin, reason]);
+      const [after] = await tx.query(select, [gtin]);
+      await appendAuditEntry(tx, { actor: { kind: 'organization', organizationId: by }, action: 'product.withdraw', subjectType: 'product', subjectId: `01/${gtin}`, before, after });
+      return true;
+    });
   }
+}
+
+/** The lot's recall state, or null for a lot never recalled; `lock` holds it until the recall commits. */
+async function lotRow(tx: EntityManager, gtin: string, lot: string, lock: boolean): Promise<Record<string, unknown> | null> {
+  const rows: Record<string, unknown>[] = await tx.query(
+    `SELECT status, reason, changed_by AS "changedBy", changed_at AS "changedAt" FROM lot WHERE gtin = $1 AND lot = $2${lock ? ' FOR UPDATE' : ''}`,
+    [gtin, lot],
+  );
+  return rows[0] ?? null;
 }

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+
+/** Who did it: an organization through its API key, or the operator through the admin token. */
+export type AuditActor = { kind: 'organization'; organizationId: string } | { kind: 'operator' };
+
+export interface NewAuditEntry {
+  actor: AuditActor;
+  /** `<subject>.<verb>`, e.g. `lot.recall`, `licence.verify`. */
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface StoredAuditEntry {
+  id: number;
+  at: Date;
+  actorKind: 'organization' | 'operator';
+  actorOrgId: string | null;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  before: unknown;
+  after: unknown;
+}
+
+/**
+ * Appends one entry through `db`: pass the action's transaction manager so the entry commits with the change it
+ * records, or not at all. The time is the database server's, like every other row's.
+ */
+export async function appendAuditEntry(db: EntityManager | DataSource, entry: NewAuditEntry): Promise<void> {
+  await db.query(
+    `INSERT INTO audit_log (actor_kind, actor_org_id, action, subject_type, subject_id, before, after) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)`,
+    [
+      entry.actor.kind,
+      entry.actor.kind === 'organization' ? entry.actor.organizationId : null,
+      entry.action,
+      entry.subjectType,
+      entry.subjectId,
+      entry.before === null || entry.before === undefined ? null : JSON.stringify(entry.before),
+      entry.after === null || entry.after === undefined ? null : JSON.stringify(entry.after),
+    ],
+  );
+}
+
+/** The append-only record of administrative and status actions, read by regulators newest first. */
+@Injectable()
+export class AuditLogRepository {
+  constructor(private readonly db: DataSource) {}
+
+  append(entry: NewAuditEntry): Promise<void> {
+    return appendAuditEntry(this.db, entry);
+  }
+
+  /** One page newest first, below `beforeId` when given; `hasMore` says whether an older entry matches. */
+  async page(criteria: { action?: string; subjectId?: string }, size: number, beforeId: number | null): Promise<{ entries: StoredAuditEntry[]; hasMore: boolean }> {
+    const rows: (StoredAuditEntry & { id: string })[] = await this.db.query(
+      `SELECT id, at, actor_kind AS "actorKind", actor_org_id AS "actorOrgId", action, subject_type AS "subjectType", subject_id AS "subjectId", before, after
+       FROM audit_log
+       WHERE ($1::text IS NULL OR action = $1) AND ($2::text IS NULL OR subject_id = $2) AND ($3::bigint IS NULL OR id < $3)
+       ORDER BY id DESC LIMIT $4`,
+      [criteria.action ?? null, criteria.subjectId ?? null, beforeId, size + 1],
+    );
+    return { entries: rows.slice(0, size).map((r) => ({ ...r, id: Number(r.id) })), hasMore: rows.length > size };
+  }
+}
