@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { INestApplication, INestApplicationContext, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { AnvilInstance, deployAnchorRegistry } from '@pharmatrace/chain';
 import { AppConfig, loadConfig } from '@pharmatrace/config';
@@ -8,6 +9,7 @@ import { gs1CheckDigit } from '@pharmatrace/gs1';
 import request from 'supertest';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { CLOCK, Clock } from '../../apps/api/src/common/clock';
+import { useSecurityHeaders } from '../../apps/api/src/common/security.headers';
 import { KeyGate } from '../../apps/api/src/rate-limits/key-gate.middleware';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { createTestDatabase } from './database';
@@ -47,6 +49,7 @@ export async function startApi(config: AppConfig, options: { clock?: Clock } = {
   if (options.clock) builder.overrideProvider(CLOCK).useValue(options.clock);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+  useSecurityHeaders(app as NestExpressApplication);
   // As main.ts does: before the body parsers, which init() registers.
   app.use(app.get(KeyGate).handle);
   await app.init();

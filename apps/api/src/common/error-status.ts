@@ -68,6 +68,7 @@ export const ERROR_STATUS: Record<string, number> = {
   [EpcisRestErrorCode.NOT_ACCEPTABLE]: 406,
   [EpcisRestErrorCode.UNSUPPORTED_MEDIA_TYPE]: 415,
   [EpcisRestErrorCode.MALFORMED_BODY]: 400,
+  [EpcisRestErrorCode.INVALID_ENCODING]: 400,
   [FlowErrorCode.INVALID_FLOW_INPUT]: 400,
   [AuditErrorCode.UNKNOWN_BATCH]: 404,
   [AuditErrorCode.BATCH_NOT_MINED]: 409,

@@ -135,7 +135,7 @@ export class CaptureJobService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Starts the capture of a body left unread by EpcisRequestMiddleware; resolves once the body is received. */
-  async startStream(org: OrganizationEntity, body: Readable, { format }: StreamedBody): Promise<CaptureJob> {
+  async startStream(org: OrganizationEntity, body: Readable, { format, charset }: StreamedBody): Promise<CaptureJob> {
     const file = join(tmpdir(), `pharmatrace-capture-${randomUUID()}.${format}`);
     const removeFile = () => unlink(file).catch(() => undefined);
     let job: CaptureJob;
@@ -146,8 +146,8 @@ export class CaptureJobService implements OnModuleInit, OnModuleDestroy {
       await removeFile();
       throw e;
     }
-    const read = format === 'xml' ? streamEpcisXmlEvents : streamEpcisJsonEvents;
-    const run = this.run(job.id, () => this.streamed.capture(org, withinEventLimit(read(createReadStream(file)))));
+    const read = () => (format === 'xml' ? streamEpcisXmlEvents(createReadStream(file), charset) : streamEpcisJsonEvents(createReadStream(file)));
+    const run = this.run(job.id, () => this.streamed.capture(org, withinEventLimit(read())));
     this.track(run.finally(removeFile));
     return job;
   }

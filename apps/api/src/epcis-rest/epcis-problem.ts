@@ -21,6 +21,7 @@ const EXCEPTIONS: Record<string, { name: string; title: string }> = {
   INVALID_SIGNATURE: { name: 'SecurityException', title: 'Capture signature refused' },
   INVALID_DOCUMENT: { name: 'ValidationException', title: 'Invalid EPCIS document' },
   MALFORMED_BODY: { name: 'ValidationException', title: 'Malformed request body' },
+  INVALID_ENCODING: { name: 'ValidationException', title: 'Invalid character encoding' },
   INVALID_QUERY_PARAMETER: { name: 'QueryParameterException', title: 'Invalid query parameter' },
   EVENT_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such event' },
   CAPTURE_JOB_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such capture job' },

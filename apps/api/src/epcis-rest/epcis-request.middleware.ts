@@ -1,5 +1,5 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
-import { EpcisValidationError, readEpcisXml } from '@pharmatrace/epcis';
+import { decodeDocument, EpcisErrorCode, EpcisValidationError, readEpcisXml } from '@pharmatrace/epcis';
 import type { NextFunction, Request, Response } from 'express';
 import {
   CAPTURE_FILE_SIZE_LIMIT,
@@ -16,9 +16,12 @@ import { EpcisRestErrorCode } from './epcis-rest.error';
 /** What EpcisCaptureController finds in res.locals.epcisStream when the body was left unread, to be streamed. */
 export interface StreamedBody {
   format: 'json' | 'xml';
+  /** The Content-Type charset parameter, which the XML reader weighs with the byte-order mark and the declaration. */
+  charset?: string;
 }
 
 const CAPTURE_PATH = /^\/epcis\/capture\/?(\?|$)/;
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
 
 /**
  * Runs before authentication on every EPCIS route: the binding's headers, content negotiation, and the body.
@@ -40,6 +43,7 @@ export class EpcisRequestMiddleware implements NestMiddleware {
 
     const capture = CAPTURE_PATH.test(req.originalUrl);
     const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const charset = CHARSET.exec(req.headers['content-type'] ?? '')?.[1];
     const xml = XML_MEDIA_TYPES.includes(mediaType);
     if (!JSON_MEDIA_TYPES.includes(mediaType) && !(capture && xml)) {
       const accepted = capture ? [...JSON_MEDIA_TYPES, ...XML_MEDIA_TYPES] : JSON_MEDIA_TYPES;
@@ -51,7 +55,7 @@ export class EpcisRequestMiddleware implements NestMiddleware {
     // application/json was already read by the platform's parser.
     if (req.body !== undefined || req.readableEnded) return next();
     if (capture && isStreamedCapture(req, req.originalUrl)) {
-      res.locals.epcisStream = { format: xml ? 'xml' : 'json' } satisfies StreamedBody;
+      res.locals.epcisStream = { format: xml ? 'xml' : 'json', charset } satisfies StreamedBody;
       return next();
     }
 
@@ -75,7 +79,15 @@ export class EpcisRequestMiddleware implements NestMiddleware {
     req.on('end', () => {
       if (done) return;
       done = true;
-      const text = Buffer.concat(chunks).toString('utf8');
+      let text: string;
+      try {
+        text = decodeDocument(Buffer.concat(chunks), xml ? 'xml' : 'json', charset);
+      } catch (e) {
+        if (!(e instanceof EpcisValidationError)) return next(e);
+        const { rule, offset, encoding } = e.issues[0];
+        if (e.code === EpcisErrorCode.UNSUPPORTED_ENCODING) return fail(EpcisRestErrorCode.UNSUPPORTED_MEDIA_TYPE, e.message, { rule, encoding });
+        return fail(EpcisRestErrorCode.INVALID_ENCODING, `the body is not valid in its encoding: ${e.message}`, { rule, offset, encoding });
+      }
       if (xml) {
         try {
           req.body = readEpcisXml(text);

@@ -9,6 +9,8 @@ export enum EpcisRestErrorCode {
   UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
   /** The body is not JSON, or not a JSON object. */
   MALFORMED_BODY = 'MALFORMED_BODY',
+  /** Bytes that are not valid in the body's encoding (its byte offset is in the answer); never replaced by U+FFFD. */
+  INVALID_ENCODING = 'INVALID_ENCODING',
 }
 
 export class EpcisRestError extends AppError<EpcisRestErrorCode> {
