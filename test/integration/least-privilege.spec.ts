@@ -105,6 +105,27 @@ describe('least privilege and the audit log', () => {
     expect(Date.parse(created.at)).toBeGreaterThan(Date.now() - 60_000);
   });
 
+  it('records API keys created, rotated and revoked, by whom, and never their secrets', async () => {
+    const created = await gql(app, `mutation { createApiKey(name: "line 2") { apiKey key { id } } }`, {}, orgs.wholesaler.apiKey);
+    expect(created.errors).toBeUndefined();
+    const { apiKey: secret, key } = created.data.createApiKey;
+    const rotated = await gql(app, `mutation($id: ID!) { rotateApiKey(id: $id, graceSeconds: 60) { apiKey key { id } } }`, { id: key.id }, orgs.wholesaler.apiKey);
+    expect(rotated.errors).toBeUndefined();
+    const next = rotated.data.rotateApiKey;
+    const revoked = await gql(app, `mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: next.key.id }, ADMIN_TOKEN);
+    expect(revoked.errors).toBeUndefined();
+
+    const log = [...(await entries({ subjectId: key.id })), ...(await entries({ subjectId: next.key.id }))];
+    expect(log.map((e: any) => [e.action, e.actorKind, e.actorOrganizationId])).toEqual([
+      ['api_key.create', 'organization', orgs.wholesaler.id],
+      ['api_key.rotate', 'organization', orgs.wholesaler.id],
+      ['api_key.revoke', 'operator', null],
+    ]);
+    expect(log[1].after).toMatchObject({ status: 'ROTATED', replacedBy: next.key.id });
+    expect(JSON.stringify(log)).not.toContain(secret);
+    expect(JSON.stringify(log)).not.toContain(next.apiKey);
+  });
+
   it('keeps the first recall on the lot and each recall with its own actor in the log', async () => {
     const recall = (who: string, reason: string) => gql(app, `mutation($g: String!, $r: String!) { recallLot(gtin: $g, lot: "L1", reason: $r) { packs } }`, { g: GTIN, r: reason }, orgs[who].apiKey);
     expect((await recall('maker', 'sterility')).errors).toBeUndefined();
