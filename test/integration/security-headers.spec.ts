@@ -15,6 +15,7 @@ describe('security headers on every answer (real Postgres)', () => {
     ['GET', '/', 'page'],
     ['GET', '/scan', 'page'],
     ['GET', '/graphiql', 'page'],
+    ['GET', '/graphql', 'page'],
     ['GET', '/01/09506000134352/21/NOSUCHPACK', 'page'],
     ['GET', '/docs/README.md', 'page'],
     ['POST', '/graphql', 'api'],

@@ -1,5 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import { GRAPHIQL_CONTENT_SECURITY_POLICY } from '../graphiql/graphiql.page';
 
 /**
  * Every answer's security headers. The CSP is the one for API answers (JSON, problems, text): nothing may load and
@@ -18,4 +20,9 @@ export const securityHeaders = helmet({
 export function useSecurityHeaders(app: NestExpressApplication): void {
   app.disable('x-powered-by');
   app.use(securityHeaders);
+  // Apollo writes GraphiQL at GET /graphql itself (offlineGraphiqlPlugin), with no way to set a header; it needs the page's CSP.
+  app.use('/graphql', (req: Request, res: Response, next: NextFunction) => {
+    if (req.method === 'GET') res.setHeader('Content-Security-Policy', GRAPHIQL_CONTENT_SECURITY_POLICY);
+    next();
+  });
 }
