@@ -9,6 +9,7 @@ import { gs1CheckDigit } from '@pharmatrace/gs1';
 import request from 'supertest';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { CLOCK, Clock } from '../../apps/api/src/common/clock';
+import { useJsonBodyParser } from '../../apps/api/src/common/json-body.parser';
 import { useSecurityHeaders } from '../../apps/api/src/common/security.headers';
 import { KeyGate } from '../../apps/api/src/rate-limits/key-gate.middleware';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
@@ -52,6 +53,7 @@ export async function startApi(config: AppConfig, options: { clock?: Clock } = {
   useSecurityHeaders(app as NestExpressApplication);
   // As main.ts does: before the body parsers, which init() registers.
   app.use(app.get(KeyGate).handle);
+  useJsonBodyParser(app as NestExpressApplication);
   await app.init();
   return app;
 }

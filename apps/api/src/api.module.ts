@@ -2,7 +2,7 @@ import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { AppConfig, ConfigModule } from '@pharmatrace/config';
 import { PersistenceModule } from '@pharmatrace/persistence';
@@ -18,11 +18,13 @@ import { RateLimitModule } from './rate-limits/rate-limit.module';
 import { AuthGuard } from './common/auth.guard';
 import { CommonModule } from './common/common.module';
 import { ErrorFilter } from './common/error.filter';
+import { InputLimitsPipe } from './common/input-limits.pipe';
 import { EpcisRestModule } from './epcis-rest/epcis-rest.module';
 import { EventsModule } from './events/events.module';
 import { ReadGrantModule } from './grants/read-grant.module';
 import { GraphiqlController } from './graphiql/graphiql.controller';
 import { CompiledExecutionGateway } from './graphql/compiled-execution.gateway';
+import { refusalsAsBadRequest } from './graphql/operation-limits.plugin';
 import { offlineGraphiqlPlugin } from './graphiql/graphiql.page';
 import { HealthModule } from './health/health.module';
 import { LicenceModule } from './licences/licence.module';
@@ -71,7 +73,7 @@ export class ApiModule {
           // Stack traces are for a developer's machine, and only when asked for: Apollo's default sends them whenever NODE_ENV is not production.
           includeStacktraceInErrorResponses: config.debugErrors,
           // No cache hints: a verdict must never be served from a cache, and the plugin hooked every field resolved.
-          plugins: [offlineGraphiqlPlugin(), ApolloServerPluginCacheControlDisabled(), ...ARMOR.plugins],
+          plugins: [offlineGraphiqlPlugin(), ApolloServerPluginCacheControlDisabled(), ...ARMOR.plugins.map(refusalsAsBadRequest)],
           validationRules: ARMOR.validationRules,
           transformSchema: execution.useSchema,
           // Nest's type leaves `gateway` out (it is for federation); Apollo takes any executor through it.
@@ -106,6 +108,7 @@ export class ApiModule {
         // After the AuthGuard: requests are counted against the key it found.
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
+        { provide: APP_PIPE, useClass: InputLimitsPipe },
       ],
     };
   }

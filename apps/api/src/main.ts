@@ -6,7 +6,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { loadConfig } from '@pharmatrace/config';
 import { ApiModule } from './api.module';
 import { useSecurityHeaders } from './common/security.headers';
-import { isBufferedJsonBody } from './epcis-rest/epcis-binding';
+import { useJsonBodyParser } from './common/json-body.parser';
 import { KeyGate } from './rate-limits/key-gate.middleware';
 
 async function bootstrap() {
@@ -16,8 +16,7 @@ async function bootstrap() {
   useSecurityHeaders(app);
   // Before the body parsers: without a key in force, a large body is refused unread.
   app.use(app.get(KeyGate).handle);
-  // Large EPCIS capture bodies are streamed by the binding, not buffered here.
-  app.useBodyParser('json', { limit: '50mb', type: isBufferedJsonBody });
+  useJsonBodyParser(app);
   app.enableShutdownHooks();
   await app.listen(config.port, '0.0.0.0');
   new Logger('api').log(`GraphQL on http://localhost:${config.port}/graphql`);

@@ -57,3 +57,11 @@ export function singleIssueError(
 ): EpcisValidationError {
   return new EpcisValidationError(code, issue.message, [issue]);
 }
+
+/** At most this many issues are reported for one input; the rest are only counted, so an answer stays small whatever the input. */
+export const MAX_REPORTED_ISSUES = 100;
+
+/** The first MAX_REPORTED_ISSUES issues, and how many more there were. */
+export function reportedIssues<T>(issues: readonly T[]): { issues: T[]; moreIssues: number } {
+  return { issues: issues.slice(0, MAX_REPORTED_ISSUES), moreIssues: Math.max(0, issues.length - MAX_REPORTED_ISSUES) };
+}

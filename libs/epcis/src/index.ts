@@ -1,4 +1,4 @@
-export { EpcisErrorCode, type EpcisIssue, EpcisValidationError } from './epcis.error';
+export { EpcisErrorCode, type EpcisIssue, EpcisValidationError, MAX_REPORTED_ISSUES, reportedIssues } from './epcis.error';
 export {
   type DocumentContext,
   digestToHash,
@@ -22,3 +22,13 @@ export { type EpcisInput, type StreamedEpcisEvent, streamEpcisXmlEvents } from '
 export { streamEpcisJsonEvents } from './json-stream';
 export { decodeDocument, decodedChunks, DocumentDecoder, type DocumentFormat, firstInvalidUtf8 } from './document.decoder';
 export { writeEpcisXml, type WriteEpcisXmlOptions } from './xml-writer';
+export { parseIsoDate, parseZonedDateTime } from './date-time.parser';
+export {
+  CAPTURE_EVENT_LIMIT,
+  eventCountOf,
+  findInputViolation,
+  type InputRule,
+  type InputViolation,
+  MAX_NESTING_DEPTH,
+  MAX_STRING_LENGTH,
+} from './input-limits';

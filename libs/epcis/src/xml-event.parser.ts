@@ -5,6 +5,7 @@
  */
 import { type SaxesAttributeNS, SaxesParser, type SaxesTagNS } from 'saxes';
 import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
+import { MAX_NESTING_DEPTH } from './input-limits';
 import { EPCIS_CONTEXT } from './document.builder';
 import { type JsonObject, mapXmlEvent, type XmlAttribute, type XmlElement, XSI_NAMESPACE } from './xml-element.mapper';
 
@@ -112,6 +113,10 @@ export class EpcisXmlEventParser {
   }
 
   private open(tag: SaxesTagNS): void {
+    // Checked before the element is kept: mapping an event to JSON recurses, and ~1,700 levels overflowed the stack.
+    if (this.outside.length + this.inside.length >= MAX_NESTING_DEPTH) {
+      throw this.structureError('', 'max-depth', `elements are nested more than ${MAX_NESTING_DEPTH} levels deep`);
+    }
     if (this.inside.length > 0) {
       this.openInEvent(tag);
       return;

@@ -1,3 +1,4 @@
+import { reportedIssues } from '@pharmatrace/epcis';
 import { AppError } from '../common/app.error';
 
 export enum CaptureErrorCode {
@@ -16,11 +17,16 @@ export interface CaptureIssue {
   message: string;
 }
 
+/** `details.issues` holds the first MAX_REPORTED_ISSUES (100); `details.moreIssues` counts the rest. */
 export class CaptureError extends AppError<CaptureErrorCode> {
-  constructor(code: CaptureErrorCode, readonly issues: CaptureIssue[]) {
-    const first = issues[0];
+  readonly issues: CaptureIssue[];
+
+  constructor(code: CaptureErrorCode, all: CaptureIssue[]) {
+    const first = all[0];
     const where = first.eventIndex === null ? 'document' : `event ${first.eventIndex}`;
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more issue${issues.length > 2 ? 's' : ''})` : '';
-    super(code, `${where}, ${first.field || '/'}: ${first.message} [${first.rule}]${more}`, { issues });
+    const more = all.length > 1 ? ` (and ${all.length - 1} more issue${all.length > 2 ? 's' : ''})` : '';
+    const { issues, moreIssues } = reportedIssues(all);
+    super(code, `${where}, ${first.field || '/'}: ${first.message} [${first.rule}]${more}`, { issues, moreIssues });
+    this.issues = issues;
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
-import { EpcisValidator, eventHashes, eventsOf } from '@pharmatrace/epcis';
+import { CAPTURE_EVENT_LIMIT, eventCountOf, EpcisValidator, eventHashes, eventsOf } from '@pharmatrace/epcis';
+import { tooManyEvents } from '../epcis-rest/epcis-rest.error';
 import { EventRepository, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { SignatureService } from '../signatures/signature.service';
@@ -29,6 +30,9 @@ export class CaptureService {
 
   /** `signature`: optional EIP-712 signature of the document's event hashes by the organization's address (issue 6). */
   async capture(org: OrganizationEntity, document: unknown, signature?: string): Promise<CaptureResult> {
+    // The REST binding checks this before its 202; GraphQL captures reach it here, before any validation work.
+    const count = eventCountOf(document);
+    if (count > CAPTURE_EVENT_LIMIT) throw tooManyEvents(count);
     const schemaIssues = this.validator.validateDocument(document);
     if (schemaIssues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, schemaIssues);
 

@@ -11,7 +11,7 @@ import {
   UNDO_WINDOW_DAYS,
   Violation,
 } from '@pharmatrace/domain';
-import { eventTimeOf, extractEpcs, hashDigest } from '@pharmatrace/epcis';
+import { eventTimeOf, extractEpcs, hashDigest, parseIsoDate } from '@pharmatrace/epcis';
 import { canonicalEpc, Gs1Error, parseEpc, validateAiValue } from '@pharmatrace/gs1';
 import { EpcRole, NewEvent, OrganizationEntity, StateReducer, VerificationRepository } from '@pharmatrace/persistence';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
@@ -67,6 +67,7 @@ export function prepareEvent(org: OrganizationEntity, raw: Record<string, any>, 
     }
   }
   if (cbvShortName(raw.bizStep) === 'commissioning') issues.push(...lotIssues(raw, index));
+  issues.push(...expiryIssues(raw, index));
   let eventTime: Date;
   try {
     eventTime = eventTimeOf(raw);
@@ -113,6 +114,17 @@ function lotIssues(raw: Record<string, any>, index: number): CaptureIssue[] {
     if (!(e instanceof Gs1Error)) throw e;
     return [{ eventIndex: index, field, rule: e.rule, message: `${JSON.stringify(lot)}: ${e.message}` }];
   }
+}
+
+/**
+ * An expiry is stored as a date (and read by FMD checks), so one written as a date must be a real one: the
+ * database refuses 2028-02-30, and that refusal must be this 400, not a 500 after the work is done.
+ */
+function expiryIssues(raw: Record<string, any>, index: number): CaptureIssue[] {
+  const key = ilmdKey(raw.ilmd, 'itemExpirationDate');
+  const expiry: unknown = key === null ? undefined : raw.ilmd[key];
+  if (typeof expiry !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(expiry) || parseIsoDate(expiry)) return [];
+  return [{ eventIndex: index, field: `/ilmd/${key}`, rule: 'format:date', message: `${JSON.stringify(expiry)} is no calendar date` }];
 }
 
 const REFUSAL_TEXT: Record<RefusalCode, string> = {

@@ -5,6 +5,7 @@ import {
   epcisDocument,
   Json,
   packingEvent,
+  parseIsoDate,
   receivingEvent,
   shippingEvent,
   unpackingEvent,
@@ -49,8 +50,8 @@ export class FlowService {
   ) {}
 
   async commission(org: OrganizationEntity, input: CommissionInput): Promise<FlowResult> {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(input.expiry) || Number.isNaN(Date.parse(input.expiry))) {
-      throw new FlowError('expiry', 'format:date', `"${input.expiry}" is not an ISO date YYYY-MM-DD`);
+    if (!parseIsoDate(input.expiry)) {
+      throw new FlowError('expiry', 'format:date', `"${input.expiry}" is not a calendar date YYYY-MM-DD`);
     }
     if (!input.serials.length) throw new FlowError('serials', 'non-empty', 'name at least one serial');
     const prefixes = await this.organizations.allCompanyPrefixes();

@@ -19,6 +19,7 @@ import { SignatureErrorCode } from '../signatures/signature.error';
 import { VerificationErrorCode } from '../verification/verification.error';
 import { RateLimitErrorCode } from '../rate-limits/rate-limit.error';
 import { AuthErrorCode } from './auth.error';
+import { RequestLimitErrorCode } from './request-limit.error';
 
 /** The one table from every feature's error codes to the HTTP status they answer with. */
 export const ERROR_STATUS: Record<string, number> = {
@@ -76,4 +77,7 @@ export const ERROR_STATUS: Record<string, number> = {
   [AuditLogErrorCode.INVALID_AUDIT_LOG_QUERY]: 400,
   [SignatureErrorCode.INVALID_SIGNATURE]: 401,
   [HealthErrorCode.NOT_READY]: 503,
+  [RequestLimitErrorCode.INVALID_INPUT]: 400,
+  [RequestLimitErrorCode.PAYLOAD_TOO_LARGE]: 413,
+  [RequestLimitErrorCode.OPERATION_TOO_LARGE]: 400,
 };

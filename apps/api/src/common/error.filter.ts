@@ -3,26 +3,58 @@ import { GqlExceptionFilter } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
 import { AppError } from './app.error';
 import { ERROR_STATUS } from './error-status';
+import { RequestLimitError, RequestLimitErrorCode } from './request-limit.error';
+
+interface Described {
+  status: number;
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** An error of Express's body parser (http-errors): `type` says which, `status` is the one it means. */
+interface BodyParserError {
+  type: string;
+  status: number;
+  limit?: number;
+}
+
+const isBodyParserError = (e: unknown): e is BodyParserError =>
+  e instanceof Error && typeof (e as Partial<BodyParserError>).type === 'string' && typeof (e as Partial<BodyParserError>).status === 'number';
 
 /**
  * Maps every typed error to GraphQL `extensions.code` (the feature's enum value) and an HTTP status, in one place.
- * Anything untyped is a bug: logged in full, answered as INTERNAL_SERVER_ERROR without internals.
+ * Anything untyped is a bug: logged in full with the request id (X-Request-Id), answered as INTERNAL_SERVER_ERROR
+ * with that id and without internals.
  */
 @Catch()
 export class ErrorFilter implements GqlExceptionFilter {
   private readonly logger = new Logger(ErrorFilter.name);
 
   catch(exception: unknown, host: ArgumentsHost) {
-    const { status, code, message, details } = this.describe(exception);
-    if (host.getType<string>() === 'graphql') {
-      // GraphQL over HTTP answers 200 with the error in the body; the status is for REST callers.
+    const graphql = host.getType<string>() === 'graphql';
+    const req = graphql ? host.getArgByIndex<{ req?: { id?: unknown } } | undefined>(2)?.req : host.switchToHttp().getRequest();
+    const { status, code, message, details } = this.describe(exception, req?.id);
+    if (graphql) {
+      // GraphQL over HTTP answers 200 with the error in the body (Nest's Apollo driver resets any other status once
+      // execution ran); the status is for REST callers.
       return new GraphQLError(message, { extensions: { code, ...(details ? { details } : {}) } });
     }
     const res = host.switchToHttp().getResponse();
     res.status(status).json({ type: `urn:pharmatrace:error:${code}`, title: code, status, detail: message, ...(details ?? {}) });
   }
 
-  private describe(exception: unknown): { status: number; code: string; message: string; details?: Record<string, unknown> } {
+  private describe(exception: unknown, requestId: unknown): Described {
+    if (isBodyParserError(exception) && exception.type === 'entity.too.large') {
+      // Express's JSON parser refusing a body (e.g. a 100 MB GraphQL request) before any handler runs.
+      return this.describe(
+        new RequestLimitError(RequestLimitErrorCode.PAYLOAD_TOO_LARGE, `the body is larger than the ${exception.limit} bytes this endpoint reads`, {
+          rule: 'body-size',
+          limit: exception.limit,
+        }),
+        requestId,
+      );
+    }
     if (exception instanceof AppError) {
       return { status: ERROR_STATUS[exception.code] ?? 400, code: exception.code, message: exception.message, details: exception.details };
     }
@@ -30,7 +62,13 @@ export class ErrorFilter implements GqlExceptionFilter {
       const status = exception.getStatus();
       return { status, code: status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', message: exception.message };
     }
-    this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    return { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'internal error; it has been logged' };
+    const id = typeof requestId === 'string' ? requestId : undefined;
+    this.logger.error(`request ${id ?? '(none)'}: ${exception instanceof Error ? exception.stack : String(exception)}`);
+    return {
+      status: 500,
+      code: 'INTERNAL_SERVER_ERROR',
+      message: `internal error; it has been logged${id ? ` under request id ${id}` : ''}`,
+      details: { requestId: id ?? null },
+    };
   }
 }

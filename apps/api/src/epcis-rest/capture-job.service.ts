@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { EpcisValidator, StreamedEpcisEvent, streamEpcisJsonEvents, streamEpcisXmlEvents } from '@pharmatrace/epcis';
+import { EpcisValidator, eventCountOf, StreamedEpcisEvent, streamEpcisJsonEvents, streamEpcisXmlEvents } from '@pharmatrace/epcis';
 import { CaptureJob, CaptureJobError, CaptureJobRepository, OrganizationEntity } from '@pharmatrace/persistence';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -13,7 +13,7 @@ import { CaptureStreamService } from '../capture/capture-stream.service';
 import { AppError } from '../common/app.error';
 import { CAPTURE_EVENT_LIMIT, CAPTURE_FILE_SIZE_LIMIT } from './epcis-binding';
 import { epcisProblem } from './epcis-problem';
-import { EpcisRestError, EpcisRestErrorCode } from './epcis-rest.error';
+import { EpcisRestError, EpcisRestErrorCode, tooManyEvents } from './epcis-rest.error';
 import type { StreamedBody } from './epcis-request.middleware';
 
 export interface CaptureJobView {
@@ -49,12 +49,6 @@ const INTERRUPTED = [
     'the server capturing this document stopped before it reported the outcome; the capture was all or nothing and capturing is idempotent, so send the document again',
   ),
 ];
-
-const tooManyEvents = (count: number) =>
-  new EpcisRestError(EpcisRestErrorCode.CAPTURE_LIMIT_EXCEEDED, `the document has ${count} events or more; GS1-EPCIS-Capture-Limit is ${CAPTURE_EVENT_LIMIT}`, {
-    rule: 'capture-limit',
-    limit: CAPTURE_EVENT_LIMIT,
-  });
 
 /** Fails the capture at the first event past GS1-EPCIS-Capture-Limit, before reading the rest. */
 async function* withinEventLimit(events: AsyncIterable<StreamedEpcisEvent>): AsyncGenerator<StreamedEpcisEvent> {
@@ -125,8 +119,8 @@ export class CaptureJobService implements OnModuleInit, OnModuleDestroy {
 
   /** `signature`: the document's EIP-712 signature (header X-Pharmatrace-Signature), checked and stored by the capture. */
   async start(org: OrganizationEntity, document: unknown, signature?: string): Promise<CaptureJob> {
-    const list = (document as { epcisBody?: { eventList?: unknown } } | null)?.epcisBody?.eventList;
-    if (Array.isArray(list) && list.length > CAPTURE_EVENT_LIMIT) throw tooManyEvents(list.length);
+    const count = eventCountOf(document);
+    if (count > CAPTURE_EVENT_LIMIT) throw tooManyEvents(count);
     const issues = this.validator.validateDocument(document);
     if (issues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, issues);
     const job = await this.jobs.start(org.id);

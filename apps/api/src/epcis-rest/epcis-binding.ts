@@ -1,10 +1,13 @@
 import type { IncomingMessage } from 'node:http';
+import { CAPTURE_EVENT_LIMIT } from '@pharmatrace/epcis';
+
+export { CAPTURE_EVENT_LIMIT };
 
 /**
  * Constants of the EPCIS 2.0 REST binding as this server implements it. The limits are constants rather than
- * settings so that every instance announces the same ones; change them here.
+ * settings so that every instance announces the same ones; change them here (the event limit, shared with
+ * GraphQL capture, in libs/epcis input-limits.ts).
  */
-export const CAPTURE_EVENT_LIMIT = 10_000;
 /**
  * Bytes. Bodies above STREAMED_CAPTURE_THRESHOLD (or of unknown length) are spooled to a temporary file and
  * captured event by event, so this bounds disk use per request, not memory.

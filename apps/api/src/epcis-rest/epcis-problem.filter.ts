@@ -8,6 +8,7 @@ export class EpcisProblemFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost) {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
-    sendProblem(http.getResponse<Response>(), problemOf(exception, req.originalUrl));
+    const requestId = (req as { id?: unknown }).id;
+    sendProblem(http.getResponse<Response>(), problemOf(exception, req.originalUrl, typeof requestId === 'string' ? requestId : undefined));
   }
 }

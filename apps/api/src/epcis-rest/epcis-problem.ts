@@ -29,6 +29,8 @@ const EXCEPTIONS: Record<string, { name: string; title: string }> = {
   CAPTURE_INTERRUPTED: { name: 'ImplementationException', title: 'Capture interrupted by a server stop' },
   NOT_ACCEPTABLE: { name: 'NotAcceptableException', title: 'Not acceptable' },
   UNSUPPORTED_MEDIA_TYPE: { name: 'UnsupportedMediaTypeException', title: 'Unsupported media type' },
+  INVALID_INPUT: { name: 'ValidationException', title: 'Invalid input value' },
+  PAYLOAD_TOO_LARGE: { name: 'CaptureLimitExceededException', title: 'Request body too large' },
 };
 
 const IMPLEMENTATION = { name: 'ImplementationException', title: 'A server-side error occurred' };
@@ -47,14 +49,25 @@ export function epcisProblem(code: string, detail: string, details: Record<strin
   };
 }
 
-/** Any exception as an EPCIS problem; untyped ones are bugs, logged in full and answered without internals. */
-export function problemOf(exception: unknown, instance?: string): EpcisProblem {
+/**
+ * Any exception as an EPCIS problem; untyped ones are bugs, logged in full with the request id (X-Request-Id) and
+ * answered with that id, without internals.
+ */
+export function problemOf(exception: unknown, instance?: string, requestId?: string): EpcisProblem {
   if (exception instanceof AppError) return epcisProblem(exception.code, exception.message, exception.details, instance);
   if (exception instanceof HttpException && exception.getStatus() === 404) {
     return { ...epcisProblem('EVENT_NOT_FOUND', exception.message, {}, instance), title: 'No such resource' };
   }
-  logger.error(exception instanceof Error ? exception.stack : String(exception));
-  return { type: `epcisException:${IMPLEMENTATION.name}`, title: IMPLEMENTATION.title, status: 500, detail: 'internal error; it has been logged', instance };
+  logger.error(`request ${requestId ?? '(none)'}: ${exception instanceof Error ? exception.stack : String(exception)}`);
+  return {
+    type: `epcisException:${IMPLEMENTATION.name}`,
+    title: IMPLEMENTATION.title,
+    status: 500,
+    detail: `internal error; it has been logged${requestId ? ` under request id ${requestId}` : ''}`,
+    instance,
+    code: 'INTERNAL_SERVER_ERROR',
+    requestId: requestId ?? null,
+  };
 }
 
 export function sendProblem(res: Response, problem: EpcisProblem): void {

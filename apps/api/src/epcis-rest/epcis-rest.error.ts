@@ -1,3 +1,4 @@
+import { CAPTURE_EVENT_LIMIT } from '@pharmatrace/epcis';
 import { AppError } from '../common/app.error';
 
 export enum EpcisRestErrorCode {
@@ -18,3 +19,10 @@ export class EpcisRestError extends AppError<EpcisRestErrorCode> {
     super(code, message, details);
   }
 }
+
+/** A capture of more events than GS1-EPCIS-Capture-Limit, refused before any is read further (REST and GraphQL alike). */
+export const tooManyEvents = (count: number) =>
+  new EpcisRestError(EpcisRestErrorCode.CAPTURE_LIMIT_EXCEEDED, `the document has ${count} events or more; GS1-EPCIS-Capture-Limit is ${CAPTURE_EVENT_LIMIT}`, {
+    rule: 'capture-limit',
+    limit: CAPTURE_EVENT_LIMIT,
+  });

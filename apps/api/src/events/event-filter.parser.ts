@@ -1,4 +1,4 @@
-import { hashDigest } from '@pharmatrace/epcis';
+import { hashDigest, parseZonedDateTime } from '@pharmatrace/epcis';
 import { Epc, epcToDigitalLink, epcToUrn, Gs1Error, parseEpc, toGtin14 } from '@pharmatrace/gs1';
 import type { EpcCriterion, EpcRole, EventCriteria, StringMatch } from '@pharmatrace/persistence';
 import { decodePageToken } from './event-page.token';
@@ -66,9 +66,10 @@ function single(params: QueryParams, name: string): string | undefined {
 function dateTime(params: QueryParams, name: string): Date | undefined {
   const value = single(params, name);
   if (value === undefined) return undefined;
-  const date = new Date(value);
-  if (!DATE_TIME.test(value) || Number.isNaN(date.getTime())) {
-    throw invalid(name, 'format:date-time', `"${value}" is not an ISO 8601 date-time with a zone (e.g. 2026-01-31T08:00:00Z)`);
+  // Strict: a real day, an offset within ±14:00 and a UTC year 0001–9999 (the database refuses the rest).
+  const date = DATE_TIME.test(value) ? parseZonedDateTime(value) : null;
+  if (!date) {
+    throw invalid(name, 'format:date-time', `"${value}" is not an ISO 8601 date-time with a zone (e.g. 2026-01-31T08:00:00Z) on a real day, years 0001–9999`);
   }
   return date;
 }

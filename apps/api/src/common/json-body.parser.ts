@@ -1,0 +1,16 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { isBufferedJsonBody, STREAMED_CAPTURE_THRESHOLD } from '../epcis-rest/epcis-binding';
+import { refuseInvalidUtf8 } from './utf8-body.verifier';
+
+/**
+ * Bytes of an application/json body (GraphQL operations, REST JSON) read into memory: the size up to which the
+ * REST binding reads a capture whole, so a GraphQL capture is held to the same bound. Larger ones are refused
+ * with PAYLOAD_TOO_LARGE (413) by the error filter; large EPCIS captures go to the streaming REST binding.
+ */
+export const JSON_BODY_LIMIT = STREAMED_CAPTURE_THRESHOLD;
+
+/** The platform's JSON body parser, as main.ts and the test platform both install it before the app starts. */
+export function useJsonBodyParser(app: NestExpressApplication): void {
+  // Large EPCIS capture bodies are streamed by the binding, not buffered here.
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT, type: isBufferedJsonBody, verify: refuseInvalidUtf8 });
+}
