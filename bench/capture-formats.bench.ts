@@ -196,7 +196,7 @@ interface ApiProcess {
 }
 
 /** The API as production runs it (apps/api/src/main.ts), in a child process whose memory can be read from /proc. */
-async function startApiProcess(databaseUrl: string, name = 'Bench', n = 0): Promise<ApiProcess> {
+export async function startApiProcess(databaseUrl: string, name = 'Bench', n = 0): Promise<ApiProcess> {
   const port = 38_000 + Math.floor(Math.random() * 2000);
   const root = join(__dirname, '..');
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'apps/api/src/main.ts')], {

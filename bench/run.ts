@@ -7,6 +7,7 @@ import { benchAudit } from './audit.bench';
 import type { BenchRow } from './bench.types';
 import { benchCapture } from './capture.bench';
 import { benchCaptureFormats } from './capture-formats.bench';
+import { benchHostileInput } from './hostile-input.bench';
 import { benchMerkle } from './merkle.bench';
 import { benchProofBundle } from './proof-bundle.bench';
 import { benchProvenance } from './provenance.bench';
@@ -22,6 +23,7 @@ const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   formats: benchCaptureFormats,
   verification: benchVerification,
   provenance: benchProvenance,
+  hostile: benchHostileInput,
 };
 
 /** `npm run bench [suite…]`: prints every figure with its unit and note, and keeps them in bench/results/. */

@@ -45,6 +45,42 @@ function readSchemas(schemaDir: string): { rootId: string; schemas: object[] } {
 
 const validatorCache = new Map<string, ValidateFunction>();
 
+/** JSON with sorted keys: equal for values Ajv's deep equality calls equal. */
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const object = value as Record<string, unknown>;
+  return `{${Object.keys(object).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(object[k])}`).join(',')}}`;
+}
+
+/**
+ * `uniqueItems` in one pass over a hash set. Ajv hashes only when the items' type is declared beside the keyword;
+ * the EPCIS schemas declare it through a $ref (epcList → uri), so Ajv compared every pair: a *valid* epcList of
+ * 16,000 EPCs took 1.1 s on the event loop, and 64,000 took 23 s (issue 13).
+ */
+function uniqueItemsInLinearTime(ajv: Ajv): void {
+  const validate = Object.assign(
+    (unique: boolean, items: unknown[]): boolean => {
+      validate.errors = undefined;
+      if (!unique) return true;
+      const seen = new Map<string, number>();
+      for (let j = 0; j < items.length; j++) {
+        const key = canonicalJson(items[j]);
+        const i = seen.get(key);
+        if (i !== undefined) {
+          validate.errors = [{ keyword: 'uniqueItems', message: `must NOT have duplicate items (items ## ${i} and ${j} are identical)`, params: { i, j } }];
+          return false;
+        }
+        seen.set(key, j);
+      }
+      return true;
+    },
+    { errors: undefined as Partial<ErrorObject>[] | undefined },
+  );
+  ajv.removeKeyword('uniqueItems');
+  ajv.addKeyword({ keyword: 'uniqueItems', type: 'array', schemaType: 'boolean', errors: true, validate });
+}
+
 function compiledValidator(schemaDir: string): ValidateFunction {
   const cached = validatorCache.get(schemaDir);
   if (cached) return cached;
@@ -52,6 +88,7 @@ function compiledValidator(schemaDir: string): ValidateFunction {
   // Formats must be registered before the schemas compile, so the schemas are added afterwards.
   const ajv = new Ajv({ allErrors: true });
   addFormats(ajv);
+  uniqueItemsInLinearTime(ajv);
   ajv.addSchema(schemas);
   const validate = ajv.getSchema(rootId);
   if (!validate) throw new EpcisValidationError(EpcisErrorCode.SCHEMA_UNAVAILABLE, `root schema ${rootId} did not compile`);

@@ -1,0 +1,135 @@
+import { Agent, request } from 'node:http';
+import { commissioningEvent, epcisDocument, MAX_NESTING_DEPTH } from '@pharmatrace/epcis';
+import { createBenchDatabase } from './bench-db';
+import type { BenchRow } from './bench.types';
+import { startApiProcess } from './capture-formats.bench';
+
+/**
+ * Issue 13: one request must never delay `{ __typename }` by more than 50 ms, whatever it holds. While hostile
+ * documents of growing size are sent (one at a time, over GraphQL and REST), a probe asks `{ __typename }` back to
+ * back on its own connection; the figure is the probe's worst round trip during each hostile request.
+ */
+const BUDGET_MS = 50;
+const SITE = 'urn:epc:id:sgln:0614141.00777.0';
+const SIZES = (process.env.BENCH_HOSTILE_SIZES ?? '4000,16000,64000,256000').split(',').map(Number);
+const REPEATS = Number(process.env.BENCH_HOSTILE_REPEATS ?? 3);
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+function post(url: string, path: string, body: string, headers: Record<string, string>, agent: Agent): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Round trips of `{ __typename }`, back to back, until stop() is called; resolves with every latency in ms. */
+function probe(url: string) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const latencies: number[] = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const started = performance.now();
+      const res = await post(url, '/graphql', '{"query":"{ __typename }"}', { 'content-type': 'application/json' }, agent);
+      if (res.status !== 200) throw new Error(`probe answered ${res.status}: ${res.body.slice(0, 200)}`);
+      latencies.push(performance.now() - started);
+    }
+    agent.destroy();
+    return latencies;
+  })();
+  return {
+    stop: () => {
+      running = false;
+      return done;
+    },
+  };
+}
+
+const capture = (epcs: unknown[]) =>
+  epcisDocument([
+    { ...commissioningEvent({ eventTime: new Date('2026-01-01T00:00:00Z'), epcs: [], lot: 'L1', expiry: '2028-01-31', bizLocation: SITE, readPoint: SITE }), epcList: epcs },
+  ]);
+
+interface Hostile {
+  name: string;
+  /** What the server must answer: HTTP status and the code in the body. */
+  expect: [number, string];
+  send(url: string, key: string, agent: Agent): Promise<Answer>;
+}
+
+const gql = (document: string) => `{"query":"mutation($d: JSON!) { captureEpcisDocument(document: $d) { capturedCount } }","variables":{"d":${document}}}`;
+
+function hostiles(size: number): Hostile[] {
+  const invalidItems = JSON.stringify(capture(Array.from({ length: size }, () => 5)));
+  const nulItems = JSON.stringify(capture(Array.from({ length: size }, (_, i) => `urn:epc:id:sgtin:0614141.107346.${i}\u0000`)));
+  const deep = `${'{"a":'.repeat(MAX_NESTING_DEPTH * 20)}1${'}'.repeat(MAX_NESTING_DEPTH * 20)}`;
+  const deepDoc = `{"type":"EPCISDocument","epcisBody":{"eventList":[{"ex:deep":${deep}}]},"pad":${JSON.stringify('x'.repeat(size * 4))}}`;
+  const xmlDeep = `<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" schemaVersion="2.0"><EPCISBody><EventList><ObjectEvent>${'<x>'.repeat(size)}${'</x>'.repeat(size)}</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>`;
+  const graphql = (key: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${key}` });
+  const rest = (key: string, type = 'application/ld+json') => ({ 'content-type': type, authorization: `Bearer ${key}` });
+  return [
+    { name: `GraphQL capture, epcList of ${size} invalid items`, expect: [200, 'INVALID_DOCUMENT'], send: (u, k, a) => post(u, '/graphql', gql(invalidItems), graphql(k), a) },
+    { name: `REST capture, epcList of ${size} invalid items`, expect: [400, 'INVALID_DOCUMENT'], send: (u, k, a) => post(u, '/epcis/capture', invalidItems, rest(k), a) },
+    { name: `GraphQL capture, ${size} EPCs each ending in NUL`, expect: [200, 'INVALID_INPUT'], send: (u, k, a) => post(u, '/graphql', gql(nulItems), graphql(k), a) },
+    { name: `REST capture, JSON nested ${MAX_NESTING_DEPTH * 20} deep + ${size * 4} B`, expect: [400, 'INVALID_INPUT'], send: (u, k, a) => post(u, '/epcis/capture', deepDoc, rest(k), a) },
+    { name: `REST capture, XML nested ${size} deep`, expect: [400, 'MALFORMED_BODY'], send: (u, k, a) => post(u, '/epcis/capture', xmlDeep, rest(k, 'application/xml'), a) },
+  ];
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+export async function benchHostileInput(): Promise<BenchRow[]> {
+  // The probe and the hostile requests come from one address and key: rate limits are not what is measured here.
+  Object.assign(process.env, { RATE_LIMIT_PER_KEY_PER_MINUTE: '1000000', RATE_LIMIT_PER_IP_PER_MINUTE: '1000000' });
+  const db = await createBenchDatabase('hostile');
+  const api = await startApiProcess(db.url, 'Hostile Bench');
+  const rows: BenchRow[] = [];
+  try {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const idle = probe(api.url);
+    await new Promise((r) => setTimeout(r, 1000));
+    const baseline = (await idle.stop()).sort((a, b) => a - b);
+    rows.push({ name: '{ __typename } round trip, idle (median)', value: round(baseline[Math.floor(baseline.length / 2)]), unit: 'ms' });
+    let worstOverall = 0;
+    for (const size of SIZES) {
+      for (const hostile of hostiles(size)) {
+        let worst = 0;
+        let answerMs = 0;
+        for (let r = 0; r < REPEATS; r++) {
+          const running = probe(api.url);
+          const started = performance.now();
+          const res = await hostile.send(api.url, api.apiKey, agent);
+          answerMs = Math.max(answerMs, performance.now() - started);
+          const latencies = await running.stop();
+          const [status, code] = hostile.expect;
+          if (res.status !== status || !res.body.includes(`"${code}"`)) {
+            throw new Error(`${hostile.name}: expected ${status} ${code}, got ${res.status} ${res.body.slice(0, 300)}`);
+          }
+          worst = Math.max(worst, ...latencies);
+        }
+        worstOverall = Math.max(worstOverall, worst);
+        rows.push({
+          name: `worst { __typename } during: ${hostile.name}`,
+          value: round(worst),
+          unit: 'ms',
+          note: `${round(worst / BUDGET_MS)} × the ${BUDGET_MS} ms budget; the hostile request answered in ${round(answerMs)} ms (worst of ${REPEATS})`,
+        });
+      }
+    }
+    rows.push({ name: 'worst stall of { __typename } overall', value: round(worstOverall), unit: 'ms', note: `budget ${BUDGET_MS} ms: ${worstOverall <= BUDGET_MS ? 'met' : 'MISSED'}` });
+    agent.destroy();
+  } finally {
+    api.child.kill();
+    await db.drop();
+  }
+  return rows;
+}
