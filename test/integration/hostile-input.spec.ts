@@ -131,7 +131,7 @@ describe('hostile input (issue 13)', () => {
       expect(res.errors?.[0].extensions).toMatchObject({ code: 'OPERATION_TOO_LARGE', details: { rule: 'max-tokens' } });
     });
 
-    it('16,000 invalid epcList items: 100 issues reported, the rest counted, in well under a second', async () => {
+    it('16,000 invalid epcList items: 100 issues reported and more counted, in well under a second', async () => {
       const event = { ...commissioning('E'), epcList: Array.from({ length: 16_000 }, () => 5) };
       const started = Date.now();
       const res = await gql(app, CAPTURE, { document: epcisDocument([event]) }, key);
@@ -139,7 +139,8 @@ describe('hostile input (issue 13)', () => {
       expect(res.errors?.[0].extensions?.code).toBe('INVALID_DOCUMENT');
       expect(res.errors?.[0].extensions?.details.issues).toHaveLength(MAX_REPORTED_ISSUES);
       expect(res.errors?.[0].extensions?.details.issues[0]).toMatchObject({ eventIndex: 0, field: '/epcList/0', rule: 'type:string' });
-      expect(res.errors?.[0].extensions?.details.moreIssues).toBeGreaterThanOrEqual(16_000 - MAX_REPORTED_ISSUES);
+      // Validation stops soon after 100 issues: the count is of those it found, not of all 16,000.
+      expect(res.errors?.[0].extensions?.details.moreIssues).toBeGreaterThan(0);
       // It took 52 s when issues were grouped pairwise; the bench (npm run bench -- hostile-input) measures the stall.
       expect(elapsed).toBeLessThan(5_000);
     });

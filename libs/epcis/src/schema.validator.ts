@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { STANDARDS_FIX, standardsDir } from '@pharmatrace/gs1';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { EpcisErrorCode, type EpcisIssue, EpcisValidationError } from './epcis.error';
+import { EpcisErrorCode, type EpcisIssue, EpcisValidationError, MAX_REPORTED_ISSUES } from './epcis.error';
 
 const ROOT_SCHEMA_FILE = 'EPCIS-JSON-Schema-root.json';
 const SCHEMA_SUBDIR = path.join('epcis-2.0', 'json-schema');
@@ -43,7 +43,13 @@ function readSchemas(schemaDir: string): { rootId: string; schemas: object[] } {
   return { rootId, schemas };
 }
 
-const validatorCache = new Map<string, ValidateFunction>();
+/** A document's two validators: one stopping at the first error (is it valid?), one reporting every error (why not?). */
+interface CompiledValidators {
+  firstError: ValidateFunction;
+  allErrors: ValidateFunction;
+}
+
+const validatorCache = new Map<string, CompiledValidators>();
 
 /** JSON with sorted keys: equal for values Ajv's deep equality calls equal. */
 function canonicalJson(value: unknown): string {
@@ -81,19 +87,23 @@ function uniqueItemsInLinearTime(ajv: Ajv): void {
   ajv.addKeyword({ keyword: 'uniqueItems', type: 'array', schemaType: 'boolean', errors: true, validate });
 }
 
-function compiledValidator(schemaDir: string): ValidateFunction {
+function compiledValidators(schemaDir: string): CompiledValidators {
   const cached = validatorCache.get(schemaDir);
   if (cached) return cached;
   const { rootId, schemas } = readSchemas(schemaDir);
-  // Formats must be registered before the schemas compile, so the schemas are added afterwards.
-  const ajv = new Ajv({ allErrors: true });
-  addFormats(ajv);
-  uniqueItemsInLinearTime(ajv);
-  ajv.addSchema(schemas);
-  const validate = ajv.getSchema(rootId);
-  if (!validate) throw new EpcisValidationError(EpcisErrorCode.SCHEMA_UNAVAILABLE, `root schema ${rootId} did not compile`);
-  validatorCache.set(schemaDir, validate);
-  return validate;
+  const compile = (allErrors: boolean): ValidateFunction => {
+    // Formats must be registered before the schemas compile, so the schemas are added afterwards.
+    const ajv = new Ajv({ allErrors });
+    addFormats(ajv);
+    uniqueItemsInLinearTime(ajv);
+    ajv.addSchema(schemas);
+    const validate = ajv.getSchema(rootId);
+    if (!validate) throw new EpcisValidationError(EpcisErrorCode.SCHEMA_UNAVAILABLE, `root schema ${rootId} did not compile`);
+    return validate;
+  };
+  const compiled = { firstError: compile(false), allErrors: compile(true) };
+  validatorCache.set(schemaDir, compiled);
+  return compiled;
 }
 
 const EVENT_POINTER = /^(\/epcisBody\/(?:queryResults\/resultsBody\/)?eventList)\/(\d+)(\/.*)?$/;
@@ -196,11 +206,82 @@ export function collapse(errors: ErrorObject[]): EpcisIssue[] {
   return issues;
 }
 
+/** Array items an event keeps, in all, when it is copied to be described: enough for MAX_REPORTED_ISSUES issues. */
+const SAMPLED_ITEMS = 2 * MAX_REPORTED_ISSUES;
+
+/** A copy of `value` holding at most SAMPLED_ITEMS array items in all, the first ones, breadth first. Iterative. */
+function sampled(value: unknown): unknown {
+  let budget = SAMPLED_ITEMS;
+  const root: { value: unknown } = { value };
+  const queue: { from: unknown; into: Record<string, unknown> | unknown[]; key: string | number }[] = [{ from: value, into: root as unknown as Record<string, unknown>, key: 'value' }];
+  for (let head = 0; head < queue.length; head++) {
+    const { from, into, key } = queue[head];
+    let copy: unknown = from;
+    if (Array.isArray(from)) {
+      const kept = Math.max(0, Math.min(from.length, budget));
+      budget -= kept;
+      copy = new Array(kept);
+      for (let i = 0; i < kept; i++) queue.push({ from: from[i], into: copy as unknown[], key: i });
+    } else if (from !== null && typeof from === 'object') {
+      copy = {};
+      for (const k of Object.keys(from)) queue.push({ from: (from as Record<string, unknown>)[k], into: copy as Record<string, unknown>, key: k });
+    }
+    (into as Record<string | number, unknown>)[key] = copy;
+  }
+  return root.value;
+}
+
+/** The event list of a capture or query document, and the document with another list in its place. */
+function eventListOf(document: unknown): { events: unknown[]; withEvents(events: unknown[]): unknown } | null {
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) return null;
+  const doc = document as Record<string, any>;
+  const body = doc.epcisBody;
+  if (Array.isArray(body?.eventList)) {
+    return { events: body.eventList, withEvents: (eventList) => ({ ...doc, epcisBody: { ...body, eventList } }) };
+  }
+  const results = body?.queryResults;
+  if (Array.isArray(results?.resultsBody?.eventList)) {
+    return {
+      events: results.resultsBody.eventList,
+      withEvents: (eventList) => ({ ...doc, epcisBody: { ...body, queryResults: { ...results, resultsBody: { ...results.resultsBody, eventList } } } }),
+    };
+  }
+  return null;
+}
+
+/**
+ * Why an invalid document is invalid, with bounded work (issue 13): reporting every error of a document costs
+ * Ajv about 4 µs per error, and 8 MiB of bad values hold millions. So the document's own fields are checked with
+ * an empty event list, then events one by one, each first against the stop-at-first-error validator (as cheap as
+ * validating at all) and, if invalid, described from a copy holding its first SAMPLED_ITEMS array items; this stops
+ * once more than MAX_REPORTED_ISSUES issues are known, so issues beyond those returned may exist.
+ */
+function describeInvalid(document: unknown, { firstError, allErrors }: CompiledValidators): EpcisIssue[] {
+  const describe = (value: unknown): EpcisIssue[] => (allErrors(value) ? [] : collapse(allErrors.errors ?? []));
+  const list = eventListOf(document);
+  if (!list) return describe(sampled(document));
+  const issues = describe(list.withEvents([]));
+  for (let index = 0; index < list.events.length && issues.length <= MAX_REPORTED_ISSUES; index++) {
+    if (firstError(list.withEvents([list.events[index]]))) continue;
+    // The document's own issues were reported once, from the document without events.
+    for (const issue of describe(list.withEvents([sampled(list.events[index])]))) {
+      if (issue.eventIndex !== null) issues.push({ ...issue, eventIndex: index });
+    }
+  }
+  return issues;
+}
+
 export function createEpcisValidator(options: EpcisValidatorOptions = {}): EpcisValidator {
   const schemaDir = path.resolve(options.schemaDir ?? defaultSchemaDir());
-  const validate = compiledValidator(schemaDir);
-  const validateDocument = (document: unknown): EpcisIssue[] =>
-    validate(document) ? [] : collapse(validate.errors ?? []);
+  const validators = compiledValidators(schemaDir);
+  const validateDocument = (document: unknown): EpcisIssue[] => {
+    if (validators.firstError(document)) return [];
+    const issues = describeInvalid(document, validators);
+    if (issues.length) return issues;
+    // Invalid only as a whole (e.g. a rule across events), or beyond the sampled items: the first error says why.
+    const first = collapse(validators.firstError.errors ?? []);
+    return first.length ? first : [{ eventIndex: null, field: '', rule: 'schema', message: 'the document breaks the EPCIS 2.0 JSON Schema' }];
+  };
   return {
     validateDocument,
     assertValidDocument(document: unknown): void {
