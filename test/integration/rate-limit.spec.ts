@@ -37,6 +37,19 @@ describe('rate limits and keys before bodies (real Postgres, Redis)', () => {
     expect(Number(res!.headers['retry-after'])).toBeGreaterThan(0);
   });
 
+  it('answers the EPCIS binding with a 429 problem (RATE_LIMITED, Retry-After), not a server error', async () => {
+    const other = await createOrganization(app, { name: 'Depot', role: 'DISTRIBUTOR', gln: withCheckDigit('061414100011'), licensed: false });
+    let res;
+    for (let i = 0; i < 6; i++) res = await request(app.getHttpServer()).get('/epcis/events').set('Authorization', `Bearer ${other.apiKey}`);
+    expect([res!.status, res!.headers['content-type'], res!.body.type, res!.body.code]).toEqual([
+      429,
+      expect.stringMatching(/^application\/problem\+json/),
+      'epcisException:SecurityException',
+      'RATE_LIMITED',
+    ]);
+    expect(Number(res!.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
   it('refuses an address after repeated wrong keys with 429, and logs the address, never the key', async () => {
     const warn = jest.spyOn(require('@nestjs/common').Logger.prototype, 'warn');
     const statuses: [number, string][] = [];

@@ -31,6 +31,8 @@ const EXCEPTIONS: Record<string, { name: string; title: string }> = {
   UNSUPPORTED_MEDIA_TYPE: { name: 'UnsupportedMediaTypeException', title: 'Unsupported media type' },
   INVALID_INPUT: { name: 'ValidationException', title: 'Invalid input value' },
   PAYLOAD_TOO_LARGE: { name: 'CaptureLimitExceededException', title: 'Request body too large' },
+  // The binding names no exception for throttling; a SecurityException says the request was refused for its caller.
+  RATE_LIMITED: { name: 'SecurityException', title: 'Too many requests' },
 };
 
 const IMPLEMENTATION = { name: 'ImplementationException', title: 'A server-side error occurred' };
