@@ -25,55 +25,74 @@ export interface InputViolation {
 /** JSON pointer escaping (RFC 6901), so a property name with '/' or '~' still points at itself. */
 const escape = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
-function textViolation(text: string, pointer: string): InputViolation | null {
+function textViolation(text: string): Omit<InputViolation, 'pointer'> | null {
   if (text.length > MAX_STRING_LENGTH) {
-    return { pointer, rule: 'max-length', message: `has ${text.length} characters; at most ${MAX_STRING_LENGTH} are accepted` };
+    return { rule: 'max-length', message: `has ${text.length} characters; at most ${MAX_STRING_LENGTH} are accepted` };
   }
   // PostgreSQL text cannot hold U+0000, and no identifier or name has a reason to.
-  if (text.includes('\u0000')) return { pointer, rule: 'no-nul', message: 'contains a NUL character (U+0000)' };
+  if (text.includes('\u0000')) return { rule: 'no-nul', message: 'contains a NUL character (U+0000)' };
   return null;
+}
+
+/** An object or array being walked: its property names (null for an array), and the position of the next child. */
+interface Frame {
+  container: Record<string, unknown> | unknown[];
+  keys: string[] | null;
+  next: number;
+}
+
+/** JSON pointer of the child a frame visited last, built only once a violation is found. */
+const pointerOf = (frames: Frame[]): string =>
+  frames.map((f) => `/${f.keys ? escape(f.keys[f.next - 1]) : f.next - 1}`).join('');
+
+function dateViolation(value: Date): Omit<InputViolation, 'pointer'> | null {
+  // A date-time scalar turns "yesterday" into an Invalid Date rather than refusing it.
+  const year = value.getUTCFullYear();
+  if (!Number.isNaN(value.getTime()) && year >= 1 && year <= 9999) return null;
+  return { rule: 'format:date-time', message: 'is not an ISO 8601 date-time in years 0001–9999' };
 }
 
 /**
  * The first value of `input` breaking a limit: nested deeper than MAX_NESTING_DEPTH, a string or property name
- * longer than MAX_STRING_LENGTH or holding a NUL, a Date that is invalid or outside years 0001–9999. Iterative (an explicit stack, not recursion), so a hostile
- * depth cannot overflow the call stack here, and linear in the size of the input.
+ * longer than MAX_STRING_LENGTH or holding a NUL, a Date that is invalid or outside years 0001–9999. Iterative (an
+ * explicit stack of frames, not recursion), so a hostile depth cannot overflow the call stack here; linear in the
+ * size of the input, and allocating nothing per value (256,000 values took 100 ms when each carried its pointer).
  */
 export function findInputViolation(input: unknown): InputViolation | null {
-  const stack: { value: unknown; pointer: string; depth: number }[] = [{ value: input, pointer: '', depth: 0 }];
-  while (stack.length > 0) {
-    const { value, pointer, depth } = stack.pop()!;
+  const frames: Frame[] = [];
+  let value = input;
+  for (;;) {
     if (typeof value === 'string') {
-      const violation = textViolation(value, pointer);
-      if (violation) return violation;
-      continue;
-    }
-    if (value instanceof Date) {
-      // A date-time scalar turns "yesterday" into an Invalid Date rather than refusing it.
-      const year = value.getUTCFullYear();
-      if (Number.isNaN(value.getTime()) || year < 1 || year > 9999) {
-        return { pointer, rule: 'format:date-time', message: 'is not an ISO 8601 date-time in years 0001–9999' };
+      const violation = textViolation(value);
+      if (violation) return { ...violation, pointer: pointerOf(frames) };
+    } else if (value instanceof Date) {
+      const violation = dateViolation(value);
+      if (violation) return { ...violation, pointer: pointerOf(frames) };
+    } else if (value !== null && typeof value === 'object') {
+      if (frames.length >= MAX_NESTING_DEPTH) {
+        return { pointer: pointerOf(frames), rule: 'max-depth', message: `is nested more than ${MAX_NESTING_DEPTH} levels deep` };
       }
-      continue;
+      const keys = Array.isArray(value) ? null : Object.keys(value);
+      for (const key of keys ?? []) {
+        const violation = textViolation(key);
+        if (violation) return { ...violation, pointer: `${pointerOf(frames)}/${escape(key)}`, message: `property name ${violation.message}` };
+      }
+      frames.push({ container: value as Record<string, unknown> | unknown[], keys, next: 0 });
     }
-    if (value === null || typeof value !== 'object') continue;
-    if (depth >= MAX_NESTING_DEPTH) {
-      return { pointer, rule: 'max-depth', message: `is nested more than ${MAX_NESTING_DEPTH} levels deep` };
-    }
-    if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], pointer: `${pointer}/${i}`, depth: depth + 1 });
-      continue;
-    }
-    const keys = Object.keys(value);
-    for (const key of keys) {
-      const violation = textViolation(key, `${pointer}/${escape(key)}`);
-      if (violation) return { ...violation, message: `property name ${violation.message}` };
-    }
-    for (let i = keys.length - 1; i >= 0; i--) {
-      stack.push({ value: (value as Record<string, unknown>)[keys[i]], pointer: `${pointer}/${escape(keys[i])}`, depth: depth + 1 });
+    // The next value: the next child of the innermost container that has one left.
+    for (;;) {
+      const top = frames[frames.length - 1];
+      if (!top) return null;
+      const length = top.keys ? top.keys.length : (top.container as unknown[]).length;
+      if (top.next < length) {
+        const key = top.keys ? top.keys[top.next] : top.next;
+        top.next++;
+        value = (top.container as Record<string | number, unknown>)[key];
+        break;
+      }
+      frames.pop();
     }
   }
-  return null;
 }
 
 /** The length of a document's event list (capture or query document), 0 when it has none. */
