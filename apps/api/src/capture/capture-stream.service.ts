@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
-import { EpcisValidationError, EpcisValidator, eventHash, type StreamedEpcisEvent } from '@pharmatrace/epcis';
+import { EpcisValidationError, EpcisValidator, eventHash, findInputViolation, type StreamedEpcisEvent } from '@pharmatrace/epcis';
 import { CaptureSession, EventRepository, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
 import { CLOCK, Clock } from '../common/clock';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
@@ -82,6 +82,11 @@ export class CaptureStreamService {
   }
 
   private prepare(org: OrganizationEntity, index: number, event: Record<string, unknown>, context: unknown): NewEvent {
+    // A streamed body never passes the input-limits pipe: each event is held to the same limits here.
+    const violation = findInputViolation(event);
+    if (violation) {
+      throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, [{ eventIndex: index, field: violation.pointer, rule: violation.rule, message: violation.message }]);
+    }
     // The event schema is reached through a one-event document carrying the streamed document's context.
     const schemaIssues = this.validator.validateDocument({
       '@context': context,
