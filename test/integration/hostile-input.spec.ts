@@ -125,6 +125,16 @@ describe('hostile input (issue 13)', () => {
       expect(res.body).toMatchObject({ title: 'PAYLOAD_TOO_LARGE', status: 413, limit: JSON_BODY_LIMIT });
     });
 
+    it('a GraphQL body in a charset the parser cannot read is UNSUPPORTED_MEDIA_TYPE 415', async () => {
+      const res = await request(app.getHttpServer())
+        .post('/graphql')
+        .set('Authorization', `Bearer ${key}`)
+        .set('Content-Type', 'application/json; charset=latin1')
+        .send('{"query":"{ __typename }"}');
+      expect(res.status).toBe(415);
+      expect(res.body).toMatchObject({ title: 'UNSUPPORTED_MEDIA_TYPE', rule: 'charset.unsupported' });
+    });
+
     it('a GraphQL operation over the token limit is OPERATION_TOO_LARGE 400', async () => {
       const res = await gql(app, `{ ${Array.from({ length: 6000 }, () => '__typename').join(' ')} }`, {}, key);
       expect(res.status).toBe(400);

@@ -67,6 +67,18 @@ describe('ErrorFilter', () => {
     expect(logged).toEqual([]);
   });
 
+  it.each([
+    ['charset.unsupported', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['request.aborted', 400, 'MALFORMED_BODY'],
+  ])('answers the body parser\'s %s as %i %s, not 500', (type, status, code) => {
+    const refusal = Object.assign(new Error(`body parser: ${type}`), { type, status, expose: true });
+    const { host, sent } = httpHost('req-45');
+    filter.catch(refusal, host);
+    expect(sent.status).toBe(status);
+    expect(sent.body).toMatchObject({ title: code, status, rule: type });
+    expect(logged).toEqual([]);
+  });
+
   it('maps a typed error through the one status table', () => {
     const { host, sent } = httpHost();
     filter.catch(new RequestLimitError(RequestLimitErrorCode.INVALID_INPUT, 'lot: contains a NUL character (U+0000)', { field: 'lot', rule: 'no-nul' }), host);

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger } from '@nestjs/common';
 import { GqlExceptionFilter } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
+import { EpcisRestError, EpcisRestErrorCode } from '../epcis-rest/epcis-rest.error';
 import { AppError } from './app.error';
 import { ERROR_STATUS } from './error-status';
 import { RequestLimitError, RequestLimitErrorCode } from './request-limit.error';
@@ -13,7 +14,7 @@ interface Described {
 }
 
 /** An error of Express's body parser (http-errors): `type` says which, `status` is the one it means. */
-interface BodyParserError {
+interface BodyParserError extends Error {
   type: string;
   status: number;
   limit?: number;
@@ -21,6 +22,18 @@ interface BodyParserError {
 
 const isBodyParserError = (e: unknown): e is BodyParserError =>
   e instanceof Error && typeof (e as Partial<BodyParserError>).type === 'string' && typeof (e as Partial<BodyParserError>).status === 'number';
+
+/** Express's JSON parser refusing a body before any handler runs: too large (a 100 MB GraphQL request), a charset it cannot read, cut short. */
+function bodyRefusal(e: BodyParserError): AppError {
+  if (e.type === 'entity.too.large') {
+    return new RequestLimitError(RequestLimitErrorCode.PAYLOAD_TOO_LARGE, `the body is larger than the ${e.limit} bytes this endpoint reads`, {
+      rule: 'body-size',
+      limit: e.limit,
+    });
+  }
+  const code = e.status === 415 ? EpcisRestErrorCode.UNSUPPORTED_MEDIA_TYPE : EpcisRestErrorCode.MALFORMED_BODY;
+  return new EpcisRestError(code, `the body could not be read: ${e.message}`, { rule: e.type });
+}
 
 /**
  * Maps every typed error to GraphQL `extensions.code` (the feature's enum value) and an HTTP status, in one place.
@@ -45,16 +58,7 @@ export class ErrorFilter implements GqlExceptionFilter {
   }
 
   private describe(exception: unknown, requestId: unknown): Described {
-    if (isBodyParserError(exception) && exception.type === 'entity.too.large') {
-      // Express's JSON parser refusing a body (e.g. a 100 MB GraphQL request) before any handler runs.
-      return this.describe(
-        new RequestLimitError(RequestLimitErrorCode.PAYLOAD_TOO_LARGE, `the body is larger than the ${exception.limit} bytes this endpoint reads`, {
-          rule: 'body-size',
-          limit: exception.limit,
-        }),
-        requestId,
-      );
-    }
+    if (isBodyParserError(exception) && exception.status < 500) return this.describe(bodyRefusal(exception), requestId);
     if (exception instanceof AppError) {
       return { status: ERROR_STATUS[exception.code] ?? 400, code: exception.code, message: exception.message, details: exception.details };
     }
