@@ -12,6 +12,7 @@ const swc = ['@swc/jest', {
 const moduleNameMapper = {
   '^@pharmatrace/(gs1|epcis|merkle|domain|persistence|chain|config)$': '<rootDir>/libs/$1/src',
   '^pharmatrace-verify$': '<rootDir>/packages/verify/src',
+  '^pharmatrace-verify/cbv$': '<rootDir>/packages/verify/src/cbv',
 };
 const common = { transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
 

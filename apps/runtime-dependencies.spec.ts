@@ -49,6 +49,7 @@ function resolveLocal(from: string, specifier: string): string | null {
   let base: string;
   if (alias) base = path.join(ROOT, 'libs', alias[1], 'src');
   else if (specifier === 'pharmatrace-verify') base = path.join(ROOT, 'packages/verify/src');
+  else if (specifier === 'pharmatrace-verify/cbv') base = path.join(ROOT, 'packages/verify/src/cbv');
   else if (specifier.startsWith('.')) base = path.resolve(path.dirname(from), specifier);
   else return null;
   const found = [`${base}.ts`, base, path.join(base, 'index.ts')].find((c) => existsSync(c) && statSync(c).isFile());

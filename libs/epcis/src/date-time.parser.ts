@@ -4,7 +4,7 @@
  * is refused here, as a 400 naming the field, instead of as a database error (issue 13). The event hash keeps its
  * own lenient reading in timestamp.ts, which mirrors the reference implementation.
  */
-import { parseTimestamp } from './timestamp';
+import { parseTimestamp } from 'pharmatrace-verify/cbv';
 
 /** Four-digit ISO 8601 years, which the database and toISOString both keep. */
 const MIN_YEAR = 1;

@@ -6,11 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import { EpcisErrorCode, EpcisValidationError, singleIssueError } from './epcis.error';
-import { type DocumentContext, declaredIgnoreFields, eventTree, namespacesOf } from './event-tree';
+import { type DocumentContext, declaredIgnoreFields, eventTree, namespacesOf, prehashOfTree } from 'pharmatrace-verify/cbv';
 import { eventsOf } from './event.model';
-import { prehashOfTree } from './prehash';
 
-export type { DocumentContext } from './event-tree';
+export type { DocumentContext } from 'pharmatrace-verify/cbv';
 
 export interface EventHashOptions {
   /** Extension fields left out of the hash, compact (`example:captureID`) or expanded; a document declares them with `…:ignoreFields`. */

@@ -1,6 +1,6 @@
 /** Small, pure accessors over EPCIS 2.0 JSON-LD documents and events. */
 import { EpcisErrorCode, EpcisValidationError, singleIssueError } from './epcis.error';
-import { parseOffset, parseTimestamp } from './timestamp';
+import { parseOffset, parseTimestamp } from 'pharmatrace-verify/cbv';
 
 /** An event as it appears in a document, not yet validated. */
 export type RawEvent = Record<string, unknown>;

@@ -8,7 +8,7 @@ export {
   eventHashes,
   hashDigest,
 } from './event-hash';
-export { canonicalDigitalLink } from './epc-normaliser';
+export { canonicalDigitalLink } from 'pharmatrace-verify/cbv';
 export { type EpcRole, eventsOf, eventTimeOf, extractEpcs, type NamedEpc, type RawEvent } from './event.model';
 export {
   createEpcisValidator,

@@ -4,7 +4,7 @@
  */
 import { CBV, type CbvVocabulary, termUrn } from './cbv-vocabulary';
 import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
-import { namespacesOf, type Namespaces } from './event-tree';
+import { namespacesOf, type Namespaces } from 'pharmatrace-verify/cbv';
 import { eventsOf } from './event.model';
 import type { EpcisJsonDocument } from './xml-reader';
 
