@@ -172,6 +172,12 @@ describe('hostile input (issue 13)', () => {
       expect(viaRest.body).toMatchObject({ code: 'INVALID_INPUT', rule: 'max-depth' });
     });
 
+    it('a JSON literal nested 1,650 levels inside the operation text: OPERATION_TOO_LARGE 400 (the token limit comes first)', async () => {
+      const res = await gql(app, `mutation { captureEpcisDocument(document: ${'{a:'.repeat(1650)}1${'}'.repeat(1650)}) { capturedCount } }`, {}, key);
+      expect(res.status).toBe(400);
+      expect(res.errors?.[0].extensions).toMatchObject({ code: 'OPERATION_TOO_LARGE', details: { rule: 'max-tokens' } });
+    });
+
     it(`XML nested 1,700 levels: MALFORMED_BODY max-depth (at most ${MAX_NESTING_DEPTH} levels)`, async () => {
       const xml = `<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" schemaVersion="2.0"><EPCISBody><EventList><ObjectEvent>${'<x>'.repeat(1700)}${'</x>'.repeat(1700)}</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>`;
       const res = await capture(xml, 'application/xml');
