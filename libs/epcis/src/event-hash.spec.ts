@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
 import { digestToHash, eventHash, eventHashes, hashDigest } from './event-hash';
 import { eventsOf } from './event.model';
+import { readEpcisXml } from './xml-reader';
 
 const STANDARDS = standardsDir();
 const VECTORS = path.join(STANDARDS, 'cbv-event-hash');
@@ -199,4 +200,47 @@ describe('hashDigest / digestToHash', () => {
   it('rejects a digest that is not 32 bytes', () => {
     expect(() => digestToHash(new Uint8Array(31))).toThrow(expect.objectContaining({ code: EpcisErrorCode.MALFORMED_HASH }));
   });
+});
+
+describe('divergences from the reference (docs/event-hash-divergences.md)', () => {
+  const EPCIS = 'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld';
+  const { 'example:note': _note, ...observed } = baseEvent;
+  const commissioning = { ...observed, action: 'ADD', bizStep: 'commissioning' };
+  const json = (ilmd: Record<string, string>, ctx: unknown[]) => eventHash({ ...commissioning, ilmd }, ctx);
+  const xml = (binding: string, prefix = 'cbvmda') => eventHashes(readEpcisXml(`<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:${prefix}="${binding}" schemaVersion="2.0" creationDate="2024-01-01T00:00:00Z">
+  <EPCISBody><EventList><ObjectEvent><eventTime>2022-02-16T15:00:00.000+01:00</eventTime><eventTimeZoneOffset>+01:00</eventTimeZoneOffset>
+  <epcList>${commissioning.epcList.map((e) => `<epc>${e}</epc>`).join('')}</epcList><action>ADD</action>
+  <bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep><readPoint><id>urn:epc:id:sgln:4012345.00005.0</id></readPoint>
+  <ilmd><${prefix}:lotNumber>LOT1</${prefix}:lotNumber></ilmd></ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>`))[0];
+  // What GS1's vectors produce: cbvmda restated inline with the context's definition.
+  const reference = json({ 'cbvmda:lotNumber': 'LOT1' }, [EPCIS, { cbvmda: 'urn:epcglobal:cbv:mda:' }]);
+  const rows: Record<string, () => void> = {
+    D1: () => {
+      const ours = json({ 'cbvmda:lotNumber': 'LOT1' }, [EPCIS]);
+      expect(ours.prehash).toContain('{urn:epcglobal:cbv:mda:}lotNumber=LOT1');
+      expect(ours.prehash).not.toContain('cbvmda:lotNumber');
+      expect(ours).toEqual(reference);
+    },
+    D2: () => {
+      const ours = xml('urn:epcglobal:cbv:mda');
+      expect(ours.prehash).toContain('{urn:epcglobal:cbv:mda:}lotNumber=LOT1');
+      expect(ours).toEqual(reference);
+    },
+    D3: () => {
+      expect(xml('urn:epcglobal:cbv:mda/')).toEqual(reference);
+      expect(xml('urn:epcglobal:cbv:mda', 'mda')).toEqual(reference);
+      expect(json({ 'm:lotNumber': 'LOT1' }, [EPCIS, { m: 'urn:epcglobal:cbv:mda/' }])).toEqual(reference);
+      expect(eventHash({ ...baseEvent, 'g:x': '1' }, [EPCIS, { g: 'https://gs1.org/voc' }]).prehash).toContain('{https://gs1.org/voc/}x=1');
+      expect(eventHash({ ...baseEvent, 'c:x': '1' }, [EPCIS, { c: 'https://ref.gs1.org/cbv' }]).prehash).toContain('{https://ref.gs1.org/cbv/}x=1');
+      // A user namespace is never folded.
+      expect(eventHash({ ...baseEvent, 'u:x': '1' }, [EPCIS, { u: 'http://ns.example.com/epcis' }]).prehash).toContain('{http://ns.example.com/epcis}x=1');
+    },
+  };
+
+  it('the table in docs lists exactly the rows tested here', () => {
+    const doc = readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'event-hash-divergences.md'), 'utf8');
+    expect([...doc.matchAll(/^\| (D\d+) \|/gm)].map((m) => m[1])).toEqual(Object.keys(rows));
+  });
+
+  it.each(Object.keys(rows))('%s', (row) => rows[row]());
 });

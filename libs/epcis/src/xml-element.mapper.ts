@@ -5,6 +5,8 @@
  * become properties, repeated elements become arrays, namespaced elements become `prefix:local` keys.
  */
 import { bareTerm, CBV, type CbvVocabulary } from './cbv-vocabulary';
+import { standardPrefixOf } from 'pharmatrace-verify/cbv';
+import { EPCIS_CONTEXT_PREFIXES, EPCIS_CONTEXT_TERMS } from './epcis-context.terms';
 import { EpcisErrorCode, type EpcisIssue, EpcisValidationError } from './epcis.error';
 
 export interface XmlAttribute {
@@ -51,9 +53,14 @@ const PARTY_LISTS: Readonly<Record<string, { element: string; vocabulary: CbvVoc
 };
 const NUMERIC_SENSOR_FIELDS = new Set(['value', 'minValue', 'maxValue', 'meanValue', 'sDev', 'percRank', 'percValue']);
 
+/** Stands for the EPCIS context's own meaning of a term that is not a prefix, which no namespace may take over. */
+const PROTECTED = '';
+
 /**
  * The `prefix:` keys an event may use: the document's prefixes, plus any the event's own elements bind,
- * which the mapped event then declares in its own `@context`.
+ * which the mapped event then declares in its own `@context`. A standard namespace always takes its EPCIS
+ * context prefix (`cbvmda:`, however the XML binds it), and a user namespace never takes a term of that context,
+ * so the JSON-LD we write never redefines a protected term.
  */
 export class NamespaceScope {
   readonly declared: Record<string, string> = {};
@@ -61,11 +68,13 @@ export class NamespaceScope {
   constructor(private readonly document: Readonly<Record<string, string>>) {}
 
   private bound(prefix: string): string | undefined {
-    return this.declared[prefix] ?? this.document[prefix];
+    return this.declared[prefix] ?? this.document[prefix] ?? EPCIS_CONTEXT_PREFIXES[prefix] ?? (EPCIS_CONTEXT_TERMS.has(prefix) ? PROTECTED : undefined);
   }
 
   key(uri: string, prefix: string, local: string): string {
     if (!uri) return local;
+    const standard = standardPrefixOf(uri);
+    if (standard !== undefined) return `${standard}:${local}`;
     if (prefix && this.bound(prefix) === uri) return `${prefix}:${local}`;
     if (prefix && this.bound(prefix) === undefined) {
       this.declared[prefix] = uri;

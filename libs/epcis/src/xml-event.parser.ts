@@ -4,6 +4,8 @@
  * handed over as soon as its closing tag is read, so memory holds one event at a time, never the document.
  */
 import { type SaxesAttributeNS, SaxesParser, type SaxesTagNS } from 'saxes';
+import { standardPrefixOf } from 'pharmatrace-verify/cbv';
+import { EPCIS_CONTEXT_TERMS } from './epcis-context.terms';
 import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
 import { MAX_NESTING_DEPTH } from './input-limits';
 import { EPCIS_CONTEXT } from './document.builder';
@@ -148,7 +150,10 @@ export class EpcisXmlEventParser {
     }
     const namespaces: Record<string, string> = {};
     for (const [prefix, uri] of Object.entries(tag.ns ?? {})) {
-      if (prefix && !BINDING_NAMESPACES.has(uri)) namespaces[prefix] = uri;
+      // Standard namespaces are named by the EPCIS context itself, and its terms are not ours to rebind: a
+      // user namespace bound to one of them gets another prefix where it is used (NamespaceScope).
+      if (!prefix || BINDING_NAMESPACES.has(uri) || standardPrefixOf(uri) !== undefined || EPCIS_CONTEXT_TERMS.has(prefix)) continue;
+      namespaces[prefix] = uri;
     }
     const attribute = (name: string) => Object.values(tag.attributes).find((a) => a.uri === '' && a.local === name)?.value;
     this.header = {

@@ -75,6 +75,68 @@ describe('readEpcisXml against the CBV 2.0 event hash vectors', () => {
   });
 });
 
+/** A DSCSA-style commissioning event, its ILMD under whatever binding of the CBV master-data namespace. */
+const commissioningXml = (prefix: string, uri: string) => v2(`<ObjectEvent>
+  <eventTime>2024-01-01T10:00:00.000+01:00</eventTime><eventTimeZoneOffset>+01:00</eventTimeZoneOffset>
+  <epcList><epc>urn:epc:id:sgtin:0614141.107346.2018</epc></epcList><action>ADD</action>
+  <bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>
+  <ilmd><${prefix}:lotNumber>LOT1</${prefix}:lotNumber><${prefix}:itemExpirationDate>2026-12-31</${prefix}:itemExpirationDate></ilmd>
+</ObjectEvent>`, ` xmlns:${prefix}="${uri}"`);
+
+const commissioningJson = (context: unknown[]) => ({
+  '@context': context,
+  type: 'EPCISDocument',
+  schemaVersion: '2.0',
+  creationDate: '2024-01-01T00:00:00Z',
+  epcisBody: {
+    eventList: [{
+      type: 'ObjectEvent', eventTime: '2024-01-01T10:00:00.000+01:00', eventTimeZoneOffset: '+01:00',
+      epcList: ['urn:epc:id:sgtin:0614141.107346.2018'], action: 'ADD', bizStep: 'commissioning',
+      ilmd: { 'cbvmda:lotNumber': 'LOT1', 'cbvmda:itemExpirationDate': '2026-12-31' },
+    }],
+  },
+});
+
+describe('standard namespaces, however a document binds them', () => {
+  const EPCIS = 'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld';
+  // The JSON-LD twin as GS1's vectors write it: cbvmda restated inline, which the reference hasher resolves.
+  const reference = eventHashes(commissioningJson([EPCIS, { cbvmda: 'urn:epcglobal:cbv:mda:' }]))[0];
+
+  it('hashes the ILMD as {urn:epcglobal:cbv:mda:}, the EPCIS context\'s namespace', () => {
+    expect(reference.prehash).toContain('{urn:epcglobal:cbv:mda:}lotNumber=LOT1');
+  });
+
+  it.each([
+    ['cbvmda', 'urn:epcglobal:cbv:mda'],
+    ['cbvmda', 'urn:epcglobal:cbv:mda:'],
+    ['cbvmda', 'urn:epcglobal:cbv:mda/'],
+    ['mda', 'urn:epcglobal:cbv:mda'],
+  ])('an XML capture binding %s to %s and its JSON-LD twin hash alike', (prefix, uri) => {
+    const document = readEpcisXml(commissioningXml(prefix, uri));
+    expect(eventHashes(document)[0]).toEqual(reference);
+    // Written with the context's own prefix and never rebinding it: a JSON-LD processor accepts what we store and serve.
+    expect(eventsOf(document)[0].ilmd).toEqual({ 'cbvmda:lotNumber': 'LOT1', 'cbvmda:itemExpirationDate': '2026-12-31' });
+    expect(document['@context']).toEqual([EPCIS]);
+  });
+
+  it('the JSON-LD twin under the EPCIS context alone hashes alike', () => {
+    expect(eventHashes(commissioningJson([EPCIS]))[0]).toEqual(reference);
+  });
+
+  it('a user namespace bound to a protected prefix of the EPCIS context gets a prefix of its own', () => {
+    const document = readEpcisXml(commissioningXml('cbvmda', 'https://not-gs1.example/mda/'));
+    expect(eventsOf(document)[0].ilmd).toEqual({ 'ns1:lotNumber': 'LOT1', 'ns1:itemExpirationDate': '2026-12-31' });
+    expect(document['@context']).toEqual([EPCIS, { ns1: 'https://not-gs1.example/mda/' }]);
+    expect(eventHashes(document)[0].prehash).toContain('{https://not-gs1.example/mda/}lotNumber=LOT1');
+  });
+
+  it('a prefix that restates the EPCIS context (rdfs) keeps its name and stays out of our context', () => {
+    const document = readEpcisXml(v2(objectEvent('<rdfs:comment>seen</rdfs:comment>'), ' xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#"'));
+    expect(eventsOf(document)[0]['rdfs:comment']).toBe('seen');
+    expect(document['@context']).toEqual([EPCIS]);
+  });
+});
+
 describe('readEpcisXml mapping', () => {
   it('maps CBV URNs to bare terms and keeps user vocabulary URIs', () => {
     const document = readEpcisXml(v2(objectEvent(`

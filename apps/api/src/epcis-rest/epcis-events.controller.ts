@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Options, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { EPCIS_CONTEXT } from '@pharmatrace/epcis';
+import { EPCIS_CONTEXT, servedEvent, servedEvents } from '@pharmatrace/epcis';
 import type { OrganizationEntity } from '@pharmatrace/persistence';
 import type { Request, Response } from 'express';
 import { CaptureService } from '../capture/capture.service';
@@ -9,13 +9,17 @@ import { EpcisProblemFilter } from './epcis-problem.filter';
 import { EpcisRestError, EpcisRestErrorCode } from './epcis-rest.error';
 import { answer, nextLink, queryParams } from './epcis-response';
 
-const queryDocument = (events: unknown[]) => ({
-  '@context': [EPCIS_CONTEXT],
-  type: 'EPCISQueryDocument',
-  schemaVersion: '2.0',
-  creationDate: new Date().toISOString(),
-  epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: events } } },
-});
+/** Stored events in one query document: one @context for all of them (served-event.writer.ts says why). */
+function queryDocument(bodies: Record<string, unknown>[]) {
+  const { context, events } = servedEvents(bodies);
+  return {
+    '@context': context,
+    type: 'EPCISQueryDocument',
+    schemaVersion: '2.0',
+    creationDate: new Date().toISOString(),
+    epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: events } } },
+  };
+}
 
 /**
  * Read policy (docs/read-policy.md): GET /epcis/events lists only the events the caller may read. GET
@@ -59,7 +63,7 @@ export class EpcisEventsController {
   async event(@CurrentOrganization() org: OrganizationEntity, @Param('eventID') eventId: string, @Res() res: Response) {
     const { body } = await this.query.findOne(eventId, org);
     // EPCIS XML has no bare-event document: an XML answer carries the event in a query document.
-    answer(res, res.locals.epcisFormat === 'application/xml' ? queryDocument([body]) : body);
+    answer(res, res.locals.epcisFormat === 'application/xml' ? queryDocument([body]) : servedEvent(body));
   }
 
   @Options()

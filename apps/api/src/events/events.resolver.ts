@@ -1,5 +1,5 @@
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
-import { digestToHash } from '@pharmatrace/epcis';
+import { digestToHash, servedEvent } from '@pharmatrace/epcis';
 import type { OrganizationEntity, QueriedEvent } from '@pharmatrace/persistence';
 import { CurrentOrganization } from '../common/auth.decorators';
 import { QueryParams } from './event-filter.parser';
@@ -14,7 +14,7 @@ export function toEventNode(e: QueriedEvent): EpcisEventType {
     eventType: String(e.body.type),
     eventTime: e.eventTime,
     recordTime: e.recordTime,
-    event: e.body,
+    event: servedEvent(e.body),
   };
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { digestToHash } from '@pharmatrace/epcis';
+import { digestToHash, servedEvent } from '@pharmatrace/epcis';
 import { canonicalEpc, Gs1Error } from '@pharmatrace/gs1';
 import type { OrganizationEntity } from '@pharmatrace/persistence';
 import type { BundleEvent, ProofBundle } from 'pharmatrace-verify';
@@ -39,7 +39,7 @@ export class ProofBundleService {
         const proof = proofs.get(event.id);
         const signature = signatures.get(event.id);
         return {
-          event: event.body,
+          event: servedEvent(event.body),
           eventHash: digestToHash(event.hash),
           via,
           ...(proof ? { merkle: { leafEncoding: ['bytes32'], value: proof.eventDigest, proof: proof.merkleProof, root: proof.root } } : {}),

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CustodyEvent, deriveCustody, destinationGlnOf, HistoryVisibility } from '@pharmatrace/domain';
-import { digestToHash } from '@pharmatrace/epcis';
+import { digestToHash, servedEvent } from '@pharmatrace/epcis';
 import { canonicalEpc, Gs1Error } from '@pharmatrace/gs1';
 import { OrganizationEntity } from '@pharmatrace/persistence';
 import { ProofService } from '../anchoring/proof.service';
@@ -49,7 +49,7 @@ export class ProvenanceService {
         readPoint: e.readPoint ?? undefined,
         bizLocation: e.bizLocation ?? undefined,
         via,
-        event: e.body,
+        event: servedEvent(e.body),
         anchorStatus: (e.batch?.status ?? 'UNBATCHED') as AnchorStatusEnum,
         proof: proofs.get(e.id),
       })),

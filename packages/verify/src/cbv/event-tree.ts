@@ -10,15 +10,41 @@ import type { PrehashNode } from './prehash';
 export type DocumentContext = unknown;
 
 /** Prefixes the EPCIS 2.0.0 JSON-LD context defines; the document's own @context may override them. */
-const STANDARD_PREFIXES: Readonly<Record<string, string>> = {
+export const STANDARD_PREFIXES: Readonly<Record<string, string>> = {
   gs1: 'https://gs1.org/voc/',
   cbv: 'https://ref.gs1.org/cbv/',
   epcis: 'https://ref.gs1.org/epcis/',
   cbvmda: 'urn:epcglobal:cbv:mda:',
 };
 
+/** Each standard namespace without its last separator, so every spelling of it finds the context's one. */
+const STANDARD_STEMS: ReadonlyMap<string, string> = new Map(
+  Object.entries(STANDARD_PREFIXES).map(([prefix, uri]) => [uri.slice(0, -1), prefix]),
+);
+
+/**
+ * The standard prefix a namespace URI is one spelling of, if any. XML documents bind the master-data namespace
+ * as `urn:epcglobal:cbv:mda` (the CBV's own spelling), the EPCIS 2.0 context as `urn:epcglobal:cbv:mda:`, and
+ * some tools add a `/`; all three name one namespace, so an ILMD field hashes the same whatever the format.
+ */
+export function standardPrefixOf(uri: string): string | undefined {
+  const last = uri.slice(-1);
+  return STANDARD_STEMS.get(last === ':' || last === '/' ? uri.slice(0, -1) : uri);
+}
+
+/** A namespace URI as the hash names it: a standard namespace in the EPCIS 2.0 context's spelling, any other as written. */
+export function canonicalNamespace(uri: string): string {
+  const prefix = standardPrefixOf(uri);
+  return prefix === undefined ? uri : STANDARD_PREFIXES[prefix];
+}
+
 /** Only GS1 vocabulary compact IRIs are expanded in values; user-namespace ones stay as written. */
 const GS1_NAMESPACES = ['https://ref.gs1.org', 'https://gs1.org'];
+
+/** Whether a compact IRI value in this namespace hashes expanded (GS1 vocabularies) or as written (any other). */
+export function expandsInValues(namespace: string): boolean {
+  return GS1_NAMESPACES.some((ns) => namespace.startsWith(ns));
+}
 
 export type Namespaces = Readonly<Record<string, string>>;
 
@@ -30,9 +56,9 @@ function addTerms(target: Record<string, string>, context: unknown): void {
   if (!context || typeof context !== 'object') return;
   for (const [term, definition] of Object.entries(context as Record<string, unknown>)) {
     if (term.startsWith('@')) continue;
-    if (typeof definition === 'string') target[term] = definition;
+    if (typeof definition === 'string') target[term] = canonicalNamespace(definition);
     else if (definition && typeof definition === 'object' && typeof (definition as { '@id'?: unknown })['@id'] === 'string') {
-      target[term] = (definition as { '@id': string })['@id'];
+      target[term] = canonicalNamespace((definition as { '@id': string })['@id']);
     }
   }
 }
@@ -97,7 +123,7 @@ class TreeBuilder {
     const namespace = this.namespaces[value.slice(0, colon)];
     const rest = value.slice(colon + 1);
     if (namespace === undefined || rest.startsWith('//')) return value;
-    return GS1_NAMESPACES.some((ns) => namespace.startsWith(ns)) ? namespace + rest : value;
+    return expandsInValues(namespace) ? namespace + rest : value;
   }
 
   scalar(value: unknown, vocab?: string): string {
