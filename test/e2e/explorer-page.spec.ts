@@ -8,7 +8,6 @@ import { CAPTURE, createOrganization, deployRegistry, gql, startApi, startWorker
 import { waitFor } from '../support/wait';
 import { launchChromium } from './support/chromium';
 import { expectReadable, screens, WIDTHS } from './support/screens';
-import { ensureWebBuilt } from './support/web-build';
 
 const GTIN = '09506000134352';
 const LOT = 'LOT-E1';
@@ -44,7 +43,6 @@ describe('regulators’ explorer page in headless Chromium, checking proofs agai
   const dbUrl = useDatabase();
 
   beforeAll(async () => {
-    ensureWebBuilt();
     const chainEnv = await deployRegistry(anvil());
     rpcOrigin = new URL(chainEnv.CHAIN_RPC_URL).origin;
     const config = testConfig({

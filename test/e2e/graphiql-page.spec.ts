@@ -5,7 +5,6 @@ import path from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { createOrganization, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
 import { launchChromium } from './support/chromium';
-import { ensureWebBuilt } from './support/web-build';
 
 const ARTIFACTS = path.resolve(__dirname, '../artifacts');
 const MOD = process.platform === 'darwin' ? 'Meta' : 'Control';
@@ -21,7 +20,6 @@ describe('GraphiQL in headless Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    ensureWebBuilt();
     mkdirSync(ARTIFACTS, { recursive: true });
     app = await startApi(testConfig({ DATABASE_URL: dbUrl() }));
     await app.listen(0, '127.0.0.1');

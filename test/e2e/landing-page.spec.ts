@@ -6,7 +6,6 @@ import { LANDING_LINKS } from '../../apps/api/src/web/landing.page';
 import { startApi, testConfig, useDatabase } from '../support/platform';
 import { launchChromium } from './support/chromium';
 import { expectReadable, screens, WIDTHS } from './support/screens';
-import { ensureWebBuilt } from './support/web-build';
 
 /** What shows that each linked page rendered, rather than merely answered. */
 const RENDERED: Record<string, { selector: string; text: RegExp }> = {
@@ -25,7 +24,6 @@ describe('landing page in headless Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    ensureWebBuilt();
     app = await startApi(testConfig({ DATABASE_URL: dbUrl() }));
     await app.listen(0, '127.0.0.1');
     origin = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;

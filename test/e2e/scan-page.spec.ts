@@ -11,7 +11,6 @@ import { WebAssetsService } from '../../apps/api/src/web/web-assets.service';
 import { CAPTURE, createOrganization, gql, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
 import { launchChromium } from './support/chromium';
 import { expectReadable, screens, WIDTHS } from './support/screens';
-import { ensureWebBuilt } from './support/web-build';
 import { writeY4mFromPng } from './support/y4m-video';
 
 const GTIN = '09506000134352';
@@ -37,7 +36,6 @@ describe('pharmacist scan page in headless Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    ensureWebBuilt();
     tmp = mkdtempSync(path.join(tmpdir(), 'scan-page-'));
 
     app = await startApi(testConfig({ DATABASE_URL: dbUrl() }));

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../../scripts/dev-services/local-port';
-import { useDatabase } from '../support/platform';
+import { GENEROUS_RATE_LIMITS, useDatabase } from '../support/platform';
 import { waitFor } from '../support/wait';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -24,7 +24,7 @@ describe('structured logs of the API process (issue 11)', () => {
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const env = { ...process.env, NODE_ENV: 'development', DATABASE_URL: dbUrl(), PORT: String(port), LOG_LEVEL: 'info', ADMIN_TOKEN: 'log-spec-admin-token-0123456789' };
+    const env = { ...process.env, NODE_ENV: 'development', DATABASE_URL: dbUrl(), PORT: String(port), LOG_LEVEL: 'info', ADMIN_TOKEN: 'log-spec-admin-token-0123456789', ...GENEROUS_RATE_LIMITS };
     child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'apps/api/src/main.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -50,7 +50,7 @@ describe('structured logs of the API process (issue 11)', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRET}`, 'x-request-id': 'log-spec-1' },
       body: JSON.stringify({ query: '{ me { name } }' }),
     });
-    expect(res.headers.get('x-request-id')).toBe('log-spec-1');
+    expect([res.status, res.headers.get('x-request-id')]).toEqual([200, 'log-spec-1']);
     await waitFor(async () => lines().some((l) => l.req?.id === 'log-spec-1' && l.res), 5_000);
     const logged = lines().filter((l) => l.req?.id === 'log-spec-1' && l.res);
     expect(logged).toHaveLength(1);

@@ -108,6 +108,13 @@ describe('operations: health, metrics, request ids, no stack traces (issue 11)',
       });
       expect(res.text).not.toMatch(STACK_LINE);
       expect(res.text).not.toContain(String(rpcPort));
+
+      // Rate limits fail open without Redis: a keyed request is answered at once, not after ~10 s of retries or a 500.
+      const askedAt = Date.now();
+      const answered = await gql(broken, '{ __typename }', {}, maker.apiKey);
+      expect(Date.now() - askedAt).toBeLessThan(4_000);
+      expect(answered).toMatchObject({ status: 200, data: { __typename: 'Query' } });
+      expect(answered.errors).toBeUndefined();
     });
   });
 

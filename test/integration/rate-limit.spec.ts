@@ -53,11 +53,14 @@ describe('rate limits and keys before bodies (real Postgres, Redis)', () => {
   it('refuses an address after repeated wrong keys with 429, and logs the address, never the key', async () => {
     const warn = jest.spyOn(require('@nestjs/common').Logger.prototype, 'warn');
     const statuses: [number, string][] = [];
+    let refused: request.Response | undefined;
     for (let i = 0; i < 4; i++) {
-      const res = await gql(app, `{ me { name } }`, {}, `pt_wrong_${i}`);
-      statuses.push([res.status, codeOf(res)]);
+      refused = await request(app.getHttpServer()).post('/graphql').set('Authorization', `Bearer pt_wrong_${i}`).send({ query: '{ me { name } }' });
+      statuses.push([refused.status, codeOf(refused.body)]);
     }
     expect(statuses).toEqual([[200, 'UNAUTHENTICATED'], [200, 'UNAUTHENTICATED'], [200, 'UNAUTHENTICATED'], [429, 'RATE_LIMITED']]);
+    // Refused before the request logger runs, yet with the id the caller can quote.
+    expect(refused!.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     const logged = warn.mock.calls.map((c) => String(c[0])).join('\n');
     expect(logged).toMatch(/wrong API keys from .*127\.0\.0\.1/);
     expect(logged).not.toContain('pt_wrong_');

@@ -58,10 +58,11 @@ export class ErrorFilter implements GqlExceptionFilter {
   }
 
   private describe(exception: unknown, requestId: unknown): Described {
-    if (isBodyParserError(exception) && exception.status < 500) return this.describe(bodyRefusal(exception), requestId);
+    // Typed errors first: the body parser stamps its own `type` and `status` on an error its `verify` hook throws.
     if (exception instanceof AppError) {
       return { status: ERROR_STATUS[exception.code] ?? 400, code: exception.code, message: exception.message, details: exception.details };
     }
+    if (isBodyParserError(exception) && exception.status < 500) return this.describe(bodyRefusal(exception), requestId);
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       return { status, code: status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', message: exception.message };

@@ -1,9 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { Public } from '../common/auth.decorators';
+import { NoRateLimit } from '../rate-limits/no-rate-limit.decorator';
 import { ReadinessService } from './readiness.service';
 
 /** Probes for orchestrators and load balancers: public, cheap, and never a stack trace. */
 @Public()
+@NoRateLimit()
 @Controller('health')
 export class HealthController {
   constructor(private readonly readiness: ReadinessService) {}

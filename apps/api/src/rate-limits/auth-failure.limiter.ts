@@ -28,7 +28,15 @@ export class AuthFailureLimiter implements OnModuleDestroy {
   /** Counts one failure; the seconds until the address may try again once it is over the limit, else 0. */
   async fail(address: string): Promise<number> {
     const key = this.prefix + address;
-    const results = await this.redis.multi().incr(key).expire(key, this.windowSeconds, 'NX').ttl(key).exec();
+    // Without Redis the wrong key is still refused (401), only not counted: see FailOpenThrottlerStorage.
+    const results = await this.redis
+      .multi()
+      .incr(key)
+      .expire(key, this.windowSeconds, 'NX')
+      .ttl(key)
+      .exec()
+      .catch(() => null);
+    if (!results) return 0;
     const count = Number(results?.[0][1]);
     const ttl = Number(results?.[2][1]);
     if (count <= this.limit) return 0;

@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { bearerToken, hashApiKey, sameHash } from '../common/api-key';
 import { AuthErrorCode } from '../common/auth.error';
 import { KeyRecord, OrganizationDirectory } from '../common/organization.directory';
+import { requestIdOf } from '../logging/request-id';
 import { AuthFailureLimiter } from './auth-failure.limiter';
 import { RateLimitErrorCode } from './rate-limit.error';
 
@@ -29,6 +30,8 @@ export class KeyGate {
   }
 
   readonly handle = (req: Request, res: Response, next: NextFunction): void => {
+    // The request logger runs later; a refusal here must still carry the id a caller quotes to the operator.
+    (req as Request & { id?: string }).id ??= requestIdOf(req, res);
     const token = bearerToken(req.headers.authorization);
     if (!token) {
       if (this.smallBody(req)) return next();

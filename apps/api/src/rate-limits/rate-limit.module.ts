@@ -1,13 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { AppConfig } from '@pharmatrace/config';
 import type { ExecutionContext } from '@nestjs/common';
-import Redis from 'ioredis';
 import { Principal } from '../common/principal';
 import { requestOf } from '../common/request-of';
 import { AUTH_FAILURE_REDIS, AuthFailureLimiter } from './auth-failure.limiter';
 import { KeyGate } from './key-gate.middleware';
+import { FailOpenThrottlerStorage, failFastRedis } from './rate-limit.storage';
 import { VERIFICATION_RATE } from './verification-rate.decorator';
 
 const MINUTE_MS = 60_000;
@@ -29,7 +28,7 @@ export class RateLimitModule {
       module: RateLimitModule,
       imports: [
         ThrottlerModule.forRoot({
-          storage: new ThrottlerStorageRedisService(config.redisUrl),
+          storage: new FailOpenThrottlerStorage(config.redisUrl),
           setHeaders: false,
           throttlers: [
             {
@@ -59,7 +58,7 @@ export class RateLimitModule {
         }),
       ],
       providers: [
-        { provide: AUTH_FAILURE_REDIS, useFactory: () => new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }) },
+        { provide: AUTH_FAILURE_REDIS, useFactory: () => failFastRedis(config.redisUrl) },
         AuthFailureLimiter,
         KeyGate,
       ],
