@@ -4,6 +4,7 @@
  * UTF-8 (RFC 8259). A byte sequence that is not valid in the encoding is refused with its offset, never replaced
  * by U+FFFD, because a replaced character changes the stored event and its hash without anyone knowing.
  */
+import { isUtf8 } from 'node:buffer';
 import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
 
 export type DocumentFormat = 'json' | 'xml';
@@ -71,6 +72,13 @@ function utf8Validator(): Validator {
   const bad = (at: number) => invalid(at, 'UTF-8', 'an ill-formed byte sequence');
   return {
     write(bytes) {
+      // Node's native check (SIMD, ~1 ms for 8 MB against ~45 ms for the loop below) settles the common case of a
+      // chunk that is whole, valid UTF-8; the loop runs only to find the offset of a fault or to carry a sequence
+      // split across chunks.
+      if (needed === 0 && isUtf8(bytes)) {
+        offset += bytes.length;
+        return;
+      }
       for (let i = 0; i < bytes.length; i++) {
         const b = bytes[i];
         if (needed === 0) {
