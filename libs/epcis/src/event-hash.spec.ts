@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { standardsDir } from '@pharmatrace/gs1';
 import fc from 'fast-check';
 import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
-import { digestToHash, eventHash, eventHashes, hashDigest } from './event-hash';
+import { digestToHash, eventHash, eventHashes, eventIdMismatch, eventIdMismatches, hashDigest } from './event-hash';
 import { eventsOf } from './event.model';
 import { readEpcisXml } from './xml-reader';
 
@@ -166,6 +166,37 @@ describe('eventHash invariants', () => {
   it('rejects an event without a type', () => {
     const { type: _type, ...untyped } = baseEvent;
     expect(() => eventHash(untyped)).toThrow(expect.objectContaining({ code: EpcisErrorCode.UNSUPPORTED_EVENT_TYPE }));
+  });
+});
+
+describe('hash-form eventIDs', () => {
+  const own = eventHash(baseEvent, context).hash;
+  const other = eventHash({ ...baseEvent, bizStep: 'shipping' }, context).hash;
+
+  it('accept the event\'s own hash, in either case of hex, and any eventID of another form', () => {
+    expect(eventIdMismatch({ ...baseEvent, eventID: own }, own, 0)).toBeNull();
+    const upperHex = own.replace(/;([0-9a-f]{64})/, (_, hex: string) => `;${hex.toUpperCase()}`);
+    expect(eventIdMismatch({ ...baseEvent, eventID: upperHex }, own, 0)).toBeNull();
+    expect(eventIdMismatch({ ...baseEvent, eventID: 'urn:uuid:374d95fc-9457-4a51-bd6a-0bba133845a8' }, own, 0)).toBeNull();
+  });
+
+  it.each([
+    ['another event\'s hash', other, 'not this one'],
+    ['a malformed hash', 'ni:///sha-256;abc?ver=CBV2.0', 'not a well-formed'],
+    ['a hash of another version', own.replace('CBV2.0', 'CBV2.1'), 'not a well-formed'],
+    ['a hash in another case of scheme', other.replace('ni:', 'NI:'), 'not a well-formed'],
+  ])('refuse %s, naming the event, the field and the hash it should be', (_, eventID, what) => {
+    expect(eventIdMismatch({ ...baseEvent, eventID }, own, 3)).toEqual({
+      eventIndex: 3, field: '/eventID', rule: 'eventID:hash', message: expect.stringContaining(what),
+    });
+    expect(eventIdMismatch({ ...baseEvent, eventID }, own, 3)?.message).toContain(own);
+  });
+
+  it('check every event of a document, with its context and declared ignoreFields', () => {
+    const vector = readJson(path.join(VECTORS, 'epcisDocHavingEventWithIgnoreFields.jsonld'));
+    expect(eventIdMismatches(vector)).toEqual([]);
+    const stale = readJson(path.join(EXAMPLES, 'Example_9.6.1-ObjectEvent.jsonld'));
+    expect(eventIdMismatches(stale).map((i) => i.eventIndex)).toEqual([0, 1]);
   });
 });
 

@@ -5,7 +5,7 @@
  * @noble/hashes (same machine, 200k iterations), so the native binding is used.
  */
 import { createHash } from 'node:crypto';
-import { EpcisErrorCode, EpcisValidationError, singleIssueError } from './epcis.error';
+import { EpcisErrorCode, type EpcisIssue, EpcisValidationError, singleIssueError } from './epcis.error';
 import { type DocumentContext, declaredIgnoreFields, eventTree, namespacesOf, prehashOfTree } from 'pharmatrace-verify/cbv';
 import { eventsOf } from './event.model';
 
@@ -62,6 +62,30 @@ export function eventHashes(document: unknown): EventHashResult[] {
     const prehash = prehashOfTree(eventTree(requireEventObject(event, index), namespaces, ignoreFields));
     return { hash: hashOf(prehash), prehash };
   });
+}
+
+const HASH_FORM = /^ni:\/\/\/sha-256;/i;
+
+/**
+ * An eventID in the CBV 2.0 hash form claims to be the event's hash, and others find the event by it: one that is
+ * not (another event's hash, a stale one) would make `EQ_eventID=<hash>` answer two events. Null when the eventID is
+ * another form or the event's own hash (hex in either case).
+ */
+export function eventIdMismatch(event: Record<string, unknown>, hash: string, eventIndex: number | null): EpcisIssue | null {
+  const id = event.eventID;
+  if (typeof id !== 'string' || !HASH_FORM.test(id)) return null;
+  const claimed = HASH_PATTERN.exec(id)?.[1].toLowerCase();
+  if (claimed !== undefined && claimed === HASH_PATTERN.exec(hash)?.[1].toLowerCase()) return null;
+  const what = claimed === undefined ? 'is not a well-formed ni:///sha-256;<64 hex>?ver=CBV2.0 hash' : 'is a CBV 2.0 hash, but not this one';
+  return { eventIndex, field: '/eventID', rule: 'eventID:hash', message: `${id.slice(0, 120)} ${what}: the event hashes to ${hash}` };
+}
+
+/** eventIdMismatch for every event of a document; only events with a hash-form eventID are hashed. */
+export function eventIdMismatches(document: unknown): EpcisIssue[] {
+  const events = eventsOf(document) as Record<string, unknown>[];
+  if (!events.some((e) => typeof e?.eventID === 'string' && HASH_FORM.test(e.eventID))) return [];
+  const hashes = eventHashes(document);
+  return events.flatMap((event, i) => eventIdMismatch(event, hashes[i].hash, i) ?? []);
 }
 
 /** The 32 digest bytes behind a CBV 2.0 SHA-256 event hash. */

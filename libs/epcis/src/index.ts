@@ -6,6 +6,8 @@ export {
   type EventHashResult,
   eventHash,
   eventHashes,
+  eventIdMismatch,
+  eventIdMismatches,
   hashDigest,
 } from './event-hash';
 export { canonicalDigitalLink } from 'pharmatrace-verify/cbv';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
-import { EpcisValidationError, EpcisValidator, eventHash, findInputViolation, type StreamedEpcisEvent } from '@pharmatrace/epcis';
+import { EpcisValidationError, EpcisValidator, eventHash, eventIdMismatch, findInputViolation, type StreamedEpcisEvent } from '@pharmatrace/epcis';
 import { CaptureSession, EventRepository, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
 import { CLOCK, Clock } from '../common/clock';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
@@ -108,6 +108,8 @@ export class CaptureStreamService {
       if (e instanceof EpcisValidationError) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, issuesOf(e, index));
       throw e;
     }
+    const mismatch = eventIdMismatch(event, hash, index);
+    if (mismatch) throw new CaptureError(CaptureErrorCode.EVENT_ID_MISMATCH, [mismatch]);
     const prepared = prepareEvent(org, event, index, hash, context);
     if (prepared.issues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, prepared.issues);
     return prepared.event!;

@@ -8,6 +8,8 @@ export enum CaptureErrorCode {
   CAPTURE_FORBIDDEN = 'CAPTURE_FORBIDDEN',
   /** An event breaks a pack status rule (e.g. dispensing a pack already dispensed); `rule` is the violation code. */
   CAPTURE_CONFLICT = 'CAPTURE_CONFLICT',
+  /** An event's eventID is a CBV 2.0 hash (`ni:///sha-256;…`) other than the event's own; each issue names the event and `/eventID`. */
+  EVENT_ID_MISMATCH = 'EVENT_ID_MISMATCH',
 }
 
 export interface CaptureIssue {

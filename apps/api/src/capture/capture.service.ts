@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
-import { CAPTURE_EVENT_LIMIT, eventCountOf, EpcisValidator, eventHashes, eventsOf } from '@pharmatrace/epcis';
+import { CAPTURE_EVENT_LIMIT, eventCountOf, EpcisValidator, eventHashes, eventIdMismatch, eventsOf } from '@pharmatrace/epcis';
 import { tooManyEvents } from '../epcis-rest/epcis-rest.error';
 import { EventRepository, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
@@ -39,6 +39,8 @@ export class CaptureService {
     const raw = eventsOf(document) as Record<string, any>[];
     const hashes = eventHashes(document).map((h) => h.hash);
     const context = (document as Record<string, unknown>)['@context'];
+    const mismatches = raw.flatMap((event, index) => eventIdMismatch(event, hashes[index], index) ?? []);
+    if (mismatches.length) throw new CaptureError(CaptureErrorCode.EVENT_ID_MISMATCH, mismatches);
     const issues: CaptureIssue[] = [];
     const prepared: NewEvent[] = [];
 

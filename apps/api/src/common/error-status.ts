@@ -38,6 +38,7 @@ export const ERROR_STATUS: Record<string, number> = {
   [LicenceErrorCode.LICENCE_EXISTS]: 409,
   [LicenceErrorCode.UNKNOWN_LICENCE]: 404,
   [CaptureErrorCode.INVALID_DOCUMENT]: 400,
+  [CaptureErrorCode.EVENT_ID_MISMATCH]: 400,
   [CaptureErrorCode.CAPTURE_FORBIDDEN]: 403,
   [CaptureErrorCode.CAPTURE_CONFLICT]: 409,
   [VerificationErrorCode.INVALID_CODE]: 400,

@@ -20,6 +20,7 @@ const EXCEPTIONS: Record<string, { name: string; title: string }> = {
   CAPTURE_FORBIDDEN: { name: 'SecurityException', title: 'Capture of these events forbidden' },
   INVALID_SIGNATURE: { name: 'SecurityException', title: 'Capture signature refused' },
   INVALID_DOCUMENT: { name: 'ValidationException', title: 'Invalid EPCIS document' },
+  EVENT_ID_MISMATCH: { name: 'ValidationException', title: 'A hash-form eventID is not the event hash' },
   MALFORMED_BODY: { name: 'ValidationException', title: 'Malformed request body' },
   INVALID_ENCODING: { name: 'ValidationException', title: 'Invalid character encoding' },
   INVALID_QUERY_PARAMETER: { name: 'QueryParameterException', title: 'Invalid query parameter' },
