@@ -8,6 +8,7 @@ import { STANDARDS_FIX, standardsDir } from '@pharmatrace/gs1';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { EpcisErrorCode, type EpcisIssue, EpcisValidationError, MAX_REPORTED_ISSUES } from './epcis.error';
+import { Resumable, runSliced, runToEnd } from './time-slice';
 
 const ROOT_SCHEMA_FILE = 'EPCIS-JSON-Schema-root.json';
 const SCHEMA_SUBDIR = path.join('epcis-2.0', 'json-schema');
@@ -20,6 +21,8 @@ export interface EpcisValidatorOptions {
 export interface EpcisValidator {
   /** Every problem found; an empty array means the document is valid. */
   validateDocument(document: unknown): EpcisIssue[];
+  /** validateDocument in slices that leave the event loop free between them (time-slice.ts): for whole captures. */
+  validateDocumentSliced(document: unknown): Promise<EpcisIssue[]>;
   /** Throws EpcisValidationError (SCHEMA_VIOLATION) carrying every issue when the document is invalid. */
   assertValidDocument(document: unknown): void;
 }
@@ -249,41 +252,50 @@ function eventListOf(document: unknown): { events: unknown[]; withEvents(events:
   return null;
 }
 
+const BROKEN: EpcisIssue = { eventIndex: null, field: '', rule: 'schema', message: 'the document breaks the EPCIS 2.0 JSON Schema' };
+
 /**
- * Why an invalid document is invalid, with bounded work (issue 13): reporting every error of a document costs
- * Ajv about 4 µs per error, and 8 MiB of bad values hold millions. So the document's own fields are checked with
- * an empty event list, then events one by one, each first against the stop-at-first-error validator (as cheap as
- * validating at all) and, if invalid, described from a copy holding its first SAMPLED_ITEMS array items; this stops
- * once more than MAX_REPORTED_ISSUES issues are known, so issues beyond those returned may exist.
+ * Validation with bounded work (issue 13). No rule of the schema spans events (`eventList` is `items` alone), so a
+ * document is valid exactly when its own fields are (checked with an empty event list) and each event is (checked
+ * alone in the document's place): the work pauses after each event (time-slice.ts). Reporting every error costs
+ * Ajv about 4 µs per error, and 8 MiB of bad values hold millions, so an invalid part is described from a copy
+ * holding its first SAMPLED_ITEMS array items, else by its first error; this stops once more than
+ * MAX_REPORTED_ISSUES issues are known, so issues beyond those returned may exist.
  */
-function describeInvalid(document: unknown, { firstError, allErrors }: CompiledValidators): EpcisIssue[] {
+function* validation(document: unknown, { firstError, allErrors }: CompiledValidators): Resumable<EpcisIssue[]> {
   const describe = (value: unknown): EpcisIssue[] => (allErrors(value) ? [] : collapse(allErrors.errors ?? []));
+  /** Issues of an invalid `value` (firstError has just refused it): from the sampled copy, else the first error. */
+  const why = (value: unknown): EpcisIssue[] => {
+    const first = collapse(firstError.errors ?? []);
+    const described = describe(sampled(value));
+    return described.length ? described : first;
+  };
   const list = eventListOf(document);
-  if (!list) return describe(sampled(document));
-  const issues = describe(list.withEvents([]));
+  if (!list) return firstError(document) ? [] : orBroken(why(document));
+  const envelope = list.withEvents([]);
+  const envelopeValid = firstError(envelope);
+  const issues = envelopeValid ? [] : orBroken(why(envelope));
   for (let index = 0; index < list.events.length && issues.length <= MAX_REPORTED_ISSUES; index++) {
-    if (firstError(list.withEvents([list.events[index]]))) continue;
-    // The document's own issues were reported once, from the document without events.
-    for (const issue of describe(list.withEvents([sampled(list.events[index])]))) {
-      if (issue.eventIndex !== null) issues.push({ ...issue, eventIndex: index });
-    }
+    yield;
+    const alone = list.withEvents([list.events[index]]);
+    if (firstError(alone)) continue;
+    // The document's own issues were reported once, from the envelope; with those, `alone` fails for them too.
+    const own = why(alone).filter((issue) => issue.eventIndex !== null);
+    if (!own.length && envelopeValid) own.push(BROKEN);
+    for (const issue of own) issues.push({ ...issue, eventIndex: index });
   }
   return issues;
 }
 
+const orBroken = (issues: EpcisIssue[]): EpcisIssue[] => (issues.length ? issues : [BROKEN]);
+
 export function createEpcisValidator(options: EpcisValidatorOptions = {}): EpcisValidator {
   const schemaDir = path.resolve(options.schemaDir ?? defaultSchemaDir());
   const validators = compiledValidators(schemaDir);
-  const validateDocument = (document: unknown): EpcisIssue[] => {
-    if (validators.firstError(document)) return [];
-    const issues = describeInvalid(document, validators);
-    if (issues.length) return issues;
-    // Invalid only as a whole (e.g. a rule across events), or beyond the sampled items: the first error says why.
-    const first = collapse(validators.firstError.errors ?? []);
-    return first.length ? first : [{ eventIndex: null, field: '', rule: 'schema', message: 'the document breaks the EPCIS 2.0 JSON Schema' }];
-  };
+  const validateDocument = (document: unknown): EpcisIssue[] => runToEnd(validation(document, validators));
   return {
     validateDocument,
+    validateDocumentSliced: (document) => runSliced(validation(document, validators)),
     assertValidDocument(document: unknown): void {
       const issues = validateDocument(document);
       if (issues.length > 0) {
