@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { standardsDir } from '@pharmatrace/gs1';
 import fc from 'fast-check';
 import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
-import { digestToHash, eventHash, eventHashes, eventIdMismatch, eventIdMismatches, hashDigest } from './event-hash';
+import { digestToHash, eventHash, eventHashes, eventIdMismatch, eventIdMismatches, eventIgnoreFields, hashDigest, ignoreFieldsIssues } from './event-hash';
 import { eventsOf } from './event.model';
 import { readEpcisXml } from './xml-reader';
 
@@ -197,6 +197,62 @@ describe('hash-form eventIDs', () => {
     expect(eventIdMismatches(vector)).toEqual([]);
     const stale = readJson(path.join(EXAMPLES, 'Example_9.6.1-ObjectEvent.jsonld'));
     expect(eventIdMismatches(stale).map((i) => i.eventIndex)).toEqual([0, 1]);
+  });
+});
+
+describe('ignoreFields', () => {
+  const vector = readJson(path.join(VECTORS, 'epcisDocHavingEventWithIgnoreFields.jsonld'));
+  const withDeclaration = (names: unknown, where: 'top' | 'queryResults' = 'top') => {
+    const doc = structuredClone(vector) as Record<string, any>;
+    delete doc['repository-x:ignoreFields'];
+    if (where === 'top') doc['repository-x:ignoreFields'] = names;
+    else {
+      doc.type = 'EPCISQueryDocument';
+      doc.epcisBody = { queryResults: { queryName: 'SimpleEventQuery', 'repository-x:ignoreFields': names, resultsBody: { eventList: doc.epcisBody.eventList } } };
+    }
+    return doc;
+  };
+
+  it('a declaration of extension fields is accepted and expanded per event', () => {
+    expect(ignoreFieldsIssues(vector)).toEqual([]);
+    expect(eventIgnoreFields(vector)).toEqual([
+      ['{https://repository-x.example.com/}hash', '{https://ns.example.com/epcis/}captureID'],
+      ['{https://repository-x.example.com/}hash', '{https://ns.example.com/epcis/}captureID'],
+    ]);
+  });
+
+  it('is honoured in queryResults as at the top level', () => {
+    const inQuery = withDeclaration(['repository-x:hash', 'example:captureID'], 'queryResults');
+    expect(ignoreFieldsIssues(inQuery)).toEqual([]);
+    expect(eventHashes(inQuery).map((r) => r.hash)).toEqual(lines(path.join(VECTORS, 'epcisDocHavingEventWithIgnoreFields.hashes')));
+  });
+
+  it.each([
+    [['epcList', 'disposition'], ['/repository-x:ignoreFields/0', '/repository-x:ignoreFields/1']],
+    [['example:captureID', 'cbvmda:lotNumber'], ['/repository-x:ignoreFields/1']],
+    [['{urn:epcglobal:cbv:mda}lotNumber'], ['/repository-x:ignoreFields/0']],
+  ])('refuses a declaration naming standard fields %j, pointing at each', (names, fields) => {
+    const issues = ignoreFieldsIssues(withDeclaration(names));
+    expect(issues.map((i) => i.field)).toEqual(fields);
+    expect(issues.every((i) => i.rule === 'ignoreFields:extension' && i.eventIndex === null)).toBe(true);
+  });
+
+  it('refuses a declaration that is no array of names, in queryResults too', () => {
+    expect(ignoreFieldsIssues(withDeclaration('repository-x:hash'))).toEqual([expect.objectContaining({ field: '/repository-x:ignoreFields', rule: 'type:array' })]);
+    expect(ignoreFieldsIssues(withDeclaration([1], 'queryResults'))).toEqual([expect.objectContaining({ field: '/epcisBody/queryResults/repository-x:ignoreFields/0', rule: 'type:string' })]);
+  });
+
+  it('never takes a standard field out of the hash, whoever asks', () => {
+    const stolen = { ...baseEvent, disposition: 'stolen', epcList: ['urn:epc:id:sgtin:4012345.011111.1'] };
+    const asked = eventHash(stolen, context, { ignoreFields: ['epcList', 'disposition', 'cbvmda:x'] });
+    expect(asked).toEqual(eventHash(stolen, context));
+    expect(asked.hash).not.toBe(eventHash(baseEvent, context, { ignoreFields: ['epcList', 'disposition'] }).hash);
+  });
+
+  it('the stored, expanded names recompute the same hash from the event alone', () => {
+    const [first] = eventsOf(vector) as Record<string, unknown>[];
+    const stored = eventIgnoreFields(vector)[0];
+    expect(eventHash(first, vector['@context'], { ignoreFields: stored })).toEqual(eventHashes(vector)[0]);
   });
 });
 

@@ -6,7 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 import { EpcisErrorCode, type EpcisIssue, EpcisValidationError, singleIssueError } from './epcis.error';
-import { type DocumentContext, declaredIgnoreFields, eventTree, namespacesOf, prehashOfTree } from 'pharmatrace-verify/cbv';
+import {
+  type DocumentContext,
+  declaredIgnoreFields,
+  eventTree,
+  extensionFieldName,
+  isIgnoreFieldsKey,
+  namespacesOf,
+  prehashOfTree,
+} from 'pharmatrace-verify/cbv';
 import { eventsOf } from './event.model';
 
 export type { DocumentContext } from 'pharmatrace-verify/cbv';
@@ -61,6 +69,58 @@ export function eventHashes(document: unknown): EventHashResult[] {
   return events.map((event, index) => {
     const prehash = prehashOfTree(eventTree(requireEventObject(event, index), namespaces, ignoreFields));
     return { hash: hashOf(prehash), prehash };
+  });
+}
+
+/**
+ * What is wrong with a document's ignoreFields declarations (top level or in queryResults): each must be an array
+ * of strings naming extension fields. A standard field taken out of the hash would let two different events share
+ * one identity (a `stolen` event for another pack counted as a duplicate of a `shipping` one), so it is refused.
+ */
+export function ignoreFieldsIssues(document: unknown): EpcisIssue[] {
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) return [];
+  const root = document as Record<string, unknown>;
+  const namespaces = namespacesOf(root['@context']);
+  const body = root.epcisBody as Record<string, unknown> | undefined;
+  const holders: [string, unknown][] = [['', root], ['/epcisBody/queryResults', body && typeof body === 'object' ? body.queryResults : undefined]];
+  const issues: EpcisIssue[] = [];
+  for (const [base, holder] of holders) {
+    if (holder === null || typeof holder !== 'object' || Array.isArray(holder)) continue;
+    for (const [key, value] of Object.entries(holder as Record<string, unknown>)) {
+      if (!isIgnoreFieldsKey(key)) continue;
+      const field = `${base}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      if (!Array.isArray(value)) {
+        issues.push({ eventIndex: null, field, rule: 'type:array', message: `${key} must be an array of field names` });
+        continue;
+      }
+      value.forEach((name, i) => {
+        if (typeof name !== 'string') {
+          issues.push({ eventIndex: null, field: `${field}/${i}`, rule: 'type:string', message: 'a field name must be a string' });
+        } else if (extensionFieldName(name, namespaces) === null) {
+          issues.push({
+            eventIndex: null, field: `${field}/${i}`, rule: 'ignoreFields:extension',
+            message: `${JSON.stringify(name.slice(0, 120))} is a standard field: only extension fields may be left out of the event hash`,
+          });
+        }
+      });
+    }
+  }
+  return issues;
+}
+
+/**
+ * The fields each event of a document leaves out of its hash, expanded (`{namespace}local`) so they mean the same
+ * without the document: stored with the event, they let the audit, bundles and verifiers recompute its hash.
+ */
+export function eventIgnoreFields(document: unknown): string[][] {
+  const events = eventsOf(document) as Record<string, unknown>[];
+  const root = document as Record<string, unknown>;
+  const declared = declaredIgnoreFields(root);
+  if (!declared.length) return events.map(() => []);
+  const namespaces = namespacesOf(root['@context']);
+  return events.map((event) => {
+    const own = event['@context'] === undefined ? namespaces : namespacesOf(event['@context'], namespaces);
+    return [...new Set(declared.flatMap((name) => extensionFieldName(name, own) ?? []))];
   });
 }
 

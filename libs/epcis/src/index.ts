@@ -8,6 +8,8 @@ export {
   eventHashes,
   eventIdMismatch,
   eventIdMismatches,
+  eventIgnoreFields,
+  ignoreFieldsIssues,
   hashDigest,
 } from './event-hash';
 export { canonicalDigitalLink } from 'pharmatrace-verify/cbv';

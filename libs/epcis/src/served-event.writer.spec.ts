@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { standardsDir } from '@pharmatrace/gs1';
 import { EPCIS_CONTEXT } from './document.builder';
 import { protectedTermRedefinitions } from './epcis-context.terms';
-import { eventHash, eventHashes } from './event-hash';
+import { eventHash, eventHashes, eventIgnoreFields } from './event-hash';
 import { eventsOf } from './event.model';
 import { servedEvent, servedEvents } from './served-event.writer';
 import { readEpcisXml } from './xml-reader';
@@ -31,7 +31,7 @@ const hashDocuments: [string, Record<string, unknown>][] = [
   ...readdirSync(path.join(STANDARDS, 'epcis-2.0', 'examples'))
     .filter((f) => f.endsWith('.jsonld'))
     .map((f): [string, Record<string, unknown>] => [f, readJson(path.join(STANDARDS, 'epcis-2.0', 'examples', f))]),
-].filter(([, doc]) => !Object.keys(doc).some((k) => k.endsWith('ignoreFields')));
+];
 
 /** The stored body of each event: capture keeps the document's @context with an event that has none. */
 const storedBodies = (doc: Record<string, unknown>) =>
@@ -47,15 +47,16 @@ const queryDocument = (served: { context: unknown[]; events: Record<string, unkn
 
 describe('served JSON-LD', () => {
   it.each(hashDocuments)('%s: one query document of its stored events rehashes to every event hash, with a valid context', (_, doc) => {
-    const served = servedEvents(storedBodies(doc));
+    const served = servedEvents(storedBodies(doc), eventIgnoreFields(doc));
     expect(servedContextProblems({ '@context': served.context, events: served.events })).toEqual([]);
     expect(eventHashes(queryDocument(served))).toEqual(eventHashes(doc));
   });
 
   it.each(hashDocuments)('%s: each stored event served alone rehashes to its hash', (_, doc) => {
     const expected = eventHashes(doc);
+    const ignored = eventIgnoreFields(doc);
     storedBodies(doc).forEach((body, i) => {
-      const event = servedEvent(body);
+      const event = servedEvent(body, ignored[i]);
       expect(servedContextProblems({ '@context': event['@context'], events: [] })).toEqual([]);
       expect(eventHash(event, event['@context'])).toEqual(expected[i]);
     });
@@ -91,5 +92,15 @@ describe('served JSON-LD', () => {
     expect(served.events[2]['ex2:note']).toBe('ex:y');
     expect(served.context).toEqual([EPCIS_CONTEXT, { gs12: 'https://user.example/a/', ex: 'https://user.example/b/', ex2: 'https://user.example/c/' }]);
     expect(eventHashes(queryDocument(served)).map((r) => r.hash)).toEqual([a, b, c].map((e) => eventHash(e, e['@context']).hash));
+  });
+
+  it('leaves out the fields the capture declared out of the hash, and only those', () => {
+    const doc = readJson(path.join(STANDARDS, 'cbv-event-hash', 'epcisDocHavingEventWithIgnoreFields.jsonld'));
+    const [first] = storedBodies(doc);
+    const ignored = eventIgnoreFields(doc)[0];
+    expect(ignored).toEqual(['{https://repository-x.example.com/}hash', '{https://ns.example.com/epcis/}captureID']);
+    const served = servedEvent(first, ignored);
+    expect(Object.keys(served).filter((k) => k.includes(':'))).toEqual([]);
+    expect(servedEvent(first)).toMatchObject({ 'repository-x:hash': expect.any(String), 'example:captureID': expect.any(String) });
   });
 });

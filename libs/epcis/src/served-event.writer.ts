@@ -7,9 +7,11 @@
  * - a standard namespace is written under its own prefix (`cbvmda:`), restated identically where used, because the
  *   reference hasher resolves only prefixes it finds inline;
  * - a query document carries one @context for all its events: the reference hashes an event's own @context as if
- *   it were a field.
+ *   it were a field;
+ * - fields its capture declared out of the hash (ignoreFields) are left out: they are the sender's bookkeeping, not
+ *   the event, and what remains rehashes to the stored hash with no declaration to carry.
  */
-import { expandsInValues, standardPrefixOf } from 'pharmatrace-verify/cbv';
+import { expandsInValues, extensionFieldName, namespacesOf, standardPrefixOf } from 'pharmatrace-verify/cbv';
 import { EPCIS_CONTEXT } from './document.builder';
 import { EPCIS_CONTEXT_PREFIXES, EPCIS_CONTEXT_TERMS } from './epcis-context.terms';
 
@@ -93,10 +95,11 @@ class ContextMerger {
     }
   }
 
-  /** The event under the merged context: its own and inherited prefixes resolved, renamed where they would clash. */
-  add(event: JsonObject, inherited: unknown): JsonObject {
-    const { '@context': own, ...rest } = event;
-    const parts = contextParts(own, contextParts(inherited, { urls: [], terms: {} }));
+  /** The event under the merged context, its prefixes renamed where they would clash, without its ignored fields. */
+  add(event: JsonObject, ignoreFields: readonly string[]): JsonObject {
+    const { '@context': own, ...kept } = event;
+    const rest = ignoreFields.length ? withoutIgnored(kept, own, new Set(ignoreFields)) : kept;
+    const parts = contextParts(own, { urls: [], terms: {} });
     for (const url of parts.urls) this.urls.add(url);
     const taken = usedPrefixes(rest, new Set(Object.keys(parts.terms)));
     const renames: Renames = { keys: new Map(), values: new Map() };
@@ -134,15 +137,24 @@ class ContextMerger {
   }
 }
 
-/** Stored events in one document: `inherited[i]` is the @context event i was captured under, if kept apart from it. */
-export function servedEvents(bodies: readonly JsonObject[], inherited: readonly unknown[] = []): ServedEvents {
+/** Top-level fields whose expanded name is ignored (stored names are expanded, so they match whatever the prefix). */
+function withoutIgnored(event: JsonObject, context: unknown, ignored: ReadonlySet<string>): JsonObject {
+  const namespaces = namespacesOf(context);
+  return Object.fromEntries(Object.entries(event).filter(([key]) => !ignored.has(extensionFieldName(key, namespaces) ?? key)));
+}
+
+/** Stored events (bodies with their @context) in one document; `ignoreFields[i]`: event i's stored declaration. */
+export function servedEvents(bodies: readonly JsonObject[], ignoreFields: readonly (readonly string[])[] = []): ServedEvents {
   const merger = new ContextMerger();
-  const events = bodies.map((body, i) => merger.add(body, inherited[i]));
+  const events = bodies.map((body, i) => merger.add(body, ignoreFields[i] ?? []));
   return { context: merger.context(events), events };
 }
 
-/** One stored event on its own (a bundle entry, a single-event answer), with the @context it needs. */
-export function servedEvent(body: JsonObject): JsonObject {
-  const { context, events } = servedEvents([body]);
+/**
+ * One stored event on its own, with the @context it needs. A proof bundle passes no ignoreFields: it shows the event
+ * as captured and carries the declaration beside it for the verifier.
+ */
+export function servedEvent(body: JsonObject, ignoreFields: readonly string[] = []): JsonObject {
+  const { context, events } = servedEvents([body], [ignoreFields]);
   return { '@context': context, ...events[0] };
 }

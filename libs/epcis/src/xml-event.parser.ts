@@ -44,6 +44,18 @@ export interface EpcisXmlHeader {
   namespaces: Record<string, string>;
   /** Leaf fields of QueryResults (queryName, subscriptionID) in a query document. */
   queryResults?: Record<string, string>;
+  /**
+   * A `<prefix:ignoreFields>` element of the root or of QueryResults: the JSON-LD key it maps to and the fields it
+   * names, expanded (`{namespace}local`). It applies to the events after it.
+   */
+  ignoreFields?: { key: string; names: string[] };
+}
+
+/** An ignoreFields element being read: one field name per child element, or whitespace-separated text. */
+interface IgnoreFieldsElement {
+  key: string;
+  depth: number;
+  names: string[];
 }
 
 /**
@@ -63,6 +75,7 @@ export class EpcisXmlEventParser {
   /** Open elements of the event being built; null marks a see-through wrapper. */
   private readonly inside: (XmlElement | null)[] = [];
   private outsideText = '';
+  private ignoreFields: IgnoreFieldsElement | null = null;
   private eventCount = 0;
   private sawEventList = false;
   header: EpcisXmlHeader | undefined;
@@ -137,6 +150,9 @@ export class EpcisXmlEventParser {
       this.inside.push(this.element(tag));
       return;
     }
+    if (tag.local === 'ignoreFields' && tag.uri && !BINDING_NAMESPACES.has(tag.uri) && (path === '' || path === QUERY_RESULTS)) {
+      this.ignoreFields = { key: this.ignoreFieldsKey(tag), depth: this.outside.length + 1, names: [] };
+    }
     this.outside.push(tag.local);
     const now = this.path();
     if (now === CAPTURE_EVENT_LIST || now === QUERY_EVENT_LIST) this.sawEventList = true;
@@ -206,10 +222,43 @@ export class EpcisXmlEventParser {
       }
       return;
     }
-    if (this.path() === `${QUERY_RESULTS}/${tag.local}` && tag.local !== 'resultsBody' && this.header?.queryResults) {
+    if (this.ignoreFields && this.outside.length >= this.ignoreFields.depth) {
+      this.closeInIgnoreFields(this.ignoreFields);
+    } else if (!tag.uri && this.path() === `${QUERY_RESULTS}/${tag.local}` && tag.local !== 'resultsBody' && this.header?.queryResults) {
       this.header.queryResults[tag.local] = this.outsideText.trim();
     }
     this.outside.pop();
+  }
+
+  /** The JSON-LD key of an ignoreFields element: its own prefix, bound in the document's context if it is not yet. */
+  private ignoreFieldsKey(tag: SaxesTagNS): string {
+    const namespaces = this.header!.namespaces;
+    const bound = Object.entries(namespaces).find(([, uri]) => uri === tag.uri)?.[0];
+    if (bound) return `${bound}:ignoreFields`;
+    let prefix = tag.prefix && !EPCIS_CONTEXT_TERMS.has(tag.prefix) && namespaces[tag.prefix] === undefined ? tag.prefix : '';
+    for (let n = 1; !prefix; n++) if (namespaces[`ns${n}`] === undefined) prefix = `ns${n}`;
+    namespaces[prefix] = tag.uri;
+    return `${prefix}:ignoreFields`;
+  }
+
+  /** A field name as written in the XML (a QName) → `{namespace}local` by the bindings in scope, or as written. */
+  private expandedName(qname: string): string {
+    const colon = qname.indexOf(':');
+    if (colon <= 0) return qname;
+    const uri = this.parser.resolve(qname.slice(0, colon));
+    return uri === undefined ? qname : `{${uri}}${qname.slice(colon + 1)}`;
+  }
+
+  private closeInIgnoreFields(element: IgnoreFieldsElement): void {
+    const text = this.outsideText.trim();
+    if (this.outside.length > element.depth) {
+      if (text) element.names.push(this.expandedName(text));
+      this.outsideText = '';
+      return;
+    }
+    if (!element.names.length) element.names.push(...text.split(/\s+/).filter(Boolean).map((n) => this.expandedName(n)));
+    this.header!.ignoreFields = { key: element.key, names: element.names };
+    this.ignoreFields = null;
   }
 
   private text(text: string): void {

@@ -137,6 +137,33 @@ describe('standard namespaces, however a document binds them', () => {
   });
 });
 
+describe('ignoreFields in XML', () => {
+  const declared = (declaration: string) => readEpcisXml(v2(objectEvent(`
+      <rx:hash>ni:///sha-256;00?ver=CBV2.0</rx:hash><ex:captureID>c-1</ex:captureID>`), ` xmlns:rx="https://repository-x.example.com/" xmlns:ex="https://ex.example/"`)
+    .replace('<EPCISBody>', `${declaration}<EPCISBody>`));
+  const plain = eventHashes(readEpcisXml(v2(objectEvent(''))))[0];
+
+  it.each([
+    ['one child element per field', '<rx:ignoreFields><rx:field>rx:hash</rx:field><rx:field>ex:captureID</rx:field></rx:ignoreFields>'],
+    ['whitespace-separated names', '<rx:ignoreFields> rx:hash\n ex:captureID </rx:ignoreFields>'],
+  ])('reads a root-level declaration written as %s, expanded by the XML bindings', (_, declaration) => {
+    const document = declared(declaration);
+    expect(document['rx:ignoreFields']).toEqual(['{https://repository-x.example.com/}hash', '{https://ex.example/}captureID']);
+    expect(eventHashes(document)[0]).toEqual(plain);
+    expect(createEpcisValidator().validateDocument(document)).toEqual([]);
+  });
+
+  it('reads a declaration in QueryResults', () => {
+    const xml = `<epcisq:EPCISQueryDocument xmlns:epcisq="urn:epcglobal:epcis-query:xsd:2" xmlns:rx="https://repository-x.example.com/" schemaVersion="2.0" creationDate="2024-01-01T00:00:00Z">
+  <EPCISBody><epcisq:QueryResults><queryName>SimpleEventQuery</queryName><rx:ignoreFields>rx:hash</rx:ignoreFields>
+  <resultsBody><EventList>${objectEvent('<rx:hash>x</rx:hash>')}</EventList></resultsBody></epcisq:QueryResults></EPCISBody></epcisq:EPCISQueryDocument>`;
+    const document = readEpcisXml(xml);
+    expect(document['rx:ignoreFields']).toEqual(['{https://repository-x.example.com/}hash']);
+    expect((document.epcisBody as { queryResults: Record<string, unknown> }).queryResults).not.toHaveProperty('ignoreFields');
+    expect(eventHashes(document)[0]).toEqual(plain);
+  });
+});
+
 describe('readEpcisXml mapping', () => {
   it('maps CBV URNs to bare terms and keeps user vocabulary URIs', () => {
     const document = readEpcisXml(v2(objectEvent(`

@@ -40,6 +40,7 @@ export function readEpcisXml(xml: string): EpcisJsonDocument {
     type: header.type,
     schemaVersion: '2.0',
     ...(header.creationDate === undefined ? {} : { creationDate: header.creationDate }),
+    ...(header.ignoreFields ? { [header.ignoreFields.key]: header.ignoreFields.names } : {}),
   };
   if (header.type === 'EPCISQueryDocument') {
     document.epcisBody = { queryResults: { ...header.queryResults, resultsBody: { eventList: events } } };

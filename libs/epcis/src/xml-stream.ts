@@ -12,6 +12,8 @@ export interface StreamedEpcisEvent {
   event: Record<string, unknown>;
   /** The document's `@context`; pass it to eventHash with the event. */
   context: unknown;
+  /** The document's ignoreFields declaration read before the event, as `{ [key]: names }` (XML only). */
+  ignoreFields?: Record<string, string[]>;
 }
 
 export type EpcisInput = NodeJS.ReadableStream | AsyncIterable<Buffer | Uint8Array | string>;
@@ -25,7 +27,8 @@ export type EpcisInput = NodeJS.ReadableStream | AsyncIterable<Buffer | Uint8Arr
 export async function* streamEpcisXmlEvents(input: EpcisInput, charset?: string): AsyncGenerator<StreamedEpcisEvent> {
   const ready: StreamedEpcisEvent[] = [];
   const parser = new EpcisXmlEventParser((event: JsonObject, index: number) => {
-    ready.push({ index, event, context: parser.context });
+    const declared = parser.header?.ignoreFields;
+    ready.push({ index, event, context: parser.context, ...(declared ? { ignoreFields: { [declared.key]: declared.names } } : {}) });
   });
   for await (const text of decodedChunks(input as AsyncIterable<Buffer | Uint8Array | string>, 'xml', charset)) {
     parser.write(text);

@@ -48,6 +48,11 @@ export interface BundleEvent {
   event: Record<string, unknown>;
   /** `ni:///sha-256;<hex>?ver=CBV2.0` */
   eventHash: string;
+  /**
+   * Extension fields the event's capture declared out of its hash (`{namespace}local`, or `prefix:local` by the
+   * event's @context); absent when none. A standard field here is malformed: it never leaves the hash.
+   */
+  ignoreFields?: string[];
   /** The EPC through which the event reaches the bundle's EPC (the pack, or the case or pallet holding it). */
   via?: string;
   /** Absent while the event waits to be sealed into a batch. */

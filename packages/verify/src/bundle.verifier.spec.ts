@@ -60,6 +60,22 @@ describe('verifyBundle without a chain', () => {
     ]);
   });
 
+  it('recomputes the hash with the ignoreFields the bundle carries, and refuses one naming a standard field', async () => {
+    const b = offlineBundle();
+    const event = b.events[0].event;
+    b.events[0].event = { ...event, '@context': [EPCIS_CONTEXT, { rx: 'https://repository-x.example.com/' }], 'rx:captureID': 'c-1' };
+    b.events[0].ignoreFields = ['{https://repository-x.example.com/}captureID'];
+    expect((await verifyBundle(b, { rpcUrls: DEAD_RPC })).events[0].hashOk).toBe(true);
+    delete b.events[0].ignoreFields;
+    expect((await verifyBundle(b, { rpcUrls: DEAD_RPC })).events[0].hashOk).toBe(false);
+    // Declaring a standard field cannot hide a changed one: the field stays in the hash and the bundle is malformed.
+    b.events[0].event = { ...event, disposition: 'stolen' };
+    b.events[0].ignoreFields = ['disposition'];
+    const report = await verifyBundle(b, { rpcUrls: DEAD_RPC });
+    expect(report.events[0].hashOk).toBe(false);
+    expect(report.problems.map((p) => [p.code, p.field])).toContainEqual([ProblemCode.MALFORMED_BUNDLE, '/events/0/ignoreFields/0']);
+  });
+
   it('reports an anchor it cannot read as UNCHECKED, never as verified', async () => {
     const b = offlineBundle();
     b.events[0].anchors = [{ chainId: 31337, contract: `0x${'11'.repeat(20)}`, transactionHash: `0x${'22'.repeat(32)}`, blockNumber: 5, status: 'FINAL' }];

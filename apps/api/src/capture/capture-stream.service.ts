@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
-import { EpcisValidationError, EpcisValidator, eventHash, eventIdMismatch, findInputViolation, type StreamedEpcisEvent } from '@pharmatrace/epcis';
+import { EpcisValidationError, EpcisValidator, eventHashes, eventIdMismatch, eventIgnoreFields, findInputViolation, ignoreFieldsIssues, type StreamedEpcisEvent } from '@pharmatrace/epcis';
 import { CaptureSession, EventRepository, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
 import { CLOCK, Clock } from '../common/clock';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
@@ -64,9 +64,9 @@ export class CaptureStreamService {
       bytes = 0;
     };
     try {
-      for await (const { index, event, context } of readerErrorsAsIssues(input)) {
+      for await (const { index, event, context, ignoreFields } of readerErrorsAsIssues(input)) {
         eventCount++;
-        chunk.push(this.prepare(org, index, event, context));
+        chunk.push(this.prepare(org, index, event, context, ignoreFields));
         bytes += JSON.stringify(event).length;
         if (chunk.length >= chunkEvents || bytes >= chunkBytes) await flush(session);
       }
@@ -81,36 +81,42 @@ export class CaptureStreamService {
     return { eventCount, capturedCount, duplicateCount: eventCount - capturedCount };
   }
 
-  private prepare(org: OrganizationEntity, index: number, event: Record<string, unknown>, context: unknown): NewEvent {
+  private prepare(org: OrganizationEntity, index: number, event: Record<string, unknown>, context: unknown, declared?: Record<string, string[]>): NewEvent {
     // A streamed body never passes the input-limits pipe: each event is held to the same limits here.
     const violation = findInputViolation(event);
     if (violation) {
       throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, [{ eventIndex: index, field: violation.pointer, rule: violation.rule, message: violation.message }]);
     }
     // The event schema is reached through a one-event document carrying the streamed document's context.
-    const schemaIssues = this.validator.validateDocument({
+    const document = {
       '@context': context,
       type: 'EPCISDocument',
       schemaVersion: '2.0',
       creationDate: '2000-01-01T00:00:00Z',
       epcisBody: { eventList: [event] },
-    });
+    };
+    const schemaIssues = this.validator.validateDocument(document);
     if (schemaIssues.length) {
       throw new CaptureError(
         CaptureErrorCode.INVALID_DOCUMENT,
         schemaIssues.map((issue) => ({ ...issue, eventIndex: issue.eventIndex === null ? null : index })),
       );
     }
+    // An XML document's ignoreFields element, read before the event, applies to it as in a document read whole.
+    const declaring = { ...document, ...declared };
+    const declarationIssues = ignoreFieldsIssues(declaring);
+    if (declarationIssues.length) throw new CaptureError(CaptureErrorCode.INVALID_IGNORE_FIELDS, declarationIssues);
     let hash: string;
     try {
-      hash = eventHash(event, context).hash;
+      hash = eventHashes(declaring)[0].hash;
     } catch (e) {
-      if (e instanceof EpcisValidationError) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, issuesOf(e, index));
+      // Hashed as event 0 of its one-event document: the issue is this event's.
+      if (e instanceof EpcisValidationError) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, issuesOf(e, index).map((i) => ({ ...i, eventIndex: index })));
       throw e;
     }
     const mismatch = eventIdMismatch(event, hash, index);
     if (mismatch) throw new CaptureError(CaptureErrorCode.EVENT_ID_MISMATCH, [mismatch]);
-    const prepared = prepareEvent(org, event, index, hash, context);
+    const prepared = prepareEvent(org, event, index, hash, context, eventIgnoreFields(declaring)[0]);
     if (prepared.issues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, prepared.issues);
     return prepared.event!;
   }

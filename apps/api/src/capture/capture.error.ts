@@ -10,6 +10,8 @@ export enum CaptureErrorCode {
   CAPTURE_CONFLICT = 'CAPTURE_CONFLICT',
   /** An event's eventID is a CBV 2.0 hash (`ni:///sha-256;…`) other than the event's own; each issue names the event and `/eventID`. */
   EVENT_ID_MISMATCH = 'EVENT_ID_MISMATCH',
+  /** An ignoreFields declaration names a standard field, or is no array of names; each issue points into the declaration. */
+  INVALID_IGNORE_FIELDS = 'INVALID_IGNORE_FIELDS',
 }
 
 export interface CaptureIssue {

@@ -1,6 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
-import { CAPTURE_EVENT_LIMIT, eventCountOf, EpcisValidator, eventHashes, eventIdMismatch, eventsOf } from '@pharmatrace/epcis';
+import {
+  CAPTURE_EVENT_LIMIT,
+  eventCountOf,
+  EpcisValidator,
+  eventHashes,
+  eventIdMismatch,
+  eventIgnoreFields,
+  eventsOf,
+  ignoreFieldsIssues,
+} from '@pharmatrace/epcis';
 import { tooManyEvents } from '../epcis-rest/epcis-rest.error';
 import { EventRepository, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
@@ -35,17 +44,20 @@ export class CaptureService {
     if (count > CAPTURE_EVENT_LIMIT) throw tooManyEvents(count);
     const schemaIssues = this.validator.validateDocument(document);
     if (schemaIssues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, schemaIssues);
+    const declarationIssues = ignoreFieldsIssues(document);
+    if (declarationIssues.length) throw new CaptureError(CaptureErrorCode.INVALID_IGNORE_FIELDS, declarationIssues);
 
     const raw = eventsOf(document) as Record<string, any>[];
     const hashes = eventHashes(document).map((h) => h.hash);
     const context = (document as Record<string, unknown>)['@context'];
+    const ignored = eventIgnoreFields(document);
     const mismatches = raw.flatMap((event, index) => eventIdMismatch(event, hashes[index], index) ?? []);
     if (mismatches.length) throw new CaptureError(CaptureErrorCode.EVENT_ID_MISMATCH, mismatches);
     const issues: CaptureIssue[] = [];
     const prepared: NewEvent[] = [];
 
     raw.forEach((event, index) => {
-      const result = prepareEvent(org, event, index, hashes[index], context);
+      const result = prepareEvent(org, event, index, hashes[index], context, ignored[index]);
       issues.push(...result.issues);
       if (result.event) prepared.push(result.event);
     });

@@ -49,9 +49,17 @@ export interface PreparedEvent {
  * Checks one schema-valid event (EPCs parsed and canonical, event time readable) and turns it into the row to
  * store; who may record it is judged with the pack states, inside the storing transaction (stateReducerFor).
  * `context` is the document's @context, kept with the event when the event has none of its own so the stored body
- * hashes the same on its own.
+ * hashes the same on its own; `ignoreFields` the extension fields the document left out of its hash (expanded), kept
+ * for the same reason.
  */
-export function prepareEvent(org: OrganizationEntity, raw: Record<string, any>, index: number, hash: string, context: unknown): PreparedEvent {
+export function prepareEvent(
+  org: OrganizationEntity,
+  raw: Record<string, any>,
+  index: number,
+  hash: string,
+  context: unknown,
+  ignoreFields: string[],
+): PreparedEvent {
   const issues: CaptureIssue[] = [];
   const epcs: { epc: string; role: EpcRole }[] = [];
   const positions = new Map<EpcRole, number>();
@@ -90,6 +98,7 @@ export function prepareEvent(org: OrganizationEntity, raw: Record<string, any>, 
       readPoint: idOf(raw.readPoint),
       bizLocation: idOf(raw.bizLocation),
       body: raw['@context'] || !context ? raw : { '@context': context, ...raw },
+      ignoreFields,
       epcs,
       facts,
     },

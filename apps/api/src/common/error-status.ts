@@ -39,6 +39,7 @@ export const ERROR_STATUS: Record<string, number> = {
   [LicenceErrorCode.UNKNOWN_LICENCE]: 404,
   [CaptureErrorCode.INVALID_DOCUMENT]: 400,
   [CaptureErrorCode.EVENT_ID_MISMATCH]: 400,
+  [CaptureErrorCode.INVALID_IGNORE_FIELDS]: 400,
   [CaptureErrorCode.CAPTURE_FORBIDDEN]: 403,
   [CaptureErrorCode.CAPTURE_CONFLICT]: 409,
   [VerificationErrorCode.INVALID_CODE]: 400,

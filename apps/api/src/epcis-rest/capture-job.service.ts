@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { EpcisValidator, eventCountOf, eventIdMismatches, StreamedEpcisEvent, streamEpcisJsonEvents, streamEpcisXmlEvents } from '@pharmatrace/epcis';
+import { EpcisValidator, eventCountOf, eventIdMismatches, ignoreFieldsIssues, StreamedEpcisEvent, streamEpcisJsonEvents, streamEpcisXmlEvents } from '@pharmatrace/epcis';
 import { CaptureJob, CaptureJobError, CaptureJobRepository, OrganizationEntity } from '@pharmatrace/persistence';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -123,6 +123,8 @@ export class CaptureJobService implements OnModuleInit, OnModuleDestroy {
     if (count > CAPTURE_EVENT_LIMIT) throw tooManyEvents(count);
     const issues = this.validator.validateDocument(document);
     if (issues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, issues);
+    const declarationIssues = ignoreFieldsIssues(document);
+    if (declarationIssues.length) throw new CaptureError(CaptureErrorCode.INVALID_IGNORE_FIELDS, declarationIssues);
     // Refused before the 202 like a schema error: the document itself says what its hashes must be.
     const mismatches = eventIdMismatches(document);
     if (mismatches.length) throw new CaptureError(CaptureErrorCode.EVENT_ID_MISMATCH, mismatches);

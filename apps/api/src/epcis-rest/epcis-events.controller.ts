@@ -10,8 +10,8 @@ import { EpcisRestError, EpcisRestErrorCode } from './epcis-rest.error';
 import { answer, nextLink, queryParams } from './epcis-response';
 
 /** Stored events in one query document: one @context for all of them (served-event.writer.ts says why). */
-function queryDocument(bodies: Record<string, unknown>[]) {
-  const { context, events } = servedEvents(bodies);
+function queryDocument(stored: { body: Record<string, unknown>; ignoreFields: string[] }[]) {
+  const { context, events } = servedEvents(stored.map((e) => e.body), stored.map((e) => e.ignoreFields));
   return {
     '@context': context,
     type: 'EPCISQueryDocument',
@@ -56,14 +56,14 @@ export class EpcisEventsController {
   async events(@CurrentOrganization() org: OrganizationEntity, @Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
     const page = await this.query.query(queryParams(query), org);
     if (page.nextPageToken) res.links({ next: nextLink(req, page.nextPageToken) });
-    answer(res, queryDocument(page.events.map((e) => e.body)));
+    answer(res, queryDocument(page.events));
   }
 
   @Get(':eventID')
   async event(@CurrentOrganization() org: OrganizationEntity, @Param('eventID') eventId: string, @Res() res: Response) {
-    const { body } = await this.query.findOne(eventId, org);
+    const event = await this.query.findOne(eventId, org);
     // EPCIS XML has no bare-event document: an XML answer carries the event in a query document.
-    answer(res, res.locals.epcisFormat === 'application/xml' ? queryDocument([body]) : servedEvent(body));
+    answer(res, res.locals.epcisFormat === 'application/xml' ? queryDocument([event]) : servedEvent(event.body, event.ignoreFields));
   }
 
   @Options()

@@ -14,7 +14,7 @@ export function toEventNode(e: QueriedEvent): EpcisEventType {
     eventType: String(e.body.type),
     eventTime: e.eventTime,
     recordTime: e.recordTime,
-    event: servedEvent(e.body),
+    event: servedEvent(e.body, e.ignoreFields),
   };
 }
 

@@ -41,6 +41,7 @@ export class ProofBundleService {
         return {
           event: servedEvent(event.body),
           eventHash: digestToHash(event.hash),
+          ...(event.ignoreFields.length ? { ignoreFields: event.ignoreFields } : {}),
           via,
           ...(proof ? { merkle: { leafEncoding: ['bytes32'], value: proof.eventDigest, proof: proof.merkleProof, root: proof.root } } : {}),
           anchors: proof ? anchorsOf(proof) : [],

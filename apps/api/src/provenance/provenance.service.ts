@@ -49,7 +49,7 @@ export class ProvenanceService {
         readPoint: e.readPoint ?? undefined,
         bizLocation: e.bizLocation ?? undefined,
         via,
-        event: servedEvent(e.body),
+        event: servedEvent(e.body, e.ignoreFields),
         anchorStatus: (e.batch?.status ?? 'UNBATCHED') as AnchorStatusEnum,
         proof: proofs.get(e.id),
       })),

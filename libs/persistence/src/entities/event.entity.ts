@@ -39,6 +39,10 @@ export class EventEntity {
   @Column('jsonb')
   body: Record<string, unknown>;
 
+  /** Extension fields the capture declared out of the hash, expanded (`{namespace}local`); see libs/epcis eventIgnoreFields. */
+  @Column('text', { name: 'ignore_fields', array: true, default: () => "'{}'" })
+  ignoreFields: string[];
+
   @Column('bigint', { name: 'batch_id', nullable: true, transformer: bigintToNumber })
   batchId: number | null;
 

@@ -14,6 +14,8 @@ export interface AuditEventRow {
   eventHash: Buffer;
   leafIndex: number | null;
   body: unknown;
+  /** Extension fields its capture left out of the hash. */
+  ignoreFields: string[];
 }
 
 export interface AuditRun {
@@ -62,13 +64,13 @@ export class AuditRepository {
       [batchId],
     );
     if (!row) return null;
-    const events: { id: string; event_hash: Buffer; leaf_index: number | null; body: unknown }[] = await this.db.query(
-      `SELECT id, event_hash, leaf_index, body FROM event WHERE batch_id = $1 ORDER BY id`,
+    const events: { id: string; event_hash: Buffer; leaf_index: number | null; body: unknown; ignore_fields: string[] }[] = await this.db.query(
+      `SELECT id, event_hash, leaf_index, body, ignore_fields FROM event WHERE batch_id = $1 ORDER BY id`,
       [batchId],
     );
     return {
       batch: { id: Number(row.id), status: row.status, root: row.root, leafCount: row.leaf_count, nodes: row.nodes },
-      events: events.map((e) => ({ id: Number(e.id), eventHash: e.event_hash, leafIndex: e.leaf_index, body: e.body })),
+      events: events.map((e) => ({ id: Number(e.id), eventHash: e.event_hash, leafIndex: e.leaf_index, body: e.body, ignoreFields: e.ignore_fields })),
     };
   }
 

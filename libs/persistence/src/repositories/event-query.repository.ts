@@ -46,6 +46,8 @@ export interface QueriedEvent {
   hash: Buffer;
   recordTime: Date;
   body: Record<string, unknown>;
+  /** Extension fields left out of the hash (event.ignore_fields). */
+  ignoreFields: string[];
 }
 
 const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
@@ -81,7 +83,7 @@ export class EventQueryRepository {
     // The position is read back from the row itself: event_time keeps microseconds a JavaScript Date would lose.
     if (afterId !== undefined) sql.where.push(`(e.event_time, e.id) > (SELECT p.event_time, p.id FROM event p WHERE p.id = ${sql.param(afterId)}::bigint)`);
     const rows: Record<string, any>[] = await this.db.query(
-      `SELECT e.id, e.event_hash, e.event_time, e.record_time, e.body FROM event e
+      `SELECT e.id, e.event_hash, e.event_time, e.record_time, e.body, e.ignore_fields FROM event e
        ${sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : ''}
        ORDER BY e.event_time, e.id
        LIMIT ${sql.param(limit + 1)}`,
@@ -93,6 +95,7 @@ export class EventQueryRepository {
       eventTime: r.event_time,
       recordTime: r.record_time,
       body: r.body,
+      ignoreFields: r.ignore_fields,
     }));
     return { events, hasMore: rows.length > limit };
   }

@@ -15,6 +15,8 @@ export interface NewEvent {
   readPoint: string | null;
   bizLocation: string | null;
   body: unknown;
+  /** Extension fields left out of the hash, expanded: what recomputing it from `body` needs. */
+  ignoreFields: string[];
   epcs: { epc: string; role: EpcRole }[];
   /** Position in the capture document, for errors that name the event. */
   documentIndex: number;
@@ -124,10 +126,10 @@ export class EventRepository {
   private async insertEvents(tx: EntityManager, capturedBy: string, events: NewEvent[]): Promise<StoredEvent[]> {
     const unique = [...new Map(events.map((e) => [e.hash.toString('hex'), e])).values()];
     const rows: { id: string; event_hash: Buffer }[] = await tx.query(
-      `INSERT INTO event (event_hash, event_type, action, biz_step, disposition, event_time, read_point, biz_location, body, captured_by)
-       SELECT h, t, a, b, d, et, rp, bl, body, $10
-       FROM unnest($1::bytea[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::jsonb[])
-         AS u(h, t, a, b, d, et, rp, bl, body)
+      `INSERT INTO event (event_hash, event_type, action, biz_step, disposition, event_time, read_point, biz_location, body, captured_by, ignore_fields)
+       SELECT h, t, a, b, d, et, rp, bl, body, $10, ARRAY(SELECT jsonb_array_elements_text(ig))
+       FROM unnest($1::bytea[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::jsonb[], $11::jsonb[])
+         AS u(h, t, a, b, d, et, rp, bl, body, ig)
        ON CONFLICT (event_hash) DO NOTHING
        RETURNING id, event_hash`,
       [
@@ -141,6 +143,8 @@ export class EventRepository {
         unique.map((e) => e.bizLocation),
         unique.map((e) => JSON.stringify(e.body)),
         capturedBy,
+        // unnest flattens a text[][]; one JSON array per row keeps each event's list apart.
+        unique.map((e) => JSON.stringify(e.ignoreFields)),
       ],
     );
     return rows.map((r) => ({ id: Number(r.id), hash: r.event_hash }));

@@ -20,12 +20,13 @@ const HASH_PATTERN = /^ni:\/\/\/sha-256;([0-9a-fA-F]{64})\?ver=CBV2\.0$/;
 
 /**
  * Hash of one event. `context` is the enclosing document's `@context`, needed to resolve namespaced extension
- * keys (`example:myField` → `{https://ns.example.com/epcis/}myField`). Throws on a value that is not an event.
+ * keys (`example:myField` → `{https://ns.example.com/epcis/}myField`); `ignoreFields` the extension fields its
+ * capture declared out of the hash. Throws on a value that is not an event.
  */
-export function eventHash(event: object, context?: DocumentContext): EventHashResult {
+export function eventHash(event: object, context?: DocumentContext, ignoreFields: readonly string[] = []): EventHashResult {
   if (event === null || typeof event !== 'object' || Array.isArray(event)) throw new TypeError('an event must be a JSON object');
   if (typeof (event as { type?: unknown }).type !== 'string') throw new TypeError('an event must name its type');
-  const prehash = prehashOfTree(eventTree(event as Record<string, unknown>, namespacesOf(context)));
+  const prehash = prehashOfTree(eventTree(event as Record<string, unknown>, namespacesOf(context), ignoreFields));
   return { hash: HASH_PREFIX + createHash('sha256').update(prehash, 'utf8').digest('hex') + HASH_SUFFIX, prehash };
 }
 

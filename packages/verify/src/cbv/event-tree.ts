@@ -192,18 +192,44 @@ class TreeBuilder {
   }
 }
 
+/** Whether a key declares ignored fields: `ignoreFields`, or `<prefix>:ignoreFields` in any namespace. */
+export const isIgnoreFieldsKey = (key: string): boolean => key === 'ignoreFields' || key.endsWith(':ignoreFields');
+
 /**
- * Extension fields a document declares as not part of the event's identity: a document-level
- * `<prefix>:ignoreFields` array naming them (repositories use it for their own bookkeeping fields).
+ * Extension fields a document declares as not part of the event's identity (repositories use it for their own
+ * bookkeeping fields): an `ignoreFields` or `<prefix>:ignoreFields` array at the document's top level or in its
+ * `epcisBody.queryResults`.
  */
 export function declaredIgnoreFields(document: Record<string, unknown>): string[] {
+  const body = document.epcisBody as { queryResults?: unknown } | undefined;
+  const queryResults = body !== null && typeof body === 'object' ? body.queryResults : undefined;
   const fields: string[] = [];
-  for (const [key, value] of Object.entries(document)) {
-    if ((key === 'ignoreFields' || key.endsWith(':ignoreFields')) && Array.isArray(value)) {
-      fields.push(...value.filter((v): v is string => typeof v === 'string'));
+  for (const holder of [document, queryResults]) {
+    if (holder === null || typeof holder !== 'object' || Array.isArray(holder)) continue;
+    for (const [key, value] of Object.entries(holder as Record<string, unknown>)) {
+      if (isIgnoreFieldsKey(key) && Array.isArray(value)) fields.push(...value.filter((v): v is string => typeof v === 'string'));
     }
   }
   return fields;
+}
+
+/**
+ * The expanded name (`{namespace}local`) of a field an ignoreFields declaration may name: only an extension field,
+ * in a namespace that is none of the standard ones. Null for a standard field (`epcList`, `cbvmda:lotNumber`…),
+ * which no declaration can take out of the hash. A prefix the context does not bind stays as written, as the key
+ * it names does.
+ */
+export function extensionFieldName(name: string, namespaces: Namespaces): string | null {
+  if (name.startsWith('{')) {
+    const close = name.indexOf('}');
+    if (close < 0 || close === name.length - 1) return null;
+    return standardPrefixOf(name.slice(1, close)) === undefined ? name : null;
+  }
+  const colon = name.indexOf(':');
+  if (colon <= 0 || colon === name.length - 1) return null;
+  const namespace = namespaces[name.slice(0, colon)];
+  if (namespace === undefined) return name;
+  return standardPrefixOf(namespace) === undefined ? `{${namespace}}${name.slice(colon + 1)}` : null;
 }
 
 export function eventTree(
@@ -213,7 +239,10 @@ export function eventTree(
 ): PrehashNode {
   const eventNamespaces = event['@context'] === undefined ? namespaces : namespacesOf(event['@context'], namespaces);
   const expand = new TreeBuilder(eventNamespaces);
-  const builder = new TreeBuilder(eventNamespaces, new Set(ignoreFields.map((f) => expand.expandKey(f))));
+  // A declaration naming a standard field is refused at capture; here it simply has no effect, so neither a
+  // document nor a bundle can take an event's standard data out of its identity.
+  const ignored = ignoreFields.flatMap((f) => extensionFieldName(f, eventNamespaces) ?? []);
+  const builder = new TreeBuilder(eventNamespaces, new Set(ignored.map((f) => expand.expandKey(f))));
   const type = typeof event.type === 'string' ? event.type : '';
   return { name: type, value: '', children: builder.children(event, 'event') };
 }
