@@ -26,7 +26,7 @@ export { type EpcisInput, type StreamedEpcisEvent, streamEpcisXmlEvents } from '
 export { streamEpcisJsonEvents } from './json-stream';
 export { decodeDocument, decodedChunks, DocumentDecoder, type DocumentFormat, firstInvalidUtf8 } from './document.decoder';
 export { writeEpcisXml, type WriteEpcisXmlOptions } from './xml-writer';
-export { servedEvent, type ServedEvents, servedEvents } from './served-event.writer';
+export { servedEvent, type ServedEvents, servedEvents, type StoredEvent } from './served-event.writer';
 export { protectedTermRedefinitions } from './epcis-context.terms';
 export { parseIsoDate, parseZonedDateTime } from './date-time.parser';
 export {

@@ -47,7 +47,8 @@ const queryDocument = (served: { context: unknown[]; events: Record<string, unkn
 
 describe('served JSON-LD', () => {
   it.each(hashDocuments)('%s: one query document of its stored events rehashes to every event hash, with a valid context', (_, doc) => {
-    const served = servedEvents(storedBodies(doc), eventIgnoreFields(doc));
+    const ignored = eventIgnoreFields(doc);
+    const served = servedEvents(storedBodies(doc).map((body, i) => ({ body, ignoreFields: ignored[i] })));
     expect(servedContextProblems({ '@context': served.context, events: served.events })).toEqual([]);
     expect(eventHashes(queryDocument(served))).toEqual(eventHashes(doc));
   });
@@ -56,7 +57,7 @@ describe('served JSON-LD', () => {
     const expected = eventHashes(doc);
     const ignored = eventIgnoreFields(doc);
     storedBodies(doc).forEach((body, i) => {
-      const event = servedEvent(body, ignored[i]);
+      const event = servedEvent({ body, ignoreFields: ignored[i] });
       expect(servedContextProblems({ '@context': event['@context'], events: [] })).toEqual([]);
       expect(eventHash(event, event['@context'])).toEqual(expected[i]);
     });
@@ -69,14 +70,14 @@ describe('served JSON-LD', () => {
 
   it('rewrites a body captured with cbvmda bound to urn:epcglobal:cbv:mda (older XML captures) without rebinding the term', () => {
     const body = { '@context': [EPCIS_CONTEXT, { cbvmda: 'urn:epcglobal:cbv:mda' }], ...event({ ilmd: { 'cbvmda:lotNumber': 'L1' } }) };
-    const served = servedEvent(body);
+    const served = servedEvent({ body });
     expect(served['@context']).toEqual([EPCIS_CONTEXT, { cbvmda: 'urn:epcglobal:cbv:mda:' }]);
     expect(eventHash(served, served['@context'])).toEqual(eventHash(body, body['@context']));
   });
 
   it('moves a standard namespace bound under another prefix to its own prefix', () => {
     const body = { '@context': [EPCIS_CONTEXT, { mda: 'urn:epcglobal:cbv:mda/', g: 'https://gs1.org/voc/' }], ...event({ ilmd: { 'mda:lotNumber': 'L1' }, 'g:x': 'g:Temperature' }) };
-    const served = servedEvent(body);
+    const served = servedEvent({ body });
     expect(served).toMatchObject({ ilmd: { 'cbvmda:lotNumber': 'L1' }, 'gs1:x': 'gs1:Temperature' });
     expect(served['@context']).toEqual([EPCIS_CONTEXT, { cbvmda: 'urn:epcglobal:cbv:mda:', gs1: 'https://gs1.org/voc/' }]);
     expect(eventHash(served, served['@context'])).toEqual(eventHash(body, body['@context']));
@@ -86,7 +87,7 @@ describe('served JSON-LD', () => {
     const a = { '@context': [EPCIS_CONTEXT, { gs1: 'https://user.example/a/' }], ...event({ 'gs1:note': 'x' }) };
     const b = { '@context': { ex: 'https://user.example/b/' }, ...event({ 'ex:note': 'ex:y' }) };
     const c = { '@context': { ex: 'https://user.example/c/' }, ...event({ 'ex:note': 'ex:y' }) };
-    const served = servedEvents([a, b, c]);
+    const served = servedEvents([a, b, c].map((body) => ({ body })));
     expect(served.events.map((e) => Object.keys(e).filter((k) => k.includes(':')))).toEqual([['gs12:note'], ['ex:note'], ['ex2:note']]);
     // A user namespace's values hash as written, so they stay as written.
     expect(served.events[2]['ex2:note']).toBe('ex:y');
@@ -99,8 +100,16 @@ describe('served JSON-LD', () => {
     const [first] = storedBodies(doc);
     const ignored = eventIgnoreFields(doc)[0];
     expect(ignored).toEqual(['{https://repository-x.example.com/}hash', '{https://ns.example.com/epcis/}captureID']);
-    const served = servedEvent(first, ignored);
+    const served = servedEvent({ body: first, ignoreFields: ignored });
     expect(Object.keys(served).filter((k) => k.includes(':'))).toEqual([]);
-    expect(servedEvent(first)).toMatchObject({ 'repository-x:hash': expect.any(String), 'example:captureID': expect.any(String) });
+    expect(servedEvent({ body: first })).toMatchObject({ 'repository-x:hash': expect.any(String), 'example:captureID': expect.any(String) });
+  });
+
+  it('serves an event declared in error with its latest declaration, which the hash leaves out', () => {
+    const body = { '@context': [EPCIS_CONTEXT], ...event({}) };
+    const errorDeclaration = { declarationTime: '2024-02-01T00:00:00Z', reason: 'incorrect_data', correctiveEventIDs: ['urn:uuid:1'] };
+    const served = servedEvent({ body, errorDeclaration });
+    expect(served.errorDeclaration).toEqual(errorDeclaration);
+    expect(eventHash(served, served['@context'])).toEqual(eventHash(body, body['@context']));
   });
 });

@@ -9,13 +9,25 @@
  * - a query document carries one @context for all its events: the reference hashes an event's own @context as if
  *   it were a field;
  * - fields its capture declared out of the hash (ignoreFields) are left out: they are the sender's bookkeeping, not
- *   the event, and what remains rehashes to the stored hash with no declaration to carry.
+ *   the event, and what remains rehashes to the stored hash with no declaration to carry;
+ * - an event declared in error is served with the latest declaration as its errorDeclaration, as EPCIS serves a
+ *   corrected event; the hash leaves errorDeclaration out, so it still rehashes to the stored hash.
  */
 import { expandsInValues, extensionFieldName, namespacesOf, standardPrefixOf } from 'pharmatrace-verify/cbv';
 import { EPCIS_CONTEXT } from './document.builder';
 import { EPCIS_CONTEXT_PREFIXES, EPCIS_CONTEXT_TERMS } from './epcis-context.terms';
 
 type JsonObject = Record<string, unknown>;
+
+/** A stored event as the writer takes it. */
+export interface StoredEvent {
+  /** The event as captured, with the @context it was captured under. */
+  body: JsonObject;
+  /** Expanded names of the fields its capture left out of the hash. */
+  ignoreFields?: readonly string[];
+  /** The latest error declaration of it, if it was declared in error. */
+  errorDeclaration?: unknown;
+}
 
 export interface ServedEvents {
   /** The @context of the document that carries `events`. */
@@ -143,10 +155,13 @@ function withoutIgnored(event: JsonObject, context: unknown, ignored: ReadonlySe
   return Object.fromEntries(Object.entries(event).filter(([key]) => !ignored.has(extensionFieldName(key, namespaces) ?? key)));
 }
 
-/** Stored events (bodies with their @context) in one document; `ignoreFields[i]`: event i's stored declaration. */
-export function servedEvents(bodies: readonly JsonObject[], ignoreFields: readonly (readonly string[])[] = []): ServedEvents {
+/** Stored events in one document. */
+export function servedEvents(stored: readonly StoredEvent[]): ServedEvents {
   const merger = new ContextMerger();
-  const events = bodies.map((body, i) => merger.add(body, ignoreFields[i] ?? []));
+  const events = stored.map(({ body, ignoreFields = [], errorDeclaration }) => {
+    const event = merger.add(body, ignoreFields);
+    return errorDeclaration === undefined ? event : { ...event, errorDeclaration };
+  });
   return { context: merger.context(events), events };
 }
 
@@ -154,7 +169,7 @@ export function servedEvents(bodies: readonly JsonObject[], ignoreFields: readon
  * One stored event on its own, with the @context it needs. A proof bundle passes no ignoreFields: it shows the event
  * as captured and carries the declaration beside it for the verifier.
  */
-export function servedEvent(body: JsonObject, ignoreFields: readonly string[] = []): JsonObject {
-  const { context, events } = servedEvents([body], [ignoreFields]);
+export function servedEvent(stored: StoredEvent): JsonObject {
+  const { context, events } = servedEvents([stored]);
   return { '@context': context, ...events[0] };
 }

@@ -1,5 +1,7 @@
 export enum PersistenceErrorCode {
   UNIQUE_VIOLATION = 'UNIQUE_VIOLATION',
+  /** An error declaration for an event another organization captured. */
+  FOREIGN_CORRECTION = 'FOREIGN_CORRECTION',
 }
 
 export class PersistenceError extends Error {
@@ -22,4 +24,11 @@ export function rethrowUniqueViolation(error: unknown): never {
     throw new PersistenceError(PersistenceErrorCode.UNIQUE_VIOLATION, constraint, `unique constraint ${constraint} violated`);
   }
   throw error;
+}
+
+/** Thrown inside the capture transaction (so nothing is stored): the declarations at these document positions. */
+export class ForeignCorrectionError extends PersistenceError {
+  constructor(readonly documentIndexes: number[]) {
+    super(PersistenceErrorCode.FOREIGN_CORRECTION, undefined, 'only the organization that captured an event may declare it in error');
+  }
 }

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { EpcisValidationError, EpcisValidator, eventHashes, eventIdMismatch, eventIgnoreFields, findInputViolation, ignoreFieldsIssues, type StreamedEpcisEvent } from '@pharmatrace/epcis';
-import { CaptureSession, EventRepository, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
+import { CaptureSession, EventRepository, ForeignCorrectionError, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
 import { CLOCK, Clock } from '../common/clock';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { ApiMetrics } from '../metrics/api.metrics';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { EPCIS_VALIDATOR } from './capture.service';
-import { CaptureRefused, prepareEvent, recordContext, refuseCapture, stateReducerFor } from './event-preparation';
+import { CaptureRefused, foreignCorrection, prepareEvent, recordContext, refuseCapture, stateReducerFor } from './event-preparation';
 
 export interface StreamCaptureResult {
   /** Events read from the document. */
@@ -59,7 +59,7 @@ export class CaptureStreamService {
     let capturedCount = 0;
     const flush = async (s: CaptureSession) => {
       const outcome = await s.add(chunk);
-      capturedCount += outcome.inserted.length;
+      capturedCount += outcome.inserted.length + outcome.corrections.length;
       chunk = [];
       bytes = 0;
     };
@@ -75,6 +75,7 @@ export class CaptureStreamService {
     } catch (e) {
       await session.rollback();
       if (e instanceof CaptureRefused) return refuseCapture(this.alerts, org, e);
+      if (e instanceof ForeignCorrectionError) throw foreignCorrection(e);
       throw e;
     }
     this.metrics.countCapture(capturedCount, eventCount - capturedCount);

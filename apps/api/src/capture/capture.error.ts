@@ -12,6 +12,8 @@ export enum CaptureErrorCode {
   EVENT_ID_MISMATCH = 'EVENT_ID_MISMATCH',
   /** An ignoreFields declaration names a standard field, or is no array of names; each issue points into the declaration. */
   INVALID_IGNORE_FIELDS = 'INVALID_IGNORE_FIELDS',
+  /** An errorDeclaration for a stored event another organization captured: only its capturer may declare it in error. */
+  CORRECTION_FORBIDDEN = 'CORRECTION_FORBIDDEN',
 }
 
 export interface CaptureIssue {

@@ -11,14 +11,14 @@ import {
   ignoreFieldsIssues,
 } from '@pharmatrace/epcis';
 import { tooManyEvents } from '../epcis-rest/epcis-rest.error';
-import { EventRepository, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
+import { EventRepository, ForeignCorrectionError, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { SignatureService } from '../signatures/signature.service';
 import { CLOCK, Clock } from '../common/clock';
 import { ApiMetrics } from '../metrics/api.metrics';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { CaptureResult } from './capture.types';
-import { CaptureRefused, prepareEvent, recordContext, refuseCapture, stateReducerFor } from './event-preparation';
+import { CaptureRefused, foreignCorrection, prepareEvent, recordContext, refuseCapture, stateReducerFor } from './event-preparation';
 
 export { identify } from './event-preparation';
 
@@ -68,8 +68,12 @@ export class CaptureService {
     const reduce = stateReducerFor(recordContext(org, recordTime, this.config.eventTimeMaxSkewMs, await this.partners.at(recordTime)));
     const outcome = await this.events
       .capture(org.id, prepared, reduce, signed)
-      .catch((e) => (e instanceof CaptureRefused ? refuseCapture(this.alerts, org, e) : Promise.reject(e)));
-    const capturedCount = outcome.inserted.length;
+      .catch((e) => {
+        if (e instanceof CaptureRefused) return refuseCapture(this.alerts, org, e);
+        throw e instanceof ForeignCorrectionError ? foreignCorrection(e) : e;
+      });
+    // A correction of a stored event is captured too: it is kept, not dropped as a duplicate.
+    const capturedCount = outcome.inserted.length + outcome.corrections.length;
     const duplicateCount = prepared.length - capturedCount;
     this.metrics.countCapture(capturedCount, duplicateCount);
     return { capturedCount, duplicateCount, eventHashes: hashes };

@@ -11,9 +11,9 @@ import {
   UNDO_WINDOW_DAYS,
   Violation,
 } from '@pharmatrace/domain';
-import { eventTimeOf, extractEpcs, hashDigest, parseIsoDate } from '@pharmatrace/epcis';
+import { eventTimeOf, extractEpcs, hashDigest, parseIsoDate, parseZonedDateTime } from '@pharmatrace/epcis';
 import { canonicalEpc, Gs1Error, parseEpc, validateAiValue } from '@pharmatrace/gs1';
-import { EpcRole, NewEvent, OrganizationEntity, StateReducer, VerificationRepository } from '@pharmatrace/persistence';
+import { EpcRole, ErrorDeclaration, ForeignCorrectionError, NewEvent, OrganizationEntity, StateReducer, VerificationRepository } from '@pharmatrace/persistence';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { eventFacts, idOf, ilmdKey } from './event-facts';
 
@@ -76,6 +76,7 @@ export function prepareEvent(
   }
   if (cbvShortName(raw.bizStep) === 'commissioning') issues.push(...lotIssues(raw, index));
   issues.push(...expiryIssues(raw, index));
+  const declaration = errorDeclarationOf(raw, index, issues);
   let eventTime: Date;
   try {
     eventTime = eventTimeOf(raw);
@@ -101,8 +102,29 @@ export function prepareEvent(
       ignoreFields,
       epcs,
       facts,
+      errorDeclaration: declaration,
     },
     issues,
+  };
+}
+
+/**
+ * What an errorDeclaration says, kept with the correction it makes of the stored event with the same hash. Its
+ * declarationTime orders the corrections of one event, so it must be a real instant with its offset.
+ */
+function errorDeclarationOf(raw: Record<string, any>, index: number, issues: CaptureIssue[]): ErrorDeclaration | null {
+  const declaration = raw.errorDeclaration;
+  if (declaration === undefined) return null;
+  const declarationTime = typeof declaration?.declarationTime === 'string' ? parseZonedDateTime(declaration.declarationTime) : null;
+  if (!declarationTime) {
+    issues.push({ eventIndex: index, field: '/errorDeclaration/declarationTime', rule: 'format:date-time', message: 'declarationTime must be a date-time with its offset' });
+    return null;
+  }
+  const ids: unknown[] = Array.isArray(declaration.correctiveEventIDs) ? declaration.correctiveEventIDs : [];
+  return {
+    declarationTime,
+    reason: typeof declaration.reason === 'string' ? declaration.reason : null,
+    correctiveEventIds: ids.filter((id): id is string => typeof id === 'string'),
   };
 }
 
@@ -249,5 +271,13 @@ export async function refuseCapture(alerts: VerificationRepository, org: Organiz
   throw new CaptureError(
     forbidden ? CaptureErrorCode.CAPTURE_FORBIDDEN : CaptureErrorCode.CAPTURE_CONFLICT,
     refused.refusals.map((r) => ({ eventIndex: r.index, field: r.field, rule: r.code, message: r.message })),
+  );
+}
+
+/** Declaring another organization's event in error: refused, naming each declaring event. */
+export function foreignCorrection(e: ForeignCorrectionError): CaptureError {
+  return new CaptureError(
+    CaptureErrorCode.CORRECTION_FORBIDDEN,
+    e.documentIndexes.map((index) => ({ eventIndex: index, field: '/errorDeclaration', rule: 'declared-by-capturer', message: e.message })),
   );
 }

@@ -40,6 +40,7 @@ export const ERROR_STATUS: Record<string, number> = {
   [CaptureErrorCode.INVALID_DOCUMENT]: 400,
   [CaptureErrorCode.EVENT_ID_MISMATCH]: 400,
   [CaptureErrorCode.INVALID_IGNORE_FIELDS]: 400,
+  [CaptureErrorCode.CORRECTION_FORBIDDEN]: 403,
   [CaptureErrorCode.CAPTURE_FORBIDDEN]: 403,
   [CaptureErrorCode.CAPTURE_CONFLICT]: 409,
   [VerificationErrorCode.INVALID_CODE]: 400,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Options, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { EPCIS_CONTEXT, servedEvent, servedEvents } from '@pharmatrace/epcis';
-import type { OrganizationEntity } from '@pharmatrace/persistence';
+import { EPCIS_CONTEXT, servedEvent, servedEvents, type StoredEvent } from '@pharmatrace/epcis';
+import type { OrganizationEntity, QueriedEvent } from '@pharmatrace/persistence';
 import type { Request, Response } from 'express';
 import { CaptureService } from '../capture/capture.service';
 import { CurrentOrganization, Public } from '../common/auth.decorators';
@@ -9,9 +9,12 @@ import { EpcisProblemFilter } from './epcis-problem.filter';
 import { EpcisRestError, EpcisRestErrorCode } from './epcis-rest.error';
 import { answer, nextLink, queryParams } from './epcis-response';
 
+/** A stored event as served: without its ignored fields, with its latest error declaration if declared in error. */
+const forServing = (e: QueriedEvent): StoredEvent => ({ body: e.body, ignoreFields: e.ignoreFields, errorDeclaration: e.corrections.at(-1)?.errorDeclaration });
+
 /** Stored events in one query document: one @context for all of them (served-event.writer.ts says why). */
-function queryDocument(stored: { body: Record<string, unknown>; ignoreFields: string[] }[]) {
-  const { context, events } = servedEvents(stored.map((e) => e.body), stored.map((e) => e.ignoreFields));
+function queryDocument(stored: QueriedEvent[]) {
+  const { context, events } = servedEvents(stored.map(forServing));
   return {
     '@context': context,
     type: 'EPCISQueryDocument',
@@ -63,7 +66,7 @@ export class EpcisEventsController {
   async event(@CurrentOrganization() org: OrganizationEntity, @Param('eventID') eventId: string, @Res() res: Response) {
     const event = await this.query.findOne(eventId, org);
     // EPCIS XML has no bare-event document: an XML answer carries the event in a query document.
-    answer(res, res.locals.epcisFormat === 'application/xml' ? queryDocument([event]) : servedEvent(event.body, event.ignoreFields));
+    answer(res, res.locals.epcisFormat === 'application/xml' ? queryDocument([event]) : servedEvent(forServing(event)));
   }
 
   @Options()

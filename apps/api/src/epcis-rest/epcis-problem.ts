@@ -22,6 +22,7 @@ const EXCEPTIONS: Record<string, { name: string; title: string }> = {
   INVALID_DOCUMENT: { name: 'ValidationException', title: 'Invalid EPCIS document' },
   EVENT_ID_MISMATCH: { name: 'ValidationException', title: 'A hash-form eventID is not the event hash' },
   INVALID_IGNORE_FIELDS: { name: 'ValidationException', title: 'ignoreFields may name extension fields only' },
+  CORRECTION_FORBIDDEN: { name: 'SecurityException', title: 'Only the capturer of an event may declare it in error' },
   MALFORMED_BODY: { name: 'ValidationException', title: 'Malformed request body' },
   INVALID_ENCODING: { name: 'ValidationException', title: 'Invalid character encoding' },
   INVALID_QUERY_PARAMETER: { name: 'QueryParameterException', title: 'Invalid query parameter' },

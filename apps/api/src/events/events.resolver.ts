@@ -4,7 +4,7 @@ import type { OrganizationEntity, QueriedEvent } from '@pharmatrace/persistence'
 import { CurrentOrganization } from '../common/auth.decorators';
 import { QueryParams } from './event-filter.parser';
 import { EventQueryService } from './event-query.service';
-import { EpcisEventType, EventConnectionType, EventFilter } from './events.types';
+import { EpcisEventType, EventConnectionType, EventCorrectionType, EventFilter } from './events.types';
 
 export function toEventNode(e: QueriedEvent): EpcisEventType {
   const declared = e.body.eventID;
@@ -14,7 +14,8 @@ export function toEventNode(e: QueriedEvent): EpcisEventType {
     eventType: String(e.body.type),
     eventTime: e.eventTime,
     recordTime: e.recordTime,
-    event: servedEvent(e.body, e.ignoreFields),
+    event: servedEvent({ body: e.body, ignoreFields: e.ignoreFields, errorDeclaration: e.corrections.at(-1)?.errorDeclaration }),
+    corrections: e.corrections.map(EventCorrectionType.from),
   };
 }
 

@@ -1,4 +1,5 @@
-import { Field, InputType, ObjectType } from '@nestjs/graphql';
+import { Field, ID, InputType, ObjectType } from '@nestjs/graphql';
+import type { EventCorrectionView } from '@pharmatrace/persistence';
 import GraphQLJSON from 'graphql-type-json';
 
 /** The same filters as the EPCIS REST query parameters, under the same names, read by the same parser. */
@@ -24,6 +25,26 @@ export class EventFilter {
   @Field(() => [String], { nullable: true, description: 'CBV 2.0 hash or the eventID given at capture' }) EQ_eventID?: string[];
 }
 
+/** An error declaration of a stored event: the declaring event hashed as the event, so it is kept as its correction. */
+@ObjectType('EventCorrection')
+export class EventCorrectionType {
+  @Field() declarationTime: Date;
+  @Field({ nullable: true, description: 'CBV error reason, as declared' }) reason?: string;
+  @Field(() => [String], { description: 'Events that correct this one' }) correctiveEventIDs: string[];
+  @Field(() => ID, { description: 'The organization that declared it (the event\'s capturer)' }) declaredBy: string;
+  @Field({ description: "The server's clock when it was recorded" }) recordTime: Date;
+
+  static from(c: EventCorrectionView): EventCorrectionType {
+    return {
+      declarationTime: new Date(c.declarationTime),
+      reason: c.reason ?? undefined,
+      correctiveEventIDs: c.correctiveEventIDs,
+      declaredBy: c.declaredBy,
+      recordTime: new Date(c.recordTime),
+    };
+  }
+}
+
 @ObjectType('EpcisEvent')
 export class EpcisEventType {
   @Field({ description: 'CBV 2.0 event hash, ni:///sha-256;<hex>?ver=CBV2.0' }) eventHash: string;
@@ -31,7 +52,12 @@ export class EpcisEventType {
   @Field() eventType: string;
   @Field() eventTime: Date;
   @Field() recordTime: Date;
-  @Field(() => GraphQLJSON, { description: 'The event exactly as captured, EPCIS 2.0 JSON-LD' }) event: unknown;
+  @Field(() => GraphQLJSON, {
+    description: 'The event as captured, EPCIS 2.0 JSON-LD (with its latest errorDeclaration if declared in error, without ignored fields)',
+  })
+  event: unknown;
+  @Field(() => [EventCorrectionType], { description: 'Its error declarations, oldest first: empty unless declared in error' })
+  corrections: EventCorrectionType[];
 }
 
 @ObjectType('EventEdge')

@@ -39,7 +39,7 @@ export class ProofBundleService {
         const proof = proofs.get(event.id);
         const signature = signatures.get(event.id);
         return {
-          event: servedEvent(event.body),
+          event: servedEvent({ body: event.body, errorDeclaration: event.corrections.at(-1)?.errorDeclaration }),
           eventHash: digestToHash(event.hash),
           ...(event.ignoreFields.length ? { ignoreFields: event.ignoreFields } : {}),
           via,

@@ -8,6 +8,7 @@ import { AnchorStatusEnum } from '../anchoring/proof.types';
 import { OrganizationLoader } from '../policy/organization.loader';
 import { HistoryEvent, PackHistoryService } from './pack-history.service';
 import { ProvenanceError, ProvenanceErrorCode } from './provenance.error';
+import { EventCorrectionType } from '../events/events.types';
 import { ProvenanceEventConnectionType, ProvenanceType } from './provenance.types';
 
 const MAX_PAGE = 500;
@@ -49,7 +50,8 @@ export class ProvenanceService {
         readPoint: e.readPoint ?? undefined,
         bizLocation: e.bizLocation ?? undefined,
         via,
-        event: servedEvent(e.body, e.ignoreFields),
+        event: servedEvent({ body: e.body, ignoreFields: e.ignoreFields, errorDeclaration: e.corrections.at(-1)?.errorDeclaration }),
+        corrections: e.corrections.map(EventCorrectionType.from),
         anchorStatus: (e.batch?.status ?? 'UNBATCHED') as AnchorStatusEnum,
         proof: proofs.get(e.id),
       })),

@@ -2,6 +2,7 @@ import { Field, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { HistoryVisibility, ProvenanceFlagCode } from '@pharmatrace/domain';
 import GraphQLJSON from 'graphql-type-json';
 import { AnchorStatusEnum, EventProofType } from '../anchoring/proof.types';
+import { EventCorrectionType } from '../events/events.types';
 
 registerEnumType(HistoryVisibility, {
   name: 'HistoryVisibility',
@@ -21,7 +22,12 @@ export class ProvenanceEventType {
   @Field({ nullable: true }) readPoint?: string;
   @Field({ nullable: true }) bizLocation?: string;
   @Field({ description: 'The EPC the event names: the pack itself, or the case or pallet that held it then' }) via: string;
-  @Field(() => GraphQLJSON, { description: 'The event as captured, EPCIS 2.0 JSON-LD' }) event: unknown;
+  @Field(() => GraphQLJSON, {
+    description: 'The event as captured, EPCIS 2.0 JSON-LD (with its latest errorDeclaration if declared in error, without ignored fields)',
+  })
+  event: unknown;
+  @Field(() => [EventCorrectionType], { description: 'Its error declarations, oldest first: empty unless declared in error' })
+  corrections: EventCorrectionType[];
   @Field(() => AnchorStatusEnum) anchorStatus: AnchorStatusEnum;
   @Field(() => EventProofType, { nullable: true, description: 'Null until the batch holding the event is mined' })
   proof?: EventProofType;

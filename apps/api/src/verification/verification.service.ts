@@ -200,6 +200,7 @@ export class VerificationService {
       container: container ?? undefined,
       correction: e.correction ? { kind: e.correction.kind, advice: CORRECTION_ADVICE[e.correction.kind], corrected: e.epc } : undefined,
       ambiguousReadings: e.ambiguousReadings,
+      declaredInError: view.declaredInError,
     };
   }
 }

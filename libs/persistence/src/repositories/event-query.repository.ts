@@ -40,6 +40,23 @@ export interface EventCriteria {
   visibleTo?: { organizationId: string; glnPatterns: string[]; ownGtins: boolean; granted: { gtin: string; lot: string | null }[] };
 }
 
+/** An error declaration of a stored event (event_correction), oldest first; times as ISO 8601 text. */
+export interface EventCorrectionView {
+  declarationTime: string;
+  reason: string | null;
+  correctiveEventIDs: string[];
+  /** The errorDeclaration as the declaring event carried it. */
+  errorDeclaration: Record<string, unknown>;
+  declaredBy: string;
+  recordTime: string;
+}
+
+/** Each stored event's corrections, as one JSON column (a correlated subquery on event alias `e`). */
+export const CORRECTIONS_COLUMN = `(SELECT coalesce(jsonb_agg(jsonb_build_object('declarationTime', c.declaration_time, 'reason', c.reason,
+    'correctiveEventIDs', to_jsonb(c.corrective_event_ids), 'errorDeclaration', c.body->'errorDeclaration', 'declaredBy', c.declared_by,
+    'recordTime', c.recorded_at) ORDER BY c.declaration_time, c.id), '[]'::jsonb)
+   FROM event_correction c WHERE c.event_id = e.id) AS corrections`;
+
 export interface QueriedEvent {
   id: number;
   eventTime: Date;
@@ -48,6 +65,7 @@ export interface QueriedEvent {
   body: Record<string, unknown>;
   /** Extension fields left out of the hash (event.ignore_fields). */
   ignoreFields: string[];
+  corrections: EventCorrectionView[];
 }
 
 const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
@@ -83,7 +101,7 @@ export class EventQueryRepository {
     // The position is read back from the row itself: event_time keeps microseconds a JavaScript Date would lose.
     if (afterId !== undefined) sql.where.push(`(e.event_time, e.id) > (SELECT p.event_time, p.id FROM event p WHERE p.id = ${sql.param(afterId)}::bigint)`);
     const rows: Record<string, any>[] = await this.db.query(
-      `SELECT e.id, e.event_hash, e.event_time, e.record_time, e.body, e.ignore_fields FROM event e
+      `SELECT e.id, e.event_hash, e.event_time, e.record_time, e.body, e.ignore_fields, ${CORRECTIONS_COLUMN} FROM event e
        ${sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : ''}
        ORDER BY e.event_time, e.id
        LIMIT ${sql.param(limit + 1)}`,
@@ -96,6 +114,7 @@ export class EventQueryRepository {
       recordTime: r.record_time,
       body: r.body,
       ignoreFields: r.ignore_fields,
+      corrections: r.corrections,
     }));
     return { events, hasMore: rows.length > limit };
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AppliedEvents, EventFacts, HistoryFlag, ItemState } from '@pharmatrace/domain';
 import { DataSource, EntityManager } from 'typeorm';
 import { EpcRole } from '../entities';
+import { ForeignCorrectionError } from '../persistence.error';
 import { STATE_COLUMNS, toItemState } from './pack-state.sql';
 import { attachCaptureSignature, NewCaptureSignature } from './signature.repository';
 
@@ -22,6 +23,20 @@ export interface NewEvent {
   documentIndex: number;
   /** The state-relevant facts of the event; the id is filled in once the row exists. */
   facts: Omit<EventFacts, 'eventId'>;
+  /** The event's errorDeclaration, if any: with the hash of a stored event it is a correction of that event. */
+  errorDeclaration: ErrorDeclaration | null;
+}
+
+export interface ErrorDeclaration {
+  declarationTime: Date;
+  reason: string | null;
+  correctiveEventIds: string[];
+}
+
+/** An error declaration stored against the event it corrects (event_correction). */
+export interface StoredCorrection {
+  id: number;
+  eventId: number;
 }
 
 export interface StoredEvent {
@@ -31,6 +46,8 @@ export interface StoredEvent {
 
 export interface CaptureOutcome {
   inserted: StoredEvent[];
+  /** Error declarations of stored events, new ones only: each counts as captured. */
+  corrections: StoredCorrection[];
   duplicates: Buffer[];
 }
 
@@ -44,18 +61,30 @@ export interface CaptureSession {
 /** Turns the events newly stored and the states they touch into the states to write. Pure, supplied by the caller. */
 export type StateReducer = (current: ItemState[], facts: EventFacts[], documentIndexOf: (eventId: number) => number) => AppliedEvents;
 
+/** Events per chunk of a whole-document capture: a few milliseconds of synchronous work each. */
+const CAPTURE_CHUNK_EVENTS = 250;
+
 @Injectable()
 export class EventRepository {
   constructor(private readonly db: DataSource) {}
 
   /**
    * Stores a document's events, their EPC index rows and the read-model states they change in one transaction:
-   * one multi-row statement per table, whatever the document's size. Events whose hash is already stored are
-   * skipped, so a re-capture is a no-op. A verified `signature` of the document is stored in the same transaction.
+   * one multi-row statement per table for each chunk of CAPTURE_CHUNK_EVENTS. Events whose hash is already stored are
+   * skipped, so a re-capture is a no-op, unless they declare that event in error: they are then stored as its
+   * correction (storeCorrections). A verified `signature` of the document is stored in the same transaction.
    */
   capture(capturedBy: string, events: NewEvent[], reduce: StateReducer, signature?: NewCaptureSignature): Promise<CaptureOutcome> {
     return this.db.transaction(async (tx) => {
-      const outcome = await this.storeChunk(tx, capturedBy, events, reduce);
+      // In chunks, as a capture session stores them: building one chunk's statements and states is synchronous
+      // work, and 10,000 events at once held the event loop for about 300 ms (issue 13).
+      const outcome: CaptureOutcome = { inserted: [], corrections: [], duplicates: [] };
+      for (let at = 0; at < events.length; at += CAPTURE_CHUNK_EVENTS) {
+        const chunk = await this.storeChunk(tx, capturedBy, events.slice(at, at + CAPTURE_CHUNK_EVENTS), reduce);
+        outcome.inserted.push(...chunk.inserted);
+        outcome.corrections.push(...chunk.corrections);
+        outcome.duplicates.push(...chunk.duplicates);
+      }
       if (signature) await attachCaptureSignature(tx, signature, outcome.inserted.map((e) => e.id));
       return outcome;
     });
@@ -97,11 +126,18 @@ export class EventRepository {
   }
 
   private async storeChunk(tx: EntityManager, capturedBy: string, events: NewEvent[], reduce: StateReducer): Promise<CaptureOutcome> {
-    const inserted = await this.insertEvents(tx, capturedBy, events);
+    // The first of several events with one hash is the one stored; a later one is its duplicate or correction.
+    const seen = new Set<string>();
+    const representatives = events.filter((e) => !seen.has(e.hash.toString('hex')) && seen.add(e.hash.toString('hex')));
+    const inserted = await this.insertEvents(tx, capturedBy, representatives);
     const byHash = new Map(inserted.map((e) => [e.hash.toString('hex'), e.id]));
-    const fresh = events.filter((e) => byHash.has(e.hash.toString('hex')));
-    const duplicates = events.filter((e) => !byHash.has(e.hash.toString('hex'))).map((e) => e.hash);
-    if (!fresh.length) return { inserted, duplicates };
+    const fresh = representatives.filter((e) => byHash.has(e.hash.toString('hex')));
+    const freshSet = new Set(fresh);
+    const corrections = await this.storeCorrections(tx, capturedBy, events.filter((e) => e.errorDeclaration && !freshSet.has(e)));
+    const corrected = new Set(corrections.map((c) => c.event));
+    const duplicates = events.filter((e) => !freshSet.has(e) && !corrected.has(e)).map((e) => e.hash);
+    const outcome = (): CaptureOutcome => ({ inserted, corrections: corrections.map((c) => c.stored), duplicates });
+    if (!fresh.length) return outcome();
 
     const facts = fresh.map((e) => ({ ...e.facts, eventId: byHash.get(e.hash.toString('hex'))! }));
     const touched = [...new Set(fresh.flatMap((e) => e.epcs.map((x) => x.epc)))];
@@ -120,11 +156,40 @@ export class EventRepository {
     await this.insertEpcIndex(tx, index);
     await this.upsertStates(tx, applied.states);
     await this.insertFlags(tx, capturedBy, applied.flags);
-    return { inserted, duplicates };
+    return outcome();
   }
 
-  private async insertEvents(tx: EntityManager, capturedBy: string, events: NewEvent[]): Promise<StoredEvent[]> {
-    const unique = [...new Map(events.map((e) => [e.hash.toString('hex'), e])).values()];
+  /**
+   * Error declarations whose hash is a stored event's, kept as its corrections; one already kept (same event and
+   * declaration time) is a duplicate. Only the organization that captured an event may declare it in error.
+   */
+  private async storeCorrections(tx: EntityManager, declaredBy: string, declaring: NewEvent[]): Promise<{ event: NewEvent; stored: StoredCorrection }[]> {
+    if (!declaring.length) return [];
+    const originals: { id: string; event_hash: Buffer; captured_by: string }[] = await tx.query(
+      `SELECT id, event_hash, captured_by FROM event WHERE event_hash = ANY($1::bytea[])`,
+      [declaring.map((e) => e.hash)],
+    );
+    const byHash = new Map(originals.map((o) => [o.event_hash.toString('hex'), o]));
+    const foreign = declaring.filter((e) => byHash.get(e.hash.toString('hex'))?.captured_by !== declaredBy);
+    if (foreign.length) throw new ForeignCorrectionError(foreign.map((e) => e.documentIndex));
+    const stored: { event: NewEvent; stored: StoredCorrection }[] = [];
+    for (const event of declaring) {
+      const declaration = event.errorDeclaration!;
+      const eventId = Number(byHash.get(event.hash.toString('hex'))!.id);
+      const rows: { id: string }[] = await tx.query(
+        `INSERT INTO event_correction (event_id, declared_by, declaration_time, reason, corrective_event_ids, body)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (event_id, declaration_time) DO NOTHING
+         RETURNING id`,
+        [eventId, declaredBy, declaration.declarationTime.toISOString(), declaration.reason, declaration.correctiveEventIds, JSON.stringify(event.body)],
+      );
+      if (rows.length) stored.push({ event, stored: { id: Number(rows[0].id), eventId } });
+    }
+    return stored;
+  }
+
+  /** `unique`: one event per hash. */
+  private async insertEvents(tx: EntityManager, capturedBy: string, unique: NewEvent[]): Promise<StoredEvent[]> {
     const rows: { id: string; event_hash: Buffer }[] = await tx.query(
       `INSERT INTO event (event_hash, event_type, action, biz_step, disposition, event_time, read_point, biz_location, body, captured_by, ignore_fields)
        SELECT h, t, a, b, d, et, rp, bl, body, $10, ARRAY(SELECT jsonb_array_elements_text(ig))

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AnchorBatchStatus, EpcRole } from '../entities';
+import { CORRECTIONS_COLUMN, type EventCorrectionView } from './event-query.repository';
 import { preparedQuery } from './prepared-query';
 
 export interface HistoryEntry {
@@ -13,7 +14,7 @@ export interface HistoryEntry {
 
 const EVENT_COLUMNS = `e.id, e.event_hash, e.event_type, e.action, e.biz_step, e.disposition, e.event_time, e.record_time,
   e.read_point, e.biz_location, e.captured_by, e.body, e.ignore_fields, e.batch_id, e.leaf_index, b.status, b.root, b.leaf_count,
-  b.chain_id, b.contract_address, b.tx_hash, b.block_number, b.checked_on_chain`;
+  b.chain_id, b.contract_address, b.tx_hash, b.block_number, b.checked_on_chain, ${CORRECTIONS_COLUMN}`;
 
 const HISTORY_SQL = `WITH RECURSIVE span(epc, t_from, t_to, depth) AS (
    SELECT $1::text, '-infinity'::timestamptz, 'infinity'::timestamptz, 0
@@ -61,6 +62,7 @@ function toStoredEvent(r: Record<string, any>): StoredEventView {
     capturedBy: r.captured_by,
     body: r.body,
     ignoreFields: r.ignore_fields,
+    corrections: r.corrections,
     batchId: r.batch_id === null ? null : Number(r.batch_id),
     leafIndex: r.leaf_index,
     batch:
@@ -94,6 +96,8 @@ export interface StoredEventView {
   body: Record<string, unknown>;
   /** Extension fields left out of the hash (event.ignore_fields). */
   ignoreFields: string[];
+  /** Its error declarations, oldest first. */
+  corrections: EventCorrectionView[];
   batchId: number | null;
   leafIndex: number | null;
   batch: null | {

@@ -10,6 +10,8 @@ export interface VerificationView {
   product: { name: string | null; status: 'ACTIVE' | 'WITHDRAWN'; manufacturerId: string | null; manufacturerGln: string | null } | null;
   lotRecalled: boolean;
   anchoring: AnchoringProgress;
+  /** Events of the pack and its containers that their capturer declared in error (event_correction). */
+  declaredInError: number;
 }
 
 export interface AlertRecord {
@@ -23,7 +25,7 @@ export interface AlertRecord {
 
 /**
  * Every view a verdict needs, for a batch of scans at once: the pack, the containers it sits in now, its product and
- * lot, and how many of the events of the pack and its containers are anchored. The whole batch comes back as one JSON
+ * lot, how many of the events of the pack and its containers are anchored, and how many were declared in error. The whole batch comes back as one JSON
  * array of [state, containers, product, recalled, anchoring] tuples, each as a positional array of only the fields a
  * verdict reads: one small value to decode instead of four objects a row took the API's time in the pg driver from
  * about 26 to 18 µs a view (batches of 32).
@@ -46,7 +48,8 @@ const VIEWS_SQL = `WITH RECURSIVE input AS MATERIALIZED (
        count(DISTINCT e.id),
        count(DISTINCT e.id) FILTER (WHERE b.status IN ('MINED', 'FINAL')),
        count(DISTINCT e.id) FILTER (WHERE b.status = 'FINAL' AND b.checked_on_chain),
-       count(DISTINCT e.id) FILTER (WHERE b.audit_failed_at IS NOT NULL))
+       count(DISTINCT e.id) FILTER (WHERE b.audit_failed_at IS NOT NULL),
+       count(DISTINCT e.id) FILTER (WHERE EXISTS (SELECT 1 FROM event_correction ec WHERE ec.event_id = e.id)))
     FROM event_epc ee JOIN event e ON e.id = ee.event_id LEFT JOIN anchor_batch b ON b.id = e.batch_id
     WHERE ee.epc IN (SELECT c.epc FROM chain c WHERE c.ord = i.ord) AND s.state IS NOT NULL)
  ) ORDER BY i.ord) AS views
@@ -60,7 +63,7 @@ type ViewTuple = [
   string[],
   [string | null, 'ACTIVE' | 'WITHDRAWN', string | null, string | null] | null,
   boolean,
-  [number, number, number, number] | null,
+  [number, number, number, number, number] | null,
 ];
 
 const NO_EVENTS: AnchoringProgress = { eventCount: 0, anchoredCount: 0, finalCount: 0, failedCount: 0 };
@@ -72,6 +75,7 @@ function toView([state, containers, product, lotRecalled, anchoring]: ViewTuple)
     product: product ? { name: product[0], status: product[1], manufacturerId: product[2], manufacturerGln: product[3] } : null,
     lotRecalled,
     anchoring: anchoring ? { eventCount: anchoring[0], anchoredCount: anchoring[1], finalCount: anchoring[2], failedCount: anchoring[3] } : NO_EVENTS,
+    declaredInError: anchoring ? anchoring[4] : 0,
   };
 }
 
