@@ -162,4 +162,23 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
     const res = await capture('not a document');
     expect(res.errors?.[0].extensions?.code).toBe('INVALID_DOCUMENT');
   });
+
+  it('stores a document larger than one chunk (250 events) as one: later events act on packs of earlier chunks, a repeat is a duplicate', async () => {
+    const serials = Array.from({ length: 600 }, (_, i) => `CHUNK${i}`);
+    const bigCase = 'urn:epc:id:sscc:0614141.7777777777';
+    const events = [
+      ...serials.map((serial) => commissioningEvent({ eventTime: t(10), epcs: [pack(serial)], lot: 'LOT-C', expiry: '2028-06-30', bizLocation: SITE, readPoint: SITE })),
+      // Packs commissioned in the first chunk, packed from the third, and the first event again.
+      packingEvent({ eventTime: t(11), parent: bigCase, children: [pack('CHUNK0'), pack('CHUNK599')], bizLocation: SITE, readPoint: SITE }),
+      commissioningEvent({ eventTime: t(10), epcs: [pack('CHUNK0')], lot: 'LOT-C', expiry: '2028-06-30', bizLocation: SITE, readPoint: SITE }),
+    ];
+    const before = await rowCount('event');
+    const res = await capture(epcisDocument(events));
+    expect(res.errors).toBeUndefined();
+    expect(res.data.captureEpcisDocument).toMatchObject({ capturedCount: 601, duplicateCount: 1 });
+    expect(await rowCount('event')).toBe(before + 601);
+    const verified = await gql(app, `query($code: String!) { verify(code: $code) { status container } }`, { code: pack('CHUNK0') }, maker.apiKey);
+    // Served in its canonical Digital Link form.
+    expect(verified.data.verify).toEqual({ status: 'ACTIVE', container: 'https://id.gs1.org/00/706141417777777771' });
+  });
 });

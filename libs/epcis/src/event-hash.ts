@@ -16,6 +16,7 @@ import {
   prehashOfTree,
 } from 'pharmatrace-verify/cbv';
 import { eventsOf } from './event.model';
+import { Resumable, runSliced, runToEnd } from './time-slice';
 
 export type { DocumentContext } from 'pharmatrace-verify/cbv';
 
@@ -62,14 +63,26 @@ export function eventHash(event: object, context?: DocumentContext, options: Eve
 
 /** One result per event, in document order (capture or query document). */
 export function eventHashes(document: unknown): EventHashResult[] {
+  return runToEnd(hashing(document));
+}
+
+/** eventHashes in slices that leave the event loop free between them (time-slice.ts): for whole captured documents. */
+export function eventHashesSliced(document: unknown): Promise<EventHashResult[]> {
+  return runSliced(hashing(document));
+}
+
+function* hashing(document: unknown): Resumable<EventHashResult[]> {
   const events = eventsOf(document);
   const root = document as Record<string, unknown>;
   const namespaces = namespacesOf(root['@context']);
   const ignoreFields = declaredIgnoreFields(root);
-  return events.map((event, index) => {
-    const prehash = prehashOfTree(eventTree(requireEventObject(event, index), namespaces, ignoreFields));
-    return { hash: hashOf(prehash), prehash };
-  });
+  const results: EventHashResult[] = [];
+  for (let index = 0; index < events.length; index++) {
+    const prehash = prehashOfTree(eventTree(requireEventObject(events[index], index), namespaces, ignoreFields));
+    results.push({ hash: hashOf(prehash), prehash });
+    yield;
+  }
+  return results;
 }
 
 /**

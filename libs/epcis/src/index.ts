@@ -6,6 +6,7 @@ export {
   type EventHashResult,
   eventHash,
   eventHashes,
+  eventHashesSliced,
   eventIdMismatch,
   eventIdMismatches,
   eventIgnoreFields,
@@ -21,7 +22,8 @@ export {
   type EpcisValidatorOptions,
 } from './schema.validator';
 export * from './document.builder';
-export { type EpcisJsonDocument, readEpcisXml } from './xml-reader';
+export { type EpcisJsonDocument, readEpcisXml, readEpcisXmlSliced } from './xml-reader';
+export { slicer } from './time-slice';
 export { type EpcisInput, type StreamedEpcisEvent, streamEpcisXmlEvents } from './xml-stream';
 export { streamEpcisJsonEvents } from './json-stream';
 export { decodeDocument, decodedChunks, DocumentDecoder, type DocumentFormat, firstInvalidUtf8 } from './document.decoder';

@@ -26,3 +26,13 @@ export async function runSliced<T>(work: Resumable<T>, sliceMs = SLICE_MS): Prom
     }
   }
 }
+
+/** For loops in async code: `await pause()` after each step gives the event loop a turn once `sliceMs` have passed. */
+export function slicer(sliceMs = SLICE_MS): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < sliceMs) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
+}

@@ -4,6 +4,7 @@
  */
 import { documentContext, EpcisXmlEventParser } from './xml-event.parser';
 import type { JsonObject } from './xml-element.mapper';
+import { type Resumable, runSliced, runToEnd } from './time-slice';
 
 /** An EPCIS 2.0 JSON-LD document (capture or query), as produced by readEpcisXml and taken by eventHashes. */
 export type EpcisJsonDocument = Record<string, unknown>;
@@ -29,9 +30,24 @@ function hoistEventNamespaces(events: JsonObject[], namespaces: Record<string, s
  * naming the event index, the field and the rule, with the parser's line and column.
  */
 export function readEpcisXml(xml: string): EpcisJsonDocument {
+  return runToEnd(xmlReading(xml));
+}
+
+/** readEpcisXml in slices that leave the event loop free between them (time-slice.ts): for buffered capture bodies. */
+export function readEpcisXmlSliced(xml: string): Promise<EpcisJsonDocument> {
+  return runSliced(xmlReading(xml));
+}
+
+/** Characters handed to the parser between pauses: about 1 ms of parsing. */
+const XML_PIECE = 16 * 1024;
+
+function* xmlReading(xml: string): Resumable<EpcisJsonDocument> {
   const events: JsonObject[] = [];
   const parser = new EpcisXmlEventParser((event) => events.push(event));
-  parser.write(xml);
+  for (let at = 0; at < xml.length; at += XML_PIECE) {
+    parser.write(xml.slice(at, at + XML_PIECE));
+    yield;
+  }
   const header = parser.end();
   const namespaces = { ...header.namespaces };
   hoistEventNamespaces(events, namespaces);

@@ -4,11 +4,12 @@ import {
   CAPTURE_EVENT_LIMIT,
   eventCountOf,
   EpcisValidator,
-  eventHashes,
+  eventHashesSliced,
   eventIdMismatch,
   eventIgnoreFields,
   eventsOf,
   ignoreFieldsIssues,
+  slicer,
 } from '@pharmatrace/epcis';
 import { tooManyEvents } from '../epcis-rest/epcis-rest.error';
 import { EventRepository, ForeignCorrectionError, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
@@ -37,30 +38,43 @@ export class CaptureService {
     private readonly partners: TradingPartnerLoader,
   ) {}
 
-  /** `signature`: optional EIP-712 signature of the document's event hashes by the organization's address (issue 6). */
-  async capture(org: OrganizationEntity, document: unknown, signature?: string): Promise<CaptureResult> {
-    // The REST binding checks this before its 202; GraphQL captures reach it here, before any validation work.
+  /**
+   * What a whole document must pass before any of it is stored, or a REST job is accepted for it; the events' hashes.
+   * Validation and hashing run in slices (about 300 ms of work for 10,000 events) so no capture holds other requests.
+   */
+  async check(document: unknown): Promise<string[]> {
+    // GraphQL captures reach this before any validation work, as REST ones do before their 202.
     const count = eventCountOf(document);
     if (count > CAPTURE_EVENT_LIMIT) throw tooManyEvents(count);
-    const schemaIssues = this.validator.validateDocument(document);
+    const schemaIssues = await this.validator.validateDocumentSliced(document);
     if (schemaIssues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, schemaIssues);
     const declarationIssues = ignoreFieldsIssues(document);
     if (declarationIssues.length) throw new CaptureError(CaptureErrorCode.INVALID_IGNORE_FIELDS, declarationIssues);
+    const hashes = (await eventHashesSliced(document)).map((h) => h.hash);
+    // The document itself says what its hashes must be.
+    const mismatches = (eventsOf(document) as Record<string, unknown>[]).flatMap((event, index) => eventIdMismatch(event, hashes[index], index) ?? []);
+    if (mismatches.length) throw new CaptureError(CaptureErrorCode.EVENT_ID_MISMATCH, mismatches);
+    return hashes;
+  }
 
+  /**
+   * `signature`: optional EIP-712 signature of the document's event hashes by the organization's address (issue 6).
+   * `checked`: the hashes `check` returned for this document, when the caller (a REST job) has checked it already.
+   */
+  async capture(org: OrganizationEntity, document: unknown, signature?: string, checked?: string[]): Promise<CaptureResult> {
+    const hashes = checked ?? (await this.check(document));
     const raw = eventsOf(document) as Record<string, any>[];
-    const hashes = eventHashes(document).map((h) => h.hash);
     const context = (document as Record<string, unknown>)['@context'];
     const ignored = eventIgnoreFields(document);
-    const mismatches = raw.flatMap((event, index) => eventIdMismatch(event, hashes[index], index) ?? []);
-    if (mismatches.length) throw new CaptureError(CaptureErrorCode.EVENT_ID_MISMATCH, mismatches);
     const issues: CaptureIssue[] = [];
     const prepared: NewEvent[] = [];
-
-    raw.forEach((event, index) => {
+    const pause = slicer();
+    for (const [index, event] of raw.entries()) {
       const result = prepareEvent(org, event, index, hashes[index], context, ignored[index]);
       issues.push(...result.issues);
       if (result.event) prepared.push(result.event);
-    });
+      await pause();
+    }
     if (issues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, issues);
     const signed = await this.signatures.check(org, hashes, signature);
 

@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { EpcisValidator, eventCountOf, eventIdMismatches, ignoreFieldsIssues, StreamedEpcisEvent, streamEpcisJsonEvents, streamEpcisXmlEvents } from '@pharmatrace/epcis';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { StreamedEpcisEvent, streamEpcisJsonEvents, streamEpcisXmlEvents } from '@pharmatrace/epcis';
 import { CaptureJob, CaptureJobError, CaptureJobRepository, OrganizationEntity } from '@pharmatrace/persistence';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -7,8 +7,8 @@ import { unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { CaptureError, CaptureErrorCode } from '../capture/capture.error';
-import { CaptureService, EPCIS_VALIDATOR } from '../capture/capture.service';
+import { CaptureError } from '../capture/capture.error';
+import { CaptureService } from '../capture/capture.service';
 import { CaptureStreamService } from '../capture/capture-stream.service';
 import { AppError } from '../common/app.error';
 import { CAPTURE_EVENT_LIMIT, CAPTURE_FILE_SIZE_LIMIT } from './epcis-binding';
@@ -114,22 +114,14 @@ export class CaptureJobService implements OnModuleInit, OnModuleDestroy {
     private readonly capture: CaptureService,
     private readonly streamed: CaptureStreamService,
     private readonly jobs: CaptureJobRepository,
-    @Inject(EPCIS_VALIDATOR) private readonly validator: EpcisValidator,
   ) {}
 
   /** `signature`: the document's EIP-712 signature (header X-Pharmatrace-Signature), checked and stored by the capture. */
   async start(org: OrganizationEntity, document: unknown, signature?: string): Promise<CaptureJob> {
-    const count = eventCountOf(document);
-    if (count > CAPTURE_EVENT_LIMIT) throw tooManyEvents(count);
-    const issues = this.validator.validateDocument(document);
-    if (issues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, issues);
-    const declarationIssues = ignoreFieldsIssues(document);
-    if (declarationIssues.length) throw new CaptureError(CaptureErrorCode.INVALID_IGNORE_FIELDS, declarationIssues);
-    // Refused before the 202 like a schema error: the document itself says what its hashes must be.
-    const mismatches = eventIdMismatches(document);
-    if (mismatches.length) throw new CaptureError(CaptureErrorCode.EVENT_ID_MISMATCH, mismatches);
+    // Refused before the 202 as the capture itself would refuse it.
+    const hashes = await this.capture.check(document);
     const job = await this.jobs.start(org.id);
-    this.track(this.run(job.id, () => this.capture.capture(org, document, signature)));
+    this.track(this.run(job.id, () => this.capture.capture(org, document, signature, hashes)));
     return job;
   }
 
