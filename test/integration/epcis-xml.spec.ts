@@ -139,6 +139,21 @@ describe('EPCIS XML over the REST binding: capture (2.0 and 1.2) and XML query a
     expect(json.body.ilmd).toEqual({ 'cbvmda:lotNumber': 'LOT12', 'cbvmda:itemExpirationDate': '2028-12-31' });
   });
 
+  const XML_EXAMPLES = path.join(standardsDir(), 'epcis-2.0', 'xml-examples');
+  const eventExamples = ['Example-PersistentDisposition.xml', 'WithSensorData/SensorDataExamples.xml', 'WithErrorDeclaration/ErrorDeclarationAndCorrectiveEvent.xml'];
+
+  it.each(eventExamples)('accepts the XSD-valid official example %s past validation (202), as the XSD would', async (file) => {
+    const res = await postXml(xmlWithOwnEventIds(readFileSync(path.join(XML_EXAMPLES, file), 'utf8')));
+    expect(res.status).toBe(202);
+  });
+
+  it('refuses an XML event whose elements break the XSD order, naming the element', async () => {
+    const res = await postXml(EPCIS_12.replace('<action>ADD</action>\n      <bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>', '<bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep><action>ADD</action>'));
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ type: 'epcisException:ValidationException', rule: 'xsd:sequence', line: expect.any(Number) });
+    expect(res.body.detail).toContain('<action> must come before <bizStep>');
+  });
+
   it('picks the representation with the highest q', async () => {
     const json = await http().get('/epcis/events').set(auth()).set('Accept', 'application/xml;q=0.5, application/json');
     expect(json.headers['content-type']).toMatch(/^application\/json/);

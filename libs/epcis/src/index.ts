@@ -30,6 +30,7 @@ export { decodeDocument, decodedChunks, DocumentDecoder, type DocumentFormat, fi
 export { writeEpcisXml, type WriteEpcisXmlOptions } from './xml-writer';
 export { servedEvent, type ServedEvents, servedEvents, type StoredEvent } from './served-event.writer';
 export { protectedTermRedefinitions } from './epcis-context.terms';
+export { markReadFromXml } from './xsd.rules';
 export { parseIsoDate, parseZonedDateTime } from './date-time.parser';
 export {
   CAPTURE_EVENT_LIMIT,

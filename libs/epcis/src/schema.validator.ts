@@ -9,6 +9,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { EpcisErrorCode, type EpcisIssue, EpcisValidationError, MAX_REPORTED_ISSUES } from './epcis.error';
 import { Resumable, runSliced, runToEnd } from './time-slice';
+import { schemaView } from './xsd.rules';
 
 const ROOT_SCHEMA_FILE = 'EPCIS-JSON-Schema-root.json';
 const SCHEMA_SUBDIR = path.join('epcis-2.0', 'json-schema');
@@ -292,10 +293,10 @@ const orBroken = (issues: EpcisIssue[]): EpcisIssue[] => (issues.length ? issues
 export function createEpcisValidator(options: EpcisValidatorOptions = {}): EpcisValidator {
   const schemaDir = path.resolve(options.schemaDir ?? defaultSchemaDir());
   const validators = compiledValidators(schemaDir);
-  const validateDocument = (document: unknown): EpcisIssue[] => runToEnd(validation(document, validators));
+  const validateDocument = (document: unknown): EpcisIssue[] => runToEnd(validation(schemaView(document), validators));
   return {
     validateDocument,
-    validateDocumentSliced: (document) => runSliced(validation(document, validators)),
+    validateDocumentSliced: (document) => runSliced(validation(schemaView(document), validators)),
     assertValidDocument(document: unknown): void {
       const issues = validateDocument(document);
       if (issues.length > 0) {

@@ -7,6 +7,7 @@
 import { bareTerm, CBV, type CbvVocabulary } from './cbv-vocabulary';
 import { standardPrefixOf } from 'pharmatrace-verify/cbv';
 import { EPCIS_CONTEXT_PREFIXES, EPCIS_CONTEXT_TERMS } from './epcis-context.terms';
+import { XSD_SEQUENCES } from './xsd.rules';
 import { EpcisErrorCode, type EpcisIssue, EpcisValidationError } from './epcis.error';
 
 export interface XmlAttribute {
@@ -52,6 +53,12 @@ const PARTY_LISTS: Readonly<Record<string, { element: string; vocabulary: CbvVoc
   destinationList: { element: 'destination', vocabulary: CBV.sourceDestType },
 };
 const NUMERIC_SENSOR_FIELDS = new Set(['value', 'minValue', 'maxValue', 'meanValue', 'sDev', 'percRank', 'percValue']);
+
+/** `xsi:nil="true"` (or "1"): the element stands for no value; the XSD allows it on a quantity. */
+const isNil = (node: XmlElement): boolean =>
+  node.attributes.some((a) => a.uri === XSI_NAMESPACE && a.local === 'nil' && ['true', '1'].includes(a.value.trim())) && !node.text.trim() && !node.children.length;
+
+
 
 /** Stands for the EPCIS context's own meaning of a term that is not a prefix, which no namespace may take over. */
 const PROTECTED = '';
@@ -175,7 +182,9 @@ class EventMapper {
       const map = standard[child.local];
       if (!map) this.fail(child, `${field}/${child.local}`, 'unknown-element', `<${child.local}> is not allowed in <${node.local}>`);
       if (child.local in object) this.fail(child, `${field}/${child.local}`, 'maxOccurs:1', `<${child.local}> appears more than once`);
-      object[child.local] = map(child, `${field}/${child.local}`);
+      const value = map(child, `${field}/${child.local}`);
+      // A nil element (xsi:nil, where the XSD allows it) says the value is absent.
+      if (value !== undefined) object[child.local] = value;
     }
     this.addChildren(object, extensions, (child) => this.extension(child));
     return object;
@@ -194,7 +203,7 @@ class EventMapper {
       if (child.uri || child.local !== 'quantityElement') this.fail(child, path, 'unknown-element', `expected <quantityElement>, found <${child.local}>`);
       const element = this.structure(child, path, {
         epcClass: (c, p) => this.requiredText(c, p),
-        quantity: (c, p) => this.number(c, this.text(c, p), p),
+        quantity: (c, p) => (isNil(c) ? undefined : this.number(c, this.text(c, p), p)),
         uom: (c, p) => this.requiredText(c, p),
       });
       if (element.epcClass === undefined) this.fail(child, `${path}/epcClass`, 'required:epcClass', 'a quantityElement needs an <epcClass>');
@@ -330,9 +339,19 @@ class EventMapper {
     const event: JsonObject = { type: node.local };
     this.addExtensionAttributes(event, node);
     const extensions: XmlElement[] = [];
+    const sequence = XSD_SEQUENCES[node.local];
+    let last: XmlElement | undefined;
     for (const child of node.children) {
-      if (child.uri) extensions.push(child);
-      else this.standardField(event, child);
+      if (child.uri) {
+        extensions.push(child);
+        continue;
+      }
+      const rank = sequence.get(child.local);
+      if (rank !== undefined && last && rank < sequence.get(last.local)!) {
+        this.fail(child, `/${child.local}`, 'xsd:sequence', `<${child.local}> must come before <${last.local}> in <${node.local}> (EPCIS XSD element order)`);
+      }
+      if (rank !== undefined) last = child;
+      this.standardField(event, child);
     }
     this.addChildren(event, extensions, (child) => this.extension(child));
     for (const name of REQUIRED[node.local]) {

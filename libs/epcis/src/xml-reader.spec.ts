@@ -164,6 +164,63 @@ describe('ignoreFields in XML', () => {
   });
 });
 
+const XML_EXAMPLES = path.join(STANDARDS, 'epcis-2.0', 'xml-examples');
+const walk = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+/** The official XML examples that are event documents (not master data or capture jobs). */
+const eventExamples = walk(XML_EXAMPLES)
+  .filter((f) => f.endsWith('.xml') && /<(\w+:)?EPCIS(Query)?Document\b/.test(readFileSync(f, 'utf8')))
+  .map((f) => path.relative(XML_EXAMPLES, f));
+
+describe('XML judged by the EPCIS XSD rules', () => {
+  const validator = createEpcisValidator();
+  const aggregation = (inner: string) => v2(`<AggregationEvent>
+  <eventTime>2024-01-01T10:00:00.000+01:00</eventTime><eventTimeZoneOffset>+01:00</eventTimeZoneOffset>
+  <parentID>urn:epc:id:sscc:0614141.1234567890</parentID><childEPCs><epc>urn:epc:id:sgtin:0614141.107346.2018</epc></childEPCs>
+  <action>ADD</action>${inner}</AggregationEvent>`);
+
+  it('finds the official XML event documents', () => {
+    expect(eventExamples.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(eventExamples)('%s: every official XSD-valid example is read and valid', (file) => {
+    expect(validator.validateDocument(readEpcisXml(readFileSync(path.join(XML_EXAMPLES, file), 'utf8')))).toEqual([]);
+  });
+
+  it('accepts persistentDisposition on an AggregationEvent, as the XSD does; the JSON Schema still refuses it in JSON-LD', () => {
+    const document = readEpcisXml(aggregation('<persistentDisposition><set>urn:epcglobal:cbv:disp:completeness_verified</set></persistentDisposition>'));
+    expect(eventsOf(document)[0].persistentDisposition).toEqual({ set: ['completeness_verified'] });
+    expect(validator.validateDocument(document)).toEqual([]);
+    expect(validator.validateDocument(JSON.parse(JSON.stringify(document))).map((i) => i.field)).toContain('/persistentDisposition');
+  });
+
+  it('accepts a sensorReport without type, stored without one', () => {
+    const document = readEpcisXml(v2(objectEvent('<sensorElementList><sensorElement><sensorReport value="3" uom="CEL"/></sensorElement></sensorElementList>')));
+    expect(eventsOf(document)[0].sensorElementList).toEqual([{ sensorReport: [{ value: 3, uom: 'CEL' }] }]);
+    expect(validator.validateDocument(document)).toEqual([]);
+    expect(validator.validateDocument(JSON.parse(JSON.stringify(document))).map((i) => i.rule)).toContain('required:type');
+  });
+
+  it('reads <quantity xsi:nil="true"/> as no quantity', () => {
+    const document = readEpcisXml(v2(objectEvent(`<quantityList><quantityElement><epcClass>urn:epc:class:lgtin:4012345.012345.998877</epcClass>
+      <quantity xsi:nil="true"/></quantityElement></quantityList>`), ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'));
+    expect(eventsOf(document)[0].quantityList).toEqual([{ epcClass: 'urn:epc:class:lgtin:4012345.012345.998877' }]);
+    expect(eventHashes(document)[0].prehash).toContain('quantityElementepcClass=https://id.gs1.org/01/04012345123456/10/998877');
+  });
+
+  it.each([
+    ['action before epcList', `<ObjectEvent><eventTime>2024-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
+      <action>OBSERVE</action><epcList><epc>urn:epc:id:sgtin:0614141.107346.2018</epc></epcList></ObjectEvent>`, '/epcList'],
+    ['eventTimeZoneOffset before eventTime', `<ObjectEvent><eventTimeZoneOffset>+00:00</eventTimeZoneOffset><eventTime>2024-01-01T10:00:00Z</eventTime>
+      <action>OBSERVE</action></ObjectEvent>`, '/eventTime'],
+    ['readPoint after bizTransactionList', objectEvent('<bizTransactionList><bizTransaction>urn:epc:id:gdti:0614141.00001.1618034</bizTransaction></bizTransactionList><readPoint><id>urn:epc:id:sgln:0614141.07346.1234</id></readPoint>'), '/readPoint'],
+  ])('refuses %s: the XSD fixes the element order', (_, event, field) => {
+    const error = thrown(() => readEpcisXml(v2(event)));
+    expect(error.code).toBe(EpcisErrorCode.MALFORMED_XML);
+    expect(error.issues[0]).toMatchObject({ eventIndex: 0, field, rule: 'xsd:sequence' });
+  });
+});
+
 describe('readEpcisXml mapping', () => {
   it('maps CBV URNs to bare terms and keeps user vocabulary URIs', () => {
     const document = readEpcisXml(v2(objectEvent(`

@@ -5,6 +5,7 @@
 import { documentContext, EpcisXmlEventParser } from './xml-event.parser';
 import type { JsonObject } from './xml-element.mapper';
 import { type Resumable, runSliced, runToEnd } from './time-slice';
+import { markReadFromXml } from './xsd.rules';
 
 /** An EPCIS 2.0 JSON-LD document (capture or query), as produced by readEpcisXml and taken by eventHashes. */
 export type EpcisJsonDocument = Record<string, unknown>;
@@ -63,5 +64,6 @@ function* xmlReading(xml: string): Resumable<EpcisJsonDocument> {
   } else {
     document.epcisBody = { eventList: events };
   }
-  return document;
+  // Judged by the XSD's rules where they differ from the JSON Schema (xsd.rules.ts).
+  return markReadFromXml(document);
 }

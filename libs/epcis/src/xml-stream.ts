@@ -14,6 +14,8 @@ export interface StreamedEpcisEvent {
   context: unknown;
   /** The document's ignoreFields declaration read before the event, as `{ [key]: names }` (XML only). */
   ignoreFields?: Record<string, string[]>;
+  /** Read from XML: judged by the XSD's rules where they differ from the JSON Schema (xsd.rules.ts). */
+  fromXml?: true;
 }
 
 export type EpcisInput = NodeJS.ReadableStream | AsyncIterable<Buffer | Uint8Array | string>;
@@ -28,7 +30,7 @@ export async function* streamEpcisXmlEvents(input: EpcisInput, charset?: string)
   const ready: StreamedEpcisEvent[] = [];
   const parser = new EpcisXmlEventParser((event: JsonObject, index: number) => {
     const declared = parser.header?.ignoreFields;
-    ready.push({ index, event, context: parser.context, ...(declared ? { ignoreFields: { [declared.key]: declared.names } } : {}) });
+    ready.push({ index, event, context: parser.context, fromXml: true, ...(declared ? { ignoreFields: { [declared.key]: declared.names } } : {}) });
   });
   for await (const text of decodedChunks(input as AsyncIterable<Buffer | Uint8Array | string>, 'xml', charset)) {
     parser.write(text);

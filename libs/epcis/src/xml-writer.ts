@@ -7,6 +7,7 @@ import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
 import { namespacesOf, type Namespaces } from 'pharmatrace-verify/cbv';
 import { eventsOf } from './event.model';
 import type { EpcisJsonDocument } from './xml-reader';
+import { XSD_SEQUENCES } from './xsd.rules';
 
 export interface WriteEpcisXmlOptions {
   /** Root element; by default the one matching the document's `type`. */
@@ -26,19 +27,10 @@ const PARTY_LISTS: Readonly<Record<string, { element: string; vocabulary: CbvVoc
   destinationList: { element: 'destination', vocabulary: CBV.sourceDestType },
 };
 
-const COMMON_ORDER = ['eventTime', 'recordTime', 'eventTimeZoneOffset', 'eventID', 'certificationInfo', 'errorDeclaration'];
-const WHAT_WHERE_WHY = ['action', 'bizStep', 'disposition', 'persistentDisposition', 'readPoint', 'bizLocation',
-  'bizTransactionList', 'sourceList', 'destinationList', 'sensorElementList'];
 /** Element order of each event type in the EPCIS 2.0 XML schema. */
-const ORDER: Readonly<Record<string, readonly string[]>> = {
-  ObjectEvent: [...COMMON_ORDER, 'epcList', 'quantityList', ...WHAT_WHERE_WHY, 'ilmd'],
-  AggregationEvent: [...COMMON_ORDER, 'parentID', 'childEPCs', 'childQuantityList', ...WHAT_WHERE_WHY],
-  AssociationEvent: [...COMMON_ORDER, 'parentID', 'childEPCs', 'childQuantityList', ...WHAT_WHERE_WHY],
-  TransactionEvent: [...COMMON_ORDER, 'bizTransactionList', 'parentID', 'epcList', 'quantityList',
-    ...WHAT_WHERE_WHY.filter((k) => k !== 'bizTransactionList')],
-  TransformationEvent: [...COMMON_ORDER, 'inputEPCList', 'inputQuantityList', 'outputEPCList', 'outputQuantityList',
-    'transformationID', ...WHAT_WHERE_WHY.filter((k) => k !== 'action'), 'ilmd'],
-};
+const ORDER: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  Object.entries(XSD_SEQUENCES).map(([type, ranks]) => [type, [...ranks.keys()]]),
+);
 
 const escapeText = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const escapeAttribute = (text: string): string => escapeText(text).replace(/"/g, '&quot;');

@@ -1,6 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
-import { EpcisValidationError, EpcisValidator, eventHashes, eventIdMismatch, eventIgnoreFields, findInputViolation, ignoreFieldsIssues, type StreamedEpcisEvent } from '@pharmatrace/epcis';
+import {
+  EpcisValidationError,
+  EpcisValidator,
+  eventHashes,
+  eventIdMismatch,
+  eventIgnoreFields,
+  findInputViolation,
+  ignoreFieldsIssues,
+  markReadFromXml,
+  type StreamedEpcisEvent,
+} from '@pharmatrace/epcis';
 import { CaptureSession, EventRepository, ForeignCorrectionError, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
 import { CLOCK, Clock } from '../common/clock';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
@@ -64,9 +74,9 @@ export class CaptureStreamService {
       bytes = 0;
     };
     try {
-      for await (const { index, event, context, ignoreFields } of readerErrorsAsIssues(input)) {
+      for await (const { index, event, context, ignoreFields, fromXml } of readerErrorsAsIssues(input)) {
         eventCount++;
-        chunk.push(this.prepare(org, index, event, context, ignoreFields));
+        chunk.push(this.prepare(org, index, event, context, ignoreFields, fromXml));
         bytes += JSON.stringify(event).length;
         if (chunk.length >= chunkEvents || bytes >= chunkBytes) await flush(session);
       }
@@ -82,7 +92,14 @@ export class CaptureStreamService {
     return { eventCount, capturedCount, duplicateCount: eventCount - capturedCount };
   }
 
-  private prepare(org: OrganizationEntity, index: number, event: Record<string, unknown>, context: unknown, declared?: Record<string, string[]>): NewEvent {
+  private prepare(
+    org: OrganizationEntity,
+    index: number,
+    event: Record<string, unknown>,
+    context: unknown,
+    declared?: Record<string, string[]>,
+    fromXml?: boolean,
+  ): NewEvent {
     // A streamed body never passes the input-limits pipe: each event is held to the same limits here.
     const violation = findInputViolation(event);
     if (violation) {
@@ -96,7 +113,7 @@ export class CaptureStreamService {
       creationDate: '2000-01-01T00:00:00Z',
       epcisBody: { eventList: [event] },
     };
-    const schemaIssues = this.validator.validateDocument(document);
+    const schemaIssues = this.validator.validateDocument(fromXml ? markReadFromXml(document) : document);
     if (schemaIssues.length) {
       throw new CaptureError(
         CaptureErrorCode.INVALID_DOCUMENT,
