@@ -301,6 +301,7 @@ describe('divergences from the reference (docs/event-hash-divergences.md)', () =
   <ilmd><${prefix}:lotNumber>LOT1</${prefix}:lotNumber></ilmd></ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>`))[0];
   // What GS1's vectors produce: cbvmda restated inline with the context's definition.
   const reference = json({ 'cbvmda:lotNumber': 'LOT1' }, [EPCIS, { cbvmda: 'urn:epcglobal:cbv:mda:' }]);
+  const lot = (value: string) => json({ 'cbvmda:lotNumber': value }, [EPCIS]).prehash;
   const rows: Record<string, () => void> = {
     D1: () => {
       const ours = json({ 'cbvmda:lotNumber': 'LOT1' }, [EPCIS]);
@@ -321,6 +322,28 @@ describe('divergences from the reference (docs/event-hash-divergences.md)', () =
       expect(eventHash({ ...baseEvent, 'c:x': '1' }, [EPCIS, { c: 'https://ref.gs1.org/cbv' }]).prehash).toContain('{https://ref.gs1.org/cbv/}x=1');
       // A user namespace is never folded.
       expect(eventHash({ ...baseEvent, 'u:x': '1' }, [EPCIS, { u: 'http://ns.example.com/epcis' }]).prehash).toContain('{http://ns.example.com/epcis}x=1');
+    },
+    D4: () => {
+      expect(lot('007')).toContain('lotNumber=007');
+      expect(lot('007')).not.toBe(lot('7'));
+      expect(eventHash({ ...baseEvent, 'example:note': '0614141' }, context).prehash).toContain('note=0614141');
+      // Numeric fields keep the CBV's number rules.
+      const quantity = (q: unknown) => eventHash({ ...baseEvent, quantityList: [{ epcClass: 'urn:epc:class:lgtin:4012345.012345.998877', quantity: q, uom: 'KGM' }] }, context).prehash;
+      expect(quantity('+0452.50')).toContain('quantity=452.5uom');
+      expect(quantity(452.5)).toBe(quantity('+0452.50'));
+    },
+    D5: () => {
+      expect(lot('12345678901234567890')).toContain('lotNumber=12345678901234567890');
+      expect(lot('12345678901234567890')).not.toBe(lot('12345678901234567891'));
+      expect(lot('123456789012345')).toContain('lotNumber=123456789012345');
+    },
+    D6: () => {
+      expect(lot('1_000')).toContain('lotNumber=1_000');
+      expect(lot('1_000')).not.toBe(lot('1000'));
+    },
+    D7: () => {
+      expect(lot('١٢٣')).toContain('lotNumber=١٢٣');
+      expect(lot('١٢٣')).not.toBe(lot('123'));
     },
   };
 

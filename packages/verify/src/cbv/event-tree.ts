@@ -101,6 +101,8 @@ const CHILD_SCOPES: Readonly<Record<string, Scope>> = {
   persistentDisposition: 'persistentDisposition',
   errorDeclaration: 'errorDeclaration',
 };
+/** Fields the standard types as numbers: any spelling of their value is one number. */
+const NUMERIC_FIELDS = new Set(['quantity', 'value', 'minValue', 'maxValue', 'meanValue', 'sDev', 'percRank', 'percValue']);
 /** Keys the reference drops wherever they appear. */
 const COMMENT_KEYS = new Set(['#text', 'rdfs:comment', 'comment']);
 
@@ -141,7 +143,8 @@ class TreeBuilder {
       const text = (value as Record<string, unknown>)['#text'];
       return [{ name, value: text === undefined ? '' : this.scalar(text), children: this.children(value as Record<string, unknown>, scope) }];
     }
-    return [{ name, value: this.scalar(value, vocab), children: [] }];
+    const numeric = typeof value === 'number' || NUMERIC_FIELDS.has(name);
+    return [{ name, value: this.scalar(value, vocab), children: [], ...(numeric ? { numeric } : {}) }];
   }
 
   children(object: Record<string, unknown>, scope: Scope): PrehashNode[] {

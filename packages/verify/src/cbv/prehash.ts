@@ -11,6 +11,8 @@ export interface PrehashNode {
   name: string;
   value: string;
   children: PrehashNode[];
+  /** A numeric value: a JSON number, or a field the standard types as a number (quantity, sensor values). */
+  numeric?: boolean;
 }
 
 type PropertyOrder = ReadonlyArray<readonly [string, PropertyOrder | null]>;
@@ -105,12 +107,29 @@ const OLD_CBV_URNS: [string, string][] = [
   ['urn:epcglobal:cbv:er:', 'https://ref.gs1.org/cbv/ER-'],
 ];
 
-export function canonicalValue(text: string): string {
+/** More significant digits than a double holds: such a text does not survive being read as a number. */
+const MAX_EXACT_DIGITS = 15;
+
+/**
+ * Text in a field that is not numeric, which reads as a number but whose characters carry meaning a number would
+ * lose: a leading zero ("007" is another lot than "7"), more significant digits than a double holds (a 20-digit
+ * serial), or Python's digit separators ("1_000"). The reference hasher collapses these; we keep them as written
+ * (docs/event-hash-divergences.md, D4 to D6).
+ */
+function keptAsWritten(text: string): boolean {
+  if (/^[+-]?0\d/.test(text) || text.includes('_')) return true;
+  const mantissa = text.replace(/^[+-]/, '').replace(/[eE].*$/, '');
+  const digits = mantissa.includes('.') ? mantissa.replace('.', '').replace(/0+$/, '') : mantissa;
+  return digits.replace(/^0+/, '').length > MAX_EXACT_DIGITS;
+}
+
+/** `numeric`: the value is a number (PrehashNode.numeric), so any spelling of it is canonicalised. */
+export function canonicalValue(text: string, numeric = false): string {
   let value = text;
   for (const [urn, web] of OLD_CBV_URNS) {
     if (value.includes(urn)) value = value.split(urn).join(web);
   }
-  value = canonicalNumber(value);
+  if (numeric || !keptAsWritten(value)) value = canonicalNumber(value);
   return canonicalDigitalLink(value) ?? value;
 }
 
@@ -124,7 +143,7 @@ function childPrehash(child: PrehashNode, subOrder: PropertyOrder | null): strin
   let text = '';
   if (child.value) {
     text = child.value.trim();
-    text = isTimeProperty(child.name) ? canonicalTimestamp(text) : canonicalValue(text);
+    text = isTimeProperty(child.name) ? canonicalTimestamp(text) : canonicalValue(text, child.numeric);
     if (text) text = '=' + text;
   }
   return text || grandChildren ? child.name + text + grandChildren : '';
@@ -163,7 +182,7 @@ function orderedPrehash(children: PrehashNode[], order: PropertyOrder, topLevel:
 function genericPrehash(children: PrehashNode[]): string {
   const values = children.map((child) => {
     const trimmed = child.value.trim();
-    const text = trimmed ? '=' + canonicalValue(trimmed) : '';
+    const text = trimmed ? '=' + canonicalValue(trimmed, child.numeric) : '';
     return child.name + text + genericPrehash(child.children);
   });
   if (values.length > 1 && !children.some((c) => UNORDERED_SIBLINGS.has(c.name))) values.sort(compareCodePoints);
