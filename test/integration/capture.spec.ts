@@ -9,7 +9,7 @@ import {
   unpackingEvent,
 } from '@pharmatrace/epcis';
 import { Client } from 'pg';
-import { CAPTURE, createOrganization, gql, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
+import { ADMIN_TOKEN, CAPTURE, createOrganization, gql, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
 
 const GTIN = withCheckDigit('0061414107346');
 const OTHER_GTIN = withCheckDigit('0950600013435');
@@ -50,6 +50,15 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
     expect(none.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     const wrong = await gql(app, CAPTURE, { document: epcisDocument([]) }, 'pt_not-a-key');
     expect(wrong.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('gives an omitted companyPrefixes its default every time, though a repeated operation runs compiled', async () => {
+    const register = `mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { organization { companyPrefixes } } }`;
+    for (const [i, digits] of ['061414100021', '061414100022', '061414100023'].entries()) {
+      const res = await gql(app, register, { input: { name: `Clinic ${i}`, role: 'DISPENSER', gln: withCheckDigit(digits) } }, ADMIN_TOKEN);
+      expect(res.errors).toBeUndefined();
+      expect(res.data.createOrganization.organization.companyPrefixes).toEqual([]);
+    }
   });
 
   it('lets only the admin token create organizations, and validates their GLN', async () => {

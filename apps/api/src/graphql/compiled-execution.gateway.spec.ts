@@ -16,7 +16,8 @@ function testSchema(): GraphQLSchema {
       fail(code: String!): Pack
       filtered(code: String!): Pack!
     }
-    type Mutation { touch(epc: String!): Int! }
+    type Mutation { touch(epc: String!): Int! register(input: Register!): [String!]! }
+    input Register { name: String! prefixes: [String!]! = [] }
   `);
   const day = schema.getType('Day') as GraphQLScalarType;
   day.serialize = (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v);
@@ -35,6 +36,7 @@ function testSchema(): GraphQLSchema {
   (schema.getType('Pack') as any).getFields().broken.resolve = () => null;
   let touched = 0;
   schema.getMutationType()!.getFields().touch.resolve = () => ++touched;
+  schema.getMutationType()!.getFields().register.resolve = (_r, args) => [args.input.name, ...args.input.prefixes];
   return schema;
 }
 
@@ -55,6 +57,9 @@ const OPERATIONS: { query: string; variables?: Record<string, unknown>; operatio
   { query: 'query A { pack(epc: "a") { epc } } query B { pack(epc: "bd") { status } }', operationName: 'B' },
   { query: '{ __typename pack(epc: "a") { __typename epc } }' },
   { query: getIntrospectionQuery() },
+  // An input field's default: graphql-jit leaves it unset, so these must not run compiled.
+  { query: 'mutation { register(input: { name: "Acme" }) }' },
+  { query: 'mutation($i: Register!) { register(input: $i) }', variables: { i: { name: 'Acme' } } },
 ];
 
 const plain = (value: unknown) => JSON.parse(JSON.stringify(value));

@@ -1,5 +1,20 @@
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext, GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
-import { DocumentNode, execute, getOperationAST, getVariableValues, GraphQLError, GraphQLSchema, printSchema, VariableDefinitionNode } from 'graphql';
+import {
+  DocumentNode,
+  execute,
+  getNamedType,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  GraphQLInputType,
+  GraphQLSchema,
+  isInputObjectType,
+  printSchema,
+  TypeInfo,
+  VariableDefinitionNode,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
 import { compileQuery, CompiledQuery, isCompiledQuery } from 'graphql-jit';
 
 /** Executions of one document after which it is compiled: a query sent once is not worth compiling. */
@@ -10,6 +25,8 @@ type Compile = (schema: GraphQLSchema, document: DocumentNode, operationName?: s
 interface Operation {
   runs: number;
   variables: readonly VariableDefinitionNode[];
+  /** False for operations graphql-jit would run differently from graphql-js (reachesInputDefaults). */
+  compilable: boolean;
   compiled?: CompiledQuery | GatewayExecutionResult;
 }
 
@@ -62,9 +79,12 @@ export class CompiledExecutionGateway implements GatewayInterface {
     let operations = this.documents.get(document);
     if (!operations) this.documents.set(document, (operations = new Map()));
     let entry = operations.get(operationName);
-    if (!entry) operations.set(operationName, (entry = { runs: 0, variables: getOperationAST(document, operationName)?.variableDefinitions ?? [] }));
+    if (!entry) {
+      const variableDefinitions = getOperationAST(document, operationName)?.variableDefinitions ?? [];
+      operations.set(operationName, (entry = { runs: 0, variables: variableDefinitions, compilable: !reachesInputDefaults(schema, document) }));
+    }
     if (!entry.compiled) {
-      if (entry.runs++ < COMPILE_AFTER) return execute({ schema, document, operationName, contextValue: context, variableValues: variables });
+      if (!entry.compilable || entry.runs++ < COMPILE_AFTER) return execute({ schema, document, operationName, contextValue: context, variableValues: variables });
       entry.compiled = this.compile(schema, document, operationName ?? undefined);
     }
     if (!isCompiledQuery(entry.compiled)) return entry.compiled;
@@ -76,6 +96,33 @@ export class CompiledExecutionGateway implements GatewayInterface {
     const result = await entry.compiled.query(undefined, context, variables);
     return result.errors ? { ...result, errors: result.errors.map(asGraphqlJsError) } : result;
   }
+}
+
+/**
+ * Whether any argument in the document takes an input object with a field that has a default value: graphql-jit
+ * leaves such a field unset where graphql-js fills in its default (an operator's second identical
+ * `createOrganization` without `companyPrefixes` failed once compiled), so those operations always run in graphql-js.
+ */
+function reachesInputDefaults(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const typeInfo = new TypeInfo(schema);
+  let reaches = false;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Argument() {
+        const argument = typeInfo.getArgument();
+        if (argument && hasInputDefaults(argument.type)) reaches = true;
+      },
+    }),
+  );
+  return reaches;
+}
+
+function hasInputDefaults(type: GraphQLInputType, seen = new Set<unknown>()): boolean {
+  const named = getNamedType(type);
+  if (!isInputObjectType(named) || seen.has(named)) return false;
+  seen.add(named);
+  return Object.values(named.getFields()).some((field) => field.defaultValue !== undefined || hasInputDefaults(field.type, seen));
 }
 
 /**
