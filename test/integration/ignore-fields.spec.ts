@@ -1,5 +1,5 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
-import { commissioningEvent, EPCIS_CONTEXT, eventHash, eventHashes, eventsOf, writeEpcisXml } from '@pharmatrace/epcis';
+import { commissioningEvent, EPCIS_CONTEXT, eventHash, eventHashes, eventsOf, hashDigest, writeEpcisXml } from '@pharmatrace/epcis';
 import { Client } from 'pg';
 import request from 'supertest';
 import type { ProofBundle } from '../../packages/verify/src/bundle.format';
@@ -124,5 +124,25 @@ describe('ignoreFields: stored, audited, bundled and verified (real Postgres and
     expect(refusedXml.status).toBe(400);
     expect(refusedXml.body).toMatchObject({ code: 'INVALID_IGNORE_FIELDS', issues: [expect.objectContaining({ field: '/rx:ignoreFields/0' })] });
     expect(Number((await db.query(`SELECT count(*) AS n FROM event`)).rows[0].n)).toBe(1);
+  });
+
+  it('an event stored under the earlier hash rules (1) is audited and bundled with them, not reported EDITED', async () => {
+    // As the XML reader stored it before issue 14: cbvmda bound as urn:epcglobal:cbv:mda, a lot with a leading zero.
+    const time = new Date(Date.UTC(2026, 0, 1, 1, 0));
+    const legacy = { '@context': [EPCIS_CONTEXT, { cbvmda: 'urn:epcglobal:cbv:mda' }], ...commissioningEvent({ eventTime: time, epcs: [pack('IG9')], lot: '007', expiry: '2028-01-31' }) };
+    const hash = eventHash(legacy, legacy['@context'], { rules: 1 }).hash;
+    expect(hash).not.toBe(eventHash(legacy, legacy['@context']).hash);
+    const { rows: [org] } = await db.query(`SELECT id FROM organization WHERE name = 'ACME'`);
+    const { rows: [row] } = await db.query(
+      `INSERT INTO event (event_hash, event_type, action, event_time, body, captured_by, hash_rules) VALUES ($1, 'ObjectEvent', 'ADD', $2, $3, $4, 1) RETURNING id`,
+      [Buffer.from(hashDigest(hash)), time, JSON.stringify(legacy), org.id],
+    );
+    await db.query(`INSERT INTO event_epc (epc, event_time, event_id, role) VALUES ($1, $2, $3, 'epc')`, [pack('IG9'), time, row.id]);
+    await waitFor(async () => (await db.query(`SELECT 1 FROM event e JOIN anchor_batch b ON b.id = e.batch_id WHERE e.id = $1 AND b.status = 'FINAL'`, [row.id])).rowCount === 1, 30_000);
+    const { rows: [sealed] } = await db.query(`SELECT batch_id FROM event WHERE id = $1`, [row.id]);
+    expect((await gql(api, AUDIT, { b: Number(sealed.batch_id) }, regulator.apiKey)).data.auditBatch).toEqual({ outcome: 'CLEAN', findings: [] });
+    const bundle = (await http().get(`/proofs/${encodeURIComponent(pack('IG9'))}`).set(auth())).body as ProofBundle;
+    expect(bundle.events[0]).toMatchObject({ eventHash: hash, hashRules: 1 });
+    expect((await verifyBundle(bundle, { rpcUrls: rpc })).ok).toBe(true);
   });
 });

@@ -256,6 +256,25 @@ describe('ignoreFields', () => {
   });
 });
 
+describe('hash rules of events stored before issue 14', () => {
+  const EPCIS = 'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld';
+  const legacy = { rules: 1 as const };
+  const withLot = (lot: string, ctx: unknown[]) => ({ event: { ...baseEvent, ilmd: { 'cbvmda:lotNumber': lot } }, ctx });
+
+  it('rules 1 recompute what was stored then: namespaces as bound, numeric-looking text as a number', () => {
+    const xmlBound = withLot('007', [EPCIS, { cbvmda: 'urn:epcglobal:cbv:mda' }]);
+    expect(eventHash(xmlBound.event, xmlBound.ctx, legacy).prehash).toContain('{urn:epcglobal:cbv:mda}lotNumber=7');
+    expect(eventHash(xmlBound.event, xmlBound.ctx).prehash).toContain('{urn:epcglobal:cbv:mda:}lotNumber=007');
+  });
+
+  it.each(vectorNames)('%s: rules 1 and 2 agree on every published vector', (name) => {
+    const doc = readJson(path.join(VECTORS, `${name}.jsonld`));
+    const ignoreFields = Object.entries(doc).filter(([k]) => k.endsWith(':ignoreFields')).flatMap(([, v]) => v as string[]);
+    const hashes = eventsOf(doc).map((event) => eventHash(event, doc['@context'], { ignoreFields, rules: 1 }).hash);
+    expect(hashes).toEqual(lines(path.join(VECTORS, `${name}.hashes`)));
+  });
+});
+
 describe('hashDigest / digestToHash', () => {
   it('round-trips any 32-byte digest', () => {
     fc.assert(

@@ -7,7 +7,9 @@
 import { createHash } from 'node:crypto';
 import { EpcisErrorCode, type EpcisIssue, EpcisValidationError, singleIssueError } from './epcis.error';
 import {
+  CURRENT_HASH_RULES,
   type DocumentContext,
+  type HashRules,
   declaredIgnoreFields,
   eventTree,
   extensionFieldName,
@@ -23,6 +25,8 @@ export type { DocumentContext } from 'pharmatrace-verify/cbv';
 export interface EventHashOptions {
   /** Extension fields left out of the hash, compact (`example:captureID`) or expanded; a document declares them with `…:ignoreFields`. */
   ignoreFields?: readonly string[];
+  /** The rules the event was hashed with (event.hash_rules); the current ones by default. */
+  rules?: HashRules;
 }
 
 export interface EventHashResult {
@@ -57,7 +61,8 @@ function requireEventObject(event: unknown, eventIndex: number | null): Record<s
  * extension keys (`example:myField` → `{https://ns.example.com/epcis/}myField`).
  */
 export function eventHash(event: object, context?: DocumentContext, options: EventHashOptions = {}): EventHashResult {
-  const prehash = prehashOfTree(eventTree(requireEventObject(event, null), namespacesOf(context), options.ignoreFields));
+  const { ignoreFields, rules = CURRENT_HASH_RULES } = options;
+  const prehash = prehashOfTree(eventTree(requireEventObject(event, null), namespacesOf(context, undefined, rules), ignoreFields, rules), rules);
   return { hash: hashOf(prehash), prehash };
 }
 

@@ -53,6 +53,8 @@ export interface BundleEvent {
    * event's @context); absent when none. A standard field here is malformed: it never leaves the hash.
    */
   ignoreFields?: string[];
+  /** The event-hash rules the event was hashed with (cbv/event-tree.ts HashRules); absent: the current ones (2). */
+  hashRules?: 1 | 2;
   /** The EPC through which the event reaches the bundle's EPC (the pack, or the case or pallet holding it). */
   via?: string;
   /** Absent while the event waits to be sealed into a batch. */

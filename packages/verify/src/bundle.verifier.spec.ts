@@ -76,6 +76,20 @@ describe('verifyBundle without a chain', () => {
     expect(report.problems.map((p) => [p.code, p.field])).toContainEqual([ProblemCode.MALFORMED_BUNDLE, '/events/0/ignoreFields/0']);
   });
 
+  it('recomputes an event stored before the current hash rules with the rules the bundle names', async () => {
+    const b = offlineBundle();
+    const event = { ...b.events[0].event, '@context': [EPCIS_CONTEXT, { cbvmda: 'urn:epcglobal:cbv:mda' }], ilmd: { 'cbvmda:lotNumber': '007' } };
+    const legacy = eventHash(event, undefined, { rules: 1 }).hash;
+    expect(legacy).not.toBe(eventHash(event).hash);
+    b.events[0] = { ...b.events[0], event, eventHash: legacy, hashRules: 1 };
+    const report = await verifyBundle(b, { rpcUrls: DEAD_RPC });
+    expect(report.events[0].hashOk).toBe(true);
+    delete b.events[0].hashRules;
+    expect((await verifyBundle(b, { rpcUrls: DEAD_RPC })).events[0].hashOk).toBe(false);
+    (b.events[0] as unknown as Record<string, unknown>).hashRules = 3;
+    expect((await verifyBundle(b, { rpcUrls: DEAD_RPC })).problems.map((p) => [p.code, p.field])).toContainEqual([ProblemCode.MALFORMED_BUNDLE, '/events/0/hashRules']);
+  });
+
   it('reports an anchor it cannot read as UNCHECKED, never as verified', async () => {
     const b = offlineBundle();
     b.events[0].anchors = [{ chainId: 31337, contract: `0x${'11'.repeat(20)}`, transactionHash: `0x${'22'.repeat(32)}`, blockNumber: 5, status: 'FINAL' }];

@@ -1,5 +1,5 @@
 import { eventHash as cbvEventHash, hashDigest } from './cbv/event-hash';
-import { extensionFieldName, namespacesOf } from './cbv/event-tree';
+import { CURRENT_HASH_RULES, extensionFieldName, type HashRules, namespacesOf } from './cbv/event-tree';
 import { hexlify } from 'ethers';
 import { ChainReader } from './anchor.check';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleAnchor, type BundleSignature, LEAF_ENCODING } from './bundle.format';
@@ -82,12 +82,14 @@ async function verifyEvent(entry: unknown, index: number, readers: Readers): Pro
     malformed('', 'is not an object');
     return done();
   }
-  const { event, eventHash: claimedHash, merkle, anchors, signature, ignoreFields = [] } = entry;
+  const { event, eventHash: claimedHash, merkle, anchors, signature, ignoreFields = [], hashRules = CURRENT_HASH_RULES } = entry;
   if (!isObject(event)) malformed('/event', 'is not a JSON object');
   if (typeof claimedHash !== 'string') malformed('/eventHash', 'is missing');
   const names = Array.isArray(ignoreFields) && ignoreFields.every((f) => typeof f === 'string') ? (ignoreFields as string[]) : null;
   if (!names) malformed('/ignoreFields', 'is not an array of field names');
-  if (!isObject(event) || typeof claimedHash !== 'string' || !names) return done();
+  const rules: HashRules | null = hashRules === 1 || hashRules === 2 ? hashRules : null;
+  if (!rules) malformed('/hashRules', 'is neither 1 nor 2');
+  if (!isObject(event) || typeof claimedHash !== 'string' || !names || !rules) return done();
   const namespaces = namespacesOf(event['@context']);
   names.forEach((name, i) => {
     if (extensionFieldName(name, namespaces) === null) malformed(`/ignoreFields/${i}`, `${JSON.stringify(name.slice(0, 100))} is a standard field, which no declaration takes out of the hash`);
@@ -105,7 +107,7 @@ async function verifyEvent(entry: unknown, index: number, readers: Readers): Pro
   }
   let recomputed: string | undefined;
   try {
-    recomputed = cbvEventHash(event, undefined, names).hash;
+    recomputed = cbvEventHash(event, undefined, names, rules).hash;
   } catch (e) {
     problem(ProblemCode.EVENT_HASH_MISMATCH, '/event', `event ${index}: the event content cannot be hashed (${(e as Error).message}), so it cannot match eventHash`);
   }

@@ -37,7 +37,7 @@ export class AuditService {
       storedLeafCount: batch.leafCount,
       nodes: batch.nodes,
       anchors: onChain,
-      events: events.map((e) => ({ eventId: e.id, leafIndex: e.leafIndex, storedDigest: e.eventHash, recomputedDigest: recomputedDigest(e.body, e.ignoreFields) })),
+      events: events.map((e) => ({ eventId: e.id, leafIndex: e.leafIndex, storedDigest: e.eventHash, recomputedDigest: recomputedDigest(e.body, e.ignoreFields, e.hashRules) })),
     });
     // A batch only MINED may have just been reorganised away; the worker re-anchors it, so that is no tampering yet.
     const transient = batch.status === 'MINED' && report.findings.every((f) => f.kind === TamperKind.NOT_ANCHORED);
@@ -49,13 +49,13 @@ export class AuditService {
 }
 
 /**
- * The CBV 2.0 digest the stored body hashes to now, with the fields its capture declared out of the hash; null when
- * it is no longer an event at all.
+ * The CBV 2.0 digest the stored body hashes to now, with the fields its capture declared out of the hash and the rules
+ * it was hashed with; null when it is no longer an event at all.
  */
-function recomputedDigest(body: unknown, ignoreFields: string[]): Uint8Array | null {
+function recomputedDigest(body: unknown, ignoreFields: string[], rules: 1 | 2): Uint8Array | null {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return null;
   try {
-    return hashDigest(eventHash(body, (body as { '@context'?: DocumentContext })['@context'], { ignoreFields }).hash);
+    return hashDigest(eventHash(body, (body as { '@context'?: DocumentContext })['@context'], { ignoreFields, rules }).hash);
   } catch (error) {
     if (error instanceof EpcisValidationError) return null;
     throw error;

@@ -39,9 +39,15 @@ export class ProofBundleService {
         const proof = proofs.get(event.id);
         const signature = signatures.get(event.id);
         return {
-          event: servedEvent({ body: event.body, errorDeclaration: event.corrections.at(-1)?.errorDeclaration }),
+          // Under the rules before issue 14 a context's spelling of a namespace is part of the hash: such an event is
+          // shown exactly as stored, rebinding cbvmda if its capture did.
+          event: event.hashRules === 2
+            ? servedEvent({ body: event.body, errorDeclaration: event.corrections.at(-1)?.errorDeclaration })
+            : { ...event.body, ...(event.corrections.length ? { errorDeclaration: event.corrections.at(-1)!.errorDeclaration } : {}) },
           eventHash: digestToHash(event.hash),
           ...(event.ignoreFields.length ? { ignoreFields: event.ignoreFields } : {}),
+          // Events stored before the current hash rules say which they were hashed with.
+          ...(event.hashRules === 2 ? {} : { hashRules: event.hashRules }),
           via,
           ...(proof ? { merkle: { leafEncoding: ['bytes32'], value: proof.eventDigest, proof: proof.merkleProof, root: proof.root } } : {}),
           anchors: proof ? anchorsOf(proof) : [],

@@ -43,6 +43,10 @@ export class EventEntity {
   @Column('text', { name: 'ignore_fields', array: true, default: () => "'{}'" })
   ignoreFields: string[];
 
+  /** The event-hash rules it was hashed with (1: before issue 14, 2: current); see the migration EventHashRules. */
+  @Column('smallint', { name: 'hash_rules', default: 2 })
+  hashRules: 1 | 2;
+
   @Column('bigint', { name: 'batch_id', nullable: true, transformer: bigintToNumber })
   batchId: number | null;
 

@@ -16,6 +16,8 @@ export interface AuditEventRow {
   body: unknown;
   /** Extension fields its capture left out of the hash. */
   ignoreFields: string[];
+  /** The hash rules it was hashed with. */
+  hashRules: 1 | 2;
 }
 
 export interface AuditRun {
@@ -64,13 +66,13 @@ export class AuditRepository {
       [batchId],
     );
     if (!row) return null;
-    const events: { id: string; event_hash: Buffer; leaf_index: number | null; body: unknown; ignore_fields: string[] }[] = await this.db.query(
-      `SELECT id, event_hash, leaf_index, body, ignore_fields FROM event WHERE batch_id = $1 ORDER BY id`,
+    const events: { id: string; event_hash: Buffer; leaf_index: number | null; body: unknown; ignore_fields: string[]; hash_rules: 1 | 2 }[] = await this.db.query(
+      `SELECT id, event_hash, leaf_index, body, ignore_fields, hash_rules FROM event WHERE batch_id = $1 ORDER BY id`,
       [batchId],
     );
     return {
       batch: { id: Number(row.id), status: row.status, root: row.root, leafCount: row.leaf_count, nodes: row.nodes },
-      events: events.map((e) => ({ id: Number(e.id), eventHash: e.event_hash, leafIndex: e.leaf_index, body: e.body, ignoreFields: e.ignore_fields })),
+      events: events.map((e) => ({ id: Number(e.id), eventHash: e.event_hash, leafIndex: e.leaf_index, body: e.body, ignoreFields: e.ignore_fields, hashRules: e.hash_rules })),
     };
   }
 

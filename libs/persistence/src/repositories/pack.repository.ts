@@ -13,7 +13,7 @@ export interface HistoryEntry {
 }
 
 const EVENT_COLUMNS = `e.id, e.event_hash, e.event_type, e.action, e.biz_step, e.disposition, e.event_time, e.record_time,
-  e.read_point, e.biz_location, e.captured_by, e.body, e.ignore_fields, e.batch_id, e.leaf_index, b.status, b.root, b.leaf_count,
+  e.read_point, e.biz_location, e.captured_by, e.body, e.ignore_fields, e.hash_rules, e.batch_id, e.leaf_index, b.status, b.root, b.leaf_count,
   b.chain_id, b.contract_address, b.tx_hash, b.block_number, b.checked_on_chain, ${CORRECTIONS_COLUMN}`;
 
 const HISTORY_SQL = `WITH RECURSIVE span(epc, t_from, t_to, depth) AS (
@@ -62,6 +62,7 @@ function toStoredEvent(r: Record<string, any>): StoredEventView {
     capturedBy: r.captured_by,
     body: r.body,
     ignoreFields: r.ignore_fields,
+    hashRules: r.hash_rules,
     corrections: r.corrections,
     batchId: r.batch_id === null ? null : Number(r.batch_id),
     leafIndex: r.leaf_index,
@@ -96,6 +97,8 @@ export interface StoredEventView {
   body: Record<string, unknown>;
   /** Extension fields left out of the hash (event.ignore_fields). */
   ignoreFields: string[];
+  /** The hash rules it was hashed with (event.hash_rules). */
+  hashRules: 1 | 2;
   /** Its error declarations, oldest first. */
   corrections: EventCorrectionView[];
   batchId: number | null;

@@ -6,7 +6,7 @@
  * the reference vectors, the official examples or random events.
  */
 import { createHash } from 'node:crypto';
-import { type DocumentContext, eventTree, namespacesOf } from './event-tree';
+import { CURRENT_HASH_RULES, type DocumentContext, eventTree, type HashRules, namespacesOf } from './event-tree';
 import { prehashOfTree } from './prehash';
 
 export interface EventHashResult {
@@ -21,12 +21,18 @@ const HASH_PATTERN = /^ni:\/\/\/sha-256;([0-9a-fA-F]{64})\?ver=CBV2\.0$/;
 /**
  * Hash of one event. `context` is the enclosing document's `@context`, needed to resolve namespaced extension
  * keys (`example:myField` → `{https://ns.example.com/epcis/}myField`); `ignoreFields` the extension fields its
- * capture declared out of the hash. Throws on a value that is not an event.
+ * capture declared out of the hash; `rules` those it was hashed with (a bundle's hashRules). Throws on a value that is
+ * not an event.
  */
-export function eventHash(event: object, context?: DocumentContext, ignoreFields: readonly string[] = []): EventHashResult {
+export function eventHash(
+  event: object,
+  context?: DocumentContext,
+  ignoreFields: readonly string[] = [],
+  rules: HashRules = CURRENT_HASH_RULES,
+): EventHashResult {
   if (event === null || typeof event !== 'object' || Array.isArray(event)) throw new TypeError('an event must be a JSON object');
   if (typeof (event as { type?: unknown }).type !== 'string') throw new TypeError('an event must name its type');
-  const prehash = prehashOfTree(eventTree(event as Record<string, unknown>, namespacesOf(context), ignoreFields));
+  const prehash = prehashOfTree(eventTree(event as Record<string, unknown>, namespacesOf(context, undefined, rules), ignoreFields, rules), rules);
   return { hash: HASH_PREFIX + createHash('sha256').update(prehash, 'utf8').digest('hex') + HASH_SUFFIX, prehash };
 }
 

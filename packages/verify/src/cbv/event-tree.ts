@@ -32,6 +32,13 @@ export function standardPrefixOf(uri: string): string | undefined {
   return STANDARD_STEMS.get(last === ':' || last === '/' ? uri.slice(0, -1) : uri);
 }
 
+/**
+ * Which rules an event was hashed with. 1: before issue 14 (standard namespaces as written, every numeric-looking
+ * text rewritten as a number), kept so events stored then still recompute to their anchored hashes. 2: current.
+ */
+export type HashRules = 1 | 2;
+export const CURRENT_HASH_RULES: HashRules = 2;
+
 /** A namespace URI as the hash names it: a standard namespace in the EPCIS 2.0 context's spelling, any other as written. */
 export function canonicalNamespace(uri: string): string {
   const prefix = standardPrefixOf(uri);
@@ -48,25 +55,26 @@ export function expandsInValues(namespace: string): boolean {
 
 export type Namespaces = Readonly<Record<string, string>>;
 
-function addTerms(target: Record<string, string>, context: unknown): void {
+function addTerms(target: Record<string, string>, context: unknown, rules: HashRules): void {
+  const canonical = rules >= 2 ? canonicalNamespace : (uri: string) => uri;
   if (Array.isArray(context)) {
-    for (const entry of context) addTerms(target, entry);
+    for (const entry of context) addTerms(target, entry, rules);
     return;
   }
   if (!context || typeof context !== 'object') return;
   for (const [term, definition] of Object.entries(context as Record<string, unknown>)) {
     if (term.startsWith('@')) continue;
-    if (typeof definition === 'string') target[term] = canonicalNamespace(definition);
+    if (typeof definition === 'string') target[term] = canonical(definition);
     else if (definition && typeof definition === 'object' && typeof (definition as { '@id'?: unknown })['@id'] === 'string') {
-      target[term] = canonicalNamespace((definition as { '@id': string })['@id']);
+      target[term] = canonical((definition as { '@id': string })['@id']);
     }
   }
 }
 
 /** Prefix → namespace map for a document's @context, layered over `base` (the EPCIS context's prefixes by default). */
-export function namespacesOf(context: DocumentContext, base: Namespaces = STANDARD_PREFIXES): Namespaces {
+export function namespacesOf(context: DocumentContext, base: Namespaces = STANDARD_PREFIXES, rules: HashRules = CURRENT_HASH_RULES): Namespaces {
   const namespaces: Record<string, string> = { ...base };
-  addTerms(namespaces, context);
+  addTerms(namespaces, context, rules);
   return namespaces;
 }
 
@@ -239,8 +247,9 @@ export function eventTree(
   event: Record<string, unknown>,
   namespaces: Namespaces,
   ignoreFields: readonly string[] = [],
+  rules: HashRules = CURRENT_HASH_RULES,
 ): PrehashNode {
-  const eventNamespaces = event['@context'] === undefined ? namespaces : namespacesOf(event['@context'], namespaces);
+  const eventNamespaces = event['@context'] === undefined ? namespaces : namespacesOf(event['@context'], namespaces, rules);
   const expand = new TreeBuilder(eventNamespaces);
   // A declaration naming a standard field is refused at capture; here it simply has no effect, so neither a
   // document nor a bundle can take an event's standard data out of its identity.

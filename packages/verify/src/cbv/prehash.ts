@@ -5,6 +5,7 @@
  * transactions, sources and destinations, ilmd, user extensions) follows, sorted.
  */
 import { canonicalDigitalLink } from './epc-normaliser';
+import { type HashRules, CURRENT_HASH_RULES } from './event-tree';
 import { canonicalTimestamp } from './timestamp';
 
 export interface PrehashNode {
@@ -123,13 +124,16 @@ function keptAsWritten(text: string): boolean {
   return digits.replace(/^0+/, '').length > MAX_EXACT_DIGITS;
 }
 
-/** `numeric`: the value is a number (PrehashNode.numeric), so any spelling of it is canonicalised. */
-export function canonicalValue(text: string, numeric = false): string {
+/**
+ * `numeric`: the value is a number (PrehashNode.numeric), so any spelling of it is canonicalised; under rules 1 every
+ * numeric-looking text was.
+ */
+export function canonicalValue(text: string, numeric = false, rules: HashRules = CURRENT_HASH_RULES): string {
   let value = text;
   for (const [urn, web] of OLD_CBV_URNS) {
     if (value.includes(urn)) value = value.split(urn).join(web);
   }
-  if (numeric || !keptAsWritten(value)) value = canonicalNumber(value);
+  if (rules < 2 || numeric || !keptAsWritten(value)) value = canonicalNumber(value);
   return canonicalDigitalLink(value) ?? value;
 }
 
@@ -138,12 +142,12 @@ const isTimeProperty = (name: string): boolean => {
   return lower.includes('time') && !lower.includes('offset');
 };
 
-function childPrehash(child: PrehashNode, subOrder: PropertyOrder | null): string {
-  const grandChildren = subOrder ? orderedPrehash(child.children, subOrder, false) : '';
+function childPrehash(child: PrehashNode, subOrder: PropertyOrder | null, rules: HashRules): string {
+  const grandChildren = subOrder ? orderedPrehash(child.children, subOrder, false, rules) : '';
   let text = '';
   if (child.value) {
     text = child.value.trim();
-    text = isTimeProperty(child.name) ? canonicalTimestamp(text) : canonicalValue(text, child.numeric);
+    text = isTimeProperty(child.name) ? canonicalTimestamp(text) : canonicalValue(text, child.numeric, rules);
     if (text) text = '=' + text;
   }
   return text || grandChildren ? child.name + text + grandChildren : '';
@@ -162,36 +166,36 @@ function takeNestedExtensions(children: PrehashNode[], topLevel: boolean): Preha
 }
 
 /** Emits the children named in `order` and removes from `children` every node fully consumed. */
-function orderedPrehash(children: PrehashNode[], order: PropertyOrder, topLevel: boolean): string {
+function orderedPrehash(children: PrehashNode[], order: PropertyOrder, topLevel: boolean, rules: HashRules): string {
   let prehash = '';
   const extensions = takeNestedExtensions(children, topLevel);
   for (const [name, subOrder] of order) {
     const values: string[] = [];
     for (const child of children.filter((c) => c.name === name)) {
-      const text = childPrehash(child, subOrder);
+      const text = childPrehash(child, subOrder, rules);
       if (text) values.push(text);
       if (child.children.length === 0) children.splice(children.indexOf(child), 1);
     }
     values.sort(compareCodePoints);
     prehash += values.join('');
   }
-  if (extensions.length > 0) prehash += genericPrehash(extensions);
+  if (extensions.length > 0) prehash += genericPrehash(extensions, rules);
   return prehash;
 }
 
-function genericPrehash(children: PrehashNode[]): string {
+function genericPrehash(children: PrehashNode[], rules: HashRules): string {
   const values = children.map((child) => {
     const trimmed = child.value.trim();
-    const text = trimmed ? '=' + canonicalValue(trimmed, child.numeric) : '';
-    return child.name + text + genericPrehash(child.children);
+    const text = trimmed ? '=' + canonicalValue(trimmed, child.numeric, rules) : '';
+    return child.name + text + genericPrehash(child.children, rules);
   });
   if (values.length > 1 && !children.some((c) => UNORDERED_SIBLINGS.has(c.name))) values.sort(compareCodePoints);
   return values.join('');
 }
 
 /** Pre-hash string of an event tree (its name is the event type). Consumes the tree's children. */
-export function prehashOfTree(event: PrehashNode): string {
-  const ordered = orderedPrehash(event.children, PROPERTY_ORDER, true);
+export function prehashOfTree(event: PrehashNode, rules: HashRules = CURRENT_HASH_RULES): string {
+  const ordered = orderedPrehash(event.children, PROPERTY_ORDER, true, rules);
   const rest = event.children.filter((c) => !IGNORED_AT_TOP.has(c.name));
-  return `eventType=${event.name}${ordered}${rest.length ? genericPrehash(rest) : ''}`;
+  return `eventType=${event.name}${ordered}${rest.length ? genericPrehash(rest, rules) : ''}`;
 }
