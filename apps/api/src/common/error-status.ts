@@ -21,8 +21,38 @@ import { RateLimitErrorCode } from '../rate-limits/rate-limit.error';
 import { AuthErrorCode } from './auth.error';
 import { RequestLimitErrorCode } from './request-limit.error';
 
-/** The one table from every feature's error codes to the HTTP status they answer with. */
-export const ERROR_STATUS: Record<string, number> = {
+/** Every feature's error codes (error-status.spec.ts holds them unique across features). */
+export const ERROR_CODE_ENUMS = {
+  AuthErrorCode,
+  RateLimitErrorCode,
+  ApiKeyErrorCode,
+  OrganizationErrorCode,
+  LicenceErrorCode,
+  CaptureErrorCode,
+  VerificationErrorCode,
+  DispensingErrorCode,
+  RecallErrorCode,
+  ProvenanceErrorCode,
+  LotErrorCode,
+  AlertErrorCode,
+  ProofBundleErrorCode,
+  EventQueryErrorCode,
+  ReadGrantErrorCode,
+  EpcisRestErrorCode,
+  FlowErrorCode,
+  AuditErrorCode,
+  AuditLogErrorCode,
+  SignatureErrorCode,
+  HealthErrorCode,
+  RequestLimitErrorCode,
+} as const;
+
+type Enums = typeof ERROR_CODE_ENUMS;
+/** Any feature's code: one added to these enums without a status below does not compile. */
+export type ErrorCode = { [Name in keyof Enums]: Enums[Name][keyof Enums[Name]] }[keyof Enums];
+
+/** The one table from every feature's error codes to the HTTP status they answer with; the type makes it exhaustive. */
+const ERROR_STATUS = {
   [AuthErrorCode.UNAUTHENTICATED]: 401,
   [AuthErrorCode.FORBIDDEN]: 403,
   [AuthErrorCode.API_KEY_EXPIRED]: 401,
@@ -56,9 +86,9 @@ export const ERROR_STATUS: Record<string, number> = {
   [DispensingErrorCode.UNDO_WINDOW_EXCEEDED]: 409,
   [DispensingErrorCode.UNDO_BY_OTHER_LOCATION]: 403,
   [DispensingErrorCode.PACK_INACTIVE]: 409,
+  // Also ProofBundleErrorCode.INVALID_EPC, the same code.
   [ProvenanceErrorCode.INVALID_EPC]: 400,
   [ProvenanceErrorCode.INVALID_PROVENANCE_CURSOR]: 400,
-  // PolicyErrorCode.FORBIDDEN is the value 'FORBIDDEN', answered 403 by the AuthErrorCode.FORBIDDEN line above.
   [LotErrorCode.INVALID_LOT_QUERY]: 400,
   [AlertErrorCode.INVALID_ALERT_QUERY]: 400,
   [ProofBundleErrorCode.NO_EVENTS]: 404,
@@ -73,14 +103,24 @@ export const ERROR_STATUS: Record<string, number> = {
   [EpcisRestErrorCode.UNSUPPORTED_MEDIA_TYPE]: 415,
   [EpcisRestErrorCode.MALFORMED_BODY]: 400,
   [EpcisRestErrorCode.INVALID_ENCODING]: 400,
+  [EpcisRestErrorCode.CAPTURE_INTERRUPTED]: 503,
   [FlowErrorCode.INVALID_FLOW_INPUT]: 400,
   [AuditErrorCode.UNKNOWN_BATCH]: 404,
   [AuditErrorCode.BATCH_NOT_MINED]: 409,
   [AuditErrorCode.AUDIT_UNAVAILABLE]: 503,
+  // The configured chain is not the anchoring one: the audit cannot run here, as when no chain answers.
+  [AuditErrorCode.FOREIGN_CHAIN]: 503,
   [AuditLogErrorCode.INVALID_AUDIT_LOG_QUERY]: 400,
   [SignatureErrorCode.INVALID_SIGNATURE]: 401,
   [HealthErrorCode.NOT_READY]: 503,
   [RequestLimitErrorCode.INVALID_INPUT]: 400,
   [RequestLimitErrorCode.PAYLOAD_TOO_LARGE]: 413,
   [RequestLimitErrorCode.OPERATION_TOO_LARGE]: 400,
-};
+} satisfies Record<ErrorCode, number>;
+
+const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ERROR_STATUS, code);
+
+/** The status of a typed error's code; a code outside the enums can only be a bug, answered as one. */
+export function statusOf(code: string): number {
+  return isErrorCode(code) ? ERROR_STATUS[code] : 500;
+}

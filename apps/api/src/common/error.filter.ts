@@ -3,7 +3,7 @@ import { GqlExceptionFilter } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
 import { EpcisRestError, EpcisRestErrorCode } from '../epcis-rest/epcis-rest.error';
 import { AppError } from './app.error';
-import { ERROR_STATUS } from './error-status';
+import { statusOf } from './error-status';
 import { RequestLimitError, RequestLimitErrorCode } from './request-limit.error';
 
 interface Described {
@@ -60,7 +60,7 @@ export class ErrorFilter implements GqlExceptionFilter {
   private describe(exception: unknown, requestId: unknown): Described {
     // Typed errors first: the body parser stamps its own `type` and `status` on an error its `verify` hook throws.
     if (exception instanceof AppError) {
-      return { status: ERROR_STATUS[exception.code] ?? 400, code: exception.code, message: exception.message, details: exception.details };
+      return { status: statusOf(exception.code), code: exception.code, message: exception.message, details: exception.details };
     }
     if (isBodyParserError(exception) && exception.status < 500) return this.describe(bodyRefusal(exception), requestId);
     if (exception instanceof HttpException) {

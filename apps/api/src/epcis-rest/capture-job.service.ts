@@ -45,7 +45,7 @@ export const CAPTURE_JOB_ABANDONED_AFTER_MS = 60_000;
 
 const INTERRUPTED = [
   epcisProblem(
-    'CAPTURE_INTERRUPTED',
+    EpcisRestErrorCode.CAPTURE_INTERRUPTED,
     'the server capturing this document stopped before it reported the outcome; the capture was all or nothing and capturing is idempotent, so send the document again',
   ),
 ];

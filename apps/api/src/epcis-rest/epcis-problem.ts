@@ -1,7 +1,7 @@
 import { HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { AppError } from '../common/app.error';
-import { ERROR_STATUS } from '../common/error-status';
+import { statusOf } from '../common/error-status';
 import { EPCIS_HEADERS } from './epcis-binding';
 
 /** RFC 7807 problem details with the EPCIS 2.0 binding's exception types. */
@@ -29,7 +29,8 @@ const EXCEPTIONS: Record<string, { name: string; title: string }> = {
   EVENT_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such event' },
   CAPTURE_JOB_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such capture job' },
   CAPTURE_LIMIT_EXCEEDED: { name: 'CaptureLimitExceededException', title: 'Capture limit exceeded' },
-  CAPTURE_INTERRUPTED: { name: 'ImplementationException', title: 'Capture interrupted by a server stop' },
+  // Not a server error to report but a stop to retry after: the binding's ServiceUnavailable reading, 503.
+  CAPTURE_INTERRUPTED: { name: 'ImplementationException', title: 'Capture interrupted by a server stop; send it again' },
   NOT_ACCEPTABLE: { name: 'NotAcceptableException', title: 'Not acceptable' },
   UNSUPPORTED_MEDIA_TYPE: { name: 'UnsupportedMediaTypeException', title: 'Unsupported media type' },
   INVALID_INPUT: { name: 'ValidationException', title: 'Invalid input value' },
@@ -46,7 +47,7 @@ export function epcisProblem(code: string, detail: string, details: Record<strin
   return {
     type: `epcisException:${exception.name}`,
     title: exception.title,
-    status: ERROR_STATUS[code] ?? 500,
+    status: statusOf(code),
     detail,
     ...(instance ? { instance } : {}),
     code,

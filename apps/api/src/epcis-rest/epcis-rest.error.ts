@@ -12,6 +12,8 @@ export enum EpcisRestErrorCode {
   MALFORMED_BODY = 'MALFORMED_BODY',
   /** Bytes that are not valid in the body's encoding (its byte offset is in the answer); never replaced by U+FFFD. */
   INVALID_ENCODING = 'INVALID_ENCODING',
+  /** A capture job whose server stopped before it reported: the capture was all or nothing, so it can be sent again. */
+  CAPTURE_INTERRUPTED = 'CAPTURE_INTERRUPTED',
 }
 
 export class EpcisRestError extends AppError<EpcisRestErrorCode> {

@@ -1,12 +1,9 @@
 import { AppError } from '../common/app.error';
+import { AuthErrorCode } from '../common/auth.error';
 
-export enum PolicyErrorCode {
-  /** The read policy refuses this read to the caller's role (never answered as an empty result). */
-  FORBIDDEN = 'FORBIDDEN',
-}
-
-export class PolicyError extends AppError<PolicyErrorCode> {
+/** The read policy refuses this read to the caller's role (never answered as an empty result): FORBIDDEN, as the guard's. */
+export class PolicyError extends AppError<AuthErrorCode.FORBIDDEN> {
   constructor(message: string, details: { query: string; rule: string }) {
-    super(PolicyErrorCode.FORBIDDEN, message, details);
+    super(AuthErrorCode.FORBIDDEN, message, details);
   }
 }

@@ -1,8 +1,9 @@
 import { AppError } from '../common/app.error';
+import { ProvenanceErrorCode } from '../provenance/provenance.error';
 
 export enum ProofBundleErrorCode {
-  /** Provenance's code for the same input error, so provenance's row of ERROR_STATUS (400) answers it too. */
-  INVALID_EPC = 'INVALID_EPC',
+  /** Provenance's code for the same input error (declared shared in error-status.spec.ts). */
+  INVALID_EPC = ProvenanceErrorCode.INVALID_EPC,
   /** A bundle without events would prove nothing, and a verifier must not be handed one. */
   NO_EVENTS = 'NO_EVENTS',
 }
