@@ -1,4 +1,4 @@
-import { AlertCode, VerdictStatus } from '../../../libs/domain/src/verdict';
+import { AlertCode, VerdictStatus } from '../../../libs/domain/src/browser';
 import { correctionText, presentAfterDispense, presentUnreadable, presentVerdict, Verdict, verdictFacts } from './verdict.presenter';
 
 const base: Verdict = {

@@ -1,4 +1,4 @@
-import { AlertCode, VerdictStatus } from '../../../libs/domain/src/verdict';
+import { AlertCode, VerdictStatus } from '../../../libs/domain/src/browser';
 
 /** The verdict as the page receives it; fields the server does not offer yet arrive absent. */
 export interface Verdict {

@@ -1,4 +1,4 @@
-import { gs1CheckDigit } from '../../../../libs/gs1/src/check-digit';
+import { gs1CheckDigit } from '../../../../libs/gs1/src/browser';
 import type { Organization } from './explorer.queries';
 
 /** A GS1 location: a GLN and, for a place inside it (a warehouse, a dock), its extension (AI 254). */

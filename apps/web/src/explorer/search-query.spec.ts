@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { gs1CheckDigit } from '../../../../libs/gs1/src/check-digit';
+import { gs1CheckDigit } from '../../../../libs/gs1/src/browser';
 import { GS } from '../scan-code';
 import { lotQuery, packKeys, parseSearch, SearchError, SearchErrorCode } from './search-query';
 

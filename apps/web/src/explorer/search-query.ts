@@ -1,4 +1,4 @@
-import { isValidGtin, isValidSscc, toGtin14 } from '../../../../libs/gs1/src/check-digit';
+import { isValidGtin, isValidSscc, toGtin14 } from '../../../../libs/gs1/src/browser';
 import { GsSubstitute, normaliseWedgeScan } from '../scan-code';
 
 /** What a regulator's search asks for: an EPC provenance() reads as is, a pack scan the server parses, or a lot. */
