@@ -1,5 +1,6 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { commissioningEvent, EPCIS_CONTEXT, eventHash, eventHashes, eventsOf, hashDigest, writeEpcisXml } from '@pharmatrace/epcis';
+import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import request from 'supertest';
 import type { ProofBundle } from '../../packages/verify/src/bundle.format';
@@ -124,6 +125,26 @@ describe('ignoreFields: stored, audited, bundled and verified (real Postgres and
     expect(refusedXml.status).toBe(400);
     expect(refusedXml.body).toMatchObject({ code: 'INVALID_IGNORE_FIELDS', issues: [expect.objectContaining({ field: '/rx:ignoreFields/0' })] });
     expect(Number((await db.query(`SELECT count(*) AS n FROM event`)).rows[0].n)).toBe(1);
+  });
+
+  it('a streamed (chunked) JSON capture honours a declaration before its events, as one read whole', async () => {
+    const server = api.getHttpServer();
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const document = declaring(['rx:captureID'], [commissioning('IG3', 'c-9')]);
+    const [expected] = eventHashes(document).map((h) => h.hash);
+    const body = new TextEncoder().encode(JSON.stringify(document));
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/epcis/capture`, {
+      method: 'POST',
+      headers: { ...auth(), 'Content-Type': 'application/ld+json' },
+      body: new ReadableStream<Uint8Array>({ start(controller) { controller.enqueue(body); controller.close(); } }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(202);
+    let job: request.Response;
+    await waitFor(async () => !(job = await http().get(res.headers.get('location')!).set(auth())).body.running, 10_000);
+    expect(job!.body).toMatchObject({ success: true });
+    const { rows } = await db.query(`SELECT ignore_fields FROM event WHERE event_hash = $1`, [Buffer.from(hashDigest(expected))]);
+    expect(rows).toEqual([{ ignore_fields: [`{${RX}}captureID`] }]);
   });
 
   it('an event stored under the earlier hash rules (1) is audited and bundled with them, not reported EDITED', async () => {

@@ -50,6 +50,25 @@ describe('streamEpcisJsonEvents', () => {
     expect(items[0].context).toEqual(JSON_CONTEXT);
   });
 
+  it('carries the ignoreFields declarations read before each event, at the top level or in queryResults', async () => {
+    const vector = readFileSync(path.join(STANDARDS, 'cbv-event-hash', 'epcisDocHavingEventWithIgnoreFields.jsonld'), 'utf8');
+    const document = JSON.parse(vector);
+    const items = await collect(chunked(vector, 7));
+    expect(items.map((i) => i.ignoreFields)).toEqual(items.map(() => ({ 'repository-x:ignoreFields': ['repository-x:hash', 'example:captureID'] })));
+    expect(items.map((i) => eventHashes({ '@context': i.context, ...i.ignoreFields, epcisBody: { eventList: [i.event] } })[0].hash))
+      .toEqual(eventHashes(document).map((r) => r.hash));
+
+    const query = JSON.stringify({
+      type: 'EPCISQueryDocument', '@context': JSON_CONTEXT,
+      epcisBody: { queryResults: { queryName: 'q', 'ex:ignoreFields': ['ex:a', 3], resultsBody: { eventList: [jsonEvent(0)] } } },
+    });
+    expect((await collect(chunked(query, 3)))[0].ignoreFields).toEqual({ 'ex:ignoreFields': ['ex:a', 3] });
+
+    // After the events it names nothing for them; a nested key of the same name is no declaration.
+    const late = JSON.stringify({ type: 'EPCISDocument', '@context': JSON_CONTEXT, epcisBody: { eventList: [{ ...jsonEvent(0), 'ex:x': { 'ex:ignoreFields': ['y'] } }] }, 'ex:ignoreFields': ['ex:a'] });
+    expect((await collect(chunked(late, 4)))[0].ignoreFields).toBeUndefined();
+  });
+
   it.each([
     ['malformed JSON', '{"type":"EPCISDocument","epcisBody":{"eventList":[{"type":"ObjectEvent",}]}}', 'json-syntax'],
     ['a truncated document', '{"type":"EPCISDocument","epcisBody":{"eventList":[{"type":"ObjectEvent"}', 'json-syntax'],

@@ -3,7 +3,8 @@
  * values at chosen paths and, with keepStack off, drops them from their parent once emitted), so a large
  * document is read one event at a time.
  */
-import { JSONParser } from '@streamparser/json';
+import { JSONParser, type ParsedTokenInfo, TokenType } from '@streamparser/json';
+import { isIgnoreFieldsKey } from 'pharmatrace-verify/cbv';
 import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
 import { decodedChunks } from './document.decoder';
 import type { EpcisInput, StreamedEpcisEvent } from './xml-stream';
@@ -17,6 +18,67 @@ const CONTEXT_PATH = '$.@context';
 const TYPE_PATH = '$.type';
 const CAPTURE_EVENTS = '$.epcisBody.eventList.*';
 const QUERY_EVENTS = '$.epcisBody.queryResults.resultsBody.eventList.*';
+
+/**
+ * Reads a document's `…ignoreFields` declarations (at the top level or in epcisBody.queryResults) from the token
+ * stream: picking those paths would make the parser keep the whole document around the events. A declaration applies
+ * to the events after it, as in an XML stream.
+ */
+class DeclarationWatcher {
+  readonly declared: Record<string, unknown> = {};
+  /** For each open container: the key it is the value of (undefined for the root and array items) and whether it is an object. */
+  private readonly open: { key: string | undefined; object: boolean }[] = [];
+  private expectingKey = false;
+  private key: string | undefined;
+  /** The declaration array being read, and the depth of its items. */
+  private collecting: unknown[] | null = null;
+  private collectingDepth = -1;
+
+  /** Whether a value under `key` in the innermost open object is a declaration. */
+  private declares(key: string | undefined): key is string {
+    if (key === undefined || !isIgnoreFieldsKey(key)) return false;
+    const path = this.open.slice(1).map((c) => c.key);
+    return path.length === 0 || (path.length === 2 && path[0] === 'epcisBody' && path[1] === 'queryResults');
+  }
+
+  token({ token, value }: ParsedTokenInfo): void {
+    const top = this.open[this.open.length - 1];
+    if (token === TokenType.LEFT_BRACE || token === TokenType.LEFT_BRACKET) {
+      if (this.collecting && top && !top.object && this.open.length === this.collectingDepth) this.collecting.push(null);
+      if (token === TokenType.LEFT_BRACKET && top?.object && this.declares(this.key)) {
+        this.collecting = [];
+        this.declared[this.key] = this.collecting;
+        this.collectingDepth = this.open.length + 1;
+      }
+      this.open.push({ key: top?.object ? this.key : undefined, object: token === TokenType.LEFT_BRACE });
+      this.expectingKey = token === TokenType.LEFT_BRACE;
+      return;
+    }
+    if (token === TokenType.RIGHT_BRACE || token === TokenType.RIGHT_BRACKET) {
+      if (this.open.length === this.collectingDepth) this.collecting = null;
+      this.open.pop();
+      return;
+    }
+    if (token === TokenType.COMMA) {
+      this.expectingKey = top?.object === true;
+      return;
+    }
+    if (token === TokenType.COLON) return;
+    if (this.expectingKey && token === TokenType.STRING) {
+      this.key = value as string;
+      this.expectingKey = false;
+      return;
+    }
+    if (this.collecting && this.open.length === this.collectingDepth) this.collecting.push(value);
+    else if (top?.object && this.declares(this.key)) this.declared[this.key] = value;
+  }
+
+  /** The declarations read so far, as a document holds them. */
+  snapshot(): Record<string, unknown> | undefined {
+    const entries = Object.entries(this.declared);
+    return entries.length ? Object.fromEntries(entries.map(([k, v]) => [k, Array.isArray(v) ? [...v] : v])) : undefined;
+  }
+}
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -33,6 +95,17 @@ function malformed(eventIndex: number | null, field: string, rule: string, messa
  */
 export async function* streamEpcisJsonEvents(input: EpcisInput): AsyncGenerator<StreamedEpcisEvent> {
   const parser = new JSONParser({ paths: [CONTEXT_PATH, TYPE_PATH, CAPTURE_EVENTS, QUERY_EVENTS], keepStack: false });
+  const declarations = new DeclarationWatcher();
+  // A declaration after the first event applies to none (they are hashed as they come), so the tokens of the events
+  // and after them are not looked at: on a large document that kept the watcher's cost to a branch per token.
+  let watching = true;
+  parser.onToken = (token) => {
+    if (watching) declarations.token(token);
+  };
+  const item = (index: number, event: Record<string, unknown>, context: unknown): StreamedEpcisEvent => {
+    const ignoreFields = declarations.snapshot();
+    return ignoreFields ? { index, event, context, ignoreFields } : { index, event, context };
+  };
   const ready: StreamedEpcisEvent[] = [];
   const waiting: Record<string, unknown>[] = [];
   let context: unknown;
@@ -49,13 +122,14 @@ export async function* streamEpcisJsonEvents(input: EpcisInput): AsyncGenerator<
       context = value;
       contextSeen = true;
       const first = count - waiting.length;
-      waiting.forEach((event, i) => ready.push({ index: first + i, event, context }));
+      waiting.forEach((event, i) => ready.push(item(first + i, event, context)));
       waiting.length = 0;
       return;
     }
     const index = count++;
+    watching = false;
     if (!isRecord(value)) throw malformed(index, '', 'type:object', `event ${index} must be a JSON object`);
-    if (contextSeen) ready.push({ index, event: value, context });
+    if (contextSeen) ready.push(item(index, value, context));
     else waiting.push(value);
   };
   const write = (text: string) => {
@@ -83,5 +157,5 @@ export async function* streamEpcisJsonEvents(input: EpcisInput): AsyncGenerator<
     throw malformed(null, '/type', 'enum', 'not an EPCIS document: its type must be EPCISDocument or EPCISQueryDocument');
   }
   const firstWaiting = count - waiting.length;
-  for (const [i, event] of waiting.entries()) yield { index: firstWaiting + i, event, context };
+  for (const [i, event] of waiting.entries()) yield item(firstWaiting + i, event, context);
 }

@@ -12,8 +12,8 @@ export interface StreamedEpcisEvent {
   event: Record<string, unknown>;
   /** The document's `@context`; pass it to eventHash with the event. */
   context: unknown;
-  /** The document's ignoreFields declaration read before the event, as `{ [key]: names }` (XML only). */
-  ignoreFields?: Record<string, string[]>;
+  /** The document's ignoreFields declarations read before the event, as the document holds them (`{ [key]: names }`). */
+  ignoreFields?: Record<string, unknown>;
   /** Read from XML: judged by the XSD's rules where they differ from the JSON Schema (xsd.rules.ts). */
   fromXml?: true;
 }

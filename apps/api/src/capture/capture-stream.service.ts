@@ -97,7 +97,7 @@ export class CaptureStreamService {
     index: number,
     event: Record<string, unknown>,
     context: unknown,
-    declared?: Record<string, string[]>,
+    declared?: Record<string, unknown>,
     fromXml?: boolean,
   ): NewEvent {
     // A streamed body never passes the input-limits pipe: each event is held to the same limits here.
@@ -120,7 +120,7 @@ export class CaptureStreamService {
         schemaIssues.map((issue) => ({ ...issue, eventIndex: issue.eventIndex === null ? null : index })),
       );
     }
-    // An XML document's ignoreFields element, read before the event, applies to it as in a document read whole.
+    // The document's ignoreFields declaration, read before the event, applies to it as in a document read whole.
     const declaring = { ...document, ...declared };
     const declarationIssues = ignoreFieldsIssues(declaring);
     if (declarationIssues.length) throw new CaptureError(CaptureErrorCode.INVALID_IGNORE_FIELDS, declarationIssues);
