@@ -8,6 +8,7 @@ import { bareTerm, CBV, type CbvVocabulary } from './cbv-vocabulary';
 import { standardPrefixOf } from 'pharmatrace-verify/cbv';
 import { EPCIS_CONTEXT_PREFIXES, EPCIS_CONTEXT_TERMS } from './epcis-context.terms';
 import { XSD_SEQUENCES } from './xsd.rules';
+import type { EpcisXmlVersion } from './xml-event.parser';
 import { EpcisErrorCode, type EpcisIssue, EpcisValidationError } from './epcis.error';
 
 export interface XmlAttribute {
@@ -43,6 +44,10 @@ const REQUIRED: Readonly<Record<string, readonly string[]>> = {
   TransformationEvent: ['eventTime', 'eventTimeZoneOffset'],
   AssociationEvent: ['eventTime', 'eventTimeZoneOffset', 'parentID', 'action'],
 };
+
+/** An EPCIS 1.2 document is judged by the 1.2 XSD, which has neither AssociationEvent nor these elements. */
+const EPCIS_12_EVENT_TYPES: ReadonlySet<string> = new Set(['ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent']);
+const EPCIS_20_ONLY_FIELDS: ReadonlySet<string> = new Set(['certificationInfo', 'persistentDisposition', 'sensorElementList']);
 
 const TEXT_FIELDS = new Set(['eventTime', 'recordTime', 'eventTimeZoneOffset', 'eventID', 'parentID', 'action', 'transformationID']);
 const EPC_LISTS = new Set(['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList']);
@@ -105,6 +110,7 @@ class EventMapper {
   constructor(
     private readonly eventIndex: number,
     private readonly scope: NamespaceScope,
+    private readonly version: EpcisXmlVersion,
   ) {}
 
   fail(node: XmlElement, field: string, rule: string, message: string): never {
@@ -308,6 +314,9 @@ class EventMapper {
   standardField(event: JsonObject, child: XmlElement): void {
     const name = child.local;
     const field = `/${name}`;
+    if (this.version === '1.2' && EPCIS_20_ONLY_FIELDS.has(name)) {
+      this.fail(child, field, 'xsd:1.2', `<${name}> is EPCIS 2.0: the EPCIS 1.2 XSD has no such element (send an EPCIS 2.0 document)`);
+    }
     if (name === 'certificationInfo') {
       const value = this.requiredText(child, field);
       const previous = event.certificationInfo;
@@ -335,6 +344,9 @@ class EventMapper {
         eventIndex: this.eventIndex, field: '/type', rule: 'enum', message: `unsupported event element <${node.local}>`,
         line: node.line, column: node.column,
       });
+    }
+    if (this.version === '1.2' && !EPCIS_12_EVENT_TYPES.has(node.local)) {
+      this.fail(node, '/type', 'xsd:1.2', `<${node.local}> is an EPCIS 2.0 event: the EPCIS 1.2 XSD has no such event`);
     }
     const event: JsonObject = { type: node.local };
     this.addExtensionAttributes(event, node);
@@ -365,8 +377,13 @@ class EventMapper {
  * The JSON-LD event for one XML event element. Prefixes the event binds itself (absent from, or bound
  * differently in, `documentNamespaces`) are declared in the event's own `@context`.
  */
-export function mapXmlEvent(node: XmlElement, eventIndex: number, documentNamespaces: Readonly<Record<string, string>>): JsonObject {
+export function mapXmlEvent(
+  node: XmlElement,
+  eventIndex: number,
+  documentNamespaces: Readonly<Record<string, string>>,
+  version: EpcisXmlVersion,
+): JsonObject {
   const scope = new NamespaceScope(documentNamespaces);
-  const event = new EventMapper(eventIndex, scope).event(node);
+  const event = new EventMapper(eventIndex, scope, version).event(node);
   return Object.keys(scope.declared).length === 0 ? event : { '@context': scope.declared, ...event };
 }

@@ -218,7 +218,7 @@ export class EpcisXmlEventParser {
       const element = this.inside.pop();
       if (this.inside.length === 0 && element) {
         const index = this.eventCount++;
-        this.onEvent(mapXmlEvent(element, index, this.header?.namespaces ?? {}), index);
+        this.onEvent(mapXmlEvent(element, index, this.header?.namespaces ?? {}, this.header?.version ?? '2.0'), index);
       }
       return;
     }

@@ -208,6 +208,18 @@ describe('XML judged by the EPCIS XSD rules', () => {
     expect(eventHashes(document)[0].prehash).toContain('quantityElementepcClass=https://id.gs1.org/01/04012345123456/10/998877');
   });
 
+  const v12 = (event: string) => `<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1" schemaVersion="1.2" creationDate="2019-01-01T00:00:00Z">
+    <EPCISBody><EventList>${event}</EventList></EPCISBody></epcis:EPCISDocument>`;
+
+  it.each([
+    ['an AssociationEvent', '<extension><AssociationEvent><eventTime>2019-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset><parentID>urn:epc:id:grai:4012345.55555.987</parentID><action>ADD</action></AssociationEvent></extension>', '/type'],
+    ['persistentDisposition', objectEvent('<extension><persistentDisposition><set>urn:epcglobal:cbv:disp:completeness_verified</set></persistentDisposition></extension>'), '/persistentDisposition'],
+    ['certificationInfo', '<ObjectEvent><eventTime>2019-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset><baseExtension><extension><certificationInfo>https://cert.example/1</certificationInfo></extension></baseExtension><action>OBSERVE</action></ObjectEvent>', '/certificationInfo'],
+  ])('judges an EPCIS 1.2 document by the 1.2 XSD: %s is refused', (_, event, field) => {
+    const error = thrown(() => readEpcisXml(v12(event)));
+    expect(error.issues[0]).toMatchObject({ eventIndex: 0, field, rule: 'xsd:1.2' });
+  });
+
   it.each([
     ['action before epcList', `<ObjectEvent><eventTime>2024-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
       <action>OBSERVE</action><epcList><epc>urn:epc:id:sgtin:0614141.107346.2018</epc></epcList></ObjectEvent>`, '/epcList'],
