@@ -9,6 +9,7 @@ import {
   findInputViolation,
   ignoreFieldsIssues,
   markReadFromXml,
+  slicer,
   type StreamedEpcisEvent,
 } from '@pharmatrace/epcis';
 import { CaptureSession, EventRepository, ForeignCorrectionError, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
@@ -73,12 +74,15 @@ export class CaptureStreamService {
       chunk = [];
       bytes = 0;
     };
+    // Events already read come through `for await` as microtasks, which never let other requests in.
+    const pause = slicer();
     try {
       for await (const { index, event, context, ignoreFields, fromXml } of readerErrorsAsIssues(input)) {
         eventCount++;
         chunk.push(this.prepare(org, index, event, context, ignoreFields, fromXml));
         bytes += JSON.stringify(event).length;
         if (chunk.length >= chunkEvents || bytes >= chunkBytes) await flush(session);
+        await pause();
       }
       if (chunk.length) await flush(session);
       await session.commit();
