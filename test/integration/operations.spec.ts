@@ -115,6 +115,11 @@ describe('operations: health, metrics, request ids, no stack traces (issue 11)',
       expect(Date.now() - askedAt).toBeLessThan(4_000);
       expect(answered).toMatchObject({ status: 200, data: { __typename: 'Query' } });
       expect(answered.errors).toBeUndefined();
+      // A wrong key is still refused, at once: only its counting needs Redis.
+      const refusedAt = Date.now();
+      const wrong = await gql(broken, '{ me { name } }', {}, 'pt_wrong-key-while-redis-is-down');
+      expect(Date.now() - refusedAt).toBeLessThan(4_000);
+      expect([wrong.status, wrong.errors?.[0].extensions?.code]).toEqual([200, 'UNAUTHENTICATED']);
     });
   });
 

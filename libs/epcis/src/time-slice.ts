@@ -16,14 +16,11 @@ export function runToEnd<T>(work: Resumable<T>): T {
 }
 
 export async function runSliced<T>(work: Resumable<T>, sliceMs = SLICE_MS): Promise<T> {
-  let since = performance.now();
+  const pause = slicer(sliceMs);
   for (;;) {
     const step = work.next();
     if (step.done) return step.value;
-    if (performance.now() - since >= sliceMs) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      since = performance.now();
-    }
+    await pause();
   }
 }
 
