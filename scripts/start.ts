@@ -5,7 +5,7 @@
  * A crashed API or worker is restarted with backoff while everything else keeps running; what runs is written to
  * `<data folder>/services.json` for the CLIs.
  */
-import { runMigrations } from '@pharmatrace/persistence';
+import { APP_ROLE, appLoginUrl, ensureAppLogin, runMigrations } from '@pharmatrace/persistence';
 import { resolveAdminToken } from './dev-services/admin-token.store';
 import { appCommand, type SupervisedApp, superviseApp } from './dev-services/app.process';
 import { type ChainHandle, provideChain } from './dev-services/chain.provider';
@@ -100,6 +100,23 @@ function banner(port: number, adminToken: string | undefined, adminTokenFile: st
   for (const line of lines) log(line);
 }
 
+/**
+ * The API and worker log in as a login that holds nothing but the application role (docs/security.md). An owner that
+ * may not create roles (a managed database's restricted login) leaves them the owner's login, acting as the role, and
+ * says so.
+ */
+async function provideAppLogin(ownerUrl: string, appRole: string): Promise<string> {
+  const appUrl = appLoginUrl(ownerUrl, appRole);
+  try {
+    await ensureAppLogin(ownerUrl, appUrl, appRole);
+    log(`the API and worker log in as ${new URL(appUrl).username} (role ${appRole} only)`);
+    return appUrl;
+  } catch (e) {
+    log(`the API and worker log in as the database owner, acting as ${appRole}: the login ${appRole}_login could not be made (${e instanceof Error ? e.message : String(e)})`);
+    return ownerUrl;
+  }
+}
+
 async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
@@ -119,12 +136,13 @@ async function main(): Promise<void> {
 
   const applied = await step(runMigrations(postgres.url));
   log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
+  const appDatabaseUrl = await provideAppLogin(postgres.url, env.DATABASE_APP_ROLE ?? APP_ROLE);
 
   const port = Number(env.PORT ?? 3000);
   const appEnv: NodeJS.ProcessEnv = {
     ...env,
     PORT: String(port),
-    DATABASE_URL: postgres.url,
+    DATABASE_URL: appDatabaseUrl,
     REDIS_URL: redis.url,
     CHAIN_RPC_URL: chain.rpcUrl,
     ANCHOR_CONTRACT_ADDRESS: chain.contractAddress,

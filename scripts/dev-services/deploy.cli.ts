@@ -1,10 +1,11 @@
 /**
- * One-shot set-up for docker-compose: migrates the database and makes sure an AnchorRegistry is deployed,
- * then writes its deployment record (address, chain id) to DEPLOYMENT_FILE for the api and worker to read.
+ * One-shot set-up for docker-compose: migrates the database as its owner (DATABASE_URL), makes the login of
+ * APP_DATABASE_URL, which the api and worker connect with, hold nothing but the application role, and makes sure an
+ * AnchorRegistry is deployed, then writes its deployment record (address, chain id) to DEPLOYMENT_FILE for them to read.
  */
 import { Wallet } from 'ethers';
 import { probeChainId } from '@pharmatrace/chain';
-import { runMigrations } from '@pharmatrace/persistence';
+import { APP_ROLE, ensureAppLogin, runMigrations } from '@pharmatrace/persistence';
 import { ensureAnchorRegistry } from './chain.provider';
 
 function required(name: string): string {
@@ -16,6 +17,9 @@ function required(name: string): string {
 async function main(): Promise<void> {
   const applied = await runMigrations(required('DATABASE_URL'));
   console.log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
+  const appRole = process.env.DATABASE_APP_ROLE ?? APP_ROLE;
+  await ensureAppLogin(required('DATABASE_URL'), required('APP_DATABASE_URL'), appRole);
+  console.log(`login ${new URL(required('APP_DATABASE_URL')).username} holds role ${appRole} only`);
   const rpcUrl = required('CHAIN_RPC_URL');
   const anchorer = new Wallet(required('ANCHORER_PRIVATE_KEY')).address;
   const { deployment, deployed } = await ensureAnchorRegistry({

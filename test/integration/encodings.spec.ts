@@ -114,7 +114,7 @@ describe('encodings of captured documents over REST (real Postgres)', () => {
     const operation = JSON.stringify({ query: 'mutation($d: JSON!) { captureEpcisDocument(document: $d) { capturedCount } }', variables: { d: JSON.parse(text) } });
     const graphql = await raw(http().post('/graphql'), 'application/json', latin1(operation));
     expect(graphql.status).toBe(400);
-    expect(graphql.body).toMatchObject({ title: 'INVALID_ENCODING', rule: 'encoding', offset: operation.indexOf('ü') });
+    expect(graphql.body.errors[0].extensions).toMatchObject({ code: 'INVALID_ENCODING', details: { rule: 'encoding', offset: operation.indexOf('ü') } });
   });
 
   it('still stores "Grün" sent as UTF-8 JSON', async () => {

@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { commissioningEvent, epcisDocument } from '@pharmatrace/epcis';
+import { appLoginUrl, ensureAppLogin } from '@pharmatrace/persistence';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { statusOf } from '../../apps/api/src/common/error-status';
@@ -58,6 +59,28 @@ describe('least privilege and the audit log', () => {
   it('runs the API as the application role, not as the login that owns the schema', async () => {
     const [who] = await app.get(DataSource).query(`SELECT current_user, session_user`);
     expect(who).toEqual({ current_user: 'pharmatrace_app', session_user: 'postgres' });
+  });
+
+  it("makes the apps' login (npm start, compose) one that holds nothing but the role: after RESET ROLE it still cannot edit the record or the schema", async () => {
+    const appUrl = appLoginUrl(dbUrl(), 'pharmatrace_app');
+    // Twice: every start runs it.
+    await ensureAppLogin(dbUrl(), appUrl, 'pharmatrace_app');
+    await ensureAppLogin(dbUrl(), appUrl, 'pharmatrace_app');
+    await expect(ensureAppLogin(dbUrl(), dbUrl(), 'pharmatrace_app')).rejects.toThrow(/not the owner/);
+    const c = new Client({ connectionString: appUrl });
+    await c.connect();
+    try {
+      // What code inside a compromised process could send.
+      await c.query('RESET ROLE');
+      const [who] = (await c.query(`SELECT current_user, session_user, rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user`)).rows;
+      expect(who).toEqual({ current_user: 'pharmatrace_app_login', session_user: 'pharmatrace_app_login', rolsuper: false, rolcreaterole: false, rolcreatedb: false });
+      expect((await c.query(`SELECT count(*)::int AS n FROM event`)).rows[0].n).toBe(1);
+      for (const sql of [`UPDATE event SET body = '{}'`, `DELETE FROM event`, `SELECT * FROM migrations`, `CREATE TABLE intruder (id int)`, `SET ROLE postgres`]) {
+        expect([sql, (await refusal(c.query(sql))).code]).toEqual([sql, '42501']);
+      }
+    } finally {
+      await c.end();
+    }
   });
 
   it('lets the application role insert and read, and refuses it every UPDATE and DELETE of the record (42501)', async () => {

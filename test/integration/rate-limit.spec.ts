@@ -24,8 +24,9 @@ describe('rate limits and keys before bodies (real Postgres, Redis)', () => {
     const verify = () => request(app.getHttpServer()).post('/graphql').set('Authorization', `Bearer ${org.apiKey}`).send({ query: `{ verify(code: "(01)00614141073467(21)A1") { status } }` });
     for (let i = 0; i < 3; i++) expect(codeOf((await verify()).body)).not.toBe('RATE_LIMITED');
     const limited = await verify();
-    // GraphQL answers 200 with the code in the body, as for every resolver error; Retry-After is on the response.
-    expect([limited.status, codeOf(limited.body)]).toEqual([200, 'RATE_LIMITED']);
+    // Unlike other resolver errors (200 with the code in the body), a refusal to serve the request has its status.
+    expect([limited.status, codeOf(limited.body)]).toEqual([429, 'RATE_LIMITED']);
+    expect(limited.body.errors[0].extensions.http).toBeUndefined();
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect((await gql(app, `{ me { name } }`, {}, org.apiKey)).data.me.name).toBe('Pharmacy');
   });

@@ -150,6 +150,12 @@ describe('npm start supervisor (scripts/start.ts)', () => {
     }
   });
 
+  it('runs the API and worker as a login that holds nothing but the application role', async () => {
+    expect(output).toMatch(/the API and worker log in as pharmatrace_app_login \(role pharmatrace_app only\)/);
+    const logins = await withAdmin(async (c) => (await c.query(`SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = $1`, [database])).rows.map((r) => r.usename));
+    expect(logins).toEqual(['pharmatrace_app_login']);
+  });
+
   it('answers GET /health', async () => {
     const response = await fetch(`${base}/health`);
     expect(response.status).toBe(200);
@@ -459,6 +465,10 @@ describe('docker-compose.yml and Dockerfile', () => {
       });
       expect(services[name].command!.join(' ')).toMatch(new RegExp(`/deploy/deployment\\.json.*dist/apps/${name}/src/main\\.js`));
     }
+    // The apps log in as the login `deploy` makes, which holds nothing but the application role; deploy migrates as the owner.
+    const login = (url: string) => new URL(url.replace(/\$\{[^}]*\}/g, 'secret')).username;
+    expect(['api', 'worker', 'deploy'].map((name) => login(services[name].environment!.DATABASE_URL))).toEqual(['pharmatrace_app_login', 'pharmatrace_app_login', 'postgres']);
+    expect(services.deploy.environment!.APP_DATABASE_URL).toBe(services.api.environment!.DATABASE_URL);
     expect(services.api.environment!.ADMIN_TOKEN).toMatch(/^\$\{ADMIN_TOKEN:\?/);
     expect(services.deploy.environment).toMatchObject({ DEPLOYMENT_FILE: '/deploy/deployment.json', CHAIN_RPC_URL: 'http://anvil:8545' });
     expect(services.deploy.command!.join(' ')).toContain('dist/scripts/dev-services/deploy.cli.js');

@@ -79,12 +79,14 @@ export class ApiModule {
           // Nest's type leaves `gateway` out (it is for federation); Apollo takes any executor through it.
           ...({ gateway: execution } as object),
           context: ({ req }: { req: unknown }) => ({ req }),
+          // Nest's driver would answer 200 whatever the errors say; ErrorFilter sets a status only for 413 and 429.
+          preserveHttpStatusForExecutionErrors: false,
         }),
         PolicyModule,
         CommonModule,
         OrganizationModule,
         ApiKeyModule,
-        RateLimitModule.forRoot(config),
+        RateLimitModule,
         CaptureModule,
         ProvenanceModule,
         ProofsModule,
@@ -106,7 +108,7 @@ export class ApiModule {
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
         // After the AuthGuard: requests are counted against the key it found.
-        { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
         { provide: APP_PIPE, useClass: InputLimitsPipe },
       ],

@@ -1,4 +1,6 @@
 export * from './data-source';
+export * from './app-login';
+export { APP_ROLE } from './migrations/1765700000000-least-privilege';
 export * from './entities';
 export * from './persistence.error';
 export * from './persistence.module';

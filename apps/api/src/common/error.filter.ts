@@ -6,6 +6,9 @@ import { AppError } from './app.error';
 import { statusOf } from './error-status';
 import { RequestLimitError, RequestLimitErrorCode } from './request-limit.error';
 
+/** Statuses a GraphQL answer carries too (Apollo takes `extensions.http` and leaves it out of the body). */
+const REQUEST_REFUSALS = new Set([413, 429]);
+
 interface Described {
   status: number;
   code: string;
@@ -49,11 +52,14 @@ export class ErrorFilter implements GqlExceptionFilter {
     const req = graphql ? host.getArgByIndex<{ req?: { id?: unknown } } | undefined>(2)?.req : host.switchToHttp().getRequest();
     const { status, code, message, details } = this.describe(exception, req?.id);
     if (graphql) {
-      // GraphQL over HTTP answers 200 with the error in the body (Nest's Apollo driver resets any other status once
-      // execution ran); the status is for REST callers.
-      return new GraphQLError(message, { extensions: { code, ...(details ? { details } : {}) } });
+      // GraphQL over HTTP answers 200 with the error in the body, except for a refusal of the request itself (too
+      // large, too frequent): its status tells a client or proxy to back off without reading the body.
+      const http = REQUEST_REFUSALS.has(status) ? { http: { status } } : {};
+      return new GraphQLError(message, { extensions: { code, ...(details ? { details } : {}), ...http } });
     }
     const res = host.switchToHttp().getResponse();
+    // A request to /graphql refused before GraphQL ran (by the body parser) still gets an answer a GraphQL client reads.
+    if (host.switchToHttp().getRequest<{ path?: string }>().path?.startsWith('/graphql')) return res.status(status).json({ errors: [{ message, extensions: { code, ...(details ? { details } : {}) } }] });
     res.status(status).json({ type: `urn:pharmatrace:error:${code}`, title: code, status, detail: message, ...(details ?? {}) });
   }
 

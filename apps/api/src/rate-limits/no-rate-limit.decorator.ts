@@ -1,4 +1,5 @@
-import { SkipThrottle } from '@nestjs/throttler';
+import { SetMetadata } from '@nestjs/common';
+import { RATE_CLASS, RateClass } from './verification-rate.decorator';
 
-/** Exempt from every named limit: probes and scrapers call often, from one address, and must never be told to wait. */
-export const NoRateLimit = () => SkipThrottle({ key: true, verify: true, ip: true });
+/** Exempt from every limit: probes and scrapers call often, from one address, and must never be told to wait. */
+export const NoRateLimit = () => SetMetadata(RATE_CLASS, 'none' satisfies RateClass);
