@@ -156,6 +156,20 @@ describe('hostile input (issue 13)', () => {
     });
   });
 
+  it('an epcList of 1,000,000 items (2 MB): INVALID_INPUT max-items naming the list, over GraphQL and REST, nothing stored', async () => {
+    const document = `{"type":"EPCISDocument","epcisBody":{"eventList":[{"type":"ObjectEvent","epcList":[${Array(1_000_000).fill(5).join(',')}]}]}}`;
+    const viaGraphql = await request(app.getHttpServer())
+      .post('/graphql')
+      .set('Authorization', `Bearer ${key}`)
+      .set('Content-Type', 'application/json')
+      .send(`{"query":${JSON.stringify(CAPTURE)},"variables":{"document":${document}}}`);
+    expect(viaGraphql.body.errors[0].extensions).toEqual({ code: 'INVALID_INPUT', details: { field: 'document/epcisBody/eventList/0/epcList', rule: 'max-items' } });
+    const viaRest = await capture(document);
+    expect(viaRest.status).toBe(400);
+    expect(viaRest.body).toMatchObject({ code: 'INVALID_INPUT', rule: 'max-items', field: 'epcisBody/eventList/0/epcList' });
+    expect(await storedEvents()).toBe(0);
+  });
+
   describe('deep nesting is refused before any recursion', () => {
     it('JSON nested 1,650 levels: INVALID_INPUT max-depth, over GraphQL and REST', async () => {
       const document = `{"type":"EPCISDocument","epcisBody":{"eventList":[{"ex:deep":${nestedJson(1650)}}]}}`;

@@ -39,5 +39,6 @@ export {
   type InputRule,
   type InputViolation,
   MAX_NESTING_DEPTH,
+  MAX_LIST_LENGTH,
   MAX_STRING_LENGTH,
 } from './input-limits';

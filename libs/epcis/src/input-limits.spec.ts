@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { eventCountOf, findInputViolation, MAX_NESTING_DEPTH, MAX_STRING_LENGTH } from './input-limits';
+import { eventCountOf, findInputViolation, MAX_LIST_LENGTH, MAX_NESTING_DEPTH, MAX_STRING_LENGTH } from './input-limits';
 
 /** `depth` objects nested in one another, built without recursion. */
 const nested = (depth: number): unknown => {
@@ -23,6 +23,12 @@ describe('findInputViolation', () => {
   it('refuses nesting past the limit without recursing, however deep', () => {
     expect(findInputViolation(nested(MAX_NESTING_DEPTH + 1))).toMatchObject({ rule: 'max-depth', pointer: '/a'.repeat(MAX_NESTING_DEPTH) });
     expect(findInputViolation(nested(200_000))).toMatchObject({ rule: 'max-depth' });
+  });
+
+  it('refuses a list of more than MAX_LIST_LENGTH items before visiting any of them', () => {
+    expect(findInputViolation({ a: [{ epcList: Array(MAX_LIST_LENGTH).fill('x') }] })).toBeNull();
+    const huge = Array(1_000_000).fill('\u0000');
+    expect(findInputViolation({ a: [{ epcList: huge }] })).toMatchObject({ pointer: '/a/0/epcList', rule: 'max-items', message: `has 1000000 items; at most ${MAX_LIST_LENGTH} are accepted` });
   });
 
   it('refuses an over-long string and an invalid or out-of-range date', () => {

@@ -13,7 +13,13 @@ export const MAX_NESTING_DEPTH = 64;
 /** Characters in one string value or property name; the longest real EPCIS value (a Digital Link URI) is far shorter. */
 export const MAX_STRING_LENGTH = 65_536;
 
-export type InputRule = 'max-depth' | 'max-length' | 'no-nul' | 'format:date-time';
+/**
+ * Items in one array. A pallet's aggregation lists a few thousand packs and a capture at most CAPTURE_EVENT_LIMIT
+ * events; a 2 MB body can hold a million tiny items, each of which the schema validation would otherwise visit.
+ */
+export const MAX_LIST_LENGTH = 100_000;
+
+export type InputRule = 'max-depth' | 'max-length' | 'max-items' | 'no-nul' | 'format:date-time';
 
 export interface InputViolation {
   /** JSON pointer to the offending value from the input's root, '' for the root itself. */
@@ -53,7 +59,8 @@ function dateViolation(value: Date): Omit<InputViolation, 'pointer'> | null {
 }
 
 /**
- * The first value of `input` breaking a limit: nested deeper than MAX_NESTING_DEPTH, a string or property name
+ * The first value of `input` breaking a limit: nested deeper than MAX_NESTING_DEPTH, an array of more than
+ * MAX_LIST_LENGTH items (refused before any of them is visited), a string or property name
  * longer than MAX_STRING_LENGTH or holding a NUL, a Date that is invalid or outside years 0001–9999. Iterative (an
  * explicit stack of frames, not recursion), so a hostile depth cannot overflow the call stack here; linear in the
  * size of the input, and allocating nothing per value (256,000 values took 100 ms when each carried its pointer).
@@ -71,6 +78,9 @@ export function findInputViolation(input: unknown): InputViolation | null {
     } else if (value !== null && typeof value === 'object') {
       if (frames.length >= MAX_NESTING_DEPTH) {
         return { pointer: pointerOf(frames), rule: 'max-depth', message: `is nested more than ${MAX_NESTING_DEPTH} levels deep` };
+      }
+      if (Array.isArray(value) && value.length > MAX_LIST_LENGTH) {
+        return { pointer: pointerOf(frames), rule: 'max-items', message: `has ${value.length} items; at most ${MAX_LIST_LENGTH} are accepted` };
       }
       const keys = Array.isArray(value) ? null : Object.keys(value);
       for (const key of keys ?? []) {
