@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import { commissioningEvent, epcisDocument, MAX_NESTING_DEPTH, writeEpcisXml } from '@pharmatrace/epcis';
+import { commissioningEvent, epcisDocument, MAX_LIST_LENGTH, MAX_NESTING_DEPTH, writeEpcisXml } from '@pharmatrace/epcis';
 import { JSON_BODY_LIMIT } from '../apps/api/src/common/json-body.parser';
 import { STREAMED_CAPTURE_THRESHOLD } from '../apps/api/src/epcis-rest/epcis-binding';
 import { createBenchDatabase } from './bench-db';
@@ -85,8 +85,9 @@ function hostiles(size: number): Hostile[] {
   const json = 'application/json';
   const ld = 'application/ld+json';
   return [
-    { name: `GraphQL capture, epcList of ${size} invalid items`, expect: [200, 'INVALID_DOCUMENT'], path: '/graphql', body: gql(invalidItems), type: json },
-    { name: `REST capture, epcList of ${size} invalid items`, expect: [400, 'INVALID_DOCUMENT'], path: '/epcis/capture', body: invalidItems, type: ld },
+    // Past MAX_LIST_LENGTH the list is refused before any item is looked at.
+    { name: `GraphQL capture, epcList of ${size} invalid items`, expect: [200, size > MAX_LIST_LENGTH ? 'INVALID_INPUT' : 'INVALID_DOCUMENT'], path: '/graphql', body: gql(invalidItems), type: json },
+    { name: `REST capture, epcList of ${size} invalid items`, expect: [400, size > MAX_LIST_LENGTH ? 'INVALID_INPUT' : 'INVALID_DOCUMENT'], path: '/epcis/capture', body: invalidItems, type: ld },
     {
       name: `GraphQL capture, ${size} EPCs each ending in NUL (${Math.round(nulItems.length / 1024)} KiB)`,
       // Past the body limit the parser refuses it before anything else is done.
