@@ -31,6 +31,47 @@ export interface AlertRow {
   createdAt: Date;
 }
 
+/** An alert to raise. Its manufacturer (an addressee) is found from the GTIN; regulators read every alert. */
+export interface NewAlert {
+  code: string;
+  epc?: string | null;
+  gtin?: string | null;
+  lot?: string | null;
+  /** Who did what raised it. */
+  actorId?: string | null;
+  /** Whom it is addressed to besides the manufacturer (a custodian of a recalled lot). */
+  recipientId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * The one way an alert is written, in the caller's transaction (`tx`: a DataSource or EntityManager): one statement
+ * for any number of alerts. Returns their ids in order.
+ */
+export async function insertAlerts(tx: Pick<DataSource, 'query'>, alerts: NewAlert[]): Promise<number[]> {
+  if (!alerts.length) return [];
+  const column = <T>(f: (a: NewAlert) => T) => alerts.map(f);
+  const rows: { id: string }[] = await tx.query(
+    `INSERT INTO alert (code, epc, gtin, lot, actor_id, manufacturer_id, recipient_id, details)
+     SELECT u.code, u.epc, u.gtin, u.lot, u.actor_id, p.manufacturer_id, u.recipient_id, u.details
+     FROM unnest($1::text[], $2::text[], $3::char(14)[], $4::text[], $5::uuid[], $6::uuid[], $7::jsonb[]) WITH ORDINALITY
+       AS u(code, epc, gtin, lot, actor_id, recipient_id, details, n)
+     LEFT JOIN product p ON p.gtin = u.gtin
+     ORDER BY u.n
+     RETURNING id`,
+    [
+      column((a) => a.code),
+      column((a) => a.epc ?? null),
+      column((a) => a.gtin ?? null),
+      column((a) => a.lot ?? null),
+      column((a) => a.actorId ?? null),
+      column((a) => a.recipientId ?? null),
+      column((a) => JSON.stringify(a.details ?? {})),
+    ],
+  );
+  return rows.map((r) => Number(r.id));
+}
+
 @Injectable()
 export class AlertRepository {
   constructor(private readonly db: DataSource) {}

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { insertAlerts } from './alert.repository';
 
 export interface AuditBatchRow {
   id: number;
@@ -114,15 +115,15 @@ export class AuditRepository {
     return this.db.transaction(async (tx) => {
       // Two audits of one batch at once would both see "no such alert yet".
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext('audit'), $1::int)`, [batchId % 2 ** 31]);
-      const inserted: { id: string }[] = await tx.query(
-        `INSERT INTO alert (code, details)
-         SELECT $1, d FROM unnest($3::jsonb[]) AS u(d)
-         WHERE NOT EXISTS (
+      const raised: { n: number }[] = await tx.query(
+        `SELECT u.n::int FROM unnest($3::jsonb[]) WITH ORDINALITY AS u(d, n)
+         WHERE EXISTS (
            SELECT 1 FROM alert a WHERE a.code = $1 AND (a.details->>'batchId')::bigint = $2 AND a.details @> u.d
-             AND a.created_at >= coalesce((SELECT audit_failed_at FROM anchor_batch WHERE id = $2), 'infinity'))
-         RETURNING id`,
+             AND a.created_at >= coalesce((SELECT audit_failed_at FROM anchor_batch WHERE id = $2), 'infinity'))`,
         [TAMPER_CODE, batchId, findings.map((f) => JSON.stringify(f))],
       );
+      const already = new Set(raised.map((r) => r.n - 1));
+      const inserted = await insertAlerts(tx, findings.filter((_, i) => !already.has(i)).map((details) => ({ code: TAMPER_CODE, details })));
       await tx.query(`UPDATE anchor_batch SET audit_failed_at = coalesce(audit_failed_at, now()) WHERE id = $1`, [batchId]);
       return inserted.length;
     });
@@ -142,10 +143,7 @@ export class AuditRepository {
         [batchId],
       );
       if (!cleared.length) return false;
-      await tx.query(`INSERT INTO alert (code, details) VALUES ($1, $2)`, [
-        TAMPER_CLEARED_CODE,
-        JSON.stringify({ batchId, markedAt: cleared[0].audit_failed_at }),
-      ]);
+      await insertAlerts(tx, [{ code: TAMPER_CLEARED_CODE, details: { batchId, markedAt: cleared[0].audit_failed_at } }]);
       return true;
     });
   }

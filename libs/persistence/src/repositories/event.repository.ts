@@ -3,6 +3,7 @@ import type { AppliedEvents, EventFacts, HistoryFlag, ItemState } from '@pharmat
 import { DataSource, EntityManager } from 'typeorm';
 import { EpcRole } from '../entities';
 import { ForeignCorrectionError } from '../persistence.error';
+import { insertAlerts } from './alert.repository';
 import { STATE_COLUMNS, toItemState } from './pack-state.sql';
 import { attachCaptureSignature, NewCaptureSignature } from './signature.repository';
 
@@ -243,13 +244,7 @@ export class EventRepository {
   /** Flagged events are stored, so their alerts are too, in the same transaction: for the manufacturer and regulators. */
   private async insertFlags(tx: EntityManager, capturedBy: string, flags: HistoryFlag[]) {
     if (!flags.length) return;
-    await tx.query(
-      `INSERT INTO alert (code, epc, gtin, actor_id, manufacturer_id, details)
-       SELECT u.code, u.epc, u.gtin, $4, p.manufacturer_id, jsonb_build_object('eventId', u.event_id)
-       FROM unnest($1::text[], $2::text[], $3::char(14)[], $5::bigint[]) AS u(code, epc, gtin, event_id)
-       LEFT JOIN product p ON p.gtin = u.gtin`,
-      [flags.map((f) => f.code), flags.map((f) => f.epc), flags.map((f) => f.gtin), capturedBy, flags.map((f) => f.eventId)],
-    );
+    await insertAlerts(tx, flags.map((f) => ({ code: f.code, epc: f.epc, gtin: f.gtin, actorId: capturedBy, details: { eventId: f.eventId } })));
   }
 
   private async upsertStates(tx: EntityManager, states: ItemState[]) {

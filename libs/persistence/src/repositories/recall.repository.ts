@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { insertAlerts } from './alert.repository';
 import { appendAuditEntry } from './audit-log.repository';
 
 export interface RecallOutcome {
@@ -36,11 +37,9 @@ export class RecallRepository {
         `SELECT custodian_id AS id, count(*) AS packs FROM pack_state WHERE gtin = $1 AND lot = $2 AND custodian_id IS NOT NULL GROUP BY custodian_id`,
         [gtin, lot],
       );
-      await tx.query(
-        `INSERT INTO alert (code, gtin, lot, actor_id, manufacturer_id, recipient_id, details)
-         SELECT 'LOT_RECALLED', $1, $2, $3, (SELECT manufacturer_id FROM product WHERE gtin = $1), u.id, jsonb_build_object('packs', u.packs, 'reason', $4::text)
-         FROM unnest($5::uuid[], $6::int[]) AS u(id, packs)`,
-        [gtin, lot, by, reason, custodians.map((c) => c.id), custodians.map((c) => Number(c.packs))],
+      await insertAlerts(
+        tx,
+        custodians.map((c) => ({ code: 'LOT_RECALLED', gtin, lot, actorId: by, recipientId: c.id, details: { packs: Number(c.packs), reason } })),
       );
       const out = custodians.map((c) => ({ id: c.id, packs: Number(c.packs) }));
       const packs = out.reduce((n, c) => n + c.packs, 0);

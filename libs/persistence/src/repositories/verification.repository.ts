@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AnchoringProgress, PackStatus, VerdictPackState } from '@pharmatrace/domain';
 import { DataSource } from 'typeorm';
 import { preparedQuery } from './prepared-query';
+import { insertAlerts, NewAlert } from './alert.repository';
 
 export interface VerificationView {
   state: VerdictPackState | null;
@@ -14,14 +15,7 @@ export interface VerificationView {
   declaredInError: number;
 }
 
-export interface AlertRecord {
-  code: string;
-  epc?: string | null;
-  gtin?: string | null;
-  lot?: string | null;
-  actorId?: string | null;
-  details?: Record<string, unknown>;
-}
+export type AlertRecord = Omit<NewAlert, 'recipientId'>;
 
 /**
  * Every view a verdict needs, for a batch of scans at once: the pack, the containers it sits in now, its product and
@@ -145,11 +139,7 @@ export class VerificationRepository {
 
   /** Records an alert for the product's manufacturer (found from the GTIN) and for regulators. */
   async recordAlert(alert: AlertRecord): Promise<void> {
-    await this.db.query(
-      `INSERT INTO alert (code, epc, gtin, lot, actor_id, manufacturer_id, details)
-       VALUES ($1, $2, $3, $4, $5, (SELECT manufacturer_id FROM product WHERE gtin = $3), $6)`,
-      [alert.code, alert.epc ?? null, alert.gtin ?? null, alert.lot ?? null, alert.actorId ?? null, JSON.stringify(alert.details ?? {})],
-    );
+    await insertAlerts(this.db, [alert]);
   }
 
   async corrections(organizationId: string, limit = 100): Promise<{ kind: string; raw: string; epc: string; createdAt: Date }[]> {
