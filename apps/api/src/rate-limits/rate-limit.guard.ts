@@ -34,16 +34,16 @@ export class RateLimitGuard implements CanActivate {
     if (rate === 'none') return true;
     const req = requestOf(ctx);
     const principal: Principal | undefined = req.principal;
-    if (!principal) return this.check(req, this.storage.hit(`ip:${req.ip ?? 'unknown'}`, this.limits.perIpPerMinute, MINUTE_MS), 'address');
+    const address = () => this.check(req, this.storage.hit(`ip:${req.ip ?? 'unknown'}`, this.limits.perIpPerMinute, MINUTE_MS), 'address');
+    if (!principal) return address();
     const tracker = principal.kind === 'admin' ? 'admin' : principal.apiKeyId;
     const key =
       rate === 'verification'
         ? this.storage.hit(`verify:${tracker}`, this.limits.verifyPerKeyPerMinute, MINUTE_MS)
         : this.storage.hit(`key:${tracker}`, this.limits.perKeyPerMinute, MINUTE_MS);
     // The address is counted only for a request its key lets through, as each limit refuses on its own.
-    const then = (allowed: boolean) => allowed && this.check(req, this.storage.hit(`ip:${req.ip ?? 'unknown'}`, this.limits.perIpPerMinute, MINUTE_MS), 'address');
     const keyChecked = this.check(req, key, 'key');
-    return keyChecked instanceof Promise ? keyChecked.then(then) : then(keyChecked);
+    return keyChecked instanceof Promise ? keyChecked.then(address) : address();
   }
 
   private check(req: any, verdict: RateVerdict | Promise<RateVerdict>, what: string): boolean | Promise<boolean> {
