@@ -23,7 +23,7 @@ export {
 } from './schema.validator';
 export * from './document.builder';
 export { type EpcisJsonDocument, readEpcisXml, readEpcisXmlSliced } from './xml-reader';
-export { slicer } from './time-slice';
+export { afterPoll, runSliced, slicer, type Resumable } from './time-slice';
 export { type EpcisInput, type StreamedEpcisEvent, streamEpcisXmlEvents } from './xml-stream';
 export { streamEpcisJsonEvents } from './json-stream';
 export { decodeDocument, decodedChunks, DocumentDecoder, type DocumentFormat, firstInvalidUtf8 } from './document.decoder';
@@ -36,6 +36,7 @@ export {
   CAPTURE_EVENT_LIMIT,
   eventCountOf,
   findInputViolation,
+  inputViolationSteps,
   type InputRule,
   type InputViolation,
   MAX_NESTING_DEPTH,

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { eventCountOf, findInputViolation, MAX_LIST_LENGTH, MAX_NESTING_DEPTH, MAX_STRING_LENGTH } from './input-limits';
+import { eventCountOf, findInputViolation, inputViolationSteps, MAX_LIST_LENGTH, MAX_NESTING_DEPTH, MAX_STRING_LENGTH } from './input-limits';
 
 /** `depth` objects nested in one another, built without recursion. */
 const nested = (depth: number): unknown => {
@@ -29,6 +29,20 @@ describe('findInputViolation', () => {
     expect(findInputViolation({ a: [{ epcList: Array(MAX_LIST_LENGTH).fill('x') }] })).toBeNull();
     const huge = Array(1_000_000).fill('\u0000');
     expect(findInputViolation({ a: [{ epcList: huge }] })).toMatchObject({ pointer: '/a/0/epcList', rule: 'max-items', message: `has 1000000 items; at most ${MAX_LIST_LENGTH} are accepted` });
+  });
+
+  it('as resumable steps, pauses every few thousand values and finds what the whole walk finds', () => {
+    const steps = inputViolationSteps({ list: [...Array(10_000).fill('ok'), 'x\u0000'] });
+    let pauses = 0;
+    for (let step = steps.next(); ; step = steps.next(), pauses++) {
+      if (step.done) {
+        expect(step.value).toMatchObject({ pointer: '/list/10000', rule: 'no-nul' });
+        break;
+      }
+    }
+    expect(pauses).toBe(2);
+    // Small inputs finish within the first step: the pipe checks them without waiting a turn.
+    expect(inputViolationSteps({ code: 'x' }).next()).toEqual({ done: true, value: null });
   });
 
   it('refuses an over-long string and an invalid or out-of-range date', () => {

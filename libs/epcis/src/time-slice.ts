@@ -33,3 +33,11 @@ export function slicer(sliceMs = SLICE_MS): () => Promise<void> {
     since = performance.now();
   };
 }
+
+/**
+ * Resolves after the event loop has polled for I/O once: a single setImmediate from an I/O callback (a body just
+ * parsed) runs before the next poll, so requests waiting to be read would still wait; the second one runs after it.
+ */
+export function afterPoll(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+}

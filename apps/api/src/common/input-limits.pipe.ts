@@ -1,5 +1,5 @@
 import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
-import { findInputViolation } from '@pharmatrace/epcis';
+import { afterPoll, InputViolation, inputViolationSteps, Resumable, runSliced } from '@pharmatrace/epcis';
 import { RequestLimitError, RequestLimitErrorCode } from './request-limit.error';
 
 /**
@@ -12,7 +12,23 @@ export class InputLimitsPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     // Custom parameters (the caller's organization, the request) come from the server, not the client.
     if (metadata.type === 'custom') return value;
-    const violation = findInputViolation(value);
+    const steps = inputViolationSteps(value);
+    // Small inputs (a scan, a filter, VRS parameters) are checked within the first step, without waiting a turn.
+    const first = steps.next();
+    if (first.done) return this.admit(value, metadata, first.value);
+    return this.rest(steps).then((violation) => this.admit(value, metadata, violation));
+  }
+
+  /**
+   * A large input (thousands of values: a document) is walked in slices, after the event loop has polled once: its JSON
+   * parse has just held the loop, and the walk must not add to that stall (issue 13).
+   */
+  private async rest(steps: Resumable<InputViolation | null>): Promise<InputViolation | null> {
+    await afterPoll();
+    return runSliced(steps);
+  }
+
+  private admit(value: unknown, metadata: ArgumentMetadata, violation: InputViolation | null): unknown {
     if (!violation) return value;
     // A named argument (`document`, `input`) heads the path; a whole query or body is named by the pointer alone.
     const field = metadata.data ? `${metadata.data}${violation.pointer}` : violation.pointer.slice(1) || metadata.type;
