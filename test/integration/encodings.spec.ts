@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { createOrganization, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
+import { createOrganization, postStreamedCapture, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
 
 const xmlDocument = (declaration: string, serial: string, note: string) =>
   `${declaration}<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:ex="https://example.com/ns/" schemaVersion="2.0" creationDate="2026-01-05T09:00:00Z">`
@@ -141,20 +141,7 @@ describe('encodings of captured documents over REST (real Postgres)', () => {
 
     /** Sent chunked, one byte at a time, so every multi-byte character is cut between chunks. */
     async function streamed(body: Buffer, type: string) {
-      const chunks = [...body].map((b) => new Uint8Array([b]));
-      const stream = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          const next = chunks.shift();
-          if (next) controller.enqueue(next);
-          else controller.close();
-        },
-      });
-      const res = await fetch(`${base}/epcis/capture`, {
-        method: 'POST',
-        headers: { ...auth(), 'Content-Type': type },
-        body: stream,
-        duplex: 'half',
-      } as RequestInit);
+      const res = await postStreamedCapture(base, { ...auth(), 'Content-Type': type }, [...body].map((b) => new Uint8Array([b])));
       expect(res.status).toBe(202);
       return jobOf(res.headers.get('location')!);
     }

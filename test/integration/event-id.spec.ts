@@ -3,7 +3,7 @@ import { commissioningEvent, epcisDocument, eventHash, EPCIS_CONTEXT, writeEpcis
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import request from 'supertest';
-import { createOrganization, gql, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
+import { createOrganization, postStreamedCapture, gql, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
 
 /**
  * A hash-form eventID (`ni:///sha-256;…?ver=CBV2.0`) must be the event's own CBV 2.0 hash: any other is refused,
@@ -85,12 +85,7 @@ describe('hash-form event ids (real Postgres)', () => {
 
   it('streamed (chunked) JSON: the job fails with the refusal and stores nothing', async () => {
     const body = new TextEncoder().encode(JSON.stringify(documentWith('EID4', OTHER_HASH)));
-    const res = await fetch(`${base}/epcis/capture`, {
-      method: 'POST',
-      headers: { ...auth(), 'Content-Type': 'application/ld+json' },
-      body: new ReadableStream<Uint8Array>({ start(controller) { controller.enqueue(body); controller.close(); } }),
-      duplex: 'half',
-    } as RequestInit);
+    const res = await postStreamedCapture(base, { ...auth(), 'Content-Type': 'application/ld+json' }, [body]);
     expect(res.status).toBe(202);
     const job = await jobOf(res.headers.get('location')!);
     expect(job).toMatchObject({ success: false, errors: [expect.objectContaining({ ...refusal, status: 400 })] });

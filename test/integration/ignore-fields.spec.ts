@@ -6,7 +6,7 @@ import request from 'supertest';
 import type { ProofBundle } from '../../packages/verify/src/bundle.format';
 import { verifyBundle } from '../../packages/verify/src/bundle.verifier';
 import { useAnvil } from '../support/anvil';
-import { CAPTURE, createOrganization, deployRegistry, gql, startApi, startWorker, testConfig, useDatabase, withCheckDigit } from '../support/platform';
+import { CAPTURE, createOrganization, postStreamedCapture, deployRegistry, gql, startApi, startWorker, testConfig, useDatabase, withCheckDigit } from '../support/platform';
 import { waitFor } from '../support/wait';
 
 /**
@@ -133,12 +133,7 @@ describe('ignoreFields: stored, audited, bundled and verified (real Postgres and
     const document = declaring(['rx:captureID'], [commissioning('IG3', 'c-9')]);
     const [expected] = eventHashes(document).map((h) => h.hash);
     const body = new TextEncoder().encode(JSON.stringify(document));
-    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/epcis/capture`, {
-      method: 'POST',
-      headers: { ...auth(), 'Content-Type': 'application/ld+json' },
-      body: new ReadableStream<Uint8Array>({ start(controller) { controller.enqueue(body); controller.close(); } }),
-      duplex: 'half',
-    } as RequestInit);
+    const res = await postStreamedCapture(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { ...auth(), 'Content-Type': 'application/ld+json' }, [body]);
     expect(res.status).toBe(202);
     let job: request.Response;
     await waitFor(async () => !(job = await http().get(res.headers.get('location')!).set(auth())).body.running, 10_000);

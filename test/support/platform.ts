@@ -144,3 +144,19 @@ export async function licenceOf(app: INestApplication, apiKey: string, holder: s
 export const withCheckDigit = (digits: string) => digits + gs1CheckDigit(digits);
 
 export const CAPTURE = `mutation($document: JSON!) { captureEpcisDocument(document: $document) { capturedCount duplicateCount eventHashes } }`;
+
+/**
+ * POSTs `chunks` to the EPCIS capture endpoint of the API at `base` as a chunked body (no Content-Length), so the
+ * binding streams it rather than buffering it.
+ */
+export function postStreamedCapture(base: string, headers: Record<string, string>, chunks: Uint8Array[]): Promise<Response> {
+  const pending = [...chunks];
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = pending.shift();
+      if (next) controller.enqueue(next);
+      else controller.close();
+    },
+  });
+  return fetch(`${base}/epcis/capture`, { method: 'POST', headers, body, duplex: 'half' } as RequestInit);
+}
