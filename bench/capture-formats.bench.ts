@@ -201,7 +201,9 @@ export async function startApiProcess(databaseUrl: string, name = 'Bench', n = 0
   const root = join(__dirname, '..');
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'apps/api/src/main.ts')], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, ADMIN_TOKEN: ADMIN, PORT: String(port), LOG_SQL: 'false' },
+    // As production runs the compiled code: no source-map rewriting of stack traces, which @swc-node/register would
+    // otherwise install (the first error thrown from each file parsed its source map: 45-60 ms on the event loop).
+    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, ADMIN_TOKEN: ADMIN, PORT: String(port), LOG_SQL: 'false', SWC_NODE_SOURCE_MAP_MODE: 'none' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

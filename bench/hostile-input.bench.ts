@@ -135,7 +135,9 @@ export async function benchHostileInput(): Promise<BenchRow[]> {
   const api = await startApiProcess(db.url, 'Hostile Bench');
   const rows: BenchRow[] = [];
   try {
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    // A new connection for each request: a kept-alive one may be closed by the server (its keep-alive timeout) while
+    // a job is awaited, and the next request written to it fails with EPIPE or ECONNRESET.
+    const agent = new Agent({ keepAlive: false, maxSockets: 1 });
     const idle = probe(api.url);
     await new Promise((r) => setTimeout(r, 1000));
     const baseline = (await idle.stop()).sort((a, b) => a - b);

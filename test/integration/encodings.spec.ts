@@ -110,7 +110,7 @@ describe('encodings of captured documents over REST (real Postgres)', () => {
     const text = jsonDocument('ENC6', 'Grün');
     const rest = await capture(latin1(text), 'application/json');
     expect(rest.status).toBe(400);
-    expect(rest.body).toMatchObject({ title: 'INVALID_ENCODING', rule: 'encoding', offset: text.indexOf('ü') });
+    expect(rest.body).toMatchObject({ code: 'INVALID_ENCODING', rule: 'encoding', offset: text.indexOf('ü') });
     const operation = JSON.stringify({ query: 'mutation($d: JSON!) { captureEpcisDocument(document: $d) { capturedCount } }', variables: { d: JSON.parse(text) } });
     const graphql = await raw(http().post('/graphql'), 'application/json', latin1(operation));
     expect(graphql.status).toBe(400);

@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { CAPTURE_EVENT_LIMIT, commissioningEvent, epcisDocument, MAX_NESTING_DEPTH, MAX_REPORTED_ISSUES } from '@pharmatrace/epcis';
+import { CAPTURE_EVENT_LIMIT, commissioningEvent, epcisDocument, MAX_NESTING_DEPTH, MAX_REPORTED_ISSUES, SLICED_JSON_MIN_CHARS } from '@pharmatrace/epcis';
 import request from 'supertest';
 import { JSON_BODY_LIMIT } from '../../apps/api/src/common/json-body.parser';
 import { ADMIN_TOKEN, CAPTURE, createOrganization, gql, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
@@ -125,6 +125,34 @@ describe('hostile input (issue 13)', () => {
       expect(res.body.errors[0].extensions).toEqual({ code: 'PAYLOAD_TOO_LARGE', details: { rule: 'body-size', limit: JSON_BODY_LIMIT } });
     });
 
+    it.each([
+      ['short', ''],
+      ['long, read in slices', ' '.repeat(SLICED_JSON_MIN_CHARS)],
+    ])('a body that is not JSON (%s) is MALFORMED_BODY 400 on GraphQL and on both REST media types, nothing stored', async (_, pad) => {
+      const document = JSON.stringify(epcisDocument([commissioning('BROKEN')]));
+      // Cut just before the event list closes: every bracket before it balanced, the document itself unclosed.
+      const broken = `${pad}${document.slice(0, document.lastIndexOf(']'))}`;
+      const viaGraphql = await request(app.getHttpServer())
+        .post('/graphql')
+        .set('Authorization', `Bearer ${key}`)
+        .set('Content-Type', 'application/json')
+        .send(`{"query":"mutation($d: JSON!) { captureEpcisDocument(document: $d) { capturedCount } }","variables":{"d":${broken}}}`);
+      expect(viaGraphql.status).toBe(400);
+      expect(viaGraphql.body.errors[0].extensions).toMatchObject({ code: 'MALFORMED_BODY', details: { rule: 'json' } });
+      for (const type of ['application/json', 'application/ld+json']) {
+        const res = await capture(broken, type);
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject({ code: 'MALFORMED_BODY', rule: 'json' });
+      }
+      expect(await storedEvents()).toBe(0);
+      const whole = await request(app.getHttpServer())
+        .post('/graphql')
+        .set('Authorization', `Bearer ${key}`)
+        .set('Content-Type', 'application/json')
+        .send(`${pad}{"query":"{ __typename }","variables":{"list":[${pad}1]}}`);
+      expect(whole.body).toEqual({ data: { __typename: 'Query' } });
+    });
+
     it('a GraphQL body in a charset the parser cannot read is UNSUPPORTED_MEDIA_TYPE 415', async () => {
       const res = await request(app.getHttpServer())
         .post('/graphql')
@@ -132,7 +160,7 @@ describe('hostile input (issue 13)', () => {
         .set('Content-Type', 'application/json; charset=latin1')
         .send('{"query":"{ __typename }"}');
       expect(res.status).toBe(415);
-      expect(res.body.errors[0].extensions).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', details: { rule: 'charset.unsupported' } });
+      expect(res.body.errors[0].extensions).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', details: { rule: 'encoding', encoding: 'latin1' } });
     });
 
     it('a GraphQL operation over the token limit is OPERATION_TOO_LARGE 400', async () => {

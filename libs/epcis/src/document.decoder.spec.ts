@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { decodedChunks, decodeDocument, DocumentDecoder, firstInvalidUtf8 } from './document.decoder';
+import { decodedChunks, decodeDocument, DocumentDecoder } from './document.decoder';
 import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
 import { streamEpcisJsonEvents } from './json-stream';
 import { readEpcisXml } from './xml-reader';
@@ -126,7 +126,7 @@ describe('decodeDocument (JSON)', () => {
   });
 });
 
-describe('firstInvalidUtf8', () => {
+describe('the offset of the first ill-formed UTF-8 sequence', () => {
   it.each([
     ['valid text', Buffer.from('Grün 😀 €'), -1],
     ['a stray continuation byte', Buffer.from([0x41, 0x80, 0x41]), 1],
@@ -136,7 +136,8 @@ describe('firstInvalidUtf8', () => {
     ['a sequence cut by the end', Buffer.from([0x41, 0xe2, 0x82]), 1],
     ['a lead byte followed by ASCII', Buffer.from([0x41, 0x41, 0xc3, 0x41]), 2],
   ])('%s', (_, bytes, offset) => {
-    expect(firstInvalidUtf8(bytes)).toBe(offset);
+    if (offset < 0) expect(() => decodeDocument(bytes, 'json')).not.toThrow();
+    else expect(errorOf(() => decodeDocument(bytes, 'json')).issues[0].offset).toBe(offset);
   });
 });
 

@@ -298,15 +298,3 @@ export async function* decodedChunks(
   const rest = decoder.end();
   if (rest) yield rest;
 }
-
-/** The byte offset of the first ill-formed UTF-8 sequence, or -1: for parsers that decode bytes themselves. */
-export function firstInvalidUtf8(bytes: Uint8Array): number {
-  try {
-    const validator = utf8Validator();
-    validator.write(bytes);
-    validator.end();
-    return -1;
-  } catch (e) {
-    return (e as EpcisValidationError).issues[0].offset!;
-  }
-}

@@ -24,9 +24,10 @@ export {
 export * from './document.builder';
 export { type EpcisJsonDocument, readEpcisXml, readEpcisXmlSliced } from './xml-reader';
 export { afterPoll, runSliced, slicer, type Resumable } from './time-slice';
+export { jsonParsing, parseJsonSliced, SLICED_JSON_MIN_CHARS } from './sliced-json.parser';
 export { type EpcisInput, type StreamedEpcisEvent, streamEpcisXmlEvents } from './xml-stream';
 export { streamEpcisJsonEvents } from './json-stream';
-export { decodeDocument, decodedChunks, DocumentDecoder, type DocumentFormat, firstInvalidUtf8 } from './document.decoder';
+export { decodeDocument, decodedChunks, DocumentDecoder, type DocumentFormat } from './document.decoder';
 export { writeEpcisXml, type WriteEpcisXmlOptions } from './xml-writer';
 export { servedEvent, type ServedEvents, servedEvents, type StoredEvent } from './served-event.writer';
 export { protectedTermRedefinitions } from './epcis-context.terms';

@@ -80,4 +80,16 @@ describe('streamEpcisXmlEvents', () => {
     process.stdout.write(`XML stream: ${(measure.bytes / 2 ** 20).toFixed(1)} MiB, ${events} events in ${measure.seconds.toFixed(2)} s `
       + `(${Math.round(events / measure.seconds)} events/s), peak heap growth ${(measure.peakHeapGrowth / 2 ** 20).toFixed(1)} MiB\n`);
   }, 60_000);
+
+  it('reads a long chunk in pieces, a character cut between two pieces included, as the whole document reads', async () => {
+    // The parser takes 64 Ki characters at a time: the emoji's two UTF-16 halves land on both sides of the cut.
+    const before = XML_HEAD + xmlEvent(0);
+    const open = '<ObjectEvent><eventTime>2024-01-01T00:00:01.000Z</eventTime><eventTimeZoneOffset>+01:00</eventTimeZoneOffset><action>OBSERVE</action><ex:note>';
+    const pad = 'x'.repeat(64 * 1024 - 1 - before.length - open.length);
+    const xml = `${before}${open}${pad}😀</ex:note></ObjectEvent>\n${xmlEvent(2)}${XML_TAIL}`;
+    expect(xml.charCodeAt(64 * 1024 - 1)).toBe('😀'.charCodeAt(0));
+    const items = await collect((async function* () { yield xml; })());
+    expect(items.map((i) => i.event)).toEqual(eventsOf(readEpcisXml(xml)));
+    expect(JSON.stringify(items[1].event)).toContain(`${pad}😀`);
+  });
 });

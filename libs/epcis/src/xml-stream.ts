@@ -4,6 +4,7 @@
  */
 import { decodedChunks } from './document.decoder';
 import type { JsonObject } from './xml-element.mapper';
+import { slicer } from './time-slice';
 import { EpcisXmlEventParser } from './xml-event.parser';
 
 export interface StreamedEpcisEvent {
@@ -17,6 +18,9 @@ export interface StreamedEpcisEvent {
   /** Read from XML: judged by the XSD's rules where they differ from the JSON Schema (xsd.rules.ts). */
   fromXml?: true;
 }
+
+/** About a millisecond of XML parsing. */
+const XML_PIECE_CHARS = 64 * 1024;
 
 export type EpcisInput = NodeJS.ReadableStream | AsyncIterable<Buffer | Uint8Array | string>;
 
@@ -32,10 +36,16 @@ export async function* streamEpcisXmlEvents(input: EpcisInput, charset?: string)
     const declared = parser.header?.ignoreFields;
     ready.push({ index, event, context: parser.context, fromXml: true, ...(declared ? { ignoreFields: { [declared.key]: declared.names } } : {}) });
   });
+  const pause = slicer();
   for await (const text of decodedChunks(input as AsyncIterable<Buffer | Uint8Array | string>, 'xml', charset)) {
-    parser.write(text);
-    for (const item of ready) yield item;
-    ready.length = 0;
+    // A stream read after a busy spell hands over everything buffered meanwhile, megabytes at 15 ms each: the parser
+    // takes it in pieces, and other requests get a turn between them.
+    for (let at = 0; at < text.length; at += XML_PIECE_CHARS) {
+      parser.write(text.length <= XML_PIECE_CHARS ? text : text.slice(at, at + XML_PIECE_CHARS));
+      for (const item of ready) yield item;
+      ready.length = 0;
+      await pause();
+    }
   }
   parser.end();
   for (const item of ready) yield item;

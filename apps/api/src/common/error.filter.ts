@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger } from '@nestjs/common';
 import { GqlExceptionFilter } from '@nestjs/graphql';
 import { GraphQLError } from 'graphql';
+import { epcisProblem, sendProblem } from '../epcis-rest/epcis-problem';
 import { EpcisRestError, EpcisRestErrorCode } from '../epcis-rest/epcis-rest.error';
 import { AppError } from './app.error';
 import { statusOf } from './error-status';
@@ -59,7 +60,10 @@ export class ErrorFilter implements GqlExceptionFilter {
     }
     const res = host.switchToHttp().getResponse();
     // A request to /graphql refused before GraphQL ran (by the body parser) still gets an answer a GraphQL client reads.
-    if (host.switchToHttp().getRequest<{ path?: string }>().path?.startsWith('/graphql')) return res.status(status).json({ errors: [{ message, extensions: { code, ...(details ? { details } : {}) } }] });
+    const { path = '', originalUrl } = host.switchToHttp().getRequest<{ path?: string; originalUrl?: string }>();
+    if (path.startsWith('/graphql')) return res.status(status).json({ errors: [{ message, extensions: { code, ...(details ? { details } : {}) } }] });
+    // Likewise an EPCIS route's body refused by the platform's parser is answered as the binding answers (RFC 7807).
+    if (path.startsWith('/epcis')) return sendProblem(res, epcisProblem(code, message, details, originalUrl));
     res.status(status).json({ type: `urn:pharmatrace:error:${code}`, title: code, status, detail: message, ...(details ?? {}) });
   }
 

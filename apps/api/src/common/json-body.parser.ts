@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import { isBufferedJsonBody, STREAMED_CAPTURE_THRESHOLD } from '../epcis-rest/epcis-binding';
-import { refuseInvalidUtf8 } from './utf8-body.verifier';
+import { charsetOf, readJsonBody } from '../epcis-rest/epcis-body.reader';
 
 /**
  * Bytes of an application/json body (GraphQL operations, REST JSON) read into memory: the size up to which the
@@ -9,8 +10,20 @@ import { refuseInvalidUtf8 } from './utf8-body.verifier';
  */
 export const JSON_BODY_LIMIT = STREAMED_CAPTURE_THRESHOLD;
 
-/** The platform's JSON body parser, as main.ts and the test platform both install it before the app starts. */
+/**
+ * The platform's JSON body parser, as main.ts and the test platform both install it before the app starts:
+ * Express's raw parser reads the bytes (size limit: 413), readJsonBody turns them into the value.
+ */
 export function useJsonBodyParser(app: NestExpressApplication): void {
   // Large EPCIS capture bodies are streamed by the binding, not buffered here.
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT, type: isBufferedJsonBody, verify: refuseInvalidUtf8 });
+  app.useBodyParser('raw', { limit: JSON_BODY_LIMIT, type: isBufferedJsonBody });
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    if (!Buffer.isBuffer(req.body) || !isBufferedJsonBody(req)) return next();
+    const bytes = req.body;
+    req.body = undefined;
+    readJsonBody(bytes, charsetOf(req)).then((value) => {
+      req.body = value;
+      next();
+    }, next);
+  });
 }

@@ -1,5 +1,5 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
-import { afterPoll, decodeDocument, EpcisErrorCode, EpcisValidationError, readEpcisXmlSliced } from '@pharmatrace/epcis';
+import { EpcisValidationError, readEpcisXmlSliced } from '@pharmatrace/epcis';
 import type { NextFunction, Request, Response } from 'express';
 import {
   CAPTURE_FILE_SIZE_LIMIT,
@@ -10,8 +10,9 @@ import {
   STREAMED_CAPTURE_THRESHOLD,
   XML_MEDIA_TYPES,
 } from './epcis-binding';
+import { charsetOf, decodeBody, readJsonBody } from './epcis-body.reader';
 import { epcisProblem, sendProblem } from './epcis-problem';
-import { EpcisRestErrorCode } from './epcis-rest.error';
+import { EpcisRestError, EpcisRestErrorCode } from './epcis-rest.error';
 
 /** What EpcisCaptureController finds in res.locals.epcisStream when the body was left unread, to be streamed. */
 export interface StreamedBody {
@@ -21,7 +22,6 @@ export interface StreamedBody {
 }
 
 const CAPTURE_PATH = /^\/epcis\/capture\/?(\?|$)/;
-const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
 
 /**
  * Runs before authentication on every EPCIS route: the binding's headers, content negotiation, and the body.
@@ -43,7 +43,7 @@ export class EpcisRequestMiddleware implements NestMiddleware {
 
     const capture = CAPTURE_PATH.test(req.originalUrl);
     const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    const charset = CHARSET.exec(req.headers['content-type'] ?? '')?.[1];
+    const charset = charsetOf(req);
     const xml = XML_MEDIA_TYPES.includes(mediaType);
     if (!JSON_MEDIA_TYPES.includes(mediaType) && !(capture && xml)) {
       const accepted = capture ? [...JSON_MEDIA_TYPES, ...XML_MEDIA_TYPES] : JSON_MEDIA_TYPES;
@@ -79,45 +79,39 @@ export class EpcisRequestMiddleware implements NestMiddleware {
     req.on('end', () => {
       if (done) return;
       done = true;
-      let text: string;
-      try {
-        text = decodeDocument(Buffer.concat(chunks), xml ? 'xml' : 'json', charset);
-      } catch (e) {
-        if (!(e instanceof EpcisValidationError)) return next(e);
-        const { rule, offset, encoding } = e.issues[0];
-        if (e.code === EpcisErrorCode.UNSUPPORTED_ENCODING) return fail(EpcisRestErrorCode.UNSUPPORTED_MEDIA_TYPE, e.message, { rule, encoding });
-        return fail(EpcisRestErrorCode.INVALID_ENCODING, `the body is not valid in its encoding: ${e.message}`, { rule, offset, encoding });
-      }
-      if (xml) {
-        // In slices: parsing XML costs about 15 ms per MB, too long to hold other requests for a 4 MiB body.
-        readEpcisXmlSliced(text).then(
-          (document) => {
-            req.body = document;
-            next();
-          },
-          (e: unknown) => {
-            if (!(e instanceof EpcisValidationError)) return next(e);
-            const [first] = e.issues;
-            const where = first?.line === undefined ? '' : ` (line ${first.line}, column ${first.column})`;
-            fail(EpcisRestErrorCode.MALFORMED_BODY, `the body is not an EPCIS XML document${where}: ${e.message}`, {
-              rule: first?.rule ?? e.code,
-              line: first?.line ?? null,
-              column: first?.column ?? null,
-              issues: e.issues,
-            });
-          },
-        );
+      const refuse = (e: unknown) => (e instanceof EpcisRestError ? fail(e.code, e.message, e.details) : next(e));
+      const bytes = Buffer.concat(chunks);
+      if (!xml) {
+        readJsonBody(bytes, charset).then((document) => {
+          req.body = document;
+          next();
+        }, refuse);
         return;
       }
-      // Decoding and parsing a 4 MiB body each take tens of milliseconds: other requests get in between.
-      void afterPoll().then(() => {
-        try {
-          req.body = JSON.parse(text);
-        } catch (e) {
-          return fail(EpcisRestErrorCode.MALFORMED_BODY, `the body is not JSON: ${(e as Error).message}`, { rule: 'json' });
-        }
-        next();
-      });
+      let text: string;
+      try {
+        text = decodeBody(bytes, 'xml', charset);
+      } catch (e) {
+        return refuse(e);
+      }
+      // In slices: parsing XML costs about 15 ms per MB, too long to hold other requests for a 4 MiB body.
+      readEpcisXmlSliced(text).then(
+        (document) => {
+          req.body = document;
+          next();
+        },
+        (e: unknown) => {
+          if (!(e instanceof EpcisValidationError)) return next(e);
+          const [first] = e.issues;
+          const where = first?.line === undefined ? '' : ` (line ${first.line}, column ${first.column})`;
+          fail(EpcisRestErrorCode.MALFORMED_BODY, `the body is not an EPCIS XML document${where}: ${e.message}`, {
+            rule: first?.rule ?? e.code,
+            line: first?.line ?? null,
+            column: first?.column ?? null,
+            issues: e.issues,
+          });
+        },
+      );
     });
   }
 

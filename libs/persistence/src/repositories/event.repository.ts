@@ -194,7 +194,9 @@ export class EventRepository {
     const rows: { id: string; event_hash: Buffer }[] = await tx.query(
       `INSERT INTO event (event_hash, event_type, action, biz_step, disposition, event_time, read_point, biz_location, body, captured_by, ignore_fields)
        SELECT h, t, a, b, d, et, rp, bl, body, $10, ARRAY(SELECT jsonb_array_elements_text(ig))
-       FROM unnest($1::bytea[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::jsonb[], $11::jsonb[])
+       FROM unnest($1::bytea[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[],
+                   ARRAY(SELECT j FROM jsonb_array_elements($9::jsonb) WITH ORDINALITY AS e(j, n) ORDER BY n),
+                   ARRAY(SELECT j FROM jsonb_array_elements($11::jsonb) WITH ORDINALITY AS e(j, n) ORDER BY n))
          AS u(h, t, a, b, d, et, rp, bl, body, ig)
        ON CONFLICT (event_hash) DO NOTHING
        RETURNING id, event_hash`,
@@ -207,10 +209,12 @@ export class EventRepository {
         unique.map((e) => e.eventTime.toISOString()),
         unique.map((e) => e.readPoint),
         unique.map((e) => e.bizLocation),
-        unique.map((e) => JSON.stringify(e.body)),
+        // Bodies as one JSON array, not a jsonb[]: pg escapes every element of an array parameter character by
+        // character, 12-21 ms of event loop for a chunk of 250 events, against one native JSON.stringify.
+        JSON.stringify(unique.map((e) => e.body)),
         capturedBy,
         // unnest flattens a text[][]; one JSON array per row keeps each event's list apart.
-        unique.map((e) => JSON.stringify(e.ignoreFields)),
+        JSON.stringify(unique.map((e) => e.ignoreFields)),
       ],
     );
     return rows.map((r) => ({ id: Number(r.id), hash: r.event_hash }));
