@@ -37,6 +37,19 @@ describe('time slices', () => {
     }
   });
 
+  it('phases run one after another share a slice: the second pauses as soon as the first has used it up', async () => {
+    await runSliced(busy(1, 1), 10);
+    const pauses = jest.spyOn(global, 'setImmediate');
+    try {
+      // Two phases of 30 ms each in 50 ms slices: with a clock per phase, each would fit its own slice and never pause.
+      await runSliced(busy(1, 30), 50);
+      await runSliced(busy(1, 30), 50);
+      expect(pauses).toHaveBeenCalledTimes(1);
+    } finally {
+      pauses.mockRestore();
+    }
+  });
+
   const validator = createEpcisValidator();
   const many = epcisDocument(
     Array.from({ length: 300 }, (_, i) => commissioningEvent({ eventTime: new Date('2026-01-01T00:00:00Z'), epcs: [`urn:epc:id:sgtin:0614141.107346.S${i}`], lot: 'L1', expiry: '2028-01-31' })),

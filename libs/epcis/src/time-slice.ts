@@ -24,13 +24,19 @@ export async function runSliced<T>(work: Resumable<T>, sliceMs = SLICE_MS): Prom
   }
 }
 
+/**
+ * When sliced work last came back from a pause, process-wide. A capture runs several sliced phases one after another
+ * (validation, hashing, preparation): with a clock per phase, each began with a fresh slice right where the last one
+ * ended, and three of them held the event loop for 30-36 ms at once. One clock makes them share each slice.
+ */
+let resumedAt = performance.now();
+
 /** For loops in async code: `await pause()` after each step gives the event loop a turn once `sliceMs` have passed. */
 export function slicer(sliceMs = SLICE_MS): () => Promise<void> {
-  let since = performance.now();
   return async () => {
-    if (performance.now() - since < sliceMs) return;
+    if (performance.now() - resumedAt < sliceMs) return;
     await new Promise<void>((resolve) => setImmediate(resolve));
-    since = performance.now();
+    resumedAt = performance.now();
   };
 }
 
