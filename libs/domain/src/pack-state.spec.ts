@@ -66,6 +66,21 @@ describe('applyEvents', () => {
     expect(byEpc.get(pack(1))).toMatchObject({ status: PackStatus.ACTIVE, lot: 'L1', expiry: '2027-12-31', custodianId: 'maker', commissionedBy: 'maker', kind: 'sgtin', statusRecordedAt: at(DAY) });
   });
 
+  it('takes what capture already parsed of an EPC (identities) instead of identifying it again', () => {
+    const parsed: ItemIdentity = { kind: 'sgtin', gtin: '09506000134352', serial: 'PARSED' };
+    const identities = new Map([[pack(1), parsed]]);
+    const seen: string[] = [];
+    const counting = (epc: string) => {
+      seen.push(epc);
+      return identify(epc);
+    };
+    const { states, violations } = applyEvents([], [{ ...commission, identities }], counting, context());
+    expect(violations).toEqual([]);
+    expect(seen.every((epc) => epc === pack(2))).toBe(true);
+    expect(states.find((s) => s.epc === pack(1))).toMatchObject({ serial: 'PARSED' });
+    expect(states.find((s) => s.epc === pack(2))).toMatchObject({ serial: 'S2' });
+  });
+
   it('moves every pack inside a shipped pallet and hands custody over on receipt', () => {
     const shipped = run([], [commission, packCase, palletise, ship]).byEpc;
     expect(shipped.get(pack(2))).toMatchObject({ status: PackStatus.IN_TRANSIT, custodianId: 'maker', destination: 'gln-wholesaler', containerEpc: CASE });

@@ -82,6 +82,11 @@ export interface EventFacts {
   expiry: string | null;
   /** GLN of the owning party (or location) in the destination list, when it names one. */
   destination: string | null;
+  /**
+   * What capture already parsed of the event's EPCs, by canonical EPC: the state rules look here before calling
+   * `identify`, which would parse each new EPC's Digital Link again (about 30 ms for a chunk of 250 commissionings).
+   */
+  identities?: ReadonlyMap<string, ItemIdentity>;
 }
 
 export enum ViolationCode {
@@ -224,6 +229,7 @@ export function applyEvents(
   context: RecordContext,
 ): AppliedEvents {
   const { recordTime } = context;
+  const identityOf = (epc: string, facts: EventFacts) => facts.identities?.get(epc) ?? identify(epc);
   const states = new Map<string, ItemState>();
   const contents = new Map<string, Set<string>>();
   const setContainer = (epc: string, from: string | null, to: string | null) => {
@@ -275,7 +281,7 @@ export function applyEvents(
       if (!s && act !== Act.COMMISSION) continue;
       const item = s
         ? { gtin: s.gtin, custodianId: s.custodianId, inTransit: s.status === PackStatus.IN_TRANSIT, destination: s.destination }
-        : { gtin: identify(epc).gtin, custodianId: null, inTransit: false, destination: null };
+        : { gtin: identityOf(epc, facts).gtin, custodianId: null, inTransit: false, destination: null };
       const code = authorize(actor, act, item) ?? (act === Act.COMMISSION && s ? ViolationCode.SERIAL_EXISTS : null);
       if (code) out.push({ eventId: facts.eventId, epc, code, status: s?.status ?? null });
       else if (s && context.licences && tradesWithUnlicensed(act, item, facts.destination, context.licences)) {
@@ -315,7 +321,7 @@ export function applyEvents(
     changed.add(epc);
   };
   const create = (epc: string, facts: EventFacts, extra: Partial<ItemState>) => {
-    const id = identify(epc);
+    const id = identityOf(epc, facts);
     states.set(epc, {
       epc,
       kind: id.kind,

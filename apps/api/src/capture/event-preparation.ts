@@ -12,7 +12,7 @@ import {
   Violation,
 } from '@pharmatrace/domain';
 import { eventTimeOf, extractEpcs, hashDigest, parseIsoDate, parseZonedDateTime } from '@pharmatrace/epcis';
-import { canonicalEpc, Gs1Error, parseEpc, validateAiValue } from '@pharmatrace/gs1';
+import { type Epc, epcToDigitalLink, Gs1Error, parseEpc, validateAiValue } from '@pharmatrace/gs1';
 import { EpcRole, ErrorDeclaration, ForeignCorrectionError, NewEvent, OrganizationEntity, StateReducer, VerificationRepository } from '@pharmatrace/persistence';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { eventFacts, idOf, ilmdKey } from './event-facts';
@@ -32,7 +32,10 @@ const ROLE_FIELD: Record<EpcRole, string> = {
 
 /** What the state rules need to know of an EPC they have not seen before. */
 export function identify(epc: string): ItemIdentity {
-  const parsed = parseEpc(epc);
+  return identityOf(parseEpc(epc));
+}
+
+function identityOf(parsed: Epc): ItemIdentity {
   if (parsed.kind === 'sgtin') return { kind: 'sgtin', gtin: parsed.gtin, serial: parsed.serial };
   if (parsed.kind === 'sscc') return { kind: 'sscc', gtin: null, serial: null };
   return { kind: 'other', gtin: null, serial: null };
@@ -63,12 +66,16 @@ export function prepareEvent(
   const issues: CaptureIssue[] = [];
   const epcs: { epc: string; role: EpcRole }[] = [];
   const positions = new Map<EpcRole, number>();
+  const identities = new Map<string, ItemIdentity>();
   for (const { epc, role } of extractEpcs(raw)) {
     const position = positions.get(role) ?? 0;
     positions.set(role, position + 1);
     const field = role === 'parent' ? `/${ROLE_FIELD[role]}` : `/${ROLE_FIELD[role]}/${position}`;
     try {
-      epcs.push({ epc: canonicalEpc(epc), role });
+      const parsed = parseEpc(epc);
+      const canonical = epcToDigitalLink(parsed);
+      epcs.push({ epc: canonical, role });
+      identities.set(canonical, identityOf(parsed));
     } catch (e) {
       if (!(e instanceof Gs1Error)) throw e;
       issues.push({ eventIndex: index, field, rule: e.rule ?? e.code, message: `${JSON.stringify(epc)}: ${e.message}` });
@@ -85,7 +92,7 @@ export function prepareEvent(
     return { event: null, issues };
   }
   if (issues.length) return { event: null, issues };
-  const facts = eventFacts(raw, eventTime, org.id, epcs);
+  const facts = { ...eventFacts(raw, eventTime, org.id, epcs), identities };
   return {
     event: {
       documentIndex: index,
