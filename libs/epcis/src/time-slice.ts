@@ -6,7 +6,7 @@
  */
 export type Resumable<T> = Generator<void, T, void>;
 
-export const SLICE_MS = 10;
+export const SLICE_MS = 5;
 
 export function runToEnd<T>(work: Resumable<T>): T {
   for (;;) {
