@@ -63,6 +63,11 @@ describe('jsonParsing', () => {
     expectSame({ value }, reference(text));
   });
 
+  it('orders keys as JSON.parse does when duplicates and integer-like keys fall in different runs', () => {
+    const text = '{"b": 1, "2": [2], "a": {"x": 3}, "1": 4, "b": 5, "a": 6, "0": 7}';
+    for (const leaf of [1, 3, 8, 20, 100]) expectSame(sliced(text, leaf), reference(text));
+  });
+
   it('refuses text after the value, an unclosed or mismatched bracket, and an unterminated string', () => {
     for (const text of ['[1] [2]', '[1, [2]', '{"a": [1}', '["a\\"]', ']', '[1,]', '{"a":1,}', '{"a" 1}', '[1 2]']) {
       expect(() => runToEnd(jsonParsing(text, 1))).toThrow(SyntaxError);

@@ -6,17 +6,22 @@
  * parsing, of pieces small enough to be quick.
  *
  * Two linear passes. The first finds every container (object or array) whose text spans LEAF_CHARS or more and where
- * it ends; the second builds those containers itself and hands each of their members to JSON.parse, which for a
- * member that is not itself large reads at most LEAF_CHARS. Both passes pause (`yield`) every few hundred kilobytes,
- * for runSliced. The result is JSON.parse's (the spec compares them on random and broken texts): the same values,
+ * it ends; the second builds those containers itself and hands their other members to JSON.parse, in runs of at
+ * most LEAF_CHARS. Both passes pause (`yield`) every few hundred kilobytes, for runSliced. The result is JSON.parse's (the spec compares them on random and broken texts): the same values,
  * key order, last duplicate key winning, `__proto__` an own property, the same texts refused.
  */
 import { type Resumable, runSliced } from './time-slice';
 
 /** Members up to this size are parsed by one JSON.parse call: about half a millisecond. */
 const LEAF_CHARS = 64 * 1024;
-/** Characters scanned or parsed between two pauses. */
-const STEP_CHARS = 256 * 1024;
+/** Characters scanned or parsed between two chances to pause (runSliced pauses only once its slice is used up). */
+const STEP_CHARS = 64 * 1024;
+/**
+ * Members per JSON.parse call, and what each one weighs in characters of work: tiny members (a list of a million `5`s)
+ * cost per member, not per character.
+ */
+const RUN_MEMBERS = 4096;
+const MEMBER_WEIGHT = 16;
 /** Below this length one JSON.parse call (about 2 ms) costs less than slicing. */
 export const SLICED_JSON_MIN_CHARS = 256 * 1024;
 
@@ -100,11 +105,12 @@ function memberEnd(text: string, at: number): number {
   return i;
 }
 
-function parsePiece(text: string, start: number, end: number): unknown {
+/** JSON.parse of text[start, end); `position`: where that piece sits in the whole text, for the error message. */
+function parsePiece(text: string, start: number, end: number, position = start): unknown {
   try {
-    return JSON.parse(text.slice(start, end));
+    return JSON.parse(start === 0 && end === text.length ? text : text.slice(start, end));
   } catch (e) {
-    if (e instanceof SyntaxError) throw new SyntaxError(`${e.message} (in the value at position ${start})`);
+    if (e instanceof SyntaxError) throw new SyntaxError(`${e.message} (in the value at position ${position})`);
     throw e;
   }
 }
@@ -124,6 +130,28 @@ function put(frame: Frame, key: string | undefined, value: unknown): void {
   if (Array.isArray(frame.value)) frame.value.push(value);
   else if (key === '__proto__') Object.defineProperty(frame.value, key, { value, writable: true, enumerable: true, configurable: true });
   else frame.value[key!] = value;
+}
+
+/** A member of an object or array: where its key ends (objects) and where its value starts. */
+interface Member {
+  keyEnd?: number;
+  valueAt: number;
+}
+
+/** The member starting at `at`; a malformed key or missing colon throws, or gives null when `strict` is false. */
+function locate(text: string, frame: Frame, at: number, strict: boolean): Member | null {
+  if (Array.isArray(frame.value)) return { valueAt: at };
+  if (text.charCodeAt(at) !== QUOTE) {
+    if (strict) throw syntaxError(`Unexpected token ${text[at]}, expected a property name`, at);
+    return null;
+  }
+  const keyEnd = stringEnd(text, at);
+  const colon = skipSpace(text, keyEnd);
+  if (text.charCodeAt(colon) !== COLON) {
+    if (strict) throw syntaxError(`Unexpected token ${text[colon]}, expected ':'`, colon);
+    return null;
+  }
+  return { keyEnd, valueAt: skipSpace(text, colon + 1) };
 }
 
 /** JSON.parse(text), pausing between steps of about STEP_CHARS; runSliced runs it. `leaf` is for tests. */
@@ -153,26 +181,37 @@ export function* jsonParsing(text: string, leaf = LEAF_CHARS): Resumable<unknown
       if (text.charCodeAt(at) !== COMMA) throw syntaxError(`Unexpected token ${text[at]}, expected ','`, at);
       at = skipSpace(text, at + 1);
     }
-    let key: string | undefined;
-    if (!Array.isArray(frame.value)) {
-      if (text.charCodeAt(at) !== QUOTE) throw syntaxError(`Unexpected token ${text[at]}, expected a property name`, at);
-      const keyEnd = stringEnd(text, at);
-      key = parsePiece(text, at, keyEnd) as string;
-      at = skipSpace(text, keyEnd);
-      if (text.charCodeAt(at) !== COLON) throw syntaxError(`Unexpected token ${text[at]}, expected ':'`, at);
-      at = skipSpace(text, at + 1);
-    }
-    if (large.has(at)) {
-      frame.at = at;
-      stack.push(open(at, key));
+    let member = locate(text, frame, at, true)!;
+    if (large.has(member.valueAt)) {
+      frame.at = member.valueAt;
+      stack.push(open(member.valueAt, member.keyEnd === undefined ? undefined : (parsePiece(text, at, member.keyEnd) as string)));
       continue;
     }
-    const end = memberEnd(text, at);
-    if (end > frame.end) throw syntaxError('Unexpected end of container', frame.end);
-    put(frame, key, parsePiece(text, at, end));
-    frame.at = end;
-    frame.members++;
-    work += end - at;
+    // Small members that follow one another, up to `leaf` characters, go to JSON.parse together: one call per member
+    // made a million-item list cost a million calls.
+    const runStart = at;
+    let runEnd = at;
+    let count = 0;
+    for (;;) {
+      const end = memberEnd(text, member.valueAt);
+      if (end === member.valueAt) throw syntaxError(`Unexpected token ${text[end] ?? 'end of input'}, expected a value`, end);
+      if (end > frame.end) throw syntaxError('Unexpected end of container', frame.end);
+      runEnd = end;
+      count++;
+      const next = skipSpace(text, end);
+      if (text.charCodeAt(next) !== COMMA || runEnd - runStart >= leaf || count >= RUN_MEMBERS) break;
+      // A trailing comma, a malformed key or a large member after the comma: left to the loop above.
+      const following = locate(text, frame, skipSpace(text, next + 1), false);
+      if (!following || following.valueAt >= frame.end || large.has(following.valueAt)) break;
+      member = following;
+    }
+    const array = Array.isArray(frame.value);
+    const run = parsePiece(`${array ? '[' : '{'}${text.slice(runStart, runEnd)}${array ? ']' : '}'}`, 0, runEnd - runStart + 2, runStart);
+    if (array) for (const value of run as unknown[]) put(frame, undefined, value);
+    else for (const key of Object.keys(run as object)) put(frame, key, (run as Record<string, unknown>)[key]);
+    frame.at = runEnd;
+    frame.members += count;
+    work += runEnd - runStart + count * MEMBER_WEIGHT;
     if (work >= STEP_CHARS) {
       work = 0;
       yield;
