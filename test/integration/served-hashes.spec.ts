@@ -1,10 +1,11 @@
 import { INestApplication } from '@nestjs/common';
-import { EPCIS_CONTEXT, eventHash, eventHashes, eventsOf, protectedTermRedefinitions, readEpcisXml } from '@pharmatrace/epcis';
+import { EPCIS_CONTEXT, eventHash, eventHashes, eventIgnoreFields, eventsOf, protectedTermRedefinitions, readEpcisXml } from '@pharmatrace/epcis';
 import { standardsDir } from '@pharmatrace/gs1';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { createOrganization, gql, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
+import { expandJsonLd } from '../support/json-ld.processor';
 import { withOwnEventIds, xmlWithOwnEventIds } from '../support/stale-event-ids';
 
 /**
@@ -68,6 +69,11 @@ describe('served JSON-LD rehashes to every stored hash (real Postgres)', () => {
   let app: INestApplication;
   let maker: { apiKey: string };
   const stored = new Set<string>();
+  /**
+   * Each stored hash's event as it was captured, with its document's context, and the IRIs of the fields its document
+   * declared out of the hash (served events leave them out): what the served event must mean.
+   */
+  const captured = new Map<string, { event: Record<string, unknown>; ignored: string[] }>();
   afterAll(() => app?.close());
   const dbUrl = useDatabase();
 
@@ -92,7 +98,8 @@ describe('served JSON-LD rehashes to every stored hash (real Postgres)', () => {
       name: 'Served Maker', role: 'MANUFACTURER', gln: withCheckDigit('061414100001'),
       companyPrefixes: ['0614141', '4012345', '4000001', '4047023'],
     });
-    const documents: [object, string, string[]][] = [
+    // The fourth item: a JSON-LD document meaning what an XML one says, to compare served events with.
+    const documents: [object, string, string[], object?][] = [
       ...JSON_VECTORS.map((f): [object, string, string[]] => {
         const doc = withOwnEventIds(JSON.parse(readFileSync(path.join(VECTORS, f), 'utf8')));
         return [doc, 'application/ld+json', eventHashes(doc).map((h) => h.hash)];
@@ -101,12 +108,21 @@ describe('served JSON-LD rehashes to every stored hash (real Postgres)', () => {
         const xml = xmlWithOwnEventIds(readFileSync(path.join(VECTORS, f), 'utf8'));
         return [{ xml }, 'application/xml', eventHashes(readEpcisXml(xml)).map((h) => h.hash)];
       }),
-      [{ xml: COMMISSIONING_XML }, 'application/xml', eventHashes(COMMISSIONING_JSON).map((h) => h.hash)],
+      [{ xml: COMMISSIONING_XML }, 'application/xml', eventHashes(COMMISSIONING_JSON).map((h) => h.hash), COMMISSIONING_JSON],
       [REBOUND_JSON, 'application/ld+json', eventHashes(REBOUND_JSON).map((h) => h.hash)],
       [OTHER_EX_JSON, 'application/ld+json', eventHashes(OTHER_EX_JSON).map((h) => h.hash)],
     ];
-    for (const [doc, type, hashes] of documents) {
-      if (await capture('xml' in doc ? (doc as { xml: string }).xml : doc, type)) for (const hash of hashes) stored.add(hash);
+    for (const [doc, type, hashes, twin] of documents) {
+      if (!(await capture('xml' in doc ? (doc as { xml: string }).xml : doc, type))) continue;
+      const read = (twin ?? ('xml' in doc ? readEpcisXml((doc as { xml: string }).xml) : doc)) as Record<string, unknown>;
+      const ignored = eventIgnoreFields(read);
+      eventsOf(read).forEach((event, i) => {
+        stored.add(hashes[i]);
+        // A later document holding an event already stored is a duplicate: what is kept is the first one's body.
+        if (captured.has(hashes[i])) return;
+        const iris = ignored[i].map((name) => name.replace(/^\{(.*)\}/, '$1'));
+        captured.set(hashes[i], { event: { '@context': read['@context'], ...(event as Record<string, unknown>) }, ignored: iris });
+      });
     }
   });
 
@@ -134,6 +150,7 @@ describe('served JSON-LD rehashes to every stored hash (real Postgres)', () => {
     expect(protectedTermRedefinitions(res.body['@context'])).toEqual([]);
     expect(events.filter((e) => '@context' in e)).toEqual([]);
     expect(eventHashes(res.body).map((h) => h.hash).sort()).toEqual(hashes.sort());
+    await expect(expandJsonLd(res.body)).resolves.toHaveLength(1);
   });
 
   it('GET /epcis/events/{hash} and GraphQL events: each event alone rehashes to its stored hash', async () => {
@@ -149,18 +166,64 @@ describe('served JSON-LD rehashes to every stored hash (real Postgres)', () => {
     for (const { eventHash: hash, event } of nodes) {
       expect(protectedTermRedefinitions(event['@context'])).toEqual([]);
       expect(eventHash(event, event['@context']).hash).toBe(hash);
+      await expect(expandJsonLd(event)).resolves.toHaveLength(1);
     }
   });
 
+  /**
+   * The expanded graph of the event captured under `hash`, without the fields its document declared ignored; null
+   * when the captured document is not JSON-LD a processor accepts (it rebinds a protected term of the EPCIS context,
+   * as XML namespaces read as they are written and REBOUND_JSON do), so there is no meaning to compare with.
+   */
+  async function meant(hash: string, { keepIgnored = false } = {}): Promise<unknown[] | null> {
+    const { event, ignored } = captured.get(hash)!;
+    let expanded: Record<string, unknown>[];
+    try {
+      expanded = (await expandJsonLd(event)) as Record<string, unknown>[];
+    } catch (e) {
+      if (/redefine a protected term/.test((e as Error).message)) return null;
+      throw e;
+    }
+    if (!keepIgnored) for (const iri of ignored) delete expanded[0][iri];
+    return expanded;
+  }
+
+  it('a JSON-LD processor (jsonld.js) reads each served event as the event captured: the same expanded graph', async () => {
+    expect(captured.size).toBe(stored.size);
+    let compared = 0;
+    for (const hash of captured.keys()) {
+      const res = await http().get(`/epcis/events/${encodeURIComponent(hash)}`).set(auth());
+      expect(res.status).toBe(200);
+      const served = await expandJsonLd(res.body);
+      const expected = await meant(hash);
+      if (expected === null) continue;
+      expect({ hash, expanded: served }).toEqual({ hash, expanded: expected });
+      compared++;
+    }
+    // Every JSON-LD vector is valid JSON-LD; the XML vectors (read as their namespaces are written) and REBOUND_JSON
+    // are the only ones left out.
+    expect(compared).toBeGreaterThanOrEqual(20);
+  });
+
   it('proof bundles: every event rehashes to its eventHash, with a valid context', async () => {
-    for (const epc of ['urn:epc:id:sgtin:0614141.107346.SRV1', 'urn:epc:id:sgtin:0614141.107346.SRV2']) {
+    let compared = 0;
+    // One captured as XML (compared with its JSON-LD twin), one in a form a JSON-LD processor refuses, one from a
+    // JSON-LD vector whose ignored fields the bundle shows.
+    for (const epc of ['urn:epc:id:sgtin:0614141.107346.SRV1', 'urn:epc:id:sgtin:0614141.107346.SRV2', 'https://id.gs1.org/00/040123451111111127']) {
       const res = await http().get(`/proofs/${encodeURIComponent(epc)}`).set(auth());
       expect(res.status).toBe(200);
       expect(res.body.events.length).toBeGreaterThan(0);
       for (const entry of res.body.events) {
         expect(protectedTermRedefinitions(entry.event['@context'])).toEqual([]);
-        expect(eventHash(entry.event, entry.event['@context']).hash).toBe(entry.eventHash);
+        expect(eventHash(entry.event, entry.event['@context'], { ignoreFields: entry.ignoreFields }).hash).toBe(entry.eventHash);
+        const served = await expandJsonLd(entry.event);
+        // A bundle shows the event as stored, ignored fields included: they are part of what its leaf commits to.
+        const expected = await meant(entry.eventHash, { keepIgnored: true });
+        if (expected === null) continue;
+        expect(served).toEqual(expected);
+        compared++;
       }
     }
+    expect(compared).toBeGreaterThanOrEqual(2);
   });
 });
