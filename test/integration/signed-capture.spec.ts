@@ -2,10 +2,14 @@ import { INestApplication } from '@nestjs/common';
 import { EVENT_BATCH_DOMAIN, EVENT_BATCH_TYPES } from '@pharmatrace/domain';
 import { commissioningEvent, epcisDocument, eventHashes, hashDigest, shippingEvent } from '@pharmatrace/epcis';
 import { Wallet } from 'ethers';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
 import { checkSignature } from '../../packages/verify/src/signature.check';
+import { standardsDir } from '@pharmatrace/gs1';
 import { createOrganization, gql, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
+import { withOwnEventIds } from '../support/stale-event-ids';
 import { waitFor } from '../support/wait';
 
 const GTIN = withCheckDigit('0061414107346');
@@ -141,6 +145,27 @@ describe('signed captures (EIP-712, issue 6)', () => {
     const malformed = await post(forged, 'not-a-signature');
     expect(malformed.status).toBe(401);
     expect(malformed.body).toMatchObject({ type: 'epcisException:SecurityException', code: 'INVALID_SIGNATURE', rule: 'MALFORMED' });
+  });
+
+  it('accepts a document with ILMD signed over the hashes GS1\'s reference generator published for it', async () => {
+    // The vector restates cbvmda inline, as docs/event-hash-divergences.md asks of signing partners (row D1): the
+    // reference's own output (the .hashes file, not ours) is what the partner signs.
+    const vectors = path.join(standardsDir(), 'cbv-event-hash');
+    const document = withOwnEventIds(JSON.parse(readFileSync(path.join(vectors, 'epcisDocWithVariousEventTypes.jsonld'), 'utf8')));
+    expect(JSON.stringify(document)).toContain('cbvmda:');
+    const published = readFileSync(path.join(vectors, 'epcisDocWithVariousEventTypes.hashes'), 'utf8').split('\n').filter(Boolean);
+    const partnerWallet = Wallet.createRandom();
+    const partner = await createOrganization(app, {
+      name: 'Vector Maker', role: 'MANUFACTURER', gln: withCheckDigit('401234500001'), companyPrefixes: ['4012345', '4000001', '4047023'],
+    });
+    expect((await gql(app, REGISTER, { address: partnerWallet.address }, partner.apiKey)).errors).toBeUndefined();
+    const signature = await partnerWallet.signTypedData(EVENT_BATCH_DOMAIN, EVENT_BATCH_TYPES, {
+      organization: withCheckDigit('401234500001'),
+      eventHashes: published.map((h) => `0x${Buffer.from(hashDigest(h)).toString('hex')}`),
+    });
+    const res = await capture(document, signature, partner.apiKey);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.captureEpcisDocument.eventHashes).toEqual(published);
   });
 
   it('refuses unsigned captures once the organization requires signatures', async () => {
