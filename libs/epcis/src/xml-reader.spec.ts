@@ -400,3 +400,61 @@ describe('readEpcisXml errors', () => {
     expect(error.issues[0]).toMatchObject({ eventIndex: 0, field: '/type' });
   });
 });
+
+/**
+ * The official EPCIS 2.0 examples that exist in both formats: every JSON-LD example event and its XML twin get one
+ * hash, except where GS1's two files do not say the same thing (docs/event-hash-divergences.md, "Official examples
+ * that are not twins"): then the hashes differ, and by exactly that difference.
+ */
+describe('official XML and JSON-LD examples that are twins', () => {
+  const JSON_EXAMPLES = path.join(STANDARDS, 'epcis-2.0', 'examples');
+  /**
+   * What turns the XML example's pre-hash into the JSON-LD one's where GS1's files differ: the XML writes a user
+   * namespace without the trailing slash the JSON-LD gives it (two namespaces in XML), or holds an empty element the
+   * JSON-LD leaves out.
+   */
+  const SLASH = (prehash: string) => prehash.replaceAll('{http://ns.example.com/epcis}', '{http://ns.example.com/epcis/}');
+  const EMPTY = (prehash: string) => prehash.replace(/\{urn:gs1:epcisapp:rail:\}vehicleMasterGIAI(?=\{|$)/g, '');
+  const SAME = null;
+  const TWINS: [string, number, string, number, ((prehash: string) => string) | null][] = [
+    ['AssociationEvent-a.jsonld', 0, 'AssociationEvent/AssociationEventExamples.xml', 0, SAME],
+    ['AssociationEvent-a.jsonld', 0, 'Mimasu/Example-associatonEvent-sensor.xml', 0, SAME],
+    ['EPCISQueryDocument.jsonld', 0, 'Mimasu/Example1.xml', 0, SAME],
+    ['EPCISQueryDocument.jsonld', 1, 'Mimasu/Example1.xml', 1, SLASH],
+    ['Example_9.6.1-ObjectEvent.jsonld', 0, 'Example_9.6.1-ObjectEvent-2020_06_18a.xml', 0, SAME],
+    ['Example_9.6.1-ObjectEvent.jsonld', 1, 'Example_9.6.1-ObjectEvent-2020_06_18a.xml', 1, SLASH],
+    ['Example_9.6.2-ObjectEvent.jsonld', 0, 'Mimasu/Example2.xml', 0, SLASH],
+    ['Example_9.6.3-AggregationEvent.jsonld', 0, 'Mimasu/Example3.xml', 0, SLASH],
+    ['Example_9.6.4-TransformationEvent.jsonld', 0, 'Mimasu/Example4.xml', 0, SLASH],
+    ['Example-TransactionEvents-2020_07_03y.jsonld', 0, 'Example-TransactionEvent-2020_07_03y.xml', 0, SAME],
+    ['Example-TransactionEvents-2020_07_03y.jsonld', 1, 'Example-TransactionEvent-2020_07_03y.xml', 1, EMPTY],
+    ['SensorDataExample1.jsonld', 0, 'WithSensorData/SensorDataExamples.xml', 0, SAME],
+  ];
+  const jsonEvent = (file: string, i: number) => eventHashes(JSON.parse(readFileSync(path.join(JSON_EXAMPLES, file), 'utf8')))[i];
+  const xmlEvent = (file: string, i: number) => eventHashes(readEpcisXml(readFileSync(path.join(XML_EXAMPLES, file), 'utf8')))[i];
+
+  it.each(TWINS)('%s #%i and %s #%i', (json, i, xml, k, difference) => {
+    const [fromJson, fromXml] = [jsonEvent(json, i), xmlEvent(xml, k)];
+    if (!difference) {
+      expect(fromXml.hash).toBe(fromJson.hash);
+      return;
+    }
+    expect(fromXml.hash).not.toBe(fromJson.hash);
+    expect(difference(fromXml.prehash)).toBe(fromJson.prehash);
+  });
+
+  it('lists every JSON-LD example event that has an XML example with the same event time and type', () => {
+    const listed = new Set(TWINS.map(([json, i]) => `${json}#${i}`));
+    const xmlKeys = new Set(
+      eventExamples.flatMap((file) => eventHashes(readEpcisXml(readFileSync(path.join(XML_EXAMPLES, file), 'utf8'))).map((h) => /^eventType=\w+eventTime=[^a-z]*?eventTimeZone/.exec(h.prehash)![0])),
+    );
+    const candidates = readdirSync(JSON_EXAMPLES).flatMap((file) =>
+      eventHashes(JSON.parse(readFileSync(path.join(JSON_EXAMPLES, file), 'utf8'))).flatMap((h, i) => {
+        const key = /^eventType=\w+eventTime=[^a-z]*?eventTimeZone/.exec(h.prehash)![0];
+        // The *_all_possible_fields and *WithDigitalLink files share times with XML examples but not their content.
+        return xmlKeys.has(key) && !/all_possible_fields|WithDigitalLink/.test(file) ? [`${file}#${i}`] : [];
+      }),
+    );
+    expect(candidates.filter((c) => !listed.has(c))).toEqual([]);
+  });
+});
