@@ -364,6 +364,13 @@ describe('divergences from the reference (docs/event-hash-divergences.md)', () =
       expect(lot('١٢٣')).toContain('lotNumber=١٢٣');
       expect(lot('١٢٣')).not.toBe(lot('123'));
     },
+    D8: () => {
+      const transaction = (id: string) => eventHash({ ...baseEvent, bizTransactionList: [{ type: 'po', bizTransaction: id }] }, context).prehash;
+      expect(transaction('urn:epc:id:gdti:4012345.55555.')).toContain('bizTransaction=urn:epc:id:gdti:4012345.55555.');
+      expect(transaction('urn:epc:id:gdti:4012345.55555.')).not.toBe(transaction('https://id.gs1.org/253/4012345555554'));
+      // A GDTI with its serial is an EPC, and is written as its Digital Link.
+      expect(transaction('urn:epc:id:gdti:4012345.55555.1234')).toContain('bizTransaction=https://id.gs1.org/253/40123455555541234');
+    },
   };
 
   it('the table in docs lists exactly the rows tested here', () => {

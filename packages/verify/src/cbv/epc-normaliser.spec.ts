@@ -12,6 +12,8 @@ describe('canonicalDigitalLink', () => {
     ['urn:epc:id:giai:4012345.ABC345', 'https://id.gs1.org/8004/4012345ABC345'],
     ['urn:epc:id:gsrn:4012345.0000006765', 'https://id.gs1.org/8018/401234500000067657'],
     ['urn:epc:id:gdti:987659999999..9', 'https://id.gs1.org/253/98765999999929'],
+    // A 12-digit company prefix leaves the GRAI's asset type empty (check digit worked by hand).
+    ['urn:epc:id:grai:999999999999..5', 'https://id.gs1.org/8003/099999999999945'],
     ['urn:epc:id:cpi:0614141.11111111111111-A%23%2F.1234', 'https://id.gs1.org/8010/061414111111111111111-A%23%2F/8011/1234'],
     ['urn:epc:id:itip:4012345.011111.01.02.987', 'https://id.gs1.org/8006/040123451111180102/21/987'],
     ['urn:epc:id:pgln:999999999999.', 'https://id.gs1.org/417/9999999999994'],
