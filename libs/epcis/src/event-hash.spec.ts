@@ -371,6 +371,25 @@ describe('divergences from the reference (docs/event-hash-divergences.md)', () =
       // A GDTI with its serial is an EPC, and is written as its Digital Link.
       expect(transaction('urn:epc:id:gdti:4012345.55555.1234')).toContain('bizTransaction=https://id.gs1.org/253/40123455555541234');
     },
+    D9: () => {
+      const ctx = [EPCIS, { ex: 'https://ex.example/ns/' }];
+      const xmlOf = (extension: string) => eventHashes(readEpcisXml(`<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:ex="https://ex.example/ns/" schemaVersion="2.0" creationDate="2024-01-01T00:00:00Z">
+  <EPCISBody><EventList><ObjectEvent><eventTime>2024-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset><action>OBSERVE</action>
+  ${extension}</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>`))[0];
+      const jsonOf = (extension: Record<string, unknown>, rules?: 2) =>
+        eventHash({ type: 'ObjectEvent', eventTime: '2024-01-01T10:00:00Z', eventTimeZoneOffset: '+00:00', action: 'OBSERVE', ...extension }, ctx, rules ? { rules } : {});
+      const probes = xmlOf('<ex:sensorList><ex:probe>1</ex:probe><ex:probe>2</ex:probe></ex:sensorList>');
+      // What the reference's XML reading gives: no element the document does not have.
+      expect(probes.prehash).toContain('action=OBSERVE{https://ex.example/ns/}sensorList{https://ex.example/ns/}probe=1{https://ex.example/ns/}probe=2');
+      expect(jsonOf({ 'ex:sensorList': { 'ex:probe': ['1', '2'] } })).toEqual(probes);
+      // Rules 2, the reference's JSON-LD reading, kept for the events hashed with it: an invented `sensor` element.
+      expect(jsonOf({ 'ex:sensorList': { 'ex:probe': ['1', '2'] } }, 2).prehash).toContain('sensorList{https://ex.example/ns/}sensor{https://ex.example/ns/}probe=1');
+      // Items named without the suffix read as an array and are hashed as the reference hashes both formats.
+      const readings = xmlOf('<ex:readingList><ex:reading>1</ex:reading><ex:reading>2</ex:reading></ex:readingList>');
+      expect(readings.prehash).toContain('{https://ex.example/ns/}readingList{https://ex.example/ns/}reading=1{https://ex.example/ns/}reading=2');
+      expect(jsonOf({ 'ex:readingList': ['1', '2'] })).toEqual(readings);
+      expect(jsonOf({ 'ex:readingList': ['1', '2'] }, 2)).toEqual(readings);
+    },
   };
 
   it('the table in docs lists exactly the rows tested here', () => {

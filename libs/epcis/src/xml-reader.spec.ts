@@ -458,3 +458,41 @@ describe('official XML and JSON-LD examples that are twins', () => {
     expect(candidates.filter((c) => !listed.has(c))).toEqual([]);
   });
 });
+
+/**
+ * Extension elements named `…List` (issue 14: a transformation event with several XML extensions disagreed): the
+ * reference reads `<ex:itemList><ex:item>1</ex:item>…` as `{ex}itemList{ex}item=1…` from XML, and a JSON-LD array
+ * `"ex:itemList": ["1", …]` the same way, so the XML maps to that array; children with other names keep them.
+ */
+describe('XML extensions named …List', () => {
+  const NS = ' xmlns:ex="https://ex.example/ns/"';
+  const CONTEXT = ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://ex.example/ns/' }];
+  const transformation = (extensions: string) => `<TransformationEvent>
+  <eventTime>2024-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
+  <inputEPCList><epc>urn:epc:id:sgtin:4012345.011111.1</epc></inputEPCList><outputEPCList><epc>urn:epc:id:sgtin:4012345.011111.2</epc></outputEPCList>
+  ${extensions}</TransformationEvent>`;
+  const twin = (extensions: Record<string, unknown>) => ({
+    '@context': CONTEXT, type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2024-01-01T00:00:00Z',
+    epcisBody: { eventList: [{
+      type: 'TransformationEvent', eventTime: '2024-01-01T10:00:00Z', eventTimeZoneOffset: '+00:00',
+      inputEPCList: ['urn:epc:id:sgtin:4012345.011111.1'], outputEPCList: ['urn:epc:id:sgtin:4012345.011111.2'], ...extensions,
+    }] },
+  });
+
+  it('several extensions, a list among them, hash as their JSON-LD twin, with the item names the XML gives', () => {
+    const xml = readEpcisXml(v2(transformation('<ex:batch><ex:lot>L1</ex:lot><ex:grade>A</ex:grade></ex:batch><ex:readingList><ex:reading>1</ex:reading><ex:reading>2</ex:reading></ex:readingList><ex:note>n</ex:note>'), NS));
+    const json = twin({ 'ex:batch': { 'ex:lot': 'L1', 'ex:grade': 'A' }, 'ex:readingList': ['1', '2'], 'ex:note': 'n' });
+    expect(eventsOf(xml)[0]['ex:readingList']).toEqual(['1', '2']);
+    const [fromXml] = eventHashes(xml);
+    expect(fromXml.prehash).toContain('{https://ex.example/ns/}readingList{https://ex.example/ns/}reading=1{https://ex.example/ns/}reading=2');
+    expect(fromXml).toEqual(eventHashes(json)[0]);
+  });
+
+  it('a …List whose children have another name keeps their names, in the hash as in the JSON-LD', () => {
+    const xml = readEpcisXml(v2(transformation('<ex:sensorList><ex:probe>1</ex:probe><ex:probe>2</ex:probe></ex:sensorList>'), NS));
+    expect(eventsOf(xml)[0]['ex:sensorList']).toEqual({ 'ex:probe': ['1', '2'] });
+    // As the reference hashes the XML (hash rules 3, docs/event-hash-divergences.md D9): no `sensor` element invented.
+    expect(eventHashes(xml)[0].prehash).toContain('{https://ex.example/ns/}sensorList{https://ex.example/ns/}probe=1{https://ex.example/ns/}probe=2');
+    expect(eventHashes(xml)[0]).toEqual(eventHashes(twin({ 'ex:sensorList': { 'ex:probe': ['1', '2'] } }))[0]);
+  });
+});

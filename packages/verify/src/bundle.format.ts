@@ -10,6 +10,9 @@ export const LEAF_ENCODING = ['bytes32'] as const;
 
 export type Hex = `0x${string}`;
 
+/** The hash rules of a bundle event that names none (BundleEvent.hashRules). */
+export const UNNAMED_HASH_RULES: 1 | 2 | 3 = 2;
+
 export interface BundleMerkle {
   leafEncoding: string[];
   /** The leaf value: the 32 bytes of the CBV 2.0 event hash. */
@@ -53,8 +56,11 @@ export interface BundleEvent {
    * event's @context); absent when none. A standard field here is malformed: it never leaves the hash.
    */
   ignoreFields?: string[];
-  /** The event-hash rules the event was hashed with (cbv/event-tree.ts HashRules); absent: the current ones (2). */
-  hashRules?: 1 | 2;
+  /**
+   * The event-hash rules the event was hashed with (cbv/event-tree.ts HashRules). Absent: UNNAMED_HASH_RULES (2), the
+   * rules current when this field was introduced, so that bundles written then still verify.
+   */
+  hashRules?: 1 | 2 | 3;
   /** The EPC through which the event reaches the bundle's EPC (the pack, or the case or pallet holding it). */
   via?: string;
   /** Absent while the event waits to be sealed into a batch. */

@@ -86,8 +86,20 @@ describe('verifyBundle without a chain', () => {
     expect(report.events[0].hashOk).toBe(true);
     delete b.events[0].hashRules;
     expect((await verifyBundle(b, { rpcUrls: DEAD_RPC })).events[0].hashOk).toBe(false);
-    (b.events[0] as unknown as Record<string, unknown>).hashRules = 3;
+    (b.events[0] as unknown as Record<string, unknown>).hashRules = 4;
     expect((await verifyBundle(b, { rpcUrls: DEAD_RPC })).problems.map((p) => [p.code, p.field])).toContainEqual([ProblemCode.MALFORMED_BUNDLE, '/events/0/hashRules']);
+  });
+
+  it('recomputes a bundle event that names no rules with rules 2, and one that names rules 3 with those', async () => {
+    const b = offlineBundle();
+    const event = { ...b.events[0].event, '@context': [EPCIS_CONTEXT, { ex: 'https://ex.example/ns/' }], 'ex:sensorList': { 'ex:probe': ['1', '2'] } };
+    const [two, three] = [eventHash(event, undefined, { rules: 2 }).hash, eventHash(event, undefined, { rules: 3 }).hash];
+    expect(two).not.toBe(three);
+    b.events[0] = { ...b.events[0], event, eventHash: two };
+    delete b.events[0].hashRules;
+    expect((await verifyBundle(b, { rpcUrls: DEAD_RPC })).events[0].hashOk).toBe(true);
+    b.events[0] = { ...b.events[0], eventHash: three, hashRules: 3 };
+    expect((await verifyBundle(b, { rpcUrls: DEAD_RPC })).events[0].hashOk).toBe(true);
   });
 
   it('reports an anchor it cannot read as UNCHECKED, never as verified', async () => {

@@ -1,5 +1,6 @@
 import { eventHash as cbvEventHash, hashDigest } from './cbv/event-hash';
-import { CURRENT_HASH_RULES, extensionFieldName, type HashRules, namespacesOf } from './cbv/event-tree';
+import { UNNAMED_HASH_RULES } from './bundle.format';
+import { extensionFieldName, type HashRules, namespacesOf } from './cbv/event-tree';
 import { hexlify } from 'ethers';
 import { ChainReader } from './anchor.check';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleAnchor, type BundleSignature, LEAF_ENCODING } from './bundle.format';
@@ -82,13 +83,13 @@ async function verifyEvent(entry: unknown, index: number, readers: Readers): Pro
     malformed('', 'is not an object');
     return done();
   }
-  const { event, eventHash: claimedHash, merkle, anchors, signature, ignoreFields = [], hashRules = CURRENT_HASH_RULES } = entry;
+  const { event, eventHash: claimedHash, merkle, anchors, signature, ignoreFields = [], hashRules = UNNAMED_HASH_RULES } = entry;
   if (!isObject(event)) malformed('/event', 'is not a JSON object');
   if (typeof claimedHash !== 'string') malformed('/eventHash', 'is missing');
   const names = Array.isArray(ignoreFields) && ignoreFields.every((f) => typeof f === 'string') ? (ignoreFields as string[]) : null;
   if (!names) malformed('/ignoreFields', 'is not an array of field names');
-  const rules: HashRules | null = hashRules === 1 || hashRules === 2 ? hashRules : null;
-  if (!rules) malformed('/hashRules', 'is neither 1 nor 2');
+  const rules: HashRules | null = hashRules === 1 || hashRules === 2 || hashRules === 3 ? hashRules : null;
+  if (!rules) malformed('/hashRules', 'is not 1, 2 or 3');
   if (!isObject(event) || typeof claimedHash !== 'string' || !names || !rules) return done();
   const namespaces = namespacesOf(event['@context']);
   names.forEach((name, i) => {

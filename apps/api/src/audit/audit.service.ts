@@ -52,7 +52,7 @@ export class AuditService {
  * The CBV 2.0 digest the stored body hashes to now, with the fields its capture declared out of the hash and the rules
  * it was hashed with; null when it is no longer an event at all.
  */
-function recomputedDigest(body: unknown, ignoreFields: string[], rules: 1 | 2): Uint8Array | null {
+function recomputedDigest(body: unknown, ignoreFields: string[], rules: 1 | 2 | 3): Uint8Array | null {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return null;
   try {
     return hashDigest(eventHash(body, (body as { '@context'?: DocumentContext })['@context'], { ignoreFields, rules }).hash);

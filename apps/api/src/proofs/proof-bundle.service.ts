@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { digestToHash, servedEvent } from '@pharmatrace/epcis';
 import { canonicalEpc, Gs1Error } from '@pharmatrace/gs1';
 import type { OrganizationEntity } from '@pharmatrace/persistence';
-import type { BundleEvent, ProofBundle } from 'pharmatrace-verify';
+import { type BundleEvent, type ProofBundle, UNNAMED_HASH_RULES } from 'pharmatrace-verify';
 import { ProofService } from '../anchoring/proof.service';
 import { PackHistoryService } from '../provenance/pack-history.service';
 import { SignatureService } from '../signatures/signature.service';
@@ -41,13 +41,13 @@ export class ProofBundleService {
         return {
           // Under the rules before issue 14 a context's spelling of a namespace is part of the hash: such an event is
           // shown exactly as stored, rebinding cbvmda if its capture did.
-          event: event.hashRules === 2
+          event: event.hashRules >= 2
             ? servedEvent({ body: event.body, errorDeclaration: event.corrections.at(-1)?.errorDeclaration })
             : { ...event.body, ...(event.corrections.length ? { errorDeclaration: event.corrections.at(-1)!.errorDeclaration } : {}) },
           eventHash: digestToHash(event.hash),
           ...(event.ignoreFields.length ? { ignoreFields: event.ignoreFields } : {}),
-          // Events stored before the current hash rules say which they were hashed with.
-          ...(event.hashRules === 2 ? {} : { hashRules: event.hashRules }),
+          // Events hashed with other rules than those a bundle assumes when it names none say which.
+          ...(event.hashRules === UNNAMED_HASH_RULES ? {} : { hashRules: event.hashRules }),
           via,
           ...(proof ? { merkle: { leafEncoding: ['bytes32'], value: proof.eventDigest, proof: proof.merkleProof, root: proof.root } } : {}),
           anchors: proof ? anchorsOf(proof) : [],

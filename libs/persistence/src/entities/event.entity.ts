@@ -43,9 +43,9 @@ export class EventEntity {
   @Column('text', { name: 'ignore_fields', array: true, default: () => "'{}'" })
   ignoreFields: string[];
 
-  /** The event-hash rules it was hashed with (1: before issue 14, 2: current); see the migration EventHashRules. */
-  @Column('smallint', { name: 'hash_rules', default: 2 })
-  hashRules: 1 | 2;
+  /** The event-hash rules it was hashed with (packages/verify cbv/event-tree.ts HashRules); see the migrations EventHashRules*. */
+  @Column('smallint', { name: 'hash_rules', default: 3 })
+  hashRules: 1 | 2 | 3;
 
   @Column('bigint', { name: 'batch_id', nullable: true, transformer: bigintToNumber })
   batchId: number | null;

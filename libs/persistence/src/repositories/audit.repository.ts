@@ -18,7 +18,7 @@ export interface AuditEventRow {
   /** Extension fields its capture left out of the hash. */
   ignoreFields: string[];
   /** The hash rules it was hashed with. */
-  hashRules: 1 | 2;
+  hashRules: 1 | 2 | 3;
 }
 
 export interface AuditRun {
@@ -67,7 +67,7 @@ export class AuditRepository {
       [batchId],
     );
     if (!row) return null;
-    const events: { id: string; event_hash: Buffer; leaf_index: number | null; body: unknown; ignore_fields: string[]; hash_rules: 1 | 2 }[] = await this.db.query(
+    const events: { id: string; event_hash: Buffer; leaf_index: number | null; body: unknown; ignore_fields: string[]; hash_rules: 1 | 2 | 3 }[] = await this.db.query(
       `SELECT id, event_hash, leaf_index, body, ignore_fields, hash_rules FROM event WHERE batch_id = $1 ORDER BY id`,
       [batchId],
     );

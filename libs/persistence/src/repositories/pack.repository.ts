@@ -98,7 +98,7 @@ export interface StoredEventView {
   /** Extension fields left out of the hash (event.ignore_fields). */
   ignoreFields: string[];
   /** The hash rules it was hashed with (event.hash_rules). */
-  hashRules: 1 | 2;
+  hashRules: 1 | 2 | 3;
   /** Its error declarations, oldest first. */
   corrections: EventCorrectionView[];
   batchId: number | null;

@@ -33,11 +33,13 @@ export function standardPrefixOf(uri: string): string | undefined {
 }
 
 /**
- * Which rules an event was hashed with. 1: before issue 14 (standard namespaces as written, every numeric-looking
- * text rewritten as a number), kept so events stored then still recompute to their anchored hashes. 2: current.
+ * Which rules an event was hashed with, kept so that events stored under older rules still recompute to their
+ * anchored hashes. 1: before issue 14 (standard namespaces as written, every numeric-looking text rewritten as a
+ * number). 2: standard namespaces folded, text kept as written where a number would lose its meaning. 3: current, as 2
+ * but an extension field named `…List` whose value is an object keeps its children's names (docs/event-hash-divergences.md, D9).
  */
-export type HashRules = 1 | 2;
-export const CURRENT_HASH_RULES: HashRules = 2;
+export type HashRules = 1 | 2 | 3;
+export const CURRENT_HASH_RULES: HashRules = 3;
 
 /** A namespace URI as the hash names it: a standard namespace in the EPCIS 2.0 context's spelling, any other as written. */
 export function canonicalNamespace(uri: string): string {
@@ -117,6 +119,7 @@ const COMMENT_KEYS = new Set(['#text', 'rdfs:comment', 'comment']);
 class TreeBuilder {
   constructor(
     private readonly namespaces: Namespaces,
+    private readonly rules: HashRules,
     private readonly ignoredAtTop: ReadonlySet<string> = new Set(),
   ) {}
 
@@ -178,8 +181,12 @@ class TreeBuilder {
     const childScope = (scope === 'event' && CHILD_SCOPES[key]) || 'other';
     const name = this.expandKey(key);
     const nodes = this.nodes(name, value, childScope, VOCAB_POSITIONS[scope]?.[key]);
-    // Like the reference, any other "…List" property wraps its items in elements named without the suffix.
-    if (name.endsWith('List')) {
+    // Like the reference, any other "…List" property wraps its items in elements named without the suffix. Since rules
+    // 3 not an extension field whose value is an object: its JSON-LD names the children itself, as its XML twin does
+    // (`<ex:sensorList><ex:probe>1</ex:probe>…` is `"ex:sensorList": {"ex:probe": [1, …]}`), and the reference, which
+    // hashes the XML without a wrapping element, would give the two formats two hashes (D9).
+    const named = this.rules >= 3 && name.startsWith('{') && value !== null && typeof value === 'object' && !Array.isArray(value);
+    if (name.endsWith('List') && !named) {
       const element = name.slice(0, -4);
       return [{ name, value: '', children: nodes.map((n) => ({ ...n, name: element })) }];
     }
@@ -250,11 +257,11 @@ export function eventTree(
   rules: HashRules = CURRENT_HASH_RULES,
 ): PrehashNode {
   const eventNamespaces = event['@context'] === undefined ? namespaces : namespacesOf(event['@context'], namespaces, rules);
-  const expand = new TreeBuilder(eventNamespaces);
+  const expand = new TreeBuilder(eventNamespaces, rules);
   // A declaration naming a standard field is refused at capture; here it simply has no effect, so neither a
   // document nor a bundle can take an event's standard data out of its identity.
   const ignored = ignoreFields.flatMap((f) => extensionFieldName(f, eventNamespaces) ?? []);
-  const builder = new TreeBuilder(eventNamespaces, new Set(ignored.map((f) => expand.expandKey(f))));
+  const builder = new TreeBuilder(eventNamespaces, rules, new Set(ignored.map((f) => expand.expandKey(f))));
   const type = typeof event.type === 'string' ? event.type : '';
   return { name: type, value: '', children: builder.children(event, 'event') };
 }
