@@ -27,6 +27,11 @@ export interface XmlElement {
   text: string;
   line: number;
   column: number;
+  /**
+   * An event's own `<extension>`/`<baseExtension>`: the reader sees through it (its children follow it as the event's),
+   * and keeps it as an empty marker so that its place and count are judged by the XSD.
+   */
+  wrapper?: true;
 }
 
 export type JsonObject = Record<string, unknown>;
@@ -353,11 +358,22 @@ class EventMapper {
     const extensions: XmlElement[] = [];
     const sequence = XSD_SEQUENCES[node.local];
     let last: XmlElement | undefined;
+    const wrappers = new Set<string>();
     for (const child of node.children) {
       if (child.uri) {
         extensions.push(child);
         continue;
       }
+      if (child.wrapper) {
+        if (wrappers.has(child.local)) this.fail(child, `/${child.local}`, 'maxOccurs:1', `<${child.local}> appears more than once in <${node.local}>`);
+        wrappers.add(child.local);
+      }
+      // The XSD allows elements of other namespaces only at the end of an event (xsd:any after the standard ones).
+      if (extensions.length) {
+        const first = extensions[0];
+        this.fail(child, `/${child.local}`, 'xsd:sequence', `<${child.local}> must come before the extension element <${first.prefix ? `${first.prefix}:` : ''}${first.local}> in <${node.local}> (EPCIS XSD element order)`);
+      }
+      if (child.wrapper) continue;
       const rank = sequence.get(child.local);
       if (rank !== undefined && last && rank < sequence.get(last.local)!) {
         this.fail(child, `/${child.local}`, 'xsd:sequence', `<${child.local}> must come before <${last.local}> in <${node.local}> (EPCIS XSD element order)`);

@@ -205,6 +205,8 @@ export class EpcisXmlEventParser {
 
   private openInEvent(tag: SaxesTagNS): void {
     if (isWrapper(tag)) {
+      // The event's own wrappers are marked where they stand, for the XSD's order and count (EventMapper).
+      if (this.inside.length === 1) this.currentEventElement().children.push({ ...this.element(tag), wrapper: true });
       this.inside.push(null);
       return;
     }

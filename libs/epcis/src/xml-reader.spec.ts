@@ -201,6 +201,24 @@ describe('XML judged by the EPCIS XSD rules', () => {
     expect(validator.validateDocument(JSON.parse(JSON.stringify(document))).map((i) => i.rule)).toContain('required:type');
   });
 
+  it('refuses a standard element after an extension element, and an event\'s <extension> twice, as the XSD does', () => {
+    const late = thrown(() => readEpcisXml(v2(objectEvent('<ex:note>n</ex:note><bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep>'), ' xmlns:ex="https://ex.example/ns/"')));
+    expect(late.issues[0]).toMatchObject({ eventIndex: 0, field: '/bizStep', rule: 'xsd:sequence' });
+    expect(late.issues[0].message).toContain('before the extension element <ex:note>');
+    const twice = thrown(() => readEpcisXml(v2(objectEvent('<extension/><extension/>'))));
+    expect(twice.issues[0]).toMatchObject({ eventIndex: 0, field: '/extension', rule: 'maxOccurs:1' });
+  });
+
+  it('accepts events without the EPC lists the XSD makes optional, and stores them without invented ones', () => {
+    const noEpcs = readEpcisXml(v2(`<ObjectEvent><eventTime>2024-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
+      <action>OBSERVE</action></ObjectEvent><AssociationEvent><eventTime>2024-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
+      <parentID>urn:epc:id:grai:4012345.55555.987</parentID><action>ADD</action></AssociationEvent>`));
+    expect(validator.validateDocument(noEpcs)).toEqual([]);
+    const [object, association] = eventsOf(noEpcs);
+    expect(object).not.toHaveProperty('epcList');
+    expect(association).not.toHaveProperty('childEPCs');
+  });
+
   it('reads <quantity xsi:nil="true"/> as no quantity', () => {
     const document = readEpcisXml(v2(objectEvent(`<quantityList><quantityElement><epcClass>urn:epc:class:lgtin:4012345.012345.998877</epcClass>
       <quantity xsi:nil="true"/></quantityElement></quantityList>`), ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'));

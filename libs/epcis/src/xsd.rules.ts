@@ -4,7 +4,9 @@
  * document maps to; what only the XSD allows (and the XML reader has already checked the shape of) is taken out of the
  * copy the schema sees, never out of the document stored and hashed:
  * - `persistentDisposition` on every event type (the JSON Schema has it on ObjectEvent and TransformationEvent only);
- * - a `sensorReport` without `type` (optional in the XSD).
+ * - a `sensorReport` without `type` (optional in the XSD);
+ * - an event without the EPCs the JSON Schema requires (`epcList`, `childEPCs`, inputs and outputs: optional in the
+ *   XSD), judged as if it held an empty list, or a stand-in EPC where the JSON Schema wants at least one.
  */
 type JsonObject = Record<string, unknown>;
 
@@ -43,6 +45,16 @@ export const isReadFromXml = (document: unknown): boolean =>
   document !== null && typeof document === 'object' && (document as { [READ_FROM_XML]?: boolean })[READ_FROM_XML] === true;
 
 const PERSISTENT_DISPOSITION_IN_SCHEMA = new Set(['ObjectEvent', 'TransformationEvent']);
+/** EPC lists the JSON Schema requires of an event type and the XSD does not (minOccurs="0"). */
+const OPTIONAL_IN_XSD: Readonly<Record<string, string>> = { ObjectEvent: 'epcList', TransactionEvent: 'epcList' };
+/** Where the JSON Schema wants at least one EPC or quantity and the XSD none: [EPC list, quantity list]. */
+const NONEMPTY_IN_SCHEMA: Readonly<Record<string, [string, string][]>> = {
+  AggregationEvent: [['childEPCs', 'childQuantityList']],
+  AssociationEvent: [['childEPCs', 'childQuantityList']],
+  TransformationEvent: [['inputEPCList', 'inputQuantityList'], ['outputEPCList', 'outputQuantityList']],
+};
+/** Any EPC the JSON Schema accepts, standing for the absent ones the XSD accepts. */
+const STAND_IN_EPC = 'urn:epc:id:sgtin:0614141.107346.0';
 /** Any value the JSON Schema accepts as a sensor report type, standing for an absent one the XSD accepts. */
 const STAND_IN_TYPE = 'Temperature';
 
@@ -52,6 +64,11 @@ function judgedEvent(event: unknown): unknown {
   const judged: JsonObject = PERSISTENT_DISPOSITION_IN_SCHEMA.has(String(rest.type)) && persistentDisposition !== undefined
     ? { ...rest, persistentDisposition }
     : rest;
+  const list = OPTIONAL_IN_XSD[String(judged.type)];
+  if (list && judged[list] === undefined) judged[list] = [];
+  for (const [epcs, quantities] of NONEMPTY_IN_SCHEMA[String(judged.type)] ?? []) {
+    if (judged[epcs] === undefined && judged[quantities] === undefined) judged[epcs] = [STAND_IN_EPC];
+  }
   if (Array.isArray(judged.sensorElementList)) {
     judged.sensorElementList = judged.sensorElementList.map((element) => {
       if (element === null || typeof element !== 'object' || !Array.isArray((element as JsonObject).sensorReport)) return element;
