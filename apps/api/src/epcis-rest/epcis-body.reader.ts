@@ -1,4 +1,4 @@
-import { afterPoll, decodeDocument, type DocumentFormat, EpcisErrorCode, EpcisValidationError, parseJsonSliced } from '@pharmatrace/epcis';
+import { afterPoll, decodeDocument, type DocumentFormat, EpcisErrorCode, EpcisValidationError, parseJsonSliced, SLICED_JSON_MIN_CHARS } from '@pharmatrace/epcis';
 import { EpcisRestError, EpcisRestErrorCode } from './epcis-rest.error';
 
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
@@ -23,13 +23,14 @@ export function decodeBody(bytes: Uint8Array, format: DocumentFormat, charset: s
 }
 
 /**
- * Every buffered JSON body, on every path (GraphQL, REST JSON and JSON-LD): decoded (decodeBody), then parsed once
- * the event loop has polled, in slices for long texts (parseJsonSliced), so that a 4 MB body never holds other
- * requests for the 22-60 ms of one JSON.parse. Not JSON: MALFORMED_BODY.
+ * Every buffered JSON body, on every path (GraphQL, REST JSON and JSON-LD): decoded (decodeBody), then parsed by
+ * parseJsonSliced. A long one waits for the event loop to poll first and is parsed in slices, so that a 4 MB body
+ * never holds other requests for the 22-60 ms of one JSON.parse; a short one (a scan, a query) is parsed at once, as
+ * two more turns of the event loop per request would cost every request. Not JSON: MALFORMED_BODY.
  */
 export async function readJsonBody(bytes: Uint8Array, charset: string | undefined): Promise<unknown> {
   const text = decodeBody(bytes, 'json', charset);
-  await afterPoll();
+  if (text.length >= SLICED_JSON_MIN_CHARS) await afterPoll();
   try {
     return await parseJsonSliced(text);
   } catch (e) {
