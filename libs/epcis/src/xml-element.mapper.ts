@@ -32,6 +32,8 @@ export interface XmlElement {
    * and keeps it as an empty marker so that its place and count are judged by the XSD.
    */
   wrapper?: true;
+  /** An element of the event read through one of its wrappers (in EPCIS 2.0, `<baseExtension>` holds extensions). */
+  wrapped?: true;
 }
 
 export type JsonObject = Record<string, unknown>;
@@ -359,21 +361,28 @@ class EventMapper {
     const sequence = XSD_SEQUENCES[node.local];
     let last: XmlElement | undefined;
     const wrappers = new Set<string>();
+    // What ends the event's standard elements: its first extension element standing in the event itself (the XSD's
+    // xsd:any comes last), or in EPCIS 2.0 its <extension>, the last standard element. Elements read through a wrapper
+    // are judged by where the wrapper stands.
+    let trailing: XmlElement | undefined;
     for (const child of node.children) {
       if (child.uri) {
         extensions.push(child);
+        if (!child.wrapped) trailing ??= child;
         continue;
       }
       if (child.wrapper) {
         if (wrappers.has(child.local)) this.fail(child, `/${child.local}`, 'maxOccurs:1', `<${child.local}> appears more than once in <${node.local}>`);
         wrappers.add(child.local);
       }
-      // The XSD allows elements of other namespaces only at the end of an event (xsd:any after the standard ones).
-      if (extensions.length) {
-        const first = extensions[0];
-        this.fail(child, `/${child.local}`, 'xsd:sequence', `<${child.local}> must come before the extension element <${first.prefix ? `${first.prefix}:` : ''}${first.local}> in <${node.local}> (EPCIS XSD element order)`);
+      if (trailing && !child.wrapped) {
+        const name = `${trailing.prefix ? `${trailing.prefix}:` : ''}${trailing.local}`;
+        this.fail(child, `/${child.local}`, 'xsd:sequence', `<${child.local}> must come before <${name}> in <${node.local}> (EPCIS XSD element order)`);
       }
-      if (child.wrapper) continue;
+      if (child.wrapper) {
+        if (this.version === '2.0' && child.local === 'extension') trailing = child;
+        continue;
+      }
       const rank = sequence.get(child.local);
       if (rank !== undefined && last && rank < sequence.get(last.local)!) {
         this.fail(child, `/${child.local}`, 'xsd:sequence', `<${child.local}> must come before <${last.local}> in <${node.local}> (EPCIS XSD element order)`);

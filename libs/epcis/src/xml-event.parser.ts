@@ -211,7 +211,9 @@ export class EpcisXmlEventParser {
       return;
     }
     const element = this.element(tag);
-    this.currentEventElement().children.push(element);
+    const parent = this.currentEventElement();
+    if (parent === this.inside[0] && this.inside[this.inside.length - 1] === null) element.wrapped = true;
+    parent.children.push(element);
     this.inside.push(element);
   }
 

@@ -204,9 +204,17 @@ describe('XML judged by the EPCIS XSD rules', () => {
   it('refuses a standard element after an extension element, and an event\'s <extension> twice, as the XSD does', () => {
     const late = thrown(() => readEpcisXml(v2(objectEvent('<ex:note>n</ex:note><bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep>'), ' xmlns:ex="https://ex.example/ns/"')));
     expect(late.issues[0]).toMatchObject({ eventIndex: 0, field: '/bizStep', rule: 'xsd:sequence' });
-    expect(late.issues[0].message).toContain('before the extension element <ex:note>');
+    expect(late.issues[0].message).toContain('must come before <ex:note>');
     const twice = thrown(() => readEpcisXml(v2(objectEvent('<extension/><extension/>'))));
     expect(twice.issues[0]).toMatchObject({ eventIndex: 0, field: '/extension', rule: 'maxOccurs:1' });
+  });
+
+  it('accepts extension elements inside <baseExtension>, before the event type\'s standard elements, as the EPCIS 2.0 XSD does', () => {
+    const document = readEpcisXml(v2(`<ObjectEvent><eventTime>2024-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
+      <baseExtension><ex:origin>plant 1</ex:origin></baseExtension><epcList><epc>urn:epc:id:sgtin:0614141.107346.2018</epc></epcList>
+      <action>OBSERVE</action></ObjectEvent>`, ' xmlns:ex="https://ex.example/ns/"'));
+    expect(eventsOf(document)[0]['ex:origin']).toBe('plant 1');
+    expect(validator.validateDocument(document)).toEqual([]);
   });
 
   it('accepts events without the EPC lists the XSD makes optional, and stores them without invented ones', () => {
