@@ -14,6 +14,7 @@ const moduleNameMapper = {
   '^pharmatrace-verify$': '<rootDir>/packages/verify/src',
   '^pharmatrace-verify/cbv$': '<rootDir>/packages/verify/src/cbv',
 };
+const SERVICE_SPECS = ['\\.service\\.spec\\.ts$'];
 const common = { transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
 
 module.exports = {
@@ -26,7 +27,9 @@ module.exports = {
   maxWorkers: 2,
   workerIdleMemoryLimit: '512MB',
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,packages}/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,packages}/**/*.spec.ts'], testPathIgnorePatterns: SERVICE_SPECS },
+    // The middle tier: each service and the worker with fakes behind the repository and gateway classes, no I/O.
+    { ...common, displayName: 'service', testMatch: ['<rootDir>/apps/**/*.service.spec.ts'] },
     {
       ...common,
       displayName: 'integration',

@@ -28,6 +28,13 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  readonly scanCorrections = new Counter({
+    name: 'pharmatrace_scan_corrections_total',
+    help: 'Verifications answered from a corrected reading of a faulty scanner (the answer carries the advice), by fault kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   readonly httpDuration = new Histogram({
     name: 'pharmatrace_http_request_duration_seconds',
     help: 'HTTP request latency by method, matched route pattern (never the raw URL) and status code',

@@ -79,6 +79,8 @@ export class VerificationService {
    */
   private withCustodian(judged: Judged, viewer?: OrganizationEntity): Evaluation | Promise<Evaluation> {
     this.metrics.verdicts.inc({ status: judged.verdict.status });
+    // Counted, not stored: a verification is a read, and reads never write (the advice reaches the pharmacy in the answer).
+    if (judged.correction) this.metrics.scanCorrections.inc({ kind: judged.correction.kind });
     const { state, product, containers } = judged.view;
     const id = state?.custodianId ?? null;
     if (!viewer || !state) return { ...judged, custodian: null, container: null };
@@ -123,13 +125,12 @@ export class VerificationService {
     });
   }
 
-  /** The one corrected reading that matches a pack, if exactly one does; recorded so the pharmacy can fix its scanner. */
+  /** The one corrected reading that matches a pack, if exactly one does; the answer tells the pharmacy how to fix its scanner. */
   private async corrected(code: string, viewer?: OrganizationEntity): Promise<Judged | null> {
     const matches = await this.matchingCorrections(code);
     if (matches.size !== 1) return null;
     const [[epc, candidate]] = matches;
     const view = await this.verification.view(epc, candidate.identity.gtin, candidate.identity.lot ?? null);
-    if (viewer) await this.verification.recordCorrection(viewer.id, candidate.kind, code, epc);
     return { scan: candidate.identity, epc, view, verdict: this.judge(candidate.identity, view, viewer), correction: { kind: candidate.kind }, ambiguousReadings: 0 };
   }
 
@@ -147,7 +148,6 @@ export class VerificationService {
     );
     if (fits.length !== 1) return null;
     const [candidate] = fits;
-    if (viewer) await this.verification.recordCorrection(viewer.id, candidate.kind, code, epc);
     return { scan: candidate.identity, epc, view, verdict: this.judge(candidate.identity, view, viewer), correction: { kind: candidate.kind }, ambiguousReadings: 0 };
   }
 

@@ -133,20 +133,9 @@ export class VerificationRepository {
     return rows.map((r) => r.epc);
   }
 
-  async recordCorrection(organizationId: string, kind: string, raw: string, epc: string): Promise<void> {
-    await this.db.query(`INSERT INTO scan_correction (organization_id, kind, raw, epc) VALUES ($1, $2, $3, $4)`, [organizationId, kind, raw, epc]);
-  }
-
   /** Records an alert for the product's manufacturer (found from the GTIN) and for regulators. */
   async recordAlert(alert: AlertRecord): Promise<void> {
     await insertAlerts(this.db, [alert]);
-  }
-
-  async corrections(organizationId: string, limit = 100): Promise<{ kind: string; raw: string; epc: string; createdAt: Date }[]> {
-    return this.db.query(
-      `SELECT kind, raw, epc, created_at AS "createdAt" FROM scan_correction WHERE organization_id = $1 ORDER BY created_at DESC LIMIT $2`,
-      [organizationId, limit],
-    );
   }
 
   async alertsFor(epc: string): Promise<{ code: string; actorId: string | null; manufacturerId: string | null; details: Record<string, unknown> }[]> {
