@@ -56,11 +56,11 @@ module.exports = {
       severity: 'error',
       comment:
         'Other packages are used through their entry points (@pharmatrace/<lib>, pharmatrace-verify, pharmatrace-verify/cbv; '
-        + 'src/browser.ts for the pages), not their files.',
+        + 'src/browser.ts of a lib or of the verifier for the pages), not their files.',
       from: { path: '^(apps|libs)/([^/]+)/' },
       to: {
         path: '^(libs/[^/]+|packages/verify)/src/.+',
-        pathNot: ['^libs/$2/', '^packages/verify/src/(index|cbv/index)\\.ts$', '^libs/[^/]+/src/(index|browser)\\.ts$'],
+        pathNot: ['^libs/$2/', '^packages/verify/src/(index|browser|cbv/index)\\.ts$', '^libs/[^/]+/src/(index|browser)\\.ts$'],
       },
     },
   ],

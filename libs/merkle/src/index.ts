@@ -7,7 +7,6 @@ export {
   leafCountOf,
   leafHashOf,
   proofToHex,
-  verifyProof,
   type MerkleTreeData,
 } from './merkle-tree';
 export { proofIndices } from './proof-indices';

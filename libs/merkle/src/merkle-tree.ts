@@ -156,26 +156,6 @@ export function leafHashOf(digest: Uint8Array): Uint8Array {
   return keccak_256(keccak_256(digest));
 }
 
-/**
- * True when `proof` leads from `leafHash` to `root`, as OpenZeppelin's MerkleProof.verify decides.
- * Single checks use the synchronous @noble/hashes keccak; only tree building needs the bulk hasher.
- */
-export function verifyProof(root: Uint8Array, leafHash: Uint8Array, proof: readonly Uint8Array[]): boolean {
-  checkHash(root, 'root', MerkleErrorCode.BAD_HASH_LENGTH);
-  checkHash(leafHash, 'leafHash', MerkleErrorCode.BAD_LEAF_LENGTH);
-  proof.forEach((node, i) => checkHash(node, `proof[${i}]`, MerkleErrorCode.BAD_HASH_LENGTH));
-
-  const pair = new Uint8Array(2 * HASH_BYTES);
-  let computed = leafHash;
-  for (const sibling of proof) {
-    const [first, second] = compareAt(computed, 0, sibling, 0) <= 0 ? [computed, sibling] : [sibling, computed];
-    pair.set(first, 0);
-    pair.set(second, HASH_BYTES);
-    computed = keccak_256(pair);
-  }
-  return compareAt(computed, 0, root, 0) === 0;
-}
-
 function checkHash(bytes: Uint8Array, field: string, code: MerkleErrorCode): void {
   if (bytes.length !== HASH_BYTES) throw new MerkleError(code, field, `must be ${HASH_BYTES} bytes, got ${bytes.length}`);
 }

@@ -1,15 +1,9 @@
 import { Interface } from 'ethers';
+import { ANCHOR_REGISTRY_READ_ABI } from './anchor-registry.abi';
 import type { BundleAnchor } from './bundle.format';
 import { JsonRpcClient } from './json-rpc.client';
 import { ProblemCode } from './verification.report';
 
-/** The AnchorRegistry functions and event the verifier reads, written out so no server artifact is needed. */
-export const ANCHOR_REGISTRY_READ_ABI = [
-  'function anchor(bytes32 root, uint256 batchId, uint256 leafCount)',
-  'function anchoredAt(bytes32 root) view returns (uint256)',
-  'function verify(bytes32[] proof, bytes32 root, bytes32 eventDigest) pure returns (bool)',
-  'event Anchored(bytes32 indexed root, uint256 indexed batchId, uint256 leafCount)',
-];
 const registry = new Interface(ANCHOR_REGISTRY_READ_ABI);
 const ANCHORED_TOPIC = registry.getEvent('Anchored')!.topicHash;
 

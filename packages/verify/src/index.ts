@@ -1,8 +1,8 @@
-export { ANCHOR_REGISTRY_READ_ABI } from './anchor.check';
+export { ANCHOR_REGISTRY_READ_ABI } from './anchor-registry.abi';
 export * from './bundle.format';
 export { verifyBundle, type VerifyOptions } from './bundle.verifier';
 export { eventHash, type EventHashResult, hashDigest } from './cbv/event-hash';
-export { rootFromProof } from './merkle-proof';
+export { leafOf, rootFromProof } from './merkle-proof';
 export { formatReport } from './report.printer';
 export { checkSignature, type SignatureCheck } from './signature.check';
 export * from './verification.report';

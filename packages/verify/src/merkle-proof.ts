@@ -14,6 +14,10 @@ const nodeHash = (a: string, b: string): string => keccak256(BigInt(a) <= BigInt
  * merkle-proof.spec.ts checks it against that library's trees.
  */
 export function rootFromProof(value: string, proof: readonly string[]): string {
-  const leaf = keccak256(keccak256(abi.encode([...LEAF_ENCODING], [value])));
-  return proof.reduce(nodeHash, leaf).toLowerCase();
+  return proof.reduce(nodeHash, leafOf(value)).toLowerCase();
+}
+
+/** OpenZeppelin StandardMerkleTree leaf of a bytes32 value: keccak256(keccak256(abi.encode(value))). */
+export function leafOf(value: string): string {
+  return keccak256(keccak256(abi.encode([...LEAF_ENCODING], [value])));
 }

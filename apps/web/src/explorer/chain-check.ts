@@ -1,10 +1,8 @@
-import { AbiCoder, concat, getBytes, Interface, isHexString, JsonRpcProvider, keccak256 } from 'ethers';
+import { getBytes, Interface, isHexString, JsonRpcProvider } from 'ethers';
+import * as verifier from '../../../../packages/verify/src/browser';
 
-/** The AnchorRegistry views the page reads, written out so the browser needs no artifact from our server. */
-export const ANCHOR_REGISTRY_VIEWS = new Interface([
-  'function anchoredAt(bytes32 root) view returns (uint256)',
-  'function verify(bytes32[] proof, bytes32 root, bytes32 eventDigest) pure returns (bool)',
-]);
+/** The AnchorRegistry as the standalone verifier reads it, so the browser needs no artifact from our server. */
+export const ANCHOR_REGISTRY_VIEWS = new Interface(verifier.ANCHOR_REGISTRY_READ_ABI);
 
 /** What the page displays for one event's proof; the check trusts these and nothing else our server said. */
 export interface ProofInputs {
@@ -66,17 +64,14 @@ function bytes32(value: string, field: string): string {
   return value.toLowerCase();
 }
 
-/** OpenZeppelin StandardMerkleTree leaf of a bytes32 value: keccak256(keccak256(abi.encode(value))). */
+/** The verifier's leaf of a digest the page has checked is a bytes32, naming the field when it is not. */
 export function leafOf(eventDigest: string): string {
-  return keccak256(keccak256(AbiCoder.defaultAbiCoder().encode(['bytes32'], [bytes32(eventDigest, 'eventDigest')])));
+  return verifier.leafOf(bytes32(eventDigest, 'eventDigest'));
 }
 
-/** The root a proof leads to, folding with sorted-pair keccak256 as OpenZeppelin's MerkleProof does. */
+/** The verifier's fold (OpenZeppelin's sorted pairs), over a digest and siblings the page has checked are bytes32. */
 export function rootFromProof(eventDigest: string, merkleProof: readonly string[]): string {
-  return merkleProof.reduce((node, sibling, i) => {
-    const s = bytes32(sibling, `merkleProof[${i}]`);
-    return node < s ? keccak256(concat([node, s])) : keccak256(concat([s, node]));
-  }, leafOf(eventDigest));
+  return verifier.rootFromProof(bytes32(eventDigest, 'eventDigest'), merkleProof.map((sibling, i) => bytes32(sibling, `merkleProof[${i}]`)));
 }
 
 async function view(rpc: JsonRpcSender, to: string, fn: 'anchoredAt' | 'verify', args: unknown[]): Promise<string> {
