@@ -11,3 +11,4 @@ export * from './audited-chain';
 export * from './company-prefix';
 export * from './authority';
 export * from './licence';
+export * from './status-action';

@@ -2,7 +2,8 @@ import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import type { OrganizationEntity } from '@pharmatrace/persistence';
 import { CurrentOrganization } from '../common/auth.decorators';
 import { VerdictType } from '../verification/verification.types';
-import { DispensingService, StatusAction } from './dispensing.service';
+import { StatusAction } from '@pharmatrace/domain';
+import { DispensingService } from './dispensing.service';
 
 const CODE = { description: 'DataMatrix scan data, GS1 Digital Link URI or SGTIN EPC URN' };
 

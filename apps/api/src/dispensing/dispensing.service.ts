@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AlertCode, EXPORTING_BIZSTEP, nmvsCodeFor, UNDO_NMVS, VerdictStatus, ViolationCode } from '@pharmatrace/domain';
+import { AlertCode, EXPORTING_BIZSTEP, nmvsCodeFor, StatusAction, statusActionRefusal, UNDO_NMVS, VerdictStatus, ViolationCode } from '@pharmatrace/domain';
 import { dispensingEvent, epcisDocument, statusChangeEvent, destroyingEvent, decommissioningEvent, Json } from '@pharmatrace/epcis';
 import { OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
 import { CaptureError, CaptureErrorCode } from '../capture/capture.error';
@@ -9,17 +9,6 @@ import { CLOCK, Clock } from '../common/clock';
 import { VerificationService } from '../verification/verification.service';
 import { VerdictType } from '../verification/verification.types';
 import { DispensingError, DispensingErrorCode } from './dispensing.error';
-
-/** The status changes a trading partner may make on a pack it holds, each as the standard CBV event. */
-export enum StatusAction {
-  DISPENSE = 'DISPENSE',
-  UNDO_DISPENSE = 'UNDO_DISPENSE',
-  DESTROY = 'DESTROY',
-  MARK_STOLEN = 'MARK_STOLEN',
-  MARK_SAMPLE = 'MARK_SAMPLE',
-  EXPORT = 'EXPORT',
-  LOCK = 'LOCK',
-}
 
 type EventMaker = (common: { eventTime: Date; epcs: string[]; bizLocation: string }) => Json;
 
@@ -31,17 +20,6 @@ const EVENTS: Record<StatusAction, EventMaker> = {
   [StatusAction.MARK_SAMPLE]: (c) => statusChangeEvent({ ...c, bizStep: 'sampling', disposition: 'non_sellable_other' }),
   [StatusAction.EXPORT]: (c) => statusChangeEvent({ ...c, bizStep: EXPORTING_BIZSTEP, disposition: 'non_sellable_other' }),
   [StatusAction.LOCK]: (c) => statusChangeEvent({ ...c, bizStep: 'holding', disposition: 'non_sellable_other' }),
-};
-
-/** Alerts that still allow taking a pack out of the chain: destroying an expired pack is exactly what should happen. */
-const ALLOWED: Record<StatusAction, ReadonlySet<AlertCode>> = {
-  [StatusAction.DISPENSE]: new Set([AlertCode.ANCHORING_PENDING, AlertCode.NOT_IN_CUSTODY]),
-  [StatusAction.UNDO_DISPENSE]: new Set(Object.values(AlertCode)),
-  [StatusAction.DESTROY]: new Set([AlertCode.ANCHORING_PENDING, AlertCode.NOT_IN_CUSTODY, AlertCode.EXPIRED, AlertCode.RECALLED, AlertCode.WITHDRAWN]),
-  [StatusAction.MARK_STOLEN]: new Set([AlertCode.ANCHORING_PENDING, AlertCode.NOT_IN_CUSTODY, AlertCode.EXPIRED, AlertCode.RECALLED, AlertCode.WITHDRAWN]),
-  [StatusAction.MARK_SAMPLE]: new Set([AlertCode.ANCHORING_PENDING, AlertCode.NOT_IN_CUSTODY, AlertCode.EXPIRED, AlertCode.RECALLED, AlertCode.WITHDRAWN]),
-  [StatusAction.EXPORT]: new Set([AlertCode.ANCHORING_PENDING, AlertCode.NOT_IN_CUSTODY]),
-  [StatusAction.LOCK]: new Set([AlertCode.ANCHORING_PENDING, AlertCode.NOT_IN_CUSTODY, AlertCode.EXPIRED, AlertCode.RECALLED, AlertCode.WITHDRAWN]),
 };
 
 const VIOLATION_ERRORS: Partial<Record<ViolationCode, [DispensingErrorCode, string]>> = {
@@ -72,18 +50,14 @@ export class DispensingService {
     if (verdict.status === VerdictStatus.UNKNOWN) {
       throw new DispensingError(DispensingErrorCode.UNKNOWN_PACK, `${epc} is not a known pack`, { epc, nmvsCode: nmvsCodeFor(verdict.alerts) ?? undefined, alerts: verdict.alerts });
     }
-    if (action === StatusAction.UNDO_DISPENSE) {
-      if (verdict.status !== VerdictStatus.DISPENSED) {
-        throw new DispensingError(DispensingErrorCode.UNDO_STATUS_MISMATCH, `${epc} is ${verdict.status}, not DISPENSED: nothing to undo`, { epc, nmvsCode: UNDO_NMVS.STATUS_MISMATCH });
-      }
-    } else {
-      const blocking = verdict.alerts.filter((a) => !ALLOWED[action].has(a));
-      if (blocking.length) {
-        const again = blocking.includes(AlertCode.ALREADY_DISPENSED) && action === StatusAction.DISPENSE;
-        if (again) await this.recordDoubleDispense(org, before.scan.gtin, epc);
-        const [code, nmvs] = again ? [DispensingErrorCode.ALREADY_DISPENSED, UNDO_NMVS.INACTIVE] : [DispensingErrorCode.NOT_SALEABLE, nmvsCodeFor(blocking) ?? undefined];
-        throw new DispensingError(code, `${epc} cannot be ${action.toLowerCase().replace('_', ' ')}ed: ${blocking.join(', ')}`, { epc, nmvsCode: nmvs, alerts: blocking });
-      }
+    const refusal = statusActionRefusal(action, verdict);
+    if (refusal?.kind === 'STATUS_MISMATCH') {
+      throw new DispensingError(DispensingErrorCode.UNDO_STATUS_MISMATCH, `${epc} is ${verdict.status}, not DISPENSED: nothing to undo`, { epc, nmvsCode: UNDO_NMVS.STATUS_MISMATCH });
+    }
+    if (refusal?.kind === 'BLOCKED') {
+      if (refusal.dispensedAgain) await this.recordDoubleDispense(org, before.scan.gtin, epc);
+      const [code, nmvs] = refusal.dispensedAgain ? [DispensingErrorCode.ALREADY_DISPENSED, UNDO_NMVS.INACTIVE] : [DispensingErrorCode.NOT_SALEABLE, nmvsCodeFor(refusal.alerts) ?? undefined];
+      throw new DispensingError(code, `${epc} cannot be ${action.toLowerCase().replace('_', ' ')}ed: ${refusal.alerts.join(', ')}`, { epc, nmvsCode: nmvs, alerts: refusal.alerts });
     }
     const event = EVENTS[action]({ eventTime: this.clock(), epcs: [epc], bizLocation: `https://id.gs1.org/414/${org.gln}` });
     try {
