@@ -1,0 +1,66 @@
+import type { RegisteredPrefix } from '@pharmatrace/domain';
+import { NewOrganization, OrganizationEntity, PersistenceError, PersistenceErrorCode } from '@pharmatrace/persistence';
+import { randomUUID } from 'node:crypto';
+
+let created = 0;
+
+/** An organization as the database would hand it back; tests name only the fields they care about. */
+export function organization(fields: Partial<OrganizationEntity> = {}): OrganizationEntity {
+  return Object.assign(new OrganizationEntity(), {
+    id: randomUUID(),
+    name: 'Some Org',
+    role: 'DISTRIBUTOR',
+    gln: '0614141000012',
+    companyPrefixes: [],
+    ethAddress: null,
+    requireSignedCaptures: false,
+    createdAt: new Date(Date.UTC(2025, 0, 1) + created++ * 1000),
+    ...fields,
+  });
+}
+
+/**
+ * OrganizationRepository in memory, keeping its rules: `admit` sees every registered prefix before anything is stored,
+ * a taken GLN is the unique violation Postgres names, and each creation stores the hash of a first key.
+ */
+export class FakeOrganizationRepository {
+  readonly byId = new Map<string, OrganizationEntity>();
+  readonly firstKeyHashes = new Map<string, Buffer>();
+
+  add(...orgs: OrganizationEntity[]): this {
+    for (const org of orgs) this.byId.set(org.id, org);
+    return this;
+  }
+
+  async create(org: NewOrganization, apiKeyHash: Buffer, admit: (registered: RegisteredPrefix[]) => void): Promise<OrganizationEntity> {
+    const all = [...this.byId.values()];
+    admit(all.flatMap((o) => o.companyPrefixes.map((prefix) => ({ prefix, organizationId: o.id, organizationName: o.name }))));
+    if (all.some((o) => o.gln === org.gln)) {
+      throw new PersistenceError(PersistenceErrorCode.UNIQUE_VIOLATION, 'organization_gln_key', 'unique constraint organization_gln_key violated');
+    }
+    const saved = organization({ ...org });
+    this.byId.set(saved.id, saved);
+    this.firstKeyHashes.set(saved.id, apiKeyHash);
+    return saved;
+  }
+
+  async findById(id: string): Promise<OrganizationEntity | null> {
+    return this.byId.get(id) ?? null;
+  }
+
+  async findByGln(gln: string): Promise<OrganizationEntity | null> {
+    return [...this.byId.values()].find((o) => o.gln === gln) ?? null;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<OrganizationEntity[]> {
+    return ids.flatMap((id) => (this.byId.has(id) ? [this.byId.get(id)!] : []));
+  }
+
+  async findAll(): Promise<OrganizationEntity[]> {
+    return [...this.byId.values()].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  }
+
+  async allCompanyPrefixes(): Promise<string[]> {
+    return [...new Set([...this.byId.values()].flatMap((o) => o.companyPrefixes))];
+  }
+}
