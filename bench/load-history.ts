@@ -15,7 +15,7 @@ import {
 import { gs1CheckDigit } from '@pharmatrace/gs1';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { eventFacts } from '../apps/api/src/capture/event-facts';
+import { eventFacts, type ValidatedEvent } from '../apps/api/src/capture/event-facts';
 import { hashApiKey } from '../apps/api/src/common/api-key';
 
 /**
@@ -201,7 +201,7 @@ function identify(epc: string): ItemIdentity {
 export function unitStates(events: GeneratedEvent[]): ItemState[] {
   const facts: EventFacts[] = [...events]
     .sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime() || a.id - b.id)
-    .map((e) => ({ ...eventFacts(e.body, e.eventTime, e.capturedBy, e.epcs), eventId: e.id }));
+    .map((e) => ({ ...eventFacts(e.body as ValidatedEvent, e.eventTime, e.capturedBy, e.epcs), eventId: e.id }));
   // Recorded as the last event happens: nothing is in the future, every status as fresh as its event.
   const recordTime = facts.reduce((last, f) => (f.eventTime > last ? f.eventTime : last), new Date(0));
   const applied = applyEvents([], facts, identify, { actorOf: (id) => ACTORS.get(id)!, recordTime, maxFutureSkewMs: 0 });

@@ -25,7 +25,7 @@ async function assertDatabaseReachable(url: string): Promise<void> {
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`Postgres at ${redactUrl(url)} is not reachable (${error instanceof Error ? error.message : error}): is npm start running?`);
+    throw new Error(`Postgres at ${redactUrl(url)} is not reachable (${error instanceof Error ? error.message : error}): is npm start running?`, { cause: error });
   } finally {
     await client.end().catch(() => undefined);
   }

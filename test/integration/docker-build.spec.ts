@@ -99,7 +99,7 @@ async function startApi(from: StageRun, databaseUrl: string): Promise<RunningApi
     }, 90_000, 250);
   } catch (e) {
     await stop();
-    throw new Error(`${(e as Error).message}; its output:\n${output.slice(-6000)}`);
+    throw new Error(`${(e as Error).message}; its output:\n${output.slice(-6000)}`, { cause: e });
   }
   return { base, child, output: () => output, stop };
 }

@@ -40,13 +40,27 @@ async function describeSchema(url: string): Promise<string> {
   }
 }
 
+/** TypeORM's names for column types, as Postgres's information_schema spells them (udt_name). */
+const UDT: Record<string, string> = { bigint: 'int8', integer: 'int4', boolean: 'bool', char: 'bpchar', text: 'text', bytea: 'bytea', numeric: 'numeric', timestamptz: 'timestamptz', uuid: 'uuid', jsonb: 'jsonb' };
+
+/** An entity's columns as Postgres would describe them: name, type (arrays prefixed `_`, enums by name), nullability. */
+function entityColumns(ds: DataSource, table: string): string[] {
+  const meta = ds.entityMetadatas.find((m) => m.tableName === table)!;
+  return meta.columns
+    .map((c) => {
+      const type = c.type === 'enum' ? c.enumName! : (UDT[String(c.type)] ?? `unknown type ${String(c.type)}`);
+      return `${c.databaseName} ${c.isArray ? `_${type}` : type} ${c.isNullable ? 'null' : 'not null'}`;
+    })
+    .sort();
+}
+
 describe('database schema (migrations, real Postgres)', () => {
   const name = `pharmatrace_schema_${randomBytes(5).toString('hex')}`;
   const url = adminUrl(name);
   beforeAll(() => withAdmin((c) => c.query(`CREATE DATABASE ${name}`)));
   afterAll(() => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
 
-  it('is what the migrations build, as the committed snapshot shows it; none is pending; every down() undoes its up()', async () => {
+  it('is what the migrations build, as the committed snapshot shows it; none is pending; the entities agree; every down() undoes its up()', async () => {
     expect(await runMigrations(url)).toHaveLength(MIGRATIONS.length);
     const built = await describeSchema(url);
     expect(built).toMatchSnapshot();
@@ -55,6 +69,16 @@ describe('database schema (migrations, real Postgres)', () => {
     await ds.initialize();
     try {
       expect(await ds.showMigrations()).toBe(false);
+      // The few tables read through TypeORM's repositories: their entities map every migrated column, as migrated.
+      expect(ds.entityMetadatas.map((m) => m.tableName).sort()).toEqual(['anchor_attempt', 'anchor_batch', 'organization']);
+      for (const { tableName } of ds.entityMetadatas) {
+        const migrated: { column: string }[] = await ds.query(
+          `SELECT column_name || ' ' || udt_name || ' ' || CASE is_nullable WHEN 'YES' THEN 'null' ELSE 'not null' END AS column
+           FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1`,
+          [tableName],
+        );
+        expect({ [tableName]: entityColumns(ds, tableName) }).toEqual({ [tableName]: migrated.map((r) => r.column).sort() });
+      }
       for (let i = 0; i < MIGRATIONS.length; i++) await ds.undoLastMigration({ transaction: 'each' });
       const tables = await ds.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
       // TypeORM's own bookkeeping table stays; everything the migrations made is gone.

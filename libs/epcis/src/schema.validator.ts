@@ -238,7 +238,7 @@ function sampled(value: unknown): unknown {
 /** The event list of a capture or query document, and the document with another list in its place. */
 function eventListOf(document: unknown): { events: unknown[]; withEvents(events: unknown[]): unknown } | null {
   if (document === null || typeof document !== 'object' || Array.isArray(document)) return null;
-  const doc = document as Record<string, any>;
+  const doc = document as { epcisBody?: { eventList?: unknown; queryResults?: { resultsBody?: { eventList?: unknown } } } };
   const body = doc.epcisBody;
   if (Array.isArray(body?.eventList)) {
     return { events: body.eventList, withEvents: (eventList) => ({ ...doc, epcisBody: { ...body, eventList } }) };

@@ -110,7 +110,7 @@ function parsePiece(text: string, start: number, end: number, position = start):
   try {
     return JSON.parse(start === 0 && end === text.length ? text : text.slice(start, end));
   } catch (e) {
-    if (e instanceof SyntaxError) throw new SyntaxError(`${e.message} (in the value at position ${position})`);
+    if (e instanceof SyntaxError) throw new SyntaxError(`${e.message} (in the value at position ${position})`, { cause: e });
     throw e;
   }
 }
@@ -190,7 +190,7 @@ export function* jsonParsing(text: string, leaf = LEAF_CHARS): Resumable<unknown
     // Small members that follow one another, up to `leaf` characters, go to JSON.parse together: one call per member
     // made a million-item list cost a million calls.
     const runStart = at;
-    let runEnd = at;
+    let runEnd: number;
     let count = 0;
     for (;;) {
       const end = memberEnd(text, member.valueAt);

@@ -19,6 +19,7 @@ import { ApiMetrics } from '../metrics/api.metrics';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { EPCIS_VALIDATOR } from './capture.service';
 import { CaptureRefused, foreignCorrection, prepareEvent, recordContext, refuseCapture, stateReducerFor } from './event-preparation';
+import type { ValidatedEvent } from './event-facts';
 
 export interface StreamCaptureResult {
   /** Events read from the document. */
@@ -138,7 +139,7 @@ export class CaptureStreamService {
     }
     const mismatch = eventIdMismatch(event, hash, index);
     if (mismatch) throw new CaptureError(CaptureErrorCode.EVENT_ID_MISMATCH, [mismatch]);
-    const prepared = prepareEvent(org, event, index, hash, context, eventIgnoreFields(declaring)[0]);
+    const prepared = prepareEvent(org, event as ValidatedEvent, index, hash, context, eventIgnoreFields(declaring)[0]);
     if (prepared.issues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, prepared.issues);
     return prepared.event!;
   }

@@ -19,6 +19,7 @@ import { CLOCK, Clock } from '../common/clock';
 import { ApiMetrics } from '../metrics/api.metrics';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { CaptureResult } from './capture.types';
+import type { ValidatedEvent } from './event-facts';
 import { CaptureRefused, foreignCorrection, prepareEvent, recordContext, refuseCapture, stateReducerFor } from './event-preparation';
 
 export { identify } from './event-preparation';
@@ -63,7 +64,7 @@ export class CaptureService {
    */
   async capture(org: OrganizationEntity, document: unknown, signature?: string, checked?: string[]): Promise<CaptureResult> {
     const hashes = checked ?? (await this.check(document));
-    const raw = eventsOf(document) as Record<string, any>[];
+    const raw = eventsOf(document) as ValidatedEvent[];
     const context = (document as Record<string, unknown>)['@context'];
     const ignored = eventIgnoreFields(document);
     const issues: CaptureIssue[] = [];

@@ -2,22 +2,38 @@ import type { EventFacts } from '@pharmatrace/domain';
 import { cbvShortName } from '@pharmatrace/domain';
 import { Gs1Error, parseEpc } from '@pharmatrace/gs1';
 
-type Json = Record<string, any>;
+/**
+ * An event as the EPCIS 2.0 JSON Schema let it through: the fields the capture rules read, typed as far as the schema
+ * fixes them. ILMD and extensions are the capturer's own; the rules check the type of whatever they read there.
+ */
+export interface ValidatedEvent {
+  type: string;
+  action?: string;
+  bizStep?: string;
+  disposition?: string;
+  readPoint?: unknown;
+  bizLocation?: unknown;
+  ilmd?: Record<string, unknown>;
+  destinationList?: { type: string; destination: string }[];
+  errorDeclaration?: { declarationTime?: unknown; reason?: unknown; correctiveEventIDs?: unknown };
+  [field: string]: unknown;
+}
 
 /** ILMD keys arrive prefixed by whatever the document's context calls the CBV master-data namespace. */
-export function ilmdKey(ilmd: Json | undefined, name: string): string | null {
+export function ilmdKey(ilmd: Record<string, unknown> | undefined, name: string): string | null {
   if (!ilmd || typeof ilmd !== 'object') return null;
   return Object.keys(ilmd).find((key) => key === name || key.endsWith(`:${name}`)) ?? null;
 }
 
-function ilmdValue(ilmd: Json | undefined, name: string): string | null {
+function ilmdValue(ilmd: Record<string, unknown> | undefined, name: string): string | null {
   const key = ilmdKey(ilmd, name);
-  return key !== null && typeof ilmd![key] === 'string' ? ilmd![key] : null;
+  const value = key === null ? undefined : ilmd![key];
+  return typeof value === 'string' ? value : null;
 }
 
 /** The GLN of the party (or failing that the location) a shipment is addressed to; the URI as given if it names none. */
-function destinationOf(event: Json): string | null {
-  const list: Json[] = Array.isArray(event.destinationList) ? event.destinationList : [];
+function destinationOf(event: ValidatedEvent): string | null {
+  const list = Array.isArray(event.destinationList) ? event.destinationList : [];
   const owner = list.find((d) => cbvShortName(d.type) === 'owning_party') ?? list.find((d) => cbvShortName(d.type) === 'possessing_party');
   const uri: string | undefined = (owner ?? list[0])?.destination;
   if (!uri) return null;
@@ -32,12 +48,13 @@ function destinationOf(event: Json): string | null {
 
 export function idOf(value: unknown): string | null {
   if (typeof value === 'string') return value;
-  if (value && typeof value === 'object' && typeof (value as Json).id === 'string') return (value as Json).id;
+  const id = value && typeof value === 'object' ? (value as { id?: unknown }).id : undefined;
+  if (typeof id === 'string') return id;
   return null;
 }
 
 export function eventFacts(
-  event: Json,
+  event: ValidatedEvent,
   eventTime: Date,
   capturedBy: string,
   epcs: { epc: string; role: string }[],

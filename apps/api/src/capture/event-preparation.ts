@@ -15,7 +15,7 @@ import { eventTimeOf, extractEpcs, hashDigest, parseIsoDate, parseZonedDateTime 
 import { type Epc, epcToDigitalLink, Gs1Error, parseEpc, validateAiValue } from '@pharmatrace/gs1';
 import { EpcRole, ErrorDeclaration, ForeignCorrectionError, NewEvent, OrganizationEntity, StateReducer, VerificationRepository } from '@pharmatrace/persistence';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
-import { eventFacts, idOf, ilmdKey } from './event-facts';
+import { eventFacts, idOf, ilmdKey, ValidatedEvent } from './event-facts';
 
 /**
  * Per-event capture rules shared by the whole-document capture (CaptureService) and the streamed one
@@ -57,7 +57,7 @@ export interface PreparedEvent {
  */
 export function prepareEvent(
   org: OrganizationEntity,
-  raw: Record<string, any>,
+  raw: ValidatedEvent,
   index: number,
   hash: string,
   context: unknown,
@@ -119,7 +119,7 @@ export function prepareEvent(
  * What an errorDeclaration says, kept with the correction it makes of the stored event with the same hash. Its
  * declarationTime orders the corrections of one event, so it must be a real instant with its offset.
  */
-function errorDeclarationOf(raw: Record<string, any>, index: number, issues: CaptureIssue[]): ErrorDeclaration | null {
+function errorDeclarationOf(raw: ValidatedEvent, index: number, issues: CaptureIssue[]): ErrorDeclaration | null {
   const declaration = raw.errorDeclaration;
   if (declaration === undefined) return null;
   const declarationTime = typeof declaration?.declarationTime === 'string' ? parseZonedDateTime(declaration.declarationTime) : null;
@@ -139,11 +139,11 @@ function errorDeclarationOf(raw: Record<string, any>, index: number, issues: Cap
  * A lot is recalled by its AI (10) value (recallLot checks it with the same rule), so a lot number recallLot would
  * refuse is refused at commissioning: otherwise its packs could never be recalled.
  */
-function lotIssues(raw: Record<string, any>, index: number): CaptureIssue[] {
+function lotIssues(raw: ValidatedEvent, index: number): CaptureIssue[] {
   const key = ilmdKey(raw.ilmd, 'lotNumber');
   if (key === null) return [];
   const field = `/ilmd/${key}`;
-  const lot: unknown = raw.ilmd[key];
+  const lot: unknown = raw.ilmd![key];
   if (typeof lot !== 'string') return [{ eventIndex: index, field, rule: 'type', message: 'the lot number must be a string (GS1 AI 10)' }];
   try {
     validateAiValue('10', lot);
@@ -158,9 +158,9 @@ function lotIssues(raw: Record<string, any>, index: number): CaptureIssue[] {
  * An expiry is stored as a date (and read by FMD checks), so one written as a date must be a real one: the
  * database refuses 2028-02-30, and that refusal must be this 400, not a 500 after the work is done.
  */
-function expiryIssues(raw: Record<string, any>, index: number): CaptureIssue[] {
+function expiryIssues(raw: ValidatedEvent, index: number): CaptureIssue[] {
   const key = ilmdKey(raw.ilmd, 'itemExpirationDate');
-  const expiry: unknown = key === null ? undefined : raw.ilmd[key];
+  const expiry: unknown = key === null ? undefined : raw.ilmd![key];
   if (typeof expiry !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(expiry) || parseIsoDate(expiry)) return [];
   return [{ eventIndex: index, field: `/ilmd/${key}`, rule: 'format:date', message: `${JSON.stringify(expiry)} is no calendar date` }];
 }

@@ -21,10 +21,11 @@ export const OrganizationOrAdmin = () => SetMetadata(ACCESS_KEY, { kind: 'organi
 /** An organization's API key whose organization has one of these roles. */
 export const Roles = (...roles: OrganizationRole[]) => SetMetadata(ACCESS_KEY, { kind: 'roles', roles } satisfies Access);
 
-export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => requestOf(ctx).principal);
+/** The caller; only on handlers that are not public, where the guard has set it. */
+export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => requestOf(ctx).principal!);
 
 /** The calling organization; only on handlers the guard restricts to organizations. */
 export const CurrentOrganization = createParamDecorator((_: unknown, ctx: ExecutionContext) => {
-  const principal: Principal = requestOf(ctx).principal;
-  return principal.kind === 'organization' ? principal.organization : undefined;
+  const principal = requestOf(ctx).principal;
+  return principal?.kind === 'organization' ? principal.organization : undefined;
 });

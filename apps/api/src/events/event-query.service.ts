@@ -34,7 +34,7 @@ export class EventQueryService {
 
   /** By CBV 2.0 hash (`ni:///sha-256;…?ver=CBV2.0`) or by the eventID the event was captured with. */
   async findOne(eventId: string, reader: OrganizationEntity): Promise<QueriedEvent> {
-    let digest: Buffer | null = null;
+    let digest: Buffer | null;
     try {
       digest = Buffer.from(hashDigest(eventId));
     } catch {

@@ -30,7 +30,7 @@ export class ChainCheck implements HealthCheck {
       });
     } catch (e) {
       const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
-      throw new Error(`chain ${chain.name}: RPC unreachable (${cause})`);
+      throw new Error(`chain ${chain.name}: RPC unreachable (${cause})`, { cause: e });
     }
     const body = (await response.json().catch(() => null)) as { result?: string } | null;
     if (!response.ok || typeof body?.result !== 'string') throw new Error(`chain ${chain.name}: RPC answered HTTP ${response.status} without a block number`);

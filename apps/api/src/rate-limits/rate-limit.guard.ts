@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { Principal } from '../common/principal';
-import { requestOf } from '../common/request-of';
+import { ApiRequest, requestOf } from '../common/request-of';
 import { RateLimitError } from './rate-limit.error';
 import { RateLimitStorage, RateVerdict } from './rate-limit.storage';
 import { RATE_CLASS, RateClass } from './verification-rate.decorator';
@@ -18,7 +18,7 @@ const MINUTE_MS = 60_000;
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
-  private readonly classes = new Map<Function, RateClass | undefined>();
+  private readonly classes = new Map<object, RateClass | undefined>();
   private readonly limits: AppConfig['rateLimits'];
 
   constructor(
@@ -46,7 +46,7 @@ export class RateLimitGuard implements CanActivate {
     return keyChecked instanceof Promise ? keyChecked.then(address) : address();
   }
 
-  private check(req: any, verdict: RateVerdict | Promise<RateVerdict>, what: string): boolean | Promise<boolean> {
+  private check(req: ApiRequest, verdict: RateVerdict | Promise<RateVerdict>, what: string): boolean | Promise<boolean> {
     if (verdict instanceof Promise) return verdict.then((v) => this.check(req, v, what) as boolean);
     if (!verdict.blocked) return true;
     req.res?.setHeader('Retry-After', String(verdict.retryAfterSeconds));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import { Logger } from '@nestjs/common';
 import { FLUSH_MS, RateLimitStorage } from './rate-limit.storage';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -63,7 +64,7 @@ describe('RateLimitStorage (real Redis)', () => {
 
   it('holds the limit in each process while Redis is unreachable', async () => {
     const s = storage('redis://127.0.0.1:1');
-    const warn = jest.spyOn(require('@nestjs/common').Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     await settle(); // the first connection has failed
     const started = Date.now();
     expect(await hits(s, randomUUID(), 7, 5)).toEqual([false, false, false, false, false, true, true]);

@@ -38,4 +38,8 @@ export class AnchorAttemptEntity {
 
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
   createdAt: Date;
+
+  /** When the signed transaction was last sent to the node (null: signed, not sent yet). */
+  @Column('timestamptz', { name: 'broadcast_at', nullable: true })
+  broadcastAt: Date | null;
 }

@@ -49,4 +49,8 @@ export class AnchorBatchEntity {
 
   @Column('timestamptz', { name: 'final_at', nullable: true })
   finalAt: Date | null;
+
+  /** When an audit found an event of the batch no longer hashing to what was anchored (null: never). */
+  @Column('timestamptz', { name: 'audit_failed_at', nullable: true })
+  auditFailedAt: Date | null;
 }

@@ -124,6 +124,8 @@ const DL_URI = new RegExp(
   String.raw`^https?:(\/\/((([^\/?#]*)@)?([^\/?#:]*)(:([^\/?#]*))?))?((([^?#]*)(\/(${DL_KEYS})\/)(\d{4}[^\/]+)(\/[^/]+\/[^/]+)?[/]?(\?([^?\n]*))?(#([^\n]*))?)|(\/[A-Za-z_-]{10}$))`,
 );
 /** Both alternatives anchored at the start, as re.match does in the reference. */
+// The reference implementation's expression, kept character for character (escapes included) so the two can be diffed.
+// eslint-disable-next-line no-useless-escape
 const CANONICAL_DOMAIN = /^(?:https:\/\/id.gs1.org\/(01|8006|8010|414|417|8017|8018|255|00|253|401|402|8003|8004)\/(\d{4}[^\/]+)(\/[^\/]+\/[^\/]+)?[\/]?(\?([^?\n]*))?(#([^\n]*))?|(\/[A-Za-z_-]{10}$))/;
 const SHORT_NAMES: [string, string][] = [
   ['/gtin/', '/01/'], ['/itip/', '/8006/'], ['/cpid/', '/8010/'], ['/gln/', '/414/'], ['/party/', '/417/'],
