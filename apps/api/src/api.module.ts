@@ -1,5 +1,6 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
@@ -63,7 +64,7 @@ export class ApiModule {
         LoggingModule.forRoot(config),
         MetricsModule,
         PersistenceModule.forRoot({ url: config.databaseUrl, logSql: config.logSql, poolSize: 20, appRole: config.databaseAppRole }),
-        GraphQLModule.forRoot<ApolloDriverConfig>({
+        GraphQLModule.forRoot<ApolloDriverConfig & { gateway: GatewayInterface }>({
           driver: ApolloDriver,
           autoSchemaFile: true,
           sortSchema: true,
@@ -76,8 +77,8 @@ export class ApiModule {
           plugins: [offlineGraphiqlPlugin(), ApolloServerPluginCacheControlDisabled(), ...ARMOR.plugins.map(refusalsAsBadRequest)],
           validationRules: ARMOR.validationRules,
           transformSchema: execution.useSchema,
-          // Nest's type leaves `gateway` out (it is for federation); Apollo takes any executor through it.
-          ...({ gateway: execution } as object),
+          // Nest's config type leaves `gateway` out (it is for federation); Nest passes it on to Apollo, whose option it is.
+          gateway: execution,
           context: ({ req }: { req: unknown }) => ({ req }),
           // Nest's driver would answer 200 whatever the errors say; ErrorFilter sets a status only for 413 and 429.
           preserveHttpStatusForExecutionErrors: false,

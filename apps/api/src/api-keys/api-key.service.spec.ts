@@ -1,3 +1,4 @@
+import { systemClock } from '../common/clock';
 import { Logger } from '@nestjs/common';
 import type { ApiKeyRepository, ApiKeyRevoker, OrganizationRepository, StoredApiKey } from '@pharmatrace/persistence';
 import fc from 'fast-check';
@@ -75,7 +76,7 @@ function setup() {
   const events = new ApiKeyEvents();
   const published: ApiKeyEvent[] = [];
   events.subscribe((e) => void published.push(e));
-  const service = new ApiKeyService(apiKeys as unknown as ApiKeyRepository, directory, events);
+  const service = new ApiKeyService(apiKeys as unknown as ApiKeyRepository, directory, events, systemClock);
   return { apiKeys, directory, published, service };
 }
 

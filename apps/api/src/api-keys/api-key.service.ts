@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ApiKeyRepository, ApiKeyRevoker, StoredApiKey } from '@pharmatrace/persistence';
 import { generateApiKey, hashApiKey } from '../common/api-key';
 import { AuthError, AuthErrorCode } from '../common/auth.error';
 import { OrganizationDirectory } from '../common/organization.directory';
+import { CLOCK, Clock } from '../common/clock';
 import { Principal } from '../common/principal';
 import { ApiKeyError, ApiKeyErrorCode } from './api-key.error';
 import { ApiKeyEvents } from './api-key.events';
@@ -20,11 +21,12 @@ export class ApiKeyService {
     private readonly apiKeys: ApiKeyRepository,
     private readonly directory: OrganizationDirectory,
     private readonly events: ApiKeyEvents,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async list(caller: Principal, organizationId: string | undefined): Promise<ApiKeyType[]> {
     const owner = await this.ownerFor(caller, organizationId);
-    const now = new Date();
+    const now = this.clock();
     return (await this.apiKeys.list(owner)).map((k) => ApiKeyType.from(k, now));
   }
 
@@ -32,11 +34,11 @@ export class ApiKeyService {
     const owner = await this.ownerFor(caller, input.organizationId);
     const name = input.name.trim();
     if (!name || name.length > MAX_NAME_LENGTH) throw this.invalid('name', `must be 1 to ${MAX_NAME_LENGTH} characters`);
-    if (input.expiresAt && input.expiresAt <= new Date()) throw this.invalid('expiresAt', 'must be in the future');
+    if (input.expiresAt && input.expiresAt <= this.clock()) throw this.invalid('expiresAt', 'must be in the future');
     const apiKey = generateApiKey();
     const key = await this.apiKeys.create({ organizationId: owner, name, hash: hashApiKey(apiKey), expiresAt: input.expiresAt ?? null });
     await this.events.publish({ type: 'CREATED', keyId: key.id, organizationId: owner, actor: actorOf(caller), at: key.createdAt });
-    return { key: ApiKeyType.from(key, new Date()), apiKey };
+    return { key: ApiKeyType.from(key, this.clock()), apiKey };
   }
 
   /** A new secret under the same name; the old one keeps working for `graceSeconds`, then answers API_KEY_EXPIRED. */
@@ -46,12 +48,12 @@ export class ApiKeyService {
     }
     await this.keyOf(caller, id);
     const apiKey = generateApiKey();
-    const rotated = await this.apiKeys.rotate(id, hashApiKey(apiKey), new Date(Date.now() + graceSeconds * 1000));
+    const rotated = await this.apiKeys.rotate(id, hashApiKey(apiKey), new Date(this.clock().getTime() + graceSeconds * 1000));
     if (!rotated) throw this.notActive(id);
     this.directory.forgetApiKey(id);
     const { old, created } = rotated;
     await this.events.publish({ type: 'ROTATED', keyId: old.id, organizationId: old.organizationId, actor: actorOf(caller), replacedBy: created.id, at: created.createdAt });
-    return { key: ApiKeyType.from(created, new Date()), apiKey };
+    return { key: ApiKeyType.from(created, this.clock()), apiKey };
   }
 
   /** Refused at once on this API process, and within REVOCATION_POLL_MS on the others. */
@@ -61,7 +63,7 @@ export class ApiKeyService {
     if (!revoked) throw this.notActive(id);
     this.directory.forgetApiKey(id);
     await this.events.publish({ type: 'REVOKED', keyId: id, organizationId: revoked.organizationId, actor: actorOf(caller), at: revoked.revokedAt! });
-    return ApiKeyType.from(revoked, new Date());
+    return ApiKeyType.from(revoked, this.clock());
   }
 
   /** A key the caller may manage; another organization's is answered as absent. */

@@ -41,10 +41,8 @@ const CHUNK_BYTES = 2 * 1024 * 1024;
  * Captures a document read event by event (streamEpcisJsonEvents / streamEpcisXmlEvents): every event is
  * checked as CaptureService checks a whole document's, then stored in chunks inside one transaction, so the
  * document is all or nothing while memory holds one chunk. The first event that breaks a rule stops the
- * capture and rolls everything back; its issues name its index in the document.
- *
- * Unlike the whole-document path, a `…:ignoreFields` declaration on the document's root is not seen (the
- * root is not kept), so every field is hashed.
+ * capture and rolls everything back; its issues name its index in the document. A `…:ignoreFields` declaration on
+ * the document's root applies to its events as on the whole-document path.
  */
 @Injectable()
 export class CaptureStreamService {

@@ -1,3 +1,4 @@
+import { systemClock } from '../common/clock';
 import { LicenceStatus } from '@pharmatrace/domain';
 import { LicenceRepository, NewLicence, PersistenceError, PersistenceErrorCode, StoredLicence } from '@pharmatrace/persistence';
 import fc from 'fast-check';
@@ -64,7 +65,7 @@ const input = (fields: Partial<Record<'type' | 'issuingAuthority' | 'number', st
 
 function setup() {
   const licences = new FakeLicences();
-  return { licences, service: new LicenceService(licences as unknown as LicenceRepository) };
+  return { licences, service: new LicenceService(licences as unknown as LicenceRepository, systemClock) };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<LicenceError> {

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { LicenceRepository, OrganizationEntity, PersistenceError, StoredLicence } from '@pharmatrace/persistence';
 import DataLoader from 'dataloader';
+import { CLOCK, Clock } from '../common/clock';
 import { LicenceError, LicenceErrorCode } from './licence.error';
 import { AddLicenceInput, LicenceType } from './licence.types';
 
@@ -11,7 +12,10 @@ export class LicenceService {
   /** The directory lists every organization with its licences: one query per request, however many it lists. */
   private readonly perRequest = new WeakMap<object, DataLoader<string, StoredLicence[]>>();
 
-  constructor(private readonly licences: LicenceRepository) {}
+  constructor(
+    private readonly licences: LicenceRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   async add(org: OrganizationEntity, input: AddLicenceInput): Promise<LicenceType> {
     const text = (field: 'type' | 'issuingAuthority' | 'number') => {
@@ -23,7 +27,7 @@ export class LicenceService {
     const licence = { organizationId: org.id, type: text('type'), issuingAuthority: text('issuingAuthority'), number: text('number') };
     if (!(input.validFrom < input.validUntil)) throw this.invalid('validUntil', 'must be after validFrom');
     try {
-      return LicenceType.from(await this.licences.add({ ...licence, validFrom: input.validFrom, validUntil: input.validUntil }), new Date());
+      return LicenceType.from(await this.licences.add({ ...licence, validFrom: input.validFrom, validUntil: input.validUntil }), this.clock());
     } catch (e) {
       if (e instanceof PersistenceError) {
         throw new LicenceError(LicenceErrorCode.LICENCE_EXISTS, `${licence.type} ${licence.number} of ${licence.issuingAuthority} is on record already`, { field: 'number' });
@@ -34,17 +38,17 @@ export class LicenceService {
 
   async verify(regulator: OrganizationEntity, id: string): Promise<LicenceType> {
     await this.existing(id);
-    return LicenceType.from((await this.licences.verify(id, regulator.id))!, new Date());
+    return LicenceType.from((await this.licences.verify(id, regulator.id))!, this.clock());
   }
 
   async reject(regulator: OrganizationEntity, id: string, reason: string): Promise<LicenceType> {
     if (!reason.trim()) throw this.invalid('reason', 'must not be empty');
     await this.existing(id);
-    return LicenceType.from((await this.licences.reject(id, regulator.id, reason.trim()))!, new Date());
+    return LicenceType.from((await this.licences.reject(id, regulator.id, reason.trim()))!, this.clock());
   }
 
   async licencesOf(request: object, organizationId: string): Promise<LicenceType[]> {
-    const now = new Date();
+    const now = this.clock();
     return (await this.loaderFor(request).load(organizationId)).map((l) => LicenceType.from(l, now));
   }
 
