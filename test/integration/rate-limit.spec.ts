@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -52,7 +52,7 @@ describe('rate limits and keys before bodies (real Postgres, Redis)', () => {
   });
 
   it('refuses an address after repeated wrong keys with 429, and logs the address, never the key', async () => {
-    const warn = jest.spyOn(require('@nestjs/common').Logger.prototype, 'warn');
+    const warn = jest.spyOn(Logger.prototype, 'warn');
     const statuses: [number, string][] = [];
     let refused: request.Response | undefined;
     for (let i = 0; i < 4; i++) {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { queryRows } from './sql-query';
 
 export interface AlertCriteria {
   codes?: string[];
@@ -44,6 +45,11 @@ export interface NewAlert {
   details?: Record<string, unknown>;
 }
 
+interface AlertIdRow {
+  /** bigint: a string. */
+  id: string;
+}
+
 /**
  * The one way an alert is written, in the caller's transaction (`tx`: a DataSource or EntityManager): one statement
  * for any number of alerts. Returns their ids in order.
@@ -51,7 +57,8 @@ export interface NewAlert {
 export async function insertAlerts(tx: Pick<DataSource, 'query'>, alerts: NewAlert[]): Promise<number[]> {
   if (!alerts.length) return [];
   const column = <T>(f: (a: NewAlert) => T) => alerts.map(f);
-  const rows: { id: string }[] = await tx.query(
+  const rows = await queryRows<AlertIdRow>(
+    tx,
     `INSERT INTO alert (code, epc, gtin, lot, actor_id, manufacturer_id, recipient_id, details)
      SELECT u.code, u.epc, u.gtin, u.lot, u.actor_id, p.manufacturer_id, u.recipient_id, u.details
      FROM unnest($1::text[], $2::text[], $3::char(14)[], $4::text[], $5::uuid[], $6::uuid[], $7::jsonb[]) WITH ORDINALITY
@@ -70,6 +77,22 @@ export async function insertAlerts(tx: Pick<DataSource, 'query'>, alerts: NewAle
     ],
   );
   return rows.map((r) => Number(r.id));
+}
+
+/** An alert as `page` selects it. */
+interface AlertTableRow {
+  /** bigint: a string. */
+  id: string;
+  code: string;
+  epc: string | null;
+  gtin: string | null;
+  lot: string | null;
+  actor_id: string | null;
+  manufacturer_id: string | null;
+  recipient_id: string | null;
+  /** jsonb, written by insertAlerts from an object (`{}` when none). */
+  details: Record<string, unknown>;
+  created_at: Date;
 }
 
 @Injectable()
@@ -101,7 +124,8 @@ export class AlertRepository {
     if (criteria.since) where.push(`a.created_at >= ${p(criteria.since.toISOString())}::timestamptz`);
     if (criteria.until) where.push(`a.created_at < ${p(criteria.until.toISOString())}::timestamptz`);
     if (beforeId !== null) where.push(`a.id < ${p(beforeId)}::bigint`);
-    const rows: Record<string, any>[] = await this.db.query(
+    const rows = await queryRows<AlertTableRow>(
+      this.db,
       `SELECT a.id, a.code, a.epc, a.gtin, a.lot, a.actor_id, a.manufacturer_id, a.recipient_id, a.details, a.created_at
        FROM alert a ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.id DESC LIMIT ${p(limit + 1)}`,
       params,

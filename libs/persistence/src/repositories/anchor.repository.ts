@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AnchorAttemptEntity, AnchorAttemptStatus, AnchorBatchEntity } from '../entities';
 import { preparedQuery } from './prepared-query';
+import { queryRows, type Updated } from './sql-query';
 
 export interface BuiltTree {
   root: Uint8Array;
@@ -48,6 +49,7 @@ export interface ChainAnchorRow {
   reanchorCount: number;
 }
 
+/** One batch_anchor row through json_build_array: json has no int8, so its bigints come as numbers. */
 type AnchorTuple = [number, number, string, ChainAnchorStatus, string | null, number | null, string | null, number];
 
 const PROOF_MATERIAL_SQL = `WITH wanted AS (SELECT * FROM unnest($1::bigint[], $2::int[]) AS u(bid, idx))
@@ -57,6 +59,13 @@ const PROOF_MATERIAL_SQL = `WITH wanted AS (SELECT * FROM unnest($1::bigint[], $
    (SELECT coalesce(json_agg(json_build_array(a.batch_id, a.chain_id, a.contract_address, a.status, a.tx_hash, a.block_number,
                                               a.block_hash, a.reanchor_count) ORDER BY a.batch_id, a.chain_id), '[]')
       FROM batch_anchor a WHERE a.batch_id = ANY($3::bigint[])) AS anchors`;
+
+/** PROOF_MATERIAL_SQL's one row: both columns are json arrays, never null (coalesce). */
+interface ProofMaterialRow {
+  /** [batch id, node index, node as hex]. */
+  nodes: [number, number, string][];
+  anchors: AnchorTuple[];
+}
 
 export interface OpenChainAnchor {
   batchId: number;
@@ -93,6 +102,77 @@ export interface AnchoringBacklog {
 
 const ANCHORER_LOCK_KEY = 0x706861726d61;
 
+// Rows as node-postgres answers them: bigint and numeric columns (and count(*)) are strings, and are turned into
+// numbers (or bigints) where they are read.
+
+interface SealCandidateRow {
+  id: string;
+  event_hash: Buffer;
+  due: boolean;
+}
+
+interface BatchIdRow {
+  id: string;
+}
+
+interface LockRow {
+  locked: boolean;
+}
+
+interface OpenChainAnchorRow {
+  batch_id: string;
+  status: ChainAnchorStatus;
+  tx_hash: string | null;
+  block_number: string | null;
+  block_hash: string | null;
+  root: Buffer;
+  leaf_count: number;
+}
+
+interface AnchorAttemptRow {
+  id: string;
+  nonce: string;
+  tx_hash: string;
+  raw_tx: string;
+  /** numeric(78,0): a string, exact, for BigInt. */
+  max_fee_per_gas: string | null;
+  max_priority_fee_per_gas: string | null;
+  status: AnchorAttemptStatus;
+  broadcast_at: Date | null;
+}
+
+interface MaxNonceRow {
+  /** max() of a bigint: a string, null when there is no attempt. */
+  max: string | null;
+}
+
+interface AttemptIdRow {
+  id: string;
+}
+
+interface AggregateRefreshRow {
+  became_final: boolean;
+  seconds_to_final: number | null;
+}
+
+interface BacklogRow {
+  unbatched: string;
+  /** json: the counts are numbers there; null when every batch is FINAL. */
+  open: Partial<Record<ChainAnchorStatus, number>> | null;
+  oldest_age: number | null;
+}
+
+interface CountRow {
+  n: string;
+}
+
+interface BatchLeafRow {
+  id: string;
+  event_hash: Buffer;
+  /** Nullable, but never null in a batch: event_check ties it to batch_id. */
+  leaf_index: number;
+}
+
 @Injectable()
 export class AnchorRepository {
   constructor(private readonly db: DataSource) {}
@@ -103,7 +183,8 @@ export class AnchorRepository {
    */
   sealNextBatch(policy: SealPolicy, build: (digests: Buffer[]) => Promise<BuiltTree>): Promise<AnchorBatchEntity | null> {
     return this.db.transaction(async (tx) => {
-      const rows: { id: string; event_hash: Buffer; due: boolean }[] = await tx.query(
+      const rows = await queryRows<SealCandidateRow>(
+        tx,
         `SELECT id, event_hash, record_time <= now() - make_interval(secs => $2::double precision / 1000) AS due
          FROM event WHERE batch_id IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [policy.maxEvents, policy.maxWaitMs],
@@ -111,7 +192,8 @@ export class AnchorRepository {
       if (!rows.length) return null;
       if (rows.length < policy.maxEvents && !rows.some((r) => r.due)) return null;
       const tree = await build(rows.map((r) => r.event_hash));
-      const [batch]: { id: string }[] = await tx.query(
+      const [batch] = await queryRows<BatchIdRow>(
+        tx,
         `INSERT INTO anchor_batch (status, root, leaf_count, nodes) VALUES ('SEALED', $1, $2, $3) RETURNING id`,
         [Buffer.from(tree.root), rows.length, Buffer.from(tree.nodes.buffer, tree.nodes.byteOffset, tree.nodes.byteLength)],
       );
@@ -128,7 +210,7 @@ export class AnchorRepository {
     const runner = this.db.createQueryRunner();
     await runner.connect();
     try {
-      const [{ locked }] = await runner.query(`SELECT pg_try_advisory_lock($1) AS locked`, [ANCHORER_LOCK_KEY]);
+      const [{ locked }] = await queryRows<LockRow>(runner, `SELECT pg_try_advisory_lock($1) AS locked`, [ANCHORER_LOCK_KEY]);
       if (!locked) return { acquired: false };
       try {
         return { acquired: true, result: await fn() };
@@ -169,7 +251,8 @@ export class AnchorRepository {
 
   /** Unfinished anchors of one chain, oldest batch first (so live nonces are rebroadcast in order). */
   async openChainAnchors(chainId: number): Promise<OpenChainAnchor[]> {
-    const rows: Record<string, any>[] = await this.db.query(
+    const rows = await queryRows<OpenChainAnchorRow>(
+      this.db,
       `SELECT a.batch_id, a.status, a.tx_hash, a.block_number, a.block_hash, b.root, b.leaf_count
        FROM batch_anchor a JOIN anchor_batch b ON b.id = a.batch_id
        WHERE a.chain_id = $1 AND a.status <> 'FINAL' ORDER BY a.batch_id`,
@@ -187,7 +270,8 @@ export class AnchorRepository {
   }
 
   async chainAttemptsOf(batchId: number, chainId: number): Promise<StoredAttempt[]> {
-    const rows: Record<string, any>[] = await this.db.query(
+    const rows = await queryRows<AnchorAttemptRow>(
+      this.db,
       `SELECT id, nonce, tx_hash, raw_tx, max_fee_per_gas, max_priority_fee_per_gas, status, broadcast_at
        FROM anchor_attempt WHERE batch_id = $1 AND chain_id = $2 ORDER BY id`,
       [batchId, chainId],
@@ -206,7 +290,8 @@ export class AnchorRepository {
 
   /** Highest nonce this platform has signed from an address, so a restart never reuses one still pending. */
   async highestNonce(chainId: number, fromAddress: string): Promise<number | null> {
-    const [row]: { max: string | null }[] = await this.db.query(
+    const [row] = await queryRows<MaxNonceRow>(
+      this.db,
       `SELECT max(nonce) AS max FROM anchor_attempt WHERE chain_id = $1 AND lower(from_address) = lower($2)`,
       [chainId, fromAddress],
     );
@@ -219,7 +304,8 @@ export class AnchorRepository {
    * transaction) hold nonces the node already counts, so the node's pending count covers them.
    */
   async nonceFloor(chainId: number, fromAddress: string): Promise<number> {
-    const [row]: { max: string | null }[] = await this.db.query(
+    const [row] = await queryRows<MaxNonceRow>(
+      this.db,
       `SELECT max(nonce) AS max FROM anchor_attempt
        WHERE chain_id = $1 AND lower(from_address) = lower($2) AND status IN ('SIGNED', 'BROADCAST')`,
       [chainId, fromAddress],
@@ -230,7 +316,8 @@ export class AnchorRepository {
   /** Stored before broadcast: a crash after this point leaves the exact signed transaction to rebroadcast. */
   async recordAttempt(attempt: NewAttempt): Promise<number> {
     return this.db.transaction(async (tx) => {
-      const [row]: { id: string }[] = await tx.query(
+      const [row] = await queryRows<AttemptIdRow>(
+        tx,
         `INSERT INTO anchor_attempt (batch_id, chain_id, from_address, nonce, tx_hash, raw_tx, max_fee_per_gas, max_priority_fee_per_gas)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
         [
@@ -320,7 +407,7 @@ export class AnchorRepository {
   async refreshAggregate(batchId: number, primaryChainId: number, chainIds: readonly number[]): Promise<AggregateRefresh> {
     // `was` is read from the snapshot before this UPDATE, so a batch is reported as newly FINAL exactly once.
     // TypeORM answers an UPDATE … RETURNING on Postgres with [rows, affected count].
-    const [rows]: [{ became_final: boolean; seconds_to_final: number | null }[], number] = await this.db.query(
+    const [rows] = await this.db.query<Updated<AggregateRefreshRow>>(
       `WITH a AS (SELECT * FROM batch_anchor WHERE batch_id = $1 AND chain_id = ANY($3::bigint[])),
             s AS (SELECT count(*) FILTER (WHERE status = 'FINAL') AS final, count(*) FILTER (WHERE status = 'REANCHORED') AS re FROM a),
             p AS (SELECT * FROM a WHERE chain_id = $2),
@@ -349,7 +436,8 @@ export class AnchorRepository {
    * unbatched one or one of the oldest open batch's; both are read through partial indexes, never the whole table.
    */
   async backlog(): Promise<AnchoringBacklog> {
-    const [row]: { unbatched: string; open: Record<string, number> | null; oldest_age: number | null }[] = await this.db.query(
+    const [row] = await queryRows<BacklogRow>(
+      this.db,
       `SELECT (SELECT count(*) FROM event WHERE batch_id IS NULL) AS unbatched,
               (SELECT json_object_agg(status, n) FROM (SELECT status, count(*) AS n FROM anchor_batch WHERE status <> 'FINAL' GROUP BY status) c) AS open,
               extract(epoch FROM now() - least(
@@ -372,7 +460,7 @@ export class AnchorRepository {
     const nodes = new Map<string, string>();
     const anchors = new Map<number, ChainAnchorRow[]>();
     if (!batchIds.length) return { nodes, anchors };
-    const [row] = await preparedQuery<{ nodes: [number, number, string][]; anchors: AnchorTuple[] }>(this.db, 'proof_material', PROOF_MATERIAL_SQL, [
+    const [row] = await preparedQuery<ProofMaterialRow>(this.db, 'proof_material', PROOF_MATERIAL_SQL, [
       requests.map((r) => r.batchId),
       requests.map((r) => r.index),
       [...new Set(batchIds)],
@@ -387,13 +475,14 @@ export class AnchorRepository {
   }
 
   async unbatchedCount(): Promise<number> {
-    const [row]: { n: string }[] = await this.db.query(`SELECT count(*) AS n FROM event WHERE batch_id IS NULL`);
+    const [row] = await queryRows<CountRow>(this.db, `SELECT count(*) AS n FROM event WHERE batch_id IS NULL`);
     return Number(row.n);
   }
 
   /** For tests and audits: how many times each event appears across batches (must be exactly once). */
   async batchLeaves(batchId: number, tx?: EntityManager): Promise<{ eventId: number; hash: Buffer; leafIndex: number }[]> {
-    const rows: { id: string; event_hash: Buffer; leaf_index: number }[] = await (tx ?? this.db).query(
+    const rows = await queryRows<BatchLeafRow>(
+      tx ?? this.db,
       `SELECT id, event_hash, leaf_index FROM event WHERE batch_id = $1 ORDER BY id`,
       [batchId],
     );

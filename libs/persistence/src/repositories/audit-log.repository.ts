@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { queryRows } from './sql-query';
 
 /** Who did it: an organization through its API key, or the operator through the admin token. */
 export type AuditActor = { kind: 'organization'; organizationId: string } | { kind: 'operator' };
@@ -22,6 +23,22 @@ export interface StoredAuditEntry {
   action: string;
   subjectType: string;
   subjectId: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** An audit_log row as `page` selects it. */
+interface AuditLogRow {
+  /** bigint: a string. */
+  id: string;
+  at: Date;
+  /** text, held to these two by a CHECK. */
+  actorKind: 'organization' | 'operator';
+  actorOrgId: string | null;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  /** jsonb, null for none: whatever JSON the entry recorded. */
   before: unknown;
   after: unknown;
 }
@@ -56,7 +73,8 @@ export class AuditLogRepository {
 
   /** One page newest first, below `beforeId` when given; `hasMore` says whether an older entry matches. */
   async page(criteria: { action?: string; subjectId?: string }, size: number, beforeId: number | null): Promise<{ entries: StoredAuditEntry[]; hasMore: boolean }> {
-    const rows: (StoredAuditEntry & { id: string })[] = await this.db.query(
+    const rows = await queryRows<AuditLogRow>(
+      this.db,
       `SELECT id, at, actor_kind AS "actorKind", actor_org_id AS "actorOrgId", action, subject_type AS "subjectType", subject_id AS "subjectId", before, after
        FROM audit_log
        WHERE ($1::text IS NULL OR action = $1) AND ($2::text IS NULL OR subject_id = $2) AND ($3::bigint IS NULL OR id < $3)

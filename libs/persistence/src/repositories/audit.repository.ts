@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { insertAlerts } from './alert.repository';
+import { queryRows, type Updated } from './sql-query';
 
 export interface AuditBatchRow {
   id: number;
@@ -55,6 +56,67 @@ export interface AnchorSampleRow {
   final: boolean;
 }
 
+// Rows as node-postgres answers them: bigint columns are strings, turned into numbers where they are read.
+
+interface BatchTableRow {
+  id: string;
+  status: string;
+  root: Buffer;
+  leaf_count: number;
+  nodes: Buffer;
+}
+
+interface BatchEventRow {
+  id: string;
+  event_hash: Buffer;
+  leaf_index: number | null;
+  body: unknown;
+  ignore_fields: string[];
+  /** smallint, held to 1-3 by event_hash_rules_check. */
+  hash_rules: 1 | 2 | 3;
+}
+
+interface RemainingBatchRow {
+  id: string;
+  leaf_count: number;
+}
+
+interface AnchoredRegistryRow {
+  chain_id: string;
+  contract_address: string;
+}
+
+interface AnchorSampleTableRow {
+  batch_id: string;
+  /** Nullable columns, never null for MINED and FINAL anchors (batch_anchor_check). */
+  tx_hash: string;
+  block_hash: string;
+  status: string;
+}
+
+interface RaisedFindingRow {
+  /** Ordinality (bigint) cast to int: a number. */
+  n: number;
+}
+
+interface ClearedMarkRow {
+  /** Never null: the UPDATE only matches a batch whose mark was set. */
+  audit_failed_at: Date;
+}
+
+/** audit_run, every column (`SELECT *`, `RETURNING *`). */
+interface AuditRunRow {
+  id: string;
+  started_at: Date;
+  finished_at: Date | null;
+  last_batch_id: string | null;
+  batches_audited: number;
+  events_audited: string;
+  tampered_batches: number;
+  findings: number;
+  elapsed_ms: string;
+}
+
 /** What an audit reads of a batch, the tamper alerts it records and the progress of resumable runs. */
 @Injectable()
 export class AuditRepository {
@@ -62,12 +124,14 @@ export class AuditRepository {
 
   /** The batch row and its event rows as they are now; null if there is no such batch. */
   async batch(batchId: number): Promise<{ batch: AuditBatchRow; events: AuditEventRow[] } | null> {
-    const [row]: { id: string; status: string; root: Buffer; leaf_count: number; nodes: Buffer }[] = await this.db.query(
+    const [row] = await queryRows<BatchTableRow>(
+      this.db,
       `SELECT id, status, root, leaf_count, nodes FROM anchor_batch WHERE id = $1`,
       [batchId],
     );
     if (!row) return null;
-    const events: { id: string; event_hash: Buffer; leaf_index: number | null; body: unknown; ignore_fields: string[]; hash_rules: 1 | 2 | 3 }[] = await this.db.query(
+    const events = await queryRows<BatchEventRow>(
+      this.db,
       `SELECT id, event_hash, leaf_index, body, ignore_fields, hash_rules FROM event WHERE batch_id = $1 ORDER BY id`,
       [batchId],
     );
@@ -79,7 +143,8 @@ export class AuditRepository {
 
   /** Mined batches after `afterId` in id order: what an audit run still has to do, and how many events that is. */
   async remaining(afterId: number | null): Promise<{ ids: number[]; events: number }> {
-    const rows: { id: string; leaf_count: number }[] = await this.db.query(
+    const rows = await queryRows<RemainingBatchRow>(
+      this.db,
       `SELECT id, leaf_count FROM anchor_batch WHERE status IN ('MINED', 'FINAL') AND id > $1 ORDER BY id`,
       [afterId ?? 0],
     );
@@ -88,7 +153,8 @@ export class AuditRepository {
 
   /** Every (chain, registry) holding MINED or FINAL anchors: where an audit must read the chain. */
   async anchoredRegistries(): Promise<AnchoredRegistry[]> {
-    const rows: { chain_id: string; contract_address: string }[] = await this.db.query(
+    const rows = await queryRows<AnchoredRegistryRow>(
+      this.db,
       `SELECT DISTINCT chain_id, lower(contract_address) AS contract_address FROM batch_anchor WHERE status IN ('MINED', 'FINAL') ORDER BY chain_id`,
     );
     return rows.map((r) => ({ chainId: Number(r.chain_id), contractAddress: r.contract_address }));
@@ -96,7 +162,8 @@ export class AuditRepository {
 
   /** The newest anchor on this chain and registry, FINAL first: its transaction must be on the chain an audit reads. */
   async anchorSample(chainId: number, contractAddress: string): Promise<AnchorSampleRow | undefined> {
-    const [row]: { batch_id: string; tx_hash: string; block_hash: string; status: string }[] = await this.db.query(
+    const [row] = await queryRows<AnchorSampleTableRow>(
+      this.db,
       `SELECT batch_id, tx_hash, block_hash, status FROM batch_anchor
        WHERE chain_id = $1 AND lower(contract_address) = lower($2) AND status IN ('MINED', 'FINAL')
        ORDER BY status = 'FINAL' DESC, batch_id DESC LIMIT 1`,
@@ -115,7 +182,8 @@ export class AuditRepository {
     return this.db.transaction(async (tx) => {
       // Two audits of one batch at once would both see "no such alert yet".
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext('audit'), $1::int)`, [batchId % 2 ** 31]);
-      const raised: { n: number }[] = await tx.query(
+      const raised = await queryRows<RaisedFindingRow>(
+        tx,
         `SELECT u.n::int FROM unnest($3::jsonb[]) WITH ORDINALITY AS u(d, n)
          WHERE EXISTS (
            SELECT 1 FROM alert a WHERE a.code = $1 AND (a.details->>'batchId')::bigint = $2 AND a.details @> u.d
@@ -137,7 +205,8 @@ export class AuditRepository {
   async clearTamper(batchId: number): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext('audit'), $1::int)`, [batchId % 2 ** 31]);
-      const [cleared]: { audit_failed_at: Date }[][] = await tx.query(
+      // TypeORM answers an UPDATE … RETURNING on Postgres with [rows, affected count].
+      const [cleared] = await tx.query<Updated<ClearedMarkRow>>(
         `UPDATE anchor_batch b SET audit_failed_at = NULL FROM anchor_batch old
          WHERE b.id = $1 AND old.id = b.id AND old.audit_failed_at IS NOT NULL RETURNING old.audit_failed_at`,
         [batchId],
@@ -152,9 +221,9 @@ export class AuditRepository {
   async openRun(restart: boolean): Promise<{ run: AuditRun; resumed: boolean }> {
     return this.db.transaction(async (tx) => {
       if (restart) await tx.query(`UPDATE audit_run SET finished_at = now() WHERE finished_at IS NULL`);
-      const [open] = await tx.query(`SELECT * FROM audit_run WHERE finished_at IS NULL`);
+      const [open] = await queryRows<AuditRunRow>(tx, `SELECT * FROM audit_run WHERE finished_at IS NULL`);
       if (open) return { run: toRun(open), resumed: true };
-      const [created] = await tx.query(`INSERT INTO audit_run DEFAULT VALUES RETURNING *`);
+      const [created] = await queryRows<AuditRunRow>(tx, `INSERT INTO audit_run DEFAULT VALUES RETURNING *`);
       return { run: toRun(created), resumed: false };
     });
   }
@@ -169,12 +238,12 @@ export class AuditRepository {
   }
 
   async finishRun(runId: number): Promise<AuditRun> {
-    const [[row]] = await this.db.query(`UPDATE audit_run SET finished_at = now() WHERE id = $1 RETURNING *`, [runId]);
+    const [[row]] = await this.db.query<Updated<AuditRunRow>>(`UPDATE audit_run SET finished_at = now() WHERE id = $1 RETURNING *`, [runId]);
     return toRun(row);
   }
 }
 
-function toRun(row: Record<string, any>): AuditRun {
+function toRun(row: AuditRunRow): AuditRun {
   return {
     id: Number(row.id),
     lastBatchId: row.last_batch_id === null ? null : Number(row.last_batch_id),

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { queryRows, type Updated } from './sql-query';
 
 export interface CaptureJobError {
   type: string;
@@ -21,6 +22,27 @@ export interface CaptureJob {
   errors: CaptureJobError[];
 }
 
+/**
+ * A row of COLUMNS as node-postgres answers it, declared apart from CaptureJob so that tsc reports a change to one
+ * that the other does not follow: the rows are returned as CaptureJobs unchanged.
+ */
+interface CaptureJobRow {
+  id: string;
+  organizationId: string;
+  createdAt: Date;
+  finishedAt: Date | null;
+  running: boolean;
+  success: boolean | null;
+  capturedCount: number | null;
+  duplicateCount: number | null;
+  /** jsonb, written only by `fail` and `failAbandoned` from CaptureJobErrors (`[]` by default). */
+  errors: CaptureJobError[];
+}
+
+interface CaptureJobIdRow {
+  id: string;
+}
+
 const COLUMNS = `id, organization_id AS "organizationId", created_at AS "createdAt", finished_at AS "finishedAt", running, success,
   captured_count AS "capturedCount", duplicate_count AS "duplicateCount", errors`;
 
@@ -30,7 +52,7 @@ export class CaptureJobRepository {
   constructor(private readonly db: DataSource) {}
 
   async start(organizationId: string): Promise<CaptureJob> {
-    const [row] = await this.db.query(`INSERT INTO capture_job (organization_id) VALUES ($1) RETURNING ${COLUMNS}`, [organizationId]);
+    const [row] = await queryRows<CaptureJobRow>(this.db, `INSERT INTO capture_job (organization_id) VALUES ($1) RETURNING ${COLUMNS}`, [organizationId]);
     return row;
   }
 
@@ -61,7 +83,7 @@ export class CaptureJobRepository {
    */
   async failAbandoned(staleAfterMs: number, errors: CaptureJobError[]): Promise<string[]> {
     // TypeORM answers an UPDATE … RETURNING on Postgres with [rows, affected count].
-    const [rows]: [{ id: string }[], number] = await this.db.query(
+    const [rows] = await this.db.query<Updated<CaptureJobIdRow>>(
       `UPDATE capture_job SET running = false, success = false, finished_at = clock_timestamp(), errors = $2::jsonb
        WHERE running AND heartbeat_at < clock_timestamp() - make_interval(secs => $1::float8 / 1000) RETURNING id`,
       [staleAfterMs, JSON.stringify(errors)],
@@ -72,13 +94,14 @@ export class CaptureJobRepository {
   /** Another organization's job is reported as absent, not as forbidden, so job ids reveal nothing. */
   async find(id: string, organizationId: string): Promise<CaptureJob | null> {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
-    const [row] = await this.db.query(`SELECT ${COLUMNS} FROM capture_job WHERE id = $1 AND organization_id = $2`, [id, organizationId]);
+    const [row] = await queryRows<CaptureJobRow>(this.db, `SELECT ${COLUMNS} FROM capture_job WHERE id = $1 AND organization_id = $2`, [id, organizationId]);
     return row ?? null;
   }
 
   /** Newest first, keyset on (created_at, id). */
   async list(organizationId: string, limit: number, beforeId?: string): Promise<{ jobs: CaptureJob[]; hasMore: boolean }> {
-    const rows: CaptureJob[] = await this.db.query(
+    const rows = await queryRows<CaptureJobRow>(
+      this.db,
       `SELECT ${COLUMNS} FROM capture_job
        WHERE organization_id = $1
          AND ($2::uuid IS NULL OR (created_at, id) < (SELECT p.created_at, p.id FROM capture_job p WHERE p.id = $2::uuid))

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EpcRole } from '../entities';
+import { queryRows } from './sql-query';
 
 /** Identifiers as stored (canonical Digital Link in event_epc): equal to one of `exact` or starting with one of `prefixes`. */
 export interface StringMatch {
@@ -68,6 +69,20 @@ export interface QueriedEvent {
   corrections: EventCorrectionView[];
 }
 
+/** An event as `page` selects it. */
+interface QueriedEventRow {
+  /** bigint: a string. */
+  id: string;
+  event_hash: Buffer;
+  event_time: Date;
+  record_time: Date;
+  /** jsonb: the EPCIS event object as captured. */
+  body: Record<string, unknown>;
+  ignore_fields: string[];
+  /** CORRECTIONS_COLUMN: jsonb, timestamps in it as text; `[]` when there are none. */
+  corrections: EventCorrectionView[];
+}
+
 const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
 
 /** LIKE treats % and _ as wildcards; identifiers may contain them literally. */
@@ -100,7 +115,8 @@ export class EventQueryRepository {
     this.filter(sql, criteria);
     // The position is read back from the row itself: event_time keeps microseconds a JavaScript Date would lose.
     if (afterId !== undefined) sql.where.push(`(e.event_time, e.id) > (SELECT p.event_time, p.id FROM event p WHERE p.id = ${sql.param(afterId)}::bigint)`);
-    const rows: Record<string, any>[] = await this.db.query(
+    const rows = await queryRows<QueriedEventRow>(
+      this.db,
       `SELECT e.id, e.event_hash, e.event_time, e.record_time, e.body, e.ignore_fields, ${CORRECTIONS_COLUMN} FROM event e
        ${sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : ''}
        ORDER BY e.event_time, e.id

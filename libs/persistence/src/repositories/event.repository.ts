@@ -4,8 +4,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { EpcRole } from '../entities';
 import { ForeignCorrectionError } from '../persistence.error';
 import { insertAlerts } from './alert.repository';
-import { STATE_COLUMNS, toItemState } from './pack-state.sql';
+import { type PackStateRow, STATE_COLUMNS, toItemState } from './pack-state.sql';
 import { attachCaptureSignature, NewCaptureSignature } from './signature.repository';
+import { queryRows } from './sql-query';
 
 export interface NewEvent {
   hash: Buffer;
@@ -61,6 +62,23 @@ export interface CaptureSession {
 
 /** Turns the events newly stored and the states they touch into the states to write. Pure, supplied by the caller. */
 export type StateReducer = (current: ItemState[], facts: EventFacts[], documentIndexOf: (eventId: number) => number) => AppliedEvents;
+
+// Rows as node-postgres answers them: bigint ids are strings, turned into numbers where they are read.
+
+interface CorrectedEventRow {
+  id: string;
+  event_hash: Buffer;
+  captured_by: string;
+}
+
+interface CorrectionIdRow {
+  id: string;
+}
+
+interface InsertedEventRow {
+  id: string;
+  event_hash: Buffer;
+}
 
 /** Events per chunk of a whole-document capture: a few milliseconds of synchronous work each. */
 const CAPTURE_CHUNK_EVENTS = 250;
@@ -166,7 +184,8 @@ export class EventRepository {
    */
   private async storeCorrections(tx: EntityManager, declaredBy: string, declaring: NewEvent[]): Promise<{ event: NewEvent; stored: StoredCorrection }[]> {
     if (!declaring.length) return [];
-    const originals: { id: string; event_hash: Buffer; captured_by: string }[] = await tx.query(
+    const originals = await queryRows<CorrectedEventRow>(
+      tx,
       `SELECT id, event_hash, captured_by FROM event WHERE event_hash = ANY($1::bytea[])`,
       [declaring.map((e) => e.hash)],
     );
@@ -177,7 +196,8 @@ export class EventRepository {
     for (const event of declaring) {
       const declaration = event.errorDeclaration!;
       const eventId = Number(byHash.get(event.hash.toString('hex'))!.id);
-      const rows: { id: string }[] = await tx.query(
+      const rows = await queryRows<CorrectionIdRow>(
+        tx,
         `INSERT INTO event_correction (event_id, declared_by, declaration_time, reason, corrective_event_ids, body)
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (event_id, declaration_time) DO NOTHING
@@ -191,7 +211,8 @@ export class EventRepository {
 
   /** `unique`: one event per hash. */
   private async insertEvents(tx: EntityManager, capturedBy: string, unique: NewEvent[]): Promise<StoredEvent[]> {
-    const rows: { id: string; event_hash: Buffer }[] = await tx.query(
+    const rows = await queryRows<InsertedEventRow>(
+      tx,
       `INSERT INTO event (event_hash, event_type, action, biz_step, disposition, event_time, read_point, biz_location, body, captured_by, ignore_fields)
        SELECT h, t, a, b, d, et, rp, bl, body, $10, ARRAY(SELECT jsonb_array_elements_text(ig))
        FROM unnest($1::bytea[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[],
@@ -223,7 +244,8 @@ export class EventRepository {
   /** Locks, in a fixed order so concurrent captures cannot deadlock, the states of the EPCs and all they contain. */
   private async lockStatesWithContents(tx: EntityManager, epcs: string[]): Promise<ItemState[]> {
     if (!epcs.length) return [];
-    const rows = await tx.query(
+    const rows = await queryRows<PackStateRow>(
+      tx,
       `WITH RECURSIVE tree(epc) AS (
          SELECT epc FROM pack_state WHERE epc = ANY($1)
          UNION

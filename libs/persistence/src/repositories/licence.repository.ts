@@ -3,6 +3,7 @@ import type { TradingPartner } from '@pharmatrace/domain';
 import { DataSource } from 'typeorm';
 import { rethrowUniqueViolation } from '../persistence.error';
 import { appendAuditEntry } from './audit-log.repository';
+import { queryRows, type Updated } from './sql-query';
 
 export interface NewLicence {
   organizationId: string;
@@ -23,6 +24,36 @@ export interface StoredLicence extends NewLicence {
   rejectionReason: string | null;
 }
 
+/**
+ * A row of COLUMNS as node-postgres answers it, declared apart from StoredLicence so that tsc reports a change to one
+ * that the other does not follow: the rows are returned as StoredLicences unchanged.
+ */
+interface LicenceRow {
+  id: string;
+  organizationId: string;
+  type: string;
+  issuingAuthority: string;
+  number: string;
+  validFrom: Date;
+  validUntil: Date;
+  createdAt: Date;
+  verifiedBy: string | null;
+  verifiedAt: Date | null;
+  rejectedBy: string | null;
+  rejectedAt: Date | null;
+  rejectionReason: string | null;
+}
+
+/** An organization with its licences, as `tradingPartners` selects it. */
+interface TradingPartnerRow {
+  id: string;
+  gln: string;
+  /** The organization_role enum: a string. */
+  role: string;
+  /** jsonb, so its timestamps are ISO 8601 text; `[]` for none. */
+  licences: { validFrom: string; validUntil: string; verifiedAt: string | null; rejectedAt: string | null }[];
+}
+
 const COLUMNS = `id, organization_id AS "organizationId", type, issuing_authority AS "issuingAuthority", number,
   valid_from AS "validFrom", valid_until AS "validUntil", created_at AS "createdAt", verified_by AS "verifiedBy",
   verified_at AS "verifiedAt", rejected_by AS "rejectedBy", rejected_at AS "rejectedAt", rejection_reason AS "rejectionReason"`;
@@ -36,13 +67,12 @@ export class LicenceRepository {
   /** The holder declares it: the licence and its audit entry commit together. */
   add(licence: NewLicence): Promise<StoredLicence> {
     return this.db.transaction(async (tx) => {
-      const [added]: StoredLicence[] = await tx
-        .query(
-          `INSERT INTO organization_licence (organization_id, type, issuing_authority, number, valid_from, valid_until)
+      const [added] = await queryRows<LicenceRow>(
+        tx,
+        `INSERT INTO organization_licence (organization_id, type, issuing_authority, number, valid_from, valid_until)
            VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-          [licence.organizationId, licence.type, licence.issuingAuthority, licence.number, licence.validFrom, licence.validUntil],
-        )
-        .catch(rethrowUniqueViolation);
+        [licence.organizationId, licence.type, licence.issuingAuthority, licence.number, licence.validFrom, licence.validUntil],
+      ).catch(rethrowUniqueViolation);
       await appendAuditEntry(tx, {
         actor: { kind: 'organization', organizationId: licence.organizationId },
         action: 'licence.add',
@@ -58,7 +88,7 @@ export class LicenceRepository {
   /** Null for an id that names no licence (or is no UUID at all). */
   async findById(id: string): Promise<StoredLicence | null> {
     if (!UUID.test(id)) return null;
-    const rows: StoredLicence[] = await this.db.query(`SELECT ${COLUMNS} FROM organization_licence WHERE id = $1`, [id]);
+    const rows = await queryRows<LicenceRow>(this.db, `SELECT ${COLUMNS} FROM organization_licence WHERE id = $1`, [id]);
     return rows[0] ?? null;
   }
 
@@ -75,10 +105,10 @@ export class LicenceRepository {
   private decide(id: string, regulatorId: string, action: string, set: string, params: unknown[]): Promise<StoredLicence | null> {
     if (!UUID.test(id)) return Promise.resolve(null);
     return this.db.transaction(async (tx) => {
-      const [before]: StoredLicence[] = await tx.query(`SELECT ${COLUMNS} FROM organization_licence WHERE id = $1 FOR UPDATE`, [id]);
+      const [before] = await queryRows<LicenceRow>(tx, `SELECT ${COLUMNS} FROM organization_licence WHERE id = $1 FOR UPDATE`, [id]);
       if (!before) return null;
       // An UPDATE answers [rows, row count] through TypeORM's query().
-      const [[after]]: [StoredLicence[], number] = await tx.query(`UPDATE organization_licence SET ${set} WHERE id = $1 RETURNING ${COLUMNS}`, [id, regulatorId, ...params]);
+      const [[after]] = await tx.query<Updated<LicenceRow>>(`UPDATE organization_licence SET ${set} WHERE id = $1 RETURNING ${COLUMNS}`, [id, regulatorId, ...params]);
       await appendAuditEntry(tx, { actor: { kind: 'organization', organizationId: regulatorId }, action, subjectType: 'licence', subjectId: id, before, after });
       return after;
     });
@@ -88,7 +118,8 @@ export class LicenceRepository {
   async forOrganizations(organizationIds: readonly string[]): Promise<Map<string, StoredLicence[]>> {
     const out = new Map<string, StoredLicence[]>(organizationIds.map((id) => [id, []]));
     if (!organizationIds.length) return out;
-    const rows: StoredLicence[] = await this.db.query(
+    const rows = await queryRows<LicenceRow>(
+      this.db,
       `SELECT ${COLUMNS} FROM organization_licence WHERE organization_id = ANY($1::uuid[]) ORDER BY created_at, id`,
       [organizationIds],
     );
@@ -101,14 +132,14 @@ export class LicenceRepository {
    * streamed captures (whose counterparties are known only as events arrive) are judged like the others.
    */
   async tradingPartners(): Promise<TradingPartner[]> {
-    const rows: { id: string; gln: string; role: string; licences: { validFrom: string; validUntil: string; verifiedAt: string | null; rejectedAt: string | null }[] }[] =
-      await this.db.query(
-        `SELECT o.id, o.gln, o.role,
+    const rows = await queryRows<TradingPartnerRow>(
+      this.db,
+      `SELECT o.id, o.gln, o.role,
                 coalesce(jsonb_agg(jsonb_build_object('validFrom', l.valid_from, 'validUntil', l.valid_until, 'verifiedAt', l.verified_at,
                                                       'rejectedAt', l.rejected_at)) FILTER (WHERE l.id IS NOT NULL), '[]') AS licences
          FROM organization o LEFT JOIN organization_licence l ON l.organization_id = o.id
          GROUP BY o.id`,
-      );
+    );
     const date = (v: string | null) => (v === null ? null : new Date(v));
     return rows.map((r) => ({
       id: r.id,

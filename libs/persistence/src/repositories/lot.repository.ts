@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { queryRows } from './sql-query';
 
 export interface LotView {
   gtin: string;
@@ -18,6 +19,39 @@ export interface LotPack {
   containerEpc: string | null;
 }
 
+// Rows as node-postgres answers them: count(*) is a bigint, so a string.
+
+interface LotStatusRow {
+  /** Null when there is no lot row (never recalled): the query left-joins it to a row of its own. */
+  status: 'ACTIVE' | 'RECALLED' | null;
+  reason: string | null;
+  manufacturer_id: string | null;
+}
+
+interface CountRow {
+  n: string;
+}
+
+interface StatusCountRow {
+  status: string;
+  n: string;
+}
+
+interface CustodianCountRow {
+  custodian_id: string | null;
+  n: string;
+}
+
+interface LotPackRow {
+  epc: string;
+  serial: string | null;
+  status: string;
+  /** date through to_char: text, YYYY-MM-DD. */
+  expiry: string | null;
+  custodian_id: string | null;
+  container_epc: string | null;
+}
+
 /**
  * A lot's packs, counted and paged in SQL over pack_state_lot_idx (gtin, lot). `custodianId` narrows every read
  * to the packs one organization holds now.
@@ -27,7 +61,8 @@ export class LotRepository {
   constructor(private readonly db: DataSource) {}
 
   async view(gtin: string, lot: string): Promise<LotView> {
-    const rows: Record<string, any>[] = await this.db.query(
+    const rows = await queryRows<LotStatusRow>(
+      this.db,
       `SELECT l.status, l.reason, (SELECT manufacturer_id FROM product WHERE gtin = $1) AS manufacturer_id
        FROM (SELECT 1) one LEFT JOIN lot l ON l.gtin = $1 AND l.lot = $2`,
       [gtin, lot],
@@ -36,12 +71,13 @@ export class LotRepository {
   }
 
   async heldBy(gtin: string, lot: string, organizationId: string): Promise<number> {
-    const rows = await this.db.query(`SELECT count(*) AS n FROM pack_state WHERE gtin = $1 AND lot = $2 AND custodian_id = $3`, [gtin, lot, organizationId]);
+    const rows = await queryRows<CountRow>(this.db, `SELECT count(*) AS n FROM pack_state WHERE gtin = $1 AND lot = $2 AND custodian_id = $3`, [gtin, lot, organizationId]);
     return Number(rows[0].n);
   }
 
   async countsByStatus(gtin: string, lot: string, custodianId: string | null): Promise<{ status: string; count: number }[]> {
-    const rows: { status: string; n: string }[] = await this.db.query(
+    const rows = await queryRows<StatusCountRow>(
+      this.db,
       `SELECT status, count(*) AS n FROM pack_state WHERE gtin = $1 AND lot = $2 AND ($3::uuid IS NULL OR custodian_id = $3)
        GROUP BY status ORDER BY status`,
       [gtin, lot, custodianId],
@@ -50,7 +86,8 @@ export class LotRepository {
   }
 
   async countsByCustodian(gtin: string, lot: string, custodianId: string | null): Promise<{ custodianId: string | null; count: number }[]> {
-    const rows: { custodian_id: string | null; n: string }[] = await this.db.query(
+    const rows = await queryRows<CustodianCountRow>(
+      this.db,
       `SELECT custodian_id, count(*) AS n FROM pack_state WHERE gtin = $1 AND lot = $2 AND ($3::uuid IS NULL OR custodian_id = $3)
        GROUP BY custodian_id ORDER BY count(*) DESC, custodian_id`,
       [gtin, lot, custodianId],
@@ -60,7 +97,8 @@ export class LotRepository {
 
   /** One page in EPC order after `afterEpc`, and whether more follow: keyset, so the 1,000th page costs the first's. */
   async packs(gtin: string, lot: string, custodianId: string | null, limit: number, afterEpc: string | null): Promise<{ packs: LotPack[]; hasMore: boolean }> {
-    const rows: Record<string, any>[] = await this.db.query(
+    const rows = await queryRows<LotPackRow>(
+      this.db,
       `SELECT epc, serial, status, to_char(expiry, 'YYYY-MM-DD') AS expiry, custodian_id, container_epc FROM pack_state
        WHERE gtin = $1 AND lot = $2 AND ($3::uuid IS NULL OR custodian_id = $3) AND ($4::text IS NULL OR epc > $4)
        ORDER BY epc LIMIT $5`,

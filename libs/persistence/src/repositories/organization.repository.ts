@@ -3,12 +3,24 @@ import type { RegisteredPrefix } from '@pharmatrace/domain';
 import { DataSource } from 'typeorm';
 import { OrganizationEntity, OrganizationRole } from '../entities';
 import { rethrowUniqueViolation } from '../persistence.error';
+import { queryRows } from './sql-query';
 
 export interface NewOrganization {
   name: string;
   role: OrganizationRole;
   gln: string;
   companyPrefixes: string[];
+}
+
+interface RegisteredPrefixRow {
+  /** One element of company_prefixes (text[]). */
+  prefix: string;
+  id: string;
+  name: string;
+}
+
+interface CompanyPrefixRow {
+  prefix: string;
 }
 
 @Injectable()
@@ -23,7 +35,8 @@ export class OrganizationRepository {
   async create(org: NewOrganization, apiKeyHash: Buffer, admit: (registered: RegisteredPrefix[]) => void): Promise<OrganizationEntity> {
     return this.db.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext('organization.company_prefixes'))`);
-      const rows: { prefix: string; id: string; name: string }[] = await tx.query(
+      const rows = await queryRows<RegisteredPrefixRow>(
+        tx,
         `SELECT unnest(company_prefixes) AS prefix, id, name FROM organization ORDER BY created_at`,
       );
       admit(rows.map((r) => ({ prefix: r.prefix, organizationId: r.id, organizationName: r.name })));
@@ -54,7 +67,7 @@ export class OrganizationRepository {
 
   /** Every registered company prefix: converting a GTIN to an EPC URN needs the prefix length. */
   async allCompanyPrefixes(): Promise<string[]> {
-    const rows: { prefix: string }[] = await this.db.query(`SELECT DISTINCT unnest(company_prefixes) AS prefix FROM organization`);
+    const rows = await queryRows<CompanyPrefixRow>(this.db, `SELECT DISTINCT unnest(company_prefixes) AS prefix FROM organization`);
     return rows.map((r) => r.prefix);
   }
 }

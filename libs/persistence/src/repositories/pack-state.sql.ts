@@ -1,4 +1,4 @@
-import type { ItemState } from '@pharmatrace/domain';
+import type { ItemKind, ItemState, PackStatus } from '@pharmatrace/domain';
 
 /** The pack_state columns as an ItemState, for every query that reads the read model. */
 export const STATE_COLUMNS = `epc, kind, gtin, serial, lot, expiry::text AS expiry, status, status_changed_at AS "statusChangedAt",
@@ -6,15 +6,31 @@ export const STATE_COLUMNS = `epc, kind, gtin, serial, lot, expiry::text AS expi
   container_epc AS "containerEpc", commissioned_by AS "commissionedBy", last_event_id::int8 AS "lastEventId",
   last_event_time AS "lastEventTime"`;
 
-type Row = Omit<ItemState, 'lastEventId' | 'statusChangedAt' | 'statusRecordedAt' | 'lastEventTime'> & {
-  lastEventId: string | number;
-  statusChangedAt: Date | string;
-  statusRecordedAt: Date | string;
-  lastEventTime: Date | string;
-};
+/** A row of STATE_COLUMNS as node-postgres answers it. */
+export interface PackStateRow {
+  epc: string;
+  // kind and status are text with no CHECK; only upsertStates writes them, from an ItemState.
+  kind: ItemKind;
+  gtin: string | null;
+  serial: string | null;
+  lot: string | null;
+  /** date, read as text (YYYY-MM-DD): a Date would be local midnight. */
+  expiry: string | null;
+  status: PackStatus;
+  statusChangedAt: Date;
+  statusRecordedAt: Date;
+  statusChangedBy: string | null;
+  custodianId: string | null;
+  location: string | null;
+  destination: string | null;
+  containerEpc: string | null;
+  commissionedBy: string | null;
+  /** int8: a string. */
+  lastEventId: string;
+  lastEventTime: Date;
+}
 
-/** Also accepts rows that came through json (row_to_json), where timestamps are strings. */
-export function toItemState(row: Row): ItemState {
+export function toItemState(row: PackStateRow): ItemState {
   return {
     ...row,
     lastEventId: Number(row.lastEventId),

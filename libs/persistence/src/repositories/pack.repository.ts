@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AnchorBatchStatus, EpcRole } from '../entities';
 import { CORRECTIONS_COLUMN, type EventCorrectionView } from './event-query.repository';
 import { preparedQuery } from './prepared-query';
+import { queryRows } from './sql-query';
 
 export interface HistoryEntry {
   event: StoredEventView;
@@ -47,7 +48,69 @@ const HISTORY_SQL = `WITH RECURSIVE span(epc, t_from, t_to, depth) AS (
  FROM idx JOIN event e ON e.id = idx.event_id LEFT JOIN anchor_batch b ON b.id = e.batch_id
  ORDER BY e.event_time, e.id`;
 
-function toStoredEvent(r: Record<string, any>): StoredEventView {
+/** EVENT_COLUMNS of one event, as node-postgres answers them; bigints are strings. */
+interface EventColumnsRow {
+  id: string;
+  event_hash: Buffer;
+  event_type: string;
+  action: string | null;
+  biz_step: string | null;
+  disposition: string | null;
+  event_time: Date;
+  record_time: Date;
+  read_point: string | null;
+  biz_location: string | null;
+  captured_by: string;
+  /** jsonb: the EPCIS event object as captured. */
+  body: Record<string, unknown>;
+  ignore_fields: string[];
+  /** smallint, held to 1-3 by event_hash_rules_check. */
+  hash_rules: 1 | 2 | 3;
+  /** CORRECTIONS_COLUMN: jsonb, timestamps in it as text; `[]` when there are none. */
+  corrections: EventCorrectionView[];
+}
+
+/** An event not yet in a batch: no leaf index (event_check), and every anchor_batch column of the outer join null. */
+interface UnbatchedColumns {
+  batch_id: null;
+  leaf_index: null;
+  status: null;
+  root: null;
+  leaf_count: null;
+  chain_id: null;
+  contract_address: null;
+  tx_hash: null;
+  block_number: null;
+  checked_on_chain: null;
+}
+
+/** An event in a batch: the outer join finds it (event_batch_id_fkey), and event_check sets leaf_index with batch_id. */
+interface BatchedColumns {
+  batch_id: string;
+  leaf_index: number;
+  status: AnchorBatchStatus;
+  root: Buffer;
+  leaf_count: number;
+  chain_id: string | null;
+  contract_address: string | null;
+  tx_hash: string | null;
+  block_number: string | null;
+  checked_on_chain: boolean;
+}
+
+/** A row of EVENT_COLUMNS; batch_id tells which of the two shapes its batch columns have. */
+type StoredEventRow = EventColumnsRow & (UnbatchedColumns | BatchedColumns);
+
+/** A row of HISTORY_SQL. */
+type HistoryRow = StoredEventRow & {
+  via: string;
+  /** event_epc.role, held to EpcRole by event_epc_role_check. */
+  role: EpcRole;
+  /** Null for an event that names no parent. */
+  parent: string | null;
+};
+
+function toStoredEvent(r: StoredEventRow): StoredEventView {
   return {
     id: Number(r.id),
     hash: r.event_hash,
@@ -115,6 +178,10 @@ export interface StoredEventView {
   };
 }
 
+interface PackLotRow {
+  lot: string | null;
+}
+
 @Injectable()
 export class PackRepository {
   constructor(private readonly db: DataSource) {}
@@ -127,20 +194,21 @@ export class PackRepository {
    * whatever the nesting depth.
    */
   async history(epc: string): Promise<HistoryEntry[]> {
-    const rows = await preparedQuery<Record<string, any>>(this.db, 'pack_history', HISTORY_SQL, [epc]);
+    const rows = await preparedQuery<HistoryRow>(this.db, 'pack_history', HISTORY_SQL, [epc]);
     return rows.map((r) => ({ event: toStoredEvent(r), via: r.via, role: r.role, parent: r.parent }));
   }
 
   /** The lot a pack was commissioned in, or null (unknown pack, case, pallet). */
   async lotOf(epc: string): Promise<string | null> {
-    const rows: { lot: string | null }[] = await this.db.query(`SELECT lot FROM pack_state WHERE epc = $1`, [epc]);
+    const rows = await queryRows<PackLotRow>(this.db, `SELECT lot FROM pack_state WHERE epc = $1`, [epc]);
     return rows[0]?.lot ?? null;
   }
 
 
   async events(ids: number[]): Promise<StoredEventView[]> {
     if (!ids.length) return [];
-    const rows: Record<string, any>[] = await this.db.query(
+    const rows = await queryRows<StoredEventRow>(
+      this.db,
       `SELECT ${EVENT_COLUMNS} FROM event e LEFT JOIN anchor_batch b ON b.id = e.batch_id
        WHERE e.id = ANY($1::bigint[]) ORDER BY e.event_time, e.id`,
       [ids],

@@ -2,10 +2,39 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { insertAlerts } from './alert.repository';
 import { appendAuditEntry } from './audit-log.repository';
+import { queryRows } from './sql-query';
 
 export interface RecallOutcome {
   packs: number;
   custodians: { id: string; packs: number }[];
+}
+
+interface ProductManufacturerRow {
+  manufacturer_id: string | null;
+}
+
+interface CustodianPacksRow {
+  /** custodian_id, never null here (the query skips packs no one holds). */
+  id: string;
+  /** count(*): a bigint, so a string. */
+  packs: string;
+}
+
+/** A product's withdrawal state, recorded in the audit log before and after. */
+interface ProductStatusRow {
+  /** text, held to these two by product_status_check. */
+  status: 'ACTIVE' | 'WITHDRAWN';
+  reason: string | null;
+  changedAt: Date | null;
+}
+
+/** A lot's recall state, recorded in the audit log before and after. */
+interface LotRecallRow {
+  /** text, held to these two by lot_status_check. */
+  status: 'ACTIVE' | 'RECALLED';
+  reason: string | null;
+  changedBy: string | null;
+  changedAt: Date;
 }
 
 /** Lot recalls and product withdrawals: one row each, read by every verification of their packs. */
@@ -14,9 +43,9 @@ export class RecallRepository {
   constructor(private readonly db: DataSource) {}
 
   productManufacturer(gtin: string): Promise<string | null> {
-    return this.db
-      .query(`SELECT manufacturer_id FROM product WHERE gtin = $1`, [gtin])
-      .then((rows: { manufacturer_id: string | null }[]) => rows[0]?.manufacturer_id ?? null);
+    return queryRows<ProductManufacturerRow>(this.db, `SELECT manufacturer_id FROM product WHERE gtin = $1`, [gtin]).then(
+      (rows) => rows[0]?.manufacturer_id ?? null,
+    );
   }
 
   /**
@@ -33,7 +62,8 @@ export class RecallRepository {
          WHERE lot.status <> 'RECALLED'`,
         [gtin, lot, reason, by],
       );
-      const custodians: { id: string; packs: string }[] = await tx.query(
+      const custodians = await queryRows<CustodianPacksRow>(
+        tx,
         `SELECT custodian_id AS id, count(*) AS packs FROM pack_state WHERE gtin = $1 AND lot = $2 AND custodian_id IS NOT NULL GROUP BY custodian_id`,
         [gtin, lot],
       );
@@ -59,10 +89,10 @@ export class RecallRepository {
   withdrawProduct(gtin: string, reason: string, by: string): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const select = `SELECT status, status_reason AS "reason", status_changed_at AS "changedAt" FROM product WHERE gtin = $1`;
-      const [before] = await tx.query(`${select} FOR UPDATE`, [gtin]);
+      const [before] = await queryRows<ProductStatusRow>(tx, `${select} FOR UPDATE`, [gtin]);
       if (!before) return false;
       await tx.query(`UPDATE product SET status = 'WITHDRAWN', status_reason = $2, status_changed_at = now() WHERE gtin = $1`, [gtin, reason]);
-      const [after] = await tx.query(select, [gtin]);
+      const [after] = await queryRows<ProductStatusRow>(tx, select, [gtin]);
       await appendAuditEntry(tx, { actor: { kind: 'organization', organizationId: by }, action: 'product.withdraw', subjectType: 'product', subjectId: `01/${gtin}`, before, after });
       return true;
     });
@@ -70,8 +100,9 @@ export class RecallRepository {
 }
 
 /** The lot's recall state, or null for a lot never recalled; `lock` holds it until the recall commits. */
-async function lotRow(tx: EntityManager, gtin: string, lot: string, lock: boolean): Promise<Record<string, unknown> | null> {
-  const rows: Record<string, unknown>[] = await tx.query(
+async function lotRow(tx: EntityManager, gtin: string, lot: string, lock: boolean): Promise<LotRecallRow | null> {
+  const rows = await queryRows<LotRecallRow>(
+    tx,
     `SELECT status, reason, changed_by AS "changedBy", changed_at AS "changedAt" FROM lot WHERE gtin = $1 AND lot = $2${lock ? ' FOR UPDATE' : ''}`,
     [gtin, lot],
   );

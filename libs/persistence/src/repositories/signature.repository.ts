@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { OrganizationEntity } from '../entities';
+import { queryRows } from './sql-query';
 
 /** A verified signature over a capture document, stored in the capture's transaction. */
 export interface NewCaptureSignature {
@@ -22,6 +23,34 @@ export interface StoredCaptureSignature extends Omit<NewCaptureSignature, 'organ
   organizationId: string;
 }
 
+// Rows as node-postgres answers them: bigint ids are strings, turned into numbers where they are read.
+
+interface SignatureIdRow {
+  id: string;
+}
+
+interface SigningKeyRow {
+  eth_address: string | null;
+  require_signed_captures: boolean;
+}
+
+interface SignatureLinkRow {
+  id: string;
+  /** Never null here: the query skips unsigned events. */
+  signature_id: string;
+}
+
+interface CaptureSignatureRow {
+  id: string;
+  organization_id: string;
+  organization_gln: string;
+  signer: string;
+  signature: Buffer;
+  typed_data_version: string;
+  /** bytea[]: one Buffer each. */
+  event_hashes: Buffer[];
+}
+
 /**
  * Stores a document's signature and points the events the capture inserted to it. Called inside the capture
  * transaction, so events and their signature are committed together or not at all. Events already stored keep
@@ -29,7 +58,8 @@ export interface StoredCaptureSignature extends Omit<NewCaptureSignature, 'organ
  */
 export async function attachCaptureSignature(tx: EntityManager, signature: NewCaptureSignature, eventIds: number[]): Promise<void> {
   if (!eventIds.length) return;
-  const [{ id }]: { id: string }[] = await tx.query(
+  const [{ id }] = await queryRows<SignatureIdRow>(
+    tx,
     `INSERT INTO capture_signature (organization_id, organization_gln, signer, signature, typed_data_version, event_hashes)
      VALUES ($1, $2, $3, $4, $5, $6::bytea[]) RETURNING id`,
     [signature.organizationId, signature.organizationGln, signature.signer, signature.signature, signature.typedDataVersion, signature.eventHashes],
@@ -56,7 +86,8 @@ export class SignatureRepository {
    * key must stop being accepted at once.
    */
   async signingKeyOf(organizationId: string): Promise<{ ethAddress: string | null; requireSignedCaptures: boolean }> {
-    const [row]: { eth_address: string | null; require_signed_captures: boolean }[] = await this.db.query(
+    const [row] = await queryRows<SigningKeyRow>(
+      this.db,
       `SELECT eth_address, require_signed_captures FROM organization WHERE id = $1`,
       [organizationId],
     );
@@ -71,21 +102,15 @@ export class SignatureRepository {
     const byEvent = new Map<number, number>();
     const signatures = new Map<number, StoredCaptureSignature>();
     if (!eventIds.length) return { byEvent, signatures };
-    const links: { id: string; signature_id: string }[] = await this.db.query(
+    const links = await queryRows<SignatureLinkRow>(
+      this.db,
       `SELECT id, signature_id FROM event WHERE id = ANY($1::bigint[]) AND signature_id IS NOT NULL`,
       [eventIds],
     );
     if (!links.length) return { byEvent, signatures };
     for (const l of links) byEvent.set(Number(l.id), Number(l.signature_id));
-    const rows: {
-      id: string;
-      organization_id: string;
-      organization_gln: string;
-      signer: string;
-      signature: Buffer;
-      typed_data_version: string;
-      event_hashes: Buffer[];
-    }[] = await this.db.query(
+    const rows = await queryRows<CaptureSignatureRow>(
+      this.db,
       `SELECT id, organization_id, organization_gln, signer, signature, typed_data_version, event_hashes
        FROM capture_signature WHERE id = ANY($1::bigint[])`,
       [[...new Set(byEvent.values())]],

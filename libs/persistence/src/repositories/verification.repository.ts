@@ -3,6 +3,7 @@ import type { AnchoringProgress, PackStatus, VerdictPackState } from '@pharmatra
 import { DataSource } from 'typeorm';
 import { preparedQuery } from './prepared-query';
 import { insertAlerts, NewAlert } from './alert.repository';
+import { queryRows } from './sql-query';
 
 export interface VerificationView {
   state: VerdictPackState | null;
@@ -52,13 +53,37 @@ const VIEWS_SQL = `WITH RECURSIVE input AS MATERIALIZED (
    SELECT json_build_array(lot, expiry::text, status, custodian_id, destination) AS state, lot FROM pack_state WHERE epc = i.epc
  ) s ON true`;
 
+/** One view of VIEWS_SQL, built in json: its counts (bigint) come as numbers, not strings. */
 type ViewTuple = [
+  /** Null for an EPC with no pack_state row. */
   [string | null, string | null, PackStatus, string | null, string | null] | null,
   string[],
+  /** Null for a GTIN with no product row. */
   [string | null, 'ACTIVE' | 'WITHDRAWN', string | null, string | null] | null,
   boolean,
-  [number, number, number, number, number] | null,
+  /**
+   * Never null: an aggregate without GROUP BY answers one row even over no events (zeros for an unknown EPC), so
+   * toView's NO_EVENTS is a fallback the query never needs.
+   */
+  [number, number, number, number, number],
 ];
+
+/** VIEWS_SQL's one row: the views in input order (json_agg is null only for no input, which `fetch` never sends). */
+interface ViewsRow {
+  views: ViewTuple[];
+}
+
+interface KnownEpcRow {
+  epc: string;
+}
+
+interface PackAlertRow {
+  code: string;
+  actorId: string | null;
+  manufacturerId: string | null;
+  /** jsonb, written by insertAlerts from an object. */
+  details: Record<string, unknown>;
+}
 
 const NO_EVENTS: AnchoringProgress = { eventCount: 0, anchoredCount: 0, finalCount: 0, failedCount: 0 };
 
@@ -115,7 +140,7 @@ export class VerificationRepository {
       // Prepared: planning the statement cost more than running it (1.5 ms against 0.1 ms a view at 32 views). The
       // arrays are read through sub-selects so that no plan sees their length: Postgres then settles on one generic plan,
       // where for batches under about 20 it re-planned on every execution (0.25 against 0.16 ms a view at 8).
-      const [{ views }] = await preparedQuery<{ views: ViewTuple[] }>(this.db, 'verification_views', VIEWS_SQL, [
+      const [{ views }] = await preparedQuery<ViewsRow>(this.db, 'verification_views', VIEWS_SQL, [
         batch.map((v) => v.epc),
         batch.map((v) => v.gtin),
         batch.map((v) => v.lot),
@@ -129,7 +154,7 @@ export class VerificationRepository {
   /** Which of these EPCs are known packs: one query for every corrected reading of a scan. */
   async existing(epcs: string[]): Promise<string[]> {
     if (!epcs.length) return [];
-    const rows: { epc: string }[] = await this.db.query(`SELECT epc FROM pack_state WHERE epc = ANY($1)`, [epcs]);
+    const rows = await queryRows<KnownEpcRow>(this.db, `SELECT epc FROM pack_state WHERE epc = ANY($1)`, [epcs]);
     return rows.map((r) => r.epc);
   }
 
@@ -139,7 +164,8 @@ export class VerificationRepository {
   }
 
   async alertsFor(epc: string): Promise<{ code: string; actorId: string | null; manufacturerId: string | null; details: Record<string, unknown> }[]> {
-    return this.db.query(
+    return queryRows<PackAlertRow>(
+      this.db,
       `SELECT code, actor_id AS "actorId", manufacturer_id AS "manufacturerId", details FROM alert WHERE epc = $1 ORDER BY id`,
       [epc],
     );
