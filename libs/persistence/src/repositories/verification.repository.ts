@@ -61,10 +61,7 @@ type ViewTuple = [
   /** Null for a GTIN with no product row. */
   [string | null, 'ACTIVE' | 'WITHDRAWN', string | null, string | null] | null,
   boolean,
-  /**
-   * Never null: an aggregate without GROUP BY answers one row even over no events (zeros for an unknown EPC), so
-   * toView's NO_EVENTS is a fallback the query never needs.
-   */
+  /** Never null: an aggregate without GROUP BY answers one row even over no events (zeros for an unknown EPC). */
   [number, number, number, number, number],
 ];
 
@@ -85,16 +82,14 @@ interface PackAlertRow {
   details: Record<string, unknown>;
 }
 
-const NO_EVENTS: AnchoringProgress = { eventCount: 0, anchoredCount: 0, finalCount: 0, failedCount: 0 };
-
 function toView([state, containers, product, lotRecalled, anchoring]: ViewTuple): VerificationView {
   return {
     state: state ? { lot: state[0], expiry: state[1], status: state[2], custodianId: state[3], destination: state[4] } : null,
     containers,
     product: product ? { name: product[0], status: product[1], manufacturerId: product[2], manufacturerGln: product[3] } : null,
     lotRecalled,
-    anchoring: anchoring ? { eventCount: anchoring[0], anchoredCount: anchoring[1], finalCount: anchoring[2], failedCount: anchoring[3] } : NO_EVENTS,
-    declaredInError: anchoring ? anchoring[4] : 0,
+    anchoring: { eventCount: anchoring[0], anchoredCount: anchoring[1], finalCount: anchoring[2], failedCount: anchoring[3] },
+    declaredInError: anchoring[4],
   };
 }
 
