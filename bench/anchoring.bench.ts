@@ -21,7 +21,12 @@ export async function benchAnchoring(): Promise<BenchRow[]> {
   const db = await createBenchDatabase('anchoring');
   try {
     const [admin, anchorer] = anvil.accounts;
-    const { address } = await deployAnchorRegistry({ rpcUrl: anvil.rpcUrl, privateKey: admin.privateKey, anchorer: anchorer.address, chainId: anvil.chainId });
+    const { address } = await deployAnchorRegistry({
+      rpcUrl: anvil.rpcUrl,
+      privateKey: admin.privateKey,
+      anchorer: anchorer.address,
+      chainId: anvil.chainId,
+    });
     const config = loadConfig({
       ...process.env,
       NODE_ENV: 'production',
@@ -42,7 +47,9 @@ export async function benchAnchoring(): Promise<BenchRow[]> {
     await pg.connect();
     const latencies: number[] = [];
     try {
-      const [{ id: org }] = (await pg.query(`INSERT INTO organization (name, role, gln) VALUES ('bench', 'MANUFACTURER', '0614141000012') RETURNING id`)).rows;
+      const [{ id: org }] = (
+        await pg.query(`INSERT INTO organization (name, role, gln) VALUES ('bench', 'MANUFACTURER', '0614141000012') RETURNING id`)
+      ).rows;
       for (let run = 0; run < LATENCY_RUNS; run++) {
         const started = Date.now();
         const [{ id }] = (
@@ -63,7 +70,12 @@ export async function benchAnchoring(): Promise<BenchRow[]> {
       await worker.close();
     }
 
-    const client = new AnchorRegistryClient({ rpcUrl: anvil.rpcUrl, contractAddress: address, privateKey: anchorer.privateKey, chainId: anvil.chainId });
+    const client = new AnchorRegistryClient({
+      rpcUrl: anvil.rpcUrl,
+      contractAddress: address,
+      privateKey: anchorer.privateKey,
+      chainId: anvil.chainId,
+    });
     let gas: number;
     try {
       const sent = await client.anchor(keccak256(toUtf8Bytes('bench-1m')), 999_999n, EVENTS_PER_BATCH);
@@ -75,7 +87,12 @@ export async function benchAnchoring(): Promise<BenchRow[]> {
     }
     const mean = Math.round(latencies.reduce((a, b) => a + b, 0) / latencies.length);
     return [
-      { name: 'capture → FINAL (mean)', value: mean, unit: 'ms', note: `${LATENCY_RUNS} runs, defaults: batch wait 10 s, tick 1 s, 1 confirmation, anvil 1 s blocks` },
+      {
+        name: 'capture → FINAL (mean)',
+        value: mean,
+        unit: 'ms',
+        note: `${LATENCY_RUNS} runs, defaults: batch wait 10 s, tick 1 s, 1 confirmation, anvil 1 s blocks`,
+      },
       { name: 'capture → FINAL (max)', value: Math.max(...latencies), unit: 'ms', note: `${LATENCY_RUNS} runs` },
       { name: 'gas per anchor', value: gas, unit: 'gas', note: `batch of ${EVENTS_PER_BATCH} events; target <= 50000, flat in batch size` },
       { name: 'gas per event', value: gas / EVENTS_PER_BATCH, unit: 'gas', note: `at ${EVENTS_PER_BATCH} events per batch` },

@@ -33,7 +33,11 @@ function document(n: number) {
 }
 
 async function post(url: string, token: string, query: string, variables: unknown) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await res.json()) as { data?: any; errors?: unknown[] };
   if (body.errors) throw new Error(JSON.stringify(body.errors).slice(0, 500));
   return body.data;
@@ -45,9 +49,19 @@ export async function benchAudit(): Promise<BenchRow[]> {
   const anvil = await startAnvil({ port: 0 });
   const [key] = anvil.accounts;
   const { address } = await deployAnchorRegistry({ rpcUrl: anvil.rpcUrl, privateKey: key.privateKey, chainId: anvil.chainId });
-  const chain = new AnchorRegistryClient({ rpcUrl: anvil.rpcUrl, contractAddress: address, privateKey: key.privateKey, chainId: anvil.chainId });
+  const chain = new AnchorRegistryClient({
+    rpcUrl: anvil.rpcUrl,
+    contractAddress: address,
+    privateKey: key.privateKey,
+    chainId: anvil.chainId,
+  });
   const config = loadConfig({
-    NODE_ENV: 'production', DATABASE_URL: db.url, ADMIN_TOKEN: ADMIN, CHAIN_RPC_URL: anvil.rpcUrl, CHAIN_ID: String(anvil.chainId), ANCHOR_CONTRACT_ADDRESS: address,
+    NODE_ENV: 'production',
+    DATABASE_URL: db.url,
+    ADMIN_TOKEN: ADMIN,
+    CHAIN_RPC_URL: anvil.rpcUrl,
+    CHAIN_ID: String(anvil.chainId),
+    ANCHOR_CONTRACT_ADDRESS: address,
   });
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), { logger: ['error'] });
   const sql = new Client({ connectionString: db.url });
@@ -56,13 +70,24 @@ export async function benchAudit(): Promise<BenchRow[]> {
     await app.listen(0, '127.0.0.1');
     await sql.connect();
     const url = `${await app.getUrl()}/graphql`.replace('[::1]', '127.0.0.1');
-    const org = await post(url, ADMIN, `mutation { createOrganization(input: { name: "Bench", role: MANUFACTURER, gln: "0614141000012", companyPrefixes: ["0614141"] }) { apiKey } }`, {});
+    const org = await post(
+      url,
+      ADMIN,
+      `mutation { createOrganization(input: { name: "Bench", role: MANUFACTURER, gln: "0614141000012", companyPrefixes: ["0614141"] }) { apiKey } }`,
+      {},
+    );
     for (let n = 0; n < DOCS; n++) {
-      await post(url, org.createOrganization.apiKey, `mutation($d: JSON!) { captureEpcisDocument(document: $d) { capturedCount } }`, { d: document(n) });
+      await post(url, org.createOrganization.apiKey, `mutation($d: JSON!) { captureEpcisDocument(document: $d) { capturedCount } }`, {
+        d: document(n),
+      });
     }
     const anchors = app.get(AnchorRepository);
     const build = (digests: Buffer[]) => buildMerkleTree(Buffer.concat(digests));
-    for (let batch = await anchors.sealNextBatch({ maxEvents: BATCH_EVENTS, maxWaitMs: 0 }, build); batch; batch = await anchors.sealNextBatch({ maxEvents: BATCH_EVENTS, maxWaitMs: 0 }, build)) {
+    for (
+      let batch = await anchors.sealNextBatch({ maxEvents: BATCH_EVENTS, maxWaitMs: 0 }, build);
+      batch;
+      batch = await anchors.sealNextBatch({ maxEvents: BATCH_EVENTS, maxWaitMs: 0 }, build)
+    ) {
       const sent = await chain.anchor(hex(batch.root), BigInt(batch.id), batch.leafCount);
       if ((await chain.waitForReceipt(sent.hash, 1, 10_000))?.status !== 1) throw new Error(`bench batch ${batch.id} not anchored`);
     }
@@ -75,7 +100,11 @@ export async function benchAudit(): Promise<BenchRow[]> {
     const note = `${summary.events} events in ${summary.batches} batches of ≤ ${BATCH_EVENTS}: read rows, recompute CBV 2.0 hashes, rebuild tree, check node array against the Anchored log`;
     return [
       { name: 'audit throughput', value: Math.round(summary.eventsPerSecond), unit: 'events/s', note },
-      { name: 'audit throughput incl. chain log scan and run bookkeeping', value: Math.round(summary.events / wallSeconds), unit: 'events/s' },
+      {
+        name: 'audit throughput incl. chain log scan and run bookkeeping',
+        value: Math.round(summary.events / wallSeconds),
+        unit: 'events/s',
+      },
     ];
   } finally {
     await sql.end();

@@ -76,7 +76,10 @@ export function sensorEvent(run: number, i: number, reports: number, recordBytes
 export function xmlEventElement(event: Json): string {
   const xml = writeEpcisXml({ ...epcisDocument([event], CREATION_DATE), '@context': DOCUMENT_CONTEXT }, '2.0');
   const root = /<epcis:EPCISDocument[^>]*>/.exec(xml)![0];
-  const declarations = [...root.matchAll(/ xmlns:(\w+)="[^"]*"/g)].filter(([, prefix]) => prefix !== 'epcis' && prefix !== 'logger').map(([d]) => d).join('');
+  const declarations = [...root.matchAll(/ xmlns:(\w+)="[^"]*"/g)]
+    .filter(([, prefix]) => prefix !== 'epcis' && prefix !== 'logger')
+    .map(([d]) => d)
+    .join('');
   const element = xml.slice(xml.indexOf('<EventList>') + '<EventList>'.length, xml.lastIndexOf('</EventList>'));
   return element.replace(/^<(\w+)/, `<$1${declarations}`);
 }
@@ -168,12 +171,14 @@ function packagingLineEvents(run: number): Json[] {
   const cases: string[] = [];
   for (let c = 0; c < 1000; c++) {
     const serials = Array.from({ length: 8 }, (_, i) => `https://id.gs1.org/01/${GTIN}/21/F${run}C${c}P${i}`);
-    for (const epc of serials) events.push(commissioningEvent({ eventTime: new Date(t), epcs: [epc], lot: `LOT${run}`, expiry: '2029-12-31' }));
+    for (const epc of serials)
+      events.push(commissioningEvent({ eventTime: new Date(t), epcs: [epc], lot: `LOT${run}`, expiry: '2029-12-31' }));
     const sscc = `urn:epc:id:sscc:0614141.${String(2_000_000_000 + run * 1000 + c)}`;
     cases.push(sscc);
     events.push(packingEvent({ eventTime: new Date(t + 1000), parent: sscc, children: serials }));
   }
-  for (const sscc of cases) events.push(shippingEvent({ eventTime: new Date(t + 2000), epcs: [sscc], to: 'urn:epc:id:pgln:0614141.00002' }));
+  for (const sscc of cases)
+    events.push(shippingEvent({ eventTime: new Date(t + 2000), epcs: [sscc], to: 'urn:epc:id:pgln:0614141.00002' }));
   return events;
 }
 
@@ -203,7 +208,15 @@ export async function startApiProcess(databaseUrl: string, name = 'Bench', n = 0
     cwd: root,
     // As production runs the compiled code: no source-map rewriting of stack traces, which @swc-node/register would
     // otherwise install (the first error thrown from each file parsed its source map: 45-60 ms on the event loop).
-    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, ADMIN_TOKEN: ADMIN, PORT: String(port), LOG_SQL: 'false', SWC_NODE_SOURCE_MAP_MODE: 'none' },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      ADMIN_TOKEN: ADMIN,
+      PORT: String(port),
+      LOG_SQL: 'false',
+      SWC_NODE_SOURCE_MAP_MODE: 'none',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -286,7 +299,11 @@ export async function benchCaptureFormats(): Promise<BenchRow[]> {
     let run = 0;
     // Warm-up: the first capture compiles the schema and fills the pools.
     const warmUp = packagingLineEvents(run).slice(0, 90);
-    await waitForJob(url, apiKey, await postCapture(url, apiKey, 'json', await collect(documentChunks('json', warmUp.length, (i) => warmUp[i]))));
+    await waitForJob(
+      url,
+      apiKey,
+      await postCapture(url, apiKey, 'json', await collect(documentChunks('json', warmUp.length, (i) => warmUp[i]))),
+    );
     for (const format of ['json', 'xml'] as const) {
       for (const mode of ['buffered', 'streamed'] as const) {
         run++;
@@ -301,8 +318,9 @@ export async function benchCaptureFormats(): Promise<BenchRow[]> {
           name: `capture ${format === 'json' ? 'JSON-LD' : 'XML'} document of 10,000 events, ${mode}`,
           value: Math.round(events.length / seconds),
           unit: 'events/s',
-          note: `${(body.length / 2 ** 20).toFixed(1)} MiB; POST /epcis/capture until the job reports success; `
-            + (mode === 'buffered' ? 'Content-Length given, read in memory' : 'chunked, spooled and streamed'),
+          note:
+            `${(body.length / 2 ** 20).toFixed(1)} MiB; POST /epcis/capture until the job reports success; ` +
+            (mode === 'buffered' ? 'Content-Length given, read in memory' : 'chunked, spooled and streamed'),
         });
       }
     }
@@ -334,8 +352,9 @@ export async function benchCaptureFormats(): Promise<BenchRow[]> {
         name: `peak RSS of the API capturing a ${Math.round(bytes / 1e6)} MB ${format === 'json' ? 'JSON-LD' : 'XML'} document`,
         value: MiB(after.hwm),
         unit: 'MiB',
-        note: `RSS ${MiB(before.rss)} MiB after start; ${LARGE_EVENTS} events of ${LARGE_REPORTS} sensor reports and a ${LARGE_RECORD_BYTES}-byte logger record, sent chunked; `
-          + `captured in ${seconds.toFixed(1)} s (${Math.round(LARGE_EVENTS / seconds)} events/s, ${(bytes / 2 ** 20 / seconds).toFixed(1)} MiB/s)`,
+        note:
+          `RSS ${MiB(before.rss)} MiB after start; ${LARGE_EVENTS} events of ${LARGE_REPORTS} sensor reports and a ${LARGE_RECORD_BYTES}-byte logger record, sent chunked; ` +
+          `captured in ${seconds.toFixed(1)} s (${Math.round(LARGE_EVENTS / seconds)} events/s, ${(bytes / 2 ** 20 / seconds).toFixed(1)} MiB/s)`,
       });
       const done = new Promise((res) => api!.child.once('exit', res));
       api.child.kill('SIGTERM');

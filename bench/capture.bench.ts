@@ -23,12 +23,14 @@ function document(n: number) {
   const cases: string[] = [];
   for (let c = 0; c < 100; c++) {
     const serials = Array.from({ length: PACKS_PER_CASE }, (_, i) => `https://id.gs1.org/01/${GTIN}/21/D${n}C${c}P${i}`);
-    for (const epc of serials) events.push(commissioningEvent({ eventTime: new Date(t), epcs: [epc], lot: `LOT${n}`, expiry: '2029-12-31' }));
+    for (const epc of serials)
+      events.push(commissioningEvent({ eventTime: new Date(t), epcs: [epc], lot: `LOT${n}`, expiry: '2029-12-31' }));
     const sscc = `urn:epc:id:sscc:0614141.${String(1_000_000_000 + n * 100 + c)}`;
     cases.push(sscc);
     events.push(packingEvent({ eventTime: new Date(t + 1000), parent: sscc, children: serials }));
   }
-  for (const sscc of cases) events.push(shippingEvent({ eventTime: new Date(t + 2000), epcs: [sscc], to: 'urn:epc:id:pgln:0614141.00002' }));
+  for (const sscc of cases)
+    events.push(shippingEvent({ eventTime: new Date(t + 2000), epcs: [sscc], to: 'urn:epc:id:pgln:0614141.00002' }));
   return epcisDocument(events);
 }
 
@@ -46,12 +48,20 @@ async function post(url: string, token: string, query: string, variables: unknow
 /** Capture throughput over real HTTP: GraphQL `captureEpcisDocument` with documents of 1,000 events. */
 export async function benchCapture(): Promise<BenchRow[]> {
   const db = await createBenchDatabase('capture');
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(loadConfig({ NODE_ENV: 'production', DATABASE_URL: db.url, ADMIN_TOKEN: ADMIN })), { logger: ['error'] });
+  const app = await NestFactory.create<NestExpressApplication>(
+    ApiModule.forRoot(loadConfig({ NODE_ENV: 'production', DATABASE_URL: db.url, ADMIN_TOKEN: ADMIN })),
+    { logger: ['error'] },
+  );
   try {
     app.useBodyParser('json', { limit: '50mb' });
     await app.listen(0, '127.0.0.1');
     const url = `${await app.getUrl()}/graphql`.replace('[::1]', '127.0.0.1');
-    const org = await post(url, ADMIN, `mutation { createOrganization(input: { name: "Bench", role: MANUFACTURER, gln: "0614141000012", companyPrefixes: ["0614141"] }) { apiKey } }`, {});
+    const org = await post(
+      url,
+      ADMIN,
+      `mutation { createOrganization(input: { name: "Bench", role: MANUFACTURER, gln: "0614141000012", companyPrefixes: ["0614141"] }) { apiKey } }`,
+      {},
+    );
     const key = org.createOrganization.apiKey;
     const CAPTURE = `mutation($d: JSON!) { captureEpcisDocument(document: $d) { capturedCount } }`;
     const docs = Array.from({ length: DOCS + 2 }, (_, i) => document(i));
@@ -68,7 +78,12 @@ export async function benchCapture(): Promise<BenchRow[]> {
     latencies.sort((a, b) => a - b);
     const events = DOCS * 1000;
     return [
-      { name: 'capture throughput (1 client)', value: Math.round(events / seconds), unit: 'events/s', note: `${DOCS} documents of 1,000 events (800 commissioning, 100 packing, 100 shipping), GraphQL over HTTP` },
+      {
+        name: 'capture throughput (1 client)',
+        value: Math.round(events / seconds),
+        unit: 'events/s',
+        note: `${DOCS} documents of 1,000 events (800 commissioning, 100 packing, 100 shipping), GraphQL over HTTP`,
+      },
       { name: 'capture latency p50 per 1,000-event document', value: Math.round(latencies[Math.floor(latencies.length / 2)]), unit: 'ms' },
       { name: 'capture latency max per 1,000-event document', value: Math.round(latencies.at(-1)!), unit: 'ms' },
     ];

@@ -26,11 +26,17 @@ interface Answer {
 
 function post(url: string, path: string, body: string | Buffer, headers: Record<string, string>, agent: Agent): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), location: res.headers.location }));
-    });
+    const req = request(
+      `${url}${path}`,
+      { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), location: res.headers.location }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -61,7 +67,17 @@ function probe(url: string) {
 
 const capture = (epcs: unknown[]) =>
   epcisDocument([
-    { ...commissioningEvent({ eventTime: new Date('2026-01-01T00:00:00Z'), epcs: [], lot: 'L1', expiry: '2028-01-31', bizLocation: SITE, readPoint: SITE }), epcList: epcs },
+    {
+      ...commissioningEvent({
+        eventTime: new Date('2026-01-01T00:00:00Z'),
+        epcs: [],
+        lot: 'L1',
+        expiry: '2028-01-31',
+        bizLocation: SITE,
+        readPoint: SITE,
+      }),
+      epcList: epcs,
+    },
   ]);
 
 interface Hostile {
@@ -74,7 +90,8 @@ interface Hostile {
   type: string;
 }
 
-const gql = (document: string) => `{"query":"mutation($d: JSON!) { captureEpcisDocument(document: $d) { capturedCount } }","variables":{"d":${document}}}`;
+const gql = (document: string) =>
+  `{"query":"mutation($d: JSON!) { captureEpcisDocument(document: $d) { capturedCount } }","variables":{"d":${document}}}`;
 
 function hostiles(size: number): Hostile[] {
   const invalidItems = JSON.stringify(capture(Array.from({ length: size }, () => 5)));
@@ -86,8 +103,20 @@ function hostiles(size: number): Hostile[] {
   const ld = 'application/ld+json';
   return [
     // Past MAX_LIST_LENGTH the list is refused before any item is looked at.
-    { name: `GraphQL capture, epcList of ${size} invalid items`, expect: [200, size > MAX_LIST_LENGTH ? 'INVALID_INPUT' : 'INVALID_DOCUMENT'], path: '/graphql', body: gql(invalidItems), type: json },
-    { name: `REST capture, epcList of ${size} invalid items`, expect: [400, size > MAX_LIST_LENGTH ? 'INVALID_INPUT' : 'INVALID_DOCUMENT'], path: '/epcis/capture', body: invalidItems, type: ld },
+    {
+      name: `GraphQL capture, epcList of ${size} invalid items`,
+      expect: [200, size > MAX_LIST_LENGTH ? 'INVALID_INPUT' : 'INVALID_DOCUMENT'],
+      path: '/graphql',
+      body: gql(invalidItems),
+      type: json,
+    },
+    {
+      name: `REST capture, epcList of ${size} invalid items`,
+      expect: [400, size > MAX_LIST_LENGTH ? 'INVALID_INPUT' : 'INVALID_DOCUMENT'],
+      path: '/epcis/capture',
+      body: invalidItems,
+      type: ld,
+    },
     {
       name: `GraphQL capture, ${size} EPCs each ending in NUL (${Math.round(nulItems.length / 1024)} KiB)`,
       // Past the body limit the parser refuses it before anything else is done.
@@ -96,7 +125,13 @@ function hostiles(size: number): Hostile[] {
       body: nulItems,
       type: json,
     },
-    { name: `REST capture, JSON nested ${MAX_NESTING_DEPTH * 20} deep + ${size * 4} B`, expect: [400, 'INVALID_INPUT'], path: '/epcis/capture', body: deepDoc, type: ld },
+    {
+      name: `REST capture, JSON nested ${MAX_NESTING_DEPTH * 20} deep + ${size * 4} B`,
+      expect: [400, 'INVALID_INPUT'],
+      path: '/epcis/capture',
+      body: deepDoc,
+      type: ld,
+    },
     {
       name: `REST capture, XML nested ${size} deep`,
       // Past the threshold the binding streams the body: 202, then the job fails.
@@ -113,16 +148,41 @@ let serial = 0;
 const validDocument = (events: number) =>
   epcisDocument(
     Array.from({ length: events }, () =>
-      commissioningEvent({ eventTime: new Date('2026-01-01T00:00:00Z'), epcs: [`urn:epc:id:sgtin:0614141.107346.V${serial++}`], lot: 'L1', expiry: '2028-01-31', bizLocation: SITE, readPoint: SITE }),
+      commissioningEvent({
+        eventTime: new Date('2026-01-01T00:00:00Z'),
+        epcs: [`urn:epc:id:sgtin:0614141.107346.V${serial++}`],
+        lot: 'L1',
+        expiry: '2028-01-31',
+        bizLocation: SITE,
+        readPoint: SITE,
+      }),
     ),
   );
 
 function validCaptures(events: number): Hostile[] {
   const xml = writeEpcisXml(validDocument(events), '2.0');
   return [
-    { name: `GraphQL capture of ${events} valid events`, expect: [200, 'capturedCount'], path: '/graphql', body: gql(JSON.stringify(validDocument(events))), type: 'application/json' },
-    { name: `REST capture of ${events} valid events, JSON-LD, to the job's end`, expect: [202, null], path: '/epcis/capture', body: JSON.stringify(validDocument(events)), type: 'application/ld+json' },
-    { name: `REST capture of ${events} valid events, XML (${Math.round(xml.length / 1024)} KiB), to the job's end`, expect: [202, null], path: '/epcis/capture', body: xml, type: 'application/xml' },
+    {
+      name: `GraphQL capture of ${events} valid events`,
+      expect: [200, 'capturedCount'],
+      path: '/graphql',
+      body: gql(JSON.stringify(validDocument(events))),
+      type: 'application/json',
+    },
+    {
+      name: `REST capture of ${events} valid events, JSON-LD, to the job's end`,
+      expect: [202, null],
+      path: '/epcis/capture',
+      body: JSON.stringify(validDocument(events)),
+      type: 'application/ld+json',
+    },
+    {
+      name: `REST capture of ${events} valid events, XML (${Math.round(xml.length / 1024)} KiB), to the job's end`,
+      expect: [202, null],
+      path: '/epcis/capture',
+      body: xml,
+      type: 'application/xml',
+    },
   ];
 }
 
@@ -158,7 +218,13 @@ export async function benchHostileInput(): Promise<BenchRow[]> {
         const bytes = Buffer.from(hostile.body, 'utf8');
         const running = probe(api.url);
         const started = performance.now();
-        const res = await post(api.url, hostile.path, bytes, { 'content-type': hostile.type, authorization: `Bearer ${api.apiKey}` }, agent);
+        const res = await post(
+          api.url,
+          hostile.path,
+          bytes,
+          { 'content-type': hostile.type, authorization: `Bearer ${api.apiKey}` },
+          agent,
+        );
         const [status, code] = hostile.expect;
         const inBody = code === null || code === 'job-fails' || res.body.includes(`"${code}"`);
         if (res.status !== status || !inBody) {
@@ -167,7 +233,10 @@ export async function benchHostileInput(): Promise<BenchRow[]> {
         }
         if (status === 202) {
           const job = await waitForJob(api.url, api.apiKey, res.location!, 20);
-          if (job.success !== (code === null)) throw new Error(`${hostile.name}: the capture job ${job.success ? 'succeeded' : `failed: ${JSON.stringify(job.errors).slice(0, 300)}`}`);
+          if (job.success !== (code === null))
+            throw new Error(
+              `${hostile.name}: the capture job ${job.success ? 'succeeded' : `failed: ${JSON.stringify(job.errors).slice(0, 300)}`}`,
+            );
         }
         answerMs = Math.max(answerMs, performance.now() - started);
         worst = Math.max(worst, ...(await running.stop()));
@@ -180,7 +249,12 @@ export async function benchHostileInput(): Promise<BenchRow[]> {
         note: `${round(worst / BUDGET_MS)} × the ${BUDGET_MS} ms budget; the request answered in ${round(answerMs)} ms (worst of ${REPEATS})`,
       });
     }
-    rows.push({ name: 'worst stall of { __typename } overall', value: round(worstOverall), unit: 'ms', note: `budget ${BUDGET_MS} ms: ${worstOverall <= BUDGET_MS ? 'met' : 'MISSED'}` });
+    rows.push({
+      name: 'worst stall of { __typename } overall',
+      value: round(worstOverall),
+      unit: 'ms',
+      note: `budget ${BUDGET_MS} ms: ${worstOverall <= BUDGET_MS ? 'met' : 'MISSED'}`,
+    });
     agent.destroy();
   } finally {
     api.child.kill();

@@ -65,8 +65,12 @@ const organization = (n: number, role: HistoryOrganization['role'], prefix: stri
   apiKey: `pt_bench_history_${role.toLowerCase()}_${n}_0123456789abcdef`,
 });
 
-const manufacturers = Array.from({ length: MANUFACTURERS }, (_, m) => organization(1 + m, 'MANUFACTURER', `07${String(m).padStart(5, '0')}`));
-const distributors = Array.from({ length: DISTRIBUTORS }, (_, d) => organization(100 + d, 'DISTRIBUTOR', `08${String(d).padStart(5, '0')}`));
+const manufacturers = Array.from({ length: MANUFACTURERS }, (_, m) =>
+  organization(1 + m, 'MANUFACTURER', `07${String(m).padStart(5, '0')}`),
+);
+const distributors = Array.from({ length: DISTRIBUTORS }, (_, d) =>
+  organization(100 + d, 'DISTRIBUTOR', `08${String(d).padStart(5, '0')}`),
+);
 const pharmacies = Array.from({ length: PHARMACIES }, (_, p) => organization(1000 + p, 'DISPENSER', `09${String(p).padStart(5, '0')}`));
 export const HISTORY_REGULATOR = organization(9999, 'REGULATOR', '0600000');
 const ORGANIZATIONS = [...manufacturers, ...distributors, ...pharmacies, HISTORY_REGULATOR];
@@ -113,7 +117,8 @@ export function historyPack(u: number, k: number): HistoryPack {
 }
 
 /** Serials are a bijective scramble of the pack's global number, so neighbouring packs are far apart in the index. */
-const packEpc = (gtin: string, i: number) => `https://id.gs1.org/01/${gtin}/21/S${(Math.imul(i, 0x9e3779b1) >>> 0).toString(36).toUpperCase().padStart(7, '0')}`;
+const packEpc = (gtin: string, i: number) =>
+  `https://id.gs1.org/01/${gtin}/21/S${(Math.imul(i, 0x9e3779b1) >>> 0).toString(36).toUpperCase().padStart(7, '0')}`;
 
 const dispensedAt = (u: number, k: number): number | null => {
   const h = mix(u, k);
@@ -147,7 +152,9 @@ export function unitEvents(u: number, firstId: number, units: number): Generated
   const lots = Array.from({ length: PALLETS_PER_UNIT }, (_, p) => palletLot(u, p));
   const maker = manufacturers[lots[0].m];
   const distributor = distributors[mix(u, -1) % DISTRIBUTORS];
-  const packs = Array.from({ length: PACKS_PER_UNIT }, (_, k) => packEpc(lots[Math.floor(k / PACKS_PER_PALLET)].gtin, u * PACKS_PER_UNIT + k));
+  const packs = Array.from({ length: PACKS_PER_UNIT }, (_, k) =>
+    packEpc(lots[Math.floor(k / PACKS_PER_PALLET)].gtin, u * PACKS_PER_UNIT + k),
+  );
   const cases = Array.from({ length: CASES_PER_UNIT }, (_, c) => ssccEpc(lots[0].m, 1, u * CASES_PER_UNIT + c));
   const pallets = Array.from({ length: PALLETS_PER_UNIT }, (_, p) => ssccEpc(lots[0].m, 2, u * PALLETS_PER_UNIT + p));
   const container = ssccEpc(lots[0].m, 3, u);
@@ -155,19 +162,33 @@ export function unitEvents(u: number, firstId: number, units: number): Generated
 
   packs.forEach((epc, k) => {
     const { lot, expiry } = lots[Math.floor(k / PACKS_PER_PALLET)];
-    add(k * 100, maker, (eventTime) => commissioningEvent({ eventTime, epcs: [epc], lot, expiry, bizLocation: factory, readPoint: factory }));
+    add(k * 100, maker, (eventTime) =>
+      commissioningEvent({ eventTime, epcs: [epc], lot, expiry, bizLocation: factory, readPoint: factory }),
+    );
   });
   const children = (c: number) => packs.slice(c * PACKS_PER_CASE, (c + 1) * PACKS_PER_CASE);
   const casesOf = (p: number) => cases.slice(p * CASES_PER_PALLET, (p + 1) * CASES_PER_PALLET);
-  cases.forEach((sscc, c) => add(HOUR + c * 1000, maker, (eventTime) => packingEvent({ eventTime, parent: sscc, children: children(c), bizLocation: factory })));
-  pallets.forEach((sscc, p) => add(2 * HOUR + p * 1000, maker, (eventTime) => packingEvent({ eventTime, parent: sscc, children: casesOf(p), bizLocation: factory })));
-  add(3 * HOUR, maker, (eventTime) => packingEvent({ eventTime, parent: container, children: pallets, bizLocation: factory }));
-  add(4 * HOUR, maker, (eventTime) => shippingEvent({ eventTime, epcs: [container], from: pgln(maker), to: pgln(distributor), bizLocation: factory }));
-  const warehouse = sgln(distributor);
-  add(2 * DAY, distributor, (eventTime) => receivingEvent({ eventTime, epcs: [container], from: pgln(maker), to: pgln(distributor), bizLocation: warehouse }));
-  add(2 * DAY + HOUR, distributor, (eventTime) => unpackingEvent({ eventTime, parent: container, children: pallets, bizLocation: warehouse }));
+  cases.forEach((sscc, c) =>
+    add(HOUR + c * 1000, maker, (eventTime) => packingEvent({ eventTime, parent: sscc, children: children(c), bizLocation: factory })),
+  );
   pallets.forEach((sscc, p) =>
-    add(2 * DAY + 2 * HOUR + p * 1000, distributor, (eventTime) => unpackingEvent({ eventTime, parent: sscc, children: casesOf(p), bizLocation: warehouse })),
+    add(2 * HOUR + p * 1000, maker, (eventTime) => packingEvent({ eventTime, parent: sscc, children: casesOf(p), bizLocation: factory })),
+  );
+  add(3 * HOUR, maker, (eventTime) => packingEvent({ eventTime, parent: container, children: pallets, bizLocation: factory }));
+  add(4 * HOUR, maker, (eventTime) =>
+    shippingEvent({ eventTime, epcs: [container], from: pgln(maker), to: pgln(distributor), bizLocation: factory }),
+  );
+  const warehouse = sgln(distributor);
+  add(2 * DAY, distributor, (eventTime) =>
+    receivingEvent({ eventTime, epcs: [container], from: pgln(maker), to: pgln(distributor), bizLocation: warehouse }),
+  );
+  add(2 * DAY + HOUR, distributor, (eventTime) =>
+    unpackingEvent({ eventTime, parent: container, children: pallets, bizLocation: warehouse }),
+  );
+  pallets.forEach((sscc, p) =>
+    add(2 * DAY + 2 * HOUR + p * 1000, distributor, (eventTime) =>
+      unpackingEvent({ eventTime, parent: sscc, children: casesOf(p), bizLocation: warehouse }),
+    ),
   );
   const pharmacyOf = (c: number) => pharmacies[mix(u, c) % PHARMACIES];
   cases.forEach((sscc, c) =>
@@ -181,7 +202,9 @@ export function unitEvents(u: number, firstId: number, units: number): Generated
     ),
   );
   cases.forEach((sscc, c) =>
-    add(4 * DAY + HOUR + c * 1000, pharmacyOf(c), (eventTime) => unpackingEvent({ eventTime, parent: sscc, children: children(c), bizLocation: sgln(pharmacyOf(c)) })),
+    add(4 * DAY + HOUR + c * 1000, pharmacyOf(c), (eventTime) =>
+      unpackingEvent({ eventTime, parent: sscc, children: children(c), bizLocation: sgln(pharmacyOf(c)) }),
+    ),
   );
   packs.forEach((epc, k) => {
     const at = dispensedAt(u, k);
@@ -212,11 +235,17 @@ export function unitStates(events: GeneratedEvent[]): ItemState[] {
 
 const NULL = '\\N';
 /** COPY text format: backslash, tab, newline and carriage return are special. */
-const text = (s: string | null) => (s === null ? NULL : s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r'));
+const text = (s: string | null) =>
+  s === null ? NULL : s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 const idOf = (v: unknown) => (v && typeof v === 'object' && typeof (v as Json).id === 'string' ? ((v as Json).id as string) : null);
 
 /** One COPY fed unit by unit, waiting for the socket to drain so memory stays flat. */
-async function copyUnits(client: Client, sql: string, plan: Plan, emit: (u: number, firstId: number, out: string[]) => void): Promise<number> {
+async function copyUnits(
+  client: Client,
+  sql: string,
+  plan: Plan,
+  emit: (u: number, firstId: number, out: string[]) => void,
+): Promise<number> {
   const started = performance.now();
   const stream: Writable = client.query(copyFrom(sql));
   for (let u = 0; u < plan.units; u++) {
@@ -277,8 +306,11 @@ export async function loadHistory(url: string, targetEvents: number): Promise<Hi
   try {
     const [{ n }] = (await client.query(`SELECT count(*)::int AS n FROM event`)).rows;
     if (n > 0) {
-      if (n !== plan.events) throw new Error(`the kept bench database holds ${n} events, not the ${plan.events} planned for BENCH_EVENTS=${targetEvents}`);
-      const [{ rows, bytes }] = (await client.query(`SELECT (SELECT count(*)::int FROM event_epc) AS rows, pg_database_size(current_database())::float8 AS bytes`)).rows;
+      if (n !== plan.events)
+        throw new Error(`the kept bench database holds ${n} events, not the ${plan.events} planned for BENCH_EVENTS=${targetEvents}`);
+      const [{ rows, bytes }] = (
+        await client.query(`SELECT (SELECT count(*)::int FROM event_epc) AS rows, pg_database_size(current_database())::float8 AS bytes`)
+      ).rows;
       return { loaded: false, ...plan, eventEpcRows: rows, tables, seconds: 0, databaseBytes: bytes };
     }
     await client.query(`SET synchronous_commit = off`);
@@ -293,21 +325,17 @@ export async function loadHistory(url: string, targetEvents: number): Promise<Hi
       for (const o of ORGANIZATIONS) {
         const organizationWithKey = `WITH o AS (INSERT INTO organization (id, name, role, gln, company_prefixes) VALUES ($1, $2, $3, $4, $5) RETURNING id)
           INSERT INTO api_key (organization_id, name, hash) SELECT id, 'default', $6 FROM o`;
-        await client.query(organizationWithKey, [
-          o.id,
-          o.name,
-          o.role,
-          o.gln,
-          [o.prefix],
-          hashApiKey(o.apiKey),
-        ]);
+        await client.query(organizationWithKey, [o.id, o.name, o.role, o.gln, [o.prefix], hashApiKey(o.apiKey)]);
       }
     });
     await timed('product', () =>
-      client.query(`INSERT INTO product (gtin, name, manufacturer_id) SELECT g, 'Bench product ' || g, m FROM unnest($1::text[], $2::uuid[]) AS u(g, m)`, [
-        manufacturers.flatMap((_, m) => Array.from({ length: PRODUCTS_PER_MANUFACTURER }, (_, p) => gtinOf(m, p))),
-        manufacturers.flatMap((o) => Array.from({ length: PRODUCTS_PER_MANUFACTURER }, () => o.id)),
-      ]),
+      client.query(
+        `INSERT INTO product (gtin, name, manufacturer_id) SELECT g, 'Bench product ' || g, m FROM unnest($1::text[], $2::uuid[]) AS u(g, m)`,
+        [
+          manufacturers.flatMap((_, m) => Array.from({ length: PRODUCTS_PER_MANUFACTURER }, (_, p) => gtinOf(m, p))),
+          manufacturers.flatMap((o) => Array.from({ length: PRODUCTS_PER_MANUFACTURER }, () => o.id)),
+        ],
+      ),
     );
     await timed('lot', async () => {
       const lots = new Map<string, { gtin: string; lot: string; by: string }>();
@@ -389,7 +417,20 @@ export async function loadHistory(url: string, targetEvents: number): Promise<Hi
         (u, firstId, out) => {
           for (const s of unitStates(unitEvents(u, firstId, plan.units))) {
             out.push(
-              [s.epc, s.kind, s.gtin, s.serial, s.lot, s.expiry, s.status, s.custodianId, s.location, s.destination, s.containerEpc, s.commissionedBy]
+              [
+                s.epc,
+                s.kind,
+                s.gtin,
+                s.serial,
+                s.lot,
+                s.expiry,
+                s.status,
+                s.custodianId,
+                s.location,
+                s.destination,
+                s.containerEpc,
+                s.commissionedBy,
+              ]
                 .map((v) => text(v ?? null))
                 .join('\t') +
                 `\t${s.lastEventId}\t${s.lastEventTime.toISOString()}\t${s.statusChangedAt.toISOString()}\t${text(s.statusChangedBy)}\t${s.statusRecordedAt.toISOString()}\n`,
@@ -399,7 +440,8 @@ export async function loadHistory(url: string, targetEvents: number): Promise<Hi
       ),
     );
     await timed('vacuum analyze', async () => {
-      for (const table of ['event', 'event_epc', 'pack_state', 'anchor_batch', 'batch_anchor', 'organization', 'product', 'lot']) await client.query(`VACUUM ANALYZE ${table}`);
+      for (const table of ['event', 'event_epc', 'pack_state', 'anchor_batch', 'batch_anchor', 'organization', 'product', 'lot'])
+        await client.query(`VACUUM ANALYZE ${table}`);
     });
     const [{ bytes }] = (await client.query(`SELECT pg_database_size(current_database())::float8 AS bytes`)).rows;
     return { loaded: true, ...plan, eventEpcRows, tables, seconds: (performance.now() - started) / 1000, databaseBytes: bytes };

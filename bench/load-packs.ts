@@ -56,7 +56,7 @@ const GTINS = Array.from({ length: PRODUCTS }, (_, p) => withCheckDigit(`0061414
 export function benchPack(i: number): BenchPack {
   const lotIndex = Math.floor(i / PACKS_PER_LOT);
   const gtin = GTINS[lotIndex % PRODUCTS];
-  const serial = `S${((Math.imul(i, 0x9e3779b1) >>> 0).toString(36).toUpperCase()).padStart(7, '0')}`;
+  const serial = `S${(Math.imul(i, 0x9e3779b1) >>> 0).toString(36).toUpperCase().padStart(7, '0')}`;
   const expiry = `${2027 + (lotIndex % 3)}-${String(1 + (lotIndex % 12)).padStart(2, '0')}-28`;
   return { gtin, serial, lot: `B${String(26_000 + lotIndex)}`, expiry, epc: `https://id.gs1.org/01/${gtin}/21/${serial}` };
 }
@@ -69,7 +69,12 @@ const text = (s: string) => s.replace(/\\/g, '\\\\');
 const NULL = '\\N';
 
 /** Streams the lines `perCase` emits for every case of 100 packs into one COPY, honouring backpressure. */
-async function copy(client: Client, sql: string, packs: number, perCase: (c: number, first: number, last: number, emit: (line: string) => void) => void) {
+async function copy(
+  client: Client,
+  sql: string,
+  packs: number,
+  perCase: (c: number, first: number, last: number, emit: (line: string) => void) => void,
+) {
   const stream: Writable = client.query(copyFrom(sql));
   const cases = Math.ceil(packs / PACKS_PER_CASE);
   let chunk: string[] = [];
@@ -108,7 +113,10 @@ async function alreadyLoaded(client: Client, packs: number): Promise<boolean> {
  * packs in custody of the pharmacy, with COPY, plain indexes dropped during the load and FK triggers off
  * (session_replication_role = replica), then rebuilt and analyzed. Returns false if the database already held them.
  */
-export async function loadPacks(url: string, packs: number): Promise<{ loaded: boolean; seconds: number; events: number; eventEpcRows: number }> {
+export async function loadPacks(
+  url: string,
+  packs: number,
+): Promise<{ loaded: boolean; seconds: number; events: number; eventEpcRows: number }> {
   const started = performance.now();
   const client = new Client({ connectionString: url });
   await client.connect();
@@ -126,7 +134,10 @@ export async function loadPacks(url: string, packs: number): Promise<{ loaded: b
         [o.id, o.name, o.role, o.gln, o.role === 'MANUFACTURER' ? ['0614141'] : [], hashApiKey(o.apiKey)],
       );
     }
-    await client.query(`INSERT INTO product (gtin, name, manufacturer_id) SELECT g, 'Bench product ' || g, $2 FROM unnest($1::text[]) g`, [GTINS, manufacturer.id]);
+    await client.query(`INSERT INTO product (gtin, name, manufacturer_id) SELECT g, 'Bench product ' || g, $2 FROM unnest($1::text[]) g`, [
+      GTINS,
+      manufacturer.id,
+    ]);
     const lots = Array.from({ length: Math.ceil(packs / PACKS_PER_LOT) }, (_, l) => benchPack(l * PACKS_PER_LOT));
     await client.query(`INSERT INTO lot (gtin, lot, changed_by) SELECT * , $3::uuid FROM unnest($1::text[], $2::text[])`, [
       lots.map((p) => p.gtin),
@@ -173,60 +184,86 @@ export async function loadPacks(url: string, packs: number): Promise<{ loaded: b
       `COPY event (id, event_hash, event_type, action, biz_step, disposition, event_time, record_time, captured_by, body, batch_id, leaf_index) FROM STDIN`,
       packs,
       (c, first, last, emit) => {
-          const ids = eventIds(c);
-          const line = (id: number, type: string, action: string, step: string, disposition: string, at: string, body: object, by: string) =>
-            emit(
-              `${id}\t${hashOf(`event ${id}`)}\t${type}\t${action}\t${step}\t${disposition}\t${at}\t${at}\t${by}\t${text(JSON.stringify(body))}\t${
-                Math.floor((id - 1) / BATCH_LEAVES) + 1
-              }\t${leafNode(id)}\n`,
-            );
-          const children: string[] = [];
-          for (let i = first; i < last; i++) {
-            const p = benchPack(i);
-            children.push(p.epc);
-            const at = time(c, 0);
-            line(ids.commission(i - first), 'ObjectEvent', 'ADD', 'commissioning', 'active', at,
-              commissioningEvent({ eventTime: new Date(at), epcs: [p.epc], lot: p.lot, expiry: p.expiry }), manufacturer.id);
-          }
-          const packedAt = time(c, 500);
-          line(ids.pack, 'AggregationEvent', 'ADD', 'packing', 'in_progress', packedAt,
-            packingEvent({ eventTime: new Date(packedAt), parent: ssccEpc(c), children }), manufacturer.id);
-          const unpackedAt = time(c, 3 * 86_400_000);
-          line(ids.unpack, 'AggregationEvent', 'DELETE', 'unpacking', NULL, unpackedAt,
-            unpackingEvent({ eventTime: new Date(unpackedAt), parent: ssccEpc(c), children }), pharmacy.id);
-        },
-    );
-    await copy(client, `COPY event_epc (epc, event_time, event_id, role) FROM STDIN`, packs, (c, first, last, emit) => {
         const ids = eventIds(c);
-        const packedAt = time(c, 500);
-        const unpackedAt = time(c, 3 * 86_400_000);
-        emit(`${ssccEpc(c)}\t${packedAt}\t${ids.pack}\tparent\n${ssccEpc(c)}\t${unpackedAt}\t${ids.unpack}\tparent\n`);
+        const line = (id: number, type: string, action: string, step: string, disposition: string, at: string, body: object, by: string) =>
+          emit(
+            `${id}\t${hashOf(`event ${id}`)}\t${type}\t${action}\t${step}\t${disposition}\t${at}\t${at}\t${by}\t${text(JSON.stringify(body))}\t${
+              Math.floor((id - 1) / BATCH_LEAVES) + 1
+            }\t${leafNode(id)}\n`,
+          );
+        const children: string[] = [];
         for (let i = first; i < last; i++) {
-          const { epc } = benchPack(i);
-          emit(`${epc}\t${time(c, 0)}\t${ids.commission(i - first)}\tepc\n${epc}\t${packedAt}\t${ids.pack}\tchild\n${epc}\t${unpackedAt}\t${ids.unpack}\tchild\n`);
+          const p = benchPack(i);
+          children.push(p.epc);
+          const at = time(c, 0);
+          line(
+            ids.commission(i - first),
+            'ObjectEvent',
+            'ADD',
+            'commissioning',
+            'active',
+            at,
+            commissioningEvent({ eventTime: new Date(at), epcs: [p.epc], lot: p.lot, expiry: p.expiry }),
+            manufacturer.id,
+          );
         }
+        const packedAt = time(c, 500);
+        line(
+          ids.pack,
+          'AggregationEvent',
+          'ADD',
+          'packing',
+          'in_progress',
+          packedAt,
+          packingEvent({ eventTime: new Date(packedAt), parent: ssccEpc(c), children }),
+          manufacturer.id,
+        );
+        const unpackedAt = time(c, 3 * 86_400_000);
+        line(
+          ids.unpack,
+          'AggregationEvent',
+          'DELETE',
+          'unpacking',
+          NULL,
+          unpackedAt,
+          unpackingEvent({ eventTime: new Date(unpackedAt), parent: ssccEpc(c), children }),
+          pharmacy.id,
+        );
       },
     );
+    await copy(client, `COPY event_epc (epc, event_time, event_id, role) FROM STDIN`, packs, (c, first, last, emit) => {
+      const ids = eventIds(c);
+      const packedAt = time(c, 500);
+      const unpackedAt = time(c, 3 * 86_400_000);
+      emit(`${ssccEpc(c)}\t${packedAt}\t${ids.pack}\tparent\n${ssccEpc(c)}\t${unpackedAt}\t${ids.unpack}\tparent\n`);
+      for (let i = first; i < last; i++) {
+        const { epc } = benchPack(i);
+        emit(
+          `${epc}\t${time(c, 0)}\t${ids.commission(i - first)}\tepc\n${epc}\t${packedAt}\t${ids.pack}\tchild\n${epc}\t${unpackedAt}\t${ids.unpack}\tchild\n`,
+        );
+      }
+    });
     await copy(
       client,
       `COPY pack_state (epc, kind, gtin, serial, lot, expiry, status, custodian_id, location, destination, container_epc, commissioned_by,
                         last_event_id, last_event_time, status_changed_at, status_changed_by) FROM STDIN`,
       packs,
       (c, first, last, emit) => {
-          const ids = eventIds(c);
-          const unpackedAt = time(c, 3 * 86_400_000);
-          const tail = `ACTIVE\t${pharmacy.id}\t${pharmacyLocation}\t${NULL}\t${NULL}\t${manufacturer.id}\t${ids.unpack}\t${unpackedAt}\t${unpackedAt}\t${pharmacy.id}\n`;
-          emit(`${ssccEpc(c)}\tsscc\t${NULL}\t${NULL}\t${NULL}\t${NULL}\t${tail}`);
-          for (let i = first; i < last; i++) {
-            const p = benchPack(i);
-            emit(`${p.epc}\tsgtin\t${p.gtin}\t${p.serial}\t${p.lot}\t${p.expiry}\t${tail}`);
-          }
-        },
+        const ids = eventIds(c);
+        const unpackedAt = time(c, 3 * 86_400_000);
+        const tail = `ACTIVE\t${pharmacy.id}\t${pharmacyLocation}\t${NULL}\t${NULL}\t${manufacturer.id}\t${ids.unpack}\t${unpackedAt}\t${unpackedAt}\t${pharmacy.id}\n`;
+        emit(`${ssccEpc(c)}\tsscc\t${NULL}\t${NULL}\t${NULL}\t${NULL}\t${tail}`);
+        for (let i = first; i < last; i++) {
+          const p = benchPack(i);
+          emit(`${p.epc}\tsgtin\t${p.gtin}\t${p.serial}\t${p.lot}\t${p.expiry}\t${tail}`);
+        }
+      },
     );
     await client.query(`SELECT setval(pg_get_serial_sequence('event', 'id'), $1)`, [events]);
     for (const i of indexes) await client.query(i.indexdef);
     await client.query(`SET session_replication_role = DEFAULT`);
-    for (const table of ['event', 'event_epc', 'pack_state', 'anchor_batch', 'batch_anchor', 'organization', 'product', 'lot']) await client.query(`VACUUM ANALYZE ${table}`);
+    for (const table of ['event', 'event_epc', 'pack_state', 'anchor_batch', 'batch_anchor', 'organization', 'product', 'lot'])
+      await client.query(`VACUUM ANALYZE ${table}`);
     return { loaded: true, seconds: (performance.now() - started) / 1000, events, eventEpcRows };
   } finally {
     await client.end();

@@ -93,7 +93,12 @@ const round = (x: number, digits = 1): number => Number(x.toFixed(digits));
 function rowsOf(label: string, m: Measurement): BenchRow[] {
   return [
     { name: `${label} build`, value: round(m.buildMs), unit: 'ms' },
-    { name: `${label} peak RSS delta`, value: round(m.peakRssDeltaMb), unit: 'MiB', note: 'maxRSS minus RSS before the build, fresh process; near 0 when the build fits in memory the process already held' },
+    {
+      name: `${label} peak RSS delta`,
+      value: round(m.peakRssDeltaMb),
+      unit: 'MiB',
+      note: 'maxRSS minus RSS before the build, fresh process; near 0 when the build fits in memory the process already held',
+    },
     { name: `${label} retained heap+buffers`, value: round(m.retainedMb), unit: 'MiB', note: 'after GC, tree still referenced' },
     { name: `${label} proof extraction`, value: round(m.proofUs, 2), unit: 'µs/proof', note: `mean of ${m.proofsTimed} random leaves` },
   ];
@@ -114,11 +119,21 @@ export async function benchMerkle(): Promise<BenchRow[]> {
     const m = await runIsolated({ impl: 'openzeppelin', leaves }, OZ_LIMIT_MS);
     if (m) {
       rows.push(...rowsOf(label, m));
-      rows.push({ name: `speed-up at ${leaves / 1000}k leaves`, value: round(m.buildMs / ours[leaves].buildMs), unit: 'x', note: 'openzeppelin build / libs/merkle build' });
+      rows.push({
+        name: `speed-up at ${leaves / 1000}k leaves`,
+        value: round(m.buildMs / ours[leaves].buildMs),
+        unit: 'x',
+        note: 'openzeppelin build / libs/merkle build',
+      });
     } else {
       const killed = `openzeppelin killed after ${OZ_LIMIT_MS / 1000} s unfinished: a lower bound`;
       rows.push({ name: `${label} build`, value: OZ_LIMIT_MS, unit: 'ms', note: killed });
-      rows.push({ name: `speed-up at ${leaves / 1000}k leaves`, value: round(OZ_LIMIT_MS / ours[leaves].buildMs), unit: 'x', note: killed });
+      rows.push({
+        name: `speed-up at ${leaves / 1000}k leaves`,
+        value: round(OZ_LIMIT_MS / ours[leaves].buildMs),
+        unit: 'x',
+        note: killed,
+      });
     }
   }
   return rows;

@@ -22,7 +22,12 @@ export async function benchProofBundle(): Promise<BenchRow[]> {
   const anvil = await startAnvil({ port: 0 });
   const db = await createBenchDatabase('bundle');
   const [admin, anchorer] = anvil.accounts;
-  const { address } = await deployAnchorRegistry({ rpcUrl: anvil.rpcUrl, privateKey: admin.privateKey, anchorer: anchorer.address, chainId: anvil.chainId });
+  const { address } = await deployAnchorRegistry({
+    rpcUrl: anvil.rpcUrl,
+    privateKey: admin.privateKey,
+    anchorer: anchorer.address,
+    chainId: anvil.chainId,
+  });
   const config = loadConfig({
     NODE_ENV: 'production',
     DATABASE_URL: db.url,
@@ -53,8 +58,11 @@ export async function benchProofBundle(): Promise<BenchRow[]> {
       return body.data;
     };
     const org = async (name: string, role: string, gln: string, prefixes: string[] = []) =>
-      (await gql(ADMIN, `mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { apiKey } }`, { i: { name, role, gln, companyPrefixes: prefixes } }))
-        .createOrganization.apiKey as string;
+      (
+        await gql(ADMIN, `mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { apiKey } }`, {
+          i: { name, role, gln, companyPrefixes: prefixes },
+        })
+      ).createOrganization.apiKey as string;
     const maker = await org('maker', 'MANUFACTURER', withCheck('061414100001'), ['0614141']);
     const regulator = await org('regulator', 'REGULATOR', withCheck('061414100005'));
     const gtin = withCheck('0061414107346');
@@ -66,7 +74,9 @@ export async function benchProofBundle(): Promise<BenchRow[]> {
     const capture = (events: Record<string, unknown>[]) =>
       gql(maker, `mutation($d: JSON!) { captureEpcisDocument(document: $d) { capturedCount } }`, { d: epcisDocument(events) });
     const lotEvents = [
-      ...Array.from({ length: 10 }, (_, i) => commissioningEvent({ eventTime: at(), epcs: packs.slice(i * 100, i * 100 + 100), lot: 'L1', expiry: '2029-12-31' })),
+      ...Array.from({ length: 10 }, (_, i) =>
+        commissioningEvent({ eventTime: at(), epcs: packs.slice(i * 100, i * 100 + 100), lot: 'L1', expiry: '2029-12-31' }),
+      ),
       ...cases.map((c, i) => packingEvent({ eventTime: at(), parent: c, children: packs.slice(i * 100, i * 100 + 100) })),
       packingEvent({ eventTime: at(), parent: pallet, children: cases }),
       shippingEvent({ eventTime: at(), epcs: [pallet] }),
@@ -88,8 +98,18 @@ export async function benchProofBundle(): Promise<BenchRow[]> {
     const events = bundle.events.length;
     const proofLength = bundle.events[0]?.merkle?.proof.length ?? 0;
     return [
-      { name: 'proof bundle size per event', value: Math.round(text.length / events), unit: 'bytes', note: `${events} events, ${text.length} bytes in all, unsigned, JSON` },
-      { name: 'Merkle proof length in that bundle', value: proofLength, unit: 'hashes', note: `one batch of ${lotEvents.length} events; ⌈log2 n⌉ hashes of 66 hex characters: 14 at 10,000 events a batch, 20 at 1M` },
+      {
+        name: 'proof bundle size per event',
+        value: Math.round(text.length / events),
+        unit: 'bytes',
+        note: `${events} events, ${text.length} bytes in all, unsigned, JSON`,
+      },
+      {
+        name: 'Merkle proof length in that bundle',
+        value: proofLength,
+        unit: 'hashes',
+        note: `one batch of ${lotEvents.length} events; ⌈log2 n⌉ hashes of 66 hex characters: 14 at 10,000 events a batch, 20 at 1M`,
+      },
     ];
   } finally {
     await worker.close();

@@ -53,13 +53,27 @@ async function startApi(databaseUrl: string): Promise<{ url: string; stop(): Pro
   const child: ChildProcess = spawn(process.execPath, [...profile, '-r', '@swc-node/register', 'apps/api/src/main.ts'], {
     cwd: ROOT,
     // The load comes from one key and one address: the limits would measure the throttler's refusals, not the path (its Redis round trips still run).
-    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, PORT: String(port), ADMIN_TOKEN: 'bench-admin-token-0123456789', RATE_LIMIT_PER_KEY_PER_MINUTE: '100000000', RATE_LIMIT_VERIFY_PER_KEY_PER_MINUTE: '100000000', RATE_LIMIT_PER_IP_PER_MINUTE: '100000000' },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      ADMIN_TOKEN: 'bench-admin-token-0123456789',
+      RATE_LIMIT_PER_KEY_PER_MINUTE: '100000000',
+      RATE_LIMIT_VERIFY_PER_KEY_PER_MINUTE: '100000000',
+      RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
-  while (!(await fetch(`${base}/health`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`${base}/health`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode} before answering`);
     if (Date.now() > deadline) throw new Error('the API did not answer /health within 120 s');
     await new Promise((r) => setTimeout(r, 250));
@@ -160,13 +174,19 @@ export async function benchProvenance(): Promise<BenchRow[]> {
     const shape = `${load.events.toLocaleString('en')} events, ${load.eventEpcRows.toLocaleString('en')} event_epc rows, ${load.packs.toLocaleString('en')} packs`;
     const gib = load.databaseBytes / 2 ** 30;
     if (load.loaded) {
-      rows.push({ name: 'history load, total (COPY, all indexes and constraints live)', value: Math.round(load.seconds), unit: 's', note: shape });
+      rows.push({
+        name: 'history load, total (COPY, all indexes and constraints live)',
+        value: Math.round(load.seconds),
+        unit: 's',
+        note: shape,
+      });
       for (const [table, seconds] of Object.entries(load.tables)) rows.push({ name: `  ${table}`, value: round1(seconds), unit: 's' });
     } else {
       console.log(`reusing ${shape}`);
     }
     rows.push({ name: 'database size after load', value: Math.round(gib * 10) / 10, unit: 'GiB', note: `${shape}; target ≤ 30 GiB` });
-    if (load.packs < BIG_LOT_PACKS * 1.3) throw new Error(`BENCH_EVENTS=${EVENTS} is too small for a lot of ${BIG_LOT_PACKS} packs: use at least 1,000,000`);
+    if (load.packs < BIG_LOT_PACKS * 1.3)
+      throw new Error(`BENCH_EVENTS=${EVENTS} is too small for a lot of ${BIG_LOT_PACKS} packs: use at least 1,000,000`);
 
     api = await startApi(db.url);
     const randomEpc = () => historyPack(Math.floor(Math.random() * load.units), Math.floor(Math.random() * PACKS_PER_UNIT)).epc;
@@ -194,7 +214,12 @@ export async function benchProvenance(): Promise<BenchRow[]> {
     )} req/s); ${round1(eventsServed / latencies.length)} events with proofs per answer, 3 aggregation levels`;
     rows.push(
       { name: 'provenance(epc) p50', value: round1(percentile(latencies, 0.5)), unit: 'ms', note: perPack },
-      { name: '  p99', value: round1(p99), unit: 'ms', note: `target ≤ ${PROVENANCE_P99_TARGET_MS} ms: ${p99 <= PROVENANCE_P99_TARGET_MS ? 'PASS' : 'FAIL'}` },
+      {
+        name: '  p99',
+        value: round1(p99),
+        unit: 'ms',
+        note: `target ≤ ${PROVENANCE_P99_TARGET_MS} ms: ${p99 <= PROVENANCE_P99_TARGET_MS ? 'PASS' : 'FAIL'}`,
+      },
       { name: '  max', value: round1(latencies.at(-1)!), unit: 'ms' },
     );
 
@@ -204,7 +229,8 @@ export async function benchProvenance(): Promise<BenchRow[]> {
       const { lot } = await gql(api.url, LOT_QUERY, { ...BIG_LOT, first: 100 });
       const elapsed = performance.now() - t;
       const total = lot.countsByStatus.reduce((sum: number, s: { count: number }) => sum + s.count, 0);
-      if (total !== BIG_LOT_PACKS || lot.packs.edges.length !== 100) throw new Error(`lot answered ${total} packs and a page of ${lot.packs.edges.length}`);
+      if (total !== BIG_LOT_PACKS || lot.packs.edges.length !== 100)
+        throw new Error(`lot answered ${total} packs and a page of ${lot.packs.edges.length}`);
       if (i >= 2) lotLatencies.push(elapsed);
     }
     lotLatencies.sort((a, b) => a - b);
@@ -216,7 +242,12 @@ export async function benchProvenance(): Promise<BenchRow[]> {
         unit: 'ms',
         note: `lot of ${BIG_LOT_PACKS.toLocaleString('en')} packs: countsByStatus, countsByCustodian, first page of 100; ${LOT_REQUESTS} requests after 2 warm-up`,
       },
-      { name: '  max', value: Math.round(lotMax), unit: 'ms', note: `target ≤ ${LOT_TARGET_MS} ms: ${lotMax <= LOT_TARGET_MS ? 'PASS' : 'FAIL'}` },
+      {
+        name: '  max',
+        value: Math.round(lotMax),
+        unit: 'ms',
+        note: `target ≤ ${LOT_TARGET_MS} ms: ${lotMax <= LOT_TARGET_MS ? 'PASS' : 'FAIL'}`,
+      },
     );
     await explain(db.url, randomEpc());
     complete = true;

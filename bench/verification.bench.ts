@@ -72,7 +72,9 @@ function targets(base: string): Record<'graphqlTrivial' | 'getTrivial' | 'verify
       name: 'GraphQL { __typename }',
       request: { method: 'POST', path: '/graphql', headers: gqlHeaders, body: JSON.stringify({ query: '{ __typename }' }) },
       check: async () => {
-        const body = await json(await fetch(`${base}/graphql`, { method: 'POST', headers: gqlHeaders, body: JSON.stringify({ query: '{ __typename }' }) }));
+        const body = await json(
+          await fetch(`${base}/graphql`, { method: 'POST', headers: gqlHeaders, body: JSON.stringify({ query: '{ __typename }' }) }),
+        );
         return body.data?.__typename === 'Query' ? null : JSON.stringify(body);
       },
     },
@@ -91,10 +93,16 @@ function targets(base: string): Record<'graphqlTrivial' | 'getTrivial' | 'verify
       },
       check: async (p, f) => {
         const body = await json(
-          await fetch(`${base}/graphql`, { method: 'POST', headers: gqlHeaders, body: JSON.stringify({ query: VERIFY_QUERY, variables: { c: scanOf(p, f) } }) }),
+          await fetch(`${base}/graphql`, {
+            method: 'POST',
+            headers: gqlHeaders,
+            body: JSON.stringify({ query: VERIFY_QUERY, variables: { c: scanOf(p, f) } }),
+          }),
         );
         const v = body.data?.verify;
-        return v?.saleable && v.status === 'ACTIVE' && v.epc === p.epc && v.checkedOnChain && v.custodian?.gln === pharmacy.gln ? null : JSON.stringify(body);
+        return v?.saleable && v.status === 'ACTIVE' && v.epc === p.epc && v.checkedOnChain && v.custodian?.gln === pharmacy.gln
+          ? null
+          : JSON.stringify(body);
       },
     },
     vrs: {
@@ -135,7 +143,16 @@ async function startServer(databaseUrl: string): Promise<{ base: string; pid: nu
   const child: ChildProcess = spawn(process.execPath, [...profile, '-r', '@swc-node/register', 'apps/api/src/main.ts'], {
     cwd: ROOT,
     // The load comes from one key and one address: the limits would measure the throttler's refusals, not the path (its Redis round trips still run).
-    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, PORT: String(port), ADMIN_TOKEN: 'bench-admin-token-0123456789', RATE_LIMIT_PER_KEY_PER_MINUTE: '100000000', RATE_LIMIT_VERIFY_PER_KEY_PER_MINUTE: '100000000', RATE_LIMIT_PER_IP_PER_MINUTE: '100000000' },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      ADMIN_TOKEN: 'bench-admin-token-0123456789',
+      RATE_LIMIT_PER_KEY_PER_MINUTE: '100000000',
+      RATE_LIMIT_VERIFY_PER_KEY_PER_MINUTE: '100000000',
+      RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -144,7 +161,13 @@ async function startServer(databaseUrl: string): Promise<{ base: string; pid: nu
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode} before answering`);
     if (Date.now() > deadline) throw new Error('the API did not answer /health within 120 s');
-    if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${base}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     await new Promise((r) => setTimeout(r, 250));
   }
   return {
@@ -163,7 +186,9 @@ async function startServer(databaseUrl: string): Promise<{ base: string; pid: nu
  */
 function cpuMs(pid: number, thread?: number): number {
   try {
-    const fields = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8').split(') ')[1].split(' ');
+    const fields = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8')
+      .split(') ')[1]
+      .split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return 0;
@@ -182,7 +207,9 @@ class CpuMeter {
   ) {}
 
   private async backends(): Promise<number[]> {
-    const { rows } = await this.pg.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [this.database]);
+    const { rows } = await this.pg.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [
+      this.database,
+    ]);
     return rows.map((r: { pid: number }) => r.pid);
   }
 
@@ -238,7 +265,8 @@ export async function benchVerification(): Promise<BenchRow[]> {
     const load = await loadPacks(db.url, PACKS);
     const shape = `${PACKS.toLocaleString('en')} packs, ${load.events.toLocaleString('en')} events, ${load.eventEpcRows.toLocaleString('en')} event_epc rows`;
     console.log(load.loaded ? `loaded ${shape} in ${load.seconds.toFixed(1)} s` : `reusing ${shape} in ${db.url}`);
-    if (load.loaded) rows.push({ name: 'bulk load (COPY, indexes rebuilt, analyzed)', value: Math.round(load.seconds), unit: 's', note: shape });
+    if (load.loaded)
+      rows.push({ name: 'bulk load (COPY, indexes rebuilt, analyzed)', value: Math.round(load.seconds), unit: 's', note: shape });
 
     server = await startServer(db.url);
     const t = targets(server.base);
@@ -255,7 +283,9 @@ export async function benchVerification(): Promise<BenchRow[]> {
     // The endpoints take turns in short rounds rather than one long run each: on a shared machine whose speed drifts
     // by a third from minute to minute, back-to-back runs compared the endpoints at different speeds.
     const rounds = Math.max(1, Math.round(SATURATION_SECONDS / SATURATION_ROUND_SECONDS));
-    const totals = Object.fromEntries(Object.keys(t).map((k) => [k, { requests: 0, seconds: 0, server: 0, mainThread: 0, postgres: 0, client: 0, p99: 0 }]));
+    const totals = Object.fromEntries(
+      Object.keys(t).map((k) => [k, { requests: 0, seconds: 0, server: 0, mainThread: 0, postgres: 0, client: 0, p99: 0 }]),
+    );
     for (const [key, target] of Object.entries(t)) await run(server.base, target, key.endsWith('Trivial') ? 2 : DATABASE_WARM_UP_SECONDS);
     for (let round = 0; round < rounds; round++) {
       for (const [key, target] of Object.entries(t)) {
@@ -276,25 +306,42 @@ export async function benchVerification(): Promise<BenchRow[]> {
       const sum = totals[key];
       saturation[key] = sum.requests / sum.seconds;
       const per = (ms: number) => (ms / sum.requests).toFixed(2);
-      cpu[key] = `CPU per request: API ${per(sum.server)} ms (main thread ${per(sum.mainThread)} ms), Postgres ${per(sum.postgres)} ms, client ${per(sum.client)} ms`;
+      cpu[key] =
+        `CPU per request: API ${per(sum.server)} ms (main thread ${per(sum.mainThread)} ms), Postgres ${per(sum.postgres)} ms, client ${per(sum.client)} ms`;
       console.log(`saturation ${target.name}: ${Math.round(saturation[key])} req/s, worst round p99 ${sum.p99} ms; ${cpu[key]}`);
     }
     rows.push(
-      { name: `saturation ${t.graphqlTrivial.name}`, value: Math.round(saturation.graphqlTrivial), unit: 'req/s', note: `${CONNECTIONS} connections, ${SATURATION_SECONDS} s each in rounds of ${SATURATION_ROUND_SECONDS} s taken in turn; ${shared}; ${cpu.graphqlTrivial}` },
+      {
+        name: `saturation ${t.graphqlTrivial.name}`,
+        value: Math.round(saturation.graphqlTrivial),
+        unit: 'req/s',
+        note: `${CONNECTIONS} connections, ${SATURATION_SECONDS} s each in rounds of ${SATURATION_ROUND_SECONDS} s taken in turn; ${shared}; ${cpu.graphqlTrivial}`,
+      },
       { name: `saturation ${t.getTrivial.name}`, value: Math.round(saturation.getTrivial), unit: 'req/s', note: cpu.getTrivial },
     );
     // Issue 4 sets the throughput target for GraphQL verify against the trivial GraphQL query; VRS and the resolver are
     // plain GETs, shown against GET /health (which does no authentication, parsing or database work) for reference.
-    for (const [key, against] of [['verify', 'graphqlTrivial'], ['vrs', 'getTrivial'], ['digitalLink', 'getTrivial']] as const) {
+    for (const [key, against] of [
+      ['verify', 'graphqlTrivial'],
+      ['vrs', 'getTrivial'],
+      ['digitalLink', 'getTrivial'],
+    ] as const) {
       const ratio = saturation[key] / saturation[against];
       const targeted = key === 'verify';
       rows.push(
-        { name: `saturation ${t[key].name}`, value: Math.round(saturation[key]), unit: 'req/s', note: `random packs of ${PACKS.toLocaleString('en')}; ${cpu[key]}` },
+        {
+          name: `saturation ${t[key].name}`,
+          value: Math.round(saturation[key]),
+          unit: 'req/s',
+          note: `random packs of ${PACKS.toLocaleString('en')}; ${cpu[key]}`,
+        },
         {
           name: `  ratio to ${t[against].name}`,
           value: Math.round(ratio * 100),
           unit: '%',
-          note: targeted ? `target ≥ ${THROUGHPUT_RATIO_TARGET * 100}%: ${ratio >= THROUGHPUT_RATIO_TARGET ? 'PASS' : 'FAIL'}` : 'reference',
+          note: targeted
+            ? `target ≥ ${THROUGHPUT_RATIO_TARGET * 100}%: ${ratio >= THROUGHPUT_RATIO_TARGET ? 'PASS' : 'FAIL'}`
+            : 'reference',
         },
       );
     }
@@ -305,14 +352,21 @@ export async function benchVerification(): Promise<BenchRow[]> {
       const seconds = baseline ? BASELINE_LATENCY_SECONDS : LATENCY_SECONDS;
       const r = await run(server.base, t[key], seconds, rate);
       const { p50, p97_5, p99 } = r.latency;
-      console.log(`${rate} req/s ${t[key].name}: p50 ${p50} ms, p97.5 ${p97_5} ms, p99 ${p99} ms, achieved ${Math.round(r.requests.average)} req/s`);
+      console.log(
+        `${rate} req/s ${t[key].name}: p50 ${p50} ms, p97.5 ${p97_5} ms, p99 ${p99} ms, achieved ${Math.round(r.requests.average)} req/s`,
+      );
       // A server that falls behind the rate leaves requests unsent, which hides their latency (coordinated omission).
       const sustained = r.requests.average >= 0.95 * rate;
       const verdict = baseline
         ? 'reference'
-        : `target p99 ≤ ${P99_TARGET_MS} ms: ${p99 <= P99_TARGET_MS && sustained ? 'PASS' : 'FAIL'}${sustained ? "" : " (rate not sustained)"}`;
+        : `target p99 ≤ ${P99_TARGET_MS} ms: ${p99 <= P99_TARGET_MS && sustained ? 'PASS' : 'FAIL'}${sustained ? '' : ' (rate not sustained)'}`;
       rows.push(
-        { name: `${t[key].name} at ${rate} req/s: p50`, value: p50, unit: 'ms', note: `${seconds} s, achieved ${Math.round(r.requests.average)} req/s` },
+        {
+          name: `${t[key].name} at ${rate} req/s: p50`,
+          value: p50,
+          unit: 'ms',
+          note: `${seconds} s, achieved ${Math.round(r.requests.average)} req/s`,
+        },
         { name: `  p97.5`, value: p97_5, unit: 'ms' },
         { name: `  p99`, value: p99, unit: 'ms', note: verdict },
       );

@@ -25,14 +25,23 @@ async function assertDatabaseReachable(url: string): Promise<void> {
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`Postgres at ${redactUrl(url)} is not reachable (${error instanceof Error ? error.message : error}): is npm start running?`, { cause: error });
+    throw new Error(
+      `Postgres at ${redactUrl(url)} is not reachable (${error instanceof Error ? error.message : error}): is npm start running?`,
+      { cause: error },
+    );
   } finally {
     await client.end().catch(() => undefined);
   }
 }
 
 function auditContext(config: AppConfig) {
-  @Module({ imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot({ url: config.databaseUrl, poolSize: 2, appRole: config.databaseAppRole }), AuditModule] })
+  @Module({
+    imports: [
+      ConfigModule.forRoot(config),
+      PersistenceModule.forRoot({ url: config.databaseUrl, poolSize: 2, appRole: config.databaseAppRole }),
+      AuditModule,
+    ],
+  })
   class AuditCliModule {}
   return NestFactory.createApplicationContext(AuditCliModule, { logger: ['error'] });
 }
@@ -40,7 +49,10 @@ function auditContext(config: AppConfig) {
 async function main(): Promise<number> {
   const restart = process.argv.includes('--restart');
   const config = loadConfig(withDevServices(process.env, readServices(dataDirOf(process.env))));
-  if (!config.chain.contractAddress) throw new Error('no AnchorRegistry to audit against: start the platform with npm start, or set ANCHOR_CONTRACT_ADDRESS and CHAIN_RPC_URL');
+  if (!config.chain.contractAddress)
+    throw new Error(
+      'no AnchorRegistry to audit against: start the platform with npm start, or set ANCHOR_CONTRACT_ADDRESS and CHAIN_RPC_URL',
+    );
   await assertDatabaseReachable(config.databaseUrl);
   const app = await auditContext(config);
   const stop = new AbortController();
@@ -51,7 +63,10 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSigint);
   // The bar (on stderr) is for a person at a terminal; piped output gets plain lines only.
   const bars = process.stderr.isTTY
-    ? new MultiBar({ format: 'audit [{bar}] {percentage}% | {value}/{total} events | {batches} batches | ETA {eta_formatted}', hideCursor: true }, Presets.shades_classic)
+    ? new MultiBar(
+        { format: 'audit [{bar}] {percentage}% | {value}/{total} events | {batches} batches | ETA {eta_formatted}', hideCursor: true },
+        Presets.shades_classic,
+      )
     : undefined;
   const say = (line: string) => (bars ? bars.log(`${line}\n`) : console.log(line));
   let bar: ReturnType<MultiBar['create']> | undefined;
@@ -68,7 +83,12 @@ async function main(): Promise<number> {
       },
       onBatch: (result) => {
         for (const f of result.findings) {
-          const what = [f.eventId !== undefined ? `event ${f.eventId}` : '', f.eventHash ?? '', f.leafIndex !== undefined ? `leaf ${f.leafIndex}` : '', f.leafHash ?? '']
+          const what = [
+            f.eventId !== undefined ? `event ${f.eventId}` : '',
+            f.eventHash ?? '',
+            f.leafIndex !== undefined ? `leaf ${f.leafIndex}` : '',
+            f.leafHash ?? '',
+          ]
             .filter(Boolean)
             .join(' ');
           say(`TAMPER batch ${f.batchId} ${f.kind}${what ? ` ${what}` : ''}: ${f.detail}`);
@@ -84,7 +104,11 @@ async function main(): Promise<number> {
   }
   const rate = Math.round(summary.eventsPerSecond);
   const seconds = (summary.elapsedMs / 1000).toFixed(1);
-  const verdict = summary.interrupted ? 'INTERRUPTED (rerun to resume)' : summary.tamperedBatches ? `TAMPERED: ${summary.tamperedBatches} batches, ${summary.findings} findings` : 'CLEAN';
+  const verdict = summary.interrupted
+    ? 'INTERRUPTED (rerun to resume)'
+    : summary.tamperedBatches
+      ? `TAMPERED: ${summary.tamperedBatches} batches, ${summary.findings} findings`
+      : 'CLEAN';
   console.log(`audit: ${summary.batches} batches, ${summary.events} events in ${seconds} s (${rate} events/s): ${verdict}`);
   if (summary.interrupted) return 130;
   return summary.tamperedBatches ? 1 : 0;

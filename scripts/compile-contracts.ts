@@ -33,10 +33,16 @@ export interface ContractArtifact {
 
 interface SolcOutput {
   errors?: { severity: 'error' | 'warning' | 'info'; formattedMessage: string }[];
-  contracts?: Record<string, Record<string, {
-    abi: unknown[];
-    evm: { bytecode: { object: string }; deployedBytecode: { object: string } };
-  }>>;
+  contracts?: Record<
+    string,
+    Record<
+      string,
+      {
+        abi: unknown[];
+        evm: { bytecode: { object: string }; deployedBytecode: { object: string } };
+      }
+    >
+  >;
   sources?: Record<string, unknown>;
 }
 
@@ -49,9 +55,7 @@ export class ContractCompileError extends Error {
 
 function resolveImport(importPath: string): { contents: string } | { error: string } {
   try {
-    const file = importPath.startsWith('@')
-      ? require.resolve(importPath, { paths: [ROOT] })
-      : join(ROOT, importPath);
+    const file = importPath.startsWith('@') ? require.resolve(importPath, { paths: [ROOT] }) : join(ROOT, importPath);
     return { contents: readFileSync(file, 'utf8') };
   } catch {
     return { error: `cannot resolve import ${importPath}` };
@@ -65,13 +69,15 @@ export function compileAnchorRegistry(): ContractArtifact {
     settings: SETTINGS,
   };
   const loaded = new Map<string, string>([[SOURCE_PATH, input.sources[SOURCE_PATH].content]]);
-  const output = JSON.parse(solc.compile(JSON.stringify(input), {
-    import: (path: string) => {
-      const result = resolveImport(path);
-      if ('contents' in result) loaded.set(path, result.contents);
-      return result;
-    },
-  })) as SolcOutput;
+  const output = JSON.parse(
+    solc.compile(JSON.stringify(input), {
+      import: (path: string) => {
+        const result = resolveImport(path);
+        if ('contents' in result) loaded.set(path, result.contents);
+        return result;
+      },
+    }),
+  ) as SolcOutput;
 
   // Warnings fail the build too: a warning-free contract keeps the audit surface small.
   const problems = (output.errors ?? []).filter((e) => e.severity !== 'info');

@@ -50,9 +50,11 @@ async function main() {
   const pgln = (g: string) => epcToUrn({ kind: 'pgln', gln: g }, PREFIX_LENGTH);
   const sgln = (g: string) => epcToUrn({ kind: 'sgln', gln: g }, PREFIX_LENGTH);
   const create = async (name: string, role: string, g: string, companyPrefixes: string[] = []) =>
-    (await gql(admin, `mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { apiKey organization { id } } }`, {
-      i: { name, role, gln: g, companyPrefixes },
-    })).createOrganization.apiKey as string;
+    (
+      await gql(admin, `mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { apiKey organization { id } } }`, {
+        i: { name, role, gln: g, companyPrefixes },
+      })
+    ).createOrganization.apiKey as string;
 
   const makerGln = gln(1);
   const wholesalerGln = gln(2);
@@ -68,7 +70,13 @@ async function main() {
     [pharmacy, 'Pharmacy licence', 'State Board of Pharmacy'],
   ];
   for (const [key, type, issuingAuthority] of licences) {
-    const input = { type, issuingAuthority, number: `DEMO-${random(6)}`, validFrom: new Date().toISOString(), validUntil: new Date(Date.now() + 365 * 86_400_000).toISOString() };
+    const input = {
+      type,
+      issuingAuthority,
+      number: `DEMO-${random(6)}`,
+      validFrom: new Date().toISOString(),
+      validUntil: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+    };
     const { addLicence } = await gql(key, `mutation($i: AddLicenceInput!) { addLicence(input: $i) { id } }`, { i: input });
     await gql(regulator, `mutation($id: ID!) { verifyLicence(id: $id) { status } }`, { id: addLicence.id });
   }
@@ -97,12 +105,23 @@ async function main() {
 
   const plant = sgln(makerGln);
   let n = await capture(maker, [
-    ...Array.from({ length: 10 }, (_, i) => commissioningEvent({ eventTime: at(), epcs: packs.slice(i * 100, i * 100 + 100), lot, expiry: expiryIso, bizLocation: plant, readPoint: plant })),
+    ...Array.from({ length: 10 }, (_, i) =>
+      commissioningEvent({
+        eventTime: at(),
+        epcs: packs.slice(i * 100, i * 100 + 100),
+        lot,
+        expiry: expiryIso,
+        bizLocation: plant,
+        readPoint: plant,
+      }),
+    ),
     ...cases.map((c, i) => packingEvent({ eventTime: at(), parent: c, children: packs.slice(i * 100, i * 100 + 100), bizLocation: plant })),
     packingEvent({ eventTime: at(), parent: pallet, children: cases, bizLocation: plant }),
     shippingEvent({ eventTime: at(), epcs: [pallet], from: pgln(makerGln), to: pgln(wholesalerGln), bizLocation: plant }),
   ]);
-  console.log(`manufacturer: commissioned 1,000 packs of GTIN ${gtin} lot ${lot}, packed 10 cases on pallet ${pallet}, shipped (${n} events)`);
+  console.log(
+    `manufacturer: commissioned 1,000 packs of GTIN ${gtin} lot ${lot}, packed 10 cases on pallet ${pallet}, shipped (${n} events)`,
+  );
 
   const warehouse = sgln(wholesalerGln);
   n = await capture(wholesaler, [
@@ -112,7 +131,9 @@ async function main() {
   ]);
   console.log(`distributor: received the pallet, broke it down, shipped case ${cases[0]} (100 packs) to the pharmacy (${n} events)`);
 
-  n = await capture(pharmacy, [receivingEvent({ eventTime: at(), epcs: [cases[0]], from: pgln(wholesalerGln), to: pgln(pharmacyGln), bizLocation: sgln(pharmacyGln) })]);
+  n = await capture(pharmacy, [
+    receivingEvent({ eventTime: at(), epcs: [cases[0]], from: pgln(wholesalerGln), to: pgln(pharmacyGln), bizLocation: sgln(pharmacyGln) }),
+  ]);
   console.log(`pharmacy: received the case (${n} event)`);
 
   const pack = packs[7];
@@ -129,7 +150,11 @@ async function main() {
   }
   console.log('\n\nverdict:', JSON.stringify(verdict, null, 2));
 
-  const prov = await gql(maker, `query($e: String!) { provenance(epc: $e) { events { bizStep via eventHash proof { eventDigest merkleProof root batchId chainId contractAddress transactionHash blockNumber status } } } }`, { e: pack });
+  const prov = await gql(
+    maker,
+    `query($e: String!) { provenance(epc: $e) { events { bizStep via eventHash proof { eventDigest merkleProof root batchId chainId contractAddress transactionHash blockNumber status } } } }`,
+    { e: pack },
+  );
   console.log(`\nprovenance: ${prov.provenance.events.map((e: any) => e.bizStep).join(' → ')}`);
   console.log('proof of the commissioning event:', JSON.stringify(prov.provenance.events[0].proof, null, 2));
 
@@ -138,7 +163,9 @@ async function main() {
   console.log(`\npaste one of these into verify(code: …) or the scanner page, with the Corner Pharmacy key ${pharmacy}:`);
   console.log(`  bracketed:    (01)${gtin}(17)${yymmdd}(10)${lot}(21)${s}`);
   console.log(`  Digital Link: https://id.gs1.org/01/${gtin}/10/${lot}/21/${s}?17=${yymmdd}`);
-  console.log(`  DataMatrix:   ${JSON.stringify(`]d201${gtin}17${yymmdd}10${lot}\u001d21${s}`)}  (JSON string: \\u001d is the GS separator)`);
+  console.log(
+    `  DataMatrix:   ${JSON.stringify(`]d201${gtin}17${yymmdd}10${lot}\u001d21${s}`)}  (JSON string: \\u001d is the GS separator)`,
+  );
 }
 
 main().catch((e) => {

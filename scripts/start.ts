@@ -77,10 +77,22 @@ async function waitForHealth(port: number, api: SupervisedApp): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new StartError(StartErrorCode.APP_NOT_READY, `api did not answer /health on port ${port} within ${READY_TIMEOUT_MS / 1000} s`, 'api');
+  throw new StartError(
+    StartErrorCode.APP_NOT_READY,
+    `api did not answer /health on port ${port} within ${READY_TIMEOUT_MS / 1000} s`,
+    'api',
+  );
 }
 
-function banner(port: number, adminToken: string | undefined, adminTokenFile: string | undefined, chain: ChainHandle, postgres: PostgresHandle, redis: RedisHandle, servicesFile: string): void {
+function banner(
+  port: number,
+  adminToken: string | undefined,
+  adminTokenFile: string | undefined,
+  chain: ChainHandle,
+  postgres: PostgresHandle,
+  redis: RedisHandle,
+  servicesFile: string,
+): void {
   const lines = [
     'pharmatrace is ready',
     `  Home         http://localhost:${port}/  (the pages below and the docs)`,
@@ -90,7 +102,9 @@ function banner(port: number, adminToken: string | undefined, adminTokenFile: st
     `  Docs         http://localhost:${port}/docs/README.md`,
     `  GraphQL      http://localhost:${port}/graphql  (POST, header "Authorization: Bearer <token>")`,
     `  Health       http://localhost:${port}/health/ready  (metrics at /metrics)`,
-    adminToken ? `  Admin token  ${adminToken}${adminTokenFile ? `  (kept in ${adminTokenFile})` : ''}` : '  Admin token  none: ADMIN_TOKEN is not set (production), admin operations are refused',
+    adminToken
+      ? `  Admin token  ${adminToken}${adminTokenFile ? `  (kept in ${adminTokenFile})` : ''}`
+      : '  Admin token  none: ADMIN_TOKEN is not set (production), admin operations are refused',
     `  Chain        ${chain.rpcUrl}${chain.chainId ? ` (chain ${chain.chainId})` : ''}, AnchorRegistry ${chain.contractAddress}${chain.deployed ? ' (deployed now)' : ''}`,
     `  Postgres     ${redactUrl(postgres.url)} (${postgres.source})`,
     `  Redis        ${redactUrl(redis.url)} (${redis.source})`,
@@ -112,7 +126,9 @@ async function provideAppLogin(ownerUrl: string, appRole: string): Promise<strin
     log(`the API and worker log in as ${new URL(appUrl).username} (role ${appRole} only)`);
     return appUrl;
   } catch (e) {
-    log(`the API and worker log in as the database owner, acting as ${appRole}: the login ${appRole}_login could not be made (${e instanceof Error ? e.message : String(e)})`);
+    log(
+      `the API and worker log in as the database owner, acting as ${appRole}: the login ${appRole}_login could not be made (${e instanceof Error ? e.message : String(e)})`,
+    );
     return ownerUrl;
   }
 }

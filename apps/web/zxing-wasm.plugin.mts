@@ -16,7 +16,11 @@ export function zxingWasm(): Plugin {
     name: 'pharmatrace-zxing-wasm',
     apply: 'build',
     generateBundle() {
-      this.emitFile({ type: 'asset', fileName: ZXING_WASM_FILE, source: readFileSync(require.resolve('zxing-wasm/reader/zxing_reader.wasm')) });
+      this.emitFile({
+        type: 'asset',
+        fileName: ZXING_WASM_FILE,
+        source: readFileSync(require.resolve('zxing-wasm/reader/zxing_reader.wasm')),
+      });
     },
   };
 }

@@ -70,7 +70,12 @@ export async function ensureAnchorRegistry(options: EnsureRegistryOptions): Prom
     const code = await rpc<string>(options.rpcUrl, 'eth_getCode', [recorded.address, 'latest']);
     if (code !== '0x') return { deployment: recorded, deployed: false };
   }
-  const result = await deployAnchorRegistry({ rpcUrl: options.rpcUrl, chainId: options.chainId, privateKey: options.deployerPrivateKey, anchorer: options.anchorer });
+  const result = await deployAnchorRegistry({
+    rpcUrl: options.rpcUrl,
+    chainId: options.chainId,
+    privateKey: options.deployerPrivateKey,
+    anchorer: options.anchorer,
+  });
   const deployment: RegistryDeployment = { chainId: options.chainId, ...result };
   mkdirSync(path.dirname(options.deploymentFile), { recursive: true });
   writeFileSync(options.deploymentFile, `${JSON.stringify(deployment, null, 2)}\n`);
@@ -91,7 +96,10 @@ export async function provideChain(options: ChainOptions): Promise<ChainHandle> 
     };
   }
   const partial = ['CHAIN_RPC_URL', 'ANCHOR_CONTRACT_ADDRESS', 'ANCHORER_PRIVATE_KEY'].filter((name) => options.env[name]);
-  if (partial.length > 0) options.log?.(`ignoring ${partial.join(', ')}: an external chain needs CHAIN_RPC_URL, ANCHOR_CONTRACT_ADDRESS and ANCHORER_PRIVATE_KEY together`);
+  if (partial.length > 0)
+    options.log?.(
+      `ignoring ${partial.join(', ')}: an external chain needs CHAIN_RPC_URL, ANCHOR_CONTRACT_ADDRESS and ANCHORER_PRIVATE_KEY together`,
+    );
 
   const dir = path.join(options.dataDir, 'anvil');
   mkdirSync(dir, { recursive: true });
@@ -105,7 +113,13 @@ export async function provideChain(options: ChainOptions): Promise<ChainHandle> 
       silent: true,
     });
   } catch (error) {
-    throw new StartError(StartErrorCode.CHAIN_UNAVAILABLE, `anvil failed to start: ${error instanceof Error ? error.message : String(error)}`, 'chain', 'CHAIN_RPC_URL', { cause: error });
+    throw new StartError(
+      StartErrorCode.CHAIN_UNAVAILABLE,
+      `anvil failed to start: ${error instanceof Error ? error.message : String(error)}`,
+      'chain',
+      'CHAIN_RPC_URL',
+      { cause: error },
+    );
   }
   // Separate keys for admin and anchorer: the worker's nonces never race a deployment.
   const [admin, anchorer] = anvil.accounts;
@@ -129,6 +143,12 @@ export async function provideChain(options: ChainOptions): Promise<ChainHandle> 
     };
   } catch (error) {
     await anvil.stop();
-    throw new StartError(StartErrorCode.CHAIN_UNAVAILABLE, `AnchorRegistry deployment failed: ${error instanceof Error ? error.message : String(error)}`, 'chain', 'ANCHOR_CONTRACT_ADDRESS', { cause: error });
+    throw new StartError(
+      StartErrorCode.CHAIN_UNAVAILABLE,
+      `AnchorRegistry deployment failed: ${error instanceof Error ? error.message : String(error)}`,
+      'chain',
+      'ANCHOR_CONTRACT_ADDRESS',
+      { cause: error },
+    );
   }
 }

@@ -23,7 +23,17 @@ export interface PostgresOptions {
 }
 
 const DEFAULT_DATABASE = 'pharmatrace';
-const SIGNAL_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message', 'uncaughtException', 'unhandledRejection'] as const;
+const SIGNAL_EVENTS = [
+  'exit',
+  'beforeExit',
+  'SIGHUP',
+  'SIGINT',
+  'SIGTERM',
+  'SIGBREAK',
+  'message',
+  'uncaughtException',
+  'unhandledRejection',
+] as const;
 
 /** The URL without its password, for logs and the banner. */
 export function redactUrl(url: string): string {
@@ -62,7 +72,8 @@ function readOrCreatePassword(file: string): string {
 
 function postgresUserIds(): { uid: number; gid: number } | undefined {
   try {
-    const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    const id = (flag: string) =>
+      Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
     return { uid: id('-u'), gid: id('-g') };
   } catch {
     return undefined;
@@ -81,7 +92,12 @@ function prepareForRoot(clusterDir: string): void {
     const stat = statSync(dir);
     const walkable = stat.uid === ids.uid || (stat.mode & 0o001) !== 0 || (stat.gid === ids.gid && (stat.mode & 0o010) !== 0);
     if (!walkable) {
-      throw new StartError(StartErrorCode.DATA_DIR_UNUSABLE, `the postgres OS user cannot enter ${dir}: set PHARMATRACE_DATA_DIR to a folder outside it`, 'postgres', 'PHARMATRACE_DATA_DIR');
+      throw new StartError(
+        StartErrorCode.DATA_DIR_UNUSABLE,
+        `the postgres OS user cannot enter ${dir}: set PHARMATRACE_DATA_DIR to a folder outside it`,
+        'postgres',
+        'PHARMATRACE_DATA_DIR',
+      );
     }
     if (dir === path.dirname(dir)) return;
   }
@@ -129,7 +145,13 @@ async function startEmbedded(options: PostgresOptions, database: string): Promis
     onError: keep,
   });
   const failure = (step: string, error: unknown) =>
-    new StartError(StartErrorCode.POSTGRES_UNAVAILABLE, `embedded Postgres failed to ${step}: ${error instanceof Error ? error.message : output.slice(-5).join(' | ') || 'no output'}`, 'postgres', 'DATABASE_URL', { cause: error });
+    new StartError(
+      StartErrorCode.POSTGRES_UNAVAILABLE,
+      `embedded Postgres failed to ${step}: ${error instanceof Error ? error.message : output.slice(-5).join(' | ') || 'no output'}`,
+      'postgres',
+      'DATABASE_URL',
+      { cause: error },
+    );
   try {
     if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
       options.log?.(`initialising embedded Postgres in ${clusterDir}`);
@@ -163,7 +185,9 @@ export async function providePostgres(options: PostgresOptions): Promise<Postgre
     await ensureDatabase(localUrl, database);
     return { url: withDatabase(localUrl, database), source: 'local', stop: none };
   } catch (error) {
-    options.log?.(`no usable Postgres at ${redactUrl(localUrl)} (${error instanceof Error ? error.message : String(error)}); using an embedded one`);
+    options.log?.(
+      `no usable Postgres at ${redactUrl(localUrl)} (${error instanceof Error ? error.message : String(error)}); using an embedded one`,
+    );
   }
   return startEmbedded(options, database);
 }

@@ -24,7 +24,6 @@ export interface RedisOptions {
 
 export const REDIS_NOT_FOUND_MESSAGE = 'Redis not found: set REDIS_URL, or install it (apt-get install redis-server / brew install redis)';
 
-
 export async function provideRedis(options: RedisOptions): Promise<RedisHandle> {
   const none = async () => undefined;
   if (options.env.REDIS_URL) return { url: options.env.REDIS_URL, source: 'env', stop: none };
@@ -45,12 +44,19 @@ export async function provideRedis(options: RedisOptions): Promise<RedisHandle> 
   });
   if (launchError) {
     if (launchError.code === 'ENOENT') throw new StartError(StartErrorCode.REDIS_NOT_FOUND, REDIS_NOT_FOUND_MESSAGE, 'redis', 'REDIS_URL');
-    throw new StartError(StartErrorCode.REDIS_UNAVAILABLE, `redis-server failed to start: ${launchError.message}`, 'redis', 'REDIS_URL', { cause: launchError });
+    throw new StartError(StartErrorCode.REDIS_UNAVAILABLE, `redis-server failed to start: ${launchError.message}`, 'redis', 'REDIS_URL', {
+      cause: launchError,
+    });
   }
   const up = await waitUntil(async () => child.exitCode === null && (await redisAnswersPing(LOCALHOST, port)), 10_000);
   if (!up) {
     await stopProcess(child);
-    throw new StartError(StartErrorCode.REDIS_UNAVAILABLE, `redis-server did not answer on port ${port}: ${stderr.trim() || 'no output'}`, 'redis', 'REDIS_URL');
+    throw new StartError(
+      StartErrorCode.REDIS_UNAVAILABLE,
+      `redis-server did not answer on port ${port}: ${stderr.trim() || 'no output'}`,
+      'redis',
+      'REDIS_URL',
+    );
   }
   options.log?.(`started redis-server on port ${port}`);
   return { url: `redis://${LOCALHOST}:${port}`, source: 'started', stop: () => stopProcess(child) };

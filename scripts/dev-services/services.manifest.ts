@@ -67,7 +67,10 @@ function readToken(file: string | undefined): string | undefined {
  * when none of the group is set. A group is taken whole or not at all: a contract address from the environment
  * with the file's RPC URL (or deployment block) would mix two chains.
  */
-export function withDevServices(env: Record<string, string | undefined>, services: DevServices | undefined): Record<string, string | undefined> {
+export function withDevServices(
+  env: Record<string, string | undefined>,
+  services: DevServices | undefined,
+): Record<string, string | undefined> {
   if (!services) return { ...env };
   const optional = (value: number | undefined) => (value === undefined ? undefined : String(value));
   const groups: Record<string, string | undefined>[] = [

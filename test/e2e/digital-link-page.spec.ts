@@ -29,7 +29,12 @@ describe('GS1 Digital Link page as a patient’s phone opens it, in headless Chr
     app = await startApi(testConfig({ DATABASE_URL: dbUrl() }));
     await app.listen(0, '127.0.0.1');
     origin = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    const maker = await createOrganization(app, { name: 'ACME Pharma', role: 'MANUFACTURER', gln: withCheckDigit('950600000001'), companyPrefixes: ['9506000'] });
+    const maker = await createOrganization(app, {
+      name: 'ACME Pharma',
+      role: 'MANUFACTURER',
+      gln: withCheckDigit('950600000001'),
+      companyPrefixes: ['9506000'],
+    });
     const pharmacy = await createOrganization(app, { name: 'Corner Pharmacy', role: 'DISPENSER', gln: withCheckDigit('950600000002') });
     const capture = async (events: Record<string, unknown>[], key: string) => {
       const res = await gql(app, CAPTURE, { document: epcisDocument(events) }, key);
@@ -44,8 +49,16 @@ describe('GS1 Digital Link page as a patient’s phone opens it, in headless Chr
       ],
       maker.apiKey,
     );
-    await capture([receivingEvent({ eventTime: t(2), epcs: packs }), dispensingEvent({ eventTime: t(3), epcs: [pack('DISP1')] })], pharmacy.apiKey);
-    const recall = await gql(app, `mutation { recallLot(gtin: "${GTIN}", lot: "${RECALLED_LOT}", reason: "sterility failure") { __typename } }`, {}, maker.apiKey);
+    await capture(
+      [receivingEvent({ eventTime: t(2), epcs: packs }), dispensingEvent({ eventTime: t(3), epcs: [pack('DISP1')] })],
+      pharmacy.apiKey,
+    );
+    const recall = await gql(
+      app,
+      `mutation { recallLot(gtin: "${GTIN}", lot: "${RECALLED_LOT}", reason: "sterility failure") { __typename } }`,
+      {},
+      maker.apiKey,
+    );
     if (recall.errors) throw new Error(JSON.stringify(recall.errors));
     // Product names are master data no mutation sets yet: written where the verdict reads them.
     await app.get(DataSource).query(`UPDATE product SET name = 'Amoxicillin 500 mg, 21 capsules' WHERE gtin = $1`, [GTIN]);
@@ -63,7 +76,13 @@ describe('GS1 Digital Link page as a patient’s phone opens it, in headless Chr
 
   it.each([
     ['genuine', link('OK1', LOT), 'ok', 'Genuine pack', /^Nothing to do/],
-    ['dispensed', link('DISP1'), 'warn', 'Genuine pack, already handed to a patient', /^If a pharmacy just gave you this pack, this is expected/],
+    [
+      'dispensed',
+      link('DISP1'),
+      'warn',
+      'Genuine pack, already handed to a patient',
+      /^If a pharmacy just gave you this pack, this is expected/,
+    ],
     ['recalled', link('REC1', RECALLED_LOT), 'stop', 'Recalled', /^Do not take this medicine/],
     ['unknown', link('NOPE1'), 'stop', 'Not a registered pack', /^Do not take this medicine\. Show the pack to a pharmacist/],
     ['lot-mismatch', link('OK1', 'LOT-8'), 'stop', 'Batch number does not match', /^Do not take this medicine/],

@@ -4,7 +4,17 @@ import { AddressInfo } from 'node:net';
 import { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { useAnvil } from '../support/anvil';
-import { CAPTURE, createOrganization, deployRegistry, gql, startApi, startWorker, testConfig, useDatabase, withCheckDigit } from '../support/platform';
+import {
+  CAPTURE,
+  createOrganization,
+  deployRegistry,
+  gql,
+  startApi,
+  startWorker,
+  testConfig,
+  useDatabase,
+  withCheckDigit,
+} from '../support/platform';
 import { waitFor } from '../support/wait';
 import { launchChromium } from './support/chromium';
 import { expectReadable, screens, WIDTHS } from './support/screens';
@@ -58,17 +68,29 @@ describe('regulators’ explorer page in headless Chromium, checking proofs agai
     origin = `http://127.0.0.1:${(api.getHttpServer().address() as AddressInfo).port}`;
     worker = await startWorker(config);
 
-    const maker = await createOrganization(api, { name: 'ACME Pharma', role: 'MANUFACTURER', gln: withCheckDigit('950600000001'), companyPrefixes: ['9506000'] });
+    const maker = await createOrganization(api, {
+      name: 'ACME Pharma',
+      role: 'MANUFACTURER',
+      gln: withCheckDigit('950600000001'),
+      companyPrefixes: ['9506000'],
+    });
     const wholesaler = await createOrganization(api, { name: 'Wholesale Ltd', role: 'DISTRIBUTOR', gln: withCheckDigit('950600000003') });
     const pharmacy = await createOrganization(api, { name: 'Corner Pharmacy', role: 'DISPENSER', gln: withCheckDigit('950600000002') });
     glns = { maker: maker.gln, wholesaler: wholesaler.gln, pharmacy: pharmacy.gln };
-    regulatorKey = (await createOrganization(api, { name: 'Medicines Agency', role: 'REGULATOR', gln: withCheckDigit('950600000004') })).apiKey;
+    regulatorKey = (await createOrganization(api, { name: 'Medicines Agency', role: 'REGULATOR', gln: withCheckDigit('950600000004') }))
+      .apiKey;
     const capture = async (key: string, events: Record<string, unknown>[]) => {
       const res = await gql(api, CAPTURE, { document: epcisDocument(events) }, key);
       if (res.errors) throw new Error(JSON.stringify(res.errors));
     };
     await capture(maker.apiKey, [
-      commissioningEvent({ eventTime: t(0), epcs: ['P1', 'P2', 'P3', 'P4'].map(pack), lot: LOT, expiry: '2029-12-31', bizLocation: sgln('00001') }),
+      commissioningEvent({
+        eventTime: t(0),
+        epcs: ['P1', 'P2', 'P3', 'P4'].map(pack),
+        lot: LOT,
+        expiry: '2029-12-31',
+        bizLocation: sgln('00001'),
+      }),
       packingEvent({ eventTime: t(1), parent: CASE_1, children: [pack('P1'), pack('P2')] }),
       packingEvent({ eventTime: t(2), parent: CASE_2, children: [pack('P3'), pack('P4')] }),
       packingEvent({ eventTime: t(3), parent: PALLET, children: [CASE_1, CASE_2] }),
@@ -121,7 +143,11 @@ describe('regulators’ explorer page in headless Chromium, checking proofs agai
       `In transit to Corner Pharmacy (GLN ${glns.pharmacy})`,
       `Corner Pharmacy (GLN ${glns.pharmacy})`,
     ]);
-    expect(await page.locator('#custody li .hint').allInnerTexts()).toEqual(['at ACME Pharma', 'at Wholesale Ltd, site WH-2', 'at Corner Pharmacy']);
+    expect(await page.locator('#custody li .hint').allInnerTexts()).toEqual([
+      'at ACME Pharma',
+      'at Wholesale Ltd, site WH-2',
+      'at Corner Pharmacy',
+    ]);
     expect(await page.locator('#events li.event', { hasText: 'receiving' }).first().innerText()).toContain('at Wholesale Ltd, site WH-2');
     expect(await page.locator('#pack-view').innerText()).not.toContain('urn:epc:id:sgln');
     const events = page.locator('#events li.event');
@@ -130,7 +156,9 @@ describe('regulators’ explorer page in headless Chromium, checking proofs agai
   });
 
   it('draws the aggregation hierarchy and the hops between organizations with cytoscape', async () => {
-    const nodes = await page.locator('#graph-nodes li').evaluateAll((els) => els.map((e) => [e.getAttribute('data-kind'), e.getAttribute('data-level'), e.getAttribute('data-id')]));
+    const nodes = await page
+      .locator('#graph-nodes li')
+      .evaluateAll((els) => els.map((e) => [e.getAttribute('data-kind'), e.getAttribute('data-level'), e.getAttribute('data-id')]));
     expect(nodes).toEqual(
       expect.arrayContaining([
         ['item', '0', `epc:${pack('P1')}`],
@@ -152,10 +180,14 @@ describe('regulators’ explorer page in headless Chromium, checking proofs agai
     const result = commissioning.locator('.chain-result[data-result]');
     await result.waitFor();
     expect(await result.getAttribute('data-result')).toBe('ok');
-    expect(await result.innerText()).toBe(`✓ Anchored on chain ${anvil().chainId} in block ${blockNumber} — proof checked in this browser against ${new URL(rpcOrigin).host}`);
+    expect(await result.innerText()).toBe(
+      `✓ Anchored on chain ${anvil().chainId} in block ${blockNumber} — proof checked in this browser against ${new URL(rpcOrigin).host}`,
+    );
     const during = requested.slice(before);
     expect(during.filter((u) => u.startsWith(rpcOrigin)).length).toBeGreaterThanOrEqual(3);
-    expect(during.filter((u) => u.startsWith(origin) && !u.startsWith(`${origin}/scan/assets/`))).toEqual([`${origin}/explorer/config.json`]);
+    expect(during.filter((u) => u.startsWith(origin) && !u.startsWith(`${origin}/scan/assets/`))).toEqual([
+      `${origin}/explorer/config.json`,
+    ]);
     await shoot('explorer-pack', '#custody, #events strong, #events .hint, #events .badge');
   });
 
@@ -171,7 +203,10 @@ describe('regulators’ explorer page in headless Chromium, checking proofs agai
     await result.waitFor();
     expect(await result.getAttribute('data-result')).toBe('fail');
     expect(await result.innerText()).toMatch(/^✕ Not proven on chain/);
-    expect(await result.locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-problem')))).toEqual(['PROOF_DOES_NOT_REACH_ROOT', 'CONTRACT_REJECTS_PROOF']);
+    expect(await result.locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-problem')))).toEqual([
+      'PROOF_DOES_NOT_REACH_ROOT',
+      'CONTRACT_REJECTS_PROOF',
+    ]);
     // Its problems quote 64-digit hashes, which may break anywhere; the words around them may not.
     await shoot('explorer-tampered', '#events strong, #events .badge, #custody');
   });
@@ -182,7 +217,10 @@ describe('regulators’ explorer page in headless Chromium, checking proofs agai
     await page.locator('#chart-custodian[data-points]').waitFor();
     expect(await page.locator('#lot-title').innerText()).toBe(`Lot ${LOT} · GTIN ${GTIN}`);
     expect(await page.locator('#lot-status').innerText()).toMatch(/^Active — not recalled/);
-    const rows = (table: string) => page.locator(`${table} tbody tr`).evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')!.textContent, Number(tr.querySelector('td')!.textContent)]));
+    const rows = (table: string) =>
+      page
+        .locator(`${table} tbody tr`)
+        .evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')!.textContent, Number(tr.querySelector('td')!.textContent)]));
     expect(Object.fromEntries(await rows('#table-custodian'))).toEqual({ 'Wholesale Ltd': 2, 'Corner Pharmacy': 2 });
     expect((await rows('#table-status')).reduce((sum, [, n]) => sum + (n as number), 0)).toBe(4);
     expect(await page.locator('#chart-status').getAttribute('data-points')).toBe(String((await rows('#table-status')).length));
@@ -192,7 +230,12 @@ describe('regulators’ explorer page in headless Chromium, checking proofs agai
   });
 
   it('shows a recalled lot as recalled, with the reason, from a deep link', async () => {
-    const recalled = await gql(api, `mutation($g: String!, $l: String!) { recallLot(gtin: $g, lot: $l, reason: "sterility failure") { __typename } }`, { g: GTIN, l: LOT }, regulatorKey);
+    const recalled = await gql(
+      api,
+      `mutation($g: String!, $l: String!) { recallLot(gtin: $g, lot: $l, reason: "sterility failure") { __typename } }`,
+      { g: GTIN, l: LOT },
+      regulatorKey,
+    );
     expect(recalled.errors).toBeUndefined();
     await page.reload();
     await page.locator('#chart-custodian[data-points]').waitFor();
@@ -209,6 +252,8 @@ describe('regulators’ explorer page in headless Chromium, checking proofs agai
     expect(res.headers['content-security-policy']).toContain(`connect-src 'self' ${rpcOrigin};`);
     const scan = await request(api.getHttpServer()).get('/scan');
     expect(scan.headers['content-security-policy']).toContain("connect-src 'self';");
-    expect((await request(api.getHttpServer()).get('/explorer/config.json')).body).toEqual({ chains: [{ name: 'default', chainId: anvil().chainId, rpcUrl: anvil().rpcUrl }] });
+    expect((await request(api.getHttpServer()).get('/explorer/config.json')).body).toEqual({
+      chains: [{ name: 'default', chainId: anvil().chainId, rpcUrl: anvil().rpcUrl }],
+    });
   });
 });

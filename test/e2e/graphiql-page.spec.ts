@@ -56,7 +56,9 @@ describe('GraphiQL in headless Chromium', () => {
   it.each([['/graphiql'], ['/graphql']])('%s runs the opening query and shows the answer', async (route) => {
     const page = await open(`${origin}${route}`);
     await page.locator('.graphiql-execute-button').click();
-    await page.waitForFunction(() => document.querySelector('.result-window')?.textContent?.includes('"__typename"'), undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('.result-window')?.textContent?.includes('"__typename"'), undefined, {
+      timeout: 15_000,
+    });
     expect(await resultText(page)).toMatch(/"__typename":\s*"Query"/);
     await page.screenshot({ path: path.join(ARTIFACTS, `graphiql${route.replace('/', '-')}.png`) });
     await page.close();
@@ -68,7 +70,9 @@ describe('GraphiQL in headless Chromium', () => {
     // The headers tab is open by default (defaultEditorToolsVisibility).
     await typeInto(page, '.graphiql-editor-tool', JSON.stringify({ Authorization: `Bearer ${apiKey}` }));
     await page.locator('.graphiql-execute-button').click();
-    await page.waitForFunction(() => document.querySelector('.result-window')?.textContent?.includes('GraphiQL Pharmacy'), undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('.result-window')?.textContent?.includes('GraphiQL Pharmacy'), undefined, {
+      timeout: 15_000,
+    });
     const text = await resultText(page);
     expect(text).toContain('"name": "GraphiQL Pharmacy"');
     expect(text).toContain('"role": "DISPENSER"');

@@ -42,7 +42,12 @@ describe('pharmacist scan page in headless Chromium', () => {
     await app.listen(0, '127.0.0.1');
     origin = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
 
-    const maker = await createOrganization(app, { name: 'ACME Pharma', role: 'MANUFACTURER', gln: withCheckDigit('950600000001'), companyPrefixes: ['9506000'] });
+    const maker = await createOrganization(app, {
+      name: 'ACME Pharma',
+      role: 'MANUFACTURER',
+      gln: withCheckDigit('950600000001'),
+      companyPrefixes: ['9506000'],
+    });
     const pharmacy = await createOrganization(app, { name: 'Corner Pharmacy', role: 'DISPENSER', gln: withCheckDigit('950600000002') });
     pharmacyKey = pharmacy.apiKey;
     const capture = async (events: Record<string, unknown>[], key: string) => {
@@ -62,7 +67,14 @@ describe('pharmacist scan page in headless Chromium', () => {
       pharmacy.apiKey,
     );
 
-    const png = await toBuffer({ bcid: 'gs1datamatrix', text: `(01)${GTIN}(17)291231(10)${LOT}(21)CAM1`, scale: 8, paddingwidth: 4, paddingheight: 4, backgroundcolor: 'ffffff' });
+    const png = await toBuffer({
+      bcid: 'gs1datamatrix',
+      text: `(01)${GTIN}(17)291231(10)${LOT}(21)CAM1`,
+      scale: 8,
+      paddingwidth: 4,
+      paddingheight: 4,
+      backgroundcolor: 'ffffff',
+    });
     const camera = path.join(tmp, 'datamatrix.y4m');
     writeY4mFromPng(png, camera);
 
@@ -166,7 +178,9 @@ describe('pharmacist scan page in headless Chromium', () => {
   it('shows the correction the server applied to a faulty scan', async () => {
     await scanByKeyboard(wedgeScan('KEZ5'));
     expect(await verdict.headline()).toBe('Genuine — OK to dispense');
-    expect(await page.locator('.correction').innerText()).toMatch(/^Scan corrected: the scanner sent Y\/Z swapped \(keyboard layout\) — .+self-test/);
+    expect(await page.locator('.correction').innerText()).toMatch(
+      /^Scan corrected: the scanner sent Y\/Z swapped \(keyboard layout\) — .+self-test/,
+    );
     expect(await page.locator('.facts').innerText()).toContain('KEY5');
     await shoot('scan-corrected');
   });
@@ -211,7 +225,9 @@ describe('pharmacist scan page in headless Chromium', () => {
     const failing = () => page.locator('#report li.fail').evaluateAll((els) => els.map((e) => e.getAttribute('data-check')));
     expect(await failing()).toEqual(['group-separator', 'keyboard-layout']);
     expect(await page.locator('[data-check="group-separator"]').innerText()).toContain('GS replaced by "|"');
-    expect(await page.locator('[data-check="keyboard-layout"]').innerText()).toMatch(/Y and Z arrive swapped[\s\S]*Fix: .*keyboard country/);
+    expect(await page.locator('[data-check="keyboard-layout"]').innerText()).toMatch(
+      /Y and Z arrive swapped[\s\S]*Fix: .*keyboard country/,
+    );
     await shoot('scan-self-test');
     await page.locator('#apply-gs').click();
     expect(await failing()).toEqual(['keyboard-layout']);

@@ -54,7 +54,12 @@ describe('AnchorRegistry on anvil', () => {
     const [deployer] = anvil().accounts;
     const deployed = await deployAnchorRegistry({ rpcUrl: anvil().rpcUrl, privateKey: deployer.privateKey });
     contractAddress = deployed.address;
-    client = new AnchorRegistryClient({ rpcUrl: anvil().rpcUrl, contractAddress, privateKey: deployer.privateKey, chainId: anvil().chainId });
+    client = new AnchorRegistryClient({
+      rpcUrl: anvil().rpcUrl,
+      contractAddress,
+      privateKey: deployer.privateKey,
+      chainId: anvil().chainId,
+    });
   });
 
   afterAll(() => client?.destroy());
@@ -121,7 +126,11 @@ describe('AnchorRegistry on anvil', () => {
   it('grants anchoring to the configured anchorer only', async () => {
     const [admin, anchorer, other] = anvil().accounts;
     const deployed = await deployAnchorRegistry({ rpcUrl: anvil().rpcUrl, privateKey: admin.privateKey, anchorer: anchorer.address });
-    const asAnchorer = new AnchorRegistryClient({ rpcUrl: anvil().rpcUrl, contractAddress: deployed.address, privateKey: anchorer.privateKey });
+    const asAnchorer = new AnchorRegistryClient({
+      rpcUrl: anvil().rpcUrl,
+      contractAddress: deployed.address,
+      privateKey: anchorer.privateKey,
+    });
     const asAdmin = new AnchorRegistryClient({ rpcUrl: anvil().rpcUrl, contractAddress: deployed.address, privateKey: admin.privateKey });
     const asOther = new AnchorRegistryClient({ rpcUrl: anvil().rpcUrl, contractAddress: deployed.address, privateKey: other.privateKey });
     try {
@@ -142,7 +151,10 @@ describe('AnchorRegistry on anvil', () => {
 
   describe('verify against an OpenZeppelin StandardMerkleTree', () => {
     const digests = Array.from({ length: 9 }, (_, i) => digest(i));
-    const tree = StandardMerkleTree.of(digests.map((d) => [d]), ['bytes32']);
+    const tree = StandardMerkleTree.of(
+      digests.map((d) => [d]),
+      ['bytes32'],
+    );
 
     beforeAll(async () => {
       await anchorAndWait(tree.root, 7n, digests.length);
@@ -199,14 +211,18 @@ describe('AnchorRegistry on anvil', () => {
     try {
       const spy = jest.spyOn(JsonRpcProvider.prototype, 'getLogs');
       const all = await narrow.anchoredEvents({ batchId, fromBlock: receipts[0].blockNumber });
-      const ranges = spy.mock.calls.map(([filter]) => filter as { fromBlock: number; toBlock: number }).map((f) => [f.fromBlock, f.toBlock]);
+      const ranges = spy.mock.calls
+        .map(([filter]) => filter as { fromBlock: number; toBlock: number })
+        .map((f) => [f.fromBlock, f.toBlock]);
       spy.mockRestore();
       expect(all.map((e) => e.leafCount)).toEqual([1, 2, 3]);
       expect(ranges.length).toBeGreaterThanOrEqual(3);
       expect(ranges.every(([from, to]) => to === from)).toBe(true);
       expect(await client.anchoredEvents({ batchId })).toEqual(all);
       expect((await narrow.anchoredEvents({ batchId, fromBlock: receipts[1].blockNumber })).map((e) => e.leafCount)).toEqual([2, 3]);
-      expect(await narrow.anchoredEvents({ batchId, fromBlock: receipts[0].blockNumber, toBlock: receipts[0].blockNumber })).toEqual([all[0]]);
+      expect(await narrow.anchoredEvents({ batchId, fromBlock: receipts[0].blockNumber, toBlock: receipts[0].blockNumber })).toEqual([
+        all[0],
+      ]);
     } finally {
       narrow.destroy();
     }
@@ -277,7 +293,12 @@ describe('startAnvil', () => {
       expect(first.chainId).toBe(1337);
       const [key] = first.accounts;
       ({ address } = await deployAnchorRegistry({ rpcUrl: first.rpcUrl, privateKey: key.privateKey, chainId: 1337 }));
-      const client = new AnchorRegistryClient({ rpcUrl: first.rpcUrl, contractAddress: address, privateKey: key.privateKey, chainId: 1337 });
+      const client = new AnchorRegistryClient({
+        rpcUrl: first.rpcUrl,
+        contractAddress: address,
+        privateKey: key.privateKey,
+        chainId: 1337,
+      });
       const receipt = await client.waitForReceipt((await client.anchor(root, 9n, 3)).hash, 1, 10_000);
       client.destroy();
       anchoredBlock = receipt!.blockNumber;

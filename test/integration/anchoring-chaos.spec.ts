@@ -18,7 +18,11 @@ const stateOf = (url: string) =>
       {
         unbatched: (await db.query(`SELECT count(*)::int AS n FROM event WHERE batch_id IS NULL`)).rows[0].n,
         batches: (await db.query(`SELECT status, count(*)::int AS n FROM anchor_batch GROUP BY 1`)).rows,
-        open: (await db.query(`SELECT b.id, b.status, ba.chain_id, ba.status AS chain_status FROM anchor_batch b LEFT JOIN batch_anchor ba ON ba.batch_id = b.id WHERE b.status <> 'FINAL' ORDER BY b.id LIMIT 10`)).rows,
+        open: (
+          await db.query(
+            `SELECT b.id, b.status, ba.chain_id, ba.status AS chain_status FROM anchor_batch b LEFT JOIN batch_anchor ba ON ba.batch_id = b.id WHERE b.status <> 'FINAL' ORDER BY b.id LIMIT 10`,
+          )
+        ).rows,
         attempts: (await db.query(`SELECT id, batch_id, nonce, status, tx_hash FROM anchor_attempt ORDER BY id DESC LIMIT 10`)).rows,
       },
       null,
@@ -53,7 +57,13 @@ describe(`chaos: ${EVENTS} events, the worker killed by SIGKILL ${KILLS} times a
     const last = spawnWorker(env);
     workers.push(last);
     await waitFor(
-      () => withDb(dbUrl(), async (db) => (await db.query(`SELECT 1 FROM event WHERE batch_id IS NULL UNION ALL SELECT 1 FROM anchor_batch WHERE status <> 'FINAL'`)).rowCount === 0),
+      () =>
+        withDb(
+          dbUrl(),
+          async (db) =>
+            (await db.query(`SELECT 1 FROM event WHERE batch_id IS NULL UNION ALL SELECT 1 FROM anchor_batch WHERE status <> 'FINAL'`))
+              .rowCount === 0,
+        ),
       180_000,
       500,
     ).catch(async (e) => {
@@ -61,9 +71,19 @@ describe(`chaos: ${EVENTS} events, the worker killed by SIGKILL ${KILLS} times a
       console.log(await stateOf(dbUrl()), `\nlast worker's log:\n${last.output().slice(-8_000)}`);
       throw e;
     });
-    await expectAllAnchoredOnce(dbUrl(), [{ rpcUrl: anvil().rpcUrl, chainId: anvil().chainId, contract: chainEnv.ANCHOR_CONTRACT_ADDRESS }], 30);
-    const attempts = await withDb(dbUrl(), async (db) =>
-      (await db.query(`SELECT count(*)::int AS n, count(DISTINCT nonce)::int AS nonces, count(*) FILTER (WHERE status = 'MINED')::int AS mined FROM anchor_attempt`)).rows[0],
+    await expectAllAnchoredOnce(
+      dbUrl(),
+      [{ rpcUrl: anvil().rpcUrl, chainId: anvil().chainId, contract: chainEnv.ANCHOR_CONTRACT_ADDRESS }],
+      30,
+    );
+    const attempts = await withDb(
+      dbUrl(),
+      async (db) =>
+        (
+          await db.query(
+            `SELECT count(*)::int AS n, count(DISTINCT nonce)::int AS nonces, count(*) FILTER (WHERE status = 'MINED')::int AS mined FROM anchor_attempt`,
+          )
+        ).rows[0],
     );
     const batches = await withDb(dbUrl(), async (db) => (await db.query(`SELECT count(*)::int AS n FROM anchor_batch`)).rows[0].n);
     expect(attempts.mined).toBe(batches);

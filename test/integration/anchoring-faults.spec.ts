@@ -8,11 +8,30 @@ import { freePort } from '../../scripts/dev-services/local-port';
 import { useAnvil } from '../support/anvil';
 import { deployRegistry, startWorker, testConfig, useDatabase } from '../support/platform';
 import { waitFor } from '../support/wait';
-import { baseEnv, expectAllAnchoredOnce, insertEvents, proofsOf, rpc, spawnWorker, SpawnedWorker, stop, withDb } from '../support/anchoring.harness';
+import {
+  baseEnv,
+  expectAllAnchoredOnce,
+  insertEvents,
+  proofsOf,
+  rpc,
+  spawnWorker,
+  SpawnedWorker,
+  stop,
+  withDb,
+} from '../support/anchoring.harness';
 
-const chainOf = (anvilUrl: string, chainId: number, env: Record<string, string>) => ({ rpcUrl: anvilUrl, chainId, contract: env.ANCHOR_CONTRACT_ADDRESS });
+const chainOf = (anvilUrl: string, chainId: number, env: Record<string, string>) => ({
+  rpcUrl: anvilUrl,
+  chainId,
+  contract: env.ANCHOR_CONTRACT_ADDRESS,
+});
 const allFinal = (url: string) =>
-  withDb(url, async (db) => (await db.query(`SELECT 1 FROM event WHERE batch_id IS NULL UNION ALL SELECT 1 FROM anchor_batch WHERE status <> 'FINAL'`)).rowCount === 0);
+  withDb(
+    url,
+    async (db) =>
+      (await db.query(`SELECT 1 FROM event WHERE batch_id IS NULL UNION ALL SELECT 1 FROM anchor_batch WHERE status <> 'FINAL'`))
+        .rowCount === 0,
+  );
 
 describe('anchoring faults: a reorganisation drops the anchoring transaction', () => {
   let worker: INestApplicationContext | undefined;
@@ -26,7 +45,9 @@ describe('anchoring faults: a reorganisation drops the anchoring transaction', (
     const chainEnv = await deployRegistry(anvil());
     const url = anvil().rpcUrl;
     const snapshot = await rpc<string>(url, 'evm_snapshot');
-    worker = await startWorker(testConfig(baseEnv(dbUrl(), chainEnv, 'reorg', { ANCHOR_CONFIRMATIONS: '3', ANCHOR_REPLACE_AFTER_MS: '600000' })));
+    worker = await startWorker(
+      testConfig(baseEnv(dbUrl(), chainEnv, 'reorg', { ANCHOR_CONFIRMATIONS: '3', ANCHOR_REPLACE_AFTER_MS: '600000' })),
+    );
     await withDb(dbUrl(), (db) => insertEvents(db, 30, 'reorg'));
     const first = await waitForRow(dbUrl(), `SELECT block_number, block_hash, tx_hash FROM batch_anchor WHERE status = 'MINED'`);
 
@@ -47,7 +68,10 @@ describe('anchoring faults: a reorganisation drops the anchoring transaction', (
     } finally {
       clearInterval(mining);
     }
-    const after = await waitForRow(dbUrl(), `SELECT block_number, block_hash, tx_hash, reanchor_count FROM batch_anchor WHERE status = 'FINAL'`);
+    const after = await waitForRow(
+      dbUrl(),
+      `SELECT block_number, block_hash, tx_hash, reanchor_count FROM batch_anchor WHERE status = 'FINAL'`,
+    );
     expect(after.block_hash).not.toBe(first.block_hash);
     expect(after.reanchor_count).toBe(1);
     // The very transaction that was dropped was rebroadcast: same signature, same nonce, no second one signed.
@@ -73,7 +97,10 @@ describe('anchoring faults: the RPC node becomes unreachable', () => {
   it('backs off, keeps sealing so the backlog grows, loses nothing and catches up when the node returns', async () => {
     const chainEnv = await deployRegistry(anvil());
     proxy = await RpcProxy.start(anvil().rpcUrl);
-    const env = baseEnv(dbUrl(), { ...chainEnv, CHAIN_RPC_URL: proxy.url }, 'rpc-down', { BATCH_MAX_EVENTS: '20', ANCHOR_RPC_BACKOFF_MAX_MS: '1000' });
+    const env = baseEnv(dbUrl(), { ...chainEnv, CHAIN_RPC_URL: proxy.url }, 'rpc-down', {
+      BATCH_MAX_EVENTS: '20',
+      ANCHOR_RPC_BACKOFF_MAX_MS: '1000',
+    });
     worker = await startWorker(testConfig(env));
     await withDb(dbUrl(), (db) => insertEvents(db, 60, 'rpc-a'));
     await waitFor(() => allFinal(dbUrl()), 20_000);
@@ -82,12 +109,21 @@ describe('anchoring faults: the RPC node becomes unreachable', () => {
     await withDb(dbUrl(), (db) => insertEvents(db, 200, 'rpc-b'));
     await waitForRow(dbUrl(), `SELECT 1 FROM (SELECT count(*) AS n FROM anchor_batch WHERE status = 'SEALED') s WHERE n = 10`);
     await new Promise((r) => setTimeout(r, 1_500));
-    const backlog = await withDb(dbUrl(), async (db) => (await db.query(`SELECT status, count(*)::int AS n FROM anchor_batch GROUP BY status ORDER BY status`)).rows);
-    expect(backlog).toEqual([{ status: 'FINAL', n: 3 }, { status: 'SEALED', n: 10 }]);
+    const backlog = await withDb(
+      dbUrl(),
+      async (db) => (await db.query(`SELECT status, count(*)::int AS n FROM anchor_batch GROUP BY status ORDER BY status`)).rows,
+    );
+    expect(backlog).toEqual([
+      { status: 'FINAL', n: 3 },
+      { status: 'SEALED', n: 10 },
+    ]);
 
     await proxy.up();
     await waitFor(() => allFinal(dbUrl()), 30_000);
-    const attempts = await withDb(dbUrl(), async (db) => (await db.query(`SELECT batch_id FROM anchor_attempt GROUP BY batch_id HAVING count(*) <> 1`)).rows);
+    const attempts = await withDb(
+      dbUrl(),
+      async (db) => (await db.query(`SELECT batch_id FROM anchor_attempt GROUP BY batch_id HAVING count(*) <> 1`)).rows,
+    );
     expect(attempts).toEqual([]);
     await expectAllAnchoredOnce(dbUrl(), [chainOf(anvil().rpcUrl, anvil().chainId, chainEnv)]);
   });
@@ -116,12 +152,14 @@ describe('anchoring faults: a transaction is not mined (automine off)', () => {
     } finally {
       clearInterval(mining);
     }
-    const attempts = await withDb(dbUrl(), async (db) =>
-      (
-        await db.query(
-          `SELECT nonce::int, tx_hash, status, broadcast_at, max_fee_per_gas::numeric AS fee, max_priority_fee_per_gas::numeric AS tip FROM anchor_attempt ORDER BY id`,
-        )
-      ).rows,
+    const attempts = await withDb(
+      dbUrl(),
+      async (db) =>
+        (
+          await db.query(
+            `SELECT nonce::int, tx_hash, status, broadcast_at, max_fee_per_gas::numeric AS fee, max_priority_fee_per_gas::numeric AS tip FROM anchor_attempt ORDER BY id`,
+          )
+        ).rows,
     );
     expect(attempts.length).toBeGreaterThanOrEqual(2);
     expect(new Set(attempts.map((a) => a.nonce)).size).toBe(1);
@@ -156,7 +194,10 @@ describe('anchoring faults: several worker processes at once', () => {
     workers.push(spawnWorker(env), spawnWorker(env));
     await waitFor(() => allFinal(dbUrl()), 60_000, 250);
     expect(workers.every((w) => w.child.exitCode === null)).toBe(true);
-    const attempts = await withDb(dbUrl(), async (db) => (await db.query(`SELECT batch_id, nonce::int FROM anchor_attempt ORDER BY nonce`)).rows);
+    const attempts = await withDb(
+      dbUrl(),
+      async (db) => (await db.query(`SELECT batch_id, nonce::int FROM anchor_attempt ORDER BY nonce`)).rows,
+    );
     expect(attempts).toHaveLength(10);
     expect(new Set(attempts.map((a) => a.batch_id)).size).toBe(10);
     expect(attempts.map((a) => a.nonce - attempts[0].nonce)).toEqual([...Array(10).keys()]);
@@ -217,7 +258,9 @@ describe('anchoring faults: Redis is down when the worker starts', () => {
     await waitFor(() => allFinal(dbUrl()), 30_000);
     expect(worker.output()).toMatch(/unreachable.*own clock/);
 
-    redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
     redis = new IORedis(`redis://127.0.0.1:${port}`);
     // The scheduler appears only once the worker's own connection came back and upserted it.
     await waitFor(async () => (await redis!.exists(`${env.QUEUE_PREFIX}:anchoring:repeat`)) === 1, 15_000);
@@ -249,7 +292,9 @@ describe('anchoring to two chains', () => {
       { name: 'consortium', rpcUrl: a.CHAIN_RPC_URL, chainId: 31337, contractAddress: a.ANCHOR_CONTRACT_ADDRESS, confirmations: 1 },
       { name: 'public', rpcUrl: b.CHAIN_RPC_URL, chainId: 31338, contractAddress: b.ANCHOR_CONTRACT_ADDRESS, confirmations: 2 },
     ];
-    const env = baseEnv(dbUrl(), { ANCHORER_PRIVATE_KEY: a.ANCHORER_PRIVATE_KEY, CHAINS: JSON.stringify(chains) }, 'two-chains', { BATCH_MAX_EVENTS: '40' });
+    const env = baseEnv(dbUrl(), { ANCHORER_PRIVATE_KEY: a.ANCHORER_PRIVATE_KEY, CHAINS: JSON.stringify(chains) }, 'two-chains', {
+      BATCH_MAX_EVENTS: '40',
+    });
     worker = await startWorker(testConfig(env));
     await withDb(dbUrl(), (db) => insertEvents(db, 100, 'two-chains'));
     // The public chain needs a second block for its confirmations: nothing else is sent to it.
@@ -295,7 +340,11 @@ class RpcProxy {
     const server = createServer(async (req, res) => {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
-      const answer = await fetch(this.target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.concat(chunks) });
+      const answer = await fetch(this.target, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.concat(chunks),
+      });
       res.writeHead(answer.status, { 'content-type': 'application/json' }).end(Buffer.from(await answer.arrayBuffer()));
     });
     this.server = server;

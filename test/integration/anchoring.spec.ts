@@ -4,7 +4,17 @@ import { AnchorRegistryClient } from '@pharmatrace/chain';
 import { commissioningEvent, epcisDocument, packingEvent } from '@pharmatrace/epcis';
 import { Client } from 'pg';
 import { useAnvil } from '../support/anvil';
-import { CAPTURE, createOrganization, deployRegistry, gql, startApi, startWorker, testConfig, useDatabase, withCheckDigit } from '../support/platform';
+import {
+  CAPTURE,
+  createOrganization,
+  deployRegistry,
+  gql,
+  startApi,
+  startWorker,
+  testConfig,
+  useDatabase,
+  withCheckDigit,
+} from '../support/platform';
 import { waitFor } from '../support/wait';
 
 const GTIN = withCheckDigit('0061414107346');
@@ -38,14 +48,25 @@ describe('anchoring: capture → seal → anchor on chain → proof the contract
     });
     api = await startApi(config);
     worker = await startWorker(config);
-    maker = await createOrganization(api, { name: 'ACME', role: 'MANUFACTURER', gln: withCheckDigit('061414100001'), companyPrefixes: ['0614141'] });
+    maker = await createOrganization(api, {
+      name: 'ACME',
+      role: 'MANUFACTURER',
+      gln: withCheckDigit('061414100001'),
+      companyPrefixes: ['0614141'],
+    });
   });
 
   it('anchors every event once, in batches no larger than the limit, with proofs that verify on chain and with OpenZeppelin', async () => {
     const serials = Array.from({ length: 120 }, (_, i) => `P${i}`);
     const doc = epcisDocument([
       commissioningEvent({ eventTime: new Date(Date.UTC(2026, 0, 1)), epcs: serials.map(pack), lot: 'L1', expiry: '2028-01-31' }),
-      ...serials.map((s, i) => packingEvent({ eventTime: new Date(Date.UTC(2026, 0, 1, 0, 1, i)), parent: `urn:epc:id:sscc:0614141.${String(1000000000 + i)}`, children: [pack(s)] })),
+      ...serials.map((s, i) =>
+        packingEvent({
+          eventTime: new Date(Date.UTC(2026, 0, 1, 0, 1, i)),
+          parent: `urn:epc:id:sscc:0614141.${String(1000000000 + i)}`,
+          children: [pack(s)],
+        }),
+      ),
     ]);
     const captured = await gql(api, CAPTURE, { document: doc }, maker.apiKey);
     expect(captured.errors).toBeUndefined();
@@ -54,7 +75,9 @@ describe('anchoring: capture → seal → anchor on chain → proof the contract
     await db.connect();
     try {
       await waitFor(async () => {
-        const { rows } = await db.query(`SELECT count(*) FILTER (WHERE b.status = 'FINAL') AS final, count(*) AS total FROM event e LEFT JOIN anchor_batch b ON b.id = e.batch_id`);
+        const { rows } = await db.query(
+          `SELECT count(*) FILTER (WHERE b.status = 'FINAL') AS final, count(*) AS total FROM event e LEFT JOIN anchor_batch b ON b.id = e.batch_id`,
+        );
         return Number(rows[0].final) === 121;
       }, 30_000);
       const batches = await db.query(`SELECT id, leaf_count, encode(root, 'hex') AS root FROM anchor_batch ORDER BY id`);
@@ -83,7 +106,12 @@ describe('anchoring: capture → seal → anchor on chain → proof the contract
         const wrong = `0x${'00'.repeat(31)}01`;
         expect(await client.verify(p.merkleProof, p.root, wrong)).toBe(false);
       }
-      const verdict = await gql(api, `query($c: String!) { verify(code: $c) { anchored checkedOnChain } }`, { c: pack('P7') }, maker.apiKey);
+      const verdict = await gql(
+        api,
+        `query($c: String!) { verify(code: $c) { anchored checkedOnChain } }`,
+        { c: pack('P7') },
+        maker.apiKey,
+      );
       expect(verdict.data.verify).toEqual({ anchored: true, checkedOnChain: true });
     } finally {
       client.destroy();

@@ -73,7 +73,12 @@ describe('API keys (real Postgres)', () => {
   }, 15_000);
 
   it("lets the operator list, create and revoke any organization's keys, and no organization touch another's", async () => {
-    const rival = await createOrganization(app, { name: 'Rival', role: 'DISTRIBUTOR', gln: withCheckDigit('061414100020'), licensed: false });
+    const rival = await createOrganization(app, {
+      name: 'Rival',
+      role: 'DISTRIBUTOR',
+      gln: withCheckDigit('061414100020'),
+      licensed: false,
+    });
     expect(codeOf(await gql(app, KEYS, { org: org.id }, rival.apiKey))).toBe('FORBIDDEN');
     const mine = (await gql(app, KEYS, {}, org.apiKey)).data.apiKeys[0];
     expect(codeOf(await gql(app, REVOKE, { id: mine.id }, rival.apiKey))).toBe('API_KEY_NOT_FOUND');

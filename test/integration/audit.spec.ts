@@ -9,7 +9,17 @@ import { AuditRepository } from '@pharmatrace/persistence';
 import { Client } from 'pg';
 import { AuditChainGateway } from '../../apps/api/src/audit/audit-chain.gateway';
 import { useAnvil } from '../support/anvil';
-import { CAPTURE, createOrganization, deployRegistry, gql, startApi, startWorker, testConfig, useDatabase, withCheckDigit } from '../support/platform';
+import {
+  CAPTURE,
+  createOrganization,
+  deployRegistry,
+  gql,
+  startApi,
+  startWorker,
+  testConfig,
+  useDatabase,
+  withCheckDigit,
+} from '../support/platform';
 import { waitFor } from '../support/wait';
 
 const GTIN = withCheckDigit('0061414107346');
@@ -55,7 +65,12 @@ describe('audit: the database rebuilt and compared with the roots anchored on ch
     });
     api = await startApi(config);
     worker = await startWorker(config);
-    maker = await createOrganization(api, { name: 'ACME', role: 'MANUFACTURER', gln: withCheckDigit('061414100001'), companyPrefixes: ['0614141'] });
+    maker = await createOrganization(api, {
+      name: 'ACME',
+      role: 'MANUFACTURER',
+      gln: withCheckDigit('061414100001'),
+      companyPrefixes: ['0614141'],
+    });
     regulator = await createOrganization(api, { name: 'Agency', role: 'REGULATOR', gln: withCheckDigit('061414100002') });
     const doc = epcisDocument(
       Array.from({ length: 4 * BATCH_SIZE }, (_, i) =>
@@ -69,7 +84,9 @@ describe('audit: the database rebuilt and compared with the roots anchored on ch
     // audit must still catch when everything below the application was bypassed.
     await db.query(`SET session_replication_role = replica`);
     await waitFor(async () => {
-      const { rows } = await db.query(`SELECT count(*) FILTER (WHERE b.status = 'FINAL') AS final FROM event e LEFT JOIN anchor_batch b ON b.id = e.batch_id`);
+      const { rows } = await db.query(
+        `SELECT count(*) FILTER (WHERE b.status = 'FINAL') AS final FROM event e LEFT JOIN anchor_batch b ON b.id = e.batch_id`,
+      );
       return Number(rows[0].final) === 4 * BATCH_SIZE;
     }, 30_000);
     batches = (await db.query(`SELECT id FROM anchor_batch ORDER BY id`)).rows.map((r) => Number(r.id));
@@ -111,7 +128,14 @@ describe('audit: the database rebuilt and compared with the roots anchored on ch
 
   it('reports an untouched batch as clean, to regulators only', async () => {
     const report = await audit(batches[0]);
-    expect(report).toMatchObject({ batchId: batches[0], outcome: 'CLEAN', chainLeafCount: BATCH_SIZE, eventCount: BATCH_SIZE, findings: [], alertsRecorded: 0 });
+    expect(report).toMatchObject({
+      batchId: batches[0],
+      outcome: 'CLEAN',
+      chainLeafCount: BATCH_SIZE,
+      eventCount: BATCH_SIZE,
+      findings: [],
+      alertsRecorded: 0,
+    });
     expect(report.rebuiltRoot).toBe(report.chainRoot);
     const denied = await gql(api, AUDIT, { b: batches[0] }, maker.apiKey);
     expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
@@ -124,7 +148,12 @@ describe('audit: the database rebuilt and compared with the roots anchored on ch
     const [edited] = await eventsOf(editedBatch);
     await db.query(`UPDATE event SET body = jsonb_set(body, '{eventTime}', '"2026-02-01T00:00:00.000Z"') WHERE id = $1`, [edited.id]);
 
-    const forged = commissioningEvent({ eventTime: new Date(Date.UTC(2026, 0, 2)), epcs: [pack('FORGED')], lot: 'L1', expiry: '2028-01-31' });
+    const forged = commissioningEvent({
+      eventTime: new Date(Date.UTC(2026, 0, 2)),
+      epcs: [pack('FORGED')],
+      lot: 'L1',
+      expiry: '2028-01-31',
+    });
     const forgedHash = eventHash(forged).hash;
     const [{ id: insertedId }] = (
       await db.query(
@@ -143,9 +172,16 @@ describe('audit: the database rebuilt and compared with the roots anchored on ch
     expect(editedReport).toMatchObject({ outcome: 'TAMPERED', alertsRecorded: 1 });
     expect(editedReport.rebuiltRoot).not.toBe(editedReport.chainRoot);
     expect(editedReport.findings).toEqual([
-      expect.objectContaining({ kind: 'EDITED', eventId: Number(edited.id), leafIndex: edited.leaf_index, detail: expect.stringContaining('body changed') }),
+      expect.objectContaining({
+        kind: 'EDITED',
+        eventId: Number(edited.id),
+        leafIndex: edited.leaf_index,
+        detail: expect.stringContaining('body changed'),
+      }),
     ]);
-    expect((await audit(insertBatch)).findings).toEqual([expect.objectContaining({ kind: 'INSERTED', eventId: Number(insertedId), eventHash: forgedHash })]);
+    expect((await audit(insertBatch)).findings).toEqual([
+      expect.objectContaining({ kind: 'INSERTED', eventId: Number(insertedId), eventHash: forgedHash }),
+    ]);
     expect((await audit(deleteBatch)).findings).toEqual([
       expect.objectContaining({ kind: 'DELETED', leafIndex: gone.leaf_index, leafHash: hex(leafHashOf(gone.event_hash)) }),
     ]);
@@ -166,12 +202,24 @@ describe('audit: the database rebuilt and compared with the roots anchored on ch
   });
 
   it('npm run audit resumes an interrupted run, prints the findings and a summary, and exits 1 on tampering', async () => {
-    await db.query(`INSERT INTO audit_run (last_batch_id, batches_audited, events_audited) VALUES ($1, 2, $2)`, [batches[1], 2 * BATCH_SIZE]);
+    await db.query(`INSERT INTO audit_run (last_batch_id, batches_audited, events_audited) VALUES ($1, 2, $2)`, [
+      batches[1],
+      2 * BATCH_SIZE,
+    ]);
     const run = promisify(execFile)(process.execPath, ['-r', '@swc-node/register', 'scripts/audit.ts'], {
       cwd: join(__dirname, '..', '..'),
-      env: { PATH: process.env.PATH, DATABASE_URL: dbUrl(), CHAIN_RPC_URL: chainEnv.CHAIN_RPC_URL, CHAIN_ID: chainEnv.CHAIN_ID, ANCHOR_CONTRACT_ADDRESS: chainEnv.ANCHOR_CONTRACT_ADDRESS },
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: dbUrl(),
+        CHAIN_RPC_URL: chainEnv.CHAIN_RPC_URL,
+        CHAIN_ID: chainEnv.CHAIN_ID,
+        ANCHOR_CONTRACT_ADDRESS: chainEnv.ANCHOR_CONTRACT_ADDRESS,
+      },
     });
-    const failure = await run.then(() => null, (e: { code: number; stdout: string }) => e);
+    const failure = await run.then(
+      () => null,
+      (e: { code: number; stdout: string }) => e,
+    );
     expect(failure?.code).toBe(1);
     const out = failure!.stdout;
     expect(out).toContain(`resuming after batch ${batches[1]}, 2 batches`);
@@ -186,7 +234,9 @@ describe('audit: the database rebuilt and compared with the roots anchored on ch
   it('trusts the chain, not the batch row: an altered stored root is reported', async () => {
     await db.query(`UPDATE anchor_batch SET root = $2 WHERE id = $1`, [batches[0], Buffer.alloc(32, 7)]);
     const report = await audit(batches[0]);
-    expect(report.findings).toEqual([expect.objectContaining({ kind: 'ROOT_MISMATCH', detail: expect.stringContaining(`anchor_batch.root is 0x${'07'.repeat(32)}`) })]);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ kind: 'ROOT_MISMATCH', detail: expect.stringContaining(`anchor_batch.root is 0x${'07'.repeat(32)}`) }),
+    ]);
     expect(report.rebuiltRoot).toBe(report.chainRoot);
   });
 });

@@ -1,5 +1,13 @@
 import { INestApplication } from '@nestjs/common';
-import { commissioningEvent, dispensingEvent, epcisDocument, packingEvent, receivingEvent, shippingEvent, statusChangeEvent } from '@pharmatrace/epcis';
+import {
+  commissioningEvent,
+  dispensingEvent,
+  epcisDocument,
+  packingEvent,
+  receivingEvent,
+  shippingEvent,
+  statusChangeEvent,
+} from '@pharmatrace/epcis';
 import { Client } from 'pg';
 import request from 'supertest';
 import { CAPTURE, createOrganization, gql, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
@@ -34,7 +42,8 @@ describe('authority matrix and the server clock (real Postgres)', () => {
   const now = () => Date.now() + shift;
   const at = (offsetMs: number) => new Date(now() + offsetMs);
   const pgln = (who: string) => `https://id.gs1.org/417/${orgs[who].gln}`;
-  const capture = (who: string, events: Record<string, unknown>[]) => gql(app, CAPTURE, { document: epcisDocument(events) }, orgs[who].apiKey);
+  const capture = (who: string, events: Record<string, unknown>[]) =>
+    gql(app, CAPTURE, { document: epcisDocument(events) }, orgs[who].apiKey);
   const ok = async (who: string, events: Record<string, unknown>[]) => {
     const res = await capture(who, events);
     expect(res.errors).toBeUndefined();
@@ -50,13 +59,17 @@ describe('authority matrix and the server clock (real Postgres)', () => {
       await c.end();
     }
   };
-  const refusal = (rule: string, field = '/epcList/0') => ({ code: 'CAPTURE_FORBIDDEN', details: { issues: [expect.objectContaining({ eventIndex: 0, field, rule })] } });
+  const refusal = (rule: string, field = '/epcList/0') => ({
+    code: 'CAPTURE_FORBIDDEN',
+    details: { issues: [expect.objectContaining({ eventIndex: 0, field, rule })] },
+  });
   const commission = (serials: string[], lot = 'LOT-1', eventTime = at(-60_000)) =>
     commissioningEvent({ eventTime, epcs: serials.map(pack), lot, expiry: '2028-06-30' });
 
   it('refuses every change to a pack by organizations that never held it, stores nothing and alerts its manufacturer', async () => {
     await ok('maker', [commission(['H1', 'H2']), packingEvent({ eventTime: at(-30_000), parent: CASE, children: [pack('H2')] })]);
-    const typed = (mutation: string, who: string) => gql(app, `mutation($c: String!) { ${mutation}(code: $c) { status } }`, { c: pack('H1') }, orgs[who].apiKey);
+    const typed = (mutation: string, who: string) =>
+      gql(app, `mutation($c: String!) { ${mutation}(code: $c) { status } }`, { c: pack('H1') }, orgs[who].apiKey);
     const flow = (mutation: string, input: string, value: unknown, who: string) =>
       gql(app, `mutation($i: ${input}!) { ${mutation}(input: $i) { capturedCount } }`, { i: value }, orgs[who].apiKey);
     const answers = [
@@ -87,15 +100,31 @@ describe('authority matrix and the server clock (real Postgres)', () => {
 
   it('refuses an event dated beyond the server clock (REST), so it cannot freeze a pack', async () => {
     await ok('maker', [commission(['F1'])]);
-    const future = { ...epcisDocument([statusChangeEvent({ eventTime: new Date('2099-01-01T00:00:00Z'), epcs: [pack('F1')], bizStep: 'inspecting', disposition: 'in_progress' })]) };
-    const res = await request(app.getHttpServer()).post('/epcis/capture').set('Authorization', `Bearer ${orgs.maker.apiKey}`).set('Content-Type', 'application/ld+json').send(JSON.stringify(future));
+    const future = {
+      ...epcisDocument([
+        statusChangeEvent({
+          eventTime: new Date('2099-01-01T00:00:00Z'),
+          epcs: [pack('F1')],
+          bizStep: 'inspecting',
+          disposition: 'in_progress',
+        }),
+      ]),
+    };
+    const res = await request(app.getHttpServer())
+      .post('/epcis/capture')
+      .set('Authorization', `Bearer ${orgs.maker.apiKey}`)
+      .set('Content-Type', 'application/ld+json')
+      .send(JSON.stringify(future));
     expect(res.status).toBe(202);
     let job: any;
     for (let i = 0; i < 200 && (!job || job.running); i++) {
       job = (await request(app.getHttpServer()).get(res.headers.location).set('Authorization', `Bearer ${orgs.maker.apiKey}`)).body;
       if (job.running) await new Promise((r) => setTimeout(r, 25));
     }
-    expect(job).toMatchObject({ success: false, errors: [{ type: 'epcisException:SecurityException', eventIndex: 0, field: '/eventTime', rule: 'FUTURE_EVENT' }] });
+    expect(job).toMatchObject({
+      success: false,
+      errors: [{ type: 'epcisException:SecurityException', eventIndex: 0, field: '/eventTime', rule: 'FUTURE_EVENT' }],
+    });
 
     await ok('maker', [shippingEvent({ eventTime: at(-20_000), epcs: [pack('F1')], to: pgln('pharmacy') })]);
     await ok('pharmacy', [receivingEvent({ eventTime: at(-10_000), epcs: [pack('F1')] })]);
@@ -106,7 +135,9 @@ describe('authority matrix and the server clock (real Postgres)', () => {
   });
 
   it('stores history older than the latest status change without changing it, flagged LATE_EVENT', async () => {
-    await ok('pharmacy', [statusChangeEvent({ eventTime: at(-DAY), epcs: [pack('F1')], bizStep: 'inspecting', disposition: 'in_progress' })]);
+    await ok('pharmacy', [
+      statusChangeEvent({ eventTime: at(-DAY), epcs: [pack('F1')], bizStep: 'inspecting', disposition: 'in_progress' }),
+    ]);
     expect(await status('F1')).toBe('DISPENSED');
     expect(await sql(`SELECT code FROM alert WHERE epc = $1 AND code = 'LATE_EVENT'`, [pack('F1')])).toEqual([{ code: 'LATE_EVENT' }]);
   });
@@ -118,9 +149,17 @@ describe('authority matrix and the server clock (real Postgres)', () => {
     expect(await status('V1')).toBe('ACTIVE');
 
     await ok('maker', [shippingEvent({ eventTime: at(-20_000), epcs: [pack('V1')], to: pgln('pharmacy') })]);
-    await ok('pharmacy', [receivingEvent({ eventTime: at(-10_000), epcs: [pack('V1')] }), dispensingEvent({ eventTime: at(-5_000), epcs: [pack('V1')] })]);
-    const twice = await capture('pharmacy', [{ ...dispensingEvent({ eventTime: at(0), epcs: [pack('V1')] }), bizStep: 'cbv:BizStep-dispensing' }]);
-    expect(twice.errors?.[0].extensions).toMatchObject({ code: 'CAPTURE_CONFLICT', details: { issues: [expect.objectContaining({ eventIndex: 0, rule: 'ALREADY_DISPENSED' })] } });
+    await ok('pharmacy', [
+      receivingEvent({ eventTime: at(-10_000), epcs: [pack('V1')] }),
+      dispensingEvent({ eventTime: at(-5_000), epcs: [pack('V1')] }),
+    ]);
+    const twice = await capture('pharmacy', [
+      { ...dispensingEvent({ eventTime: at(0), epcs: [pack('V1')] }), bizStep: 'cbv:BizStep-dispensing' },
+    ]);
+    expect(twice.errors?.[0].extensions).toMatchObject({
+      code: 'CAPTURE_CONFLICT',
+      details: { issues: [expect.objectContaining({ eventIndex: 0, rule: 'ALREADY_DISPENSED' })] },
+    });
   });
 
   it('refuses re-commissioning a serial with another lot (SERIAL_EXISTS); the very same event is a duplicate', async () => {
@@ -128,7 +167,10 @@ describe('authority matrix and the server clock (real Postgres)', () => {
     await ok('maker', [first]);
     expect(await ok('maker', [first])).toMatchObject({ capturedCount: 0, duplicateCount: 1 });
     const again = await capture('maker', [commission(['I1'], 'LOT-2')]);
-    expect(again.errors?.[0].extensions).toMatchObject({ code: 'CAPTURE_CONFLICT', details: { issues: [expect.objectContaining({ field: '/epcList/0', rule: 'SERIAL_EXISTS' })] } });
+    expect(again.errors?.[0].extensions).toMatchObject({
+      code: 'CAPTURE_CONFLICT',
+      details: { issues: [expect.objectContaining({ field: '/epcList/0', rule: 'SERIAL_EXISTS' })] },
+    });
     expect(await sql(`SELECT lot FROM pack_state WHERE epc = $1`, [pack('I1')])).toEqual([{ lot: 'LOT-1' }]);
     expect(await sql(`SELECT code FROM alert WHERE epc = $1`, [pack('I1')])).toEqual([{ code: 'SERIAL_EXISTS' }]);
   });
@@ -143,8 +185,15 @@ describe('authority matrix and the server clock (real Postgres)', () => {
     shift = 0;
     const undo = await gql(app, `mutation($c: String!) { undoDispense(code: $c) { status } }`, { c: pack('U1') }, orgs.pharmacy.apiKey);
     expect(undo.errors?.[0].extensions).toMatchObject({ code: 'UNDO_WINDOW_EXCEEDED', details: { nmvsCode: 'NMVS_NC_PCK_20' } });
-    const backDated = await capture('pharmacy', [statusChangeEvent({ eventTime: at(-19 * DAY), epcs: [pack('U1')], bizStep: 'stocking', disposition: 'active' })]);
-    expect(backDated.errors?.[0].extensions).toMatchObject({ code: 'CAPTURE_CONFLICT', details: { issues: [expect.objectContaining({ rule: 'UNDO_WINDOW_EXCEEDED' })] } });
-    expect(await gql(app, VERIFY, { c: pack('U1') }, orgs.pharmacy.apiKey)).toMatchObject({ data: { verify: { status: 'DISPENSED', saleable: false } } });
+    const backDated = await capture('pharmacy', [
+      statusChangeEvent({ eventTime: at(-19 * DAY), epcs: [pack('U1')], bizStep: 'stocking', disposition: 'active' }),
+    ]);
+    expect(backDated.errors?.[0].extensions).toMatchObject({
+      code: 'CAPTURE_CONFLICT',
+      details: { issues: [expect.objectContaining({ rule: 'UNDO_WINDOW_EXCEEDED' })] },
+    });
+    expect(await gql(app, VERIFY, { c: pack('U1') }, orgs.pharmacy.apiKey)).toMatchObject({
+      data: { verify: { status: 'DISPENSED', saleable: false } },
+    });
   });
 });

@@ -29,7 +29,12 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
 
   beforeAll(async () => {
     app = await startApi(testConfig({ DATABASE_URL: dbUrl() }));
-    maker = await createOrganization(app, { name: 'ACME Pharma', role: 'MANUFACTURER', gln: withCheckDigit('061414100001'), companyPrefixes: ['0614141'] });
+    maker = await createOrganization(app, {
+      name: 'ACME Pharma',
+      role: 'MANUFACTURER',
+      gln: withCheckDigit('061414100001'),
+      companyPrefixes: ['0614141'],
+    });
     wholesaler = await createOrganization(app, { name: 'Wholesale Ltd', role: 'DISTRIBUTOR', gln: withCheckDigit('061414100002') });
     pharmacy = await createOrganization(app, { name: 'Corner Pharmacy', role: 'DISPENSER', gln: withCheckDigit('061414100003') });
   });
@@ -62,7 +67,12 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
   });
 
   it('lets only the admin token create organizations, and validates their GLN', async () => {
-    const asOrg = await gql(app, `mutation { createOrganization(input: { name: "X", role: DISPENSER, gln: "0614141000036" }) { apiKey } }`, {}, maker.apiKey);
+    const asOrg = await gql(
+      app,
+      `mutation { createOrganization(input: { name: "X", role: DISPENSER, gln: "0614141000036" }) { apiKey } }`,
+      {},
+      maker.apiKey,
+    );
     expect(asOrg.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const badGln = await createOrganization(app, { name: 'Bad', role: 'DISPENSER', gln: '0614141000037' }).catch((e) => e.message);
     expect(badGln).toMatch(/INVALID_ORGANIZATION.*check digit|check digit.*INVALID_ORGANIZATION/);
@@ -83,13 +93,21 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
     expect(again.data.captureEpcisDocument).toMatchObject({ capturedCount: 0, duplicateCount: 3 });
     expect(await rowCount('event')).toBe(3);
 
-    const received = await capture(epcisDocument([receivingEvent({ eventTime: t(3), epcs: [CASE], bizLocation: 'urn:epc:id:sgln:0614141.00002.0' })]), wholesaler.apiKey);
+    const received = await capture(
+      epcisDocument([receivingEvent({ eventTime: t(3), epcs: [CASE], bizLocation: 'urn:epc:id:sgln:0614141.00002.0' })]),
+      wholesaler.apiKey,
+    );
     expect(received.data.captureEpcisDocument.capturedCount).toBe(1);
     await capture(epcisDocument([unpackingEvent({ eventTime: t(4), parent: CASE })]), wholesaler.apiKey);
     // Events on the case after the pack left it are not part of the pack's history.
     await capture(epcisDocument([shippingEvent({ eventTime: t(5), epcs: [CASE] })]), wholesaler.apiKey);
 
-    const prov = await gql(app, `query($epc: String!) { provenance(epc: $epc) { epc events { eventHash bizStep via anchorStatus proof { root } } } }`, { epc: packUrn('A1') }, maker.apiKey);
+    const prov = await gql(
+      app,
+      `query($epc: String!) { provenance(epc: $epc) { epc events { eventHash bizStep via anchorStatus proof { root } } } }`,
+      { epc: packUrn('A1') },
+      maker.apiKey,
+    );
     expect(prov.errors).toBeUndefined();
     expect(prov.data.provenance.epc).toBe(pack('A1'));
     expect(prov.data.provenance.events.map((e: any) => [e.bizStep, e.via])).toEqual([
@@ -104,8 +122,17 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
 
   it('verifies a pack from raw DataMatrix data, a Digital Link and an EPC URN', async () => {
     const GS = '\u001d';
-    for (const code of [`]d201${GTIN}17280630${GS}10LOT-7${GS}21A1`, `https://example.com/01/${GTIN}/10/LOT-7/21/A1?17=280630`, packUrn('A1')]) {
-      const res = await gql(app, `query($code: String!) { verify(code: $code) { status saleable alerts product { gtin serial lot expiry } custodian { name } container anchored checkedOnChain } }`, { code }, pharmacy.apiKey);
+    for (const code of [
+      `]d201${GTIN}17280630${GS}10LOT-7${GS}21A1`,
+      `https://example.com/01/${GTIN}/10/LOT-7/21/A1?17=280630`,
+      packUrn('A1'),
+    ]) {
+      const res = await gql(
+        app,
+        `query($code: String!) { verify(code: $code) { status saleable alerts product { gtin serial lot expiry } custodian { name } container anchored checkedOnChain } }`,
+        { code },
+        pharmacy.apiKey,
+      );
       expect(res.errors).toBeUndefined();
       expect(res.data.verify).toMatchObject({
         status: 'ACTIVE',
@@ -120,9 +147,19 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
         checkedOnChain: false,
       });
     }
-    const lotMismatch = await gql(app, `query($code: String!) { verify(code: $code) { status saleable alerts } }`, { code: `(01)${GTIN}(17)280630(10)LOT-8(21)A1` }, pharmacy.apiKey);
+    const lotMismatch = await gql(
+      app,
+      `query($code: String!) { verify(code: $code) { status saleable alerts } }`,
+      { code: `(01)${GTIN}(17)280630(10)LOT-8(21)A1` },
+      pharmacy.apiKey,
+    );
     expect(lotMismatch.data.verify).toMatchObject({ status: 'ACTIVE', saleable: false, alerts: expect.arrayContaining(['LOT_MISMATCH']) });
-    const unknown = await gql(app, `query($code: String!) { verify(code: $code) { status saleable alerts } }`, { code: packUrn('NOPE') }, pharmacy.apiKey);
+    const unknown = await gql(
+      app,
+      `query($code: String!) { verify(code: $code) { status saleable alerts } }`,
+      { code: packUrn('NOPE') },
+      pharmacy.apiKey,
+    );
     expect(unknown.data.verify).toEqual({ status: 'UNKNOWN', saleable: false, alerts: ['UNKNOWN_SERIAL'] });
     const garbage = await gql(app, `query { verify(code: "]d201123") { status } }`, {}, pharmacy.apiKey);
     expect(garbage.errors?.[0].extensions).toMatchObject({ code: 'INVALID_CODE', details: { field: 'code' } });
@@ -130,12 +167,21 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
 
   it('dispenses: the pack, not its siblings, and only once the pharmacy received it', async () => {
     const unreceived = await capture(epcisDocument([dispensingEvent({ eventTime: t(6), epcs: [pack('A2')] })]), pharmacy.apiKey);
-    expect(unreceived.errors?.[0].extensions).toMatchObject({ code: 'CAPTURE_FORBIDDEN', details: { issues: [{ eventIndex: 0, field: '/epcList/0', rule: 'NOT_CUSTODIAN' }] } });
-    await capture(epcisDocument([shippingEvent({ eventTime: t(7), epcs: [pack('A2')], to: 'urn:epc:id:pgln:0614141.00003' })]), wholesaler.apiKey);
+    expect(unreceived.errors?.[0].extensions).toMatchObject({
+      code: 'CAPTURE_FORBIDDEN',
+      details: { issues: [{ eventIndex: 0, field: '/epcList/0', rule: 'NOT_CUSTODIAN' }] },
+    });
+    await capture(
+      epcisDocument([shippingEvent({ eventTime: t(7), epcs: [pack('A2')], to: 'urn:epc:id:pgln:0614141.00003' })]),
+      wholesaler.apiKey,
+    );
     await capture(epcisDocument([receivingEvent({ eventTime: t(8), epcs: [pack('A2')] })]), pharmacy.apiKey);
     await capture(epcisDocument([dispensingEvent({ eventTime: t(10), epcs: [pack('A2')] })]), pharmacy.apiKey);
     const q = `query($code: String!) { verify(code: $code) { status alerts } }`;
-    expect((await gql(app, q, { code: pack('A2') }, pharmacy.apiKey)).data.verify).toMatchObject({ status: 'DISPENSED', alerts: expect.arrayContaining(['ALREADY_DISPENSED']) });
+    expect((await gql(app, q, { code: pack('A2') }, pharmacy.apiKey)).data.verify).toMatchObject({
+      status: 'DISPENSED',
+      alerts: expect.arrayContaining(['ALREADY_DISPENSED']),
+    });
     expect((await gql(app, q, { code: pack('A1') }, pharmacy.apiKey)).data.verify.status).toBe('ACTIVE');
   });
 
@@ -154,16 +200,30 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
   });
 
   it('rejects a schema violation with the event index, field and rule', async () => {
-    const doc = epcisDocument([{ ...commissioningEvent({ eventTime: t(21), epcs: [pack('C1')], lot: 'L', expiry: '2028-01-31' }), action: 'CREATE' }]);
+    const doc = epcisDocument([
+      { ...commissioningEvent({ eventTime: t(21), epcs: [pack('C1')], lot: 'L', expiry: '2028-01-31' }), action: 'CREATE' },
+    ]);
     const res = await capture(doc);
     expect(res.errors?.[0].extensions?.code).toBe('INVALID_DOCUMENT');
-    expect(res.errors?.[0].extensions?.details.issues).toEqual(expect.arrayContaining([expect.objectContaining({ eventIndex: 0, field: '/action', rule: 'enum' })]));
+    expect(res.errors?.[0].extensions?.details.issues).toEqual(
+      expect.arrayContaining([expect.objectContaining({ eventIndex: 0, field: '/action', rule: 'enum' })]),
+    );
   });
 
   it('lets only a manufacturer commission, and only under its own company prefixes', async () => {
-    const foreign = await capture(epcisDocument([commissioningEvent({ eventTime: t(22), epcs: [`https://id.gs1.org/01/${OTHER_GTIN}/21/Z1`], lot: 'L', expiry: '2028-01-31' })]));
-    expect(foreign.errors?.[0].extensions).toMatchObject({ code: 'CAPTURE_FORBIDDEN', details: { issues: [expect.objectContaining({ eventIndex: 0, field: '/epcList/0', rule: 'NOT_MANUFACTURER' })] } });
-    const byDistributor = await capture(epcisDocument([commissioningEvent({ eventTime: t(22), epcs: [pack('Z2')], lot: 'L', expiry: '2028-01-31' })]), wholesaler.apiKey);
+    const foreign = await capture(
+      epcisDocument([
+        commissioningEvent({ eventTime: t(22), epcs: [`https://id.gs1.org/01/${OTHER_GTIN}/21/Z1`], lot: 'L', expiry: '2028-01-31' }),
+      ]),
+    );
+    expect(foreign.errors?.[0].extensions).toMatchObject({
+      code: 'CAPTURE_FORBIDDEN',
+      details: { issues: [expect.objectContaining({ eventIndex: 0, field: '/epcList/0', rule: 'NOT_MANUFACTURER' })] },
+    });
+    const byDistributor = await capture(
+      epcisDocument([commissioningEvent({ eventTime: t(22), epcs: [pack('Z2')], lot: 'L', expiry: '2028-01-31' })]),
+      wholesaler.apiKey,
+    );
     expect(byDistributor.errors?.[0].extensions?.code).toBe('CAPTURE_FORBIDDEN');
   });
 
@@ -176,17 +236,38 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
     const serials = Array.from({ length: 600 }, (_, i) => `CHUNK${i}`);
     const bigCase = 'urn:epc:id:sscc:0614141.7777777777';
     const events = [
-      ...serials.map((serial) => commissioningEvent({ eventTime: t(10), epcs: [pack(serial)], lot: 'LOT-C', expiry: '2028-06-30', bizLocation: SITE, readPoint: SITE })),
+      ...serials.map((serial) =>
+        commissioningEvent({
+          eventTime: t(10),
+          epcs: [pack(serial)],
+          lot: 'LOT-C',
+          expiry: '2028-06-30',
+          bizLocation: SITE,
+          readPoint: SITE,
+        }),
+      ),
       // Packs commissioned in the first chunk, packed from the third, and the first event again.
       packingEvent({ eventTime: t(11), parent: bigCase, children: [pack('CHUNK0'), pack('CHUNK599')], bizLocation: SITE, readPoint: SITE }),
-      commissioningEvent({ eventTime: t(10), epcs: [pack('CHUNK0')], lot: 'LOT-C', expiry: '2028-06-30', bizLocation: SITE, readPoint: SITE }),
+      commissioningEvent({
+        eventTime: t(10),
+        epcs: [pack('CHUNK0')],
+        lot: 'LOT-C',
+        expiry: '2028-06-30',
+        bizLocation: SITE,
+        readPoint: SITE,
+      }),
     ];
     const before = await rowCount('event');
     const res = await capture(epcisDocument(events));
     expect(res.errors).toBeUndefined();
     expect(res.data.captureEpcisDocument).toMatchObject({ capturedCount: 601, duplicateCount: 1 });
     expect(await rowCount('event')).toBe(before + 601);
-    const verified = await gql(app, `query($code: String!) { verify(code: $code) { status container } }`, { code: pack('CHUNK0') }, maker.apiKey);
+    const verified = await gql(
+      app,
+      `query($code: String!) { verify(code: $code) { status container } }`,
+      { code: pack('CHUNK0') },
+      maker.apiKey,
+    );
     // Served in its canonical Digital Link form.
     expect(verified.data.verify).toEqual({ status: 'ACTIVE', container: 'https://id.gs1.org/00/706141417777777771' });
   });

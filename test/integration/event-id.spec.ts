@@ -28,7 +28,12 @@ describe('hash-form event ids (real Postgres)', () => {
 
   beforeAll(async () => {
     app = await startApi(testConfig({ DATABASE_URL: dbUrl() }));
-    maker = await createOrganization(app, { name: 'EventID Maker', role: 'MANUFACTURER', gln: withCheckDigit('061414100001'), companyPrefixes: ['0614141'] });
+    maker = await createOrganization(app, {
+      name: 'EventID Maker',
+      role: 'MANUFACTURER',
+      gln: withCheckDigit('061414100001'),
+      companyPrefixes: ['0614141'],
+    });
     const server = app.getHttpServer();
     if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -59,9 +64,12 @@ describe('hash-form event ids (real Postgres)', () => {
 
   const refusal = { code: 'EVENT_ID_MISMATCH', eventIndex: 1, field: '/eventID', rule: 'eventID:hash' };
 
-  it('GraphQL: another event\'s hash as eventID is refused, naming the event and field', async () => {
+  it("GraphQL: another event's hash as eventID is refused, naming the event and field", async () => {
     const res = await gql(app, CAPTURE, { doc: documentWith('EID1', OTHER_HASH) }, maker.apiKey);
-    expect(res.errors?.[0].extensions).toMatchObject({ code: 'EVENT_ID_MISMATCH', details: { issues: [{ eventIndex: 1, field: '/eventID', rule: 'eventID:hash' }] } });
+    expect(res.errors?.[0].extensions).toMatchObject({
+      code: 'EVENT_ID_MISMATCH',
+      details: { issues: [{ eventIndex: 1, field: '/eventID', rule: 'eventID:hash' }] },
+    });
     expect(await storedEvents()).toBe(0);
   });
 
@@ -69,9 +77,17 @@ describe('hash-form event ids (real Postgres)', () => {
     ['a malformed hash', 'ni:///sha-256;abc?ver=CBV2.0'],
     ['a hash without its version', OTHER_HASH.replace('?ver=CBV2.0', '')],
   ])('REST JSON: %s as eventID is a 400 before any job', async (_, id) => {
-    const res = await http().post('/epcis/capture').set(auth()).set('Content-Type', 'application/ld+json').send(JSON.stringify(documentWith('EID2', id)));
+    const res = await http()
+      .post('/epcis/capture')
+      .set(auth())
+      .set('Content-Type', 'application/ld+json')
+      .send(JSON.stringify(documentWith('EID2', id)));
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ type: 'epcisException:ValidationException', issues: [expect.objectContaining({ eventIndex: 1, field: '/eventID' })], code: 'EVENT_ID_MISMATCH' });
+    expect(res.body).toMatchObject({
+      type: 'epcisException:ValidationException',
+      issues: [expect.objectContaining({ eventIndex: 1, field: '/eventID' })],
+      code: 'EVENT_ID_MISMATCH',
+    });
     expect(await storedEvents()).toBe(0);
   });
 
@@ -79,7 +95,10 @@ describe('hash-form event ids (real Postgres)', () => {
     const xml = writeEpcisXml(documentWith('EID3', OTHER_HASH), '2.0');
     const res = await http().post('/epcis/capture').set(auth()).set('Content-Type', 'application/xml').send(xml);
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ code: 'EVENT_ID_MISMATCH', issues: [expect.objectContaining({ eventIndex: 1, field: '/eventID', rule: 'eventID:hash' })] });
+    expect(res.body).toMatchObject({
+      code: 'EVENT_ID_MISMATCH',
+      issues: [expect.objectContaining({ eventIndex: 1, field: '/eventID', rule: 'eventID:hash' })],
+    });
     expect(await storedEvents()).toBe(0);
   });
 
@@ -95,7 +114,10 @@ describe('hash-form event ids (real Postgres)', () => {
   it('an event whose hash-form eventID is its own hash (hex in any case) is stored and found by it', async () => {
     const event = commissioning('EID5B');
     const own = eventHash(event, [EPCIS_CONTEXT]).hash;
-    const doc = epcisDocument([{ ...event, eventID: own.replace(/;([0-9a-f]+)/, (_, hex: string) => `;${hex.toUpperCase()}`) }], '2026-01-05T09:00:00Z');
+    const doc = epcisDocument(
+      [{ ...event, eventID: own.replace(/;([0-9a-f]+)/, (_, hex: string) => `;${hex.toUpperCase()}`) }],
+      '2026-01-05T09:00:00Z',
+    );
     const res = await gql(app, CAPTURE, { doc }, maker.apiKey);
     expect(res.data.captureEpcisDocument).toMatchObject({ capturedCount: 1, eventHashes: [own] });
     const found = await http().get('/epcis/events').query({ EQ_eventID: own }).set(auth());

@@ -28,7 +28,14 @@ const t = (minute: number) => new Date(Date.UTC(2026, 4, 1, 8, minute));
 const DECLARED_ID = 'urn:uuid:5d0e6a6e-4b7a-4d43-9a3e-0c5f1f1e2a01';
 
 const first = [
-  commissioningEvent({ eventTime: t(0), epcs: [packUrn('P1'), packUrn('P2'), packUrn('P3')], lot: 'L1', expiry: '2028-01-31', bizLocation: SITE_URN, readPoint: SITE_URN }),
+  commissioningEvent({
+    eventTime: t(0),
+    epcs: [packUrn('P1'), packUrn('P2'), packUrn('P3')],
+    lot: 'L1',
+    expiry: '2028-01-31',
+    bizLocation: SITE_URN,
+    readPoint: SITE_URN,
+  }),
   packingEvent({ eventTime: t(1), parent: CASE_URN, children: [packLink('P1'), packLink('P2')], bizLocation: SITE_URN }),
   shippingEvent({ eventTime: t(2), epcs: [CASE_URN], to: DEPOT_PARTY }),
   receivingEvent({ eventTime: t(3), epcs: [CASE_URN], bizLocation: DEPOT_URN }),
@@ -75,14 +82,22 @@ describe('event queries: GET /epcis/events and GraphQL events share one filter a
 
   beforeAll(async () => {
     app = await startApi(testConfig({ DATABASE_URL: dbUrl() }));
-    const { apiKey: maker } = await createOrganization(app, { name: 'Maker', role: 'MANUFACTURER', gln: withCheckDigit('061414100001'), companyPrefixes: ['0614141'] });
+    const { apiKey: maker } = await createOrganization(app, {
+      name: 'Maker',
+      role: 'MANUFACTURER',
+      gln: withCheckDigit('061414100001'),
+      companyPrefixes: ['0614141'],
+    });
     const { apiKey: depot } = await createOrganization(app, { name: 'Depot pharmacy', role: 'DISPENSER', gln: DEPOT_GLN });
     // Queries are a regulator's, who reads every event whoever recorded it.
     ({ apiKey: key } = await createOrganization(app, { name: 'Regulator', role: 'REGULATOR', gln: withCheckDigit('061414100999') }));
     // Whoever holds the packs records what happens to them: the depot once it received the case.
     const byDepot = new Set([first[3], second[0], second[2]]);
     const capture = (event: (typeof first)[number]) =>
-      request(app.getHttpServer()).post('/epcis/events').set('Authorization', `Bearer ${byDepot.has(event) ? depot : maker}`).send(event);
+      request(app.getHttpServer())
+        .post('/epcis/events')
+        .set('Authorization', `Bearer ${byDepot.has(event) ? depot : maker}`)
+        .send(event);
     // Two captures with a known instant between them, for the record-time filters.
     for (const event of first) expect((await capture(event)).status).toBe(201);
     await new Promise((r) => setTimeout(r, 30));
@@ -137,7 +152,10 @@ describe('event queries: GET /epcis/events and GraphQL events share one filter a
     const params = resolve(query);
     expect(await rest(params)).toEqual(expected());
     const filter = Object.fromEntries(
-      Object.entries(params).map(([k, v]) => [k, k.startsWith('GE_') || k.startsWith('LT_') ? v : Array.isArray(v) ? v : k === 'eventType' ? String(v).split(',') : [v]]),
+      Object.entries(params).map(([k, v]) => [
+        k,
+        k.startsWith('GE_') || k.startsWith('LT_') ? v : Array.isArray(v) ? v : k === 'eventType' ? String(v).split(',') : [v],
+      ]),
     );
     expect(await graph(filter)).toEqual(expected());
   });
@@ -169,8 +187,15 @@ describe('event queries: GET /epcis/events and GraphQL events share one filter a
     }
     expect(seen).toEqual(hashes);
     const filtered = await gql(app, EVENTS, { filter: { MATCH_anyEPC: [CASE_URN] }, first: 2 }, key);
-    const rest2 = await gql(app, EVENTS, { filter: { MATCH_anyEPC: [CASE_URN] }, first: 2, after: filtered.data.events.pageInfo.endCursor }, key);
-    expect([...filtered.data.events.edges, ...rest2.data.events.edges].map((x: { node: { eventHash: string } }) => x.node.eventHash)).toEqual(e(2, 3, 4, 5));
+    const rest2 = await gql(
+      app,
+      EVENTS,
+      { filter: { MATCH_anyEPC: [CASE_URN] }, first: 2, after: filtered.data.events.pageInfo.endCursor },
+      key,
+    );
+    expect(
+      [...filtered.data.events.edges, ...rest2.data.events.edges].map((x: { node: { eventHash: string } }) => x.node.eventHash),
+    ).toEqual(e(2, 3, 4, 5));
     expect(rest2.data.events.pageInfo.hasNextPage).toBe(false);
   });
 
@@ -204,8 +229,14 @@ describe('event queries: GET /epcis/events and GraphQL events share one filter a
   });
 
   it('refuses a bad page size or cursor in GraphQL too', async () => {
-    expect((await gql(app, EVENTS, { first: 0 }, key)).errors?.[0].extensions).toMatchObject({ code: 'INVALID_QUERY_PARAMETER', details: { parameter: 'perPage' } });
-    expect((await gql(app, EVENTS, { after: 'bm9wZQ' }, key)).errors?.[0].extensions).toMatchObject({ code: 'INVALID_QUERY_PARAMETER', details: { parameter: 'nextPageToken' } });
+    expect((await gql(app, EVENTS, { first: 0 }, key)).errors?.[0].extensions).toMatchObject({
+      code: 'INVALID_QUERY_PARAMETER',
+      details: { parameter: 'perPage' },
+    });
+    expect((await gql(app, EVENTS, { after: 'bm9wZQ' }, key)).errors?.[0].extensions).toMatchObject({
+      code: 'INVALID_QUERY_PARAMETER',
+      details: { parameter: 'nextPageToken' },
+    });
     expect((await gql(app, EVENTS, {})).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 });

@@ -1,5 +1,12 @@
 import { INestApplication } from '@nestjs/common';
-import { CAPTURE_EVENT_LIMIT, commissioningEvent, epcisDocument, MAX_NESTING_DEPTH, MAX_REPORTED_ISSUES, SLICED_JSON_MIN_CHARS } from '@pharmatrace/epcis';
+import {
+  CAPTURE_EVENT_LIMIT,
+  commissioningEvent,
+  epcisDocument,
+  MAX_NESTING_DEPTH,
+  MAX_REPORTED_ISSUES,
+  SLICED_JSON_MIN_CHARS,
+} from '@pharmatrace/epcis';
 import request from 'supertest';
 import { JSON_BODY_LIMIT } from '../../apps/api/src/common/json-body.parser';
 import { ADMIN_TOKEN, CAPTURE, createOrganization, gql, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
@@ -12,7 +19,14 @@ const GTIN = withCheckDigit('0061414107346');
 const SITE = 'urn:epc:id:sgln:0614141.00777.0';
 const NUL = '\u0000';
 const commissioning = (serial: string, extra: Record<string, unknown> = {}) => ({
-  ...commissioningEvent({ eventTime: new Date('2026-05-01T08:00:00Z'), epcs: [`urn:epc:id:sgtin:0614141.007346.${serial}`], lot: 'L1', expiry: '2028-01-31', bizLocation: SITE, readPoint: SITE }),
+  ...commissioningEvent({
+    eventTime: new Date('2026-05-01T08:00:00Z'),
+    epcs: [`urn:epc:id:sgtin:0614141.007346.${serial}`],
+    lot: 'L1',
+    expiry: '2028-01-31',
+    bizLocation: SITE,
+    readPoint: SITE,
+  }),
   ...extra,
 });
 
@@ -30,15 +44,30 @@ describe('hostile input (issue 13)', () => {
 
   beforeAll(async () => {
     app = await startApi(testConfig({ DATABASE_URL: databaseUrl() }));
-    ({ apiKey: key } = await createOrganization(app, { name: 'Hostile Input Pharma', role: 'MANUFACTURER', gln: withCheckDigit('061414100001'), companyPrefixes: ['0614141'] }));
+    ({ apiKey: key } = await createOrganization(app, {
+      name: 'Hostile Input Pharma',
+      role: 'MANUFACTURER',
+      gln: withCheckDigit('061414100001'),
+      companyPrefixes: ['0614141'],
+    }));
   });
   afterAll(() => app?.close());
 
   describe('a NUL character is INVALID_INPUT naming the field (GraphQL 200 with the code, REST 400)', () => {
     it.each([
       ['a lot', '{ lot(gtin: "09506000134352", lot: "L\\u0000") { lot } }', {}, 'lot'],
-      ['a location filter', 'query($f: EventFilter) { events(filter: $f) { edges { cursor } } }', { f: { EQ_bizLocation: [`${SITE}${NUL}`] } }, 'filter/EQ_bizLocation/0'],
-      ['an event id filter', 'query($f: EventFilter) { events(filter: $f) { edges { cursor } } }', { f: { EQ_eventID: [`urn:uuid:${NUL}`] } }, 'filter/EQ_eventID/0'],
+      [
+        'a location filter',
+        'query($f: EventFilter) { events(filter: $f) { edges { cursor } } }',
+        { f: { EQ_bizLocation: [`${SITE}${NUL}`] } },
+        'filter/EQ_bizLocation/0',
+      ],
+      [
+        'an event id filter',
+        'query($f: EventFilter) { events(filter: $f) { edges { cursor } } }',
+        { f: { EQ_eventID: [`urn:uuid:${NUL}`] } },
+        'filter/EQ_eventID/0',
+      ],
       ['an alert filter', 'query($f: AlertFilter) { alerts(filter: $f) { edges { cursor } } }', { f: { lot: `L${NUL}1` } }, 'filter/lot'],
       [
         'an extension field of a captured event',
@@ -54,7 +83,12 @@ describe('hostile input (issue 13)', () => {
 
     it('in an organization name', async () => {
       const input = { name: `Evil${NUL}Corp`, role: 'DISPENSER', gln: withCheckDigit('061414100002'), companyPrefixes: [] };
-      const res = await gql(app, 'mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { apiKey } }', { input }, ADMIN_TOKEN);
+      const res = await gql(
+        app,
+        'mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { apiKey } }',
+        { input },
+        ADMIN_TOKEN,
+      );
       expect(res.errors?.[0].extensions).toMatchObject({ code: 'INVALID_INPUT', details: { field: 'input/name', rule: 'no-nul' } });
     });
 
@@ -91,7 +125,10 @@ describe('hostile input (issue 13)', () => {
 
     it('since: "yesterday" is INVALID_INPUT naming the field', async () => {
       const res = await gql(app, 'query($f: AlertFilter) { alerts(filter: $f) { edges { cursor } } }', { f: { since: 'yesterday' } }, key);
-      expect(res.errors?.[0].extensions).toMatchObject({ code: 'INVALID_INPUT', details: { field: 'filter/since', rule: 'format:date-time' } });
+      expect(res.errors?.[0].extensions).toMatchObject({
+        code: 'INVALID_INPUT',
+        details: { field: 'filter/since', rule: 'format:date-time' },
+      });
     });
 
     it.each(['9999-12-31T23:59:59-14:00', '2026-01-01T00:00:00+14:30', '2026-02-30T00:00:00Z', '0000-01-01T00:00:00Z'])(
@@ -100,8 +137,16 @@ describe('hostile input (issue 13)', () => {
         const res = await events().query({ GE_eventTime: value });
         expect(res.status).toBe(400);
         expect(res.body).toMatchObject({ code: 'INVALID_QUERY_PARAMETER', parameter: 'GE_eventTime', rule: 'format:date-time' });
-        const viaGraphql = await gql(app, 'query($f: EventFilter) { events(filter: $f) { edges { cursor } } }', { f: { GE_eventTime: value } }, key);
-        expect(viaGraphql.errors?.[0].extensions).toMatchObject({ code: 'INVALID_QUERY_PARAMETER', details: { parameter: 'GE_eventTime' } });
+        const viaGraphql = await gql(
+          app,
+          'query($f: EventFilter) { events(filter: $f) { edges { cursor } } }',
+          { f: { GE_eventTime: value } },
+          key,
+        );
+        expect(viaGraphql.errors?.[0].extensions).toMatchObject({
+          code: 'INVALID_QUERY_PARAMETER',
+          details: { parameter: 'GE_eventTime' },
+        });
       },
     );
   });
@@ -111,7 +156,10 @@ describe('hostile input (issue 13)', () => {
       const event = commissioning('MANY');
       const res = await gql(app, CAPTURE, { document: epcisDocument(Array.from({ length: CAPTURE_EVENT_LIMIT + 1 }, () => event)) }, key);
       expect(res.status).toBe(413);
-      expect(res.errors?.[0].extensions).toMatchObject({ code: 'CAPTURE_LIMIT_EXCEEDED', details: { rule: 'capture-limit', limit: CAPTURE_EVENT_LIMIT } });
+      expect(res.errors?.[0].extensions).toMatchObject({
+        code: 'CAPTURE_LIMIT_EXCEEDED',
+        details: { rule: 'capture-limit', limit: CAPTURE_EVENT_LIMIT },
+      });
       expect(await storedEvents()).toBe(0);
     });
 
@@ -160,7 +208,10 @@ describe('hostile input (issue 13)', () => {
         .set('Content-Type', 'application/json; charset=latin1')
         .send('{"query":"{ __typename }"}');
       expect(res.status).toBe(415);
-      expect(res.body.errors[0].extensions).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', details: { rule: 'encoding', encoding: 'latin1' } });
+      expect(res.body.errors[0].extensions).toMatchObject({
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        details: { rule: 'encoding', encoding: 'latin1' },
+      });
     });
 
     it('a GraphQL operation over the token limit is OPERATION_TOO_LARGE 400', async () => {
@@ -191,7 +242,10 @@ describe('hostile input (issue 13)', () => {
       .set('Authorization', `Bearer ${key}`)
       .set('Content-Type', 'application/json')
       .send(`{"query":${JSON.stringify(CAPTURE)},"variables":{"document":${document}}}`);
-    expect(viaGraphql.body.errors[0].extensions).toEqual({ code: 'INVALID_INPUT', details: { field: 'document/epcisBody/eventList/0/epcList', rule: 'max-items' } });
+    expect(viaGraphql.body.errors[0].extensions).toEqual({
+      code: 'INVALID_INPUT',
+      details: { field: 'document/epcisBody/eventList/0/epcList', rule: 'max-items' },
+    });
     const viaRest = await capture(document);
     expect(viaRest.status).toBe(400);
     expect(viaRest.body).toMatchObject({ code: 'INVALID_INPUT', rule: 'max-items', field: 'epcisBody/eventList/0/epcList' });
@@ -215,7 +269,12 @@ describe('hostile input (issue 13)', () => {
     });
 
     it('a JSON literal nested 1,650 levels inside the operation text: OPERATION_TOO_LARGE 400 (the token limit comes first)', async () => {
-      const res = await gql(app, `mutation { captureEpcisDocument(document: ${'{a:'.repeat(1650)}1${'}'.repeat(1650)}) { capturedCount } }`, {}, key);
+      const res = await gql(
+        app,
+        `mutation { captureEpcisDocument(document: ${'{a:'.repeat(1650)}1${'}'.repeat(1650)}) { capturedCount } }`,
+        {},
+        key,
+      );
       expect(res.status).toBe(400);
       expect(res.errors?.[0].extensions).toMatchObject({ code: 'OPERATION_TOO_LARGE', details: { rule: 'max-tokens' } });
     });

@@ -6,7 +6,18 @@ import request from 'supertest';
 import type { ProofBundle } from '../../packages/verify/src/bundle.format';
 import { verifyBundle } from '../../packages/verify/src/bundle.verifier';
 import { useAnvil } from '../support/anvil';
-import { CAPTURE, createOrganization, postStreamedCapture, deployRegistry, gql, startApi, startWorker, testConfig, useDatabase, withCheckDigit } from '../support/platform';
+import {
+  CAPTURE,
+  createOrganization,
+  postStreamedCapture,
+  deployRegistry,
+  gql,
+  startApi,
+  startWorker,
+  testConfig,
+  useDatabase,
+  withCheckDigit,
+} from '../support/platform';
 import { waitFor } from '../support/wait';
 
 /**
@@ -57,24 +68,40 @@ describe('ignoreFields: stored, audited, bundled and verified (real Postgres and
     const chainEnv = await deployRegistry(anvil());
     rpc = chainEnv.CHAIN_RPC_URL;
     const config = testConfig({
-      DATABASE_URL: dbUrl(), ...chainEnv, BATCH_MAX_WAIT_MS: '100', WORKER_TICK_MS: '100', QUEUE_PREFIX: `test-ignore-${process.pid}-${Date.now()}`,
+      DATABASE_URL: dbUrl(),
+      ...chainEnv,
+      BATCH_MAX_WAIT_MS: '100',
+      WORKER_TICK_MS: '100',
+      QUEUE_PREFIX: `test-ignore-${process.pid}-${Date.now()}`,
     });
     api = await startApi(config);
     worker = await startWorker(config);
-    maker = await createOrganization(api, { name: 'ACME', role: 'MANUFACTURER', gln: withCheckDigit('061414100001'), companyPrefixes: ['0614141'] });
+    maker = await createOrganization(api, {
+      name: 'ACME',
+      role: 'MANUFACTURER',
+      gln: withCheckDigit('061414100001'),
+      companyPrefixes: ['0614141'],
+    });
     regulator = await createOrganization(api, { name: 'Agency', role: 'REGULATOR', gln: withCheckDigit('061414100002') });
     db = new Client({ connectionString: dbUrl() });
     await db.connect();
     const res = await gql(api, CAPTURE, { document: good }, maker.apiKey);
     expect(res.data.captureEpcisDocument).toMatchObject({ capturedCount: 1, eventHashes: [storedHash] });
     await waitFor(async () => {
-      const { rows } = await db.query(`SELECT count(*) AS n FROM event e JOIN anchor_batch b ON b.id = e.batch_id WHERE b.status = 'FINAL'`);
+      const { rows } = await db.query(
+        `SELECT count(*) AS n FROM event e JOIN anchor_batch b ON b.id = e.batch_id WHERE b.status = 'FINAL'`,
+      );
       return Number(rows[0].n) === 1;
     }, 30_000);
   });
 
   it('leaves the declared field out of the hash and stores the declaration, expanded, with the event', async () => {
-    expect(storedHash).toBe(eventHash(commissioningEvent({ eventTime: new Date(Date.UTC(2026, 0, 1, 0, 0)), epcs: [pack('IG1')], lot: 'L1', expiry: '2028-01-31' }), [EPCIS_CONTEXT]).hash);
+    expect(storedHash).toBe(
+      eventHash(
+        commissioningEvent({ eventTime: new Date(Date.UTC(2026, 0, 1, 0, 0)), epcs: [pack('IG1')], lot: 'L1', expiry: '2028-01-31' }),
+        [EPCIS_CONTEXT],
+      ).hash,
+    );
     const { rows } = await db.query(`SELECT ignore_fields, body FROM event`);
     expect(rows).toEqual([{ ignore_fields: [`{${RX}}captureID`], body: expect.objectContaining({ 'rx:captureID': 'c-1' }) }]);
   });
@@ -86,9 +113,15 @@ describe('ignoreFields: stored, audited, bundled and verified (real Postgres and
   });
 
   it('the proof bundle carries the declaration and verifies', async () => {
-    const res = await http().get(`/proofs/${encodeURIComponent(pack('IG1'))}`).set(auth());
+    const res = await http()
+      .get(`/proofs/${encodeURIComponent(pack('IG1'))}`)
+      .set(auth());
     const bundle = res.body as ProofBundle;
-    expect(bundle.events[0]).toMatchObject({ eventHash: storedHash, ignoreFields: [`{${RX}}captureID`], event: expect.objectContaining({ 'rx:captureID': 'c-1' }) });
+    expect(bundle.events[0]).toMatchObject({
+      eventHash: storedHash,
+      ignoreFields: [`{${RX}}captureID`],
+      event: expect.objectContaining({ 'rx:captureID': 'c-1' }),
+    });
     const report = await verifyBundle(bundle, { rpcUrls: rpc });
     expect(report.events[0]).toMatchObject({ hashOk: true, proofOk: true });
     expect(report.ok).toBe(true);
@@ -99,7 +132,9 @@ describe('ignoreFields: stored, audited, bundled and verified (real Postgres and
     const [event] = eventsOf(res.body) as Record<string, unknown>[];
     expect(event).not.toHaveProperty('rx:captureID');
     expect(eventHashes(res.body).map((h) => h.hash)).toEqual([storedHash]);
-    const one = await http().get(`/epcis/events/${encodeURIComponent(storedHash)}`).set(auth());
+    const one = await http()
+      .get(`/epcis/events/${encodeURIComponent(storedHash)}`)
+      .set(auth());
     expect(eventHash(one.body, one.body['@context']).hash).toBe(storedHash);
   });
 
@@ -115,15 +150,26 @@ describe('ignoreFields: stored, audited, bundled and verified (real Postgres and
     const graphql = await gql(api, CAPTURE, { document }, maker.apiKey);
     expect(graphql.errors?.[0].extensions).toMatchObject({
       code: 'INVALID_IGNORE_FIELDS',
-      details: { issues: [{ field: '/rx:ignoreFields/0', rule: 'ignoreFields:extension' }, { field: '/rx:ignoreFields/1', rule: 'ignoreFields:extension' }] },
+      details: {
+        issues: [
+          { field: '/rx:ignoreFields/0', rule: 'ignoreFields:extension' },
+          { field: '/rx:ignoreFields/1', rule: 'ignoreFields:extension' },
+        ],
+      },
     });
     const rest = await http().post('/epcis/capture').set(auth()).set('Content-Type', 'application/ld+json').send(JSON.stringify(document));
     expect(rest.status).toBe(400);
     expect(rest.body).toMatchObject({ type: 'epcisException:ValidationException', code: 'INVALID_IGNORE_FIELDS' });
-    const xml = writeEpcisXml(declaring([], [stolen]), '2.0').replace('<EPCISBody>', '<rx:ignoreFields>disposition</rx:ignoreFields><EPCISBody>');
+    const xml = writeEpcisXml(declaring([], [stolen]), '2.0').replace(
+      '<EPCISBody>',
+      '<rx:ignoreFields>disposition</rx:ignoreFields><EPCISBody>',
+    );
     const refusedXml = await http().post('/epcis/capture').set(auth()).set('Content-Type', 'application/xml').send(xml);
     expect(refusedXml.status).toBe(400);
-    expect(refusedXml.body).toMatchObject({ code: 'INVALID_IGNORE_FIELDS', issues: [expect.objectContaining({ field: '/rx:ignoreFields/0' })] });
+    expect(refusedXml.body).toMatchObject({
+      code: 'INVALID_IGNORE_FIELDS',
+      issues: [expect.objectContaining({ field: '/rx:ignoreFields/0' })],
+    });
     expect(Number((await db.query(`SELECT count(*) AS n FROM event`)).rows[0].n)).toBe(1);
   });
 
@@ -133,7 +179,11 @@ describe('ignoreFields: stored, audited, bundled and verified (real Postgres and
     const document = declaring(['rx:captureID'], [commissioning('IG3', 'c-9')]);
     const [expected] = eventHashes(document).map((h) => h.hash);
     const body = new TextEncoder().encode(JSON.stringify(document));
-    const res = await postStreamedCapture(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { ...auth(), 'Content-Type': 'application/ld+json' }, [body]);
+    const res = await postStreamedCapture(
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      { ...auth(), 'Content-Type': 'application/ld+json' },
+      [body],
+    );
     expect(res.status).toBe(202);
     let job: request.Response;
     await waitFor(async () => !(job = await http().get(res.headers.get('location')!).set(auth())).body.running, 10_000);
@@ -145,19 +195,40 @@ describe('ignoreFields: stored, audited, bundled and verified (real Postgres and
   it('an event stored under the earlier hash rules (1) is audited and bundled with them, not reported EDITED', async () => {
     // As the XML reader stored it before issue 14: cbvmda bound as urn:epcglobal:cbv:mda, a lot with a leading zero.
     const time = new Date(Date.UTC(2026, 0, 1, 1, 0));
-    const legacy = { '@context': [EPCIS_CONTEXT, { cbvmda: 'urn:epcglobal:cbv:mda' }], ...commissioningEvent({ eventTime: time, epcs: [pack('IG9')], lot: '007', expiry: '2028-01-31' }) };
+    const legacy = {
+      '@context': [EPCIS_CONTEXT, { cbvmda: 'urn:epcglobal:cbv:mda' }],
+      ...commissioningEvent({ eventTime: time, epcs: [pack('IG9')], lot: '007', expiry: '2028-01-31' }),
+    };
     const hash = eventHash(legacy, legacy['@context'], { rules: 1 }).hash;
     expect(hash).not.toBe(eventHash(legacy, legacy['@context']).hash);
-    const { rows: [org] } = await db.query(`SELECT id FROM organization WHERE name = 'ACME'`);
-    const { rows: [row] } = await db.query(
+    const {
+      rows: [org],
+    } = await db.query(`SELECT id FROM organization WHERE name = 'ACME'`);
+    const {
+      rows: [row],
+    } = await db.query(
       `INSERT INTO event (event_hash, event_type, action, event_time, body, captured_by, hash_rules) VALUES ($1, 'ObjectEvent', 'ADD', $2, $3, $4, 1) RETURNING id`,
       [Buffer.from(hashDigest(hash)), time, JSON.stringify(legacy), org.id],
     );
     await db.query(`INSERT INTO event_epc (epc, event_time, event_id, role) VALUES ($1, $2, $3, 'epc')`, [pack('IG9'), time, row.id]);
-    await waitFor(async () => (await db.query(`SELECT 1 FROM event e JOIN anchor_batch b ON b.id = e.batch_id WHERE e.id = $1 AND b.status = 'FINAL'`, [row.id])).rowCount === 1, 30_000);
-    const { rows: [sealed] } = await db.query(`SELECT batch_id FROM event WHERE id = $1`, [row.id]);
-    expect((await gql(api, AUDIT, { b: Number(sealed.batch_id) }, regulator.apiKey)).data.auditBatch).toEqual({ outcome: 'CLEAN', findings: [] });
-    const bundle = (await http().get(`/proofs/${encodeURIComponent(pack('IG9'))}`).set(auth())).body as ProofBundle;
+    await waitFor(
+      async () =>
+        (await db.query(`SELECT 1 FROM event e JOIN anchor_batch b ON b.id = e.batch_id WHERE e.id = $1 AND b.status = 'FINAL'`, [row.id]))
+          .rowCount === 1,
+      30_000,
+    );
+    const {
+      rows: [sealed],
+    } = await db.query(`SELECT batch_id FROM event WHERE id = $1`, [row.id]);
+    expect((await gql(api, AUDIT, { b: Number(sealed.batch_id) }, regulator.apiKey)).data.auditBatch).toEqual({
+      outcome: 'CLEAN',
+      findings: [],
+    });
+    const bundle = (
+      await http()
+        .get(`/proofs/${encodeURIComponent(pack('IG9'))}`)
+        .set(auth())
+    ).body as ProofBundle;
     expect(bundle.events[0]).toMatchObject({ eventHash: hash, hashRules: 1 });
     expect((await verifyBundle(bundle, { rpcUrls: rpc })).ok).toBe(true);
   });

@@ -24,8 +24,20 @@ describe('structured logs of the API process (issue 11)', () => {
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const env = { ...process.env, NODE_ENV: 'development', DATABASE_URL: dbUrl(), PORT: String(port), LOG_LEVEL: 'info', ADMIN_TOKEN: 'log-spec-admin-token-0123456789', ...GENEROUS_RATE_LIMITS };
-    child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'apps/api/src/main.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = {
+      ...process.env,
+      NODE_ENV: 'development',
+      DATABASE_URL: dbUrl(),
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      ADMIN_TOKEN: 'log-spec-admin-token-0123456789',
+      ...GENEROUS_RATE_LIMITS,
+    };
+    child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'apps/api/src/main.ts')], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await waitFor(async () => {
@@ -54,7 +66,10 @@ describe('structured logs of the API process (issue 11)', () => {
     await waitFor(async () => lines().some((l) => l.req?.id === 'log-spec-1' && l.res), 5_000);
     const logged = lines().filter((l) => l.req?.id === 'log-spec-1' && l.res);
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ req: { method: 'POST', url: '/graphql', headers: { authorization: '[redacted]' } }, res: { statusCode: 200 } });
+    expect(logged[0]).toMatchObject({
+      req: { method: 'POST', url: '/graphql', headers: { authorization: '[redacted]' } },
+      res: { statusCode: 200 },
+    });
     expect(output).not.toContain(SECRET);
   });
 });

@@ -20,16 +20,33 @@ describe('lot: counts, packs and recall', () => {
 
   beforeAll(async () => {
     app = await startApi(testConfig({ DATABASE_URL: dbUrl() }));
-    orgs.maker = await createOrganization(app, { name: 'ACME Pharma', role: 'MANUFACTURER', gln: withCheckDigit('061414100001'), companyPrefixes: ['0614141'] });
+    orgs.maker = await createOrganization(app, {
+      name: 'ACME Pharma',
+      role: 'MANUFACTURER',
+      gln: withCheckDigit('061414100001'),
+      companyPrefixes: ['0614141'],
+    });
     orgs.wholesaler = await createOrganization(app, { name: 'Wholesale Ltd', role: 'DISTRIBUTOR', gln: withCheckDigit('061414100002') });
     orgs.pharmacy = await createOrganization(app, { name: 'Corner Pharmacy', role: 'DISPENSER', gln: withCheckDigit('061414100003') });
     const serials = ['P1', 'P2', 'P3', 'P4', 'P5'];
-    const made = await gql(app, CAPTURE, { document: epcisDocument([
-      commissioningEvent({ eventTime: t(0), epcs: serials.map(pack), lot: 'L1', expiry: '2028-06-30' }),
-      shippingEvent({ eventTime: t(1), epcs: [pack('P1'), pack('P2')], to: 'urn:epc:id:pgln:0614141.00002' }),
-    ]) }, orgs.maker.apiKey);
+    const made = await gql(
+      app,
+      CAPTURE,
+      {
+        document: epcisDocument([
+          commissioningEvent({ eventTime: t(0), epcs: serials.map(pack), lot: 'L1', expiry: '2028-06-30' }),
+          shippingEvent({ eventTime: t(1), epcs: [pack('P1'), pack('P2')], to: 'urn:epc:id:pgln:0614141.00002' }),
+        ]),
+      },
+      orgs.maker.apiKey,
+    );
     expect(made.errors).toBeUndefined();
-    const received = await gql(app, CAPTURE, { document: epcisDocument([receivingEvent({ eventTime: t(2), epcs: [pack('P1')] })]) }, orgs.wholesaler.apiKey);
+    const received = await gql(
+      app,
+      CAPTURE,
+      { document: epcisDocument([receivingEvent({ eventTime: t(2), epcs: [pack('P1')] })]) },
+      orgs.wholesaler.apiKey,
+    );
     expect(received.errors).toBeUndefined();
   });
 
@@ -37,8 +54,14 @@ describe('lot: counts, packs and recall', () => {
     const first = await lot('maker', { first: 2 });
     expect(first.errors).toBeUndefined();
     expect(first.data.lot).toMatchObject({ gtin: GTIN, lot: 'L1', status: 'ACTIVE', recalled: false, reason: null, scope: 'ALL' });
-    expect(first.data.lot.countsByStatus).toEqual([{ status: 'ACTIVE', count: 4 }, { status: 'IN_TRANSIT', count: 1 }]);
-    expect(first.data.lot.countsByCustodian).toEqual([{ organization: { name: 'ACME Pharma' }, count: 4 }, { organization: { name: 'Wholesale Ltd' }, count: 1 }]);
+    expect(first.data.lot.countsByStatus).toEqual([
+      { status: 'ACTIVE', count: 4 },
+      { status: 'IN_TRANSIT', count: 1 },
+    ]);
+    expect(first.data.lot.countsByCustodian).toEqual([
+      { organization: { name: 'ACME Pharma' }, count: 4 },
+      { organization: { name: 'Wholesale Ltd' }, count: 1 },
+    ]);
     const seen: string[] = [];
     let page = first.data.lot.packs;
     for (;;) {
@@ -73,17 +96,39 @@ describe('lot: counts, packs and recall', () => {
   });
 
   it('recalls the lot: every pack verifies RECALLED at once, and each custodian is alerted', async () => {
-    const recall = await gql(app, `mutation { recallLot(gtin: "${GTIN}", lot: "L1", reason: "sterility") { packs custodiansAlerted } }`, {}, orgs.maker.apiKey);
+    const recall = await gql(
+      app,
+      `mutation { recallLot(gtin: "${GTIN}", lot: "L1", reason: "sterility") { packs custodiansAlerted } }`,
+      {},
+      orgs.maker.apiKey,
+    );
     expect(recall.data.recallLot).toEqual({ packs: 5, custodiansAlerted: 2 });
     const after = await lot('maker');
     expect(after.data.lot).toMatchObject({ status: 'RECALLED', recalled: true, reason: 'sterility' });
     for (const serial of ['P1', 'P2', 'P5']) {
-      const v = await gql(app, `query($c: String!) { verify(code: $c) { status saleable alerts } }`, { c: pack(serial) }, orgs.pharmacy.apiKey);
+      const v = await gql(
+        app,
+        `query($c: String!) { verify(code: $c) { status saleable alerts } }`,
+        { c: pack(serial) },
+        orgs.pharmacy.apiKey,
+      );
       expect(v.data.verify).toMatchObject({ status: 'RECALLED', saleable: false, alerts: expect.arrayContaining(['RECALLED']) });
     }
-    const alerts = await gql(app, `{ alerts(filter: { code: ["LOT_RECALLED"] }) { edges { node { lot recipient { name } actor { name } details } } } }`, {}, orgs.wholesaler.apiKey);
+    const alerts = await gql(
+      app,
+      `{ alerts(filter: { code: ["LOT_RECALLED"] }) { edges { node { lot recipient { name } actor { name } details } } } }`,
+      {},
+      orgs.wholesaler.apiKey,
+    );
     expect(alerts.data.alerts.edges).toEqual([
-      { node: { lot: 'L1', recipient: { name: 'Wholesale Ltd' }, actor: { name: 'ACME Pharma' }, details: { packs: 1, reason: 'sterility' } } },
+      {
+        node: {
+          lot: 'L1',
+          recipient: { name: 'Wholesale Ltd' },
+          actor: { name: 'ACME Pharma' },
+          details: { packs: 1, reason: 'sterility' },
+        },
+      },
     ]);
   });
 });

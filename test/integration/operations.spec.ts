@@ -5,7 +5,18 @@ import { freePort } from '../../scripts/dev-services/local-port';
 import { AnchoringService } from '../../apps/worker/src/anchoring/anchoring.service';
 import { MetricsServer } from '../../apps/worker/src/metrics/metrics.server';
 import { useAnvil } from '../support/anvil';
-import { ADMIN_TOKEN, CAPTURE, createOrganization, deployRegistry, gql, startApi, startWorker, testConfig, useDatabase, withCheckDigit } from '../support/platform';
+import {
+  ADMIN_TOKEN,
+  CAPTURE,
+  createOrganization,
+  deployRegistry,
+  gql,
+  startApi,
+  startWorker,
+  testConfig,
+  useDatabase,
+  withCheckDigit,
+} from '../support/platform';
 import { waitFor } from '../support/wait';
 
 const GTIN = withCheckDigit('0061414107346');
@@ -44,12 +55,23 @@ describe('operations: health, metrics, request ids, no stack traces (issue 11)',
   });
   const anvil = useAnvil();
   const dbUrl = useDatabase();
-  const env = () => ({ DATABASE_URL: dbUrl(), ...chainEnv, QUEUE_PREFIX: `ops-${process.pid}-${Date.now()}`, BATCH_MAX_WAIT_MS: '200', WORKER_TICK_MS: '200' });
+  const env = () => ({
+    DATABASE_URL: dbUrl(),
+    ...chainEnv,
+    QUEUE_PREFIX: `ops-${process.pid}-${Date.now()}`,
+    BATCH_MAX_WAIT_MS: '200',
+    WORKER_TICK_MS: '200',
+  });
 
   beforeAll(async () => {
     chainEnv = await deployRegistry(anvil());
     api = await startApi(testConfig({ ...env(), PHARMATRACE_RESTART_COUNT: '2' }));
-    maker = await createOrganization(api, { name: 'ACME', role: 'MANUFACTURER', gln: withCheckDigit('061414100001'), companyPrefixes: ['0614141'] });
+    maker = await createOrganization(api, {
+      name: 'ACME',
+      role: 'MANUFACTURER',
+      gln: withCheckDigit('061414100001'),
+      companyPrefixes: ['0614141'],
+    });
   });
 
   describe('health', () => {
@@ -75,7 +97,12 @@ describe('operations: health, metrics, request ids, no stack traces (issue 11)',
     });
 
     it('answers 503 naming Redis, the chain and an anchoring backlog past its limit, without a stack trace', async () => {
-      const captured = await gql(api, CAPTURE, { document: epcisDocument([commissioningEvent({ eventTime: new Date(), epcs: [pack('OLD1')], lot: 'L1', expiry: '2028-01-31' })]) }, maker.apiKey);
+      const captured = await gql(
+        api,
+        CAPTURE,
+        { document: epcisDocument([commissioningEvent({ eventTime: new Date(), epcs: [pack('OLD1')], lot: 'L1', expiry: '2028-01-31' })]) },
+        maker.apiKey,
+      );
       expect(captured.errors).toBeUndefined();
       const [redisPort, rpcPort] = [await freePort(), await freePort()];
       const broken = await startApi(
@@ -103,7 +130,10 @@ describe('operations: health, metrics, request ids, no stack traces (issue 11)',
           postgres: { status: 'up' },
           redis: { status: 'down', error: expect.stringContaining('ECONNREFUSED') },
           chain: { status: 'down', error: 'chain default: RPC unreachable (ECONNREFUSED)' },
-          anchoringBacklog: { status: 'down', error: expect.stringMatching(/^the oldest event not yet FINAL on chain waited \d+ s \(limit 0.002 s\)$/) },
+          anchoringBacklog: {
+            status: 'down',
+            error: expect.stringMatching(/^the oldest event not yet FINAL on chain waited \d+ s \(limit 0.002 s\)$/),
+          },
         },
       });
       expect(res.text).not.toMatch(STACK_LINE);
@@ -135,7 +165,13 @@ describe('operations: health, metrics, request ids, no stack traces (issue 11)',
       const captured = await gql(
         api,
         CAPTURE,
-        { document: epcisDocument(['M1', 'M2', 'M3'].map((serial) => commissioningEvent({ eventTime: new Date(), epcs: [pack(serial)], lot: 'L1', expiry: '2028-01-31' }))) },
+        {
+          document: epcisDocument(
+            ['M1', 'M2', 'M3'].map((serial) =>
+              commissioningEvent({ eventTime: new Date(), epcs: [pack(serial)], lot: 'L1', expiry: '2028-01-31' }),
+            ),
+          ),
+        },
         maker.apiKey,
       );
       expect(captured.data.captureEpcisDocument).toMatchObject({ capturedCount: 3 });
@@ -147,9 +183,13 @@ describe('operations: health, metrics, request ids, no stack traces (issue 11)',
       const moved = (series: string) => (sample(after, series) ?? 0) - (sample(before, series) ?? 0);
       expect(moved('pharmatrace_events_captured_total{result="new"}')).toBe(3);
       expect(moved('pharmatrace_verdicts_total{status="ACTIVE"}')).toBe(1);
-      expect(moved('pharmatrace_http_request_duration_seconds_count{method="POST",route="/graphql",status_code="200"}')).toBeGreaterThanOrEqual(2);
+      expect(
+        moved('pharmatrace_http_request_duration_seconds_count{method="POST",route="/graphql",status_code="200"}'),
+      ).toBeGreaterThanOrEqual(2);
       // The matched pattern, never the URL: one series however many events are asked for.
-      expect(after).toMatch(/pharmatrace_http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/epcis\/events\/:eventID",status_code="401"\}/);
+      expect(after).toMatch(
+        /pharmatrace_http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/epcis\/events\/:eventID",status_code="401"\}/,
+      );
       expect(after).not.toContain('some-event-id');
       expect(sample(after, 'pharmatrace_anchoring_unbatched_events')).toBe(4);
       expect(sample(after, 'pharmatrace_anchoring_backlog_age_seconds')).toBeGreaterThan(0);
@@ -160,7 +200,10 @@ describe('operations: health, metrics, request ids, no stack traces (issue 11)',
 
     it("counts the worker's gas and time to FINAL on its own port, and its RPC errors", async () => {
       worker = await startWorker(testConfig(env()));
-      await waitFor(async () => (await request(api.getHttpServer()).get('/metrics')).text.includes('pharmatrace_anchoring_backlog_age_seconds 0\n'), 30_000);
+      await waitFor(
+        async () => (await request(api.getHttpServer()).get('/metrics')).text.includes('pharmatrace_anchoring_backlog_age_seconds 0\n'),
+        30_000,
+      );
       const port = worker.get(MetricsServer).port!;
       const text = (await request(`http://127.0.0.1:${port}`).get('/metrics').expect(200)).text;
       expect(sample(text, 'pharmatrace_anchoring_gas_used_total{chain="default"}')).toBeGreaterThan(21_000);
@@ -181,12 +224,13 @@ describe('operations: health, metrics, request ids, no stack traces (issue 11)',
   });
 
   describe('request ids', () => {
-    it("echoes a sane X-Request-Id, and replaces a missing or unsafe one with a fresh UUID", async () => {
+    it('echoes a sane X-Request-Id, and replaces a missing or unsafe one with a fresh UUID', async () => {
       const given = await request(api.getHttpServer()).get('/health').set('X-Request-Id', 'lb-7f3a.1');
       expect(given.headers['x-request-id']).toBe('lb-7f3a.1');
       const none = await request(api.getHttpServer()).post('/graphql').send({ query: '{ __typename }' });
       const unsafe = await request(api.getHttpServer()).get('/health').set('X-Request-Id', 'x'.repeat(200));
-      for (const res of [none, unsafe]) expect(res.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      for (const res of [none, unsafe])
+        expect(res.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(none.headers['x-request-id']).not.toBe(unsafe.headers['x-request-id']);
     });
   });
@@ -203,7 +247,11 @@ describe('operations: health, metrics, request ids, no stack traces (issue 11)',
       const unknown = await gql(dev, VERIFY, { c: 'not a code' }, maker.apiKey);
       expect(unknown.errors?.[0].extensions).toEqual({ code: 'INVALID_CODE', details: expect.any(Object) });
 
-      const malformed = await request(dev.getHttpServer()).post('/epcis/capture').set('Authorization', `Bearer ${maker.apiKey}`).set('Content-Type', 'application/json').send('{"broken');
+      const malformed = await request(dev.getHttpServer())
+        .post('/epcis/capture')
+        .set('Authorization', `Bearer ${maker.apiKey}`)
+        .set('Content-Type', 'application/json')
+        .send('{"broken');
       expect(malformed.status).toBeGreaterThanOrEqual(400);
       expect(malformed.text).not.toMatch(STACK_LINE);
     });

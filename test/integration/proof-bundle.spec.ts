@@ -13,7 +13,17 @@ import { verifyBundle } from '../../packages/verify/src/bundle.verifier';
 import { main } from '../../packages/verify/src/cli';
 import { ProblemCode } from '../../packages/verify/src/verification.report';
 import { useAnvil } from '../support/anvil';
-import { CAPTURE, createOrganization, deployRegistry, gql, startApi, startWorker, testConfig, useDatabase, withCheckDigit } from '../support/platform';
+import {
+  CAPTURE,
+  createOrganization,
+  deployRegistry,
+  gql,
+  startApi,
+  startWorker,
+  testConfig,
+  useDatabase,
+  withCheckDigit,
+} from '../support/platform';
 import { waitFor } from '../support/wait';
 
 const GTIN = withCheckDigit('0061414107346');
@@ -62,7 +72,9 @@ describe('proof bundle: served by the API, verified without trusting it', () => 
     await db.connect();
     try {
       await waitFor(async () => {
-        const { rows } = await db.query(`SELECT count(*) AS n FROM event e JOIN anchor_batch b ON b.id = e.batch_id WHERE b.status = 'FINAL'`);
+        const { rows } = await db.query(
+          `SELECT count(*) AS n FROM event e JOIN anchor_batch b ON b.id = e.batch_id WHERE b.status = 'FINAL'`,
+        );
         return Number(rows[0].n) === count;
       }, 30_000);
     } finally {
@@ -84,7 +96,12 @@ describe('proof bundle: served by the API, verified without trusting it', () => 
     });
     api = await startApi(config);
     worker = await startWorker(config);
-    maker = await createOrganization(api, { name: 'ACME', role: 'MANUFACTURER', gln: withCheckDigit('061414100001'), companyPrefixes: ['0614141'] });
+    maker = await createOrganization(api, {
+      name: 'ACME',
+      role: 'MANUFACTURER',
+      gln: withCheckDigit('061414100001'),
+      companyPrefixes: ['0614141'],
+    });
     const t = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute));
     // Three events in the first batch, so the pack's commissioning proof has elements to tamper with.
     const first = epcisDocument([
@@ -108,7 +125,9 @@ describe('proof bundle: served by the API, verified without trusting it', () => 
     for (const e of honest.events) {
       expect(e.event['@context']).toBeDefined();
       expect(e.merkle).toMatchObject({ leafEncoding: ['bytes32'], root: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
-      expect(e.anchors).toEqual([expect.objectContaining({ chainId: anvil().chainId, status: 'FINAL', blockHash: expect.stringMatching(/^0x[0-9a-f]{64}$/) })]);
+      expect(e.anchors).toEqual([
+        expect.objectContaining({ chainId: anvil().chainId, status: 'FINAL', blockHash: expect.stringMatching(/^0x[0-9a-f]{64}$/) }),
+      ]);
     }
     expect(honest.events[0].merkle!.proof.length).toBeGreaterThan(0);
     expect(honest.events[0].merkle!.root).not.toBe(honest.events[1].merkle!.root);
@@ -131,39 +150,98 @@ describe('proof bundle: served by the API, verified without trusting it', () => 
 
     const file = join(tmp, 'honest.json');
     writeFileSync(file, JSON.stringify(honest));
-    const { stdout } = await run(process.execPath, ['-r', '@swc-node/register', 'packages/verify/src/cli.ts', file, '--rpc', rpc], { cwd: process.cwd() });
+    const { stdout } = await run(process.execPath, ['-r', '@swc-node/register', 'packages/verify/src/cli.ts', file, '--rpc', rpc], {
+      cwd: process.cwd(),
+    });
     expect(stdout).toMatch(/VERIFIED: every event hash, Merkle proof and anchor checks out/);
     expect(stdout).toMatch(/ObjectEvent ADD commissioning/);
   });
 
   const other = () => honest.events[1];
   const tampered: [string, (b: ProofBundle) => void, ProblemCode[], RegExp][] = [
-    ['event content', (b) => (b.events[0].event.eventTime = '2026-01-01T00:00:01.000Z'), [ProblemCode.EVENT_HASH_MISMATCH], /^event 0: eventHash does not match the event content/],
-    ['eventHash', (b) => (b.events[0].eventHash = other().eventHash), [ProblemCode.EVENT_HASH_MISMATCH, ProblemCode.DIGEST_MISMATCH], /^event 0: merkle.value 0x\w+ is not the digest of eventHash/],
-    ['merkle value', (b) => (b.events[0].merkle!.value = other().merkle!.value), [ProblemCode.DIGEST_MISMATCH, ProblemCode.PROOF_MISMATCH, ProblemCode.CONTRACT_REJECTS_PROOF], /^event 0: the Merkle proof leads from merkle.value to 0x\w+, not to root/],
-    ['a proof element', (b) => (b.events[0].merkle!.proof[0] = flip(b.events[0].merkle!.proof[0])), [ProblemCode.PROOF_MISMATCH, ProblemCode.CONTRACT_REJECTS_PROOF], /^event 0 anchor on chain \d+: contract 0x\w+ verify\(proof, root, digest\) returned false/],
+    [
+      'event content',
+      (b) => (b.events[0].event.eventTime = '2026-01-01T00:00:01.000Z'),
+      [ProblemCode.EVENT_HASH_MISMATCH],
+      /^event 0: eventHash does not match the event content/,
+    ],
+    [
+      'eventHash',
+      (b) => (b.events[0].eventHash = other().eventHash),
+      [ProblemCode.EVENT_HASH_MISMATCH, ProblemCode.DIGEST_MISMATCH],
+      /^event 0: merkle.value 0x\w+ is not the digest of eventHash/,
+    ],
+    [
+      'merkle value',
+      (b) => (b.events[0].merkle!.value = other().merkle!.value),
+      [ProblemCode.DIGEST_MISMATCH, ProblemCode.PROOF_MISMATCH, ProblemCode.CONTRACT_REJECTS_PROOF],
+      /^event 0: the Merkle proof leads from merkle.value to 0x\w+, not to root/,
+    ],
+    [
+      'a proof element',
+      (b) => (b.events[0].merkle!.proof[0] = flip(b.events[0].merkle!.proof[0])),
+      [ProblemCode.PROOF_MISMATCH, ProblemCode.CONTRACT_REJECTS_PROOF],
+      /^event 0 anchor on chain \d+: contract 0x\w+ verify\(proof, root, digest\) returned false/,
+    ],
     [
       'root (another anchored root)',
       (b) => (b.events[0].merkle!.root = other().merkle!.root),
-      [ProblemCode.PROOF_MISMATCH, ProblemCode.ANCHOR_BLOCK_MISMATCH, ProblemCode.TRANSACTION_ROOT_MISMATCH, ProblemCode.ANCHORED_LOG_MISSING, ProblemCode.CONTRACT_REJECTS_PROOF],
+      [
+        ProblemCode.PROOF_MISMATCH,
+        ProblemCode.ANCHOR_BLOCK_MISMATCH,
+        ProblemCode.TRANSACTION_ROOT_MISMATCH,
+        ProblemCode.ANCHORED_LOG_MISSING,
+        ProblemCode.CONTRACT_REJECTS_PROOF,
+      ],
       /^event 0 anchor on chain \d+: transaction 0x\w+ anchors root 0x\w+, bundle says 0x\w+$/,
     ],
     [
       'root (never anchored)',
       (b) => (b.events[0].merkle!.root = flip(b.events[0].merkle!.root)),
-      [ProblemCode.PROOF_MISMATCH, ProblemCode.ROOT_NOT_ANCHORED, ProblemCode.TRANSACTION_ROOT_MISMATCH, ProblemCode.ANCHORED_LOG_MISSING, ProblemCode.CONTRACT_REJECTS_PROOF],
+      [
+        ProblemCode.PROOF_MISMATCH,
+        ProblemCode.ROOT_NOT_ANCHORED,
+        ProblemCode.TRANSACTION_ROOT_MISMATCH,
+        ProblemCode.ANCHORED_LOG_MISSING,
+        ProblemCode.CONTRACT_REJECTS_PROOF,
+      ],
       /has never anchored root/,
     ],
     [
       'transactionHash (another anchor)',
       (b) => (b.events[0].anchors[0].transactionHash = other().anchors[0].transactionHash),
-      [ProblemCode.TRANSACTION_ROOT_MISMATCH, ProblemCode.TRANSACTION_BLOCK_MISMATCH, ProblemCode.BLOCK_HASH_MISMATCH, ProblemCode.ANCHORED_LOG_MISSING],
+      [
+        ProblemCode.TRANSACTION_ROOT_MISMATCH,
+        ProblemCode.TRANSACTION_BLOCK_MISMATCH,
+        ProblemCode.BLOCK_HASH_MISMATCH,
+        ProblemCode.ANCHORED_LOG_MISSING,
+      ],
       /^event 0 anchor on chain \d+: transaction 0x\w+ anchors root 0x\w+, bundle says 0x\w+$/,
     ],
-    ['transactionHash (unknown)', (b) => (b.events[0].anchors[0].transactionHash = flip(b.events[0].anchors[0].transactionHash)), [ProblemCode.TRANSACTION_NOT_FOUND], /does not exist on chain/],
-    ['blockNumber', (b) => (b.events[0].anchors[0].blockNumber += 1), [ProblemCode.ANCHOR_BLOCK_MISMATCH, ProblemCode.TRANSACTION_BLOCK_MISMATCH], /anchored root 0x\w+ at block \d+, bundle says \d+/],
-    ['blockHash', (b) => (b.events[0].anchors[0].blockHash = other().anchors[0].blockHash), [ProblemCode.BLOCK_HASH_MISMATCH], /transaction 0x\w+ is in block 0x\w+, bundle says 0x\w+/],
-    ['chainId', (b) => (b.events[0].anchors[0].chainId = 1), [ProblemCode.CHAIN_ID_MISMATCH], /^event 0 anchor on chain 1: RPC [\w.:]+ serves chain \d+, bundle says chain 1$/],
+    [
+      'transactionHash (unknown)',
+      (b) => (b.events[0].anchors[0].transactionHash = flip(b.events[0].anchors[0].transactionHash)),
+      [ProblemCode.TRANSACTION_NOT_FOUND],
+      /does not exist on chain/,
+    ],
+    [
+      'blockNumber',
+      (b) => (b.events[0].anchors[0].blockNumber += 1),
+      [ProblemCode.ANCHOR_BLOCK_MISMATCH, ProblemCode.TRANSACTION_BLOCK_MISMATCH],
+      /anchored root 0x\w+ at block \d+, bundle says \d+/,
+    ],
+    [
+      'blockHash',
+      (b) => (b.events[0].anchors[0].blockHash = other().anchors[0].blockHash),
+      [ProblemCode.BLOCK_HASH_MISMATCH],
+      /transaction 0x\w+ is in block 0x\w+, bundle says 0x\w+/,
+    ],
+    [
+      'chainId',
+      (b) => (b.events[0].anchors[0].chainId = 1),
+      [ProblemCode.CHAIN_ID_MISMATCH],
+      /^event 0 anchor on chain 1: RPC [\w.:]+ serves chain \d+, bundle says chain 1$/,
+    ],
     [
       'contract',
       (b) => (b.events[0].anchors[0].contract = randomAddress()),
@@ -191,7 +269,11 @@ describe('proof bundle: served by the API, verified without trusting it', () => 
     const types = { EventAttestation: [{ name: 'eventHash', type: 'string' }] };
     const sign = async (b: ProofBundle, eventHash: string) => {
       const message = { eventHash };
-      b.events[0].signature = { signer: wallet.address, signature: await wallet.signTypedData(domain, types, message), typedData: { domain, types, primaryType: 'EventAttestation', message } };
+      b.events[0].signature = {
+        signer: wallet.address,
+        signature: await wallet.signTypedData(domain, types, message),
+        typedData: { domain, types, primaryType: 'EventAttestation', message },
+      };
     };
     const signed = clone(honest);
     await sign(signed, signed.events[0].eventHash);
@@ -201,10 +283,18 @@ describe('proof bundle: served by the API, verified without trusting it', () => 
 
     const cases: [(b: ProofBundle) => Promise<void> | void, ProblemCode[]][] = [
       // The last hex digit of s: still a canonical signature, now of someone else.
-      [(b) => void (b.events[0].signature!.signature = flip(b.events[0].signature!.signature.slice(0, 130)) + b.events[0].signature!.signature.slice(130)), [ProblemCode.SIGNER_MISMATCH]],
+      [
+        (b) =>
+          void (b.events[0].signature!.signature =
+            flip(b.events[0].signature!.signature.slice(0, 130)) + b.events[0].signature!.signature.slice(130)),
+        [ProblemCode.SIGNER_MISMATCH],
+      ],
       [(b) => void (b.events[0].signature!.signer = randomAddress()), [ProblemCode.SIGNER_MISMATCH]],
       [(b) => sign(b, other().eventHash), [ProblemCode.SIGNATURE_NOT_COMMITTED]],
-      [(b) => void (b.events[0].event.eventTime = '2026-01-01T00:00:01.000Z'), [ProblemCode.EVENT_HASH_MISMATCH, ProblemCode.SIGNATURE_NOT_COMMITTED]],
+      [
+        (b) => void (b.events[0].event.eventTime = '2026-01-01T00:00:01.000Z'),
+        [ProblemCode.EVENT_HASH_MISMATCH, ProblemCode.SIGNATURE_NOT_COMMITTED],
+      ],
     ];
     for (const [tamper, expected] of cases) {
       const bundle = clone(signed);
@@ -219,7 +309,14 @@ describe('proof bundle: served by the API, verified without trusting it', () => 
     await worker!.close();
     worker = undefined;
     // The maker shipped P1 to nobody yet named: as its shipper it may still record observations of it.
-    const doc = epcisDocument([statusChangeEvent({ eventTime: new Date(Date.UTC(2026, 0, 1, 1)), epcs: [pack('P1')], bizStep: 'inspecting', disposition: 'in_progress' })]);
+    const doc = epcisDocument([
+      statusChangeEvent({
+        eventTime: new Date(Date.UTC(2026, 0, 1, 1)),
+        epcs: [pack('P1')],
+        bizStep: 'inspecting',
+        disposition: 'in_progress',
+      }),
+    ]);
     expect((await gql(api, CAPTURE, { document: doc }, maker.apiKey)).errors).toBeUndefined();
     const pending: ProofBundle = (await fetchBundle(`/proofs?epc=${encodeURIComponent(pack('P1'))}`)).body;
     expect(pending.events).toHaveLength(3);
@@ -227,14 +324,22 @@ describe('proof bundle: served by the API, verified without trusting it', () => 
     expect(pending.events[2].anchors).toEqual([]);
     const report = await verifyBundle(pending, { rpcUrls: rpc });
     expect(report.outcome).toBe('NOT_ANCHORED');
-    expect(report.problems).toEqual([expect.objectContaining({ code: ProblemCode.NOT_ANCHORED, eventIndex: 2, message: 'event 2: NOT ANCHORED: the event is in no anchored batch yet' })]);
+    expect(report.problems).toEqual([
+      expect.objectContaining({
+        code: ProblemCode.NOT_ANCHORED,
+        eventIndex: 2,
+        message: 'event 2: NOT ANCHORED: the event is in no anchored batch yet',
+      }),
+    ]);
     expect((await cli(pending, rpc)).code).toBe(2);
 
     const forged = clone(honest);
     forged.events[1].event.bizStep = 'receiving';
     const file = join(tmp, 'forged.json');
     writeFileSync(file, JSON.stringify(forged));
-    const failed = await run(process.execPath, ['-r', '@swc-node/register', 'packages/verify/src/cli.ts', file, '--rpc', rpc]).catch((e) => e);
+    const failed = await run(process.execPath, ['-r', '@swc-node/register', 'packages/verify/src/cli.ts', file, '--rpc', rpc]).catch(
+      (e) => e,
+    );
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(/event 1: eventHash does not match the event content/);
   });

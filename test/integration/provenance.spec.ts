@@ -42,7 +42,12 @@ describe('provenance: custody chain, aggregation history and contradictions', ()
 
   beforeAll(async () => {
     app = await startApi(testConfig({ DATABASE_URL: dbUrl() }));
-    orgs.maker = await createOrganization(app, { name: 'ACME Pharma', role: 'MANUFACTURER', gln: withCheckDigit('061414100001'), companyPrefixes: ['0614141'] });
+    orgs.maker = await createOrganization(app, {
+      name: 'ACME Pharma',
+      role: 'MANUFACTURER',
+      gln: withCheckDigit('061414100001'),
+      companyPrefixes: ['0614141'],
+    });
     orgs.wholesaler = await createOrganization(app, { name: 'Wholesale Ltd', role: 'DISTRIBUTOR', gln: withCheckDigit('061414100002') });
     orgs.pharmacy = await createOrganization(app, { name: 'Corner Pharmacy', role: 'DISPENSER', gln: withCheckDigit('061414100003') });
     orgs.regulator = await createOrganization(app, { name: 'Medicines Agency', role: 'REGULATOR', gln: withCheckDigit('061414100004') });
@@ -62,13 +67,28 @@ describe('provenance: custody chain, aggregation history and contradictions', ()
       packingEvent({ eventTime: t(7), parent: sscc(CASE2), children: [pack('A1')] }),
       shippingEvent({ eventTime: t(8), epcs: [sscc(CASE2)], from: WHOLESALER, to: PHARMACY }),
     ]);
-    await capture('pharmacy', [receivingEvent({ eventTime: t(9), epcs: [sscc(CASE2)] }), unpackingEvent({ eventTime: t(10), parent: sscc(CASE2) })]);
+    await capture('pharmacy', [
+      receivingEvent({ eventTime: t(9), epcs: [sscc(CASE2)] }),
+      unpackingEvent({ eventTime: t(10), parent: sscc(CASE2) }),
+    ]);
 
     const res = await provenance(pack('A1'));
     expect(res.errors).toBeUndefined();
     const p = res.data.provenance;
     expect(p.visibility).toBe('FULL');
-    expect(p.events.map((e: any) => e.bizStep)).toEqual(['commissioning', 'packing', 'packing', 'shipping', 'receiving', 'unpacking', 'unpacking', 'packing', 'shipping', 'receiving', 'unpacking']);
+    expect(p.events.map((e: any) => e.bizStep)).toEqual([
+      'commissioning',
+      'packing',
+      'packing',
+      'shipping',
+      'receiving',
+      'unpacking',
+      'unpacking',
+      'packing',
+      'shipping',
+      'receiving',
+      'unpacking',
+    ]);
     expect(p.custody).toEqual([
       { holder: { name: 'ACME Pharma' }, inTransit: false, from: t(0).toISOString(), to: t(3).toISOString(), shipment: null },
       { holder: null, inTransit: true, from: t(3).toISOString(), to: t(4).toISOString(), shipment: ship1 },
@@ -85,9 +105,18 @@ describe('provenance: custody chain, aggregation history and contradictions', ()
 
     expect(p.eventsConnection.totalCount).toBe(11);
     expect(p.eventsConnection.pageInfo.hasNextPage).toBe(true);
-    const next = await gql(app, `query($epc: String!, $after: String) { provenance(epc: $epc) { eventsConnection(first: 4, after: $after) { edges { node { bizStep } } pageInfo { hasNextPage } } } }`,
-      { epc: pack('A1'), after: p.eventsConnection.pageInfo.endCursor }, orgs.regulator.apiKey);
-    expect(next.data.provenance.eventsConnection.edges.map((e: any) => e.node.bizStep)).toEqual(['receiving', 'unpacking', 'unpacking', 'packing']);
+    const next = await gql(
+      app,
+      `query($epc: String!, $after: String) { provenance(epc: $epc) { eventsConnection(first: 4, after: $after) { edges { node { bizStep } } pageInfo { hasNextPage } } } }`,
+      { epc: pack('A1'), after: p.eventsConnection.pageInfo.endCursor },
+      orgs.regulator.apiKey,
+    );
+    expect(next.data.provenance.eventsConnection.edges.map((e: any) => e.node.bizStep)).toEqual([
+      'receiving',
+      'unpacking',
+      'unpacking',
+      'packing',
+    ]);
   });
 
   it('refuses contradictions at capture; what a history still shows is flagged for display, and reading records no alert', async () => {
@@ -95,7 +124,8 @@ describe('provenance: custody chain, aggregation history and contradictions', ()
       commissioningEvent({ eventTime: t(20), epcs: [pack('B1'), pack('B2'), pack('B3')], lot: 'L2', expiry: '2028-06-30' }),
       shippingEvent({ eventTime: t(22), epcs: [pack('B3')], to: PHARMACY }),
     ]);
-    const refused = (who: string, events: Record<string, unknown>[]) => gql(app, CAPTURE, { document: epcisDocument(events) }, orgs[who].apiKey);
+    const refused = (who: string, events: Record<string, unknown>[]) =>
+      gql(app, CAPTURE, { document: epcisDocument(events) }, orgs[who].apiKey);
     const stray = await refused('wholesaler', [receivingEvent({ eventTime: t(21), epcs: [pack('B1')] })]);
     expect(stray.errors?.[0].extensions).toMatchObject({ code: 'CAPTURE_FORBIDDEN', details: { issues: [{ rule: 'NOT_DESTINATION' }] } });
     const rogue = await refused('wholesaler', [shippingEvent({ eventTime: t(21), epcs: [pack('B2')], to: PHARMACY })]);
@@ -103,20 +133,31 @@ describe('provenance: custody chain, aggregation history and contradictions', ()
     const [, , late] = await capture('pharmacy', [
       receivingEvent({ eventTime: t(23), epcs: [pack('B3')] }),
       dispensingEvent({ eventTime: t(24), epcs: [pack('B3')] }),
-      { type: 'ObjectEvent', eventTime: t(25).toISOString(), eventTimeZoneOffset: '+00:00', epcList: [pack('B3')], action: 'OBSERVE', bizStep: 'inspecting' },
+      {
+        type: 'ObjectEvent',
+        eventTime: t(25).toISOString(),
+        eventTimeZoneOffset: '+00:00',
+        epcList: [pack('B3')],
+        action: 'OBSERVE',
+        bizStep: 'inspecting',
+      },
     ]);
 
     for (const serial of ['B1', 'B2']) expect((await provenance(pack(serial))).data.provenance.flags).toEqual([]);
     for (let read = 0; read < 2; read++) {
       const res = await provenance(pack('B3'));
       expect(res.errors).toBeUndefined();
-      expect(res.data.provenance.flags).toEqual([{ code: 'EVENT_AFTER_DISPENSE', event: late, actor: { name: 'Corner Pharmacy' }, message: expect.any(String) }]);
+      expect(res.data.provenance.flags).toEqual([
+        { code: 'EVENT_AFTER_DISPENSE', event: late, actor: { name: 'Corner Pharmacy' }, message: expect.any(String) },
+      ]);
     }
     const db = new Client({ connectionString: dbUrl() });
     await db.connect();
     try {
       // A read never writes: contradictions are the capture rules' business, not a side effect of someone looking.
-      const { rows } = await db.query(`SELECT code FROM alert WHERE code = ANY($1)`, [['RECEIVED_WITHOUT_SHIPMENT', 'SHIPPED_BY_NON_HOLDER', 'EVENT_AFTER_DISPENSE']]);
+      const { rows } = await db.query(`SELECT code FROM alert WHERE code = ANY($1)`, [
+        ['RECEIVED_WITHOUT_SHIPMENT', 'SHIPPED_BY_NON_HOLDER', 'EVENT_AFTER_DISPENSE'],
+      ]);
       expect(rows).toEqual([]);
     } finally {
       await db.end();

@@ -14,14 +14,23 @@ describe('rate limits and keys before bodies (real Postgres, Redis)', () => {
 
   beforeAll(async () => {
     // A prefix of its own: counters per address are shared by every spec file running from 127.0.0.1.
-    const limits = { RATE_LIMIT_PER_KEY_PER_MINUTE: '5', RATE_LIMIT_VERIFY_PER_KEY_PER_MINUTE: '3', RATE_LIMIT_PER_IP_PER_MINUTE: '1000', AUTH_FAILURES_PER_IP: '3' };
+    const limits = {
+      RATE_LIMIT_PER_KEY_PER_MINUTE: '5',
+      RATE_LIMIT_VERIFY_PER_KEY_PER_MINUTE: '3',
+      RATE_LIMIT_PER_IP_PER_MINUTE: '1000',
+      AUTH_FAILURES_PER_IP: '3',
+    };
     app = await startApi(testConfig({ DATABASE_URL: dbUrl(), QUEUE_PREFIX: `rate-${randomUUID()}`, ...limits }));
     org = await createOrganization(app, { name: 'Pharmacy', role: 'DISPENSER', gln: withCheckDigit('061414100010'), licensed: false });
   });
   afterAll(() => app?.close());
 
   it('answers RATE_LIMITED with Retry-After once a key passes its verification limit, apart from its general limit', async () => {
-    const verify = () => request(app.getHttpServer()).post('/graphql').set('Authorization', `Bearer ${org.apiKey}`).send({ query: `{ verify(code: "(01)00614141073467(21)A1") { status } }` });
+    const verify = () =>
+      request(app.getHttpServer())
+        .post('/graphql')
+        .set('Authorization', `Bearer ${org.apiKey}`)
+        .send({ query: `{ verify(code: "(01)00614141073467(21)A1") { status } }` });
     for (let i = 0; i < 3; i++) expect(codeOf((await verify()).body)).not.toBe('RATE_LIMITED');
     const limited = await verify();
     // Unlike other resolver errors (200 with the code in the body), a refusal to serve the request has its status.
@@ -33,15 +42,24 @@ describe('rate limits and keys before bodies (real Postgres, Redis)', () => {
 
   it('answers RATE_LIMITED (REST 429 with Retry-After) once a key passes its general limit', async () => {
     let res;
-    for (let i = 0; i < 6; i++) res = await request(app.getHttpServer()).get('/proofs?epc=urn:epc:id:sgtin:0614141.007346.A1').set('Authorization', `Bearer ${org.apiKey}`);
+    for (let i = 0; i < 6; i++)
+      res = await request(app.getHttpServer())
+        .get('/proofs?epc=urn:epc:id:sgtin:0614141.007346.A1')
+        .set('Authorization', `Bearer ${org.apiKey}`);
     expect([res!.status, res!.body.title]).toEqual([429, 'RATE_LIMITED']);
     expect(Number(res!.headers['retry-after'])).toBeGreaterThan(0);
   });
 
   it('answers the EPCIS binding with a 429 problem (RATE_LIMITED, Retry-After), not a server error', async () => {
-    const other = await createOrganization(app, { name: 'Depot', role: 'DISTRIBUTOR', gln: withCheckDigit('061414100011'), licensed: false });
+    const other = await createOrganization(app, {
+      name: 'Depot',
+      role: 'DISTRIBUTOR',
+      gln: withCheckDigit('061414100011'),
+      licensed: false,
+    });
     let res;
-    for (let i = 0; i < 6; i++) res = await request(app.getHttpServer()).get('/epcis/events').set('Authorization', `Bearer ${other.apiKey}`);
+    for (let i = 0; i < 6; i++)
+      res = await request(app.getHttpServer()).get('/epcis/events').set('Authorization', `Bearer ${other.apiKey}`);
     expect([res!.status, res!.headers['content-type'], res!.body.type, res!.body.code]).toEqual([
       429,
       expect.stringMatching(/^application\/problem\+json/),
@@ -56,10 +74,18 @@ describe('rate limits and keys before bodies (real Postgres, Redis)', () => {
     const statuses: [number, string][] = [];
     let refused: request.Response | undefined;
     for (let i = 0; i < 4; i++) {
-      refused = await request(app.getHttpServer()).post('/graphql').set('Authorization', `Bearer pt_wrong_${i}`).send({ query: '{ me { name } }' });
+      refused = await request(app.getHttpServer())
+        .post('/graphql')
+        .set('Authorization', `Bearer pt_wrong_${i}`)
+        .send({ query: '{ me { name } }' });
       statuses.push([refused.status, codeOf(refused.body)]);
     }
-    expect(statuses).toEqual([[200, 'UNAUTHENTICATED'], [200, 'UNAUTHENTICATED'], [200, 'UNAUTHENTICATED'], [429, 'RATE_LIMITED']]);
+    expect(statuses).toEqual([
+      [200, 'UNAUTHENTICATED'],
+      [200, 'UNAUTHENTICATED'],
+      [200, 'UNAUTHENTICATED'],
+      [429, 'RATE_LIMITED'],
+    ]);
     // Refused before the request logger runs, yet with the id the caller can quote.
     expect(refused!.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     const logged = warn.mock.calls.map((c) => String(c[0])).join('\n');
@@ -73,14 +99,17 @@ describe('rate limits and keys before bodies (real Postgres, Redis)', () => {
     const { port } = (app.getHttpServer().address() ?? (await app.listen(0), app.getHttpServer().address())) as AddressInfo;
     const started = Date.now();
     const answer = await new Promise<{ status: number; body: string }>((resolve) => {
-      const req = httpRequest({ port, method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', 'content-length': 45 * 1024 * 1024 } }, (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => {
-          resolve({ status: res.statusCode!, body });
-          req.destroy();
-        });
-      });
+      const req = httpRequest(
+        { port, method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', 'content-length': 45 * 1024 * 1024 } },
+        (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => {
+            resolve({ status: res.statusCode!, body });
+            req.destroy();
+          });
+        },
+      );
       // The server closes the connection while the body is still being sent.
       req.on('error', () => undefined);
       req.write(Buffer.alloc(64 * 1024, 0x20));

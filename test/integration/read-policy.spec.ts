@@ -17,7 +17,21 @@ const DAY = 24 * HOUR;
  * from holder to pharmacy; K1 (lot L1) sits in case C1, shipped by the maker to the holder; Z1 is lot L2. The
  * grantees hold grants from the maker: on the GTIN, on lot L1, on lot L2, one expired and one revoked.
  */
-const ROLES = ['regulator', 'maker', 'rival', 'holder', 'former', 'bystander', 'pharmacy', 'stranger', 'grantee', 'lotGrantee', 'otherLot', 'expired', 'revoked'] as const;
+const ROLES = [
+  'regulator',
+  'maker',
+  'rival',
+  'holder',
+  'former',
+  'bystander',
+  'pharmacy',
+  'stranger',
+  'grantee',
+  'lotGrantee',
+  'otherLot',
+  'expired',
+  'revoked',
+] as const;
 type Role = (typeof ROLES)[number];
 type Outcome = number | string | null;
 
@@ -55,8 +69,36 @@ const MATRIX: Record<string, Record<Role, Outcome>> = {
   'GET /epcis/events': row(11, 9, 1, 5, 3, 0, 1, 0, 8, 7, 1, 0, 0),
   'GET /epcis/events/{hash}': row(200, 200, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404),
   'GET /epcis/events/{eventID}': row('R1', 'Z1', 'R1', 404, 404, 404, 404, 404, 'Z1', 404, 'Z1', 404, 404),
-  'verify custodian|container': row('Holder|C1', 'Holder|C1', 'null|null', 'Holder|C1', 'null|null', 'null|null', 'null|null', 'null|null', 'Holder|C1', 'Holder|C1', 'null|null', 'null|null', 'null|null'),
-  'verify status': row('RECALLED', 'RECALLED', 'RECALLED', 'RECALLED', 'RECALLED', 'RECALLED', 'RECALLED', 'RECALLED', 'RECALLED', 'RECALLED', 'RECALLED', 'RECALLED', 'RECALLED'),
+  'verify custodian|container': row(
+    'Holder|C1',
+    'Holder|C1',
+    'null|null',
+    'Holder|C1',
+    'null|null',
+    'null|null',
+    'null|null',
+    'null|null',
+    'Holder|C1',
+    'Holder|C1',
+    'null|null',
+    'null|null',
+    'null|null',
+  ),
+  'verify status': row(
+    'RECALLED',
+    'RECALLED',
+    'RECALLED',
+    'RECALLED',
+    'RECALLED',
+    'RECALLED',
+    'RECALLED',
+    'RECALLED',
+    'RECALLED',
+    'RECALLED',
+    'RECALLED',
+    'RECALLED',
+    'RECALLED',
+  ),
   lot: row('ALL:3', 'ALL:3', F, 'OWN_CUSTODY:2', F, F, F, F, 'ALL:3', 'ALL:3', F, F, F),
   alerts: row(3, 3, 0, 1, 0, 0, 0, 0, 3, 2, 1, 0, 0),
 };
@@ -79,7 +121,12 @@ describe('read policy: every read path × every relation to a pack, and owner-gr
   };
   const grant = async (grantee: Role, extra: Record<string, unknown> = {}) => {
     const input = { grantee: orgs[grantee].id, gtin: GTIN, validUntil: new Date(Date.now() + ahead + 30 * DAY).toISOString(), ...extra };
-    const res = await gql(app, `mutation($input: GrantReadAccessInput!) { grantReadAccess(input: $input) { id active } }`, { input }, as('maker'));
+    const res = await gql(
+      app,
+      `mutation($input: GrantReadAccessInput!) { grantReadAccess(input: $input) { id active } }`,
+      { input },
+      as('maker'),
+    );
     expect(res.errors).toBeUndefined();
     return res.data.grantReadAccess as { id: string; active: boolean };
   };
@@ -91,22 +138,38 @@ describe('read policy: every read path × every relation to a pack, and owner-gr
       orgs[role] = await createOrganization(app, { ...ORGS[role], gln });
     }
     // The rival declares the same eventID as one of the maker's events, earlier.
-    await capture('rival', [{ ...commissioningEvent({ eventTime: t(-1), epcs: [pack('R1', RIVAL_GTIN)], lot: 'R', expiry: '2028-06-30' }), eventID: EVENT_ID }]);
+    await capture('rival', [
+      { ...commissioningEvent({ eventTime: t(-1), epcs: [pack('R1', RIVAL_GTIN)], lot: 'R', expiry: '2028-06-30' }), eventID: EVENT_ID },
+    ]);
     [commissioning] = await capture('maker', [
-      commissioningEvent({ eventTime: t(0), epcs: [pack('X1'), pack('Y1'), pack('K1')], lot: 'L1', expiry: '2028-06-30', bizLocation: 'urn:epc:id:sgln:0614141.00000.0' }),
+      commissioningEvent({
+        eventTime: t(0),
+        epcs: [pack('X1'), pack('Y1'), pack('K1')],
+        lot: 'L1',
+        expiry: '2028-06-30',
+        bizLocation: 'urn:epc:id:sgln:0614141.00000.0',
+      }),
       { ...commissioningEvent({ eventTime: t(1), epcs: [pack('Z1')], lot: 'L2', expiry: '2028-06-30' }), eventID: EVENT_ID },
       packingEvent({ eventTime: t(2), parent: CASE, children: [pack('K1')] }),
       shippingEvent({ eventTime: t(3), epcs: [pack('X1')], to: pgln('former') }),
       shippingEvent({ eventTime: t(4), epcs: [CASE], to: pgln('holder') }),
     ]);
-    await capture('former', [receivingEvent({ eventTime: t(5), epcs: [pack('X1')] }), shippingEvent({ eventTime: t(6), epcs: [pack('X1')], to: pgln('holder') })]);
+    await capture('former', [
+      receivingEvent({ eventTime: t(5), epcs: [pack('X1')] }),
+      shippingEvent({ eventTime: t(6), epcs: [pack('X1')], to: pgln('holder') }),
+    ]);
     await capture('holder', [
       receivingEvent({ eventTime: t(7), epcs: [pack('X1')] }),
       receivingEvent({ eventTime: t(8), epcs: [CASE] }),
       shippingEvent({ eventTime: t(9), epcs: [pack('X1')], to: pgln('pharmacy') }),
     ]);
     for (const lot of ['L1', 'L2']) {
-      const res = await gql(app, `mutation { recallLot(gtin: "${GTIN}", lot: "${lot}", reason: "contamination") { packs } }`, {}, as('maker'));
+      const res = await gql(
+        app,
+        `mutation { recallLot(gtin: "${GTIN}", lot: "${lot}", reason: "contamination") { packs } }`,
+        {},
+        as('maker'),
+      );
       expect(res.errors).toBeUndefined();
     }
     await grant('grantee');
@@ -114,12 +177,17 @@ describe('read policy: every read path × every relation to a pack, and owner-gr
     await grant('otherLot', { lot: 'L2' });
     await grant('expired', { validUntil: new Date(Date.now() + HOUR).toISOString() });
     const { id } = await grant('revoked');
-    expect((await gql(app, `mutation { revokeReadAccess(id: "${id}") { active } }`, {}, as('maker'))).data.revokeReadAccess).toEqual({ active: false });
+    expect((await gql(app, `mutation { revokeReadAccess(id: "${id}") { active } }`, {}, as('maker'))).data.revokeReadAccess).toEqual({
+      active: false,
+    });
     ahead = 2 * HOUR;
   });
 
   const code = (res: { errors?: { extensions?: Record<string, any> }[] }) => res.errors?.[0]?.extensions?.code;
-  const http = (role: Role, path: string) => request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${as(role)}`);
+  const http = (role: Role, path: string) =>
+    request(app.getHttpServer())
+      .get(path)
+      .set('Authorization', `Bearer ${as(role)}`);
   const restCount = async (role: Role, path: string) => {
     const res = await http(role, path);
     return res.status === 200 ? res.body.events.length : res.status === 403 ? res.body.title : res.status;
@@ -204,9 +272,20 @@ describe('read policy: every read path × every relation to a pack, and owner-gr
 
     it('is obeyed from the next read, and so is its revocation; both stay on record', async () => {
       expect(await provenanceOf('bystander')).toBe('FORBIDDEN');
-      const given = await gql(app, GRANT, { input: { grantee: orgs.bystander.gln, gtin: GTIN.slice(1), lot: 'L1', validUntil: future() } }, as('maker'));
+      const given = await gql(
+        app,
+        GRANT,
+        { input: { grantee: orgs.bystander.gln, gtin: GTIN.slice(1), lot: 'L1', validUntil: future() } },
+        as('maker'),
+      );
       expect(given.errors).toBeUndefined();
-      expect(given.data.grantReadAccess).toMatchObject({ gtin: GTIN, lot: 'L1', active: true, grantor: { name: 'ACME' }, grantee: { name: 'Bystander' } });
+      expect(given.data.grantReadAccess).toMatchObject({
+        gtin: GTIN,
+        lot: 'L1',
+        active: true,
+        grantor: { name: 'ACME' },
+        grantee: { name: 'Bystander' },
+      });
       expect(await provenanceOf('bystander')).toBe('FULL');
       const { id } = given.data.grantReadAccess;
       const revoked = await gql(app, REVOKE, { id }, as('maker'));
@@ -243,8 +322,18 @@ describe('read policy: every read path × every relation to a pack, and owner-gr
       ['an unknown grantee', 'maker', { grantee: withCheckDigit('999999900000'), gtin: GTIN }, 'INVALID_GRANT:grantee'],
       ['a grantee that is no id', 'maker', { grantee: 'Bystander', gtin: GTIN }, 'INVALID_GRANT:grantee'],
       ['itself', 'maker', { grantee: 'maker', gtin: GTIN }, 'INVALID_GRANT:grantee'],
-      ['a period already over', 'maker', { grantee: 'bystander', gtin: GTIN, validUntil: '2020-01-01T00:00:00Z' }, 'INVALID_GRANT:validUntil'],
-      ['a period ending before it starts', 'maker', { grantee: 'bystander', gtin: GTIN, validFrom: '2099-01-02T00:00:00Z', validUntil: '2099-01-01T00:00:00Z' }, 'INVALID_GRANT:validUntil'],
+      [
+        'a period already over',
+        'maker',
+        { grantee: 'bystander', gtin: GTIN, validUntil: '2020-01-01T00:00:00Z' },
+        'INVALID_GRANT:validUntil',
+      ],
+      [
+        'a period ending before it starts',
+        'maker',
+        { grantee: 'bystander', gtin: GTIN, validFrom: '2099-01-02T00:00:00Z', validUntil: '2099-01-01T00:00:00Z' },
+        'INVALID_GRANT:validUntil',
+      ],
     ])('refuses a grant by %s', async (_, who, input: Record<string, string>, expected) => {
       const grantee = Object.hasOwn(orgs, input.grantee) ? orgs[input.grantee as Role].id : input.grantee;
       const res = await gql(app, GRANT, { input: { validUntil: future(), ...input, grantee } }, as(who as Role));
@@ -256,7 +345,11 @@ describe('read policy: every read path × every relation to a pack, and owner-gr
 
     it("refuses to revoke another manufacturer's grant, or a made-up id, alike", async () => {
       const { id } = await grant('bystander', { lot: 'L2' });
-      for (const [who, grantId] of [['rival', id], ['maker', '00000000-0000-4000-8000-000000000000'], ['maker', 'not-an-id']] as const) {
+      for (const [who, grantId] of [
+        ['rival', id],
+        ['maker', '00000000-0000-4000-8000-000000000000'],
+        ['maker', 'not-an-id'],
+      ] as const) {
         const res = await gql(app, REVOKE, { id: grantId }, as(who));
         expect([who, grantId, code(res)]).toEqual([who, grantId, 'GRANT_NOT_FOUND']);
       }

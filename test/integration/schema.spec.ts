@@ -11,17 +11,32 @@ import { adminUrl, withAdmin } from '../support/database';
  * spec, so a schema change shows in review as a diff of that file and cannot land unnoticed; every `down()` is run.
  */
 const DESCRIBE: [string, string][] = [
-  ['columns', `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default
-               FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`],
-  ['constraints', `SELECT conrelid::regclass::text AS table_name, conname, pg_get_constraintdef(oid) AS definition
-                   FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2`],
+  [
+    'columns',
+    `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default
+               FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`,
+  ],
+  [
+    'constraints',
+    `SELECT conrelid::regclass::text AS table_name, conname, pg_get_constraintdef(oid) AS definition
+                   FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2`,
+  ],
   ['indexes', `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2`],
-  ['triggers', `SELECT event_object_table, trigger_name, action_timing, event_manipulation, action_statement
-                FROM information_schema.triggers WHERE trigger_schema = 'public' ORDER BY 1, 2, 4`],
-  ['functions', `SELECT proname, pg_get_function_identity_arguments(oid) AS arguments FROM pg_proc
-                 WHERE pronamespace = 'public'::regnamespace ORDER BY 1, 2`],
-  ['grants', `SELECT table_name, privilege_type FROM information_schema.role_table_grants
-              WHERE grantee = 'pharmatrace_app' ORDER BY 1, 2`],
+  [
+    'triggers',
+    `SELECT event_object_table, trigger_name, action_timing, event_manipulation, action_statement
+                FROM information_schema.triggers WHERE trigger_schema = 'public' ORDER BY 1, 2, 4`,
+  ],
+  [
+    'functions',
+    `SELECT proname, pg_get_function_identity_arguments(oid) AS arguments FROM pg_proc
+                 WHERE pronamespace = 'public'::regnamespace ORDER BY 1, 2`,
+  ],
+  [
+    'grants',
+    `SELECT table_name, privilege_type FROM information_schema.role_table_grants
+              WHERE grantee = 'pharmatrace_app' ORDER BY 1, 2`,
+  ],
   ['extensions', `SELECT extname FROM pg_extension ORDER BY 1`],
 ];
 
@@ -32,7 +47,14 @@ async function describeSchema(url: string): Promise<string> {
     const parts: string[] = [];
     for (const [name, sql] of DESCRIBE) {
       const { rows } = await client.query(sql);
-      parts.push(`## ${name}`, ...rows.map((row) => Object.values(row).map((v) => (v === null ? '∅' : String(v).replace(/\s+/g, ' '))).join(' | ')));
+      parts.push(
+        `## ${name}`,
+        ...rows.map((row) =>
+          Object.values(row)
+            .map((v) => (v === null ? '∅' : String(v).replace(/\s+/g, ' ')))
+            .join(' | '),
+        ),
+      );
     }
     return parts.join('\n');
   } finally {
@@ -41,7 +63,18 @@ async function describeSchema(url: string): Promise<string> {
 }
 
 /** TypeORM's names for column types, as Postgres's information_schema spells them (udt_name). */
-const UDT: Record<string, string> = { bigint: 'int8', integer: 'int4', boolean: 'bool', char: 'bpchar', text: 'text', bytea: 'bytea', numeric: 'numeric', timestamptz: 'timestamptz', uuid: 'uuid', jsonb: 'jsonb' };
+const UDT: Record<string, string> = {
+  bigint: 'int8',
+  integer: 'int4',
+  boolean: 'bool',
+  char: 'bpchar',
+  text: 'text',
+  bytea: 'bytea',
+  numeric: 'numeric',
+  timestamptz: 'timestamptz',
+  uuid: 'uuid',
+  jsonb: 'jsonb',
+};
 
 /** An entity's columns as Postgres would describe them: name, type (arrays prefixed `_`, enums by name), nullability. */
 function entityColumns(ds: DataSource, table: string): string[] {

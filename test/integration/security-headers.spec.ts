@@ -24,7 +24,10 @@ describe('security headers on every answer (real Postgres)', () => {
     ['GET', '/epcis/events', 'api'],
     ['GET', '/no/such/route', 'api'],
   ])('%s %s', async (method, path, kind) => {
-    const req = method === 'POST' ? request(app.getHttpServer()).post(path).send({ query: '{ __typename }' }) : request(app.getHttpServer()).get(path).set('Accept', 'text/html');
+    const req =
+      method === 'POST'
+        ? request(app.getHttpServer()).post(path).send({ query: '{ __typename }' })
+        : request(app.getHttpServer()).get(path).set('Accept', 'text/html');
     const res = await req;
     expect(res.headers['x-powered-by']).toBeUndefined();
     expect(res.headers['x-content-type-options']).toBe('nosniff');

@@ -1,5 +1,13 @@
 import { INestApplication } from '@nestjs/common';
-import { EPCIS_CONTEXT, eventHash, eventHashes, eventIgnoreFields, eventsOf, protectedTermRedefinitions, readEpcisXml } from '@pharmatrace/epcis';
+import {
+  EPCIS_CONTEXT,
+  eventHash,
+  eventHashes,
+  eventIgnoreFields,
+  eventsOf,
+  protectedTermRedefinitions,
+  readEpcisXml,
+} from '@pharmatrace/epcis';
 import { standardsDir } from '@pharmatrace/gs1';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -37,11 +45,18 @@ const COMMISSIONING_JSON = {
   schemaVersion: '2.0',
   creationDate: '2026-01-05T09:00:00Z',
   epcisBody: {
-    eventList: [{
-      type: 'ObjectEvent', eventTime: '2026-01-05T10:00:00.000Z', eventTimeZoneOffset: '+01:00',
-      epcList: ['urn:epc:id:sgtin:0614141.107346.SRV1'], action: 'ADD', bizStep: 'commissioning', disposition: 'active',
-      ilmd: { 'cbvmda:lotNumber': 'LOTS1', 'cbvmda:itemExpirationDate': '2028-12-31' },
-    }],
+    eventList: [
+      {
+        type: 'ObjectEvent',
+        eventTime: '2026-01-05T10:00:00.000Z',
+        eventTimeZoneOffset: '+01:00',
+        epcList: ['urn:epc:id:sgtin:0614141.107346.SRV1'],
+        action: 'ADD',
+        bizStep: 'commissioning',
+        disposition: 'active',
+        ilmd: { 'cbvmda:lotNumber': 'LOTS1', 'cbvmda:itemExpirationDate': '2028-12-31' },
+      },
+    ],
   },
 };
 
@@ -50,11 +65,13 @@ const REBOUND_JSON = {
   ...COMMISSIONING_JSON,
   '@context': [EPCIS_CONTEXT, { cbvmda: 'urn:epcglobal:cbv:mda', ex: 'https://ex.example/a/' }],
   epcisBody: {
-    eventList: [{
-      ...COMMISSIONING_JSON.epcisBody.eventList[0],
-      epcList: ['urn:epc:id:sgtin:0614141.107346.SRV2'],
-      'ex:note': 'one',
-    }],
+    eventList: [
+      {
+        ...COMMISSIONING_JSON.epcisBody.eventList[0],
+        epcList: ['urn:epc:id:sgtin:0614141.107346.SRV2'],
+        'ex:note': 'one',
+      },
+    ],
   },
 };
 
@@ -62,7 +79,9 @@ const REBOUND_JSON = {
 const OTHER_EX_JSON = {
   ...REBOUND_JSON,
   '@context': [EPCIS_CONTEXT, { ex: 'https://ex.example/b/' }],
-  epcisBody: { eventList: [{ ...REBOUND_JSON.epcisBody.eventList[0], epcList: ['urn:epc:id:sgtin:0614141.107346.SRV3'], 'ex:note': 'two' }] },
+  epcisBody: {
+    eventList: [{ ...REBOUND_JSON.epcisBody.eventList[0], epcList: ['urn:epc:id:sgtin:0614141.107346.SRV3'], 'ex:note': 'two' }],
+  },
 };
 
 describe('served JSON-LD rehashes to every stored hash (real Postgres)', () => {
@@ -82,7 +101,11 @@ describe('served JSON-LD rehashes to every stored hash (real Postgres)', () => {
 
   /** Whether the capture job stored the document: a few vectors name identifiers the platform refuses. */
   async function capture(body: string | object, type: string): Promise<boolean> {
-    const res = await http().post('/epcis/capture').set(auth()).set('Content-Type', type).send(typeof body === 'string' ? body : JSON.stringify(body));
+    const res = await http()
+      .post('/epcis/capture')
+      .set(auth())
+      .set('Content-Type', type)
+      .send(typeof body === 'string' ? body : JSON.stringify(body));
     expect(res.status).toBe(202);
     for (let i = 0; i < 200; i++) {
       const job = await http().get(res.headers.location).set(auth());
@@ -95,7 +118,9 @@ describe('served JSON-LD rehashes to every stored hash (real Postgres)', () => {
   beforeAll(async () => {
     app = await startApi(testConfig({ DATABASE_URL: dbUrl() }));
     maker = await createOrganization(app, {
-      name: 'Served Maker', role: 'MANUFACTURER', gln: withCheckDigit('061414100001'),
+      name: 'Served Maker',
+      role: 'MANUFACTURER',
+      gln: withCheckDigit('061414100001'),
       companyPrefixes: ['0614141', '4012345', '4000001', '4047023'],
     });
     // The fourth item: a JSON-LD document meaning what an XML one says, to compare served events with.
@@ -135,7 +160,9 @@ describe('served JSON-LD rehashes to every stored hash (real Postgres)', () => {
 
   it('captured the XML commissioning with the hash of its JSON-LD twin under the EPCIS context alone', async () => {
     const [hash] = eventHashes(COMMISSIONING_JSON).map((h) => h.hash);
-    const res = await http().get(`/epcis/events/${encodeURIComponent(hash)}`).set(auth());
+    const res = await http()
+      .get(`/epcis/events/${encodeURIComponent(hash)}`)
+      .set(auth());
     expect(res.status).toBe(200);
     expect(res.body.ilmd).toEqual({ 'cbvmda:lotNumber': 'LOTS1', 'cbvmda:itemExpirationDate': '2028-12-31' });
   });
@@ -149,18 +176,29 @@ describe('served JSON-LD rehashes to every stored hash (real Postgres)', () => {
     expect(res.body['@context'][0]).toBe(EPCIS_CONTEXT);
     expect(protectedTermRedefinitions(res.body['@context'])).toEqual([]);
     expect(events.filter((e) => '@context' in e)).toEqual([]);
-    expect(eventHashes(res.body).map((h) => h.hash).sort()).toEqual(hashes.sort());
+    expect(
+      eventHashes(res.body)
+        .map((h) => h.hash)
+        .sort(),
+    ).toEqual(hashes.sort());
     await expect(expandJsonLd(res.body)).resolves.toHaveLength(1);
   });
 
   it('GET /epcis/events/{hash} and GraphQL events: each event alone rehashes to its stored hash', async () => {
     const hashes = [...stored];
     for (const hash of hashes) {
-      const res = await http().get(`/epcis/events/${encodeURIComponent(hash)}`).set(auth());
+      const res = await http()
+        .get(`/epcis/events/${encodeURIComponent(hash)}`)
+        .set(auth());
       expect(protectedTermRedefinitions(res.body['@context'])).toEqual([]);
       expect(eventHash(res.body, res.body['@context']).hash).toBe(hash);
     }
-    const answer = await gql(app, `query($ids: [String!]) { events(filter: { EQ_eventID: $ids }, first: 1000) { edges { node { eventHash event } } } }`, { ids: hashes }, maker.apiKey);
+    const answer = await gql(
+      app,
+      `query($ids: [String!]) { events(filter: { EQ_eventID: $ids }, first: 1000) { edges { node { eventHash event } } } }`,
+      { ids: hashes },
+      maker.apiKey,
+    );
     const nodes = answer.data.events.edges.map((e: { node: { eventHash: string; event: Record<string, unknown> } }) => e.node);
     expect(nodes.length).toBe(hashes.length);
     for (const { eventHash: hash, event } of nodes) {
@@ -192,7 +230,9 @@ describe('served JSON-LD rehashes to every stored hash (real Postgres)', () => {
     expect(captured.size).toBe(stored.size);
     let compared = 0;
     for (const hash of captured.keys()) {
-      const res = await http().get(`/epcis/events/${encodeURIComponent(hash)}`).set(auth());
+      const res = await http()
+        .get(`/epcis/events/${encodeURIComponent(hash)}`)
+        .set(auth());
       expect(res.status).toBe(200);
       const served = await expandJsonLd(res.body);
       const expected = await meant(hash);
@@ -209,8 +249,14 @@ describe('served JSON-LD rehashes to every stored hash (real Postgres)', () => {
     let compared = 0;
     // One captured as XML (compared with its JSON-LD twin), one in a form a JSON-LD processor refuses, one from a
     // JSON-LD vector whose ignored fields the bundle shows.
-    for (const epc of ['urn:epc:id:sgtin:0614141.107346.SRV1', 'urn:epc:id:sgtin:0614141.107346.SRV2', 'https://id.gs1.org/00/040123451111111127']) {
-      const res = await http().get(`/proofs/${encodeURIComponent(epc)}`).set(auth());
+    for (const epc of [
+      'urn:epc:id:sgtin:0614141.107346.SRV1',
+      'urn:epc:id:sgtin:0614141.107346.SRV2',
+      'https://id.gs1.org/00/040123451111111127',
+    ]) {
+      const res = await http()
+        .get(`/proofs/${encodeURIComponent(epc)}`)
+        .set(auth());
       expect(res.status).toBe(200);
       expect(res.body.events.length).toBeGreaterThan(0);
       for (const entry of res.body.events) {

@@ -50,7 +50,12 @@ describe('signed captures (EIP-712, issue 6)', () => {
   beforeAll(async () => {
     app = await startApi(testConfig({ DATABASE_URL: dbUrl() }));
     maker = await createOrganization(app, { name: 'ACME Pharma', role: 'MANUFACTURER', gln: MAKER_GLN, companyPrefixes: ['0614141'] });
-    unsignedMaker = await createOrganization(app, { name: 'Other Maker', role: 'MANUFACTURER', gln: withCheckDigit('095060000134'), companyPrefixes: ['9506000'] });
+    unsignedMaker = await createOrganization(app, {
+      name: 'Other Maker',
+      role: 'MANUFACTURER',
+      gln: withCheckDigit('095060000134'),
+      companyPrefixes: ['9506000'],
+    });
   });
 
   const capture = (document: unknown, signature?: string, key = maker.apiKey) => gql(app, SIGNED_CAPTURE, { document, signature }, key);
@@ -83,13 +88,17 @@ describe('signed captures (EIP-712, issue 6)', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data.captureEpcisDocument.capturedCount).toBe(2);
 
-    const rows = await query(`SELECT s.signer, cardinality(s.event_hashes) AS n FROM event e JOIN capture_signature s ON s.id = e.signature_id`);
+    const rows = await query(
+      `SELECT s.signer, cardinality(s.event_hashes) AS n FROM event e JOIN capture_signature s ON s.id = e.signature_id`,
+    );
     expect(rows).toEqual([
       { signer: wallet.address, n: 2 },
       { signer: wallet.address, n: 2 },
     ]);
 
-    const bundle = await request(app.getHttpServer()).get(`/proofs/${encodeURIComponent(pack('S1'))}`).set('Authorization', `Bearer ${maker.apiKey}`);
+    const bundle = await request(app.getHttpServer())
+      .get(`/proofs/${encodeURIComponent(pack('S1'))}`)
+      .set('Authorization', `Bearer ${maker.apiKey}`);
     expect(bundle.status).toBe(200);
     expect(bundle.body.events).toHaveLength(2);
     for (const e of bundle.body.events) {
@@ -102,30 +111,53 @@ describe('signed captures (EIP-712, issue 6)', () => {
   it('refuses a signature by another key, storing nothing', async () => {
     const document = documentOf(['S3'], 10);
     const before = await eventCount();
-    expect(refusal(await capture(document, await sign(Wallet.createRandom(), document)))).toEqual({ code: 'INVALID_SIGNATURE', rule: 'SIGNER_MISMATCH' });
+    expect(refusal(await capture(document, await sign(Wallet.createRandom(), document)))).toEqual({
+      code: 'INVALID_SIGNATURE',
+      rule: 'SIGNER_MISMATCH',
+    });
     expect(await eventCount()).toBe(before);
   });
 
   it('refuses a signature over other event hashes or for another organization, storing nothing', async () => {
     const document = documentOf(['S4'], 20);
     const before = await eventCount();
-    expect(refusal(await capture(document, await sign(wallet, documentOf(['S5'], 20))))).toEqual({ code: 'INVALID_SIGNATURE', rule: 'SIGNER_MISMATCH' });
-    expect(refusal(await capture(document, await sign(wallet, document, withCheckDigit('095060000134'))))).toMatchObject({ rule: 'SIGNER_MISMATCH' });
+    expect(refusal(await capture(document, await sign(wallet, documentOf(['S5'], 20))))).toEqual({
+      code: 'INVALID_SIGNATURE',
+      rule: 'SIGNER_MISMATCH',
+    });
+    expect(refusal(await capture(document, await sign(wallet, document, withCheckDigit('095060000134'))))).toMatchObject({
+      rule: 'SIGNER_MISMATCH',
+    });
     expect(refusal(await capture(document, '0x1234'))).toEqual({ code: 'INVALID_SIGNATURE', rule: 'MALFORMED' });
     expect(await eventCount()).toBe(before);
   });
 
   it('accepts unsigned captures, and a signature only from an organization that registered an address', async () => {
     expect((await capture(documentOf(['S6'], 30))).data.captureEpcisDocument.capturedCount).toBe(2);
-    const theirs = epcisDocument([commissioningEvent({ eventTime: t(40), epcs: [`https://id.gs1.org/01/${withCheckDigit('0950600013435')}/21/X1`], lot: 'L', expiry: '2028-12-31' })]);
-    expect(refusal(await capture(theirs, await sign(wallet, theirs), unsignedMaker.apiKey))).toEqual({ code: 'INVALID_SIGNATURE', rule: 'NO_SIGNING_ADDRESS' });
+    const theirs = epcisDocument([
+      commissioningEvent({
+        eventTime: t(40),
+        epcs: [`https://id.gs1.org/01/${withCheckDigit('0950600013435')}/21/X1`],
+        lot: 'L',
+        expiry: '2028-12-31',
+      }),
+    ]);
+    expect(refusal(await capture(theirs, await sign(wallet, theirs), unsignedMaker.apiKey))).toEqual({
+      code: 'INVALID_SIGNATURE',
+      rule: 'NO_SIGNING_ADDRESS',
+    });
     expect(await query(`SELECT count(*)::int AS n FROM event WHERE signature_id IS NULL`)).toEqual([{ n: 2 }]);
   });
 
   it('takes the signature in the X-Pharmatrace-Signature header of POST /epcis/capture', async () => {
     const http = () => request(app.getHttpServer());
     const post = (document: unknown, signature: string) =>
-      http().post('/epcis/capture').set('Authorization', `Bearer ${maker.apiKey}`).set('Content-Type', 'application/ld+json').set('X-Pharmatrace-Signature', signature).send(JSON.stringify(document));
+      http()
+        .post('/epcis/capture')
+        .set('Authorization', `Bearer ${maker.apiKey}`)
+        .set('Content-Type', 'application/ld+json')
+        .set('X-Pharmatrace-Signature', signature)
+        .send(JSON.stringify(document));
     const outcome = async (location: string) => {
       let job: any;
       await waitFor(async () => !(job = (await http().get(location).set('Authorization', `Bearer ${maker.apiKey}`)).body).running);
@@ -140,14 +172,17 @@ describe('signed captures (EIP-712, issue 6)', () => {
 
     const forged = documentOf(['R2'], 55);
     const refused = await outcome((await post(forged, await sign(Wallet.createRandom(), forged))).headers.location);
-    expect(refused).toMatchObject({ success: false, errors: [{ type: 'epcisException:SecurityException', code: 'INVALID_SIGNATURE', rule: 'SIGNER_MISMATCH' }] });
+    expect(refused).toMatchObject({
+      success: false,
+      errors: [{ type: 'epcisException:SecurityException', code: 'INVALID_SIGNATURE', rule: 'SIGNER_MISMATCH' }],
+    });
 
     const malformed = await post(forged, 'not-a-signature');
     expect(malformed.status).toBe(401);
     expect(malformed.body).toMatchObject({ type: 'epcisException:SecurityException', code: 'INVALID_SIGNATURE', rule: 'MALFORMED' });
   });
 
-  it('accepts a document with ILMD signed over the hashes GS1\'s reference generator published for it', async () => {
+  it("accepts a document with ILMD signed over the hashes GS1's reference generator published for it", async () => {
     // The vector restates cbvmda inline, as docs/event-hash-divergences.md asks of signing partners (row D1): the
     // reference's own output (the .hashes file, not ours) is what the partner signs.
     const vectors = path.join(standardsDir(), 'cbv-event-hash');
@@ -156,7 +191,10 @@ describe('signed captures (EIP-712, issue 6)', () => {
     const published = readFileSync(path.join(vectors, 'epcisDocWithVariousEventTypes.hashes'), 'utf8').split('\n').filter(Boolean);
     const partnerWallet = Wallet.createRandom();
     const partner = await createOrganization(app, {
-      name: 'Vector Maker', role: 'MANUFACTURER', gln: withCheckDigit('401234500001'), companyPrefixes: ['4012345', '4000001', '4047023'],
+      name: 'Vector Maker',
+      role: 'MANUFACTURER',
+      gln: withCheckDigit('401234500001'),
+      companyPrefixes: ['4012345', '4000001', '4047023'],
     });
     expect((await gql(app, REGISTER, { address: partnerWallet.address }, partner.apiKey)).errors).toBeUndefined();
     const signature = await partnerWallet.signTypedData(EVENT_BATCH_DOMAIN, EVENT_BATCH_TYPES, {

@@ -59,10 +59,15 @@ interface CliRun {
 function runCli(script: string, env: Record<string, string>, args: string[] = [], timeoutMs = 240_000): Promise<CliRun> {
   const started = Date.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, script), ...args], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
+    execFile(
+      process.execPath,
+      ['-r', '@swc-node/register', path.join(ROOT, script), ...args],
+      { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr, ms: Date.now() - started });
+      },
+    );
   });
 }
 
@@ -103,7 +108,11 @@ describe('npm start supervisor (scripts/start.ts)', () => {
       WORKER_TICK_MS: '250',
     };
     for (const name of ['ADMIN_TOKEN', 'CHAIN_RPC_URL', 'ANCHOR_CONTRACT_ADDRESS', 'ANCHORER_PRIVATE_KEY', 'CHAIN_ID']) delete env[name];
-    child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'scripts/start.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'scripts/start.ts')], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
 
@@ -152,7 +161,9 @@ describe('npm start supervisor (scripts/start.ts)', () => {
 
   it('runs the API and worker as a login that holds nothing but the application role', async () => {
     expect(output).toMatch(/the API and worker log in as pharmatrace_app_login \(role pharmatrace_app only\)/);
-    const logins = await withAdmin(async (c) => (await c.query(`SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = $1`, [database])).rows.map((r) => r.usename));
+    const logins = await withAdmin(async (c) =>
+      (await c.query(`SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = $1`, [database])).rows.map((r) => r.usename),
+    );
     expect(logins).toEqual(['pharmatrace_app_login']);
   });
 
@@ -180,7 +191,8 @@ describe('npm start supervisor (scripts/start.ts)', () => {
       query: 'mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { apiKey organization { id gln role } } }',
       variables: { input: { name: 'Start Spec Pharma', role: 'MANUFACTURER', gln, companyPrefixes: ['0614141'] } },
     });
-    const post = (headers: Record<string, string>) => fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const post = (headers: Record<string, string>) =>
+      fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
     const anonymous = (await (await post({})).json()) as { errors?: unknown[] };
     expect(anonymous.errors?.length).toBeGreaterThan(0);
@@ -200,7 +212,8 @@ describe('npm start supervisor (scripts/start.ts)', () => {
     expect(deployment.address).toBe(banner.contract);
   });
 
-  const pidOf = (name: 'api' | 'worker') => Number([...output.matchAll(new RegExp(`\\[start\\] ${name} (?:started|restarted) \\(pid (\\d+)`, 'g'))].at(-1)![1]);
+  const pidOf = (name: 'api' | 'worker') =>
+    Number([...output.matchAll(new RegExp(`\\[start\\] ${name} (?:started|restarted) \\(pid (\\d+)`, 'g'))].at(-1)![1]);
   const withDb = async <T>(fn: (db: Client) => Promise<T>): Promise<T> => {
     const db = new Client({ connectionString: adminUrl(database) });
     await db.connect();
@@ -210,7 +223,12 @@ describe('npm start supervisor (scripts/start.ts)', () => {
       await db.end();
     }
   };
-  const allFinal = () => withDb(async (db) => (await db.query(`SELECT 1 FROM event WHERE batch_id IS NULL UNION ALL SELECT 1 FROM anchor_batch WHERE status <> 'FINAL'`)).rowCount === 0);
+  const allFinal = () =>
+    withDb(
+      async (db) =>
+        (await db.query(`SELECT 1 FROM event WHERE batch_id IS NULL UNION ALL SELECT 1 FROM anchor_batch WHERE status <> 'FINAL'`))
+          .rowCount === 0,
+    );
   const healthy = async () => {
     try {
       return (await fetch(`${base}/health`, { signal: AbortSignal.timeout(1_000) })).ok;
@@ -224,11 +242,23 @@ describe('npm start supervisor (scripts/start.ts)', () => {
   const gtin = '0061414307346';
   const capture = async (serials: string[]) => {
     const pack = (serial: string) => `https://id.gs1.org/01/${gtin}${gs1CheckDigit(gtin)}/21/${serial}`;
-    const document = epcisDocument(serials.map((s, i) => commissioningEvent({ eventTime: new Date(Date.UTC(2026, 0, 1, 0, captured + i)), epcs: [pack(s)], lot: 'L1', expiry: '2028-01-31' })));
+    const document = epcisDocument(
+      serials.map((s, i) =>
+        commissioningEvent({
+          eventTime: new Date(Date.UTC(2026, 0, 1, 0, captured + i)),
+          epcs: [pack(s)],
+          lot: 'L1',
+          expiry: '2028-01-31',
+        }),
+      ),
+    );
     const response = await fetch(`${base}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${maker}` },
-      body: JSON.stringify({ query: 'mutation($d: JSON!) { captureEpcisDocument(document: $d) { capturedCount } }', variables: { d: document } }),
+      body: JSON.stringify({
+        query: 'mutation($d: JSON!) { captureEpcisDocument(document: $d) { capturedCount } }',
+        variables: { d: document },
+      }),
     });
     const body = (await response.json()) as { data?: { captureEpcisDocument: { capturedCount: number } }; errors?: unknown[] };
     expect(body.errors).toBeUndefined();
@@ -240,11 +270,25 @@ describe('npm start supervisor (scripts/start.ts)', () => {
     const file = path.join(dataDir, 'services.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const services = JSON.parse(readFileSync(file, 'utf8')) as DevServices;
-    expect(services).toMatchObject({ pid: child.pid, api: { url: base, port }, databaseUrl: adminUrl(database), redisUrl, chain: { rpcUrl: banner.rpcUrl, contractAddress: banner.contract } });
+    expect(services).toMatchObject({
+      pid: child.pid,
+      api: { url: base, port },
+      databaseUrl: adminUrl(database),
+      redisUrl,
+      chain: { rpcUrl: banner.rpcUrl, contractAddress: banner.contract },
+    });
     expect(services.chain.deployedAtBlock).toBeGreaterThanOrEqual(0);
-    const env = withDevServices({ ANCHOR_CONTRACT_ADDRESS: '0x0000000000000000000000000000000000000001', DATABASE_URL: 'postgres://elsewhere/db' }, services);
+    const env = withDevServices(
+      { ANCHOR_CONTRACT_ADDRESS: '0x0000000000000000000000000000000000000001', DATABASE_URL: 'postgres://elsewhere/db' },
+      services,
+    );
     // The chain is taken whole or not at all: never the file's RPC URL with someone else's registry.
-    expect(env).toMatchObject({ ANCHOR_CONTRACT_ADDRESS: '0x0000000000000000000000000000000000000001', DATABASE_URL: 'postgres://elsewhere/db', REDIS_URL: redisUrl, ADMIN_TOKEN: banner.adminToken });
+    expect(env).toMatchObject({
+      ANCHOR_CONTRACT_ADDRESS: '0x0000000000000000000000000000000000000001',
+      DATABASE_URL: 'postgres://elsewhere/db',
+      REDIS_URL: redisUrl,
+      ADMIN_TOKEN: banner.adminToken,
+    });
     expect(env.CHAIN_RPC_URL).toBeUndefined();
   });
 
@@ -255,7 +299,14 @@ describe('npm start supervisor (scripts/start.ts)', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${banner.adminToken}` },
       body: JSON.stringify({
         query: 'mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { apiKey } }',
-        variables: { input: { name: 'Crash Spec Pharma', role: 'MANUFACTURER', gln: `${base12}${gs1CheckDigit(base12)}`, companyPrefixes: ['0614143'] } },
+        variables: {
+          input: {
+            name: 'Crash Spec Pharma',
+            role: 'MANUFACTURER',
+            gln: `${base12}${gs1CheckDigit(base12)}`,
+            companyPrefixes: ['0614143'],
+          },
+        },
       }),
     });
     maker = ((await create.json()) as { data: { createOrganization: { apiKey: string } } }).data.createOrganization.apiKey;
@@ -294,7 +345,9 @@ describe('npm start supervisor (scripts/start.ts)', () => {
 
     await capture(['C1', 'C2', 'C3', 'C4']);
     await waitFor(allFinal, 30_000);
-    const events = await withDb(async (db) => Number((await db.query(`SELECT count(*) AS n FROM event WHERE captured_by IS NOT NULL`)).rows[0].n));
+    const events = await withDb(async (db) =>
+      Number((await db.query(`SELECT count(*) AS n FROM event WHERE captured_by IS NOT NULL`)).rows[0].n),
+    );
     expect(events).toBe(captured);
   }, 60_000);
 
@@ -312,14 +365,24 @@ describe('npm start supervisor (scripts/start.ts)', () => {
       const [admin, anchorer] = foreign.accounts;
       const deployed = await deployAnchorRegistry({ rpcUrl: foreign.rpcUrl, privateKey: admin.privateKey, anchorer: anchorer.address });
       expect(deployed.address).toBe(banner.contract);
-      const before = await withDb(async (db) => (await db.query(`SELECT (SELECT count(*) FROM audit_run) AS runs, (SELECT count(*) FROM alert) AS alerts`)).rows[0]);
-      const run = await runCli('scripts/audit.ts', { ...cliEnv(), CHAIN_RPC_URL: foreign.rpcUrl, ANCHOR_CONTRACT_ADDRESS: banner.contract });
+      const before = await withDb(
+        async (db) => (await db.query(`SELECT (SELECT count(*) FROM audit_run) AS runs, (SELECT count(*) FROM alert) AS alerts`)).rows[0],
+      );
+      const run = await runCli('scripts/audit.ts', {
+        ...cliEnv(),
+        CHAIN_RPC_URL: foreign.rpcUrl,
+        ANCHOR_CONTRACT_ADDRESS: banner.contract,
+      });
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
-      expect(run.stderr).toMatch(/^audit failed: .* is not the chain the batches were anchored on: transaction 0x[0-9a-f]{64} that anchored batch \d+ is not on this chain\n$/);
+      expect(run.stderr).toMatch(
+        /^audit failed: .* is not the chain the batches were anchored on: transaction 0x[0-9a-f]{64} that anchored batch \d+ is not on this chain\n$/,
+      );
       await withDb(async (db) => {
-        expect((await db.query(`SELECT (SELECT count(*) FROM audit_run) AS runs, (SELECT count(*) FROM alert) AS alerts`)).rows[0]).toEqual(before);
+        expect((await db.query(`SELECT (SELECT count(*) FROM audit_run) AS runs, (SELECT count(*) FROM alert) AS alerts`)).rows[0]).toEqual(
+          before,
+        );
         expect((await db.query(`SELECT id FROM anchor_batch WHERE audit_failed_at IS NOT NULL`)).rows).toEqual([]);
       });
     } finally {
@@ -329,21 +392,35 @@ describe('npm start supervisor (scripts/start.ts)', () => {
 
   it('fails fast with exit 2 and one line when the database is unreachable', async () => {
     const closed = await freePort();
-    const run = await runCli('scripts/audit.ts', { ...cliEnv(), DATABASE_URL: `postgres://postgres:secret@127.0.0.1:${closed}/pharmatrace` });
+    const run = await runCli('scripts/audit.ts', {
+      ...cliEnv(),
+      DATABASE_URL: `postgres://postgres:secret@127.0.0.1:${closed}/pharmatrace`,
+    });
     expect(run.code).toBe(2);
     expect(run.ms).toBeLessThan(8_000);
-    expect(run.stderr).toMatch(new RegExp(`^audit failed: Postgres at postgres://postgres:\\*\\*\\*@127\\.0\\.0\\.1:${closed}/pharmatrace is not reachable .*\\n$`));
+    expect(run.stderr).toMatch(
+      new RegExp(`^audit failed: Postgres at postgres://postgres:\\*\\*\\*@127\\.0\\.0\\.1:${closed}/pharmatrace is not reachable .*\\n$`),
+    );
   }, 30_000);
 
   it('marks a tampered batch (exit 1), and a clean audit after the row is restored lifts the mark (exit 0)', async () => {
-    const [target] = (await withDb((db) => db.query(`SELECT e.id, e.batch_id, e.body FROM event e JOIN anchor_batch b ON b.id = e.batch_id WHERE b.status = 'FINAL' ORDER BY e.id DESC LIMIT 1`))).rows;
+    const [target] = (
+      await withDb((db) =>
+        db.query(
+          `SELECT e.id, e.batch_id, e.body FROM event e JOIN anchor_batch b ON b.id = e.batch_id WHERE b.status = 'FINAL' ORDER BY e.id DESC LIMIT 1`,
+        ),
+      )
+    ).rows;
     // Past the append-only trigger, as only a superuser can (session_replication_role skips ordinary triggers).
-    const asTamperer = (text: string, params: unknown[]) => withDb(async (db) => db.query(`SET session_replication_role = replica`).then(() => db.query(text, params)));
+    const asTamperer = (text: string, params: unknown[]) =>
+      withDb(async (db) => db.query(`SET session_replication_role = replica`).then(() => db.query(text, params)));
     await asTamperer(`UPDATE event SET body = jsonb_set(body, '{bizStep}', '"shipping"') WHERE id = $1`, [target.id]);
     const tampered = await runCli('scripts/audit.ts', cliEnv());
     expect(tampered.stdout).toMatch(new RegExp(`TAMPER batch ${target.batch_id} EDITED event ${target.id}`));
     expect(tampered.code).toBe(1);
-    const marked = await withDb((db) => db.query(`SELECT 1 FROM anchor_batch WHERE id = $1 AND audit_failed_at IS NOT NULL`, [target.batch_id]));
+    const marked = await withDb((db) =>
+      db.query(`SELECT 1 FROM anchor_batch WHERE id = $1 AND audit_failed_at IS NOT NULL`, [target.batch_id]),
+    );
     expect(marked.rowCount).toBe(1);
 
     await asTamperer(`UPDATE event SET body = $2 WHERE id = $1`, [target.id, target.body]);
@@ -357,7 +434,7 @@ describe('npm start supervisor (scripts/start.ts)', () => {
     });
   }, 90_000);
 
-  it('npm run demo finds the API and admin token from services.json and prints the organizations\' keys', async () => {
+  it("npm run demo finds the API and admin token from services.json and prints the organizations' keys", async () => {
     const run = await runCli('scripts/demo.ts', cliEnv());
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -403,7 +480,9 @@ describe('dev services', () => {
 
   it('says in one line how to get Redis when none answers and redis-server is missing', async () => {
     const closedPort = await freePort();
-    await expect(provideRedis({ env: {}, dataDir, localPort: closedPort, redisServerBin: 'redis-server-that-does-not-exist' })).rejects.toMatchObject({
+    await expect(
+      provideRedis({ env: {}, dataDir, localPort: closedPort, redisServerBin: 'redis-server-that-does-not-exist' }),
+    ).rejects.toMatchObject({
       code: StartErrorCode.REDIS_NOT_FOUND,
       message: REDIS_NOT_FOUND_MESSAGE,
     });
@@ -411,7 +490,10 @@ describe('dev services', () => {
   });
 
   it('uses REDIS_URL as given', async () => {
-    await expect(provideRedis({ env: { REDIS_URL: 'redis://example.invalid:1' }, dataDir })).resolves.toMatchObject({ url: 'redis://example.invalid:1', source: 'env' });
+    await expect(provideRedis({ env: { REDIS_URL: 'redis://example.invalid:1' }, dataDir })).resolves.toMatchObject({
+      url: 'redis://example.invalid:1',
+      source: 'env',
+    });
   });
 
   it('generates an admin token once and reads the same one back; never in production', () => {
@@ -439,8 +521,19 @@ describe('dev services', () => {
 });
 
 describe('docker-compose.yml and Dockerfile', () => {
-  type Service = { image?: string; build?: unknown; command?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }>; volumes?: string[] };
-  const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+  type Service = {
+    image?: string;
+    build?: unknown;
+    command?: string[];
+    environment?: Record<string, string>;
+    healthcheck?: { test: string[] };
+    depends_on?: Record<string, { condition: string }>;
+    volumes?: string[];
+  };
+  const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, Service>;
+    volumes: Record<string, unknown>;
+  };
   const services = compose.services;
 
   it('declares every service, with healthchecks on the long-running dependencies and the api', () => {
@@ -470,7 +563,11 @@ describe('docker-compose.yml and Dockerfile', () => {
     }
     // The apps log in as the login `deploy` makes, which holds nothing but the application role; deploy migrates as the owner.
     const login = (url: string) => new URL(url.replace(/\$\{[^}]*\}/g, 'secret')).username;
-    expect(['api', 'worker', 'deploy'].map((name) => login(services[name].environment!.DATABASE_URL))).toEqual(['pharmatrace_app_login', 'pharmatrace_app_login', 'postgres']);
+    expect(['api', 'worker', 'deploy'].map((name) => login(services[name].environment!.DATABASE_URL))).toEqual([
+      'pharmatrace_app_login',
+      'pharmatrace_app_login',
+      'postgres',
+    ]);
     expect(services.deploy.environment!.APP_DATABASE_URL).toBe(services.api.environment!.DATABASE_URL);
     expect(services.api.environment!.ADMIN_TOKEN).toMatch(/^\$\{ADMIN_TOKEN:\?/);
     expect(services.deploy.environment).toMatchObject({ DEPLOYMENT_FILE: '/deploy/deployment.json', CHAIN_RPC_URL: 'http://anvil:8545' });
@@ -484,6 +581,8 @@ describe('docker-compose.yml and Dockerfile', () => {
     expect(dockerfile.match(/^FROM node:20\S* AS \w+$/gm)?.length).toBeGreaterThanOrEqual(2);
     expect(dockerfile).toMatch(/^RUN npm ci\b/m);
     expect(dockerfile).toMatch(/^RUN npm run build$/m);
-    expect(readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['**/node_modules', '**/dist', '.data']));
+    expect(readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n')).toEqual(
+      expect.arrayContaining(['**/node_modules', '**/dist', '.data']),
+    );
   });
 });

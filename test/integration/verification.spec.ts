@@ -44,7 +44,27 @@ describe('verification and dispensing (issue 4)', () => {
     }
   };
 
-  const serials = ['OK1', 'OK2', 'D1', 'D2', 'U1', 'U2', 'U3', 'S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'zY1', 'Yz1', 'AbC9', 'ZzQ8', 'RACE', 'ES'];
+  const serials = [
+    'OK1',
+    'OK2',
+    'D1',
+    'D2',
+    'U1',
+    'U2',
+    'U3',
+    'S1',
+    'S2',
+    'S3',
+    'S4',
+    'S5',
+    'S6',
+    'zY1',
+    'Yz1',
+    'AbC9',
+    'ZzQ8',
+    'RACE',
+    'ES',
+  ];
   // Only the holder of a pack may take it out of the chain; sampling and exporting are a distributor's.
   const atWholesaler = ['S3', 'S4'];
   const atPharmacy = serials.filter((s) => !atWholesaler.includes(s));
@@ -70,7 +90,13 @@ describe('verification and dispensing (issue 4)', () => {
   });
 
   it('answers ACTIVE and saleable for a genuine pack in the pharmacy, with no NMVS code', async () => {
-    expect(await verify(scan('OK1'))).toMatchObject({ status: 'ACTIVE', saleable: true, alerts: ['ANCHORING_PENDING'], nmvsCode: null, custodian: { name: 'pharmacyA' } });
+    expect(await verify(scan('OK1'))).toMatchObject({
+      status: 'ACTIVE',
+      saleable: true,
+      alerts: ['ANCHORING_PENDING'],
+      nmvsCode: null,
+      custodian: { name: 'pharmacyA' },
+    });
   });
 
   it.each([
@@ -85,14 +111,32 @@ describe('verification and dispensing (issue 4)', () => {
     expect(v.alerts).toContain(alert);
   });
 
-  it("names the custodian with every field an organization has", async () => {
-    const res = await gql(app, `query($c: String!) { verify(code: $c) { custodian { id name role gln companyPrefixes requireSignedCaptures createdAt } } }`, { c: scan('OK1') }, orgs.pharmacyA.apiKey);
+  it('names the custodian with every field an organization has', async () => {
+    const res = await gql(
+      app,
+      `query($c: String!) { verify(code: $c) { custodian { id name role gln companyPrefixes requireSignedCaptures createdAt } } }`,
+      { c: scan('OK1') },
+      orgs.pharmacyA.apiKey,
+    );
     expect(res.errors).toBeUndefined();
-    expect(res.data.verify.custodian).toMatchObject({ id: orgs.pharmacyA.id, name: 'pharmacyA', role: 'DISPENSER', gln: orgs.pharmacyA.gln, requireSignedCaptures: false });
+    expect(res.data.verify.custodian).toMatchObject({
+      id: orgs.pharmacyA.id,
+      name: 'pharmacyA',
+      role: 'DISPENSER',
+      gln: orgs.pharmacyA.gln,
+      requireSignedCaptures: false,
+    });
   });
 
   it('gives scans that arrive together, and so share one database statement, each its own verdict', async () => {
-    const codes = [scan('OK1'), scan('NOPE1'), scan('OK2', 'LOT9'), scan('OLD1', 'LOT0', '250100'), `]d201${UNKNOWN_GTIN}17280630${'10'}LOT1${GS}21X`, scan('R1', 'LOTR')];
+    const codes = [
+      scan('OK1'),
+      scan('NOPE1'),
+      scan('OK2', 'LOT9'),
+      scan('OLD1', 'LOT0', '250100'),
+      `]d201${UNKNOWN_GTIN}17280630${'10'}LOT1${GS}21X`,
+      scan('R1', 'LOTR'),
+    ];
     const alone: Record<string, any>[] = [];
     for (const code of codes) alone.push(await verify(code));
     const views = app.get(VerificationRepository);
@@ -104,8 +148,15 @@ describe('verification and dispensing (issue 4)', () => {
     expect(batched.mock.calls[0][0]).toHaveLength(codes.length * 2);
     batched.mockRestore();
     const pick = ({ status, saleable, alerts, nmvsCode, epc, ambiguousReadings, product, custodian, correction }: Record<string, any>) => ({
-      status, saleable, alerts, nmvsCode: nmvsCode ?? null, epc, ambiguousReadings, product: { ...product, name: undefined },
-      custodian: custodian ? { name: custodian.name } : null, correction: correction ?? null,
+      status,
+      saleable,
+      alerts,
+      nmvsCode: nmvsCode ?? null,
+      epc,
+      ambiguousReadings,
+      product: { ...product, name: undefined },
+      custodian: custodian ? { name: custodian.name } : null,
+      correction: correction ?? null,
     });
     expect(together.map(pick)).toEqual([...alone, ...alone].map(pick));
   });
@@ -133,18 +184,38 @@ describe('verification and dispensing (issue 4)', () => {
   });
 
   it('answers RECALLED for every pack of a recalled lot, and alerts the custodian', async () => {
-    const denied = await gql(app, `mutation { recallLot(gtin: "${GTIN}", lot: "LOTR", reason: "x") { packs } }`, {}, orgs.wholesaler.apiKey);
+    const denied = await gql(
+      app,
+      `mutation { recallLot(gtin: "${GTIN}", lot: "LOTR", reason: "x") { packs } }`,
+      {},
+      orgs.wholesaler.apiKey,
+    );
     expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const res = await gql(app, `mutation { recallLot(gtin: "${GTIN}", lot: "LOTR", reason: "contamination") { packs custodiansAlerted } }`, {}, orgs.maker.apiKey);
+    const res = await gql(
+      app,
+      `mutation { recallLot(gtin: "${GTIN}", lot: "LOTR", reason: "contamination") { packs custodiansAlerted } }`,
+      {},
+      orgs.maker.apiKey,
+    );
     expect(res.data.recallLot).toEqual({ packs: 1, custodiansAlerted: 1 });
-    expect(await verify(scan('R1', 'LOTR'))).toMatchObject({ status: 'RECALLED', saleable: false, alerts: expect.arrayContaining(['RECALLED']) });
+    expect(await verify(scan('R1', 'LOTR'))).toMatchObject({
+      status: 'RECALLED',
+      saleable: false,
+      alerts: expect.arrayContaining(['RECALLED']),
+    });
     expect(await sql(`SELECT code FROM alert WHERE recipient_id = $1`, [orgs.pharmacyA.id])).toEqual([{ code: 'LOT_RECALLED' }]);
   });
 
   it('answers ANCHORING_FAILED when an audit found the pack history does not match its root', async () => {
     await capture(orgs.maker.apiKey, [commissioningEvent({ eventTime: ago(20), epcs: [pack('AF1')], lot: 'LOT1', expiry: '2028-06-30' })]);
-    const [{ id }] = await sql(`INSERT INTO anchor_batch (status, root, leaf_count, nodes, audit_failed_at) VALUES ('FINAL', $1, 1, $1, now()) RETURNING id`, [Buffer.alloc(32, 7)]);
-    await sql(`UPDATE event SET batch_id = $1, leaf_index = 0 WHERE id = (SELECT event_id FROM event_epc WHERE epc = $2)`, [id, pack('AF1')]);
+    const [{ id }] = await sql(
+      `INSERT INTO anchor_batch (status, root, leaf_count, nodes, audit_failed_at) VALUES ('FINAL', $1, 1, $1, now()) RETURNING id`,
+      [Buffer.alloc(32, 7)],
+    );
+    await sql(`UPDATE event SET batch_id = $1, leaf_index = 0 WHERE id = (SELECT event_id FROM event_epc WHERE epc = $2)`, [
+      id,
+      pack('AF1'),
+    ]);
     const v = await verify(scan('AF1'));
     expect(v.alerts).toContain('ANCHORING_FAILED');
     expect(v.saleable).toBe(false);
@@ -168,10 +239,22 @@ describe('verification and dispensing (issue 4)', () => {
 
   it('enforces who may change a status: the authority matrix, rule named', async () => {
     const refusal = async (mutation: string, who: string) => (await mutate(mutation, scan('OK2'), who)).errors?.[0].extensions;
-    expect(await refusal('dispense', 'wholesaler')).toMatchObject({ code: 'CAPTURE_FORBIDDEN', details: { issues: [{ rule: 'NOT_CUSTODIAN' }] } });
-    expect(await refusal('export', 'pharmacyA')).toMatchObject({ code: 'CAPTURE_FORBIDDEN', details: { issues: [{ rule: 'NOT_AUTHORIZED_ROLE' }] } });
-    expect(await refusal('markSample', 'pharmacyA')).toMatchObject({ code: 'CAPTURE_FORBIDDEN', details: { issues: [{ rule: 'NOT_AUTHORIZED_ROLE' }] } });
-    expect(await refusal('lock', 'pharmacyA')).toMatchObject({ code: 'CAPTURE_FORBIDDEN', details: { issues: [{ rule: 'NOT_MANUFACTURER' }] } });
+    expect(await refusal('dispense', 'wholesaler')).toMatchObject({
+      code: 'CAPTURE_FORBIDDEN',
+      details: { issues: [{ rule: 'NOT_CUSTODIAN' }] },
+    });
+    expect(await refusal('export', 'pharmacyA')).toMatchObject({
+      code: 'CAPTURE_FORBIDDEN',
+      details: { issues: [{ rule: 'NOT_AUTHORIZED_ROLE' }] },
+    });
+    expect(await refusal('markSample', 'pharmacyA')).toMatchObject({
+      code: 'CAPTURE_FORBIDDEN',
+      details: { issues: [{ rule: 'NOT_AUTHORIZED_ROLE' }] },
+    });
+    expect(await refusal('lock', 'pharmacyA')).toMatchObject({
+      code: 'CAPTURE_FORBIDDEN',
+      details: { issues: [{ rule: 'NOT_MANUFACTURER' }] },
+    });
     expect(await verify(scan('OK2'))).toMatchObject({ status: 'ACTIVE', saleable: true });
   });
 
@@ -185,14 +268,15 @@ describe('verification and dispensing (issue 4)', () => {
   });
 
   it('lets exactly one of many simultaneous dispenses win', async () => {
-    const attempts = await Promise.all(
-      Array.from({ length: 12 }, () => mutate('dispense', scan('RACE'), 'pharmacyA')),
-    );
+    const attempts = await Promise.all(Array.from({ length: 12 }, () => mutate('dispense', scan('RACE'), 'pharmacyA')));
     const wins = attempts.filter((r) => !r.errors);
     const losses = attempts.filter((r) => r.errors);
     expect(wins).toHaveLength(1);
     expect(losses.map((r) => r.errors![0].extensions!.code)).toEqual(Array(11).fill('ALREADY_DISPENSED'));
-    const events = await sql(`SELECT count(*)::int AS n FROM event_epc ee JOIN event e ON e.id = ee.event_id WHERE ee.epc = $1 AND e.biz_step = 'dispensing'`, [pack('RACE')]);
+    const events = await sql(
+      `SELECT count(*)::int AS n FROM event_epc ee JOIN event e ON e.id = ee.event_id WHERE ee.epc = $1 AND e.biz_step = 'dispensing'`,
+      [pack('RACE')],
+    );
     expect(events).toEqual([{ n: 1 }]);
     const alerts = await sql(`SELECT code, manufacturer_id FROM alert WHERE epc = $1`, [pack('RACE')]);
     expect(alerts).toEqual(Array(11).fill({ code: 'ALREADY_DISPENSED', manufacturer_id: orgs.maker.id }));
@@ -246,7 +330,9 @@ describe('verification and dispensing (issue 4)', () => {
 
   describe('DSCSA verification endpoint (VRS, GS1 Lightweight Messaging)', () => {
     const vrsAs = (who: string | null, serial: string, q: Record<string, string>) => {
-      const req = request(app.getHttpServer()).get(`/verify/gtin/${GTIN}/lot/LOT1/ser/${serial}`).query({ linkType: 'verificationService', context: 'dscsaSaleableReturn', ...q });
+      const req = request(app.getHttpServer())
+        .get(`/verify/gtin/${GTIN}/lot/LOT1/ser/${serial}`)
+        .query({ linkType: 'verificationService', context: 'dscsaSaleableReturn', ...q });
       return who ? req.set('Authorization', `Bearer ${orgs[who].apiKey}`) : req;
     };
     const vrs = (serial: string, q: Record<string, string>) => vrsAs('wholesaler', serial, q);
@@ -255,7 +341,12 @@ describe('verification and dispensing (issue 4)', () => {
     it('answers verified with the responder GLN and the correlation id echoed', async () => {
       const res = await vrs('OK2', { exp: '280630', reqGLN: orgs.wholesaler.gln, corrUUID });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ verificationTimestamp: expect.any(String), responderGLN: orgs.maker.gln, data: { verified: true }, corrUUID });
+      expect(res.body).toEqual({
+        verificationTimestamp: expect.any(String),
+        responderGLN: orgs.maker.gln,
+        data: { verified: true },
+        corrUUID,
+      });
       expect(new Date(res.body.verificationTimestamp).getTime()).toBeGreaterThan(Date.now() - 60_000);
     });
 
@@ -277,7 +368,12 @@ describe('verification and dispensing (issue 4)', () => {
       for (const reqGLN of [orgs.wholesaler.gln, withCheckDigit('999999900000')]) {
         const res = await vrsAs(null, 'OK2', { exp: '280630', reqGLN });
         expect(res.status).toBe(401);
-        expect(res.body).toEqual({ type: 'urn:pharmatrace:error:UNAUTHENTICATED', title: 'UNAUTHENTICATED', status: 401, detail: 'send "Authorization: Bearer <api key>"' });
+        expect(res.body).toEqual({
+          type: 'urn:pharmatrace:error:UNAUTHENTICATED',
+          title: 'UNAUTHENTICATED',
+          status: 401,
+          detail: 'send "Authorization: Bearer <api key>"',
+        });
       }
     });
 

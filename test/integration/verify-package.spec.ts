@@ -15,7 +15,17 @@ import request from 'supertest';
 import type { ProofBundle } from 'pharmatrace-verify';
 import { useAnvil } from '../support/anvil';
 import { isolatedEnv } from '../support/dockerfile';
-import { CAPTURE, createOrganization, deployRegistry, gql, startApi, startWorker, testConfig, useDatabase, withCheckDigit } from '../support/platform';
+import {
+  CAPTURE,
+  createOrganization,
+  deployRegistry,
+  gql,
+  startApi,
+  startWorker,
+  testConfig,
+  useDatabase,
+  withCheckDigit,
+} from '../support/platform';
 import { waitFor } from '../support/wait';
 
 jest.setTimeout(5 * 60_000);
@@ -53,10 +63,21 @@ describe('pharmatrace-verify packed and installed on its own', () => {
   beforeAll(async () => {
     const chainEnv = await deployRegistry(anvil());
     rpc = chainEnv.CHAIN_RPC_URL;
-    const config = testConfig({ DATABASE_URL: dbUrl(), ...chainEnv, BATCH_MAX_WAIT_MS: '100', WORKER_TICK_MS: '100', QUEUE_PREFIX: `verify-pkg-${process.pid}-${Date.now()}` });
+    const config = testConfig({
+      DATABASE_URL: dbUrl(),
+      ...chainEnv,
+      BATCH_MAX_WAIT_MS: '100',
+      WORKER_TICK_MS: '100',
+      QUEUE_PREFIX: `verify-pkg-${process.pid}-${Date.now()}`,
+    });
     api = await startApi(config);
     worker = await startWorker(config);
-    const maker = await createOrganization(api, { name: 'ACME', role: 'MANUFACTURER', gln: withCheckDigit('061414100001'), companyPrefixes: ['0614141'] });
+    const maker = await createOrganization(api, {
+      name: 'ACME',
+      role: 'MANUFACTURER',
+      gln: withCheckDigit('061414100001'),
+      companyPrefixes: ['0614141'],
+    });
     const t = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute));
     const document = epcisDocument([
       commissioningEvent({ eventTime: t(0), epcs: [pack('P1'), pack('P2')], lot: 'L1', expiry: '2028-01-31' }),
@@ -68,13 +89,17 @@ describe('pharmatrace-verify packed and installed on its own', () => {
     await db.connect();
     try {
       await waitFor(async () => {
-        const { rows } = await db.query(`SELECT count(*) AS n FROM event e JOIN anchor_batch b ON b.id = e.batch_id WHERE b.status = 'FINAL'`);
+        const { rows } = await db.query(
+          `SELECT count(*) AS n FROM event e JOIN anchor_batch b ON b.id = e.batch_id WHERE b.status = 'FINAL'`,
+        );
         return Number(rows[0].n) === 3;
       }, 30_000);
     } finally {
       await db.end();
     }
-    const res = await request(api.getHttpServer()).get(`/proofs/${encodeURIComponent(pack('P1'))}`).set('Authorization', `Bearer ${maker.apiKey}`);
+    const res = await request(api.getHttpServer())
+      .get(`/proofs/${encodeURIComponent(pack('P1'))}`)
+      .set('Authorization', `Bearer ${maker.apiKey}`);
     expect(res.status).toBe(200);
     honest = res.body;
     expect(honest.events).toHaveLength(2);
@@ -83,7 +108,10 @@ describe('pharmatrace-verify packed and installed on its own', () => {
 
   it('npm pack holds the compiled package, its manifest and its README, nothing else', async () => {
     const started = Date.now();
-    const { stdout } = await run('npm', ['pack', path.join(ROOT, 'packages/verify'), '--pack-destination', work, '--json'], { cwd: work, env: isolatedEnv() });
+    const { stdout } = await run('npm', ['pack', path.join(ROOT, 'packages/verify'), '--pack-destination', work, '--json'], {
+      cwd: work,
+      env: isolatedEnv(),
+    });
     timings.push(`npm pack (prepack builds): ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
     tarball = path.join(work, packed.filename);
@@ -91,7 +119,7 @@ describe('pharmatrace-verify packed and installed on its own', () => {
     const files = packed.files.map((f) => f.path);
     expect(files.filter((f) => !f.startsWith('dist/')).sort()).toEqual(['README.md', 'package.json']);
     expect(files).toEqual(expect.arrayContaining(['dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cbv/event-hash.js']));
-    expect(files.filter((f) => f.endsWith('.spec.js') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    expect(files.filter((f) => f.endsWith('.spec.js') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
   });
 
   it('installs into an empty folder with its declared dependencies alone', async () => {

@@ -5,7 +5,17 @@ import { commissioningEvent, epcisDocument } from '@pharmatrace/epcis';
 import { ChildProcess } from 'node:child_process';
 import { Client } from 'pg';
 import { useAnvil } from '../support/anvil';
-import { ADMIN_TOKEN, CAPTURE, createOrganization, deployRegistry, gql, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
+import {
+  ADMIN_TOKEN,
+  CAPTURE,
+  createOrganization,
+  deployRegistry,
+  gql,
+  startApi,
+  testConfig,
+  useDatabase,
+  withCheckDigit,
+} from '../support/platform';
 import { spawnWorker } from '../support/anchoring.harness';
 import { waitFor } from '../support/wait';
 
@@ -35,9 +45,25 @@ describe.each(['after-sign', 'after-broadcast'])('a worker killed by SIGKILL %s,
       QUEUE_PREFIX: `crash-${fault}-${process.pid}-${Date.now()}`,
     };
     api = await startApi(testConfig(env));
-    const maker = await createOrganization(api, { name: 'ACME', role: 'MANUFACTURER', gln: withCheckDigit('061414100001'), companyPrefixes: ['0614141'] });
+    const maker = await createOrganization(api, {
+      name: 'ACME',
+      role: 'MANUFACTURER',
+      gln: withCheckDigit('061414100001'),
+      companyPrefixes: ['0614141'],
+    });
     const serials = Array.from({ length: 25 }, (_, i) => `K${i}`);
-    const captured = await gql(api, CAPTURE, { document: epcisDocument(serials.map((s, i) => commissioningEvent({ eventTime: new Date(Date.UTC(2026, 0, 1, 0, i)), epcs: [pack(s)], lot: 'L', expiry: '2028-01-31' }))) }, maker.apiKey);
+    const captured = await gql(
+      api,
+      CAPTURE,
+      {
+        document: epcisDocument(
+          serials.map((s, i) =>
+            commissioningEvent({ eventTime: new Date(Date.UTC(2026, 0, 1, 0, i)), epcs: [pack(s)], lot: 'L', expiry: '2028-01-31' }),
+          ),
+        ),
+      },
+      maker.apiKey,
+    );
     expect(captured.errors).toBeUndefined();
 
     const first = spawnWorker({ ...env, PHARMATRACE_FAULT: fault });
@@ -69,7 +95,12 @@ describe.each(['after-sign', 'after-broadcast'])('a worker killed by SIGKILL %s,
         expect(await client.anchoredAt(root)).toBeGreaterThan(0n);
         const logs = await client.findAnchoredEvent(root);
         expect(logs?.txHash).toBe(batch.tx_hash);
-        const prov = await gql(api, `query($e: String!) { provenance(epc: $e) { events { proof { eventDigest merkleProof root } } } }`, { e: pack('K3') }, maker.apiKey);
+        const prov = await gql(
+          api,
+          `query($e: String!) { provenance(epc: $e) { events { proof { eventDigest merkleProof root } } } }`,
+          { e: pack('K3') },
+          maker.apiKey,
+        );
         const proof = prov.data.provenance.events[0].proof;
         expect(await client.verify(proof.merkleProof, proof.root, proof.eventDigest)).toBe(true);
         expect(StandardMerkleTree.verify(proof.root, ['bytes32'], [proof.eventDigest], proof.merkleProof)).toBe(true);

@@ -34,7 +34,12 @@ export function spawnWorker(env: Record<string, string>): SpawnedWorker {
   return { child, exited, output: () => output };
 }
 
-export function baseEnv(dbUrl: string, chainEnv: Record<string, string>, label: string, extra: Record<string, string> = {}): Record<string, string> {
+export function baseEnv(
+  dbUrl: string,
+  chainEnv: Record<string, string>,
+  label: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     NODE_ENV: 'test',
     ADMIN_TOKEN,
@@ -80,7 +85,11 @@ export async function insertEvents(db: Client, count: number, label: string): Pr
 }
 
 export async function rpc<T = unknown>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
   const body = (await response.json()) as { result?: T; error?: { message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message}`);
   return body.result as T;
@@ -104,7 +113,12 @@ const registry = new Interface(ANCHOR_REGISTRY_ABI);
 export async function anchoredLogCounts(rpcUrl: string, contract: string): Promise<Map<string, number>> {
   const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
   try {
-    const logs = await provider.getLogs({ address: contract, topics: [registry.getEvent('Anchored')!.topicHash], fromBlock: 0, toBlock: 'latest' });
+    const logs = await provider.getLogs({
+      address: contract,
+      topics: [registry.getEvent('Anchored')!.topicHash],
+      fromBlock: 0,
+      toBlock: 'latest',
+    });
     const counts = new Map<string, number>();
     for (const log of logs) counts.set(log.topics[1], (counts.get(log.topics[1]) ?? 0) + 1);
     return counts;
@@ -126,7 +140,9 @@ export interface ChainUnderTest {
  */
 export async function expectAllAnchoredOnce(dbUrl: string, chains: ChainUnderTest[], sample = 20): Promise<void> {
   await withDb(dbUrl, async (db) => {
-    const { rows: events } = await db.query(`SELECT count(*)::int AS n, count(*) FILTER (WHERE batch_id IS NULL)::int AS unbatched FROM event`);
+    const { rows: events } = await db.query(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE batch_id IS NULL)::int AS unbatched FROM event`,
+    );
     expect(events[0].unbatched).toBe(0);
     const { rows: leaves } = await db.query(`SELECT sum(leaf_count)::int AS n FROM anchor_batch`);
     expect(leaves[0].n).toBe(events[0].n);
@@ -134,7 +150,9 @@ export async function expectAllAnchoredOnce(dbUrl: string, chains: ChainUnderTes
     expect(open).toEqual([]);
     const { rows: batches } = await db.query(`SELECT id, '0x' || encode(root, 'hex') AS root FROM anchor_batch ORDER BY id`);
     for (const chain of chains) {
-      const { rows: anchors } = await db.query(`SELECT batch_id, status, block_number FROM batch_anchor WHERE chain_id = $1`, [chain.chainId]);
+      const { rows: anchors } = await db.query(`SELECT batch_id, status, block_number FROM batch_anchor WHERE chain_id = $1`, [
+        chain.chainId,
+      ]);
       expect(anchors.length).toBe(batches.length);
       expect(anchors.every((a) => a.status === 'FINAL')).toBe(true);
       const counts = await anchoredLogCounts(chain.rpcUrl, chain.contract);
@@ -143,7 +161,10 @@ export async function expectAllAnchoredOnce(dbUrl: string, chains: ChainUnderTes
       expect(counts.size).toBe(batches.length);
     }
     const { rows: picked } = await db.query(`SELECT id FROM event ORDER BY random() LIMIT $1`, [sample]);
-    const proofs = await proofsOf(dbUrl, picked.map((r) => Number(r.id)));
+    const proofs = await proofsOf(
+      dbUrl,
+      picked.map((r) => Number(r.id)),
+    );
     expect(proofs.size).toBe(picked.length);
     const clients = chains.map((c) => new AnchorRegistryClient({ rpcUrl: c.rpcUrl, contractAddress: c.contract, chainId: c.chainId }));
     try {

@@ -72,14 +72,24 @@ export function parseCopy(args: string): CopyInstruction {
 export function dockerIgnore(contextDir: string): (relative: string) => boolean {
   const file = path.join(contextDir, '.dockerignore');
   const patterns = existsSync(file)
-    ? readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('#'))
     : [];
   if (patterns.some((p) => p.startsWith('!'))) throw new Error('.dockerignore exceptions (!pattern) are not replayed');
   const regexes = patterns.map((p) => {
     const body = p
       .replace(/^\/+|\/+$/g, '')
       .split('/')
-      .map((part) => (part === '**' ? '(?:.*)' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')))
+      .map((part) =>
+        part === '**'
+          ? '(?:.*)'
+          : part
+              .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+              .replace(/\*/g, '[^/]*')
+              .replace(/\?/g, '[^/]'),
+      )
       .join('/')
       .replace(/\(\?:\.\*\)\//g, '(?:.*/)?');
     return new RegExp(`^${body}$`);
@@ -154,7 +164,8 @@ export async function replayStage(stage: Stage, options: ReplayOptions): Promise
   shim('npm', `if [ "$1" = cache ] && [ "$2" = clean ]; then exit 0; fi\nexec ${JSON.stringify(npm)} "$@"`);
 
   const run: StageRun = { stage, root, workdir: root, env: {}, timings: [] };
-  const containerPaths = (command: string) => command.replace(/(^|[\s=])(\/[\w.*/-]*)/g, (_m, before: string, p: string) => `${before}${hostPath(root, p)}`);
+  const containerPaths = (command: string) =>
+    command.replace(/(^|[\s=])(\/[\w.*/-]*)/g, (_m, before: string, p: string) => `${before}${hostPath(root, p)}`);
 
   for (const { op, args, line } of stage.instructions) {
     switch (op) {
@@ -163,7 +174,9 @@ export async function replayStage(stage: Stage, options: ReplayOptions): Promise
         mkdirSync(run.workdir, { recursive: true });
         break;
       case 'ENV': {
-        const pairs = /^\S+\s*=/.test(args) ? [...args.matchAll(/(\S+?)=("[^"]*"|\S*)/g)].map((m) => [m[1], m[2].replace(/^"|"$/g, '')]) : [args.split(/\s+(.*)/s)];
+        const pairs = /^\S+\s*=/.test(args)
+          ? [...args.matchAll(/(\S+?)=("[^"]*"|\S*)/g)].map((m) => [m[1], m[2].replace(/^"|"$/g, '')])
+          : [args.split(/\s+(.*)/s)];
         for (const [key, value] of pairs) run.env[key] = value;
         break;
       }

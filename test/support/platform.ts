@@ -29,7 +29,16 @@ export const GENEROUS_RATE_LIMITS = {
 };
 
 export function testConfig(overrides: Record<string, string> = {}): AppConfig {
-  return loadConfig({ NODE_ENV: 'test', ADMIN_TOKEN, PORT: '0', LOG_SQL: 'false', LOG_LEVEL: 'silent', WORKER_METRICS_PORT: '0', ...GENEROUS_RATE_LIMITS, ...overrides });
+  return loadConfig({
+    NODE_ENV: 'test',
+    ADMIN_TOKEN,
+    PORT: '0',
+    LOG_SQL: 'false',
+    LOG_LEVEL: 'silent',
+    WORKER_METRICS_PORT: '0',
+    ...GENEROUS_RATE_LIMITS,
+    ...overrides,
+  });
 }
 
 /** A migrated database of its own for the calling spec file, dropped after it. */
@@ -83,7 +92,12 @@ export interface GqlResult<T = any> {
   status: number;
 }
 
-export async function gql<T = any>(app: INestApplication, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GqlResult<T>> {
+export async function gql<T = any>(
+  app: INestApplication,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<GqlResult<T>> {
   const req = request(app.getHttpServer()).post('/graphql').send({ query, variables });
   if (token) req.set('Authorization', `Bearer ${token}`);
   const res = await req;
@@ -120,7 +134,12 @@ const licensingAuthorities = new WeakMap<INestApplication, Promise<string>>();
 function licensingAuthority(app: INestApplication): Promise<string> {
   let key = licensingAuthorities.get(app);
   if (!key) {
-    const input = { name: 'Licensing Authority (test support)', role: 'REGULATOR', gln: withCheckDigit('099999999999'), companyPrefixes: [] };
+    const input = {
+      name: 'Licensing Authority (test support)',
+      role: 'REGULATOR',
+      gln: withCheckDigit('099999999999'),
+      companyPrefixes: [],
+    };
     key = gql(app, CREATE_ORG, { input }, ADMIN_TOKEN).then((res) => {
       if (res.errors) throw new Error(JSON.stringify(res.errors));
       return res.data.createOrganization.apiKey as string;
@@ -132,7 +151,13 @@ function licensingAuthority(app: INestApplication): Promise<string> {
 
 /** Declares a wholesale licence for the organization behind `apiKey`, valid 2000–2100, and has it verified. */
 export async function licenceOf(app: INestApplication, apiKey: string, holder: string): Promise<string> {
-  const input = { type: 'State wholesale licence', issuingAuthority: 'Test Board of Pharmacy', number: `TEST-${holder}`, validFrom: '2000-01-01T00:00:00Z', validUntil: '2100-01-01T00:00:00Z' };
+  const input = {
+    type: 'State wholesale licence',
+    issuingAuthority: 'Test Board of Pharmacy',
+    number: `TEST-${holder}`,
+    validFrom: '2000-01-01T00:00:00Z',
+    validUntil: '2100-01-01T00:00:00Z',
+  };
   const added = await gql(app, ADD_LICENCE, { input }, apiKey);
   if (added.errors) throw new Error(JSON.stringify(added.errors));
   const verified = await gql(app, VERIFY_LICENCE, { id: added.data.addLicence.id }, await licensingAuthority(app));

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
-import { cameraScanPayload, GS, GS_SUBSTITUTES, normaliseWedgeScan, parseGsSubstitute, ScanCodeError, ScanCodeErrorCode, visibleControls } from './scan-code';
+import {
+  cameraScanPayload,
+  GS,
+  GS_SUBSTITUTES,
+  normaliseWedgeScan,
+  parseGsSubstitute,
+  ScanCodeError,
+  ScanCodeErrorCode,
+  visibleControls,
+} from './scan-code';
 
-const CSET_82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+const CSET_82 = '!"%&\'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz';
 
 describe('keyboard-wedge scans', () => {
   it('turns the configured substitute back into GS, keeps ]d2 and drops the line break', () => {

@@ -4,7 +4,16 @@ import { ApiError, ApiErrorCode, graphql } from './graphql.client';
 import { GS_SUBSTITUTE_NAMES, GS_SUBSTITUTES, normaliseWedgeScan } from './scan-code';
 import { settings } from './settings.store';
 import { presentAfterDispense, presentUnreadable, presentVerdict, Verdict, VerdictPresentation } from './verdict.presenter';
-import { BASELINE, CAPABILITIES_QUERY, CapabilitiesResult, capabilitiesFrom, PackMutation, packMutation, ServerCapabilities, verifyQuery } from './verdict.query';
+import {
+  BASELINE,
+  CAPABILITIES_QUERY,
+  CapabilitiesResult,
+  capabilitiesFrom,
+  PackMutation,
+  packMutation,
+  ServerCapabilities,
+  verifyQuery,
+} from './verdict.query';
 import { historyItem, renderVerdict, VerdictAction } from './verdict.view';
 import { bindWedgeInput } from './wedge.input';
 
@@ -56,7 +65,14 @@ function show(p: VerdictPresentation, verdict: Verdict | undefined, raw: string,
  * custody gets a warning, and a button beside it would invite the dispense the warning advises against. After a
  * dispense, its undo (EU FMD allows it for a while at the same pharmacy).
  */
-function actionsFor(verdict: Verdict, code: string, raw: string, caps: ServerCapabilities, apiKey: string, justDispensed: boolean): VerdictAction[] {
+function actionsFor(
+  verdict: Verdict,
+  code: string,
+  raw: string,
+  caps: ServerCapabilities,
+  apiKey: string,
+  justDispensed: boolean,
+): VerdictAction[] {
   const offer = (name: PackMutation, label: string): VerdictAction[] =>
     caps.mutations.includes(name) ? [{ id: name, label, run: () => void change(name, code, raw, caps, apiKey) }] : [];
   if (justDispensed) return verdict.status === 'DISPENSED' ? offer('undoDispense', 'Undo dispense') : [];
@@ -68,7 +84,12 @@ async function change(name: PackMutation, code: string, raw: string, caps: Serve
   try {
     const { [name]: verdict } = await graphql<Record<PackMutation, Verdict>>(packMutation(name, caps), { code }, apiKey);
     const dispensed = name === 'dispense';
-    show(dispensed ? presentAfterDispense(verdict) : presentVerdict(verdict), verdict, raw, actionsFor(verdict, code, raw, caps, apiKey, dispensed));
+    show(
+      dispensed ? presentAfterDispense(verdict) : presentVerdict(verdict),
+      verdict,
+      raw,
+      actionsFor(verdict, code, raw, caps, apiKey, dispensed),
+    );
   } catch (e) {
     failed(e, raw);
   }
@@ -128,7 +149,11 @@ gsSelect.addEventListener('change', () => settings.setGsSubstitute(gsSelect.valu
 
 bindWedgeInput(scanForm, scanInput, (raw) => void check(normaliseWedgeScan(raw, settings.gsSubstitute()), raw));
 
-const camera = new CameraScanner(video, (code) => void check(code, code), (message) => (cameraStatus.textContent = message));
+const camera = new CameraScanner(
+  video,
+  (code) => void check(code, code),
+  (message) => (cameraStatus.textContent = message),
+);
 cameraToggle.addEventListener('click', async () => {
   if (camera.running) {
     camera.stop();

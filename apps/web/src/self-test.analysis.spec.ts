@@ -38,7 +38,9 @@ describe('scanner self-test analysis', () => {
   });
 
   it('reports flipped and forced letter case', () => {
-    expect(failing(analyseSelfTestScan(`]d2010950600013435217291231 10aByZ7${GS}21YzQ9k`.replace(' ', ''), undefined))).toEqual(['letter-case']);
+    expect(failing(analyseSelfTestScan(`]d2010950600013435217291231 10aByZ7${GS}21YzQ9k`.replace(' ', ''), undefined))).toEqual([
+      'letter-case',
+    ]);
     const upper = analyseSelfTestScan(`]d2010950600013435217291231 10ABYZ7${GS}21YZQ9K`.replace(' ', ''), undefined);
     expect(failing(upper)).toEqual(['letter-case']);
     expect(upper.checks[2].finding).toMatch(/UPPER/);

@@ -77,7 +77,12 @@ export function analyseSelfTestScan(raw: string, pageSubstitute: GsSubstitute | 
 
   checks.push(
     parts.prefix === SYMBOLOGY_ID
-      ? { id: 'symbology', ok: true, title: 'Symbology identifier', finding: `${SYMBOLOGY_ID} received: the code is read as GS1 DataMatrix.` }
+      ? {
+          id: 'symbology',
+          ok: true,
+          title: 'Symbology identifier',
+          finding: `${SYMBOLOGY_ID} received: the code is read as GS1 DataMatrix.`,
+        }
       : {
           id: 'symbology',
           ok: false,
@@ -137,7 +142,7 @@ export function analyseSelfTestScan(raw: string, pageSubstitute: GsSubstitute | 
           ok: false,
           title: 'Keyboard layout (Y/Z)',
           finding: `Y and Z arrive swapped: the scanner types for a QWERTY keyboard while this computer uses QWERTZ (German, Swiss, Central European), or the reverse.`,
-          fix: "In the scanner settings, set the keyboard country/language to this computer's keyboard layout (or enable its \"universal\"/Alt-code keyboard mode).",
+          fix: 'In the scanner settings, set the keyboard country/language to this computer\'s keyboard layout (or enable its "universal"/Alt-code keyboard mode).',
         }
       : { id: 'keyboard-layout', ok: true, title: 'Keyboard layout (Y/Z)', finding: 'Y and Z arrive as printed.' },
   );

@@ -10,7 +10,14 @@ const form = byId<HTMLFormElement>('test-form');
 const input = byId<HTMLInputElement>('test-input');
 const report = byId<HTMLElement>('report');
 
-toCanvas(canvas, { bcid: 'gs1datamatrix', text: SELF_TEST_ELEMENT_STRING, scale: 6, paddingwidth: 4, paddingheight: 4, backgroundcolor: 'ffffff' });
+toCanvas(canvas, {
+  bcid: 'gs1datamatrix',
+  text: SELF_TEST_ELEMENT_STRING,
+  scale: 6,
+  paddingwidth: 4,
+  paddingheight: 4,
+  backgroundcolor: 'ffffff',
+});
 byId<HTMLButtonElement>('print').addEventListener('click', () => window.print());
 
 function render(r: SelfTestReport, raw: string) {
@@ -22,7 +29,11 @@ function render(r: SelfTestReport, raw: string) {
     input.focus();
   });
   report.replaceChildren(
-    h('p', { class: `summary tone-${r.ok ? 'ok' : 'stop'}` }, r.ok ? '✓ Scanner set up correctly' : '✕ Scanner needs adjusting — see below'),
+    h(
+      'p',
+      { class: `summary tone-${r.ok ? 'ok' : 'stop'}` },
+      r.ok ? '✓ Scanner set up correctly' : '✕ Scanner needs adjusting — see below',
+    ),
     h('p', {}, 'Received: ', h('code', { class: 'received' }, visibleControls(r.received))),
     h(
       'ul',
@@ -32,7 +43,14 @@ function render(r: SelfTestReport, raw: string) {
           'li',
           { class: c.ok ? 'pass' : 'fail', 'data-check': c.id },
           h('span', { class: 'icon', 'aria-hidden': 'true' }, c.ok ? '✓' : '✕'),
-          h('span', {}, h('strong', {}, `${c.title}: ${c.ok ? 'OK' : 'problem'}`), h('br'), c.finding, c.fix ? h('span', { class: 'fix' }, `Fix: ${c.fix}`) : null),
+          h(
+            'span',
+            {},
+            h('strong', {}, `${c.title}: ${c.ok ? 'OK' : 'problem'}`),
+            h('br'),
+            c.finding,
+            c.fix ? h('span', { class: 'fix' }, `Fix: ${c.fix}`) : null,
+          ),
         ),
       ),
     ),

@@ -36,10 +36,21 @@ describe('verdict presentation', () => {
   });
 
   it('warns in amber for a pack still in transit, and for one in another organization’s custody: never green', () => {
-    expect(presentVerdict(v({ status: 'IN_TRANSIT' }))).toMatchObject({ tone: 'caution', icon: '!', headline: 'CHECK — Genuine, but still in transit' });
+    expect(presentVerdict(v({ status: 'IN_TRANSIT' }))).toMatchObject({
+      tone: 'caution',
+      icon: '!',
+      headline: 'CHECK — Genuine, but still in transit',
+    });
     const elsewhere = presentVerdict(v({ alerts: ['NOT_IN_CUSTODY', 'ANCHORING_PENDING'], anchored: false }));
-    expect(elsewhere).toMatchObject({ tone: 'caution', headline: 'CHECK — Genuine, but not in your stock', reasons: [expect.stringMatching(/another organization’s custody/)] });
-    expect(presentVerdict(v({ alerts: ['SOME_NEW_NOTE'] }))).toMatchObject({ tone: 'caution', headline: 'CHECK — Genuine, but some new note' });
+    expect(elsewhere).toMatchObject({
+      tone: 'caution',
+      headline: 'CHECK — Genuine, but not in your stock',
+      reasons: [expect.stringMatching(/another organization’s custody/)],
+    });
+    expect(presentVerdict(v({ alerts: ['SOME_NEW_NOTE'] }))).toMatchObject({
+      tone: 'caution',
+      headline: 'CHECK — Genuine, but some new note',
+    });
   });
 
   it('leads with a tamper mark, before the custody or status it may have faked', () => {
@@ -79,7 +90,12 @@ describe('verdict presentation', () => {
   });
 
   it('explains an unreadable scan in words, not the parser’s message', () => {
-    expect(presentUnreadable({ ai: '17' })).toMatchObject({ tone: 'caution', icon: '?', headline: 'Not a pack code — scan again', reasons: ['The expiry date in the scan is not a real date.', expect.stringMatching(/self-test/)] });
+    expect(presentUnreadable({ ai: '17' })).toMatchObject({
+      tone: 'caution',
+      icon: '?',
+      headline: 'Not a pack code — scan again',
+      reasons: ['The expiry date in the scan is not a real date.', expect.stringMatching(/self-test/)],
+    });
     expect(presentUnreadable({}).reasons[0]).toMatch(/^This is not the 2D code of a medicine pack/);
     expect(presentUnreadable({ ai: '8200' }).reasons[0]).toMatch(/^This is not the 2D code/);
   });
@@ -90,10 +106,14 @@ describe('scan corrections', () => {
     expect(correctionText({ kind: 'Y_Z_SWAPPED', advice: 'set the keyboard country' })).toBe(
       'Scan corrected: the scanner sent Y/Z swapped (keyboard layout) — set the keyboard country. Run the scanner self-test to fix it.',
     );
-    expect(correctionText({ kind: 'NEW_KIND', description: 'x' })).toBe('Scan corrected: new kind — x. Run the scanner self-test to fix it.');
+    expect(correctionText({ kind: 'NEW_KIND', description: 'x' })).toBe(
+      'Scan corrected: new kind — x. Run the scanner self-test to fix it.',
+    );
   });
 
   it('warns when corrected readings were ambiguous', () => {
-    expect(presentVerdict(v({ ambiguousReadings: 2, saleable: false, status: 'UNKNOWN', alerts: ['UNKNOWN_SERIAL'] })).notes[0]).toMatch(/several packs/);
+    expect(presentVerdict(v({ ambiguousReadings: 2, saleable: false, status: 'UNKNOWN', alerts: ['UNKNOWN_SERIAL'] })).notes[0]).toMatch(
+      /several packs/,
+    );
   });
 });

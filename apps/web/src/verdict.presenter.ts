@@ -63,19 +63,43 @@ const ALERTS: Record<AlertCode, AlertWords> = {
   },
   RECALLED: { rank: 1, short: 'Recalled', long: 'The batch has been recalled.' },
   WITHDRAWN: { rank: 2, short: 'Withdrawn from the market', long: 'The product has been withdrawn from the market.' },
-  ALREADY_DISPENSED: { rank: 3, short: 'Already dispensed', long: 'This pack was already dispensed to a patient: a second scan may mean a copied code.' },
-  PACK_INACTIVE: { rank: 4, short: 'Pack inactive', long: 'The pack is no longer active in the supply chain (stolen, locked, exported, sample or destroyed).' },
+  ALREADY_DISPENSED: {
+    rank: 3,
+    short: 'Already dispensed',
+    long: 'This pack was already dispensed to a patient: a second scan may mean a copied code.',
+  },
+  PACK_INACTIVE: {
+    rank: 4,
+    short: 'Pack inactive',
+    long: 'The pack is no longer active in the supply chain (stolen, locked, exported, sample or destroyed).',
+  },
   EXPIRED: { rank: 5, short: 'Expired', long: 'The pack is past its expiry date.' },
-  UNKNOWN_PRODUCT: { rank: 6, short: 'Unknown product', long: 'No manufacturer has registered this product code: the pack may be falsified.' },
-  UNKNOWN_SERIAL: { rank: 7, short: 'Unknown pack', long: 'This serial number was never registered by the manufacturer: the pack may be falsified.' },
+  UNKNOWN_PRODUCT: {
+    rank: 6,
+    short: 'Unknown product',
+    long: 'No manufacturer has registered this product code: the pack may be falsified.',
+  },
+  UNKNOWN_SERIAL: {
+    rank: 7,
+    short: 'Unknown pack',
+    long: 'This serial number was never registered by the manufacturer: the pack may be falsified.',
+  },
   LOT_MISMATCH: { rank: 8, short: 'Lot does not match', long: "The lot printed on the pack differs from the manufacturer's record." },
-  EXPIRY_MISMATCH: { rank: 9, short: 'Expiry does not match', long: "The expiry printed on the pack differs from the manufacturer's record." },
+  EXPIRY_MISMATCH: {
+    rank: 9,
+    short: 'Expiry does not match',
+    long: "The expiry printed on the pack differs from the manufacturer's record.",
+  },
   NOT_IN_CUSTODY: {
     rank: 10,
     short: 'Not in your stock',
     long: 'The records show this pack in another organization’s custody, not yours: check where it came from before you dispense it.',
   },
-  ANCHORING_PENDING: { rank: 11, short: 'Blockchain proof pending', long: 'Blockchain proof pending: records are anchored in batches, usually within minutes.' },
+  ANCHORING_PENDING: {
+    rank: 11,
+    short: 'Blockchain proof pending',
+    long: 'Blockchain proof pending: records are anchored in batches, usually within minutes.',
+  },
 };
 
 /** Alerts that inform rather than warn: shown as notes under the verdict. */
@@ -104,13 +128,20 @@ export function presentVerdict(v: Verdict): VerdictPresentation {
   const blocking = known.filter((a) => !NOTE_ALERTS.has(a));
   const reasons = [...blocking.map((a) => ALERTS[a].long), ...unlisted.map(humanise)];
   const notes = known.filter((a) => NOTE_ALERTS.has(a)).map((a) => ALERTS[a].long);
-  if ((v.ambiguousReadings ?? 0) > 1) notes.push('Corrected readings matched several packs, so none was chosen: fix the scanner set-up and scan again.');
-  if (v.anchored) notes.push(v.checkedOnChain ? 'Every record of this pack is confirmed on the blockchain.' : 'Anchored on the blockchain; confirmation pending.');
+  if ((v.ambiguousReadings ?? 0) > 1)
+    notes.push('Corrected readings matched several packs, so none was chosen: fix the scanner set-up and scan again.');
+  if (v.anchored)
+    notes.push(
+      v.checkedOnChain ? 'Every record of this pack is confirmed on the blockchain.' : 'Anchored on the blockchain; confirmation pending.',
+    );
 
   if (!v.saleable) {
     const tampered = blocking[0] === AlertCode.ANCHORING_FAILED;
     const ownStatus = v.status === 'ACTIVE' || v.status === 'IN_TRANSIT' ? undefined : statusReason(v.status);
-    const headlineReason = (tampered ? ALERTS.ANCHORING_FAILED.short : ownStatus) ?? (blocking[0] && ALERTS[blocking[0]].short) ?? (unlisted[0] ? humanise(unlisted[0]) : 'Not verified');
+    const headlineReason =
+      (tampered ? ALERTS.ANCHORING_FAILED.short : ownStatus) ??
+      (blocking[0] && ALERTS[blocking[0]].short) ??
+      (unlisted[0] ? humanise(unlisted[0]) : 'Not verified');
     return { tone: 'stop', icon: '✕', headline: `DO NOT DISPENSE — ${headlineReason}`, reasons, notes };
   }
   if (blocking.length || unlisted.length) {
@@ -154,7 +185,9 @@ const AI_PROBLEM: Record<string, string> = {
 
 /** A scan the server could not read as a pack code: neither genuine nor false, so say why in words and scan again. */
 export function presentUnreadable(problem: ScanProblem): VerdictPresentation {
-  const what = (problem.ai && AI_PROBLEM[problem.ai]) || 'This is not the 2D code of a medicine pack: it may be another barcode on the box, or the scanner changed the data.';
+  const what =
+    (problem.ai && AI_PROBLEM[problem.ai]) ||
+    'This is not the 2D code of a medicine pack: it may be another barcode on the box, or the scanner changed the data.';
   return {
     tone: 'caution',
     icon: '?',

@@ -12,7 +12,11 @@ describe('verdict query', () => {
   it('reads an older schema as the baseline', () => {
     const old = capabilitiesFrom({
       verdict: { fields: [{ name: 'status' }, { name: 'product', type: { fields: [{ name: 'gtin' }] } }] },
-      schema: { mutationType: { fields: [{ name: 'captureEpcisDocument' }, { name: 'dispense', args: [{ name: 'input' }], type: { name: 'FlowResult' } }] } },
+      schema: {
+        mutationType: {
+          fields: [{ name: 'captureEpcisDocument' }, { name: 'dispense', args: [{ name: 'input' }], type: { name: 'FlowResult' } }],
+        },
+      },
     });
     expect(old).toEqual(BASELINE);
   });
@@ -35,8 +39,17 @@ describe('verdict query', () => {
         },
       },
     });
-    expect(caps).toEqual({ verdict: ['nmvsCode'], product: ['name'], correction: ['kind', 'advice', 'corrected'], mutations: ['dispense'] });
-    expect(verifyQuery(caps)).toContain('product { gtin serial lot expiry name } custodian { name gln } container anchored checkedOnChain nmvsCode correction { kind advice corrected } }');
-    expect(packMutation('dispense', caps)).toMatch(/^mutation Change\(\$code: String!\) \{ dispense\(code: \$code\) \{ status .* correction \{ kind advice corrected \} \} \}$/);
+    expect(caps).toEqual({
+      verdict: ['nmvsCode'],
+      product: ['name'],
+      correction: ['kind', 'advice', 'corrected'],
+      mutations: ['dispense'],
+    });
+    expect(verifyQuery(caps)).toContain(
+      'product { gtin serial lot expiry name } custodian { name gln } container anchored checkedOnChain nmvsCode correction { kind advice corrected } }',
+    );
+    expect(packMutation('dispense', caps)).toMatch(
+      /^mutation Change\(\$code: String!\) \{ dispense\(code: \$code\) \{ status .* correction \{ kind advice corrected \} \} \}$/,
+    );
   });
 });

@@ -72,7 +72,8 @@ function verdictSelection(caps: ServerCapabilities): string {
   return `status saleable alerts epc product { ${product} } custodian { name gln } container anchored checkedOnChain${optional}${correction}`;
 }
 
-export const verifyQuery = (caps: ServerCapabilities) => `query Verify($code: String!) { verify(code: $code) { ${verdictSelection(caps)} } }`;
+export const verifyQuery = (caps: ServerCapabilities) =>
+  `query Verify($code: String!) { verify(code: $code) { ${verdictSelection(caps)} } }`;
 
 export const packMutation = (name: PackMutation, caps: ServerCapabilities) =>
   `mutation Change($code: String!) { ${name}(code: $code) { ${verdictSelection(caps)} } }`;

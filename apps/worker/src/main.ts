@@ -10,7 +10,9 @@ async function bootstrap() {
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
   app.enableShutdownHooks();
-  new Logger('worker').log(`anchoring to ${config.chain.contractAddress} on chain ${config.chain.rpcUrl}, every ${config.batching.tickMs} ms`);
+  new Logger('worker').log(
+    `anchoring to ${config.chain.contractAddress} on chain ${config.chain.rpcUrl}, every ${config.batching.tickMs} ms`,
+  );
 }
 
 bootstrap().catch((e) => {

@@ -1,8 +1,26 @@
-import { getAddress, Interface, isHexString, type JsonRpcProvider, type Log, NonceManager, toBeHex, Transaction, type TransactionRequest, Wallet } from 'ethers';
+import {
+  getAddress,
+  Interface,
+  isHexString,
+  type JsonRpcProvider,
+  type Log,
+  NonceManager,
+  toBeHex,
+  Transaction,
+  type TransactionRequest,
+  Wallet,
+} from 'ethers';
 import { ANCHOR_REGISTRY_ABI } from './anchor-registry.abi';
 import { ChainError, ChainErrorCode, toChainError } from './chain.error';
 import type { Eip1559Fees } from './fee-bump';
-import { assertChainId, assertRpcUrl, connectProvider, createProvider, DEFAULT_POLLING_INTERVAL_MS, type RpcConnectionOptions } from './json-rpc.connection';
+import {
+  assertChainId,
+  assertRpcUrl,
+  connectProvider,
+  createProvider,
+  DEFAULT_POLLING_INTERVAL_MS,
+  type RpcConnectionOptions,
+} from './json-rpc.connection';
 
 export interface AnchorRegistryClientOptions {
   rpcUrl: string;
@@ -136,10 +154,14 @@ export class AnchorRegistryClient {
     };
     this.pollingIntervalMs = options.pollingIntervalMs ?? DEFAULT_POLLING_INTERVAL_MS;
     if (options.logBlockRange !== undefined && !(Number.isSafeInteger(options.logBlockRange) && options.logBlockRange > 0)) {
-      throw new ChainError(ChainErrorCode.BAD_CONFIG, 'logBlockRange must be a whole number of blocks > 0', { operation, field: 'logBlockRange' });
+      throw new ChainError(ChainErrorCode.BAD_CONFIG, 'logBlockRange must be a whole number of blocks > 0', {
+        operation,
+        field: 'logBlockRange',
+      });
     }
     this.logBlockRange = options.logBlockRange ?? DEFAULT_LOG_BLOCK_RANGE;
-    if (options.chainId !== undefined) this.connecting = Promise.resolve(this.attach(createProvider({ ...this.connection, chainId: options.chainId })));
+    if (options.chainId !== undefined)
+      this.connecting = Promise.resolve(this.attach(createProvider({ ...this.connection, chainId: options.chainId })));
   }
 
   async anchor(root: string, batchId: bigint, leafCount: number, overrides: AnchorOverrides = {}): Promise<SentAnchor> {
@@ -258,7 +280,8 @@ export class AnchorRegistryClient {
   /** The signer's next nonce counting transactions still in the node's pool. */
   async pendingNonce(): Promise<number> {
     const { signer } = await this.connect('pendingNonce');
-    if (!signer) throw new ChainError(ChainErrorCode.BAD_CONFIG, 'a nonce needs a privateKey', { operation: 'pendingNonce', field: 'privateKey' });
+    if (!signer)
+      throw new ChainError(ChainErrorCode.BAD_CONFIG, 'a nonce needs a privateKey', { operation: 'pendingNonce', field: 'privateKey' });
     return this.withProvider('pendingNonce', () => signer.getNonce('pending'));
   }
 
@@ -361,7 +384,10 @@ export class AnchorRegistryClient {
       provider.call({ to: this.contractAddress, data: registryInterface.encodeFunctionData(method, args) }),
     );
     if (result === '0x') {
-      throw new ChainError(ChainErrorCode.BAD_CONFIG, `no AnchorRegistry code at ${this.contractAddress}`, { operation: method, field: 'contractAddress' });
+      throw new ChainError(ChainErrorCode.BAD_CONFIG, `no AnchorRegistry code at ${this.contractAddress}`, {
+        operation: method,
+        field: 'contractAddress',
+      });
     }
     return registryInterface.decodeFunctionResult(method, result);
   }

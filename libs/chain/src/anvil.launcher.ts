@@ -48,7 +48,12 @@ export function resolveAnvilBinary(): string {
   try {
     return require.resolve(`@foundry-rs/anvil-${process.platform}-${arch}/bin/${binary}`);
   } catch (error) {
-    throw new ChainError(ChainErrorCode.BAD_CONFIG, `no anvil binary for ${process.platform}-${process.arch}: install @foundry-rs/anvil or set ANVIL_BIN`, { operation: 'startAnvil', field: 'ANVIL_BIN' }, { cause: error });
+    throw new ChainError(
+      ChainErrorCode.BAD_CONFIG,
+      `no anvil binary for ${process.platform}-${process.arch}: install @foundry-rs/anvil or set ANVIL_BIN`,
+      { operation: 'startAnvil', field: 'ANVIL_BIN' },
+      { cause: error },
+    );
   }
 }
 
@@ -99,13 +104,28 @@ export function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
-async function launch(binary: string, port: number, options: Required<Pick<AnvilOptions, 'chainId' | 'mnemonic' | 'accounts' | 'silent' | 'startupTimeoutMs'>> & AnvilOptions): Promise<ChildProcess> {
+async function launch(
+  binary: string,
+  port: number,
+  options: Required<Pick<AnvilOptions, 'chainId' | 'mnemonic' | 'accounts' | 'silent' | 'startupTimeoutMs'>> & AnvilOptions,
+): Promise<ChildProcess> {
   const rpcUrl = `http://${HOST}:${port}`;
   // Otherwise a node already on the port would answer the readiness probe in place of ours.
   if ((await answeredChainId(rpcUrl)) !== undefined) {
     throw new ChainError(ChainErrorCode.BAD_CONFIG, `port ${port} already serves JSON-RPC`, { operation: 'startAnvil', field: 'port' });
   }
-  const args = ['--host', HOST, '--port', String(port), '--chain-id', String(options.chainId), '--mnemonic', options.mnemonic, '--accounts', String(options.accounts)];
+  const args = [
+    '--host',
+    HOST,
+    '--port',
+    String(port),
+    '--chain-id',
+    String(options.chainId),
+    '--mnemonic',
+    options.mnemonic,
+    '--accounts',
+    String(options.accounts),
+  ];
   if (options.blockTime !== undefined) args.push('--block-time', String(options.blockTime));
   if (options.stateFile) args.push('--state', options.stateFile);
   if (options.silent) args.push('--silent');
@@ -130,7 +150,11 @@ async function launch(binary: string, port: number, options: Required<Pick<Anvil
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   await stopProcess(child);
-  throw new ChainError(ChainErrorCode.RPC_UNAVAILABLE, `anvil did not answer eth_chainId on ${rpcUrl} within ${options.startupTimeoutMs} ms`, { operation: 'startAnvil' });
+  throw new ChainError(
+    ChainErrorCode.RPC_UNAVAILABLE,
+    `anvil did not answer eth_chainId on ${rpcUrl} within ${options.startupTimeoutMs} ms`,
+    { operation: 'startAnvil' },
+  );
 }
 
 export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilInstance> {

@@ -7,7 +7,14 @@ const ROOT = `0x${'ab'.repeat(32)}`;
 const ANCHORER = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 
 function callException(data: string) {
-  return makeError('execution reverted', 'CALL_EXCEPTION', { action: 'estimateGas', data, reason: null, transaction: { to: null, data: '0x' }, invocation: null, revert: null });
+  return makeError('execution reverted', 'CALL_EXCEPTION', {
+    action: 'estimateGas',
+    data,
+    reason: null,
+    transaction: { to: null, data: '0x' },
+    invocation: null,
+    revert: null,
+  });
 }
 
 describe('toChainError', () => {
@@ -26,7 +33,10 @@ describe('toChainError', () => {
   });
 
   it('finds revert data nested in a JSON-RPC error body', () => {
-    const nested = { code: 'UNKNOWN_ERROR', error: { code: 3, message: 'execution reverted', data: registry.encodeErrorResult('EmptyBatch', []) } };
+    const nested = {
+      code: 'UNKNOWN_ERROR',
+      error: { code: 3, message: 'execution reverted', data: registry.encodeErrorResult('EmptyBatch', []) },
+    };
     const error = toChainError(nested, 'anchor', registry);
     expect(error.code).toBe(ChainErrorCode.REVERTED);
     expect(error.revertName).toBe('EmptyBatch');
@@ -43,7 +53,10 @@ describe('toChainError', () => {
     [makeError('insufficient funds', 'INSUFFICIENT_FUNDS', { transaction: {} }), ChainErrorCode.INSUFFICIENT_FUNDS],
     [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), ChainErrorCode.RPC_UNAVAILABLE],
     [makeError('request timeout', 'TIMEOUT', { operation: 'send' }), ChainErrorCode.RPC_UNAVAILABLE],
-    [makeError('bad response', 'SERVER_ERROR', { request: undefined as never, response: undefined as never }), ChainErrorCode.RPC_UNAVAILABLE],
+    [
+      makeError('bad response', 'SERVER_ERROR', { request: undefined as never, response: undefined as never }),
+      ChainErrorCode.RPC_UNAVAILABLE,
+    ],
     [new Error('something odd'), ChainErrorCode.UNKNOWN],
   ])('maps %s', (raw, code) => {
     const error = toChainError(raw, 'op', registry);

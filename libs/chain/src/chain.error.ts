@@ -31,7 +31,12 @@ export class ChainError extends Error {
   readonly revertArgs?: readonly unknown[];
   readonly anchoredAtBlock?: bigint;
 
-  constructor(readonly code: ChainErrorCode, message: string, details: ChainErrorDetails, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: ChainErrorCode,
+    message: string,
+    details: ChainErrorDetails,
+    options?: { cause?: unknown },
+  ) {
     super(`${details.operation}: ${message}`, options);
     this.name = 'ChainError';
     this.operation = details.operation;
@@ -42,7 +47,16 @@ export class ChainError extends Error {
   }
 }
 
-const NETWORK_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', 'EPIPE']);
+const NETWORK_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
 
 /** Revert payloads sit at different depths depending on whether estimateGas, call or the node's JSON-RPC error carried them. */
 function findRevertData(error: unknown, depth = 0): string | undefined {
@@ -76,7 +90,12 @@ export function toChainError(error: unknown, operation: string, contractInterfac
       const details = { operation, revertName: decoded.name, revertArgs: [...decoded.args] };
       if (decoded.name === 'RootAlreadyAnchored') {
         const anchoredAtBlock = decoded.args[1] as bigint;
-        return new ChainError(ChainErrorCode.ROOT_ALREADY_ANCHORED, `root ${decoded.args[0]} already anchored at block ${anchoredAtBlock}`, { ...details, anchoredAtBlock }, cause);
+        return new ChainError(
+          ChainErrorCode.ROOT_ALREADY_ANCHORED,
+          `root ${decoded.args[0]} already anchored at block ${anchoredAtBlock}`,
+          { ...details, anchoredAtBlock },
+          cause,
+        );
       }
       if (decoded.name === 'AccessControlUnauthorizedAccount') {
         return new ChainError(ChainErrorCode.NOT_ANCHORER, `account ${decoded.args[0]} lacks role ${decoded.args[1]}`, details, cause);
@@ -96,7 +115,12 @@ export function toChainError(error: unknown, operation: string, contractInterfac
   }
   const errno = errnoOf(error);
   if (errno || isError(error, 'NETWORK_ERROR') || isError(error, 'TIMEOUT') || isError(error, 'SERVER_ERROR')) {
-    return new ChainError(ChainErrorCode.RPC_UNAVAILABLE, `RPC unavailable (${errno ?? (error as { code: string }).code})`, { operation }, cause);
+    return new ChainError(
+      ChainErrorCode.RPC_UNAVAILABLE,
+      `RPC unavailable (${errno ?? (error as { code: string }).code})`,
+      { operation },
+      cause,
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
   if (/nonce (too low|too high|has already been used)|already known/i.test(message)) {

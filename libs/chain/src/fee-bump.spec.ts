@@ -3,7 +3,10 @@ import { bumpFees, MIN_REPLACEMENT_BUMP_PERCENT } from './fee-bump';
 
 describe('bumpFees', () => {
   it('raises both caps by the percentage, rounding up', () => {
-    expect(bumpFees({ maxFeePerGas: 1_000n, maxPriorityFeePerGas: 101n }, 10)).toEqual({ maxFeePerGas: 1_100n, maxPriorityFeePerGas: 112n });
+    expect(bumpFees({ maxFeePerGas: 1_000n, maxPriorityFeePerGas: 101n }, 10)).toEqual({
+      maxFeePerGas: 1_100n,
+      maxPriorityFeePerGas: 112n,
+    });
     expect(bumpFees({ maxFeePerGas: 2_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n }, 15)).toEqual({
       maxFeePerGas: 2_300_000_000n,
       maxPriorityFeePerGas: 1_150_000_000n,

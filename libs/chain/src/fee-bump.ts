@@ -18,7 +18,10 @@ export function bumpFees(previous: Eip1559Fees, percent: number, network?: Parti
   if (!Number.isInteger(percent) || percent < MIN_REPLACEMENT_BUMP_PERCENT) {
     throw new RangeError(`percent must be an integer >= ${MIN_REPLACEMENT_BUMP_PERCENT}, got ${percent}`);
   }
-  const tip = max(max(raise(previous.maxPriorityFeePerGas, percent), previous.maxPriorityFeePerGas + 1n), network?.maxPriorityFeePerGas ?? 0n);
+  const tip = max(
+    max(raise(previous.maxPriorityFeePerGas, percent), previous.maxPriorityFeePerGas + 1n),
+    network?.maxPriorityFeePerGas ?? 0n,
+  );
   const cap = max(max(raise(previous.maxFeePerGas, percent), previous.maxFeePerGas + 1n), network?.maxFeePerGas ?? 0n);
   return { maxFeePerGas: max(cap, tip), maxPriorityFeePerGas: tip };
 }

@@ -54,7 +54,12 @@ export async function probeChainId(rpcUrl: string, timeoutMs = DEFAULT_REQUEST_T
   } catch (error) {
     const mapped = toChainError(error, operation);
     if (mapped.code !== ChainErrorCode.UNKNOWN) throw mapped;
-    throw new ChainError(ChainErrorCode.RPC_UNAVAILABLE, `no JSON-RPC answer from ${new URL(rpcUrl).host}: ${mapped.message}`, { operation }, { cause: error });
+    throw new ChainError(
+      ChainErrorCode.RPC_UNAVAILABLE,
+      `no JSON-RPC answer from ${new URL(rpcUrl).host}: ${mapped.message}`,
+      { operation },
+      { cause: error },
+    );
   }
 }
 

@@ -42,7 +42,10 @@ describe('loadConfig', () => {
       { name: 'public', rpcUrl: 'https://rpc.example', chainId: 137, contractAddress: `0x${'22'.repeat(20)}`, anchorerPrivateKey: key },
     ];
     const config = loadConfig({ CHAINS: JSON.stringify(chains), ANCHORER_PRIVATE_KEY: `0x${'ab'.repeat(32)}` });
-    expect(config.chains.map((c) => [c.name, c.chainId, c.confirmations])).toEqual([['consortium', 1337, 2], ['public', 137, 1]]);
+    expect(config.chains.map((c) => [c.name, c.chainId, c.confirmations])).toEqual([
+      ['consortium', 1337, 2],
+      ['public', 137, 1],
+    ]);
     expect(config.chain).toBe(config.chains[0]);
     expect(config.chains[0].anchorerPrivateKey).toBe(`0x${'ab'.repeat(32)}`);
     expect(config.chains[1].anchorerPrivateKey).toBe(key);
@@ -75,13 +78,27 @@ describe('loadConfig', () => {
   });
 
   it('reads the operations settings: log level, debug errors, readiness threshold, worker metrics port, restarts', () => {
-    expect(loadConfig({})).toMatchObject({ logLevel: 'info', debugErrors: false, readyMaxBacklogAgeMs: 900_000, workerMetricsPort: 9464, restartCount: 0 });
+    expect(loadConfig({})).toMatchObject({
+      logLevel: 'info',
+      debugErrors: false,
+      readyMaxBacklogAgeMs: 900_000,
+      workerMetricsPort: 9464,
+      restartCount: 0,
+    });
     expect(
-      loadConfig({ LOG_LEVEL: 'silent', PHARMATRACE_DEBUG_ERRORS: '1', READY_MAX_BACKLOG_AGE_MS: '60000', WORKER_METRICS_PORT: '0', PHARMATRACE_RESTART_COUNT: '3' }),
+      loadConfig({
+        LOG_LEVEL: 'silent',
+        PHARMATRACE_DEBUG_ERRORS: '1',
+        READY_MAX_BACKLOG_AGE_MS: '60000',
+        WORKER_METRICS_PORT: '0',
+        PHARMATRACE_RESTART_COUNT: '3',
+      }),
     ).toMatchObject({ logLevel: 'silent', debugErrors: true, readyMaxBacklogAgeMs: 60_000, workerMetricsPort: 0, restartCount: 3 });
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
     expect(() => loadConfig({ PHARMATRACE_DEBUG_ERRORS: 'maybe' })).toThrow(/PHARMATRACE_DEBUG_ERRORS/);
-    expect(() => loadConfig({ READY_MAX_BACKLOG_AGE_MS: '5000' })).toThrow(/READY_MAX_BACKLOG_AGE_MS: must be longer than BATCH_MAX_WAIT_MS/);
+    expect(() => loadConfig({ READY_MAX_BACKLOG_AGE_MS: '5000' })).toThrow(
+      /READY_MAX_BACKLOG_AGE_MS: must be longer than BATCH_MAX_WAIT_MS/,
+    );
     expect(() => loadConfig({ WORKER_METRICS_PORT: '70000' })).toThrow(/WORKER_METRICS_PORT/);
   });
 

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const positiveInt = z.coerce.number().int().positive();
 const hexKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key');
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte address');
@@ -28,47 +26,59 @@ const chainList = z
     }
   })
   .pipe(z.array(chainEntry).min(1))
-  .refine((chains) => !Array.isArray(chains) || new Set(chains.map((c) => c.chainId)).size === chains.length, 'every chain needs its own chainId');
+  .refine(
+    (chains) => !Array.isArray(chains) || new Set(chains.map((c) => c.chainId)).size === chains.length,
+    'every chain needs its own chainId',
+  );
 
 /** Every setting the platform reads, validated once at boot. Secrets stay out of toString/JSON. */
-const schema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/pharmatrace'),
-  // Spliced into the connection's startup options: an identifier, nothing that could carry another option.
-  DATABASE_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case Postgres role name').default('pharmatrace_app'),
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
-  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  CHAIN_RPC_URL: z.string().url().default('http://127.0.0.1:8545'),
-  CHAIN_ID: z.coerce.number().int().positive().optional(),
-  ANCHOR_CONTRACT_ADDRESS: address.optional(),
-  ANCHORER_PRIVATE_KEY: hexKey.optional(),
-  ANCHOR_CONFIRMATIONS: positiveInt.default(1),
-  ANCHOR_CONTRACT_DEPLOYED_AT_BLOCK: z.coerce.number().int().min(0).default(0),
-  CHAIN_LOG_BLOCK_RANGE: positiveInt.default(10_000),
-  CHAINS: chainList.optional(),
-  ANCHOR_REPLACE_AFTER_MS: positiveInt.default(30_000),
-  ANCHOR_FEE_BUMP_PERCENT: z.coerce.number().int().min(10, 'nodes refuse a replacement bumped by less than 10%').max(1000).default(15),
-  ANCHOR_RPC_BACKOFF_MAX_MS: positiveInt.default(60_000),
-  BATCH_MAX_EVENTS: positiveInt.default(10_000),
-  BATCH_MAX_WAIT_MS: positiveInt.default(10_000),
-  WORKER_TICK_MS: positiveInt.default(1_000),
-  QUEUE_PREFIX: z.string().min(1).default('pharmatrace'),
-  PHARMATRACE_STANDARDS_DIR: z.string().optional(),
-  LOG_SQL: bool.default('false'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  PHARMATRACE_DEBUG_ERRORS: bool.default('false'),
-  READY_MAX_BACKLOG_AGE_MS: positiveInt.default(900_000),
-  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
-  PHARMATRACE_RESTART_COUNT: z.coerce.number().int().min(0).default(0),
-  LICENCE_ENFORCEMENT: z.enum(['refuse', 'alert'], { message: "must be 'refuse' or 'alert'" }).default('refuse'),
-  RATE_LIMIT_PER_KEY_PER_MINUTE: positiveInt.default(1_200),
-  RATE_LIMIT_VERIFY_PER_KEY_PER_MINUTE: positiveInt.default(600),
-  RATE_LIMIT_PER_IP_PER_MINUTE: positiveInt.default(3_000),
-  AUTH_FAILURES_PER_IP: positiveInt.default(20),
-  AUTH_FAILURE_WINDOW_SECONDS: positiveInt.default(900),
-  EVENT_TIME_MAX_SKEW_MS: z.coerce.number().int().min(0).max(86_400_000, 'at most a day: beyond, one future-dated event hides later history').default(300_000),
-})
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/pharmatrace'),
+    // Spliced into the connection's startup options: an identifier, nothing that could carry another option.
+    DATABASE_APP_ROLE: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case Postgres role name')
+      .default('pharmatrace_app'),
+    REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+    ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    CHAIN_RPC_URL: z.string().url().default('http://127.0.0.1:8545'),
+    CHAIN_ID: z.coerce.number().int().positive().optional(),
+    ANCHOR_CONTRACT_ADDRESS: address.optional(),
+    ANCHORER_PRIVATE_KEY: hexKey.optional(),
+    ANCHOR_CONFIRMATIONS: positiveInt.default(1),
+    ANCHOR_CONTRACT_DEPLOYED_AT_BLOCK: z.coerce.number().int().min(0).default(0),
+    CHAIN_LOG_BLOCK_RANGE: positiveInt.default(10_000),
+    CHAINS: chainList.optional(),
+    ANCHOR_REPLACE_AFTER_MS: positiveInt.default(30_000),
+    ANCHOR_FEE_BUMP_PERCENT: z.coerce.number().int().min(10, 'nodes refuse a replacement bumped by less than 10%').max(1000).default(15),
+    ANCHOR_RPC_BACKOFF_MAX_MS: positiveInt.default(60_000),
+    BATCH_MAX_EVENTS: positiveInt.default(10_000),
+    BATCH_MAX_WAIT_MS: positiveInt.default(10_000),
+    WORKER_TICK_MS: positiveInt.default(1_000),
+    QUEUE_PREFIX: z.string().min(1).default('pharmatrace'),
+    PHARMATRACE_STANDARDS_DIR: z.string().optional(),
+    LOG_SQL: bool.default('false'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    PHARMATRACE_DEBUG_ERRORS: bool.default('false'),
+    READY_MAX_BACKLOG_AGE_MS: positiveInt.default(900_000),
+    WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+    PHARMATRACE_RESTART_COUNT: z.coerce.number().int().min(0).default(0),
+    LICENCE_ENFORCEMENT: z.enum(['refuse', 'alert'], { message: "must be 'refuse' or 'alert'" }).default('refuse'),
+    RATE_LIMIT_PER_KEY_PER_MINUTE: positiveInt.default(1_200),
+    RATE_LIMIT_VERIFY_PER_KEY_PER_MINUTE: positiveInt.default(600),
+    RATE_LIMIT_PER_IP_PER_MINUTE: positiveInt.default(3_000),
+    AUTH_FAILURES_PER_IP: positiveInt.default(20),
+    AUTH_FAILURE_WINDOW_SECONDS: positiveInt.default(900),
+    EVENT_TIME_MAX_SKEW_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(86_400_000, 'at most a day: beyond, one future-dated event hides later history')
+      .default(300_000),
+  })
   // Below the batching wait, every healthy platform would report itself unready between two seals.
   .refine((e) => e.READY_MAX_BACKLOG_AGE_MS > e.BATCH_MAX_WAIT_MS, {
     path: ['READY_MAX_BACKLOG_AGE_MS'],
@@ -172,7 +182,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     deployedAtBlock: e.ANCHOR_CONTRACT_DEPLOYED_AT_BLOCK,
   };
   // A chain listed without its own key anchors with ANCHORER_PRIVATE_KEY.
-  const chains: ChainTarget[] = e.CHAINS ? e.CHAINS.map((c) => ({ ...c, anchorerPrivateKey: c.anchorerPrivateKey ?? e.ANCHORER_PRIVATE_KEY })) : [single];
+  const chains: ChainTarget[] = e.CHAINS
+    ? e.CHAINS.map((c) => ({ ...c, anchorerPrivateKey: c.anchorerPrivateKey ?? e.ANCHORER_PRIVATE_KEY }))
+    : [single];
   return {
     env: e.NODE_ENV,
     port: e.PORT,

@@ -19,18 +19,78 @@ export interface AlertMapping {
 
 /** The one table from our alert codes to EU FMD (NMVS) and US DSCSA (VRS) semantics; the README prints it. */
 export const ALERT_MAPPING: Record<AlertCode, AlertMapping> = {
-  [AlertCode.UNKNOWN_PRODUCT]: { description: 'No pack of this GTIN was ever commissioned', nmvs: 'NMVS_NC_PC_01', vrsFailureReason: 'No_match_GTIN_Serial', vrsAdditionalInfo: null },
-  [AlertCode.UNKNOWN_SERIAL]: { description: 'The GTIN is known, this serial number is not', nmvs: 'NMVS_NC_PC_02', vrsFailureReason: 'No_match_GTIN_Serial', vrsAdditionalInfo: null },
-  [AlertCode.LOT_MISMATCH]: { description: 'The scanned lot differs from the commissioned one', nmvs: 'NMVS_FE_LOT_13', vrsFailureReason: 'No_match_GTIN_Serial_Lot', vrsAdditionalInfo: null },
-  [AlertCode.EXPIRY_MISMATCH]: { description: 'The scanned expiry differs from the commissioned one', nmvs: 'NMVS_FE_LOT_12', vrsFailureReason: 'No_match_GTIN_Serial_Expiry', vrsAdditionalInfo: null },
-  [AlertCode.EXPIRED]: { description: 'The pack is past its expiry date', nmvs: 'NMVS_NC_PCK_22', vrsFailureReason: null, vrsAdditionalInfo: 'Expired' },
-  [AlertCode.RECALLED]: { description: 'The lot was recalled', nmvs: 'NMVS_NC_PCK_22', vrsFailureReason: null, vrsAdditionalInfo: 'Recalled' },
-  [AlertCode.WITHDRAWN]: { description: 'The product was withdrawn from the market', nmvs: 'NMVS_NC_PCK_22', vrsFailureReason: null, vrsAdditionalInfo: 'Recalled' },
-  [AlertCode.ALREADY_DISPENSED]: { description: 'The pack was dispensed before', nmvs: 'NMVS_NC_PCK_22', vrsFailureReason: null, vrsAdditionalInfo: 'Suspect' },
-  [AlertCode.PACK_INACTIVE]: { description: 'The pack was decommissioned (destroyed, stolen, sample, exported, locked…)', nmvs: 'NMVS_NC_PCK_22', vrsFailureReason: null, vrsAdditionalInfo: 'Illegitimate' },
-  [AlertCode.NOT_IN_CUSTODY]: { description: 'The pack was never shipped to the scanning dispenser', nmvs: null, vrsFailureReason: null, vrsAdditionalInfo: 'Suspect' },
-  [AlertCode.ANCHORING_PENDING]: { description: 'Some events of the pack are not anchored on chain yet', nmvs: null, vrsFailureReason: null, vrsAdditionalInfo: null },
-  [AlertCode.ANCHORING_FAILED]: { description: 'An audit found the pack history does not match the root anchored on chain', nmvs: null, vrsFailureReason: null, vrsAdditionalInfo: 'Suspect' },
+  [AlertCode.UNKNOWN_PRODUCT]: {
+    description: 'No pack of this GTIN was ever commissioned',
+    nmvs: 'NMVS_NC_PC_01',
+    vrsFailureReason: 'No_match_GTIN_Serial',
+    vrsAdditionalInfo: null,
+  },
+  [AlertCode.UNKNOWN_SERIAL]: {
+    description: 'The GTIN is known, this serial number is not',
+    nmvs: 'NMVS_NC_PC_02',
+    vrsFailureReason: 'No_match_GTIN_Serial',
+    vrsAdditionalInfo: null,
+  },
+  [AlertCode.LOT_MISMATCH]: {
+    description: 'The scanned lot differs from the commissioned one',
+    nmvs: 'NMVS_FE_LOT_13',
+    vrsFailureReason: 'No_match_GTIN_Serial_Lot',
+    vrsAdditionalInfo: null,
+  },
+  [AlertCode.EXPIRY_MISMATCH]: {
+    description: 'The scanned expiry differs from the commissioned one',
+    nmvs: 'NMVS_FE_LOT_12',
+    vrsFailureReason: 'No_match_GTIN_Serial_Expiry',
+    vrsAdditionalInfo: null,
+  },
+  [AlertCode.EXPIRED]: {
+    description: 'The pack is past its expiry date',
+    nmvs: 'NMVS_NC_PCK_22',
+    vrsFailureReason: null,
+    vrsAdditionalInfo: 'Expired',
+  },
+  [AlertCode.RECALLED]: {
+    description: 'The lot was recalled',
+    nmvs: 'NMVS_NC_PCK_22',
+    vrsFailureReason: null,
+    vrsAdditionalInfo: 'Recalled',
+  },
+  [AlertCode.WITHDRAWN]: {
+    description: 'The product was withdrawn from the market',
+    nmvs: 'NMVS_NC_PCK_22',
+    vrsFailureReason: null,
+    vrsAdditionalInfo: 'Recalled',
+  },
+  [AlertCode.ALREADY_DISPENSED]: {
+    description: 'The pack was dispensed before',
+    nmvs: 'NMVS_NC_PCK_22',
+    vrsFailureReason: null,
+    vrsAdditionalInfo: 'Suspect',
+  },
+  [AlertCode.PACK_INACTIVE]: {
+    description: 'The pack was decommissioned (destroyed, stolen, sample, exported, locked…)',
+    nmvs: 'NMVS_NC_PCK_22',
+    vrsFailureReason: null,
+    vrsAdditionalInfo: 'Illegitimate',
+  },
+  [AlertCode.NOT_IN_CUSTODY]: {
+    description: 'The pack was never shipped to the scanning dispenser',
+    nmvs: null,
+    vrsFailureReason: null,
+    vrsAdditionalInfo: 'Suspect',
+  },
+  [AlertCode.ANCHORING_PENDING]: {
+    description: 'Some events of the pack are not anchored on chain yet',
+    nmvs: null,
+    vrsFailureReason: null,
+    vrsAdditionalInfo: null,
+  },
+  [AlertCode.ANCHORING_FAILED]: {
+    description: 'An audit found the pack history does not match the root anchored on chain',
+    nmvs: null,
+    vrsFailureReason: null,
+    vrsAdditionalInfo: 'Suspect',
+  },
 };
 
 /** Undo failures answered by dispense/undo operations, with their NMVS return codes. */
@@ -55,7 +115,8 @@ export interface VrsAnswer {
 export function vrsAnswerFor(verdict: Pick<Verdict, 'status' | 'alerts'>): VrsAnswer {
   const has = (a: AlertCode) => verdict.alerts.includes(a);
   if (verdict.status === VerdictStatus.UNKNOWN) return { verified: false, verificationFailureReason: 'No_match_GTIN_Serial' };
-  if (has(AlertCode.LOT_MISMATCH) && has(AlertCode.EXPIRY_MISMATCH)) return { verified: false, verificationFailureReason: 'No_match_GTIN_Serial_Lot_Expiry' };
+  if (has(AlertCode.LOT_MISMATCH) && has(AlertCode.EXPIRY_MISMATCH))
+    return { verified: false, verificationFailureReason: 'No_match_GTIN_Serial_Lot_Expiry' };
   if (has(AlertCode.LOT_MISMATCH)) return { verified: false, verificationFailureReason: 'No_match_GTIN_Serial_Lot' };
   if (has(AlertCode.EXPIRY_MISMATCH)) return { verified: false, verificationFailureReason: 'No_match_GTIN_Serial_Expiry' };
   const PRIORITY: AlertCode[] = [

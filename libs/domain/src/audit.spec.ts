@@ -30,8 +30,16 @@ const kinds = (findings: { kind: TamperKind }[]) => findings.map((f) => f.kind);
 describe('auditAnchoredBatch', () => {
   it('accepts a node array and root produced by OpenZeppelin StandardMerkleTree (known answer)', async () => {
     const digests = [1, 2, 3, 4, 5].map(digest);
-    const oz = StandardMerkleTree.of(digests.map((d) => [hex(d)]), ['bytes32']);
-    const nodes = fromHex(oz.dump().tree.map((h) => h.slice(2)).join(''));
+    const oz = StandardMerkleTree.of(
+      digests.map((d) => [hex(d)]),
+      ['bytes32'],
+    );
+    const nodes = fromHex(
+      oz
+        .dump()
+        .tree.map((h) => h.slice(2))
+        .join(''),
+    );
     expect(nodesCommitTo(nodes, oz.root, 5)).toBe(true);
     const ozIndex = new Map([...oz.entries()].map(([i, [v]]) => [v, oz.dump().values[i].treeIndex]));
     const report = await auditAnchoredBatch({
@@ -53,7 +61,13 @@ describe('auditAnchoredBatch', () => {
     expect(report.outcome).toBe(AuditOutcome.TAMPERED);
     expect(report.rebuiltRoot).not.toBe(report.chainRoot);
     expect(report.findings).toEqual([
-      expect.objectContaining({ batchId: 7, kind: TamperKind.EDITED, eventId: 100, leafIndex: a.leafIndex, eventHash: expect.stringMatching(/^ni:\/\/\/sha-256;ab0{60}01\?ver=CBV2\.0$/) }),
+      expect.objectContaining({
+        batchId: 7,
+        kind: TamperKind.EDITED,
+        eventId: 100,
+        leafIndex: a.leafIndex,
+        eventHash: expect.stringMatching(/^ni:\/\/\/sha-256;ab0{60}01\?ver=CBV2\.0$/),
+      }),
       expect.objectContaining({ kind: TamperKind.INSERTED, eventId: 999 }),
       expect.objectContaining({ kind: TamperKind.DELETED, leafIndex: c.leafIndex, leafHash: hex(leafHashOf(c.storedDigest)) }),
     ]);
@@ -64,7 +78,11 @@ describe('auditAnchoredBatch', () => {
     const [a, b, c] = batch.events;
     const report = await auditAnchoredBatch({
       ...batch,
-      events: [{ ...a, storedDigest: digest(60) }, { ...b, leafIndex: b.leafIndex! + 100 }, { ...c, storedDigest: digest(61), recomputedDigest: digest(61) }],
+      events: [
+        { ...a, storedDigest: digest(60) },
+        { ...b, leafIndex: b.leafIndex! + 100 },
+        { ...c, storedDigest: digest(61), recomputedDigest: digest(61) },
+      ],
     });
     expect(report.findings.map((f) => [f.kind, f.eventId, f.detail.split(' ')[0]])).toEqual([
       [TamperKind.EDITED, 100, 'event_hash'],
@@ -76,7 +94,9 @@ describe('auditAnchoredBatch', () => {
   it('reports a body that no longer hashes as edited', async () => {
     const batch = await sealedBatch([1, 2].map(digest));
     const report = await auditAnchoredBatch({ ...batch, events: [{ ...batch.events[0], recomputedDigest: null }, batch.events[1]] });
-    expect(report.findings).toEqual([expect.objectContaining({ kind: TamperKind.EDITED, eventId: 100, detail: 'body no longer hashes as an EPCIS event' })]);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ kind: TamperKind.EDITED, eventId: 100, detail: 'body no longer hashes as an EPCIS event' }),
+    ]);
   });
 
   it('refuses to itemise from a node array that does not rebuild the anchored root', async () => {
@@ -118,7 +138,10 @@ describe('auditAnchoredBatch', () => {
             events.push({ eventId: 5_000 + k, leafIndex: null, storedDigest: digest(30_000 + k), recomputedDigest: digest(30_000 + k) });
             expected.push([TamperKind.INSERTED, 5_000 + k]);
           }
-          const deleted = batch.events.filter((_, i) => ops[i] === 'delete').map((e) => e.leafIndex!).sort((x, y) => x - y);
+          const deleted = batch.events
+            .filter((_, i) => ops[i] === 'delete')
+            .map((e) => e.leafIndex!)
+            .sort((x, y) => x - y);
           const report = await auditAnchoredBatch({ ...batch, events });
           expect(report.findings.filter((f) => f.kind !== TamperKind.DELETED).map((f) => [f.kind, f.eventId])).toEqual(expected);
           expect(report.findings.filter((f) => f.kind === TamperKind.DELETED).map((f) => f.leafIndex)).toEqual(deleted);

@@ -111,9 +111,13 @@ export async function auditAnchoredBatch(input: BatchAuditInput): Promise<BatchA
     input.anchors[input.anchors.length - 1];
   const chainRoot = anchor.root.toLowerCase();
 
-  if (storedRoot !== chainRoot) add({ kind: TamperKind.ROOT_MISMATCH, detail: `anchor_batch.root is ${storedRoot}, the chain anchored ${chainRoot}` });
+  if (storedRoot !== chainRoot)
+    add({ kind: TamperKind.ROOT_MISMATCH, detail: `anchor_batch.root is ${storedRoot}, the chain anchored ${chainRoot}` });
   if (input.storedLeafCount !== anchor.leafCount) {
-    add({ kind: TamperKind.ROOT_MISMATCH, detail: `anchor_batch.leaf_count is ${input.storedLeafCount}, the chain anchored ${anchor.leafCount} leaves` });
+    add({
+      kind: TamperKind.ROOT_MISMATCH,
+      detail: `anchor_batch.leaf_count is ${input.storedLeafCount}, the chain anchored ${anchor.leafCount} leaves`,
+    });
   }
 
   if (nodesCommitTo(input.nodes, chainRoot, anchor.leafCount)) {
@@ -124,7 +128,8 @@ export async function auditAnchoredBatch(input: BatchAuditInput): Promise<BatchA
       detail: `the stored node array does not rebuild the anchored root ${chainRoot}; the events rebuild ${rebuiltRoot ?? 'nothing'}`,
     });
     for (const e of events) {
-      if (!sameDigest(e.recomputedDigest, e.storedDigest)) add(edited(e, e.recomputedDigest ? 'body no longer hashes to its stored event hash' : 'body no longer hashes as an EPCIS event'));
+      if (!sameDigest(e.recomputedDigest, e.storedDigest))
+        add(edited(e, e.recomputedDigest ? 'body no longer hashes to its stored event hash' : 'body no longer hashes as an EPCIS event'));
     }
   }
   if (rebuiltRoot !== chainRoot && !findings.length) {
@@ -135,7 +140,13 @@ export async function auditAnchoredBatch(input: BatchAuditInput): Promise<BatchA
 
 type AddFinding = (finding: Omit<TamperFinding, 'batchId'>) => void;
 
-function itemise(nodes: Uint8Array, leafCount: number, events: readonly AuditedEvent[], bodyLeaf: Map<AuditedEvent, string>, add: AddFinding): void {
+function itemise(
+  nodes: Uint8Array,
+  leafCount: number,
+  events: readonly AuditedEvent[],
+  bodyLeaf: Map<AuditedEvent, string>,
+  add: AddFinding,
+): void {
   const firstLeaf = leafCount - 1;
   const nodeCount = 2 * leafCount - 1;
   const unclaimed = new Map<string, number[]>();
@@ -159,13 +170,20 @@ function itemise(nodes: Uint8Array, leafCount: number, events: readonly AuditedE
     const fromBody = bodyLeaf.get(e);
     const bodyIndex = fromBody === undefined ? undefined : claim(fromBody, e.leafIndex);
     if (bodyIndex !== undefined) {
-      if (!sameDigest(e.recomputedDigest, e.storedDigest)) add(edited(e, 'event_hash column changed; the body still hashes to the anchored leaf', bodyIndex));
+      if (!sameDigest(e.recomputedDigest, e.storedDigest))
+        add(edited(e, 'event_hash column changed; the body still hashes to the anchored leaf', bodyIndex));
       else if (e.leafIndex !== bodyIndex) add(edited(e, `leaf_index changed from ${bodyIndex} to ${e.leafIndex}`, bodyIndex));
       continue;
     }
     const storedIndex = sameDigest(e.recomputedDigest, e.storedDigest) ? undefined : claim(hex(leafHashOf(e.storedDigest)), e.leafIndex);
     if (storedIndex !== undefined) {
-      add(edited(e, e.recomputedDigest ? 'body changed: it no longer hashes to its anchored event hash' : 'body no longer hashes as an EPCIS event', storedIndex));
+      add(
+        edited(
+          e,
+          e.recomputedDigest ? 'body changed: it no longer hashes to its anchored event hash' : 'body no longer hashes as an EPCIS event',
+          storedIndex,
+        ),
+      );
       continue;
     }
     unmatched.push(e);
@@ -178,7 +196,12 @@ function itemise(nodes: Uint8Array, leafCount: number, events: readonly AuditedE
       claim(leafAtIndex, t);
       add(edited(e, `body and event_hash both changed: the anchored leaf ${t} no longer matches the row`, t));
     } else {
-      add({ kind: TamperKind.INSERTED, eventId: e.eventId, eventHash: digestToHash(e.storedDigest), detail: 'the anchored root does not commit to this row' });
+      add({
+        kind: TamperKind.INSERTED,
+        eventId: e.eventId,
+        eventHash: digestToHash(e.storedDigest),
+        detail: 'the anchored root does not commit to this row',
+      });
     }
   }
 

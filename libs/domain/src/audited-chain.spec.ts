@@ -7,7 +7,15 @@ const sample = { batchId: 7, txHash: `0x${'a'.repeat(64)}`, blockHash: `0x${'b'.
 
 describe('judgeAuditedChain', () => {
   it('accepts the chain holding the sampled transaction in the recorded block', () => {
-    expect(judgeAuditedChain({ reached, configuredChainId: 31337, anchoredOn, sample, sampleReceipt: { blockHash: sample.blockHash.toUpperCase().replace('0X', '0x') } })).toEqual({ ok: true });
+    expect(
+      judgeAuditedChain({
+        reached,
+        configuredChainId: 31337,
+        anchoredOn,
+        sample,
+        sampleReceipt: { blockHash: sample.blockHash.toUpperCase().replace('0X', '0x') },
+      }),
+    ).toEqual({ ok: true });
   });
 
   it('accepts any chain while nothing is anchored yet', () => {
@@ -15,7 +23,9 @@ describe('judgeAuditedChain', () => {
   });
 
   it('refuses a node answering another chain id than CHAIN_ID', () => {
-    expect(judgeAuditedChain({ reached, configuredChainId: 1, anchoredOn, sample, sampleReceipt: { blockHash: sample.blockHash } })).toMatchObject({ ok: false, reason: expect.stringContaining('CHAIN_ID says 1') });
+    expect(
+      judgeAuditedChain({ reached, configuredChainId: 1, anchoredOn, sample, sampleReceipt: { blockHash: sample.blockHash } }),
+    ).toMatchObject({ ok: false, reason: expect.stringContaining('CHAIN_ID says 1') });
   });
 
   it('refuses a registry or chain no batch was anchored with', () => {
@@ -24,7 +34,10 @@ describe('judgeAuditedChain', () => {
   });
 
   it('refuses a same-id chain without the anchoring transaction (another anvil, same deterministic address)', () => {
-    expect(judgeAuditedChain({ reached, anchoredOn, sample, sampleReceipt: null })).toMatchObject({ ok: false, reason: expect.stringContaining('is not on this chain') });
+    expect(judgeAuditedChain({ reached, anchoredOn, sample, sampleReceipt: null })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('is not on this chain'),
+    });
   });
 
   it('refuses a chain holding the transaction in another block when the anchor was final, not when it was only mined', () => {

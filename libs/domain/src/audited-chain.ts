@@ -32,7 +32,8 @@ export interface AuditedChainInput {
 
 export type AuditedChainJudgement = { ok: true } | { ok: false; reason: string };
 
-const sameRegistry = (a: RegistryLocation, b: RegistryLocation) => a.chainId === b.chainId && a.contractAddress.toLowerCase() === b.contractAddress.toLowerCase();
+const sameRegistry = (a: RegistryLocation, b: RegistryLocation) =>
+  a.chainId === b.chainId && a.contractAddress.toLowerCase() === b.contractAddress.toLowerCase();
 const describe = (r: RegistryLocation) => `registry ${r.contractAddress} on chain ${r.chainId}`;
 
 export function judgeAuditedChain(input: AuditedChainInput): AuditedChainJudgement {
@@ -46,10 +47,14 @@ export function judgeAuditedChain(input: AuditedChainInput): AuditedChainJudgeme
   }
   if (!input.sample) return { ok: false, reason: `no anchored batch names a transaction on ${describe(reached)}` };
   const { sample, sampleReceipt } = input;
-  if (!sampleReceipt) return { ok: false, reason: `transaction ${sample.txHash} that anchored batch ${sample.batchId} is not on this chain` };
+  if (!sampleReceipt)
+    return { ok: false, reason: `transaction ${sample.txHash} that anchored batch ${sample.batchId} is not on this chain` };
   // A FINAL anchor cannot move any more; a block hash that differs means another chain with the same history length.
   if (sample.final && sampleReceipt.blockHash.toLowerCase() !== sample.blockHash.toLowerCase()) {
-    return { ok: false, reason: `batch ${sample.batchId} was final in block ${sample.blockHash}, this chain has its transaction in ${sampleReceipt.blockHash}` };
+    return {
+      ok: false,
+      reason: `batch ${sample.batchId} was final in block ${sample.blockHash}, this chain has its transaction in ${sampleReceipt.blockHash}`,
+    };
   }
   return { ok: true };
 }

@@ -7,7 +7,8 @@ import { applyEvents, EventFacts, HistoryFlagCode, ItemIdentity, ItemState, Pack
 const GTIN = '09506000134352';
 const PACKS = [`https://id.gs1.org/01/${GTIN}/21/A`, `https://id.gs1.org/01/${GTIN}/21/B`];
 const CASE = 'https://id.gs1.org/00/195060001000000017';
-const identify = (epc: string): ItemIdentity => (epc === CASE ? { kind: 'sscc', gtin: null, serial: null } : { kind: 'sgtin', gtin: GTIN, serial: epc.slice(-1) });
+const identify = (epc: string): ItemIdentity =>
+  epc === CASE ? { kind: 'sscc', gtin: null, serial: null } : { kind: 'sgtin', gtin: GTIN, serial: epc.slice(-1) };
 
 const org = (id: string, role: Actor['role'], companyPrefixes: string[] = []): Actor => ({ id, role, gln: `gln-${id}`, companyPrefixes });
 const ORGS = [
@@ -27,7 +28,12 @@ const DAY = 24 * 60 * MINUTE;
 describe('authorize', () => {
   const maker = ACTORS.get('maker')!;
   const pharmacy = ACTORS.get('pharmacy')!;
-  const held = (custodianId: string | null, inTransit = false, destination: string | null = null) => ({ gtin: GTIN, custodianId, inTransit, destination });
+  const held = (custodianId: string | null, inTransit = false, destination: string | null = null) => ({
+    gtin: GTIN,
+    custodianId,
+    inTransit,
+    destination,
+  });
 
   it('reads relations from the item: manufacturer by company prefix, custodian, shipper, addressee, regulator', () => {
     expect(relationsOf(maker, held('maker'))).toEqual(new Set([Relation.MANUFACTURER, Relation.CUSTODIAN]));
@@ -82,7 +88,15 @@ interface ModelItem {
   recordedAt: number;
 }
 
-const INACTIVE = new Set([PackStatus.DISPENSED, PackStatus.DECOMMISSIONED, PackStatus.DESTROYED, PackStatus.STOLEN, PackStatus.SAMPLE, PackStatus.EXPORTED, PackStatus.LOCKED]);
+const INACTIVE = new Set([
+  PackStatus.DISPENSED,
+  PackStatus.DECOMMISSIONED,
+  PackStatus.DESTROYED,
+  PackStatus.STOLEN,
+  PackStatus.SAMPLE,
+  PackStatus.EXPORTED,
+  PackStatus.LOCKED,
+]);
 const NEXT: Partial<Record<Kind, PackStatus>> = {
   ship: PackStatus.IN_TRANSIT,
   receive: PackStatus.ACTIVE,
@@ -110,13 +124,29 @@ class Model {
 
     const late = (epc: string) => eventTime < this.items.get(epc)!.changedAt;
     if (c.kind === 'commission') {
-      this.items.set(epcs[0], { status: PackStatus.ACTIVE, custodian: by.id, destination: null, container: null, changedAt: eventTime, changedBy: by.id, recordedAt: now });
+      this.items.set(epcs[0], {
+        status: PackStatus.ACTIVE,
+        custodian: by.id,
+        destination: null,
+        container: null,
+        changedAt: eventTime,
+        changedBy: by.id,
+        recordedAt: now,
+      });
       return [];
     }
     if (c.kind === 'pack') {
       const [box, ...children] = epcs;
       if (!this.items.has(box)) {
-        this.items.set(box, { status: PackStatus.ACTIVE, custodian: by.id, destination: null, container: null, changedAt: eventTime, changedBy: by.id, recordedAt: now });
+        this.items.set(box, {
+          status: PackStatus.ACTIVE,
+          custodian: by.id,
+          destination: null,
+          container: null,
+          changedAt: eventTime,
+          changedBy: by.id,
+          recordedAt: now,
+        });
       }
       for (const child of children) if (this.items.has(child) && !late(child)) this.items.get(child)!.container = box;
       return [];
@@ -208,7 +238,19 @@ const EVENT: Record<Kind, Partial<EventFacts>> = {
 };
 
 const command: fc.Arbitrary<Command> = fc.record({
-  kind: fc.constantFrom<Kind>('commission', 'pack', 'unpack', 'ship', 'receive', 'dispense', 'destroy', 'stolen', 'lock', 'undo', 'observe'),
+  kind: fc.constantFrom<Kind>(
+    'commission',
+    'pack',
+    'unpack',
+    'ship',
+    'receive',
+    'dispense',
+    'destroy',
+    'stolen',
+    'lock',
+    'undo',
+    'observe',
+  ),
   by: fc.constantFrom('holder', 'holder', 'addressee', ...ORGS.map((o) => o.id)),
   item: fc.nat(2),
   to: fc.constantFrom(...ORGS.map((o) => o.id)),
@@ -228,9 +270,19 @@ describe('applyEvents against the reference model (property)', () => {
           now += c.advance;
           const eventTime = now + c.offset;
           const items = [...PACKS, CASE];
-          const epc = c.kind === 'pack' || c.kind === 'unpack' ? CASE : ['commission', 'ship', 'receive', 'observe'].includes(c.kind) ? items[c.item] : PACKS[c.item % 2];
+          const epc =
+            c.kind === 'pack' || c.kind === 'unpack'
+              ? CASE
+              : ['commission', 'ship', 'receive', 'observe'].includes(c.kind)
+                ? items[c.item]
+                : PACKS[c.item % 2];
           const held = states.get(epc);
-          const who = c.by === 'holder' ? (held?.custodianId ?? 'maker') : c.by === 'addressee' ? (ORGS.find((o) => o.gln === held?.destination)?.id ?? 'pharmacy') : c.by;
+          const who =
+            c.by === 'holder'
+              ? (held?.custodianId ?? 'maker')
+              : c.by === 'addressee'
+                ? (ORGS.find((o) => o.gln === held?.destination)?.id ?? 'pharmacy')
+                : c.by;
           const by = ACTORS.get(who)!;
           const facts: EventFacts = {
             eventId: ++eventId,
@@ -251,7 +303,11 @@ describe('applyEvents against the reference model (property)', () => {
           };
           const named = c.kind === 'pack' ? [CASE, ...PACKS] : [epc];
           const lateBefore = named.filter((e) => states.has(e) && eventTime < states.get(e)!.statusChangedAt.getTime());
-          const applied = applyEvents([...states.values()], [facts], identify, { actorOf: (id) => ACTORS.get(id)!, recordTime: new Date(now), maxFutureSkewMs: SKEW });
+          const applied = applyEvents([...states.values()], [facts], identify, {
+            actorOf: (id) => ACTORS.get(id)!,
+            recordTime: new Date(now),
+            maxFutureSkewMs: SKEW,
+          });
           const expected = model.step(c, by, named, now, eventTime);
           const sort = (rs: Refusal[]) => rs.map((r) => `${r.epc} ${r.code}`).sort();
           expect(sort(applied.violations)).toEqual(sort(expected));
@@ -262,13 +318,15 @@ describe('applyEvents against the reference model (property)', () => {
           expect(new Set(states.keys())).toEqual(new Set(model.items.keys()));
           for (const [key, item] of model.items) {
             const s = states.get(key)!;
-            expect({ epc: key, status: s.status, custodian: s.custodianId, destination: s.destination, container: s.containerEpc }).toEqual({
-              epc: key,
-              status: item.status,
-              custodian: item.custodian,
-              destination: item.destination,
-              container: item.container,
-            });
+            expect({ epc: key, status: s.status, custodian: s.custodianId, destination: s.destination, container: s.containerEpc }).toEqual(
+              {
+                epc: key,
+                status: item.status,
+                custodian: item.custodian,
+                destination: item.destination,
+                container: item.container,
+              },
+            );
           }
         };
         // Most sequences start from packs their maker commissioned, so the later commands have something to act on.

@@ -76,7 +76,11 @@ export interface AuthorityRule {
   refusal: AuthorityCode;
 }
 
-const rule = (relations: Relation[], refusal: AuthorityCode, roles: OrganizationRole[] | null = null): AuthorityRule => ({ relations, roles, refusal });
+const rule = (relations: Relation[], refusal: AuthorityCode, roles: OrganizationRole[] | null = null): AuthorityRule => ({
+  relations,
+  roles,
+  refusal,
+});
 const { MANUFACTURER, CUSTODIAN, SHIPPER, REGULATOR, DESTINATION } = Relation;
 const { NOT_MANUFACTURER, NOT_CUSTODIAN, NOT_DESTINATION } = AuthorityCode;
 

@@ -1,12 +1,20 @@
 import fc from 'fast-check';
 import { findPrefixOverlap, prefixesOverlap, RegisteredPrefix } from './company-prefix';
 
-const held = (prefix: string, organizationName = 'ACME'): RegisteredPrefix => ({ prefix, organizationId: `id-${organizationName}`, organizationName });
+const held = (prefix: string, organizationName = 'ACME'): RegisteredPrefix => ({
+  prefix,
+  organizationId: `id-${organizationName}`,
+  organizationName,
+});
 
 describe('findPrefixOverlap', () => {
   it('refuses the same prefix, one that begins a registered one, and one a registered one begins', () => {
     const registered = [held('0614141', 'ACME')];
-    expect(findPrefixOverlap(['0614141'], registered)).toEqual({ prefix: '0614141', conflictsWith: '0614141', holder: { organizationId: 'id-ACME', organizationName: 'ACME' } });
+    expect(findPrefixOverlap(['0614141'], registered)).toEqual({
+      prefix: '0614141',
+      conflictsWith: '0614141',
+      holder: { organizationId: 'id-ACME', organizationName: 'ACME' },
+    });
     expect(findPrefixOverlap(['061414'], registered)).toMatchObject({ prefix: '061414', conflictsWith: '0614141' });
     expect(findPrefixOverlap(['06141415'], registered)).toMatchObject({ prefix: '06141415', conflictsWith: '0614141' });
   });

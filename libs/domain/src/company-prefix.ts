@@ -27,7 +27,12 @@ export function findPrefixOverlap(requested: readonly string[], registered: read
   const wanted = [...new Set(requested)];
   for (const [i, prefix] of wanted.entries()) {
     const held = registered.find((r) => prefixesOverlap(prefix, r.prefix));
-    if (held) return { prefix, conflictsWith: held.prefix, holder: { organizationId: held.organizationId, organizationName: held.organizationName } };
+    if (held)
+      return {
+        prefix,
+        conflictsWith: held.prefix,
+        holder: { organizationId: held.organizationId, organizationName: held.organizationName },
+      };
     const sibling = wanted.slice(i + 1).find((other) => prefixesOverlap(prefix, other));
     if (sibling !== undefined) return { prefix, conflictsWith: sibling, holder: null };
   }

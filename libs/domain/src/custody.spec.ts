@@ -28,8 +28,10 @@ const ev = (minute: number, bizStep: string, capturedBy: string, over: Partial<C
   };
 };
 const commission = (m: number) => ev(m, 'commissioning', 'maker', { action: 'ADD' });
-const pack = (m: number, by: string, item: string, container: string) => ev(m, 'packing', by, { eventType: 'AggregationEvent', action: 'ADD', via: item, role: 'child', parent: container });
-const unpack = (m: number, by: string, item: string, container: string) => ev(m, 'unpacking', by, { eventType: 'AggregationEvent', action: 'DELETE', via: item, role: 'child', parent: container });
+const pack = (m: number, by: string, item: string, container: string) =>
+  ev(m, 'packing', by, { eventType: 'AggregationEvent', action: 'ADD', via: item, role: 'child', parent: container });
+const unpack = (m: number, by: string, item: string, container: string) =>
+  ev(m, 'unpacking', by, { eventType: 'AggregationEvent', action: 'DELETE', via: item, role: 'child', parent: container });
 const ship = (m: number, by: string, to: string | null, via = PACK) => ev(m, 'shipping', by, { destinationGln: to, via });
 const receive = (m: number, by: string, via = PACK) => ev(m, 'receiving', by, { via });
 
@@ -65,8 +67,10 @@ describe('deriveCustody', () => {
 
   describe("the demo's clean flow: 1,000 packs in 10 cases on a pallet, shipped, received, broken down, one case shipped on", () => {
     const CASE_1 = 'https://id.gs1.org/00/106141412345678939';
-    const fill = (m: number, container: string) => ev(m, 'packing', 'maker', { eventType: 'AggregationEvent', action: 'ADD', via: container, role: 'parent', parent: container });
-    const breakDown = (m: number, via: string, role: string) => ev(m, 'unpacking', 'wholesaler', { eventType: 'AggregationEvent', action: 'DELETE', via, role, parent: PALLET });
+    const fill = (m: number, container: string) =>
+      ev(m, 'packing', 'maker', { eventType: 'AggregationEvent', action: 'ADD', via: container, role: 'parent', parent: container });
+    const breakDown = (m: number, via: string, role: string) =>
+      ev(m, 'unpacking', 'wholesaler', { eventType: 'AggregationEvent', action: 'DELETE', via, role, parent: PALLET });
     // One event object per captured event; each history below names it through the EPC the history query reaches it by.
     const flow = {
       commission: commission(0),
@@ -82,13 +86,38 @@ describe('deriveCustody', () => {
 
     it.each([
       ['the pallet', [flow.casesOnPallet, flow.shipPallet, flow.receivePallet, flow.unpackPallet], 'wholesaler'],
-      ['the case shipped on', [flow.fillCase, asChild(flow.casesOnPallet, CASE), flow.shipPallet, flow.receivePallet, asChild(flow.unpackPallet, CASE), flow.shipCase, flow.receiveCase], 'pharmacy'],
       [
-        'a pack of that case',
-        [flow.commission, asChild(flow.fillCase, PACK), asChild(flow.casesOnPallet, CASE), flow.shipPallet, flow.receivePallet, asChild(flow.unpackPallet, CASE), flow.shipCase, flow.receiveCase],
+        'the case shipped on',
+        [
+          flow.fillCase,
+          asChild(flow.casesOnPallet, CASE),
+          flow.shipPallet,
+          flow.receivePallet,
+          asChild(flow.unpackPallet, CASE),
+          flow.shipCase,
+          flow.receiveCase,
+        ],
         'pharmacy',
       ],
-      ['a case kept by the distributor', [fill(1, CASE_1), asChild(flow.casesOnPallet, CASE_1), flow.shipPallet, flow.receivePallet, asChild(flow.unpackPallet, CASE_1)], 'wholesaler'],
+      [
+        'a pack of that case',
+        [
+          flow.commission,
+          asChild(flow.fillCase, PACK),
+          asChild(flow.casesOnPallet, CASE),
+          flow.shipPallet,
+          flow.receivePallet,
+          asChild(flow.unpackPallet, CASE),
+          flow.shipCase,
+          flow.receiveCase,
+        ],
+        'pharmacy',
+      ],
+      [
+        'a case kept by the distributor',
+        [fill(1, CASE_1), asChild(flow.casesOnPallet, CASE_1), flow.shipPallet, flow.receivePallet, asChild(flow.unpackPallet, CASE_1)],
+        'wholesaler',
+      ],
     ])('%s: no flag, held in turn by maker, transit, distributor…, now %s', (_, history, holder) => {
       const derived = deriveCustody(history);
       expect(derived.flags).toEqual([]);
@@ -98,18 +127,39 @@ describe('deriveCustody', () => {
 
     it('still flags a container shipped by whoever did not hold it, and the packs inside with it', () => {
       const rogue = ship(6, 'pharmacy', PHARMACY_GLN, CASE);
-      const packHistory = [flow.commission, asChild(flow.fillCase, PACK), asChild(flow.casesOnPallet, CASE), flow.shipPallet, flow.receivePallet, asChild(flow.unpackPallet, CASE), rogue];
-      const caseHistory = [flow.fillCase, asChild(flow.casesOnPallet, CASE), flow.shipPallet, flow.receivePallet, asChild(flow.unpackPallet, CASE), rogue];
+      const packHistory = [
+        flow.commission,
+        asChild(flow.fillCase, PACK),
+        asChild(flow.casesOnPallet, CASE),
+        flow.shipPallet,
+        flow.receivePallet,
+        asChild(flow.unpackPallet, CASE),
+        rogue,
+      ];
+      const caseHistory = [
+        flow.fillCase,
+        asChild(flow.casesOnPallet, CASE),
+        flow.shipPallet,
+        flow.receivePallet,
+        asChild(flow.unpackPallet, CASE),
+        rogue,
+      ];
       for (const history of [packHistory, caseHistory]) {
-        expect(deriveCustody(history).flags).toMatchObject([{ code: ProvenanceFlagCode.SHIPPED_BY_NON_HOLDER, eventRef: rogue.ref, actorId: 'pharmacy', holderId: 'wholesaler' }]);
+        expect(deriveCustody(history).flags).toMatchObject([
+          { code: ProvenanceFlagCode.SHIPPED_BY_NON_HOLDER, eventRef: rogue.ref, actorId: 'pharmacy', holderId: 'wholesaler' },
+        ]);
       }
     });
 
     it('still flags a pallet shipped on while it is in transit, and one shipped before anybody packed it', () => {
       const again = ship(4, 'maker', PHARMACY_GLN, PALLET);
-      expect(deriveCustody([flow.casesOnPallet, flow.shipPallet, again]).flags).toMatchObject([{ code: ProvenanceFlagCode.SHIPPED_BY_NON_HOLDER, eventRef: again.ref, holderId: null }]);
+      expect(deriveCustody([flow.casesOnPallet, flow.shipPallet, again]).flags).toMatchObject([
+        { code: ProvenanceFlagCode.SHIPPED_BY_NON_HOLDER, eventRef: again.ref, holderId: null },
+      ]);
       const early = ship(1, 'maker', WHOLESALER_GLN, PALLET);
-      expect(deriveCustody([early, flow.casesOnPallet]).flags).toMatchObject([{ code: ProvenanceFlagCode.SHIPPED_BY_NON_HOLDER, eventRef: early.ref, holderId: null }]);
+      expect(deriveCustody([early, flow.casesOnPallet]).flags).toMatchObject([
+        { code: ProvenanceFlagCode.SHIPPED_BY_NON_HOLDER, eventRef: early.ref, holderId: null },
+      ]);
     });
   });
 
@@ -161,7 +211,13 @@ describe('deriveCustody', () => {
   });
 
   it('orders events by time, then id, whatever order they arrive in', () => {
-    const history = [commission(0), ship(1, 'maker', WHOLESALER_GLN), receive(2, 'wholesaler'), ship(3, 'wholesaler', PHARMACY_GLN), receive(4, 'pharmacy')];
+    const history = [
+      commission(0),
+      ship(1, 'maker', WHOLESALER_GLN),
+      receive(2, 'wholesaler'),
+      ship(3, 'wholesaler', PHARMACY_GLN),
+      receive(4, 'pharmacy'),
+    ];
     const shuffled = [history[3], history[0], history[4], history[2], history[1]];
     expect(deriveCustody(shuffled)).toEqual(deriveCustody(history));
   });

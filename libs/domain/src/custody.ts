@@ -98,7 +98,15 @@ export function deriveCustody(events: readonly CustodyEvent[]): Custody {
   const now: { interval: CustodyInterval | null; dispensed: { by: string; at: Date } | null } = { interval: null, dispensed: null };
 
   const flag = (code: ProvenanceFlagCode, e: CustodyEvent, message: string) =>
-    out.flags.push({ code, eventId: e.id, eventRef: e.ref, at: e.eventTime, actorId: e.capturedBy, holderId: now.interval?.holderId ?? null, message });
+    out.flags.push({
+      code,
+      eventId: e.id,
+      eventRef: e.ref,
+      at: e.eventTime,
+      actorId: e.capturedBy,
+      holderId: now.interval?.holderId ?? null,
+      message,
+    });
   const begin = (e: CustodyEvent, next: Omit<CustodyInterval, 'from' | 'to'>) => {
     if (now.interval) now.interval.to = e.eventTime;
     now.interval = { ...next, from: e.eventTime, to: null };
@@ -112,7 +120,11 @@ export function deriveCustody(events: readonly CustodyEvent[]): Custody {
         now.dispensed = null;
         if (now.interval) now.interval.to = null;
       } else {
-        flag(ProvenanceFlagCode.EVENT_AFTER_DISPENSE, e, `${cbvShortName(e.bizStep) ?? e.eventType} after the pack was dispensed at ${now.dispensed.at.toISOString()}`);
+        flag(
+          ProvenanceFlagCode.EVENT_AFTER_DISPENSE,
+          e,
+          `${cbvShortName(e.bizStep) ?? e.eventType} after the pack was dispensed at ${now.dispensed.at.toISOString()}`,
+        );
       }
     }
     if (e.eventType === 'AggregationEvent' && e.role === 'child' && e.parent) trackAggregation(e, open, out.aggregation);
@@ -123,7 +135,11 @@ export function deriveCustody(events: readonly CustodyEvent[]): Custody {
     if (isShipping(e)) {
       const holder = interval && !interval.inTransit ? interval.holderId : null;
       if (holder !== e.capturedBy) {
-        flag(ProvenanceFlagCode.SHIPPED_BY_NON_HOLDER, e, holder ? 'shipped by an organization that did not hold the pack' : 'shipped while nobody held the pack');
+        flag(
+          ProvenanceFlagCode.SHIPPED_BY_NON_HOLDER,
+          e,
+          holder ? 'shipped by an organization that did not hold the pack' : 'shipped while nobody held the pack',
+        );
       }
       begin(e, { holderId: null, location: null, inTransit: true, shipmentRef: e.ref, destinationGln: e.destinationGln });
     } else if (isReceiving(e)) {
@@ -131,9 +147,19 @@ export function deriveCustody(events: readonly CustodyEvent[]): Custody {
       const at = e.bizLocation ? glnOf(e.bizLocation) : null;
       if (!transit) flag(ProvenanceFlagCode.RECEIVED_WITHOUT_SHIPMENT, e, 'received while no shipment was in transit');
       else if (transit.destinationGln && transit.destinationGln !== e.capturedByGln && transit.destinationGln !== at) {
-        flag(ProvenanceFlagCode.RECEIVED_WITHOUT_SHIPMENT, e, `received by a party the shipment was not addressed to (${transit.destinationGln})`);
+        flag(
+          ProvenanceFlagCode.RECEIVED_WITHOUT_SHIPMENT,
+          e,
+          `received by a party the shipment was not addressed to (${transit.destinationGln})`,
+        );
       }
-      begin(e, { holderId: e.capturedBy, location: e.bizLocation, inTransit: false, shipmentRef: transit?.shipmentRef ?? null, destinationGln: null });
+      begin(e, {
+        holderId: e.capturedBy,
+        location: e.bizLocation,
+        inTransit: false,
+        shipmentRef: transit?.shipmentRef ?? null,
+        destinationGln: null,
+      });
     }
     if (statusSetBy(e.bizStep, e.disposition) === PackStatus.DISPENSED && !now.dispensed) {
       now.dispensed = { by: e.capturedBy, at: e.eventTime };
@@ -147,7 +173,16 @@ export function deriveCustody(events: readonly CustodyEvent[]): Custody {
 function trackAggregation(e: CustodyEvent, open: Map<string, AggregationSpan>, spans: AggregationSpan[]) {
   const key = `${e.via} ${e.parent}`;
   if (e.action === 'ADD' && !open.has(key)) {
-    const span: AggregationSpan = { epc: e.via, container: e.parent!, packedAt: e.eventTime, unpackedAt: null, packedBy: e.capturedBy, unpackedBy: null, packRef: e.ref, unpackRef: null };
+    const span: AggregationSpan = {
+      epc: e.via,
+      container: e.parent!,
+      packedAt: e.eventTime,
+      unpackedAt: null,
+      packedBy: e.capturedBy,
+      unpackedBy: null,
+      packRef: e.ref,
+      unpackRef: null,
+    };
     open.set(key, span);
     spans.push(span);
   } else if (e.action === 'DELETE' && open.has(key)) {
@@ -159,6 +194,7 @@ function trackAggregation(e: CustodyEvent, open: Map<string, AggregationSpan>, s
 /** The GLN a shipment is addressed to: its owning party, else its possessing party, else its first destination. */
 export function destinationGlnOf(body: Record<string, unknown>): string | null {
   const list = (Array.isArray(body.destinationList) ? body.destinationList : []) as { type?: string; destination?: unknown }[];
-  const chosen = list.find((d) => cbvShortName(d.type) === 'owning_party') ?? list.find((d) => cbvShortName(d.type) === 'possessing_party') ?? list[0];
+  const chosen =
+    list.find((d) => cbvShortName(d.type) === 'owning_party') ?? list.find((d) => cbvShortName(d.type) === 'possessing_party') ?? list[0];
   return typeof chosen?.destination === 'string' ? glnOf(chosen.destination) : null;
 }

@@ -1,6 +1,14 @@
 import { keccak_256 } from '@noble/hashes/sha3';
 import fc from 'fast-check';
-import { EVENT_BATCH_DOMAIN, EVENT_BATCH_TYPES, eventBatchDigest, eventBatchMessage, eventBatchTypedData, EventSignatureError, EventSignatureErrorCode } from './event-signature';
+import {
+  EVENT_BATCH_DOMAIN,
+  EVENT_BATCH_TYPES,
+  eventBatchDigest,
+  eventBatchMessage,
+  eventBatchTypedData,
+  EventSignatureError,
+  EventSignatureErrorCode,
+} from './event-signature';
 
 const GLN = '0614141000012';
 const DIGESTS = [new Uint8Array(32).fill(0xa1), new Uint8Array(32).fill(0xb2)];
@@ -73,7 +81,9 @@ describe('eventBatchTypedData', () => {
   });
 
   it('names a digest that is not 32 bytes', () => {
-    expect(() => eventBatchDigest(GLN, [new Uint8Array(33)])).toThrow(expect.objectContaining({ code: EventSignatureErrorCode.MALFORMED_DIGEST, field: 'eventHashes/0' }));
+    expect(() => eventBatchDigest(GLN, [new Uint8Array(33)])).toThrow(
+      expect.objectContaining({ code: EventSignatureErrorCode.MALFORMED_DIGEST, field: 'eventHashes/0' }),
+    );
     const error = (() => {
       try {
         eventBatchMessage(GLN, [DIGESTS[0], new Uint8Array(31)]);
@@ -86,6 +96,8 @@ describe('eventBatchTypedData', () => {
   });
 
   it('refuses an organization that is not a GLN', () => {
-    expect(() => eventBatchMessage('ACME', DIGESTS)).toThrow(expect.objectContaining({ code: EventSignatureErrorCode.MALFORMED_GLN, field: 'organization' }));
+    expect(() => eventBatchMessage('ACME', DIGESTS)).toThrow(
+      expect.objectContaining({ code: EventSignatureErrorCode.MALFORMED_GLN, field: 'organization' }),
+    );
   });
 });

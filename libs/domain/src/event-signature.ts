@@ -73,7 +73,12 @@ const GLN = /^\d{13}$/;
 
 function requireGln(gln: string): void {
   if (!GLN.test(gln)) {
-    throw new EventSignatureError(EventSignatureErrorCode.MALFORMED_GLN, 'organization', 'pattern:13-digits', `organization must be a 13-digit GLN, got "${gln}"`);
+    throw new EventSignatureError(
+      EventSignatureErrorCode.MALFORMED_GLN,
+      'organization',
+      'pattern:13-digits',
+      `organization must be a 13-digit GLN, got "${gln}"`,
+    );
   }
 }
 
@@ -116,7 +121,11 @@ export function eventBatchTypedData(gln: string, digests: readonly Uint8Array[])
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 const DOMAIN_SEPARATOR = keccak_256(
-  concat([keccak_256(utf8('EIP712Domain(string name,string version)')), keccak_256(utf8(EVENT_BATCH_DOMAIN.name)), keccak_256(utf8(EVENT_BATCH_DOMAIN.version))]),
+  concat([
+    keccak_256(utf8('EIP712Domain(string name,string version)')),
+    keccak_256(utf8(EVENT_BATCH_DOMAIN.name)),
+    keccak_256(utf8(EVENT_BATCH_DOMAIN.version)),
+  ]),
 );
 const EVENT_BATCH_TYPEHASH = keccak_256(utf8('EventBatch(string organization,bytes32[] eventHashes)'));
 

@@ -1,9 +1,25 @@
 import { Actor, AuthorityCode, RecordContext } from './authority';
-import { hasValidLicence, isLicenceValid, LicenceRecord, licenceStatus, LicenceStatus, LicenceEnforcement, needsLicence, TradingPartnerLicences, unlicensedPartners } from './licence';
+import {
+  hasValidLicence,
+  isLicenceValid,
+  LicenceRecord,
+  licenceStatus,
+  LicenceStatus,
+  LicenceEnforcement,
+  needsLicence,
+  TradingPartnerLicences,
+  unlicensedPartners,
+} from './licence';
 import { applyEvents, EventFacts, HistoryFlagCode } from './pack-state';
 
 const day = (d: number) => new Date(Date.UTC(2026, 0, d));
-const licence = (over: Partial<LicenceRecord> = {}): LicenceRecord => ({ validFrom: day(1), validUntil: day(31), verifiedAt: day(2), rejectedAt: null, ...over });
+const licence = (over: Partial<LicenceRecord> = {}): LicenceRecord => ({
+  validFrom: day(1),
+  validUntil: day(31),
+  verifiedAt: day(2),
+  rejectedAt: null,
+  ...over,
+});
 
 describe('licences', () => {
   it('is valid only once verified, while not rejected, from validFrom up to (not including) validUntil', () => {
@@ -28,7 +44,11 @@ describe('licences', () => {
   });
 
   it('asks no licence of a regulator', () => {
-    expect(['MANUFACTURER', 'DISTRIBUTOR', 'DISPENSER', 'REGULATOR'].filter(needsLicence)).toEqual(['MANUFACTURER', 'DISTRIBUTOR', 'DISPENSER']);
+    expect(['MANUFACTURER', 'DISTRIBUTOR', 'DISPENSER', 'REGULATOR'].filter(needsLicence)).toEqual([
+      'MANUFACTURER',
+      'DISTRIBUTOR',
+      'DISPENSER',
+    ]);
   });
 
   it('unlicensedPartners: every non-regulator without a valid licence, by id and GLN', () => {
@@ -38,7 +58,10 @@ describe('licences', () => {
       { id: 'pharmacy', gln: '0614141000036', role: 'DISPENSER', licences: [] },
       { id: 'agency', gln: '0614141000043', role: 'REGULATOR', licences: [] },
     ];
-    expect(unlicensedPartners(partners, day(10))).toEqual({ unlicensedIds: new Set(['wholesaler', 'pharmacy']), unlicensedGlns: new Set(['0614141000029', '0614141000036']) });
+    expect(unlicensedPartners(partners, day(10))).toEqual({
+      unlicensedIds: new Set(['wholesaler', 'pharmacy']),
+      unlicensedGlns: new Set(['0614141000029', '0614141000036']),
+    });
     expect(unlicensedPartners(partners, day(40)).unlicensedIds).toEqual(new Set(['maker', 'wholesaler', 'pharmacy']));
   });
 });
@@ -80,7 +103,12 @@ describe('the licence rule in the capture reducer', () => {
       unlicensedGlns: new Set(unlicensed.map((u) => actors.get(u)!.gln)),
       enforcement,
     };
-    const context: RecordContext = { actorOf: (a) => actors.get(a)!, recordTime: new Date(Date.UTC(2026, 0, 2)), maxFutureSkewMs: 0, licences };
+    const context: RecordContext = {
+      actorOf: (a) => actors.get(a)!,
+      recordTime: new Date(Date.UTC(2026, 0, 2)),
+      maxFutureSkewMs: 0,
+      licences,
+    };
     const identify = () => ({ kind: 'sgtin' as const, gtin: '09506000134352', serial: 'S1' });
     return applyEvents([], flow(), identify, context);
   };
@@ -95,7 +123,9 @@ describe('the licence rule in the capture reducer', () => {
       [AuthorityCode.UNLICENSED_TRADING_PARTNER, 'ACTIVE'],
       [AuthorityCode.NOT_DESTINATION, 'ACTIVE'],
     ]);
-    expect(run(['maker'], LicenceEnforcement.REFUSE).violations).toEqual([{ eventId: expect.any(Number), epc: PACK, code: AuthorityCode.UNLICENSED_TRADING_PARTNER, status: 'IN_TRANSIT' }]);
+    expect(run(['maker'], LicenceEnforcement.REFUSE).violations).toEqual([
+      { eventId: expect.any(Number), epc: PACK, code: AuthorityCode.UNLICENSED_TRADING_PARTNER, status: 'IN_TRANSIT' },
+    ]);
   });
 
   it('under alert, stores both trades and flags each', () => {

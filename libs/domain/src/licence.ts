@@ -60,7 +60,10 @@ export interface TradingPartner {
 }
 
 /** The organizations that may not trade at `at`: those needing a licence and holding no valid one, by id and GLN. */
-export function unlicensedPartners(partners: readonly TradingPartner[], at: Date): { unlicensedIds: Set<string>; unlicensedGlns: Set<string> } {
+export function unlicensedPartners(
+  partners: readonly TradingPartner[],
+  at: Date,
+): { unlicensedIds: Set<string>; unlicensedGlns: Set<string> } {
   const unlicensed = partners.filter((p) => needsLicence(p.role) && !hasValidLicence(p.licences, at));
   return { unlicensedIds: new Set(unlicensed.map((p) => p.id)), unlicensedGlns: new Set(unlicensed.map((p) => p.gln)) };
 }

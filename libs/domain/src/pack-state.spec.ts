@@ -1,9 +1,20 @@
 import fc from 'fast-check';
 import { Actor, AuthorityCode, RecordContext } from './authority';
-import { applyEvents, EventFacts, EXPORTING_BIZSTEP, HistoryFlagCode, ItemIdentity, ItemState, PackStatus, ViolationCode } from './pack-state';
+import {
+  applyEvents,
+  EventFacts,
+  EXPORTING_BIZSTEP,
+  HistoryFlagCode,
+  ItemIdentity,
+  ItemState,
+  PackStatus,
+  ViolationCode,
+} from './pack-state';
 
 const identify = (epc: string): ItemIdentity =>
-  epc.includes('/00/') ? { kind: 'sscc', gtin: null, serial: null } : { kind: 'sgtin', gtin: '09506000134352', serial: epc.split('/').pop()! };
+  epc.includes('/00/')
+    ? { kind: 'sscc', gtin: null, serial: null }
+    : { kind: 'sgtin', gtin: '09506000134352', serial: epc.split('/').pop()! };
 
 const actor = (id: string, role: Actor['role'], companyPrefixes: string[] = []): Actor => ({ id, role, gln: `gln-${id}`, companyPrefixes });
 const ACTORS = new Map(
@@ -21,8 +32,13 @@ let nextId = 1;
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute));
 const DAY = 24 * 60;
 /** Recorded a day after the first events unless told otherwise, with the default skew of 5 minutes. */
-const context = (recordMinute = DAY): RecordContext => ({ actorOf: (id) => ACTORS.get(id)!, recordTime: at(recordMinute), maxFutureSkewMs: 5 * 60_000 });
-const apply = (initial: ItemState[], events: EventFacts[], recordMinute = DAY) => applyEvents(initial, events, identify, context(recordMinute));
+const context = (recordMinute = DAY): RecordContext => ({
+  actorOf: (id) => ACTORS.get(id)!,
+  recordTime: at(recordMinute),
+  maxFutureSkewMs: 5 * 60_000,
+});
+const apply = (initial: ItemState[], events: EventFacts[], recordMinute = DAY) =>
+  applyEvents(initial, events, identify, context(recordMinute));
 
 function event(partial: Partial<EventFacts> & { minute: number }): EventFacts {
   return {
@@ -55,15 +71,51 @@ function run(initial: ItemState[], events: EventFacts[], recordMinute = DAY) {
 }
 
 describe('applyEvents', () => {
-  const commission = event({ minute: 1, action: 'ADD', bizStep: 'commissioning', epcs: [pack(1), pack(2)], lot: 'L1', expiry: '2027-12-31', bizLocation: 'urn:epc:id:sgln:0614141.00777.0' });
-  const packCase = event({ minute: 2, eventType: 'AggregationEvent', action: 'ADD', bizStep: 'packing', parent: CASE, children: [pack(1), pack(2)] });
-  const palletise = event({ minute: 3, eventType: 'AggregationEvent', action: 'ADD', bizStep: 'packing', parent: PALLET, children: [CASE] });
+  const commission = event({
+    minute: 1,
+    action: 'ADD',
+    bizStep: 'commissioning',
+    epcs: [pack(1), pack(2)],
+    lot: 'L1',
+    expiry: '2027-12-31',
+    bizLocation: 'urn:epc:id:sgln:0614141.00777.0',
+  });
+  const packCase = event({
+    minute: 2,
+    eventType: 'AggregationEvent',
+    action: 'ADD',
+    bizStep: 'packing',
+    parent: CASE,
+    children: [pack(1), pack(2)],
+  });
+  const palletise = event({
+    minute: 3,
+    eventType: 'AggregationEvent',
+    action: 'ADD',
+    bizStep: 'packing',
+    parent: PALLET,
+    children: [CASE],
+  });
   const ship = event({ minute: 4, bizStep: 'shipping', epcs: [PALLET], destination: 'gln-wholesaler' });
-  const receive = event({ minute: 5, bizStep: 'receiving', epcs: [PALLET], capturedBy: 'wholesaler', bizLocation: 'urn:epc:id:sgln:0614141.00002.0' });
+  const receive = event({
+    minute: 5,
+    bizStep: 'receiving',
+    epcs: [PALLET],
+    capturedBy: 'wholesaler',
+    bizLocation: 'urn:epc:id:sgln:0614141.00002.0',
+  });
 
   it('commissions packs with lot, expiry, custodian, location and the record time', () => {
     const { byEpc } = run([], [commission]);
-    expect(byEpc.get(pack(1))).toMatchObject({ status: PackStatus.ACTIVE, lot: 'L1', expiry: '2027-12-31', custodianId: 'maker', commissionedBy: 'maker', kind: 'sgtin', statusRecordedAt: at(DAY) });
+    expect(byEpc.get(pack(1))).toMatchObject({
+      status: PackStatus.ACTIVE,
+      lot: 'L1',
+      expiry: '2027-12-31',
+      custodianId: 'maker',
+      commissionedBy: 'maker',
+      kind: 'sgtin',
+      statusRecordedAt: at(DAY),
+    });
   });
 
   it('takes what capture already parsed of an EPC (identities) instead of identifying it again', () => {
@@ -83,14 +135,31 @@ describe('applyEvents', () => {
 
   it('moves every pack inside a shipped pallet and hands custody over on receipt', () => {
     const shipped = run([], [commission, packCase, palletise, ship]).byEpc;
-    expect(shipped.get(pack(2))).toMatchObject({ status: PackStatus.IN_TRANSIT, custodianId: 'maker', destination: 'gln-wholesaler', containerEpc: CASE });
+    expect(shipped.get(pack(2))).toMatchObject({
+      status: PackStatus.IN_TRANSIT,
+      custodianId: 'maker',
+      destination: 'gln-wholesaler',
+      containerEpc: CASE,
+    });
     const received = run([], [commission, packCase, palletise, ship, receive]).byEpc;
-    expect(received.get(pack(2))).toMatchObject({ status: PackStatus.ACTIVE, custodianId: 'wholesaler', location: 'urn:epc:id:sgln:0614141.00002.0', destination: null });
+    expect(received.get(pack(2))).toMatchObject({
+      status: PackStatus.ACTIVE,
+      custodianId: 'wholesaler',
+      location: 'urn:epc:id:sgln:0614141.00002.0',
+      destination: null,
+    });
     expect(received.get(CASE)?.containerEpc).toBe(PALLET);
   });
 
   it('lets the receiver of a pallet break it down and ship a case on', () => {
-    const unpack = event({ minute: 6, eventType: 'AggregationEvent', action: 'DELETE', bizStep: 'unpacking', parent: PALLET, capturedBy: 'wholesaler' });
+    const unpack = event({
+      minute: 6,
+      eventType: 'AggregationEvent',
+      action: 'DELETE',
+      bizStep: 'unpacking',
+      parent: PALLET,
+      capturedBy: 'wholesaler',
+    });
     const shipCase = event({ minute: 7, bizStep: 'shipping', epcs: [CASE], destination: 'gln-pharmacy', capturedBy: 'wholesaler' });
     const receiveCase = event({ minute: 8, bizStep: 'receiving', epcs: [CASE], capturedBy: 'pharmacy' });
     const dispense = event({ minute: 9, bizStep: 'dispensing', epcs: [pack(1)], capturedBy: 'pharmacy' });
@@ -111,7 +180,13 @@ describe('applyEvents', () => {
     const lock = event({ minute: 9, bizStep: 'holding', disposition: 'non_sellable_other', epcs: [pack(1)] });
     const first = run([], [commission, lock]).byEpc.get(pack(1))!;
     const lateShip = event({ minute: 8, bizStep: 'shipping', epcs: [pack(1)], capturedBy: 'regulator' });
-    const lateObserve = event({ minute: 8, bizStep: 'inspecting', epcs: [pack(1)], capturedBy: 'regulator', bizLocation: 'urn:epc:id:sgln:0614141.00009.0' });
+    const lateObserve = event({
+      minute: 8,
+      bizStep: 'inspecting',
+      epcs: [pack(1)],
+      capturedBy: 'regulator',
+      bizLocation: 'urn:epc:id:sgln:0614141.00009.0',
+    });
     const { byEpc, flags } = run([first], [lateObserve]);
     expect(byEpc.has(pack(1))).toBe(false);
     expect(flags).toEqual([{ eventId: lateObserve.eventId, epc: pack(1), gtin: '09506000134352', code: HistoryFlagCode.LATE_EVENT }]);
@@ -143,7 +218,10 @@ describe('applyEvents', () => {
   it('refuses a second commissioning of a serial (SERIAL_EXISTS), in another capture or the same', () => {
     const first = run([], [commission]).byEpc.get(pack(1))!;
     const again = event({ minute: 10, action: 'ADD', bizStep: 'commissioning', epcs: [pack(1)], lot: 'OTHER', expiry: '2030-01-31' });
-    expect(apply([first], [again])).toMatchObject({ states: [], violations: [{ epc: pack(1), code: ViolationCode.SERIAL_EXISTS, status: PackStatus.ACTIVE }] });
+    expect(apply([first], [again])).toMatchObject({
+      states: [],
+      violations: [{ epc: pack(1), code: ViolationCode.SERIAL_EXISTS, status: PackStatus.ACTIVE }],
+    });
     expect(apply([], [commission, again]).violations.map((v) => v.code)).toEqual([ViolationCode.SERIAL_EXISTS]);
   });
 
@@ -160,9 +238,18 @@ describe('applyEvents', () => {
 });
 
 describe('authority', () => {
-  const commission = event({ minute: 1, action: 'ADD', bizStep: 'commissioning', epcs: [pack(1)], lot: 'L1', expiry: '2027-12-31', bizLocation: 'urn:epc:id:sgln:9506000.00001.0' });
+  const commission = event({
+    minute: 1,
+    action: 'ADD',
+    bizStep: 'commissioning',
+    epcs: [pack(1)],
+    lot: 'L1',
+    expiry: '2027-12-31',
+    bizLocation: 'urn:epc:id:sgln:9506000.00001.0',
+  });
   const held = () => run([], [commission]).byEpc.get(pack(1))!;
-  const on = (by: string, partial: Partial<EventFacts>) => apply([held()], [event({ minute: 5, epcs: [pack(1)], capturedBy: by, ...partial })]);
+  const on = (by: string, partial: Partial<EventFacts>) =>
+    apply([held()], [event({ minute: 5, epcs: [pack(1)], capturedBy: by, ...partial })]);
 
   it.each([
     ['commissioning', 'wholesaler', { action: 'ADD', bizStep: 'commissioning' }, AuthorityCode.NOT_MANUFACTURER],
@@ -177,14 +264,22 @@ describe('authority', () => {
     ['decommissioning', 'regulator', { bizStep: 'decommissioning', disposition: 'inactive' }, AuthorityCode.NOT_CUSTODIAN],
     ['locking', 'wholesaler', { bizStep: 'holding', disposition: 'non_sellable_other' }, AuthorityCode.NOT_MANUFACTURER],
     ['locking', 'rival', { bizStep: 'holding', disposition: 'non_sellable_other' }, AuthorityCode.NOT_MANUFACTURER],
-    ['packing', 'wholesaler', { eventType: 'AggregationEvent', action: 'ADD', bizStep: 'packing', parent: CASE, children: [pack(1)], epcs: [] }, AuthorityCode.NOT_CUSTODIAN],
+    [
+      'packing',
+      'wholesaler',
+      { eventType: 'AggregationEvent', action: 'ADD', bizStep: 'packing', parent: CASE, children: [pack(1)], epcs: [] },
+      AuthorityCode.NOT_CUSTODIAN,
+    ],
     ['observing', 'pharmacy', { bizStep: 'inspecting', bizLocation: 'urn:epc:id:sgln:0614141.00009.0' }, AuthorityCode.NOT_CUSTODIAN],
     ['dispensing (URN)', 'maker', { bizStep: 'urn:epcglobal:cbv:bizstep:dispensing' }, AuthorityCode.NOT_AUTHORIZED_ROLE],
-  ] as [string, string, Partial<EventFacts>, AuthorityCode][])('%s by %s of a pack the maker holds: refused, nothing changes', (_, by, partial, code) => {
-    const refused = on(by, partial);
-    expect(refused.violations).toEqual([expect.objectContaining({ epc: pack(1), code })]);
-    expect(refused.states).toEqual([]);
-  });
+  ] as [string, string, Partial<EventFacts>, AuthorityCode][])(
+    '%s by %s of a pack the maker holds: refused, nothing changes',
+    (_, by, partial, code) => {
+      const refused = on(by, partial);
+      expect(refused.violations).toEqual([expect.objectContaining({ epc: pack(1), code })]);
+      expect(refused.states).toEqual([]);
+    },
+  );
 
   it('lets the custodian and the manufacturer or a regulator act as the matrix says', () => {
     expect(on('maker', { bizStep: 'destroying' }).states[0].status).toBe(PackStatus.DESTROYED);
@@ -193,33 +288,80 @@ describe('authority', () => {
   });
 
   it('does not move a pack to the place of a manufacturer locking it', () => {
-    const shipped = run([held()], [event({ minute: 2, bizStep: 'shipping', epcs: [pack(1)], destination: 'gln-wholesaler' })]).byEpc.get(pack(1))!;
-    const received = run([shipped], [event({ minute: 3, bizStep: 'receiving', epcs: [pack(1)], capturedBy: 'wholesaler', bizLocation: 'urn:epc:id:sgln:0614141.00002.0' })]).byEpc.get(pack(1))!;
-    const locked = run([received], [event({ minute: 4, bizStep: 'holding', disposition: 'non_sellable_other', epcs: [pack(1)], bizLocation: 'urn:epc:id:sgln:9506000.00001.0' })]).byEpc.get(pack(1))!;
+    const shipped = run([held()], [event({ minute: 2, bizStep: 'shipping', epcs: [pack(1)], destination: 'gln-wholesaler' })]).byEpc.get(
+      pack(1),
+    )!;
+    const received = run(
+      [shipped],
+      [
+        event({
+          minute: 3,
+          bizStep: 'receiving',
+          epcs: [pack(1)],
+          capturedBy: 'wholesaler',
+          bizLocation: 'urn:epc:id:sgln:0614141.00002.0',
+        }),
+      ],
+    ).byEpc.get(pack(1))!;
+    const locked = run(
+      [received],
+      [
+        event({
+          minute: 4,
+          bizStep: 'holding',
+          disposition: 'non_sellable_other',
+          epcs: [pack(1)],
+          bizLocation: 'urn:epc:id:sgln:9506000.00001.0',
+        }),
+      ],
+    ).byEpc.get(pack(1))!;
     expect(locked).toMatchObject({ status: PackStatus.LOCKED, custodianId: 'wholesaler', location: 'urn:epc:id:sgln:0614141.00002.0' });
   });
 
   it('lets only the addressee receive a shipment, and the shipper report it stolen on the road', () => {
-    const shipped = run([held()], [event({ minute: 2, bizStep: 'shipping', epcs: [pack(1)], destination: 'gln-pharmacy' })]).byEpc.get(pack(1))!;
+    const shipped = run([held()], [event({ minute: 2, bizStep: 'shipping', epcs: [pack(1)], destination: 'gln-pharmacy' })]).byEpc.get(
+      pack(1),
+    )!;
     const receiveBy = (by: string) => apply([shipped], [event({ minute: 3, bizStep: 'receiving', epcs: [pack(1)], capturedBy: by })]);
     expect(receiveBy('other-pharmacy').violations.map((v) => v.code)).toEqual([AuthorityCode.NOT_DESTINATION]);
     expect(receiveBy('maker').violations.map((v) => v.code)).toEqual([AuthorityCode.NOT_DESTINATION]);
     expect(receiveBy('pharmacy').states[0]).toMatchObject({ status: PackStatus.ACTIVE, custodianId: 'pharmacy' });
-    expect(apply([shipped], [event({ minute: 3, bizStep: 'dispensing', epcs: [pack(1)], capturedBy: 'pharmacy' })]).violations.map((v) => v.code)).toEqual([AuthorityCode.NOT_CUSTODIAN]);
-    expect(apply([shipped], [event({ minute: 3, bizStep: 'decommissioning', disposition: 'stolen', epcs: [pack(1)] })]).states[0].status).toBe(PackStatus.STOLEN);
+    expect(
+      apply([shipped], [event({ minute: 3, bizStep: 'dispensing', epcs: [pack(1)], capturedBy: 'pharmacy' })]).violations.map(
+        (v) => v.code,
+      ),
+    ).toEqual([AuthorityCode.NOT_CUSTODIAN]);
+    expect(
+      apply([shipped], [event({ minute: 3, bizStep: 'decommissioning', disposition: 'stolen', epcs: [pack(1)] })]).states[0].status,
+    ).toBe(PackStatus.STOLEN);
   });
 });
 
 describe('status rules', () => {
-  const commission = event({ minute: 1, action: 'ADD', bizStep: 'commissioning', epcs: [pack(1)], lot: 'L1', expiry: '2027-12-31', capturedBy: 'maker' });
+  const commission = event({
+    minute: 1,
+    action: 'ADD',
+    bizStep: 'commissioning',
+    epcs: [pack(1)],
+    lot: 'L1',
+    expiry: '2027-12-31',
+    capturedBy: 'maker',
+  });
   const ship = event({ minute: 2, bizStep: 'shipping', epcs: [pack(1)], destination: 'gln-pharmacy' });
   const receive = event({ minute: 3, bizStep: 'receiving', epcs: [pack(1)], capturedBy: 'pharmacy' });
-  const dispensedAt = (minute: number, bizStep = 'dispensing') => event({ minute, bizStep, disposition: 'dispensed', epcs: [pack(1)], capturedBy: 'pharmacy' });
+  const dispensedAt = (minute: number, bizStep = 'dispensing') =>
+    event({ minute, bizStep, disposition: 'dispensed', epcs: [pack(1)], capturedBy: 'pharmacy' });
   const dispensed = () => run([], [commission, ship, receive, dispensedAt(10)]).byEpc.get(pack(1))!;
-  const undo = (minute: number, by = 'pharmacy') => event({ minute, bizStep: 'stocking', disposition: 'active', epcs: [pack(1)], capturedBy: by });
+  const undo = (minute: number, by = 'pharmacy') =>
+    event({ minute, bizStep: 'stocking', disposition: 'active', epcs: [pack(1)], capturedBy: by });
 
   it('records who set the status, its event time and the server time it was recorded', () => {
-    expect(dispensed()).toMatchObject({ status: PackStatus.DISPENSED, statusChangedBy: 'pharmacy', statusChangedAt: at(10), statusRecordedAt: at(DAY) });
+    expect(dispensed()).toMatchObject({
+      status: PackStatus.DISPENSED,
+      statusChangedBy: 'pharmacy',
+      statusChangedAt: at(10),
+      statusRecordedAt: at(DAY),
+    });
   });
 
   it('refuses a second dispensing, even one stamped earlier than the first or spelled as a compact IRI', () => {
@@ -227,7 +369,9 @@ describe('status rules', () => {
     expect(later.violations).toEqual([expect.objectContaining({ epc: pack(1), code: ViolationCode.ALREADY_DISPENSED })]);
     expect(later.states).toEqual([]);
     expect(apply([dispensed()], [dispensedAt(9)]).violations.map((v) => v.code)).toEqual([ViolationCode.ALREADY_DISPENSED]);
-    expect(apply([dispensed()], [dispensedAt(11, 'cbv:BizStep-dispensing')]).violations.map((v) => v.code)).toEqual([ViolationCode.ALREADY_DISPENSED]);
+    expect(apply([dispensed()], [dispensedAt(11, 'cbv:BizStep-dispensing')]).violations.map((v) => v.code)).toEqual([
+      ViolationCode.ALREADY_DISPENSED,
+    ]);
   });
 
   it('lets the same location undo a dispensing within 10 days of recording it, and nobody else or later', () => {
@@ -249,15 +393,22 @@ describe('status rules', () => {
     ['holding', 'non_sellable_other', PackStatus.LOCKED],
     ['decommissioning', 'inactive', PackStatus.DECOMMISSIONED],
   ])('%s / %s sets %s, after which a shipment is refused', (bizStep, disposition, status) => {
-    const first = run([], [commission, event({ minute: 5, bizStep, disposition, epcs: [pack(1)], capturedBy: 'maker' })]).byEpc.get(pack(1))!;
+    const first = run([], [commission, event({ minute: 5, bizStep, disposition, epcs: [pack(1)], capturedBy: 'maker' })]).byEpc.get(
+      pack(1),
+    )!;
     expect(first.status).toBe(status);
     const shipAfter = apply([first], [event({ minute: 6, bizStep: 'shipping', epcs: [pack(1)], capturedBy: 'maker' })]);
     expect(shipAfter.violations[0].code).toBe(ViolationCode.PACK_INACTIVE);
   });
 
   it('never undoes a destroyed or stolen pack', () => {
-    const destroyed = run([], [commission, event({ minute: 5, bizStep: 'destroying', epcs: [pack(1)], capturedBy: 'maker' })]).byEpc.get(pack(1))!;
-    const back = apply([destroyed], [event({ minute: 6, bizStep: 'stocking', disposition: 'active', epcs: [pack(1)], capturedBy: 'maker' })]);
+    const destroyed = run([], [commission, event({ minute: 5, bizStep: 'destroying', epcs: [pack(1)], capturedBy: 'maker' })]).byEpc.get(
+      pack(1),
+    )!;
+    const back = apply(
+      [destroyed],
+      [event({ minute: 6, bizStep: 'stocking', disposition: 'active', epcs: [pack(1)], capturedBy: 'maker' })],
+    );
     expect(back.violations[0].code).toBe(ViolationCode.PACK_INACTIVE);
   });
 });

@@ -180,7 +180,10 @@ const ACT_BY_STATUS: Record<Exclude<PackStatus, PackStatus.ACTIVE>, Act> = {
 };
 
 /** What an event does to an item now in status `current` (null: not known yet), as the authority matrix names it. */
-export function actOf(facts: Pick<EventFacts, 'eventType' | 'action' | 'bizStep' | 'disposition' | 'parent'>, current: PackStatus | null): Act {
+export function actOf(
+  facts: Pick<EventFacts, 'eventType' | 'action' | 'bizStep' | 'disposition' | 'parent'>,
+  current: PackStatus | null,
+): Act {
   const step = cbvShortName(facts.bizStep);
   if (step === 'commissioning' && facts.action === 'ADD') return Act.COMMISSION;
   const next = statusSetBy(facts.bizStep, facts.disposition);
@@ -205,7 +208,8 @@ function violationOf(state: ItemState, next: PackStatus, facts: EventFacts, reco
   if (INACTIVE_STATUSES.has(next)) {
     return state.status === PackStatus.DISPENSED ? ViolationCode.ALREADY_DISPENSED : ViolationCode.PACK_INACTIVE;
   }
-  const isUndo = next === PackStatus.ACTIVE && statusSetBy(null, facts.disposition) === PackStatus.ACTIVE && cbvShortName(facts.bizStep) !== 'receiving';
+  const isUndo =
+    next === PackStatus.ACTIVE && statusSetBy(null, facts.disposition) === PackStatus.ACTIVE && cbvShortName(facts.bizStep) !== 'receiving';
   if (!isUndo || FINAL_STATUSES.has(state.status)) return ViolationCode.PACK_INACTIVE;
   if (state.statusChangedBy !== facts.capturedBy) return ViolationCode.UNDO_BY_OTHER_LOCATION;
   const ageDays = (recordTime.getTime() - state.statusRecordedAt.getTime()) / 86_400_000;
@@ -271,7 +275,12 @@ export function applyEvents(
     const named = namedBy(facts);
     const actor = context.actorOf(facts.capturedBy);
     if (isFutureEvent(facts.eventTime, context)) {
-      return (named.length ? named : [null]).map((epc) => ({ eventId: facts.eventId, epc, code: AuthorityCode.FUTURE_EVENT, status: (epc && states.get(epc)?.status) || null }));
+      return (named.length ? named : [null]).map((epc) => ({
+        eventId: facts.eventId,
+        epc,
+        code: AuthorityCode.FUTURE_EVENT,
+        status: (epc && states.get(epc)?.status) || null,
+      }));
     }
     const out: Violation[] = [];
     for (const epc of new Set(named)) {
@@ -356,7 +365,8 @@ export function applyEvents(
     // Late for an item it names: it changes nothing of that item (touch skips it), and regulators should know.
     for (const epc of new Set(namedBy(facts))) {
       const s = states.get(epc);
-      if (s && facts.eventTime < s.statusChangedAt) flags.push({ eventId: facts.eventId, epc, gtin: s.gtin, code: HistoryFlagCode.LATE_EVENT });
+      if (s && facts.eventTime < s.statusChangedAt)
+        flags.push({ eventId: facts.eventId, epc, gtin: s.gtin, code: HistoryFlagCode.LATE_EVENT });
     }
     const step = cbvShortName(facts.bizStep);
     if (step === 'commissioning' && facts.action === 'ADD') {

@@ -27,17 +27,32 @@ const grantee = reader('DISTRIBUTOR', 'grantee', '0614141000050');
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const day = (n: number) => new Date(NOW.getTime() + n * 86_400_000);
-const grant = (over: Partial<ReadGrant> = {}): ReadGrant => ({ granteeId: 'grantee', gtin: GTIN, lot: null, validFrom: day(-1), validUntil: day(1), revokedAt: null, ...over });
+const grant = (over: Partial<ReadGrant> = {}): ReadGrant => ({
+  granteeId: 'grantee',
+  gtin: GTIN,
+  lot: null,
+  validFrom: day(-1),
+  validUntil: day(1),
+  revokedAt: null,
+  ...over,
+});
 const pack: PackSubject = { gtin: GTIN, lot: 'L1', manufacturerId: 'maker' };
 
 /** SQL LIKE semantics (% any run, _ one character), to check the patterns the lists filter with. */
 const like = (value: string, pattern: string) =>
-  new RegExp(`^${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, 's').test(value);
+  new RegExp(
+    `^${pattern
+      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/%/g, '.*')
+      .replace(/_/g, '.')}$`,
+    's',
+  ).test(value);
 
 describe('read policy', () => {
   const history = (r: Reader, partyEvents: number, grants: ReadGrant[] = [], subject: PackSubject = pack, historyEvents = 5) =>
     decideRead(r, { query: ReadQuery.HISTORY, pack: subject, historyEvents, partyEvents }, grants, NOW);
-  const lot = (r: Reader, heldPacks: number, grants: ReadGrant[] = [], subject: PackSubject = pack) => decideRead(r, { query: ReadQuery.LOT, pack: subject, heldPacks }, grants, NOW);
+  const lot = (r: Reader, heldPacks: number, grants: ReadGrant[] = [], subject: PackSubject = pack) =>
+    decideRead(r, { query: ReadQuery.LOT, pack: subject, heldPacks }, grants, NOW);
   const custody = (r: Reader, custodianId: string | null, grants: ReadGrant[] = [], subject: PackSubject = pack) =>
     decideRead(r, { query: ReadQuery.CUSTODY, pack: subject, custodianId }, grants, NOW);
 
@@ -100,10 +115,27 @@ describe('read policy', () => {
   });
 
   it('narrows lists to the reader, its GTINs and its active grants', () => {
-    const grants = [grant(), grant({ lot: 'L9', gtin: '00950600013435' }), grant({ revokedAt: day(-1), gtin: '00000000000000' }), grant({ granteeId: 'other' })];
+    const grants = [
+      grant(),
+      grant({ lot: 'L9', gtin: '00950600013435' }),
+      grant({ revokedAt: day(-1), gtin: '00000000000000' }),
+      grant({ granteeId: 'other' }),
+    ];
     expect(decideRead(regulator, { query: ReadQuery.EVENTS }, grants, NOW)).toEqual({ kind: 'all' });
-    expect(decideRead(maker, { query: ReadQuery.EVENTS }, [], NOW)).toEqual({ kind: 'restricted', organizationId: 'maker', gln: MAKER_GLN, ownGtins: true, granted: [] });
-    expect(decideRead(dispenser, { query: ReadQuery.EVENTS }, [], NOW)).toEqual({ kind: 'restricted', organizationId: 'pharmacy', gln: PHARMACY_GLN, ownGtins: false, granted: [] });
+    expect(decideRead(maker, { query: ReadQuery.EVENTS }, [], NOW)).toEqual({
+      kind: 'restricted',
+      organizationId: 'maker',
+      gln: MAKER_GLN,
+      ownGtins: true,
+      granted: [],
+    });
+    expect(decideRead(dispenser, { query: ReadQuery.EVENTS }, [], NOW)).toEqual({
+      kind: 'restricted',
+      organizationId: 'pharmacy',
+      gln: PHARMACY_GLN,
+      ownGtins: false,
+      granted: [],
+    });
     expect(decideRead(grantee, { query: ReadQuery.EVENTS }, grants, NOW)).toMatchObject({
       ownGtins: false,
       granted: [
@@ -112,7 +144,12 @@ describe('read policy', () => {
       ],
     });
     expect(decideRead(regulator, { query: ReadQuery.ALERTS }, [], NOW)).toEqual({ kind: 'all' });
-    expect(decideRead(maker, { query: ReadQuery.ALERTS }, [], NOW)).toEqual({ kind: 'involved', organizationId: 'maker', ownGtins: true, granted: [] });
+    expect(decideRead(maker, { query: ReadQuery.ALERTS }, [], NOW)).toEqual({
+      kind: 'involved',
+      organizationId: 'maker',
+      ownGtins: true,
+      granted: [],
+    });
     expect(decideRead(grantee, { query: ReadQuery.ALERTS }, grants, NOW)).toEqual({
       kind: 'involved',
       organizationId: 'grantee',
@@ -143,11 +180,18 @@ describe('read policy', () => {
     });
     const rank = { FORBIDDEN: 0, PARTY_EVENTS: 1, FULL: 2 };
     fc.assert(
-      fc.property(fc.constantFrom(...roles), fc.array(grantArb, { maxLength: 4 }), fc.nat(3), fc.nat(3), fc.constantFrom(null, 'distributor', 'grantee'), (r, grants, party, held, custodian) => {
-        expect(rank[history(r, party, grants)]).toBeGreaterThanOrEqual(rank[history(r, party)]);
-        if (custody(r, custodian)) expect(custody(r, custodian, grants)).toBe(true);
-        if (lot(r, held).kind === 'all') expect(lot(r, held, grants).kind).toBe('all');
-      }),
+      fc.property(
+        fc.constantFrom(...roles),
+        fc.array(grantArb, { maxLength: 4 }),
+        fc.nat(3),
+        fc.nat(3),
+        fc.constantFrom(null, 'distributor', 'grantee'),
+        (r, grants, party, held, custodian) => {
+          expect(rank[history(r, party, grants)]).toBeGreaterThanOrEqual(rank[history(r, party)]);
+          if (custody(r, custodian)) expect(custody(r, custodian, grants)).toBe(true);
+          if (lot(r, held).kind === 'all') expect(lot(r, held, grants).kind).toBe('all');
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -157,7 +201,10 @@ describe('read policy', () => {
       readPoint: { id: 'urn:epc:id:sgln:0614141.00001.0' },
       bizLocation: { id: 'https://example.com/414/0614141000029/254/dock-2' },
       sourceList: [{ type: 'owning_party', source: 'urn:epc:id:pgln:0614141.00003' }],
-      destinationList: [{ type: 'location', destination: 'https://id.gs1.org/417/0950600013439' }, { type: 'owning_party', destination: 'urn:example:x' }],
+      destinationList: [
+        { type: 'location', destination: 'https://id.gs1.org/417/0950600013439' },
+        { type: 'owning_party', destination: 'urn:example:x' },
+      ],
     });
     expect([...glns].sort()).toEqual(['0614141000012', '0614141000029', '0614141000036', '0950600013439']);
     expect(partyGlns({ readPoint: 'not-a-uri' }).size).toBe(0);

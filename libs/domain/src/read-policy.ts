@@ -67,8 +67,7 @@ export interface GrantScope {
 
 /** Which events a list shows a reader: every list is filtered in the query itself, so pages stay full. */
 export type EventScope =
-  | { kind: 'all' }
-  | { kind: 'restricted'; organizationId: string; gln: string; ownGtins: boolean; granted: GrantScope[] };
+  { kind: 'all' } | { kind: 'restricted'; organizationId: string; gln: string; ownGtins: boolean; granted: GrantScope[] };
 
 export type LotScope = { kind: 'all' } | { kind: 'own-custody'; organizationId: string } | { kind: 'forbidden' };
 
@@ -129,7 +128,8 @@ export function grantInForce(grant: Pick<ReadGrant, 'validFrom' | 'validUntil' |
 
 const isActive = (grant: ReadGrant, reader: Reader, now: Date) => grant.granteeId === reader.organizationId && grantInForce(grant, now);
 
-const covers = (grant: ReadGrant, pack: PackSubject) => pack.gtin !== null && grant.gtin === pack.gtin && (grant.lot === null || grant.lot === pack.lot);
+const covers = (grant: ReadGrant, pack: PackSubject) =>
+  pack.gtin !== null && grant.gtin === pack.gtin && (grant.lot === null || grant.lot === pack.lot);
 
 /** The reader owns the pack's GTIN, is a regulator, or holds an active grant covering it: it reads everything about it. */
 function readsWhole(reader: Reader, pack: PackSubject, grants: readonly ReadGrant[], now: Date): boolean {
@@ -150,16 +150,25 @@ export function decideRead(reader: Reader, subject: { query: ReadQuery.EVENTS },
 export function decideRead(reader: Reader, subject: { query: ReadQuery.ALERTS }, grants: readonly ReadGrant[], now: Date): AlertScope;
 /** The trading-partner directory (partners need it to address shipments) and the verdict on any pack (what a scan is for). */
 export function decideRead(reader: Reader, subject: OpenSubject, grants: readonly ReadGrant[], now: Date): boolean;
-export function decideRead(reader: Reader, subject: ReadSubject, grants: readonly ReadGrant[], now: Date): HistoryVisibility | LotScope | EventScope | AlertScope | boolean {
+export function decideRead(
+  reader: Reader,
+  subject: ReadSubject,
+  grants: readonly ReadGrant[],
+  now: Date,
+): HistoryVisibility | LotScope | EventScope | AlertScope | boolean {
   switch (subject.query) {
     case ReadQuery.HISTORY:
       if (readsWhole(reader, subject.pack, grants, now) || subject.historyEvents === 0) return HistoryVisibility.FULL;
       return subject.partyEvents > 0 ? HistoryVisibility.PARTY_EVENTS : HistoryVisibility.FORBIDDEN;
     case ReadQuery.LOT:
       if (readsWhole(reader, subject.pack, grants, now)) return { kind: 'all' };
-      return reader.role !== 'MANUFACTURER' && subject.heldPacks > 0 ? { kind: 'own-custody', organizationId: reader.organizationId } : { kind: 'forbidden' };
+      return reader.role !== 'MANUFACTURER' && subject.heldPacks > 0
+        ? { kind: 'own-custody', organizationId: reader.organizationId }
+        : { kind: 'forbidden' };
     case ReadQuery.CUSTODY:
-      return (subject.custodianId !== null && subject.custodianId === reader.organizationId) || readsWhole(reader, subject.pack, grants, now);
+      return (
+        (subject.custodianId !== null && subject.custodianId === reader.organizationId) || readsWhole(reader, subject.pack, grants, now)
+      );
     case ReadQuery.EVENTS:
     case ReadQuery.ALERTS: {
       if (reader.role === 'REGULATOR') return { kind: 'all' };
@@ -208,7 +217,8 @@ export function glnOf(uri: string): string | null {
 export function partyGlns(body: Json): Set<string> {
   const uris: (string | null)[] = [idOf(body.readPoint), idOf(body.bizLocation)];
   for (const s of Array.isArray(body.sourceList) ? body.sourceList : []) uris.push(typeof s?.source === 'string' ? s.source : null);
-  for (const d of Array.isArray(body.destinationList) ? body.destinationList : []) uris.push(typeof d?.destination === 'string' ? d.destination : null);
+  for (const d of Array.isArray(body.destinationList) ? body.destinationList : [])
+    uris.push(typeof d?.destination === 'string' ? d.destination : null);
   const out = new Set<string>();
   for (const uri of uris) {
     const gln = uri ? glnOf(uri) : null;

@@ -32,6 +32,9 @@ describe('scanCorrections', () => {
   });
 
   it('never throws on arbitrary input (property)', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 80 }), (s) => Array.isArray(scanCorrections(s))), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (s) => Array.isArray(scanCorrections(s))),
+      { numRuns: 500 },
+    );
   });
 });

@@ -16,7 +16,8 @@ export enum CorrectionKind {
 
 export const CORRECTION_ADVICE: Record<CorrectionKind, string> = {
   [CorrectionKind.GS_MISSING]: 'the scanner dropped the GS separator: enable FNC1/GS transmission in its settings',
-  [CorrectionKind.GS_REPLACED]: 'the scanner sends GS as another character: set that character as the GS substitute, or fix the keyboard mapping',
+  [CorrectionKind.GS_REPLACED]:
+    'the scanner sends GS as another character: set that character as the GS substitute, or fix the keyboard mapping',
   [CorrectionKind.Y_Z_SWAPPED]: 'Y and Z are swapped: the scanner and the computer use different keyboard layouts (QWERTY/QWERTZ)',
   [CorrectionKind.CASE_CHANGED]: 'letter case changed: turn Caps Lock off, or disable case conversion in the scanner',
   [CorrectionKind.EAN_IN_DATA]: 'a linear EAN barcode was read together with the DataMatrix: read only the 2D code',
@@ -82,7 +83,8 @@ export function scanCorrections(raw: string): ScanCandidate[] {
     const parsed = tryParse(raw);
     if (parsed) {
       for (const serial of new Set([parsed.serial.toUpperCase(), parsed.serial.toLowerCase()])) {
-        if (serial !== parsed.serial) add(CorrectionKind.CASE_CHANGED, { ...parsed, serial, ...(parsed.lot ? { lot: parsed.lot.toUpperCase() } : {}) });
+        if (serial !== parsed.serial)
+          add(CorrectionKind.CASE_CHANGED, { ...parsed, serial, ...(parsed.lot ? { lot: parsed.lot.toUpperCase() } : {}) });
       }
     }
   }

@@ -38,7 +38,12 @@ describe('statusActionRefusal', () => {
     const verdict = { status: VerdictStatus.ACTIVE, alerts: [AlertCode.EXPIRED, AlertCode.RECALLED] };
     expect(statusActionRefusal(StatusAction.DESTROY, verdict)).toBeNull();
     expect(statusActionRefusal(StatusAction.DISPENSE, verdict)).toMatchObject({ kind: 'BLOCKED', dispensedAgain: false });
-    expect(statusActionRefusal(StatusAction.EXPORT, verdict)).toMatchObject({ kind: 'BLOCKED', alerts: [AlertCode.EXPIRED, AlertCode.RECALLED] });
-    expect(statusActionRefusal(StatusAction.DISPENSE, { status: VerdictStatus.DISPENSED, alerts: [AlertCode.ALREADY_DISPENSED] })).toMatchObject({ dispensedAgain: true });
+    expect(statusActionRefusal(StatusAction.EXPORT, verdict)).toMatchObject({
+      kind: 'BLOCKED',
+      alerts: [AlertCode.EXPIRED, AlertCode.RECALLED],
+    });
+    expect(
+      statusActionRefusal(StatusAction.DISPENSE, { status: VerdictStatus.DISPENSED, alerts: [AlertCode.ALREADY_DISPENSED] }),
+    ).toMatchObject({ dispensedAgain: true });
   });
 });

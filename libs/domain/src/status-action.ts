@@ -11,7 +11,13 @@ export enum StatusAction {
   LOCK = 'LOCK',
 }
 
-const TAKEN_OUT: ReadonlySet<AlertCode> = new Set([AlertCode.ANCHORING_PENDING, AlertCode.NOT_IN_CUSTODY, AlertCode.EXPIRED, AlertCode.RECALLED, AlertCode.WITHDRAWN]);
+const TAKEN_OUT: ReadonlySet<AlertCode> = new Set([
+  AlertCode.ANCHORING_PENDING,
+  AlertCode.NOT_IN_CUSTODY,
+  AlertCode.EXPIRED,
+  AlertCode.RECALLED,
+  AlertCode.WITHDRAWN,
+]);
 const SOLD: ReadonlySet<AlertCode> = new Set([AlertCode.ANCHORING_PENDING, AlertCode.NOT_IN_CUSTODY]);
 
 /**
@@ -38,11 +44,18 @@ export type StatusActionRefusal =
  * Whether a holder may make `action` on a pack with this verdict, before anything is written (the capture's state rules
  * re-check under a lock): null when it may. An UNKNOWN pack is refused before, as no pack at all.
  */
-export function statusActionRefusal(action: StatusAction, verdict: { status: VerdictStatus; alerts: readonly AlertCode[] }): StatusActionRefusal | null {
+export function statusActionRefusal(
+  action: StatusAction,
+  verdict: { status: VerdictStatus; alerts: readonly AlertCode[] },
+): StatusActionRefusal | null {
   if (action === StatusAction.UNDO_DISPENSE) {
     return verdict.status === VerdictStatus.DISPENSED ? null : { kind: 'STATUS_MISMATCH', status: verdict.status };
   }
   const blocking = verdict.alerts.filter((a) => !ALLOWED[action].has(a));
   if (!blocking.length) return null;
-  return { kind: 'BLOCKED', alerts: blocking, dispensedAgain: action === StatusAction.DISPENSE && blocking.includes(AlertCode.ALREADY_DISPENSED) };
+  return {
+    kind: 'BLOCKED',
+    alerts: blocking,
+    dispensedAgain: action === StatusAction.DISPENSE && blocking.includes(AlertCode.ALREADY_DISPENSED),
+  };
 }

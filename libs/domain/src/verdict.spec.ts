@@ -47,8 +47,15 @@ describe('verdictFor', () => {
   });
 
   it('tells an unknown product from an unknown serial', () => {
-    expect(verdictFor(input({ state: null, productKnown: false }))).toMatchObject({ status: VerdictStatus.UNKNOWN, alerts: [AlertCode.UNKNOWN_PRODUCT] });
-    expect(verdictFor(input({ state: null }))).toMatchObject({ status: VerdictStatus.UNKNOWN, alerts: [AlertCode.UNKNOWN_SERIAL], saleable: false });
+    expect(verdictFor(input({ state: null, productKnown: false }))).toMatchObject({
+      status: VerdictStatus.UNKNOWN,
+      alerts: [AlertCode.UNKNOWN_PRODUCT],
+    });
+    expect(verdictFor(input({ state: null }))).toMatchObject({
+      status: VerdictStatus.UNKNOWN,
+      alerts: [AlertCode.UNKNOWN_SERIAL],
+      saleable: false,
+    });
   });
 
   it.each<[string, Partial<VerdictInput>, VerdictStatus, AlertCode]>([
@@ -73,11 +80,16 @@ describe('verdictFor', () => {
   });
 
   it('flags, without blocking, a genuine pack never shipped to the scanning dispenser', () => {
-    expect(verdictFor(input({ state: state({ custodianId: 'wholesaler' }) }))).toMatchObject({ saleable: true, alerts: [AlertCode.NOT_IN_CUSTODY] });
+    expect(verdictFor(input({ state: state({ custodianId: 'wholesaler' }) }))).toMatchObject({
+      saleable: true,
+      alerts: [AlertCode.NOT_IN_CUSTODY],
+    });
   });
 
   it('keeps a pack in transit to the scanning dispenser saleable', () => {
-    const v = verdictFor(input({ state: state({ status: PackStatus.IN_TRANSIT, custodianId: 'wholesaler', destination: '0614141000036' }) }));
+    const v = verdictFor(
+      input({ state: state({ status: PackStatus.IN_TRANSIT, custodianId: 'wholesaler', destination: '0614141000036' }) }),
+    );
     expect(v).toMatchObject({ status: VerdictStatus.IN_TRANSIT, saleable: true, alerts: [] });
   });
 
@@ -97,11 +109,36 @@ describe('NMVS and VRS mapping', () => {
   });
 
   it.each<[AlertCode[], VerdictStatus, ReturnType<typeof vrsAnswerFor>, string | null]>([
-    [[AlertCode.UNKNOWN_SERIAL], VerdictStatus.UNKNOWN, { verified: false, verificationFailureReason: 'No_match_GTIN_Serial' }, 'NMVS_NC_PC_02'],
-    [[AlertCode.UNKNOWN_PRODUCT], VerdictStatus.UNKNOWN, { verified: false, verificationFailureReason: 'No_match_GTIN_Serial' }, 'NMVS_NC_PC_01'],
-    [[AlertCode.LOT_MISMATCH], VerdictStatus.ACTIVE, { verified: false, verificationFailureReason: 'No_match_GTIN_Serial_Lot' }, 'NMVS_FE_LOT_13'],
-    [[AlertCode.EXPIRY_MISMATCH], VerdictStatus.ACTIVE, { verified: false, verificationFailureReason: 'No_match_GTIN_Serial_Expiry' }, 'NMVS_FE_LOT_12'],
-    [[AlertCode.LOT_MISMATCH, AlertCode.EXPIRY_MISMATCH], VerdictStatus.ACTIVE, { verified: false, verificationFailureReason: 'No_match_GTIN_Serial_Lot_Expiry' }, 'NMVS_FE_LOT_13'],
+    [
+      [AlertCode.UNKNOWN_SERIAL],
+      VerdictStatus.UNKNOWN,
+      { verified: false, verificationFailureReason: 'No_match_GTIN_Serial' },
+      'NMVS_NC_PC_02',
+    ],
+    [
+      [AlertCode.UNKNOWN_PRODUCT],
+      VerdictStatus.UNKNOWN,
+      { verified: false, verificationFailureReason: 'No_match_GTIN_Serial' },
+      'NMVS_NC_PC_01',
+    ],
+    [
+      [AlertCode.LOT_MISMATCH],
+      VerdictStatus.ACTIVE,
+      { verified: false, verificationFailureReason: 'No_match_GTIN_Serial_Lot' },
+      'NMVS_FE_LOT_13',
+    ],
+    [
+      [AlertCode.EXPIRY_MISMATCH],
+      VerdictStatus.ACTIVE,
+      { verified: false, verificationFailureReason: 'No_match_GTIN_Serial_Expiry' },
+      'NMVS_FE_LOT_12',
+    ],
+    [
+      [AlertCode.LOT_MISMATCH, AlertCode.EXPIRY_MISMATCH],
+      VerdictStatus.ACTIVE,
+      { verified: false, verificationFailureReason: 'No_match_GTIN_Serial_Lot_Expiry' },
+      'NMVS_FE_LOT_13',
+    ],
     [[AlertCode.EXPIRED], VerdictStatus.EXPIRED, { verified: true, additionalInfo: 'Expired' }, 'NMVS_NC_PCK_22'],
     [[AlertCode.RECALLED], VerdictStatus.RECALLED, { verified: true, additionalInfo: 'Recalled' }, 'NMVS_NC_PCK_22'],
     [[AlertCode.ALREADY_DISPENSED], VerdictStatus.DISPENSED, { verified: true, additionalInfo: 'Suspect' }, 'NMVS_NC_PCK_22'],

@@ -89,7 +89,8 @@ export function verdictFor(input: VerdictInput): Verdict {
   }
   const alerts: AlertCode[] = [];
   if (scanned.lot !== undefined && state.lot !== null && scanned.lot !== state.lot) alerts.push(AlertCode.LOT_MISMATCH);
-  if (scanned.expiryDate !== undefined && state.expiry !== null && scanned.expiryDate !== state.expiry) alerts.push(AlertCode.EXPIRY_MISMATCH);
+  if (scanned.expiryDate !== undefined && state.expiry !== null && scanned.expiryDate !== state.expiry)
+    alerts.push(AlertCode.EXPIRY_MISMATCH);
   const expired = state.expiry !== null && state.expiry < today;
   if (expired) alerts.push(AlertCode.EXPIRED);
   if (input.lotRecalled) alerts.push(AlertCode.RECALLED);
@@ -111,7 +112,6 @@ export function verdictFor(input: VerdictInput): Verdict {
         : expired
           ? VerdictStatus.EXPIRED
           : state.status;
-  const saleable =
-    (status === VerdictStatus.ACTIVE || status === VerdictStatus.IN_TRANSIT) && alerts.every((a) => NON_BLOCKING.has(a));
+  const saleable = (status === VerdictStatus.ACTIVE || status === VerdictStatus.IN_TRANSIT) && alerts.every((a) => NON_BLOCKING.has(a));
   return { status, saleable, alerts, anchored, checkedOnChain };
 }

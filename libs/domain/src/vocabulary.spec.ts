@@ -18,21 +18,34 @@ const spelling = ([type, word]: [string, string]) =>
   fc.oneof(
     fc.constant(word),
     fc.constant(`urn:epcglobal:cbv:${type.toLowerCase()}:${word}`),
-    fc.constantFrom('https', 'http').chain((scheme) => fc.constantFrom('', 'www.').map((www) => `${scheme}://${www}ref.gs1.org/cbv/${type}-${word}`)),
+    fc
+      .constantFrom('https', 'http')
+      .chain((scheme) => fc.constantFrom('', 'www.').map((www) => `${scheme}://${www}ref.gs1.org/cbv/${type}-${word}`)),
     fc.constant(`cbv:${type}-${word}`),
   );
-const randomCase = (text: string) => fc.array(fc.boolean(), { minLength: text.length, maxLength: text.length }).map((up) => [...text].map((c, i) => (up[i] ? c.toUpperCase() : c.toLowerCase())).join(''));
+const randomCase = (text: string) =>
+  fc
+    .array(fc.boolean(), { minLength: text.length, maxLength: text.length })
+    .map((up) => [...text].map((c, i) => (up[i] ? c.toUpperCase() : c.toLowerCase())).join(''));
 
 describe('cbvShortName', () => {
   it('knows the CBV values of all five vocabularies', () => {
-    expect(VALUES.map(([type]) => type).filter((t, i, all) => all.indexOf(t) === i).sort()).toEqual(['BTT', 'BizStep', 'Disp', 'ER', 'SDT']);
+    expect(
+      VALUES.map(([type]) => type)
+        .filter((t, i, all) => all.indexOf(t) === i)
+        .sort(),
+    ).toEqual(['BTT', 'BizStep', 'Disp', 'ER', 'SDT']);
     expect(VALUES).toContainEqual(['BizStep', 'commissioning']);
   });
 
   it('brings every spelling of every CBV value to its bare word (property)', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom(...VALUES).chain((value) => spelling(value).chain(randomCase).map((text) => [value[1], text] as const)),
+        fc.constantFrom(...VALUES).chain((value) =>
+          spelling(value)
+            .chain(randomCase)
+            .map((text) => [value[1], text] as const),
+        ),
         fc.constantFrom('', ' ', '\n  '),
         ([word, text], padding) => expect(cbvShortName(`${padding}${text}${padding}`)).toBe(word),
       ),

@@ -6,10 +6,10 @@ import { readEpcisXml } from './xml-reader';
 import { streamEpcisXmlEvents } from './xml-stream';
 
 const EPCIS = (declaration: string, lot: string) =>
-  `${declaration}<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:ex="https://example.com/ns/" schemaVersion="2.0" creationDate="2026-01-05T09:00:00Z">`
-  + '<EPCISBody><EventList><ObjectEvent><eventTime>2026-01-05T10:00:00.000Z</eventTime><eventTimeZoneOffset>+01:00</eventTimeZoneOffset>'
-  + `<epcList><epc>urn:epc:id:sgtin:0614141.107346.2017</epc></epcList><action>OBSERVE</action><ex:note>${lot}</ex:note>`
-  + '</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>';
+  `${declaration}<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:ex="https://example.com/ns/" schemaVersion="2.0" creationDate="2026-01-05T09:00:00Z">` +
+  '<EPCISBody><EventList><ObjectEvent><eventTime>2026-01-05T10:00:00.000Z</eventTime><eventTimeZoneOffset>+01:00</eventTimeZoneOffset>' +
+  `<epcList><epc>urn:epc:id:sgtin:0614141.107346.2017</epc></epcList><action>OBSERVE</action><ex:note>${lot}</ex:note>` +
+  '</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>';
 
 const LATIN1_DECLARATION = '<?xml version="1.0" encoding="ISO-8859-1"?>';
 const noteOf = (xml: string) => ((readEpcisXml(xml).epcisBody as any).eventList[0] as Record<string, unknown>)['ex:note'];
@@ -83,9 +83,7 @@ describe('decodeDocument (XML)', () => {
     const offset = prefix.indexOf('</ex:note>');
     const error = errorOf(() => decodeDocument(bytes, 'xml'));
     expect(error.code).toBe(EpcisErrorCode.INVALID_ENCODING);
-    expect(error.issues).toEqual([
-      expect.objectContaining({ eventIndex: null, field: '', rule: 'encoding', offset, encoding: 'UTF-8' }),
-    ]);
+    expect(error.issues).toEqual([expect.objectContaining({ eventIndex: null, field: '', rule: 'encoding', offset, encoding: 'UTF-8' })]);
     expect(error.message).toBe(`an ill-formed byte sequence at byte offset ${offset}: not valid UTF-8`);
   });
 
@@ -93,7 +91,9 @@ describe('decodeDocument (XML)', () => {
     const good = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<a/>', 'utf16le')]);
     const lone = Buffer.concat([good.subarray(0, 4), Buffer.from([0x00, 0xdc]), good.subarray(4)]);
     expect(errorOf(() => decodeDocument(lone, 'xml')).issues[0]).toMatchObject({ offset: 4, encoding: 'UTF-16LE' });
-    expect(errorOf(() => decodeDocument(Buffer.concat([good, Buffer.from([0x20])]), 'xml')).issues[0]).toMatchObject({ offset: good.length });
+    expect(errorOf(() => decodeDocument(Buffer.concat([good, Buffer.from([0x20])]), 'xml')).issues[0]).toMatchObject({
+      offset: good.length,
+    });
   });
 
   it.each([
@@ -171,12 +171,17 @@ describe('decodedChunks', () => {
     const read = async () => {
       for await (const _ of streamEpcisJsonEvents(Readable.from([Buffer.from('{"type":"EPCISDocument","x":"Gr\xfcn"}', 'latin1')]))) void _;
     };
-    await expect(read()).rejects.toMatchObject({ code: EpcisErrorCode.INVALID_ENCODING, issues: [expect.objectContaining({ offset: 31 })] });
+    await expect(read()).rejects.toMatchObject({
+      code: EpcisErrorCode.INVALID_ENCODING,
+      issues: [expect.objectContaining({ offset: 31 })],
+    });
   });
 
   it('finds a byte with no character in a single-byte encoding', () => {
     // ISO-8859-3 has no character at 0xA5.
     const decoder = new DocumentDecoder('xml', 'iso-8859-3');
-    expect(() => decoder.write(Buffer.from('<a>\xa5</a>', 'latin1'))).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ offset: 3 })] }));
+    expect(() => decoder.write(Buffer.from('<a>\xa5</a>', 'latin1'))).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ offset: 3 })] }),
+    );
   });
 });

@@ -51,10 +51,7 @@ export class EpcisValidationError extends Error {
   }
 }
 
-export function singleIssueError(
-  code: EpcisErrorCode,
-  issue: EpcisIssue,
-): EpcisValidationError {
+export function singleIssueError(code: EpcisErrorCode, issue: EpcisIssue): EpcisValidationError {
   return new EpcisValidationError(code, issue.message, [issue]);
 }
 

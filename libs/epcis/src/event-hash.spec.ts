@@ -4,7 +4,16 @@ import * as path from 'node:path';
 import { standardsDir } from '@pharmatrace/gs1';
 import fc from 'fast-check';
 import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
-import { digestToHash, eventHash, eventHashes, eventIdMismatch, eventIdMismatches, eventIgnoreFields, hashDigest, ignoreFieldsIssues } from './event-hash';
+import {
+  digestToHash,
+  eventHash,
+  eventHashes,
+  eventIdMismatch,
+  eventIdMismatches,
+  eventIgnoreFields,
+  hashDigest,
+  ignoreFieldsIssues,
+} from './event-hash';
 import { eventsOf } from './event.model';
 import { readEpcisXml } from './xml-reader';
 
@@ -12,11 +21,16 @@ const STANDARDS = standardsDir();
 const VECTORS = path.join(STANDARDS, 'cbv-event-hash');
 const EXAMPLES = path.join(STANDARDS, 'epcis-2.0', 'examples');
 
-const lines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+const lines = (file: string): string[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
 const readJson = (file: string): Record<string, unknown> => JSON.parse(readFileSync(file, 'utf8'));
 const sha256Hash = (text: string): string => `ni:///sha-256;${createHash('sha256').update(text, 'utf8').digest('hex')}?ver=CBV2.0`;
 
-const vectorNames = readdirSync(VECTORS).filter((f) => f.endsWith('.jsonld')).map((f) => f.slice(0, -'.jsonld'.length));
+const vectorNames = readdirSync(VECTORS)
+  .filter((f) => f.endsWith('.jsonld'))
+  .map((f) => f.slice(0, -'.jsonld'.length));
 const withPrehashes = vectorNames.filter((name) => readdirSync(VECTORS).includes(`${name}.prehashes`));
 
 describe('CBV 2.0 event hash against the reference implementation vectors', () => {
@@ -46,7 +60,9 @@ describe('CBV 2.0 event hash against the reference implementation vectors', () =
 
   it.each(vectorNames)('%s: eventHash on a single event agrees with eventHashes', (name) => {
     const doc = readJson(path.join(VECTORS, `${name}.jsonld`));
-    const ignoreFields = Object.entries(doc).filter(([k]) => k.endsWith(':ignoreFields')).flatMap(([, v]) => v as string[]);
+    const ignoreFields = Object.entries(doc)
+      .filter(([k]) => k.endsWith(':ignoreFields'))
+      .flatMap(([, v]) => v as string[]);
     const single = eventsOf(doc).map((event) => eventHash(event, doc['@context'], { ignoreFields }));
     expect(single).toEqual(eventHashes(doc));
   });
@@ -156,7 +172,8 @@ describe('eventHash invariants', () => {
 
   it('writes numbers in their shortest canonical form', () => {
     const withQuantity = (quantity: unknown): string =>
-      eventHash({ ...baseEvent, quantityList: [{ epcClass: 'urn:epc:class:lgtin:4012345.012345.998877', quantity, uom: 'KGM' }] }, context).prehash;
+      eventHash({ ...baseEvent, quantityList: [{ epcClass: 'urn:epc:class:lgtin:4012345.012345.998877', quantity, uom: 'KGM' }] }, context)
+        .prehash;
     expect(withQuantity(452.0)).toContain('quantity=452uom');
     expect(withQuantity('+0452.50')).toContain('quantity=452.5uom');
     expect(withQuantity(0.00001)).toContain('quantity=1e-05uom');
@@ -173,7 +190,7 @@ describe('hash-form eventIDs', () => {
   const own = eventHash(baseEvent, context).hash;
   const other = eventHash({ ...baseEvent, bizStep: 'shipping' }, context).hash;
 
-  it('accept the event\'s own hash, in either case of hex, and any eventID of another form', () => {
+  it("accept the event's own hash, in either case of hex, and any eventID of another form", () => {
     expect(eventIdMismatch({ ...baseEvent, eventID: own }, own, 0)).toBeNull();
     const upperHex = own.replace(/;([0-9a-f]{64})/, (_, hex: string) => `;${hex.toUpperCase()}`);
     expect(eventIdMismatch({ ...baseEvent, eventID: upperHex }, own, 0)).toBeNull();
@@ -181,13 +198,16 @@ describe('hash-form eventIDs', () => {
   });
 
   it.each([
-    ['another event\'s hash', other, 'not this one'],
+    ["another event's hash", other, 'not this one'],
     ['a malformed hash', 'ni:///sha-256;abc?ver=CBV2.0', 'not a well-formed'],
     ['a hash of another version', own.replace('CBV2.0', 'CBV2.1'), 'not a well-formed'],
     ['a hash in another case of scheme', other.replace('ni:', 'NI:'), 'not a well-formed'],
   ])('refuse %s, naming the event, the field and the hash it should be', (_, eventID, what) => {
     expect(eventIdMismatch({ ...baseEvent, eventID }, own, 3)).toEqual({
-      eventIndex: 3, field: '/eventID', rule: 'eventID:hash', message: expect.stringContaining(what),
+      eventIndex: 3,
+      field: '/eventID',
+      rule: 'eventID:hash',
+      message: expect.stringContaining(what),
     });
     expect(eventIdMismatch({ ...baseEvent, eventID }, own, 3)?.message).toContain(own);
   });
@@ -208,7 +228,13 @@ describe('ignoreFields', () => {
     if (where === 'top') doc['repository-x:ignoreFields'] = names;
     else {
       doc.type = 'EPCISQueryDocument';
-      doc.epcisBody = { queryResults: { queryName: 'SimpleEventQuery', 'repository-x:ignoreFields': names, resultsBody: { eventList: doc.epcisBody.eventList } } };
+      doc.epcisBody = {
+        queryResults: {
+          queryName: 'SimpleEventQuery',
+          'repository-x:ignoreFields': names,
+          resultsBody: { eventList: doc.epcisBody.eventList },
+        },
+      };
     }
     return doc;
   };
@@ -228,7 +254,10 @@ describe('ignoreFields', () => {
   });
 
   it.each([
-    [['epcList', 'disposition'], ['/repository-x:ignoreFields/0', '/repository-x:ignoreFields/1']],
+    [
+      ['epcList', 'disposition'],
+      ['/repository-x:ignoreFields/0', '/repository-x:ignoreFields/1'],
+    ],
     [['example:captureID', 'cbvmda:lotNumber'], ['/repository-x:ignoreFields/1']],
     [['{urn:epcglobal:cbv:mda}lotNumber'], ['/repository-x:ignoreFields/0']],
   ])('refuses a declaration naming standard fields %j, pointing at each', (names, fields) => {
@@ -238,8 +267,12 @@ describe('ignoreFields', () => {
   });
 
   it('refuses a declaration that is no array of names, in queryResults too', () => {
-    expect(ignoreFieldsIssues(withDeclaration('repository-x:hash'))).toEqual([expect.objectContaining({ field: '/repository-x:ignoreFields', rule: 'type:array' })]);
-    expect(ignoreFieldsIssues(withDeclaration([1], 'queryResults'))).toEqual([expect.objectContaining({ field: '/epcisBody/queryResults/repository-x:ignoreFields/0', rule: 'type:string' })]);
+    expect(ignoreFieldsIssues(withDeclaration('repository-x:hash'))).toEqual([
+      expect.objectContaining({ field: '/repository-x:ignoreFields', rule: 'type:array' }),
+    ]);
+    expect(ignoreFieldsIssues(withDeclaration([1], 'queryResults'))).toEqual([
+      expect.objectContaining({ field: '/epcisBody/queryResults/repository-x:ignoreFields/0', rule: 'type:string' }),
+    ]);
   });
 
   it('never takes a standard field out of the hash, whoever asks', () => {
@@ -269,7 +302,9 @@ describe('hash rules of events stored before issue 14', () => {
 
   it.each(vectorNames)('%s: rules 1 and 2 agree on every published vector', (name) => {
     const doc = readJson(path.join(VECTORS, `${name}.jsonld`));
-    const ignoreFields = Object.entries(doc).filter(([k]) => k.endsWith(':ignoreFields')).flatMap(([, v]) => v as string[]);
+    const ignoreFields = Object.entries(doc)
+      .filter(([k]) => k.endsWith(':ignoreFields'))
+      .flatMap(([, v]) => v as string[]);
     const hashes = eventsOf(doc).map((event) => eventHash(event, doc['@context'], { ignoreFields, rules: 1 }).hash);
     expect(hashes).toEqual(lines(path.join(VECTORS, `${name}.hashes`)));
   });
@@ -313,11 +348,14 @@ describe('divergences from the reference (docs/event-hash-divergences.md)', () =
   const { 'example:note': _note, ...observed } = baseEvent;
   const commissioning = { ...observed, action: 'ADD', bizStep: 'commissioning' };
   const json = (ilmd: Record<string, string>, ctx: unknown[]) => eventHash({ ...commissioning, ilmd }, ctx);
-  const xml = (binding: string, prefix = 'cbvmda') => eventHashes(readEpcisXml(`<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:${prefix}="${binding}" schemaVersion="2.0" creationDate="2024-01-01T00:00:00Z">
+  const xml = (binding: string, prefix = 'cbvmda') =>
+    eventHashes(
+      readEpcisXml(`<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:${prefix}="${binding}" schemaVersion="2.0" creationDate="2024-01-01T00:00:00Z">
   <EPCISBody><EventList><ObjectEvent><eventTime>2022-02-16T15:00:00.000+01:00</eventTime><eventTimeZoneOffset>+01:00</eventTimeZoneOffset>
   <epcList>${commissioning.epcList.map((e) => `<epc>${e}</epc>`).join('')}</epcList><action>ADD</action>
   <bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep><readPoint><id>urn:epc:id:sgln:4012345.00005.0</id></readPoint>
-  <ilmd><${prefix}:lotNumber>LOT1</${prefix}:lotNumber></ilmd></ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>`))[0];
+  <ilmd><${prefix}:lotNumber>LOT1</${prefix}:lotNumber></ilmd></ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>`),
+    )[0];
   // What GS1's vectors produce: cbvmda restated inline with the context's definition.
   const reference = json({ 'cbvmda:lotNumber': 'LOT1' }, [EPCIS, { cbvmda: 'urn:epcglobal:cbv:mda:' }]);
   const lot = (value: string) => json({ 'cbvmda:lotNumber': value }, [EPCIS]).prehash;
@@ -338,16 +376,24 @@ describe('divergences from the reference (docs/event-hash-divergences.md)', () =
       expect(xml('urn:epcglobal:cbv:mda', 'mda')).toEqual(reference);
       expect(json({ 'm:lotNumber': 'LOT1' }, [EPCIS, { m: 'urn:epcglobal:cbv:mda/' }])).toEqual(reference);
       expect(eventHash({ ...baseEvent, 'g:x': '1' }, [EPCIS, { g: 'https://gs1.org/voc' }]).prehash).toContain('{https://gs1.org/voc/}x=1');
-      expect(eventHash({ ...baseEvent, 'c:x': '1' }, [EPCIS, { c: 'https://ref.gs1.org/cbv' }]).prehash).toContain('{https://ref.gs1.org/cbv/}x=1');
+      expect(eventHash({ ...baseEvent, 'c:x': '1' }, [EPCIS, { c: 'https://ref.gs1.org/cbv' }]).prehash).toContain(
+        '{https://ref.gs1.org/cbv/}x=1',
+      );
       // A user namespace is never folded.
-      expect(eventHash({ ...baseEvent, 'u:x': '1' }, [EPCIS, { u: 'http://ns.example.com/epcis' }]).prehash).toContain('{http://ns.example.com/epcis}x=1');
+      expect(eventHash({ ...baseEvent, 'u:x': '1' }, [EPCIS, { u: 'http://ns.example.com/epcis' }]).prehash).toContain(
+        '{http://ns.example.com/epcis}x=1',
+      );
     },
     D4: () => {
       expect(lot('007')).toContain('lotNumber=007');
       expect(lot('007')).not.toBe(lot('7'));
       expect(eventHash({ ...baseEvent, 'example:note': '0614141' }, context).prehash).toContain('note=0614141');
       // Numeric fields keep the CBV's number rules.
-      const quantity = (q: unknown) => eventHash({ ...baseEvent, quantityList: [{ epcClass: 'urn:epc:class:lgtin:4012345.012345.998877', quantity: q, uom: 'KGM' }] }, context).prehash;
+      const quantity = (q: unknown) =>
+        eventHash(
+          { ...baseEvent, quantityList: [{ epcClass: 'urn:epc:class:lgtin:4012345.012345.998877', quantity: q, uom: 'KGM' }] },
+          context,
+        ).prehash;
       expect(quantity('+0452.50')).toContain('quantity=452.5uom');
       expect(quantity(452.5)).toBe(quantity('+0452.50'));
     },
@@ -365,7 +411,8 @@ describe('divergences from the reference (docs/event-hash-divergences.md)', () =
       expect(lot('١٢٣')).not.toBe(lot('123'));
     },
     D8: () => {
-      const transaction = (id: string) => eventHash({ ...baseEvent, bizTransactionList: [{ type: 'po', bizTransaction: id }] }, context).prehash;
+      const transaction = (id: string) =>
+        eventHash({ ...baseEvent, bizTransactionList: [{ type: 'po', bizTransaction: id }] }, context).prehash;
       expect(transaction('urn:epc:id:gdti:4012345.55555.')).toContain('bizTransaction=urn:epc:id:gdti:4012345.55555.');
       expect(transaction('urn:epc:id:gdti:4012345.55555.')).not.toBe(transaction('https://id.gs1.org/253/4012345555554'));
       // A GDTI with its serial is an EPC, and is written as its Digital Link.
@@ -373,20 +420,33 @@ describe('divergences from the reference (docs/event-hash-divergences.md)', () =
     },
     D9: () => {
       const ctx = [EPCIS, { ex: 'https://ex.example/ns/' }];
-      const xmlOf = (extension: string) => eventHashes(readEpcisXml(`<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:ex="https://ex.example/ns/" schemaVersion="2.0" creationDate="2024-01-01T00:00:00Z">
+      const xmlOf = (extension: string) =>
+        eventHashes(
+          readEpcisXml(`<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:ex="https://ex.example/ns/" schemaVersion="2.0" creationDate="2024-01-01T00:00:00Z">
   <EPCISBody><EventList><ObjectEvent><eventTime>2024-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset><action>OBSERVE</action>
-  ${extension}</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>`))[0];
+  ${extension}</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>`),
+        )[0];
       const jsonOf = (extension: Record<string, unknown>, rules?: 2) =>
-        eventHash({ type: 'ObjectEvent', eventTime: '2024-01-01T10:00:00Z', eventTimeZoneOffset: '+00:00', action: 'OBSERVE', ...extension }, ctx, rules ? { rules } : {});
+        eventHash(
+          { type: 'ObjectEvent', eventTime: '2024-01-01T10:00:00Z', eventTimeZoneOffset: '+00:00', action: 'OBSERVE', ...extension },
+          ctx,
+          rules ? { rules } : {},
+        );
       const probes = xmlOf('<ex:sensorList><ex:probe>1</ex:probe><ex:probe>2</ex:probe></ex:sensorList>');
       // What the reference's XML reading gives: no element the document does not have.
-      expect(probes.prehash).toContain('action=OBSERVE{https://ex.example/ns/}sensorList{https://ex.example/ns/}probe=1{https://ex.example/ns/}probe=2');
+      expect(probes.prehash).toContain(
+        'action=OBSERVE{https://ex.example/ns/}sensorList{https://ex.example/ns/}probe=1{https://ex.example/ns/}probe=2',
+      );
       expect(jsonOf({ 'ex:sensorList': { 'ex:probe': ['1', '2'] } })).toEqual(probes);
       // Rules 2, the reference's JSON-LD reading, kept for the events hashed with it: an invented `sensor` element.
-      expect(jsonOf({ 'ex:sensorList': { 'ex:probe': ['1', '2'] } }, 2).prehash).toContain('sensorList{https://ex.example/ns/}sensor{https://ex.example/ns/}probe=1');
+      expect(jsonOf({ 'ex:sensorList': { 'ex:probe': ['1', '2'] } }, 2).prehash).toContain(
+        'sensorList{https://ex.example/ns/}sensor{https://ex.example/ns/}probe=1',
+      );
       // Items named without the suffix read as an array and are hashed as the reference hashes both formats.
       const readings = xmlOf('<ex:readingList><ex:reading>1</ex:reading><ex:reading>2</ex:reading></ex:readingList>');
-      expect(readings.prehash).toContain('{https://ex.example/ns/}readingList{https://ex.example/ns/}reading=1{https://ex.example/ns/}reading=2');
+      expect(readings.prehash).toContain(
+        '{https://ex.example/ns/}readingList{https://ex.example/ns/}reading=1{https://ex.example/ns/}reading=2',
+      );
       expect(jsonOf({ 'ex:readingList': ['1', '2'] })).toEqual(readings);
       expect(jsonOf({ 'ex:readingList': ['1', '2'] }, 2)).toEqual(readings);
     },

@@ -45,12 +45,18 @@ function hashOf(prehash: string): string {
 function requireEventObject(event: unknown, eventIndex: number | null): Record<string, unknown> {
   if (event === null || typeof event !== 'object' || Array.isArray(event)) {
     throw singleIssueError(EpcisErrorCode.MALFORMED_DOCUMENT, {
-      eventIndex, field: '', rule: 'type:object', message: 'an event must be a JSON object',
+      eventIndex,
+      field: '',
+      rule: 'type:object',
+      message: 'an event must be a JSON object',
     });
   }
   if (typeof (event as { type?: unknown }).type !== 'string') {
     throw singleIssueError(EpcisErrorCode.UNSUPPORTED_EVENT_TYPE, {
-      eventIndex, field: '/type', rule: 'required:type', message: 'an event must name its type',
+      eventIndex,
+      field: '/type',
+      rule: 'required:type',
+      message: 'an event must name its type',
     });
   }
   return event as Record<string, unknown>;
@@ -62,7 +68,10 @@ function requireEventObject(event: unknown, eventIndex: number | null): Record<s
  */
 export function eventHash(event: object, context?: DocumentContext, options: EventHashOptions = {}): EventHashResult {
   const { ignoreFields, rules = CURRENT_HASH_RULES } = options;
-  const prehash = prehashOfTree(eventTree(requireEventObject(event, null), namespacesOf(context, undefined, rules), ignoreFields, rules), rules);
+  const prehash = prehashOfTree(
+    eventTree(requireEventObject(event, null), namespacesOf(context, undefined, rules), ignoreFields, rules),
+    rules,
+  );
   return { hash: hashOf(prehash), prehash };
 }
 
@@ -100,7 +109,10 @@ export function ignoreFieldsIssues(document: unknown): EpcisIssue[] {
   const root = document as Record<string, unknown>;
   const namespaces = namespacesOf(root['@context']);
   const body = root.epcisBody as Record<string, unknown> | undefined;
-  const holders: [string, unknown][] = [['', root], ['/epcisBody/queryResults', body && typeof body === 'object' ? body.queryResults : undefined]];
+  const holders: [string, unknown][] = [
+    ['', root],
+    ['/epcisBody/queryResults', body && typeof body === 'object' ? body.queryResults : undefined],
+  ];
   const issues: EpcisIssue[] = [];
   for (const [base, holder] of holders) {
     if (holder === null || typeof holder !== 'object' || Array.isArray(holder)) continue;
@@ -116,7 +128,9 @@ export function ignoreFieldsIssues(document: unknown): EpcisIssue[] {
           issues.push({ eventIndex: null, field: `${field}/${i}`, rule: 'type:string', message: 'a field name must be a string' });
         } else if (extensionFieldName(name, namespaces) === null) {
           issues.push({
-            eventIndex: null, field: `${field}/${i}`, rule: 'ignoreFields:extension',
+            eventIndex: null,
+            field: `${field}/${i}`,
+            rule: 'ignoreFields:extension',
             message: `${JSON.stringify(name.slice(0, 120))} is a standard field: only extension fields may be left out of the event hash`,
           });
         }
@@ -154,7 +168,8 @@ export function eventIdMismatch(event: Record<string, unknown>, hash: string, ev
   if (typeof id !== 'string' || !HASH_FORM.test(id)) return null;
   const claimed = HASH_PATTERN.exec(id)?.[1].toLowerCase();
   if (claimed !== undefined && claimed === HASH_PATTERN.exec(hash)?.[1].toLowerCase()) return null;
-  const what = claimed === undefined ? 'is not a well-formed ni:///sha-256;<64 hex>?ver=CBV2.0 hash' : 'is a CBV 2.0 hash, but not this one';
+  const what =
+    claimed === undefined ? 'is not a well-formed ni:///sha-256;<64 hex>?ver=CBV2.0 hash' : 'is a CBV 2.0 hash, but not this one';
   return { eventIndex, field: '/eventID', rule: 'eventID:hash', message: `${id.slice(0, 120)} ${what}: the event hashes to ${hash}` };
 }
 

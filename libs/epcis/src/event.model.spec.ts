@@ -33,24 +33,28 @@ describe('eventsOf', () => {
 
 describe('eventTimeOf', () => {
   it('uses the offset written in eventTime', () => {
-    expect(eventTimeOf({ eventTime: '2005-04-03T20:33:31.116-06:00', eventTimeZoneOffset: '-06:00' }).toISOString())
-      .toBe('2005-04-04T02:33:31.116Z');
+    expect(eventTimeOf({ eventTime: '2005-04-03T20:33:31.116-06:00', eventTimeZoneOffset: '-06:00' }).toISOString()).toBe(
+      '2005-04-04T02:33:31.116Z',
+    );
   });
 
   it('falls back to eventTimeZoneOffset when eventTime has no offset', () => {
-    expect(eventTimeOf({ eventTime: '2005-04-03T20:33:31', eventTimeZoneOffset: '+02:00' }).toISOString())
-      .toBe('2005-04-03T18:33:31.000Z');
+    expect(eventTimeOf({ eventTime: '2005-04-03T20:33:31', eventTimeZoneOffset: '+02:00' }).toISOString()).toBe('2005-04-03T18:33:31.000Z');
   });
 
   it('agrees with Date.parse on any instant written with any offset', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('1970-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }), fc.integer({ min: -56, max: 56 }), (date, quarters) => {
-        const minutes = quarters * 15;
-        const local = new Date(date.getTime() + minutes * 60_000).toISOString().slice(0, 23);
-        const abs = Math.abs(minutes);
-        const offset = `${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-        expect(eventTimeOf({ eventTime: local + offset, eventTimeZoneOffset: offset }).getTime()).toBe(date.getTime());
-      }),
+      fc.property(
+        fc.date({ min: new Date('1970-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }),
+        fc.integer({ min: -56, max: 56 }),
+        (date, quarters) => {
+          const minutes = quarters * 15;
+          const local = new Date(date.getTime() + minutes * 60_000).toISOString().slice(0, 23);
+          const abs = Math.abs(minutes);
+          const offset = `${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+          expect(eventTimeOf({ eventTime: local + offset, eventTimeZoneOffset: offset }).getTime()).toBe(date.getTime());
+        },
+      ),
     );
   });
 

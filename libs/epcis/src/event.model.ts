@@ -12,8 +12,7 @@ export interface NamedEpc {
   role: EpcRole;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 function malformed(field: string, rule: string, message: string): EpcisValidationError {
   return singleIssueError(EpcisErrorCode.MALFORMED_DOCUMENT, { eventIndex: null, field, rule, message });

@@ -15,12 +15,7 @@ export {
 } from './event-hash';
 export { canonicalDigitalLink } from 'pharmatrace-verify/cbv';
 export { type EpcRole, eventsOf, eventTimeOf, extractEpcs, type NamedEpc, type RawEvent } from './event.model';
-export {
-  createEpcisValidator,
-  defaultSchemaDir,
-  type EpcisValidator,
-  type EpcisValidatorOptions,
-} from './schema.validator';
+export { createEpcisValidator, defaultSchemaDir, type EpcisValidator, type EpcisValidatorOptions } from './schema.validator';
 export * from './document.builder';
 export { type EpcisJsonDocument, readEpcisXml, readEpcisXmlSliced } from './xml-reader';
 export { afterPoll, runSliced, slicer, type Resumable } from './time-slice';

@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { eventCountOf, findInputViolation, inputViolationSteps, MAX_LIST_LENGTH, MAX_NESTING_DEPTH, MAX_STRING_LENGTH } from './input-limits';
+import {
+  eventCountOf,
+  findInputViolation,
+  inputViolationSteps,
+  MAX_LIST_LENGTH,
+  MAX_NESTING_DEPTH,
+  MAX_STRING_LENGTH,
+} from './input-limits';
 
 /** `depth` objects nested in one another, built without recursion. */
 const nested = (depth: number): unknown => {
@@ -16,7 +23,11 @@ describe('findInputViolation', () => {
 
   it('names a NUL in a value or a property name by its JSON pointer', () => {
     expect(findInputViolation({ a: [{ 'b/c': 'x\u0000' }] })).toMatchObject({ pointer: '/a/0/b~1c', rule: 'no-nul' });
-    expect(findInputViolation({ ['k\u0000']: 1 })).toMatchObject({ pointer: '/k\u0000', rule: 'no-nul', message: expect.stringMatching(/^property name/) });
+    expect(findInputViolation({ ['k\u0000']: 1 })).toMatchObject({
+      pointer: '/k\u0000',
+      rule: 'no-nul',
+      message: expect.stringMatching(/^property name/),
+    });
     expect(findInputViolation('\u0000')).toMatchObject({ pointer: '', rule: 'no-nul' });
   });
 
@@ -28,7 +39,11 @@ describe('findInputViolation', () => {
   it('refuses a list of more than MAX_LIST_LENGTH items before visiting any of them', () => {
     expect(findInputViolation({ a: [{ epcList: Array(MAX_LIST_LENGTH).fill('x') }] })).toBeNull();
     const huge = Array(1_000_000).fill('\u0000');
-    expect(findInputViolation({ a: [{ epcList: huge }] })).toMatchObject({ pointer: '/a/0/epcList', rule: 'max-items', message: `has 1000000 items; at most ${MAX_LIST_LENGTH} are accepted` });
+    expect(findInputViolation({ a: [{ epcList: huge }] })).toMatchObject({
+      pointer: '/a/0/epcList',
+      rule: 'max-items',
+      message: `has 1000000 items; at most ${MAX_LIST_LENGTH} are accepted`,
+    });
   });
 
   it('as resumable steps, pauses every few thousand values and finds what the whole walk finds', () => {

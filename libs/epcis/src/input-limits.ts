@@ -49,8 +49,7 @@ interface Frame {
 }
 
 /** JSON pointer of the child a frame visited last, built only once a violation is found. */
-const pointerOf = (frames: Frame[]): string =>
-  frames.map((f) => `/${f.keys ? escape(f.keys[f.next - 1]) : f.next - 1}`).join('');
+const pointerOf = (frames: Frame[]): string => frames.map((f) => `/${f.keys ? escape(f.keys[f.next - 1]) : f.next - 1}`).join('');
 
 function dateViolation(value: Date): Omit<InputViolation, 'pointer'> | null {
   // A date-time scalar turns "yesterday" into an Invalid Date rather than refusing it.
@@ -93,12 +92,17 @@ export function* inputViolationSteps(input: unknown): Resumable<InputViolation |
         return { pointer: pointerOf(frames), rule: 'max-depth', message: `is nested more than ${MAX_NESTING_DEPTH} levels deep` };
       }
       if (Array.isArray(value) && value.length > MAX_LIST_LENGTH) {
-        return { pointer: pointerOf(frames), rule: 'max-items', message: `has ${value.length} items; at most ${MAX_LIST_LENGTH} are accepted` };
+        return {
+          pointer: pointerOf(frames),
+          rule: 'max-items',
+          message: `has ${value.length} items; at most ${MAX_LIST_LENGTH} are accepted`,
+        };
       }
       const keys = Array.isArray(value) ? null : Object.keys(value);
       for (const key of keys ?? []) {
         const violation = textViolation(key);
-        if (violation) return { ...violation, pointer: `${pointerOf(frames)}/${escape(key)}`, message: `property name ${violation.message}` };
+        if (violation)
+          return { ...violation, pointer: `${pointerOf(frames)}/${escape(key)}`, message: `property name ${violation.message}` };
       }
       frames.push({ container: value as Record<string, unknown> | unknown[], keys, next: 0 });
     }
@@ -120,7 +124,8 @@ export function* inputViolationSteps(input: unknown): Resumable<InputViolation |
 
 /** The length of a document's event list (capture or query document), 0 when it has none. */
 export function eventCountOf(document: unknown): number {
-  const body = (document as { epcisBody?: { eventList?: unknown; queryResults?: { resultsBody?: { eventList?: unknown } } } } | null)?.epcisBody;
+  const body = (document as { epcisBody?: { eventList?: unknown; queryResults?: { resultsBody?: { eventList?: unknown } } } } | null)
+    ?.epcisBody;
   const list = body?.eventList ?? body?.queryResults?.resultsBody?.eventList;
   return Array.isArray(list) ? list.length : 0;
 }

@@ -54,18 +54,27 @@ describe('streamEpcisJsonEvents', () => {
     const vector = readFileSync(path.join(STANDARDS, 'cbv-event-hash', 'epcisDocHavingEventWithIgnoreFields.jsonld'), 'utf8');
     const document = JSON.parse(vector);
     const items = await collect(chunked(vector, 7));
-    expect(items.map((i) => i.ignoreFields)).toEqual(items.map(() => ({ 'repository-x:ignoreFields': ['repository-x:hash', 'example:captureID'] })));
-    expect(items.map((i) => eventHashes({ '@context': i.context, ...i.ignoreFields, epcisBody: { eventList: [i.event] } })[0].hash))
-      .toEqual(eventHashes(document).map((r) => r.hash));
+    expect(items.map((i) => i.ignoreFields)).toEqual(
+      items.map(() => ({ 'repository-x:ignoreFields': ['repository-x:hash', 'example:captureID'] })),
+    );
+    expect(
+      items.map((i) => eventHashes({ '@context': i.context, ...i.ignoreFields, epcisBody: { eventList: [i.event] } })[0].hash),
+    ).toEqual(eventHashes(document).map((r) => r.hash));
 
     const query = JSON.stringify({
-      type: 'EPCISQueryDocument', '@context': JSON_CONTEXT,
+      type: 'EPCISQueryDocument',
+      '@context': JSON_CONTEXT,
       epcisBody: { queryResults: { queryName: 'q', 'ex:ignoreFields': ['ex:a', 3], resultsBody: { eventList: [jsonEvent(0)] } } },
     });
     expect((await collect(chunked(query, 3)))[0].ignoreFields).toEqual({ 'ex:ignoreFields': ['ex:a', 3] });
 
     // After the events it names nothing for them; a nested key of the same name is no declaration.
-    const late = JSON.stringify({ type: 'EPCISDocument', '@context': JSON_CONTEXT, epcisBody: { eventList: [{ ...jsonEvent(0), 'ex:x': { 'ex:ignoreFields': ['y'] } }] }, 'ex:ignoreFields': ['ex:a'] });
+    const late = JSON.stringify({
+      type: 'EPCISDocument',
+      '@context': JSON_CONTEXT,
+      epcisBody: { eventList: [{ ...jsonEvent(0), 'ex:x': { 'ex:ignoreFields': ['y'] } }] },
+      'ex:ignoreFields': ['ex:a'],
+    });
     expect((await collect(chunked(late, 4)))[0].ignoreFields).toBeUndefined();
   });
 
@@ -89,7 +98,9 @@ describe('streamEpcisJsonEvents', () => {
     expect(lastHash).toBe(eventHash(jsonEvent(events - 1), JSON_CONTEXT).hash);
     expect(measure.bytes).toBeGreaterThan(45 * 2 ** 20);
     expect(measure.peakHeapGrowth).toBeLessThan(25 * 2 ** 20);
-    process.stdout.write(`JSON stream: ${(measure.bytes / 2 ** 20).toFixed(1)} MiB, ${events} events in ${measure.seconds.toFixed(2)} s `
-      + `(${Math.round(events / measure.seconds)} events/s), peak heap growth ${(measure.peakHeapGrowth / 2 ** 20).toFixed(1)} MiB\n`);
+    process.stdout.write(
+      `JSON stream: ${(measure.bytes / 2 ** 20).toFixed(1)} MiB, ${events} events in ${measure.seconds.toFixed(2)} s ` +
+        `(${Math.round(events / measure.seconds)} events/s), peak heap growth ${(measure.peakHeapGrowth / 2 ** 20).toFixed(1)} MiB\n`,
+    );
   }, 60_000);
 });

@@ -80,8 +80,7 @@ class DeclarationWatcher {
   }
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 function malformed(eventIndex: number | null, field: string, rule: string, message: string): EpcisValidationError {
   return new EpcisValidationError(EpcisErrorCode.MALFORMED_DOCUMENT, message, [{ eventIndex, field, rule, message }]);

@@ -47,7 +47,11 @@ describe('createEpcisValidator', () => {
   };
 
   it('has an expectation for every invalid document in the folder', () => {
-    expect(readdirSync(INVALID).filter((f) => f.endsWith('.json')).sort()).toEqual(Object.keys(expectedIssues).sort());
+    expect(
+      readdirSync(INVALID)
+        .filter((f) => f.endsWith('.json'))
+        .sort(),
+    ).toEqual(Object.keys(expectedIssues).sort());
   });
 
   it.each(Object.entries(expectedIssues))('rejects %s with exactly the expected issues', (file, expected) => {
@@ -65,7 +69,10 @@ describe('createEpcisValidator', () => {
     const doc = readJson(path.join(INVALID, 'ObjectEvent_with_invalid_action.json'));
     expect(() => validator.assertValidDocument(doc)).toThrow(EpcisValidationError);
     expect(() => validator.assertValidDocument(doc)).toThrow(
-      expect.objectContaining({ code: EpcisErrorCode.SCHEMA_VIOLATION, issues: [expect.objectContaining({ eventIndex: 0, field: '/action' })] }),
+      expect.objectContaining({
+        code: EpcisErrorCode.SCHEMA_VIOLATION,
+        issues: [expect.objectContaining({ eventIndex: 0, field: '/action' })],
+      }),
     );
     expect(() => validator.assertValidDocument(readJson(path.join(EXAMPLES, 'Example_9.6.1-ObjectEvent.jsonld')))).not.toThrow();
   });
@@ -87,7 +94,7 @@ describe('schema location', () => {
     expect(defaultSchemaDir()).toBe(path.join('/somewhere/standards', 'epcis-2.0', 'json-schema'));
   });
 
-  it('defaults to the repository\'s own standards folder', () => {
+  it("defaults to the repository's own standards folder", () => {
     delete process.env.PHARMATRACE_STANDARDS_DIR;
     expect(defaultSchemaDir()).toBe(path.resolve(__dirname, '../../../standards/epcis-2.0/json-schema'));
   });
@@ -97,7 +104,9 @@ describe('schema location', () => {
     expect(() => createEpcisValidator({ schemaDir: __dirname })).toThrow(
       expect.objectContaining({ code: EpcisErrorCode.SCHEMA_UNAVAILABLE }),
     );
-    expect(() => createEpcisValidator({ schemaDir: __dirname })).toThrow(`no EPCIS-JSON-Schema-root.json in ${__dirname}: the repository's standards/ folder is incomplete`);
+    expect(() => createEpcisValidator({ schemaDir: __dirname })).toThrow(
+      `no EPCIS-JSON-Schema-root.json in ${__dirname}: the repository's standards/ folder is incomplete`,
+    );
   });
 });
 
@@ -110,7 +119,16 @@ describe('uniqueItems in linear time', () => {
     schemaVersion: '2.0',
     creationDate: '2026-01-01T00:00:00Z',
     epcisBody: {
-      eventList: [{ type: 'ObjectEvent', eventTime: '2026-01-01T00:00:00Z', eventTimeZoneOffset: '+00:00', epcList, action: 'OBSERVE', readPoint: { id: SITE } }],
+      eventList: [
+        {
+          type: 'ObjectEvent',
+          eventTime: '2026-01-01T00:00:00Z',
+          eventTimeZoneOffset: '+00:00',
+          epcList,
+          action: 'OBSERVE',
+          readPoint: { id: SITE },
+        },
+      ],
     },
   });
   const epc = (i: number) => `urn:epc:id:sgtin:0614141.107346.${i}`;
@@ -121,7 +139,12 @@ describe('uniqueItems in linear time', () => {
   });
 
   it('compares structured items by value, whatever their key order', () => {
-    const issues = validator.validateDocument(document([{ a: 1, b: [1, 2] }, { b: [1, 2], a: 1 }]));
+    const issues = validator.validateDocument(
+      document([
+        { a: 1, b: [1, 2] },
+        { b: [1, 2], a: 1 },
+      ]),
+    );
     expect(issues.map((i) => i.rule)).toContain('uniqueItems');
   });
 
@@ -146,7 +169,12 @@ describe('collapse (grouping Ajv errors into one issue per offending value)', ()
       error(`${EVENT}/action`, 'anyOf'),
     ]);
     expect(issues).toEqual([
-      expect.objectContaining({ eventIndex: 0, field: '/action', rule: 'enum', message: expect.stringContaining('(other accepted form failed too: type:string)') }),
+      expect.objectContaining({
+        eventIndex: 0,
+        field: '/action',
+        rule: 'enum',
+        message: expect.stringContaining('(other accepted form failed too: type:string)'),
+      }),
     ]);
   });
 
@@ -161,7 +189,9 @@ describe('collapse (grouping Ajv errors into one issue per offending value)', ()
       ['/readPoint/id', 'required:id'],
       ['/ilmd/x', 'propertyNames:x'],
     ]);
-    expect(collapse([error('', 'type', { type: 'object' }), error('/x', 'type', { type: 'string' })]).map((i) => i.rule)).toEqual(['type:string']);
+    expect(collapse([error('', 'type', { type: 'object' }), error('/x', 'type', { type: 'string' })]).map((i) => i.rule)).toEqual([
+      'type:string',
+    ]);
   });
 
   it('is linear: 200,000 errors (16,000 took 52 s when errors were compared pairwise) group in well under the time a quadratic pass needs', () => {
@@ -182,7 +212,14 @@ describe('collapse (grouping Ajv errors into one issue per offending value)', ()
 describe('describing an invalid document (bounded work)', () => {
   const validator = createEpcisValidator();
   const SITE = 'urn:epc:id:sgln:0614141.00777.0';
-  const event = (epcList: unknown[]) => ({ type: 'ObjectEvent', eventTime: '2026-01-01T00:00:00Z', eventTimeZoneOffset: '+00:00', epcList, action: 'OBSERVE', readPoint: { id: SITE } });
+  const event = (epcList: unknown[]) => ({
+    type: 'ObjectEvent',
+    eventTime: '2026-01-01T00:00:00Z',
+    eventTimeZoneOffset: '+00:00',
+    epcList,
+    action: 'OBSERVE',
+    readPoint: { id: SITE },
+  });
   const document = (eventList: unknown[]) => ({
     '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
     type: 'EPCISDocument',

@@ -39,8 +39,12 @@ function readSchemas(schemaDir: string): { rootId: string; schemas: object[] } {
     throw new EpcisValidationError(EpcisErrorCode.SCHEMA_UNAVAILABLE, `no ${ROOT_SCHEMA_FILE} in ${schemaDir}: ${STANDARDS_FIX}`);
   }
   const files = [
-    ...readdirSync(schemaDir).filter((f) => f.endsWith('.json')).map((f) => path.join(schemaDir, f)),
-    ...readdirSync(path.join(schemaDir, 'schemas')).filter((f) => f.endsWith('.json')).map((f) => path.join(schemaDir, 'schemas', f)),
+    ...readdirSync(schemaDir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => path.join(schemaDir, f)),
+    ...readdirSync(path.join(schemaDir, 'schemas'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => path.join(schemaDir, 'schemas', f)),
   ];
   const schemas = files.map((file) => JSON.parse(readFileSync(file, 'utf8')) as { $id?: string });
   const rootId = (JSON.parse(readFileSync(rootFile, 'utf8')) as { $id: string }).$id;
@@ -60,7 +64,10 @@ function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const object = value as Record<string, unknown>;
-  return `{${Object.keys(object).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(object[k])}`).join(',')}}`;
+  return `{${Object.keys(object)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(object[k])}`)
+    .join(',')}}`;
 }
 
 /**
@@ -78,7 +85,9 @@ function uniqueItemsInLinearTime(ajv: Ajv): void {
         const key = canonicalJson(items[j]);
         const i = seen.get(key);
         if (i !== undefined) {
-          validate.errors = [{ keyword: 'uniqueItems', message: `must NOT have duplicate items (items ## ${i} and ${j} are identical)`, params: { i, j } }];
+          validate.errors = [
+            { keyword: 'uniqueItems', message: `must NOT have duplicate items (items ## ${i} and ${j} are identical)`, params: { i, j } },
+          ];
           return false;
         }
         seen.set(key, j);
@@ -144,7 +153,10 @@ function describe(error: ErrorObject): string {
   const params = error.params as Record<string, unknown>;
   if (error.keyword === 'enum' && Array.isArray(params.allowedValues)) {
     const allowed = params.allowedValues as unknown[];
-    const shown = allowed.slice(0, 6).map((v) => JSON.stringify(v)).join(', ');
+    const shown = allowed
+      .slice(0, 6)
+      .map((v) => JSON.stringify(v))
+      .join(', ');
     return `must be one of ${shown}${allowed.length > 6 ? `, … (${allowed.length} values)` : ''}`;
   }
   if (error.keyword === 'propertyNames') {
@@ -160,7 +172,7 @@ function toIssue(error: ErrorObject, alternatives: ErrorObject[]): EpcisIssue {
   const orElse = others.length ? ` (other accepted form failed too: ${others.join(', ')})` : '';
   return {
     eventIndex: match ? Number(match[2]) : null,
-    field: match ? match[3] ?? '' : pointer,
+    field: match ? (match[3] ?? '') : pointer,
     rule: ruleOf(error),
     message: `${error.instancePath || '/'} ${describe(error)}${orElse}`,
   };
@@ -217,7 +229,9 @@ const SAMPLED_ITEMS = 2 * MAX_REPORTED_ISSUES;
 function sampled(value: unknown): unknown {
   let budget = SAMPLED_ITEMS;
   const root: { value: unknown } = { value };
-  const queue: { from: unknown; into: Record<string, unknown> | unknown[]; key: string | number }[] = [{ from: value, into: root as unknown as Record<string, unknown>, key: 'value' }];
+  const queue: { from: unknown; into: Record<string, unknown> | unknown[]; key: string | number }[] = [
+    { from: value, into: root as unknown as Record<string, unknown>, key: 'value' },
+  ];
   for (let head = 0; head < queue.length; head++) {
     const { from, into, key } = queue[head];
     let copy: unknown = from;
@@ -228,7 +242,8 @@ function sampled(value: unknown): unknown {
       for (let i = 0; i < kept; i++) queue.push({ from: from[i], into: copy as unknown[], key: i });
     } else if (from !== null && typeof from === 'object') {
       copy = {};
-      for (const k of Object.keys(from)) queue.push({ from: (from as Record<string, unknown>)[k], into: copy as Record<string, unknown>, key: k });
+      for (const k of Object.keys(from))
+        queue.push({ from: (from as Record<string, unknown>)[k], into: copy as Record<string, unknown>, key: k });
     }
     (into as Record<string | number, unknown>)[key] = copy;
   }
@@ -247,7 +262,10 @@ function eventListOf(document: unknown): { events: unknown[]; withEvents(events:
   if (Array.isArray(results?.resultsBody?.eventList)) {
     return {
       events: results.resultsBody.eventList,
-      withEvents: (eventList) => ({ ...doc, epcisBody: { ...body, queryResults: { ...results, resultsBody: { ...results.resultsBody, eventList } } } }),
+      withEvents: (eventList) => ({
+        ...doc,
+        epcisBody: { ...body, queryResults: { ...results, resultsBody: { ...results.resultsBody, eventList } } },
+      }),
     };
   }
   return null;
@@ -302,7 +320,14 @@ const WARM_UP = {
   creationDate: '2026-01-01T00:00:00Z',
   epcisBody: {
     eventList: [
-      { type: 'ObjectEvent', action: 'ADD', eventTime: '2026-01-01T00:00:00Z', eventTimeZoneOffset: '+00:00', epcList: ['urn:epc:id:sgtin:0614141.107346.1'], bizStep: 'commissioning' },
+      {
+        type: 'ObjectEvent',
+        action: 'ADD',
+        eventTime: '2026-01-01T00:00:00Z',
+        eventTimeZoneOffset: '+00:00',
+        epcList: ['urn:epc:id:sgtin:0614141.107346.1'],
+        bizStep: 'commissioning',
+      },
       { type: 'ObjectEvent', action: 'MOVE', eventTime: 'yesterday', eventTimeZoneOffset: '+00:00', epcList: [5] },
     ],
   },

@@ -64,8 +64,12 @@ describe('served JSON-LD', () => {
   });
 
   const event = (extra: Record<string, unknown>) => ({
-    type: 'ObjectEvent', eventTime: '2024-01-01T10:00:00.000Z', eventTimeZoneOffset: '+00:00',
-    epcList: ['urn:epc:id:sgtin:0614141.107346.2018'], action: 'OBSERVE', ...extra,
+    type: 'ObjectEvent',
+    eventTime: '2024-01-01T10:00:00.000Z',
+    eventTimeZoneOffset: '+00:00',
+    epcList: ['urn:epc:id:sgtin:0614141.107346.2018'],
+    action: 'OBSERVE',
+    ...extra,
   });
 
   it('rewrites a body captured with cbvmda bound to urn:epcglobal:cbv:mda (older XML captures) without rebinding the term', () => {
@@ -76,7 +80,10 @@ describe('served JSON-LD', () => {
   });
 
   it('moves a standard namespace bound under another prefix to its own prefix', () => {
-    const body = { '@context': [EPCIS_CONTEXT, { mda: 'urn:epcglobal:cbv:mda/', g: 'https://gs1.org/voc/' }], ...event({ ilmd: { 'mda:lotNumber': 'L1' }, 'g:x': 'g:Temperature' }) };
+    const body = {
+      '@context': [EPCIS_CONTEXT, { mda: 'urn:epcglobal:cbv:mda/', g: 'https://gs1.org/voc/' }],
+      ...event({ ilmd: { 'mda:lotNumber': 'L1' }, 'g:x': 'g:Temperature' }),
+    };
     const served = servedEvent({ body });
     expect(served).toMatchObject({ ilmd: { 'cbvmda:lotNumber': 'L1' }, 'gs1:x': 'gs1:Temperature' });
     expect(served['@context']).toEqual([EPCIS_CONTEXT, { cbvmda: 'urn:epcglobal:cbv:mda:', gs1: 'https://gs1.org/voc/' }]);
@@ -91,7 +98,10 @@ describe('served JSON-LD', () => {
     expect(served.events.map((e) => Object.keys(e).filter((k) => k.includes(':')))).toEqual([['gs12:note'], ['ex:note'], ['ex2:note']]);
     // A user namespace's values hash as written, so they stay as written.
     expect(served.events[2]['ex2:note']).toBe('ex:y');
-    expect(served.context).toEqual([EPCIS_CONTEXT, { gs12: 'https://user.example/a/', ex: 'https://user.example/b/', ex2: 'https://user.example/c/' }]);
+    expect(served.context).toEqual([
+      EPCIS_CONTEXT,
+      { gs12: 'https://user.example/a/', ex: 'https://user.example/b/', ex2: 'https://user.example/c/' },
+    ]);
     expect(eventHashes(queryDocument(served)).map((r) => r.hash)).toEqual([a, b, c].map((e) => eventHash(e, e['@context']).hash));
   });
 
@@ -102,7 +112,10 @@ describe('served JSON-LD', () => {
     expect(ignored).toEqual(['{https://repository-x.example.com/}hash', '{https://ns.example.com/epcis/}captureID']);
     const served = servedEvent({ body: first, ignoreFields: ignored });
     expect(Object.keys(served).filter((k) => k.includes(':'))).toEqual([]);
-    expect(servedEvent({ body: first })).toMatchObject({ 'repository-x:hash': expect.any(String), 'example:captureID': expect.any(String) });
+    expect(servedEvent({ body: first })).toMatchObject({
+      'repository-x:hash': expect.any(String),
+      'example:captureID': expect.any(String),
+    });
   });
 
   it('serves an event declared in error with its latest declaration, which the hash leaves out', () => {

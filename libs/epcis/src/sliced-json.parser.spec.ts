@@ -41,7 +41,12 @@ describe('jsonParsing', () => {
   });
 
   it('refuses exactly the broken texts JSON.parse refuses (a character deleted, inserted or replaced)', () => {
-    const edit = fc.tuple(spaced, fc.nat(), fc.constantFrom('', ',', ':', '"', '\\', '[', ']', '{', '}', '1', ' ', 'x', '-', '.'), fc.boolean());
+    const edit = fc.tuple(
+      spaced,
+      fc.nat(),
+      fc.constantFrom('', ',', ':', '"', '\\', '[', ']', '{', '}', '1', ' ', 'x', '-', '.'),
+      fc.boolean(),
+    );
     fc.assert(
       fc.property(edit, fc.integer({ min: 1, max: 32 }), ([text, position, insert, replace], leaf) => {
         const at = text.length ? position % text.length : 0;
@@ -75,7 +80,9 @@ describe('jsonParsing', () => {
   });
 
   it('pauses while it reads a large text, so runSliced can give other work a turn', () => {
-    const text = JSON.stringify({ eventList: Array.from({ length: 20_000 }, (_, i) => ({ epcList: [`urn:epc:id:sgtin:0614141.107346.${i}`] })) });
+    const text = JSON.stringify({
+      eventList: Array.from({ length: 20_000 }, (_, i) => ({ epcList: [`urn:epc:id:sgtin:0614141.107346.${i}`] })),
+    });
     const work = jsonParsing(text);
     let pauses = 0;
     let step = work.next();

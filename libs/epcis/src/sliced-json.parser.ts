@@ -42,7 +42,7 @@ function syntaxError(message: string, at: number): SyntaxError {
 
 /** Just past the string starting at `at` (a quote): the next quote not escaped by an odd run of backslashes. */
 function stringEnd(text: string, at: number): number {
-  for (let from = at + 1; ; ) {
+  for (let from = at + 1; ;) {
     const quote = text.indexOf('"', from);
     if (quote < 0) throw syntaxError('Unterminated string', at);
     let b = quote - 1;
@@ -62,7 +62,7 @@ function* largeContainers(text: string, leaf: number): Generator<void, Map<numbe
   const large = new Map<number, number>();
   const open: number[] = [];
   let pause = STEP_CHARS;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       i = stringEnd(text, i);
@@ -160,9 +160,16 @@ export function* jsonParsing(text: string, leaf = LEAF_CHARS): Resumable<unknown
   const rootAt = skipSpace(text, 0);
   const rootEnd = large.get(rootAt);
   if (rootEnd === undefined) return JSON.parse(text);
-  if (skipSpace(text, rootEnd + 1) !== text.length) throw syntaxError('Unexpected non-whitespace character after JSON', skipSpace(text, rootEnd + 1));
+  if (skipSpace(text, rootEnd + 1) !== text.length)
+    throw syntaxError('Unexpected non-whitespace character after JSON', skipSpace(text, rootEnd + 1));
 
-  const open = (at: number, key?: string): Frame => ({ value: text.charCodeAt(at) === OPEN_ARRAY ? [] : {}, at: at + 1, end: large.get(at)!, members: 0, key });
+  const open = (at: number, key?: string): Frame => ({
+    value: text.charCodeAt(at) === OPEN_ARRAY ? [] : {},
+    at: at + 1,
+    end: large.get(at)!,
+    members: 0,
+    key,
+  });
   const stack: Frame[] = [open(rootAt)];
   let work = 0;
   for (;;) {

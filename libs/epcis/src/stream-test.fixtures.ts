@@ -8,16 +8,19 @@ const epc = (event: number, item: number) => `urn:epc:id:sgtin:0614141.107346.${
 
 export function xmlEvent(i: number): string {
   const epcs = Array.from({ length: EPCS_PER_EVENT }, (_, k) => `<epc>${epc(i, k)}</epc>`).join('');
-  return `<ObjectEvent><eventTime>2024-01-01T00:00:${String(i % 60).padStart(2, '0')}.000Z</eventTime>`
-    + `<eventTimeZoneOffset>+01:00</eventTimeZoneOffset><epcList>${epcs}</epcList><action>ADD</action>`
-    + '<bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep><disposition>urn:epcglobal:cbv:disp:active</disposition>'
-    + `<readPoint><id>urn:epc:id:sgln:0614141.00777.0</id></readPoint><ilmd><ex:lot>LOT${i}</ex:lot></ilmd>`
-    + `<ex:seq>${i}</ex:seq></ObjectEvent>\n`;
+  return (
+    `<ObjectEvent><eventTime>2024-01-01T00:00:${String(i % 60).padStart(2, '0')}.000Z</eventTime>` +
+    `<eventTimeZoneOffset>+01:00</eventTimeZoneOffset><epcList>${epcs}</epcList><action>ADD</action>` +
+    '<bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep><disposition>urn:epcglobal:cbv:disp:active</disposition>' +
+    `<readPoint><id>urn:epc:id:sgln:0614141.00777.0</id></readPoint><ilmd><ex:lot>LOT${i}</ex:lot></ilmd>` +
+    `<ex:seq>${i}</ex:seq></ObjectEvent>\n`
+  );
 }
 
-export const XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
-  + '<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:ex="https://ex.example/ns/" '
-  + 'schemaVersion="2.0" creationDate="2024-01-01T00:00:00Z"><EPCISBody><EventList>\n';
+export const XML_HEAD =
+  '<?xml version="1.0" encoding="UTF-8"?>\n' +
+  '<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:ex="https://ex.example/ns/" ' +
+  'schemaVersion="2.0" creationDate="2024-01-01T00:00:00Z"><EPCISBody><EventList>\n';
 export const XML_TAIL = '</EventList></EPCISBody></epcis:EPCISDocument>\n';
 
 export function jsonEvent(i: number): Record<string, unknown> {

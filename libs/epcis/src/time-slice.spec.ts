@@ -52,28 +52,37 @@ describe('time slices', () => {
 
   const validator = createEpcisValidator();
   const many = epcisDocument(
-    Array.from({ length: 300 }, (_, i) => commissioningEvent({ eventTime: new Date('2026-01-01T00:00:00Z'), epcs: [`urn:epc:id:sgtin:0614141.107346.S${i}`], lot: 'L1', expiry: '2028-01-31' })),
+    Array.from({ length: 300 }, (_, i) =>
+      commissioningEvent({
+        eventTime: new Date('2026-01-01T00:00:00Z'),
+        epcs: [`urn:epc:id:sgtin:0614141.107346.S${i}`],
+        lot: 'L1',
+        expiry: '2028-01-31',
+      }),
+    ),
   );
   const broken = JSON.parse(JSON.stringify(many));
   broken.epcisBody.eventList[7].action = 'MOVE';
   broken.epcisBody.eventList[250].epcList = [5, 6];
   delete broken['@context'];
 
-  it.each([...documents('examples'), ...documents('invalid'), ['300 events', many] as const, ['300 events, three faults', broken] as const])(
-    'validates and hashes %s alike at once and in slices',
-    async (_name, document) => {
-      const issues = validator.validateDocument(document);
-      expect(await validator.validateDocumentSliced(document)).toEqual(issues);
-      let hashes: unknown;
-      try {
-        hashes = eventHashes(document);
-      } catch (e) {
-        await expect(eventHashesSliced(document)).rejects.toEqual(e);
-        return;
-      }
-      expect(await eventHashesSliced(document)).toEqual(hashes);
-    },
-  );
+  it.each([
+    ...documents('examples'),
+    ...documents('invalid'),
+    ['300 events', many] as const,
+    ['300 events, three faults', broken] as const,
+  ])('validates and hashes %s alike at once and in slices', async (_name, document) => {
+    const issues = validator.validateDocument(document);
+    expect(await validator.validateDocumentSliced(document)).toEqual(issues);
+    let hashes: unknown;
+    try {
+      hashes = eventHashes(document);
+    } catch (e) {
+      await expect(eventHashesSliced(document)).rejects.toEqual(e);
+      return;
+    }
+    expect(await eventHashesSliced(document)).toEqual(hashes);
+  });
 
   it('names every faulty event of a document, by its index, and the document-level fault once', () => {
     const issues = validator.validateDocument(broken);

@@ -41,7 +41,11 @@ export type JsonObject = Record<string, unknown>;
 export const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
 
 export const EVENT_TYPES: ReadonlySet<string> = new Set([
-  'ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent', 'AssociationEvent',
+  'ObjectEvent',
+  'AggregationEvent',
+  'TransactionEvent',
+  'TransformationEvent',
+  'AssociationEvent',
 ]);
 
 const REQUIRED: Readonly<Record<string, readonly string[]>> = {
@@ -68,9 +72,9 @@ const NUMERIC_SENSOR_FIELDS = new Set(['value', 'minValue', 'maxValue', 'meanVal
 
 /** `xsi:nil="true"` (or "1"): the element stands for no value; the XSD allows it on a quantity. */
 const isNil = (node: XmlElement): boolean =>
-  node.attributes.some((a) => a.uri === XSI_NAMESPACE && a.local === 'nil' && ['true', '1'].includes(a.value.trim())) && !node.text.trim() && !node.children.length;
-
-
+  node.attributes.some((a) => a.uri === XSI_NAMESPACE && a.local === 'nil' && ['true', '1'].includes(a.value.trim())) &&
+  !node.text.trim() &&
+  !node.children.length;
 
 /** Stands for the EPCIS context's own meaning of a term that is not a prefix, which no namespace may take over. */
 const PROTECTED = '';
@@ -87,7 +91,12 @@ export class NamespaceScope {
   constructor(private readonly document: Readonly<Record<string, string>>) {}
 
   private bound(prefix: string): string | undefined {
-    return this.declared[prefix] ?? this.document[prefix] ?? EPCIS_CONTEXT_PREFIXES[prefix] ?? (EPCIS_CONTEXT_TERMS.has(prefix) ? PROTECTED : undefined);
+    return (
+      this.declared[prefix] ??
+      this.document[prefix] ??
+      EPCIS_CONTEXT_PREFIXES[prefix] ??
+      (EPCIS_CONTEXT_TERMS.has(prefix) ? PROTECTED : undefined)
+    );
   }
 
   key(uri: string, prefix: string, local: string): string {
@@ -122,7 +131,12 @@ class EventMapper {
 
   fail(node: XmlElement, field: string, rule: string, message: string): never {
     throw xmlIssueError(EpcisErrorCode.MALFORMED_XML, `event ${this.eventIndex} (${field || '/'}): ${message}`, {
-      eventIndex: this.eventIndex, field, rule, message, line: node.line, column: node.column,
+      eventIndex: this.eventIndex,
+      field,
+      rule,
+      message,
+      line: node.line,
+      column: node.column,
     });
   }
 
@@ -205,7 +219,8 @@ class EventMapper {
 
   epcs(node: XmlElement, field: string): string[] {
     return node.children.map((child, i) => {
-      if (child.uri || child.local !== 'epc') this.fail(child, `${field}/${i}`, 'unknown-element', `expected <epc>, found <${child.local}>`);
+      if (child.uri || child.local !== 'epc')
+        this.fail(child, `${field}/${i}`, 'unknown-element', `expected <epc>, found <${child.local}>`);
       return this.requiredText(child, `${field}/${i}`);
     });
   }
@@ -213,13 +228,15 @@ class EventMapper {
   quantities(node: XmlElement, field: string): JsonObject[] {
     return node.children.map((child, i) => {
       const path = `${field}/${i}`;
-      if (child.uri || child.local !== 'quantityElement') this.fail(child, path, 'unknown-element', `expected <quantityElement>, found <${child.local}>`);
+      if (child.uri || child.local !== 'quantityElement')
+        this.fail(child, path, 'unknown-element', `expected <quantityElement>, found <${child.local}>`);
       const element = this.structure(child, path, {
         epcClass: (c, p) => this.requiredText(c, p),
         quantity: (c, p) => (isNil(c) ? undefined : this.number(c, this.text(c, p), p)),
         uom: (c, p) => this.requiredText(c, p),
       });
-      if (element.epcClass === undefined) this.fail(child, `${path}/epcClass`, 'required:epcClass', 'a quantityElement needs an <epcClass>');
+      if (element.epcClass === undefined)
+        this.fail(child, `${path}/epcClass`, 'required:epcClass', 'a quantityElement needs an <epcClass>');
       return element;
     });
   }
@@ -255,7 +272,8 @@ class EventMapper {
         object[attribute.local] = this.number(node, attribute.value.trim(), `${field}/${attribute.local}`);
       } else if (attribute.local === 'booleanValue') {
         const text = attribute.value.trim();
-        if (!['true', 'false', '1', '0'].includes(text)) this.fail(node, `${field}/booleanValue`, 'type:boolean', `"${text}" is not a boolean`);
+        if (!['true', 'false', '1', '0'].includes(text))
+          this.fail(node, `${field}/booleanValue`, 'type:boolean', `"${text}" is not a boolean`);
         object.booleanValue = text === 'true' || text === '1';
       } else {
         object[attribute.local] = attribute.value.trim();
@@ -268,7 +286,8 @@ class EventMapper {
   sensorElements(node: XmlElement, field: string): JsonObject[] {
     return node.children.map((child, i) => {
       const path = `${field}/${i}`;
-      if (child.uri || child.local !== 'sensorElement') this.fail(child, path, 'unknown-element', `expected <sensorElement>, found <${child.local}>`);
+      if (child.uri || child.local !== 'sensorElement')
+        this.fail(child, path, 'unknown-element', `expected <sensorElement>, found <${child.local}>`);
       const element: JsonObject = {};
       const reports: JsonObject[] = [];
       const extensions: XmlElement[] = [];
@@ -278,7 +297,8 @@ class EventMapper {
         else if (part.local === 'sensorReport') reports.push(this.sensorFields(part, `${path}/sensorReport/${reports.length}`));
         else this.fail(part, `${path}/${part.local}`, 'unknown-element', `<${part.local}> is not allowed in <sensorElement>`);
       }
-      if (reports.length === 0) this.fail(child, `${path}/sensorReport`, 'required:sensorReport', 'a sensorElement needs at least one <sensorReport>');
+      if (reports.length === 0)
+        this.fail(child, `${path}/sensorReport`, 'required:sensorReport', 'a sensorElement needs at least one <sensorReport>');
       element.sensorReport = reports;
       this.addChildren(element, extensions, (c) => this.extension(c));
       return element;
@@ -301,10 +321,12 @@ class EventMapper {
     const declaration = this.structure(node, field, {
       declarationTime: (c, p) => this.requiredText(c, p),
       reason: (c, p) => bareTerm(this.requiredText(c, p), CBV.errorReason),
-      correctiveEventIDs: (c, p) => c.children.map((id, i) => {
-        if (id.uri || id.local !== 'correctiveEventID') this.fail(id, `${p}/${i}`, 'unknown-element', `expected <correctiveEventID>, found <${id.local}>`);
-        return this.requiredText(id, `${p}/${i}`);
-      }),
+      correctiveEventIDs: (c, p) =>
+        c.children.map((id, i) => {
+          if (id.uri || id.local !== 'correctiveEventID')
+            this.fail(id, `${p}/${i}`, 'unknown-element', `expected <correctiveEventID>, found <${id.local}>`);
+          return this.requiredText(id, `${p}/${i}`);
+        }),
     });
     if (declaration.declarationTime === undefined) {
       this.fail(node, `${field}/declarationTime`, 'required:declarationTime', 'an errorDeclaration needs a <declarationTime>');
@@ -348,8 +370,12 @@ class EventMapper {
   event(node: XmlElement): JsonObject {
     if (node.uri || !EVENT_TYPES.has(node.local)) {
       throw xmlIssueError(EpcisErrorCode.UNSUPPORTED_EVENT_TYPE, `event ${this.eventIndex}: <${node.local}> is not an EPCIS event type`, {
-        eventIndex: this.eventIndex, field: '/type', rule: 'enum', message: `unsupported event element <${node.local}>`,
-        line: node.line, column: node.column,
+        eventIndex: this.eventIndex,
+        field: '/type',
+        rule: 'enum',
+        message: `unsupported event element <${node.local}>`,
+        line: node.line,
+        column: node.column,
       });
     }
     if (this.version === '1.2' && !EPCIS_12_EVENT_TYPES.has(node.local)) {
@@ -372,12 +398,18 @@ class EventMapper {
         continue;
       }
       if (child.wrapper) {
-        if (wrappers.has(child.local)) this.fail(child, `/${child.local}`, 'maxOccurs:1', `<${child.local}> appears more than once in <${node.local}>`);
+        if (wrappers.has(child.local))
+          this.fail(child, `/${child.local}`, 'maxOccurs:1', `<${child.local}> appears more than once in <${node.local}>`);
         wrappers.add(child.local);
       }
       if (trailing && !child.wrapped) {
         const name = `${trailing.prefix ? `${trailing.prefix}:` : ''}${trailing.local}`;
-        this.fail(child, `/${child.local}`, 'xsd:sequence', `<${child.local}> must come before <${name}> in <${node.local}> (EPCIS XSD element order)`);
+        this.fail(
+          child,
+          `/${child.local}`,
+          'xsd:sequence',
+          `<${child.local}> must come before <${name}> in <${node.local}> (EPCIS XSD element order)`,
+        );
       }
       if (child.wrapper) {
         if (this.version === '2.0' && child.local === 'extension') trailing = child;
@@ -385,7 +417,12 @@ class EventMapper {
       }
       const rank = sequence.get(child.local);
       if (rank !== undefined && last && rank < sequence.get(last.local)!) {
-        this.fail(child, `/${child.local}`, 'xsd:sequence', `<${child.local}> must come before <${last.local}> in <${node.local}> (EPCIS XSD element order)`);
+        this.fail(
+          child,
+          `/${child.local}`,
+          'xsd:sequence',
+          `<${child.local}> must come before <${last.local}> in <${node.local}> (EPCIS XSD element order)`,
+        );
       }
       if (rank !== undefined) last = child;
       this.standardField(event, child);

@@ -111,20 +111,36 @@ export class EpcisXmlEventParser {
   }
 
   private syntaxError(message: string): EpcisValidationError {
-    return new EpcisValidationError(EpcisErrorCode.MALFORMED_XML, `malformed XML: ${message}`, [{
-      eventIndex: this.inside.length > 0 ? this.eventCount : null,
-      field: '', rule: 'xml-syntax', message, line: this.parser.line, column: this.parser.column,
-    }]);
+    return new EpcisValidationError(EpcisErrorCode.MALFORMED_XML, `malformed XML: ${message}`, [
+      {
+        eventIndex: this.inside.length > 0 ? this.eventCount : null,
+        field: '',
+        rule: 'xml-syntax',
+        message,
+        line: this.parser.line,
+        column: this.parser.column,
+      },
+    ]);
   }
 
   private structureError(field: string, rule: string, message: string): EpcisValidationError {
-    return new EpcisValidationError(EpcisErrorCode.MALFORMED_XML, message, [{
-      eventIndex: null, field, rule, message, line: this.parser.line, column: this.parser.column,
-    }]);
+    return new EpcisValidationError(EpcisErrorCode.MALFORMED_XML, message, [
+      {
+        eventIndex: null,
+        field,
+        rule,
+        message,
+        line: this.parser.line,
+        column: this.parser.column,
+      },
+    ]);
   }
 
   private path(): string {
-    return this.outside.slice(1).filter((name) => name !== null).join('/');
+    return this.outside
+      .slice(1)
+      .filter((name) => name !== null)
+      .join('/');
   }
 
   private open(tag: SaxesTagNS): void {
@@ -161,8 +177,11 @@ export class EpcisXmlEventParser {
   private openRoot(tag: SaxesTagNS): void {
     const version = EPCIS_NAMESPACES.get(tag.uri);
     if (!version || !ROOTS.has(tag.local)) {
-      throw this.structureError('', 'root-element',
-        `root element {${tag.uri}}${tag.local} is not an EPCIS 1.2 or 2.0 EPCISDocument or EPCISQueryDocument`);
+      throw this.structureError(
+        '',
+        'root-element',
+        `root element {${tag.uri}}${tag.local} is not an EPCIS 1.2 or 2.0 EPCISDocument or EPCISQueryDocument`,
+      );
     }
     const namespaces: Record<string, string> = {};
     for (const [prefix, uri] of Object.entries(tag.ns ?? {})) {
@@ -191,8 +210,14 @@ export class EpcisXmlEventParser {
       attributes.push({ uri: a.uri, prefix: a.prefix, local: a.local, value: a.value });
     }
     return {
-      uri: tag.uri, prefix: tag.prefix, local: tag.local, attributes, children: [], text: '',
-      line: this.parser.line, column: this.parser.column,
+      uri: tag.uri,
+      prefix: tag.prefix,
+      local: tag.local,
+      attributes,
+      children: [],
+      text: '',
+      line: this.parser.line,
+      column: this.parser.column,
     };
   }
 
@@ -260,7 +285,13 @@ export class EpcisXmlEventParser {
       this.outsideText = '';
       return;
     }
-    if (!element.names.length) element.names.push(...text.split(/\s+/).filter(Boolean).map((n) => this.expandedName(n)));
+    if (!element.names.length)
+      element.names.push(
+        ...text
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((n) => this.expandedName(n)),
+      );
     this.header!.ignoreFields = { key: element.key, names: element.names };
     this.ignoreFields = null;
   }

@@ -12,11 +12,16 @@ import { readEpcisXml } from './xml-reader';
 const STANDARDS = standardsDir();
 const VECTORS = path.join(STANDARDS, 'cbv-event-hash');
 
-const lines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+const lines = (file: string): string[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
 const readXml = (name: string) => readEpcisXml(readFileSync(path.join(VECTORS, `${name}.xml`), 'utf8'));
 const sha256Hash = (text: string): string => `ni:///sha-256;${createHash('sha256').update(text, 'utf8').digest('hex')}?ver=CBV2.0`;
 
-const xmlVectors = readdirSync(VECTORS).filter((f) => f.endsWith('.xml')).map((f) => f.slice(0, -'.xml'.length));
+const xmlVectors = readdirSync(VECTORS)
+  .filter((f) => f.endsWith('.xml'))
+  .map((f) => f.slice(0, -'.xml'.length));
 const withHashes = xmlVectors.filter((name) => existsSync(path.join(VECTORS, `${name}.hashes`)));
 const withPrehashes = xmlVectors.filter((name) => existsSync(path.join(VECTORS, `${name}.prehashes`)));
 const withJsonTwin = xmlVectors.filter((name) => existsSync(path.join(VECTORS, `${name}.jsonld`)));
@@ -76,12 +81,16 @@ describe('readEpcisXml against the CBV 2.0 event hash vectors', () => {
 });
 
 /** A DSCSA-style commissioning event, its ILMD under whatever binding of the CBV master-data namespace. */
-const commissioningXml = (prefix: string, uri: string) => v2(`<ObjectEvent>
+const commissioningXml = (prefix: string, uri: string) =>
+  v2(
+    `<ObjectEvent>
   <eventTime>2024-01-01T10:00:00.000+01:00</eventTime><eventTimeZoneOffset>+01:00</eventTimeZoneOffset>
   <epcList><epc>urn:epc:id:sgtin:0614141.107346.2018</epc></epcList><action>ADD</action>
   <bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>
   <ilmd><${prefix}:lotNumber>LOT1</${prefix}:lotNumber><${prefix}:itemExpirationDate>2026-12-31</${prefix}:itemExpirationDate></ilmd>
-</ObjectEvent>`, ` xmlns:${prefix}="${uri}"`);
+</ObjectEvent>`,
+    ` xmlns:${prefix}="${uri}"`,
+  );
 
 const commissioningJson = (context: unknown[]) => ({
   '@context': context,
@@ -89,11 +98,17 @@ const commissioningJson = (context: unknown[]) => ({
   schemaVersion: '2.0',
   creationDate: '2024-01-01T00:00:00Z',
   epcisBody: {
-    eventList: [{
-      type: 'ObjectEvent', eventTime: '2024-01-01T10:00:00.000+01:00', eventTimeZoneOffset: '+01:00',
-      epcList: ['urn:epc:id:sgtin:0614141.107346.2018'], action: 'ADD', bizStep: 'commissioning',
-      ilmd: { 'cbvmda:lotNumber': 'LOT1', 'cbvmda:itemExpirationDate': '2026-12-31' },
-    }],
+    eventList: [
+      {
+        type: 'ObjectEvent',
+        eventTime: '2024-01-01T10:00:00.000+01:00',
+        eventTimeZoneOffset: '+01:00',
+        epcList: ['urn:epc:id:sgtin:0614141.107346.2018'],
+        action: 'ADD',
+        bizStep: 'commissioning',
+        ilmd: { 'cbvmda:lotNumber': 'LOT1', 'cbvmda:itemExpirationDate': '2026-12-31' },
+      },
+    ],
   },
 });
 
@@ -102,7 +117,7 @@ describe('standard namespaces, however a document binds them', () => {
   // The JSON-LD twin as GS1's vectors write it: cbvmda restated inline, which the reference hasher resolves.
   const reference = eventHashes(commissioningJson([EPCIS, { cbvmda: 'urn:epcglobal:cbv:mda:' }]))[0];
 
-  it('hashes the ILMD as {urn:epcglobal:cbv:mda:}, the EPCIS context\'s namespace', () => {
+  it("hashes the ILMD as {urn:epcglobal:cbv:mda:}, the EPCIS context's namespace", () => {
     expect(reference.prehash).toContain('{urn:epcglobal:cbv:mda:}lotNumber=LOT1');
   });
 
@@ -131,16 +146,23 @@ describe('standard namespaces, however a document binds them', () => {
   });
 
   it('a prefix that restates the EPCIS context (rdfs) keeps its name and stays out of our context', () => {
-    const document = readEpcisXml(v2(objectEvent('<rdfs:comment>seen</rdfs:comment>'), ' xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#"'));
+    const document = readEpcisXml(
+      v2(objectEvent('<rdfs:comment>seen</rdfs:comment>'), ' xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#"'),
+    );
     expect(eventsOf(document)[0]['rdfs:comment']).toBe('seen');
     expect(document['@context']).toEqual([EPCIS]);
   });
 });
 
 describe('ignoreFields in XML', () => {
-  const declared = (declaration: string) => readEpcisXml(v2(objectEvent(`
-      <rx:hash>ni:///sha-256;00?ver=CBV2.0</rx:hash><ex:captureID>c-1</ex:captureID>`), ` xmlns:rx="https://repository-x.example.com/" xmlns:ex="https://ex.example/"`)
-    .replace('<EPCISBody>', `${declaration}<EPCISBody>`));
+  const declared = (declaration: string) =>
+    readEpcisXml(
+      v2(
+        objectEvent(`
+      <rx:hash>ni:///sha-256;00?ver=CBV2.0</rx:hash><ex:captureID>c-1</ex:captureID>`),
+        ` xmlns:rx="https://repository-x.example.com/" xmlns:ex="https://ex.example/"`,
+      ).replace('<EPCISBody>', `${declaration}<EPCISBody>`),
+    );
   const plain = eventHashes(readEpcisXml(v2(objectEvent(''))))[0];
 
   it.each([
@@ -174,7 +196,8 @@ const eventExamples = walk(XML_EXAMPLES)
 
 describe('XML judged by the EPCIS XSD rules', () => {
   const validator = createEpcisValidator();
-  const aggregation = (inner: string) => v2(`<AggregationEvent>
+  const aggregation = (inner: string) =>
+    v2(`<AggregationEvent>
   <eventTime>2024-01-01T10:00:00.000+01:00</eventTime><eventTimeZoneOffset>+01:00</eventTimeZoneOffset>
   <parentID>urn:epc:id:sscc:0614141.1234567890</parentID><childEPCs><epc>urn:epc:id:sgtin:0614141.107346.2018</epc></childEPCs>
   <action>ADD</action>${inner}</AggregationEvent>`);
@@ -188,39 +211,54 @@ describe('XML judged by the EPCIS XSD rules', () => {
   });
 
   it('accepts persistentDisposition on an AggregationEvent, as the XSD does; the JSON Schema still refuses it in JSON-LD', () => {
-    const document = readEpcisXml(aggregation('<persistentDisposition><set>urn:epcglobal:cbv:disp:completeness_verified</set></persistentDisposition>'));
+    const document = readEpcisXml(
+      aggregation('<persistentDisposition><set>urn:epcglobal:cbv:disp:completeness_verified</set></persistentDisposition>'),
+    );
     expect(eventsOf(document)[0].persistentDisposition).toEqual({ set: ['completeness_verified'] });
     expect(validator.validateDocument(document)).toEqual([]);
     expect(validator.validateDocument(JSON.parse(JSON.stringify(document))).map((i) => i.field)).toContain('/persistentDisposition');
   });
 
   it('accepts a sensorReport without type, stored without one', () => {
-    const document = readEpcisXml(v2(objectEvent('<sensorElementList><sensorElement><sensorReport value="3" uom="CEL"/></sensorElement></sensorElementList>')));
+    const document = readEpcisXml(
+      v2(objectEvent('<sensorElementList><sensorElement><sensorReport value="3" uom="CEL"/></sensorElement></sensorElementList>')),
+    );
     expect(eventsOf(document)[0].sensorElementList).toEqual([{ sensorReport: [{ value: 3, uom: 'CEL' }] }]);
     expect(validator.validateDocument(document)).toEqual([]);
     expect(validator.validateDocument(JSON.parse(JSON.stringify(document))).map((i) => i.rule)).toContain('required:type');
   });
 
-  it('refuses a standard element after an extension element, and an event\'s <extension> twice, as the XSD does', () => {
-    const late = thrown(() => readEpcisXml(v2(objectEvent('<ex:note>n</ex:note><bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep>'), ' xmlns:ex="https://ex.example/ns/"')));
+  it("refuses a standard element after an extension element, and an event's <extension> twice, as the XSD does", () => {
+    const late = thrown(() =>
+      readEpcisXml(
+        v2(objectEvent('<ex:note>n</ex:note><bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep>'), ' xmlns:ex="https://ex.example/ns/"'),
+      ),
+    );
     expect(late.issues[0]).toMatchObject({ eventIndex: 0, field: '/bizStep', rule: 'xsd:sequence' });
     expect(late.issues[0].message).toContain('must come before <ex:note>');
     const twice = thrown(() => readEpcisXml(v2(objectEvent('<extension/><extension/>'))));
     expect(twice.issues[0]).toMatchObject({ eventIndex: 0, field: '/extension', rule: 'maxOccurs:1' });
   });
 
-  it('accepts extension elements inside <baseExtension>, before the event type\'s standard elements, as the EPCIS 2.0 XSD does', () => {
-    const document = readEpcisXml(v2(`<ObjectEvent><eventTime>2024-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
+  it("accepts extension elements inside <baseExtension>, before the event type's standard elements, as the EPCIS 2.0 XSD does", () => {
+    const document = readEpcisXml(
+      v2(
+        `<ObjectEvent><eventTime>2024-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
       <baseExtension><ex:origin>plant 1</ex:origin></baseExtension><epcList><epc>urn:epc:id:sgtin:0614141.107346.2018</epc></epcList>
-      <action>OBSERVE</action></ObjectEvent>`, ' xmlns:ex="https://ex.example/ns/"'));
+      <action>OBSERVE</action></ObjectEvent>`,
+        ' xmlns:ex="https://ex.example/ns/"',
+      ),
+    );
     expect(eventsOf(document)[0]['ex:origin']).toBe('plant 1');
     expect(validator.validateDocument(document)).toEqual([]);
   });
 
   it('accepts events without the EPC lists the XSD makes optional, and stores them without invented ones', () => {
-    const noEpcs = readEpcisXml(v2(`<ObjectEvent><eventTime>2024-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
+    const noEpcs = readEpcisXml(
+      v2(`<ObjectEvent><eventTime>2024-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
       <action>OBSERVE</action></ObjectEvent><AssociationEvent><eventTime>2024-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
-      <parentID>urn:epc:id:grai:4012345.55555.987</parentID><action>ADD</action></AssociationEvent>`));
+      <parentID>urn:epc:id:grai:4012345.55555.987</parentID><action>ADD</action></AssociationEvent>`),
+    );
     expect(validator.validateDocument(noEpcs)).toEqual([]);
     const [object, association] = eventsOf(noEpcs);
     expect(object).not.toHaveProperty('epcList');
@@ -228,30 +266,65 @@ describe('XML judged by the EPCIS XSD rules', () => {
   });
 
   it('reads <quantity xsi:nil="true"/> as no quantity', () => {
-    const document = readEpcisXml(v2(objectEvent(`<quantityList><quantityElement><epcClass>urn:epc:class:lgtin:4012345.012345.998877</epcClass>
-      <quantity xsi:nil="true"/></quantityElement></quantityList>`), ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'));
+    const document = readEpcisXml(
+      v2(
+        objectEvent(`<quantityList><quantityElement><epcClass>urn:epc:class:lgtin:4012345.012345.998877</epcClass>
+      <quantity xsi:nil="true"/></quantityElement></quantityList>`),
+        ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"',
+      ),
+    );
     expect(eventsOf(document)[0].quantityList).toEqual([{ epcClass: 'urn:epc:class:lgtin:4012345.012345.998877' }]);
     expect(eventHashes(document)[0].prehash).toContain('quantityElementepcClass=https://id.gs1.org/01/04012345123456/10/998877');
   });
 
-  const v12 = (event: string) => `<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1" schemaVersion="1.2" creationDate="2019-01-01T00:00:00Z">
+  const v12 = (
+    event: string,
+  ) => `<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1" schemaVersion="1.2" creationDate="2019-01-01T00:00:00Z">
     <EPCISBody><EventList>${event}</EventList></EPCISBody></epcis:EPCISDocument>`;
 
   it.each([
-    ['an AssociationEvent', '<extension><AssociationEvent><eventTime>2019-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset><parentID>urn:epc:id:grai:4012345.55555.987</parentID><action>ADD</action></AssociationEvent></extension>', '/type'],
-    ['persistentDisposition', objectEvent('<extension><persistentDisposition><set>urn:epcglobal:cbv:disp:completeness_verified</set></persistentDisposition></extension>'), '/persistentDisposition'],
-    ['certificationInfo', '<ObjectEvent><eventTime>2019-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset><baseExtension><extension><certificationInfo>https://cert.example/1</certificationInfo></extension></baseExtension><action>OBSERVE</action></ObjectEvent>', '/certificationInfo'],
+    [
+      'an AssociationEvent',
+      '<extension><AssociationEvent><eventTime>2019-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset><parentID>urn:epc:id:grai:4012345.55555.987</parentID><action>ADD</action></AssociationEvent></extension>',
+      '/type',
+    ],
+    [
+      'persistentDisposition',
+      objectEvent(
+        '<extension><persistentDisposition><set>urn:epcglobal:cbv:disp:completeness_verified</set></persistentDisposition></extension>',
+      ),
+      '/persistentDisposition',
+    ],
+    [
+      'certificationInfo',
+      '<ObjectEvent><eventTime>2019-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset><baseExtension><extension><certificationInfo>https://cert.example/1</certificationInfo></extension></baseExtension><action>OBSERVE</action></ObjectEvent>',
+      '/certificationInfo',
+    ],
   ])('judges an EPCIS 1.2 document by the 1.2 XSD: %s is refused', (_, event, field) => {
     const error = thrown(() => readEpcisXml(v12(event)));
     expect(error.issues[0]).toMatchObject({ eventIndex: 0, field, rule: 'xsd:1.2' });
   });
 
   it.each([
-    ['action before epcList', `<ObjectEvent><eventTime>2024-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
-      <action>OBSERVE</action><epcList><epc>urn:epc:id:sgtin:0614141.107346.2018</epc></epcList></ObjectEvent>`, '/epcList'],
-    ['eventTimeZoneOffset before eventTime', `<ObjectEvent><eventTimeZoneOffset>+00:00</eventTimeZoneOffset><eventTime>2024-01-01T10:00:00Z</eventTime>
-      <action>OBSERVE</action></ObjectEvent>`, '/eventTime'],
-    ['readPoint after bizTransactionList', objectEvent('<bizTransactionList><bizTransaction>urn:epc:id:gdti:0614141.00001.1618034</bizTransaction></bizTransactionList><readPoint><id>urn:epc:id:sgln:0614141.07346.1234</id></readPoint>'), '/readPoint'],
+    [
+      'action before epcList',
+      `<ObjectEvent><eventTime>2024-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>
+      <action>OBSERVE</action><epcList><epc>urn:epc:id:sgtin:0614141.107346.2018</epc></epcList></ObjectEvent>`,
+      '/epcList',
+    ],
+    [
+      'eventTimeZoneOffset before eventTime',
+      `<ObjectEvent><eventTimeZoneOffset>+00:00</eventTimeZoneOffset><eventTime>2024-01-01T10:00:00Z</eventTime>
+      <action>OBSERVE</action></ObjectEvent>`,
+      '/eventTime',
+    ],
+    [
+      'readPoint after bizTransactionList',
+      objectEvent(
+        '<bizTransactionList><bizTransaction>urn:epc:id:gdti:0614141.00001.1618034</bizTransaction></bizTransactionList><readPoint><id>urn:epc:id:sgln:0614141.07346.1234</id></readPoint>',
+      ),
+      '/readPoint',
+    ],
   ])('refuses %s: the XSD fixes the element order', (_, event, field) => {
     const error = thrown(() => readEpcisXml(v2(event)));
     expect(error.code).toBe(EpcisErrorCode.MALFORMED_XML);
@@ -261,13 +334,17 @@ describe('XML judged by the EPCIS XSD rules', () => {
 
 describe('readEpcisXml mapping', () => {
   it('maps CBV URNs to bare terms and keeps user vocabulary URIs', () => {
-    const document = readEpcisXml(v2(objectEvent(`
+    const document = readEpcisXml(
+      v2(
+        objectEvent(`
       <bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep>
       <disposition>https://example.com/disp/lost</disposition>
       <readPoint><id>urn:epc:id:sgln:0614141.07346.1234</id></readPoint>
       <bizTransactionList><bizTransaction type="urn:epcglobal:cbv:btt:po">urn:epc:id:gdti:0614141.00001.1618034</bizTransaction></bizTransactionList>
       <sourceList><source type="urn:epcglobal:cbv:sdt:owning_party">urn:epc:id:pgln:4012345.00225</source></sourceList>
-      <persistentDisposition><set>urn:epcglobal:cbv:disp:completeness_verified</set></persistentDisposition>`)));
+      <persistentDisposition><set>urn:epcglobal:cbv:disp:completeness_verified</set></persistentDisposition>`),
+      ),
+    );
     expect(eventsOf(document)[0]).toMatchObject({
       bizStep: 'shipping',
       disposition: 'https://example.com/disp/lost',
@@ -279,10 +356,18 @@ describe('readEpcisXml mapping', () => {
   });
 
   it('maps user extensions to namespaced keys (nested → object, repeated → array) with a matching @context', () => {
-    const document = readEpcisXml(v2(objectEvent(`
+    const document = readEpcisXml(
+      v2(
+        objectEvent(`
       <ex:box unit="cm"><ex:side>1</ex:side><ex:side>2</ex:side></ex:box>
-      <ex:tagList><ex:tag>a</ex:tag><ex:tag>b</ex:tag></ex:tagList>`), ' xmlns:ex="https://ex.example/ns/"'));
-    expect(document['@context']).toEqual(['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://ex.example/ns/' }]);
+      <ex:tagList><ex:tag>a</ex:tag><ex:tag>b</ex:tag></ex:tagList>`),
+        ' xmlns:ex="https://ex.example/ns/"',
+      ),
+    );
+    expect(document['@context']).toEqual([
+      'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld',
+      { ex: 'https://ex.example/ns/' },
+    ]);
     expect(eventsOf(document)[0]).toMatchObject({
       'ex:box': { unit: 'cm', 'ex:side': ['1', '2'] },
       'ex:tagList': ['a', 'b'],
@@ -294,7 +379,10 @@ describe('readEpcisXml mapping', () => {
     const document = readEpcisXml(v2(objectEvent('<note xmlns="https://notes.example/">hi</note>')));
     const event = eventsOf(document)[0];
     expect(event['ns1:note']).toBe('hi');
-    expect(document['@context']).toEqual(['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ns1: 'https://notes.example/' }]);
+    expect(document['@context']).toEqual([
+      'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld',
+      { ns1: 'https://notes.example/' },
+    ]);
   });
 
   it('reads an EPCIS 1.2 document: extension wrappers, eventID in baseExtension, TransformationEvent under extension', () => {
@@ -350,14 +438,21 @@ describe('readEpcisXml mapping', () => {
   });
 
   it('maps sensor attributes to typed JSON values', () => {
-    const document = readEpcisXml(v2(objectEvent(`<sensorElementList><sensorElement>
+    const document = readEpcisXml(
+      v2(
+        objectEvent(`<sensorElementList><sensorElement>
       <sensorMetadata time="2024-01-01T00:00:00Z" ex:batch="7"/>
       <sensorReport type="gs1:Temperature" value="26.5" uom="CEL" booleanValue="true"/>
-    </sensorElement></sensorElementList>`), ' xmlns:ex="https://ex.example/ns/"'));
-    expect(eventsOf(document)[0].sensorElementList).toEqual([{
-      sensorMetadata: { time: '2024-01-01T00:00:00Z', 'ex:batch': '7' },
-      sensorReport: [{ type: 'gs1:Temperature', value: 26.5, uom: 'CEL', booleanValue: true }],
-    }]);
+    </sensorElement></sensorElementList>`),
+        ' xmlns:ex="https://ex.example/ns/"',
+      ),
+    );
+    expect(eventsOf(document)[0].sensorElementList).toEqual([
+      {
+        sensorMetadata: { time: '2024-01-01T00:00:00Z', 'ex:batch': '7' },
+        sensorReport: [{ type: 'gs1:Temperature', value: 26.5, uom: 'CEL', booleanValue: true }],
+      },
+    ]);
   });
 
   it('keeps the query header of an EPCISQueryDocument', () => {
@@ -369,11 +464,16 @@ describe('readEpcisXml mapping', () => {
   });
 
   it('keeps extension text verbatim for any printable value (property)', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme-ascii' }).map((s) => s.trim()), (text) => {
-      const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-      const document = readEpcisXml(v2(objectEvent(`<ex:v>${escaped}</ex:v>`), ' xmlns:ex="https://ex.example/ns/"'));
-      expect(eventsOf(document)[0]['ex:v']).toBe(text);
-    }));
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme-ascii' }).map((s) => s.trim()),
+        (text) => {
+          const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+          const document = readEpcisXml(v2(objectEvent(`<ex:v>${escaped}</ex:v>`), ' xmlns:ex="https://ex.example/ns/"'));
+          expect(eventsOf(document)[0]['ex:v']).toBe(text);
+        },
+      ),
+    );
   });
 });
 
@@ -393,7 +493,9 @@ describe('readEpcisXml errors', () => {
   });
 
   it('rejects a document without an event list', () => {
-    const error = thrown(() => readEpcisXml('<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2"><EPCISBody/></epcis:EPCISDocument>'));
+    const error = thrown(() =>
+      readEpcisXml('<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2"><EPCISBody/></epcis:EPCISDocument>'),
+    );
     expect(error.issues[0]).toMatchObject({ rule: 'required:EventList' });
   });
 
@@ -406,12 +508,20 @@ describe('readEpcisXml errors', () => {
     const error = thrown(() => readEpcisXml(xml));
     expect(error.code).toBe(EpcisErrorCode.MALFORMED_XML);
     expect(error.issues[0]).toMatchObject({
-      eventIndex: 1, field: '/eventTimeZoneOffset', rule: 'required:eventTimeZoneOffset', line: 7,
+      eventIndex: 1,
+      field: '/eventTimeZoneOffset',
+      rule: 'required:eventTimeZoneOffset',
+      line: 7,
     });
   });
 
   it.each([
-    ['a quantity that is not a number', '<quantityList><quantityElement><epcClass>urn:epc:class:lgtin:4012345.012345.1</epcClass><quantity>ten</quantity></quantityElement></quantityList>', '/quantityList/0/quantity', 'type:number'],
+    [
+      'a quantity that is not a number',
+      '<quantityList><quantityElement><epcClass>urn:epc:class:lgtin:4012345.012345.1</epcClass><quantity>ten</quantity></quantityElement></quantityList>',
+      '/quantityList/0/quantity',
+      'type:number',
+    ],
     ['a readPoint without id', '<readPoint/>', '/readPoint/id', 'required:id'],
     ['an unknown unqualified element', '<colour>red</colour>', '/colour', 'unknown-element'],
     ['a repeated single-valued element', '<bizStep>shipping</bizStep><bizStep>receiving</bizStep>', '/bizStep', 'maxOccurs:1'],
@@ -472,7 +582,11 @@ describe('official XML and JSON-LD examples that are twins', () => {
   it('lists every JSON-LD example event that has an XML example with the same event time and type', () => {
     const listed = new Set(TWINS.map(([json, i]) => `${json}#${i}`));
     const xmlKeys = new Set(
-      eventExamples.flatMap((file) => eventHashes(readEpcisXml(readFileSync(path.join(XML_EXAMPLES, file), 'utf8'))).map((h) => /^eventType=\w+eventTime=[^a-z]*?eventTimeZone/.exec(h.prehash)![0])),
+      eventExamples.flatMap((file) =>
+        eventHashes(readEpcisXml(readFileSync(path.join(XML_EXAMPLES, file), 'utf8'))).map(
+          (h) => /^eventType=\w+eventTime=[^a-z]*?eventTimeZone/.exec(h.prehash)![0],
+        ),
+      ),
     );
     const candidates = readdirSync(JSON_EXAMPLES).flatMap((file) =>
       eventHashes(JSON.parse(readFileSync(path.join(JSON_EXAMPLES, file), 'utf8'))).flatMap((h, i) => {
@@ -498,19 +612,39 @@ describe('XML extensions named …List', () => {
   <inputEPCList><epc>urn:epc:id:sgtin:4012345.011111.1</epc></inputEPCList><outputEPCList><epc>urn:epc:id:sgtin:4012345.011111.2</epc></outputEPCList>
   ${extensions}</TransformationEvent>`;
   const twin = (extensions: Record<string, unknown>) => ({
-    '@context': CONTEXT, type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2024-01-01T00:00:00Z',
-    epcisBody: { eventList: [{
-      type: 'TransformationEvent', eventTime: '2024-01-01T10:00:00Z', eventTimeZoneOffset: '+00:00',
-      inputEPCList: ['urn:epc:id:sgtin:4012345.011111.1'], outputEPCList: ['urn:epc:id:sgtin:4012345.011111.2'], ...extensions,
-    }] },
+    '@context': CONTEXT,
+    type: 'EPCISDocument',
+    schemaVersion: '2.0',
+    creationDate: '2024-01-01T00:00:00Z',
+    epcisBody: {
+      eventList: [
+        {
+          type: 'TransformationEvent',
+          eventTime: '2024-01-01T10:00:00Z',
+          eventTimeZoneOffset: '+00:00',
+          inputEPCList: ['urn:epc:id:sgtin:4012345.011111.1'],
+          outputEPCList: ['urn:epc:id:sgtin:4012345.011111.2'],
+          ...extensions,
+        },
+      ],
+    },
   });
 
   it('several extensions, a list among them, hash as their JSON-LD twin, with the item names the XML gives', () => {
-    const xml = readEpcisXml(v2(transformation('<ex:batch><ex:lot>L1</ex:lot><ex:grade>A</ex:grade></ex:batch><ex:readingList><ex:reading>1</ex:reading><ex:reading>2</ex:reading></ex:readingList><ex:note>n</ex:note>'), NS));
+    const xml = readEpcisXml(
+      v2(
+        transformation(
+          '<ex:batch><ex:lot>L1</ex:lot><ex:grade>A</ex:grade></ex:batch><ex:readingList><ex:reading>1</ex:reading><ex:reading>2</ex:reading></ex:readingList><ex:note>n</ex:note>',
+        ),
+        NS,
+      ),
+    );
     const json = twin({ 'ex:batch': { 'ex:lot': 'L1', 'ex:grade': 'A' }, 'ex:readingList': ['1', '2'], 'ex:note': 'n' });
     expect(eventsOf(xml)[0]['ex:readingList']).toEqual(['1', '2']);
     const [fromXml] = eventHashes(xml);
-    expect(fromXml.prehash).toContain('{https://ex.example/ns/}readingList{https://ex.example/ns/}reading=1{https://ex.example/ns/}reading=2');
+    expect(fromXml.prehash).toContain(
+      '{https://ex.example/ns/}readingList{https://ex.example/ns/}reading=1{https://ex.example/ns/}reading=2',
+    );
     expect(fromXml).toEqual(eventHashes(json)[0]);
   });
 
@@ -518,7 +652,9 @@ describe('XML extensions named …List', () => {
     const xml = readEpcisXml(v2(transformation('<ex:sensorList><ex:probe>1</ex:probe><ex:probe>2</ex:probe></ex:sensorList>'), NS));
     expect(eventsOf(xml)[0]['ex:sensorList']).toEqual({ 'ex:probe': ['1', '2'] });
     // As the reference hashes the XML (hash rules 3, docs/event-hash-divergences.md D9): no `sensor` element invented.
-    expect(eventHashes(xml)[0].prehash).toContain('{https://ex.example/ns/}sensorList{https://ex.example/ns/}probe=1{https://ex.example/ns/}probe=2');
+    expect(eventHashes(xml)[0].prehash).toContain(
+      '{https://ex.example/ns/}sensorList{https://ex.example/ns/}probe=1{https://ex.example/ns/}probe=2',
+    );
     expect(eventHashes(xml)[0]).toEqual(eventHashes(twin({ 'ex:sensorList': { 'ex:probe': ['1', '2'] } }))[0]);
   });
 });

@@ -32,7 +32,9 @@ describe('streamEpcisXmlEvents', () => {
     async (name) => {
       const xml = readFileSync(path.join(VECTORS, `${name}.xml`), 'utf8');
       const items = await collect(Readable.from(byteChunks(xml, 7)));
-      const expected = readFileSync(path.join(VECTORS, `${name}.hashes`), 'utf8').split('\n').filter(Boolean);
+      const expected = readFileSync(path.join(VECTORS, `${name}.hashes`), 'utf8')
+        .split('\n')
+        .filter(Boolean);
       expect(items.map((i) => i.index)).toEqual(expected.map((_, i) => i));
       expect(items.map(({ event, context }) => eventHash(event, context).hash)).toEqual(expected);
     },
@@ -59,7 +61,10 @@ describe('streamEpcisXmlEvents', () => {
     const run = async () => {
       for await (const item of streamEpcisXmlEvents(Readable.from(byteChunks(xml, 64)))) seen.push(item.index);
     };
-    const error = await run().then(() => undefined, (e: unknown) => e);
+    const error = await run().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(EpcisValidationError);
     expect(error).toMatchObject({ code: EpcisErrorCode.MALFORMED_XML, issues: [{ eventIndex: 1, rule: 'xml-syntax', line: 4 }] });
     expect(seen).toEqual([0]);
@@ -77,18 +82,25 @@ describe('streamEpcisXmlEvents', () => {
     expect(lastHash).toBe(expectedLast);
     expect(measure.bytes).toBeGreaterThan(45 * 2 ** 20);
     expect(measure.peakHeapGrowth).toBeLessThan(25 * 2 ** 20);
-    process.stdout.write(`XML stream: ${(measure.bytes / 2 ** 20).toFixed(1)} MiB, ${events} events in ${measure.seconds.toFixed(2)} s `
-      + `(${Math.round(events / measure.seconds)} events/s), peak heap growth ${(measure.peakHeapGrowth / 2 ** 20).toFixed(1)} MiB\n`);
+    process.stdout.write(
+      `XML stream: ${(measure.bytes / 2 ** 20).toFixed(1)} MiB, ${events} events in ${measure.seconds.toFixed(2)} s ` +
+        `(${Math.round(events / measure.seconds)} events/s), peak heap growth ${(measure.peakHeapGrowth / 2 ** 20).toFixed(1)} MiB\n`,
+    );
   }, 60_000);
 
   it('reads a long chunk in pieces, a character cut between two pieces included, as the whole document reads', async () => {
     // The parser takes 64 Ki characters at a time: the emoji's two UTF-16 halves land on both sides of the cut.
     const before = XML_HEAD + xmlEvent(0);
-    const open = '<ObjectEvent><eventTime>2024-01-01T00:00:01.000Z</eventTime><eventTimeZoneOffset>+01:00</eventTimeZoneOffset><action>OBSERVE</action><ex:note>';
+    const open =
+      '<ObjectEvent><eventTime>2024-01-01T00:00:01.000Z</eventTime><eventTimeZoneOffset>+01:00</eventTimeZoneOffset><action>OBSERVE</action><ex:note>';
     const pad = 'x'.repeat(64 * 1024 - 1 - before.length - open.length);
     const xml = `${before}${open}${pad}😀</ex:note></ObjectEvent>\n${xmlEvent(2)}${XML_TAIL}`;
     expect(xml.charCodeAt(64 * 1024 - 1)).toBe('😀'.charCodeAt(0));
-    const items = await collect((async function* () { yield xml; })());
+    const items = await collect(
+      (async function* () {
+        yield xml;
+      })(),
+    );
     expect(items.map((i) => i.event)).toEqual(eventsOf(readEpcisXml(xml)));
     expect(JSON.stringify(items[1].event)).toContain(`${pad}😀`);
   });

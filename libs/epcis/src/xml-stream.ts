@@ -34,7 +34,13 @@ export async function* streamEpcisXmlEvents(input: EpcisInput, charset?: string)
   const ready: StreamedEpcisEvent[] = [];
   const parser = new EpcisXmlEventParser((event: JsonObject, index: number) => {
     const declared = parser.header?.ignoreFields;
-    ready.push({ index, event, context: parser.context, fromXml: true, ...(declared ? { ignoreFields: { [declared.key]: declared.names } } : {}) });
+    ready.push({
+      index,
+      event,
+      context: parser.context,
+      fromXml: true,
+      ...(declared ? { ignoreFields: { [declared.key]: declared.names } } : {}),
+    });
   });
   const pause = slicer();
   for await (const text of decodedChunks(input as AsyncIterable<Buffer | Uint8Array | string>, 'xml', charset)) {

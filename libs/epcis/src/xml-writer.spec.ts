@@ -49,24 +49,48 @@ describe('writeEpcisXml', () => {
   });
 
   it('writes CBV terms as URNs and escapes text', () => {
-    const xml = writeEpcisXml({
-      '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://ex.example/' }],
-      type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2024-01-01T00:00:00Z',
-      epcisBody: { eventList: [{
-        type: 'ObjectEvent', eventTime: '2024-01-01T00:00:00Z', eventTimeZoneOffset: '+00:00', epcList: [], action: 'OBSERVE',
-        bizStep: 'shipping', 'ex:note': 'a < b & "c"',
-      }] },
-    }, '2.0');
+    const xml = writeEpcisXml(
+      {
+        '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://ex.example/' }],
+        type: 'EPCISDocument',
+        schemaVersion: '2.0',
+        creationDate: '2024-01-01T00:00:00Z',
+        epcisBody: {
+          eventList: [
+            {
+              type: 'ObjectEvent',
+              eventTime: '2024-01-01T00:00:00Z',
+              eventTimeZoneOffset: '+00:00',
+              epcList: [],
+              action: 'OBSERVE',
+              bizStep: 'shipping',
+              'ex:note': 'a < b & "c"',
+            },
+          ],
+        },
+      },
+      '2.0',
+    );
     expect(xml).toContain('<bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep>');
     expect(xml).toContain('<ex:note>a &lt; b &amp; "c"</ex:note>');
     expect(xml).toContain('xmlns:ex="https://ex.example/"');
   });
 
   it('rejects an extension key whose prefix the @context does not declare', () => {
-    const write = () => writeEpcisXml({
-      type: 'EPCISDocument', epcisBody: { eventList: [{ type: 'ObjectEvent', eventTime: '2024-01-01T00:00:00Z', 'nope:x': '1' }] },
-    }, '2.0');
+    const write = () =>
+      writeEpcisXml(
+        {
+          type: 'EPCISDocument',
+          epcisBody: { eventList: [{ type: 'ObjectEvent', eventTime: '2024-01-01T00:00:00Z', 'nope:x': '1' }] },
+        },
+        '2.0',
+      );
     expect(write).toThrow(EpcisValidationError);
-    expect(write).toThrow(expect.objectContaining({ code: EpcisErrorCode.MALFORMED_DOCUMENT, issues: [expect.objectContaining({ eventIndex: 0, rule: 'unbound-prefix' })] }));
+    expect(write).toThrow(
+      expect.objectContaining({
+        code: EpcisErrorCode.MALFORMED_DOCUMENT,
+        issues: [expect.objectContaining({ eventIndex: 0, rule: 'unbound-prefix' })],
+      }),
+    );
   });
 });

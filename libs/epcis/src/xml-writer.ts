@@ -135,7 +135,10 @@ class EventWriter {
 
   field(key: string, value: unknown): string {
     const field = `/${key}`;
-    if (EPC_LISTS.has(key)) return `<${key}>${this.list(value).map((epc) => this.leaf('epc', epc)).join('')}</${key}>`;
+    if (EPC_LISTS.has(key))
+      return `<${key}>${this.list(value)
+        .map((epc) => this.leaf('epc', epc))
+        .join('')}</${key}>`;
     if (QUANTITY_LISTS.has(key)) {
       const items = this.list<Json>(value).map((q, i) => {
         const parts = ['epcClass', 'quantity', 'uom'].filter((k) => q[k] !== undefined).map((k) => this.leaf(k, q[k]));
@@ -148,7 +151,9 @@ class EventWriter {
       const items = this.list<Json>(value).map((entry, i) => {
         const type = entry.type === undefined ? '' : ` type="${escapeAttribute(termUrn(scalarText(entry.type), vocabulary))}"`;
         const extra = this.sensorAttributes(
-          Object.fromEntries(Object.entries(entry).filter(([k]) => k.includes(':'))), `${field}/${i}`, (_, v) => v,
+          Object.fromEntries(Object.entries(entry).filter(([k]) => k.includes(':'))),
+          `${field}/${i}`,
+          (_, v) => v,
         );
         return `<${element}${type}${extra}>${escapeText(scalarText(entry[element]))}</${element}>`;
       });
@@ -160,7 +165,9 @@ class EventWriter {
       case 'disposition':
         return this.leaf(key, termUrn(scalarText(value), CBV.disposition));
       case 'certificationInfo':
-        return this.list(value).map((v) => this.leaf(key, v)).join('');
+        return this.list(value)
+          .map((v) => this.leaf(key, v))
+          .join('');
       case 'readPoint':
       case 'bizLocation': {
         const location = value as Json;
@@ -176,14 +183,18 @@ class EventWriter {
         let xml = declaration.declarationTime === undefined ? '' : this.leaf('declarationTime', declaration.declarationTime);
         if (declaration.reason !== undefined) xml += this.leaf('reason', termUrn(scalarText(declaration.reason), CBV.errorReason));
         if (declaration.correctiveEventIDs !== undefined) {
-          const ids = this.list(declaration.correctiveEventIDs).map((id) => this.leaf('correctiveEventID', id)).join('');
+          const ids = this.list(declaration.correctiveEventIDs)
+            .map((id) => this.leaf('correctiveEventID', id))
+            .join('');
           xml += `<correctiveEventIDs>${ids}</correctiveEventIDs>`;
         }
         xml += this.extensions(declaration, new Set(['declarationTime', 'reason', 'correctiveEventIDs']), field);
         return `<${key}>${xml}</${key}>`;
       }
       case 'sensorElementList':
-        return `<${key}>${this.list<Json>(value).map((e, i) => this.sensorElement(e, `${field}/${i}`)).join('')}</${key}>`;
+        return `<${key}>${this.list<Json>(value)
+          .map((e, i) => this.sensorElement(e, `${field}/${i}`))
+          .join('')}</${key}>`;
       case 'ilmd':
         return `<ilmd>${this.extensions(value as Json, new Set(), field)}</ilmd>`;
       default:
@@ -196,7 +207,10 @@ class EventWriter {
     const order = ORDER[type];
     if (!order) this.fail('/type', 'enum', `"${type}" is not an EPCIS 2.0 event type`);
     const standard = new Set(['type', ...order]);
-    const body = order.filter((k) => event[k] !== undefined).map((k) => this.field(k, event[k])).join('');
+    const body = order
+      .filter((k) => event[k] !== undefined)
+      .map((k) => this.field(k, event[k]))
+      .join('');
     return body + this.extensions(event, standard, '');
   }
 }
@@ -214,7 +228,8 @@ function namespaceDeclarations(prefixes: Iterable<string>, namespaces: Namespace
  * the parameter keeps call sites explicit about the binding they produce.
  */
 export function writeEpcisXml(document: EpcisJsonDocument, version: '2.0', options: WriteEpcisXmlOptions = {}): string {
-  if (version !== '2.0') throw new EpcisValidationError(EpcisErrorCode.MALFORMED_DOCUMENT, `unsupported EPCIS XML version ${String(version)}`);
+  if (version !== '2.0')
+    throw new EpcisValidationError(EpcisErrorCode.MALFORMED_DOCUMENT, `unsupported EPCIS XML version ${String(version)}`);
   const events = eventsOf(document);
   const root = options.root ?? (document.type === 'EPCISQueryDocument' ? 'EPCISQueryDocument' : 'EPCISDocument');
   const rootPrefix = root === 'EPCISQueryDocument' ? 'epcisq' : 'epcis';
@@ -233,7 +248,8 @@ export function writeEpcisXml(document: EpcisJsonDocument, version: '2.0', optio
   let body: string;
   if (root === 'EPCISQueryDocument') {
     const results = isRecord(document.epcisBody) && isRecord(document.epcisBody.queryResults) ? document.epcisBody.queryResults : {};
-    const subscription = results.subscriptionID === undefined ? '' : `<subscriptionID>${escapeText(scalarText(results.subscriptionID))}</subscriptionID>`;
+    const subscription =
+      results.subscriptionID === undefined ? '' : `<subscriptionID>${escapeText(scalarText(results.subscriptionID))}</subscriptionID>`;
     const queryName = escapeText(scalarText(results.queryName ?? 'SimpleEventQuery'));
     body = `<QueryResults>${subscription}<queryName>${queryName}</queryName><resultsBody>${eventList}</resultsBody></QueryResults>`;
   } else {
@@ -242,7 +258,9 @@ export function writeEpcisXml(document: EpcisJsonDocument, version: '2.0', optio
   const declarations = namespaceDeclarations(used, namespaces, (p) => p === rootPrefix);
   const creationDate = document.creationDate === undefined ? '' : ` creationDate="${escapeAttribute(scalarText(document.creationDate))}"`;
   const rootNamespace = root === 'EPCISQueryDocument' ? QUERY_NAMESPACE : CAPTURE_NAMESPACE;
-  return '<?xml version="1.0" encoding="UTF-8"?>\n'
-    + `<${rootPrefix}:${root} xmlns:${rootPrefix}="${rootNamespace}"${declarations} schemaVersion="2.0"${creationDate}>`
-    + `<EPCISBody>${body}</EPCISBody></${rootPrefix}:${root}>\n`;
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<${rootPrefix}:${root} xmlns:${rootPrefix}="${rootNamespace}"${declarations} schemaVersion="2.0"${creationDate}>` +
+    `<EPCISBody>${body}</EPCISBody></${rootPrefix}:${root}>\n`
+  );
 }

@@ -17,7 +17,16 @@ import { readEpcisXml } from './xml-reader';
 const STANDARDS = standardsDir();
 const XSD_DIR = path.join(STANDARDS, 'epcis-2.0', 'xsd');
 const XML_EXAMPLES = path.join(STANDARDS, 'epcis-2.0', 'xml-examples');
-const SCHEMA_FILES = ['EPCglobal-epcis-2_0.xsd', 'EPCglobal.xsd', 'StandardBusinessDocumentHeader.xsd', 'DocumentIdentification.xsd', 'Partner.xsd', 'Manifest.xsd', 'BusinessScope.xsd', 'BasicTypes.xsd'];
+const SCHEMA_FILES = [
+  'EPCglobal-epcis-2_0.xsd',
+  'EPCglobal.xsd',
+  'StandardBusinessDocumentHeader.xsd',
+  'DocumentIdentification.xsd',
+  'Partner.xsd',
+  'Manifest.xsd',
+  'BusinessScope.xsd',
+  'BasicTypes.xsd',
+];
 const schema = SCHEMA_FILES.map((fileName) => ({ fileName, contents: readFileSync(path.join(XSD_DIR, fileName), 'utf8') }));
 
 const walk = (dir: string): string[] =>
@@ -102,7 +111,11 @@ describe('XML judged as the EPCIS 2.0 XSD judges it (libxml2, xmllint-wasm)', ()
   }, 60_000);
 
   it('agrees with libxml2 on official examples with an event child moved, dropped or repeated', async () => {
-    const mutation = fc.record({ example: fc.nat(examples.length - 1), kind: fc.constantFrom<Mutation['kind']>('swap', 'drop', 'repeat'), at: fc.nat(40) });
+    const mutation = fc.record({
+      example: fc.nat(examples.length - 1),
+      kind: fc.constantFrom<Mutation['kind']>('swap', 'drop', 'repeat'),
+      at: fc.nat(40),
+    });
     const cases = fc
       .sample(mutation, { numRuns: 2000, seed: 14 })
       .map(({ example, kind, at }) => ({ name: `${examples[example][0]} ${kind} ${at}`, xml: mutate(examples[example][1], { kind, at }) }))

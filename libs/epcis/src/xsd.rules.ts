@@ -18,17 +18,83 @@ const BASE_SEQUENCE = ['eventTime', 'recordTime', 'eventTimeZoneOffset', 'eventI
  */
 export const XSD_SEQUENCES: Readonly<Record<string, ReadonlyMap<string, number>>> = Object.fromEntries(
   Object.entries({
-    ObjectEvent: ['epcList', 'action', 'bizStep', 'disposition', 'readPoint', 'bizLocation', 'bizTransactionList', 'quantityList', 'sourceList',
-      'destinationList', 'sensorElementList', 'persistentDisposition', 'ilmd'],
-    AggregationEvent: ['parentID', 'childEPCs', 'action', 'bizStep', 'disposition', 'readPoint', 'bizLocation', 'bizTransactionList',
-      'childQuantityList', 'sourceList', 'destinationList', 'sensorElementList', 'persistentDisposition'],
-    TransactionEvent: ['bizTransactionList', 'parentID', 'epcList', 'action', 'bizStep', 'disposition', 'readPoint', 'bizLocation',
-      'quantityList', 'sourceList', 'destinationList', 'sensorElementList', 'persistentDisposition'],
-    TransformationEvent: ['inputEPCList', 'inputQuantityList', 'outputEPCList', 'outputQuantityList', 'transformationID', 'bizStep',
-      'disposition', 'readPoint', 'bizLocation', 'bizTransactionList', 'sourceList', 'destinationList', 'sensorElementList',
-      'persistentDisposition', 'ilmd'],
-    AssociationEvent: ['parentID', 'childEPCs', 'childQuantityList', 'action', 'bizStep', 'disposition', 'readPoint', 'bizLocation',
-      'bizTransactionList', 'sourceList', 'destinationList', 'sensorElementList', 'persistentDisposition'],
+    ObjectEvent: [
+      'epcList',
+      'action',
+      'bizStep',
+      'disposition',
+      'readPoint',
+      'bizLocation',
+      'bizTransactionList',
+      'quantityList',
+      'sourceList',
+      'destinationList',
+      'sensorElementList',
+      'persistentDisposition',
+      'ilmd',
+    ],
+    AggregationEvent: [
+      'parentID',
+      'childEPCs',
+      'action',
+      'bizStep',
+      'disposition',
+      'readPoint',
+      'bizLocation',
+      'bizTransactionList',
+      'childQuantityList',
+      'sourceList',
+      'destinationList',
+      'sensorElementList',
+      'persistentDisposition',
+    ],
+    TransactionEvent: [
+      'bizTransactionList',
+      'parentID',
+      'epcList',
+      'action',
+      'bizStep',
+      'disposition',
+      'readPoint',
+      'bizLocation',
+      'quantityList',
+      'sourceList',
+      'destinationList',
+      'sensorElementList',
+      'persistentDisposition',
+    ],
+    TransformationEvent: [
+      'inputEPCList',
+      'inputQuantityList',
+      'outputEPCList',
+      'outputQuantityList',
+      'transformationID',
+      'bizStep',
+      'disposition',
+      'readPoint',
+      'bizLocation',
+      'bizTransactionList',
+      'sourceList',
+      'destinationList',
+      'sensorElementList',
+      'persistentDisposition',
+      'ilmd',
+    ],
+    AssociationEvent: [
+      'parentID',
+      'childEPCs',
+      'childQuantityList',
+      'action',
+      'bizStep',
+      'disposition',
+      'readPoint',
+      'bizLocation',
+      'bizTransactionList',
+      'sourceList',
+      'destinationList',
+      'sensorElementList',
+      'persistentDisposition',
+    ],
   }).map(([type, own]) => [type, new Map([...BASE_SEQUENCE, ...own].map((name, rank) => [name, rank]))]),
 );
 
@@ -51,7 +117,10 @@ const OPTIONAL_IN_XSD: Readonly<Record<string, string>> = { ObjectEvent: 'epcLis
 const NONEMPTY_IN_SCHEMA: Readonly<Record<string, [string, string][]>> = {
   AggregationEvent: [['childEPCs', 'childQuantityList']],
   AssociationEvent: [['childEPCs', 'childQuantityList']],
-  TransformationEvent: [['inputEPCList', 'inputQuantityList'], ['outputEPCList', 'outputQuantityList']],
+  TransformationEvent: [
+    ['inputEPCList', 'inputQuantityList'],
+    ['outputEPCList', 'outputQuantityList'],
+  ],
 };
 /** Any EPC the JSON Schema accepts, standing for the absent ones the XSD accepts. */
 const STAND_IN_EPC = 'urn:epc:id:sgtin:0614141.107346.0';
@@ -61,9 +130,10 @@ const STAND_IN_TYPE = 'Temperature';
 function judgedEvent(event: unknown): unknown {
   if (event === null || typeof event !== 'object' || Array.isArray(event)) return event;
   const { persistentDisposition, ...rest } = event as JsonObject;
-  const judged: JsonObject = PERSISTENT_DISPOSITION_IN_SCHEMA.has(String(rest.type)) && persistentDisposition !== undefined
-    ? { ...rest, persistentDisposition }
-    : rest;
+  const judged: JsonObject =
+    PERSISTENT_DISPOSITION_IN_SCHEMA.has(String(rest.type)) && persistentDisposition !== undefined
+      ? { ...rest, persistentDisposition }
+      : rest;
   const list = OPTIONAL_IN_XSD[String(judged.type)];
   if (list && judged[list] === undefined) judged[list] = [];
   for (const [epcs, quantities] of NONEMPTY_IN_SCHEMA[String(judged.type)] ?? []) {
@@ -90,7 +160,13 @@ export function schemaView(document: unknown): unknown {
   const results = body?.queryResults as JsonObject | undefined;
   const resultsBody = results?.resultsBody as JsonObject | undefined;
   if (Array.isArray(resultsBody?.eventList)) {
-    return { ...doc, epcisBody: { ...body, queryResults: { ...results, resultsBody: { ...resultsBody, eventList: resultsBody.eventList.map(judgedEvent) } } } };
+    return {
+      ...doc,
+      epcisBody: {
+        ...body,
+        queryResults: { ...results, resultsBody: { ...resultsBody, eventList: resultsBody.eventList.map(judgedEvent) } },
+      },
+    };
   }
   return document;
 }

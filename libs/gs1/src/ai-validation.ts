@@ -25,7 +25,8 @@ export function requireAiDefinition(ai: string): AiDefinition {
 export function validateAiValue(ai: string, value: string): AiDefinition {
   const definition = requireAiDefinition(ai);
   if (value.length < definition.minLength || value.length > definition.maxLength) {
-    const allowed = definition.minLength === definition.maxLength ? `${definition.minLength}` : `${definition.minLength}-${definition.maxLength}`;
+    const allowed =
+      definition.minLength === definition.maxLength ? `${definition.minLength}` : `${definition.minLength}-${definition.maxLength}`;
     throw new Gs1Error(Gs1ErrorCode.BAD_LENGTH, `data must be ${allowed} characters long, got ${value.length}`, { ai, field: 'value' });
   }
   let pos = 0;
@@ -34,14 +35,22 @@ export function validateAiValue(ai: string, value: string): AiDefinition {
     const field = definition.components.length > 1 ? `component ${index + 1}` : 'value';
     const part = component.minLength === component.maxLength ? value.slice(pos, pos + component.maxLength) : value.slice(pos);
     if (part.length < component.minLength || part.length > component.maxLength) {
-      throw new Gs1Error(Gs1ErrorCode.BAD_LENGTH, `must be ${component.minLength === component.maxLength ? component.maxLength : `1-${component.maxLength}`} characters long`, { ai, field });
+      throw new Gs1Error(
+        Gs1ErrorCode.BAD_LENGTH,
+        `must be ${component.minLength === component.maxLength ? component.maxLength : `1-${component.maxLength}`} characters long`,
+        { ai, field },
+      );
     }
     pos += part.length;
     const cset = CHARACTER_SETS[component.cset];
     if (!cset.pattern.test(part)) throw new Gs1Error(Gs1ErrorCode.BAD_CHARACTER, `may contain only ${cset.name}`, { ai, field });
     for (const name of component.linters) {
       const linter = LINTERS[name];
-      if (!linter) throw new Gs1Error(Gs1ErrorCode.BAD_DICTIONARY, `linter "${name}" named by the syntax dictionary is not implemented`, { ai, field });
+      if (!linter)
+        throw new Gs1Error(Gs1ErrorCode.BAD_DICTIONARY, `linter "${name}" named by the syntax dictionary is not implemented`, {
+          ai,
+          field,
+        });
       const failure = linter(part);
       if (failure) throw new Gs1Error(failure.code, `${name}: ${failure.rule}`, { ai, field });
     }

@@ -1,4 +1,10 @@
-import { digitalLinkToElementString, elementStringToDigitalLink, encodeDigitalLinkValue, parseDigitalLink, toDigitalLink } from './digital-link';
+import {
+  digitalLinkToElementString,
+  elementStringToDigitalLink,
+  encodeDigitalLinkValue,
+  parseDigitalLink,
+  toDigitalLink,
+} from './digital-link';
 import { GS } from './element-string';
 import { Gs1ErrorCode } from './gs1-error';
 
@@ -68,14 +74,19 @@ describe('toDigitalLink', () => {
   });
 
   it('uses the given domain', () => {
-    expect(toDigitalLink([{ ai: '00', value: '106141412345678908' }], 'https://example.com/')).toBe('https://example.com/00/106141412345678908');
+    expect(toDigitalLink([{ ai: '00', value: '106141412345678908' }], 'https://example.com/')).toBe(
+      'https://example.com/00/106141412345678908',
+    );
   });
 
   it('rejects elements without a primary key or with a non-attribute outside the path', () => {
     expect(() => toDigitalLink([{ ai: '17', value: '261231' }])).toThrow(expect.objectContaining({ code: Gs1ErrorCode.BAD_DIGITAL_LINK }));
-    expect(() => toDigitalLink([{ ai: '00', value: '106141412345678908' }, { ai: '254', value: 'x' }])).toThrow(
-      expect.objectContaining({ code: Gs1ErrorCode.BAD_DIGITAL_LINK, ai: '254' }),
-    );
+    expect(() =>
+      toDigitalLink([
+        { ai: '00', value: '106141412345678908' },
+        { ai: '254', value: 'x' },
+      ]),
+    ).toThrow(expect.objectContaining({ code: Gs1ErrorCode.BAD_DIGITAL_LINK, ai: '254' }));
   });
 
   it('encodes every character outside the unreserved set', () => {
@@ -85,7 +96,11 @@ describe('toDigitalLink', () => {
 
 describe('element string <-> Digital Link', () => {
   it('converts both ways', () => {
-    expect(elementStringToDigitalLink(`]d201095060001343521726123110ABC${GS}21abc`)).toBe('https://id.gs1.org/01/09506000134352/10/ABC/21/abc?17=261231');
-    expect(digitalLinkToElementString('https://id.gs1.org/01/09506000134352/10/ABC/21/abc?17=261231')).toBe(`010950600013435217261231${'10ABC'}${GS}21abc`);
+    expect(elementStringToDigitalLink(`]d201095060001343521726123110ABC${GS}21abc`)).toBe(
+      'https://id.gs1.org/01/09506000134352/10/ABC/21/abc?17=261231',
+    );
+    expect(digitalLinkToElementString('https://id.gs1.org/01/09506000134352/10/ABC/21/abc?17=261231')).toBe(
+      `010950600013435217261231${'10ABC'}${GS}21abc`,
+    );
   });
 });

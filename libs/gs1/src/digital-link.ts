@@ -1,5 +1,12 @@
 import { Gs1Element, validateAiValue } from './ai-validation';
-import { ElementStringResult, element, ParseElementStringOptions, formatElementString, parseElementString, toElementResult } from './element-string';
+import {
+  ElementStringResult,
+  element,
+  ParseElementStringOptions,
+  formatElementString,
+  parseElementString,
+  toElementResult,
+} from './element-string';
 import { Gs1Error, Gs1ErrorCode } from './gs1-error';
 import { AiDefinition, getSyntaxDictionary } from './syntax-dictionary';
 
@@ -83,7 +90,8 @@ export function parseDigitalLink(uri: string, options: Pick<ParseElementStringOp
   const qualifiers: string[] = [];
   for (let k = index + 2; k < rawSegments.length; k += 2) {
     const ai = rawSegments[k];
-    if (!definitions.has(ai)) throw new Gs1Error(Gs1ErrorCode.UNKNOWN_AI, `(${ai}) is not a GS1 Application Identifier`, { ai, field: 'path' });
+    if (!definitions.has(ai))
+      throw new Gs1Error(Gs1ErrorCode.UNKNOWN_AI, `(${ai}) is not a GS1 Application Identifier`, { ai, field: 'path' });
     qualifiers.push(ai);
     add(ai, decode(rawSegments[k + 1], 'path'));
   }
@@ -94,11 +102,17 @@ export function parseDigitalLink(uri: string, options: Pick<ParseElementStringOp
     const key = decode(eq < 0 ? pair : pair.slice(0, eq), 'query');
     if (!/^\d+$/.test(key)) continue;
     const definition = definitions.get(key);
-    if (!definition) throw new Gs1Error(Gs1ErrorCode.UNKNOWN_AI, `(${key}) is not a GS1 Application Identifier`, { ai: key, field: 'query' });
+    if (!definition)
+      throw new Gs1Error(Gs1ErrorCode.UNKNOWN_AI, `(${key}) is not a GS1 Application Identifier`, { ai: key, field: 'query' });
     if (!definition.digitalLinkAttribute) throw fail('is not permitted as a Digital Link data attribute', 'query', key);
     add(key, decode(eq < 0 ? '' : pair.slice(eq + 1), 'query'));
   }
-  const origin = m[1] + rawSegments.slice(0, index).map((s) => `/${s}`).join('');
+  const origin =
+    m[1] +
+    rawSegments
+      .slice(0, index)
+      .map((s) => `/${s}`)
+      .join('');
   return { ...toElementResult(elements, options.validateAssociations ?? true), origin };
 }
 
@@ -113,7 +127,9 @@ export function toDigitalLink(elements: readonly Gs1Element[], domain: string = 
   if (!key) throw fail('elements hold no GS1 Digital Link primary key', 'elements');
   const present = new Set(elements.map(({ ai }) => ai));
   const sequences = definitions.get(key.ai)!.digitalLinkQualifiers!;
-  const sequence = sequences.reduce((best, s) => (s.filter((ai) => present.has(ai)).length > best.filter((ai) => present.has(ai)).length ? s : best));
+  const sequence = sequences.reduce((best, s) =>
+    s.filter((ai) => present.has(ai)).length > best.filter((ai) => present.has(ai)).length ? s : best,
+  );
   let path = `/${key.ai}/${encodeDigitalLinkValue(key.value)}`;
   for (const ai of sequence) {
     const qualifier = elements.find((e) => e.ai === ai);
@@ -122,7 +138,8 @@ export function toDigitalLink(elements: readonly Gs1Element[], domain: string = 
   const query: string[] = [];
   for (const e of elements) {
     if (e === key || sequence.includes(e.ai)) continue;
-    if (!definitions.get(e.ai)!.digitalLinkAttribute) throw fail(`cannot be carried in a Digital Link with primary key (${key.ai})`, 'elements', e.ai);
+    if (!definitions.get(e.ai)!.digitalLinkAttribute)
+      throw fail(`cannot be carried in a Digital Link with primary key (${key.ai})`, 'elements', e.ai);
     query.push(`${e.ai}=${encodeDigitalLinkValue(e.value)}`);
   }
   return domain.replace(/\/+$/, '') + path + (query.length ? `?${query.join('&')}` : '');

@@ -104,7 +104,9 @@ describe('parseElementString', () => {
     });
     expect(new Set(messages)).toEqual(new Set(['AI (21): must not appear together with (235)']));
     // The same AIs in another message, with other data, are judged alike; a valid set stays valid.
-    expect(() => parseElementString('(01)09506000134352(21)2(235)Y')).toThrow(expect.objectContaining({ code: Gs1ErrorCode.INVALID_AI_PAIR, ai: '21' }));
+    expect(() => parseElementString('(01)09506000134352(21)2(235)Y')).toThrow(
+      expect.objectContaining({ code: Gs1ErrorCode.INVALID_AI_PAIR, ai: '21' }),
+    );
     expect(parseElementString('(01)09506000134352(21)1').byAi).toEqual({ '01': '09506000134352', '21': '1' });
   });
 

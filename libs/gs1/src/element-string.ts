@@ -145,7 +145,9 @@ export function formatElementString(elements: readonly Gs1Element[], options: Fo
   }
   const separator = options.separator ?? GS;
   const definitions = getSyntaxDictionary().definitions;
-  const ordered = [...elements].sort((a, b) => Number(!definitions.get(a.ai)!.predefinedLength) - Number(!definitions.get(b.ai)!.predefinedLength));
+  const ordered = [...elements].sort(
+    (a, b) => Number(!definitions.get(a.ai)!.predefinedLength) - Number(!definitions.get(b.ai)!.predefinedLength),
+  );
   let out = '';
   ordered.forEach(({ ai, value }, i) => {
     out += ai + value;

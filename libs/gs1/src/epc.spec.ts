@@ -12,7 +12,8 @@ const VECTORS = path.join(STANDARDS, 'cbv-event-hash');
 function vectorUrns(): string[] {
   const urns = new Set<string>();
   for (const file of readdirSync(VECTORS).filter((f) => /\.(jsonld|xml)$/.test(f))) {
-    for (const urn of readFileSync(path.join(VECTORS, file), 'utf8').match(/urn:epc:(?:id|class|idpat):[a-z]+:[^"<\s]+/g) ?? []) urns.add(urn);
+    for (const urn of readFileSync(path.join(VECTORS, file), 'utf8').match(/urn:epc:(?:id|class|idpat):[a-z]+:[^"<\s]+/g) ?? [])
+      urns.add(urn);
   }
   return [...urns];
 }
@@ -160,7 +161,24 @@ describe('canonicalEpc', () => {
   it('agrees with the event-hash normaliser (the reference dl_normaliser port) on every URN in the vectors', () => {
     const urns = vectorUrns();
     const kinds = new Set(urns.map((urn) => parseEpc(urn).kind));
-    expect([...kinds].sort()).toEqual(['cpi', 'gdti', 'giai', 'ginc', 'grai', 'gsin', 'gsrn', 'gsrnp', 'gtin', 'itip', 'lgtin', 'pgln', 'sgln', 'sgtin', 'sscc', 'upui']);
+    expect([...kinds].sort()).toEqual([
+      'cpi',
+      'gdti',
+      'giai',
+      'ginc',
+      'grai',
+      'gsin',
+      'gsrn',
+      'gsrnp',
+      'gtin',
+      'itip',
+      'lgtin',
+      'pgln',
+      'sgln',
+      'sgtin',
+      'sscc',
+      'upui',
+    ]);
     for (const urn of urns) expect({ urn, canonical: canonicalEpc(urn) }).toEqual({ urn, canonical: canonicalDigitalLink(urn) });
   });
 });
@@ -181,12 +199,16 @@ describe('EPC URNs', () => {
     expect(epcToUrn({ kind: 'gsrn', gsrn: '952520840000000010' }, 8)).toBe('urn:epc:id:gsrn:95252084.000000001');
     expect(epcToUrn({ kind: 'gsrnp', gsrnp: '401234500000000074' }, 7)).toBe('urn:epc:id:gsrnp:4012345.0000000007');
     expect(epcToUrn({ kind: 'gdti', gdti: '9876599999992', serial: '9' }, 12)).toBe('urn:epc:id:gdti:987659999999..9');
-    expect(epcToUrn({ kind: 'cpi', cpid: '061414111111111111111-A#/', serial: '1234' }, 7)).toBe('urn:epc:id:cpi:0614141.11111111111111-A%23%2F.1234');
+    expect(epcToUrn({ kind: 'cpi', cpid: '061414111111111111111-A#/', serial: '1234' }, 7)).toBe(
+      'urn:epc:id:cpi:0614141.11111111111111-A%23%2F.1234',
+    );
     expect(epcToUrn({ kind: 'sgcn', gcn: '4012345678901', serial: '04711' }, 7)).toBe('urn:epc:id:sgcn:4012345.67890.04711');
     expect(epcToUrn({ kind: 'ginc', ginc: '0614141xyz47/11' }, 7)).toBe('urn:epc:id:ginc:0614141.xyz47%2F11');
     expect(epcToUrn({ kind: 'gsin', gsin: '40123452223334442' }, 7)).toBe('urn:epc:id:gsin:4012345.222333444');
     expect(epcToUrn({ kind: 'itip', itip: '040123451111180102', serial: '987' }, 7)).toBe('urn:epc:id:itip:4012345.011111.01.02.987');
-    expect(epcToUrn({ kind: 'upui', gtin: '01234567987651', tpx: "51qIgY)<&Jp3*j7'SDB" }, 7)).toBe("urn:epc:id:upui:1234567.098765.51qIgY)%3C%26Jp3*j7'SDB");
+    expect(epcToUrn({ kind: 'upui', gtin: '01234567987651', tpx: "51qIgY)<&Jp3*j7'SDB" }, 7)).toBe(
+      "urn:epc:id:upui:1234567.098765.51qIgY)%3C%26Jp3*j7'SDB",
+    );
   });
 
   it('round-trips URN -> Epc -> URN and Epc -> Digital Link -> Epc', () => {
@@ -200,15 +222,27 @@ describe('EPC URNs', () => {
   });
 
   it.each([5, 13, 7.5])('rejects company prefix length %d', (length) => {
-    expect(() => gtinToSgtinUrn('09506000134352', '1', length)).toThrow(expect.objectContaining({ code: Gs1ErrorCode.BAD_EPC_URI, field: 'companyPrefixLength' }));
+    expect(() => gtinToSgtinUrn('09506000134352', '1', length)).toThrow(
+      expect.objectContaining({ code: Gs1ErrorCode.BAD_EPC_URI, field: 'companyPrefixLength' }),
+    );
   });
 
   it('rejects a GRAI without serial and a bad serial', () => {
-    expect(() => epcToUrn({ kind: 'grai', grai: '04012345555554' }, 7)).toThrow(expect.objectContaining({ code: Gs1ErrorCode.BAD_EPC_URI }));
-    expect(() => epcToUrn({ kind: 'itip', itip: '040123451111180102' }, 7)).toThrow(expect.objectContaining({ code: Gs1ErrorCode.BAD_EPC_URI, field: 'serial' }));
-    expect(() => epcToUrn({ kind: 'giai', giai: '4000001' }, 7)).toThrow(expect.objectContaining({ code: Gs1ErrorCode.BAD_EPC_URI, field: 'giai' }));
-    expect(() => epcToUrn({ kind: 'gsrn', gsrn: '401234500000067658' }, 7)).toThrow(expect.objectContaining({ code: Gs1ErrorCode.BAD_CHECK_DIGIT, ai: '8018' }));
-    expect(() => gtinToSgtinUrn('09506000134352', 'a b', 7)).toThrow(expect.objectContaining({ code: Gs1ErrorCode.BAD_CHARACTER, ai: '21' }));
+    expect(() => epcToUrn({ kind: 'grai', grai: '04012345555554' }, 7)).toThrow(
+      expect.objectContaining({ code: Gs1ErrorCode.BAD_EPC_URI }),
+    );
+    expect(() => epcToUrn({ kind: 'itip', itip: '040123451111180102' }, 7)).toThrow(
+      expect.objectContaining({ code: Gs1ErrorCode.BAD_EPC_URI, field: 'serial' }),
+    );
+    expect(() => epcToUrn({ kind: 'giai', giai: '4000001' }, 7)).toThrow(
+      expect.objectContaining({ code: Gs1ErrorCode.BAD_EPC_URI, field: 'giai' }),
+    );
+    expect(() => epcToUrn({ kind: 'gsrn', gsrn: '401234500000067658' }, 7)).toThrow(
+      expect.objectContaining({ code: Gs1ErrorCode.BAD_CHECK_DIGIT, ai: '8018' }),
+    );
+    expect(() => gtinToSgtinUrn('09506000134352', 'a b', 7)).toThrow(
+      expect.objectContaining({ code: Gs1ErrorCode.BAD_CHARACTER, ai: '21' }),
+    );
   });
 });
 
@@ -223,6 +257,8 @@ describe('companyPrefixLengthFor', () => {
   });
 
   it('throws UNKNOWN_COMPANY_PREFIX when none matches', () => {
-    expect(() => companyPrefixLengthFor('04012345123456', known)).toThrow(expect.objectContaining({ code: Gs1ErrorCode.UNKNOWN_COMPANY_PREFIX }));
+    expect(() => companyPrefixLengthFor('04012345123456', known)).toThrow(
+      expect.objectContaining({ code: Gs1ErrorCode.UNKNOWN_COMPANY_PREFIX }),
+    );
   });
 });

@@ -248,12 +248,16 @@ function fromDigitalLink(uri: string): Epc {
     case '414':
       if (byAi['7040'] !== undefined) throw fail('GLN with (7040) has no EPC form', 'path');
       // The Tag Data Standard writes "no extension" as 0, so (254) 0 and an absent (254) are the same SGLN.
-      return byAi['254'] === undefined || byAi['254'] === '0' ? { kind: 'sgln', gln: key.value } : { kind: 'sgln', gln: key.value, extension: byAi['254'] };
+      return byAi['254'] === undefined || byAi['254'] === '0'
+        ? { kind: 'sgln', gln: key.value }
+        : { kind: 'sgln', gln: key.value, extension: byAi['254'] };
     case '417':
       if (byAi['7040'] !== undefined) throw fail('party GLN with (7040) has no EPC form', 'path');
       return { kind: 'pgln', gln: key.value };
     case '8003':
-      return key.value.length > 14 ? { kind: 'grai', grai: key.value.slice(0, 14), serial: key.value.slice(14) } : { kind: 'grai', grai: key.value };
+      return key.value.length > 14
+        ? { kind: 'grai', grai: key.value.slice(0, 14), serial: key.value.slice(14) }
+        : { kind: 'grai', grai: key.value };
     case '8004':
       if (byAi['7040'] !== undefined) throw fail('GIAI with (7040) has no EPC form', 'path');
       return { kind: 'giai', giai: key.value };
@@ -262,9 +266,13 @@ function fromDigitalLink(uri: string): Epc {
       if (byAi['8019'] !== undefined) throw fail('GSRN with a service relation instance (8019) has no EPC form', 'path');
       return key.ai === '8018' ? { kind: 'gsrn', gsrn: key.value } : { kind: 'gsrnp', gsrnp: key.value };
     case '253':
-      return key.value.length > 13 ? { kind: 'gdti', gdti: key.value.slice(0, 13), serial: key.value.slice(13) } : { kind: 'gdti', gdti: key.value };
+      return key.value.length > 13
+        ? { kind: 'gdti', gdti: key.value.slice(0, 13), serial: key.value.slice(13) }
+        : { kind: 'gdti', gdti: key.value };
     case '255':
-      return key.value.length > 13 ? { kind: 'sgcn', gcn: key.value.slice(0, 13), serial: key.value.slice(13) } : { kind: 'sgcn', gcn: key.value };
+      return key.value.length > 13
+        ? { kind: 'sgcn', gcn: key.value.slice(0, 13), serial: key.value.slice(13) }
+        : { kind: 'sgcn', gcn: key.value };
     case '8010':
       return byAi['8011'] === undefined ? { kind: 'cpi', cpid: key.value } : { kind: 'cpi', cpid: key.value, serial: byAi['8011'] };
     case '401':
@@ -364,7 +372,8 @@ export function epcToUrn(epc: Epc, companyPrefixLength: number): string {
   };
   const glnParts = (gln: string) => keyParts(gln, 13, 'gln');
   const prefixed = (value: string, field: string, escape: (text: string) => string) => {
-    if (value.length <= L || !/^\d+$/.test(value.slice(0, L))) throw fail(`${field} must be a ${L}-digit company prefix and a reference`, field);
+    if (value.length <= L || !/^\d+$/.test(value.slice(0, L)))
+      throw fail(`${field} must be a ${L}-digit company prefix and a reference`, field);
     return `${value.slice(0, L)}.${escape(value.slice(L))}`;
   };
   const serialOf = (serial: string | undefined, scheme: string) => {
@@ -427,10 +436,13 @@ export function companyPrefixLengthFor(gtinOrSscc: string, knownPrefixes: readon
   const afterLeadingDigit = digits.slice(1);
   let best = 0;
   for (const prefix of knownPrefixes) {
-    if (prefix.length >= 6 && prefix.length <= 12 && /^\d+$/.test(prefix) && afterLeadingDigit.startsWith(prefix)) best = Math.max(best, prefix.length);
+    if (prefix.length >= 6 && prefix.length <= 12 && /^\d+$/.test(prefix) && afterLeadingDigit.startsWith(prefix))
+      best = Math.max(best, prefix.length);
   }
   if (best === 0) {
-    throw new Gs1Error(Gs1ErrorCode.UNKNOWN_COMPANY_PREFIX, `no known GS1 Company Prefix matches ${gtinOrSscc}`, { field: 'companyPrefix' });
+    throw new Gs1Error(Gs1ErrorCode.UNKNOWN_COMPANY_PREFIX, `no known GS1 Company Prefix matches ${gtinOrSscc}`, {
+      field: 'companyPrefix',
+    });
   }
   return best;
 }

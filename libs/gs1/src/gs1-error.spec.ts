@@ -8,16 +8,43 @@ import { toGtin14 } from './check-digit';
 
 /** One reachable trigger per error code, with the AI, field and rule it must name. */
 const TRIGGERS: Record<Gs1ErrorCode, [() => unknown, Partial<Gs1Error>]> = {
-  [Gs1ErrorCode.BAD_CHECK_DIGIT]: [() => parsePackScan('(01)09506000134353(21)1'), { ai: '01', field: 'value', rule: 'csum: check digit must be 2' }],
+  [Gs1ErrorCode.BAD_CHECK_DIGIT]: [
+    () => parsePackScan('(01)09506000134353(21)1'),
+    { ai: '01', field: 'value', rule: 'csum: check digit must be 2' },
+  ],
   [Gs1ErrorCode.BAD_LENGTH]: [() => toGtin14('123'), { ai: '01', field: 'gtin', rule: 'gtin must be 8, 12, 13, 14 digits long, got 3' }],
-  [Gs1ErrorCode.BAD_CHARACTER]: [() => parseElementString('(01)09506000134352(21)A B'), { ai: '21', field: 'value', rule: 'may contain only GS1 character set 82' }],
-  [Gs1ErrorCode.UNKNOWN_AI]: [() => parseElementString('(01)09506000134352(23)1'), { ai: '23', rule: '(23) is not a GS1 Application Identifier' }],
-  [Gs1ErrorCode.BAD_FORMAT]: [() => parseElementString('(01)09506000134352(422)000'), { ai: '422', rule: 'iso3166: "000" is not an ISO 3166-1 numeric country code' }],
-  [Gs1ErrorCode.BAD_DATE]: [() => parsePackScan('(01)09506000134352(17)260230(21)1'), { ai: '17', rule: 'yymmd0: day must be 00-28 for month 2 of 2026' }],
-  [Gs1ErrorCode.MISSING_REQUIRED_AI]: [() => parseElementString('(10)L1'), { ai: '10', rule: 'requires (01) or (02) or (03) or (8006) or (8026)' }],
-  [Gs1ErrorCode.INVALID_AI_PAIR]: [() => parseElementString('(01)09506000134352(21)1(235)X'), { ai: '21', rule: 'must not appear together with (235)' }],
-  [Gs1ErrorCode.DUPLICATE_AI]: [() => parseElementString('(01)09506000134352(21)1(21)2'), { ai: '21', rule: 'appears more than once with different data' }],
-  [Gs1ErrorCode.BAD_EPC_URI]: [() => canonicalEpc('urn:epc:id:sgtin:0614141.107346.a%41'), { field: 'serial', rule: '"%41" is not one of the escapes %22 %25 %26 %2F %3C %3E %3F' }],
+  [Gs1ErrorCode.BAD_CHARACTER]: [
+    () => parseElementString('(01)09506000134352(21)A B'),
+    { ai: '21', field: 'value', rule: 'may contain only GS1 character set 82' },
+  ],
+  [Gs1ErrorCode.UNKNOWN_AI]: [
+    () => parseElementString('(01)09506000134352(23)1'),
+    { ai: '23', rule: '(23) is not a GS1 Application Identifier' },
+  ],
+  [Gs1ErrorCode.BAD_FORMAT]: [
+    () => parseElementString('(01)09506000134352(422)000'),
+    { ai: '422', rule: 'iso3166: "000" is not an ISO 3166-1 numeric country code' },
+  ],
+  [Gs1ErrorCode.BAD_DATE]: [
+    () => parsePackScan('(01)09506000134352(17)260230(21)1'),
+    { ai: '17', rule: 'yymmd0: day must be 00-28 for month 2 of 2026' },
+  ],
+  [Gs1ErrorCode.MISSING_REQUIRED_AI]: [
+    () => parseElementString('(10)L1'),
+    { ai: '10', rule: 'requires (01) or (02) or (03) or (8006) or (8026)' },
+  ],
+  [Gs1ErrorCode.INVALID_AI_PAIR]: [
+    () => parseElementString('(01)09506000134352(21)1(235)X'),
+    { ai: '21', rule: 'must not appear together with (235)' },
+  ],
+  [Gs1ErrorCode.DUPLICATE_AI]: [
+    () => parseElementString('(01)09506000134352(21)1(21)2'),
+    { ai: '21', rule: 'appears more than once with different data' },
+  ],
+  [Gs1ErrorCode.BAD_EPC_URI]: [
+    () => canonicalEpc('urn:epc:id:sgtin:0614141.107346.a%41'),
+    { field: 'serial', rule: '"%41" is not one of the escapes %22 %25 %26 %2F %3C %3E %3F' },
+  ],
   [Gs1ErrorCode.UNKNOWN_COMPANY_PREFIX]: [() => companyPrefixLengthFor('09506000134352', ['0614141']), { field: 'companyPrefix' }],
   [Gs1ErrorCode.BAD_DIGITAL_LINK]: [() => parseDigitalLink('https://id.gs1.org/01/09506000134352/21/1/10/2'), { ai: '01', field: 'path' }],
   [Gs1ErrorCode.BAD_DICTIONARY]: [() => parseSyntaxDictionary('01 *? N14,csum [X..3] N2'), { field: 'dictionary' }],

@@ -11,9 +11,9 @@ const CSET82 = '!"%&\'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefg
 const cset82 = (max: number) => fc.string({ unit: fc.constantFrom(...CSET82), minLength: 1, maxLength: max });
 const digits = (n: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: n, maxLength: n });
 const withCheckDigit = (n: number) => digits(n - 1).map((body) => body + gs1CheckDigit(body));
-const yymmd0 = fc.record({ yy: fc.integer({ min: 0, max: 99 }), mm: fc.integer({ min: 1, max: 12 }), dd: fc.integer({ min: 0, max: 28 }) }).map(
-  ({ yy, mm, dd }) => [yy, mm, dd].map((n) => String(n).padStart(2, '0')).join(''),
-);
+const yymmd0 = fc
+  .record({ yy: fc.integer({ min: 0, max: 99 }), mm: fc.integer({ min: 1, max: 12 }), dd: fc.integer({ min: 0, max: 28 }) })
+  .map(({ yy, mm, dd }) => [yy, mm, dd].map((n) => String(n).padStart(2, '0')).join(''));
 
 /** Valid pack element sets: GTIN with optional CPV/lot/serial qualifiers and Digital Link data attributes. */
 const packElements = fc
@@ -36,7 +36,9 @@ const packElements = fc
 const urnText = (max: number) => cset82(max).map(escapeUrnComponent);
 const CSET39 = '#-/0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const cpiReference = (max: number) =>
-  fc.string({ unit: fc.constantFrom(...CSET39), minLength: 1, maxLength: max }).map((ref) => ref.replace(/#/g, '%23').replace(/\//g, '%2F'));
+  fc
+    .string({ unit: fc.constantFrom(...CSET39), minLength: 1, maxLength: max })
+    .map((ref) => ref.replace(/#/g, '%23').replace(/\//g, '%2F'));
 const noZeroPrefix = fc.bigInt({ min: 0n, max: 999999999999n }).map(String);
 const pieceOfTotal = fc
   .integer({ min: 1, max: 99 })
@@ -46,7 +48,8 @@ const pieceOfTotal = fc
 const epcUrn = fc.integer({ min: 6, max: 12 }).chain((L) => {
   const cp = digits(L);
   const ref = (total: number) => digits(total - L);
-  const urn = (scheme: string, ...parts: fc.Arbitrary<string>[]) => fc.tuple(...parts).map((p) => ({ urn: `urn:epc:${scheme}:${p.join('.')}`, L }));
+  const urn = (scheme: string, ...parts: fc.Arbitrary<string>[]) =>
+    fc.tuple(...parts).map((p) => ({ urn: `urn:epc:${scheme}:${p.join('.')}`, L }));
   return fc.oneof(
     urn('id:sgtin', cp, ref(13), urnText(20)),
     urn('class:lgtin', cp, ref(13), urnText(20)),
@@ -93,7 +96,9 @@ describe('GS1 properties', () => {
   it('bracketed and GS forms parse to the same elements', () => {
     fc.assert(
       fc.property(packElements, (elements) => {
-        expect(parseElementString(formatElementString(elements, { style: 'bracketed' })).byAi).toEqual(parseElementString(formatElementString(elements)).byAi);
+        expect(parseElementString(formatElementString(elements, { style: 'bracketed' })).byAi).toEqual(
+          parseElementString(formatElementString(elements)).byAi,
+        );
       }),
       { numRuns: 200 },
     );
@@ -103,20 +108,25 @@ describe('GS1 properties', () => {
     fc.string({ maxLength: 60 }),
     fc.string({ unit: fc.constantFrom(...'0123456789()]dCQe%/:.?=&\x1d'), maxLength: 60 }),
     fc.uint8Array({ maxLength: 60 }).map((bytes) => String.fromCharCode(...bytes)),
-    fc.tuple(fc.constantFrom(
-        ']d2',
-        '(01)',
-        'https://id.gs1.org/01/',
-        'https://id.gs1.org/8006/',
-        'https://id.gs1.org/8010/',
-        'urn:epc:id:sgtin:',
-        'urn:epc:idpat:sgtin:',
-        'urn:epc:id:giai:4000001.',
-        'urn:epc:id:cpi:',
-        'urn:epc:id:itip:',
-        'urn:epc:idpat:itip:',
-        '01095060001343521',
-      ), fc.string({ maxLength: 40 })).map(([a, b]) => a + b),
+    fc
+      .tuple(
+        fc.constantFrom(
+          ']d2',
+          '(01)',
+          'https://id.gs1.org/01/',
+          'https://id.gs1.org/8006/',
+          'https://id.gs1.org/8010/',
+          'urn:epc:id:sgtin:',
+          'urn:epc:idpat:sgtin:',
+          'urn:epc:id:giai:4000001.',
+          'urn:epc:id:cpi:',
+          'urn:epc:id:itip:',
+          'urn:epc:idpat:itip:',
+          '01095060001343521',
+        ),
+        fc.string({ maxLength: 40 }),
+      )
+      .map(([a, b]) => a + b),
   );
 
   it.each([
@@ -125,10 +135,13 @@ describe('GS1 properties', () => {
     ['parseEpc', (s: string) => parseEpc(s)],
     ['parseDigitalLink', (s: string) => parseDigitalLink(s)],
   ])('%s throws nothing but Gs1Error on arbitrary input', (_name, parse) => {
-    fc.assert(fc.property(noise, (input) => onlyGs1Errors(() => parse(input))), { numRuns: 1500 });
+    fc.assert(
+      fc.property(noise, (input) => onlyGs1Errors(() => parse(input))),
+      { numRuns: 1500 },
+    );
   });
 
-  it('EPC URN -> Epc -> URN and Digital Link round-trip, and the canonical form is the event-hash normaliser\'s', () => {
+  it("EPC URN -> Epc -> URN and Digital Link round-trip, and the canonical form is the event-hash normaliser's", () => {
     fc.assert(
       fc.property(epcUrn, ({ urn, L }) => {
         const epc = parseEpc(urn);

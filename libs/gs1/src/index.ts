@@ -33,5 +33,14 @@ export {
   digitalLinkToElementString,
   encodeDigitalLinkValue,
 } from './digital-link';
-export { type Epc, parseEpc, canonicalEpc, epcToDigitalLink, epcToUrn, gtinToSgtinUrn, companyPrefixLengthFor, escapeUrnComponent } from './epc';
+export {
+  type Epc,
+  parseEpc,
+  canonicalEpc,
+  epcToDigitalLink,
+  epcToUrn,
+  gtinToSgtinUrn,
+  companyPrefixLengthFor,
+  escapeUrnComponent,
+} from './epc';
 export { type PackIdentity, type ParsePackScanOptions, packEpc, parsePackScan } from './pack-scan';

@@ -38,7 +38,8 @@ function lintDate(data: string, yearDigits: 2 | 4, allowDayZero: boolean): LintF
   const day = Number(data.slice(yearDigits + 2));
   if (month < 1 || month > 12) return date('month must be 01-12');
   const last = daysInMonth(year, month);
-  if (day > last || (day === 0 && !allowDayZero)) return date(`day must be ${allowDayZero ? '00' : '01'}-${last} for month ${month} of ${year}`);
+  if (day > last || (day === 0 && !allowDayZero))
+    return date(`day must be ${allowDayZero ? '00' : '01'}-${last} for month ${month} of ${year}`);
   return undefined;
 }
 
@@ -72,7 +73,10 @@ function couponField(d: string, p: number, what: string, lengthOf: (vli: number)
   return p + 1 + length;
 }
 
-const range = (min: number, max: number, add = 0) => (v: number) => (v >= min && v <= max ? v + add : undefined);
+const range =
+  (min: number, max: number, add = 0) =>
+  (v: number) =>
+    v >= min && v <= max ? v + add : undefined;
 
 function couponPurchase(d: string, p: number, nth: string, withGcp: boolean): number | LintFailure {
   let q = couponField(d, p, `${nth} purchase requirement`, range(1, 5));

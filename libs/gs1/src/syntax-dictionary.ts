@@ -97,7 +97,8 @@ export function parseSyntaxDictionary(text: string): SyntaxDictionary {
     }
     let seenOptional = false;
     components.forEach((c, k) => {
-      if (c.minLength !== c.maxLength && k !== components.length - 1) throw dictionaryError(lineNo, 'only the final component may have variable length');
+      if (c.minLength !== c.maxLength && k !== components.length - 1)
+        throw dictionaryError(lineNo, 'only the final component may have variable length');
       if (seenOptional && !c.optional) throw dictionaryError(lineNo, 'a mandatory component follows an optional one');
       seenOptional ||= c.optional;
       c.linters.forEach((name) => linterNames.add(name));
@@ -137,7 +138,7 @@ export function standardsDir(): string {
 
 /** What a person who meets a missing standards file should do about it. */
 export const STANDARDS_FIX =
-  'the repository\'s standards/ folder is incomplete: restore it (`git checkout -- standards`), refresh it from upstream (`npm run standards:refresh`), or point PHARMATRACE_STANDARDS_DIR at a complete copy';
+  "the repository's standards/ folder is incomplete: restore it (`git checkout -- standards`), refresh it from upstream (`npm run standards:refresh`), or point PHARMATRACE_STANDARDS_DIR at a complete copy";
 
 export function resolveSyntaxDictionaryPath(explicitPath?: string): string {
   return explicitPath ?? path.join(standardsDir(), DICTIONARY_FILE);
@@ -152,9 +153,13 @@ export function loadSyntaxDictionary(filePath?: string): SyntaxDictionary {
   try {
     text = readFileSync(resolved, 'utf8');
   } catch (err) {
-    throw new Gs1Error(Gs1ErrorCode.BAD_DICTIONARY, `cannot read the GS1 Syntax Dictionary at ${resolved} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ${STANDARDS_FIX}`, {
-      field: 'dictionary',
-    });
+    throw new Gs1Error(
+      Gs1ErrorCode.BAD_DICTIONARY,
+      `cannot read the GS1 Syntax Dictionary at ${resolved} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ${STANDARDS_FIX}`,
+      {
+        field: 'dictionary',
+      },
+    );
   }
   cached = parseSyntaxDictionary(text);
   return cached;

@@ -7,7 +7,8 @@ import { fromHex, hex } from './hex-codec';
 import { MerkleError, MerkleErrorCode } from './merkle-error';
 
 /** Proofs are checked by the one fold there is, the standalone verifier's (held to OpenZeppelin's in its own spec). */
-const proves = (root: Uint8Array, digest: Uint8Array, proof: readonly Uint8Array[]): boolean => rootFromProof(hex(digest), proofToHex(proof)) === hex(root);
+const proves = (root: Uint8Array, digest: Uint8Array, proof: readonly Uint8Array[]): boolean =>
+  rootFromProof(hex(digest), proofToHex(proof)) === hex(root);
 const word = (n: number): string => `0x${n.toString(16).padStart(64, '0')}`;
 const concat = (values: readonly Uint8Array[]): Uint8Array => {
   const out = new Uint8Array(values.length * 32);
@@ -35,7 +36,10 @@ function expectMerkleError(run: () => unknown, code: MerkleErrorCode, field: str
  */
 async function expectSameAsOpenZeppelin(values: readonly Uint8Array[], proved: readonly number[] = values.map((_, i) => i)): Promise<void> {
   const ours = await buildMerkleTree(concat(values));
-  const oz = StandardMerkleTree.of(values.map((v) => [hex(v)]), ['bytes32']);
+  const oz = StandardMerkleTree.of(
+    values.map((v) => [hex(v)]),
+    ['bytes32'],
+  );
   const dump = oz.dump();
   expect(hex(ours.root)).toBe(oz.root);
   expect(nodeHex(ours)).toEqual(dump.tree);
@@ -45,8 +49,7 @@ async function expectSameAsOpenZeppelin(values: readonly Uint8Array[], proved: r
   expect(proofs.map(proofToHex)).toEqual(proved.map((i) => oz.getProof(i)));
   const failing = proved.filter(
     (i, k) =>
-      !StandardMerkleTree.verify(oz.root, ['bytes32'], [hex(values[i])], proofToHex(proofs[k])) ||
-      !proves(ours.root, values[i], proofs[k]),
+      !StandardMerkleTree.verify(oz.root, ['bytes32'], [hex(values[i])], proofToHex(proofs[k])) || !proves(ours.root, values[i], proofs[k]),
   );
   expect(failing).toEqual([]);
 }
@@ -113,20 +116,29 @@ describe('against @openzeppelin/merkle-tree', () => {
 
   it('serves every proof exactly as OpenZeppelin does for random batches of 1 to 300 digests', async () => {
     const batch = fc.integer({ min: 1, max: 300 }).chain((n) => fc.uint8Array({ minLength: n * 32, maxLength: n * 32 }));
-    await fc.assert(fc.asyncProperty(batch, (digests) => expectSameAsOpenZeppelin(split(digests))), { numRuns: 15 });
+    await fc.assert(
+      fc.asyncProperty(batch, (digests) => expectSameAsOpenZeppelin(split(digests))),
+      { numRuns: 15 },
+    );
   });
 
   it('matches on batches drawn from a small pool, so duplicates are frequent', async () => {
     const pool = [1, 2, 3, 4].map((n) => fromHex(word(n)));
     const batch = fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 40 });
-    await fc.assert(fc.asyncProperty(batch, (picks) => expectSameAsOpenZeppelin(picks.map((p) => pool[p]))), { numRuns: 30 });
+    await fc.assert(
+      fc.asyncProperty(batch, (picks) => expectSameAsOpenZeppelin(picks.map((p) => pool[p]))),
+      { numRuns: 30 },
+    );
   });
 });
 
 describe('sortedHashOrder', () => {
   it('orders hashes sharing long prefixes bytewise, ties by input position', () => {
     // Bytes limited to 0 and 1 make most hashes share the leading bits packed into the sort key.
-    const hashes = fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }).map((h) => h.map((b) => b & 1)), { minLength: 1, maxLength: 300 });
+    const hashes = fc.array(
+      fc.uint8Array({ minLength: 32, maxLength: 32 }).map((h) => h.map((b) => b & 1)),
+      { minLength: 1, maxLength: 300 },
+    );
     fc.assert(
       fc.property(hashes, (list) => {
         const expected = list.map((_, i) => i).sort((a, b) => Buffer.compare(list[a], list[b]) || a - b);
@@ -139,7 +151,9 @@ describe('sortedHashOrder', () => {
 describe('proofs', () => {
   const treeAndIndex = fc
     .integer({ min: 2, max: 300 })
-    .chain((n) => fc.tuple(fc.uint8Array({ minLength: n * 32, maxLength: n * 32 }), fc.nat({ max: n - 1 }), fc.nat(), fc.integer({ min: 0, max: 255 })));
+    .chain((n) =>
+      fc.tuple(fc.uint8Array({ minLength: n * 32, maxLength: n * 32 }), fc.nat({ max: n - 1 }), fc.nat(), fc.integer({ min: 0, max: 255 })),
+    );
 
   it('lead from their digest to the root; no longer with any flipped bit, another digest, or a missing or extra sibling', async () => {
     await fc.assert(

@@ -123,7 +123,11 @@ function compareAt(a: Uint8Array, aOffset: number, b: Uint8Array, bOffset: numbe
 export function leafCountOf(nodes: Uint8Array): number {
   const nodeCount = nodes.length / HASH_BYTES;
   if (!Number.isInteger(nodeCount) || nodeCount % 2 !== 1) {
-    throw new MerkleError(MerkleErrorCode.BAD_NODES_LENGTH, 'nodes', `length must be (2n − 1) × ${HASH_BYTES} for n ≥ 1, got ${nodes.length}`);
+    throw new MerkleError(
+      MerkleErrorCode.BAD_NODES_LENGTH,
+      'nodes',
+      `length must be (2n − 1) × ${HASH_BYTES} for n ≥ 1, got ${nodes.length}`,
+    );
   }
   return (nodeCount + 1) / 2;
 }
@@ -136,7 +140,11 @@ export function getProof(nodes: Uint8Array, treeIndex: number): Uint8Array[] {
   const leafCount = leafCountOf(nodes);
   const nodeCount = 2 * leafCount - 1;
   if (!Number.isInteger(treeIndex) || treeIndex < leafCount - 1 || treeIndex >= nodeCount) {
-    throw new MerkleError(MerkleErrorCode.INDEX_OUT_OF_RANGE, 'treeIndex', `must be a leaf index in [${leafCount - 1}, ${nodeCount - 1}], got ${treeIndex}`);
+    throw new MerkleError(
+      MerkleErrorCode.INDEX_OUT_OF_RANGE,
+      'treeIndex',
+      `must be a leaf index in [${leafCount - 1}, ${nodeCount - 1}], got ${treeIndex}`,
+    );
   }
   const proof: Uint8Array[] = [];
   for (let i = treeIndex; i > 0; i = (i - 1) >> 1) {

@@ -23,7 +23,8 @@ export function appLoginUrl(ownerUrl: string, appRole: string): string {
 export async function ensureAppLogin(ownerUrl: string, appUrl: string, appRole: string): Promise<void> {
   const { username, password } = new URL(appUrl);
   const login = decodeURIComponent(username);
-  if (!login || login === decodeURIComponent(new URL(ownerUrl).username)) throw new Error('the application login must be a login of its own, not the owner');
+  if (!login || login === decodeURIComponent(new URL(ownerUrl).username))
+    throw new Error('the application login must be a login of its own, not the owner');
   const client = new Client({ connectionString: ownerUrl });
   await client.connect();
   try {
@@ -31,9 +32,10 @@ export async function ensureAppLogin(ownerUrl: string, appUrl: string, appRole: 
     const attributes = `LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${client.escapeLiteral(decodeURIComponent(password))}`;
     const exists = async () => ((await client.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [login])).rowCount ?? 0) > 0;
     // Two starts against one cluster may race to create it: the loser alters what the winner created.
-    if (!(await exists())) await client.query(`CREATE ROLE ${name} ${attributes}`).catch(async (e: { code?: string }) => {
-      if (e.code !== '42710' && e.code !== '23505') throw e;
-    });
+    if (!(await exists()))
+      await client.query(`CREATE ROLE ${name} ${attributes}`).catch(async (e: { code?: string }) => {
+        if (e.code !== '42710' && e.code !== '23505') throw e;
+      });
     await client.query(`ALTER ROLE ${name} ${attributes}`);
     await client.query(`GRANT ${client.escapeIdentifier(appRole)} TO ${name}`);
   } finally {

@@ -19,7 +19,25 @@ import { LicenceRepository } from './repositories/licence.repository';
 import { AuditLogRepository } from './repositories/audit-log.repository';
 import { ApiKeyRepository } from './repositories/api-key.repository';
 
-const REPOSITORIES = [OrganizationRepository, EventRepository, PackRepository, AnchorRepository, VerificationRepository, RecallRepository, EventQueryRepository, CaptureJobRepository, ProvenanceRepository, LotRepository, AlertRepository, AuditRepository, SignatureRepository, ReadGrantRepository, LicenceRepository, AuditLogRepository, ApiKeyRepository];
+const REPOSITORIES = [
+  OrganizationRepository,
+  EventRepository,
+  PackRepository,
+  AnchorRepository,
+  VerificationRepository,
+  RecallRepository,
+  EventQueryRepository,
+  CaptureJobRepository,
+  ProvenanceRepository,
+  LotRepository,
+  AlertRepository,
+  AuditRepository,
+  SignatureRepository,
+  ReadGrantRepository,
+  LicenceRepository,
+  AuditLogRepository,
+  ApiKeyRepository,
+];
 
 @Global()
 @Module({})

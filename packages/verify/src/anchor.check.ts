@@ -119,7 +119,10 @@ export class ChainReader {
       const anchoredAt = Number(registry.decodeFunctionResult('anchoredAt', anchoredAtRaw)[0]);
       if (anchoredAt === 0) fail(ProblemCode.ROOT_NOT_ANCHORED, `contract ${contract} has never anchored root ${subject.root}`);
       else if (anchoredAt !== anchor.blockNumber) {
-        fail(ProblemCode.ANCHOR_BLOCK_MISMATCH, `contract ${contract} anchored root ${subject.root} at block ${anchoredAt}, bundle says ${anchor.blockNumber}`);
+        fail(
+          ProblemCode.ANCHOR_BLOCK_MISMATCH,
+          `contract ${contract} anchored root ${subject.root} at block ${anchoredAt}, bundle says ${anchor.blockNumber}`,
+        );
       }
     }
 
@@ -128,7 +131,10 @@ export class ChainReader {
       fail(ProblemCode.TRANSACTION_NOT_FOUND, `transaction ${tx} does not exist on chain ${anchor.chainId}`);
     } else {
       if (!sameAddress(transaction.to, contract)) {
-        fail(ProblemCode.TRANSACTION_RECIPIENT_MISMATCH, `transaction ${tx} was sent to ${transaction.to ?? 'no address (a deployment)'}, bundle says contract ${contract}`);
+        fail(
+          ProblemCode.TRANSACTION_RECIPIENT_MISMATCH,
+          `transaction ${tx} was sent to ${transaction.to ?? 'no address (a deployment)'}, bundle says contract ${contract}`,
+        );
       }
       const call = parseCall(transaction.input);
       if (call?.name !== 'anchor') {
@@ -143,7 +149,8 @@ export class ChainReader {
     if (transaction && !receipt) fail(ProblemCode.TRANSACTION_NOT_FOUND, `transaction ${tx} is not mined`);
     if (receipt) {
       const minedIn = num(receipt.blockNumber);
-      if (num(receipt.status) !== 1) fail(ProblemCode.TRANSACTION_FAILED, `transaction ${tx} reverted (receipt status ${num(receipt.status)})`);
+      if (num(receipt.status) !== 1)
+        fail(ProblemCode.TRANSACTION_FAILED, `transaction ${tx} reverted (receipt status ${num(receipt.status)})`);
       if (minedIn !== anchor.blockNumber) {
         fail(ProblemCode.TRANSACTION_BLOCK_MISMATCH, `transaction ${tx} was mined in block ${minedIn}, bundle says ${anchor.blockNumber}`);
       }
@@ -151,9 +158,13 @@ export class ChainReader {
         fail(ProblemCode.BLOCK_HASH_MISMATCH, `transaction ${tx} is in block ${receipt.blockHash}, bundle says ${anchor.blockHash}`);
       }
       const logged = receipt.logs.some(
-        (log) => sameAddress(log.address, contract) && log.topics[0] === ANCHORED_TOPIC && log.topics[1]?.toLowerCase() === subject.root.toLowerCase(),
+        (log) =>
+          sameAddress(log.address, contract) &&
+          log.topics[0] === ANCHORED_TOPIC &&
+          log.topics[1]?.toLowerCase() === subject.root.toLowerCase(),
       );
-      if (!logged) fail(ProblemCode.ANCHORED_LOG_MISSING, `transaction ${tx} emitted no Anchored(${subject.root}) from contract ${contract}`);
+      if (!logged)
+        fail(ProblemCode.ANCHORED_LOG_MISSING, `transaction ${tx} emitted no Anchored(${subject.root}) from contract ${contract}`);
       confirmations = (await this.latestBlock()) - minedIn + 1;
     }
 

@@ -11,24 +11,30 @@ const DEAD_RPC = 'http://127.0.0.1:9';
 function offlineBundle(): ProofBundle {
   const events = ['P1', 'P2', 'P3'].map((s, i) => ({
     '@context': [EPCIS_CONTEXT],
-    ...commissioningEvent({ eventTime: new Date(Date.UTC(2026, 0, 1, 0, i)), epcs: [`https://id.gs1.org/01/00614141073467/21/${s}`], lot: 'L1', expiry: '2028-01-31' }),
+    ...commissioningEvent({
+      eventTime: new Date(Date.UTC(2026, 0, 1, 0, i)),
+      epcs: [`https://id.gs1.org/01/00614141073467/21/${s}`],
+      lot: 'L1',
+      expiry: '2028-01-31',
+    }),
   }));
   const hashes = events.map((e) => eventHash(e).hash);
   const digests = hashes.map((h) => `0x${Buffer.from(hashDigest(h)).toString('hex')}`);
-  const tree = StandardMerkleTree.of(digests.map((d) => [d]), ['bytes32']);
+  const tree = StandardMerkleTree.of(
+    digests.map((d) => [d]),
+    ['bytes32'],
+  );
   return {
     format: 'pharmatrace-proof-bundle',
     version: 1,
     generatedAt: '2026-01-02T00:00:00.000Z',
     epc: 'https://id.gs1.org/01/00614141073467/21/P1',
-    events: events.map(
-      (event, i): BundleEvent => ({
-        event,
-        eventHash: hashes[i],
-        merkle: { leafEncoding: ['bytes32'], value: digests[i], proof: tree.getProof(i), root: tree.root },
-        anchors: [],
-      }),
-    ),
+    events: events.map((event, i): BundleEvent => ({
+      event,
+      eventHash: hashes[i],
+      merkle: { leafEncoding: ['bytes32'], value: digests[i], proof: tree.getProof(i), root: tree.root },
+      anchors: [],
+    })),
   };
 }
 
@@ -53,7 +59,9 @@ describe('verifyBundle without a chain', () => {
     expect(report.outcome).toBe('MISMATCH');
     const messages = report.problems.filter((p) => p.kind === 'mismatch').map((p) => p.message);
     expect(messages).toEqual([
-      expect.stringMatching(/^event 0: eventHash does not match the event content, which hashes to ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/),
+      expect.stringMatching(
+        /^event 0: eventHash does not match the event content, which hashes to ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/,
+      ),
       expect.stringMatching(/^event 1: eventHash does not match the event content/),
       expect.stringMatching(/^event 1: merkle.value 0x[0-9a-f]{64} is not the digest of eventHash/),
       expect.stringMatching(/^event 2: the Merkle proof leads from merkle.value to 0x[0-9a-f]{64}, not to root 0x/),
@@ -78,7 +86,11 @@ describe('verifyBundle without a chain', () => {
 
   it('recomputes an event stored before the current hash rules with the rules the bundle names', async () => {
     const b = offlineBundle();
-    const event = { ...b.events[0].event, '@context': [EPCIS_CONTEXT, { cbvmda: 'urn:epcglobal:cbv:mda' }], ilmd: { 'cbvmda:lotNumber': '007' } };
+    const event = {
+      ...b.events[0].event,
+      '@context': [EPCIS_CONTEXT, { cbvmda: 'urn:epcglobal:cbv:mda' }],
+      ilmd: { 'cbvmda:lotNumber': '007' },
+    };
     const legacy = eventHash(event, undefined, { rules: 1 }).hash;
     expect(legacy).not.toBe(eventHash(event).hash);
     b.events[0] = { ...b.events[0], event, eventHash: legacy, hashRules: 1 };
@@ -87,12 +99,19 @@ describe('verifyBundle without a chain', () => {
     delete b.events[0].hashRules;
     expect((await verifyBundle(b, { rpcUrls: DEAD_RPC })).events[0].hashOk).toBe(false);
     (b.events[0] as unknown as Record<string, unknown>).hashRules = 4;
-    expect((await verifyBundle(b, { rpcUrls: DEAD_RPC })).problems.map((p) => [p.code, p.field])).toContainEqual([ProblemCode.MALFORMED_BUNDLE, '/events/0/hashRules']);
+    expect((await verifyBundle(b, { rpcUrls: DEAD_RPC })).problems.map((p) => [p.code, p.field])).toContainEqual([
+      ProblemCode.MALFORMED_BUNDLE,
+      '/events/0/hashRules',
+    ]);
   });
 
   it('recomputes a bundle event that names no rules with rules 2, and one that names rules 3 with those', async () => {
     const b = offlineBundle();
-    const event = { ...b.events[0].event, '@context': [EPCIS_CONTEXT, { ex: 'https://ex.example/ns/' }], 'ex:sensorList': { 'ex:probe': ['1', '2'] } };
+    const event = {
+      ...b.events[0].event,
+      '@context': [EPCIS_CONTEXT, { ex: 'https://ex.example/ns/' }],
+      'ex:sensorList': { 'ex:probe': ['1', '2'] },
+    };
     const [two, three] = [eventHash(event, undefined, { rules: 2 }).hash, eventHash(event, undefined, { rules: 3 }).hash];
     expect(two).not.toBe(three);
     b.events[0] = { ...b.events[0], event, eventHash: two };
@@ -104,7 +123,9 @@ describe('verifyBundle without a chain', () => {
 
   it('reports an anchor it cannot read as UNCHECKED, never as verified', async () => {
     const b = offlineBundle();
-    b.events[0].anchors = [{ chainId: 31337, contract: `0x${'11'.repeat(20)}`, transactionHash: `0x${'22'.repeat(32)}`, blockNumber: 5, status: 'FINAL' }];
+    b.events[0].anchors = [
+      { chainId: 31337, contract: `0x${'11'.repeat(20)}`, transactionHash: `0x${'22'.repeat(32)}`, blockNumber: 5, status: 'FINAL' },
+    ];
     const report = await verifyBundle(b, { rpcUrls: DEAD_RPC, timeoutMs: 2000 });
     expect(report.outcome).toBe('UNCHECKED');
     expect(report.problems[0]).toMatchObject({ code: ProblemCode.RPC_FAILED, eventIndex: 0, chainId: 31337, field: '/events/0/anchors/0' });
@@ -123,7 +144,12 @@ describe('verifyBundle without a chain', () => {
   });
 
   it('throws a typed error for options it cannot use', async () => {
-    await expect(verifyBundle(offlineBundle(), { rpcUrls: 'ftp://node' })).rejects.toEqual(new VerifyError(VerifyErrorCode.BAD_OPTIONS, 'RPC URL must be http(s), got ftp:', 'rpcUrls'));
-    await expect(verifyBundle(offlineBundle(), { rpcUrls: {} })).rejects.toMatchObject({ code: VerifyErrorCode.BAD_OPTIONS, field: 'rpcUrls' });
+    await expect(verifyBundle(offlineBundle(), { rpcUrls: 'ftp://node' })).rejects.toEqual(
+      new VerifyError(VerifyErrorCode.BAD_OPTIONS, 'RPC URL must be http(s), got ftp:', 'rpcUrls'),
+    );
+    await expect(verifyBundle(offlineBundle(), { rpcUrls: {} })).rejects.toMatchObject({
+      code: VerifyErrorCode.BAD_OPTIONS,
+      field: 'rpcUrls',
+    });
   });
 });

@@ -43,7 +43,8 @@ class Readers {
 
   constructor(options: VerifyOptions) {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new VerifyError(VerifyErrorCode.BAD_OPTIONS, 'timeoutMs must be a positive number', 'timeoutMs');
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+      throw new VerifyError(VerifyErrorCode.BAD_OPTIONS, 'timeoutMs must be a positive number', 'timeoutMs');
     const settings = { checkContractVerify: options.checkContractVerify ?? true };
     const reader = (url: string) => new ChainReader(new JsonRpcClient(url, timeoutMs), settings);
     if (typeof options.rpcUrls === 'string') {
@@ -54,7 +55,8 @@ class Readers {
       throw new VerifyError(VerifyErrorCode.BAD_OPTIONS, 'rpcUrls must be a URL or a non-empty map of chain id to URL', 'rpcUrls');
     }
     for (const [chainId, url] of Object.entries(options.rpcUrls)) {
-      if (!/^[1-9]\d*$/.test(chainId)) throw new VerifyError(VerifyErrorCode.BAD_OPTIONS, `rpcUrls: ${JSON.stringify(chainId)} is not a chain id`, 'rpcUrls');
+      if (!/^[1-9]\d*$/.test(chainId))
+        throw new VerifyError(VerifyErrorCode.BAD_OPTIONS, `rpcUrls: ${JSON.stringify(chainId)} is not a chain id`, 'rpcUrls');
       this.byChain.set(Number(chainId), reader(url));
     }
   }
@@ -74,8 +76,16 @@ async function verifyEvent(entry: unknown, index: number, readers: Readers): Pro
   const problems: Problem[] = [];
   const at = `/events/${index}`;
   const problem = (code: ProblemCode, field: string, message: string, chainId?: number) =>
-    problems.push({ code, kind: kindOf(code), eventIndex: index, field: `${at}${field}`, message, ...(chainId === undefined ? {} : { chainId }) });
-  const malformed = (field: string, what: string) => problem(ProblemCode.MALFORMED_BUNDLE, field, `event ${index}: ${field.slice(1) || 'entry'} ${what}`);
+    problems.push({
+      code,
+      kind: kindOf(code),
+      eventIndex: index,
+      field: `${at}${field}`,
+      message,
+      ...(chainId === undefined ? {} : { chainId }),
+    });
+  const malformed = (field: string, what: string) =>
+    problem(ProblemCode.MALFORMED_BUNDLE, field, `event ${index}: ${field.slice(1) || 'entry'} ${what}`);
   const report: EventReport = { index, eventHash: '', summary: '', hashOk: false, proofOk: false, anchors: [], outcome: 'MISMATCH' };
   const done = () => ({ report: { ...report, outcome: outcomeOf(problems) }, problems });
 
@@ -93,7 +103,11 @@ async function verifyEvent(entry: unknown, index: number, readers: Readers): Pro
   if (!isObject(event) || typeof claimedHash !== 'string' || !names || !rules) return done();
   const namespaces = namespacesOf(event['@context']);
   names.forEach((name, i) => {
-    if (extensionFieldName(name, namespaces) === null) malformed(`/ignoreFields/${i}`, `${JSON.stringify(name.slice(0, 100))} is a standard field, which no declaration takes out of the hash`);
+    if (extensionFieldName(name, namespaces) === null)
+      malformed(
+        `/ignoreFields/${i}`,
+        `${JSON.stringify(name.slice(0, 100))} is a standard field, which no declaration takes out of the hash`,
+      );
   });
   report.eventHash = claimedHash;
   report.summary = summaryOf(event);
@@ -110,25 +124,39 @@ async function verifyEvent(entry: unknown, index: number, readers: Readers): Pro
   try {
     recomputed = cbvEventHash(event, undefined, names, rules).hash;
   } catch (e) {
-    problem(ProblemCode.EVENT_HASH_MISMATCH, '/event', `event ${index}: the event content cannot be hashed (${(e as Error).message}), so it cannot match eventHash`);
+    problem(
+      ProblemCode.EVENT_HASH_MISMATCH,
+      '/event',
+      `event ${index}: the event content cannot be hashed (${(e as Error).message}), so it cannot match eventHash`,
+    );
   }
   if (recomputed !== undefined) {
     report.hashOk = recomputed.toLowerCase() === claimedHash.toLowerCase();
-    if (!report.hashOk) problem(ProblemCode.EVENT_HASH_MISMATCH, '/eventHash', `event ${index}: eventHash does not match the event content, which hashes to ${recomputed}`);
+    if (!report.hashOk)
+      problem(
+        ProblemCode.EVENT_HASH_MISMATCH,
+        '/eventHash',
+        `event ${index}: eventHash does not match the event content, which hashes to ${recomputed}`,
+      );
   }
   // What a signature must commit to: the hash of the content shown, not the hash the bundle claims.
   const trueHash = recomputed ?? claimedHash;
 
   if (signature !== undefined) {
     report.signatureOk = false;
-    if (!isSignature(signature)) malformed('/signature', 'is not { signer, signature, typedData: { domain, types, primaryType, message } }');
+    if (!isSignature(signature))
+      malformed('/signature', 'is not { signer, signature, typedData: { domain, types, primaryType, message } }');
     else {
       const checked = checkSignature(signature, trueHash, digestOf(trueHash));
       if (checked.ok) {
         report.signatureOk = true;
         report.signer = checked.signer;
       } else {
-        const code = { invalid: ProblemCode.SIGNATURE_INVALID, signer: ProblemCode.SIGNER_MISMATCH, commitment: ProblemCode.SIGNATURE_NOT_COMMITTED }[checked.reason];
+        const code = {
+          invalid: ProblemCode.SIGNATURE_INVALID,
+          signer: ProblemCode.SIGNER_MISMATCH,
+          commitment: ProblemCode.SIGNATURE_NOT_COMMITTED,
+        }[checked.reason];
         problem(code, '/signature', `event ${index}: ${checked.message}`);
       }
     }
@@ -149,7 +177,11 @@ async function verifyEvent(entry: unknown, index: number, readers: Readers): Pro
   }
   const { leafEncoding, value, proof, root } = merkle;
   if (!Array.isArray(leafEncoding) || leafEncoding.length !== 1 || leafEncoding[0] !== LEAF_ENCODING[0]) {
-    problem(ProblemCode.UNSUPPORTED_LEAF_ENCODING, '/merkle/leafEncoding', `event ${index}: leaf encoding ${JSON.stringify(leafEncoding)} is not ["bytes32"]`);
+    problem(
+      ProblemCode.UNSUPPORTED_LEAF_ENCODING,
+      '/merkle/leafEncoding',
+      `event ${index}: leaf encoding ${JSON.stringify(leafEncoding)} is not ["bytes32"]`,
+    );
     return done();
   }
   if (!isBytes32(value)) malformed('/merkle/value', 'is not a 0x-prefixed 32-byte hex string');
@@ -160,13 +192,23 @@ async function verifyEvent(entry: unknown, index: number, readers: Readers): Pro
   if (!isBytes32(value) || !isBytes32(root) || !Array.isArray(proof) || badElement >= 0) return done();
 
   if (value.toLowerCase() !== claimedDigest) {
-    problem(ProblemCode.DIGEST_MISMATCH, '/merkle/value', `event ${index}: merkle.value ${value} is not the digest of eventHash (${claimedDigest})`);
+    problem(
+      ProblemCode.DIGEST_MISMATCH,
+      '/merkle/value',
+      `event ${index}: merkle.value ${value} is not the digest of eventHash (${claimedDigest})`,
+    );
   }
   const reached = rootFromProof(value, proof as string[]);
   report.proofOk = reached === root.toLowerCase();
-  if (!report.proofOk) problem(ProblemCode.PROOF_MISMATCH, '/merkle/proof', `event ${index}: the Merkle proof leads from merkle.value to ${reached}, not to root ${root}`);
+  if (!report.proofOk)
+    problem(
+      ProblemCode.PROOF_MISMATCH,
+      '/merkle/proof',
+      `event ${index}: the Merkle proof leads from merkle.value to ${reached}, not to root ${root}`,
+    );
 
-  if (!anchors.length) problem(ProblemCode.NOT_ANCHORED, '/anchors', `event ${index}: NOT ANCHORED: its batch is sealed but on no chain yet`);
+  if (!anchors.length)
+    problem(ProblemCode.NOT_ANCHORED, '/anchors', `event ${index}: NOT ANCHORED: its batch is sealed but on no chain yet`);
   await Promise.all(
     anchors.map(async (anchor, a) => {
       const field = `/anchors/${a}`;
@@ -243,7 +285,11 @@ export async function verifyBundle(bundle: unknown, options: VerifyOptions): Pro
     return finish([]);
   }
   if (bundle.version !== BUNDLE_VERSION) {
-    whole(ProblemCode.UNSUPPORTED_BUNDLE, '/version', `bundle version ${JSON.stringify(bundle.version)} is not supported; this verifier reads version ${BUNDLE_VERSION}`);
+    whole(
+      ProblemCode.UNSUPPORTED_BUNDLE,
+      '/version',
+      `bundle version ${JSON.stringify(bundle.version)} is not supported; this verifier reads version ${BUNDLE_VERSION}`,
+    );
     return finish([]);
   }
   const head = {

@@ -21,7 +21,8 @@ function rpcUrlsOf(values: string[]): VerifyOptions['rpcUrls'] {
   if (!values.length) throw new VerifyError(VerifyErrorCode.BAD_INPUT, '--rpc is required', '--rpc');
   const perChain = values.map((v) => /^(\d+)=(.+)$/.exec(v));
   if (values.length === 1 && !perChain[0]) return values[0];
-  if (perChain.some((m) => !m)) throw new VerifyError(VerifyErrorCode.BAD_INPUT, 'with several --rpc, each must be <chainId>=<url>', '--rpc');
+  if (perChain.some((m) => !m))
+    throw new VerifyError(VerifyErrorCode.BAD_INPUT, 'with several --rpc, each must be <chainId>=<url>', '--rpc');
   return Object.fromEntries(perChain.map((m) => [m![1], m![2]]));
 }
 
@@ -63,7 +64,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    if (positionals.length !== 1) throw new VerifyError(VerifyErrorCode.BAD_INPUT, 'exactly one bundle file (or - for stdin) is expected', 'bundle');
+    if (positionals.length !== 1)
+      throw new VerifyError(VerifyErrorCode.BAD_INPUT, 'exactly one bundle file (or - for stdin) is expected', 'bundle');
     const report = await verifyBundle(readBundle(positionals[0]), {
       rpcUrls: rpcUrlsOf(values.rpc ?? []),
       timeoutMs: values.timeout === undefined ? undefined : Number(values.timeout),

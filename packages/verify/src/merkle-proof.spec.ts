@@ -8,7 +8,10 @@ describe('rootFromProof', () => {
   it('reaches the OpenZeppelin StandardMerkleTree root from every leaf of random trees', () => {
     fc.assert(
       fc.property(fc.uniqueArray(bytes32, { minLength: 1, maxLength: 40 }), (values) => {
-        const tree = StandardMerkleTree.of(values.map((v) => [v]), ['bytes32']);
+        const tree = StandardMerkleTree.of(
+          values.map((v) => [v]),
+          ['bytes32'],
+        );
         for (const [i, [v]] of tree.entries()) expect(rootFromProof(v, tree.getProof(i))).toBe(tree.root);
       }),
       { numRuns: 30 },
@@ -18,7 +21,10 @@ describe('rootFromProof', () => {
   it('reaches another root once any proof element changes', () => {
     fc.assert(
       fc.property(fc.uniqueArray(bytes32, { minLength: 2, maxLength: 40 }), fc.nat(), fc.nat(), (values, leaf, element) => {
-        const tree = StandardMerkleTree.of(values.map((v) => [v]), ['bytes32']);
+        const tree = StandardMerkleTree.of(
+          values.map((v) => [v]),
+          ['bytes32'],
+        );
         const i = leaf % values.length;
         const proof = tree.getProof(i);
         const k = element % proof.length;

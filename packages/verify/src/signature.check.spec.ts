@@ -5,15 +5,27 @@ const HASH = `ni:///sha-256;${'a1'.repeat(32)}?ver=CBV2.0`;
 const DIGEST = `0x${'a1'.repeat(32)}`;
 const wallet = new Wallet(`0x${'42'.repeat(32)}`);
 const domain = { name: 'pharmatrace', version: '1', chainId: 31337 };
-const types = { EventAttestation: [{ name: 'eventDigest', type: 'bytes32' }, { name: 'role', type: 'string' }] };
+const types = {
+  EventAttestation: [
+    { name: 'eventDigest', type: 'bytes32' },
+    { name: 'role', type: 'string' },
+  ],
+};
 
 async function signed(message: Record<string, unknown>) {
-  return { signer: wallet.address, signature: await wallet.signTypedData(domain, types, message), typedData: { domain, types, primaryType: 'EventAttestation', message } };
+  return {
+    signer: wallet.address,
+    signature: await wallet.signTypedData(domain, types, message),
+    typedData: { domain, types, primaryType: 'EventAttestation', message },
+  };
 }
 
 describe('checkSignature', () => {
   it('accepts an EIP-712 attestation naming the event digest, and returns its signer', async () => {
-    expect(checkSignature(await signed({ eventDigest: DIGEST, role: 'MANUFACTURER' }), HASH, DIGEST)).toEqual({ ok: true, signer: wallet.address });
+    expect(checkSignature(await signed({ eventDigest: DIGEST, role: 'MANUFACTURER' }), HASH, DIGEST)).toEqual({
+      ok: true,
+      signer: wallet.address,
+    });
   });
 
   it('accepts types listing EIP712Domain, as eth_signTypedData_v4 payloads do', async () => {

@@ -1,9 +1,7 @@
 import { getAddress, verifyTypedData } from 'ethers';
 import type { BundleSignature } from './bundle.format';
 
-export type SignatureCheck =
-  | { ok: true; signer: string }
-  | { ok: false; reason: 'invalid' | 'signer' | 'commitment'; message: string };
+export type SignatureCheck = { ok: true; signer: string } | { ok: false; reason: 'invalid' | 'signer' | 'commitment'; message: string };
 
 /** Every string reachable in an EIP-712 message, so an attestation may name the event in any field or array. */
 function stringsIn(value: unknown, out: string[] = []): string[] {

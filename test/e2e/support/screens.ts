@@ -30,7 +30,11 @@ export function brokenWords(page: Page, selector: string): Promise<string[]> {
           const range = document.createRange();
           range.setStart(node, m.index!);
           range.setEnd(node, m.index! + m[0].length);
-          const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+          const tops = new Set(
+            Array.from(range.getClientRects())
+              .filter((r) => r.width > 0)
+              .map((r) => Math.round(r.top)),
+          );
           if (tops.size > 1) broken.push(m[0]);
         }
       }
@@ -51,7 +55,10 @@ export async function screens(page: Page, name: string, words: string): Promise<
     // Two frames: layout and any resize observers (charts, the graph) settle at the new width.
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
-    report[width] = { scrollWidth: await page.evaluate(() => document.documentElement.scrollWidth), brokenWords: await brokenWords(page, words) };
+    report[width] = {
+      scrollWidth: await page.evaluate(() => document.documentElement.scrollWidth),
+      brokenWords: await brokenWords(page, words),
+    };
   }
   return report;
 }

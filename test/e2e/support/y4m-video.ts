@@ -7,7 +7,8 @@ import { PNG } from 'pngjs';
  */
 export function writeY4mFromPng(pngBytes: Buffer, file: string, width = 640, height = 480, frames = 5): void {
   const png = PNG.sync.read(pngBytes);
-  if (png.width > width || png.height > height) throw new Error(`picture ${png.width}x${png.height} does not fit a ${width}x${height} frame`);
+  if (png.width > width || png.height > height)
+    throw new Error(`picture ${png.width}x${png.height} does not fit a ${width}x${height} frame`);
   const left = Math.floor((width - png.width) / 2);
   const top = Math.floor((height - png.height) / 2);
   const luma = Buffer.alloc(width * height, 255);

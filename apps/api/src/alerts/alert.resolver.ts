@@ -35,7 +35,10 @@ export class AlertResolver {
     return this.organizations.type(req, alert.manufacturerId);
   }
 
-  @ResolveField(() => OrganizationType, { nullable: true, description: 'Whom the alert is addressed to (e.g. a custodian of a recalled lot)' })
+  @ResolveField(() => OrganizationType, {
+    nullable: true,
+    description: 'Whom the alert is addressed to (e.g. a custodian of a recalled lot)',
+  })
   recipient(@Parent() alert: AlertType, @Context('req') req: object): Promise<OrganizationType | null> {
     return this.organizations.type(req, alert.recipientId);
   }

@@ -58,7 +58,10 @@ class FakeAlerts {
 function setup() {
   const alerts = new FakeAlerts();
   const grants = new FakeReadGrantRepository();
-  const policy = new ReadPolicyService(new ReadGrantDirectory(grants as unknown as ReadGrantRepository, () => new Date()), () => new Date());
+  const policy = new ReadPolicyService(
+    new ReadGrantDirectory(grants as unknown as ReadGrantRepository, () => new Date()),
+    () => new Date(),
+  );
   return { alerts, grants, service: new AlertService(alerts as unknown as AlertRepository, policy) };
 }
 
@@ -98,13 +101,19 @@ describe('AlertService', () => {
     ['a GTIN with a wrong check digit', { gtin: '00614141123453' }, 'gtin'],
     ['an EPC it cannot read', { epc: 'urn:epc:id:sgtin:nope' }, 'epc'],
   ])('refuses %s as INVALID_ALERT_QUERY', async (_, filter, field) => {
-    await expect(setup().service.list(regulator, filter, null, null)).rejects.toMatchObject({ code: AlertErrorCode.INVALID_ALERT_QUERY, details: { field } });
+    await expect(setup().service.list(regulator, filter, null, null)).rejects.toMatchObject({
+      code: AlertErrorCode.INVALID_ALERT_QUERY,
+      details: { field },
+    });
   });
 
   it('takes 1 to 500 alerts a page and only cursors it issued', async () => {
     const { service } = setup();
     for (const first of [0, 501, 2.5, -3]) {
-      await expect(service.list(regulator, null, first, null)).rejects.toMatchObject({ code: AlertErrorCode.INVALID_ALERT_QUERY, details: { field: 'first' } });
+      await expect(service.list(regulator, null, first, null)).rejects.toMatchObject({
+        code: AlertErrorCode.INVALID_ALERT_QUERY,
+        details: { field: 'first' },
+      });
     }
     for (const after of ['nope', Buffer.from('alert:').toString('base64url'), Buffer.from('event:12').toString('base64url')]) {
       await expect(service.list(regulator, null, 10, after)).rejects.toMatchObject({ details: { field: 'after', rule: 'cursor' } });
@@ -114,7 +123,10 @@ describe('AlertService', () => {
   it('walks every visible alert once, newest first, whatever the page size (property)', async () => {
     const { alerts, service } = setup();
     for (let i = 0; i < 30; i++) alerts.raise(i % 3 ? { recipientId: pharmacy.id } : { actorId: wholesaler.id });
-    const expected = alerts.rows.filter((a) => a.recipientId === pharmacy.id).map((a) => a.id).reverse();
+    const expected = alerts.rows
+      .filter((a) => a.recipientId === pharmacy.id)
+      .map((a) => a.id)
+      .reverse();
     await fc.assert(
       fc.asyncProperty(fc.option(fc.integer({ min: 1, max: 25 }), { nil: null }), async (first) => {
         const seen: number[] = [];

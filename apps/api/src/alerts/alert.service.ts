@@ -16,9 +16,15 @@ export class AlertService {
     private readonly policy: ReadPolicyService,
   ) {}
 
-  async list(org: OrganizationEntity, filter: AlertFilter | null, first: number | null, after: string | null): Promise<AlertConnectionType> {
+  async list(
+    org: OrganizationEntity,
+    filter: AlertFilter | null,
+    first: number | null,
+    after: string | null,
+  ): Promise<AlertConnectionType> {
     const size = first ?? DEFAULT_PAGE;
-    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) throw this.invalid('first', 'range', `must be an integer from 1 to ${MAX_PAGE}`);
+    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE)
+      throw this.invalid('first', 'range', `must be an integer from 1 to ${MAX_PAGE}`);
     const beforeId = after === null || after === undefined ? null : this.cursor(after);
     const page = await this.repository.page(this.criteria(filter ?? {}), await this.policy.alerts(org), size, beforeId);
     const edges = page.alerts.map((a) => ({
@@ -40,7 +46,12 @@ export class AlertService {
   }
 
   private criteria(f: AlertFilter): AlertCriteria {
-    const criteria: AlertCriteria = { codes: f.code ?? undefined, lot: f.lot ?? undefined, since: f.since ?? undefined, until: f.until ?? undefined };
+    const criteria: AlertCriteria = {
+      codes: f.code ?? undefined,
+      lot: f.lot ?? undefined,
+      since: f.since ?? undefined,
+      until: f.until ?? undefined,
+    };
     if (f.gtin) {
       if (!isValidGtin(f.gtin)) throw this.invalid('gtin', 'check-digit', 'not a GTIN with a valid check digit');
       criteria.gtin = toGtin14(f.gtin);

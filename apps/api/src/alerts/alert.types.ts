@@ -5,7 +5,8 @@ import GraphQLJSON from 'graphql-type-json';
 export class AlertFilter {
   @Field(() => [String], {
     nullable: true,
-    description: 'e.g. ALREADY_DISPENSED (double dispense), UNKNOWN_SERIAL, LOT_RECALLED, RECEIVED_WITHOUT_SHIPMENT, SHIPPED_BY_NON_HOLDER, EVENT_AFTER_DISPENSE',
+    description:
+      'e.g. ALREADY_DISPENSED (double dispense), UNKNOWN_SERIAL, LOT_RECALLED, RECEIVED_WITHOUT_SHIPMENT, SHIPPED_BY_NON_HOLDER, EVENT_AFTER_DISPENSE',
   })
   code?: string[];
   @Field({ nullable: true }) gtin?: string;

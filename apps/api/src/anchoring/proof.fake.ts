@@ -25,7 +25,10 @@ export class FakeAnchors {
     events.forEach((e, i) => digests.set(e.hash, i * HASH_BYTES));
     const tree = await buildMerkleTree(digests);
     this.nodes.set(batchId, tree.nodes);
-    this.chainAnchors.set(batchId, anchors.map((a) => ({ ...a, batchId })));
+    this.chainAnchors.set(
+      batchId,
+      anchors.map((a) => ({ ...a, batchId })),
+    );
     events.forEach((e, i) => {
       e.batchId = batchId;
       e.leafIndex = tree.treeIndexOf[i];

@@ -9,7 +9,12 @@ import { ProofService } from './proof.service';
 const PACK = 'https://id.gs1.org/01/00614141123452/21/1';
 const events = (n: number, capturedBy = 'org-1') =>
   Array.from({ length: n }, (_, i) =>
-    storedEvent(capturedBy, { type: 'ObjectEvent', action: 'OBSERVE', eventTime: new Date(Date.UTC(2025, 0, 1, 0, i)).toISOString(), epcList: [PACK] }),
+    storedEvent(capturedBy, {
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      eventTime: new Date(Date.UTC(2025, 0, 1, 0, i)).toISOString(),
+      epcList: [PACK],
+    }),
   );
 
 function setup() {
@@ -87,11 +92,23 @@ describe('ProofService', () => {
       blockHash: null,
       reanchorCount: 0,
     });
-    const id = await anchors.anchor(batch, { status: 'FINAL', chainId: 10, txHash: '0xtx', blockNumber: 99 }, [anchor(1, 'MINED'), anchor(10, 'FINAL'), anchor(137, 'FINAL')]);
+    const id = await anchors.anchor(batch, { status: 'FINAL', chainId: 10, txHash: '0xtx', blockNumber: 99 }, [
+      anchor(1, 'MINED'),
+      anchor(10, 'FINAL'),
+      anchor(137, 'FINAL'),
+    ]);
     const proof = (await service.proofsFor(batch)).get(batch[2].id)!;
     expect(proof).toMatchObject({ batchId: id, chainId: 10, transactionHash: '0xtx', blockNumber: 99 });
     expect(proof.anchors.map((a) => a.chainId)).toEqual([10, 1, 137]);
-    expect(proof.anchors[0]).toEqual({ chainId: 10, contractAddress: anchor(10, 'FINAL').contractAddress, transactionHash: anchor(10, 'FINAL').txHash, blockNumber: 10, blockHash: null, status: AnchorStatusEnum.FINAL, reanchorCount: 0 });
+    expect(proof.anchors[0]).toEqual({
+      chainId: 10,
+      contractAddress: anchor(10, 'FINAL').contractAddress,
+      transactionHash: anchor(10, 'FINAL').txHash,
+      blockNumber: 10,
+      blockHash: null,
+      status: AnchorStatusEnum.FINAL,
+      reanchorCount: 0,
+    });
   });
 
   it('proves events of several batches in one call, each against its own root', async () => {

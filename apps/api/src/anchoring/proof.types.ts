@@ -17,7 +17,8 @@ export enum ProofStatusEnum {
 }
 registerEnumType(ProofStatusEnum, {
   name: 'ProofStatus',
-  description: 'What a verifier may rely on: the anchors are final everywhere, not yet, or one was dropped by a reorganisation and is being re-anchored',
+  description:
+    'What a verifier may rely on: the anchors are final everywhere, not yet, or one was dropped by a reorganisation and is being re-anchored',
   valuesMap: {
     PENDING: { description: 'not yet final on every chain' },
     FINAL: { description: 'final on every chain: confirmations passed and block hashes re-checked' },

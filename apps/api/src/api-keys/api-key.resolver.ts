@@ -29,7 +29,9 @@ export class ApiKeyResolver {
     return this.service.create(caller, { name, expiresAt, organizationId });
   }
 
-  @Mutation(() => ApiKeySecretPayload, { description: 'A new secret replacing the key; the old one works for graceSeconds more (default a day).' })
+  @Mutation(() => ApiKeySecretPayload, {
+    description: 'A new secret replacing the key; the old one works for graceSeconds more (default a day).',
+  })
   rotateApiKey(
     @CurrentPrincipal() caller: Principal,
     @Args('id', { type: () => ID }) id: string,

@@ -98,7 +98,9 @@ describe('ApiKeyService', () => {
       const stored = apiKeys.rows.get(key.id)!;
       expect(stored.hash).toEqual(hashApiKey(apiKey));
       expect(JSON.stringify(stored)).not.toContain(apiKey);
-      expect(published).toEqual([{ type: 'CREATED', keyId: key.id, organizationId: pharmacy.id, actor: 'ORGANIZATION', at: stored.createdAt }]);
+      expect(published).toEqual([
+        { type: 'CREATED', keyId: key.id, organizationId: pharmacy.id, actor: 'ORGANIZATION', at: stored.createdAt },
+      ]);
     });
 
     it('lets the operator create a key for an organization it names, as OPERATOR', async () => {
@@ -110,7 +112,10 @@ describe('ApiKeyService', () => {
 
     it('refuses the operator a key without an organization, or for one that does not exist', async () => {
       const { apiKeys, service } = setup();
-      await expect(refusal(service.create(operator, { name: 'ops' }))).resolves.toMatchObject({ code: ApiKeyErrorCode.INVALID_API_KEY_INPUT, details: { field: 'organizationId' } });
+      await expect(refusal(service.create(operator, { name: 'ops' }))).resolves.toMatchObject({
+        code: ApiKeyErrorCode.INVALID_API_KEY_INPUT,
+        details: { field: 'organizationId' },
+      });
       await expect(refusal(service.create(operator, { name: 'ops', organizationId: randomUUID() }))).resolves.toMatchObject({
         code: ApiKeyErrorCode.INVALID_API_KEY_INPUT,
         details: { field: 'organizationId' },
@@ -118,17 +123,21 @@ describe('ApiKeyService', () => {
       expect(apiKeys.rows.size).toBe(0);
     });
 
-    it("treats a failing organization lookup as an unknown organization, not a server error", async () => {
+    it('treats a failing organization lookup as an unknown organization, not a server error', async () => {
       const { directory, service } = setup();
       directory.byIds = async () => {
         throw new Error('invalid input syntax for type uuid');
       };
-      await expect(refusal(service.create(operator, { name: 'ops', organizationId: 'not-a-uuid' }))).resolves.toMatchObject({ code: ApiKeyErrorCode.INVALID_API_KEY_INPUT });
+      await expect(refusal(service.create(operator, { name: 'ops', organizationId: 'not-a-uuid' }))).resolves.toMatchObject({
+        code: ApiKeyErrorCode.INVALID_API_KEY_INPUT,
+      });
     });
 
-    it("refuses an organization a key for another organization with FORBIDDEN", async () => {
+    it('refuses an organization a key for another organization with FORBIDDEN', async () => {
       const { apiKeys, service } = setup();
-      await expect(refusal(service.create(as(), { name: 'x', organizationId: wholesaler.id }))).resolves.toMatchObject({ code: AuthErrorCode.FORBIDDEN });
+      await expect(refusal(service.create(as(), { name: 'x', organizationId: wholesaler.id }))).resolves.toMatchObject({
+        code: AuthErrorCode.FORBIDDEN,
+      });
       // Naming itself is allowed.
       await expect(service.create(as(), { name: 'x', organizationId: pharmacy.id })).resolves.toBeDefined();
       expect([...apiKeys.rows.values()].map((r) => r.organizationId)).toEqual([pharmacy.id]);
@@ -150,7 +159,9 @@ describe('ApiKeyService', () => {
 
     it('refuses an expiry that is not in the future', async () => {
       const { service } = setup();
-      await expect(refusal(service.create(as(), { name: 'x', expiresAt: new Date(Date.now() - 1000) }))).resolves.toMatchObject({ details: { field: 'expiresAt' } });
+      await expect(refusal(service.create(as(), { name: 'x', expiresAt: new Date(Date.now() - 1000) }))).resolves.toMatchObject({
+        details: { field: 'expiresAt' },
+      });
       const expiresAt = new Date(Date.now() + 3_600_000);
       await expect(service.create(as(), { name: 'x', expiresAt })).resolves.toMatchObject({ key: { expiresAt, active: true } });
     });
@@ -160,7 +171,12 @@ describe('ApiKeyService', () => {
     it("lists the caller's keys only, marking revoked and expired ones inactive", async () => {
       const { apiKeys, service } = setup();
       const live = await apiKeys.create({ organizationId: pharmacy.id, name: 'live', hash: Buffer.from('a'), expiresAt: null });
-      const expired = await apiKeys.create({ organizationId: pharmacy.id, name: 'expired', hash: Buffer.from('b'), expiresAt: new Date(Date.now() - 1) });
+      const expired = await apiKeys.create({
+        organizationId: pharmacy.id,
+        name: 'expired',
+        hash: Buffer.from('b'),
+        expiresAt: new Date(Date.now() - 1),
+      });
       const revoked = await apiKeys.create({ organizationId: pharmacy.id, name: 'revoked', hash: Buffer.from('c'), expiresAt: null });
       await apiKeys.revoke(revoked.id, 'OPERATOR');
       await apiKeys.create({ organizationId: wholesaler.id, name: 'theirs', hash: Buffer.from('d'), expiresAt: null });
@@ -217,7 +233,10 @@ describe('ApiKeyService', () => {
       const { service } = setup();
       const { key } = await service.create(as(), { name: 'scanner' });
       await service.rotate(as(), key.id);
-      await expect(refusal(service.rotate(as(), key.id))).resolves.toMatchObject({ code: ApiKeyErrorCode.API_KEY_NOT_ACTIVE, details: { id: key.id } });
+      await expect(refusal(service.rotate(as(), key.id))).resolves.toMatchObject({
+        code: ApiKeyErrorCode.API_KEY_NOT_ACTIVE,
+        details: { id: key.id },
+      });
       const { key: other } = await service.create(as(), { name: 'other' });
       await service.revoke(as(), other.id);
       await expect(refusal(service.rotate(as(), other.id))).resolves.toMatchObject({ code: ApiKeyErrorCode.API_KEY_NOT_ACTIVE });
@@ -242,7 +261,13 @@ describe('ApiKeyService', () => {
       const revoked = await service.revoke(operator, key.id);
       expect(revoked).toMatchObject({ id: key.id, active: false, revokedBy: 'OPERATOR' });
       await expect(directory.byApiKeyHash(hashApiKey(apiKey))).resolves.toMatchObject({ keyId: key.id, revoked: true });
-      expect(published.at(-1)).toMatchObject({ type: 'REVOKED', keyId: key.id, organizationId: pharmacy.id, actor: 'OPERATOR', at: revoked.revokedAt });
+      expect(published.at(-1)).toMatchObject({
+        type: 'REVOKED',
+        keyId: key.id,
+        organizationId: pharmacy.id,
+        actor: 'OPERATOR',
+        at: revoked.revokedAt,
+      });
     });
 
     it('forgets a rotated key in the directory so its new end applies at once', async () => {

@@ -52,7 +52,14 @@ export class ApiKeyService {
     if (!rotated) throw this.notActive(id);
     this.directory.forgetApiKey(id);
     const { old, created } = rotated;
-    await this.events.publish({ type: 'ROTATED', keyId: old.id, organizationId: old.organizationId, actor: actorOf(caller), replacedBy: created.id, at: created.createdAt });
+    await this.events.publish({
+      type: 'ROTATED',
+      keyId: old.id,
+      organizationId: old.organizationId,
+      actor: actorOf(caller),
+      replacedBy: created.id,
+      at: created.createdAt,
+    });
     return { key: ApiKeyType.from(created, this.clock()), apiKey };
   }
 
@@ -62,7 +69,13 @@ export class ApiKeyService {
     const revoked = await this.apiKeys.revoke(id, actorOf(caller));
     if (!revoked) throw this.notActive(id);
     this.directory.forgetApiKey(id);
-    await this.events.publish({ type: 'REVOKED', keyId: id, organizationId: revoked.organizationId, actor: actorOf(caller), at: revoked.revokedAt! });
+    await this.events.publish({
+      type: 'REVOKED',
+      keyId: id,
+      organizationId: revoked.organizationId,
+      actor: actorOf(caller),
+      at: revoked.revokedAt!,
+    });
     return ApiKeyType.from(revoked, this.clock());
   }
 

@@ -21,9 +21,17 @@ export class FakeAuditLogRepository {
     });
   }
 
-  async page(criteria: { action?: string; subjectId?: string }, size: number, beforeId: number | null): Promise<{ entries: StoredAuditEntry[]; hasMore: boolean }> {
+  async page(
+    criteria: { action?: string; subjectId?: string },
+    size: number,
+    beforeId: number | null,
+  ): Promise<{ entries: StoredAuditEntry[]; hasMore: boolean }> {
     const rows = this.entries
-      .filter((e) => (criteria.action === undefined || e.action === criteria.action) && (criteria.subjectId === undefined || e.subjectId === criteria.subjectId))
+      .filter(
+        (e) =>
+          (criteria.action === undefined || e.action === criteria.action) &&
+          (criteria.subjectId === undefined || e.subjectId === criteria.subjectId),
+      )
       .filter((e) => beforeId === null || e.id < beforeId)
       .sort((a, b) => b.id - a.id);
     return { entries: rows.slice(0, size), hasMore: rows.length > size };

@@ -9,7 +9,8 @@ export class AuditLogResolver {
 
   @Roles('REGULATOR')
   @Query(() => AuditLogConnectionType, {
-    description: 'Administrative and status actions (organizations, licences, grants, recalls, withdrawals, locks) newest first, with actor, time, before and after: regulators only',
+    description:
+      'Administrative and status actions (organizations, licences, grants, recalls, withdrawals, locks) newest first, with actor, time, before and after: regulators only',
   })
   auditLog(
     @Args('first', { type: () => Int, nullable: true }) first: number | null,

@@ -27,7 +27,13 @@ describe('AuditLogService', () => {
     const page = await service.list(null, null, null, null);
     expect(page.edges.map((e) => e.node)).toEqual([
       expect.objectContaining({ action: 'organization.create', actorKind: 'operator', actorOrganizationId: undefined, subjectId: 'org-2' }),
-      expect.objectContaining({ action: 'licence.add', actorKind: 'organization', actorOrganizationId: 'org-1', subjectType: 'licence', after: { subjectId: 'lic-1' } }),
+      expect.objectContaining({
+        action: 'licence.add',
+        actorKind: 'organization',
+        actorOrganizationId: 'org-1',
+        subjectType: 'licence',
+        after: { subjectId: 'lic-1' },
+      }),
     ]);
     expect(page.pageInfo).toEqual({ hasNextPage: false, endCursor: page.edges[1].cursor });
   });
@@ -69,14 +75,26 @@ describe('AuditLogService', () => {
     const most = await service.list(500, null, null, null);
     expect([most.edges.length, most.pageInfo.hasNextPage]).toEqual([60, false]);
     for (const first of [0, -1, 501, 1.5, Number.NaN]) {
-      await expect(service.list(first, null, null, null)).rejects.toMatchObject({ code: AuditLogErrorCode.INVALID_AUDIT_LOG_QUERY, details: { field: 'first', rule: 'range' } });
+      await expect(service.list(first, null, null, null)).rejects.toMatchObject({
+        code: AuditLogErrorCode.INVALID_AUDIT_LOG_QUERY,
+        details: { field: 'first', rule: 'range' },
+      });
     }
   });
 
   it('refuses a cursor it did not issue', async () => {
     const { service } = setup();
-    for (const after of ['', 'abc', Buffer.from('alert:5').toString('base64url'), Buffer.from('audit:-1').toString('base64url'), Buffer.from('audit:1 ').toString('base64url')]) {
-      await expect(service.list(10, after, null, null)).rejects.toMatchObject({ code: AuditLogErrorCode.INVALID_AUDIT_LOG_QUERY, details: { field: 'after', rule: 'cursor' } });
+    for (const after of [
+      '',
+      'abc',
+      Buffer.from('alert:5').toString('base64url'),
+      Buffer.from('audit:-1').toString('base64url'),
+      Buffer.from('audit:1 ').toString('base64url'),
+    ]) {
+      await expect(service.list(10, after, null, null)).rejects.toMatchObject({
+        code: AuditLogErrorCode.INVALID_AUDIT_LOG_QUERY,
+        details: { field: 'after', rule: 'cursor' },
+      });
     }
   });
 });

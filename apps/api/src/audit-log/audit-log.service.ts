@@ -17,7 +17,8 @@ export class AuditLogService {
 
   async list(first: number | null, after: string | null, action: string | null, subjectId: string | null): Promise<AuditLogConnectionType> {
     const size = first ?? DEFAULT_PAGE;
-    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) throw this.invalid('first', 'range', `must be an integer from 1 to ${MAX_PAGE}`);
+    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE)
+      throw this.invalid('first', 'range', `must be an integer from 1 to ${MAX_PAGE}`);
     const beforeId = after === null || after === undefined ? null : this.cursor(after);
     const page = await this.repository.page({ action: action ?? undefined, subjectId: subjectId ?? undefined }, size, beforeId);
     const edges = page.entries.map((e) => ({

@@ -9,7 +9,8 @@ export class AuditLogEntryType {
   @Field(() => ID, { nullable: true, description: 'The acting organization; null for the operator' }) actorOrganizationId?: string;
   @Field({ description: 'e.g. organization.create, lot.recall, product.withdraw, pack.lock, licence.verify, grant.revoke' }) action: string;
   @Field({ description: 'organization, lot, product, pack, licence or read_grant' }) subjectType: string;
-  @Field({ description: 'Its id: a UUID, a pack EPC, or a GS1 Digital Link path (01/<gtin>/10/<lot>) for products and lots' }) subjectId: string;
+  @Field({ description: 'Its id: a UUID, a pack EPC, or a GS1 Digital Link path (01/<gtin>/10/<lot>) for products and lots' })
+  subjectId: string;
   @Field(() => GraphQLJSON, { nullable: true, description: 'The subject before the action; null when it created it' }) before: unknown;
   @Field(() => GraphQLJSON, { nullable: true, description: 'The subject after the action' }) after: unknown;
 }

@@ -58,13 +58,21 @@ export class AuditChainGateway implements OnModuleDestroy {
       const sampleReceipt = sample ? await registry.getReceipt(sample.txHash) : undefined;
       const judgement = judgeAuditedChain({ reached, configuredChainId: this.config.chain.chainId, anchoredOn, sample, sampleReceipt });
       if (!judgement.ok) {
-        throw new AuditError(AuditErrorCode.FOREIGN_CHAIN, `${this.config.chain.rpcUrl} is not the chain the batches were anchored on: ${judgement.reason}`, {
-          reason: judgement.reason,
-        });
+        throw new AuditError(
+          AuditErrorCode.FOREIGN_CHAIN,
+          `${this.config.chain.rpcUrl} is not the chain the batches were anchored on: ${judgement.reason}`,
+          {
+            reason: judgement.reason,
+          },
+        );
       }
     } catch (error) {
       if (error instanceof ChainError) {
-        throw new AuditError(AuditErrorCode.AUDIT_UNAVAILABLE, `the chain at ${this.config.chain.rpcUrl} could not be read: ${error.message}`, { chainError: error.code });
+        throw new AuditError(
+          AuditErrorCode.AUDIT_UNAVAILABLE,
+          `the chain at ${this.config.chain.rpcUrl} could not be read: ${error.message}`,
+          { chainError: error.code },
+        );
       }
       throw error;
     }
@@ -76,7 +84,8 @@ export class AuditChainGateway implements OnModuleDestroy {
 
   private registry(): AnchorRegistryClient {
     const { rpcUrl, contractAddress, chainId } = this.config.chain;
-    if (!contractAddress) throw new AuditError(AuditErrorCode.AUDIT_UNAVAILABLE, 'no AnchorRegistry configured: set ANCHOR_CONTRACT_ADDRESS');
+    if (!contractAddress)
+      throw new AuditError(AuditErrorCode.AUDIT_UNAVAILABLE, 'no AnchorRegistry configured: set ANCHOR_CONTRACT_ADDRESS');
     this.client ??= new AnchorRegistryClient({ rpcUrl, contractAddress, chainId, logBlockRange: this.config.logBlockRange });
     return this.client;
   }

@@ -10,7 +10,8 @@ export class AuditResolver {
   /** Regulators only: an audit reads every event body of a batch and raises alerts nobody else should trigger at will. */
   @Roles('REGULATOR')
   @Query(() => AuditReportType, {
-    description: "Rebuilds a mined batch from the database and compares it with the chain's Anchored log; findings are recorded as TAMPER_DETECTED alerts",
+    description:
+      "Rebuilds a mined batch from the database and compares it with the chain's Anchored log; findings are recorded as TAMPER_DETECTED alerts",
   })
   auditBatch(@Args('batchId', { type: () => Int }) batchId: number) {
     return this.service.auditBatch(batchId);

@@ -51,7 +51,13 @@ export class AuditRunner {
       const result = await this.service.auditBatch(batchId, anchors);
       const elapsedMs = performance.now() - started;
       const tampered = result.outcome === AuditOutcome.TAMPERED;
-      await this.repository.saveProgress(run.id, { lastBatchId: batchId, events: result.eventCount, tampered, findings: result.findings.length, elapsedMs });
+      await this.repository.saveProgress(run.id, {
+        lastBatchId: batchId,
+        events: result.eventCount,
+        tampered,
+        findings: result.findings.length,
+        elapsedMs,
+      });
       totals.batchesAudited += 1;
       totals.eventsAudited += result.eventCount;
       totals.tamperedBatches += tampered ? 1 : 0;

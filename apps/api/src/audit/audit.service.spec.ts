@@ -53,14 +53,27 @@ class FakeChain {
 /** A batch of `n` events as the worker stored and anchored it. */
 async function anchoredBatch(audits: FakeAudits, chain: FakeChain, batchId: number, n: number, status = 'FINAL') {
   const events = Array.from({ length: n }, (_, i) =>
-    storedEvent('org', { type: 'ObjectEvent', action: 'OBSERVE', eventTime: new Date(Date.UTC(2025, 0, 1, 0, i)).toISOString(), epcList: [PACK], bizStep: 'inspecting' }),
+    storedEvent('org', {
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      eventTime: new Date(Date.UTC(2025, 0, 1, 0, i)).toISOString(),
+      epcList: [PACK],
+      bizStep: 'inspecting',
+    }),
   );
   const digests = new Uint8Array(n * HASH_BYTES);
   events.forEach((e, i) => digests.set(e.hash, i * HASH_BYTES));
   const tree = await buildMerkleTree(digests);
   audits.batches.set(batchId, {
     batch: { id: batchId, status, root: Buffer.from(tree.root), leafCount: n, nodes: Buffer.from(tree.nodes) },
-    events: events.map((e, i) => ({ id: e.id, eventHash: e.hash, leafIndex: tree.treeIndexOf[i], body: e.body, ignoreFields: [], hashRules: 3 })),
+    events: events.map((e, i) => ({
+      id: e.id,
+      eventHash: e.hash,
+      leafIndex: tree.treeIndexOf[i],
+      body: e.body,
+      ignoreFields: [],
+      hashRules: 3,
+    })),
   });
   chain.logs.set(batchId, [{ root: hex(tree.root), leafCount: n }]);
   return audits.batches.get(batchId)!;
@@ -77,7 +90,14 @@ describe('AuditService', () => {
     const { audits, chain, service } = setup();
     await anchoredBatch(audits, chain, 1, 5);
     const result = await service.auditBatch(1);
-    expect(result).toMatchObject({ batchId: 1, outcome: AuditOutcome.CLEAN, findings: [], eventCount: 5, alertsRecorded: 0, markCleared: false });
+    expect(result).toMatchObject({
+      batchId: 1,
+      outcome: AuditOutcome.CLEAN,
+      findings: [],
+      eventCount: 5,
+      alertsRecorded: 0,
+      markCleared: false,
+    });
     expect(result.rebuiltRoot).toBe(result.chainRoot);
     expect(audits.alerts).toEqual([]);
   });
@@ -111,7 +131,12 @@ describe('AuditService', () => {
     events[1].body = { type: 42 };
     const result = await service.auditBatch(1);
     expect(result.outcome).toBe(AuditOutcome.TAMPERED);
-    expect(result.findings.filter((f) => f.kind === TamperKind.EDITED).map((f) => f.eventId).sort()).toEqual([events[0].id, events[1].id].sort());
+    expect(
+      result.findings
+        .filter((f) => f.kind === TamperKind.EDITED)
+        .map((f) => f.eventId)
+        .sort(),
+    ).toEqual([events[0].id, events[1].id].sort());
   });
 
   it('lifts an earlier mark once the batch audits clean again', async () => {
@@ -131,7 +156,11 @@ describe('AuditService', () => {
     await anchoredBatch(audits, chain, 2, 2, 'FINAL');
     chain.logs.clear();
     const mined = await service.auditBatch(1);
-    expect(mined).toMatchObject({ outcome: AuditOutcome.TAMPERED, alertsRecorded: 0, findings: [expect.objectContaining({ kind: TamperKind.NOT_ANCHORED })] });
+    expect(mined).toMatchObject({
+      outcome: AuditOutcome.TAMPERED,
+      alertsRecorded: 0,
+      findings: [expect.objectContaining({ kind: TamperKind.NOT_ANCHORED })],
+    });
     expect(audits.marked.has(1)).toBe(false);
     await expect(service.auditBatch(2)).resolves.toMatchObject({ alertsRecorded: 1 });
     expect(audits.marked.has(2)).toBe(true);
@@ -152,7 +181,9 @@ describe('AuditService', () => {
     await expect(service.auditBatch(1, logs)).resolves.toMatchObject({ outcome: AuditOutcome.CLEAN });
     expect(chain.reads).toBe(0);
     // Anchors read for other batches only: this one has none on chain.
-    await expect(service.auditBatch(1, new Map())).resolves.toMatchObject({ findings: [expect.objectContaining({ kind: TamperKind.NOT_ANCHORED })] });
+    await expect(service.auditBatch(1, new Map())).resolves.toMatchObject({
+      findings: [expect.objectContaining({ kind: TamperKind.NOT_ANCHORED })],
+    });
   });
 
   it('refuses an unknown batch and one not yet mined, before reading the chain', async () => {
@@ -160,7 +191,10 @@ describe('AuditService', () => {
     await anchoredBatch(audits, chain, 1, 2, 'SUBMITTED');
     chain.reads = 0;
     await expect(service.auditBatch(9)).rejects.toMatchObject({ code: AuditErrorCode.UNKNOWN_BATCH, details: { batchId: 9 } });
-    await expect(service.auditBatch(1)).rejects.toMatchObject({ code: AuditErrorCode.BATCH_NOT_MINED, details: { batchId: 1, status: 'SUBMITTED' } });
+    await expect(service.auditBatch(1)).rejects.toMatchObject({
+      code: AuditErrorCode.BATCH_NOT_MINED,
+      details: { batchId: 1, status: 'SUBMITTED' },
+    });
     expect(chain.reads).toBe(0);
   });
 });

@@ -28,7 +28,10 @@ export class AuditService {
     if (!stored) throw new AuditError(AuditErrorCode.UNKNOWN_BATCH, `no batch ${batchId}`, { batchId });
     const { batch, events } = stored;
     if (batch.status !== 'MINED' && batch.status !== 'FINAL') {
-      throw new AuditError(AuditErrorCode.BATCH_NOT_MINED, `batch ${batchId} is ${batch.status}: nothing was anchored to audit against`, { batchId, status: batch.status });
+      throw new AuditError(AuditErrorCode.BATCH_NOT_MINED, `batch ${batchId} is ${batch.status}: nothing was anchored to audit against`, {
+        batchId,
+        status: batch.status,
+      });
     }
     const onChain = (anchors ?? (await this.chain.anchors(batchId))).get(batchId) ?? [];
     const report = await auditAnchoredBatch({
@@ -37,11 +40,21 @@ export class AuditService {
       storedLeafCount: batch.leafCount,
       nodes: batch.nodes,
       anchors: onChain,
-      events: events.map((e) => ({ eventId: e.id, leafIndex: e.leafIndex, storedDigest: e.eventHash, recomputedDigest: recomputedDigest(e.body, e.ignoreFields, e.hashRules) })),
+      events: events.map((e) => ({
+        eventId: e.id,
+        leafIndex: e.leafIndex,
+        storedDigest: e.eventHash,
+        recomputedDigest: recomputedDigest(e.body, e.ignoreFields, e.hashRules),
+      })),
     });
     // A batch only MINED may have just been reorganised away; the worker re-anchors it, so that is no tampering yet.
     const transient = batch.status === 'MINED' && report.findings.every((f) => f.kind === TamperKind.NOT_ANCHORED);
-    const alertsRecorded = transient ? 0 : await this.repository.recordTamper(batchId, report.findings.map((f) => ({ ...f })));
+    const alertsRecorded = transient
+      ? 0
+      : await this.repository.recordTamper(
+          batchId,
+          report.findings.map((f) => ({ ...f })),
+        );
     // A mark stands only while the batch still fails: clean now means the earlier findings no longer hold.
     const markCleared = report.outcome === AuditOutcome.CLEAN && (await this.repository.clearTamper(batchId));
     return { ...report, alertsRecorded, markCleared };

@@ -4,7 +4,9 @@ import { AuditOutcome, TamperKind } from '@pharmatrace/domain';
 registerEnumType(TamperKind, { name: 'TamperKind' });
 registerEnumType(AuditOutcome, { name: 'AuditOutcome' });
 
-@ObjectType('TamperFinding', { description: 'One difference between the database and the root anchored on chain; also recorded as a TAMPER_DETECTED alert.' })
+@ObjectType('TamperFinding', {
+  description: 'One difference between the database and the root anchored on chain; also recorded as a TAMPER_DETECTED alert.',
+})
 export class TamperFindingType {
   @Field(() => Int) batchId: number;
   @Field(() => TamperKind) kind: TamperKind;
@@ -21,9 +23,13 @@ export class AuditReportType {
   @Field(() => AuditOutcome) outcome: AuditOutcome;
   @Field(() => String, { nullable: true, description: "Root of the batch's Anchored log on chain" }) chainRoot: string | null;
   @Field(() => Int, { nullable: true }) chainLeafCount: number | null;
-  @Field(() => String, { nullable: true, description: 'Root rebuilt from the bodies of the event rows now in the batch' }) rebuiltRoot: string | null;
+  @Field(() => String, { nullable: true, description: 'Root rebuilt from the bodies of the event rows now in the batch' }) rebuiltRoot:
+    string | null;
   @Field(() => Int) eventCount: number;
   @Field(() => [TamperFindingType]) findings: TamperFindingType[];
   @Field(() => Int, { description: 'Alerts added by this audit (findings alerted before are not raised twice)' }) alertsRecorded: number;
-  @Field({ description: "True when the batch audited clean and an earlier audit's tamper mark was lifted (a TAMPER_CLEARED alert records it)" }) markCleared: boolean;
+  @Field({
+    description: "True when the batch audited clean and an earlier audit's tamper mark was lifted (a TAMPER_CLEARED alert records it)",
+  })
+  markCleared: boolean;
 }

@@ -59,7 +59,11 @@ class FakeEventStore {
   private nextId = 1;
 
   async openCaptureSession(capturedBy: string, reduce: StateReducer): Promise<CaptureSession> {
-    const tx: Tables = { events: new Map(this.tables.events), states: new Map(this.tables.states), corrections: [...this.tables.corrections] };
+    const tx: Tables = {
+      events: new Map(this.tables.events),
+      states: new Map(this.tables.states),
+      corrections: [...this.tables.corrections],
+    };
     const record = { chunks: [] as number[], end: 'open' as SessionEnd };
     this.sessions.push(record);
     const failAt = this.failAddAt;
@@ -119,7 +123,11 @@ class FakeEventStore {
     if (fresh.length) {
       const indexOf = new Map(ids.map((id, i) => [id, fresh[i].documentIndex]));
       const current = this.withContents(tx, [...new Set(fresh.flatMap((e) => e.epcs.map((x) => x.epc)))]);
-      const applied = reduce(current, fresh.map((e, i) => ({ ...e.facts, eventId: ids[i] })), (id) => indexOf.get(id) ?? -1);
+      const applied = reduce(
+        current,
+        fresh.map((e, i) => ({ ...e.facts, eventId: ids[i] })),
+        (id) => indexOf.get(id) ?? -1,
+      );
       for (const s of applied.states) tx.states.set(s.epc, s);
     }
     return { inserted: fresh.map((e, i) => ({ id: ids[i], hash: e.hash })), corrections, duplicates: [] };
@@ -130,8 +138,20 @@ class FakeEventStore {
   }
 }
 
-const MANUFACTURER = { id: 'org-maker', name: 'ACME Pharma', role: 'MANUFACTURER', gln: '0614141000012', companyPrefixes: ['0614141'] } as OrganizationEntity;
-const PHARMACY = { id: 'org-pharmacy', name: 'Corner Pharmacy', role: 'DISPENSER', gln: '0614141000029', companyPrefixes: [] as string[] } as OrganizationEntity;
+const MANUFACTURER = {
+  id: 'org-maker',
+  name: 'ACME Pharma',
+  role: 'MANUFACTURER',
+  gln: '0614141000012',
+  companyPrefixes: ['0614141'],
+} as OrganizationEntity;
+const PHARMACY = {
+  id: 'org-pharmacy',
+  name: 'Corner Pharmacy',
+  role: 'DISPENSER',
+  gln: '0614141000029',
+  companyPrefixes: [] as string[],
+} as OrganizationEntity;
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const pack = (serial: string) => `https://id.gs1.org/01/00614141123452/21/${serial}`;
 const hex = (hash: string) => Buffer.from(hashDigest(hash)).toString('hex');
@@ -170,7 +190,12 @@ function setup({ now = NOW } = {}) {
 }
 
 const commission = (serial: string, over: Partial<{ eventTime: string; lot: string }> = {}) =>
-  commissioningEvent({ eventTime: over.eventTime ?? '2026-03-01T11:00:00.000Z', epcs: [pack(serial)], lot: over.lot ?? 'LOT42', expiry: '2028-01-31' });
+  commissioningEvent({
+    eventTime: over.eventTime ?? '2026-03-01T11:00:00.000Z',
+    epcs: [pack(serial)],
+    lot: over.lot ?? 'LOT42',
+    expiry: '2028-01-31',
+  });
 const serials = (n: number) => Array.from({ length: n }, (_, i) => `S${i + 1}`);
 
 /** The CaptureError a capture refuses with, or a failure naming what happened instead. */
@@ -190,7 +215,11 @@ describe('a streamed capture', () => {
     const document = epcisDocument(serials(3).map((s) => commission(s)));
     await expect(capture(MANUFACTURER, document)).resolves.toEqual({ eventCount: 3, capturedCount: 3, duplicateCount: 0 });
 
-    expect(store.storedHashes().sort()).toEqual(eventHashes(document).map((h) => hex(h.hash)).sort());
+    expect(store.storedHashes().sort()).toEqual(
+      eventHashes(document)
+        .map((h) => hex(h.hash))
+        .sort(),
+    );
     expect(store.sessions).toEqual([{ chunks: [3], end: 'committed' }]);
     expect(store.tables.states.get(pack('S2'))).toMatchObject({ status: 'ACTIVE', custodianId: MANUFACTURER.id, lot: 'LOT42' });
     expect(counted).toEqual({ inserted: 3, duplicates: 0 });
@@ -211,14 +240,22 @@ describe('a streamed capture', () => {
       fc.asyncProperty(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 8 }), async (n, chunkEvents) => {
         const { store, capture } = setup();
         const document = epcisDocument(serials(n).map((s) => commission(s)));
-        await expect(capture(MANUFACTURER, document, { chunkEvents })).resolves.toEqual({ eventCount: n, capturedCount: n, duplicateCount: 0 });
+        await expect(capture(MANUFACTURER, document, { chunkEvents })).resolves.toEqual({
+          eventCount: n,
+          capturedCount: n,
+          duplicateCount: 0,
+        });
         const [{ chunks, end }] = store.sessions;
         expect(end).toBe('committed');
         expect(chunks.reduce((a, b) => a + b, 0)).toBe(n);
         expect(chunks.slice(0, -1).every((c) => c === chunkEvents)).toBe(true);
         expect(chunks[chunks.length - 1]).toBeGreaterThan(0);
         expect(chunks[chunks.length - 1]).toBeLessThanOrEqual(chunkEvents);
-        expect(store.storedHashes().sort()).toEqual(eventHashes(document).map((h) => hex(h.hash)).sort());
+        expect(store.storedHashes().sort()).toEqual(
+          eventHashes(document)
+            .map((h) => hex(h.hash))
+            .sort(),
+        );
       }),
       { numRuns: 30 },
     );
@@ -243,7 +280,11 @@ describe('a streamed capture', () => {
   it('counts a document sent again, and an event repeated inside one, as duplicates', async () => {
     const { store, counted, capture } = setup();
     const document = epcisDocument([commission('S1'), commission('S2'), commission('S1')]);
-    await expect(capture(MANUFACTURER, document, { chunkEvents: 2 })).resolves.toEqual({ eventCount: 3, capturedCount: 2, duplicateCount: 1 });
+    await expect(capture(MANUFACTURER, document, { chunkEvents: 2 })).resolves.toEqual({
+      eventCount: 3,
+      capturedCount: 2,
+      duplicateCount: 1,
+    });
     await expect(capture(MANUFACTURER, document)).resolves.toEqual({ eventCount: 3, capturedCount: 0, duplicateCount: 3 });
     expect(store.tables.events.size).toBe(2);
     expect(counted).toEqual({ inserted: 2, duplicates: 4 });
@@ -301,7 +342,10 @@ describe('all or nothing', () => {
 
   it('refuses an eventID that is not the hash of its own event, naming it', async () => {
     const { store, capture } = setup();
-    const forged = { ...commission('S2'), eventID: 'ni:///sha-256;0000000000000000000000000000000000000000000000000000000000000000?ver=CBV2.0' };
+    const forged = {
+      ...commission('S2'),
+      eventID: 'ni:///sha-256;0000000000000000000000000000000000000000000000000000000000000000?ver=CBV2.0',
+    };
     const error = await refusal(capture(MANUFACTURER, epcisDocument([commission('S1'), forged])));
     expect(error.code).toBe(CaptureErrorCode.EVENT_ID_MISMATCH);
     expect(error.issues).toEqual([expect.objectContaining({ eventIndex: 1, field: '/eventID' })]);
@@ -348,7 +392,9 @@ describe('all or nothing', () => {
     expect(error.issues[0]).toMatchObject({ eventIndex: 0, field: '/eventTime', rule: 'FUTURE_EVENT' });
 
     const later = setup({ now: new Date(NOW.getTime() + 60_000) });
-    await expect(later.capture(MANUFACTURER, epcisDocument([commission('S1', { eventTime: ahead })]))).resolves.toMatchObject({ capturedCount: 1 });
+    await expect(later.capture(MANUFACTURER, epcisDocument([commission('S1', { eventTime: ahead })]))).resolves.toMatchObject({
+      capturedCount: 1,
+    });
   });
 
   it("refuses to declare another organization's event in error, naming the declaring event", async () => {
@@ -412,15 +458,22 @@ describe('ignoreFields declared in the stream', () => {
     const first = declaring(['rx:captureID'], [bookkept('S1', 'c-1')]);
     await expect(capture(MANUFACTURER, first)).resolves.toMatchObject({ capturedCount: 1 });
     expect(store.storedHashes()).toEqual(eventHashes(first).map((h) => hex(h.hash)));
-    await expect(capture(MANUFACTURER, declaring(['rx:captureID'], [bookkept('S1', 'c-2')]))).resolves.toMatchObject({ capturedCount: 0, duplicateCount: 1 });
+    await expect(capture(MANUFACTURER, declaring(['rx:captureID'], [bookkept('S1', 'c-2')]))).resolves.toMatchObject({
+      capturedCount: 0,
+      duplicateCount: 1,
+    });
     // Undeclared, the field is hashed: the same change makes another event.
     await expect(capture(MANUFACTURER, declaring([], [bookkept('S9', 'c-1')]))).resolves.toMatchObject({ capturedCount: 1 });
-    await expect(capture(MANUFACTURER, declaring([], [bookkept('S9', 'c-2')]))).rejects.toMatchObject({ issues: [expect.objectContaining({ rule: 'SERIAL_EXISTS' })] });
+    await expect(capture(MANUFACTURER, declaring([], [bookkept('S9', 'c-2')]))).rejects.toMatchObject({
+      issues: [expect.objectContaining({ rule: 'SERIAL_EXISTS' })],
+    });
   });
 
   it('refuses a declaration naming standard fields, pointing into it, and stores nothing', async () => {
     const { store, capture } = setup();
-    const error = await refusal(capture(MANUFACTURER, declaring(['epcList', 'disposition'], [{ ...bookkept('S1', 'c-1'), disposition: 'stolen' }])));
+    const error = await refusal(
+      capture(MANUFACTURER, declaring(['epcList', 'disposition'], [{ ...bookkept('S1', 'c-1'), disposition: 'stolen' }])),
+    );
     expect(error.code).toBe(CaptureErrorCode.INVALID_IGNORE_FIELDS);
     expect(error.issues).toEqual([
       expect.objectContaining({ field: '/rx:ignoreFields/0', rule: 'ignoreFields:extension' }),

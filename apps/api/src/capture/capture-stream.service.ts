@@ -12,7 +12,14 @@ import {
   slicer,
   type StreamedEpcisEvent,
 } from '@pharmatrace/epcis';
-import { CaptureSession, EventRepository, ForeignCorrectionError, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
+import {
+  CaptureSession,
+  EventRepository,
+  ForeignCorrectionError,
+  NewEvent,
+  OrganizationEntity,
+  VerificationRepository,
+} from '@pharmatrace/persistence';
 import { CLOCK, Clock } from '../common/clock';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { ApiMetrics } from '../metrics/api.metrics';
@@ -56,7 +63,11 @@ export class CaptureStreamService {
     private readonly partners: TradingPartnerLoader,
   ) {}
 
-  async capture(org: OrganizationEntity, input: AsyncIterable<StreamedEpcisEvent>, options: StreamCaptureOptions = {}): Promise<StreamCaptureResult> {
+  async capture(
+    org: OrganizationEntity,
+    input: AsyncIterable<StreamedEpcisEvent>,
+    options: StreamCaptureOptions = {},
+  ): Promise<StreamCaptureResult> {
     const chunkEvents = options.chunkEvents ?? CHUNK_EVENTS;
     const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
     // One record time for the whole document, as for a document captured at once.
@@ -106,7 +117,9 @@ export class CaptureStreamService {
     // A streamed body never passes the input-limits pipe: each event is held to the same limits here.
     const violation = findInputViolation(event);
     if (violation) {
-      throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, [{ eventIndex: index, field: violation.pointer, rule: violation.rule, message: violation.message }]);
+      throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, [
+        { eventIndex: index, field: violation.pointer, rule: violation.rule, message: violation.message },
+      ]);
     }
     // The event schema is reached through a one-event document carrying the streamed document's context.
     const document = {
@@ -132,7 +145,11 @@ export class CaptureStreamService {
       hash = eventHashes(declaring)[0].hash;
     } catch (e) {
       // Hashed as event 0 of its one-event document: the issue is this event's.
-      if (e instanceof EpcisValidationError) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, issuesOf(e, index).map((i) => ({ ...i, eventIndex: index })));
+      if (e instanceof EpcisValidationError)
+        throw new CaptureError(
+          CaptureErrorCode.INVALID_DOCUMENT,
+          issuesOf(e, index).map((i) => ({ ...i, eventIndex: index })),
+        );
       throw e;
     }
     const mismatch = eventIdMismatch(event, hash, index);

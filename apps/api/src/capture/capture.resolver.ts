@@ -9,7 +9,9 @@ import { CaptureResult } from './capture.types';
 export class CaptureResolver {
   constructor(private readonly service: CaptureService) {}
 
-  @Mutation(() => CaptureResult, { description: 'Captures an EPCIS 2.0 JSON-LD document, all or nothing; re-capturing an event is a no-op.' })
+  @Mutation(() => CaptureResult, {
+    description: 'Captures an EPCIS 2.0 JSON-LD document, all or nothing; re-capturing an event is a no-op.',
+  })
   captureEpcisDocument(
     @CurrentOrganization() org: OrganizationEntity,
     @Args('document', { type: () => GraphQLJSON }) document: unknown,

@@ -84,8 +84,20 @@ class FakeEventStore {
   }
 }
 
-const MANUFACTURER = { id: 'org-maker', name: 'ACME Pharma', role: 'MANUFACTURER', gln: '0614141000012', companyPrefixes: ['0614141'] } as OrganizationEntity;
-const PHARMACY = { id: 'org-pharmacy', name: 'Corner Pharmacy', role: 'DISPENSER', gln: '0614141000029', companyPrefixes: [] as string[] } as OrganizationEntity;
+const MANUFACTURER = {
+  id: 'org-maker',
+  name: 'ACME Pharma',
+  role: 'MANUFACTURER',
+  gln: '0614141000012',
+  companyPrefixes: ['0614141'],
+} as OrganizationEntity;
+const PHARMACY = {
+  id: 'org-pharmacy',
+  name: 'Corner Pharmacy',
+  role: 'DISPENSER',
+  gln: '0614141000029',
+  companyPrefixes: [] as string[],
+} as OrganizationEntity;
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const pack = (serial: string) => `https://id.gs1.org/01/00614141123452/21/${serial}`;
 
@@ -100,7 +112,9 @@ function setup({ requireSigned = false } = {}) {
   const alerts: AlertRecord[] = [];
   const counted = { inserted: 0, duplicates: 0 };
   const config = { eventTimeMaxSkewMs: 5 * 60_000, licenceEnforcement: 'refuse' } as AppConfig;
-  const signatures = new SignatureService({ signingKeyOf: async () => ({ ethAddress: null, requireSignedCaptures: requireSigned }) } as unknown as SignatureRepository);
+  const signatures = new SignatureService({
+    signingKeyOf: async () => ({ ethAddress: null, requireSignedCaptures: requireSigned }),
+  } as unknown as SignatureRepository);
   const partners = new TradingPartnerLoader({ tradingPartners: async () => [] } as unknown as LicenceRepository, config);
   const metrics = {
     countCapture: (inserted: number, duplicates: number) => {
@@ -123,7 +137,12 @@ function setup({ requireSigned = false } = {}) {
 }
 
 const commission = (serials: string[], over: Partial<{ lot: string; expiry: string; eventTime: string }> = {}) =>
-  commissioningEvent({ eventTime: over.eventTime ?? '2026-03-01T11:00:00.000Z', epcs: serials.map(pack), lot: over.lot ?? 'LOT42', expiry: over.expiry ?? '2028-01-31' });
+  commissioningEvent({
+    eventTime: over.eventTime ?? '2026-03-01T11:00:00.000Z',
+    epcs: serials.map(pack),
+    lot: over.lot ?? 'LOT42',
+    expiry: over.expiry ?? '2028-01-31',
+  });
 
 describe('capture', () => {
   it('stores a commissioning, counts what it stored, and answers the CBV hashes of the document', async () => {
@@ -133,7 +152,12 @@ describe('capture', () => {
 
     const expected = (await eventHashesSliced(document)).map((h) => h.hash);
     expect(result).toEqual({ capturedCount: 1, duplicateCount: 0, eventHashes: expected });
-    expect(store.states.get(pack('S1'))).toMatchObject({ status: 'ACTIVE', custodianId: MANUFACTURER.id, lot: 'LOT42', expiry: '2028-01-31' });
+    expect(store.states.get(pack('S1'))).toMatchObject({
+      status: 'ACTIVE',
+      custodianId: MANUFACTURER.id,
+      lot: 'LOT42',
+      expiry: '2028-01-31',
+    });
     expect(store.states.get(pack('S2'))?.commissionedBy).toBe(MANUFACTURER.id);
     expect(counted).toEqual({ inserted: 1, duplicates: 0 });
   });
@@ -166,7 +190,10 @@ describe('capture', () => {
 
   it('refuses an eventID that is not the hash of its own event', async () => {
     const { service } = setup();
-    const event = { ...commission(['S1']), eventID: 'ni:///sha-256;0000000000000000000000000000000000000000000000000000000000000000?ver=CBV2.0' };
+    const event = {
+      ...commission(['S1']),
+      eventID: 'ni:///sha-256;0000000000000000000000000000000000000000000000000000000000000000?ver=CBV2.0',
+    };
     await expect(service.capture(MANUFACTURER, epcisDocument([event]))).rejects.toMatchObject({ code: CaptureErrorCode.EVENT_ID_MISMATCH });
   });
 
@@ -176,7 +203,9 @@ describe('capture', () => {
     expect(error.code).toBe(CaptureErrorCode.CAPTURE_FORBIDDEN);
     expect(error.issues[0]).toMatchObject({ eventIndex: 0, rule: 'NOT_MANUFACTURER' });
     expect(store.states.size).toBe(0);
-    expect(alerts).toEqual([expect.objectContaining({ code: 'NOT_MANUFACTURER', epc: pack('S1'), gtin: '00614141123452', actorId: PHARMACY.id })]);
+    expect(alerts).toEqual([
+      expect.objectContaining({ code: 'NOT_MANUFACTURER', epc: pack('S1'), gtin: '00614141123452', actorId: PHARMACY.id }),
+    ]);
   });
 
   it('refuses a status change the pack state forbids as a conflict, and stores none of the document', async () => {
@@ -207,7 +236,9 @@ describe('capture', () => {
     expect(store.events.size).toBe(0);
 
     const within = new Date(NOW.getTime() + 4 * 60_000).toISOString();
-    await expect(service.capture(MANUFACTURER, epcisDocument([commission(['S1'], { eventTime: within })]))).resolves.toMatchObject({ capturedCount: 1 });
+    await expect(service.capture(MANUFACTURER, epcisDocument([commission(['S1'], { eventTime: within })]))).resolves.toMatchObject({
+      capturedCount: 1,
+    });
   });
 
   it('keeps an error declaration of a stored event as its correction, counted as captured', async () => {

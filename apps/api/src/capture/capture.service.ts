@@ -53,7 +53,9 @@ export class CaptureService {
     if (declarationIssues.length) throw new CaptureError(CaptureErrorCode.INVALID_IGNORE_FIELDS, declarationIssues);
     const hashes = (await eventHashesSliced(document)).map((h) => h.hash);
     // The document itself says what its hashes must be.
-    const mismatches = (eventsOf(document) as Record<string, unknown>[]).flatMap((event, index) => eventIdMismatch(event, hashes[index], index) ?? []);
+    const mismatches = (eventsOf(document) as Record<string, unknown>[]).flatMap(
+      (event, index) => eventIdMismatch(event, hashes[index], index) ?? [],
+    );
     if (mismatches.length) throw new CaptureError(CaptureErrorCode.EVENT_ID_MISMATCH, mismatches);
     return hashes;
   }
@@ -81,12 +83,10 @@ export class CaptureService {
 
     const recordTime = this.clock();
     const reduce = stateReducerFor(recordContext(org, recordTime, this.config.eventTimeMaxSkewMs, await this.partners.at(recordTime)));
-    const outcome = await this.events
-      .capture(org.id, prepared, reduce, signed)
-      .catch((e) => {
-        if (e instanceof CaptureRefused) return refuseCapture(this.alerts, org, e);
-        throw e instanceof ForeignCorrectionError ? foreignCorrection(e) : e;
-      });
+    const outcome = await this.events.capture(org.id, prepared, reduce, signed).catch((e) => {
+      if (e instanceof CaptureRefused) return refuseCapture(this.alerts, org, e);
+      throw e instanceof ForeignCorrectionError ? foreignCorrection(e) : e;
+    });
     // A correction of a stored event is captured too: it is kept, not dropped as a duplicate.
     const capturedCount = outcome.inserted.length + outcome.corrections.length;
     const duplicateCount = prepared.length - capturedCount;

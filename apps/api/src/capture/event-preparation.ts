@@ -13,7 +13,15 @@ import {
 } from '@pharmatrace/domain';
 import { eventTimeOf, extractEpcs, hashDigest, parseIsoDate, parseZonedDateTime } from '@pharmatrace/epcis';
 import { type Epc, epcToDigitalLink, Gs1Error, parseEpc, validateAiValue } from '@pharmatrace/gs1';
-import { EpcRole, ErrorDeclaration, ForeignCorrectionError, NewEvent, OrganizationEntity, StateReducer, VerificationRepository } from '@pharmatrace/persistence';
+import {
+  EpcRole,
+  ErrorDeclaration,
+  ForeignCorrectionError,
+  NewEvent,
+  OrganizationEntity,
+  StateReducer,
+  VerificationRepository,
+} from '@pharmatrace/persistence';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { eventFacts, idOf, ilmdKey, ValidatedEvent } from './event-facts';
 
@@ -124,7 +132,12 @@ function errorDeclarationOf(raw: ValidatedEvent, index: number, issues: CaptureI
   if (declaration === undefined) return null;
   const declarationTime = typeof declaration?.declarationTime === 'string' ? parseZonedDateTime(declaration.declarationTime) : null;
   if (!declarationTime) {
-    issues.push({ eventIndex: index, field: '/errorDeclaration/declarationTime', rule: 'format:date-time', message: 'declarationTime must be a date-time with its offset' });
+    issues.push({
+      eventIndex: index,
+      field: '/errorDeclaration/declarationTime',
+      rule: 'format:date-time',
+      message: 'declarationTime must be a date-time with its offset',
+    });
     return null;
   }
   const ids: unknown[] = Array.isArray(declaration.correctiveEventIDs) ? declaration.correctiveEventIDs : [];
@@ -243,7 +256,12 @@ export function stateReducerFor(context: RecordContext): StateReducer {
 }
 
 /** A capture by `org`, recorded at `recordTime` by the server's clock: every event in it is the organization's. */
-export function recordContext(org: OrganizationEntity, recordTime: Date, maxFutureSkewMs: number, licences: TradingPartnerLicences): RecordContext {
+export function recordContext(
+  org: OrganizationEntity,
+  recordTime: Date,
+  maxFutureSkewMs: number,
+  licences: TradingPartnerLicences,
+): RecordContext {
   const actor: Actor = { id: org.id, role: org.role, gln: org.gln, companyPrefixes: org.companyPrefixes };
   return { actorOf: () => actor, recordTime, maxFutureSkewMs, licences };
 }

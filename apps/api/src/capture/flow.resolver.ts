@@ -2,15 +2,7 @@ import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import type { OrganizationEntity } from '@pharmatrace/persistence';
 import { CurrentOrganization, Roles } from '../common/auth.decorators';
 import { FlowService } from './flow.service';
-import {
-  CommissionInput,
-  DecommissionInput,
-  FlowResult,
-  PackInput,
-  ReceiveInput,
-  ShipInput,
-  UnpackInput,
-} from './flow.types';
+import { CommissionInput, DecommissionInput, FlowResult, PackInput, ReceiveInput, ShipInput, UnpackInput } from './flow.types';
 
 @Resolver()
 export class FlowResolver {
@@ -48,5 +40,4 @@ export class FlowResolver {
   decommission(@CurrentOrganization() org: OrganizationEntity, @Args('input') input: DecommissionInput) {
     return this.flow.decommission(org, input);
   }
-
 }

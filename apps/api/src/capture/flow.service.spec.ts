@@ -82,7 +82,8 @@ class FakeOrganizations {
   }
 }
 
-const org = (id: string, role: string, gln: string, companyPrefixes: string[]) => ({ id, name: id, role, gln, companyPrefixes }) as OrganizationEntity;
+const org = (id: string, role: string, gln: string, companyPrefixes: string[]) =>
+  ({ id, name: id, role, gln, companyPrefixes }) as OrganizationEntity;
 const MANUFACTURER = org('org-maker', 'MANUFACTURER', '0614141000012', ['0614141']);
 const DISTRIBUTOR = org('org-wholesaler', 'DISTRIBUTOR', '4012345000016', ['4012345']);
 /** A pharmacy whose GLN lies under no registered company prefix, as many do. */
@@ -116,7 +117,9 @@ function setup(registered: OrganizationEntity[] = [MANUFACTURER, DISTRIBUTOR, PH
     validator,
     store as unknown as EventRepository,
     { recordAlert: async (a: AlertRecord) => void alerts.push(a) } as unknown as VerificationRepository,
-    new SignatureService({ signingKeyOf: async () => ({ ethAddress: null, requireSignedCaptures: false }) } as unknown as SignatureRepository),
+    new SignatureService({
+      signingKeyOf: async () => ({ ethAddress: null, requireSignedCaptures: false }),
+    } as unknown as SignatureRepository),
     { countCapture: () => undefined } as unknown as ApiMetrics,
     config,
     clock,
@@ -168,7 +171,12 @@ describe('commission', () => {
       readPoint: { id: 'urn:epc:id:sgln:0614141.00001.0' },
     });
     expect(store.bodies()).toEqual([expect.objectContaining({ epcList: [urn('S1'), urn('S2')] })]);
-    expect(store.states.get(link('S1'))).toMatchObject({ status: 'ACTIVE', custodianId: MANUFACTURER.id, lot: 'LOT42', expiry: '2028-01-31' });
+    expect(store.states.get(link('S1'))).toMatchObject({
+      status: 'ACTIVE',
+      custodianId: MANUFACTURER.id,
+      lot: 'LOT42',
+      expiry: '2028-01-31',
+    });
     expect(store.states.get(link('S2'))?.commissionedBy).toBe(MANUFACTURER.id);
   });
 
@@ -241,7 +249,8 @@ describe('commission', () => {
         const read = (event.epcList as string[]).map((epc) => parseEpc(epc));
         expect(read).toEqual(serials.map((s) => ({ kind: 'sgtin', gtin: GTIN, serial: s })));
         expect([...store.states.values()].map((s) => s.serial).sort()).toEqual([...serials].sort());
-        for (const s of serials) expect(store.states.get(epcToDigitalLink({ kind: 'sgtin', gtin: GTIN, serial: s }))?.status).toBe('ACTIVE');
+        for (const s of serials)
+          expect(store.states.get(epcToDigitalLink({ kind: 'sgtin', gtin: GTIN, serial: s }))?.status).toBe('ACTIVE');
       }),
       { numRuns: 25 },
     );
@@ -375,13 +384,17 @@ describe('ship and receive', () => {
   it('refuses a GLN whose check digit is wrong, whatever its digits', async () => {
     const { flow } = setup();
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 12, maxLength: 12 }), fc.integer({ min: 1, max: 9 }), async (digits, off) => {
-        const body = digits.join('');
-        const sum = [...body].reverse().reduce((acc, d, i) => acc + Number(d) * (i % 2 === 0 ? 3 : 1), 0);
-        const wrong = ((10 - (sum % 10)) % 10 + off) % 10;
-        const error = await flowError(flow.ship(MANUFACTURER, { epcs: [urn('S1')], to: `${body}${wrong}` }));
-        expect([error.field, error.rule]).toEqual(['to', 'gln']);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 12, maxLength: 12 }),
+        fc.integer({ min: 1, max: 9 }),
+        async (digits, off) => {
+          const body = digits.join('');
+          const sum = [...body].reverse().reduce((acc, d, i) => acc + Number(d) * (i % 2 === 0 ? 3 : 1), 0);
+          const wrong = (((10 - (sum % 10)) % 10) + off) % 10;
+          const error = await flowError(flow.ship(MANUFACTURER, { epcs: [urn('S1')], to: `${body}${wrong}` }));
+          expect([error.field, error.rule]).toEqual(['to', 'gln']);
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -411,7 +424,9 @@ describe('decommission', () => {
     const { flow, store } = setup();
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.string(), fc.constantFrom('active', 'dispensed', 'in_transit', 'Recalled', 'recalled ', 'INACTIVE')).filter((r) => !reasons.includes(r)),
+        fc
+          .oneof(fc.string(), fc.constantFrom('active', 'dispensed', 'in_transit', 'Recalled', 'recalled ', 'INACTIVE'))
+          .filter((r) => !reasons.includes(r)),
         async (reason) => {
           const error = await flowError(flow.decommission(MANUFACTURER, { epcs: [urn('S1')], reason }));
           expect([error.field, error.rule]).toEqual(['reason', 'cbv-disposition']);

@@ -15,18 +15,20 @@ import { OrganizationEntity, OrganizationRepository } from '@pharmatrace/persist
 import { CLOCK, Clock } from '../common/clock';
 import { CaptureService } from './capture.service';
 import { FlowError } from './flow.error';
-import {
-  CommissionInput,
-  DecommissionInput,
-  FlowResult,
-  PackInput,
-  ReceiveInput,
-  ShipInput,
-  UnpackInput,
-} from './flow.types';
+import { CommissionInput, DecommissionInput, FlowResult, PackInput, ReceiveInput, ShipInput, UnpackInput } from './flow.types';
 
 /** CBV 2.0 dispositions that say why an item left the supply chain. */
-const DECOMMISSION_REASONS = ['inactive', 'damaged', 'expired', 'recalled', 'stolen', 'non_sellable_other', 'destroyed', 'disposed', 'unavailable'];
+const DECOMMISSION_REASONS = [
+  'inactive',
+  'damaged',
+  'expired',
+  'recalled',
+  'stolen',
+  'non_sellable_other',
+  'destroyed',
+  'disposed',
+  'unavailable',
+];
 
 function gs1<T>(field: string, build: () => T): T {
   try {
@@ -58,7 +60,16 @@ export class FlowService {
     const length = gs1('gtin', () => companyPrefixLengthFor(input.gtin, prefixes));
     const epcs = input.serials.map((serial, i) => gs1(`serials.${i}`, () => epcToUrn({ kind: 'sgtin', gtin: input.gtin, serial }, length)));
     const location = this.location('location', input.location, prefixes);
-    return this.write(org, [commissioningEvent({ eventTime: this.clock(), epcs, lot: input.lot, expiry: input.expiry, bizLocation: location, readPoint: location })]);
+    return this.write(org, [
+      commissioningEvent({
+        eventTime: this.clock(),
+        epcs,
+        lot: input.lot,
+        expiry: input.expiry,
+        bizLocation: location,
+        readPoint: location,
+      }),
+    ]);
   }
 
   async pack(org: OrganizationEntity, input: PackInput): Promise<FlowResult> {
@@ -71,7 +82,9 @@ export class FlowService {
   async unpack(org: OrganizationEntity, input: UnpackInput): Promise<FlowResult> {
     const prefixes = await this.organizations.allCompanyPrefixes();
     const parent = this.sscc('parent', input.parent, prefixes);
-    return this.write(org, [unpackingEvent({ eventTime: this.clock(), parent, children: input.children ?? undefined, ...this.here(org, prefixes) })]);
+    return this.write(org, [
+      unpackingEvent({ eventTime: this.clock(), parent, children: input.children ?? undefined, ...this.here(org, prefixes) }),
+    ]);
   }
 
   async ship(org: OrganizationEntity, input: ShipInput): Promise<FlowResult> {
@@ -90,7 +103,6 @@ export class FlowService {
     return this.write(org, [receivingEvent({ eventTime: this.clock(), epcs: input.epcs, from, to, ...this.here(org, prefixes) })]);
   }
 
-
   async decommission(org: OrganizationEntity, input: DecommissionInput): Promise<FlowResult> {
     this.nonEmpty('epcs', input.epcs);
     const reason = input.reason ?? 'inactive';
@@ -98,9 +110,10 @@ export class FlowService {
       throw new FlowError('reason', 'cbv-disposition', `"${reason}" is not one of ${DECOMMISSION_REASONS.join(', ')}`);
     }
     const prefixes = await this.organizations.allCompanyPrefixes();
-    return this.write(org, [decommissioningEvent({ eventTime: this.clock(), epcs: input.epcs, disposition: reason, ...this.here(org, prefixes) })]);
+    return this.write(org, [
+      decommissioningEvent({ eventTime: this.clock(), epcs: input.epcs, disposition: reason, ...this.here(org, prefixes) }),
+    ]);
   }
-
 
   private async write(org: OrganizationEntity, events: Json[]): Promise<FlowResult> {
     const result = await this.capture.capture(org, epcisDocument(events));

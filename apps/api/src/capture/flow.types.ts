@@ -40,11 +40,9 @@ export class ReceiveInput {
   @Field({ nullable: true, description: 'GLN of the shipping organization' }) from?: string;
 }
 
-
 @InputType()
 export class DecommissionInput {
   @Field(() => [String]) epcs: string[];
   @Field({ nullable: true, description: 'A CBV 2.0 disposition saying why: damaged, expired, recalled, stolen, …; inactive if omitted' })
   reason?: string;
 }
-

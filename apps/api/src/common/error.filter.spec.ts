@@ -23,7 +23,10 @@ function httpHost(requestId?: string) {
 }
 
 const graphqlHost = (requestId: string) =>
-  ({ getType: () => 'graphql', getArgByIndex: (i: number) => (i === 2 ? { req: { id: requestId } } : undefined) }) as unknown as ArgumentsHost;
+  ({
+    getType: () => 'graphql',
+    getArgByIndex: (i: number) => (i === 2 ? { req: { id: requestId } } : undefined),
+  }) as unknown as ArgumentsHost;
 
 describe('ErrorFilter', () => {
   const filter = new ErrorFilter();
@@ -59,7 +62,12 @@ describe('ErrorFilter', () => {
   });
 
   it("answers the JSON body parser's refusal of a large body 413 PAYLOAD_TOO_LARGE, not 500", () => {
-    const tooLarge = Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413, expose: true, limit: 100 });
+    const tooLarge = Object.assign(new Error('request entity too large'), {
+      type: 'entity.too.large',
+      status: 413,
+      expose: true,
+      limit: 100,
+    });
     const { host, sent } = httpHost('req-44');
     filter.catch(tooLarge, host);
     expect(sent.status).toBe(413);
@@ -70,7 +78,7 @@ describe('ErrorFilter', () => {
   it.each([
     ['charset.unsupported', 415, 'UNSUPPORTED_MEDIA_TYPE'],
     ['request.aborted', 400, 'MALFORMED_BODY'],
-  ])('answers the body parser\'s %s as %i %s, not 500', (type, status, code) => {
+  ])("answers the body parser's %s as %i %s, not 500", (type, status, code) => {
     const refusal = Object.assign(new Error(`body parser: ${type}`), { type, status, expose: true });
     const { host, sent } = httpHost('req-45');
     filter.catch(refusal, host);
@@ -81,7 +89,13 @@ describe('ErrorFilter', () => {
 
   it('maps a typed error through the one status table', () => {
     const { host, sent } = httpHost();
-    filter.catch(new RequestLimitError(RequestLimitErrorCode.INVALID_INPUT, 'lot: contains a NUL character (U+0000)', { field: 'lot', rule: 'no-nul' }), host);
+    filter.catch(
+      new RequestLimitError(RequestLimitErrorCode.INVALID_INPUT, 'lot: contains a NUL character (U+0000)', {
+        field: 'lot',
+        rule: 'no-nul',
+      }),
+      host,
+    );
     expect(sent.status).toBe(400);
     expect(sent.body).toMatchObject({ title: 'INVALID_INPUT', field: 'lot', rule: 'no-nul' });
   });

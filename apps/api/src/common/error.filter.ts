@@ -25,15 +25,21 @@ interface BodyParserError extends Error {
 }
 
 const isBodyParserError = (e: unknown): e is BodyParserError =>
-  e instanceof Error && typeof (e as Partial<BodyParserError>).type === 'string' && typeof (e as Partial<BodyParserError>).status === 'number';
+  e instanceof Error &&
+  typeof (e as Partial<BodyParserError>).type === 'string' &&
+  typeof (e as Partial<BodyParserError>).status === 'number';
 
 /** Express's JSON parser refusing a body before any handler runs: too large (a 100 MB GraphQL request), a charset it cannot read, cut short. */
 function bodyRefusal(e: BodyParserError): AppError {
   if (e.type === 'entity.too.large') {
-    return new RequestLimitError(RequestLimitErrorCode.PAYLOAD_TOO_LARGE, `the body is larger than the ${e.limit} bytes this endpoint reads`, {
-      rule: 'body-size',
-      limit: e.limit,
-    });
+    return new RequestLimitError(
+      RequestLimitErrorCode.PAYLOAD_TOO_LARGE,
+      `the body is larger than the ${e.limit} bytes this endpoint reads`,
+      {
+        rule: 'body-size',
+        limit: e.limit,
+      },
+    );
   }
   const code = e.status === 415 ? EpcisRestErrorCode.UNSUPPORTED_MEDIA_TYPE : EpcisRestErrorCode.MALFORMED_BODY;
   return new EpcisRestError(code, `the body could not be read: ${e.message}`, { rule: e.type });
@@ -61,7 +67,8 @@ export class ErrorFilter implements GqlExceptionFilter {
     const res = host.switchToHttp().getResponse();
     // A request to /graphql refused before GraphQL ran (by the body parser) still gets an answer a GraphQL client reads.
     const { path = '', originalUrl } = host.switchToHttp().getRequest<{ path?: string; originalUrl?: string }>();
-    if (path.startsWith('/graphql')) return res.status(status).json({ errors: [{ message, extensions: { code, ...(details ? { details } : {}) } }] });
+    if (path.startsWith('/graphql'))
+      return res.status(status).json({ errors: [{ message, extensions: { code, ...(details ? { details } : {}) } }] });
     // Likewise an EPCIS route's body refused by the platform's parser is answered as the binding answers (RFC 7807).
     if (path.startsWith('/epcis')) return sendProblem(res, epcisProblem(code, message, details, originalUrl));
     res.status(status).json({ type: `urn:pharmatrace:error:${code}`, title: code, status, detail: message, ...(details ?? {}) });

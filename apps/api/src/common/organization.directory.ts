@@ -60,7 +60,12 @@ export class OrganizationDirectory implements OnModuleInit, OnModuleDestroy {
     const found = await this.apiKeys.findByHash(hash);
     // Unknown keys are not remembered: a key created a moment later must be found at once.
     if (!found) return null;
-    const record: KeyRecord = { organization: found.organization, keyId: found.key.id, expiresAt: found.key.expiresAt, revoked: !!found.key.revokedAt };
+    const record: KeyRecord = {
+      organization: found.organization,
+      keyId: found.key.id,
+      expiresAt: found.key.expiresAt,
+      revoked: !!found.key.revokedAt,
+    };
     this.keys.set(hash.toString('hex'), { record, until: Date.now() + TTL_MS });
     return record;
   }

@@ -25,7 +25,13 @@ class PackWorld {
   readonly captured: Record<string, any>[] = [];
 
   private verdict() {
-    return { status: this.status, saleable: this.status === 'ACTIVE' && this.alerts.length === 0, alerts: [...this.alerts], anchored: true, checkedOnChain: true };
+    return {
+      status: this.status,
+      saleable: this.status === 'ACTIVE' && this.alerts.length === 0,
+      alerts: [...this.alerts],
+      anchored: true,
+      checkedOnChain: true,
+    };
   }
 
   readonly verification = {
@@ -43,7 +49,19 @@ class PackWorld {
       this.captured.push(event);
       const step = String(event.bizStep).replace(/^.*[:/]/, '');
       this.status =
-        step === 'dispensing' ? 'DISPENSED' : step === 'destroying' ? 'DESTROYED' : step === 'holding' ? 'LOCKED' : event.disposition === 'stolen' ? 'STOLEN' : step === 'stocking' ? 'ACTIVE' : step === 'sampling' ? 'SAMPLE' : 'EXPORTED';
+        step === 'dispensing'
+          ? 'DISPENSED'
+          : step === 'destroying'
+            ? 'DESTROYED'
+            : step === 'holding'
+              ? 'LOCKED'
+              : event.disposition === 'stolen'
+                ? 'STOLEN'
+                : step === 'stocking'
+                  ? 'ACTIVE'
+                  : step === 'sampling'
+                    ? 'SAMPLE'
+                    : 'EXPORTED';
       return { capturedCount: 1, duplicateCount: 0, eventHashes: [] };
     },
   };
@@ -63,7 +81,10 @@ function setup() {
   return { service, world, alerts, audits };
 }
 
-const conflict = (rule: string) => new CaptureError(CaptureErrorCode.CAPTURE_CONFLICT, [{ eventIndex: 0, field: '/epcList/0', rule, message: `${EPC}: refused by ${rule}` }]);
+const conflict = (rule: string) =>
+  new CaptureError(CaptureErrorCode.CAPTURE_CONFLICT, [
+    { eventIndex: 0, field: '/epcList/0', rule, message: `${EPC}: refused by ${rule}` },
+  ]);
 
 describe('dispensing and other status changes', () => {
   it("dispenses a saleable pack with a dispensing event at the pharmacy's location and the server's time", async () => {
@@ -71,7 +92,13 @@ describe('dispensing and other status changes', () => {
     const after = await service.change(PHARMACY, EPC, StatusAction.DISPENSE);
     expect(after).toMatchObject({ status: 'DISPENSED', epc: EPC });
     expect(world.captured).toEqual([
-      expect.objectContaining({ bizStep: 'dispensing', disposition: 'dispensed', epcList: [EPC], eventTime: NOW.toISOString(), bizLocation: { id: `https://id.gs1.org/414/${PHARMACY.gln}` } }),
+      expect.objectContaining({
+        bizStep: 'dispensing',
+        disposition: 'dispensed',
+        epcList: [EPC],
+        eventTime: NOW.toISOString(),
+        bizLocation: { id: `https://id.gs1.org/414/${PHARMACY.gln}` },
+      }),
     ]);
   });
 
@@ -90,7 +117,10 @@ describe('dispensing and other status changes', () => {
     const { service, world } = setup();
     world.status = 'UNKNOWN';
     world.alerts = [AlertCode.UNKNOWN_SERIAL];
-    await expect(service.change(PHARMACY, EPC, StatusAction.DISPENSE)).rejects.toMatchObject({ code: DispensingErrorCode.UNKNOWN_PACK, details: { epc: EPC } });
+    await expect(service.change(PHARMACY, EPC, StatusAction.DISPENSE)).rejects.toMatchObject({
+      code: DispensingErrorCode.UNKNOWN_PACK,
+      details: { epc: EPC },
+    });
     expect(world.captured).toHaveLength(0);
   });
 
@@ -145,13 +175,19 @@ describe('dispensing and other status changes', () => {
     world.status = 'DISPENSED';
     world.alerts = [AlertCode.ALREADY_DISPENSED];
     world.nextCapture = conflict(rule);
-    await expect(service.change(PHARMACY, EPC, StatusAction.UNDO_DISPENSE)).rejects.toMatchObject({ code, details: { epc: EPC, nmvsCode }, message: `${EPC}: refused by ${rule}` });
+    await expect(service.change(PHARMACY, EPC, StatusAction.UNDO_DISPENSE)).rejects.toMatchObject({
+      code,
+      details: { epc: EPC, nmvsCode },
+      message: `${EPC}: refused by ${rule}`,
+    });
     expect(world.status).toBe('DISPENSED');
   });
 
   it('passes on a capture error other than a state conflict unchanged', async () => {
     const { service, world } = setup();
-    const forbidden = new CaptureError(CaptureErrorCode.CAPTURE_FORBIDDEN, [{ eventIndex: 0, field: '/epcList/0', rule: 'NOT_CUSTODIAN', message: 'no' }]);
+    const forbidden = new CaptureError(CaptureErrorCode.CAPTURE_FORBIDDEN, [
+      { eventIndex: 0, field: '/epcList/0', rule: 'NOT_CUSTODIAN', message: 'no' },
+    ]);
     world.nextCapture = forbidden;
     await expect(service.change(PHARMACY, EPC, StatusAction.DISPENSE)).rejects.toBe(forbidden);
   });
@@ -159,7 +195,10 @@ describe('dispensing and other status changes', () => {
   it('answers ALREADY_DISPENSED when an identical concurrent request stored the very same event first', async () => {
     const { service, world, alerts } = setup();
     world.nextCapture = 'duplicate';
-    await expect(service.change(PHARMACY, EPC, StatusAction.DISPENSE)).rejects.toMatchObject({ code: DispensingErrorCode.ALREADY_DISPENSED, details: { nmvsCode: UNDO_NMVS.ALREADY_SET } });
+    await expect(service.change(PHARMACY, EPC, StatusAction.DISPENSE)).rejects.toMatchObject({
+      code: DispensingErrorCode.ALREADY_DISPENSED,
+      details: { nmvsCode: UNDO_NMVS.ALREADY_SET },
+    });
     expect(alerts.map((a) => a.code)).toEqual([AlertCode.ALREADY_DISPENSED]);
 
     world.nextCapture = 'duplicate';

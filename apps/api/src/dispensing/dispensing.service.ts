@@ -1,5 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AlertCode, EXPORTING_BIZSTEP, nmvsCodeFor, StatusAction, statusActionRefusal, UNDO_NMVS, VerdictStatus, ViolationCode } from '@pharmatrace/domain';
+import {
+  AlertCode,
+  EXPORTING_BIZSTEP,
+  nmvsCodeFor,
+  StatusAction,
+  statusActionRefusal,
+  UNDO_NMVS,
+  VerdictStatus,
+  ViolationCode,
+} from '@pharmatrace/domain';
 import { dispensingEvent, epcisDocument, statusChangeEvent, destroyingEvent, decommissioningEvent, Json } from '@pharmatrace/epcis';
 import { OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
 import { CaptureError, CaptureErrorCode } from '../capture/capture.error';
@@ -48,16 +57,29 @@ export class DispensingService {
     const before = await this.verification.evaluate(code, org);
     const { verdict, epc } = before;
     if (verdict.status === VerdictStatus.UNKNOWN) {
-      throw new DispensingError(DispensingErrorCode.UNKNOWN_PACK, `${epc} is not a known pack`, { epc, nmvsCode: nmvsCodeFor(verdict.alerts) ?? undefined, alerts: verdict.alerts });
+      throw new DispensingError(DispensingErrorCode.UNKNOWN_PACK, `${epc} is not a known pack`, {
+        epc,
+        nmvsCode: nmvsCodeFor(verdict.alerts) ?? undefined,
+        alerts: verdict.alerts,
+      });
     }
     const refusal = statusActionRefusal(action, verdict);
     if (refusal?.kind === 'STATUS_MISMATCH') {
-      throw new DispensingError(DispensingErrorCode.UNDO_STATUS_MISMATCH, `${epc} is ${verdict.status}, not DISPENSED: nothing to undo`, { epc, nmvsCode: UNDO_NMVS.STATUS_MISMATCH });
+      throw new DispensingError(DispensingErrorCode.UNDO_STATUS_MISMATCH, `${epc} is ${verdict.status}, not DISPENSED: nothing to undo`, {
+        epc,
+        nmvsCode: UNDO_NMVS.STATUS_MISMATCH,
+      });
     }
     if (refusal?.kind === 'BLOCKED') {
       if (refusal.dispensedAgain) await this.recordDoubleDispense(org, before.scan.gtin, epc);
-      const [code, nmvs] = refusal.dispensedAgain ? [DispensingErrorCode.ALREADY_DISPENSED, UNDO_NMVS.INACTIVE] : [DispensingErrorCode.NOT_SALEABLE, nmvsCodeFor(refusal.alerts) ?? undefined];
-      throw new DispensingError(code, `${epc} cannot be ${action.toLowerCase().replace('_', ' ')}ed: ${refusal.alerts.join(', ')}`, { epc, nmvsCode: nmvs, alerts: refusal.alerts });
+      const [code, nmvs] = refusal.dispensedAgain
+        ? [DispensingErrorCode.ALREADY_DISPENSED, UNDO_NMVS.INACTIVE]
+        : [DispensingErrorCode.NOT_SALEABLE, nmvsCodeFor(refusal.alerts) ?? undefined];
+      throw new DispensingError(code, `${epc} cannot be ${action.toLowerCase().replace('_', ' ')}ed: ${refusal.alerts.join(', ')}`, {
+        epc,
+        nmvsCode: nmvs,
+        alerts: refusal.alerts,
+      });
     }
     const event = EVENTS[action]({ eventTime: this.clock(), epcs: [epc], bizLocation: `https://id.gs1.org/414/${org.gln}` });
     try {
@@ -70,7 +92,10 @@ export class DispensingService {
       }
     } catch (e) {
       if (e instanceof CaptureError && e.code === CaptureErrorCode.CAPTURE_CONFLICT) {
-        const [code, nmvsCode] = VIOLATION_ERRORS[e.issues[0].rule as ViolationCode] ?? [DispensingErrorCode.PACK_INACTIVE, UNDO_NMVS.INACTIVE];
+        const [code, nmvsCode] = VIOLATION_ERRORS[e.issues[0].rule as ViolationCode] ?? [
+          DispensingErrorCode.PACK_INACTIVE,
+          UNDO_NMVS.INACTIVE,
+        ];
         throw new DispensingError(code, e.issues[0].message, { epc, nmvsCode });
       }
       throw e;
@@ -92,6 +117,12 @@ export class DispensingService {
 
   /** A second dispensing attempt is evidence of a duplicate pack in circulation: kept for the manufacturer and regulators. */
   private recordDoubleDispense(org: OrganizationEntity, gtin: string, epc: string) {
-    return this.alerts.recordAlert({ code: AlertCode.ALREADY_DISPENSED, epc, gtin, actorId: org.id, details: { by: org.name, gln: org.gln } });
+    return this.alerts.recordAlert({
+      code: AlertCode.ALREADY_DISPENSED,
+      epc,
+      gtin,
+      actorId: org.id,
+      details: { by: org.name, gln: org.gln },
+    });
   }
 }

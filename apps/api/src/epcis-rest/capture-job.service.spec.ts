@@ -1,7 +1,15 @@
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '@pharmatrace/config';
 import type { ItemState } from '@pharmatrace/domain';
-import { CAPTURE_EVENT_LIMIT, commissioningEvent, createEpcisValidator, epcisDocument, EpcisValidator, StreamedEpcisEvent, writeEpcisXml } from '@pharmatrace/epcis';
+import {
+  CAPTURE_EVENT_LIMIT,
+  commissioningEvent,
+  createEpcisValidator,
+  epcisDocument,
+  EpcisValidator,
+  StreamedEpcisEvent,
+  writeEpcisXml,
+} from '@pharmatrace/epcis';
 import {
   AlertRecord,
   CaptureJob,
@@ -102,7 +110,8 @@ class FakeCaptureJobs {
   async failAbandoned(staleAfterMs: number, errors: CaptureJobError[]): Promise<string[]> {
     await this.ready();
     const ended = [...this.rows.values()].filter((r) => r.running && r.heartbeatAt < this.now - staleAfterMs);
-    for (const row of ended) Object.assign(row, { running: false, success: false, finishedAt: new Date(this.now), errors: structuredClone(errors) });
+    for (const row of ended)
+      Object.assign(row, { running: false, success: false, finishedAt: new Date(this.now), errors: structuredClone(errors) });
     return ended.map((r) => r.id);
   }
 
@@ -183,7 +192,12 @@ class FakeEventStore {
     }
   }
 
-  private storeChunk(events: Map<string, NewEvent>, states: Map<string, ItemState>, chunk: NewEvent[], reduce: StateReducer): CaptureOutcome {
+  private storeChunk(
+    events: Map<string, NewEvent>,
+    states: Map<string, ItemState>,
+    chunk: NewEvent[],
+    reduce: StateReducer,
+  ): CaptureOutcome {
     const key = (e: NewEvent) => e.hash.toString('hex');
     const fresh = chunk.filter((e, i) => !events.has(key(e)) && chunk.findIndex((o) => key(o) === key(e)) === i);
     const ids = fresh.map(() => this.nextId++);
@@ -192,15 +206,31 @@ class FakeEventStore {
       const indexOf = new Map(ids.map((id, i) => [id, fresh[i].documentIndex]));
       const touched = new Set(fresh.flatMap((e) => e.epcs.map((x) => x.epc)));
       const current = [...touched].flatMap((epc) => (states.has(epc) ? [structuredClone(states.get(epc)!)] : []));
-      const applied = reduce(current, fresh.map((e, i) => ({ ...e.facts, eventId: ids[i] })), (id) => indexOf.get(id) ?? -1);
+      const applied = reduce(
+        current,
+        fresh.map((e, i) => ({ ...e.facts, eventId: ids[i] })),
+        (id) => indexOf.get(id) ?? -1,
+      );
       for (const s of applied.states) states.set(s.epc, s);
     }
     return { inserted: fresh.map((e, i) => ({ id: ids[i], hash: e.hash })), corrections: [], duplicates: [] };
   }
 }
 
-const MANUFACTURER = { id: 'org-maker', name: 'ACME Pharma', role: 'MANUFACTURER', gln: '0614141000012', companyPrefixes: ['0614141'] } as OrganizationEntity;
-const PHARMACY = { id: 'org-pharmacy', name: 'Corner Pharmacy', role: 'DISPENSER', gln: '0614141000029', companyPrefixes: [] as string[] } as OrganizationEntity;
+const MANUFACTURER = {
+  id: 'org-maker',
+  name: 'ACME Pharma',
+  role: 'MANUFACTURER',
+  gln: '0614141000012',
+  companyPrefixes: ['0614141'],
+} as OrganizationEntity;
+const PHARMACY = {
+  id: 'org-pharmacy',
+  name: 'Corner Pharmacy',
+  role: 'DISPENSER',
+  gln: '0614141000029',
+  companyPrefixes: [] as string[],
+} as OrganizationEntity;
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const pack = (serial: string) => `https://id.gs1.org/01/00614141123452/21/${serial}`;
 const commission = (serial: string) =>
@@ -225,7 +255,10 @@ function setup({ requireSigned = false, streamed }: { requireSigned?: boolean; s
   const metrics = { countCapture: () => undefined } as unknown as ApiMetrics;
   const partners = new TradingPartnerLoader({ tradingPartners: async () => [] } as unknown as LicenceRepository, config);
   const signatures = new SignatureService({
-    signingKeyOf: async () => ({ ethAddress: requireSigned ? '0x0000000000000000000000000000000000000001' : null, requireSignedCaptures: requireSigned }),
+    signingKeyOf: async () => ({
+      ethAddress: requireSigned ? '0x0000000000000000000000000000000000000001' : null,
+      requireSignedCaptures: requireSigned,
+    }),
   } as unknown as SignatureRepository);
   const capture = new CaptureService(validator, events, verification, signatures, metrics, config, clock, partners);
   const streamCapture = streamed ?? new CaptureStreamService(validator, events, verification, metrics, config, clock, partners);
@@ -240,7 +273,9 @@ const body = (text: string) => Readable.from([Buffer.from(text)]);
 /** Spooled files still in the temporary directory holding `marker`: a capture must leave none behind. */
 async function spooledWith(marker: string): Promise<string[]> {
   const names = (await readdir(tmpdir())).filter((n) => n.startsWith('pharmatrace-capture-'));
-  const holding = await Promise.all(names.map(async (n) => ((await readFile(join(tmpdir(), n), 'utf8').catch(() => '')).includes(marker) ? [n] : [])));
+  const holding = await Promise.all(
+    names.map(async (n) => ((await readFile(join(tmpdir(), n), 'utf8').catch(() => '')).includes(marker) ? [n] : [])),
+  );
   return holding.flat();
 }
 
@@ -271,16 +306,18 @@ describe('a capture job for a document read whole', () => {
     await settled();
     const row = jobs.get(job.id);
     expect(row).toMatchObject({ running: false, success: false, capturedCount: null });
-    expect(row.errors).toEqual([0, 1].map((eventIndex) => ({
-      type: 'epcisException:SecurityException',
-      title: 'Capture of these events forbidden',
-      status: 403,
-      code: CaptureErrorCode.CAPTURE_FORBIDDEN,
-      detail: expect.stringContaining('manufacturer'),
-      eventIndex,
-      field: '/epcList/0',
-      rule: 'NOT_MANUFACTURER',
-    })));
+    expect(row.errors).toEqual(
+      [0, 1].map((eventIndex) => ({
+        type: 'epcisException:SecurityException',
+        title: 'Capture of these events forbidden',
+        status: 403,
+        code: CaptureErrorCode.CAPTURE_FORBIDDEN,
+        detail: expect.stringContaining('manufacturer'),
+        eventIndex,
+        field: '/epcList/0',
+        rule: 'NOT_MANUFACTURER',
+      })),
+    );
     expect(store.events.size).toBe(0);
     expect(alerts).toHaveLength(2);
   });
@@ -290,7 +327,13 @@ describe('a capture job for a document read whole', () => {
     const job = await service.start(MANUFACTURER, epcisDocument([commission('S1')]));
     await settled();
     expect(jobs.get(job.id).errors).toEqual([
-      expect.objectContaining({ status: 401, code: 'INVALID_SIGNATURE', field: 'signature', rule: 'SIGNATURE_REQUIRED', type: 'epcisException:SecurityException' }),
+      expect.objectContaining({
+        status: 401,
+        code: 'INVALID_SIGNATURE',
+        field: 'signature',
+        rule: 'SIGNATURE_REQUIRED',
+        type: 'epcisException:SecurityException',
+      }),
     ]);
     expect(store.events.size).toBe(0);
   });
@@ -311,7 +354,9 @@ describe('a capture job for a streamed body', () => {
     const { service, store, jobs, settled } = setup();
     const marker = `SP${randomUUID().slice(0, 8)}`;
     const release = store.hold();
-    const job = await service.startStream(MANUFACTURER, body(JSON.stringify(epcisDocument([commission(marker), commission('S2')]))), { format: 'json' });
+    const job = await service.startStream(MANUFACTURER, body(JSON.stringify(epcisDocument([commission(marker), commission('S2')]))), {
+      format: 'json',
+    });
     expect(jobs.get(job.id).running).toBe(true);
     expect(await spooledWith(marker)).toHaveLength(1);
 
@@ -333,15 +378,26 @@ describe('a capture job for a streamed body', () => {
 
   it('accepts any streamed body, and reports its problems, syntax included, in the job', async () => {
     const { service, store, jobs, settled } = setup();
-    const invalid = await service.startStream(MANUFACTURER, body(JSON.stringify(epcisDocument([commission('S1'), { ...commission('S2'), action: 'SOMETIMES' }]))), {
+    const invalid = await service.startStream(
+      MANUFACTURER,
+      body(JSON.stringify(epcisDocument([commission('S1'), { ...commission('S2'), action: 'SOMETIMES' }]))),
+      {
+        format: 'json',
+      },
+    );
+    const malformed = await service.startStream(MANUFACTURER, body('{"type": "EPCISDocument", "epcisBody": {"eventList": [{"type": Obj'), {
       format: 'json',
     });
-    const malformed = await service.startStream(MANUFACTURER, body('{"type": "EPCISDocument", "epcisBody": {"eventList": [{"type": Obj'), { format: 'json' });
     await settled();
     expect(jobs.get(invalid.id)).toMatchObject({ success: false });
     expect(jobs.get(invalid.id).errors.length).toBeGreaterThan(0);
-    expect(jobs.get(invalid.id).errors.every((p) => p.code === CaptureErrorCode.INVALID_DOCUMENT && p.eventIndex === 1 && p.status === 400)).toBe(true);
-    expect(jobs.get(malformed.id)).toMatchObject({ success: false, errors: [expect.objectContaining({ code: CaptureErrorCode.INVALID_DOCUMENT, rule: 'json-syntax' })] });
+    expect(
+      jobs.get(invalid.id).errors.every((p) => p.code === CaptureErrorCode.INVALID_DOCUMENT && p.eventIndex === 1 && p.status === 400),
+    ).toBe(true);
+    expect(jobs.get(malformed.id)).toMatchObject({
+      success: false,
+      errors: [expect.objectContaining({ code: CaptureErrorCode.INVALID_DOCUMENT, rule: 'json-syntax' })],
+    });
     expect(store.events.size).toBe(0);
   });
 
@@ -360,7 +416,9 @@ describe('a capture job for a streamed body', () => {
     const { service, jobs } = setup();
     const marker = `NJ${randomUUID().slice(0, 8)}`;
     jobs.down = true;
-    await expect(service.startStream(MANUFACTURER, body(JSON.stringify(epcisDocument([commission(marker)]))), { format: 'json' })).rejects.toThrow('ECONNREFUSED');
+    await expect(
+      service.startStream(MANUFACTURER, body(JSON.stringify(epcisDocument([commission(marker)]))), { format: 'json' }),
+    ).rejects.toThrow('ECONNREFUSED');
     expect(await spooledWith(marker)).toEqual([]);
   });
 
@@ -375,12 +433,21 @@ describe('a capture job for a streamed body', () => {
     } as unknown as CaptureStreamService;
     const { service, jobs, settled } = setup({ streamed: reader });
     const events = Array.from({ length: CAPTURE_EVENT_LIMIT + 5 }, () => ({ type: 'ObjectEvent' }));
-    const job = await service.startStream(MANUFACTURER, body(JSON.stringify({ type: 'EPCISDocument', epcisBody: { eventList: events } })), { format: 'json' });
+    const job = await service.startStream(MANUFACTURER, body(JSON.stringify({ type: 'EPCISDocument', epcisBody: { eventList: events } })), {
+      format: 'json',
+    });
     await settled();
     expect(read).toBe(CAPTURE_EVENT_LIMIT);
     expect(jobs.get(job.id)).toMatchObject({
       success: false,
-      errors: [expect.objectContaining({ status: 413, code: EpcisRestErrorCode.CAPTURE_LIMIT_EXCEEDED, rule: 'capture-limit', limit: CAPTURE_EVENT_LIMIT })],
+      errors: [
+        expect.objectContaining({
+          status: 413,
+          code: EpcisRestErrorCode.CAPTURE_LIMIT_EXCEEDED,
+          rule: 'capture-limit',
+          limit: CAPTURE_EVENT_LIMIT,
+        }),
+      ],
     });
   });
 
@@ -394,14 +461,20 @@ describe('a capture job for a streamed body', () => {
     } as unknown as CaptureStreamService;
     const { service, jobs, settled } = setup({ streamed: reader });
     const events = Array.from({ length: CAPTURE_EVENT_LIMIT }, () => ({ type: 'ObjectEvent' }));
-    const job = await service.startStream(MANUFACTURER, body(JSON.stringify({ type: 'EPCISDocument', epcisBody: { eventList: events } })), { format: 'json' });
+    const job = await service.startStream(MANUFACTURER, body(JSON.stringify({ type: 'EPCISDocument', epcisBody: { eventList: events } })), {
+      format: 'json',
+    });
     await settled();
     expect(jobs.get(job.id)).toMatchObject({ success: true, capturedCount: CAPTURE_EVENT_LIMIT });
   });
 });
 
 describe('heartbeats and abandoned jobs', () => {
-  const INTERRUPTED = expect.objectContaining({ status: 503, code: EpcisRestErrorCode.CAPTURE_INTERRUPTED, type: 'epcisException:ImplementationException' });
+  const INTERRUPTED = expect.objectContaining({
+    status: 503,
+    code: EpcisRestErrorCode.CAPTURE_INTERRUPTED,
+    type: 'epcisException:ImplementationException',
+  });
 
   it("keeps this process's running jobs alive and ends those whose process stopped as CAPTURE_INTERRUPTED", async () => {
     const { service, store, jobs, settled } = setup();
@@ -499,7 +572,10 @@ describe('reading jobs', () => {
     const mine = jobs.seed(MANUFACTURER.id);
     await expect(service.find(mine.id, MANUFACTURER)).resolves.toMatchObject({ id: mine.id });
     for (const id of [mine.id, randomUUID()]) {
-      await expect(service.find(id, PHARMACY)).rejects.toMatchObject({ code: EpcisRestErrorCode.CAPTURE_JOB_NOT_FOUND, details: { captureID: id } });
+      await expect(service.find(id, PHARMACY)).rejects.toMatchObject({
+        code: EpcisRestErrorCode.CAPTURE_JOB_NOT_FOUND,
+        details: { captureID: id },
+      });
     }
   });
 
@@ -542,4 +618,3 @@ describe('reading jobs', () => {
     expect(captureJobView({ ...job, finishedAt: null, running: true, success: null }).finishedAt).toBeNull();
   });
 });
-

@@ -78,10 +78,16 @@ function spool(body: Readable, file: string, limit: number): Promise<number> {
     body.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        fail(new EpcisRestError(EpcisRestErrorCode.CAPTURE_LIMIT_EXCEEDED, `the body has ${size} bytes or more; GS1-EPCIS-Capture-File-Size-Limit is ${limit}`, {
-          rule: 'file-size-limit',
-          limit,
-        }));
+        fail(
+          new EpcisRestError(
+            EpcisRestErrorCode.CAPTURE_LIMIT_EXCEEDED,
+            `the body has ${size} bytes or more; GS1-EPCIS-Capture-File-Size-Limit is ${limit}`,
+            {
+              rule: 'file-size-limit',
+              limit,
+            },
+          ),
+        );
       }
     });
     body.on('error', fail);
@@ -137,7 +143,8 @@ export class CaptureJobService implements OnModuleInit, OnModuleDestroy {
       await removeFile();
       throw e;
     }
-    const read = () => (format === 'xml' ? streamEpcisXmlEvents(createReadStream(file), charset) : streamEpcisJsonEvents(createReadStream(file)));
+    const read = () =>
+      format === 'xml' ? streamEpcisXmlEvents(createReadStream(file), charset) : streamEpcisJsonEvents(createReadStream(file));
     const run = this.run(job.id, () => this.streamed.capture(org, withinEventLimit(read())));
     this.track(run.finally(removeFile));
     return job;
@@ -172,7 +179,8 @@ export class CaptureJobService implements OnModuleInit, OnModuleDestroy {
     try {
       await this.jobs.heartbeat([...this.runningJobs]);
       const ended = await this.jobs.failAbandoned(abandonedAfterMs, INTERRUPTED);
-      if (ended.length) this.logger.warn(`capture jobs ${ended.join(', ')}: their server stopped before reporting; ended as CAPTURE_INTERRUPTED`);
+      if (ended.length)
+        this.logger.warn(`capture jobs ${ended.join(', ')}: their server stopped before reporting; ended as CAPTURE_INTERRUPTED`);
       return ended;
     } catch (e) {
       // A database that is briefly away must not stop the timer; the next tick tries again.

@@ -56,7 +56,10 @@ export function negotiate(accept: string | undefined): { format: ResponseFormat 
   // Sorting is stable, so among equal q the client's order decides.
   const best = ranges.sort((a, b) => b.q - a.q)[0];
   if (best) return { format: WRITTEN[best.type] };
-  return { format: null, reason: `no representation for Accept: ${accept}; this server answers application/ld+json, application/json or application/xml` };
+  return {
+    format: null,
+    reason: `no representation for Accept: ${accept}; this server answers application/ld+json, application/json or application/xml`,
+  };
 }
 
 const mediaTypeOf = (req: IncomingMessage) => (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();

@@ -1,10 +1,19 @@
-import { afterPoll, decodeDocument, type DocumentFormat, EpcisErrorCode, EpcisValidationError, parseJsonSliced, SLICED_JSON_MIN_CHARS } from '@pharmatrace/epcis';
+import {
+  afterPoll,
+  decodeDocument,
+  type DocumentFormat,
+  EpcisErrorCode,
+  EpcisValidationError,
+  parseJsonSliced,
+  SLICED_JSON_MIN_CHARS,
+} from '@pharmatrace/epcis';
 import { EpcisRestError, EpcisRestErrorCode } from './epcis-rest.error';
 
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
 
 /** The Content-Type charset parameter, if any. */
-export const charsetOf = (req: { headers: { 'content-type'?: string } }): string | undefined => CHARSET.exec(req.headers['content-type'] ?? '')?.[1];
+export const charsetOf = (req: { headers: { 'content-type'?: string } }): string | undefined =>
+  CHARSET.exec(req.headers['content-type'] ?? '')?.[1];
 
 /**
  * A buffered body's bytes as text, by the capture rules (DocumentDecoder): JSON in UTF-8 only, XML in what its
@@ -17,8 +26,13 @@ export function decodeBody(bytes: Uint8Array, format: DocumentFormat, charset: s
   } catch (e) {
     if (!(e instanceof EpcisValidationError)) throw e;
     const { rule, offset, encoding } = e.issues[0];
-    if (e.code === EpcisErrorCode.UNSUPPORTED_ENCODING) throw new EpcisRestError(EpcisRestErrorCode.UNSUPPORTED_MEDIA_TYPE, e.message, { rule, encoding });
-    throw new EpcisRestError(EpcisRestErrorCode.INVALID_ENCODING, `the body is not valid in its encoding: ${e.message}`, { rule, offset, encoding });
+    if (e.code === EpcisErrorCode.UNSUPPORTED_ENCODING)
+      throw new EpcisRestError(EpcisRestErrorCode.UNSUPPORTED_MEDIA_TYPE, e.message, { rule, encoding });
+    throw new EpcisRestError(EpcisRestErrorCode.INVALID_ENCODING, `the body is not valid in its encoding: ${e.message}`, {
+      rule,
+      offset,
+      encoding,
+    });
   }
 }
 

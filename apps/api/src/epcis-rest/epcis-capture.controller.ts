@@ -40,14 +40,21 @@ export class EpcisCaptureController {
       return;
     }
     if (document === null || typeof document !== 'object' || Array.isArray(document)) {
-      throw new EpcisRestError(EpcisRestErrorCode.MALFORMED_BODY, 'the body must be an EPCIS document (a JSON object or an XML document)', { rule: 'type:object' });
+      throw new EpcisRestError(EpcisRestErrorCode.MALFORMED_BODY, 'the body must be an EPCIS document (a JSON object or an XML document)', {
+        rule: 'type:object',
+      });
     }
     const job = await this.jobs.start(org, document, signature);
     res.status(202).location(`/epcis/capture/${job.id}`).end();
   }
 
   @Get()
-  async list(@CurrentOrganization() org: OrganizationEntity, @Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+  async list(
+    @CurrentOrganization() org: OrganizationEntity,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const limit = pageSize(query);
     const [token] = paramList(query, 'nextPageToken');
     if (token !== undefined && !JOB_ID.test(token)) {

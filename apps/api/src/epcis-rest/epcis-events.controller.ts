@@ -10,7 +10,11 @@ import { EpcisRestError, EpcisRestErrorCode } from './epcis-rest.error';
 import { answer, nextLink, queryParams } from './epcis-response';
 
 /** A stored event as served: without its ignored fields, with its latest error declaration if declared in error. */
-const forServing = (e: QueriedEvent): StoredEvent => ({ body: e.body, ignoreFields: e.ignoreFields, errorDeclaration: e.corrections.at(-1)?.errorDeclaration });
+const forServing = (e: QueriedEvent): StoredEvent => ({
+  body: e.body,
+  ignoreFields: e.ignoreFields,
+  errorDeclaration: e.corrections.at(-1)?.errorDeclaration,
+});
 
 /** Stored events in one query document: one @context for all of them (served-event.writer.ts says why). */
 function queryDocument(stored: QueriedEvent[]) {
@@ -41,7 +45,9 @@ export class EpcisEventsController {
   @Post()
   async captureOne(@CurrentOrganization() org: OrganizationEntity, @Body() event: unknown, @Res() res: Response) {
     if (event === null || typeof event !== 'object' || Array.isArray(event)) {
-      throw new EpcisRestError(EpcisRestErrorCode.MALFORMED_BODY, 'the body must be one EPCIS event (a JSON object)', { rule: 'type:object' });
+      throw new EpcisRestError(EpcisRestErrorCode.MALFORMED_BODY, 'the body must be one EPCIS event (a JSON object)', {
+        rule: 'type:object',
+      });
     }
     const ownContext = (event as Record<string, unknown>)['@context'];
     const document = {
@@ -52,11 +58,19 @@ export class EpcisEventsController {
       epcisBody: { eventList: [event] },
     };
     const result = await this.capture.capture(org, document);
-    res.status(201).location(`/epcis/events/${encodeURIComponent(result.eventHashes[0])}`).end();
+    res
+      .status(201)
+      .location(`/epcis/events/${encodeURIComponent(result.eventHashes[0])}`)
+      .end();
   }
 
   @Get()
-  async events(@CurrentOrganization() org: OrganizationEntity, @Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+  async events(
+    @CurrentOrganization() org: OrganizationEntity,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const page = await this.query.query(queryParams(query), org);
     if (page.nextPageToken) res.links({ next: nextLink(req, page.nextPageToken) });
     answer(res, queryDocument(page.events));

@@ -120,8 +120,8 @@ export class EpcisRequestMiddleware implements NestMiddleware {
       res,
       epcisProblem(
         EpcisRestErrorCode.CAPTURE_LIMIT_EXCEEDED,
-        `the body has ${size} bytes or more; the limit here is ${limit}`
-          + (limit === CAPTURE_FILE_SIZE_LIMIT ? ' (GS1-EPCIS-Capture-File-Size-Limit)' : ''),
+        `the body has ${size} bytes or more; the limit here is ${limit}` +
+          (limit === CAPTURE_FILE_SIZE_LIMIT ? ' (GS1-EPCIS-Capture-File-Size-Limit)' : ''),
         { rule: 'file-size-limit', limit },
         req.originalUrl,
       ),

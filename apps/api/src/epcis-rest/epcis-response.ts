@@ -12,10 +12,16 @@ import type { ResponseFormat } from './epcis-binding';
 export function answer(res: Response, body: unknown, options: { json?: boolean } = {}): void {
   const negotiated: ResponseFormat = res.locals.epcisFormat ?? 'application/ld+json';
   if (negotiated === 'application/xml' && !options.json) {
-    res.status(200).type('application/xml').send(writeEpcisXml(body as EpcisJsonDocument, '2.0'));
+    res
+      .status(200)
+      .type('application/xml')
+      .send(writeEpcisXml(body as EpcisJsonDocument, '2.0'));
     return;
   }
-  res.status(200).type(negotiated === 'application/xml' ? 'application/json' : negotiated).send(JSON.stringify(body));
+  res
+    .status(200)
+    .type(negotiated === 'application/xml' ? 'application/json' : negotiated)
+    .send(JSON.stringify(body));
 }
 
 /** Express gives a repeated parameter as an array and a single one as a string. */

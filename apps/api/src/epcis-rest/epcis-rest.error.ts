@@ -24,7 +24,11 @@ export class EpcisRestError extends AppError<EpcisRestErrorCode> {
 
 /** A capture of more events than GS1-EPCIS-Capture-Limit, refused before any is read further (REST and GraphQL alike). */
 export const tooManyEvents = (count: number) =>
-  new EpcisRestError(EpcisRestErrorCode.CAPTURE_LIMIT_EXCEEDED, `the document has ${count} events or more; GS1-EPCIS-Capture-Limit is ${CAPTURE_EVENT_LIMIT}`, {
-    rule: 'capture-limit',
-    limit: CAPTURE_EVENT_LIMIT,
-  });
+  new EpcisRestError(
+    EpcisRestErrorCode.CAPTURE_LIMIT_EXCEEDED,
+    `the document has ${count} events or more; GS1-EPCIS-Capture-Limit is ${CAPTURE_EVENT_LIMIT}`,
+    {
+      rule: 'capture-limit',
+      limit: CAPTURE_EVENT_LIMIT,
+    },
+  );

@@ -69,7 +69,11 @@ function dateTime(params: QueryParams, name: string): Date | undefined {
   // Strict: a real day, an offset within ±14:00 and a UTC year 0001–9999 (the database refuses the rest).
   const date = DATE_TIME.test(value) ? parseZonedDateTime(value) : null;
   if (!date) {
-    throw invalid(name, 'format:date-time', `"${value}" is not an ISO 8601 date-time with a zone (e.g. 2026-01-31T08:00:00Z) on a real day, years 0001–9999`);
+    throw invalid(
+      name,
+      'format:date-time',
+      `"${value}" is not an ISO 8601 date-time with a zone (e.g. 2026-01-31T08:00:00Z) on a real day, years 0001–9999`,
+    );
   }
   return date;
 }
@@ -162,7 +166,8 @@ function eventIds(values: string[]): { hashes: Buffer[]; declared: string[] } {
 export function parseEventQuery(raw: QueryParams): ParsedEventQuery {
   const params: QueryParams = {};
   for (const [name, values] of Object.entries(raw)) {
-    if (!QUERY_PARAMETERS.includes(name)) throw invalid(name, 'supported-parameter', `is not a supported query parameter (${QUERY_PARAMETERS.join(', ')})`);
+    if (!QUERY_PARAMETERS.includes(name))
+      throw invalid(name, 'supported-parameter', `is not a supported query parameter (${QUERY_PARAMETERS.join(', ')})`);
     const list = COMMA_LISTS.has(name) ? values.flatMap((v) => v.split(',')) : values;
     if (list.some((v) => v.trim() === '')) throw invalid(name, 'non-empty', 'values must not be empty');
     params[name] = list.map((v) => v.trim());

@@ -20,7 +20,9 @@ type Stored = QueriedEvent & { capturedBy: string; eventType: string };
 
 /** A LIKE pattern as Postgres reads it: % any run, _ one character, backslash escapes. */
 const likeToRegExp = (pattern: string) =>
-  new RegExp(`^${pattern.replace(/\\(.)|([%_])|([^%_\\]+)/g, (_, escaped, wild, text) => (escaped ? escaped.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : wild === '%' ? '.*' : wild === '_' ? '.' : text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))}$`);
+  new RegExp(
+    `^${pattern.replace(/\\(.)|([%_])|([^%_\\]+)/g, (_, escaped, wild, text) => (escaped ? escaped.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : wild === '%' ? '.*' : wild === '_' ? '.' : text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))}$`,
+  );
 
 /**
  * EventQueryRepository in memory: (event_time, id) keyset pages, event types, ids by hash or declared eventID, and the
@@ -32,7 +34,17 @@ class FakeEventQueries {
 
   add(capturedBy: string, body: Record<string, unknown>): Stored {
     const e = storedEvent(capturedBy, { type: 'ObjectEvent', action: 'OBSERVE', epcList: [PACK], ...body });
-    const row = { id: e.id, eventTime: e.eventTime, recordTime: e.recordTime, hash: e.hash, body: e.body, ignoreFields: [], corrections: [], capturedBy, eventType: e.eventType };
+    const row = {
+      id: e.id,
+      eventTime: e.eventTime,
+      recordTime: e.recordTime,
+      hash: e.hash,
+      body: e.body,
+      ignoreFields: [],
+      corrections: [],
+      capturedBy,
+      eventType: e.eventType,
+    };
     this.rows.push(row);
     return row;
   }
@@ -40,7 +52,12 @@ class FakeEventQueries {
   private visible(e: Stored, v: NonNullable<EventCriteria['visibleTo']>): boolean {
     if (e.capturedBy === v.organizationId) return true;
     const b = e.body as Record<string, any>;
-    const uris = [b.readPoint?.id, b.bizLocation?.id, ...(b.sourceList ?? []).map((s: any) => s.source), ...(b.destinationList ?? []).map((d: any) => d.destination)];
+    const uris = [
+      b.readPoint?.id,
+      b.bizLocation?.id,
+      ...(b.sourceList ?? []).map((s: any) => s.source),
+      ...(b.destinationList ?? []).map((d: any) => d.destination),
+    ];
     return v.glnPatterns.some((p) => uris.some((u) => typeof u === 'string' && likeToRegExp(p).test(u)));
   }
 
@@ -48,7 +65,9 @@ class FakeEventQueries {
     const after = afterId === undefined ? undefined : this.rows.find((r) => r.id === afterId)!;
     const rows = this.rows
       .filter((e) => !c.eventTypes || c.eventTypes.includes(e.eventType))
-      .filter((e) => !c.eventIds || c.eventIds.hashes.some((h) => h.equals(e.hash)) || c.eventIds.declared.includes(e.body.eventID as string))
+      .filter(
+        (e) => !c.eventIds || c.eventIds.hashes.some((h) => h.equals(e.hash)) || c.eventIds.declared.includes(e.body.eventID as string),
+      )
       .filter((e) => !c.visibleTo || this.visible(e, c.visibleTo))
       .sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime() || a.id - b.id)
       .filter((e) => !after || e.eventTime > after.eventTime || (e.eventTime.getTime() === after.eventTime.getTime() && e.id > after.id));
@@ -65,13 +84,27 @@ const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 0, minute)).toISOSt
 function setup() {
   const repository = new FakeEventQueries();
   const grants = new FakeReadGrantRepository();
-  const policy = new ReadPolicyService(new ReadGrantDirectory(grants as unknown as ReadGrantRepository, () => new Date()), () => new Date());
-  const captured = repository.add(maker.id, { eventTime: at(0), bizStep: 'commissioning', eventID: 'urn:uuid:6f3a0f2e-0000-4000-8000-000000000001' });
-  const shipped = repository.add(maker.id, { eventTime: at(1), destinationList: [{ type: 'owning_party', destination: 'urn:epc:id:pgln:0614141.00002' }] });
+  const policy = new ReadPolicyService(
+    new ReadGrantDirectory(grants as unknown as ReadGrantRepository, () => new Date()),
+    () => new Date(),
+  );
+  const captured = repository.add(maker.id, {
+    eventTime: at(0),
+    bizStep: 'commissioning',
+    eventID: 'urn:uuid:6f3a0f2e-0000-4000-8000-000000000001',
+  });
+  const shipped = repository.add(maker.id, {
+    eventTime: at(1),
+    destinationList: [{ type: 'owning_party', destination: 'urn:epc:id:pgln:0614141.00002' }],
+  });
   const atWholesaler = repository.add(pharmacy.id, { eventTime: at(2), readPoint: { id: 'urn:epc:id:sgln:0614141.00002.7' } });
   const linked = repository.add(pharmacy.id, { eventTime: at(3), bizLocation: { id: 'https://example.com/414/0614141000029?x=1' } });
   const elsewhere = repository.add(pharmacy.id, { eventTime: at(4), readPoint: { id: 'urn:epc:id:sgln:0614141.00003.0' } });
-  return { repository, service: new EventQueryService(repository as unknown as EventQueryRepository, policy), events: { captured, shipped, atWholesaler, linked, elsewhere } };
+  return {
+    repository,
+    service: new EventQueryService(repository as unknown as EventQueryRepository, policy),
+    events: { captured, shipped, atWholesaler, linked, elsewhere },
+  };
 }
 
 const idsOf = (page: { events: { id: number }[] }) => page.events.map((e) => e.id);
@@ -90,8 +123,18 @@ describe('EventQueryService', () => {
 
   it('applies the filters on top of what the caller may read', async () => {
     const { repository, service } = setup();
-    const aggregation = repository.add(wholesaler.id, { type: 'AggregationEvent', eventTime: at(5), parentID: 'urn:epc:id:sscc:0614141.1000000001', childEPCs: [PACK] });
-    repository.add(maker.id, { type: 'AggregationEvent', eventTime: at(6), parentID: 'urn:epc:id:sscc:0614141.1000000002', childEPCs: [PACK] });
+    const aggregation = repository.add(wholesaler.id, {
+      type: 'AggregationEvent',
+      eventTime: at(5),
+      parentID: 'urn:epc:id:sscc:0614141.1000000001',
+      childEPCs: [PACK],
+    });
+    repository.add(maker.id, {
+      type: 'AggregationEvent',
+      eventTime: at(6),
+      parentID: 'urn:epc:id:sscc:0614141.1000000002',
+      childEPCs: [PACK],
+    });
     expect(idsOf(await service.query({ eventType: ['AggregationEvent'] }, wholesaler))).toEqual([aggregation.id]);
   });
 
@@ -118,7 +161,13 @@ describe('EventQueryService', () => {
 
   it('refuses what it cannot read as INVALID_QUERY_PARAMETER, before querying', async () => {
     const { service } = setup();
-    const refused: QueryParams[] = [{ perPage: ['0'] }, { perPage: ['1001'] }, { nextPageToken: ['forged'] }, { colour: ['red'] }, { eventType: ['Thing'] }];
+    const refused: QueryParams[] = [
+      { perPage: ['0'] },
+      { perPage: ['1001'] },
+      { nextPageToken: ['forged'] },
+      { colour: ['red'] },
+      { eventType: ['Thing'] },
+    ];
     for (const params of refused) {
       await expect(service.query(params, regulator)).rejects.toMatchObject({ code: EventQueryErrorCode.INVALID_QUERY_PARAMETER });
     }
@@ -128,7 +177,9 @@ describe('EventQueryService', () => {
     it('finds an event by its CBV 2.0 hash and by the eventID it was captured with', async () => {
       const { service, events } = setup();
       await expect(service.findOne(digestToHash(events.shipped.hash), maker)).resolves.toMatchObject({ id: events.shipped.id });
-      await expect(service.findOne('urn:uuid:6f3a0f2e-0000-4000-8000-000000000001', maker)).resolves.toMatchObject({ id: events.captured.id });
+      await expect(service.findOne('urn:uuid:6f3a0f2e-0000-4000-8000-000000000001', maker)).resolves.toMatchObject({
+        id: events.captured.id,
+      });
     });
 
     it('answers an event the caller may not read exactly as an absent one', async () => {
@@ -137,7 +188,9 @@ describe('EventQueryService', () => {
       const absent = await service.findOne(digestToHash(Buffer.alloc(32, 7)), pharmacy).catch((e) => e);
       expect(hidden.code).toBe(EventQueryErrorCode.EVENT_NOT_FOUND);
       expect(absent.code).toBe(EventQueryErrorCode.EVENT_NOT_FOUND);
-      expect(hidden.message.replace(digestToHash(events.captured.hash), 'X')).toBe(absent.message.replace(digestToHash(Buffer.alloc(32, 7)), 'X'));
+      expect(hidden.message.replace(digestToHash(events.captured.hash), 'X')).toBe(
+        absent.message.replace(digestToHash(Buffer.alloc(32, 7)), 'X'),
+      );
       await expect(service.findOne(digestToHash(events.captured.hash), regulator)).resolves.toMatchObject({ id: events.captured.id });
     });
 

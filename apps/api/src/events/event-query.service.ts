@@ -41,7 +41,10 @@ export class EventQueryService {
       digest = null;
     }
     const event = await this.repository.findOne(digest, eventId, await this.policy.eventVisibility(reader));
-    if (!event) throw new EventQueryError(EventQueryErrorCode.EVENT_NOT_FOUND, `no event you may read has the hash or eventID ${eventId}`, { eventID: eventId });
+    if (!event)
+      throw new EventQueryError(EventQueryErrorCode.EVENT_NOT_FOUND, `no event you may read has the hash or eventID ${eventId}`, {
+        eventID: eventId,
+      });
     return event;
   }
 }

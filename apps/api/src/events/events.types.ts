@@ -5,7 +5,10 @@ import GraphQLJSON from 'graphql-type-json';
 /** The same filters as the EPCIS REST query parameters, under the same names, read by the same parser. */
 @InputType()
 export class EventFilter {
-  @Field(() => [String], { nullable: true, description: 'ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent, AssociationEvent' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent, AssociationEvent',
+  })
   eventType?: string[];
   @Field({ nullable: true, description: 'ISO 8601 date-time with zone; events at or after it' }) GE_eventTime?: string;
   @Field({ nullable: true, description: 'ISO 8601 date-time with zone; events before it' }) LT_eventTime?: string;
@@ -16,7 +19,8 @@ export class EventFilter {
   @Field(() => [String], { nullable: true }) EQ_disposition?: string[];
   @Field(() => [String], { nullable: true, description: 'SGLN as URN or Digital Link' }) EQ_readPoint?: string[];
   @Field(() => [String], { nullable: true }) EQ_bizLocation?: string[];
-  @Field(() => [String], { nullable: true, description: 'epcList or childEPCs; EPC URN, Digital Link, or a GTIN pattern' }) MATCH_epc?: string[];
+  @Field(() => [String], { nullable: true, description: 'epcList or childEPCs; EPC URN, Digital Link, or a GTIN pattern' })
+  MATCH_epc?: string[];
   @Field(() => [String], { nullable: true }) MATCH_parentID?: string[];
   @Field(() => [String], { nullable: true }) MATCH_inputEPC?: string[];
   @Field(() => [String], { nullable: true }) MATCH_outputEPC?: string[];
@@ -31,7 +35,7 @@ export class EventCorrectionType {
   @Field() declarationTime: Date;
   @Field({ nullable: true, description: 'CBV error reason, as declared' }) reason?: string;
   @Field(() => [String], { description: 'Events that correct this one' }) correctiveEventIDs: string[];
-  @Field(() => ID, { description: 'The organization that declared it (the event\'s capturer)' }) declaredBy: string;
+  @Field(() => ID, { description: "The organization that declared it (the event's capturer)" }) declaredBy: string;
   @Field({ description: "The server's clock when it was recorded" }) recordTime: Date;
 
   static from(c: EventCorrectionView): EventCorrectionType {

@@ -14,7 +14,9 @@ export class ReadGrantResolver {
   ) {}
 
   @Roles('MANUFACTURER')
-  @Mutation(() => ReadGrantType, { description: "Grants an organization read access to the caller's packs of a GTIN, or of one lot, for a period" })
+  @Mutation(() => ReadGrantType, {
+    description: "Grants an organization read access to the caller's packs of a GTIN, or of one lot, for a period",
+  })
   grantReadAccess(@CurrentOrganization() org: OrganizationEntity, @Args('input') input: GrantReadAccessInput): Promise<ReadGrantType> {
     return this.service.grant(org, input);
   }

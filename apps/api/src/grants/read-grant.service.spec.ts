@@ -21,11 +21,20 @@ function setup(now = NOW) {
   const clock = () => now;
   const organizations = new FakeOrganizationRepository().add(maker, rival, wholesaler);
   const grants = new FakeReadGrantRepository(clock);
-  const products = new Map<string, string>([[GTIN14, maker.id], ['00614141999996', rival.id]]);
+  const products = new Map<string, string>([
+    [GTIN14, maker.id],
+    ['00614141999996', rival.id],
+  ]);
   const live = new ReadGrantDirectory(grants as unknown as ReadGrantRepository, clock);
   const directory = new OrganizationDirectory(organizations as unknown as OrganizationRepository, {} as unknown as ApiKeyRepository);
   const provenance = { manufacturerOf: async (gtin: string | null) => (gtin && products.get(gtin)) ?? null };
-  const service = new ReadGrantService(grants as unknown as ReadGrantRepository, provenance as unknown as ProvenanceRepository, directory, live, clock);
+  const service = new ReadGrantService(
+    grants as unknown as ReadGrantRepository,
+    provenance as unknown as ProvenanceRepository,
+    directory,
+    live,
+    clock,
+  );
   return { grants, live, service, policy: new ReadPolicyService(live, clock) };
 }
 
@@ -50,13 +59,30 @@ describe('ReadGrantService', () => {
     it('stores a grant from now on the GTIN-14, active at once', async () => {
       const { grants, service } = setup();
       const granted = await service.grant(maker, input());
-      expect(granted).toMatchObject({ grantorId: maker.id, granteeId: wholesaler.id, gtin: GTIN14, lot: undefined, validFrom: NOW, active: true, revokedAt: undefined });
-      expect(grants.rows.get(granted.id)).toMatchObject({ grantorId: maker.id, granteeId: wholesaler.id, gtin: GTIN14, lot: null, validFrom: NOW });
+      expect(granted).toMatchObject({
+        grantorId: maker.id,
+        granteeId: wholesaler.id,
+        gtin: GTIN14,
+        lot: undefined,
+        validFrom: NOW,
+        active: true,
+        revokedAt: undefined,
+      });
+      expect(grants.rows.get(granted.id)).toMatchObject({
+        grantorId: maker.id,
+        granteeId: wholesaler.id,
+        gtin: GTIN14,
+        lot: null,
+        validFrom: NOW,
+      });
     });
 
     it('names the grantee by GLN as well as by id, and keeps a lot', async () => {
       const { service } = setup();
-      await expect(service.grant(maker, input({ grantee: ` ${wholesaler.gln} `, lot: 'L-42' }))).resolves.toMatchObject({ granteeId: wholesaler.id, lot: 'L-42' });
+      await expect(service.grant(maker, input({ grantee: ` ${wholesaler.gln} `, lot: 'L-42' }))).resolves.toMatchObject({
+        granteeId: wholesaler.id,
+        lot: 'L-42',
+      });
     });
 
     it('is in force for the grantee from its next read, though its grants were cached', async () => {
@@ -80,9 +106,24 @@ describe('ReadGrantService', () => {
       ['a GTIN of 11 digits', { gtin: '61414112345' }, 'gtin', 'check-digit'],
       ['a lot longer than 20 characters', { lot: 'L'.repeat(21) }, 'lot', undefined],
       ['a lot with a character outside CSET 82', { lot: 'L 1' }, 'lot', undefined],
-      ['an end before its start', { validFrom: new Date(NOW.getTime() + 2 * HOUR), validUntil: new Date(NOW.getTime() + HOUR) }, 'validUntil', 'after-valid-from'],
-      ['an end equal to its start', { validFrom: new Date(NOW.getTime() + HOUR), validUntil: new Date(NOW.getTime() + HOUR) }, 'validUntil', 'after-valid-from'],
-      ['an end already past', { validFrom: new Date(NOW.getTime() - 2 * HOUR), validUntil: new Date(NOW.getTime() - HOUR) }, 'validUntil', 'future'],
+      [
+        'an end before its start',
+        { validFrom: new Date(NOW.getTime() + 2 * HOUR), validUntil: new Date(NOW.getTime() + HOUR) },
+        'validUntil',
+        'after-valid-from',
+      ],
+      [
+        'an end equal to its start',
+        { validFrom: new Date(NOW.getTime() + HOUR), validUntil: new Date(NOW.getTime() + HOUR) },
+        'validUntil',
+        'after-valid-from',
+      ],
+      [
+        'an end already past',
+        { validFrom: new Date(NOW.getTime() - 2 * HOUR), validUntil: new Date(NOW.getTime() - HOUR) },
+        'validUntil',
+        'future',
+      ],
       ['an unknown grantee id', { grantee: randomUUID() }, 'grantee', 'registered'],
       ['an unknown grantee GLN', { grantee: '0614141000043' }, 'grantee', 'registered'],
       ['a grantee that is neither id nor GLN', { grantee: 'Wholesaler' }, 'grantee', 'registered'],
@@ -136,7 +177,10 @@ describe('ReadGrantService', () => {
       const { grants, service } = setup();
       const theirs = grants.seed({ grantorId: rival.id, granteeId: wholesaler.id, gtin: '00614141999996' });
       for (const id of [theirs.id, randomUUID(), 'not-a-uuid']) {
-        await expect(refusal(service.revoke(maker, id))).resolves.toMatchObject({ code: ReadGrantErrorCode.GRANT_NOT_FOUND, details: { id } });
+        await expect(refusal(service.revoke(maker, id))).resolves.toMatchObject({
+          code: ReadGrantErrorCode.GRANT_NOT_FOUND,
+          details: { id },
+        });
       }
       // The grantee may not revoke it either.
       await expect(refusal(service.revoke(wholesaler, theirs.id))).resolves.toMatchObject({ code: ReadGrantErrorCode.GRANT_NOT_FOUND });

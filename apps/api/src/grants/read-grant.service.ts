@@ -38,7 +38,11 @@ export class ReadGrantService {
     if (grantee.id === org.id) throw this.invalid('grantee', 'another-organization', 'a manufacturer reads its own packs already');
     // The same answer whether another organization makes the GTIN or none does: a refusal names no one.
     if ((await this.products.manufacturerOf(gtin)) !== org.id) {
-      throw new ReadGrantError(ReadGrantErrorCode.GRANT_FORBIDDEN, `${gtin} is not a GTIN ${org.name} has commissioned: only a GTIN's manufacturer grants read access to it`, { gtin });
+      throw new ReadGrantError(
+        ReadGrantErrorCode.GRANT_FORBIDDEN,
+        `${gtin} is not a GTIN ${org.name} has commissioned: only a GTIN's manufacturer grants read access to it`,
+        { gtin },
+      );
     }
     const row = await this.grants.create({ grantorId: org.id, granteeId: grantee.id, gtin, lot, validFrom, validUntil: input.validUntil });
     this.live.forget(grantee.id);
@@ -47,7 +51,8 @@ export class ReadGrantService {
 
   async revoke(org: OrganizationEntity, id: string): Promise<ReadGrantType> {
     const found = UUID.test(id) ? await this.grants.byId(id) : null;
-    if (!found || found.grantorId !== org.id) throw new ReadGrantError(ReadGrantErrorCode.GRANT_NOT_FOUND, `${org.name} gave no grant ${id}`, { id });
+    if (!found || found.grantorId !== org.id)
+      throw new ReadGrantError(ReadGrantErrorCode.GRANT_NOT_FOUND, `${org.name} gave no grant ${id}`, { id });
     const now = this.clock();
     const revoked = (await this.grants.revoke(id, org.id, now))!;
     this.live.forget(revoked.granteeId);

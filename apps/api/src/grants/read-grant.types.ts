@@ -10,7 +10,8 @@ export class GrantReadAccessInput {
 }
 
 @ObjectType('ReadGrant', {
-  description: "A manufacturer's grant of read access to its packs of a GTIN or lot: the grantee reads them as the manufacturer does while active",
+  description:
+    "A manufacturer's grant of read access to its packs of a GTIN or lot: the grantee reads them as the manufacturer does while active",
 })
 export class ReadGrantType {
   grantorId: string;

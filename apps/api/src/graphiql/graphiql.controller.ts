@@ -4,7 +4,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Public } from '../common/auth.decorators';
 import { WebAssetsService } from '../web/web-assets.service';
-import { GRAPHIQL_BOOT_JS, GRAPHIQL_CONTENT_SECURITY_POLICY, GRAPHIQL_HTML, GRAPHIQL_PAGE_CSS, GRAPHIQL_VENDOR_FILES } from './graphiql.page';
+import {
+  GRAPHIQL_BOOT_JS,
+  GRAPHIQL_CONTENT_SECURITY_POLICY,
+  GRAPHIQL_HTML,
+  GRAPHIQL_PAGE_CSS,
+  GRAPHIQL_VENDOR_FILES,
+} from './graphiql.page';
 
 const VENDOR = new Set<string>(GRAPHIQL_VENDOR_FILES);
 

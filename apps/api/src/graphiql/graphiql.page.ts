@@ -5,7 +5,12 @@ import type { ApolloServerPlugin } from '@apollo/server';
  * bundles are copied from their packages into dist/web/vendor by the web build (apps/web/vendor-files.plugin.mts);
  * the page's own start-up script is a file too, so the page runs under a CSP without 'unsafe-inline' scripts.
  */
-export const GRAPHIQL_VENDOR_FILES = ['react.production.min.js', 'react-dom.production.min.js', 'graphiql.min.js', 'graphiql.min.css'] as const;
+export const GRAPHIQL_VENDOR_FILES = [
+  'react.production.min.js',
+  'react-dom.production.min.js',
+  'graphiql.min.js',
+  'graphiql.min.css',
+] as const;
 
 /** The query GraphiQL opens with: answered by anyone, so a newcomer sees a result before finding a key. */
 export const GRAPHIQL_DEFAULT_QUERY = `# Welcome to pharmatrace's GraphQL API.
@@ -73,7 +78,11 @@ export const GRAPHIQL_PAGE_CSS = 'html, body, #graphiql { height: 100%; margin: 
 export function offlineGraphiqlPlugin(): ApolloServerPlugin {
   return {
     async serverWillStart() {
-      return { async renderLandingPage() { return { html: GRAPHIQL_HTML }; } };
+      return {
+        async renderLandingPage() {
+          return { html: GRAPHIQL_HTML };
+        },
+      };
     },
   };
 }

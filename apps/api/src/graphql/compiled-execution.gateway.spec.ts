@@ -24,7 +24,13 @@ function testSchema(): GraphQLSchema {
   const pack = async (epc: string) =>
     epc === 'none'
       ? null
-      : { epc, status: epc.endsWith('d') ? 'DISPENSED' : 'ACTIVE', day: new Date(Date.UTC(2028, 5, 30)), holder: epc === 'x' ? null : { name: 'Pharmacy', gln: null }, alerts: [] };
+      : {
+          epc,
+          status: epc.endsWith('d') ? 'DISPENSED' : 'ACTIVE',
+          day: new Date(Date.UTC(2028, 5, 30)),
+          holder: epc === 'x' ? null : { name: 'Pharmacy', gln: null },
+          alerts: [],
+        };
   const fields = schema.getQueryType()!.getFields();
   fields.pack.resolve = (_r, args) => pack(args.epc);
   fields.packs.resolve = (_r, args) => Promise.all(args.epcs.map(pack));
@@ -43,7 +49,10 @@ function testSchema(): GraphQLSchema {
 const OPERATIONS: { query: string; variables?: Record<string, unknown>; operationName?: string }[] = [
   { query: '{ pack(epc: "a") { epc status day holder { name gln } alerts } }' },
   { query: 'query($e: String!) { p: pack(epc: $e) { epc ...F } } fragment F on Pack { status holder { name } }', variables: { e: 'bd' } },
-  { query: 'query($e: String!, $s: Boolean!) { pack(epc: $e) { epc status @skip(if: $s) day @include(if: $s) } }', variables: { e: 'a', s: true } },
+  {
+    query: 'query($e: String!, $s: Boolean!) { pack(epc: $e) { epc status @skip(if: $s) day @include(if: $s) } }',
+    variables: { e: 'a', s: true },
+  },
   { query: '{ packs(epcs: ["a", "none", "x"]) { epc holder { name } } }' },
   { query: '{ pack(epc: "none") { epc } }' },
   { query: '{ fail(code: "INVALID_CODE") { epc } }' },
@@ -78,15 +87,23 @@ describe('CompiledExecutionGateway', () => {
   });
 
   const run = (document: ReturnType<typeof parse>, op: (typeof OPERATIONS)[number]) =>
-    executor({ document, operationName: op.operationName ?? null, request: { variables: op.variables }, context: {} } as unknown as GatewayGraphQLRequestContext);
+    executor({
+      document,
+      operationName: op.operationName ?? null,
+      request: { variables: op.variables },
+      context: {},
+    } as unknown as GatewayGraphQLRequestContext);
 
-  it.each(OPERATIONS.map((op) => [op.query.slice(0, 60), op] as const))('answers %s exactly as graphql-js, compiled or not', async (_, op) => {
-    const document = parse(op.query);
-    expect(validate(schema, document)).toEqual([]);
-    const reference = plain(await execute({ schema, document, variableValues: op.variables, operationName: op.operationName }));
-    // Apollo hands a repeated query over as the same document: the first runs in graphql-js, later ones compiled.
-    for (let i = 0; i < 3; i++) expect(plain(await run(document, op))).toEqual(reference);
-  });
+  it.each(OPERATIONS.map((op) => [op.query.slice(0, 60), op] as const))(
+    'answers %s exactly as graphql-js, compiled or not',
+    async (_, op) => {
+      const document = parse(op.query);
+      expect(validate(schema, document)).toEqual([]);
+      const reference = plain(await execute({ schema, document, variableValues: op.variables, operationName: op.operationName }));
+      // Apollo hands a repeated query over as the same document: the first runs in graphql-js, later ones compiled.
+      for (let i = 0; i < 3; i++) expect(plain(await run(document, op))).toEqual(reference);
+    },
+  );
 
   it('compiles a document on its second execution, and only once', async () => {
     const compile = jest.fn(compileQuery);
@@ -95,7 +112,8 @@ describe('CompiledExecutionGateway', () => {
     gateway.onSchemaLoadOrUpdate(() => undefined);
     const compiledExecutor = (await gateway.load()).executor!;
     const document = parse('{ pack(epc: "a") { epc } }');
-    const once = () => compiledExecutor({ document, operationName: null, request: {}, context: {} } as unknown as GatewayGraphQLRequestContext);
+    const once = () =>
+      compiledExecutor({ document, operationName: null, request: {}, context: {} } as unknown as GatewayGraphQLRequestContext);
     expect((await once()).data).toEqual({ pack: { epc: 'a' } });
     expect(compile).not.toHaveBeenCalled();
     for (let i = 0; i < 3; i++) expect((await once()).data).toEqual({ pack: { epc: 'a' } });

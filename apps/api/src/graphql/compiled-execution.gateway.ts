@@ -1,4 +1,9 @@
-import type { GatewayExecutionResult, GatewayGraphQLRequestContext, GatewayInterface, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
+import type {
+  GatewayExecutionResult,
+  GatewayGraphQLRequestContext,
+  GatewayInterface,
+  GatewaySchemaLoadOrUpdateCallback,
+} from '@apollo/server-gateway-interface';
 import {
   DocumentNode,
   execute,
@@ -81,10 +86,14 @@ export class CompiledExecutionGateway implements GatewayInterface {
     let entry = operations.get(operationName);
     if (!entry) {
       const variableDefinitions = getOperationAST(document, operationName)?.variableDefinitions ?? [];
-      operations.set(operationName, (entry = { runs: 0, variables: variableDefinitions, compilable: !reachesInputDefaults(schema, document) }));
+      operations.set(
+        operationName,
+        (entry = { runs: 0, variables: variableDefinitions, compilable: !reachesInputDefaults(schema, document) }),
+      );
     }
     if (!entry.compiled) {
-      if (!entry.compilable || entry.runs++ < COMPILE_AFTER) return execute({ schema, document, operationName, contextValue: context, variableValues: variables });
+      if (!entry.compilable || entry.runs++ < COMPILE_AFTER)
+        return execute({ schema, document, operationName, contextValue: context, variableValues: variables });
       entry.compiled = this.compile(schema, document, operationName ?? undefined);
     }
     if (!isCompiledQuery(entry.compiled)) return entry.compiled;

@@ -5,7 +5,9 @@ import { RequestLimitErrorCode } from '../common/request-limit.error';
 /** GraphQL Armor's refusal of an operation while it is parsed, as the client is answered. */
 class OperationTooLarge extends GraphQLError {
   constructor(message: string) {
-    super(message, { extensions: { code: RequestLimitErrorCode.OPERATION_TOO_LARGE, details: { rule: 'max-tokens' }, http: { status: 400 } } });
+    super(message, {
+      extensions: { code: RequestLimitErrorCode.OPERATION_TOO_LARGE, details: { rule: 'max-tokens' }, http: { status: 400 } },
+    });
   }
 }
 

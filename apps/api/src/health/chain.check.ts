@@ -33,7 +33,8 @@ export class ChainCheck implements HealthCheck {
       throw new Error(`chain ${chain.name}: RPC unreachable (${cause})`, { cause: e });
     }
     const body = (await response.json().catch(() => null)) as { result?: string } | null;
-    if (!response.ok || typeof body?.result !== 'string') throw new Error(`chain ${chain.name}: RPC answered HTTP ${response.status} without a block number`);
+    if (!response.ok || typeof body?.result !== 'string')
+      throw new Error(`chain ${chain.name}: RPC answered HTTP ${response.status} without a block number`);
     return Number(body.result);
   }
 }

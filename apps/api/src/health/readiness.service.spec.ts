@@ -7,7 +7,12 @@ const up = (name: string) => check(name, async () => ({ seen: name }));
 
 describe('readiness', () => {
   it('reports every check when all are up', async () => {
-    const service = new ReadinessService(up('postgres') as never, up('redis') as never, up('chain') as never, up('anchoringBacklog') as never);
+    const service = new ReadinessService(
+      up('postgres') as never,
+      up('redis') as never,
+      up('chain') as never,
+      up('anchoringBacklog') as never,
+    );
     await expect(service.report()).resolves.toEqual({
       status: 'ready',
       checks: {
@@ -32,13 +37,19 @@ describe('readiness', () => {
     );
     expect(error.code).toBe('NOT_READY');
     expect(error.message).toBe('not ready: redis');
-    expect(error.details).toMatchObject({ down: ['redis'], checks: { redis: { status: 'down', error: 'connect ECONNREFUSED' }, postgres: { status: 'up' } } });
+    expect(error.details).toMatchObject({
+      down: ['redis'],
+      checks: { redis: { status: 'down', error: 'connect ECONNREFUSED' }, postgres: { status: 'up' } },
+    });
     expect(JSON.stringify(error.details)).not.toMatch(/\n\s+at /);
   });
 
   it('gives up on a check that does not answer in time', async () => {
     const started = Date.now();
-    const result = await runCheck(check('chain', () => new Promise(() => undefined)), 50);
+    const result = await runCheck(
+      check('chain', () => new Promise(() => undefined)),
+      50,
+    );
     expect(result).toEqual({ status: 'down', error: 'no answer within 50 ms' });
     expect(Date.now() - started).toBeLessThan(1_000);
   });

@@ -14,7 +14,12 @@ export class RedisCheck implements HealthCheck {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   async run() {
-    const redis = new IORedis(this.config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
+    const redis = new IORedis(this.config.redisUrl, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      connectTimeout: 2_000,
+    });
     // connect() rejects with a bare "Connection is closed."; the socket's own error says why.
     let cause: Error | undefined;
     redis.on('error', (e: Error) => (cause = e));

@@ -22,7 +22,11 @@ export class LicenceResolver {
 
   @Roles('REGULATOR')
   @Mutation(() => LicenceType, { description: 'A regulator rejects (or, once verified, withdraws) a licence: it no longer counts.' })
-  rejectLicence(@CurrentOrganization() org: OrganizationEntity, @Args('id', { type: () => ID }) id: string, @Args('reason') reason: string): Promise<LicenceType> {
+  rejectLicence(
+    @CurrentOrganization() org: OrganizationEntity,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('reason') reason: string,
+  ): Promise<LicenceType> {
     return this.service.reject(org, id, reason);
   }
 

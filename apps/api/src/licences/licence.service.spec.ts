@@ -15,10 +15,24 @@ class FakeLicences {
 
   async add(licence: NewLicence): Promise<StoredLicence> {
     const same = [...this.rows.values()].some(
-      (l) => l.organizationId === licence.organizationId && l.type === licence.type && l.issuingAuthority === licence.issuingAuthority && l.number === licence.number,
+      (l) =>
+        l.organizationId === licence.organizationId &&
+        l.type === licence.type &&
+        l.issuingAuthority === licence.issuingAuthority &&
+        l.number === licence.number,
     );
-    if (same) throw new PersistenceError(PersistenceErrorCode.UNIQUE_VIOLATION, 'organization_licence_unique', 'unique constraint violated');
-    const row: StoredLicence = { ...licence, id: randomUUID(), createdAt: new Date(), verifiedBy: null, verifiedAt: null, rejectedBy: null, rejectedAt: null, rejectionReason: null };
+    if (same)
+      throw new PersistenceError(PersistenceErrorCode.UNIQUE_VIOLATION, 'organization_licence_unique', 'unique constraint violated');
+    const row: StoredLicence = {
+      ...licence,
+      id: randomUUID(),
+      createdAt: new Date(),
+      verifiedBy: null,
+      verifiedAt: null,
+      rejectedBy: null,
+      rejectedAt: null,
+      rejectionReason: null,
+    };
     this.rows.set(row.id, row);
     return row;
   }
@@ -32,7 +46,13 @@ class FakeLicences {
   }
 
   async reject(id: string, regulatorId: string, reason: string): Promise<StoredLicence | null> {
-    return this.decide(id, { rejectedBy: regulatorId, rejectedAt: new Date(), rejectionReason: reason, verifiedBy: null, verifiedAt: null });
+    return this.decide(id, {
+      rejectedBy: regulatorId,
+      rejectedAt: new Date(),
+      rejectionReason: reason,
+      verifiedBy: null,
+      verifiedAt: null,
+    });
   }
 
   async forOrganizations(ids: readonly string[]): Promise<Map<string, StoredLicence[]>> {
@@ -83,13 +103,24 @@ describe('LicenceService', () => {
       const { licences, service } = setup();
       const added = await service.add(pharmacy, input({ type: ' Pharmacy licence ', number: '\tPH-1234 ' }));
       expect(added).toMatchObject({ type: 'Pharmacy licence', number: 'PH-1234', status: LicenceStatus.PENDING, valid: false });
-      expect(licences.rows.get(added.id)).toMatchObject({ organizationId: pharmacy.id, type: 'Pharmacy licence', issuingAuthority: 'State Board of Pharmacy', number: 'PH-1234' });
+      expect(licences.rows.get(added.id)).toMatchObject({
+        organizationId: pharmacy.id,
+        type: 'Pharmacy licence',
+        issuingAuthority: 'State Board of Pharmacy',
+        number: 'PH-1234',
+      });
     });
 
     it.each(['type', 'issuingAuthority', 'number'] as const)('refuses an empty or over-long %s as INVALID_LICENCE', async (field) => {
       const { licences, service } = setup();
-      await expect(refusal(service.add(pharmacy, input({ [field]: '  ' })))).resolves.toMatchObject({ code: LicenceErrorCode.INVALID_LICENCE, details: { field } });
-      await expect(refusal(service.add(pharmacy, input({ [field]: 'x'.repeat(201) })))).resolves.toMatchObject({ code: LicenceErrorCode.INVALID_LICENCE, details: { field } });
+      await expect(refusal(service.add(pharmacy, input({ [field]: '  ' })))).resolves.toMatchObject({
+        code: LicenceErrorCode.INVALID_LICENCE,
+        details: { field },
+      });
+      await expect(refusal(service.add(pharmacy, input({ [field]: 'x'.repeat(201) })))).resolves.toMatchObject({
+        code: LicenceErrorCode.INVALID_LICENCE,
+        details: { field },
+      });
       await expect(service.add(pharmacy, input({ [field]: 'x'.repeat(200) }))).resolves.toBeDefined();
       expect(licences.rows.size).toBe(1);
     });
@@ -131,23 +162,41 @@ describe('LicenceService', () => {
     it('makes a verified licence valid within its dates, and a later rejection replaces the verification', async () => {
       const { service } = setup();
       const { id } = await service.add(pharmacy, input());
-      await expect(service.verify(regulator, id)).resolves.toMatchObject({ status: LicenceStatus.VERIFIED, valid: true, verifiedBy: regulator.id });
+      await expect(service.verify(regulator, id)).resolves.toMatchObject({
+        status: LicenceStatus.VERIFIED,
+        valid: true,
+        verifiedBy: regulator.id,
+      });
       const rejected = await service.reject(regulator, id, '  forged  ');
-      expect(rejected).toMatchObject({ status: LicenceStatus.REJECTED, valid: false, rejectedBy: regulator.id, rejectionReason: 'forged', verifiedBy: undefined });
+      expect(rejected).toMatchObject({
+        status: LicenceStatus.REJECTED,
+        valid: false,
+        rejectedBy: regulator.id,
+        rejectionReason: 'forged',
+        verifiedBy: undefined,
+      });
     });
 
     it('does not call a verified licence valid outside its dates', async () => {
       const { service } = setup();
-      const { id } = await service.add(pharmacy, input({ validFrom: new Date(Date.now() - 10 * DAY), validUntil: new Date(Date.now() - DAY) }));
+      const { id } = await service.add(
+        pharmacy,
+        input({ validFrom: new Date(Date.now() - 10 * DAY), validUntil: new Date(Date.now() - DAY) }),
+      );
       await expect(service.verify(regulator, id)).resolves.toMatchObject({ status: LicenceStatus.VERIFIED, valid: false });
     });
 
     it('refuses an unknown licence as UNKNOWN_LICENCE, and a rejection without a reason before looking', async () => {
       const { licences, service } = setup();
       await expect(refusal(service.verify(regulator, randomUUID()))).resolves.toMatchObject({ code: LicenceErrorCode.UNKNOWN_LICENCE });
-      await expect(refusal(service.reject(regulator, randomUUID(), 'no'))).resolves.toMatchObject({ code: LicenceErrorCode.UNKNOWN_LICENCE });
+      await expect(refusal(service.reject(regulator, randomUUID(), 'no'))).resolves.toMatchObject({
+        code: LicenceErrorCode.UNKNOWN_LICENCE,
+      });
       const { id } = await service.add(pharmacy, input());
-      await expect(refusal(service.reject(regulator, id, '   '))).resolves.toMatchObject({ code: LicenceErrorCode.INVALID_LICENCE, details: { field: 'reason' } });
+      await expect(refusal(service.reject(regulator, id, '   '))).resolves.toMatchObject({
+        code: LicenceErrorCode.INVALID_LICENCE,
+        details: { field: 'reason' },
+      });
       expect(licences.rows.get(id)!.rejectedAt).toBeNull();
     });
   });

@@ -27,10 +27,17 @@ export class LicenceService {
     const licence = { organizationId: org.id, type: text('type'), issuingAuthority: text('issuingAuthority'), number: text('number') };
     if (!(input.validFrom < input.validUntil)) throw this.invalid('validUntil', 'must be after validFrom');
     try {
-      return LicenceType.from(await this.licences.add({ ...licence, validFrom: input.validFrom, validUntil: input.validUntil }), this.clock());
+      return LicenceType.from(
+        await this.licences.add({ ...licence, validFrom: input.validFrom, validUntil: input.validUntil }),
+        this.clock(),
+      );
     } catch (e) {
       if (e instanceof PersistenceError) {
-        throw new LicenceError(LicenceErrorCode.LICENCE_EXISTS, `${licence.type} ${licence.number} of ${licence.issuingAuthority} is on record already`, { field: 'number' });
+        throw new LicenceError(
+          LicenceErrorCode.LICENCE_EXISTS,
+          `${licence.type} ${licence.number} of ${licence.issuingAuthority} is on record already`,
+          { field: 'number' },
+        );
       }
       throw e;
     }

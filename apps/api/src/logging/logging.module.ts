@@ -17,7 +17,10 @@ export class LoggingModule {
           pinoHttp: {
             level: config.logLevel,
             genReqId: requestIdOf,
-            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+            redact: {
+              paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'res.headers["set-cookie"]'],
+              censor: '[redacted]',
+            },
           },
         }),
       ],

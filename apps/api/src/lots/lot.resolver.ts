@@ -10,7 +10,9 @@ import { CustodianCountType, LotPackConnectionType, LotPackType, LotType, Status
 export class LotResolver {
   constructor(private readonly service: LotService) {}
 
-  @Query(() => LotType, { description: 'A lot: recall status, pack counts by status and by custodian (in SQL), and its packs as a connection' })
+  @Query(() => LotType, {
+    description: 'A lot: recall status, pack counts by status and by custodian (in SQL), and its packs as a connection',
+  })
   lot(@CurrentOrganization() org: OrganizationEntity, @Args('gtin') gtin: string, @Args('lot') lot: string): Promise<LotType> {
     return this.service.lot(org, gtin, lot);
   }
@@ -39,7 +41,10 @@ export class LotResolver {
 export class CustodianCountResolver {
   constructor(private readonly organizations: OrganizationLoader) {}
 
-  @ResolveField(() => OrganizationType, { nullable: true, description: 'Null for packs nobody holds (in transit to an unregistered party)' })
+  @ResolveField(() => OrganizationType, {
+    nullable: true,
+    description: 'Null for packs nobody holds (in transit to an unregistered party)',
+  })
   organization(@Parent() count: CustodianCountType, @Context('req') req: object): Promise<OrganizationType | null> {
     return this.organizations.type(req, count.custodianId);
   }

@@ -25,7 +25,16 @@ class FakeLots {
   add(lot: string, custodianId: string | null, n: number, status = 'ACTIVE'): this {
     for (let i = 0; i < n; i++) {
       const serial = `${custodianId ?? 'none'}-${status}-${this.stored.length}`;
-      this.stored.push({ gtin: GTIN, lot, epc: `https://id.gs1.org/01/${GTIN}/21/${serial}`, serial, status, expiry: '2027-01-31', custodianId, containerEpc: null });
+      this.stored.push({
+        gtin: GTIN,
+        lot,
+        epc: `https://id.gs1.org/01/${GTIN}/21/${serial}`,
+        serial,
+        status,
+        expiry: '2027-01-31',
+        custodianId,
+        containerEpc: null,
+      });
     }
     return this;
   }
@@ -36,7 +45,13 @@ class FakeLots {
 
   async view(gtin: string, lot: string): Promise<LotView> {
     const reason = this.recalls.get(`${gtin}/${lot}`);
-    return { gtin, lot, status: reason === undefined ? 'ACTIVE' : 'RECALLED', reason: reason ?? null, manufacturerId: this.manufacturers.get(gtin) ?? null };
+    return {
+      gtin,
+      lot,
+      status: reason === undefined ? 'ACTIVE' : 'RECALLED',
+      reason: reason ?? null,
+      manufacturerId: this.manufacturers.get(gtin) ?? null,
+    };
   }
 
   async heldBy(gtin: string, lot: string, organizationId: string): Promise<number> {
@@ -68,7 +83,10 @@ function setup() {
   lots.manufacturers.set(GTIN, maker.id);
   lots.add('L1', wholesaler.id, 3).add('L1', pharmacy.id, 2).add('L1', pharmacy.id, 1, 'DISPENSED').add('L2', pharmacy.id, 4);
   const grants = new FakeReadGrantRepository();
-  const policy = new ReadPolicyService(new ReadGrantDirectory(grants as unknown as ReadGrantRepository, () => new Date()), () => new Date());
+  const policy = new ReadPolicyService(
+    new ReadGrantDirectory(grants as unknown as ReadGrantRepository, () => new Date()),
+    () => new Date(),
+  );
   return { lots, grants, service: new LotService(lots as unknown as LotRepository, policy) };
 }
 
@@ -107,7 +125,10 @@ describe('LotService', () => {
   it('refuses FORBIDDEN to a holder of none of the lot, and to a manufacturer of another GTIN', async () => {
     const { service } = setup();
     await expect(service.lot(wholesaler, GTIN, 'L2')).rejects.toMatchObject({ code: 'FORBIDDEN', details: { rule: 'holds-a-pack' } });
-    await expect(service.lot(organization({ role: 'MANUFACTURER' }), GTIN, 'L1')).rejects.toMatchObject({ code: 'FORBIDDEN', details: { rule: 'own-gtin' } });
+    await expect(service.lot(organization({ role: 'MANUFACTURER' }), GTIN, 'L1')).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      details: { rule: 'own-gtin' },
+    });
   });
 
   it('says whether the lot is recalled and why', async () => {
@@ -151,10 +172,15 @@ describe('LotService', () => {
       const { service } = setup();
       const lot = await service.lot(maker, GTIN, 'L1');
       for (const first of [0, -1, 1001, 1.5]) {
-        await expect(service.packs(lot, first, null)).rejects.toMatchObject({ code: LotErrorCode.INVALID_LOT_QUERY, details: { field: 'first' } });
+        await expect(service.packs(lot, first, null)).rejects.toMatchObject({
+          code: LotErrorCode.INVALID_LOT_QUERY,
+          details: { field: 'first' },
+        });
       }
       await expect(service.packs(lot, 1000, null)).resolves.toBeDefined();
-      await expect(service.packs(lot, 1, Buffer.from('urn:epc:id:sgtin:x').toString('base64url'))).rejects.toMatchObject({ details: { field: 'after', rule: 'cursor' } });
+      await expect(service.packs(lot, 1, Buffer.from('urn:epc:id:sgtin:x').toString('base64url'))).rejects.toMatchObject({
+        details: { field: 'after', rule: 'cursor' },
+      });
     });
 
     it('serves 100 packs a page unless told', async () => {

@@ -43,13 +43,21 @@ export class LotService {
 
   async packs(lot: LotType, first: number | null, after: string | null): Promise<LotPackConnectionType> {
     const size = first ?? DEFAULT_PAGE;
-    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) throw this.invalid('first', 'range', `must be an integer from 1 to ${MAX_PAGE}`);
+    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE)
+      throw this.invalid('first', 'range', `must be an integer from 1 to ${MAX_PAGE}`);
     const afterEpc = after === null || after === undefined ? null : Buffer.from(after, 'base64url').toString('utf8');
     if (afterEpc !== null && !afterEpc.startsWith('https://')) throw this.invalid('after', 'cursor', 'is not a cursor this server issued');
     const page = await this.lots.packs(lot.gtin, lot.lot, lot.custodianId, size, afterEpc);
     const edges = page.packs.map((p) => ({
       cursor: Buffer.from(p.epc).toString('base64url'),
-      node: { custodianId: p.custodianId, epc: p.epc, serial: p.serial ?? undefined, status: p.status, expiry: p.expiry ?? undefined, container: p.containerEpc ?? undefined },
+      node: {
+        custodianId: p.custodianId,
+        epc: p.epc,
+        serial: p.serial ?? undefined,
+        status: p.status,
+        expiry: p.expiry ?? undefined,
+        container: p.containerEpc ?? undefined,
+      },
     }));
     return { edges, pageInfo: { hasNextPage: page.hasMore, endCursor: edges.at(-1)?.cursor } };
   }

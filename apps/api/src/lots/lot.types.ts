@@ -59,4 +59,3 @@ export class LotType {
   @Field({ nullable: true, description: 'Why it was recalled' }) reason?: string;
   @Field(() => LotScopeEnum, { description: 'Which packs the counts and the connection cover (read policy)' }) scope: LotScopeEnum;
 }
-

@@ -49,9 +49,11 @@ export class ApiMetrics {
     private readonly anchors: AnchorRepository,
   ) {
     collectDefaultMetrics({ register: this.registry });
-    new Gauge({ name: 'pharmatrace_process_restarts', help: 'Times the npm start supervisor restarted this process', registers: [this.registry] }).set(
-      config.restartCount,
-    );
+    new Gauge({
+      name: 'pharmatrace_process_restarts',
+      help: 'Times the npm start supervisor restarted this process',
+      registers: [this.registry],
+    }).set(config.restartCount);
     const readBacklog = () => this.backlog();
     const backlogGauge = (name: string, help: string, read: (b: AnchoringBacklog, gauge: Gauge) => void, labelNames: string[] = []) =>
       new Gauge({
@@ -64,7 +66,9 @@ export class ApiMetrics {
           if (backlog) read(backlog, this);
         },
       });
-    backlogGauge('pharmatrace_anchoring_unbatched_events', 'Events captured but not yet sealed into a batch', (b, g) => g.set(b.unbatchedEvents));
+    backlogGauge('pharmatrace_anchoring_unbatched_events', 'Events captured but not yet sealed into a batch', (b, g) =>
+      g.set(b.unbatchedEvents),
+    );
     backlogGauge(
       'pharmatrace_anchoring_open_batches',
       'Batches sealed but not yet FINAL on every chain, by status',

@@ -2,7 +2,9 @@ import { routeOf } from './http-metrics.middleware';
 
 describe('routeOf', () => {
   it('labels a request with the route pattern that matched, not its URL', () => {
-    expect(routeOf({ route: { path: '/epcis/events/:eventID' }, originalUrl: '/epcis/events/ni%3A%2F%2F?x=1' })).toBe('/epcis/events/:eventID');
+    expect(routeOf({ route: { path: '/epcis/events/:eventID' }, originalUrl: '/epcis/events/ni%3A%2F%2F?x=1' })).toBe(
+      '/epcis/events/:eventID',
+    );
   });
 
   it("labels Apollo's mounted endpoint by its path, with or without a query string", () => {

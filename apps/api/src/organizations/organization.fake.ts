@@ -36,7 +36,11 @@ export class FakeOrganizationRepository {
     const all = [...this.byId.values()];
     admit(all.flatMap((o) => o.companyPrefixes.map((prefix) => ({ prefix, organizationId: o.id, organizationName: o.name }))));
     if (all.some((o) => o.gln === org.gln)) {
-      throw new PersistenceError(PersistenceErrorCode.UNIQUE_VIOLATION, 'organization_gln_key', 'unique constraint organization_gln_key violated');
+      throw new PersistenceError(
+        PersistenceErrorCode.UNIQUE_VIOLATION,
+        'organization_gln_key',
+        'unique constraint organization_gln_key violated',
+      );
     }
     const saved = organization({ ...org });
     this.byId.set(saved.id, saved);

@@ -68,8 +68,16 @@ describe('OrganizationService', () => {
   describe('create', () => {
     it('stores the organization with a trimmed name and unique prefixes, and hands out the key whose hash it stored', async () => {
       const { organizations, service } = setup();
-      const { organization: created, apiKey } = await service.create(input({ name: '  ACME Pharma ', companyPrefixes: ['0614141', '0614141'] }));
-      expect(created).toMatchObject({ name: 'ACME Pharma', role: 'MANUFACTURER', gln: GLN, companyPrefixes: ['0614141'], requireSignedCaptures: false });
+      const { organization: created, apiKey } = await service.create(
+        input({ name: '  ACME Pharma ', companyPrefixes: ['0614141', '0614141'] }),
+      );
+      expect(created).toMatchObject({
+        name: 'ACME Pharma',
+        role: 'MANUFACTURER',
+        gln: GLN,
+        companyPrefixes: ['0614141'],
+        requireSignedCaptures: false,
+      });
       expect(organizations.byId.get(created.id)).toMatchObject({ name: 'ACME Pharma', companyPrefixes: ['0614141'] });
       expect(apiKey).toMatch(/^pt_[A-Za-z0-9_-]{43}$/);
       expect(organizations.firstKeyHashes.get(created.id)).toEqual(hashApiKey(apiKey));
@@ -119,13 +127,18 @@ describe('OrganizationService', () => {
 
     it('lets a distributor register without a prefix', async () => {
       const { service } = setup();
-      await expect(service.create(input({ role: OrganizationRoleEnum.DISTRIBUTOR, companyPrefixes: [] }))).resolves.toMatchObject({ organization: { companyPrefixes: [] } });
+      await expect(service.create(input({ role: OrganizationRoleEnum.DISTRIBUTOR, companyPrefixes: [] }))).resolves.toMatchObject({
+        organization: { companyPrefixes: [] },
+      });
     });
 
     it('answers a taken GLN as GLN_TAKEN, and records nothing', async () => {
       const { auditLog, service } = setup();
       await service.create(input());
-      await expect(refusal(service.create(input({ companyPrefixes: ['0999999'] })))).resolves.toMatchObject({ code: OrganizationErrorCode.GLN_TAKEN, details: { field: 'gln' } });
+      await expect(refusal(service.create(input({ companyPrefixes: ['0999999'] })))).resolves.toMatchObject({
+        code: OrganizationErrorCode.GLN_TAKEN,
+        details: { field: 'gln' },
+      });
       expect(auditLog.entries).toHaveLength(1);
     });
 
@@ -144,10 +157,19 @@ describe('OrganizationService', () => {
       organizations.add(holder);
       await expect(refusal(service.create(input({ companyPrefixes: ['0614141'] })))).resolves.toMatchObject({
         code: OrganizationErrorCode.COMPANY_PREFIX_OVERLAP,
-        details: { field: 'companyPrefixes', rule: 'prefix-overlap', prefix: '0614141', conflictsWith: '061414', organizationId: holder.id },
+        details: {
+          field: 'companyPrefixes',
+          rule: 'prefix-overlap',
+          prefix: '0614141',
+          conflictsWith: '061414',
+          organizationId: holder.id,
+        },
       });
       const ownOverlap = await refusal(service.create(input({ gln: '0614141000029', companyPrefixes: ['0799999', '07999991'] })));
-      expect(ownOverlap).toMatchObject({ code: OrganizationErrorCode.COMPANY_PREFIX_OVERLAP, details: { prefix: '0799999', conflictsWith: '07999991', organizationId: null } });
+      expect(ownOverlap).toMatchObject({
+        code: OrganizationErrorCode.COMPANY_PREFIX_OVERLAP,
+        details: { prefix: '0799999', conflictsWith: '07999991', organizationId: null },
+      });
       expect(ownOverlap.message).toContain('of the same request');
       expect(organizations.byId.size).toBe(1);
     });
@@ -159,7 +181,8 @@ describe('OrganizationService', () => {
           const { organizations, service } = setup();
           organizations.add(organization({ gln: '0614141000029', companyPrefixes: [registered] }));
           const all = [...new Set([...requested, registered])];
-          const overlapping = all.some((a) => all.some((b) => a !== b && (a.startsWith(b) || b.startsWith(a)))) || requested.includes(registered);
+          const overlapping =
+            all.some((a) => all.some((b) => a !== b && (a.startsWith(b) || b.startsWith(a)))) || requested.includes(registered);
           const outcome = await service.create(input({ companyPrefixes: requested })).then(
             () => 'created',
             (e: OrganizationError) => e.code,

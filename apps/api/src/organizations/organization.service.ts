@@ -39,12 +39,27 @@ export class OrganizationService {
       );
       const organization = OrganizationType.from(entity);
       // After the creation's transaction (the repository owns it); the key and its hash are never recorded.
-      const after = { id: organization.id, name: organization.name, role: organization.role, gln: organization.gln, companyPrefixes: organization.companyPrefixes };
-      await this.auditLog.record({ actor: { kind: 'operator' }, action: 'organization.create', subjectType: 'organization', subjectId: entity.id, before: null, after });
+      const after = {
+        id: organization.id,
+        name: organization.name,
+        role: organization.role,
+        gln: organization.gln,
+        companyPrefixes: organization.companyPrefixes,
+      };
+      await this.auditLog.record({
+        actor: { kind: 'operator' },
+        action: 'organization.create',
+        subjectType: 'organization',
+        subjectId: entity.id,
+        before: null,
+        after,
+      });
       return { organization, apiKey };
     } catch (e) {
       if (e instanceof PersistenceError && e.constraint?.includes('gln')) {
-        throw new OrganizationError(OrganizationErrorCode.GLN_TAKEN, `an organization with GLN ${input.gln} exists already`, { field: 'gln' });
+        throw new OrganizationError(OrganizationErrorCode.GLN_TAKEN, `an organization with GLN ${input.gln} exists already`, {
+          field: 'gln',
+        });
       }
       throw e;
     }
@@ -74,11 +89,19 @@ export class OrganizationService {
   private refuseOverlap(requested: string[], registered: RegisteredPrefix[]) {
     const overlap = findPrefixOverlap(requested, registered);
     if (!overlap) return;
-    const holder = overlap.holder ? `${overlap.holder.organizationName}'s "${overlap.conflictsWith}"` : `"${overlap.conflictsWith}" of the same request`;
+    const holder = overlap.holder
+      ? `${overlap.holder.organizationName}'s "${overlap.conflictsWith}"`
+      : `"${overlap.conflictsWith}" of the same request`;
     throw new OrganizationError(
       OrganizationErrorCode.COMPANY_PREFIX_OVERLAP,
       `input.companyPrefixes: "${overlap.prefix}" overlaps ${holder}: company prefixes may not equal or begin one another`,
-      { field: 'companyPrefixes', rule: 'prefix-overlap', prefix: overlap.prefix, conflictsWith: overlap.conflictsWith, organizationId: overlap.holder?.organizationId ?? null },
+      {
+        field: 'companyPrefixes',
+        rule: 'prefix-overlap',
+        prefix: overlap.prefix,
+        conflictsWith: overlap.conflictsWith,
+        organizationId: overlap.holder?.organizationId ?? null,
+      },
     );
   }
 

@@ -5,5 +5,8 @@ import { ReadPolicyService } from './read-policy.service';
 
 /** The read policy, the live read grants it decides on, and the per-request organization loader, for every feature that reads. */
 @Global()
-@Module({ providers: [ReadPolicyService, ReadGrantDirectory, OrganizationLoader], exports: [ReadPolicyService, ReadGrantDirectory, OrganizationLoader] })
+@Module({
+  providers: [ReadPolicyService, ReadGrantDirectory, OrganizationLoader],
+  exports: [ReadPolicyService, ReadGrantDirectory, OrganizationLoader],
+})
 export class PolicyModule {}

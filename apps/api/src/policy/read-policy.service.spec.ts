@@ -46,7 +46,9 @@ describe('ReadPolicyService', () => {
 
     it('cuts a stranger to its party events, and refuses one party to none with FORBIDDEN naming the pack', async () => {
       const { policy } = setup();
-      await expect(policy.history(wholesaler, 'urn:epc:id:sgtin:0614141.112345.1', pack, async () => null, 5, 2)).resolves.toBe(HistoryVisibility.PARTY_EVENTS);
+      await expect(policy.history(wholesaler, 'urn:epc:id:sgtin:0614141.112345.1', pack, async () => null, 5, 2)).resolves.toBe(
+        HistoryVisibility.PARTY_EVENTS,
+      );
       const error = await refusal(policy.history(wholesaler, 'urn:epc:id:sgtin:0614141.112345.1', pack, async () => null, 5, 0));
       expect(error).toBeInstanceOf(PolicyError);
       expect(error.code).toBe(AuthErrorCode.FORBIDDEN);
@@ -73,7 +75,9 @@ describe('ReadPolicyService', () => {
       lotScoped.repository.seed({ granteeId: wholesaler.id, gtin: GTIN, lot: 'L1' });
       await expect(lotScoped.policy.history(wholesaler, 'epc', pack, lotOf, 5, 0)).resolves.toBe(HistoryVisibility.FULL);
       expect(asked).toBe(1);
-      await expect(refusal(lotScoped.policy.history(wholesaler, 'epc', pack, async () => 'L2', 5, 0))).resolves.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(refusal(lotScoped.policy.history(wholesaler, 'epc', pack, async () => 'L2', 5, 0))).resolves.toMatchObject({
+        code: 'FORBIDDEN',
+      });
     });
 
     it("decides grants on the injected clock, not the machine's", async () => {
@@ -83,8 +87,15 @@ describe('ReadPolicyService', () => {
       await expect(refusal(policy.history(wholesaler, 'epc', pack, async () => null, 3, 0))).resolves.toMatchObject({ code: 'FORBIDDEN' });
 
       const early = setup(new Date('2020-01-01T00:00:00Z'));
-      early.repository.seed({ granteeId: wholesaler.id, gtin: GTIN, validFrom: new Date('2024-01-01'), validUntil: new Date('2999-01-01') });
-      await expect(refusal(early.policy.history(wholesaler, 'epc', pack, async () => null, 3, 0))).resolves.toMatchObject({ code: 'FORBIDDEN' });
+      early.repository.seed({
+        granteeId: wholesaler.id,
+        gtin: GTIN,
+        validFrom: new Date('2024-01-01'),
+        validUntil: new Date('2999-01-01'),
+      });
+      await expect(refusal(early.policy.history(wholesaler, 'epc', pack, async () => null, 3, 0))).resolves.toMatchObject({
+        code: 'FORBIDDEN',
+      });
     });
 
     it("ignores another organization's grant and a revoked one", async () => {
@@ -166,7 +177,12 @@ describe('ReadPolicyService', () => {
     it('scopes alerts to the involved organization, and opens them all to a regulator', async () => {
       const { repository, policy } = setup();
       repository.seed({ granteeId: pharmacy.id, gtin: GTIN });
-      await expect(policy.alerts(pharmacy)).resolves.toEqual({ kind: 'involved', organizationId: pharmacy.id, ownGtins: false, granted: [{ gtin: GTIN, lot: null }] });
+      await expect(policy.alerts(pharmacy)).resolves.toEqual({
+        kind: 'involved',
+        organizationId: pharmacy.id,
+        ownGtins: false,
+        granted: [{ gtin: GTIN, lot: null }],
+      });
       await expect(policy.alerts(regulator)).resolves.toEqual({ kind: 'all' });
     });
   });
@@ -182,7 +198,7 @@ describe('ReadPolicyService', () => {
       expect(await policy.custodyShown(wholesaler, pack, null)).toBe(false);
     });
 
-    it('answers without a turn once the caller\'s grants are cached', async () => {
+    it("answers without a turn once the caller's grants are cached", async () => {
       const { repository, policy } = setup();
       repository.seed({ granteeId: wholesaler.id, gtin: GTIN });
       // The first read waits for the repository, later ones do not.
@@ -191,7 +207,9 @@ describe('ReadPolicyService', () => {
     });
 
     it('decides on grants handed over synchronously as on awaited ones', () => {
-      const grants: ReadGrant[] = [{ granteeId: wholesaler.id, gtin: GTIN, lot: 'L2', validFrom: new Date(0), validUntil: new Date('2999-01-01'), revokedAt: null }];
+      const grants: ReadGrant[] = [
+        { granteeId: wholesaler.id, gtin: GTIN, lot: 'L2', validFrom: new Date(0), validUntil: new Date('2999-01-01'), revokedAt: null },
+      ];
       const policy = new ReadPolicyService({ of: () => grants } as unknown as ReadGrantDirectory, () => NOW);
       expect(policy.custodyShown(wholesaler, pack, null)).toBe(false);
       expect(policy.custodyShown(wholesaler, { ...pack, lot: 'L2' }, null)).toBe(true);
@@ -205,7 +223,10 @@ describe('ReadPolicyService', () => {
 
   it('isPartyTo counts the capturer and any GLN the event names', () => {
     const { policy } = setup();
-    const body = { readPoint: { id: 'urn:epc:id:sgln:0614141.00003.0' }, destinationList: [{ type: 'owning_party', destination: 'urn:epc:id:pgln:0614141.00004' }] };
+    const body = {
+      readPoint: { id: 'urn:epc:id:sgln:0614141.00003.0' },
+      destinationList: [{ type: 'owning_party', destination: 'urn:epc:id:pgln:0614141.00004' }],
+    };
     expect(policy.isPartyTo(maker, { capturedBy: maker.id, body: {} })).toBe(true);
     expect(policy.isPartyTo(pharmacy, { capturedBy: maker.id, body })).toBe(true);
     expect(policy.isPartyTo(regulator, { capturedBy: maker.id, body })).toBe(true);

@@ -39,7 +39,12 @@ export class ReadPolicyService {
   async eventVisibility(org: OrganizationEntity): Promise<EventCriteria['visibleTo']> {
     const scope: EventScope = decideRead(this.reader(org), { query: ReadQuery.EVENTS }, await this.grants.of(org.id), this.clock());
     if (scope.kind === 'all') return undefined;
-    return { organizationId: scope.organizationId, glnPatterns: glnLikePatterns(scope.gln), ownGtins: scope.ownGtins, granted: scope.granted };
+    return {
+      organizationId: scope.organizationId,
+      glnPatterns: glnLikePatterns(scope.gln),
+      ownGtins: scope.ownGtins,
+      granted: scope.granted,
+    };
   }
 
   isPartyTo(org: OrganizationEntity, event: { capturedBy: string; body: Record<string, unknown> }): boolean {
@@ -60,18 +65,37 @@ export class ReadPolicyService {
   ): Promise<HistoryVisibility> {
     const grants = await this.grants.of(org.id);
     const lot = grants.some((g) => g.gtin === pack.gtin && g.lot !== null) ? await lotOf() : null;
-    const visibility = decideRead(this.reader(org), { query: ReadQuery.HISTORY, pack: { ...pack, lot }, historyEvents: events, partyEvents }, grants, this.clock());
+    const visibility = decideRead(
+      this.reader(org),
+      { query: ReadQuery.HISTORY, pack: { ...pack, lot }, historyEvents: events, partyEvents },
+      grants,
+      this.clock(),
+    );
     if (visibility === HistoryVisibility.FORBIDDEN) {
-      throw this.forbidden(ReadQuery.HISTORY, 'party-to-an-event', `${org.name} is party to no event of ${epc}; its verdict is open to all through verify`);
+      throw this.forbidden(
+        ReadQuery.HISTORY,
+        'party-to-an-event',
+        `${org.name} is party to no event of ${epc}; its verdict is open to all through verify`,
+      );
     }
     return visibility;
   }
 
-  async lot(org: OrganizationEntity, gtin: string, lot: string, manufacturerId: string | null, heldPacks: number): Promise<Exclude<LotScope, { kind: 'forbidden' }>> {
+  async lot(
+    org: OrganizationEntity,
+    gtin: string,
+    lot: string,
+    manufacturerId: string | null,
+    heldPacks: number,
+  ): Promise<Exclude<LotScope, { kind: 'forbidden' }>> {
     const subject = { query: ReadQuery.LOT, pack: { gtin, lot, manufacturerId }, heldPacks } as const;
     const scope = decideRead(this.reader(org), subject, await this.grants.of(org.id), this.clock());
     if (scope.kind === 'forbidden') {
-      throw this.forbidden(ReadQuery.LOT, org.role === 'MANUFACTURER' ? 'own-gtin' : 'holds-a-pack', `${org.name} may not read lot ${lot} of ${gtin}`);
+      throw this.forbidden(
+        ReadQuery.LOT,
+        org.role === 'MANUFACTURER' ? 'own-gtin' : 'holds-a-pack',
+        `${org.name} may not read lot ${lot} of ${gtin}`,
+      );
     }
     return scope;
   }
@@ -86,7 +110,8 @@ export class ReadPolicyService {
    * are cached: this is the verification hot path.
    */
   custodyShown(org: OrganizationEntity, pack: PackSubject, custodianId: string | null): boolean | Promise<boolean> {
-    const decide = (grants: readonly ReadGrant[]) => decideRead(this.reader(org), { query: ReadQuery.CUSTODY, pack, custodianId }, grants, this.clock());
+    const decide = (grants: readonly ReadGrant[]) =>
+      decideRead(this.reader(org), { query: ReadQuery.CUSTODY, pack, custodianId }, grants, this.clock());
     const grants = this.grants.of(org.id);
     return grants instanceof Promise ? grants.then(decide) : decide(grants);
   }

@@ -35,10 +35,21 @@ describe('anchorsOf', () => {
   it('uses the multi-chain list, leaving out chains with nothing mined or whose anchor a reorganisation dropped', () => {
     const multi = {
       ...single,
-      anchors: [chain(1, '55', AnchorStatusEnum.MINED), chain(10, '77', AnchorStatusEnum.SUBMITTED, false), chain(137, '88', AnchorStatusEnum.REANCHORED)],
+      anchors: [
+        chain(1, '55', AnchorStatusEnum.MINED),
+        chain(10, '77', AnchorStatusEnum.SUBMITTED, false),
+        chain(137, '88', AnchorStatusEnum.REANCHORED),
+      ],
     };
     expect(anchorsOf(multi)).toEqual([
-      { chainId: 1, contract: `0x${'55'.repeat(20)}`, transactionHash: `0x${'55'.repeat(32)}`, blockNumber: 900, blockHash: `0x${'ee'.repeat(32)}`, status: 'MINED' },
+      {
+        chainId: 1,
+        contract: `0x${'55'.repeat(20)}`,
+        transactionHash: `0x${'55'.repeat(32)}`,
+        blockNumber: 900,
+        blockHash: `0x${'ee'.repeat(32)}`,
+        status: 'MINED',
+      },
     ]);
   });
 });

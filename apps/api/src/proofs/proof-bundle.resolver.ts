@@ -13,7 +13,10 @@ export class ProofBundleResolver {
     description:
       'Proof bundle v1 of a pack, case or pallet: its events, CBV 2.0 hashes, Merkle proofs and anchors, for `pharmatrace-verify`; the events the read policy lets the caller see, as provenance.',
   })
-  proofBundle(@Args('epc', { description: 'EPC URN or GS1 Digital Link URI' }) epc: string, @CurrentOrganization() org: OrganizationEntity): Promise<ProofBundle> {
+  proofBundle(
+    @Args('epc', { description: 'EPC URN or GS1 Digital Link URI' }) epc: string,
+    @CurrentOrganization() org: OrganizationEntity,
+  ): Promise<ProofBundle> {
     return this.service.bundle(epc, org);
   }
 }

@@ -114,13 +114,22 @@ describe('ProofBundleService', () => {
       { chainId: 10, contractAddress: '0xc10', status: 'SUBMITTED', txHash: null, blockNumber: null, blockHash: null, reanchorCount: 0 },
     ]);
     const [entry] = (await service.bundle(PACK, maker)).events;
-    expect(entry.anchors).toEqual([{ chainId: 1, contract: '0xc1', transactionHash: '0x01', blockNumber: 5, blockHash: '0xb1', status: 'FINAL' }]);
+    expect(entry.anchors).toEqual([
+      { chainId: 1, contract: '0xc1', transactionHash: '0x01', blockNumber: 5, blockHash: '0xb1', status: 'FINAL' },
+    ]);
     expect(entry.hashRules).toBe(3);
   });
 
   it('leaves hashRules out for events hashed with the rules a bundle assumes, and the verifier agrees', async () => {
     const { packs, service } = setup();
-    const body = { type: 'ObjectEvent', action: 'OBSERVE', eventTime: at(0), eventTimeZoneOffset: '+00:00', epcList: [PACK], bizStep: 'packing' };
+    const body = {
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      eventTime: at(0),
+      eventTimeZoneOffset: '+00:00',
+      epcList: [PACK],
+      bizStep: 'packing',
+    };
     packs.own(PACK, storedEvent(maker.id, body, { hashRules: 2, hash: Buffer.from(hashDigest(eventHash(body, undefined, [], 2).hash)) }));
     const bundle = await service.bundle(PACK, maker);
     expect(bundle.events[0]).not.toHaveProperty('hashRules');
@@ -129,7 +138,14 @@ describe('ProofBundleService', () => {
 
   it('shows an event declared in error with its latest declaration, still matching its hash', async () => {
     const { packs, service } = setup();
-    const declaration = (reason: string) => ({ declarationTime: at(9), reason, correctiveEventIDs: [], errorDeclaration: { declarationTime: at(9), reason }, declaredBy: maker.id, recordTime: at(9) });
+    const declaration = (reason: string) => ({
+      declarationTime: at(9),
+      reason,
+      correctiveEventIDs: [],
+      errorDeclaration: { declarationTime: at(9), reason },
+      declaredBy: maker.id,
+      recordTime: at(9),
+    });
     packs.own(PACK, event(maker.id, 0, 'packing'));
     const [stored] = packs.histories.get(PACK)!;
     stored.event.corrections = [declaration('did_not_occur'), declaration('incorrect_data')];
@@ -151,7 +167,10 @@ describe('ProofBundleService', () => {
 
   it('refuses an unreadable EPC, a pack without events and a reader party to none, with their codes', async () => {
     const { packs, service } = setup();
-    await expect(service.bundle('urn:epc:id:sgtin:garbage', maker)).rejects.toMatchObject({ code: ProofBundleErrorCode.INVALID_EPC, details: { field: 'epc' } });
+    await expect(service.bundle('urn:epc:id:sgtin:garbage', maker)).rejects.toMatchObject({
+      code: ProofBundleErrorCode.INVALID_EPC,
+      details: { field: 'epc' },
+    });
     await expect(service.bundle(PACK, maker)).rejects.toMatchObject({ code: ProofBundleErrorCode.NO_EVENTS, details: { epc: PACK } });
     packs.own(PACK, event(maker.id, 0, 'packing'));
     await expect(service.bundle(PACK, pharmacy)).rejects.toMatchObject({ code: 'FORBIDDEN' });

@@ -41,9 +41,10 @@ export class ProofBundleService {
         return {
           // Under the rules before issue 14 a context's spelling of a namespace is part of the hash: such an event is
           // shown exactly as stored, rebinding cbvmda if its capture did.
-          event: event.hashRules >= 2
-            ? servedEvent({ body: event.body, errorDeclaration: event.corrections.at(-1)?.errorDeclaration })
-            : { ...event.body, ...(event.corrections.length ? { errorDeclaration: event.corrections.at(-1)!.errorDeclaration } : {}) },
+          event:
+            event.hashRules >= 2
+              ? servedEvent({ body: event.body, errorDeclaration: event.corrections.at(-1)?.errorDeclaration })
+              : { ...event.body, ...(event.corrections.length ? { errorDeclaration: event.corrections.at(-1)!.errorDeclaration } : {}) },
           eventHash: digestToHash(event.hash),
           ...(event.ignoreFields.length ? { ignoreFields: event.ignoreFields } : {}),
           // Events hashed with other rules than those a bundle assumes when it names none say which.
@@ -61,7 +62,8 @@ export class ProofBundleService {
     try {
       return canonicalEpc(input.trim());
     } catch (e) {
-      if (e instanceof Gs1Error) throw new ProofBundleError(ProofBundleErrorCode.INVALID_EPC, `epc: ${e.message}`, { field: 'epc', rule: e.rule });
+      if (e instanceof Gs1Error)
+        throw new ProofBundleError(ProofBundleErrorCode.INVALID_EPC, `epc: ${e.message}`, { field: 'epc', rule: e.rule });
       throw e;
     }
   }

@@ -14,7 +14,14 @@ const wholesaler = organization({ name: 'Wholesaler', role: 'DISTRIBUTOR', gln: 
 const pharmacy = organization({ name: 'Pharmacy', role: 'DISPENSER', gln: '0614141000036' });
 
 const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 0, minute)).toISOString();
-const commissioned = storedEvent(maker.id, { type: 'ObjectEvent', action: 'ADD', eventTime: at(0), epcList: [PACK], bizStep: 'commissioning', readPoint: { id: 'urn:epc:id:sgln:0614141.00001.0' } });
+const commissioned = storedEvent(maker.id, {
+  type: 'ObjectEvent',
+  action: 'ADD',
+  eventTime: at(0),
+  epcList: [PACK],
+  bizStep: 'commissioning',
+  readPoint: { id: 'urn:epc:id:sgln:0614141.00001.0' },
+});
 const shipped = storedEvent(maker.id, {
   type: 'ObjectEvent',
   action: 'OBSERVE',
@@ -23,14 +30,24 @@ const shipped = storedEvent(maker.id, {
   bizStep: 'shipping',
   destinationList: [{ type: 'owning_party', destination: 'urn:epc:id:pgln:0614141.00002' }],
 });
-const received = storedEvent(wholesaler.id, { type: 'ObjectEvent', action: 'OBSERVE', eventTime: at(2), epcList: [PACK], bizStep: 'receiving' });
+const received = storedEvent(wholesaler.id, {
+  type: 'ObjectEvent',
+  action: 'OBSERVE',
+  eventTime: at(2),
+  epcList: [PACK],
+  bizStep: 'receiving',
+});
 
 function setup(grants: ReadGrant[] = []) {
   const packs = new FakePacks().own(PACK, commissioned, shipped, received);
   const products = new FakeProducts();
   products.manufacturers.set(GTIN, maker.id);
   const policy = new ReadPolicyService({ of: () => grants } as unknown as ReadGrantDirectory, () => new Date('2025-06-01'));
-  return { packs, products, service: new PackHistoryService(packs as unknown as PackRepository, products as unknown as ProvenanceRepository, policy) };
+  return {
+    packs,
+    products,
+    service: new PackHistoryService(packs as unknown as PackRepository, products as unknown as ProvenanceRepository, policy),
+  };
 }
 
 describe('PackHistoryService', () => {
@@ -52,11 +69,18 @@ describe('PackHistoryService', () => {
   });
 
   it('refuses a reader party to none of it with FORBIDDEN', async () => {
-    await expect(setup().service.readable(PACK, pharmacy)).rejects.toMatchObject({ code: 'FORBIDDEN', details: { rule: 'party-to-an-event' } });
+    await expect(setup().service.readable(PACK, pharmacy)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      details: { rule: 'party-to-an-event' },
+    });
   });
 
   it('answers an unknown pack with an empty, open history', async () => {
-    await expect(setup().service.readable('https://id.gs1.org/01/00614141123452/21/unknown', pharmacy)).resolves.toEqual({ history: [], visible: [], visibility: HistoryVisibility.FULL });
+    await expect(setup().service.readable('https://id.gs1.org/01/00614141123452/21/unknown', pharmacy)).resolves.toEqual({
+      history: [],
+      visible: [],
+      visibility: HistoryVisibility.FULL,
+    });
   });
 
   it("asks for a GTIN's manufacturer once, then remembers it", async () => {
@@ -77,7 +101,14 @@ describe('PackHistoryService', () => {
   });
 
   it('reads a lot-scoped grant against the pack’s lot, looking the lot up only for such a grant', async () => {
-    const grant = (lot: string | null): ReadGrant => ({ granteeId: pharmacy.id, gtin: GTIN, lot, validFrom: new Date(0), validUntil: new Date('2999-01-01'), revokedAt: null });
+    const grant = (lot: string | null): ReadGrant => ({
+      granteeId: pharmacy.id,
+      gtin: GTIN,
+      lot,
+      validFrom: new Date(0),
+      validUntil: new Date('2999-01-01'),
+      revokedAt: null,
+    });
     const whole = setup([grant(null)]);
     await expect(whole.service.readable(PACK, pharmacy)).resolves.toMatchObject({ visibility: HistoryVisibility.FULL });
     expect(whole.packs.lotLookups).toBe(0);
@@ -92,7 +123,10 @@ describe('PackHistoryService', () => {
 
   it('treats a container as owned by nobody: its readers are its parties', async () => {
     const { packs, products, service } = setup();
-    packs.own(SSCC, storedEvent(wholesaler.id, { type: 'ObjectEvent', action: 'OBSERVE', eventTime: at(5), epcList: [SSCC], bizStep: 'shipping' }));
+    packs.own(
+      SSCC,
+      storedEvent(wholesaler.id, { type: 'ObjectEvent', action: 'OBSERVE', eventTime: at(5), epcList: [SSCC], bizStep: 'shipping' }),
+    );
     await expect(service.readable(SSCC, maker)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(service.readable(SSCC, wholesaler)).resolves.toMatchObject({ visibility: HistoryVisibility.PARTY_EVENTS });
     expect(products.lookups).toBe(2);

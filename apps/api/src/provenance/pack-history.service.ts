@@ -48,7 +48,14 @@ export class PackHistoryService {
     // Independent round trips run together: this is the regulators' hot path (p99 target 20 ms).
     const [history, manufacturerId] = await Promise.all([this.packs.history(epc), this.manufacturerOf(gtin)]);
     const party = new Set(history.filter((h) => this.policy.isPartyTo(org, h.event)).map((h) => h.event.id));
-    const visibility = await this.policy.history(org, epc, { gtin, manufacturerId }, () => this.packs.lotOf(epc), history.length, party.size);
+    const visibility = await this.policy.history(
+      org,
+      epc,
+      { gtin, manufacturerId },
+      () => this.packs.lotOf(epc),
+      history.length,
+      party.size,
+    );
     const visible = visibility === HistoryVisibility.FULL ? history : history.filter((h) => party.has(h.event.id));
     return { history, visible, visibility };
   }

@@ -6,7 +6,14 @@ import { ProvenanceService } from './provenance.service';
 
 @Module({
   imports: [AnchoringModule],
-  providers: [PackHistoryService, ProvenanceService, ProvenanceResolver, CustodyIntervalResolver, AggregationSpanResolver, ProvenanceFlagResolver],
+  providers: [
+    PackHistoryService,
+    ProvenanceService,
+    ProvenanceResolver,
+    CustodyIntervalResolver,
+    AggregationSpanResolver,
+    ProvenanceFlagResolver,
+  ],
   exports: [PackHistoryService],
 })
 export class ProvenanceModule {}

@@ -4,14 +4,21 @@ import { CurrentOrganization } from '../common/auth.decorators';
 import { OrganizationType } from '../organizations/organization.types';
 import { OrganizationLoader } from '../policy/organization.loader';
 import { ProvenanceService } from './provenance.service';
-import { AggregationSpanType, CustodyIntervalType, ProvenanceEventConnectionType, ProvenanceFlagType, ProvenanceType } from './provenance.types';
+import {
+  AggregationSpanType,
+  CustodyIntervalType,
+  ProvenanceEventConnectionType,
+  ProvenanceFlagType,
+  ProvenanceType,
+} from './provenance.types';
 
 @Resolver(() => ProvenanceType)
 export class ProvenanceResolver {
   constructor(private readonly service: ProvenanceService) {}
 
   @Query(() => ProvenanceType, {
-    description: 'A pack, case or pallet: its events with Merkle proofs, custody chain, aggregation history and contradictions, as the read policy allows.',
+    description:
+      'A pack, case or pallet: its events with Merkle proofs, custody chain, aggregation history and contradictions, as the read policy allows.',
   })
   provenance(
     @Args('epc', { description: 'EPC URN or GS1 Digital Link URI' }) epc: string,

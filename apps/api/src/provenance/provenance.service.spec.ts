@@ -1,6 +1,12 @@
 import { HistoryVisibility, ProvenanceFlagCode } from '@pharmatrace/domain';
 import { digestToHash } from '@pharmatrace/epcis';
-import type { AnchorRepository, ApiKeyRepository, OrganizationRepository, PackRepository, ProvenanceRepository } from '@pharmatrace/persistence';
+import type {
+  AnchorRepository,
+  ApiKeyRepository,
+  OrganizationRepository,
+  PackRepository,
+  ProvenanceRepository,
+} from '@pharmatrace/persistence';
 import fc from 'fast-check';
 import { rootFromProof } from 'pharmatrace-verify';
 import { FakeAnchors } from '../anchoring/proof.fake';
@@ -25,8 +31,17 @@ const stranger = organization({ name: 'Stranger', role: 'DISTRIBUTOR', gln: '061
 
 const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 0, minute)).toISOString();
 const event = (by: string, minute: number, bizStep: string, fields: Record<string, unknown> = {}) =>
-  storedEvent(by, { type: 'ObjectEvent', action: bizStep === 'commissioning' ? 'ADD' : 'OBSERVE', eventTime: at(minute), epcList: [PACK], bizStep, ...fields });
-const shipTo = (gln: string) => ({ destinationList: [{ type: 'owning_party', destination: `urn:epc:id:pgln:0614141.${gln.slice(7, 12)}` }] });
+  storedEvent(by, {
+    type: 'ObjectEvent',
+    action: bizStep === 'commissioning' ? 'ADD' : 'OBSERVE',
+    eventTime: at(minute),
+    epcList: [PACK],
+    bizStep,
+    ...fields,
+  });
+const shipTo = (gln: string) => ({
+  destinationList: [{ type: 'owning_party', destination: `urn:epc:id:pgln:0614141.${gln.slice(7, 12)}` }],
+});
 
 /** Maker → Wholesaler → Pharmacy. Receipts name no location: whether they were addressed right rests on the capturer's GLN. */
 function chain() {
@@ -64,9 +79,15 @@ describe('ProvenanceService', () => {
     await expect(service.provenance(`  ${PACK_URN} `, maker, {})).resolves.toMatchObject({ epc: PACK, visibility: HistoryVisibility.FULL });
   });
 
-  it.each(['not an epc', 'urn:epc:id:sgtin:0614141.012345', 'https://id.gs1.org/01/00614141123453/21/1'])('refuses %j as INVALID_EPC', async (input) => {
-    await expect(setup().service.provenance(input, maker, {})).rejects.toMatchObject({ code: ProvenanceErrorCode.INVALID_EPC, details: { field: 'epc' } });
-  });
+  it.each(['not an epc', 'urn:epc:id:sgtin:0614141.012345', 'https://id.gs1.org/01/00614141123453/21/1'])(
+    'refuses %j as INVALID_EPC',
+    async (input) => {
+      await expect(setup().service.provenance(input, maker, {})).rejects.toMatchObject({
+        code: ProvenanceErrorCode.INVALID_EPC,
+        details: { field: 'epc' },
+      });
+    },
+  );
 
   it('shows the manufacturer every event, its custody from commissioning to the pharmacy, and no contradiction', async () => {
     const { events, service } = setup();

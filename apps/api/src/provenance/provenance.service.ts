@@ -78,7 +78,9 @@ export class ProvenanceService {
           packEvent: a.packRef,
           unpackEvent: a.unpackRef ?? undefined,
         })),
-      flags: derived.flags.filter((f) => full || refs.has(f.eventRef)).map((f) => ({ actorId: f.actorId, code: f.code, event: f.eventRef, at: f.at, message: f.message })),
+      flags: derived.flags
+        .filter((f) => full || refs.has(f.eventRef))
+        .map((f) => ({ actorId: f.actorId, code: f.code, event: f.eventRef, at: f.at, message: f.message })),
     };
   }
 
@@ -88,11 +90,18 @@ export class ProvenanceService {
     const afterHash = after ? Buffer.from(after, 'base64url').toString('utf8') : null;
     const start = afterHash === null ? 0 : provenance.events.findIndex((e) => e.eventHash === afterHash) + 1;
     if (afterHash !== null && start === 0) {
-      throw new ProvenanceError(ProvenanceErrorCode.INVALID_PROVENANCE_CURSOR, 'after: not a cursor of this history', { field: 'after', rule: 'cursor' });
+      throw new ProvenanceError(ProvenanceErrorCode.INVALID_PROVENANCE_CURSOR, 'after: not a cursor of this history', {
+        field: 'after',
+        rule: 'cursor',
+      });
     }
     const slice = provenance.events.slice(start, start + size);
     const edges = slice.map((node) => ({ cursor: Buffer.from(node.eventHash).toString('base64url'), node }));
-    return { edges, pageInfo: { hasNextPage: start + size < provenance.events.length, endCursor: edges.at(-1)?.cursor }, totalCount: provenance.events.length };
+    return {
+      edges,
+      pageInfo: { hasNextPage: start + size < provenance.events.length, endCursor: edges.at(-1)?.cursor },
+      totalCount: provenance.events.length,
+    };
   }
 
   private custodyEvent(h: HistoryEvent, capturers: Map<string, OrganizationEntity>): CustodyEvent {
@@ -119,7 +128,8 @@ export class ProvenanceService {
     try {
       return canonicalEpc(input.trim());
     } catch (e) {
-      if (e instanceof Gs1Error) throw new ProvenanceError(ProvenanceErrorCode.INVALID_EPC, `epc: ${e.message}`, { field: 'epc', rule: e.rule });
+      if (e instanceof Gs1Error)
+        throw new ProvenanceError(ProvenanceErrorCode.INVALID_EPC, `epc: ${e.message}`, { field: 'epc', rule: e.rule });
       throw e;
     }
   }

@@ -40,7 +40,8 @@ export class CustodyIntervalType {
   @Field() from: Date;
   @Field({ nullable: true, description: 'Null while the interval lasts' }) to?: Date;
   @Field({ description: 'True for the time between a shipment and its receipt (no holder then)' }) inTransit: boolean;
-  @Field({ nullable: true, description: 'Hash of the shipping event that brought the pack here, or that this transit is' }) shipment?: string;
+  @Field({ nullable: true, description: 'Hash of the shipping event that brought the pack here, or that this transit is' })
+  shipment?: string;
   @Field({ nullable: true, description: 'GLN the shipment in transit is addressed to' }) destinationGln?: string;
 }
 
@@ -89,7 +90,8 @@ export class ProvenanceType {
   @Field({ description: 'The EPC in canonical GS1 Digital Link form' }) epc: string;
   @Field(() => HistoryVisibility, { description: 'How much of the history the caller may read' }) visibility: HistoryVisibility;
   @Field(() => [ProvenanceEventType], { description: 'In event-time order' }) events: ProvenanceEventType[];
-  @Field(() => [CustodyIntervalType], { description: 'Custody chain in time order, derived from the history' }) custody: CustodyIntervalType[];
+  @Field(() => [CustodyIntervalType], { description: 'Custody chain in time order, derived from the history' })
+  custody: CustodyIntervalType[];
   @Field(() => [AggregationSpanType], { description: 'Cases and pallets that held the pack, with packing and unpacking times' })
   aggregation: AggregationSpanType[];
   @Field(() => [ProvenanceFlagType]) flags: ProvenanceFlagType[];

@@ -35,7 +35,13 @@ export class KeyGate {
     const token = bearerToken(req.headers.authorization);
     if (!token) {
       if (this.smallBody(req)) return next();
-      return this.refuse(req, res, 401, AuthErrorCode.UNAUTHENTICATED, `send "Authorization: Bearer <api key>": without one, a body may have at most ${ANONYMOUS_BODY_LIMIT} bytes`);
+      return this.refuse(
+        req,
+        res,
+        401,
+        AuthErrorCode.UNAUTHENTICATED,
+        `send "Authorization: Bearer <api key>": without one, a body may have at most ${ANONYMOUS_BODY_LIMIT} bytes`,
+      );
     }
     const hash = this.directory.keyHash(token);
     if (this.adminTokenHash && sameHash(hash, this.adminTokenHash)) return next();
@@ -48,7 +54,13 @@ export class KeyGate {
         const retryAfter = await this.failures.fail(req.ip ?? 'unknown');
         if (retryAfter) {
           res.setHeader('Retry-After', String(retryAfter));
-          return this.refuse(req, res, 429, RateLimitErrorCode.RATE_LIMITED, `too many wrong API keys from this address; retry in ${retryAfter} s`);
+          return this.refuse(
+            req,
+            res,
+            429,
+            RateLimitErrorCode.RATE_LIMITED,
+            `too many wrong API keys from this address; retry in ${retryAfter} s`,
+          );
         }
         if (this.smallBody(req)) return next();
         const code = !key ? AuthErrorCode.UNAUTHENTICATED : key.revoked ? AuthErrorCode.API_KEY_REVOKED : AuthErrorCode.API_KEY_EXPIRED;

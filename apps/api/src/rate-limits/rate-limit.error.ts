@@ -6,7 +6,10 @@ export enum RateLimitErrorCode {
 }
 
 export class RateLimitError extends AppError<RateLimitErrorCode> {
-  constructor(readonly retryAfterSeconds: number, message: string) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message: string,
+  ) {
     super(RateLimitErrorCode.RATE_LIMITED, message, { retryAfterSeconds });
   }
 }

@@ -50,12 +50,16 @@ export class RateLimitGuard implements CanActivate {
     if (verdict instanceof Promise) return verdict.then((v) => this.check(req, v, what) as boolean);
     if (!verdict.blocked) return true;
     req.res?.setHeader('Retry-After', String(verdict.retryAfterSeconds));
-    throw new RateLimitError(verdict.retryAfterSeconds, `more requests a minute than this ${what} may make; retry in ${verdict.retryAfterSeconds} s`);
+    throw new RateLimitError(
+      verdict.retryAfterSeconds,
+      `more requests a minute than this ${what} may make; retry in ${verdict.retryAfterSeconds} s`,
+    );
   }
 
   private rateClassOf(ctx: ExecutionContext): RateClass | undefined {
     const handler = ctx.getHandler();
-    if (!this.classes.has(handler)) this.classes.set(handler, this.reflector.getAllAndOverride<RateClass>(RATE_CLASS, [handler, ctx.getClass()]));
+    if (!this.classes.has(handler))
+      this.classes.set(handler, this.reflector.getAllAndOverride<RateClass>(RATE_CLASS, [handler, ctx.getClass()]));
     return this.classes.get(handler);
   }
 }

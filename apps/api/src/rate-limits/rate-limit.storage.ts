@@ -42,7 +42,9 @@ end
 return { hits, ttl, blocked }`;
 
 type HitReply = [total: number, windowMs: number, blockedMs: number];
-type HitRedis = Redis & { pharmatraceHit(hitKey: string, blockKey: string, hits: number, windowMs: number, limit: number, decide: 0 | 1): Promise<HitReply> };
+type HitRedis = Redis & {
+  pharmatraceHit(hitKey: string, blockKey: string, hits: number, windowMs: number, limit: number, decide: 0 | 1): Promise<HitReply>;
+};
 
 /** What a hit learns: whether the key is over its limit, for how long, and the window's hits so far. */
 export interface RateVerdict {
@@ -152,7 +154,10 @@ export class RateLimitStorage implements OnModuleDestroy {
       this.unreachable(new RedisNotReady(this.redis.status));
       return batch.forEach(({ key, counter, hits }) => this.keepUnsent(key, counter, hits));
     }
-    const pipeline = this.redis.pipeline() as unknown as { pharmatraceHit(...args: unknown[]): void; exec(): Promise<[Error | null, unknown][] | null> };
+    const pipeline = this.redis.pipeline() as unknown as {
+      pharmatraceHit(...args: unknown[]): void;
+      exec(): Promise<[Error | null, unknown][] | null>;
+    };
     for (const { key, counter, hits } of batch) pipeline.pharmatraceHit(...this.redisKeys(key), hits, counter.windowMs, counter.limit, 0);
     const now = Date.now();
     const replies = await pipeline.exec().catch((e: Error) => batch.map(() => [e, null] as [Error, null]));

@@ -9,8 +9,15 @@ export class RecallResolver {
   constructor(private readonly service: RecallService) {}
 
   @Roles('MANUFACTURER', 'REGULATOR')
-  @Mutation(() => RecallResultType, { description: "Recalls a lot: every pack of it answers RECALLED at once; each current custodian is alerted" })
-  recallLot(@CurrentOrganization() org: OrganizationEntity, @Args('gtin') gtin: string, @Args('lot') lot: string, @Args('reason') reason: string) {
+  @Mutation(() => RecallResultType, {
+    description: 'Recalls a lot: every pack of it answers RECALLED at once; each current custodian is alerted',
+  })
+  recallLot(
+    @CurrentOrganization() org: OrganizationEntity,
+    @Args('gtin') gtin: string,
+    @Args('lot') lot: string,
+    @Args('reason') reason: string,
+  ) {
     return this.service.recallLot(org, gtin, lot, reason);
   }
 

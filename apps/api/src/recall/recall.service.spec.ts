@@ -27,7 +27,10 @@ class FakeRecalls {
   async recallLot(gtin: string, lot: string, reason: string, by: string) {
     this.recalled.push({ gtin, lot, reason, by });
     const packs = this.packs.filter((p) => p.lot === lot);
-    return { packs: packs.length, custodians: [...new Set(packs.map((p) => p.custodian))].map((id) => ({ id, packs: packs.filter((p) => p.custodian === id).length })) };
+    return {
+      packs: packs.length,
+      custodians: [...new Set(packs.map((p) => p.custodian))].map((id) => ({ id, packs: packs.filter((p) => p.custodian === id).length })),
+    };
   }
 
   async withdrawProduct(gtin: string, reason: string, by: string) {
@@ -45,7 +48,12 @@ function setup() {
 describe('recalls and withdrawals', () => {
   it('recalls a lot for its manufacturer, storing the GTIN-14 and trimmed reason, and counts packs and custodians', async () => {
     const { service, recalls } = setup();
-    await expect(service.recallLot(MAKER, '614141123452', 'LOT42', '  contamination ')).resolves.toEqual({ gtin: GTIN, lot: 'LOT42', packs: 3, custodiansAlerted: 2 });
+    await expect(service.recallLot(MAKER, '614141123452', 'LOT42', '  contamination ')).resolves.toEqual({
+      gtin: GTIN,
+      lot: 'LOT42',
+      packs: 3,
+      custodiansAlerted: 2,
+    });
     expect(recalls.recalled).toEqual([{ gtin: GTIN, lot: 'LOT42', reason: 'contamination', by: MAKER.id }]);
   });
 
@@ -60,14 +68,26 @@ describe('recalls and withdrawals', () => {
 
   it('refuses a product no pack of which was ever commissioned', async () => {
     const { service } = setup();
-    await expect(service.recallLot(REGULATOR, '00614141999996', 'LOT1', 'x')).rejects.toMatchObject({ code: RecallErrorCode.UNKNOWN_PRODUCT, details: { field: 'gtin' } });
+    await expect(service.recallLot(REGULATOR, '00614141999996', 'LOT1', 'x')).rejects.toMatchObject({
+      code: RecallErrorCode.UNKNOWN_PRODUCT,
+      details: { field: 'gtin' },
+    });
   });
 
   it('refuses a lot AI (10) would refuse and a blank reason, before recalling anything', async () => {
     const { service, recalls } = setup();
-    await expect(service.recallLot(MAKER, GTIN, 'LOT 42 IS WAY TOO LONG FOR AI10', 'x')).rejects.toMatchObject({ code: RecallErrorCode.INVALID_RECALL, details: { field: 'lot' } });
-    await expect(service.recallLot(MAKER, GTIN, 'LOT42', '   ')).rejects.toMatchObject({ code: RecallErrorCode.INVALID_RECALL, details: { field: 'reason' } });
-    await expect(service.withdrawProduct(MAKER, GTIN, '\t')).rejects.toMatchObject({ code: RecallErrorCode.INVALID_RECALL, details: { field: 'reason' } });
+    await expect(service.recallLot(MAKER, GTIN, 'LOT 42 IS WAY TOO LONG FOR AI10', 'x')).rejects.toMatchObject({
+      code: RecallErrorCode.INVALID_RECALL,
+      details: { field: 'lot' },
+    });
+    await expect(service.recallLot(MAKER, GTIN, 'LOT42', '   ')).rejects.toMatchObject({
+      code: RecallErrorCode.INVALID_RECALL,
+      details: { field: 'reason' },
+    });
+    await expect(service.withdrawProduct(MAKER, GTIN, '\t')).rejects.toMatchObject({
+      code: RecallErrorCode.INVALID_RECALL,
+      details: { field: 'reason' },
+    });
     expect(recalls.recalled).toHaveLength(0);
     expect(recalls.withdrawn).toHaveLength(0);
   });
@@ -77,7 +97,10 @@ describe('recalls and withdrawals', () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 9 }), async (shift) => {
         const wrong = GTIN.slice(0, 13) + String((Number(GTIN[13]) + shift) % 10);
-        await expect(service.recallLot(MAKER, wrong, 'LOT42', 'x')).rejects.toMatchObject({ code: RecallErrorCode.INVALID_RECALL, details: { field: 'gtin' } });
+        await expect(service.recallLot(MAKER, wrong, 'LOT42', 'x')).rejects.toMatchObject({
+          code: RecallErrorCode.INVALID_RECALL,
+          details: { field: 'gtin' },
+        });
       }),
     );
     expect(recalls.recalled).toHaveLength(0);

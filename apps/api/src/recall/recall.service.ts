@@ -28,10 +28,12 @@ export class RecallService {
   }
 
   private async authorize(org: OrganizationEntity, gtinInput: string): Promise<string> {
-    if (!isValidGtin(gtinInput)) throw new RecallError(RecallErrorCode.INVALID_RECALL, 'gtin: not a GTIN with a valid check digit', { field: 'gtin' });
+    if (!isValidGtin(gtinInput))
+      throw new RecallError(RecallErrorCode.INVALID_RECALL, 'gtin: not a GTIN with a valid check digit', { field: 'gtin' });
     const gtin = toGtin14(gtinInput);
     const manufacturer = await this.recalls.productManufacturer(gtin);
-    if (manufacturer === null) throw new RecallError(RecallErrorCode.UNKNOWN_PRODUCT, `no pack of GTIN ${gtin} was ever commissioned`, { field: 'gtin' });
+    if (manufacturer === null)
+      throw new RecallError(RecallErrorCode.UNKNOWN_PRODUCT, `no pack of GTIN ${gtin} was ever commissioned`, { field: 'gtin' });
     if (org.role !== 'REGULATOR' && manufacturer !== org.id) {
       throw new RecallError(RecallErrorCode.RECALL_FORBIDDEN, `only the manufacturer of ${gtin} or a regulator may do this`);
     }

@@ -29,7 +29,9 @@ describe('event batch signatures', () => {
   it("computes the digest ethers' TypedDataEncoder computes, for any batch", () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { maxLength: 20 }), (digests) => {
-        expect(hexlify(eventBatchDigest(GLN, digests))).toBe(TypedDataEncoder.hash(EVENT_BATCH_DOMAIN, EVENT_BATCH_TYPES, eventBatchMessage(GLN, digests)));
+        expect(hexlify(eventBatchDigest(GLN, digests))).toBe(
+          TypedDataEncoder.hash(EVENT_BATCH_DOMAIN, EVENT_BATCH_TYPES, eventBatchMessage(GLN, digests)),
+        );
       }),
     );
   });
@@ -55,11 +57,15 @@ describe('event batch signatures', () => {
 
   it('writes typed data the standalone verifier accepts for every event it covers', () => {
     const bundled = { signer: wallet.address, signature: SIGNATURE, typedData: eventBatchTypedData(GLN, DIGESTS) };
-    HASHES.forEach((hash, i) => expect(checkSignature(bundled, hash, `0x${Buffer.from(DIGESTS[i]).toString('hex')}`)).toEqual({ ok: true, signer: wallet.address }));
+    HASHES.forEach((hash, i) =>
+      expect(checkSignature(bundled, hash, `0x${Buffer.from(DIGESTS[i]).toString('hex')}`)).toEqual({ ok: true, signer: wallet.address }),
+    );
   });
 
   it('lets an organization capture unsigned unless it requires signatures', async () => {
     await expect(serviceFor(null).check(org, HASHES, undefined)).resolves.toBeUndefined();
-    await expect(serviceFor(wallet.address, true).check(org, HASHES, undefined)).rejects.toMatchObject({ rule: SignatureRule.SIGNATURE_REQUIRED });
+    await expect(serviceFor(wallet.address, true).check(org, HASHES, undefined)).rejects.toMatchObject({
+      rule: SignatureRule.SIGNATURE_REQUIRED,
+    });
   });
 });

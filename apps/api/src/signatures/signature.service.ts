@@ -35,7 +35,11 @@ export class SignatureService {
    * undefined for an unsigned capture the organization allows. Throws INVALID_SIGNATURE when the signature does
    * not recover the organization's registered address over exactly these hashes.
    */
-  async check(org: OrganizationEntity, eventHashes: readonly string[], signature: string | undefined): Promise<NewCaptureSignature | undefined> {
+  async check(
+    org: OrganizationEntity,
+    eventHashes: readonly string[],
+    signature: string | undefined,
+  ): Promise<NewCaptureSignature | undefined> {
     const bytes = signature === undefined ? undefined : parseSignature(signature);
     const key = await this.signatures.signingKeyOf(org.id);
     if (!bytes) {

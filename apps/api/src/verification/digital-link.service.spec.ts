@@ -52,7 +52,15 @@ describe('GS1 Digital Link resolution', () => {
       expect(answer).toEqual({
         status: 200,
         type: 'json',
-        body: { epc: EPC, status: 'ACTIVE', saleable: true, alerts: [], product: expect.objectContaining({ serial: 'S1' }), anchored: true, checkedOnChain: false },
+        body: {
+          epc: EPC,
+          status: 'ACTIVE',
+          saleable: true,
+          alerts: [],
+          product: expect.objectContaining({ serial: 'S1' }),
+          anchored: true,
+          checkedOnChain: false,
+        },
       });
       expect(answer.csp).toBeUndefined();
     }

@@ -1,5 +1,14 @@
 import { AlertCode, VerdictStatus } from '@pharmatrace/domain';
-import { ALERT_WORDS, longDate, PublicVerdict, publicWording, STATUS_WORDS, unreadablePage, VERDICT_PAGE_CSP, verdictPage } from './verdict.page';
+import {
+  ALERT_WORDS,
+  longDate,
+  PublicVerdict,
+  publicWording,
+  STATUS_WORDS,
+  unreadablePage,
+  VERDICT_PAGE_CSP,
+  verdictPage,
+} from './verdict.page';
 
 const base: PublicVerdict = {
   status: VerdictStatus.ACTIVE,
@@ -42,12 +51,23 @@ describe('the Digital Link verdict page a patient opens', () => {
   });
 
   it('leads with the most serious finding: tampering, then the pack’s own status, then dates and batch', () => {
-    expect(publicWording(v({ status: VerdictStatus.DISPENSED, saleable: false, alerts: [AlertCode.ALREADY_DISPENSED, AlertCode.ANCHORING_FAILED] })).wording.headline).toBe(
-      'Records may have been tampered with',
-    );
-    expect(publicWording(v({ status: VerdictStatus.STOLEN, saleable: false, alerts: [AlertCode.EXPIRED, AlertCode.PACK_INACTIVE] })).wording.headline).toBe('Reported stolen');
-    expect(publicWording(v({ status: VerdictStatus.EXPIRED, saleable: false, alerts: [AlertCode.ALREADY_DISPENSED, AlertCode.EXPIRED] })).wording.headline).toBe('Expired');
-    expect(publicWording(v({ saleable: false, alerts: [AlertCode.LOT_MISMATCH, AlertCode.ANCHORING_PENDING] })).wording).toMatchObject({ tone: 'stop', headline: 'Batch number does not match' });
+    expect(
+      publicWording(
+        v({ status: VerdictStatus.DISPENSED, saleable: false, alerts: [AlertCode.ALREADY_DISPENSED, AlertCode.ANCHORING_FAILED] }),
+      ).wording.headline,
+    ).toBe('Records may have been tampered with');
+    expect(
+      publicWording(v({ status: VerdictStatus.STOLEN, saleable: false, alerts: [AlertCode.EXPIRED, AlertCode.PACK_INACTIVE] })).wording
+        .headline,
+    ).toBe('Reported stolen');
+    expect(
+      publicWording(v({ status: VerdictStatus.EXPIRED, saleable: false, alerts: [AlertCode.ALREADY_DISPENSED, AlertCode.EXPIRED] })).wording
+        .headline,
+    ).toBe('Expired');
+    expect(publicWording(v({ saleable: false, alerts: [AlertCode.LOT_MISMATCH, AlertCode.ANCHORING_PENDING] })).wording).toMatchObject({
+      tone: 'stop',
+      headline: 'Batch number does not match',
+    });
   });
 
   it('never shows green for a pack that is not saleable, whatever the alerts', () => {

@@ -19,20 +19,60 @@ const NOTHING_TO_DO = 'Nothing to do: use it as your doctor or pharmacist told y
 
 /** Every status a verdict can have, in words; a new status fails to compile until it has its own. */
 export const STATUS_WORDS: Record<VerdictStatus, Wording> = {
-  ACTIVE: { tone: 'ok', headline: 'Genuine pack', meaning: 'Its maker registered this pack, and nothing stops its use.', next: NOTHING_TO_DO },
-  IN_TRANSIT: { tone: 'ok', headline: 'Genuine pack', meaning: 'Its maker registered this pack, and nothing stops its use.', next: NOTHING_TO_DO },
+  ACTIVE: {
+    tone: 'ok',
+    headline: 'Genuine pack',
+    meaning: 'Its maker registered this pack, and nothing stops its use.',
+    next: NOTHING_TO_DO,
+  },
+  IN_TRANSIT: {
+    tone: 'ok',
+    headline: 'Genuine pack',
+    meaning: 'Its maker registered this pack, and nothing stops its use.',
+    next: NOTHING_TO_DO,
+  },
   DISPENSED: {
     tone: 'warn',
     headline: 'Genuine pack, already handed to a patient',
     meaning: 'Its maker registered this pack, and a pharmacy recorded it as given to a patient.',
     next: 'If a pharmacy just gave you this pack, this is expected: nothing to do. If you got it any other way, do not take it and show it to a pharmacist.',
   },
-  DECOMMISSIONED: { tone: 'stop', headline: 'Taken out of the supply chain', meaning: 'This pack was withdrawn from sale and should not have reached anyone.', next: RETURN_IT },
-  DESTROYED: { tone: 'stop', headline: 'Recorded as destroyed', meaning: 'This pack was recorded as destroyed: it should not exist any more.', next: RETURN_IT },
-  STOLEN: { tone: 'stop', headline: 'Reported stolen', meaning: 'This pack was reported stolen: it may not have been stored safely.', next: RETURN_IT },
-  SAMPLE: { tone: 'warn', headline: 'Free sample, not for sale', meaning: 'This pack is a free sample: it should not have been sold.', next: 'If you paid for it, show it to a pharmacist.' },
-  EXPORTED: { tone: 'stop', headline: 'Meant for another country', meaning: 'This pack was exported and is not approved for sale here.', next: RETURN_IT },
-  LOCKED: { tone: 'stop', headline: 'On hold for checks', meaning: 'This pack is on hold while it is being investigated.', next: RETURN_IT },
+  DECOMMISSIONED: {
+    tone: 'stop',
+    headline: 'Taken out of the supply chain',
+    meaning: 'This pack was withdrawn from sale and should not have reached anyone.',
+    next: RETURN_IT,
+  },
+  DESTROYED: {
+    tone: 'stop',
+    headline: 'Recorded as destroyed',
+    meaning: 'This pack was recorded as destroyed: it should not exist any more.',
+    next: RETURN_IT,
+  },
+  STOLEN: {
+    tone: 'stop',
+    headline: 'Reported stolen',
+    meaning: 'This pack was reported stolen: it may not have been stored safely.',
+    next: RETURN_IT,
+  },
+  SAMPLE: {
+    tone: 'warn',
+    headline: 'Free sample, not for sale',
+    meaning: 'This pack is a free sample: it should not have been sold.',
+    next: 'If you paid for it, show it to a pharmacist.',
+  },
+  EXPORTED: {
+    tone: 'stop',
+    headline: 'Meant for another country',
+    meaning: 'This pack was exported and is not approved for sale here.',
+    next: RETURN_IT,
+  },
+  LOCKED: {
+    tone: 'stop',
+    headline: 'On hold for checks',
+    meaning: 'This pack is on hold while it is being investigated.',
+    next: RETURN_IT,
+  },
   UNKNOWN: {
     tone: 'stop',
     headline: 'Not a registered pack',
@@ -74,16 +114,30 @@ export const ALERT_WORDS: Record<AlertCode, AlertWords> = {
   LOT_MISMATCH: {
     rank: 7,
     finding: 'The batch number in the code differs from the one the maker registered.',
-    lead: { tone: 'stop', headline: 'Batch number does not match', meaning: 'The batch number in this code differs from the one the maker registered for the pack: it may be falsified.', next: RETURN_IT },
+    lead: {
+      tone: 'stop',
+      headline: 'Batch number does not match',
+      meaning: 'The batch number in this code differs from the one the maker registered for the pack: it may be falsified.',
+      next: RETURN_IT,
+    },
   },
   EXPIRY_MISMATCH: {
     rank: 8,
     finding: 'The expiry date in the code differs from the one the maker registered.',
-    lead: { tone: 'stop', headline: 'Expiry date does not match', meaning: 'The expiry date in this code differs from the one the maker registered for the pack: it may be falsified.', next: RETURN_IT },
+    lead: {
+      tone: 'stop',
+      headline: 'Expiry date does not match',
+      meaning: 'The expiry date in this code differs from the one the maker registered for the pack: it may be falsified.',
+      next: RETURN_IT,
+    },
   },
   ALREADY_DISPENSED: { rank: 9, finding: 'A pharmacy recorded this pack as given to a patient.', lead: STATUS_WORDS.DISPENSED },
   NOT_IN_CUSTODY: { rank: 10, finding: 'The records show this pack with another organization.', lead: null },
-  ANCHORING_PENDING: { rank: 11, finding: 'Its latest records are not sealed on the blockchain yet; that usually takes minutes.', lead: null },
+  ANCHORING_PENDING: {
+    rank: 11,
+    finding: 'Its latest records are not sealed on the blockchain yet; that usually takes minutes.',
+    lead: null,
+  },
 };
 
 const CANNOT_CONFIRM: Wording = {
@@ -176,7 +230,10 @@ ${findings.length ? `<section class="findings"><h2>Also found</h2><ul>${findings
 <section class="product"><h2>The pack</h2>
 <p class="name">${esc(v.product.name ?? (v.status === VerdictStatus.UNKNOWN ? 'Unknown product' : 'Name not registered'))}</p>
 ${maker ? `<p class="maker">Made by ${esc(maker)}</p>` : ''}
-<dl>${rows.filter(([, value]) => value).map(([k, value, code]) => `<dt>${esc(k)}</dt><dd${code ? ' class="code"' : ''}>${esc(value!)}</dd>`).join('')}</dl></section>
+<dl>${rows
+      .filter(([, value]) => value)
+      .map(([k, value, code]) => `<dt>${esc(k)}</dt><dd${code ? ' class="code"' : ''}>${esc(value!)}</dd>`)
+      .join('')}</dl></section>
 ${seal ? `<p class="seal">${esc(seal)}</p>` : ''}`,
   );
 }

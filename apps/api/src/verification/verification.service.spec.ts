@@ -9,9 +9,27 @@ import { VerificationService } from './verification.service';
 
 const GTIN = '00614141123452';
 const epcOf = (serial: string) => `https://id.gs1.org/01/${GTIN}/21/${serial}`;
-const MAKER = { id: 'org-maker', name: 'ACME Pharma', role: 'MANUFACTURER', gln: '0614141000012', companyPrefixes: ['0614141'] } as OrganizationEntity;
-const PHARMACY = { id: 'org-pharmacy', name: 'Corner Pharmacy', role: 'DISPENSER', gln: '0614141000029', companyPrefixes: [] as string[] } as OrganizationEntity;
-const OTHER = { id: 'org-other', name: 'Other Pharmacy', role: 'DISPENSER', gln: '0614141000036', companyPrefixes: [] as string[] } as OrganizationEntity;
+const MAKER = {
+  id: 'org-maker',
+  name: 'ACME Pharma',
+  role: 'MANUFACTURER',
+  gln: '0614141000012',
+  companyPrefixes: ['0614141'],
+} as OrganizationEntity;
+const PHARMACY = {
+  id: 'org-pharmacy',
+  name: 'Corner Pharmacy',
+  role: 'DISPENSER',
+  gln: '0614141000029',
+  companyPrefixes: [] as string[],
+} as OrganizationEntity;
+const OTHER = {
+  id: 'org-other',
+  name: 'Other Pharmacy',
+  role: 'DISPENSER',
+  gln: '0614141000036',
+  companyPrefixes: [] as string[],
+} as OrganizationEntity;
 
 interface Pack {
   status?: string;
@@ -37,10 +55,18 @@ class FakeVerificationReads {
     const lot = pack ? (pack.lot ?? 'LOT42') : null;
     return {
       state: pack
-        ? ({ epc, status: pack.status ?? 'ACTIVE', lot, expiry: pack.expiry ?? '2045-12-31', custodianId: pack.custodianId ?? MAKER.id, destination: null } as VerificationView['state'])
+        ? ({
+            epc,
+            status: pack.status ?? 'ACTIVE',
+            lot,
+            expiry: pack.expiry ?? '2045-12-31',
+            custodianId: pack.custodianId ?? MAKER.id,
+            destination: null,
+          } as VerificationView['state'])
         : null,
       containers: pack?.containers ?? [],
-      product: gtin === GTIN ? { name: 'Amoxicillin 500 mg', status: 'ACTIVE', manufacturerId: MAKER.id, manufacturerGln: MAKER.gln } : null,
+      product:
+        gtin === GTIN ? { name: 'Amoxicillin 500 mg', status: 'ACTIVE', manufacturerId: MAKER.id, manufacturerGln: MAKER.gln } : null,
       lotRecalled: this.recalledLots.has(lot ?? scannedLot ?? ''),
       anchoring: { eventCount: 2, anchoredCount: 2, finalCount: 2, failedCount: 0 },
       declaredInError: 0,
@@ -56,11 +82,20 @@ function setup() {
   const reads = new FakeVerificationReads();
   const verdicts: string[] = [];
   const corrections: string[] = [];
-  const metrics = { verdicts: { inc: (l: { status: string }) => verdicts.push(l.status) }, scanCorrections: { inc: (l: { kind: string }) => corrections.push(l.kind) } };
-  const cached = new Map([[MAKER.id, MAKER], [PHARMACY.id, PHARMACY]]);
+  const metrics = {
+    verdicts: { inc: (l: { status: string }) => verdicts.push(l.status) },
+    scanCorrections: { inc: (l: { kind: string }) => corrections.push(l.kind) },
+  };
+  const cached = new Map([
+    [MAKER.id, MAKER],
+    [PHARMACY.id, PHARMACY],
+  ]);
   const directory = { cachedById: (id: string) => cached.get(id), byId: async (id: string) => (id === OTHER.id ? OTHER : null) };
   // Custody is shown to the custodian itself and to the maker of the product.
-  const policy = { custodyShown: (org: OrganizationEntity, pack: { manufacturerId: string | null }, custodianId: string | null) => org.id === custodianId || org.id === pack.manufacturerId };
+  const policy = {
+    custodyShown: (org: OrganizationEntity, pack: { manufacturerId: string | null }, custodianId: string | null) =>
+      org.id === custodianId || org.id === pack.manufacturerId,
+  };
   const service = new VerificationService(
     reads as unknown as VerificationRepository,
     directory as unknown as OrganizationDirectory,
@@ -112,7 +147,11 @@ describe('verification', () => {
   it('warns a dispenser that does not hold the pack, without making it unsaleable', async () => {
     const { service, reads } = setup();
     reads.add('A1', { custodianId: MAKER.id });
-    await expect(service.verify(scan('A1'), PHARMACY)).resolves.toMatchObject({ status: 'ACTIVE', saleable: true, alerts: ['NOT_IN_CUSTODY'] });
+    await expect(service.verify(scan('A1'), PHARMACY)).resolves.toMatchObject({
+      status: 'ACTIVE',
+      saleable: true,
+      alerts: ['NOT_IN_CUSTODY'],
+    });
   });
 
   it('answers UNKNOWN_SERIAL for an unknown serial of a known product, with its NMVS code', async () => {
@@ -128,8 +167,16 @@ describe('verification', () => {
     reads.add('R1', { lot: 'BAD1', custodianId: PHARMACY.id });
     reads.recalledLots.add('BAD1');
     reads.add('M1', { custodianId: PHARMACY.id });
-    await expect(service.verify(scan('D1'), PHARMACY)).resolves.toMatchObject({ status: 'DISPENSED', saleable: false, alerts: ['ALREADY_DISPENSED'] });
-    await expect(service.verify(scan('R1', 'BAD1'), PHARMACY)).resolves.toMatchObject({ status: 'RECALLED', saleable: false, alerts: ['RECALLED'] });
+    await expect(service.verify(scan('D1'), PHARMACY)).resolves.toMatchObject({
+      status: 'DISPENSED',
+      saleable: false,
+      alerts: ['ALREADY_DISPENSED'],
+    });
+    await expect(service.verify(scan('R1', 'BAD1'), PHARMACY)).resolves.toMatchObject({
+      status: 'RECALLED',
+      saleable: false,
+      alerts: ['RECALLED'],
+    });
     await expect(service.verify(scan('M1', 'LOT99'), PHARMACY)).resolves.toMatchObject({ saleable: false, alerts: ['LOT_MISMATCH'] });
   });
 
@@ -138,7 +185,11 @@ describe('verification', () => {
     reads.add('abc123', { custodianId: PHARMACY.id });
     const verdict = await service.verify(scan('ABC123'), PHARMACY);
     expect(verdict).toMatchObject({ status: 'ACTIVE', saleable: true, epc: epcOf('abc123'), product: { serial: 'abc123' } });
-    expect(verdict.correction).toEqual({ kind: CorrectionKind.CASE_CHANGED, advice: CORRECTION_ADVICE[CorrectionKind.CASE_CHANGED], corrected: epcOf('abc123') });
+    expect(verdict.correction).toEqual({
+      kind: CorrectionKind.CASE_CHANGED,
+      advice: CORRECTION_ADVICE[CorrectionKind.CASE_CHANGED],
+      corrected: epcOf('abc123'),
+    });
     expect(corrections).toEqual(['CASE_CHANGED']);
   });
 
@@ -154,7 +205,10 @@ describe('verification', () => {
 
   it('refuses a code that is no pack identifier and no correction of one as INVALID_CODE', async () => {
     const { service } = setup();
-    await expect(service.verify('hello world', PHARMACY)).rejects.toMatchObject({ code: VerificationErrorCode.INVALID_CODE, details: expect.objectContaining({ field: 'code' }) });
+    await expect(service.verify('hello world', PHARMACY)).rejects.toMatchObject({
+      code: VerificationErrorCode.INVALID_CODE,
+      details: expect.objectContaining({ field: 'code' }),
+    });
   });
 
   it('answers every stored pack by its own EPC however its serial is spelled, and nothing for one not stored', async () => {
@@ -164,7 +218,11 @@ describe('verification', () => {
         fc.pre(stored !== other && stored.toLowerCase() !== other.toLowerCase());
         const { service, reads } = setup();
         reads.add(stored, { custodianId: PHARMACY.id });
-        await expect(service.verify(epcOf(stored), PHARMACY)).resolves.toMatchObject({ epc: epcOf(stored), status: 'ACTIVE', saleable: true });
+        await expect(service.verify(epcOf(stored), PHARMACY)).resolves.toMatchObject({
+          epc: epcOf(stored),
+          status: 'ACTIVE',
+          saleable: true,
+        });
         await expect(service.verify(epcOf(other), PHARMACY)).resolves.toMatchObject({ status: 'UNKNOWN' });
       }),
       { numRuns: 60 },

@@ -131,7 +131,14 @@ export class VerificationService {
     if (matches.size !== 1) return null;
     const [[epc, candidate]] = matches;
     const view = await this.verification.view(epc, candidate.identity.gtin, candidate.identity.lot ?? null);
-    return { scan: candidate.identity, epc, view, verdict: this.judge(candidate.identity, view, viewer), correction: { kind: candidate.kind }, ambiguousReadings: 0 };
+    return {
+      scan: candidate.identity,
+      epc,
+      view,
+      verdict: this.judge(candidate.identity, view, viewer),
+      correction: { kind: candidate.kind },
+      ambiguousReadings: 0,
+    };
   }
 
   /**
@@ -148,7 +155,14 @@ export class VerificationService {
     );
     if (fits.length !== 1) return null;
     const [candidate] = fits;
-    return { scan: candidate.identity, epc, view, verdict: this.judge(candidate.identity, view, viewer), correction: { kind: candidate.kind }, ambiguousReadings: 0 };
+    return {
+      scan: candidate.identity,
+      epc,
+      view,
+      verdict: this.judge(candidate.identity, view, viewer),
+      correction: { kind: candidate.kind },
+      ambiguousReadings: 0,
+    };
   }
 
   private async ambiguity(code: string): Promise<number> {

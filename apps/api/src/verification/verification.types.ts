@@ -36,7 +36,8 @@ export class VerdictType {
   @Field({ description: 'Every event of the pack is in a batch mined on chain' }) anchored: boolean;
   @Field({ description: 'Every such batch is final and its root was read back from the chain' }) checkedOnChain: boolean;
   @Field(() => Int, {
-    description: 'Events of the pack and its containers their capturer declared in error (provenance shows each correction); their anchored leaves stay as they were',
+    description:
+      'Events of the pack and its containers their capturer declared in error (provenance shows each correction); their anchored leaves stay as they were',
   })
   declaredInError: number;
   @Field(() => ScanCorrectionType, { nullable: true, description: 'Set when the scan matched only after correcting a scanner fault' })

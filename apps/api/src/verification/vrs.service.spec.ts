@@ -20,7 +20,14 @@ function setup(verdicts: Record<string, { status: string; alerts: string[] }> = 
   return { asked, service: new VrsService(verification as unknown as VerificationService) };
 }
 
-const request = (over: Partial<VrsRequest> = {}): VrsRequest => ({ gtin: GTIN, lot: 'LOT42', serial: 'S1', exp: '280131', reqGLN: PHARMACY.gln, ...over });
+const request = (over: Partial<VrsRequest> = {}): VrsRequest => ({
+  gtin: GTIN,
+  lot: 'LOT42',
+  serial: 'S1',
+  exp: '280131',
+  reqGLN: PHARMACY.gln,
+  ...over,
+});
 
 describe('VRS verification', () => {
   it('verifies an active pack, answering the responder GLN and echoing corrUUID', async () => {
@@ -29,13 +36,20 @@ describe('VRS verification', () => {
     const answer = await service.verify(request({ corrUUID, context: 'dscsaSaleableReturn' }), PHARMACY);
     expect(answer).toMatchObject({ responderGLN: '0614141000012', data: { verified: true }, corrUUID });
     expect(Date.parse(answer.verificationTimestamp)).not.toBeNaN();
-    expect(asked).toEqual([{ scan: { gtin: GTIN, serial: 'S1', lot: 'LOT42', expiry: '280131', expiryDate: '2028-01-31' }, viewer: PHARMACY }]);
+    expect(asked).toEqual([
+      { scan: { gtin: GTIN, serial: 'S1', lot: 'LOT42', expiry: '280131', expiryDate: '2028-01-31' }, viewer: PHARMACY },
+    ]);
   });
 
   it('answers the DSCSA failure reason of an unknown serial or a mismatching lot', async () => {
     const { service } = setup({ S2: { status: 'ACTIVE', alerts: ['LOT_MISMATCH'] } });
-    await expect(service.verify(request({ serial: 'S9' }), PHARMACY)).resolves.toMatchObject({ responderGLN: null, data: { verified: false, verificationFailureReason: 'No_match_GTIN_Serial' } });
-    await expect(service.verify(request({ serial: 'S2' }), PHARMACY)).resolves.toMatchObject({ data: { verified: false, verificationFailureReason: 'No_match_GTIN_Serial_Lot' } });
+    await expect(service.verify(request({ serial: 'S9' }), PHARMACY)).resolves.toMatchObject({
+      responderGLN: null,
+      data: { verified: false, verificationFailureReason: 'No_match_GTIN_Serial' },
+    });
+    await expect(service.verify(request({ serial: 'S2' }), PHARMACY)).resolves.toMatchObject({
+      data: { verified: false, verificationFailureReason: 'No_match_GTIN_Serial_Lot' },
+    });
   });
 
   it.each([
@@ -51,13 +65,18 @@ describe('VRS verification', () => {
     [{ reqGLN: undefined }, 'reqGLN'],
   ])('refuses %j naming the parameter %s, without verifying', async (over, parameter) => {
     const { service, asked } = setup();
-    await expect(service.verify(request(over), PHARMACY)).rejects.toMatchObject({ code: VerificationErrorCode.INVALID_VRS_REQUEST, details: expect.objectContaining({ parameter }) });
+    await expect(service.verify(request(over), PHARMACY)).rejects.toMatchObject({
+      code: VerificationErrorCode.INVALID_VRS_REQUEST,
+      details: expect.objectContaining({ parameter }),
+    });
     expect(asked).toHaveLength(0);
   });
 
   it('refuses a reqGLN other than the requesting organization', async () => {
     const { service, asked } = setup();
-    await expect(service.verify(request({ reqGLN: '0614141000012' }), PHARMACY)).rejects.toMatchObject({ code: VerificationErrorCode.REQUESTOR_NOT_ALLOWED });
+    await expect(service.verify(request({ reqGLN: '0614141000012' }), PHARMACY)).rejects.toMatchObject({
+      code: VerificationErrorCode.REQUESTOR_NOT_ALLOWED,
+    });
     expect(asked).toHaveLength(0);
   });
 

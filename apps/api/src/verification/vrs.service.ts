@@ -36,7 +36,10 @@ export class VrsService {
     const bad = (parameter: string, rule: string) =>
       new VerificationError(VerificationErrorCode.INVALID_VRS_REQUEST, `${parameter}: ${rule}`, { parameter, rule });
     if (!/^\d{14}$/.test(req.gtin) || !isValidGtin(req.gtin)) throw bad('gtin', 'must be 14 digits with a valid check digit');
-    for (const [ai, parameter, value] of [['10', 'lot', req.lot], ['21', 'ser', req.serial]] as const) {
+    for (const [ai, parameter, value] of [
+      ['10', 'lot', req.lot],
+      ['21', 'ser', req.serial],
+    ] as const) {
       try {
         validateAiValue(ai, value);
       } catch (e) {
@@ -62,10 +65,16 @@ export class VrsService {
     if (!req.reqGLN) throw bad('reqGLN', 'the requestor GLN is required');
     // Compared, never looked up: the answer is the same whether or not another organization holds that GLN.
     if (req.reqGLN !== requestor.gln) {
-      throw new VerificationError(VerificationErrorCode.REQUESTOR_NOT_ALLOWED, 'reqGLN must be the GLN of the organization whose API key is sent');
+      throw new VerificationError(
+        VerificationErrorCode.REQUESTOR_NOT_ALLOWED,
+        'reqGLN must be the GLN of the organization whose API key is sent',
+      );
     }
 
-    const { view, verdict } = await this.verification.evaluateIdentity({ gtin: req.gtin, serial: req.serial, lot: req.lot, expiry: req.exp, expiryDate }, requestor);
+    const { view, verdict } = await this.verification.evaluateIdentity(
+      { gtin: req.gtin, serial: req.serial, lot: req.lot, expiry: req.exp, expiryDate },
+      requestor,
+    );
     return {
       verificationTimestamp: new Date().toISOString(),
       responderGLN: view.product?.manufacturerGln ?? null,

@@ -14,7 +14,10 @@ export class DocsCatalog {
     if (existsSync(readme)) this.files.set('README.md', readme);
     const docs = path.join(root, 'docs');
     if (existsSync(docs)) {
-      for (const name of readdirSync(docs).filter((f) => f.endsWith('.md')).sort()) this.files.set(name, path.join(docs, name));
+      for (const name of readdirSync(docs)
+        .filter((f) => f.endsWith('.md'))
+        .sort())
+        this.files.set(name, path.join(docs, name));
     }
   }
 

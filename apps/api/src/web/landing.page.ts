@@ -4,9 +4,21 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&
 
 /** Every link here must answer 200: the browser test follows each one. */
 export const LANDING_LINKS: { href: string; title: string; what: string }[] = [
-  { href: '/scan', title: 'Pack check', what: 'For pharmacists: scan a pack with a barcode scanner or the camera, get a verdict, dispense.' },
-  { href: '/scan/self-test', title: 'Scanner self-test', what: 'Checks that a barcode scanner sends GS1 codes unchanged, and says what to fix.' },
-  { href: '/explorer', title: 'Explorer', what: 'For regulators: a pack’s custody, its events and their proofs checked on chain, and lot recalls.' },
+  {
+    href: '/scan',
+    title: 'Pack check',
+    what: 'For pharmacists: scan a pack with a barcode scanner or the camera, get a verdict, dispense.',
+  },
+  {
+    href: '/scan/self-test',
+    title: 'Scanner self-test',
+    what: 'Checks that a barcode scanner sends GS1 codes unchanged, and says what to fix.',
+  },
+  {
+    href: '/explorer',
+    title: 'Explorer',
+    what: 'For regulators: a pack’s custody, its events and their proofs checked on chain, and lot recalls.',
+  },
   { href: '/graphiql', title: 'GraphiQL', what: 'For developers: try the GraphQL API in the browser (needs an API key).' },
 ];
 

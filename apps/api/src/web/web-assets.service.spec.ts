@@ -80,7 +80,7 @@ describe('WebAssetsService', () => {
       expect(res.file).toBeUndefined();
     });
 
-    it("serves the explorer under the policy it is given", () => {
+    it('serves the explorer under the policy it is given', () => {
       const csp = contentSecurityPolicy(['https://rpc.example']);
       const res = send((r) => serviceWith('explorer.html').sendPage(r, 'explorer.html', csp));
       expect(res.headers['Content-Security-Policy']).toBe(csp);
@@ -116,7 +116,10 @@ describe('WebAssetsService', () => {
 
   it('serves only the zxing module file it knows, once built', () => {
     const service = serviceWith('zxing/zxing_reader.wasm', 'zxing/other.wasm');
-    expect(send((r) => service.sendModuleFile(r, 'zxing_reader.wasm')).file).toEqual({ path: path.join(root, 'zxing', 'zxing_reader.wasm'), options: { maxAge: '1d' } });
+    expect(send((r) => service.sendModuleFile(r, 'zxing_reader.wasm')).file).toEqual({
+      path: path.join(root, 'zxing', 'zxing_reader.wasm'),
+      options: { maxAge: '1d' },
+    });
     expect(() => send((r) => service.sendModuleFile(r, 'other.wasm'))).toThrow(NotFoundException);
     rmSync(path.join(root, 'zxing'), { recursive: true });
     expect(() => send((r) => service.sendModuleFile(r, 'zxing_reader.wasm'))).toThrow(NotFoundException);
@@ -124,16 +127,26 @@ describe('WebAssetsService', () => {
 
   it('widens connect-src alone for RPC origins, and allows no inline script anywhere (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.webUrl().map((u) => new URL(u).origin), { maxLength: 3 }), (origins) => {
-        const directives = Object.fromEntries(contentSecurityPolicy(origins).split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1)]));
-        expect(directives['connect-src']).toEqual(["'self'", ...origins]);
-        expect(directives['default-src']).toEqual(["'self'"]);
-        expect(directives['frame-ancestors']).toEqual(["'none'"]);
-        for (const [name, values] of Object.entries(directives)) {
-          expect(values).not.toContain("'unsafe-inline'");
-          if (name !== 'connect-src') for (const o of origins) expect(values).not.toContain(o);
-        }
-      }),
+      fc.property(
+        fc.array(
+          fc.webUrl().map((u) => new URL(u).origin),
+          { maxLength: 3 },
+        ),
+        (origins) => {
+          const directives = Object.fromEntries(
+            contentSecurityPolicy(origins)
+              .split('; ')
+              .map((d) => [d.split(' ')[0], d.split(' ').slice(1)]),
+          );
+          expect(directives['connect-src']).toEqual(["'self'", ...origins]);
+          expect(directives['default-src']).toEqual(["'self'"]);
+          expect(directives['frame-ancestors']).toEqual(["'none'"]);
+          for (const [name, values] of Object.entries(directives)) {
+            expect(values).not.toContain("'unsafe-inline'");
+            if (name !== 'connect-src') for (const o of origins) expect(values).not.toContain(o);
+          }
+        },
+      ),
     );
   });
 });

@@ -1,7 +1,16 @@
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { AbiCoder, hexlify, keccak256, toUtf8Bytes } from 'ethers';
 import fc from 'fast-check';
-import { ANCHOR_REGISTRY_VIEWS, ChainCheckError, ChainProblem, checkOnChain, JsonRpcSender, leafOf, ProofInputs, rootFromProof } from './chain-check';
+import {
+  ANCHOR_REGISTRY_VIEWS,
+  ChainCheckError,
+  ChainProblem,
+  checkOnChain,
+  JsonRpcSender,
+  leafOf,
+  ProofInputs,
+  rootFromProof,
+} from './chain-check';
 
 const digest = (label: string) => keccak256(toUtf8Bytes(label));
 const CONTRACT = `0x${'ab'.repeat(20)}`;
@@ -23,7 +32,10 @@ function fakeChain(chainId: number, anchored: Record<string, number>, registryAt
 }
 
 function treeOf(labels: string[]) {
-  const tree = StandardMerkleTree.of(labels.map((l) => [digest(l)]), ['bytes32']);
+  const tree = StandardMerkleTree.of(
+    labels.map((l) => [digest(l)]),
+    ['bytes32'],
+  );
   const inputs = (i: number): ProofInputs => ({
     eventDigest: digest(labels[i]),
     merkleProof: tree.getProof(i),
@@ -74,7 +86,11 @@ describe('checkOnChain', () => {
   it.each([
     ['a tampered digest', { eventDigest: digest('forged') }, [ChainProblem.PROOF_DOES_NOT_REACH_ROOT, ChainProblem.CONTRACT_REJECTS_PROOF]],
     ['another block', { blockNumber: 41 }, [ChainProblem.BLOCK_MISMATCH]],
-    ['a root never anchored', { root: digest('other root') }, [ChainProblem.PROOF_DOES_NOT_REACH_ROOT, ChainProblem.ROOT_NOT_ANCHORED, ChainProblem.CONTRACT_REJECTS_PROOF]],
+    [
+      'a root never anchored',
+      { root: digest('other root') },
+      [ChainProblem.PROOF_DOES_NOT_REACH_ROOT, ChainProblem.ROOT_NOT_ANCHORED, ChainProblem.CONTRACT_REJECTS_PROOF],
+    ],
     ['another contract', { contractAddress: `0x${'cd'.repeat(20)}` }, [ChainProblem.NO_REGISTRY]],
     ['another chain', { chainId: 1 }, [ChainProblem.CHAIN_ID_MISMATCH]],
   ])('rejects %s, naming why', async (_, change, problems) => {

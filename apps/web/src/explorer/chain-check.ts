@@ -59,7 +59,12 @@ const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 
 function bytes32(value: string, field: string): string {
   if (!isHexString(value) || !BYTES32.test(value)) {
-    throw new ChainCheckError(ChainCheckErrorCode.MALFORMED_PROOF, field, 'bytes32-hex', `${field} must be 0x and 64 hex digits, not ${JSON.stringify(value)}`);
+    throw new ChainCheckError(
+      ChainCheckErrorCode.MALFORMED_PROOF,
+      field,
+      'bytes32-hex',
+      `${field} must be 0x and 64 hex digits, not ${JSON.stringify(value)}`,
+    );
   }
   return value.toLowerCase();
 }
@@ -71,7 +76,10 @@ export function leafOf(eventDigest: string): string {
 
 /** The verifier's fold (OpenZeppelin's sorted pairs), over a digest and siblings the page has checked are bytes32. */
 export function rootFromProof(eventDigest: string, merkleProof: readonly string[]): string {
-  return verifier.rootFromProof(bytes32(eventDigest, 'eventDigest'), merkleProof.map((sibling, i) => bytes32(sibling, `merkleProof[${i}]`)));
+  return verifier.rootFromProof(
+    bytes32(eventDigest, 'eventDigest'),
+    merkleProof.map((sibling, i) => bytes32(sibling, `merkleProof[${i}]`)),
+  );
 }
 
 async function view(rpc: JsonRpcSender, to: string, fn: 'anchoredAt' | 'verify', args: unknown[]): Promise<string> {
@@ -91,11 +99,17 @@ export async function checkOnChain(rpc: JsonRpcSender, inputs: ProofInputs): Pro
   const problems: ChainCheckResult['problems'] = [];
   const chainId = Number(BigInt(String(await rpc.send('eth_chainId', []))));
   if (chainId !== inputs.chainId) {
-    problems.push({ code: ChainProblem.CHAIN_ID_MISMATCH, message: `the RPC serves chain ${chainId}, the proof names chain ${inputs.chainId}` });
+    problems.push({
+      code: ChainProblem.CHAIN_ID_MISMATCH,
+      message: `the RPC serves chain ${chainId}, the proof names chain ${inputs.chainId}`,
+    });
     return { ok: false, chainId, anchoredAtBlock: null, computedRoot, problems };
   }
   if (computedRoot !== root) {
-    problems.push({ code: ChainProblem.PROOF_DOES_NOT_REACH_ROOT, message: `the proof leads from the digest to ${computedRoot}, not to root ${root}` });
+    problems.push({
+      code: ChainProblem.PROOF_DOES_NOT_REACH_ROOT,
+      message: `the proof leads from the digest to ${computedRoot}, not to root ${root}`,
+    });
   }
   let anchoredAtBlock: number | null = null;
   const anchoredAt = await view(rpc, inputs.contractAddress, 'anchoredAt', [root]);
@@ -108,7 +122,10 @@ export async function checkOnChain(rpc: JsonRpcSender, inputs: ProofInputs): Pro
   else {
     anchoredAtBlock = block;
     if (block !== inputs.blockNumber) {
-      problems.push({ code: ChainProblem.BLOCK_MISMATCH, message: `the registry anchored the root in block ${block}, the proof names block ${inputs.blockNumber}` });
+      problems.push({
+        code: ChainProblem.BLOCK_MISMATCH,
+        message: `the registry anchored the root in block ${block}, the proof names block ${inputs.blockNumber}`,
+      });
     }
   }
   const verified = await view(rpc, inputs.contractAddress, 'verify', [inputs.merkleProof, root, digest]);

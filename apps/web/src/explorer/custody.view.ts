@@ -24,7 +24,8 @@ export function renderCustody(list: HTMLElement, custody: CustodyInterval[], dir
 
 /** Where the event happened, as captured: its business location, else where it was read. */
 function placeOf(e: ProvenanceEvent): string | undefined {
-  const id = (where: unknown) => (where && typeof where === 'object' && typeof (where as { id?: unknown }).id === 'string' ? (where as { id: string }).id : undefined);
+  const id = (where: unknown) =>
+    where && typeof where === 'object' && typeof (where as { id?: unknown }).id === 'string' ? (where as { id: string }).id : undefined;
   return id(e.event.bizLocation) ?? id(e.event.readPoint);
 }
 
@@ -63,7 +64,11 @@ function eventItem(e: ProvenanceEvent, itemEpc: string, directory: Directory): H
             ...field('blockNumber', 'Block', p.blockNumber),
             ...field('transactionHash', 'Transaction', p.transactionHash),
             h('dt', {}, 'Proof'),
-            h('dd', {}, h('ol', { 'data-field': 'merkleProof', class: 'proof-path' }, ...p.merkleProof.map((x) => h('li', {}, h('code', {}, x))))),
+            h(
+              'dd',
+              {},
+              h('ol', { 'data-field': 'merkleProof', class: 'proof-path' }, ...p.merkleProof.map((x) => h('li', {}, h('code', {}, x)))),
+            ),
           ),
         )
       : h('p', { class: 'hint' }, 'Not anchored yet: no proof to check.'),

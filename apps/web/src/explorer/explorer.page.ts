@@ -3,7 +3,17 @@ import { ApiError, ApiErrorCode, graphql } from '../graphql.client';
 import { settings } from '../settings.store';
 import type { ChainCheckResult, ProofInputs } from './chain-check';
 import { displayedProof, renderCustody, renderEvents } from './custody.view';
-import { ExplorerConfig, Lot, LOT_PACKS_PAGE, LOT_QUERY, Organization, ORGANIZATIONS_QUERY, Provenance, PROVENANCE_QUERY, SCAN_EPC_QUERY } from './explorer.queries';
+import {
+  ExplorerConfig,
+  Lot,
+  LOT_PACKS_PAGE,
+  LOT_QUERY,
+  Organization,
+  ORGANIZATIONS_QUERY,
+  Provenance,
+  PROVENANCE_QUERY,
+  SCAN_EPC_QUERY,
+} from './explorer.queries';
 import { Directory, directoryOf } from './location-name';
 import { appendLotPacks, renderLot } from './lot.view';
 import { epcLabel, provenanceGraph } from './provenance-graph';
@@ -61,7 +71,10 @@ function organizations(): Promise<Directory> {
 }
 
 async function showPack(epc: string) {
-  const [{ provenance }, names] = await Promise.all([graphql<{ provenance: Provenance }>(PROVENANCE_QUERY, { epc }, apiKey()), organizations()]);
+  const [{ provenance }, names] = await Promise.all([
+    graphql<{ provenance: Provenance }>(PROVENANCE_QUERY, { epc }, apiKey()),
+    organizations(),
+  ]);
   lotView.hidden = true;
   packView.hidden = false;
   byId('pack-title').textContent = epcLabel(provenance.epc);
@@ -71,7 +84,9 @@ async function showPack(epc: string) {
   renderEvents(byId('events'), provenance.events, provenance.epc, names);
   renderGraph(byId('graph'), byId('graph-nodes'), provenanceGraph(provenance, names));
   const gtin = packKeys(provenance.epc).gtin;
-  const lot = provenance.events.map((e) => (e.event.ilmd as Record<string, unknown> | undefined)?.['cbvmda:lotNumber']).find((l) => typeof l === 'string') as string | undefined;
+  const lot = provenance.events
+    .map((e) => (e.event.ilmd as Record<string, unknown> | undefined)?.['cbvmda:lotNumber'])
+    .find((l) => typeof l === 'string') as string | undefined;
   openLot.hidden = !(gtin && lot);
   if (gtin && lot) {
     openLot.textContent = `Lot ${lot}: recall view`;
@@ -83,7 +98,10 @@ let lotCursor: { gtin: string; lot: string; after: string | null } | null = null
 
 async function loadLotPage(gtin: string, lot: string, after: string | null): Promise<Lot> {
   const data = await graphql<{ lot: Lot }>(LOT_QUERY, { gtin, lot, first: LOT_PACKS_PAGE, after }, apiKey());
-  appendLotPacks(byId('lot-packs'), data.lot.packs.edges.map((e) => e.node));
+  appendLotPacks(
+    byId('lot-packs'),
+    data.lot.packs.edges.map((e) => e.node),
+  );
   lotCursor = { gtin, lot, after: data.lot.packs.pageInfo.endCursor };
   morePacks.hidden = !data.lot.packs.pageInfo.hasNextPage;
   return data.lot;
@@ -118,7 +136,10 @@ async function run(query: ExplorerQuery) {
     await showLot(query.gtin, query.lot);
     return;
   }
-  const epc = query.kind === 'epc' ? query.epc : (await graphql<{ verify: { epc: string } }>(SCAN_EPC_QUERY, { code: query.code }, apiKey())).verify.epc;
+  const epc =
+    query.kind === 'epc'
+      ? query.epc
+      : (await graphql<{ verify: { epc: string } }>(SCAN_EPC_QUERY, { code: query.code }, apiKey())).verify.epc;
   url.search = new URLSearchParams({ q: epc }).toString();
   history.replaceState(null, '', url);
   await showPack(epc);
@@ -137,7 +158,9 @@ function resultView(out: HTMLElement, result: ChainCheckResult, rpcUrl: string) 
   out.dataset.result = result.ok ? 'ok' : 'fail';
   const host = new URL(rpcUrl).host;
   if (result.ok) {
-    out.replaceChildren(`✓ Anchored on chain ${result.chainId} in block ${result.anchoredAtBlock} — proof checked in this browser against ${host}`);
+    out.replaceChildren(
+      `✓ Anchored on chain ${result.chainId} in block ${result.anchoredAtBlock} — proof checked in this browser against ${host}`,
+    );
     return;
   }
   out.replaceChildren(

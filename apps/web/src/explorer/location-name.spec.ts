@@ -20,7 +20,9 @@ describe('location names in the explorer', () => {
   });
 
   it('names an unregistered GLN through the holder known to be there, keeping the GLN to look up', () => {
-    expect(locationName('urn:epc:id:sgln:9506000.00009.0', directory, { name: 'ACME Pharma', gln: '9506000000015' })).toBe('ACME Pharma, location GLN 9506000000091');
+    expect(locationName('urn:epc:id:sgln:9506000.00009.0', directory, { name: 'ACME Pharma', gln: '9506000000015' })).toBe(
+      'ACME Pharma, location GLN 9506000000091',
+    );
     expect(locationName('urn:epc:id:sgln:9506000.00009.D1', directory)).toBe('GLN 9506000000091, site D1');
     expect(locationName('urn:example:somewhere', directory)).toBe('urn:example:somewhere');
   });

@@ -45,14 +45,28 @@ export interface LotElements {
 export async function renderLot(el: LotElements, lot: Lot): Promise<void> {
   el.title.textContent = `Lot ${lot.lot} · GTIN ${lot.gtin}`;
   el.status.className = lot.recalled ? 'lot-status recalled' : 'lot-status';
-  el.status.textContent = lot.recalled ? `RECALLED${lot.reason ? ` — ${lot.reason}` : ''}` : `Active — not recalled${lot.scope === 'ALL' ? '' : ' (counts cover only your packs)'}`;
+  el.status.textContent = lot.recalled
+    ? `RECALLED${lot.reason ? ` — ${lot.reason}` : ''}`
+    : `Active — not recalled${lot.scope === 'ALL' ? '' : ' (counts cover only your packs)'}`;
   const byStatus: [string, number][] = lot.countsByStatus.map((c) => [c.status, c.count]);
   const byCustodian: [string, number][] = lot.countsByCustodian.map((c) => [c.organization?.name ?? 'In transit / unregistered', c.count]);
   countsTable(el.statusTable, 'Status', byStatus);
   countsTable(el.custodianTable, 'Custodian', byCustodian);
   await Promise.all([
-    barChart(el.statusChart, 'Packs by status', byStatus.map(([l]) => l), byStatus.map(([, c]) => c), '#1a4fd6'),
-    barChart(el.custodianChart, 'Packs by custodian', byCustodian.map(([l]) => l), byCustodian.map(([, c]) => c), '#0b6b2e'),
+    barChart(
+      el.statusChart,
+      'Packs by status',
+      byStatus.map(([l]) => l),
+      byStatus.map(([, c]) => c),
+      '#1a4fd6',
+    ),
+    barChart(
+      el.custodianChart,
+      'Packs by custodian',
+      byCustodian.map(([l]) => l),
+      byCustodian.map(([, c]) => c),
+      '#0b6b2e',
+    ),
   ]);
 }
 

@@ -14,14 +14,35 @@ const provenance = (custody: Provenance['custody']): Provenance => ({
   events: [],
   flags: [],
   aggregation: [
-    { epc: CASE, container: PALLET, packedAt: '2026-11-01T08:02:00.000Z', unpackedAt: '2026-11-02T09:00:00.000Z', packedBy: maker, unpackedBy: wholesaler },
+    {
+      epc: CASE,
+      container: PALLET,
+      packedAt: '2026-11-01T08:02:00.000Z',
+      unpackedAt: '2026-11-02T09:00:00.000Z',
+      packedBy: maker,
+      unpackedBy: wholesaler,
+    },
     { epc: PACK, container: CASE, packedAt: '2026-11-01T08:01:00.000Z', unpackedAt: null, packedBy: maker, unpackedBy: null },
   ],
   custody,
 });
 
-const held = (holder: typeof maker, from: string, to: string | null = null) => ({ holder, location: null, from, to, inTransit: false, destinationGln: null });
-const transit = (from: string, to: string | null, destinationGln: string) => ({ holder: null, location: null, from, to, inTransit: true, destinationGln });
+const held = (holder: typeof maker, from: string, to: string | null = null) => ({
+  holder,
+  location: null,
+  from,
+  to,
+  inTransit: false,
+  destinationGln: null,
+});
+const transit = (from: string, to: string | null, destinationGln: string) => ({
+  holder: null,
+  location: null,
+  from,
+  to,
+  inTransit: true,
+  destinationGln,
+});
 
 describe('provenanceGraph', () => {
   it('draws pallet → case → item and the hops maker → wholesaler → pharmacy, and who holds the item now', () => {
@@ -53,8 +74,16 @@ describe('provenanceGraph', () => {
   });
 
   it('ends a shipment still in transit at its destination GLN, with no holder now', () => {
-    const graph = provenanceGraph(provenance([held(maker, '2026-11-01T08:00:00.000Z', '2026-11-01T09:00:00.000Z'), transit('2026-11-01T09:00:00.000Z', null, wholesaler.gln)]));
-    expect(graph.nodes.filter((n) => n.kind === 'organization').map((n) => n.label)).toEqual(['ACME Pharma', `GLN ${wholesaler.gln} (in transit)`]);
+    const graph = provenanceGraph(
+      provenance([
+        held(maker, '2026-11-01T08:00:00.000Z', '2026-11-01T09:00:00.000Z'),
+        transit('2026-11-01T09:00:00.000Z', null, wholesaler.gln),
+      ]),
+    );
+    expect(graph.nodes.filter((n) => n.kind === 'organization').map((n) => n.label)).toEqual([
+      'ACME Pharma',
+      `GLN ${wholesaler.gln} (in transit)`,
+    ]);
     expect(graph.edges.filter((e) => e.kind !== 'contains').map((e) => [e.kind, e.target])).toEqual([['shipped', `org:${wholesaler.gln}`]]);
   });
 });

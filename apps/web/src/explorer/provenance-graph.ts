@@ -50,9 +50,21 @@ export function provenanceGraph(p: Provenance, directory: Directory = new Map())
     levelOf.set(span.container, Math.max(levelOf.get(span.container) ?? 0, level));
     const id = epcNode(span.container);
     nodes.set(id, { id, kind: 'container', label: epcLabel(span.container), level: levelOf.get(span.container)! });
-    if (!nodes.has(epcNode(span.epc))) nodes.set(epcNode(span.epc), { id: epcNode(span.epc), kind: 'container', label: epcLabel(span.epc), level: levelOf.get(span.epc) ?? 0 });
+    if (!nodes.has(epcNode(span.epc)))
+      nodes.set(epcNode(span.epc), {
+        id: epcNode(span.epc),
+        kind: 'container',
+        label: epcLabel(span.epc),
+        level: levelOf.get(span.epc) ?? 0,
+      });
     const until = span.unpackedAt ? ` – ${day(span.unpackedAt)}` : '';
-    edges.push({ id: `contains:${edges.length}`, source: id, target: epcNode(span.epc), kind: 'contains', label: `packed ${day(span.packedAt)}${until}` });
+    edges.push({
+      id: `contains:${edges.length}`,
+      source: id,
+      target: epcNode(span.epc),
+      kind: 'contains',
+      label: `packed ${day(span.packedAt)}${until}`,
+    });
   }
 
   let previous: string | null = null;
@@ -64,7 +76,13 @@ export function provenanceGraph(p: Provenance, directory: Directory = new Map())
         const id = orgNode(interval.destinationGln);
         const to = directory.get(interval.destinationGln)?.name ?? `GLN ${interval.destinationGln}`;
         if (!nodes.has(id)) nodes.set(id, { id, kind: 'organization', label: `${to} (in transit)`, level: 0 });
-        edges.push({ id: `shipped:${edges.length}`, source: previous, target: id, kind: 'shipped', label: `shipped ${day(interval.from)}` });
+        edges.push({
+          id: `shipped:${edges.length}`,
+          source: previous,
+          target: id,
+          kind: 'shipped',
+          label: `shipped ${day(interval.from)}`,
+        });
       }
       continue;
     }
@@ -72,12 +90,19 @@ export function provenanceGraph(p: Provenance, directory: Directory = new Map())
     const id = orgNode(interval.holder.gln);
     if (!nodes.has(id)) nodes.set(id, { id, kind: 'organization', label: interval.holder.name, level: 0 });
     if (previous && previous !== id) {
-      edges.push({ id: `shipped:${edges.length}`, source: previous, target: id, kind: 'shipped', label: `shipped ${day(shippedOn ?? interval.from)}` });
+      edges.push({
+        id: `shipped:${edges.length}`,
+        source: previous,
+        target: id,
+        kind: 'shipped',
+        label: `shipped ${day(shippedOn ?? interval.from)}`,
+      });
     }
     previous = id;
     shippedOn = null;
   }
   const last = p.custody[p.custody.length - 1];
-  if (last && !last.inTransit && last.holder) edges.push({ id: 'holds', source: orgNode(last.holder.gln), target: epcNode(p.epc), kind: 'holds', label: 'holds now' });
+  if (last && !last.inTransit && last.holder)
+    edges.push({ id: 'holds', source: orgNode(last.holder.gln), target: epcNode(p.epc), kind: 'holds', label: 'holds now' });
   return { nodes: [...nodes.values()], edges };
 }

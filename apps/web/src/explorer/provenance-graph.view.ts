@@ -10,7 +10,11 @@ let current: cytoscape.Core | undefined;
  * Draws the graph with cytoscape into `container` (which must be visible, so it has a size) and lists the nodes it
  * drew in `legend`, the text alternative of the canvas.
  */
-export function renderGraph(container: HTMLElement, legend: HTMLElement, graph: { nodes: GraphNode[]; edges: GraphEdge[] }): cytoscape.Core {
+export function renderGraph(
+  container: HTMLElement,
+  legend: HTMLElement,
+  graph: { nodes: GraphNode[]; edges: GraphEdge[] },
+): cytoscape.Core {
   current?.destroy();
   const cy = cytoscape({
     container,
@@ -58,9 +62,15 @@ export function renderGraph(container: HTMLElement, legend: HTMLElement, graph: 
   });
   current = cy;
   legend.replaceChildren(
-    ...cy.nodes().map((n) =>
-      h('li', { 'data-kind': n.data('kind'), 'data-level': String(n.data('level')), 'data-id': n.id() }, `${n.data('label')} — ${KIND_NAMES[n.data('kind') as GraphNode['kind']]}`),
-    ),
+    ...cy
+      .nodes()
+      .map((n) =>
+        h(
+          'li',
+          { 'data-kind': n.data('kind'), 'data-level': String(n.data('level')), 'data-id': n.id() },
+          `${n.data('label')} — ${KIND_NAMES[n.data('kind') as GraphNode['kind']]}`,
+        ),
+      ),
   );
   container.dataset.nodes = String(cy.nodes().length);
   container.dataset.edges = String(cy.edges().length);

@@ -11,7 +11,11 @@ describe('parseSearch', () => {
     ['a bracketed SSCC', `(00)${SSCC}`, { kind: 'epc', epc: `https://id.gs1.org/00/${SSCC}` }],
     ['an SSCC EPC URN', 'urn:epc:id:sscc:0614141.1234567890', { kind: 'epc', epc: 'urn:epc:id:sscc:0614141.1234567890' }],
     ['an SGTIN EPC URN', 'urn:epc:id:sgtin:0614141.107346.A1', { kind: 'epc', epc: 'urn:epc:id:sgtin:0614141.107346.A1' }],
-    ['a pack Digital Link on any domain', 'https://brand.example/p/01/09506000134352/10/L1/21/S%2F1', { kind: 'epc', epc: 'https://brand.example/p/01/09506000134352/10/L1/21/S%2F1' }],
+    [
+      'a pack Digital Link on any domain',
+      'https://brand.example/p/01/09506000134352/10/L1/21/S%2F1',
+      { kind: 'epc', epc: 'https://brand.example/p/01/09506000134352/10/L1/21/S%2F1' },
+    ],
     ['a case Digital Link', `https://id.gs1.org/00/${SSCC}`, { kind: 'epc', epc: `https://id.gs1.org/00/${SSCC}` }],
     ['a lot Digital Link', 'https://id.gs1.org/01/09506000134352/10/LOT%207', { kind: 'lot', gtin: '09506000134352', lot: 'LOT 7' }],
     ['raw DataMatrix data', `]d20109506000134352172912311${GS}21X`, { kind: 'scan', code: `]d20109506000134352172912311${GS}21X` }],
@@ -29,7 +33,9 @@ describe('parseSearch', () => {
       fc.property(fc.stringMatching(/^\d{17}$/), fc.integer({ min: 1, max: 9 }), (body, offset) => {
         const right = gs1CheckDigit(body);
         expect(parseSearch(`${body}${right}`)).toEqual({ kind: 'epc', epc: `https://id.gs1.org/00/${body}${right}` });
-        expect(() => parseSearch(`${body}${(right + offset) % 10}`)).toThrow(expect.objectContaining({ code: SearchErrorCode.BAD_CHECK_DIGIT, rule: 'sscc-check-digit' }));
+        expect(() => parseSearch(`${body}${(right + offset) % 10}`)).toThrow(
+          expect.objectContaining({ code: SearchErrorCode.BAD_CHECK_DIGIT, rule: 'sscc-check-digit' }),
+        );
       }),
     );
   });

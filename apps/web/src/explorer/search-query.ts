@@ -25,7 +25,8 @@ export class SearchError extends Error {
 const ssccLink = (sscc: string) => `https://id.gs1.org/00/${sscc}`;
 
 function sscc(digits: string): ExplorerQuery {
-  if (!isValidSscc(digits)) throw new SearchError(SearchErrorCode.BAD_CHECK_DIGIT, 'search', 'sscc-check-digit', `SSCC ${digits}: the check digit is wrong`);
+  if (!isValidSscc(digits))
+    throw new SearchError(SearchErrorCode.BAD_CHECK_DIGIT, 'search', 'sscc-check-digit', `SSCC ${digits}: the check digit is wrong`);
   return { kind: 'epc', epc: ssccLink(digits) };
 }
 
@@ -63,8 +64,15 @@ export function parseSearch(text: string, gsSubstitute?: GsSubstitute): Explorer
 export function lotQuery(gtin: string, lot: string): ExplorerQuery {
   const g = gtin.trim();
   const l = lot.trim();
-  if (!isValidGtin(g)) throw new SearchError(SearchErrorCode.BAD_CHECK_DIGIT, 'gtin', 'gtin-check-digit', `GTIN ${JSON.stringify(g)}: 8, 12, 13 or 14 digits with a correct check digit`);
-  if (l === '' || l.length > 20) throw new SearchError(SearchErrorCode.BAD_LOT, 'lot', 'ai-10-length', 'A lot number has 1 to 20 characters');
+  if (!isValidGtin(g))
+    throw new SearchError(
+      SearchErrorCode.BAD_CHECK_DIGIT,
+      'gtin',
+      'gtin-check-digit',
+      `GTIN ${JSON.stringify(g)}: 8, 12, 13 or 14 digits with a correct check digit`,
+    );
+  if (l === '' || l.length > 20)
+    throw new SearchError(SearchErrorCode.BAD_LOT, 'lot', 'ai-10-length', 'A lot number has 1 to 20 characters');
   return { kind: 'lot', gtin: toGtin14(g), lot: l };
 }
 

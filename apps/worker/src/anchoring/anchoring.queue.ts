@@ -52,7 +52,9 @@ export class AnchoringQueue implements OnApplicationBootstrap, OnModuleDestroy {
     this.connection.on('error', (error) => {
       if (this.redisDown) return;
       this.redisDown = true;
-      this.logger.warn(`Redis at ${this.config.redisUrl} unreachable (${error.message}): anchoring on the worker's own clock until it returns`);
+      this.logger.warn(
+        `Redis at ${this.config.redisUrl} unreachable (${error.message}): anchoring on the worker's own clock until it returns`,
+      );
     });
     this.connection.on('ready', () => {
       if (this.redisDown) this.logger.log('Redis is back: queue wake-ups resume');
@@ -110,7 +112,9 @@ export class AnchoringQueue implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy() {
     clearInterval(this.reschedule);
     clearInterval(this.clock);
-    const closed = Promise.all([this.worker?.close(), this.queue?.close()]).catch((e: Error) => this.logger.warn(`closing the queue: ${e.message}`));
+    const closed = Promise.all([this.worker?.close(), this.queue?.close()]).catch((e: Error) =>
+      this.logger.warn(`closing the queue: ${e.message}`),
+    );
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref())]);
     await this.ticking?.catch(() => undefined);
     this.connection?.disconnect();

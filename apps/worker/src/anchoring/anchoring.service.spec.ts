@@ -1,7 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { ANCHOR_REGISTRY_ABI, AnchorReceipt, AnchorRegistryClient, ChainError, ChainErrorCode, SignedAnchor } from '@pharmatrace/chain';
 import type { AppConfig, ChainTarget } from '@pharmatrace/config';
-import type { AnchorAttemptStatus, AnchorRepository, BuiltTree, ChainAnchorStatus, MinedAnchor, NewAttempt, SealPolicy } from '@pharmatrace/persistence';
+import type {
+  AnchorAttemptStatus,
+  AnchorRepository,
+  BuiltTree,
+  ChainAnchorStatus,
+  MinedAnchor,
+  NewAttempt,
+  SealPolicy,
+} from '@pharmatrace/persistence';
 import { Interface, keccak256, Transaction, Wallet } from 'ethers';
 import fc from 'fast-check';
 import { WorkerMetrics } from '../metrics/worker.metrics';
@@ -101,7 +109,16 @@ class FakeAnchorStore {
     for (const batch of this.batches.values()) {
       const key = `${batch.id}:${chainId}`;
       if (batch.status !== 'FINAL' && !this.anchors.has(key)) {
-        this.anchors.set(key, { batchId: batch.id, chainId, contractAddress, status: 'SEALED', txHash: null, blockNumber: null, blockHash: null, reanchorCount: 0 });
+        this.anchors.set(key, {
+          batchId: batch.id,
+          chainId,
+          contractAddress,
+          status: 'SEALED',
+          txHash: null,
+          blockNumber: null,
+          blockHash: null,
+          reanchorCount: 0,
+        });
       }
     }
   }
@@ -112,7 +129,15 @@ class FakeAnchorStore {
       .sort((a, b) => a.batchId - b.batchId)
       .map((a) => {
         const batch = this.batches.get(a.batchId)!;
-        return { batchId: a.batchId, status: a.status, txHash: a.txHash, blockNumber: a.blockNumber, blockHash: a.blockHash, root: batch.root, leafCount: batch.leafCount };
+        return {
+          batchId: a.batchId,
+          status: a.status,
+          txHash: a.txHash,
+          blockNumber: a.blockNumber,
+          blockHash: a.blockHash,
+          root: batch.root,
+          leafCount: batch.leafCount,
+        };
       });
   }
 
@@ -133,7 +158,10 @@ class FakeAnchorStore {
 
   async nonceFloor(chainId: number, fromAddress: string) {
     const live = this.attempts.filter(
-      (a) => a.chainId === chainId && a.fromAddress.toLowerCase() === fromAddress.toLowerCase() && (a.status === 'SIGNED' || a.status === 'BROADCAST'),
+      (a) =>
+        a.chainId === chainId &&
+        a.fromAddress.toLowerCase() === fromAddress.toLowerCase() &&
+        (a.status === 'SIGNED' || a.status === 'BROADCAST'),
     );
     return live.length ? Math.max(...live.map((a) => a.nonce)) + 1 : 0;
   }
@@ -155,13 +183,20 @@ class FakeAnchorStore {
 
   async dropSiblings(batchId: number, chainId: number, minedAttemptId: number) {
     for (const a of this.attempts) {
-      if (a.batchId === batchId && a.chainId === chainId && a.id !== minedAttemptId && (a.status === 'SIGNED' || a.status === 'BROADCAST')) a.status = 'DROPPED';
+      if (a.batchId === batchId && a.chainId === chainId && a.id !== minedAttemptId && (a.status === 'SIGNED' || a.status === 'BROADCAST'))
+        a.status = 'DROPPED';
     }
   }
 
   async markMined(batchId: number, mined: MinedAnchor) {
     const row = this.anchor(batchId, mined.chainId);
-    const fields = { contractAddress: mined.contractAddress, status: 'MINED' as const, txHash: mined.txHash, blockNumber: mined.blockNumber, blockHash: mined.blockHash };
+    const fields = {
+      contractAddress: mined.contractAddress,
+      status: 'MINED' as const,
+      txHash: mined.txHash,
+      blockNumber: mined.blockNumber,
+      blockHash: mined.blockHash,
+    };
     if (row) Object.assign(row, fields);
     else this.anchors.set(`${batchId}:${mined.chainId}`, { batchId, chainId: mined.chainId, reanchorCount: 0, ...fields });
   }
@@ -199,7 +234,9 @@ class FakeAnchorStore {
           ? 'MINED'
           : (primary?.status ?? batch.status);
     batch.finalAt = allFinal ? (batch.finalAt ?? now) : null;
-    return was === null && batch.finalAt !== null ? { becameFinal: true as const, secondsToFinal: (batch.finalAt - batch.sealedAt) / 1000 } : { becameFinal: false as const };
+    return was === null && batch.finalAt !== null
+      ? { becameFinal: true as const, secondsToFinal: (batch.finalAt - batch.sealedAt) / 1000 }
+      : { becameFinal: false as const };
   }
 }
 
@@ -269,7 +306,12 @@ class FakeChain {
   }
 
   /** Signs as AnchorRegistryClient.signAnchor does, with the service's overrides (or the client's defaults). */
-  sign(root: string, batchId: bigint, leafCount: number, o: { nonce?: number; gasLimit?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint } = {}) {
+  sign(
+    root: string,
+    batchId: bigint,
+    leafCount: number,
+    o: { nonce?: number; gasLimit?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint } = {},
+  ) {
     const tx = Transaction.from({
       type: 2,
       chainId: this.id,
@@ -282,10 +324,22 @@ class FakeChain {
     });
     tx.signature = this.wallet.signingKey.sign(tx.unsignedHash);
     this.txs.set(tx.hash!, tx);
-    return { rawTx: tx.serialized, hash: tx.hash!, from: this.wallet.address, nonce: tx.nonce, maxFeePerGas: tx.maxFeePerGas!, maxPriorityFeePerGas: tx.maxPriorityFeePerGas! };
+    return {
+      rawTx: tx.serialized,
+      hash: tx.hash!,
+      from: this.wallet.address,
+      nonce: tx.nonce,
+      maxFeePerGas: tx.maxFeePerGas!,
+      maxPriorityFeePerGas: tx.maxPriorityFeePerGas!,
+    };
   }
 
-  async signAnchor(root: string, batchId: bigint, leafCount: number, overrides: { nonce?: number; gasLimit?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint } = {}) {
+  async signAnchor(
+    root: string,
+    batchId: bigint,
+    leafCount: number,
+    overrides: { nonce?: number; gasLimit?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint } = {},
+  ) {
     this.guard('signAnchor');
     const signed = this.sign(root, batchId, leafCount, overrides);
     this.signed.push({ ...signed, gasLimit: overrides.gasLimit ?? 90_000n, batchId });
@@ -300,7 +354,10 @@ class FakeChain {
     if (tx.nonce < this.confirmedNonce) return 'nonce-used' as const;
     const pooled = this.pool.get(tx.nonce);
     if (pooled?.hash === tx.hash) return 'known' as const;
-    if (pooled && !(tx.maxFeePerGas! * 10n >= pooled.maxFeePerGas! * 11n && tx.maxPriorityFeePerGas! * 10n >= pooled.maxPriorityFeePerGas! * 11n)) {
+    if (
+      pooled &&
+      !(tx.maxFeePerGas! * 10n >= pooled.maxFeePerGas! * 11n && tx.maxPriorityFeePerGas! * 10n >= pooled.maxPriorityFeePerGas! * 11n)
+    ) {
       throw new ChainError(ChainErrorCode.NONCE_CONFLICT, 'replacement transaction underpriced', { operation: 'broadcast' });
     }
     this.pool.set(tx.nonce, tx);
@@ -352,7 +409,14 @@ class FakeChain {
     this.guard('findAnchoredEvent');
     const found = this.roots.get(root);
     if (!found || found.block < fromBlock || found.block > (toBlock ?? this.head)) return null;
-    return { root, batchId: found.batchId, leafCount: found.leafCount, blockNumber: found.block, blockHash: this.blocks[found.block].hash, txHash: found.txHash };
+    return {
+      root,
+      batchId: found.batchId,
+      leafCount: found.leafCount,
+      blockNumber: found.block,
+      blockHash: this.blocks[found.block].hash,
+      txHash: found.txHash,
+    };
   }
 
   /** Mines one block holding the pool's transactions whose nonces follow on, or `only` if given (a miner's choice). */
@@ -369,7 +433,8 @@ class FakeChain {
       const reverts = this.revertNext || this.roots.has(root);
       this.revertNext = false;
       this.receipts.set(tx.hash!, { status: reverts ? 0 : 1, blockNumber: number, blockHash: block.hash, gasUsed: this.gasUsedPerTx });
-      if (!reverts) this.roots.set(root, { block: number, txHash: tx.hash!, batchId: call.args[1] as bigint, leafCount: Number(call.args[2]) });
+      if (!reverts)
+        this.roots.set(root, { block: number, txHash: tx.hash!, batchId: call.args[1] as bigint, leafCount: Number(call.args[2]) });
     };
     if (only) include(this.txs.get(only)!);
     else for (let tx = this.pool.get(this.confirmedNonce); tx; tx = this.pool.get(this.confirmedNonce)) include(tx);
@@ -450,8 +515,10 @@ function setup({ confirmations = 1, chains = [{ name: 'alpha', id: 31337 }], rep
   return { service, store, chain: nodes[0], nodes, metrics, config };
 }
 
-const counter = async (metric: { get(): Promise<{ values: { value: number; labels: Record<string, unknown> }[] }> }, labels: Record<string, string>) =>
-  (await metric.get()).values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value ?? 0;
+const counter = async (
+  metric: { get(): Promise<{ values: { value: number; labels: Record<string, unknown> }[] }> },
+  labels: Record<string, string>,
+) => (await metric.get()).values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value ?? 0;
 
 beforeAll(() => Logger.overrideLogger(false));
 beforeEach(() => {
@@ -479,7 +546,12 @@ describe('anchoring on one chain', () => {
 
     const minedIn = chain.mine();
     await service.tick();
-    expect(store.anchor(1, 31337)).toMatchObject({ status: 'MINED', txHash: attempt.txHash, blockNumber: minedIn, blockHash: chain.blockHashAt(minedIn) });
+    expect(store.anchor(1, 31337)).toMatchObject({
+      status: 'MINED',
+      txHash: attempt.txHash,
+      blockNumber: minedIn,
+      blockHash: chain.blockHashAt(minedIn),
+    });
     expect(store.attemptsOf(1)[0].status).toBe('MINED');
     expect(batch.status).toBe('MINED');
     expect(await counter(metrics.gasUsed, { chain: 'alpha' })).toBe(Number(chain.gasUsedPerTx));
@@ -536,7 +608,12 @@ describe('anchoring on one chain', () => {
     const txHash = chain.anchorElsewhere(hex(batch.root), BigInt(batch.id), 5);
 
     await service.tick();
-    expect(store.anchor(batch.id, 31337)).toMatchObject({ status: 'MINED', txHash, blockNumber: chain.head, blockHash: chain.blockHashAt(chain.head) });
+    expect(store.anchor(batch.id, 31337)).toMatchObject({
+      status: 'MINED',
+      txHash,
+      blockNumber: chain.head,
+      blockHash: chain.blockHashAt(chain.head),
+    });
     expect(chain.signed).toHaveLength(0);
     expect(store.attempts).toHaveLength(0);
   });
@@ -544,7 +621,10 @@ describe('anchoring on one chain', () => {
   it('rebroadcasts the transaction it signed before a failed broadcast rather than signing another', async () => {
     const { service, store, chain } = setup();
     store.seedBatch();
-    chain.failures.set('broadcast', new ChainError(ChainErrorCode.RPC_UNAVAILABLE, 'RPC unavailable (ECONNRESET)', { operation: 'broadcast' }));
+    chain.failures.set(
+      'broadcast',
+      new ChainError(ChainErrorCode.RPC_UNAVAILABLE, 'RPC unavailable (ECONNRESET)', { operation: 'broadcast' }),
+    );
 
     expect((await service.tick()).unreachable).toEqual(['alpha']);
     const [stored] = store.attemptsOf(1);
@@ -678,7 +758,18 @@ describe('anchoring on one chain', () => {
           await store.ensureChainAnchors(31337, chain.contractAddress);
           store.anchor(batch.id, 31337)!.status = 'SUBMITTED';
           const signed = chain.sign(hex(batch.root), BigInt(batch.id), 2, { nonce });
-          store.seedAttempt({ batchId: batch.id, chainId: 31337, fromAddress: signed.from, nonce, txHash: signed.hash, rawTx: signed.rawTx, maxFeePerGas: null, maxPriorityFeePerGas: null, status: 'BROADCAST', broadcastAt: new Date(now) });
+          store.seedAttempt({
+            batchId: batch.id,
+            chainId: 31337,
+            fromAddress: signed.from,
+            nonce,
+            txHash: signed.hash,
+            rawTx: signed.rawTx,
+            maxFeePerGas: null,
+            maxPriorityFeePerGas: null,
+            status: 'BROADCAST',
+            broadcastAt: new Date(now),
+          });
         }
         const fresh = store.seedBatch();
 
@@ -717,7 +808,12 @@ describe('reorganisations', () => {
 
     const secondBlock = chain.mine();
     await service.tick();
-    expect(store.anchor(1, 31337)).toMatchObject({ status: 'MINED', txHash: sent.hash, blockNumber: secondBlock, blockHash: chain.blockHashAt(secondBlock) });
+    expect(store.anchor(1, 31337)).toMatchObject({
+      status: 'MINED',
+      txHash: sent.hash,
+      blockNumber: secondBlock,
+      blockHash: chain.blockHashAt(secondBlock),
+    });
     chain.emptyBlocks(1);
     await service.tick();
     expect(store.anchor(1, 31337)).toMatchObject({ status: 'FINAL', reanchorCount: 1 });
@@ -735,7 +831,12 @@ describe('reorganisations', () => {
     chain.reorg(1);
     const moved = chain.mine();
     await service.tick();
-    expect(store.anchor(1, 31337)).toMatchObject({ status: 'MINED', blockNumber: moved, blockHash: chain.blockHashAt(moved), reanchorCount: 0 });
+    expect(store.anchor(1, 31337)).toMatchObject({
+      status: 'MINED',
+      blockNumber: moved,
+      blockHash: chain.blockHashAt(moved),
+      reanchorCount: 0,
+    });
     expect(store.anchor(1, 31337)!.blockHash).not.toBe(before);
 
     chain.emptyBlocks(1);
@@ -816,7 +917,12 @@ describe('unreachable chains and leases', () => {
   });
 
   it('lets the other chains advance while one is down, and makes a batch FINAL only once final on all of them', async () => {
-    const { service, store, nodes, metrics } = setup({ chains: [{ name: 'alpha', id: 1 }, { name: 'beta', id: 2 }] });
+    const { service, store, nodes, metrics } = setup({
+      chains: [
+        { name: 'alpha', id: 1 },
+        { name: 'beta', id: 2 },
+      ],
+    });
     const [alpha, beta] = nodes;
     beta.down = true;
     store.seedBatch();

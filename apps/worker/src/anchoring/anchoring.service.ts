@@ -119,7 +119,12 @@ export class AnchoringService {
       if (receipt?.status === 1) {
         await this.anchors.setAttemptStatus(attempt.id, 'MINED');
         await this.anchors.dropSiblings(anchor.batchId, chainId, attempt.id);
-        await this.anchors.markMined(anchor.batchId, { chainId, contractAddress: client.contractAddress, txHash: attempt.txHash, ...receipt });
+        await this.anchors.markMined(anchor.batchId, {
+          chainId,
+          contractAddress: client.contractAddress,
+          txHash: attempt.txHash,
+          ...receipt,
+        });
         this.logger.log(`batch ${anchor.batchId} on ${link.name}: mined in block ${receipt.blockNumber}`);
         return;
       }
@@ -173,7 +178,11 @@ export class AnchoringService {
     };
     const fees = bumpFees(previous, this.config.anchoring.feeBumpPercent, network);
     const gasLimit = signedGasLimit(stuck.rawTx);
-    const signed = await client.signAnchor(hex(anchor.root), BigInt(anchor.batchId), anchor.leafCount, { nonce: stuck.nonce, gasLimit, ...fees });
+    const signed = await client.signAnchor(hex(anchor.root), BigInt(anchor.batchId), anchor.leafCount, {
+      nonce: stuck.nonce,
+      gasLimit,
+      ...fees,
+    });
     await this.broadcastNew(link, chainId, anchor, signed, `stuck ${stuck.txHash} replaced`);
   }
 
@@ -233,12 +242,20 @@ export class AnchoringService {
     if (block === 0) return false;
     const event = await client.findAnchoredEvent(root, block, block);
     if (!event) return false;
-    await this.anchors.markMined(anchor.batchId, { chainId, contractAddress: client.contractAddress, txHash: event.txHash, blockNumber: event.blockNumber, blockHash: event.blockHash });
+    await this.anchors.markMined(anchor.batchId, {
+      chainId,
+      contractAddress: client.contractAddress,
+      txHash: event.txHash,
+      blockNumber: event.blockNumber,
+      blockHash: event.blockHash,
+    });
     const mined = (await this.anchors.chainAttemptsOf(anchor.batchId, chainId)).find((a) => a.txHash === event.txHash);
     if (mined) await this.anchors.setAttemptStatus(mined.id, 'MINED');
     // Whatever else is live for this batch can only revert now; releasing it keeps an unsent nonce from becoming a gap.
     await this.anchors.dropSiblings(anchor.batchId, chainId, mined?.id ?? 0);
-    this.logger.log(`batch ${anchor.batchId} on ${link.name}: root found on chain in ${event.txHash} (block ${event.blockNumber}); recorded without sending`);
+    this.logger.log(
+      `batch ${anchor.batchId} on ${link.name}: root found on chain in ${event.txHash} (block ${event.blockNumber}); recorded without sending`,
+    );
     return true;
   }
 }

@@ -35,7 +35,9 @@ export class ChainGateway implements OnModuleDestroy {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.links = config.chains.map((target) => {
       if (!target.contractAddress || !target.anchorerPrivateKey) {
-        throw new Error(`the worker needs a contract address and an anchorer key for chain ${target.name} (ANCHOR_CONTRACT_ADDRESS, ANCHORER_PRIVATE_KEY or CHAINS)`);
+        throw new Error(
+          `the worker needs a contract address and an anchorer key for chain ${target.name} (ANCHOR_CONTRACT_ADDRESS, ANCHORER_PRIVATE_KEY or CHAINS)`,
+        );
       }
       const client = new AnchorRegistryClient({
         rpcUrl: target.rpcUrl,

@@ -14,14 +14,19 @@ describe('RpcBackoff', () => {
 
   it('never waits longer than the ceiling nor less than the base', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 1, max: 200 }), (base, ceiling, n) => {
-        const backoff = new RpcBackoff(base, ceiling);
-        for (let i = 0; i < n; i++) {
-          const wait = backoff.failed(0);
-          expect(wait).toBeLessThanOrEqual(ceiling);
-          expect(wait).toBeGreaterThanOrEqual(Math.min(base, ceiling));
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.integer({ min: 1, max: 200 }),
+        (base, ceiling, n) => {
+          const backoff = new RpcBackoff(base, ceiling);
+          for (let i = 0; i < n; i++) {
+            const wait = backoff.failed(0);
+            expect(wait).toBeLessThanOrEqual(ceiling);
+            expect(wait).toBeGreaterThanOrEqual(Math.min(base, ceiling));
+          }
+        },
+      ),
     );
   });
 });

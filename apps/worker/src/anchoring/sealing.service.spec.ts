@@ -40,14 +40,21 @@ class FakeSealingStore {
     if (rows.length < policy.maxEvents && !rows.some((r) => r.due)) return null;
     this.waiting.splice(0, rows.length);
     const tree = await build(rows.map((r) => r.digest));
-    const batch = { id: this.sealed.length + 1, root: Buffer.from(tree.root), leafCount: rows.length, leaves: rows.map((r) => Buffer.from(r.digest)), tree };
+    const batch = {
+      id: this.sealed.length + 1,
+      root: Buffer.from(tree.root),
+      leafCount: rows.length,
+      leaves: rows.map((r) => Buffer.from(r.digest)),
+      tree,
+    };
     this.sealed.push(batch);
     return { id: batch.id, root: batch.root, leafCount: batch.leafCount, status: 'SEALED' };
   }
 }
 
 /** Checked with the standalone verifier's fold (held to OpenZeppelin's in its spec), not the library under test. */
-const provesInclusion = (root: Uint8Array, digest: Uint8Array, proof: Uint8Array[]): boolean => rootFromProof(hex(digest), proofToHex(proof)) === hex(root);
+const provesInclusion = (root: Uint8Array, digest: Uint8Array, proof: Uint8Array[]): boolean =>
+  rootFromProof(hex(digest), proofToHex(proof)) === hex(root);
 
 const digestArb = fc.uint8Array({ minLength: 32, maxLength: 32 });
 
@@ -63,7 +70,10 @@ beforeAll(() => Logger.overrideLogger(false));
 describe('sealing', () => {
   it('seals every full or overdue batch in one call and returns them in order', async () => {
     const { service, store } = setup();
-    store.add(Array.from({ length: 7 }, (_, i) => new Uint8Array(32).fill(i + 1)), true);
+    store.add(
+      Array.from({ length: 7 }, (_, i) => new Uint8Array(32).fill(i + 1)),
+      true,
+    );
     const sealed = await service.sealDue();
     expect(sealed.map((b) => [b.id, b.leafCount])).toEqual([
       [1, 3],
@@ -85,18 +95,22 @@ describe('sealing', () => {
 
   it('builds a root under which every sealed event has a valid proof, whatever the events', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(digestArb, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 16 }), async (digests, maxEvents) => {
-        const { service, store } = setup({ maxEvents, maxWaitMs: 10_000, tickMs: 1_000 });
-        store.add(digests, true);
-        const sealed = await service.sealDue();
-        expect(sealed.reduce((n, b) => n + b.leafCount, 0)).toBe(digests.length);
-        for (const batch of store.sealed) {
-          expect(batch.tree.root).toEqual(new Uint8Array(batch.root));
-          batch.leaves.forEach((leaf, i) => {
-            expect(provesInclusion(batch.root, leaf, getProof(batch.tree.nodes, batch.tree.treeIndexOf[i]))).toBe(true);
-          });
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(digestArb, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 16 }),
+        async (digests, maxEvents) => {
+          const { service, store } = setup({ maxEvents, maxWaitMs: 10_000, tickMs: 1_000 });
+          store.add(digests, true);
+          const sealed = await service.sealDue();
+          expect(sealed.reduce((n, b) => n + b.leafCount, 0)).toBe(digests.length);
+          for (const batch of store.sealed) {
+            expect(batch.tree.root).toEqual(new Uint8Array(batch.root));
+            batch.leaves.forEach((leaf, i) => {
+              expect(provesInclusion(batch.root, leaf, getProof(batch.tree.nodes, batch.tree.treeIndexOf[i]))).toBe(true);
+            });
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   });

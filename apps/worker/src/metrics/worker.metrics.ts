@@ -34,8 +34,10 @@ export class WorkerMetrics {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     collectDefaultMetrics({ register: this.registry });
-    new Gauge({ name: 'pharmatrace_process_restarts', help: 'Times the npm start supervisor restarted this process', registers: [this.registry] }).set(
-      config.restartCount,
-    );
+    new Gauge({
+      name: 'pharmatrace_process_restarts',
+      help: 'Times the npm start supervisor restarted this process',
+      registers: [this.registry],
+    }).set(config.restartCount);
   }
 }

@@ -36,7 +36,9 @@ export class BatchAnchors1765100000000 implements MigrationInterface {
     // a crash and rebroadcast later has had no chance to be mined yet.
     await q.query(`ALTER TABLE anchor_attempt ADD COLUMN broadcast_at timestamptz`);
     await q.query(`UPDATE anchor_attempt SET broadcast_at = created_at WHERE status <> 'SIGNED'`);
-    await q.query(`CREATE INDEX anchor_attempt_live_idx ON anchor_attempt (chain_id, lower(from_address)) WHERE status IN ('SIGNED','BROADCAST')`);
+    await q.query(
+      `CREATE INDEX anchor_attempt_live_idx ON anchor_attempt (chain_id, lower(from_address)) WHERE status IN ('SIGNED','BROADCAST')`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

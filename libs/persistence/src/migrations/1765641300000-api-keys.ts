@@ -23,7 +23,9 @@ export class ApiKeys1765641300000 implements MigrationInterface {
         CHECK ((revoked_at IS NULL) = (revoked_by IS NULL))
       )`);
     await q.query(`CREATE INDEX api_key_organization_idx ON api_key (organization_id, created_at)`);
-    await q.query(`INSERT INTO api_key (organization_id, name, hash, created_at) SELECT id, 'default', api_key_hash, created_at FROM organization`);
+    await q.query(
+      `INSERT INTO api_key (organization_id, name, hash, created_at) SELECT id, 'default', api_key_hash, created_at FROM organization`,
+    );
     await q.query(`ALTER TABLE organization DROP COLUMN api_key_hash`);
   }
 

@@ -89,8 +89,12 @@ export class LeastPrivilege1765700000000 implements MigrationInterface {
     await q.query(`CREATE TRIGGER event_set_once BEFORE UPDATE ON event FOR EACH ROW EXECUTE FUNCTION refuse_event_edit()`);
     for (const table of APPEND_ONLY) {
       const events = table === 'event' ? 'DELETE' : 'UPDATE OR DELETE';
-      await q.query(`CREATE TRIGGER ${table}_append_only BEFORE ${events} ON ${table} FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change()`);
-      await q.query(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION refuse_append_only_change()`);
+      await q.query(
+        `CREATE TRIGGER ${table}_append_only BEFORE ${events} ON ${table} FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change()`,
+      );
+      await q.query(
+        `CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION refuse_append_only_change()`,
+      );
     }
   }
 

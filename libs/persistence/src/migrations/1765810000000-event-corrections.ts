@@ -25,8 +25,12 @@ export class EventCorrections1765810000000 implements MigrationInterface {
       )`);
     await q.query(`REVOKE ALL ON event_correction FROM ${APP_ROLE}`);
     await q.query(`GRANT SELECT, INSERT ON event_correction TO ${APP_ROLE}`);
-    await q.query(`CREATE TRIGGER event_correction_append_only BEFORE UPDATE OR DELETE ON event_correction FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change()`);
-    await q.query(`CREATE TRIGGER event_correction_no_truncate BEFORE TRUNCATE ON event_correction FOR EACH STATEMENT EXECUTE FUNCTION refuse_append_only_change()`);
+    await q.query(
+      `CREATE TRIGGER event_correction_append_only BEFORE UPDATE OR DELETE ON event_correction FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change()`,
+    );
+    await q.query(
+      `CREATE TRIGGER event_correction_no_truncate BEFORE TRUNCATE ON event_correction FOR EACH STATEMENT EXECUTE FUNCTION refuse_append_only_change()`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -26,7 +26,11 @@ export class DropScanCorrections1765840000000 implements MigrationInterface {
     await q.query(`CREATE INDEX scan_correction_org_idx ON scan_correction (organization_id, created_at DESC)`);
     await q.query(`REVOKE ALL ON scan_correction FROM ${APP_ROLE}`);
     await q.query(`GRANT SELECT, INSERT ON scan_correction TO ${APP_ROLE}`);
-    await q.query(`CREATE TRIGGER scan_correction_append_only BEFORE UPDATE OR DELETE ON scan_correction FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change()`);
-    await q.query(`CREATE TRIGGER scan_correction_no_truncate BEFORE TRUNCATE ON scan_correction FOR EACH STATEMENT EXECUTE FUNCTION refuse_append_only_change()`);
+    await q.query(
+      `CREATE TRIGGER scan_correction_append_only BEFORE UPDATE OR DELETE ON scan_correction FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change()`,
+    );
+    await q.query(
+      `CREATE TRIGGER scan_correction_no_truncate BEFORE TRUNCATE ON scan_correction FOR EACH STATEMENT EXECUTE FUNCTION refuse_append_only_change()`,
+    );
   }
 }

@@ -17,4 +17,23 @@ import { EventHashRules1765820000000 } from './1765820000000-event-hash-rules';
 import { EventHashRules31765830000000 } from './1765830000000-event-hash-rules-3';
 import { DropScanCorrections1765840000000 } from './1765840000000-drop-scan-corrections';
 
-export const MIGRATIONS = [InitialSchema1764064800000, CaptureJobs1764700000000, Verification1764800000000, BatchAnchors1765100000000, ReadPolicy1765200000000, AuditRuns1765350000000, CaptureSignatures1765400000000, CaptureJobHeartbeat1765500000000, ReadGrants1765610000000, StatusRecordTime1765620000000, OrganizationLicences1765630000000, ApiKeys1765641300000, LeastPrivilege1765700000000, EventIgnoreFields1765800000000, EventCorrections1765810000000, EventHashRules1765820000000, EventHashRules31765830000000, DropScanCorrections1765840000000];
+export const MIGRATIONS = [
+  InitialSchema1764064800000,
+  CaptureJobs1764700000000,
+  Verification1764800000000,
+  BatchAnchors1765100000000,
+  ReadPolicy1765200000000,
+  AuditRuns1765350000000,
+  CaptureSignatures1765400000000,
+  CaptureJobHeartbeat1765500000000,
+  ReadGrants1765610000000,
+  StatusRecordTime1765620000000,
+  OrganizationLicences1765630000000,
+  ApiKeys1765641300000,
+  LeastPrivilege1765700000000,
+  EventIgnoreFields1765800000000,
+  EventCorrections1765810000000,
+  EventHashRules1765820000000,
+  EventHashRules31765830000000,
+  DropScanCorrections1765840000000,
+];

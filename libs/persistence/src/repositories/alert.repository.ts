@@ -16,8 +16,7 @@ export interface AlertCriteria {
  * plus those on a GTIN (or a GTIN's lot) in `granted`.
  */
 export type AlertVisibility =
-  | { kind: 'all' }
-  | { kind: 'involved'; organizationId: string; ownGtins: boolean; granted: { gtin: string; lot: string | null }[] };
+  { kind: 'all' } | { kind: 'involved'; organizationId: string; ownGtins: boolean; granted: { gtin: string; lot: string | null }[] };
 
 export interface AlertRow {
   id: number;
@@ -100,7 +99,12 @@ export class AlertRepository {
   constructor(private readonly db: DataSource) {}
 
   /** Newest first, keyset on id. */
-  async page(criteria: AlertCriteria, visibility: AlertVisibility, limit: number, beforeId: number | null): Promise<{ alerts: AlertRow[]; hasMore: boolean }> {
+  async page(
+    criteria: AlertCriteria,
+    visibility: AlertVisibility,
+    limit: number,
+    beforeId: number | null,
+  ): Promise<{ alerts: AlertRow[]; hasMore: boolean }> {
     const where: string[] = [];
     const params: unknown[] = [];
     const p = (v: unknown) => `$${params.push(v)}`;

@@ -223,12 +223,7 @@ export class AnchorRepository {
   }
 
   openBatches(): Promise<AnchorBatchEntity[]> {
-    return this.db
-      .getRepository(AnchorBatchEntity)
-      .createQueryBuilder('b')
-      .where(`b.status <> 'FINAL'`)
-      .orderBy('b.id')
-      .getMany();
+    return this.db.getRepository(AnchorBatchEntity).createQueryBuilder('b').where(`b.status <> 'FINAL'`).orderBy('b.id').getMany();
   }
 
   findBatch(id: number): Promise<AnchorBatchEntity | null> {

@@ -50,7 +50,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class ApiKeyRepository {
   constructor(private readonly db: DataSource) {}
 
-  async create(key: { organizationId: string; name: string; hash: Buffer; expiresAt: Date | null }, tx: EntityManager = this.db.manager): Promise<StoredApiKey> {
+  async create(
+    key: { organizationId: string; name: string; hash: Buffer; expiresAt: Date | null },
+    tx: EntityManager = this.db.manager,
+  ): Promise<StoredApiKey> {
     const rows = await queryRows<ApiKeyRow>(
       tx,
       `INSERT INTO api_key AS k (organization_id, name, hash, expires_at) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
@@ -74,7 +77,9 @@ export class ApiKeyRepository {
   }
 
   list(organizationId: string): Promise<StoredApiKey[]> {
-    return queryRows<ApiKeyRow>(this.db, `SELECT ${COLUMNS} FROM api_key k WHERE k.organization_id = $1 ORDER BY k.created_at, k.id`, [organizationId]);
+    return queryRows<ApiKeyRow>(this.db, `SELECT ${COLUMNS} FROM api_key k WHERE k.organization_id = $1 ORDER BY k.created_at, k.id`, [
+      organizationId,
+    ]);
   }
 
   /**
@@ -111,6 +116,9 @@ export class ApiKeyRepository {
   /** Records when keys were last used; never moves a date backwards. */
   async touch(ids: readonly string[], at: Date): Promise<void> {
     if (!ids.length) return;
-    await this.db.query(`UPDATE api_key SET last_used_at = $2 WHERE id = ANY($1) AND (last_used_at IS NULL OR last_used_at < $2)`, [ids, at]);
+    await this.db.query(`UPDATE api_key SET last_used_at = $2 WHERE id = ANY($1) AND (last_used_at IS NULL OR last_used_at < $2)`, [
+      ids,
+      at,
+    ]);
   }
 }

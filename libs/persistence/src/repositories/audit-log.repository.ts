@@ -72,7 +72,11 @@ export class AuditLogRepository {
   }
 
   /** One page newest first, below `beforeId` when given; `hasMore` says whether an older entry matches. */
-  async page(criteria: { action?: string; subjectId?: string }, size: number, beforeId: number | null): Promise<{ entries: StoredAuditEntry[]; hasMore: boolean }> {
+  async page(
+    criteria: { action?: string; subjectId?: string },
+    size: number,
+    beforeId: number | null,
+  ): Promise<{ entries: StoredAuditEntry[]; hasMore: boolean }> {
     const rows = await queryRows<AuditLogRow>(
       this.db,
       `SELECT id, at, actor_kind AS "actorKind", actor_org_id AS "actorOrgId", action, subject_type AS "subjectType", subject_id AS "subjectId", before, after

@@ -124,11 +124,9 @@ export class AuditRepository {
 
   /** The batch row and its event rows as they are now; null if there is no such batch. */
   async batch(batchId: number): Promise<{ batch: AuditBatchRow; events: AuditEventRow[] } | null> {
-    const [row] = await queryRows<BatchTableRow>(
-      this.db,
-      `SELECT id, status, root, leaf_count, nodes FROM anchor_batch WHERE id = $1`,
-      [batchId],
-    );
+    const [row] = await queryRows<BatchTableRow>(this.db, `SELECT id, status, root, leaf_count, nodes FROM anchor_batch WHERE id = $1`, [
+      batchId,
+    ]);
     if (!row) return null;
     const events = await queryRows<BatchEventRow>(
       this.db,
@@ -137,7 +135,14 @@ export class AuditRepository {
     );
     return {
       batch: { id: Number(row.id), status: row.status, root: row.root, leafCount: row.leaf_count, nodes: row.nodes },
-      events: events.map((e) => ({ id: Number(e.id), eventHash: e.event_hash, leafIndex: e.leaf_index, body: e.body, ignoreFields: e.ignore_fields, hashRules: e.hash_rules })),
+      events: events.map((e) => ({
+        id: Number(e.id),
+        eventHash: e.event_hash,
+        leafIndex: e.leaf_index,
+        body: e.body,
+        ignoreFields: e.ignore_fields,
+        hashRules: e.hash_rules,
+      })),
     };
   }
 
@@ -169,7 +174,9 @@ export class AuditRepository {
        ORDER BY status = 'FINAL' DESC, batch_id DESC LIMIT 1`,
       [chainId, contractAddress],
     );
-    return row ? { batchId: Number(row.batch_id), txHash: row.tx_hash, blockHash: row.block_hash, final: row.status === 'FINAL' } : undefined;
+    return row
+      ? { batchId: Number(row.batch_id), txHash: row.tx_hash, blockHash: row.block_hash, final: row.status === 'FINAL' }
+      : undefined;
   }
 
   /**
@@ -191,7 +198,10 @@ export class AuditRepository {
         [TAMPER_CODE, batchId, findings.map((f) => JSON.stringify(f))],
       );
       const already = new Set(raised.map((r) => r.n - 1));
-      const inserted = await insertAlerts(tx, findings.filter((_, i) => !already.has(i)).map((details) => ({ code: TAMPER_CODE, details })));
+      const inserted = await insertAlerts(
+        tx,
+        findings.filter((_, i) => !already.has(i)).map((details) => ({ code: TAMPER_CODE, details })),
+      );
       await tx.query(`UPDATE anchor_batch SET audit_failed_at = coalesce(audit_failed_at, now()) WHERE id = $1`, [batchId]);
       return inserted.length;
     });
@@ -238,7 +248,9 @@ export class AuditRepository {
   }
 
   async finishRun(runId: number): Promise<AuditRun> {
-    const [[row]] = await this.db.query<Updated<AuditRunRow>>(`UPDATE audit_run SET finished_at = now() WHERE id = $1 RETURNING *`, [runId]);
+    const [[row]] = await this.db.query<Updated<AuditRunRow>>(`UPDATE audit_run SET finished_at = now() WHERE id = $1 RETURNING *`, [
+      runId,
+    ]);
     return toRun(row);
   }
 }

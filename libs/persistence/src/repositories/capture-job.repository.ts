@@ -52,7 +52,9 @@ export class CaptureJobRepository {
   constructor(private readonly db: DataSource) {}
 
   async start(organizationId: string): Promise<CaptureJob> {
-    const [row] = await queryRows<CaptureJobRow>(this.db, `INSERT INTO capture_job (organization_id) VALUES ($1) RETURNING ${COLUMNS}`, [organizationId]);
+    const [row] = await queryRows<CaptureJobRow>(this.db, `INSERT INTO capture_job (organization_id) VALUES ($1) RETURNING ${COLUMNS}`, [
+      organizationId,
+    ]);
     return row;
   }
 
@@ -94,7 +96,10 @@ export class CaptureJobRepository {
   /** Another organization's job is reported as absent, not as forbidden, so job ids reveal nothing. */
   async find(id: string, organizationId: string): Promise<CaptureJob | null> {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
-    const [row] = await queryRows<CaptureJobRow>(this.db, `SELECT ${COLUMNS} FROM capture_job WHERE id = $1 AND organization_id = $2`, [id, organizationId]);
+    const [row] = await queryRows<CaptureJobRow>(this.db, `SELECT ${COLUMNS} FROM capture_job WHERE id = $1 AND organization_id = $2`, [
+      id,
+      organizationId,
+    ]);
     return row ?? null;
   }
 

@@ -114,7 +114,8 @@ export class EventQueryRepository {
     const sql = new Sql();
     this.filter(sql, criteria);
     // The position is read back from the row itself: event_time keeps microseconds a JavaScript Date would lose.
-    if (afterId !== undefined) sql.where.push(`(e.event_time, e.id) > (SELECT p.event_time, p.id FROM event p WHERE p.id = ${sql.param(afterId)}::bigint)`);
+    if (afterId !== undefined)
+      sql.where.push(`(e.event_time, e.id) > (SELECT p.event_time, p.id FROM event p WHERE p.id = ${sql.param(afterId)}::bigint)`);
     const rows = await queryRows<QueriedEventRow>(
       this.db,
       `SELECT e.id, e.event_hash, e.event_time, e.record_time, e.body, e.ignore_fields, ${CORRECTIONS_COLUMN} FROM event e

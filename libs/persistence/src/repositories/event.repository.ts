@@ -104,7 +104,12 @@ export class EventRepository {
         outcome.corrections.push(...chunk.corrections);
         outcome.duplicates.push(...chunk.duplicates);
       }
-      if (signature) await attachCaptureSignature(tx, signature, outcome.inserted.map((e) => e.id));
+      if (signature)
+        await attachCaptureSignature(
+          tx,
+          signature,
+          outcome.inserted.map((e) => e.id),
+        );
       return outcome;
     });
   }
@@ -152,7 +157,11 @@ export class EventRepository {
     const byHash = new Map(inserted.map((e) => [e.hash.toString('hex'), e.id]));
     const fresh = representatives.filter((e) => byHash.has(e.hash.toString('hex')));
     const freshSet = new Set(fresh);
-    const corrections = await this.storeCorrections(tx, capturedBy, events.filter((e) => e.errorDeclaration && !freshSet.has(e)));
+    const corrections = await this.storeCorrections(
+      tx,
+      capturedBy,
+      events.filter((e) => e.errorDeclaration && !freshSet.has(e)),
+    );
     const corrected = new Set(corrections.map((c) => c.event));
     const duplicates = events.filter((e) => !freshSet.has(e) && !corrected.has(e)).map((e) => e.hash);
     const outcome = (): CaptureOutcome => ({ inserted, corrections: corrections.map((c) => c.stored), duplicates });
@@ -182,7 +191,11 @@ export class EventRepository {
    * Error declarations whose hash is a stored event's, kept as its corrections; one already kept (same event and
    * declaration time) is a duplicate. Only the organization that captured an event may declare it in error.
    */
-  private async storeCorrections(tx: EntityManager, declaredBy: string, declaring: NewEvent[]): Promise<{ event: NewEvent; stored: StoredCorrection }[]> {
+  private async storeCorrections(
+    tx: EntityManager,
+    declaredBy: string,
+    declaring: NewEvent[],
+  ): Promise<{ event: NewEvent; stored: StoredCorrection }[]> {
     if (!declaring.length) return [];
     const originals = await queryRows<CorrectedEventRow>(
       tx,
@@ -202,7 +215,14 @@ export class EventRepository {
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (event_id, declaration_time) DO NOTHING
          RETURNING id`,
-        [eventId, declaredBy, declaration.declarationTime.toISOString(), declaration.reason, declaration.correctiveEventIds, JSON.stringify(event.body)],
+        [
+          eventId,
+          declaredBy,
+          declaration.declarationTime.toISOString(),
+          declaration.reason,
+          declaration.correctiveEventIds,
+          JSON.stringify(event.body),
+        ],
       );
       if (rows.length) stored.push({ event, stored: { id: Number(rows[0].id), eventId } });
     }
@@ -270,7 +290,10 @@ export class EventRepository {
   /** Flagged events are stored, so their alerts are too, in the same transaction: for the manufacturer and regulators. */
   private async insertFlags(tx: EntityManager, capturedBy: string, flags: HistoryFlag[]) {
     if (!flags.length) return;
-    await insertAlerts(tx, flags.map((f) => ({ code: f.code, epc: f.epc, gtin: f.gtin, actorId: capturedBy, details: { eventId: f.eventId } })));
+    await insertAlerts(
+      tx,
+      flags.map((f) => ({ code: f.code, epc: f.epc, gtin: f.gtin, actorId: capturedBy, details: { eventId: f.eventId } })),
+    );
   }
 
   private async upsertStates(tx: EntityManager, states: ItemState[]) {

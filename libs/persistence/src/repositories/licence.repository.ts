@@ -94,11 +94,23 @@ export class LicenceRepository {
 
   /** A verification replaces any earlier rejection, and a rejection any earlier verification: the last decision counts. */
   verify(id: string, regulatorId: string): Promise<StoredLicence | null> {
-    return this.decide(id, regulatorId, 'licence.verify', `verified_by = $2, verified_at = now(), rejected_by = NULL, rejected_at = NULL, rejection_reason = NULL`, []);
+    return this.decide(
+      id,
+      regulatorId,
+      'licence.verify',
+      `verified_by = $2, verified_at = now(), rejected_by = NULL, rejected_at = NULL, rejection_reason = NULL`,
+      [],
+    );
   }
 
   reject(id: string, regulatorId: string, reason: string): Promise<StoredLicence | null> {
-    return this.decide(id, regulatorId, 'licence.reject', `rejected_by = $2, rejected_at = now(), rejection_reason = $3, verified_by = NULL, verified_at = NULL`, [reason]);
+    return this.decide(
+      id,
+      regulatorId,
+      'licence.reject',
+      `rejected_by = $2, rejected_at = now(), rejection_reason = $3, verified_by = NULL, verified_at = NULL`,
+      [reason],
+    );
   }
 
   /** A regulator's decision: the row before it, the change and the audit entry, in one transaction. */
@@ -108,8 +120,19 @@ export class LicenceRepository {
       const [before] = await queryRows<LicenceRow>(tx, `SELECT ${COLUMNS} FROM organization_licence WHERE id = $1 FOR UPDATE`, [id]);
       if (!before) return null;
       // An UPDATE answers [rows, row count] through TypeORM's query().
-      const [[after]] = await tx.query<Updated<LicenceRow>>(`UPDATE organization_licence SET ${set} WHERE id = $1 RETURNING ${COLUMNS}`, [id, regulatorId, ...params]);
-      await appendAuditEntry(tx, { actor: { kind: 'organization', organizationId: regulatorId }, action, subjectType: 'licence', subjectId: id, before, after });
+      const [[after]] = await tx.query<Updated<LicenceRow>>(`UPDATE organization_licence SET ${set} WHERE id = $1 RETURNING ${COLUMNS}`, [
+        id,
+        regulatorId,
+        ...params,
+      ]);
+      await appendAuditEntry(tx, {
+        actor: { kind: 'organization', organizationId: regulatorId },
+        action,
+        subjectType: 'licence',
+        subjectId: id,
+        before,
+        after,
+      });
       return after;
     });
   }
@@ -145,7 +168,12 @@ export class LicenceRepository {
       id: r.id,
       gln: r.gln,
       role: r.role,
-      licences: r.licences.map((l) => ({ validFrom: new Date(l.validFrom), validUntil: new Date(l.validUntil), verifiedAt: date(l.verifiedAt), rejectedAt: date(l.rejectedAt) })),
+      licences: r.licences.map((l) => ({
+        validFrom: new Date(l.validFrom),
+        validUntil: new Date(l.validUntil),
+        verifiedAt: date(l.verifiedAt),
+        rejectedAt: date(l.rejectedAt),
+      })),
     }));
   }
 }

@@ -67,11 +67,21 @@ export class LotRepository {
        FROM (SELECT 1) one LEFT JOIN lot l ON l.gtin = $1 AND l.lot = $2`,
       [gtin, lot],
     );
-    return { gtin, lot, status: rows[0]?.status ?? 'ACTIVE', reason: rows[0]?.reason ?? null, manufacturerId: rows[0]?.manufacturer_id ?? null };
+    return {
+      gtin,
+      lot,
+      status: rows[0]?.status ?? 'ACTIVE',
+      reason: rows[0]?.reason ?? null,
+      manufacturerId: rows[0]?.manufacturer_id ?? null,
+    };
   }
 
   async heldBy(gtin: string, lot: string, organizationId: string): Promise<number> {
-    const rows = await queryRows<CountRow>(this.db, `SELECT count(*) AS n FROM pack_state WHERE gtin = $1 AND lot = $2 AND custodian_id = $3`, [gtin, lot, organizationId]);
+    const rows = await queryRows<CountRow>(
+      this.db,
+      `SELECT count(*) AS n FROM pack_state WHERE gtin = $1 AND lot = $2 AND custodian_id = $3`,
+      [gtin, lot, organizationId],
+    );
     return Number(rows[0].n);
   }
 
@@ -96,7 +106,13 @@ export class LotRepository {
   }
 
   /** One page in EPC order after `afterEpc`, and whether more follow: keyset, so the 1,000th page costs the first's. */
-  async packs(gtin: string, lot: string, custodianId: string | null, limit: number, afterEpc: string | null): Promise<{ packs: LotPack[]; hasMore: boolean }> {
+  async packs(
+    gtin: string,
+    lot: string,
+    custodianId: string | null,
+    limit: number,
+    afterEpc: string | null,
+  ): Promise<{ packs: LotPack[]; hasMore: boolean }> {
     const rows = await queryRows<LotPackRow>(
       this.db,
       `SELECT epc, serial, status, to_char(expiry, 'YYYY-MM-DD') AS expiry, custodian_id, container_epc FROM pack_state

@@ -204,7 +204,6 @@ export class PackRepository {
     return rows[0]?.lot ?? null;
   }
 
-
   async events(ids: number[]): Promise<StoredEventView[]> {
     if (!ids.length) return [];
     const rows = await queryRows<StoredEventRow>(
@@ -215,5 +214,4 @@ export class PackRepository {
     );
     return rows.map(toStoredEvent);
   }
-
 }

@@ -35,7 +35,14 @@ export class ReadGrantRepository {
         `INSERT INTO read_grant (grantor_id, grantee_id, gtin, lot, valid_from, valid_until) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
         [grant.grantorId, grant.granteeId, grant.gtin, grant.lot, grant.validFrom, grant.validUntil],
       );
-      await appendAuditEntry(tx, { actor: { kind: 'organization', organizationId: grant.grantorId }, action: 'grant.create', subjectType: 'read_grant', subjectId: created.id, before: null, after: created });
+      await appendAuditEntry(tx, {
+        actor: { kind: 'organization', organizationId: grant.grantorId },
+        action: 'grant.create',
+        subjectType: 'read_grant',
+        subjectId: created.id,
+        before: null,
+        after: created,
+      });
       return created;
     });
   }
@@ -55,18 +62,33 @@ export class ReadGrantRepository {
         `UPDATE read_grant SET revoked_at = coalesce(revoked_at, $3), revoked_by = coalesce(revoked_by, $2) WHERE id = $1 RETURNING ${COLUMNS}`,
         [id, by, at],
       );
-      await appendAuditEntry(tx, { actor: { kind: 'organization', organizationId: by }, action: 'grant.revoke', subjectType: 'read_grant', subjectId: id, before, after });
+      await appendAuditEntry(tx, {
+        actor: { kind: 'organization', organizationId: by },
+        action: 'grant.revoke',
+        subjectType: 'read_grant',
+        subjectId: id,
+        before,
+        after,
+      });
       return after;
     });
   }
 
   /** The grants an organization gave or received, revoked and expired ones included, newest first. */
   involving(organizationId: string): Promise<ReadGrantRow[]> {
-    return queryRows<ReadGrantRow>(this.db, `SELECT ${COLUMNS} FROM read_grant WHERE grantor_id = $1 OR grantee_id = $1 ORDER BY created_at DESC, id`, [organizationId]);
+    return queryRows<ReadGrantRow>(
+      this.db,
+      `SELECT ${COLUMNS} FROM read_grant WHERE grantor_id = $1 OR grantee_id = $1 ORDER BY created_at DESC, id`,
+      [organizationId],
+    );
   }
 
   /** The grantee's grants that are not revoked and not over at `now` (some may start later): what its reads are decided on. */
   liveFor(granteeId: string, now: Date): Promise<ReadGrantRow[]> {
-    return queryRows<ReadGrantRow>(this.db, `SELECT ${COLUMNS} FROM read_grant WHERE grantee_id = $1 AND revoked_at IS NULL AND valid_until > $2`, [granteeId, now]);
+    return queryRows<ReadGrantRow>(
+      this.db,
+      `SELECT ${COLUMNS} FROM read_grant WHERE grantee_id = $1 AND revoked_at IS NULL AND valid_until > $2`,
+      [granteeId, now],
+    );
   }
 }

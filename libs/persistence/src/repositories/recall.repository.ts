@@ -69,7 +69,14 @@ export class RecallRepository {
       );
       await insertAlerts(
         tx,
-        custodians.map((c) => ({ code: 'LOT_RECALLED', gtin, lot, actorId: by, recipientId: c.id, details: { packs: Number(c.packs), reason } })),
+        custodians.map((c) => ({
+          code: 'LOT_RECALLED',
+          gtin,
+          lot,
+          actorId: by,
+          recipientId: c.id,
+          details: { packs: Number(c.packs), reason },
+        })),
       );
       const out = custodians.map((c) => ({ id: c.id, packs: Number(c.packs) }));
       const packs = out.reduce((n, c) => n + c.packs, 0);
@@ -91,9 +98,19 @@ export class RecallRepository {
       const select = `SELECT status, status_reason AS "reason", status_changed_at AS "changedAt" FROM product WHERE gtin = $1`;
       const [before] = await queryRows<ProductStatusRow>(tx, `${select} FOR UPDATE`, [gtin]);
       if (!before) return false;
-      await tx.query(`UPDATE product SET status = 'WITHDRAWN', status_reason = $2, status_changed_at = now() WHERE gtin = $1`, [gtin, reason]);
+      await tx.query(`UPDATE product SET status = 'WITHDRAWN', status_reason = $2, status_changed_at = now() WHERE gtin = $1`, [
+        gtin,
+        reason,
+      ]);
       const [after] = await queryRows<ProductStatusRow>(tx, select, [gtin]);
-      await appendAuditEntry(tx, { actor: { kind: 'organization', organizationId: by }, action: 'product.withdraw', subjectType: 'product', subjectId: `01/${gtin}`, before, after });
+      await appendAuditEntry(tx, {
+        actor: { kind: 'organization', organizationId: by },
+        action: 'product.withdraw',
+        subjectType: 'product',
+        subjectId: `01/${gtin}`,
+        before,
+        after,
+      });
       return true;
     });
   }

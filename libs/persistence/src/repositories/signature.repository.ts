@@ -62,7 +62,14 @@ export async function attachCaptureSignature(tx: EntityManager, signature: NewCa
     tx,
     `INSERT INTO capture_signature (organization_id, organization_gln, signer, signature, typed_data_version, event_hashes)
      VALUES ($1, $2, $3, $4, $5, $6::bytea[]) RETURNING id`,
-    [signature.organizationId, signature.organizationGln, signature.signer, signature.signature, signature.typedDataVersion, signature.eventHashes],
+    [
+      signature.organizationId,
+      signature.organizationGln,
+      signature.signer,
+      signature.signature,
+      signature.typedDataVersion,
+      signature.eventHashes,
+    ],
   );
   await tx.query(`UPDATE event SET signature_id = $1 WHERE id = ANY($2::bigint[])`, [id, eventIds]);
 }
@@ -86,11 +93,9 @@ export class SignatureRepository {
    * key must stop being accepted at once.
    */
   async signingKeyOf(organizationId: string): Promise<{ ethAddress: string | null; requireSignedCaptures: boolean }> {
-    const [row] = await queryRows<SigningKeyRow>(
-      this.db,
-      `SELECT eth_address, require_signed_captures FROM organization WHERE id = $1`,
-      [organizationId],
-    );
+    const [row] = await queryRows<SigningKeyRow>(this.db, `SELECT eth_address, require_signed_captures FROM organization WHERE id = $1`, [
+      organizationId,
+    ]);
     return { ethAddress: row?.eth_address ?? null, requireSignedCaptures: row?.require_signed_captures ?? false };
   }
 
@@ -98,7 +103,9 @@ export class SignatureRepository {
    * The signatures of the given events: each event id with its signature's id, and every signature once, since
    * one signature (holding all of its document's digests) usually covers many of the events asked for.
    */
-  async signaturesFor(eventIds: readonly number[]): Promise<{ byEvent: Map<number, number>; signatures: Map<number, StoredCaptureSignature> }> {
+  async signaturesFor(
+    eventIds: readonly number[],
+  ): Promise<{ byEvent: Map<number, number>; signatures: Map<number, StoredCaptureSignature> }> {
     const byEvent = new Map<number, number>();
     const signatures = new Map<number, StoredCaptureSignature>();
     if (!eventIds.length) return { byEvent, signatures };

@@ -11,7 +11,8 @@ import ts from 'typescript';
  */
 const DIR = __dirname;
 /** A literal is SQL when it holds one of these words as SQL is written here (upper case). */
-const SQL_WORD = /\b(SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|JOIN|VALUES|RETURNING|ORDER BY|GROUP BY|LIMIT|ON CONFLICT|WITH|ANY|COALESCE|EXISTS|AND|OR|NOT|LOCK|SET|AS)\b/;
+const SQL_WORD =
+  /\b(SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|JOIN|VALUES|RETURNING|ORDER BY|GROUP BY|LIMIT|ON CONFLICT|WITH|ANY|COALESCE|EXISTS|AND|OR|NOT|LOCK|SET|AS)\b/;
 
 function enclosingName(node: ts.Node): string {
   for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
@@ -52,7 +53,9 @@ function statementsOf(file: string): string[] {
 }
 
 describe('SQL the repositories issue', () => {
-  const files = readdirSync(DIR).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts')).sort();
+  const files = readdirSync(DIR)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))
+    .sort();
 
   it.each(files)('%s', (file) => {
     expect(`\n${statementsOf(file).join('\n\n')}\n`).toMatchSnapshot();

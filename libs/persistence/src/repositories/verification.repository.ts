@@ -158,7 +158,9 @@ export class VerificationRepository {
     await insertAlerts(this.db, [alert]);
   }
 
-  async alertsFor(epc: string): Promise<{ code: string; actorId: string | null; manufacturerId: string | null; details: Record<string, unknown> }[]> {
+  async alertsFor(
+    epc: string,
+  ): Promise<{ code: string; actorId: string | null; manufacturerId: string | null; details: Record<string, unknown> }[]> {
     return queryRows<PackAlertRow>(
       this.db,
       `SELECT code, actor_id AS "actorId", manufacturer_id AS "manufacturerId", details FROM alert WHERE epc = $1 ORDER BY id`,

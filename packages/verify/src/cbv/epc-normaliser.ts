@@ -54,90 +54,145 @@ const DL = 'https://id.gs1.org';
 type UrnRule = [RegExp, (m: RegExpMatchArray) => string];
 
 const URN_RULES: UrnRule[] = [
-  [new RegExp(`^urn:epc:id:sgtin:${cpAndRef(13)}\\.(${EPC_CHAR}{1,20})$`), (m) => {
-    const [cp, ref] = split(m[1]);
-    return `${DL}/01/${gtinOf(cp, ref)}/21/${dlEncode(m[2])}`;
-  }],
-  [new RegExp(`^urn:epc:id:sscc:${cpAndRef(17)}$`), (m) => {
-    const [cp, ref] = split(m[1]);
-    return `${DL}/00/${withCheckDigit(ref.slice(0, 1) + cp + ref.slice(1))}`;
-  }],
-  [new RegExp(`^urn:epc:id:sgln:${cpAndRef(12)}\\.(${EPC_CHAR}{1,20})$`), (m) => {
-    const gln = withCheckDigit(m[1].replace('.', ''));
-    return m[2] === '0' ? `${DL}/414/${gln}` : `${DL}/414/${gln}/254/${dlEncode(m[2])}`;
-  }],
-  [new RegExp(`^urn:epc:id:grai:${cpAndRef(12)}\\.(${EPC_CHAR}{1,16})$`), (m) =>
-    `${DL}/8003/${withCheckDigit('0' + m[1].replace('.', ''))}${dlEncode(m[2])}`],
-  [new RegExp(`^urn:epc:id:giai:${cpAndVariable(30, EPC_CHAR)}$`), (m) => {
-    const [cp, ref] = split(m[1]);
-    return `${DL}/8004/${cp}${dlEncode(ref)}`;
-  }],
+  [
+    new RegExp(`^urn:epc:id:sgtin:${cpAndRef(13)}\\.(${EPC_CHAR}{1,20})$`),
+    (m) => {
+      const [cp, ref] = split(m[1]);
+      return `${DL}/01/${gtinOf(cp, ref)}/21/${dlEncode(m[2])}`;
+    },
+  ],
+  [
+    new RegExp(`^urn:epc:id:sscc:${cpAndRef(17)}$`),
+    (m) => {
+      const [cp, ref] = split(m[1]);
+      return `${DL}/00/${withCheckDigit(ref.slice(0, 1) + cp + ref.slice(1))}`;
+    },
+  ],
+  [
+    new RegExp(`^urn:epc:id:sgln:${cpAndRef(12)}\\.(${EPC_CHAR}{1,20})$`),
+    (m) => {
+      const gln = withCheckDigit(m[1].replace('.', ''));
+      return m[2] === '0' ? `${DL}/414/${gln}` : `${DL}/414/${gln}/254/${dlEncode(m[2])}`;
+    },
+  ],
+  [
+    new RegExp(`^urn:epc:id:grai:${cpAndRef(12)}\\.(${EPC_CHAR}{1,16})$`),
+    (m) => `${DL}/8003/${withCheckDigit('0' + m[1].replace('.', ''))}${dlEncode(m[2])}`,
+  ],
+  [
+    new RegExp(`^urn:epc:id:giai:${cpAndVariable(30, EPC_CHAR)}$`),
+    (m) => {
+      const [cp, ref] = split(m[1]);
+      return `${DL}/8004/${cp}${dlEncode(ref)}`;
+    },
+  ],
   [new RegExp(`^urn:epc:id:gsrn:${cpAndRef(17)}$`), (m) => `${DL}/8018/${withCheckDigit(m[1].replace('.', ''))}`],
   [new RegExp(`^urn:epc:id:gsrnp:${cpAndRef(17)}$`), (m) => `${DL}/8017/${withCheckDigit(m[1].replace('.', ''))}`],
-  [new RegExp(`^urn:epc:id:gdti:${cpAndRef(12)}\\.(${EPC_CHAR}{1,17})$`), (m) =>
-    `${DL}/253/${withCheckDigit(m[1].replace('.', ''))}${dlEncode(m[2])}`],
-  [new RegExp(`^urn:epc:id:cpi:${cpAndVariable(30, CPI_CHAR)}\\.(\\d{1,12})$`), (m) =>
-    `${DL}/8010/${dlEncode(m[1].replace('.', ''))}/8011/${m[2]}`],
-  [new RegExp(`^urn:epc:id:sgcn:${cpAndRef(12)}\\.(\\d{1,12})$`), (m) =>
-    `${DL}/255/${withCheckDigit(m[1].replace('.', ''))}${m[2]}`],
-  [new RegExp(`^urn:epc:id:ginc:${cpAndVariable(30, EPC_CHAR)}$`), (m) => {
-    const [cp, ref] = split(m[1]);
-    return `${DL}/401/${cp}${dlEncode(ref)}`;
-  }],
+  [
+    new RegExp(`^urn:epc:id:gdti:${cpAndRef(12)}\\.(${EPC_CHAR}{1,17})$`),
+    (m) => `${DL}/253/${withCheckDigit(m[1].replace('.', ''))}${dlEncode(m[2])}`,
+  ],
+  [
+    new RegExp(`^urn:epc:id:cpi:${cpAndVariable(30, CPI_CHAR)}\\.(\\d{1,12})$`),
+    (m) => `${DL}/8010/${dlEncode(m[1].replace('.', ''))}/8011/${m[2]}`,
+  ],
+  [new RegExp(`^urn:epc:id:sgcn:${cpAndRef(12)}\\.(\\d{1,12})$`), (m) => `${DL}/255/${withCheckDigit(m[1].replace('.', ''))}${m[2]}`],
+  [
+    new RegExp(`^urn:epc:id:ginc:${cpAndVariable(30, EPC_CHAR)}$`),
+    (m) => {
+      const [cp, ref] = split(m[1]);
+      return `${DL}/401/${cp}${dlEncode(ref)}`;
+    },
+  ],
   [new RegExp(`^urn:epc:id:gsin:${cpAndRef(16)}$`), (m) => `${DL}/402/${withCheckDigit(m[1].replace('.', ''))}`],
-  [new RegExp(`^urn:epc:id:itip:${cpAndRef(13)}\\.(\\d{2})\\.(\\d{2})\\.(${EPC_CHAR}{1,20})$`), (m) => {
-    const [cp, ref] = split(m[1]);
-    return `${DL}/8006/${gtinOf(cp, ref)}${m[2]}${m[3]}/21/${dlEncode(m[4])}`;
-  }],
-  [new RegExp(`^urn:epc:id:upui:${cpAndRef(13)}\\.(${EPC_CHAR}{1,28})$`), (m) => {
-    const [cp, ref] = split(m[1]);
-    return `${DL}/01/${gtinOf(cp, ref)}/235/${dlEncode(m[2])}`;
-  }],
+  [
+    new RegExp(`^urn:epc:id:itip:${cpAndRef(13)}\\.(\\d{2})\\.(\\d{2})\\.(${EPC_CHAR}{1,20})$`),
+    (m) => {
+      const [cp, ref] = split(m[1]);
+      return `${DL}/8006/${gtinOf(cp, ref)}${m[2]}${m[3]}/21/${dlEncode(m[4])}`;
+    },
+  ],
+  [
+    new RegExp(`^urn:epc:id:upui:${cpAndRef(13)}\\.(${EPC_CHAR}{1,28})$`),
+    (m) => {
+      const [cp, ref] = split(m[1]);
+      return `${DL}/01/${gtinOf(cp, ref)}/235/${dlEncode(m[2])}`;
+    },
+  ],
   [new RegExp(`^urn:epc:id:pgln:${cpAndRef(12)}$`), (m) => `${DL}/417/${withCheckDigit(m[1].replace('.', ''))}`],
-  [new RegExp(`^urn:epc:class:lgtin:${cpAndRef(13)}\\.(${EPC_CHAR}{1,20})$`), (m) => {
-    const [cp, ref] = split(m[1]);
-    return `${DL}/01/${gtinOf(cp, ref)}/10/${dlEncode(m[2])}`;
-  }],
-  [new RegExp(`^urn:epc:idpat:sgtin:${cpAndRef(13)}\\.\\*$`), (m) => {
-    const [cp, ref] = split(m[1]);
-    return `${DL}/01/${gtinOf(cp, ref)}`;
-  }],
-  [new RegExp(`^urn:epc:idpat:grai:${cpAndRef(12)}\\.\\*$`), (m) =>
-    `${DL}/8003/${withCheckDigit('0' + m[1].replace('.', ''))}`],
+  [
+    new RegExp(`^urn:epc:class:lgtin:${cpAndRef(13)}\\.(${EPC_CHAR}{1,20})$`),
+    (m) => {
+      const [cp, ref] = split(m[1]);
+      return `${DL}/01/${gtinOf(cp, ref)}/10/${dlEncode(m[2])}`;
+    },
+  ],
+  [
+    new RegExp(`^urn:epc:idpat:sgtin:${cpAndRef(13)}\\.\\*$`),
+    (m) => {
+      const [cp, ref] = split(m[1]);
+      return `${DL}/01/${gtinOf(cp, ref)}`;
+    },
+  ],
+  [new RegExp(`^urn:epc:idpat:grai:${cpAndRef(12)}\\.\\*$`), (m) => `${DL}/8003/${withCheckDigit('0' + m[1].replace('.', ''))}`],
   [new RegExp(`^urn:epc:idpat:gdti:${cpAndRef(12)}\\.\\*$`), (m) => `${DL}/253/${withCheckDigit(m[1].replace('.', ''))}`],
   [new RegExp(`^urn:epc:idpat:sgcn:${cpAndRef(12)}\\.\\*$`), (m) => `${DL}/255/${withCheckDigit(m[1].replace('.', ''))}`],
-  [new RegExp(`^urn:epc:idpat:cpi:${cpAndVariable(30, CPI_CHAR)}\\.\\*$`), (m) =>
-    `${DL}/8010/${dlEncode(m[1].replace('.', ''))}`],
-  [new RegExp(`^urn:epc:idpat:itip:${cpAndRef(13)}\\.(\\d{2})\\.(\\d{2})\\.\\*$`), (m) => {
-    const [cp, ref] = split(m[1]);
-    return `${DL}/8006/${gtinOf(cp, ref)}${m[2]}${m[3]}`;
-  }],
-  [new RegExp(`^urn:epc:idpat:upui:${cpAndRef(13)}\\.\\*$`), (m) => {
-    const [cp, ref] = split(m[1]);
-    return `${DL}/01/${gtinOf(cp, ref)}`;
-  }],
+  [new RegExp(`^urn:epc:idpat:cpi:${cpAndVariable(30, CPI_CHAR)}\\.\\*$`), (m) => `${DL}/8010/${dlEncode(m[1].replace('.', ''))}`],
+  [
+    new RegExp(`^urn:epc:idpat:itip:${cpAndRef(13)}\\.(\\d{2})\\.(\\d{2})\\.\\*$`),
+    (m) => {
+      const [cp, ref] = split(m[1]);
+      return `${DL}/8006/${gtinOf(cp, ref)}${m[2]}${m[3]}`;
+    },
+  ],
+  [
+    new RegExp(`^urn:epc:idpat:upui:${cpAndRef(13)}\\.\\*$`),
+    (m) => {
+      const [cp, ref] = split(m[1]);
+      return `${DL}/01/${gtinOf(cp, ref)}`;
+    },
+  ],
 ];
 
-const DL_KEYS = '01|gtin|8006|itip|8010|cpid|414|gln|417|party|8017|gsrnp|8018|gsrn|255|gcn|00|sscc|253|gdti|401|ginc|402|gsin|8003|grai|8004|giai';
+const DL_KEYS =
+  '01|gtin|8006|itip|8010|cpid|414|gln|417|party|8017|gsrnp|8018|gsrn|255|gcn|00|sscc|253|gdti|401|ginc|402|gsin|8003|grai|8004|giai';
 /** Anchored at the start only, like Python's re.match in the reference. */
 const DL_URI = new RegExp(
   String.raw`^https?:(\/\/((([^\/?#]*)@)?([^\/?#:]*)(:([^\/?#]*))?))?((([^?#]*)(\/(${DL_KEYS})\/)(\d{4}[^\/]+)(\/[^/]+\/[^/]+)?[/]?(\?([^?\n]*))?(#([^\n]*))?)|(\/[A-Za-z_-]{10}$))`,
 );
 /** Both alternatives anchored at the start, as re.match does in the reference. */
 // The reference implementation's expression, kept character for character (escapes included) so the two can be diffed.
-// eslint-disable-next-line no-useless-escape
-const CANONICAL_DOMAIN = /^(?:https:\/\/id.gs1.org\/(01|8006|8010|414|417|8017|8018|255|00|253|401|402|8003|8004)\/(\d{4}[^\/]+)(\/[^\/]+\/[^\/]+)?[\/]?(\?([^?\n]*))?(#([^\n]*))?|(\/[A-Za-z_-]{10}$))/;
+const CANONICAL_DOMAIN =
+  // eslint-disable-next-line no-useless-escape
+  /^(?:https:\/\/id.gs1.org\/(01|8006|8010|414|417|8017|8018|255|00|253|401|402|8003|8004)\/(\d{4}[^\/]+)(\/[^\/]+\/[^\/]+)?[\/]?(\?([^?\n]*))?(#([^\n]*))?|(\/[A-Za-z_-]{10}$))/;
 const SHORT_NAMES: [string, string][] = [
-  ['/gtin/', '/01/'], ['/itip/', '/8006/'], ['/cpid/', '/8010/'], ['/gln/', '/414/'], ['/party/', '/417/'],
-  ['/gsrnp/', '/8017/'], ['/gsrn/', '/8018/'], ['/gcn/', '/255/'], ['/sscc/', '/00/'], ['/gdti/', '/253/'],
-  ['/ginc/', '/401/'], ['/gsin/', '/402/'], ['/grai/', '/8003/'], ['/giai/', '/8004/'], ['/cpv/', '/22/'],
-  ['/lot/', '/10/'], ['/ser/', '/21/'],
+  ['/gtin/', '/01/'],
+  ['/itip/', '/8006/'],
+  ['/cpid/', '/8010/'],
+  ['/gln/', '/414/'],
+  ['/party/', '/417/'],
+  ['/gsrnp/', '/8017/'],
+  ['/gsrn/', '/8018/'],
+  ['/gcn/', '/255/'],
+  ['/sscc/', '/00/'],
+  ['/gdti/', '/253/'],
+  ['/ginc/', '/401/'],
+  ['/gsin/', '/402/'],
+  ['/grai/', '/8003/'],
+  ['/giai/', '/8004/'],
+  ['/cpv/', '/22/'],
+  ['/lot/', '/10/'],
+  ['/ser/', '/21/'],
 ];
 /** Order in which the reference looks for the primary key when moving a URI to id.gs1.org. */
 const PRIMARY_KEYS = ['00', '01', '253', '255', '401', '402', '414', '417', '8003', '8004', '8006', '8010', '8017', '8018'];
 const CPV_ONLY = new RegExp(String.raw`^https:\/\/id.gs1.org\/(?:8006\/\d{18}|01\/\d{14})\/22\/(${DL_CHAR}{0,20})$`);
-const CPV_THEN_MORE = new RegExp(String.raw`^https:\/\/id.gs1.org\/(?:8006\/\d{18}|01\/\d{14})\/22\/([\x2F\x22\x27\x2D\x2E\x30-\x39\x3B-\x3F\x41-\x5A\x5F\x61-\x7A]{0,20})$`);
-const LOT_AND_SERIAL = new RegExp(String.raw`^https:\/\/id.gs1.org\/(?:8006\/\d{18}|01\/\d{14})\/10\/(${DL_CHAR}{0,20})\/21\/(${DL_CHAR}{0,20})$`);
+const CPV_THEN_MORE = new RegExp(
+  String.raw`^https:\/\/id.gs1.org\/(?:8006\/\d{18}|01\/\d{14})\/22\/([\x2F\x22\x27\x2D\x2E\x30-\x39\x3B-\x3F\x41-\x5A\x5F\x61-\x7A]{0,20})$`,
+);
+const LOT_AND_SERIAL = new RegExp(
+  String.raw`^https:\/\/id.gs1.org\/(?:8006\/\d{18}|01\/\d{14})\/10\/(${DL_CHAR}{0,20})\/21\/(${DL_CHAR}{0,20})$`,
+);
 const CANONICAL_FORMS: RegExp[] = [
   String.raw`00\/\d{18}`,
   String.raw`01\/\d{14}\/21\/${DL_CHAR}{0,20}`,

@@ -13,23 +13,35 @@ const readJson = (file: string): Record<string, unknown> => JSON.parse(readFileS
 
 describe('the verifier copy of the CBV 2.0 event hash', () => {
   const folders = [path.join(standardsDir(), 'cbv-event-hash'), path.join(standardsDir(), 'epcis-2.0', 'examples')];
-  const documents = folders.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.jsonld')).map((f) => path.join(dir, f)));
+  const documents = folders.flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.jsonld'))
+      .map((f) => path.join(dir, f)),
+  );
 
   it('finds the reference vectors and the official examples', () => {
     expect(documents.length).toBeGreaterThanOrEqual(25);
   });
 
-  it.each(documents.map((file) => [path.relative(standardsDir(), file), file]))('%s: every event hashes as libs/epcis hashes it', (_name, file) => {
-    const doc = readJson(file);
-    for (const event of eventsOf(doc) as object[]) {
-      expect(eventHash(event, doc['@context'])).toEqual(libraryEventHash(event, doc['@context']));
-      expect(eventHash(event)).toEqual(libraryEventHash(event));
-    }
-  });
+  it.each(documents.map((file) => [path.relative(standardsDir(), file), file]))(
+    '%s: every event hashes as libs/epcis hashes it',
+    (_name, file) => {
+      const doc = readJson(file);
+      for (const event of eventsOf(doc) as object[]) {
+        expect(eventHash(event, doc['@context'])).toEqual(libraryEventHash(event, doc['@context']));
+        expect(eventHash(event)).toEqual(libraryEventHash(event));
+      }
+    },
+  );
 
   it('agrees with libs/epcis on random events', () => {
     const epc = fc.oneof(
-      fc.tuple(fc.integer({ min: 1_000_000, max: 9_999_999 }), fc.integer({ min: 10_000, max: 99_999 }), fc.string({ minLength: 1, maxLength: 8 }))
+      fc
+        .tuple(
+          fc.integer({ min: 1_000_000, max: 9_999_999 }),
+          fc.integer({ min: 10_000, max: 99_999 }),
+          fc.string({ minLength: 1, maxLength: 8 }),
+        )
         .map(([cp, ref, serial]) => `urn:epc:id:sgtin:${cp}.0${ref}.${encodeURIComponent(serial)}`),
       fc.string({ maxLength: 30 }),
       fc.webUrl(),
@@ -42,9 +54,17 @@ describe('the verifier copy of the CBV 2.0 event hash', () => {
         eventTimeZoneOffset: fc.constantFrom('+00:00', '-05:00', '+05:30'),
         epcList: fc.array(epc, { maxLength: 4 }),
         action: fc.constantFrom('ADD', 'OBSERVE', 'DELETE'),
-        bizStep: fc.constantFrom('commissioning', 'shipping', 'urn:epcglobal:cbv:bizstep:receiving', 'https://ref.gs1.org/cbv/BizStep-packing'),
+        bizStep: fc.constantFrom(
+          'commissioning',
+          'shipping',
+          'urn:epcglobal:cbv:bizstep:receiving',
+          'https://ref.gs1.org/cbv/BizStep-packing',
+        ),
         readPoint: fc.record({ id: epc }),
-        quantityList: fc.array(fc.record({ epcClass: epc, quantity: fc.oneof(fc.double({ noNaN: true }), fc.integer()), uom: fc.constantFrom('KGM', 'EA') }), { maxLength: 2 }),
+        quantityList: fc.array(
+          fc.record({ epcClass: epc, quantity: fc.oneof(fc.double({ noNaN: true }), fc.integer()), uom: fc.constantFrom('KGM', 'EA') }),
+          { maxLength: 2 },
+        ),
         bizTransactionList: fc.array(fc.record({ type: fc.constantFrom('po', 'inv'), bizTransaction: epc }), { maxLength: 2 }),
         'example:note': fc.jsonValue(),
       },

@@ -32,7 +32,10 @@ export function eventHash(
 ): EventHashResult {
   if (event === null || typeof event !== 'object' || Array.isArray(event)) throw new TypeError('an event must be a JSON object');
   if (typeof (event as { type?: unknown }).type !== 'string') throw new TypeError('an event must name its type');
-  const prehash = prehashOfTree(eventTree(event as Record<string, unknown>, namespacesOf(context, undefined, rules), ignoreFields, rules), rules);
+  const prehash = prehashOfTree(
+    eventTree(event as Record<string, unknown>, namespacesOf(context, undefined, rules), ignoreFields, rules),
+    rules,
+  );
   return { hash: HASH_PREFIX + createHash('sha256').update(prehash, 'utf8').digest('hex') + HASH_SUFFIX, prehash };
 }
 

@@ -74,7 +74,11 @@ function addTerms(target: Record<string, string>, context: unknown, rules: HashR
 }
 
 /** Prefix → namespace map for a document's @context, layered over `base` (the EPCIS context's prefixes by default). */
-export function namespacesOf(context: DocumentContext, base: Namespaces = STANDARD_PREFIXES, rules: HashRules = CURRENT_HASH_RULES): Namespaces {
+export function namespacesOf(
+  context: DocumentContext,
+  base: Namespaces = STANDARD_PREFIXES,
+  rules: HashRules = CURRENT_HASH_RULES,
+): Namespaces {
   const namespaces: Record<string, string> = { ...base };
   addTerms(namespaces, context, rules);
   return namespaces;
@@ -152,7 +156,9 @@ class TreeBuilder {
     if (Array.isArray(value)) return value.flatMap((item) => this.nodes(name, item, scope, vocab));
     if (value !== null && typeof value === 'object') {
       const text = (value as Record<string, unknown>)['#text'];
-      return [{ name, value: text === undefined ? '' : this.scalar(text), children: this.children(value as Record<string, unknown>, scope) }];
+      return [
+        { name, value: text === undefined ? '' : this.scalar(text), children: this.children(value as Record<string, unknown>, scope) },
+      ];
     }
     const numeric = typeof value === 'number' || NUMERIC_FIELDS.has(name);
     return [{ name, value: this.scalar(value, vocab), children: [], ...(numeric ? { numeric } : {}) }];

@@ -18,7 +18,16 @@ export interface PrehashNode {
 
 type PropertyOrder = ReadonlyArray<readonly [string, PropertyOrder | null]>;
 
-const QUANTITY_ORDER: PropertyOrder = [['quantityElement', [['epcClass', null], ['quantity', null], ['uom', null]]]];
+const QUANTITY_ORDER: PropertyOrder = [
+  [
+    'quantityElement',
+    [
+      ['epcClass', null],
+      ['quantity', null],
+      ['uom', null],
+    ],
+  ],
+];
 const EPC_ORDER: PropertyOrder = [['epc', null]];
 
 /**
@@ -42,22 +51,66 @@ const PROPERTY_ORDER: PropertyOrder = [
   ['transformationID', null],
   ['bizStep', null],
   ['disposition', null],
-  ['persistentDisposition', [['set', null], ['unset', null]]],
+  [
+    'persistentDisposition',
+    [
+      ['set', null],
+      ['unset', null],
+    ],
+  ],
   ['readPoint', [['id', null]]],
   ['bizLocation', [['id', null]]],
-  ['sensorElementList', [['sensorElement', [
-    ['sensorMetadata', [
-      ['time', null], ['startTime', null], ['endTime', null], ['deviceID', null], ['deviceMetadata', null],
-      ['rawData', null], ['dataProcessingMethod', null], ['bizRules', null],
-    ]],
-    ['sensorReport', [
-      ['type', null], ['exception', null], ['deviceID', null], ['deviceMetadata', null], ['rawData', null],
-      ['dataProcessingMethod', null], ['time', null], ['microorganism', null], ['chemicalSubstance', null],
-      ['value', null], ['component', null], ['stringValue', null], ['booleanValue', null],
-      ['hexBinaryValue', null], ['uriValue', null], ['minValue', null], ['maxValue', null], ['meanValue', null],
-      ['sDev', null], ['percRank', null], ['percValue', null], ['uom', null], ['coordinateReferenceSystem', null],
-    ]],
-  ]]]],
+  [
+    'sensorElementList',
+    [
+      [
+        'sensorElement',
+        [
+          [
+            'sensorMetadata',
+            [
+              ['time', null],
+              ['startTime', null],
+              ['endTime', null],
+              ['deviceID', null],
+              ['deviceMetadata', null],
+              ['rawData', null],
+              ['dataProcessingMethod', null],
+              ['bizRules', null],
+            ],
+          ],
+          [
+            'sensorReport',
+            [
+              ['type', null],
+              ['exception', null],
+              ['deviceID', null],
+              ['deviceMetadata', null],
+              ['rawData', null],
+              ['dataProcessingMethod', null],
+              ['time', null],
+              ['microorganism', null],
+              ['chemicalSubstance', null],
+              ['value', null],
+              ['component', null],
+              ['stringValue', null],
+              ['booleanValue', null],
+              ['hexBinaryValue', null],
+              ['uriValue', null],
+              ['minValue', null],
+              ['maxValue', null],
+              ['meanValue', null],
+              ['sDev', null],
+              ['percRank', null],
+              ['percValue', null],
+              ['uom', null],
+              ['coordinateReferenceSystem', null],
+            ],
+          ],
+        ],
+      ],
+    ],
+  ],
 ];
 
 /** Top-level properties that never take part in the hash. */

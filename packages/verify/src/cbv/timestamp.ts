@@ -1,6 +1,5 @@
 /** ISO 8601 date-time as EPCIS uses it; the offset is optional here so callers decide what a missing one means. */
-const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 export interface ParsedTimestamp {
   /** Milliseconds since the epoch, sub-millisecond digits rounded half to even. */
