@@ -10,7 +10,7 @@ import {
   shippingEvent,
   unpackingEvent,
 } from '@pharmatrace/epcis';
-import { companyPrefixLengthFor, Epc, epcToUrn, Gs1Error, isValidGln, parseEpc } from '@pharmatrace/gs1';
+import { companyPrefixLengthFor, Epc, epcToUrn, Gs1Error, isValidGln, parseEpc, validateAiValue } from '@pharmatrace/gs1';
 import { OrganizationEntity, OrganizationRepository } from '@pharmatrace/persistence';
 import { CLOCK, Clock } from '../common/clock';
 import { CaptureService } from './capture.service';
@@ -58,7 +58,13 @@ export class FlowService {
     if (!input.serials.length) throw new FlowError('serials', 'non-empty', 'name at least one serial');
     const prefixes = await this.organizations.allCompanyPrefixes();
     const length = gs1('gtin', () => companyPrefixLengthFor(input.gtin, prefixes));
-    const epcs = input.serials.map((serial, i) => gs1(`serials.${i}`, () => epcToUrn({ kind: 'sgtin', gtin: input.gtin, serial }, length)));
+    // AI (21)'s rules checked here, so a bad serial is named as the flow's own field, not as the event's epcList.
+    const epcs = input.serials.map((serial, i) =>
+      gs1(`serials.${i}`, () => {
+        validateAiValue('21', serial);
+        return epcToUrn({ kind: 'sgtin', gtin: input.gtin, serial }, length);
+      }),
+    );
     const location = this.location('location', input.location, prefixes);
     return this.write(org, [
       commissioningEvent({

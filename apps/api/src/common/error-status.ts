@@ -89,6 +89,7 @@ const ERROR_STATUS = {
   // Also ProofBundleErrorCode.INVALID_EPC, the same code.
   [ProvenanceErrorCode.INVALID_EPC]: 400,
   [ProvenanceErrorCode.INVALID_PROVENANCE_CURSOR]: 400,
+  [ProvenanceErrorCode.INVALID_PROVENANCE_PAGE]: 400,
   [LotErrorCode.INVALID_LOT_QUERY]: 400,
   [AlertErrorCode.INVALID_ALERT_QUERY]: 400,
   [ProofBundleErrorCode.NO_EVENTS]: 404,

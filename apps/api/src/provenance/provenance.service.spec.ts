@@ -176,13 +176,18 @@ describe('ProvenanceService', () => {
       );
     });
 
-    it('serves at most 500 and at least 1 per page', async () => {
+    it('serves 500 per page unless asked for fewer, and refuses a page size outside 1 to 500', async () => {
       const { service } = setup();
       const p = await service.provenance(PACK, maker, {});
       const many = { ...p, events: Array.from({ length: 600 }, (_, i) => ({ ...p.events[0], eventHash: `h${i}` })) };
       expect(service.page(many, null, null).edges).toHaveLength(500);
-      expect(service.page(many, 10_000, null).edges).toHaveLength(500);
-      expect(service.page(many, 0, null).edges).toHaveLength(1);
+      expect(service.page(many, 500, null).edges).toHaveLength(500);
+      expect(service.page(many, 1, null).edges).toHaveLength(1);
+      for (const first of [0, -1, 501, 10_000, 2.5, Number.NaN]) {
+        expect(() => service.page(many, first, null)).toThrow(
+          expect.objectContaining({ code: ProvenanceErrorCode.INVALID_PROVENANCE_PAGE, details: { field: 'first', rule: 'range' } }),
+        );
+      }
     });
 
     it("refuses a cursor that is not one of this history's events", async () => {

@@ -86,7 +86,14 @@ export class ProvenanceService {
 
   /** A page of the events already read, by position: the cursor is the hash of the last event served. */
   page(provenance: ProvenanceType, first: number | null, after: string | null): ProvenanceEventConnectionType {
-    const size = Math.min(Math.max(first ?? MAX_PAGE, 1), MAX_PAGE);
+    // Refused, not quietly brought into range: a client asking for 0 or 10,000 must learn it gets something else.
+    if (first !== null && !(Number.isInteger(first) && first >= 1 && first <= MAX_PAGE)) {
+      throw new ProvenanceError(ProvenanceErrorCode.INVALID_PROVENANCE_PAGE, `first: must be an integer from 1 to ${MAX_PAGE}`, {
+        field: 'first',
+        rule: 'range',
+      });
+    }
+    const size = first ?? MAX_PAGE;
     const afterHash = after ? Buffer.from(after, 'base64url').toString('utf8') : null;
     const start = afterHash === null ? 0 : provenance.events.findIndex((e) => e.eventHash === afterHash) + 1;
     if (afterHash !== null && start === 0) {
