@@ -910,6 +910,8 @@ describe('unreachable chains and leases', () => {
     expect(await service.tick()).toEqual({ leased: true, sealed: 0, advanced: 0, unreachable: [] });
     expect(await counter(metrics.rpcErrors, { chain: 'alpha', code: 'INSUFFICIENT_FUNDS' })).toBe(1);
     expect(store.attempts).toHaveLength(0);
+    // Waiting out its backoff, the chain is still not reported unreachable: its node answered.
+    expect((await service.tick()).unreachable).toEqual([]);
 
     now += TICK_MS;
     await service.tick();

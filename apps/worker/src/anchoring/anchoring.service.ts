@@ -38,6 +38,8 @@ export interface TickReport {
 export class AnchoringService {
   private readonly logger = new Logger(AnchoringService.name);
   private readonly backoffs = new Map<ChainLink, RpcBackoff>();
+  /** Chains whose last failure was an unreachable node: only they are reported unreachable while they wait. */
+  private readonly down = new Set<ChainLink>();
 
   constructor(
     private readonly anchors: AnchorRepository,
@@ -58,17 +60,21 @@ export class AnchoringService {
       for (const link of this.chains.links) {
         const backoff = this.backoffs.get(link)!;
         if (!backoff.ready()) {
-          unreachable.push(link.name);
+          if (this.down.has(link)) unreachable.push(link.name);
           continue;
         }
         try {
           advanced += await this.advanceChain(link);
           backoff.succeeded();
+          this.down.delete(link);
         } catch (error) {
           const wait = backoff.failed();
           if (error instanceof ChainError) this.metrics.rpcErrors.inc({ chain: link.name, code: error.code });
           const rpcDown = error instanceof ChainError && error.code === ChainErrorCode.RPC_UNAVAILABLE;
-          if (rpcDown) unreachable.push(link.name);
+          if (rpcDown) {
+            unreachable.push(link.name);
+            this.down.add(link);
+          } else this.down.delete(link);
           const message = `chain ${link.name}: ${(error as Error).message}; retrying in ${wait} ms`;
           if (rpcDown) this.logger.warn(message);
           else this.logger.error(message);
