@@ -87,8 +87,12 @@ class FakeCaptureJobs {
     return this.view(this.seed(organizationId));
   }
 
+  /** Set to make recording a success fail while everything else works (a constraint, a lost connection). */
+  succeedFails = false;
+
   async succeed(id: string, capturedCount: number, duplicateCount: number) {
     await this.ready();
+    if (this.succeedFails) throw new Error('connection terminated');
     const row = this.rows.get(id);
     if (row) Object.assign(row, { running: false, success: true, finishedAt: new Date(this.now), capturedCount, duplicateCount });
   }
@@ -523,6 +527,19 @@ describe('heartbeats and abandoned jobs', () => {
     await settled();
     jobs.down = false;
     expect(jobs.get(job.id).running).toBe(true);
+
+    jobs.now += CAPTURE_JOB_ABANDONED_AFTER_MS + 1;
+    await expect(service.keepAlive()).resolves.toEqual([job.id]);
+    expect(jobs.get(job.id)).toMatchObject({ running: false, success: false, errors: [INTERRUPTED] });
+  });
+
+  it('never reports a stored capture as failed when only recording its success fails', async () => {
+    const { service, store, jobs, settled } = setup();
+    jobs.succeedFails = true;
+    const job = await service.start(MANUFACTURER, epcisDocument([commission('S1')]));
+    await settled();
+    expect([...store.states.keys()]).toEqual([pack('S1')]);
+    expect(jobs.get(job.id)).toMatchObject({ running: true, success: null });
 
     jobs.now += CAPTURE_JOB_ABANDONED_AFTER_MS + 1;
     await expect(service.keepAlive()).resolves.toEqual([job.id]);

@@ -197,10 +197,18 @@ export class CaptureJobService implements OnModuleInit, OnModuleDestroy {
   private async run(jobId: string, capture: () => Promise<{ capturedCount: number; duplicateCount: number }>): Promise<void> {
     this.runningJobs.add(jobId);
     try {
-      const result = await capture();
-      await this.jobs.succeed(jobId, result.capturedCount, result.duplicateCount);
-    } catch (e) {
-      await this.jobs.fail(jobId, this.errorsOf(e)).catch((failure) => this.logger.error(`capture job ${jobId}: ${failure}`));
+      let result: { capturedCount: number; duplicateCount: number };
+      try {
+        result = await capture();
+      } catch (e) {
+        await this.jobs.fail(jobId, this.errorsOf(e)).catch((failure) => this.logger.error(`capture job ${jobId}: ${failure}`));
+        return;
+      }
+      // The events are stored: a job must never say otherwise. If its success cannot be written, it stops being
+      // heartbeated and the sweep ends it as CAPTURE_INTERRUPTED, whose answer is to resend (capture is idempotent).
+      await this.jobs
+        .succeed(jobId, result.capturedCount, result.duplicateCount)
+        .catch((failure) => this.logger.error(`capture job ${jobId}: captured, but its success was not recorded: ${failure}`));
     } finally {
       this.runningJobs.delete(jobId);
     }
