@@ -24,7 +24,7 @@ import { waitFor } from '../support/wait';
 
 const GTIN = withCheckDigit('0061414107346');
 const pack = (serial: string) => `https://id.gs1.org/01/${GTIN}/21/${serial}`;
-const AUDIT = `query($b: Int!) { auditBatch(batchId: $b) {
+const AUDIT = `mutation($b: Int!) { auditBatch(batchId: $b) {
   batchId outcome chainRoot chainLeafCount rebuiltRoot eventCount alertsRecorded
   findings { batchId kind eventId eventHash leafIndex leafHash detail } } }`;
 const BATCH_SIZE = 4;

@@ -25,7 +25,7 @@ import { waitFor } from '../support/wait';
  */
 const GTIN = withCheckDigit('0061414107346');
 const pack = (serial: string) => `https://id.gs1.org/01/${GTIN}/21/${serial}`;
-const AUDIT = `query($b: Int!) { auditBatch(batchId: $b) { outcome } }`;
+const AUDIT = `mutation($b: Int!) { auditBatch(batchId: $b) { outcome } }`;
 const original = commissioningEvent({
   eventTime: new Date(Date.UTC(2026, 0, 1, 0, 0)),
   epcs: [pack('C1')],

@@ -27,7 +27,7 @@ import { waitFor } from '../support/wait';
 const GTIN = withCheckDigit('0061414107346');
 const pack = (serial: string) => `https://id.gs1.org/01/${GTIN}/21/${serial}`;
 const RX = 'https://repository-x.example.com/';
-const AUDIT = `query($b: Int!) { auditBatch(batchId: $b) { outcome findings { kind detail } } }`;
+const AUDIT = `mutation($b: Int!) { auditBatch(batchId: $b) { outcome findings { kind detail } } }`;
 
 /** A document declaring `names` out of the hash, its events carrying the repository's bookkeeping field. */
 function declaring(names: unknown, events: Record<string, unknown>[]) {

@@ -36,6 +36,8 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     LOG_SQL: 'false',
     LOG_LEVEL: 'silent',
     WORKER_METRICS_PORT: '0',
+    // Every query the suite repeats runs compiled and in graphql-js, and must answer the same (issue 15).
+    GRAPHQL_COMPARE_EXECUTION: 'true',
     ...GENEROUS_RATE_LIMITS,
     ...overrides,
   });

@@ -56,7 +56,7 @@ const ARMOR = new ApolloArmor({
 @Module({})
 export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const execution = new CompiledExecutionGateway();
+    const execution = new CompiledExecutionGateway({ compare: config.graphqlCompareExecution });
     return {
       module: ApiModule,
       imports: [

@@ -63,6 +63,7 @@ const schema = z
     LOG_SQL: bool.default('false'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     PHARMATRACE_DEBUG_ERRORS: bool.default('false'),
+    GRAPHQL_COMPARE_EXECUTION: bool.default('false'),
     READY_MAX_BACKLOG_AGE_MS: positiveInt.default(900_000),
     WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
     PHARMATRACE_RESTART_COUNT: z.coerce.number().int().min(0).default(0),
@@ -127,6 +128,11 @@ export interface AppConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Stack traces in GraphQL error responses: for a developer's machine only, never by default. */
   readonly debugErrors: boolean;
+  /**
+   * Every compiled query also runs in graphql-js and a differing answer becomes an error: the integration suite runs
+   * so, proving compiled execution answers as graphql-js does on everything it asks. Doubles each query's work.
+   */
+  readonly graphqlCompareExecution: boolean;
   /** /health/ready fails once the oldest event not yet FINAL on chain is older than this. */
   readonly readyMaxBacklogAgeMs: number;
   /** Port of the worker's Prometheus endpoint; 0 takes any free port (tests). */
@@ -206,6 +212,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logSql: e.LOG_SQL,
     logLevel: e.LOG_LEVEL,
     debugErrors: e.PHARMATRACE_DEBUG_ERRORS,
+    graphqlCompareExecution: e.GRAPHQL_COMPARE_EXECUTION,
     readyMaxBacklogAgeMs: e.READY_MAX_BACKLOG_AGE_MS,
     workerMetricsPort: e.WORKER_METRICS_PORT,
     restartCount: e.PHARMATRACE_RESTART_COUNT,

@@ -1,7 +1,7 @@
 import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { buildSchema, execute, getIntrospectionQuery, GraphQLError, GraphQLScalarType, GraphQLSchema, parse, validate } from 'graphql';
-import { compileQuery } from 'graphql-jit';
-import { CompiledExecutionGateway } from './compiled-execution.gateway';
+import { compileQuery, isCompiledQuery } from 'graphql-jit';
+import { Compile, CompiledExecutionGateway } from './compiled-execution.gateway';
 
 /** A schema with what ours uses: async resolvers, typed errors, enums, a custom scalar, lists, non-null propagation. */
 function testSchema(): GraphQLSchema {
@@ -107,7 +107,7 @@ describe('CompiledExecutionGateway', () => {
 
   it('compiles a document on its second execution, and only once', async () => {
     const compile = jest.fn(compileQuery);
-    const gateway = new CompiledExecutionGateway(compile);
+    const gateway = new CompiledExecutionGateway({ compile });
     gateway.useSchema(schema);
     gateway.onSchemaLoadOrUpdate(() => undefined);
     const compiledExecutor = (await gateway.load()).executor!;
@@ -118,6 +118,38 @@ describe('CompiledExecutionGateway', () => {
     expect(compile).not.toHaveBeenCalled();
     for (let i = 0; i < 3; i++) expect((await once()).data).toEqual({ pack: { epc: 'a' } });
     expect(compile).toHaveBeenCalledTimes(1);
+  });
+
+  it('in comparing mode, answers an error where a compiled query differs from graphql-js, and runs no mutation twice', async () => {
+    // A compiler that gets one field wrong, as graphql-jit did with input defaults.
+    const wrong: Compile = (s, d, o) => {
+      const compiled = compileQuery(s, d, o);
+      if (!isCompiledQuery(compiled)) return compiled;
+      const right = compiled.query;
+      return Object.assign(compiled, {
+        query: async (root: unknown, ctx: unknown, vars: Record<string, unknown>) => ({
+          ...(await right(root, ctx, vars)),
+          data: { pack: { epc: 'wrong' } },
+        }),
+      });
+    };
+    const gateway = new CompiledExecutionGateway({ compile: wrong, compare: true });
+    gateway.useSchema(schema);
+    gateway.onSchemaLoadOrUpdate(() => undefined);
+    const comparing = (await gateway.load()).executor!;
+    const ask = (document: ReturnType<typeof parse>) =>
+      comparing({ document, operationName: null, request: {}, context: {} } as unknown as GatewayGraphQLRequestContext);
+    const query = parse('{ pack(epc: "a") { epc } }');
+    expect((await ask(query)).data).toEqual({ pack: { epc: 'a' } });
+    const diverged = await ask(query);
+    expect(diverged.data).toBeUndefined();
+    expect(diverged.errors?.[0].message).toMatch(/^compiled execution diverged from graphql-js: .*"wrong".* instead of .*"a"/);
+
+    let touched = 0;
+    schema.getMutationType()!.getFields().touch.resolve = () => ++touched;
+    const mutation = parse('mutation { touch(epc: "a") }');
+    for (let i = 0; i < 3; i++) await ask(mutation);
+    expect(touched).toBe(3);
   });
 
   it('keeps the error a resolver throws, with its extensions, for Apollo to format', async () => {

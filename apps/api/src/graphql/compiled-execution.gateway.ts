@@ -25,7 +25,7 @@ import { compileQuery, CompiledQuery, isCompiledQuery } from 'graphql-jit';
 /** Executions of one document after which it is compiled: a query sent once is not worth compiling. */
 const COMPILE_AFTER = 1;
 
-type Compile = (schema: GraphQLSchema, document: DocumentNode, operationName?: string) => CompiledQuery | GatewayExecutionResult;
+export type Compile = (schema: GraphQLSchema, document: DocumentNode, operationName?: string) => CompiledQuery | GatewayExecutionResult;
 
 interface Operation {
   runs: number;
@@ -48,7 +48,14 @@ interface Operation {
  * arrives as the same DocumentNode.
  */
 export class CompiledExecutionGateway implements GatewayInterface {
-  constructor(private readonly compile: Compile = compileQuery) {}
+  private readonly compile: Compile;
+  private readonly compare: boolean;
+
+  /** `compare`: run every compiled query in graphql-js too, and answer an error where the two differ (tests). */
+  constructor({ compile = compileQuery, compare = false }: { compile?: Compile; compare?: boolean } = {}) {
+    this.compile = compile;
+    this.compare = compare;
+  }
 
   private schema?: GraphQLSchema;
   private listener?: GatewaySchemaLoadOrUpdateCallback;
@@ -102,9 +109,26 @@ export class CompiledExecutionGateway implements GatewayInterface {
       const coerced = getVariableValues(schema, entry.variables, variables);
       if (coerced.errors) return { errors: coerced.errors };
     }
-    const result = await entry.compiled.query(undefined, context, variables);
-    return result.errors ? { ...result, errors: result.errors.map(asGraphqlJsError) } : result;
+    const raw = await entry.compiled.query(undefined, context, variables);
+    const result = raw.errors ? { ...raw, errors: raw.errors.map(asGraphqlJsError) } : raw;
+    // Queries only: they never write (a mutation run twice would act twice).
+    if (this.compare && getOperationAST(document, operationName)?.operation === 'query') {
+      const reference = await execute({ schema, document, operationName, contextValue: context, variableValues: variables });
+      const [ours, theirs] = [comparable(result), comparable(reference)];
+      // A query whose answer moves between runs (a timestamp, a bundle's generation time) proves nothing either way:
+      // a divergence is a compiled answer that a second compiled run repeats and graphql-js does not give.
+      if (ours !== theirs && comparable(await entry.compiled.query(undefined, context, variables)) === ours) {
+        return { errors: [new GraphQLError(`compiled execution diverged from graphql-js: ${ours} instead of ${theirs}`)] };
+      }
+    }
+    return result;
   }
+}
+
+/** What a client sees of an answer: data, and each error's message, path and extensions. */
+function comparable(result: GatewayExecutionResult): string {
+  const errors = result.errors?.map((e) => ({ message: e.message, path: e.path, extensions: e.extensions }));
+  return JSON.stringify({ data: result.data, errors });
 }
 
 /**
