@@ -35,6 +35,7 @@ import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { ApiMetrics } from '../metrics/api.metrics';
 import { CaptureError, CaptureErrorCode } from './capture.error';
 import { CaptureStreamService, StreamCaptureOptions } from './capture-stream.service';
+import { MANUFACTURER, PHARMACY } from '../common/organization.fixtures';
 
 interface Tables {
   events: Map<string, { id: number; capturedBy: string; event: NewEvent }>;
@@ -138,20 +139,6 @@ class FakeEventStore {
   }
 }
 
-const MANUFACTURER = {
-  id: 'org-maker',
-  name: 'ACME Pharma',
-  role: 'MANUFACTURER',
-  gln: '0614141000012',
-  companyPrefixes: ['0614141'],
-} as OrganizationEntity;
-const PHARMACY = {
-  id: 'org-pharmacy',
-  name: 'Corner Pharmacy',
-  role: 'DISPENSER',
-  gln: '0614141000029',
-  companyPrefixes: [] as string[],
-} as OrganizationEntity;
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const pack = (serial: string) => `https://id.gs1.org/01/00614141123452/21/${serial}`;
 const hex = (hash: string) => Buffer.from(hashDigest(hash)).toString('hex');

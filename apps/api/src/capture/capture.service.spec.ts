@@ -15,7 +15,6 @@ import {
   ForeignCorrectionError,
   LicenceRepository,
   NewEvent,
-  OrganizationEntity,
   SignatureRepository,
   StateReducer,
   VerificationRepository,
@@ -26,6 +25,7 @@ import { ApiMetrics } from '../metrics/api.metrics';
 import { SignatureService } from '../signatures/signature.service';
 import { CaptureErrorCode } from './capture.error';
 import { CaptureService } from './capture.service';
+import { MANUFACTURER, PHARMACY } from '../common/organization.fixtures';
 
 /**
  * EventRepository.capture as one transaction over Maps: events unique by hash, corrections only by their capturer,
@@ -84,20 +84,6 @@ class FakeEventStore {
   }
 }
 
-const MANUFACTURER = {
-  id: 'org-maker',
-  name: 'ACME Pharma',
-  role: 'MANUFACTURER',
-  gln: '0614141000012',
-  companyPrefixes: ['0614141'],
-} as OrganizationEntity;
-const PHARMACY = {
-  id: 'org-pharmacy',
-  name: 'Corner Pharmacy',
-  role: 'DISPENSER',
-  gln: '0614141000029',
-  companyPrefixes: [] as string[],
-} as OrganizationEntity;
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const pack = (serial: string) => `https://id.gs1.org/01/00614141123452/21/${serial}`;
 

@@ -39,6 +39,7 @@ import { ApiMetrics } from '../metrics/api.metrics';
 import { SignatureService } from '../signatures/signature.service';
 import { CAPTURE_JOB_ABANDONED_AFTER_MS, CAPTURE_JOB_HEARTBEAT_MS, captureJobView, CaptureJobService } from './capture-job.service';
 import { EpcisRestErrorCode } from './epcis-rest.error';
+import { MANUFACTURER, PHARMACY } from '../common/organization.fixtures';
 
 interface JobRow extends CaptureJob {
   heartbeatAt: number;
@@ -221,20 +222,6 @@ class FakeEventStore {
   }
 }
 
-const MANUFACTURER = {
-  id: 'org-maker',
-  name: 'ACME Pharma',
-  role: 'MANUFACTURER',
-  gln: '0614141000012',
-  companyPrefixes: ['0614141'],
-} as OrganizationEntity;
-const PHARMACY = {
-  id: 'org-pharmacy',
-  name: 'Corner Pharmacy',
-  role: 'DISPENSER',
-  gln: '0614141000029',
-  companyPrefixes: [] as string[],
-} as OrganizationEntity;
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const pack = (serial: string) => `https://id.gs1.org/01/00614141123452/21/${serial}`;
 const commission = (serial: string) =>

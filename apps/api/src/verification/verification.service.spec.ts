@@ -6,23 +6,10 @@ import { ApiMetrics } from '../metrics/api.metrics';
 import { ReadPolicyService } from '../policy/read-policy.service';
 import { VerificationErrorCode } from './verification.error';
 import { VerificationService } from './verification.service';
+import { MANUFACTURER as MAKER, PHARMACY } from '../common/organization.fixtures';
 
 const GTIN = '00614141123452';
 const epcOf = (serial: string) => `https://id.gs1.org/01/${GTIN}/21/${serial}`;
-const MAKER = {
-  id: 'org-maker',
-  name: 'ACME Pharma',
-  role: 'MANUFACTURER',
-  gln: '0614141000012',
-  companyPrefixes: ['0614141'],
-} as OrganizationEntity;
-const PHARMACY = {
-  id: 'org-pharmacy',
-  name: 'Corner Pharmacy',
-  role: 'DISPENSER',
-  gln: '0614141000029',
-  companyPrefixes: [] as string[],
-} as OrganizationEntity;
 const OTHER = {
   id: 'org-other',
   name: 'Other Pharmacy',
