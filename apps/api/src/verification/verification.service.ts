@@ -4,6 +4,7 @@ import {
   CORRECTION_ADVICE,
   CorrectionKind,
   nmvsCodeFor,
+  ScanCandidate,
   scanCorrections,
   Verdict,
   verdictFor,
@@ -111,7 +112,7 @@ export class VerificationService {
       if (view.state) {
         const verdict = this.judge(scan, view, viewer);
         const mismatch = verdict.alerts.includes(AlertCode.LOT_MISMATCH) || verdict.alerts.includes(AlertCode.EXPIRY_MISMATCH);
-        return (mismatch && (await this.repairedAttributes(code, epc, view, viewer))) || { scan, epc, view, verdict, ambiguousReadings: 0 };
+        return (mismatch && this.repairedAttributes(code, epc, view, viewer)) || { scan, epc, view, verdict, ambiguousReadings: 0 };
       }
       const corrected = await this.corrected(code, viewer);
       return corrected ?? { scan, epc, view, verdict: this.judge(scan, view, viewer), ambiguousReadings: await this.ambiguity(code) };
@@ -131,21 +132,14 @@ export class VerificationService {
     if (matches.size !== 1) return null;
     const [[epc, candidate]] = matches;
     const view = await this.verification.view(epc, candidate.identity.gtin, candidate.identity.lot ?? null);
-    return {
-      scan: candidate.identity,
-      epc,
-      view,
-      verdict: this.judge(candidate.identity, view, viewer),
-      correction: { kind: candidate.kind },
-      ambiguousReadings: 0,
-    };
+    return this.judgedCorrection(candidate, epc, view, viewer);
   }
 
   /**
    * The pack matched but its lot or expiry did not: a fault such as an EAN run into the lot explains that too.
    * Taken only if exactly one corrected reading of this same pack matches what was commissioned.
    */
-  private async repairedAttributes(code: string, epc: string, view: VerificationView, viewer?: OrganizationEntity): Promise<Judged | null> {
+  private repairedAttributes(code: string, epc: string, view: VerificationView, viewer?: OrganizationEntity): Judged | null {
     const state = view.state!;
     const fits = scanCorrections(code).filter(
       (c) =>
@@ -154,7 +148,11 @@ export class VerificationService {
         (c.identity.expiryDate === undefined || c.identity.expiryDate === state.expiry),
     );
     if (fits.length !== 1) return null;
-    const [candidate] = fits;
+    return this.judgedCorrection(fits[0], epc, view, viewer);
+  }
+
+  /** The verdict on a pack as one corrected reading identifies it. */
+  private judgedCorrection(candidate: ScanCandidate, epc: string, view: VerificationView, viewer?: OrganizationEntity): Judged {
     return {
       scan: candidate.identity,
       epc,
