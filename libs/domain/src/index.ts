@@ -12,3 +12,4 @@ export * from './company-prefix';
 export * from './authority';
 export * from './licence';
 export * from './status-action';
+export type { Organization } from './organization';

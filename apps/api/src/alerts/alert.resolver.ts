@@ -1,5 +1,6 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Args, Context, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import type { OrganizationEntity } from '@pharmatrace/persistence';
+
 import { CurrentOrganization } from '../common/auth.decorators';
 import { OrganizationType } from '../organizations/organization.types';
 import { OrganizationLoader } from '../policy/organization.loader';
@@ -17,7 +18,7 @@ export class AlertResolver {
     description: 'Alerts newest first: regulators see all; a manufacturer those on its GTINs; everyone those raised by or addressed to it',
   })
   alerts(
-    @CurrentOrganization() org: OrganizationEntity,
+    @CurrentOrganization() org: Organization,
     @Args('filter', { type: () => AlertFilter, nullable: true }) filter: AlertFilter | null,
     @Args('first', { type: () => Int, nullable: true }) first: number | null,
     @Args('after', { type: () => String, nullable: true }) after: string | null,

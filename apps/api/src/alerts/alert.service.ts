@@ -1,6 +1,7 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Injectable } from '@nestjs/common';
 import { canonicalEpc, Gs1Error, isValidGtin, toGtin14 } from '@pharmatrace/gs1';
-import { AlertCriteria, AlertRepository, OrganizationEntity } from '@pharmatrace/persistence';
+import { AlertCriteria, AlertRepository } from '@pharmatrace/persistence';
 import { ReadPolicyService } from '../policy/read-policy.service';
 import { AlertError, AlertErrorCode } from './alert.error';
 import { AlertConnectionType, AlertFilter } from './alert.types';
@@ -16,12 +17,7 @@ export class AlertService {
     private readonly policy: ReadPolicyService,
   ) {}
 
-  async list(
-    org: OrganizationEntity,
-    filter: AlertFilter | null,
-    first: number | null,
-    after: string | null,
-  ): Promise<AlertConnectionType> {
+  async list(org: Organization, filter: AlertFilter | null, first: number | null, after: string | null): Promise<AlertConnectionType> {
     const size = first ?? DEFAULT_PAGE;
     if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE)
       throw this.invalid('first', 'range', `must be an integer from 1 to ${MAX_PAGE}`);

@@ -1,3 +1,4 @@
+import type { Organization } from '@pharmatrace/domain';
 import type { AppConfig } from '@pharmatrace/config';
 import type { ItemState } from '@pharmatrace/domain';
 import {
@@ -24,7 +25,6 @@ import {
   ForeignCorrectionError,
   LicenceRepository,
   NewEvent,
-  OrganizationEntity,
   StateReducer,
   VerificationRepository,
 } from '@pharmatrace/persistence';
@@ -171,7 +171,7 @@ function setup({ now = NOW } = {}) {
     new TradingPartnerLoader({ tradingPartners: async () => [] } as unknown as LicenceRepository, config),
   );
   /** Streams `document` through the real JSON reader, as EPCIS REST does from its spooled file. */
-  const capture = (org: OrganizationEntity, document: unknown, options?: StreamCaptureOptions) =>
+  const capture = (org: Organization, document: unknown, options?: StreamCaptureOptions) =>
     service.capture(org, streamEpcisJsonEvents(Readable.from([Buffer.from(JSON.stringify(document))])), options);
   return { service, store, alerts, counted, capture };
 }

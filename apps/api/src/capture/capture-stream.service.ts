@@ -1,3 +1,4 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import {
@@ -12,14 +13,7 @@ import {
   slicer,
   type StreamedEpcisEvent,
 } from '@pharmatrace/epcis';
-import {
-  CaptureSession,
-  EventRepository,
-  ForeignCorrectionError,
-  NewEvent,
-  OrganizationEntity,
-  VerificationRepository,
-} from '@pharmatrace/persistence';
+import { CaptureSession, EventRepository, ForeignCorrectionError, NewEvent, VerificationRepository } from '@pharmatrace/persistence';
 import { CLOCK, Clock } from '../common/clock';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { ApiMetrics } from '../metrics/api.metrics';
@@ -64,7 +58,7 @@ export class CaptureStreamService {
   ) {}
 
   async capture(
-    org: OrganizationEntity,
+    org: Organization,
     input: AsyncIterable<StreamedEpcisEvent>,
     options: StreamCaptureOptions = {},
   ): Promise<StreamCaptureResult> {
@@ -107,7 +101,7 @@ export class CaptureStreamService {
   }
 
   private prepare(
-    org: OrganizationEntity,
+    org: Organization,
     index: number,
     event: Record<string, unknown>,
     context: unknown,

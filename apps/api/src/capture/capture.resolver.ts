@@ -1,5 +1,6 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
-import type { OrganizationEntity } from '@pharmatrace/persistence';
+
 import GraphQLJSON from 'graphql-type-json';
 import { CurrentOrganization } from '../common/auth.decorators';
 import { CaptureService } from './capture.service';
@@ -13,7 +14,7 @@ export class CaptureResolver {
     description: 'Captures an EPCIS 2.0 JSON-LD document, all or nothing; re-capturing an event is a no-op.',
   })
   captureEpcisDocument(
-    @CurrentOrganization() org: OrganizationEntity,
+    @CurrentOrganization() org: Organization,
     @Args('document', { type: () => GraphQLJSON }) document: unknown,
     @Args('signature', {
       type: () => String,

@@ -1,3 +1,4 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import {
@@ -12,7 +13,7 @@ import {
   slicer,
 } from '@pharmatrace/epcis';
 import { tooManyEvents } from '../epcis-rest/epcis-rest.error';
-import { EventRepository, ForeignCorrectionError, NewEvent, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
+import { EventRepository, ForeignCorrectionError, NewEvent, VerificationRepository } from '@pharmatrace/persistence';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { SignatureService } from '../signatures/signature.service';
 import { CLOCK, Clock } from '../common/clock';
@@ -64,7 +65,7 @@ export class CaptureService {
    * `signature`: optional EIP-712 signature of the document's event hashes by the organization's address (issue 6).
    * `checked`: the hashes `check` returned for this document, when the caller (a REST job) has checked it already.
    */
-  async capture(org: OrganizationEntity, document: unknown, signature?: string, checked?: string[]): Promise<CaptureResult> {
+  async capture(org: Organization, document: unknown, signature?: string, checked?: string[]): Promise<CaptureResult> {
     const hashes = checked ?? (await this.check(document));
     const raw = eventsOf(document) as ValidatedEvent[];
     const context = (document as Record<string, unknown>)['@context'];

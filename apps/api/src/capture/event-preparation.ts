@@ -1,3 +1,4 @@
+import type { Organization } from '@pharmatrace/domain';
 import {
   Actor,
   applyEvents,
@@ -18,7 +19,6 @@ import {
   ErrorDeclaration,
   ForeignCorrectionError,
   NewEvent,
-  OrganizationEntity,
   StateReducer,
   VerificationRepository,
 } from '@pharmatrace/persistence';
@@ -64,7 +64,7 @@ export interface PreparedEvent {
  * for the same reason.
  */
 export function prepareEvent(
-  org: OrganizationEntity,
+  org: Organization,
   raw: ValidatedEvent,
   index: number,
   hash: string,
@@ -257,7 +257,7 @@ export function stateReducerFor(context: RecordContext): StateReducer {
 
 /** A capture by `org`, recorded at `recordTime` by the server's clock: every event in it is the organization's. */
 export function recordContext(
-  org: OrganizationEntity,
+  org: Organization,
   recordTime: Date,
   maxFutureSkewMs: number,
   licences: TradingPartnerLicences,
@@ -282,7 +282,7 @@ function gtinOf(epc: string | null): string | null {
  * Refused for who sent it (an AuthorityCode anywhere): CAPTURE_FORBIDDEN; for what the packs' states forbid:
  * CAPTURE_CONFLICT. Each issue names the event, field and rule.
  */
-export async function refuseCapture(alerts: VerificationRepository, org: OrganizationEntity, refused: CaptureRefused): Promise<never> {
+export async function refuseCapture(alerts: VerificationRepository, org: Organization, refused: CaptureRefused): Promise<never> {
   for (const r of refused.refusals) {
     await alerts.recordAlert({
       code: r.code,

@@ -1,3 +1,4 @@
+import type { Organization } from '@pharmatrace/domain';
 import type { AppConfig } from '@pharmatrace/config';
 import type { ItemState } from '@pharmatrace/domain';
 import { createEpcisValidator, EpcisValidator, Json } from '@pharmatrace/epcis';
@@ -8,7 +9,6 @@ import {
   ForeignCorrectionError,
   LicenceRepository,
   NewEvent,
-  OrganizationEntity,
   OrganizationRepository,
   SignatureRepository,
   StateReducer,
@@ -75,7 +75,7 @@ class FakeEventStore {
 
 /** OrganizationRepository.allCompanyPrefixes over the organizations registered in the spec. */
 class FakeOrganizations {
-  constructor(readonly registered: OrganizationEntity[]) {}
+  constructor(readonly registered: Organization[]) {}
 
   async allCompanyPrefixes(): Promise<string[]> {
     return [...new Set(this.registered.flatMap((o) => o.companyPrefixes))];
@@ -83,7 +83,7 @@ class FakeOrganizations {
 }
 
 const org = (id: string, role: string, gln: string, companyPrefixes: string[]) =>
-  ({ id, name: id, role, gln, companyPrefixes }) as OrganizationEntity;
+  ({ id, name: id, role, gln, companyPrefixes }) as Organization;
 const MANUFACTURER = org('org-maker', 'MANUFACTURER', '0614141000012', ['0614141']);
 const DISTRIBUTOR = org('org-wholesaler', 'DISTRIBUTOR', '4012345000016', ['4012345']);
 /** A pharmacy whose GLN lies under no registered company prefix, as many do. */
@@ -102,7 +102,7 @@ beforeAll(() => {
   validator = createEpcisValidator();
 });
 
-function setup(registered: OrganizationEntity[] = [MANUFACTURER, DISTRIBUTOR, PHARMACY, OTHER_DISTRIBUTOR], { stillClock = false } = {}) {
+function setup(registered: Organization[] = [MANUFACTURER, DISTRIBUTOR, PHARMACY, OTHER_DISTRIBUTOR], { stillClock = false } = {}) {
   const store = new FakeEventStore();
   const alerts: AlertRecord[] = [];
   const config = { eventTimeMaxSkewMs: 5 * 60_000, licenceEnforcement: 'refuse' } as AppConfig;

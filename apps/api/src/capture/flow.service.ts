@@ -1,3 +1,4 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   commissioningEvent,
@@ -11,7 +12,7 @@ import {
   unpackingEvent,
 } from '@pharmatrace/epcis';
 import { companyPrefixLengthFor, Epc, epcToUrn, Gs1Error, isValidGln, parseEpc, validateAiValue } from '@pharmatrace/gs1';
-import { OrganizationEntity, OrganizationRepository } from '@pharmatrace/persistence';
+import { OrganizationRepository } from '@pharmatrace/persistence';
 import { CLOCK, Clock } from '../common/clock';
 import { CaptureService } from './capture.service';
 import { FlowError } from './flow.error';
@@ -51,7 +52,7 @@ export class FlowService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async commission(org: OrganizationEntity, input: CommissionInput): Promise<FlowResult> {
+  async commission(org: Organization, input: CommissionInput): Promise<FlowResult> {
     if (!parseIsoDate(input.expiry)) {
       throw new FlowError('expiry', 'format:date', `"${input.expiry}" is not a calendar date YYYY-MM-DD`);
     }
@@ -78,14 +79,14 @@ export class FlowService {
     ]);
   }
 
-  async pack(org: OrganizationEntity, input: PackInput): Promise<FlowResult> {
+  async pack(org: Organization, input: PackInput): Promise<FlowResult> {
     if (!input.children.length) throw new FlowError('children', 'non-empty', 'name at least one child');
     const prefixes = await this.organizations.allCompanyPrefixes();
     const parent = this.sscc('parent', input.parent, prefixes);
     return this.write(org, [packingEvent({ eventTime: this.clock(), parent, children: input.children, ...this.here(org, prefixes) })]);
   }
 
-  async unpack(org: OrganizationEntity, input: UnpackInput): Promise<FlowResult> {
+  async unpack(org: Organization, input: UnpackInput): Promise<FlowResult> {
     const prefixes = await this.organizations.allCompanyPrefixes();
     const parent = this.sscc('parent', input.parent, prefixes);
     return this.write(org, [
@@ -93,7 +94,7 @@ export class FlowService {
     ]);
   }
 
-  async ship(org: OrganizationEntity, input: ShipInput): Promise<FlowResult> {
+  async ship(org: Organization, input: ShipInput): Promise<FlowResult> {
     this.nonEmpty('epcs', input.epcs);
     const prefixes = await this.organizations.allCompanyPrefixes();
     const to = this.party('to', input.to, prefixes);
@@ -101,7 +102,7 @@ export class FlowService {
     return this.write(org, [shippingEvent({ eventTime: this.clock(), epcs: input.epcs, to, from, ...this.here(org, prefixes) })]);
   }
 
-  async receive(org: OrganizationEntity, input: ReceiveInput): Promise<FlowResult> {
+  async receive(org: Organization, input: ReceiveInput): Promise<FlowResult> {
     this.nonEmpty('epcs', input.epcs);
     const prefixes = await this.organizations.allCompanyPrefixes();
     const from = input.from ? this.party('from', input.from, prefixes) : undefined;
@@ -109,7 +110,7 @@ export class FlowService {
     return this.write(org, [receivingEvent({ eventTime: this.clock(), epcs: input.epcs, from, to, ...this.here(org, prefixes) })]);
   }
 
-  async decommission(org: OrganizationEntity, input: DecommissionInput): Promise<FlowResult> {
+  async decommission(org: Organization, input: DecommissionInput): Promise<FlowResult> {
     this.nonEmpty('epcs', input.epcs);
     const reason = input.reason ?? 'inactive';
     if (!DECOMMISSION_REASONS.includes(reason)) {
@@ -121,7 +122,7 @@ export class FlowService {
     ]);
   }
 
-  private async write(org: OrganizationEntity, events: Json[]): Promise<FlowResult> {
+  private async write(org: Organization, events: Json[]): Promise<FlowResult> {
     const result = await this.capture.capture(org, epcisDocument(events));
     return { ...result, events };
   }
@@ -162,16 +163,16 @@ export class FlowService {
    * The caller's own GLN as party and place. Organizations without a registered company prefix covering their GLN
    * (distributors and pharmacies often have none) write events without it rather than be refused.
    */
-  private ownParty(org: OrganizationEntity, prefixes: string[]): string | undefined {
+  private ownParty(org: Organization, prefixes: string[]): string | undefined {
     return this.ownGln(org, 'pgln', prefixes);
   }
 
-  private here(org: OrganizationEntity, prefixes: string[]): { bizLocation?: string } {
+  private here(org: Organization, prefixes: string[]): { bizLocation?: string } {
     const sgln = this.ownGln(org, 'sgln', prefixes);
     return sgln ? { bizLocation: sgln } : {};
   }
 
-  private ownGln(org: OrganizationEntity, kind: 'sgln' | 'pgln', prefixes: string[]): string | undefined {
+  private ownGln(org: Organization, kind: 'sgln' | 'pgln', prefixes: string[]): string | undefined {
     try {
       return epcToUrn({ kind, gln: org.gln } as Epc, companyPrefixLengthFor(org.gln, prefixes));
     } catch (e) {

@@ -1,5 +1,6 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { ApiKeyRepository, OrganizationEntity, OrganizationRepository } from '@pharmatrace/persistence';
+import { ApiKeyRepository, OrganizationRepository } from '@pharmatrace/persistence';
 import { hashApiKey } from './api-key';
 
 const TTL_MS = 60_000;
@@ -9,7 +10,7 @@ export const REVOCATION_POLL_MS = 5_000;
 
 /** An API key as the guard needs it: whose it is, and whether it is still in force. */
 export interface KeyRecord {
-  readonly organization: OrganizationEntity;
+  readonly organization: Organization;
   readonly keyId: string;
   readonly expiresAt: Date | null;
   readonly revoked: boolean;
@@ -23,7 +24,7 @@ export interface KeyRecord {
 @Injectable()
 export class OrganizationDirectory implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(OrganizationDirectory.name);
-  private readonly entries = new Map<string, { org: OrganizationEntity; until: number }>();
+  private readonly entries = new Map<string, { org: Organization; until: number }>();
   private readonly keys = new Map<string, { record: KeyRecord; until: number }>();
   private readonly keyHashes = new Map<string, Buffer>();
   private revocationPoll?: NodeJS.Timeout;
@@ -93,18 +94,18 @@ export class OrganizationDirectory implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  byId(id: string): Promise<OrganizationEntity | null> {
+  byId(id: string): Promise<Organization | null> {
     return this.cached(`id:${id}`, () => this.organizations.findById(id));
   }
 
   /** The organization if it is cached and fresh, without waiting a turn: the verdict's custodian on the hot path. */
-  cachedById(id: string): OrganizationEntity | undefined {
+  cachedById(id: string): Organization | undefined {
     return this.fresh(`id:${id}`);
   }
 
   /** Several organizations by id: the cached ones as they are, the rest in one query (and cached from then on). */
-  async byIds(ids: readonly string[]): Promise<Map<string, OrganizationEntity>> {
-    const found = new Map<string, OrganizationEntity>();
+  async byIds(ids: readonly string[]): Promise<Map<string, Organization>> {
+    const found = new Map<string, Organization>();
     const missing: string[] = [];
     for (const id of ids) {
       const org = this.cachedById(id);
@@ -120,11 +121,11 @@ export class OrganizationDirectory implements OnModuleInit, OnModuleDestroy {
     return found;
   }
 
-  byGln(gln: string): Promise<OrganizationEntity | null> {
+  byGln(gln: string): Promise<Organization | null> {
     return this.cached(`gln:${gln}`, () => this.organizations.findByGln(gln));
   }
 
-  private async cached(key: string, load: () => Promise<OrganizationEntity | null>): Promise<OrganizationEntity | null> {
+  private async cached(key: string, load: () => Promise<Organization | null>): Promise<Organization | null> {
     const hit = this.fresh(key);
     if (hit) return hit;
     const org = await load();
@@ -133,12 +134,12 @@ export class OrganizationDirectory implements OnModuleInit, OnModuleDestroy {
     return org;
   }
 
-  private fresh(key: string): OrganizationEntity | undefined {
+  private fresh(key: string): Organization | undefined {
     const hit = this.entries.get(key);
     return hit && hit.until > Date.now() ? hit.org : undefined;
   }
 
-  private remember(key: string, org: OrganizationEntity): void {
+  private remember(key: string, org: Organization): void {
     this.entries.set(key, { org, until: Date.now() + TTL_MS });
   }
 }

@@ -1,4 +1,4 @@
-import type { OrganizationEntity } from '@pharmatrace/persistence';
+import type { Organization } from '@pharmatrace/domain';
 
 /** The trading partners the service specs act as: a manufacturer owning company prefix 0614141, and a pharmacy. */
 export const MANUFACTURER = {
@@ -7,7 +7,7 @@ export const MANUFACTURER = {
   role: 'MANUFACTURER',
   gln: '0614141000012',
   companyPrefixes: ['0614141'],
-} as OrganizationEntity;
+} as Organization;
 
 export const PHARMACY = {
   id: 'org-pharmacy',
@@ -15,4 +15,4 @@ export const PHARMACY = {
   role: 'DISPENSER',
   gln: '0614141000029',
   companyPrefixes: [] as string[],
-} as OrganizationEntity;
+} as Organization;

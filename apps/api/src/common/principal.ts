@@ -1,3 +1,3 @@
-import type { OrganizationEntity } from '@pharmatrace/persistence';
+import type { Organization } from '@pharmatrace/domain';
 
-export type Principal = { kind: 'admin' } | { kind: 'organization'; organization: OrganizationEntity; apiKeyId: string };
+export type Principal = { kind: 'admin' } | { kind: 'organization'; organization: Organization; apiKeyId: string };

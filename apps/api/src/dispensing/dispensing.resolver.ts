@@ -1,5 +1,6 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
-import type { OrganizationEntity } from '@pharmatrace/persistence';
+
 import { CurrentOrganization } from '../common/auth.decorators';
 import { VerdictType } from '../verification/verification.types';
 import { StatusAction } from '@pharmatrace/domain';
@@ -16,37 +17,37 @@ export class DispensingResolver {
   constructor(private readonly service: DispensingService) {}
 
   @Mutation(() => VerdictType, { description: 'Verifies and decommissions as dispensed in one step (CBV dispensing event)' })
-  dispense(@CurrentOrganization() org: OrganizationEntity, @Args('code', CODE) code: string) {
+  dispense(@CurrentOrganization() org: Organization, @Args('code', CODE) code: string) {
     return this.service.change(org, code, StatusAction.DISPENSE);
   }
 
   @Mutation(() => VerdictType, { description: 'Undoes a dispensing: same location only, within 10 days (EU FMD)' })
-  undoDispense(@CurrentOrganization() org: OrganizationEntity, @Args('code', CODE) code: string) {
+  undoDispense(@CurrentOrganization() org: Organization, @Args('code', CODE) code: string) {
     return this.service.change(org, code, StatusAction.UNDO_DISPENSE);
   }
 
   @Mutation(() => VerdictType, { description: 'Records the pack destroyed (CBV destroying)' })
-  destroy(@CurrentOrganization() org: OrganizationEntity, @Args('code', CODE) code: string) {
+  destroy(@CurrentOrganization() org: Organization, @Args('code', CODE) code: string) {
     return this.service.change(org, code, StatusAction.DESTROY);
   }
 
   @Mutation(() => VerdictType, { description: 'Records the pack stolen (CBV decommissioning, disposition stolen)' })
-  markStolen(@CurrentOrganization() org: OrganizationEntity, @Args('code', CODE) code: string) {
+  markStolen(@CurrentOrganization() org: Organization, @Args('code', CODE) code: string) {
     return this.service.change(org, code, StatusAction.MARK_STOLEN);
   }
 
   @Mutation(() => VerdictType, { description: 'Records the pack taken as a sample (CBV sampling)' })
-  markSample(@CurrentOrganization() org: OrganizationEntity, @Args('code', CODE) code: string) {
+  markSample(@CurrentOrganization() org: Organization, @Args('code', CODE) code: string) {
     return this.service.change(org, code, StatusAction.MARK_SAMPLE);
   }
 
   @Mutation(() => VerdictType, { description: 'Records the pack exported out of the market' })
-  export(@CurrentOrganization() org: OrganizationEntity, @Args('code', CODE) code: string) {
+  export(@CurrentOrganization() org: Organization, @Args('code', CODE) code: string) {
     return this.service.change(org, code, StatusAction.EXPORT);
   }
 
   @Mutation(() => VerdictType, { description: 'Locks the pack pending investigation (CBV holding, non_sellable_other)' })
-  lock(@CurrentOrganization() org: OrganizationEntity, @Args('code', CODE) code: string) {
+  lock(@CurrentOrganization() org: Organization, @Args('code', CODE) code: string) {
     return this.service.change(org, code, StatusAction.LOCK);
   }
 }

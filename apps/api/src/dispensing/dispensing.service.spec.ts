@@ -1,5 +1,6 @@
+import type { Organization } from '@pharmatrace/domain';
 import { AlertCode, UNDO_NMVS } from '@pharmatrace/domain';
-import type { AlertRecord, OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
+import type { AlertRecord, VerificationRepository } from '@pharmatrace/persistence';
 import { AuditLogService } from '../audit-log/audit-log.service';
 import { CaptureError, CaptureErrorCode } from '../capture/capture.error';
 import { CaptureService } from '../capture/capture.service';
@@ -10,7 +11,7 @@ import { DispensingService } from './dispensing.service';
 
 const GTIN = '00614141123452';
 const EPC = `https://id.gs1.org/01/${GTIN}/21/S1`;
-const PHARMACY = { id: 'org-pharmacy', name: 'Corner Pharmacy', role: 'DISPENSER', gln: '0614141000029' } as OrganizationEntity;
+const PHARMACY = { id: 'org-pharmacy', name: 'Corner Pharmacy', role: 'DISPENSER', gln: '0614141000029' } as Organization;
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 
 /**
@@ -40,7 +41,7 @@ class PackWorld {
   };
 
   readonly capture = {
-    capture: async (_org: OrganizationEntity, document: any) => {
+    capture: async (_org: Organization, document: any) => {
       const next = this.nextCapture;
       this.nextCapture = 'store';
       if (next instanceof CaptureError) throw next;

@@ -1,3 +1,4 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   AlertCode,
@@ -10,7 +11,7 @@ import {
   ViolationCode,
 } from '@pharmatrace/domain';
 import { dispensingEvent, epcisDocument, statusChangeEvent, destroyingEvent, decommissioningEvent, Json } from '@pharmatrace/epcis';
-import { OrganizationEntity, VerificationRepository } from '@pharmatrace/persistence';
+import { VerificationRepository } from '@pharmatrace/persistence';
 import { CaptureError, CaptureErrorCode } from '../capture/capture.error';
 import { CaptureService } from '../capture/capture.service';
 import { AuditLogService } from '../audit-log/audit-log.service';
@@ -53,7 +54,7 @@ export class DispensingService {
     private readonly auditLog: AuditLogService,
   ) {}
 
-  async change(org: OrganizationEntity, code: string, action: StatusAction): Promise<VerdictType> {
+  async change(org: Organization, code: string, action: StatusAction): Promise<VerdictType> {
     const before = await this.verification.evaluate(code, org);
     const { verdict, epc } = before;
     if (verdict.status === VerdictStatus.UNKNOWN) {
@@ -116,7 +117,7 @@ export class DispensingService {
   }
 
   /** A second dispensing attempt is evidence of a duplicate pack in circulation: kept for the manufacturer and regulators. */
-  private recordDoubleDispense(org: OrganizationEntity, gtin: string, epc: string) {
+  private recordDoubleDispense(org: Organization, gtin: string, epc: string) {
     return this.alerts.recordAlert({
       code: AlertCode.ALREADY_DISPENSED,
       epc,

@@ -1,3 +1,4 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '@pharmatrace/config';
 import type { ItemState } from '@pharmatrace/domain';
@@ -20,7 +21,6 @@ import {
   EventRepository,
   LicenceRepository,
   NewEvent,
-  OrganizationEntity,
   SignatureRepository,
   StateReducer,
   VerificationRepository,
@@ -417,7 +417,7 @@ describe('a capture job for a streamed body', () => {
     // A stand-in for the streamed capture that only reads: the limit is the job's, and 10,001 real captures are slow.
     let read = 0;
     const reader = {
-      capture: async (_org: OrganizationEntity, events: AsyncIterable<StreamedEpcisEvent>) => {
+      capture: async (_org: Organization, events: AsyncIterable<StreamedEpcisEvent>) => {
         for await (const _ of events) read++;
         return { eventCount: read, capturedCount: read, duplicateCount: 0 };
       },
@@ -445,7 +445,7 @@ describe('a capture job for a streamed body', () => {
   it('lets a body of exactly GS1-EPCIS-Capture-Limit events through', async () => {
     let read = 0;
     const reader = {
-      capture: async (_org: OrganizationEntity, events: AsyncIterable<StreamedEpcisEvent>) => {
+      capture: async (_org: Organization, events: AsyncIterable<StreamedEpcisEvent>) => {
         for await (const _ of events) read++;
         return { eventCount: read, capturedCount: read, duplicateCount: 0 };
       },

@@ -1,6 +1,7 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { StreamedEpcisEvent, streamEpcisJsonEvents, streamEpcisXmlEvents } from '@pharmatrace/epcis';
-import { CaptureJob, CaptureJobError, CaptureJobRepository, OrganizationEntity } from '@pharmatrace/persistence';
+import { CaptureJob, CaptureJobError, CaptureJobRepository } from '@pharmatrace/persistence';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
@@ -123,7 +124,7 @@ export class CaptureJobService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   /** `signature`: the document's EIP-712 signature (header X-Pharmatrace-Signature), checked and stored by the capture. */
-  async start(org: OrganizationEntity, document: unknown, signature?: string): Promise<CaptureJob> {
+  async start(org: Organization, document: unknown, signature?: string): Promise<CaptureJob> {
     // Refused before the 202 as the capture itself would refuse it.
     const hashes = await this.capture.check(document);
     const job = await this.jobs.start(org.id);
@@ -132,7 +133,7 @@ export class CaptureJobService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Starts the capture of a body left unread by EpcisRequestMiddleware; resolves once the body is received. */
-  async startStream(org: OrganizationEntity, body: Readable, { format, charset }: StreamedBody): Promise<CaptureJob> {
+  async startStream(org: Organization, body: Readable, { format, charset }: StreamedBody): Promise<CaptureJob> {
     const file = join(tmpdir(), `pharmatrace-capture-${randomUUID()}.${format}`);
     const removeFile = () => unlink(file).catch(() => undefined);
     let job: CaptureJob;
@@ -150,13 +151,13 @@ export class CaptureJobService implements OnModuleInit, OnModuleDestroy {
     return job;
   }
 
-  async find(id: string, org: OrganizationEntity): Promise<CaptureJob> {
+  async find(id: string, org: Organization): Promise<CaptureJob> {
     const job = await this.jobs.find(id, org.id);
     if (!job) throw new EpcisRestError(EpcisRestErrorCode.CAPTURE_JOB_NOT_FOUND, `no capture job ${id} of ${org.name}`, { captureID: id });
     return job;
   }
 
-  list(org: OrganizationEntity, limit: number, beforeId?: string) {
+  list(org: Organization, limit: number, beforeId?: string) {
     return this.jobs.list(org.id, limit, beforeId);
   }
 

@@ -1,5 +1,6 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Body, Controller, Get, HttpCode, Options, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { type OrganizationEntity, SignatureRepository } from '@pharmatrace/persistence';
+import { SignatureRepository } from '@pharmatrace/persistence';
 import type { Request, Response } from 'express';
 import { CurrentOrganization, Public } from '../common/auth.decorators';
 import { captureJobView, CaptureJobService } from './capture-job.service';
@@ -25,7 +26,7 @@ export class EpcisCaptureController {
   ) {}
 
   @Post()
-  async capture(@CurrentOrganization() org: OrganizationEntity, @Body() document: unknown, @Req() req: Request, @Res() res: Response) {
+  async capture(@CurrentOrganization() org: Organization, @Body() document: unknown, @Req() req: Request, @Res() res: Response) {
     const streamed = res.locals.epcisStream as StreamedBody | undefined;
     const signature = req.header(SIGNATURE_HEADER);
     if (streamed && (signature !== undefined || (await this.signing.signingKeyOf(org.id)).requireSignedCaptures)) {
@@ -49,12 +50,7 @@ export class EpcisCaptureController {
   }
 
   @Get()
-  async list(
-    @CurrentOrganization() org: OrganizationEntity,
-    @Query() query: Record<string, unknown>,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
+  async list(@CurrentOrganization() org: Organization, @Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
     const limit = pageSize(query);
     const [token] = paramList(query, 'nextPageToken');
     if (token !== undefined && !JOB_ID.test(token)) {
@@ -69,7 +65,7 @@ export class EpcisCaptureController {
   }
 
   @Get(':captureID')
-  async job(@CurrentOrganization() org: OrganizationEntity, @Param('captureID') id: string, @Res() res: Response) {
+  async job(@CurrentOrganization() org: Organization, @Param('captureID') id: string, @Res() res: Response) {
     answer(res, captureJobView(await this.jobs.find(id, org)), { json: true });
   }
 

@@ -1,6 +1,7 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Body, Controller, Get, HttpCode, Options, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { EPCIS_CONTEXT, servedEvent, servedEvents, type StoredEvent } from '@pharmatrace/epcis';
-import type { OrganizationEntity, QueriedEvent } from '@pharmatrace/persistence';
+import type { QueriedEvent } from '@pharmatrace/persistence';
 import type { Request, Response } from 'express';
 import { CaptureService } from '../capture/capture.service';
 import { CurrentOrganization, Public } from '../common/auth.decorators';
@@ -43,7 +44,7 @@ export class EpcisEventsController {
 
   /** One event, stored synchronously through the same capture as documents. */
   @Post()
-  async captureOne(@CurrentOrganization() org: OrganizationEntity, @Body() event: unknown, @Res() res: Response) {
+  async captureOne(@CurrentOrganization() org: Organization, @Body() event: unknown, @Res() res: Response) {
     if (event === null || typeof event !== 'object' || Array.isArray(event)) {
       throw new EpcisRestError(EpcisRestErrorCode.MALFORMED_BODY, 'the body must be one EPCIS event (a JSON object)', {
         rule: 'type:object',
@@ -66,7 +67,7 @@ export class EpcisEventsController {
 
   @Get()
   async events(
-    @CurrentOrganization() org: OrganizationEntity,
+    @CurrentOrganization() org: Organization,
     @Query() query: Record<string, unknown>,
     @Req() req: Request,
     @Res() res: Response,
@@ -77,7 +78,7 @@ export class EpcisEventsController {
   }
 
   @Get(':eventID')
-  async event(@CurrentOrganization() org: OrganizationEntity, @Param('eventID') eventId: string, @Res() res: Response) {
+  async event(@CurrentOrganization() org: Organization, @Param('eventID') eventId: string, @Res() res: Response) {
     const event = await this.query.findOne(eventId, org);
     // EPCIS XML has no bare-event document: an XML answer carries the event in a query document.
     answer(res, res.locals.epcisFormat === 'application/xml' ? queryDocument([event]) : servedEvent(forServing(event)));

@@ -1,6 +1,7 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Injectable } from '@nestjs/common';
 import { hashDigest } from '@pharmatrace/epcis';
-import { EventQueryRepository, OrganizationEntity, QueriedEvent } from '@pharmatrace/persistence';
+import { EventQueryRepository, QueriedEvent } from '@pharmatrace/persistence';
 import { ReadPolicyService } from '../policy/read-policy.service';
 import { parseEventQuery, QueryParams } from './event-filter.parser';
 import { encodePageToken } from './event-page.token';
@@ -24,7 +25,7 @@ export class EventQueryService {
     private readonly policy: ReadPolicyService,
   ) {}
 
-  async query(params: QueryParams, reader: OrganizationEntity): Promise<EventPage> {
+  async query(params: QueryParams, reader: Organization): Promise<EventPage> {
     const { criteria, perPage, afterId } = parseEventQuery(params);
     const visibleTo = await this.policy.eventVisibility(reader);
     const { events, hasMore } = await this.repository.page({ ...criteria, visibleTo }, perPage, afterId);
@@ -33,7 +34,7 @@ export class EventQueryService {
   }
 
   /** By CBV 2.0 hash (`ni:///sha-256;…?ver=CBV2.0`) or by the eventID the event was captured with. */
-  async findOne(eventId: string, reader: OrganizationEntity): Promise<QueriedEvent> {
+  async findOne(eventId: string, reader: Organization): Promise<QueriedEvent> {
     let digest: Buffer | null;
     try {
       digest = Buffer.from(hashDigest(eventId));

@@ -1,6 +1,7 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 import { digestToHash, servedEvent } from '@pharmatrace/epcis';
-import type { OrganizationEntity, QueriedEvent } from '@pharmatrace/persistence';
+import type { QueriedEvent } from '@pharmatrace/persistence';
 import { CurrentOrganization } from '../common/auth.decorators';
 import { QueryParams } from './event-filter.parser';
 import { EventQueryService } from './event-query.service';
@@ -26,7 +27,7 @@ export class EventsResolver {
 
   @Query(() => EventConnectionType, { description: 'EPCIS events in event-time order, filtered like GET /epcis/events' })
   async events(
-    @CurrentOrganization() org: OrganizationEntity,
+    @CurrentOrganization() org: Organization,
     @Args('filter', { type: () => EventFilter, nullable: true }) filter: EventFilter | null,
     @Args('first', { type: () => Int, nullable: true }) first: number | null,
     @Args('after', { type: () => String, nullable: true }) after: string | null,

@@ -1,5 +1,6 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import type { OrganizationEntity } from '@pharmatrace/persistence';
+
 import { CurrentOrganization, Roles } from '../common/auth.decorators';
 import { OrganizationType } from '../organizations/organization.types';
 import { OrganizationLoader } from '../policy/organization.loader';
@@ -17,18 +18,18 @@ export class ReadGrantResolver {
   @Mutation(() => ReadGrantType, {
     description: "Grants an organization read access to the caller's packs of a GTIN, or of one lot, for a period",
   })
-  grantReadAccess(@CurrentOrganization() org: OrganizationEntity, @Args('input') input: GrantReadAccessInput): Promise<ReadGrantType> {
+  grantReadAccess(@CurrentOrganization() org: Organization, @Args('input') input: GrantReadAccessInput): Promise<ReadGrantType> {
     return this.service.grant(org, input);
   }
 
   @Roles('MANUFACTURER')
   @Mutation(() => ReadGrantType, { description: 'Revokes a grant the caller gave: obeyed from the next read; the grant stays on record' })
-  revokeReadAccess(@CurrentOrganization() org: OrganizationEntity, @Args('id', { type: () => ID }) id: string): Promise<ReadGrantType> {
+  revokeReadAccess(@CurrentOrganization() org: Organization, @Args('id', { type: () => ID }) id: string): Promise<ReadGrantType> {
     return this.service.revoke(org, id);
   }
 
   @Query(() => [ReadGrantType], { description: 'Grants the caller gave or received, revoked and expired ones included, newest first' })
-  readGrants(@CurrentOrganization() org: OrganizationEntity): Promise<ReadGrantType[]> {
+  readGrants(@CurrentOrganization() org: Organization): Promise<ReadGrantType[]> {
     return this.service.involving(org);
   }
 

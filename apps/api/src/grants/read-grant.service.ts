@@ -1,7 +1,8 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Inject, Injectable } from '@nestjs/common';
 import { grantInForce } from '@pharmatrace/domain';
 import { Gs1Error, isValidGtin, toGtin14, validateAiValue } from '@pharmatrace/gs1';
-import { OrganizationEntity, ProvenanceRepository, ReadGrantRepository, ReadGrantRow } from '@pharmatrace/persistence';
+import { ProvenanceRepository, ReadGrantRepository, ReadGrantRow } from '@pharmatrace/persistence';
 import { Clock, CLOCK } from '../common/clock';
 import { OrganizationDirectory } from '../common/organization.directory';
 import { ReadGrantDirectory } from '../policy/read-grant.directory';
@@ -25,7 +26,7 @@ export class ReadGrantService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async grant(org: OrganizationEntity, input: GrantReadAccessInput): Promise<ReadGrantType> {
+  async grant(org: Organization, input: GrantReadAccessInput): Promise<ReadGrantType> {
     if (!isValidGtin(input.gtin)) throw this.invalid('gtin', 'check-digit', 'not a GTIN with a valid check digit');
     const gtin = toGtin14(input.gtin);
     const lot = input.lot ?? null;
@@ -49,7 +50,7 @@ export class ReadGrantService {
     return this.toType(row, now);
   }
 
-  async revoke(org: OrganizationEntity, id: string): Promise<ReadGrantType> {
+  async revoke(org: Organization, id: string): Promise<ReadGrantType> {
     const found = UUID.test(id) ? await this.grants.byId(id) : null;
     if (!found || found.grantorId !== org.id)
       throw new ReadGrantError(ReadGrantErrorCode.GRANT_NOT_FOUND, `${org.name} gave no grant ${id}`, { id });
@@ -59,13 +60,13 @@ export class ReadGrantService {
     return this.toType(revoked, now);
   }
 
-  async involving(org: OrganizationEntity): Promise<ReadGrantType[]> {
+  async involving(org: Organization): Promise<ReadGrantType[]> {
     const now = this.clock();
     return (await this.grants.involving(org.id)).map((row) => this.toType(row, now));
   }
 
   /** By id or GLN; an organization that does not exist is a bad input like any other (the directory is open to all). */
-  private async grantee(ref: string): Promise<OrganizationEntity> {
+  private async grantee(ref: string): Promise<Organization> {
     const key = ref.trim();
     const org = UUID.test(key) ? await this.organizations.byId(key) : /^\d{13}$/.test(key) ? await this.organizations.byGln(key) : null;
     if (!org) throw this.invalid('grantee', 'registered', 'no registered organization has this id or GLN');

@@ -1,5 +1,6 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Inject, Injectable } from '@nestjs/common';
-import { LicenceRepository, OrganizationEntity, PersistenceError, StoredLicence } from '@pharmatrace/persistence';
+import { LicenceRepository, PersistenceError, StoredLicence } from '@pharmatrace/persistence';
 import DataLoader from 'dataloader';
 import { CLOCK, Clock } from '../common/clock';
 import { LicenceError, LicenceErrorCode } from './licence.error';
@@ -17,7 +18,7 @@ export class LicenceService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async add(org: OrganizationEntity, input: AddLicenceInput): Promise<LicenceType> {
+  async add(org: Organization, input: AddLicenceInput): Promise<LicenceType> {
     const text = (field: 'type' | 'issuingAuthority' | 'number') => {
       const value = input[field].trim();
       if (!value) throw this.invalid(field, 'must not be empty');
@@ -43,12 +44,12 @@ export class LicenceService {
     }
   }
 
-  async verify(regulator: OrganizationEntity, id: string): Promise<LicenceType> {
+  async verify(regulator: Organization, id: string): Promise<LicenceType> {
     await this.existing(id);
     return LicenceType.from((await this.licences.verify(id, regulator.id))!, this.clock());
   }
 
-  async reject(regulator: OrganizationEntity, id: string, reason: string): Promise<LicenceType> {
+  async reject(regulator: Organization, id: string, reason: string): Promise<LicenceType> {
     if (!reason.trim()) throw this.invalid('reason', 'must not be empty');
     await this.existing(id);
     return LicenceType.from((await this.licences.reject(id, regulator.id, reason.trim()))!, this.clock());

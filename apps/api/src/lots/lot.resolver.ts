@@ -1,5 +1,6 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Args, Context, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import type { OrganizationEntity } from '@pharmatrace/persistence';
+
 import { CurrentOrganization } from '../common/auth.decorators';
 import { OrganizationType } from '../organizations/organization.types';
 import { OrganizationLoader } from '../policy/organization.loader';
@@ -13,7 +14,7 @@ export class LotResolver {
   @Query(() => LotType, {
     description: 'A lot: recall status, pack counts by status and by custodian (in SQL), and its packs as a connection',
   })
-  lot(@CurrentOrganization() org: OrganizationEntity, @Args('gtin') gtin: string, @Args('lot') lot: string): Promise<LotType> {
+  lot(@CurrentOrganization() org: Organization, @Args('gtin') gtin: string, @Args('lot') lot: string): Promise<LotType> {
     return this.service.lot(org, gtin, lot);
   }
 

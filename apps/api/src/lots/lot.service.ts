@@ -1,6 +1,7 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Injectable } from '@nestjs/common';
 import { Gs1Error, isValidGtin, toGtin14, validateAiValue } from '@pharmatrace/gs1';
-import { LotRepository, OrganizationEntity } from '@pharmatrace/persistence';
+import { LotRepository } from '@pharmatrace/persistence';
 import { ReadPolicyService } from '../policy/read-policy.service';
 import { LotError, LotErrorCode } from './lot.error';
 import { CustodianCountType, LotPackConnectionType, LotScopeEnum, LotType, StatusCountType } from './lot.types';
@@ -15,7 +16,7 @@ export class LotService {
     private readonly policy: ReadPolicyService,
   ) {}
 
-  async lot(org: OrganizationEntity, gtinInput: string, lot: string): Promise<LotType> {
+  async lot(org: Organization, gtinInput: string, lot: string): Promise<LotType> {
     const gtin = this.gtin(gtinInput);
     this.lotNumber(lot);
     const view = await this.lots.view(gtin, lot);

@@ -1,5 +1,6 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
-import type { OrganizationEntity } from '@pharmatrace/persistence';
+
 import { AdminOnly, CurrentOrganization } from '../common/auth.decorators';
 import { OrganizationService } from './organization.service';
 import { CreateOrganizationInput, CreateOrganizationPayload, OrganizationType } from './organization.types';
@@ -20,7 +21,7 @@ export class OrganizationResolver {
       'earlier one; with requireSignedCaptures, unsigned captures are refused.',
   })
   registerSigningAddress(
-    @CurrentOrganization() org: OrganizationEntity,
+    @CurrentOrganization() org: Organization,
     @Args('address', { description: 'EIP-55 checksummed (or single-case) 0x address' }) address: string,
     @Args('requireSignedCaptures', { defaultValue: false }) requireSignedCaptures: boolean,
   ): Promise<OrganizationType> {
@@ -28,12 +29,12 @@ export class OrganizationResolver {
   }
 
   @Query(() => [OrganizationType], { description: 'The trading-partner directory: every registered organization, oldest first.' })
-  organizations(@CurrentOrganization() org: OrganizationEntity): Promise<OrganizationType[]> {
+  organizations(@CurrentOrganization() org: Organization): Promise<OrganizationType[]> {
     return this.service.directory(org);
   }
 
   @Query(() => OrganizationType, { description: 'The organization whose API key is calling.' })
-  me(@CurrentOrganization() org: OrganizationEntity): OrganizationType {
+  me(@CurrentOrganization() org: Organization): OrganizationType {
     return OrganizationType.from(org);
   }
 }

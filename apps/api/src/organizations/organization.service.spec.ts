@@ -1,5 +1,6 @@
+import type { Organization } from '@pharmatrace/domain';
 import { PersistenceError, PersistenceErrorCode } from '@pharmatrace/persistence';
-import type { AuditLogRepository, OrganizationEntity, OrganizationRepository, SignatureRepository } from '@pharmatrace/persistence';
+import type { AuditLogRepository, OrganizationRepository, SignatureRepository } from '@pharmatrace/persistence';
 import { isValidGln } from '@pharmatrace/gs1';
 import { getAddress, Wallet } from 'ethers';
 import fc from 'fast-check';
@@ -19,7 +20,7 @@ const GLN = '0614141000012';
 class FakeSigning {
   constructor(private readonly organizations: FakeOrganizationRepository) {}
 
-  async registerSigningAddress(organizationId: string, address: string, requireSignedCaptures: boolean): Promise<OrganizationEntity> {
+  async registerSigningAddress(organizationId: string, address: string, requireSignedCaptures: boolean): Promise<Organization> {
     const org = this.organizations.byId.get(organizationId)!;
     const updated = { ...org, ethAddress: address, requireSignedCaptures };
     this.organizations.byId.set(organizationId, updated);

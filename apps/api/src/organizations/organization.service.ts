@@ -1,7 +1,8 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Injectable } from '@nestjs/common';
 import { findPrefixOverlap, RegisteredPrefix } from '@pharmatrace/domain';
 import { isValidGln } from '@pharmatrace/gs1';
-import { OrganizationEntity, OrganizationRepository, PersistenceError, SignatureRepository } from '@pharmatrace/persistence';
+import { OrganizationRepository, PersistenceError, SignatureRepository } from '@pharmatrace/persistence';
 import { getAddress, ZeroAddress } from 'ethers';
 import { generateApiKey, hashApiKey } from '../common/api-key';
 import { AuditLogService } from '../audit-log/audit-log.service';
@@ -65,7 +66,7 @@ export class OrganizationService {
     }
   }
 
-  async registerSigningAddress(org: OrganizationEntity, input: string, requireSignedCaptures: boolean): Promise<OrganizationType> {
+  async registerSigningAddress(org: Organization, input: string, requireSignedCaptures: boolean): Promise<OrganizationType> {
     let address: string;
     try {
       address = getAddress(input.trim());
@@ -76,7 +77,7 @@ export class OrganizationService {
     return OrganizationType.from(await this.signing.registerSigningAddress(org.id, address, requireSignedCaptures));
   }
 
-  async directory(reader: OrganizationEntity): Promise<OrganizationType[]> {
+  async directory(reader: Organization): Promise<OrganizationType[]> {
     this.policy.organizations(reader);
     return this.list();
   }

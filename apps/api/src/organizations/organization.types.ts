@@ -1,5 +1,5 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Field, ID, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
-import type { OrganizationEntity } from '@pharmatrace/persistence';
 
 export enum OrganizationRoleEnum {
   MANUFACTURER = 'MANUFACTURER',
@@ -9,7 +9,7 @@ export enum OrganizationRoleEnum {
 }
 registerEnumType(OrganizationRoleEnum, { name: 'OrganizationRole' });
 
-const outputs = new WeakMap<OrganizationEntity, OrganizationType>();
+const outputs = new WeakMap<Organization, OrganizationType>();
 
 @ObjectType('Organization')
 export class OrganizationType {
@@ -27,13 +27,13 @@ export class OrganizationType {
    * The same output object for the same (cached) entity: every verdict names its custodian, and there is no need to
    * build the same object on every scan.
    */
-  static cachedFrom(entity: OrganizationEntity): OrganizationType {
+  static cachedFrom(entity: Organization): OrganizationType {
     let type = outputs.get(entity);
     if (!type) outputs.set(entity, (type = OrganizationType.from(entity)));
     return type;
   }
 
-  static from(entity: OrganizationEntity): OrganizationType {
+  static from(entity: Organization): OrganizationType {
     return Object.assign(new OrganizationType(), {
       id: entity.id,
       name: entity.name,

@@ -1,5 +1,6 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Injectable } from '@nestjs/common';
-import type { OrganizationEntity } from '@pharmatrace/persistence';
+
 import DataLoader from 'dataloader';
 import { OrganizationDirectory } from '../common/organization.directory';
 import { OrganizationType } from '../organizations/organization.types';
@@ -11,11 +12,11 @@ import { OrganizationType } from '../organizations/organization.types';
  */
 @Injectable()
 export class OrganizationLoader {
-  private readonly perRequest = new WeakMap<object, DataLoader<string, OrganizationEntity | null>>();
+  private readonly perRequest = new WeakMap<object, DataLoader<string, Organization | null>>();
 
   constructor(private readonly organizations: OrganizationDirectory) {}
 
-  load(request: object, id: string | null): Promise<OrganizationEntity | null> {
+  load(request: object, id: string | null): Promise<Organization | null> {
     return id ? this.loaderFor(request).load(id) : Promise.resolve(null);
   }
 
@@ -25,12 +26,12 @@ export class OrganizationLoader {
     return org ? OrganizationType.cachedFrom(org) : null;
   }
 
-  async loadMany(request: object, ids: readonly string[]): Promise<Map<string, OrganizationEntity>> {
+  async loadMany(request: object, ids: readonly string[]): Promise<Map<string, Organization>> {
     const found = await this.loaderFor(request).loadMany(ids);
-    return new Map(found.filter((o): o is OrganizationEntity => !!o && !(o instanceof Error)).map((o) => [o.id, o]));
+    return new Map(found.filter((o): o is Organization => !!o && !(o instanceof Error)).map((o) => [o.id, o]));
   }
 
-  private loaderFor(request: object): DataLoader<string, OrganizationEntity | null> {
+  private loaderFor(request: object): DataLoader<string, Organization | null> {
     let loader = this.perRequest.get(request);
     if (!loader) {
       loader = new DataLoader(async (ids: readonly string[]) => {

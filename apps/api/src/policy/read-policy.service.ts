@@ -1,3 +1,4 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   AlertScope,
@@ -13,7 +14,7 @@ import {
   ReadGrant,
   ReadQuery,
 } from '@pharmatrace/domain';
-import type { AlertVisibility, EventCriteria, OrganizationEntity } from '@pharmatrace/persistence';
+import type { AlertVisibility, EventCriteria } from '@pharmatrace/persistence';
 import { Clock, CLOCK } from '../common/clock';
 import { PolicyError } from './policy.error';
 import { ReadGrantDirectory } from './read-grant.directory';
@@ -31,12 +32,12 @@ export class ReadPolicyService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  reader(org: OrganizationEntity): Reader {
+  reader(org: Organization): Reader {
     return { organizationId: org.id, role: org.role, gln: org.gln };
   }
 
   /** The criterion narrowing an event list (or the lookup of one event) to what `org` may read; undefined for regulators. */
-  async eventVisibility(org: OrganizationEntity): Promise<EventCriteria['visibleTo']> {
+  async eventVisibility(org: Organization): Promise<EventCriteria['visibleTo']> {
     const scope: EventScope = decideRead(this.reader(org), { query: ReadQuery.EVENTS }, await this.grants.of(org.id), this.clock());
     if (scope.kind === 'all') return undefined;
     return {
@@ -47,7 +48,7 @@ export class ReadPolicyService {
     };
   }
 
-  isPartyTo(org: OrganizationEntity, event: { capturedBy: string; body: Record<string, unknown> }): boolean {
+  isPartyTo(org: Organization, event: { capturedBy: string; body: Record<string, unknown> }): boolean {
     return isPartyTo(this.reader(org), { capturedBy: event.capturedBy, glns: partyGlns(event.body) });
   }
 
@@ -56,7 +57,7 @@ export class ReadPolicyService {
    * names the pack's GTIN: nearly every read decides without it.
    */
   async history(
-    org: OrganizationEntity,
+    org: Organization,
     epc: string,
     pack: Omit<PackSubject, 'lot'>,
     lotOf: () => Promise<string | null>,
@@ -82,7 +83,7 @@ export class ReadPolicyService {
   }
 
   async lot(
-    org: OrganizationEntity,
+    org: Organization,
     gtin: string,
     lot: string,
     manufacturerId: string | null,
@@ -100,7 +101,7 @@ export class ReadPolicyService {
     return scope;
   }
 
-  async alerts(org: OrganizationEntity): Promise<AlertVisibility> {
+  async alerts(org: Organization): Promise<AlertVisibility> {
     const scope: AlertScope = decideRead(this.reader(org), { query: ReadQuery.ALERTS }, await this.grants.of(org.id), this.clock());
     return scope;
   }
@@ -109,14 +110,14 @@ export class ReadPolicyService {
    * Whether verify shows `org` the pack's custodian and container. Without waiting a turn when the caller's grants
    * are cached: this is the verification hot path.
    */
-  custodyShown(org: OrganizationEntity, pack: PackSubject, custodianId: string | null): boolean | Promise<boolean> {
+  custodyShown(org: Organization, pack: PackSubject, custodianId: string | null): boolean | Promise<boolean> {
     const decide = (grants: readonly ReadGrant[]) =>
       decideRead(this.reader(org), { query: ReadQuery.CUSTODY, pack, custodianId }, grants, this.clock());
     const grants = this.grants.of(org.id);
     return grants instanceof Promise ? grants.then(decide) : decide(grants);
   }
 
-  organizations(org: OrganizationEntity): void {
+  organizations(org: Organization): void {
     if (!decideRead(this.reader(org), { query: ReadQuery.ORGANIZATIONS }, [], this.clock())) {
       throw this.forbidden(ReadQuery.ORGANIZATIONS, 'directory', `${org.name} may not read the directory`);
     }

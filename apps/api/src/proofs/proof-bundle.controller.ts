@@ -1,5 +1,6 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import type { OrganizationEntity } from '@pharmatrace/persistence';
+
 import type { ProofBundle } from 'pharmatrace-verify';
 import { CurrentOrganization } from '../common/auth.decorators';
 import { ProofBundleService } from './proof-bundle.service';
@@ -10,12 +11,12 @@ export class ProofBundleController {
   constructor(private readonly service: ProofBundleService) {}
 
   @Get()
-  byQuery(@Query('epc') epc: string | undefined, @CurrentOrganization() org: OrganizationEntity): Promise<ProofBundle> {
+  byQuery(@Query('epc') epc: string | undefined, @CurrentOrganization() org: Organization): Promise<ProofBundle> {
     return this.service.bundle(epc ?? '', org);
   }
 
   @Get(':epc')
-  byPath(@Param('epc') epc: string, @CurrentOrganization() org: OrganizationEntity): Promise<ProofBundle> {
+  byPath(@Param('epc') epc: string, @CurrentOrganization() org: Organization): Promise<ProofBundle> {
     return this.service.bundle(epc, org);
   }
 }

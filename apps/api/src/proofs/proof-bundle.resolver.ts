@@ -1,5 +1,6 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Args, Query, Resolver } from '@nestjs/graphql';
-import type { OrganizationEntity } from '@pharmatrace/persistence';
+
 import GraphQLJSON from 'graphql-type-json';
 import type { ProofBundle } from 'pharmatrace-verify';
 import { CurrentOrganization } from '../common/auth.decorators';
@@ -15,7 +16,7 @@ export class ProofBundleResolver {
   })
   proofBundle(
     @Args('epc', { description: 'EPC URN or GS1 Digital Link URI' }) epc: string,
-    @CurrentOrganization() org: OrganizationEntity,
+    @CurrentOrganization() org: Organization,
   ): Promise<ProofBundle> {
     return this.service.bundle(epc, org);
   }

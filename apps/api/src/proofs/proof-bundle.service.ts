@@ -1,7 +1,8 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Injectable } from '@nestjs/common';
 import { digestToHash, servedEvent } from '@pharmatrace/epcis';
 import { canonicalEpc, Gs1Error } from '@pharmatrace/gs1';
-import type { OrganizationEntity } from '@pharmatrace/persistence';
+
 import { type BundleEvent, type ProofBundle, UNNAMED_HASH_RULES } from 'pharmatrace-verify';
 import { ProofService } from '../anchoring/proof.service';
 import { PackHistoryService } from '../provenance/pack-history.service';
@@ -22,7 +23,7 @@ export class ProofBundleService {
     private readonly signatures: SignatureService,
   ) {}
 
-  async bundle(input: string, org: OrganizationEntity): Promise<ProofBundle> {
+  async bundle(input: string, org: Organization): Promise<ProofBundle> {
     const epc = this.canonical(input);
     const { visible: history } = await this.history.readable(epc, org);
     if (!history.length) throw new ProofBundleError(ProofBundleErrorCode.NO_EVENTS, `no event names ${epc}`, { epc });

@@ -1,7 +1,8 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Injectable } from '@nestjs/common';
 import { HistoryVisibility } from '@pharmatrace/domain';
 import { parseEpc, toGtin14 } from '@pharmatrace/gs1';
-import { OrganizationEntity, PackRepository, ProvenanceRepository, StoredEventView } from '@pharmatrace/persistence';
+import { PackRepository, ProvenanceRepository, StoredEventView } from '@pharmatrace/persistence';
 import { ReadPolicyService } from '../policy/read-policy.service';
 
 export interface HistoryEvent {
@@ -43,7 +44,7 @@ export class PackHistoryService {
   ) {}
 
   /** Refuses FORBIDDEN when the caller may read none of it. */
-  async readable(epc: string, org: OrganizationEntity): Promise<ReadableHistory> {
+  async readable(epc: string, org: Organization): Promise<ReadableHistory> {
     const gtin = this.gtinOf(epc);
     // Independent round trips run together: this is the regulators' hot path (p99 target 20 ms).
     const [history, manufacturerId] = await Promise.all([this.packs.history(epc), this.manufacturerOf(gtin)]);

@@ -1,5 +1,6 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Args, Context, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import type { OrganizationEntity } from '@pharmatrace/persistence';
+
 import { CurrentOrganization } from '../common/auth.decorators';
 import { OrganizationType } from '../organizations/organization.types';
 import { OrganizationLoader } from '../policy/organization.loader';
@@ -22,7 +23,7 @@ export class ProvenanceResolver {
   })
   provenance(
     @Args('epc', { description: 'EPC URN or GS1 Digital Link URI' }) epc: string,
-    @CurrentOrganization() org: OrganizationEntity,
+    @CurrentOrganization() org: Organization,
     @Context('req') req: object,
   ): Promise<ProvenanceType> {
     return this.service.provenance(epc, org, req);

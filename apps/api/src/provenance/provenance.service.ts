@@ -1,8 +1,9 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Injectable } from '@nestjs/common';
 import { CustodyEvent, deriveCustody, destinationGlnOf, HistoryVisibility } from '@pharmatrace/domain';
 import { digestToHash, servedEvent } from '@pharmatrace/epcis';
 import { canonicalEpc, Gs1Error } from '@pharmatrace/gs1';
-import { OrganizationEntity } from '@pharmatrace/persistence';
+
 import { ProofService } from '../anchoring/proof.service';
 import { AnchorStatusEnum } from '../anchoring/proof.types';
 import { OrganizationLoader } from '../policy/organization.loader';
@@ -26,7 +27,7 @@ export class ProvenanceService {
    * Flags are computed for display only: a read never writes. Contradictions are the capture rules' business, so an
    * alert does not depend on someone happening to read the pack.
    */
-  async provenance(input: string, org: OrganizationEntity, request: object): Promise<ProvenanceType> {
+  async provenance(input: string, org: Organization, request: object): Promise<ProvenanceType> {
     const epc = this.canonical(input);
     const { history, visible, visibility } = await this.history.readable(epc, org);
     const full = visibility === HistoryVisibility.FULL;
@@ -111,7 +112,7 @@ export class ProvenanceService {
     };
   }
 
-  private custodyEvent(h: HistoryEvent, capturers: Map<string, OrganizationEntity>): CustodyEvent {
+  private custodyEvent(h: HistoryEvent, capturers: Map<string, Organization>): CustodyEvent {
     const e = h.event;
     return {
       id: e.id,

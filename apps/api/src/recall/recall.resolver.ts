@@ -1,5 +1,6 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
-import type { OrganizationEntity } from '@pharmatrace/persistence';
+
 import { CurrentOrganization, Roles } from '../common/auth.decorators';
 import { RecallService } from './recall.service';
 import { RecallResultType } from './recall.types';
@@ -13,7 +14,7 @@ export class RecallResolver {
     description: 'Recalls a lot: every pack of it answers RECALLED at once; each current custodian is alerted',
   })
   recallLot(
-    @CurrentOrganization() org: OrganizationEntity,
+    @CurrentOrganization() org: Organization,
     @Args('gtin') gtin: string,
     @Args('lot') lot: string,
     @Args('reason') reason: string,
@@ -23,7 +24,7 @@ export class RecallResolver {
 
   @Roles('MANUFACTURER', 'REGULATOR')
   @Mutation(() => Boolean, { description: 'Withdraws a product from the market: every pack of the GTIN answers WITHDRAWN' })
-  withdrawProduct(@CurrentOrganization() org: OrganizationEntity, @Args('gtin') gtin: string, @Args('reason') reason: string) {
+  withdrawProduct(@CurrentOrganization() org: Organization, @Args('gtin') gtin: string, @Args('reason') reason: string) {
     return this.service.withdrawProduct(org, gtin, reason);
   }
 }

@@ -1,12 +1,13 @@
-import type { OrganizationEntity, RecallRepository } from '@pharmatrace/persistence';
+import type { Organization } from '@pharmatrace/domain';
+import type { RecallRepository } from '@pharmatrace/persistence';
 import fc from 'fast-check';
 import { RecallErrorCode } from './recall.error';
 import { RecallService } from './recall.service';
 
 const GTIN = '00614141123452';
-const MAKER = { id: 'org-maker', name: 'ACME Pharma', role: 'MANUFACTURER', gln: '0614141000012' } as OrganizationEntity;
-const RIVAL = { id: 'org-rival', name: 'Rival Pharma', role: 'MANUFACTURER', gln: '0614141000043' } as OrganizationEntity;
-const REGULATOR = { id: 'org-agency', name: 'Medicines Agency', role: 'REGULATOR', gln: '0614141000050' } as OrganizationEntity;
+const MAKER = { id: 'org-maker', name: 'ACME Pharma', role: 'MANUFACTURER', gln: '0614141000012' } as Organization;
+const RIVAL = { id: 'org-rival', name: 'Rival Pharma', role: 'MANUFACTURER', gln: '0614141000043' } as Organization;
+const REGULATOR = { id: 'org-agency', name: 'Medicines Agency', role: 'REGULATOR', gln: '0614141000050' } as Organization;
 
 /** Products by GTIN-14 with their maker, packs by lot and custodian; recalls and withdrawals as they were asked. */
 class FakeRecalls {

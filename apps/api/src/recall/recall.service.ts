@@ -1,6 +1,7 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Injectable } from '@nestjs/common';
 import { isValidGtin, toGtin14, validateAiValue, Gs1Error } from '@pharmatrace/gs1';
-import { OrganizationEntity, RecallRepository } from '@pharmatrace/persistence';
+import { RecallRepository } from '@pharmatrace/persistence';
 import { RecallError, RecallErrorCode } from './recall.error';
 import { RecallResultType } from './recall.types';
 
@@ -8,7 +9,7 @@ import { RecallResultType } from './recall.types';
 export class RecallService {
   constructor(private readonly recalls: RecallRepository) {}
 
-  async recallLot(org: OrganizationEntity, gtinInput: string, lot: string, reason: string): Promise<RecallResultType> {
+  async recallLot(org: Organization, gtinInput: string, lot: string, reason: string): Promise<RecallResultType> {
     const gtin = await this.authorize(org, gtinInput);
     try {
       validateAiValue('10', lot);
@@ -21,13 +22,13 @@ export class RecallService {
     return { gtin, lot, packs: outcome.packs, custodiansAlerted: outcome.custodians.length };
   }
 
-  async withdrawProduct(org: OrganizationEntity, gtinInput: string, reason: string): Promise<boolean> {
+  async withdrawProduct(org: Organization, gtinInput: string, reason: string): Promise<boolean> {
     const gtin = await this.authorize(org, gtinInput);
     if (!reason.trim()) throw new RecallError(RecallErrorCode.INVALID_RECALL, 'reason: must not be empty', { field: 'reason' });
     return this.recalls.withdrawProduct(gtin, reason.trim(), org.id);
   }
 
-  private async authorize(org: OrganizationEntity, gtinInput: string): Promise<string> {
+  private async authorize(org: Organization, gtinInput: string): Promise<string> {
     if (!isValidGtin(gtinInput))
       throw new RecallError(RecallErrorCode.INVALID_RECALL, 'gtin: not a GTIN with a valid check digit', { field: 'gtin' });
     const gtin = toGtin14(gtinInput);

@@ -1,6 +1,7 @@
+import type { Organization } from '@pharmatrace/domain';
 import { EVENT_BATCH_DOMAIN, EVENT_BATCH_TYPES, eventBatchDigest, eventBatchMessage, eventBatchTypedData } from '@pharmatrace/domain';
 import { digestToHash } from '@pharmatrace/epcis';
-import type { OrganizationEntity, SignatureRepository } from '@pharmatrace/persistence';
+import type { SignatureRepository } from '@pharmatrace/persistence';
 import { hexlify, TypedDataEncoder, Wallet } from 'ethers';
 import fc from 'fast-check';
 import { checkSignature } from 'pharmatrace-verify';
@@ -16,7 +17,7 @@ const SIGNING_DIGEST = '0xe07c0cc2bbd1607f9c0a95b2c1947ae8ab485520229117bcb2eaeb
 const SIGNATURE =
   '0x4b5e485a08a167d2f8620754f17281f9718b3dbf9cb66192692f9ace1dadc38e1126ce3a72cbefcb22a5ea7c3641530a54e4b72c378ef2c9748a753d3298e1af1b';
 
-const org = { id: 'org-1', name: 'ACME Pharma', gln: GLN } as OrganizationEntity;
+const org = { id: 'org-1', name: 'ACME Pharma', gln: GLN } as Organization;
 const serviceFor = (ethAddress: string | null, requireSignedCaptures = false) =>
   new SignatureService({ signingKeyOf: async () => ({ ethAddress, requireSignedCaptures }) } as unknown as SignatureRepository);
 

@@ -1,7 +1,8 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Injectable } from '@nestjs/common';
 import { EVENT_BATCH_VERSION, eventBatchDigest, eventBatchTypedData, type EventBatchTypedData } from '@pharmatrace/domain';
 import { hashDigest } from '@pharmatrace/epcis';
-import { NewCaptureSignature, OrganizationEntity, SignatureRepository } from '@pharmatrace/persistence';
+import { NewCaptureSignature, SignatureRepository } from '@pharmatrace/persistence';
 import { getAddress, recoverAddress, Signature } from 'ethers';
 import { SignatureError, SignatureRule } from './signature.error';
 
@@ -35,11 +36,7 @@ export class SignatureService {
    * undefined for an unsigned capture the organization allows. Throws INVALID_SIGNATURE when the signature does
    * not recover the organization's registered address over exactly these hashes.
    */
-  async check(
-    org: OrganizationEntity,
-    eventHashes: readonly string[],
-    signature: string | undefined,
-  ): Promise<NewCaptureSignature | undefined> {
+  async check(org: Organization, eventHashes: readonly string[], signature: string | undefined): Promise<NewCaptureSignature | undefined> {
     const bytes = signature === undefined ? undefined : parseSignature(signature);
     const key = await this.signatures.signingKeyOf(org.id);
     if (!bytes) {

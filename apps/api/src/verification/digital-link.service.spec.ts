@@ -1,11 +1,11 @@
-import type { OrganizationEntity } from '@pharmatrace/persistence';
+import type { Organization } from '@pharmatrace/domain';
 import { OrganizationDirectory } from '../common/organization.directory';
 import { DigitalLinkService } from './digital-link.service';
 import { VerificationError, VerificationErrorCode } from './verification.error';
 import { VerificationService } from './verification.service';
 
 const EPC = 'https://id.gs1.org/01/00614141123452/21/S1';
-const MAKER = { id: 'org-maker', name: 'ACME Pharma', gln: '0614141000012' } as OrganizationEntity;
+const MAKER = { id: 'org-maker', name: 'ACME Pharma', gln: '0614141000012' } as Organization;
 const HOLDER = { id: 'org-holder', name: 'Secret Wholesaler' };
 
 /** A verification that knows one pack, held by a custodian an anonymous answer must never name. */

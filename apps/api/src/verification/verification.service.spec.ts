@@ -1,5 +1,6 @@
+import type { Organization } from '@pharmatrace/domain';
 import { CORRECTION_ADVICE, CorrectionKind } from '@pharmatrace/domain';
-import type { OrganizationEntity, VerificationRepository, VerificationView } from '@pharmatrace/persistence';
+import type { VerificationRepository, VerificationView } from '@pharmatrace/persistence';
 import fc from 'fast-check';
 import { OrganizationDirectory } from '../common/organization.directory';
 import { ApiMetrics } from '../metrics/api.metrics';
@@ -16,7 +17,7 @@ const OTHER = {
   role: 'DISPENSER',
   gln: '0614141000036',
   companyPrefixes: [] as string[],
-} as OrganizationEntity;
+} as Organization;
 
 interface Pack {
   status?: string;
@@ -80,7 +81,7 @@ function setup() {
   const directory = { cachedById: (id: string) => cached.get(id), byId: async (id: string) => (id === OTHER.id ? OTHER : null) };
   // Custody is shown to the custodian itself and to the maker of the product.
   const policy = {
-    custodyShown: (org: OrganizationEntity, pack: { manufacturerId: string | null }, custodianId: string | null) =>
+    custodyShown: (org: Organization, pack: { manufacturerId: string | null }, custodianId: string | null) =>
       org.id === custodianId || org.id === pack.manufacturerId,
   };
   const service = new VerificationService(

@@ -1,3 +1,4 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Injectable } from '@nestjs/common';
 import {
   AlertCode,
@@ -11,7 +12,7 @@ import {
   Viewer,
 } from '@pharmatrace/domain';
 import { Gs1Error, PackIdentity, packEpc, parsePackScan } from '@pharmatrace/gs1';
-import { OrganizationEntity, VerificationRepository, VerificationView } from '@pharmatrace/persistence';
+import { VerificationRepository, VerificationView } from '@pharmatrace/persistence';
 import { OrganizationDirectory } from '../common/organization.directory';
 import { ApiMetrics } from '../metrics/api.metrics';
 import { OrganizationType } from '../organizations/organization.types';
@@ -30,7 +31,7 @@ export interface Evaluation {
    * Who holds the pack now, from the organization cache, and the container it sits in: null unless the read policy
    * shows them to the viewer (never to an anonymous one).
    */
-  custodian: OrganizationEntity | null;
+  custodian: Organization | null;
   container: string | null;
 }
 
@@ -59,18 +60,18 @@ export class VerificationService {
     private readonly policy: ReadPolicyService,
   ) {}
 
-  async verify(code: string, viewer?: OrganizationEntity): Promise<VerdictType> {
+  async verify(code: string, viewer?: Organization): Promise<VerdictType> {
     return this.toGraphql(await this.evaluate(code, viewer));
   }
 
   /** An identity given field by field (VRS), with no scan to correct. */
-  async evaluateIdentity(scan: PackIdentity, viewer?: OrganizationEntity): Promise<Evaluation> {
+  async evaluateIdentity(scan: PackIdentity, viewer?: Organization): Promise<Evaluation> {
     const epc = packEpc(scan);
     const view = await this.verification.view(epc, scan.gtin, scan.lot ?? null);
     return this.withCustodian({ scan, epc, view, verdict: this.judge(scan, view, viewer), ambiguousReadings: 0 }, viewer);
   }
 
-  async evaluate(code: string, viewer?: OrganizationEntity): Promise<Evaluation> {
+  async evaluate(code: string, viewer?: Organization): Promise<Evaluation> {
     return this.withCustodian(await this.judgeScan(code, viewer), viewer);
   }
 
@@ -78,7 +79,7 @@ export class VerificationService {
    * Without waiting a turn when the viewer's grants and the custodian are cached, as on nearly every scan. Every
    * evaluation ends here, so its verdict is counted here.
    */
-  private withCustodian(judged: Judged, viewer?: OrganizationEntity): Evaluation | Promise<Evaluation> {
+  private withCustodian(judged: Judged, viewer?: Organization): Evaluation | Promise<Evaluation> {
     this.metrics.verdicts.inc({ status: judged.verdict.status });
     // Counted, not stored: a verification is a read, and reads never write (the advice reaches the pharmacy in the answer).
     if (judged.correction) this.metrics.scanCorrections.inc({ kind: judged.correction.kind });
@@ -97,7 +98,7 @@ export class VerificationService {
     return shown instanceof Promise ? shown.then(show) : show(shown);
   }
 
-  private async judgeScan(code: string, viewer?: OrganizationEntity): Promise<Judged> {
+  private async judgeScan(code: string, viewer?: Organization): Promise<Judged> {
     let scan: PackIdentity | null = null;
     let parseError: Gs1Error | null = null;
     try {
@@ -127,7 +128,7 @@ export class VerificationService {
   }
 
   /** The one corrected reading that matches a pack, if exactly one does; the answer tells the pharmacy how to fix its scanner. */
-  private async corrected(code: string, viewer?: OrganizationEntity): Promise<Judged | null> {
+  private async corrected(code: string, viewer?: Organization): Promise<Judged | null> {
     const matches = await this.matchingCorrections(code);
     if (matches.size !== 1) return null;
     const [[epc, candidate]] = matches;
@@ -139,7 +140,7 @@ export class VerificationService {
    * The pack matched but its lot or expiry did not: a fault such as an EAN run into the lot explains that too.
    * Taken only if exactly one corrected reading of this same pack matches what was commissioned.
    */
-  private repairedAttributes(code: string, epc: string, view: VerificationView, viewer?: OrganizationEntity): Judged | null {
+  private repairedAttributes(code: string, epc: string, view: VerificationView, viewer?: Organization): Judged | null {
     const state = view.state!;
     const fits = scanCorrections(code).filter(
       (c) =>
@@ -152,7 +153,7 @@ export class VerificationService {
   }
 
   /** The verdict on a pack as one corrected reading identifies it. */
-  private judgedCorrection(candidate: ScanCandidate, epc: string, view: VerificationView, viewer?: OrganizationEntity): Judged {
+  private judgedCorrection(candidate: ScanCandidate, epc: string, view: VerificationView, viewer?: Organization): Judged {
     return {
       scan: candidate.identity,
       epc,
@@ -181,7 +182,7 @@ export class VerificationService {
     return new Map([...byEpc].filter(([epc]) => existing.has(epc)));
   }
 
-  private judge(scan: PackIdentity, view: VerificationView, viewer?: OrganizationEntity): Verdict {
+  private judge(scan: PackIdentity, view: VerificationView, viewer?: Organization): Verdict {
     const who: Viewer | undefined = viewer ? { organizationId: viewer.id, gln: viewer.gln, role: viewer.role } : undefined;
     return verdictFor({
       state: view.state,

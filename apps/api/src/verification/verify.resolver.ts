@@ -1,5 +1,6 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Args, Query, Resolver } from '@nestjs/graphql';
-import type { OrganizationEntity } from '@pharmatrace/persistence';
+
 import { CurrentOrganization } from '../common/auth.decorators';
 import { VerificationRate } from '../rate-limits/verification-rate.decorator';
 import { VerificationService } from './verification.service';
@@ -11,7 +12,7 @@ export class VerifyResolver {
 
   @VerificationRate()
   @Query(() => VerdictType, { description: 'The verdict on a pack from its DataMatrix scan data, GS1 Digital Link URI or SGTIN EPC URN.' })
-  verify(@Args('code') code: string, @CurrentOrganization() org: OrganizationEntity): Promise<VerdictType> {
+  verify(@Args('code') code: string, @CurrentOrganization() org: Organization): Promise<VerdictType> {
     return this.service.verify(code, org);
   }
 }

@@ -1,5 +1,6 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import type { OrganizationEntity } from '@pharmatrace/persistence';
+
 import { CurrentOrganization, Roles } from '../common/auth.decorators';
 import { VerificationRate } from '../rate-limits/verification-rate.decorator';
 import { VrsResponse, VrsService } from './vrs.service';
@@ -18,7 +19,7 @@ export class VrsController {
   verify(
     @Param() p: { gtin: string; lot: string; serial: string },
     @Query() q: { exp?: string; linkType?: string; context?: string; reqGLN?: string; corrUUID?: string },
-    @CurrentOrganization() requestor: OrganizationEntity,
+    @CurrentOrganization() requestor: Organization,
   ): Promise<VrsResponse> {
     return this.service.verify({ ...p, ...q }, requestor);
   }

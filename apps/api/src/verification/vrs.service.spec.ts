@@ -1,17 +1,17 @@
-import type { OrganizationEntity } from '@pharmatrace/persistence';
+import type { Organization } from '@pharmatrace/domain';
 import type { PackIdentity } from '@pharmatrace/gs1';
 import { VerificationErrorCode } from './verification.error';
 import { VerificationService } from './verification.service';
 import { VrsRequest, VrsService } from './vrs.service';
 
 const GTIN = '00614141123452';
-const PHARMACY = { id: 'org-pharmacy', name: 'Corner Pharmacy', role: 'DISPENSER', gln: '0614141000029' } as OrganizationEntity;
+const PHARMACY = { id: 'org-pharmacy', name: 'Corner Pharmacy', role: 'DISPENSER', gln: '0614141000029' } as Organization;
 
 /** Verification keyed by serial: what each identity is judged, and every identity asked about. */
 function setup(verdicts: Record<string, { status: string; alerts: string[] }> = {}) {
-  const asked: { scan: PackIdentity; viewer?: OrganizationEntity }[] = [];
+  const asked: { scan: PackIdentity; viewer?: Organization }[] = [];
   const verification = {
-    evaluateIdentity: async (scan: PackIdentity, viewer?: OrganizationEntity) => {
+    evaluateIdentity: async (scan: PackIdentity, viewer?: Organization) => {
       asked.push({ scan, viewer });
       const verdict = verdicts[scan.serial] ?? { status: 'UNKNOWN', alerts: ['UNKNOWN_SERIAL'] };
       return { view: { product: verdict.status === 'UNKNOWN' ? null : { manufacturerGln: '0614141000012' } }, verdict };

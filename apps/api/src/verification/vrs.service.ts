@@ -1,7 +1,8 @@
+import type { Organization } from '@pharmatrace/domain';
 import { Injectable } from '@nestjs/common';
 import { vrsAnswerFor, VrsAnswer } from '@pharmatrace/domain';
 import { gs1DateToIso, Gs1Error, isValidGtin, validateAiValue } from '@pharmatrace/gs1';
-import type { OrganizationEntity } from '@pharmatrace/persistence';
+
 import { VerificationError, VerificationErrorCode } from './verification.error';
 import { VerificationService } from './verification.service';
 
@@ -32,7 +33,7 @@ export class VrsService {
   constructor(private readonly verification: VerificationService) {}
 
   /** `requestor`: the organization whose API key came with the request (the guard admits only roles that may ask). */
-  async verify(req: VrsRequest, requestor: OrganizationEntity): Promise<VrsResponse> {
+  async verify(req: VrsRequest, requestor: Organization): Promise<VrsResponse> {
     const bad = (parameter: string, rule: string) =>
       new VerificationError(VerificationErrorCode.INVALID_VRS_REQUEST, `${parameter}: ${rule}`, { parameter, rule });
     if (!/^\d{14}$/.test(req.gtin) || !isValidGtin(req.gtin)) throw bad('gtin', 'must be 14 digits with a valid check digit');

@@ -1,9 +1,10 @@
+import type { Organization, OrganizationRole } from '@pharmatrace/domain';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type OrganizationRole = 'MANUFACTURER' | 'DISTRIBUTOR' | 'DISPENSER' | 'REGULATOR';
+export type { OrganizationRole };
 
 @Entity('organization')
-export class OrganizationEntity {
+export class OrganizationEntity implements Organization {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
