@@ -142,6 +142,11 @@ describe('event queries: GET /epcis/events and GraphQL events share one filter a
     ['EQ_eventID, declared', { EQ_eventID: DECLARED_ID }, () => e(8)],
     ['EQ_eventID, hash', { EQ_eventID: '__hash3__' }, () => e(3)],
     ['filters combine with AND', { eventType: 'ObjectEvent', EQ_bizStep: 'receiving' }, () => e(4)],
+    // The binding's style for multiple values (openapi.yaml: pipeDelimited); once answered 200 with no events.
+    ['eventType, pipe-delimited', { eventType: 'TransformationEvent|AggregationEvent' }, () => e(2, 5, 6)],
+    ['EQ_bizStep, pipe-delimited', { EQ_bizStep: 'shipping|receiving' }, () => e(3, 4)],
+    ['EQ_readPoint, pipe-delimited', { EQ_readPoint: `urn:example:nowhere|${SITE_LINK}` }, () => e(1)],
+    ['EQ_bizLocation, pipe-delimited', { EQ_bizLocation: `${DEPOT_LINK}|urn:example:nowhere` }, () => e(4, 7)],
   ];
   const resolve = (query: Record<string, string | string[]>) =>
     Object.fromEntries(
@@ -158,6 +163,20 @@ describe('event queries: GET /epcis/events and GraphQL events share one filter a
       ]),
     );
     expect(await graph(filter)).toEqual(expected());
+  });
+
+  it("serves each event's recordTime, the repository's, in JSON-LD and XML, as GraphQL reports it", async () => {
+    const listed = await gql(app, `{ events(first: 100) { edges { node { eventHash recordTime } } } }`, {}, key);
+    const recorded = listed.data.events.edges.map((edge: { node: { recordTime: string } }) => new Date(edge.node.recordTime).toISOString());
+    expect(recorded).toHaveLength(8);
+    const json = await request(app.getHttpServer()).get('/epcis/events').set('Authorization', `Bearer ${key}`);
+    expect(json.body.epcisBody.queryResults.resultsBody.eventList.map((ev: { recordTime: string }) => ev.recordTime)).toEqual(recorded);
+    const xml = await request(app.getHttpServer())
+      .get('/epcis/events')
+      .set('Accept', 'application/xml')
+      .set('Authorization', `Bearer ${key}`);
+    expect(xml.status).toBe(200);
+    expect([...xml.text.matchAll(/<recordTime>([^<]+)<\/recordTime>/g)].map((m) => new Date(m[1]).toISOString())).toEqual(recorded);
   });
 
   it('pages through GET /epcis/events with Link rel="next": 3 pages, no duplicates, no gaps', async () => {

@@ -27,6 +27,11 @@ export interface StoredEvent {
   ignoreFields?: readonly string[];
   /** The latest error declaration of it, if it was declared in error. */
   errorDeclaration?: unknown;
+  /**
+   * When the repository recorded it, served as the event's `recordTime` (the hash leaves it out), in place of any the
+   * capturer wrote: the record time is the repository's, and clients poll GE_recordTime by it.
+   */
+  recordTime?: Date;
 }
 
 export interface ServedEvents {
@@ -158,9 +163,13 @@ function withoutIgnored(event: JsonObject, context: unknown, ignored: ReadonlySe
 /** Stored events in one document. */
 export function servedEvents(stored: readonly StoredEvent[]): ServedEvents {
   const merger = new ContextMerger();
-  const events = stored.map(({ body, ignoreFields = [], errorDeclaration }) => {
+  const events = stored.map(({ body, ignoreFields = [], errorDeclaration, recordTime }) => {
     const event = merger.add(body, ignoreFields);
-    return errorDeclaration === undefined ? event : { ...event, errorDeclaration };
+    return {
+      ...event,
+      ...(recordTime === undefined ? {} : { recordTime: recordTime.toISOString() }),
+      ...(errorDeclaration === undefined ? {} : { errorDeclaration }),
+    };
   });
   return { context: merger.context(events), events };
 }

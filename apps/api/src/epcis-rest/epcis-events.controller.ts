@@ -15,6 +15,7 @@ const forServing = (e: QueriedEvent): StoredEvent => ({
   body: e.body,
   ignoreFields: e.ignoreFields,
   errorDeclaration: e.corrections.at(-1)?.errorDeclaration,
+  recordTime: e.recordTime,
 });
 
 /** Stored events in one query document: one @context for all of them (served-event.writer.ts says why). */

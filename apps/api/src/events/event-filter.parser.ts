@@ -51,6 +51,8 @@ export const QUERY_PARAMETERS = [
 
 /** Parameters whose values may also be joined by commas; identifiers may contain commas, so they must be repeated instead. */
 const COMMA_LISTS = new Set(['eventType', 'EQ_action', 'EQ_bizStep', 'EQ_disposition']);
+/** Parameters the REST binding declares `style: pipeDelimited`: `EQ_bizStep=shipping|receiving` is two values. */
+const SINGLE_VALUED = new Set(['GE_eventTime', 'LT_eventTime', 'GE_recordTime', 'LT_recordTime', 'perPage', 'nextPageToken']);
 
 function invalid(parameter: string, rule: string, message: string): EventQueryError {
   return new EventQueryError(EventQueryErrorCode.INVALID_QUERY_PARAMETER, `${parameter}: ${message}`, { parameter, rule });
@@ -168,7 +170,9 @@ export function parseEventQuery(raw: QueryParams): ParsedEventQuery {
   for (const [name, values] of Object.entries(raw)) {
     if (!QUERY_PARAMETERS.includes(name))
       throw invalid(name, 'supported-parameter', `is not a supported query parameter (${QUERY_PARAMETERS.join(', ')})`);
-    const list = COMMA_LISTS.has(name) ? values.flatMap((v) => v.split(',')) : values;
+    // `|` is in no URI, EPC, event type or CBV word unescaped, so splitting on it never cuts a value in two.
+    const piped = SINGLE_VALUED.has(name) ? values : values.flatMap((v) => v.split('|'));
+    const list = COMMA_LISTS.has(name) ? piped.flatMap((v) => v.split(',')) : piped;
     if (list.some((v) => v.trim() === '')) throw invalid(name, 'non-empty', 'values must not be empty');
     params[name] = list.map((v) => v.trim());
   }
