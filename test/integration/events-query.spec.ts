@@ -26,6 +26,10 @@ const DEPOT_GLN = withCheckDigit('061414100888');
 const DEPOT_PARTY = `https://id.gs1.org/417/${DEPOT_GLN}`;
 const t = (minute: number) => new Date(Date.UTC(2026, 4, 1, 8, minute));
 const DECLARED_ID = 'urn:uuid:5d0e6a6e-4b7a-4d43-9a3e-0c5f1f1e2a01';
+const MAKER_PARTY = `https://id.gs1.org/417/${withCheckDigit('061414100001')}`;
+/** DEPOT_PARTY as a PGLN URN (company prefix 0614141). */
+const DEPOT_PGLN_URN = `urn:epc:id:pgln:0614141.${DEPOT_GLN.slice(7, 12)}`;
+const PO = 'urn:epcglobal:cbv:bt:0614141000012:PO-77';
 
 const first = [
   commissioningEvent({
@@ -37,7 +41,10 @@ const first = [
     readPoint: SITE_URN,
   }),
   packingEvent({ eventTime: t(1), parent: CASE_URN, children: [packLink('P1'), packLink('P2')], bizLocation: SITE_URN }),
-  shippingEvent({ eventTime: t(2), epcs: [CASE_URN], to: DEPOT_PARTY }),
+  {
+    ...shippingEvent({ eventTime: t(2), epcs: [CASE_URN], from: MAKER_PARTY, to: DEPOT_PARTY }),
+    bizTransactionList: [{ type: 'po', bizTransaction: PO }],
+  },
   receivingEvent({ eventTime: t(3), epcs: [CASE_URN], bizLocation: DEPOT_URN }),
 ];
 const second = [
@@ -165,6 +172,26 @@ describe('event queries: GET /epcis/events and GraphQL events share one filter a
     expect(await graph(filter)).toEqual(expected());
   });
 
+  it('EQ_bizTransaction_<type>, EQ_source_<type>, EQ_destination_<type>: types and values in any spelling, REST and GraphQL alike', async () => {
+    const cases: [Record<string, string>, string[]][] = [
+      [{ EQ_bizTransaction_po: PO }, e(3)],
+      [{ 'EQ_bizTransaction_urn:epcglobal:cbv:btt:po': PO }, e(3)],
+      [{ 'EQ_bizTransaction_https://ref.gs1.org/cbv/BTT-po': `urn:example:other|${PO}` }, e(3)],
+      [{ EQ_bizTransaction_desadv: PO }, []],
+      [{ EQ_destination_owning_party: DEPOT_PGLN_URN }, e(3)],
+      [{ EQ_source_owning_party: MAKER_PARTY, EQ_bizTransaction_po: PO }, e(3)],
+      [{ EQ_source_possessing_party: MAKER_PARTY }, []],
+    ];
+    for (const [query, expected] of cases) expect([query, await rest(query)]).toEqual([query, expected]);
+    expect(
+      await graph({
+        EQ_bizTransaction: [{ type: 'po', values: [PO] }],
+        EQ_destination: [{ type: 'owning_party', values: [DEPOT_PGLN_URN] }],
+      }),
+    ).toEqual(e(3));
+    expect(await graph({ EQ_source: [{ type: 'possessing_party', values: [MAKER_PARTY] }] })).toEqual([]);
+  });
+
   it("serves each event's recordTime, the repository's, in JSON-LD and XML, as GraphQL reports it", async () => {
     const listed = await gql(app, `{ events(first: 100) { edges { node { eventHash recordTime } } } }`, {}, key);
     const recorded = listed.data.events.edges.map((edge: { node: { recordTime: string } }) => new Date(edge.node.recordTime).toISOString());
@@ -235,12 +262,12 @@ describe('event queries: GET /epcis/events and GraphQL events share one filter a
     [{ MATCH_epc: 'not-an-epc' }, 'MATCH_epc', 'epc'],
     [{ MATCH_epcClass: CASE_URN }, 'MATCH_epcClass', 'epc-class'],
     [{ EQ_eventID: 'ni:///sha-256;zz?ver=CBV2.0' }, 'EQ_eventID', 'event-hash'],
-    [{ EQ_bizTransaction_po: 'x' }, 'EQ_bizTransaction_po', 'supported-parameter'],
+    [{ EQ_ILMD_lotNumber: 'x' }, 'EQ_ILMD_lotNumber', 'supported-parameter'],
   ])('refuses %j with 400 QueryParameterException naming the parameter and rule, in REST and GraphQL', async (query, parameter, rule) => {
     const res = await request(app.getHttpServer()).get('/epcis/events').query(query).set('Authorization', `Bearer ${key}`);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ type: 'epcisException:QueryParameterException', parameter, rule });
-    if (parameter === 'EQ_bizTransaction_po' || parameter === 'perPage' || parameter === 'nextPageToken') return;
+    if (parameter === 'EQ_ILMD_lotNumber' || parameter === 'perPage' || parameter === 'nextPageToken') return;
     const [name, value] = Object.entries(query)[0];
     const graphValue = name.startsWith('GE_') ? value : [value];
     const viaGraph = await gql(app, EVENTS, { filter: { [name]: graphValue } }, key);

@@ -49,6 +49,18 @@ export const QUERY_PARAMETERS = [
   'nextPageToken',
 ];
 
+/**
+ * Parameter families named by a type (the binding's EQ_bizTransaction_<type>, EQ_source_<type>,
+ * EQ_destination_<type>): the type is a CBV word (`po`, `owning_party`), its CBV 1.x URN or GS1 Web URI, or a URI of
+ * one's own; values are matched in every spelling (a location or party as Digital Link and URNs).
+ */
+const TYPED_FAMILIES = {
+  EQ_bizTransaction: { list: 'bizTransactionList', key: 'bizTransaction', urn: 'btt', web: 'BTT', locations: false },
+  EQ_source: { list: 'sourceList', key: 'source', urn: 'sdt', web: 'SDT', locations: true },
+  EQ_destination: { list: 'destinationList', key: 'destination', urn: 'sdt', web: 'SDT', locations: true },
+} as const;
+const TYPED_PARAMETER = /^(EQ_bizTransaction|EQ_source|EQ_destination)_(.+)$/;
+
 /** Parameters whose values may also be joined by commas; identifiers may contain commas, so they must be repeated instead. */
 const COMMA_LISTS = new Set(['eventType', 'EQ_action', 'EQ_bizStep', 'EQ_disposition']);
 /** Parameters the REST binding declares `style: pipeDelimited`: `EQ_bizStep=shipping|receiving` is two values. */
@@ -168,8 +180,10 @@ function eventIds(values: string[]): { hashes: Buffer[]; declared: string[] } {
 export function parseEventQuery(raw: QueryParams): ParsedEventQuery {
   const params: QueryParams = {};
   for (const [name, values] of Object.entries(raw)) {
-    if (!QUERY_PARAMETERS.includes(name))
-      throw invalid(name, 'supported-parameter', `is not a supported query parameter (${QUERY_PARAMETERS.join(', ')})`);
+    if (!QUERY_PARAMETERS.includes(name) && !TYPED_PARAMETER.test(name)) {
+      const supported = [...QUERY_PARAMETERS, ...Object.keys(TYPED_FAMILIES).map((f) => `${f}_<type>`)];
+      throw invalid(name, 'supported-parameter', `is not a supported query parameter (${supported.join(', ')})`);
+    }
     // `|` is in no URI, EPC, event type or CBV word unescaped, so splitting on it never cuts a value in two.
     const piped = SINGLE_VALUED.has(name) ? values : values.flatMap((v) => v.split('|'));
     const list = COMMA_LISTS.has(name) ? piped.flatMap((v) => v.split(',')) : piped;
@@ -207,6 +221,19 @@ export function parseEventQuery(raw: QueryParams): ParsedEventQuery {
   if (classes) criteria.epcClasses = epcClassMatch('MATCH_epcClass', classes);
   const ids = list('EQ_eventID');
   if (ids) criteria.eventIds = eventIds(ids);
+  const typed: NonNullable<EventCriteria['typedEntries']> = [];
+  for (const [name, values] of Object.entries(params)) {
+    const match = TYPED_PARAMETER.exec(name);
+    if (!match) continue;
+    const family = TYPED_FAMILIES[match[1] as keyof typeof TYPED_FAMILIES];
+    typed.push({
+      list: family.list,
+      key: family.key,
+      types: vocabularySpellings(match[2], family.urn, family.web),
+      values: family.locations ? values.flatMap(locationSpellings) : values,
+    });
+  }
+  if (typed.length) criteria.typedEntries = typed;
 
   const perPageText = single(params, 'perPage');
   const perPage = perPageText === undefined ? DEFAULT_PER_PAGE : Number(perPageText);

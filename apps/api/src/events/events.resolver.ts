@@ -3,9 +3,8 @@ import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 import { digestToHash, servedEvent } from '@pharmatrace/epcis';
 import type { QueriedEvent } from '@pharmatrace/persistence';
 import { CurrentOrganization } from '../common/auth.decorators';
-import { QueryParams } from './event-filter.parser';
 import { EventQueryService } from './event-query.service';
-import { EpcisEventType, EventConnectionType, EventCorrectionType, EventFilter } from './events.types';
+import { EpcisEventType, EventConnectionType, EventCorrectionType, EventFilter, eventQueryParams } from './events.types';
 
 export function toEventNode(e: QueriedEvent): EpcisEventType {
   const declared = e.body.eventID;
@@ -32,13 +31,7 @@ export class EventsResolver {
     @Args('first', { type: () => Int, nullable: true }) first: number | null,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
   ): Promise<EventConnectionType> {
-    const params: QueryParams = {};
-    for (const [name, value] of Object.entries(filter ?? {})) {
-      if (value !== undefined && value !== null) params[name] = Array.isArray(value) ? value : [value];
-    }
-    if (first !== null && first !== undefined) params.perPage = [String(first)];
-    if (after !== null && after !== undefined) params.nextPageToken = [after];
-    const page = await this.service.query(params, org);
+    const page = await this.service.query(eventQueryParams(filter, first, after), org);
     const edges = page.events.map((e) => ({ cursor: e.cursor, node: toEventNode(e) }));
     return { edges, pageInfo: { hasNextPage: page.nextPageToken !== null, endCursor: edges.at(-1)?.cursor } };
   }

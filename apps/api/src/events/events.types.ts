@@ -2,6 +2,13 @@ import { Field, ID, InputType, ObjectType } from '@nestjs/graphql';
 import type { EventCorrectionView } from '@pharmatrace/persistence';
 import GraphQLJSON from 'graphql-type-json';
 
+/** Values of one type: GraphQL's spelling of the binding's `EQ_bizTransaction_<type>=v1|v2` and its kin. */
+@InputType()
+export class TypedValuesInput {
+  @Field({ description: 'A CBV word (po, desadv, owning_party…), its CBV URN or GS1 Web URI, or a URI of your own' }) type: string;
+  @Field(() => [String]) values: string[];
+}
+
 /** The same filters as the EPCIS REST query parameters, under the same names, read by the same parser. */
 @InputType()
 export class EventFilter {
@@ -27,6 +34,29 @@ export class EventFilter {
   @Field(() => [String], { nullable: true }) MATCH_anyEPC?: string[];
   @Field(() => [String], { nullable: true, description: 'LGTIN, GTIN pattern (idpat) or /01/<gtin>' }) MATCH_epcClass?: string[];
   @Field(() => [String], { nullable: true, description: 'CBV 2.0 hash or the eventID given at capture' }) EQ_eventID?: string[];
+  @Field(() => [TypedValuesInput], { nullable: true, description: 'a business transaction of a type (EQ_bizTransaction_<type>)' })
+  EQ_bizTransaction?: TypedValuesInput[];
+  @Field(() => [TypedValuesInput], { nullable: true, description: 'a source of a type, party or location (EQ_source_<type>)' })
+  EQ_source?: TypedValuesInput[];
+  @Field(() => [TypedValuesInput], { nullable: true, description: 'a destination of a type (EQ_destination_<type>)' })
+  EQ_destination?: TypedValuesInput[];
+}
+
+/** A GraphQL filter and page as the REST binding's query parameters, for the one parser both paths share. */
+export function eventQueryParams(filter: EventFilter | null, first: number | null, after: string | null): Record<string, string[]> {
+  const params: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(filter ?? {}) as [string, string | string[] | TypedValuesInput[] | null | undefined][]) {
+    if (value === undefined || value === null) continue;
+    if (!Array.isArray(value)) params[name] = [value];
+    else
+      for (const item of value) {
+        if (typeof item === 'string') (params[name] ??= []).push(item);
+        else (params[`${name}_${item.type}`] ??= []).push(...item.values);
+      }
+  }
+  if (first !== null && first !== undefined) params.perPage = [String(first)];
+  if (after !== null && after !== undefined) params.nextPageToken = [after];
+  return params;
 }
 
 /** An error declaration of a stored event: the declaring event hashed as the event, so it is kept as its correction. */

@@ -34,6 +34,11 @@ export interface EventCriteria {
   /** CBV 2.0 hash digests, or the eventID the producer declared. */
   eventIds?: { hashes: Buffer[]; declared: string[] };
   /**
+   * Typed list entries (EQ_bizTransaction_<type>, EQ_source_<type>, EQ_destination_<type>): an entry of `list` whose
+   * `type` is one of `types` and whose `key` is one of `values`, each given in every spelling it may have been captured in.
+   */
+  typedEntries?: { list: 'bizTransactionList' | 'sourceList' | 'destinationList'; key: string; types: string[]; values: string[] }[];
+  /**
    * Read policy (libs/domain read-policy): only events the organization captured or names by GLN (`glnPatterns`, LIKE
    * patterns of every spelling) in read point, location, source or destination; with `ownGtins`, also events naming
    * a pack of a GTIN it manufactures; and events naming a pack of a GTIN, or of a GTIN's lot, in `granted`.
@@ -167,6 +172,12 @@ export class EventQueryRepository {
     if (c.epcClasses) {
       const lists = QUANTITY_LISTS.map((l) => `coalesce(e.body->'${l}', '[]'::jsonb)`).join(' || ');
       sql.where.push(`EXISTS (SELECT 1 FROM jsonb_array_elements(${lists}) q WHERE ${sql.match(`q->>'epcClass'`, c.epcClasses)})`);
+    }
+    for (const t of c.typedEntries ?? []) {
+      sql.where.push(
+        `EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(e.body->${sql.param(t.list)}::text, '[]'::jsonb)) x
+                 WHERE x->>'type' = ANY(${sql.param(t.types)}::text[]) AND x->>${sql.param(t.key)}::text = ANY(${sql.param(t.values)}::text[]))`,
+      );
     }
     if (c.visibleTo) this.visibility(sql, c.visibleTo);
     if (c.eventIds) {
