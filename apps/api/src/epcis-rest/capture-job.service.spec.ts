@@ -618,7 +618,13 @@ describe('reading jobs', () => {
       success: false,
       captureErrorBehaviour: 'rollback',
       errors: job.errors,
+      capturedCount: null,
+      duplicateCount: null,
     });
     expect(captureJobView({ ...job, finishedAt: null, running: true, success: null }).finishedAt).toBeNull();
+    expect(captureJobView({ ...job, success: true, errors: [], capturedCount: 3, duplicateCount: 1 })).toMatchObject({
+      capturedCount: 3,
+      duplicateCount: 1,
+    });
   });
 });

@@ -25,6 +25,9 @@ export interface CaptureJobView {
   success: boolean | null;
   captureErrorBehaviour: 'rollback';
   errors: CaptureJobError[];
+  /** Beyond the binding's fields: of a successful capture, events newly stored and events already stored (a no-op). */
+  capturedCount: number | null;
+  duplicateCount: number | null;
 }
 
 export function captureJobView(job: CaptureJob): CaptureJobView {
@@ -36,6 +39,8 @@ export function captureJobView(job: CaptureJob): CaptureJobView {
     success: job.success,
     captureErrorBehaviour: 'rollback',
     errors: job.errors,
+    capturedCount: job.capturedCount,
+    duplicateCount: job.duplicateCount,
   };
 }
 
