@@ -225,6 +225,19 @@ describe('EPCIS 2.0 REST binding: capture and events (real Postgres)', () => {
     },
   );
 
+  it('refuses an EPC the GS1 rules refuse (a wrong check digit) before the 202: 400, no job, nothing stored', async () => {
+    const events = await count('SELECT count(*) FROM event');
+    const jobs = await count('SELECT count(*) FROM capture_job');
+    const doc = epcisDocument([
+      shippingEvent({ eventTime: '2026-02-01T00:00:00Z', epcs: ['urn:epc:id:sscc:0614141.1234567891'] }),
+      shippingEvent({ eventTime: '2026-02-01T00:00:00Z', epcs: ['https://id.gs1.org/01/00614141107343/21/X1'] }),
+    ]);
+    const res = await postCapture(doc, 'application/json', other.apiKey);
+    expectProblem(res, 400, 'ValidationException');
+    expect(res.body.issues).toEqual([expect.objectContaining({ eventIndex: 1, field: '/epcList/0' })]);
+    expect([await count('SELECT count(*) FROM event'), await count('SELECT count(*) FROM capture_job')]).toEqual([events, jobs]);
+  });
+
   it('records a failed capture (forbidden commissioning) in its job and stores nothing', async () => {
     const events = await count('SELECT count(*) FROM event');
     const doc = epcisDocument([

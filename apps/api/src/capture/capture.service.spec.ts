@@ -256,13 +256,27 @@ describe('capture', () => {
     expect(store.events.size).toBe(0);
   });
 
-  it('uses the hashes a REST job already checked instead of checking again', async () => {
+  it('uses the hashes and events a REST job already checked and prepared instead of doing it again', async () => {
     const { service } = setup();
     const document = epcisDocument([commission(['S1'])]) as Json;
     const hashes = await service.check(document);
+    const prepared = await service.prepare(MANUFACTURER, document, hashes);
     const spy = jest.spyOn(validator, 'validateDocumentSliced');
-    await expect(service.capture(MANUFACTURER, document, undefined, hashes)).resolves.toMatchObject({ eventHashes: hashes });
+    await expect(service.capture(MANUFACTURER, document, undefined, { hashes, prepared })).resolves.toMatchObject({ eventHashes: hashes });
     expect(spy).not.toHaveBeenCalled();
     spy.mockRestore();
+  });
+
+  it('refuses by the rules that need no stored state in prepare, naming event and field', async () => {
+    const { service } = setup();
+    const document = epcisDocument([
+      commission(['S1']),
+      { ...commission(['S2']), epcList: ['https://id.gs1.org/01/00614141123453/21/S2'] },
+    ]) as Json;
+    const hashes = await service.check(document);
+    await expect(service.prepare(MANUFACTURER, document, hashes)).rejects.toMatchObject({
+      code: CaptureErrorCode.INVALID_DOCUMENT,
+      issues: [expect.objectContaining({ eventIndex: 1, field: '/epcList/0' })],
+    });
   });
 });

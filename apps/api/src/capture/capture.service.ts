@@ -62,11 +62,10 @@ export class CaptureService {
   }
 
   /**
-   * `signature`: optional EIP-712 signature of the document's event hashes by the organization's address (issue 6).
-   * `checked`: the hashes `check` returned for this document, when the caller (a REST job) has checked it already.
+   * A checked document's events as they will be stored, by every rule that needs no stored state (EPCs, lot,
+   * expiry, error declarations): a REST job runs this before its 202 too, so such a refusal is never a failed job.
    */
-  async capture(org: Organization, document: unknown, signature?: string, checked?: string[]): Promise<CaptureResult> {
-    const hashes = checked ?? (await this.check(document));
+  async prepare(org: Organization, document: unknown, hashes: string[]): Promise<NewEvent[]> {
     const raw = eventsOf(document) as ValidatedEvent[];
     const context = (document as Record<string, unknown>)['@context'];
     const ignored = eventIgnoreFields(document);
@@ -80,6 +79,21 @@ export class CaptureService {
       await pause();
     }
     if (issues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, issues);
+    return prepared;
+  }
+
+  /**
+   * `signature`: optional EIP-712 signature of the document's event hashes by the organization's address (issue 6).
+   * `checked`: what `check` and `prepare` returned for this document, when the caller (a REST job) ran them already.
+   */
+  async capture(
+    org: Organization,
+    document: unknown,
+    signature?: string,
+    checked?: { hashes: string[]; prepared: NewEvent[] },
+  ): Promise<CaptureResult> {
+    const hashes = checked?.hashes ?? (await this.check(document));
+    const prepared = checked?.prepared ?? (await this.prepare(org, document, hashes));
     const signed = await this.signatures.check(org, hashes, signature);
 
     const recordTime = this.clock();

@@ -130,10 +130,11 @@ export class CaptureJobService implements OnModuleInit, OnModuleDestroy {
 
   /** `signature`: the document's EIP-712 signature (header X-Pharmatrace-Signature), checked and stored by the capture. */
   async start(org: Organization, document: unknown, signature?: string): Promise<CaptureJob> {
-    // Refused before the 202 as the capture itself would refuse it.
+    // Refused before the 202 as the capture itself would refuse it, by every rule that needs no stored state.
     const hashes = await this.capture.check(document);
+    const prepared = await this.capture.prepare(org, document, hashes);
     const job = await this.jobs.start(org.id);
-    this.track(this.run(job.id, () => this.capture.capture(org, document, signature, hashes)));
+    this.track(this.run(job.id, () => this.capture.capture(org, document, signature, { hashes, prepared })));
     return job;
   }
 
