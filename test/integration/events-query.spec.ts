@@ -192,6 +192,43 @@ describe('event queries: GET /epcis/events and GraphQL events share one filter a
     expect(await graph({ EQ_source: [{ type: 'possessing_party', values: [MAKER_PARTY] }] })).toEqual([]);
   });
 
+  it('orders by eventTime or recordTime either way, keeps the first N (eventCountLimit) across pages, refuses more than maxEventCount', async () => {
+    const all = e(1, 2, 3, 4, 5, 6, 7, 8);
+    const reversed = [...all].reverse();
+    expect(await rest({ orderBy: 'eventTime' })).toEqual(reversed);
+    expect(await rest({ orderBy: 'eventTime', orderDirection: 'ASC' })).toEqual(all);
+    // Captured one by one in this order: record time runs as event time does.
+    expect(await rest({ orderBy: 'recordTime', orderDirection: 'ASC' })).toEqual(all);
+    expect(await rest({ orderBy: 'recordTime' })).toEqual(reversed);
+    expect(await rest({ orderBy: 'eventTime', eventCountLimit: '1' })).toEqual(e(8));
+    expect(await rest({ orderBy: 'eventTime', orderDirection: 'DESC', EQ_bizStep: 'shipping|receiving', eventCountLimit: '1' })).toEqual(
+      e(4),
+    );
+    expect(await rest({ maxEventCount: '8' })).toEqual(all);
+
+    const pages: string[][] = [];
+    let url: string | undefined = '/epcis/events?orderBy=eventTime&orderDirection=ASC&eventCountLimit=3&perPage=2';
+    while (url) {
+      const res: request.Response = await request(app.getHttpServer()).get(url).set('Authorization', `Bearer ${key}`);
+      pages.push(eventHashes(res.body).map((h) => h.hash));
+      url = /<([^>]+)>;\s*rel="next"/.exec(res.headers.link ?? '')?.[1];
+    }
+    expect(pages).toEqual([e(1, 2), e(3)]);
+
+    const tooLarge = await request(app.getHttpServer()).get('/epcis/events?maxEventCount=7').set('Authorization', `Bearer ${key}`);
+    expect([tooLarge.status, tooLarge.body.type, tooLarge.body.maxEventCount]).toEqual([413, 'epcisException:QueryTooLargeException', 7]);
+    const viaGraph = await gql(app, EVENTS, { filter: { orderBy: 'recordTime', eventCountLimit: 2 } }, key);
+    expect(viaGraph.data.events.edges.map((edge: { node: { eventHash: string } }) => edge.node.eventHash)).toEqual(e(8, 7));
+    expect(viaGraph.data.events.pageInfo.hasNextPage).toBe(false);
+    expect((await gql(app, EVENTS, { filter: { maxEventCount: 2 } }, key)).errors?.[0].extensions).toMatchObject({
+      code: 'QUERY_TOO_LARGE',
+    });
+    expect((await gql(app, EVENTS, { filter: { eventCountLimit: 2 } }, key)).errors?.[0].extensions).toMatchObject({
+      code: 'INVALID_QUERY_PARAMETER',
+      details: { parameter: 'eventCountLimit', rule: 'needs-order-by' },
+    });
+  });
+
   it("serves each event's recordTime, the repository's, in JSON-LD and XML, as GraphQL reports it", async () => {
     const listed = await gql(app, `{ events(first: 100) { edges { node { eventHash recordTime } } } }`, {}, key);
     const recorded = listed.data.events.edges.map((edge: { node: { recordTime: string } }) => new Date(edge.node.recordTime).toISOString());
@@ -263,11 +300,18 @@ describe('event queries: GET /epcis/events and GraphQL events share one filter a
     [{ MATCH_epcClass: CASE_URN }, 'MATCH_epcClass', 'epc-class'],
     [{ EQ_eventID: 'ni:///sha-256;zz?ver=CBV2.0' }, 'EQ_eventID', 'event-hash'],
     [{ EQ_ILMD_lotNumber: 'x' }, 'EQ_ILMD_lotNumber', 'supported-parameter'],
+    [{ orderBy: 'quantity' }, 'orderBy', 'order-by'],
+    [{ orderBy: 'eventTime', orderDirection: 'UP' }, 'orderDirection', 'enum'],
+    [{ eventCountLimit: '2' }, 'eventCountLimit', 'needs-order-by'],
+    [{ orderBy: 'eventTime', eventCountLimit: '2', maxEventCount: '2' }, 'eventCountLimit', 'exclusive'],
+    [{ maxEventCount: '0' }, 'maxEventCount', 'range'],
   ])('refuses %j with 400 QueryParameterException naming the parameter and rule, in REST and GraphQL', async (query, parameter, rule) => {
     const res = await request(app.getHttpServer()).get('/epcis/events').query(query).set('Authorization', `Bearer ${key}`);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ type: 'epcisException:QueryParameterException', parameter, rule });
-    if (parameter === 'EQ_ILMD_lotNumber' || parameter === 'perPage' || parameter === 'nextPageToken') return;
+    // Page and order parameters are arguments of their own in GraphQL, checked in their own tests.
+    const scalar = ['orderBy', 'orderDirection', 'eventCountLimit', 'maxEventCount'].some((p) => p in query);
+    if (scalar || parameter === 'EQ_ILMD_lotNumber' || parameter === 'perPage' || parameter === 'nextPageToken') return;
     const [name, value] = Object.entries(query)[0];
     const graphValue = name.startsWith('GE_') ? value : [value];
     const viaGraph = await gql(app, EVENTS, { filter: { [name]: graphValue } }, key);

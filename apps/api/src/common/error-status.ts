@@ -95,6 +95,7 @@ const ERROR_STATUS = {
   [ProofBundleErrorCode.NO_EVENTS]: 404,
   [EventQueryErrorCode.INVALID_QUERY_PARAMETER]: 400,
   [EventQueryErrorCode.EVENT_NOT_FOUND]: 404,
+  [EventQueryErrorCode.QUERY_TOO_LARGE]: 413,
   [ReadGrantErrorCode.INVALID_GRANT]: 400,
   [ReadGrantErrorCode.GRANT_FORBIDDEN]: 403,
   [ReadGrantErrorCode.GRANT_NOT_FOUND]: 404,

@@ -1,16 +1,26 @@
 import { hashDigest, parseZonedDateTime } from '@pharmatrace/epcis';
 import { Epc, epcToDigitalLink, epcToUrn, Gs1Error, parseEpc, toGtin14 } from '@pharmatrace/gs1';
 import type { EpcCriterion, EpcRole, EventCriteria, StringMatch } from '@pharmatrace/persistence';
-import { decodePageToken } from './event-page.token';
+import { decodePageToken, PagePosition } from './event-page.token';
 import { EventQueryError, EventQueryErrorCode } from './event-query.error';
 
 /** Query parameters by name, each with every value it was given (repeated parameters or a GraphQL list). */
 export type QueryParams = Record<string, string[]>;
 
+export interface EventOrder {
+  key: 'eventTime' | 'recordTime';
+  direction: 'ASC' | 'DESC';
+}
+
 export interface ParsedEventQuery {
   criteria: EventCriteria;
   perPage: number;
-  afterId?: number;
+  after?: PagePosition;
+  order: EventOrder;
+  /** The first N events in `order`, whatever else matches (the binding's eventCountLimit). */
+  eventCountLimit?: number;
+  /** More matching events than this is an error, QUERY_TOO_LARGE (the binding's maxEventCount). */
+  maxEventCount?: number;
 }
 
 export const DEFAULT_PER_PAGE = 30;
@@ -47,6 +57,10 @@ export const QUERY_PARAMETERS = [
   'EQ_eventID',
   'perPage',
   'nextPageToken',
+  'orderBy',
+  'orderDirection',
+  'eventCountLimit',
+  'maxEventCount',
 ];
 
 /**
@@ -64,7 +78,18 @@ const TYPED_PARAMETER = /^(EQ_bizTransaction|EQ_source|EQ_destination)_(.+)$/;
 /** Parameters whose values may also be joined by commas; identifiers may contain commas, so they must be repeated instead. */
 const COMMA_LISTS = new Set(['eventType', 'EQ_action', 'EQ_bizStep', 'EQ_disposition']);
 /** Parameters the REST binding declares `style: pipeDelimited`: `EQ_bizStep=shipping|receiving` is two values. */
-const SINGLE_VALUED = new Set(['GE_eventTime', 'LT_eventTime', 'GE_recordTime', 'LT_recordTime', 'perPage', 'nextPageToken']);
+const SINGLE_VALUED = new Set([
+  'GE_eventTime',
+  'LT_eventTime',
+  'GE_recordTime',
+  'LT_recordTime',
+  'perPage',
+  'nextPageToken',
+  'orderBy',
+  'orderDirection',
+  'eventCountLimit',
+  'maxEventCount',
+]);
 
 function invalid(parameter: string, rule: string, message: string): EventQueryError {
   return new EventQueryError(EventQueryErrorCode.INVALID_QUERY_PARAMETER, `${parameter}: ${message}`, { parameter, rule });
@@ -241,5 +266,49 @@ export function parseEventQuery(raw: QueryParams): ParsedEventQuery {
     throw invalid('perPage', 'range', `must be an integer from 1 to ${MAX_PER_PAGE}`);
   }
   const token = single(params, 'nextPageToken');
-  return { criteria, perPage, afterId: token === undefined ? undefined : decodePageToken(token, 'nextPageToken') };
+  return {
+    criteria,
+    perPage,
+    after: token === undefined ? undefined : decodePageToken(token, 'nextPageToken'),
+    ...orderAndLimits(params),
+  };
+}
+
+function positiveInteger(params: QueryParams, name: string): number | undefined {
+  const text = single(params, name);
+  if (text === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(text) || Number(text) < 1) throw invalid(name, 'range', `must be a whole number from 1, not "${text}"`);
+  return Number(text);
+}
+
+/**
+ * The binding's ordering and count parameters. Without orderBy the order is event time, ascending (the binding
+ * leaves it to the implementation); with it, the direction defaults to DESC as the binding says.
+ */
+function orderAndLimits(params: QueryParams): Pick<ParsedEventQuery, 'order' | 'eventCountLimit' | 'maxEventCount'> {
+  const orderBy = single(params, 'orderBy');
+  if (orderBy !== undefined && orderBy !== 'eventTime' && orderBy !== 'recordTime') {
+    throw invalid(
+      'orderBy',
+      'order-by',
+      `"${orderBy}" cannot order events here: use eventTime or recordTime (extension fields are not supported)`,
+    );
+  }
+  const direction = single(params, 'orderDirection');
+  if (direction !== undefined && direction !== 'ASC' && direction !== 'DESC') {
+    throw invalid('orderDirection', 'enum', `"${direction}" is not ASC or DESC`);
+  }
+  const eventCountLimit = positiveInteger(params, 'eventCountLimit');
+  const maxEventCount = positiveInteger(params, 'maxEventCount');
+  if (eventCountLimit !== undefined && maxEventCount !== undefined) {
+    throw invalid('eventCountLimit', 'exclusive', 'eventCountLimit and maxEventCount may not be given together');
+  }
+  if (eventCountLimit !== undefined && orderBy === undefined) {
+    throw invalid('eventCountLimit', 'needs-order-by', 'eventCountLimit needs orderBy: it keeps the first events in that order');
+  }
+  return {
+    order: { key: orderBy ?? 'eventTime', direction: direction ?? (orderBy === undefined ? 'ASC' : 'DESC') },
+    eventCountLimit,
+    maxEventCount,
+  };
 }

@@ -26,11 +26,20 @@ export class EventQueryService {
   ) {}
 
   async query(params: QueryParams, reader: Organization): Promise<EventPage> {
-    const { criteria, perPage, afterId } = parseEventQuery(params);
-    const visibleTo = await this.policy.eventVisibility(reader);
-    const { events, hasMore } = await this.repository.page({ ...criteria, visibleTo }, perPage, afterId);
-    const withCursors = events.map((e) => ({ ...e, cursor: encodePageToken(e.id) }));
-    return { events: withCursors, nextPageToken: hasMore && events.length ? withCursors[withCursors.length - 1].cursor : null };
+    const { criteria, perPage, after, order, eventCountLimit, maxEventCount } = parseEventQuery(params);
+    const readable = { ...criteria, visibleTo: await this.policy.eventVisibility(reader) };
+    if (maxEventCount !== undefined && (await this.repository.countUpTo(readable, maxEventCount + 1)) > maxEventCount) {
+      throw new EventQueryError(EventQueryErrorCode.QUERY_TOO_LARGE, `more than maxEventCount (${maxEventCount}) events match`, {
+        maxEventCount,
+      });
+    }
+    const served = after?.served ?? 0;
+    const limit = Math.min(perPage, (eventCountLimit ?? Infinity) - served);
+    if (limit <= 0) return { events: [], nextPageToken: null };
+    const { events, hasMore } = await this.repository.page(readable, limit, after?.eventId, order);
+    const withCursors = events.map((e, i) => ({ ...e, cursor: encodePageToken({ eventId: e.id, served: served + i + 1 }) }));
+    const more = hasMore && served + events.length < (eventCountLimit ?? Infinity);
+    return { events: withCursors, nextPageToken: more && events.length ? withCursors[withCursors.length - 1].cursor : null };
   }
 
   /** By CBV 2.0 hash (`ni:///sha-256;…?ver=CBV2.0`) or by the eventID the event was captured with. */

@@ -1,4 +1,4 @@
-import { Field, ID, InputType, ObjectType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import type { EventCorrectionView } from '@pharmatrace/persistence';
 import GraphQLJSON from 'graphql-type-json';
 
@@ -40,14 +40,22 @@ export class EventFilter {
   EQ_source?: TypedValuesInput[];
   @Field(() => [TypedValuesInput], { nullable: true, description: 'a destination of a type (EQ_destination_<type>)' })
   EQ_destination?: TypedValuesInput[];
+  @Field({ nullable: true, description: 'eventTime or recordTime; without it, event time ascending' }) orderBy?: string;
+  @Field({ nullable: true, description: 'ASC or DESC (the default with orderBy)' }) orderDirection?: string;
+  @Field(() => Int, { nullable: true, description: 'only the first N events in orderBy order (needs orderBy)' })
+  eventCountLimit?: number;
+  @Field(() => Int, { nullable: true, description: 'QUERY_TOO_LARGE if more than N events match' }) maxEventCount?: number;
 }
 
 /** A GraphQL filter and page as the REST binding's query parameters, for the one parser both paths share. */
 export function eventQueryParams(filter: EventFilter | null, first: number | null, after: string | null): Record<string, string[]> {
   const params: Record<string, string[]> = {};
-  for (const [name, value] of Object.entries(filter ?? {}) as [string, string | string[] | TypedValuesInput[] | null | undefined][]) {
+  for (const [name, value] of Object.entries(filter ?? {}) as [
+    string,
+    string | number | string[] | TypedValuesInput[] | null | undefined,
+  ][]) {
     if (value === undefined || value === null) continue;
-    if (!Array.isArray(value)) params[name] = [value];
+    if (!Array.isArray(value)) params[name] = [String(value)];
     else
       for (const item of value) {
         if (typeof item === 'string') (params[name] ??= []).push(item);

@@ -90,6 +90,14 @@ interface QueriedEventRow {
 
 const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
 
+/** The order of a page: by event time or record time, then id, either way. */
+export interface EventOrdering {
+  key: 'eventTime' | 'recordTime';
+  direction: 'ASC' | 'DESC';
+}
+
+const ORDER_COLUMN: Record<EventOrdering['key'], string> = { eventTime: 'event_time', recordTime: 'record_time' };
+
 /** LIKE treats % and _ as wildcards; identifiers may contain them literally. */
 const likePrefix = (prefix: string) => prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
 
@@ -114,18 +122,28 @@ class Sql {
 export class EventQueryRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** One page in (event_time, id) order after the event `afterId`, and whether more follow: keyset, so deep pages cost the same. */
-  async page(criteria: EventCriteria, limit: number, afterId?: number): Promise<{ events: QueriedEvent[]; hasMore: boolean }> {
+  /**
+   * One page in (time, id) order after the event `afterId`, and whether more follow: keyset, so deep pages cost the
+   * same. `order` is an ordering of its own column names only, never text from a client.
+   */
+  async page(
+    criteria: EventCriteria,
+    limit: number,
+    afterId?: number,
+    order: EventOrdering = { key: 'eventTime', direction: 'ASC' },
+  ): Promise<{ events: QueriedEvent[]; hasMore: boolean }> {
     const sql = new Sql();
     this.filter(sql, criteria);
-    // The position is read back from the row itself: event_time keeps microseconds a JavaScript Date would lose.
+    const column = ORDER_COLUMN[order.key];
+    const [direction, after] = order.direction === 'ASC' ? ['ASC', '>'] : ['DESC', '<'];
+    // The position is read back from the row itself: a timestamptz keeps microseconds a JavaScript Date would lose.
     if (afterId !== undefined)
-      sql.where.push(`(e.event_time, e.id) > (SELECT p.event_time, p.id FROM event p WHERE p.id = ${sql.param(afterId)}::bigint)`);
+      sql.where.push(`(e.${column}, e.id) ${after} (SELECT p.${column}, p.id FROM event p WHERE p.id = ${sql.param(afterId)}::bigint)`);
     const rows = await queryRows<QueriedEventRow>(
       this.db,
       `SELECT e.id, e.event_hash, e.event_time, e.record_time, e.body, e.ignore_fields, ${CORRECTIONS_COLUMN} FROM event e
        ${sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : ''}
-       ORDER BY e.event_time, e.id
+       ORDER BY e.${column} ${direction}, e.id ${direction}
        LIMIT ${sql.param(limit + 1)}`,
       sql.params,
     );
@@ -139,6 +157,19 @@ export class EventQueryRepository {
       corrections: r.corrections,
     }));
     return { events, hasMore: rows.length > limit };
+  }
+
+  /** How many events match, counting no further than `max` (a query's maxEventCount needs no more). */
+  async countUpTo(criteria: EventCriteria, max: number): Promise<number> {
+    const sql = new Sql();
+    this.filter(sql, criteria);
+    const [row] = await queryRows<{ n: number }>(
+      this.db,
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM event e ${sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : ''}
+       LIMIT ${sql.param(max)}) matching`,
+      sql.params,
+    );
+    return row.n;
   }
 
   /**
