@@ -111,6 +111,35 @@ describe('EPCIS 2.0 REST binding: capture and events (real Postgres)', () => {
     expectProblem(await postCapture(epcisDocument([]), 'application/json', 'pt_nope'), 401, 'SecurityException');
   });
 
+  it('negotiates versions: 406 NotAcceptableException when GS1-EPCIS-Min/Max or GS1-CBV-Min/Max exclude 2.0.0', async () => {
+    const get = (headers: Record<string, string>) => http().get('/epcis/events').set(auth()).set(headers);
+    const refusing: Record<string, string>[] = [
+      { 'GS1-EPCIS-Min': '2.1' },
+      { 'GS1-EPCIS-Max': '1.2.0' },
+      { 'GS1-CBV-Min': '3' },
+      { 'GS1-EPCIS-Max': 'latest' },
+    ];
+    for (const headers of refusing) {
+      const refused = await get(headers);
+      expectProblem(refused, 406, 'NotAcceptableException');
+      expect(refused.body.detail).toMatch(new RegExp(Object.keys(headers)[0], 'i'));
+    }
+    const accepting: Record<string, string>[] = [
+      { 'GS1-EPCIS-Min': '1.2', 'GS1-EPCIS-Max': '2.0' },
+      { 'GS1-CBV-Min': '2.0.0', 'GS1-CBV-Max': '2.0.0' },
+    ];
+    for (const headers of accepting) {
+      expect((await get(headers)).status).toBe(200);
+    }
+    const options = await http().options('/epcis/events');
+    expect(options.headers).toMatchObject({
+      'gs1-epcis-min': '2.0.0',
+      'gs1-epcis-max': '2.0.0',
+      'gs1-cbv-min': '2.0.0',
+      'gs1-cbv-max': '2.0.0',
+    });
+  });
+
   it('negotiates content: 406 for unknown types, 415 for bodies that are neither JSON nor XML', async () => {
     expectProblem(await http().get('/epcis/events').set(auth()).set('Accept', 'text/csv'), 406, 'NotAcceptableException');
     const json = await http().get('/epcis/events').set(auth()).set('Accept', 'application/json');

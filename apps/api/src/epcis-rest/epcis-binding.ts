@@ -22,6 +22,11 @@ export const STREAMED_CAPTURE_THRESHOLD = 4 * 1024 * 1024;
 export const EPCIS_HEADERS: Record<string, string> = {
   'GS1-EPCIS-Version': '2.0.0',
   'GS1-CBV-Version': '2.0.0',
+  // The one version of each this server speaks, announced as the binding's bounds for clients to negotiate with.
+  'GS1-EPCIS-Min': '2.0.0',
+  'GS1-EPCIS-Max': '2.0.0',
+  'GS1-CBV-Min': '2.0.0',
+  'GS1-CBV-Max': '2.0.0',
   'GS1-EPCIS-Capture-Limit': String(CAPTURE_EVENT_LIMIT),
   'GS1-EPCIS-Capture-File-Size-Limit': String(CAPTURE_FILE_SIZE_LIMIT),
 };
@@ -60,6 +65,35 @@ export function negotiate(accept: string | undefined): { format: ResponseFormat 
     format: null,
     reason: `no representation for Accept: ${accept}; this server answers application/ld+json, application/json or application/xml`,
   };
+}
+
+const VERSION = /^\d{1,4}(\.\d{1,4}){0,2}$/;
+const versionParts = (v: string) => [...v.split('.').map(Number), 0, 0].slice(0, 3);
+const compareVersions = (a: string, b: string) => {
+  const [x, y] = [versionParts(a), versionParts(b)];
+  return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+};
+
+/**
+ * The binding's version bounds (GS1-EPCIS-Min/Max, GS1-CBV-Min/Max): null when the versions this server speaks
+ * (EPCIS 2.0.0, CBV 2.0.0) lie within what the client accepts, else why not (answered 406).
+ */
+export function versionRefusal(headers: IncomingMessage['headers']): string | null {
+  const bounds: [string, string, 'min' | 'max'][] = [
+    ['gs1-epcis-min', EPCIS_HEADERS['GS1-EPCIS-Version'], 'min'],
+    ['gs1-epcis-max', EPCIS_HEADERS['GS1-EPCIS-Version'], 'max'],
+    ['gs1-cbv-min', EPCIS_HEADERS['GS1-CBV-Version'], 'min'],
+    ['gs1-cbv-max', EPCIS_HEADERS['GS1-CBV-Version'], 'max'],
+  ];
+  for (const [header, ours, bound] of bounds) {
+    const value = headers[header];
+    if (value === undefined) continue;
+    const text = String(value).trim();
+    if (!VERSION.test(text)) return `${header}: "${text}" is not a version such as 2.0.0`;
+    const outside = bound === 'min' ? compareVersions(ours, text) < 0 : compareVersions(ours, text) > 0;
+    if (outside) return `${header}: ${text} excludes this server's version ${ours}`;
+  }
+  return null;
 }
 
 const mediaTypeOf = (req: IncomingMessage) => (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();

@@ -8,6 +8,7 @@ import {
   JSON_MEDIA_TYPES,
   negotiate,
   STREAMED_CAPTURE_THRESHOLD,
+  versionRefusal,
   XML_MEDIA_TYPES,
 } from './epcis-binding';
 import { charsetOf, decodeBody, readJsonBody } from './epcis-body.reader';
@@ -38,6 +39,8 @@ export class EpcisRequestMiddleware implements NestMiddleware {
 
     const negotiated = negotiate(req.headers.accept);
     if (!negotiated.format) return fail(EpcisRestErrorCode.NOT_ACCEPTABLE, negotiated.reason);
+    const version = versionRefusal(req.headers);
+    if (version) return fail(EpcisRestErrorCode.NOT_ACCEPTABLE, version);
     res.locals.epcisFormat = negotiated.format;
     if (req.method !== 'POST') return next();
 
