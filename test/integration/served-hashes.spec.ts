@@ -106,6 +106,8 @@ describe('served JSON-LD rehashes to every stored hash (real Postgres)', () => {
       .set(auth())
       .set('Content-Type', type)
       .send(typeof body === 'string' ? body : JSON.stringify(body));
+    // Refused before the 202 by the GS1 rules (an identifier the platform refuses): nothing stored.
+    if (res.status === 400 && res.body.code === 'INVALID_DOCUMENT') return false;
     expect(res.status).toBe(202);
     for (let i = 0; i < 200; i++) {
       const job = await http().get(res.headers.location).set(auth());
