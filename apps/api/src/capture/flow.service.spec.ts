@@ -1,17 +1,13 @@
 import type { Organization } from '@pharmatrace/domain';
 import type { AppConfig } from '@pharmatrace/config';
-import type { ItemState } from '@pharmatrace/domain';
 import { createEpcisValidator, EpcisValidator, Json } from '@pharmatrace/epcis';
 import { epcToDigitalLink, Gs1ErrorCode, parseEpc } from '@pharmatrace/gs1';
 import {
   AlertRecord,
   EventRepository,
-  ForeignCorrectionError,
   LicenceRepository,
-  NewEvent,
   OrganizationRepository,
   SignatureRepository,
-  StateReducer,
   VerificationRepository,
 } from '@pharmatrace/persistence';
 import fc from 'fast-check';
@@ -23,55 +19,7 @@ import { CaptureErrorCode } from './capture.error';
 import { CaptureService } from './capture.service';
 import { FlowError, FlowErrorCode } from './flow.error';
 import { FlowService } from './flow.service';
-
-/**
- * EventRepository.capture as one transaction over Maps: events unique by hash, the caller's reducer fed the stored
- * states of every EPC touched and of what they contain, and nothing kept when the reducer throws (a rollback). The
- * flow's documents go through the real CaptureService into it, so each typed operation is judged by the same
- * schema, GS1 and state rules as any capture.
- */
-class FakeEventStore {
-  readonly events = new Map<string, { id: number; capturedBy: string; event: NewEvent }>();
-  readonly states = new Map<string, ItemState>();
-  private nextId = 1;
-
-  private withContents(epcs: string[]): ItemState[] {
-    const found = new Map<string, ItemState>();
-    const visit = (epc: string) => {
-      const state = this.states.get(epc);
-      if (!state || found.has(epc)) return;
-      found.set(epc, structuredClone(state));
-      for (const s of this.states.values()) if (s.containerEpc === epc) visit(s.epc);
-    };
-    epcs.forEach(visit);
-    return [...found.values()];
-  }
-
-  async capture(capturedBy: string, events: NewEvent[], reduce: StateReducer) {
-    const fresh = events.filter((e, i) => !this.events.has(e.hash.toString('hex')) && events.findIndex((o) => o.hash.equals(e.hash)) === i);
-    const declaring = events.filter((e) => e.errorDeclaration && !fresh.includes(e));
-    const foreign = declaring.filter((e) => this.events.get(e.hash.toString('hex'))?.capturedBy !== capturedBy);
-    if (foreign.length) throw new ForeignCorrectionError(foreign.map((e) => e.documentIndex));
-    const ids = fresh.map(() => this.nextId++);
-    const indexOf = new Map(ids.map((id, i) => [id, fresh[i].documentIndex]));
-    const applied = fresh.length
-      ? reduce(
-          this.withContents([...new Set(fresh.flatMap((e) => e.epcs.map((x) => x.epc)))]),
-          fresh.map((e, i) => ({ ...e.facts, eventId: ids[i] })),
-          (id) => indexOf.get(id) ?? -1,
-        )
-      : { states: [] };
-    // Reached only when the reducer accepted the events: the commit.
-    fresh.forEach((e, i) => this.events.set(e.hash.toString('hex'), { id: ids[i], capturedBy, event: e }));
-    for (const s of applied.states) this.states.set(s.epc, s);
-    return { inserted: fresh.map((e, i) => ({ id: ids[i], hash: e.hash })), corrections: [], duplicates: [] };
-  }
-
-  /** The bodies of every stored event, in capture order. */
-  bodies(): Json[] {
-    return [...this.events.values()].map((e) => e.event.body as Json);
-  }
-}
+import { FakeEventStore } from './event-store.fake';
 
 /** OrganizationRepository.allCompanyPrefixes over the organizations registered in the spec. */
 class FakeOrganizations {
