@@ -84,6 +84,7 @@ describe('event queries: GET /epcis/events and GraphQL events share one filter a
   let app: INestApplication;
   let key: string;
   let between: Date;
+  let makerKey: string;
   afterAll(() => app?.close());
   const dbUrl = useDatabase();
 
@@ -95,6 +96,7 @@ describe('event queries: GET /epcis/events and GraphQL events share one filter a
       gln: withCheckDigit('061414100001'),
       companyPrefixes: ['0614141'],
     });
+    makerKey = maker;
     const { apiKey: depot } = await createOrganization(app, { name: 'Depot pharmacy', role: 'DISPENSER', gln: DEPOT_GLN });
     // Queries are a regulator's, who reads every event whoever recorded it.
     ({ apiKey: key } = await createOrganization(app, { name: 'Regulator', role: 'REGULATOR', gln: withCheckDigit('061414100999') }));
@@ -328,5 +330,40 @@ describe('event queries: GET /epcis/events and GraphQL events share one filter a
       details: { parameter: 'nextPageToken' },
     });
     expect((await gql(app, EVENTS, {})).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  // Last: it captures events of its own, which the tests above do not expect.
+  it('EQ_transformationID and EQ_persistentDisposition_set/_unset, in any spelling, REST and GraphQL alike', async () => {
+    const commissioned = commissioningEvent({ eventTime: t(20), epcs: [packUrn('P10'), packUrn('P11')], lot: 'L2', expiry: '2028-01-31' });
+    const held = {
+      type: 'ObjectEvent',
+      eventTime: t(21).toISOString(),
+      eventTimeZoneOffset: '+00:00',
+      epcList: [packUrn('P10')],
+      action: 'OBSERVE',
+      bizStep: 'inspecting',
+      persistentDisposition: { set: ['https://ref.gs1.org/cbv/Disp-in_progress'], unset: ['active'] },
+    };
+    const transformed = {
+      type: 'TransformationEvent',
+      eventTime: t(22).toISOString(),
+      eventTimeZoneOffset: '+00:00',
+      transformationID: 'urn:example:transformation:42',
+      inputEPCList: [packUrn('P11')],
+      outputQuantityList: [{ epcClass: 'urn:epc:class:lgtin:0614141.007346.L3', quantity: 1 }],
+      bizStep: 'https://ref.gs1.org/cbv/BizStep-transforming',
+    };
+    for (const event of [commissioned, held, transformed]) {
+      const res = await request(app.getHttpServer()).post('/epcis/events').set('Authorization', `Bearer ${makerKey}`).send(event);
+      expect([res.status, res.body]).toEqual([201, {}]);
+    }
+    const [heldHash, transformedHash] = eventHashes(epcisDocument([held, transformed])).map((h) => h.hash);
+    expect(await rest({ EQ_transformationID: 'urn:example:transformation:42' })).toEqual([transformedHash]);
+    expect(await rest({ EQ_transformationID: 'urn:example:transformation:41' })).toEqual([]);
+    expect(await rest({ EQ_persistentDisposition_set: 'in_progress' })).toEqual([heldHash]);
+    expect(await rest({ EQ_persistentDisposition_unset: 'https://ref.gs1.org/cbv/Disp-active|expired' })).toEqual([heldHash]);
+    expect(await rest({ EQ_persistentDisposition_set: 'active' })).toEqual([]);
+    expect(await graph({ EQ_persistentDisposition_unset: ['active'], EQ_transformationID: ['urn:example:transformation:42'] })).toEqual([]);
+    expect(await graph({ EQ_transformationID: ['urn:example:transformation:42'] })).toEqual([transformedHash]);
   });
 });

@@ -55,6 +55,9 @@ export const QUERY_PARAMETERS = [
   ...Object.keys(EPC_PARAMETERS),
   'MATCH_epcClass',
   'EQ_eventID',
+  'EQ_transformationID',
+  'EQ_persistentDisposition_set',
+  'EQ_persistentDisposition_unset',
   'perPage',
   'nextPageToken',
   'orderBy',
@@ -246,6 +249,12 @@ export function parseEventQuery(raw: QueryParams): ParsedEventQuery {
   if (classes) criteria.epcClasses = epcClassMatch('MATCH_epcClass', classes);
   const ids = list('EQ_eventID');
   if (ids) criteria.eventIds = eventIds(ids);
+  criteria.transformationIds = list('EQ_transformationID');
+  const persistent = (['set', 'unset'] as const).flatMap((which) => {
+    const values = list(`EQ_persistentDisposition_${which}`);
+    return values ? [{ which, values: values.flatMap((v) => vocabularySpellings(v, 'disp', 'Disp')) }] : [];
+  });
+  if (persistent.length) criteria.persistentDispositions = persistent;
   const typed: NonNullable<EventCriteria['typedEntries']> = [];
   for (const [name, values] of Object.entries(params)) {
     const match = TYPED_PARAMETER.exec(name);

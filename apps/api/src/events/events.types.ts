@@ -40,6 +40,11 @@ export class EventFilter {
   EQ_source?: TypedValuesInput[];
   @Field(() => [TypedValuesInput], { nullable: true, description: 'a destination of a type (EQ_destination_<type>)' })
   EQ_destination?: TypedValuesInput[];
+  @Field(() => [String], { nullable: true, description: "a TransformationEvent's transformationID" }) EQ_transformationID?: string[];
+  @Field(() => [String], { nullable: true, description: 'a disposition the event persistently sets' })
+  EQ_persistentDisposition_set?: string[];
+  @Field(() => [String], { nullable: true, description: 'a disposition the event persistently unsets' })
+  EQ_persistentDisposition_unset?: string[];
   @Field({ nullable: true, description: 'eventTime or recordTime; without it, event time ascending' }) orderBy?: string;
   @Field({ nullable: true, description: 'ASC or DESC (the default with orderBy)' }) orderDirection?: string;
   @Field(() => Int, { nullable: true, description: 'only the first N events in orderBy order (needs orderBy)' })

@@ -38,6 +38,10 @@ export interface EventCriteria {
    * `type` is one of `types` and whose `key` is one of `values`, each given in every spelling it may have been captured in.
    */
   typedEntries?: { list: 'bizTransactionList' | 'sourceList' | 'destinationList'; key: string; types: string[]; values: string[] }[];
+  /** TransformationEvents with one of these transformationIDs, as written. */
+  transformationIds?: string[];
+  /** Events whose persistentDisposition sets (or unsets) one of `values`, each in every CBV spelling. */
+  persistentDispositions?: { which: 'set' | 'unset'; values: string[] }[];
   /**
    * Read policy (libs/domain read-policy): only events the organization captured or names by GLN (`glnPatterns`, LIKE
    * patterns of every spelling) in read point, location, source or destination; with `ownGtins`, also events naming
@@ -208,6 +212,14 @@ export class EventQueryRepository {
       sql.where.push(
         `EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(e.body->${sql.param(t.list)}::text, '[]'::jsonb)) x
                  WHERE x->>'type' = ANY(${sql.param(t.types)}::text[]) AND x->>${sql.param(t.key)}::text = ANY(${sql.param(t.values)}::text[]))`,
+      );
+    }
+    if (c.transformationIds) sql.where.push(`e.body->>'transformationID' = ANY(${sql.param(c.transformationIds)}::text[])`);
+    for (const d of c.persistentDispositions ?? []) {
+      const list = `e.body->'persistentDisposition'->${sql.param(d.which)}::text`;
+      sql.where.push(
+        `EXISTS (SELECT 1 FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(${list}) = 'array' THEN ${list} ELSE '[]'::jsonb END) d
+                 WHERE d = ANY(${sql.param(d.values)}::text[]))`,
       );
     }
     if (c.visibleTo) this.visibility(sql, c.visibleTo);
