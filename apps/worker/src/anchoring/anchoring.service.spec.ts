@@ -220,6 +220,13 @@ class FakeAnchorStore {
     }
   }
 
+  async strandedBatchIds(chainIds: readonly number[]) {
+    return [...this.batches.values()]
+      .filter((b) => b.status !== 'FINAL' && chainIds.every((id) => this.anchor(b.id, id)?.status === 'FINAL'))
+      .map((b) => b.id)
+      .sort((a, b) => a - b);
+  }
+
   async refreshAggregate(batchId: number, primaryChainId: number, chainIds: readonly number[]) {
     const rows = chainIds.map((id) => this.anchor(batchId, id)).filter((r): r is AnchorRow => r !== undefined);
     const batch = this.batches.get(batchId)!;
@@ -528,6 +535,20 @@ beforeEach(() => {
 afterEach(() => jest.restoreAllMocks());
 
 describe('anchoring on one chain', () => {
+  it('finishes a batch left MINED by a worker killed after its chain anchor became FINAL (seen once in the chaos run)', async () => {
+    const { service, store, chain } = setup({ confirmations: 1 });
+    store.addEvents(2);
+    await service.tick();
+    chain.mine();
+    await service.tick();
+    expect(store.batches.get(1)!.status).toBe('MINED');
+    // The kill: the chain anchor's last step is stored, the batch's refresh never ran.
+    store.anchor(1, 31337)!.status = 'FINAL';
+
+    await service.tick();
+    expect(store.batches.get(1)!).toMatchObject({ status: 'FINAL', finalAt: now });
+  });
+
   it('takes a sealed batch through SUBMITTED and MINED to FINAL once the configured confirmations are there', async () => {
     const { service, store, chain, metrics } = setup({ confirmations: 3 });
     store.addEvents(3);

@@ -80,6 +80,7 @@ export class AnchoringService {
           else this.logger.error(message);
         }
       }
+      await this.refreshStranded();
       return { sealed: sealed.length, advanced, unreachable };
     });
     return outcome.acquired ? { leased: true, ...outcome.result } : { leased: false, sealed: 0, advanced: 0, unreachable: [] };
@@ -94,6 +95,13 @@ export class AnchoringService {
       await this.refreshAggregate(anchor.batchId);
     }
     return open.length;
+  }
+
+  /** A worker killed between a chain anchor's last step and the batch's refresh left these behind; no open anchor would reach them. */
+  private async refreshStranded(): Promise<void> {
+    const ids = this.chains.links.map((l) => l.knownChainId);
+    if (ids.some((id) => id === undefined)) return;
+    for (const batchId of await this.anchors.strandedBatchIds(ids as number[])) await this.refreshAggregate(batchId);
   }
 
   private async refreshAggregate(batchId: number): Promise<void> {

@@ -244,6 +244,22 @@ export class AnchorRepository {
     );
   }
 
+  /**
+   * Batches not FINAL whose anchors on every chain in `chainIds` are: a worker killed between a chain anchor's last
+   * step and the batch's refresh leaves one so, and no open chain anchor would ever refresh it again.
+   */
+  async strandedBatchIds(chainIds: readonly number[]): Promise<number[]> {
+    const rows = await queryRows<BatchIdRow>(
+      this.db,
+      `SELECT b.id FROM anchor_batch b
+       WHERE b.status <> 'FINAL'
+         AND (SELECT count(*) FROM batch_anchor a WHERE a.batch_id = b.id AND a.status = 'FINAL' AND a.chain_id = ANY($1::bigint[])) = $2
+       ORDER BY b.id`,
+      [chainIds, chainIds.length],
+    );
+    return rows.map((r) => Number(r.id));
+  }
+
   /** Unfinished anchors of one chain, oldest batch first (so live nonces are rebroadcast in order). */
   async openChainAnchors(chainId: number): Promise<OpenChainAnchor[]> {
     const rows = await queryRows<OpenChainAnchorRow>(
