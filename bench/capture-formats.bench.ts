@@ -204,7 +204,9 @@ interface ApiProcess {
 export async function startApiProcess(databaseUrl: string, name = 'Bench', n = 0): Promise<ApiProcess> {
   const port = 38_000 + Math.floor(Math.random() * 2000);
   const root = join(__dirname, '..');
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'apps/api/src/main.ts')], {
+  // BENCH_API_NODE_ARGS (e.g. `--trace-gc` or `--cpu-prof`) go to the API's node, whose output is then shown.
+  const nodeArgs = process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', join(root, 'apps/api/src/main.ts')], {
     cwd: root,
     // As production runs the compiled code: no source-map rewriting of stack traces, which @swc-node/register would
     // otherwise install (the first error thrown from each file parsed its source map: 45-60 ms on the event loop).
@@ -217,7 +219,7 @@ export async function startApiProcess(databaseUrl: string, name = 'Bench', n = 0
       LOG_SQL: 'false',
       SWC_NODE_SOURCE_MAP_MODE: 'none',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', nodeArgs.length ? 'inherit' : 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
