@@ -80,6 +80,9 @@ export class ApiModule {
           // Nest's config type leaves `gateway` out (it is for federation); Nest passes it on to Apollo, whose option it is.
           gateway: execution,
           context: ({ req }: { req: unknown }) => ({ req }),
+          // Field resolvers (`lot { packs }`, `provenance { events }`) get the ErrorFilter too: without it their typed errors
+          // reached the client as INTERNAL_SERVER_ERROR, bad input answered as a server fault.
+          fieldResolverEnhancers: ['filters'],
           // Nest's driver would answer 200 whatever the errors say; ErrorFilter sets a status only for 413 and 429.
           preserveHttpStatusForExecutionErrors: false,
         }),

@@ -22,8 +22,10 @@ export class AlertResolver {
     @Args('filter', { type: () => AlertFilter, nullable: true }) filter: AlertFilter | null,
     @Args('first', { type: () => Int, nullable: true }) first: number | null,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
+    @Args('last', { type: () => Int, nullable: true }) last: number | null,
+    @Args('before', { type: () => String, nullable: true }) before: string | null,
   ): Promise<AlertConnectionType> {
-    return this.service.list(org, filter, first, after);
+    return this.service.list(org, filter, { first, after, last, before });
   }
 
   @ResolveField(() => OrganizationType, { nullable: true, description: 'Who did what raised the alert' })

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { canonicalEpc, Gs1Error, isValidGtin, toGtin14 } from '@pharmatrace/gs1';
 import { AlertCriteria, AlertRepository } from '@pharmatrace/persistence';
 import { ReadPolicyService } from '../policy/read-policy.service';
+import { ConnectionArgs, pageInfo, pageRequest } from '../common/paging';
 import { AlertError, AlertErrorCode } from './alert.error';
 import { AlertConnectionType, AlertFilter } from './alert.types';
 
@@ -17,12 +18,14 @@ export class AlertService {
     private readonly policy: ReadPolicyService,
   ) {}
 
-  async list(org: Organization, filter: AlertFilter | null, first: number | null, after: string | null): Promise<AlertConnectionType> {
-    const size = first ?? DEFAULT_PAGE;
+  async list(org: Organization, filter: AlertFilter | null, args: ConnectionArgs): Promise<AlertConnectionType> {
+    const request = pageRequest(args);
+    const size = request.size ?? DEFAULT_PAGE;
     if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE)
-      throw this.invalid('first', 'range', `must be an integer from 1 to ${MAX_PAGE}`);
-    const beforeId = after === null || after === undefined ? null : this.cursor(after);
-    const page = await this.repository.page(this.criteria(filter ?? {}), await this.policy.alerts(org), size, beforeId);
+      throw this.invalid(request.sizeField, 'range', `must be an integer from 1 to ${MAX_PAGE}`);
+    const cursorId = request.cursor === null ? null : this.cursor(request.cursor, request.cursorField);
+    const criteria = this.criteria(filter ?? {});
+    const page = await this.repository.page(criteria, await this.policy.alerts(org), size, cursorId, request.direction);
     const edges = page.alerts.map((a) => ({
       cursor: Buffer.from(`alert:${a.id}`).toString('base64url'),
       node: {
@@ -38,7 +41,14 @@ export class AlertService {
         createdAt: a.createdAt,
       },
     }));
-    return { edges, pageInfo: { hasNextPage: page.hasMore, endCursor: edges.at(-1)?.cursor } };
+    return {
+      edges,
+      pageInfo: pageInfo(
+        request,
+        edges.map((e) => e.cursor),
+        page.hasMore,
+      ),
+    };
   }
 
   private criteria(f: AlertFilter): AlertCriteria {
@@ -63,9 +73,9 @@ export class AlertService {
     return criteria;
   }
 
-  private cursor(after: string): number {
-    const match = /^alert:(\d{1,18})$/.exec(Buffer.from(after, 'base64url').toString('utf8'));
-    if (!match) throw this.invalid('after', 'cursor', 'is not a cursor this server issued');
+  private cursor(cursor: string, field: string): number {
+    const match = /^alert:(\d{1,18})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!match) throw this.invalid(field, 'cursor', 'is not a cursor this server issued');
     return Number(match[1]);
   }
 

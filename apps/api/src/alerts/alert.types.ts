@@ -1,5 +1,6 @@
 import { Field, ID, InputType, ObjectType } from '@nestjs/graphql';
 import GraphQLJSON from 'graphql-type-json';
+import { PageInfoType } from '../common/paging';
 
 @InputType()
 export class AlertFilter {
@@ -36,14 +37,8 @@ export class AlertEdgeType {
   @Field(() => AlertType) node: AlertType;
 }
 
-@ObjectType('AlertPageInfo')
-export class AlertPageInfoType {
-  @Field() hasNextPage: boolean;
-  @Field({ nullable: true }) endCursor?: string;
-}
-
 @ObjectType('AlertConnection')
 export class AlertConnectionType {
   @Field(() => [AlertEdgeType]) edges: AlertEdgeType[];
-  @Field(() => AlertPageInfoType) pageInfo: AlertPageInfoType;
+  @Field(() => PageInfoType) pageInfo: PageInfoType;
 }

@@ -1,3 +1,4 @@
+import { keysetPage } from '../common/keyset-page.fake';
 import type { NewAuditEntry, StoredAuditEntry } from '@pharmatrace/persistence';
 
 /** AuditLogRepository in memory: ids ascend as Postgres' sequence does, and pages run newest first below `beforeId`. */
@@ -24,7 +25,8 @@ export class FakeAuditLogRepository {
   async page(
     criteria: { action?: string; subjectId?: string },
     size: number,
-    beforeId: number | null,
+    cursorId: number | null,
+    direction: 'forward' | 'backward' = 'forward',
   ): Promise<{ entries: StoredAuditEntry[]; hasMore: boolean }> {
     const rows = this.entries
       .filter(
@@ -32,8 +34,16 @@ export class FakeAuditLogRepository {
           (criteria.action === undefined || e.action === criteria.action) &&
           (criteria.subjectId === undefined || e.subjectId === criteria.subjectId),
       )
-      .filter((e) => beforeId === null || e.id < beforeId)
       .sort((a, b) => b.id - a.id);
-    return { entries: rows.slice(0, size), hasMore: rows.length > size };
+    // Newest first: a row "after" the cursor has a smaller id.
+    const page = keysetPage(
+      rows,
+      (e) => e.id,
+      (a, b) => b - a,
+      cursorId,
+      size,
+      direction,
+    );
+    return { entries: page.rows, hasMore: page.hasMore };
   }
 }

@@ -15,9 +15,11 @@ export class AuditLogResolver {
   auditLog(
     @Args('first', { type: () => Int, nullable: true }) first: number | null,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
+    @Args('last', { type: () => Int, nullable: true }) last: number | null,
+    @Args('before', { type: () => String, nullable: true }) before: string | null,
     @Args('action', { type: () => String, nullable: true }) action: string | null,
     @Args('subjectId', { type: () => String, nullable: true }) subjectId: string | null,
   ): Promise<AuditLogConnectionType> {
-    return this.service.list(first, after, action, subjectId);
+    return this.service.list({ first, after, last, before }, action, subjectId);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditLogRepository, NewAuditEntry } from '@pharmatrace/persistence';
+import { ConnectionArgs, pageInfo, pageRequest } from '../common/paging';
 import { AuditLogError, AuditLogErrorCode } from './audit-log.error';
 import { AuditLogConnectionType } from './audit-log.types';
 
@@ -15,12 +16,14 @@ export class AuditLogService {
     return this.repository.append(entry);
   }
 
-  async list(first: number | null, after: string | null, action: string | null, subjectId: string | null): Promise<AuditLogConnectionType> {
-    const size = first ?? DEFAULT_PAGE;
+  async list(args: ConnectionArgs, action: string | null, subjectId: string | null): Promise<AuditLogConnectionType> {
+    const request = pageRequest(args);
+    const size = request.size ?? DEFAULT_PAGE;
     if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE)
-      throw this.invalid('first', 'range', `must be an integer from 1 to ${MAX_PAGE}`);
-    const beforeId = after === null || after === undefined ? null : this.cursor(after);
-    const page = await this.repository.page({ action: action ?? undefined, subjectId: subjectId ?? undefined }, size, beforeId);
+      throw this.invalid(request.sizeField, 'range', `must be an integer from 1 to ${MAX_PAGE}`);
+    const cursorId = request.cursor === null ? null : this.cursor(request.cursor, request.cursorField);
+    const criteria = { action: action ?? undefined, subjectId: subjectId ?? undefined };
+    const page = await this.repository.page(criteria, size, cursorId, request.direction);
     const edges = page.entries.map((e) => ({
       cursor: Buffer.from(`audit:${e.id}`).toString('base64url'),
       node: {
@@ -35,12 +38,19 @@ export class AuditLogService {
         after: e.after,
       },
     }));
-    return { edges, pageInfo: { hasNextPage: page.hasMore, endCursor: edges.at(-1)?.cursor } };
+    return {
+      edges,
+      pageInfo: pageInfo(
+        request,
+        edges.map((e) => e.cursor),
+        page.hasMore,
+      ),
+    };
   }
 
-  private cursor(after: string): number {
-    const match = /^audit:(\d{1,18})$/.exec(Buffer.from(after, 'base64url').toString('utf8'));
-    if (!match) throw this.invalid('after', 'cursor', 'is not a cursor this server issued');
+  private cursor(cursor: string, field: string): number {
+    const match = /^audit:(\d{1,18})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!match) throw this.invalid(field, 'cursor', 'is not a cursor this server issued');
     return Number(match[1]);
   }
 

@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 import GraphQLJSON from 'graphql-type-json';
+import { PageInfoType } from '../common/paging';
 
 @ObjectType('AuditLogEntry')
 export class AuditLogEntryType {
@@ -21,14 +22,8 @@ export class AuditLogEdgeType {
   @Field(() => AuditLogEntryType) node: AuditLogEntryType;
 }
 
-@ObjectType('AuditLogPageInfo')
-export class AuditLogPageInfoType {
-  @Field() hasNextPage: boolean;
-  @Field({ nullable: true }) endCursor?: string;
-}
-
 @ObjectType('AuditLogConnection')
 export class AuditLogConnectionType {
   @Field(() => [AuditLogEdgeType]) edges: AuditLogEdgeType[];
-  @Field(() => AuditLogPageInfoType) pageInfo: AuditLogPageInfoType;
+  @Field(() => PageInfoType) pageInfo: PageInfoType;
 }

@@ -19,6 +19,7 @@ import { SignatureErrorCode } from '../signatures/signature.error';
 import { VerificationErrorCode } from '../verification/verification.error';
 import { RateLimitErrorCode } from '../rate-limits/rate-limit.error';
 import { AuthErrorCode } from './auth.error';
+import { PagingErrorCode } from './paging.error';
 import { RequestLimitErrorCode } from './request-limit.error';
 
 /** Every feature's error codes (error-status.spec.ts holds them unique across features). */
@@ -45,6 +46,7 @@ export const ERROR_CODE_ENUMS = {
   SignatureErrorCode,
   HealthErrorCode,
   RequestLimitErrorCode,
+  PagingErrorCode,
 } as const;
 
 type Enums = typeof ERROR_CODE_ENUMS;
@@ -53,6 +55,7 @@ export type ErrorCode = { [Name in keyof Enums]: Enums[Name][keyof Enums[Name]] 
 
 /** The one table from every feature's error codes to the HTTP status they answer with; the type makes it exhaustive. */
 const ERROR_STATUS = {
+  [PagingErrorCode.INVALID_PAGE_ARGUMENTS]: 400,
   [AuthErrorCode.UNAUTHENTICATED]: 401,
   [AuthErrorCode.FORBIDDEN]: 403,
   [AuthErrorCode.API_KEY_EXPIRED]: 401,

@@ -11,6 +11,8 @@ export interface EventPage {
   events: (QueriedEvent & { cursor: string })[];
   /** Null on the last page. */
   nextPageToken: string | null;
+  /** More events match past this page, in the direction it was read. */
+  hasMore: boolean;
 }
 
 /**
@@ -25,21 +27,38 @@ export class EventQueryService {
     private readonly policy: ReadPolicyService,
   ) {}
 
-  async query(params: QueryParams, reader: Organization): Promise<EventPage> {
+  /**
+   * One page of the query. `backward` (GraphQL `last`/`before`): the page that ends just before the token's event, read
+   * in the opposite order and served in the query's own order.
+   */
+  async query(params: QueryParams, reader: Organization, direction: 'forward' | 'backward' = 'forward'): Promise<EventPage> {
     const { criteria, perPage, after, order, eventCountLimit, maxEventCount } = parseEventQuery(params);
+    if (direction === 'backward' && eventCountLimit !== undefined) {
+      // eventCountLimit keeps the first events from the start of the order: a page read from the end cannot honour it.
+      throw new EventQueryError(EventQueryErrorCode.INVALID_QUERY_PARAMETER, 'eventCountLimit: cannot be combined with last/before', {
+        parameter: 'eventCountLimit',
+        rule: 'forward-only',
+      });
+    }
     const readable = { ...criteria, visibleTo: await this.policy.eventVisibility(reader) };
     if (maxEventCount !== undefined && (await this.repository.countUpTo(readable, maxEventCount + 1)) > maxEventCount) {
       throw new EventQueryError(EventQueryErrorCode.QUERY_TOO_LARGE, `more than maxEventCount (${maxEventCount}) events match`, {
         maxEventCount,
       });
     }
+    if (direction === 'backward') {
+      const reversed = { ...order, direction: order.direction === 'ASC' ? ('DESC' as const) : ('ASC' as const) };
+      const { events, hasMore } = await this.repository.page(readable, perPage, after?.eventId, reversed);
+      const withCursors = events.reverse().map((e) => ({ ...e, cursor: encodePageToken({ eventId: e.id, served: 0 }) }));
+      return { events: withCursors, nextPageToken: null, hasMore };
+    }
     const served = after?.served ?? 0;
     const limit = Math.min(perPage, (eventCountLimit ?? Infinity) - served);
-    if (limit <= 0) return { events: [], nextPageToken: null };
+    if (limit <= 0) return { events: [], nextPageToken: null, hasMore: false };
     const { events, hasMore } = await this.repository.page(readable, limit, after?.eventId, order);
     const withCursors = events.map((e, i) => ({ ...e, cursor: encodePageToken({ eventId: e.id, served: served + i + 1 }) }));
     const more = hasMore && served + events.length < (eventCountLimit ?? Infinity);
-    return { events: withCursors, nextPageToken: more && events.length ? withCursors[withCursors.length - 1].cursor : null };
+    return { events: withCursors, nextPageToken: more && events.length ? withCursors[withCursors.length - 1].cursor : null, hasMore: more };
   }
 
   /** By CBV 2.0 hash (`ni:///sha-256;…?ver=CBV2.0`) or by the eventID the event was captured with. */

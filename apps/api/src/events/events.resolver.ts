@@ -3,6 +3,7 @@ import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 import { digestToHash, servedEvent } from '@pharmatrace/epcis';
 import type { QueriedEvent } from '@pharmatrace/persistence';
 import { CurrentOrganization } from '../common/auth.decorators';
+import { pageInfo, pageRequest } from '../common/paging';
 import { EventQueryService } from './event-query.service';
 import { EpcisEventType, EventConnectionType, EventCorrectionType, EventFilter, eventQueryParams } from './events.types';
 
@@ -30,9 +31,19 @@ export class EventsResolver {
     @Args('filter', { type: () => EventFilter, nullable: true }) filter: EventFilter | null,
     @Args('first', { type: () => Int, nullable: true }) first: number | null,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
+    @Args('last', { type: () => Int, nullable: true }) last: number | null,
+    @Args('before', { type: () => String, nullable: true }) before: string | null,
   ): Promise<EventConnectionType> {
-    const page = await this.service.query(eventQueryParams(filter, first, after), org);
+    const request = pageRequest({ first, after, last, before });
+    const page = await this.service.query(eventQueryParams(filter, request.size, request.cursor), org, request.direction);
     const edges = page.events.map((e) => ({ cursor: e.cursor, node: toEventNode(e) }));
-    return { edges, pageInfo: { hasNextPage: page.nextPageToken !== null, endCursor: edges.at(-1)?.cursor } };
+    return {
+      edges,
+      pageInfo: pageInfo(
+        request,
+        edges.map((e) => e.cursor),
+        page.hasMore,
+      ),
+    };
   }
 }

@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import type { EventCorrectionView } from '@pharmatrace/persistence';
 import GraphQLJSON from 'graphql-type-json';
+import { PageInfoType } from '../common/paging';
 
 /** Values of one type: GraphQL's spelling of the binding's `EQ_bizTransaction_<type>=v1|v2` and its kin. */
 @InputType()
@@ -113,14 +114,8 @@ export class EventEdgeType {
   @Field(() => EpcisEventType) node: EpcisEventType;
 }
 
-@ObjectType('EventPageInfo')
-export class EventPageInfoType {
-  @Field() hasNextPage: boolean;
-  @Field({ nullable: true }) endCursor?: string;
-}
-
 @ObjectType('EventConnection')
 export class EventConnectionType {
   @Field(() => [EventEdgeType]) edges: EventEdgeType[];
-  @Field(() => EventPageInfoType) pageInfo: EventPageInfoType;
+  @Field(() => PageInfoType) pageInfo: PageInfoType;
 }

@@ -33,8 +33,10 @@ export class LotResolver {
     @Parent() lot: LotType,
     @Args('first', { type: () => Int, nullable: true }) first: number | null,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
+    @Args('last', { type: () => Int, nullable: true }) last: number | null,
+    @Args('before', { type: () => String, nullable: true }) before: string | null,
   ): Promise<LotPackConnectionType> {
-    return this.service.packs(lot, first, after);
+    return this.service.packs(lot, { first, after, last, before });
   }
 }
 

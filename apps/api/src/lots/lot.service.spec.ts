@@ -1,3 +1,4 @@
+import { keysetPage } from '../common/keyset-page.fake';
 import type { LotPack, LotRepository, LotView, ReadGrantRepository } from '@pharmatrace/persistence';
 import fc from 'fast-check';
 import { FakeReadGrantRepository } from '../grants/read-grant.fake';
@@ -70,11 +71,24 @@ class FakeLots {
     return [...counts].map(([id, count]) => ({ custodianId: id, count })).sort((a, b) => b.count - a.count);
   }
 
-  async packs(gtin: string, lot: string, custodianId: string | null, limit: number, afterEpc: string | null) {
-    const rows = this.of(gtin, lot, custodianId)
-      .filter((p) => afterEpc === null || p.epc > afterEpc)
-      .sort((a, b) => (a.epc < b.epc ? -1 : 1));
-    return { packs: rows.slice(0, limit).map(({ gtin: _g, lot: _l, ...p }) => p), hasMore: rows.length > limit };
+  async packs(
+    gtin: string,
+    lot: string,
+    custodianId: string | null,
+    limit: number,
+    cursorEpc: string | null,
+    direction: 'forward' | 'backward' = 'forward',
+  ) {
+    const rows = this.of(gtin, lot, custodianId).sort((a, b) => (a.epc < b.epc ? -1 : 1));
+    const page = keysetPage(
+      rows,
+      (p) => p.epc,
+      (a, b) => (a < b ? -1 : a > b ? 1 : 0),
+      cursorEpc,
+      limit,
+      direction,
+    );
+    return { packs: page.rows.map(({ gtin: _g, lot: _l, ...p }) => p), hasMore: page.hasMore };
   }
 }
 
@@ -112,7 +126,7 @@ describe('LotService', () => {
       { status: 'DISPENSED', count: 1 },
     ]);
     await expect(service.countsByCustodian(lot)).resolves.toEqual([{ custodianId: pharmacy.id, count: 3 }]);
-    const page = await service.packs(lot, null, null);
+    const page = await service.packs(lot, { first: null, after: null });
     expect(page.edges.map((e) => e.node.custodianId)).toEqual([pharmacy.id, pharmacy.id, pharmacy.id]);
   });
 
@@ -157,7 +171,7 @@ describe('LotService', () => {
           const seen: string[] = [];
           let after: string | null = null;
           for (let guard = 0; guard < 30; guard++) {
-            const page = await service.packs(lot, size, after);
+            const page = await service.packs(lot, { first: size, after: after });
             expect(page.edges.length).toBeLessThanOrEqual(size);
             seen.push(...page.edges.map((e) => e.node.epc));
             if (!page.pageInfo.hasNextPage) break;
@@ -168,17 +182,38 @@ describe('LotService', () => {
       );
     });
 
+    it('walks them backward with last/before, each page in EPC order (property)', async () => {
+      const { lots, service } = setup();
+      lots.add('L3', wholesaler.id, 23);
+      const lot = await service.lot(maker, GTIN, 'L3');
+      const all = (await lots.packs(GTIN, 'L3', null, 1000, null)).packs.map((p) => p.epc);
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 1, max: 30 }), async (last) => {
+          const seen: string[] = [];
+          let before: string | null = null;
+          for (let guard = 0; guard < 30; guard++) {
+            const page = await service.packs(lot, { last, before });
+            expect(page.edges.length).toBeLessThanOrEqual(last);
+            seen.unshift(...page.edges.map((e) => e.node.epc));
+            if (!page.pageInfo.hasPreviousPage) break;
+            before = page.pageInfo.startCursor!;
+          }
+          expect(seen).toEqual(all);
+        }),
+      );
+    });
+
     it('takes 1 to 1000 packs a page, and only cursors it issued', async () => {
       const { service } = setup();
       const lot = await service.lot(maker, GTIN, 'L1');
       for (const first of [0, -1, 1001, 1.5]) {
-        await expect(service.packs(lot, first, null)).rejects.toMatchObject({
+        await expect(service.packs(lot, { first: first, after: null })).rejects.toMatchObject({
           code: LotErrorCode.INVALID_LOT_QUERY,
           details: { field: 'first' },
         });
       }
-      await expect(service.packs(lot, 1000, null)).resolves.toBeDefined();
-      await expect(service.packs(lot, 1, Buffer.from('urn:epc:id:sgtin:x').toString('base64url'))).rejects.toMatchObject({
+      await expect(service.packs(lot, { first: 1000, after: null })).resolves.toBeDefined();
+      await expect(service.packs(lot, { first: 1, after: Buffer.from('urn:epc:id:sgtin:x').toString('base64url') })).rejects.toMatchObject({
         details: { field: 'after', rule: 'cursor' },
       });
     });
@@ -187,7 +222,7 @@ describe('LotService', () => {
       const { lots, service } = setup();
       lots.add('L4', wholesaler.id, 120);
       const lot = await service.lot(maker, GTIN, 'L4');
-      const page = await service.packs(lot, null, null);
+      const page = await service.packs(lot, { first: null, after: null });
       expect(page.edges).toHaveLength(100);
       expect(page.pageInfo.hasNextPage).toBe(true);
       expect(page.edges[0].node).toMatchObject({ expiry: '2027-01-31', status: 'ACTIVE', container: undefined });

@@ -2,6 +2,7 @@ import type { Organization } from '@pharmatrace/domain';
 import { Injectable } from '@nestjs/common';
 import { Gs1Error, isValidGtin, toGtin14, validateAiValue } from '@pharmatrace/gs1';
 import { LotRepository } from '@pharmatrace/persistence';
+import { ConnectionArgs, pageInfo, pageRequest } from '../common/paging';
 import { ReadPolicyService } from '../policy/read-policy.service';
 import { LotError, LotErrorCode } from './lot.error';
 import { CustodianCountType, LotPackConnectionType, LotScopeEnum, LotType, StatusCountType } from './lot.types';
@@ -42,13 +43,15 @@ export class LotService {
     return this.lots.countsByCustodian(lot.gtin, lot.lot, lot.custodianId);
   }
 
-  async packs(lot: LotType, first: number | null, after: string | null): Promise<LotPackConnectionType> {
-    const size = first ?? DEFAULT_PAGE;
+  async packs(lot: LotType, args: ConnectionArgs): Promise<LotPackConnectionType> {
+    const request = pageRequest(args);
+    const size = request.size ?? DEFAULT_PAGE;
     if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE)
-      throw this.invalid('first', 'range', `must be an integer from 1 to ${MAX_PAGE}`);
-    const afterEpc = after === null || after === undefined ? null : Buffer.from(after, 'base64url').toString('utf8');
-    if (afterEpc !== null && !afterEpc.startsWith('https://')) throw this.invalid('after', 'cursor', 'is not a cursor this server issued');
-    const page = await this.lots.packs(lot.gtin, lot.lot, lot.custodianId, size, afterEpc);
+      throw this.invalid(request.sizeField, 'range', `must be an integer from 1 to ${MAX_PAGE}`);
+    const cursorEpc = request.cursor === null ? null : Buffer.from(request.cursor, 'base64url').toString('utf8');
+    if (cursorEpc !== null && !cursorEpc.startsWith('https://'))
+      throw this.invalid(request.cursorField, 'cursor', 'is not a cursor this server issued');
+    const page = await this.lots.packs(lot.gtin, lot.lot, lot.custodianId, size, cursorEpc, request.direction);
     const edges = page.packs.map((p) => ({
       cursor: Buffer.from(p.epc).toString('base64url'),
       node: {
@@ -60,7 +63,14 @@ export class LotService {
         container: p.containerEpc ?? undefined,
       },
     }));
-    return { edges, pageInfo: { hasNextPage: page.hasMore, endCursor: edges.at(-1)?.cursor } };
+    return {
+      edges,
+      pageInfo: pageInfo(
+        request,
+        edges.map((e) => e.cursor),
+        page.hasMore,
+      ),
+    };
   }
 
   private gtin(input: string): string {

@@ -1,4 +1,5 @@
 import { Field, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { PageInfoType } from '../common/paging';
 
 export enum LotScopeEnum {
   /** Every pack of the lot (regulators, the GTIN's manufacturer). */
@@ -36,16 +37,10 @@ export class LotPackEdgeType {
   @Field(() => LotPackType) node: LotPackType;
 }
 
-@ObjectType('LotPageInfo')
-export class LotPageInfoType {
-  @Field() hasNextPage: boolean;
-  @Field({ nullable: true }) endCursor?: string;
-}
-
 @ObjectType('LotPackConnection')
 export class LotPackConnectionType {
   @Field(() => [LotPackEdgeType]) edges: LotPackEdgeType[];
-  @Field(() => LotPageInfoType) pageInfo: LotPageInfoType;
+  @Field(() => PageInfoType) pageInfo: PageInfoType;
 }
 
 @ObjectType('Lot')

@@ -34,8 +34,10 @@ export class ProvenanceResolver {
     @Parent() provenance: ProvenanceType,
     @Args('first', { type: () => Int, nullable: true }) first: number | null,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
+    @Args('last', { type: () => Int, nullable: true }) last: number | null,
+    @Args('before', { type: () => String, nullable: true }) before: string | null,
   ): ProvenanceEventConnectionType {
-    return this.service.page(provenance, first, after);
+    return this.service.page(provenance, { first, after, last, before });
   }
 }
 

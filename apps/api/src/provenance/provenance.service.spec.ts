@@ -165,7 +165,7 @@ describe('ProvenanceService', () => {
           const seen: string[] = [];
           let after: string | null = null;
           for (let guard = 0; guard < 20; guard++) {
-            const page = service.page(p, size, after);
+            const page = service.page(p, { first: size, after: after });
             expect(page.totalCount).toBe(12);
             seen.push(...page.edges.map((e) => e.node.eventHash));
             if (!page.pageInfo.hasNextPage) break;
@@ -176,15 +176,35 @@ describe('ProvenanceService', () => {
       );
     });
 
+    it('walks them backward with last/before from the end, each page in order (property)', async () => {
+      const { packs, service } = setup();
+      packs.own(PACK, ...Array.from({ length: 7 }, (_, i) => event(maker.id, 10 + i, 'inspecting')));
+      const p = await service.provenance(PACK, maker, {});
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 13 }), (last) => {
+          const seen: string[] = [];
+          let before: string | null = null;
+          for (let guard = 0; guard < 20; guard++) {
+            const page = service.page(p, { last, before });
+            seen.unshift(...page.edges.map((e) => e.node.eventHash));
+            expect(page.pageInfo.hasNextPage).toBe(before !== null);
+            if (!page.pageInfo.hasPreviousPage) break;
+            before = page.pageInfo.startCursor!;
+          }
+          expect(seen).toEqual(p.events.map((e) => e.eventHash));
+        }),
+      );
+    });
+
     it('serves 500 per page unless asked for fewer, and refuses a page size outside 1 to 500', async () => {
       const { service } = setup();
       const p = await service.provenance(PACK, maker, {});
       const many = { ...p, events: Array.from({ length: 600 }, (_, i) => ({ ...p.events[0], eventHash: `h${i}` })) };
-      expect(service.page(many, null, null).edges).toHaveLength(500);
-      expect(service.page(many, 500, null).edges).toHaveLength(500);
-      expect(service.page(many, 1, null).edges).toHaveLength(1);
+      expect(service.page(many, { first: null, after: null }).edges).toHaveLength(500);
+      expect(service.page(many, { first: 500, after: null }).edges).toHaveLength(500);
+      expect(service.page(many, { first: 1, after: null }).edges).toHaveLength(1);
       for (const first of [0, -1, 501, 10_000, 2.5, Number.NaN]) {
-        expect(() => service.page(many, first, null)).toThrow(
+        expect(() => service.page(many, { first: first, after: null })).toThrow(
           expect.objectContaining({ code: ProvenanceErrorCode.INVALID_PROVENANCE_PAGE, details: { field: 'first', rule: 'range' } }),
         );
       }
@@ -195,9 +215,11 @@ describe('ProvenanceService', () => {
       const p = await service.provenance(PACK, pharmacy, {});
       const full = await service.provenance(PACK, maker, {});
       // The cursor of an event the pharmacy may not read.
-      const foreign = service.page(full, 1, null).pageInfo.endCursor!;
+      const foreign = service.page(full, { first: 1, after: null }).pageInfo.endCursor!;
       for (const after of [foreign, 'garbage']) {
-        expect(() => service.page(p, 1, after)).toThrow(expect.objectContaining({ code: ProvenanceErrorCode.INVALID_PROVENANCE_CURSOR }));
+        expect(() => service.page(p, { first: 1, after: after })).toThrow(
+          expect.objectContaining({ code: ProvenanceErrorCode.INVALID_PROVENANCE_CURSOR }),
+        );
       }
     });
   });

@@ -8,6 +8,7 @@ import { ProofService } from '../anchoring/proof.service';
 import { AnchorStatusEnum } from '../anchoring/proof.types';
 import { OrganizationLoader } from '../policy/organization.loader';
 import { HistoryEvent, PackHistoryService } from './pack-history.service';
+import { ConnectionArgs, pageInfo, pageRequest } from '../common/paging';
 import { ProvenanceError, ProvenanceErrorCode } from './provenance.error';
 import { EventCorrectionType } from '../events/events.types';
 import { ProvenanceEventConnectionType, ProvenanceType } from './provenance.types';
@@ -85,30 +86,40 @@ export class ProvenanceService {
     };
   }
 
-  /** A page of the events already read, by position: the cursor is the hash of the last event served. */
-  page(provenance: ProvenanceType, first: number | null, after: string | null): ProvenanceEventConnectionType {
+  /** A page of the events already read, by position: a cursor is the hash of an event of this history. */
+  page(provenance: ProvenanceType, args: ConnectionArgs): ProvenanceEventConnectionType {
+    const request = pageRequest(args);
+    const { size, sizeField, cursor, cursorField } = request;
     // Refused, not quietly brought into range: a client asking for 0 or 10,000 must learn it gets something else.
-    if (first !== null && !(Number.isInteger(first) && first >= 1 && first <= MAX_PAGE)) {
-      throw new ProvenanceError(ProvenanceErrorCode.INVALID_PROVENANCE_PAGE, `first: must be an integer from 1 to ${MAX_PAGE}`, {
-        field: 'first',
+    if (size !== null && !(Number.isInteger(size) && size >= 1 && size <= MAX_PAGE)) {
+      throw new ProvenanceError(ProvenanceErrorCode.INVALID_PROVENANCE_PAGE, `${sizeField}: must be an integer from 1 to ${MAX_PAGE}`, {
+        field: sizeField,
         rule: 'range',
       });
     }
-    const size = first ?? MAX_PAGE;
-    const afterHash = after ? Buffer.from(after, 'base64url').toString('utf8') : null;
-    const start = afterHash === null ? 0 : provenance.events.findIndex((e) => e.eventHash === afterHash) + 1;
-    if (afterHash !== null && start === 0) {
-      throw new ProvenanceError(ProvenanceErrorCode.INVALID_PROVENANCE_CURSOR, 'after: not a cursor of this history', {
-        field: 'after',
+    const events = provenance.events;
+    const hash = cursor === null ? null : Buffer.from(cursor, 'base64url').toString('utf8');
+    const at = hash === null ? -1 : events.findIndex((e) => e.eventHash === hash);
+    if (hash !== null && at < 0) {
+      throw new ProvenanceError(ProvenanceErrorCode.INVALID_PROVENANCE_CURSOR, `${cursorField}: not a cursor of this history`, {
+        field: cursorField,
         rule: 'cursor',
       });
     }
-    const slice = provenance.events.slice(start, start + size);
-    const edges = slice.map((node) => ({ cursor: Buffer.from(node.eventHash).toString('base64url'), node }));
+    const count = size ?? MAX_PAGE;
+    const forward = request.direction === 'forward';
+    const end = forward ? Math.min(at + 1 + count, events.length) : hash === null ? events.length : at;
+    const start = forward ? at + 1 : Math.max(end - count, 0);
+    const edges = events.slice(start, end).map((node) => ({ cursor: Buffer.from(node.eventHash).toString('base64url'), node }));
+    const hasMore = forward ? end < events.length : start > 0;
     return {
       edges,
-      pageInfo: { hasNextPage: start + size < provenance.events.length, endCursor: edges.at(-1)?.cursor },
-      totalCount: provenance.events.length,
+      pageInfo: pageInfo(
+        request,
+        edges.map((e) => e.cursor),
+        hasMore,
+      ),
+      totalCount: events.length,
     };
   }
 

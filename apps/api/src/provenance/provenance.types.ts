@@ -3,6 +3,7 @@ import { HistoryVisibility, ProvenanceFlagCode } from '@pharmatrace/domain';
 import GraphQLJSON from 'graphql-type-json';
 import { AnchorStatusEnum, EventProofType } from '../anchoring/proof.types';
 import { EventCorrectionType } from '../events/events.types';
+import { PageInfoType } from '../common/paging';
 
 registerEnumType(HistoryVisibility, {
   name: 'HistoryVisibility',
@@ -72,16 +73,10 @@ export class ProvenanceEventEdgeType {
   @Field(() => ProvenanceEventType) node: ProvenanceEventType;
 }
 
-@ObjectType('ProvenancePageInfo')
-export class ProvenancePageInfoType {
-  @Field() hasNextPage: boolean;
-  @Field({ nullable: true }) endCursor?: string;
-}
-
 @ObjectType('ProvenanceEventConnection')
 export class ProvenanceEventConnectionType {
   @Field(() => [ProvenanceEventEdgeType]) edges: ProvenanceEventEdgeType[];
-  @Field(() => ProvenancePageInfoType) pageInfo: ProvenancePageInfoType;
+  @Field(() => PageInfoType) pageInfo: PageInfoType;
   @Field(() => Int) totalCount: number;
 }
 

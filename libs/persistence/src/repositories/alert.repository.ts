@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { queryRows } from './sql-query';
+import { PageDirection, queryRows } from './sql-query';
 
 export interface AlertCriteria {
   codes?: string[];
@@ -98,12 +98,16 @@ interface AlertTableRow {
 export class AlertRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** Newest first, keyset on id. */
+  /**
+   * Newest first, keyset on id: `forward` pages are older than the cursor, `backward` ones newer (read oldest first,
+   * served newest first); `hasMore`: another alert lies past the page in the direction read.
+   */
   async page(
     criteria: AlertCriteria,
     visibility: AlertVisibility,
     limit: number,
-    beforeId: number | null,
+    cursorId: number | null,
+    direction: PageDirection = 'forward',
   ): Promise<{ alerts: AlertRow[]; hasMore: boolean }> {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -127,14 +131,16 @@ export class AlertRepository {
     if (criteria.epc) where.push(`a.epc = ${p(criteria.epc)}`);
     if (criteria.since) where.push(`a.created_at >= ${p(criteria.since.toISOString())}::timestamptz`);
     if (criteria.until) where.push(`a.created_at < ${p(criteria.until.toISOString())}::timestamptz`);
-    if (beforeId !== null) where.push(`a.id < ${p(beforeId)}::bigint`);
+    const forward = direction === 'forward';
+    if (cursorId !== null) where.push(`a.id ${forward ? '<' : '>'} ${p(cursorId)}::bigint`);
     const rows = await queryRows<AlertTableRow>(
       this.db,
       `SELECT a.id, a.code, a.epc, a.gtin, a.lot, a.actor_id, a.manufacturer_id, a.recipient_id, a.details, a.created_at
-       FROM alert a ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.id DESC LIMIT ${p(limit + 1)}`,
+       FROM alert a ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.id ${forward ? 'DESC' : 'ASC'} LIMIT ${p(limit + 1)}`,
       params,
     );
-    const alerts = rows.slice(0, limit).map((r) => ({
+    const page = rows.slice(0, limit);
+    const alerts = (forward ? page : page.reverse()).map((r) => ({
       id: Number(r.id),
       code: r.code,
       epc: r.epc,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { queryRows } from './sql-query';
+import { PageDirection, queryRows } from './sql-query';
 
 /** Who did it: an organization through its API key, or the operator through the admin token. */
 export type AuditActor = { kind: 'organization'; organizationId: string } | { kind: 'operator' };
@@ -71,20 +71,27 @@ export class AuditLogRepository {
     return appendAuditEntry(this.db, entry);
   }
 
-  /** One page newest first, below `beforeId` when given; `hasMore` says whether an older entry matches. */
+  /**
+   * One page newest first: `forward`, older than the cursor entry; `backward`, newer than it (read oldest first);
+   * `hasMore` says whether another entry matches past the page in the direction read.
+   */
   async page(
     criteria: { action?: string; subjectId?: string },
     size: number,
-    beforeId: number | null,
+    cursorId: number | null,
+    direction: PageDirection = 'forward',
   ): Promise<{ entries: StoredAuditEntry[]; hasMore: boolean }> {
+    const forward = direction === 'forward';
     const rows = await queryRows<AuditLogRow>(
       this.db,
       `SELECT id, at, actor_kind AS "actorKind", actor_org_id AS "actorOrgId", action, subject_type AS "subjectType", subject_id AS "subjectId", before, after
        FROM audit_log
-       WHERE ($1::text IS NULL OR action = $1) AND ($2::text IS NULL OR subject_id = $2) AND ($3::bigint IS NULL OR id < $3)
-       ORDER BY id DESC LIMIT $4`,
-      [criteria.action ?? null, criteria.subjectId ?? null, beforeId, size + 1],
+       WHERE ($1::text IS NULL OR action = $1) AND ($2::text IS NULL OR subject_id = $2)
+         AND ($3::bigint IS NULL OR ${forward ? 'id < $3' : 'id > $3'})
+       ORDER BY id ${forward ? 'DESC' : 'ASC'} LIMIT $4`,
+      [criteria.action ?? null, criteria.subjectId ?? null, cursorId, size + 1],
     );
-    return { entries: rows.slice(0, size).map((r) => ({ ...r, id: Number(r.id) })), hasMore: rows.length > size };
+    const page = rows.slice(0, size).map((r) => ({ ...r, id: Number(r.id) }));
+    return { entries: forward ? page : page.reverse(), hasMore: rows.length > size };
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { queryRows } from './sql-query';
+import { PageDirection, queryRows } from './sql-query';
 
 export interface LotView {
   gtin: string;
@@ -105,22 +105,28 @@ export class LotRepository {
     return rows.map((r) => ({ custodianId: r.custodian_id, count: Number(r.n) }));
   }
 
-  /** One page in EPC order after `afterEpc`, and whether more follow: keyset, so the 1,000th page costs the first's. */
+  /**
+   * One page in EPC order after the cursor EPC (`forward`) or before it (`backward`, read in reverse and served in EPC
+   * order), and whether more follow that way: keyset, so the 1,000th page costs the first's.
+   */
   async packs(
     gtin: string,
     lot: string,
     custodianId: string | null,
     limit: number,
-    afterEpc: string | null,
+    cursorEpc: string | null,
+    direction: PageDirection = 'forward',
   ): Promise<{ packs: LotPack[]; hasMore: boolean }> {
+    const forward = direction === 'forward';
     const rows = await queryRows<LotPackRow>(
       this.db,
       `SELECT epc, serial, status, to_char(expiry, 'YYYY-MM-DD') AS expiry, custodian_id, container_epc FROM pack_state
-       WHERE gtin = $1 AND lot = $2 AND ($3::uuid IS NULL OR custodian_id = $3) AND ($4::text IS NULL OR epc > $4)
-       ORDER BY epc LIMIT $5`,
-      [gtin, lot, custodianId, afterEpc, limit + 1],
+       WHERE gtin = $1 AND lot = $2 AND ($3::uuid IS NULL OR custodian_id = $3) AND ($4::text IS NULL OR ${forward ? 'epc > $4' : 'epc < $4'})
+       ORDER BY epc ${forward ? 'ASC' : 'DESC'} LIMIT $5`,
+      [gtin, lot, custodianId, cursorEpc, limit + 1],
     );
-    const packs = rows.slice(0, limit).map((r) => ({
+    const page = rows.slice(0, limit);
+    const packs = (forward ? page : page.reverse()).map((r) => ({
       epc: r.epc,
       serial: r.serial,
       status: r.status,
