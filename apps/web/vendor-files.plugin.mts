@@ -15,6 +15,8 @@ export const VENDOR_FILES: Record<string, { pkg: string; file: string }> = {
   'react-dom.production.min.js': { pkg: 'react-dom', file: 'umd/react-dom.production.min.js' },
   'graphiql.min.js': { pkg: 'graphiql', file: 'graphiql.min.js' },
   'graphiql.min.css': { pkg: 'graphiql', file: 'graphiql.min.css' },
+  'swagger-ui-bundle.js': { pkg: 'swagger-ui-dist', file: 'swagger-ui-bundle.js' },
+  'swagger-ui.css': { pkg: 'swagger-ui-dist', file: 'swagger-ui.css' },
 };
 
 export function vendorFiles(): Plugin {

@@ -13,6 +13,7 @@ const RENDERED: Record<string, { selector: string; text: RegExp }> = {
   '/scan/self-test': { selector: 'h1', text: /^Scanner self-test$/ },
   '/explorer': { selector: 'h1', text: /^Explorer$/ },
   '/graphiql': { selector: '#graphiql .graphiql-container', text: /\S/ },
+  '/epcis/explorer': { selector: '.swagger-ui .info .title', text: /EPCIS 2.0 repository/ },
 };
 
 describe('landing page in headless Chromium', () => {

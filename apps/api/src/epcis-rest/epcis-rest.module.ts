@@ -3,16 +3,19 @@ import { CaptureModule } from '../capture/capture.module';
 import { CaptureStreamService } from '../capture/capture-stream.service';
 import { EventsModule } from '../events/events.module';
 import { LicenceModule } from '../licences/licence.module';
+import { WebModule } from '../web/web.module';
 import { CaptureJobService } from './capture-job.service';
 import { EpcisCaptureController } from './epcis-capture.controller';
 import { EpcisEventsController } from './epcis-events.controller';
+import { EpcisOpenApiController } from './epcis-openapi.controller';
+import { EpcisOpenApiService } from './epcis-openapi.service';
 import { EpcisRequestMiddleware } from './epcis-request.middleware';
 
 /** The GS1 EPCIS 2.0 REST binding: capture and events. */
 @Module({
-  imports: [CaptureModule, EventsModule, LicenceModule],
-  controllers: [EpcisCaptureController, EpcisEventsController],
-  providers: [CaptureJobService, CaptureStreamService],
+  imports: [CaptureModule, EventsModule, LicenceModule, WebModule],
+  controllers: [EpcisCaptureController, EpcisEventsController, EpcisOpenApiController],
+  providers: [CaptureJobService, CaptureStreamService, EpcisOpenApiService],
 })
 export class EpcisRestModule implements NestModule {
   configure(consumer: MiddlewareConsumer) {

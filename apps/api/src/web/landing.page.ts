@@ -20,6 +20,11 @@ export const LANDING_LINKS: { href: string; title: string; what: string }[] = [
     what: 'For regulators: a pack’s custody, its events and their proofs checked on chain, and lot recalls.',
   },
   { href: '/graphiql', title: 'GraphiQL', what: 'For developers: try the GraphQL API in the browser (needs an API key).' },
+  {
+    href: '/epcis/explorer',
+    title: 'EPCIS REST API explorer',
+    what: "For integrators: GS1's EPCIS 2.0 REST binding as served here, to read and try (needs an API key).",
+  },
 ];
 
 const CSS = `body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;background:#f6f7f9;color:#111;line-height:1.45}
