@@ -13,3 +13,4 @@ export * from './authority';
 export * from './licence';
 export * from './status-action';
 export type { Organization } from './organization';
+export * from './exception-case';
