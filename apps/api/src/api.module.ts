@@ -38,6 +38,7 @@ import { ProofsModule } from './proofs/proofs.module';
 import { ProvenanceModule } from './provenance/provenance.module';
 import { VerificationModule } from './verification/verification.module';
 import { WebModule } from './web/web.module';
+import { CaseModule } from './cases/case.module';
 
 /**
  * Limits on what one GraphQL operation may ask, checked before it runs (GraphQL Armor). Introspection is exempt from
@@ -105,6 +106,7 @@ export class ApiModule {
         EpcisRestModule,
         AuditModule,
         AuditLogModule,
+        CaseModule,
         WebModule,
         HealthModule,
       ],

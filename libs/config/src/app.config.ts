@@ -73,6 +73,7 @@ const schema = z
     RATE_LIMIT_PER_IP_PER_MINUTE: positiveInt.default(3_000),
     AUTH_FAILURES_PER_IP: positiveInt.default(20),
     AUTH_FAILURE_WINDOW_SECONDS: positiveInt.default(900),
+    CASE_GRACE_BUSINESS_DAYS: z.coerce.number().int().min(1).max(30).default(3),
     EVENT_TIME_MAX_SKEW_MS: z.coerce
       .number()
       .int()
@@ -155,6 +156,8 @@ export interface AppConfig {
   };
   /** How far an event's eventTime may be ahead of the server's clock before the capture is refused (FUTURE_EVENT). */
   readonly eventTimeMaxSkewMs: number;
+  /** An exception case's grace period for product pending data verification, in business days (the industry's is 3). */
+  readonly caseGraceBusinessDays: number;
 }
 
 export class ConfigError extends Error {
@@ -218,6 +221,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     restartCount: e.PHARMATRACE_RESTART_COUNT,
     licenceEnforcement: e.LICENCE_ENFORCEMENT,
     eventTimeMaxSkewMs: e.EVENT_TIME_MAX_SKEW_MS,
+    caseGraceBusinessDays: e.CASE_GRACE_BUSINESS_DAYS,
     rateLimits: {
       perKeyPerMinute: e.RATE_LIMIT_PER_KEY_PER_MINUTE,
       verifyPerKeyPerMinute: e.RATE_LIMIT_VERIFY_PER_KEY_PER_MINUTE,

@@ -20,6 +20,7 @@ import { VerificationErrorCode } from '../verification/verification.error';
 import { RateLimitErrorCode } from '../rate-limits/rate-limit.error';
 import { AuthErrorCode } from './auth.error';
 import { PagingErrorCode } from './paging.error';
+import { CaseErrorCode } from '../cases/case.error';
 import { RequestLimitErrorCode } from './request-limit.error';
 
 /** Every feature's error codes (error-status.spec.ts holds them unique across features). */
@@ -47,6 +48,7 @@ export const ERROR_CODE_ENUMS = {
   HealthErrorCode,
   RequestLimitErrorCode,
   PagingErrorCode,
+  CaseErrorCode,
 } as const;
 
 type Enums = typeof ERROR_CODE_ENUMS;
@@ -56,6 +58,10 @@ export type ErrorCode = { [Name in keyof Enums]: Enums[Name][keyof Enums[Name]] 
 /** The one table from every feature's error codes to the HTTP status they answer with; the type makes it exhaustive. */
 const ERROR_STATUS = {
   [PagingErrorCode.INVALID_PAGE_ARGUMENTS]: 400,
+  [CaseErrorCode.INVALID_CASE]: 400,
+  [CaseErrorCode.CASE_NOT_FOUND]: 404,
+  [CaseErrorCode.CASE_ACTION_REFUSED]: 409,
+  [CaseErrorCode.CASE_CHANGED]: 409,
   [AuthErrorCode.UNAUTHENTICATED]: 401,
   [AuthErrorCode.FORBIDDEN]: 403,
   [AuthErrorCode.API_KEY_EXPIRED]: 401,

@@ -1,0 +1,258 @@
+import type { Organization } from '@pharmatrace/domain';
+import {
+  addBusinessDays,
+  CaseAction,
+  CaseCategory,
+  CaseRefusal,
+  CaseResolution,
+  caseRole,
+  CaseState,
+  decideCaseAction,
+  quarantines,
+  regulatorNotificationDue,
+} from '@pharmatrace/domain';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
+import { canonicalEpc, Gs1Error } from '@pharmatrace/gs1';
+import { CaseRow, ExceptionCaseRepository } from '@pharmatrace/persistence';
+import { Clock, CLOCK } from '../common/clock';
+import { OrganizationDirectory } from '../common/organization.directory';
+import { ConnectionArgs, pageInfo, pageRequest } from '../common/paging';
+import { CaseError, CaseErrorCode } from './case.error';
+import {
+  CaseActionInput,
+  CaseActionKind,
+  CaseConnectionType,
+  CaseEntryType,
+  CaseFilter,
+  CaseItemType,
+  CaseType,
+  OpenCaseInput,
+} from './case.types';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ATTACHMENT = /^sha256:[0-9a-f]{64}$/;
+const MAX_EPCS = 10_000;
+const MAX_SUMMARY = 2_000;
+const MAX_MESSAGE = 4_000;
+const DEFAULT_PAGE = 50;
+const MAX_PAGE = 500;
+
+const REFUSALS: Record<CaseRefusal, string> = {
+  [CaseRefusal.NOT_A_PARTY]: 'only the two trading partners of a case and regulators act on it',
+  [CaseRefusal.WRONG_STATE]: 'this action does not apply to the case in its state',
+  [CaseRefusal.REGULATOR_ONLY]: 'once escalated a case is decided by the regulator, and only the regulator reopens a resolved case',
+};
+
+/**
+ * Exception cases: opened by one trading partner (from an alert, a scan, a receiving discrepancy or by hand), seen and
+ * answered by both and by every regulator. Every change goes through decideCaseAction (libs/domain), is stored with
+ * the version it was decided on, recorded in the case's history and the audit log; packs stay quarantined while the
+ * case holds them.
+ */
+@Injectable()
+export class CaseService {
+  constructor(
+    private readonly cases: ExceptionCaseRepository,
+    private readonly organizations: OrganizationDirectory,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async open(org: Organization, input: OpenCaseInput, source: 'ALERT' | 'SCAN' | 'RECEIPT' | 'MANUAL' = 'MANUAL'): Promise<CaseType> {
+    const summary = input.summary.trim();
+    if (!summary || summary.length > MAX_SUMMARY) throw this.invalid('summary', 'length', `must have 1 to ${MAX_SUMMARY} characters`);
+    const epcs = this.epcs(input.epcs ?? []);
+    const counterparty = input.counterparty ? await this.counterparty(input.counterparty) : null;
+    if (counterparty?.id === org.id) throw this.invalid('counterparty', 'another-organization', 'a case is between two organizations');
+    const now = this.clock();
+    const row = await this.cases.open(
+      {
+        category: input.category,
+        state: CaseState.OPEN,
+        reporterId: org.id,
+        counterpartyId: counterparty?.id ?? null,
+        source,
+        sourceRef: null,
+        summary,
+        openedAt: now,
+        graceUntil: addBusinessDays(now, this.config.caseGraceBusinessDays),
+      },
+      epcs.map((epc) => ({ epc, note: null })),
+      { at: now, actorId: org.id, action: 'OPEN', resolution: null, message: summary, attachments: [] },
+    );
+    return this.toType(row, now);
+  }
+
+  async act(org: Organization, id: string, input: CaseActionInput): Promise<CaseType> {
+    const action = this.action(input);
+    const message = input.message?.trim() || null;
+    if (message && message.length > MAX_MESSAGE) throw this.invalid('message', 'length', `at most ${MAX_MESSAGE} characters`);
+    const attachments = input.attachments ?? [];
+    const bad = attachments.findIndex((a) => !ATTACHMENT.test(a));
+    if (bad >= 0) throw this.invalid(`attachments.${bad}`, 'sha256', 'an attachment is named by its hash: sha256:<64 lowercase hex>');
+    const found = await this.visible(org, id);
+    const decision = decideCaseAction(this.view(found), action, caseRole(this.view(found), org.id, org.role === 'REGULATOR'));
+    if (!decision.ok) {
+      throw new CaseError(CaseErrorCode.CASE_ACTION_REFUSED, `${input.action}: ${REFUSALS[decision.refusal]}`, {
+        rule: decision.refusal,
+        state: found.state,
+      });
+    }
+    const now = this.clock();
+    const resolvedNow = decision.state === CaseState.RESOLVED && found.state !== CaseState.RESOLVED;
+    const changed = await this.cases.change(
+      found.id,
+      found.version,
+      {
+        state: decision.state,
+        resolution: decision.resolution,
+        resolvedAt: decision.state === CaseState.RESOLVED ? (resolvedNow ? now : found.resolvedAt) : null,
+        regulatorDueAt: decision.effects.notifyRegulator
+          ? regulatorNotificationDue(now)
+          : decision.state === CaseState.RESOLVED
+            ? found.regulatorDueAt
+            : null,
+      },
+      {
+        at: now,
+        actorId: org.id,
+        action: input.action,
+        fromState: found.state,
+        toState: decision.state,
+        resolution: decision.resolution,
+        message,
+        attachments,
+      },
+    );
+    if (!changed)
+      throw new CaseError(CaseErrorCode.CASE_CHANGED, `case ${found.number} changed since it was read: reload it and try again`, { id });
+    return this.toType(changed, now);
+  }
+
+  async get(org: Organization, id: string): Promise<CaseType> {
+    return this.toType(await this.visible(org, id), this.clock());
+  }
+
+  async list(org: Organization, filter: CaseFilter | null, args: ConnectionArgs): Promise<CaseConnectionType> {
+    const request = pageRequest(args);
+    const size = request.size ?? DEFAULT_PAGE;
+    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE)
+      throw this.invalid(request.sizeField, 'range', `must be an integer from 1 to ${MAX_PAGE}`);
+    const cursor = request.cursor === null ? null : this.cursor(request.cursor, request.cursorField);
+    const now = this.clock();
+    const visibility = org.role === 'REGULATOR' ? ({ kind: 'all' } as const) : ({ kind: 'party', organizationId: org.id } as const);
+    const criteria = { states: filter?.state, categories: filter?.category, overdueAt: filter?.overdue ? now : undefined };
+    const page = await this.cases.page(visibility, criteria, size, cursor, request.direction);
+    const edges = page.cases.map((row) => ({
+      cursor: Buffer.from(`case:${row.number}`).toString('base64url'),
+      node: this.toType(row, now),
+    }));
+    return {
+      edges,
+      pageInfo: pageInfo(
+        request,
+        edges.map((e) => e.cursor),
+        page.hasMore,
+      ),
+    };
+  }
+
+  /** Read after the case itself was: whoever sees the case sees its packs and history. */
+  async items(c: CaseType): Promise<CaseItemType[]> {
+    return (await this.cases.items(c.id)).map((i) => ({ epc: i.epc, note: i.note ?? undefined }));
+  }
+
+  async history(c: CaseType): Promise<CaseEntryType[]> {
+    return (await this.cases.history(c.id)).map((e) => ({
+      actorId: e.actorId,
+      at: e.at,
+      action: e.action === 'OPEN' ? undefined : (e.action as CaseActionKind),
+      fromState: (e.fromState as CaseState | null) ?? undefined,
+      toState: e.toState as CaseState,
+      resolution: (e.resolution as CaseResolution | null) ?? undefined,
+      message: e.message ?? undefined,
+      attachments: e.attachments,
+    }));
+  }
+
+  /** A case the caller is a party to, or any for a regulator; any other is CASE_NOT_FOUND, as if absent. */
+  private async visible(org: Organization, id: string): Promise<CaseRow> {
+    const row = UUID.test(id) ? await this.cases.byId(id) : null;
+    const party = row && (org.role === 'REGULATOR' || row.reporterId === org.id || row.counterpartyId === org.id);
+    if (!row || !party) throw new CaseError(CaseErrorCode.CASE_NOT_FOUND, `no case ${id} that you may see`, { id });
+    return row;
+  }
+
+  private action(input: CaseActionInput): CaseAction {
+    if (input.action === CaseActionKind.RESOLVE) {
+      if (!input.resolution)
+        throw this.invalid('resolution', 'required', 'RESOLVE needs a resolution: CLEARED, TECHNICAL_CAUSE or ILLEGITIMATE');
+      return { kind: 'RESOLVE', resolution: input.resolution };
+    }
+    if (input.resolution) throw this.invalid('resolution', 'only-with-resolve', 'a resolution goes only with RESOLVE');
+    return { kind: input.action };
+  }
+
+  private epcs(values: string[]): string[] {
+    if (values.length > MAX_EPCS) throw this.invalid('epcs', 'max-items', `at most ${MAX_EPCS} packs a case`);
+    const out = new Set<string>();
+    values.forEach((value, i) => {
+      try {
+        out.add(canonicalEpc(value.trim()));
+      } catch (e) {
+        if (e instanceof Gs1Error) throw this.invalid(`epcs.${i}`, e.rule, e.message);
+        throw e;
+      }
+    });
+    return [...out];
+  }
+
+  private async counterparty(ref: string): Promise<Organization> {
+    const key = ref.trim();
+    const org = UUID.test(key) ? await this.organizations.byId(key) : /^\d{13}$/.test(key) ? await this.organizations.byGln(key) : null;
+    if (!org) throw this.invalid('counterparty', 'registered', 'no registered organization has this id or GLN');
+    return org;
+  }
+
+  private cursor(cursor: string, field: string): string {
+    const match = /^case:(\d{1,18})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!match) throw this.invalid(field, 'cursor', 'is not a cursor this server issued');
+    return match[1];
+  }
+
+  private view(row: CaseRow) {
+    return {
+      reporterId: row.reporterId,
+      counterpartyId: row.counterpartyId,
+      state: row.state as CaseState,
+      resolution: row.resolution as CaseResolution | null,
+      category: row.category as CaseCategory,
+    };
+  }
+
+  private toType(row: CaseRow, now: Date): CaseType {
+    const view = this.view(row);
+    return {
+      id: row.id,
+      number: Number(row.number),
+      reporterId: row.reporterId,
+      counterpartyId: row.counterpartyId,
+      category: view.category,
+      state: view.state,
+      resolution: view.resolution ?? undefined,
+      summary: row.summary,
+      source: row.source,
+      openedAt: row.openedAt,
+      graceUntil: row.graceUntil,
+      overdue: view.state !== CaseState.RESOLVED && row.graceUntil.getTime() < now.getTime(),
+      resolvedAt: row.resolvedAt ?? undefined,
+      regulatorDueAt: row.regulatorDueAt ?? undefined,
+      quarantining: quarantines(view),
+    };
+  }
+
+  private invalid(field: string, rule: string, message: string): CaseError {
+    return new CaseError(CaseErrorCode.INVALID_CASE, `${field}: ${message}`, { field, rule });
+  }
+}
