@@ -5,17 +5,18 @@ import { EventsModule } from '../events/events.module';
 import { LicenceModule } from '../licences/licence.module';
 import { CaptureJobService } from './capture-job.service';
 import { EpcisCaptureController } from './epcis-capture.controller';
+import { EpcisDiscoveryController } from './epcis-discovery.controller';
 import { EpcisEventsController } from './epcis-events.controller';
 import { EpcisRequestMiddleware } from './epcis-request.middleware';
 
-/** The GS1 EPCIS 2.0 REST binding: capture and events. */
+/** The GS1 EPCIS 2.0 REST binding: capture, events, discovery and browsing. */
 @Module({
   imports: [CaptureModule, EventsModule, LicenceModule],
-  controllers: [EpcisCaptureController, EpcisEventsController],
+  controllers: [EpcisCaptureController, EpcisEventsController, EpcisDiscoveryController],
   providers: [CaptureJobService, CaptureStreamService],
 })
 export class EpcisRestModule implements NestModule {
   configure(consumer: MiddlewareConsumer) {
-    consumer.apply(EpcisRequestMiddleware).forRoutes(EpcisCaptureController, EpcisEventsController);
+    consumer.apply(EpcisRequestMiddleware).forRoutes(EpcisCaptureController, EpcisEventsController, EpcisDiscoveryController);
   }
 }
