@@ -14,7 +14,17 @@ export const VOCABULARY_RESOURCES = ['eventTypes', 'epcs', 'bizSteps', 'bizLocat
 export type VocabularyResource = (typeof VOCABULARY_RESOURCES)[number];
 
 /** GET /epcis: every top-level resource of the binding (its TopLevelResourceCollection requires all nine). */
-export const TOP_LEVEL_RESOURCES = ['events', 'eventTypes', 'epcs', 'bizSteps', 'bizLocations', 'readPoints', 'dispositions', 'capture', 'queries'];
+export const TOP_LEVEL_RESOURCES = [
+  'events',
+  'eventTypes',
+  'epcs',
+  'bizSteps',
+  'bizLocations',
+  'readPoints',
+  'dispositions',
+  'capture',
+  'queries',
+];
 
 /**
  * Each resource's path parameter (as the binding names it, for errors) and the events-query parameter its
