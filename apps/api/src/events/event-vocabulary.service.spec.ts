@@ -96,7 +96,7 @@ async function walk(service: EventVocabularyService, resource: 'epcs' | 'eventTy
 
 const codeOf = (p: Promise<unknown>) =>
   p.then(
-    () => 'resolved',
+    () => ({ code: 'resolved' }),
     (e: { code: string; details?: Record<string, unknown> }) => ({ code: e.code, ...e.details }),
   );
 
