@@ -8,6 +8,7 @@ export * from './repositories/anchor.repository';
 export * from './repositories/capture-job.repository';
 export * from './repositories/event-query.repository';
 export * from './repositories/event.repository';
+export * from './repositories/event-vocabulary.repository';
 export * from './repositories/organization.repository';
 export * from './repositories/pack.repository';
 export * from './repositories/recall.repository';

@@ -5,6 +5,7 @@ import { AnchorRepository } from './repositories/anchor.repository';
 import { CaptureJobRepository } from './repositories/capture-job.repository';
 import { EventQueryRepository } from './repositories/event-query.repository';
 import { EventRepository } from './repositories/event.repository';
+import { EventVocabularyRepository } from './repositories/event-vocabulary.repository';
 import { OrganizationRepository } from './repositories/organization.repository';
 import { PackRepository } from './repositories/pack.repository';
 import { RecallRepository } from './repositories/recall.repository';
@@ -28,6 +29,7 @@ const REPOSITORIES = [
   VerificationRepository,
   RecallRepository,
   EventQueryRepository,
+  EventVocabularyRepository,
   CaptureJobRepository,
   ProvenanceRepository,
   LotRepository,

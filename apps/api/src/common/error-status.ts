@@ -9,6 +9,7 @@ import { FlowErrorCode } from '../capture/flow.error';
 import { HealthErrorCode } from '../health/health.error';
 import { EpcisRestErrorCode } from '../epcis-rest/epcis-rest.error';
 import { EventQueryErrorCode } from '../events/event-query.error';
+import { EventVocabularyErrorCode } from '../events/event-vocabulary.error';
 import { ReadGrantErrorCode } from '../grants/read-grant.error';
 import { LicenceErrorCode } from '../licences/licence.error';
 import { LotErrorCode } from '../lots/lot.error';
@@ -39,6 +40,7 @@ export const ERROR_CODE_ENUMS = {
   AlertErrorCode,
   ProofBundleErrorCode,
   EventQueryErrorCode,
+  EventVocabularyErrorCode,
   ReadGrantErrorCode,
   EpcisRestErrorCode,
   FlowErrorCode,
@@ -105,6 +107,8 @@ const ERROR_STATUS = {
   [EventQueryErrorCode.INVALID_QUERY_PARAMETER]: 400,
   [EventQueryErrorCode.EVENT_NOT_FOUND]: 404,
   [EventQueryErrorCode.QUERY_TOO_LARGE]: 413,
+  [EventVocabularyErrorCode.RESOURCE_NOT_FOUND]: 404,
+  [EventVocabularyErrorCode.PAGE_TOKEN_NOT_FOUND]: 404,
   [ReadGrantErrorCode.INVALID_GRANT]: 400,
   [ReadGrantErrorCode.GRANT_FORBIDDEN]: 403,
   [ReadGrantErrorCode.GRANT_NOT_FOUND]: 404,

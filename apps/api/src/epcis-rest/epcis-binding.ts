@@ -31,6 +31,18 @@ export const EPCIS_HEADERS: Record<string, string> = {
   'GS1-EPCIS-Capture-File-Size-Limit': String(CAPTURE_FILE_SIZE_LIMIT),
 };
 
+/**
+ * What every OPTIONS answer adds to EPCIS_HEADERS: the binding's discovery headers (204DefaultDiscoveryResponse).
+ * GS1-EPC-Format and GS1-CBV-XML-Format say how identifiers and CBV values are served when a request states no
+ * preference: as they were captured. GS1-Extensions names the platform's own vocabulary (EXPORTING_BIZSTEP).
+ */
+export const DISCOVERY_HEADERS: Record<string, string> = {
+  'GS1-EPC-Format': 'Never_Translates',
+  'GS1-CBV-XML-Format': 'Never_Translates',
+  'GS1-Extensions': 'pt=https://pharmatrace.org/voc/',
+  'GS1-Vendor-Version': 'pharmatrace-0.1.0',
+};
+
 export const JSON_MEDIA_TYPES = ['application/json', 'application/ld+json'];
 /** EPCIS 2.0 and 1.2 XML documents; read into the same JSON-LD model as JSON captures. */
 export const XML_MEDIA_TYPES = ['application/xml', 'text/xml'];

@@ -19,7 +19,7 @@ const forServing = (e: QueriedEvent): StoredEvent => ({
 });
 
 /** Stored events in one query document: one @context for all of them (served-event.writer.ts says why). */
-function queryDocument(stored: QueriedEvent[]) {
+export function queryDocument(stored: QueriedEvent[]) {
   const { context, events } = servedEvents(stored.map(forServing));
   return {
     '@context': context,

@@ -27,6 +27,8 @@ const EXCEPTIONS: Record<string, { name: string; title: string }> = {
   INVALID_ENCODING: { name: 'ValidationException', title: 'Invalid character encoding' },
   INVALID_QUERY_PARAMETER: { name: 'QueryParameterException', title: 'Invalid query parameter' },
   EVENT_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such event' },
+  RESOURCE_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such resource' },
+  PAGE_TOKEN_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such page token' },
   QUERY_TOO_LARGE: { name: 'QueryTooLargeException', title: 'More events match than maxEventCount' },
   CAPTURE_JOB_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such capture job' },
   CAPTURE_LIMIT_EXCEEDED: { name: 'CaptureLimitExceededException', title: 'Capture limit exceeded' },

@@ -3,6 +3,7 @@ import { EpcisValidationError, readEpcisXmlSliced } from '@pharmatrace/epcis';
 import type { NextFunction, Request, Response } from 'express';
 import {
   CAPTURE_FILE_SIZE_LIMIT,
+  DISCOVERY_HEADERS,
   EPCIS_HEADERS,
   isStreamedCapture,
   JSON_MEDIA_TYPES,
@@ -33,7 +34,10 @@ const CAPTURE_PATH = /^\/epcis\/capture\/?(\?|$)/;
 export class EpcisRequestMiddleware implements NestMiddleware {
   use(req: Request, res: Response, next: NextFunction) {
     res.set(EPCIS_HEADERS);
-    if (req.method === 'OPTIONS') return next();
+    if (req.method === 'OPTIONS') {
+      res.set(DISCOVERY_HEADERS);
+      return next();
+    }
     const fail = (code: EpcisRestErrorCode, detail: string, details?: Record<string, unknown>) =>
       sendProblem(res, epcisProblem(code, detail, details, req.originalUrl));
 

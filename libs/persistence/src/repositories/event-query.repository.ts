@@ -105,7 +105,8 @@ const ORDER_COLUMN: Record<EventOrdering['key'], string> = { eventTime: 'event_t
 /** LIKE treats % and _ as wildcards; identifiers may contain them literally. */
 const likePrefix = (prefix: string) => prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
 
-class Sql {
+/** A statement's WHERE conditions and parameters, built up in order; shared with EventVocabularyRepository. */
+export class Sql {
   readonly where: string[] = [];
   readonly params: unknown[] = [];
 
@@ -230,7 +231,8 @@ export class EventQueryRepository {
     }
   }
 
-  private visibility(sql: Sql, v: NonNullable<EventCriteria['visibleTo']>) {
+  /** The read policy's condition on event alias `e`, added to `sql`: public so every read of events applies the same one. */
+  visibility(sql: Sql, v: NonNullable<EventCriteria['visibleTo']>) {
     const org = sql.param(v.organizationId);
     const glns = sql.param(v.glnPatterns);
     const parties = `coalesce(e.body->'sourceList', '[]'::jsonb) || coalesce(e.body->'destinationList', '[]'::jsonb)`;
