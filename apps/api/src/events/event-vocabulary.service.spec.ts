@@ -58,7 +58,7 @@ class FakeEventQueries {
 
   async query(params: QueryParams, reader: Organization): Promise<EventPage> {
     this.calls.push({ params, reader });
-    return { events: [], nextPageToken: null };
+    return { events: [], nextPageToken: null, hasMore: false };
   }
 }
 
