@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { commissioningEvent, EPCIS_CONTEXT, epcisDocument, eventHashes } from '@pharmatrace/epcis';
+import fc from 'fast-check';
 import request from 'supertest';
 import { createOrganization, gql, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
 
@@ -99,7 +100,9 @@ const cold = observe(6, {
     },
   ],
 });
-const EVENTS = [lotA, lotB, counted, weighed, transformed, warm, cold];
+// 8: values no cast could read (no such day; an exponent numeric cannot hold), which must not fail a query.
+const odd = { '@context': [EPCIS_CONTEXT, { ex: NS }], ...observe(7, { 'ex:checked': '2026-02-30T10:00:00Z', 'ex:count': '1e99999' }) };
+const EVENTS = [lotA, lotB, counted, weighed, transformed, warm, cold, odd];
 const declaration = {
   declarationTime: '2026-03-02T10:00:00Z',
   reason: 'incorrect_data',
@@ -262,9 +265,47 @@ describe('event queries: the rest of the EPCIS 2.0 query language, REST and Grap
       [{ 'GT_SENSORMETADATA_ex:calibrated': '2026-01-01' }, () => e(6)],
       [{ 'LT_SENSORREPORT_ex:drift': '0.1' }, () => []],
       [{ 'LE_SENSORREPORT_ex:drift': '0.2' }, () => e(6)],
+      [{ 'GT_ex:checked': '2026-01-01T00:00:00Z' }, () => []],
+      [{ 'EQ_ex:checked': '2026-02-30T10:00:00Z' }, () => e(8)],
+      [{ 'GE_ex:count': '1' }, () => []],
+      [{ 'EQ_ex:count': '1e99999' }, () => e(8)],
     ])('%j', async (query, expected) => {
       expect(await byName(query)).toEqual([expected(), expected()]);
     });
+  });
+
+  it('property: any value of any new parameter is answered 200 or 400, never 500', async () => {
+    const names = [
+      'EQ_ILMD_cbvmda:lotNumber',
+      'GT_ILMD_cbvmda:itemExpirationDate',
+      `LE_ILMD_${NS}batchSize`,
+      'EQ_INNER_ex:probe',
+      'GE_SENSORMETADATA_ex:calibrated',
+      'EQ_quantity_KGM',
+      'LT_quantity',
+      'GE_value_CEL',
+      'EQ_type',
+      'EQ_hexBinaryValue',
+      'GE_time',
+      'EQ_errorReason',
+      'LT_errorDeclarationTime',
+      'EXISTS_errorDeclaration',
+      'MATCH_anyEPCClass',
+    ];
+    const value = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom('1e9999', '-0', '2027-02-30', '2026-02-29T10:00:00Z', '0000-01-01T00:00:00Z', 'NaN', '|', '20.0', '0AFF'),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...names), value, async (name, v) => {
+        const res = await request(app.getHttpServer())
+          .get('/epcis/events')
+          .query({ [name]: v })
+          .set('Authorization', `Bearer ${regulator}`);
+        return res.status === 200 || (res.status === 400 && res.body.parameter === name);
+      }),
+      { numRuns: 150, seed: 16 },
+    );
   });
 
   it.each([
