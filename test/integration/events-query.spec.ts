@@ -146,7 +146,9 @@ describe('event queries: GET /epcis/events and GraphQL events share one filter a
     ['MATCH_outputEPC', { MATCH_outputEPC: packUrn('P4') }, () => e(6)],
     ['MATCH_anyEPC', { MATCH_anyEPC: CASE_URN }, () => e(2, 3, 4, 5)],
     ['MATCH_epcClass, LGTIN URN against a Digital Link', { MATCH_epcClass: `urn:epc:class:lgtin:0614141.099999.LX` }, () => e(8)],
-    ['MATCH_epcClass, /01/<gtin> matches every lot', { MATCH_epcClass: `https://id.gs1.org/01/${GTIN}` }, () => e(6)],
+    ['MATCH_anyEPCClass, /01/<gtin> matches every lot', { MATCH_anyEPCClass: `https://id.gs1.org/01/${GTIN}` }, () => e(6)],
+    // The standard's MATCH_epcClass reads quantityList and childQuantityList, not a transformation's inputQuantityList.
+    ['MATCH_epcClass, not inputQuantityList', { MATCH_epcClass: `https://id.gs1.org/01/${GTIN}` }, () => []],
     ['MATCH_epcClass, idpat', { MATCH_epcClass: 'urn:epc:idpat:sgtin:0614141.099999.*' }, () => e(8)],
     ['EQ_eventID, declared', { EQ_eventID: DECLARED_ID }, () => e(8)],
     ['EQ_eventID, hash', { EQ_eventID: '__hash3__' }, () => e(3)],

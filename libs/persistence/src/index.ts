@@ -7,6 +7,7 @@ export * from './persistence.module';
 export * from './repositories/anchor.repository';
 export * from './repositories/capture-job.repository';
 export * from './repositories/event-query.repository';
+export * from './repositories/event-query.families';
 export * from './repositories/event.repository';
 export * from './repositories/event-vocabulary.repository';
 export * from './repositories/organization.repository';

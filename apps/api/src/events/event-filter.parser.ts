@@ -1,11 +1,14 @@
-import { hashDigest, parseZonedDateTime } from '@pharmatrace/epcis';
+import { hashDigest } from '@pharmatrace/epcis';
 import { Epc, epcToDigitalLink, epcToUrn, Gs1Error, parseEpc, toGtin14 } from '@pharmatrace/gs1';
-import type { EpcCriterion, EpcRole, EventCriteria, StringMatch } from '@pharmatrace/persistence';
+import type { EpcCriterion, EpcRole, EventCriteria, QuantityList, StringMatch } from '@pharmatrace/persistence';
+import { errorDeclarationFamily } from './error-declaration-filter';
 import { decodePageToken, PagePosition } from './event-page.token';
-import { EventQueryError, EventQueryErrorCode } from './event-query.error';
+import { extensionFamily } from './extension-filter';
+import { quantityFamily } from './quantity-filter';
+import { dateTime, invalid, QueryFamily, QueryParams, single, vocabularySpellings } from './query-values';
+import { sensorFamily } from './sensor-filter';
 
-/** Query parameters by name, each with every value it was given (repeated parameters or a GraphQL list). */
-export type QueryParams = Record<string, string[]>;
+export type { QueryParams } from './query-values';
 
 export interface EventOrder {
   key: 'eventTime' | 'recordTime';
@@ -29,7 +32,6 @@ export const MAX_PER_PAGE = 1000;
 export const EVENT_TYPES = ['ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent', 'AssociationEvent'];
 const ACTIONS = ['ADD', 'OBSERVE', 'DELETE'];
 const COMPANY_PREFIX_LENGTHS = [6, 7, 8, 9, 10, 11, 12];
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const DIGITAL_LINK = 'https://id.gs1.org';
 
 const EPC_PARAMETERS: Record<string, EpcRole[]> = {
@@ -39,6 +41,18 @@ const EPC_PARAMETERS: Record<string, EpcRole[]> = {
   MATCH_outputEPC: ['output'],
   MATCH_anyEPC: ['epc', 'parent', 'child', 'input', 'output'],
 };
+
+/** MATCH_epcClass reads quantityList and childQuantityList only, as the standard says; MATCH_anyEPCClass all four lists. */
+const EPC_CLASS_PARAMETERS: Record<string, QuantityList[]> = {
+  MATCH_epcClass: ['quantityList', 'childQuantityList'],
+  MATCH_inputEPCClass: ['inputQuantityList'],
+  MATCH_outputEPCClass: ['outputQuantityList'],
+  MATCH_anyEPCClass: ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'],
+};
+
+/** Families of parameters in files of their own; each parameter belongs to the first that accepts it. */
+const FAMILIES: QueryFamily[] = [errorDeclarationFamily, quantityFamily, sensorFamily, extensionFamily];
+const familyOf = (name: string) => FAMILIES.find((f) => f.accepts(name));
 
 /** Every parameter the query understands; anything else is refused rather than silently ignored. */
 export const QUERY_PARAMETERS = [
@@ -53,7 +67,7 @@ export const QUERY_PARAMETERS = [
   'EQ_readPoint',
   'EQ_bizLocation',
   ...Object.keys(EPC_PARAMETERS),
-  'MATCH_epcClass',
+  ...Object.keys(EPC_CLASS_PARAMETERS),
   'EQ_eventID',
   'EQ_transformationID',
   'EQ_persistentDisposition_set',
@@ -94,32 +108,6 @@ const SINGLE_VALUED = new Set([
   'maxEventCount',
 ]);
 
-function invalid(parameter: string, rule: string, message: string): EventQueryError {
-  return new EventQueryError(EventQueryErrorCode.INVALID_QUERY_PARAMETER, `${parameter}: ${message}`, { parameter, rule });
-}
-
-function single(params: QueryParams, name: string): string | undefined {
-  const values = params[name];
-  if (!values?.length) return undefined;
-  if (values.length > 1) throw invalid(name, 'single-value', 'may be given only once');
-  return values[0];
-}
-
-function dateTime(params: QueryParams, name: string): Date | undefined {
-  const value = single(params, name);
-  if (value === undefined) return undefined;
-  // Strict: a real day, an offset within ±14:00 and a UTC year 0001–9999 (the database refuses the rest).
-  const date = DATE_TIME.test(value) ? parseZonedDateTime(value) : null;
-  if (!date) {
-    throw invalid(
-      name,
-      'format:date-time',
-      `"${value}" is not an ISO 8601 date-time with a zone (e.g. 2026-01-31T08:00:00Z) on a real day, years 0001–9999`,
-    );
-  }
-  return date;
-}
-
 function parseIdentifier(name: string, value: string): Epc {
   try {
     return parseEpc(value);
@@ -152,13 +140,6 @@ function locationSpellings(value: string): string[] {
     throw e;
   }
   return [...new Set([value, epcToDigitalLink(epc), ...urnSpellings(epc)])];
-}
-
-/** CBV values arrive as bare words, CBV 1.x URNs or GS1 Web URIs; a custom URI matches only itself. */
-function vocabularySpellings(value: string, urn: string, web: string): string[] {
-  if (/^[a-z_]+$/.test(value)) return [value, `urn:epcglobal:cbv:${urn}:${value}`, `https://ref.gs1.org/cbv/${web}-${value}`];
-  const short = new RegExp(`^(?:urn:epcglobal:cbv:${urn}:|https://ref\\.gs1\\.org/cbv/${web}-)([a-z_]+)$`).exec(value)?.[1];
-  return short ? vocabularySpellings(short, urn, web) : [value];
 }
 
 /** Instances are stored as canonical Digital Links; a GTIN pattern matches every serial of that GTIN. */
@@ -207,16 +188,24 @@ function eventIds(values: string[]): { hashes: Buffer[]; declared: string[] } {
 /** The one reading of event-query parameters, shared by the REST binding and GraphQL. */
 export function parseEventQuery(raw: QueryParams): ParsedEventQuery {
   const params: QueryParams = {};
+  const families = new Map<QueryFamily, QueryParams>();
   for (const [name, values] of Object.entries(raw)) {
-    if (!QUERY_PARAMETERS.includes(name) && !TYPED_PARAMETER.test(name)) {
-      const supported = [...QUERY_PARAMETERS, ...Object.keys(TYPED_FAMILIES).map((f) => `${f}_<type>`)];
+    const fixed = QUERY_PARAMETERS.includes(name) || TYPED_PARAMETER.test(name);
+    const family = fixed ? undefined : familyOf(name);
+    if (!fixed && !family) {
+      const supported = [
+        ...QUERY_PARAMETERS,
+        ...Object.keys(TYPED_FAMILIES).map((f) => `${f}_<type>`),
+        ...FAMILIES.flatMap((f) => f.described),
+      ];
       throw invalid(name, 'supported-parameter', `is not a supported query parameter (${supported.join(', ')})`);
     }
     // `|` is in no URI, EPC, event type or CBV word unescaped, so splitting on it never cuts a value in two.
-    const piped = SINGLE_VALUED.has(name) ? values : values.flatMap((v) => v.split('|'));
+    const piped = SINGLE_VALUED.has(name) || family?.singleValued(name) ? values : values.flatMap((v) => v.split('|'));
     const list = COMMA_LISTS.has(name) ? piped.flatMap((v) => v.split(',')) : piped;
-    if (list.some((v) => v.trim() === '')) throw invalid(name, 'non-empty', 'values must not be empty');
+    if (!family?.mayBeEmpty(name) && list.some((v) => v.trim() === '')) throw invalid(name, 'non-empty', 'values must not be empty');
     params[name] = list.map((v) => v.trim());
+    if (family) families.set(family, { ...families.get(family), [name]: params[name] });
   }
   const criteria: EventCriteria = {};
   const list = (name: string) => (params[name]?.length ? params[name] : undefined);
@@ -245,8 +234,11 @@ export function parseEventQuery(raw: QueryParams): ParsedEventQuery {
     if (values) epcs.push({ ...epcMatch(name, values), roles });
   }
   if (epcs.length) criteria.epcs = epcs;
-  const classes = list('MATCH_epcClass');
-  if (classes) criteria.epcClasses = epcClassMatch('MATCH_epcClass', classes);
+  const classes = Object.entries(EPC_CLASS_PARAMETERS).flatMap(([name, lists]) => {
+    const values = list(name);
+    return values ? [{ ...epcClassMatch(name, values), lists }] : [];
+  });
+  if (classes.length) criteria.epcClasses = classes;
   const ids = list('EQ_eventID');
   if (ids) criteria.eventIds = eventIds(ids);
   criteria.transformationIds = list('EQ_transformationID');
@@ -268,6 +260,13 @@ export function parseEventQuery(raw: QueryParams): ParsedEventQuery {
     });
   }
   if (typed.length) criteria.typedEntries = typed;
+  for (const [family, given] of families) {
+    for (const [key, value] of Object.entries(family.criteria(given)) as [keyof EventCriteria, unknown][]) {
+      // Families may fill the same list (quantities and sensor measures): every criterion narrows the answer.
+      const held = criteria[key];
+      Object.assign(criteria, { [key]: Array.isArray(held) && Array.isArray(value) ? [...held, ...value] : value });
+    }
+  }
 
   const perPageText = single(params, 'perPage');
   const perPage = perPageText === undefined ? DEFAULT_PER_PAGE : Number(perPageText);

@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import type { EventCorrectionView } from '@pharmatrace/persistence';
 import GraphQLJSON from 'graphql-type-json';
 import { PageInfoType } from '../common/paging';
@@ -8,6 +8,13 @@ import { PageInfoType } from '../common/paging';
 export class TypedValuesInput {
   @Field({ description: 'A CBV word (po, desadv, owning_party…), its CBV URN or GS1 Web URI, or a URI of your own' }) type: string;
   @Field(() => [String]) values: string[];
+}
+
+/** Any query parameter by its binding name, for names GraphQL cannot spell (EQ_ILMD_cbvmda:lotNumber, GE_value_CEL). */
+@InputType()
+export class QueryParameterInput {
+  @Field({ description: 'The REST binding name, e.g. EQ_ILMD_cbvmda:lotNumber, GE_value_CEL, EQ_quantity_KGM' }) name: string;
+  @Field(() => [String], { description: 'Its values; an EXISTS_ parameter takes none' }) values: string[];
 }
 
 /** The same filters as the EPCIS REST query parameters, under the same names, read by the same parser. */
@@ -34,6 +41,49 @@ export class EventFilter {
   @Field(() => [String], { nullable: true }) MATCH_outputEPC?: string[];
   @Field(() => [String], { nullable: true }) MATCH_anyEPC?: string[];
   @Field(() => [String], { nullable: true, description: 'LGTIN, GTIN pattern (idpat) or /01/<gtin>' }) MATCH_epcClass?: string[];
+  @Field(() => [String], { nullable: true, description: 'inputQuantityList classes' }) MATCH_inputEPCClass?: string[];
+  @Field(() => [String], { nullable: true, description: 'outputQuantityList classes' }) MATCH_outputEPCClass?: string[];
+  @Field(() => [String], { nullable: true, description: 'classes of any quantity list' }) MATCH_anyEPCClass?: string[];
+  @Field(() => Float, { nullable: true, description: 'a quantity element of any list, in any unit' }) EQ_quantity?: number;
+  @Field(() => Float, { nullable: true }) GT_quantity?: number;
+  @Field(() => Float, { nullable: true }) GE_quantity?: number;
+  @Field(() => Float, { nullable: true }) LT_quantity?: number;
+  @Field(() => Float, { nullable: true }) LE_quantity?: number;
+  @Field({ nullable: true, description: 'true: only events declared in error (their latest declaration counts)' })
+  EXISTS_errorDeclaration?: boolean;
+  @Field({ nullable: true }) GE_errorDeclarationTime?: string;
+  @Field({ nullable: true }) LT_errorDeclarationTime?: string;
+  @Field(() => [String], { nullable: true, description: 'CBV error reason in any spelling' }) EQ_errorReason?: string[];
+  @Field(() => [String], { nullable: true }) EQ_correctiveEventID?: string[];
+  @Field({ nullable: true, description: 'true: only events with sensor data' }) EXISTS_sensorElementList?: boolean;
+  @Field({ nullable: true, description: 'sensor metadata or report time' }) GE_time?: string;
+  @Field({ nullable: true }) LT_time?: string;
+  @Field({ nullable: true }) GE_startTime?: string;
+  @Field({ nullable: true }) LT_startTime?: string;
+  @Field({ nullable: true }) GE_endTime?: string;
+  @Field({ nullable: true }) LT_endTime?: string;
+  @Field(() => [String], { nullable: true, description: 'measurement type: Temperature, gs1:Temperature or its URI' }) EQ_type?: string[];
+  @Field(() => [String], { nullable: true }) EQ_deviceID?: string[];
+  @Field(() => [String], { nullable: true }) EQ_deviceMetadata?: string[];
+  @Field(() => [String], { nullable: true }) EQ_rawData?: string[];
+  @Field(() => [String], { nullable: true }) EQ_dataProcessingMethod?: string[];
+  @Field(() => [String], { nullable: true }) EQ_microorganism?: string[];
+  @Field(() => [String], { nullable: true }) EQ_chemicalSubstance?: string[];
+  @Field(() => [String], { nullable: true }) EQ_bizRules?: string[];
+  @Field(() => [String], { nullable: true }) EQ_stringValue?: string[];
+  @Field(() => [String], { nullable: true }) EQ_hexBinaryValue?: string[];
+  @Field(() => [String], { nullable: true }) EQ_uriValue?: string[];
+  @Field({ nullable: true }) EQ_booleanValue?: boolean;
+  @Field(() => Float, { nullable: true }) EQ_percRank?: number;
+  @Field(() => Float, { nullable: true }) GT_percRank?: number;
+  @Field(() => Float, { nullable: true }) GE_percRank?: number;
+  @Field(() => Float, { nullable: true }) LT_percRank?: number;
+  @Field(() => Float, { nullable: true }) LE_percRank?: number;
+  @Field(() => [QueryParameterInput], {
+    nullable: true,
+    description: 'parameters by binding name: ILMD and extension fields, measures by unit (EQ_ILMD_cbvmda:lotNumber, GE_value_CEL…)',
+  })
+  parameters?: QueryParameterInput[];
   @Field(() => [String], { nullable: true, description: 'CBV 2.0 hash or the eventID given at capture' }) EQ_eventID?: string[];
   @Field(() => [TypedValuesInput], { nullable: true, description: 'a business transaction of a type (EQ_bizTransaction_<type>)' })
   EQ_bizTransaction?: TypedValuesInput[];
@@ -58,13 +108,14 @@ export function eventQueryParams(filter: EventFilter | null, first: number | nul
   const params: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(filter ?? {}) as [
     string,
-    string | number | string[] | TypedValuesInput[] | null | undefined,
+    string | number | boolean | string[] | TypedValuesInput[] | QueryParameterInput[] | null | undefined,
   ][]) {
     if (value === undefined || value === null) continue;
     if (!Array.isArray(value)) params[name] = [String(value)];
     else
       for (const item of value) {
         if (typeof item === 'string') (params[name] ??= []).push(item);
+        else if ('name' in item) (params[item.name] ??= []).push(...(item.values.length ? item.values : ['']));
         else (params[`${name}_${item.type}`] ??= []).push(...item.values);
       }
   }

@@ -17,6 +17,7 @@ import { EventHashRules1765820000000 } from './1765820000000-event-hash-rules';
 import { EventHashRules31765830000000 } from './1765830000000-event-hash-rules-3';
 import { DropScanCorrections1765840000000 } from './1765840000000-drop-scan-corrections';
 import { EventVocabularyIndexes1765850000000 } from './1765850000000-event-vocabulary-indexes';
+import { QueryValues1765853000000 } from './1765853000000-query-values';
 import { ExceptionCases1765900000000 } from './1765900000000-exception-cases';
 
 export const MIGRATIONS = [
@@ -39,5 +40,6 @@ export const MIGRATIONS = [
   EventHashRules31765830000000,
   DropScanCorrections1765840000000,
   EventVocabularyIndexes1765850000000,
+  QueryValues1765853000000,
   ExceptionCases1765900000000,
 ];

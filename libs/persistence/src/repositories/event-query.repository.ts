@@ -1,6 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EpcRole } from '../entities';
+import {
+  ErrorDeclarationCriterion,
+  errorDeclarationCondition,
+  FieldCriterion,
+  fieldCondition,
+  MeasureCriterion,
+  measureCondition,
+  QuantityList,
+  quantityElements,
+  SENSOR_ELEMENTS_EXIST,
+  SensorAttributeCriterion,
+  sensorAttributeCondition,
+  SensorTimeCriterion,
+  sensorTimeCondition,
+} from './event-query.families';
 import { queryRows } from './sql-query';
 
 /** Identifiers as stored (canonical Digital Link in event_epc): equal to one of `exact` or starting with one of `prefixes`. */
@@ -29,8 +44,8 @@ export interface EventCriteria {
   readPoints?: string[];
   bizLocations?: string[];
   epcs?: EpcCriterion[];
-  /** Matched against the epcClass of quantity lists, as written. */
-  epcClasses?: StringMatch;
+  /** Each matched against the epcClass of the quantity elements of its `lists`, as written. */
+  epcClasses?: (StringMatch & { lists: QuantityList[] })[];
   /** CBV 2.0 hash digests, or the eventID the producer declared. */
   eventIds?: { hashes: Buffer[]; declared: string[] };
   /**
@@ -42,6 +57,16 @@ export interface EventCriteria {
   transformationIds?: string[];
   /** Events whose persistentDisposition sets (or unsets) one of `values`, each in every CBV spelling. */
   persistentDispositions?: { which: 'set' | 'unset'; values: string[] }[];
+  /** ILMD, extension, error-declaration and sensor extension fields (EQ_/EXISTS_/GT_… with ILMD_, INNER_…). */
+  fields?: FieldCriterion[];
+  /** Quantities and sensor measures (EQ_quantity, GE_value_CEL…). */
+  measures?: MeasureCriterion[];
+  sensorAttributes?: SensorAttributeCriterion[];
+  sensorTimes?: SensorTimeCriterion[];
+  /** Events with sensor data (EXISTS_sensorElementList). */
+  sensorElementsExist?: boolean;
+  /** Events whose latest error declaration says this (EXISTS_errorDeclaration, EQ_errorReason…). */
+  errorDeclaration?: ErrorDeclarationCriterion;
   /**
    * Read policy (libs/domain read-policy): only events the organization captured or names by GLN (`glnPatterns`, LIKE
    * patterns of every spelling) in read point, location, source or destination; with `ownGtins`, also events naming
@@ -91,8 +116,6 @@ interface QueriedEventRow {
   /** CORRECTIONS_COLUMN: jsonb, timestamps in it as text; `[]` when there are none. */
   corrections: EventCorrectionView[];
 }
-
-const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
 
 /** The order of a page: by event time or record time, then id, either way. */
 export interface EventOrdering {
@@ -205,9 +228,8 @@ export class EventQueryRepository {
         `e.id IN (SELECT ee.event_id FROM event_epc ee WHERE ${sql.match('ee.epc', epc)} AND ee.role = ANY(${sql.param(epc.roles)}::text[]))`,
       );
     }
-    if (c.epcClasses) {
-      const lists = QUANTITY_LISTS.map((l) => `coalesce(e.body->'${l}', '[]'::jsonb)`).join(' || ');
-      sql.where.push(`EXISTS (SELECT 1 FROM jsonb_array_elements(${lists}) q WHERE ${sql.match(`q->>'epcClass'`, c.epcClasses)})`);
+    for (const classes of c.epcClasses ?? []) {
+      sql.where.push(`EXISTS (SELECT 1 FROM ${quantityElements(classes.lists)} q WHERE ${sql.match(`q->>'epcClass'`, classes)})`);
     }
     for (const t of c.typedEntries ?? []) {
       sql.where.push(
@@ -223,6 +245,12 @@ export class EventQueryRepository {
                  WHERE d = ANY(${sql.param(d.values)}::text[]))`,
       );
     }
+    for (const f of c.fields ?? []) sql.where.push(fieldCondition(sql, f));
+    for (const m of c.measures ?? []) sql.where.push(measureCondition(sql, m));
+    for (const a of c.sensorAttributes ?? []) sql.where.push(sensorAttributeCondition(sql, a));
+    for (const t of c.sensorTimes ?? []) sql.where.push(sensorTimeCondition(sql, t));
+    if (c.sensorElementsExist) sql.where.push(SENSOR_ELEMENTS_EXIST);
+    if (c.errorDeclaration) sql.where.push(errorDeclarationCondition(sql, c.errorDeclaration));
     if (c.visibleTo) this.visibility(sql, c.visibleTo);
     if (c.eventIds) {
       sql.where.push(
