@@ -1,5 +1,6 @@
 import { EPCIS_CONTEXT } from './document.builder';
 import { eventHash } from './event-hash';
+import { eventsOf } from './event.model';
 import { cbvValue, cbvXmlForm, companyPrefixLength, formatEventEpcs, translateIdentifier } from './identifier-format';
 import { CBV } from './cbv-vocabulary';
 import { readEpcisXml } from './xml-reader';
@@ -153,8 +154,8 @@ describe('CBV values in XML', () => {
       if (cbvForm === 'web') expect(xml).toContain('<bizStep>https://ref.gs1.org/cbv/BizStep-packing</bizStep>');
       if (cbvForm === 'urn') expect(xml).toContain('type="urn:epcglobal:cbv:btt:po"');
       const read = readEpcisXml(xml);
-      const [readEvent] = read.epcisBody.eventList as object[];
-      expect(eventHash(readEvent, read['@context']).hash).toBe(hashOf(event));
+      const [readEvent] = eventsOf(read);
+      expect(eventHash(readEvent, read['@context'] as string[]).hash).toBe(hashOf(event));
     }
   });
 });
