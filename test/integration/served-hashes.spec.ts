@@ -242,9 +242,11 @@ describe('served JSON-LD rehashes to every stored hash (real Postgres)', () => {
     const recorded = new Map<string, string>(listed.data.events.edges.map((e: any) => [e.node.eventHash, e.node.recordTime]));
     let compared = 0;
     for (const hash of captured.keys()) {
+      // As captured: the binding's default answer writes identifiers as Digital Links, another graph (same hash).
       const res = await http()
         .get(`/epcis/events/${encodeURIComponent(hash)}`)
-        .set(auth());
+        .set(auth())
+        .set('GS1-EPC-Format', 'Never_Translates');
       expect(res.status).toBe(200);
       expect([hash, res.body.recordTime]).toEqual([hash, new Date(recorded.get(hash)!).toISOString()]);
       const served = withoutRecordTime(await expandJsonLd(res.body));

@@ -24,8 +24,3 @@ export function bareTerm(value: string, vocabulary: CbvVocabulary): string {
   }
   return value;
 }
-
-/** Bare term → CBV URN, the form the EPCIS XML binding uses; URIs stay as written. */
-export function termUrn(value: string, vocabulary: CbvVocabulary): string {
-  return TERM.test(value) ? vocabulary.urn + value : value;
-}

@@ -26,7 +26,20 @@ export { decodeDocument, decodedChunks, DocumentDecoder, type DocumentFormat } f
 export { writeEpcisXml, type WriteEpcisXmlOptions } from './xml-writer';
 export { servedEvent, type ServedEvents, servedEvents, type StoredEvent } from './served-event.writer';
 export { protectedTermRedefinitions } from './epcis-context.terms';
-export { markReadFromXml } from './xsd.rules';
+export { isReadFromXml, markReadFromXml } from './xsd.rules';
+export {
+  CBV_XML_FORMATS,
+  type CbvValueForm,
+  type CbvXmlFormat,
+  cbvValue,
+  cbvXmlForm,
+  companyPrefixLength,
+  EPC_FORMATS,
+  type EpcFormat,
+  type EpcFormatted,
+  formatEventEpcs,
+  translateIdentifier,
+} from './identifier-format';
 export { parseIsoDate, parseZonedDateTime } from './date-time.parser';
 export {
   CAPTURE_EVENT_LIMIT,

@@ -2,7 +2,8 @@
  * EPCIS 2.0 JSON-LD → EPCIS 2.0 XML, for partners that take query answers in XML. The inverse of
  * readEpcisXml as far as the event hash sees: writing then reading gives the same hashes.
  */
-import { CBV, type CbvVocabulary, termUrn } from './cbv-vocabulary';
+import { CBV, type CbvVocabulary } from './cbv-vocabulary';
+import { type CbvValueForm, cbvValue } from './identifier-format';
 import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
 import { namespacesOf, type Namespaces } from 'pharmatrace-verify/cbv';
 import { eventsOf } from './event.model';
@@ -12,6 +13,8 @@ import { XSD_SEQUENCES } from './xsd.rules';
 export interface WriteEpcisXmlOptions {
   /** Root element; by default the one matching the document's `type`. */
   root?: 'EPCISDocument' | 'EPCISQueryDocument';
+  /** How CBV values (bizStep, disposition, types, error reasons) are written (GS1-CBV-XML-Format); URNs by default. */
+  cbvForm?: CbvValueForm;
 }
 
 type Json = Record<string, unknown>;
@@ -49,7 +52,12 @@ class EventWriter {
   constructor(
     private readonly namespaces: Namespaces,
     private readonly eventIndex: number,
+    private readonly cbvForm: CbvValueForm,
   ) {}
+
+  cbv(value: unknown, vocabulary: CbvVocabulary): string {
+    return cbvValue(scalarText(value), vocabulary, this.cbvForm);
+  }
 
   fail(field: string, rule: string, message: string): never {
     throw new EpcisValidationError(EpcisErrorCode.MALFORMED_DOCUMENT, `event ${this.eventIndex} (${field}): ${message}`, [
@@ -149,7 +157,7 @@ class EventWriter {
     if (key in PARTY_LISTS) {
       const { element, vocabulary } = PARTY_LISTS[key];
       const items = this.list<Json>(value).map((entry, i) => {
-        const type = entry.type === undefined ? '' : ` type="${escapeAttribute(termUrn(scalarText(entry.type), vocabulary))}"`;
+        const type = entry.type === undefined ? '' : ` type="${escapeAttribute(this.cbv(entry.type, vocabulary))}"`;
         const extra = this.sensorAttributes(
           Object.fromEntries(Object.entries(entry).filter(([k]) => k.includes(':'))),
           `${field}/${i}`,
@@ -161,9 +169,9 @@ class EventWriter {
     }
     switch (key) {
       case 'bizStep':
-        return this.leaf(key, termUrn(scalarText(value), CBV.bizStep));
+        return this.leaf(key, this.cbv(value, CBV.bizStep));
       case 'disposition':
-        return this.leaf(key, termUrn(scalarText(value), CBV.disposition));
+        return this.leaf(key, this.cbv(value, CBV.disposition));
       case 'certificationInfo':
         return this.list(value)
           .map((v) => this.leaf(key, v))
@@ -175,13 +183,13 @@ class EventWriter {
       }
       case 'persistentDisposition': {
         const pd = value as Json;
-        const parts = ['set', 'unset'].flatMap((k) => this.list(pd[k]).map((v) => this.leaf(k, termUrn(scalarText(v), CBV.disposition))));
+        const parts = ['set', 'unset'].flatMap((k) => this.list(pd[k]).map((v) => this.leaf(k, this.cbv(v, CBV.disposition))));
         return `<${key}>${parts.join('')}</${key}>`;
       }
       case 'errorDeclaration': {
         const declaration = value as Json;
         let xml = declaration.declarationTime === undefined ? '' : this.leaf('declarationTime', declaration.declarationTime);
-        if (declaration.reason !== undefined) xml += this.leaf('reason', termUrn(scalarText(declaration.reason), CBV.errorReason));
+        if (declaration.reason !== undefined) xml += this.leaf('reason', this.cbv(declaration.reason, CBV.errorReason));
         if (declaration.correctiveEventIDs !== undefined) {
           const ids = this.list(declaration.correctiveEventIDs)
             .map((id) => this.leaf('correctiveEventID', id))
@@ -237,7 +245,7 @@ export function writeEpcisXml(document: EpcisJsonDocument, version: '2.0', optio
   const used = new Set<string>();
   const eventXml = events.map((event, index) => {
     const eventNamespaces = event['@context'] === undefined ? namespaces : namespacesOf(event['@context'], namespaces);
-    const writer = new EventWriter(eventNamespaces, index);
+    const writer = new EventWriter(eventNamespaces, index, options.cbvForm ?? 'urn');
     const body = writer.event(event);
     const own = [...writer.used].filter((p) => eventNamespaces[p] !== namespaces[p]);
     for (const prefix of writer.used) if (!own.includes(prefix)) used.add(prefix);

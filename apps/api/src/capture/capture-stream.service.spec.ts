@@ -200,7 +200,13 @@ describe('a streamed capture', () => {
   it('stores every event under its CBV hash in one committed session, and counts them', async () => {
     const { store, counted, capture } = setup();
     const document = epcisDocument(serials(3).map((s) => commission(s)));
-    await expect(capture(MANUFACTURER, document)).resolves.toEqual({ eventCount: 3, capturedCount: 3, duplicateCount: 0 });
+    await expect(capture(MANUFACTURER, document)).resolves.toEqual({
+      eventCount: 3,
+      capturedCount: 3,
+      duplicateCount: 0,
+      // The hash URIs in document order, as a capture job reports them.
+      eventHashes: eventHashes(document).map((h) => h.hash),
+    });
 
     expect(store.storedHashes().sort()).toEqual(
       eventHashes(document)
@@ -231,6 +237,7 @@ describe('a streamed capture', () => {
           eventCount: n,
           capturedCount: n,
           duplicateCount: 0,
+          eventHashes: eventHashes(document).map((h) => h.hash),
         });
         const [{ chunks, end }] = store.sessions;
         expect(end).toBe('committed');
@@ -267,19 +274,31 @@ describe('a streamed capture', () => {
   it('counts a document sent again, and an event repeated inside one, as duplicates', async () => {
     const { store, counted, capture } = setup();
     const document = epcisDocument([commission('S1'), commission('S2'), commission('S1')]);
+    const ids = eventHashes(document).map((h) => h.hash);
     await expect(capture(MANUFACTURER, document, { chunkEvents: 2 })).resolves.toEqual({
       eventCount: 3,
       capturedCount: 2,
       duplicateCount: 1,
+      eventHashes: ids,
     });
-    await expect(capture(MANUFACTURER, document)).resolves.toEqual({ eventCount: 3, capturedCount: 0, duplicateCount: 3 });
+    await expect(capture(MANUFACTURER, document)).resolves.toEqual({
+      eventCount: 3,
+      capturedCount: 0,
+      duplicateCount: 3,
+      eventHashes: ids,
+    });
     expect(store.tables.events.size).toBe(2);
     expect(counted).toEqual({ inserted: 2, duplicates: 4 });
   });
 
   it('captures an empty event list as nothing, committed', async () => {
     const { store, capture } = setup();
-    await expect(capture(MANUFACTURER, epcisDocument([]))).resolves.toEqual({ eventCount: 0, capturedCount: 0, duplicateCount: 0 });
+    await expect(capture(MANUFACTURER, epcisDocument([]))).resolves.toEqual({
+      eventCount: 0,
+      capturedCount: 0,
+      duplicateCount: 0,
+      eventHashes: [],
+    });
     expect(store.sessions).toEqual([{ chunks: [], end: 'committed' }]);
   });
 });
@@ -401,8 +420,16 @@ describe('all or nothing', () => {
     const original = commission('S1');
     await capture(MANUFACTURER, epcisDocument([original]));
     const declared = { ...original, errorDeclaration: { declarationTime: '2026-03-01T11:50:00.000Z', reason: 'incorrect_data' } };
-    await expect(capture(MANUFACTURER, epcisDocument([declared]))).resolves.toEqual({ eventCount: 1, capturedCount: 1, duplicateCount: 0 });
-    await expect(capture(MANUFACTURER, epcisDocument([declared]))).resolves.toEqual({ eventCount: 1, capturedCount: 0, duplicateCount: 1 });
+    await expect(capture(MANUFACTURER, epcisDocument([declared]))).resolves.toMatchObject({
+      eventCount: 1,
+      capturedCount: 1,
+      duplicateCount: 0,
+    });
+    await expect(capture(MANUFACTURER, epcisDocument([declared]))).resolves.toMatchObject({
+      eventCount: 1,
+      capturedCount: 0,
+      duplicateCount: 1,
+    });
     expect(store.tables.corrections).toEqual([expect.objectContaining({ declaredBy: MANUFACTURER.id })]);
   });
 

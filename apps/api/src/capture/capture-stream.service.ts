@@ -2,6 +2,7 @@ import type { Organization } from '@pharmatrace/domain';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import {
+  digestToHash,
   EpcisValidationError,
   EpcisValidator,
   eventHashes,
@@ -27,6 +28,8 @@ export interface StreamCaptureResult {
   eventCount: number;
   capturedCount: number;
   duplicateCount: number;
+  /** CBV 2.0 hash URIs of the events read, in document order. */
+  eventHashes: string[];
 }
 
 export interface StreamCaptureOptions {
@@ -72,6 +75,7 @@ export class CaptureStreamService {
     let bytes = 0;
     let eventCount = 0;
     let capturedCount = 0;
+    const eventHashes: string[] = [];
     const flush = async (s: CaptureSession) => {
       const outcome = await s.add(chunk);
       capturedCount += outcome.inserted.length + outcome.corrections.length;
@@ -83,7 +87,9 @@ export class CaptureStreamService {
     try {
       for await (const { index, event, context, ignoreFields, fromXml } of readerErrorsAsIssues(input)) {
         eventCount++;
-        chunk.push(this.prepare(org, index, event, context, ignoreFields, fromXml));
+        const prepared = this.prepare(org, index, event, context, ignoreFields, fromXml);
+        chunk.push(prepared);
+        eventHashes.push(digestToHash(prepared.hash));
         bytes += JSON.stringify(event).length;
         if (chunk.length >= chunkEvents || bytes >= chunkBytes) await flush(session);
         await pause();
@@ -97,10 +103,11 @@ export class CaptureStreamService {
       throw e;
     }
     this.metrics.countCapture(capturedCount, eventCount - capturedCount);
-    return { eventCount, capturedCount, duplicateCount: eventCount - capturedCount };
+    return { eventCount, capturedCount, duplicateCount: eventCount - capturedCount, eventHashes };
   }
 
-  private prepare(
+  /** One event checked by every rule of a whole document's capture, as the row to store; a CaptureError names what it breaks. */
+  prepare(
     org: Organization,
     index: number,
     event: Record<string, unknown>,

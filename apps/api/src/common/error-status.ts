@@ -119,6 +119,7 @@ const ERROR_STATUS = {
   [EpcisRestErrorCode.MALFORMED_BODY]: 400,
   [EpcisRestErrorCode.INVALID_ENCODING]: 400,
   [EpcisRestErrorCode.CAPTURE_INTERRUPTED]: 503,
+  [EpcisRestErrorCode.INVALID_HEADER]: 400,
   [FlowErrorCode.INVALID_FLOW_INPUT]: 400,
   [AuditErrorCode.UNKNOWN_BATCH]: 404,
   [AuditErrorCode.BATCH_NOT_MINED]: 409,

@@ -8,6 +8,8 @@ import {
   createEpcisValidator,
   epcisDocument,
   EpcisValidator,
+  eventHashes,
+  hashDigest,
   StreamedEpcisEvent,
   writeEpcisXml,
 } from '@pharmatrace/epcis';
@@ -15,6 +17,7 @@ import {
   AlertRecord,
   CaptureJob,
   CaptureJobError,
+  CaptureJobOutcome,
   CaptureJobRepository,
   CaptureOutcome,
   CaptureSession,
@@ -33,6 +36,7 @@ import { Readable } from 'node:stream';
 import { CaptureErrorCode } from '../capture/capture.error';
 import { CaptureService } from '../capture/capture.service';
 import { CaptureStreamService } from '../capture/capture-stream.service';
+import { ProceedCaptureService } from '../capture/proceed-capture.service';
 import { Clock } from '../common/clock';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { ApiMetrics } from '../metrics/api.metrics';
@@ -76,6 +80,9 @@ class FakeCaptureJobs {
       capturedCount: null,
       duplicateCount: null,
       errors: [],
+      captureErrorBehaviour: 'rollback',
+      refusedCount: null,
+      eventIds: null,
       heartbeatAt: this.now,
       ...over,
     };
@@ -83,19 +90,26 @@ class FakeCaptureJobs {
     return row;
   }
 
-  async start(organizationId: string): Promise<CaptureJob> {
+  async start(organizationId: string, captureErrorBehaviour: 'rollback' | 'proceed' = 'rollback'): Promise<CaptureJob> {
     await this.ready();
-    return this.view(this.seed(organizationId));
+    return this.view(this.seed(organizationId, { captureErrorBehaviour }));
   }
 
-  /** Set to make recording a success fail while everything else works (a constraint, a lost connection). */
-  succeedFails = false;
+  /** Set to make recording an outcome fail while everything else works (a constraint, a lost connection). */
+  finishFails = false;
 
-  async succeed(id: string, capturedCount: number, duplicateCount: number) {
+  async finish(id: string, { errors, ...outcome }: CaptureJobOutcome) {
     await this.ready();
-    if (this.succeedFails) throw new Error('connection terminated');
+    if (this.finishFails) throw new Error('connection terminated');
     const row = this.rows.get(id);
-    if (row) Object.assign(row, { running: false, success: true, finishedAt: new Date(this.now), capturedCount, duplicateCount });
+    if (row)
+      Object.assign(row, {
+        running: false,
+        success: !errors.length,
+        finishedAt: new Date(this.now),
+        errors: structuredClone(errors),
+        ...outcome,
+      });
   }
 
   async fail(id: string, errors: CaptureJobError[]) {
@@ -253,7 +267,16 @@ function setup({ requireSigned = false, streamed }: { requireSigned?: boolean; s
   } as unknown as SignatureRepository);
   const capture = new CaptureService(validator, events, verification, signatures, metrics, config, clock, partners);
   const streamCapture = streamed ?? new CaptureStreamService(validator, events, verification, metrics, config, clock, partners);
-  const service = new CaptureJobService(capture, streamCapture, jobs as unknown as CaptureJobRepository);
+  const proceeding = new ProceedCaptureService(
+    new CaptureStreamService(validator, events, verification, metrics, config, clock, partners),
+    events,
+    verification,
+    metrics,
+    config,
+    clock,
+    partners,
+  );
+  const service = new CaptureJobService(capture, streamCapture, proceeding, jobs as unknown as CaptureJobRepository);
   // onModuleDestroy waits for every capture already accepted: the way to see a job's outcome.
   const settled = () => service.onModuleDestroy();
   return { service, store, jobs, alerts, settled };
@@ -419,7 +442,7 @@ describe('a capture job for a streamed body', () => {
     const reader = {
       capture: async (_org: Organization, events: AsyncIterable<StreamedEpcisEvent>) => {
         for await (const _ of events) read++;
-        return { eventCount: read, capturedCount: read, duplicateCount: 0 };
+        return { eventCount: read, capturedCount: read, duplicateCount: 0, eventHashes: [] };
       },
     } as unknown as CaptureStreamService;
     const { service, jobs, settled } = setup({ streamed: reader });
@@ -447,7 +470,7 @@ describe('a capture job for a streamed body', () => {
     const reader = {
       capture: async (_org: Organization, events: AsyncIterable<StreamedEpcisEvent>) => {
         for await (const _ of events) read++;
-        return { eventCount: read, capturedCount: read, duplicateCount: 0 };
+        return { eventCount: read, capturedCount: read, duplicateCount: 0, eventHashes: [] };
       },
     } as unknown as CaptureStreamService;
     const { service, jobs, settled } = setup({ streamed: reader });
@@ -522,7 +545,7 @@ describe('heartbeats and abandoned jobs', () => {
 
   it('never reports a stored capture as failed when only recording its success fails', async () => {
     const { service, store, jobs, settled } = setup();
-    jobs.succeedFails = true;
+    jobs.finishFails = true;
     const job = await service.start(MANUFACTURER, epcisDocument([commission('S1')]));
     await settled();
     expect([...store.states.keys()]).toEqual([pack('S1')]);
@@ -609,6 +632,9 @@ describe('reading jobs', () => {
       capturedCount: null,
       duplicateCount: null,
       errors: [{ type: 'epcisException:ValidationException', title: 't', status: 400, detail: 'd' }],
+      captureErrorBehaviour: 'rollback',
+      refusedCount: null,
+      eventIds: null,
     };
     expect(captureJobView(job)).toEqual({
       captureID: job.id,
@@ -620,11 +646,73 @@ describe('reading jobs', () => {
       errors: job.errors,
       capturedCount: null,
       duplicateCount: null,
+      refusedCount: null,
+      eventIDs: [],
+      eventIDCount: 0,
     });
     expect(captureJobView({ ...job, finishedAt: null, running: true, success: null }).finishedAt).toBeNull();
     expect(captureJobView({ ...job, success: true, errors: [], capturedCount: 3, duplicateCount: 1 })).toMatchObject({
       capturedCount: 3,
       duplicateCount: 1,
+    });
+  });
+});
+
+describe('a capture job with GS1-Capture-Error-Behaviour: proceed', () => {
+  /** Two good events, one the schema refuses (1), one the state rules refuse (3: S1 commissioned again), one duplicate (4). */
+  const mixed = () =>
+    epcisDocument([
+      commission('S1'),
+      { ...commission('S2'), action: 'SOMETIMES' },
+      commission('S3'),
+      { ...commission('S1'), eventTime: '2026-03-01T11:30:00.000Z' },
+      commission('S3'),
+    ]);
+
+  const expectMixedOutcome = (store: FakeEventStore, row: CaptureJob, document: unknown) => {
+    const hashes = eventHashes(document).map((h) => h.hash);
+    expect(row).toMatchObject({
+      running: false,
+      success: false,
+      captureErrorBehaviour: 'proceed',
+      capturedCount: 2,
+      duplicateCount: 1,
+      refusedCount: 2,
+      eventIds: [hashes[0], hashes[2], hashes[4]],
+    });
+    expect(row.errors).toEqual([
+      expect.objectContaining({ code: CaptureErrorCode.INVALID_DOCUMENT, eventIndex: 1, field: '/action', status: 400 }),
+      expect.objectContaining({ code: CaptureErrorCode.CAPTURE_CONFLICT, eventIndex: 3, field: '/epcList/0', rule: 'SERIAL_EXISTS' }),
+    ]);
+    // Nothing refused is stored, everything reported stored is.
+    expect([...store.events.keys()].sort()).toEqual([hashes[0], hashes[2]].map((h) => Buffer.from(hashDigest(h)).toString('hex')).sort());
+    expect([...store.states.keys()].sort()).toEqual([pack('S1'), pack('S3')]);
+  };
+
+  it('stores the valid events of a document read whole and reports each refused one with its index, field and rule', async () => {
+    const { service, store, jobs, settled } = setup();
+    const document = mixed();
+    const job = await service.start(MANUFACTURER, document, undefined, 'proceed');
+    expect(job.captureErrorBehaviour).toBe('proceed');
+    await settled();
+    expectMixedOutcome(store, jobs.get(job.id), document);
+  });
+
+  it('does the same for a streamed document', async () => {
+    const { service, store, jobs, settled } = setup();
+    const document = mixed();
+    const job = await service.startStream(MANUFACTURER, body(JSON.stringify(document)), { format: 'json' }, 'proceed');
+    await settled();
+    expectMixedOutcome(store, jobs.get(job.id), document);
+  });
+
+  it('succeeds when nothing is refused, and refuses before the 202 only what concerns the whole document', async () => {
+    const { service, jobs, settled } = setup();
+    const job = await service.start(MANUFACTURER, epcisDocument([commission('S1'), commission('S2')]), undefined, 'proceed');
+    await settled();
+    expect(jobs.get(job.id)).toMatchObject({ success: true, capturedCount: 2, refusedCount: 0, errors: [] });
+    await expect(service.start(MANUFACTURER, { type: 'EPCISDocument', epcisBody: {} }, undefined, 'proceed')).rejects.toMatchObject({
+      code: CaptureErrorCode.INVALID_DOCUMENT,
     });
   });
 });

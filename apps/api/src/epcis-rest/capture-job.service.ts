@@ -1,18 +1,27 @@
 import type { Organization } from '@pharmatrace/domain';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { StreamedEpcisEvent, streamEpcisJsonEvents, streamEpcisXmlEvents } from '@pharmatrace/epcis';
-import { CaptureJob, CaptureJobError, CaptureJobRepository } from '@pharmatrace/persistence';
+import {
+  eventCountOf,
+  EpcisValidationError,
+  eventsOf,
+  ignoreFieldsIssues,
+  StreamedEpcisEvent,
+  streamEpcisJsonEvents,
+  streamEpcisXmlEvents,
+} from '@pharmatrace/epcis';
+import { CaptureJob, CaptureJobError, CaptureJobOutcome, CaptureJobRepository } from '@pharmatrace/persistence';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { CaptureError } from '../capture/capture.error';
+import { CaptureError, CaptureErrorCode } from '../capture/capture.error';
+import { documentEvents, ProceedCaptureResult, ProceedCaptureService } from '../capture/proceed-capture.service';
 import { CaptureService } from '../capture/capture.service';
 import { CaptureStreamService } from '../capture/capture-stream.service';
 import { AppError } from '../common/app.error';
-import { CAPTURE_EVENT_LIMIT, CAPTURE_FILE_SIZE_LIMIT } from './epcis-binding';
+import { CAPTURE_EVENT_LIMIT, CAPTURE_FILE_SIZE_LIMIT, type CaptureErrorBehaviour } from './epcis-binding';
 import { epcisProblem } from './epcis-problem';
 import { EpcisRestError, EpcisRestErrorCode, tooManyEvents } from './epcis-rest.error';
 import type { StreamedBody } from './epcis-request.middleware';
@@ -23,24 +32,39 @@ export interface CaptureJobView {
   finishedAt: string | null;
   running: boolean;
   success: boolean | null;
-  captureErrorBehaviour: 'rollback';
+  captureErrorBehaviour: CaptureErrorBehaviour;
   errors: CaptureJobError[];
-  /** Beyond the binding's fields: of a successful capture, events newly stored and events already stored (a no-op). */
+  /**
+   * Beyond the binding's fields, once the job has finished (null before, and for a job that failed whole): events newly
+   * stored, events already stored (a no-op), events refused (by a `proceed` capture; each is in `errors`).
+   */
   capturedCount: number | null;
   duplicateCount: number | null;
+  refusedCount: number | null;
+  /** CBV 2.0 hash URIs of the stored and already stored events, in document order: EVENT_IDS_PER_ANSWER from `eventIDsOffset`. */
+  eventIDs: string[];
+  /** How many ids the job has in all; more than `eventIDs` holds when it was cut (a `Link: rel="next"` pages on). */
+  eventIDCount: number;
 }
 
-export function captureJobView(job: CaptureJob): CaptureJobView {
+/** Event ids in one capture job answer; `GET /epcis/capture/{id}?eventIDsOffset=N` pages through the rest. */
+export const EVENT_IDS_PER_ANSWER = 1000;
+
+export function captureJobView(job: CaptureJob, eventIdsOffset = 0): CaptureJobView {
+  const ids = job.eventIds ?? [];
   return {
     captureID: job.id,
     createdAt: job.createdAt.toISOString(),
     finishedAt: job.finishedAt?.toISOString() ?? null,
     running: job.running,
     success: job.success,
-    captureErrorBehaviour: 'rollback',
+    captureErrorBehaviour: job.captureErrorBehaviour,
     errors: job.errors,
     capturedCount: job.capturedCount,
     duplicateCount: job.duplicateCount,
+    refusedCount: job.refusedCount,
+    eventIDs: ids.slice(eventIdsOffset, eventIdsOffset + EVENT_IDS_PER_ANSWER),
+    eventIDCount: ids.length,
   };
 }
 
@@ -125,34 +149,80 @@ export class CaptureJobService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly capture: CaptureService,
     private readonly streamed: CaptureStreamService,
+    private readonly proceeding: ProceedCaptureService,
     private readonly jobs: CaptureJobRepository,
   ) {}
 
   /** `signature`: the document's EIP-712 signature (header X-Pharmatrace-Signature), checked and stored by the capture. */
-  async start(org: Organization, document: unknown, signature?: string): Promise<CaptureJob> {
+  async start(
+    org: Organization,
+    document: unknown,
+    signature?: string,
+    behaviour: CaptureErrorBehaviour = 'rollback',
+  ): Promise<CaptureJob> {
+    if (behaviour === 'proceed') return this.startProceeding(org, document);
     // Refused before the 202 as the capture itself would refuse it, by every rule that needs no stored state.
     const hashes = await this.capture.check(document);
     const prepared = await this.capture.prepare(org, document, hashes);
     const job = await this.jobs.start(org.id);
-    this.track(this.run(job.id, () => this.capture.capture(org, document, signature, { hashes, prepared })));
+    this.track(
+      this.run(job.id, async () => {
+        const result = await this.capture.capture(org, document, signature, { hashes, prepared });
+        return { ...result, refusedCount: 0, eventIds: result.eventHashes, errors: [] };
+      }),
+    );
     return job;
   }
 
+  /**
+   * A `proceed` capture of a document read whole: only what concerns the document as a whole (the event limit, its
+   * shape, its ignoreFields declarations) is refused before the 202; each event is judged in the job.
+   */
+  private async startProceeding(org: Organization, document: unknown): Promise<CaptureJob> {
+    const count = eventCountOf(document);
+    if (count > CAPTURE_EVENT_LIMIT) throw tooManyEvents(count);
+    try {
+      eventsOf(document);
+    } catch (e) {
+      if (e instanceof EpcisValidationError) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, e.issues);
+      throw e;
+    }
+    const declarationIssues = ignoreFieldsIssues(document);
+    if (declarationIssues.length) throw new CaptureError(CaptureErrorCode.INVALID_IGNORE_FIELDS, declarationIssues);
+    const job = await this.jobs.start(org.id, 'proceed');
+    this.track(this.run(job.id, async () => this.proceedOutcome(await this.proceeding.capture(org, documentEvents(document)))));
+    return job;
+  }
+
+  private proceedOutcome(result: ProceedCaptureResult): CaptureJobOutcome {
+    const errors = result.refused.flatMap(({ code, issues }) => issues.map(({ message, ...where }) => epcisProblem(code, message, where)));
+    return { ...result, errors };
+  }
+
   /** Starts the capture of a body left unread by EpcisRequestMiddleware; resolves once the body is received. */
-  async startStream(org: Organization, body: Readable, { format, charset }: StreamedBody): Promise<CaptureJob> {
+  async startStream(
+    org: Organization,
+    body: Readable,
+    { format, charset }: StreamedBody,
+    behaviour: CaptureErrorBehaviour = 'rollback',
+  ): Promise<CaptureJob> {
     const file = join(tmpdir(), `pharmatrace-capture-${randomUUID()}.${format}`);
     const removeFile = () => unlink(file).catch(() => undefined);
     let job: CaptureJob;
     try {
       await spool(body, file, CAPTURE_FILE_SIZE_LIMIT);
-      job = await this.jobs.start(org.id);
+      job = await this.jobs.start(org.id, behaviour);
     } catch (e) {
       await removeFile();
       throw e;
     }
     const read = () =>
       format === 'xml' ? streamEpcisXmlEvents(createReadStream(file), charset) : streamEpcisJsonEvents(createReadStream(file));
-    const run = this.run(job.id, () => this.streamed.capture(org, withinEventLimit(read())));
+    const run = this.run(job.id, async () => {
+      if (behaviour === 'proceed') return this.proceedOutcome(await this.proceeding.capture(org, withinEventLimit(read())));
+      const result = await this.streamed.capture(org, withinEventLimit(read()));
+      return { ...result, refusedCount: 0, eventIds: result.eventHashes, errors: [] };
+    });
     this.track(run.finally(removeFile));
     return job;
   }
@@ -201,10 +271,10 @@ export class CaptureJobService implements OnModuleInit, OnModuleDestroy {
     this.inFlight.add(tracked);
   }
 
-  private async run(jobId: string, capture: () => Promise<{ capturedCount: number; duplicateCount: number }>): Promise<void> {
+  private async run(jobId: string, capture: () => Promise<CaptureJobOutcome>): Promise<void> {
     this.runningJobs.add(jobId);
     try {
-      let result: { capturedCount: number; duplicateCount: number };
+      let result: CaptureJobOutcome;
       try {
         result = await capture();
       } catch (e) {
@@ -214,7 +284,7 @@ export class CaptureJobService implements OnModuleInit, OnModuleDestroy {
       // The events are stored: a job must never say otherwise. If its success cannot be written, it stops being
       // heartbeated and the sweep ends it as CAPTURE_INTERRUPTED, whose answer is to resend (capture is idempotent).
       await this.jobs
-        .succeed(jobId, result.capturedCount, result.duplicateCount)
+        .finish(jobId, result)
         .catch((failure) => this.logger.error(`capture job ${jobId}: captured, but its success was not recorded: ${failure}`));
     } finally {
       this.runningJobs.delete(jobId);

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { CAPTURE_EVENT_LIMIT } from '@pharmatrace/epcis';
+import { CAPTURE_EVENT_LIMIT, CBV_XML_FORMATS, type CbvXmlFormat, EPC_FORMATS, type EpcFormat } from '@pharmatrace/epcis';
 
 export { CAPTURE_EVENT_LIMIT };
 
@@ -31,17 +31,57 @@ export const EPCIS_HEADERS: Record<string, string> = {
   'GS1-EPCIS-Capture-File-Size-Limit': String(CAPTURE_FILE_SIZE_LIMIT),
 };
 
+/** GS1-Capture-Error-Behaviour values a client may send (`all` is the server's announcement of both). */
+export const CAPTURE_ERROR_BEHAVIOURS = ['rollback', 'proceed'] as const;
+export type CaptureErrorBehaviour = (typeof CAPTURE_ERROR_BEHAVIOURS)[number];
+
 /**
- * What every OPTIONS answer adds to EPCIS_HEADERS: the binding's discovery headers (204DefaultDiscoveryResponse).
- * GS1-EPC-Format and GS1-CBV-XML-Format say how identifiers and CBV values are served when a request states no
- * preference: as they were captured. GS1-Extensions names the platform's own vocabulary (EXPORTING_BIZSTEP).
+ * The discovery headers every OPTIONS answer adds to EPCIS_HEADERS: capture takes identifiers and CBV values in either
+ * syntax (No_Preference: any format is accepted) and query answers translate them on request. The one CBV-style
+ * vocabulary of its own is announced in `GS1-Extensions`: `pt`, the platform's bizStep for exports (EXPORTING_BIZSTEP).
  */
 export const DISCOVERY_HEADERS: Record<string, string> = {
-  'GS1-EPC-Format': 'Never_Translates',
-  'GS1-CBV-XML-Format': 'Never_Translates',
+  'GS1-EPC-Format': 'No_Preference',
+  'GS1-CBV-XML-Format': 'No_Preference',
   'GS1-Extensions': 'pt=https://pharmatrace.org/voc/',
   'GS1-Vendor-Version': 'pharmatrace-0.1.0',
 };
+
+/** OPTIONS on /epcis/capture and /epcis/capture/{captureID}: `all` says both rollback and proceed are supported. */
+export const CAPTURE_DISCOVERY_HEADERS: Record<string, string> = { ...DISCOVERY_HEADERS, 'GS1-Capture-Error-Behaviour': 'all' };
+
+/** What a request asked of the binding's format and capture headers, each defaulted as the binding says. */
+export interface BindingPreferences {
+  /** Absent: Always_GS1_Digital_Link, the binding's default for EPCIS 2.0 answers. */
+  epcFormat: EpcFormat;
+  /** Absent: No_Preference (only XML answers are affected). */
+  cbvXmlFormat: CbvXmlFormat;
+  /** Absent: rollback, as in EPCIS 1.2. */
+  captureErrorBehaviour: CaptureErrorBehaviour;
+}
+
+type Choice<T> = { value: T; reason?: undefined } | { value?: undefined; reason: string };
+
+function choice<T extends string>(headers: IncomingMessage['headers'], name: string, allowed: readonly T[], fallback: T): Choice<T> {
+  const value = headers[name.toLowerCase()];
+  if (value === undefined) return { value: fallback };
+  const text = String(value).trim();
+  const found = allowed.find((v) => v.toLowerCase() === text.toLowerCase());
+  return found ? { value: found } : { reason: `${name}: "${text}" is not one of ${allowed.join(', ')}` };
+}
+
+/** The request's binding preferences, or why a header's value is refused (a 400 naming the header). */
+export function bindingPreferences(
+  headers: IncomingMessage['headers'],
+): { preferences: BindingPreferences } | { preferences: null; header: string; reason: string } {
+  const epcFormat = choice(headers, 'GS1-EPC-Format', EPC_FORMATS, 'Always_GS1_Digital_Link');
+  if (epcFormat.value === undefined) return { preferences: null, header: 'GS1-EPC-Format', reason: epcFormat.reason };
+  const cbvXmlFormat = choice(headers, 'GS1-CBV-XML-Format', CBV_XML_FORMATS, 'No_Preference');
+  if (cbvXmlFormat.value === undefined) return { preferences: null, header: 'GS1-CBV-XML-Format', reason: cbvXmlFormat.reason };
+  const behaviour = choice(headers, 'GS1-Capture-Error-Behaviour', CAPTURE_ERROR_BEHAVIOURS, 'rollback');
+  if (behaviour.value === undefined) return { preferences: null, header: 'GS1-Capture-Error-Behaviour', reason: behaviour.reason };
+  return { preferences: { epcFormat: epcFormat.value, cbvXmlFormat: cbvXmlFormat.value, captureErrorBehaviour: behaviour.value } };
+}
 
 export const JSON_MEDIA_TYPES = ['application/json', 'application/ld+json'];
 /** EPCIS 2.0 and 1.2 XML documents; read into the same JSON-LD model as JSON captures. */

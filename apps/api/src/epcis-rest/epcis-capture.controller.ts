@@ -4,6 +4,7 @@ import { SignatureRepository } from '@pharmatrace/persistence';
 import type { Request, Response } from 'express';
 import { CurrentOrganization, Public } from '../common/auth.decorators';
 import { captureJobView, CaptureJobService } from './capture-job.service';
+import { type BindingPreferences, CAPTURE_DISCOVERY_HEADERS } from './epcis-binding';
 import { EpcisProblemFilter } from './epcis-problem.filter';
 import type { StreamedBody } from './epcis-request.middleware';
 import { EpcisRestError, EpcisRestErrorCode } from './epcis-rest.error';
@@ -13,6 +14,25 @@ import { parseSignature } from '../signatures/signature.service';
 import { answer, nextLink, pageSize, paramList } from './epcis-response';
 
 const JOB_ID = /^[0-9a-f-]{36}$/i;
+
+/** `eventIDsOffset`: where a capture job answer's eventIDs start (they come EVENT_IDS_PER_ANSWER at a time). */
+function eventIdsOffset(query: Record<string, unknown>): number {
+  const values = paramList(query, 'eventIDsOffset');
+  if (!values.length) return 0;
+  if (values.length > 1 || !/^\d{1,9}$/.test(values[0])) {
+    throw new EventQueryError(EventQueryErrorCode.INVALID_QUERY_PARAMETER, 'eventIDsOffset: must be one integer from 0', {
+      parameter: 'eventIDsOffset',
+      rule: 'range',
+    });
+  }
+  return Number(values[0]);
+}
+
+function eventIdsLink(req: Request, offset: number): string {
+  const url = new URL(req.originalUrl, 'http://host');
+  url.searchParams.set('eventIDsOffset', String(offset));
+  return `${url.pathname}${url.search}`;
+}
 
 /** EIP-712 signature of the document's event hashes (README: Signed events). */
 export const SIGNATURE_HEADER = 'x-pharmatrace-signature';
@@ -28,15 +48,29 @@ export class EpcisCaptureController {
   @Post()
   async capture(@CurrentOrganization() org: Organization, @Body() document: unknown, @Req() req: Request, @Res() res: Response) {
     const streamed = res.locals.epcisStream as StreamedBody | undefined;
+    const { captureErrorBehaviour } = res.locals.epcisPreferences as BindingPreferences;
     const signature = req.header(SIGNATURE_HEADER);
-    if (streamed && (signature !== undefined || (await this.signing.signingKeyOf(org.id)).requireSignedCaptures)) {
+    const signing = signature !== undefined || (await this.signing.signingKeyOf(org.id)).requireSignedCaptures;
+    if (signing && captureErrorBehaviour === 'proceed') {
+      // A signature covers every event hash of the document: it cannot stand for the part a proceed capture stores.
+      if (streamed) req.resume();
+      throw new EpcisRestError(
+        EpcisRestErrorCode.INVALID_HEADER,
+        'a signed capture is all or nothing: send it with GS1-Capture-Error-Behaviour: rollback',
+        {
+          header: 'GS1-Capture-Error-Behaviour',
+          rule: 'signed-rollback',
+        },
+      );
+    }
+    if (streamed && signing) {
       // A signature covers every event hash of the document, which a streamed capture only knows once it is stored.
       req.resume();
       throw new SignatureError(SignatureRule.STREAMED_CAPTURE, 'signed captures must be sent whole, below the streaming threshold');
     }
     if (signature !== undefined) parseSignature(signature);
     if (streamed) {
-      const job = await this.jobs.startStream(org, req, streamed);
+      const job = await this.jobs.startStream(org, req, streamed, captureErrorBehaviour);
       res.status(202).location(`/epcis/capture/${job.id}`).end();
       return;
     }
@@ -45,7 +79,7 @@ export class EpcisCaptureController {
         rule: 'type:object',
       });
     }
-    const job = await this.jobs.start(org, document, signature);
+    const job = await this.jobs.start(org, document, signature, captureErrorBehaviour);
     res.status(202).location(`/epcis/capture/${job.id}`).end();
   }
 
@@ -65,21 +99,30 @@ export class EpcisCaptureController {
   }
 
   @Get(':captureID')
-  async job(@CurrentOrganization() org: Organization, @Param('captureID') id: string, @Res() res: Response) {
-    answer(res, captureJobView(await this.jobs.find(id, org)), { json: true });
+  async job(
+    @CurrentOrganization() org: Organization,
+    @Param('captureID') id: string,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const offset = eventIdsOffset(query);
+    const view = captureJobView(await this.jobs.find(id, org), offset);
+    if (offset + view.eventIDs.length < view.eventIDCount) res.links({ next: eventIdsLink(req, offset + view.eventIDs.length) });
+    answer(res, view, { json: true });
   }
 
   @Options()
   @Public()
   @HttpCode(204)
   optionsCollection(@Res({ passthrough: true }) res: Response) {
-    res.set('Allow', 'OPTIONS, GET, POST');
+    res.set({ Allow: 'OPTIONS, GET, POST', ...CAPTURE_DISCOVERY_HEADERS });
   }
 
   @Options(':captureID')
   @Public()
   @HttpCode(204)
   optionsJob(@Res({ passthrough: true }) res: Response) {
-    res.set('Allow', 'OPTIONS, GET');
+    res.set({ Allow: 'OPTIONS, GET', ...CAPTURE_DISCOVERY_HEADERS });
   }
 }

@@ -4,8 +4,9 @@ import type { Request, Response } from 'express';
 import { CurrentOrganization, Public } from '../common/auth.decorators';
 import { CollectionPage, EventVocabularyService, VOCABULARY_RESOURCES, VocabularyResource } from '../events/event-vocabulary.service';
 import { EpcisProblemFilter } from './epcis-problem.filter';
-import { queryDocument } from './epcis-events.controller';
+import type { BindingPreferences } from './epcis-binding';
 import { answer, nextLink, queryParams } from './epcis-response';
+import { EpcisServingService } from './epcis-serving.service';
 
 const LISTS = [...VOCABULARY_RESOURCES];
 const VALUES = LISTS.map((r) => `${r}/:value`);
@@ -27,7 +28,10 @@ function sendPage(req: Request, res: Response, page: CollectionPage) {
 @Controller('epcis')
 @UseFilters(EpcisProblemFilter)
 export class EpcisDiscoveryController {
-  constructor(private readonly vocabulary: EventVocabularyService) {}
+  constructor(
+    private readonly vocabulary: EventVocabularyService,
+    private readonly serving: EpcisServingService,
+  ) {}
 
   @Get()
   root(@Res() res: Response) {
@@ -54,7 +58,9 @@ export class EpcisDiscoveryController {
   ) {
     const page = await this.vocabulary.events(resourceOf(req), value, queryParams(query), org);
     if (page.nextPageToken) res.links({ next: nextLink(req, page.nextPageToken) });
-    answer(res, queryDocument(page.events));
+    // Served as GET /epcis/events serves them, in the GS1-EPC-Format the request asked for.
+    const served = await this.serving.queryDocument(page.events, (res.locals.epcisPreferences as BindingPreferences).epcFormat);
+    answer(res.set(served.headers), served.body);
   }
 
   @Delete('nextPageToken/:token')

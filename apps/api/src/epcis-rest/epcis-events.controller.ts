@@ -1,34 +1,18 @@
 import type { Organization } from '@pharmatrace/domain';
 import { Body, Controller, Get, HttpCode, Options, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { EPCIS_CONTEXT, servedEvent, servedEvents, type StoredEvent } from '@pharmatrace/epcis';
-import type { QueriedEvent } from '@pharmatrace/persistence';
+import { EPCIS_CONTEXT } from '@pharmatrace/epcis';
 import type { Request, Response } from 'express';
 import { CaptureService } from '../capture/capture.service';
 import { CurrentOrganization, Public } from '../common/auth.decorators';
 import { EventQueryService } from '../events/event-query.service';
 import { EpcisProblemFilter } from './epcis-problem.filter';
 import { EpcisRestError, EpcisRestErrorCode } from './epcis-rest.error';
+import type { BindingPreferences } from './epcis-binding';
 import { answer, nextLink, queryParams } from './epcis-response';
+import { EpcisServingService } from './epcis-serving.service';
 
-/** A stored event as served: without its ignored fields, with its latest error declaration if declared in error. */
-const forServing = (e: QueriedEvent): StoredEvent => ({
-  body: e.body,
-  ignoreFields: e.ignoreFields,
-  errorDeclaration: e.corrections.at(-1)?.errorDeclaration,
-  recordTime: e.recordTime,
-});
-
-/** Stored events in one query document: one @context for all of them (served-event.writer.ts says why). */
-export function queryDocument(stored: QueriedEvent[]) {
-  const { context, events } = servedEvents(stored.map(forServing));
-  return {
-    '@context': context,
-    type: 'EPCISQueryDocument',
-    schemaVersion: '2.0',
-    creationDate: new Date().toISOString(),
-    epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: events } } },
-  };
-}
+/** Set by EpcisRequestMiddleware from the binding's headers. */
+const preferencesOf = (res: Response): BindingPreferences => res.locals.epcisPreferences as BindingPreferences;
 
 /**
  * Read policy (docs/read-policy.md): GET /epcis/events lists only the events the caller may read. GET
@@ -41,6 +25,7 @@ export class EpcisEventsController {
   constructor(
     private readonly capture: CaptureService,
     private readonly query: EventQueryService,
+    private readonly serving: EpcisServingService,
   ) {}
 
   /** One event, stored synchronously through the same capture as documents. */
@@ -75,14 +60,15 @@ export class EpcisEventsController {
   ) {
     const page = await this.query.query(queryParams(query), org);
     if (page.nextPageToken) res.links({ next: nextLink(req, page.nextPageToken) });
-    answer(res, queryDocument(page.events));
+    const served = await this.serving.queryDocument(page.events, preferencesOf(res).epcFormat);
+    answer(res.set(served.headers), served.body);
   }
 
   @Get(':eventID')
   async event(@CurrentOrganization() org: Organization, @Param('eventID') eventId: string, @Res() res: Response) {
     const event = await this.query.findOne(eventId, org);
-    // EPCIS XML has no bare-event document: an XML answer carries the event in a query document.
-    answer(res, res.locals.epcisFormat === 'application/xml' ? queryDocument([event]) : servedEvent(forServing(event)));
+    const served = await this.serving.event(event, preferencesOf(res).epcFormat, res.locals.epcisFormat === 'application/xml');
+    answer(res.set(served.headers), served.body);
   }
 
   @Options()

@@ -25,6 +25,7 @@ const EXCEPTIONS: Record<string, { name: string; title: string }> = {
   CORRECTION_FORBIDDEN: { name: 'SecurityException', title: 'Only the capturer of an event may declare it in error' },
   MALFORMED_BODY: { name: 'ValidationException', title: 'Malformed request body' },
   INVALID_ENCODING: { name: 'ValidationException', title: 'Invalid character encoding' },
+  INVALID_HEADER: { name: 'ValidationException', title: 'Invalid header value' },
   INVALID_QUERY_PARAMETER: { name: 'QueryParameterException', title: 'Invalid query parameter' },
   EVENT_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such event' },
   RESOURCE_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such resource' },

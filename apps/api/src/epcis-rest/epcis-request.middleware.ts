@@ -2,6 +2,7 @@ import { Injectable, NestMiddleware } from '@nestjs/common';
 import { EpcisValidationError, readEpcisXmlSliced } from '@pharmatrace/epcis';
 import type { NextFunction, Request, Response } from 'express';
 import {
+  bindingPreferences,
   CAPTURE_FILE_SIZE_LIMIT,
   DISCOVERY_HEADERS,
   EPCIS_HEADERS,
@@ -46,6 +47,10 @@ export class EpcisRequestMiddleware implements NestMiddleware {
     const version = versionRefusal(req.headers);
     if (version) return fail(EpcisRestErrorCode.NOT_ACCEPTABLE, version);
     res.locals.epcisFormat = negotiated.format;
+    const preferences = bindingPreferences(req.headers);
+    if (!preferences.preferences)
+      return fail(EpcisRestErrorCode.INVALID_HEADER, preferences.reason, { header: preferences.header, rule: 'enum' });
+    res.locals.epcisPreferences = preferences.preferences;
     if (req.method !== 'POST') return next();
 
     const capture = CAPTURE_PATH.test(req.originalUrl);

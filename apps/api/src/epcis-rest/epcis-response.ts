@@ -1,21 +1,24 @@
-import { EpcisJsonDocument, writeEpcisXml } from '@pharmatrace/epcis';
+import { cbvXmlForm, EpcisJsonDocument, writeEpcisXml } from '@pharmatrace/epcis';
 import type { Request, Response } from 'express';
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE, QueryParams } from '../events/event-filter.parser';
 import { EventQueryError, EventQueryErrorCode } from '../events/event-query.error';
-import type { ResponseFormat } from './epcis-binding';
+import type { BindingPreferences, ResponseFormat } from './epcis-binding';
 
 /**
  * An answer in the representation the request negotiated (set by EpcisRequestMiddleware). EPCIS documents
  * are written as XML when that was asked for; other bodies (`json: true`, e.g. capture jobs) have no XML
- * binding and are answered in JSON.
+ * binding and are answered in JSON. XML answers write CBV values as GS1-CBV-XML-Format asked, and say which form.
  */
 export function answer(res: Response, body: unknown, options: { json?: boolean } = {}): void {
   const negotiated: ResponseFormat = res.locals.epcisFormat ?? 'application/ld+json';
   if (negotiated === 'application/xml' && !options.json) {
+    const preferences = res.locals.epcisPreferences as BindingPreferences | undefined;
+    const { form, answered } = cbvXmlForm(preferences?.cbvXmlFormat ?? 'No_Preference');
     res
       .status(200)
       .type('application/xml')
-      .send(writeEpcisXml(body as EpcisJsonDocument, '2.0'));
+      .set('GS1-CBV-XML-Format', answered)
+      .send(writeEpcisXml(body as EpcisJsonDocument, '2.0', { cbvForm: form }));
     return;
   }
   res

@@ -14,6 +14,8 @@ export enum EpcisRestErrorCode {
   INVALID_ENCODING = 'INVALID_ENCODING',
   /** A capture job whose server stopped before it reported: the capture was all or nothing, so it can be sent again. */
   CAPTURE_INTERRUPTED = 'CAPTURE_INTERRUPTED',
+  /** A binding header (GS1-EPC-Format, GS1-CBV-XML-Format, GS1-Capture-Error-Behaviour) with a value it does not take. */
+  INVALID_HEADER = 'INVALID_HEADER',
 }
 
 export class EpcisRestError extends AppError<EpcisRestErrorCode> {

@@ -18,6 +18,7 @@ import { EventHashRules31765830000000 } from './1765830000000-event-hash-rules-3
 import { DropScanCorrections1765840000000 } from './1765840000000-drop-scan-corrections';
 import { EventVocabularyIndexes1765850000000 } from './1765850000000-event-vocabulary-indexes';
 import { QueryValues1765853000000 } from './1765853000000-query-values';
+import { CaptureJobOutcome1765856000000 } from './1765856000000-capture-job-outcome';
 import { ExceptionCases1765900000000 } from './1765900000000-exception-cases';
 
 export const MIGRATIONS = [
@@ -41,5 +42,6 @@ export const MIGRATIONS = [
   DropScanCorrections1765840000000,
   EventVocabularyIndexes1765850000000,
   QueryValues1765853000000,
+  CaptureJobOutcome1765856000000,
   ExceptionCases1765900000000,
 ];

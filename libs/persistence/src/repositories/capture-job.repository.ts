@@ -20,6 +20,21 @@ export interface CaptureJob {
   capturedCount: number | null;
   duplicateCount: number | null;
   errors: CaptureJobError[];
+  /** GS1-Capture-Error-Behaviour: `proceed` stores the valid events of a document and reports the others. */
+  captureErrorBehaviour: 'rollback' | 'proceed';
+  /** Events refused by a finished `proceed` job (0 for a successful `rollback` one); null while running or failed whole. */
+  refusedCount: number | null;
+  /** CBV 2.0 hash URIs of the events stored or already stored, in document order; null until the job finishes. */
+  eventIds: string[] | null;
+}
+
+/** What a capture job that ran to its end stored: success is an empty `errors`. */
+export interface CaptureJobOutcome {
+  capturedCount: number;
+  duplicateCount: number;
+  refusedCount: number;
+  eventIds: string[];
+  errors: CaptureJobError[];
 }
 
 /**
@@ -35,8 +50,11 @@ interface CaptureJobRow {
   success: boolean | null;
   capturedCount: number | null;
   duplicateCount: number | null;
-  /** jsonb, written only by `fail` and `failAbandoned` from CaptureJobErrors (`[]` by default). */
+  /** jsonb, written only by `finish`, `fail` and `failAbandoned` from CaptureJobErrors (`[]` by default). */
   errors: CaptureJobError[];
+  captureErrorBehaviour: 'rollback' | 'proceed';
+  refusedCount: number | null;
+  eventIds: string[] | null;
 }
 
 interface CaptureJobIdRow {
@@ -44,25 +62,38 @@ interface CaptureJobIdRow {
 }
 
 const COLUMNS = `id, organization_id AS "organizationId", created_at AS "createdAt", finished_at AS "finishedAt", running, success,
-  captured_count AS "capturedCount", duplicate_count AS "duplicateCount", errors`;
+  captured_count AS "capturedCount", duplicate_count AS "duplicateCount", errors,
+  capture_error_behaviour AS "captureErrorBehaviour", refused_count AS "refusedCount", event_ids AS "eventIds"`;
 
 /** The EPCIS capture jobs: one row per asynchronous capture request, from running to success or failure. */
 @Injectable()
 export class CaptureJobRepository {
   constructor(private readonly db: DataSource) {}
 
-  async start(organizationId: string): Promise<CaptureJob> {
-    const [row] = await queryRows<CaptureJobRow>(this.db, `INSERT INTO capture_job (organization_id) VALUES ($1) RETURNING ${COLUMNS}`, [
-      organizationId,
-    ]);
+  async start(organizationId: string, captureErrorBehaviour: 'rollback' | 'proceed' = 'rollback'): Promise<CaptureJob> {
+    const [row] = await queryRows<CaptureJobRow>(
+      this.db,
+      `INSERT INTO capture_job (organization_id, capture_error_behaviour) VALUES ($1, $2) RETURNING ${COLUMNS}`,
+      [organizationId, captureErrorBehaviour],
+    );
     return row;
   }
 
-  async succeed(id: string, capturedCount: number, duplicateCount: number): Promise<void> {
+  /** A job that ran to its end: successful when nothing was refused. */
+  async finish(id: string, outcome: CaptureJobOutcome): Promise<void> {
     await this.db.query(
-      `UPDATE capture_job SET running = false, success = true, finished_at = clock_timestamp(), captured_count = $2, duplicate_count = $3
+      `UPDATE capture_job SET running = false, success = $2, finished_at = clock_timestamp(), captured_count = $3, duplicate_count = $4,
+         refused_count = $5, event_ids = $6::text[], errors = $7::jsonb
        WHERE id = $1`,
-      [id, capturedCount, duplicateCount],
+      [
+        id,
+        outcome.errors.length === 0,
+        outcome.capturedCount,
+        outcome.duplicateCount,
+        outcome.refusedCount,
+        outcome.eventIds,
+        JSON.stringify(outcome.errors),
+      ],
     );
   }
 

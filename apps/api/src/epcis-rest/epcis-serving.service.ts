@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { type EpcFormat, formatEventEpcs, servedEvent, servedEvents, type StoredEvent } from '@pharmatrace/epcis';
+import { OrganizationRepository, type QueriedEvent } from '@pharmatrace/persistence';
+
+/** Vendor header: how many identifiers of the answer are not in the GS1-EPC-Format asked for (see docs/rest-binding.md). */
+export const UNTRANSLATED_EPCS_HEADER = 'X-Pharmatrace-Untranslated-EPCs';
+
+/** An answer body and the headers that say in which formats it was written. */
+export interface ServedAnswer {
+  body: Record<string, unknown>;
+  headers: Record<string, string>;
+}
+
+/**
+ * Stored events as the REST binding serves them: without their ignored fields, with their latest error declaration
+ * if declared in error, and their identifiers in the GS1-EPC-Format asked for (identifier-format.ts keeps the hash).
+ * A Digital Link becomes an EPC URN only where a registered company prefix says where the prefix ends: a URN split
+ * elsewhere would name another item, so such an identifier stays a Digital Link and the answer says so
+ * (`GS1-EPC-Format: No_Preference`, and UNTRANSLATED_EPCS_HEADER counts them).
+ */
+@Injectable()
+export class EpcisServingService {
+  constructor(private readonly organizations: OrganizationRepository) {}
+
+  /** Stored events in one query document: one @context for all of them (served-event.writer.ts says why). */
+  async queryDocument(stored: QueriedEvent[], format: EpcFormat): Promise<ServedAnswer> {
+    const { events, headers } = await this.formatted(stored, format);
+    const { context, events: served } = servedEvents(events);
+    const body = {
+      '@context': context,
+      type: 'EPCISQueryDocument',
+      schemaVersion: '2.0',
+      creationDate: new Date().toISOString(),
+      epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: served } } },
+    };
+    return { body, headers };
+  }
+
+  /** One event with its own @context; EPCIS XML has no bare-event document, so an XML answer is a query document. */
+  async event(stored: QueriedEvent, format: EpcFormat, xml: boolean): Promise<ServedAnswer> {
+    if (xml) return this.queryDocument([stored], format);
+    const { events, headers } = await this.formatted([stored], format);
+    return { body: servedEvent(events[0]), headers };
+  }
+
+  private async formatted(stored: QueriedEvent[], format: EpcFormat): Promise<{ events: StoredEvent[]; headers: Record<string, string> }> {
+    const prefixes = format === 'Always_EPC_URN' && stored.length ? await this.organizations.allCompanyPrefixes() : [];
+    let untranslated = 0;
+    const events = stored.map((e): StoredEvent => {
+      const formatted = formatEventEpcs(e.body, format, prefixes);
+      untranslated += formatted.untranslated.length;
+      return {
+        body: formatted.event,
+        ignoreFields: e.ignoreFields,
+        errorDeclaration: e.corrections.at(-1)?.errorDeclaration,
+        recordTime: e.recordTime,
+      };
+    });
+    // No_Preference leaves the choice to the server, which serves identifiers as they were captured.
+    const answered = format === 'No_Preference' ? 'Never_Translates' : untranslated ? 'No_Preference' : format;
+    return { events, headers: { 'GS1-EPC-Format': answered, [UNTRANSLATED_EPCS_HEADER]: String(untranslated) } };
+  }
+}
