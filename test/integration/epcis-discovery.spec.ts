@@ -173,7 +173,8 @@ describe('EPCIS 2.0 REST binding: discovery and browsing (real Postgres)', () =>
       'gs1-cbv-min': '2.0.0',
       'gs1-cbv-max': '2.0.0',
       'gs1-extensions': 'pt=https://pharmatrace.org/voc/',
-      'gs1-epc-format': 'Never_Translates',
+      'gs1-epc-format': 'No_Preference',
+      'gs1-cbv-xml-format': 'No_Preference',
     });
   });
 

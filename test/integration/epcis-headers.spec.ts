@@ -191,7 +191,7 @@ describe('EPCIS REST binding headers: EPC and CBV formats, proceed captures, cap
         'gs1-cbv-max': '2.0.0',
         'gs1-epc-format': 'No_Preference',
         'gs1-cbv-xml-format': 'No_Preference',
-        'gs1-extensions': '',
+        'gs1-extensions': 'pt=https://pharmatrace.org/voc/',
         'gs1-vendor-version': expect.any(String),
         'gs1-epcis-capture-limit': expect.stringMatching(/^\d+$/),
         'gs1-epcis-capture-file-size-limit': expect.stringMatching(/^\d+$/),
