@@ -21,3 +21,5 @@ export * from './repositories/read-grant.repository';
 export * from './repositories/licence.repository';
 export * from './repositories/audit-log.repository';
 export * from './repositories/api-key.repository';
+export * from './repositories/named-query.repository';
+export * from './event-criteria.codec';

@@ -9,6 +9,7 @@ import { FlowErrorCode } from '../capture/flow.error';
 import { HealthErrorCode } from '../health/health.error';
 import { EpcisRestErrorCode } from '../epcis-rest/epcis-rest.error';
 import { EventQueryErrorCode } from '../events/event-query.error';
+import { NamedQueryErrorCode } from '../epcis-queries/named-query.error';
 import { ReadGrantErrorCode } from '../grants/read-grant.error';
 import { LicenceErrorCode } from '../licences/licence.error';
 import { LotErrorCode } from '../lots/lot.error';
@@ -37,6 +38,7 @@ export const ERROR_CODE_ENUMS = {
   AlertErrorCode,
   ProofBundleErrorCode,
   EventQueryErrorCode,
+  NamedQueryErrorCode,
   ReadGrantErrorCode,
   EpcisRestErrorCode,
   FlowErrorCode,
@@ -96,6 +98,9 @@ const ERROR_STATUS = {
   [EventQueryErrorCode.INVALID_QUERY_PARAMETER]: 400,
   [EventQueryErrorCode.EVENT_NOT_FOUND]: 404,
   [EventQueryErrorCode.QUERY_TOO_LARGE]: 413,
+  [NamedQueryErrorCode.INVALID_NAMED_QUERY]: 400,
+  [NamedQueryErrorCode.QUERY_NOT_FOUND]: 404,
+  [NamedQueryErrorCode.QUERY_EXISTS]: 409,
   [ReadGrantErrorCode.INVALID_GRANT]: 400,
   [ReadGrantErrorCode.GRANT_FORBIDDEN]: 403,
   [ReadGrantErrorCode.GRANT_NOT_FOUND]: 404,

@@ -19,14 +19,14 @@ const forServing = (e: QueriedEvent): StoredEvent => ({
 });
 
 /** Stored events in one query document: one @context for all of them (served-event.writer.ts says why). */
-function queryDocument(stored: QueriedEvent[]) {
+export function queryDocument(stored: QueriedEvent[], queryName = 'SimpleEventQuery') {
   const { context, events } = servedEvents(stored.map(forServing));
   return {
     '@context': context,
     type: 'EPCISQueryDocument',
     schemaVersion: '2.0',
     creationDate: new Date().toISOString(),
-    epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: events } } },
+    epcisBody: { queryResults: { queryName, resultsBody: { eventList: events } } },
   };
 }
 
