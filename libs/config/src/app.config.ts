@@ -73,6 +73,12 @@ const schema = z
     RATE_LIMIT_PER_IP_PER_MINUTE: positiveInt.default(3_000),
     AUTH_FAILURES_PER_IP: positiveInt.default(20),
     AUTH_FAILURE_WINDOW_SECONDS: positiveInt.default(900),
+    SUBSCRIPTION_TICK_MS: positiveInt.default(1_000),
+    SUBSCRIPTION_DELIVERY_TIMEOUT_MS: positiveInt.max(300_000).default(10_000),
+    SUBSCRIPTION_RETRY_BASE_MS: positiveInt.default(1_000),
+    SUBSCRIPTION_RETRY_MAX_MS: positiveInt.default(3_600_000),
+    SUBSCRIPTION_MAX_FAILURES: positiveInt.default(10),
+    SUBSCRIPTION_BATCH_EVENTS: positiveInt.max(10_000).default(500),
     EVENT_TIME_MAX_SKEW_MS: z.coerce
       .number()
       .int()
@@ -155,6 +161,20 @@ export interface AppConfig {
   };
   /** How far an event's eventTime may be ahead of the server's clock before the capture is refused (FUTURE_EVENT). */
   readonly eventTimeMaxSkewMs: number;
+  /** Query subscriptions (docs/subscriptions.md). */
+  readonly subscriptions: {
+    /** How often the worker looks for due deliveries (and WebSocket streams for new events). */
+    readonly tickMs: number;
+    /** One webhook POST may take this long before it counts as failed. */
+    readonly deliveryTimeoutMs: number;
+    /** After the n-th consecutive failure the next try waits base × 2^(n-1), at most max. */
+    readonly retryBaseMs: number;
+    readonly retryMaxMs: number;
+    /** This many consecutive failures pause the subscription. */
+    readonly maxFailures: number;
+    /** Events per delivered document at most. */
+    readonly batchEvents: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -218,6 +238,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     restartCount: e.PHARMATRACE_RESTART_COUNT,
     licenceEnforcement: e.LICENCE_ENFORCEMENT,
     eventTimeMaxSkewMs: e.EVENT_TIME_MAX_SKEW_MS,
+    subscriptions: {
+      tickMs: e.SUBSCRIPTION_TICK_MS,
+      deliveryTimeoutMs: e.SUBSCRIPTION_DELIVERY_TIMEOUT_MS,
+      retryBaseMs: e.SUBSCRIPTION_RETRY_BASE_MS,
+      retryMaxMs: e.SUBSCRIPTION_RETRY_MAX_MS,
+      maxFailures: e.SUBSCRIPTION_MAX_FAILURES,
+      batchEvents: e.SUBSCRIPTION_BATCH_EVENTS,
+    },
     rateLimits: {
       perKeyPerMinute: e.RATE_LIMIT_PER_KEY_PER_MINUTE,
       verifyPerKeyPerMinute: e.RATE_LIMIT_VERIFY_PER_KEY_PER_MINUTE,

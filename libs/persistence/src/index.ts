@@ -23,3 +23,4 @@ export * from './repositories/audit-log.repository';
 export * from './repositories/api-key.repository';
 export * from './repositories/named-query.repository';
 export * from './event-criteria.codec';
+export * from './repositories/subscription.repository';

@@ -19,6 +19,7 @@ import { LicenceRepository } from './repositories/licence.repository';
 import { AuditLogRepository } from './repositories/audit-log.repository';
 import { ApiKeyRepository } from './repositories/api-key.repository';
 import { NamedQueryRepository } from './repositories/named-query.repository';
+import { SubscriptionRepository } from './repositories/subscription.repository';
 
 const REPOSITORIES = [
   OrganizationRepository,
@@ -39,6 +40,7 @@ const REPOSITORIES = [
   AuditLogRepository,
   ApiKeyRepository,
   NamedQueryRepository,
+  SubscriptionRepository,
 ];
 
 @Global()

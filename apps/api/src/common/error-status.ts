@@ -10,6 +10,7 @@ import { HealthErrorCode } from '../health/health.error';
 import { EpcisRestErrorCode } from '../epcis-rest/epcis-rest.error';
 import { EventQueryErrorCode } from '../events/event-query.error';
 import { NamedQueryErrorCode } from '../epcis-queries/named-query.error';
+import { SubscriptionErrorCode } from '../epcis-queries/subscription.error';
 import { ReadGrantErrorCode } from '../grants/read-grant.error';
 import { LicenceErrorCode } from '../licences/licence.error';
 import { LotErrorCode } from '../lots/lot.error';
@@ -39,6 +40,7 @@ export const ERROR_CODE_ENUMS = {
   ProofBundleErrorCode,
   EventQueryErrorCode,
   NamedQueryErrorCode,
+  SubscriptionErrorCode,
   ReadGrantErrorCode,
   EpcisRestErrorCode,
   FlowErrorCode,
@@ -101,6 +103,8 @@ const ERROR_STATUS = {
   [NamedQueryErrorCode.INVALID_NAMED_QUERY]: 400,
   [NamedQueryErrorCode.QUERY_NOT_FOUND]: 404,
   [NamedQueryErrorCode.QUERY_EXISTS]: 409,
+  [SubscriptionErrorCode.INVALID_SUBSCRIPTION]: 400,
+  [SubscriptionErrorCode.SUBSCRIPTION_NOT_FOUND]: 404,
   [ReadGrantErrorCode.INVALID_GRANT]: 400,
   [ReadGrantErrorCode.GRANT_FORBIDDEN]: 403,
   [ReadGrantErrorCode.GRANT_NOT_FOUND]: 404,

@@ -1,6 +1,6 @@
 import type { Organization } from '@pharmatrace/domain';
 import { Body, Controller, Get, HttpCode, Options, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { EPCIS_CONTEXT, servedEvent, servedEvents, type StoredEvent } from '@pharmatrace/epcis';
+import { EPCIS_CONTEXT, servedEvent, servedQueryDocument, type StoredEvent } from '@pharmatrace/epcis';
 import type { QueriedEvent } from '@pharmatrace/persistence';
 import type { Request, Response } from 'express';
 import { CaptureService } from '../capture/capture.service';
@@ -20,14 +20,7 @@ const forServing = (e: QueriedEvent): StoredEvent => ({
 
 /** Stored events in one query document: one @context for all of them (served-event.writer.ts says why). */
 export function queryDocument(stored: QueriedEvent[], queryName = 'SimpleEventQuery') {
-  const { context, events } = servedEvents(stored.map(forServing));
-  return {
-    '@context': context,
-    type: 'EPCISQueryDocument',
-    schemaVersion: '2.0',
-    creationDate: new Date().toISOString(),
-    epcisBody: { queryResults: { queryName, resultsBody: { eventList: events } } },
-  };
+  return servedQueryDocument(stored.map(forServing), queryName);
 }
 
 /**

@@ -33,6 +33,8 @@ const EXCEPTIONS: Record<string, { name: string; title: string }> = {
   // The binding's 404 for an unknown query name (EPCIS 1.2's NoSuchNameException).
   QUERY_NOT_FOUND: { name: 'NoSuchNameException', title: 'No such query' },
   QUERY_EXISTS: { name: 'ResourceAlreadyExistsException', title: 'A query with this name already exists' },
+  INVALID_SUBSCRIPTION: { name: 'SubscriptionControlsException', title: 'Invalid subscription controls' },
+  SUBSCRIPTION_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such subscription' },
   CAPTURE_LIMIT_EXCEEDED: { name: 'CaptureLimitExceededException', title: 'Capture limit exceeded' },
   // Not a server error to report but a stop to retry after: the binding's ServiceUnavailable reading, 503.
   CAPTURE_INTERRUPTED: { name: 'ImplementationException', title: 'Capture interrupted by a server stop; send it again' },

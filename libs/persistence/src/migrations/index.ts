@@ -17,6 +17,7 @@ import { EventHashRules1765820000000 } from './1765820000000-event-hash-rules';
 import { EventHashRules31765830000000 } from './1765830000000-event-hash-rules-3';
 import { DropScanCorrections1765840000000 } from './1765840000000-drop-scan-corrections';
 import { NamedQueries1765856000000 } from './1765856000000-named-queries';
+import { Subscriptions1765857000000 } from './1765857000000-subscriptions';
 
 export const MIGRATIONS = [
   InitialSchema1764064800000,
@@ -38,4 +39,5 @@ export const MIGRATIONS = [
   EventHashRules31765830000000,
   DropScanCorrections1765840000000,
   NamedQueries1765856000000,
+  Subscriptions1765857000000,
 ];

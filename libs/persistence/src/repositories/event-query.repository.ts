@@ -48,6 +48,18 @@ export interface EventCriteria {
    * a pack of a GTIN it manufactures; and events naming a pack of a GTIN, or of a GTIN's lot, in `granted`.
    */
   visibleTo?: { organizationId: string; glnPatterns: string[]; ownGtins: boolean; granted: { gtin: string; lot: string | null }[] };
+  /**
+   * Only events whose capture transaction ended before every transaction still running began (the visibility horizon,
+   * migration 1765857000000): what record-time queries serve, so a later commit never lands behind a record time served.
+   */
+  belowHorizon?: boolean;
+}
+
+/** A subscription's place in the events: after this (transaction id, event id); legacy events without an xid are 0. */
+export interface EventPosition {
+  /** xid8 as decimal text. */
+  xid: string;
+  eventId: number;
 }
 
 /** An error declaration of a stored event (event_correction), oldest first; times as ISO 8601 text. */
@@ -163,6 +175,39 @@ export class EventQueryRepository {
     return { events, hasMore: rows.length > limit };
   }
 
+  /**
+   * The next events after `after` in (transaction id, event id) order, below the visibility horizon only: every
+   * transaction below it has ended, so nothing can later commit before the last event returned, and a subscription
+   * that keeps that event's position misses and repeats nothing.
+   */
+  async afterPosition(
+    criteria: EventCriteria,
+    after: EventPosition,
+    limit: number,
+  ): Promise<(QueriedEvent & { position: EventPosition })[]> {
+    const sql = new Sql();
+    this.filter(sql, { ...criteria, belowHorizon: true });
+    sql.where.push(`(coalesce(e.xid, '0'::xid8), e.id) > (${sql.param(after.xid)}::xid8, ${sql.param(after.eventId)}::bigint)`);
+    const rows = await queryRows<QueriedEventRow & { xid: string }>(
+      this.db,
+      `SELECT e.id, coalesce(e.xid, '0'::xid8)::text AS xid, e.event_hash, e.event_time, e.record_time, e.body, e.ignore_fields, ${CORRECTIONS_COLUMN}
+       FROM event e WHERE ${sql.where.join(' AND ')}
+       ORDER BY coalesce(e.xid, '0'::xid8), e.id
+       LIMIT ${sql.param(limit)}`,
+      sql.params,
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      hash: r.event_hash,
+      eventTime: r.event_time,
+      recordTime: r.record_time,
+      body: r.body,
+      ignoreFields: r.ignore_fields,
+      corrections: r.corrections,
+      position: { xid: r.xid, eventId: Number(r.id) },
+    }));
+  }
+
   /** How many events match, counting no further than `max` (a query's maxEventCount needs no more). */
   async countUpTo(criteria: EventCriteria, max: number): Promise<number> {
     const sql = new Sql();
@@ -223,6 +268,8 @@ export class EventQueryRepository {
       );
     }
     if (c.visibleTo) this.visibility(sql, c.visibleTo);
+    // A scalar subquery: the horizon is taken once per statement, from the statement's own snapshot.
+    if (c.belowHorizon) sql.where.push(`coalesce(e.xid, '0'::xid8) < (SELECT event_visibility_horizon())`);
     if (c.eventIds) {
       sql.where.push(
         `(e.event_hash = ANY(${sql.param(c.eventIds.hashes)}::bytea[]) OR (e.body ? 'eventID' AND e.body->>'eventID' = ANY(${sql.param(c.eventIds.declared)}::text[])))`,

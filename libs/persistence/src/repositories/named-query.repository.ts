@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { decodeCriteria, encodeCriteria } from '../event-criteria.codec';
 import type { EventCriteria } from './event-query.repository';
-import { queryRows, type Updated } from './sql-query';
+import { queryRows } from './sql-query';
 
 /** A named query of the REST binding (`/epcis/queries/{name}`), owned by the organization that created it. */
 export interface NamedQuery {
@@ -74,12 +74,15 @@ export class NamedQueryRepository {
     return { queries: rows.slice(0, limit).map(toNamedQuery), hasMore: rows.length > limit };
   }
 
-  /** Marks the query deleted; false when the owner has no live query of that name. */
+  /** Marks the query and its subscriptions deleted; false when the owner has no live query of that name. */
   async delete(ownerId: string, name: string): Promise<boolean> {
-    const [, affected] = await this.db.query<Updated<unknown>>(
-      `UPDATE named_query SET deleted_at = now() WHERE owner_id = $1 AND name = $2 AND deleted_at IS NULL`,
+    const [row] = await queryRows<{ deleted: number }>(
+      this.db,
+      `WITH q AS (UPDATE named_query SET deleted_at = now() WHERE owner_id = $1 AND name = $2 AND deleted_at IS NULL RETURNING id),
+       s AS (UPDATE subscription SET deleted_at = now() WHERE query_id IN (SELECT id FROM q) AND deleted_at IS NULL)
+       SELECT count(*)::int AS deleted FROM q`,
       [ownerId, name],
     );
-    return affected > 0;
+    return row.deleted > 0;
   }
 }
