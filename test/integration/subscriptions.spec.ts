@@ -8,6 +8,7 @@ import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import request from 'supertest';
+import { WebSocket } from 'ws';
 import { SubscriptionsModule } from '../../apps/worker/src/subscriptions/subscriptions.module';
 import { CAPTURE, createOrganization, gql, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
 import { waitFor } from '../support/wait';
@@ -264,5 +265,120 @@ describe('EPCIS query subscriptions: webhook delivery by the worker (real Postgr
     } finally {
       await t1.end();
     }
+  });
+});
+
+describe('EPCIS query subscriptions over WebSocket (real Postgres)', () => {
+  let app: INestApplication;
+  let base: string;
+  let maker: { apiKey: string; id: string };
+  let other: { apiKey: string; id: string };
+  const sockets: WebSocket[] = [];
+  const dbUrl = useDatabase();
+
+  beforeAll(async () => {
+    app = await startApi(testConfig({ DATABASE_URL: dbUrl(), SUBSCRIPTION_TICK_MS: '100' }));
+    await new Promise<void>((resolve) => app.getHttpServer().listen(0, '127.0.0.1', resolve));
+    base = `127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    maker = await createOrganization(app, {
+      name: 'Socket Maker',
+      role: 'MANUFACTURER',
+      gln: withCheckDigit('061414100001'),
+      companyPrefixes: ['0614141'],
+    });
+    other = await createOrganization(app, { name: 'Socket Outsider', role: 'DISTRIBUTOR', gln: withCheckDigit('061414100002') });
+    for (const [name, query] of [
+      ['live', { EQ_bizStep: ['commissioning'] }],
+      ['doomed', {}],
+      ['timed', {}],
+    ] as const) {
+      const res = await request(app.getHttpServer())
+        .post('/epcis/queries')
+        .set({ Authorization: `Bearer ${maker.apiKey}`, 'Content-Type': 'application/json' })
+        .send(JSON.stringify({ name, query }));
+      expect(res.status).toBe(201);
+    }
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.terminate();
+    await app?.close();
+  });
+
+  /** Connects; resolves with the socket and every message it gets, or with the refused handshake's status and problem. */
+  const connect = (path: string, key?: string) =>
+    new Promise<{ ws: WebSocket; messages: any[]; closed: Promise<number> } | { status: number; problem: any }>((resolve, reject) => {
+      const ws = new WebSocket(`ws://${base}${path}`, { headers: key ? { Authorization: `Bearer ${key}` } : {} });
+      sockets.push(ws);
+      const messages: any[] = [];
+      const closed = new Promise<number>((done) => ws.on('close', (code) => done(code)));
+      ws.on('message', (data) => messages.push(JSON.parse(data.toString('utf8'))));
+      ws.on('open', () => resolve({ ws, messages, closed }));
+      ws.on('unexpected-response', (_req, res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, problem: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+      });
+      ws.on('error', (e) => reject(e));
+    });
+  const capture = async (serials: string[]) => {
+    const events = serials.map((s, i) =>
+      commissioningEvent({
+        eventTime: new Date(Date.UTC(2026, 4, 1, 8, 0, i)),
+        epcs: [pack(s)],
+        lot: 'L1',
+        expiry: '2028-01-31',
+        bizLocation: SITE,
+      }),
+    );
+    expect((await gql(app, CAPTURE, { document: epcisDocument(events) }, maker.apiKey)).errors).toBeUndefined();
+  };
+  const epcsOf = (messages: any[]) =>
+    messages.flatMap((m) => m.epcisBody.queryResults.resultsBody.eventList.map((e: { epcList: string[] }) => e.epcList[0]));
+
+  it('streams each new matching event once after the handshake (stream=true), as EPCISQueryDocuments', async () => {
+    await capture(['W0']);
+    const live = await connect('/epcis/queries/live/events?stream=true', maker.apiKey);
+    if (!('ws' in live)) throw new Error(`refused: ${JSON.stringify(live)}`);
+    await capture(['W1', 'W2']);
+    await capture(['W3']);
+    await waitFor(async () => epcsOf(live.messages).length >= 3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(epcsOf(live.messages)).toEqual([pack('W1'), pack('W2'), pack('W3')]);
+    expect(live.messages[0]).toMatchObject({ type: 'EPCISQueryDocument', epcisBody: { queryResults: { queryName: 'live' } } });
+    live.ws.close();
+  });
+
+  it('closes the stream when its query is deleted', async () => {
+    const doomed = await connect('/epcis/queries/doomed/events?stream=true', maker.apiKey);
+    if (!('ws' in doomed)) throw new Error('refused');
+    await request(app.getHttpServer())
+      .delete('/epcis/queries/doomed')
+      .set({ Authorization: `Bearer ${maker.apiKey}` })
+      .expect(204);
+    expect(await doomed.closed).toBe(4404);
+  });
+
+  it('sends a scheduled stream at its schedule, empty documents too with reportIfEmpty', async () => {
+    const timed = await connect('/epcis/queries/timed/events?second=[0-59]&reportIfEmpty=true', maker.apiKey);
+    if (!('ws' in timed)) throw new Error('refused');
+    await waitFor(async () => timed.messages.length >= 2, 5_000);
+    expect(timed.messages[0].epcisBody.queryResults.resultsBody.eventList).toEqual([]);
+    timed.ws.close();
+  });
+
+  it.each([
+    ['/epcis/queries/live/events?stream=true', undefined, 401, 'SecurityException'],
+    ['/epcis/queries/live/events?stream=true', 'other', 404, 'NoSuchNameException'],
+    ['/epcis/queries/live/events', 'maker', 400, 'SubscriptionControlsException'],
+    ['/epcis/queries/live/events?stream=true&minute=5', 'maker', 400, 'SubscriptionControlsException'],
+    ['/epcis/queries/live/events?minute=61', 'maker', 400, 'SubscriptionControlsException'],
+    ['/epcis/queries/live/events?stream=true&EQ_bizStep=shipping', 'maker', 400, 'QueryParameterException'],
+  ])('refuses the handshake %s (key: %s) with %d %s', async (path, who, status, type) => {
+    const key = who === 'maker' ? maker.apiKey : who === 'other' ? other.apiKey : undefined;
+    const refused = await connect(path, key);
+    expect('status' in refused && { status: refused.status, type: refused.problem.type }).toEqual({
+      status,
+      type: `epcisException:${type}`,
+    });
   });
 });

@@ -226,6 +226,12 @@ export class SubscriptionRepository {
     };
   }
 
+  /** The visibility horizon now: a WebSocket stream without a past initialRecordTime starts there, as `create` does. */
+  async horizon(): Promise<EventPosition> {
+    const [row] = await queryRows<{ xid: string }>(this.db, `SELECT event_visibility_horizon()::text AS xid`);
+    return { xid: row.xid, eventId: 0 };
+  }
+
   /** Subscriptions ready for a delivery, longest waiting first. */
   async due(limit: number): Promise<string[]> {
     const rows = await queryRows<{ id: string }>(
