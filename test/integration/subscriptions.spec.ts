@@ -215,6 +215,28 @@ describe('EPCIS query subscriptions: webhook delivery by the worker (real Postgr
     receiver.answer = () => 200;
   });
 
+  it('moves a selective subscription past the events it does not match, and still delivers the next one that does', async () => {
+    expect((await post('/epcis/queries', { name: 'selective', query: { MATCH_epc: [pack('WANTED')] } })).status).toBe(201);
+    const id = (await post('/epcis/queries/selective/subscriptions', { dest: `${receiver.url}/selective`, stream: true })).body
+      .subscriptionID;
+    const positionOf = async () => {
+      const db = new Client({ connectionString: dbUrl() });
+      await db.connect();
+      try {
+        return BigInt((await db.query(`SELECT position_xid::text AS x FROM subscription WHERE id = $1`, [id])).rows[0].x);
+      } finally {
+        await db.end();
+      }
+    };
+    const before = await positionOf();
+    await capture(['UNWANTED-1', 'UNWANTED-2']);
+    await waitFor(async () => (await positionOf()) > before);
+    expect(receiver.received.filter((r) => r.path === '/selective')).toEqual([]);
+    await capture(['WANTED']);
+    await waitFor(async () => receiver.accepted('/selective').length >= 1);
+    expect(receiver.accepted('/selective')).toEqual([pack('WANTED')]);
+  });
+
   it('serves record times in commit order: an earlier-stamped capture that commits later is neither skipped by GE_recordTime nor by a subscription', async () => {
     await subscribe('horizon', { dest: `${receiver.url}/horizon`, stream: true });
     const startedAt = new Date(Date.now() - 1000).toISOString();

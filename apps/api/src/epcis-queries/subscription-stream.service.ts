@@ -72,11 +72,15 @@ export class SubscriptionStreamService {
         if (nextRunAt && now < nextRunAt) return;
         const visibleTo = await this.policy.eventVisibility(org);
         for (let sent = 0; !stopped; sent++) {
-          const events = await this.events.afterPosition({ ...query.criteria, recordTimeFrom: floor, visibleTo }, position, batchEvents);
+          const { events, resumeAt } = await this.events.afterPosition(
+            { ...query.criteria, recordTimeFrom: floor, visibleTo },
+            position,
+            batchEvents,
+          );
           if (events.length || (nextRunAt && controls.reportIfEmpty && sent === 0)) {
             await sink.send(JSON.stringify(queryDocument(events, query.name)));
           }
-          if (events.length) position = events[events.length - 1].position;
+          position = resumeAt;
           if (events.length < batchEvents) break;
         }
         if (controls.compiled && nextRunAt) nextRunAt = nextRun(controls.compiled, now);

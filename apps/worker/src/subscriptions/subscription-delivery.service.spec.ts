@@ -40,6 +40,7 @@ class FakeSubscriptions {
 
   async finish(_: LeasedSubscription, __: string, outcome: DeliveryOutcome) {
     if (outcome.kind !== 'idle') this.log.push(outcome.attempt);
+    if (outcome.kind !== 'failed') this.s.position = outcome.position;
     if (outcome.kind === 'delivered') {
       Object.assign(this.s, {
         position: outcome.position,
@@ -86,10 +87,11 @@ class FakeEvents {
 
   async afterPosition(criteria: EventCriteria, after: EventPosition, limit: number) {
     this.asked.push(criteria);
-    return this.rows
+    const events = this.rows
       .filter((r) => BigInt(r.position.xid) > BigInt(after.xid) || (r.position.xid === after.xid && r.id > after.eventId))
       .filter((r) => !criteria.recordTimeFrom || r.recordTime >= criteria.recordTimeFrom)
       .slice(0, limit);
+    return { events, resumeAt: events.at(-1)?.position ?? after };
   }
 }
 

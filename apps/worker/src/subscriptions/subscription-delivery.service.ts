@@ -95,10 +95,14 @@ export class SubscriptionDeliveryService {
     const visibleTo = eventVisibility(reader, await this.grants.liveFor(s.owner.id, now), now);
     const from =
       s.criteria.recordTimeFrom && s.criteria.recordTimeFrom > s.initialRecordTime ? s.criteria.recordTimeFrom : s.initialRecordTime;
-    const events = await this.events.afterPosition({ ...s.criteria, recordTimeFrom: from, visibleTo }, s.position, batchEvents);
+    const { events, resumeAt } = await this.events.afterPosition(
+      { ...s.criteria, recordTimeFrom: from, visibleTo },
+      s.position,
+      batchEvents,
+    );
     // A scheduled run that filled a document keeps its time, still due, until the run's events are all sent.
     const nextRunAt = s.schedule && events.length < batchEvents ? nextRun(compileSchedule(s.schedule), now) : s.nextRunAt;
-    if (!events.length && (s.stream || !s.reportIfEmpty)) return { kind: 'idle', nextRunAt };
+    if (!events.length && (s.stream || !s.reportIfEmpty)) return { kind: 'idle', position: resumeAt, nextRunAt };
 
     const body = JSON.stringify(servedQueryDocument(events.map(forServing), s.queryName, now));
     const headers: Record<string, string> = {
@@ -117,7 +121,7 @@ export class SubscriptionDeliveryService {
         return {
           kind: 'delivered',
           attempt: { ...attempt, status: 'delivered', httpStatus, error: null, durationMs: Date.now() - started },
-          position: events.at(-1)?.position ?? s.position,
+          position: resumeAt,
           nextRunAt,
         };
       }

@@ -114,6 +114,9 @@ export interface EventOrdering {
 
 const ORDER_COLUMN: Record<EventOrdering['key'], string> = { eventTime: 'event_time', recordTime: 'record_time' };
 
+/** A row of a LEFT JOIN's optional side: every column null when nothing joined. */
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
 /** LIKE treats % and _ as wildcards; identifiers may contain them literally. */
 const likePrefix = (prefix: string) => prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
 
@@ -177,35 +180,57 @@ export class EventQueryRepository {
 
   /**
    * The next events after `after` in (transaction id, event id) order, below the visibility horizon only: every
-   * transaction below it has ended, so nothing can later commit before the last event returned, and a subscription
-   * that keeps that event's position misses and repeats nothing.
+   * transaction below it has ended, so nothing can later commit before them. `resumeAt` is where the next call starts:
+   * after the last event when the page is full, else at the horizon itself (every event below it was considered),
+   * so a selective query does not scan the same non-matching events again at every poll. The horizon is taken once,
+   * in the statement that reads the events.
    */
   async afterPosition(
     criteria: EventCriteria,
     after: EventPosition,
     limit: number,
-  ): Promise<(QueriedEvent & { position: EventPosition })[]> {
+  ): Promise<{ events: (QueriedEvent & { position: EventPosition })[]; resumeAt: EventPosition }> {
     const sql = new Sql();
-    this.filter(sql, { ...criteria, belowHorizon: true });
+    this.filter(sql, { ...criteria, belowHorizon: false });
+    sql.where.push(`coalesce(e.xid, '0'::xid8) < h.horizon`);
     sql.where.push(`(coalesce(e.xid, '0'::xid8), e.id) > (${sql.param(after.xid)}::xid8, ${sql.param(after.eventId)}::bigint)`);
-    const rows = await queryRows<QueriedEventRow & { xid: string }>(
+    const rows = await queryRows<Nullable<QueriedEventRow & { xid: string }> & { horizon: string }>(
       this.db,
-      `SELECT e.id, coalesce(e.xid, '0'::xid8)::text AS xid, e.event_hash, e.event_time, e.record_time, e.body, e.ignore_fields, ${CORRECTIONS_COLUMN}
-       FROM event e WHERE ${sql.where.join(' AND ')}
-       ORDER BY coalesce(e.xid, '0'::xid8), e.id
-       LIMIT ${sql.param(limit)}`,
+      `SELECT h.horizon::text AS horizon, m.id, m.xid, m.event_hash, m.event_time, m.record_time, m.body, m.ignore_fields, m.corrections
+       FROM (SELECT event_visibility_horizon() AS horizon) h
+       LEFT JOIN LATERAL (
+         SELECT e.id, coalesce(e.xid, '0'::xid8) AS sort_xid, coalesce(e.xid, '0'::xid8)::text AS xid, e.event_hash, e.event_time,
+                e.record_time, e.body, e.ignore_fields, ${CORRECTIONS_COLUMN}
+         FROM event e WHERE ${sql.where.join(' AND ')}
+         ORDER BY coalesce(e.xid, '0'::xid8), e.id
+         LIMIT ${sql.param(limit)}) m ON true
+       ORDER BY m.sort_xid, m.id`,
       sql.params,
     );
-    return rows.map((r) => ({
-      id: Number(r.id),
-      hash: r.event_hash,
-      eventTime: r.event_time,
-      recordTime: r.record_time,
-      body: r.body,
-      ignoreFields: r.ignore_fields,
-      corrections: r.corrections,
-      position: { xid: r.xid, eventId: Number(r.id) },
-    }));
+    const events = rows.flatMap((r) =>
+      r.id === null
+        ? []
+        : [
+            {
+              id: Number(r.id),
+              hash: r.event_hash!,
+              eventTime: r.event_time!,
+              recordTime: r.record_time!,
+              body: r.body!,
+              ignoreFields: r.ignore_fields!,
+              corrections: r.corrections!,
+              position: { xid: r.xid!, eventId: Number(r.id) },
+            },
+          ],
+    );
+    const horizon = rows[0].horizon;
+    const resumeAt =
+      events.length === limit
+        ? events[events.length - 1].position
+        : BigInt(horizon) > BigInt(after.xid)
+          ? { xid: horizon, eventId: 0 }
+          : after;
+    return { events, resumeAt };
   }
 
   /** How many events match, counting no further than `max` (a query's maxEventCount needs no more). */

@@ -63,8 +63,11 @@ export interface DeliveryAttempt {
 export type DeliveryOutcome =
   | { kind: 'delivered'; attempt: DeliveryAttempt; position: EventPosition; nextRunAt: Date | null }
   | { kind: 'failed'; attempt: DeliveryAttempt; nextAttemptAt: Date; pause: boolean }
-  /** Nothing to send (no new event, or an empty scheduled run without reportIfEmpty): no attempt, maybe the next run. */
-  | { kind: 'idle'; nextRunAt: Date | null };
+  /**
+   * Nothing to send (no new event, or an empty scheduled run without reportIfEmpty): no attempt; the position moves past
+   * the events considered, and a scheduled subscription to its next run.
+   */
+  | { kind: 'idle'; position: EventPosition; nextRunAt: Date | null };
 
 interface SubscriptionRow {
   id: string;
@@ -303,11 +306,14 @@ export class SubscriptionRepository {
           [s.id, worker, outcome.nextAttemptAt, outcome.pause],
         );
       } else {
-        await tx.query(`UPDATE subscription SET next_run_at = coalesce($3, next_run_at), ${release} WHERE ${mine}`, [
-          s.id,
-          worker,
-          outcome.nextRunAt,
-        ]);
+        await tx.query(
+          `UPDATE subscription SET next_run_at = coalesce($3, next_run_at),
+             position_xid = CASE WHEN position_xid = $4::xid8 AND position_event_id = $5 THEN $6::xid8 ELSE position_xid END,
+             position_event_id = CASE WHEN position_xid = $4::xid8 AND position_event_id = $5 THEN $7 ELSE position_event_id END,
+             ${release}
+           WHERE ${mine}`,
+          [s.id, worker, outcome.nextRunAt, s.position.xid, s.position.eventId, outcome.position.xid, outcome.position.eventId],
+        );
       }
     });
   }
