@@ -21,6 +21,7 @@ import { CommonModule } from './common/common.module';
 import { ErrorFilter } from './common/error.filter';
 import { InputLimitsPipe } from './common/input-limits.pipe';
 import { EpcisRestModule } from './epcis-rest/epcis-rest.module';
+import { EpcisQueriesModule } from './epcis-queries/epcis-queries.module';
 import { EventsModule } from './events/events.module';
 import { ReadGrantModule } from './grants/read-grant.module';
 import { GraphiqlController } from './graphiql/graphiql.controller';
@@ -104,6 +105,7 @@ export class ApiModule {
         ReadGrantModule,
         LicenceModule,
         EpcisRestModule,
+        EpcisQueriesModule,
         AuditModule,
         AuditLogModule,
         CaseModule,

@@ -4,6 +4,7 @@ import { PersistenceModule } from '@pharmatrace/persistence';
 import { LoggerModule } from 'nestjs-pino';
 import { AnchoringModule } from './anchoring/anchoring.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 
 @Module({})
 export class WorkerModule {
@@ -16,6 +17,7 @@ export class WorkerModule {
         LoggerModule.forRoot({ pinoHttp: { level: config.logLevel } }),
         PersistenceModule.forRoot({ url: config.databaseUrl, logSql: config.logSql, poolSize: 5, appRole: config.databaseAppRole }),
         AnchoringModule,
+        SubscriptionsModule,
         MetricsModule,
       ],
     };

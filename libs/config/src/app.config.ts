@@ -74,6 +74,12 @@ const schema = z
     AUTH_FAILURES_PER_IP: positiveInt.default(20),
     AUTH_FAILURE_WINDOW_SECONDS: positiveInt.default(900),
     CASE_GRACE_BUSINESS_DAYS: z.coerce.number().int().min(1).max(30).default(3),
+    SUBSCRIPTION_TICK_MS: positiveInt.default(1_000),
+    SUBSCRIPTION_DELIVERY_TIMEOUT_MS: positiveInt.max(300_000).default(10_000),
+    SUBSCRIPTION_RETRY_BASE_MS: positiveInt.default(1_000),
+    SUBSCRIPTION_RETRY_MAX_MS: positiveInt.default(3_600_000),
+    SUBSCRIPTION_MAX_FAILURES: positiveInt.default(10),
+    SUBSCRIPTION_BATCH_EVENTS: positiveInt.max(10_000).default(500),
     EVENT_TIME_MAX_SKEW_MS: z.coerce
       .number()
       .int()
@@ -158,6 +164,20 @@ export interface AppConfig {
   readonly eventTimeMaxSkewMs: number;
   /** An exception case's grace period for product pending data verification, in business days (the industry's is 3). */
   readonly caseGraceBusinessDays: number;
+  /** Query subscriptions (docs/subscriptions.md). */
+  readonly subscriptions: {
+    /** How often the worker looks for due deliveries (and WebSocket streams for new events). */
+    readonly tickMs: number;
+    /** One webhook POST may take this long before it counts as failed. */
+    readonly deliveryTimeoutMs: number;
+    /** After the n-th consecutive failure the next try waits base × 2^(n-1), at most max. */
+    readonly retryBaseMs: number;
+    readonly retryMaxMs: number;
+    /** This many consecutive failures pause the subscription. */
+    readonly maxFailures: number;
+    /** Events per delivered document at most. */
+    readonly batchEvents: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -222,6 +242,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     licenceEnforcement: e.LICENCE_ENFORCEMENT,
     eventTimeMaxSkewMs: e.EVENT_TIME_MAX_SKEW_MS,
     caseGraceBusinessDays: e.CASE_GRACE_BUSINESS_DAYS,
+    subscriptions: {
+      tickMs: e.SUBSCRIPTION_TICK_MS,
+      deliveryTimeoutMs: e.SUBSCRIPTION_DELIVERY_TIMEOUT_MS,
+      retryBaseMs: e.SUBSCRIPTION_RETRY_BASE_MS,
+      retryMaxMs: e.SUBSCRIPTION_RETRY_MAX_MS,
+      maxFailures: e.SUBSCRIPTION_MAX_FAILURES,
+      batchEvents: e.SUBSCRIPTION_BATCH_EVENTS,
+    },
     rateLimits: {
       perKeyPerMinute: e.RATE_LIMIT_PER_KEY_PER_MINUTE,
       verifyPerKeyPerMinute: e.RATE_LIMIT_VERIFY_PER_KEY_PER_MINUTE,

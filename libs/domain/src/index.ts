@@ -5,6 +5,7 @@ export * from './verdict';
 export * from './vocabulary';
 export * from './custody';
 export * from './read-policy';
+export * from './event-visibility';
 export * from './audit';
 export * from './event-signature';
 export * from './audited-chain';

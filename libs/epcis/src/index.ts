@@ -52,3 +52,5 @@ export {
   MAX_LIST_LENGTH,
   MAX_STRING_LENGTH,
 } from './input-limits';
+export { compileSchedule, type CompiledSchedule, nextRun, type QuerySchedule, QueryScheduleError, SCHEDULE_FIELDS } from './query-schedule';
+export { servedQueryDocument } from './query-document.writer';

@@ -20,6 +20,8 @@ import { LicenceRepository } from './repositories/licence.repository';
 import { AuditLogRepository } from './repositories/audit-log.repository';
 import { ApiKeyRepository } from './repositories/api-key.repository';
 import { ExceptionCaseRepository } from './repositories/exception-case.repository';
+import { NamedQueryRepository } from './repositories/named-query.repository';
+import { SubscriptionRepository } from './repositories/subscription.repository';
 
 const REPOSITORIES = [
   OrganizationRepository,
@@ -41,6 +43,8 @@ const REPOSITORIES = [
   AuditLogRepository,
   ApiKeyRepository,
   ExceptionCaseRepository,
+  NamedQueryRepository,
+  SubscriptionRepository,
 ];
 
 @Global()

@@ -68,7 +68,8 @@ export class AuthGuard implements CanActivate {
     return access;
   }
 
-  private authenticate(header: string | undefined): Principal | Promise<Principal> {
+  /** The caller an Authorization header names, judged as every request is (also for WebSocket upgrades, which no guard sees). */
+  authenticate(header: string | undefined): Principal | Promise<Principal> {
     const token = bearerToken(header);
     if (!token) throw new AuthError(AuthErrorCode.UNAUTHENTICATED, 'send "Authorization: Bearer <api key>"');
     const tokenHash = this.organizations.keyHash(token);

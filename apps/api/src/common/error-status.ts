@@ -10,6 +10,8 @@ import { HealthErrorCode } from '../health/health.error';
 import { EpcisRestErrorCode } from '../epcis-rest/epcis-rest.error';
 import { EventQueryErrorCode } from '../events/event-query.error';
 import { EventVocabularyErrorCode } from '../events/event-vocabulary.error';
+import { NamedQueryErrorCode } from '../epcis-queries/named-query.error';
+import { SubscriptionErrorCode } from '../epcis-queries/subscription.error';
 import { ReadGrantErrorCode } from '../grants/read-grant.error';
 import { LicenceErrorCode } from '../licences/licence.error';
 import { LotErrorCode } from '../lots/lot.error';
@@ -41,6 +43,8 @@ export const ERROR_CODE_ENUMS = {
   ProofBundleErrorCode,
   EventQueryErrorCode,
   EventVocabularyErrorCode,
+  NamedQueryErrorCode,
+  SubscriptionErrorCode,
   ReadGrantErrorCode,
   EpcisRestErrorCode,
   FlowErrorCode,
@@ -109,6 +113,11 @@ const ERROR_STATUS = {
   [EventQueryErrorCode.QUERY_TOO_LARGE]: 413,
   [EventVocabularyErrorCode.RESOURCE_NOT_FOUND]: 404,
   [EventVocabularyErrorCode.PAGE_TOKEN_NOT_FOUND]: 404,
+  [NamedQueryErrorCode.INVALID_NAMED_QUERY]: 400,
+  [NamedQueryErrorCode.QUERY_NOT_FOUND]: 404,
+  [NamedQueryErrorCode.QUERY_EXISTS]: 409,
+  [SubscriptionErrorCode.INVALID_SUBSCRIPTION]: 400,
+  [SubscriptionErrorCode.SUBSCRIPTION_NOT_FOUND]: 404,
   [ReadGrantErrorCode.INVALID_GRANT]: 400,
   [ReadGrantErrorCode.GRANT_FORBIDDEN]: 403,
   [ReadGrantErrorCode.GRANT_NOT_FOUND]: 404,

@@ -32,6 +32,12 @@ const EXCEPTIONS: Record<string, { name: string; title: string }> = {
   PAGE_TOKEN_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such page token' },
   QUERY_TOO_LARGE: { name: 'QueryTooLargeException', title: 'More events match than maxEventCount' },
   CAPTURE_JOB_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such capture job' },
+  INVALID_NAMED_QUERY: { name: 'ValidationException', title: 'Invalid query definition' },
+  // The binding's 404 for an unknown query name (EPCIS 1.2's NoSuchNameException).
+  QUERY_NOT_FOUND: { name: 'NoSuchNameException', title: 'No such query' },
+  QUERY_EXISTS: { name: 'ResourceAlreadyExistsException', title: 'A query with this name already exists' },
+  INVALID_SUBSCRIPTION: { name: 'SubscriptionControlsException', title: 'Invalid subscription controls' },
+  SUBSCRIPTION_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such subscription' },
   CAPTURE_LIMIT_EXCEEDED: { name: 'CaptureLimitExceededException', title: 'Capture limit exceeded' },
   // Not a server error to report but a stop to retry after: the binding's ServiceUnavailable reading, 503.
   CAPTURE_INTERRUPTED: { name: 'ImplementationException', title: 'Capture interrupted by a server stop; send it again' },

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type EpcFormat, formatEventEpcs, servedEvent, servedEvents, type StoredEvent } from '@pharmatrace/epcis';
+import { type EpcFormat, formatEventEpcs, servedEvent, servedQueryDocument, type StoredEvent } from '@pharmatrace/epcis';
 import { OrganizationRepository, type QueriedEvent } from '@pharmatrace/persistence';
 
 /** Vendor header: how many identifiers of the answer are not in the GS1-EPC-Format asked for (see docs/rest-binding.md). */
@@ -23,17 +23,9 @@ export class EpcisServingService {
   constructor(private readonly organizations: OrganizationRepository) {}
 
   /** Stored events in one query document: one @context for all of them (served-event.writer.ts says why). */
-  async queryDocument(stored: QueriedEvent[], format: EpcFormat): Promise<ServedAnswer> {
+  async queryDocument(stored: QueriedEvent[], format: EpcFormat, queryName = 'SimpleEventQuery'): Promise<ServedAnswer> {
     const { events, headers } = await this.formatted(stored, format);
-    const { context, events: served } = servedEvents(events);
-    const body = {
-      '@context': context,
-      type: 'EPCISQueryDocument',
-      schemaVersion: '2.0',
-      creationDate: new Date().toISOString(),
-      epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: served } } },
-    };
-    return { body, headers };
+    return { body: servedQueryDocument(events, queryName), headers };
   }
 
   /** One event with its own @context; EPCIS XML has no bare-event document, so an XML answer is a query document. */

@@ -40,7 +40,10 @@ export class EventQueryService {
         rule: 'forward-only',
       });
     }
-    const readable = { ...criteria, visibleTo: await this.policy.eventVisibility(reader) };
+    // A query by record time sees the events below the visibility horizon only: record times rise in commit order
+    // there, so a client polling GE_recordTime from the last record time it saw never skips a later commit.
+    const byRecordTime = order.key === 'recordTime' || !!criteria.recordTimeFrom || !!criteria.recordTimeBefore;
+    const readable = { ...criteria, visibleTo: await this.policy.eventVisibility(reader), ...(byRecordTime ? { belowHorizon: true } : {}) };
     if (maxEventCount !== undefined && (await this.repository.countUpTo(readable, maxEventCount + 1)) > maxEventCount) {
       throw new EventQueryError(EventQueryErrorCode.QUERY_TOO_LARGE, `more than maxEventCount (${maxEventCount}) events match`, {
         maxEventCount,

@@ -3,8 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   AlertScope,
   decideRead,
-  EventScope,
-  glnLikePatterns,
+  eventVisibility,
   HistoryVisibility,
   isPartyTo,
   LotScope,
@@ -38,14 +37,7 @@ export class ReadPolicyService {
 
   /** The criterion narrowing an event list (or the lookup of one event) to what `org` may read; undefined for regulators. */
   async eventVisibility(org: Organization): Promise<EventCriteria['visibleTo']> {
-    const scope: EventScope = decideRead(this.reader(org), { query: ReadQuery.EVENTS }, await this.grants.of(org.id), this.clock());
-    if (scope.kind === 'all') return undefined;
-    return {
-      organizationId: scope.organizationId,
-      glnPatterns: glnLikePatterns(scope.gln),
-      ownGtins: scope.ownGtins,
-      granted: scope.granted,
-    };
+    return eventVisibility(this.reader(org), await this.grants.of(org.id), this.clock());
   }
 
   isPartyTo(org: Organization, event: { capturedBy: string; body: Record<string, unknown> }): boolean {

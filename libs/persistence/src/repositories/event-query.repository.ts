@@ -73,6 +73,18 @@ export interface EventCriteria {
    * a pack of a GTIN it manufactures; and events naming a pack of a GTIN, or of a GTIN's lot, in `granted`.
    */
   visibleTo?: { organizationId: string; glnPatterns: string[]; ownGtins: boolean; granted: { gtin: string; lot: string | null }[] };
+  /**
+   * Only events whose capture transaction ended before every transaction still running began (the visibility horizon,
+   * migration 1765857000000): what record-time queries serve, so a later commit never lands behind a record time served.
+   */
+  belowHorizon?: boolean;
+}
+
+/** A subscription's place in the events: after this (transaction id, event id); legacy events without an xid are 0. */
+export interface EventPosition {
+  /** xid8 as decimal text. */
+  xid: string;
+  eventId: number;
 }
 
 /** An error declaration of a stored event (event_correction), oldest first; times as ISO 8601 text. */
@@ -124,6 +136,9 @@ export interface EventOrdering {
 }
 
 const ORDER_COLUMN: Record<EventOrdering['key'], string> = { eventTime: 'event_time', recordTime: 'record_time' };
+
+/** A row of a LEFT JOIN's optional side: every column null when nothing joined. */
+type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 /** LIKE treats % and _ as wildcards; identifiers may contain them literally. */
 const likePrefix = (prefix: string) => prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
@@ -185,6 +200,61 @@ export class EventQueryRepository {
       corrections: r.corrections,
     }));
     return { events, hasMore: rows.length > limit };
+  }
+
+  /**
+   * The next events after `after` in (transaction id, event id) order, below the visibility horizon only: every
+   * transaction below it has ended, so nothing can later commit before them. `resumeAt` is where the next call starts:
+   * after the last event when the page is full, else at the horizon itself (every event below it was considered),
+   * so a selective query does not scan the same non-matching events again at every poll. The horizon is taken once,
+   * in the statement that reads the events.
+   */
+  async afterPosition(
+    criteria: EventCriteria,
+    after: EventPosition,
+    limit: number,
+  ): Promise<{ events: (QueriedEvent & { position: EventPosition })[]; resumeAt: EventPosition }> {
+    const sql = new Sql();
+    this.filter(sql, { ...criteria, belowHorizon: false });
+    sql.where.push(`coalesce(e.xid, '0'::xid8) < h.horizon`);
+    sql.where.push(`(coalesce(e.xid, '0'::xid8), e.id) > (${sql.param(after.xid)}::xid8, ${sql.param(after.eventId)}::bigint)`);
+    const rows = await queryRows<Nullable<QueriedEventRow & { xid: string }> & { horizon: string }>(
+      this.db,
+      `SELECT h.horizon::text AS horizon, m.id, m.xid, m.event_hash, m.event_time, m.record_time, m.body, m.ignore_fields, m.corrections
+       FROM (SELECT event_visibility_horizon() AS horizon) h
+       LEFT JOIN LATERAL (
+         SELECT e.id, coalesce(e.xid, '0'::xid8) AS sort_xid, coalesce(e.xid, '0'::xid8)::text AS xid, e.event_hash, e.event_time,
+                e.record_time, e.body, e.ignore_fields, ${CORRECTIONS_COLUMN}
+         FROM event e WHERE ${sql.where.join(' AND ')}
+         ORDER BY coalesce(e.xid, '0'::xid8), e.id
+         LIMIT ${sql.param(limit)}) m ON true
+       ORDER BY m.sort_xid, m.id`,
+      sql.params,
+    );
+    const events = rows.flatMap((r) =>
+      r.id === null
+        ? []
+        : [
+            {
+              id: Number(r.id),
+              hash: r.event_hash!,
+              eventTime: r.event_time!,
+              recordTime: r.record_time!,
+              body: r.body!,
+              ignoreFields: r.ignore_fields!,
+              corrections: r.corrections!,
+              position: { xid: r.xid!, eventId: Number(r.id) },
+            },
+          ],
+    );
+    const horizon = rows[0].horizon;
+    const resumeAt =
+      events.length === limit
+        ? events[events.length - 1].position
+        : BigInt(horizon) > BigInt(after.xid)
+          ? { xid: horizon, eventId: 0 }
+          : after;
+    return { events, resumeAt };
   }
 
   /** How many events match, counting no further than `max` (a query's maxEventCount needs no more). */
@@ -252,6 +322,8 @@ export class EventQueryRepository {
     if (c.sensorElementsExist) sql.where.push(SENSOR_ELEMENTS_EXIST);
     if (c.errorDeclaration) sql.where.push(errorDeclarationCondition(sql, c.errorDeclaration));
     if (c.visibleTo) this.visibility(sql, c.visibleTo);
+    // A scalar subquery: the horizon is taken once per statement, from the statement's own snapshot.
+    if (c.belowHorizon) sql.where.push(`coalesce(e.xid, '0'::xid8) < (SELECT event_visibility_horizon())`);
     if (c.eventIds) {
       sql.where.push(
         `(e.event_hash = ANY(${sql.param(c.eventIds.hashes)}::bytea[]) OR (e.body ? 'eventID' AND e.body->>'eventID' = ANY(${sql.param(c.eventIds.declared)}::text[])))`,

@@ -80,6 +80,14 @@ interface InsertedEventRow {
   event_hash: Buffer;
 }
 
+/**
+ * A capture's record time, taken before its first write so that it is taken with the transaction's id (migration
+ * 1765857000000: record times rise with transaction ids, which the visibility horizon relies on).
+ */
+async function takeRecordTime(tx: EntityManager): Promise<void> {
+  await tx.query(`SELECT event_record_time()`);
+}
+
 /** Events per chunk of a whole-document capture: a few milliseconds of synchronous work each. */
 const CAPTURE_CHUNK_EVENTS = 250;
 
@@ -95,6 +103,7 @@ export class EventRepository {
    */
   capture(capturedBy: string, events: NewEvent[], reduce: StateReducer, signature?: NewCaptureSignature): Promise<CaptureOutcome> {
     return this.db.transaction(async (tx) => {
+      await takeRecordTime(tx);
       // In chunks, as a capture session stores them: building one chunk's statements and states is synchronous
       // work, and 10,000 events at once held the event loop for about 300 ms (issue 13).
       const outcome: CaptureOutcome = { inserted: [], corrections: [], duplicates: [] };
@@ -127,6 +136,12 @@ export class EventRepository {
       await runner.startTransaction();
     } catch (e) {
       await runner.release();
+      throw e;
+    }
+    try {
+      await takeRecordTime(runner.manager);
+    } catch (e) {
+      await runner.rollbackTransaction().finally(() => runner.release());
       throw e;
     }
     let open = true;
