@@ -39,3 +39,12 @@ export {
   MAX_LIST_LENGTH,
   MAX_STRING_LENGTH,
 } from './input-limits';
+export {
+  canonicalAttributeId,
+  type DocumentHeaderSink,
+  MASTER_DATA_ELEMENT_LIMIT,
+  type MasterDataAttribute,
+  type MasterDataElement,
+  type MasterDataReading,
+  readMasterData,
+} from './master-data';
