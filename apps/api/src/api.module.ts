@@ -31,6 +31,7 @@ import { HealthModule } from './health/health.module';
 import { LicenceModule } from './licences/licence.module';
 import { LoggingModule } from './logging/logging.module';
 import { LotModule } from './lots/lot.module';
+import { MasterDataModule } from './master-data/master-data.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OrganizationModule } from './organizations/organization.module';
 import { PolicyModule } from './policy/policy.module';
@@ -95,6 +96,7 @@ export class ApiModule {
         DispensingModule,
         RecallModule,
         EventsModule,
+        MasterDataModule,
         LotModule,
         AlertModule,
         ReadGrantModule,

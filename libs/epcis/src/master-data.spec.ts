@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { createEpcisValidator } from './schema.validator';
 import { canonicalAttributeId, type DocumentHeaderSink, MASTER_DATA_ELEMENT_LIMIT, readMasterData } from './master-data';
 import { readEpcisXml } from './xml-reader';
@@ -120,11 +121,11 @@ describe('master data in EPCIS headers', () => {
 
   it('streamed readers leave the header in their sink: XML (1.2) and JSON-LD alike', async () => {
     const xmlSink: DocumentHeaderSink = {};
-    expect(await drain(streamEpcisXmlEvents([Buffer.from(FIXTURE)], undefined, xmlSink))).toBe(1);
+    expect(await drain(streamEpcisXmlEvents(Readable.from([Buffer.from(FIXTURE)]), undefined, xmlSink))).toBe(1);
     expect(readMasterData(xmlSink).elements).toEqual(readMasterData(readEpcisXml(FIXTURE)).elements);
     const jsonSink: DocumentHeaderSink = {};
     const withEvent = { ...JSON_LD, epcisBody: { eventList: [{ type: 'ObjectEvent' }] } };
-    expect(await drain(streamEpcisJsonEvents([Buffer.from(JSON.stringify(withEvent))], jsonSink))).toBe(1);
+    expect(await drain(streamEpcisJsonEvents(Readable.from([Buffer.from(JSON.stringify(withEvent))]), jsonSink))).toBe(1);
     expect(readMasterData(jsonSink).elements).toEqual(readMasterData(JSON_LD).elements);
   });
 });

@@ -7,6 +7,8 @@ export * from './persistence.module';
 export * from './repositories/anchor.repository';
 export * from './repositories/capture-job.repository';
 export * from './repositories/event-query.repository';
+export * from './repositories/master-data.repository';
+export type { MasterDataCriteria, MasterDataField } from './repositories/master-data.sql';
 export * from './repositories/event.repository';
 export * from './repositories/organization.repository';
 export * from './repositories/pack.repository';

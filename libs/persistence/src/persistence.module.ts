@@ -18,6 +18,7 @@ import { ReadGrantRepository } from './repositories/read-grant.repository';
 import { LicenceRepository } from './repositories/licence.repository';
 import { AuditLogRepository } from './repositories/audit-log.repository';
 import { ApiKeyRepository } from './repositories/api-key.repository';
+import { MasterDataRepository } from './repositories/master-data.repository';
 
 const REPOSITORIES = [
   OrganizationRepository,
@@ -37,6 +38,7 @@ const REPOSITORIES = [
   LicenceRepository,
   AuditLogRepository,
   ApiKeyRepository,
+  MasterDataRepository,
 ];
 
 @Global()

@@ -36,6 +36,7 @@ import { ApiMetrics } from '../metrics/api.metrics';
 import { CaptureError, CaptureErrorCode } from './capture.error';
 import { CaptureStreamService, StreamCaptureOptions } from './capture-stream.service';
 import { MANUFACTURER, PHARMACY } from '../common/organization.fixtures';
+import { fakeMasterData } from '../master-data/master-data.fake';
 
 interface Tables {
   events: Map<string, { id: number; capturedBy: string; event: NewEvent }>;
@@ -169,6 +170,7 @@ function setup({ now = NOW } = {}) {
     config,
     clock,
     new TradingPartnerLoader({ tradingPartners: async () => [] } as unknown as LicenceRepository, config),
+    fakeMasterData().service,
   );
   /** Streams `document` through the real JSON reader, as EPCIS REST does from its spooled file. */
   const capture = (org: Organization, document: unknown, options?: StreamCaptureOptions) =>

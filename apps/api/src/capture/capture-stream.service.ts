@@ -2,6 +2,7 @@ import type { Organization } from '@pharmatrace/domain';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import {
+  type DocumentHeaderSink,
   EpcisValidationError,
   EpcisValidator,
   eventHashes,
@@ -17,6 +18,7 @@ import { CaptureSession, EventRepository, ForeignCorrectionError, NewEvent, Veri
 import { CLOCK, Clock } from '../common/clock';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { ApiMetrics } from '../metrics/api.metrics';
+import { MasterDataService } from '../master-data/master-data.service';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { EPCIS_VALIDATOR } from './capture.service';
 import { CaptureRefused, foreignCorrection, prepareEvent, recordContext, refuseCapture, stateReducerFor } from './event-preparation';
@@ -33,6 +35,8 @@ export interface StreamCaptureOptions {
   /** Events per insert; a chunk is also cut once its events' JSON reaches `chunkBytes`. */
   chunkEvents?: number;
   chunkBytes?: number;
+  /** Filled by the stream's reader with the document's header: its master data is checked before the commit, stored after. */
+  header?: DocumentHeaderSink;
 }
 
 const CHUNK_EVENTS = 250;
@@ -55,6 +59,7 @@ export class CaptureStreamService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly partners: TradingPartnerLoader,
+    private readonly masterData: MasterDataService,
   ) {}
 
   async capture(
@@ -72,6 +77,7 @@ export class CaptureStreamService {
     let bytes = 0;
     let eventCount = 0;
     let capturedCount = 0;
+    let masterData: ReturnType<MasterDataService['read']> = [];
     const flush = async (s: CaptureSession) => {
       const outcome = await s.add(chunk);
       capturedCount += outcome.inserted.length + outcome.corrections.length;
@@ -89,6 +95,7 @@ export class CaptureStreamService {
         await pause();
       }
       if (chunk.length) await flush(session);
+      if (options.header) masterData = this.masterData.read(options.header);
       await session.commit();
     } catch (e) {
       await session.rollback();
@@ -96,6 +103,7 @@ export class CaptureStreamService {
       if (e instanceof ForeignCorrectionError) throw foreignCorrection(e);
       throw e;
     }
+    await this.masterData.store(org, masterData, recordTime);
     this.metrics.countCapture(capturedCount, eventCount - capturedCount);
     return { eventCount, capturedCount, duplicateCount: eventCount - capturedCount };
   }

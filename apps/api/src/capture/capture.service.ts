@@ -18,6 +18,7 @@ import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { SignatureService } from '../signatures/signature.service';
 import { CLOCK, Clock } from '../common/clock';
 import { ApiMetrics } from '../metrics/api.metrics';
+import { MasterDataService } from '../master-data/master-data.service';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { CaptureResult } from './capture.types';
 import type { ValidatedEvent } from './event-facts';
@@ -38,6 +39,7 @@ export class CaptureService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly partners: TradingPartnerLoader,
+    private readonly masterData: MasterDataService,
   ) {}
 
   /**
@@ -52,6 +54,7 @@ export class CaptureService {
     if (schemaIssues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, schemaIssues);
     const declarationIssues = ignoreFieldsIssues(document);
     if (declarationIssues.length) throw new CaptureError(CaptureErrorCode.INVALID_IGNORE_FIELDS, declarationIssues);
+    this.masterData.read(document);
     const hashes = (await eventHashesSliced(document)).map((h) => h.hash);
     // The document itself says what its hashes must be.
     const mismatches = (eventsOf(document) as Record<string, unknown>[]).flatMap(
@@ -103,6 +106,8 @@ export class CaptureService {
       throw e instanceof ForeignCorrectionError ? foreignCorrection(e) : e;
     });
     // A correction of a stored event is captured too: it is kept, not dropped as a duplicate.
+    // After its events: a refused capture stores none of the document's master data.
+    await this.masterData.store(org, this.masterData.read(document), recordTime);
     const capturedCount = outcome.inserted.length + outcome.corrections.length;
     const duplicateCount = prepared.length - capturedCount;
     this.metrics.countCapture(capturedCount, duplicateCount);

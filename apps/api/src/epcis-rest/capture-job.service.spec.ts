@@ -40,6 +40,7 @@ import { SignatureService } from '../signatures/signature.service';
 import { CAPTURE_JOB_ABANDONED_AFTER_MS, CAPTURE_JOB_HEARTBEAT_MS, captureJobView, CaptureJobService } from './capture-job.service';
 import { EpcisRestErrorCode } from './epcis-rest.error';
 import { MANUFACTURER, PHARMACY } from '../common/organization.fixtures';
+import { fakeMasterData } from '../master-data/master-data.fake';
 
 interface JobRow extends CaptureJob {
   heartbeatAt: number;
@@ -251,8 +252,9 @@ function setup({ requireSigned = false, streamed }: { requireSigned?: boolean; s
       requireSignedCaptures: requireSigned,
     }),
   } as unknown as SignatureRepository);
-  const capture = new CaptureService(validator, events, verification, signatures, metrics, config, clock, partners);
-  const streamCapture = streamed ?? new CaptureStreamService(validator, events, verification, metrics, config, clock, partners);
+  const masterData = fakeMasterData().service;
+  const capture = new CaptureService(validator, events, verification, signatures, metrics, config, clock, partners, masterData);
+  const streamCapture = streamed ?? new CaptureStreamService(validator, events, verification, metrics, config, clock, partners, masterData);
   const service = new CaptureJobService(capture, streamCapture, jobs as unknown as CaptureJobRepository);
   // onModuleDestroy waits for every capture already accepted: the way to see a job's outcome.
   const settled = () => service.onModuleDestroy();

@@ -1,6 +1,6 @@
 import type { Organization } from '@pharmatrace/domain';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { StreamedEpcisEvent, streamEpcisJsonEvents, streamEpcisXmlEvents } from '@pharmatrace/epcis';
+import { type DocumentHeaderSink, StreamedEpcisEvent, streamEpcisJsonEvents, streamEpcisXmlEvents } from '@pharmatrace/epcis';
 import { CaptureJob, CaptureJobError, CaptureJobRepository } from '@pharmatrace/persistence';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -150,9 +150,12 @@ export class CaptureJobService implements OnModuleInit, OnModuleDestroy {
       await removeFile();
       throw e;
     }
+    const header: DocumentHeaderSink = {};
     const read = () =>
-      format === 'xml' ? streamEpcisXmlEvents(createReadStream(file), charset) : streamEpcisJsonEvents(createReadStream(file));
-    const run = this.run(job.id, () => this.streamed.capture(org, withinEventLimit(read())));
+      format === 'xml'
+        ? streamEpcisXmlEvents(createReadStream(file), charset, header)
+        : streamEpcisJsonEvents(createReadStream(file), header);
+    const run = this.run(job.id, () => this.streamed.capture(org, withinEventLimit(read()), { header }));
     this.track(run.finally(removeFile));
     return job;
   }

@@ -3,6 +3,7 @@ import { Epc, epcToDigitalLink, epcToUrn, Gs1Error, parseEpc, toGtin14 } from '@
 import type { EpcCriterion, EpcRole, EventCriteria, StringMatch } from '@pharmatrace/persistence';
 import { decodePageToken, PagePosition } from './event-page.token';
 import { EventQueryError, EventQueryErrorCode } from './event-query.error';
+import { isMasterDataParameter, masterDataCriteria } from './master-data-filter';
 
 /** Query parameters by name, each with every value it was given (repeated parameters or a GraphQL list). */
 export type QueryParams = Record<string, string[]>;
@@ -143,7 +144,7 @@ function urnSpellings(epc: Epc): string[] {
 }
 
 /** A location as it may have been written: the value itself, its Digital Link and its URNs. Non-GS1 URIs match as given. */
-function locationSpellings(value: string): string[] {
+export function locationSpellings(value: string): string[] {
   let epc: Epc;
   try {
     epc = parseEpc(value);
@@ -208,7 +209,7 @@ function eventIds(values: string[]): { hashes: Buffer[]; declared: string[] } {
 export function parseEventQuery(raw: QueryParams): ParsedEventQuery {
   const params: QueryParams = {};
   for (const [name, values] of Object.entries(raw)) {
-    if (!QUERY_PARAMETERS.includes(name) && !TYPED_PARAMETER.test(name)) {
+    if (!QUERY_PARAMETERS.includes(name) && !TYPED_PARAMETER.test(name) && !isMasterDataParameter(name)) {
       const supported = [...QUERY_PARAMETERS, ...Object.keys(TYPED_FAMILIES).map((f) => `${f}_<type>`)];
       throw invalid(name, 'supported-parameter', `is not a supported query parameter (${supported.join(', ')})`);
     }
@@ -268,6 +269,7 @@ export function parseEventQuery(raw: QueryParams): ParsedEventQuery {
     });
   }
   if (typed.length) criteria.typedEntries = typed;
+  criteria.masterData = masterDataCriteria(params, locationSpellings);
 
   const perPageText = single(params, 'perPage');
   const perPage = perPageText === undefined ? DEFAULT_PER_PAGE : Number(perPageText);

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { hashDigest } from '@pharmatrace/epcis';
 import { EventQueryRepository, QueriedEvent } from '@pharmatrace/persistence';
 import { ReadPolicyService } from '../policy/read-policy.service';
+import { MasterDataService } from '../master-data/master-data.service';
 import { parseEventQuery, QueryParams } from './event-filter.parser';
 import { encodePageToken } from './event-page.token';
 import { EventQueryError, EventQueryErrorCode } from './event-query.error';
@@ -23,11 +24,14 @@ export class EventQueryService {
   constructor(
     private readonly repository: EventQueryRepository,
     private readonly policy: ReadPolicyService,
+    private readonly masterData: MasterDataService,
   ) {}
 
   async query(params: QueryParams, reader: Organization): Promise<EventPage> {
     const { criteria, perPage, after, order, eventCountLimit, maxEventCount } = parseEventQuery(params);
     const readable = { ...criteria, visibleTo: await this.policy.eventVisibility(reader) };
+    // Master data counts only where the reader may read it (docs/read-policy.md).
+    if (criteria.masterData) readable.masterData = { ...criteria.masterData, publishers: await this.masterData.publishersFor(reader) };
     if (maxEventCount !== undefined && (await this.repository.countUpTo(readable, maxEventCount + 1)) > maxEventCount) {
       throw new EventQueryError(EventQueryErrorCode.QUERY_TOO_LARGE, `more than maxEventCount (${maxEventCount}) events match`, {
         maxEventCount,

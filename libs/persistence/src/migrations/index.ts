@@ -16,6 +16,7 @@ import { EventCorrections1765810000000 } from './1765810000000-event-corrections
 import { EventHashRules1765820000000 } from './1765820000000-event-hash-rules';
 import { EventHashRules31765830000000 } from './1765830000000-event-hash-rules-3';
 import { DropScanCorrections1765840000000 } from './1765840000000-drop-scan-corrections';
+import { MasterData1765870000000 } from './1765870000000-master-data';
 
 export const MIGRATIONS = [
   InitialSchema1764064800000,
@@ -36,4 +37,5 @@ export const MIGRATIONS = [
   EventHashRules1765820000000,
   EventHashRules31765830000000,
   DropScanCorrections1765840000000,
+  MasterData1765870000000,
 ];

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EpcRole } from '../entities';
 import { queryRows } from './sql-query';
+import { addMasterDataConditions, MasterDataCriteria } from './master-data.sql';
 
 /** Identifiers as stored (canonical Digital Link in event_epc): equal to one of `exact` or starting with one of `prefixes`. */
 export interface StringMatch {
@@ -42,6 +43,10 @@ export interface EventCriteria {
   transformationIds?: string[];
   /** Events whose persistentDisposition sets (or unsets) one of `values`, each in every CBV spelling. */
   persistentDispositions?: { which: 'set' | 'unset'; values: string[] }[];
+  /** EQ_ATTR_, HASATTR_, WD_readPoint and WD_bizLocation (master-data.sql.ts). */
+  masterData?: MasterDataCriteria;
+  /** Events captured by one of these organizations. */
+  capturedBy?: string[];
   /**
    * Read policy (libs/domain read-policy): only events the organization captured or names by GLN (`glnPatterns`, LIKE
    * patterns of every spelling) in read point, location, source or destination; with `ownGtins`, also events naming
@@ -222,6 +227,8 @@ export class EventQueryRepository {
                  WHERE d = ANY(${sql.param(d.values)}::text[]))`,
       );
     }
+    if (c.masterData) addMasterDataConditions(sql, c.masterData);
+    if (c.capturedBy) sql.where.push(`e.captured_by = ANY(${sql.param(c.capturedBy)}::uuid[])`);
     if (c.visibleTo) this.visibility(sql, c.visibleTo);
     if (c.eventIds) {
       sql.where.push(
