@@ -60,7 +60,10 @@ describe('master data in EPCIS headers', () => {
     // An attribute holding elements keeps them as a structure, its namespace in its own context.
     expect(elements[2].attributes[1]).toEqual({
       id: 'http://example.com/mda/address',
-      value: { '@context': { ex: 'http://example.com/ns' }, 'ex:Address': { 'ex:Street': '1 Industrial Way, Gate B', 'ex:City': 'Durham' } },
+      value: {
+        '@context': { ex: 'http://example.com/ns' },
+        'ex:Address': { 'ex:Street': '1 Industrial Way, Gate B', 'ex:City': 'Durham' },
+      },
     });
   });
 
@@ -103,7 +106,9 @@ describe('master data in EPCIS headers', () => {
       ['/epcisHeader/epcisMasterData/vocabularyList/0/vocabularyElementList/1/id', 'required:id'],
     ]);
     const xml = readEpcisXml(FIXTURE.replace('<VocabularyElement id="urn:epc:id:sgln:0312345.00000.0">', '<VocabularyElement>'));
-    expect(readMasterData(xml).issues.map((i) => i.field)).toEqual(['/epcisHeader/epcisMasterData/vocabularyList/1/vocabularyElementList/0/id']);
+    expect(readMasterData(xml).issues.map((i) => i.field)).toEqual([
+      '/epcisHeader/epcisMasterData/vocabularyList/1/vocabularyElementList/0/id',
+    ]);
   });
 
   it(`refuses more than ${MASTER_DATA_ELEMENT_LIMIT} elements in one document`, () => {

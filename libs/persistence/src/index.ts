@@ -9,6 +9,7 @@ export * from './repositories/capture-job.repository';
 export * from './repositories/event-query.repository';
 export * from './repositories/master-data.repository';
 export type { MasterDataCriteria, MasterDataField } from './repositories/master-data.sql';
+export type { SqlRunner } from './repositories/sql-query';
 export * from './repositories/event.repository';
 export * from './repositories/organization.repository';
 export * from './repositories/pack.repository';

@@ -25,6 +25,7 @@ import {
   ForeignCorrectionError,
   LicenceRepository,
   NewEvent,
+  SqlRunner,
   StateReducer,
   VerificationRepository,
 } from '@pharmatrace/persistence';
@@ -89,6 +90,7 @@ class FakeEventStore {
           throw e;
         }
       },
+      alongside: async (work) => void (await work({} as SqlRunner)),
       commit: finish('committed'),
       rollback: finish('rolled back'),
     };

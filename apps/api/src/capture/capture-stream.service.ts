@@ -77,7 +77,6 @@ export class CaptureStreamService {
     let bytes = 0;
     let eventCount = 0;
     let capturedCount = 0;
-    let masterData: ReturnType<MasterDataService['read']> = [];
     const flush = async (s: CaptureSession) => {
       const outcome = await s.add(chunk);
       capturedCount += outcome.inserted.length + outcome.corrections.length;
@@ -95,7 +94,9 @@ export class CaptureStreamService {
         await pause();
       }
       if (chunk.length) await flush(session);
-      if (options.header) masterData = this.masterData.read(options.header);
+      // The header is read whole once the events are: its master data is stored in the same transaction.
+      const masterData = options.header ? this.masterData.read(options.header) : [];
+      await session.alongside((tx) => this.masterData.store(org, masterData, recordTime, tx));
       await session.commit();
     } catch (e) {
       await session.rollback();
@@ -103,7 +104,6 @@ export class CaptureStreamService {
       if (e instanceof ForeignCorrectionError) throw foreignCorrection(e);
       throw e;
     }
-    await this.masterData.store(org, masterData, recordTime);
     this.metrics.countCapture(capturedCount, eventCount - capturedCount);
     return { eventCount, capturedCount, duplicateCount: eventCount - capturedCount };
   }

@@ -13,7 +13,7 @@ import {
   slicer,
 } from '@pharmatrace/epcis';
 import { tooManyEvents } from '../epcis-rest/epcis-rest.error';
-import { EventRepository, ForeignCorrectionError, NewEvent, VerificationRepository } from '@pharmatrace/persistence';
+import { EventRepository, ForeignCorrectionError, NewEvent, SqlRunner, VerificationRepository } from '@pharmatrace/persistence';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { SignatureService } from '../signatures/signature.service';
 import { CLOCK, Clock } from '../common/clock';
@@ -101,13 +101,14 @@ export class CaptureService {
 
     const recordTime = this.clock();
     const reduce = stateReducerFor(recordContext(org, recordTime, this.config.eventTimeMaxSkewMs, await this.partners.at(recordTime)));
-    const outcome = await this.events.capture(org.id, prepared, reduce, signed).catch((e) => {
+    const masterData = this.masterData.read(document);
+    // Stored in the events' transaction: a refused capture stores none of the document's master data.
+    const storeMasterData = (tx: SqlRunner) => this.masterData.store(org, masterData, recordTime, tx);
+    const outcome = await this.events.capture(org.id, prepared, reduce, signed, storeMasterData).catch((e) => {
       if (e instanceof CaptureRefused) return refuseCapture(this.alerts, org, e);
       throw e instanceof ForeignCorrectionError ? foreignCorrection(e) : e;
     });
     // A correction of a stored event is captured too: it is kept, not dropped as a duplicate.
-    // After its events: a refused capture stores none of the document's master data.
-    await this.masterData.store(org, this.masterData.read(document), recordTime);
     const capturedCount = outcome.inserted.length + outcome.corrections.length;
     const duplicateCount = prepared.length - capturedCount;
     this.metrics.countCapture(capturedCount, duplicateCount);

@@ -22,6 +22,7 @@ import {
   LicenceRepository,
   NewEvent,
   SignatureRepository,
+  SqlRunner,
   StateReducer,
   VerificationRepository,
 } from '@pharmatrace/persistence';
@@ -174,6 +175,7 @@ class FakeEventStore {
     let open = true;
     return {
       add: async (chunk) => this.storeChunk(events, states, chunk, reduce),
+      alongside: async (work) => void (await work({} as SqlRunner)),
       commit: async () => {
         if (!open) return;
         open = false;

@@ -17,7 +17,8 @@ function invalid(parameter: string, rule: string, message: string): EventQueryEr
 }
 
 /** An attribute as stored: the EPCIS context's `cbvmda:` prefix expanded, the CBV namespace in its one spelling. */
-const attributeId = (name: string): string => canonicalAttributeId(name.startsWith('cbvmda:') ? `urn:epcglobal:cbv:mda#${name.slice(7)}` : name);
+const attributeId = (name: string): string =>
+  canonicalAttributeId(name.startsWith('cbvmda:') ? `urn:epcglobal:cbv:mda#${name.slice(7)}` : name);
 
 /**
  * The master-data criteria of already split parameter values (`params` as parseEventQuery reads them); `spellings`
@@ -31,7 +32,10 @@ export function masterDataCriteria(
   for (const [name, values] of Object.entries(params)) {
     if (!isMasterDataParameter(name)) continue;
     if (name === 'WD_readPoint' || name === 'WD_bizLocation') {
-      criteria.within.push({ field: name === 'WD_readPoint' ? 'readPoint' : 'bizLocation', spellings: [...new Set(values.flatMap(spellings))] });
+      criteria.within.push({
+        field: name === 'WD_readPoint' ? 'readPoint' : 'bizLocation',
+        spellings: [...new Set(values.flatMap(spellings))],
+      });
       continue;
     }
     const has = /^HASATTR_(.+)$/.exec(name);
@@ -54,7 +58,11 @@ export function masterDataCriteria(
 
 function fieldOf(parameter: string, field: string): MasterDataField {
   if (!(FIELDS as readonly string[]).includes(field)) {
-    throw invalid(parameter, 'master-data-field', `"${field}" names no field with master data here: use readPoint, bizLocation or epcClass`);
+    throw invalid(
+      parameter,
+      'master-data-field',
+      `"${field}" names no field with master data here: use readPoint, bizLocation or epcClass`,
+    );
   }
   return field as MasterDataField;
 }

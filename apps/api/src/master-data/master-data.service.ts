@@ -2,7 +2,7 @@ import type { Organization } from '@pharmatrace/domain';
 import { Injectable } from '@nestjs/common';
 import { canonicalAttributeId, type MasterDataElement, readMasterData } from '@pharmatrace/epcis';
 import { Epc, Gs1Error, parseEpc } from '@pharmatrace/gs1';
-import { EventQueryRepository, MasterDataRepository, MasterDataVersion, NewMasterDataElement } from '@pharmatrace/persistence';
+import { EventQueryRepository, MasterDataRepository, MasterDataVersion, NewMasterDataElement, SqlRunner } from '@pharmatrace/persistence';
 import { CaptureError, CaptureErrorCode } from '../capture/capture.error';
 import { locationSpellings } from '../events/event-filter.parser';
 import { EventQueryError, EventQueryErrorCode } from '../events/event-query.error';
@@ -62,9 +62,12 @@ export class MasterDataService {
     return elements;
   }
 
-  /** Stores `elements` captured by `org` at `capturedAt` (the capture's record time); returns the versions stored. */
-  store(org: Organization, elements: MasterDataElement[], capturedAt: Date): Promise<number> {
-    return this.repository.store(org.id, capturedAt, elements.map(toStored));
+  /**
+   * Stores `elements` captured by `org` at `capturedAt` (the capture's record time) in `tx`, the transaction storing
+   * the document's events; returns the versions stored.
+   */
+  store(org: Organization, elements: MasterDataElement[], capturedAt: Date, tx: SqlRunner): Promise<number> {
+    return this.repository.store(org.id, capturedAt, elements.map(toStored), tx);
   }
 
   /** The capturers whose master data `reader` may read; undefined for every capturer (a regulator). */

@@ -5,7 +5,10 @@ import GraphQLJSON from 'graphql-type-json';
 @ObjectType('MasterDataAttribute')
 export class MasterDataAttributeType {
   @Field({ description: 'The attribute URI; CBV attributes as urn:epcglobal:cbv:mda#<name> whichever spelling was captured' }) id: string;
-  @Field(() => GraphQLJSON, { nullable: true, description: 'Its value as captured: text, a number, or a structure (XML elements as JSON-LD)' })
+  @Field(() => GraphQLJSON, {
+    nullable: true,
+    description: 'Its value as captured: text, a number, or a structure (XML elements as JSON-LD)',
+  })
   value: unknown;
 }
 

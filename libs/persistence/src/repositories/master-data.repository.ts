@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { queryRows } from './sql-query';
+import { queryRows, SqlRunner } from './sql-query';
 
 /** One vocabulary element of a captured document, with what matching it needs (every spelling of its id). */
 export interface NewMasterDataElement {
@@ -59,22 +59,23 @@ export class MasterDataRepository {
   /**
    * Stores a document's elements as versions captured by `capturedBy` at `capturedAt`, in one statement. An element
    * whose latest version by the same organization has the same attributes and children is not stored again, so
-   * re-sending a document (capture is idempotent) adds nothing. Returns how many versions were stored.
+   * re-sending a document (capture is idempotent) adds nothing. Returns how many versions were stored. `tx`: the
+   * transaction storing the document's events, so the document is stored all or nothing.
    */
-  async store(capturedBy: string, capturedAt: Date, elements: NewMasterDataElement[]): Promise<number> {
+  async store(capturedBy: string, capturedAt: Date, elements: NewMasterDataElement[], tx: SqlRunner = this.db): Promise<number> {
     if (!elements.length) return 0;
     const rows = await queryRows<{ id: string }>(
-      this.db,
+      tx,
       `INSERT INTO master_data (vocabulary_type, element_id, spellings, gtin, attributes, children, child_spellings, captured_by, captured_at)
        SELECT n.type, n.id, n.spellings, n.gtin, n.attributes, n.children, n.child_spellings, $2::uuid, $3::timestamptz
-       FROM jsonb_to_recordset($1::jsonb) WITH ORDINALITY
-         AS n(type text, id text, spellings text[], gtin text, attributes jsonb, children text[], child_spellings text[], at bigint)
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS r(item, at),
+         jsonb_to_record(r.item) AS n(type text, id text, spellings text[], gtin text, attributes jsonb, children text[], child_spellings text[])
        WHERE NOT EXISTS (
          SELECT 1 FROM (SELECT m.attributes, m.children FROM master_data m
                         WHERE m.vocabulary_type = n.type AND m.element_id = n.id AND m.captured_by = $2::uuid
                         ORDER BY m.id DESC LIMIT 1) latest
          WHERE latest.attributes = n.attributes AND latest.children = n.children)
-       ORDER BY n.at
+       ORDER BY r.at
        RETURNING id`,
       [
         JSON.stringify(
