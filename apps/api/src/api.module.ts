@@ -32,6 +32,7 @@ import { HealthModule } from './health/health.module';
 import { LicenceModule } from './licences/licence.module';
 import { LoggingModule } from './logging/logging.module';
 import { LotModule } from './lots/lot.module';
+import { MasterDataModule } from './master-data/master-data.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OrganizationModule } from './organizations/organization.module';
 import { PolicyModule } from './policy/policy.module';
@@ -100,6 +101,7 @@ export class ApiModule {
         DispensingModule,
         RecallModule,
         EventsModule,
+        MasterDataModule,
         LotModule,
         AlertModule,
         ReadGrantModule,

@@ -54,3 +54,12 @@ export {
 } from './input-limits';
 export { compileSchedule, type CompiledSchedule, nextRun, type QuerySchedule, QueryScheduleError, SCHEDULE_FIELDS } from './query-schedule';
 export { servedQueryDocument } from './query-document.writer';
+export {
+  canonicalAttributeId,
+  type DocumentHeaderSink,
+  MASTER_DATA_ELEMENT_LIMIT,
+  type MasterDataAttribute,
+  type MasterDataElement,
+  type MasterDataReading,
+  readMasterData,
+} from './master-data';

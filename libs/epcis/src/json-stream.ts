@@ -8,6 +8,7 @@ import { isIgnoreFieldsKey } from 'pharmatrace-verify/cbv';
 import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
 import { decodedChunks } from './document.decoder';
 import type { EpcisInput, StreamedEpcisEvent } from './xml-stream';
+import type { DocumentHeaderSink } from './master-data';
 
 const CONTEXT_PATH = '$.@context';
 /**
@@ -16,6 +17,8 @@ const CONTEXT_PATH = '$.@context';
  * an empty one here; the schema validation of the stored events' document is what catches that.
  */
 const TYPE_PATH = '$.type';
+/** The header holds master data only: small beside the events, and read whole. */
+const HEADER_PATH = '$.epcisHeader';
 const CAPTURE_EVENTS = '$.epcisBody.eventList.*';
 const QUERY_EVENTS = '$.epcisBody.queryResults.resultsBody.eventList.*';
 
@@ -90,10 +93,11 @@ function malformed(eventIndex: number | null, field: string, rule: string, messa
  * Yields each event of an EPCIS 2.0 JSON-LD capture or query document with the document's `@context`.
  * Documents put `@context` first in practice; when it comes after `epcisBody`, the events read before it
  * must wait for it, so they are buffered and memory then grows with the document. The bytes must be UTF-8
- * (DocumentDecoder refuses any other, and ill-formed bytes, with their offset).
+ * (DocumentDecoder refuses any other, and ill-formed bytes, with their offset). The document's context and header
+ * (master data) are left in `header` as they are read.
  */
-export async function* streamEpcisJsonEvents(input: EpcisInput): AsyncGenerator<StreamedEpcisEvent> {
-  const parser = new JSONParser({ paths: [CONTEXT_PATH, TYPE_PATH, CAPTURE_EVENTS, QUERY_EVENTS], keepStack: false });
+export async function* streamEpcisJsonEvents(input: EpcisInput, header?: DocumentHeaderSink): AsyncGenerator<StreamedEpcisEvent> {
+  const parser = new JSONParser({ paths: [CONTEXT_PATH, TYPE_PATH, HEADER_PATH, CAPTURE_EVENTS, QUERY_EVENTS], keepStack: false });
   const declarations = new DeclarationWatcher();
   // A declaration after the first event applies to none (they are hashed as they come), so the tokens of the events
   // and after them are not looked at: on a large document that kept the watcher's cost to a branch per token.
@@ -117,7 +121,12 @@ export async function* streamEpcisJsonEvents(input: EpcisInput): AsyncGenerator<
       documentType = value;
       return;
     }
+    if (stack.length === 1 && key === 'epcisHeader') {
+      if (header) header.epcisHeader = value;
+      return;
+    }
     if (stack.length === 1 && key === '@context') {
+      if (header) header['@context'] = value;
       context = value;
       contextSeen = true;
       const first = count - waiting.length;

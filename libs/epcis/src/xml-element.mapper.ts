@@ -449,3 +449,11 @@ export function mapXmlEvent(
   const event = new EventMapper(eventIndex, scope, version).event(node);
   return Object.keys(scope.declared).length === 0 ? event : { '@context': scope.declared, ...event };
 }
+
+/**
+ * A user extension element outside any event (the content of a master-data attribute), mapped as an event's
+ * extension is; prefixes it binds that the document does not are left in `scope.declared`.
+ */
+export function mapXmlExtension(node: XmlElement, scope: NamespaceScope, version: EpcisXmlVersion): unknown {
+  return new EventMapper(-1, scope, version).extension(node);
+}

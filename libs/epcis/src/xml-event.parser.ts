@@ -10,6 +10,7 @@ import { EpcisErrorCode, EpcisValidationError } from './epcis.error';
 import { MAX_NESTING_DEPTH } from './input-limits';
 import { EPCIS_CONTEXT } from './document.builder';
 import { type JsonObject, mapXmlEvent, type XmlAttribute, type XmlElement, XSI_NAMESPACE } from './xml-element.mapper';
+import { mapXmlMasterData } from './xml-master-data.mapper';
 
 export type EpcisXmlVersion = '1.2' | '2.0';
 
@@ -34,6 +35,8 @@ const ROOTS = new Set(['EPCISDocument', 'EPCISQueryDocument']);
 const CAPTURE_EVENT_LIST = 'EPCISBody/EventList';
 const QUERY_EVENT_LIST = 'EPCISBody/QueryResults/resultsBody/EventList';
 const QUERY_RESULTS = 'EPCISBody/QueryResults';
+/** Where master data stands once `<extension>` wrappers are seen through: `EPCISHeader/extension/EPCISMasterData`. */
+const HEADER = 'EPCISHeader';
 
 export interface EpcisXmlHeader {
   type: 'EPCISDocument' | 'EPCISQueryDocument';
@@ -49,6 +52,8 @@ export interface EpcisXmlHeader {
    * names, expanded (`{namespace}local`). It applies to the events after it.
    */
   ignoreFields?: { key: string; names: string[] };
+  /** The header's master data as the JSON-LD `vocabularyList` (xml-master-data.mapper.ts), once read. */
+  masterData?: JsonObject[];
 }
 
 /** An ignoreFields element being read: one field name per child element, or whitespace-separated text. */
@@ -74,6 +79,8 @@ export class EpcisXmlEventParser {
   private readonly outside: (string | null)[] = [];
   /** Open elements of the event being built; null marks a see-through wrapper. */
   private readonly inside: (XmlElement | null)[] = [];
+  /** Open elements of the header's EPCISMasterData, kept as a tree until it closes: it is small and read once. */
+  private readonly masterData: XmlElement[] = [];
   private outsideText = '';
   private ignoreFields: IgnoreFieldsElement | null = null;
   private eventCount = 0;
@@ -145,7 +152,7 @@ export class EpcisXmlEventParser {
 
   private open(tag: SaxesTagNS): void {
     // Checked before the element is kept: mapping an event to JSON recurses, and ~1,700 levels overflowed the stack.
-    if (this.outside.length + this.inside.length >= MAX_NESTING_DEPTH) {
+    if (this.outside.length + this.inside.length + this.masterData.length >= MAX_NESTING_DEPTH) {
       throw this.structureError('', 'max-depth', `elements are nested more than ${MAX_NESTING_DEPTH} levels deep`);
     }
     if (this.inside.length > 0) {
@@ -154,6 +161,12 @@ export class EpcisXmlEventParser {
     }
     if (this.outside.length === 0) {
       this.openRoot(tag);
+      return;
+    }
+    if (this.masterData.length > 0 || (tag.uri === '' && tag.local === 'EPCISMasterData' && this.path() === HEADER)) {
+      const element = this.element(tag);
+      this.masterData.at(-1)?.children.push(element);
+      this.masterData.push(element);
       return;
     }
     this.outsideText = '';
@@ -251,6 +264,13 @@ export class EpcisXmlEventParser {
       }
       return;
     }
+    if (this.masterData.length > 0) {
+      const element = this.masterData.pop()!;
+      if (this.masterData.length === 0 && this.header) {
+        this.header.masterData = mapXmlMasterData(element, this.header.namespaces, this.header.version);
+      }
+      return;
+    }
     if (this.ignoreFields && this.outside.length >= this.ignoreFields.depth) {
       this.closeInIgnoreFields(this.ignoreFields);
     } else if (!tag.uri && this.path() === `${QUERY_RESULTS}/${tag.local}` && tag.local !== 'resultsBody' && this.header?.queryResults) {
@@ -300,6 +320,8 @@ export class EpcisXmlEventParser {
     if (this.inside.length > 0) {
       const top = this.inside[this.inside.length - 1];
       if (top) top.text += text;
+    } else if (this.masterData.length > 0) {
+      this.masterData[this.masterData.length - 1].text += text;
     } else {
       this.outsideText += text;
     }

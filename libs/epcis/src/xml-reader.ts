@@ -58,6 +58,7 @@ function* xmlReading(xml: string): Resumable<EpcisJsonDocument> {
     schemaVersion: '2.0',
     ...(header.creationDate === undefined ? {} : { creationDate: header.creationDate }),
     ...(header.ignoreFields ? { [header.ignoreFields.key]: header.ignoreFields.names } : {}),
+    ...(header.masterData ? { epcisHeader: { epcisMasterData: { vocabularyList: header.masterData } } } : {}),
   };
   if (header.type === 'EPCISQueryDocument') {
     document.epcisBody = { queryResults: { ...header.queryResults, resultsBody: { eventList: events } } };

@@ -3,6 +3,7 @@
  * parser's state, the event being built and the events completed by the current chunk.
  */
 import { decodedChunks } from './document.decoder';
+import type { DocumentHeaderSink } from './master-data';
 import type { JsonObject } from './xml-element.mapper';
 import { slicer } from './time-slice';
 import { EpcisXmlEventParser } from './xml-event.parser';
@@ -27,10 +28,14 @@ export type EpcisInput = NodeJS.ReadableStream | AsyncIterable<Buffer | Uint8Arr
 /**
  * Yields each event of an EPCIS 1.2/2.0 XML document as EPCIS 2.0 JSON-LD, in document order. The
  * context comes from the root element's namespace declarations, read before any event; namespaces bound
- * inside an event travel in that event's own `@context`. The bytes are decoded by the XML rules (DocumentDecoder);
+ * inside an event travel in that event's own `@context`. The header's master data is left in `header` at the end. The bytes are decoded by the XML rules (DocumentDecoder);
  * `charset` is the Content-Type parameter, if any.
  */
-export async function* streamEpcisXmlEvents(input: EpcisInput, charset?: string): AsyncGenerator<StreamedEpcisEvent> {
+export async function* streamEpcisXmlEvents(
+  input: EpcisInput,
+  charset?: string,
+  header?: DocumentHeaderSink,
+): AsyncGenerator<StreamedEpcisEvent> {
   const ready: StreamedEpcisEvent[] = [];
   const parser = new EpcisXmlEventParser((event: JsonObject, index: number) => {
     const declared = parser.header?.ignoreFields;
@@ -54,5 +59,7 @@ export async function* streamEpcisXmlEvents(input: EpcisInput, charset?: string)
     }
   }
   parser.end();
+  const masterData = parser.header?.masterData;
+  if (header && masterData) header.epcisHeader = { epcisMasterData: { vocabularyList: masterData } };
   for (const item of ready) yield item;
 }

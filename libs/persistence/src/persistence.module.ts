@@ -22,6 +22,7 @@ import { ApiKeyRepository } from './repositories/api-key.repository';
 import { ExceptionCaseRepository } from './repositories/exception-case.repository';
 import { NamedQueryRepository } from './repositories/named-query.repository';
 import { SubscriptionRepository } from './repositories/subscription.repository';
+import { MasterDataRepository } from './repositories/master-data.repository';
 
 const REPOSITORIES = [
   OrganizationRepository,
@@ -45,6 +46,7 @@ const REPOSITORIES = [
   ExceptionCaseRepository,
   NamedQueryRepository,
   SubscriptionRepository,
+  MasterDataRepository,
 ];
 
 @Global()

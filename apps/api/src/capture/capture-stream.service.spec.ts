@@ -25,6 +25,7 @@ import {
   ForeignCorrectionError,
   LicenceRepository,
   NewEvent,
+  SqlRunner,
   StateReducer,
   VerificationRepository,
 } from '@pharmatrace/persistence';
@@ -36,6 +37,7 @@ import { ApiMetrics } from '../metrics/api.metrics';
 import { CaptureError, CaptureErrorCode } from './capture.error';
 import { CaptureStreamService, StreamCaptureOptions } from './capture-stream.service';
 import { MANUFACTURER, PHARMACY } from '../common/organization.fixtures';
+import { fakeMasterData } from '../master-data/master-data.fake';
 
 interface Tables {
   events: Map<string, { id: number; capturedBy: string; event: NewEvent }>;
@@ -88,6 +90,7 @@ class FakeEventStore {
           throw e;
         }
       },
+      alongside: async (work) => void (await work({} as SqlRunner)),
       commit: finish('committed'),
       rollback: finish('rolled back'),
     };
@@ -169,6 +172,7 @@ function setup({ now = NOW } = {}) {
     config,
     clock,
     new TradingPartnerLoader({ tradingPartners: async () => [] } as unknown as LicenceRepository, config),
+    fakeMasterData().service,
   );
   /** Streams `document` through the real JSON reader, as EPCIS REST does from its spooled file. */
   const capture = (org: Organization, document: unknown, options?: StreamCaptureOptions) =>

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import {
   digestToHash,
+  type DocumentHeaderSink,
   EpcisValidationError,
   EpcisValidator,
   eventHashes,
@@ -18,6 +19,7 @@ import { CaptureSession, EventRepository, ForeignCorrectionError, NewEvent, Veri
 import { CLOCK, Clock } from '../common/clock';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { ApiMetrics } from '../metrics/api.metrics';
+import { MasterDataService } from '../master-data/master-data.service';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { EPCIS_VALIDATOR } from './capture.service';
 import { CaptureRefused, foreignCorrection, prepareEvent, recordContext, refuseCapture, stateReducerFor } from './event-preparation';
@@ -36,6 +38,8 @@ export interface StreamCaptureOptions {
   /** Events per insert; a chunk is also cut once its events' JSON reaches `chunkBytes`. */
   chunkEvents?: number;
   chunkBytes?: number;
+  /** Filled by the stream's reader with the document's header: its master data is checked before the commit, stored after. */
+  header?: DocumentHeaderSink;
 }
 
 const CHUNK_EVENTS = 250;
@@ -58,6 +62,7 @@ export class CaptureStreamService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly partners: TradingPartnerLoader,
+    private readonly masterData: MasterDataService,
   ) {}
 
   async capture(
@@ -95,6 +100,9 @@ export class CaptureStreamService {
         await pause();
       }
       if (chunk.length) await flush(session);
+      // The header is read whole once the events are: its master data is stored in the same transaction.
+      const masterData = options.header ? this.masterData.read(options.header) : [];
+      await session.alongside((tx) => this.masterData.store(org, masterData, recordTime, tx));
       await session.commit();
     } catch (e) {
       await session.rollback();

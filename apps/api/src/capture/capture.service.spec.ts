@@ -17,6 +17,7 @@ import { CaptureErrorCode } from './capture.error';
 import { CaptureService } from './capture.service';
 import { FakeEventStore } from './event-store.fake';
 import { MANUFACTURER, PHARMACY } from '../common/organization.fixtures';
+import { fakeMasterData } from '../master-data/master-data.fake';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const pack = (serial: string) => `https://id.gs1.org/01/00614141123452/21/${serial}`;
@@ -52,6 +53,7 @@ function setup({ requireSigned = false } = {}) {
     config,
     clock,
     partners,
+    fakeMasterData().service,
   );
   return { service, store, alerts, counted };
 }

@@ -13,11 +13,12 @@ import {
   slicer,
 } from '@pharmatrace/epcis';
 import { tooManyEvents } from '../epcis-rest/epcis-rest.error';
-import { EventRepository, ForeignCorrectionError, NewEvent, VerificationRepository } from '@pharmatrace/persistence';
+import { EventRepository, ForeignCorrectionError, NewEvent, SqlRunner, VerificationRepository } from '@pharmatrace/persistence';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { SignatureService } from '../signatures/signature.service';
 import { CLOCK, Clock } from '../common/clock';
 import { ApiMetrics } from '../metrics/api.metrics';
+import { MasterDataService } from '../master-data/master-data.service';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { CaptureResult } from './capture.types';
 import type { ValidatedEvent } from './event-facts';
@@ -38,6 +39,7 @@ export class CaptureService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly partners: TradingPartnerLoader,
+    private readonly masterData: MasterDataService,
   ) {}
 
   /**
@@ -52,6 +54,7 @@ export class CaptureService {
     if (schemaIssues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, schemaIssues);
     const declarationIssues = ignoreFieldsIssues(document);
     if (declarationIssues.length) throw new CaptureError(CaptureErrorCode.INVALID_IGNORE_FIELDS, declarationIssues);
+    this.masterData.read(document);
     const hashes = (await eventHashesSliced(document)).map((h) => h.hash);
     // The document itself says what its hashes must be.
     const mismatches = (eventsOf(document) as Record<string, unknown>[]).flatMap(
@@ -98,7 +101,10 @@ export class CaptureService {
 
     const recordTime = this.clock();
     const reduce = stateReducerFor(recordContext(org, recordTime, this.config.eventTimeMaxSkewMs, await this.partners.at(recordTime)));
-    const outcome = await this.events.capture(org.id, prepared, reduce, signed).catch((e) => {
+    const masterData = this.masterData.read(document);
+    // Stored in the events' transaction: a refused capture stores none of the document's master data.
+    const storeMasterData = (tx: SqlRunner) => this.masterData.store(org, masterData, recordTime, tx);
+    const outcome = await this.events.capture(org.id, prepared, reduce, signed, storeMasterData).catch((e) => {
       if (e instanceof CaptureRefused) return refuseCapture(this.alerts, org, e);
       throw e instanceof ForeignCorrectionError ? foreignCorrection(e) : e;
     });

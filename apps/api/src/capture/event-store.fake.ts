@@ -1,6 +1,6 @@
 import type { ItemState } from '@pharmatrace/domain';
 import type { Json } from '@pharmatrace/epcis';
-import { ForeignCorrectionError, type NewEvent, type StateReducer } from '@pharmatrace/persistence';
+import { ForeignCorrectionError, type NewEvent, type SqlRunner, type StateReducer } from '@pharmatrace/persistence';
 
 /**
  * EventRepository.capture as one transaction over Maps: events unique by hash, corrections only by their capturer,
@@ -26,7 +26,13 @@ export class FakeEventStore {
     return [...found.values()];
   }
 
-  async capture(capturedBy: string, events: NewEvent[], reduce: StateReducer, signature?: unknown) {
+  async capture(
+    capturedBy: string,
+    events: NewEvent[],
+    reduce: StateReducer,
+    signature?: unknown,
+    alongside?: (tx: SqlRunner) => Promise<unknown>,
+  ) {
     const seen = new Set<string>();
     const fresh = events.filter((e) => {
       const key = e.hash.toString('hex');
@@ -43,6 +49,7 @@ export class FakeEventStore {
     const applied = fresh.length
       ? reduce(this.withContents([...new Set(fresh.flatMap((e) => e.epcs.map((x) => x.epc)))]), facts, (id) => indexOf.get(id) ?? -1)
       : { states: [] };
+    await alongside?.({} as SqlRunner);
     // Only now, the reducer having accepted them: the commit.
     fresh.forEach((e, i) => this.events.set(e.hash.toString('hex'), { id: ids[i], capturedBy, event: e }));
     for (const s of applied.states) this.states.set(s.epc, s);

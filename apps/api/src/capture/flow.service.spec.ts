@@ -20,6 +20,7 @@ import { CaptureService } from './capture.service';
 import { FlowError, FlowErrorCode } from './flow.error';
 import { FlowService } from './flow.service';
 import { FakeEventStore } from './event-store.fake';
+import { fakeMasterData } from '../master-data/master-data.fake';
 
 /** OrganizationRepository.allCompanyPrefixes over the organizations registered in the spec. */
 class FakeOrganizations {
@@ -72,6 +73,7 @@ function setup(registered: Organization[] = [MANUFACTURER, DISTRIBUTOR, PHARMACY
     config,
     clock,
     new TradingPartnerLoader({ tradingPartners: async () => [] } as unknown as LicenceRepository, config),
+    fakeMasterData().service,
   );
   const flow = new FlowService(capture, new FakeOrganizations(registered) as unknown as OrganizationRepository, clock);
   return { flow, store, alerts, readings };

@@ -1,12 +1,21 @@
 import type { Organization } from '@pharmatrace/domain';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
-import { digestToHash, EpcisValidationError, eventsOf, isReadFromXml, slicer, type StreamedEpcisEvent } from '@pharmatrace/epcis';
+import {
+  digestToHash,
+  type DocumentHeaderSink,
+  EpcisValidationError,
+  eventsOf,
+  isReadFromXml,
+  slicer,
+  type StreamedEpcisEvent,
+} from '@pharmatrace/epcis';
 import { EventRepository, ForeignCorrectionError, NewEvent, StateReducer, VerificationRepository } from '@pharmatrace/persistence';
 import { isIgnoreFieldsKey } from 'pharmatrace-verify/cbv';
 import { AppError } from '../common/app.error';
 import { CLOCK, Clock } from '../common/clock';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
+import { MasterDataService } from '../master-data/master-data.service';
 import { ApiMetrics } from '../metrics/api.metrics';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { CaptureStreamService } from './capture-stream.service';
@@ -83,9 +92,14 @@ export class ProceedCaptureService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly partners: TradingPartnerLoader,
+    private readonly masterData: MasterDataService,
   ) {}
 
-  async capture(org: Organization, input: AsyncIterable<StreamedEpcisEvent> | Iterable<StreamedEpcisEvent>): Promise<ProceedCaptureResult> {
+  async capture(
+    org: Organization,
+    input: AsyncIterable<StreamedEpcisEvent> | Iterable<StreamedEpcisEvent>,
+    options: { header?: DocumentHeaderSink } = {},
+  ): Promise<ProceedCaptureResult> {
     const recordTime = this.clock();
     const reduce = stateReducerFor(recordContext(org, recordTime, this.config.eventTimeMaxSkewMs, await this.partners.at(recordTime)));
     const result: ProceedCaptureResult = { capturedCount: 0, duplicateCount: 0, refusedCount: 0, eventIds: [], refused: [] };
@@ -112,9 +126,34 @@ export class ProceedCaptureService {
       result.refused.push(unreadableRest(e));
     }
     if (chunk.length) await this.store(org, chunk, reduce, result);
+    if (options.header) await this.storeMasterData(org, options.header, reduce, recordTime, result);
     result.refused.sort((a, b) => (a.issues[0]?.eventIndex ?? Infinity) - (b.issues[0]?.eventIndex ?? Infinity));
     this.metrics.countCapture(result.capturedCount, result.duplicateCount);
     return result;
+  }
+
+  /**
+   * The header's master data, read once the events are (a streamed document's header may follow its events): judged
+   * whole, as rollback does, and stored in a transaction of its own, since the events' chunks are stored already. Bad
+   * master data is reported among the refusals, and none of it is stored.
+   */
+  private async storeMasterData(
+    org: Organization,
+    header: DocumentHeaderSink,
+    reduce: StateReducer,
+    recordTime: Date,
+    result: ProceedCaptureResult,
+  ) {
+    let elements;
+    try {
+      elements = this.masterData.read(header);
+    } catch (e) {
+      if (!(e instanceof CaptureError)) throw e;
+      result.refused.push({ code: e.code, issues: e.issues });
+      return;
+    }
+    if (elements.length)
+      await this.events.capture(org.id, [], reduce, undefined, (tx) => this.masterData.store(org, elements, recordTime, tx));
   }
 
   /** Stores a chunk in one transaction, again without the events its state rules refuse, until none is refused. */

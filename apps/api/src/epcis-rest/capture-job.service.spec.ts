@@ -25,6 +25,7 @@ import {
   LicenceRepository,
   NewEvent,
   SignatureRepository,
+  SqlRunner,
   StateReducer,
   VerificationRepository,
 } from '@pharmatrace/persistence';
@@ -44,6 +45,7 @@ import { SignatureService } from '../signatures/signature.service';
 import { CAPTURE_JOB_ABANDONED_AFTER_MS, CAPTURE_JOB_HEARTBEAT_MS, captureJobView, CaptureJobService } from './capture-job.service';
 import { EpcisRestErrorCode } from './epcis-rest.error';
 import { MANUFACTURER, PHARMACY } from '../common/organization.fixtures';
+import { fakeMasterData } from '../master-data/master-data.fake';
 
 interface JobRow extends CaptureJob {
   heartbeatAt: number;
@@ -187,6 +189,7 @@ class FakeEventStore {
     let open = true;
     return {
       add: async (chunk) => this.storeChunk(events, states, chunk, reduce),
+      alongside: async (work) => void (await work({} as SqlRunner)),
       commit: async () => {
         if (!open) return;
         open = false;
@@ -265,16 +268,18 @@ function setup({ requireSigned = false, streamed }: { requireSigned?: boolean; s
       requireSignedCaptures: requireSigned,
     }),
   } as unknown as SignatureRepository);
-  const capture = new CaptureService(validator, events, verification, signatures, metrics, config, clock, partners);
-  const streamCapture = streamed ?? new CaptureStreamService(validator, events, verification, metrics, config, clock, partners);
+  const masterData = fakeMasterData().service;
+  const capture = new CaptureService(validator, events, verification, signatures, metrics, config, clock, partners, masterData);
+  const streamCapture = streamed ?? new CaptureStreamService(validator, events, verification, metrics, config, clock, partners, masterData);
   const proceeding = new ProceedCaptureService(
-    new CaptureStreamService(validator, events, verification, metrics, config, clock, partners),
+    new CaptureStreamService(validator, events, verification, metrics, config, clock, partners, masterData),
     events,
     verification,
     metrics,
     config,
     clock,
     partners,
+    masterData,
   );
   const service = new CaptureJobService(capture, streamCapture, proceeding, jobs as unknown as CaptureJobRepository);
   // onModuleDestroy waits for every capture already accepted: the way to see a job's outcome.

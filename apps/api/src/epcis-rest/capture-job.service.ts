@@ -1,6 +1,7 @@
 import type { Organization } from '@pharmatrace/domain';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import {
+  type DocumentHeaderSink,
   eventCountOf,
   EpcisValidationError,
   eventsOf,
@@ -216,11 +217,14 @@ export class CaptureJobService implements OnModuleInit, OnModuleDestroy {
       await removeFile();
       throw e;
     }
+    const header: DocumentHeaderSink = {};
     const read = () =>
-      format === 'xml' ? streamEpcisXmlEvents(createReadStream(file), charset) : streamEpcisJsonEvents(createReadStream(file));
+      format === 'xml'
+        ? streamEpcisXmlEvents(createReadStream(file), charset, header)
+        : streamEpcisJsonEvents(createReadStream(file), header);
     const run = this.run(job.id, async () => {
-      if (behaviour === 'proceed') return this.proceedOutcome(await this.proceeding.capture(org, withinEventLimit(read())));
-      const result = await this.streamed.capture(org, withinEventLimit(read()));
+      if (behaviour === 'proceed') return this.proceedOutcome(await this.proceeding.capture(org, withinEventLimit(read()), { header }));
+      const result = await this.streamed.capture(org, withinEventLimit(read()), { header });
       return { ...result, refusedCount: 0, eventIds: result.eventHashes, errors: [] };
     });
     this.track(run.finally(removeFile));

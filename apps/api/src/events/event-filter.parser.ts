@@ -7,6 +7,7 @@ import { extensionFamily } from './extension-filter';
 import { quantityFamily } from './quantity-filter';
 import { dateTime, invalid, QueryFamily, QueryParams, single, vocabularySpellings } from './query-values';
 import { sensorFamily } from './sensor-filter';
+import { isMasterDataParameter, masterDataCriteria } from './master-data-filter';
 
 export type { QueryParams } from './query-values';
 
@@ -131,7 +132,7 @@ function urnSpellings(epc: Epc): string[] {
 }
 
 /** A location as it may have been written: the value itself, its Digital Link and its URNs. Non-GS1 URIs match as given. */
-function locationSpellings(value: string): string[] {
+export function locationSpellings(value: string): string[] {
   let epc: Epc;
   try {
     epc = parseEpc(value);
@@ -190,13 +191,17 @@ export function parseEventQuery(raw: QueryParams): ParsedEventQuery {
   const params: QueryParams = {};
   const families = new Map<QueryFamily, QueryParams>();
   for (const [name, values] of Object.entries(raw)) {
-    const fixed = QUERY_PARAMETERS.includes(name) || TYPED_PARAMETER.test(name);
+    const fixed = QUERY_PARAMETERS.includes(name) || TYPED_PARAMETER.test(name) || isMasterDataParameter(name);
     const family = fixed ? undefined : familyOf(name);
     if (!fixed && !family) {
       const supported = [
         ...QUERY_PARAMETERS,
         ...Object.keys(TYPED_FAMILIES).map((f) => `${f}_<type>`),
         ...FAMILIES.flatMap((f) => f.described),
+        'EQ_ATTR_<field>_<attribute>',
+        'HASATTR_<field>',
+        'WD_readPoint',
+        'WD_bizLocation',
       ];
       throw invalid(name, 'supported-parameter', `is not a supported query parameter (${supported.join(', ')})`);
     }
@@ -267,6 +272,7 @@ export function parseEventQuery(raw: QueryParams): ParsedEventQuery {
       Object.assign(criteria, { [key]: Array.isArray(held) && Array.isArray(value) ? [...held, ...value] : value });
     }
   }
+  criteria.masterData = masterDataCriteria(params, locationSpellings);
 
   const perPageText = single(params, 'perPage');
   const perPage = perPageText === undefined ? DEFAULT_PER_PAGE : Number(perPageText);

@@ -9,6 +9,7 @@ import { storedEvent } from '../provenance/pack-history.fake';
 import type { QueryParams } from './event-filter.parser';
 import { EventQueryErrorCode } from './event-query.error';
 import { EventQueryService } from './event-query.service';
+import { fakeMasterData } from '../master-data/master-data.fake';
 
 const PACK = 'https://id.gs1.org/01/00614141123452/21/1';
 const maker = organization({ name: 'Maker', role: 'MANUFACTURER', gln: '0614141000012' });
@@ -102,7 +103,7 @@ function setup() {
   const elsewhere = repository.add(pharmacy.id, { eventTime: at(4), readPoint: { id: 'urn:epc:id:sgln:0614141.00003.0' } });
   return {
     repository,
-    service: new EventQueryService(repository as unknown as EventQueryRepository, policy),
+    service: new EventQueryService(repository as unknown as EventQueryRepository, policy, fakeMasterData().service),
     events: { captured, shipped, atWholesaler, linked, elsewhere },
   };
 }

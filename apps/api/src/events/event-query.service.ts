@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { hashDigest } from '@pharmatrace/epcis';
 import { EventQueryRepository, QueriedEvent } from '@pharmatrace/persistence';
 import { ReadPolicyService } from '../policy/read-policy.service';
+import { MasterDataService } from '../master-data/master-data.service';
 import { parseEventQuery, QueryParams } from './event-filter.parser';
 import { encodePageToken } from './event-page.token';
 import { EventQueryError, EventQueryErrorCode } from './event-query.error';
@@ -25,6 +26,7 @@ export class EventQueryService {
   constructor(
     private readonly repository: EventQueryRepository,
     private readonly policy: ReadPolicyService,
+    private readonly masterData: MasterDataService,
   ) {}
 
   /**
@@ -44,6 +46,8 @@ export class EventQueryService {
     // there, so a client polling GE_recordTime from the last record time it saw never skips a later commit.
     const byRecordTime = order.key === 'recordTime' || !!criteria.recordTimeFrom || !!criteria.recordTimeBefore;
     const readable = { ...criteria, visibleTo: await this.policy.eventVisibility(reader), ...(byRecordTime ? { belowHorizon: true } : {}) };
+    // Master data counts only where the reader may read it (docs/read-policy.md).
+    if (criteria.masterData) readable.masterData = { ...criteria.masterData, publishers: await this.masterData.publishersFor(reader) };
     if (maxEventCount !== undefined && (await this.repository.countUpTo(readable, maxEventCount + 1)) > maxEventCount) {
       throw new EventQueryError(EventQueryErrorCode.QUERY_TOO_LARGE, `more than maxEventCount (${maxEventCount}) events match`, {
         maxEventCount,

@@ -17,6 +17,13 @@ export class QueryParameterInput {
   @Field(() => [String], { description: 'Its values; an EXISTS_ parameter takes none' }) values: string[];
 }
 
+/** Master-data values: GraphQL's spelling of `EQ_ATTR_<field>_<attribute>=v1|v2` (docs/master-data.md). */
+@InputType()
+export class AttributeValuesInput {
+  @Field({ description: '<field>_<attribute>: field readPoint, bizLocation or epcClass; e.g. bizLocation_cbvmda:name' }) type: string;
+  @Field(() => [String]) values: string[];
+}
+
 /** The same filters as the EPCIS REST query parameters, under the same names, read by the same parser. */
 @InputType()
 export class EventFilter {
@@ -96,6 +103,17 @@ export class EventFilter {
   EQ_persistentDisposition_set?: string[];
   @Field(() => [String], { nullable: true, description: 'a disposition the event persistently unsets' })
   EQ_persistentDisposition_unset?: string[];
+  @Field(() => [String], { nullable: true, description: 'a read point or any descendant by its master data' }) WD_readPoint?: string[];
+  @Field(() => [String], { nullable: true, description: 'a business location or any descendant by its master data' })
+  WD_bizLocation?: string[];
+  @Field(() => [AttributeValuesInput], { nullable: true, description: 'master data of a field has an attribute with one of the values' })
+  EQ_ATTR?: AttributeValuesInput[];
+  @Field(() => [String], { nullable: true, description: "the read point's master data has one of these attributes" })
+  HASATTR_readPoint?: string[];
+  @Field(() => [String], { nullable: true, description: "the business location's master data has one of these attributes" })
+  HASATTR_bizLocation?: string[];
+  @Field(() => [String], { nullable: true, description: "the product class's master data has one of these attributes" })
+  HASATTR_epcClass?: string[];
   @Field({ nullable: true, description: 'eventTime or recordTime; without it, event time ascending' }) orderBy?: string;
   @Field({ nullable: true, description: 'ASC or DESC (the default with orderBy)' }) orderDirection?: string;
   @Field(() => Int, { nullable: true, description: 'only the first N events in orderBy order (needs orderBy)' })
@@ -108,7 +126,7 @@ export function eventQueryParams(filter: EventFilter | null, first: number | nul
   const params: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(filter ?? {}) as [
     string,
-    string | number | boolean | string[] | TypedValuesInput[] | QueryParameterInput[] | null | undefined,
+    string | number | boolean | string[] | TypedValuesInput[] | QueryParameterInput[] | AttributeValuesInput[] | null | undefined,
   ][]) {
     if (value === undefined || value === null) continue;
     if (!Array.isArray(value)) params[name] = [String(value)];

@@ -8,6 +8,7 @@ import { ReadPolicyService } from '../policy/read-policy.service';
 import { VerificationErrorCode } from './verification.error';
 import { VerificationService } from './verification.service';
 import { MANUFACTURER as MAKER, PHARMACY } from '../common/organization.fixtures';
+import { fakeMasterData } from '../master-data/master-data.fake';
 
 const GTIN = '00614141123452';
 const epcOf = (serial: string) => `https://id.gs1.org/01/${GTIN}/21/${serial}`;
@@ -89,6 +90,7 @@ function setup() {
     directory as unknown as OrganizationDirectory,
     metrics as unknown as ApiMetrics,
     policy as unknown as ReadPolicyService,
+    fakeMasterData().service,
   );
   return { service, reads, verdicts, corrections };
 }

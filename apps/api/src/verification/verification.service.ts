@@ -17,6 +17,7 @@ import { OrganizationDirectory } from '../common/organization.directory';
 import { ApiMetrics } from '../metrics/api.metrics';
 import { OrganizationType } from '../organizations/organization.types';
 import { ReadPolicyService } from '../policy/read-policy.service';
+import { MasterDataService, ProductFacts } from '../master-data/master-data.service';
 import { VerificationError, VerificationErrorCode } from './verification.error';
 import { VerdictType } from './verification.types';
 
@@ -58,10 +59,15 @@ export class VerificationService {
     private readonly organizations: OrganizationDirectory,
     private readonly metrics: ApiMetrics,
     private readonly policy: ReadPolicyService,
+    private readonly masterData: MasterDataService,
   ) {}
 
+  /** The verdict, with the product's name, strength and form from its manufacturer's master data when it published them. */
   async verify(code: string, viewer?: Organization): Promise<VerdictType> {
-    return this.toGraphql(await this.evaluate(code, viewer));
+    const evaluation = await this.evaluate(code, viewer);
+    const manufacturerId = evaluation.view.product?.manufacturerId;
+    const facts = manufacturerId ? await this.masterData.productFacts(evaluation.scan.gtin, manufacturerId) : null;
+    return this.toGraphql(evaluation, facts);
   }
 
   /** An identity given field by field (VRS), with no scan to correct. */
@@ -196,7 +202,7 @@ export class VerificationService {
     });
   }
 
-  toGraphql(e: Evaluation): VerdictType {
+  toGraphql(e: Evaluation, facts: ProductFacts | null = null): VerdictType {
     const { view, verdict, scan, custodian, container } = e;
     return {
       ...verdict,
@@ -207,7 +213,9 @@ export class VerificationService {
         serial: scan.serial,
         lot: view.state?.lot ?? scan.lot,
         expiry: view.state?.expiry ?? scan.expiryDate,
-        name: view.product?.name ?? undefined,
+        name: view.product?.name ?? facts?.name ?? undefined,
+        strength: facts?.strength ?? undefined,
+        dosageForm: facts?.dosageForm ?? undefined,
       },
       custodian: custodian ? OrganizationType.cachedFrom(custodian) : undefined,
       container: container ?? undefined,

@@ -12,7 +12,13 @@ export class ProductType {
   @Field() serial: string;
   @Field({ nullable: true, description: 'Lot as commissioned (as scanned if the pack is unknown)' }) lot?: string;
   @Field({ nullable: true, description: 'Expiry date as commissioned, ISO 8601' }) expiry?: string;
-  @Field({ nullable: true, description: 'Product name registered by the manufacturer' }) name?: string;
+  @Field({
+    nullable: true,
+    description: "Product name registered by the manufacturer, else its master data's regulatedProductName (or drugName)",
+  })
+  name?: string;
+  @Field({ nullable: true, description: "Strength (strengthDescription) from the manufacturer's product master data" }) strength?: string;
+  @Field({ nullable: true, description: "Dosage form (dosageFormType) from the manufacturer's product master data" }) dosageForm?: string;
 }
 
 @ObjectType('ScanCorrection', { description: 'A scanner fault the platform corrected to find the pack; fix the scanner set-up' })

@@ -18,9 +18,10 @@ import { EventHashRules31765830000000 } from './1765830000000-event-hash-rules-3
 import { DropScanCorrections1765840000000 } from './1765840000000-drop-scan-corrections';
 import { EventVocabularyIndexes1765850000000 } from './1765850000000-event-vocabulary-indexes';
 import { QueryValues1765853000000 } from './1765853000000-query-values';
-import { NamedQueries1765856500000 } from './1765856500000-named-queries';
 import { CaptureJobOutcome1765856000000 } from './1765856000000-capture-job-outcome';
+import { NamedQueries1765856500000 } from './1765856500000-named-queries';
 import { Subscriptions1765857000000 } from './1765857000000-subscriptions';
+import { MasterData1765870000000 } from './1765870000000-master-data';
 import { ExceptionCases1765900000000 } from './1765900000000-exception-cases';
 
 export const MIGRATIONS = [
@@ -47,5 +48,6 @@ export const MIGRATIONS = [
   CaptureJobOutcome1765856000000,
   NamedQueries1765856500000,
   Subscriptions1765857000000,
+  MasterData1765870000000,
   ExceptionCases1765900000000,
 ];

@@ -17,6 +17,7 @@ import {
   sensorTimeCondition,
 } from './event-query.families';
 import { queryRows } from './sql-query';
+import { addMasterDataConditions, MasterDataCriteria } from './master-data.sql';
 
 /** Identifiers as stored (canonical Digital Link in event_epc): equal to one of `exact` or starting with one of `prefixes`. */
 export interface StringMatch {
@@ -67,6 +68,10 @@ export interface EventCriteria {
   sensorElementsExist?: boolean;
   /** Events whose latest error declaration says this (EXISTS_errorDeclaration, EQ_errorReason…). */
   errorDeclaration?: ErrorDeclarationCriterion;
+  /** EQ_ATTR_, HASATTR_, WD_readPoint and WD_bizLocation (master-data.sql.ts). */
+  masterData?: MasterDataCriteria;
+  /** Events captured by one of these organizations. */
+  capturedBy?: string[];
   /**
    * Read policy (libs/domain read-policy): only events the organization captured or names by GLN (`glnPatterns`, LIKE
    * patterns of every spelling) in read point, location, source or destination; with `ownGtins`, also events naming
@@ -321,6 +326,8 @@ export class EventQueryRepository {
     for (const t of c.sensorTimes ?? []) sql.where.push(sensorTimeCondition(sql, t));
     if (c.sensorElementsExist) sql.where.push(SENSOR_ELEMENTS_EXIST);
     if (c.errorDeclaration) sql.where.push(errorDeclarationCondition(sql, c.errorDeclaration));
+    if (c.masterData) addMasterDataConditions(sql, c.masterData);
+    if (c.capturedBy) sql.where.push(`e.captured_by = ANY(${sql.param(c.capturedBy)}::uuid[])`);
     if (c.visibleTo) this.visibility(sql, c.visibleTo);
     // A scalar subquery: the horizon is taken once per statement, from the statement's own snapshot.
     if (c.belowHorizon) sql.where.push(`coalesce(e.xid, '0'::xid8) < (SELECT event_visibility_horizon())`);

@@ -6,7 +6,7 @@ import { ForeignCorrectionError } from '../persistence.error';
 import { insertAlerts } from './alert.repository';
 import { type PackStateRow, STATE_COLUMNS, toItemState } from './pack-state.sql';
 import { attachCaptureSignature, NewCaptureSignature } from './signature.repository';
-import { queryRows } from './sql-query';
+import { queryRows, SqlRunner } from './sql-query';
 
 export interface NewEvent {
   hash: Buffer;
@@ -56,6 +56,8 @@ export interface CaptureOutcome {
 /** One transaction fed chunk by chunk; see EventRepository.openCaptureSession. */
 export interface CaptureSession {
   add(events: NewEvent[]): Promise<CaptureOutcome>;
+  /** Other rows of the document (its master data) written in the same transaction. */
+  alongside(work: (tx: SqlRunner) => Promise<unknown>): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
 }
@@ -99,9 +101,16 @@ export class EventRepository {
    * Stores a document's events, their EPC index rows and the read-model states they change in one transaction:
    * one multi-row statement per table for each chunk of CAPTURE_CHUNK_EVENTS. Events whose hash is already stored are
    * skipped, so a re-capture is a no-op, unless they declare that event in error: they are then stored as its
-   * correction (storeCorrections). A verified `signature` of the document is stored in the same transaction.
+   * correction (storeCorrections). A verified `signature` of the document is stored in the same transaction, and so are
+   * the other rows of the document `alongside` writes (its master data).
    */
-  capture(capturedBy: string, events: NewEvent[], reduce: StateReducer, signature?: NewCaptureSignature): Promise<CaptureOutcome> {
+  capture(
+    capturedBy: string,
+    events: NewEvent[],
+    reduce: StateReducer,
+    signature?: NewCaptureSignature,
+    alongside?: (tx: SqlRunner) => Promise<unknown>,
+  ): Promise<CaptureOutcome> {
     return this.db.transaction(async (tx) => {
       await takeRecordTime(tx);
       // In chunks, as a capture session stores them: building one chunk's statements and states is synchronous
@@ -119,6 +128,7 @@ export class EventRepository {
           signature,
           outcome.inserted.map((e) => e.id),
         );
+      await alongside?.(tx);
       return outcome;
     });
   }
@@ -158,6 +168,10 @@ export class EventRepository {
       add: (events) => {
         if (!open) return Promise.reject(new Error('capture session is closed'));
         return this.storeChunk(runner.manager, capturedBy, events, reduce);
+      },
+      alongside: async (work) => {
+        if (!open) throw new Error('capture session is closed');
+        await work(runner.manager);
       },
       commit: () => finish(() => runner.commitTransaction()),
       rollback: () => finish(() => runner.rollbackTransaction()),

@@ -1,0 +1,125 @@
+import type { Organization } from '@pharmatrace/domain';
+import { Injectable } from '@nestjs/common';
+import { canonicalAttributeId, type MasterDataElement, readMasterData } from '@pharmatrace/epcis';
+import { Epc, Gs1Error, parseEpc } from '@pharmatrace/gs1';
+import { EventQueryRepository, MasterDataRepository, MasterDataVersion, NewMasterDataElement, SqlRunner } from '@pharmatrace/persistence';
+import { CaptureError, CaptureErrorCode } from '../capture/capture.error';
+import { locationSpellings } from '../events/event-filter.parser';
+import { EventQueryError, EventQueryErrorCode } from '../events/event-query.error';
+import { ReadPolicyService } from '../policy/read-policy.service';
+
+/** Ids one masterData query may ask for. */
+export const MASTER_DATA_QUERY_IDS = 100;
+
+const VTYPE = 'urn:epcglobal:epcis:vtype:';
+const MDA = 'urn:epcglobal:cbv:mda#';
+
+/** What verify shows of a product from its manufacturer's master data (CBV master-data attributes). */
+export interface ProductFacts {
+  name: string | null;
+  strength: string | null;
+  dosageForm: string | null;
+}
+
+function gtinOf(id: string): string | null {
+  let epc: Epc;
+  try {
+    epc = parseEpc(id);
+  } catch (e) {
+    if (e instanceof Gs1Error) return null;
+    throw e;
+  }
+  return epc.kind === 'gtin' ? epc.gtin : null;
+}
+
+/** The text of the first of `names` the element has (CBV attributes), if any. */
+function text(version: MasterDataVersion, ...names: string[]): string | null {
+  for (const name of names) {
+    const value = version.attributes.find((a) => a.id === MDA + name)?.value;
+    if (typeof value === 'string' && value.trim()) return value.trim();
+    if (typeof value === 'number') return String(value);
+  }
+  return null;
+}
+
+/**
+ * Master data: checked and stored with each capture, read through the capturer's read rule. An organization's master
+ * data is published to those who may read at least one of its events (docs/read-policy.md): a regulator reads all of
+ * it, everyone reads its own.
+ */
+@Injectable()
+export class MasterDataService {
+  constructor(
+    private readonly repository: MasterDataRepository,
+    private readonly events: EventQueryRepository,
+    private readonly policy: ReadPolicyService,
+  ) {}
+
+  /** The document's vocabulary elements; a bad one (no id, an attribute without id…) is INVALID_DOCUMENT naming its field. */
+  read(document: unknown): MasterDataElement[] {
+    const { elements, issues } = readMasterData(document);
+    if (issues.length) throw new CaptureError(CaptureErrorCode.INVALID_DOCUMENT, issues);
+    return elements;
+  }
+
+  /**
+   * Stores `elements` captured by `org` at `capturedAt` (the capture's record time) in `tx`, the transaction storing
+   * the document's events; returns the versions stored.
+   */
+  store(org: Organization, elements: MasterDataElement[], capturedAt: Date, tx: SqlRunner): Promise<number> {
+    return this.repository.store(org.id, capturedAt, elements.map(toStored), tx);
+  }
+
+  /** The capturers whose master data `reader` may read; undefined for every capturer (a regulator). */
+  async publishersFor(reader: Organization): Promise<string[] | undefined> {
+    const visibleTo = await this.policy.eventVisibility(reader);
+    if (!visibleTo) return undefined;
+    const others = (await this.repository.capturers()).filter((id) => id !== reader.id);
+    const readable = await Promise.all(
+      others.map(async (id) => ((await this.events.countUpTo({ capturedBy: [id], visibleTo }, 1)) > 0 ? [id] : [])),
+    );
+    return [reader.id, ...readable.flat()];
+  }
+
+  /**
+   * The latest version, by each capturer `reader` may read, of the elements of `type` (a vocabulary type URI, or its
+   * last word: `BusinessLocation`) with one of `ids` in any spelling.
+   */
+  async find(reader: Organization, type: string, ids: string[]): Promise<MasterDataVersion[]> {
+    if (!type.trim()) throw invalid('type', 'non-empty', 'give a vocabulary type, e.g. urn:epcglobal:epcis:vtype:BusinessLocation');
+    if (!ids.length || ids.length > MASTER_DATA_QUERY_IDS) {
+      throw invalid('ids', 'range', `give from 1 to ${MASTER_DATA_QUERY_IDS} ids, not ${ids.length}`);
+    }
+    if (ids.some((id) => !id.trim())) throw invalid('ids', 'non-empty', 'ids must not be empty');
+    const vocabulary = type.includes(':') ? type : VTYPE + type;
+    const spellings = [...new Set(ids.flatMap((id) => locationSpellings(id.trim())))];
+    return this.repository.latest(vocabulary, spellings, await this.publishersFor(reader));
+  }
+
+  /** The product facts its manufacturer published for a GTIN, if any: shown by verify, as on the pack's label. */
+  async productFacts(gtin: string, manufacturerId: string): Promise<ProductFacts | null> {
+    const version = await this.repository.product(gtin, manufacturerId);
+    if (!version) return null;
+    return {
+      name: text(version, 'regulatedProductName', 'drugName', 'tradeItemDescription', 'descriptionShort'),
+      strength: text(version, 'strengthDescription'),
+      dosageForm: text(version, 'dosageFormType'),
+    };
+  }
+}
+
+function invalid(parameter: string, rule: string, message: string): EventQueryError {
+  return new EventQueryError(EventQueryErrorCode.INVALID_QUERY_PARAMETER, `${parameter}: ${message}`, { parameter, rule });
+}
+
+function toStored(e: MasterDataElement): NewMasterDataElement {
+  return {
+    type: e.type,
+    id: e.id,
+    spellings: locationSpellings(e.id),
+    gtin: gtinOf(e.id),
+    attributes: e.attributes.map((a) => ({ id: canonicalAttributeId(a.id), value: a.value })),
+    children: e.children,
+    childSpellings: [...new Set(e.children.flatMap(locationSpellings))],
+  };
+}
