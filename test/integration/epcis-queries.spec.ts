@@ -52,7 +52,7 @@ describe('EPCIS named queries (real Postgres)', () => {
 
     const one = await http().get('/epcis/queries/shipments').set(auth(maker.apiKey));
     expect(one.status).toBe(200);
-    expect(one.body).toEqual({ name: 'shipments', query: definition });
+    expect(one.body).toEqual([{ name: 'shipments', query: definition }]);
     const list = await http().get('/epcis/queries').set(auth(maker.apiKey));
     expect(list.body).toEqual([{ name: 'shipments', query: definition }]);
 

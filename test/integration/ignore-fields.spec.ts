@@ -17,6 +17,7 @@ import {
   testConfig,
   useDatabase,
   withCheckDigit,
+  oneEvent,
 } from '../support/platform';
 import { waitFor } from '../support/wait';
 
@@ -135,7 +136,7 @@ describe('ignoreFields: stored, audited, bundled and verified (real Postgres and
     const one = await http()
       .get(`/epcis/events/${encodeURIComponent(storedHash)}`)
       .set(auth());
-    expect(eventHash(one.body, one.body['@context']).hash).toBe(storedHash);
+    expect(eventHash(oneEvent(one.body), one.body['@context']).hash).toBe(storedHash);
   });
 
   it('a copy differing only in an ignored field is a duplicate', async () => {

@@ -110,7 +110,7 @@ describe('master data: captured from EPCIS 1.2 and 2.0 headers, read back, in ve
     Object.fromEntries(element.attributes.map((a) => [a.id, a.value]));
 
   async function restEvents(query: Record<string, string | string[]>, who: keyof typeof orgs = 'maker') {
-    const res = await http().get('/epcis/events').query(query).set(auth(who));
+    const res = await http().get('/epcis/events').query(query).set(auth(who)).set('GS1-EPC-Format', 'Never_Translates');
     expect(res.status).toBe(200);
     return (res.body.epcisBody.queryResults.resultsBody.eventList as { epcList?: string[] }[]).flatMap((e) => e.epcList ?? []);
   }

@@ -187,3 +187,13 @@ export function postStreamedCapture(base: string, headers: Record<string, string
   });
   return fetch(`${base}/epcis/capture`, { method: 'POST', headers, body, duplex: 'half' } as RequestInit);
 }
+
+/**
+ * The one event of a GET /epcis/events/{eventID} answer (an EPCISQueryDocument, as the binding says), with the
+ * document's @context on it: what eventHash and a JSON-LD processor read as that event.
+ */
+export function oneEvent(document: { '@context': unknown; epcisBody: { queryResults: { resultsBody: { eventList: unknown[] } } } }) {
+  const events = document.epcisBody.queryResults.resultsBody.eventList as Record<string, unknown>[];
+  if (events.length !== 1) throw new Error(`expected one event, the answer holds ${events.length}`);
+  return { '@context': document['@context'], ...events[0] } as Record<string, any>;
+}

@@ -32,7 +32,8 @@ export class EpcisQueriesController {
 
   @Get(':queryName')
   async one(@CurrentOrganization() org: Organization, @Param('queryName') name: string, @Res() res: Response) {
-    answer(res, namedQueryView(await this.queries.find(org, name)), { json: true });
+    // The binding answers GET /queries/{queryName} with a list, as GET /queries does: the one query, alone.
+    answer(res, [namedQueryView(await this.queries.find(org, name))], { json: true });
   }
 
   @Delete(':queryName')

@@ -30,9 +30,11 @@ import type { StreamedBody } from './epcis-request.middleware';
 export interface CaptureJobView {
   captureID: string;
   createdAt: string;
-  finishedAt: string | null;
+  /** Absent while the job runs (the binding types it as a date-time, never null). */
+  finishedAt?: string;
   running: boolean;
-  success: boolean | null;
+  /** The binding's meaning: no error so far. A running job has none yet (errors are recorded when it ends). */
+  success: boolean;
   captureErrorBehaviour: CaptureErrorBehaviour;
   errors: CaptureJobError[];
   /**
@@ -56,9 +58,9 @@ export function captureJobView(job: CaptureJob, eventIdsOffset = 0): CaptureJobV
   return {
     captureID: job.id,
     createdAt: job.createdAt.toISOString(),
-    finishedAt: job.finishedAt?.toISOString() ?? null,
+    ...(job.finishedAt ? { finishedAt: job.finishedAt.toISOString() } : {}),
     running: job.running,
-    success: job.success,
+    success: job.success ?? job.errors.length === 0,
     captureErrorBehaviour: job.captureErrorBehaviour,
     errors: job.errors,
     capturedCount: job.capturedCount,

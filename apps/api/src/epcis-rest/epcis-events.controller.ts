@@ -67,7 +67,7 @@ export class EpcisEventsController {
   @Get(':eventID')
   async event(@CurrentOrganization() org: Organization, @Param('eventID') eventId: string, @Res() res: Response) {
     const event = await this.query.findOne(eventId, org);
-    const served = await this.serving.event(event, preferencesOf(res).epcFormat, res.locals.epcisFormat === 'application/xml');
+    const served = await this.serving.event(event, preferencesOf(res).epcFormat);
     answer(res.set(served.headers), served.body);
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type EpcFormat, formatEventEpcs, servedEvent, servedQueryDocument, type StoredEvent } from '@pharmatrace/epcis';
+import { type EpcFormat, formatEventEpcs, servedQueryDocument, type StoredEvent } from '@pharmatrace/epcis';
 import { OrganizationRepository, type QueriedEvent } from '@pharmatrace/persistence';
 
 /** Vendor header: how many identifiers of the answer are not in the GS1-EPC-Format asked for (see docs/rest-binding.md). */
@@ -28,11 +28,9 @@ export class EpcisServingService {
     return { body: servedQueryDocument(events, queryName), headers };
   }
 
-  /** One event with its own @context; EPCIS XML has no bare-event document, so an XML answer is a query document. */
-  async event(stored: QueriedEvent, format: EpcFormat, xml: boolean): Promise<ServedAnswer> {
-    if (xml) return this.queryDocument([stored], format);
-    const { events, headers } = await this.formatted([stored], format);
-    return { body: servedEvent(events[0]), headers };
+  /** One event, in a query document of its own, JSON-LD as XML: the binding's answer to GET /events/{eventID}. */
+  async event(stored: QueriedEvent, format: EpcFormat): Promise<ServedAnswer> {
+    return this.queryDocument([stored], format);
   }
 
   private async formatted(stored: QueriedEvent[], format: EpcFormat): Promise<{ events: StoredEvent[]; headers: Record<string, string> }> {
