@@ -315,7 +315,7 @@ describe('event queries: the rest of the EPCIS 2.0 query language, REST and Grap
     [{ EQ_quantity: 'many' }, 'EQ_quantity', 'number'],
     [{ EQ_booleanValue: 'yes' }, 'EQ_booleanValue', 'boolean'],
     [{ GE_time: 'today' }, 'GE_time', 'format:date-time'],
-    [{ WD_readPoint: 'urn:x' }, 'WD_readPoint', 'supported-parameter'],
+    [{ 'HASATTR_urn:x#y': 'x' }, 'HASATTR_urn:x#y', 'master-data-field'],
   ])('refuses %j with 400 naming the parameter and rule, in REST and GraphQL', async (query, parameter, rule) => {
     expect(await refused(query)).toEqual([400, 'epcisException:QueryParameterException', parameter, rule]);
     const [name, value] = Object.entries(query)[0];

@@ -161,14 +161,12 @@ describe('event query parameters (issue 16 families)', () => {
       expect(refusal({ 'EQ_ex:x': '' })).toEqual({ parameter: 'EQ_ex:x', rule: 'non-empty' });
     });
 
-    it('leaves master-data parameters refused (another change brings them)', () => {
-      for (const name of [
-        'EQ_ATTR_urn:epcglobal:epcis:vtype:BusinessLocation_urn:epcglobal:cbv:mda#site',
-        'HASATTR_urn:x#y',
-        'WD_readPoint',
-      ]) {
-        expect(refusal({ [name]: 'x' })).toEqual({ parameter: name, rule: 'supported-parameter' });
-      }
+    it('reads master-data parameters as master data, never as extension fields', () => {
+      // The field of EQ_ATTR_/HASATTR_ is readPoint, bizLocation or epcClass (master-data-filter.ts): anything else is
+      // refused as a master-data field, not looked for among the event's extension fields.
+      expect(refusal({ 'HASATTR_urn:x#y': 'x' })).toEqual({ parameter: 'HASATTR_urn:x#y', rule: 'master-data-field' });
+      expect(criteria({ WD_readPoint: 'urn:epc:id:sgln:0614141.00777.0' }).fields).toBeUndefined();
+      expect(criteria({ WD_readPoint: 'urn:epc:id:sgln:0614141.00777.0' }).masterData).toBeDefined();
     });
 
     it('property: a field asked for in any of its spellings names the same keys and namespaces', () => {
