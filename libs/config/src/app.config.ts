@@ -80,6 +80,7 @@ const schema = z
     SUBSCRIPTION_RETRY_MAX_MS: positiveInt.default(3_600_000),
     SUBSCRIPTION_MAX_FAILURES: positiveInt.default(10),
     SUBSCRIPTION_BATCH_EVENTS: positiveInt.max(10_000).default(500),
+    SUBSCRIPTION_ALLOW_PRIVATE_DESTINATIONS: bool.default('false'),
     EVENT_TIME_MAX_SKEW_MS: z.coerce
       .number()
       .int()
@@ -177,6 +178,8 @@ export interface AppConfig {
     readonly maxFailures: number;
     /** Events per delivered document at most. */
     readonly batchEvents: number;
+    /** Webhooks may go to loopback, private and link-local addresses (a closed network, tests); off by default. */
+    readonly allowPrivateDestinations: boolean;
   };
 }
 
@@ -249,6 +252,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retryMaxMs: e.SUBSCRIPTION_RETRY_MAX_MS,
       maxFailures: e.SUBSCRIPTION_MAX_FAILURES,
       batchEvents: e.SUBSCRIPTION_BATCH_EVENTS,
+      allowPrivateDestinations: e.SUBSCRIPTION_ALLOW_PRIVATE_DESTINATIONS,
     },
     rateLimits: {
       perKeyPerMinute: e.RATE_LIMIT_PER_KEY_PER_MINUTE,

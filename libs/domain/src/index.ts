@@ -15,3 +15,4 @@ export * from './licence';
 export * from './status-action';
 export type { Organization } from './organization';
 export * from './exception-case';
+export * from './webhook-destination';

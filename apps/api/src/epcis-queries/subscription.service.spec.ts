@@ -1,4 +1,5 @@
 import type { EventQueryService } from '../events/event-query.service';
+import type { AppConfig } from '@pharmatrace/config';
 import { organization } from '../organizations/organization.fake';
 import type { NamedQueryRepository, NewSubscription, Subscription, SubscriptionRepository } from '@pharmatrace/persistence';
 import { NamedQueryErrorCode } from './named-query.error';
@@ -34,11 +35,12 @@ class FakeSubscriptions {
   }
 }
 
-async function setup() {
+async function setup(allowPrivateDestinations = true) {
   const queries = new NamedQueryService(new FakeNamedQueryRepository() as unknown as NamedQueryRepository, {} as EventQueryService);
   await queries.create(maker, { name: 'q', query: {} });
   const repository = new FakeSubscriptions();
-  const service = new SubscriptionService(queries, repository as unknown as SubscriptionRepository, () => NOW);
+  const config = { subscriptions: { allowPrivateDestinations } } as AppConfig;
+  const service = new SubscriptionService(queries, repository as unknown as SubscriptionRepository, () => NOW, config);
   return { service, repository };
 }
 
@@ -96,4 +98,13 @@ describe('SubscriptionService', () => {
     await expect(service.find(maker, 'q', created.id)).resolves.toMatchObject({ id: created.id });
     await expect(service.find(maker, 'q', 'not-a-uuid')).rejects.toMatchObject({ code: SubscriptionErrorCode.SUBSCRIPTION_NOT_FOUND });
   });
+
+  it.each(['http://127.0.0.1:8080/hook', 'http://localhost/hook', 'https://169.254.169.254/latest', 'http://[::1]/x', 'http://10.0.0.7/x'])(
+    'refuses a webhook to %s unless the operator allows internal destinations',
+    async (dest) => {
+      const refused = (await setup(false)).service.create(maker, 'q', { dest, stream: true });
+      await expect(refused).rejects.toMatchObject({ details: { field: '/dest', rule: 'public-destination' } });
+      await expect((await setup(true)).service.create(maker, 'q', { dest, stream: true })).resolves.toBeDefined();
+    },
+  );
 });

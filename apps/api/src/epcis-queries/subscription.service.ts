@@ -1,4 +1,6 @@
 import type { Organization } from '@pharmatrace/domain';
+import { internalHost } from '@pharmatrace/domain';
+import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { Inject, Injectable } from '@nestjs/common';
 import { nextRun } from '@pharmatrace/epcis';
 import { DeliveryAttempt, Subscription, SubscriptionRepository } from '@pharmatrace/persistence';
@@ -74,6 +76,7 @@ export class SubscriptionService {
     private readonly queries: NamedQueryService,
     private readonly repository: SubscriptionRepository,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async create(org: Organization, queryName: string, body: unknown): Promise<Subscription> {
@@ -95,6 +98,9 @@ export class SubscriptionService {
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
       throw invalidSubscription('/dest', 'format:uri', `must be an http or https URL of at most ${MAX_URL} characters`);
     }
+    // A name is checked again by the worker once resolved, on every delivery (docs/subscriptions.md).
+    const internal = this.config.subscriptions.allowPrivateDestinations ? null : internalHost(url.hostname);
+    if (internal) throw invalidSubscription('/dest', 'public-destination', `${internal}: webhooks go to public addresses only`);
     if (signatureToken !== undefined && (typeof signatureToken !== 'string' || !signatureToken || signatureToken.length > MAX_TOKEN)) {
       throw invalidSubscription('/signatureToken', 'type:string', `must be a string of 1 to ${MAX_TOKEN} characters`);
     }
