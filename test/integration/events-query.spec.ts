@@ -260,6 +260,21 @@ describe('event queries: GET /epcis/events and GraphQL events share one filter a
     expect(pages.flat()).toEqual(hashes);
   });
 
+  it('ties a page token to its query and says until when it reads (GS1-Next-Page-Token-Expires)', async () => {
+    const get = (url: string) => request(app.getHttpServer()).get(url).set('Authorization', `Bearer ${key}`);
+    const first = await get('/epcis/events?perPage=2&eventType=ObjectEvent');
+    const expires = Date.parse(first.headers['gs1-next-page-token-expires']);
+    expect(expires - Date.now()).toBeGreaterThan(23 * 3600 * 1000);
+    const token = new URL(`http://h${/<([^>]+)>;\s*rel="next"/.exec(first.headers.link)![1]}`).searchParams.get('nextPageToken')!;
+    expect((await get(`/epcis/events?eventType=ObjectEvent&perPage=5&nextPageToken=${token}`)).status).toBe(200);
+    const other = await get(`/epcis/events?perPage=2&nextPageToken=${token}`);
+    expect(other.status).toBe(400);
+    expect(other.body).toMatchObject({ parameter: 'nextPageToken', rule: 'page-token-query' });
+    // The last page has no next token, and so no expiry either.
+    const last = await get('/epcis/events?perPage=1000');
+    expect(last.headers['gs1-next-page-token-expires']).toBeUndefined();
+  });
+
   it('pages through GraphQL events with first/after cursors, and filters apply on every page', async () => {
     const seen: string[] = [];
     let after: string | undefined;

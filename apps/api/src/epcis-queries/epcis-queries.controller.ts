@@ -5,7 +5,7 @@ import { CurrentOrganization, Public } from '../common/auth.decorators';
 import { EpcisProblemFilter } from '../epcis-rest/epcis-problem.filter';
 import type { BindingPreferences } from '../epcis-rest/epcis-binding';
 import { EpcisServingService } from '../epcis-rest/epcis-serving.service';
-import { answer, nextLink, pageSize, paramList, queryParams } from '../epcis-rest/epcis-response';
+import { answer, nextEventsPage, nextLink, pageSize, paramList, queryParams } from '../epcis-rest/epcis-response';
 import { namedQueryView, NamedQueryService } from './named-query.service';
 
 /** The binding's named queries: `/epcis/queries`, `/epcis/queries/{queryName}` and the query's events. */
@@ -51,7 +51,7 @@ export class EpcisQueriesController {
     @Res() res: Response,
   ) {
     const page = await this.queries.events(org, name, queryParams(query));
-    if (page.nextPageToken) res.links({ next: nextLink(req, page.nextPageToken) });
+    nextEventsPage(req, res, page);
     const format = (res.locals.epcisPreferences as BindingPreferences).epcFormat;
     const served = await this.serving.queryDocument(page.events, format, name);
     answer(res.set(served.headers), served.body);

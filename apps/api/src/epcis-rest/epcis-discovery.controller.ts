@@ -5,7 +5,7 @@ import { CurrentOrganization, Public } from '../common/auth.decorators';
 import { CollectionPage, EventVocabularyService, VOCABULARY_RESOURCES, VocabularyResource } from '../events/event-vocabulary.service';
 import { EpcisProblemFilter } from './epcis-problem.filter';
 import type { BindingPreferences } from './epcis-binding';
-import { answer, nextLink, queryParams } from './epcis-response';
+import { answer, nextEventsPage, nextLink, queryParams } from './epcis-response';
 import { EpcisServingService } from './epcis-serving.service';
 
 const LISTS = [...VOCABULARY_RESOURCES];
@@ -57,7 +57,7 @@ export class EpcisDiscoveryController {
     @Res() res: Response,
   ) {
     const page = await this.vocabulary.events(resourceOf(req), value, queryParams(query), org);
-    if (page.nextPageToken) res.links({ next: nextLink(req, page.nextPageToken) });
+    nextEventsPage(req, res, page);
     // Served as GET /epcis/events serves them, in the GS1-EPC-Format the request asked for.
     const served = await this.serving.queryDocument(page.events, (res.locals.epcisPreferences as BindingPreferences).epcFormat);
     answer(res.set(served.headers), served.body);

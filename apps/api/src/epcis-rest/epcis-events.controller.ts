@@ -8,7 +8,7 @@ import { EventQueryService } from '../events/event-query.service';
 import { EpcisProblemFilter } from './epcis-problem.filter';
 import { EpcisRestError, EpcisRestErrorCode } from './epcis-rest.error';
 import type { BindingPreferences } from './epcis-binding';
-import { answer, nextLink, queryParams } from './epcis-response';
+import { answer, nextEventsPage, queryParams } from './epcis-response';
 import { EpcisServingService } from './epcis-serving.service';
 
 /** Set by EpcisRequestMiddleware from the binding's headers. */
@@ -59,7 +59,7 @@ export class EpcisEventsController {
     @Res() res: Response,
   ) {
     const page = await this.query.query(queryParams(query), org);
-    if (page.nextPageToken) res.links({ next: nextLink(req, page.nextPageToken) });
+    nextEventsPage(req, res, page);
     const served = await this.serving.queryDocument(page.events, preferencesOf(res).epcFormat);
     answer(res.set(served.headers), served.body);
   }

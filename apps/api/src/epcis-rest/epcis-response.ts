@@ -53,6 +53,16 @@ export function pageSize(query: Record<string, unknown>): number {
   return n;
 }
 
+/**
+ * `Link: <…>; rel="next"` and `GS1-Next-Page-Token-Expires` for an events page with more to come: event page tokens
+ * read on for a day, with the query that issued them only (event-page.token.ts).
+ */
+export function nextEventsPage(req: Request, res: Response, page: { nextPageToken: string | null; tokensExpire: Date }): void {
+  if (!page.nextPageToken) return;
+  res.links({ next: nextLink(req, page.nextPageToken) });
+  res.set('GS1-Next-Page-Token-Expires', page.tokensExpire.toISOString());
+}
+
 /** The request's own URL with nextPageToken set, for `Link: <…>; rel="next"`. */
 export function nextLink(req: Request, token: string): string {
   const url = new URL(req.originalUrl, 'http://host');

@@ -82,6 +82,9 @@ class FakeEventQueries {
 
 const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 0, minute)).toISOString();
 
+/** The clock page tokens are issued and read by. */
+let NOW_FOR_TOKENS = new Date('2026-06-01T00:00:00Z');
+
 function setup() {
   const repository = new FakeEventQueries();
   const grants = new FakeReadGrantRepository();
@@ -103,7 +106,7 @@ function setup() {
   const elsewhere = repository.add(pharmacy.id, { eventTime: at(4), readPoint: { id: 'urn:epc:id:sgln:0614141.00003.0' } });
   return {
     repository,
-    service: new EventQueryService(repository as unknown as EventQueryRepository, policy, fakeMasterData().service),
+    service: new EventQueryService(repository as unknown as EventQueryRepository, policy, fakeMasterData().service, () => NOW_FOR_TOKENS),
     events: { captured, shipped, atWholesaler, linked, elsewhere },
   };
 }
@@ -158,6 +161,30 @@ describe('EventQueryService', () => {
         expect(seen).toEqual(all);
       }),
     );
+  });
+
+  it('ties a page token to its query and reads it for a day: GS1-Next-Page-Token-Expires', async () => {
+    const { repository, service } = setup();
+    for (let i = 0; i < 4; i++) repository.add(wholesaler.id, { eventTime: at(10 + i) });
+    const first = await service.query({ perPage: ['1'], eventType: ['ObjectEvent'] }, wholesaler);
+    expect(first.tokensExpire.getTime()).toBe(NOW_FOR_TOKENS.getTime() + 24 * 3600 * 1000);
+    const token = first.nextPageToken!;
+    // The same query, a page size of its own, values in another order: the same query.
+    await expect(service.query({ eventType: ['ObjectEvent'], perPage: ['2'], nextPageToken: [token] }, wholesaler)).resolves.toBeDefined();
+    await expect(service.query({ perPage: ['1'], nextPageToken: [token] }, wholesaler)).rejects.toMatchObject({
+      details: { parameter: 'nextPageToken', rule: 'page-token-query' },
+    });
+    const issued = NOW_FOR_TOKENS;
+    NOW_FOR_TOKENS = new Date(issued.getTime() + 24 * 3600 * 1000);
+    try {
+      await expect(service.query({ perPage: ['1'], eventType: ['ObjectEvent'], nextPageToken: [token] }, wholesaler)).rejects.toMatchObject(
+        {
+          details: { parameter: 'nextPageToken', rule: 'page-token-expired' },
+        },
+      );
+    } finally {
+      NOW_FOR_TOKENS = issued;
+    }
   });
 
   it('refuses what it cannot read as INVALID_QUERY_PARAMETER, before querying', async () => {

@@ -1,11 +1,12 @@
 import type { Organization } from '@pharmatrace/domain';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { hashDigest } from '@pharmatrace/epcis';
 import { EventQueryRepository, QueriedEvent } from '@pharmatrace/persistence';
 import { ReadPolicyService } from '../policy/read-policy.service';
 import { MasterDataService } from '../master-data/master-data.service';
 import { parseEventQuery, QueryParams } from './event-filter.parser';
-import { encodePageToken } from './event-page.token';
+import { Clock, CLOCK } from '../common/clock';
+import { encodePageToken, PAGE_TOKEN_LIFETIME_S, PagePosition, queryKey } from './event-page.token';
 import { EventQueryError, EventQueryErrorCode } from './event-query.error';
 
 export interface EventPage {
@@ -14,6 +15,8 @@ export interface EventPage {
   nextPageToken: string | null;
   /** More events match past this page, in the direction it was read. */
   hasMore: boolean;
+  /** When this page's tokens stop reading (GS1-Next-Page-Token-Expires). */
+  tokensExpire: Date;
 }
 
 /**
@@ -27,6 +30,7 @@ export class EventQueryService {
     private readonly repository: EventQueryRepository,
     private readonly policy: ReadPolicyService,
     private readonly masterData: MasterDataService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /**
@@ -35,6 +39,11 @@ export class EventQueryService {
    */
   async query(params: QueryParams, reader: Organization, direction: 'forward' | 'backward' = 'forward'): Promise<EventPage> {
     const { criteria, perPage, after, order, eventCountLimit, maxEventCount } = parseEventQuery(params);
+    const query = queryKey(params);
+    const now = this.clock();
+    if (after) this.checkToken(after, query, now);
+    const expiresAt = Math.floor(now.getTime() / 1000) + PAGE_TOKEN_LIFETIME_S;
+    const tokensExpire = new Date(expiresAt * 1000);
     if (direction === 'backward' && eventCountLimit !== undefined) {
       // eventCountLimit keeps the first events from the start of the order: a page read from the end cannot honour it.
       throw new EventQueryError(EventQueryErrorCode.INVALID_QUERY_PARAMETER, 'eventCountLimit: cannot be combined with last/before', {
@@ -56,16 +65,41 @@ export class EventQueryService {
     if (direction === 'backward') {
       const reversed = { ...order, direction: order.direction === 'ASC' ? ('DESC' as const) : ('ASC' as const) };
       const { events, hasMore } = await this.repository.page(readable, perPage, after?.eventId, reversed);
-      const withCursors = events.reverse().map((e) => ({ ...e, cursor: encodePageToken({ eventId: e.id, served: 0 }) }));
-      return { events: withCursors, nextPageToken: null, hasMore };
+      const withCursors = events.reverse().map((e) => ({ ...e, cursor: encodePageToken({ eventId: e.id, served: 0, query, expiresAt }) }));
+      return { events: withCursors, nextPageToken: null, hasMore, tokensExpire };
     }
     const served = after?.served ?? 0;
     const limit = Math.min(perPage, (eventCountLimit ?? Infinity) - served);
-    if (limit <= 0) return { events: [], nextPageToken: null, hasMore: false };
+    if (limit <= 0) return { events: [], nextPageToken: null, hasMore: false, tokensExpire };
     const { events, hasMore } = await this.repository.page(readable, limit, after?.eventId, order);
-    const withCursors = events.map((e, i) => ({ ...e, cursor: encodePageToken({ eventId: e.id, served: served + i + 1 }) }));
+    const withCursors = events.map((e, i) => ({
+      ...e,
+      cursor: encodePageToken({ eventId: e.id, served: served + i + 1, query, expiresAt }),
+    }));
     const more = hasMore && served + events.length < (eventCountLimit ?? Infinity);
-    return { events: withCursors, nextPageToken: more && events.length ? withCursors[withCursors.length - 1].cursor : null, hasMore: more };
+    const nextPageToken = more && events.length ? withCursors[withCursors.length - 1].cursor : null;
+    return { events: withCursors, nextPageToken, hasMore: more, tokensExpire };
+  }
+
+  /** A token reads on only the query that issued it, for a day: with other parameters it would page another answer. */
+  private checkToken(after: PagePosition, query: string, now: Date): void {
+    if (after.query !== query) {
+      throw new EventQueryError(
+        EventQueryErrorCode.INVALID_QUERY_PARAMETER,
+        'nextPageToken: was issued for another query; page on with the parameters of the first page',
+        { parameter: 'nextPageToken', rule: 'page-token-query' },
+      );
+    }
+    if (after.expiresAt * 1000 <= now.getTime()) {
+      throw new EventQueryError(
+        EventQueryErrorCode.INVALID_QUERY_PARAMETER,
+        'nextPageToken: has expired; query again from the first page',
+        {
+          parameter: 'nextPageToken',
+          rule: 'page-token-expired',
+        },
+      );
+    }
   }
 
   /** By CBV 2.0 hash (`ni:///sha-256;…?ver=CBV2.0`) or by the eventID the event was captured with. */

@@ -58,7 +58,7 @@ class FakeEventQueries {
 
   async query(params: QueryParams, reader: Organization): Promise<EventPage> {
     this.calls.push({ params, reader });
-    return { events: [], nextPageToken: null, hasMore: false };
+    return { events: [], nextPageToken: null, hasMore: false, tokensExpire: new Date(0) };
   }
 }
 
@@ -210,7 +210,11 @@ describe('EventVocabularyService', () => {
   it('releases any page token it issued (they hold nothing) and answers others PAGE_TOKEN_NOT_FOUND', async () => {
     const { service } = setup();
     const { nextPageToken } = await service.list('epcs', { perPage: ['1'] }, regulator);
-    for (const token of [nextPageToken!, encodePageToken({ eventId: 42, served: 30 }), '0b5e2f5c-7c1e-4f0a-9d7e-3a1b2c3d4e5f']) {
+    for (const token of [
+      nextPageToken!,
+      encodePageToken({ eventId: 42, served: 30, query: '0123456789abcdef', expiresAt: 1_900_000_000 }),
+      '0b5e2f5c-7c1e-4f0a-9d7e-3a1b2c3d4e5f',
+    ]) {
       expect(() => service.releaseToken(token)).not.toThrow();
     }
     for (const token of ['forged', Buffer.from('colours:red').toString('base64url')]) {
