@@ -32,6 +32,27 @@ const t = (minute: number) => new Date(Date.UTC(2026, 10, 1, 8, minute));
 
 const PROVENANCE = `query($epc: String!) { provenance(epc: $epc) { events { anchorStatus proof { blockNumber } } } }`;
 
+/** The product's master data, in the document's header as a manufacturer sends it: the pack view shows it (issue 16). */
+const PRODUCT_MASTER_DATA = {
+  epcisMasterData: {
+    vocabularyList: [
+      {
+        type: 'urn:epcglobal:epcis:vtype:EPCClass',
+        vocabularyElementList: [
+          {
+            id: `https://id.gs1.org/01/${GTIN}`,
+            attributes: [
+              { id: 'cbvmda:regulatedProductName', attribute: 'Amoxicillin' },
+              { id: 'cbvmda:strengthDescription', attribute: '500 mg' },
+              { id: 'cbvmda:dosageFormType', attribute: 'CAPSULE' },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+};
+
 describe('regulators’ explorer page in headless Chromium, checking proofs against the chain from the browser', () => {
   let api: INestApplication;
   let worker: INestApplicationContext;
@@ -79,23 +100,27 @@ describe('regulators’ explorer page in headless Chromium, checking proofs agai
     glns = { maker: maker.gln, wholesaler: wholesaler.gln, pharmacy: pharmacy.gln };
     regulatorKey = (await createOrganization(api, { name: 'Medicines Agency', role: 'REGULATOR', gln: withCheckDigit('950600000004') }))
       .apiKey;
-    const capture = async (key: string, events: Record<string, unknown>[]) => {
-      const res = await gql(api, CAPTURE, { document: epcisDocument(events) }, key);
+    const capture = async (key: string, events: Record<string, unknown>[], header?: Record<string, unknown>) => {
+      const res = await gql(api, CAPTURE, { document: { ...epcisDocument(events), ...(header ? { epcisHeader: header } : {}) } }, key);
       if (res.errors) throw new Error(JSON.stringify(res.errors));
     };
-    await capture(maker.apiKey, [
-      commissioningEvent({
-        eventTime: t(0),
-        epcs: ['P1', 'P2', 'P3', 'P4'].map(pack),
-        lot: LOT,
-        expiry: '2029-12-31',
-        bizLocation: sgln('00001'),
-      }),
-      packingEvent({ eventTime: t(1), parent: CASE_1, children: [pack('P1'), pack('P2')] }),
-      packingEvent({ eventTime: t(2), parent: CASE_2, children: [pack('P3'), pack('P4')] }),
-      packingEvent({ eventTime: t(3), parent: PALLET, children: [CASE_1, CASE_2] }),
-      shippingEvent({ eventTime: t(4), epcs: [PALLET], to: pgln('00003') }),
-    ]);
+    await capture(
+      maker.apiKey,
+      [
+        commissioningEvent({
+          eventTime: t(0),
+          epcs: ['P1', 'P2', 'P3', 'P4'].map(pack),
+          lot: LOT,
+          expiry: '2029-12-31',
+          bizLocation: sgln('00001'),
+        }),
+        packingEvent({ eventTime: t(1), parent: CASE_1, children: [pack('P1'), pack('P2')] }),
+        packingEvent({ eventTime: t(2), parent: CASE_2, children: [pack('P3'), pack('P4')] }),
+        packingEvent({ eventTime: t(3), parent: PALLET, children: [CASE_1, CASE_2] }),
+        shippingEvent({ eventTime: t(4), epcs: [PALLET], to: pgln('00003') }),
+      ],
+      PRODUCT_MASTER_DATA,
+    );
     await capture(wholesaler.apiKey, [
       receivingEvent({ eventTime: t(10), epcs: [PALLET], bizLocation: sgln('00003', 'WH-2') }),
       unpackingEvent({ eventTime: t(11), parent: PALLET, children: [CASE_1, CASE_2] }),
@@ -130,6 +155,8 @@ describe('regulators’ explorer page in headless Chromium, checking proofs agai
     await page.keyboard.press('Enter');
     await page.locator('#pack-view:not([hidden])').waitFor();
     expect(await page.locator('#pack-title').innerText()).toBe(`SN P1 · GTIN ${GTIN}`);
+    await page.locator('#pack-product:not([hidden])').waitFor();
+    expect(await page.locator('#pack-product').innerText()).toBe('Product: Amoxicillin · 500 mg · CAPSULE');
     expect(await page.evaluate(() => localStorage.getItem('pharmatrace.explorer.apiKey'))).toBe(regulatorKey);
     expect(new URL(page.url()).searchParams.get('q')).toBe(pack('P1'));
   });

@@ -11,11 +11,13 @@ import {
   Organization,
   ORGANIZATIONS_QUERY,
   Provenance,
+  PRODUCT_QUERY,
   PROVENANCE_QUERY,
   SCAN_EPC_QUERY,
 } from './explorer.queries';
 import { Directory, directoryOf } from './location-name';
 import { appendLotPacks, renderLot } from './lot.view';
+import { productLine, ProductElement } from './product-facts';
 import { epcLabel, provenanceGraph } from './provenance-graph';
 import { renderGraph } from './provenance-graph.view';
 import { ExplorerQuery, lotQuery, packKeys, parseSearch, SearchError } from './search-query';
@@ -84,6 +86,7 @@ async function showPack(epc: string) {
   renderEvents(byId('events'), provenance.events, provenance.epc, names);
   renderGraph(byId('graph'), byId('graph-nodes'), provenanceGraph(provenance, names));
   const gtin = packKeys(provenance.epc).gtin;
+  void showProduct(gtin);
   const lot = provenance.events
     .map((e) => (e.event.ilmd as Record<string, unknown> | undefined)?.['cbvmda:lotNumber'])
     .find((l) => typeof l === 'string') as string | undefined;
@@ -91,6 +94,25 @@ async function showPack(epc: string) {
   if (gtin && lot) {
     openLot.textContent = `Lot ${lot}: recall view`;
     openLot.onclick = () => void run(lotQuery(gtin, lot));
+  }
+}
+
+/** The product line under the pack's title, from master data; a pack without any, or a failed read, shows none. */
+async function showProduct(gtin: string | null | undefined) {
+  const line = byId('pack-product');
+  line.hidden = true;
+  if (!gtin) return;
+  try {
+    const { masterData } = await graphql<{ masterData: ProductElement[] }>(
+      PRODUCT_QUERY,
+      { ids: [`https://id.gs1.org/01/${gtin}`] },
+      apiKey(),
+    );
+    const text = productLine(masterData);
+    line.textContent = text ? `Product: ${text}` : '';
+    line.hidden = !text;
+  } catch {
+    // The rest of the view stands without it.
   }
 }
 

@@ -65,6 +65,9 @@ export const PROVENANCE_QUERY = `query ExplorerProvenance($epc: String!) { prove
 } }`;
 
 /** The trading-partner directory every role may read: the explorer names GLNs and locations from it. */
+/** The product's master data (name, strength, form), as captured in EPCIS headers by whoever the key may read. */
+export const PRODUCT_QUERY = `query ExplorerProduct($ids: [String!]!) { masterData(type: "EPCClass", ids: $ids) { attributes { id value } } }`;
+
 export const ORGANIZATIONS_QUERY = `query ExplorerOrganizations { organizations { name gln } }`;
 
 /** The server's scan parser (with its scanner corrections) turns a pack scan into the pack's EPC. */
