@@ -1,3 +1,5 @@
+import { VENDOR_SCRIPT_PAGE_POLICY } from '../web/inline-page.policy';
+
 /**
  * The EPCIS REST API explorer: Swagger UI over our OpenAPI document, served from our own origin (closed networks,
  * no CDN). Its bundle and stylesheet are copied from swagger-ui-dist into dist/web/vendor by the web build; the
@@ -30,18 +32,7 @@ header.pharmatrace a { color: #cde; }
 `;
 
 /** Swagger UI sets style attributes at run time and draws its icons as data: SVGs. */
-export const API_EXPLORER_CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const API_EXPLORER_CONTENT_SECURITY_POLICY = VENDOR_SCRIPT_PAGE_POLICY;
 
 export const API_EXPLORER_HTML = `<!doctype html>
 <html lang="en">

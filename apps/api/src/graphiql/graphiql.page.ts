@@ -1,3 +1,4 @@
+import { VENDOR_SCRIPT_PAGE_POLICY } from '../web/inline-page.policy';
 import type { ApolloServerPlugin } from '@apollo/server';
 
 /**
@@ -41,18 +42,7 @@ export const GRAPHIQL_BOOT_JS = `(() => {
 })();
 `;
 
-/** Inline styles stay allowed: GraphiQL's editors and React set style attributes at run time. */
-export const GRAPHIQL_CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const GRAPHIQL_CONTENT_SECURITY_POLICY = VENDOR_SCRIPT_PAGE_POLICY;
 
 export const GRAPHIQL_HTML = `<!doctype html>
 <html lang="en">
