@@ -45,6 +45,8 @@ export {
   CAPTURE_EVENT_LIMIT,
   eventCountOf,
   findInputViolation,
+  InputLimitExceeded,
+  pointerOfPath,
   inputViolationSteps,
   type InputRule,
   type InputViolation,

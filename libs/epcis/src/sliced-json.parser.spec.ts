@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { InputLimitExceeded } from './input-limits';
 import { jsonParsing, parseJsonSliced, SLICED_JSON_MIN_CHARS } from './sliced-json.parser';
 import { runToEnd } from './time-slice';
 
@@ -89,6 +90,41 @@ describe('jsonParsing', () => {
     for (; !step.done; step = work.next()) pauses++;
     expect(pauses).toBeGreaterThan(2);
     expect(step.value).toEqual(JSON.parse(text));
+  });
+});
+
+describe('jsonParsing with a list limit', () => {
+  const parse = (text: string, maxItems: number, leaf = 16) => runToEnd(jsonParsing(text, leaf, maxItems));
+
+  it('refuses the first list longer than the limit, naming it by a JSON pointer, before reading the rest', () => {
+    const text = JSON.stringify({ a: [{ 'b/c': [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] }], z: 1 });
+    let thrown: unknown;
+    try {
+      parse(`${text.slice(0, -1)},"broken":}`, 10);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(InputLimitExceeded);
+    expect((thrown as InputLimitExceeded).violation).toEqual({
+      pointer: '/a/0/b~1c',
+      rule: 'max-items',
+      message: 'has more than 10 items; at most 10 are accepted',
+    });
+  });
+
+  it('reads a list of exactly the limit, and the same value as JSON.parse', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.integer(), { maxLength: 30 }), { maxLength: 5 }),
+        fc.integer({ min: 0, max: 30 }),
+        (lists, limit) => {
+          const text = JSON.stringify({ lists });
+          const longest = Math.max(lists.length, ...lists.map((l) => l.length));
+          if (longest <= limit) expect(parse(text, limit, 1)).toEqual(JSON.parse(text));
+          else expect(() => parse(text, limit, 1)).toThrow(InputLimitExceeded);
+        },
+      ),
+    );
   });
 });
 

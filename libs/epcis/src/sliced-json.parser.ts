@@ -10,6 +10,7 @@
  * most LEAF_CHARS. Both passes pause (`yield`) every few hundred kilobytes, for runSliced. The result is JSON.parse's (the spec compares them on random and broken texts): the same values,
  * key order, last duplicate key winning, `__proto__` an own property, the same texts refused.
  */
+import { InputLimitExceeded, pointerOfPath } from './input-limits';
 import { type Resumable, runSliced } from './time-slice';
 
 /** Members up to this size are parsed by one JSON.parse call: about half a millisecond. */
@@ -129,6 +130,8 @@ interface Frame {
   members: number;
   /** The key this container is the value of, in its parent object. */
   key?: string;
+  /** Its index in its parent array. */
+  index?: number;
 }
 
 /** Sets a member as JSON.parse does: `__proto__` is an own property like any other key, never the prototype. */
@@ -160,8 +163,23 @@ function locate(text: string, frame: Frame, at: number, strict: boolean): Member
   return { keyEnd, valueAt: skipSpace(text, colon + 1) };
 }
 
-/** JSON.parse(text), pausing between steps of about STEP_CHARS; runSliced runs it. `leaf` is for tests. */
-export function* jsonParsing(text: string, leaf = LEAF_CHARS): Resumable<unknown> {
+/**
+ * The innermost array on `stack` has more than `maxItems` members. Only a large container can: a smaller one has no
+ * room for MAX_LIST_LENGTH of them.
+ */
+function tooLong(stack: Frame[], maxItems: number): InputLimitExceeded {
+  return new InputLimitExceeded({
+    pointer: pointerOfPath(stack.slice(1).map((f) => f.key ?? f.index!)),
+    rule: 'max-items',
+    message: `has more than ${maxItems} items; at most ${maxItems} are accepted`,
+  });
+}
+
+/**
+ * JSON.parse(text), pausing between steps of about STEP_CHARS; runSliced runs it. `leaf` is for tests. An array with
+ * more than `maxItems` members throws InputLimitExceeded (naming it) as soon as that many have been read.
+ */
+export function* jsonParsing(text: string, leaf = LEAF_CHARS, maxItems = Infinity): Resumable<unknown> {
   const large = yield* largeContainers(text, leaf);
   const rootAt = skipSpace(text, 0);
   const rootEnd = large.get(rootAt);
@@ -169,12 +187,13 @@ export function* jsonParsing(text: string, leaf = LEAF_CHARS): Resumable<unknown
   if (skipSpace(text, rootEnd + 1) !== text.length)
     throw syntaxError('Unexpected non-whitespace character after JSON', skipSpace(text, rootEnd + 1));
 
-  const open = (at: number, key?: string): Frame => ({
+  const open = (at: number, key?: string, index?: number): Frame => ({
     ...(text.charCodeAt(at) === OPEN_ARRAY ? { value: [], runs: [] } : { value: {} }),
     at: at + 1,
     end: large.get(at)!,
     members: 0,
     key,
+    index,
   });
   const stack: Frame[] = [open(rootAt)];
   let work = 0;
@@ -189,6 +208,7 @@ export function* jsonParsing(text: string, leaf = LEAF_CHARS): Resumable<unknown
       put(parent, frame.key, value);
       parent.at = frame.end + 1;
       parent.members++;
+      if (parent.runs && parent.members > maxItems) throw tooLong(stack, maxItems);
       continue;
     }
     if (frame.members > 0) {
@@ -198,7 +218,8 @@ export function* jsonParsing(text: string, leaf = LEAF_CHARS): Resumable<unknown
     let member = locate(text, frame, at, true)!;
     if (large.has(member.valueAt)) {
       frame.at = member.valueAt;
-      stack.push(open(member.valueAt, member.keyEnd === undefined ? undefined : (parsePiece(text, at, member.keyEnd) as string)));
+      if (member.keyEnd === undefined) stack.push(open(member.valueAt, undefined, frame.members));
+      else stack.push(open(member.valueAt, parsePiece(text, at, member.keyEnd) as string));
       continue;
     }
     // Small members that follow one another, up to `leaf` characters, go to JSON.parse together: one call per member
@@ -225,6 +246,7 @@ export function* jsonParsing(text: string, leaf = LEAF_CHARS): Resumable<unknown
     else for (const key of Object.keys(run as object)) put(frame, key, (run as Record<string, unknown>)[key]);
     frame.at = runEnd;
     frame.members += count;
+    if (array && frame.members > maxItems) throw tooLong(stack, maxItems);
     work += runEnd - runStart + count * MEMBER_WEIGHT;
     if (work >= STEP_CHARS) {
       work = 0;
@@ -233,8 +255,11 @@ export function* jsonParsing(text: string, leaf = LEAF_CHARS): Resumable<unknown
   }
 }
 
-/** JSON.parse(text): at once for short texts, in slices that give the event loop a turn for long ones. */
-export function parseJsonSliced(text: string): Promise<unknown> {
+/**
+ * JSON.parse(text): at once for short texts, in slices that give the event loop a turn for long ones, which also
+ * refuse an array of more than `maxItems` members before building it (a short text has no room for one that long).
+ */
+export function parseJsonSliced(text: string, maxItems = Infinity): Promise<unknown> {
   if (text.length < SLICED_JSON_MIN_CHARS) return Promise.resolve().then(() => JSON.parse(text));
-  return runSliced(jsonParsing(text));
+  return runSliced(jsonParsing(text, LEAF_CHARS, maxItems));
 }

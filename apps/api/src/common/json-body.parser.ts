@@ -21,9 +21,13 @@ export function useJsonBodyParser(app: NestExpressApplication): void {
     if (!Buffer.isBuffer(req.body) || !isBufferedJsonBody(req)) return next();
     const bytes = req.body;
     req.body = undefined;
-    readJsonBody(bytes, charsetOf(req)).then((value) => {
+    readJsonBody(bytes, charsetOf(req), req.path === '/graphql' ? graphqlField : undefined).then((value) => {
       req.body = value;
       next();
     }, next);
   });
 }
+
+/** A GraphQL variable is named as InputLimitsPipe names an argument: by its name and path, past `/variables/`. */
+const graphqlField = (pointer: string) =>
+  pointer.startsWith('/variables/') ? pointer.slice('/variables/'.length) : pointer.slice(1) || 'body';

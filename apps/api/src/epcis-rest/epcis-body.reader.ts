@@ -4,9 +4,12 @@ import {
   type DocumentFormat,
   EpcisErrorCode,
   EpcisValidationError,
+  InputLimitExceeded,
+  MAX_LIST_LENGTH,
   parseJsonSliced,
   SLICED_JSON_MIN_CHARS,
 } from '@pharmatrace/epcis';
+import { RequestLimitError, RequestLimitErrorCode } from '../common/request-limit.error';
 import { EpcisRestError, EpcisRestErrorCode } from './epcis-rest.error';
 
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
@@ -40,14 +43,27 @@ export function decodeBody(bytes: Uint8Array, format: DocumentFormat, charset: s
  * Every buffered JSON body, on every path (GraphQL, REST JSON and JSON-LD): decoded (decodeBody), then parsed by
  * parseJsonSliced. A long one waits for the event loop to poll first and is parsed in slices, so that a 4 MB body
  * never holds other requests for the 22-60 ms of one JSON.parse; a short one (a scan, a query) is parsed at once, as
- * two more turns of the event loop per request would cost every request. Not JSON: MALFORMED_BODY.
+ * two more turns of the event loop per request would cost every request. Not JSON: MALFORMED_BODY. A list longer
+ * than MAX_LIST_LENGTH: InputLimitExceeded, thrown before the list is built.
  */
-export async function readJsonBody(bytes: Uint8Array, charset: string | undefined): Promise<unknown> {
+export async function readJsonBody(
+  bytes: Uint8Array,
+  charset: string | undefined,
+  fieldOf: (pointer: string) => string = (pointer) => pointer.slice(1) || 'body',
+): Promise<unknown> {
   const text = decodeBody(bytes, 'json', charset);
   if (text.length >= SLICED_JSON_MIN_CHARS) await afterPoll();
   try {
-    return await parseJsonSliced(text);
+    return await parseJsonSliced(text, MAX_LIST_LENGTH);
   } catch (e) {
+    if (e instanceof InputLimitExceeded) {
+      // Named as InputLimitsPipe names it once a body is built: its path from the root, or fieldOf's.
+      const field = fieldOf(e.violation.pointer);
+      throw new RequestLimitError(RequestLimitErrorCode.INVALID_INPUT, `${field}: ${e.violation.message}`, {
+        field,
+        rule: e.violation.rule,
+      });
+    }
     if (!(e instanceof SyntaxError || e instanceof RangeError)) throw e;
     throw new EpcisRestError(EpcisRestErrorCode.MALFORMED_BODY, `the body is not JSON: ${e.message}`, { rule: 'json' });
   }
