@@ -1,4 +1,4 @@
-import { CaseCategory } from './exception-case';
+import { CaseCategory, CaseRefusal, CaseResolution, CaseState, decideCaseAction } from './exception-case';
 import {
   buildEuNcaNotification,
   buildFda3911,
@@ -162,5 +162,37 @@ describe('buildEuNcaNotification', () => {
       ],
       marketingAuthorisationHolder: { name: 'ACME Pharma', gln: '0614141000012' },
     });
+  });
+});
+
+describe('RECORD_FILING', () => {
+  const view = (state: CaseState, resolution: CaseResolution | null) => ({
+    reporterId: 'pharmacy',
+    counterpartyId: 'wholesaler',
+    state,
+    resolution,
+    category: CaseCategory.SUSPECT_PRODUCT,
+  });
+  const filing = { kind: 'RECORD_FILING' } as const;
+
+  it('is recorded by the reporter or a regulator on an illegitimate case, changing nothing else', () => {
+    const illegitimate = view(CaseState.RESOLVED, CaseResolution.ILLEGITIMATE);
+    for (const role of ['REPORTER', 'REGULATOR'] as const)
+      expect(decideCaseAction(illegitimate, filing, role)).toEqual({
+        ok: true,
+        state: CaseState.RESOLVED,
+        resolution: CaseResolution.ILLEGITIMATE,
+        effects: { quarantine: 'unchanged', notifyRegulator: false, notifyPartners: false },
+      });
+    expect(decideCaseAction(illegitimate, filing, 'COUNTERPARTY')).toEqual({ ok: false, refusal: CaseRefusal.REPORTER_OR_REGULATOR });
+    expect(decideCaseAction(illegitimate, filing, 'OUTSIDER')).toEqual({ ok: false, refusal: CaseRefusal.NOT_A_PARTY });
+  });
+
+  it('is refused on any other case', () => {
+    expect(decideCaseAction(view(CaseState.RESOLVED, CaseResolution.CLEARED), filing, 'REGULATOR')).toEqual({
+      ok: false,
+      refusal: CaseRefusal.WRONG_STATE,
+    });
+    expect(decideCaseAction(view(CaseState.ESCALATED, null), filing, 'REPORTER')).toEqual({ ok: false, refusal: CaseRefusal.WRONG_STATE });
   });
 });
