@@ -65,7 +65,6 @@ export function wrap(text: string, max: number, size: number, bold = false): str
         continue;
       }
       if (line) lines.push(line);
-      line = '';
       let rest = word;
       while (width(rest, size, bold) > max) {
         let cut = rest.length - 1;
