@@ -382,6 +382,8 @@ describe('exception cases: regulator forms, the 24-hour clock and partner notifi
     const get = async () => (await run('wholesaler', `query($id: ID!) { case(id: $id) { ${CASE_FIELDS} } }`, { id: caseId })).data.case;
     offsetMs = 25 * HOUR;
     expect(await get()).toMatchObject({ regulatorOverdue: true, regulatorNotifiedAt: null });
+    const overdue = `{ cases(filter: { regulatorOverdue: true }) { edges { node { id } } } }`;
+    expect((await run('regulator', overdue)).data.cases.edges).toEqual([{ node: { id: caseId } }]);
     const act = (who: string, input: Record<string, unknown>) =>
       run(who, `mutation($id: ID!, $input: CaseActionInput!) { caseAction(id: $id, input: $input) { ${CASE_FIELDS} } }`, {
         id: caseId,
@@ -400,6 +402,7 @@ describe('exception cases: regulator forms, the 24-hour clock and partner notifi
     expect(again.regulatorNotifiedAt).toBe(filed.regulatorNotifiedAt);
     const form = (await rest('pharmacy', `/cases/${caseId}/fda-3911`).expect(200)).body;
     expect(form).toMatchObject({ notificationType: 'FOLLOW_UP', incidentNumber: 'FDA incident IN-2026-0042' });
+    expect((await run('regulator', overdue)).data.cases.edges).toEqual([]);
     offsetMs = 0;
   });
 });

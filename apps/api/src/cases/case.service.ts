@@ -157,7 +157,12 @@ export class CaseService {
     const cursor = request.cursor === null ? null : this.cursor(request.cursor, request.cursorField);
     const now = this.clock();
     const visibility = org.role === 'REGULATOR' ? ({ kind: 'all' } as const) : ({ kind: 'party', organizationId: org.id } as const);
-    const criteria = { states: filter?.state, categories: filter?.category, overdueAt: filter?.overdue ? now : undefined };
+    const criteria = {
+      states: filter?.state,
+      categories: filter?.category,
+      overdueAt: filter?.overdue ? now : undefined,
+      regulatorOverdueAt: filter?.regulatorOverdue ? now : undefined,
+    };
     const page = await this.cases.page(visibility, criteria, size, cursor, request.direction);
     const edges = page.cases.map((row) => ({
       cursor: Buffer.from(`case:${row.number}`).toString('base64url'),

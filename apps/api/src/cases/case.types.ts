@@ -43,6 +43,8 @@ export class CaseFilter {
   @Field(() => [CaseState], { nullable: true }) state?: CaseState[];
   @Field(() => [CaseCategory], { nullable: true }) category?: CaseCategory[];
   @Field({ nullable: true, description: 'Only unresolved cases past their grace period' }) overdue?: boolean;
+  @Field({ nullable: true, description: 'Only illegitimate cases whose regulator filing is past its 24 hours and not recorded' })
+  regulatorOverdue?: boolean;
 }
 
 @ObjectType('CaseEntry', { description: 'One change of a case, who made it and when' })

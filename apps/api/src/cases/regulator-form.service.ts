@@ -15,9 +15,10 @@ import {
 } from '@pharmatrace/domain';
 import { Inject, Injectable } from '@nestjs/common';
 import { Gs1Error, parseEpc } from '@pharmatrace/gs1';
-import { CaseNotificationRepository, MasterDataVersion, PackFacts } from '@pharmatrace/persistence';
+import { CaseNotificationRepository, MasterDataRepository, MasterDataVersion, PackFacts } from '@pharmatrace/persistence';
 import { Clock, CLOCK } from '../common/clock';
 import { OrganizationDirectory } from '../common/organization.directory';
+import { locationSpellings } from '../events/event-filter.parser';
 import { MasterDataService } from '../master-data/master-data.service';
 import { CaseError, CaseErrorCode } from './case.error';
 import { CaseService } from './case.service';
@@ -55,6 +56,7 @@ export class RegulatorFormService {
     private readonly notifications: CaseNotificationRepository,
     private readonly organizations: OrganizationDirectory,
     private readonly masterData: MasterDataService,
+    private readonly masterDataVersions: MasterDataRepository,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -164,8 +166,11 @@ export class RegulatorFormService {
 
   /** The organization with the address of its main location, from the location master data it published itself. */
   private async notifying(org: Organization): Promise<NotifyingOrganization> {
-    const versions = await this.masterData.find(org, 'BusinessLocation', [`https://id.gs1.org/414/${org.gln}`]);
-    const own = versions.find((v) => v.capturedBy === org.id);
+    const [own] = await this.masterDataVersions.latest(
+      'urn:epcglobal:epcis:vtype:BusinessLocation',
+      locationSpellings(`https://id.gs1.org/414/${org.gln}`),
+      [org.id],
+    );
     const address = own && {
       street: attribute(own, 'streetAddressOne'),
       city: attribute(own, 'city'),

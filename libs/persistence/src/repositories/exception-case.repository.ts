@@ -57,6 +57,8 @@ export interface CaseCriteria {
   categories?: string[];
   /** Unresolved cases past their grace period at this instant. */
   overdueAt?: Date;
+  /** Cases whose regulator filing was due before this instant and is not recorded. */
+  regulatorOverdueAt?: Date;
 }
 
 const COLUMNS = `c.id, c.number, c.category, c.state, c.resolution, c.reporter_id AS "reporterId", c.counterparty_id AS "counterpartyId",
@@ -172,6 +174,8 @@ export class ExceptionCaseRepository {
     if (criteria.states?.length) where.push(`c.state = ANY(${p(criteria.states)}::text[])`);
     if (criteria.categories?.length) where.push(`c.category = ANY(${p(criteria.categories)}::text[])`);
     if (criteria.overdueAt) where.push(`c.state <> 'RESOLVED' AND c.grace_until < ${p(criteria.overdueAt)}`);
+    if (criteria.regulatorOverdueAt)
+      where.push(`c.regulator_notified_at IS NULL AND c.regulator_due_at < ${p(criteria.regulatorOverdueAt)}`);
     const forward = direction === 'forward';
     if (cursorNumber !== null) where.push(`c.number ${forward ? '<' : '>'} ${p(cursorNumber)}::bigint`);
     const rows = await queryRows<CaseRow>(
