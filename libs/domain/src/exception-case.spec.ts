@@ -82,11 +82,16 @@ describe('exception cases', () => {
       fc.constant<CaseAction>({ kind: 'ESCALATE' }),
       fc.constant<CaseAction>({ kind: 'REOPEN' }),
       fc.constant<CaseAction>({ kind: 'COMMENT' }),
+      fc.constant<CaseAction>({ kind: 'RECORD_FILING' }),
       fc.constantFrom(...Object.values(CaseResolution)).map((resolution): CaseAction => ({ kind: 'RESOLVE', resolution })),
     );
-    const model = (state: CaseState, action: CaseAction, role: CaseRole): CaseState | CaseRefusal => {
+    const model = (state: CaseState, action: CaseAction, role: CaseRole, resolution: CaseResolution | null): CaseState | CaseRefusal => {
       if (role === 'OUTSIDER') return CaseRefusal.NOT_A_PARTY;
-      const table: Record<CaseAction['kind'], Partial<Record<CaseState, CaseState>>> = {
+      if (action.kind === 'RECORD_FILING') {
+        if (resolution !== CaseResolution.ILLEGITIMATE) return CaseRefusal.WRONG_STATE;
+        return role === 'COUNTERPARTY' ? CaseRefusal.REPORTER_OR_REGULATOR : state;
+      }
+      const table: Record<Exclude<CaseAction['kind'], 'RECORD_FILING'>, Partial<Record<CaseState, CaseState>>> = {
         COMMENT: {
           OPEN: CaseState.OPEN,
           INVESTIGATING: CaseState.INVESTIGATING,
@@ -108,7 +113,7 @@ describe('exception cases', () => {
         let view = open();
         for (const [action, role] of history) {
           const decision = decideCaseAction(view, action, role);
-          const expected = model(view.state, action, role);
+          const expected = model(view.state, action, role, view.resolution);
           if (!decision.ok) {
             expect(decision.refusal).toBe(expected);
             continue;

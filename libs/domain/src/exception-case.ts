@@ -55,7 +55,9 @@ export type CaseAction =
   | { kind: 'ESCALATE' }
   | { kind: 'RESOLVE'; resolution: CaseResolution }
   | { kind: 'REOPEN' }
-  | { kind: 'COMMENT' };
+  | { kind: 'COMMENT' }
+  /** The regulator filing (Form FDA 3911) was made: recorded by the reporter or a regulator on an illegitimate case. */
+  | { kind: 'RECORD_FILING' };
 
 export enum CaseRefusal {
   /** The actor is neither a party to the case nor a regulator. */
@@ -64,6 +66,8 @@ export enum CaseRefusal {
   WRONG_STATE = 'WRONG_STATE',
   /** Once escalated, only the regulator decides; reopening a resolved case is the regulator's too. */
   REGULATOR_ONLY = 'REGULATOR_ONLY',
+  /** The regulator filing is the reporter's to make (or a regulator's to record), not the counterparty's. */
+  REPORTER_OR_REGULATOR = 'REPORTER_OR_REGULATOR',
 }
 
 /** What storing a change must also do, decided here so that no path forgets it. */
@@ -124,6 +128,10 @@ export function decideCaseAction(view: CaseView, action: CaseAction, role: CaseR
       if (view.state !== CaseState.RESOLVED) return refuse(CaseRefusal.WRONG_STATE);
       if (role !== 'REGULATOR') return refuse(CaseRefusal.REGULATOR_ONLY);
       return to(CaseState.INVESTIGATING, null, { quarantine: 'hold', notifyRegulator: false, notifyPartners: false });
+    case 'RECORD_FILING':
+      if (view.state !== CaseState.RESOLVED || view.resolution !== CaseResolution.ILLEGITIMATE) return refuse(CaseRefusal.WRONG_STATE);
+      if (role === 'COUNTERPARTY') return refuse(CaseRefusal.REPORTER_OR_REGULATOR);
+      return to(view.state, view.resolution);
   }
 }
 

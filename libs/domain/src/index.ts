@@ -15,4 +15,5 @@ export * from './licence';
 export * from './status-action';
 export type { Organization } from './organization';
 export * from './exception-case';
+export * from './regulator-notification';
 export * from './webhook-destination';

@@ -1,6 +1,22 @@
 import { Module } from '@nestjs/common';
+import { CaseFormsController } from './case-forms.controller';
+import { CaseNotificationResolver, CaseRegulatorResolver } from './case-regulator.resolver';
 import { CaseEntryResolver, CaseResolver } from './case.resolver';
 import { CaseService } from './case.service';
+import { PartnerNotificationService } from './partner-notification.service';
+import { RegulatorFormService } from './regulator-form.service';
 
-@Module({ providers: [CaseService, CaseResolver, CaseEntryResolver], exports: [CaseService] })
+@Module({
+  controllers: [CaseFormsController],
+  providers: [
+    CaseService,
+    CaseResolver,
+    CaseEntryResolver,
+    PartnerNotificationService,
+    RegulatorFormService,
+    CaseRegulatorResolver,
+    CaseNotificationResolver,
+  ],
+  exports: [CaseService],
+})
 export class CaseModule {}

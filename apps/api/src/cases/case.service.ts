@@ -19,6 +19,7 @@ import { Clock, CLOCK } from '../common/clock';
 import { OrganizationDirectory } from '../common/organization.directory';
 import { ConnectionArgs, pageInfo, pageRequest } from '../common/paging';
 import { CaseError, CaseErrorCode } from './case.error';
+import { PartnerNotificationService } from './partner-notification.service';
 import {
   CaseActionInput,
   CaseActionKind,
@@ -42,6 +43,7 @@ const REFUSALS: Record<CaseRefusal, string> = {
   [CaseRefusal.NOT_A_PARTY]: 'only the two trading partners of a case and regulators act on it',
   [CaseRefusal.WRONG_STATE]: 'this action does not apply to the case in its state',
   [CaseRefusal.REGULATOR_ONLY]: 'once escalated a case is decided by the regulator, and only the regulator reopens a resolved case',
+  [CaseRefusal.REPORTER_OR_REGULATOR]: 'the regulator filing is recorded by the reporter or a regulator',
 };
 
 /**
@@ -55,6 +57,7 @@ export class CaseService {
   constructor(
     private readonly cases: ExceptionCaseRepository,
     private readonly organizations: OrganizationDirectory,
+    private readonly partners: PartnerNotificationService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -101,6 +104,20 @@ export class CaseService {
     }
     const now = this.clock();
     const resolvedNow = decision.state === CaseState.RESOLVED && found.state !== CaseState.RESOLVED;
+    const regulatorDueAt = decision.effects.notifyRegulator
+      ? regulatorNotificationDue(now)
+      : decision.state === CaseState.RESOLVED
+        ? found.regulatorDueAt
+        : null;
+    // A new determination starts a new clock; the first recorded filing stops it (a follow-up keeps the first time).
+    const regulatorNotifiedAt =
+      action.kind === 'RECORD_FILING'
+        ? (found.regulatorNotifiedAt ?? now)
+        : decision.effects.notifyRegulator || decision.state !== CaseState.RESOLVED
+          ? null
+          : found.regulatorNotifiedAt;
+    const notifications =
+      decision.effects.notifyPartners && regulatorDueAt ? await this.partners.plan(found, found.version + 1, now, regulatorDueAt) : [];
     const changed = await this.cases.change(
       found.id,
       found.version,
@@ -108,11 +125,8 @@ export class CaseService {
         state: decision.state,
         resolution: decision.resolution,
         resolvedAt: decision.state === CaseState.RESOLVED ? (resolvedNow ? now : found.resolvedAt) : null,
-        regulatorDueAt: decision.effects.notifyRegulator
-          ? regulatorNotificationDue(now)
-          : decision.state === CaseState.RESOLVED
-            ? found.regulatorDueAt
-            : null,
+        regulatorDueAt,
+        regulatorNotifiedAt,
       },
       {
         at: now,
@@ -124,6 +138,7 @@ export class CaseService {
         message,
         attachments,
       },
+      notifications,
     );
     if (!changed)
       throw new CaseError(CaseErrorCode.CASE_CHANGED, `case ${found.number} changed since it was read: reload it and try again`, { id });
@@ -142,7 +157,12 @@ export class CaseService {
     const cursor = request.cursor === null ? null : this.cursor(request.cursor, request.cursorField);
     const now = this.clock();
     const visibility = org.role === 'REGULATOR' ? ({ kind: 'all' } as const) : ({ kind: 'party', organizationId: org.id } as const);
-    const criteria = { states: filter?.state, categories: filter?.category, overdueAt: filter?.overdue ? now : undefined };
+    const criteria = {
+      states: filter?.state,
+      categories: filter?.category,
+      overdueAt: filter?.overdue ? now : undefined,
+      regulatorOverdueAt: filter?.regulatorOverdue ? now : undefined,
+    };
     const page = await this.cases.page(visibility, criteria, size, cursor, request.direction);
     const edges = page.cases.map((row) => ({
       cursor: Buffer.from(`case:${row.number}`).toString('base64url'),
@@ -238,6 +258,7 @@ export class CaseService {
       number: Number(row.number),
       reporterId: row.reporterId,
       counterpartyId: row.counterpartyId,
+      sourceRef: row.sourceRef,
       category: view.category,
       state: view.state,
       resolution: view.resolution ?? undefined,
@@ -248,6 +269,8 @@ export class CaseService {
       overdue: view.state !== CaseState.RESOLVED && row.graceUntil.getTime() < now.getTime(),
       resolvedAt: row.resolvedAt ?? undefined,
       regulatorDueAt: row.regulatorDueAt ?? undefined,
+      regulatorNotifiedAt: row.regulatorNotifiedAt ?? undefined,
+      regulatorOverdue: !!row.regulatorDueAt && !row.regulatorNotifiedAt && row.regulatorDueAt.getTime() < now.getTime(),
       quarantining: quarantines(view),
     };
   }

@@ -12,6 +12,8 @@ export enum CaseActionKind {
   RESOLVE = 'RESOLVE',
   REOPEN = 'REOPEN',
   COMMENT = 'COMMENT',
+  /** The regulator filing (Form FDA 3911) was made: by the reporter or a regulator, on an illegitimate case; `message` its reference. */
+  RECORD_FILING = 'RECORD_FILING',
 }
 registerEnumType(CaseActionKind, { name: 'CaseAction' });
 
@@ -41,6 +43,8 @@ export class CaseFilter {
   @Field(() => [CaseState], { nullable: true }) state?: CaseState[];
   @Field(() => [CaseCategory], { nullable: true }) category?: CaseCategory[];
   @Field({ nullable: true, description: 'Only unresolved cases past their grace period' }) overdue?: boolean;
+  @Field({ nullable: true, description: 'Only illegitimate cases whose regulator filing is past its 24 hours and not recorded' })
+  regulatorOverdue?: boolean;
 }
 
 @ObjectType('CaseEntry', { description: 'One change of a case, who made it and when' })
@@ -65,6 +69,8 @@ export class CaseItemType {
 export class CaseType {
   reporterId: string;
   counterpartyId: string | null;
+  /** The alert, scan or receipt the case was opened from. */
+  sourceRef: string | null;
   @Field(() => ID) id: string;
   @Field(() => Int, { description: 'The case number, for people' }) number: number;
   @Field(() => CaseCategory) category: CaseCategory;
@@ -78,6 +84,9 @@ export class CaseType {
   @Field({ nullable: true }) resolvedAt?: Date;
   @Field({ nullable: true, description: 'Resolved as illegitimate: when the regulator must have been notified (24 hours)' })
   regulatorDueAt?: Date;
+  @Field({ nullable: true, description: 'When the regulator filing (Form FDA 3911) was recorded on the case (RECORD_FILING)' })
+  regulatorNotifiedAt?: Date;
+  @Field({ description: 'Resolved as illegitimate, the regulator not yet notified, and its 24 hours passed' }) regulatorOverdue: boolean;
   @Field({ description: 'The packs are quarantined: the case is unresolved, or resolved as illegitimate' }) quarantining: boolean;
 }
 
@@ -91,4 +100,27 @@ export class CaseEdgeType {
 export class CaseConnectionType {
   @Field(() => [CaseEdgeType]) edges: CaseEdgeType[];
   @Field(() => PageInfoType) pageInfo: PageInfoType;
+}
+
+export enum Fda3911NotificationKind {
+  INITIAL = 'INITIAL',
+  FOLLOW_UP = 'FOLLOW_UP',
+  REQUEST_FOR_TERMINATION = 'REQUEST_FOR_TERMINATION',
+}
+registerEnumType(Fda3911NotificationKind, { name: 'Fda3911NotificationType' });
+
+@ObjectType('CaseNotification', { description: 'A trading partner that handled the packs, told of an illegitimate determination' })
+export class CaseNotificationType {
+  organizationId: string;
+  @Field({ description: 'WEBHOOK (one of its webhook subscriptions), or NO_CHANNEL (it has none: to be told by other means)' })
+  channel: 'WEBHOOK' | 'NO_CHANNEL';
+  @Field({ description: 'PENDING, DELIVERED, FAILED (nextAttemptAt says when it is tried again; none: given up) or NO_CHANNEL' })
+  status: 'PENDING' | 'DELIVERED' | 'FAILED' | 'NO_CHANNEL';
+  @Field(() => Int) attempts: number;
+  @Field({ description: 'When the partner was to be told (the determination)' }) createdAt: Date;
+  @Field({ nullable: true }) lastAttemptAt?: Date;
+  @Field({ nullable: true }) deliveredAt?: Date;
+  @Field({ nullable: true }) nextAttemptAt?: Date;
+  @Field(() => Int, { nullable: true }) httpStatus?: number;
+  @Field({ nullable: true }) error?: string;
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
+import { CaseNotificationDeliveryService } from './case-notification-delivery.service';
 import { DeliveryTickReport, SubscriptionDeliveryService } from './subscription-delivery.service';
 
 export const SUBSCRIPTIONS_QUEUE = 'subscriptions';
@@ -26,6 +27,7 @@ export class SubscriptionQueue implements OnApplicationBootstrap, OnModuleDestro
 
   constructor(
     private readonly delivery: SubscriptionDeliveryService,
+    private readonly caseNotifications: CaseNotificationDeliveryService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -56,19 +58,24 @@ export class SubscriptionQueue implements OnApplicationBootstrap, OnModuleDestro
 
   /** One tick at a time in this process, whoever asks; leases keep a subscription to one worker across processes. */
   private tick(): Promise<DeliveryTickReport> {
-    this.ticking ??= this.delivery
-      .tick()
-      .catch((e: Error) => {
-        this.logger.warn(`delivery tick failed: ${e.message}`);
-        return { delivered: 0, failed: 0 };
-      })
-      .finally(() => (this.ticking = undefined));
+    this.ticking ??= this.run().finally(() => (this.ticking = undefined));
     return this.ticking;
+  }
+
+  /** Subscriptions, then case notifications to partners: one failing does not hold the other back. */
+  private async run(): Promise<DeliveryTickReport> {
+    const report = await this.delivery.tick().catch((e: Error) => {
+      this.logger.warn(`delivery tick failed: ${e.message}`);
+      return { delivered: 0, failed: 0 };
+    });
+    await this.caseNotifications.tick().catch((e: Error) => this.logger.warn(`case notification tick failed: ${e.message}`));
+    return report;
   }
 
   async onModuleDestroy() {
     clearInterval(this.clock);
     this.delivery.stop();
+    this.caseNotifications.stop();
     const closed = Promise.all([this.worker?.close(), this.queue?.close()]).catch(() => undefined);
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref())]);
     // The delivery in flight is recorded before the process lets go of its connections.

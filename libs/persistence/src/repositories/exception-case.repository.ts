@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { appendAuditEntry } from './audit-log.repository';
+import { insertCaseNotifications, NewCaseNotification } from './case-notification.repository';
 import { PageDirection, queryRows, type Updated } from './sql-query';
 
 /** An exception case as stored (every column aliased to its name here). */
@@ -20,6 +21,8 @@ export interface CaseRow {
   graceUntil: Date;
   resolvedAt: Date | null;
   regulatorDueAt: Date | null;
+  /** When the regulator filing (Form FDA 3911) was recorded on the case. */
+  regulatorNotifiedAt: Date | null;
   version: number;
 }
 
@@ -54,11 +57,13 @@ export interface CaseCriteria {
   categories?: string[];
   /** Unresolved cases past their grace period at this instant. */
   overdueAt?: Date;
+  /** Cases whose regulator filing was due before this instant and is not recorded. */
+  regulatorOverdueAt?: Date;
 }
 
 const COLUMNS = `c.id, c.number, c.category, c.state, c.resolution, c.reporter_id AS "reporterId", c.counterparty_id AS "counterpartyId",
   c.source, c.source_ref AS "sourceRef", c.summary, c.opened_at AS "openedAt", c.grace_until AS "graceUntil", c.resolved_at AS "resolvedAt",
-  c.regulator_due_at AS "regulatorDueAt", c.version`;
+  c.regulator_due_at AS "regulatorDueAt", c.regulator_notified_at AS "regulatorNotifiedAt", c.version`;
 const ENTRY_COLUMNS = `id, at, actor_id AS "actorId", action, from_state AS "fromState", to_state AS "toState", resolution, message, attachments`;
 
 /** Cases, their packs and their history: opened and changed in one transaction each, with an audit entry. */
@@ -111,23 +116,26 @@ export class ExceptionCaseRepository {
 
   /**
    * A change decided by the domain, stored only if nobody changed the case since `version` was read: null when
-   * someone did (the caller reloads and decides again).
+   * someone did (the caller reloads and decides again). `notifications`: the partners to tell, written with the change.
    */
   change(
     id: string,
     version: number,
-    next: Pick<CaseRow, 'state' | 'resolution' | 'resolvedAt' | 'regulatorDueAt'>,
+    next: Pick<CaseRow, 'state' | 'resolution' | 'resolvedAt' | 'regulatorDueAt' | 'regulatorNotifiedAt'>,
     entry: NewCaseEntry,
+    notifications: NewCaseNotification[] = [],
   ): Promise<CaseRow | null> {
     return this.db.transaction(async (tx) => {
       const [rows] = (await tx.query(
-        `UPDATE exception_case c SET state = $3, resolution = $4, resolved_at = $5, regulator_due_at = $6, version = version + 1
+        `UPDATE exception_case c SET state = $3, resolution = $4, resolved_at = $5, regulator_due_at = $6, regulator_notified_at = $7,
+           version = version + 1
          WHERE c.id = $1 AND c.version = $2 RETURNING ${COLUMNS}`,
-        [id, version, next.state, next.resolution, next.resolvedAt, next.regulatorDueAt],
+        [id, version, next.state, next.resolution, next.resolvedAt, next.regulatorDueAt, next.regulatorNotifiedAt],
       )) as Updated<CaseRow>;
       const changed = rows[0];
       if (!changed) return null;
       await this.appendEntry(tx, id, entry);
+      await insertCaseNotifications(tx, notifications);
       await appendAuditEntry(tx, {
         actor: { kind: 'organization', organizationId: entry.actorId },
         action: `case.${entry.action.toLowerCase()}`,
@@ -166,6 +174,8 @@ export class ExceptionCaseRepository {
     if (criteria.states?.length) where.push(`c.state = ANY(${p(criteria.states)}::text[])`);
     if (criteria.categories?.length) where.push(`c.category = ANY(${p(criteria.categories)}::text[])`);
     if (criteria.overdueAt) where.push(`c.state <> 'RESOLVED' AND c.grace_until < ${p(criteria.overdueAt)}`);
+    if (criteria.regulatorOverdueAt)
+      where.push(`c.regulator_notified_at IS NULL AND c.regulator_due_at < ${p(criteria.regulatorOverdueAt)}`);
     const forward = direction === 'forward';
     if (cursorNumber !== null) where.push(`c.number ${forward ? '<' : '>'} ${p(cursorNumber)}::bigint`);
     const rows = await queryRows<CaseRow>(
