@@ -20,6 +20,7 @@ import { LicenceRepository } from './repositories/licence.repository';
 import { AuditLogRepository } from './repositories/audit-log.repository';
 import { ApiKeyRepository } from './repositories/api-key.repository';
 import { ExceptionCaseRepository } from './repositories/exception-case.repository';
+import { ReceiptReconciliationRepository } from './repositories/receipt-reconciliation.repository';
 import { NamedQueryRepository } from './repositories/named-query.repository';
 import { SubscriptionRepository } from './repositories/subscription.repository';
 import { MasterDataRepository } from './repositories/master-data.repository';
@@ -44,6 +45,7 @@ const REPOSITORIES = [
   AuditLogRepository,
   ApiKeyRepository,
   ExceptionCaseRepository,
+  ReceiptReconciliationRepository,
   NamedQueryRepository,
   SubscriptionRepository,
   MasterDataRepository,
