@@ -99,8 +99,8 @@ async function takeRecordTime(tx: EntityManager): Promise<void> {
   await tx.query(`SELECT event_record_time()`);
 }
 
-/** A receiving event's business step, as capture stores it (canonical CBV 2.0). */
-const RECEIVING_BIZSTEP = 'https://ref.gs1.org/cbv/BizStep-receiving';
+/** A receiving event's business step, as capture stores it (its CBV short name). */
+const RECEIVING_BIZSTEP = 'receiving';
 
 /** Events per chunk of a whole-document capture: a few milliseconds of synchronous work each. */
 const CAPTURE_CHUNK_EVENTS = 250;

@@ -4,7 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ExceptionCaseRepository } from './exception-case.repository';
 import { queryRows } from './sql-query';
 
-const SHIPPING_BIZSTEP = 'https://ref.gs1.org/cbv/BizStep-shipping';
+/** As capture stores it: its CBV short name. */
+const SHIPPING_BIZSTEP = 'shipping';
 /** How far back a despatch advice (a shared bizTransaction) is looked for: bounds the scan of shipping events. */
 const BIZ_TRANSACTION_WINDOW_DAYS = 90;
 /** Candidate shipments read for one receipt, newest first; the first addressed to the receiver answers it. */
