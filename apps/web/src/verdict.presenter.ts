@@ -45,7 +45,7 @@ const STATUS_REASON: Record<VerdictStatus, string> = {
   SAMPLE: 'Free sample — not for sale',
   EXPIRED: 'Expired',
   UNKNOWN: 'Unknown pack',
-  QUARANTINED: 'Quarantined — an exception case holds it',
+  QUARANTINED: 'Quarantined',
 };
 
 interface AlertWords {
