@@ -38,7 +38,6 @@ export class Quarantine1766100000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX receipt_reconciliation_pending_idx ON receipt_reconciliation (event_id) WHERE reconciled_at IS NULL`);
     await q.query(`CREATE INDEX receipt_reconciliation_partner_idx ON receipt_reconciliation (shipper_id, receiver_id)`);
-    await q.query(`CREATE INDEX exception_case_source_ref_idx ON exception_case (source, source_ref) WHERE source_ref IS NOT NULL`);
     await q.query(`
       CREATE TABLE case_grace_alert (
         case_id uuid PRIMARY KEY REFERENCES exception_case(id),
@@ -54,7 +53,6 @@ export class Quarantine1766100000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE case_grace_alert`);
-    await q.query(`DROP INDEX exception_case_source_ref_idx`);
     await q.query(`DROP TABLE receipt_reconciliation`);
     await q.query(`DROP TABLE quarantine_hold`);
   }

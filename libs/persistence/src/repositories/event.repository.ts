@@ -234,7 +234,10 @@ export class EventRepository {
     const touched = [...new Set(fresh.flatMap((e) => e.epcs.map((x) => x.epc)))];
     const current = await this.lockStatesWithContents(tx, touched);
     const indexById = new Map(facts.map((f, i) => [f.eventId, fresh[i].documentIndex]));
-    const holds = await this.holdsOf(tx, [...new Set([...touched, ...current.map((s) => s.epc)])]);
+    // Commissioning creates packs no case can hold yet: a chunk of commissionings (the bulk of captures) reads no holds.
+    const holds = fresh.every((e) => e.bizStep === 'commissioning')
+      ? new Map<string, string>()
+      : await this.holdsOf(tx, [...new Set([...touched, ...current.map((s) => s.epc)])]);
     const applied = reduce(current, facts, (eventId) => indexById.get(eventId) ?? -1, holds);
 
     const index: { epc: string; eventTime: Date; eventId: number; role: EpcRole }[] = [];
