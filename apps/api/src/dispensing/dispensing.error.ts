@@ -19,7 +19,11 @@ export enum DispensingErrorCode {
 }
 
 export class DispensingError extends AppError<DispensingErrorCode> {
-  constructor(code: DispensingErrorCode, message: string, details: { nmvsCode?: string; epc?: string; alerts?: string[]; caseNumber?: number } = {}) {
+  constructor(
+    code: DispensingErrorCode,
+    message: string,
+    details: { nmvsCode?: string; epc?: string; alerts?: string[]; caseNumber?: number } = {},
+  ) {
     super(code, message, details);
   }
 }
