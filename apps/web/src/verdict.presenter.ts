@@ -45,6 +45,7 @@ const STATUS_REASON: Record<VerdictStatus, string> = {
   SAMPLE: 'Free sample — not for sale',
   EXPIRED: 'Expired',
   UNKNOWN: 'Unknown pack',
+  QUARANTINED: 'Quarantined',
 };
 
 interface AlertWords {
@@ -60,6 +61,12 @@ const ALERTS: Record<AlertCode, AlertWords> = {
     rank: 0,
     short: 'Records may have been tampered with',
     long: 'This pack’s records no longer match their blockchain proof: they may have been tampered with. Set the pack aside and tell your supervisor.',
+  },
+  // Right after tampering: an open case on this very pack says more than a lot's recall.
+  QUARANTINED: {
+    rank: 0.5,
+    short: 'Quarantined',
+    long: 'An exception case holds this pack: do not dispense or ship it until the case clears it.',
   },
   RECALLED: { rank: 1, short: 'Recalled', long: 'The batch has been recalled.' },
   WITHDRAWN: { rank: 2, short: 'Withdrawn from the market', long: 'The product has been withdrawn from the market.' },

@@ -3,6 +3,7 @@ import { AppConfig, ConfigModule } from '@pharmatrace/config';
 import { PersistenceModule } from '@pharmatrace/persistence';
 import { LoggerModule } from 'nestjs-pino';
 import { AnchoringModule } from './anchoring/anchoring.module';
+import { CasesModule } from './cases/cases.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 
@@ -18,6 +19,7 @@ export class WorkerModule {
         PersistenceModule.forRoot({ url: config.databaseUrl, logSql: config.logSql, poolSize: 5, appRole: config.databaseAppRole }),
         AnchoringModule,
         SubscriptionsModule,
+        CasesModule,
         MetricsModule,
       ],
     };

@@ -91,6 +91,12 @@ export const ALERT_MAPPING: Record<AlertCode, AlertMapping> = {
     vrsFailureReason: null,
     vrsAdditionalInfo: 'Suspect',
   },
+  [AlertCode.QUARANTINED]: {
+    description: 'An exception case holds the pack in quarantine while it is investigated',
+    nmvs: null,
+    vrsFailureReason: null,
+    vrsAdditionalInfo: 'Suspect',
+  },
 };
 
 /** Undo failures answered by dispense/undo operations, with their NMVS return codes. */
@@ -122,6 +128,7 @@ export function vrsAnswerFor(verdict: Pick<Verdict, 'status' | 'alerts'>): VrsAn
   const PRIORITY: AlertCode[] = [
     AlertCode.PACK_INACTIVE,
     AlertCode.ANCHORING_FAILED,
+    AlertCode.QUARANTINED,
     AlertCode.ALREADY_DISPENSED,
     AlertCode.RECALLED,
     AlertCode.WITHDRAWN,

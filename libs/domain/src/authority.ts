@@ -149,6 +149,8 @@ export interface RecordContext {
   maxFutureSkewMs: number;
   /** The licence rule's inputs; every capture path supplies them, only specs of other rules leave them out. */
   licences?: TradingPartnerLicences;
+  /** Items exception cases hold, by EPC: the number of the holding case (exception-case.ts, quarantineRefusal). */
+  quarantined?: ReadonlyMap<string, string>;
 }
 
 /** True when an event claims a time further ahead of the server's clock than the skew allows. */

@@ -8,6 +8,7 @@
  * then decides. Packs under a case that is not resolved are quarantined; a case resolved as illegitimate keeps them
  * quarantined and starts the 24-hour regulator notification (DSCSA: FDA Form 3911 within 24 hours).
  */
+import { Act } from './authority';
 
 export enum CaseCategory {
   DATA_ISSUE = 'DATA_ISSUE',
@@ -135,9 +136,43 @@ export function decideCaseAction(view: CaseView, action: CaseAction, role: CaseR
   }
 }
 
-/** Whether a case in this state holds its packs in quarantine. */
+/**
+ * Whether a case in this state holds its packs in quarantine. Mirrored in SQL by ExceptionCaseRepository (the holds it
+ * keeps in `quarantine_hold`); the integration spec checks the two agree.
+ */
 export function quarantines(view: Pick<CaseView, 'state' | 'resolution'>): boolean {
   return view.state !== CaseState.RESOLVED || view.resolution === CaseResolution.ILLEGITIMATE;
+}
+
+/**
+ * What a quarantined pack may not undergo, on every capture path (the pack-state rules ask this): moving on to
+ * another party (shipping) or leaving the chain through supply (dispensing, export, sampling, decommissioning).
+ * Receiving stays allowed (a pack held on its way must still be taken in), and so do destroying, reporting a theft
+ * and locking: that is what may become of product an investigation finds illegitimate.
+ */
+export const QUARANTINE_REFUSED_ACTS: ReadonlySet<Act> = new Set([Act.SHIP, Act.DISPENSE, Act.EXPORT, Act.SAMPLE, Act.DECOMMISSION]);
+
+/** Where a capture looks for holds: by EPC, the number of the case holding it (directly or through a container it sits in). */
+export type QuarantineHolds = ReadonlyMap<string, string>;
+
+/**
+ * The hold that refuses `act` on an item, if any: the item's own, else one on something packed inside it (shipping a
+ * case moves every pack in it). `inside` lists what the item contains at that moment.
+ */
+export function quarantineRefusal(
+  act: Act,
+  epc: string,
+  inside: () => readonly string[],
+  holds: QuarantineHolds,
+): { epc: string; caseNumber: string } | null {
+  if (!holds.size || !QUARANTINE_REFUSED_ACTS.has(act)) return null;
+  const own = holds.get(epc);
+  if (own !== undefined) return { epc, caseNumber: own };
+  for (const d of inside()) {
+    const held = holds.get(d);
+    if (held !== undefined) return { epc: d, caseNumber: held };
+  }
+  return null;
 }
 
 const DAY_MS = 86_400_000;
@@ -195,3 +230,34 @@ export function reconcileReceipt(shipped: ShipmentContents, received: ShipmentCo
 }
 
 export const isCleanReceipt = (d: ReceiptDifference) => !d.missing.length && !d.unexpected.length && !d.quantities.length;
+
+/** A case a receipt's reconciliation opens: its category and the items it lists (each noted missing or unexpected). */
+export interface ReceiptCase {
+  category: CaseCategory.DATA_WITHOUT_PRODUCT | CaseCategory.PRODUCT_WITHOUT_DATA;
+  items: { epc: string; note: 'missing' | 'unexpected' }[];
+}
+
+/**
+ * The cases a receipt opens (HDA's categories): shipped items not received are data without product; received items
+ * not shipped, product without data; with no shipping event to the receiver at all, everything received is product
+ * without data. A clean receipt opens none. Quantity differences of classes are left to the parties (no pack to hold).
+ */
+export function receiptCases(shipped: ShipmentContents | null, received: ShipmentContents): ReceiptCase[] {
+  const diff = reconcileReceipt(shipped ?? { epcs: [], quantities: new Map() }, received);
+  const out: ReceiptCase[] = [];
+  if (diff.missing.length) {
+    out.push({ category: CaseCategory.DATA_WITHOUT_PRODUCT, items: diff.missing.map((epc) => ({ epc, note: 'missing' })) });
+  }
+  if (diff.unexpected.length) {
+    out.push({ category: CaseCategory.PRODUCT_WITHOUT_DATA, items: diff.unexpected.map((epc) => ({ epc, note: 'unexpected' })) });
+  }
+  return out;
+}
+
+/**
+ * Whose receipts a supplier scorecard counts for a viewer: a regulator's, every receiver's; anyone else's, only its
+ * own (a receiver rates its suppliers; it learns nothing of what others received from them).
+ */
+export function scorecardScope(viewer: { id: string; role: string }): { receiverId: string | null } {
+  return { receiverId: viewer.role === 'REGULATOR' ? null : viewer.id };
+}

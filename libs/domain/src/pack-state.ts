@@ -1,4 +1,5 @@
 import { Act, authorize, AuthorityCode, isFutureEvent, RecordContext } from './authority';
+import { quarantineRefusal } from './exception-case';
 import { LicenceEnforcement, tradesWithUnlicensed } from './licence';
 import { cbvShortName } from './vocabulary';
 
@@ -98,6 +99,8 @@ export enum ViolationCode {
   UNDO_BY_OTHER_LOCATION = 'UNDO_BY_OTHER_LOCATION',
   /** Commissioning of a serial already commissioned, by another event than the one that did (re-sending that one is a duplicate). */
   SERIAL_EXISTS = 'SERIAL_EXISTS',
+  /** Shipping, dispensing or otherwise supplying an item an exception case holds (or something packed in it). */
+  QUARANTINED = 'QUARANTINED',
 }
 
 /** A reason to refuse a whole capture: who may not record it (AuthorityCode) or what the item's state forbids (ViolationCode). */
@@ -110,6 +113,8 @@ export interface Violation {
   code: RefusalCode;
   /** The item's status then; null for an item not known yet. */
   status: PackStatus | null;
+  /** QUARANTINED: the held item (the one named or one inside it) and the case holding it. */
+  quarantine?: { epc: string; caseNumber: string };
 }
 
 /** Stored events regulators should look at, though nothing forbade them. */
@@ -137,6 +142,8 @@ export interface AppliedEvents {
   /** Events stored but flagged, for regulators. */
   flags: HistoryFlag[];
 }
+
+const NO_HOLDS: ReadonlyMap<string, string> = new Map();
 
 type Change = Partial<Pick<ItemState, 'status' | 'custodianId' | 'location' | 'destination'>>;
 
@@ -286,13 +293,26 @@ export function applyEvents(
     for (const epc of new Set(named)) {
       const s = states.get(epc);
       const act = actOf(facts, s?.status ?? null);
-      // An item never commissioned here has nobody to protect and no state to change, except by commissioning it.
-      if (!s && act !== Act.COMMISSION) continue;
+      const held = quarantineRefusal(act, epc, () => descendants(epc), context.quarantined ?? NO_HOLDS);
+      const quarantined = (): Violation => ({
+        eventId: facts.eventId,
+        epc,
+        code: ViolationCode.QUARANTINED,
+        status: s?.status ?? null,
+        quarantine: held!,
+      });
+      // An item never commissioned here has nobody to protect and no state to change, except by commissioning it; a
+      // case may still hold it (product received without data), and then it goes nowhere.
+      if (!s && act !== Act.COMMISSION) {
+        if (held) out.push(quarantined());
+        continue;
+      }
       const item = s
         ? { gtin: s.gtin, custodianId: s.custodianId, inTransit: s.status === PackStatus.IN_TRANSIT, destination: s.destination }
         : { gtin: identityOf(epc, facts).gtin, custodianId: null, inTransit: false, destination: null };
       const code = authorize(actor, act, item) ?? (act === Act.COMMISSION && s ? ViolationCode.SERIAL_EXISTS : null);
       if (code) out.push({ eventId: facts.eventId, epc, code, status: s?.status ?? null });
+      else if (held) out.push(quarantined());
       else if (s && context.licences && tradesWithUnlicensed(act, item, facts.destination, context.licences)) {
         if (context.licences.enforcement === LicenceEnforcement.REFUSE) {
           out.push({ eventId: facts.eventId, epc, code: AuthorityCode.UNLICENSED_TRADING_PARTNER, status: s.status });

@@ -19,10 +19,15 @@ describe('statusActionRefusal', () => {
     );
   });
 
-  it('blocks selling on any alert but pending anchoring or custody; taking out also on expiry, recall and withdrawal', () => {
+  it('blocks selling on any alert but pending anchoring or custody; taking out also on expiry, recall and withdrawal (and quarantine, but sampling)', () => {
     fc.assert(
       fc.property(fc.constantFrom(...SELLING, ...TAKING_OUT), status, alerts, (action, s, a) => {
-        const allowed = SELLING.includes(action) ? HARMLESS : [...HARMLESS, ...UNSELLABLE];
+        // A quarantined pack may still be destroyed, reported stolen or locked: never supplied, not even as a sample.
+        const allowed = SELLING.includes(action)
+          ? HARMLESS
+          : action === StatusAction.MARK_SAMPLE
+            ? [...HARMLESS, ...UNSELLABLE]
+            : [...HARMLESS, ...UNSELLABLE, AlertCode.QUARANTINED];
         const expected = a.filter((x) => !allowed.includes(x));
         const refusal = statusActionRefusal(action, { status: s, alerts: a });
         if (!expected.length) expect(refusal).toBeNull();

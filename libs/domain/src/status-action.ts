@@ -19,6 +19,8 @@ const TAKEN_OUT: ReadonlySet<AlertCode> = new Set([
   AlertCode.WITHDRAWN,
 ]);
 const SOLD: ReadonlySet<AlertCode> = new Set([AlertCode.ANCHORING_PENDING, AlertCode.NOT_IN_CUSTODY]);
+/** A quarantined pack may be destroyed, reported stolen or locked, never supplied (QUARANTINE_REFUSED_ACTS). */
+const TAKEN_OUT_HELD: ReadonlySet<AlertCode> = new Set([...TAKEN_OUT, AlertCode.QUARANTINED]);
 
 /**
  * The verdict's alerts that still allow each action: taking a pack out of the chain (destroying, marking stolen or a
@@ -28,10 +30,10 @@ const SOLD: ReadonlySet<AlertCode> = new Set([AlertCode.ANCHORING_PENDING, Alert
 const ALLOWED: Record<Exclude<StatusAction, StatusAction.UNDO_DISPENSE>, ReadonlySet<AlertCode>> = {
   [StatusAction.DISPENSE]: SOLD,
   [StatusAction.EXPORT]: SOLD,
-  [StatusAction.DESTROY]: TAKEN_OUT,
-  [StatusAction.MARK_STOLEN]: TAKEN_OUT,
+  [StatusAction.DESTROY]: TAKEN_OUT_HELD,
+  [StatusAction.MARK_STOLEN]: TAKEN_OUT_HELD,
   [StatusAction.MARK_SAMPLE]: TAKEN_OUT,
-  [StatusAction.LOCK]: TAKEN_OUT,
+  [StatusAction.LOCK]: TAKEN_OUT_HELD,
 };
 
 export type StatusActionRefusal =

@@ -7,6 +7,8 @@ export const VerdictStatus = {
   RECALLED: 'RECALLED',
   WITHDRAWN: 'WITHDRAWN',
   EXPIRED: 'EXPIRED',
+  /** Held by an exception case (issue 17): not to be supplied until the case clears it. */
+  QUARANTINED: 'QUARANTINED',
 } as const;
 export type VerdictStatus = (typeof VerdictStatus)[keyof typeof VerdictStatus];
 
@@ -23,6 +25,8 @@ export enum AlertCode {
   NOT_IN_CUSTODY = 'NOT_IN_CUSTODY',
   ANCHORING_PENDING = 'ANCHORING_PENDING',
   ANCHORING_FAILED = 'ANCHORING_FAILED',
+  /** An exception case holds the pack (or a container it sits in) in quarantine. */
+  QUARANTINED = 'QUARANTINED',
 }
 
 export interface ScannedPack {
@@ -56,6 +60,8 @@ export interface VerdictInput {
   productKnown: boolean;
   productWithdrawn: boolean;
   lotRecalled: boolean;
+  /** An exception case holds the pack, or a container it sits in now (docs/cases.md, Quarantine). */
+  quarantined?: boolean;
   scanned: ScannedPack;
   anchoring: AnchoringProgress;
   /** ISO date of the day of the scan. */
@@ -95,6 +101,7 @@ export function verdictFor(input: VerdictInput): Verdict {
   if (expired) alerts.push(AlertCode.EXPIRED);
   if (input.lotRecalled) alerts.push(AlertCode.RECALLED);
   if (input.productWithdrawn) alerts.push(AlertCode.WITHDRAWN);
+  if (input.quarantined) alerts.push(AlertCode.QUARANTINED);
   if (state.status === PackStatus.DISPENSED) alerts.push(AlertCode.ALREADY_DISPENSED);
   else if (INACTIVE_STATUSES.has(state.status)) alerts.push(AlertCode.PACK_INACTIVE);
   if (viewer?.role === 'DISPENSER' && state.custodianId !== viewer.organizationId && state.destination !== viewer.gln) {
@@ -103,15 +110,18 @@ export function verdictFor(input: VerdictInput): Verdict {
   if (anchoring.failedCount > 0) alerts.push(AlertCode.ANCHORING_FAILED);
   else if (!anchored) alerts.push(AlertCode.ANCHORING_PENDING);
 
+  // A case's hold says more about this very pack than a lot's or product's state, less than the pack leaving the chain.
   const status: VerdictStatus = INACTIVE_STATUSES.has(state.status)
     ? state.status
-    : input.productWithdrawn
-      ? VerdictStatus.WITHDRAWN
-      : input.lotRecalled
-        ? VerdictStatus.RECALLED
-        : expired
-          ? VerdictStatus.EXPIRED
-          : state.status;
+    : input.quarantined
+      ? VerdictStatus.QUARANTINED
+      : input.productWithdrawn
+        ? VerdictStatus.WITHDRAWN
+        : input.lotRecalled
+          ? VerdictStatus.RECALLED
+          : expired
+            ? VerdictStatus.EXPIRED
+            : state.status;
   const saleable = (status === VerdictStatus.ACTIVE || status === VerdictStatus.IN_TRANSIT) && alerts.every((a) => NON_BLOCKING.has(a));
   return { status, saleable, alerts, anchored, checkedOnChain };
 }

@@ -28,6 +28,7 @@ export * from './repositories/audit-log.repository';
 export * from './repositories/api-key.repository';
 export * from './repositories/exception-case.repository';
 export * from './repositories/case-notification.repository';
+export * from './repositories/receipt-reconciliation.repository';
 export * from './repositories/named-query.repository';
 export * from './event-criteria.codec';
 export * from './repositories/subscription.repository';

@@ -21,6 +21,7 @@ import { AuditLogRepository } from './repositories/audit-log.repository';
 import { ApiKeyRepository } from './repositories/api-key.repository';
 import { ExceptionCaseRepository } from './repositories/exception-case.repository';
 import { CaseNotificationRepository } from './repositories/case-notification.repository';
+import { ReceiptReconciliationRepository } from './repositories/receipt-reconciliation.repository';
 import { NamedQueryRepository } from './repositories/named-query.repository';
 import { SubscriptionRepository } from './repositories/subscription.repository';
 import { MasterDataRepository } from './repositories/master-data.repository';
@@ -46,6 +47,7 @@ const REPOSITORIES = [
   ApiKeyRepository,
   ExceptionCaseRepository,
   CaseNotificationRepository,
+  ReceiptReconciliationRepository,
   NamedQueryRepository,
   SubscriptionRepository,
   MasterDataRepository,

@@ -131,6 +131,7 @@ class FakeEventStore {
         current,
         fresh.map((e, i) => ({ ...e.facts, eventId: ids[i] })),
         (id) => indexOf.get(id) ?? -1,
+        new Map(),
       );
       for (const s of applied.states) tx.states.set(s.epc, s);
     }

@@ -184,6 +184,7 @@ const REFUSAL_TEXT: Record<RefusalCode, string> = {
   UNDO_WINDOW_EXCEEDED: `a status can be undone within ${UNDO_WINDOW_DAYS} days of being recorded only`,
   UNDO_BY_OTHER_LOCATION: 'only the location that set the status may undo it',
   SERIAL_EXISTS: 'this serial was commissioned already, by another event',
+  QUARANTINED: 'an exception case holds it in quarantine: it may not be shipped, dispensed or otherwise supplied until the case clears it',
   NOT_MANUFACTURER: "only the manufacturer owning the GTIN's company prefix may do this (to lock, also a regulator)",
   NOT_CUSTODIAN: 'only its current custodian may do this',
   NOT_DESTINATION: 'only the party a shipment in transit is addressed to may receive it',
@@ -230,17 +231,20 @@ function messageOf(v: Violation, facts: EventFacts, context: RecordContext): str
         ? `, not as a ${context.actorOf(facts.capturedBy).role}`
         : v.code === AuthorityCode.UNLICENSED_TRADING_PARTNER && cbvShortName(facts.bizStep) === 'shipping'
           ? ` (${facts.destination})`
-          : '';
+          : v.quarantine
+            ? ` (case ${v.quarantine.caseNumber}${v.quarantine.epc === v.epc ? '' : `, holding ${v.quarantine.epc} inside it`})`
+            : '';
   return `${what}: ${REFUSAL_TEXT[v.code]}${detail}`;
 }
 
 /**
  * The pack-state reducer every capture path hands to EventRepository, for `actor` recording at `recordTime` by the
- * server's clock: an authority, clock or status rule broken aborts the whole capture.
+ * server's clock: an authority, clock, status or quarantine rule broken aborts the whole capture. `holds`: the exception
+ * cases holding the items, read by the repository under the same lock as their states.
  */
 export function stateReducerFor(context: RecordContext): StateReducer {
-  return (current, facts, documentIndexOf) => {
-    const applied = applyEvents(current, facts, identify, context);
+  return (current, facts, documentIndexOf, holds) => {
+    const applied = applyEvents(current, facts, identify, holds.size ? { ...context, quarantined: holds } : context);
     if (!applied.violations.length) return applied;
     const byId = new Map(facts.map((f) => [f.eventId, f]));
     throw new CaptureRefused(

@@ -47,7 +47,12 @@ export class FakeEventStore {
     const facts = fresh.map((e, i) => ({ ...e.facts, eventId: ids[i] }));
     const indexOf = new Map(ids.map((id, i) => [id, fresh[i].documentIndex]));
     const applied = fresh.length
-      ? reduce(this.withContents([...new Set(fresh.flatMap((e) => e.epcs.map((x) => x.epc)))]), facts, (id) => indexOf.get(id) ?? -1)
+      ? reduce(
+          this.withContents([...new Set(fresh.flatMap((e) => e.epcs.map((x) => x.epc)))]),
+          facts,
+          (id) => indexOf.get(id) ?? -1,
+          new Map(),
+        )
       : { states: [] };
     await alongside?.({} as SqlRunner);
     // Only now, the reducer having accepted them: the commit.

@@ -4,7 +4,10 @@ import { CaseNotificationResolver, CaseRegulatorResolver } from './case-regulato
 import { CaseEntryResolver, CaseResolver } from './case.resolver';
 import { CaseService } from './case.service';
 import { PartnerNotificationService } from './partner-notification.service';
+import { ReceiptReconciliationService } from './receipt-reconciliation.service';
 import { RegulatorFormService } from './regulator-form.service';
+import { ScorecardResolver } from './scorecard.resolver';
+import { ScorecardService } from './scorecard.service';
 
 @Module({
   controllers: [CaseFormsController],
@@ -16,6 +19,9 @@ import { RegulatorFormService } from './regulator-form.service';
     RegulatorFormService,
     CaseRegulatorResolver,
     CaseNotificationResolver,
+    ReceiptReconciliationService,
+    ScorecardService,
+    ScorecardResolver,
   ],
   exports: [CaseService],
 })

@@ -101,6 +101,7 @@ const ERROR_STATUS = {
   [DispensingErrorCode.UNDO_WINDOW_EXCEEDED]: 409,
   [DispensingErrorCode.UNDO_BY_OTHER_LOCATION]: 403,
   [DispensingErrorCode.PACK_INACTIVE]: 409,
+  [DispensingErrorCode.QUARANTINED]: 409,
   // Also ProofBundleErrorCode.INVALID_EPC, the same code.
   [ProvenanceErrorCode.INVALID_EPC]: 400,
   [ProvenanceErrorCode.INVALID_PROVENANCE_CURSOR]: 400,

@@ -14,10 +14,16 @@ export enum DispensingErrorCode {
   UNDO_BY_OTHER_LOCATION = 'UNDO_BY_OTHER_LOCATION',
   /** The pack's status cannot change any more (NMVS_NC_PCK_22). */
   PACK_INACTIVE = 'PACK_INACTIVE',
+  /** An exception case holds the pack in quarantine: `details.epc` and `details.caseNumber`. */
+  QUARANTINED = 'QUARANTINED',
 }
 
 export class DispensingError extends AppError<DispensingErrorCode> {
-  constructor(code: DispensingErrorCode, message: string, details: { nmvsCode?: string; epc?: string; alerts?: string[] } = {}) {
+  constructor(
+    code: DispensingErrorCode,
+    message: string,
+    details: { nmvsCode?: string; epc?: string; alerts?: string[]; caseNumber?: number } = {},
+  ) {
     super(code, message, details);
   }
 }

@@ -39,6 +39,19 @@ const VIOLATION_ERRORS: Partial<Record<ViolationCode, [DispensingErrorCode, stri
   [ViolationCode.UNDO_BY_OTHER_LOCATION]: [DispensingErrorCode.UNDO_BY_OTHER_LOCATION, UNDO_NMVS.OTHER_LOCATION],
 };
 
+function quarantined(epc: string, caseNumber: number | null): DispensingError {
+  const which = caseNumber === null ? 'an exception case' : `case ${caseNumber}`;
+  return new DispensingError(
+    DispensingErrorCode.QUARANTINED,
+    `${epc} is quarantined by ${which}: it may not be supplied until the case clears it`,
+    {
+      epc,
+      caseNumber: caseNumber ?? undefined,
+      alerts: [AlertCode.QUARANTINED],
+    },
+  );
+}
+
 /**
  * Verify-then-decommission. The check before writing gives the pharmacist a precise refusal; the capture
  * transaction re-checks under a row lock, so of two pharmacies dispensing one pack at once exactly one wins and
@@ -71,6 +84,7 @@ export class DispensingService {
         nmvsCode: UNDO_NMVS.STATUS_MISMATCH,
       });
     }
+    if (refusal?.kind === 'BLOCKED' && refusal.alerts.includes(AlertCode.QUARANTINED)) throw quarantined(epc, before.view.quarantineCase);
     if (refusal?.kind === 'BLOCKED') {
       if (refusal.dispensedAgain) await this.recordDoubleDispense(org, before.scan.gtin, epc);
       const [code, nmvs] = refusal.dispensedAgain
@@ -92,6 +106,10 @@ export class DispensingService {
         throw new DispensingError(code, `${epc} was changed by an identical concurrent request`, { epc, nmvsCode: UNDO_NMVS.ALREADY_SET });
       }
     } catch (e) {
+      // A case opened between the verdict and the write: the capture's quarantine rule refused it.
+      if (e instanceof CaptureError && e.issues[0].rule === ViolationCode.QUARANTINED) {
+        throw quarantined(epc, (await this.verification.evaluate(code, org)).view.quarantineCase);
+      }
       if (e instanceof CaptureError && e.code === CaptureErrorCode.CAPTURE_CONFLICT) {
         const [code, nmvsCode] = VIOLATION_ERRORS[e.issues[0].rule as ViolationCode] ?? [
           DispensingErrorCode.PACK_INACTIVE,

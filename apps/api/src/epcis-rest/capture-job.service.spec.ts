@@ -232,6 +232,7 @@ class FakeEventStore {
         current,
         fresh.map((e, i) => ({ ...e.facts, eventId: ids[i] })),
         (id) => indexOf.get(id) ?? -1,
+        new Map(),
       );
       for (const s of applied.states) states.set(s.epc, s);
     }

@@ -82,6 +82,12 @@ export const STATUS_WORDS: Record<VerdictStatus, Wording> = {
   RECALLED: { tone: 'stop', headline: 'Recalled', meaning: 'The maker recalled this batch.', next: RETURN_IT },
   WITHDRAWN: { tone: 'stop', headline: 'Withdrawn from sale', meaning: 'This medicine was withdrawn from the market.', next: RETURN_IT },
   EXPIRED: { tone: 'stop', headline: 'Expired', meaning: 'This pack is past its expiry date.', next: RETURN_IT },
+  QUARANTINED: {
+    tone: 'stop',
+    headline: 'On hold for checks',
+    meaning: 'A question about this pack is being investigated by the companies that supplied it.',
+    next: RETURN_IT,
+  },
 };
 
 interface AlertWords {
@@ -108,6 +114,8 @@ export const ALERT_WORDS: Record<AlertCode, AlertWords> = {
   UNKNOWN_PRODUCT: { rank: 1, finding: 'No maker registered this product code.', lead: STATUS_WORDS.UNKNOWN },
   UNKNOWN_SERIAL: { rank: 2, finding: 'The maker of this product never registered this serial number.', lead: STATUS_WORDS.UNKNOWN },
   PACK_INACTIVE: { rank: 3, finding: 'The pack is no longer in the supply chain.', lead: null },
+  // Between inactive and recalled, as the verdict's status puts it.
+  QUARANTINED: { rank: 3.5, finding: 'An open investigation holds this pack.', lead: STATUS_WORDS.QUARANTINED },
   RECALLED: { rank: 4, finding: 'The maker recalled this batch.', lead: STATUS_WORDS.RECALLED },
   WITHDRAWN: { rank: 5, finding: 'This medicine was withdrawn from the market.', lead: STATUS_WORDS.WITHDRAWN },
   EXPIRED: { rank: 6, finding: 'The pack is past its expiry date.', lead: STATUS_WORDS.EXPIRED },

@@ -59,6 +59,7 @@ class FakeVerificationReads {
       lotRecalled: this.recalledLots.has(lot ?? scannedLot ?? ''),
       anchoring: { eventCount: 2, anchoredCount: 2, finalCount: 2, failedCount: 0 },
       declaredInError: 0,
+      quarantineCase: null,
     };
   }
 

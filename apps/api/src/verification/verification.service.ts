@@ -195,6 +195,7 @@ export class VerificationService {
       productKnown: view.product !== null,
       productWithdrawn: view.product?.status === 'WITHDRAWN',
       lotRecalled: view.lotRecalled,
+      quarantined: view.quarantineCase !== null,
       scanned: { lot: scan.lot, expiryDate: scan.expiryDate },
       anchoring: view.anchoring,
       today: todayUtc(),
@@ -222,6 +223,7 @@ export class VerificationService {
       correction: e.correction ? { kind: e.correction.kind, advice: CORRECTION_ADVICE[e.correction.kind], corrected: e.epc } : undefined,
       ambiguousReadings: e.ambiguousReadings,
       declaredInError: view.declaredInError,
+      quarantineCase: view.quarantineCase ?? undefined,
     };
   }
 }

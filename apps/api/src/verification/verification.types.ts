@@ -50,4 +50,9 @@ export class VerdictType {
   correction?: ScanCorrectionType;
   @Field(() => Int, { description: 'Corrected readings that matched different packs: more than one means no guess was made' })
   ambiguousReadings: number;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'QUARANTINED: the number of the exception case holding the pack (or a container it sits in)',
+  })
+  quarantineCase?: number;
 }

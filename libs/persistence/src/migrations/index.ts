@@ -23,6 +23,7 @@ import { NamedQueries1765856500000 } from './1765856500000-named-queries';
 import { Subscriptions1765857000000 } from './1765857000000-subscriptions';
 import { MasterData1765870000000 } from './1765870000000-master-data';
 import { ExceptionCases1765900000000 } from './1765900000000-exception-cases';
+import { Quarantine1766100000000 } from './1766100000000-quarantine';
 import { CaseNotifications1766200000000 } from './1766200000000-case-notifications';
 
 export const MIGRATIONS = [
@@ -51,5 +52,6 @@ export const MIGRATIONS = [
   Subscriptions1765857000000,
   MasterData1765870000000,
   ExceptionCases1765900000000,
+  Quarantine1766100000000,
   CaseNotifications1766200000000,
 ];

@@ -62,8 +62,17 @@ export interface CaptureSession {
   rollback(): Promise<void>;
 }
 
-/** Turns the events newly stored and the states they touch into the states to write. Pure, supplied by the caller. */
-export type StateReducer = (current: ItemState[], facts: EventFacts[], documentIndexOf: (eventId: number) => number) => AppliedEvents;
+/**
+ * Turns the events newly stored and the states they touch into the states to write. Pure, supplied by the caller.
+ * `holds`: by EPC (the EPCs named, all they contain and, for each, what holds a container it sits in), the number of
+ * the exception case holding it in quarantine.
+ */
+export type StateReducer = (
+  current: ItemState[],
+  facts: EventFacts[],
+  documentIndexOf: (eventId: number) => number,
+  holds: ReadonlyMap<string, string>,
+) => AppliedEvents;
 
 // Rows as node-postgres answers them: bigint ids are strings, turned into numbers where they are read.
 
@@ -90,12 +99,30 @@ async function takeRecordTime(tx: EntityManager): Promise<void> {
   await tx.query(`SELECT event_record_time()`);
 }
 
+/** A receiving event's business step, as capture stores it (its CBV short name). */
+const RECEIVING_BIZSTEP = 'receiving';
+
 /** Events per chunk of a whole-document capture: a few milliseconds of synchronous work each. */
 const CAPTURE_CHUNK_EVENTS = 250;
 
 @Injectable()
 export class EventRepository {
   constructor(private readonly db: DataSource) {}
+
+  private readonly receiptListeners: (() => Promise<unknown>)[] = [];
+
+  /**
+   * Called, and awaited, after every committed capture that queued a receiving event for reconciliation (on every
+   * capture path: they all store through this repository). A listener must not throw: the capture is stored.
+   */
+  onReceiptsQueued(listener: () => Promise<unknown>): void {
+    this.receiptListeners.push(listener);
+  }
+
+  private async receiptsQueued(events: NewEvent[]): Promise<void> {
+    if (!events.some((e) => e.bizStep === RECEIVING_BIZSTEP)) return;
+    for (const listener of this.receiptListeners) await listener();
+  }
 
   /**
    * Stores a document's events, their EPC index rows and the read-model states they change in one transaction:
@@ -104,14 +131,14 @@ export class EventRepository {
    * correction (storeCorrections). A verified `signature` of the document is stored in the same transaction, and so are
    * the other rows of the document `alongside` writes (its master data).
    */
-  capture(
+  async capture(
     capturedBy: string,
     events: NewEvent[],
     reduce: StateReducer,
     signature?: NewCaptureSignature,
     alongside?: (tx: SqlRunner) => Promise<unknown>,
   ): Promise<CaptureOutcome> {
-    return this.db.transaction(async (tx) => {
+    const outcome = await this.db.transaction(async (tx) => {
       await takeRecordTime(tx);
       // In chunks, as a capture session stores them: building one chunk's statements and states is synchronous
       // work, and 10,000 events at once held the event loop for about 300 ms (issue 13).
@@ -131,6 +158,8 @@ export class EventRepository {
       await alongside?.(tx);
       return outcome;
     });
+    await this.receiptsQueued(events);
+    return outcome;
   }
 
   /**
@@ -164,16 +193,21 @@ export class EventRepository {
         await runner.release();
       }
     };
+    let received: NewEvent[] = [];
     return {
       add: (events) => {
         if (!open) return Promise.reject(new Error('capture session is closed'));
+        if (!received.length) received = events.filter((e) => e.bizStep === RECEIVING_BIZSTEP);
         return this.storeChunk(runner.manager, capturedBy, events, reduce);
       },
       alongside: async (work) => {
         if (!open) throw new Error('capture session is closed');
         await work(runner.manager);
       },
-      commit: () => finish(() => runner.commitTransaction()),
+      commit: async () => {
+        await finish(() => runner.commitTransaction());
+        await this.receiptsQueued(received);
+      },
       rollback: () => finish(() => runner.rollbackTransaction()),
     };
   }
@@ -200,7 +234,11 @@ export class EventRepository {
     const touched = [...new Set(fresh.flatMap((e) => e.epcs.map((x) => x.epc)))];
     const current = await this.lockStatesWithContents(tx, touched);
     const indexById = new Map(facts.map((f, i) => [f.eventId, fresh[i].documentIndex]));
-    const applied = reduce(current, facts, (eventId) => indexById.get(eventId) ?? -1);
+    // Commissioning creates packs no case can hold yet: a chunk of commissionings (the bulk of captures) reads no holds.
+    const holds = fresh.every((e) => e.bizStep === 'commissioning')
+      ? new Map<string, string>()
+      : await this.holdsOf(tx, [...new Set([...touched, ...current.map((s) => s.epc)])]);
+    const applied = reduce(current, facts, (eventId) => indexById.get(eventId) ?? -1, holds);
 
     const index: { epc: string; eventTime: Date; eventId: number; role: EpcRole }[] = [];
     for (const [i, e] of fresh.entries()) {
@@ -213,7 +251,42 @@ export class EventRepository {
     await this.insertEpcIndex(tx, index);
     await this.upsertStates(tx, applied.states);
     await this.insertFlags(tx, capturedBy, applied.flags);
+    await this.queueReceipts(tx, capturedBy, facts);
     return outcome();
+  }
+
+  /**
+   * The exception cases holding these items in quarantine, directly or through a container they sit in now (a held
+   * pallet holds every case and pack on it): by EPC, the lowest case number. One probe of `quarantine_hold` per item
+   * and container level; a capture whose items nobody holds finds nothing.
+   */
+  private async holdsOf(tx: EntityManager, epcs: string[]): Promise<Map<string, string>> {
+    if (!epcs.length) return new Map();
+    const rows = await queryRows<{ epc: string; caseNumber: string }>(
+      tx,
+      `WITH RECURSIVE up(item, epc, depth) AS (
+         SELECT e, e, 0 FROM unnest($1::text[]) AS e
+         UNION ALL
+         SELECT up.item, p.container_epc, up.depth + 1 FROM up JOIN pack_state p ON p.epc = up.epc
+         WHERE p.container_epc IS NOT NULL AND up.depth < 16
+       )
+       SELECT up.item AS epc, min(h.case_number)::text AS "caseNumber" FROM up JOIN quarantine_hold h ON h.epc = up.epc GROUP BY up.item`,
+      [epcs],
+    );
+    return new Map(rows.map((r) => [r.epc, r.caseNumber]));
+  }
+
+  /**
+   * Every receiving event is queued for reconciliation with its shipment in the transaction that stores it: the
+   * comparison (and the cases it opens) runs right after, and a crash in between leaves it queued, never lost.
+   */
+  private async queueReceipts(tx: EntityManager, capturedBy: string, facts: EventFacts[]) {
+    const receipts = facts.filter((f) => f.bizStep === RECEIVING_BIZSTEP);
+    if (!receipts.length) return;
+    await tx.query(
+      `INSERT INTO receipt_reconciliation (event_id, receiver_id, received_at) SELECT id, $2, t FROM unnest($1::bigint[], $3::timestamptz[]) AS u(id, t)`,
+      [receipts.map((f) => f.eventId), capturedBy, receipts.map((f) => f.eventTime.toISOString())],
+    );
   }
 
   /**

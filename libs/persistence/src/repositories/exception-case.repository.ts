@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { insertAlerts } from './alert.repository';
 import { appendAuditEntry } from './audit-log.repository';
 import { insertCaseNotifications, NewCaseNotification } from './case-notification.repository';
 import { PageDirection, queryRows, type Updated } from './sql-query';
@@ -66,47 +67,79 @@ const COLUMNS = `c.id, c.number, c.category, c.state, c.resolution, c.reporter_i
   c.regulator_due_at AS "regulatorDueAt", c.regulator_notified_at AS "regulatorNotifiedAt", c.version`;
 const ENTRY_COLUMNS = `id, at, actor_id AS "actorId", action, from_state AS "fromState", to_state AS "toState", resolution, message, attachments`;
 
+/** The alert raised when an unresolved case's grace period (CASE_GRACE_BUSINESS_DAYS) runs out. */
+export const GRACE_ALERT_CODE = 'CASE_GRACE_EXPIRED';
+
+/** Whether a case holds its packs: exception-case.ts `quarantines`, in SQL over `exception_case c`. */
+const QUARANTINES = `(c.state <> 'RESOLVED' OR c.resolution = 'ILLEGITIMATE')`;
+
+/**
+ * Puts `quarantine_hold` in step with the case after it was opened or changed, in the same transaction: its packs held
+ * while it quarantines, released when it no longer does (cleared, technical cause), held again when reopened.
+ */
+async function syncHolds(tx: EntityManager, caseId: string): Promise<void> {
+  await tx.query(
+    `INSERT INTO quarantine_hold (epc, case_id, case_number)
+     SELECT i.epc, c.id, c.number FROM exception_case_item i JOIN exception_case c ON c.id = i.case_id
+     WHERE c.id = $1 AND ${QUARANTINES}
+     ON CONFLICT DO NOTHING`,
+    [caseId],
+  );
+  await tx.query(`DELETE FROM quarantine_hold h USING exception_case c WHERE h.case_id = $1 AND c.id = h.case_id AND NOT ${QUARANTINES}`, [
+    caseId,
+  ]);
+}
+
 /** Cases, their packs and their history: opened and changed in one transaction each, with an audit entry. */
 @Injectable()
 export class ExceptionCaseRepository {
   constructor(private readonly db: DataSource) {}
 
-  open(newCase: NewCase, items: CaseItemRow[], entry: Omit<NewCaseEntry, 'fromState' | 'toState'>): Promise<CaseRow> {
-    return this.db.transaction(async (tx) => {
-      const [created] = await queryRows<CaseRow>(
-        tx,
-        `INSERT INTO exception_case AS c (category, state, reporter_id, counterparty_id, source, source_ref, summary, opened_at, grace_until)
+  /** `tx`: the caller's transaction, when the case must be stored with other rows (a receipt's reconciliation). */
+  open(newCase: NewCase, items: CaseItemRow[], entry: Omit<NewCaseEntry, 'fromState' | 'toState'>, tx?: EntityManager): Promise<CaseRow> {
+    return tx ? this.openIn(tx, newCase, items, entry) : this.db.transaction((t) => this.openIn(t, newCase, items, entry));
+  }
+
+  private async openIn(
+    tx: EntityManager,
+    newCase: NewCase,
+    items: CaseItemRow[],
+    entry: Omit<NewCaseEntry, 'fromState' | 'toState'>,
+  ): Promise<CaseRow> {
+    const [created] = await queryRows<CaseRow>(
+      tx,
+      `INSERT INTO exception_case AS c (category, state, reporter_id, counterparty_id, source, source_ref, summary, opened_at, grace_until)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
-        [
-          newCase.category,
-          newCase.state,
-          newCase.reporterId,
-          newCase.counterpartyId,
-          newCase.source,
-          newCase.sourceRef,
-          newCase.summary,
-          newCase.openedAt,
-          newCase.graceUntil,
-        ],
-      );
-      if (items.length) {
-        await tx.query(`INSERT INTO exception_case_item (case_id, epc, note) SELECT $1, * FROM unnest($2::text[], $3::text[])`, [
-          created.id,
-          items.map((i) => i.epc),
-          items.map((i) => i.note),
-        ]);
-      }
-      await this.appendEntry(tx, created.id, { ...entry, fromState: null, toState: created.state });
-      await appendAuditEntry(tx, {
-        actor: { kind: 'organization', organizationId: entry.actorId },
-        action: 'case.open',
-        subjectType: 'case',
-        subjectId: created.id,
-        before: null,
-        after: { number: created.number, category: created.category, state: created.state, packs: items.length },
-      });
-      return created;
+      [
+        newCase.category,
+        newCase.state,
+        newCase.reporterId,
+        newCase.counterpartyId,
+        newCase.source,
+        newCase.sourceRef,
+        newCase.summary,
+        newCase.openedAt,
+        newCase.graceUntil,
+      ],
+    );
+    if (items.length) {
+      await tx.query(`INSERT INTO exception_case_item (case_id, epc, note) SELECT $1, * FROM unnest($2::text[], $3::text[])`, [
+        created.id,
+        items.map((i) => i.epc),
+        items.map((i) => i.note),
+      ]);
+    }
+    await this.appendEntry(tx, created.id, { ...entry, fromState: null, toState: created.state });
+    await appendAuditEntry(tx, {
+      actor: { kind: 'organization', organizationId: entry.actorId },
+      action: 'case.open',
+      subjectType: 'case',
+      subjectId: created.id,
+      before: null,
+      after: { number: created.number, category: created.category, state: created.state, packs: items.length },
     });
+    await syncHolds(tx, created.id);
+    return created;
   }
 
   async byId(id: string): Promise<CaseRow | null> {
@@ -144,6 +177,7 @@ export class ExceptionCaseRepository {
         before: { state: entry.fromState },
         after: { state: changed.state, resolution: changed.resolution },
       });
+      await syncHolds(tx, id);
       return changed;
     });
   }
@@ -195,11 +229,64 @@ export class ExceptionCaseRepository {
       this.db,
       `SELECT DISTINCT ON (i.epc) i.epc, c.id AS "caseId", c.number
        FROM exception_case_item i JOIN exception_case c ON c.id = i.case_id
-       WHERE i.epc = ANY($1::text[]) AND (c.state <> 'RESOLVED' OR c.resolution = 'ILLEGITIMATE')
+       WHERE i.epc = ANY($1::text[]) AND ${QUARANTINES}
        ORDER BY i.epc, c.number`,
       [epcs],
     );
     return new Map(rows.map((r) => [r.epc, { caseId: r.caseId, number: r.number }]));
+  }
+
+  /**
+   * Raises, once per case, the alert that an unresolved case's grace period ran out before `now`: to the reporter and
+   * the counterparty (regulators read every alert). The case's row in `case_grace_alert` (its key) is written in the
+   * same transaction as the alerts, so two ticks at once, or a tick repeated, raise nothing twice.
+   */
+  raiseGraceAlerts(now: Date, limit = 500): Promise<{ caseId: string; number: string }[]> {
+    return this.db.transaction(async (tx) => {
+      const due = await queryRows<{
+        caseId: string;
+        number: string;
+        reporterId: string;
+        counterpartyId: string | null;
+        category: string;
+        graceUntil: Date;
+      }>(
+        tx,
+        `WITH due AS (
+           INSERT INTO case_grace_alert (case_id, raised_at)
+           SELECT c.id, $1 FROM exception_case c
+           WHERE c.state <> 'RESOLVED' AND c.grace_until < $1 AND NOT EXISTS (SELECT 1 FROM case_grace_alert g WHERE g.case_id = c.id)
+           ORDER BY c.number LIMIT $2
+           ON CONFLICT DO NOTHING RETURNING case_id
+         )
+         SELECT c.id AS "caseId", c.number, c.reporter_id AS "reporterId", c.counterparty_id AS "counterpartyId", c.category,
+           c.grace_until AS "graceUntil"
+         FROM exception_case c JOIN due ON due.case_id = c.id ORDER BY c.number`,
+        [now, limit],
+      );
+      await insertAlerts(
+        tx,
+        due.flatMap((c) =>
+          [c.reporterId, c.counterpartyId].flatMap((recipientId) =>
+            recipientId
+              ? [
+                  {
+                    code: GRACE_ALERT_CODE,
+                    recipientId,
+                    details: {
+                      caseId: c.caseId,
+                      caseNumber: Number(c.number),
+                      category: c.category,
+                      graceUntil: c.graceUntil.toISOString(),
+                    },
+                  },
+                ]
+              : [],
+          ),
+        ),
+      );
+      return due.map((c) => ({ caseId: c.caseId, number: c.number }));
+    });
   }
 
   private async appendEntry(tx: { query(sql: string, params?: unknown[]): Promise<unknown> }, caseId: string, entry: NewCaseEntry) {
