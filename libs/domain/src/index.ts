@@ -16,3 +16,4 @@ export * from './status-action';
 export type { Organization } from './organization';
 export * from './exception-case';
 export * from './webhook-destination';
+export * from './case-record';
