@@ -23,6 +23,7 @@ import { NamedQueries1765856500000 } from './1765856500000-named-queries';
 import { Subscriptions1765857000000 } from './1765857000000-subscriptions';
 import { MasterData1765870000000 } from './1765870000000-master-data';
 import { ExceptionCases1765900000000 } from './1765900000000-exception-cases';
+import { CaseEntryRecord1766300000001 } from './1766300000001-case-entry-record';
 
 export const MIGRATIONS = [
   InitialSchema1764064800000,
@@ -50,4 +51,5 @@ export const MIGRATIONS = [
   Subscriptions1765857000000,
   MasterData1765870000000,
   ExceptionCases1765900000000,
+  CaseEntryRecord1766300000001,
 ];
