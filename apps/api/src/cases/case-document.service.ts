@@ -74,7 +74,7 @@ interface ImportedCase {
   id?: string;
   category: CaseCategory;
   summary: string;
-  parties?: { reporter?: { id?: string; gln?: string }; counterparty?: { id?: string; gln?: string } | null };
+  parties?: { reporter?: { id?: string; gln: string }; counterparty?: { gln: string } | null };
   items: { epc: string }[];
   openedAt?: string;
   signature?: string;
@@ -162,7 +162,7 @@ export class CaseDocumentService {
     this.schema.assertValid('document', body);
     const doc = body as ImportedCase;
     const reporter = doc.parties?.reporter;
-    if (reporter && (reporter.gln ?? org.gln) !== org.gln)
+    if (reporter && reporter.gln !== org.gln)
       throw invalid('parties.reporter.gln', 'caller', 'the reporter of an imported case is the caller');
     if (reporter && (reporter.id ?? org.id) !== org.id)
       throw invalid('parties.reporter.id', 'caller', 'the reporter of an imported case is the caller');
@@ -171,15 +171,19 @@ export class CaseDocumentService {
     if (doc.signature !== undefined && doc.openedAt === undefined)
       throw invalid('openedAt', 'required-with-signature', 'a signed import gives the time of its opening entry');
     const counterparty = doc.parties?.counterparty;
-    const opened = await this.cases.open(org, {
-      id: doc.id,
-      category: doc.category,
-      summary: doc.summary,
-      epcs: doc.items.map((i) => i.epc),
-      counterparty: counterparty ? (counterparty.gln ?? counterparty.id) : undefined,
-      at: doc.signature === undefined ? undefined : doc.openedAt,
-      signature: doc.signature,
-    });
+    const opened = await this.cases
+      .open(org, {
+        id: doc.id,
+        category: doc.category,
+        summary: doc.summary,
+        epcs: doc.items.map((i) => i.epc),
+        counterparty: counterparty?.gln,
+        at: doc.signature === undefined ? undefined : doc.openedAt,
+        signature: doc.signature,
+      })
+      .catch((e: unknown) => {
+        throw inDocument(e);
+      });
     return this.export(org, opened.id);
   }
 
@@ -249,6 +253,17 @@ const isId = (id: string | null): id is string => id !== null;
 
 function ref(org: Organization | undefined, id: string, gln?: string): PartyRef {
   return { id, gln: org?.gln ?? gln ?? '', name: org?.name ?? '' };
+}
+
+/** The service names GraphQL's input fields (`epcs.3`, `counterparty`, `at`); a document's are named by its own paths. */
+function inDocument(e: unknown): unknown {
+  if (!(e instanceof CaseError) || e.code !== CaseErrorCode.INVALID_CASE || typeof e.details?.field !== 'string') return e;
+  const field = e.details.field
+    .replace(/^epcs\.(\d+)$/, 'items.$1.epc')
+    .replace(/^epcs$/, 'items')
+    .replace(/^counterparty$/, 'parties.counterparty')
+    .replace(/^at$/, 'openedAt');
+  return field === e.details.field ? e : invalid(field, String(e.details.rule), e.message.replace(/^[^:]*: /, ''));
 }
 
 function invalid(field: string, rule: string, message: string): CaseError {
