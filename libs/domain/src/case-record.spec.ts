@@ -1,18 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2';
-import { Signature, TypedDataEncoder, verifyTypedData, Wallet } from 'ethers';
 import fc from 'fast-check';
-import {
-  CASE_ENTRY_HASH_PREFIX,
-  CASE_ENTRY_TYPES,
-  canonicalJson,
-  caseEntryDigest,
-  caseEntryHash,
-  caseEntryPreimage,
-  CaseEntryRecord,
-  caseEntryTypedData,
-  checkCaseChain,
-} from './case-record';
-import { EVENT_BATCH_DOMAIN } from './event-signature';
+import { CASE_ENTRY_HASH_PREFIX, canonicalJson, caseEntryHash, caseEntryPreimage, CaseEntryRecord, checkCaseChain } from './case-record';
 
 const GLN = '0614141000012';
 const CASE = '7d0c6a1e-7f43-4d8e-9a57-0b1c2d3e4f50';
@@ -127,25 +115,5 @@ describe('case entry hash chain', () => {
     ]);
     expect(checkCaseChain([chain[0], chain[2]])).toMatchObject({ ok: false, index: 1 });
     expect(checkCaseChain([chain[0], chain[2], chain[1]])).toMatchObject({ ok: false, index: 1 });
-  });
-});
-
-describe('case entry signature (EIP-712)', () => {
-  const wallet = Wallet.createRandom();
-  const entryHash = caseEntryHash(opening, null);
-
-  it('signs the digest ethers computes for the same typed data, recoverable by anyone', async () => {
-    const typed = caseEntryTypedData(GLN, entryHash);
-    expect(`0x${Buffer.from(caseEntryDigest(GLN, entryHash)).toString('hex')}`).toBe(
-      TypedDataEncoder.hash(EVENT_BATCH_DOMAIN, CASE_ENTRY_TYPES, typed.message),
-    );
-    const signature = await wallet.signTypedData(EVENT_BATCH_DOMAIN, CASE_ENTRY_TYPES, typed.message);
-    expect(verifyTypedData(typed.domain, { CaseEntry: typed.types.CaseEntry }, typed.message, signature)).toBe(wallet.address);
-    expect(Signature.from(signature).serialized).toBe(signature);
-  });
-
-  it('binds the organization: the same hash signed for another GLN is another digest', () => {
-    expect(caseEntryDigest(GLN, entryHash)).not.toEqual(caseEntryDigest('0614141000029', entryHash));
-    expect(() => caseEntryDigest(GLN, 'sha256:00')).toThrow(/entryHash/);
   });
 });
