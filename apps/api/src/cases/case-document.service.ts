@@ -136,7 +136,7 @@ export class CaseDocumentService {
     };
   }
 
-  /** A page of cases newest first, as documents without their packs' notes' history (GET /cases/{id} has it). */
+  /** A page of cases newest first, as documents without their history (GET /cases/{id} has it). */
   async list(
     org: Organization,
     query: { first?: string; after?: string; state?: string; category?: string; overdue?: string },
@@ -150,9 +150,9 @@ export class CaseDocumentService {
     const page = await this.cases.list(org, filter, { first, after: query.after ?? null, last: null, before: null });
     const nodes = page.edges.map((e) => e.node);
     const parties = await this.organizations.byIds([...new Set(nodes.flatMap((c) => [c.reporterId, c.counterpartyId]))].filter(isId));
-    const items = await Promise.all(nodes.map((c) => this.repository.items(c.id)));
+    const items = await this.repository.itemsOf(nodes.map((c) => c.id));
     return {
-      cases: nodes.map((c, i) => ({ ...this.summary(c, parties), items: items[i].map((x) => ({ epc: x.epc, note: x.note })) })),
+      cases: nodes.map((c) => ({ ...this.summary(c, parties), items: items.get(c.id)!.map((x) => ({ epc: x.epc, note: x.note })) })),
       next: page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? null) : null,
     };
   }

@@ -74,11 +74,13 @@ export class CaseService {
     if (counterparty?.id === org.id) throw this.invalid('counterparty', 'another-organization', 'a case is between two organizations');
     if (input.id !== undefined && !UUID.test(input.id)) throw this.invalid('id', 'uuid', 'a case id is a UUID');
     const id = input.id?.toLowerCase() ?? randomUUID();
-    const now = this.entryTime(input.at);
+    const now = this.clock();
+    // The entry's own time may be the client's (to sign it); the case's dates are the server's.
+    const at = this.entryTime(input.at, now);
     const record: CaseEntryRecord = {
       caseId: id,
       actor: org.gln,
-      at: now.toISOString(),
+      at: at.toISOString(),
       action: 'OPEN',
       fromState: null,
       toState: CaseState.OPEN,
@@ -104,7 +106,7 @@ export class CaseService {
       },
       epcs.map((epc) => ({ epc, note: null })),
       {
-        at: now,
+        at,
         actorId: org.id,
         action: 'OPEN',
         resolution: null,
@@ -114,7 +116,7 @@ export class CaseService {
       },
     );
     if (!row) throw this.invalid('id', 'unique', `a case ${id} exists already`);
-    return this.toType(row, this.clock());
+    return this.toType(row, now);
   }
 
   async act(org: Organization, id: string, input: CaseActionInput): Promise<CaseType> {
@@ -132,14 +134,15 @@ export class CaseService {
         state: found.state,
       });
     }
-    const now = this.entryTime(input.at);
+    const now = this.clock();
+    const at = this.entryTime(input.at, now);
     // Read after the case: had another change been stored since, its version check below refuses this one.
     const head = await this.cases.head(found.id);
     const previousHash = head ? `0x${head.toString('hex')}` : null;
     const record: CaseEntryRecord = {
       caseId: found.id,
       actor: org.gln,
-      at: now.toISOString(),
+      at: at.toISOString(),
       action: input.action,
       fromState: found.state,
       toState: decision.state,
@@ -164,7 +167,7 @@ export class CaseService {
             : null,
       },
       {
-        at: now,
+        at,
         actorId: org.id,
         action: input.action,
         fromState: found.state,
@@ -177,7 +180,7 @@ export class CaseService {
     );
     if (!changed)
       throw new CaseError(CaseErrorCode.CASE_CHANGED, `case ${found.number} changed since it was read: reload it and try again`, { id });
-    return this.toType(changed, this.clock());
+    return this.toType(changed, now);
   }
 
   async get(org: Organization, id: string): Promise<CaseType> {
@@ -233,8 +236,7 @@ export class CaseService {
    * The time of a new entry: the server's clock, or the one a client gives (to sign an entry it must know its time),
    * if within MAX_CLOCK_SKEW_MS of the server's; to the millisecond, as hashed.
    */
-  private entryTime(given: string | undefined): Date {
-    const now = this.clock();
+  private entryTime(given: string | undefined, now: Date): Date {
     if (given === undefined) return now;
     const at = new Date(given);
     if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(given) || Number.isNaN(at.getTime()))

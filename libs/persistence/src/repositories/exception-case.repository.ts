@@ -159,6 +159,18 @@ export class ExceptionCaseRepository {
     });
   }
 
+  /** The packs of several cases in one query: a page of cases as documents. */
+  async itemsOf(caseIds: string[]): Promise<Map<string, CaseItemRow[]>> {
+    const rows = await queryRows<CaseItemRow & { caseId: string }>(
+      this.db,
+      `SELECT case_id AS "caseId", epc, note FROM exception_case_item WHERE case_id = ANY($1::uuid[]) ORDER BY case_id, epc`,
+      [caseIds],
+    );
+    const out = new Map<string, CaseItemRow[]>(caseIds.map((id) => [id, []]));
+    for (const { caseId, epc, note } of rows) out.get(caseId)!.push({ epc, note });
+    return out;
+  }
+
   items(caseId: string): Promise<CaseItemRow[]> {
     return queryRows<CaseItemRow>(this.db, `SELECT epc, note FROM exception_case_item WHERE case_id = $1 ORDER BY epc`, [caseId]);
   }
