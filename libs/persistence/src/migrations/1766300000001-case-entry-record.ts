@@ -25,6 +25,7 @@ export class CaseEntryRecord1766300000001 implements MigrationInterface {
         ADD COLUMN signature bytea CHECK (octet_length(signature) = 65),
         ADD COLUMN batch_id bigint REFERENCES anchor_batch(id),
         ADD COLUMN leaf_index integer,
+        ADD COLUMN recorded_at timestamptz NOT NULL DEFAULT now(),
         ADD CHECK ((signer IS NULL) = (signature IS NULL)),
         ADD CHECK (signature IS NULL OR hash IS NOT NULL),
         ADD CHECK ((batch_id IS NULL) = (leaf_index IS NULL)),
@@ -33,7 +34,8 @@ export class CaseEntryRecord1766300000001 implements MigrationInterface {
     await q.query(
       `CREATE UNIQUE INDEX exception_case_entry_chain_idx ON exception_case_entry (case_id, previous_hash) NULLS NOT DISTINCT WHERE hash IS NOT NULL`,
     );
-    // What sealing reads: hashed entries not yet in a batch, oldest first.
+    // What sealing reads: hashed entries not yet in a batch, oldest first. `recorded_at` is the server's time of the
+    // insert (`at` may be a signing client's, up to 5 minutes ahead), so the batch wait is the server's to measure.
     await q.query(
       `CREATE INDEX exception_case_entry_unbatched_idx ON exception_case_entry (id) WHERE batch_id IS NULL AND hash IS NOT NULL`,
     );
@@ -61,7 +63,7 @@ export class CaseEntryRecord1766300000001 implements MigrationInterface {
     await q.query(`DROP INDEX exception_case_entry_unbatched_idx`);
     await q.query(`DROP INDEX exception_case_entry_chain_idx`);
     await q.query(
-      `ALTER TABLE exception_case_entry DROP COLUMN leaf_index, DROP COLUMN batch_id, DROP COLUMN signature, DROP COLUMN signer,
+      `ALTER TABLE exception_case_entry DROP COLUMN recorded_at, DROP COLUMN leaf_index, DROP COLUMN batch_id, DROP COLUMN signature, DROP COLUMN signer,
          DROP COLUMN previous_hash, DROP COLUMN hash`,
     );
     await q.query(`ALTER TABLE anchor_batch DROP COLUMN leaf_kind`);

@@ -213,7 +213,7 @@ export class AnchorRepository {
     return this.db.transaction(async (tx) => {
       const rows = await queryRows<SealCandidateRow>(
         tx,
-        `SELECT id, hash AS event_hash, at <= now() - make_interval(secs => $2::double precision / 1000) AS due
+        `SELECT id, hash AS event_hash, recorded_at <= now() - make_interval(secs => $2::double precision / 1000) AS due
          FROM exception_case_entry WHERE batch_id IS NULL AND hash IS NOT NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [policy.maxEvents, policy.maxWaitMs],
       );
