@@ -17,3 +17,4 @@ export type { Organization } from './organization';
 export * from './exception-case';
 export * from './regulator-notification';
 export * from './webhook-destination';
+export * from './case-record';

@@ -7,3 +7,4 @@ export { formatReport } from './report.printer';
 export { checkSignature, type SignatureCheck } from './signature.check';
 export * from './verification.report';
 export { VerifyError, VerifyErrorCode } from './verify.error';
+export { caseEntryHashOf, verifyCaseHistory, type CaseHistoryDocument, type CaseHistoryReport } from './case-history';

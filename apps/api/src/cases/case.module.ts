@@ -2,6 +2,10 @@ import { Module } from '@nestjs/common';
 import { CaseFormsController } from './case-forms.controller';
 import { CaseNotificationResolver, CaseRegulatorResolver } from './case-regulator.resolver';
 import { CaseEntryResolver, CaseResolver } from './case.resolver';
+import { CaseDocumentSchema } from './case-document.schema';
+import { CaseDocumentService } from './case-document.service';
+import { CaseSignatureService } from './case-signature.service';
+import { CaseController } from './case.controller';
 import { CaseService } from './case.service';
 import { PartnerNotificationService } from './partner-notification.service';
 import { ReceiptReconciliationService } from './receipt-reconciliation.service';
@@ -10,9 +14,12 @@ import { ScorecardResolver } from './scorecard.resolver';
 import { ScorecardService } from './scorecard.service';
 
 @Module({
-  controllers: [CaseFormsController],
+  controllers: [CaseFormsController, CaseController],
   providers: [
     CaseService,
+    CaseSignatureService,
+    CaseDocumentSchema,
+    CaseDocumentService,
     CaseResolver,
     CaseEntryResolver,
     PartnerNotificationService,

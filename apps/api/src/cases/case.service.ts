@@ -3,6 +3,8 @@ import {
   addBusinessDays,
   CaseAction,
   CaseCategory,
+  caseEntryHash,
+  CaseEntryRecord,
   CaseRefusal,
   CaseResolution,
   caseRole,
@@ -12,12 +14,14 @@ import {
   regulatorNotificationDue,
 } from '@pharmatrace/domain';
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { canonicalEpc, Gs1Error } from '@pharmatrace/gs1';
 import { CaseRow, ExceptionCaseRepository } from '@pharmatrace/persistence';
 import { Clock, CLOCK } from '../common/clock';
 import { OrganizationDirectory } from '../common/organization.directory';
 import { ConnectionArgs, pageInfo, pageRequest } from '../common/paging';
+import { CaseSignatureService } from './case-signature.service';
 import { CaseError, CaseErrorCode } from './case.error';
 import { PartnerNotificationService } from './partner-notification.service';
 import {
@@ -37,6 +41,8 @@ const MAX_EPCS = 10_000;
 const MAX_SUMMARY = 2_000;
 const MAX_MESSAGE = 4_000;
 const DEFAULT_PAGE = 50;
+/** How far the time a client gives its signed entry may be from the server's clock. */
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 const MAX_PAGE = 500;
 
 const REFUSALS: Record<CaseRefusal, string> = {
@@ -60,6 +66,7 @@ export class CaseService {
     private readonly partners: PartnerNotificationService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly signatures: CaseSignatureService,
   ) {}
 
   async open(org: Organization, input: OpenCaseInput, source: 'ALERT' | 'SCAN' | 'RECEIPT' | 'MANUAL' = 'MANUAL'): Promise<CaseType> {
@@ -68,9 +75,28 @@ export class CaseService {
     const epcs = this.epcs(input.epcs ?? []);
     const counterparty = input.counterparty ? await this.counterparty(input.counterparty) : null;
     if (counterparty?.id === org.id) throw this.invalid('counterparty', 'another-organization', 'a case is between two organizations');
+    if (input.id !== undefined && !UUID.test(input.id)) throw this.invalid('id', 'uuid', 'a case id is a UUID');
+    const id = input.id?.toLowerCase() ?? randomUUID();
     const now = this.clock();
+    // The entry's own time may be the client's (to sign it); the case's dates are the server's.
+    const at = this.entryTime(input.at, now);
+    const record: CaseEntryRecord = {
+      caseId: id,
+      actor: org.gln,
+      at: at.toISOString(),
+      action: 'OPEN',
+      fromState: null,
+      toState: CaseState.OPEN,
+      resolution: null,
+      message: summary,
+      attachments: [],
+      opening: { category: input.category, source, summary, counterparty: counterparty?.gln ?? null, items: epcs },
+    };
+    const hash = caseEntryHash(record, null);
+    const signed = await this.signatures.check(org, hash, input.signature);
     const row = await this.cases.open(
       {
+        id,
         category: input.category,
         state: CaseState.OPEN,
         reporterId: org.id,
@@ -82,8 +108,17 @@ export class CaseService {
         graceUntil: addBusinessDays(now, this.config.caseGraceBusinessDays),
       },
       epcs.map((epc) => ({ epc, note: null })),
-      { at: now, actorId: org.id, action: 'OPEN', resolution: null, message: summary, attachments: [] },
+      {
+        at,
+        actorId: org.id,
+        action: 'OPEN',
+        resolution: null,
+        message: summary,
+        attachments: [],
+        ...this.link(hash, null, signed),
+      },
     );
+    if (!row) throw this.invalid('id', 'unique', `a case ${id} exists already`);
     return this.toType(row, now);
   }
 
@@ -103,6 +138,23 @@ export class CaseService {
       });
     }
     const now = this.clock();
+    const at = this.entryTime(input.at, now);
+    // Read after the case: had another change been stored since, its version check below refuses this one.
+    const head = await this.cases.head(found.id);
+    const previousHash = head ? `0x${head.toString('hex')}` : null;
+    const record: CaseEntryRecord = {
+      caseId: found.id,
+      actor: org.gln,
+      at: at.toISOString(),
+      action: input.action,
+      fromState: found.state,
+      toState: decision.state,
+      resolution: decision.resolution,
+      message,
+      attachments,
+    };
+    const hash = caseEntryHash(record, previousHash);
+    const signed = await this.signatures.check(org, hash, input.signature);
     const resolvedNow = decision.state === CaseState.RESOLVED && found.state !== CaseState.RESOLVED;
     const regulatorDueAt = decision.effects.notifyRegulator
       ? regulatorNotificationDue(now)
@@ -129,7 +181,7 @@ export class CaseService {
         regulatorNotifiedAt,
       },
       {
-        at: now,
+        at,
         actorId: org.id,
         action: input.action,
         fromState: found.state,
@@ -137,6 +189,7 @@ export class CaseService {
         resolution: decision.resolution,
         message,
         attachments,
+        ...this.link(hash, previousHash, signed),
       },
       notifications,
     );
@@ -193,7 +246,37 @@ export class CaseService {
       resolution: (e.resolution as CaseResolution | null) ?? undefined,
       message: e.message ?? undefined,
       attachments: e.attachments,
+      hash: e.hash ? `0x${e.hash.toString('hex')}` : undefined,
+      previousHash: e.previousHash ? `0x${e.previousHash.toString('hex')}` : undefined,
+      signer: e.signer ?? undefined,
     }));
+  }
+
+  /**
+   * The time of a new entry: the server's clock, or the one a client gives (to sign an entry it must know its time),
+   * if within MAX_CLOCK_SKEW_MS of the server's; to the millisecond, as hashed.
+   */
+  private entryTime(given: string | undefined, now: Date): Date {
+    if (given === undefined) return now;
+    const at = new Date(given);
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(given) || Number.isNaN(at.getTime()))
+      throw this.invalid('at', 'date-time', 'an ISO 8601 UTC time, e.g. 2026-12-03T10:00:00.000Z');
+    if (Math.abs(at.getTime() - now.getTime()) > MAX_CLOCK_SKEW_MS)
+      throw this.invalid(
+        'at',
+        'clock-skew',
+        `must be within ${MAX_CLOCK_SKEW_MS / 60_000} minutes of the server's time ${now.toISOString()}`,
+      );
+    return at;
+  }
+
+  private link(hash: string, previousHash: string | null, signed: { signer: string; signature: Buffer } | null) {
+    return {
+      hash: Buffer.from(hash.slice(2), 'hex'),
+      previousHash: previousHash === null ? null : Buffer.from(previousHash.slice(2), 'hex'),
+      signer: signed?.signer ?? null,
+      signature: signed?.signature ?? null,
+    };
   }
 
   /** A case the caller is a party to, or any for a regulator; any other is CASE_NOT_FOUND, as if absent. */

@@ -27,6 +27,12 @@ export class OpenCaseInput {
   })
   epcs?: string[];
   @Field({ nullable: true, description: 'The trading partner on the other side: its id or GLN' }) counterparty?: string;
+  @Field({ nullable: true, description: "The case's id (a UUID), for a case imported from a partner's system or signed: else a new one" })
+  id?: string;
+  @Field({ nullable: true, description: 'Time of the opening entry, for a signed entry (within 5 minutes of the server clock)' })
+  at?: string;
+  @Field({ nullable: true, description: "EIP-712 CaseEntry signature of the opening entry's hash by the organization's signing address" })
+  signature?: string;
 }
 
 @InputType()
@@ -36,6 +42,9 @@ export class CaseActionInput {
   @Field({ nullable: true, description: 'A message to the other parties (at most 4,000 characters)' }) message?: string;
   @Field(() => [String], { nullable: true, description: 'Attachments by hash: sha256:<64 hex>, the files kept by the parties' })
   attachments?: string[];
+  @Field({ nullable: true, description: 'Time of the entry, for a signed entry (within 5 minutes of the server clock)' }) at?: string;
+  @Field({ nullable: true, description: "EIP-712 CaseEntry signature of the entry's hash by the organization's signing address" })
+  signature?: string;
 }
 
 @InputType()
@@ -57,6 +66,10 @@ export class CaseEntryType {
   @Field(() => CaseResolution, { nullable: true }) resolution?: CaseResolution;
   @Field({ nullable: true }) message?: string;
   @Field(() => [String]) attachments: string[];
+  @Field({ nullable: true, description: "0x-hex SHA-256 of the entry's canonical JSON and the previous entry's hash (docs/cases.md)" })
+  hash?: string;
+  @Field({ nullable: true, description: 'The hash of the entry before (null for the opening entry)' }) previousHash?: string;
+  @Field({ nullable: true, description: 'The signing address that signed the entry, if it was signed' }) signer?: string;
 }
 
 @ObjectType('CaseItem')

@@ -20,6 +20,10 @@ export class AnchorBatchEntity {
   @Column('bytea', { select: false })
   nodes: Buffer;
 
+  /** What the leaves are: event hashes, or case entry hashes (issue 17), never both in one batch. */
+  @Column('text', { name: 'leaf_kind' })
+  leafKind: 'EVENT' | 'CASE_ENTRY';
+
   @Column('bigint', { name: 'chain_id', nullable: true, transformer: bigintToNumber })
   chainId: number | null;
 

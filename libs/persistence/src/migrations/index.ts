@@ -25,6 +25,7 @@ import { MasterData1765870000000 } from './1765870000000-master-data';
 import { ExceptionCases1765900000000 } from './1765900000000-exception-cases';
 import { Quarantine1766100000000 } from './1766100000000-quarantine';
 import { CaseNotifications1766200000000 } from './1766200000000-case-notifications';
+import { CaseEntryRecord1766300000001 } from './1766300000001-case-entry-record';
 
 export const MIGRATIONS = [
   InitialSchema1764064800000,
@@ -54,4 +55,5 @@ export const MIGRATIONS = [
   ExceptionCases1765900000000,
   Quarantine1766100000000,
   CaseNotifications1766200000000,
+  CaseEntryRecord1766300000001,
 ];

@@ -205,6 +205,34 @@ export class AnchorRepository {
     });
   }
 
+  /**
+   * Seals hashed case entries (issue 17) into a batch of their own, by the same policy as events: the batch is then
+   * anchored like any other. Kept apart from event batches so the event audit and proofs see only event leaves.
+   */
+  sealNextCaseEntryBatch(policy: SealPolicy, build: (digests: Buffer[]) => Promise<BuiltTree>): Promise<AnchorBatchEntity | null> {
+    return this.db.transaction(async (tx) => {
+      const rows = await queryRows<SealCandidateRow>(
+        tx,
+        `SELECT id, hash AS event_hash, recorded_at <= now() - make_interval(secs => $2::double precision / 1000) AS due
+         FROM exception_case_entry WHERE batch_id IS NULL AND hash IS NOT NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [policy.maxEvents, policy.maxWaitMs],
+      );
+      if (!rows.length) return null;
+      if (rows.length < policy.maxEvents && !rows.some((r) => r.due)) return null;
+      const tree = await build(rows.map((r) => r.event_hash));
+      const [batch] = await queryRows<BatchIdRow>(
+        tx,
+        `INSERT INTO anchor_batch (status, root, leaf_count, nodes, leaf_kind) VALUES ('SEALED', $1, $2, $3, 'CASE_ENTRY') RETURNING id`,
+        [Buffer.from(tree.root), rows.length, Buffer.from(tree.nodes.buffer, tree.nodes.byteOffset, tree.nodes.byteLength)],
+      );
+      await tx.query(
+        `UPDATE exception_case_entry x SET batch_id = $1, leaf_index = u.leaf FROM unnest($2::bigint[], $3::int[]) AS u(id, leaf) WHERE x.id = u.id`,
+        [batch.id, rows.map((r) => r.id), Array.from(tree.treeIndexOf)],
+      );
+      return tx.getRepository(AnchorBatchEntity).findOneByOrFail({ id: Number(batch.id) });
+    });
+  }
+
   /** Runs `fn` only if no other process holds the anchorer lease; the lease dies with the connection. */
   async withAnchorerLease<T>(fn: () => Promise<T>): Promise<{ acquired: false } | { acquired: true; result: T }> {
     const runner = this.db.createQueryRunner();

@@ -122,11 +122,13 @@ interface AuditRunRow {
 export class AuditRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** The batch row and its event rows as they are now; null if there is no such batch. */
+  /** The batch row and its event rows as they are now; null if there is no such event batch (case entries are checked by their hash chain). */
   async batch(batchId: number): Promise<{ batch: AuditBatchRow; events: AuditEventRow[] } | null> {
-    const [row] = await queryRows<BatchTableRow>(this.db, `SELECT id, status, root, leaf_count, nodes FROM anchor_batch WHERE id = $1`, [
-      batchId,
-    ]);
+    const [row] = await queryRows<BatchTableRow>(
+      this.db,
+      `SELECT id, status, root, leaf_count, nodes FROM anchor_batch WHERE id = $1 AND leaf_kind = 'EVENT'`,
+      [batchId],
+    );
     if (!row) return null;
     const events = await queryRows<BatchEventRow>(
       this.db,
@@ -150,7 +152,7 @@ export class AuditRepository {
   async remaining(afterId: number | null): Promise<{ ids: number[]; events: number }> {
     const rows = await queryRows<RemainingBatchRow>(
       this.db,
-      `SELECT id, leaf_count FROM anchor_batch WHERE status IN ('MINED', 'FINAL') AND id > $1 ORDER BY id`,
+      `SELECT id, leaf_count FROM anchor_batch WHERE status IN ('MINED', 'FINAL') AND leaf_kind = 'EVENT' AND id > $1 ORDER BY id`,
       [afterId ?? 0],
     );
     return { ids: rows.map((r) => Number(r.id)), events: rows.reduce((n, r) => n + r.leaf_count, 0) };

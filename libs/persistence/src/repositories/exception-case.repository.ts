@@ -42,11 +42,26 @@ export interface CaseEntryRow {
   resolution: string | null;
   message: string | null;
   attachments: string[];
+  /** The chain link (null only for entries made before case records were hashed). */
+  hash: Buffer | null;
+  previousHash: Buffer | null;
+  /** The acting organization's signing address and its 65-byte EIP-712 signature of the entry, when it signed. */
+  signer: string | null;
+  signature: Buffer | null;
+}
+
+/** An entry as exported: its row, the actor's GLN, and where its hash is anchored (null until sealed). */
+export interface CaseEntryRecordRow extends CaseEntryRow {
+  actorGln: string;
+  batchId: string | null;
+  leafIndex: number | null;
+  batchStatus: string | null;
+  root: Buffer | null;
 }
 
 export type NewCase = Pick<
   CaseRow,
-  'category' | 'state' | 'reporterId' | 'counterpartyId' | 'source' | 'sourceRef' | 'summary' | 'openedAt' | 'graceUntil'
+  'id' | 'category' | 'state' | 'reporterId' | 'counterpartyId' | 'source' | 'sourceRef' | 'summary' | 'openedAt' | 'graceUntil'
 >;
 export type NewCaseEntry = Omit<CaseEntryRow, 'id'>;
 
@@ -65,7 +80,8 @@ export interface CaseCriteria {
 const COLUMNS = `c.id, c.number, c.category, c.state, c.resolution, c.reporter_id AS "reporterId", c.counterparty_id AS "counterpartyId",
   c.source, c.source_ref AS "sourceRef", c.summary, c.opened_at AS "openedAt", c.grace_until AS "graceUntil", c.resolved_at AS "resolvedAt",
   c.regulator_due_at AS "regulatorDueAt", c.regulator_notified_at AS "regulatorNotifiedAt", c.version`;
-const ENTRY_COLUMNS = `id, at, actor_id AS "actorId", action, from_state AS "fromState", to_state AS "toState", resolution, message, attachments`;
+const ENTRY_COLUMNS = `x.id, x.at, x.actor_id AS "actorId", x.action, x.from_state AS "fromState", x.to_state AS "toState", x.resolution,
+  x.message, x.attachments, x.hash, x.previous_hash AS "previousHash", x.signer, x.signature`;
 
 /** The alert raised when an unresolved case's grace period (CASE_GRACE_BUSINESS_DAYS) runs out. */
 export const GRACE_ALERT_CODE = 'CASE_GRACE_EXPIRED';
@@ -95,8 +111,16 @@ async function syncHolds(tx: EntityManager, caseId: string): Promise<void> {
 export class ExceptionCaseRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** `tx`: the caller's transaction, when the case must be stored with other rows (a receipt's reconciliation). */
-  open(newCase: NewCase, items: CaseItemRow[], entry: Omit<NewCaseEntry, 'fromState' | 'toState'>, tx?: EntityManager): Promise<CaseRow> {
+  /**
+   * The new case, or null when a case with its id exists (an import given an id already taken). `tx`: the caller's
+   * transaction, when the case must be stored with other rows (a receipt's reconciliation).
+   */
+  open(
+    newCase: NewCase,
+    items: CaseItemRow[],
+    entry: Omit<NewCaseEntry, 'fromState' | 'toState'>,
+    tx?: EntityManager,
+  ): Promise<CaseRow | null> {
     return tx ? this.openIn(tx, newCase, items, entry) : this.db.transaction((t) => this.openIn(t, newCase, items, entry));
   }
 
@@ -105,11 +129,11 @@ export class ExceptionCaseRepository {
     newCase: NewCase,
     items: CaseItemRow[],
     entry: Omit<NewCaseEntry, 'fromState' | 'toState'>,
-  ): Promise<CaseRow> {
+  ): Promise<CaseRow | null> {
     const [created] = await queryRows<CaseRow>(
       tx,
-      `INSERT INTO exception_case AS c (category, state, reporter_id, counterparty_id, source, source_ref, summary, opened_at, grace_until)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
+      `INSERT INTO exception_case AS c (id, category, state, reporter_id, counterparty_id, source, source_ref, summary, opened_at, grace_until)
+         VALUES ($10, $1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`,
       [
         newCase.category,
         newCase.state,
@@ -120,8 +144,10 @@ export class ExceptionCaseRepository {
         newCase.summary,
         newCase.openedAt,
         newCase.graceUntil,
+        newCase.id,
       ],
     );
+    if (!created) return null;
     if (items.length) {
       await tx.query(`INSERT INTO exception_case_item (case_id, epc, note) SELECT $1, * FROM unnest($2::text[], $3::text[])`, [
         created.id,
@@ -182,12 +208,47 @@ export class ExceptionCaseRepository {
     });
   }
 
+  /** The packs of several cases in one query: a page of cases as documents. */
+  async itemsOf(caseIds: string[]): Promise<Map<string, CaseItemRow[]>> {
+    const rows = await queryRows<CaseItemRow & { caseId: string }>(
+      this.db,
+      `SELECT case_id AS "caseId", epc, note FROM exception_case_item WHERE case_id = ANY($1::uuid[]) ORDER BY case_id, epc`,
+      [caseIds],
+    );
+    const out = new Map<string, CaseItemRow[]>(caseIds.map((id) => [id, []]));
+    for (const { caseId, epc, note } of rows) out.get(caseId)!.push({ epc, note });
+    return out;
+  }
+
   items(caseId: string): Promise<CaseItemRow[]> {
     return queryRows<CaseItemRow>(this.db, `SELECT epc, note FROM exception_case_item WHERE case_id = $1 ORDER BY epc`, [caseId]);
   }
 
   history(caseId: string): Promise<CaseEntryRow[]> {
-    return queryRows<CaseEntryRow>(this.db, `SELECT ${ENTRY_COLUMNS} FROM exception_case_entry WHERE case_id = $1 ORDER BY id`, [caseId]);
+    return queryRows<CaseEntryRow>(this.db, `SELECT ${ENTRY_COLUMNS} FROM exception_case_entry x WHERE x.case_id = $1 ORDER BY x.id`, [
+      caseId,
+    ]);
+  }
+
+  /** The history as exported: each entry with its actor's GLN and the batch anchoring its hash. */
+  records(caseId: string): Promise<CaseEntryRecordRow[]> {
+    return queryRows<CaseEntryRecordRow>(
+      this.db,
+      `SELECT ${ENTRY_COLUMNS}, o.gln AS "actorGln", x.batch_id AS "batchId", x.leaf_index AS "leafIndex", b.status AS "batchStatus", b.root
+       FROM exception_case_entry x JOIN organization o ON o.id = x.actor_id LEFT JOIN anchor_batch b ON b.id = x.batch_id
+       WHERE x.case_id = $1 ORDER BY x.id`,
+      [caseId],
+    );
+  }
+
+  /** The hash of a case's last entry: what its next entry links to. */
+  async head(caseId: string): Promise<Buffer | null> {
+    const [row] = await queryRows<{ hash: Buffer | null }>(
+      this.db,
+      `SELECT hash FROM exception_case_entry WHERE case_id = $1 ORDER BY id DESC LIMIT 1`,
+      [caseId],
+    );
+    return row?.hash ?? null;
   }
 
   /** Newest first by case number; keyset both ways like every listing. */
@@ -291,9 +352,24 @@ export class ExceptionCaseRepository {
 
   private async appendEntry(tx: { query(sql: string, params?: unknown[]): Promise<unknown> }, caseId: string, entry: NewCaseEntry) {
     await tx.query(
-      `INSERT INTO exception_case_entry (case_id, at, actor_id, action, from_state, to_state, resolution, message, attachments)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[])`,
-      [caseId, entry.at, entry.actorId, entry.action, entry.fromState, entry.toState, entry.resolution, entry.message, entry.attachments],
+      `INSERT INTO exception_case_entry (case_id, at, actor_id, action, from_state, to_state, resolution, message, attachments, hash,
+         previous_hash, signer, signature)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], $10, $11, $12, $13)`,
+      [
+        caseId,
+        entry.at,
+        entry.actorId,
+        entry.action,
+        entry.fromState,
+        entry.toState,
+        entry.resolution,
+        entry.message,
+        entry.attachments,
+        entry.hash,
+        entry.previousHash,
+        entry.signer,
+        entry.signature,
+      ],
     );
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { ReceiptCase, ShipmentContents } from '@pharmatrace/domain';
+import { randomUUID } from 'node:crypto';
+import { caseEntryHash, type ReceiptCase, type ShipmentContents } from '@pharmatrace/domain';
 import { DataSource, EntityManager } from 'typeorm';
 import { ExceptionCaseRepository } from './exception-case.repository';
 import { queryRows } from './sql-query';
@@ -95,12 +96,37 @@ export class ReceiptReconciliationRepository {
       const summary = shipment
         ? `Receipt of ${received.length} items against shipping event ${shipment.id}: ${what} ${c.items[0].note === 'missing' ? 'shipped, not received' : 'received, not shipped'}`
         : `Receipt of ${received.length} items with no shipping event to the receiver: product without data`;
+      const id = randomUUID();
+      const counterpartyId = shipment && shipment.capturedBy !== receipt.receiverId ? shipment.capturedBy : null;
+      // Chained like every case opened through CaseService (libs/domain case-record.ts): the platform opens it, unsigned.
+      const hash = caseEntryHash(
+        {
+          caseId: id,
+          actor: receipt.receiverGln,
+          at: now.toISOString(),
+          action: 'OPEN',
+          fromState: null,
+          toState: 'OPEN',
+          resolution: null,
+          message: summary,
+          attachments: [],
+          opening: {
+            category: c.category,
+            source: 'RECEIPT',
+            summary,
+            counterparty: counterpartyId && (await this.glnOf(tx, counterpartyId)),
+            items: c.items.map((i) => i.epc).sort(),
+          },
+        },
+        null,
+      );
       const opened = await this.cases.open(
         {
+          id,
           category: c.category,
           state: 'OPEN',
           reporterId: receipt.receiverId,
-          counterpartyId: shipment && shipment.capturedBy !== receipt.receiverId ? shipment.capturedBy : null,
+          counterpartyId,
           source: 'RECEIPT',
           sourceRef: receipt.eventId,
           summary,
@@ -108,10 +134,22 @@ export class ReceiptReconciliationRepository {
           graceUntil: rules.graceUntil(now),
         },
         c.items,
-        { at: now, actorId: receipt.receiverId, action: 'OPEN', resolution: null, message: summary, attachments: [] },
+        {
+          at: now,
+          actorId: receipt.receiverId,
+          action: 'OPEN',
+          resolution: null,
+          message: summary,
+          attachments: [],
+          hash: Buffer.from(hash.slice(2), 'hex'),
+          previousHash: null,
+          signer: null,
+          signature: null,
+        },
         tx,
       );
-      caseNumbers.push(opened.number);
+      // A fresh random id is never taken.
+      caseNumbers.push(opened!.number);
     }
     await tx.query(
       `UPDATE receipt_reconciliation SET reconciled_at = $2, shipping_event_id = $3, shipper_id = $4, shipped_record_time = $5, clean = $6
@@ -201,5 +239,10 @@ export class ReceiptReconciliationRepository {
       casesOpened: outcomes.reduce((n, o) => n + o.count, 0),
       outcomes,
     };
+  }
+
+  private async glnOf(tx: EntityManager, organizationId: string): Promise<string | null> {
+    const [row] = await queryRows<{ gln: string }>(tx, `SELECT gln FROM organization WHERE id = $1`, [organizationId]);
+    return row?.gln ?? null;
   }
 }
