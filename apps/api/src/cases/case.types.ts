@@ -41,6 +41,8 @@ export class CaseFilter {
   @Field(() => [CaseState], { nullable: true }) state?: CaseState[];
   @Field(() => [CaseCategory], { nullable: true }) category?: CaseCategory[];
   @Field({ nullable: true, description: 'Only unresolved cases past their grace period' }) overdue?: boolean;
+  @Field({ nullable: true, description: 'Only cases holding this pack (EPC URN or GS1 Digital Link)' }) epc?: string;
+  @Field({ nullable: true, description: 'true: only unresolved cases; false: only resolved ones' }) open?: boolean;
 }
 
 @ObjectType('CaseEntry', { description: 'One change of a case, who made it and when' })
@@ -91,4 +93,22 @@ export class CaseEdgeType {
 export class CaseConnectionType {
   @Field(() => [CaseEdgeType]) edges: CaseEdgeType[];
   @Field(() => PageInfoType) pageInfo: PageInfoType;
+}
+
+@ObjectType('CaseResolutionCount')
+export class CaseResolutionCountType {
+  @Field(() => CaseResolution) resolution: CaseResolution;
+  @Field(() => Int) count: number;
+}
+
+@ObjectType('CaseCounts', { description: 'How many cases the caller sees (a party its own, a regulator every case), by state' })
+export class CaseCountsType {
+  @Field(() => Int, { description: 'Opened, nobody investigating yet' }) open: number;
+  @Field(() => Int) investigating: number;
+  @Field(() => Int) escalated: number;
+  @Field(() => Int, { description: 'Open, investigating or escalated: not resolved' }) unresolved: number;
+  @Field(() => Int, { description: 'Unresolved and past the grace period' }) overdue: number;
+  @Field(() => Int) resolved: number;
+  @Field(() => [CaseResolutionCountType], { description: 'The resolved cases by resolution, every resolution listed' })
+  resolutions: CaseResolutionCountType[];
 }
