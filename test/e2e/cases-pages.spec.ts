@@ -78,7 +78,7 @@ describe('exception cases on the scan page and in the explorer, in headless Chro
   });
 
   /** Both widths, checked for sideways scrolling and words cut in two; the page goes back to its own width after. */
-  const shoot = async (page: Page, name: string, words: string, width = WIDTHS.desktop) => {
+  const shoot = async (page: Page, name: string, words: string, width: { width: number; height: number } = WIDTHS.desktop) => {
     expectReadable(await screens(page, `cases-${name}`, words));
     await page.setViewportSize(width);
   };
@@ -191,7 +191,7 @@ describe('exception cases on the scan page and in the explorer, in headless Chro
     expect(await page.locator('#case-title').innerText()).toBe('Case #1 — Suspect product');
     expect(await page.locator('#case-state').innerText()).toBe('Open');
     expect(await page.locator('#case-packs').innerText()).toContain(pack('FAKE1'));
-    expect(await page.locator('#case-facts').innerText()).toContain('Quarantined while the case holds them');
+    expect(await page.locator('#case-facts').innerText()).toMatch(/Source\s+Scan[\s\S]*Quarantined while the case holds them/);
     const opening = page.locator('#case-history > li').first();
     expect(await opening.innerText()).toMatch(/Corner Pharmacy\s+opened the case \(Open\)[\s\S]*never registered/);
     // The rules offer the other party what it may do in this state: no reopening, which is the regulator's.

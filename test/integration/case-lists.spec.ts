@@ -121,4 +121,13 @@ describe('exception case lists by pack, and case counts', () => {
     now = new Date('2026-12-11T08:00:00Z');
     expect(await counts('wholesaler')).toMatchObject({ open: 0, investigating: 1, overdue: 1, resolved: 2 });
   });
+
+  it('records a case opened from the scan page as coming from a scan', async () => {
+    const res = await run('pharmacy', `mutation($input: OpenCaseInput!) { openCase(input: $input) { source } }`, {
+      input: { category: 'SUSPECT_PRODUCT', summary: 'Unknown pack', epcs: [pack('P5')], source: 'SCAN' },
+    });
+    expect(res.data.openCase.source).toBe('SCAN');
+    const bad = await run('pharmacy', OPEN, { input: { category: 'DATA_ISSUE', summary: 'x', source: 'RECEIPT' } });
+    expect(bad.errors?.[0].message).toMatch(/OpenCaseSource/);
+  });
 });

@@ -7,17 +7,18 @@ import type { Verdict } from './verdict.presenter';
  * choose another. Alerts that are no case (a pending proof) have none.
  */
 const ALERT_CATEGORY: Partial<Record<AlertCode, CategoryCode>> = {
+  // In this order: a sign of a falsified pack outweighs a pack merely unavailable, which outweighs a label or data fault.
   ANCHORING_FAILED: 'SUSPECT_PRODUCT',
   UNKNOWN_PRODUCT: 'SUSPECT_PRODUCT',
   UNKNOWN_SERIAL: 'SUSPECT_PRODUCT',
   ALREADY_DISPENSED: 'SUSPECT_PRODUCT',
-  LOT_MISMATCH: 'PACKAGING_OR_LABELLING',
-  EXPIRY_MISMATCH: 'PACKAGING_OR_LABELLING',
-  NOT_IN_CUSTODY: 'PRODUCT_WITHOUT_DATA',
   RECALLED: 'UNAVAILABLE_FOR_DISTRIBUTION',
   WITHDRAWN: 'UNAVAILABLE_FOR_DISTRIBUTION',
   PACK_INACTIVE: 'UNAVAILABLE_FOR_DISTRIBUTION',
   EXPIRED: 'UNAVAILABLE_FOR_DISTRIBUTION',
+  LOT_MISMATCH: 'PACKAGING_OR_LABELLING',
+  EXPIRY_MISMATCH: 'PACKAGING_OR_LABELLING',
+  NOT_IN_CUSTODY: 'PRODUCT_WITHOUT_DATA',
 };
 const ORDER = Object.keys(ALERT_CATEGORY);
 

@@ -28,7 +28,7 @@ export class CaseResolver {
     description: 'Opens an exception case; its packs are quarantined until it is resolved (not as illegitimate)',
   })
   openCase(@CurrentOrganization() org: Organization, @Args('input') input: OpenCaseInput): Promise<CaseType> {
-    return this.service.open(org, input);
+    return this.service.open(org, input, input.source ?? 'MANUAL');
   }
 
   @Mutation(() => CaseType, { description: 'Investigates, escalates, resolves, reopens or comments on a case' })

@@ -15,6 +15,13 @@ export enum CaseActionKind {
 }
 registerEnumType(CaseActionKind, { name: 'CaseAction' });
 
+/** Where a case opened through the API comes from; receiving discrepancies are opened by the server alone. */
+export enum OpenCaseSource {
+  MANUAL = 'MANUAL',
+  SCAN = 'SCAN',
+}
+registerEnumType(OpenCaseSource, { name: 'OpenCaseSource' });
+
 @InputType()
 export class OpenCaseInput {
   @Field(() => CaseCategory) category: CaseCategory;
@@ -25,6 +32,8 @@ export class OpenCaseInput {
   })
   epcs?: string[];
   @Field({ nullable: true, description: 'The trading partner on the other side: its id or GLN' }) counterparty?: string;
+  @Field(() => OpenCaseSource, { nullable: true, description: 'SCAN when opened from a verdict on the scan page; MANUAL by default' })
+  source?: OpenCaseSource;
 }
 
 @InputType()
