@@ -64,6 +64,7 @@ export async function openCaseForm(
         summary: summary.value,
         epcs: [verdict.epc],
         counterparty: counterparty.value || undefined,
+        source: 'SCAN',
       };
       const { openCase } = await graphql<{ openCase: CaseSummary }>(OPEN_CASE, { input }, apiKey);
       form.replaceWith(caseBanner(openCase, new Date(), true));
