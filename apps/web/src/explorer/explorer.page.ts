@@ -93,6 +93,7 @@ async function showPack(epc: string) {
   packView.hidden = false;
   byId('pack-title').textContent = epcLabel(provenance.epc);
   byId('pack-epc').textContent = `${provenance.epc}${provenance.visibility === 'FULL' ? '' : ' — only the events you are party to'}`;
+  byId<HTMLAnchorElement>('pack-cases').href = `/explorer?${new URLSearchParams({ cases: '', epc: provenance.epc }).toString()}`;
   byId('flags').replaceChildren(...provenance.flags.map((f) => h('li', {}, `${f.code}: ${f.message}`)));
   renderCustody(byId('custody'), provenance.custody, names);
   renderEvents(byId('events'), provenance.events, provenance.epc, names);
