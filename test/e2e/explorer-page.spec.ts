@@ -149,7 +149,7 @@ describe('regulators’ explorer page in headless Chromium, checking proofs agai
 
   it('asks for the regulator’s key once, then finds a pack from its scan', async () => {
     await page.goto(`${origin}/explorer`);
-    await page.getByLabel('Regulator API key').fill(regulatorKey);
+    await page.getByLabel('API key', { exact: true }).fill(regulatorKey);
     await page.keyboard.press('Enter');
     await page.getByLabel(/Pack, case or pallet/).fill(`(01)${GTIN}(17)291231(10)${LOT}(21)P1`);
     await page.keyboard.press('Enter');

@@ -1,4 +1,6 @@
 import { CameraScanner } from './camera.scanner';
+import { caseBanner, CASES_ON_PACK_QUERY, CasesOnPack } from './case-banner';
+import { caseAlerts } from './case-prefill';
 import { byId, h } from './dom';
 import { ApiError, ApiErrorCode, graphql } from './graphql.client';
 import { GS_SUBSTITUTE_NAMES, GS_SUBSTITUTES, normaliseWedgeScan } from './scan-code';
@@ -55,7 +57,11 @@ function showScanPanel() {
   scanInput.focus();
 }
 
+/** Counts the verdicts shown, so that an answer about an earlier scan never lands under a later one. */
+let shown = 0;
+
 function show(p: VerdictPresentation, verdict: Verdict | undefined, raw: string, actions: VerdictAction[] = []) {
+  shown++;
   renderVerdict(verdictLive, verdictBody, p, verdict, actions);
   history.prepend(historyItem(p, verdict, raw, new Date()));
 }
@@ -76,7 +82,53 @@ function actionsFor(
   const offer = (name: PackMutation, label: string): VerdictAction[] =>
     caps.mutations.includes(name) ? [{ id: name, label, run: () => void change(name, code, raw, caps, apiKey) }] : [];
   if (justDispensed) return verdict.status === 'DISPENSED' ? offer('undoDispense', 'Undo dispense') : [];
+  if (caseAlerts(verdict.alerts).length) return [{ id: 'open-case', label: 'Open a case', run: () => void startCase(verdict, apiKey) }];
   return verdict.saleable && presentVerdict(verdict).tone === 'ok' ? offer('dispense', 'Dispense this pack') : [];
+}
+
+/**
+ * The open cases holding the pack, under its verdict: asked once the verdict is on screen, so that it never waits for
+ * them. A pack already under a case needs no second one, so the button to open one goes.
+ */
+async function showCases(epc: string, apiKey: string) {
+  const scan = shown;
+  try {
+    const { cases } = await graphql<CasesOnPack>(CASES_ON_PACK_QUERY, { epc }, apiKey);
+    if (scan !== shown || !cases.edges.length) return;
+    verdictBody.querySelector('#open-case')?.remove();
+    verdictBody.prepend(...cases.edges.map((e) => caseBanner(e.node, new Date())));
+  } catch {
+    // The verdict stands without it (a server without cases, a network hiccup): the decision is already shown.
+  }
+}
+
+/** The form loads on the first click only: most scans never open a case. */
+async function startCase(verdict: Verdict, apiKey: string) {
+  const button = verdictBody.querySelector<HTMLButtonElement>('#open-case');
+  if (!button) return;
+  const slot = h('div', { class: 'case-slot' });
+  button.hidden = true;
+  button.after(slot);
+  try {
+    const { openCaseForm } = await import('./case-form.js');
+    await openCaseForm(
+      slot,
+      verdict,
+      presentVerdict(verdict).reasons,
+      apiKey,
+      () => button.remove(),
+      () => {
+        slot.remove();
+        button.hidden = false;
+        button.focus();
+      },
+    );
+  } catch (e) {
+    slot.replaceChildren(
+      h('p', { class: 'message', role: 'alert' }, `Could not open the case form: ${e instanceof Error ? e.message : String(e)}`),
+    );
+    button.hidden = false;
+  }
 }
 
 async function change(name: PackMutation, code: string, raw: string, caps: ServerCapabilities, apiKey: string) {
@@ -119,6 +171,7 @@ async function check(code: string, raw: string) {
     const caps = await serverCapabilities(apiKey);
     const { verify } = await graphql<{ verify: Verdict }>(verifyQuery(caps), { code }, apiKey);
     show(presentVerdict(verify), verify, raw, actionsFor(verify, code, raw, caps, apiKey, false));
+    void showCases(verify.epc, apiKey);
   } catch (e) {
     failed(e, raw);
   } finally {

@@ -4,7 +4,16 @@ import { CurrentOrganization, Roles } from '../common/auth.decorators';
 import { OrganizationType } from '../organizations/organization.types';
 import { OrganizationLoader } from '../policy/organization.loader';
 import { CaseService } from './case.service';
-import { CaseActionInput, CaseConnectionType, CaseEntryType, CaseFilter, CaseItemType, CaseType, OpenCaseInput } from './case.types';
+import {
+  CaseActionInput,
+  CaseConnectionType,
+  CaseCountsType,
+  CaseEntryType,
+  CaseFilter,
+  CaseItemType,
+  CaseType,
+  OpenCaseInput,
+} from './case.types';
 
 /** Exception cases: both trading partners and every regulator see and answer a case; nobody else learns it exists. */
 @Resolver(() => CaseType)
@@ -19,7 +28,7 @@ export class CaseResolver {
     description: 'Opens an exception case; its packs are quarantined until it is resolved (not as illegitimate)',
   })
   openCase(@CurrentOrganization() org: Organization, @Args('input') input: OpenCaseInput): Promise<CaseType> {
-    return this.service.open(org, input);
+    return this.service.open(org, input, input.source ?? 'MANUAL');
   }
 
   @Mutation(() => CaseType, { description: 'Investigates, escalates, resolves, reopens or comments on a case' })
@@ -46,6 +55,11 @@ export class CaseResolver {
     @Args('before', { type: () => String, nullable: true }) before: string | null,
   ): Promise<CaseConnectionType> {
     return this.service.list(org, filter, { first, after, last, before });
+  }
+
+  @Query(() => CaseCountsType, { description: 'Counts of the cases `cases` would list, by state, overdue and resolution' })
+  caseCounts(@CurrentOrganization() org: Organization): Promise<CaseCountsType> {
+    return this.service.counts(org);
   }
 
   @ResolveField(() => [CaseItemType])

@@ -28,6 +28,7 @@ import {
   CaseActionInput,
   CaseActionKind,
   CaseConnectionType,
+  CaseCountsType,
   CaseEntryType,
   CaseFilter,
   CaseItemType,
@@ -209,14 +210,15 @@ export class CaseService {
       throw this.invalid(request.sizeField, 'range', `must be an integer from 1 to ${MAX_PAGE}`);
     const cursor = request.cursor === null ? null : this.cursor(request.cursor, request.cursorField);
     const now = this.clock();
-    const visibility = org.role === 'REGULATOR' ? ({ kind: 'all' } as const) : ({ kind: 'party', organizationId: org.id } as const);
     const criteria = {
       states: filter?.state,
       categories: filter?.category,
       overdueAt: filter?.overdue ? now : undefined,
       regulatorOverdueAt: filter?.regulatorOverdue ? now : undefined,
+      epc: filter?.epc == null ? undefined : this.epc(filter.epc, 'filter.epc'),
+      open: filter?.open ?? undefined,
     };
-    const page = await this.cases.page(visibility, criteria, size, cursor, request.direction);
+    const page = await this.cases.page(this.visibility(org), criteria, size, cursor, request.direction);
     const edges = page.cases.map((row) => ({
       cursor: Buffer.from(`case:${row.number}`).toString('base64url'),
       node: this.toType(row, now),
@@ -228,6 +230,23 @@ export class CaseService {
         edges.map((e) => e.cursor),
         page.hasMore,
       ),
+    };
+  }
+
+  async counts(org: Organization): Promise<CaseCountsType> {
+    const c = await this.cases.counts(this.visibility(org), this.clock());
+    return {
+      open: c.open,
+      investigating: c.investigating,
+      escalated: c.escalated,
+      unresolved: c.open + c.investigating + c.escalated,
+      overdue: c.overdue,
+      resolved: c.resolved,
+      resolutions: [
+        { resolution: CaseResolution.CLEARED, count: c.cleared },
+        { resolution: CaseResolution.TECHNICAL_CAUSE, count: c.technicalCause },
+        { resolution: CaseResolution.ILLEGITIMATE, count: c.illegitimate },
+      ],
     };
   }
 
@@ -279,6 +298,11 @@ export class CaseService {
     };
   }
 
+  /** The one rule for lists and counts alike: a regulator sees every case, anyone else those it is a party to. */
+  private visibility(org: Organization) {
+    return org.role === 'REGULATOR' ? ({ kind: 'all' } as const) : ({ kind: 'party', organizationId: org.id } as const);
+  }
+
   /** A case the caller is a party to, or any for a regulator; any other is CASE_NOT_FOUND, as if absent. */
   private async visible(org: Organization, id: string): Promise<CaseRow> {
     const row = UUID.test(id) ? await this.cases.byId(id) : null;
@@ -299,16 +323,16 @@ export class CaseService {
 
   private epcs(values: string[]): string[] {
     if (values.length > MAX_EPCS) throw this.invalid('epcs', 'max-items', `at most ${MAX_EPCS} packs a case`);
-    const out = new Set<string>();
-    values.forEach((value, i) => {
-      try {
-        out.add(canonicalEpc(value.trim()));
-      } catch (e) {
-        if (e instanceof Gs1Error) throw this.invalid(`epcs.${i}`, e.rule, e.message);
-        throw e;
-      }
-    });
-    return [...out];
+    return [...new Set(values.map((value, i) => this.epc(value, `epcs.${i}`)))];
+  }
+
+  private epc(value: string, field: string): string {
+    try {
+      return canonicalEpc(value.trim());
+    } catch (e) {
+      if (e instanceof Gs1Error) throw this.invalid(field, e.rule, e.message);
+      throw e;
+    }
   }
 
   private async counterparty(ref: string): Promise<Organization> {

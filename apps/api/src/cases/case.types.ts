@@ -17,6 +17,13 @@ export enum CaseActionKind {
 }
 registerEnumType(CaseActionKind, { name: 'CaseAction' });
 
+/** Where a case opened through the API comes from; receiving discrepancies are opened by the server alone. */
+export enum OpenCaseSource {
+  MANUAL = 'MANUAL',
+  SCAN = 'SCAN',
+}
+registerEnumType(OpenCaseSource, { name: 'OpenCaseSource' });
+
 @InputType()
 export class OpenCaseInput {
   @Field(() => CaseCategory) category: CaseCategory;
@@ -33,6 +40,8 @@ export class OpenCaseInput {
   at?: string;
   @Field({ nullable: true, description: "EIP-712 CaseEntry signature of the opening entry's hash by the organization's signing address" })
   signature?: string;
+  @Field(() => OpenCaseSource, { nullable: true, description: 'SCAN when opened from a verdict on the scan page; MANUAL by default' })
+  source?: OpenCaseSource;
 }
 
 @InputType()
@@ -54,6 +63,8 @@ export class CaseFilter {
   @Field({ nullable: true, description: 'Only unresolved cases past their grace period' }) overdue?: boolean;
   @Field({ nullable: true, description: 'Only illegitimate cases whose regulator filing is past its 24 hours and not recorded' })
   regulatorOverdue?: boolean;
+  @Field({ nullable: true, description: 'Only cases holding this pack (EPC URN or GS1 Digital Link)' }) epc?: string;
+  @Field({ nullable: true, description: 'true: only unresolved cases; false: only resolved ones' }) open?: boolean;
 }
 
 @ObjectType('CaseEntry', { description: 'One change of a case, who made it and when' })
@@ -136,4 +147,22 @@ export class CaseNotificationType {
   @Field({ nullable: true }) nextAttemptAt?: Date;
   @Field(() => Int, { nullable: true }) httpStatus?: number;
   @Field({ nullable: true }) error?: string;
+}
+
+@ObjectType('CaseResolutionCount')
+export class CaseResolutionCountType {
+  @Field(() => CaseResolution) resolution: CaseResolution;
+  @Field(() => Int) count: number;
+}
+
+@ObjectType('CaseCounts', { description: 'How many cases the caller sees (a party its own, a regulator every case), by state' })
+export class CaseCountsType {
+  @Field(() => Int, { description: 'Opened, nobody investigating yet' }) open: number;
+  @Field(() => Int) investigating: number;
+  @Field(() => Int) escalated: number;
+  @Field(() => Int, { description: 'Open, investigating or escalated: not resolved' }) unresolved: number;
+  @Field(() => Int, { description: 'Unresolved and past the grace period' }) overdue: number;
+  @Field(() => Int) resolved: number;
+  @Field(() => [CaseResolutionCountType], { description: 'The resolved cases by resolution, every resolution listed' })
+  resolutions: CaseResolutionCountType[];
 }

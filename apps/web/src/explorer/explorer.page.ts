@@ -2,6 +2,7 @@ import { byId, h } from '../dom';
 import { ApiError, ApiErrorCode, graphql } from '../graphql.client';
 import { settings } from '../settings.store';
 import type { ChainCheckResult, ProofInputs } from './chain-check';
+import { CaseViews } from './cases.view';
 import { displayedProof, renderCustody, renderEvents } from './custody.view';
 import {
   ExplorerConfig,
@@ -37,6 +38,17 @@ const packView = byId<HTMLElement>('pack-view');
 const lotView = byId<HTMLElement>('lot-view');
 const openLot = byId<HTMLButtonElement>('open-lot');
 const morePacks = byId<HTMLButtonElement>('more-packs');
+
+const caseCounts = byId<HTMLElement>('case-counts');
+const cases = new CaseViews({
+  apiKey,
+  fail,
+  hideOthers: () => {
+    packView.hidden = true;
+    lotView.hidden = true;
+    caseCounts.hidden = true;
+  },
+});
 
 function showKeyPanel(text = '') {
   keyMessage.textContent = text;
@@ -81,6 +93,7 @@ async function showPack(epc: string) {
   packView.hidden = false;
   byId('pack-title').textContent = epcLabel(provenance.epc);
   byId('pack-epc').textContent = `${provenance.epc}${provenance.visibility === 'FULL' ? '' : ' — only the events you are party to'}`;
+  byId<HTMLAnchorElement>('pack-cases').href = `/explorer?${new URLSearchParams({ cases: '', epc: provenance.epc }).toString()}`;
   byId('flags').replaceChildren(...provenance.flags.map((f) => h('li', {}, `${f.code}: ${f.message}`)));
   renderCustody(byId('custody'), provenance.custody, names);
   renderEvents(byId('events'), provenance.events, provenance.epc, names);
@@ -149,6 +162,8 @@ async function showLot(gtin: string, lot: string) {
 
 async function run(query: ExplorerQuery) {
   message.textContent = '';
+  cases.hide();
+  caseCounts.hidden = true;
   const url = new URL('/explorer', location.origin);
   if (query.kind === 'lot') {
     url.search = new URLSearchParams({ gtin: query.gtin, lot: query.lot }).toString();
@@ -268,12 +283,18 @@ function start() {
   const q = params.get('q');
   const gtin = params.get('gtin');
   const lot = params.get('lot');
+  const caseId = params.get('case');
   try {
-    if (q) {
+    if (caseId) void cases.showCase(caseId).catch(fail);
+    else if (params.has('cases')) void cases.showList(params).catch(fail);
+    else if (q) {
       searchInput.value = q;
       void run(parseSearch(q)).catch(fail);
     } else if (gtin && lot) void run(lotQuery(gtin, lot)).catch(fail);
-    else searchInput.focus();
+    else {
+      searchInput.focus();
+      void cases.showCounts(caseCounts);
+    }
   } catch (err) {
     fail(err);
   }

@@ -75,6 +75,22 @@ export interface CaseCriteria {
   overdueAt?: Date;
   /** Cases whose regulator filing was due before this instant and is not recorded. */
   regulatorOverdueAt?: Date;
+  /** Cases holding this pack (canonical Digital Link). */
+  epc?: string;
+  /** true: unresolved cases only; false: resolved ones only. */
+  open?: boolean;
+}
+
+/** How many cases a caller sees in each state; `overdue` at the instant asked. */
+export interface CaseCountsRow {
+  open: number;
+  investigating: number;
+  escalated: number;
+  overdue: number;
+  resolved: number;
+  cleared: number;
+  technicalCause: number;
+  illegitimate: number;
 }
 
 const COLUMNS = `c.id, c.number, c.category, c.state, c.resolution, c.reporter_id AS "reporterId", c.counterparty_id AS "counterpartyId",
@@ -259,18 +275,18 @@ export class ExceptionCaseRepository {
     cursorNumber: string | null,
     direction: PageDirection = 'forward',
   ): Promise<{ cases: CaseRow[]; hasMore: boolean }> {
-    const where: string[] = [];
     const params: unknown[] = [];
     const p = (v: unknown) => `$${params.push(v)}`;
-    if (visibility.kind === 'party') {
-      const org = p(visibility.organizationId);
-      where.push(`(c.reporter_id = ${org} OR c.counterparty_id = ${org})`);
-    }
+    const where = this.visibleTo(visibility, p);
     if (criteria.states?.length) where.push(`c.state = ANY(${p(criteria.states)}::text[])`);
     if (criteria.categories?.length) where.push(`c.category = ANY(${p(criteria.categories)}::text[])`);
     if (criteria.overdueAt) where.push(`c.state <> 'RESOLVED' AND c.grace_until < ${p(criteria.overdueAt)}`);
     if (criteria.regulatorOverdueAt)
       where.push(`c.regulator_notified_at IS NULL AND c.regulator_due_at < ${p(criteria.regulatorOverdueAt)}`);
+    if (criteria.open !== undefined) where.push(criteria.open ? `c.state <> 'RESOLVED'` : `c.state = 'RESOLVED'`);
+    // Through exception_case_item_epc_idx: the scanner asks this after every verdict.
+    if (criteria.epc !== undefined)
+      where.push(`EXISTS (SELECT 1 FROM exception_case_item i WHERE i.case_id = c.id AND i.epc = ${p(criteria.epc)})`);
     const forward = direction === 'forward';
     if (cursorNumber !== null) where.push(`c.number ${forward ? '<' : '>'} ${p(cursorNumber)}::bigint`);
     const rows = await queryRows<CaseRow>(
@@ -281,6 +297,28 @@ export class ExceptionCaseRepository {
     );
     const page = rows.slice(0, limit);
     return { cases: forward ? page : page.reverse(), hasMore: rows.length > limit };
+  }
+
+  /** One pass over the cases the caller sees: the dashboards' counts. */
+  async counts(visibility: CaseVisibility, now: Date): Promise<CaseCountsRow> {
+    const params: unknown[] = [];
+    const p = (v: unknown) => `$${params.push(v)}`;
+    const where = this.visibleTo(visibility, p);
+    const at = p(now);
+    const [row] = await queryRows<CaseCountsRow>(
+      this.db,
+      `SELECT count(*) FILTER (WHERE c.state = 'OPEN')::int AS open,
+         count(*) FILTER (WHERE c.state = 'INVESTIGATING')::int AS investigating,
+         count(*) FILTER (WHERE c.state = 'ESCALATED')::int AS escalated,
+         count(*) FILTER (WHERE c.state <> 'RESOLVED' AND c.grace_until < ${at})::int AS overdue,
+         count(*) FILTER (WHERE c.state = 'RESOLVED')::int AS resolved,
+         count(*) FILTER (WHERE c.resolution = 'CLEARED')::int AS cleared,
+         count(*) FILTER (WHERE c.resolution = 'TECHNICAL_CAUSE')::int AS "technicalCause",
+         count(*) FILTER (WHERE c.resolution = 'ILLEGITIMATE')::int AS illegitimate
+       FROM exception_case c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+      params,
+    );
+    return row;
   }
 
   /** The packs among `epcs` that a case holds in quarantine (unresolved, or resolved as illegitimate), with the case. */
@@ -348,6 +386,12 @@ export class ExceptionCaseRepository {
       );
       return due.map((c) => ({ caseId: c.caseId, number: c.number }));
     });
+  }
+
+  private visibleTo(visibility: CaseVisibility, p: (v: unknown) => string): string[] {
+    if (visibility.kind === 'all') return [];
+    const org = p(visibility.organizationId);
+    return [`(c.reporter_id = ${org} OR c.counterparty_id = ${org})`];
   }
 
   private async appendEntry(tx: { query(sql: string, params?: unknown[]): Promise<unknown> }, caseId: string, entry: NewCaseEntry) {
