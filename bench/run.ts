@@ -6,6 +6,7 @@ import { benchAnchoring } from './anchoring.bench';
 import { benchAudit } from './audit.bench';
 import type { BenchRow } from './bench.types';
 import { benchCapture } from './capture.bench';
+import { benchCaptureCeiling, benchMixedLoad } from './capture-ceiling.bench';
 import { benchCaptureFormats } from './capture-formats.bench';
 import { benchHostileInput } from './hostile-input.bench';
 import { benchMerkle } from './merkle.bench';
@@ -15,6 +16,8 @@ import { benchVerification } from './verification.bench';
 
 const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   capture: benchCapture,
+  'capture-ceiling': benchCaptureCeiling,
+  mixed: benchMixedLoad,
   merkle: benchMerkle,
   gas: benchAnchorGas,
   bundle: benchProofBundle,
