@@ -311,6 +311,13 @@ export async function benchMixedLoad(): Promise<BenchRow[]> {
     const database = new URL(db.url).pathname.slice(1);
     const load = await loadPacks(db.url, packs);
     console.log(`loaded ${packs.toLocaleString('en')} packs in ${load.seconds.toFixed(1)} s`);
+    // The documents ship to the bench's distributor, which a real manufacturer may do only while its licence is verified.
+    const { distributor, regulator } = BENCH_ORGANIZATIONS;
+    await pg.query(
+      `INSERT INTO organization_licence (organization_id, type, issuing_authority, number, valid_from, valid_until, verified_by, verified_at)
+       VALUES ($1, 'WHOLESALE_DISTRIBUTOR', 'Bench State Board', 'WD-1', '2020-01-01', '2040-01-01', $2, now())`,
+      [distributor.id, regulator.id],
+    );
     api = await startApiProcess(db.url);
     const graphql = `${api.base}/graphql`;
     const gqlHeaders = { 'content-type': 'application/json', authorization: `Bearer ${BENCH_ORGANIZATIONS.pharmacy.apiKey}` };
