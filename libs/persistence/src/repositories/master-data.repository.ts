@@ -109,18 +109,6 @@ export class MasterDataRepository {
     return rows.map(toVersion);
   }
 
-  /** The latest product master data of a GTIN published by `capturedBy` (its manufacturer), if any. */
-  async product(gtin: string, capturedBy: string): Promise<MasterDataVersion | null> {
-    const [row] = await queryRows<MasterDataRow>(
-      this.db,
-      `SELECT m.vocabulary_type, m.element_id, m.attributes, m.children, m.captured_by, m.captured_at FROM master_data m
-       WHERE m.gtin = $1 AND m.captured_by = $2::uuid AND m.vocabulary_type = $3
-       ORDER BY m.id DESC LIMIT 1`,
-      [gtin, capturedBy, EPC_CLASS_VOCABULARY],
-    );
-    return row ? toVersion(row) : null;
-  }
-
   /** Every organization that has captured master data. */
   async capturers(): Promise<string[]> {
     const rows = await queryRows<{ captured_by: string }>(this.db, `SELECT DISTINCT captured_by FROM master_data`);
