@@ -26,11 +26,11 @@ class Stages {
   /** Wraps `owner[method]` so every call's wall time (until its promise settles) counts to `stage`. */
   wrap<T extends object>(owner: T, method: keyof T & string, stage: (args: unknown[]) => string) {
     const original = owner[method] as unknown as (...args: unknown[]) => unknown;
-    const stages = this;
+    const add = (name: string, ms: number) => this.add(name, ms);
     (owner as Record<string, unknown>)[method] = function (this: unknown, ...args: unknown[]) {
       const t = performance.now();
       const result = original.apply(this, args);
-      const done = () => stages.add(stage(args), performance.now() - t);
+      const done = () => add(stage(args), performance.now() - t);
       if (result instanceof Promise) return result.finally(done);
       done();
       return result;
