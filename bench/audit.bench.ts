@@ -12,9 +12,10 @@ import { ApiModule } from '../apps/api/src/api.module';
 import { AuditRunner } from '../apps/api/src/audit/audit.runner';
 import { createBenchDatabase } from './bench-db';
 import type { BenchRow } from './bench.types';
+import { benchSizes } from './sizes';
 
 const ADMIN = 'bench-admin-token-0123456789';
-const DOCS = Number(process.env.BENCH_AUDIT_DOCS ?? 20);
+const DOCS = benchSizes().auditDocs;
 const BATCH_EVENTS = 10_000;
 const GTIN = '0061414107346' + gs1CheckDigit('0061414107346');
 

@@ -16,6 +16,7 @@ import {
 import { gs1CheckDigit, parsePackScan } from '@pharmatrace/gs1';
 import { createBenchDatabase } from './bench-db';
 import type { BenchRow } from './bench.types';
+import { benchSizes } from './sizes';
 
 export type CaptureFormat = 'json' | 'xml';
 
@@ -281,10 +282,10 @@ function benchScans(): BenchRow {
   };
 }
 
-const LARGE_REPORTS = Number(process.env.BENCH_LARGE_REPORTS ?? 24);
+const LARGE_REPORTS = benchSizes().largeReports;
 /** With 24 reports (about 3.5 KB), about 20 KB per event: 10,000 events make 200 MB. */
-const LARGE_RECORD_BYTES = Number(process.env.BENCH_LARGE_RECORD_BYTES ?? 17_600);
-const LARGE_EVENTS = Number(process.env.BENCH_LARGE_EVENTS ?? 10_000);
+const LARGE_RECORD_BYTES = benchSizes().largeRecordBytes;
+const LARGE_EVENTS = benchSizes().largeEvents;
 
 /**
  * `npm run bench formats`: capture of 10,000-event JSON-LD and XML documents through POST /epcis/capture (until

@@ -2,38 +2,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '@pharmatrace/config';
-import { commissioningEvent, epcisDocument, packingEvent, shippingEvent } from '@pharmatrace/epcis';
-import { gs1CheckDigit } from '@pharmatrace/gs1';
 import { ApiModule } from '../apps/api/src/api.module';
 import { createBenchDatabase } from './bench-db';
 import type { BenchRow } from './bench.types';
+import { captureDocument } from './capture-document';
+import { benchSizes } from './sizes';
 
 const ADMIN = 'bench-admin-token-0123456789';
-const DOCS = Number(process.env.BENCH_CAPTURE_DOCS ?? 20);
-const PACKS_PER_CASE = 8;
-const GTIN = (() => {
-  const body = '0061414107346';
-  return body + gs1CheckDigit(body);
-})();
-
-/** 1,000 events the way a packaging line sends them: 800 packs commissioned, packed into 100 cases, shipped. */
-function document(n: number) {
-  const t = Date.UTC(2026, 0, 1) + n * 60_000;
-  const events = [];
-  const cases: string[] = [];
-  for (let c = 0; c < 100; c++) {
-    const serials = Array.from({ length: PACKS_PER_CASE }, (_, i) => `https://id.gs1.org/01/${GTIN}/21/D${n}C${c}P${i}`);
-    for (const epc of serials)
-      events.push(commissioningEvent({ eventTime: new Date(t), epcs: [epc], lot: `LOT${n}`, expiry: '2029-12-31' }));
-    const sscc = `urn:epc:id:sscc:0614141.${String(1_000_000_000 + n * 100 + c)}`;
-    cases.push(sscc);
-    events.push(packingEvent({ eventTime: new Date(t + 1000), parent: sscc, children: serials }));
-  }
-  for (const sscc of cases)
-    events.push(shippingEvent({ eventTime: new Date(t + 2000), epcs: [sscc], to: 'urn:epc:id:pgln:0614141.00002' }));
-  return epcisDocument(events);
-}
-
+const DOCS = benchSizes().captureDocs;
 async function post(url: string, token: string, query: string, variables: unknown) {
   const res = await fetch(url, {
     method: 'POST',
@@ -64,7 +40,7 @@ export async function benchCapture(): Promise<BenchRow[]> {
     );
     const key = org.createOrganization.apiKey;
     const CAPTURE = `mutation($d: JSON!) { captureEpcisDocument(document: $d) { capturedCount } }`;
-    const docs = Array.from({ length: DOCS + 2 }, (_, i) => document(i));
+    const docs = Array.from({ length: DOCS + 2 }, (_, i) => captureDocument(i));
     for (const d of docs.slice(0, 2)) await post(url, key, CAPTURE, { d });
 
     const started = performance.now();

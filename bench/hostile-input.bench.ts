@@ -5,6 +5,7 @@ import { JSON_BODY_LIMIT } from '../apps/api/src/common/json-body.parser';
 import { STREAMED_CAPTURE_THRESHOLD } from '../apps/api/src/epcis-rest/epcis-binding';
 import { createBenchDatabase } from './bench-db';
 import type { BenchRow } from './bench.types';
+import { benchSizes } from './sizes';
 import { startApiProcess, waitForJob } from './capture-formats.bench';
 
 /**
@@ -15,9 +16,9 @@ import { startApiProcess, waitForJob } from './capture-formats.bench';
  */
 const BUDGET_MS = 50;
 const SITE = 'urn:epc:id:sgln:0614141.00777.0';
-const SIZES = (process.env.BENCH_HOSTILE_SIZES ?? '4000,16000,64000,256000,1000000').split(',').map(Number);
-const REPEATS = Number(process.env.BENCH_HOSTILE_REPEATS ?? 3);
-const VALID_SIZES = (process.env.BENCH_HOSTILE_VALID_EVENTS ?? '1000,10000').split(',').map(Number);
+const SIZES = benchSizes().hostileSizes;
+const REPEATS = benchSizes().hostileRepeats;
+const VALID_SIZES = benchSizes().hostileValidEvents;
 
 interface Answer {
   status: number;

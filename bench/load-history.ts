@@ -107,8 +107,14 @@ function palletLot(u: number, p: number): { m: number; gtin: string; lot: string
   return { m, gtin: gtinOf(m, lotIndex % PRODUCTS_PER_MANUFACTURER), lot: `L${m}${String(lotIndex).padStart(5, '0')}`, expiry };
 }
 
-/** The lot of 100,000 packs (manufacturer 0's first): needs at least 4 × 32 units, i.e. about 800k events. */
+/** Manufacturer 0's first lot, the one `lot` is measured on: 100,000 packs from 4 × 32 units (about 800k events) up. */
 export const BIG_LOT = { gtin: gtinOf(0, 0), lot: 'L000000' };
+
+/** Packs in BIG_LOT for a history of `units` units: smaller histories hold only its first pallets. */
+export function bigLotPacks(units: number): number {
+  const pallets = Math.ceil(units / MANUFACTURERS) * PALLETS_PER_UNIT;
+  return Math.min(BIG_LOT_PACKS / PACKS_PER_PALLET, pallets) * PACKS_PER_PALLET;
+}
 
 export function historyPack(u: number, k: number): HistoryPack {
   const p = Math.floor(k / PACKS_PER_PALLET);
@@ -260,7 +266,7 @@ async function copyUnits(
   return (performance.now() - started) / 1000;
 }
 
-interface Plan {
+export interface Plan {
   units: number;
   events: number;
   packs: number;

@@ -3,6 +3,7 @@ import { buildMerkleTree, getProof, hex } from '@pharmatrace/merkle';
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { BenchRow } from './bench.types';
+import { benchSizes } from './sizes';
 
 type Impl = 'ours' | 'openzeppelin';
 interface Case {
@@ -108,13 +109,13 @@ function rowsOf(label: string, m: Measurement): BenchRow[] {
 export async function benchMerkle(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const ours: Record<number, Measurement> = {};
-  for (const leaves of [100_000, 1_000_000]) {
+  for (const leaves of benchSizes().merkleLeaves) {
     const m = await runIsolated({ impl: 'ours', leaves }, 10 * 60_000);
     if (!m) throw new Error(`libs/merkle at ${leaves} leaves did not finish`);
     ours[leaves] = m;
     rows.push(...rowsOf(`libs/merkle ${leaves / 1000}k leaves`, m));
   }
-  for (const leaves of [100_000, 1_000_000]) {
+  for (const leaves of benchSizes().merkleLeaves) {
     const label = `openzeppelin ${leaves / 1000}k leaves`;
     const m = await runIsolated({ impl: 'openzeppelin', leaves }, OZ_LIMIT_MS);
     if (m) {

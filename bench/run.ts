@@ -6,7 +6,9 @@ import { benchAnchoring } from './anchoring.bench';
 import { benchAudit } from './audit.bench';
 import type { BenchRow } from './bench.types';
 import { benchCapture } from './capture.bench';
+import { benchCaptureCeiling, benchMixedLoad } from './capture-ceiling.bench';
 import { benchCaptureFormats } from './capture-formats.bench';
+import { benchCaptureStages } from './capture-stages.bench';
 import { benchHostileInput } from './hostile-input.bench';
 import { benchMerkle } from './merkle.bench';
 import { benchProofBundle } from './proof-bundle.bench';
@@ -15,6 +17,9 @@ import { benchVerification } from './verification.bench';
 
 const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   capture: benchCapture,
+  'capture-ceiling': benchCaptureCeiling,
+  'capture-stages': benchCaptureStages,
+  mixed: benchMixedLoad,
   merkle: benchMerkle,
   gas: benchAnchorGas,
   bundle: benchProofBundle,

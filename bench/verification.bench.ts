@@ -9,12 +9,14 @@ import { runMigrations } from '@pharmatrace/persistence';
 import { Client } from 'pg';
 import { createBenchDatabase } from './bench-db';
 import type { BenchRow } from './bench.types';
+import { benchSizes } from './sizes';
 import { BENCH_ORGANIZATIONS, benchPack, BenchPack, loadPacks } from './load-packs';
 
-const PACKS = Number(process.env.BENCH_PACKS ?? 1_000_000);
-const SATURATION_SECONDS = Number(process.env.BENCH_SATURATION_SECONDS ?? 20);
+const sizes = benchSizes();
+const PACKS = sizes.packs;
+const SATURATION_SECONDS = sizes.saturationSeconds;
 const SATURATION_ROUND_SECONDS = 4;
-const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 60);
+const LATENCY_SECONDS = sizes.latencySeconds;
 /** The trivial endpoints at the fixed rate are a reference, not a target: a quarter of the time is enough. */
 const BASELINE_LATENCY_SECONDS = Math.max(5, Math.round(LATENCY_SECONDS / 4));
 /**
@@ -23,21 +25,21 @@ const BASELINE_LATENCY_SECONDS = Math.max(5, Math.round(LATENCY_SECONDS / 4));
  * full of other pages: after 2 s the first rounds of `verify` still read most pages from the OS, and the ratio of the
  * same code ranged from 68 to 88% depending on what had run before. A verification service runs warm.
  */
-const DATABASE_WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 10);
+const DATABASE_WARM_UP_SECONDS = sizes.warmUpSeconds;
 const CONNECTIONS = 32;
 const THROUGHPUT_RATIO_TARGET = 0.8;
 const P99_TARGET_MS = 30;
 const ROOT = join(__dirname, '..');
 const GS = '\u001d';
 
-const VERIFY_QUERY = `query($c: String!) { verify(code: $c) {
+export const VERIFY_QUERY = `query($c: String!) { verify(code: $c) {
   status saleable alerts epc product { gtin serial lot expiry } custodian { name gln } container anchored checkedOnChain } }`;
 
 const yymmdd = (iso: string) => iso.slice(2).replace(/-/g, '');
 const randomPack = () => benchPack(Math.floor(Math.random() * PACKS));
 
 /** The forms pharmacies' scanners send: raw DataMatrix with symbology identifier, bare GS-separated AIs, Digital Link. */
-function scanOf(p: BenchPack, form: number): string {
+export function scanOf(p: BenchPack, form: number): string {
   switch (form % 4) {
     case 0:
     case 1:

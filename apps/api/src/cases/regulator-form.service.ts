@@ -151,7 +151,7 @@ export class RegulatorFormService {
     for (const f of facts) if (f.gtin && f.commissionedBy && !pairs.has(f.gtin)) pairs.set(f.gtin, f.commissionedBy);
     return Promise.all(
       [...pairs].map(async ([gtin, manufacturerId]) => {
-        const product = await this.masterData.productFacts(gtin, manufacturerId);
+        const product = await this.masterData.publishedProductFacts(gtin, manufacturerId);
         const maker = names.get(manufacturerId);
         return {
           gtin,

@@ -12,7 +12,6 @@ export function fakeMasterData(): { service: MasterDataService; stored: NewMaste
     store: async (_capturedBy: string, _at: Date, elements: NewMasterDataElement[]) => stored.push(...elements),
     capturers: async () => [],
     latest: async () => [],
-    product: async () => null,
   };
   const service = new MasterDataService(
     repository as unknown as MasterDataRepository,

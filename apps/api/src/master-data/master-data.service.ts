@@ -33,9 +33,9 @@ function gtinOf(id: string): string | null {
 }
 
 /** The text of the first of `names` the element has (CBV attributes), if any. */
-function text(version: MasterDataVersion, ...names: string[]): string | null {
+function text(attributes: MasterDataVersion['attributes'], ...names: string[]): string | null {
   for (const name of names) {
-    const value = version.attributes.find((a) => a.id === MDA + name)?.value;
+    const value = attributes.find((a) => a.id === MDA + name)?.value;
     if (typeof value === 'string' && value.trim()) return value.trim();
     if (typeof value === 'number') return String(value);
   }
@@ -96,15 +96,21 @@ export class MasterDataService {
     return this.repository.latest(vocabulary, spellings, await this.publishersFor(reader));
   }
 
-  /** The product facts its manufacturer published for a GTIN, if any: shown by verify, as on the pack's label. */
-  async productFacts(gtin: string, manufacturerId: string): Promise<ProductFacts | null> {
-    const version = await this.repository.product(gtin, manufacturerId);
-    if (!version) return null;
+  /**
+   * The product facts its manufacturer published for a GTIN, if any, from the attributes of its latest product master
+   * data (read with the verdict, VerificationRepository): shown by verify, as on the pack's label.
+   */
+  productFacts(attributes: MasterDataVersion['attributes'] | null): ProductFacts | null {
+    if (!attributes) return null;
     return {
-      name: text(version, 'regulatedProductName', 'drugName', 'tradeItemDescription', 'descriptionShort'),
-      strength: text(version, 'strengthDescription'),
-      dosageForm: text(version, 'dosageFormType'),
+      name: text(attributes, 'regulatedProductName', 'drugName', 'tradeItemDescription', 'descriptionShort'),
+      strength: text(attributes, 'strengthDescription'),
+      dosageForm: text(attributes, 'dosageFormType'),
     };
+  }
+  /** The same facts read on their own, for a GTIN and its manufacturer (a regulator form, not the verify hot path). */
+  async publishedProductFacts(gtin: string, manufacturerId: string): Promise<ProductFacts | null> {
+    return this.productFacts((await this.repository.product(gtin, manufacturerId))?.attributes ?? null);
   }
 }
 

@@ -55,7 +55,9 @@ class FakeVerificationReads {
         : null,
       containers: pack?.containers ?? [],
       product:
-        gtin === GTIN ? { name: 'Amoxicillin 500 mg', status: 'ACTIVE', manufacturerId: MAKER.id, manufacturerGln: MAKER.gln } : null,
+        gtin === GTIN
+          ? { name: 'Amoxicillin 500 mg', status: 'ACTIVE', manufacturerId: MAKER.id, manufacturerGln: MAKER.gln, masterData: null }
+          : null,
       lotRecalled: this.recalledLots.has(lot ?? scannedLot ?? ''),
       anchoring: { eventCount: 2, anchoredCount: 2, finalCount: 2, failedCount: 0 },
       declaredInError: 0,

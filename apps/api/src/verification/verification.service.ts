@@ -65,9 +65,7 @@ export class VerificationService {
   /** The verdict, with the product's name, strength and form from its manufacturer's master data when it published them. */
   async verify(code: string, viewer?: Organization): Promise<VerdictType> {
     const evaluation = await this.evaluate(code, viewer);
-    const manufacturerId = evaluation.view.product?.manufacturerId;
-    const facts = manufacturerId ? await this.masterData.productFacts(evaluation.scan.gtin, manufacturerId) : null;
-    return this.toGraphql(evaluation, facts);
+    return this.toGraphql(evaluation, this.masterData.productFacts(evaluation.view.product?.masterData ?? null));
   }
 
   /** An identity given field by field (VRS), with no scan to correct. */

@@ -101,6 +101,8 @@ async function takeRecordTime(tx: EntityManager): Promise<void> {
 
 /** A receiving event's business step, as capture stores it (its CBV short name). */
 const RECEIVING_BIZSTEP = 'receiving';
+/** Containment levels the lock walks down: pack, case, pallet, container and more, with room; it ends a cycle. */
+const MAX_CONTAINMENT_DEPTH = 16;
 
 /** Events per chunk of a whole-document capture: a few milliseconds of synchronous work each. */
 const CAPTURE_CHUNK_EVENTS = 250;
@@ -363,17 +365,23 @@ export class EventRepository {
     return rows.map((r) => ({ id: Number(r.id), hash: r.event_hash }));
   }
 
-  /** Locks, in a fixed order so concurrent captures cannot deadlock, the states of the EPCs and all they contain. */
+  /**
+   * Locks, in a fixed order so concurrent captures cannot deadlock, the states of the EPCs and all they contain.
+   * The walk goes down one containment level a step, each step one statement over the whole level's EPCs (`= ANY`):
+   * planned as a join per row, it merged against the whole container index (two scans of 64,000 entries for a chunk
+   * of 250 events at 72,000 packs, issue 18), and a lookup per row became a scan per row on a table not yet analyzed.
+   */
   private async lockStatesWithContents(tx: EntityManager, epcs: string[]): Promise<ItemState[]> {
     if (!epcs.length) return [];
     const rows = await queryRows<PackStateRow>(
       tx,
-      `WITH RECURSIVE tree(epc) AS (
-         SELECT epc FROM pack_state WHERE epc = ANY($1)
-         UNION
-         SELECT p.epc FROM pack_state p JOIN tree t ON p.container_epc = t.epc
+      `WITH RECURSIVE tree(epcs, depth) AS (
+         SELECT ARRAY(SELECT epc FROM pack_state WHERE epc = ANY($1)), 0
+         UNION ALL
+         SELECT ARRAY(SELECT p.epc FROM pack_state p WHERE p.container_epc = ANY(t.epcs)), t.depth + 1
+         FROM tree t WHERE cardinality(t.epcs) > 0 AND t.depth < ${MAX_CONTAINMENT_DEPTH}
        )
-       SELECT ${STATE_COLUMNS} FROM pack_state WHERE epc IN (SELECT epc FROM tree) ORDER BY epc FOR UPDATE`,
+       SELECT ${STATE_COLUMNS} FROM pack_state WHERE epc IN (SELECT unnest(epcs) FROM tree) ORDER BY epc FOR UPDATE`,
       [epcs],
     );
     return rows.map(toItemState);

@@ -1,0 +1,115 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+const ROOT = join(__dirname, '..');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+export interface ApiProcess {
+  base: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The API as production runs it, in a process of its own so the load generator does not share its event loop.
+ * BENCH_CPU_PROF=1 writes a V8 CPU profile of it to bench/results/ when it stops. The load comes from one key and one
+ * address: the rate limits would measure the throttler's refusals, not the path.
+ */
+export async function startApiProcess(databaseUrl: string): Promise<ApiProcess> {
+  const port = await freePort();
+  const profile = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, 'bench', 'results')] : [];
+  if (profile.length) mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  const child: ChildProcess = spawn(process.execPath, [...profile, '-r', '@swc-node/register', 'apps/api/src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      ADMIN_TOKEN: 'bench-admin-token-0123456789',
+      RATE_LIMIT_PER_KEY_PER_MINUTE: '100000000',
+      RATE_LIMIT_VERIFY_PER_KEY_PER_MINUTE: '100000000',
+      RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode} before answering`);
+    if (Date.now() > deadline) throw new Error('the API did not answer /health within 120 s');
+    const up = await fetch(`${base}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    base,
+    pid: child.pid!,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** CPU time (user + system) of a process, or one thread of it, in ms, from /proc (Linux); 0 where unreadable. */
+export function cpuMs(pid: number, thread?: number): number {
+  try {
+    const fields = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8')
+      .split(') ')[1]
+      .split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+export interface CpuUse {
+  /** The API process, all threads. */
+  api: number;
+  /** Its main thread, where JavaScript runs. */
+  mainThread: number;
+  /** The Postgres backends of the bench database (ended ones count up to their last reading). */
+  postgres: number;
+  /** This (load-generating) process. */
+  client: number;
+}
+
+/**
+ * CPU spent by the API, its main thread, the bench database's Postgres backends and the load generator between
+ * start() and the function it returns: unlike throughput, this says what each part costs whatever else the machine runs.
+ */
+export async function cpuMeter(pg: Client, database: string, apiPid?: number): Promise<() => Promise<CpuUse>> {
+  const backends = async () =>
+    (await pg.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database])).rows.map(
+      (r: { pid: number }) => r.pid,
+    );
+  const client = process.cpuUsage();
+  const api = apiPid ? cpuMs(apiPid) : 0;
+  const mainThread = apiPid ? cpuMs(apiPid, apiPid) : 0;
+  const before = new Map((await backends()).map((pid) => [pid, cpuMs(pid)]));
+  return async () => {
+    const after = await backends();
+    const used = process.cpuUsage(client);
+    return {
+      client: (used.user + used.system) / 1000,
+      api: apiPid ? cpuMs(apiPid) - api : 0,
+      mainThread: apiPid ? cpuMs(apiPid, apiPid) - mainThread : 0,
+      postgres: after.reduce((sum, pid) => sum + cpuMs(pid) - (before.get(pid) ?? 0), 0),
+    };
+  };
+}
