@@ -38,6 +38,8 @@ export async function ensureAppLogin(ownerUrl: string, appUrl: string, appRole: 
       });
     await client.query(`ALTER ROLE ${name} ${attributes}`);
     await client.query(`GRANT ${client.escapeIdentifier(appRole)} TO ${name}`);
+    // Behind PgBouncer in transaction mode no startup option can switch to the role: the login's own default does.
+    await client.query(`ALTER ROLE ${name} SET role = ${client.escapeLiteral(appRole)}`);
   } finally {
     await client.end();
   }

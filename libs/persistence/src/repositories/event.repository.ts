@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { ReadRouting } from '../replication/read-routing';
 import type { AppliedEvents, EventFacts, HistoryFlag, ItemState } from '@pharmatrace/domain';
 import { DataSource, EntityManager } from 'typeorm';
 import { EpcRole } from '../entities';
@@ -95,7 +96,11 @@ const CAPTURE_CHUNK_EVENTS = 250;
 
 @Injectable()
 export class EventRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    // Optional so a spec can build the repository on a DataSource alone: then nothing reads from replicas.
+    @Optional() private readonly reads?: ReadRouting,
+  ) {}
 
   /**
    * Stores a document's events, their EPC index rows and the read-model states they change in one transaction:
@@ -111,7 +116,7 @@ export class EventRepository {
     signature?: NewCaptureSignature,
     alongside?: (tx: SqlRunner) => Promise<unknown>,
   ): Promise<CaptureOutcome> {
-    return this.db.transaction(async (tx) => {
+    const stored = this.db.transaction(async (tx) => {
       await takeRecordTime(tx);
       // In chunks, as a capture session stores them: building one chunk's statements and states is synchronous
       // work, and 10,000 events at once held the event loop for about 300 ms (issue 13).
@@ -129,6 +134,11 @@ export class EventRepository {
           outcome.inserted.map((e) => e.id),
         );
       await alongside?.(tx);
+      return outcome;
+    });
+    // Committed: the organization's next routed reads wait for a replica that replayed it (ReadRouting).
+    return stored.then(async (outcome) => {
+      await this.reads?.wrote(capturedBy);
       return outcome;
     });
   }
@@ -173,7 +183,7 @@ export class EventRepository {
         if (!open) throw new Error('capture session is closed');
         await work(runner.manager);
       },
-      commit: () => finish(() => runner.commitTransaction()),
+      commit: () => finish(() => runner.commitTransaction()).then(() => this.reads?.wrote(capturedBy)),
       rollback: () => finish(() => runner.rollbackTransaction()),
     };
   }
