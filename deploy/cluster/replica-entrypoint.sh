@@ -4,7 +4,7 @@
 set -eu
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   until pg_isready -h postgres -U postgres; do sleep 1; done
-  PGPASSWORD="$REPLICATION_PASSWORD" pg_basebackup -h postgres -U replicator -D "$PGDATA" -R -X stream
+  PGPASSWORD="$REPLICATION_PASSWORD" pg_basebackup -h postgres -U replicator -D "$PGDATA" -R -X stream --checkpoint=fast
   chmod 0700 "$PGDATA"
 fi
 exec postgres -c hot_standby=on

@@ -211,7 +211,7 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterHand
     ownedDir(replicaDir, owner);
     run(
       path.join(bin.pgBin, 'pg_basebackup'),
-      ['-h', LOCALHOST, '-p', String(primaryPort), '-U', 'postgres', '-D', replicaDir, '-R', '-X', 'stream', '--no-sync'],
+      ['-h', LOCALHOST, '-p', String(primaryPort), '-U', 'postgres', '-D', replicaDir, '-R', '-X', 'stream', '--checkpoint=fast', '--no-sync'],
       owner,
     );
     const replica = start('postgres-replica', path.join(bin.pgBin, 'postgres'), serverArgs(replicaDir, replicaPort), asPostgres);
