@@ -250,8 +250,10 @@ export class ReadRouting implements OnModuleInit, OnModuleDestroy {
     const until = Date.now() + this.markTtlMs();
     const local = this.localMarks.get(organizationId);
     if (!local || local.lsn < position) this.localMarks.set(organizationId, { lsn: position, until });
+    // Without Redis (one API process) the local mark is the whole truth.
+    if (!this.redis) return;
     try {
-      if (this.redis?.status !== 'ready') throw new Error(`Redis connection is ${this.redis?.status ?? 'not configured'}`);
+      if (this.redis.status !== 'ready') throw new Error(`Redis connection is ${this.redis.status}`);
       await this.redis.pharmatraceMark(this.markKey(organizationId), position.toString(), this.markTtlMs());
     } catch (e) {
       // This process still reads the organization's writes from the primary (local mark); other processes may not.
