@@ -202,7 +202,7 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterHand
     const applied = await runMigrations(ownerUrl);
     log(`primary on ${primaryPort}: ${applied.length} migrations applied`);
     const appUrl = appLoginUrl(ownerUrl, APP_ROLE);
-    await ensureAppLogin(ownerUrl, appUrl, APP_ROLE);
+    await ensureAppLogin(ownerUrl, appUrl, APP_ROLE, { defaultRole: true });
     const login = decodeURIComponent(new URL(appUrl).username);
 
     // The streaming replica, copied from the primary with its roles and schema.
@@ -211,7 +211,21 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterHand
     ownedDir(replicaDir, owner);
     run(
       path.join(bin.pgBin, 'pg_basebackup'),
-      ['-h', LOCALHOST, '-p', String(primaryPort), '-U', 'postgres', '-D', replicaDir, '-R', '-X', 'stream', '--checkpoint=fast', '--no-sync'],
+      [
+        '-h',
+        LOCALHOST,
+        '-p',
+        String(primaryPort),
+        '-U',
+        'postgres',
+        '-D',
+        replicaDir,
+        '-R',
+        '-X',
+        'stream',
+        '--checkpoint=fast',
+        '--no-sync',
+      ],
       owner,
     );
     const replica = start('postgres-replica', path.join(bin.pgBin, 'postgres'), serverArgs(replicaDir, replicaPort), asPostgres);

@@ -334,11 +334,18 @@ export class ReadRouting implements OnModuleInit, OnModuleDestroy {
 
 /** The reader for a repository built with or without routing (a spec may build one on a DataSource alone). */
 export function readerOf(db: DataSource, reads: ReadRouting | undefined): ReadRunner | Promise<ReadRunner> {
-  return reads
-    ? reads.reader()
-    : {
-        target: 'primary',
-        query: (sql, params) => db.query(sql, params),
-        prepared: (name, text, values) => preparedOn(db, name, text, values),
-      };
+  if (reads) return reads.reader();
+  // One runner per DataSource: verification batches the scans of one runner into one statement.
+  let runner = primaries.get(db);
+  if (!runner) {
+    runner = {
+      target: 'primary',
+      query: (sql, params) => db.query(sql, params),
+      prepared: (name, text, values) => preparedOn(db, name, text, values),
+    };
+    primaries.set(db, runner);
+  }
+  return runner;
 }
+
+const primaries = new WeakMap<DataSource, ReadRunner>();
