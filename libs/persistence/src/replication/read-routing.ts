@@ -53,6 +53,7 @@ const POLL_MS = 200;
 /** A replica not heard from for this long takes no reads: its position is unknown. */
 const STALE_POLL_MS = 2_000;
 const LOG_EVERY_MS = 60_000;
+const MAX_LOCAL_MARKS = 10_000;
 
 /**
  * Keeps an organization's write mark (a WAL position): the greater of the stored one and the new one, since two API
@@ -250,6 +251,9 @@ export class ReadRouting implements OnModuleInit, OnModuleDestroy {
     const until = Date.now() + this.markTtlMs();
     const local = this.localMarks.get(organizationId);
     if (!local || local.lsn < position) this.localMarks.set(organizationId, { lsn: position, until });
+    // Bounded: marks past their lifetime say nothing a replica within the lag bounds has not replayed.
+    if (this.localMarks.size > MAX_LOCAL_MARKS)
+      for (const [id, mark] of this.localMarks) if (mark.until <= Date.now()) this.localMarks.delete(id);
     // Without Redis (one API process) the local mark is the whole truth.
     if (!this.redis) return;
     try {
