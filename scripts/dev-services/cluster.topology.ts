@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn, type SpawnOptions } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { APP_ROLE, appLoginUrl, ensureAppLogin, runMigrations } from '@pharmatrace/persistence';
@@ -164,6 +164,8 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterHand
     await Promise.all(apps.map((app) => app.stop(5_000)));
     if (chain) await chain.stop().catch(() => undefined);
     for (const server of servers.reverse()) await stopProcess(server.child);
+    // A folder made for this run goes with it; one the caller named is theirs to keep.
+    if (!options.baseDir) rmSync(base, { recursive: true, force: true });
   };
 
   try {
