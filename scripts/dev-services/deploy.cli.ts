@@ -18,7 +18,10 @@ async function main(): Promise<void> {
   const applied = await runMigrations(required('DATABASE_URL'));
   console.log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
   const appRole = process.env.DATABASE_APP_ROLE ?? APP_ROLE;
-  await ensureAppLogin(required('DATABASE_URL'), required('APP_DATABASE_URL'), appRole);
+  // Behind a transaction-mode pooler the login itself must switch to the role (docs/scaling.md).
+  await ensureAppLogin(required('DATABASE_URL'), required('APP_DATABASE_URL'), appRole, {
+    defaultRole: process.env.DATABASE_POOL_MODE === 'transaction',
+  });
   console.log(`login ${new URL(required('APP_DATABASE_URL')).username} holds role ${appRole} only`);
   const rpcUrl = required('CHAIN_RPC_URL');
   const anchorer = new Wallet(required('ANCHORER_PRIVATE_KEY')).address;

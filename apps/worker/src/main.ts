@@ -7,6 +7,10 @@ import { WorkerModule } from './worker.module';
 
 async function bootstrap() {
   const config = loadConfig();
+  // The anchorer lease is a session advisory lock: through a transaction-mode pooler its unlock could reach another
+  // server connection, and two workers could anchor at once (docs/scaling.md).
+  if (config.database.poolMode === 'transaction')
+    throw new Error('DATABASE_POOL_MODE=transaction is for the API: the worker connects to the primary itself (or a session-mode pool)');
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
   app.enableShutdownHooks();

@@ -16,7 +16,15 @@ export class WorkerModule {
         ConfigModule.forRoot(config),
         // JSON lines like the API's; the worker serves no HTTP, so only the logger is used.
         LoggerModule.forRoot({ pinoHttp: { level: config.logLevel } }),
-        PersistenceModule.forRoot({ url: config.databaseUrl, logSql: config.logSql, poolSize: 5, appRole: config.databaseAppRole }),
+        // The worker writes and reads what it writes: the primary only (replicas serve the API's reads).
+        PersistenceModule.forRoot({
+          url: config.databaseUrl,
+          logSql: config.logSql,
+          poolSize: 5,
+          appRole: config.databaseAppRole,
+          poolMode: config.database.poolMode,
+          preparedStatements: config.database.preparedStatements,
+        }),
         AnchoringModule,
         SubscriptionsModule,
         CasesModule,

@@ -107,4 +107,32 @@ describe('loadConfig', () => {
     expect(loadConfig({ LICENCE_ENFORCEMENT: 'alert' }).licenceEnforcement).toBe('alert');
     expect(() => loadConfig({ LICENCE_ENFORCEMENT: 'warn' })).toThrow(/LICENCE_ENFORCEMENT: must be 'refuse' or 'alert'/);
   });
+
+  it('reads from replicas, pools in transaction mode and uses a Redis Cluster only when configured, and names bad values', () => {
+    expect(loadConfig({})).toMatchObject({
+      database: { replicaUrls: [], poolMode: 'session', preparedStatements: true, replicaMaxLagSeconds: 30 },
+      redisCluster: undefined,
+      queuePrefix: 'pharmatrace',
+    });
+    const cluster = loadConfig({
+      DATABASE_REPLICA_URLS: 'postgres://a@r1:5432/p, postgresql://a@r2:5433/p',
+      DATABASE_POOL_MODE: 'transaction',
+      REDIS_CLUSTER_NODES: 'redis-1:7001,127.0.0.1:7002',
+    });
+    expect(cluster).toMatchObject({
+      database: { replicaUrls: ['postgres://a@r1:5432/p', 'postgresql://a@r2:5433/p'], poolMode: 'transaction', preparedStatements: false },
+      redisCluster: [
+        { host: 'redis-1', port: 7001 },
+        { host: '127.0.0.1', port: 7002 },
+      ],
+      // Every queue's keys in one slot: BullMQ's scripts touch several keys of a queue at once.
+      queuePrefix: '{pharmatrace}',
+    });
+    expect(loadConfig({ DATABASE_POOL_MODE: 'transaction', DATABASE_PREPARED_STATEMENTS: 'true' }).database.preparedStatements).toBe(true);
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'r:7001', QUEUE_PREFIX: '{pt}' }).queuePrefix).toBe('{pt}');
+    expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'mysql://r1/p' })).toThrow(/DATABASE_REPLICA_URLS/);
+    expect(() => loadConfig({ DATABASE_POOL_MODE: 'statement' })).toThrow(/DATABASE_POOL_MODE: must be 'session' or 'transaction'/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis-1' })).toThrow(/REDIS_CLUSTER_NODES.*host:port/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis-1:70000' })).toThrow(/REDIS_CLUSTER_NODES/);
+  });
 });

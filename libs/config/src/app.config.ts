@@ -31,6 +31,41 @@ const chainList = z
     'every chain needs its own chainId',
   );
 
+/** A comma-separated list of Postgres URLs (read replicas). */
+const postgresUrlList = z
+  .string()
+  .transform((text) =>
+    text
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a comma-separated list of postgres:// URLs')).min(1));
+
+/** `host:port,host:port,...`: the seed nodes of a Redis Cluster; ioredis learns the rest of the cluster from them. */
+const redisNodeList = z
+  .string()
+  .transform((text) =>
+    text
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be a comma-separated list of host:port')
+          .transform((node) => {
+            const at = node.lastIndexOf(':');
+            return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
+          })
+          .refine((node) => node.port > 0 && node.port < 65536, 'port must be 1-65535'),
+      )
+      .min(1),
+  );
+
 /** Every setting the platform reads, validated once at boot. Secrets stay out of toString/JSON. */
 const schema = z
   .object({
@@ -42,7 +77,13 @@ const schema = z
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case Postgres role name')
       .default('pharmatrace_app'),
+    DATABASE_REPLICA_URLS: postgresUrlList.optional(),
+    DATABASE_REPLICA_MAX_LAG_SECONDS: z.coerce.number().positive().default(30),
+    DATABASE_REPLICA_MAX_LAG_BYTES: positiveInt.default(256 * 1024 * 1024),
+    DATABASE_POOL_MODE: z.enum(['session', 'transaction'], { message: "must be 'session' or 'transaction'" }).default('session'),
+    DATABASE_PREPARED_STATEMENTS: bool.optional(),
     REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+    REDIS_CLUSTER_NODES: redisNodeList.optional(),
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     CHAIN_RPC_URL: z.string().url().default('http://127.0.0.1:8545'),
     CHAIN_ID: z.coerce.number().int().positive().optional(),
@@ -113,7 +154,24 @@ export interface AppConfig {
   readonly databaseUrl: string;
   /** The role the API and worker act as on every connection (created by the migrations; no UPDATE/DELETE of events). */
   readonly databaseAppRole: string;
+  /** Streaming replicas and the pooler in front of the primary (docs/scaling.md). */
+  readonly database: {
+    /** Verification, provenance, lots and event queries read here when the replica has replayed the reader's writes. */
+    readonly replicaUrls: readonly string[];
+    /** /health/ready fails while a replica is further behind than either bound. */
+    readonly replicaMaxLagSeconds: number;
+    readonly replicaMaxLagBytes: number;
+    /** `transaction`: behind PgBouncer in transaction mode, where a server connection is not the client's between transactions. */
+    readonly poolMode: 'session' | 'transaction';
+    /**
+     * Hot-path statements as named prepared statements. Off by default in transaction mode: a pooler before PgBouncer
+     * 1.21 (Debian 12 ships 1.18), or without max_prepared_statements, hands them to connections that never prepared them.
+     */
+    readonly preparedStatements: boolean;
+  };
   readonly redisUrl: string;
+  /** Seed nodes of a Redis Cluster: when set, every Redis use goes to the cluster and REDIS_URL is not read. */
+  readonly redisCluster: readonly { readonly host: string; readonly port: number }[] | undefined;
   readonly adminToken: string | undefined;
   /** The primary chain: `chains[0]`. Its anchor fills the single-chain fields of batches and proofs. */
   readonly chain: ChainTarget;
@@ -129,6 +187,7 @@ export interface AppConfig {
   readonly batching: { readonly maxEvents: number; readonly maxWaitMs: number; readonly tickMs: number };
   /** Most blocks one `eth_getLogs` may span: public nodes refuse wider ranges (10,000 is a common cap). */
   readonly logBlockRange: number;
+  /** Brace-tagged on a Redis Cluster (`{pharmatrace}`), so each BullMQ queue's keys hash to one slot. */
   readonly queuePrefix: string;
   readonly standardsDir: string | undefined;
   readonly logSql: boolean;
@@ -222,7 +281,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
     databaseAppRole: e.DATABASE_APP_ROLE,
+    database: {
+      replicaUrls: e.DATABASE_REPLICA_URLS ?? [],
+      replicaMaxLagSeconds: e.DATABASE_REPLICA_MAX_LAG_SECONDS,
+      replicaMaxLagBytes: e.DATABASE_REPLICA_MAX_LAG_BYTES,
+      poolMode: e.DATABASE_POOL_MODE,
+      preparedStatements: e.DATABASE_PREPARED_STATEMENTS ?? e.DATABASE_POOL_MODE === 'session',
+    },
     redisUrl: e.REDIS_URL,
+    redisCluster: e.REDIS_CLUSTER_NODES,
     adminToken: e.ADMIN_TOKEN,
     chain: chains[0],
     chains,
@@ -233,7 +300,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     batching: { maxEvents: e.BATCH_MAX_EVENTS, maxWaitMs: e.BATCH_MAX_WAIT_MS, tickMs: e.WORKER_TICK_MS },
     logBlockRange: e.CHAIN_LOG_BLOCK_RANGE,
-    queuePrefix: e.QUEUE_PREFIX,
+    // A prefix someone already tagged is kept as it is.
+    queuePrefix: e.REDIS_CLUSTER_NODES && !/\{.+\}/.test(e.QUEUE_PREFIX) ? `{${e.QUEUE_PREFIX}}` : e.QUEUE_PREFIX,
     standardsDir: e.PHARMATRACE_STANDARDS_DIR,
     logSql: e.LOG_SQL,
     logLevel: e.LOG_LEVEL,

@@ -20,7 +20,12 @@ export function appLoginUrl(ownerUrl: string, appRole: string): string {
  * DDL, no roles of its own, so `RESET ROLE` inside the apps falls back to the application role's rights, never the
  * owner's (docs/security.md). Run as the owner after the migrations, which create `appRole`.
  */
-export async function ensureAppLogin(ownerUrl: string, appUrl: string, appRole: string): Promise<void> {
+export async function ensureAppLogin(
+  ownerUrl: string,
+  appUrl: string,
+  appRole: string,
+  options: { defaultRole?: boolean } = {},
+): Promise<void> {
   const { username, password } = new URL(appUrl);
   const login = decodeURIComponent(username);
   if (!login || login === decodeURIComponent(new URL(ownerUrl).username))
@@ -38,6 +43,9 @@ export async function ensureAppLogin(ownerUrl: string, appUrl: string, appRole: 
       });
     await client.query(`ALTER ROLE ${name} ${attributes}`);
     await client.query(`GRANT ${client.escapeIdentifier(appRole)} TO ${name}`);
+    // Behind PgBouncer in transaction mode no startup option can switch to the role: the login's own default does
+    // (docs/scaling.md). Only when asked: otherwise RESET ROLE returns to the login, as docs/security.md describes.
+    if (options.defaultRole) await client.query(`ALTER ROLE ${name} SET role = ${client.escapeLiteral(appRole)}`);
   } finally {
     await client.end();
   }

@@ -7,7 +7,13 @@ import { MIGRATIONS } from './migrations';
  * role every connection acts as from its first statement, set in the startup packet (`-c role=…`), so a role that is
  * missing or not granted to the login fails the connection instead of leaving it with the login's rights.
  */
-export function dataSourceOptions(url: string, options: { logSql?: boolean; poolSize?: number; appRole?: string } = {}): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  options: { logSql?: boolean; poolSize?: number; appRole?: string; poolMode?: 'session' | 'transaction' } = {},
+): DataSourceOptions {
+  // PgBouncer refuses startup options it cannot track per transaction: behind it the login's own setting
+  // (ALTER ROLE … SET role, made by ensureAppLogin) switches to the role instead.
+  const startupRole = options.appRole && options.poolMode !== 'transaction';
   return {
     type: 'postgres',
     url,
@@ -16,7 +22,7 @@ export function dataSourceOptions(url: string, options: { logSql?: boolean; pool
     synchronize: false,
     migrationsRun: false,
     logging: options.logSql ? ['query', 'error'] : ['error'],
-    extra: { max: options.poolSize ?? 10, ...(options.appRole ? { options: `-c role=${options.appRole}` } : {}) },
+    extra: { max: options.poolSize ?? 10, ...(startupRole ? { options: `-c role=${options.appRole}` } : {}) },
     // Extensions are the migrations' business; the application role could not create them anyway.
     installExtensions: !options.appRole,
   };

@@ -32,3 +32,7 @@ export * from './repositories/receipt-reconciliation.repository';
 export * from './repositories/named-query.repository';
 export * from './event-criteria.codec';
 export * from './repositories/subscription.repository';
+export { ReadRouting, type ReadRunner, type ReplicaStatus } from './replication/read-routing';
+export { readScope } from './replication/read-scope';
+export { parseLsn } from './replication/lsn';
+export * from './redis/redis.connection';

@@ -25,6 +25,8 @@ import { ReceiptReconciliationRepository } from './repositories/receipt-reconcil
 import { NamedQueryRepository } from './repositories/named-query.repository';
 import { SubscriptionRepository } from './repositories/subscription.repository';
 import { MasterDataRepository } from './repositories/master-data.repository';
+import { READ_ROUTING_OPTIONS, ReadRouting } from './replication/read-routing';
+import type { RedisTarget } from './redis/redis.connection';
 
 const REPOSITORIES = [
   OrganizationRepository,
@@ -51,16 +53,48 @@ const REPOSITORIES = [
   NamedQueryRepository,
   SubscriptionRepository,
   MasterDataRepository,
+  ReadRouting,
 ];
+
+export interface PersistenceOptions {
+  url: string;
+  logSql?: boolean;
+  poolSize?: number;
+  appRole?: string;
+  /** Streaming replicas the routed reads may use (docs/scaling.md); none by default. */
+  replicaUrls?: readonly string[];
+  replicaMaxLagSeconds?: number;
+  replicaMaxLagBytes?: number;
+  /** `transaction` behind PgBouncer in transaction mode: the role comes from the login's settings, not the startup packet. */
+  poolMode?: 'session' | 'transaction';
+  preparedStatements?: boolean;
+  /** Where write marks are shared between processes when there are replicas. */
+  redis?: RedisTarget & { keyPrefix: string };
+}
 
 @Global()
 @Module({})
 export class PersistenceModule {
-  static forRoot(options: { url: string; logSql?: boolean; poolSize?: number; appRole?: string }): DynamicModule {
+  static forRoot(options: PersistenceOptions): DynamicModule {
     return {
       module: PersistenceModule,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(options.url, options))],
-      providers: REPOSITORIES,
+      providers: [
+        ...REPOSITORIES,
+        {
+          provide: READ_ROUTING_OPTIONS,
+          useValue: {
+            replicaUrls: options.replicaUrls ?? [],
+            // The replica needs the role in the startup packet like the primary; a replica is never behind the pooler here.
+            appRole: options.appRole,
+            poolSize: options.poolSize ?? 10,
+            preparedStatements: options.preparedStatements ?? true,
+            maxLagSeconds: options.replicaMaxLagSeconds ?? 30,
+            maxLagBytes: options.replicaMaxLagBytes ?? 256 * 1024 * 1024,
+            redis: options.redis,
+          },
+        },
+      ],
       exports: REPOSITORIES,
     };
   }

@@ -1,11 +1,17 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { ApiKeyUsageRecorder } from './api-key-usage.recorder';
+import { CacheInvalidation } from './cache-invalidation';
 import { CLOCK, systemClock } from './clock';
 import { OrganizationDirectory } from './organization.directory';
+import { ReadScopeMiddleware } from './read-scope.middleware';
 
 @Global()
 @Module({
-  providers: [OrganizationDirectory, ApiKeyUsageRecorder, { provide: CLOCK, useValue: systemClock }],
-  exports: [OrganizationDirectory, ApiKeyUsageRecorder, CLOCK],
+  providers: [OrganizationDirectory, ApiKeyUsageRecorder, CacheInvalidation, { provide: CLOCK, useValue: systemClock }],
+  exports: [OrganizationDirectory, ApiKeyUsageRecorder, CacheInvalidation, CLOCK],
 })
-export class CommonModule {}
+export class CommonModule implements NestModule {
+  configure(consumer: MiddlewareConsumer) {
+    consumer.apply(ReadScopeMiddleware).forRoutes('{*splat}');
+  }
+}

@@ -1,7 +1,8 @@
 import type { Organization } from '@pharmatrace/domain';
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { ApiKeyRepository, OrganizationRepository } from '@pharmatrace/persistence';
 import { hashApiKey } from './api-key';
+import { CacheInvalidation } from './cache-invalidation';
 
 const TTL_MS = 60_000;
 const MAX_KEY_HASHES = 1024;
@@ -33,7 +34,10 @@ export class OrganizationDirectory implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly organizations: OrganizationRepository,
     private readonly apiKeys: ApiKeyRepository,
-  ) {}
+    @Optional() private readonly invalidation?: CacheInvalidation,
+  ) {
+    invalidation?.on('apiKey', (keyId) => this.dropApiKey(keyId));
+  }
 
   /** Keys revoked on another API process leave this one's cache within REVOCATION_POLL_MS. */
   onModuleInit(): void {
@@ -77,15 +81,20 @@ export class OrganizationDirectory implements OnModuleInit, OnModuleDestroy {
     return hit && hit.until > Date.now() ? hit.record : undefined;
   }
 
-  /** A key changed on this process (revoked, or given an end by rotation): the next request reads it afresh. */
+  /** A key changed (revoked, or given an end by rotation): the next request, on every API process, reads it afresh. */
   forgetApiKey(keyId: string): void {
+    if (this.invalidation) this.invalidation.forget('apiKey', keyId);
+    else this.dropApiKey(keyId);
+  }
+
+  private dropApiKey(keyId: string): void {
     for (const [hash, { record }] of this.keys) if (record.keyId === keyId) this.keys.delete(hash);
   }
 
   private async dropRevoked(): Promise<void> {
     try {
       for (const { id, revokedAt } of await this.apiKeys.revokedSince(this.revokedSince)) {
-        this.forgetApiKey(id);
+        this.dropApiKey(id);
         if (revokedAt > this.revokedSince) this.revokedSince = revokedAt;
       }
     } catch (e) {

@@ -5,9 +5,10 @@ import { HealthController } from './health.controller';
 import { PostgresCheck } from './postgres.check';
 import { ReadinessService } from './readiness.service';
 import { RedisCheck } from './redis.check';
+import { ReplicaCheck } from './replica.check';
 
 @Module({
   controllers: [HealthController],
-  providers: [PostgresCheck, RedisCheck, ChainCheck, BacklogCheck, ReadinessService],
+  providers: [PostgresCheck, RedisCheck, ChainCheck, BacklogCheck, ReplicaCheck, ReadinessService],
 })
 export class HealthModule {}

@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { BacklogCheck } from './backlog.check';
 import { ChainCheck } from './chain.check';
 import { HealthCheck } from './health.check';
 import { HealthError, HealthErrorCode } from './health.error';
 import { PostgresCheck } from './postgres.check';
 import { RedisCheck } from './redis.check';
+import { ReplicaCheck } from './replica.check';
 
 /** Orchestrators probe every few seconds and give up after a few more: no check may hold the answer longer. */
 export const CHECK_TIMEOUT_MS = 3_000;
@@ -20,8 +21,8 @@ export interface ReadinessReport {
 export class ReadinessService {
   private readonly checks: readonly HealthCheck[];
 
-  constructor(postgres: PostgresCheck, redis: RedisCheck, chain: ChainCheck, backlog: BacklogCheck) {
-    this.checks = [postgres, redis, chain, backlog];
+  constructor(postgres: PostgresCheck, redis: RedisCheck, chain: ChainCheck, backlog: BacklogCheck, @Optional() replicas?: ReplicaCheck) {
+    this.checks = [postgres, redis, chain, backlog, ...(replicas?.configured ? [replicas] : [])];
   }
 
   /** Every check side by side; throws NOT_READY (503) naming the failing ones, with every check's result. */

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
-import { AnchoringBacklog, AnchorRepository } from '@pharmatrace/persistence';
+import { AnchoringBacklog, AnchorRepository, ReadRouting } from '@pharmatrace/persistence';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
@@ -47,6 +47,7 @@ export class ApiMetrics {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly anchors: AnchorRepository,
+    @Optional() routing?: ReadRouting,
   ) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
@@ -83,6 +84,42 @@ export class ApiMetrics {
       'Age of the oldest event not yet in a FINAL batch (0 when nothing waits); /health/ready fails above READY_MAX_BACKLOG_AGE_MS',
       (b, g) => g.set(b.oldestAgeSeconds ?? 0),
     );
+    if (routing?.hasReplicas) this.replicaMetrics(routing);
+  }
+
+  /** Read from the routing's last poll of each replica (every 200 ms), never a query of their own. */
+  private replicaMetrics(routing: ReadRouting): void {
+    const replicaGauge = (name: string, help: string, read: (r: ReturnType<ReadRouting['status']>[number]) => number | null) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['replica'],
+        registers: [this.registry],
+        collect(this: Gauge) {
+          this.reset();
+          for (const r of routing.status()) {
+            const value = read(r);
+            if (value !== null) this.set({ replica: r.name }, value);
+          }
+        },
+      });
+    replicaGauge(
+      'pharmatrace_replica_lag_seconds',
+      'Seconds since the last transaction a replica replayed (0 when it replayed all)',
+      (r) => r.lagSeconds,
+    );
+    replicaGauge('pharmatrace_replica_lag_bytes', 'Bytes of WAL the primary wrote that a replica has not replayed', (r) => r.lagBytes);
+    replicaGauge('pharmatrace_replica_reachable', '1 while the replica answers its polls', (r) => (r.reachable ? 1 : 0));
+    new Counter({
+      name: 'pharmatrace_routed_reads_total',
+      help: 'Routed reads (verification, provenance, lots, event queries) by target: the primary or a replica',
+      labelNames: ['target'],
+      registers: [this.registry],
+      collect(this: Counter) {
+        this.reset();
+        for (const [target, n] of routing.served) this.inc({ target }, n);
+      },
+    });
   }
 
   /** An accepted capture's events: those stored now, and those already known (a no-op). */

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
-import Redis from 'ioredis';
+import { createRedis, isCluster, type RedisConnection, type RedisTarget, untagged } from '@pharmatrace/persistence';
 
 const LOG_EVERY_MS = 60_000;
 /** The longest a hit counted here waits before Redis, and so every other API process, counts it. */
@@ -12,8 +12,8 @@ const MAX_COUNTERS = 100_000;
 const SWEEP_MS = 60_000;
 
 /** A client whose commands fail at once while Redis is unreachable, instead of queueing for ~10 s of retries. */
-export function failFastRedis(url: string): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2_000, disconnectTimeout: 200 });
+export function failFastRedis(target: RedisTarget): RedisConnection {
+  const redis = createRedis(target, { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2_000, disconnectTimeout: 200 });
   // Connection errors surface through the failed commands, not as unhandled 'error' events.
   redis.on('error', () => undefined);
   return redis;
@@ -42,7 +42,7 @@ end
 return { hits, ttl, blocked }`;
 
 type HitReply = [total: number, windowMs: number, blockedMs: number];
-type HitRedis = Redis & {
+type HitRedis = RedisConnection & {
   pharmatraceHit(hitKey: string, blockKey: string, hits: number, windowMs: number, limit: number, decide: 0 | 1): Promise<HitReply>;
 };
 
@@ -89,10 +89,11 @@ export class RateLimitStorage implements OnModuleDestroy {
   private readonly sweepTimer: NodeJS.Timeout;
   private lastWarning = 0;
 
-  constructor(@Inject(APP_CONFIG) config: Pick<AppConfig, 'redisUrl' | 'queuePrefix'>) {
-    this.redis = failFastRedis(config.redisUrl) as HitRedis;
+  constructor(@Inject(APP_CONFIG) config: Pick<AppConfig, 'redisUrl' | 'queuePrefix'> & Partial<Pick<AppConfig, 'redisCluster'>>) {
+    this.redis = failFastRedis(config) as HitRedis;
     this.redis.defineCommand('pharmatraceHit', { numberOfKeys: 2, lua: HIT_SCRIPT });
-    this.prefix = `${config.queuePrefix}:rate:`;
+    // Untagged: each key's two counters share a slot through their own tag (redisKeys), and keys spread over the cluster.
+    this.prefix = `${untagged(config.queuePrefix)}:rate:`;
     this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS).unref();
   }
 
@@ -154,13 +155,8 @@ export class RateLimitStorage implements OnModuleDestroy {
       this.unreachable(new RedisNotReady(this.redis.status));
       return batch.forEach(({ key, counter, hits }) => this.keepUnsent(key, counter, hits));
     }
-    const pipeline = this.redis.pipeline() as unknown as {
-      pharmatraceHit(...args: unknown[]): void;
-      exec(): Promise<[Error | null, unknown][] | null>;
-    };
-    for (const { key, counter, hits } of batch) pipeline.pharmatraceHit(...this.redisKeys(key), hits, counter.windowMs, counter.limit, 0);
+    const replies = await (isCluster(this.redis) ? this.sendEach(batch) : this.sendPipelined(batch));
     const now = Date.now();
-    const replies = await pipeline.exec().catch((e: Error) => batch.map(() => [e, null] as [Error, null]));
     batch.forEach(({ key, counter, hits }, i) => {
       const [error, reply] = replies?.[i] ?? [new Error('no reply'), null];
       if (error) {
@@ -168,6 +164,28 @@ export class RateLimitStorage implements OnModuleDestroy {
         this.keepUnsent(key, counter, hits);
       } else this.learn(counter, reply as HitReply, now);
     });
+  }
+
+  /** One round trip for the whole batch, on one Redis. */
+  private async sendPipelined(batch: { key: string; counter: Counter; hits: number }[]): Promise<[Error | null, unknown][] | null> {
+    const pipeline = this.redis.pipeline() as unknown as {
+      pharmatraceHit(...args: unknown[]): void;
+      exec(): Promise<[Error | null, unknown][] | null>;
+    };
+    for (const { key, counter, hits } of batch) pipeline.pharmatraceHit(...this.redisKeys(key), hits, counter.windowMs, counter.limit, 0);
+    return pipeline.exec().catch((e: Error) => batch.map(() => [e, null] as [Error, null]));
+  }
+
+  /** A cluster pipelines only keys of one slot: each key is sent on its own, side by side. */
+  private sendEach(batch: { key: string; counter: Counter; hits: number }[]): Promise<[Error | null, unknown][]> {
+    return Promise.all(
+      batch.map(({ key, counter, hits }) =>
+        this.redis.pharmatraceHit(...this.redisKeys(key), hits, counter.windowMs, counter.limit, 0).then(
+          (reply): [null, unknown] => [null, reply],
+          (e: Error): [Error, null] => [e, null],
+        ),
+      ),
+    );
   }
 
   private learn(counter: Counter, [total, windowMs, blockedMs]: HitReply, now: number): void {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { Job, Queue, Worker } from 'bullmq';
-import IORedis from 'ioredis';
+import { createRedis, type RedisConnection } from '@pharmatrace/persistence';
 import { AnchoringService, type TickReport } from './anchoring.service';
 
 export const ANCHORING_QUEUE = 'anchoring';
@@ -24,7 +24,7 @@ export interface TickJob {
 @Injectable()
 export class AnchoringQueue implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(AnchoringQueue.name);
-  private connection?: IORedis;
+  private connection?: RedisConnection;
   private queue?: Queue<TickJob>;
   private worker?: Worker<TickJob>;
   private reschedule?: NodeJS.Timeout;
@@ -48,7 +48,8 @@ export class AnchoringQueue implements OnApplicationBootstrap, OnModuleDestroy {
       if (Date.now() - this.lastTickStartedAt >= tickMs / 2) this.tick().catch((e: Error) => this.logger.warn(`tick failed: ${e.message}`));
     }, tickMs);
 
-    this.connection = new IORedis(this.config.redisUrl, { maxRetriesPerRequest: null });
+    // On a Redis Cluster the prefix is brace-tagged (`{pharmatrace}`): each queue's keys hash to one slot, as BullMQ's scripts need.
+    this.connection = createRedis(this.config, { maxRetriesPerRequest: null });
     this.connection.on('error', (error) => {
       if (this.redisDown) return;
       this.redisDown = true;

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { Queue, Worker } from 'bullmq';
-import IORedis from 'ioredis';
 import { CaseNotificationDeliveryService } from './case-notification-delivery.service';
+import { createRedis, type RedisConnection } from '@pharmatrace/persistence';
 import { DeliveryTickReport, SubscriptionDeliveryService } from './subscription-delivery.service';
 
 export const SUBSCRIPTIONS_QUEUE = 'subscriptions';
@@ -18,7 +18,7 @@ const CLOSE_GRACE_MS = 2_000;
 @Injectable()
 export class SubscriptionQueue implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(SubscriptionQueue.name);
-  private connection?: IORedis;
+  private connection?: RedisConnection;
   private queue?: Queue;
   private worker?: Worker;
   private clock?: NodeJS.Timeout;
@@ -34,7 +34,8 @@ export class SubscriptionQueue implements OnApplicationBootstrap, OnModuleDestro
   onApplicationBootstrap() {
     const { tickMs } = this.config.subscriptions;
     this.clock = setInterval(() => void this.tick(), tickMs);
-    this.connection = new IORedis(this.config.redisUrl, { maxRetriesPerRequest: null });
+    // On a Redis Cluster the prefix is brace-tagged (`{pharmatrace}`): each queue's keys hash to one slot, as BullMQ's scripts need.
+    this.connection = createRedis(this.config, { maxRetriesPerRequest: null });
     this.connection.on('error', (error) => {
       if (!this.redisDown) this.logger.warn(`Redis unreachable (${error.message}): delivering on the worker's own clock`);
       this.redisDown = true;

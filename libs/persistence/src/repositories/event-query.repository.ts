@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EpcRole } from '../entities';
 import {
@@ -16,6 +16,7 @@ import {
   SensorTimeCriterion,
   sensorTimeCondition,
 } from './event-query.families';
+import { readerOf, ReadRouting } from '../replication/read-routing';
 import { queryRows } from './sql-query';
 import { addMasterDataConditions, MasterDataCriteria } from './master-data.sql';
 
@@ -168,7 +169,11 @@ export class Sql {
 
 @Injectable()
 export class EventQueryRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    // Optional so a spec can build the repository on a DataSource alone: then every read is the primary's.
+    @Optional() private readonly reads?: ReadRouting,
+  ) {}
 
   /**
    * One page in (time, id) order after the event `afterId`, and whether more follow: keyset, so deep pages cost the
@@ -188,7 +193,7 @@ export class EventQueryRepository {
     if (afterId !== undefined)
       sql.where.push(`(e.${column}, e.id) ${after} (SELECT p.${column}, p.id FROM event p WHERE p.id = ${sql.param(afterId)}::bigint)`);
     const rows = await queryRows<QueriedEventRow>(
-      this.db,
+      await readerOf(this.db, this.reads),
       `SELECT e.id, e.event_hash, e.event_time, e.record_time, e.body, e.ignore_fields, ${CORRECTIONS_COLUMN} FROM event e
        ${sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : ''}
        ORDER BY e.${column} ${direction}, e.id ${direction}
@@ -267,7 +272,7 @@ export class EventQueryRepository {
     const sql = new Sql();
     this.filter(sql, criteria);
     const [row] = await queryRows<{ n: number }>(
-      this.db,
+      await readerOf(this.db, this.reads),
       `SELECT count(*)::int AS n FROM (SELECT 1 FROM event e ${sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : ''}
        LIMIT ${sql.param(max)}) matching`,
       sql.params,

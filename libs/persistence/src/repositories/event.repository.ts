@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { ReadRouting } from '../replication/read-routing';
 import type { AppliedEvents, EventFacts, HistoryFlag, ItemState } from '@pharmatrace/domain';
 import { DataSource, EntityManager } from 'typeorm';
 import { EpcRole } from '../entities';
@@ -109,7 +110,11 @@ const CAPTURE_CHUNK_EVENTS = 250;
 
 @Injectable()
 export class EventRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    // Optional so a spec can build the repository on a DataSource alone: then nothing reads from replicas.
+    @Optional() private readonly reads?: ReadRouting,
+  ) {}
 
   private readonly receiptListeners: (() => Promise<unknown>)[] = [];
 
@@ -160,6 +165,8 @@ export class EventRepository {
       await alongside?.(tx);
       return outcome;
     });
+    // Committed: the organization's next routed reads wait for a replica that replayed it (ReadRouting).
+    await this.reads?.wrote(capturedBy);
     await this.receiptsQueued(events);
     return outcome;
   }
@@ -208,6 +215,7 @@ export class EventRepository {
       },
       commit: async () => {
         await finish(() => runner.commitTransaction());
+        await this.reads?.wrote(capturedBy);
         await this.receiptsQueued(received);
       },
       rollback: () => finish(() => runner.rollbackTransaction()),

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { readerOf, ReadRouting } from '../replication/read-routing';
 import { PageDirection, queryRows } from './sql-query';
 
 export interface LotView {
@@ -58,11 +59,15 @@ interface LotPackRow {
  */
 @Injectable()
 export class LotRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    // Optional so a spec can build the repository on a DataSource alone: then every read is the primary's.
+    @Optional() private readonly reads?: ReadRouting,
+  ) {}
 
   async view(gtin: string, lot: string): Promise<LotView> {
     const rows = await queryRows<LotStatusRow>(
-      this.db,
+      await readerOf(this.db, this.reads),
       `SELECT l.status, l.reason, (SELECT manufacturer_id FROM product WHERE gtin = $1) AS manufacturer_id
        FROM (SELECT 1) one LEFT JOIN lot l ON l.gtin = $1 AND l.lot = $2`,
       [gtin, lot],
@@ -78,7 +83,7 @@ export class LotRepository {
 
   async heldBy(gtin: string, lot: string, organizationId: string): Promise<number> {
     const rows = await queryRows<CountRow>(
-      this.db,
+      await readerOf(this.db, this.reads),
       `SELECT count(*) AS n FROM pack_state WHERE gtin = $1 AND lot = $2 AND custodian_id = $3`,
       [gtin, lot, organizationId],
     );
@@ -87,7 +92,7 @@ export class LotRepository {
 
   async countsByStatus(gtin: string, lot: string, custodianId: string | null): Promise<{ status: string; count: number }[]> {
     const rows = await queryRows<StatusCountRow>(
-      this.db,
+      await readerOf(this.db, this.reads),
       `SELECT status, count(*) AS n FROM pack_state WHERE gtin = $1 AND lot = $2 AND ($3::uuid IS NULL OR custodian_id = $3)
        GROUP BY status ORDER BY status`,
       [gtin, lot, custodianId],
@@ -97,7 +102,7 @@ export class LotRepository {
 
   async countsByCustodian(gtin: string, lot: string, custodianId: string | null): Promise<{ custodianId: string | null; count: number }[]> {
     const rows = await queryRows<CustodianCountRow>(
-      this.db,
+      await readerOf(this.db, this.reads),
       `SELECT custodian_id, count(*) AS n FROM pack_state WHERE gtin = $1 AND lot = $2 AND ($3::uuid IS NULL OR custodian_id = $3)
        GROUP BY custodian_id ORDER BY count(*) DESC, custodian_id`,
       [gtin, lot, custodianId],
@@ -119,7 +124,7 @@ export class LotRepository {
   ): Promise<{ packs: LotPack[]; hasMore: boolean }> {
     const forward = direction === 'forward';
     const rows = await queryRows<LotPackRow>(
-      this.db,
+      await readerOf(this.db, this.reads),
       `SELECT epc, serial, status, to_char(expiry, 'YYYY-MM-DD') AS expiry, custodian_id, container_epc FROM pack_state
        WHERE gtin = $1 AND lot = $2 AND ($3::uuid IS NULL OR custodian_id = $3) AND ($4::text IS NULL OR ${forward ? 'epc > $4' : 'epc < $4'})
        ORDER BY epc ${forward ? 'ASC' : 'DESC'} LIMIT $5`,

@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AnchorBatchStatus, EpcRole } from '../entities';
 import { CORRECTIONS_COLUMN, type EventCorrectionView } from './event-query.repository';
-import { preparedQuery } from './prepared-query';
+import { readerOf, ReadRouting } from '../replication/read-routing';
 import { queryRows } from './sql-query';
 
 export interface HistoryEntry {
@@ -184,7 +184,11 @@ interface PackLotRow {
 
 @Injectable()
 export class PackRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    // Optional so a spec can build the repository on a DataSource alone: then every read is the primary's.
+    @Optional() private readonly reads?: ReadRouting,
+  ) {}
 
   /**
    * Every event of a pack's history in one statement: the pack's own events, and for each span in which it sat in
@@ -194,7 +198,7 @@ export class PackRepository {
    * whatever the nesting depth.
    */
   async history(epc: string): Promise<HistoryEntry[]> {
-    const rows = await preparedQuery<HistoryRow>(this.db, 'pack_history', HISTORY_SQL, [epc]);
+    const rows = await (await readerOf(this.db, this.reads)).prepared<HistoryRow>('pack_history', HISTORY_SQL, [epc]);
     return rows.map((r) => ({ event: toStoredEvent(r), via: r.via, role: r.role, parent: r.parent }));
   }
 
