@@ -1,4 +1,4 @@
-import { addBusinessDays, destinationGlnOf, receiptCases } from '@pharmatrace/domain';
+import { addBusinessDays, caseEntryHash, destinationGlnOf, receiptCases } from '@pharmatrace/domain';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { EventRepository, ReceiptReconciliationRepository, ReconciledReceipt } from '@pharmatrace/persistence';
@@ -33,6 +33,7 @@ export class ReceiptReconciliationService implements OnModuleInit {
         cases: receiptCases,
         destinationGlnOf,
         graceUntil: (openedAt) => addBusinessDays(openedAt, this.config.caseGraceBusinessDays),
+        entryHash: caseEntryHash,
       });
     } catch (e) {
       this.logger.error({ err: e }, 'receiving reconciliation failed; the receipts stay queued');

@@ -1,4 +1,4 @@
-import { addBusinessDays, destinationGlnOf, receiptCases } from '@pharmatrace/domain';
+import { addBusinessDays, caseEntryHash, destinationGlnOf, receiptCases } from '@pharmatrace/domain';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { ExceptionCaseRepository, ReceiptReconciliationRepository } from '@pharmatrace/persistence';
@@ -52,6 +52,7 @@ export class CaseTickService implements OnApplicationBootstrap, OnModuleDestroy 
       cases: receiptCases,
       destinationGlnOf,
       graceUntil: (openedAt) => addBusinessDays(openedAt, this.config.caseGraceBusinessDays),
+      entryHash: caseEntryHash,
     });
     return { graceAlerts: raised.length, receiptsReconciled: reconciled.length };
   }

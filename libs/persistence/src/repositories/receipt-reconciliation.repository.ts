@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { caseEntryHash, type ReceiptCase, type ShipmentContents } from '@pharmatrace/domain';
+import type { CaseEntryRecord, ReceiptCase, ShipmentContents } from '@pharmatrace/domain';
 import { DataSource, EntityManager } from 'typeorm';
 import { ExceptionCaseRepository } from './exception-case.repository';
 import { queryRows } from './sql-query';
@@ -34,6 +34,8 @@ export interface ReceiptRules {
   cases: (shipped: ShipmentContents | null, received: ShipmentContents) => ReceiptCase[];
   destinationGlnOf: (body: Record<string, unknown>) => string | null;
   graceUntil: (openedAt: Date) => Date;
+  /** libs/domain caseEntryHash: a case opened here is chained like one opened through CaseService. */
+  entryHash: (entry: CaseEntryRecord, previousHash: string | null) => string;
 }
 
 export interface ReconciledReceipt {
@@ -99,7 +101,7 @@ export class ReceiptReconciliationRepository {
       const id = randomUUID();
       const counterpartyId = shipment && shipment.capturedBy !== receipt.receiverId ? shipment.capturedBy : null;
       // Chained like every case opened through CaseService (libs/domain case-record.ts): the platform opens it, unsigned.
-      const hash = caseEntryHash(
+      const hash = rules.entryHash(
         {
           caseId: id,
           actor: receipt.receiverGln,
