@@ -30,7 +30,12 @@ module.exports = {
   maxWorkers: 2,
   workerIdleMemoryLimit: '512MB',
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,packages,bench}/**/*.spec.ts'], testPathIgnorePatterns: SERVICE_SPECS },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs,packages,bench}/**/*.spec.ts'],
+      testPathIgnorePatterns: SERVICE_SPECS,
+    },
     // The middle tier: each service and the worker with fakes behind the repository and gateway classes, no I/O.
     { ...common, displayName: 'service', testMatch: ['<rootDir>/apps/**/*.service.spec.ts'] },
     {
