@@ -95,6 +95,11 @@ class FakeAnchorStore {
     return { acquired: true as const, result: await fn() };
   }
 
+  /** No case entries wait here: these specs are about events' batches. */
+  async sealNextCaseEntryBatch() {
+    return null;
+  }
+
   async sealNextBatch(policy: SealPolicy, build: (digests: Buffer[]) => Promise<BuiltTree>) {
     if (!this.unbatched.length) return null;
     const taken = this.unbatched.splice(0, policy.maxEvents);
