@@ -13,6 +13,8 @@ COPY libs libs
 COPY packages packages
 COPY scripts scripts
 COPY standards standards
+# The case JSON schema is served from docs/schemas (GET /cases/schema/v1).
+COPY docs docs
 RUN npm run build
 # pharmatrace-verify as a package of its own: packages/verify/package.json declares all it needs; prepack builds it.
 RUN mkdir -p /app/pack && npm pack ./packages/verify --pack-destination /app/pack

@@ -58,7 +58,10 @@ describe('pharmacist scan page in headless Chromium', () => {
     await capture(
       [
         commissioningEvent({ eventTime: t(0), epcs: [...inPharmacy, pack('TRANSIT1'), pack('ELSEWHERE1')], lot: LOT, expiry: EXPIRY }),
-        shippingEvent({ eventTime: t(1), epcs: [...inPharmacy, pack('TRANSIT1')], to: pharmacyPgln }),
+        // TRANSIT1 in a shipment of its own, not yet received: in one with the packs received, the receipt would open a
+        // case for it as missing and quarantine it (receiving reconciliation, docs/cases.md).
+        shippingEvent({ eventTime: t(1), epcs: inPharmacy, to: pharmacyPgln }),
+        shippingEvent({ eventTime: t(1), epcs: [pack('TRANSIT1')], to: pharmacyPgln }),
       ],
       maker.apiKey,
     );

@@ -193,6 +193,7 @@ describe('Dockerfile, replayed without a Docker engine', () => {
     expect(readdirSync(built.workdir).sort()).toEqual([
       'apps',
       'dist',
+      'docs',
       'libs',
       'node_modules',
       'pack',

@@ -35,7 +35,10 @@ describe('lot: counts, packs and recall', () => {
       {
         document: epcisDocument([
           commissioningEvent({ eventTime: t(0), epcs: serials.map(pack), lot: 'L1', expiry: '2028-06-30' }),
-          shippingEvent({ eventTime: t(1), epcs: [pack('P1'), pack('P2')], to: 'urn:epc:id:pgln:0614141.00002' }),
+          // Two shipments: P2's is not received yet. Received together, a receipt of P1 alone would open a case for the
+          // missing P2 and quarantine it (receiving reconciliation, docs/cases.md).
+          shippingEvent({ eventTime: t(1), epcs: [pack('P1')], to: 'urn:epc:id:pgln:0614141.00002' }),
+          shippingEvent({ eventTime: t(1), epcs: [pack('P2')], to: 'urn:epc:id:pgln:0614141.00002' }),
         ]),
       },
       orgs.maker.apiKey,
