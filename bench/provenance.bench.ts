@@ -1,9 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { runMigrations } from '@pharmatrace/persistence';
 import { Client } from 'pg';
 import { createBenchDatabase } from './bench-db';
+import { startApiProcess } from './api-process';
 import type { BenchRow } from './bench.types';
 import { BIG_LOT, bigLotPacks, HISTORY_REGULATOR, historyPack, loadHistory, PACKS_PER_UNIT } from './load-history';
 import { benchSizes } from './sizes';
@@ -13,7 +11,6 @@ const PROVENANCE_MAX_REQUESTS = 2000;
 const LOT_REQUESTS = 20;
 const PROVENANCE_P99_TARGET_MS = 20;
 const LOT_TARGET_MS = 1000;
-const ROOT = join(__dirname, '..');
 
 /** What a regulator's explorer shows for a pack: every event with its proof, custody, aggregation and flags. */
 const PROVENANCE_QUERY = `query($epc: String!) { provenance(epc: $epc) {
@@ -37,54 +34,10 @@ const LOT_QUERY = `query($gtin: String!, $lot: String!, $first: Int) { lot(gtin:
   packs(first: $first) { edges { cursor node { epc serial status expiry container custodian { name gln } } } pageInfo { hasNextPage endCursor } }
 } }`;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-/** The API as in production, in a process of its own so the client's work does not share its event loop. */
+/** The API as in production, in a process of its own (bench/api-process.ts); its GraphQL endpoint. */
 async function startApi(databaseUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  // BENCH_CPU_PROF=1 writes a V8 CPU profile of the server to bench/results/ when it stops.
-  const profile = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, 'bench', 'results')] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '-r', '@swc-node/register', 'apps/api/src/main.ts'], {
-    cwd: ROOT,
-    // The load comes from one key and one address: the limits would measure the throttler's refusals, not the path (its Redis round trips still run).
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      ADMIN_TOKEN: 'bench-admin-token-0123456789',
-      RATE_LIMIT_PER_KEY_PER_MINUTE: '100000000',
-      RATE_LIMIT_VERIFY_PER_KEY_PER_MINUTE: '100000000',
-      RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  while (
-    !(await fetch(`${base}/health`).then(
-      (r) => r.ok,
-      () => false,
-    ))
-  ) {
-    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode} before answering`);
-    if (Date.now() > deadline) throw new Error('the API did not answer /health within 120 s');
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return {
-    url: `${base}/graphql`,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  const api = await startApiProcess(databaseUrl);
+  return { url: `${api.base}/graphql`, stop: () => api.stop() };
 }
 
 async function gql(url: string, query: string, variables: Record<string, unknown>): Promise<any> {

@@ -1,13 +1,11 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { runMigrations } from '@pharmatrace/persistence';
 import { Client } from 'pg';
 import { createBenchDatabase } from './bench-db';
+import { startApiProcess } from './api-process';
 import type { BenchRow } from './bench.types';
 import { benchSizes } from './sizes';
 import { BENCH_ORGANIZATIONS, benchPack, BenchPack, loadPacks } from './load-packs';
@@ -29,7 +27,6 @@ const DATABASE_WARM_UP_SECONDS = sizes.warmUpSeconds;
 const CONNECTIONS = 32;
 const THROUGHPUT_RATIO_TARGET = 0.8;
 const P99_TARGET_MS = 30;
-const ROOT = join(__dirname, '..');
 const GS = '\u001d';
 
 export const VERIFY_QUERY = `query($c: String!) { verify(code: $c) {
@@ -126,62 +123,6 @@ function targets(base: string): Record<'graphqlTrivial' | 'getTrivial' | 'verify
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-/**
- * The API in a process of its own, as in production: autocannon in the same event loop would steal the server's time.
- * BENCH_CPU_PROF=1 writes a V8 CPU profile of the server to bench/results/ when it stops.
- */
-async function startServer(databaseUrl: string): Promise<{ base: string; pid: number; stop(): Promise<void> }> {
-  const port = await freePort();
-  const profile = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, 'bench', 'results')] : [];
-  if (profile.length) mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  const child: ChildProcess = spawn(process.execPath, [...profile, '-r', '@swc-node/register', 'apps/api/src/main.ts'], {
-    cwd: ROOT,
-    // The load comes from one key and one address: the limits would measure the throttler's refusals, not the path (its Redis round trips still run).
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      ADMIN_TOKEN: 'bench-admin-token-0123456789',
-      RATE_LIMIT_PER_KEY_PER_MINUTE: '100000000',
-      RATE_LIMIT_VERIFY_PER_KEY_PER_MINUTE: '100000000',
-      RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode} before answering`);
-    if (Date.now() > deadline) throw new Error('the API did not answer /health within 120 s');
-    if (
-      await fetch(`${base}/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return {
-    base,
-    pid: child.pid!,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 /**
  * CPU time (user + system) a process, or one thread of it, has used, in ms, from /proc (Linux; 100 ticks a second);
  * 0 where unreadable.
@@ -260,7 +201,7 @@ export async function benchVerification(): Promise<BenchRow[]> {
   if (kept) await runMigrations(kept);
   const rows: BenchRow[] = [];
   const shared = `client (autocannon) and server share ${cpus().length} cores`;
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let server: Awaited<ReturnType<typeof startApiProcess>> | undefined;
   const pg = new Client({ connectionString: db.url });
   try {
     await pg.connect();
@@ -270,7 +211,7 @@ export async function benchVerification(): Promise<BenchRow[]> {
     if (load.loaded)
       rows.push({ name: 'bulk load (COPY, indexes rebuilt, analyzed)', value: Math.round(load.seconds), unit: 's', note: shape });
 
-    server = await startServer(db.url);
+    server = await startApiProcess(db.url);
     const t = targets(server.base);
     for (const target of Object.values(t)) {
       for (let i = 0; i < 8; i++) {
