@@ -87,8 +87,19 @@ describeWithBinaries('local cluster profile (primary + replica, PgBouncer, Redis
       if (d === 2) cluster.apis[0].current().child.kill('SIGKILL');
       if (d === 4) cluster.workers[0].current().child.kill('SIGKILL');
       if (d === 6) {
-        for (const port of cluster.apiPorts)
-          replicaReadsBefore.push(await metric(port, 'pharmatrace_routed_reads_total\\{target="replica1"\\}').catch(() => 0));
+        // A verify right after its own capture reads the primary until the replica has replayed that capture; ask again
+        // (bounded) until the replica has answered one, so that killing it below is a fault the reads must survive.
+        const replicaReads = async () => {
+          let total = 0;
+          for (const port of cluster.apiPorts)
+            total += await metric(port, 'pharmatrace_routed_reads_total\\{target="replica1"\\}').catch(() => 0);
+          return total;
+        };
+        for (let tries = 0; tries < 40 && (await replicaReads()) === 0; tries++) {
+          await graphql('query($c: String!) { verify(code: $c) { status } }', { c: pack('C0-0') }, maker);
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        replicaReadsBefore.push(await replicaReads());
         await cluster.killReplica();
       }
       const serials = Array.from({ length: EVENTS_PER_DOCUMENT }, (_, i) => `C${d}-${i}`);
