@@ -75,6 +75,33 @@ describe('case entry hash chain', () => {
     expect(caseEntryHash(reordered, null)).toBe(caseEntryHash(opening, null));
   });
 
+  it('hashes an owner and class quantities when an entry has them, and leaves every other entry’s hash as it was', () => {
+    const plain = caseEntryHash(opening, null);
+    expect(caseEntryHash({ ...opening, opening: { ...opening.opening!, quantities: [] } }, null)).toBe(plain);
+    const lot = 'https://id.gs1.org/01/00614141073467/10/L1';
+    const withQuantities = (quantities: { epcClass: string; uom: string | null; shipped: number; received: number }[]) =>
+      caseEntryHash({ ...opening, opening: { ...opening.opening!, quantities } }, null);
+    const short = withQuantities([
+      { epcClass: lot, uom: null, shipped: 10, received: 8 },
+      { epcClass: lot, uom: 'KGM', shipped: 2.5, received: 2 },
+    ]);
+    expect(short).not.toBe(plain);
+    // Listed in any order, one hash; any quantity changed, another.
+    expect(
+      withQuantities([
+        { epcClass: lot, uom: 'KGM', shipped: 2.5, received: 2 },
+        { epcClass: lot, uom: null, shipped: 10, received: 8 },
+      ]),
+    ).toBe(short);
+    expect(withQuantities([{ epcClass: lot, uom: null, shipped: 10, received: 9 }])).not.toBe(short);
+
+    const assign: CaseEntryRecord = { ...opening, action: 'ASSIGN_OWNER', fromState: 'OPEN', opening: undefined };
+    const owned = caseEntryHash({ ...assign, owner: { side: 'REPORTER', name: 'Dana Reyes' } }, plain);
+    expect(owned).not.toBe(caseEntryHash(assign, plain));
+    expect(caseEntryHash({ ...assign, owner: { side: 'COUNTERPARTY', name: 'Dana Reyes' } }, plain)).not.toBe(owned);
+    expect(caseEntryHash({ ...assign, owner: { side: 'REPORTER', name: 'Dana Reyes', email: 'd@x.example' } }, plain)).not.toBe(owned);
+  });
+
   it('writes canonical JSON whatever order the keys came in', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null))), (obj) => {

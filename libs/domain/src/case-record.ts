@@ -2,6 +2,7 @@ import { sha256 } from '@noble/hashes/sha2';
 import { keccak_256 } from '@noble/hashes/sha3';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils';
 import { EVENT_BATCH_DOMAIN, type TypedDataField } from './event-signature';
+import type { CaseOwner, CaseSide, QuantityDifference } from './exception-case';
 
 /**
  * The verifiable record of a case's history (issue 17): every entry is hashed over its canonical JSON and the hash of
@@ -21,7 +22,7 @@ export interface CaseEntryRecord {
   actor: string;
   /** ISO 8601, UTC, milliseconds (`Date.prototype.toISOString`). */
   at: string;
-  action: 'OPEN' | 'INVESTIGATE' | 'ESCALATE' | 'RESOLVE' | 'REOPEN' | 'COMMENT' | 'RECORD_FILING';
+  action: 'OPEN' | 'INVESTIGATE' | 'ESCALATE' | 'RESOLVE' | 'REOPEN' | 'COMMENT' | 'RECORD_FILING' | 'ASSIGN_OWNER';
   fromState: string | null;
   toState: string;
   resolution: string | null;
@@ -30,6 +31,8 @@ export interface CaseEntryRecord {
   attachments: string[];
   /** The opening entry only: what the case was opened with, so the packs and parties are anchored too. */
   opening?: CaseOpening;
+  /** ASSIGN_OWNER entries only: the owner named, and for which side (absent from every other entry, whose hash it leaves as it was). */
+  owner?: CaseOwner & { side: CaseSide };
 }
 
 export interface CaseOpening {
@@ -40,14 +43,19 @@ export interface CaseOpening {
   counterparty: string | null;
   /** Canonical EPCs (GS1 Digital Link), sorted: the order they were given in is not part of the case. */
   items: string[];
+  /**
+   * The class quantities a receipt's case lists, sorted by class and unit; absent when there are none (every case
+   * opened by hand, and every case hashed before quantities were compared, keeps its hash).
+   */
+  quantities?: QuantityDifference[];
 }
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 /**
  * Canonical JSON: object keys sorted by UTF-16 code units, no whitespace, `undefined` members left out, strings as
- * JSON.stringify writes them. Numbers are integers here (none in an entry is not), which JSON.stringify writes
- * canonically; RFC 8785 would also fix floats, which no entry has.
+ * JSON.stringify writes them. Numbers (class quantities, which may be decimal) as JSON.stringify writes them: the
+ * shortest form that reads back as the same double, which is RFC 8785's number form.
  */
 export function canonicalJson(value: Json | undefined): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
@@ -65,8 +73,26 @@ const hexOf = (bytes: Uint8Array) => `0x${bytesToHex(bytes)}`;
 export function caseEntryPreimage(entry: CaseEntryRecord, previousHash: string | null): string {
   if (previousHash !== null && !HASH.test(previousHash))
     throw new Error(`previousHash must be 0x and 64 lowercase hex, got ${previousHash}`);
-  if (entry.opening) entry = { ...entry, opening: { ...entry.opening, items: [...entry.opening.items].sort() } };
+  if (entry.opening) {
+    const { quantities, ...opening } = entry.opening;
+    entry = {
+      ...entry,
+      opening: {
+        ...opening,
+        items: [...opening.items].sort(),
+        ...(quantities?.length ? { quantities: sortedQuantities(quantities) } : {}),
+      },
+    };
+  }
   return CASE_ENTRY_HASH_PREFIX + canonicalJson({ ...entry, previousHash } as unknown as Json);
+}
+
+/** Class quantities in the order they are hashed: by class, then unit (no unit first). */
+export function sortedQuantities(quantities: readonly QuantityDifference[]): QuantityDifference[] {
+  const key = (q: QuantityDifference) => `${q.epcClass}\u0000${q.uom ?? ''}`;
+  return [...quantities]
+    .map((q) => ({ epcClass: q.epcClass, uom: q.uom, shipped: q.shipped, received: q.received }))
+    .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /** SHA-256 of the pre-image, 0x-hex: the chain link, the value an organization signs, and the Merkle leaf value. */

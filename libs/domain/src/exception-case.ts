@@ -8,7 +8,7 @@
  * then decides. Packs under a case that is not resolved are quarantined; a case resolved as illegitimate keeps them
  * quarantined and starts the 24-hour regulator notification (DSCSA: FDA Form 3911 within 24 hours).
  */
-import { Act } from './authority';
+import { Act, ownsGtin, type OrganizationRole } from './authority';
 
 export enum CaseCategory {
   DATA_ISSUE = 'DATA_ISSUE',
@@ -36,14 +36,31 @@ export enum CaseResolution {
   ILLEGITIMATE = 'ILLEGITIMATE',
 }
 
-/** Who acts on a case: one of its two trading partners, a regulator, or an organization with no part in it. */
-export type CaseRole = 'REPORTER' | 'COUNTERPARTY' | 'REGULATOR' | 'OUTSIDER';
+/**
+ * Who reads or acts on a case: one of its two trading partners, a regulator, the manufacturer of a product the case is
+ * about (not a party: it reads the case and its clocks, nothing it did not write), or an organization with no part in it.
+ */
+export type CaseRole = 'REPORTER' | 'COUNTERPARTY' | 'REGULATOR' | 'PRODUCT_OWNER' | 'OUTSIDER';
 
 export interface CaseParties {
   reporterId: string;
   /** The trading partner on the other side (the shipper of a discrepant shipment, the manufacturer of a suspect pack). */
   counterpartyId: string | null;
 }
+
+/**
+ * The person who owns a case on one side: named by that party (ASSIGN_OWNER), with what it chooses to give of its
+ * contact. Optional members are left out when not given, so that the hashed record has one form.
+ */
+export interface CaseOwner {
+  name: string;
+  title?: string;
+  email?: string;
+  phone?: string;
+}
+
+/** Which side of a case an owner is for: the reporter's or the counterparty's. */
+export type CaseSide = 'REPORTER' | 'COUNTERPARTY';
 
 export interface CaseView extends CaseParties {
   state: CaseState;
@@ -58,7 +75,9 @@ export type CaseAction =
   | { kind: 'REOPEN' }
   | { kind: 'COMMENT' }
   /** The regulator filing (Form FDA 3911) was made: recorded by the reporter or a regulator on an illegitimate case. */
-  | { kind: 'RECORD_FILING' };
+  | { kind: 'RECORD_FILING' }
+  /** A party names the person who owns the case on its side (each party its own, in any state). */
+  | { kind: 'ASSIGN_OWNER' };
 
 export enum CaseRefusal {
   /** The actor is neither a party to the case nor a regulator. */
@@ -69,6 +88,11 @@ export enum CaseRefusal {
   REGULATOR_ONLY = 'REGULATOR_ONLY',
   /** The regulator filing is the reporter's to make (or a regulator's to record), not the counterparty's. */
   REPORTER_OR_REGULATOR = 'REPORTER_OR_REGULATOR',
+  /**
+   * The two trading partners' alone: naming a party's owner, and every action to the product's manufacturer, which
+   * reads the case without being a party to it.
+   */
+  PARTIES_ONLY = 'PARTIES_ONLY',
 }
 
 /** What storing a change must also do, decided here so that no path forgets it. */
@@ -86,11 +110,67 @@ export type CaseDecision =
 
 const NO_EFFECTS: CaseEffects = { quarantine: 'unchanged', notifyRegulator: false, notifyPartners: false };
 
-export function caseRole(view: CaseParties, actorId: string, actorIsRegulator: boolean): CaseRole {
-  if (actorIsRegulator) return 'REGULATOR';
-  if (actorId === view.reporterId) return 'REPORTER';
-  if (view.counterpartyId !== null && actorId === view.counterpartyId) return 'COUNTERPARTY';
+/** Who asks about a case: the organization, its trade, and the GS1 company prefixes it owns. */
+export interface CaseViewer {
+  id: string;
+  role: OrganizationRole;
+  companyPrefixes: readonly string[];
+}
+
+/**
+ * The one visibility rule of cases: the role `viewer` has on a case between `view`'s parties whose packs carry
+ * `productGtins` (the GTINs of its items, none for SSCCs or unparsable ones). A regulator sees every case; a party its
+ * own; a manufacturer that owns one of the GTINs' company prefixes (the product's brand owner) sees a case about its
+ * product without being a party to it; anyone else nothing. `caseListScope` says the same to the SQL of lists.
+ */
+export function caseRole(view: CaseParties, viewer: CaseViewer, productGtins: readonly string[]): CaseRole {
+  if (viewer.role === 'REGULATOR') return 'REGULATOR';
+  if (viewer.id === view.reporterId) return 'REPORTER';
+  if (view.counterpartyId !== null && viewer.id === view.counterpartyId) return 'COUNTERPARTY';
+  if (viewer.role === 'MANUFACTURER' && productGtins.some((g) => ownsGtin(viewer.companyPrefixes, g))) return 'PRODUCT_OWNER';
   return 'OUTSIDER';
+}
+
+/** What a role may read of a case (every path asks this: GraphQL fields, REST documents and forms). */
+export interface CaseAccess {
+  /** The case itself: category, state, dates and clocks, its packs and class quantities, its parties, its summary. */
+  sees: boolean;
+  /** The history's messages and attachments (the parties' exchange); without them, who did what when. */
+  messages: boolean;
+  /** The named owners of each side (people and their contacts). */
+  owners: boolean;
+  /** The regulator forms (they carry the history's narrative) and the record of partners told. */
+  forms: boolean;
+}
+
+const ACCESS: Record<CaseRole, CaseAccess> = {
+  REPORTER: { sees: true, messages: true, owners: true, forms: true },
+  COUNTERPARTY: { sees: true, messages: true, owners: true, forms: true },
+  REGULATOR: { sees: true, messages: true, owners: true, forms: true },
+  // The brand owner follows the state and the 24-hour clock of cases about its product; what the parties wrote to
+  // each other and who they are as people stays theirs. The summary (what the case is about) is the case, not a message.
+  PRODUCT_OWNER: { sees: true, messages: false, owners: false, forms: false },
+  OUTSIDER: { sees: false, messages: false, owners: false, forms: false },
+};
+
+export function caseAccess(role: CaseRole): CaseAccess {
+  return ACCESS[role];
+}
+
+/**
+ * `caseRole(…) !== 'OUTSIDER'` as lists and counts ask it in SQL: every case for a regulator; else the cases the
+ * viewer is a party to, and a manufacturer's also those with an item whose GTIN (past its indicator digit) starts with
+ * one of its prefixes. Mirrored in SQL by ExceptionCaseRepository; the integration spec checks the two agree.
+ */
+export type CaseListScope = { kind: 'all' } | { kind: 'scoped'; organizationId: string; productPrefixes: string[] };
+
+export function caseListScope(viewer: CaseViewer): CaseListScope {
+  if (viewer.role === 'REGULATOR') return { kind: 'all' };
+  return {
+    kind: 'scoped',
+    organizationId: viewer.id,
+    productPrefixes: viewer.role === 'MANUFACTURER' ? viewer.companyPrefixes.filter((p) => p.length > 0) : [],
+  };
 }
 
 /** Whether a new case of this category quarantines its packs at once (every category does: the question is open). */
@@ -99,6 +179,7 @@ export const OPENING_EFFECTS: CaseEffects = { quarantine: 'hold', notifyRegulato
 /** The one decision for every change of a case, from every path (GraphQL, REST import, the receiving reconciliation). */
 export function decideCaseAction(view: CaseView, action: CaseAction, role: CaseRole): CaseDecision {
   if (role === 'OUTSIDER') return { ok: false, refusal: CaseRefusal.NOT_A_PARTY };
+  if (role === 'PRODUCT_OWNER') return { ok: false, refusal: CaseRefusal.PARTIES_ONLY };
   const refuse = (refusal: CaseRefusal): CaseDecision => ({ ok: false, refusal });
   const to = (state: CaseState, resolution: CaseResolution | null, effects: CaseEffects = NO_EFFECTS): CaseDecision => ({
     ok: true,
@@ -132,6 +213,10 @@ export function decideCaseAction(view: CaseView, action: CaseAction, role: CaseR
     case 'RECORD_FILING':
       if (view.state !== CaseState.RESOLVED || view.resolution !== CaseResolution.ILLEGITIMATE) return refuse(CaseRefusal.WRONG_STATE);
       if (role === 'COUNTERPARTY') return refuse(CaseRefusal.REPORTER_OR_REGULATOR);
+      return to(view.state, view.resolution);
+    case 'ASSIGN_OWNER':
+      // Each party names its own owner (the side is the actor's role); a regulator is no side.
+      if (role === 'REGULATOR') return refuse(CaseRefusal.PARTIES_ONLY);
       return to(view.state, view.resolution);
   }
 }
@@ -199,10 +284,27 @@ export function regulatorNotificationDue(determinedAt: Date): Date {
   return new Date(determinedAt.getTime() + REGULATOR_NOTIFICATION_HOURS * 3_600_000);
 }
 
-/** What a receipt is compared with: the shipping event's identifiers (aggregation expanded) and class quantities. */
+/** A class-level quantity of an event (EPCIS `quantityList`): so much of an EPC class (a lot, a GTIN), in a unit or none. */
+export interface ClassQuantity {
+  /** The class in one spelling (the caller canonicalises: an LGTIN URN and its Digital Link are one class). */
+  epcClass: string;
+  quantity: number;
+  /** UN/ECE Rec. 20 unit code; null: a count of instances of the class. */
+  uom: string | null;
+}
+
+/** What a receipt is compared with: the items an event names (aggregation expanded) and its class quantities. */
 export interface ShipmentContents {
   epcs: readonly string[];
-  quantities: ReadonlyMap<string, number>;
+  quantities: readonly ClassQuantity[];
+}
+
+/** A class whose quantity differs between what was shipped and what was received, in one unit. */
+export interface QuantityDifference {
+  epcClass: string;
+  uom: string | null;
+  shipped: number;
+  received: number;
 }
 
 export interface ReceiptDifference {
@@ -210,46 +312,77 @@ export interface ReceiptDifference {
   missing: string[];
   /** Received, not shipped. */
   unexpected: string[];
-  /** Classes whose quantities differ: shipped and received. */
-  quantities: { epcClass: string; shipped: number; received: number }[];
+  /** Classes whose quantities differ (summed per class and unit): shipped and received. */
+  quantities: QuantityDifference[];
+}
+
+/** Sums per class and unit; the key joins them with a character neither holds. */
+function totals(list: readonly ClassQuantity[]): Map<string, { epcClass: string; uom: string | null; quantity: number }> {
+  const out = new Map<string, { epcClass: string; uom: string | null; quantity: number }>();
+  for (const q of list) {
+    const key = `${q.epcClass}\u0000${q.uom ?? ''}`;
+    const seen = out.get(key);
+    if (seen) seen.quantity += q.quantity;
+    else out.set(key, { epcClass: q.epcClass, uom: q.uom, quantity: q.quantity });
+  }
+  return out;
 }
 
 /** Receiving reconciliation: every difference between what was shipped and what arrived, each listed (sorted). */
 export function reconcileReceipt(shipped: ShipmentContents, received: ShipmentContents): ReceiptDifference {
   const got = new Set(received.epcs);
   const sent = new Set(shipped.epcs);
-  const classes = new Set([...shipped.quantities.keys(), ...received.quantities.keys()]);
+  const sentQ = totals(shipped.quantities);
+  const gotQ = totals(received.quantities);
   return {
     missing: [...sent].filter((e) => !got.has(e)).sort(),
     unexpected: [...got].filter((e) => !sent.has(e)).sort(),
-    quantities: [...classes]
+    quantities: [...new Set([...sentQ.keys(), ...gotQ.keys()])]
       .sort()
-      .map((epcClass) => ({ epcClass, shipped: shipped.quantities.get(epcClass) ?? 0, received: received.quantities.get(epcClass) ?? 0 }))
+      .map((key) => {
+        const { epcClass, uom } = (sentQ.get(key) ?? gotQ.get(key))!;
+        return { epcClass, uom, shipped: sentQ.get(key)?.quantity ?? 0, received: gotQ.get(key)?.quantity ?? 0 };
+      })
       .filter((q) => q.shipped !== q.received),
   };
 }
 
 export const isCleanReceipt = (d: ReceiptDifference) => !d.missing.length && !d.unexpected.length && !d.quantities.length;
 
-/** A case a receipt's reconciliation opens: its category and the items it lists (each noted missing or unexpected). */
+/**
+ * A case a receipt's reconciliation opens: its category, the items it lists (each noted missing or unexpected) and the
+ * class quantities that differ.
+ */
 export interface ReceiptCase {
   category: CaseCategory.DATA_WITHOUT_PRODUCT | CaseCategory.PRODUCT_WITHOUT_DATA;
   items: { epc: string; note: 'missing' | 'unexpected' }[];
+  quantities: QuantityDifference[];
 }
 
 /**
- * The cases a receipt opens (HDA's categories): shipped items not received are data without product; received items
- * not shipped, product without data; with no shipping event to the receiver at all, everything received is product
- * without data. A clean receipt opens none. Quantity differences of classes are left to the parties (no pack to hold).
+ * The cases a receipt opens (HDA's categories): shipped items not received, and classes received short, are data
+ * without product; received items not shipped, and classes received over, product without data; with no shipping
+ * event to the receiver at all, everything received is product without data. A clean receipt opens none. A class
+ * quantity names no pack, so it holds none in quarantine: it is listed on the case for the parties to settle.
  */
 export function receiptCases(shipped: ShipmentContents | null, received: ShipmentContents): ReceiptCase[] {
-  const diff = reconcileReceipt(shipped ?? { epcs: [], quantities: new Map() }, received);
+  const diff = reconcileReceipt(shipped ?? { epcs: [], quantities: [] }, received);
   const out: ReceiptCase[] = [];
-  if (diff.missing.length) {
-    out.push({ category: CaseCategory.DATA_WITHOUT_PRODUCT, items: diff.missing.map((epc) => ({ epc, note: 'missing' })) });
+  const short = diff.quantities.filter((q) => q.received < q.shipped);
+  const over = diff.quantities.filter((q) => q.received > q.shipped);
+  if (diff.missing.length || short.length) {
+    out.push({
+      category: CaseCategory.DATA_WITHOUT_PRODUCT,
+      items: diff.missing.map((epc) => ({ epc, note: 'missing' })),
+      quantities: short,
+    });
   }
-  if (diff.unexpected.length) {
-    out.push({ category: CaseCategory.PRODUCT_WITHOUT_DATA, items: diff.unexpected.map((epc) => ({ epc, note: 'unexpected' })) });
+  if (diff.unexpected.length || over.length) {
+    out.push({
+      category: CaseCategory.PRODUCT_WITHOUT_DATA,
+      items: diff.unexpected.map((epc) => ({ epc, note: 'unexpected' })),
+      quantities: over,
+    });
   }
   return out;
 }

@@ -178,22 +178,38 @@ describe('quarantine on verify and on the status actions', () => {
 });
 
 describe('receiptCases', () => {
-  const contents = (epcs: string[]) => ({ epcs, quantities: new Map<string, number>() });
+  type Quantities = { epcClass: string; quantity: number; uom: string | null }[];
+  const contents = (epcs: string[], quantities: Quantities = []) => ({ epcs, quantities });
   const serials = fc.uniqueArray(fc.integer({ min: 1, max: 30 }).map(pack), { maxLength: 12 });
+  const quantities: fc.Arbitrary<Quantities> = fc.array(
+    fc.record({
+      epcClass: fc.constantFrom('lot-a', 'lot-b', 'lot-c'),
+      quantity: fc.integer({ min: 1, max: 5 }),
+      uom: fc.constantFrom(null, 'KGM'),
+    }),
+    { maxLength: 6 },
+  );
 
   it('lists every difference once, in the case of its category, and opens none for a clean receipt (random receipts)', () => {
     fc.assert(
-      fc.property(fc.option(serials, { nil: null }), serials, (shipped, received) => {
-        const cases = receiptCases(shipped && contents(shipped), contents(received));
-        const diff = reconcileReceipt(contents(shipped ?? []), contents(received));
-        const listed = cases.flatMap((c) => c.items.map((i) => `${c.category} ${i.note} ${i.epc}`));
+      fc.property(fc.option(fc.tuple(serials, quantities), { nil: null }), serials, quantities, (shipped, received, receivedQ) => {
+        const cases = receiptCases(shipped && contents(...shipped), contents(received, receivedQ));
+        const diff = reconcileReceipt(contents(...(shipped ?? [[], []])), contents(received, receivedQ));
+        const listed = cases.flatMap((c) => [
+          ...c.items.map((i) => `${c.category} ${i.note} ${i.epc}`),
+          ...c.quantities.map((q) => `${c.category} ${q.epcClass} ${q.uom} ${q.shipped} ${q.received}`),
+        ]);
         expect(listed.sort()).toEqual(
           [
             ...diff.missing.map((e) => `${CaseCategory.DATA_WITHOUT_PRODUCT} missing ${e}`),
             ...diff.unexpected.map((e) => `${CaseCategory.PRODUCT_WITHOUT_DATA} unexpected ${e}`),
+            ...diff.quantities.map(
+              (q) =>
+                `${q.received < q.shipped ? CaseCategory.DATA_WITHOUT_PRODUCT : CaseCategory.PRODUCT_WITHOUT_DATA} ${q.epcClass} ${q.uom} ${q.shipped} ${q.received}`,
+            ),
           ].sort(),
         );
-        expect(cases.every((c) => c.items.length > 0)).toBe(true);
+        expect(cases.every((c) => c.items.length + c.quantities.length > 0)).toBe(true);
         if (shipped === null) expect(cases.flatMap((c) => c.items.map((i) => i.epc)).sort()).toEqual([...received].sort());
       }),
     );

@@ -25,7 +25,7 @@ const input = (over: Partial<RegulatorNotificationInput> = {}): RegulatorNotific
     ],
     filings: [],
   },
-  reporter: { name: 'Corner Pharmacy', gln: '0614141000036', role: 'DISPENSER', address: null },
+  reporter: { name: 'Corner Pharmacy', gln: '0614141000036', role: 'DISPENSER', address: null, owner: null },
   packs: [
     { epc: 'p2', gtin: US_GTIN, serial: 'S2', lot: 'L1', expiry: '2028-06-30' },
     { epc: 'p1', gtin: US_GTIN, serial: 'S1', lot: 'L1', expiry: '2028-06-30' },
@@ -97,14 +97,40 @@ describe('buildFda3911', () => {
     ]);
     expect(form.product).toMatchObject({ unidentifiedPacks: ['urn:unknown'], quantityTotal: 5 });
     expect(form.description).toContain('Counterfeit confirmed');
+    // No owner named on the reporter's side: the whole contact is to complete, none of it invented.
+    expect(form.company.contact).toEqual({ name: null, title: null, phone: null, email: null });
     expect(form.toConfirm).toEqual([
       'classification.value',
-      'company.contact',
+      'company.contact.name',
+      'company.contact.title',
+      'company.contact.phone',
+      'company.contact.email',
       'company.address',
       'product.items.0.ndc',
       'product.items.1.ndc',
       'product.items.1.nameOnLabel',
     ]);
+  });
+
+  it("fills the contact from the reporter's owner of the case and the address from its location, listing what neither gave", () => {
+    const form = buildFda3911(
+      input({
+        reporter: {
+          ...input().reporter,
+          owner: { name: 'Dana Reyes', title: 'Pharmacist in charge', email: 'dana@corner.example' },
+          address: { street: '1 Main Street', city: 'Springfield', state: null, postalCode: '12345', countryCode: 'US' },
+        },
+      }),
+    );
+    expect(form.company.contact).toEqual({ name: 'Dana Reyes', title: 'Pharmacist in charge', phone: null, email: 'dana@corner.example' });
+    expect(form.company.address).toEqual({ street: '1 Main Street', city: 'Springfield', state: null, postalCode: '12345', countryCode: 'US' });
+    expect(form.toConfirm.filter((f) => f.startsWith('company.'))).toEqual(['company.contact.phone', 'company.address.state']);
+    const printed = fda3911Lines(form).flatMap((b) => b.fields);
+    expect(printed).toContainEqual(['Contact name', 'Dana Reyes']);
+    expect(printed).toContainEqual(['Contact title', 'Pharmacist in charge']);
+    expect(printed).toContainEqual(['Contact phone', '(to complete)']);
+    expect(printed).toContainEqual(['Contact e-mail', 'dana@corner.example']);
+    expect(printed).toContainEqual(['Address', '1 Main Street, 12345, Springfield, US']);
   });
 
   it('is a follow-up once a filing is recorded, carrying its incident number; a category without a suggestion leaves the classification empty', () => {

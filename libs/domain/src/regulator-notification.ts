@@ -3,11 +3,11 @@
  * Notification", the DSCSA notification of illegitimate product, FD&C Act 582) and an EU national-authority
  * notification (an alert escalated by the marketing authorisation holder to the national competent authority under the
  * Falsified Medicines Directive). Both are built here as data from what the case and the platform know; whatever the
- * platform cannot know (the classification until the reporter confirms it, a contact person, the NDC's segmentation) is
- * left empty and listed in `toConfirm`, never guessed silently. The forms are prefilled copies: the filing itself is
+ * platform cannot know (the classification until the reporter confirms it, a contact the reporter's owner of the case
+ * did not give, the NDC's segmentation) is left empty and listed in `toConfirm`, never guessed silently. The forms are prefilled copies: the filing itself is
  * made by the reporter on the regulator's portal, then recorded on the case (RECORD_FILING).
  */
-import { CaseCategory } from './exception-case';
+import { CaseCategory, type CaseOwner } from './exception-case';
 
 /** Form FDA 3911, section "Type of notification". */
 export type Fda3911NotificationType = 'INITIAL' | 'FOLLOW_UP' | 'REQUEST_FOR_TERMINATION';
@@ -82,7 +82,16 @@ export interface NotifyingOrganization {
   gln: string;
   role: string;
   /** From the organization's own location master data, where it published it. */
-  address: { street: string | null; city: string | null; postalCode: string | null; countryCode: string | null } | null;
+  address: {
+    street: string | null;
+    city: string | null;
+    /** CBV `state`: the state or region (a US address needs it). */
+    state: string | null;
+    postalCode: string | null;
+    countryCode: string | null;
+  } | null;
+  /** The person who owns the case on the reporter's side, as the reporter named it (ASSIGN_OWNER); null until it does. */
+  owner: CaseOwner | null;
 }
 
 export interface NotifiedCase {
@@ -129,7 +138,8 @@ export interface Fda3911 {
     category: string | null;
     address: NotifyingOrganization['address'];
     uniqueFacilityIdentifier: { scheme: 'GLN'; value: string };
-    contact: { name: null; phone: null; email: null };
+    /** The reporter's owner of the case: each member it did not give is null and listed in `toConfirm`. */
+    contact: { name: string | null; title: string | null; phone: string | null; email: string | null };
   };
   product: {
     productType: 'FINISHED_PRESCRIPTION_DRUG';
@@ -202,8 +212,13 @@ export function buildFda3911(input: RegulatorNotificationInput, requested?: Fda3
   const notificationType = requested ?? (first ? 'FOLLOW_UP' : 'INITIAL');
   const suggested = suggestedClassification(c.category);
   const { items, unidentified } = byProduct(input);
-  const toConfirm = ['classification.value', 'company.contact'];
-  if (!input.reporter.address) toConfirm.push('company.address');
+  const owner = input.reporter.owner;
+  const contact = { name: owner?.name ?? null, title: owner?.title ?? null, phone: owner?.phone ?? null, email: owner?.email ?? null };
+  const toConfirm = ['classification.value'];
+  for (const [field, value] of Object.entries(contact)) if (value === null) toConfirm.push(`company.contact.${field}`);
+  const address = input.reporter.address;
+  if (!address) toConfirm.push('company.address');
+  else for (const [field, value] of Object.entries(address)) if (value === null) toConfirm.push(`company.address.${field}`);
   if (notificationType !== 'INITIAL' && !first?.message) toConfirm.push('incidentNumber');
   const product = {
     productType: 'FINISHED_PRESCRIPTION_DRUG' as const,
@@ -243,7 +258,7 @@ export function buildFda3911(input: RegulatorNotificationInput, requested?: Fda3
       category: COMPANY_CATEGORY[input.reporter.role] ?? null,
       address: input.reporter.address,
       uniqueFacilityIdentifier: { scheme: 'GLN', value: input.reporter.gln },
-      contact: { name: null, phone: null, email: null },
+      contact,
     },
     product,
     description: narrative(c),
@@ -345,11 +360,15 @@ export function fda3911Lines(form: Fda3911): { heading: string; fields: [string,
         [
           'Address',
           address
-            ? [address.street, address.postalCode, address.city, address.countryCode].filter(Boolean).join(', ') || '(to complete)'
+            ? [address.street, address.postalCode, address.city, address.state, address.countryCode].filter(Boolean).join(', ') ||
+              '(to complete)'
             : '(to complete)',
         ],
         ['Unique facility identifier (GLN)', form.company.uniqueFacilityIdentifier.value],
-        ['Contact name, phone, e-mail', '(to complete)'],
+        ['Contact name', v(form.company.contact.name)],
+        ['Contact title', v(form.company.contact.title)],
+        ['Contact phone', v(form.company.contact.phone)],
+        ['Contact e-mail', v(form.company.contact.email)],
       ],
     },
     ...form.product.items.map((item, n) => ({
