@@ -15,6 +15,7 @@ export * from './licence';
 export * from './status-action';
 export type { Organization } from './organization';
 export * from './exception-case';
+export * from './receipt-rules';
 export * from './regulator-notification';
 export * from './webhook-destination';
 export * from './case-record';

@@ -31,6 +31,8 @@ export interface CaseHistoryDocument {
   summary: string;
   parties: { counterparty: { gln: string } | null };
   items: { epc: string }[];
+  /** Class quantities a receipt's case lists (absent from documents exported before they were compared). */
+  quantities?: { epcClass: string; uom: string | null; shipped: number; received: number }[];
   history: {
     actor: { gln: string };
     at: string;
@@ -40,6 +42,8 @@ export interface CaseHistoryDocument {
     resolution: string | null;
     message: string | null;
     attachments: string[];
+    /** ASSIGN_OWNER entries: the owner named and its side. */
+    owner?: { side: string; name: string; title?: string; email?: string; phone?: string };
     hash: string | null;
     previousHash: string | null;
     signature: {
@@ -63,9 +67,18 @@ export interface CaseHistoryReport {
   problems: string[];
 }
 
+/** Class quantities as hashed: by class, then unit (no unit first), each with exactly its four members. */
+function hashedQuantities(quantities: NonNullable<CaseHistoryDocument['quantities']>) {
+  const key = (q: { epcClass: string; uom: string | null }) => `${q.epcClass}\u0000${q.uom ?? ''}`;
+  return quantities
+    .map((q) => ({ epcClass: q.epcClass, uom: q.uom, shipped: q.shipped, received: q.received }))
+    .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
 /** The hash an entry of `doc` must have, given the hash before it. */
 export function caseEntryHashOf(doc: CaseHistoryDocument, index: number, previousHash: string | null): string {
   const e = doc.history[index];
+  const quantities = doc.quantities?.length ? hashedQuantities(doc.quantities) : undefined;
   const record = {
     caseId: doc.id,
     actor: e.actor.gln,
@@ -76,6 +89,7 @@ export function caseEntryHashOf(doc: CaseHistoryDocument, index: number, previou
     resolution: e.resolution,
     message: e.message,
     attachments: e.attachments,
+    owner: e.owner,
     opening:
       e.action === 'OPEN'
         ? {
@@ -84,6 +98,7 @@ export function caseEntryHashOf(doc: CaseHistoryDocument, index: number, previou
             summary: doc.summary,
             counterparty: doc.parties.counterparty?.gln ?? null,
             items: doc.items.map((i) => i.epc).sort(),
+            quantities,
           }
         : undefined,
     previousHash,

@@ -64,5 +64,6 @@ function issueOf(e: ErrorObject): CaseSchemaIssue {
     .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (e.keyword === 'required') at.push(String((e.params as { missingProperty: string }).missingProperty));
   if (e.keyword === 'additionalProperties') at.push(String((e.params as { additionalProperty: string }).additionalProperty));
+  if (e.keyword === 'unevaluatedProperties') at.push(String((e.params as { unevaluatedProperty: string }).unevaluatedProperty));
   return { field: at.join('.') || '(document)', rule: e.keyword, message: e.message ?? 'invalid' };
 }

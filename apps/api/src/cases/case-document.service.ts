@@ -7,7 +7,7 @@ import { OrganizationDirectory } from '../common/organization.directory';
 import { CaseDocumentSchema } from './case-document.schema';
 import { CaseError, CaseErrorCode } from './case.error';
 import { CaseService } from './case.service';
-import { CaseActionInput, CaseActionKind, CaseType } from './case.types';
+import { CaseActionInput, CaseActionKind, CaseOwnerType, CaseType } from './case.types';
 
 const hex = (b: Buffer | null) => (b ? `0x${b.toString('hex')}` : null);
 
@@ -16,6 +16,9 @@ export interface PartyRef {
   gln: string;
   name: string;
 }
+
+/** An owner as exported (#/$defs/owner): members not given are absent. */
+export type OwnerDocument = CaseOwnerType;
 
 /** One history entry as exported (docs/schemas/exception-case.v1.schema.json#/$defs/entry). */
 export interface CaseEntryDocument {
@@ -27,6 +30,8 @@ export interface CaseEntryDocument {
   resolution: string | null;
   message: string | null;
   attachments: string[];
+  /** ASSIGN_OWNER entries only: the owner named and its side (hashed with the entry). */
+  owner?: OwnerDocument & { side: string };
   hash: string | null;
   previousHash: string | null;
   signature: { signer: string; signature: string; typedData: CaseEntryTypedData } | null;
@@ -60,6 +65,10 @@ export interface CaseDocument {
   source: string;
   parties: { reporter: PartyRef; counterparty: PartyRef | null };
   items: { epc: string; note: string | null }[];
+  /** Class quantities a receipt found different: shipped and received, per class and unit. */
+  quantities: { epcClass: string; uom: string | null; shipped: number; received: number }[];
+  /** Each side's owner, to whoever may read them (not the product's manufacturer, whose documents leave them out). */
+  owners?: { reporter: OwnerDocument | null; counterparty: OwnerDocument | null };
   openedAt: string;
   graceUntil: string;
   resolvedAt: string | null;
@@ -76,6 +85,7 @@ interface ImportedCase {
   summary: string;
   parties?: { reporter?: { id?: string; gln: string }; counterparty?: { gln: string } | null };
   items: { epc: string }[];
+  owners?: { reporter?: OwnerDocument | null };
   openedAt?: string;
   signature?: string;
 }
@@ -87,6 +97,7 @@ interface ActionRequest {
   attachments?: string[];
   at?: string;
   signature?: string;
+  owner?: OwnerDocument;
 }
 
 const DEFAULT_PAGE = 50;
@@ -106,16 +117,29 @@ export class CaseDocumentService {
     private readonly schema: CaseDocumentSchema,
   ) {}
 
+  /**
+   * The case as a document, to whoever sees it. The product's manufacturer (caseAccess: no messages, no owners) gets it
+   * without its history and owners: an entry's hash covers its message, so a history without them could not be checked.
+   */
   async export(org: Organization, id: string): Promise<CaseDocument> {
     const c = await this.cases.get(org, id);
-    const [items, records] = await Promise.all([this.repository.items(c.id), this.repository.records(c.id)]);
+    const [items, quantities, records] = await Promise.all([
+      this.repository.items(c.id),
+      this.repository.quantities(c.id),
+      c.access.messages ? this.repository.records(c.id) : Promise.resolve([]),
+    ]);
     const parties = await this.organizations.byIds(
       [...new Set([c.reporterId, c.counterpartyId, ...records.map((r) => r.actorId)])].filter(isId),
     );
     const anchors = await this.anchorsOf(records);
-    return {
+    const doc: CaseDocument = {
       ...this.summary(c, parties),
       items: items.map((i) => ({ epc: i.epc, note: i.note })),
+      quantities,
+    };
+    if (!c.access.messages) return doc;
+    return {
+      ...doc,
       history: records.map((r) => ({
         actor: ref(parties.get(r.actorId), r.actorId, r.actorGln),
         at: r.at.toISOString(),
@@ -125,6 +149,7 @@ export class CaseDocumentService {
         resolution: r.resolution,
         message: r.message,
         attachments: r.attachments,
+        ...(r.owner ? { owner: r.owner } : {}),
         hash: hex(r.hash),
         previousHash: hex(r.previousHash),
         signature:
@@ -150,14 +175,24 @@ export class CaseDocumentService {
     const page = await this.cases.list(org, filter, { first, after: query.after ?? null, last: null, before: null });
     const nodes = page.edges.map((e) => e.node);
     const parties = await this.organizations.byIds([...new Set(nodes.flatMap((c) => [c.reporterId, c.counterpartyId]))].filter(isId));
-    const items = await this.repository.itemsOf(nodes.map((c) => c.id));
+    const [items, quantities] = await Promise.all([
+      this.repository.itemsOf(nodes.map((c) => c.id)),
+      this.repository.quantitiesOf(nodes.map((c) => c.id)),
+    ]);
     return {
-      cases: nodes.map((c) => ({ ...this.summary(c, parties), items: items.get(c.id)!.map((x) => ({ epc: x.epc, note: x.note })) })),
+      cases: nodes.map((c) => ({
+        ...this.summary(c, parties),
+        items: items.get(c.id)!.map((x) => ({ epc: x.epc, note: x.note })),
+        quantities: quantities.get(c.id)!,
+      })),
       next: page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? null) : null,
     };
   }
 
-  /** Opens a case from a partner's document: the caller is its reporter. */
+  /**
+   * Opens a case from a partner's document: the caller is its reporter. `owners.reporter`, when given, is named right
+   * after (an ASSIGN_OWNER entry of the caller's); the counterparty's owner is the counterparty's to name.
+   */
   async import(org: Organization, body: unknown): Promise<CaseDocument> {
     this.schema.assertValid('document', body);
     const doc = body as ImportedCase;
@@ -171,6 +206,9 @@ export class CaseDocumentService {
     if (doc.signature !== undefined && doc.openedAt === undefined)
       throw invalid('openedAt', 'required-with-signature', 'a signed import gives the time of its opening entry');
     const counterparty = doc.parties?.counterparty;
+    const owner = doc.owners?.reporter;
+    // Checked before the case is opened: a bad owner opens nothing.
+    if (owner) inDocumentOr(() => this.cases.checkedOwner(owner));
     const opened = await this.cases
       .open(org, {
         id: doc.id,
@@ -184,6 +222,7 @@ export class CaseDocumentService {
       .catch((e: unknown) => {
         throw inDocument(e);
       });
+    if (owner) await this.cases.act(org, opened.id, { action: CaseActionKind.ASSIGN_OWNER, owner });
     return this.export(org, opened.id);
   }
 
@@ -194,7 +233,7 @@ export class CaseDocumentService {
     return this.export(org, id);
   }
 
-  private summary(c: CaseType, parties: Map<string, Organization>): Omit<CaseDocument, 'items' | 'history'> {
+  private summary(c: CaseType, parties: Map<string, Organization>): Omit<CaseDocument, 'items' | 'quantities' | 'history'> {
     return {
       $schema: this.schema.schema.$id,
       schemaVersion: '1',
@@ -215,6 +254,7 @@ export class CaseDocumentService {
       regulatorDueAt: c.regulatorDueAt?.toISOString() ?? null,
       overdue: c.overdue,
       quarantining: c.quarantining,
+      ...(c.access.owners ? { owners: { reporter: c.reporterOwner ?? null, counterparty: c.counterpartyOwner ?? null } } : {}),
     };
   }
 
@@ -262,8 +302,17 @@ function inDocument(e: unknown): unknown {
     .replace(/^epcs\.(\d+)$/, 'items.$1.epc')
     .replace(/^epcs$/, 'items')
     .replace(/^counterparty$/, 'parties.counterparty')
+    .replace(/^owner\.(\w+)$/, 'owners.reporter.$1')
     .replace(/^at$/, 'openedAt');
   return field === e.details.field ? e : invalid(field, String(e.details.rule), e.message.replace(/^[^:]*: /, ''));
+}
+
+function inDocumentOr<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    throw inDocument(e);
+  }
 }
 
 function invalid(field: string, rule: string, message: string): CaseError {

@@ -11,11 +11,15 @@ import {
   CaseEntryType,
   CaseFilter,
   CaseItemType,
+  CaseQuantityType,
   CaseType,
   OpenCaseInput,
 } from './case.types';
 
-/** Exception cases: both trading partners and every regulator see and answer a case; nobody else learns it exists. */
+/**
+ * Exception cases: both trading partners and every regulator see and answer a case, the manufacturer of its product
+ * reads it; nobody else learns it exists (libs/domain caseRole and caseAccess).
+ */
 @Resolver(() => CaseType)
 export class CaseResolver {
   constructor(
@@ -31,7 +35,7 @@ export class CaseResolver {
     return this.service.open(org, input, input.source ?? 'MANUAL');
   }
 
-  @Mutation(() => CaseType, { description: 'Investigates, escalates, resolves, reopens or comments on a case' })
+  @Mutation(() => CaseType, { description: 'Investigates, escalates, resolves, reopens, comments on a case, or names your owner of it' })
   caseAction(
     @CurrentOrganization() org: Organization,
     @Args('id', { type: () => ID }) id: string,
@@ -40,12 +44,17 @@ export class CaseResolver {
     return this.service.act(org, id, input);
   }
 
-  @Query(() => CaseType, { name: 'case', description: 'One case the caller is a party to (any, for a regulator)' })
+  @Query(() => CaseType, {
+    name: 'case',
+    description: 'One case the caller is a party to, or about a product it manufactures (any, for a regulator)',
+  })
   caseById(@CurrentOrganization() org: Organization, @Args('id', { type: () => ID }) id: string): Promise<CaseType> {
     return this.service.get(org, id);
   }
 
-  @Query(() => CaseConnectionType, { description: 'Cases newest first: a regulator sees every case, anyone else those it is a party to' })
+  @Query(() => CaseConnectionType, {
+    description: 'Cases newest first: a regulator sees every case, a manufacturer also those about its products, anyone else its own',
+  })
   cases(
     @CurrentOrganization() org: Organization,
     @Args('filter', { type: () => CaseFilter, nullable: true }) filter: CaseFilter | null,
@@ -67,7 +76,14 @@ export class CaseResolver {
     return this.service.items(c);
   }
 
-  @ResolveField(() => [CaseEntryType], { description: 'Every change, oldest first' })
+  @ResolveField(() => [CaseQuantityType], { description: 'Class quantities a receipt found different from its shipment' })
+  quantities(@Parent() c: CaseType): Promise<CaseQuantityType[]> {
+    return this.service.quantities(c);
+  }
+
+  @ResolveField(() => [CaseEntryType], {
+    description: "Every change, oldest first (to the product's manufacturer without the parties' messages, attachments and owners)",
+  })
   history(@Parent() c: CaseType): Promise<CaseEntryType[]> {
     return this.service.history(c);
   }

@@ -1,14 +1,20 @@
 import type { Organization } from '@pharmatrace/domain';
 import {
   addBusinessDays,
+  caseAccess,
   CaseAction,
   CaseCategory,
   caseEntryHash,
   CaseEntryRecord,
+  caseListScope,
+  type CaseOwner,
   CaseRefusal,
   CaseResolution,
   caseRole,
+  type CaseRole,
+  type CaseSide,
   CaseState,
+  type CaseViewer,
   decideCaseAction,
   quarantines,
   regulatorNotificationDue,
@@ -16,8 +22,8 @@ import {
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
-import { canonicalEpc, Gs1Error } from '@pharmatrace/gs1';
-import { CaseRow, ExceptionCaseRepository } from '@pharmatrace/persistence';
+import { canonicalEpc, Gs1Error, parseEpc } from '@pharmatrace/gs1';
+import { CaseOwnerRow, CaseRow, ExceptionCaseRepository } from '@pharmatrace/persistence';
 import { Clock, CLOCK } from '../common/clock';
 import { OrganizationDirectory } from '../common/organization.directory';
 import { ConnectionArgs, pageInfo, pageRequest } from '../common/paging';
@@ -32,7 +38,10 @@ import {
   CaseEntryType,
   CaseFilter,
   CaseItemType,
+  CaseOwnerInput,
+  CaseQuantityType,
   CaseType,
+  CaseViewerRole,
   OpenCaseInput,
 } from './case.types';
 
@@ -45,12 +54,37 @@ const DEFAULT_PAGE = 50;
 /** How far the time a client gives its signed entry may be from the server's clock. */
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 const MAX_PAGE = 500;
+const MAX_OWNER_TEXT = 200;
+const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/;
+const PHONE = /^\+?[0-9][0-9 ().\/-]{2,30}( ?(x|ext\.?) ?[0-9]{1,6})?$/i;
+
+/** A case as the caller may read it: the row, and the caller's part in it (never an outsider's). */
+interface VisibleCase {
+  row: CaseRow;
+  role: Exclude<CaseRole, 'OUTSIDER'>;
+}
+
+/** The GTINs of a case's items (canonical Digital Links): what makes a manufacturer the owner of the product. */
+function gtinsOf(epcs: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const epc of epcs) {
+    try {
+      const parsed = parseEpc(epc);
+      if (parsed.kind === 'sgtin' || parsed.kind === 'lgtin' || parsed.kind === 'gtin') out.add(parsed.gtin);
+    } catch (e) {
+      if (!(e instanceof Gs1Error)) throw e;
+    }
+  }
+  return [...out];
+}
 
 const REFUSALS: Record<CaseRefusal, string> = {
   [CaseRefusal.NOT_A_PARTY]: 'only the two trading partners of a case and regulators act on it',
   [CaseRefusal.WRONG_STATE]: 'this action does not apply to the case in its state',
   [CaseRefusal.REGULATOR_ONLY]: 'once escalated a case is decided by the regulator, and only the regulator reopens a resolved case',
   [CaseRefusal.REPORTER_OR_REGULATOR]: 'the regulator filing is recorded by the reporter or a regulator',
+  [CaseRefusal.PARTIES_ONLY]:
+    "only the case's two trading partners do this (each names its own owner); the product's manufacturer reads the case, it does not act on it",
 };
 
 /**
@@ -108,7 +142,7 @@ export class CaseService {
         openedAt: now,
         graceUntil: addBusinessDays(now, this.config.caseGraceBusinessDays),
       },
-      epcs.map((epc) => ({ epc, note: null })),
+      { items: epcs.map((epc) => ({ epc, note: null })) },
       {
         at,
         actorId: org.id,
@@ -120,24 +154,27 @@ export class CaseService {
       },
     );
     if (!row) throw this.invalid('id', 'unique', `a case ${id} exists already`);
-    return this.toType(row, now);
+    return this.toType({ row, role: 'REPORTER' }, now);
   }
 
   async act(org: Organization, id: string, input: CaseActionInput): Promise<CaseType> {
     const action = this.action(input);
+    const owner = this.owner(input);
     const message = input.message?.trim() || null;
     if (message && message.length > MAX_MESSAGE) throw this.invalid('message', 'length', `at most ${MAX_MESSAGE} characters`);
     const attachments = input.attachments ?? [];
     const bad = attachments.findIndex((a) => !ATTACHMENT.test(a));
     if (bad >= 0) throw this.invalid(`attachments.${bad}`, 'sha256', 'an attachment is named by its hash: sha256:<64 lowercase hex>');
-    const found = await this.visible(org, id);
-    const decision = decideCaseAction(this.view(found), action, caseRole(this.view(found), org.id, org.role === 'REGULATOR'));
+    const { row: found, role } = await this.visible(org, id);
+    const decision = decideCaseAction(this.view(found), action, role);
     if (!decision.ok) {
       throw new CaseError(CaseErrorCode.CASE_ACTION_REFUSED, `${input.action}: ${REFUSALS[decision.refusal]}`, {
         rule: decision.refusal,
         state: found.state,
       });
     }
+    // ASSIGN_OWNER is allowed to the two parties only: the side is the actor's.
+    const assigned = owner && { ...owner, side: role as CaseSide };
     const now = this.clock();
     const at = this.entryTime(input.at, now);
     // Read after the case: had another change been stored since, its version check below refuses this one.
@@ -153,6 +190,7 @@ export class CaseService {
       resolution: decision.resolution,
       message,
       attachments,
+      ...(assigned ? { owner: assigned } : {}),
     };
     const hash = caseEntryHash(record, previousHash);
     const signed = await this.signatures.check(org, hash, input.signature);
@@ -180,6 +218,8 @@ export class CaseService {
         resolvedAt: decision.state === CaseState.RESOLVED ? (resolvedNow ? now : found.resolvedAt) : null,
         regulatorDueAt,
         regulatorNotifiedAt,
+        reporterOwner: assigned?.side === 'REPORTER' ? owner : found.reporterOwner,
+        counterpartyOwner: assigned?.side === 'COUNTERPARTY' ? owner : found.counterpartyOwner,
       },
       {
         at,
@@ -190,13 +230,14 @@ export class CaseService {
         resolution: decision.resolution,
         message,
         attachments,
+        owner: assigned,
         ...this.link(hash, previousHash, signed),
       },
       notifications,
     );
     if (!changed)
       throw new CaseError(CaseErrorCode.CASE_CHANGED, `case ${found.number} changed since it was read: reload it and try again`, { id });
-    return this.toType(changed, now);
+    return this.toType({ row: changed, role }, now);
   }
 
   async get(org: Organization, id: string): Promise<CaseType> {
@@ -219,9 +260,10 @@ export class CaseService {
       open: filter?.open ?? undefined,
     };
     const page = await this.cases.page(this.visibility(org), criteria, size, cursor, request.direction);
-    const edges = page.cases.map((row) => ({
-      cursor: Buffer.from(`case:${row.number}`).toString('base64url'),
-      node: this.toType(row, now),
+    const visible = await this.rolesOf(org, page.cases);
+    const edges = visible.map((c) => ({
+      cursor: Buffer.from(`case:${c.row.number}`).toString('base64url'),
+      node: this.toType(c, now),
     }));
     return {
       edges,
@@ -241,6 +283,7 @@ export class CaseService {
       escalated: c.escalated,
       unresolved: c.open + c.investigating + c.escalated,
       overdue: c.overdue,
+      regulatorOverdue: c.regulatorOverdue,
       resolved: c.resolved,
       resolutions: [
         { resolution: CaseResolution.CLEARED, count: c.cleared },
@@ -255,6 +298,12 @@ export class CaseService {
     return (await this.cases.items(c.id)).map((i) => ({ epc: i.epc, note: i.note ?? undefined }));
   }
 
+  /** The class quantities a receipt found different (none for a case opened any other way). */
+  async quantities(c: CaseType): Promise<CaseQuantityType[]> {
+    return (await this.cases.quantities(c.id)).map((q) => ({ ...q, uom: q.uom ?? undefined }));
+  }
+
+  /** Every change, oldest first; what the parties wrote (messages, attachments, owners) only to whom caseAccess lets read it. */
   async history(c: CaseType): Promise<CaseEntryType[]> {
     return (await this.cases.history(c.id)).map((e) => ({
       actorId: e.actorId,
@@ -263,11 +312,13 @@ export class CaseService {
       fromState: (e.fromState as CaseState | null) ?? undefined,
       toState: e.toState as CaseState,
       resolution: (e.resolution as CaseResolution | null) ?? undefined,
-      message: e.message ?? undefined,
-      attachments: e.attachments,
+      message: c.access.messages ? (e.message ?? undefined) : undefined,
+      attachments: c.access.messages ? e.attachments : [],
       hash: e.hash ? `0x${e.hash.toString('hex')}` : undefined,
       previousHash: e.previousHash ? `0x${e.previousHash.toString('hex')}` : undefined,
       signer: e.signer ?? undefined,
+      owner: e.owner && c.access.owners ? ownerType(e.owner) : undefined,
+      ownerSide: (e.owner?.side as CaseViewerRole | undefined) ?? undefined,
     }));
   }
 
@@ -298,17 +349,47 @@ export class CaseService {
     };
   }
 
-  /** The one rule for lists and counts alike: a regulator sees every case, anyone else those it is a party to. */
-  private visibility(org: Organization) {
-    return org.role === 'REGULATOR' ? ({ kind: 'all' } as const) : ({ kind: 'party', organizationId: org.id } as const);
+  private viewer(org: Organization): CaseViewer {
+    return { id: org.id, role: org.role, companyPrefixes: org.companyPrefixes };
   }
 
-  /** A case the caller is a party to, or any for a regulator; any other is CASE_NOT_FOUND, as if absent. */
-  private async visible(org: Organization, id: string): Promise<CaseRow> {
+  /** libs/domain caseListScope: what lists and counts select, the rule `visible` applies to one case. */
+  private visibility(org: Organization) {
+    return caseListScope(this.viewer(org));
+  }
+
+  /**
+   * The caller's part in a case (libs/domain caseRole), or CASE_NOT_FOUND, as if absent, to anyone the rule leaves
+   * outside. The case's products are read only when they can matter: for a manufacturer that is not a party.
+   */
+  private async visible(org: Organization, id: string): Promise<VisibleCase> {
     const row = UUID.test(id) ? await this.cases.byId(id) : null;
-    const party = row && (org.role === 'REGULATOR' || row.reporterId === org.id || row.counterpartyId === org.id);
-    if (!row || !party) throw new CaseError(CaseErrorCode.CASE_NOT_FOUND, `no case ${id} that you may see`, { id });
-    return row;
+    const role = row && (await this.roleOf(org, row));
+    if (!row || !role || role === 'OUTSIDER') throw new CaseError(CaseErrorCode.CASE_NOT_FOUND, `no case ${id} that you may see`, { id });
+    return { row, role };
+  }
+
+  private async roleOf(org: Organization, row: CaseRow): Promise<CaseRole> {
+    const products = this.mayOwnProducts(org, row) ? gtinsOf((await this.cases.items(row.id)).map((i) => i.epc)) : [];
+    return caseRole(row, this.viewer(org), products);
+  }
+
+  /** Whether the case's products can change the caller's role: a manufacturer with prefixes, not a party to it. */
+  private mayOwnProducts(org: Organization, row: CaseRow): boolean {
+    return org.role === 'MANUFACTURER' && org.companyPrefixes.length > 0 && row.reporterId !== org.id && row.counterpartyId !== org.id;
+  }
+
+  /**
+   * The roles on a page of cases the list scope selected, the items of a page read in one query when needed. The scope
+   * and the rule agree (case-lists.spec checks it); a row the rule leaves outside is not shown.
+   */
+  private async rolesOf(org: Organization, rows: CaseRow[]): Promise<VisibleCase[]> {
+    const unsure = rows.filter((r) => this.mayOwnProducts(org, r)).map((r) => r.id);
+    const items = unsure.length ? await this.cases.itemsOf(unsure) : new Map<string, { epc: string }[]>();
+    return rows.flatMap((row) => {
+      const role = caseRole(row, this.viewer(org), gtinsOf((items.get(row.id) ?? []).map((i) => i.epc)));
+      return role === 'OUTSIDER' ? [] : [{ row, role }];
+    });
   }
 
   private action(input: CaseActionInput): CaseAction {
@@ -319,6 +400,44 @@ export class CaseService {
     }
     if (input.resolution) throw this.invalid('resolution', 'only-with-resolve', 'a resolution goes only with RESOLVE');
     return { kind: input.action };
+  }
+
+  /** The owner an ASSIGN_OWNER names, checked; any other action names none. */
+  private owner(input: CaseActionInput): CaseOwner | null {
+    if (input.action !== CaseActionKind.ASSIGN_OWNER) {
+      if (input.owner) throw this.invalid('owner', 'only-with-assign-owner', 'an owner goes only with ASSIGN_OWNER');
+      return null;
+    }
+    if (!input.owner) throw this.invalid('owner', 'required', 'ASSIGN_OWNER needs the owner: at least a name');
+    return this.checkedOwner(input.owner);
+  }
+
+  /**
+   * An owner checked member by member (INVALID_CASE naming `owner.<member>`), optional members left empty left out;
+   * an import checks its reporter's owner with this before it opens the case.
+   */
+  checkedOwner(given: CaseOwnerInput): CaseOwner {
+    const text = (field: keyof CaseOwnerInput, required = false): string | undefined => {
+      const value = given[field]?.trim();
+      if (!value) {
+        if (required) throw this.invalid(`owner.${field}`, 'required', 'the owner needs a name');
+        return undefined;
+      }
+      if (value.length > MAX_OWNER_TEXT) throw this.invalid(`owner.${field}`, 'length', `at most ${MAX_OWNER_TEXT} characters`);
+      return value;
+    };
+    const owner: CaseOwner = { name: text('name', true)! };
+    const [title, email, phone] = [text('title'), text('email'), text('phone')];
+    if (title) owner.title = title;
+    if (email) {
+      if (!EMAIL.test(email)) throw this.invalid('owner.email', 'email', 'an e-mail address, e.g. dana@pharmacy.example');
+      owner.email = email;
+    }
+    if (phone) {
+      if (!PHONE.test(phone)) throw this.invalid('owner.phone', 'phone', 'a telephone number, e.g. +1 555 0100 ext. 12');
+      owner.phone = phone;
+    }
+    return owner;
   }
 
   private epcs(values: string[]): string[] {
@@ -358,9 +477,14 @@ export class CaseService {
     };
   }
 
-  private toType(row: CaseRow, now: Date): CaseType {
+  private toType({ row, role }: VisibleCase, now: Date): CaseType {
     const view = this.view(row);
+    const access = caseAccess(role);
     return {
+      access,
+      viewerRole: role,
+      reporterOwner: access.owners && row.reporterOwner ? ownerType(row.reporterOwner) : undefined,
+      counterpartyOwner: access.owners && row.counterpartyOwner ? ownerType(row.counterpartyOwner) : undefined,
       id: row.id,
       number: Number(row.number),
       reporterId: row.reporterId,
@@ -385,4 +509,8 @@ export class CaseService {
   private invalid(field: string, rule: string, message: string): CaseError {
     return new CaseError(CaseErrorCode.INVALID_CASE, `${field}: ${message}`, { field, rule });
   }
+}
+
+function ownerType(owner: CaseOwnerRow): { name: string; title?: string; email?: string; phone?: string } {
+  return { name: owner.name, title: owner.title, email: owner.email, phone: owner.phone };
 }

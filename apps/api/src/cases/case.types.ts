@@ -1,5 +1,5 @@
-import { CaseCategory, CaseResolution, CaseState } from '@pharmatrace/domain';
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { type CaseAccess, CaseCategory, CaseResolution, type CaseRole, CaseState } from '@pharmatrace/domain';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { PageInfoType } from '../common/paging';
 
 registerEnumType(CaseCategory, { name: 'CaseCategory', description: "HDA's exception categories, and suspect and illegitimate product" });
@@ -14,8 +14,44 @@ export enum CaseActionKind {
   COMMENT = 'COMMENT',
   /** The regulator filing (Form FDA 3911) was made: by the reporter or a regulator, on an illegitimate case; `message` its reference. */
   RECORD_FILING = 'RECORD_FILING',
+  /** A party names its owner of the case (`owner`), in any state; each party its own side. */
+  ASSIGN_OWNER = 'ASSIGN_OWNER',
 }
 registerEnumType(CaseActionKind, { name: 'CaseAction' });
+
+/** The viewer's part in a case (libs/domain caseRole), for the pages to offer what the rules allow. */
+export enum CaseViewerRole {
+  REPORTER = 'REPORTER',
+  COUNTERPARTY = 'COUNTERPARTY',
+  REGULATOR = 'REGULATOR',
+  /** The manufacturer of a product the case is about, not a party: it reads the case and its clocks, and acts on nothing. */
+  PRODUCT_OWNER = 'PRODUCT_OWNER',
+}
+registerEnumType(CaseViewerRole, { name: 'CaseViewerRole' });
+
+@InputType()
+export class CaseOwnerInput {
+  @Field({ description: 'The person who owns the case on your side (1 to 200 characters)' }) name: string;
+  @Field({ nullable: true, description: 'Their title or function, e.g. "Pharmacist in charge"' }) title?: string;
+  @Field({ nullable: true, description: 'Their e-mail address' }) email?: string;
+  @Field({ nullable: true, description: 'Their telephone number (digits, spaces, + ( ) - . and an extension)' }) phone?: string;
+}
+
+@ObjectType('CaseOwner', { description: "The person owning a case on one party's side, as that party named it" })
+export class CaseOwnerType {
+  @Field() name: string;
+  @Field({ nullable: true }) title?: string;
+  @Field({ nullable: true }) email?: string;
+  @Field({ nullable: true }) phone?: string;
+}
+
+@ObjectType('CaseQuantity', { description: 'A class (lot or product) whose quantity a receipt found different from its shipment' })
+export class CaseQuantityType {
+  @Field({ description: 'The EPC class, as a canonical GS1 Digital Link when it is a GS1 class' }) epcClass: string;
+  @Field({ nullable: true, description: 'Unit of measure (UN/ECE Rec. 20); null: a count of instances' }) uom?: string;
+  @Field(() => Float) shipped: number;
+  @Field(() => Float) received: number;
+}
 
 /** Where a case opened through the API comes from; receiving discrepancies are opened by the server alone. */
 export enum OpenCaseSource {
@@ -54,6 +90,8 @@ export class CaseActionInput {
   @Field({ nullable: true, description: 'Time of the entry, for a signed entry (within 5 minutes of the server clock)' }) at?: string;
   @Field({ nullable: true, description: "EIP-712 CaseEntry signature of the entry's hash by the organization's signing address" })
   signature?: string;
+  @Field(() => CaseOwnerInput, { nullable: true, description: 'Required with ASSIGN_OWNER: the owner of the case on your side' })
+  owner?: CaseOwnerInput;
 }
 
 @InputType()
@@ -81,6 +119,13 @@ export class CaseEntryType {
   hash?: string;
   @Field({ nullable: true, description: 'The hash of the entry before (null for the opening entry)' }) previousHash?: string;
   @Field({ nullable: true, description: 'The signing address that signed the entry, if it was signed' }) signer?: string;
+  @Field(() => CaseOwnerType, {
+    nullable: true,
+    description: 'ASSIGN_OWNER: the owner named (null to whoever may not read owners: the product owner)',
+  })
+  owner?: CaseOwnerType;
+  @Field(() => CaseViewerRole, { nullable: true, description: 'ASSIGN_OWNER: the side whose owner was named' })
+  ownerSide?: CaseViewerRole;
 }
 
 @ObjectType('CaseItem')
@@ -95,6 +140,14 @@ export class CaseType {
   counterpartyId: string | null;
   /** The alert, scan or receipt the case was opened from. */
   sourceRef: string | null;
+  /** What the viewer may read of the case (libs/domain caseAccess of its role): every field resolver asks. */
+  access: CaseAccess;
+  @Field(() => CaseViewerRole, { description: 'Your part in the case: a party, a regulator, or the manufacturer of its product' })
+  viewerRole: Exclude<CaseRole, 'OUTSIDER'>;
+  @Field(() => CaseOwnerType, { nullable: true, description: "The reporter's owner of the case (null until named, or not yours to read)" })
+  reporterOwner?: CaseOwnerType;
+  @Field(() => CaseOwnerType, { nullable: true, description: "The counterparty's owner of the case (null until named, or not yours to read)" })
+  counterpartyOwner?: CaseOwnerType;
   @Field(() => ID) id: string;
   @Field(() => Int, { description: 'The case number, for people' }) number: number;
   @Field(() => CaseCategory) category: CaseCategory;
@@ -155,13 +208,17 @@ export class CaseResolutionCountType {
   @Field(() => Int) count: number;
 }
 
-@ObjectType('CaseCounts', { description: 'How many cases the caller sees (a party its own, a regulator every case), by state' })
+@ObjectType('CaseCounts', {
+  description: "How many cases the caller sees (a party its own, a manufacturer also those about its products, a regulator every case), by state",
+})
 export class CaseCountsType {
   @Field(() => Int, { description: 'Opened, nobody investigating yet' }) open: number;
   @Field(() => Int) investigating: number;
   @Field(() => Int) escalated: number;
   @Field(() => Int, { description: 'Open, investigating or escalated: not resolved' }) unresolved: number;
   @Field(() => Int, { description: 'Unresolved and past the grace period' }) overdue: number;
+  @Field(() => Int, { description: 'Resolved as illegitimate, the regulator filing past its 24 hours and not recorded' })
+  regulatorOverdue: number;
   @Field(() => Int) resolved: number;
   @Field(() => [CaseResolutionCountType], { description: 'The resolved cases by resolution, every resolution listed' })
   resolutions: CaseResolutionCountType[];

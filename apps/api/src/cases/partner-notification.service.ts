@@ -65,8 +65,12 @@ export class PartnerNotificationService {
     });
   }
 
-  /** Who was to be told and how it went, in the order the jobs were written (read after the case itself was). */
+  /**
+   * Who was to be told and how it went, in the order the jobs were written (read after the case itself was); none to
+   * whoever may not read the forms (the product's manufacturer: who the parties told is theirs).
+   */
   async list(c: CaseType): Promise<CaseNotificationType[]> {
+    if (!c.access.forms) return [];
     return (await this.notifications.forCase(c.id)).map((n) => ({
       organizationId: n.organizationId,
       channel: n.channel === 'webhook' ? 'WEBHOOK' : 'NO_CHANNEL',

@@ -1,4 +1,4 @@
-import { addBusinessDays, caseEntryHash, destinationGlnOf, receiptCases } from '@pharmatrace/domain';
+import { receiptRules } from '@pharmatrace/domain';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { EventRepository, ReceiptReconciliationRepository, ReconciledReceipt } from '@pharmatrace/persistence';
@@ -29,12 +29,7 @@ export class ReceiptReconciliationService implements OnModuleInit {
 
   async afterCapture(): Promise<ReconciledReceipt[]> {
     try {
-      return await this.receipts.drain(PER_CAPTURE, this.clock(), {
-        cases: receiptCases,
-        destinationGlnOf,
-        graceUntil: (openedAt) => addBusinessDays(openedAt, this.config.caseGraceBusinessDays),
-        entryHash: caseEntryHash,
-      });
+      return await this.receipts.drain(PER_CAPTURE, this.clock(), receiptRules(this.config.caseGraceBusinessDays));
     } catch (e) {
       this.logger.error({ err: e }, 'receiving reconciliation failed; the receipts stay queued');
       return [];

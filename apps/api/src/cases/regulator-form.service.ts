@@ -2,6 +2,7 @@ import type { Organization } from '@pharmatrace/domain';
 import {
   buildEuNcaNotification,
   buildFda3911,
+  CaseRefusal,
   CaseResolution,
   CaseState,
   EuNcaNotification,
@@ -65,9 +66,12 @@ export class RegulatorFormService {
     return buildFda3911(await this.input(this.illegitimate(c)), type);
   }
 
-  /** The form of a case already read (the GraphQL field): null unless it was resolved as illegitimate. */
+  /**
+   * The form of a case already read (the GraphQL field): null unless it was resolved as illegitimate, and to whoever
+   * may not read the forms (the product's manufacturer: they carry the parties' narrative and owner).
+   */
   async fda3911Of(c: CaseType, type?: Fda3911NotificationType): Promise<Fda3911 | null> {
-    return this.isIllegitimate(c) ? buildFda3911(await this.input(c), type) : null;
+    return c.access.forms && this.isIllegitimate(c) ? buildFda3911(await this.input(c), type) : null;
   }
 
   async fda3911Pdf(org: Organization, id: string, type?: Fda3911NotificationType): Promise<{ number: number; pdf: Buffer }> {
@@ -83,7 +87,7 @@ export class RegulatorFormService {
   }
 
   async euNotificationOf(c: CaseType): Promise<EuNcaNotification | null> {
-    return this.isIllegitimate(c) ? buildEuNcaNotification(await this.input(c), this.alertIds(c)) : null;
+    return c.access.forms && this.isIllegitimate(c) ? buildEuNcaNotification(await this.input(c), this.alertIds(c)) : null;
   }
 
   private alertIds(c: CaseType): string[] {
@@ -94,7 +98,13 @@ export class RegulatorFormService {
     return c.state === CaseState.RESOLVED && c.resolution === CaseResolution.ILLEGITIMATE;
   }
 
+  /** A case whose forms the caller reads over REST: resolved as illegitimate, and the caller a party or a regulator. */
   private illegitimate(c: CaseType): CaseType {
+    if (!c.access.forms)
+      throw new CaseError(CaseErrorCode.CASE_ACTION_REFUSED, `case ${c.number}: the regulator forms are for its parties and regulators`, {
+        rule: CaseRefusal.PARTIES_ONLY,
+        state: c.state,
+      });
     if (this.isIllegitimate(c)) return c;
     throw new CaseError(CaseErrorCode.CASE_ACTION_REFUSED, `case ${c.number} is not resolved as illegitimate: there is nothing to notify`, {
       rule: 'NOT_ILLEGITIMATE',
@@ -132,7 +142,7 @@ export class RegulatorFormService {
         })),
         filings: history.filter((e) => e.action === CaseActionKind.RECORD_FILING).map((e) => ({ at: e.at, message: e.message ?? null })),
       },
-      reporter: await this.notifying(reporter),
+      reporter: await this.notifying(reporter, c),
       packs,
       products: await this.products([...facts.values()], names),
       partnersNotified: [
@@ -164,8 +174,11 @@ export class RegulatorFormService {
     );
   }
 
-  /** The organization with the address of its main location, from the location master data it published itself. */
-  private async notifying(org: Organization): Promise<NotifyingOrganization> {
+  /**
+   * The organization with the address of its main location, from the location master data it published itself, and
+   * the person the reporter named as its owner of the case.
+   */
+  private async notifying(org: Organization, c: CaseType): Promise<NotifyingOrganization> {
     const [own] = await this.masterDataVersions.latest(
       'urn:epcglobal:epcis:vtype:BusinessLocation',
       locationSpellings(`https://id.gs1.org/414/${org.gln}`),
@@ -174,6 +187,7 @@ export class RegulatorFormService {
     const address = own && {
       street: attribute(own, 'streetAddressOne'),
       city: attribute(own, 'city'),
+      state: attribute(own, 'state'),
       postalCode: attribute(own, 'postalCode'),
       countryCode: attribute(own, 'countryCode'),
     };
@@ -182,6 +196,7 @@ export class RegulatorFormService {
       gln: org.gln,
       role: org.role,
       address: address && Object.values(address).some((v) => v !== null) ? address : null,
+      owner: c.reporterOwner ? { ...c.reporterOwner } : null,
     };
   }
 }

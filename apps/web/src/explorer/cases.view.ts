@@ -1,4 +1,4 @@
-import { CaseCategory, CaseResolution, caseRole, CaseState, decideCaseAction } from '../../../../libs/domain/src/browser';
+import { CaseCategory, CaseResolution, CaseState, decideCaseAction } from '../../../../libs/domain/src/browser';
 import { CATEGORY_LABEL, caseTimers, categoryLabel, resolutionLabel, RESOLUTION_LABEL, STATE_LABEL, stateLabel, when } from '../case-words';
 import { byId, h } from '../dom';
 import { ApiError, graphql } from '../graphql.client';
@@ -11,6 +11,7 @@ import {
   CaseDetail,
   CaseEntry,
   CaseListItem,
+  CaseOwner,
   CaseParty,
   CASES_PAGE,
   CASES_QUERY,
@@ -40,11 +41,22 @@ const ACTION_WORDS: Record<ActionKind, string> = {
   REOPEN: 'reopened',
   COMMENT: 'commented',
 };
+/** History entries of actions the page offers in forms of their own, or not at all. */
+const OTHER_WORDS: Record<string, string> = {
+  ASSIGN_OWNER: 'named its owner of the case',
+  RECORD_FILING: 'recorded the regulator filing',
+};
 
 /** "CODE: message": a refusal says what the server said, in words a person can quote to support. */
 const refusal = (e: unknown) =>
   e instanceof ApiError ? `${e.serverCode ?? e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
 const party = (p: CaseParty | null) => (p ? `${p.name} (GLN ${p.gln})` : '—');
+/** "Dana Reyes, Pharmacist in charge · dana@… · +1 …", or that none is named yet. */
+const ownerText = (o: CaseOwner | null) =>
+  o ? [[o.name, o.title].filter(Boolean).join(', '), o.email, o.phone].filter(Boolean).join(' · ') : 'not named yet';
+/** A class quantity as a person reads it: "…/10/L1: 10 shipped, 8 received". */
+const quantityText = (q: CaseDetail['quantities'][number]) =>
+  `${q.epcClass}: ${q.shipped} shipped, ${q.received} received${q.uom ? ` (${q.uom})` : ''}`;
 const options = (entries: [string, string][]) => entries.map(([value, text]) => h('option', { value }, text));
 
 function timersList(c: CaseListItem, now: Date): HTMLElement {
@@ -87,7 +99,7 @@ function historyItem(e: CaseEntry): HTMLLIElement {
   const change =
     e.fromState && e.fromState !== e.toState ? `${stateLabel({ state: e.fromState })} → ${stateLabel({ state: e.toState })}` : '';
   const what = e.action
-    ? (ACTION_WORDS[e.action as ActionKind] ?? e.action.toLowerCase())
+    ? (ACTION_WORDS[e.action as ActionKind] ?? OTHER_WORDS[e.action] ?? e.action.toLowerCase())
     : `opened the case (${stateLabel({ state: e.toState })})`;
   return h(
     'li',
@@ -97,6 +109,7 @@ function historyItem(e: CaseEntry): HTMLLIElement {
     h('span', { class: 'what' }, what),
     change ? h('span', { class: 'change' }, change) : null,
     e.resolution ? h('span', { class: 'badge' }, resolutionLabel(e.resolution)) : null,
+    e.owner ? h('p', { class: 'case-owner' }, `Owner: ${ownerText(e.owner)}`) : null,
     e.message ? h('p', { class: 'case-message' }, e.message) : null,
     e.attachments.length ? h('ul', { class: 'attachments' }, ...e.attachments.map((a) => h('li', { class: 'code' }, a))) : null,
   );
@@ -183,29 +196,46 @@ export class CaseViews {
   }
 
   async showCase(id: string) {
-    const { me, case: c } = await graphql<{ me: { id: string; role: string }; case: CaseDetail }>(CASE_QUERY, { id }, this.ctx.apiKey());
+    const { case: c } = await graphql<{ case: CaseDetail }>(CASE_QUERY, { id }, this.ctx.apiKey());
     this.ctx.hideOthers();
     this.list.hidden = true;
     this.page.hidden = false;
-    this.render(c, me);
+    this.render(c);
   }
 
-  private render(c: CaseDetail, me: { id: string; role: string }) {
+  private render(c: CaseDetail) {
     const now = new Date();
     byId('case-title').textContent = `Case #${c.number} — ${categoryLabel(c.category)}`;
     const state = byId('case-state');
     state.textContent = stateLabel(c);
     state.dataset.state = c.state;
     byId('case-timers').replaceChildren(timersList(c, now));
+    // The product's manufacturer reads the case without being a party: it is told so, and sees no owners.
+    const reader = c.viewerRole === 'PRODUCT_OWNER';
+    const owners: [string, string][] = reader
+      ? []
+      : [
+          [`Owner at ${c.reporter?.name ?? 'the reporter'}`, ownerText(c.reporterOwner)],
+          ...(c.counterparty ? ([[`Owner at ${c.counterparty.name}`, ownerText(c.counterpartyOwner)]] as [string, string][]) : []),
+        ];
     const facts: [string, string][] = [
       ['Summary', c.summary],
       ['Opened', `${when(c.openedAt)} by ${party(c.reporter)}`],
       ['Other party', party(c.counterparty)],
+      ...owners,
       ['Source', c.source.charAt(0) + c.source.slice(1).toLowerCase()],
       ['Packs', c.quarantining ? 'Quarantined while the case holds them' : 'Released'],
       ...(c.resolvedAt ? ([['Resolved', when(c.resolvedAt)]] as [string, string][]) : []),
     ];
-    byId('case-facts').replaceChildren(...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+    byId('case-facts').replaceChildren(...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', { 'data-fact': k }, v)]));
+    const note = byId('case-reader-note');
+    note.hidden = !reader;
+    note.textContent = reader
+      ? 'You see this case as the manufacturer of its product: its state, deadlines and packs. Its messages are for its parties.'
+      : '';
+    const quantities = byId('case-quantities');
+    quantities.replaceChildren(...c.quantities.map((q) => h('li', {}, quantityText(q))));
+    quantities.hidden = !c.quantities.length;
     byId('case-packs').replaceChildren(
       ...c.packs.map((p) =>
         h(
@@ -219,19 +249,24 @@ export class CaseViews {
       ),
     );
     byId('case-history').replaceChildren(...c.history.map(historyItem));
-    this.renderActions(c, me);
+    this.renderActions(c);
+    this.renderOwnerForm(c);
   }
 
-  /** The actions the rules (libs/domain, as the server applies them) allow this caller in the case's state. */
-  private renderActions(c: CaseDetail, me: { id: string; role: string }) {
-    const view = {
+  private viewOf(c: CaseDetail) {
+    return {
       reporterId: c.reporter?.id ?? '',
       counterpartyId: c.counterparty?.id ?? null,
       state: c.state as CaseState,
       resolution: (c.resolution ?? null) as CaseResolution | null,
       category: c.category as CaseCategory,
     };
-    const role = caseRole(view, me.id, me.role === 'REGULATOR');
+  }
+
+  /** The actions the rules (libs/domain, as the server applies them) allow this caller in the case's state. */
+  private renderActions(c: CaseDetail) {
+    const view = this.viewOf(c);
+    const role = c.viewerRole;
     const allowed = ACTIONS.filter(
       ({ kind }) => decideCaseAction(view, kind === 'RESOLVE' ? { kind, resolution: CaseResolution.CLEARED } : { kind }, role).ok,
     );
@@ -268,12 +303,50 @@ export class CaseViews {
       try {
         const { caseAction } = await graphql<{ caseAction: CaseDetail }>(CASE_ACTION, { id: c.id, input }, this.ctx.apiKey());
         form.reset();
-        this.render(caseAction, me);
+        this.render(caseAction);
         byId('case-action-done').textContent = `Case #${caseAction.number} ${ACTION_WORDS[action]}: now ${stateLabel(caseAction)}.`;
       } catch (err) {
         message.textContent = refusal(err);
       } finally {
         buttons.forEach((b) => (b.disabled = false));
+      }
+    };
+  }
+
+  /** A party names its own owner of the case (ASSIGN_OWNER); regulators and the product's manufacturer do not. */
+  private renderOwnerForm(c: CaseDetail) {
+    const form = byId<HTMLFormElement>('case-owner-form');
+    form.hidden = !decideCaseAction(this.viewOf(c), { kind: 'ASSIGN_OWNER' }, c.viewerRole).ok;
+    const mine = c.viewerRole === 'REPORTER' ? c.reporterOwner : c.counterpartyOwner;
+    const fields = {
+      name: byId<HTMLInputElement>('case-owner-name'),
+      title: byId<HTMLInputElement>('case-owner-title-input'),
+      email: byId<HTMLInputElement>('case-owner-email'),
+      phone: byId<HTMLInputElement>('case-owner-phone'),
+    };
+    for (const [key, input] of Object.entries(fields)) input.value = mine?.[key as keyof CaseOwner] ?? '';
+    const message = byId('case-action-message');
+    form.onsubmit = async (e) => {
+      e.preventDefault();
+      const owner = Object.fromEntries(
+        Object.entries(fields)
+          .map(([key, input]) => [key, input.value.trim()])
+          .filter(([, value]) => value),
+      );
+      const button = form.querySelector('button')!;
+      button.disabled = true;
+      message.textContent = '';
+      byId('case-action-done').textContent = '';
+      try {
+        const input = { action: 'ASSIGN_OWNER', owner };
+        const { caseAction } = await graphql<{ caseAction: CaseDetail }>(CASE_ACTION, { id: c.id, input }, this.ctx.apiKey());
+        this.render(caseAction);
+        const named = c.viewerRole === 'REPORTER' ? caseAction.reporterOwner : caseAction.counterpartyOwner;
+        byId('case-action-done').textContent = `Case #${caseAction.number}: your owner is ${ownerText(named)}.`;
+      } catch (err) {
+        message.textContent = refusal(err);
+      } finally {
+        button.disabled = false;
       }
     };
   }

@@ -1,4 +1,4 @@
-import { addBusinessDays, caseEntryHash, destinationGlnOf, receiptCases } from '@pharmatrace/domain';
+import { receiptRules } from '@pharmatrace/domain';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { ExceptionCaseRepository, ReceiptReconciliationRepository } from '@pharmatrace/persistence';
@@ -48,12 +48,7 @@ export class CaseTickService implements OnApplicationBootstrap, OnModuleDestroy 
   async tick(): Promise<CaseTickReport> {
     const now = this.clock();
     const raised = await this.cases.raiseGraceAlerts(now);
-    const reconciled = await this.receipts.drain(RECEIPTS_PER_TICK, now, {
-      cases: receiptCases,
-      destinationGlnOf,
-      graceUntil: (openedAt) => addBusinessDays(openedAt, this.config.caseGraceBusinessDays),
-      entryHash: caseEntryHash,
-    });
+    const reconciled = await this.receipts.drain(RECEIPTS_PER_TICK, now, receiptRules(this.config.caseGraceBusinessDays));
     return { graceAlerts: raised.length, receiptsReconciled: reconciled.length };
   }
 

@@ -87,20 +87,47 @@ export class CaseNotificationRepository {
 
   /**
    * Every organization but a regulator that handled one of the case's packs, with the packs it handled: it captured an
-   * event naming the pack, or a container the pack was ever aggregated into (a shipment names its pallet, not each
-   * pack), or it holds the pack now.
+   * event naming the pack, or naming a container while the pack was in it (a shipment names its pallet, not each
+   * pack), or it holds the pack now. "While": from the event that packed it into the container to the next that moved
+   * it out (an unpacking of it, or its packing into another), intersected level by level up to the pallet; events
+   * ordered by event time, then id. A container's events before the pack went in or after it came out are another
+   * shipment's, whose handlers never held the pack.
    */
   async handlers(caseId: string): Promise<{ organizationId: string; packs: string[] }[]> {
     const rows = await queryRows<{ organizationId: string; packs: string[] }>(
       this.db,
-      `WITH RECURSIVE held(pack, epc) AS (
-         SELECT epc, epc FROM exception_case_item WHERE case_id = $1
-         UNION
-         SELECT h.pack, parent.epc FROM held h
-         JOIN event_epc child ON child.epc = h.epc AND child.role = 'child'
-         JOIN event_epc parent ON parent.event_id = child.event_id AND parent.role = 'parent'
+      `WITH RECURSIVE span(pack, epc, from_t, from_id, to_t, to_id, depth) AS (
+         SELECT epc, epc, '-infinity'::timestamptz, 0::bigint, 'infinity'::timestamptz, 0::bigint, 0
+         FROM exception_case_item WHERE case_id = $1
+         UNION ALL
+         SELECT s.pack, a.parent, a.t, a.id, a.end_t, a.end_id, s.depth + 1
+         FROM span s CROSS JOIN LATERAL (
+           SELECT p.epc AS parent,
+             CASE WHEN (c.event_time, c.event_id) > (s.from_t, s.from_id) THEN c.event_time ELSE s.from_t END AS t,
+             CASE WHEN (c.event_time, c.event_id) > (s.from_t, s.from_id) THEN c.event_id ELSE s.from_id END AS id,
+             CASE WHEN nx.event_id IS NULL OR (nx.event_time, nx.event_id) > (s.to_t, s.to_id) THEN s.to_t ELSE nx.event_time END AS end_t,
+             CASE WHEN nx.event_id IS NULL OR (nx.event_time, nx.event_id) > (s.to_t, s.to_id) THEN s.to_id ELSE nx.event_id END AS end_id
+           FROM event_epc c
+           JOIN event ce ON ce.id = c.event_id AND ce.event_type = 'AggregationEvent' AND ce.action = 'ADD'
+           JOIN event_epc p ON p.event_id = c.event_id AND p.role = 'parent'
+           LEFT JOIN LATERAL (
+             SELECT c2.event_time, c2.event_id FROM event_epc c2
+             JOIN event e2 ON e2.id = c2.event_id AND e2.event_type = 'AggregationEvent'
+             WHERE c2.epc = s.epc AND c2.role = 'child' AND (c2.event_time, c2.event_id) > (c.event_time, c.event_id)
+               AND (e2.action = 'ADD' OR (e2.action = 'DELETE'
+                 AND EXISTS (SELECT 1 FROM event_epc p2 WHERE p2.event_id = c2.event_id AND p2.role = 'parent' AND p2.epc = p.epc)))
+             ORDER BY c2.event_time, c2.event_id LIMIT 1
+           ) nx ON true
+           -- Packed into the container before the span ends, and not moved out of it before the span starts (a case
+           -- already on its pallet when the pack went into the case).
+           WHERE c.epc = s.epc AND c.role = 'child' AND (c.event_time, c.event_id) < (s.to_t, s.to_id)
+             AND (nx.event_id IS NULL OR (nx.event_time, nx.event_id) > (s.from_t, s.from_id))
+         ) a
+         WHERE s.depth < 8
        ), handled(organization_id, pack) AS (
-         SELECT e.captured_by, h.pack FROM held h JOIN event_epc x ON x.epc = h.epc JOIN event e ON e.id = x.event_id
+         SELECT e.captured_by, s.pack FROM span s
+         JOIN event_epc x ON x.epc = s.epc AND (x.event_time, x.event_id) >= (s.from_t, s.from_id) AND (x.event_time, x.event_id) < (s.to_t, s.to_id)
+         JOIN event e ON e.id = x.event_id
          UNION
          SELECT s.custodian_id, s.epc FROM exception_case_item i JOIN pack_state s ON s.epc = i.epc
          WHERE i.case_id = $1 AND s.custodian_id IS NOT NULL

@@ -5,6 +5,14 @@ import { appendAuditEntry } from './audit-log.repository';
 import { insertCaseNotifications, NewCaseNotification } from './case-notification.repository';
 import { PageDirection, queryRows, type Updated } from './sql-query';
 
+/** The person owning a case on one side, as stored (jsonb): members not given are absent. */
+export interface CaseOwnerRow {
+  name: string;
+  title?: string;
+  email?: string;
+  phone?: string;
+}
+
 /** An exception case as stored (every column aliased to its name here). */
 export interface CaseRow {
   id: string;
@@ -24,12 +32,23 @@ export interface CaseRow {
   regulatorDueAt: Date | null;
   /** When the regulator filing (Form FDA 3911) was recorded on the case. */
   regulatorNotifiedAt: Date | null;
+  reporterOwner: CaseOwnerRow | null;
+  counterpartyOwner: CaseOwnerRow | null;
   version: number;
 }
 
 export interface CaseItemRow {
   epc: string;
   note: string | null;
+}
+
+/** A class whose quantity a receipt found different: numbers as JavaScript reads them (numeric is read through float8). */
+export interface CaseQuantityRow {
+  epcClass: string;
+  /** null: a count of instances. */
+  uom: string | null;
+  shipped: number;
+  received: number;
 }
 
 export interface CaseEntryRow {
@@ -48,6 +67,8 @@ export interface CaseEntryRow {
   /** The acting organization's signing address and its 65-byte EIP-712 signature of the entry, when it signed. */
   signer: string | null;
   signature: Buffer | null;
+  /** ASSIGN_OWNER entries: the owner named and its side (REPORTER or COUNTERPARTY); null on every other entry. */
+  owner: (CaseOwnerRow & { side: string }) | null;
 }
 
 /** An entry as exported: its row, the actor's GLN, and where its hash is anchored (null until sealed). */
@@ -65,8 +86,11 @@ export type NewCase = Pick<
 >;
 export type NewCaseEntry = Omit<CaseEntryRow, 'id'>;
 
-/** What a list shows: a regulator's every case, anyone else's only the cases it is a party to. */
-export type CaseVisibility = { kind: 'all' } | { kind: 'party'; organizationId: string };
+/**
+ * What a list shows (libs/domain caseListScope): a regulator's every case; anyone else's the cases it is a party to,
+ * and a manufacturer's also those with an item whose GTIN, past its indicator digit, starts with one of its prefixes.
+ */
+export type CaseVisibility = { kind: 'all' } | { kind: 'scoped'; organizationId: string; productPrefixes: string[] };
 
 export interface CaseCriteria {
   states?: string[];
@@ -87,6 +111,8 @@ export interface CaseCountsRow {
   investigating: number;
   escalated: number;
   overdue: number;
+  /** Resolved as illegitimate, the regulator filing due before the instant asked and not recorded. */
+  regulatorOverdue: number;
   resolved: number;
   cleared: number;
   technicalCause: number;
@@ -95,9 +121,10 @@ export interface CaseCountsRow {
 
 const COLUMNS = `c.id, c.number, c.category, c.state, c.resolution, c.reporter_id AS "reporterId", c.counterparty_id AS "counterpartyId",
   c.source, c.source_ref AS "sourceRef", c.summary, c.opened_at AS "openedAt", c.grace_until AS "graceUntil", c.resolved_at AS "resolvedAt",
-  c.regulator_due_at AS "regulatorDueAt", c.regulator_notified_at AS "regulatorNotifiedAt", c.version`;
+  c.regulator_due_at AS "regulatorDueAt", c.regulator_notified_at AS "regulatorNotifiedAt", c.reporter_owner AS "reporterOwner",
+  c.counterparty_owner AS "counterpartyOwner", c.version`;
 const ENTRY_COLUMNS = `x.id, x.at, x.actor_id AS "actorId", x.action, x.from_state AS "fromState", x.to_state AS "toState", x.resolution,
-  x.message, x.attachments, x.hash, x.previous_hash AS "previousHash", x.signer, x.signature`;
+  x.message, x.attachments, x.hash, x.previous_hash AS "previousHash", x.signer, x.signature, x.owner`;
 
 /** The alert raised when an unresolved case's grace period (CASE_GRACE_BUSINESS_DAYS) runs out. */
 export const GRACE_ALERT_CODE = 'CASE_GRACE_EXPIRED';
@@ -128,23 +155,24 @@ export class ExceptionCaseRepository {
   constructor(private readonly db: DataSource) {}
 
   /**
-   * The new case, or null when a case with its id exists (an import given an id already taken). `tx`: the caller's
-   * transaction, when the case must be stored with other rows (a receipt's reconciliation).
+   * The new case, or null when a case with its id exists (an import given an id already taken). `quantities`: the class
+   * quantities a receipt found different. `tx`: the caller's transaction, when the case must be stored with other rows
+   * (a receipt's reconciliation).
    */
   open(
     newCase: NewCase,
-    items: CaseItemRow[],
-    entry: Omit<NewCaseEntry, 'fromState' | 'toState'>,
+    contents: { items: CaseItemRow[]; quantities?: CaseQuantityRow[] },
+    entry: Omit<NewCaseEntry, 'fromState' | 'toState' | 'owner'>,
     tx?: EntityManager,
   ): Promise<CaseRow | null> {
-    return tx ? this.openIn(tx, newCase, items, entry) : this.db.transaction((t) => this.openIn(t, newCase, items, entry));
+    return tx ? this.openIn(tx, newCase, contents, entry) : this.db.transaction((t) => this.openIn(t, newCase, contents, entry));
   }
 
   private async openIn(
     tx: EntityManager,
     newCase: NewCase,
-    items: CaseItemRow[],
-    entry: Omit<NewCaseEntry, 'fromState' | 'toState'>,
+    { items, quantities = [] }: { items: CaseItemRow[]; quantities?: CaseQuantityRow[] },
+    entry: Omit<NewCaseEntry, 'fromState' | 'toState' | 'owner'>,
   ): Promise<CaseRow | null> {
     const [created] = await queryRows<CaseRow>(
       tx,
@@ -171,14 +199,27 @@ export class ExceptionCaseRepository {
         items.map((i) => i.note),
       ]);
     }
-    await this.appendEntry(tx, created.id, { ...entry, fromState: null, toState: created.state });
+    if (quantities.length) {
+      await tx.query(
+        `INSERT INTO exception_case_quantity (case_id, epc_class, uom, shipped, received)
+         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::numeric[], $5::numeric[])`,
+        [
+          created.id,
+          quantities.map((q) => q.epcClass),
+          quantities.map((q) => q.uom ?? ''),
+          quantities.map((q) => String(q.shipped)),
+          quantities.map((q) => String(q.received)),
+        ],
+      );
+    }
+    await this.appendEntry(tx, created.id, { ...entry, fromState: null, toState: created.state, owner: null });
     await appendAuditEntry(tx, {
       actor: { kind: 'organization', organizationId: entry.actorId },
       action: 'case.open',
       subjectType: 'case',
       subjectId: created.id,
       before: null,
-      after: { number: created.number, category: created.category, state: created.state, packs: items.length },
+      after: { number: created.number, category: created.category, state: created.state, packs: items.length, quantities: quantities.length },
     });
     await syncHolds(tx, created.id);
     return created;
@@ -196,16 +237,29 @@ export class ExceptionCaseRepository {
   change(
     id: string,
     version: number,
-    next: Pick<CaseRow, 'state' | 'resolution' | 'resolvedAt' | 'regulatorDueAt' | 'regulatorNotifiedAt'>,
+    next: Pick<
+      CaseRow,
+      'state' | 'resolution' | 'resolvedAt' | 'regulatorDueAt' | 'regulatorNotifiedAt' | 'reporterOwner' | 'counterpartyOwner'
+    >,
     entry: NewCaseEntry,
     notifications: NewCaseNotification[] = [],
   ): Promise<CaseRow | null> {
     return this.db.transaction(async (tx) => {
       const [rows] = (await tx.query(
         `UPDATE exception_case c SET state = $3, resolution = $4, resolved_at = $5, regulator_due_at = $6, regulator_notified_at = $7,
-           version = version + 1
+           reporter_owner = $8::jsonb, counterparty_owner = $9::jsonb, version = version + 1
          WHERE c.id = $1 AND c.version = $2 RETURNING ${COLUMNS}`,
-        [id, version, next.state, next.resolution, next.resolvedAt, next.regulatorDueAt, next.regulatorNotifiedAt],
+        [
+          id,
+          version,
+          next.state,
+          next.resolution,
+          next.resolvedAt,
+          next.regulatorDueAt,
+          next.regulatorNotifiedAt,
+          next.reporterOwner && JSON.stringify(next.reporterOwner),
+          next.counterpartyOwner && JSON.stringify(next.counterpartyOwner),
+        ],
       )) as Updated<CaseRow>;
       const changed = rows[0];
       if (!changed) return null;
@@ -217,7 +271,8 @@ export class ExceptionCaseRepository {
         subjectType: 'case',
         subjectId: id,
         before: { state: entry.fromState },
-        after: { state: changed.state, resolution: changed.resolution },
+        // An owner is personal data: the audit log says which side was assigned, the case's history who.
+        after: { state: changed.state, resolution: changed.resolution, ...(entry.owner ? { ownerSide: entry.owner.side } : {}) },
       });
       await syncHolds(tx, id);
       return changed;
@@ -234,6 +289,23 @@ export class ExceptionCaseRepository {
     const out = new Map<string, CaseItemRow[]>(caseIds.map((id) => [id, []]));
     for (const { caseId, epc, note } of rows) out.get(caseId)!.push({ epc, note });
     return out;
+  }
+
+  /** The class quantities of several cases in one query (a page of cases as documents). */
+  async quantitiesOf(caseIds: string[]): Promise<Map<string, CaseQuantityRow[]>> {
+    const rows = await queryRows<CaseQuantityRow & { caseId: string }>(
+      this.db,
+      `SELECT case_id AS "caseId", epc_class AS "epcClass", nullif(uom, '') AS uom, shipped::float8 AS shipped, received::float8 AS received
+       FROM exception_case_quantity WHERE case_id = ANY($1::uuid[]) ORDER BY case_id, epc_class, uom`,
+      [caseIds],
+    );
+    const out = new Map<string, CaseQuantityRow[]>(caseIds.map((id) => [id, []]));
+    for (const { caseId, ...q } of rows) out.get(caseId)!.push(q);
+    return out;
+  }
+
+  async quantities(caseId: string): Promise<CaseQuantityRow[]> {
+    return (await this.quantitiesOf([caseId])).get(caseId)!;
   }
 
   items(caseId: string): Promise<CaseItemRow[]> {
@@ -311,6 +383,7 @@ export class ExceptionCaseRepository {
          count(*) FILTER (WHERE c.state = 'INVESTIGATING')::int AS investigating,
          count(*) FILTER (WHERE c.state = 'ESCALATED')::int AS escalated,
          count(*) FILTER (WHERE c.state <> 'RESOLVED' AND c.grace_until < ${at})::int AS overdue,
+         count(*) FILTER (WHERE c.regulator_notified_at IS NULL AND c.regulator_due_at < ${at})::int AS "regulatorOverdue",
          count(*) FILTER (WHERE c.state = 'RESOLVED')::int AS resolved,
          count(*) FILTER (WHERE c.resolution = 'CLEARED')::int AS cleared,
          count(*) FILTER (WHERE c.resolution = 'TECHNICAL_CAUSE')::int AS "technicalCause",
@@ -388,17 +461,22 @@ export class ExceptionCaseRepository {
     });
   }
 
+  /** libs/domain caseListScope in SQL; the prefixes' ranges read exception_case_item_company_key_idx. */
   private visibleTo(visibility: CaseVisibility, p: (v: unknown) => string): string[] {
     if (visibility.kind === 'all') return [];
     const org = p(visibility.organizationId);
-    return [`(c.reporter_id = ${org} OR c.counterparty_id = ${org})`];
+    const product = visibility.productPrefixes.length
+      ? ` OR c.id IN (SELECT i.case_id FROM exception_case_item i JOIN unnest(${p(visibility.productPrefixes)}::text[]) AS k(prefix)
+           ON i.company_key >= k.prefix AND i.company_key < k.prefix || ':')`
+      : '';
+    return [`(c.reporter_id = ${org} OR c.counterparty_id = ${org}${product})`];
   }
 
   private async appendEntry(tx: { query(sql: string, params?: unknown[]): Promise<unknown> }, caseId: string, entry: NewCaseEntry) {
     await tx.query(
       `INSERT INTO exception_case_entry (case_id, at, actor_id, action, from_state, to_state, resolution, message, attachments, hash,
-         previous_hash, signer, signature)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], $10, $11, $12, $13)`,
+         previous_hash, signer, signature, owner)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], $10, $11, $12, $13, $14::jsonb)`,
       [
         caseId,
         entry.at,
@@ -413,6 +491,7 @@ export class ExceptionCaseRepository {
         entry.previousHash,
         entry.signer,
         entry.signature,
+        entry.owner && JSON.stringify(entry.owner),
       ],
     );
   }
