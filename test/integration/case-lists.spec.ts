@@ -6,7 +6,7 @@ const pack = (serial: string) => `https://id.gs1.org/01/${GTIN}/21/${serial}`;
 const OPEN = `mutation($input: OpenCaseInput!) { openCase(input: $input) { id number } }`;
 const ACT = `mutation($id: ID!, $input: CaseActionInput!) { caseAction(id: $id, input: $input) { state } }`;
 const LIST = `query($filter: CaseFilter) { cases(filter: $filter) { edges { node { number state } } } }`;
-const COUNTS = `{ caseCounts { open investigating escalated unresolved overdue resolved resolutions { resolution count } } }`;
+const COUNTS = `{ caseCounts { open investigating escalated unresolved overdue regulatorOverdue resolved resolutions { resolution count } } }`;
 
 /** Issue 17, the pages' queries: cases by pack (the scanner asks after every verdict) and the dashboards' counts. */
 describe('exception case lists by pack, and case counts', () => {
@@ -37,15 +37,12 @@ describe('exception case lists by pack, and case counts', () => {
       ['maker', 'ACME Pharma', 'MANUFACTURER', '061414100001'],
       ['wholesaler', 'Wholesale Ltd', 'DISTRIBUTOR', '061414100002'],
       ['pharmacy', 'Corner Pharmacy', 'DISPENSER', '061414100003'],
+      ['othermaker', 'Other Maker', 'MANUFACTURER', '061414200001'],
       ['regulator', 'Agency', 'REGULATOR', '061414100999'],
     ] as const;
+    const prefixes: Record<string, string[]> = { maker: ['0614141'], othermaker: ['0614142'] };
     for (const [who, name, role, gln] of orgs) {
-      const created = await createOrganization(app, {
-        name,
-        role,
-        gln: withCheckDigit(gln),
-        companyPrefixes: who === 'maker' ? ['0614141'] : [],
-      });
+      const created = await createOrganization(app, { name, role, gln: withCheckDigit(gln), companyPrefixes: prefixes[who] ?? [] });
       keys[who] = created.apiKey;
       ids[who] = created.id;
     }
@@ -83,7 +80,8 @@ describe('exception case lists by pack, and case counts', () => {
   it('combines the pack with the other filters, and lists unresolved cases alone', async () => {
     expect(await listed('regulator', { open: true })).toEqual([numbers.C, numbers.A]);
     expect(await listed('regulator', { open: true, overdue: true })).toEqual([numbers.A]);
-    expect(await listed('maker', { open: false })).toEqual([numbers.D]);
+    // The maker is a party to D; B, between the pharmacy and the wholesaler, is about its pack P1.
+    expect(await listed('maker', { open: false })).toEqual([numbers.D, numbers.B]);
     expect(await listed('regulator', { epc: pack('P4'), state: ['RESOLVED'] })).toEqual([numbers.D]);
   });
 
@@ -104,22 +102,72 @@ describe('exception case lists by pack, and case counts', () => {
       escalated: 0,
       unresolved: 2,
       overdue: 1,
+      regulatorOverdue: 0,
       resolved: 2,
       resolutions: resolutions(1, 0, 1),
     });
+    // Its own cases (A, C, D) and B, about its product.
     expect(await counts('maker')).toEqual({
       open: 1,
       investigating: 1,
       escalated: 0,
       unresolved: 2,
       overdue: 1,
-      resolved: 1,
-      resolutions: resolutions(0, 0, 1),
+      regulatorOverdue: 0,
+      resolved: 2,
+      resolutions: resolutions(1, 0, 1),
     });
+    expect(await counts('othermaker')).toMatchObject({ unresolved: 0, resolved: 0 });
     expect(await counts('pharmacy')).toMatchObject({ unresolved: 1, overdue: 1, resolved: 1, resolutions: resolutions(1, 0, 0) });
     // Overdue follows the clock: a week later C is past its grace too.
     now = new Date('2026-12-11T08:00:00Z');
     expect(await counts('wholesaler')).toMatchObject({ open: 0, investigating: 1, overdue: 1, resolved: 2 });
+    // D's regulator filing was due 24 hours after its determination, and none was recorded.
+    expect(await counts('regulator')).toMatchObject({ regulatorOverdue: 1 });
+  });
+
+  it("shows the product's manufacturer the 24-hour clock of a case between others about its product, and counts it", async () => {
+    const opened = await run('pharmacy', OPEN, {
+      input: { category: 'PACKAGING_OR_LABELLING', summary: 'E', epcs: [pack('P6')], counterparty: ids.wholesaler },
+    });
+    const id = opened.data.openCase.id;
+    numbers.E = opened.data.openCase.number;
+    expect((await run('pharmacy', ACT, { id, input: { action: 'RESOLVE', resolution: 'ILLEGITIMATE' } })).errors).toBeUndefined();
+    const CLOCK = `query($id: ID!) { case(id: $id) { viewerRole state resolution regulatorDueAt regulatorOverdue } }`;
+    const clock = async (who: string) => (await run(who, CLOCK, { id })).data?.case;
+    expect(await clock('maker')).toEqual({
+      viewerRole: 'PRODUCT_OWNER',
+      state: 'RESOLVED',
+      resolution: 'ILLEGITIMATE',
+      regulatorDueAt: new Date(now.getTime() + 24 * 3_600_000).toISOString(),
+      regulatorOverdue: false,
+    });
+    expect(await clock('othermaker')).toBeUndefined();
+    now = new Date(now.getTime() + 25 * 3_600_000);
+    expect(await clock('maker')).toMatchObject({ regulatorOverdue: true });
+    expect(await listed('maker', { regulatorOverdue: true })).toEqual([numbers.E, numbers.D]);
+    expect(await counts('maker')).toMatchObject({
+      regulatorOverdue: 2,
+      resolutions: expect.arrayContaining([{ resolution: 'ILLEGITIMATE', count: 2 }]),
+    });
+    // The pharmacy files: the clock stops for the manufacturer too.
+    expect((await run('pharmacy', ACT, { id, input: { action: 'RECORD_FILING', message: 'IN-1' } })).errors).toBeUndefined();
+    expect(await clock('maker')).toMatchObject({ regulatorOverdue: false });
+    expect(await counts('maker')).toMatchObject({ regulatorOverdue: 1 });
+  });
+
+  it('lists to each organization exactly the cases the visibility rule lets it read one by one', async () => {
+    const all = (await run('regulator', `{ cases(first: 500) { edges { node { id } } } }`)).data.cases.edges.map((e: any) => e.node.id);
+    for (const who of ['maker', 'othermaker', 'wholesaler', 'pharmacy', 'regulator']) {
+      const res = await run(who, `{ cases(first: 500) { edges { node { id } } } }`);
+      const inList = res.data.cases.edges.map((e: any) => e.node.id).sort();
+      const readable: string[] = [];
+      for (const id of all) if (!(await run(who, `query($id: ID!) { case(id: $id) { id } }`, { id })).errors) readable.push(id);
+      expect([who, inList]).toEqual([who, readable.sort()]);
+      // Counted as listed.
+      const c = await counts(who);
+      expect([who, c.unresolved + c.resolved]).toEqual([who, inList.length]);
+    }
   });
 
   it('records a case opened from the scan page as coming from a scan', async () => {
