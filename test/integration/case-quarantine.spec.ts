@@ -6,6 +6,7 @@ import {
   packingEvent,
   receivingEvent,
   shippingEvent,
+  unpackingEvent,
   writeEpcisXml,
 } from '@pharmatrace/epcis';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
@@ -235,6 +236,116 @@ describe('exception cases: quarantine, receiving reconciliation, grace alert, su
       casesOpened: 1,
     });
     expect((await run('maker', SCORE, { s: orgs.wholesaler.id })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+
+  /** A despatch advice both the shipping event and the receipt name: how a receipt finds its shipment. */
+  const desadv = (id: string) => ({
+    bizTransactionList: [{ type: 'desadv', bizTransaction: `urn:epcglobal:cbv:bt:${orgs.maker.gln}:${id}` }],
+  });
+  const QUANTITIES = `query($f: CaseFilter) { cases(filter: $f, first: 50) { edges { node { id number category source summary
+    counterparty { name } packs { epc note } quantities { epcClass uom shipped received } } } } }`;
+  const newReceiptCases = async (who: string, before: Set<string>) =>
+    ((await run(who, QUANTITIES, {})).data.cases.edges as { node: Record<string, any> }[])
+      .map((e) => e.node)
+      .filter((c) => c.source === 'RECEIPT' && !before.has(c.id));
+  const receiptCaseIds = async (who: string) => new Set((await newReceiptCases(who, new Set())).map((c) => c.id as string));
+
+  it("compares a receipt's class quantities with its shipment's: 10 units of a lot shipped, 8 received, opens a case listing the difference", async () => {
+    const before = await receiptCaseIds('wholesaler');
+    // The shipper names the lot as an LGTIN URN, the receiver as a Digital Link: one class.
+    const lot = { urn: 'urn:epc:class:lgtin:0614141.007346.LOT-Q', link: `https://id.gs1.org/01/${GTIN}/10/LOT-Q` };
+    await ok('maker', [
+      {
+        ...shippingEvent({ eventTime: at(-3_000_000), epcs: [], to: pgln('wholesaler') }),
+        quantityList: [
+          { epcClass: lot.urn, quantity: 10 },
+          { epcClass: lot.urn, quantity: 2.5, uom: 'KGM' },
+        ],
+        ...desadv('DESADV-Q1'),
+      },
+    ]);
+    await ok('wholesaler', [
+      {
+        ...receivingEvent({ eventTime: at(-2_400_000), epcs: [] }),
+        quantityList: [
+          { epcClass: lot.link, quantity: 8 },
+          { epcClass: lot.link, quantity: 2.5, uom: 'KGM' },
+        ],
+        ...desadv('DESADV-Q1'),
+      },
+    ]);
+    const [opened, ...more] = await newReceiptCases('wholesaler', before);
+    expect(more).toEqual([]);
+    expect(opened).toMatchObject({
+      category: 'DATA_WITHOUT_PRODUCT',
+      counterparty: { name: 'maker' },
+      packs: [],
+      // The kilograms agree; the units do not.
+      quantities: [{ epcClass: lot.link, uom: null, shipped: 10, received: 8 }],
+    });
+    expect(opened.summary).toContain(`${lot.link}: 10 shipped, 8 received`);
+    // The exported document lists it too; received over what was shipped is product without data.
+    const doc = await http().get(`/cases/${opened.id}`).set({ Authorization: `Bearer ${orgs.maker.apiKey}` });
+    expect(doc.body.quantities).toEqual([{ epcClass: lot.link, uom: null, shipped: 10, received: 8 }]);
+    await ok('maker', [
+      {
+        ...shippingEvent({ eventTime: at(-1_800_000), epcs: [], to: pgln('wholesaler') }),
+        quantityList: [{ epcClass: lot.urn, quantity: 5 }],
+        ...desadv('DESADV-Q2'),
+      },
+    ]);
+    const seen = await receiptCaseIds('wholesaler');
+    await ok('wholesaler', [
+      {
+        ...receivingEvent({ eventTime: at(-1_700_000), epcs: [] }),
+        quantityList: [{ epcClass: lot.link, quantity: 6 }],
+        ...desadv('DESADV-Q2'),
+      },
+    ]);
+    expect(await newReceiptCases('wholesaler', seen)).toEqual([
+      expect.objectContaining({ category: 'PRODUCT_WITHOUT_DATA', quantities: [{ epcClass: lot.link, uom: null, shipped: 5, received: 6 }] }),
+    ]);
+  });
+
+  it('compares with the aggregation as it stood when shipped and when received, not as repacked since', async () => {
+    const before = await receiptCaseIds('wholesaler');
+    const sscc = (n: string) => `https://id.gs1.org/00/${withCheckDigit(`1061414100000${n}`)}`;
+    const [caseA, caseB, pallet, caseD] = [sscc('0011'), sscc('0012'), sscc('0013'), sscc('0014')];
+    await ok('maker', [
+      commission(['G1', 'G2', 'G3', 'G4', 'G5', 'G8', 'G9']),
+      packingEvent({ eventTime: at(-3_500_000), parent: caseA, children: [pack('G1'), pack('G2'), pack('G5')] }),
+      packingEvent({ eventTime: at(-3_500_000), parent: caseB, children: [pack('G3'), pack('G4')] }),
+      // G5 comes out of case A before the pallet is shipped: nobody is to expect it.
+      unpackingEvent({ eventTime: at(-3_400_000), parent: caseA, children: [pack('G5')] }),
+      packingEvent({ eventTime: at(-3_300_000), parent: pallet, children: [caseA, caseB] }),
+      { ...shippingEvent({ eventTime: at(-3_000_000), epcs: [pallet], to: pgln('wholesaler') }), ...desadv('DESADV-P1') },
+      packingEvent({ eventTime: at(-3_300_000), parent: caseD, children: [pack('G8'), pack('G9')] }),
+      { ...shippingEvent({ eventTime: at(-3_000_000), epcs: [caseD], to: pgln('wholesaler') }), ...desadv('DESADV-D1') },
+    ]);
+    // The dock scans the two cases' labels, then takes in the pallet and breaks it down, and opens case A: by the time
+    // the receipts are reconciled, the pallet holds nothing and case A neither.
+    await ok('wholesaler', [
+      { ...receivingEvent({ eventTime: at(-2_400_000), epcs: [caseA, caseB] }), ...desadv('DESADV-P1') },
+      { ...receivingEvent({ eventTime: at(-2_300_000), epcs: [pallet] }), ...desadv('DESADV-P1') },
+      unpackingEvent({ eventTime: at(-2_200_000), parent: pallet }),
+      unpackingEvent({ eventTime: at(-2_100_000), parent: caseA }),
+      // Case D arrives short: G9 is scanned, G8 is not there.
+      { ...receivingEvent({ eventTime: at(-2_000_000), epcs: [pack('G9')] }), ...desadv('DESADV-D1') },
+    ]);
+    // The pallet's receipts are clean; case D's lists G8 alone.
+    expect(await newReceiptCases('wholesaler', before)).toEqual([
+      expect.objectContaining({ category: 'DATA_WITHOUT_PRODUCT', packs: [{ epc: pack('G8'), note: 'missing' }], quantities: [] }),
+    ]);
+    const reconciled = await sql(
+      `SELECT e.body->'bizTransactionList'->0->>'bizTransaction' AS desadv, r.clean FROM receipt_reconciliation r JOIN event e ON e.id = r.event_id
+       WHERE e.body->'bizTransactionList'->0->>'bizTransaction' = ANY($1::text[]) ORDER BY r.event_id`,
+      [['DESADV-P1', 'DESADV-D1'].map((id) => desadv(id).bizTransactionList[0].bizTransaction)],
+    );
+    expect(reconciled.map((r) => [r.desadv.split(':').at(-1), r.clean])).toEqual([
+      ['DESADV-P1', true],
+      ['DESADV-P1', true],
+      ['DESADV-D1', false],
+    ]);
   });
 
   it('raises the grace-period alert of an unresolved case once, from the worker tick, with the clock moved past it', async () => {
