@@ -23,6 +23,7 @@ const GLN = {
   wholesaler: withCheckDigit('036141400002'),
   pharmacy: withCheckDigit('036141400003'),
   bystander: withCheckDigit('036141400004'),
+  clinic: withCheckDigit('036141400005'),
   regulator: withCheckDigit('036141400999'),
 };
 const party = (gln: string) => `https://id.gs1.org/417/${gln}`;
@@ -148,6 +149,7 @@ describe('exception cases: regulator forms, the 24-hour clock and partner notifi
       wholesaler: 'DISTRIBUTOR',
       pharmacy: 'DISPENSER',
       bystander: 'DISTRIBUTOR',
+      clinic: 'DISPENSER',
       regulator: 'REGULATOR',
     };
     const names = {
@@ -155,6 +157,7 @@ describe('exception cases: regulator forms, the 24-hour clock and partner notifi
       wholesaler: 'Wholesale Ltd',
       pharmacy: 'Corner Pharmacy',
       bystander: 'Elsewhere Ltd',
+      clinic: 'Hillside Clinic',
       regulator: 'FDA',
     };
     for (const who of Object.keys(roles) as (keyof typeof roles)[]) {
@@ -165,13 +168,14 @@ describe('exception cases: regulator forms, the 24-hour clock and partner notifi
         companyPrefixes: who === 'maker' ? ['0361414'] : [],
       });
     }
-    // A1 and A2 go maker → wholesaler in a case on a pallet; A1 goes on to the pharmacy in another case. A3 goes to a
-    // bystander, who never handles A1 or A2.
+    // A1 and A2 go maker → wholesaler in a case on a pallet (with A4); A1 goes on to the pharmacy in another case. A3
+    // goes to a bystander, who never handles A1 or A2. The wholesaler takes A1 and A2 out of the first case and ships
+    // it, with A4 alone, to a clinic: the clinic handled the case, never the packs.
     await capture(
       'maker',
       [
-        commissioningEvent({ eventTime: t(0), epcs: [pack('A1'), pack('A2'), pack('A3')], lot: 'L1', expiry: '2028-06-30' }),
-        packingEvent({ eventTime: t(1), parent: sscc(CASE1), children: [pack('A1'), pack('A2')] }),
+        commissioningEvent({ eventTime: t(0), epcs: [pack('A1'), pack('A2'), pack('A3'), pack('A4')], lot: 'L1', expiry: '2028-06-30' }),
+        packingEvent({ eventTime: t(1), parent: sscc(CASE1), children: [pack('A1'), pack('A2'), pack('A4')] }),
         packingEvent({ eventTime: t(2), parent: sscc(PALLET), children: [sscc(CASE1)] }),
         shippingEvent({ eventTime: t(3), epcs: [sscc(PALLET)], to: party(GLN.wholesaler) }),
         shippingEvent({ eventTime: t(4), epcs: [pack('A3')], to: party(GLN.bystander) }),
@@ -186,10 +190,12 @@ describe('exception cases: regulator forms, the 24-hour clock and partner notifi
     await capture('wholesaler', [
       receivingEvent({ eventTime: t(6), epcs: [sscc(PALLET)] }),
       unpackingEvent({ eventTime: t(7), parent: sscc(PALLET), children: [sscc(CASE1)] }),
-      unpackingEvent({ eventTime: t(8), parent: sscc(CASE1) }),
+      unpackingEvent({ eventTime: t(8), parent: sscc(CASE1), children: [pack('A1'), pack('A2')] }),
       packingEvent({ eventTime: t(9), parent: sscc(CASE2), children: [pack('A1')] }),
       shippingEvent({ eventTime: t(10), epcs: [sscc(CASE2)], to: party(GLN.pharmacy) }),
+      shippingEvent({ eventTime: t(10), epcs: [sscc(CASE1)], to: party(GLN.clinic) }),
     ]);
+    await capture('clinic', [receivingEvent({ eventTime: t(11), epcs: [sscc(CASE1)] })]);
     await capture(
       'pharmacy',
       [receivingEvent({ eventTime: t(11), epcs: [sscc(CASE2)] }), unpackingEvent({ eventTime: t(12), parent: sscc(CASE2) })],
@@ -204,6 +210,7 @@ describe('exception cases: regulator forms, the 24-hour clock and partner notifi
     await subscribe('maker', '/maker', 'maker secret');
     await subscribe('wholesaler', '/wholesaler');
     await subscribe('bystander', '/bystander');
+    await subscribe('clinic', '/clinic');
     receiver.answer = (path, count) => (path === '/wholesaler' && count === 0 ? 500 : 200);
   });
 
@@ -221,6 +228,13 @@ describe('exception cases: regulator forms, the 24-hour clock and partner notifi
     });
     expect(opened.errors).toBeUndefined();
     caseId = opened.data.openCase.id;
+    // The pharmacist names herself the pharmacy's owner of the case: the form's contact.
+    const owner = { name: 'Dana Reyes', title: 'Pharmacist in charge', email: 'dana@corner.example' };
+    const named = await run('pharmacy', `mutation($id: ID!, $input: CaseActionInput!) { caseAction(id: $id, input: $input) { id } }`, {
+      id: caseId,
+      input: { action: 'ASSIGN_OWNER', owner },
+    });
+    expect(named.errors).toBeUndefined();
     // Not illegitimate yet: no form, and REST says why.
     expect((await run('pharmacy', `query($id: ID!) { case(id: $id) { fda3911 } }`, { id: caseId })).data.case.fda3911).toBeNull();
     expect((await rest('pharmacy', `/cases/${caseId}/fda-3911`)).body).toMatchObject({
@@ -254,6 +268,7 @@ describe('exception cases: regulator forms, the 24-hour clock and partner notifi
         category: 'DISPENSER',
         address: { street: '1 Main Street', city: 'Springfield', postalCode: '12345', countryCode: 'US' },
         uniqueFacilityIdentifier: { scheme: 'GLN', value: GLN.pharmacy },
+        contact: { name: 'Dana Reyes', title: 'Pharmacist in charge', phone: null, email: 'dana@corner.example' },
       },
       product: {
         productType: 'FINISHED_PRESCRIPTION_DRUG',
@@ -277,6 +292,16 @@ describe('exception cases: regulator forms, the 24-hour clock and partner notifi
       case: { id: caseId, number: expect.any(Number) },
     });
     expect(form.description).toContain('Counterfeit confirmed with the manufacturer');
+    // What neither the owner nor the pharmacy's location data gave is to complete, not invented.
+    expect(form.toConfirm.filter((f: string) => f.startsWith('company.'))).toEqual(['company.contact.phone', 'company.address.state']);
+    // The manufacturer, not a party, sees the clock but not the form.
+    const asMaker = (
+      await run('maker', `query($id: ID!) { case(id: $id) { viewerRole regulatorDueAt fda3911 notifications { status } } }`, {
+        id: caseId,
+      })
+    ).data.case;
+    expect(asMaker).toEqual({ viewerRole: 'PRODUCT_OWNER', regulatorDueAt: resolved.regulatorDueAt, fda3911: null, notifications: [] });
+    expect((await rest('maker', `/cases/${caseId}/fda-3911`)).body).toMatchObject({ status: 409, rule: 'PARTIES_ONLY' });
     // The same over REST, for whoever sees the case; anyone else is told there is no such case.
     const json = await rest('regulator', `/cases/${caseId}/fda-3911`).expect(200);
     expect(json.body.product).toEqual(form.product);
@@ -327,6 +352,9 @@ describe('exception cases: regulator forms, the 24-hour clock and partner notifi
       'Corner Pharmacy',
       GLN.pharmacy,
       '50 mg',
+      'Dana Reyes',
+      'Pharmacist in charge',
+      'dana@corner.example',
     ])
       expect(text).toContain(value);
     expect(text).toContain(resolved.resolvedAt.slice(0, 10));
@@ -372,6 +400,8 @@ describe('exception cases: regulator forms, the 24-hour clock and partner notifi
     expect(new Set(wholesaler.map((r) => JSON.parse(r.body).notificationId)).size).toBe(1);
     expect(wholesaler[0].headers['gs1-signature']).toBeUndefined();
     expect(receiver.received.filter((r) => r.path === '/bystander')).toEqual([]);
+    // The clinic received the case A1 and A2 had been taken out of: it never handled them.
+    expect(receiver.received.filter((r) => r.path === '/clinic')).toEqual([]);
 
     // The 3911 now names the partners told.
     const form = (await rest('pharmacy', `/cases/${caseId}/fda-3911`).expect(200)).body;

@@ -285,7 +285,9 @@ describe('exception cases: quarantine, receiving reconciliation, grace alert, su
     });
     expect(opened.summary).toContain(`${lot.link}: 10 shipped, 8 received`);
     // The exported document lists it too; received over what was shipped is product without data.
-    const doc = await http().get(`/cases/${opened.id}`).set({ Authorization: `Bearer ${orgs.maker.apiKey}` });
+    const doc = await http()
+      .get(`/cases/${opened.id}`)
+      .set({ Authorization: `Bearer ${orgs.maker.apiKey}` });
     expect(doc.body.quantities).toEqual([{ epcClass: lot.link, uom: null, shipped: 10, received: 8 }]);
     await ok('maker', [
       {
@@ -303,7 +305,10 @@ describe('exception cases: quarantine, receiving reconciliation, grace alert, su
       },
     ]);
     expect(await newReceiptCases('wholesaler', seen)).toEqual([
-      expect.objectContaining({ category: 'PRODUCT_WITHOUT_DATA', quantities: [{ epcClass: lot.link, uom: null, shipped: 5, received: 6 }] }),
+      expect.objectContaining({
+        category: 'PRODUCT_WITHOUT_DATA',
+        quantities: [{ epcClass: lot.link, uom: null, shipped: 5, received: 6 }],
+      }),
     ]);
   });
 
