@@ -10,7 +10,9 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { caseEntryHashOf, verifyCaseHistory, type CaseHistoryDocument } from '../../packages/verify/src/case-history';
 import { useAnvil } from '../support/anvil';
+import { epcisDocument, receivingEvent, shippingEvent } from '@pharmatrace/epcis';
 import {
+  CAPTURE,
   createOrganization,
   deployRegistry,
   gql,
@@ -40,6 +42,7 @@ const shared = (doc: Record<string, any>) => ({
   resolution: doc.resolution,
   parties: doc.parties,
   items: doc.items,
+  reporterOwner: doc.owners?.reporter,
 });
 
 /** A history as libs/domain hashes it, rebuilt from an exported document alone. */
@@ -57,6 +60,7 @@ function chainOf(doc: Record<string, any>) {
       resolution: e.resolution,
       message: e.message,
       attachments: e.attachments,
+      owner: e.owner,
       opening:
         e.action === 'OPEN'
           ? {
@@ -65,6 +69,7 @@ function chainOf(doc: Record<string, any>) {
               summary: doc.summary,
               counterparty: doc.parties.counterparty?.gln ?? null,
               items: doc.items.map((i: { epc: string }) => i.epc),
+              quantities: doc.quantities,
             }
           : undefined,
     } as CaseEntryRecord,
@@ -166,16 +171,66 @@ describe('case documents: REST import/export, signed and anchored history', () =
 
   it('round-trips: an exported case imported by its reporter re-exports equal on the shared fields, and validates', async () => {
     const { body: original } = await get('maker', `/cases/${caseId}`);
+    expect(original).toMatchObject({ quantities: [], owners: { reporter: null, counterparty: null } });
     const { id: _id, ...withoutId } = original;
-    const imported = await post('maker', '/cases', withoutId);
+    // The partner's system names the reporter's owner; the counterparty's is the counterparty's to name.
+    const owner = { name: 'Ada Park', title: 'Quality lead', email: 'ada@acme.example', phone: '+44 20 7946 0000' };
+    const imported = await post('maker', '/cases', { ...withoutId, owners: { reporter: owner, counterparty: { name: 'Not yours' } } });
     expect(imported.status).toBe(201);
     expect(imported.headers.location).toBe(`/cases/${imported.body.id}`);
     const reexported = (await get('wholesaler', `/cases/${imported.body.id}`)).body;
     expect(validDocument(reexported)).toBe(true);
-    expect(shared(reexported)).toEqual(shared(original));
+    expect(shared(reexported)).toEqual({ ...shared(original), reporterOwner: owner });
+    expect(reexported.owners.counterparty).toBeNull();
+    expect(reexported.history.map((e: { action: string }) => e.action)).toEqual(['OPEN', 'ASSIGN_OWNER']);
+    expect(reexported.history[1].owner).toEqual({ side: 'REPORTER', ...owner });
     expect(reexported.id).not.toBe(original.id);
     // The same document posted with its id: that case exists.
     expect((await post('maker', '/cases', original)).body).toMatchObject({ title: 'INVALID_CASE', field: 'id', rule: 'unique' });
+
+    // The counterparty names its owner over REST: the entry is chained, and the verifier checks it.
+    const answered = await post('wholesaler', `/cases/${imported.body.id}/actions`, {
+      action: 'ASSIGN_OWNER',
+      owner: { name: 'Lee Chan' },
+    });
+    expect(answered.status).toBe(200);
+    expect(validDocument(answered.body)).toBe(true);
+    expect(answered.body.owners).toEqual({ reporter: owner, counterparty: { name: 'Lee Chan' } });
+    expect(checkCaseChain(chainOf(answered.body)).ok).toBe(true);
+    expect(await verifyCaseHistory(answered.body)).toMatchObject({ ok: true });
+    const renamed = structuredClone(answered.body);
+    renamed.history[2].owner.name = 'Somebody Else';
+    expect((await verifyCaseHistory(renamed)).problems[0]).toMatch(/^entry 2: hash 0x\w+ does not match its content/);
+  });
+
+  it("exports a receipt's case with its class quantities, hashed into its opening entry", async () => {
+    const lot = `https://id.gs1.org/01/${GTIN}/10/L9`;
+    const desadv = { bizTransactionList: [{ type: 'desadv', bizTransaction: `urn:epcglobal:cbv:bt:${glns.maker}:ASN-9` }] };
+    const capture = async (who: string, event: Record<string, unknown>) =>
+      expect((await gql(api, CAPTURE, { document: epcisDocument([event]) }, keys[who])).errors).toBeUndefined();
+    await capture('maker', {
+      ...shippingEvent({ eventTime: new Date(Date.now() - 60_000), epcs: [], to: `https://id.gs1.org/417/${glns.wholesaler}` }),
+      quantityList: [{ epcClass: lot, quantity: 12 }],
+      ...desadv,
+    });
+    await capture('wholesaler', {
+      ...receivingEvent({ eventTime: new Date(), epcs: [] }),
+      quantityList: [{ epcClass: lot, quantity: 11.5 }],
+      ...desadv,
+    });
+    const listed = (await get('wholesaler', '/cases')).body.cases.find((c: { source: string }) => c.source === 'RECEIPT');
+    const doc = (await get('maker', `/cases/${listed.id}`)).body;
+    expect(validDocument(doc)).toBe(true);
+    expect(doc).toMatchObject({
+      category: 'DATA_WITHOUT_PRODUCT',
+      items: [],
+      quantities: [{ epcClass: lot, uom: null, shipped: 12, received: 11.5 }],
+    });
+    expect(checkCaseChain(chainOf(doc)).ok).toBe(true);
+    expect(await verifyCaseHistory(doc)).toMatchObject({ ok: true });
+    const edited = structuredClone(doc);
+    edited.quantities[0].received = 12;
+    expect((await verifyCaseHistory(edited)).problems[0]).toMatch(/^entry 0: hash/);
   });
 
   it('refuses a bad document with 400 naming the field and the rule, the list of problems bounded', async () => {
@@ -189,13 +244,18 @@ describe('case documents: REST import/export, signed and anchored history', () =
       [{ ...base, parties: { counterparty: { gln: '0000000000000' } } }, 'parties.counterparty', 'registered'],
       [{ ...base, parties: { reporter: { gln: glns.wholesaler } } }, 'parties.reporter.gln', 'caller'],
       [{ ...base, signature: `0x${'1'.repeat(130)}` }, 'id', 'required-with-signature'],
+      [{ ...base, owners: { reporter: { name: 'A', email: 'not an address' } } }, 'owners.reporter.email', 'email'],
+      [{ ...base, owners: { reporter: { name: 'A', side: 'REPORTER' } } }, 'owners.reporter.side', 'unevaluatedProperties'],
       [[base], '(document)', 'type'],
     ];
+    const before = (await get('maker', '/cases?first=500')).body.cases.length;
     for (const [body, field, rule] of cases) {
       const res = await post('maker', '/cases', body);
       expect({ status: res.status, field: res.body.field, rule: res.body.rule }).toEqual({ status: 400, field, rule });
       expect(res.body.detail).toContain(field);
     }
+    // None of them opened a case, not even the one whose owner alone was wrong.
+    expect((await get('maker', '/cases?first=500')).body.cases).toHaveLength(before);
     const many = await post('maker', '/cases', { ...base, items: Array.from({ length: 50 }, () => ({ epc: 7 })) });
     expect(many.status).toBe(400);
     expect(many.body.issues).toHaveLength(10);
@@ -294,6 +354,18 @@ describe('case documents: REST import/export, signed and anchored history', () =
     const imported = await post('wholesaler', '/cases', { ...doc, signature });
     expect(imported.status).toBe(201);
     expect(imported.body.history[0]).toMatchObject({ hash: openingHash, signature: { signer: wallet.address } });
+
+    // The maker owns the pack's GTIN without being a party: its document has the case and its clocks, no history
+    // (each entry's hash covers its message) and no owners.
+    const asMaker = (await get('maker', `/cases/${id}`)).body;
+    expect(validDocument(asMaker)).toBe(true);
+    expect(asMaker).toMatchObject({ id, state: 'OPEN', items: [{ epc: pack('C3') }], summary: 'seal broken' });
+    expect(asMaker.history).toBeUndefined();
+    expect(asMaker.owners).toBeUndefined();
+    expect((await post('maker', `/cases/${id}/actions`, { action: 'COMMENT', message: 'ours' })).body).toMatchObject({
+      status: 409,
+      rule: 'PARTIES_ONLY',
+    });
   });
 
   it('lists cases page by page with a next link, to parties only', async () => {
