@@ -202,10 +202,26 @@ describe('exception cases on the scan page and in the explorer, in headless Chro
       'Comment',
     ]);
 
+    // The maker names who owns the case on its side: shown in the facts and the history, to both parties and the regulator.
+    const ownerForm = page.getByRole('form', { name: 'Your owner of the case' });
+    expect(await page.locator('#case-facts dd[data-fact="Owner at ACME Pharma"]').innerText()).toBe('not named yet');
+    await ownerForm.getByLabel('Name', { exact: true }).fill('Ada Park');
+    await ownerForm.getByLabel('Title', { exact: true }).fill('Quality lead');
+    await ownerForm.getByLabel('E-mail', { exact: true }).fill('ada@acme.example');
+    await ownerForm.getByRole('button', { name: 'Name our owner' }).click();
+    await page.locator('#case-action-done', { hasText: 'your owner is' }).waitFor();
+    expect(await page.locator('#case-facts dd[data-fact="Owner at ACME Pharma"]').innerText()).toBe(
+      'Ada Park, Quality lead · ada@acme.example',
+    );
+    expect(await page.locator('#case-history > li').nth(1).innerText()).toMatch(
+      /ACME Pharma\s+named its owner of the case\s+Owner: Ada Park, Quality lead · ada@acme\.example/,
+    );
+    await shoot(page, 'maker-owner', '#case-facts, #case-owner-form label');
+
     await act(page, 'Investigate', 'Checking our serial records for FAKE1');
     await page.locator('#case-state', { hasText: 'Investigating' }).waitFor();
     expect(await page.locator('#case-action-done').innerText()).toBe('Case #1 investigated: now Investigating.');
-    const entry = page.locator('#case-history > li').nth(1);
+    const entry = page.locator('#case-history > li').nth(2);
     expect(await entry.innerText()).toMatch(/ACME Pharma\s+investigated\s+Open → Investigating\s+Checking our serial records for FAKE1/);
     await shoot(page, 'maker-investigating', '#case-title, #case-state, #case-history .actor, #case-history .change');
   });
@@ -222,6 +238,12 @@ describe('exception cases on the scan page and in the explorer, in headless Chro
     await page.locator('#case-rows tr[data-case="1"] a').click();
     await page.locator('#case-view:not([hidden])').waitFor();
     expect(await page.locator('#case-state').innerText()).toBe('Investigating');
+    // The regulator reads both sides' owners; it names none itself.
+    expect(await page.locator('#case-facts dd[data-fact="Owner at ACME Pharma"]').innerText()).toBe(
+      'Ada Park, Quality lead · ada@acme.example',
+    );
+    expect(await page.locator('#case-facts dd[data-fact="Owner at Corner Pharmacy"]').innerText()).toBe('not named yet');
+    expect(await page.locator('#case-owner-form').isHidden()).toBe(true);
 
     // Resolving without saying how: the server's refusal, code and reason, in the page.
     await act(page, 'Resolve', 'Counterfeit confirmed by the agency’s laboratory');
@@ -239,7 +261,7 @@ describe('exception cases on the scan page and in the explorer, in headless Chro
     await page.locator('#case-state', { hasText: 'Resolved — Illegitimate' }).waitFor();
     expect(await refusal.innerText()).toBe('');
     expect(await page.locator('#case-timers').innerText()).toMatch(/^Regulator to be notified within (23 h \d+ min|1 day) \(by .+\)$/);
-    const entry = page.locator('#case-history > li').nth(2);
+    const entry = page.locator('#case-history > li').nth(3);
     expect(await entry.innerText()).toMatch(
       /Medicines Agency\s+resolved\s+Investigating → Resolved\s+Illegitimate\s+Counterfeit confirmed[\s\S]*sha256:c0ffee/,
     );
