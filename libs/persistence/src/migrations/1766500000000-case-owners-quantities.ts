@@ -8,8 +8,8 @@ import { APP_ROLE } from './1765700000000-least-privilege';
  * the company part of each item's GTIN (`company_key`: the GTIN past its indicator digit), so that a manufacturer's
  * lists find the cases about its products through an index.
  */
-export class CaseOwnersQuantities1766400000000 implements MigrationInterface {
-  name = 'CaseOwnersQuantities1766400000000';
+export class CaseOwnersQuantities1766500000000 implements MigrationInterface {
+  name = 'CaseOwnersQuantities1766500000000';
 
   async up(q: QueryRunner): Promise<void> {
     // jsonb { name, title?, email?, phone? }: the service checks the members before it stores them.
