@@ -50,6 +50,31 @@ describe('time slices', () => {
     }
   });
 
+  it('concurrent sliced works take turns: the event loop polls between any two slices, whichever works they belong to', async () => {
+    const log: string[] = [];
+    function* logged(name: string): Resumable<void> {
+      for (let i = 0; i < 4; i++) {
+        const until = performance.now() + 3;
+        while (performance.now() < until);
+        log.push(name);
+        yield;
+      }
+    }
+    // A timer runs once per turn of the loop at most: it marks the turns.
+    const timer = setInterval(() => log.push('turn'), 0);
+    try {
+      await Promise.all(['a', 'b', 'c'].map((name) => runSliced(logged(name), 2)));
+    } finally {
+      clearInterval(timer);
+    }
+    // Each work's first step runs as it starts (a, b, c back to back); after that, one slice per turn. With a
+    // setImmediate per paused work, the three resumed in the same turn: 'a', 'b', 'c' without a turn between them.
+    const slices = log.slice(3);
+    expect(slices.filter((x) => x !== 'turn')).toHaveLength(9);
+    const backToBack = slices.filter((x, i) => i > 0 && x !== 'turn' && slices[i - 1] !== 'turn');
+    expect(backToBack).toEqual([]);
+  });
+
   const validator = createEpcisValidator();
   const many = epcisDocument(
     Array.from({ length: 300 }, (_, i) =>

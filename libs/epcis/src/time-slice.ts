@@ -31,12 +31,38 @@ export async function runSliced<T>(work: Resumable<T>, sliceMs = SLICE_MS): Prom
  */
 let resumedAt = performance.now();
 
+/**
+ * Sliced works waiting for their next slice, oldest first. One of them resumes per turn of the event loop: with a
+ * setImmediate each, every paused work resumed in the same check phase, one after another, so four concurrent
+ * captures held the loop for four slices (20 ms) between two polls for I/O, and a request that needs several turns
+ * (read, rate limit, query, answer) waited that long at each. Now each turn polls I/O between two slices.
+ */
+const waiting: (() => void)[] = [];
+let scheduled = false;
+
+function resumeNext(): void {
+  scheduled = false;
+  const next = waiting.shift();
+  // Scheduled from the check phase, the next resumption runs in the next turn, after its poll for I/O.
+  if (waiting.length) schedule();
+  resumedAt = performance.now();
+  next?.();
+}
+
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(resumeNext);
+}
+
 /** For loops in async code: `await pause()` after each step gives the event loop a turn once `sliceMs` have passed. */
 export function slicer(sliceMs = SLICE_MS): () => Promise<void> {
   return async () => {
     if (performance.now() - resumedAt < sliceMs) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    resumedAt = performance.now();
+    await new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      schedule();
+    });
   };
 }
 

@@ -3,8 +3,11 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
 import { createRedis, type RedisConnection, untagged } from '@pharmatrace/persistence';
 
-/** What a process caches that another process may change: an API key (by id), an organization's read grants (grantee id). */
-export type CachedKind = 'apiKey' | 'grants';
+/**
+ * What a process caches that another process may change: an API key (by id), an organization's read grants (grantee
+ * id), an organization (by id: its signing address and whether it requires signed captures).
+ */
+export type CachedKind = 'apiKey' | 'grants' | 'organization';
 
 interface Message {
   from: string;

@@ -37,6 +37,7 @@ export class OrganizationDirectory implements OnModuleInit, OnModuleDestroy {
     @Optional() private readonly invalidation?: CacheInvalidation,
   ) {
     invalidation?.on('apiKey', (keyId) => this.dropApiKey(keyId));
+    invalidation?.on('organization', (id) => this.dropOrganization(id));
   }
 
   /** Keys revoked on another API process leave this one's cache within REVOCATION_POLL_MS. */
@@ -85,6 +86,17 @@ export class OrganizationDirectory implements OnModuleInit, OnModuleDestroy {
   forgetApiKey(keyId: string): void {
     if (this.invalidation) this.invalidation.forget('apiKey', keyId);
     else this.dropApiKey(keyId);
+  }
+
+  /** An organization changed (its signing address): every API process reads it afresh, by id, GLN and key. */
+  forgetOrganization(id: string): void {
+    if (this.invalidation) this.invalidation.forget('organization', id);
+    else this.dropOrganization(id);
+  }
+
+  private dropOrganization(id: string): void {
+    for (const [key, { org }] of this.entries) if (org.id === id) this.entries.delete(key);
+    for (const [hash, { record }] of this.keys) if (record.organization.id === id) this.keys.delete(hash);
   }
 
   private dropApiKey(keyId: string): void {

@@ -19,6 +19,7 @@ import {
   CaptureJobError,
   CaptureJobOutcome,
   CaptureJobRepository,
+  type EventIdPage,
   CaptureOutcome,
   CaptureSession,
   EventRepository,
@@ -47,7 +48,8 @@ import { EpcisRestErrorCode } from './epcis-rest.error';
 import { MANUFACTURER, PHARMACY } from '../common/organization.fixtures';
 import { fakeMasterData } from '../master-data/master-data.fake';
 
-interface JobRow extends CaptureJob {
+/** A row as stored: every event id (the repository reads a page of them and their count). */
+interface JobRow extends Omit<CaptureJob, 'eventIdCount'> {
   heartbeatAt: number;
 }
 
@@ -67,8 +69,10 @@ class FakeCaptureJobs {
     return Promise.resolve();
   }
 
-  private view({ heartbeatAt: _, ...job }: JobRow): CaptureJob {
-    return structuredClone(job);
+  /** A row as the SQL reads it: `event_ids[offset + 1 : offset + limit]` and their count. */
+  private view({ heartbeatAt: _, ...job }: JobRow, ids: EventIdPage = { offset: 0, limit: 0 }): CaptureJob {
+    const eventIds = job.eventIds && job.eventIds.slice(ids.offset, ids.offset + ids.limit);
+    return structuredClone({ ...job, eventIds, eventIdCount: job.eventIds?.length ?? 0 });
   }
 
   seed(organizationId: string, over: Partial<JobRow> = {}): JobRow {
@@ -136,20 +140,20 @@ class FakeCaptureJobs {
     return ended.map((r) => r.id);
   }
 
-  async find(id: string, organizationId: string): Promise<CaptureJob | null> {
+  async find(id: string, organizationId: string, ids: EventIdPage): Promise<CaptureJob | null> {
     await this.ready();
     const row = this.rows.get(id);
-    return row && row.organizationId === organizationId ? this.view(row) : null;
+    return row && row.organizationId === organizationId ? this.view(row, ids) : null;
   }
 
-  async list(organizationId: string, limit: number, beforeId?: string) {
+  async list(organizationId: string, limit: number, ids: EventIdPage, beforeId?: string) {
     await this.ready();
     const mine = [...this.rows.values()]
       .filter((r) => r.organizationId === organizationId)
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
     const after = beforeId === undefined ? 0 : mine.findIndex((r) => r.id === beforeId) + 1;
     const rows = mine.slice(after, after + limit + 1);
-    return { jobs: rows.slice(0, limit).map((r) => this.view(r)), hasMore: rows.length > limit };
+    return { jobs: rows.slice(0, limit).map((r) => this.view(r, ids)), hasMore: rows.length > limit };
   }
 
   get(id: string): JobRow {
@@ -642,6 +646,7 @@ describe('reading jobs', () => {
       captureErrorBehaviour: 'rollback',
       refusedCount: null,
       eventIds: null,
+      eventIdCount: 0,
     };
     expect(captureJobView(job)).toEqual({
       captureID: job.id,
@@ -678,7 +683,7 @@ describe('a capture job with GS1-Capture-Error-Behaviour: proceed', () => {
       commission('S3'),
     ]);
 
-  const expectMixedOutcome = (store: FakeEventStore, row: CaptureJob, document: unknown) => {
+  const expectMixedOutcome = (store: FakeEventStore, row: JobRow, document: unknown) => {
     const hashes = eventHashes(document).map((h) => h.hash);
     expect(row).toMatchObject({
       running: false,

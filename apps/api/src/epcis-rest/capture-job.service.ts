@@ -53,8 +53,8 @@ export interface CaptureJobView {
 /** Event ids in one capture job answer; `GET /epcis/capture/{id}?eventIDsOffset=N` pages through the rest. */
 export const EVENT_IDS_PER_ANSWER = 1000;
 
-export function captureJobView(job: CaptureJob, eventIdsOffset = 0): CaptureJobView {
-  const ids = job.eventIds ?? [];
+/** `job` as read with the page of its ids that the answer holds (`EVENT_IDS_PER_ANSWER` of them from an offset). */
+export function captureJobView(job: CaptureJob): CaptureJobView {
   return {
     captureID: job.id,
     createdAt: job.createdAt.toISOString(),
@@ -66,8 +66,8 @@ export function captureJobView(job: CaptureJob, eventIdsOffset = 0): CaptureJobV
     capturedCount: job.capturedCount,
     duplicateCount: job.duplicateCount,
     refusedCount: job.refusedCount,
-    eventIDs: ids.slice(eventIdsOffset, eventIdsOffset + EVENT_IDS_PER_ANSWER),
-    eventIDCount: ids.length,
+    eventIDs: job.eventIds ?? [],
+    eventIDCount: job.eventIdCount,
   };
 }
 
@@ -233,14 +233,15 @@ export class CaptureJobService implements OnModuleInit, OnModuleDestroy {
     return job;
   }
 
-  async find(id: string, org: Organization): Promise<CaptureJob> {
-    const job = await this.jobs.find(id, org.id);
+  /** The job with EVENT_IDS_PER_ANSWER of its event ids from `eventIdsOffset`. */
+  async find(id: string, org: Organization, eventIdsOffset = 0): Promise<CaptureJob> {
+    const job = await this.jobs.find(id, org.id, { offset: eventIdsOffset, limit: EVENT_IDS_PER_ANSWER });
     if (!job) throw new EpcisRestError(EpcisRestErrorCode.CAPTURE_JOB_NOT_FOUND, `no capture job ${id} of ${org.name}`, { captureID: id });
     return job;
   }
 
   list(org: Organization, limit: number, beforeId?: string) {
-    return this.jobs.list(org.id, limit, beforeId);
+    return this.jobs.list(org.id, limit, { offset: 0, limit: EVENT_IDS_PER_ANSWER }, beforeId);
   }
 
   onModuleInit() {

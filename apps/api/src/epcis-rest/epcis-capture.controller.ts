@@ -107,7 +107,7 @@ export class EpcisCaptureController {
     @Res() res: Response,
   ) {
     const offset = eventIdsOffset(query);
-    const view = captureJobView(await this.jobs.find(id, org), offset);
+    const view = captureJobView(await this.jobs.find(id, org, offset));
     if (offset + view.eventIDs.length < view.eventIDCount) res.links({ next: eventIdsLink(req, offset + view.eventIDs.length) });
     answer(res, view, { json: true });
   }

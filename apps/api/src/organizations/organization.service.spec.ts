@@ -1,10 +1,11 @@
 import type { Organization } from '@pharmatrace/domain';
 import { PersistenceError, PersistenceErrorCode } from '@pharmatrace/persistence';
-import type { AuditLogRepository, OrganizationRepository, SignatureRepository } from '@pharmatrace/persistence';
+import type { ApiKeyRepository, AuditLogRepository, OrganizationRepository, SignatureRepository } from '@pharmatrace/persistence';
 import { isValidGln } from '@pharmatrace/gs1';
 import { getAddress, Wallet } from 'ethers';
 import fc from 'fast-check';
 import { hashApiKey } from '../common/api-key';
+import { OrganizationDirectory } from '../common/organization.directory';
 import { AuditLogService } from '../audit-log/audit-log.service';
 import { FakeAuditLogRepository } from '../audit-log/audit-log.fake';
 import { ReadPolicyService } from '../policy/read-policy.service';
@@ -32,13 +33,15 @@ function setup() {
   const organizations = new FakeOrganizationRepository();
   const auditLog = new FakeAuditLogRepository();
   const policy = new ReadPolicyService({ of: () => [] } as unknown as ReadGrantDirectory, () => new Date());
+  const directory = new OrganizationDirectory(organizations as unknown as OrganizationRepository, {} as ApiKeyRepository);
   const service = new OrganizationService(
     organizations as unknown as OrganizationRepository,
     policy,
     new FakeSigning(organizations) as unknown as SignatureRepository,
     new AuditLogService(auditLog as unknown as AuditLogRepository),
+    directory,
   );
-  return { organizations, auditLog, service };
+  return { organizations, auditLog, service, directory };
 }
 
 const input = (fields: Partial<{ name: string; role: OrganizationRoleEnum; gln: string; companyPrefixes: string[] }> = {}) => ({
@@ -218,6 +221,15 @@ describe('OrganizationService', () => {
       const updated = await service.registerSigningAddress(org, `  ${wallet.address.toLowerCase()} `, true);
       expect(updated).toMatchObject({ id: org.id, ethAddress: wallet.address, requireSignedCaptures: true });
       expect(organizations.byId.get(org.id)).toMatchObject({ ethAddress: getAddress(wallet.address), requireSignedCaptures: true });
+    });
+
+    it('makes the cached organization be read afresh (every API process is told through CacheInvalidation)', async () => {
+      const { organizations, service, directory } = setup();
+      const org = organization();
+      organizations.add(org);
+      expect(await directory.byId(org.id)).toMatchObject({ ethAddress: null });
+      await service.registerSigningAddress(org, wallet.address, true);
+      expect(await directory.byId(org.id)).toMatchObject({ ethAddress: wallet.address, requireSignedCaptures: true });
     });
 
     it.each([

@@ -6,6 +6,7 @@ import { OrganizationRepository, PersistenceError, SignatureRepository } from '@
 import { getAddress, ZeroAddress } from 'ethers';
 import { generateApiKey, hashApiKey } from '../common/api-key';
 import { AuditLogService } from '../audit-log/audit-log.service';
+import { OrganizationDirectory } from '../common/organization.directory';
 import { ReadPolicyService } from '../policy/read-policy.service';
 import { OrganizationError, OrganizationErrorCode } from './organization.error';
 import { CreateOrganizationInput, CreateOrganizationPayload, OrganizationType } from './organization.types';
@@ -19,6 +20,7 @@ export class OrganizationService {
     private readonly policy: ReadPolicyService,
     private readonly signing: SignatureRepository,
     private readonly auditLog: AuditLogService,
+    private readonly cache: OrganizationDirectory,
   ) {}
 
   async create(input: CreateOrganizationInput): Promise<CreateOrganizationPayload> {
@@ -74,7 +76,9 @@ export class OrganizationService {
       throw this.invalid('address', 'must be a 20-byte 0x address; a mixed-case one must carry a valid EIP-55 checksum');
     }
     if (address === ZeroAddress) throw this.invalid('address', 'the zero address has no key');
-    return OrganizationType.from(await this.signing.registerSigningAddress(org.id, address, requireSignedCaptures));
+    const updated = await this.signing.registerSigningAddress(org.id, address, requireSignedCaptures);
+    this.cache.forgetOrganization(org.id);
+    return OrganizationType.from(updated);
   }
 
   async directory(reader: Organization): Promise<OrganizationType[]> {

@@ -26,6 +26,7 @@ import { ExceptionCases1765900000000 } from './1765900000000-exception-cases';
 import { Quarantine1766100000000 } from './1766100000000-quarantine';
 import { CaseNotifications1766200000000 } from './1766200000000-case-notifications';
 import { CaseEntryRecord1766300000001 } from './1766300000001-case-entry-record';
+import { CaptureForeignKeys1766400000000 } from './1766400000000-capture-foreign-keys';
 import { CaseOwnersQuantities1766500000000 } from './1766500000000-case-owners-quantities';
 
 export const MIGRATIONS = [
@@ -57,5 +58,6 @@ export const MIGRATIONS = [
   Quarantine1766100000000,
   CaseNotifications1766200000000,
   CaseEntryRecord1766300000001,
+  CaptureForeignKeys1766400000000,
   CaseOwnersQuantities1766500000000,
 ];

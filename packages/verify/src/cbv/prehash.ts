@@ -6,6 +6,7 @@
  */
 import { canonicalDigitalLink } from './epc-normaliser';
 import { type HashRules, CURRENT_HASH_RULES } from './event-tree';
+import { memoized } from './memo';
 import { canonicalTimestamp } from './timestamp';
 
 export interface PrehashNode {
@@ -182,6 +183,18 @@ function keptAsWritten(text: string): boolean {
  * numeric-looking text was.
  */
 export function canonicalValue(text: string, numeric = false, rules: HashRules = CURRENT_HASH_RULES): string {
+  return rules === CURRENT_HASH_RULES
+    ? numeric
+      ? canonicalNumeric(text)
+      : canonicalText(text)
+    : computeCanonicalValue(text, numeric, rules);
+}
+
+const canonicalText = memoized((text) => computeCanonicalValue(text, false, CURRENT_HASH_RULES));
+const canonicalNumeric = memoized((text) => computeCanonicalValue(text, true, CURRENT_HASH_RULES));
+const canonicalTime = memoized(canonicalTimestamp);
+
+function computeCanonicalValue(text: string, numeric: boolean, rules: HashRules): string {
   let value = text;
   for (const [urn, web] of OLD_CBV_URNS) {
     if (value.includes(urn)) value = value.split(urn).join(web);
@@ -200,7 +213,7 @@ function childPrehash(child: PrehashNode, subOrder: PropertyOrder | null, rules:
   let text = '';
   if (child.value) {
     text = child.value.trim();
-    text = isTimeProperty(child.name) ? canonicalTimestamp(text) : canonicalValue(text, child.numeric, rules);
+    text = isTimeProperty(child.name) ? canonicalTime(text) : canonicalValue(text, child.numeric, rules);
     if (text) text = '=' + text;
   }
   return text || grandChildren ? child.name + text + grandChildren : '';
