@@ -49,4 +49,3 @@ function canonicalClass(epcClass: string): string {
     throw e;
   }
 }
-

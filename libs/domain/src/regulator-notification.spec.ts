@@ -123,7 +123,13 @@ describe('buildFda3911', () => {
       }),
     );
     expect(form.company.contact).toEqual({ name: 'Dana Reyes', title: 'Pharmacist in charge', phone: null, email: 'dana@corner.example' });
-    expect(form.company.address).toEqual({ street: '1 Main Street', city: 'Springfield', state: null, postalCode: '12345', countryCode: 'US' });
+    expect(form.company.address).toEqual({
+      street: '1 Main Street',
+      city: 'Springfield',
+      state: null,
+      postalCode: '12345',
+      countryCode: 'US',
+    });
     expect(form.toConfirm.filter((f) => f.startsWith('company.'))).toEqual(['company.contact.phone', 'company.address.state']);
     const printed = fda3911Lines(form).flatMap((b) => b.fields);
     expect(printed).toContainEqual(['Contact name', 'Dana Reyes']);

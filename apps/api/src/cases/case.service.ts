@@ -56,7 +56,7 @@ const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 const MAX_PAGE = 500;
 const MAX_OWNER_TEXT = 200;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]+$/;
-const PHONE = /^\+?[0-9][0-9 ().\/-]{2,30}( ?(x|ext\.?) ?[0-9]{1,6})?$/i;
+const PHONE = /^\+?[0-9][0-9 ()./-]{2,30}( ?(x|ext\.?) ?[0-9]{1,6})?$/i;
 
 /** A case as the caller may read it: the row, and the caller's part in it (never an outsider's). */
 interface VisibleCase {

@@ -146,7 +146,10 @@ export class CaseType {
   viewerRole: Exclude<CaseRole, 'OUTSIDER'>;
   @Field(() => CaseOwnerType, { nullable: true, description: "The reporter's owner of the case (null until named, or not yours to read)" })
   reporterOwner?: CaseOwnerType;
-  @Field(() => CaseOwnerType, { nullable: true, description: "The counterparty's owner of the case (null until named, or not yours to read)" })
+  @Field(() => CaseOwnerType, {
+    nullable: true,
+    description: "The counterparty's owner of the case (null until named, or not yours to read)",
+  })
   counterpartyOwner?: CaseOwnerType;
   @Field(() => ID) id: string;
   @Field(() => Int, { description: 'The case number, for people' }) number: number;
@@ -209,7 +212,8 @@ export class CaseResolutionCountType {
 }
 
 @ObjectType('CaseCounts', {
-  description: "How many cases the caller sees (a party its own, a manufacturer also those about its products, a regulator every case), by state",
+  description:
+    'How many cases the caller sees (a party its own, a manufacturer also those about its products, a regulator every case), by state',
 })
 export class CaseCountsType {
   @Field(() => Int, { description: 'Opened, nobody investigating yet' }) open: number;

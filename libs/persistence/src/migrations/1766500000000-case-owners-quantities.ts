@@ -36,7 +36,9 @@ export class CaseOwnersQuantities1766500000000 implements MigrationInterface {
     // that prefix ranges compare digits as bytes.
     await q.query(`ALTER TABLE exception_case_item ADD COLUMN company_key text COLLATE "C"
       GENERATED ALWAYS AS (substring(epc from '^https://id\\.gs1\\.org/01/[0-9]([0-9]{13})')) STORED`);
-    await q.query(`CREATE INDEX exception_case_item_company_key_idx ON exception_case_item (company_key, case_id) WHERE company_key IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX exception_case_item_company_key_idx ON exception_case_item (company_key, case_id) WHERE company_key IS NOT NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -219,7 +219,13 @@ export class ExceptionCaseRepository {
       subjectType: 'case',
       subjectId: created.id,
       before: null,
-      after: { number: created.number, category: created.category, state: created.state, packs: items.length, quantities: quantities.length },
+      after: {
+        number: created.number,
+        category: created.category,
+        state: created.state,
+        packs: items.length,
+        quantities: quantities.length,
+      },
     });
     await syncHolds(tx, created.id);
     return created;
