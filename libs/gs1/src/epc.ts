@@ -288,27 +288,9 @@ function fromDigitalLink(uri: string): Epc {
   }
 }
 
-/**
- * EPCs parsed lately, frozen (callers share them). A capture parses each pack's EPC in its commissioning and again in
- * its packing, each case's in its packing and its shipping: parsing was 44% of preparing 1,000 events. Emptied when
- * full; refusals are not kept, so made-up EPCs cost time, never memory.
- */
-const parsedEpcs = new Map<string, Epc>();
-const PARSED_EPCS_KEPT = 8192;
-
 /** Parses an EPC pure-identity URN (or class/pattern URN) or a GS1 Digital Link URI; check digits are verified. */
 export function parseEpc(uri: string): Epc {
   if (typeof uri !== 'string') throw fail('must be a string', 'uri');
-  let epc = parsedEpcs.get(uri);
-  if (!epc) {
-    epc = Object.freeze(parseEpcText(uri));
-    if (parsedEpcs.size >= PARSED_EPCS_KEPT) parsedEpcs.clear();
-    parsedEpcs.set(uri, epc);
-  }
-  return epc;
-}
-
-function parseEpcText(uri: string): Epc {
   const text = uri.trim();
   if (/^urn:/i.test(text)) return parseUrn(text);
   if (/^https?:\/\//i.test(text)) return fromDigitalLink(text);

@@ -2,14 +2,20 @@ import fc from 'fast-check';
 import { memoized } from './memo';
 
 describe('memoized', () => {
-  it('answers as the function does, computing each input once while it is kept (null results too)', () => {
+  it('answers as the function does, computing each input once while it is kept', () => {
     const calls: string[] = [];
     const f = memoized((key) => {
       calls.push(key);
-      return key.startsWith('x') ? null : key.toUpperCase();
+      return key.toUpperCase();
     }, 4);
-    expect([f('a'), f('a'), f('xb'), f('xb')]).toEqual(['A', 'A', null, null]);
-    expect(calls).toEqual(['a', 'xb']);
+    expect([f('a'), f('a'), f('xb'), f('xb'), f('')]).toEqual(['A', 'A', 'XB', 'XB', '']);
+    expect(calls).toEqual(['a', 'xb', '']);
+  });
+
+  it('computes a long value every time: those are not kept', () => {
+    let computed = 0;
+    const f = memoized((key) => `${key.length}${computed++}`, 8, 4);
+    expect([f('abcde'), f('abcde'), f('abcd'), f('abcd')]).toEqual(['50', '51', '42', '42']);
   });
 
   it('keeps at most `max` results: once full it starts again, and still answers right (property)', () => {
