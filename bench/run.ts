@@ -7,6 +7,7 @@ import { benchAudit } from './audit.bench';
 import type { BenchRow } from './bench.types';
 import { benchCapture } from './capture.bench';
 import { benchCaptureCeiling, benchMixedLoad } from './capture-ceiling.bench';
+import { benchCaptureCpu } from './capture-cpu.bench';
 import { benchCaptureFormats } from './capture-formats.bench';
 import { benchCaptureStages } from './capture-stages.bench';
 import { benchHostileInput } from './hostile-input.bench';
@@ -19,6 +20,7 @@ const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   capture: benchCapture,
   'capture-ceiling': benchCaptureCeiling,
   'capture-stages': benchCaptureStages,
+  'capture-cpu': benchCaptureCpu,
   mixed: benchMixedLoad,
   merkle: benchMerkle,
   gas: benchAnchorGas,
