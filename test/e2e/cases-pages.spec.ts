@@ -162,6 +162,7 @@ describe('exception cases on the scan page and in the explorer, in headless Chro
     expect(await tiles(page)).toEqual([
       ['Open', '1'],
       ['Overdue', '0'],
+      ['Regulator overdue', '0'],
       ['Resolved', '0'],
     ]);
     await shoot(page, 'maker-landing', '#case-counts');
@@ -232,6 +233,7 @@ describe('exception cases on the scan page and in the explorer, in headless Chro
     expect(await tiles(page)).toEqual([
       ['Open', '1'],
       ['Overdue', '0'],
+      ['Regulator overdue', '0'],
       ['Resolved', '0'],
     ]);
     await page.goto(`${origin}/explorer?cases&state=INVESTIGATING`);
@@ -274,6 +276,7 @@ describe('exception cases on the scan page and in the explorer, in headless Chro
     expect(await tiles(page)).toEqual([
       ['Open', '0'],
       ['Overdue', '0'],
+      ['Regulator overdue', '0'],
       ['Resolved', '1'],
     ]);
     expect(await page.locator('.tile[data-count="Resolved"] small').innerText()).toBe('illegitimate 1');

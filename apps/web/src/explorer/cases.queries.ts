@@ -51,6 +51,7 @@ export interface CaseCounts {
   escalated: number;
   unresolved: number;
   overdue: number;
+  regulatorOverdue: number;
   resolved: number;
   resolutions: { resolution: string; count: number }[];
 }
@@ -72,7 +73,7 @@ export const CASE_QUERY = `query ExplorerCase($id: ID!) { case(id: $id) { ${DETA
 
 export const CASE_ACTION = `mutation ExplorerCaseAction($id: ID!, $input: CaseActionInput!) { caseAction(id: $id, input: $input) { ${DETAIL_FIELDS} } }`;
 
-export const CASE_COUNTS_QUERY = `query ExplorerCaseCounts { caseCounts { open investigating escalated unresolved overdue resolved resolutions { resolution count } } }`;
+export const CASE_COUNTS_QUERY = `query ExplorerCaseCounts { caseCounts { open investigating escalated unresolved overdue regulatorOverdue resolved resolutions { resolution count } } }`;
 
 export interface CasesPage {
   cases: { edges: { node: CaseListItem }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };

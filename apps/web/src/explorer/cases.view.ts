@@ -64,7 +64,10 @@ function timersList(c: CaseListItem, now: Date): HTMLElement {
   return h('ul', { class: 'case-timers' }, ...timers.map((t) => h('li', { class: t.late ? 'late' : '', 'data-timer': t.kind }, t.text)));
 }
 
-/** The dashboard panel: open (of which investigating and escalated), overdue and resolved, each a link to its list. */
+/**
+ * The dashboard panel: open (of which investigating and escalated), overdue, regulator notifications overdue (resolved
+ * as illegitimate, not filed within 24 hours) and resolved, each a link to its list.
+ */
 function countTiles(c: CaseCounts): HTMLElement[] {
   const byResolution = c.resolutions.filter((r) => r.count).map((r) => `${resolutionLabel(r.resolution).toLowerCase()} ${r.count}`);
   const tile = (name: string, count: number, href: string, detail: string, late = false) =>
@@ -78,6 +81,7 @@ function countTiles(c: CaseCounts): HTMLElement[] {
   return [
     tile('Open', c.unresolved, '/explorer?cases&state=UNRESOLVED', `${c.investigating} investigating, ${c.escalated} escalated`),
     tile('Overdue', c.overdue, '/explorer?cases&state=UNRESOLVED&overdue=1', 'past their grace period', true),
+    tile('Regulator overdue', c.regulatorOverdue, '/explorer?cases&regulatorOverdue=1', 'illegitimate, not filed in 24 h', true),
     tile('Resolved', c.resolved, '/explorer?cases&state=RESOLVED', byResolution.join(', ')),
   ];
 }
@@ -144,6 +148,7 @@ export class CaseViews {
         state: control('state').value,
         category: control('category').value,
         overdue: control('overdue').checked ? '1' : '',
+        regulatorOverdue: control('regulatorOverdue').checked ? '1' : '',
         epc: control('epc').value,
       });
       location.assign(`/explorer?${filterToParams(filterFromParams(data)).toString()}`);
@@ -173,6 +178,7 @@ export class CaseViews {
     (this.form.elements.namedItem('state') as HTMLSelectElement).value = f.state;
     (this.form.elements.namedItem('category') as HTMLSelectElement).value = f.category;
     (this.form.elements.namedItem('overdue') as HTMLInputElement).checked = f.overdue;
+    (this.form.elements.namedItem('regulatorOverdue') as HTMLInputElement).checked = f.regulatorOverdue;
     (this.form.elements.namedItem('epc') as HTMLInputElement).value = f.epc;
     this.rows.replaceChildren();
     this.after = null;
