@@ -26,6 +26,7 @@ import { ExceptionCases1765900000000 } from './1765900000000-exception-cases';
 import { Quarantine1766100000000 } from './1766100000000-quarantine';
 import { CaseNotifications1766200000000 } from './1766200000000-case-notifications';
 import { CaseEntryRecord1766300000001 } from './1766300000001-case-entry-record';
+import { EventPartitions1766400000000 } from './1766400000000-event-partitions';
 
 export const MIGRATIONS = [
   InitialSchema1764064800000,
@@ -56,4 +57,5 @@ export const MIGRATIONS = [
   Quarantine1766100000000,
   CaseNotifications1766200000000,
   CaseEntryRecord1766300000001,
+  EventPartitions1766400000000,
 ];

@@ -98,9 +98,9 @@ export class CaseNotificationRepository {
          UNION
          SELECT h.pack, parent.epc FROM held h
          JOIN event_epc child ON child.epc = h.epc AND child.role = 'child'
-         JOIN event_epc parent ON parent.event_id = child.event_id AND parent.role = 'parent'
+         JOIN event_epc parent ON parent.event_id = child.event_id AND parent.record_time = child.record_time AND parent.role = 'parent'
        ), handled(organization_id, pack) AS (
-         SELECT e.captured_by, h.pack FROM held h JOIN event_epc x ON x.epc = h.epc JOIN event e ON e.id = x.event_id
+         SELECT e.captured_by, h.pack FROM held h JOIN event_epc x ON x.epc = h.epc JOIN event e ON e.id = x.event_id AND e.record_time = x.record_time
          UNION
          SELECT s.custodian_id, s.epc FROM exception_case_item i JOIN pack_state s ON s.epc = i.epc
          WHERE i.case_id = $1 AND s.custodian_id IS NOT NULL
