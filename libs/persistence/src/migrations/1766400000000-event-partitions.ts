@@ -126,12 +126,22 @@ export class EventPartitions1766400000000 implements MigrationInterface {
     await q.query(`CREATE TABLE ${ARCHIVE_SCHEMA}.event (LIKE public.event)`);
     await q.query(`CREATE TABLE ${ARCHIVE_SCHEMA}.event_epc (LIKE public.event_epc)`);
     await this.createFunctions(q);
+    // The refusal names the table written to: a month's partition is reported as its parent, the table the writer named.
+    await q.query(`
+      CREATE OR REPLACE FUNCTION refuse_append_only_change() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION '% on %: the table is append-only', TG_OP,
+          CASE WHEN TG_TABLE_SCHEMA = '${PARTITION_SCHEMA}' THEN pg_partition_root(TG_RELID)::regclass::text ELSE TG_TABLE_NAME END
+          USING ERRCODE = 'insufficient_privilege';
+      END $$`);
 
     await q.query(
       `SELECT event_partitions_ensure(coalesce((SELECT min(record_time) FROM event_unpartitioned.event), now()), now() + interval '${MONTHS_AHEAD} months')`,
     );
     await q.query(`INSERT INTO event (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM event_unpartitioned.event`);
-    await q.query(`INSERT INTO event_key (event_hash, event_id, record_time) SELECT event_hash, id, record_time FROM event_unpartitioned.event`);
+    await q.query(
+      `INSERT INTO event_key (event_hash, event_id, record_time) SELECT event_hash, id, record_time FROM event_unpartitioned.event`,
+    );
     await q.query(`
       INSERT INTO event_epc (epc, event_time, event_id, role, record_time)
       SELECT x.epc, x.event_time, x.event_id, x.role, e.record_time
@@ -294,6 +304,11 @@ export class EventPartitions1766400000000 implements MigrationInterface {
     await q.query(`CREATE INDEX event_epc_event_idx ON event_epc (event_id)`);
     await q.query(`DROP SCHEMA event_partitioned, ${PARTITION_SCHEMA}, ${ARCHIVE_SCHEMA} CASCADE`);
     await q.query(`DROP TABLE event_key, epc_span`);
+    await q.query(`
+      CREATE OR REPLACE FUNCTION refuse_append_only_change() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION '% on %: the table is append-only', TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+      END $$`);
     await q.query(`DROP FUNCTION event_partitions_ensure(timestamptz, timestamptz), event_partitions_archive(timestamptz)`);
     await q.query(`ALTER TABLE pack_state DROP COLUMN first_record_time, DROP COLUMN last_record_time`);
     for (const [table, constraint, column] of REFERENCES_TO_EVENT) {

@@ -348,29 +348,26 @@ export class EventRepository {
    * `unique`: one event per hash. The hash is unique across every month in `event_key` (migration 1766400000000): the
    * key is inserted first, and the event only where its key was new, as `ON CONFLICT (event_hash) DO NOTHING` on the
    * event itself did before the table was partitioned. A concurrent capture of the same hash waits on the key's
-   * unique index and then skips it. Ids are drawn in document order, so they rise with it as before.
+   * unique index and then skips it. Ids are drawn with the keys, in document order, so they rise with it as before;
+   * the events are joined to their new keys by hash, nothing sorted (the bodies are large).
    */
   private async insertEvents(tx: EntityManager, capturedBy: string, unique: NewEvent[]): Promise<StoredEvent[]> {
     const rows = await queryRows<InsertedEventRow>(
       tx,
-      `WITH u AS MATERIALIZED (
-         SELECT nextval('event_id_seq') AS id, n, h, t, a, b, d, et, rp, bl, body, ig
-         FROM unnest($1::bytea[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[],
-                     ARRAY(SELECT j FROM jsonb_array_elements($9::jsonb) WITH ORDINALITY AS e(j, n) ORDER BY n),
-                     ARRAY(SELECT j FROM jsonb_array_elements($11::jsonb) WITH ORDINALITY AS e(j, n) ORDER BY n))
-           WITH ORDINALITY AS u(h, t, a, b, d, et, rp, bl, body, ig, n)
-         ORDER BY n
-       ),
-       k AS (
-         INSERT INTO event_key (event_hash, event_id, record_time) SELECT h, id, (SELECT event_record_time()) FROM u
+      `WITH k AS (
+         INSERT INTO event_key (event_hash, event_id, record_time)
+         SELECT h, nextval('event_id_seq'), (SELECT event_record_time()) FROM unnest($1::bytea[]) AS x(h)
          ON CONFLICT (event_hash) DO NOTHING
-         RETURNING event_hash, record_time
+         RETURNING event_hash, event_id, record_time
        )
        INSERT INTO event (id, event_hash, event_type, action, biz_step, disposition, event_time, record_time, read_point, biz_location, body,
                           captured_by, ignore_fields)
-       SELECT u.id, h, t, a, b, d, et, k.record_time, rp, bl, body, $10, ARRAY(SELECT jsonb_array_elements_text(ig))
-       FROM u JOIN k ON k.event_hash = u.h
-       ORDER BY u.n
+       SELECT k.event_id, h, t, a, b, d, et, k.record_time, rp, bl, body, $10, ARRAY(SELECT jsonb_array_elements_text(ig))
+       FROM unnest($1::bytea[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[],
+                   ARRAY(SELECT j FROM jsonb_array_elements($9::jsonb) WITH ORDINALITY AS e(j, n) ORDER BY n),
+                   ARRAY(SELECT j FROM jsonb_array_elements($11::jsonb) WITH ORDINALITY AS e(j, n) ORDER BY n))
+         AS u(h, t, a, b, d, et, rp, bl, body, ig)
+       JOIN k ON k.event_hash = u.h
        RETURNING id, event_hash`,
       [
         unique.map((e) => e.hash),
@@ -389,7 +386,7 @@ export class EventRepository {
         JSON.stringify(unique.map((e) => e.ignoreFields)),
       ],
     );
-    return rows.map((r) => ({ id: Number(r.id), hash: r.event_hash }));
+    return rows.map((r) => ({ id: Number(r.id), hash: r.event_hash })).sort((x, y) => x.id - y.id);
   }
 
   /**
@@ -417,8 +414,9 @@ export class EventRepository {
   private async insertEpcIndex(tx: EntityManager, rows: { epc: string; eventTime: Date; eventId: number; role: EpcRole }[]) {
     if (!rows.length) return;
     await tx.query(
-      `INSERT INTO event_epc (epc, event_time, event_id, role)
-       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[], $4::text[])
+      // The transaction's record time, its events' own: taken once, not per row by the column's default.
+      `INSERT INTO event_epc (epc, event_time, event_id, role, record_time)
+       SELECT u.*, t.rt FROM unnest($1::text[], $2::timestamptz[], $3::bigint[], $4::text[]) AS u, (SELECT event_record_time() AS rt) t
        ON CONFLICT DO NOTHING`,
       [rows.map((r) => r.epc), rows.map((r) => r.eventTime.toISOString()), rows.map((r) => r.eventId), rows.map((r) => r.role)],
     );
@@ -431,12 +429,7 @@ export class EventRepository {
    * is kept in `epc_span`. The chunk's rows carry the transaction's record time. An EPC with a state read as absent
    * (made by a capture that committed after this one locked) lands in `epc_span`: readers take both.
    */
-  private async widenSpans(
-    tx: EntityManager,
-    index: { epc: string }[],
-    current: ItemState[],
-    written: ItemState[],
-  ): Promise<void> {
+  private async widenSpans(tx: EntityManager, index: { epc: string }[], current: ItemState[], written: ItemState[]): Promise<void> {
     const named = new Set(index.map((r) => r.epc));
     const writtenEpcs = new Set(written.map((s) => s.epc));
     const stated = new Set(current.map((s) => s.epc));

@@ -21,9 +21,11 @@ const EVENT_COLUMNS = `e.id, e.event_hash, e.event_type, e.action, e.biz_step, e
 /**
  * A pack's events and those of every container it sat in, each only while it sat there. Every EPC is read within its
  * record-time span (lo, hi), and every index row joins its event and its sibling rows on their record time: each
- * probe reaches the months the EPC lived in, and one month for a given event (issue 18's partitions).
+ * probe reaches the months the EPC lived in, and one month for a given event (issue 18's partitions). The span is
+ * repeated on every table joined to the EPC's rows, so whichever table the plan starts from is bounded by it (Postgres
+ * does not carry a range through an equality).
  */
-const HISTORY_SQL = `WITH RECURSIVE span(epc, t_from, t_to, depth, lo, hi) AS (
+export const HISTORY_SQL = `WITH RECURSIVE span(epc, t_from, t_to, depth, lo, hi) AS (
    SELECT $1::text, '-infinity'::timestamptz, 'infinity'::timestamptz, 0, r.lo, r.hi FROM (SELECT 1) one ${epcSpanJoin('$1::text', 'r')}
    UNION ALL
    SELECT a.parent, a.t_add, a.t_end, s.depth + 1, r.lo, r.hi
@@ -33,15 +35,17 @@ const HISTORY_SQL = `WITH RECURSIVE span(epc, t_from, t_to, depth, lo, hi) AS (
             coalesce((
               SELECT min(d.event_time) + interval '1 millisecond'
               FROM event_epc d
-              JOIN event de ON de.id = d.event_id AND de.record_time = d.record_time
+              JOIN event de ON de.id = d.event_id AND de.record_time = d.record_time AND de.record_time BETWEEN s.lo AND s.hi
                            AND de.event_type = 'AggregationEvent' AND de.action = 'DELETE'
-              JOIN event_epc dp ON dp.event_id = d.event_id AND dp.record_time = d.record_time AND dp.role = 'parent' AND dp.epc = p.epc
+              JOIN event_epc dp ON dp.event_id = d.event_id AND dp.record_time = d.record_time AND dp.record_time BETWEEN s.lo AND s.hi
+                                AND dp.role = 'parent' AND dp.epc = p.epc
               WHERE d.epc = s.epc AND d.record_time BETWEEN s.lo AND s.hi AND d.role = 'child'
                 AND d.event_time >= c.event_time AND d.event_time < s.t_to
             ), s.t_to) AS t_end
      FROM event_epc c
-     JOIN event ce ON ce.id = c.event_id AND ce.record_time = c.record_time AND ce.event_type = 'AggregationEvent' AND ce.action = 'ADD'
-     JOIN event_epc p ON p.event_id = c.event_id AND p.record_time = c.record_time AND p.role = 'parent'
+     JOIN event ce ON ce.id = c.event_id AND ce.record_time = c.record_time AND ce.record_time BETWEEN s.lo AND s.hi
+                  AND ce.event_type = 'AggregationEvent' AND ce.action = 'ADD'
+     JOIN event_epc p ON p.event_id = c.event_id AND p.record_time = c.record_time AND p.record_time BETWEEN s.lo AND s.hi AND p.role = 'parent'
      WHERE c.epc = s.epc AND c.record_time BETWEEN s.lo AND s.hi AND c.role = 'child' AND c.event_time >= s.t_from AND c.event_time < s.t_to
    ) a
    ${epcSpanJoin('a.parent', 'r')}
