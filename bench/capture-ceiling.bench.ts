@@ -70,6 +70,7 @@ const text = (s: string | null | undefined) =>
 
 interface CopyRows {
   event: string[];
+  eventKey: string[];
   eventEpc: string[];
   packState: string[];
   events: number;
@@ -81,9 +82,11 @@ interface CopyRows {
  * the COPY figure is the database's ceiling, not the bench's string building.
  */
 export function copyRows(first: number, count: number, firstId: number): CopyRows {
-  const rows: CopyRows = { event: [], eventEpc: [], packState: [], events: 0 };
+  const rows: CopyRows = { event: [], eventKey: [], eventEpc: [], packState: [], events: 0 };
   let id = firstId;
   const recordTime = new Date();
+  // As a capture writes them: every row of the load carries one record time (event, key, index row, state span).
+  const recorded = recordTime.toISOString();
   for (let n = first; n < first + count; n++) {
     const document = captureDocument(n) as { '@context': unknown; epcisBody: { eventList: ValidatedEvent[] } };
     const hashes = eventHashes(document);
@@ -96,9 +99,10 @@ export function copyRows(first: number, count: number, firstId: number): CopyRow
       const at = e.eventTime.toISOString();
       rows.event.push(
         `${eventId}\t\\\\x${e.hash.toString('hex')}\t${e.eventType}\t${text(e.action)}\t${text(e.bizStep)}\t${text(e.disposition)}\t${at}\t` +
-          `${text(e.readPoint)}\t${text(e.bizLocation)}\t${manufacturer.id}\t${text(JSON.stringify(e.body))}\n`,
+          `${recorded}\t${text(e.readPoint)}\t${text(e.bizLocation)}\t${manufacturer.id}\t${text(JSON.stringify(e.body))}\n`,
       );
-      for (const x of e.epcs) rows.eventEpc.push(`${x.epc}\t${at}\t${eventId}\t${x.role}\n`);
+      rows.eventKey.push(`\\\\x${e.hash.toString('hex')}\t${eventId}\t${recorded}\n`);
+      for (const x of e.epcs) rows.eventEpc.push(`${x.epc}\t${at}\t${eventId}\t${x.role}\t${recorded}\n`);
     }
     const applied = applyEvents(
       [],
@@ -125,7 +129,8 @@ export function copyRows(first: number, count: number, firstId: number): CopyRow
         ]
           .map((v) => text(v))
           .join('\t') +
-          `\t${s.lastEventId}\t${s.lastEventTime.toISOString()}\t${s.statusChangedAt.toISOString()}\t${text(s.statusChangedBy)}\t${s.statusRecordedAt.toISOString()}\n`,
+          `\t${s.lastEventId}\t${s.lastEventTime.toISOString()}\t${s.statusChangedAt.toISOString()}\t${text(s.statusChangedBy)}\t${s.statusRecordedAt.toISOString()}` +
+          `\t${recorded}\t${recorded}\n`,
       );
     }
     rows.events += prepared.length;
@@ -153,16 +158,18 @@ async function copyLoad(client: Client, rows: CopyRows, firstId: number): Promis
   await timed('event', () =>
     copy(
       client,
-      `COPY event (id, event_hash, event_type, action, biz_step, disposition, event_time, read_point, biz_location, captured_by, body) FROM STDIN`,
+      `COPY event (id, event_hash, event_type, action, biz_step, disposition, event_time, record_time, read_point, biz_location, captured_by, body) FROM STDIN`,
       rows.event,
     ),
   );
-  await timed('event_epc', () => copy(client, `COPY event_epc (epc, event_time, event_id, role) FROM STDIN`, rows.eventEpc));
+  await timed('event_key', () => copy(client, `COPY event_key (event_hash, event_id, record_time) FROM STDIN`, rows.eventKey));
+  await timed('event_epc', () => copy(client, `COPY event_epc (epc, event_time, event_id, role, record_time) FROM STDIN`, rows.eventEpc));
   await timed('pack_state', () =>
     copy(
       client,
       `COPY pack_state (epc, kind, gtin, serial, lot, expiry, status, custodian_id, location, destination, container_epc, commissioned_by,
-                          last_event_id, last_event_time, status_changed_at, status_changed_by, status_recorded_at) FROM STDIN`,
+                          last_event_id, last_event_time, status_changed_at, status_changed_by, status_recorded_at,
+                          first_record_time, last_record_time) FROM STDIN`,
       rows.packState,
     ),
   );
@@ -250,7 +257,7 @@ export async function benchCaptureCeiling(): Promise<BenchRow[]> {
         .map(([t, s]) => `${t} ${s.toFixed(1)} s`)
         .join(', ')})`,
     );
-    for (const table of ['event', 'event_epc', 'pack_state']) await pg.query(`VACUUM ANALYZE ${table}`);
+    for (const table of ['event', 'event_key', 'event_epc', 'pack_state']) await pg.query(`VACUUM ANALYZE ${table}`);
 
     api = await startApiProcess(db.url);
     const graphql = `${api.base}/graphql`;
@@ -265,7 +272,7 @@ export async function benchCaptureCeiling(): Promise<BenchRow[]> {
     const shape = `${docs} documents of 1,000 events (800 commissioning, 100 packing, 100 shipping)`;
     return [
       {
-        name: 'COPY of the same rows (events, event_epc, pack_state)',
+        name: 'COPY of the same rows (events, event_key, event_epc, pack_state)',
         value: Math.round(copyRate),
         unit: 'events/s',
         note: `${rows.events.toLocaleString('en')} events, ${rows.eventEpc.length.toLocaleString('en')} event_epc rows, ${rows.packState.length.toLocaleString('en')} packs; one connection, one COPY per table (${Object.entries(

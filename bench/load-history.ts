@@ -239,6 +239,20 @@ export function unitStates(events: GeneratedEvent[]): ItemState[] {
   return applied.states;
 }
 
+/** Each EPC's first and last record time among a unit's events (its state's span; every EPC lives in one unit). */
+function recordSpans(events: GeneratedEvent[]): Map<string, [Date, Date]> {
+  const spans = new Map<string, [Date, Date]>();
+  for (const e of events) {
+    for (const { epc } of e.epcs) {
+      const span = spans.get(epc);
+      if (!span) spans.set(epc, [e.eventTime, e.eventTime]);
+      else if (e.eventTime < span[0]) span[0] = e.eventTime;
+      else if (e.eventTime > span[1]) span[1] = e.eventTime;
+    }
+  }
+  return spans;
+}
+
 const NULL = '\\N';
 /** COPY text format: backslash, tab, newline and carriage return are special. */
 const text = (s: string | null) =>
@@ -359,6 +373,11 @@ export async function loadHistory(url: string, targetEvents: number): Promise<Hi
       ]);
     });
 
+    // The history is recorded as it happens (record time = event time): its months' partitions, made as the worker would.
+    await timed('partitions', () =>
+      client.query(`SELECT event_partitions_ensure($1, $2)`, [new Date(START), new Date(START + SPAN_MS + 90 * DAY)]),
+    );
+
     const batches = Math.ceil(plan.events / BATCH_LEAVES);
     const leaves = (b: number) => Math.min(BATCH_LEAVES, plan.events - (b - 1) * BATCH_LEAVES);
     await timed('anchor_batch + batch_anchor', async () => {
@@ -405,11 +424,16 @@ export async function loadHistory(url: string, targetEvents: number): Promise<Hi
       );
       await client.query(`SELECT setval(pg_get_serial_sequence('event', 'id'), $1)`, [plan.events]);
     });
+    await timed('event_key', () =>
+      copyUnits(client, `COPY event_key (event_hash, event_id, record_time) FROM STDIN`, plan, (u, firstId, out) => {
+        for (const e of unitEvents(u, firstId, plan.units)) out.push(`${hex(e.id)}\t${e.id}\t${e.eventTime.toISOString()}\n`);
+      }),
+    );
     await timed('event_epc', () =>
-      copyUnits(client, `COPY event_epc (epc, event_time, event_id, role) FROM STDIN`, plan, (u, firstId, out) => {
+      copyUnits(client, `COPY event_epc (epc, event_time, event_id, role, record_time) FROM STDIN`, plan, (u, firstId, out) => {
         for (const e of unitEvents(u, firstId, plan.units)) {
           const at = e.eventTime.toISOString();
-          for (const x of e.epcs) out.push(`${x.epc}\t${at}\t${e.id}\t${x.role}\n`);
+          for (const x of e.epcs) out.push(`${x.epc}\t${at}\t${e.id}\t${x.role}\t${at}\n`);
           eventEpcRows += e.epcs.length;
         }
       }),
@@ -418,10 +442,13 @@ export async function loadHistory(url: string, targetEvents: number): Promise<Hi
       copyUnits(
         client,
         `COPY pack_state (epc, kind, gtin, serial, lot, expiry, status, custodian_id, location, destination, container_epc, commissioned_by,
-                          last_event_id, last_event_time, status_changed_at, status_changed_by, status_recorded_at) FROM STDIN`,
+                          last_event_id, last_event_time, status_changed_at, status_changed_by, status_recorded_at,
+                          first_record_time, last_record_time) FROM STDIN`,
         plan,
         (u, firstId, out) => {
-          for (const s of unitStates(unitEvents(u, firstId, plan.units))) {
+          const events = unitEvents(u, firstId, plan.units);
+          const span = recordSpans(events);
+          for (const s of unitStates(events)) {
             out.push(
               [
                 s.epc,
@@ -439,14 +466,25 @@ export async function loadHistory(url: string, targetEvents: number): Promise<Hi
               ]
                 .map((v) => text(v ?? null))
                 .join('\t') +
-                `\t${s.lastEventId}\t${s.lastEventTime.toISOString()}\t${s.statusChangedAt.toISOString()}\t${text(s.statusChangedBy)}\t${s.statusRecordedAt.toISOString()}\n`,
+                `\t${s.lastEventId}\t${s.lastEventTime.toISOString()}\t${s.statusChangedAt.toISOString()}\t${text(s.statusChangedBy)}\t${s.statusRecordedAt.toISOString()}` +
+                `\t${span.get(s.epc)![0].toISOString()}\t${span.get(s.epc)![1].toISOString()}\n`,
             );
           }
         },
       ),
     );
     await timed('vacuum analyze', async () => {
-      for (const table of ['event', 'event_epc', 'pack_state', 'anchor_batch', 'batch_anchor', 'organization', 'product', 'lot'])
+      for (const table of [
+        'event',
+        'event_key',
+        'event_epc',
+        'pack_state',
+        'anchor_batch',
+        'batch_anchor',
+        'organization',
+        'product',
+        'lot',
+      ])
         await client.query(`VACUUM ANALYZE ${table}`);
     });
     const [{ bytes }] = (await client.query(`SELECT pg_database_size(current_database())::float8 AS bytes`)).rows;

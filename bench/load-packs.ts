@@ -178,6 +178,8 @@ export async function loadPacks(
       return 2 * n - 2 - ((id - 1) % BATCH_LEAVES);
     };
     const time = (c: number, offsetMs: number) => new Date(START + c * 1_000 + offsetMs).toISOString();
+    // The months the events are recorded in (record time = event time), made as the worker would.
+    await client.query(`SELECT event_partitions_ensure($1, $2)`, [time(0, 0), time(cases, 3 * 86_400_000)]);
     const pharmacyLocation = `https://id.gs1.org/414/${pharmacy.gln}`;
     await copy(
       client,
@@ -231,38 +233,55 @@ export async function loadPacks(
         );
       },
     );
-    await copy(client, `COPY event_epc (epc, event_time, event_id, role) FROM STDIN`, packs, (c, first, last, emit) => {
+    // Recorded as they happen: every row's record time is its event's time.
+    await copy(client, `COPY event_key (event_hash, event_id, record_time) FROM STDIN`, packs, (c, first, last, emit) => {
+      const ids = eventIds(c);
+      for (let i = first; i < last; i++)
+        emit(`${hashOf(`event ${ids.commission(i - first)}`)}\t${ids.commission(i - first)}\t${time(c, 0)}\n`);
+      emit(
+        `${hashOf(`event ${ids.pack}`)}\t${ids.pack}\t${time(c, 500)}\n${hashOf(`event ${ids.unpack}`)}\t${ids.unpack}\t${time(c, 3 * 86_400_000)}\n`,
+      );
+    });
+    await copy(client, `COPY event_epc (epc, event_time, event_id, role, record_time) FROM STDIN`, packs, (c, first, last, emit) => {
       const ids = eventIds(c);
       const packedAt = time(c, 500);
       const unpackedAt = time(c, 3 * 86_400_000);
-      emit(`${ssccEpc(c)}\t${packedAt}\t${ids.pack}\tparent\n${ssccEpc(c)}\t${unpackedAt}\t${ids.unpack}\tparent\n`);
+      emit(
+        `${ssccEpc(c)}\t${packedAt}\t${ids.pack}\tparent\t${packedAt}\n${ssccEpc(c)}\t${unpackedAt}\t${ids.unpack}\tparent\t${unpackedAt}\n`,
+      );
       for (let i = first; i < last; i++) {
         const { epc } = benchPack(i);
+        const at = time(c, 0);
         emit(
-          `${epc}\t${time(c, 0)}\t${ids.commission(i - first)}\tepc\n${epc}\t${packedAt}\t${ids.pack}\tchild\n${epc}\t${unpackedAt}\t${ids.unpack}\tchild\n`,
+          `${epc}\t${at}\t${ids.commission(i - first)}\tepc\t${at}\n${epc}\t${packedAt}\t${ids.pack}\tchild\t${packedAt}\n` +
+            `${epc}\t${unpackedAt}\t${ids.unpack}\tchild\t${unpackedAt}\n`,
         );
       }
     });
     await copy(
       client,
       `COPY pack_state (epc, kind, gtin, serial, lot, expiry, status, custodian_id, location, destination, container_epc, commissioned_by,
-                        last_event_id, last_event_time, status_changed_at, status_changed_by) FROM STDIN`,
+                        last_event_id, last_event_time, status_changed_at, status_changed_by, first_record_time, last_record_time) FROM STDIN`,
       packs,
       (c, first, last, emit) => {
         const ids = eventIds(c);
         const unpackedAt = time(c, 3 * 86_400_000);
-        const tail = `ACTIVE\t${pharmacy.id}\t${pharmacyLocation}\t${NULL}\t${NULL}\t${manufacturer.id}\t${ids.unpack}\t${unpackedAt}\t${unpackedAt}\t${pharmacy.id}\n`;
-        emit(`${ssccEpc(c)}\tsscc\t${NULL}\t${NULL}\t${NULL}\t${NULL}\t${tail}`);
+        // The record-time span of each EPC's index rows: from its first event to the unpacking.
+        const tail = (firstRecorded: string) =>
+          `ACTIVE\t${pharmacy.id}\t${pharmacyLocation}\t${NULL}\t${NULL}\t${manufacturer.id}\t${ids.unpack}\t${unpackedAt}\t${unpackedAt}\t${pharmacy.id}` +
+          `\t${firstRecorded}\t${unpackedAt}\n`;
+        emit(`${ssccEpc(c)}\tsscc\t${NULL}\t${NULL}\t${NULL}\t${NULL}\t${tail(time(c, 500))}`);
         for (let i = first; i < last; i++) {
           const p = benchPack(i);
-          emit(`${p.epc}\tsgtin\t${p.gtin}\t${p.serial}\t${p.lot}\t${p.expiry}\t${tail}`);
+          emit(`${p.epc}\tsgtin\t${p.gtin}\t${p.serial}\t${p.lot}\t${p.expiry}\t${tail(time(c, 0))}`);
         }
       },
     );
     await client.query(`SELECT setval(pg_get_serial_sequence('event', 'id'), $1)`, [events]);
-    for (const i of indexes) await client.query(i.indexdef);
+    // A partitioned table's index prints as ON ONLY (its parent alone); made plainly, it is made on every month too.
+    for (const i of indexes) await client.query(i.indexdef.replace(' ON ONLY ', ' ON '));
     await client.query(`SET session_replication_role = DEFAULT`);
-    for (const table of ['event', 'event_epc', 'pack_state', 'anchor_batch', 'batch_anchor', 'organization', 'product', 'lot'])
+    for (const table of ['event', 'event_key', 'event_epc', 'pack_state', 'anchor_batch', 'batch_anchor', 'organization', 'product', 'lot'])
       await client.query(`VACUUM ANALYZE ${table}`);
     return { loaded: true, seconds: (performance.now() - started) / 1000, events, eventEpcRows };
   } finally {

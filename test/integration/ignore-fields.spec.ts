@@ -205,13 +205,15 @@ describe('ignoreFields: stored, audited, bundled and verified (real Postgres and
     const {
       rows: [org],
     } = await db.query(`SELECT id FROM organization WHERE name = 'ACME'`);
+    // One statement, so the index row carries its event's record time (the partition key both share).
     const {
       rows: [row],
     } = await db.query(
-      `INSERT INTO event (event_hash, event_type, action, event_time, body, captured_by, hash_rules) VALUES ($1, 'ObjectEvent', 'ADD', $2, $3, $4, 1) RETURNING id`,
-      [Buffer.from(hashDigest(hash)), time, JSON.stringify(legacy), org.id],
+      `WITH e AS (INSERT INTO event (event_hash, event_type, action, event_time, body, captured_by, hash_rules)
+                  VALUES ($1, 'ObjectEvent', 'ADD', $2, $3, $4, 1) RETURNING id, record_time)
+       INSERT INTO event_epc (epc, event_time, event_id, role, record_time) SELECT $5, $2, id, 'epc', record_time FROM e RETURNING event_id AS id`,
+      [Buffer.from(hashDigest(hash)), time, JSON.stringify(legacy), org.id, pack('IG9')],
     );
-    await db.query(`INSERT INTO event_epc (epc, event_time, event_id, role) VALUES ($1, $2, $3, 'epc')`, [pack('IG9'), time, row.id]);
     await waitFor(
       async () =>
         (await db.query(`SELECT 1 FROM event e JOIN anchor_batch b ON b.id = e.batch_id WHERE e.id = $1 AND b.status = 'FINAL'`, [row.id]))

@@ -34,8 +34,19 @@ const DESCRIBE: [string, string][] = [
   ],
   [
     'grants',
-    `SELECT table_name, privilege_type FROM information_schema.role_table_grants
-              WHERE grantee = 'pharmatrace_app' ORDER BY 1, 2`,
+    `SELECT CASE table_schema WHEN 'public' THEN table_name ELSE table_schema || '.' || table_name END AS table_name, privilege_type
+              FROM information_schema.role_table_grants WHERE grantee = 'pharmatrace_app' ORDER BY 1, 2`,
+  ],
+  // The monthly partitions themselves (schema `partitions`) depend on the month the migrations ran in: their layout is
+  // described here, and each month's tables are the parent's (event-partitions.spec).
+  [
+    'partitioning',
+    `SELECT p.partrelid::regclass::text AS table_name, pg_get_partkeydef(p.partrelid) AS key FROM pg_partitioned_table p
+              JOIN pg_class c ON c.oid = p.partrelid WHERE c.relnamespace = 'public'::regnamespace ORDER BY 1`,
+  ],
+  [
+    'archive',
+    `SELECT c.relname, c.relkind FROM pg_class c WHERE c.relnamespace = 'archive'::regnamespace AND c.relkind IN ('r', 'p') ORDER BY 1`,
   ],
   ['extensions', `SELECT extname FROM pg_extension ORDER BY 1`],
 ];

@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AnchoringModule } from './anchoring/anchoring.module';
 import { CasesModule } from './cases/cases.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { PartitionsModule } from './partitions/partitions.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 
 @Module({})
@@ -28,6 +29,7 @@ export class WorkerModule {
         AnchoringModule,
         SubscriptionsModule,
         CasesModule,
+        PartitionsModule,
         MetricsModule,
       ],
     };

@@ -115,6 +115,8 @@ const schema = z
     AUTH_FAILURES_PER_IP: positiveInt.default(20),
     AUTH_FAILURE_WINDOW_SECONDS: positiveInt.default(900),
     CASE_GRACE_BUSINESS_DAYS: z.coerce.number().int().min(1).max(30).default(3),
+    PARTITION_MONTHS_AHEAD: z.coerce.number().int().min(1).max(24).default(3),
+    EVENT_ARCHIVE_AFTER_MONTHS: z.coerce.number().int().min(1).max(1200).optional(),
     SUBSCRIPTION_TICK_MS: positiveInt.default(1_000),
     SUBSCRIPTION_DELIVERY_TIMEOUT_MS: positiveInt.max(300_000).default(10_000),
     SUBSCRIPTION_RETRY_BASE_MS: positiveInt.default(1_000),
@@ -224,6 +226,13 @@ export interface AppConfig {
   readonly eventTimeMaxSkewMs: number;
   /** An exception case's grace period for product pending data verification, in business days (the industry's is 3). */
   readonly caseGraceBusinessDays: number;
+  /** The monthly event partitions the worker keeps (docs/scaling.md, "Partitioned event record"). */
+  readonly partitions: {
+    /** Months made ahead of the current one: a capture needs its month's partition. */
+    readonly monthsAhead: number;
+    /** Whole months older than this are detached into schema `archive`; unset: never. */
+    readonly archiveAfterMonths: number | null;
+  };
   /** Query subscriptions (docs/subscriptions.md). */
   readonly subscriptions: {
     /** How often the worker looks for due deliveries (and WebSocket streams for new events). */
@@ -313,6 +322,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     licenceEnforcement: e.LICENCE_ENFORCEMENT,
     eventTimeMaxSkewMs: e.EVENT_TIME_MAX_SKEW_MS,
     caseGraceBusinessDays: e.CASE_GRACE_BUSINESS_DAYS,
+    partitions: { monthsAhead: e.PARTITION_MONTHS_AHEAD, archiveAfterMonths: e.EVENT_ARCHIVE_AFTER_MONTHS ?? null },
     subscriptions: {
       tickMs: e.SUBSCRIPTION_TICK_MS,
       deliveryTimeoutMs: e.SUBSCRIPTION_DELIVERY_TIMEOUT_MS,

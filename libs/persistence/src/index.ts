@@ -32,6 +32,7 @@ export * from './repositories/receipt-reconciliation.repository';
 export * from './repositories/named-query.repository';
 export * from './event-criteria.codec';
 export * from './repositories/subscription.repository';
+export * from './repositories/partition.repository';
 export { ReadRouting, type ReadRunner, type ReplicaStatus } from './replication/read-routing';
 export { readScope } from './replication/read-scope';
 export { parseLsn } from './replication/lsn';

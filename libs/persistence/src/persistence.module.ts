@@ -25,6 +25,7 @@ import { ReceiptReconciliationRepository } from './repositories/receipt-reconcil
 import { NamedQueryRepository } from './repositories/named-query.repository';
 import { SubscriptionRepository } from './repositories/subscription.repository';
 import { MasterDataRepository } from './repositories/master-data.repository';
+import { PartitionRepository } from './repositories/partition.repository';
 import { READ_ROUTING_OPTIONS, ReadRouting } from './replication/read-routing';
 import type { RedisTarget } from './redis/redis.connection';
 
@@ -53,6 +54,7 @@ const REPOSITORIES = [
   NamedQueryRepository,
   SubscriptionRepository,
   MasterDataRepository,
+  PartitionRepository,
   ReadRouting,
 ];
 

@@ -28,6 +28,7 @@ import { CaseNotifications1766200000000 } from './1766200000000-case-notificatio
 import { CaseEntryRecord1766300000001 } from './1766300000001-case-entry-record';
 import { CaptureForeignKeys1766400000000 } from './1766400000000-capture-foreign-keys';
 import { CaseOwnersQuantities1766500000000 } from './1766500000000-case-owners-quantities';
+import { EventPartitions1766600000000 } from './1766600000000-event-partitions';
 
 export const MIGRATIONS = [
   InitialSchema1764064800000,
@@ -60,4 +61,5 @@ export const MIGRATIONS = [
   CaseEntryRecord1766300000001,
   CaptureForeignKeys1766400000000,
   CaseOwnersQuantities1766500000000,
+  EventPartitions1766600000000,
 ];

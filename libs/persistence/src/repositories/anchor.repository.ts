@@ -111,6 +111,11 @@ interface SealCandidateRow {
   due: boolean;
 }
 
+/** An event to seal: its record time as Postgres prints it, microseconds kept. */
+interface EventSealCandidateRow extends SealCandidateRow {
+  record_time: string;
+}
+
 interface BatchIdRow {
   id: string;
 }
@@ -183,9 +188,9 @@ export class AnchorRepository {
    */
   sealNextBatch(policy: SealPolicy, build: (digests: Buffer[]) => Promise<BuiltTree>): Promise<AnchorBatchEntity | null> {
     return this.db.transaction(async (tx) => {
-      const rows = await queryRows<SealCandidateRow>(
+      const rows = await queryRows<EventSealCandidateRow>(
         tx,
-        `SELECT id, event_hash, record_time <= now() - make_interval(secs => $2::double precision / 1000) AS due
+        `SELECT id, record_time::text AS record_time, event_hash, record_time <= now() - make_interval(secs => $2::double precision / 1000) AS due
          FROM event WHERE batch_id IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [policy.maxEvents, policy.maxWaitMs],
       );
@@ -197,9 +202,11 @@ export class AnchorRepository {
         `INSERT INTO anchor_batch (status, root, leaf_count, nodes) VALUES ('SEALED', $1, $2, $3) RETURNING id`,
         [Buffer.from(tree.root), rows.length, Buffer.from(tree.nodes.buffer, tree.nodes.byteOffset, tree.nodes.byteLength)],
       );
+      // Each event's record time (as text: a Date would drop its microseconds) picks the one month holding it.
       await tx.query(
-        `UPDATE event e SET batch_id = $1, leaf_index = u.leaf FROM unnest($2::bigint[], $3::int[]) AS u(id, leaf) WHERE e.id = u.id`,
-        [batch.id, rows.map((r) => r.id), Array.from(tree.treeIndexOf)],
+        `UPDATE event e SET batch_id = $1, leaf_index = u.leaf FROM unnest($2::bigint[], $3::timestamptz[], $4::int[]) AS u(id, rt, leaf)
+         WHERE e.id = u.id AND e.record_time = u.rt`,
+        [batch.id, rows.map((r) => r.id), rows.map((r) => r.record_time), Array.from(tree.treeIndexOf)],
       );
       return tx.getRepository(AnchorBatchEntity).findOneByOrFail({ id: Number(batch.id) });
     });

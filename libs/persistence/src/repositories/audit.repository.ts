@@ -122,7 +122,10 @@ interface AuditRunRow {
 export class AuditRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** The batch row and its event rows as they are now; null if there is no such event batch (case entries are checked by their hash chain). */
+  /**
+   * The batch row and its event rows as they are now, live or archived; null if there is no such event batch (case
+   * entries are checked by their hash chain).
+   */
   async batch(batchId: number): Promise<{ batch: AuditBatchRow; events: AuditEventRow[] } | null> {
     const [row] = await queryRows<BatchTableRow>(
       this.db,
@@ -130,9 +133,13 @@ export class AuditRepository {
       [batchId],
     );
     if (!row) return null;
+    // A batch's events may sit in months since archived (event_partitions_archive): the audit reads those too.
     const events = await queryRows<BatchEventRow>(
       this.db,
-      `SELECT id, event_hash, leaf_index, body, ignore_fields, hash_rules FROM event WHERE batch_id = $1 ORDER BY id`,
+      `SELECT id, event_hash, leaf_index, body, ignore_fields, hash_rules FROM event WHERE batch_id = $1
+       UNION ALL
+       SELECT id, event_hash, leaf_index, body, ignore_fields, hash_rules FROM archive.event WHERE batch_id = $1
+       ORDER BY id`,
       [batchId],
     );
     return {

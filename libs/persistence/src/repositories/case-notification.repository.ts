@@ -108,14 +108,14 @@ export class CaseNotificationRepository {
              CASE WHEN nx.event_id IS NULL OR (nx.event_time, nx.event_id) > (s.to_t, s.to_id) THEN s.to_t ELSE nx.event_time END AS end_t,
              CASE WHEN nx.event_id IS NULL OR (nx.event_time, nx.event_id) > (s.to_t, s.to_id) THEN s.to_id ELSE nx.event_id END AS end_id
            FROM event_epc c
-           JOIN event ce ON ce.id = c.event_id AND ce.event_type = 'AggregationEvent' AND ce.action = 'ADD'
-           JOIN event_epc p ON p.event_id = c.event_id AND p.role = 'parent'
+           JOIN event ce ON ce.id = c.event_id AND ce.record_time = c.record_time AND ce.event_type = 'AggregationEvent' AND ce.action = 'ADD'
+           JOIN event_epc p ON p.event_id = c.event_id AND p.record_time = c.record_time AND p.role = 'parent'
            LEFT JOIN LATERAL (
              SELECT c2.event_time, c2.event_id FROM event_epc c2
-             JOIN event e2 ON e2.id = c2.event_id AND e2.event_type = 'AggregationEvent'
+             JOIN event e2 ON e2.id = c2.event_id AND e2.record_time = c2.record_time AND e2.event_type = 'AggregationEvent'
              WHERE c2.epc = s.epc AND c2.role = 'child' AND (c2.event_time, c2.event_id) > (c.event_time, c.event_id)
                AND (e2.action = 'ADD' OR (e2.action = 'DELETE'
-                 AND EXISTS (SELECT 1 FROM event_epc p2 WHERE p2.event_id = c2.event_id AND p2.role = 'parent' AND p2.epc = p.epc)))
+                 AND EXISTS (SELECT 1 FROM event_epc p2 WHERE p2.event_id = c2.event_id AND p2.record_time = c2.record_time AND p2.role = 'parent' AND p2.epc = p.epc)))
              ORDER BY c2.event_time, c2.event_id LIMIT 1
            ) nx ON true
            -- Packed into the container before the span ends, and not moved out of it before the span starts (a case
@@ -127,7 +127,7 @@ export class CaseNotificationRepository {
        ), handled(organization_id, pack) AS (
          SELECT e.captured_by, s.pack FROM span s
          JOIN event_epc x ON x.epc = s.epc AND (x.event_time, x.event_id) >= (s.from_t, s.from_id) AND (x.event_time, x.event_id) < (s.to_t, s.to_id)
-         JOIN event e ON e.id = x.event_id
+         JOIN event e ON e.id = x.event_id AND e.record_time = x.record_time
          UNION
          SELECT s.custodian_id, s.epc FROM exception_case_item i JOIN pack_state s ON s.epc = i.epc
          WHERE i.case_id = $1 AND s.custodian_id IS NOT NULL

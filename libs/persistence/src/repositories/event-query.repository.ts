@@ -305,7 +305,8 @@ export class EventQueryRepository {
     if (c.recordTimeBefore) sql.where.push(`e.record_time < ${sql.param(c.recordTimeBefore.toISOString())}::timestamptz`);
     for (const epc of c.epcs ?? []) {
       sql.where.push(
-        `e.id IN (SELECT ee.event_id FROM event_epc ee WHERE ${sql.match('ee.epc', epc)} AND ee.role = ANY(${sql.param(epc.roles)}::text[]))`,
+        `(e.id, e.record_time) IN (SELECT ee.event_id, ee.record_time FROM event_epc ee
+                                   WHERE ${sql.match('ee.epc', epc)} AND ee.role = ANY(${sql.param(epc.roles)}::text[]))`,
       );
     }
     for (const classes of c.epcClasses ?? []) {
@@ -337,8 +338,10 @@ export class EventQueryRepository {
     // A scalar subquery: the horizon is taken once per statement, from the statement's own snapshot.
     if (c.belowHorizon) sql.where.push(`coalesce(e.xid, '0'::xid8) < (SELECT event_visibility_horizon())`);
     if (c.eventIds) {
+      // Hashes are looked up in event_key (unique across months); the ids it gives are an array each month's key probes.
       sql.where.push(
-        `(e.event_hash = ANY(${sql.param(c.eventIds.hashes)}::bytea[]) OR (e.body ? 'eventID' AND e.body->>'eventID' = ANY(${sql.param(c.eventIds.declared)}::text[])))`,
+        `(e.id = ANY(ARRAY(SELECT k.event_id FROM event_key k WHERE k.event_hash = ANY(${sql.param(c.eventIds.hashes)}::bytea[])))
+          OR (e.body ? 'eventID' AND e.body->>'eventID' = ANY(${sql.param(c.eventIds.declared)}::text[])))`,
       );
     }
   }
@@ -357,13 +360,13 @@ export class EventQueryRepository {
     if (v.ownGtins) {
       either.push(
         `EXISTS (SELECT 1 FROM event_epc ee JOIN product p ON p.gtin = substring(ee.epc FROM 23 FOR 14)
-                 WHERE ee.event_id = e.id AND ee.epc LIKE 'https://id.gs1.org/01/%' AND p.manufacturer_id = ${org}::uuid)`,
+                 WHERE ee.event_id = e.id AND ee.record_time = e.record_time AND ee.epc LIKE 'https://id.gs1.org/01/%' AND p.manufacturer_id = ${org}::uuid)`,
       );
     }
     const wholeGtins = v.granted.filter((g) => g.lot === null).map((g) => g.gtin);
     if (wholeGtins.length) {
       either.push(
-        `EXISTS (SELECT 1 FROM event_epc ee WHERE ee.event_id = e.id AND ee.epc LIKE 'https://id.gs1.org/01/%'
+        `EXISTS (SELECT 1 FROM event_epc ee WHERE ee.event_id = e.id AND ee.record_time = e.record_time AND ee.epc LIKE 'https://id.gs1.org/01/%'
                  AND substring(ee.epc FROM 23 FOR 14) = ANY(${sql.param(wholeGtins)}::text[]))`,
       );
     }
@@ -374,7 +377,7 @@ export class EventQueryRepository {
         `EXISTS (SELECT 1 FROM event_epc ee JOIN pack_state ps ON ps.epc = ee.epc
                  JOIN unnest(${sql.param(lots.map((g) => g.gtin))}::text[], ${sql.param(lots.map((g) => g.lot))}::text[]) AS g(gtin, lot)
                    ON ps.gtin = g.gtin AND ps.lot = g.lot
-                 WHERE ee.event_id = e.id)`,
+                 WHERE ee.event_id = e.id AND ee.record_time = e.record_time)`,
       );
     }
     sql.where.push(`(${either.join(' OR ')})`);

@@ -45,7 +45,7 @@ export class EventVocabularyRepository {
     const next = (previous: string) =>
       list === 'epcs'
         ? `(SELECT ee.epc FROM event_epc ee WHERE ee.epc > ${previous}
-             AND EXISTS (SELECT 1 FROM event e WHERE e.id = ee.event_id AND ${readable}) ORDER BY ee.epc LIMIT 1)`
+             AND EXISTS (SELECT 1 FROM event e WHERE e.id = ee.event_id AND e.record_time = ee.record_time AND ${readable}) ORDER BY ee.epc LIMIT 1)`
         : `(SELECT e.${COLUMN[list]} FROM event e WHERE e.${COLUMN[list]} > ${previous} AND ${readable} ORDER BY e.${COLUMN[list]} LIMIT 1)`;
     const rows = await queryRows<{ value: string }>(
       this.db,
@@ -68,7 +68,7 @@ export class EventVocabularyRepository {
     const [row] = await queryRows<{ found: boolean }>(
       this.db,
       list === 'epcs'
-        ? `SELECT EXISTS (SELECT 1 FROM event_epc ee JOIN event e ON e.id = ee.event_id WHERE ee.epc = ANY(${any}::text[]) AND ${readable}) AS found`
+        ? `SELECT EXISTS (SELECT 1 FROM event_epc ee JOIN event e ON e.id = ee.event_id AND e.record_time = ee.record_time WHERE ee.epc = ANY(${any}::text[]) AND ${readable}) AS found`
         : `SELECT EXISTS (SELECT 1 FROM event e WHERE e.${COLUMN[list]} = ANY(${any}::text[]) AND ${readable}) AS found`,
       sql.params,
     );

@@ -260,6 +260,7 @@ export class EventRepository {
     }
     await this.insertEpcIndex(tx, index);
     await this.upsertStates(tx, applied.states);
+    await this.widenSpans(tx, index, current, applied.states);
     await this.insertFlags(tx, capturedBy, applied.flags);
     await this.queueReceipts(tx, capturedBy, facts);
     return outcome();
@@ -309,9 +310,11 @@ export class EventRepository {
     declaring: NewEvent[],
   ): Promise<{ event: NewEvent; stored: StoredCorrection }[]> {
     if (!declaring.length) return [];
+    // event_key finds the hash among all months at once; its record time names the one month to read.
     const originals = await queryRows<CorrectedEventRow>(
       tx,
-      `SELECT id, event_hash, captured_by FROM event WHERE event_hash = ANY($1::bytea[])`,
+      `SELECT e.id, e.event_hash, e.captured_by FROM event_key k JOIN event e ON e.id = k.event_id AND e.record_time = k.record_time
+       WHERE k.event_hash = ANY($1::bytea[])`,
       [declaring.map((e) => e.hash)],
     );
     const byHash = new Map(originals.map((o) => [o.event_hash.toString('hex'), o]));
@@ -341,17 +344,30 @@ export class EventRepository {
     return stored;
   }
 
-  /** `unique`: one event per hash. */
+  /**
+   * `unique`: one event per hash. The hash is unique across every month in `event_key` (migration 1766600000000): the
+   * key is inserted first, and the event only where its key was new, as `ON CONFLICT (event_hash) DO NOTHING` on the
+   * event itself did before the table was partitioned. A concurrent capture of the same hash waits on the key's
+   * unique index and then skips it. Ids are drawn with the keys, in document order, so they rise with it as before;
+   * the events are joined to their new keys by hash, nothing sorted (the bodies are large).
+   */
   private async insertEvents(tx: EntityManager, capturedBy: string, unique: NewEvent[]): Promise<StoredEvent[]> {
     const rows = await queryRows<InsertedEventRow>(
       tx,
-      `INSERT INTO event (event_hash, event_type, action, biz_step, disposition, event_time, read_point, biz_location, body, captured_by, ignore_fields)
-       SELECT h, t, a, b, d, et, rp, bl, body, $10, ARRAY(SELECT jsonb_array_elements_text(ig))
+      `WITH k AS (
+         INSERT INTO event_key (event_hash, event_id, record_time)
+         SELECT h, nextval('event_id_seq'), (SELECT event_record_time()) FROM unnest($1::bytea[]) AS x(h)
+         ON CONFLICT (event_hash) DO NOTHING
+         RETURNING event_hash, event_id, record_time
+       )
+       INSERT INTO event (id, event_hash, event_type, action, biz_step, disposition, event_time, record_time, read_point, biz_location, body,
+                          captured_by, ignore_fields)
+       SELECT k.event_id, h, t, a, b, d, et, k.record_time, rp, bl, body, $10, ARRAY(SELECT jsonb_array_elements_text(ig))
        FROM unnest($1::bytea[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[],
                    ARRAY(SELECT j FROM jsonb_array_elements($9::jsonb) WITH ORDINALITY AS e(j, n) ORDER BY n),
                    ARRAY(SELECT j FROM jsonb_array_elements($11::jsonb) WITH ORDINALITY AS e(j, n) ORDER BY n))
          AS u(h, t, a, b, d, et, rp, bl, body, ig)
-       ON CONFLICT (event_hash) DO NOTHING
+       JOIN k ON k.event_hash = u.h
        RETURNING id, event_hash`,
       [
         unique.map((e) => e.hash),
@@ -370,7 +386,7 @@ export class EventRepository {
         JSON.stringify(unique.map((e) => e.ignoreFields)),
       ],
     );
-    return rows.map((r) => ({ id: Number(r.id), hash: r.event_hash }));
+    return rows.map((r) => ({ id: Number(r.id), hash: r.event_hash })).sort((x, y) => x.id - y.id);
   }
 
   /**
@@ -398,11 +414,44 @@ export class EventRepository {
   private async insertEpcIndex(tx: EntityManager, rows: { epc: string; eventTime: Date; eventId: number; role: EpcRole }[]) {
     if (!rows.length) return;
     await tx.query(
-      `INSERT INTO event_epc (epc, event_time, event_id, role)
-       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[], $4::text[])
+      // The transaction's record time, its events' own: taken once, not per row by the column's default.
+      `INSERT INTO event_epc (epc, event_time, event_id, role, record_time)
+       SELECT u.*, t.rt FROM unnest($1::text[], $2::timestamptz[], $3::bigint[], $4::text[]) AS u, (SELECT event_record_time() AS rt) t
        ON CONFLICT DO NOTHING`,
       [rows.map((r) => r.epc), rows.map((r) => r.eventTime.toISOString()), rows.map((r) => r.eventId), rows.map((r) => r.role)],
     );
+  }
+
+  /**
+   * Keeps every EPC's record-time span covering its index rows (migration 1766600000000): reads of an EPC's events
+   * probe only the months in it. The states this chunk wrote widened theirs in upsertStates; an EPC named with a state
+   * the chunk left unchanged (a late event, an observation) widens its own here, and an EPC named with no state at all
+   * is kept in `epc_span`. The chunk's rows carry the transaction's record time. An EPC with a state read as absent
+   * (made by a capture that committed after this one locked) lands in `epc_span`: readers take both.
+   */
+  private async widenSpans(tx: EntityManager, index: { epc: string }[], current: ItemState[], written: ItemState[]): Promise<void> {
+    const named = new Set(index.map((r) => r.epc));
+    const writtenEpcs = new Set(written.map((s) => s.epc));
+    const stated = new Set(current.map((s) => s.epc));
+    const unchanged = [...named].filter((epc) => stated.has(epc) && !writtenEpcs.has(epc));
+    const stateless = [...named].filter((epc) => !stated.has(epc) && !writtenEpcs.has(epc));
+    if (unchanged.length) {
+      await tx.query(
+        `WITH t AS (SELECT event_record_time() AS rt)
+         UPDATE pack_state SET first_record_time = least(first_record_time, t.rt), last_record_time = greatest(last_record_time, t.rt)
+         FROM t WHERE epc = ANY($1::text[]) AND first_record_time IS NOT NULL AND (first_record_time > t.rt OR last_record_time < t.rt)`,
+        [unchanged],
+      );
+    }
+    if (stateless.length) {
+      await tx.query(
+        `INSERT INTO epc_span (epc, first_record_time, last_record_time)
+         SELECT e, t.rt, t.rt FROM unnest($1::text[]) AS e, (SELECT event_record_time() AS rt) t
+         ON CONFLICT (epc) DO UPDATE SET first_record_time = least(epc_span.first_record_time, EXCLUDED.first_record_time),
+                                         last_record_time = greatest(epc_span.last_record_time, EXCLUDED.last_record_time)`,
+        [stateless],
+      );
+    }
   }
 
   /** Flagged events are stored, so their alerts are too, in the same transaction: for the manufacturer and regulators. */
@@ -419,17 +468,20 @@ export class EventRepository {
     await tx.query(
       `INSERT INTO pack_state (epc, kind, gtin, serial, lot, expiry, status, custodian_id, location, destination,
                                container_epc, commissioned_by, last_event_id, last_event_time, status_changed_at,
-                               status_changed_by, status_recorded_at, updated_at)
-       SELECT *, now() FROM unnest($1::text[], $2::text[], $3::char(14)[], $4::text[], $5::text[], $6::date[], $7::text[],
+                               status_changed_by, status_recorded_at, updated_at, first_record_time, last_record_time)
+       SELECT u.*, now(), t.rt, t.rt FROM unnest($1::text[], $2::text[], $3::char(14)[], $4::text[], $5::text[], $6::date[], $7::text[],
                             $8::uuid[], $9::text[], $10::text[], $11::text[], $12::uuid[], $13::bigint[], $14::timestamptz[],
-                            $15::timestamptz[], $16::uuid[], $17::timestamptz[])
+                            $15::timestamptz[], $16::uuid[], $17::timestamptz[]) AS u, (SELECT event_record_time() AS rt) t
        ON CONFLICT (epc) DO UPDATE SET
          kind = EXCLUDED.kind, gtin = EXCLUDED.gtin, serial = EXCLUDED.serial, lot = EXCLUDED.lot, expiry = EXCLUDED.expiry,
          status = EXCLUDED.status, status_changed_at = EXCLUDED.status_changed_at, status_changed_by = EXCLUDED.status_changed_by,
          status_recorded_at = EXCLUDED.status_recorded_at, custodian_id = EXCLUDED.custodian_id, location = EXCLUDED.location,
          destination = EXCLUDED.destination, container_epc = EXCLUDED.container_epc,
          commissioned_by = EXCLUDED.commissioned_by, last_event_id = EXCLUDED.last_event_id,
-         last_event_time = EXCLUDED.last_event_time, updated_at = now()`,
+         last_event_time = EXCLUDED.last_event_time, updated_at = now(),
+         -- A state with no span (written without one) keeps none: its reads probe every month.
+         first_record_time = CASE WHEN pack_state.first_record_time IS NOT NULL THEN least(pack_state.first_record_time, EXCLUDED.first_record_time) END,
+         last_record_time = CASE WHEN pack_state.first_record_time IS NOT NULL THEN greatest(pack_state.last_record_time, EXCLUDED.last_record_time) END`,
       [
         states.map((s) => s.epc),
         states.map((s) => s.kind),

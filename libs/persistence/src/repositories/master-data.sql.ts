@@ -55,7 +55,7 @@ export function addMasterDataConditions(sql: SqlConditions, c: MasterDataCriteri
       // An instance's class is its GTIN (event_epc keeps instances as Digital Links); quantity lists name their class.
       sql.where.push(
         `(EXISTS (SELECT 1 FROM event_epc ee JOIN master_data m ON m.gtin = substring(ee.epc FROM 23 FOR 14)
-                  WHERE ee.event_id = e.id AND ee.epc LIKE 'https://id.gs1.org/01/%' AND ${element})
+                  WHERE ee.event_id = e.id AND ee.record_time = e.record_time AND ee.epc LIKE 'https://id.gs1.org/01/%' AND ${element})
           OR EXISTS (SELECT 1 FROM jsonb_array_elements(${QUANTITY_LISTS}) q JOIN master_data m ON m.spellings @> ARRAY[q->>'epcClass']
                      WHERE ${element}))`,
       );

@@ -39,3 +39,17 @@ export function toItemState(row: PackStateRow): ItemState {
     lastEventTime: new Date(row.lastEventTime),
   };
 }
+
+/**
+ * The record-time span of an EPC's index rows, as `lo` and `hi`, for a lateral join: event_epc rows of the EPC lie in
+ * it, so a read of them bounded by it probes only those months' partitions (migration 1766600000000). Kept in the
+ * EPC's state, or in `epc_span` for an EPC named without one; both when a state was made while another capture named
+ * the EPC as unknown. A state written without a span (null) and an EPC in neither table read every month.
+ */
+export const epcSpanJoin = (epc: string, as: string) => `LEFT JOIN LATERAL (
+     SELECT coalesce(CASE WHEN ps.epc IS NULL OR ps.first_record_time IS NOT NULL THEN least(ps.first_record_time, sp.first_record_time) END,
+                     '-infinity') AS lo,
+            coalesce(CASE WHEN ps.epc IS NULL OR ps.first_record_time IS NOT NULL THEN greatest(ps.last_record_time, sp.last_record_time) END,
+                     'infinity') AS hi
+     FROM (SELECT ${epc} AS epc) x LEFT JOIN pack_state ps ON ps.epc = x.epc LEFT JOIN epc_span sp ON sp.epc = x.epc
+   ) ${as} ON true`;

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AnchorBatchStatus, EpcRole } from '../entities';
 import { CORRECTIONS_COLUMN, type EventCorrectionView } from './event-query.repository';
 import { readerOf, ReadRouting } from '../replication/read-routing';
+import { epcSpanJoin } from './pack-state.sql';
 import { queryRows } from './sql-query';
 
 export interface HistoryEntry {
@@ -17,35 +18,48 @@ const EVENT_COLUMNS = `e.id, e.event_hash, e.event_type, e.action, e.biz_step, e
   e.read_point, e.biz_location, e.captured_by, e.body, e.ignore_fields, e.hash_rules, e.batch_id, e.leaf_index, b.status, b.root, b.leaf_count,
   b.chain_id, b.contract_address, b.tx_hash, b.block_number, b.checked_on_chain, ${CORRECTIONS_COLUMN}`;
 
-const HISTORY_SQL = `WITH RECURSIVE span(epc, t_from, t_to, depth) AS (
-   SELECT $1::text, '-infinity'::timestamptz, 'infinity'::timestamptz, 0
+/**
+ * A pack's events and those of every container it sat in, each only while it sat there. Every EPC is read within its
+ * record-time span (lo, hi), and every index row joins its event and its sibling rows on their record time: each
+ * probe reaches the months the EPC lived in, and one month for a given event (issue 18's partitions). The span is
+ * repeated on every table joined to the EPC's rows, so whichever table the plan starts from is bounded by it (Postgres
+ * does not carry a range through an equality).
+ */
+export const HISTORY_SQL = `WITH RECURSIVE span(epc, t_from, t_to, depth, lo, hi) AS (
+   SELECT $1::text, '-infinity'::timestamptz, 'infinity'::timestamptz, 0, r.lo, r.hi FROM (SELECT 1) one ${epcSpanJoin('$1::text', 'r')}
    UNION ALL
-   SELECT a.parent, a.t_add, a.t_end, s.depth + 1
+   SELECT a.parent, a.t_add, a.t_end, s.depth + 1, r.lo, r.hi
    FROM span s
    CROSS JOIN LATERAL (
      SELECT p.epc AS parent, c.event_time AS t_add,
             coalesce((
               SELECT min(d.event_time) + interval '1 millisecond'
               FROM event_epc d
-              JOIN event de ON de.id = d.event_id AND de.event_type = 'AggregationEvent' AND de.action = 'DELETE'
-              JOIN event_epc dp ON dp.event_id = d.event_id AND dp.role = 'parent' AND dp.epc = p.epc
-              WHERE d.epc = s.epc AND d.role = 'child' AND d.event_time >= c.event_time AND d.event_time < s.t_to
+              JOIN event de ON de.id = d.event_id AND de.record_time = d.record_time AND de.record_time BETWEEN s.lo AND s.hi
+                           AND de.event_type = 'AggregationEvent' AND de.action = 'DELETE'
+              JOIN event_epc dp ON dp.event_id = d.event_id AND dp.record_time = d.record_time AND dp.record_time BETWEEN s.lo AND s.hi
+                                AND dp.role = 'parent' AND dp.epc = p.epc
+              WHERE d.epc = s.epc AND d.record_time BETWEEN s.lo AND s.hi AND d.role = 'child'
+                AND d.event_time >= c.event_time AND d.event_time < s.t_to
             ), s.t_to) AS t_end
      FROM event_epc c
-     JOIN event ce ON ce.id = c.event_id AND ce.event_type = 'AggregationEvent' AND ce.action = 'ADD'
-     JOIN event_epc p ON p.event_id = c.event_id AND p.role = 'parent'
-     WHERE c.epc = s.epc AND c.role = 'child' AND c.event_time >= s.t_from AND c.event_time < s.t_to
+     JOIN event ce ON ce.id = c.event_id AND ce.record_time = c.record_time AND ce.record_time BETWEEN s.lo AND s.hi
+                  AND ce.event_type = 'AggregationEvent' AND ce.action = 'ADD'
+     JOIN event_epc p ON p.event_id = c.event_id AND p.record_time = c.record_time AND p.record_time BETWEEN s.lo AND s.hi AND p.role = 'parent'
+     WHERE c.epc = s.epc AND c.record_time BETWEEN s.lo AND s.hi AND c.role = 'child' AND c.event_time >= s.t_from AND c.event_time < s.t_to
    ) a
+   ${epcSpanJoin('a.parent', 'r')}
    WHERE s.depth < 8
  ),
  idx AS (
-   SELECT DISTINCT ON (ee.event_id) ee.event_id, ee.epc AS via, ee.role
-   FROM span s JOIN event_epc ee ON ee.epc = s.epc AND ee.event_time >= s.t_from AND ee.event_time < s.t_to
+   SELECT DISTINCT ON (ee.event_id) ee.event_id, ee.record_time, ee.epc AS via, ee.role
+   FROM span s JOIN event_epc ee ON ee.epc = s.epc AND ee.record_time BETWEEN s.lo AND s.hi
+                                 AND ee.event_time >= s.t_from AND ee.event_time < s.t_to
    ORDER BY ee.event_id, s.depth
  )
  SELECT ${EVENT_COLUMNS}, idx.via, idx.role,
-        (SELECT p.epc FROM event_epc p WHERE p.event_id = idx.event_id AND p.role = 'parent' LIMIT 1) AS parent
- FROM idx JOIN event e ON e.id = idx.event_id LEFT JOIN anchor_batch b ON b.id = e.batch_id
+        (SELECT p.epc FROM event_epc p WHERE p.event_id = idx.event_id AND p.record_time = idx.record_time AND p.role = 'parent' LIMIT 1) AS parent
+ FROM idx JOIN event e ON e.id = idx.event_id AND e.record_time = idx.record_time LEFT JOIN anchor_batch b ON b.id = e.batch_id
  ORDER BY e.event_time, e.id`;
 
 /** EVENT_COLUMNS of one event, as node-postgres answers them; bigints are strings. */

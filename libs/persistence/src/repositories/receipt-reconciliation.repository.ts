@@ -111,7 +111,7 @@ export class ReceiptReconciliationRepository {
       `SELECT r.event_id AS "eventId", r.receiver_id AS "receiverId", o.gln AS "receiverGln", r.received_at AS "receivedAt",
          ARRAY(SELECT bt->>'bizTransaction' FROM jsonb_array_elements(coalesce(e.body->'bizTransactionList', '[]')) bt
                WHERE bt->>'bizTransaction' IS NOT NULL) AS "bizTransactions",
-         ARRAY(SELECT DISTINCT ee.epc FROM event_epc ee WHERE ee.event_id = r.event_id) AS epcs, e.body
+         ARRAY(SELECT DISTINCT ee.epc FROM event_epc ee WHERE ee.event_id = r.event_id AND ee.record_time = e.record_time) AS epcs, e.body
        FROM receipt_reconciliation r JOIN event e ON e.id = r.event_id JOIN organization o ON o.id = r.receiver_id
        WHERE r.reconciled_at IS NULL ORDER BY r.event_id LIMIT 1 FOR UPDATE OF r SKIP LOCKED`,
     );
@@ -230,8 +230,13 @@ export class ReceiptReconciliationRepository {
     return candidates.find((s) => s.byTransaction || rules.destinationGlnOf(s.body) === receipt.receiverGln) ?? null;
   }
 
+  /** The EPCs an event names: its row gives the record time that picks the month its index rows are in. */
   private async namedBy(tx: EntityManager, eventId: string): Promise<string[]> {
-    const rows = await queryRows<{ epc: string }>(tx, `SELECT DISTINCT epc FROM event_epc WHERE event_id = $1`, [eventId]);
+    const rows = await queryRows<{ epc: string }>(
+      tx,
+      `SELECT DISTINCT x.epc FROM event e JOIN event_epc x ON x.event_id = e.id AND x.record_time = e.record_time WHERE e.id = $1`,
+      [eventId],
+    );
     return rows.map((r) => r.epc);
   }
 

@@ -71,7 +71,11 @@ export async function attachCaptureSignature(tx: EntityManager, signature: NewCa
       signature.eventHashes,
     ],
   );
-  await tx.query(`UPDATE event SET signature_id = $1 WHERE id = ANY($2::bigint[])`, [id, eventIds]);
+  // The events were stored by this transaction, so they carry its record time: one month's partition to update.
+  await tx.query(`UPDATE event SET signature_id = $1 WHERE id = ANY($2::bigint[]) AND record_time = (SELECT event_record_time())`, [
+    id,
+    eventIds,
+  ]);
 }
 
 @Injectable()
