@@ -12,6 +12,7 @@ import { benchCaptureFormats } from './capture-formats.bench';
 import { benchCaptureStages } from './capture-stages.bench';
 import { benchHostileInput } from './hostile-input.bench';
 import { benchMerkle } from './merkle.bench';
+import { benchPartitionMigration } from './partition-migration.bench';
 import { benchProofBundle } from './proof-bundle.bench';
 import { benchProvenance } from './provenance.bench';
 import { benchVerification } from './verification.bench';
@@ -31,6 +32,7 @@ const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   verification: benchVerification,
   provenance: benchProvenance,
   hostile: benchHostileInput,
+  'partition-migration': benchPartitionMigration,
 };
 
 /** `npm run bench [suite…]`: prints every figure with its unit and note, and keeps them in bench/results/. */

@@ -28,6 +28,8 @@ export interface BenchSizes {
   hostileSizes: number[];
   hostileRepeats: number;
   hostileValidEvents: number[];
+  /** partition-migration: events moved by the migration to monthly partitions and back. */
+  migrationEvents: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -69,5 +71,6 @@ export function benchSizes(env: Env = process.env): BenchSizes {
     hostileSizes: list('BENCH_HOSTILE_SIZES', [4000, 16000, 64000, 256000, 1000000], [4000]),
     hostileRepeats: num('BENCH_HOSTILE_REPEATS', 3, 1),
     hostileValidEvents: list('BENCH_HOSTILE_VALID_EVENTS', [1000, 10000], [1000]),
+    migrationEvents: num('BENCH_MIGRATION_EVENTS', 1_000_000, 30_000),
   };
 }
