@@ -1,4 +1,4 @@
-import { runMigrations } from '@pharmatrace/persistence';
+import { HISTORY_SQL, runMigrations } from '@pharmatrace/persistence';
 import { Client } from 'pg';
 import { createBenchDatabase } from './bench-db';
 import { startApiProcess } from './api-process';
@@ -71,15 +71,7 @@ async function explain(databaseUrl: string, epc: string): Promise<void> {
   await c.connect();
   try {
     const plans: [string, string, unknown[]][] = [
-      [
-        'timeline (one per container walked)',
-        `SELECT ee.event_id, ee.event_time, ee.role, e.event_type, e.action,
-                (SELECT p.epc FROM event_epc p WHERE p.event_id = ee.event_id AND p.role = 'parent' LIMIT 1) AS parent
-         FROM event_epc ee JOIN event e ON e.id = ee.event_id
-         WHERE ee.epc = $1 AND ee.event_time >= coalesce($2::timestamptz, '-infinity') AND ee.event_time < coalesce($3::timestamptz, 'infinity')
-         ORDER BY ee.event_time, ee.event_id`,
-        [epc, null, null],
-      ],
+      ['history (the provenance statement, each EPC read within its record-time span)', HISTORY_SQL, [epc]],
       [
         'lot countsByStatus',
         `SELECT status, count(*) AS n FROM pack_state WHERE gtin = $1 AND lot = $2 AND ($3::uuid IS NULL OR custodian_id = $3) GROUP BY status ORDER BY status`,

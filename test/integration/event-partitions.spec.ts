@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import { commissioningEvent, epcisDocument, packingEvent } from '@pharmatrace/epcis';
-import { AuditRepository, dataSourceOptions, HISTORY_SQL, runMigrations, VIEWS_SQL } from '@pharmatrace/persistence';
+import { AuditRepository, dataSourceOptions, HISTORY_SQL, VIEWS_SQL } from '@pharmatrace/persistence';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../libs/persistence/src/migrations';
 import { adminUrl, withAdmin } from '../support/database';
 import { CAPTURE, createOrganization, gql, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
@@ -305,8 +305,12 @@ describe('the migration to monthly partitions, on a database holding events (rea
   beforeAll(() => withAdmin((c) => c.query(`CREATE DATABASE ${name}`)));
   afterAll(() => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
 
+  // The migrations up to this one, and this one last: later migrations are not part of the move.
+  const at = MIGRATIONS.findIndex((m) => m.name === 'EventPartitions1766600000000');
+  const upTo = (options: DataSourceOptions) => new DataSource({ ...options, migrations: MIGRATIONS.slice(0, at + 1) });
+
   it('moves every event and index row into its month, keeps ids, hashes unique and spans exact, and moves them back on down()', async () => {
-    const before = new DataSource({ ...dataSourceOptions(url, { poolSize: 1 }), migrations: MIGRATIONS.slice(0, -1) });
+    const before = new DataSource({ ...dataSourceOptions(url, { poolSize: 1 }), migrations: MIGRATIONS.slice(0, at) });
     await before.initialize();
     await before.runMigrations({ transaction: 'all' });
     await before.destroy();
@@ -338,7 +342,10 @@ describe('the migration to monthly partitions, on a database holding events (rea
         [pack('M1'), GTIN, second],
       );
 
-      expect(await runMigrations(url)).toEqual(['EventPartitions1766600000000']);
+      const partitioning = upTo(dataSourceOptions(url, { poolSize: 1 }));
+      await partitioning.initialize();
+      expect((await partitioning.runMigrations({ transaction: 'all' })).map((m) => m.name)).toEqual(['EventPartitions1766600000000']);
+      await partitioning.destroy();
       const { rows: moved } = await c.query(`SELECT id::int, tableoid::regclass::text AS part FROM event ORDER BY id`);
       expect(moved).toEqual([
         { id: first, part: 'partitions.event_y2025m03' },
@@ -379,7 +386,7 @@ describe('the migration to monthly partitions, on a database holding events (rea
         code: '23505',
       });
 
-      const ds = new DataSource(dataSourceOptions(url, { poolSize: 1 }));
+      const ds = upTo(dataSourceOptions(url, { poolSize: 1 }));
       await ds.initialize();
       await ds.undoLastMigration({ transaction: 'all' });
       await ds.destroy();

@@ -29,6 +29,7 @@ import { CaseEntryRecord1766300000001 } from './1766300000001-case-entry-record'
 import { CaptureForeignKeys1766400000000 } from './1766400000000-capture-foreign-keys';
 import { CaseOwnersQuantities1766500000000 } from './1766500000000-case-owners-quantities';
 import { EventPartitions1766600000000 } from './1766600000000-event-partitions';
+import { LotPageIndex1766700000000 } from './1766700000000-lot-page-index';
 
 export const MIGRATIONS = [
   InitialSchema1764064800000,
@@ -62,4 +63,5 @@ export const MIGRATIONS = [
   CaptureForeignKeys1766400000000,
   CaseOwnersQuantities1766500000000,
   EventPartitions1766600000000,
+  LotPageIndex1766700000000,
 ];

@@ -54,7 +54,7 @@ interface LotPackRow {
 }
 
 /**
- * A lot's packs, counted and paged in SQL over pack_state_lot_idx (gtin, lot). `custodianId` narrows every read
+ * A lot's packs, counted and paged in SQL over pack_state_lot_epc_idx (gtin, lot, epc). `custodianId` narrows every read
  * to the packs one organization holds now.
  */
 @Injectable()
