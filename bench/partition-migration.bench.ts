@@ -30,7 +30,8 @@ async function counts(url: string): Promise<{ events: number; index: number; par
 /**
  * Issue 18's migration path, timed: a history of BENCH_MIGRATION_EVENTS events is loaded into the partitioned schema,
  * `EventPartitions1766600000000.down()` turns it back into today's unpartitioned tables, and `up()` moves it into
- * monthly partitions again, each in the migrations' one transaction, as the deploy step (`scripts/dev-services/deploy.cli.ts`) and `npm start` run them.
+ * monthly partitions again, each in the migrations' one transaction, as the deploy step
+ * (`scripts/dev-services/deploy.cli.ts`) and `npm start` run them.
  */
 export async function benchPartitionMigration(): Promise<BenchRow[]> {
   const db = await createBenchDatabase('migration');
@@ -51,12 +52,11 @@ export async function benchPartitionMigration(): Promise<BenchRow[]> {
     await ds.initialize();
     let downSeconds: number;
     let upSeconds: number;
-    let flat: Awaited<ReturnType<typeof counts>>;
     try {
       let t = performance.now();
       await ds.undoLastMigration({ transaction: 'all' });
       downSeconds = (performance.now() - t) / 1000;
-      flat = await counts(db.url);
+      const flat = await counts(db.url);
       if (flat.partitioned || flat.events !== load.events || flat.index !== load.eventEpcRows)
         throw new Error(`down() left ${JSON.stringify(flat)} of ${shape}`);
       t = performance.now();

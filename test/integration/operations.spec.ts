@@ -217,7 +217,8 @@ describe('operations: health, metrics, request ids, no stack traces (issue 11)',
       // A worker whose node does not answer: the chain id it must ask for fails, and is counted.
       const offline = await startWorker(testConfig({ ...env(), CHAIN_RPC_URL: `http://127.0.0.1:${await freePort()}`, CHAIN_ID: '' }));
       others.push(offline);
-      await offline.get(AnchoringService).tick();
+      // Its own tick loop takes the anchorer's lease in turn (a tick without it tries no chain): tick until one holds it.
+      await waitFor(async () => (await offline.get(AnchoringService).tick()).leased, 20_000);
       const offlineText = (await request(`http://127.0.0.1:${offline.get(MetricsServer).port}`).get('/metrics')).text;
       expect(sample(offlineText, 'pharmatrace_chain_rpc_errors_total{chain="default",code="RPC_UNAVAILABLE"}')).toBeGreaterThanOrEqual(1);
     });
