@@ -100,6 +100,20 @@ async function takeRecordTime(tx: EntityManager): Promise<void> {
   await tx.query(`SELECT event_record_time()`);
 }
 
+/**
+ * The exception cases holding these items in quarantine, directly or through a container they sit in now: by EPC,
+ * the lowest case number. Each level of the walk up reads one `pack_state` row by its key (a lateral lookup that no
+ * plan can turn into a scan of the container index, see VIEWS_SQL).
+ */
+export const QUARANTINE_HOLDS_SQL = `WITH RECURSIVE up(item, epc, depth) AS (
+   SELECT e, e, 0 FROM unnest($1::text[]) AS e
+   UNION ALL
+   SELECT up.item, p.container_epc, up.depth + 1 FROM up
+   CROSS JOIN LATERAL (SELECT container_epc FROM pack_state WHERE epc = up.epc OFFSET 0) p
+   WHERE p.container_epc IS NOT NULL AND up.depth < 16
+ )
+ SELECT up.item AS epc, min(h.case_number)::text AS "caseNumber" FROM up JOIN quarantine_hold h ON h.epc = up.epc GROUP BY up.item`;
+
 /** A receiving event's business step, as capture stores it (its CBV short name). */
 const RECEIVING_BIZSTEP = 'receiving';
 /** Containment levels the lock walks down: pack, case, pallet, container and more, with room; it ends a cycle. */
@@ -273,17 +287,7 @@ export class EventRepository {
    */
   private async holdsOf(tx: EntityManager, epcs: string[]): Promise<Map<string, string>> {
     if (!epcs.length) return new Map();
-    const rows = await queryRows<{ epc: string; caseNumber: string }>(
-      tx,
-      `WITH RECURSIVE up(item, epc, depth) AS (
-         SELECT e, e, 0 FROM unnest($1::text[]) AS e
-         UNION ALL
-         SELECT up.item, p.container_epc, up.depth + 1 FROM up JOIN pack_state p ON p.epc = up.epc
-         WHERE p.container_epc IS NOT NULL AND up.depth < 16
-       )
-       SELECT up.item AS epc, min(h.case_number)::text AS "caseNumber" FROM up JOIN quarantine_hold h ON h.epc = up.epc GROUP BY up.item`,
-      [epcs],
-    );
+    const rows = await queryRows<{ epc: string; caseNumber: string }>(tx, QUARANTINE_HOLDS_SQL, [epcs]);
     return new Map(rows.map((r) => [r.epc, r.caseNumber]));
   }
 
