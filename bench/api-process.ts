@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
@@ -23,9 +24,10 @@ export interface ApiProcess {
 /**
  * The API as production runs it, in a process of its own so the load generator does not share its event loop.
  * BENCH_CPU_PROF=1 writes a V8 CPU profile of it to bench/results/ when it stops. The load comes from one key and one
- * address: the rate limits would measure the throttler's refusals, not the path.
+ * address: the rate limits would measure the throttler's refusals, not the path. `nice`: the process's CPU priority
+ * (0 normal, up to 19 lowest), as an operator may give bulk capture on a host it shares with verification.
  */
-export async function startApiProcess(databaseUrl: string): Promise<ApiProcess> {
+export async function startApiProcess(databaseUrl: string, options: { nice?: number } = {}): Promise<ApiProcess> {
   const port = await freePort();
   const profile = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, 'bench', 'results')] : [];
   if (profile.length) mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
@@ -43,6 +45,7 @@ export async function startApiProcess(databaseUrl: string): Promise<ApiProcess> 
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  if (options.nice) setPriority(child.pid!, options.nice);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
@@ -112,4 +115,14 @@ export async function cpuMeter(pg: Client, database: string, apiPid?: number): P
       postgres: after.reduce((sum, pid) => sum + cpuMs(pid) - (before.get(pid) ?? 0), 0),
     };
   };
+}
+
+/**
+ * The API's own worst event-loop delay since the last call, in ms (prom-client's monitorEventLoopDelay, 10 ms
+ * resolution, reset by each scrape): the server's stall without the time the machine gave to other processes.
+ */
+export async function apiLoopDelayMax(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('nodejs_eventloop_lag_max_seconds '));
+  return line ? Number(line.split(' ')[1]) * 1000 : NaN;
 }

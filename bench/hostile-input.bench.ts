@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { commissioningEvent, epcisDocument, MAX_LIST_LENGTH, MAX_NESTING_DEPTH, writeEpcisXml } from '@pharmatrace/epcis';
 import { JSON_BODY_LIMIT } from '../apps/api/src/common/json-body.parser';
 import { STREAMED_CAPTURE_THRESHOLD } from '../apps/api/src/epcis-rest/epcis-binding';
+import { apiLoopDelayMax } from './api-process';
 import { createBenchDatabase } from './bench-db';
 import type { BenchRow } from './bench.types';
 import { benchSizes } from './sizes';
@@ -104,16 +105,6 @@ const once = () => new Promise((resolve, reject) => {
   parentPort.postMessage({ latencies });
 })().catch((e) => parentPort.postMessage({ error: String(e && e.message) }));
 `;
-
-/**
- * The API's own worst event-loop delay since the last call, in ms (prom-client's monitorEventLoopDelay, 10 ms
- * resolution, reset by each scrape): the server's stall without the time the machine gave to other processes.
- */
-async function apiLoopDelayMax(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('nodejs_eventloop_lag_max_seconds '));
-  return line ? Number(line.split(' ')[1]) * 1000 : NaN;
-}
 
 const capture = (epcs: unknown[]) =>
   epcisDocument([
