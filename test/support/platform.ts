@@ -9,6 +9,7 @@ import { gs1CheckDigit } from '@pharmatrace/gs1';
 import request from 'supertest';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { CLOCK, Clock } from '../../apps/api/src/common/clock';
+import { ExpressServerAdapter } from '../../apps/api/src/common/express-server.adapter';
 import { useJsonBodyParser } from '../../apps/api/src/common/json-body.parser';
 import { useSecurityHeaders } from '../../apps/api/src/common/security.headers';
 import { KeyGate } from '../../apps/api/src/rate-limits/key-gate.middleware';
@@ -62,7 +63,8 @@ export async function startApi(config: AppConfig, options: { clock?: Clock } = {
   const builder = Test.createTestingModule({ imports: [ApiModule.forRoot(config)] });
   if (options.clock) builder.overrideProvider(CLOCK).useValue(options.clock);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+  // As main.ts builds it: requests and responses made with Express's prototypes (ExpressServerAdapter).
+  const app = moduleRef.createNestApplication(new ExpressServerAdapter(), { logger: ['error', 'warn'] });
   useSecurityHeaders(app as NestExpressApplication);
   // As main.ts does: before the body parsers, which init() registers.
   app.use(app.get(KeyGate).handle);

@@ -5,13 +5,17 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { loadConfig } from '@pharmatrace/config';
 import { ApiModule } from './api.module';
+import { ExpressServerAdapter } from './common/express-server.adapter';
 import { useSecurityHeaders } from './common/security.headers';
 import { useJsonBodyParser } from './common/json-body.parser';
 import { KeyGate } from './rate-limits/key-gate.middleware';
 
 async function bootstrap() {
   const config = loadConfig();
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), { bodyParser: true, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), new ExpressServerAdapter(), {
+    bodyParser: true,
+    bufferLogs: true,
+  });
   app.useLogger(app.get(PinoLogger));
   useSecurityHeaders(app);
   // Before the body parsers: without a key in force, a large body is refused unread.
