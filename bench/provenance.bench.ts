@@ -1,4 +1,5 @@
 import { HISTORY_SQL, runMigrations } from '@pharmatrace/persistence';
+import { Agent, request } from 'node:http';
 import { Client } from 'pg';
 import { createBenchDatabase } from './bench-db';
 import { startApiProcess } from './api-process';
@@ -50,6 +51,40 @@ async function gql(url: string, query: string, variables: Record<string, unknown
   if (!res.ok || body.errors) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
   return body.data;
 }
+
+/**
+ * One GraphQL request as a lean client sends it, for the timed loop: the body is kept as bytes and checked for an
+ * answer without errors, not parsed. With fetch and JSON.parse the bench's own collections (48 in 15 s, 5-11 ms each)
+ * fell inside 8 of the 15 slowest requests and were counted as the API's latency.
+ */
+function rawGql(url: string, agent: Agent, body: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: 'POST',
+      agent,
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${HISTORY_REGULATOR.apiKey}`,
+        'content-length': Buffer.byteLength(body),
+      },
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const answer = Buffer.concat(chunks);
+        if (res.statusCode !== 200 || !answer.subarray(0, 24).equals(ANSWER_START) || answer.includes(ERRORS))
+          reject(new Error(`HTTP ${res.statusCode}: ${answer.subarray(0, 500).toString()}`));
+        else resolve();
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+const ANSWER_START = Buffer.from('{"data":{"provenance":{"');
+const ERRORS = Buffer.from('"errors":[');
 
 /** A pack's answer must hold the three levels it was loaded with, or the timings would measure a shallower walk. */
 function checkProvenance(p: any): string | null {
@@ -141,16 +176,27 @@ export async function benchProvenance(): Promise<BenchRow[]> {
       if (problem) throw new Error(`provenance(${epc}): ${problem}`);
     }
 
-    const latencies: number[] = [];
+    // What the timed loop asks, and how many events each answer holds, settled before it starts.
+    const bodies: string[] = [];
     let eventsServed = 0;
+    for (let i = 0; i < PROVENANCE_MAX_REQUESTS; i++) {
+      const epc = randomEpc();
+      bodies.push(JSON.stringify({ query: PROVENANCE_QUERY, variables: { epc } }));
+    }
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const latencies: number[] = [];
     const started = performance.now();
     while (latencies.length < PROVENANCE_MAX_REQUESTS && performance.now() - started < PROVENANCE_SECONDS * 1000) {
-      const epc = randomEpc();
       const t = performance.now();
-      const { provenance } = await gql(api.url, PROVENANCE_QUERY, { epc });
+      await rawGql(api.url, agent, bodies[latencies.length]);
       latencies.push(performance.now() - t);
-      eventsServed += provenance.events.length;
     }
+    agent.destroy();
+    for (const body of bodies.slice(0, Math.min(latencies.length, 50))) {
+      const { variables } = JSON.parse(body) as { variables: { epc: string } };
+      eventsServed += (await gql(api.url, PROVENANCE_QUERY, variables)).provenance.events.length;
+    }
+    eventsServed *= latencies.length / Math.min(latencies.length, 50);
     const seconds = (performance.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
     const p99 = percentile(latencies, 0.99);

@@ -209,10 +209,11 @@ export class PackRepository {
    * a container (AggregationEvent ADD … the next DELETE naming it as child) the container's events in that span,
    * recursively up to pallets and shipments. The DELETE names the pack itself, so a span is closed one millisecond
    * after it. Each event comes once, through the innermost EPC that names it, in event-time order. One round trip
-   * whatever the nesting depth.
+   * whatever the nesting depth. Planned generically from a connection's first execution (PlanMode).
    */
   async history(epc: string): Promise<HistoryEntry[]> {
-    const rows = await (await readerOf(this.db, this.reads)).prepared<HistoryRow>('pack_history', HISTORY_SQL, [epc]);
+    const reader = await readerOf(this.db, this.reads);
+    const rows = await reader.prepared<HistoryRow>('pack_history', HISTORY_SQL, [epc], 'generic');
     return rows.map((r) => ({ event: toStoredEvent(r), via: r.via, role: r.role, parent: r.parent }));
   }
 
