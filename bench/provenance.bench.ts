@@ -191,13 +191,13 @@ export async function benchProvenance(): Promise<BenchRow[]> {
       await rawGql(api.url, agent, bodies[latencies.length]);
       latencies.push(performance.now() - t);
     }
+    const seconds = (performance.now() - started) / 1000;
     agent.destroy();
     for (const body of bodies.slice(0, Math.min(latencies.length, 50))) {
       const { variables } = JSON.parse(body) as { variables: { epc: string } };
       eventsServed += (await gql(api.url, PROVENANCE_QUERY, variables)).provenance.events.length;
     }
     eventsServed *= latencies.length / Math.min(latencies.length, 50);
-    const seconds = (performance.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
     const p99 = percentile(latencies, 0.99);
     const perPack = `${latencies.length} random packs of ${load.packs.toLocaleString('en')}, one client back to back for ${seconds.toFixed(0)} s (${Math.round(
