@@ -90,4 +90,34 @@ describe('ReadRouting', () => {
     expect(await as('org-a')).toBe('primary');
     await routing.onModuleDestroy();
   });
+
+  describe('a statement planned generically (PlanMode)', () => {
+    function primaryOf(preparedStatements: boolean) {
+      const sent: unknown[] = [];
+      const client = { query: jest.fn(async (q: unknown) => (sent.push(q), { rows: [{ n: 1 }] })), release: jest.fn() };
+      const pool = { query: jest.fn(async () => ({ rows: [{ n: 2 }] })), connect: jest.fn(async () => client) };
+      const db = { query: jest.fn(), driver: { master: pool } } as unknown as DataSource;
+      const routing = new ReadRouting(db, { replicaUrls: [], poolSize: 1, preparedStatements, maxLagSeconds: 30, maxLagBytes: 1_000 });
+      return { routing, pool, client, sent };
+    }
+
+    it('runs named, in a read-only transaction that forces the generic plan', async () => {
+      const { routing, pool, client, sent } = primaryOf(true);
+      expect(await routing.primary.prepared('h', 'SELECT $1', ['x'], 'generic')).toEqual([{ n: 1 }]);
+      expect(pool.query).not.toHaveBeenCalled();
+      expect(sent).toEqual([
+        'BEGIN READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan',
+        { name: 'h', text: 'SELECT $1', values: ['x'] },
+        'COMMIT',
+      ]);
+      expect(client.release).toHaveBeenCalledWith(undefined);
+    });
+
+    it('runs unnamed as any statement where named ones cannot be kept: it is planned every time anyway', async () => {
+      const { routing, pool } = primaryOf(false);
+      expect(await routing.primary.prepared('h', 'SELECT $1', ['x'], 'generic')).toEqual([{ n: 2 }]);
+      expect(pool.query).toHaveBeenCalledWith({ text: 'SELECT $1', values: ['x'] });
+      expect(pool.connect).not.toHaveBeenCalled();
+    });
+  });
 });

@@ -33,7 +33,8 @@ export interface ReadRunner {
  * statement whose planning costs many times its execution and whose plan does not depend on its values: the history
  * statement, over 17 months of partitions, plans in 10–25 ms and runs in 1–3 ms, so each new pool connection made its
  * first five provenance answers 10–25 ms slower (issue 18). It costs a transaction around the statement (two more
- * round trips, about 0.35 ms on one host), as plan_cache_mode can only be set for a session or a transaction.
+ * round trips, about 0.35 ms on one host), as plan_cache_mode can only be set for a session or a transaction; not
+ * where statements go unnamed (DATABASE_PREPARED_STATEMENTS off), since those are planned at every execution anyway.
  */
 export type PlanMode = 'auto' | 'generic';
 
@@ -98,7 +99,8 @@ async function runPrepared<Row>(
 ): Promise<Row[]> {
   const statement = named ? { name, text, values } : { text, values };
   // pg types rows as `any`; read as unknown so the one assertion is the one below.
-  if (plan === 'auto') return ((await pool.query(statement)) as { rows: unknown[] }).rows as Row[];
+  // An unnamed statement is planned at every execution whatever the mode: the transaction would only add round trips.
+  if (plan === 'auto' || !named) return ((await pool.query(statement)) as { rows: unknown[] }).rows as Row[];
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
