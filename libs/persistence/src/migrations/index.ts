@@ -30,6 +30,7 @@ import { CaptureForeignKeys1766400000000 } from './1766400000000-capture-foreign
 import { CaseOwnersQuantities1766500000000 } from './1766500000000-case-owners-quantities';
 import { EventPartitions1766600000000 } from './1766600000000-event-partitions';
 import { LotPageIndex1766700000000 } from './1766700000000-lot-page-index';
+import { EventKeyCoversBatch1766800000000 } from './1766800000000-event-key-covers-batch';
 
 export const MIGRATIONS = [
   InitialSchema1764064800000,
@@ -64,4 +65,5 @@ export const MIGRATIONS = [
   CaseOwnersQuantities1766500000000,
   EventPartitions1766600000000,
   LotPageIndex1766700000000,
+  EventKeyCoversBatch1766800000000,
 ];
