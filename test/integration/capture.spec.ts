@@ -8,6 +8,7 @@ import {
   shippingEvent,
   unpackingEvent,
 } from '@pharmatrace/epcis';
+import { CAPTURE_CHUNK_EVENTS } from '@pharmatrace/persistence';
 import { Client } from 'pg';
 import { ADMIN_TOKEN, CAPTURE, createOrganization, gql, startApi, testConfig, useDatabase, withCheckDigit } from '../support/platform';
 
@@ -232,8 +233,9 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
     expect(res.errors?.[0].extensions?.code).toBe('INVALID_DOCUMENT');
   });
 
-  it('stores a document larger than one chunk (250 events) as one: later events act on packs of earlier chunks, a repeat is a duplicate', async () => {
-    const serials = Array.from({ length: 600 }, (_, i) => `CHUNK${i}`);
+  it('stores a document larger than one chunk as one: later events act on packs of earlier chunks, a repeat is a duplicate', async () => {
+    const commissioned = 2 * CAPTURE_CHUNK_EVENTS + 100;
+    const serials = Array.from({ length: commissioned }, (_, i) => `CHUNK${i}`);
     const bigCase = 'urn:epc:id:sscc:0614141.7777777777';
     const events = [
       ...serials.map((serial) =>
@@ -247,7 +249,13 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
         }),
       ),
       // Packs commissioned in the first chunk, packed from the third, and the first event again.
-      packingEvent({ eventTime: t(11), parent: bigCase, children: [pack('CHUNK0'), pack('CHUNK599')], bizLocation: SITE, readPoint: SITE }),
+      packingEvent({
+        eventTime: t(11),
+        parent: bigCase,
+        children: [pack('CHUNK0'), pack(`CHUNK${commissioned - 1}`)],
+        bizLocation: SITE,
+        readPoint: SITE,
+      }),
       commissioningEvent({
         eventTime: t(10),
         epcs: [pack('CHUNK0')],
@@ -260,8 +268,8 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
     const before = await rowCount('event');
     const res = await capture(epcisDocument(events));
     expect(res.errors).toBeUndefined();
-    expect(res.data.captureEpcisDocument).toMatchObject({ capturedCount: 601, duplicateCount: 1 });
-    expect(await rowCount('event')).toBe(before + 601);
+    expect(res.data.captureEpcisDocument).toMatchObject({ capturedCount: commissioned + 1, duplicateCount: 1 });
+    expect(await rowCount('event')).toBe(before + commissioned + 1);
     const verified = await gql(
       app,
       `query($code: String!) { verify(code: $code) { status container } }`,

@@ -15,7 +15,14 @@ import {
   slicer,
   type StreamedEpcisEvent,
 } from '@pharmatrace/epcis';
-import { CaptureSession, EventRepository, ForeignCorrectionError, NewEvent, VerificationRepository } from '@pharmatrace/persistence';
+import {
+  CAPTURE_CHUNK_EVENTS,
+  CaptureSession,
+  EventRepository,
+  ForeignCorrectionError,
+  NewEvent,
+  VerificationRepository,
+} from '@pharmatrace/persistence';
 import { CLOCK, Clock } from '../common/clock';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { ApiMetrics } from '../metrics/api.metrics';
@@ -42,7 +49,6 @@ export interface StreamCaptureOptions {
   header?: DocumentHeaderSink;
 }
 
-const CHUNK_EVENTS = 250;
 const CHUNK_BYTES = 2 * 1024 * 1024;
 
 /**
@@ -70,7 +76,7 @@ export class CaptureStreamService {
     input: AsyncIterable<StreamedEpcisEvent>,
     options: StreamCaptureOptions = {},
   ): Promise<StreamCaptureResult> {
-    const chunkEvents = options.chunkEvents ?? CHUNK_EVENTS;
+    const chunkEvents = options.chunkEvents ?? CAPTURE_CHUNK_EVENTS;
     const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
     // One record time for the whole document, as for a document captured at once.
     const recordTime = this.clock();

@@ -119,8 +119,15 @@ const RECEIVING_BIZSTEP = 'receiving';
 /** Containment levels the lock walks down: pack, case, pallet, container and more, with room; it ends a cycle. */
 const MAX_CONTAINMENT_DEPTH = 16;
 
-/** Events per chunk of a whole-document capture: a few milliseconds of synchronous work each. */
-const CAPTURE_CHUNK_EVENTS = 250;
+/**
+ * Events per chunk of a capture stored in one transaction (a whole document here, a stream's chunks in
+ * CaptureStreamService): a few milliseconds of synchronous work each. Larger than a document's usual span between
+ * commissioning a pack and packing it: the reducer then writes the pack's state once, where a chunk boundary between
+ * the two made the second chunk lock, read back and rewrite (a non-HOT update, three index entries) what the first had
+ * just inserted. At 250, 0.9 updates per captured pack and 163 ms of store a 1,000-event document; at 1,000, 105-110
+ * ms, with no longer event-loop stall in `npm run bench hostile` (issue 18).
+ */
+export const CAPTURE_CHUNK_EVENTS = 1000;
 
 @Injectable()
 export class EventRepository {
