@@ -10,6 +10,7 @@ import type { BenchRow } from './bench.types';
 import { benchSizes } from './sizes';
 import { BENCH_ORGANIZATIONS, benchPack, BenchPack, loadPacks } from './load-packs';
 import { openLoop, type OpenLoopRequest, type OpenLoopResult } from './open-loop';
+import { RedisMeter } from './redis-meter';
 
 const sizes = benchSizes();
 const PACKS = sizes.packs;
@@ -234,6 +235,7 @@ export async function benchVerification(): Promise<BenchRow[]> {
   const shared = `client (autocannon) and server share ${cpus().length} cores`;
   let server: Awaited<ReturnType<typeof startApiProcess>> | undefined;
   const pg = new Client({ connectionString: db.url });
+  const redis = new RedisMeter();
   try {
     await pg.connect();
     const load = await loadPacks(db.url, PACKS);
@@ -252,6 +254,8 @@ export async function benchVerification(): Promise<BenchRow[]> {
     }
 
     const meter = new CpuMeter(server.pid, pg, new URL(db.url).pathname.slice(1));
+    // Redis per verification (the rate limits; BullMQ's ticks do not follow load): the figure docs/capacity.md sizes Redis by.
+    const redisUse = { commands: 0, micros: 0, requests: 0 };
     const saturation: Record<string, number> = {};
     const cpu: Record<string, string> = {};
     // The endpoints take turns in short rounds rather than one long run each: on a shared machine whose speed drifts
@@ -264,8 +268,15 @@ export async function benchVerification(): Promise<BenchRow[]> {
     for (let round = 0; round < rounds; round++) {
       for (const [key, target] of Object.entries(t)) {
         const stop = await meter.start();
+        const stopRedis = key === 'verify' ? await redis.start() : undefined;
         const r = await run(server.base, target, SATURATION_ROUND_SECONDS, undefined, false);
         const used = await stop();
+        if (stopRedis) {
+          const { commands, micros } = await stopRedis();
+          redisUse.commands += commands;
+          redisUse.micros += micros;
+          redisUse.requests += r.requests.total;
+        }
         const sum = totals[key];
         sum.requests += r.requests.total;
         sum.seconds += r.duration;
@@ -320,6 +331,13 @@ export async function benchVerification(): Promise<BenchRow[]> {
       );
     }
 
+    rows.push({
+      name: `Redis per ${t.verify.name}, at saturation`,
+      value: Math.round((redisUse.commands / redisUse.requests) * 1000) / 1000,
+      unit: 'commands',
+      note: `${ms(redisUse.micros / redisUse.requests)} µs of Redis CPU a request (INFO commandstats; one API key, whose rate-limit counters are flushed every 100 ms)`,
+    });
+
     const rate = Math.max(1, Math.round(saturation.graphqlTrivial / 2));
     for (const key of ['graphqlTrivial', 'getTrivial', 'verify', 'vrs', 'digitalLink'] as const) {
       const baseline = key === 'graphqlTrivial' || key === 'getTrivial';
@@ -351,6 +369,7 @@ export async function benchVerification(): Promise<BenchRow[]> {
     return rows;
   } finally {
     await pg.end();
+    await redis.close();
     await server?.stop();
     if (process.env.BENCH_KEEP_DB === '1' && !kept) console.log(`kept ${db.url} (BENCH_DB_URL=${db.url} reuses it)`);
     else await db.drop();
