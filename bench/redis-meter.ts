@@ -4,7 +4,6 @@ import Redis from 'ioredis';
 export interface RedisUse {
   commands: number;
   micros: number;
-  byCommand: Record<string, number>;
 }
 
 /**
@@ -28,14 +27,13 @@ export class RedisMeter {
     const before = await this.read();
     return async () => {
       const after = await this.read();
-      const use: RedisUse = { commands: 0, micros: 0, byCommand: {} };
+      const use: RedisUse = { commands: 0, micros: 0 };
       for (const [name, s] of after) {
         if (name === 'info') continue;
         const calls = s.calls - (before.get(name)?.calls ?? 0);
         if (calls <= 0) continue;
         use.commands += calls;
         use.micros += s.usec - (before.get(name)?.usec ?? 0);
-        use.byCommand[name] = calls;
       }
       return use;
     };
