@@ -233,6 +233,63 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
     expect(res.errors?.[0].extensions?.code).toBe('INVALID_DOCUMENT');
   });
 
+  /**
+   * Counts every rewrite of a pack's state (an UPDATE, or an INSERT … ON CONFLICT DO UPDATE) while `work` runs, by
+   * EPC: a trigger of the test's own, as the superuser, since Postgres reports its update counts only seconds later.
+   */
+  const stateRewrites = async (work: () => Promise<unknown>): Promise<string[]> => {
+    const c = new Client({ connectionString: dbUrl() });
+    await c.connect();
+    try {
+      await c.query(`CREATE TABLE test_state_rewrite (epc text NOT NULL)`);
+      await c.query(`CREATE FUNCTION test_count_state_rewrite() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+                     AS $$ BEGIN INSERT INTO test_state_rewrite VALUES (NEW.epc); RETURN NULL; END $$`);
+      await c.query(
+        `CREATE TRIGGER test_state_rewrite AFTER UPDATE ON pack_state FOR EACH ROW EXECUTE FUNCTION test_count_state_rewrite()`,
+      );
+      await work();
+      return (await c.query(`SELECT epc FROM test_state_rewrite ORDER BY epc`)).rows.map((r) => r.epc);
+    } finally {
+      await c.query(`DROP TRIGGER IF EXISTS test_state_rewrite ON pack_state`);
+      await c.query(`DROP FUNCTION IF EXISTS test_count_state_rewrite()`);
+      await c.query(`DROP TABLE IF EXISTS test_state_rewrite`);
+      await c.end();
+    }
+  };
+
+  it('writes the state of a pack commissioned and packed in one document once, and its case once (issue 18)', async () => {
+    const serials = ['ONCE1', 'ONCE2', 'ONCE3'];
+    const onceCase = 'urn:epc:id:sscc:0614141.6666666666';
+    const site = { bizLocation: SITE, readPoint: SITE };
+    const rewritten = await stateRewrites(async () => {
+      const res = await capture(
+        epcisDocument([
+          ...serials.map((s) => commissioningEvent({ eventTime: t(30), epcs: [pack(s)], lot: 'LOT-1', expiry: '2028-06-30', ...site })),
+          packingEvent({ eventTime: t(31), parent: onceCase, children: serials.map(pack), ...site }),
+        ]),
+      );
+      expect(res.errors).toBeUndefined();
+    });
+    expect(rewritten).toEqual([]);
+    // The states hold all three events: folded in memory, not lost.
+    const verified = await gql(
+      app,
+      `query($code: String!) { verify(code: $code) { status container } }`,
+      { code: pack('ONCE2') },
+      maker.apiKey,
+    );
+    expect(verified.data.verify.container).toMatch(/^https:\/\/id\.gs1\.org\/00\/60614141666666666\d$/);
+    // A later document's unpacking rewrites what it changed, so the trigger sees rewrites: the case and its child, and
+    // (their last event) the packs still in it.
+    const later = await stateRewrites(async () => {
+      const res = await capture(
+        epcisDocument([unpackingEvent({ eventTime: t(33), parent: onceCase, children: [pack('ONCE1')], ...site })]),
+      );
+      expect(res.errors).toBeUndefined();
+    });
+    expect(later).toEqual([expect.stringMatching(/\/00\//), ...serials.map((s) => expect.stringContaining(`/21/${s}`))]);
+  });
+
   it('stores a document larger than one chunk as one: later events act on packs of earlier chunks, a repeat is a duplicate', async () => {
     const commissioned = 2 * CAPTURE_CHUNK_EVENTS + 100;
     const serials = Array.from({ length: commissioned }, (_, i) => `CHUNK${i}`);

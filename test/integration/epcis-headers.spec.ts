@@ -1,5 +1,14 @@
 import { INestApplication } from '@nestjs/common';
-import { commissioningEvent, epcisDocument, eventHashes, hashDigest, readEpcisXml } from '@pharmatrace/epcis';
+import {
+  commissioningEvent,
+  destroyingEvent,
+  epcisDocument,
+  eventHashes,
+  hashDigest,
+  readEpcisXml,
+  statusChangeEvent,
+} from '@pharmatrace/epcis';
+import { EventRepository } from '@pharmatrace/persistence';
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -39,6 +48,13 @@ describe('EPCIS REST binding headers: EPC and CBV formats, proceed captures, cap
   };
   const storedHashes = async (hashes: string[]) =>
     (await sql(`SELECT count(*) FROM event WHERE event_hash = ANY($1::bytea[])`, [hashes.map((h) => Buffer.from(hashDigest(h)))]))[0].count;
+
+  /** A buffered JSON-LD capture with these headers. */
+  const postCapture = (document: unknown, headers: Record<string, string>) =>
+    http()
+      .post('/epcis/capture')
+      .set({ ...auth(), ...headers, 'Content-Type': 'application/ld+json' })
+      .send(JSON.stringify(document));
 
   async function finished(location: string) {
     for (let i = 0; i < 200; i++) {
@@ -164,12 +180,7 @@ describe('EPCIS REST binding headers: EPC and CBV formats, proceed captures, cap
 
   it('takes a capture written in either EPC syntax whatever GS1-EPC-Format says, as the binding leaves the server to read both', async () => {
     const document = epcisDocument([commission('H1')]);
-    const res = await http()
-      .post('/epcis/capture')
-      .set(auth())
-      .set('GS1-EPC-Format', 'Always_GS1_Digital_Link')
-      .set('Content-Type', 'application/ld+json')
-      .send(JSON.stringify(document));
+    const res = await postCapture(document, { 'GS1-EPC-Format': 'Always_GS1_Digital_Link' });
     expect(res.status).toBe(202);
     expect(await finished(res.headers.location)).toMatchObject({ success: true, capturedCount: 1 });
   });
@@ -238,12 +249,7 @@ describe('EPCIS REST binding headers: EPC and CBV formats, proceed captures, cap
 
   it('GS1-Capture-Error-Behaviour: proceed stores the valid events of a buffered document and reports each refused one', async () => {
     const document = mixed('PB');
-    const res = await http()
-      .post('/epcis/capture')
-      .set(auth())
-      .set('GS1-Capture-Error-Behaviour', 'proceed')
-      .set('Content-Type', 'application/ld+json')
-      .send(JSON.stringify(document));
+    const res = await postCapture(document, { 'GS1-Capture-Error-Behaviour': 'proceed' });
     expect(res.status).toBe(202);
     await expectProceeded(res.headers.location, document);
   });
@@ -257,6 +263,34 @@ describe('EPCIS REST binding headers: EPC and CBV formats, proceed captures, cap
     );
     expect(res.status).toBe(202);
     await expectProceeded(res.headers.get('location')!, document);
+  });
+
+  it('GS1-Capture-Error-Behaviour: proceed refuses a chain of events, each allowed only by a refused one, in one pass', async () => {
+    const [a, b] = [pack('CHAIN1'), pack('CHAIN2')];
+    const at = (minute: number) => `2026-02-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
+    const document = epcisDocument([
+      commissioningEvent({ eventTime: at(0), epcs: [a, b], lot: 'LOT7', expiry: '2028-01-31' }),
+      destroyingEvent({ eventTime: at(1), epcs: [a] }),
+      statusChangeEvent({ eventTime: at(2), epcs: [b], bizStep: 'holding', disposition: 'non_sellable_other' }),
+      // Refused by the destroyed pack; applied to the locked one, it made the next event valid.
+      statusChangeEvent({ eventTime: at(3), epcs: [a, b], bizStep: 'stocking', disposition: 'active' }),
+      destroyingEvent({ eventTime: at(4), epcs: [b] }),
+    ]);
+    const stores = jest.spyOn(app.get(EventRepository), 'capture');
+    try {
+      const res = await postCapture(document, { 'GS1-Capture-Error-Behaviour': 'proceed' });
+      expect(res.status).toBe(202);
+      const job = await finished(res.headers.location);
+      expect(job).toMatchObject({ capturedCount: 3, refusedCount: 2 });
+      expect(job.errors).toEqual([
+        expect.objectContaining({ code: 'CAPTURE_CONFLICT', eventIndex: 3, field: '/epcList/0', rule: 'PACK_INACTIVE' }),
+        expect.objectContaining({ code: 'CAPTURE_CONFLICT', eventIndex: 4, field: '/epcList/0', rule: 'PACK_INACTIVE' }),
+      ]);
+      // The chunk refused, then stored without both: two attempts, where a refused event applied in part took three.
+      expect(stores).toHaveBeenCalledTimes(2);
+    } finally {
+      stores.mockRestore();
+    }
   });
 
   it('runs rollback by default: the same mix is refused before the 202 and nothing of it is stored', async () => {

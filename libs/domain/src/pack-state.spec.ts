@@ -401,6 +401,27 @@ describe('status rules', () => {
     expect(shipAfter.violations[0].code).toBe(ViolationCode.PACK_INACTIVE);
   });
 
+  it('lets a refused event change none of its items, so the events after it are judged as a capture storing them without it would be', () => {
+    const two: EventFacts = { ...commission, eventId: nextId++, epcs: [pack(1), pack(2)] };
+    const before = run(
+      [],
+      [
+        two,
+        event({ minute: 5, bizStep: 'destroying', epcs: [pack(1)], capturedBy: 'maker' }),
+        event({ minute: 6, bizStep: 'holding', disposition: 'non_sellable_other', epcs: [pack(2)], capturedBy: 'maker' }),
+      ],
+    ).byEpc;
+    // Reactivating both: the destroyed pack refuses it, so the locked one stays locked, and destroying it is refused too.
+    const reactivate = event({ minute: 7, bizStep: 'stocking', disposition: 'active', epcs: [pack(1), pack(2)], capturedBy: 'maker' });
+    const destroy = event({ minute: 8, bizStep: 'destroying', epcs: [pack(2)], capturedBy: 'maker' });
+    const applied = apply([...before.values()], [reactivate, destroy]);
+    expect(applied.violations).toEqual([
+      expect.objectContaining({ eventId: reactivate.eventId, epc: pack(1), code: ViolationCode.PACK_INACTIVE }),
+      expect.objectContaining({ eventId: destroy.eventId, epc: pack(2), code: ViolationCode.PACK_INACTIVE }),
+    ]);
+    expect(applied.states).toEqual([]);
+  });
+
   it('never undoes a destroyed or stolen pack', () => {
     const destroyed = run([], [commission, event({ minute: 5, bizStep: 'destroying', epcs: [pack(1)], capturedBy: 'maker' })]).byEpc.get(
       pack(1),

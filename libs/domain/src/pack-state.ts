@@ -323,6 +323,28 @@ export function applyEvents(
     }
     return out;
   };
+  /**
+   * What the event being applied changed, item by item, to undo it if one of its items refuses it: a refused event
+   * changes nothing. Applied in part, it let the next events be judged on states that a capture storing the rest
+   * (proceed) would not have, and each retry without the newly refused events could refuse more: one pass a link of
+   * such a chain, chunk-size passes over a chunk at worst (issue 18).
+   */
+  let journal = new Map<string, { before: ItemState | undefined; changed: boolean }>();
+  const remember = (epc: string) => {
+    if (journal.has(epc)) return;
+    const s = states.get(epc);
+    journal.set(epc, { before: s && { ...s }, changed: changed.has(epc) });
+  };
+  const undo = (eventId: number, flagCount: number) => {
+    for (const [epc, { before, changed: wasChanged }] of journal) {
+      setContainer(epc, states.get(epc)?.containerEpc ?? null, before?.containerEpc ?? null);
+      if (before) states.set(epc, before);
+      else states.delete(epc);
+      if (!wasChanged) changed.delete(epc);
+    }
+    flags.length = flagCount;
+    impliedChildren.delete(eventId);
+  };
   const touch = (epc: string, facts: EventFacts, change: Partial<ItemState>) => {
     const s = states.get(epc);
     if (!s) return;
@@ -336,6 +358,7 @@ export function applyEvents(
       }
     }
     if (late) return;
+    remember(epc);
     if (change.containerEpc !== undefined && change.containerEpc !== s.containerEpc) {
       setContainer(epc, s.containerEpc, change.containerEpc);
     }
@@ -351,6 +374,7 @@ export function applyEvents(
   };
   const create = (epc: string, facts: EventFacts, extra: Partial<ItemState>) => {
     const id = identityOf(epc, facts);
+    remember(epc);
     states.set(epc, {
       epc,
       kind: id.kind,
@@ -375,11 +399,11 @@ export function applyEvents(
   };
 
   const byTime = [...events].sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime() || a.eventId - b.eventId);
-  for (const facts of byTime) {
+  const applyOne = (facts: EventFacts) => {
     const refusals = refusalsOf(facts);
     if (refusals.length) {
       violations.push(...refusals);
-      continue;
+      return;
     }
     flags.push(...unlicensedTrades);
     // Late for an item it names: it changes nothing of that item (touch skips it), and regulators should know.
@@ -393,7 +417,7 @@ export function applyEvents(
       for (const epc of facts.epcs) {
         if (!states.has(epc)) create(epc, facts, { lot: facts.lot, expiry: facts.expiry });
       }
-      continue;
+      return;
     }
     if (facts.eventType === 'AggregationEvent' && facts.parent) {
       const parent = facts.parent;
@@ -411,7 +435,7 @@ export function applyEvents(
       }
     }
     const change = custodyChange(facts);
-    if (!change) continue;
+    if (!change) return;
     const named = namedBy(facts);
     const affected = new Set<string>();
     for (const epc of named) {
@@ -419,6 +443,12 @@ export function applyEvents(
       for (const d of descendants(epc)) affected.add(d);
     }
     for (const epc of affected) touch(epc, facts, change);
+  };
+  for (const facts of byTime) {
+    const marks = { violations: violations.length, flags: flags.length };
+    journal = new Map();
+    applyOne(facts);
+    if (violations.length > marks.violations) undo(facts.eventId, marks.flags);
   }
   return { states: [...changed].map((epc) => states.get(epc)!), impliedChildren, violations, flags };
 }

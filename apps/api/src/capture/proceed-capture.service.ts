@@ -10,7 +10,14 @@ import {
   slicer,
   type StreamedEpcisEvent,
 } from '@pharmatrace/epcis';
-import { EventRepository, ForeignCorrectionError, NewEvent, StateReducer, VerificationRepository } from '@pharmatrace/persistence';
+import {
+  CAPTURE_CHUNK_EVENTS,
+  EventRepository,
+  ForeignCorrectionError,
+  NewEvent,
+  StateReducer,
+  VerificationRepository,
+} from '@pharmatrace/persistence';
 import { isIgnoreFieldsKey } from 'pharmatrace-verify/cbv';
 import { AppError } from '../common/app.error';
 import { CLOCK, Clock } from '../common/clock';
@@ -49,9 +56,6 @@ function unreadableRest(e: unknown): RefusedEvent {
   }
   throw e;
 }
-
-/** Events per storing transaction; a refusal inside one repeats it without the refused events. */
-const CHUNK_EVENTS = 250;
 
 /**
  * The events of a document read whole, as a streamed document yields them: the document's @context, its ignoreFields
@@ -114,7 +118,9 @@ export class ProceedCaptureService {
           result.refused.push({ code: e.code, issues: e.issues });
           result.refusedCount++;
         }
-        if (chunk.length >= CHUNK_EVENTS) {
+        // A chunk as a whole document's (a pack commissioned and packed in one is written once); a refusal inside it
+        // repeats it once without the refused events, since a refused event changes no state (applyEvents).
+        if (chunk.length >= CAPTURE_CHUNK_EVENTS) {
           await this.store(org, chunk, reduce, result);
           chunk = [];
         }
