@@ -47,9 +47,15 @@ export function toItemState(row: PackStateRow): ItemState {
  * the EPC as unknown. A state written without a span (null) and an EPC in neither table read every month.
  */
 export const epcSpanJoin = (epc: string, as: string) => `LEFT JOIN LATERAL (
-     SELECT coalesce(CASE WHEN ps.epc IS NULL OR ps.first_record_time IS NOT NULL THEN least(ps.first_record_time, sp.first_record_time) END,
+     SELECT ${EPC_SPAN_COLUMNS} FROM ${epcStateAndSpan(epc)}
+   ) ${as} ON true`;
+
+/** `lo` and `hi` of epcSpanJoin, over `ps` (the EPC's pack_state row, if any) and `sp` (its epc_span row, if any). */
+export const EPC_SPAN_COLUMNS = `coalesce(CASE WHEN ps.epc IS NULL OR ps.first_record_time IS NOT NULL THEN least(ps.first_record_time, sp.first_record_time) END,
                      '-infinity') AS lo,
             coalesce(CASE WHEN ps.epc IS NULL OR ps.first_record_time IS NOT NULL THEN greatest(ps.last_record_time, sp.last_record_time) END,
-                     'infinity') AS hi
-     FROM (SELECT ${epc} AS epc) x LEFT JOIN pack_state ps ON ps.epc = x.epc LEFT JOIN epc_span sp ON sp.epc = x.epc
-   ) ${as} ON true`;
+                     'infinity') AS hi`;
+
+/** The FROM of EPC_SPAN_COLUMNS: one row for the EPC, with its state as `ps` and its epc_span row as `sp`. */
+export const epcStateAndSpan = (epc: string) =>
+  `(SELECT ${epc} AS epc) x LEFT JOIN pack_state ps ON ps.epc = x.epc LEFT JOIN epc_span sp ON sp.epc = x.epc`;
