@@ -337,7 +337,8 @@ export function applyEvents(
   };
   const undo = (eventId: number, flagCount: number) => {
     for (const [epc, { before, changed: wasChanged }] of journal) {
-      setContainer(epc, states.get(epc)?.containerEpc ?? null, before?.containerEpc ?? null);
+      const container = states.get(epc)?.containerEpc ?? null;
+      if (container !== (before?.containerEpc ?? null)) setContainer(epc, container, before?.containerEpc ?? null);
       if (before) states.set(epc, before);
       else states.delete(epc);
       if (!wasChanged) changed.delete(epc);
@@ -426,7 +427,8 @@ export function applyEvents(
         else touch(parent, facts, {});
         for (const child of facts.children) touch(child, facts, { containerEpc: parent });
       } else if (facts.action === 'DELETE') {
-        const children = facts.children.length ? facts.children : childrenOf(parent);
+        // Sorted: the order a container's contents were put in (or put back, by an undone event) means nothing.
+        const children = facts.children.length ? facts.children : childrenOf(parent).sort();
         if (!facts.children.length) impliedChildren.set(facts.eventId, children);
         for (const child of children) {
           if (states.get(child)?.containerEpc === parent) touch(child, facts, { containerEpc: null });
