@@ -327,7 +327,9 @@ export function applyEvents(
    * What the event being applied changed, item by item, to undo it if one of its items refuses it: a refused event
    * changes nothing. Applied in part, it let the next events be judged on states that a capture storing the rest
    * (proceed) would not have, and each retry without the newly refused events could refuse more: one pass a link of
-   * such a chain, chunk-size passes over a chunk at worst (issue 18).
+   * such a chain, chunk-size passes over a chunk at worst (issue 18). Its cost: reducing a document that commissions
+   * 1,000 packs, packs, palletises and ships them took 3.2-3.4 ms before it and 3.7-4.1 ms with it, against about
+   * 110 ms of the API's CPU for such a capture; journaling only the events that set a status saved nothing measurable.
    */
   let journal = new Map<string, { before: ItemState | undefined; changed: boolean }>();
   const remember = (epc: string) => {
