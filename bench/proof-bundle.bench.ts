@@ -65,6 +65,18 @@ export async function benchProofBundle(): Promise<BenchRow[]> {
       ).createOrganization.apiKey as string;
     const maker = await org('maker', 'MANUFACTURER', withCheck('061414100001'), ['0614141']);
     const regulator = await org('regulator', 'REGULATOR', withCheck('061414100005'));
+    // Shipments go to a licensed addressee under the default LICENCE_ENFORCEMENT=refuse: the maker ships to itself.
+    const licence = await gql(maker, `mutation($i: AddLicenceInput!) { addLicence(input: $i) { id } }`, {
+      i: {
+        type: 'Wholesale licence',
+        issuingAuthority: 'Bench Board',
+        number: 'BENCH-1',
+        validFrom: '2000-01-01T00:00:00Z',
+        validUntil: '2100-01-01T00:00:00Z',
+      },
+    });
+    await gql(regulator, `mutation($id: ID!) { verifyLicence(id: $id) { id } }`, { id: licence.addLicence.id });
+    const toMaker = 'urn:epc:id:pgln:0614141.00001';
     const gtin = withCheck('0061414107346');
     const packs = Array.from({ length: 1000 }, (_, i) => `https://id.gs1.org/01/${gtin}/21/B${i}`);
     const cases = Array.from({ length: 10 }, (_, i) => `urn:epc:id:sscc:0614141.${i}${String(i).padStart(9, '0')}`);
@@ -79,10 +91,10 @@ export async function benchProofBundle(): Promise<BenchRow[]> {
       ),
       ...cases.map((c, i) => packingEvent({ eventTime: at(), parent: c, children: packs.slice(i * 100, i * 100 + 100) })),
       packingEvent({ eventTime: at(), parent: pallet, children: cases }),
-      shippingEvent({ eventTime: at(), epcs: [pallet] }),
+      shippingEvent({ eventTime: at(), epcs: [pallet], to: toMaker }),
       receivingEvent({ eventTime: at(), epcs: [pallet] }),
       unpackingEvent({ eventTime: at(), parent: pallet }),
-      shippingEvent({ eventTime: at(), epcs: [cases[0]] }),
+      shippingEvent({ eventTime: at(), epcs: [cases[0]], to: toMaker }),
       receivingEvent({ eventTime: at(), epcs: [cases[0]] }),
     ];
     await capture(lotEvents);
