@@ -207,10 +207,11 @@ interface ApiProcess {
 
 /**
  * The API as production runs it (apps/api/src/main.ts), in a child process whose memory can be read from /proc. The
- * first process registers the bench's manufacturer; a later one on the same database is given its key (`apiKey`):
+ * first process registers the bench's manufacturer; a later one on the same database is given its key (`options.apiKey`):
  * a second manufacturer could not declare the same company prefix (COMPANY_PREFIX_OVERLAP).
  */
-export async function startApiProcess(databaseUrl: string, apiKey?: string): Promise<ApiProcess> {
+export async function startApiProcess(databaseUrl: string, options: { apiKey?: string } = {}): Promise<ApiProcess> {
+  const { apiKey } = options;
   const port = 38_000 + Math.floor(Math.random() * 2000);
   const root = join(__dirname, '..');
   // BENCH_API_NODE_ARGS (e.g. `--trace-gc` or `--cpu-prof`) go to the API's node, whose output is then shown.
@@ -360,7 +361,7 @@ export async function benchCaptureFormats(): Promise<BenchRow[]> {
     // Each large capture gets a fresh API process, so VmHWM (peak RSS since start) covers that capture alone.
     for (const format of ['json', 'xml'] as const) {
       run++;
-      api = await startApiProcess(db.url, registered);
+      api = await startApiProcess(db.url, { apiKey: registered });
       const before = memoryOf(api.child.pid!);
       let bytes = 0;
       const r = run;

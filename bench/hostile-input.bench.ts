@@ -233,7 +233,7 @@ export async function benchHostileInput(): Promise<BenchRow[]> {
   // The probe and the hostile requests come from one address and key: rate limits are not what is measured here.
   Object.assign(process.env, { RATE_LIMIT_PER_KEY_PER_MINUTE: '1000000', RATE_LIMIT_PER_IP_PER_MINUTE: '1000000' });
   const db = await createBenchDatabase('hostile');
-  const api = await startApiProcess(db.url, 'Hostile Bench');
+  const api = await startApiProcess(db.url);
   const rows: BenchRow[] = [];
   try {
     // A new connection for each request: a kept-alive one may be closed by the server (its keep-alive timeout) while
