@@ -352,7 +352,6 @@ export async function benchCaptureFormats(): Promise<BenchRow[]> {
       });
     }
 
-    const registered = apiKey;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     await exited;
@@ -361,7 +360,7 @@ export async function benchCaptureFormats(): Promise<BenchRow[]> {
     // Each large capture gets a fresh API process, so VmHWM (peak RSS since start) covers that capture alone.
     for (const format of ['json', 'xml'] as const) {
       run++;
-      api = await startApiProcess(db.url, { apiKey: registered });
+      api = await startApiProcess(db.url, { apiKey });
       const before = memoryOf(api.child.pid!);
       let bytes = 0;
       const r = run;
