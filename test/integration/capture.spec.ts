@@ -271,7 +271,7 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
       expect(res.errors).toBeUndefined();
     });
     expect(rewritten).toEqual([]);
-    // The states hold all three events: folded in memory, not lost.
+    // The states hold both events, folded in memory: the case holds the pack.
     const verified = await gql(
       app,
       `query($code: String!) { verify(code: $code) { status container } }`,
