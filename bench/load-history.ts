@@ -230,7 +230,7 @@ function identify(epc: string): ItemIdentity {
 export function unitStates(events: GeneratedEvent[]): ItemState[] {
   const facts: EventFacts[] = [...events]
     .sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime() || a.id - b.id)
-    .map((e) => ({ ...eventFacts(e.body as ValidatedEvent, e.eventTime, e.capturedBy, e.epcs), eventId: e.id }));
+    .map((e) => ({ ...eventFacts(e.body as ValidatedEvent, e.eventTime, e.capturedBy, e.epcs, undefined), eventId: e.id }));
   // Recorded as the last event happens: nothing is in the future, every status as fresh as its event.
   const recordTime = facts.reduce((last, f) => (f.eventTime > last ? f.eventTime : last), new Date(0));
   const applied = applyEvents([], facts, identify, { actorOf: (id) => ACTORS.get(id)!, recordTime, maxFutureSkewMs: 0 });

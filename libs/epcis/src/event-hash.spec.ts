@@ -106,6 +106,12 @@ function shuffled<T>(items: T[], seed: number[]): T[] {
 describe('eventHash invariants', () => {
   const expected = eventHash(baseEvent, context).hash;
 
+  it('types the items of a "…List" field by the list\'s name, not by the name they are hashed under', () => {
+    // `valueList` wraps its items as `value`, a numeric field's name; they stay text, so "007" is kept as written.
+    const { prehash } = eventHash({ ...baseEvent, valueList: ['007', '1.50'] }, context);
+    expect(prehash).toContain('valueListvalue=007value=1.5');
+  });
+
   it('ignores the order of JSON keys and of list items', () => {
     fc.assert(
       fc.property(fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), (seed) => {
@@ -340,6 +346,19 @@ describe('hashDigest / digestToHash', () => {
 
   it('rejects a digest that is not 32 bytes', () => {
     expect(() => digestToHash(new Uint8Array(31))).toThrow(expect.objectContaining({ code: EpcisErrorCode.MALFORMED_HASH }));
+  });
+
+  it('reads exactly 64 hex digits, in either case, between the frame (property)', () => {
+    const digits = fc.array(fc.constantFrom(...'0123456789abcdefABCDEFgz -'.split('')), { minLength: 62, maxLength: 66 });
+    fc.assert(
+      fc.property(digits, fc.constantFrom('ni:///sha-256;', 'NI:///sha-256;', 'ni:///sha-256:'), (chars, prefix) => {
+        const hex = chars.join('');
+        const hash = `${prefix}${hex}?ver=CBV2.0`;
+        if (prefix === 'ni:///sha-256;' && /^[0-9a-fA-F]{64}$/.test(hex)) expect(hashDigest(hash)).toEqual(Buffer.from(hex, 'hex'));
+        else expect(() => hashDigest(hash)).toThrow(expect.objectContaining({ code: EpcisErrorCode.MALFORMED_HASH }));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 

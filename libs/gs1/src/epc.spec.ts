@@ -2,7 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { canonicalDigitalLink } from '@pharmatrace/epcis';
 import { canonicalEpc, companyPrefixLengthFor, epcToDigitalLink, epcToUrn, gtinToSgtinUrn, parseEpc } from './epc';
-import { Gs1ErrorCode } from './gs1-error';
+import fc from 'fast-check';
+import { gs1CheckDigit } from './check-digit';
+import { Gs1Error, Gs1ErrorCode } from './gs1-error';
 import { resolveSyntaxDictionaryPath } from './syntax-dictionary';
 
 const STANDARDS = path.resolve(path.dirname(resolveSyntaxDictionaryPath()), '..');
@@ -107,6 +109,28 @@ describe('parseEpc', () => {
     ['https://id.gs1.org/21/x', Gs1ErrorCode.BAD_DIGITAL_LINK],
   ])('rejects %s', (uri, code) => {
     expect(() => parseEpc(uri)).toThrow(expect.objectContaining({ code }));
+  });
+
+  it('reads a canonical SGTIN Digital Link as the general parse does, valid or not (property)', () => {
+    // A trailing slash changes nothing of such a link's meaning but takes it past the canonical form's fast path.
+    const outcome = (uri: string) => {
+      try {
+        return parseEpc(uri);
+      } catch (e) {
+        return { code: (e as Gs1Error).code, rule: (e as Gs1Error).rule, message: (e as Error).message };
+      }
+    };
+    const gtin = fc.oneof(
+      fc.stringMatching(/^\d{13}$/).map((body) => body + gs1CheckDigit(body)),
+      fc.stringMatching(/^\d{14}$/),
+    );
+    fc.assert(
+      fc.property(gtin, fc.stringMatching(/^[\w.-]{1,20}$/), (key, serial) => {
+        const uri = `https://id.gs1.org/01/${key}/21/${serial}`;
+        expect(outcome(uri)).toEqual(outcome(`${uri}/`));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -58,6 +58,7 @@ export function eventFacts(
   eventTime: Date,
   capturedBy: string,
   epcs: { epc: string; role: string }[],
+  identities: EventFacts['identities'],
 ): Omit<EventFacts, 'eventId'> {
   const expiry = ilmdValue(event.ilmd, 'itemExpirationDate');
   return {
@@ -75,5 +76,6 @@ export function eventFacts(
     lot: ilmdValue(event.ilmd, 'lotNumber'),
     expiry: expiry && /^\d{4}-\d{2}-\d{2}$/.test(expiry) ? expiry : null,
     destination: destinationOf(event),
+    identities,
   };
 }

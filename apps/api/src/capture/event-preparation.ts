@@ -78,7 +78,6 @@ export function prepareEvent(
   for (const { epc, role } of extractEpcs(raw)) {
     const position = positions.get(role) ?? 0;
     positions.set(role, position + 1);
-    const field = role === 'parent' ? `/${ROLE_FIELD[role]}` : `/${ROLE_FIELD[role]}/${position}`;
     try {
       const parsed = parseEpc(epc);
       const canonical = epcToDigitalLink(parsed);
@@ -86,6 +85,7 @@ export function prepareEvent(
       identities.set(canonical, identityOf(parsed));
     } catch (e) {
       if (!(e instanceof Gs1Error)) throw e;
+      const field = role === 'parent' ? `/${ROLE_FIELD[role]}` : `/${ROLE_FIELD[role]}/${position}`;
       issues.push({ eventIndex: index, field, rule: e.rule ?? e.code, message: `${JSON.stringify(epc)}: ${e.message}` });
     }
   }
@@ -100,11 +100,11 @@ export function prepareEvent(
     return { event: null, issues };
   }
   if (issues.length) return { event: null, issues };
-  const facts = { ...eventFacts(raw, eventTime, org.id, epcs), identities };
+  const facts = eventFacts(raw, eventTime, org.id, epcs, identities);
   return {
     event: {
       documentIndex: index,
-      hash: Buffer.from(hashDigest(hash)),
+      hash: hashDigest(hash),
       eventType: raw.type,
       action: raw.action ?? null,
       // Stored canonical, so queries match every spelling of a step; the body keeps what was sent.

@@ -177,7 +177,7 @@ function eventIds(values: string[]): { hashes: Buffer[]; declared: string[] } {
   for (const value of values) {
     if (/^ni:\/\/\/sha-256;/i.test(value)) {
       try {
-        hashes.push(Buffer.from(hashDigest(value)));
+        hashes.push(hashDigest(value));
       } catch {
         throw invalid('EQ_eventID', 'event-hash', `"${value}" is not a ni:///sha-256;<64 hex>?ver=CBV2.0 hash`);
       }

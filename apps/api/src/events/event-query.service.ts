@@ -106,7 +106,7 @@ export class EventQueryService {
   async findOne(eventId: string, reader: Organization): Promise<QueriedEvent> {
     let digest: Buffer | null;
     try {
-      digest = Buffer.from(hashDigest(eventId));
+      digest = hashDigest(eventId);
     } catch {
       digest = null;
     }

@@ -50,7 +50,7 @@ export class SignatureService {
     if (!key.ethAddress) {
       throw new SignatureError(SignatureRule.NO_SIGNING_ADDRESS, `${org.name} has no signing address: call registerSigningAddress first`);
     }
-    const digests = eventHashes.map((h) => Buffer.from(hashDigest(h)));
+    const digests = eventHashes.map((h) => hashDigest(h));
     const signer = recoverAddress(eventBatchDigest(org.gln, digests), `0x${bytes.toString('hex')}`);
     if (signer !== getAddress(key.ethAddress)) {
       throw new SignatureError(

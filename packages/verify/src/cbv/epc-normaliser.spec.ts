@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { canonicalDigitalLink } from './epc-normaliser';
+import { canonicalValue } from './prehash';
 
 describe('canonicalDigitalLink', () => {
   it.each([
@@ -55,5 +56,27 @@ describe('canonicalDigitalLink', () => {
         },
       ),
     );
+  });
+
+  it('leaves a canonical SGTIN Digital Link as it is, under every rule and as a number too (canonicalValue answers it first)', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^\d{14}$/),
+        fc.stringMatching(/^[\w.-]{1,20}$/),
+        fc.boolean(),
+        fc.constantFrom(1, 2, 3),
+        (gtin, serial, numeric, rules) => {
+          const uri = `https://id.gs1.org/01/${gtin}/21/${serial}`;
+          expect(canonicalDigitalLink(uri)).toBe(uri);
+          expect(canonicalValue(uri, numeric, rules as 1 | 2 | 3)).toBe(uri);
+        },
+      ),
+    );
+  });
+
+  it('renames short names however many a URI holds, and only when it holds one', () => {
+    expect(canonicalDigitalLink('https://example.com/gtin/09506000134352/ser/abc')).toBe('https://id.gs1.org/01/09506000134352/21/abc');
+    expect(canonicalDigitalLink('https://example.com/sscc/106141412345678908')).toBe('https://id.gs1.org/00/106141412345678908');
+    expect(canonicalDigitalLink('https://id.gs1.org/01/09506000134352/21/ser')).toBe('https://id.gs1.org/01/09506000134352/21/ser');
   });
 });

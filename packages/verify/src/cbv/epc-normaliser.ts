@@ -184,6 +184,8 @@ const SHORT_NAMES: [string, string][] = [
   ['/lot/', '/10/'],
   ['/ser/', '/21/'],
 ];
+/** Whether any short name occurs: most URIs hold none, and then the reference's split-and-join pass changes nothing. */
+const SHORT_NAME_IN = new RegExp(SHORT_NAMES.map(([short]) => short).join('|'));
 /** Order in which the reference looks for the primary key when moving a URI to id.gs1.org. */
 const PRIMARY_KEYS = ['00', '01', '253', '255', '401', '402', '414', '417', '8003', '8004', '8006', '8010', '8017', '8018'];
 const CPV_ONLY = new RegExp(String.raw`^https:\/\/id.gs1.org\/(?:8006\/\d{18}|01\/\d{14})\/22\/(${DL_CHAR}{0,20})$`);
@@ -222,7 +224,7 @@ function normaliseDigitalLink(input: string): string | null {
   let uri = input;
   const query = uri.indexOf('?');
   if (query >= 0) uri = uri.slice(0, query);
-  for (const [short, ai] of SHORT_NAMES) uri = uri.split(short).join(ai);
+  if (SHORT_NAME_IN.test(uri)) for (const [short, ai] of SHORT_NAMES) uri = uri.split(short).join(ai);
 
   if (!CANONICAL_DOMAIN.test(uri)) {
     for (const ai of PRIMARY_KEYS) {

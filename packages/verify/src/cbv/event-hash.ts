@@ -5,7 +5,7 @@
  * verbatim (bar the check-digit import), and event-hash.parity.spec.ts fails as soon as the two disagree on
  * the reference vectors, the official examples or random events.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { CURRENT_HASH_RULES, type DocumentContext, eventTree, type HashRules, namespacesOf } from './event-tree';
 import { prehashOfTree } from './prehash';
 
@@ -36,7 +36,7 @@ export function eventHash(
     eventTree(event as Record<string, unknown>, namespacesOf(context, undefined, rules), ignoreFields, rules),
     rules,
   );
-  return { hash: HASH_PREFIX + createHash('sha256').update(prehash, 'utf8').digest('hex') + HASH_SUFFIX, prehash };
+  return { hash: HASH_PREFIX + hash('sha256', prehash, 'hex') + HASH_SUFFIX, prehash };
 }
 
 /** The 32 digest bytes behind a CBV 2.0 SHA-256 event hash; throws on anything else. */

@@ -111,6 +111,19 @@ const PARTY_LISTS: Readonly<Record<string, { element: string; typeVocab: string 
   sourceList: { element: 'source', typeVocab: VOCAB.sourceDestType },
   destinationList: { element: 'destination', typeVocab: VOCAB.sourceDestType },
 };
+type EventList = { element: string | null; scope: Scope };
+const EPC_LIST: EventList = { element: 'epc', scope: 'other' };
+const QUANTITY_LIST: EventList = { element: 'quantityElement', scope: 'other' };
+const PARTY_LIST: EventList = { element: null, scope: 'other' };
+const SENSOR_LIST: EventList = { element: 'sensorElement', scope: 'sensorElement' };
+/** The event-level lists whose items take an element name (null: a party list, whose entries are unnamed). */
+function eventList(key: string): EventList | undefined {
+  if (EPC_LISTS.has(key)) return EPC_LIST;
+  if (QUANTITY_LISTS.has(key)) return QUANTITY_LIST;
+  if (key in PARTY_LISTS) return PARTY_LIST;
+  if (key === 'sensorElementList') return SENSOR_LIST;
+  return undefined;
+}
 const CHILD_SCOPES: Readonly<Record<string, Scope>> = {
   persistentDisposition: 'persistentDisposition',
   errorDeclaration: 'errorDeclaration',
@@ -119,6 +132,10 @@ const CHILD_SCOPES: Readonly<Record<string, Scope>> = {
 const NUMERIC_FIELDS = new Set(['quantity', 'value', 'minValue', 'maxValue', 'meanValue', 'sDev', 'percRank', 'percValue']);
 /** Keys the reference drops wherever they appear. */
 const COMMENT_KEYS = new Set(['#text', 'rdfs:comment', 'comment']);
+
+/** `object[key]`, but a JSON `__proto__` key is an own property that the accessor would not read. */
+const ownValue = (object: Record<string, unknown>, key: string): unknown =>
+  key === '__proto__' ? Object.getOwnPropertyDescriptor(object, key)?.value : object[key];
 
 class TreeBuilder {
   constructor(
@@ -151,52 +168,68 @@ class TreeBuilder {
     return String(value);
   }
 
-  /** One node per value; arrays spread into siblings of the same name. */
-  nodes(name: string, value: unknown, scope: Scope, vocab?: string): PrehashNode[] {
-    if (Array.isArray(value)) return value.flatMap((item) => this.nodes(name, item, scope, vocab));
+  /** One node per value; arrays spread into siblings of the same name. Appends to `out`, which saves a list per level. */
+  nodes(name: string, value: unknown, scope: Scope, vocab: string | undefined, out: PrehashNode[]): PrehashNode[] {
+    if (Array.isArray(value)) {
+      for (const item of value) this.nodes(name, item, scope, vocab, out);
+      return out;
+    }
     if (value !== null && typeof value === 'object') {
       const text = (value as Record<string, unknown>)['#text'];
-      return [
-        { name, value: text === undefined ? '' : this.scalar(text), children: this.children(value as Record<string, unknown>, scope) },
-      ];
+      out.push({
+        name,
+        value: text === undefined ? '' : this.scalar(text),
+        children: this.children(value as Record<string, unknown>, scope, []),
+      });
+      return out;
     }
-    const numeric = typeof value === 'number' || NUMERIC_FIELDS.has(name);
-    return [{ name, value: this.scalar(value, vocab), children: [], ...(numeric ? { numeric } : {}) }];
+    const node: PrehashNode = { name, value: this.scalar(value, vocab), children: [] };
+    if (typeof value === 'number' || NUMERIC_FIELDS.has(name)) node.numeric = true;
+    out.push(node);
+    return out;
   }
 
-  children(object: Record<string, unknown>, scope: Scope): PrehashNode[] {
-    const result: PrehashNode[] = [];
-    for (const [key, value] of Object.entries(object)) {
+  children(object: Record<string, unknown>, scope: Scope, out: PrehashNode[]): PrehashNode[] {
+    const ignored = scope === 'event' && this.ignoredAtTop.size > 0;
+    for (const key of Object.keys(object)) {
       if (COMMENT_KEYS.has(key) || key.startsWith('@')) continue;
-      if (scope === 'event' && this.ignoredAtTop.has(this.expandKey(key))) continue;
-      result.push(...this.property(key, value, scope));
+      if (ignored && this.ignoredAtTop.has(this.expandKey(key))) continue;
+      this.property(key, ownValue(object, key), scope, out);
     }
-    return result;
+    return out;
   }
 
-  property(key: string, value: unknown, scope: Scope): PrehashNode[] {
-    if (scope === 'event') {
-      if (EPC_LISTS.has(key)) return [{ name: key, value: '', children: this.nodes('epc', value, 'other') }];
-      if (QUANTITY_LISTS.has(key)) return [{ name: key, value: '', children: this.nodes('quantityElement', value, 'other') }];
-      if (key in PARTY_LISTS) return [{ name: key, value: '', children: this.partyEntries(key, value) }];
-      if (key === 'sensorElementList') {
-        return [{ name: key, value: '', children: this.nodes('sensorElement', value, 'sensorElement') }];
-      }
+  property(key: string, value: unknown, scope: Scope, out: PrehashNode[]): void {
+    const list = scope === 'event' ? eventList(key) : undefined;
+    if (list) {
+      out.push({
+        name: key,
+        value: '',
+        children: list.element ? this.nodes(list.element, value, list.scope, undefined, []) : this.partyEntries(key, value),
+      });
+      return;
     }
-    if (scope === 'sensorElement' && key === 'sensorReport') return this.nodes(key, value, 'sensorReport');
+    if (scope === 'sensorElement' && key === 'sensorReport') {
+      this.nodes(key, value, 'sensorReport', undefined, out);
+      return;
+    }
     const childScope = (scope === 'event' && CHILD_SCOPES[key]) || 'other';
     const name = this.expandKey(key);
-    const nodes = this.nodes(name, value, childScope, VOCAB_POSITIONS[scope]?.[key]);
+    const vocab = VOCAB_POSITIONS[scope]?.[key];
     // Like the reference, any other "…List" property wraps its items in elements named without the suffix. Since rules
     // 3 not an extension field whose value is an object: its JSON-LD names the children itself, as its XML twin does
     // (`<ex:sensorList><ex:probe>1</ex:probe>…` is `"ex:sensorList": {"ex:probe": [1, …]}`), and the reference, which
     // hashes the XML without a wrapping element, would give the two formats two hashes (D9).
     const named = this.rules >= 3 && name.startsWith('{') && value !== null && typeof value === 'object' && !Array.isArray(value);
-    if (name.endsWith('List') && !named) {
-      const element = name.slice(0, -4);
-      return [{ name, value: '', children: nodes.map((n) => ({ ...n, name: element })) }];
+    if (!name.endsWith('List') || named) {
+      this.nodes(name, value, childScope, vocab, out);
+      return;
     }
-    return nodes;
+    // The items are typed (numeric or not) by the list's name, then take the element's.
+    const items = this.nodes(name, value, childScope, vocab, []);
+    const element = name.slice(0, -4);
+    for (const item of items) item.name = element;
+    out.push({ name, value: '', children: items });
   }
 
   /** Each entry is an unnamed node: type first, then the id, then any extension fields. */
@@ -204,14 +237,14 @@ class TreeBuilder {
     const { element, typeVocab } = PARTY_LISTS[listKey];
     const entries = Array.isArray(value) ? value : [value];
     return entries.map((entry) => {
-      if (entry === null || typeof entry !== 'object') return { name: '', value: '', children: this.nodes(element, entry, 'other') };
+      if (entry === null || typeof entry !== 'object') {
+        return { name: '', value: '', children: this.nodes(element, entry, 'other', undefined, []) };
+      }
       const { type, [element]: id, ...rest } = entry as Record<string, unknown>;
-      const children = [
-        ...(type === undefined ? [] : this.nodes('type', type, 'other', typeVocab)),
-        ...(id === undefined ? [] : this.nodes(element, id, 'other')),
-        ...this.children(rest, 'other'),
-      ];
-      return { name: '', value: '', children };
+      const children: PrehashNode[] = [];
+      if (type !== undefined) this.nodes('type', type, 'other', typeVocab, children);
+      if (id !== undefined) this.nodes(element, id, 'other', undefined, children);
+      return { name: '', value: '', children: this.children(rest, 'other', children) };
     });
   }
 }
@@ -269,5 +302,5 @@ export function eventTree(
   const ignored = ignoreFields.flatMap((f) => extensionFieldName(f, eventNamespaces) ?? []);
   const builder = new TreeBuilder(eventNamespaces, rules, new Set(ignored.map((f) => expand.expandKey(f))));
   const type = typeof event.type === 'string' ? event.type : '';
-  return { name: type, value: '', children: builder.children(event, 'event') };
+  return { name: type, value: '', children: builder.children(event, 'event', []) };
 }

@@ -32,4 +32,15 @@ describe('memoized', () => {
       }),
     );
   });
+
+  it('keeps results that are not text, null among them, and hands every caller the same one', () => {
+    let computed = 0;
+    const f = memoized((key) => {
+      computed++;
+      return key === 'bad' ? null : Object.freeze({ length: key.length });
+    });
+    expect([f('bad'), f('bad')]).toEqual([null, null]);
+    expect(f('abc')).toBe(f('abc'));
+    expect(computed).toBe(2);
+  });
 });

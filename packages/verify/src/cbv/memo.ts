@@ -4,17 +4,18 @@
  * in its packing): hashing 1,000 events spent 37% of its 74 ms of CPU canonicalising Digital Links and times.
  * Bounded: emptied when full, so a stream of values never seen before costs a little time, never memory; and only
  * short values are kept (identifiers, codes, times), since a document's long texts rarely repeat and 8,192 of them
- * held 40-50 MB while a 30 MB document of padded events streamed through (capture-stream.spec's heap bound).
+ * held 40-50 MB while a 30 MB document of padded events streamed through (capture-stream.spec's heap bound). A result
+ * that is an object is shared by every caller that asks for the same input, so it must not be changed.
  */
-export function memoized(compute: (key: string) => string, max = 8192, maxKeyLength = 256): (key: string) => string {
-  const results = new Map<string, string>();
+export function memoized<T>(compute: (key: string) => T, max = 8192, maxKeyLength = 256): (key: string) => T {
+  const results = new Map<string, T>();
   return (key) => {
     if (key.length > maxKeyLength) return compute(key);
     let result = results.get(key);
     if (result === undefined) {
       if (results.size >= max) results.clear();
       result = compute(key);
-      results.set(flat(key), flat(result));
+      results.set(flat(key), typeof result === 'string' ? (flat(result) as T) : result);
     }
     return result;
   };
