@@ -14,8 +14,12 @@ const WEB = new RegExp(`^https?://(?:www\\.)?ref\\.gs1\\.org/cbv/${TYPES}-${TERM
 const CURIE = new RegExp(`^cbv:${TYPES}-${TERM}$`, 'i');
 const BARE = new RegExp(`^${TERM}$`, 'i');
 
+/** Already the canonical form: what capture facts hold, so what the rules ask about most (one test, not four). */
+const SHORT = /^[a-z0-9_.-]+$/;
+
 export function cbvShortName(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
+  if (SHORT.test(value)) return value;
   const trimmed = value.trim();
   if (!trimmed) return null;
   const term = (URN.exec(trimmed) ?? WEB.exec(trimmed) ?? CURIE.exec(trimmed))?.[2] ?? BARE.exec(trimmed)?.[1];

@@ -245,12 +245,14 @@ export class EventRepository {
   }
 
   private async storeChunk(tx: EntityManager, capturedBy: string, events: NewEvent[], reduce: StateReducer): Promise<CaptureOutcome> {
-    // The first of several events with one hash is the one stored; a later one is its duplicate or correction.
+    // The first of several events with one hash is the one stored; a later one is its duplicate or correction. Each
+    // hash is keyed once, a character a byte (latin1 maps bytes one to one), not in hex four times an event.
+    const keys = new Map(events.map((e) => [e, e.hash.toString('latin1')]));
     const seen = new Set<string>();
-    const representatives = events.filter((e) => !seen.has(e.hash.toString('hex')) && seen.add(e.hash.toString('hex')));
+    const representatives = events.filter((e) => !seen.has(keys.get(e)!) && seen.add(keys.get(e)!));
     const inserted = await this.insertEvents(tx, capturedBy, representatives);
-    const byHash = new Map(inserted.map((e) => [e.hash.toString('hex'), e.id]));
-    const fresh = representatives.filter((e) => byHash.has(e.hash.toString('hex')));
+    const byHash = new Map(inserted.map((e) => [e.hash.toString('latin1'), e.id]));
+    const fresh = representatives.filter((e) => byHash.has(keys.get(e)!));
     const freshSet = new Set(fresh);
     const corrections = await this.storeCorrections(
       tx,
@@ -262,7 +264,7 @@ export class EventRepository {
     const outcome = (): CaptureOutcome => ({ inserted, corrections: corrections.map((c) => c.stored), duplicates });
     if (!fresh.length) return outcome();
 
-    const facts = fresh.map((e) => ({ ...e.facts, eventId: byHash.get(e.hash.toString('hex'))! }));
+    const facts = fresh.map((e) => ({ ...e.facts, eventId: byHash.get(keys.get(e)!)! }));
     const touched = [...new Set(fresh.flatMap((e) => e.epcs.map((x) => x.epc)))];
     const current = await this.lockStatesWithContents(tx, touched);
     const indexById = new Map(facts.map((f, i) => [f.eventId, fresh[i].documentIndex]));
