@@ -336,4 +336,45 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
     // Served in its canonical Digital Link form.
     expect(verified.data.verify).toEqual({ status: 'ACTIVE', container: 'https://id.gs1.org/00/706141417777777771' });
   });
+
+  it('judges a capture against an item another capture created while it ran: one serial commissioned twice at once is refused', async () => {
+    const epc = pack('RACE-1');
+    // Another capture's commissioning of the serial, not committed yet when this capture locks the states it reads.
+    const other = new Client({ connectionString: dbUrl() });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(
+        `INSERT INTO pack_state (epc, kind, gtin, serial, lot, status, custodian_id, commissioned_by, last_event_id, last_event_time)
+         VALUES ($1, 'sgtin', $2, 'RACE-1', 'LOT-A', 'ACTIVE', $3, $3, 0, now())`,
+        [epc, GTIN, maker.id],
+      );
+      const racing = capture(epcisDocument([commissioningEvent({ eventTime: t(20), epcs: [epc], lot: 'LOT-B', expiry: '2029-12-31' })]));
+      // Until it waits on the other's row: it found no state, judged the serial new, and is writing it.
+      for (let waited = 0; ; waited += 20) {
+        const waiting = await other.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+        );
+        if (waiting.rowCount) break;
+        if (waited > 10_000) throw new Error('the capture never reached the state it races for');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await other.query('COMMIT');
+      const res = await racing;
+      expect(res.errors?.[0].extensions).toMatchObject({
+        code: 'CAPTURE_CONFLICT',
+        details: { issues: [expect.objectContaining({ field: '/epcList/0', rule: 'SERIAL_EXISTS' })] },
+      });
+    } finally {
+      await other.end();
+    }
+    const stored = new Client({ connectionString: dbUrl() });
+    await stored.connect();
+    try {
+      expect((await stored.query(`SELECT lot FROM pack_state WHERE epc = $1`, [epc])).rows).toEqual([{ lot: 'LOT-A' }]);
+      expect((await stored.query(`SELECT count(*)::int AS n FROM event_epc WHERE epc = $1`, [epc])).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await stored.end();
+    }
+  });
 });

@@ -7,7 +7,7 @@ import { ForeignCorrectionError } from '../persistence.error';
 import { insertAlerts } from './alert.repository';
 import { type PackStateRow, STATE_COLUMNS, toItemState } from './pack-state.sql';
 import { attachCaptureSignature, NewCaptureSignature } from './signature.repository';
-import { queryRows, SqlRunner } from './sql-query';
+import { copyRows, queryRows, SqlRunner } from './sql-query';
 
 export interface NewEvent {
   hash: Buffer;
@@ -118,6 +118,15 @@ export const QUARANTINE_HOLDS_SQL = `WITH RECURSIVE up(item, epc, depth) AS (
 const RECEIVING_BIZSTEP = 'receiving';
 /** Containment levels the lock walks down: pack, case, pallet, container and more, with room; it ends a cycle. */
 const MAX_CONTAINMENT_DEPTH = 16;
+
+/** Judgings of one chunk when other captures keep creating its new items first: each retry sees one more of theirs. */
+const STATE_ATTEMPTS = 3;
+
+/** A state this chunk would create exists now: another capture created it after this one locked (createStates). */
+function createdMeanwhile(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  return (e.driverError?.code ?? e.code) === '23505' && (e.driverError?.constraint ?? e.constraint) === 'pack_state_pkey';
+}
 
 /**
  * Events per chunk of a capture stored in one transaction (a whole document here, a stream's chunks in
@@ -265,6 +274,25 @@ export class EventRepository {
     if (!fresh.length) return outcome();
 
     const facts = fresh.map((e) => ({ ...e.facts, eventId: byHash.get(keys.get(e)!)! }));
+    // The states are judged on what the lock reads. An item no state exists for cannot be locked, so another capture
+    // may create it meanwhile (the same serial commissioned, the same case made up); writing ours over theirs would
+    // let both stand unjudged. Ours are created with COPY, which then fails on the key: the chunk's state work is
+    // undone to a savepoint and done again on the states as they now are, where the rules refuse or allow it.
+    for (let attempt = 1; ; attempt++) {
+      await tx.query(`SAVEPOINT chunk_states`);
+      try {
+        await this.storeStates(tx, capturedBy, fresh, facts, reduce);
+        await tx.query(`RELEASE SAVEPOINT chunk_states`);
+        return outcome();
+      } catch (e) {
+        if (!createdMeanwhile(e) || attempt === STATE_ATTEMPTS) throw e;
+        await tx.query(`ROLLBACK TO SAVEPOINT chunk_states`);
+      }
+    }
+  }
+
+  /** The chunk's states, EPC index, spans, flags and receipts, for its newly stored events. */
+  private async storeStates(tx: EntityManager, capturedBy: string, fresh: NewEvent[], facts: EventFacts[], reduce: StateReducer) {
     const touched = [...new Set(fresh.flatMap((e) => e.epcs.map((x) => x.epc)))];
     const current = await this.lockStatesWithContents(tx, touched);
     const indexById = new Map(facts.map((f, i) => [f.eventId, fresh[i].documentIndex]));
@@ -282,12 +310,23 @@ export class EventRepository {
         index.push({ epc: child, eventTime: e.eventTime, eventId, role: 'child' });
       }
     }
-    await this.insertEpcIndex(tx, index);
-    await this.upsertStates(tx, applied.states);
+    // The transaction's record time as Postgres writes it, so that the rows COPY writes carry the very instant.
+    const [{ rt }] = await queryRows<{ rt: string }>(tx, `SELECT event_record_time()::text AS rt`);
+    await this.insertEpcIndex(tx, index, rt);
+    const existing = new Set(current.map((s) => s.epc));
+    await this.createStates(
+      tx,
+      applied.states.filter((s) => !existing.has(s.epc)),
+      rt,
+    );
+    await this.upsertStates(
+      tx,
+      applied.states.filter((s) => existing.has(s.epc)),
+    );
+    await this.recordProducts(tx, applied.states);
     await this.widenSpans(tx, index, current, applied.states);
     await this.insertFlags(tx, capturedBy, applied.flags);
     await this.queueReceipts(tx, capturedBy, facts);
-    return outcome();
   }
 
   /**
@@ -425,20 +464,27 @@ export class EventRepository {
     return rows.map(toItemState);
   }
 
-  private async insertEpcIndex(tx: EntityManager, rows: { epc: string; eventTime: Date; eventId: number; role: EpcRole }[]) {
-    if (!rows.length) return;
-    await tx.query(
-      // The transaction's record time, its events' own: taken once, not per row by the column's default.
-      `INSERT INTO event_epc (epc, event_time, event_id, role, record_time)
-       SELECT u.*, t.rt FROM unnest($1::text[], $2::timestamptz[], $3::bigint[], $4::text[]) AS u, (SELECT event_record_time() AS rt) t
-       ON CONFLICT DO NOTHING`,
-      [rows.map((r) => r.epc), rows.map((r) => r.eventTime.toISOString()), rows.map((r) => r.eventId), rows.map((r) => r.role)],
+  /**
+   * The chunk's EPC index rows, by COPY: their events were inserted by this transaction a statement ago, so no other
+   * can hold a row of theirs, and an event naming one EPC twice in one role is written once here (the key's
+   * uniqueness is all `ON CONFLICT DO NOTHING` was there for). `rt`: the transaction's record time.
+   */
+  private async insertEpcIndex(tx: EntityManager, rows: { epc: string; eventTime: Date; eventId: number; role: EpcRole }[], rt: string) {
+    const seen = new Set<string>();
+    const unique = rows.filter((r) => {
+      const key = `${r.eventId}\t${r.role}\t${r.epc}`;
+      return !seen.has(key) && !!seen.add(key);
+    });
+    await copyRows(
+      tx,
+      `COPY event_epc (epc, event_time, event_id, role, record_time) FROM STDIN`,
+      unique.map((r) => [r.epc, r.eventTime.toISOString(), r.eventId, r.role, rt]),
     );
   }
 
   /**
    * Keeps every EPC's record-time span covering its index rows (migration 1766600000000): reads of an EPC's events
-   * probe only the months in it. The states this chunk wrote widened theirs in upsertStates; an EPC named with a state
+   * probe only the months in it. The states this chunk wrote carry theirs (createStates, upsertStates); an EPC named with a state
    * the chunk left unchanged (a late event, an observation) widens its own here, and an EPC named with no state at all
    * is kept in `epc_span`. The chunk's rows carry the transaction's record time. An EPC with a state read as absent
    * (made by a capture that committed after this one locked) lands in `epc_span`: readers take both.
@@ -516,6 +562,45 @@ export class EventRepository {
         states.map((s) => s.statusRecordedAt.toISOString()),
       ],
     );
+  }
+
+  /**
+   * States of items that had none when the chunk locked (commissioned packs, new cases), by COPY: a state another
+   * capture created since fails the copy on the key (createdMeanwhile), and storeChunk judges the chunk again.
+   */
+  private async createStates(tx: EntityManager, states: ItemState[], rt: string) {
+    if (!states.length) return;
+    await copyRows(
+      tx,
+      `COPY pack_state (epc, kind, gtin, serial, lot, expiry, status, custodian_id, location, destination, container_epc,
+                        commissioned_by, last_event_id, last_event_time, status_changed_at, status_changed_by, status_recorded_at,
+                        first_record_time, last_record_time) FROM STDIN`,
+      states.map((s) => [
+        s.epc,
+        s.kind,
+        s.gtin,
+        s.serial,
+        s.lot,
+        s.expiry,
+        s.status,
+        s.custodianId,
+        s.location,
+        s.destination,
+        s.containerEpc,
+        s.commissionedBy,
+        s.lastEventId,
+        s.lastEventTime.toISOString(),
+        s.statusChangedAt.toISOString(),
+        s.statusChangedBy,
+        s.statusRecordedAt.toISOString(),
+        rt,
+        rt,
+      ]),
+    );
+  }
+
+  /** Each GTIN a state names, with its manufacturer, the first time one is seen. */
+  private async recordProducts(tx: EntityManager, states: ItemState[]) {
     const products = [...new Map(states.filter((s) => s.kind === 'sgtin' && s.gtin).map((s) => [s.gtin!, s.commissionedBy])).entries()];
     if (products.length) {
       await tx.query(
