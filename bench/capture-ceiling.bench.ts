@@ -1,3 +1,4 @@
+import { copyLine, PACK_STATE_COPY, packStateCopyFields } from '@pharmatrace/persistence';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import autocannon from 'autocannon';
@@ -112,28 +113,7 @@ export function copyRows(first: number, count: number, firstId: number): CopyRow
       { actorOf: () => ({ ...manufacturer }), recordTime, maxFutureSkewMs: 300_000 },
     );
     if (applied.violations.length) throw new Error(`document ${n} breaks a status rule: ${JSON.stringify(applied.violations[0])}`);
-    for (const s of applied.states) {
-      rows.packState.push(
-        [
-          s.epc,
-          s.kind,
-          s.gtin,
-          s.serial,
-          s.lot,
-          s.expiry,
-          s.status,
-          s.custodianId,
-          s.location,
-          s.destination,
-          s.containerEpc,
-          s.commissionedBy,
-        ]
-          .map((v) => text(v))
-          .join('\t') +
-          `\t${s.lastEventId}\t${s.lastEventTime.toISOString()}\t${s.statusChangedAt.toISOString()}\t${text(s.statusChangedBy)}\t${s.statusRecordedAt.toISOString()}` +
-          `\t${recorded}\t${recorded}\n`,
-      );
-    }
+    for (const s of applied.states) rows.packState.push(copyLine(packStateCopyFields(s, recorded, recorded)));
     rows.events += prepared.length;
   }
   return rows;
@@ -165,15 +145,7 @@ async function copyLoad(client: Client, rows: CopyRows, firstId: number): Promis
   );
   await timed('event_key', () => copy(client, `COPY event_key (event_hash, event_id, record_time) FROM STDIN`, rows.eventKey));
   await timed('event_epc', () => copy(client, `COPY event_epc (epc, event_time, event_id, role, record_time) FROM STDIN`, rows.eventEpc));
-  await timed('pack_state', () =>
-    copy(
-      client,
-      `COPY pack_state (epc, kind, gtin, serial, lot, expiry, status, custodian_id, location, destination, container_epc, commissioned_by,
-                          last_event_id, last_event_time, status_changed_at, status_changed_by, status_recorded_at,
-                          first_record_time, last_record_time) FROM STDIN`,
-      rows.packState,
-    ),
-  );
+  await timed('pack_state', () => copy(client, PACK_STATE_COPY, rows.packState));
   await client.query(`SELECT setval(pg_get_serial_sequence('event', 'id'), $1)`, [firstId + rows.events - 1]);
   return seconds;
 }

@@ -1,3 +1,4 @@
+import { copyLine, PACK_STATE_COPY, packStateCopyFields } from '@pharmatrace/persistence';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -439,39 +440,14 @@ export async function loadHistory(url: string, targetEvents: number): Promise<Hi
       }),
     );
     await timed('pack_state', () =>
-      copyUnits(
-        client,
-        `COPY pack_state (epc, kind, gtin, serial, lot, expiry, status, custodian_id, location, destination, container_epc, commissioned_by,
-                          last_event_id, last_event_time, status_changed_at, status_changed_by, status_recorded_at,
-                          first_record_time, last_record_time) FROM STDIN`,
-        plan,
-        (u, firstId, out) => {
-          const events = unitEvents(u, firstId, plan.units);
-          const span = recordSpans(events);
-          for (const s of unitStates(events)) {
-            out.push(
-              [
-                s.epc,
-                s.kind,
-                s.gtin,
-                s.serial,
-                s.lot,
-                s.expiry,
-                s.status,
-                s.custodianId,
-                s.location,
-                s.destination,
-                s.containerEpc,
-                s.commissionedBy,
-              ]
-                .map((v) => text(v ?? null))
-                .join('\t') +
-                `\t${s.lastEventId}\t${s.lastEventTime.toISOString()}\t${s.statusChangedAt.toISOString()}\t${text(s.statusChangedBy)}\t${s.statusRecordedAt.toISOString()}` +
-                `\t${span.get(s.epc)![0].toISOString()}\t${span.get(s.epc)![1].toISOString()}\n`,
-            );
-          }
-        },
-      ),
+      copyUnits(client, PACK_STATE_COPY, plan, (u, firstId, out) => {
+        const events = unitEvents(u, firstId, plan.units);
+        const span = recordSpans(events);
+        for (const s of unitStates(events)) {
+          const [first, last] = span.get(s.epc)!;
+          out.push(copyLine(packStateCopyFields(s, first.toISOString(), last.toISOString())));
+        }
+      }),
     );
     await timed('vacuum analyze', async () => {
       for (const table of [

@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { EpcRole } from '../entities';
 import { ForeignCorrectionError } from '../persistence.error';
 import { insertAlerts } from './alert.repository';
-import { type PackStateRow, STATE_COLUMNS, toItemState } from './pack-state.sql';
+import { PACK_STATE_COPY, packStateCopyFields, type PackStateRow, STATE_COLUMNS, toItemState } from './pack-state.sql';
 import { attachCaptureSignature, NewCaptureSignature } from './signature.repository';
 import { copyRows, queryRows, SqlRunner } from './sql-query';
 
@@ -572,30 +572,8 @@ export class EventRepository {
     if (!states.length) return;
     await copyRows(
       tx,
-      `COPY pack_state (epc, kind, gtin, serial, lot, expiry, status, custodian_id, location, destination, container_epc,
-                        commissioned_by, last_event_id, last_event_time, status_changed_at, status_changed_by, status_recorded_at,
-                        first_record_time, last_record_time) FROM STDIN`,
-      states.map((s) => [
-        s.epc,
-        s.kind,
-        s.gtin,
-        s.serial,
-        s.lot,
-        s.expiry,
-        s.status,
-        s.custodianId,
-        s.location,
-        s.destination,
-        s.containerEpc,
-        s.commissionedBy,
-        s.lastEventId,
-        s.lastEventTime.toISOString(),
-        s.statusChangedAt.toISOString(),
-        s.statusChangedBy,
-        s.statusRecordedAt.toISOString(),
-        rt,
-        rt,
-      ]),
+      PACK_STATE_COPY,
+      states.map((s) => packStateCopyFields(s, rt, rt)),
     );
   }
 

@@ -1,4 +1,5 @@
 import type { ItemKind, ItemState, PackStatus } from '@pharmatrace/domain';
+import type { CopyField } from './sql-query';
 
 /** The pack_state columns as an ItemState, for every query that reads the read model. */
 export const STATE_COLUMNS = `epc, kind, gtin, serial, lot, expiry::text AS expiry, status, status_changed_at AS "statusChangedAt",
@@ -59,3 +60,33 @@ export const EPC_SPAN_COLUMNS = `coalesce(CASE WHEN ps.epc IS NULL OR ps.first_r
 /** The FROM of EPC_SPAN_COLUMNS: one row for the EPC, with its state as `ps` and its epc_span row as `sp`. */
 export const epcStateAndSpan = (epc: string) =>
   `(SELECT ${epc} AS epc) x LEFT JOIN pack_state ps ON ps.epc = x.epc LEFT JOIN epc_span sp ON sp.epc = x.epc`;
+
+/** A pack state written with COPY: capture's new states, and the benches' loads of the same rows. */
+export const PACK_STATE_COPY = `COPY pack_state (epc, kind, gtin, serial, lot, expiry, status, custodian_id, location, destination,
+  container_epc, commissioned_by, last_event_id, last_event_time, status_changed_at, status_changed_by, status_recorded_at,
+  first_record_time, last_record_time) FROM STDIN`;
+
+/** The fields of PACK_STATE_COPY for `s`, whose record-time span is `first` to `last` (timestamptz text). */
+export function packStateCopyFields(s: ItemState, first: string, last: string): CopyField[] {
+  return [
+    s.epc,
+    s.kind,
+    s.gtin,
+    s.serial,
+    s.lot,
+    s.expiry,
+    s.status,
+    s.custodianId,
+    s.location,
+    s.destination,
+    s.containerEpc,
+    s.commissionedBy,
+    s.lastEventId,
+    s.lastEventTime.toISOString(),
+    s.statusChangedAt.toISOString(),
+    s.statusChangedBy,
+    s.statusRecordedAt.toISOString(),
+    first,
+    last,
+  ];
+}

@@ -29,8 +29,11 @@ export type Updated<Row> = [rows: Row[], affected: number];
 /** Which way a keyset page is read from its cursor: on in the listing's own order, or back towards its start. */
 export type PageDirection = 'forward' | 'backward';
 
+/** A value COPY's text format can write: text, a number, or null (`\\N`). */
+export type CopyField = string | number | null;
+
 /** A value as COPY's text format writes it: null as \\N, the format's own separators and backslash escaped. */
-function copyField(value: string | number | null): string {
+function copyField(value: CopyField): string {
   if (value === null) return '\\N';
   const text = String(value);
   return COPY_SPECIAL.test(text) ? text.replace(COPY_SPECIALS, (c) => COPY_ESCAPES[c]) : text;
@@ -39,16 +42,19 @@ const COPY_SPECIAL = /[\\\t\n\r]/;
 const COPY_SPECIALS = /[\\\t\n\r]/g;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
+/** One row of COPY's text format, with its newline. */
+export const copyLine = (row: ReadonlyArray<CopyField>): string => row.map(copyField).join('\t') + '\n';
+
 /**
  * Writes `rows` with `COPY … FROM STDIN` (text format) on the connection of the transaction `tx` runs in. For
  * a capture's bulk rows: Postgres takes them for about 60% of the CPU `INSERT … SELECT FROM unnest(…)` costs it
  * (1,800 EPC index rows 11.6 against 18.6 ms, 900 new pack states 12.0 against 19.4; no array parameters to decode),
  * and the API builds one string instead of an array literal per column. A row that breaks a key fails the whole COPY.
  */
-export async function copyRows(tx: EntityManager, sql: string, rows: ReadonlyArray<ReadonlyArray<string | number | null>>): Promise<void> {
+export async function copyRows(tx: EntityManager, sql: string, rows: ReadonlyArray<ReadonlyArray<CopyField>>): Promise<void> {
   if (!rows.length) return;
   const client = (await tx.queryRunner!.connect()) as { query(stream: Writable): Writable };
   const stream = client.query(copyFrom(sql));
-  stream.end(rows.map((row) => row.map(copyField).join('\t')).join('\n') + '\n');
+  stream.end(rows.map(copyLine).join(''));
   await finished(stream);
 }
