@@ -377,4 +377,33 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
       await stored.end();
     }
   });
+
+  it('stores a body as it was sent, whatever its text holds (events are written with COPY, whose text format escapes)', async () => {
+    const note = 'back\\slash \\N "quoted"\ttab\nnewline\rreturn é 😀 \u0001';
+    const event = {
+      ...commissioningEvent({ eventTime: t(30), epcs: [pack('COPY-1')], lot: 'LOT-"1%', expiry: '2029-12-31' }),
+      'ex:note': note,
+    };
+    const doc = {
+      ...epcisDocument([event]),
+      '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://ns.example.com/epcis/' }],
+    };
+    const res = await capture(doc);
+    expect(res.errors).toBeUndefined();
+    const c = new Client({ connectionString: dbUrl() });
+    await c.connect();
+    try {
+      const { rows } = await c.query(
+        `SELECT e.body, e.ignore_fields, s.lot FROM event e JOIN event_epc x ON x.event_id = e.id JOIN pack_state s ON s.epc = x.epc WHERE x.epc = $1`,
+        [pack('COPY-1')],
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0].body['ex:note']).toBe(note);
+      expect(rows[0].body.ilmd).toEqual((event as { ilmd?: unknown }).ilmd);
+      expect(rows[0].ignore_fields).toEqual([]);
+      expect(rows[0].lot).toBe('LOT-"1%');
+    } finally {
+      await c.end();
+    }
+  });
 });

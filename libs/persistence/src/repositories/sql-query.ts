@@ -42,6 +42,9 @@ const COPY_SPECIAL = /[\\\t\n\r]/;
 const COPY_SPECIALS = /[\\\t\n\r]/g;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
+/** A text[] value as Postgres reads it from text: every element quoted, its quotes and backslashes escaped. */
+export const textArray = (items: readonly string[]): string => `{${items.map((i) => `"${i.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+
 /** One row of COPY's text format, with its newline. */
 export const copyLine = (row: ReadonlyArray<CopyField>): string => row.map(copyField).join('\t') + '\n';
 
