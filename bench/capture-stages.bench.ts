@@ -4,6 +4,8 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '@pharmatrace/config';
 import type { EpcisValidator } from '@pharmatrace/epcis';
 import { EventRepository } from '@pharmatrace/persistence';
+import type { Writable } from 'node:stream';
+import { Client } from 'pg';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { ApiModule } from '../apps/api/src/api.module';
 import { CaptureService, EPCIS_VALIDATOR } from '../apps/api/src/capture/capture.service';
@@ -23,6 +25,25 @@ class Stages {
   add(stage: string, ms: number) {
     if (this.counting) this.ms.set(stage, (this.ms.get(stage) ?? 0) + ms);
   }
+  /**
+   * Counts each COPY a client streams (capture writes its bulk rows so, outside TypeORM's query runner) to its
+   * statement, from the call until the stream finishes.
+   */
+  wrapCopies() {
+    const original = Client.prototype.query as unknown as (...args: unknown[]) => unknown;
+    const add = (name: string, ms: number) => this.add(name, ms);
+    (Client.prototype as unknown as Record<string, unknown>).query = function (this: unknown, ...args: unknown[]) {
+      const query = args[0] as { text?: unknown; on?: unknown };
+      const result = original.apply(this, args);
+      if (typeof query?.text === 'string' && query.text.startsWith('COPY') && result === query) {
+        const t = performance.now();
+        const done = () => add(statementOf(query.text), performance.now() - t);
+        (result as Writable).once('finish', done).once('error', done);
+      }
+      return result;
+    };
+  }
+
   /** Wraps `owner[method]` so every call's wall time (until its promise settles) counts to `stage`. */
   wrap<T extends object>(owner: T, method: keyof T & string, stage: (args: unknown[]) => string) {
     const original = owner[method] as unknown as (...args: unknown[]) => unknown;
@@ -41,7 +62,7 @@ class Stages {
 /** A statement's label: its first words, so each of the capture's statements counts apart. */
 function statementOf(sql: unknown): string {
   const s = String(sql).replace(/\s+/g, ' ').trim();
-  const into = /^(INSERT INTO \w+|WITH RECURSIVE tree|SELECT \w+\(|SELECT)/.exec(s);
+  const into = /^(INSERT INTO \w+|COPY \w+|WITH RECURSIVE tree|SELECT \w+\(|SELECT)/.exec(s);
   return `  SQL ${into ? into[1] : s.slice(0, 30)}`;
 }
 
@@ -77,6 +98,7 @@ export async function benchCaptureStages(): Promise<BenchRow[]> {
     stages.wrap(CaptureService.prototype, 'capture', () => 'service total');
     stages.wrap(EventRepository.prototype, 'capture', () => 'store (one transaction)');
     stages.wrap(PostgresQueryRunner.prototype, 'query', (args) => statementOf(args[0]));
+    stages.wrapCopies();
     await app.listen(0, '127.0.0.1');
     const url = `${await app.getUrl()}/graphql`.replace('[::1]', '127.0.0.1');
     const post = async (token: string, body: string) => {

@@ -490,9 +490,9 @@ export class EventRepository {
 
   /**
    * Keeps every EPC's record-time span covering its index rows (migration 1766600000000): reads of an EPC's events
-   * probe only the months in it. The states this chunk wrote carry theirs (createStates, upsertStates); an EPC named with a state
-   * the chunk left unchanged (a late event, an observation) widens its own here, and an EPC named with no state at all
-   * is kept in `epc_span`. The chunk's rows carry the transaction's record time. An EPC with a state read as absent
+   * probe only the months in it. The states this chunk wrote carry theirs (createStates, upsertStates); an EPC named
+   * with a state the chunk left unchanged (a late event, an observation) widens its own here, and an EPC named with no
+   * state at all is kept in `epc_span`. The chunk's rows carry the transaction's record time. An EPC with a state read as absent
    * (made by a capture that committed after this one locked) lands in `epc_span`: readers take both.
    */
   private async widenSpans(tx: EntityManager, index: { epc: string }[], current: ItemState[], written: ItemState[]): Promise<void> {
