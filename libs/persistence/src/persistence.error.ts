@@ -2,6 +2,8 @@ export enum PersistenceErrorCode {
   UNIQUE_VIOLATION = 'UNIQUE_VIOLATION',
   /** An error declaration for an event another organization captured. */
   FOREIGN_CORRECTION = 'FOREIGN_CORRECTION',
+  /** Other captures kept creating items of a chunk while it was stored, past the retries (EventRepository). */
+  CONCURRENT_STATES = 'CONCURRENT_STATES',
 }
 
 export class PersistenceError extends Error {
@@ -24,6 +26,16 @@ export function rethrowUniqueViolation(error: unknown): never {
     throw new PersistenceError(PersistenceErrorCode.UNIQUE_VIOLATION, constraint, `unique constraint ${constraint} violated`);
   }
   throw error;
+}
+
+/**
+ * Thrown inside the capture transaction (so nothing is stored) when other captures created items of one of its chunks
+ * first, again after each of its judgings: nothing is wrong with the document, and sending it again settles it.
+ */
+export class ConcurrentStatesError extends PersistenceError {
+  constructor() {
+    super(PersistenceErrorCode.CONCURRENT_STATES, 'pack_state_pkey', 'other captures created items of this document while it was stored');
+  }
 }
 
 /** Thrown inside the capture transaction (so nothing is stored): the declarations at these document positions. */

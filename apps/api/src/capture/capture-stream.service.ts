@@ -15,21 +15,14 @@ import {
   slicer,
   type StreamedEpcisEvent,
 } from '@pharmatrace/epcis';
-import {
-  CAPTURE_CHUNK_EVENTS,
-  CaptureSession,
-  EventRepository,
-  ForeignCorrectionError,
-  NewEvent,
-  VerificationRepository,
-} from '@pharmatrace/persistence';
+import { CAPTURE_CHUNK_EVENTS, CaptureSession, EventRepository, NewEvent, VerificationRepository } from '@pharmatrace/persistence';
 import { CLOCK, Clock } from '../common/clock';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { ApiMetrics } from '../metrics/api.metrics';
 import { MasterDataService } from '../master-data/master-data.service';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { EPCIS_VALIDATOR } from './capture.service';
-import { CaptureRefused, foreignCorrection, prepareEvent, recordContext, refuseCapture, stateReducerFor } from './event-preparation';
+import { CaptureRefused, prepareEvent, recordContext, refuseCapture, stateReducerFor, storeFailure } from './event-preparation';
 import type { ValidatedEvent } from './event-facts';
 
 export interface StreamCaptureResult {
@@ -113,8 +106,7 @@ export class CaptureStreamService {
     } catch (e) {
       await session.rollback();
       if (e instanceof CaptureRefused) return refuseCapture(this.alerts, org, e);
-      if (e instanceof ForeignCorrectionError) throw foreignCorrection(e);
-      throw e;
+      throw storeFailure(e);
     }
     this.metrics.countCapture(capturedCount, eventCount - capturedCount);
     return { eventCount, capturedCount, duplicateCount: eventCount - capturedCount, eventHashes };

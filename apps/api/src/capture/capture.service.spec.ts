@@ -8,12 +8,19 @@ import {
   eventHashesSliced,
   Json,
 } from '@pharmatrace/epcis';
-import { AlertRecord, EventRepository, LicenceRepository, SignatureRepository, VerificationRepository } from '@pharmatrace/persistence';
+import {
+  AlertRecord,
+  ConcurrentStatesError,
+  EventRepository,
+  LicenceRepository,
+  SignatureRepository,
+  VerificationRepository,
+} from '@pharmatrace/persistence';
 import { Clock } from '../common/clock';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { ApiMetrics } from '../metrics/api.metrics';
 import { SignatureService } from '../signatures/signature.service';
-import { CaptureErrorCode } from './capture.error';
+import { CaptureError, CaptureErrorCode } from './capture.error';
 import { CaptureService } from './capture.service';
 import { FakeEventStore } from './event-store.fake';
 import { MANUFACTURER, PHARMACY } from '../common/organization.fixtures';
@@ -184,6 +191,17 @@ describe('capture', () => {
     expect(error.code).toBe(CaptureErrorCode.CORRECTION_FORBIDDEN);
     expect(error.issues).toEqual([expect.objectContaining({ eventIndex: 1, field: '/errorDeclaration' })]);
     expect(store.corrections).toHaveLength(0);
+  });
+
+  it("answers items created by other captures at the same moment, past the store's retries, as a conflict to send again", async () => {
+    const { service, store } = setup();
+    jest.spyOn(store, 'capture').mockRejectedValueOnce(new ConcurrentStatesError());
+    const error = await service.capture(MANUFACTURER, epcisDocument([commission(['S1'])])).catch((e) => e);
+    expect(error).toBeInstanceOf(CaptureError);
+    expect(error.code).toBe(CaptureErrorCode.CAPTURE_CONFLICT);
+    expect(error.issues).toEqual([expect.objectContaining({ eventIndex: null, rule: 'concurrent-capture' })]);
+    // Nothing was stored, and the same document goes through when sent again.
+    await expect(service.capture(MANUFACTURER, epcisDocument([commission(['S1'])]))).resolves.toMatchObject({ capturedCount: 1 });
   });
 
   it('refuses an unsigned capture from an organization that requires signatures', async () => {

@@ -13,7 +13,7 @@ import {
   slicer,
 } from '@pharmatrace/epcis';
 import { tooManyEvents } from '../epcis-rest/epcis-rest.error';
-import { EventRepository, ForeignCorrectionError, NewEvent, SqlRunner, VerificationRepository } from '@pharmatrace/persistence';
+import { EventRepository, NewEvent, SqlRunner, VerificationRepository } from '@pharmatrace/persistence';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { SignatureService } from '../signatures/signature.service';
 import { CLOCK, Clock } from '../common/clock';
@@ -22,7 +22,7 @@ import { MasterDataService } from '../master-data/master-data.service';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { CaptureResult } from './capture.types';
 import type { ValidatedEvent } from './event-facts';
-import { CaptureRefused, foreignCorrection, prepareEvent, recordContext, refuseCapture, stateReducerFor } from './event-preparation';
+import { CaptureRefused, prepareEvent, recordContext, refuseCapture, stateReducerFor, storeFailure } from './event-preparation';
 
 export { identify } from './event-preparation';
 
@@ -106,7 +106,7 @@ export class CaptureService {
     const storeMasterData = (tx: SqlRunner) => this.masterData.store(org, masterData, recordTime, tx);
     const outcome = await this.events.capture(org.id, prepared, reduce, signed, storeMasterData).catch((e) => {
       if (e instanceof CaptureRefused) return refuseCapture(this.alerts, org, e);
-      throw e instanceof ForeignCorrectionError ? foreignCorrection(e) : e;
+      throw storeFailure(e);
     });
     // A correction of a stored event is captured too: it is kept, not dropped as a duplicate.
     const capturedCount = outcome.inserted.length + outcome.corrections.length;

@@ -15,6 +15,7 @@ import {
 import { eventTimeOf, extractEpcs, hashDigest, parseIsoDate, parseZonedDateTime } from '@pharmatrace/epcis';
 import { type Epc, epcToDigitalLink, Gs1Error, parseEpc, validateAiValue } from '@pharmatrace/gs1';
 import {
+  ConcurrentStatesError,
   EpcRole,
   ErrorDeclaration,
   ForeignCorrectionError,
@@ -301,6 +302,20 @@ export async function refuseCapture(alerts: VerificationRepository, org: Organiz
     forbidden ? CaptureErrorCode.CAPTURE_FORBIDDEN : CaptureErrorCode.CAPTURE_CONFLICT,
     refused.refusals.map((r) => ({ eventIndex: r.index, field: r.field, rule: r.code, message: r.message })),
   );
+}
+
+/**
+ * What a failed storing attempt answers: a declaration of another organization's event refused (foreignCorrection),
+ * items created by other captures at the same moment a conflict to send again; anything else as it is.
+ */
+export function storeFailure(e: unknown): unknown {
+  if (e instanceof ForeignCorrectionError) return foreignCorrection(e);
+  if (e instanceof ConcurrentStatesError) {
+    return new CaptureError(CaptureErrorCode.CAPTURE_CONFLICT, [
+      { eventIndex: null, field: '', rule: 'concurrent-capture', message: `${e.message}: send it again` },
+    ]);
+  }
+  return e;
 }
 
 /** Declaring another organization's event in error: refused, naming each declaring event. */

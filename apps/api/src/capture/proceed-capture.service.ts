@@ -26,7 +26,7 @@ import { MasterDataService } from '../master-data/master-data.service';
 import { ApiMetrics } from '../metrics/api.metrics';
 import { CaptureError, CaptureErrorCode, CaptureIssue } from './capture.error';
 import { CaptureStreamService } from './capture-stream.service';
-import { CaptureRefused, foreignCorrection, recordContext, refuseCapture, stateReducerFor } from './event-preparation';
+import { CaptureRefused, foreignCorrection, recordContext, refuseCapture, stateReducerFor, storeFailure } from './event-preparation';
 
 /** One refused event (or, with `eventIndex: null` issues, the unreadable rest of the document) and why. */
 export interface RefusedEvent {
@@ -192,7 +192,7 @@ export class ProceedCaptureService {
       for (const issue of error.issues) result.refused.push({ code: error.code, issues: [issue] });
       return new Set(e.documentIndexes);
     }
-    if (!(e instanceof CaptureRefused)) throw e;
+    if (!(e instanceof CaptureRefused)) throw storeFailure(e);
     const byEvent = new Map<number, CaptureRefused['refusals']>();
     for (const refusal of e.refusals) byEvent.set(refusal.index, [...(byEvent.get(refusal.index) ?? []), refusal]);
     for (const refusals of byEvent.values()) {

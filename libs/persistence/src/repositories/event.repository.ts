@@ -3,7 +3,7 @@ import { ReadRouting } from '../replication/read-routing';
 import type { AppliedEvents, EventFacts, HistoryFlag, ItemState } from '@pharmatrace/domain';
 import { DataSource, EntityManager } from 'typeorm';
 import { EpcRole } from '../entities';
-import { ForeignCorrectionError } from '../persistence.error';
+import { ConcurrentStatesError, ForeignCorrectionError } from '../persistence.error';
 import { insertAlerts } from './alert.repository';
 import { PACK_STATE_COPY, packStateCopyFields, type PackStateRow, STATE_COLUMNS, toItemState } from './pack-state.sql';
 import { attachCaptureSignature, NewCaptureSignature } from './signature.repository';
@@ -287,7 +287,8 @@ export class EventRepository {
         await tx.query(`RELEASE SAVEPOINT chunk_states`);
         return outcome();
       } catch (e) {
-        if (!createdMeanwhile(e) || attempt === STATE_ATTEMPTS) throw e;
+        if (!createdMeanwhile(e)) throw e;
+        if (attempt === STATE_ATTEMPTS) throw new ConcurrentStatesError();
         await tx.query(`ROLLBACK TO SAVEPOINT chunk_states`);
       }
     }
