@@ -1,4 +1,4 @@
-import { copyLine, PACK_STATE_COPY, packStateCopyFields } from '@pharmatrace/persistence';
+import { copyLine, EVENT_COPY, EVENT_EPC_COPY, eventCopyFields, PACK_STATE_COPY, packStateCopyFields } from '@pharmatrace/persistence';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import autocannon from 'autocannon';
@@ -66,10 +66,6 @@ async function insertManufacturer(url: string): Promise<void> {
   }
 }
 
-const NULL = '\\N';
-const text = (s: string | null | undefined) =>
-  s === null || s === undefined ? NULL : s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
-
 interface CopyRows {
   event: string[];
   eventKey: string[];
@@ -98,13 +94,9 @@ export function copyRows(first: number, count: number, firstId: number): CopyRow
       return { event: p.event, id: id++ };
     });
     for (const { event: e, id: eventId } of prepared) {
-      const at = e.eventTime.toISOString();
-      rows.event.push(
-        `${eventId}\t\\\\x${e.hash.toString('hex')}\t${e.eventType}\t${text(e.action)}\t${text(e.bizStep)}\t${text(e.disposition)}\t${at}\t` +
-          `${recorded}\t${text(e.readPoint)}\t${text(e.bizLocation)}\t${manufacturer.id}\t${text(JSON.stringify(e.body))}\n`,
-      );
-      rows.eventKey.push(`\\\\x${e.hash.toString('hex')}\t${eventId}\t${recorded}\n`);
-      for (const x of e.epcs) rows.eventEpc.push(`${x.epc}\t${at}\t${eventId}\t${x.role}\t${recorded}\n`);
+      rows.event.push(copyLine(eventCopyFields(e, eventId, recorded, manufacturer.id)));
+      rows.eventKey.push(copyLine([`\\x${e.hash.toString('hex')}`, eventId, recorded]));
+      for (const x of e.epcs) rows.eventEpc.push(copyLine([x.epc, e.eventTime.toISOString(), eventId, x.role, recorded]));
     }
     const applied = applyEvents(
       [],
@@ -136,15 +128,9 @@ async function copyLoad(client: Client, rows: CopyRows, firstId: number): Promis
     await work();
     seconds[name] = (performance.now() - t) / 1000;
   };
-  await timed('event', () =>
-    copy(
-      client,
-      `COPY event (id, event_hash, event_type, action, biz_step, disposition, event_time, record_time, read_point, biz_location, captured_by, body) FROM STDIN`,
-      rows.event,
-    ),
-  );
+  await timed('event', () => copy(client, EVENT_COPY, rows.event));
   await timed('event_key', () => copy(client, `COPY event_key (event_hash, event_id, record_time) FROM STDIN`, rows.eventKey));
-  await timed('event_epc', () => copy(client, `COPY event_epc (epc, event_time, event_id, role, record_time) FROM STDIN`, rows.eventEpc));
+  await timed('event_epc', () => copy(client, EVENT_EPC_COPY, rows.eventEpc));
   await timed('pack_state', () => copy(client, PACK_STATE_COPY, rows.packState));
   await client.query(`SELECT setval(pg_get_serial_sequence('event', 'id'), $1)`, [firstId + rows.events - 1]);
   return seconds;

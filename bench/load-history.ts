@@ -254,10 +254,7 @@ function recordSpans(events: GeneratedEvent[]): Map<string, [Date, Date]> {
   return spans;
 }
 
-const NULL = '\\N';
-/** COPY text format: backslash, tab, newline and carriage return are special. */
-const text = (s: string | null) =>
-  s === null ? NULL : s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+const textOf = (v: unknown) => (typeof v === 'string' ? v : null);
 const idOf = (v: unknown) => (v && typeof v === 'object' && typeof (v as Json).id === 'string' ? ((v as Json).id as string) : null);
 
 /** One COPY fed unit by unit, waiting for the socket to drain so memory stays flat. */
@@ -404,7 +401,7 @@ export async function loadHistory(url: string, targetEvents: number): Promise<Hi
 
     // OpenZeppelin's node array keeps leaf k of an n-leaf tree at index 2n - 2 - k.
     const leafNode = (id: number) => 2 * leaves(Math.floor((id - 1) / BATCH_LEAVES) + 1) - 2 - ((id - 1) % BATCH_LEAVES);
-    const hex = (id: number) => `\\\\x${createHash('sha256').update(`bench event ${id}`).digest('hex')}`;
+    const hex = (id: number) => `\\x${createHash('sha256').update(`bench event ${id}`).digest('hex')}`;
     let eventEpcRows = 0;
     await timed('event', async () => {
       await copyUnits(
@@ -417,8 +414,22 @@ export async function loadHistory(url: string, targetEvents: number): Promise<Hi
             const at = e.eventTime.toISOString();
             const batch = Math.floor((e.id - 1) / BATCH_LEAVES) + 1;
             out.push(
-              `${e.id}\t${hex(e.id)}\t${b.type}\t${text((b.action as string) ?? null)}\t${text((b.bizStep as string) ?? null)}\t${text((b.disposition as string) ?? null)}\t` +
-                `${at}\t${at}\t${text(idOf(b.readPoint))}\t${text(idOf(b.bizLocation))}\t${e.capturedBy}\t${text(JSON.stringify(b))}\t${batch}\t${leafNode(e.id)}\n`,
+              copyLine([
+                e.id,
+                hex(e.id),
+                String(b.type),
+                textOf(b.action),
+                textOf(b.bizStep),
+                textOf(b.disposition),
+                at,
+                at,
+                idOf(b.readPoint),
+                idOf(b.bizLocation),
+                e.capturedBy,
+                JSON.stringify(b),
+                batch,
+                leafNode(e.id),
+              ]),
             );
           }
         },
@@ -427,7 +438,7 @@ export async function loadHistory(url: string, targetEvents: number): Promise<Hi
     });
     await timed('event_key', () =>
       copyUnits(client, `COPY event_key (event_hash, event_id, record_time) FROM STDIN`, plan, (u, firstId, out) => {
-        for (const e of unitEvents(u, firstId, plan.units)) out.push(`${hex(e.id)}\t${e.id}\t${e.eventTime.toISOString()}\n`);
+        for (const e of unitEvents(u, firstId, plan.units)) out.push(copyLine([hex(e.id), e.id, e.eventTime.toISOString()]));
       }),
     );
     await timed('event_epc', () =>

@@ -130,6 +130,32 @@ function createdMeanwhile(error: unknown): boolean {
   return (e.driverError?.code ?? e.code) === '23505' && (e.driverError?.constraint ?? e.constraint) === 'pack_state_pkey';
 }
 
+/** The event rows capture writes with COPY (insertEvents), and the capture-ceiling bench's load of the same rows. */
+export const EVENT_COPY = `COPY event (id, event_hash, event_type, action, biz_step, disposition, event_time, record_time, read_point,
+  biz_location, captured_by, body, ignore_fields) FROM STDIN`;
+
+/** The fields of EVENT_COPY for `e`, stored as event `id` at `recordTime` (timestamptz text) by `capturedBy`. */
+export function eventCopyFields(e: NewEvent, id: number, recordTime: string, capturedBy: string): CopyField[] {
+  return [
+    id,
+    `\\x${e.hash.toString('hex')}`,
+    e.eventType,
+    e.action,
+    e.bizStep,
+    e.disposition,
+    e.eventTime.toISOString(),
+    recordTime,
+    e.readPoint,
+    e.bizLocation,
+    capturedBy,
+    JSON.stringify(e.body),
+    textArray(e.ignoreFields),
+  ];
+}
+
+/** The EPC index rows (event_epc) capture writes with COPY, and the bench's load of the same rows. */
+export const EVENT_EPC_COPY = `COPY event_epc (epc, event_time, event_id, role, record_time) FROM STDIN`;
+
 /**
  * Events per chunk of a capture stored in one transaction (a whole document here, a stream's chunks in
  * CaptureStreamService): 8-14 ms of synchronous work a 1,000-event chunk (`capture-stages`: statements built and
@@ -257,13 +283,15 @@ export class EventRepository {
 
   private async storeChunk(tx: EntityManager, capturedBy: string, events: NewEvent[], reduce: StateReducer): Promise<CaptureOutcome> {
     // The first of several events with one hash is the one stored; a later one is its duplicate or correction. Each
-    // hash is keyed once, a character a byte (latin1 maps bytes one to one), not in hex four times an event.
-    const keys = new Map(events.map((e) => [e, e.hash.toString('latin1')]));
-    const seen = new Set<string>();
-    const representatives = events.filter((e) => !seen.has(keys.get(e)!) && seen.add(keys.get(e)!));
-    const inserted = await this.insertEvents(tx, capturedBy, representatives);
-    const byHash = new Map(inserted.map((e) => [e.hash.toString('latin1'), e.id]));
-    const fresh = representatives.filter((e) => byHash.has(keys.get(e)!));
+    // hash is keyed once, a character a byte (latin1 maps bytes one to one).
+    const byHash = new Map<string, NewEvent>();
+    for (const e of events) {
+      const key = e.hash.toString('latin1');
+      if (!byHash.has(key)) byHash.set(key, e);
+    }
+    const { ids, recordTime } = await this.insertEvents(tx, capturedBy, byHash);
+    const inserted = [...ids].map(([e, id]) => ({ id, hash: e.hash })).sort((x, y) => x.id - y.id);
+    const fresh = [...byHash.values()].filter((e) => ids.has(e));
     const freshSet = new Set(fresh);
     const corrections = await this.storeCorrections(
       tx,
@@ -275,7 +303,7 @@ export class EventRepository {
     const outcome = (): CaptureOutcome => ({ inserted, corrections: corrections.map((c) => c.stored), duplicates });
     if (!fresh.length) return outcome();
 
-    const facts = fresh.map((e) => ({ ...e.facts, eventId: byHash.get(keys.get(e)!)! }));
+    const facts = fresh.map((e) => ({ ...e.facts, eventId: ids.get(e)! }));
     // The states are judged on what the lock reads. An item no state exists for cannot be locked, so another capture
     // may create it meanwhile (the same serial commissioned, the same case made up); writing ours over theirs would
     // let both stand unjudged. Ours are created with COPY, which then fails on the key: the chunk's state work is
@@ -283,7 +311,7 @@ export class EventRepository {
     for (let attempt = 1; ; attempt++) {
       await tx.query(`SAVEPOINT chunk_states`);
       try {
-        await this.storeStates(tx, capturedBy, fresh, facts, reduce);
+        await this.storeStates(tx, capturedBy, fresh, facts, reduce, recordTime!);
         await tx.query(`RELEASE SAVEPOINT chunk_states`);
         return outcome();
       } catch (e) {
@@ -294,8 +322,18 @@ export class EventRepository {
     }
   }
 
-  /** The chunk's states, EPC index, spans, flags and receipts, for its newly stored events. */
-  private async storeStates(tx: EntityManager, capturedBy: string, fresh: NewEvent[], facts: EventFacts[], reduce: StateReducer) {
+  /**
+   * The chunk's states, EPC index, spans, flags and receipts, for its newly stored events. `rt`: the transaction's
+   * record time as Postgres writes it, so that the rows COPY writes carry the very instant.
+   */
+  private async storeStates(
+    tx: EntityManager,
+    capturedBy: string,
+    fresh: NewEvent[],
+    facts: EventFacts[],
+    reduce: StateReducer,
+    rt: string,
+  ) {
     const touched = [...new Set(fresh.flatMap((e) => e.epcs.map((x) => x.epc)))];
     const current = await this.lockStatesWithContents(tx, touched);
     const indexById = new Map(facts.map((f, i) => [f.eventId, fresh[i].documentIndex]));
@@ -313,8 +351,6 @@ export class EventRepository {
         index.push({ epc: child, eventTime: e.eventTime, eventId, role: 'child' });
       }
     }
-    // The transaction's record time as Postgres writes it, so that the rows COPY writes carry the very instant.
-    const [{ rt }] = await queryRows<{ rt: string }>(tx, `SELECT event_record_time()::text AS rt`);
     await this.insertEpcIndex(tx, index, rt);
     const existing = new Set(current.map((s) => s.epc));
     await this.createStates(
@@ -409,44 +445,31 @@ export class EventRepository {
    * body as it reads the COPY of a load, where one JSON array of the chunk's bodies and an array per column cost it
    * more (the benchmarks' "Capture's CPU cut on both sides").
    */
-  private async insertEvents(tx: EntityManager, capturedBy: string, unique: NewEvent[]): Promise<StoredEvent[]> {
-    if (!unique.length) return [];
+  private async insertEvents(
+    tx: EntityManager,
+    capturedBy: string,
+    byHash: ReadonlyMap<string, NewEvent>,
+  ): Promise<{ ids: Map<NewEvent, number>; recordTime: string | null }> {
+    const ids = new Map<NewEvent, number>();
+    if (!byHash.size) return { ids, recordTime: null };
     const keys = await queryRows<InsertedKeyRow>(
       tx,
       `INSERT INTO event_key (event_hash, event_id, record_time)
        SELECT h, nextval('event_id_seq'), (SELECT event_record_time()) FROM unnest($1::bytea[]) AS x(h)
        ON CONFLICT (event_hash) DO NOTHING
        RETURNING event_hash, event_id, record_time::text AS record_time`,
-      [unique.map((e) => e.hash)],
+      [[...byHash.values()].map((e) => e.hash)],
     );
-    const byHash = new Map(keys.map((k) => [k.event_hash.toString('latin1'), k]));
+    for (const k of keys) ids.set(byHash.get(k.event_hash.toString('latin1'))!, Number(k.event_id));
+    // One transaction, one record time: every key carries it.
+    const recordTime = keys[0]?.record_time ?? null;
     const rows: CopyField[][] = [];
-    for (const e of unique) {
-      const key = byHash.get(e.hash.toString('latin1'));
-      if (!key) continue;
-      rows.push([
-        key.event_id,
-        `\\x${e.hash.toString('hex')}`,
-        e.eventType,
-        e.action,
-        e.bizStep,
-        e.disposition,
-        e.eventTime.toISOString(),
-        key.record_time,
-        e.readPoint,
-        e.bizLocation,
-        capturedBy,
-        JSON.stringify(e.body),
-        textArray(e.ignoreFields),
-      ]);
+    for (const e of byHash.values()) {
+      const id = ids.get(e);
+      if (id !== undefined) rows.push(eventCopyFields(e, id, recordTime!, capturedBy));
     }
-    await copyRows(
-      tx,
-      `COPY event (id, event_hash, event_type, action, biz_step, disposition, event_time, record_time, read_point, biz_location,
-                   captured_by, body, ignore_fields) FROM STDIN`,
-      rows,
-    );
-    return keys.map((k) => ({ id: Number(k.event_id), hash: k.event_hash })).sort((x, y) => x.id - y.id);
+    await copyRows(tx, EVENT_COPY, rows);
+    return { ids, recordTime };
   }
 
   /**
@@ -484,7 +507,7 @@ export class EventRepository {
     });
     await copyRows(
       tx,
-      `COPY event_epc (epc, event_time, event_id, role, record_time) FROM STDIN`,
+      EVENT_EPC_COPY,
       unique.map((r) => [r.epc, r.eventTime.toISOString(), r.eventId, r.role, rt]),
     );
   }
