@@ -44,7 +44,7 @@ export class FakeEventStore {
     const foreign = declaring.filter((e) => this.events.get(e.hash.toString('hex'))!.capturedBy !== capturedBy);
     if (foreign.length) throw new ForeignCorrectionError(foreign.map((e) => e.documentIndex));
     const ids = fresh.map(() => this.nextId++);
-    const facts = fresh.map((e, i) => ({ ...e.facts, eventId: ids[i] }));
+    const facts = fresh.map((e, i) => ({ eventId: ids[i], ...e.facts }));
     const indexOf = new Map(ids.map((id, i) => [id, fresh[i].documentIndex]));
     const applied = fresh.length
       ? reduce(

@@ -21,6 +21,7 @@ import {
   visitWithTypeInfo,
 } from 'graphql';
 import { compileQuery, CompiledQuery, isCompiledQuery } from 'graphql-jit';
+import { useGatewayRequestContext } from './gateway-request-context';
 
 /** Executions of one document after which it is compiled: a query sent once is not worth compiling. */
 const COMPILE_AFTER = 1;
@@ -55,6 +56,8 @@ export class CompiledExecutionGateway implements GatewayInterface {
   constructor({ compile = compileQuery, compare = false }: { compile?: Compile; compare?: boolean } = {}) {
     this.compile = compile;
     this.compare = compare;
+    // Apollo's own context for a gateway kept every request's garbage past young collections (see there).
+    useGatewayRequestContext();
   }
 
   private schema?: GraphQLSchema;

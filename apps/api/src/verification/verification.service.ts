@@ -204,7 +204,11 @@ export class VerificationService {
   toGraphql(e: Evaluation, facts: ProductFacts | null = null): VerdictType {
     const { view, verdict, scan, custodian, container } = e;
     return {
-      ...verdict,
+      status: verdict.status,
+      saleable: verdict.saleable,
+      alerts: verdict.alerts,
+      anchored: verdict.anchored,
+      checkedOnChain: verdict.checkedOnChain,
       nmvsCode: nmvsCodeFor(verdict.alerts) ?? undefined,
       epc: e.epc,
       product: {
