@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { createRedis, type RedisConnection, type RedisTarget, untagged } from '../redis/redis.connection';
 import { parseLsn } from './lsn';
+import { KEEP_IDLE_CONNECTIONS } from '../data-source';
 import { readScope } from './read-scope';
 
 export const READ_ROUTING_OPTIONS = Symbol('READ_ROUTING_OPTIONS');
@@ -164,6 +165,7 @@ export class ReadRouting implements OnModuleInit, OnModuleDestroy {
       const pool = new Pool({
         connectionString: url,
         max: options.poolSize,
+        idleTimeoutMillis: KEEP_IDLE_CONNECTIONS,
         ...(options.appRole ? { options: `-c role=${options.appRole}` } : {}),
       });
       // A replica that goes away fails its poll and leaves the rotation; its idle clients' errors say nothing more.
