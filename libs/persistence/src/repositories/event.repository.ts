@@ -303,7 +303,8 @@ export class EventRepository {
     const outcome = (): CaptureOutcome => ({ inserted, corrections: corrections.map((c) => c.stored), duplicates });
     if (!fresh.length) return outcome();
 
-    // The id before the spread: properties added after a spread gave each object a hidden class of its own (test/support/hidden-class.ts).
+    // The id before the spread: properties added after one gave each object a hidden class of its own in optimized
+    // code (docs/benchmarks.md, "Garbage a GraphQL request left in the old generation").
     const facts = fresh.map((e) => ({ eventId: ids.get(e)!, ...e.facts }));
     // The states are judged on what the lock reads. An item no state exists for cannot be locked, so another capture
     // may create it meanwhile (the same serial commissioned, the same case made up); writing ours over theirs would
