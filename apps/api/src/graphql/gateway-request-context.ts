@@ -1,47 +1,29 @@
 import { dirname, join } from 'node:path';
+import type { ApolloServer, BaseContext, GraphQLRequestContextExecutionDidStart, HeaderMap } from '@apollo/server';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+
+/** The parts of Apollo's internals the gateway context reads (Apollo does not export their type). */
+interface ApolloInternals {
+  includeStacktraceInErrorResponses: boolean;
+}
+
+type ApolloRequestContext = GraphQLRequestContextExecutionDidStart<BaseContext>;
 
 /**
  * Apollo Server's own builder of the context it hands a gateway's executor, as its request pipeline calls it: through
  * the exports of this one module of its CommonJS build, looked up at every call.
  */
 interface GatewayContextModule {
-  makeGatewayGraphQLRequestContext: (requestContext: ApolloRequestContext, server: ApolloLike, internals: ApolloInternals) => unknown;
-}
-
-/** The parts of Apollo's request context, server and internals the gateway context is made of. */
-interface ApolloRequestContext {
-  request: {
-    query?: string;
-    operationName?: string;
-    variables?: Record<string, unknown>;
-    extensions?: Record<string, unknown>;
-    http?: { method: string; search: string; headers: Map<string, string> };
-  };
-  response: { http: { status?: number; headers: Map<string, string> } };
-  schema: unknown;
-  contextValue: unknown;
-  queryHash?: string;
-  document?: unknown;
-  source?: string;
-  operationName?: string | null;
-  operation?: unknown;
-  errors?: unknown;
-  metrics: unknown;
-  overallCachePolicy: unknown;
-  requestIsBatched: boolean;
-}
-interface ApolloLike {
-  logger: unknown;
-  cache: unknown;
-}
-interface ApolloInternals {
-  includeStacktraceInErrorResponses: boolean;
+  makeGatewayGraphQLRequestContext: (
+    requestContext: ApolloRequestContext,
+    server: Pick<ApolloServer<BaseContext>, 'logger' | 'cache'>,
+    internals: ApolloInternals,
+  ) => unknown;
 }
 
 /** The Fetch API's Headers over Apollo's header map, as Apollo's own adapter is (it does not export it). */
 class HeadersOfMap {
-  constructor(private readonly map: Map<string, string>) {}
+  constructor(private readonly map: HeaderMap) {}
   append(name: string, value: string): void {
     const current = this.map.get(name);
     this.map.set(name, current === undefined ? value : `${current}, ${value}`);
@@ -98,7 +80,7 @@ class ResponseHttp {
  */
 export function gatewayRequestContext(
   requestContext: ApolloRequestContext,
-  server: ApolloLike,
+  server: Pick<ApolloServer<BaseContext>, 'logger' | 'cache'>,
   internals: ApolloInternals,
 ): GatewayGraphQLRequestContext {
   const { request: given } = requestContext;
