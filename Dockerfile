@@ -38,4 +38,5 @@ COPY docs docs
 RUN mkdir -p /deploy && chown node:node /deploy
 USER node
 EXPOSE 3000
-CMD ["node", "dist/apps/api/src/main.js"]
+# Node flags as scripts/dev-services/app.process.ts NODE_FLAGS gives them (the young generation's size).
+CMD ["node", "--max-semi-space-size=128", "dist/apps/api/src/main.js"]

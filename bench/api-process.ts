@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { NODE_FLAGS } from '../scripts/dev-services/app.process';
 
 const ROOT = join(__dirname, '..');
 
@@ -22,7 +23,7 @@ export interface ApiProcess {
 }
 
 /**
- * The API as production runs it, in a process of its own so the load generator does not share its event loop.
+ * The API as production runs it (its Node flags too), in a process of its own so the load generator does not share its event loop.
  * BENCH_CPU_PROF=1 writes a V8 CPU profile of it to bench/results/ when it stops. The load comes from one key and one
  * address: the rate limits would measure the throttler's refusals, not the path. `nice`: the process's CPU priority
  * (0 normal, up to 19 lowest), as an operator may give bulk capture on a host it shares with verification.
@@ -31,7 +32,9 @@ export async function startApiProcess(databaseUrl: string, options: { nice?: num
   const port = await freePort();
   const profile = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', '--cpu-prof-dir', join(ROOT, 'bench', 'results')] : [];
   if (profile.length) mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  const child: ChildProcess = spawn(process.execPath, [...profile, '-r', '@swc-node/register', 'apps/api/src/main.ts'], {
+  // BENCH_API_NODE_ARGS (e.g. `--trace-gc`, `--max-semi-space-size=64`) go to the API's node, whose output is then shown.
+  const nodeArgs = process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child: ChildProcess = spawn(process.execPath, [...NODE_FLAGS.api, ...profile, ...nodeArgs, '-r', '@swc-node/register', 'apps/api/src/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -43,7 +46,7 @@ export async function startApiProcess(databaseUrl: string, options: { nice?: num
       RATE_LIMIT_VERIFY_PER_KEY_PER_MINUTE: '100000000',
       RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', nodeArgs.length ? 'inherit' : 'ignore', 'inherit'],
   });
   if (options.nice) setPriority(child.pid!, options.nice);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

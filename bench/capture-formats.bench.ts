@@ -14,6 +14,7 @@ import {
   writeEpcisXml,
 } from '@pharmatrace/epcis';
 import { gs1CheckDigit, parsePackScan } from '@pharmatrace/gs1';
+import { NODE_FLAGS } from '../scripts/dev-services/app.process';
 import { createBenchDatabase } from './bench-db';
 import type { BenchRow } from './bench.types';
 import { benchSizes } from './sizes';
@@ -216,7 +217,7 @@ export async function startApiProcess(databaseUrl: string, options: { apiKey?: s
   const root = join(__dirname, '..');
   // BENCH_API_NODE_ARGS (e.g. `--trace-gc` or `--cpu-prof`) go to the API's node, whose output is then shown.
   const nodeArgs = process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', join(root, 'apps/api/src/main.ts')], {
+  const child = spawn(process.execPath, [...NODE_FLAGS.api, ...nodeArgs, '-r', '@swc-node/register', join(root, 'apps/api/src/main.ts')], {
     cwd: root,
     // As production runs the compiled code: no source-map rewriting of stack traces, which @swc-node/register would
     // otherwise install (the first error thrown from each file parsed its source map: 45-60 ms on the event loop).
