@@ -34,20 +34,24 @@ export async function startApiProcess(databaseUrl: string, options: { nice?: num
   if (profile.length) mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   // BENCH_API_NODE_ARGS (e.g. `--trace-gc`, `--max-semi-space-size=64`) go to the API's node, whose output is then shown.
   const nodeArgs = process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child: ChildProcess = spawn(process.execPath, [...NODE_FLAGS.api, ...profile, ...nodeArgs, '-r', '@swc-node/register', 'apps/api/src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      ADMIN_TOKEN: 'bench-admin-token-0123456789',
-      RATE_LIMIT_PER_KEY_PER_MINUTE: '100000000',
-      RATE_LIMIT_VERIFY_PER_KEY_PER_MINUTE: '100000000',
-      RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...NODE_FLAGS.api, ...profile, ...nodeArgs, '-r', '@swc-node/register', 'apps/api/src/main.ts'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        ADMIN_TOKEN: 'bench-admin-token-0123456789',
+        RATE_LIMIT_PER_KEY_PER_MINUTE: '100000000',
+        RATE_LIMIT_VERIFY_PER_KEY_PER_MINUTE: '100000000',
+        RATE_LIMIT_PER_IP_PER_MINUTE: '100000000',
+      },
+      stdio: ['ignore', nodeArgs.length ? 'inherit' : 'ignore', 'inherit'],
     },
-    stdio: ['ignore', nodeArgs.length ? 'inherit' : 'ignore', 'inherit'],
-  });
+  );
   if (options.nice) setPriority(child.pid!, options.nice);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const base = `http://127.0.0.1:${port}`;
