@@ -39,4 +39,4 @@ RUN mkdir -p /deploy && chown node:node /deploy
 USER node
 EXPOSE 3000
 # Node flags as scripts/dev-services/app.process.ts NODE_FLAGS gives them (the young generation's size).
-CMD ["node", "--max-semi-space-size=128", "dist/apps/api/src/main.js"]
+CMD ["node", "--max-semi-space-size=64", "dist/apps/api/src/main.js"]

@@ -16,14 +16,15 @@ export interface AppProcess {
  * Node's flags for each app, wherever it is started (here, the Dockerfile, both compose files, the benches;
  * test/integration/node-flags.spec.ts holds them to this list).
  *
- * The API: young generation semi-spaces of 128 MB instead of V8's 16. A 1,000-event capture allocates about 38 MB
- * and stays in flight for hundreds of milliseconds beside three others, so with 16 MB every scavenge found most of
- * the young objects alive and copied them (7 ms a scavenge, 21 ms of main thread per 1,000 captured events);
- * with 128 MB they die before they are looked at. `npm run bench capture-ceiling`, alternated: 9,600-10,200 against
- * 11,000-11,800 events/s, API CPU per 1,000 events 87-94 against 68-77 ms; peak RSS 565 against 697 MB.
+ * The API: young-generation semi-spaces of 64 MB instead of V8's 16. A 1,000-event capture allocates about 38 MB
+ * and stays in flight for hundreds of milliseconds beside three others, so with 16 MB every scavenge found much of
+ * the young generation alive and copied it (7 ms a scavenge, 21 ms of main thread per 1,000 captured events).
+ * Measured (docs/benchmarks.md, "Young generation"): `npm run bench capture-ceiling`, scavenges over a run 1,870 ms
+ * at 16 MB, 1,280-1,534 at 64, 984 at 128; `verify` at 1,000 req/s for 20 s, scavenges 475-608 ms (longest 10-16)
+ * at 16 MB, 316-321 (longest 9-13) at 64, and at 128 a pause of 76-131 ms when the space grew, then 13-18 ms each.
  */
 export const NODE_FLAGS: Record<'api' | 'worker', readonly string[]> = {
-  api: ['--max-semi-space-size=128'],
+  api: ['--max-semi-space-size=64'],
   worker: [],
 };
 

@@ -26,7 +26,7 @@ function composeApiCommand(file: string): string[] {
 
 describe('the API is started with its Node flags everywhere', () => {
   it('holds a young generation larger than V8 gives by default', () => {
-    expect(NODE_FLAGS.api).toEqual(['--max-semi-space-size=128']);
+    expect(NODE_FLAGS.api).toEqual(['--max-semi-space-size=64']);
     // Node refuses a flag it does not know ("bad option"), so the list runs as it stands.
     expect(execFileSync(process.execPath, [...NODE_FLAGS.api, '-e', 'process.stdout.write("ok")'], { encoding: 'utf8' })).toBe('ok');
   });
