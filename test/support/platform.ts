@@ -41,6 +41,9 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     GRAPHQL_COMPARE_EXECUTION: 'true',
     // Subscription specs deliver to a receiver on this machine; subscriptions.spec checks the default refuses it.
     SUBSCRIPTION_ALLOW_PRIVATE_DESTINATIONS: 'true',
+    // Hundreds of apps boot in the suite: each would open 20 connections and plan the hot statements 120 times.
+    // connection-priming.spec primes.
+    DATABASE_PRIME_CONNECTIONS: 'false',
     ...GENEROUS_RATE_LIMITS,
     ...overrides,
   });

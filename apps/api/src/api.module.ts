@@ -76,6 +76,7 @@ export class ApiModule {
           replicaMaxLagBytes: config.database.replicaMaxLagBytes,
           poolMode: config.database.poolMode,
           preparedStatements: config.database.preparedStatements,
+          primeConnections: config.database.primeConnections,
           redis: { redisUrl: config.redisUrl, redisCluster: config.redisCluster, keyPrefix: config.queuePrefix },
         }),
         GraphQLModule.forRoot<ApolloDriverConfig & { gateway: GatewayInterface }>({

@@ -110,7 +110,7 @@ describe('loadConfig', () => {
 
   it('reads from replicas, pools in transaction mode and uses a Redis Cluster only when configured, and names bad values', () => {
     expect(loadConfig({})).toMatchObject({
-      database: { replicaUrls: [], poolMode: 'session', preparedStatements: true, replicaMaxLagSeconds: 30 },
+      database: { replicaUrls: [], poolMode: 'session', preparedStatements: true, replicaMaxLagSeconds: 30, primeConnections: true },
       redisCluster: undefined,
       queuePrefix: 'pharmatrace',
     });
@@ -130,6 +130,8 @@ describe('loadConfig', () => {
     });
     expect(loadConfig({ DATABASE_POOL_MODE: 'transaction', DATABASE_PREPARED_STATEMENTS: 'true' }).database.preparedStatements).toBe(true);
     expect(loadConfig({ REDIS_CLUSTER_NODES: 'r:7001', QUEUE_PREFIX: '{pt}' }).queuePrefix).toBe('{pt}');
+    expect(loadConfig({ DATABASE_PRIME_CONNECTIONS: 'false' }).database.primeConnections).toBe(false);
+    expect(() => loadConfig({ DATABASE_PRIME_CONNECTIONS: 'maybe' })).toThrow(/DATABASE_PRIME_CONNECTIONS/);
     expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'mysql://r1/p' })).toThrow(/DATABASE_REPLICA_URLS/);
     expect(() => loadConfig({ DATABASE_POOL_MODE: 'statement' })).toThrow(/DATABASE_POOL_MODE: must be 'session' or 'transaction'/);
     expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis-1' })).toThrow(/REDIS_CLUSTER_NODES.*host:port/);

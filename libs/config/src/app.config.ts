@@ -82,6 +82,7 @@ const schema = z
     DATABASE_REPLICA_MAX_LAG_BYTES: positiveInt.default(256 * 1024 * 1024),
     DATABASE_POOL_MODE: z.enum(['session', 'transaction'], { message: "must be 'session' or 'transaction'" }).default('session'),
     DATABASE_PREPARED_STATEMENTS: bool.optional(),
+    DATABASE_PRIME_CONNECTIONS: bool.default('true'),
     REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
     REDIS_CLUSTER_NODES: redisNodeList.optional(),
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -170,6 +171,11 @@ export interface AppConfig {
      * 1.21 (Debian 12 ships 1.18), or without max_prepared_statements, hands them to connections that never prepared them.
      */
     readonly preparedStatements: boolean;
+    /**
+     * The API opens its whole pool at boot and settles the hot statements' plans on every connection, so that no
+     * request pays a new session's parse and first plans (ReadRouting, primePool).
+     */
+    readonly primeConnections: boolean;
   };
   readonly redisUrl: string;
   /** Seed nodes of a Redis Cluster: when set, every Redis use goes to the cluster and REDIS_URL is not read. */
@@ -296,6 +302,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       replicaMaxLagBytes: e.DATABASE_REPLICA_MAX_LAG_BYTES,
       poolMode: e.DATABASE_POOL_MODE,
       preparedStatements: e.DATABASE_PREPARED_STATEMENTS ?? e.DATABASE_POOL_MODE === 'session',
+      primeConnections: e.DATABASE_PRIME_CONNECTIONS,
     },
     redisUrl: e.REDIS_URL,
     redisCluster: e.REDIS_CLUSTER_NODES,

@@ -70,6 +70,8 @@ export interface PersistenceOptions {
   /** `transaction` behind PgBouncer in transaction mode: the role comes from the login's settings, not the startup packet. */
   poolMode?: 'session' | 'transaction';
   preparedStatements?: boolean;
+  /** Open every pool connection at boot and plan the hot statements on each (ReadRouting, primePool). */
+  primeConnections?: boolean;
   /** Where write marks are shared between processes when there are replicas. */
   redis?: RedisTarget & { keyPrefix: string };
 }
@@ -94,6 +96,7 @@ export class PersistenceModule {
             maxLagSeconds: options.replicaMaxLagSeconds ?? 30,
             maxLagBytes: options.replicaMaxLagBytes ?? 256 * 1024 * 1024,
             redis: options.redis,
+            primeConnections: options.primeConnections ?? false,
           },
         },
       ],

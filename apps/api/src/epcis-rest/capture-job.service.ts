@@ -245,11 +245,13 @@ export class CaptureJobService implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit() {
-    this.timer = setInterval(() => void this.keepAlive(), CAPTURE_JOB_HEARTBEAT_MS).unref();
-    void this.keepAlive();
+    // Tracked like captures: a server stopped right after it started closed the pool under the first sweep.
+    const beat = () => this.track(this.keepAlive().then(() => undefined));
+    this.timer = setInterval(beat, CAPTURE_JOB_HEARTBEAT_MS).unref();
+    beat();
   }
 
-  /** Lets captures already accepted finish before the database connection closes. */
+  /** Lets captures already accepted, and a heartbeat under way, finish before the database connection closes. */
   async onModuleDestroy() {
     clearInterval(this.timer);
     await Promise.allSettled([...this.inFlight]);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
@@ -19,6 +19,50 @@ export interface ReadRoutingOptions {
   readonly maxLagBytes: number;
   /** Where the organizations' write marks are shared between processes; needed only with replicas. */
   readonly redis?: RedisTarget & { readonly keyPrefix: string };
+  /** Open every pool connection at boot and settle the hot statements' plans on each (primePool); off by default. */
+  readonly primeConnections?: boolean;
+}
+
+/** A hot path's named statement, with values whose execution reads nothing, for primePool to run before traffic does. */
+export interface HotStatement {
+  readonly name: string;
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
+
+/** Postgres's plan cache plans a named statement anew at each of a session's first five executions (plancache.c). */
+const CUSTOM_PLANS_BEFORE_GENERIC = 5;
+
+/**
+ * Opens all `size` connections of `pool` at once and runs each hot statement on each of them one time more than
+ * Postgres custom-plans it, so that no request pays a session's first parse and plans. pg-pool hands out its most
+ * recently released connection first: the rarely used ones met the verification statement for the first time during
+ * bursts, when latency was already high, and on the 1M-pack bench database its parse (30-55 ms) and five custom
+ * plans (26-112 ms each) under load came on top (docs/benchmarks.md, "Pool connections primed at boot"). Unnamed
+ * statements are planned at every execution: then the connections are only opened.
+ */
+export async function primePool(pool: Pool, size: number, statements: readonly HotStatement[], named: boolean): Promise<void> {
+  const connecting = Array.from({ length: size }, () => pool.connect());
+  const settled = await Promise.allSettled(connecting);
+  const clients = settled.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
+  let broken: Error | undefined;
+  try {
+    const failed = settled.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (!named) return;
+    await Promise.all(
+      clients.map(async (client) => {
+        for (const { name, text, values } of statements)
+          for (let i = 0; i <= CUSTOM_PLANS_BEFORE_GENERIC; i++) await client.query({ name, text, values: [...values] });
+      }),
+    );
+  } catch (e) {
+    broken = e as Error;
+    throw e;
+  } finally {
+    // After a failure a connection may be mid-statement: closed rather than handed to a request.
+    for (const client of clients) client.release(broken);
+  }
 }
 
 /** Where one read runs: the primary or a replica, with the hot paths' prepared statements. */
@@ -134,7 +178,7 @@ export function preparedOn<Row>(db: DataSource, name: string, text: string, valu
  * When the mark cannot be read (Redis down) the read goes to the primary.
  */
 @Injectable()
-export class ReadRouting implements OnModuleInit, OnModuleDestroy {
+export class ReadRouting implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ReadRouting.name);
   private readonly replicas: Replica[];
   readonly primary: ReadRunner;
@@ -149,6 +193,7 @@ export class ReadRouting implements OnModuleInit, OnModuleDestroy {
   private markUnknownUntil = 0;
   /** Reads served, by target: the metric says whether the replicas carry the reads. */
   readonly served = new Map<string, number>();
+  private readonly hot: HotStatement[] = [];
 
   constructor(
     private readonly db: DataSource,
@@ -205,6 +250,33 @@ export class ReadRouting implements OnModuleInit, OnModuleDestroy {
     }
     void this.poll();
     this.poller = setInterval(() => void this.poll(), POLL_MS).unref();
+  }
+
+  /**
+   * A repository's statement to settle on every connection before traffic comes (with `primeConnections`). Called from
+   * repositories' constructors, so every statement is known by the time the application boots.
+   */
+  registerHot(statement: HotStatement): void {
+    this.hot.push(statement);
+  }
+
+  /**
+   * With `primeConnections`, before the server listens: the primary's and each replica's pools opened in full and the
+   * hot statements planned on every connection. A pool that cannot be primed is left to open as requests come.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.options.primeConnections) return;
+    const pools = [
+      { name: 'primary', pool: (this.db.driver as PostgresDriver).master as Pool },
+      ...this.replicas.map((r) => ({ name: r.name, pool: r.pool })),
+    ];
+    await Promise.all(
+      pools.map(({ name, pool }) =>
+        primePool(pool, this.options.poolSize, this.hot, this.named).catch((e: Error) =>
+          this.logger.warn(`connections to the ${name} not primed: ${e.message}`),
+        ),
+      ),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
