@@ -7,6 +7,7 @@ import {
 } from './digital-link';
 import { GS } from './element-string';
 import { Gs1ErrorCode } from './gs1-error';
+import { shareOneHiddenClass } from '../../../test/support/hidden-class';
 
 describe('parseDigitalLink', () => {
   it('reads primary key, qualifiers in declared order and query attributes on any domain', () => {
@@ -59,6 +60,14 @@ describe('parseDigitalLink', () => {
     ['same AI in path and query', 'https://id.gs1.org/01/09506000134352/10/A?10=B', Gs1ErrorCode.DUPLICATE_AI],
   ])('rejects %s', (_label, uri, code) => {
     expect(() => parseDigitalLink(uri)).toThrow(expect.objectContaining({ code }));
+  });
+
+  it('answers results that share one hidden class, as a verification scanning Digital Links parses one each', () => {
+    // `{ ...toElementResult(…), origin }` gave each result a map of its own once optimized.
+    const serials = ['A1', 'B22', 'C333'];
+    expect(
+      shareOneHiddenClass((i) => parseDigitalLink(`https://id.gs1.org/01/09506000134352/10/L${i}/21/${serials[i % 3]}?17=261130`)),
+    ).toBe(true);
   });
 });
 

@@ -6,7 +6,7 @@ import { OrganizationDirectory } from '../common/organization.directory';
 import { ApiMetrics } from '../metrics/api.metrics';
 import { ReadPolicyService } from '../policy/read-policy.service';
 import { VerificationErrorCode } from './verification.error';
-import { VerificationService } from './verification.service';
+import { VerificationService, withParties } from './verification.service';
 import { MANUFACTURER as MAKER, PHARMACY } from '../common/organization.fixtures';
 import { fakeMasterData } from '../master-data/master-data.fake';
 import { shareOneHiddenClass } from '../../../../test/support/hidden-class';
@@ -243,6 +243,19 @@ describe('verification', () => {
     expect(
       shareOneHiddenClass((i) =>
         service.toGraphql({ ...evaluation, epc: `${evaluation.epc}${i}`, verdict: { ...evaluation.verdict, alerts: alerts[i % 3] } }),
+      ),
+    ).toBe(true);
+  });
+
+  it('builds evaluations that share one hidden class, whoever holds the pack', async () => {
+    const { service, reads } = setup();
+    reads.add('H2', { custodianId: PHARMACY.id });
+    const { custodian: _custodian, container: _container, ...judged } = await service.evaluate(scan('H2'), PHARMACY);
+    // With `{ ...judged, custodian, container }` each evaluation had a map of its own once the builder was optimized.
+    const holders = [PHARMACY, OTHER, null];
+    expect(
+      shareOneHiddenClass((i) =>
+        withParties({ ...judged, epc: `${judged.epc}${i}` }, holders[i % 3], i % 2 ? 'urn:epc:id:sscc:0614141.1' : null),
       ),
     ).toBe(true);
   });

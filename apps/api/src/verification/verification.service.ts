@@ -36,7 +36,26 @@ export interface Evaluation {
   container: string | null;
 }
 
-type Judged = Omit<Evaluation, 'custodian' | 'container'>;
+export type Judged = Omit<Evaluation, 'custodian' | 'container'>;
+
+/**
+ * An evaluation, field by field. Every verification makes one, and `{ ...judged, custodian, container }` (properties
+ * added after a spread) gave each a hidden class of its own once optimized: a map allocated in the old generation per
+ * scan, and every reader of evaluations megamorphic (docs/benchmarks.md, "Garbage a GraphQL request left in the old
+ * generation").
+ */
+export function withParties(judged: Judged, custodian: Organization | null, container: string | null): Evaluation {
+  return {
+    scan: judged.scan,
+    epc: judged.epc,
+    view: judged.view,
+    verdict: judged.verdict,
+    correction: judged.correction,
+    ambiguousReadings: judged.ambiguousReadings,
+    custodian,
+    container,
+  };
+}
 
 const DAY_MS = 86_400_000;
 let today = { day: -1, iso: '' };
@@ -89,15 +108,15 @@ export class VerificationService {
     if (judged.correction) this.metrics.scanCorrections.inc({ kind: judged.correction.kind });
     const { state, product, containers } = judged.view;
     const id = state?.custodianId ?? null;
-    if (!viewer || !state) return { ...judged, custodian: null, container: null };
+    if (!viewer || !state) return withParties(judged, null, null);
     const pack = { gtin: judged.scan.gtin, lot: state.lot, manufacturerId: product?.manufacturerId ?? null };
     const shown = this.policy.custodyShown(viewer, pack, id);
     const show = (allowed: boolean): Evaluation | Promise<Evaluation> => {
-      if (!allowed) return { ...judged, custodian: null, container: null };
+      if (!allowed) return withParties(judged, null, null);
       const container = containers[0] ?? null;
       const custodian = id ? this.organizations.cachedById(id) : null;
-      if (custodian !== undefined) return { ...judged, custodian, container };
-      return this.organizations.byId(id!).then((org) => ({ ...judged, custodian: org, container }));
+      if (custodian !== undefined) return withParties(judged, custodian, container);
+      return this.organizations.byId(id!).then((org) => withParties(judged, org, container));
     };
     return shown instanceof Promise ? shown.then(show) : show(shown);
   }
