@@ -1,4 +1,12 @@
-import { copyLine, EVENT_COPY, EVENT_EPC_COPY, eventCopyFields, PACK_STATE_COPY, packStateCopyFields } from '@pharmatrace/persistence';
+import {
+  copyLine,
+  EVENT_COPY,
+  EVENT_EPC_COPY,
+  eventCopyLine,
+  eventEpcCopyLine,
+  PACK_STATE_COPY,
+  packStateCopyLine,
+} from '@pharmatrace/persistence';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import autocannon from 'autocannon';
@@ -94,9 +102,9 @@ export function copyRows(first: number, count: number, firstId: number): CopyRow
       return { event: p.event, id: id++ };
     });
     for (const { event: e, id: eventId } of prepared) {
-      rows.event.push(copyLine(eventCopyFields(e, eventId, recorded, manufacturer.id)));
+      rows.event.push(eventCopyLine(e, eventId, recorded, manufacturer.id));
       rows.eventKey.push(copyLine([`\\x${e.hash.toString('hex')}`, eventId, recorded]));
-      for (const x of e.epcs) rows.eventEpc.push(copyLine([x.epc, e.eventTime.toISOString(), eventId, x.role, recorded]));
+      for (const x of e.epcs) rows.eventEpc.push(eventEpcCopyLine(x.epc, e.eventTime, eventId, x.role, recorded));
     }
     const applied = applyEvents(
       [],
@@ -105,7 +113,7 @@ export function copyRows(first: number, count: number, firstId: number): CopyRow
       { actorOf: () => ({ ...manufacturer }), recordTime, maxFutureSkewMs: 300_000 },
     );
     if (applied.violations.length) throw new Error(`document ${n} breaks a status rule: ${JSON.stringify(applied.violations[0])}`);
-    for (const s of applied.states) rows.packState.push(copyLine(packStateCopyFields(s, recorded, recorded)));
+    for (const s of applied.states) rows.packState.push(packStateCopyLine(s, recorded, recorded));
     rows.events += prepared.length;
   }
   return rows;

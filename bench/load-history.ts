@@ -1,4 +1,4 @@
-import { copyLine, PACK_STATE_COPY, packStateCopyFields } from '@pharmatrace/persistence';
+import { copyLine, PACK_STATE_COPY, packStateCopyLine } from '@pharmatrace/persistence';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -456,7 +456,7 @@ export async function loadHistory(url: string, targetEvents: number): Promise<Hi
         const span = recordSpans(events);
         for (const s of unitStates(events)) {
           const [first, last] = span.get(s.epc)!;
-          out.push(copyLine(packStateCopyFields(s, first.toISOString(), last.toISOString())));
+          out.push(packStateCopyLine(s, first.toISOString(), last.toISOString()));
         }
       }),
     );

@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { standardsDir } from '@pharmatrace/gs1';
-import type { ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import fc from 'fast-check';
 import { EpcisErrorCode, type EpcisIssue, EpcisValidationError, MAX_REPORTED_ISSUES } from './epcis.error';
 import { collapse, createEpcisValidator, defaultSchemaDir } from './schema.validator';
 
@@ -244,5 +246,55 @@ describe('describing an invalid document (bounded work)', () => {
     expect(new Set(issues.map((i) => i.eventIndex))).toEqual(new Set([457]));
     const long = Array.from({ length: 1_000 }, (_, i) => epc(i));
     expect(validator.validateDocument(document([event([...long, epc(999)])])).map((i) => i.rule)).toEqual(['uniqueItems']);
+  });
+});
+
+describe('each event checked by the item schema (model: Ajv over the whole document)', () => {
+  const validator = createEpcisValidator();
+  const schemaDir = defaultSchemaDir();
+  const files = [
+    ...readdirSync(schemaDir).map((f) => path.join(schemaDir, f)),
+    ...readdirSync(path.join(schemaDir, 'schemas')).map((f) => path.join(schemaDir, 'schemas', f)),
+  ].filter((f) => f.endsWith('.json'));
+  // Independent of the validator under test: Ajv's own keywords, the root schema, the document as a whole.
+  const ajv = new Ajv({ allErrors: false });
+  addFormats(ajv);
+  ajv.addSchema(files.map((f) => readJson(f) as object));
+  const whole = ajv.getSchema((readJson(path.join(schemaDir, 'EPCIS-JSON-Schema-root.json')) as { $id: string }).$id)!;
+  const document = (eventList: unknown[]) => ({
+    '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+    type: 'EPCISDocument',
+    schemaVersion: '2.0',
+    creationDate: '2026-01-01T00:00:00Z',
+    epcisBody: { eventList },
+  });
+  const maybe = <T>(...values: T[]) => fc.constantFrom<T | undefined>(...values, undefined);
+  const anEvent = fc
+    .record({
+      type: maybe<unknown>('ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent', 'AssociationEvent', 'Nope', 5),
+      action: maybe<unknown>('ADD', 'OBSERVE', 'DELETE', 'MOVE'),
+      eventTime: maybe<unknown>('2026-01-01T00:00:00Z', 'yesterday'),
+      eventTimeZoneOffset: maybe<unknown>('+00:00', '+25:00'),
+      epcList: maybe<unknown>(['urn:epc:id:sgtin:0614141.107346.1'], [5], 'urn:epc:id:sgtin:0614141.107346.1', []),
+      parentID: maybe<unknown>('urn:epc:id:sscc:0614141.1234567890', 7),
+      childEPCs: maybe<unknown>(['urn:epc:id:sgtin:0614141.107346.2'], [{}]),
+      bizStep: maybe<unknown>('commissioning', 'shipping', 'no-such-step', 'https://example.com/steps/own'),
+      disposition: maybe<unknown>('active', 'in_transit', 'cbv:no-such'),
+      readPoint: maybe<unknown>({ id: 'urn:epc:id:sgln:0614141.00777.0' }, { id: 5 }, 'urn:epc:id:sgln:0614141.00777.0'),
+      'example:note': maybe<unknown>('x', { deep: [1] }),
+      unknownField: maybe<unknown>(1),
+    })
+    .map((e) => Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)));
+
+  it('refuses exactly the documents Ajv refuses whole, and names exactly the events it refuses alone', () => {
+    fc.assert(
+      fc.property(fc.array(anEvent, { minLength: 1, maxLength: 4 }), (events) => {
+        const issues = validator.validateDocument(document(events));
+        expect(issues.length === 0).toBe(whole(document(events)));
+        const refused = events.flatMap((e, i) => (whole(document([e])) ? [] : [i]));
+        expect([...new Set(issues.map((i) => i.eventIndex))].sort()).toEqual(refused);
+      }),
+      { numRuns: 400 },
+    );
   });
 });

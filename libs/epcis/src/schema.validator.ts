@@ -51,11 +51,18 @@ function readSchemas(schemaDir: string): { rootId: string; schemas: object[] } {
   return { rootId, schemas };
 }
 
-/** A document's two validators: one stopping at the first error (is it valid?), one reporting every error (why not?). */
+/**
+ * A document's two validators: one stopping at the first error (is it valid?), one reporting every error (why not?);
+ * and the schema of one event of a document's list, stopping at its first error.
+ */
 interface CompiledValidators {
   firstError: ValidateFunction;
   allErrors: ValidateFunction;
+  event: ValidateFunction;
 }
+
+/** What the document schema checks each item of an `eventList` against, in a capture and in a query document. */
+const DOCUMENT_EVENT_REF = 'EPCIS-Event-JSON-Schema.json#/definitions/EPCIS-Document-Event';
 
 const validatorCache = new Map<string, CompiledValidators>();
 
@@ -104,17 +111,25 @@ function compiledValidators(schemaDir: string): CompiledValidators {
   const cached = validatorCache.get(schemaDir);
   if (cached) return cached;
   const { rootId, schemas } = readSchemas(schemaDir);
-  const compile = (allErrors: boolean): ValidateFunction => {
+  const compile = (allErrors: boolean): Ajv => {
     // Formats must be registered before the schemas compile, so the schemas are added afterwards.
     const ajv = new Ajv({ allErrors });
     addFormats(ajv);
     uniqueItemsInLinearTime(ajv);
     ajv.addSchema(schemas);
-    const validate = ajv.getSchema(rootId);
-    if (!validate) throw new EpcisValidationError(EpcisErrorCode.SCHEMA_UNAVAILABLE, `root schema ${rootId} did not compile`);
+    return ajv;
+  };
+  const schema = (ajv: Ajv, id: string): ValidateFunction => {
+    const validate = ajv.getSchema(id);
+    if (!validate) throw new EpcisValidationError(EpcisErrorCode.SCHEMA_UNAVAILABLE, `schema ${id} did not compile`);
     return validate;
   };
-  const compiled = { firstError: compile(false), allErrors: compile(true) };
+  const first = compile(false);
+  const compiled = {
+    firstError: schema(first, rootId),
+    allErrors: schema(compile(true), rootId),
+    event: schema(first, new URL(DOCUMENT_EVENT_REF, rootId).href),
+  };
   validatorCache.set(schemaDir, compiled);
   return compiled;
 }
@@ -281,7 +296,7 @@ const BROKEN: EpcisIssue = { eventIndex: null, field: '', rule: 'schema', messag
  * holding its first SAMPLED_ITEMS array items, else by its first error; this stops once more than
  * MAX_REPORTED_ISSUES issues are known, so issues beyond those returned may exist.
  */
-function* validation(document: unknown, { firstError, allErrors }: CompiledValidators): Resumable<EpcisIssue[]> {
+function* validation(document: unknown, { firstError, allErrors, event }: CompiledValidators): Resumable<EpcisIssue[]> {
   const describe = (value: unknown): EpcisIssue[] => (allErrors(value) ? [] : collapse(allErrors.errors ?? []));
   /** Issues of an invalid `value` (firstError has just refused it): from the sampled copy, else the first error. */
   const why = (value: unknown): EpcisIssue[] => {
@@ -296,6 +311,10 @@ function* validation(document: unknown, { firstError, allErrors }: CompiledValid
   const issues = envelopeValid ? [] : orBroken(why(envelope));
   for (let index = 0; index < list.events.length && issues.length <= MAX_REPORTED_ISSUES; index++) {
     yield;
+    // An event the item schema accepts leaves the document as valid as its envelope: nothing else applies to it. The
+    // document with the event alone in it is built, and checked by the root schema, only to say why one is refused
+    // (a valid 1,000-event document: 3.2-3.4 ms of CPU, against 4.7-5.1 with the envelope checked for every event).
+    if (event(list.events[index])) continue;
     const alone = list.withEvents([list.events[index]]);
     if (firstError(alone)) continue;
     // The document's own issues were reported once, from the envelope; with those, `alone` fails for them too.

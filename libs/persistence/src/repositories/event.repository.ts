@@ -5,9 +5,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { EpcRole } from '../entities';
 import { ConcurrentStatesError, ForeignCorrectionError } from '../persistence.error';
 import { insertAlerts } from './alert.repository';
-import { PACK_STATE_COPY, packStateCopyFields, type PackStateRow, STATE_COLUMNS, toItemState } from './pack-state.sql';
+import { PACK_STATE_COPY, packStateCopyLine, type PackStateRow, STATE_COLUMNS, toItemState } from './pack-state.sql';
 import { attachCaptureSignature, NewCaptureSignature } from './signature.repository';
-import { type CopyField, copyRows, queryRows, SqlRunner, textArray } from './sql-query';
+import { copyJson, copyNullable, copyRows, copyText, copyTime, queryRows, SqlRunner, textArray } from './sql-query';
 
 export interface NewEvent {
   hash: Buffer;
@@ -134,24 +134,22 @@ function createdMeanwhile(error: unknown): boolean {
 export const EVENT_COPY = `COPY event (id, event_hash, event_type, action, biz_step, disposition, event_time, record_time, read_point,
   biz_location, captured_by, body, ignore_fields) FROM STDIN`;
 
-/** The fields of EVENT_COPY for `e`, stored as event `id` at `recordTime` (timestamptz text) by `capturedBy`. */
-export function eventCopyFields(e: NewEvent, id: number, recordTime: string, capturedBy: string): CopyField[] {
-  return [
-    id,
-    `\\x${e.hash.toString('hex')}`,
-    e.eventType,
-    e.action,
-    e.bizStep,
+/**
+ * The line of EVENT_COPY for `e`, stored as event `id` at `recordTime` (timestamptz text) by `capturedBy`. Built as one
+ * template, as are the other rows capture copies: an array of fields and a join a row made up a third of the API's
+ * COPY text work (docs/benchmarks.md). `capturedBy` is an organization's id and `recordTime` Postgres's own text.
+ */
+export function eventCopyLine(e: NewEvent, id: number, recordTime: string, capturedBy: string): string {
+  return `${id}\t\\\\x${e.hash.toString('hex')}\t${copyText(e.eventType)}\t${copyNullable(e.action)}\t${copyNullable(e.bizStep)}\t${copyNullable(
     e.disposition,
-    e.eventTime.toISOString(),
-    recordTime,
-    e.readPoint,
-    e.bizLocation,
-    capturedBy,
+  )}\t${copyTime(e.eventTime)}\t${recordTime}\t${copyNullable(e.readPoint)}\t${copyNullable(e.bizLocation)}\t${capturedBy}\t${copyJson(
     JSON.stringify(e.body),
-    textArray(e.ignoreFields),
-  ];
+  )}\t${copyText(textArray(e.ignoreFields))}\n`;
 }
+
+/** The line of EVENT_EPC_COPY: `epc` named by event `eventId` (at `eventTime`) in `role`, recorded at `recordTime`. */
+export const eventEpcCopyLine = (epc: string, eventTime: Date, eventId: number, role: EpcRole, recordTime: string): string =>
+  `${copyText(epc)}\t${copyTime(eventTime)}\t${eventId}\t${role}\t${recordTime}\n`;
 
 /** The EPC index rows (event_epc) capture writes with COPY, and the bench's load of the same rows. */
 export const EVENT_EPC_COPY = `COPY event_epc (epc, event_time, event_id, role, record_time) FROM STDIN`;
@@ -465,12 +463,12 @@ export class EventRepository {
     for (const k of keys) ids.set(byHash.get(k.event_hash.toString('latin1'))!, Number(k.event_id));
     // One transaction, one record time: every key carries it.
     const recordTime = keys[0]?.record_time ?? null;
-    const rows: CopyField[][] = [];
+    let text = '';
     for (const e of byHash.values()) {
       const id = ids.get(e);
-      if (id !== undefined) rows.push(eventCopyFields(e, id, recordTime!, capturedBy));
+      if (id !== undefined) text += eventCopyLine(e, id, recordTime!, capturedBy);
     }
-    await copyRows(tx, EVENT_COPY, rows);
+    await copyRows(tx, EVENT_COPY, text);
     return { ids, recordTime };
   }
 
@@ -503,15 +501,14 @@ export class EventRepository {
    */
   private async insertEpcIndex(tx: EntityManager, rows: { epc: string; eventTime: Date; eventId: number; role: EpcRole }[], rt: string) {
     const seen = new Set<string>();
-    const unique = rows.filter((r) => {
+    let text = '';
+    for (const r of rows) {
       const key = `${r.eventId}\t${r.role}\t${r.epc}`;
-      return !seen.has(key) && !!seen.add(key);
-    });
-    await copyRows(
-      tx,
-      EVENT_EPC_COPY,
-      unique.map((r) => [r.epc, r.eventTime.toISOString(), r.eventId, r.role, rt]),
-    );
+      if (seen.has(key)) continue;
+      seen.add(key);
+      text += eventEpcCopyLine(r.epc, r.eventTime, r.eventId, r.role, rt);
+    }
+    await copyRows(tx, EVENT_EPC_COPY, text);
   }
 
   /**
@@ -602,11 +599,9 @@ export class EventRepository {
    */
   private async createStates(tx: EntityManager, states: ItemState[], rt: string) {
     if (!states.length) return;
-    await copyRows(
-      tx,
-      PACK_STATE_COPY,
-      states.map((s) => packStateCopyFields(s, rt, rt)),
-    );
+    let text = '';
+    for (const s of states) text += packStateCopyLine(s, rt, rt);
+    await copyRows(tx, PACK_STATE_COPY, text);
   }
 
   /** Each GTIN a state names, with its manufacturer, the first time one is seen. */

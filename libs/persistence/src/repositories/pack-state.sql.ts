@@ -1,5 +1,5 @@
 import type { ItemKind, ItemState, PackStatus } from '@pharmatrace/domain';
-import type { CopyField } from './sql-query';
+import { copyNullable, copyText, copyTime } from './sql-query';
 
 /** The pack_state columns as an ItemState, for every query that reads the read model. */
 export const STATE_COLUMNS = `epc, kind, gtin, serial, lot, expiry::text AS expiry, status, status_changed_at AS "statusChangedAt",
@@ -66,27 +66,13 @@ export const PACK_STATE_COPY = `COPY pack_state (epc, kind, gtin, serial, lot, e
   container_epc, commissioned_by, last_event_id, last_event_time, status_changed_at, status_changed_by, status_recorded_at,
   first_record_time, last_record_time) FROM STDIN`;
 
-/** The fields of PACK_STATE_COPY for `s`, whose record-time span is `first` to `last` (timestamptz text). */
-export function packStateCopyFields(s: ItemState, first: string, last: string): CopyField[] {
-  return [
-    s.epc,
-    s.kind,
-    s.gtin,
-    s.serial,
-    s.lot,
+/** The line of PACK_STATE_COPY for `s`, whose record-time span is `first` to `last` (timestamptz text). */
+export function packStateCopyLine(s: ItemState, first: string, last: string): string {
+  return `${copyText(s.epc)}\t${copyText(s.kind)}\t${copyNullable(s.gtin)}\t${copyNullable(s.serial)}\t${copyNullable(s.lot)}\t${copyNullable(
     s.expiry,
-    s.status,
-    s.custodianId,
-    s.location,
-    s.destination,
+  )}\t${copyText(s.status)}\t${copyNullable(s.custodianId)}\t${copyNullable(s.location)}\t${copyNullable(s.destination)}\t${copyNullable(
     s.containerEpc,
-    s.commissionedBy,
-    s.lastEventId,
-    s.lastEventTime.toISOString(),
-    s.statusChangedAt.toISOString(),
+  )}\t${copyNullable(s.commissionedBy)}\t${s.lastEventId}\t${copyTime(s.lastEventTime)}\t${copyTime(s.statusChangedAt)}\t${copyNullable(
     s.statusChangedBy,
-    s.statusRecordedAt.toISOString(),
-    first,
-    last,
-  ];
+  )}\t${copyTime(s.statusRecordedAt)}\t${first}\t${last}\n`;
 }
