@@ -7,7 +7,7 @@ import { ConcurrentStatesError, ForeignCorrectionError } from '../persistence.er
 import { insertAlerts } from './alert.repository';
 import { PACK_STATE_COPY, packStateCopyLine, type PackStateRow, STATE_COLUMNS, toItemState } from './pack-state.sql';
 import { attachCaptureSignature, NewCaptureSignature } from './signature.repository';
-import { copyJson, copyNullable, copyRows, copyText, copyTime, queryRows, SqlRunner, textArray } from './sql-query';
+import { copyJson, copyNullable, copyRows, copyText, CopyText, copyTime, queryRows, SqlRunner, textArray } from './sql-query';
 
 export interface NewEvent {
   hash: Buffer;
@@ -463,12 +463,12 @@ export class EventRepository {
     for (const k of keys) ids.set(byHash.get(k.event_hash.toString('latin1'))!, Number(k.event_id));
     // One transaction, one record time: every key carries it.
     const recordTime = keys[0]?.record_time ?? null;
-    let text = '';
+    const rows = new CopyText();
     for (const e of byHash.values()) {
       const id = ids.get(e);
-      if (id !== undefined) text += eventCopyLine(e, id, recordTime!, capturedBy);
+      if (id !== undefined) rows.add(eventCopyLine(e, id, recordTime!, capturedBy));
     }
-    await copyRows(tx, EVENT_COPY, text);
+    await copyRows(tx, EVENT_COPY, rows);
     return { ids, recordTime };
   }
 
@@ -501,12 +501,12 @@ export class EventRepository {
    */
   private async insertEpcIndex(tx: EntityManager, rows: { epc: string; eventTime: Date; eventId: number; role: EpcRole }[], rt: string) {
     const seen = new Set<string>();
-    let text = '';
+    const text = new CopyText();
     for (const r of rows) {
       const key = `${r.eventId}\t${r.role}\t${r.epc}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      text += eventEpcCopyLine(r.epc, r.eventTime, r.eventId, r.role, rt);
+      text.add(eventEpcCopyLine(r.epc, r.eventTime, r.eventId, r.role, rt));
     }
     await copyRows(tx, EVENT_EPC_COPY, text);
   }
@@ -599,9 +599,9 @@ export class EventRepository {
    */
   private async createStates(tx: EntityManager, states: ItemState[], rt: string) {
     if (!states.length) return;
-    let text = '';
-    for (const s of states) text += packStateCopyLine(s, rt, rt);
-    await copyRows(tx, PACK_STATE_COPY, text);
+    const rows = new CopyText();
+    for (const s of states) rows.add(packStateCopyLine(s, rt, rt));
+    await copyRows(tx, PACK_STATE_COPY, rows);
   }
 
   /** Each GTIN a state names, with its manufacturer, the first time one is seen. */

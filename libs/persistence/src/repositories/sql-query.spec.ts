@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { type ItemState, PackStatus } from '@pharmatrace/domain';
 import { eventCopyLine, eventEpcCopyLine, type NewEvent } from './event.repository';
 import { packStateCopyLine } from './pack-state.sql';
-import { copyJson, copyLine, copyNullable, copyText, copyTime } from './sql-query';
+import { copyJson, copyLine, copyNullable, copyText, CopyText, copyTime } from './sql-query';
 
 /** COPY's text format read back as Postgres reads it (the escapes capture writes, and `\N`): a line's fields. */
 function readCopyLine(line: string): (string | null)[] {
@@ -34,6 +34,23 @@ describe('COPY text', () => {
         expect(copyJson(json)).toBe(copyText(json));
       }),
     );
+  });
+
+  it('writes lines into the very bytes their text encodes to, growing past its first buffer', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 40_000 }), { maxLength: 12 }), (lines) => {
+        const rows = new CopyText();
+        for (const line of lines) rows.add(line);
+        expect(rows.empty).toBe(lines.join('') === '');
+        expect(rows.toBuffer().equals(Buffer.from(lines.join('')))).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+    const rows = new CopyText();
+    const lines = ['a\n', '€'.repeat(30_000), '😀'.repeat(20_000), 'b\n'];
+    for (const line of lines) rows.add(line);
+    expect(rows.toBuffer().length).toBe(2 + 90_000 + 80_000 + 2);
+    expect(rows.toBuffer().toString()).toBe(lines.join(''));
   });
 
   it('writes the ISO text of any instant, however many instants it has kept', () => {
