@@ -22,6 +22,63 @@ export class ExpressServerAdapter extends ExpressAdapter {
     const app = this.getInstance<Express>();
     this.setHttpServer(createServer({ IncomingMessage: requestClass(app), ServerResponse: responseClass(app) }, app));
   }
+
+  /** Nest calls this once every route and every mount of a module's init is in place, before adding its 404 handler. */
+  override setNotFoundHandler(handler: Parameters<ExpressAdapter['setNotFoundHandler']>[0], prefix?: string): void {
+    hoistLateMounts(routerStack(this.getInstance<Express>()));
+    super.setNotFoundHandler(handler, prefix);
+  }
+}
+
+/** What this module reads of a layer of Express's router (the `router` package, Express 5). */
+interface RouterLayer {
+  /** Set on a route's layer, absent on a mount's (`app.use`). */
+  route?: unknown;
+  /** The path it was registered with. */
+  rawPath?: unknown;
+}
+
+function routerStack(app: Express): RouterLayer[] {
+  return (app as unknown as { router: { stack: RouterLayer[] } }).router.stack;
+}
+
+/** The first segment of a path that names it literally (`/epcis/…` → `epcis`, `/` → ``); null for a pattern. */
+function firstLiteralSegment(path: unknown): string | null {
+  if (typeof path !== 'string') return null;
+  const match = /^\/([\w.-]*)(?:\/|$)/.exec(path);
+  return match ? match[1] : null;
+}
+
+/**
+ * Moves the mounts registered after the last route (GraphQL's endpoint, which Apollo's driver mounts in its module's
+ * init, after Nest has registered every controller) forward, past the routes just before them that cannot take a
+ * request of theirs. Express tries the layers in order, so every GraphQL request was matched against the 160
+ * controller routes before it: 35-40 µs of a `verify`'s 400 µs of main thread (CPU profile at 1,578 req/s,
+ * docs/benchmarks.md). A route is jumped only when its path begins with a literal segment other than the mounts'
+ * (`/health/…` cannot take `/graphql…`); any other layer (a mount, a pattern, `{/*splat}` middleware) stops the move.
+ * So each request meets the same layers, in the same order, as before; the 404 and error handlers Nest adds next stay
+ * last.
+ */
+export function hoistLateMounts(stack: RouterLayer[]): void {
+  let firstLate = stack.length;
+  while (firstLate > 0 && !stack[firstLate - 1].route) firstLate--;
+  const late = stack.slice(firstLate);
+  if (!late.length || firstLate === 0) return;
+  const segments = new Set<string>();
+  for (const layer of late) {
+    const segment = firstLiteralSegment(layer.rawPath);
+    // A mount on everything ('/') or on a pattern could take any request: leave the order alone.
+    if (!segment) return;
+    segments.add(segment);
+  }
+  const cannotTake = (layer: RouterLayer): boolean => {
+    const segment = firstLiteralSegment(layer.rawPath);
+    return !!layer.route && segment !== null && !segments.has(segment);
+  };
+  let at = firstLate;
+  while (at > 0 && cannotTake(stack[at - 1])) at--;
+  stack.splice(firstLate, late.length);
+  stack.splice(at, 0, ...late);
 }
 
 /** Node's constructors are plain functions (not classes), so a function with another prototype can run them. */
