@@ -12,6 +12,14 @@ const EXAMPLES = path.join(STANDARDS, 'epcis-2.0', 'examples');
 const INVALID = path.join(STANDARDS, 'epcis-2.0', 'invalid');
 const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
 const brief = (issues: EpcisIssue[]): [number | null, string, string][] => issues.map((i) => [i.eventIndex, i.field, i.rule]);
+/** A capture document holding `eventList`, its own fields valid. */
+const document = (eventList: unknown[]) => ({
+  '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+  type: 'EPCISDocument',
+  schemaVersion: '2.0',
+  creationDate: '2026-01-01T00:00:00Z',
+  epcisBody: { eventList },
+});
 
 describe('createEpcisValidator', () => {
   const validator = createEpcisValidator();
@@ -222,13 +230,6 @@ describe('describing an invalid document (bounded work)', () => {
     action: 'OBSERVE',
     readPoint: { id: SITE },
   });
-  const document = (eventList: unknown[]) => ({
-    '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
-    type: 'EPCISDocument',
-    schemaVersion: '2.0',
-    creationDate: '2026-01-01T00:00:00Z',
-    epcisBody: { eventList },
-  });
   const epc = (i: number) => `urn:epc:id:sgtin:0614141.107346.${i}`;
 
   it('stops soon after MAX_REPORTED_ISSUES issues, however many bad values the document holds', () => {
@@ -261,13 +262,6 @@ describe('each event checked by the item schema (model: Ajv over the whole docum
   addFormats(ajv);
   ajv.addSchema(files.map((f) => readJson(f) as object));
   const whole = ajv.getSchema((readJson(path.join(schemaDir, 'EPCIS-JSON-Schema-root.json')) as { $id: string }).$id)!;
-  const document = (eventList: unknown[]) => ({
-    '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
-    type: 'EPCISDocument',
-    schemaVersion: '2.0',
-    creationDate: '2026-01-01T00:00:00Z',
-    epcisBody: { eventList },
-  });
   const maybe = <T>(...values: T[]) => fc.constantFrom<T | undefined>(...values, undefined);
   const anEvent = fc
     .record({
