@@ -28,7 +28,34 @@ export interface OpenLoopResult {
   firstError: string | null;
   non2xx: number;
   /** Latency percentiles in ms, each from the request's scheduled start (so a server that falls behind is charged). */
-  latency: { p50: number; p90: number; p97_5: number; p99: number; max: number };
+  latency: LatencySummary;
+  /** Every request's latency in ms, ascending: runs taken in rounds are summarised together (latencySummary). */
+  latencies: Float64Array;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p97_5: number;
+  p99: number;
+  max: number;
+}
+
+/** Percentiles of latencies sorted ascending. */
+export function latencySummary(sorted: Float64Array): LatencySummary {
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { p50: at(0.5), p90: at(0.9), p97_5: at(0.975), p99: at(0.99), max: sorted[sorted.length - 1] };
+}
+
+/** Several sorted latency lists as one, sorted. */
+export function mergeLatencies(lists: Float64Array[]): Float64Array {
+  const all = new Float64Array(lists.reduce((n, l) => n + l.length, 0));
+  let at = 0;
+  for (const list of lists) {
+    all.set(list, at);
+    at += list.length;
+  }
+  return all.sort();
 }
 
 /**
@@ -63,10 +90,7 @@ function send(i) {
 function finish() {
   if (++done < total) return;
   const ended = performance.now();
-  const sorted = Array.from(latencies).sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  parentPort.postMessage({ achieved: total / ((ended - start) / 1000), sent, errors, firstError, non2xx,
-    latency: { p50: at(0.5), p90: at(0.9), p97_5: at(0.975), p99: at(0.99), max: sorted[sorted.length - 1] } });
+  parentPort.postMessage({ achieved: total / ((ended - start) / 1000), sent, errors, firstError, non2xx, latencies: latencies.sort() });
   agent.destroy();
 }
 function tick() {
@@ -86,8 +110,8 @@ setTimeout(tick, 20);
 export function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER, { eval: true, workerData: options });
-    worker.once('message', (result: OpenLoopResult) => {
-      resolve(result);
+    worker.once('message', (result: Omit<OpenLoopResult, 'latency'>) => {
+      resolve({ ...result, latency: latencySummary(result.latencies) });
       void worker.terminate();
     });
     worker.once('error', reject);
