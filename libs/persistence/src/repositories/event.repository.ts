@@ -136,8 +136,9 @@ export const EVENT_COPY = `COPY event (id, event_hash, event_type, action, biz_s
 
 /**
  * The line of EVENT_COPY for `e`, stored as event `id` at `recordTime` (timestamptz text) by `capturedBy`. Built as one
- * template, as are the other rows capture copies: an array of fields and a join a row made up a third of the API's
- * COPY text work (docs/benchmarks.md). `capturedBy` is an organization's id and `recordTime` Postgres's own text.
+ * template, as are the other rows capture copies: an array of fields, a pattern test each and a join a row made up a
+ * quarter of the API's COPY text work (docs/benchmarks.md). Only text a client sent is escaped; ids, times and this
+ * platform's own enumerations cannot hold COPY's separators. `capturedBy` is an organization's id and `recordTime` Postgres's own text.
  */
 export function eventCopyLine(e: NewEvent, id: number, recordTime: string, capturedBy: string): string {
   return `${id}\t\\\\x${e.hash.toString('hex')}\t${copyText(e.eventType)}\t${copyNullable(e.action)}\t${copyNullable(e.bizStep)}\t${copyNullable(

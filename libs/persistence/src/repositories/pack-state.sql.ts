@@ -68,9 +68,9 @@ export const PACK_STATE_COPY = `COPY pack_state (epc, kind, gtin, serial, lot, e
 
 /** The line of PACK_STATE_COPY for `s`, whose record-time span is `first` to `last` (timestamptz text). */
 export function packStateCopyLine(s: ItemState, first: string, last: string): string {
-  return `${copyText(s.epc)}\t${copyText(s.kind)}\t${copyNullable(s.gtin)}\t${copyNullable(s.serial)}\t${copyNullable(s.lot)}\t${copyNullable(
+  return `${copyText(s.epc)}\t${s.kind}\t${copyNullable(s.gtin)}\t${copyNullable(s.serial)}\t${copyNullable(s.lot)}\t${copyNullable(
     s.expiry,
-  )}\t${copyText(s.status)}\t${copyNullable(s.custodianId)}\t${copyNullable(s.location)}\t${copyNullable(s.destination)}\t${copyNullable(
+  )}\t${s.status}\t${copyNullable(s.custodianId)}\t${copyNullable(s.location)}\t${copyNullable(s.destination)}\t${copyNullable(
     s.containerEpc,
   )}\t${copyNullable(s.commissionedBy)}\t${s.lastEventId}\t${copyTime(s.lastEventTime)}\t${copyTime(s.statusChangedAt)}\t${copyNullable(
     s.statusChangedBy,
