@@ -176,6 +176,8 @@ describe('EPCIS query subscriptions: webhook delivery by the worker (real Postgr
     await capture(['R1']);
     await waitFor(async () => receiver.accepted('/flaky').length === 1);
     expect(receiver.accepted('/flaky')).toEqual([pack('R1')]);
+    // The subscriber has answered; the worker records the delivery just after, so wait for the third entry.
+    await waitFor(async () => (await deliveries('flaky', flaky)).length === 3);
     const log = await deliveries('flaky', flaky);
     // Newest first: two failures, then the success, each with its HTTP status.
     expect(log.map((d) => [d.status, d.httpStatus, d.eventCount])).toEqual([
