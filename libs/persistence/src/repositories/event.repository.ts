@@ -121,6 +121,24 @@ const RECEIVING_BIZSTEP = 'receiving';
 /** Containment levels the lock walks down: pack, case, pallet, container and more, with room; it ends a cycle. */
 const MAX_CONTAINMENT_DEPTH = 16;
 
+/**
+ * Locks, in a fixed order so concurrent captures cannot deadlock, the states of the EPCs and all they contain.
+ * The walk goes down one containment level a step, each step one statement over the whole level's EPCs (`= ANY`):
+ * planned as a join per row, it merged against the whole container index (two scans of 64,000 entries for a chunk
+ * of 250 events at 72,000 packs, issue 18), and a lookup per row became a scan per row on a table not yet analyzed.
+ * The first level, the chunk's own EPCs, is one key lookup each (a lateral the planner cannot flatten): as `= ANY`
+ * over a document's 900 EPCs Postgres costed the index descents above a hashed scan of the whole table near 73,000
+ * packs, and read all of them at every capture (10-15 ms a document, growing with the table, against 2.5 ms).
+ */
+export const LOCK_STATES_SQL = `WITH RECURSIVE tree(epcs, depth) AS (
+   SELECT ARRAY(SELECT p.epc FROM unnest($1::text[]) AS u(epc)
+                CROSS JOIN LATERAL (SELECT epc FROM pack_state WHERE epc = u.epc OFFSET 0) p), 0
+   UNION ALL
+   SELECT ARRAY(SELECT p.epc FROM pack_state p WHERE p.container_epc = ANY(t.epcs)), t.depth + 1
+   FROM tree t WHERE cardinality(t.epcs) > 0 AND t.depth < ${MAX_CONTAINMENT_DEPTH}
+ )
+ SELECT ${STATE_COLUMNS} FROM pack_state WHERE epc IN (SELECT unnest(epcs) FROM tree) ORDER BY epc FOR UPDATE`;
+
 /** Judgings of one chunk when other captures keep creating its new items first: each retry sees one more of theirs. */
 const STATE_ATTEMPTS = 3;
 
@@ -473,25 +491,10 @@ export class EventRepository {
     return { ids, recordTime };
   }
 
-  /**
-   * Locks, in a fixed order so concurrent captures cannot deadlock, the states of the EPCs and all they contain.
-   * The walk goes down one containment level a step, each step one statement over the whole level's EPCs (`= ANY`):
-   * planned as a join per row, it merged against the whole container index (two scans of 64,000 entries for a chunk
-   * of 250 events at 72,000 packs, issue 18), and a lookup per row became a scan per row on a table not yet analyzed.
-   */
+  /** Locks the states of `epcs` and all they contain (LOCK_STATES_SQL). */
   private async lockStatesWithContents(tx: EntityManager, epcs: string[]): Promise<ItemState[]> {
     if (!epcs.length) return [];
-    const rows = await queryRows<PackStateRow>(
-      tx,
-      `WITH RECURSIVE tree(epcs, depth) AS (
-         SELECT ARRAY(SELECT epc FROM pack_state WHERE epc = ANY($1)), 0
-         UNION ALL
-         SELECT ARRAY(SELECT p.epc FROM pack_state p WHERE p.container_epc = ANY(t.epcs)), t.depth + 1
-         FROM tree t WHERE cardinality(t.epcs) > 0 AND t.depth < ${MAX_CONTAINMENT_DEPTH}
-       )
-       SELECT ${STATE_COLUMNS} FROM pack_state WHERE epc IN (SELECT unnest(epcs) FROM tree) ORDER BY epc FOR UPDATE`,
-      [epcs],
-    );
+    const rows = await queryRows<PackStateRow>(tx, LOCK_STATES_SQL, [epcs]);
     return rows.map(toItemState);
   }
 
