@@ -1,4 +1,4 @@
-import { LOCK_STATES_SQL, QUARANTINE_HOLDS_SQL, VIEWS_SQL } from '@pharmatrace/persistence';
+import { LOCK_STATES_SQL, QUARANTINE_HOLDS_SQL, VIEWS_SQL, WIDEN_STATE_SPANS_SQL } from '@pharmatrace/persistence';
 import { Client } from 'pg';
 import { useDatabase, withCheckDigit } from '../support/platform';
 
@@ -114,5 +114,20 @@ describe('container walks whatever the statistics say (real Postgres)', () => {
     // The case, its packs found through the container index and their states: a few dozen rows. Written as `= ANY`
     // over the 900 EPCs, Postgres scanned all 21,000 packs at every capture.
     expect(rowsRead(row['QUERY PLAN'][0].Plan as PlanNode, 'pack_state')).toBeLessThan(100);
+  });
+
+  it("capture's span widening reads the states of the EPCs an observation names by key, not the table", async () => {
+    const observed = Array.from({ length: 900 }, (_, i) => pack(`S${LOOSE_PACKS + i * 7}`));
+    await pg.query('BEGIN');
+    try {
+      const {
+        rows: [row],
+      } = await pg.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${WIDEN_STATE_SPANS_SQL.replace('$1::text[]', literal(observed))}`);
+      // Each named state once (these states have no span yet, so none is written). As `= ANY($1)`, a scan of all
+      // 21,000 packs.
+      expect(rowsRead(row['QUERY PLAN'][0].Plan as PlanNode, 'pack_state')).toBe(observed.length);
+    } finally {
+      await pg.query('ROLLBACK');
+    }
   });
 });

@@ -139,6 +139,16 @@ export const LOCK_STATES_SQL = `WITH RECURSIVE tree(epcs, depth) AS (
  )
  SELECT ${STATE_COLUMNS} FROM pack_state WHERE epc IN (SELECT unnest(epcs) FROM tree) ORDER BY epc FOR UPDATE`;
 
+/**
+ * Widens the record-time spans of the states of `$1` (EPCs a chunk names but leaves unchanged) to the transaction's
+ * record time. The EPCs go in as an InitPlan's array, whose length the planner cannot see: given the array itself, it
+ * planned 900 EPCs (an observation of a pallet's packs) as a scan of all of pack_state near 73,000 packs.
+ */
+export const WIDEN_STATE_SPANS_SQL = `WITH t AS (SELECT event_record_time() AS rt)
+ UPDATE pack_state SET first_record_time = least(first_record_time, t.rt), last_record_time = greatest(last_record_time, t.rt)
+ FROM t WHERE epc = ANY(ARRAY(SELECT unnest($1::text[])))
+   AND first_record_time IS NOT NULL AND (first_record_time > t.rt OR last_record_time < t.rt)`;
+
 /** Judgings of one chunk when other captures keep creating its new items first: each retry sees one more of theirs. */
 const STATE_ATTEMPTS = 3;
 
@@ -529,12 +539,7 @@ export class EventRepository {
     const unchanged = [...named].filter((epc) => stated.has(epc) && !writtenEpcs.has(epc));
     const stateless = [...named].filter((epc) => !stated.has(epc) && !writtenEpcs.has(epc));
     if (unchanged.length) {
-      await tx.query(
-        `WITH t AS (SELECT event_record_time() AS rt)
-         UPDATE pack_state SET first_record_time = least(first_record_time, t.rt), last_record_time = greatest(last_record_time, t.rt)
-         FROM t WHERE epc = ANY($1::text[]) AND first_record_time IS NOT NULL AND (first_record_time > t.rt OR last_record_time < t.rt)`,
-        [unchanged],
-      );
+      await tx.query(WIDEN_STATE_SPANS_SQL, [unchanged]);
     }
     if (stateless.length) {
       await tx.query(
