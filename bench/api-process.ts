@@ -133,3 +133,28 @@ export async function apiLoopDelayMax(url: string): Promise<number> {
   const line = text.split('\n').find((l) => l.startsWith('nodejs_eventloop_lag_max_seconds '));
   return line ? Number(line.split(' ')[1]) * 1000 : NaN;
 }
+
+/**
+ * The API's own answer times to POST `route` with status 200, from its pharmatrace_http_request_duration_seconds
+ * histogram: cumulative counts by bucket bound, in ms. Read before and after a run (answerQuantile), they separate the
+ * server's time from what a fixed-rate client adds when all its connections are busy and a request waits for one.
+ */
+export async function apiAnswerTimes(url: string, route: string): Promise<Map<number, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const counts = new Map<number, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('pharmatrace_http_request_duration_seconds_bucket{')) continue;
+    if (!line.includes(`route="${route}"`) || !line.includes('method="POST"') || !line.includes('status_code="200"')) continue;
+    const le = /le="([^"]+)"/.exec(line)![1];
+    counts.set(le === '+Inf' ? Infinity : Number(le) * 1000, Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return counts;
+}
+
+/** The bound (ms) of the first bucket holding quantile `q` of the answers counted between the two readings. */
+export function answerQuantile(before: Map<number, number>, after: Map<number, number>, q: number): number {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const count = (bound: number) => after.get(bound)! - (before.get(bound) ?? 0);
+  const total = count(Infinity);
+  return bounds.find((bound) => count(bound) >= q * total) ?? Infinity;
+}
