@@ -6,6 +6,7 @@ import { createRedis, type RedisConnection, type RedisTarget, untagged } from '.
 import { parseLsn } from './lsn';
 import { KEEP_IDLE_CONNECTIONS } from '../data-source';
 import { readScope } from './read-scope';
+import { unnamedStatements } from '../repositories/sql-query';
 
 export const READ_ROUTING_OPTIONS = Symbol('READ_ROUTING_OPTIONS');
 
@@ -126,9 +127,6 @@ return 1`;
 
 type MarkRedis = RedisConnection & { pharmatraceMark(key: string, lsn: string, ttlMs: number): Promise<number> };
 
-/** Marks every DataSource whose pool must not be sent named statements (a transaction-mode pooler). */
-const unnamed = new WeakSet<DataSource>();
-
 /**
  * Runs a hot-path statement as a named prepared statement, planned once per connection instead of on every call.
  * TypeORM's query() sends unnamed statements; for the verification and provenance queries planning cost more than
@@ -164,7 +162,7 @@ async function runPrepared<Row>(
 }
 
 export function preparedOn<Row>(db: DataSource, name: string, text: string, values: unknown[], plan?: PlanMode): Promise<Row[]> {
-  return runPrepared<Row>((db.driver as PostgresDriver).master as Pool, !unnamed.has(db), name, text, values, plan);
+  return runPrepared<Row>((db.driver as PostgresDriver).master as Pool, !unnamedStatements.has(db), name, text, values, plan);
 }
 
 /**
@@ -200,7 +198,7 @@ export class ReadRouting implements OnModuleInit, OnApplicationBootstrap, OnModu
     @Inject(READ_ROUTING_OPTIONS) private readonly options: ReadRoutingOptions,
   ) {
     this.named = options.preparedStatements;
-    if (!this.named) unnamed.add(db);
+    if (!this.named) unnamedStatements.add(db);
     this.primary = {
       target: 'primary',
       query: (sql, params) => db.query(sql, params),

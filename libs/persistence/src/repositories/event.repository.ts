@@ -7,7 +7,7 @@ import { ConcurrentStatesError, ForeignCorrectionError } from '../persistence.er
 import { insertAlerts } from './alert.repository';
 import { PACK_STATE_COPY, packStateCopyLine, type PackStateRow, STATE_COLUMNS, toItemState } from './pack-state.sql';
 import { attachCaptureSignature, NewCaptureSignature } from './signature.repository';
-import { copyJson, copyNullable, copyRows, copyText, CopyText, copyTime, queryRows, SqlRunner, textArray } from './sql-query';
+import { copyJson, copyNullable, copyRows, copyText, CopyText, copyTime, preparedRows, queryRows, SqlRunner, textArray } from './sql-query';
 
 export interface NewEvent {
   hash: Buffer;
@@ -105,10 +105,11 @@ async function takeRecordTime(tx: EntityManager): Promise<void> {
 /**
  * The exception cases holding these items in quarantine, directly or through a container they sit in now: by EPC,
  * the lowest case number. Each level of the walk up reads one `pack_state` row by its key (a lateral lookup that no
- * plan can turn into a scan of the container index, see VIEWS_SQL).
+ * plan can turn into a scan of the container index, see VIEWS_SQL). The array comes through a sub-select, as in
+ * LOCK_STATES_SQL, so each connection plans it a few times only (bind 1.5-3.1 ms a capture when planned every time).
  */
 export const QUARANTINE_HOLDS_SQL = `WITH RECURSIVE up(item, epc, depth) AS (
-   SELECT e, e, 0 FROM unnest($1::text[]) AS e
+   SELECT e, e, 0 FROM unnest((SELECT $1::text[])) AS e
    UNION ALL
    SELECT up.item, p.container_epc, up.depth + 1 FROM up
    CROSS JOIN LATERAL (SELECT container_epc FROM pack_state WHERE epc = up.epc OFFSET 0) p
@@ -129,9 +130,11 @@ const MAX_CONTAINMENT_DEPTH = 16;
  * The first level, the chunk's own EPCs, is one key lookup each (a lateral the planner cannot flatten): as `= ANY`
  * over a document's 900 EPCs Postgres costed the index descents above a hashed scan of the whole table near 73,000
  * packs, and read all of them at every capture (10-15 ms a document, growing with the table, against 2.5 ms).
+ * The array comes through a sub-select, so no plan depends on its values and each connection settles on the generic
+ * plan of the named statement (preparedRows); given the array, Postgres planned small ones anew at every capture.
  */
 export const LOCK_STATES_SQL = `WITH RECURSIVE tree(epcs, depth) AS (
-   SELECT ARRAY(SELECT p.epc FROM unnest($1::text[]) AS u(epc)
+   SELECT ARRAY(SELECT p.epc FROM unnest((SELECT $1::text[])) AS u(epc)
                 CROSS JOIN LATERAL (SELECT epc FROM pack_state WHERE epc = u.epc OFFSET 0) p), 0
    UNION ALL
    SELECT ARRAY(SELECT p.epc FROM pack_state p WHERE p.container_epc = ANY(t.epcs)), t.depth + 1
@@ -404,7 +407,7 @@ export class EventRepository {
    */
   private async holdsOf(tx: EntityManager, epcs: string[]): Promise<Map<string, string>> {
     if (!epcs.length) return new Map();
-    const rows = await queryRows<{ epc: string; caseNumber: string }>(tx, QUARANTINE_HOLDS_SQL, [epcs]);
+    const rows = await preparedRows<{ epc: string; caseNumber: string }>(tx, 'capture_quarantine_holds', QUARANTINE_HOLDS_SQL, [epcs]);
     return new Map(rows.map((r) => [r.epc, r.caseNumber]));
   }
 
@@ -415,7 +418,9 @@ export class EventRepository {
   private async queueReceipts(tx: EntityManager, capturedBy: string, facts: EventFacts[]) {
     const receipts = facts.filter((f) => f.bizStep === RECEIVING_BIZSTEP);
     if (!receipts.length) return;
-    await tx.query(
+    await preparedRows(
+      tx,
+      'capture_receipts',
       `INSERT INTO receipt_reconciliation (event_id, receiver_id, received_at) SELECT id, $2, t FROM unnest($1::bigint[], $3::timestamptz[]) AS u(id, t)`,
       [receipts.map((f) => f.eventId), capturedBy, receipts.map((f) => f.eventTime.toISOString())],
     );
@@ -481,8 +486,9 @@ export class EventRepository {
   ): Promise<{ ids: Map<NewEvent, number>; recordTime: string | null }> {
     const ids = new Map<NewEvent, number>();
     if (!byHash.size) return { ids, recordTime: null };
-    const keys = await queryRows<InsertedKeyRow>(
+    const keys = await preparedRows<InsertedKeyRow>(
       tx,
+      'capture_event_keys',
       `INSERT INTO event_key (event_hash, event_id, record_time)
        SELECT h, nextval('event_id_seq'), (SELECT event_record_time()) FROM unnest($1::bytea[]) AS x(h)
        ON CONFLICT (event_hash) DO NOTHING
@@ -504,7 +510,7 @@ export class EventRepository {
   /** Locks the states of `epcs` and all they contain (LOCK_STATES_SQL). */
   private async lockStatesWithContents(tx: EntityManager, epcs: string[]): Promise<ItemState[]> {
     if (!epcs.length) return [];
-    const rows = await queryRows<PackStateRow>(tx, LOCK_STATES_SQL, [epcs]);
+    const rows = await preparedRows<PackStateRow>(tx, 'capture_lock_states', LOCK_STATES_SQL, [epcs]);
     return rows.map(toItemState);
   }
 
@@ -539,10 +545,12 @@ export class EventRepository {
     const unchanged = [...named].filter((epc) => stated.has(epc) && !writtenEpcs.has(epc));
     const stateless = [...named].filter((epc) => !stated.has(epc) && !writtenEpcs.has(epc));
     if (unchanged.length) {
-      await tx.query(WIDEN_STATE_SPANS_SQL, [unchanged]);
+      await preparedRows(tx, 'capture_widen_spans', WIDEN_STATE_SPANS_SQL, [unchanged]);
     }
     if (stateless.length) {
-      await tx.query(
+      await preparedRows(
+        tx,
+        'capture_epc_spans',
         `INSERT INTO epc_span (epc, first_record_time, last_record_time)
          SELECT e, t.rt, t.rt FROM unnest($1::text[]) AS e, (SELECT event_record_time() AS rt) t
          ON CONFLICT (epc) DO UPDATE SET first_record_time = least(epc_span.first_record_time, EXCLUDED.first_record_time),
@@ -563,7 +571,9 @@ export class EventRepository {
 
   private async upsertStates(tx: EntityManager, states: ItemState[]) {
     if (!states.length) return;
-    await tx.query(
+    await preparedRows(
+      tx,
+      'capture_upsert_states',
       `INSERT INTO pack_state (epc, kind, gtin, serial, lot, expiry, status, custodian_id, location, destination,
                                container_epc, commissioned_by, last_event_id, last_event_time, status_changed_at,
                                status_changed_by, status_recorded_at, updated_at, first_record_time, last_record_time)
@@ -617,7 +627,9 @@ export class EventRepository {
   private async recordProducts(tx: EntityManager, states: ItemState[]) {
     const products = [...new Map(states.filter((s) => s.kind === 'sgtin' && s.gtin).map((s) => [s.gtin!, s.commissionedBy])).entries()];
     if (products.length) {
-      await tx.query(
+      await preparedRows(
+        tx,
+        'capture_products',
         `INSERT INTO product (gtin, manufacturer_id) SELECT * FROM unnest($1::char(14)[], $2::uuid[]) ON CONFLICT DO NOTHING`,
         [products.map(([gtin]) => gtin), products.map(([, by]) => by)],
       );
