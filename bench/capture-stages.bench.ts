@@ -26,20 +26,21 @@ class Stages {
     if (this.counting) this.ms.set(stage, (this.ms.get(stage) ?? 0) + ms);
   }
   /**
-   * Counts each COPY a client streams (capture writes its bulk rows so, outside TypeORM's query runner) to its
-   * statement, from the call until the stream finishes.
+   * Counts the statements capture sends on its transaction's client outside TypeORM's query runner to each statement:
+   * each COPY of its bulk rows, from the call until the stream finishes, and each statement it prepares (preparedRows,
+   * a query object), until its answer.
    */
-  wrapCopies() {
+  wrapClientQueries() {
     const original = Client.prototype.query as unknown as (...args: unknown[]) => unknown;
     const add = (name: string, ms: number) => this.add(name, ms);
     (Client.prototype as unknown as Record<string, unknown>).query = function (this: unknown, ...args: unknown[]) {
       const query = args[0] as { text?: unknown; on?: unknown };
+      const t = performance.now();
       const result = original.apply(this, args);
-      if (typeof query?.text === 'string' && query.text.startsWith('COPY') && result === query) {
-        const t = performance.now();
-        const done = () => add(statementOf(query.text), performance.now() - t);
-        (result as Writable).once('finish', done).once('error', done);
-      }
+      if (typeof query?.text !== 'string') return result;
+      const done = () => add(statementOf(query.text), performance.now() - t);
+      if (query.text.startsWith('COPY') && result === query) (result as Writable).once('finish', done).once('error', done);
+      else if (result instanceof Promise) void result.then(done, done);
       return result;
     };
   }
@@ -98,7 +99,7 @@ export async function benchCaptureStages(): Promise<BenchRow[]> {
     stages.wrap(CaptureService.prototype, 'capture', () => 'service total');
     stages.wrap(EventRepository.prototype, 'capture', () => 'store (one transaction)');
     stages.wrap(PostgresQueryRunner.prototype, 'query', (args) => statementOf(args[0]));
-    stages.wrapCopies();
+    stages.wrapClientQueries();
     await app.listen(0, '127.0.0.1');
     const url = `${await app.getUrl()}/graphql`.replace('[::1]', '127.0.0.1');
     const post = async (token: string, body: string) => {

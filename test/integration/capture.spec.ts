@@ -3,6 +3,8 @@ import {
   commissioningEvent,
   dispensingEvent,
   epcisDocument,
+  eventHashes,
+  hashDigest,
   packingEvent,
   receivingEvent,
   shippingEvent,
@@ -373,6 +375,49 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
     try {
       expect((await stored.query(`SELECT lot FROM pack_state WHERE epc = $1`, [epc])).rows).toEqual([{ lot: 'LOT-A' }]);
       expect((await stored.query(`SELECT count(*)::int AS n FROM event_epc WHERE epc = $1`, [epc])).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await stored.end();
+    }
+  });
+
+  it('counts as a duplicate an event another capture stored while this one ran, and stores the rest of the chunk', async () => {
+    const doc = epcisDocument([
+      commissioningEvent({ eventTime: t(21), epcs: [pack('KEY-RACE-1')], lot: 'LOT-A', expiry: '2029-12-31' }),
+      commissioningEvent({ eventTime: t(22), epcs: [pack('KEY-RACE-2')], lot: 'LOT-A', expiry: '2029-12-31' }),
+    ]);
+    // The first event's key, as another capture of the same event holds it, not committed yet when this one inserts.
+    const other = new Client({ connectionString: dbUrl() });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`INSERT INTO event_key (event_hash, event_id, record_time) VALUES ($1, nextval('event_id_seq'), now())`, [
+        hashDigest(eventHashes(doc)[0].hash),
+      ]);
+      const racing = capture(doc);
+      // Until its plain INSERT of the chunk's keys waits on the other's key.
+      for (let waited = 0; ; waited += 20) {
+        const waiting = await other.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+        );
+        if (waiting.rowCount) break;
+        if (waited > 10_000) throw new Error('the capture never reached the key it races for');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await other.query('COMMIT');
+      const res = await racing;
+      expect(res.errors).toBeUndefined();
+      // The chunk was undone to its savepoint and done again skipping the stored key.
+      expect(res.data.captureEpcisDocument).toMatchObject({ capturedCount: 1, duplicateCount: 1 });
+    } finally {
+      await other.end();
+    }
+    const stored = new Client({ connectionString: dbUrl() });
+    await stored.connect();
+    try {
+      const states = await stored.query(`SELECT epc FROM pack_state WHERE epc = ANY($1) ORDER BY epc`, [
+        [pack('KEY-RACE-1'), pack('KEY-RACE-2')],
+      ]);
+      expect(states.rows).toEqual([{ epc: pack('KEY-RACE-2') }]);
     } finally {
       await stored.end();
     }
