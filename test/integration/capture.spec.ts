@@ -339,6 +339,18 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
     expect(verified.data.verify).toEqual({ status: 'ACTIVE', container: 'https://id.gs1.org/00/706141417777777771' });
   });
 
+  /** Until another session than `other` waits on a lock (a capture on what `other` holds); fails after 10 s. */
+  const waitingOnLock = async (other: Client, what: string) => {
+    for (let waited = 0; ; waited += 20) {
+      const waiting = await other.query(
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+      );
+      if (waiting.rowCount) return;
+      if (waited > 10_000) throw new Error(`the capture never reached ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
   it('judges a capture against an item another capture created while it ran: one serial commissioned twice at once is refused', async () => {
     const epc = pack('RACE-1');
     // Another capture's commissioning of the serial, not committed yet when this capture locks the states it reads.
@@ -353,14 +365,7 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
       );
       const racing = capture(epcisDocument([commissioningEvent({ eventTime: t(20), epcs: [epc], lot: 'LOT-B', expiry: '2029-12-31' })]));
       // Until it waits on the other's row: it found no state, judged the serial new, and is writing it.
-      for (let waited = 0; ; waited += 20) {
-        const waiting = await other.query(
-          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
-        );
-        if (waiting.rowCount) break;
-        if (waited > 10_000) throw new Error('the capture never reached the state it races for');
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitingOnLock(other, 'the state it races for');
       await other.query('COMMIT');
       const res = await racing;
       expect(res.errors?.[0].extensions).toMatchObject({
@@ -395,14 +400,7 @@ describe('capture, provenance and verify (GraphQL over HTTP, real Postgres)', ()
       ]);
       const racing = capture(doc);
       // Until its plain INSERT of the chunk's keys waits on the other's key.
-      for (let waited = 0; ; waited += 20) {
-        const waiting = await other.query(
-          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
-        );
-        if (waiting.rowCount) break;
-        if (waited > 10_000) throw new Error('the capture never reached the key it races for');
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitingOnLock(other, 'the key it races for');
       await other.query('COMMIT');
       const res = await racing;
       expect(res.errors).toBeUndefined();
