@@ -17,12 +17,20 @@ export class PersistenceError extends Error {
   }
 }
 
+/**
+ * Whether `error` is a unique violation (from TypeORM, which wraps the driver's error, or from the pg client itself),
+ * and of which constraint: `{ constraint }`, or undefined for any other error.
+ */
+export function uniqueViolationOf(error: unknown): { constraint: string | undefined } | undefined {
+  const e = error as { code?: string; driverError?: { code?: string; constraint?: string }; constraint?: string };
+  return (e.driverError?.code ?? e.code) === '23505' ? { constraint: e.driverError?.constraint ?? e.constraint } : undefined;
+}
+
 /** Turns a driver's unique violation into a typed error that names the constraint; rethrows anything else. */
 export function rethrowUniqueViolation(error: unknown): never {
-  const e = error as { code?: string; driverError?: { code?: string; constraint?: string }; constraint?: string };
-  const code = e.driverError?.code ?? e.code;
-  if (code === '23505') {
-    const constraint = e.driverError?.constraint ?? e.constraint;
+  const violation = uniqueViolationOf(error);
+  if (violation) {
+    const { constraint } = violation;
     throw new PersistenceError(PersistenceErrorCode.UNIQUE_VIOLATION, constraint, `unique constraint ${constraint} violated`);
   }
   throw error;

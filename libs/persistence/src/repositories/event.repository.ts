@@ -3,7 +3,7 @@ import { ReadRouting } from '../replication/read-routing';
 import type { AppliedEvents, EventFacts, HistoryFlag, ItemState } from '@pharmatrace/domain';
 import { DataSource, EntityManager } from 'typeorm';
 import { EpcRole } from '../entities';
-import { ConcurrentStatesError, ForeignCorrectionError } from '../persistence.error';
+import { ConcurrentStatesError, ForeignCorrectionError, uniqueViolationOf } from '../persistence.error';
 import { insertAlerts } from './alert.repository';
 import { PACK_STATE_COPY, packStateCopyLine, type PackStateRow, STATE_COLUMNS, toItemState } from './pack-state.sql';
 import { attachCaptureSignature, NewCaptureSignature } from './signature.repository';
@@ -155,17 +155,11 @@ export const WIDEN_STATE_SPANS_SQL = `WITH t AS (SELECT event_record_time() AS r
 /** Judgings of one chunk when other captures keep creating its new items first: each retry sees one more of theirs. */
 const STATE_ATTEMPTS = 3;
 
-/** The unique constraint `error` broke, if it is a unique violation (from TypeORM or from the pg client itself). */
-function uniqueViolated(error: unknown): string | undefined {
-  const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
-  return (e.driverError?.code ?? e.code) === '23505' ? (e.driverError?.constraint ?? e.constraint) : undefined;
-}
-
 /** A state this chunk would create exists now: another capture created it after this one locked (createStates). */
-const createdMeanwhile = (error: unknown) => uniqueViolated(error) === 'pack_state_pkey';
+const createdMeanwhile = (error: unknown) => uniqueViolationOf(error)?.constraint === 'pack_state_pkey';
 
 /** A key this chunk inserted as new is stored already: a re-capture, or a capture of the same event committed first. */
-const keyStored = (error: unknown) => uniqueViolated(error) === 'event_key_pkey';
+const keyStored = (error: unknown) => uniqueViolationOf(error)?.constraint === 'event_key_pkey';
 
 /** A chunk's keys when none is expected to be stored: a plain INSERT (insertEvents). */
 const NEW_KEYS_SQL = `INSERT INTO event_key (event_hash, event_id, record_time)
