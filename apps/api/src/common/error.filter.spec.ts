@@ -30,12 +30,12 @@ const graphqlHost = (requestId: string) =>
 
 describe('ErrorFilter', () => {
   const filter = new ErrorFilter();
-  let logged: string[];
+  let logged: unknown[];
 
   beforeEach(() => {
     logged = [];
     jest.spyOn(Logger.prototype, 'error').mockImplementation((message: unknown) => {
-      logged.push(String(message));
+      logged.push(message);
     });
   });
   afterEach(() => jest.restoreAllMocks());
@@ -52,7 +52,10 @@ describe('ErrorFilter', () => {
       requestId: 'req-42',
     });
     expect(JSON.stringify(sent.body)).not.toContain('secret_table');
-    expect(logged).toEqual([expect.stringMatching(/^request req-42: Error: relation "secret_table" does not exist\n\s+at /)]);
+    // The request's id as a field, as the request's own log line has it: log tooling joins the two on `req.id`.
+    expect(logged).toEqual([
+      { req: { id: 'req-42' }, msg: expect.stringMatching(/^request req-42: Error: relation "secret_table" does not exist\n\s+at /) },
+    ]);
   });
 
   it('gives GraphQL callers the same code and request id', () => {

@@ -6,6 +6,7 @@ import { EpcisRestError, EpcisRestErrorCode } from '../epcis-rest/epcis-rest.err
 import { AppError } from './app.error';
 import { statusOf } from './error-status';
 import { RequestLimitError, RequestLimitErrorCode } from './request-limit.error';
+import { unexpectedErrorLine } from '../logging/unexpected-error';
 
 /** Statuses a GraphQL answer carries too (Apollo takes `extensions.http` and leaves it out of the body). */
 const REQUEST_REFUSALS = new Set([413, 429]);
@@ -85,7 +86,7 @@ export class ErrorFilter implements GqlExceptionFilter {
       return { status, code: status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', message: exception.message };
     }
     const id = typeof requestId === 'string' ? requestId : undefined;
-    this.logger.error(`request ${id ?? '(none)'}: ${exception instanceof Error ? exception.stack : String(exception)}`);
+    this.logger.error(unexpectedErrorLine(exception, id));
     return {
       status: 500,
       code: 'INTERNAL_SERVER_ERROR',

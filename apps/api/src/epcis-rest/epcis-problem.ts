@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { AppError } from '../common/app.error';
 import { statusOf } from '../common/error-status';
 import { EPCIS_HEADERS } from './epcis-binding';
+import { unexpectedErrorLine } from '../logging/unexpected-error';
 
 /** RFC 7807 problem details with the EPCIS 2.0 binding's exception types. */
 export interface EpcisProblem {
@@ -74,7 +75,7 @@ export function problemOf(exception: unknown, instance?: string, requestId?: str
   if (exception instanceof HttpException && exception.getStatus() === 404) {
     return { ...epcisProblem('EVENT_NOT_FOUND', exception.message, {}, instance), title: 'No such resource' };
   }
-  logger.error(`request ${requestId ?? '(none)'}: ${exception instanceof Error ? exception.stack : String(exception)}`);
+  logger.error(unexpectedErrorLine(exception, requestId));
   return {
     type: `epcisException:${IMPLEMENTATION.name}`,
     title: IMPLEMENTATION.title,
