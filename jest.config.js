@@ -29,6 +29,7 @@ module.exports = {
   // earlier files and spent 96% of its time collecting (two 180 s timeouts).
   maxWorkers: 2,
   workerIdleMemoryLimit: '512MB',
+  testSequencer: '<rootDir>/test/support/slow-first.sequencer.cjs',
   projects: [
     {
       ...common,
