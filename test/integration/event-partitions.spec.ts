@@ -260,7 +260,7 @@ describe('event record in monthly partitions (real Postgres)', () => {
       const ds = await new DataSource(dataSourceOptions(dbUrl(), { poolSize: 1, appRole: APP_ROLE })).initialize();
       try {
         const packs = new PackRepository(ds);
-        for (let i = 0; i < 3; i++) expect((await packs.history(P)).map((h) => String(h.event.id))).toEqual(events.january);
+        for (let i = 0; i < 3; i++) expect((await packs.history(P, null)).map((h) => String(h.event.id))).toEqual(events.january);
         const [plans] = await ds.query(
           `SELECT generic_plans::int AS generic, custom_plans::int AS custom, current_setting('plan_cache_mode') AS mode,
                   now() = statement_timestamp() AS outside_transaction
@@ -271,14 +271,14 @@ describe('event record in monthly partitions (real Postgres)', () => {
         await ds.query(`SET lock_timeout = '100ms'`);
         await owner.query(`BEGIN; LOCK TABLE event_epc IN ACCESS EXCLUSIVE MODE`);
         try {
-          await expect(packs.history(P)).rejects.toMatchObject({ code: '55P03' });
+          await expect(packs.history(P, null)).rejects.toMatchObject({ code: '55P03' });
         } finally {
           await owner.query('ROLLBACK');
         }
         expect(await ds.query(`SELECT current_setting('plan_cache_mode') AS mode, now() = statement_timestamp() AS outside`)).toEqual([
           { mode: 'auto', outside: true },
         ]);
-        expect(await packs.history(P)).toHaveLength(events.january.length);
+        expect(await packs.history(P, null)).toHaveLength(events.january.length);
       } finally {
         await ds.destroy();
       }

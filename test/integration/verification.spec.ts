@@ -169,7 +169,7 @@ describe('verification and dispensing (issue 4)', () => {
       const views = new VerificationRepository(ds);
       for (let i = 0; i < 12; i++) {
         const batch = serials.slice(0, 1 + (i % 3));
-        await Promise.all(batch.map((serial) => views.view(pack(serial), GTIN, 'LOT1')));
+        await Promise.all(batch.map((serial) => views.view(pack(serial), GTIN, 'LOT1', null)));
       }
       const [plans] = await ds.query(`SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'verification_views'`);
       // Postgres tries five custom plans before it may settle on the generic one; small batches used to re-plan each time.

@@ -35,6 +35,5 @@ export * from './event-criteria.codec';
 export * from './repositories/subscription.repository';
 export * from './repositories/partition.repository';
 export { ReadRouting, type ReadRunner, type ReplicaStatus } from './replication/read-routing';
-export { readScope } from './replication/read-scope';
 export { parseLsn } from './replication/lsn';
 export * from './redis/redis.connection';

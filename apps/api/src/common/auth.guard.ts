@@ -1,7 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '@pharmatrace/config';
-import { readScope } from '@pharmatrace/persistence';
 import { bearerToken, hashApiKey, sameHash } from './api-key';
 import { Access, ACCESS_KEY } from './auth.decorators';
 import { ApiKeyUsageRecorder } from './api-key-usage.recorder';
@@ -39,7 +38,6 @@ export class AuthGuard implements CanActivate {
 
   private admit(access: Access, req: { principal?: Principal }, principal: Principal): boolean {
     req.principal = principal;
-    if (principal.kind === 'organization') readScope.setOrganization(principal.organization.id);
     if (access.kind === 'admin') {
       if (principal.kind !== 'admin') throw new AuthError(AuthErrorCode.FORBIDDEN, 'this operation needs the admin token');
       return true;

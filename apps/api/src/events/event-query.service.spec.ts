@@ -62,7 +62,11 @@ class FakeEventQueries {
     return v.glnPatterns.some((p) => uris.some((u) => typeof u === 'string' && likeToRegExp(p).test(u)));
   }
 
-  async page(c: EventCriteria, limit: number, afterId?: number) {
+  /** Who each page was read as (replica routing reads an organization's own writes where they are). */
+  readonly readings: (string | null)[] = [];
+
+  async page(reading: string | null, c: EventCriteria, limit: number, afterId?: number) {
+    this.readings.push(reading);
     const after = afterId === undefined ? undefined : this.rows.find((r) => r.id === afterId)!;
     const rows = this.rows
       .filter((e) => !c.eventTypes || c.eventTypes.includes(e.eventType))
@@ -75,8 +79,8 @@ class FakeEventQueries {
     return { events: rows.slice(0, limit).map(({ capturedBy: _c, eventType: _t, ...e }) => e), hasMore: rows.length > limit };
   }
 
-  async findOne(hash: Buffer | null, declaredId: string, visibleTo: EventCriteria['visibleTo']) {
-    return (await this.page({ eventIds: { hashes: hash ? [hash] : [], declared: [declaredId] }, visibleTo }, 1)).events[0] ?? null;
+  async findOne(reading: string | null, hash: Buffer | null, declaredId: string, visibleTo: EventCriteria['visibleTo']) {
+    return (await this.page(reading, { eventIds: { hashes: hash ? [hash] : [], declared: [declaredId] }, visibleTo }, 1)).events[0] ?? null;
   }
 }
 
@@ -123,6 +127,13 @@ describe('EventQueryService', () => {
     const { service, events } = setup();
     expect(idsOf(await service.query({}, wholesaler))).toEqual([events.shipped.id, events.atWholesaler.id, events.linked.id]);
     expect(idsOf(await service.query({}, maker))).toEqual([events.captured.id, events.shipped.id]);
+  });
+
+  it('reads as the organization querying, where its own writes are (replicas)', async () => {
+    const { service, repository, events } = setup();
+    await service.query({}, wholesaler);
+    await service.findOne(digestToHash(events.shipped.hash), maker);
+    expect(repository.readings).toEqual([wholesaler.id, maker.id]);
   });
 
   it('applies the filters on top of what the caller may read', async () => {

@@ -57,21 +57,21 @@ export class EventQueryService {
     const readable = { ...criteria, visibleTo: await this.policy.eventVisibility(reader), ...(byRecordTime ? { belowHorizon: true } : {}) };
     // Master data counts only where the reader may read it (docs/read-policy.md).
     if (criteria.masterData) readable.masterData = { ...criteria.masterData, publishers: await this.masterData.publishersFor(reader) };
-    if (maxEventCount !== undefined && (await this.repository.countUpTo(readable, maxEventCount + 1)) > maxEventCount) {
+    if (maxEventCount !== undefined && (await this.repository.countUpTo(reader.id, readable, maxEventCount + 1)) > maxEventCount) {
       throw new EventQueryError(EventQueryErrorCode.QUERY_TOO_LARGE, `more than maxEventCount (${maxEventCount}) events match`, {
         maxEventCount,
       });
     }
     if (direction === 'backward') {
       const reversed = { ...order, direction: order.direction === 'ASC' ? ('DESC' as const) : ('ASC' as const) };
-      const { events, hasMore } = await this.repository.page(readable, perPage, after?.eventId, reversed);
+      const { events, hasMore } = await this.repository.page(reader.id, readable, perPage, after?.eventId, reversed);
       const withCursors = events.reverse().map((e) => ({ ...e, cursor: encodePageToken({ eventId: e.id, served: 0, query, expiresAt }) }));
       return { events: withCursors, nextPageToken: null, hasMore, tokensExpire };
     }
     const served = after?.served ?? 0;
     const limit = Math.min(perPage, (eventCountLimit ?? Infinity) - served);
     if (limit <= 0) return { events: [], nextPageToken: null, hasMore: false, tokensExpire };
-    const { events, hasMore } = await this.repository.page(readable, limit, after?.eventId, order);
+    const { events, hasMore } = await this.repository.page(reader.id, readable, limit, after?.eventId, order);
     const withCursors = events.map((e, i) => ({
       ...e,
       cursor: encodePageToken({ eventId: e.id, served: served + i + 1, query, expiresAt }),
@@ -110,7 +110,7 @@ export class EventQueryService {
     } catch {
       digest = null;
     }
-    const event = await this.repository.findOne(digest, eventId, await this.policy.eventVisibility(reader));
+    const event = await this.repository.findOne(reader.id, digest, eventId, await this.policy.eventVisibility(reader));
     if (!event)
       throw new EventQueryError(EventQueryErrorCode.EVENT_NOT_FOUND, `no event you may read has the hash or eventID ${eventId}`, {
         eventID: eventId,

@@ -44,7 +44,11 @@ class FakeLots {
     return this.stored.filter((p) => p.gtin === gtin && p.lot === lot && (custodianId === null || p.custodianId === custodianId));
   }
 
-  async view(gtin: string, lot: string): Promise<LotView> {
+  /** Who each read was made as (replica routing reads an organization's own writes where they are). */
+  readonly readings: (string | null)[] = [];
+
+  async view(reading: string | null, gtin: string, lot: string): Promise<LotView> {
+    this.readings.push(reading);
     const reason = this.recalls.get(`${gtin}/${lot}`);
     return {
       gtin,
@@ -55,23 +59,27 @@ class FakeLots {
     };
   }
 
-  async heldBy(gtin: string, lot: string, organizationId: string): Promise<number> {
+  async heldBy(reading: string | null, gtin: string, lot: string, organizationId: string): Promise<number> {
+    this.readings.push(reading);
     return this.of(gtin, lot, organizationId).length;
   }
 
-  async countsByStatus(gtin: string, lot: string, custodianId: string | null) {
+  async countsByStatus(reading: string | null, gtin: string, lot: string, custodianId: string | null) {
+    this.readings.push(reading);
     const counts = new Map<string, number>();
     for (const p of this.of(gtin, lot, custodianId)) counts.set(p.status, (counts.get(p.status) ?? 0) + 1);
     return [...counts].sort().map(([status, count]) => ({ status, count }));
   }
 
-  async countsByCustodian(gtin: string, lot: string, custodianId: string | null) {
+  async countsByCustodian(reading: string | null, gtin: string, lot: string, custodianId: string | null) {
+    this.readings.push(reading);
     const counts = new Map<string | null, number>();
     for (const p of this.of(gtin, lot, custodianId)) counts.set(p.custodianId, (counts.get(p.custodianId) ?? 0) + 1);
     return [...counts].map(([id, count]) => ({ custodianId: id, count })).sort((a, b) => b.count - a.count);
   }
 
   async packs(
+    reading: string | null,
     gtin: string,
     lot: string,
     custodianId: string | null,
@@ -79,6 +87,7 @@ class FakeLots {
     cursorEpc: string | null,
     direction: 'forward' | 'backward' = 'forward',
   ) {
+    this.readings.push(reading);
     const rows = this.of(gtin, lot, custodianId).sort((a, b) => (a.epc < b.epc ? -1 : 1));
     const page = keysetPage(
       rows,
@@ -130,6 +139,15 @@ describe('LotService', () => {
     expect(page.edges.map((e) => e.node.custodianId)).toEqual([pharmacy.id, pharmacy.id, pharmacy.id]);
   });
 
+  it('reads the lot, its counts and its packs as the organization asking, where its own writes are (replicas)', async () => {
+    const { service, lots } = setup();
+    const lot = await service.lot(pharmacy, GTIN, 'L1');
+    await service.countsByStatus(lot);
+    await service.countsByCustodian(lot);
+    await service.packs(lot, { first: 2, after: null });
+    expect(lots.readings).toEqual([pharmacy.id, pharmacy.id, pharmacy.id, pharmacy.id, pharmacy.id]);
+  });
+
   it('opens the whole lot to a holder with a grant on it', async () => {
     const { grants, service } = setup();
     grants.seed({ granteeId: pharmacy.id, gtin: GTIN, lot: 'L1' });
@@ -165,7 +183,7 @@ describe('LotService', () => {
       const { lots, service } = setup();
       lots.add('L3', wholesaler.id, 23);
       const lot = await service.lot(maker, GTIN, 'L3');
-      const all = (await lots.packs(GTIN, 'L3', null, 1000, null)).packs.map((p) => p.epc);
+      const all = (await lots.packs(null, GTIN, 'L3', null, 1000, null)).packs.map((p) => p.epc);
       await fc.assert(
         fc.asyncProperty(fc.integer({ min: 1, max: 30 }), async (size) => {
           const seen: string[] = [];
@@ -186,7 +204,7 @@ describe('LotService', () => {
       const { lots, service } = setup();
       lots.add('L3', wholesaler.id, 23);
       const lot = await service.lot(maker, GTIN, 'L3');
-      const all = (await lots.packs(GTIN, 'L3', null, 1000, null)).packs.map((p) => p.epc);
+      const all = (await lots.packs(null, GTIN, 'L3', null, 1000, null)).packs.map((p) => p.epc);
       await fc.assert(
         fc.asyncProperty(fc.integer({ min: 1, max: 30 }), async (last) => {
           const seen: string[] = [];

@@ -20,12 +20,13 @@ export class LotService {
   async lot(org: Organization, gtinInput: string, lot: string): Promise<LotType> {
     const gtin = this.gtin(gtinInput);
     this.lotNumber(lot);
-    const view = await this.lots.view(gtin, lot);
-    const held = org.role === 'DISTRIBUTOR' || org.role === 'DISPENSER' ? await this.lots.heldBy(gtin, lot, org.id) : 0;
+    const view = await this.lots.view(org.id, gtin, lot);
+    const held = org.role === 'DISTRIBUTOR' || org.role === 'DISPENSER' ? await this.lots.heldBy(org.id, gtin, lot, org.id) : 0;
     const scope = await this.policy.lot(org, gtin, lot, view.manufacturerId, held);
     const custodianId = scope.kind === 'own-custody' ? scope.organizationId : null;
     return {
       custodianId,
+      reading: org.id,
       gtin,
       lot,
       status: view.status,
@@ -36,11 +37,11 @@ export class LotService {
   }
 
   countsByStatus(lot: LotType): Promise<StatusCountType[]> {
-    return this.lots.countsByStatus(lot.gtin, lot.lot, lot.custodianId);
+    return this.lots.countsByStatus(lot.reading, lot.gtin, lot.lot, lot.custodianId);
   }
 
   countsByCustodian(lot: LotType): Promise<CustodianCountType[]> {
-    return this.lots.countsByCustodian(lot.gtin, lot.lot, lot.custodianId);
+    return this.lots.countsByCustodian(lot.reading, lot.gtin, lot.lot, lot.custodianId);
   }
 
   async packs(lot: LotType, args: ConnectionArgs): Promise<LotPackConnectionType> {
@@ -51,7 +52,7 @@ export class LotService {
     const cursorEpc = request.cursor === null ? null : Buffer.from(request.cursor, 'base64url').toString('utf8');
     if (cursorEpc !== null && !cursorEpc.startsWith('https://'))
       throw this.invalid(request.cursorField, 'cursor', 'is not a cursor this server issued');
-    const page = await this.lots.packs(lot.gtin, lot.lot, lot.custodianId, size, cursorEpc, request.direction);
+    const page = await this.lots.packs(lot.reading, lot.gtin, lot.lot, lot.custodianId, size, cursorEpc, request.direction);
     const edges = page.packs.map((p) => ({
       cursor: Buffer.from(p.epc).toString('base64url'),
       node: {

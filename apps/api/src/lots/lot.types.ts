@@ -47,6 +47,8 @@ export class LotPackConnectionType {
 export class LotType {
   /** Narrows counts and packs to one custodian's packs; null for the whole lot. */
   custodianId: string | null;
+  /** The organization reading the lot: its counts and packs are read where its own writes are (ReadRouting). */
+  reading: string;
   @Field() gtin: string;
   @Field() lot: string;
   @Field({ description: 'ACTIVE or RECALLED' }) status: string;

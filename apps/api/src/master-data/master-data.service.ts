@@ -76,7 +76,7 @@ export class MasterDataService {
     if (!visibleTo) return undefined;
     const others = (await this.repository.capturers()).filter((id) => id !== reader.id);
     const readable = await Promise.all(
-      others.map(async (id) => ((await this.events.countUpTo({ capturedBy: [id], visibleTo }, 1)) > 0 ? [id] : [])),
+      others.map(async (id) => ((await this.events.countUpTo(reader.id, { capturedBy: [id], visibleTo }, 1)) > 0 ? [id] : [])),
     );
     return [reader.id, ...readable.flat()];
   }

@@ -46,7 +46,11 @@ export class FakePacks {
     return this;
   }
 
-  async history(epc: string): Promise<HistoryEntry[]> {
+  /** Who each history was read as (replica routing reads an organization's own writes where they are). */
+  readonly readings: (string | null)[] = [];
+
+  async history(epc: string, reading: string | null): Promise<HistoryEntry[]> {
+    this.readings.push(reading);
     return this.histories.get(epc) ?? [];
   }
 

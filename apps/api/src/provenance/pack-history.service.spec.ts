@@ -59,6 +59,12 @@ describe('PackHistoryService', () => {
     expect(read.history).toHaveLength(3);
   });
 
+  it('reads the history as the organization asking, where its own writes are (replicas)', async () => {
+    const { service, packs } = setup();
+    await service.readable(PACK, maker);
+    expect(packs.readings).toEqual([maker.id]);
+  });
+
   it('cuts another reader to the events it is party to, keeping the whole history for derivation', async () => {
     const { service } = setup();
     const read = await service.readable(PACK, wholesaler);

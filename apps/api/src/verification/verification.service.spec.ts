@@ -34,13 +34,16 @@ class FakeVerificationReads {
   readonly packs = new Map<string, Pack>();
   readonly recalledLots = new Set<string>();
   viewCount = 0;
+  /** Who each view was read as (replica routing reads an organization's own writes where they are). */
+  readonly readings: (string | null)[] = [];
 
   add(serial: string, pack: Pack = {}) {
     this.packs.set(epcOf(serial), pack);
   }
 
-  async view(epc: string, gtin: string, scannedLot: string | null): Promise<VerificationView> {
+  async view(epc: string, gtin: string, scannedLot: string | null, reading: string | null): Promise<VerificationView> {
     this.viewCount++;
+    this.readings.push(reading);
     const pack = this.packs.get(epc);
     const lot = pack ? (pack.lot ?? 'LOT42') : null;
     return {
@@ -130,6 +133,15 @@ describe('verification', () => {
       expect(verdict.custodian).toBeUndefined();
       expect(verdict.container).toBeUndefined();
     }
+  });
+
+  it('reads a scan as the organization scanning, where its own writes are (replicas), and an anonymous one as nobody', async () => {
+    const { service, reads } = setup();
+    reads.add('A1', { custodianId: PHARMACY.id });
+    await service.verify(scan('A1'), PHARMACY);
+    await service.verify(scan('A1'));
+    await service.evaluateIdentity({ gtin: GTIN, serial: 'A1' }, OTHER);
+    expect(reads.readings).toEqual([PHARMACY.id, null, OTHER.id]);
   });
 
   it('asks the directory for a custodian it has not cached', async () => {

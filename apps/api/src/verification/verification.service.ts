@@ -90,7 +90,7 @@ export class VerificationService {
   /** An identity given field by field (VRS), with no scan to correct. */
   async evaluateIdentity(scan: PackIdentity, viewer?: Organization): Promise<Evaluation> {
     const epc = packEpc(scan);
-    const view = await this.verification.view(epc, scan.gtin, scan.lot ?? null);
+    const view = await this.verification.view(epc, scan.gtin, scan.lot ?? null, viewer?.id ?? null);
     return this.withCustodian({ scan, epc, view, verdict: this.judge(scan, view, viewer), ambiguousReadings: 0 }, viewer);
   }
 
@@ -132,7 +132,7 @@ export class VerificationService {
     }
     if (scan) {
       const epc = packEpc(scan);
-      const view = await this.verification.view(epc, scan.gtin, scan.lot ?? null);
+      const view = await this.verification.view(epc, scan.gtin, scan.lot ?? null, viewer?.id ?? null);
       if (view.state) {
         const verdict = this.judge(scan, view, viewer);
         const mismatch = verdict.alerts.includes(AlertCode.LOT_MISMATCH) || verdict.alerts.includes(AlertCode.EXPIRY_MISMATCH);
@@ -155,7 +155,7 @@ export class VerificationService {
     const matches = await this.matchingCorrections(code);
     if (matches.size !== 1) return null;
     const [[epc, candidate]] = matches;
-    const view = await this.verification.view(epc, candidate.identity.gtin, candidate.identity.lot ?? null);
+    const view = await this.verification.view(epc, candidate.identity.gtin, candidate.identity.lot ?? null, viewer?.id ?? null);
     return this.judgedCorrection(candidate, epc, view, viewer);
   }
 

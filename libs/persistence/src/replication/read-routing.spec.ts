@@ -1,6 +1,5 @@
 import type { DataSource } from 'typeorm';
 import { ReadRouting, type ReadRoutingOptions } from './read-routing';
-import { readScope } from './read-scope';
 
 /** A primary whose WAL position the test sets, and a replica whose polls answer what the test says. */
 function setup(overrides: Partial<ReadRoutingOptions> = {}) {
@@ -27,11 +26,7 @@ function setup(overrides: Partial<ReadRoutingOptions> = {}) {
       if (replica.replayed instanceof Error) throw replica.replayed;
       return { rows: [{ recovering: true, replayed: replica.replayed, since: replica.since }] };
     });
-  const as = (organizationId: string | undefined) =>
-    readScope.run(async () => {
-      if (organizationId) readScope.setOrganization(organizationId);
-      return (await routing.reader()).target;
-    });
+  const as = async (organizationId: string | null) => (await routing.reader(organizationId)).target;
   return { routing, primary, replica, poll: () => internals.poll(), as };
 }
 
@@ -45,15 +40,15 @@ describe('ReadRouting', () => {
       maxLagBytes: 1_000,
     });
     expect(routing.hasReplicas).toBe(false);
-    expect(readScope.run(() => routing.reader())).toMatchObject({ target: 'primary' });
+    expect(routing.reader('org-a')).toMatchObject({ target: 'primary' });
   });
 
   it("sends an organization to a replica only once the replica replayed the organization's last write", async () => {
     const { routing, primary, replica, poll, as } = setup();
     await poll();
     expect(await as('org-a')).toBe('replica1');
-    // Outside a request no one's writes are known.
-    expect(await as(undefined)).toBe('primary');
+    // Without a reader no one's writes are known.
+    expect(await as(null)).toBe('primary');
 
     primary.position = '0/200';
     await routing.wrote('org-a');

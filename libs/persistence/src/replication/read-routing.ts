@@ -5,7 +5,6 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { createRedis, type RedisConnection, type RedisTarget, untagged } from '../redis/redis.connection';
 import { parseLsn } from './lsn';
 import { KEEP_IDLE_CONNECTIONS } from '../data-source';
-import { readScope } from './read-scope';
 import { unnamedStatements } from '../repositories/sql-query';
 
 export const READ_ROUTING_OPTIONS = Symbol('READ_ROUTING_OPTIONS');
@@ -283,20 +282,23 @@ export class ReadRouting implements OnModuleInit, OnApplicationBootstrap, OnModu
     await Promise.all(this.replicas.map((r) => r.pool.end().catch(() => undefined)));
   }
 
-  /** Where the current request's next read goes. Without replicas: the primary, at once. */
-  reader(): ReadRunner | Promise<ReadRunner> {
+  /**
+   * Where a read by `reading` goes: the organization whose own writes it must see, or null where none are known (a
+   * public page, the admin token, a job). Without replicas: the primary, at once.
+   */
+  reader(reading: string | null): ReadRunner | Promise<ReadRunner> {
     if (!this.replicas.length) return this.primary;
-    return this.route();
+    return this.route(reading);
   }
 
-  private async route(): Promise<ReadRunner> {
-    const runner = await this.choose(readScope.current()?.organizationId);
+  private async route(reading: string | null): Promise<ReadRunner> {
+    const runner = await this.choose(reading);
     this.served.set(runner.target, (this.served.get(runner.target) ?? 0) + 1);
     return runner;
   }
 
-  private async choose(organizationId: string | undefined): Promise<ReadRunner> {
-    // Outside a request nobody's writes are known: only the primary is sure to hold them.
+  private async choose(organizationId: string | null): Promise<ReadRunner> {
+    // Without a reader nobody's writes are known: only the primary is sure to hold them.
     if (!organizationId || this.markUnknownUntil > Date.now()) return this.primary;
     const candidates = this.usable();
     if (!candidates.length) return this.primary;
@@ -443,9 +445,12 @@ export class ReadRouting implements OnModuleInit, OnApplicationBootstrap, OnModu
   }
 }
 
-/** The reader for a repository built with or without routing (a spec may build one on a DataSource alone). */
-export function readerOf(db: DataSource, reads: ReadRouting | undefined): ReadRunner | Promise<ReadRunner> {
-  if (reads) return reads.reader();
+/**
+ * The runner for a read by `reading` (ReadRouting.reader), for a repository built with or without routing (a spec may
+ * build one on a DataSource alone).
+ */
+export function readerOf(db: DataSource, reads: ReadRouting | undefined, reading: string | null): ReadRunner | Promise<ReadRunner> {
+  if (reads) return reads.reader(reading);
   // One runner per DataSource: verification batches the scans of one runner into one statement.
   let runner = primaries.get(db);
   if (!runner) {

@@ -180,6 +180,7 @@ export class EventQueryRepository {
    * same. `order` is an ordering of its own column names only, never text from a client.
    */
   async page(
+    reading: string | null,
     criteria: EventCriteria,
     limit: number,
     afterId?: number,
@@ -193,7 +194,7 @@ export class EventQueryRepository {
     if (afterId !== undefined)
       sql.where.push(`(e.${column}, e.id) ${after} (SELECT p.${column}, p.id FROM event p WHERE p.id = ${sql.param(afterId)}::bigint)`);
     const rows = await queryRows<QueriedEventRow>(
-      await readerOf(this.db, this.reads),
+      await readerOf(this.db, this.reads, reading),
       `SELECT e.id, e.event_hash, e.event_time, e.record_time, e.body, e.ignore_fields, ${CORRECTIONS_COLUMN} FROM event e
        ${sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : ''}
        ORDER BY e.${column} ${direction}, e.id ${direction}
@@ -268,11 +269,11 @@ export class EventQueryRepository {
   }
 
   /** How many events match, counting no further than `max` (a query's maxEventCount needs no more). */
-  async countUpTo(criteria: EventCriteria, max: number): Promise<number> {
+  async countUpTo(reading: string | null, criteria: EventCriteria, max: number): Promise<number> {
     const sql = new Sql();
     this.filter(sql, criteria);
     const [row] = await queryRows<{ n: number }>(
-      await readerOf(this.db, this.reads),
+      await readerOf(this.db, this.reads, reading),
       `SELECT count(*)::int AS n FROM (SELECT 1 FROM event e ${sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : ''}
        LIMIT ${sql.param(max)}) matching`,
       sql.params,
@@ -284,8 +285,13 @@ export class EventQueryRepository {
    * The first event, in (event_time, id) order, with this CBV 2.0 hash digest or this producer-given eventID among
    * those `visibleTo` may read: several organizations may capture events with the same eventID.
    */
-  async findOne(hash: Buffer | null, declaredId: string, visibleTo: EventCriteria['visibleTo']): Promise<QueriedEvent | null> {
-    const { events } = await this.page({ eventIds: { hashes: hash ? [hash] : [], declared: [declaredId] }, visibleTo }, 1);
+  async findOne(
+    reading: string | null,
+    hash: Buffer | null,
+    declaredId: string,
+    visibleTo: EventCriteria['visibleTo'],
+  ): Promise<QueriedEvent | null> {
+    const { events } = await this.page(reading, { eventIds: { hashes: hash ? [hash] : [], declared: [declaredId] }, visibleTo }, 1);
     return events[0] ?? null;
   }
 

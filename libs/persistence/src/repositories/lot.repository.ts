@@ -65,9 +65,9 @@ export class LotRepository {
     @Optional() private readonly reads?: ReadRouting,
   ) {}
 
-  async view(gtin: string, lot: string): Promise<LotView> {
+  async view(reading: string | null, gtin: string, lot: string): Promise<LotView> {
     const rows = await queryRows<LotStatusRow>(
-      await readerOf(this.db, this.reads),
+      await readerOf(this.db, this.reads, reading),
       `SELECT l.status, l.reason, (SELECT manufacturer_id FROM product WHERE gtin = $1) AS manufacturer_id
        FROM (SELECT 1) one LEFT JOIN lot l ON l.gtin = $1 AND l.lot = $2`,
       [gtin, lot],
@@ -81,18 +81,23 @@ export class LotRepository {
     };
   }
 
-  async heldBy(gtin: string, lot: string, organizationId: string): Promise<number> {
+  async heldBy(reading: string | null, gtin: string, lot: string, organizationId: string): Promise<number> {
     const rows = await queryRows<CountRow>(
-      await readerOf(this.db, this.reads),
+      await readerOf(this.db, this.reads, reading),
       `SELECT count(*) AS n FROM pack_state WHERE gtin = $1 AND lot = $2 AND custodian_id = $3`,
       [gtin, lot, organizationId],
     );
     return Number(rows[0].n);
   }
 
-  async countsByStatus(gtin: string, lot: string, custodianId: string | null): Promise<{ status: string; count: number }[]> {
+  async countsByStatus(
+    reading: string | null,
+    gtin: string,
+    lot: string,
+    custodianId: string | null,
+  ): Promise<{ status: string; count: number }[]> {
     const rows = await queryRows<StatusCountRow>(
-      await readerOf(this.db, this.reads),
+      await readerOf(this.db, this.reads, reading),
       `SELECT status, count(*) AS n FROM pack_state WHERE gtin = $1 AND lot = $2 AND ($3::uuid IS NULL OR custodian_id = $3)
        GROUP BY status ORDER BY status`,
       [gtin, lot, custodianId],
@@ -100,9 +105,14 @@ export class LotRepository {
     return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
   }
 
-  async countsByCustodian(gtin: string, lot: string, custodianId: string | null): Promise<{ custodianId: string | null; count: number }[]> {
+  async countsByCustodian(
+    reading: string | null,
+    gtin: string,
+    lot: string,
+    custodianId: string | null,
+  ): Promise<{ custodianId: string | null; count: number }[]> {
     const rows = await queryRows<CustodianCountRow>(
-      await readerOf(this.db, this.reads),
+      await readerOf(this.db, this.reads, reading),
       `SELECT custodian_id, count(*) AS n FROM pack_state WHERE gtin = $1 AND lot = $2 AND ($3::uuid IS NULL OR custodian_id = $3)
        GROUP BY custodian_id ORDER BY count(*) DESC, custodian_id`,
       [gtin, lot, custodianId],
@@ -115,6 +125,7 @@ export class LotRepository {
    * order), and whether more follow that way: keyset, so the 1,000th page costs the first's.
    */
   async packs(
+    reading: string | null,
     gtin: string,
     lot: string,
     custodianId: string | null,
@@ -124,7 +135,7 @@ export class LotRepository {
   ): Promise<{ packs: LotPack[]; hasMore: boolean }> {
     const forward = direction === 'forward';
     const rows = await queryRows<LotPackRow>(
-      await readerOf(this.db, this.reads),
+      await readerOf(this.db, this.reads, reading),
       `SELECT epc, serial, status, to_char(expiry, 'YYYY-MM-DD') AS expiry, custodian_id, container_epc FROM pack_state
        WHERE gtin = $1 AND lot = $2 AND ($3::uuid IS NULL OR custodian_id = $3) AND ($4::text IS NULL OR ${forward ? 'epc > $4' : 'epc < $4'})
        ORDER BY epc ${forward ? 'ASC' : 'DESC'} LIMIT $5`,

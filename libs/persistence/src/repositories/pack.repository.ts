@@ -211,8 +211,8 @@ export class PackRepository {
    * after it. Each event comes once, through the innermost EPC that names it, in event-time order. One round trip
    * whatever the nesting depth. Planned generically from a connection's first execution (PlanMode).
    */
-  async history(epc: string): Promise<HistoryEntry[]> {
-    const reader = await readerOf(this.db, this.reads);
+  async history(epc: string, reading: string | null): Promise<HistoryEntry[]> {
+    const reader = await readerOf(this.db, this.reads, reading);
     const rows = await reader.prepared<HistoryRow>('pack_history', HISTORY_SQL, [epc], 'generic');
     return rows.map((r) => ({ event: toStoredEvent(r), via: r.via, role: r.role, parent: r.parent }));
   }

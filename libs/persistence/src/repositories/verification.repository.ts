@@ -173,8 +173,9 @@ export class VerificationRepository {
   /** Scans waiting for the next statement, by where they read (the primary, or a replica: ReadRouting). */
   private pending = new Map<ReadRunner, PendingView[]>();
 
-  view(epc: string, gtin: string, scannedLot: string | null): Promise<VerificationView> {
-    const reader = readerOf(this.db, this.reads);
+  /** `reading`: the organization scanning, whose own writes the view must show (ReadRouting), or null. */
+  view(epc: string, gtin: string, scannedLot: string | null, reading: string | null): Promise<VerificationView> {
+    const reader = readerOf(this.db, this.reads, reading);
     return reader instanceof Promise
       ? reader.then((r) => this.enqueue(r, epc, gtin, scannedLot))
       : this.enqueue(reader, epc, gtin, scannedLot);
