@@ -59,8 +59,8 @@ class FakeLots {
     };
   }
 
-  async heldBy(reading: string | null, gtin: string, lot: string, organizationId: string): Promise<number> {
-    this.readings.push(reading);
+  async heldBy(gtin: string, lot: string, organizationId: string): Promise<number> {
+    this.readings.push(organizationId);
     return this.of(gtin, lot, organizationId).length;
   }
 

@@ -21,7 +21,7 @@ export class LotService {
     const gtin = this.gtin(gtinInput);
     this.lotNumber(lot);
     const view = await this.lots.view(org.id, gtin, lot);
-    const held = org.role === 'DISTRIBUTOR' || org.role === 'DISPENSER' ? await this.lots.heldBy(org.id, gtin, lot, org.id) : 0;
+    const held = org.role === 'DISTRIBUTOR' || org.role === 'DISPENSER' ? await this.lots.heldBy(gtin, lot, org.id) : 0;
     const scope = await this.policy.lot(org, gtin, lot, view.manufacturerId, held);
     const custodianId = scope.kind === 'own-custody' ? scope.organizationId : null;
     return {

@@ -81,9 +81,10 @@ export class LotRepository {
     };
   }
 
-  async heldBy(reading: string | null, gtin: string, lot: string, organizationId: string): Promise<number> {
+  /** Read as the holder itself: an organization asking what it holds must see its own latest writes (ReadRouting). */
+  async heldBy(gtin: string, lot: string, organizationId: string): Promise<number> {
     const rows = await queryRows<CountRow>(
-      await readerOf(this.db, this.reads, reading),
+      await readerOf(this.db, this.reads, organizationId),
       `SELECT count(*) AS n FROM pack_state WHERE gtin = $1 AND lot = $2 AND custodian_id = $3`,
       [gtin, lot, organizationId],
     );
