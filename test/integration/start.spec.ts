@@ -148,7 +148,8 @@ describe('npm start supervisor (scripts/start.ts)', () => {
   });
 
   it('lists the pages in its banner, and each answers a browser', async () => {
-    const ready = output.slice(output.indexOf('pharmatrace is ready'));
+    // The banner alone: the API's own log lines ("GraphQL on http://localhost:…") may arrive after it.
+    const ready = output.slice(output.indexOf('pharmatrace is ready'), output.indexOf('Ctrl-C stops everything'));
     const addresses = [...ready.matchAll(/http:\/\/localhost:(\d+)(\/\S*)/g)].map((m) => `${base}${m[2]}`);
     expect(addresses.map((a) => new URL(a).pathname)).toEqual(
       expect.arrayContaining(['/', '/graphiql', '/scan', '/explorer', '/docs/README.md', '/health/ready']),
