@@ -88,6 +88,32 @@ export function cpuMs(pid: number, thread?: number): number {
   }
 }
 
+/**
+ * Time a thread has spent runnable but waiting for a core (the run queue), in ms, from /proc schedstat (Linux with
+ * scheduler statistics); 0 where unreadable. Beside cpuMs it says whether a busy thread was held back by the work
+ * of other processes on the same cores rather than by its own.
+ */
+export function runQueueMs(pid: number, thread = pid): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${thread}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Bytes a process has read through read(2) and its kin (`rchar` in /proc/<pid>/io): for a Postgres backend, the pages
+ * its shared buffers did not hold, at 8 KiB each, whether the OS had them cached or not. Null where unreadable (the
+ * file is readable by the process's owner and root only).
+ */
+export function readBytes(pid: number): number | null {
+  try {
+    return Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))![1]);
+  } catch {
+    return null;
+  }
+}
+
 export interface CpuUse {
   /** The API process, all threads. */
   api: number;

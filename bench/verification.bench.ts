@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import autocannon from 'autocannon';
 import { runMigrations } from '@pharmatrace/persistence';
 import { Client } from 'pg';
 import { createBenchDatabase } from './bench-db';
-import { apiLoopDelayMax, startApiProcess } from './api-process';
+import { apiLoopDelayMax, cpuMs, readBytes, runQueueMs, startApiProcess } from './api-process';
 import type { BenchRow } from './bench.types';
 import { benchSizes } from './sizes';
 import { BENCH_ORGANIZATIONS, benchPack, BenchPack, loadPacks } from './load-packs';
@@ -141,19 +140,15 @@ function targets(base: string): Record<'graphqlTrivial' | 'getTrivial' | 'verify
   };
 }
 
-/**
- * CPU time (user + system) a process, or one thread of it, has used, in ms, from /proc (Linux; 100 ticks a second);
- * 0 where unreadable.
- */
-function cpuMs(pid: number, thread?: number): number {
-  try {
-    const fields = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8')
-      .split(') ')[1]
-      .split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
+/** What CpuMeter saw between start and stop: CPU and waiting in ms, Postgres's pages read from the OS (null: unreadable). */
+interface MeterReading {
+  wall: number;
+  server: number;
+  mainThread: number;
+  mainWaiting: number;
+  postgres: number;
+  postgresPages: number | null;
+  client: number;
 }
 
 /**
@@ -174,20 +169,35 @@ class CpuMeter {
     return rows.map((r: { pid: number }) => r.pid);
   }
 
-  /** The API's main thread is where JavaScript runs: once it is busy all the time, throughput stops growing. */
-  async start(): Promise<() => Promise<{ server: number; mainThread: number; postgres: number; client: number }>> {
+  /**
+   * The API's main thread is where JavaScript runs: once it is busy all the time, throughput stops growing. Its time
+   * waiting for a core (runQueueMs) is what Postgres and the load generator cost it on cores they share; Postgres's
+   * pages read from the OS (readBytes / 8 KiB), what its shared buffers did not hold.
+   */
+  async start(): Promise<() => Promise<MeterReading>> {
+    const started = performance.now();
     const client = process.cpuUsage();
     const server = cpuMs(this.serverPid);
     const mainThread = cpuMs(this.serverPid, this.serverPid);
-    const before = new Map((await this.backends()).map((pid) => [pid, cpuMs(pid)]));
+    const mainWaiting = runQueueMs(this.serverPid);
+    const pids = await this.backends();
+    const before = new Map(pids.map((pid) => [pid, cpuMs(pid)]));
+    const readBefore = new Map(pids.map((pid) => [pid, readBytes(pid)]));
     return async () => {
       const after = await this.backends();
       const used = process.cpuUsage(client);
+      const reads = after.map((pid) => {
+        const now = readBytes(pid);
+        return now === null ? null : now - (readBefore.get(pid) ?? 0);
+      });
       return {
+        wall: performance.now() - started,
         client: (used.user + used.system) / 1000,
         server: cpuMs(this.serverPid) - server,
         mainThread: cpuMs(this.serverPid, this.serverPid) - mainThread,
+        mainWaiting: runQueueMs(this.serverPid) - mainWaiting,
         postgres: after.reduce((sum, pid) => sum + cpuMs(pid) - (before.get(pid) ?? 0), 0),
+        postgresPages: reads.includes(null) ? null : reads.reduce((sum: number, bytes) => sum + bytes!, 0) / 8192,
       };
     };
   }
@@ -305,7 +315,21 @@ export async function benchVerification(): Promise<BenchRow[]> {
     // by a third from minute to minute, back-to-back runs compared the endpoints at different speeds.
     const rounds = Math.max(1, Math.round(SATURATION_SECONDS / SATURATION_ROUND_SECONDS));
     const totals = Object.fromEntries(
-      Object.keys(t).map((k) => [k, { requests: 0, seconds: 0, server: 0, mainThread: 0, postgres: 0, client: 0, p99: 0 }]),
+      Object.keys(t).map((k) => [
+        k,
+        {
+          requests: 0,
+          seconds: 0,
+          wall: 0,
+          server: 0,
+          mainThread: 0,
+          mainWaiting: 0,
+          postgres: 0,
+          pages: 0 as number | null,
+          client: 0,
+          p99: 0,
+        },
+      ]),
     );
     for (const [key, target] of Object.entries(t)) await run(server.base, target, key.endsWith('Trivial') ? 2 : DATABASE_WARM_UP_SECONDS);
     for (let round = 0; round < rounds; round++) {
@@ -323,9 +347,12 @@ export async function benchVerification(): Promise<BenchRow[]> {
         const sum = totals[key];
         sum.requests += r.requests.total;
         sum.seconds += r.duration;
+        sum.wall += used.wall;
         sum.server += used.server;
         sum.mainThread += used.mainThread;
+        sum.mainWaiting += used.mainWaiting;
         sum.postgres += used.postgres;
+        sum.pages = sum.pages === null || used.postgresPages === null ? null : sum.pages + used.postgresPages;
         sum.client += used.client;
         sum.p99 = Math.max(sum.p99, r.latency.p99);
       }
@@ -334,8 +361,16 @@ export async function benchVerification(): Promise<BenchRow[]> {
       const sum = totals[key];
       saturation[key] = sum.requests / sum.seconds;
       const per = (ms: number) => (ms / sum.requests).toFixed(2);
+      const share = (ms: number) => `${Math.round((100 * ms) / sum.wall)}%`;
+      // Where the main thread's time went: a thread that is running or waiting for a core all the time is the limit;
+      // waiting says the other processes on the shared cores (Postgres, the load generator) held it back.
+      const mainTime =
+        `main thread running ${share(sum.mainThread)}, waiting for a core ${share(sum.mainWaiting)}, ` +
+        `idle ${share(Math.max(0, sum.wall - sum.mainThread - sum.mainWaiting))}`;
+      const pages = sum.pages === null ? '' : `, ${(sum.pages / sum.requests).toFixed(2)} pages read from the OS`;
       cpu[key] =
-        `CPU per request: API ${per(sum.server)} ms (main thread ${per(sum.mainThread)} ms), Postgres ${per(sum.postgres)} ms, client ${per(sum.client)} ms`;
+        `CPU per request: API ${per(sum.server)} ms (main thread ${per(sum.mainThread)} ms), Postgres ${per(sum.postgres)} ms${pages}, ` +
+        `client ${per(sum.client)} ms; ${mainTime}`;
       console.log(`saturation ${target.name}: ${Math.round(saturation[key])} req/s, worst round p99 ${sum.p99} ms; ${cpu[key]}`);
     }
     rows.push(
