@@ -115,10 +115,14 @@ export function readBytes(pid: number): number | null {
 }
 
 export interface CpuUse {
+  /** Wall-clock time between start and stop. */
+  wall: number;
   /** The API process, all threads. */
   api: number;
   /** Its main thread, where JavaScript runs. */
   mainThread: number;
+  /** Its main thread's time runnable but waiting for a core (runQueueMs). */
+  mainWaiting: number;
   /** The Postgres backends of the bench database (ended ones count up to their last reading). */
   postgres: number;
   /** This (load-generating) process. */
@@ -134,17 +138,21 @@ export async function cpuMeter(pg: Client, database: string, apiPid?: number): P
     (await pg.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database])).rows.map(
       (r: { pid: number }) => r.pid,
     );
+  const started = performance.now();
   const client = process.cpuUsage();
   const api = apiPid ? cpuMs(apiPid) : 0;
   const mainThread = apiPid ? cpuMs(apiPid, apiPid) : 0;
+  const mainWaiting = apiPid ? runQueueMs(apiPid) : 0;
   const before = new Map((await backends()).map((pid) => [pid, cpuMs(pid)]));
   return async () => {
     const after = await backends();
     const used = process.cpuUsage(client);
     return {
+      wall: performance.now() - started,
       client: (used.user + used.system) / 1000,
       api: apiPid ? cpuMs(apiPid) - api : 0,
       mainThread: apiPid ? cpuMs(apiPid, apiPid) - mainThread : 0,
+      mainWaiting: apiPid ? runQueueMs(apiPid) - mainWaiting : 0,
       postgres: after.reduce((sum, pid) => sum + cpuMs(pid) - (before.get(pid) ?? 0), 0),
     };
   };

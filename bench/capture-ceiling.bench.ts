@@ -7,6 +7,7 @@ import {
   PACK_STATE_COPY,
   packStateCopyLine,
 } from '@pharmatrace/persistence';
+import { cpus } from 'node:os';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import autocannon from 'autocannon';
@@ -187,9 +188,16 @@ async function captureLoad(
 }
 
 const perThousand = (ms: number, events: number) => round((ms / events) * 1000);
+const share = (ms: number, use: CpuUse) => `${Math.round((100 * ms) / use.wall)}%`;
+/** CPU per 1,000 events; with an API, where its main thread's time went, as the verification bench says it. */
 const cpuNote = (use: CpuUse, events: number) =>
   `CPU per 1,000 events: API ${perThousand(use.api, events)} ms (main thread ${perThousand(use.mainThread, events)} ms), ` +
-  `Postgres ${perThousand(use.postgres, events)} ms, client ${perThousand(use.client, events)} ms`;
+  `Postgres ${perThousand(use.postgres, events)} ms, client ${perThousand(use.client, events)} ms; cores busy ` +
+  `${((use.api + use.postgres + use.client) / use.wall).toFixed(2)} of ${cpus().length}` +
+  (use.api
+    ? `; main thread running ${share(use.mainThread, use)}, waiting for a core ${share(use.mainWaiting, use)}, ` +
+      `idle ${share(Math.max(0, use.wall - use.mainThread - use.mainWaiting), use)}`
+    : '');
 
 /**
  * Issue 18: capture through the API against the database's own ceiling, in one run on one schema. First the rows of
