@@ -8,6 +8,13 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { hashApiKey } from '../apps/api/src/common/api-key';
 
 const PRODUCTS = 20;
+/**
+ * Other manufacturers' products and lots beside the bench's own, as a national system holds them (tens of thousands of
+ * GTINs, hundreds of thousands of lots, some recalled): a read that finds a product or a recall by anything but its
+ * key reads them all, which 20 products and 100 lots hid (issue 18: every verification read the whole catalogue).
+ */
+const CATALOGUE_PRODUCTS = 50_000;
+const CATALOGUE_LOTS = 200_000;
 const PACKS_PER_CASE = 100;
 const PACKS_PER_LOT = 10_000;
 const BATCH_LEAVES = 10_000;
@@ -108,6 +115,26 @@ async function alreadyLoaded(client: Client, packs: number): Promise<boolean> {
   return true;
 }
 
+/** The catalogue beside the bench's products (CATALOGUE_PRODUCTS), once: a kept database made before it gets it too. */
+async function loadCatalogue(client: Client): Promise<void> {
+  const [{ n }] = (await client.query(`SELECT count(*)::int AS n FROM product WHERE gtin LIKE '9%'`)).rows;
+  if (n >= CATALOGUE_PRODUCTS) return;
+  // GTINs from 9…: no bench pack's (00614141…); one lot in ten recalled.
+  await client.query(
+    `INSERT INTO product (gtin, name) SELECT lpad((90000000000000 + g)::text, 14, '0'), 'Catalogue product ' || g
+                      FROM generate_series(1, $1::int) g ON CONFLICT DO NOTHING`,
+    [CATALOGUE_PRODUCTS],
+  );
+  await client.query(
+    `INSERT INTO lot (gtin, lot, status) SELECT lpad((90000000000000 + 1 + g % $2::int)::text, 14, '0'), 'C' || g,
+            CASE WHEN g % 10 = 0 THEN 'RECALLED' ELSE 'ACTIVE' END
+     FROM generate_series(1, $1::int) g ON CONFLICT DO NOTHING`,
+    [CATALOGUE_LOTS, CATALOGUE_PRODUCTS],
+  );
+  await client.query(`ANALYZE product`);
+  await client.query(`ANALYZE lot`);
+}
+
 /**
  * Loads organizations, products, lots, FINAL anchor batches, events, event_epc rows and pack_state rows for `packs`
  * packs in custody of the pharmacy, with COPY, plain indexes dropped during the load and FK triggers off
@@ -124,7 +151,10 @@ export async function loadPacks(
   const events = packs + 2 * cases;
   const eventEpcRows = packs * 3 + 2 * cases;
   try {
-    if (await alreadyLoaded(client, packs)) return { loaded: false, seconds: 0, events, eventEpcRows };
+    if (await alreadyLoaded(client, packs)) {
+      await loadCatalogue(client);
+      return { loaded: false, seconds: 0, events, eventEpcRows };
+    }
     const { manufacturer, pharmacy } = BENCH_ORGANIZATIONS;
     await client.query(`SET synchronous_commit = off; SET maintenance_work_mem = '512MB'; SET session_replication_role = replica`);
     for (const o of Object.values(BENCH_ORGANIZATIONS)) {
@@ -138,6 +168,7 @@ export async function loadPacks(
       GTINS,
       manufacturer.id,
     ]);
+    await loadCatalogue(client);
     const lots = Array.from({ length: Math.ceil(packs / PACKS_PER_LOT) }, (_, l) => benchPack(l * PACKS_PER_LOT));
     await client.query(`INSERT INTO lot (gtin, lot, changed_by) SELECT * , $3::uuid FROM unnest($1::text[], $2::text[])`, [
       lots.map((p) => p.gtin),

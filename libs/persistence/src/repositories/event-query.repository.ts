@@ -365,7 +365,8 @@ export class EventQueryRepository {
     ];
     if (v.ownGtins) {
       either.push(
-        `EXISTS (SELECT 1 FROM event_epc ee JOIN product p ON p.gtin = substring(ee.epc FROM 23 FOR 14)
+        // As char(14), product.gtin's type, so that the product is found by its key rather than the catalogue read whole.
+        `EXISTS (SELECT 1 FROM event_epc ee JOIN product p ON p.gtin = substring(ee.epc FROM 23 FOR 14)::char(14)
                  WHERE ee.event_id = e.id AND ee.record_time = e.record_time AND ee.epc LIKE 'https://id.gs1.org/01/%' AND p.manufacturer_id = ${org}::uuid)`,
       );
     }
