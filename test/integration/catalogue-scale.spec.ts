@@ -1,6 +1,7 @@
-import { EventQueryRepository, Sql, VIEWS_SQL } from '@pharmatrace/persistence';
+import { EventQueryRepository, OrganizationRepository, Sql, VIEWS_SQL } from '@pharmatrace/persistence';
+import { companyPrefixCandidates } from '@pharmatrace/gs1';
 import { Client } from 'pg';
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { useDatabase, withCheckDigit } from '../support/platform';
 
 const GTIN = withCheckDigit('0061414107346');
@@ -9,6 +10,7 @@ const pack = (serial: string) => `https://id.gs1.org/01/${GTIN}/21/${serial}`;
 /** A national catalogue: tens of thousands of products and hundreds of thousands of lots, recalled ones among them. */
 const OTHER_PRODUCTS = 20_000;
 const OTHER_LOTS = 50_000;
+const OTHER_ORGANIZATIONS = 20_000;
 
 interface PlanNode {
   'Relation Name'?: string;
@@ -56,8 +58,19 @@ describe('reads by key however large the product catalogue (real Postgres)', () 
       [pack(''), GTIN],
     );
     await pg.query(`INSERT INTO event_epc (epc, event_time, event_id, role) VALUES ($1, now(), 1, 'epc')`, [pack('S1')]);
+    // A national registry: tens of thousands of organizations with company prefixes (7 to 9 digits here).
+    await pg.query(
+      `INSERT INTO organization (name, role, gln, company_prefixes)
+       SELECT 'Org ' || g, 'DISPENSER', '8' || lpad(g::text, 12, '0'), ARRAY[(7000000 + g)::text, (700000000 + g)::text]
+       FROM generate_series(1, $1::int) g`,
+      [OTHER_ORGANIZATIONS],
+    );
+    await pg.query(
+      `INSERT INTO organization (id, name, role, gln, company_prefixes) VALUES ($1, 'Maker', 'MANUFACTURER', '0614141000012', '{0614141}')`,
+      [MANUFACTURER],
+    );
     await pg.query(`RESET session_replication_role`);
-    for (const table of ['product', 'lot', 'pack_state', 'event_epc']) await pg.query(`ANALYZE ${table}`);
+    for (const table of ['product', 'lot', 'pack_state', 'event_epc', 'organization']) await pg.query(`ANALYZE ${table}`);
   });
 
   const literal = (values: (string | null)[]) =>
@@ -78,6 +91,28 @@ describe('reads by key however large the product catalogue (real Postgres)', () 
       ['ours', true],
       ['ours', true],
     ]);
+  });
+
+  it("a key's registered company prefix is read through the organizations holding its candidates", async () => {
+    const candidates = companyPrefixCandidates(GTIN.slice(1));
+    const db = new DataSource({ type: 'postgres', url: dbUrl() });
+    await db.initialize();
+    try {
+      expect([...(await new OrganizationRepository(db).registeredCompanyPrefixes(candidates))]).toEqual(['0614141']);
+    } finally {
+      await db.destroy();
+    }
+    // The repository's statement: the GIN index finds the one organization, not the 20,000 read whole.
+    await pg.query(`SET enable_seqscan = off`);
+    const {
+      rows: [row],
+    } = await pg.query(
+      `EXPLAIN (ANALYZE, FORMAT JSON) SELECT DISTINCT p FROM organization o CROSS JOIN LATERAL unnest(o.company_prefixes) p
+       WHERE o.company_prefixes && $1::text[] AND p = ANY($1::text[])`,
+      [candidates],
+    );
+    await pg.query(`RESET enable_seqscan`);
+    expect(rowsRead(row['QUERY PLAN'][0].Plan as PlanNode, 'organization')).toBe(1);
   });
 
   it("an event query's manufacturer visibility finds the product of each EPC by key", async () => {

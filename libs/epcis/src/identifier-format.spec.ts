@@ -1,13 +1,20 @@
 import { EPCIS_CONTEXT } from './document.builder';
 import { eventHash } from './event-hash';
 import { eventsOf } from './event.model';
-import { cbvValue, cbvXmlForm, companyPrefixLength, formatEventEpcs, translateIdentifier } from './identifier-format';
+import {
+  cbvValue,
+  cbvXmlForm,
+  companyPrefixCandidatesOf,
+  companyPrefixLength,
+  formatEventEpcs,
+  translateIdentifier,
+} from './identifier-format';
 import { CBV } from './cbv-vocabulary';
 import { readEpcisXml } from './xml-reader';
 import { writeEpcisXml } from './xml-writer';
 import { parseEpc } from '@pharmatrace/gs1';
 
-const PREFIXES = ['0614141', '4012345'];
+const PREFIXES = new Set(['0614141', '4012345']);
 
 /** One event using every identifier field, written as URNs. */
 const URN_EVENT = {
@@ -32,11 +39,11 @@ const hashOf = (event: object) => eventHash(event, [EPCIS_CONTEXT]).hash;
 
 describe('translateIdentifier', () => {
   it('writes an EPC URN as the canonical Digital Link', () => {
-    expect(translateIdentifier('urn:epc:id:sgtin:0614141.107346.2017', 'dl', [])).toEqual({
+    expect(translateIdentifier('urn:epc:id:sgtin:0614141.107346.2017', 'dl', new Set())).toEqual({
       value: 'https://id.gs1.org/01/10614141073464/21/2017',
       untranslated: false,
     });
-    expect(translateIdentifier('urn:epc:id:sgln:0614141.00777.0', 'dl', []).value).toBe('https://id.gs1.org/414/0614141007776');
+    expect(translateIdentifier('urn:epc:id:sgln:0614141.00777.0', 'dl', new Set()).value).toBe('https://id.gs1.org/414/0614141007776');
   });
 
   it('writes a Digital Link as a URN where a known company prefix says where the prefix ends', () => {
@@ -67,15 +74,17 @@ describe('translateIdentifier', () => {
     expect(translateIdentifier('https://example.com/01/10614141073464/21/2017', 'dl', PREFIXES).value).toBe(
       'https://example.com/01/10614141073464/21/2017',
     );
-    expect(translateIdentifier('urn:epc:id:sgtin:0614141.107346.2017', 'urn', []).value).toBe('urn:epc:id:sgtin:0614141.107346.2017');
+    expect(translateIdentifier('urn:epc:id:sgtin:0614141.107346.2017', 'urn', new Set()).value).toBe(
+      'urn:epc:id:sgtin:0614141.107346.2017',
+    );
   });
 });
 
 describe('companyPrefixLength', () => {
   it('takes the longest known prefix at the key’s company prefix position', () => {
-    expect(companyPrefixLength(parseEpc('https://id.gs1.org/01/10614141073464/21/1'), ['061414', '0614141'])).toBe(7);
-    expect(companyPrefixLength(parseEpc('https://id.gs1.org/417/0614141000012'), ['0614141'])).toBe(7);
-    expect(companyPrefixLength(parseEpc('https://id.gs1.org/01/10614141073464/21/1'), ['4012345'])).toBeNull();
+    expect(companyPrefixLength(parseEpc('https://id.gs1.org/01/10614141073464/21/1'), new Set(['061414', '0614141']))).toBe(7);
+    expect(companyPrefixLength(parseEpc('https://id.gs1.org/417/0614141000012'), new Set(['0614141']))).toBe(7);
+    expect(companyPrefixLength(parseEpc('https://id.gs1.org/01/10614141073464/21/1'), new Set(['4012345']))).toBeNull();
   });
 });
 
@@ -106,9 +115,21 @@ describe('formatEventEpcs', () => {
     expect(hashOf(event)).toBe(hashOf(URN_EVENT));
   });
 
+  it('needs only the registered prefixes among its candidates, a few per identifier', () => {
+    const dl = formatEventEpcs(URN_EVENT, 'Always_GS1_Digital_Link').event;
+    const candidates = companyPrefixCandidatesOf(dl);
+    expect(candidates).toEqual(expect.arrayContaining(['0614141', '4012345', '061414']));
+    expect(candidates.every((c) => /^\d{6,12}$/.test(c))).toBe(true);
+    // What persistence reads for them (registeredCompanyPrefixes) serves the event as the whole registry does.
+    const registered = new Set(candidates.filter((c) => PREFIXES.has(c)));
+    expect(formatEventEpcs(dl, 'Always_EPC_URN', registered)).toEqual(formatEventEpcs(dl, 'Always_EPC_URN', PREFIXES));
+    // URNs and keyless identifiers have no candidates: they are served as written.
+    expect(companyPrefixCandidatesOf(URN_EVENT)).toEqual([]);
+  });
+
   it('names the identifiers it could not write as URNs', () => {
     const dl = formatEventEpcs(URN_EVENT, 'Always_GS1_Digital_Link').event;
-    const { event, untranslated } = formatEventEpcs(dl, 'Always_EPC_URN', ['0614141']);
+    const { event, untranslated } = formatEventEpcs(dl, 'Always_EPC_URN', new Set(['0614141']));
     expect(untranslated).toEqual(['https://id.gs1.org/01/04012345123456/10/998877', 'https://id.gs1.org/01/04012345987652']);
     expect(event.parentID).toBe('urn:epc:id:sscc:0614141.1234567890');
     expect(hashOf(event)).toBe(hashOf(URN_EVENT));

@@ -5,7 +5,16 @@
  * an identifier is only ever replaced by a spelling with the same canonical form; any other is served as stored.
  */
 import { canonicalDigitalLink } from 'pharmatrace-verify/cbv';
-import { type Epc, epcToDigitalLink, epcToUrn, Gs1Error, parseEpc } from '@pharmatrace/gs1';
+import {
+  companyPrefixCandidates,
+  type CompanyPrefixes,
+  type Epc,
+  epcToDigitalLink,
+  epcToUrn,
+  Gs1Error,
+  longestCompanyPrefix,
+  parseEpc,
+} from '@pharmatrace/gs1';
 import { bareTerm, type CbvVocabulary } from './cbv-vocabulary';
 
 /** GS1-EPC-Format values, as the binding names them. */
@@ -68,15 +77,9 @@ function prefixedDigits(epc: Epc): string | null {
  * The length of the registered company prefix in an EPC's key: the longest of `companyPrefixes` its key starts with, or
  * null when none does. A Digital Link does not say where its company prefix ends, and a guess would write another URN.
  */
-export function companyPrefixLength(epc: Epc, companyPrefixes: readonly string[]): number | null {
+export function companyPrefixLength(epc: Epc, companyPrefixes: CompanyPrefixes): number | null {
   const digits = prefixedDigits(epc);
-  if (digits === null) return null;
-  let best = 0;
-  for (const prefix of companyPrefixes) {
-    if (prefix.length >= 6 && prefix.length <= 12 && /^\d+$/.test(prefix) && digits.startsWith(prefix))
-      best = Math.max(best, prefix.length);
-  }
-  return best || null;
+  return digits === null ? null : longestCompanyPrefix(digits, companyPrefixes) || null;
 }
 
 /** What became of one identifier: its spelling to serve, and whether the spelling asked for could not be given. */
@@ -90,7 +93,7 @@ export interface TranslatedIdentifier {
  * location) and spellings already in the target syntax are served as written; a Digital Link becomes a URN only when
  * `companyPrefixes` says where its company prefix ends, else it is reported `untranslated`.
  */
-export function translateIdentifier(value: string, target: 'dl' | 'urn', companyPrefixes: readonly string[]): TranslatedIdentifier {
+export function translateIdentifier(value: string, target: 'dl' | 'urn', companyPrefixes: CompanyPrefixes): TranslatedIdentifier {
   const kept = (untranslated: boolean): TranslatedIdentifier => ({ value, untranslated });
   const canonical = canonicalDigitalLink(value);
   if (canonical === null) return kept(false);
@@ -129,33 +132,58 @@ export interface EpcFormatted {
 /**
  * The event's identifiers (EPC lists, parentID, quantity classes, readPoint and bizLocation ids, sources and
  * destinations) in `format`. `No_Preference` and `Never_Translates` serve them as captured; the event is not copied then.
+ * As EPC URNs, `companyPrefixes` needs the registered prefixes among companyPrefixCandidatesOf's.
  */
-export function formatEventEpcs(event: Json, format: EpcFormat, companyPrefixes: readonly string[] = []): EpcFormatted {
+export function formatEventEpcs(event: Json, format: EpcFormat, companyPrefixes: CompanyPrefixes = new Set()): EpcFormatted {
   if (format === 'No_Preference' || format === 'Never_Translates') return { event, untranslated: [] };
   const target = format === 'Always_EPC_URN' ? 'urn' : 'dl';
   const untranslated: string[] = [];
-  const id = (value: unknown): unknown => {
-    if (typeof value !== 'string') return value;
+  const out = mapIdentifiers(event, (value) => {
     const translated = translateIdentifier(value, target, companyPrefixes);
     if (translated.untranslated) untranslated.push(value);
     return translated.value;
-  };
+  });
+  return { event: out, untranslated };
+}
+
+/**
+ * The company prefixes that serving `event` as EPC URNs could need (companyPrefixCandidates of each Digital Link
+ * identifier's key): a few per identifier, so the registered ones are read by key rather than all of them.
+ */
+export function companyPrefixCandidatesOf(event: Json): string[] {
+  const candidates: string[] = [];
+  mapIdentifiers(event, (value) => {
+    if (canonicalDigitalLink(value) === null || /^urn:/i.test(value)) return value;
+    try {
+      const digits = prefixedDigits(parseEpc(value));
+      if (digits !== null) candidates.push(...companyPrefixCandidates(digits));
+    } catch (e) {
+      if (!(e instanceof Gs1Error)) throw e;
+    }
+    return value;
+  });
+  return candidates;
+}
+
+/** A copy of the event with `id` applied to each identifier that is a string (formatEventEpcs lists where they are). */
+function mapIdentifiers(event: Json, id: (value: string) => string): Json {
+  const each = (value: unknown): unknown => (typeof value === 'string' ? id(value) : value);
   const out: Json = { ...event };
-  for (const key of EPC_LISTS) if (Array.isArray(out[key])) out[key] = (out[key] as unknown[]).map(id);
-  if (out.parentID !== undefined) out.parentID = id(out.parentID);
+  for (const key of EPC_LISTS) if (Array.isArray(out[key])) out[key] = (out[key] as unknown[]).map(each);
+  if (out.parentID !== undefined) out.parentID = each(out.parentID);
   for (const key of QUANTITY_LISTS) {
     if (Array.isArray(out[key])) {
-      out[key] = (out[key] as unknown[]).map((q) => (isRecord(q) && q.epcClass !== undefined ? { ...q, epcClass: id(q.epcClass) } : q));
+      out[key] = (out[key] as unknown[]).map((q) => (isRecord(q) && q.epcClass !== undefined ? { ...q, epcClass: each(q.epcClass) } : q));
     }
   }
   for (const key of LOCATIONS)
-    if (isRecord(out[key]) && (out[key] as Json).id !== undefined) out[key] = { ...(out[key] as Json), id: id((out[key] as Json).id) };
+    if (isRecord(out[key]) && (out[key] as Json).id !== undefined) out[key] = { ...(out[key] as Json), id: each((out[key] as Json).id) };
   for (const [list, field] of PARTIES) {
     if (Array.isArray(out[list])) {
-      out[list] = (out[list] as unknown[]).map((p) => (isRecord(p) && p[field] !== undefined ? { ...p, [field]: id(p[field]) } : p));
+      out[list] = (out[list] as unknown[]).map((p) => (isRecord(p) && p[field] !== undefined ? { ...p, [field]: each(p[field]) } : p));
     }
   }
-  return { event: out, untranslated };
+  return out;
 }
 
 /** How an XML answer writes CBV values: `urn` (urn:epcglobal:cbv:…), `web` (https://ref.gs1.org/cbv/…), or `asStored`. */

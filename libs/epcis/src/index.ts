@@ -38,6 +38,7 @@ export {
   type EpcFormat,
   type EpcFormatted,
   formatEventEpcs,
+  companyPrefixCandidatesOf,
   translateIdentifier,
 } from './identifier-format';
 export { parseIsoDate, parseZonedDateTime } from './date-time.parser';

@@ -271,7 +271,7 @@ describe('EPC URNs', () => {
 });
 
 describe('companyPrefixLengthFor', () => {
-  const known = ['0614141', '061414', '9506000', '95060001', '0012345'];
+  const known = new Set(['0614141', '061414', '9506000', '95060001', '0012345']);
 
   it('finds the longest registered prefix after the indicator or extension digit', () => {
     expect(companyPrefixLengthFor('10614141073464', known)).toBe(7);

@@ -1,5 +1,6 @@
 import { validateAiValue } from './ai-validation';
 import { assertGs1Key, gs1CheckDigit, toGtin14 } from './check-digit';
+import { type CompanyPrefixes, longestCompanyPrefix } from './company-prefix';
 import { DEFAULT_DIGITAL_LINK_DOMAIN, encodeDigitalLinkValue, parseDigitalLink } from './digital-link';
 import { Gs1Error, Gs1ErrorCode } from './gs1-error';
 
@@ -453,17 +454,20 @@ export function gtinToSgtinUrn(gtin: string, serial: string, companyPrefixLength
 }
 
 /**
- * Length of the registered GS1 Company Prefix inside a GTIN (8/12/13/14 digits) or SSCC (18 digits):
- * the longest of `knownPrefixes` that the key's company-prefix position starts with.
+ * The company-prefix position of a GTIN (8/12/13/14 digits; a GLN reads as a GTIN-13) or SSCC (18 digits): its digits
+ * after the indicator or extension digit, which companyPrefixCandidates turns into the prefixes to look up.
  */
-export function companyPrefixLengthFor(gtinOrSscc: string, knownPrefixes: readonly string[]): number {
+export function companyPrefixDigits(gtinOrSscc: string): string {
   const digits = gtinOrSscc.length === 18 ? (assertGs1Key(gtinOrSscc, [18], 'sscc', '00'), gtinOrSscc) : toGtin14(gtinOrSscc);
-  const afterLeadingDigit = digits.slice(1);
-  let best = 0;
-  for (const prefix of knownPrefixes) {
-    if (prefix.length >= 6 && prefix.length <= 12 && /^\d+$/.test(prefix) && afterLeadingDigit.startsWith(prefix))
-      best = Math.max(best, prefix.length);
-  }
+  return digits.slice(1);
+}
+
+/**
+ * Length of the registered GS1 Company Prefix inside a GTIN or SSCC (companyPrefixDigits): the longest of `known` that
+ * the key's company-prefix position starts with.
+ */
+export function companyPrefixLengthFor(gtinOrSscc: string, known: CompanyPrefixes): number {
+  const best = longestCompanyPrefix(companyPrefixDigits(gtinOrSscc), known);
   if (best === 0) {
     throw new Gs1Error(Gs1ErrorCode.UNKNOWN_COMPANY_PREFIX, `no known GS1 Company Prefix matches ${gtinOrSscc}`, {
       field: 'companyPrefix',

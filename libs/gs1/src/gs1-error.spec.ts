@@ -45,7 +45,7 @@ const TRIGGERS: Record<Gs1ErrorCode, [() => unknown, Partial<Gs1Error>]> = {
     () => canonicalEpc('urn:epc:id:sgtin:0614141.107346.a%41'),
     { field: 'serial', rule: '"%41" is not one of the escapes %22 %25 %26 %2F %3C %3E %3F' },
   ],
-  [Gs1ErrorCode.UNKNOWN_COMPANY_PREFIX]: [() => companyPrefixLengthFor('09506000134352', ['0614141']), { field: 'companyPrefix' }],
+  [Gs1ErrorCode.UNKNOWN_COMPANY_PREFIX]: [() => companyPrefixLengthFor('09506000134352', new Set(['0614141'])), { field: 'companyPrefix' }],
   [Gs1ErrorCode.BAD_DIGITAL_LINK]: [() => parseDigitalLink('https://id.gs1.org/01/09506000134352/21/1/10/2'), { ai: '01', field: 'path' }],
   [Gs1ErrorCode.BAD_DICTIONARY]: [() => parseSyntaxDictionary('01 *? N14,csum [X..3] N2'), { field: 'dictionary' }],
 };

@@ -40,7 +40,9 @@ export {
   epcToDigitalLink,
   epcToUrn,
   gtinToSgtinUrn,
+  companyPrefixDigits,
   companyPrefixLengthFor,
   escapeUrnComponent,
 } from './epc';
+export { type CompanyPrefixes, companyPrefixCandidates, longestCompanyPrefix } from './company-prefix';
 export { type PackIdentity, type ParsePackScanOptions, packEpc, parsePackScan } from './pack-scan';

@@ -1,7 +1,7 @@
 import type { Organization } from '@pharmatrace/domain';
 import type { AppConfig } from '@pharmatrace/config';
 import { createEpcisValidator, EpcisValidator, Json } from '@pharmatrace/epcis';
-import { epcToDigitalLink, Gs1ErrorCode, parseEpc } from '@pharmatrace/gs1';
+import { companyPrefixCandidates, epcToDigitalLink, Gs1ErrorCode, parseEpc } from '@pharmatrace/gs1';
 import {
   AlertRecord,
   EventRepository,
@@ -22,12 +22,15 @@ import { FlowService } from './flow.service';
 import { FakeEventStore } from './event-store.fake';
 import { fakeMasterData } from '../master-data/master-data.fake';
 
-/** OrganizationRepository.allCompanyPrefixes over the organizations registered in the spec. */
+/** OrganizationRepository.registeredCompanyPrefixes over the organizations registered in the spec; it keeps what was asked. */
 class FakeOrganizations {
+  readonly asked: string[][] = [];
   constructor(readonly registered: Organization[]) {}
 
-  async allCompanyPrefixes(): Promise<string[]> {
-    return [...new Set(this.registered.flatMap((o) => o.companyPrefixes))];
+  async registeredCompanyPrefixes(candidates: readonly string[]): Promise<Set<string>> {
+    this.asked.push([...candidates]);
+    const all = new Set(this.registered.flatMap((o) => o.companyPrefixes));
+    return new Set(candidates.filter((c) => all.has(c)));
   }
 }
 
@@ -75,8 +78,9 @@ function setup(registered: Organization[] = [MANUFACTURER, DISTRIBUTOR, PHARMACY
     new TradingPartnerLoader({ tradingPartners: async () => [] } as unknown as LicenceRepository, config),
     fakeMasterData().service,
   );
-  const flow = new FlowService(capture, new FakeOrganizations(registered) as unknown as OrganizationRepository, clock);
-  return { flow, store, alerts, readings };
+  const organizations = new FakeOrganizations(registered);
+  const flow = new FlowService(capture, organizations as unknown as OrganizationRepository, clock);
+  return { flow, store, alerts, readings, organizations };
 }
 
 const commissionInput = (serials: string[], over: Partial<{ gtin: string; lot: string; expiry: string; location: string }> = {}) => ({
@@ -128,6 +132,13 @@ describe('commission', () => {
       expiry: '2028-01-31',
     });
     expect(store.states.get(link('S2'))?.commissionedBy).toBe(MANUFACTURER.id);
+  });
+
+  it("asks for the registered prefixes among its keys' candidates alone, seven a key, not for every one", async () => {
+    const { flow, organizations } = setup();
+    await flow.commission(MANUFACTURER, commissionInput(['S1']));
+    // The GTIN's candidates and the location GLN's: never the whole registry, whatever its size.
+    expect(organizations.asked).toEqual([[...companyPrefixCandidates(GTIN.slice(1)), ...companyPrefixCandidates(MANUFACTURER.gln)]]);
   });
 
   it('splits the GTIN after the longest registered prefix that covers it', async () => {

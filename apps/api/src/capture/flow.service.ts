@@ -11,7 +11,18 @@ import {
   shippingEvent,
   unpackingEvent,
 } from '@pharmatrace/epcis';
-import { companyPrefixLengthFor, Epc, epcToUrn, Gs1Error, isValidGln, parseEpc, validateAiValue } from '@pharmatrace/gs1';
+import {
+  companyPrefixCandidates,
+  companyPrefixDigits,
+  companyPrefixLengthFor,
+  type CompanyPrefixes,
+  Epc,
+  epcToUrn,
+  Gs1Error,
+  isValidGln,
+  parseEpc,
+  validateAiValue,
+} from '@pharmatrace/gs1';
 import { OrganizationRepository } from '@pharmatrace/persistence';
 import { CLOCK, Clock } from '../common/clock';
 import { CaptureService } from './capture.service';
@@ -57,7 +68,7 @@ export class FlowService {
       throw new FlowError('expiry', 'format:date', `"${input.expiry}" is not a calendar date YYYY-MM-DD`);
     }
     if (!input.serials.length) throw new FlowError('serials', 'non-empty', 'name at least one serial');
-    const prefixes = await this.organizations.allCompanyPrefixes();
+    const prefixes = await this.prefixesFor(input.gtin, input.location);
     const length = gs1('gtin', () => companyPrefixLengthFor(input.gtin, prefixes));
     // AI (21)'s rules checked here, so a bad serial is named as the flow's own field, not as the event's epcList.
     const epcs = input.serials.map((serial, i) =>
@@ -81,13 +92,13 @@ export class FlowService {
 
   async pack(org: Organization, input: PackInput): Promise<FlowResult> {
     if (!input.children.length) throw new FlowError('children', 'non-empty', 'name at least one child');
-    const prefixes = await this.organizations.allCompanyPrefixes();
+    const prefixes = await this.prefixesFor(input.parent, org.gln);
     const parent = this.sscc('parent', input.parent, prefixes);
     return this.write(org, [packingEvent({ eventTime: this.clock(), parent, children: input.children, ...this.here(org, prefixes) })]);
   }
 
   async unpack(org: Organization, input: UnpackInput): Promise<FlowResult> {
-    const prefixes = await this.organizations.allCompanyPrefixes();
+    const prefixes = await this.prefixesFor(input.parent, org.gln);
     const parent = this.sscc('parent', input.parent, prefixes);
     return this.write(org, [
       unpackingEvent({ eventTime: this.clock(), parent, children: input.children ?? undefined, ...this.here(org, prefixes) }),
@@ -96,7 +107,7 @@ export class FlowService {
 
   async ship(org: Organization, input: ShipInput): Promise<FlowResult> {
     this.nonEmpty('epcs', input.epcs);
-    const prefixes = await this.organizations.allCompanyPrefixes();
+    const prefixes = await this.prefixesFor(input.to, org.gln);
     const to = this.party('to', input.to, prefixes);
     const from = this.ownParty(org, prefixes);
     return this.write(org, [shippingEvent({ eventTime: this.clock(), epcs: input.epcs, to, from, ...this.here(org, prefixes) })]);
@@ -104,7 +115,7 @@ export class FlowService {
 
   async receive(org: Organization, input: ReceiveInput): Promise<FlowResult> {
     this.nonEmpty('epcs', input.epcs);
-    const prefixes = await this.organizations.allCompanyPrefixes();
+    const prefixes = await this.prefixesFor(input.from, org.gln);
     const from = input.from ? this.party('from', input.from, prefixes) : undefined;
     const to = this.ownParty(org, prefixes);
     return this.write(org, [receivingEvent({ eventTime: this.clock(), epcs: input.epcs, from, to, ...this.here(org, prefixes) })]);
@@ -116,10 +127,27 @@ export class FlowService {
     if (!DECOMMISSION_REASONS.includes(reason)) {
       throw new FlowError('reason', 'cbv-disposition', `"${reason}" is not one of ${DECOMMISSION_REASONS.join(', ')}`);
     }
-    const prefixes = await this.organizations.allCompanyPrefixes();
+    const prefixes = await this.prefixesFor(org.gln);
     return this.write(org, [
       decommissioningEvent({ eventTime: this.clock(), epcs: input.epcs, disposition: reason, ...this.here(org, prefixes) }),
     ]);
+  }
+
+  /**
+   * The registered company prefixes the keys given (GTINs, SSCCs, GLNs) could start with: seven candidates a key,
+   * read by key. A value that is no such key has none; the conversion that needs it then says what is wrong with it.
+   */
+  private prefixesFor(...keys: (string | null | undefined)[]): Promise<CompanyPrefixes> {
+    const candidates = keys.flatMap((key) => {
+      if (!key || !/^(\d{8}|\d{12,14}|\d{18})$/.test(key)) return [];
+      try {
+        return companyPrefixCandidates(companyPrefixDigits(key));
+      } catch (e) {
+        if (e instanceof Gs1Error) return [];
+        throw e;
+      }
+    });
+    return this.organizations.registeredCompanyPrefixes(candidates);
   }
 
   private async write(org: Organization, events: Json[]): Promise<FlowResult> {
@@ -131,25 +159,25 @@ export class FlowService {
     if (!values.length) throw new FlowError(field, 'non-empty', 'name at least one EPC');
   }
 
-  private glnUrn(field: string, gln: string, kind: 'sgln' | 'pgln', prefixes: string[]): string {
+  private glnUrn(field: string, gln: string, kind: 'sgln' | 'pgln', prefixes: CompanyPrefixes): string {
     if (!isValidGln(gln)) throw new FlowError(field, 'gln', `"${gln}" is not a 13-digit GLN with a valid check digit`);
     const length = gs1(field, () => companyPrefixLengthFor(gln, prefixes));
     return gs1(field, () => epcToUrn({ kind, gln } as Epc, length));
   }
 
   /** A GLN becomes an SGLN URN (the company prefix length comes from the registered organizations); an SGLN stays as given. */
-  private location(field: string, value: string, prefixes: string[]): string {
+  private location(field: string, value: string, prefixes: CompanyPrefixes): string {
     if (/^\d{13}$/.test(value)) return this.glnUrn(field, value, 'sgln', prefixes);
     if (gs1(field, () => parseEpc(value).kind) !== 'sgln') throw new FlowError(field, 'sgln', `"${value}" is not an SGLN or a GLN`);
     return value;
   }
 
-  private party(field: string, gln: string, prefixes: string[]): string {
+  private party(field: string, gln: string, prefixes: CompanyPrefixes): string {
     if (!/^\d{13}$/.test(gln)) throw new FlowError(field, 'gln', `"${gln}" is not a 13-digit GLN`);
     return this.glnUrn(field, gln, 'pgln', prefixes);
   }
 
-  private sscc(field: string, value: string, prefixes: string[]): string {
+  private sscc(field: string, value: string, prefixes: CompanyPrefixes): string {
     if (!/^\d{18}$/.test(value)) {
       const kind = gs1(field, () => parseEpc(value).kind);
       if (kind !== 'sscc') throw new FlowError(field, 'sscc', `"${value}" is not an SSCC`);
@@ -163,16 +191,16 @@ export class FlowService {
    * The caller's own GLN as party and place. Organizations without a registered company prefix covering their GLN
    * (distributors and pharmacies often have none) write events without it rather than be refused.
    */
-  private ownParty(org: Organization, prefixes: string[]): string | undefined {
+  private ownParty(org: Organization, prefixes: CompanyPrefixes): string | undefined {
     return this.ownGln(org, 'pgln', prefixes);
   }
 
-  private here(org: Organization, prefixes: string[]): { bizLocation?: string } {
+  private here(org: Organization, prefixes: CompanyPrefixes): { bizLocation?: string } {
     const sgln = this.ownGln(org, 'sgln', prefixes);
     return sgln ? { bizLocation: sgln } : {};
   }
 
-  private ownGln(org: Organization, kind: 'sgln' | 'pgln', prefixes: string[]): string | undefined {
+  private ownGln(org: Organization, kind: 'sgln' | 'pgln', prefixes: CompanyPrefixes): string | undefined {
     try {
       return epcToUrn({ kind, gln: org.gln } as Epc, companyPrefixLengthFor(org.gln, prefixes));
     } catch (e) {

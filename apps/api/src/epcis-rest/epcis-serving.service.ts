@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type EpcFormat, formatEventEpcs, servedQueryDocument, type StoredEvent } from '@pharmatrace/epcis';
+import { companyPrefixCandidatesOf, type EpcFormat, formatEventEpcs, servedQueryDocument, type StoredEvent } from '@pharmatrace/epcis';
 import { OrganizationRepository, type QueriedEvent } from '@pharmatrace/persistence';
 
 /** Vendor header: how many identifiers of the answer are not in the GS1-EPC-Format asked for (see docs/rest-binding.md). */
@@ -34,7 +34,10 @@ export class EpcisServingService {
   }
 
   private async formatted(stored: QueriedEvent[], format: EpcFormat): Promise<{ events: StoredEvent[]; headers: Record<string, string> }> {
-    const prefixes = format === 'Always_EPC_URN' && stored.length ? await this.organizations.allCompanyPrefixes() : [];
+    const prefixes =
+      format === 'Always_EPC_URN' && stored.length
+        ? await this.organizations.registeredCompanyPrefixes(stored.flatMap((e) => companyPrefixCandidatesOf(e.body)))
+        : new Set<string>();
     let untranslated = 0;
     const events = stored.map((e): StoredEvent => {
       const formatted = formatEventEpcs(e.body, format, prefixes);

@@ -64,7 +64,8 @@ export class FakeOrganizationRepository {
     return [...this.byId.values()].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }
 
-  async allCompanyPrefixes(): Promise<string[]> {
-    return [...new Set([...this.byId.values()].flatMap((o) => o.companyPrefixes))];
+  async registeredCompanyPrefixes(candidates: readonly string[]): Promise<Set<string>> {
+    const registered = new Set([...this.byId.values()].flatMap((o) => o.companyPrefixes));
+    return new Set(candidates.filter((c) => registered.has(c)));
   }
 }

@@ -31,6 +31,7 @@ import { CaseOwnersQuantities1766500000000 } from './1766500000000-case-owners-q
 import { EventPartitions1766600000000 } from './1766600000000-event-partitions';
 import { LotPageIndex1766700000000 } from './1766700000000-lot-page-index';
 import { EventKeyCoversBatch1766800000000 } from './1766800000000-event-key-covers-batch';
+import { CompanyPrefixIndex1766900000000 } from './1766900000000-company-prefix-index';
 
 export const MIGRATIONS = [
   InitialSchema1764064800000,
@@ -66,4 +67,5 @@ export const MIGRATIONS = [
   EventPartitions1766600000000,
   LotPageIndex1766700000000,
   EventKeyCoversBatch1766800000000,
+  CompanyPrefixIndex1766900000000,
 ];

@@ -65,9 +65,20 @@ export class OrganizationRepository {
     return this.db.getRepository(OrganizationEntity).find({ order: { createdAt: 'ASC' } });
   }
 
-  /** Every registered company prefix: converting a GTIN to an EPC URN needs the prefix length. */
-  async allCompanyPrefixes(): Promise<string[]> {
-    const rows = await queryRows<CompanyPrefixRow>(this.db, `SELECT DISTINCT unnest(company_prefixes) AS prefix FROM organization`);
-    return rows.map((r) => r.prefix);
+  /**
+   * The registered company prefixes among `candidates` (companyPrefixCandidates of the keys at hand): converting a key
+   * to an EPC URN needs its prefix's length. Read by the GIN index on company_prefixes, so the work follows the
+   * candidates, not the number of organizations (reading every prefix took the whole table on each call).
+   */
+  async registeredCompanyPrefixes(candidates: readonly string[]): Promise<Set<string>> {
+    if (!candidates.length) return new Set();
+    const unique = [...new Set(candidates)];
+    const rows = await queryRows<CompanyPrefixRow>(
+      this.db,
+      `SELECT DISTINCT p AS prefix FROM organization o CROSS JOIN LATERAL unnest(o.company_prefixes) p
+       WHERE o.company_prefixes && $1::text[] AND p = ANY($1::text[])`,
+      [unique],
+    );
+    return new Set(rows.map((r) => r.prefix));
   }
 }
