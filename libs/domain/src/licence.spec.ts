@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { Actor, AuthorityCode, RecordContext } from './authority';
 import {
   hasValidLicence,
@@ -8,7 +9,9 @@ import {
   LicenceEnforcement,
   needsLicence,
   TradingPartnerLicences,
+  TradingPartner,
   unlicensedPartners,
+  unlicensedPartnersSpan,
 } from './licence';
 import { applyEvents, EventFacts, HistoryFlagCode } from './pack-state';
 
@@ -63,6 +66,52 @@ describe('licences', () => {
       unlicensedGlns: new Set(['0614141000029', '0614141000036']),
     });
     expect(unlicensedPartners(partners, day(40)).unlicensedIds).toEqual(new Set(['maker', 'wholesaler', 'pharmacy']));
+  });
+
+  it('unlicensedPartnersSpan: the span around an instant in which no licence begins or lapses', () => {
+    const partners = [
+      { id: 'maker', gln: '0614141000012', role: 'MANUFACTURER', licences: [licence()] },
+      { id: 'wholesaler', gln: '0614141000029', role: 'DISTRIBUTOR', licences: [licence({ validFrom: day(20), validUntil: day(50) })] },
+    ];
+    expect(unlicensedPartnersSpan(partners, day(10))).toMatchObject({ from: day(1).getTime(), until: day(20).getTime() });
+    // A bound is the first instant of the span it opens (validFrom valid, validUntil lapsed).
+    expect(unlicensedPartnersSpan(partners, day(31))).toMatchObject({ from: day(31).getTime(), until: day(50).getTime() });
+    expect(unlicensedPartnersSpan(partners, day(60))).toMatchObject({ from: day(50).getTime(), until: Infinity });
+    expect(unlicensedPartnersSpan([], day(60))).toMatchObject({ from: -Infinity, until: Infinity, unlicensedIds: new Set() });
+  });
+
+  it('unlicensedPartnersSpan: every instant of the span has the same unlicensed partners as the instant asked', () => {
+    const instant = fc.integer({ min: 0, max: 100 }).map((d) => new Date(Date.UTC(2026, 0, 1) + d * 3_600_000));
+    const record = fc.record({
+      validFrom: instant,
+      length: fc.integer({ min: 1, max: 60 }),
+      verified: fc.boolean(),
+      rejected: fc.boolean(),
+    });
+    const partner = fc.record({
+      role: fc.constantFrom('MANUFACTURER', 'DISTRIBUTOR', 'DISPENSER', 'REGULATOR'),
+      licences: fc.array(record, { maxLength: 3 }),
+    });
+    fc.assert(
+      fc.property(fc.array(partner, { maxLength: 8 }), instant, instant, (drawn, at, other) => {
+        const partners: TradingPartner[] = drawn.map((p, i) => ({
+          id: `org-${i}`,
+          gln: String(i).padStart(13, '0'),
+          role: p.role,
+          licences: p.licences.map((l) => ({
+            validFrom: l.validFrom,
+            validUntil: new Date(l.validFrom.getTime() + l.length * 3_600_000),
+            verifiedAt: l.verified ? day(1) : null,
+            rejectedAt: l.rejected ? day(2) : null,
+          })),
+        }));
+        const span = unlicensedPartnersSpan(partners, at);
+        expect(span.from).toBeLessThanOrEqual(at.getTime());
+        expect(span.until).toBeGreaterThan(at.getTime());
+        const t = other.getTime();
+        if (t >= span.from && t < span.until) expect(unlicensedPartners(partners, other)).toEqual(unlicensedPartners(partners, at));
+      }),
+    );
   });
 });
 

@@ -68,6 +68,29 @@ export function unlicensedPartners(
   return { unlicensedIds: new Set(unlicensed.map((p) => p.id)), unlicensedGlns: new Set(unlicensed.map((p) => p.gln)) };
 }
 
+/**
+ * unlicensedPartners at `at`, with the span [from, until) around it in which no licence of any partner begins or lapses:
+ * the same organizations are unlicensed at every instant of it, so a capture whose record time falls in it needs no
+ * new pass over the partners (a national registry holds tens of thousands). Bounds are epoch ms, ±Infinity if open.
+ */
+export function unlicensedPartnersSpan(
+  partners: readonly TradingPartner[],
+  at: Date,
+): { unlicensedIds: Set<string>; unlicensedGlns: Set<string>; from: number; until: number } {
+  const t = at.getTime();
+  let from = -Infinity;
+  let until = Infinity;
+  for (const partner of partners) {
+    for (const licence of partner.licences) {
+      for (const bound of [licence.validFrom.getTime(), licence.validUntil.getTime()]) {
+        if (bound <= t) from = Math.max(from, bound);
+        else until = Math.min(until, bound);
+      }
+    }
+  }
+  return { ...unlicensedPartners(partners, at), from, until };
+}
+
 /** Who may not trade at recordTime (DSCSA authorized trading partners), and what trading with them does. */
 export interface TradingPartnerLicences {
   /** Organizations with no valid verified licence then, by id and by GLN; regulators need none and never appear. */

@@ -39,4 +39,22 @@ describe('CacheInvalidation (real Redis)', () => {
     // Not twice in the sender (its own message is skipped), once in the other process.
     expect(forgotten).toMatchObject({ a: ['key-1'], b: ['key-1'] });
   });
+
+  it('carries every kind to the other processes', async () => {
+    const [a, b] = [apiProcess(), apiProcess()];
+    const seen: string[] = [];
+    for (const kind of ['apiKey', 'grants', 'organization', 'tradingPartners'] as const) b.on(kind, (id) => seen.push(`${kind} ${id}`));
+    await waitFor(
+      async () => {
+        a.forget('grants', 'probe');
+        return seen.includes('grants probe');
+      },
+      10_000,
+      200,
+    );
+    a.forget('organization', 'org-1');
+    a.forget('tradingPartners', 'all');
+    a.forget('apiKey', 'key-2');
+    await waitFor(async () => ['organization org-1', 'tradingPartners all', 'apiKey key-2'].every((m) => seen.includes(m)), 5_000, 20);
+  });
 });

@@ -5,9 +5,12 @@ import { createRedis, type RedisConnection, untagged } from '@pharmatrace/persis
 
 /**
  * What a process caches that another process may change: an API key (by id), an organization's read grants (grantee
- * id), an organization (by id: its signing address and whether it requires signed captures).
+ * id), an organization (by id: its signing address and whether it requires signed captures), the trading partners
+ * and their licences (TradingPartnerLoader; the id is ignored).
  */
-export type CachedKind = 'apiKey' | 'grants' | 'organization';
+const CACHED_KINDS = ['apiKey', 'grants', 'organization', 'tradingPartners'] as const;
+export type CachedKind = (typeof CACHED_KINDS)[number];
+const isCachedKind = (kind: unknown): kind is CachedKind => (CACHED_KINDS as readonly unknown[]).includes(kind);
 
 interface Message {
   from: string;
@@ -68,8 +71,9 @@ export class CacheInvalidation implements OnModuleInit, OnModuleDestroy {
   private receive(text: string): void {
     try {
       const message = JSON.parse(text) as Message;
-      if (message.from !== this.me && (message.kind === 'apiKey' || message.kind === 'grants') && typeof message.id === 'string')
-        this.apply(message.kind, message.id);
+      // Every kind: an organization's own entry (its signing rules) was once left out here, and another process kept
+      // taking unsigned captures of an organization that required signed ones for up to its cache's minute.
+      if (message.from !== this.me && isCachedKind(message.kind) && typeof message.id === 'string') this.apply(message.kind, message.id);
     } catch {
       // Not ours: anyone with access to Redis may publish; a message that is not JSON changes nothing.
     }

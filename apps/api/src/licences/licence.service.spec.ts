@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { organization } from '../organizations/organization.fake';
 import { LicenceError, LicenceErrorCode } from './licence.error';
 import { LicenceService } from './licence.service';
+import { TradingPartnerLoader } from './trading-partner.loader';
 
 /** LicenceRepository in memory: one licence per organization, type, authority and number; the last decision counts. */
 class FakeLicences {
@@ -85,7 +86,12 @@ const input = (fields: Partial<Record<'type' | 'issuingAuthority' | 'number', st
 
 function setup() {
   const licences = new FakeLicences();
-  return { licences, service: new LicenceService(licences as unknown as LicenceRepository, systemClock) };
+  const partners = { forgotten: 0, forget: () => void partners.forgotten++ };
+  return {
+    licences,
+    partners,
+    service: new LicenceService(licences as unknown as LicenceRepository, systemClock, partners as unknown as TradingPartnerLoader),
+  };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<LicenceError> {
@@ -160,8 +166,10 @@ describe('LicenceService', () => {
 
   describe('regulator decisions', () => {
     it('makes a verified licence valid within its dates, and a later rejection replaces the verification', async () => {
-      const { service } = setup();
+      const { service, partners } = setup();
       const { id } = await service.add(pharmacy, input());
+      // Each change reaches the capture's licence rule (TradingPartnerLoader) at once: added, verified, rejected.
+      expect(partners.forgotten).toBe(1);
       await expect(service.verify(regulator, id)).resolves.toMatchObject({
         status: LicenceStatus.VERIFIED,
         valid: true,
@@ -175,6 +183,7 @@ describe('LicenceService', () => {
         rejectionReason: 'forged',
         verifiedBy: undefined,
       });
+      expect(partners.forgotten).toBe(3);
     });
 
     it('does not call a verified licence valid outside its dates', async () => {

@@ -5,6 +5,7 @@ import DataLoader from 'dataloader';
 import { CLOCK, Clock } from '../common/clock';
 import { LicenceError, LicenceErrorCode } from './licence.error';
 import { AddLicenceInput, LicenceType } from './licence.types';
+import { TradingPartnerLoader } from './trading-partner.loader';
 
 const MAX_TEXT = 200;
 
@@ -16,6 +17,7 @@ export class LicenceService {
   constructor(
     private readonly licences: LicenceRepository,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly partners: TradingPartnerLoader,
   ) {}
 
   async add(org: Organization, input: AddLicenceInput): Promise<LicenceType> {
@@ -28,10 +30,10 @@ export class LicenceService {
     const licence = { organizationId: org.id, type: text('type'), issuingAuthority: text('issuingAuthority'), number: text('number') };
     if (!(input.validFrom < input.validUntil)) throw this.invalid('validUntil', 'must be after validFrom');
     try {
-      return LicenceType.from(
-        await this.licences.add({ ...licence, validFrom: input.validFrom, validUntil: input.validUntil }),
-        this.clock(),
-      );
+      const added = await this.licences.add({ ...licence, validFrom: input.validFrom, validUntil: input.validUntil });
+      // Every licence change reaches the capture's licence rule on its next capture, on every process.
+      this.partners.forget();
+      return LicenceType.from(added, this.clock());
     } catch (e) {
       if (e instanceof PersistenceError) {
         throw new LicenceError(
@@ -46,13 +48,17 @@ export class LicenceService {
 
   async verify(regulator: Organization, id: string): Promise<LicenceType> {
     await this.existing(id);
-    return LicenceType.from((await this.licences.verify(id, regulator.id))!, this.clock());
+    const verified = (await this.licences.verify(id, regulator.id))!;
+    this.partners.forget();
+    return LicenceType.from(verified, this.clock());
   }
 
   async reject(regulator: Organization, id: string, reason: string): Promise<LicenceType> {
     if (!reason.trim()) throw this.invalid('reason', 'must not be empty');
     await this.existing(id);
-    return LicenceType.from((await this.licences.reject(id, regulator.id, reason.trim()))!, this.clock());
+    const rejected = (await this.licences.reject(id, regulator.id, reason.trim()))!;
+    this.partners.forget();
+    return LicenceType.from(rejected, this.clock());
   }
 
   async licencesOf(request: object, organizationId: string): Promise<LicenceType[]> {

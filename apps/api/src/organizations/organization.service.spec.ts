@@ -13,6 +13,7 @@ import { ReadGrantDirectory } from '../policy/read-grant.directory';
 import { OrganizationError, OrganizationErrorCode } from './organization.error';
 import { FakeOrganizationRepository, organization } from './organization.fake';
 import { OrganizationService } from './organization.service';
+import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { OrganizationRoleEnum } from './organization.types';
 
 const GLN = '0614141000012';
@@ -30,6 +31,7 @@ class FakeSigning {
 }
 
 function setup() {
+  const partners = { forgotten: 0, forget: () => void partners.forgotten++ };
   const organizations = new FakeOrganizationRepository();
   const auditLog = new FakeAuditLogRepository();
   const policy = new ReadPolicyService({ of: () => [] } as unknown as ReadGrantDirectory, () => new Date());
@@ -40,8 +42,9 @@ function setup() {
     new FakeSigning(organizations) as unknown as SignatureRepository,
     new AuditLogService(auditLog as unknown as AuditLogRepository),
     directory,
+    partners as unknown as TradingPartnerLoader,
   );
-  return { organizations, auditLog, service, directory };
+  return { organizations, auditLog, service, directory, partners };
 }
 
 const input = (fields: Partial<{ name: string; role: OrganizationRoleEnum; gln: string; companyPrefixes: string[] }> = {}) => ({
@@ -127,6 +130,12 @@ describe('OrganizationService', () => {
       expect(error.details).toMatchObject({ field });
       expect(organizations.byId.size).toBe(0);
       expect(auditLog.entries).toHaveLength(0);
+    });
+
+    it("tells the capture's licence rule of the new organization, which holds no licence yet", async () => {
+      const { service, partners } = setup();
+      await service.create(input());
+      expect(partners.forgotten).toBe(1);
     });
 
     it('lets a distributor register without a prefix', async () => {

@@ -8,6 +8,7 @@ import { generateApiKey, hashApiKey } from '../common/api-key';
 import { AuditLogService } from '../audit-log/audit-log.service';
 import { OrganizationDirectory } from '../common/organization.directory';
 import { ReadPolicyService } from '../policy/read-policy.service';
+import { TradingPartnerLoader } from '../licences/trading-partner.loader';
 import { OrganizationError, OrganizationErrorCode } from './organization.error';
 import { CreateOrganizationInput, CreateOrganizationPayload, OrganizationType } from './organization.types';
 
@@ -21,6 +22,7 @@ export class OrganizationService {
     private readonly signing: SignatureRepository,
     private readonly auditLog: AuditLogService,
     private readonly cache: OrganizationDirectory,
+    private readonly partners: TradingPartnerLoader,
   ) {}
 
   async create(input: CreateOrganizationInput): Promise<CreateOrganizationPayload> {
@@ -40,6 +42,8 @@ export class OrganizationService {
         hashApiKey(apiKey),
         (registered) => this.refuseOverlap(input.companyPrefixes, registered),
       );
+      // A new organization holds no licence yet: the licence rule must know it on the next capture, on every process.
+      this.partners.forget();
       const organization = OrganizationType.from(entity);
       // After the creation's transaction (the repository owns it); the key and its hash are never recorded.
       const after = {
