@@ -3,6 +3,7 @@ import { companyPrefixCandidates } from '@pharmatrace/gs1';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { useDatabase, withCheckDigit } from '../support/platform';
+import { type PlanNode, rowsRead, textArray } from '../support/query-plan';
 
 const GTIN = withCheckDigit('0061414107346');
 const MANUFACTURER = '00000000-0000-4000-8000-00000000000a';
@@ -11,20 +12,6 @@ const pack = (serial: string) => `https://id.gs1.org/01/${GTIN}/21/${serial}`;
 const OTHER_PRODUCTS = 20_000;
 const OTHER_LOTS = 50_000;
 const OTHER_ORGANIZATIONS = 20_000;
-
-interface PlanNode {
-  'Relation Name'?: string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  'Rows Removed by Filter'?: number;
-  Plans?: PlanNode[];
-}
-
-/** Rows every scan of `relation` produced or filtered away, over all its loops. */
-function rowsRead(plan: PlanNode, relation: string): number {
-  const own = plan['Relation Name'] === relation ? (plan['Actual Rows'] + (plan['Rows Removed by Filter'] ?? 0)) * plan['Actual Loops'] : 0;
-  return own + (plan.Plans ?? []).reduce((sum, child) => sum + rowsRead(child, relation), 0);
-}
 
 /**
  * Issue 18: `product.gtin` and `lot.gtin` are char(14). A GTIN compared with them as text (from a text[] parameter, or
@@ -73,8 +60,7 @@ describe('reads by key however large the product catalogue (real Postgres)', () 
     for (const table of ['product', 'lot', 'pack_state', 'event_epc', 'organization']) await pg.query(`ANALYZE ${table}`);
   });
 
-  const literal = (values: (string | null)[]) =>
-    `ARRAY[${values.map((v) => (v === null ? 'NULL' : pg.escapeLiteral(v))).join(', ')}]::text[]`;
+  const literal = (values: (string | null)[]) => textArray(pg, values);
 
   it("verification's generic plan reads one product row and one lot row a pack, and still sees the recall", async () => {
     await pg.query(`SET plan_cache_mode = force_generic_plan`);

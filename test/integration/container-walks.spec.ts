@@ -1,6 +1,7 @@
 import { LOCK_STATES_SQL, QUARANTINE_HOLDS_SQL, VIEWS_SQL, WIDEN_STATE_SPANS_SQL } from '@pharmatrace/persistence';
 import { Client } from 'pg';
 import { useDatabase, withCheckDigit } from '../support/platform';
+import { type PlanNode, rowsRead, textArray } from '../support/query-plan';
 
 const GTIN = withCheckDigit('0061414107346');
 const pack = (serial: string) => `https://id.gs1.org/01/${GTIN}/21/${serial}`;
@@ -9,20 +10,6 @@ const CASE_PREFIX = 'urn:epc:id:sscc:0614141.1';
 const LOOSE_PACKS = 1_000;
 const CONTAINED_PACKS = 20_000;
 const PACKS_PER_CASE = 10;
-
-interface PlanNode {
-  'Relation Name'?: string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  'Rows Removed by Filter'?: number;
-  Plans?: PlanNode[];
-}
-
-/** Rows every scan of `relation` produced or filtered away, over all its loops. */
-function rowsRead(plan: PlanNode, relation: string): number {
-  const own = plan['Relation Name'] === relation ? (plan['Actual Rows'] + (plan['Rows Removed by Filter'] ?? 0)) * plan['Actual Loops'] : 0;
-  return own + (plan.Plans ?? []).reduce((sum, child) => sum + rowsRead(child, relation), 0);
-}
 
 /**
  * Issue 18: verification (VIEWS_SQL) and capture (QUARANTINE_HOLDS_SQL) walk up the containers a pack sits in. The
@@ -63,8 +50,7 @@ describe('container walks whatever the statistics say (real Postgres)', () => {
     await pg.query(`RESET session_replication_role`);
   });
 
-  const literal = (values: (string | null)[]) =>
-    `ARRAY[${values.map((v) => (v === null ? 'NULL' : pg.escapeLiteral(v))).join(', ')}]::text[]`;
+  const literal = (values: (string | null)[]) => textArray(pg, values);
   const contained = pack(`S${LOOSE_PACKS + 5}`);
   const loose = pack('S5');
 
