@@ -153,7 +153,8 @@ export function formatEventEpcs(event: Json, format: EpcFormat, companyPrefixes:
 export function companyPrefixCandidatesOf(event: Json): string[] {
   const candidates: string[] = [];
   mapIdentifiers(event, (value) => {
-    if (canonicalDigitalLink(value) === null || /^urn:/i.test(value)) return value;
+    // URNs say their prefix's length already; a value naming no GS1 key fails to parse.
+    if (/^urn:/i.test(value)) return value;
     try {
       const digits = prefixedDigits(parseEpc(value));
       if (digits !== null) candidates.push(...companyPrefixCandidates(digits));
