@@ -42,6 +42,8 @@ describe('exception cases on the scan page and in the explorer, in headless Chro
     });
     const pharmacy = await createOrganization(app, { name: 'Corner Pharmacy', role: 'DISPENSER', gln: withCheckDigit('950600000002') });
     const regulator = await createOrganization(app, { name: 'Medicines Agency', role: 'REGULATOR', gln: withCheckDigit('950600000004') });
+    // Only found by searching: the form lists the likely addressees, not the whole registry.
+    await createOrganization(app, { name: 'Northern Wholesale', role: 'DISTRIBUTOR', gln: withCheckDigit('950600000005') });
     keys.maker = maker.apiKey;
     keys.pharmacy = pharmacy.apiKey;
     keys.regulator = regulator.apiKey;
@@ -128,6 +130,22 @@ describe('exception cases on the scan page and in the explorer, in headless Chro
     expect(await form.getByLabel('Send to').locator('option:checked').innerText()).toBe(
       `ACME Pharma (GLN ${withCheckDigit('950600000001')})`,
     );
+    const sendTo = form.getByLabel('Send to');
+    expect(await sendTo.locator('option').allInnerTexts()).toEqual([
+      'Nobody yet — only regulators',
+      `ACME Pharma (GLN ${withCheckDigit('950600000001')})`,
+    ]);
+    // Anyone else is found by name or GLN; Enter searches and does not open the case.
+    const find = form.getByLabel('Find another organization');
+    await find.fill('wholesale');
+    await find.press('Enter');
+    await form.getByText('1 found: Northern Wholesale chosen').waitFor();
+    expect(await sendTo.locator('option:checked').innerText()).toBe(`Northern Wholesale (GLN ${withCheckDigit('950600000005')})`);
+    await find.fill('nobody');
+    await form.getByRole('button', { name: 'Find', exact: true }).click();
+    await form.getByText('No trading partner matches “nobody”').waitFor();
+    expect(await page.locator('.case-banner').count()).toBe(0);
+    await sendTo.selectOption({ label: `ACME Pharma (GLN ${withCheckDigit('950600000001')})` });
     const summary = await form.getByLabel('What is wrong').inputValue();
     expect(summary).toContain(`GTIN ${GTIN}, serial FAKE1, lot ${LOT}`);
     expect(summary).toContain('never registered by the manufacturer');

@@ -1,9 +1,9 @@
-import { EventQueryRepository, OrganizationRepository, Sql, VIEWS_SQL } from '@pharmatrace/persistence';
+import { ApiKeyRepository, EventQueryRepository, OrganizationRepository, Sql, VIEWS_SQL } from '@pharmatrace/persistence';
 import { companyPrefixCandidates } from '@pharmatrace/gs1';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { useDatabase, withCheckDigit } from '../support/platform';
-import { type PlanNode, rowsRead, textArray } from '../support/query-plan';
+import { analyzedPlan, indexesRead, type PlanNode, recordingDataSource, rowsRead, textArray } from '../support/query-plan';
 
 const GTIN = withCheckDigit('0061414107346');
 const MANUFACTURER = '00000000-0000-4000-8000-00000000000a';
@@ -56,8 +56,13 @@ describe('reads by key however large the product catalogue (real Postgres)', () 
       `INSERT INTO organization (id, name, role, gln, company_prefixes) VALUES ($1, 'Maker', 'MANUFACTURER', '0614141000012', '{0614141}')`,
       [MANUFACTURER],
     );
+    // Each with its key; a few revoked, as the revoked-key poll of every API process looks for.
+    await pg.query(`INSERT INTO api_key (organization_id, name, hash) SELECT id, 'default', sha256(id::text::bytea) FROM organization`);
+    await pg.query(
+      `UPDATE api_key SET revoked_at = now(), revoked_by = 'OPERATOR' WHERE organization_id IN (SELECT id FROM organization ORDER BY gln LIMIT 3)`,
+    );
     await pg.query(`RESET session_replication_role`);
-    for (const table of ['product', 'lot', 'pack_state', 'event_epc', 'organization']) await pg.query(`ANALYZE ${table}`);
+    for (const table of ['product', 'lot', 'pack_state', 'event_epc', 'organization', 'api_key']) await pg.query(`ANALYZE ${table}`);
   });
 
   const literal = (values: (string | null)[]) => textArray(pg, values);
@@ -119,5 +124,44 @@ describe('reads by key however large the product catalogue (real Postgres)', () 
     } = await pg.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${query}`, sql.params);
     expect(rowsRead(row['QUERY PLAN'][0].Plan as PlanNode, 'product')).toBeLessThanOrEqual(1);
     expect((await pg.query(query, sql.params)).rows[0].n).toBe('1');
+  });
+
+  it('the directory reads a page, a search and a brand owner through its indexes, and the revoked-key poll only revoked keys', async () => {
+    const { db, statements } = await recordingDataSource(dbUrl());
+    try {
+      const organizations = new OrganizationRepository(db);
+      // Deep in the registry: the page after the 15,000th organization reads its 51 rows, not the 15,000 before it.
+      const {
+        rows: [deep],
+      } = await pg.query(`SELECT id FROM organization ORDER BY created_at, id OFFSET 14999 LIMIT 1`);
+      const page = await organizations.page({}, 50, deep.id);
+      expect(page.organizations.map((o) => o.name)).toHaveLength(50);
+      // Text anywhere in the name or GLN: "Org 1234" is in 11 names of 20,001.
+      const found = await organizations.page({ search: 'org 1234' }, 50, null);
+      expect(found.organizations.map((o) => o.name).sort()).toEqual(
+        ['Org 1234', ...Array.from({ length: 10 }, (_, i) => `Org 1234${i}`)].sort(),
+      );
+      const owner = await organizations.page({ companyPrefixes: companyPrefixCandidates(GTIN.slice(1)) }, 50, null);
+      expect(owner.organizations.map((o) => o.name)).toEqual(['Maker']);
+      const revoked = await new ApiKeyRepository(db).revokedSince(new Date(0));
+      expect(revoked).toHaveLength(3);
+      expect(statements).toHaveLength(4);
+      // At 20,000 rows a sequential scan still costs the planner less than a GIN index; what is checked here is that
+      // each statement can be answered by its index (the owner's, before the subquery fence, walked the whole
+      // directory index even so), which the planner takes as the registry grows.
+      await pg.query(`SET enable_seqscan = off`);
+      const plans: PlanNode[] = [];
+      for (const s of statements) plans.push(await analyzedPlan(pg, s.sql, s.params));
+      await pg.query(`RESET enable_seqscan`);
+      expect(plans.map((plan) => indexesRead(plan).sort())).toEqual([
+        ['organization_directory_idx', 'organization_pkey'],
+        ['organization_search_idx'],
+        ['organization_company_prefixes_idx'],
+        ['api_key_revoked_idx'],
+      ]);
+      expect(plans.map((plan, i) => rowsRead(plan, i === 3 ? 'api_key' : 'organization'))).toEqual([51 + 1, 11, 1, 3]);
+    } finally {
+      await db.destroy();
+    }
   });
 });

@@ -15,6 +15,8 @@ const LOT_QUERY = `query($first: Int, $after: String, $last: Int, $before: Strin
   packs(first: $first, after: $after, last: $last, before: $before) { edges { cursor node { serial } } ${PAGE_INFO} } } }`;
 const PROVENANCE_QUERY = `query($first: Int, $last: Int) { provenance(epc: "${pack('P1')}") {
   eventsConnection(first: $first, last: $last) { edges { cursor } } } }`;
+const DIRECTORY_QUERY = `query($first: Int, $after: String, $last: Int, $before: String) {
+  organizationDirectory(first: $first, after: $after, last: $last, before: $before) { edges { cursor node { name } } ${PAGE_INFO} } }`;
 const AUDIT_QUERY = `query($first: Int, $after: String, $last: Int, $before: String) {
   auditLog(first: $first, after: $after, last: $last, before: $before) { edges { cursor node { id } } ${PAGE_INFO} } }`;
 
@@ -94,6 +96,20 @@ describe('GraphQL connections: forward and backward keyset paging, one PageInfo'
     expect(backward).toEqual(forward);
   });
 
+  it.each([1, 2, 7])('organization directory: %i a page, both ways, oldest first', async (size) => {
+    const { forward, backward } = await walk(DIRECTORY_QUERY, regulator, (d) => d.organizationDirectory, 'name', size);
+    expect(forward).toEqual([
+      'ACME Pharma',
+      'Licensing Authority (test support)',
+      'Agency',
+      'Pharmacy 0',
+      'Pharmacy 1',
+      'Pharmacy 2',
+      'Pharmacy 3',
+    ]);
+    expect(backward).toEqual(forward);
+  });
+
   it('the last page without a cursor is the end of the list', async () => {
     const last = await page(EVENTS_QUERY, { last: 2 }, regulator, (d) => d.events);
     expect(last.edges.map((e) => e.node.eventHash)).toEqual(
@@ -108,6 +124,7 @@ describe('GraphQL connections: forward and backward keyset paging, one PageInfo'
     [EVENTS_QUERY, { first: 2, last: 2 }, 'last'],
     [LOT_QUERY, { after: 'x', before: 'y' }, 'before'],
     [AUDIT_QUERY, { first: 1, before: 'y' }, 'before'],
+    [DIRECTORY_QUERY, { last: 1, after: 'y' }, 'last'],
   ])('refuses paging both ways at once with INVALID_PAGE_ARGUMENTS (%#)', async (query, vars, field) => {
     const res = await gql(app, query, vars, regulator);
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'INVALID_PAGE_ARGUMENTS', details: { field, rule: 'one-direction' } });

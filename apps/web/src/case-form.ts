@@ -1,11 +1,16 @@
 import { caseBanner } from './case-banner';
-import { defaultCategory, defaultCounterparty, DirectoryEntry, prefillSummary } from './case-prefill';
+import { defaultCategory, defaultCounterparty, DirectoryEntry, DirectoryPage, prefillSummary } from './case-prefill';
 import { CASE_SUMMARY_FIELDS, CATEGORY_LABEL, CaseSummary } from './case-words';
 import { h } from './dom';
 import { ApiError, graphql } from './graphql.client';
 import type { Verdict } from './verdict.presenter';
 
-const DIRECTORY_QUERY = `query CaseDirectory { me { id } organizations { id name gln role companyPrefixes } }`;
+const ENTRY = 'edges { node { id name gln role companyPrefixes } }';
+/** The likely addressees only (the GTIN's brand owner, the pack's custodian): the registry is too large to list whole. */
+const DIRECTORY_QUERY = `query CaseDirectory($gtin: String!, $glns: [String!]!) { me { id }
+  owners: organizationDirectory(ownerOfGtin: $gtin, first: 5) { ${ENTRY} }
+  holders: organizationDirectory(glns: $glns, first: 5) { ${ENTRY} } }`;
+const SEARCH_QUERY = `query CaseCounterparties($search: String!) { organizationDirectory(search: $search, first: 20) { ${ENTRY} } }`;
 const OPEN_CASE = `mutation OpenCase($input: OpenCaseInput!) { openCase(input: $input) { ${CASE_SUMMARY_FIELDS} } }`;
 
 /** "CODE: message", so that whoever reads a refusal can tell what the server said and quote it. */
@@ -27,14 +32,48 @@ export async function openCaseForm(
   done: (c: CaseSummary) => void,
   cancelled: () => void,
 ): Promise<void> {
-  const { me, organizations } = await graphql<{ me: { id: string }; organizations: DirectoryEntry[] }>(DIRECTORY_QUERY, {}, apiKey);
+  const { me, owners, holders } = await graphql<{ me: { id: string }; owners: DirectoryPage; holders: DirectoryPage }>(
+    DIRECTORY_QUERY,
+    { gtin: verdict.product.gtin, glns: verdict.custodian ? [verdict.custodian.gln] : [] },
+    apiKey,
+  );
+  const suggested = [...owners.edges, ...holders.edges].map((e) => e.node);
   const category = h('select', { id: 'case-category' });
   category.append(...Object.entries(CATEGORY_LABEL).map(([c, text]) => h('option', { value: c }, text)));
   category.value = defaultCategory(verdict.alerts);
   const counterparty = h('select', { id: 'case-counterparty' }, h('option', { value: '' }, 'Nobody yet — only regulators'));
-  const partners = organizations.filter((o) => o.id !== me.id && o.role !== 'REGULATOR');
-  counterparty.append(...partners.map((o) => h('option', { value: o.id }, `${o.name} (GLN ${o.gln})`)));
-  counterparty.value = defaultCounterparty(verdict, organizations, me.id)?.id ?? '';
+  const partners = (list: DirectoryEntry[]) => list.filter((o) => o.id !== me.id && o.role !== 'REGULATOR');
+  const option = (o: DirectoryEntry) => h('option', { value: o.id }, `${o.name} (GLN ${o.gln})`);
+  counterparty.append(...partners(suggested).map(option));
+  counterparty.value = defaultCounterparty(verdict, suggested, me.id)?.id ?? '';
+  const search = h('input', { id: 'case-counterparty-search', type: 'search', maxlength: '100', placeholder: 'Name or GLN' });
+  const find = h('button', { type: 'button', class: 'secondary' }, 'Find');
+  const found = h('p', { class: 'hint', role: 'status' });
+  /** Anyone else, by name or GLN: what was found joins the list, the first of it chosen. */
+  async function findOthers() {
+    const text = search.value.trim();
+    if (!text) return;
+    find.disabled = true;
+    try {
+      const { organizationDirectory } = await graphql<{ organizationDirectory: DirectoryPage }>(SEARCH_QUERY, { search: text }, apiKey);
+      const hits = partners(organizationDirectory.edges.map((e) => e.node));
+      const listed = new Set(Array.from(counterparty.options, (o) => o.value));
+      counterparty.append(...hits.filter((o) => !listed.has(o.id)).map(option));
+      if (hits.length) counterparty.value = hits[0].id;
+      found.textContent = hits.length ? `${hits.length} found: ${hits[0].name} chosen` : `No trading partner matches “${text}”`;
+    } catch (err) {
+      found.textContent = refusal(err);
+    } finally {
+      find.disabled = false;
+    }
+  }
+  find.addEventListener('click', () => void findOthers());
+  // Enter in the search box looks for partners; it must not open the case.
+  search.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') return;
+    e.preventDefault();
+    void findOthers();
+  });
   const summary = h('textarea', { id: 'case-summary', rows: '4', maxlength: '2000', required: '' });
   summary.value = prefillSummary(verdict, reasons);
   const message = h('p', { class: 'message', role: 'alert' });
@@ -46,6 +85,8 @@ export async function openCaseForm(
     h('p', { class: 'hint' }, 'The pack is quarantined while the case is open; the organization you send it to sees and answers it.'),
     ...field('case-category', 'Category', category),
     ...field('case-counterparty', 'Send to', counterparty),
+    ...field('case-counterparty-search', 'Find another organization', h('div', { class: 'row' }, search, find)),
+    found,
     ...field('case-summary', 'What is wrong', summary),
     message,
     h('div', { class: 'row' }, submit, cancel),

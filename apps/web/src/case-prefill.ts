@@ -44,9 +44,15 @@ export interface DirectoryEntry {
   companyPrefixes: string[];
 }
 
+/** A page of the directory as the case form asks for it. */
+export interface DirectoryPage {
+  edges: { node: DirectoryEntry }[];
+}
+
 /**
  * Whom the case goes to: the brand owner of the GTIN (in the EU the marketing authorisation holder investigates every
- * alert), else the pack's custodian when it is another organization; the pharmacist may pick anyone else.
+ * alert), else the pack's custodian when it is another organization; the pharmacist may pick anyone else. `directory`:
+ * the organizations suggested (the brand owner and the custodian as the directory found them).
  */
 export function defaultCounterparty(v: Verdict, directory: DirectoryEntry[], selfId: string): DirectoryEntry | undefined {
   const others = directory.filter((o) => o.id !== selfId && o.role !== 'REGULATOR');

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { canonicalEpc, Gs1Error, isValidGtin, toGtin14 } from '@pharmatrace/gs1';
 import { AlertCriteria, AlertRepository } from '@pharmatrace/persistence';
 import { ReadPolicyService } from '../policy/read-policy.service';
-import { ConnectionArgs, pageInfo, pageRequest } from '../common/paging';
+import { connection, ConnectionArgs, pageRequest } from '../common/paging';
 import { AlertError, AlertErrorCode } from './alert.error';
 import { AlertConnectionType, AlertFilter } from './alert.types';
 
@@ -41,14 +41,7 @@ export class AlertService {
         createdAt: a.createdAt,
       },
     }));
-    return {
-      edges,
-      pageInfo: pageInfo(
-        request,
-        edges.map((e) => e.cursor),
-        page.hasMore,
-      ),
-    };
+    return connection(request, edges, page.hasMore);
   }
 
   private criteria(f: AlertFilter): AlertCriteria {

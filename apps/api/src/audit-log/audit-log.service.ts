@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditLogRepository, NewAuditEntry } from '@pharmatrace/persistence';
-import { ConnectionArgs, pageInfo, pageRequest } from '../common/paging';
+import { connection, ConnectionArgs, pageRequest } from '../common/paging';
 import { AuditLogError, AuditLogErrorCode } from './audit-log.error';
 import { AuditLogConnectionType } from './audit-log.types';
 
@@ -38,14 +38,7 @@ export class AuditLogService {
         after: e.after,
       },
     }));
-    return {
-      edges,
-      pageInfo: pageInfo(
-        request,
-        edges.map((e) => e.cursor),
-        page.hasMore,
-      ),
-    };
+    return connection(request, edges, page.hasMore);
   }
 
   private cursor(cursor: string, field: string): number {

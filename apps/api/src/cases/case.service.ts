@@ -26,7 +26,7 @@ import { canonicalEpc, Gs1Error, parseEpc } from '@pharmatrace/gs1';
 import { CaseOwnerRow, CaseRow, ExceptionCaseRepository } from '@pharmatrace/persistence';
 import { Clock, CLOCK } from '../common/clock';
 import { OrganizationDirectory } from '../common/organization.directory';
-import { ConnectionArgs, pageInfo, pageRequest } from '../common/paging';
+import { connection, ConnectionArgs, pageRequest } from '../common/paging';
 import { CaseSignatureService } from './case-signature.service';
 import { CaseError, CaseErrorCode } from './case.error';
 import { PartnerNotificationService } from './partner-notification.service';
@@ -265,14 +265,7 @@ export class CaseService {
       cursor: Buffer.from(`case:${c.row.number}`).toString('base64url'),
       node: this.toType(c, now),
     }));
-    return {
-      edges,
-      pageInfo: pageInfo(
-        request,
-        edges.map((e) => e.cursor),
-        page.hasMore,
-      ),
-    };
+    return connection(request, edges, page.hasMore);
   }
 
   async counts(org: Organization): Promise<CaseCountsType> {

@@ -79,6 +79,8 @@ const ERROR_STATUS = {
   [OrganizationErrorCode.INVALID_ORGANIZATION]: 400,
   [OrganizationErrorCode.GLN_TAKEN]: 409,
   [OrganizationErrorCode.COMPANY_PREFIX_OVERLAP]: 409,
+  [OrganizationErrorCode.INVALID_DIRECTORY_QUERY]: 400,
+  [OrganizationErrorCode.DIRECTORY_TOO_LARGE]: 413,
   [LicenceErrorCode.INVALID_LICENCE]: 400,
   [LicenceErrorCode.LICENCE_EXISTS]: 409,
   [LicenceErrorCode.UNKNOWN_LICENCE]: 404,

@@ -63,3 +63,19 @@ export function pageInfo(request: PageRequest, cursors: string[], hasMore: boole
     endCursor: cursors.at(-1),
   };
 }
+
+/** A connection's answer: its edges, and what their cursors and `hasMore` say about the neighbours (pageInfo). */
+export function connection<Edge extends { cursor: string }>(
+  request: PageRequest,
+  edges: Edge[],
+  hasMore: boolean,
+): { edges: Edge[]; pageInfo: PageInfoType } {
+  return {
+    edges,
+    pageInfo: pageInfo(
+      request,
+      edges.map((e) => e.cursor),
+      hasMore,
+    ),
+  };
+}

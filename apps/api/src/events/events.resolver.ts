@@ -3,7 +3,7 @@ import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 import { digestToHash, servedEvent } from '@pharmatrace/epcis';
 import type { QueriedEvent } from '@pharmatrace/persistence';
 import { CurrentOrganization } from '../common/auth.decorators';
-import { pageInfo, pageRequest } from '../common/paging';
+import { connection, pageRequest } from '../common/paging';
 import { EventQueryService } from './event-query.service';
 import { EpcisEventType, EventConnectionType, EventCorrectionType, EventFilter, eventQueryParams } from './events.types';
 
@@ -37,13 +37,6 @@ export class EventsResolver {
     const request = pageRequest({ first, after, last, before });
     const page = await this.service.query(eventQueryParams(filter, request.size, request.cursor), org, request.direction);
     const edges = page.events.map((e) => ({ cursor: e.cursor, node: toEventNode(e) }));
-    return {
-      edges,
-      pageInfo: pageInfo(
-        request,
-        edges.map((e) => e.cursor),
-        page.hasMore,
-      ),
-    };
+    return connection(request, edges, page.hasMore);
   }
 }

@@ -2,7 +2,7 @@ import type { Organization } from '@pharmatrace/domain';
 import { Injectable } from '@nestjs/common';
 import { Gs1Error, isValidGtin, toGtin14, validateAiValue } from '@pharmatrace/gs1';
 import { LotRepository } from '@pharmatrace/persistence';
-import { ConnectionArgs, pageInfo, pageRequest } from '../common/paging';
+import { connection, ConnectionArgs, pageRequest } from '../common/paging';
 import { ReadPolicyService } from '../policy/read-policy.service';
 import { LotError, LotErrorCode } from './lot.error';
 import { CustodianCountType, LotPackConnectionType, LotScopeEnum, LotType, StatusCountType } from './lot.types';
@@ -64,14 +64,7 @@ export class LotService {
         container: p.containerEpc ?? undefined,
       },
     }));
-    return {
-      edges,
-      pageInfo: pageInfo(
-        request,
-        edges.map((e) => e.cursor),
-        page.hasMore,
-      ),
-    };
+    return connection(request, edges, page.hasMore);
   }
 
   private gtin(input: string): string {

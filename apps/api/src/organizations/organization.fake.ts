@@ -1,6 +1,14 @@
 import type { RegisteredPrefix } from '@pharmatrace/domain';
-import { NewOrganization, OrganizationEntity, PersistenceError, PersistenceErrorCode } from '@pharmatrace/persistence';
+import {
+  DirectoryCriteria,
+  DirectoryPage,
+  NewOrganization,
+  OrganizationEntity,
+  PersistenceError,
+  PersistenceErrorCode,
+} from '@pharmatrace/persistence';
 import { randomUUID } from 'node:crypto';
+import { keysetPage } from '../common/keyset-page.fake';
 
 let created = 0;
 
@@ -60,8 +68,40 @@ export class FakeOrganizationRepository {
     return ids.flatMap((id) => (this.byId.has(id) ? [this.byId.get(id)!] : []));
   }
 
-  async findAll(): Promise<OrganizationEntity[]> {
-    return [...this.byId.values()].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  async findAll(limit?: number): Promise<OrganizationEntity[]> {
+    return this.oldestFirst().slice(0, limit);
+  }
+
+  async page(
+    criteria: DirectoryCriteria,
+    size: number,
+    cursorId: string | null,
+    direction: 'forward' | 'backward',
+  ): Promise<DirectoryPage> {
+    if (cursorId !== null && !this.byId.has(cursorId)) return { organizations: [], hasMore: false, cursorFound: false };
+    const search = criteria.search?.toLowerCase();
+    const all = this.oldestFirst();
+    const position = (id: string) => all.findIndex((o) => o.id === id);
+    const matching = all.filter(
+      (o) =>
+        (!criteria.glns || criteria.glns.includes(o.gln)) &&
+        (search === undefined || `${o.name} ${o.gln}`.toLowerCase().includes(search)) &&
+        (!criteria.roles || criteria.roles.includes(o.role)) &&
+        (!criteria.companyPrefixes || o.companyPrefixes.some((p) => criteria.companyPrefixes!.includes(p))),
+    );
+    const { rows, hasMore } = keysetPage(
+      matching,
+      (o) => position(o.id),
+      (a, b) => a - b,
+      cursorId === null ? null : position(cursorId),
+      size,
+      direction,
+    );
+    return { organizations: rows, hasMore, cursorFound: true };
+  }
+
+  private oldestFirst(): OrganizationEntity[] {
+    return [...this.byId.values()].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
   }
 
   async registeredCompanyPrefixes(candidates: readonly string[]): Promise<Set<string>> {

@@ -12,9 +12,9 @@ import { ReadPolicyService } from '../policy/read-policy.service';
 import { ReadGrantDirectory } from '../policy/read-grant.directory';
 import { OrganizationError, OrganizationErrorCode } from './organization.error';
 import { FakeOrganizationRepository, organization } from './organization.fake';
-import { OrganizationService } from './organization.service';
+import { DIRECTORY_LIST_LIMIT, OrganizationService } from './organization.service';
 import { TradingPartnerLoader } from '../licences/trading-partner.loader';
-import { OrganizationRoleEnum } from './organization.types';
+import { DirectoryFilter, OrganizationRoleEnum } from './organization.types';
 
 const GLN = '0614141000012';
 
@@ -267,5 +267,86 @@ describe('OrganizationService', () => {
     expect(listed.map((o) => o.name)).toEqual(['First', 'Second']);
     expect(listed[1]).toMatchObject({ role: 'REGULATOR', ethAddress: '0xabc' });
     expect(listed[0].ethAddress).toBeUndefined();
+  });
+
+  it('refuses the unpaged list past 1,000 organizations rather than shorten it', async () => {
+    const { organizations, service } = setup();
+    for (let i = 0; i < DIRECTORY_LIST_LIMIT; i++) organizations.add(organization());
+    expect(await service.directory(organization())).toHaveLength(DIRECTORY_LIST_LIMIT);
+    organizations.add(organization());
+    expect(await refusal(service.directory(organization()))).toMatchObject({
+      code: OrganizationErrorCode.DIRECTORY_TOO_LARGE,
+      details: { field: 'organizations', limit: DIRECTORY_LIST_LIMIT },
+    });
+  });
+
+  describe('directoryPage', () => {
+    const none = { glns: null, search: null, roles: null, ownerOfGtin: null };
+    const reader = organization({ role: 'DISPENSER' });
+
+    it('walks the filtered directory a page at a time, forward and backward, each organization once', async () => {
+      const { organizations, service } = setup();
+      const all = Array.from({ length: 11 }, (_, i) => organization({ name: `Org ${i}`, role: i % 2 ? 'DISTRIBUTOR' : 'DISPENSER' }));
+      organizations.add(...all);
+      const filter = { ...none, roles: [OrganizationRoleEnum.DISTRIBUTOR] };
+      const names: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page = await service.directoryPage(reader, { first: 2, after }, filter);
+        names.push(...page.edges.map((e) => e.node.name));
+        expect(page.pageInfo.hasPreviousPage).toBe(after !== null);
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor!;
+      }
+      expect(names).toEqual(['Org 1', 'Org 3', 'Org 5', 'Org 7', 'Org 9']);
+      const last = await service.directoryPage(reader, { last: 2 }, filter);
+      expect(last.edges.map((e) => e.node.name)).toEqual(['Org 7', 'Org 9']);
+      const before = await service.directoryPage(reader, { last: 2, before: last.pageInfo.startCursor }, filter);
+      expect(before.edges.map((e) => e.node.name)).toEqual(['Org 3', 'Org 5']);
+      expect(before.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true });
+    });
+
+    it('finds by GLN, by text in the name or GLN (any case, % and _ literal), and a GTIN by its brand owner', async () => {
+      const { organizations, service } = setup();
+      const maker = organization({ name: 'ACME Pharma', role: 'MANUFACTURER', gln: '9506000000015', companyPrefixes: ['9506000'] });
+      const other = organization({ name: 'Beta 100% Labs', role: 'MANUFACTURER', gln: '9507000000012', companyPrefixes: ['95070001'] });
+      organizations.add(maker, other);
+      const names = async (filter: DirectoryFilter) =>
+        (await service.directoryPage(reader, {}, { ...none, ...filter })).edges.map((e) => e.node.name);
+      expect(await names({ glns: ['9507000000012', '0614141000012'] })).toEqual(['Beta 100% Labs']);
+      expect(await names({ glns: [] })).toEqual([]);
+      expect(await names({ search: 'acme' })).toEqual(['ACME Pharma']);
+      expect(await names({ search: ' 950700 ' })).toEqual(['Beta 100% Labs']);
+      expect(await names({ search: '100%' })).toEqual(['Beta 100% Labs']);
+      expect(await names({ ownerOfGtin: '09506000123455' })).toEqual(['ACME Pharma']);
+      expect(await names({ ownerOfGtin: '9507000100002' })).toEqual(['Beta 100% Labs']);
+      expect(await names({ ownerOfGtin: '09507000200009' })).toEqual([]);
+    });
+
+    it.each([
+      ['a page of 0', { first: 0 }, none, 'first', 'range'],
+      ['a page of 501', { first: 501 }, none, 'first', 'range'],
+      ['a fractional size', { last: 1.5 }, none, 'last', 'range'],
+      ['garbage for a cursor', { after: 'not-a-cursor' }, none, 'after', 'cursor'],
+      ['another feature’s cursor', { before: Buffer.from('audit:12').toString('base64url') }, none, 'before', 'cursor'],
+      [
+        'a cursor naming no organization',
+        { after: Buffer.from('organization:00000000-0000-4000-8000-000000000000').toString('base64url') },
+        none,
+        'after',
+        'cursor',
+      ],
+      ['a GLN of 3 digits', {}, { ...none, glns: ['123'] }, 'glns', 'gln'],
+      ['501 GLNs', {}, { ...none, glns: Array.from({ length: 501 }, () => GLN) }, 'glns', 'range'],
+      ['blank text', {}, { ...none, search: '   ' }, 'search', 'range'],
+      ['101 characters of text', {}, { ...none, search: 'x'.repeat(101) }, 'search', 'range'],
+      ['a GTIN with a wrong check digit', {}, { ...none, ownerOfGtin: '09506000123457' }, 'ownerOfGtin', 'gtin'],
+    ])('refuses %s as INVALID_DIRECTORY_QUERY naming its field and rule', async (_label, args, filter, field, rule) => {
+      const { service } = setup();
+      expect(await refusal(service.directoryPage(reader, args, filter))).toMatchObject({
+        code: OrganizationErrorCode.INVALID_DIRECTORY_QUERY,
+        details: { field, rule },
+      });
+    });
   });
 });

@@ -1,5 +1,6 @@
 import type { Organization } from '@pharmatrace/domain';
 import { Field, ID, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { PageInfoType } from '../common/paging';
 
 export enum OrganizationRoleEnum {
   MANUFACTURER = 'MANUFACTURER',
@@ -60,4 +61,24 @@ export class CreateOrganizationPayload {
   @Field(() => OrganizationType) organization: OrganizationType;
   @Field({ description: 'Shown once: only its hash is stored. Send it as "Authorization: Bearer <apiKey>".' })
   apiKey: string;
+}
+
+@ObjectType('OrganizationEdge')
+export class OrganizationEdgeType {
+  @Field() cursor: string;
+  @Field(() => OrganizationType) node: OrganizationType;
+}
+
+@ObjectType('OrganizationConnection')
+export class OrganizationConnectionType {
+  @Field(() => [OrganizationEdgeType]) edges: OrganizationEdgeType[];
+  @Field(() => PageInfoType) pageInfo: PageInfoType;
+}
+
+/** The directory's filters as the resolver receives them (an argument not sent is undefined); each given one must match. */
+export interface DirectoryFilter {
+  glns?: string[] | null;
+  search?: string | null;
+  roles?: OrganizationRoleEnum[] | null;
+  ownerOfGtin?: string | null;
 }

@@ -8,7 +8,7 @@ import { ProofService } from '../anchoring/proof.service';
 import { AnchorStatusEnum } from '../anchoring/proof.types';
 import { OrganizationLoader } from '../policy/organization.loader';
 import { HistoryEvent, PackHistoryService } from './pack-history.service';
-import { ConnectionArgs, pageInfo, pageRequest } from '../common/paging';
+import { connection, ConnectionArgs, pageRequest } from '../common/paging';
 import { ProvenanceError, ProvenanceErrorCode } from './provenance.error';
 import { EventCorrectionType } from '../events/events.types';
 import { ProvenanceEventConnectionType, ProvenanceType } from './provenance.types';
@@ -112,15 +112,7 @@ export class ProvenanceService {
     const start = forward ? at + 1 : Math.max(end - count, 0);
     const edges = events.slice(start, end).map((node) => ({ cursor: Buffer.from(node.eventHash).toString('base64url'), node }));
     const hasMore = forward ? end < events.length : start > 0;
-    return {
-      edges,
-      pageInfo: pageInfo(
-        request,
-        edges.map((e) => e.cursor),
-        hasMore,
-      ),
-      totalCount: events.length,
-    };
+    return { ...connection(request, edges, hasMore), totalCount: events.length };
   }
 
   private custodyEvent(h: HistoryEvent, capturers: Map<string, Organization>): CustodyEvent {

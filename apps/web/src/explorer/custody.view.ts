@@ -1,6 +1,6 @@
 import { h } from '../dom';
 import type { CustodyInterval, ProvenanceEvent } from './explorer.queries';
-import { destinationName, Directory, locationName } from './location-name';
+import { destinationName, Directory, locationName, placeOf } from './location-name';
 import { epcLabel } from './provenance-graph';
 
 const when = (iso: string) => iso.replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
@@ -20,13 +20,6 @@ export function renderCustody(list: HTMLElement, custody: CustodyInterval[], dir
       ),
     ),
   );
-}
-
-/** Where the event happened, as captured: its business location, else where it was read. */
-function placeOf(e: ProvenanceEvent): string | undefined {
-  const id = (where: unknown) =>
-    where && typeof where === 'object' && typeof (where as { id?: unknown }).id === 'string' ? (where as { id: string }).id : undefined;
-  return id(e.event.bizLocation) ?? id(e.event.readPoint);
 }
 
 function field(name: string, label: string, value: string | number): HTMLElement[] {

@@ -9,14 +9,15 @@ import {
   Lot,
   LOT_PACKS_PAGE,
   LOT_QUERY,
+  NAMES_PAGE,
+  NAMES_QUERY,
   Organization,
-  ORGANIZATIONS_QUERY,
   Provenance,
   PRODUCT_QUERY,
   PROVENANCE_QUERY,
   SCAN_EPC_QUERY,
 } from './explorer.queries';
-import { Directory, directoryOf } from './location-name';
+import { Directory, directoryOf, glnsNamed } from './location-name';
 import { appendLotPacks, renderLot } from './lot.view';
 import { productLine, ProductElement } from './product-facts';
 import { epcLabel, provenanceGraph } from './provenance-graph';
@@ -66,29 +67,43 @@ function apiKey(): string {
 function fail(e: unknown) {
   if (e instanceof ApiError && e.code === ApiErrorCode.UNAUTHENTICATED) {
     localStorage.removeItem(API_KEY);
-    directory = undefined;
+    directory = new Map();
     showKeyPanel('That API key was refused. Enter a valid regulator key.');
     return;
   }
   message.textContent = e instanceof Error ? e.message : String(e);
 }
 
-let directory: Promise<Directory> | undefined;
+/** The organizations met so far under this key, by GLN; a GLN asked for and not registered is kept as null. */
+let directory = new Map<string, Organization | null>();
 
-/** Read once per key; without it the page still shows every GLN, just not whose it is. */
-function organizations(): Promise<Directory> {
-  directory ??= graphql<{ organizations: Organization[] }>(ORGANIZATIONS_QUERY, {}, apiKey()).then(
-    ({ organizations: list }) => directoryOf(list),
-    () => new Map(),
-  );
-  return directory;
+/**
+ * Names for the GLNs a provenance names, asked of the directory for those not met before; if that read fails the page
+ * still shows every GLN, just not whose it is.
+ */
+async function organizations(glns: string[]): Promise<Directory> {
+  const unmet = glns.filter((g) => !directory.has(g));
+  const asked = directory;
+  for (let i = 0; i < unmet.length; i += NAMES_PAGE) {
+    const glnPage = unmet.slice(i, i + NAMES_PAGE);
+    try {
+      const { organizationDirectory } = await graphql<{ organizationDirectory: { edges: { node: Organization }[] } }>(
+        NAMES_QUERY,
+        { glns: glnPage },
+        apiKey(),
+      );
+      for (const gln of glnPage) asked.set(gln, null);
+      for (const { node } of organizationDirectory.edges) asked.set(node.gln, node);
+    } catch {
+      break;
+    }
+  }
+  return directoryOf(glns.flatMap((g) => directory.get(g) ?? []));
 }
 
 async function showPack(epc: string) {
-  const [{ provenance }, names] = await Promise.all([
-    graphql<{ provenance: Provenance }>(PROVENANCE_QUERY, { epc }, apiKey()),
-    organizations(),
-  ]);
+  const { provenance } = await graphql<{ provenance: Provenance }>(PROVENANCE_QUERY, { epc }, apiKey());
+  const names = await organizations(glnsNamed(provenance));
   lotView.hidden = true;
   packView.hidden = false;
   byId('pack-title').textContent = epcLabel(provenance.epc);
@@ -264,14 +279,14 @@ morePacks.addEventListener('click', () => {
 byId('key-form').addEventListener('submit', (e) => {
   e.preventDefault();
   localStorage.setItem(API_KEY, keyInput.value.trim());
-  directory = undefined;
+  directory = new Map();
   keyInput.value = '';
   start();
 });
 
 byId('forget-key').addEventListener('click', () => {
   localStorage.removeItem(API_KEY);
-  directory = undefined;
+  directory = new Map();
   showKeyPanel();
 });
 

@@ -68,7 +68,9 @@ export const PROVENANCE_QUERY = `query ExplorerProvenance($epc: String!) { prove
 /** The product's master data (name, strength, form), as captured in EPCIS headers by whoever the key may read. */
 export const PRODUCT_QUERY = `query ExplorerProduct($ids: [String!]!) { masterData(type: "EPCClass", ids: $ids) { attributes { id value } } }`;
 
-export const ORGANIZATIONS_QUERY = `query ExplorerOrganizations { organizations { name gln } }`;
+/** The organizations registered under the GLNs a provenance names (at most 500 a page: one pack names a few dozen). */
+export const NAMES_QUERY = `query ExplorerNames($glns: [String!]!) { organizationDirectory(glns: $glns, first: 500) { edges { node { name gln } } } }`;
+export const NAMES_PAGE = 500;
 
 /** The server's scan parser (with its scanner corrections) turns a pack scan into the pack's EPC. */
 export const SCAN_EPC_QUERY = `query ExplorerScan($code: String!) { verify(code: $code) { epc } }`;

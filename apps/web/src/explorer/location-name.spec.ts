@@ -1,4 +1,5 @@
-import { destinationName, directoryOf, locationName, parseLocation } from './location-name';
+import type { Provenance, ProvenanceEvent } from './explorer.queries';
+import { destinationName, directoryOf, glnsNamed, locationName, parseLocation } from './location-name';
 
 const directory = directoryOf([
   { name: 'ACME Pharma', gln: '9506000000015' },
@@ -30,5 +31,21 @@ describe('location names in the explorer', () => {
   it('names where a shipment goes', () => {
     expect(destinationName('9506000000039', directory)).toBe('Wholesale Ltd (GLN 9506000000039)');
     expect(destinationName('9506000000091', directory)).toBe('GLN 9506000000091');
+  });
+
+  it('lists every GLN a provenance names once: custody places, addressees, event locations and read points', () => {
+    const event = (event: Record<string, unknown>) => ({ event }) as unknown as ProvenanceEvent;
+    const custody = (location: string | null, destinationGln: string | null = null) =>
+      ({ holder: null, location, from: '', to: null, inTransit: !!destinationGln, destinationGln }) as Provenance['custody'][number];
+    const provenance = {
+      custody: [custody('urn:epc:id:sgln:9506000.00001.0'), custody(null, '9506000000039'), custody('urn:example:somewhere')],
+      events: [
+        event({ bizLocation: { id: 'https://id.gs1.org/414/9506000000091/254/D1' }, readPoint: { id: 'urn:epc:id:sgln:9506000.00003.X' } }),
+        event({ readPoint: { id: 'urn:epc:id:sgln:9506000.00003.WH-2' } }),
+        event({ bizLocation: { id: 'urn:epc:id:sgln:9506000.00001.0' } }),
+        event({}),
+      ],
+    } as unknown as Provenance;
+    expect(glnsNamed(provenance)).toEqual(['9506000000015', '9506000000039', '9506000000091']);
   });
 });

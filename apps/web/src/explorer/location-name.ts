@@ -1,5 +1,5 @@
 import { gs1CheckDigit } from '../../../../libs/gs1/src/browser';
-import type { Organization } from './explorer.queries';
+import type { Organization, Provenance, ProvenanceEvent } from './explorer.queries';
 
 /** A GS1 location: a GLN and, for a place inside it (a warehouse, a dock), its extension (AI 254). */
 export interface GlnLocation {
@@ -21,6 +21,31 @@ export function parseLocation(location: string): GlnLocation | null {
   const link = GLN_LINK.exec(location);
   if (link) return { gln: link[1], ...(link[2] ? { site: decodeURIComponent(link[2]) } : {}) };
   return null;
+}
+
+/** Where the event happened, as captured: its business location, else where it was read. */
+export function placeOf(e: ProvenanceEvent): string | undefined {
+  const id = (where: unknown) =>
+    where && typeof where === 'object' && typeof (where as { id?: unknown }).id === 'string' ? (where as { id: string }).id : undefined;
+  return id(e.event.bizLocation) ?? id(e.event.readPoint);
+}
+
+/**
+ * Every GLN a pack's provenance names a place or an addressee by: the explorer asks the directory for these alone, not
+ * for the whole registry (tens of thousands of organizations at national scale).
+ */
+export function glnsNamed(p: Provenance): string[] {
+  const glns = new Set<string>();
+  const add = (location: string | null | undefined) => {
+    const place = location ? parseLocation(location) : null;
+    if (place) glns.add(place.gln);
+  };
+  for (const c of p.custody) {
+    add(c.location);
+    if (c.destinationGln) glns.add(c.destinationGln);
+  }
+  for (const e of p.events) add(placeOf(e));
+  return [...glns];
 }
 
 /** Registered organizations by GLN: the directory the explorer names places from. */

@@ -32,6 +32,7 @@ import { EventPartitions1766600000000 } from './1766600000000-event-partitions';
 import { LotPageIndex1766700000000 } from './1766700000000-lot-page-index';
 import { EventKeyCoversBatch1766800000000 } from './1766800000000-event-key-covers-batch';
 import { CompanyPrefixIndex1766900000000 } from './1766900000000-company-prefix-index';
+import { DirectoryIndexes1767000000000 } from './1767000000000-directory-indexes';
 
 export const MIGRATIONS = [
   InitialSchema1764064800000,
@@ -68,4 +69,5 @@ export const MIGRATIONS = [
   LotPageIndex1766700000000,
   EventKeyCoversBatch1766800000000,
   CompanyPrefixIndex1766900000000,
+  DirectoryIndexes1767000000000,
 ];

@@ -3,7 +3,7 @@ import type { RegisteredPrefix } from '@pharmatrace/domain';
 import { DataSource } from 'typeorm';
 import { OrganizationEntity, OrganizationRole } from '../entities';
 import { rethrowUniqueViolation } from '../persistence.error';
-import { queryRows } from './sql-query';
+import { PageDirection, queryRows } from './sql-query';
 
 export interface NewOrganization {
   name: string;
@@ -22,6 +22,29 @@ interface RegisteredPrefixRow {
 interface CompanyPrefixRow {
   prefix: string;
 }
+
+/** What a page of the directory holds; every criterion given must match (an empty list matches nothing). */
+export interface DirectoryCriteria {
+  glns?: readonly string[];
+  /** Case-insensitive, anywhere in the name or the GLN; % and _ mean themselves. */
+  search?: string;
+  roles?: readonly OrganizationRole[];
+  /** Holding one of these company prefixes (companyPrefixCandidates of a GTIN: its brand owner). */
+  companyPrefixes?: readonly string[];
+}
+
+export interface DirectoryPage {
+  organizations: OrganizationEntity[];
+  /** Another organization matches past the page in the direction read. */
+  hasMore: boolean;
+  /** False when the cursor names no organization: the caller's cursor is not one this directory issued. */
+  cursorFound: boolean;
+}
+
+const COLUMNS = `o.id, o.name, o.role, o.gln, o.company_prefixes AS "companyPrefixes", o.eth_address AS "ethAddress",
+  o.require_signed_captures AS "requireSignedCaptures", o.created_at AS "createdAt"`;
+
+const likeLiteral = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 @Injectable()
 export class OrganizationRepository {
@@ -61,8 +84,53 @@ export class OrganizationRepository {
     return this.db.getRepository(OrganizationEntity).createQueryBuilder('o').where('o.id = ANY(:ids)', { ids }).getMany();
   }
 
-  findAll(): Promise<OrganizationEntity[]> {
-    return this.db.getRepository(OrganizationEntity).find({ order: { createdAt: 'ASC' } });
+  /** Every organization, oldest first, but never more than `limit`: the unpaged directory refuses past that. */
+  findAll(limit?: number): Promise<OrganizationEntity[]> {
+    return this.db.getRepository(OrganizationEntity).find({ order: { createdAt: 'ASC', id: 'ASC' }, take: limit });
+  }
+
+  /**
+   * One page of the directory, oldest first (created_at, then id): `forward`, after the cursor organization;
+   * `backward`, before it (still oldest first). Every criterion is read by an index (glns: the unique GLN;
+   * companyPrefixes: the GIN on company_prefixes; search: the trigram index on name and GLN), so a page costs what it
+   * holds, not the size of a national registry.
+   */
+  async page(
+    criteria: DirectoryCriteria,
+    size: number,
+    cursorId: string | null,
+    direction: PageDirection = 'forward',
+  ): Promise<DirectoryPage> {
+    if (cursorId !== null && !(await this.findById(cursorId))) return { organizations: [], hasMore: false, cursorFound: false };
+    const forward = direction === 'forward';
+    // GLNs or a GTIN's candidate prefixes match a few organizations at most: read them by their own index first, then
+    // order them (OFFSET 0 keeps the subquery apart). Left to itself the planner walked the (created_at, id) index
+    // hoping to meet them early, and a brand owner registered last cost a walk of the whole registry.
+    const source =
+      criteria.glns || criteria.companyPrefixes
+        ? `(SELECT * FROM organization WHERE ($1::text[] IS NULL OR gln = ANY($1::char(13)[]))
+             AND ($4::text[] IS NULL OR company_prefixes && $4::text[]) OFFSET 0)`
+        : 'organization';
+    const rows = await queryRows<OrganizationEntity>(
+      this.db,
+      `SELECT ${COLUMNS} FROM ${source} o
+       WHERE ($1::text[] IS NULL OR o.gln = ANY($1::char(13)[]))
+         AND ($2::text IS NULL OR (o.name || ' ' || o.gln) ILIKE $2)
+         AND ($3::organization_role[] IS NULL OR o.role = ANY($3::organization_role[]))
+         AND ($4::text[] IS NULL OR o.company_prefixes && $4::text[])
+         AND ($5::uuid IS NULL OR (o.created_at, o.id) ${forward ? '>' : '<'} (SELECT created_at, id FROM organization WHERE id = $5))
+       ORDER BY o.created_at ${forward ? 'ASC' : 'DESC'}, o.id ${forward ? 'ASC' : 'DESC'} LIMIT $6`,
+      [
+        criteria.glns ?? null,
+        criteria.search === undefined ? null : likeLiteral(criteria.search),
+        criteria.roles ?? null,
+        criteria.companyPrefixes ?? null,
+        cursorId,
+        size + 1,
+      ],
+    );
+    const page = rows.slice(0, size).map((row) => Object.assign(new OrganizationEntity(), row));
+    return { organizations: forward ? page : page.reverse(), hasMore: rows.length > size, cursorFound: true };
   }
 
   /**
