@@ -1,6 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { EventQueryRepository } from '@pharmatrace/persistence';
+import { Client } from 'pg';
 import request from 'supertest';
 import {
   CAPTURE,
@@ -359,6 +361,36 @@ describe('master data: captured from EPCIS 1.2 and 2.0 headers, read back, in ve
     expect(await restEvents(partnerNamed, 'partner')).toEqual(['urn:epc:id:sgtin:0312345.012345.MD1001']);
     expect(await restEvents(partnerNamed, 'regulator')).toEqual(['urn:epc:id:sgtin:0312345.012345.MD1001']);
     expect(await restEvents(partnerNamed, 'maker')).toEqual([]);
+  });
+
+  it('decides the read rule for the capturers of what it found, not for every organization that published master data', async () => {
+    // 25 other organizations have published product master data: a national registry has thousands.
+    const pg = new Client({ connectionString: dbUrl() });
+    await pg.connect();
+    try {
+      await pg.query(
+        `WITH o AS (INSERT INTO organization (name, role, gln, company_prefixes)
+                    SELECT 'Publisher ' || g, 'MANUFACTURER', '5' || lpad(g::text, 12, '0'), ARRAY['5' || lpad(g::text, 6, '0')]
+                    FROM generate_series(1, 25) g RETURNING id, gln)
+         INSERT INTO master_data (vocabulary_type, element_id, spellings, attributes, children, child_spellings, captured_by, captured_at)
+         SELECT 'urn:epcglobal:epcis:vtype:EPCClass', 'urn:x:' || gln, ARRAY['urn:x:' || gln], '[]', '{}', '{}', id, now() FROM o`,
+      );
+    } finally {
+      await pg.end();
+    }
+    const asked = jest.spyOn(app.get(EventQueryRepository), 'countUpTo');
+    try {
+      expect(await masterData('stranger', 'BusinessLocation', [PLANT])).toEqual([]);
+      // The one capturer of the plant's location, the maker (tests run GraphQL twice, compiled and not: a set).
+      const decidedFor = () => [...new Set(asked.mock.calls.map(([, criteria]) => criteria.capturedBy![0]))].sort();
+      expect(decidedFor()).toEqual([orgs.maker.id]);
+      asked.mockClear();
+      // A location filter: the capturers of location master data (the maker, the partner), not the product publishers.
+      expect(await restEvents({ 'EQ_ATTR_bizLocation_cbvmda:name': 'Partner DC' }, 'stranger')).toEqual([]);
+      expect(decidedFor()).toEqual([orgs.maker.id, orgs.partner.id].sort());
+    } finally {
+      asked.mockRestore();
+    }
   });
 
   it('refuses a masterData query without ids or with too many, naming the argument', async () => {

@@ -10,6 +10,7 @@ export * from './repositories/event-query.repository';
 export * from './repositories/event-query.families';
 export * from './repositories/master-data.repository';
 export type { MasterDataCriteria, MasterDataField } from './repositories/master-data.sql';
+export { masterDataVocabularies } from './repositories/master-data.sql';
 export { type CopyField, copyLine, CopyText, type SqlRunner } from './repositories/sql-query';
 export { PACK_STATE_COPY, packStateCopyLine } from './repositories/pack-state.sql';
 export * from './repositories/event.repository';

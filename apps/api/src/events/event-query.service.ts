@@ -1,7 +1,7 @@
 import type { Organization } from '@pharmatrace/domain';
 import { Inject, Injectable } from '@nestjs/common';
 import { hashDigest } from '@pharmatrace/epcis';
-import { EventQueryRepository, QueriedEvent } from '@pharmatrace/persistence';
+import { EventQueryRepository, masterDataVocabularies, QueriedEvent } from '@pharmatrace/persistence';
 import { ReadPolicyService } from '../policy/read-policy.service';
 import { MasterDataService } from '../master-data/master-data.service';
 import { parseEventQuery, QueryParams } from './event-filter.parser';
@@ -56,7 +56,10 @@ export class EventQueryService {
     const byRecordTime = order.key === 'recordTime' || !!criteria.recordTimeFrom || !!criteria.recordTimeBefore;
     const readable = { ...criteria, visibleTo: await this.policy.eventVisibility(reader), ...(byRecordTime ? { belowHorizon: true } : {}) };
     // Master data counts only where the reader may read it (docs/read-policy.md).
-    if (criteria.masterData) readable.masterData = { ...criteria.masterData, publishers: await this.masterData.publishersFor(reader) };
+    if (criteria.masterData) {
+      const publishers = await this.masterData.publishersFor(reader, masterDataVocabularies(criteria.masterData));
+      readable.masterData = { ...criteria.masterData, publishers };
+    }
     if (maxEventCount !== undefined && (await this.repository.countUpTo(reader.id, readable, maxEventCount + 1)) > maxEventCount) {
       throw new EventQueryError(EventQueryErrorCode.QUERY_TOO_LARGE, `more than maxEventCount (${maxEventCount}) events match`, {
         maxEventCount,

@@ -2,7 +2,14 @@ import type { Organization } from '@pharmatrace/domain';
 import { Injectable } from '@nestjs/common';
 import { canonicalAttributeId, type MasterDataElement, readMasterData } from '@pharmatrace/epcis';
 import { Epc, Gs1Error, parseEpc } from '@pharmatrace/gs1';
-import { EventQueryRepository, MasterDataRepository, MasterDataVersion, NewMasterDataElement, SqlRunner } from '@pharmatrace/persistence';
+import {
+  EventCriteria,
+  EventQueryRepository,
+  MasterDataRepository,
+  MasterDataVersion,
+  NewMasterDataElement,
+  SqlRunner,
+} from '@pharmatrace/persistence';
 import { CaptureError, CaptureErrorCode } from '../capture/capture.error';
 import { locationSpellings } from '../events/event-filter.parser';
 import { EventQueryError, EventQueryErrorCode } from '../events/event-query.error';
@@ -70,20 +77,20 @@ export class MasterDataService {
     return this.repository.store(org.id, capturedAt, elements.map(toStored), tx);
   }
 
-  /** The capturers whose master data `reader` may read; undefined for every capturer (a regulator). */
-  async publishersFor(reader: Organization): Promise<string[] | undefined> {
+  /**
+   * The capturers whose master data `reader` may read among those of `vocabularies` (the event query's master-data
+   * conditions); undefined for every capturer (a regulator).
+   */
+  async publishersFor(reader: Organization, vocabularies: string[]): Promise<string[] | undefined> {
     const visibleTo = await this.policy.eventVisibility(reader);
     if (!visibleTo) return undefined;
-    const others = (await this.repository.capturers()).filter((id) => id !== reader.id);
-    const readable = await Promise.all(
-      others.map(async (id) => ((await this.events.countUpTo(reader.id, { capturedBy: [id], visibleTo }, 1)) > 0 ? [id] : [])),
-    );
-    return [reader.id, ...readable.flat()];
+    return [reader.id, ...(await this.readableOthers(reader, visibleTo, await this.repository.capturers(vocabularies)))];
   }
 
   /**
    * The latest version, by each capturer `reader` may read, of the elements of `type` (a vocabulary type URI, or its
-   * last word: `BusinessLocation`) with one of `ids` in any spelling.
+   * last word: `BusinessLocation`) with one of `ids` in any spelling. The read rule is decided for the capturers of the
+   * versions found only (one EXISTS each): for every capturer of the registry it was thousands a query.
    */
   async find(reader: Organization, type: string, ids: string[]): Promise<MasterDataVersion[]> {
     if (!type.trim()) throw invalid('type', 'non-empty', 'give a vocabulary type, e.g. urn:epcglobal:epcis:vtype:BusinessLocation');
@@ -93,7 +100,31 @@ export class MasterDataService {
     if (ids.some((id) => !id.trim())) throw invalid('ids', 'non-empty', 'ids must not be empty');
     const vocabulary = type.includes(':') ? type : VTYPE + type;
     const spellings = [...new Set(ids.flatMap((id) => locationSpellings(id.trim())))];
-    return this.repository.latest(vocabulary, spellings, await this.publishersFor(reader));
+    const versions = await this.repository.latest(vocabulary, spellings);
+    const visibleTo = await this.policy.eventVisibility(reader);
+    if (!visibleTo) return versions;
+    const readable = new Set([
+      reader.id,
+      ...(await this.readableOthers(
+        reader,
+        visibleTo,
+        versions.map((v) => v.capturedBy),
+      )),
+    ]);
+    return versions.filter((v) => readable.has(v.capturedBy));
+  }
+
+  /** The capturers among `candidates`, other than `reader`, of whose events it may read at least one. */
+  private async readableOthers(
+    reader: Organization,
+    visibleTo: NonNullable<EventCriteria['visibleTo']>,
+    candidates: string[],
+  ): Promise<string[]> {
+    const others = [...new Set(candidates)].filter((id) => id !== reader.id);
+    const readable = await Promise.all(
+      others.map(async (id) => ((await this.events.countUpTo(reader.id, { capturedBy: [id], visibleTo }, 1)) > 0 ? [id] : [])),
+    );
+    return readable.flat();
   }
 
   /**

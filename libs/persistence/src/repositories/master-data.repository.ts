@@ -96,8 +96,11 @@ export class MasterDataRepository {
     return rows.length;
   }
 
-  /** The latest version by each capturer in `publishers` of the elements of `type` written in one of `spellings`. */
-  async latest(type: string, spellings: string[], publishers: string[] | undefined): Promise<MasterDataVersion[]> {
+  /**
+   * The latest version by each capturer (in `publishers`, when given) of the elements of `type` written in one of
+   * `spellings`.
+   */
+  async latest(type: string, spellings: string[], publishers?: string[]): Promise<MasterDataVersion[]> {
     const rows = await queryRows<MasterDataRow>(
       this.db,
       `SELECT DISTINCT ON (m.element_id, m.captured_by) m.vocabulary_type, m.element_id, m.attributes, m.children, m.captured_by, m.captured_at
@@ -121,9 +124,13 @@ export class MasterDataRepository {
     return row ? toVersion(row) : null;
   }
 
-  /** Every organization that has captured master data. */
-  async capturers(): Promise<string[]> {
-    const rows = await queryRows<{ captured_by: string }>(this.db, `SELECT DISTINCT captured_by FROM master_data`);
+  /** Every organization that has captured master data of one of `vocabularies`. */
+  async capturers(vocabularies: string[]): Promise<string[]> {
+    const rows = await queryRows<{ captured_by: string }>(
+      this.db,
+      `SELECT DISTINCT captured_by FROM master_data WHERE vocabulary_type = ANY($1::text[])`,
+      [vocabularies],
+    );
     return rows.map((r) => r.captured_by);
   }
 }

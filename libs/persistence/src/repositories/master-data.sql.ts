@@ -35,6 +35,11 @@ const COLUMN = { readPoint: 'e.read_point', bizLocation: 'e.biz_location' } as c
 const QUANTITY_LISTS = `coalesce(e.body->'quantityList', '[]'::jsonb) || coalesce(e.body->'childQuantityList', '[]'::jsonb)
   || coalesce(e.body->'inputQuantityList', '[]'::jsonb) || coalesce(e.body->'outputQuantityList', '[]'::jsonb)`;
 
+/** The vocabularies whose master data the conditions read: only their capturers' read rule matters to the query. */
+export function masterDataVocabularies(c: MasterDataCriteria): string[] {
+  return [...new Set([...(c.attributes ?? []), ...(c.within ?? [])].map((x) => VOCABULARY[x.field]))];
+}
+
 /** Row `m` is the latest version of its element by its capturer, and that capturer is one the reader may read. */
 function latestReadable(sql: SqlConditions, publishers: string[] | undefined): string {
   const latest = `NOT EXISTS (SELECT 1 FROM master_data n WHERE n.vocabulary_type = m.vocabulary_type AND n.element_id = m.element_id
