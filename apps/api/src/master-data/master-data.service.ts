@@ -115,16 +115,13 @@ export class MasterDataService {
   }
 
   /** The capturers among `candidates`, other than `reader`, of whose events it may read at least one. */
-  private async readableOthers(
+  private readableOthers(
     reader: Organization,
     visibleTo: NonNullable<EventCriteria['visibleTo']>,
     candidates: string[],
   ): Promise<string[]> {
     const others = [...new Set(candidates)].filter((id) => id !== reader.id);
-    const readable = await Promise.all(
-      others.map(async (id) => ((await this.events.countUpTo(reader.id, { capturedBy: [id], visibleTo }, 1)) > 0 ? [id] : [])),
-    );
-    return readable.flat();
+    return this.events.readableCapturers(reader.id, visibleTo, others);
   }
 
   /**

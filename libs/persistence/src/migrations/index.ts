@@ -33,6 +33,7 @@ import { LotPageIndex1766700000000 } from './1766700000000-lot-page-index';
 import { EventKeyCoversBatch1766800000000 } from './1766800000000-event-key-covers-batch';
 import { CompanyPrefixIndex1766900000000 } from './1766900000000-company-prefix-index';
 import { DirectoryIndexes1767000000000 } from './1767000000000-directory-indexes';
+import { EventParties1767100000000 } from './1767100000000-event-parties';
 
 export const MIGRATIONS = [
   InitialSchema1764064800000,
@@ -70,4 +71,5 @@ export const MIGRATIONS = [
   EventKeyCoversBatch1766800000000,
   CompanyPrefixIndex1766900000000,
   DirectoryIndexes1767000000000,
+  EventParties1767100000000,
 ];

@@ -167,6 +167,17 @@ export class Sql {
   }
 }
 
+/**
+ * readableCapturers' branch for lot grants: the capturers of events naming a pack of a granted lot, read from the lots'
+ * packs by key (OFFSET 0 keeps each step a lookup: planned as joins, Postgres hashed every EPC row with its event).
+ */
+const LOT_GRANT_CAPTURERS = `UNION
+  SELECT e.captured_by::text FROM unnest($6::char(14)[], $7::text[]) AS g(gtin, lot)
+    CROSS JOIN LATERAL (SELECT ps.epc FROM pack_state ps WHERE ps.gtin = g.gtin AND ps.lot = g.lot OFFSET 0) ps
+    CROSS JOIN LATERAL (SELECT ee.event_id, ee.record_time FROM event_epc ee WHERE ee.epc = ps.epc OFFSET 0) ee
+    JOIN event e ON e.id = ee.event_id AND e.record_time = ee.record_time
+  WHERE e.captured_by = ANY($1::uuid[])`;
+
 @Injectable()
 export class EventQueryRepository {
   constructor(
@@ -279,6 +290,47 @@ export class EventQueryRepository {
       sql.params,
     );
     return row.n;
+  }
+
+  /**
+   * The capturers among `capturers` at least one of whose events `visibleTo` may read (master data's read rule).
+   * Decided, branch by branch of `visibility`, from who is party to each capturer's events (event_party, event_class;
+   * migration 1767100000000) rather than from the events: a capturer the reader never traded with costs a read of its
+   * distinct partners and products, not of its whole history. Lot grants are read from the granted lots' packs.
+   */
+  async readableCapturers(
+    reading: string | null,
+    visibleTo: NonNullable<EventCriteria['visibleTo']>,
+    capturers: string[],
+  ): Promise<string[]> {
+    if (!capturers.length) return [];
+    const lots = visibleTo.granted.filter((g) => g.lot !== null);
+    const rows = await queryRows<{ id: string }>(
+      await readerOf(this.db, this.reads, reading),
+      // One branch a query, each a semi-join from the candidates by key: as one WHERE of ORed EXISTS, Postgres computed
+      // each branch for every capturer at once (a hashed subplan that joined every EPC row to its event).
+      `SELECT c::text AS id FROM unnest($1::uuid[]) c WHERE c = $2::uuid
+       UNION
+       SELECT c::text FROM unnest($1::uuid[]) c
+       WHERE EXISTS (SELECT 1 FROM event_party p WHERE p.captured_by = c AND p.party LIKE ANY($3::text[]))
+       UNION
+       SELECT c::text FROM unnest($1::uuid[]) c
+       WHERE $4::boolean AND EXISTS (SELECT 1 FROM event_class k JOIN product pr ON pr.gtin = k.gtin
+                                     WHERE k.captured_by = c AND pr.manufacturer_id = $2::uuid)
+       UNION
+       SELECT c::text FROM unnest($1::uuid[]) c
+       WHERE EXISTS (SELECT 1 FROM event_class k WHERE k.captured_by = c AND k.gtin = ANY($5::char(14)[]))
+       ${lots.length ? LOT_GRANT_CAPTURERS : ''}`,
+      [
+        capturers,
+        visibleTo.organizationId,
+        visibleTo.glnPatterns,
+        visibleTo.ownGtins,
+        visibleTo.granted.filter((g) => g.lot === null).map((g) => g.gtin),
+        ...(lots.length ? [lots.map((g) => g.gtin), lots.map((g) => g.lot)] : []),
+      ],
+    );
+    return rows.map((r) => r.id);
   }
 
   /**
