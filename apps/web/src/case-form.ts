@@ -10,7 +10,8 @@ const ENTRY = 'edges { node { id name gln role companyPrefixes } }';
 const DIRECTORY_QUERY = `query CaseDirectory($gtin: String!, $glns: [String!]!) { me { id }
   owners: organizationDirectory(ownerOfGtin: $gtin, first: 5) { ${ENTRY} }
   holders: organizationDirectory(glns: $glns, first: 5) { ${ENTRY} } }`;
-const SEARCH_QUERY = `query CaseCounterparties($search: String!) { organizationDirectory(search: $search, first: 20) { ${ENTRY} } }`;
+const SEARCH_QUERY = `query CaseCounterparties($search: String!) {
+  organizationDirectory(search: $search, first: 20) { ${ENTRY} pageInfo { hasNextPage } } }`;
 const OPEN_CASE = `mutation OpenCase($input: OpenCaseInput!) { openCase(input: $input) { ${CASE_SUMMARY_FIELDS} } }`;
 
 /** "CODE: message", so that whoever reads a refusal can tell what the server said and quote it. */
@@ -55,12 +56,18 @@ export async function openCaseForm(
     if (!text) return;
     find.disabled = true;
     try {
-      const { organizationDirectory } = await graphql<{ organizationDirectory: DirectoryPage }>(SEARCH_QUERY, { search: text }, apiKey);
+      const { organizationDirectory } = await graphql<{ organizationDirectory: DirectoryPage & { pageInfo: { hasNextPage: boolean } } }>(
+        SEARCH_QUERY,
+        { search: text },
+        apiKey,
+      );
       const hits = partners(organizationDirectory.edges.map((e) => e.node));
       const listed = new Set(Array.from(counterparty.options, (o) => o.value));
       counterparty.append(...hits.filter((o) => !listed.has(o.id)).map(option));
       if (hits.length) counterparty.value = hits[0].id;
-      found.textContent = hits.length ? `${hits.length} found: ${hits[0].name} chosen` : `No trading partner matches “${text}”`;
+      // The first page only: say so rather than let it pass for every match.
+      const more = organizationDirectory.pageInfo.hasNextPage ? ' (and more: search for more of the name)' : '';
+      found.textContent = hits.length ? `${hits.length} found${more}: ${hits[0].name} chosen` : `No trading partner matches “${text}”`;
     } catch (err) {
       found.textContent = refusal(err);
     } finally {
