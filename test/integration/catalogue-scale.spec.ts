@@ -112,12 +112,13 @@ describe('reads by key however large the product catalogue (real Postgres)', () 
     new EventQueryRepository({} as DataSource).visibility(sql, {
       organizationId: MANUFACTURER,
       glnPatterns: [],
+      readerKeys: [`c:${MANUFACTURER}`],
       ownGtins: true,
       granted: [],
     });
     const query = `SELECT count(*) AS n
-      FROM (SELECT 1::bigint, (SELECT record_time FROM event_epc LIMIT 1), NULL::uuid, NULL::text, NULL::text, '{}'::jsonb)
-        AS e(id, record_time, captured_by, read_point, biz_location, body)
+      FROM (SELECT 1::bigint, (SELECT record_time FROM event_epc LIMIT 1), now(), NULL::uuid, NULL::text, NULL::text, '{}'::jsonb)
+        AS e(id, record_time, event_time, captured_by, read_point, biz_location, body)
       WHERE ${sql.where.join(' AND ')}`;
     const {
       rows: [row],

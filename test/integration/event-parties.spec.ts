@@ -1,4 +1,4 @@
-import { glnLikePatterns } from '@pharmatrace/domain';
+import { glnLikePatterns, readerKeys } from '@pharmatrace/domain';
 import { dataSourceOptions, type EventCriteria, EventQueryRepository, runMigrations } from '@pharmatrace/persistence';
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
@@ -112,6 +112,7 @@ describe('who may read whose master data, from the parties of the events (real P
     readers = ORGS.map((o, i) => ({
       organizationId: ids[i],
       glnPatterns: glnLikePatterns(o.gln),
+      readerKeys: readerKeys(ids[i], o.gln),
       ownGtins: o.role === 'MANUFACTURER',
       // Grants as owners give them: Regional a whole GTIN, the pharmacy one lot.
       granted: o.name === 'Regional' ? [{ gtin: GTIN_A, lot: null }] : o.name === 'Pharmacy' ? [{ gtin: GTIN_B, lot: 'L2' }] : [],
@@ -192,7 +193,7 @@ describe('who may read whose master data, from the parties of the events (real P
       await insert(capturers, batch);
       histories.push(capturers);
     }
-    expect((await runMigrations(url)).map((m) => m.replace(/\d+$/, ''))).toEqual(['EventParties']);
+    expect((await runMigrations(url)).map((m) => m.replace(/\d+$/, ''))).toEqual(['EventParties', 'EventClassesBySet', 'EventReaders']);
     db = new DataSource(dataSourceOptions(url, { poolSize: 2 }));
     await db.initialize();
     events = new EventQueryRepository(db);

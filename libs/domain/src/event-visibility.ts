@@ -1,10 +1,12 @@
-import { decideRead, GrantScope, glnLikePatterns, Reader, ReadGrant, ReadQuery } from './read-policy';
+import { decideRead, GrantScope, glnLikePatterns, Reader, ReadGrant, ReadQuery, readerKeys } from './read-policy';
 
 /** What an event list must be narrowed to for a reader: the shape of the event query's `visibleTo` criterion. */
 export interface EventVisibility {
   organizationId: string;
   /** LIKE patterns of every spelling of the reader's GLN. */
   glnPatterns: string[];
+  /** Its keys in `event_reader` (readerKeys): the same branches as `organizationId` and `glnPatterns`, probed by index. */
+  readerKeys: string[];
   ownGtins: boolean;
   granted: GrantScope[];
 }
@@ -19,6 +21,7 @@ export function eventVisibility(reader: Reader, grants: readonly ReadGrant[], no
   return {
     organizationId: scope.organizationId,
     glnPatterns: glnLikePatterns(scope.gln),
+    readerKeys: readerKeys(scope.organizationId, scope.gln),
     ownGtins: scope.ownGtins,
     granted: scope.granted,
   };

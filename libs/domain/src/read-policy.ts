@@ -245,3 +245,15 @@ export function glnLikePatterns(gln: string): string[] {
   for (const ai of ['414', '417']) out.push(`%/${ai}/${gln}`, `%/${ai}/${gln}/%`, `%/${ai}/${gln}?%`);
   return out;
 }
+
+/**
+ * The keys under which `event_reader` (migration 1767200000000) files every event an organization may read by the
+ * GLN and capturer branches of the rule: `c:<organization id>` for the events it captured, and its GLN as
+ * glnLikePatterns matches it, `u:<the first 12 digits>` for SGLN and PGLN URNs (which leave the check digit out) and
+ * `n:<GLN>` for Digital Links. An event query probes these keys instead of matching the patterns on every event.
+ */
+export function readerKeys(organizationId: string, gln: string): string[] {
+  const keys = [`c:${organizationId}`];
+  if (/^\d{13}$/.test(gln)) keys.push(`u:${gln.slice(0, 12)}`, `n:${gln}`);
+  return keys;
+}

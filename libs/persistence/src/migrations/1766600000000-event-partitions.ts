@@ -29,6 +29,82 @@ const EVENT_INDEXES = [
 const EVENT_COLUMNS = `id, event_hash, event_type, action, biz_step, disposition, event_time, record_time, read_point, biz_location,
   captured_by, body, batch_id, leaf_index, signature_id, ignore_fields, hash_rules, xid`;
 
+// A month is made as a table of its own and then attached: CREATE TABLE … PARTITION OF would take an ACCESS
+// EXCLUSIVE lock on the parent, stopping every capture and read while it waits; ATTACH takes SHARE UPDATE
+// EXCLUSIVE, which they pass. The new month is empty, so attaching reads nothing; its indexes, foreign keys and row
+// triggers come from the parent. TRUNCATE triggers are not inherited: each month gets its own.
+/** `event_partitions_ensure` for the monthly tables `tables` (one partition of each a month). */
+export const ensurePartitionsFunction = (tables: string[], verb = 'CREATE') => `
+      ${verb} FUNCTION event_partitions_ensure(p_from timestamptz, p_to timestamptz) RETURNS integer
+      LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+      DECLARE
+        m timestamptz := date_trunc('month', p_from, 'UTC');
+        made integer := 0;
+        base text;
+        part text;
+      BEGIN
+        PERFORM pg_advisory_xact_lock(${PARTITION_LOCK});
+        WHILE m <= p_to LOOP
+          FOREACH base IN ARRAY ARRAY[${tables.map((t) => `'${t}'`).join(', ')}] LOOP
+            part := format('%s_y%sm%s', base, to_char(m AT TIME ZONE 'UTC', 'YYYY'), to_char(m AT TIME ZONE 'UTC', 'MM'));
+            CONTINUE WHEN to_regclass(format('${PARTITION_SCHEMA}.%I', part)) IS NOT NULL
+                       OR to_regclass(format('${ARCHIVE_SCHEMA}.%I', part)) IS NOT NULL;
+            EXECUTE format('CREATE TABLE ${PARTITION_SCHEMA}.%I (LIKE public.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part, base);
+            EXECUTE format('ALTER TABLE public.%I ATTACH PARTITION ${PARTITION_SCHEMA}.%I FOR VALUES FROM (%L) TO (%L)',
+                           base, part, m, (m AT TIME ZONE 'UTC' + interval '1 month') AT TIME ZONE 'UTC');
+            EXECUTE format('REVOKE ALL ON ${PARTITION_SCHEMA}.%I FROM ${APP_ROLE}', part);
+            EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON ${PARTITION_SCHEMA}.%I FOR EACH STATEMENT EXECUTE FUNCTION refuse_append_only_change()',
+                           part || '_no_truncate', part);
+            made := made + 1;
+          END LOOP;
+          m := (m AT TIME ZONE 'UTC' + interval '1 month') AT TIME ZONE 'UTC';
+        END LOOP;
+        RETURN made / ${tables.length};
+      END $$`;
+
+// Months are archived oldest first, and only whole: every event sealed into a FINAL batch (its proofs are fixed and
+// anchored). DETACH takes an ACCESS EXCLUSIVE lock on the parent; a bounded wait fails the call instead of stalling
+// captures behind it, and the next tick tries again. Detaching drops the row triggers cloned from the parent: the
+// archived month gets its own, refusing every change.
+/** `event_partitions_archive` for the monthly tables `tables`, all detached together. */
+export const archivePartitionsFunction = (tables: string[], verb = 'CREATE') => `
+      ${verb} FUNCTION event_partitions_archive(p_before timestamptz) RETURNS text[]
+      LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+      DECLARE
+        cutoff timestamptz := date_trunc('month', p_before, 'UTC');
+        archived text[] := '{}';
+        part text;
+        month timestamptz;
+        busy boolean;
+        t text;
+        month_part text;
+      BEGIN
+        PERFORM pg_advisory_xact_lock(${PARTITION_LOCK});
+        PERFORM set_config('lock_timeout', '10s', true);
+        FOR part IN
+          SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+          WHERE i.inhparent = 'public.event'::regclass ORDER BY c.relname
+        LOOP
+          month := make_timestamptz(substr(part, 8, 4)::int, substr(part, 13, 2)::int, 1, 0, 0, 0, 'UTC');
+          EXIT WHEN (month AT TIME ZONE 'UTC' + interval '1 month') AT TIME ZONE 'UTC' > cutoff;
+          EXECUTE format('SELECT EXISTS (SELECT 1 FROM ${PARTITION_SCHEMA}.%1$I WHERE batch_id IS NULL)
+                           OR EXISTS (SELECT 1 FROM anchor_batch b WHERE b.status <> ''FINAL''
+                                      AND EXISTS (SELECT 1 FROM ${PARTITION_SCHEMA}.%1$I e WHERE e.batch_id = b.id))', part) INTO busy;
+          EXIT WHEN busy;
+          FOREACH t IN ARRAY ARRAY[${tables.map((t) => `'${t}'`).join(', ')}] LOOP
+            -- A month's tables share the name's end, _yYYYYmMM.
+            month_part := t || right(part, 9);
+            EXECUTE format('ALTER TABLE public.%I DETACH PARTITION ${PARTITION_SCHEMA}.%I', t, month_part);
+            EXECUTE format('ALTER TABLE ${PARTITION_SCHEMA}.%I SET SCHEMA ${ARCHIVE_SCHEMA}', month_part);
+            EXECUTE format('ALTER TABLE ${ARCHIVE_SCHEMA}.%I INHERIT ${ARCHIVE_SCHEMA}.%I', month_part, t);
+            EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON ${ARCHIVE_SCHEMA}.%I FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change()',
+                           month_part || '_append_only', month_part);
+          END LOOP;
+          archived := archived || to_char(month AT TIME ZONE 'UTC', 'YYYY-MM');
+        END LOOP;
+        RETURN archived;
+      END $$`;
+
 /**
  * Issue 18: the event record in monthly partitions. `event` and its EPC index `event_epc` are partitioned by range of
  * record time, one partition a month (UTC) of each in schema `partitions`: record time is the server's, taken once per
@@ -176,78 +252,8 @@ export class EventPartitions1766600000000 implements MigrationInterface {
   }
 
   private async createFunctions(q: QueryRunner): Promise<void> {
-    // A month is made as a table of its own and then attached: CREATE TABLE … PARTITION OF would take an ACCESS
-    // EXCLUSIVE lock on the parent, stopping every capture and read while it waits; ATTACH takes SHARE UPDATE
-    // EXCLUSIVE, which they pass. The new month is empty, so attaching reads nothing; its indexes, foreign keys and row
-    // triggers come from the parent. TRUNCATE triggers are not inherited: each month gets its own.
-    await q.query(`
-      CREATE FUNCTION event_partitions_ensure(p_from timestamptz, p_to timestamptz) RETURNS integer
-      LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-      DECLARE
-        m timestamptz := date_trunc('month', p_from, 'UTC');
-        made integer := 0;
-        base text;
-        part text;
-      BEGIN
-        PERFORM pg_advisory_xact_lock(${PARTITION_LOCK});
-        WHILE m <= p_to LOOP
-          FOREACH base IN ARRAY ARRAY['event', 'event_epc'] LOOP
-            part := format('%s_y%sm%s', base, to_char(m AT TIME ZONE 'UTC', 'YYYY'), to_char(m AT TIME ZONE 'UTC', 'MM'));
-            CONTINUE WHEN to_regclass(format('${PARTITION_SCHEMA}.%I', part)) IS NOT NULL
-                       OR to_regclass(format('${ARCHIVE_SCHEMA}.%I', part)) IS NOT NULL;
-            EXECUTE format('CREATE TABLE ${PARTITION_SCHEMA}.%I (LIKE public.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part, base);
-            EXECUTE format('ALTER TABLE public.%I ATTACH PARTITION ${PARTITION_SCHEMA}.%I FOR VALUES FROM (%L) TO (%L)',
-                           base, part, m, (m AT TIME ZONE 'UTC' + interval '1 month') AT TIME ZONE 'UTC');
-            EXECUTE format('REVOKE ALL ON ${PARTITION_SCHEMA}.%I FROM ${APP_ROLE}', part);
-            EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON ${PARTITION_SCHEMA}.%I FOR EACH STATEMENT EXECUTE FUNCTION refuse_append_only_change()',
-                           part || '_no_truncate', part);
-            made := made + 1;
-          END LOOP;
-          m := (m AT TIME ZONE 'UTC' + interval '1 month') AT TIME ZONE 'UTC';
-        END LOOP;
-        RETURN made / 2;
-      END $$`);
-    // Months are archived oldest first, and only whole: every event sealed into a FINAL batch (its proofs are fixed and
-    // anchored). DETACH takes an ACCESS EXCLUSIVE lock on the parent; a bounded wait fails the call instead of stalling
-    // captures behind it, and the next tick tries again. Detaching drops the row triggers cloned from the parent: the
-    // archived month gets its own, refusing every change.
-    await q.query(`
-      CREATE FUNCTION event_partitions_archive(p_before timestamptz) RETURNS text[]
-      LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-      DECLARE
-        cutoff timestamptz := date_trunc('month', p_before, 'UTC');
-        archived text[] := '{}';
-        part text;
-        month timestamptz;
-        busy boolean;
-        t text;
-        month_part text;
-      BEGIN
-        PERFORM pg_advisory_xact_lock(${PARTITION_LOCK});
-        PERFORM set_config('lock_timeout', '10s', true);
-        FOR part IN
-          SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-          WHERE i.inhparent = 'public.event'::regclass ORDER BY c.relname
-        LOOP
-          month := make_timestamptz(substr(part, 8, 4)::int, substr(part, 13, 2)::int, 1, 0, 0, 0, 'UTC');
-          EXIT WHEN (month AT TIME ZONE 'UTC' + interval '1 month') AT TIME ZONE 'UTC' > cutoff;
-          EXECUTE format('SELECT EXISTS (SELECT 1 FROM ${PARTITION_SCHEMA}.%1$I WHERE batch_id IS NULL)
-                           OR EXISTS (SELECT 1 FROM anchor_batch b WHERE b.status <> ''FINAL''
-                                      AND EXISTS (SELECT 1 FROM ${PARTITION_SCHEMA}.%1$I e WHERE e.batch_id = b.id))', part) INTO busy;
-          EXIT WHEN busy;
-          FOREACH t IN ARRAY ARRAY['event', 'event_epc'] LOOP
-            -- A month's two tables share the name's end, _yYYYYmMM.
-            month_part := t || right(part, 9);
-            EXECUTE format('ALTER TABLE public.%I DETACH PARTITION ${PARTITION_SCHEMA}.%I', t, month_part);
-            EXECUTE format('ALTER TABLE ${PARTITION_SCHEMA}.%I SET SCHEMA ${ARCHIVE_SCHEMA}', month_part);
-            EXECUTE format('ALTER TABLE ${ARCHIVE_SCHEMA}.%I INHERIT ${ARCHIVE_SCHEMA}.%I', month_part, t);
-            EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON ${ARCHIVE_SCHEMA}.%I FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change()',
-                           month_part || '_append_only', month_part);
-          END LOOP;
-          archived := archived || to_char(month AT TIME ZONE 'UTC', 'YYYY-MM');
-        END LOOP;
-        RETURN archived;
-      END $$`);
+    await q.query(ensurePartitionsFunction(['event', 'event_epc']));
+    await q.query(archivePartitionsFunction(['event', 'event_epc']));
     for (const fn of ['event_partitions_ensure(timestamptz, timestamptz)', 'event_partitions_archive(timestamptz)']) {
       await q.query(`REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC`);
       await q.query(`GRANT EXECUTE ON FUNCTION ${fn} TO ${APP_ROLE}`);

@@ -15,7 +15,7 @@ const partiesOf = (events: string) => `
   WHERE x.party IS NOT NULL`;
 
 /** The (captured_by, GTIN) pairs of the EPC rows in `epcs`, whose events are in `events`: Digital Links of instances. */
-const classesOf = (epcs: string, events: string) => `
+export const classesOf = (epcs: string, events: string) => `
   SELECT DISTINCT e.captured_by, substring(n.epc FROM 23 FOR 14)::char(14)
   FROM ${epcs} n JOIN ${events} e ON e.id = n.event_id AND e.record_time = n.record_time
   WHERE n.epc LIKE 'https://id.gs1.org/01/%'`;

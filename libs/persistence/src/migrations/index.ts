@@ -34,6 +34,8 @@ import { EventKeyCoversBatch1766800000000 } from './1766800000000-event-key-cove
 import { CompanyPrefixIndex1766900000000 } from './1766900000000-company-prefix-index';
 import { DirectoryIndexes1767000000000 } from './1767000000000-directory-indexes';
 import { EventParties1767100000000 } from './1767100000000-event-parties';
+import { EventClassesBySet1767150000000 } from './1767150000000-event-classes-by-set';
+import { EventReaders1767200000000 } from './1767200000000-event-readers';
 
 export const MIGRATIONS = [
   InitialSchema1764064800000,
@@ -72,4 +74,6 @@ export const MIGRATIONS = [
   CompanyPrefixIndex1766900000000,
   DirectoryIndexes1767000000000,
   EventParties1767100000000,
+  EventClassesBySet1767150000000,
+  EventReaders1767200000000,
 ];

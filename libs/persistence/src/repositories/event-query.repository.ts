@@ -75,10 +75,18 @@ export interface EventCriteria {
   capturedBy?: string[];
   /**
    * Read policy (libs/domain read-policy): only events the organization captured or names by GLN (`glnPatterns`, LIKE
-   * patterns of every spelling) in read point, location, source or destination; with `ownGtins`, also events naming
+   * patterns of every spelling; `readerKeys`, the same as keys of event_reader) in read point, location, source or
+   * destination; with `ownGtins`, also events naming
    * a pack of a GTIN it manufactures; and events naming a pack of a GTIN, or of a GTIN's lot, in `granted`.
    */
-  visibleTo?: { organizationId: string; glnPatterns: string[]; ownGtins: boolean; granted: { gtin: string; lot: string | null }[] };
+  visibleTo?: {
+    organizationId: string;
+    glnPatterns: string[];
+    /** readerKeys (libs/domain): the capturer and GLN branches as keys of event_reader. */
+    readerKeys: string[];
+    ownGtins: boolean;
+    granted: { gtin: string; lot: string | null }[];
+  };
   /**
    * Only events whose capture transaction ended before every transaction still running began (the visibility horizon,
    * migration 1765857000000): what record-time queries serve, so a later commit never lands behind a record time served.
@@ -406,20 +414,18 @@ export class EventQueryRepository {
 
   /** The read policy's condition on event alias `e`, added to `sql`: public so every read of events applies the same one. */
   visibility(sql: Sql, v: NonNullable<EventCriteria['visibleTo']>) {
-    const org = sql.param(v.organizationId);
-    const glns = sql.param(v.glnPatterns);
-    const parties = `coalesce(e.body->'sourceList', '[]'::jsonb) || coalesce(e.body->'destinationList', '[]'::jsonb)`;
+    // The capturer and GLN branches, as keys of event_reader (migration 1767200000000): probed by index for each event
+    // a page walks, or read alone as the reader's events when those are the few (a LIKE on every place of every event
+    // left the planner only the walk).
     const either = [
-      `e.captured_by = ${org}::uuid`,
-      `e.read_point LIKE ANY(${glns}::text[])`,
-      `e.biz_location LIKE ANY(${glns}::text[])`,
-      `EXISTS (SELECT 1 FROM jsonb_array_elements(${parties}) s WHERE coalesce(s->>'source', s->>'destination') LIKE ANY(${glns}::text[]))`,
+      `EXISTS (SELECT 1 FROM event_reader r WHERE r.reader = ANY(${sql.param(v.readerKeys)}::text[])
+                 AND r.event_time = e.event_time AND r.event_id = e.id AND r.record_time = e.record_time)`,
     ];
     if (v.ownGtins) {
       either.push(
         // As char(14), product.gtin's type, so that the product is found by its key rather than the catalogue read whole.
         `EXISTS (SELECT 1 FROM event_epc ee JOIN product p ON p.gtin = substring(ee.epc FROM 23 FOR 14)::char(14)
-                 WHERE ee.event_id = e.id AND ee.record_time = e.record_time AND ee.epc LIKE 'https://id.gs1.org/01/%' AND p.manufacturer_id = ${org}::uuid)`,
+                 WHERE ee.event_id = e.id AND ee.record_time = e.record_time AND ee.epc LIKE 'https://id.gs1.org/01/%' AND p.manufacturer_id = ${sql.param(v.organizationId)}::uuid)`,
       );
     }
     const wholeGtins = v.granted.filter((g) => g.lot === null).map((g) => g.gtin);

@@ -1,0 +1,268 @@
+import { glnLikePatterns, readerKeys } from '@pharmatrace/domain';
+import { dataSourceOptions, type EventCriteria, EventQueryRepository, runMigrations } from '@pharmatrace/persistence';
+import fc from 'fast-check';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../libs/persistence/src/migrations';
+import { adminUrl, withAdmin } from '../support/database';
+import { withCheckDigit } from '../support/platform';
+import { analyzedPlan, type PlanNode, recordingDataSource } from '../support/query-plan';
+
+type Visibility = NonNullable<EventCriteria['visibleTo']>;
+
+const ORGS = [
+  { role: 'MANUFACTURER', gln: withCheckDigit('061414100001') },
+  { role: 'DISTRIBUTOR', gln: withCheckDigit('070000000001') },
+  { role: 'DISPENSER', gln: withCheckDigit('080000000003') },
+  { role: 'DISPENSER', gln: withCheckDigit('080000900004') },
+  { role: 'DISTRIBUTOR', gln: withCheckDigit('950600000007') },
+] as const;
+const OWN_GTIN = withCheckDigit('0061414100123');
+const GRANTED_GTIN = withCheckDigit('0095000000456');
+const PACKS = [
+  { epc: `https://id.gs1.org/01/${OWN_GTIN}/21/A1`, gtin: OWN_GTIN, lot: 'L1' },
+  { epc: `https://id.gs1.org/01/${GRANTED_GTIN}/21/B1`, gtin: GRANTED_GTIN, lot: 'L2' },
+];
+const EPCS = [...PACKS.map((p) => p.epc), `https://id.gs1.org/01/${withCheckDigit('0099999900011')}/21/U1`];
+/** Readers' grants, by index in ORGS: the second reads GRANTED_GTIN whole, the fourth its lot L2. */
+const GRANTS: Visibility['granted'][] = [[], [{ gtin: GRANTED_GTIN, lot: null }], [], [{ gtin: GRANTED_GTIN, lot: 'L2' }], []];
+
+/** How a GLN is spelled: what glnLikePatterns matches, and near misses each pattern must not match. */
+const spellings = (gln: string) => [
+  `urn:epc:id:sgln:${gln.slice(0, 6)}.${gln.slice(6, 12)}.0`,
+  `urn:epc:id:sgln:${gln.slice(0, 9)}.${gln.slice(9, 12)}.`,
+  `urn:epc:id:sgln:${gln.slice(0, 12)}..DOCK.7`,
+  `urn:epc:id:pgln:${gln.slice(0, 7)}.${gln.slice(7, 12)}`,
+  `urn:epc:id:pgln:${gln.slice(0, 12)}.`,
+  `https://id.gs1.org/414/${gln}`,
+  `https://example.com/a/414/${gln}/254/WH-2`,
+  `https://id.gs1.org/417/${gln}?linkType=all`,
+  `https://id.gs1.org/414/x/414/${gln}/`,
+  `urn:epc:id:sgln:${gln.slice(0, 5)}.${gln.slice(5, 12)}.0`,
+  `urn:epc:id:sgln:${gln.slice(0, 7)}.${gln.slice(7, 12)}`,
+  `urn:epc:id:sgln:${gln.slice(0, 7)}.${gln.slice(7, 12)}0.0`,
+  `urn:epc:id:pgln:${gln.slice(0, 7)}.${gln.slice(7, 12)}.0`,
+  `URN:EPC:ID:SGLN:${gln.slice(0, 7)}.${gln.slice(7, 12)}.0`,
+  ` urn:epc:id:sgln:${gln.slice(0, 7)}.${gln.slice(7, 12)}.0`,
+  `https://id.gs1.org/414/${gln}0`,
+  `https://id.gs1.org/414/${gln.slice(0, 12)}`,
+  `https://id.gs1.org/4140/${gln}`,
+  `https://id.gs1.org/414/${gln}#x`,
+];
+const PLACES = [...ORGS.flatMap((o) => spellings(o.gln)), ...spellings(withCheckDigit('123456789012')), 'urn:example:somewhere'];
+
+interface NewEvent {
+  /** An index in ORGS, or ORGS.length: an organization no reader is. */
+  capturer: number;
+  readPoint: string | null;
+  bizLocation: string | null;
+  sources: readonly string[];
+  destinations: readonly string[];
+  epcs: readonly string[];
+}
+
+const place = fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 2, arbitrary: fc.constantFrom(...PLACES) });
+const places = fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.subarray(PLACES, { maxLength: 2 }) });
+const eventArb: fc.Arbitrary<NewEvent> = fc.record({
+  capturer: fc.oneof({ weight: 4, arbitrary: fc.constant(ORGS.length) }, { weight: 1, arbitrary: fc.nat(ORGS.length - 1) }),
+  readPoint: place,
+  bizLocation: place,
+  sources: places,
+  destinations: places,
+  epcs: fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.subarray(EPCS, { maxLength: 2 }) }),
+});
+
+/** SQL LIKE, as Postgres matches it (no escapes in glnLikePatterns' patterns). */
+const likeRegExp = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .split('%')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/_/g, '[\\s\\S]'))
+      .join('[\\s\\S]*')}$`,
+  );
+
+/** The events read rule for one event, as docs/read-policy.md states it: the model the SQL must agree with. */
+function mayRead(reader: number, ids: string[], e: NewEvent): boolean {
+  const patterns = glnLikePatterns(ORGS[reader].gln).map(likeRegExp);
+  const named = [e.readPoint, e.bizLocation, ...e.sources, ...e.destinations].filter((p): p is string => p !== null);
+  const gtinOf = (epc: string) => (epc.startsWith('https://id.gs1.org/01/') ? epc.slice(22, 36) : null);
+  return (
+    ids[e.capturer] === ids[reader] ||
+    named.some((p) => patterns.some((r) => r.test(p))) ||
+    (ORGS[reader].role === 'MANUFACTURER' && e.epcs.some((epc) => gtinOf(epc) === OWN_GTIN)) ||
+    GRANTS[reader].some((g) =>
+      e.epcs.some((epc) =>
+        g.lot === null ? gtinOf(epc) === g.gtin : PACKS.some((p) => p.epc === epc && p.gtin === g.gtin && p.lot === g.lot),
+      ),
+    )
+  );
+}
+
+/** Rows read from the months of `table` (its partitions), over every loop. */
+function monthRowsRead(plan: PlanNode, table: string): number {
+  const removed = (plan['Rows Removed by Filter'] ?? 0) + (plan['Rows Removed by Index Recheck'] ?? 0);
+  const own = plan['Relation Name']?.startsWith(`${table}_y`) ? (plan['Actual Rows'] + removed) * plan['Actual Loops'] : 0;
+  return own + (plan.Plans ?? []).reduce((sum, child) => sum + monthRowsRead(child, table), 0);
+}
+
+/**
+ * The events read rule's capturer and GLN branches decided from event_reader (migration 1767200000000) must answer
+ * what the rule says of each event: for every reader, every spelling of a GLN and near misses of each, through read
+ * points, locations, sources and destinations, beside the GTIN and lot branches; for events stored before the
+ * migration (its backfill) and after (its trigger). And a reader party to few events reads those, not the history.
+ */
+describe('the events a reader may read, filed by reader (real Postgres)', () => {
+  const name = `pharmatrace_readers_${randomBytes(5).toString('hex')}`;
+  const url = adminUrl(name);
+  let pg: Client;
+  let db: DataSource;
+  let events: EventQueryRepository;
+  /** ORGS' organizations, then the outsider's. */
+  const ids: string[] = [];
+  let readers: Visibility[] = [];
+  let day = 0;
+
+  beforeAll(async () => {
+    await withAdmin((c) => c.query(`CREATE DATABASE ${name}`));
+    const at = MIGRATIONS.findIndex((m) => m.name === 'EventReaders1767200000000');
+    const before = new DataSource({ ...dataSourceOptions(url, { poolSize: 1 }), migrations: MIGRATIONS.slice(0, at) });
+    await before.initialize();
+    await before.runMigrations({ transaction: 'all' });
+    await before.destroy();
+    pg = new Client({ connectionString: url });
+    await pg.connect();
+    for (const [i, o] of [...ORGS, { role: 'DISTRIBUTOR', gln: withCheckDigit('999999999999') }].entries()) {
+      const { rows } = await pg.query(`INSERT INTO organization (name, role, gln) VALUES ($1, $2, $3) RETURNING id`, [
+        `Org ${i}`,
+        o.role,
+        o.gln,
+      ]);
+      ids.push(rows[0].id);
+    }
+    await pg.query(`INSERT INTO product (gtin, manufacturer_id) VALUES ($1, $2)`, [OWN_GTIN, ids[0]]);
+    await pg.query(`SET session_replication_role = replica`);
+    for (const p of PACKS) {
+      await pg.query(
+        `INSERT INTO pack_state (epc, kind, gtin, serial, lot, expiry, status, last_event_id, last_event_time)
+         VALUES ($1, 'sgtin', $2, 'S', $3, '2030-01-31', 'ACTIVE', 1, now())`,
+        [p.epc, p.gtin, p.lot],
+      );
+    }
+    await pg.query(`RESET session_replication_role`);
+    readers = ORGS.map((o, i) => ({
+      organizationId: ids[i],
+      glnPatterns: glnLikePatterns(o.gln),
+      readerKeys: readerKeys(ids[i], o.gln),
+      ownGtins: o.role === 'MANUFACTURER',
+      granted: GRANTS[i],
+    }));
+  });
+
+  afterAll(async () => {
+    await pg?.end();
+    await db?.destroy();
+    await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  });
+
+  /** Each history on a day of its own, so a query by event time reads that history alone. */
+  async function insert(batches: NewEvent[][]): Promise<{ from: Date; to: Date; stored: { id: string; event: NewEvent }[] }> {
+    const from = new Date(Date.UTC(2026, 0, 1) + day++ * 86_400_000);
+    const stored: { id: string; event: NewEvent }[] = [];
+    for (const batch of batches.filter((b) => b.length)) {
+      const { rows } = await pg.query<{ id: string; record_time: string }>(
+        `INSERT INTO event (event_hash, event_type, event_time, read_point, biz_location, captured_by, body)
+         SELECT h, 'ObjectEvent', $6::timestamptz + o * interval '1 second', r, b, c, j
+         FROM unnest($1::bytea[], $2::text[], $3::text[], $4::uuid[], $5::jsonb[]) WITH ORDINALITY AS u(h, r, b, c, j, o)
+         RETURNING id, record_time::text`,
+        [
+          batch.map(() => randomBytes(32)),
+          batch.map((e) => e.readPoint),
+          batch.map((e) => e.bizLocation),
+          batch.map((e) => ids[e.capturer]),
+          batch.map((e) =>
+            JSON.stringify({
+              ...(e.sources.length ? { sourceList: e.sources.map((source) => ({ type: 'owning_party', source })) } : {}),
+              ...(e.destinations.length
+                ? { destinationList: e.destinations.map((destination) => ({ type: 'owning_party', destination })) }
+                : {}),
+            }),
+          ),
+          from.toISOString(),
+        ],
+      );
+      const epcRows = batch.flatMap((e, i) => e.epcs.map((epc) => ({ epc, id: rows[i].id, rt: rows[i].record_time })));
+      await pg.query(
+        `INSERT INTO event_epc (epc, event_time, event_id, role, record_time)
+         SELECT x, $4::timestamptz, i, 'epc', rt FROM unnest($1::text[], $2::bigint[], $3::timestamptz[]) AS u(x, i, rt)`,
+        [epcRows.map((r) => r.epc), epcRows.map((r) => r.id), epcRows.map((r) => r.rt), from.toISOString()],
+      );
+      stored.push(...batch.map((event, i) => ({ id: rows[i].id, event })));
+    }
+    return { from, to: new Date(from.getTime() + 86_400_000), stored };
+  }
+
+  let readable = 0;
+  let unreadable = 0;
+  /** For every reader, the history's events a page of the event query holds are those the model says it may read. */
+  async function agree({ from, to, stored }: Awaited<ReturnType<typeof insert>>) {
+    for (const [i, visibleTo] of readers.entries()) {
+      const { events: page } = await events.page(null, { eventTimeFrom: from, eventTimeBefore: to, visibleTo }, 1000);
+      const expected = stored.filter((s) => mayRead(i, ids, s.event)).map((s) => Number(s.id));
+      expect(page.map((e) => e.id).sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
+      readable += expected.length;
+      unreadable += stored.length - expected.length;
+    }
+  }
+
+  it('the migration files the events stored before it', async () => {
+    const histories = [];
+    for (const batch of fc.sample(fc.array(eventArb, { maxLength: 12 }), { numRuns: 10, seed: 1767 }))
+      histories.push(await insert([batch]));
+    expect((await runMigrations(url)).map((m) => m.replace(/\d+$/, ''))).toEqual(['EventReaders']);
+    db = new DataSource(dataSourceOptions(url, { poolSize: 2 }));
+    await db.initialize();
+    events = new EventQueryRepository(db);
+    for (const history of histories) await agree(history);
+  });
+
+  it('captures after it are filed by its trigger: the page is what the rule says (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(eventArb, { maxLength: 6 }), { minLength: 1, maxLength: 3 }), async (batches) =>
+        agree(await insert(batches)),
+      ),
+      { numRuns: 40 },
+    );
+    // Not vacuous: events were found readable and unreadable, by spellings the patterns match and near misses.
+    expect(readable).toBeGreaterThan(100);
+    expect(unreadable).toBeGreaterThan(100);
+  });
+
+  it("a pharmacy's page reads the pharmacy's events, not the history before them", async () => {
+    const pharmacy = 2;
+    const theirs = `urn:epc:id:sgln:${ORGS[pharmacy].gln.slice(0, 7)}.${ORGS[pharmacy].gln.slice(7, 12)}.0`;
+    // 20,000 events of others, then 3 naming the pharmacy, all on one later day.
+    const from = new Date(Date.UTC(2027, 0, 1));
+    await pg.query(
+      `INSERT INTO event (event_hash, event_type, event_time, read_point, captured_by, body)
+       SELECT sha256(g::text::bytea), 'ObjectEvent', $1::timestamptz + g * interval '1 ms',
+              CASE WHEN g > 20000 THEN $2 ELSE 'urn:epc:id:sgln:0614141.00001.0' END, $3::uuid, '{}'::jsonb
+       FROM generate_series(1, 20003) g`,
+      [from.toISOString(), theirs, ids[0]],
+    );
+    await pg.query(`ANALYZE`);
+    const { db: recording, statements } = await recordingDataSource(url);
+    try {
+      const { events: page } = await new EventQueryRepository(recording).page(
+        null,
+        { eventTimeFrom: from, visibleTo: readers[pharmacy] },
+        100,
+      );
+      expect(page).toHaveLength(3);
+      const plan = await analyzedPlan(pg, statements[0].sql, statements[0].params);
+      expect(monthRowsRead(plan, 'event')).toBeLessThan(100);
+    } finally {
+      await recording.destroy();
+    }
+  });
+});
