@@ -4,8 +4,7 @@ import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { MIGRATIONS } from '../../libs/persistence/src/migrations';
-import { adminUrl, withAdmin } from '../support/database';
+import { adminUrl, createDatabaseBefore, insertLotPacks, withAdmin } from '../support/database';
 import { withCheckDigit } from '../support/platform';
 
 type Visibility = NonNullable<EventCriteria['visibleTo']>;
@@ -82,12 +81,7 @@ describe('who may read whose master data, from the parties of the events (real P
   let readers: Visibility[] = [];
 
   beforeAll(async () => {
-    await withAdmin((c) => c.query(`CREATE DATABASE ${name}`));
-    const at = MIGRATIONS.findIndex((m) => m.name === 'EventParties1767100000000');
-    const before = new DataSource({ ...dataSourceOptions(url, { poolSize: 1 }), migrations: MIGRATIONS.slice(0, at) });
-    await before.initialize();
-    await before.runMigrations({ transaction: 'all' });
-    await before.destroy();
+    await createDatabaseBefore(name, 'EventParties1767100000000');
     pg = new Client({ connectionString: url });
     await pg.connect();
     for (const o of ORGS) {
@@ -100,15 +94,7 @@ describe('who may read whose master data, from the parties of the events (real P
       ids.push(rows[0].id);
     }
     await pg.query(`INSERT INTO product (gtin, manufacturer_id) VALUES ($1, $2), ($3, $4)`, [GTIN_A, ids[0], GTIN_B, ids[1]]);
-    await pg.query(`SET session_replication_role = replica`);
-    for (const p of PACKS) {
-      await pg.query(
-        `INSERT INTO pack_state (epc, kind, gtin, serial, lot, expiry, status, last_event_id, last_event_time)
-         VALUES ($1, 'sgtin', $2, 'S', $3, '2030-01-31', 'ACTIVE', 1, now())`,
-        [p.epc, p.gtin, p.lot],
-      );
-    }
-    await pg.query(`RESET session_replication_role`);
+    await insertLotPacks(pg, PACKS);
     readers = ORGS.map((o, i) => ({
       organizationId: ids[i],
       glnPatterns: glnLikePatterns(o.gln),

@@ -75,7 +75,7 @@ async function storeEvent(
   return id;
 }
 
-/** Issue 18: `event` and `event_epc` in monthly partitions by record time; spans, archive, grants, the migration. */
+/** Issue 18: `event`, `event_epc` and `event_reader` in monthly partitions by record time; spans, archive, grants, the migration. */
 describe('event record in monthly partitions (real Postgres)', () => {
   let app: INestApplication;
   let maker: { apiKey: string; id: string };
@@ -332,6 +332,9 @@ describe('event record in monthly partitions (real Postgres)', () => {
       expect((await asApp.query(`SELECT count(*)::int AS n FROM event WHERE record_time < '2025-02-01Z'`)).rows[0].n).toBe(0);
       expect((await asApp.query(`SELECT count(*)::int AS n FROM archive.event`)).rows[0].n).toBe(january.events);
       expect((await asApp.query(`SELECT count(*)::int AS n FROM archive.event_epc`)).rows[0].n).toBe(january.events + 1);
+      // Each of January's events filed under its capturer alone (no places), moved with its month.
+      expect((await owner.query(`SELECT count(*)::int AS n FROM archive.event_reader`)).rows[0].n).toBe(january.events);
+      expect((await owner.query(`SELECT count(*)::int AS n FROM event_reader WHERE record_time < '2025-02-01Z'`)).rows[0].n).toBe(0);
       expect(await refusal(asApp.query(`UPDATE archive.event SET body = '{}'`))).toMatchObject({ code: '42501' });
       expect(await refusal(owner.query(`DELETE FROM archive.event_y2025m01`))).toMatchObject({ code: '42501' });
 

@@ -4,8 +4,7 @@ import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { MIGRATIONS } from '../../libs/persistence/src/migrations';
-import { adminUrl, withAdmin } from '../support/database';
+import { adminUrl, createDatabaseBefore, insertLotPacks, withAdmin } from '../support/database';
 import { withCheckDigit } from '../support/platform';
 import { analyzedPlan, type PlanNode, recordingDataSource } from '../support/query-plan';
 
@@ -124,12 +123,7 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
   let day = 0;
 
   beforeAll(async () => {
-    await withAdmin((c) => c.query(`CREATE DATABASE ${name}`));
-    const at = MIGRATIONS.findIndex((m) => m.name === 'EventReaders1767200000000');
-    const before = new DataSource({ ...dataSourceOptions(url, { poolSize: 1 }), migrations: MIGRATIONS.slice(0, at) });
-    await before.initialize();
-    await before.runMigrations({ transaction: 'all' });
-    await before.destroy();
+    await createDatabaseBefore(name, 'EventReaders1767200000000');
     pg = new Client({ connectionString: url });
     await pg.connect();
     for (const [i, o] of [...ORGS, { role: 'DISTRIBUTOR', gln: withCheckDigit('999999999999') }].entries()) {
@@ -141,15 +135,7 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
       ids.push(rows[0].id);
     }
     await pg.query(`INSERT INTO product (gtin, manufacturer_id) VALUES ($1, $2)`, [OWN_GTIN, ids[0]]);
-    await pg.query(`SET session_replication_role = replica`);
-    for (const p of PACKS) {
-      await pg.query(
-        `INSERT INTO pack_state (epc, kind, gtin, serial, lot, expiry, status, last_event_id, last_event_time)
-         VALUES ($1, 'sgtin', $2, 'S', $3, '2030-01-31', 'ACTIVE', 1, now())`,
-        [p.epc, p.gtin, p.lot],
-      );
-    }
-    await pg.query(`RESET session_replication_role`);
+    await insertLotPacks(pg, PACKS);
     readers = ORGS.map((o, i) => ({
       organizationId: ids[i],
       glnPatterns: glnLikePatterns(o.gln),
@@ -204,12 +190,40 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
 
   let readable = 0;
   let unreadable = 0;
-  /** For every reader, the history's events a page of the event query holds are those the model says it may read. */
+  /**
+   * For every reader, the history's events the event query answers are those the model says it may read, in (event
+   * time, id) order: in one page, and walked by pages of two from each page's last event, forward and backward and in
+   * record-time order; and counted, whole and up to a bound.
+   */
   async function agree({ from, to, stored }: Awaited<ReturnType<typeof insert>>) {
     for (const [i, visibleTo] of readers.entries()) {
-      const { events: page } = await events.page(null, { eventTimeFrom: from, eventTimeBefore: to, visibleTo }, 1000);
-      const expected = stored.filter((s) => mayRead(i, ids, s.event)).map((s) => Number(s.id));
-      expect(page.map((e) => e.id).sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
+      const criteria = { eventTimeFrom: from, eventTimeBefore: to, visibleTo };
+      const allowed = stored.filter((s) => mayRead(i, ids, s.event)).map((s) => s.id);
+      const { rows } = await pg.query<{ id: string }>(`SELECT id FROM event WHERE id = ANY($1::bigint[]) ORDER BY event_time, id`, [
+        allowed,
+      ]);
+      const expected = rows.map((r) => Number(r.id));
+      expect((await events.page(null, criteria, 1000)).events.map((e) => e.id)).toEqual(expected);
+      expect(await events.countUpTo(null, criteria, 1000)).toBe(expected.length);
+      expect(await events.countUpTo(null, criteria, 2)).toBe(Math.min(expected.length, 2));
+      const byRecordTime = await pg.query<{ id: string }>(`SELECT id FROM event WHERE id = ANY($1::bigint[]) ORDER BY record_time, id`, [
+        allowed,
+      ]);
+      const orders = [
+        { order: { key: 'eventTime', direction: 'ASC' }, expected },
+        { order: { key: 'eventTime', direction: 'DESC' }, expected: [...expected].reverse() },
+        { order: { key: 'recordTime', direction: 'ASC' }, expected: byRecordTime.rows.map((r) => Number(r.id)) },
+      ] as const;
+      for (const { order, expected: inOrder } of orders) {
+        const walked: number[] = [];
+        for (let afterId: number | undefined, more = true; more;) {
+          const page = await events.page(null, criteria, 2, afterId, order);
+          walked.push(...page.events.map((e) => e.id));
+          afterId = page.events.at(-1)?.id;
+          more = page.hasMore;
+        }
+        expect(walked).toEqual(inOrder);
+      }
       readable += expected.length;
       unreadable += stored.length - expected.length;
     }
@@ -241,26 +255,31 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
   it("a pharmacy's page reads the pharmacy's events, not the history before them", async () => {
     const pharmacy = 2;
     const theirs = `urn:epc:id:sgln:${ORGS[pharmacy].gln.slice(0, 7)}.${ORGS[pharmacy].gln.slice(7, 12)}.0`;
-    // 20,000 events of others, then 3 naming the pharmacy, all on one later day.
+    // 20,000 receiving events of others, then 3 naming the pharmacy (none receiving), all on one later day.
     const from = new Date(Date.UTC(2027, 0, 1));
     await pg.query(
-      `INSERT INTO event (event_hash, event_type, event_time, read_point, captured_by, body)
+      `INSERT INTO event (event_hash, event_type, event_time, read_point, biz_step, captured_by, body)
        SELECT sha256(g::text::bytea), 'ObjectEvent', $1::timestamptz + g * interval '1 ms',
-              CASE WHEN g > 20000 THEN $2 ELSE 'urn:epc:id:sgln:0614141.00001.0' END, $3::uuid, '{}'::jsonb
+              CASE WHEN g > 20000 THEN $2 ELSE 'urn:epc:id:sgln:0614141.00001.0' END,
+              CASE WHEN g > 20000 THEN NULL ELSE 'receiving' END, $3::uuid, '{}'::jsonb
        FROM generate_series(1, 20003) g`,
       [from.toISOString(), theirs, ids[0]],
     );
     await pg.query(`ANALYZE`);
     const { db: recording, statements } = await recordingDataSource(url);
     try {
-      const { events: page } = await new EventQueryRepository(recording).page(
+      const repository = new EventQueryRepository(recording);
+      const { events: page } = await repository.page(null, { eventTimeFrom: from, visibleTo: readers[pharmacy] }, 100);
+      expect(page).toHaveLength(3);
+      // A condition none of the pharmacy's events meet and every other event does: still its own events only.
+      const { events: none } = await repository.page(
         null,
-        { eventTimeFrom: from, visibleTo: readers[pharmacy] },
+        { eventTimeFrom: from, bizSteps: ['receiving'], visibleTo: readers[pharmacy] },
         100,
       );
-      expect(page).toHaveLength(3);
-      const plan = await analyzedPlan(pg, statements[0].sql, statements[0].params);
-      expect(monthRowsRead(plan, 'event')).toBeLessThan(100);
+      expect(none).toHaveLength(0);
+      expect(statements).toHaveLength(2);
+      for (const { sql, params } of statements) expect(monthRowsRead(await analyzedPlan(pg, sql, params), 'event')).toBeLessThan(100);
     } finally {
       await recording.destroy();
     }

@@ -1,5 +1,8 @@
+import { dataSourceOptions } from '@pharmatrace/persistence';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../libs/persistence/src/migrations';
 
 /** Named per run (inherited by the jest workers) so concurrent runs on one server never collide. */
 export function templateDb(): string {
@@ -32,4 +35,34 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
     url: adminUrl(name),
     drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
+}
+
+/** A new database migrated up to, not including, the migration `name`: for a spec of that migration's backfill. */
+export async function createDatabaseBefore(database: string, name: string): Promise<string> {
+  await withAdmin((c) => c.query(`CREATE DATABASE ${database}`));
+  const url = adminUrl(database);
+  const before = new DataSource({
+    ...dataSourceOptions(url, { poolSize: 1 }),
+    migrations: MIGRATIONS.slice(
+      0,
+      MIGRATIONS.findIndex((m) => m.name === name),
+    ),
+  });
+  await before.initialize();
+  await before.runMigrations({ transaction: 'all' });
+  await before.destroy();
+  return url;
+}
+
+/** Packs of a lot, written as bare states (triggers off): what the read rules' lot branches look up. */
+export async function insertLotPacks(pg: Client, packs: readonly { epc: string; gtin: string; lot: string }[]): Promise<void> {
+  await pg.query(`SET session_replication_role = replica`);
+  for (const p of packs) {
+    await pg.query(
+      `INSERT INTO pack_state (epc, kind, gtin, serial, lot, expiry, status, last_event_id, last_event_time)
+       VALUES ($1, 'sgtin', $2, 'S', $3, '2030-01-31', 'ACTIVE', 1, now())`,
+      [p.epc, p.gtin, p.lot],
+    );
+  }
+  await pg.query(`RESET session_replication_role`);
 }

@@ -3,6 +3,7 @@ import { epcToDigitalLink, epcToUrn, gs1CheckDigit } from '@pharmatrace/gs1';
 import {
   decideRead,
   glnLikePatterns,
+  readerKeys,
   glnOf,
   HistoryVisibility,
   isPartyTo,
@@ -239,5 +240,12 @@ describe('read policy', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('files a reader under its capturer id and its GLN as URNs (no check digit) and Digital Links spell it', () => {
+    expect(readerKeys('org-1', '0614141000005')).toEqual(['c:org-1', 'u:061414100000', 'n:0614141000005']);
+    // No GLN, no GLN branch: as glnLikePatterns gives no pattern.
+    expect(readerKeys('org-1', '')).toEqual(['c:org-1']);
+    expect(glnLikePatterns('')).toEqual([]);
   });
 });

@@ -20,6 +20,21 @@ export const classesOf = (epcs: string, events: string) => `
   FROM ${epcs} n JOIN ${events} e ON e.id = n.event_id AND e.record_time = n.record_time
   WHERE n.epc LIKE 'https://id.gs1.org/01/%'`;
 
+/** The trigger function keeping event_class, as this migration wrote it (migration 1767150000000 replaced it). */
+export const EVENT_CLASSES_RECORD = `
+      CREATE OR REPLACE FUNCTION event_classes_record() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        -- The statement's events in one range read of the primary key (a capture's chunk shares one record time and
+        -- draws its ids together), joined by hash: a lookup per EPC row through every month cost capture 12 ms of
+        -- Postgres time per 1,000 events.
+        WITH span AS (SELECT min(event_id) AS lo, max(event_id) AS hi, array_agg(DISTINCT record_time) AS times FROM new_epcs),
+             events AS MATERIALIZED (
+               SELECT e.id, e.record_time, e.captured_by FROM event e, span
+               WHERE e.id BETWEEN span.lo AND span.hi AND e.record_time = ANY(span.times))
+        INSERT INTO event_class (captured_by, gtin) ${classesOf('new_epcs', 'events')} ORDER BY 1, 2 ON CONFLICT DO NOTHING;
+        RETURN NULL;
+      END $$`;
+
 /**
  * Who is party to each organization's events, kept as the events are written (issue 18). Master data's read rule asks
  * whether a reader may read at least one of a capturer's events; asked of the events, a capturer the reader never
@@ -45,19 +60,7 @@ export class EventParties1767100000000 implements MigrationInterface {
         INSERT INTO event_party (captured_by, party) ${partiesOf('new_events')} ORDER BY 1, 2 ON CONFLICT DO NOTHING;
         RETURN NULL;
       END $$`);
-    await q.query(`
-      CREATE FUNCTION event_classes_record() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        -- The statement's events in one range read of the primary key (a capture's chunk shares one record time and
-        -- draws its ids together), joined by hash: a lookup per EPC row through every month cost capture 12 ms of
-        -- Postgres time per 1,000 events.
-        WITH span AS (SELECT min(event_id) AS lo, max(event_id) AS hi, array_agg(DISTINCT record_time) AS times FROM new_epcs),
-             events AS MATERIALIZED (
-               SELECT e.id, e.record_time, e.captured_by FROM event e, span
-               WHERE e.id BETWEEN span.lo AND span.hi AND e.record_time = ANY(span.times))
-        INSERT INTO event_class (captured_by, gtin) ${classesOf('new_epcs', 'events')} ORDER BY 1, 2 ON CONFLICT DO NOTHING;
-        RETURN NULL;
-      END $$`);
+    await q.query(EVENT_CLASSES_RECORD);
     await q.query(
       `CREATE TRIGGER event_parties AFTER INSERT ON event REFERENCING NEW TABLE AS new_events
        FOR EACH STATEMENT EXECUTE FUNCTION event_parties_record()`,

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { classesOf } from './1767100000000-event-parties';
+import { classesOf, EVENT_CLASSES_RECORD } from './1767100000000-event-parties';
 
 /**
  * event_classes_record (migration 1767100000000) had two ways to go quadratic. It found a statement's events by
@@ -31,15 +31,6 @@ export class EventClassesBySet1767150000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`
-      CREATE OR REPLACE FUNCTION event_classes_record() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        WITH span AS (SELECT min(event_id) AS lo, max(event_id) AS hi, array_agg(DISTINCT record_time) AS times FROM new_epcs),
-             events AS MATERIALIZED (
-               SELECT e.id, e.record_time, e.captured_by FROM event e, span
-               WHERE e.id BETWEEN span.lo AND span.hi AND e.record_time = ANY(span.times))
-        INSERT INTO event_class (captured_by, gtin) ${classesOf('new_epcs', 'events')} ORDER BY 1, 2 ON CONFLICT DO NOTHING;
-        RETURN NULL;
-      END $$`);
+    await q.query(EVENT_CLASSES_RECORD);
   }
 }

@@ -186,6 +186,18 @@ const LOT_GRANT_CAPTURERS = `UNION
     JOIN event e ON e.id = ee.event_id AND e.record_time = ee.record_time
   WHERE e.captured_by = ANY($1::uuid[])`;
 
+/**
+ * The reader's keys when a page is best read from the reader's own events (event_reader) rather than from the history
+ * filtered by the rule: a reader whose events are all filed there (no GTIN branches: neither a
+ * manufacturer's own GTINs nor grants) and a query no index of its own narrows (an EPC or an event ID does, and is read
+ * that way). Otherwise null: the rule is a condition on each event read.
+ */
+function byReaderKeys(criteria: EventCriteria): string[] | null {
+  const v = criteria.visibleTo;
+  if (!v || v.ownGtins || v.granted.length) return null;
+  return criteria.epcs?.length || criteria.eventIds ? null : v.readerKeys;
+}
+
 @Injectable()
 export class EventQueryRepository {
   constructor(
@@ -205,21 +217,53 @@ export class EventQueryRepository {
     afterId?: number,
     order: EventOrdering = { key: 'eventTime', direction: 'ASC' },
   ): Promise<{ events: QueriedEvent[]; hasMore: boolean }> {
-    const sql = new Sql();
-    this.filter(sql, criteria);
     const column = ORDER_COLUMN[order.key];
     const [direction, after] = order.direction === 'ASC' ? ['ASC', '>'] : ['DESC', '<'];
+    const keys = byReaderKeys(criteria);
+    const sql = new Sql();
+    this.filter(sql, keys ? { ...criteria, visibleTo: undefined } : criteria);
     // The position is read back from the row itself: a timestamptz keeps microseconds a JavaScript Date would lose.
-    if (afterId !== undefined)
-      sql.where.push(`(e.${column}, e.id) ${after} (SELECT p.${column}, p.id FROM event p WHERE p.id = ${sql.param(afterId)}::bigint)`);
-    const rows = await queryRows<QueriedEventRow>(
-      await readerOf(this.db, this.reads, reading),
-      `SELECT e.id, e.event_hash, e.event_time, e.record_time, e.body, e.ignore_fields, ${CORRECTIONS_COLUMN} FROM event e
-       ${sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : ''}
+    const position = (alias: string, id: string) =>
+      afterId === undefined
+        ? []
+        : [
+            `(${alias}.${column}, ${alias}.${id}) ${after} (SELECT p.${column}, p.id FROM event p WHERE p.id = ${sql.param(afterId)}::bigint)`,
+          ];
+    const columns = `e.id, e.event_hash, e.event_time, e.record_time, e.body, e.ignore_fields, ${CORRECTIONS_COLUMN}`;
+    let statement: string;
+    if (keys) {
+      // Each of the reader's keys read in page order, its events checked against the query as they come, until a page
+      // is found: the work is bounded by the reader's own events (and by the page where they match densely), never by
+      // the history.
+      const matches = sql.where.length ? sql.where.join(' AND ') : 'true';
+      // The record-time bounds on the reader's rows too, so that only the months they name are read.
+      const bounds = [
+        ...position('r', 'event_id'),
+        ...(criteria.recordTimeFrom ? [`r.record_time >= ${sql.param(criteria.recordTimeFrom.toISOString())}::timestamptz`] : []),
+        ...(criteria.recordTimeBefore ? [`r.record_time < ${sql.param(criteria.recordTimeBefore.toISOString())}::timestamptz`] : []),
+      ];
+      const size = sql.param(limit + 1);
+      // In event-time order the reader's index gives each key's rows in page order; in record-time order they are
+      // sorted, so the work is the reader's events in the months asked.
+      statement = `SELECT ${columns} FROM (
+         SELECT DISTINCT m.event_time, m.record_time, m.event_id FROM unnest(${sql.param(keys)}::text[]) k(reader)
+         CROSS JOIN LATERAL (
+           SELECT r.event_time, r.record_time, r.event_id
+           FROM (SELECT r.event_time, r.record_time, r.event_id FROM event_reader r
+                 WHERE r.reader = k.reader ${bounds.map((c) => `AND ${c}`).join(' ')}
+                 ORDER BY r.${column} ${direction}, r.event_id ${direction} OFFSET 0) r
+           WHERE EXISTS (SELECT 1 FROM event e WHERE e.id = r.event_id AND e.record_time = r.record_time AND ${matches})
+           ORDER BY r.${column} ${direction}, r.event_id ${direction} LIMIT ${size}) m
+         ORDER BY m.${column} ${direction}, m.event_id ${direction} LIMIT ${size}) m
+       JOIN event e ON e.id = m.event_id AND e.record_time = m.record_time
+       ORDER BY e.${column} ${direction}, e.id ${direction}`;
+    } else {
+      sql.where.push(...position('e', 'id'));
+      statement = `SELECT ${columns} FROM event e ${sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : ''}
        ORDER BY e.${column} ${direction}, e.id ${direction}
-       LIMIT ${sql.param(limit + 1)}`,
-      sql.params,
-    );
+       LIMIT ${sql.param(limit + 1)}`;
+    }
+    const rows = await queryRows<QueriedEventRow>(await readerOf(this.db, this.reads, reading), statement, sql.params);
     const events = rows.slice(0, limit).map((r) => ({
       id: Number(r.id),
       hash: r.event_hash,
@@ -289,12 +333,18 @@ export class EventQueryRepository {
 
   /** How many events match, counting no further than `max` (a query's maxEventCount needs no more). */
   async countUpTo(reading: string | null, criteria: EventCriteria, max: number): Promise<number> {
+    const keys = byReaderKeys(criteria);
     const sql = new Sql();
-    this.filter(sql, criteria);
+    this.filter(sql, keys ? { ...criteria, visibleTo: undefined } : criteria);
+    const matches = sql.where.length ? sql.where.join(' AND ') : 'true';
+    // As `page`: from the reader's own events when that bounds the work, else the rule on each event.
+    const matching = keys
+      ? `SELECT DISTINCT r.event_id FROM event_reader r WHERE r.reader = ANY(${sql.param(keys)}::text[])
+           AND EXISTS (SELECT 1 FROM event e WHERE e.id = r.event_id AND e.record_time = r.record_time AND ${matches})`
+      : `SELECT 1 FROM event e WHERE ${matches}`;
     const [row] = await queryRows<{ n: number }>(
       await readerOf(this.db, this.reads, reading),
-      `SELECT count(*)::int AS n FROM (SELECT 1 FROM event e ${sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : ''}
-       LIMIT ${sql.param(max)}) matching`,
+      `SELECT count(*)::int AS n FROM (${matching} LIMIT ${sql.param(max)}) matching`,
       sql.params,
     );
     return row.n;
