@@ -74,6 +74,8 @@ const distributors = Array.from({ length: DISTRIBUTORS }, (_, d) =>
 );
 const pharmacies = Array.from({ length: PHARMACIES }, (_, p) => organization(1000 + p, 'DISPENSER', `09${String(p).padStart(5, '0')}`));
 export const HISTORY_REGULATOR = organization(9999, 'REGULATOR', '0600000');
+/** A pharmacy of the history: party to a few hundred of its events, whatever the history's size. */
+export const HISTORY_PHARMACY = pharmacies[0];
 const ORGANIZATIONS = [...manufacturers, ...distributors, ...pharmacies, HISTORY_REGULATOR];
 /** The organizations as the authority matrix sees them, for the reducer. */
 const ACTORS = new Map(ORGANIZATIONS.map((o) => [o.id, { id: o.id, role: o.role, gln: o.gln, companyPrefixes: [o.prefix] }]));

@@ -4,12 +4,13 @@ import { Client } from 'pg';
 import { createBenchDatabase } from './bench-db';
 import { startApiProcess } from './api-process';
 import type { BenchRow } from './bench.types';
-import { BIG_LOT, bigLotPacks, HISTORY_REGULATOR, historyPack, loadHistory, PACKS_PER_UNIT } from './load-history';
+import { BIG_LOT, bigLotPacks, HISTORY_PHARMACY, HISTORY_REGULATOR, historyPack, loadHistory, PACKS_PER_UNIT } from './load-history';
 import { benchSizes } from './sizes';
 
 const { events: EVENTS, provenanceSeconds: PROVENANCE_SECONDS } = benchSizes();
 const PROVENANCE_MAX_REQUESTS = 2000;
 const LOT_REQUESTS = 20;
+const PHARMACY_EVENTS_REQUESTS = 20;
 const PROVENANCE_P99_TARGET_MS = 20;
 const LOT_TARGET_MS = 1000;
 
@@ -41,10 +42,13 @@ async function startApi(databaseUrl: string): Promise<{ url: string; stop(): Pro
   return { url: `${api.base}/graphql`, stop: () => api.stop() };
 }
 
-async function gql(url: string, query: string, variables: Record<string, unknown>): Promise<any> {
+/** A pharmacy's first page of events, every kind or one business step: what its own stock screen asks. */
+const PHARMACY_EVENTS_QUERY = `query($filter: EventFilter) { events(filter: $filter, first: 100) { edges { node { eventHash eventType } } } }`;
+
+async function gql(url: string, query: string, variables: Record<string, unknown>, apiKey = HISTORY_REGULATOR.apiKey): Promise<any> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${HISTORY_REGULATOR.apiKey}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as { data?: any; errors?: unknown[] };
@@ -240,6 +244,31 @@ export async function benchProvenance(): Promise<BenchRow[]> {
         note: `target ≤ ${LOT_TARGET_MS} ms: ${lotMax <= LOT_TARGET_MS ? 'PASS' : 'FAIL'}`,
       },
     );
+    // A non-regulator's events: read from the pharmacy's own events (event_reader), not by walking the history.
+    for (const [label, filter] of [
+      ['every kind', {}],
+      ['EQ_bizStep receiving', { EQ_bizStep: ['receiving'] }],
+    ] as const) {
+      const latencies: number[] = [];
+      let served = 0;
+      for (let i = 0; i < PHARMACY_EVENTS_REQUESTS + 2; i++) {
+        const t = performance.now();
+        const { events } = await gql(api.url, PHARMACY_EVENTS_QUERY, { filter }, HISTORY_PHARMACY.apiKey);
+        if (i >= 2) latencies.push(performance.now() - t);
+        served = events.edges.length;
+      }
+      if (!served) throw new Error(`events (${label}) answered the pharmacy no event`);
+      latencies.sort((a, b) => a - b);
+      rows.push(
+        {
+          name: `events(first: 100) as a pharmacy, ${label}, p50`,
+          value: round1(percentile(latencies, 0.5)),
+          unit: 'ms',
+          note: `${served} events on its first page; ${PHARMACY_EVENTS_REQUESTS} requests after 2 warm-up`,
+        },
+        { name: '  max', value: round1(latencies.at(-1)!), unit: 'ms' },
+      );
+    }
     await explain(db.url, randomEpc());
     complete = true;
     return rows;
