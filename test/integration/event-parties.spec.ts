@@ -179,7 +179,12 @@ describe('who may read whose master data, from the parties of the events (real P
       await insert(capturers, batch);
       histories.push(capturers);
     }
-    expect((await runMigrations(url)).map((m) => m.replace(/\d+$/, ''))).toEqual(['EventParties', 'EventClassesBySet', 'EventReaders']);
+    expect((await runMigrations(url)).map((m) => m.replace(/\d+$/, ''))).toEqual([
+      'EventParties',
+      'EventClassesBySet',
+      'EventReaders',
+      'NoJit',
+    ]);
     db = new DataSource(dataSourceOptions(url, { poolSize: 2 }));
     await db.initialize();
     events = new EventQueryRepository(db);

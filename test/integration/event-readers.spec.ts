@@ -1,5 +1,11 @@
 import { glnLikePatterns, readerKeys } from '@pharmatrace/domain';
-import { dataSourceOptions, type EventCriteria, EventQueryRepository, runMigrations } from '@pharmatrace/persistence';
+import {
+  dataSourceOptions,
+  type EventCriteria,
+  EventQueryRepository,
+  EventVocabularyRepository,
+  runMigrations,
+} from '@pharmatrace/persistence';
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
@@ -233,7 +239,12 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
     const histories = [];
     for (const batch of fc.sample(fc.array(eventArb, { maxLength: 12 }), { numRuns: 10, seed: 1767 }))
       histories.push(await insert([batch]));
-    expect((await runMigrations(url)).map((m) => m.replace(/\d+$/, ''))).toEqual(['EventReaders']);
+    expect((await runMigrations(url)).map((m) => m.replace(/\d+$/, ''))).toEqual(['EventReaders', 'NoJit']);
+    // Sessions opened after the migration plan without JIT compilation (migration NoJit1767300000000).
+    const after = new Client({ connectionString: url });
+    await after.connect();
+    expect((await after.query(`SHOW jit`)).rows).toEqual([{ jit: 'off' }]);
+    await after.end();
     db = new DataSource(dataSourceOptions(url, { poolSize: 2 }));
     await db.initialize();
     events = new EventQueryRepository(db);
@@ -245,7 +256,29 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
       fc.asyncProperty(fc.array(fc.array(eventArb, { maxLength: 6 }), { minLength: 1, maxLength: 3 }), async (batches) =>
         agree(await insert(batches)),
       ),
-      { numRuns: 40 },
+      {
+        numRuns: 40,
+        // Found by the property: an event filed twice under one key (two spellings of the pharmacy's GLN) pushed
+        // another out of the key's page when walked by record time.
+        examples: [
+          [
+            [
+              [
+                { capturer: 5, readPoint: 'urn:epc:id:pgln:080000000003.', bizLocation: null, sources: [], destinations: [], epcs: [] },
+                {
+                  capturer: 0,
+                  readPoint: 'urn:epc:id:sgln:061414.100001.0',
+                  bizLocation: 'urn:epc:id:pgln:080000000003.',
+                  sources: [],
+                  destinations: ['urn:epc:id:sgln:080000000.003.'],
+                  epcs: [],
+                },
+              ],
+              [{ capturer: 5, readPoint: 'urn:epc:id:pgln:0800000.00003', bizLocation: null, sources: [], destinations: [], epcs: [] }],
+            ],
+          ],
+        ],
+      },
     );
     // Not vacuous: events were found readable and unreadable, by spellings the patterns match and near misses.
     expect(readable).toBeGreaterThan(100);
@@ -278,8 +311,28 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
         100,
       );
       expect(none).toHaveLength(0);
-      expect(statements).toHaveLength(2);
-      for (const { sql, params } of statements) expect(monthRowsRead(await analyzedPlan(pg, sql, params), 'event')).toBeLessThan(100);
+      // The REST binding's lists of values, from the pharmacy's own events too.
+      const vocabulary = new EventVocabularyRepository(recording, repository);
+      expect((await vocabulary.page('bizSteps', readers[pharmacy], 30)).values).toEqual([]);
+      const mine = (await events.page(null, { visibleTo: readers[pharmacy] }, 100_000)).events.map((e) => e.id);
+      const { rows: readPoints } = await pg.query<{ v: string }>(
+        `SELECT DISTINCT read_point AS v FROM event WHERE id = ANY($1::bigint[]) AND read_point IS NOT NULL ORDER BY 1 LIMIT 30`,
+        [mine],
+      );
+      expect(readPoints.length).toBeGreaterThan(0);
+      expect((await vocabulary.page('readPoints', readers[pharmacy], 30)).values).toEqual(readPoints.map((r) => r.v));
+      expect(await vocabulary.exists('bizSteps', ['receiving'], readers[pharmacy])).toBe(false);
+      expect(statements).toHaveLength(5);
+      // Never the 20,000 events of others: each row filed under the pharmacy looked up at most once (earlier tests filed
+      // some too), and a page's events read again to be answered.
+      const {
+        rows: [{ filed }],
+      } = await pg.query<{ filed: number }>(`SELECT count(*)::int AS filed FROM event_reader WHERE reader = ANY($1::text[])`, [
+        readers[pharmacy].readerKeys,
+      ]);
+      expect(filed).toBeLessThan(1000);
+      for (const { sql, params } of statements)
+        expect(monthRowsRead(await analyzedPlan(pg, sql, params), 'event')).toBeLessThanOrEqual(filed + 101);
     } finally {
       await recording.destroy();
     }

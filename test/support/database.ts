@@ -30,7 +30,11 @@ export async function withAdmin<T>(fn: (client: Client) => Promise<T>): Promise<
 /** A fresh database cloned from the migrated template: fast, and isolated per test file. */
 export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `pharmatrace_test_${randomBytes(6).toString('hex')}`;
-  await withAdmin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${templateDb()}`));
+  await withAdmin(async (c) => {
+    await c.query(`CREATE DATABASE ${name} TEMPLATE ${templateDb()}`);
+    // What migration NoJit1767300000000 sets on the database it migrates: a clone copies no database setting.
+    await c.query(`ALTER DATABASE ${name} SET jit = off`);
+  });
   return {
     url: adminUrl(name),
     drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),

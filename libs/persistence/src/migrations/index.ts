@@ -36,6 +36,7 @@ import { DirectoryIndexes1767000000000 } from './1767000000000-directory-indexes
 import { EventParties1767100000000 } from './1767100000000-event-parties';
 import { EventClassesBySet1767150000000 } from './1767150000000-event-classes-by-set';
 import { EventReaders1767200000000 } from './1767200000000-event-readers';
+import { NoJit1767300000000 } from './1767300000000-no-jit';
 
 export const MIGRATIONS = [
   InitialSchema1764064800000,
@@ -76,4 +77,5 @@ export const MIGRATIONS = [
   EventParties1767100000000,
   EventClassesBySet1767150000000,
   EventReaders1767200000000,
+  NoJit1767300000000,
 ];

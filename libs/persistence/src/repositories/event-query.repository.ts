@@ -187,15 +187,20 @@ const LOT_GRANT_CAPTURERS = `UNION
   WHERE e.captured_by = ANY($1::uuid[])`;
 
 /**
+ * The reader's keys in event_reader when every event it may read is filed there: a reader without GTIN branches
+ * (neither a manufacturer's own GTINs nor grants). Otherwise null: the rule is a condition on each event read.
+ */
+export function filedReaderKeys(v: EventCriteria['visibleTo']): string[] | null {
+  return v && !v.ownGtins && !v.granted.length ? v.readerKeys : null;
+}
+
+/**
  * The reader's keys when a page is best read from the reader's own events (event_reader) rather than from the history
- * filtered by the rule: a reader whose events are all filed there (no GTIN branches: neither a
- * manufacturer's own GTINs nor grants) and a query no index of its own narrows (an EPC or an event ID does, and is read
- * that way). Otherwise null: the rule is a condition on each event read.
+ * filtered by the rule: a reader whose events are all filed (filedReaderKeys) and a query no index of its own narrows
+ * (an EPC or an event ID does, and is read that way).
  */
 function byReaderKeys(criteria: EventCriteria): string[] | null {
-  const v = criteria.visibleTo;
-  if (!v || v.ownGtins || v.granted.length) return null;
-  return criteria.epcs?.length || criteria.eventIds ? null : v.readerKeys;
+  return criteria.epcs?.length || criteria.eventIds ? null : filedReaderKeys(criteria.visibleTo);
 }
 
 @Injectable()
@@ -234,7 +239,8 @@ export class EventQueryRepository {
     if (keys) {
       // Each of the reader's keys read in page order, its events checked against the query as they come, until a page
       // is found: the work is bounded by the reader's own events (and by the page where they match densely), never by
-      // the history.
+      // the history. Each step is a lookup by key (LATERAL, OFFSET 0): as a join, Postgres may hash the reader's rows
+      // against every event.
       const matches = sql.where.length ? sql.where.join(' AND ') : 'true';
       // The record-time bounds on the reader's rows too, so that only the months they name are read.
       const bounds = [
@@ -244,15 +250,16 @@ export class EventQueryRepository {
       ];
       const size = sql.param(limit + 1);
       // In event-time order the reader's index gives each key's rows in page order; in record-time order they are
-      // sorted, so the work is the reader's events in the months asked.
+      // sorted, so the work is the reader's events in the months asked. An event filed twice under one key (two
+      // spellings of the reader's GLN) is taken once before the key's page is cut, or it would push another out.
       statement = `SELECT ${columns} FROM (
          SELECT DISTINCT m.event_time, m.record_time, m.event_id FROM unnest(${sql.param(keys)}::text[]) k(reader)
          CROSS JOIN LATERAL (
            SELECT r.event_time, r.record_time, r.event_id
-           FROM (SELECT r.event_time, r.record_time, r.event_id FROM event_reader r
+           FROM (SELECT DISTINCT ON (r.${column}, r.event_id) r.event_time, r.record_time, r.event_id FROM event_reader r
                  WHERE r.reader = k.reader ${bounds.map((c) => `AND ${c}`).join(' ')}
                  ORDER BY r.${column} ${direction}, r.event_id ${direction} OFFSET 0) r
-           WHERE EXISTS (SELECT 1 FROM event e WHERE e.id = r.event_id AND e.record_time = r.record_time AND ${matches})
+           CROSS JOIN LATERAL (SELECT 1 FROM event e WHERE e.id = r.event_id AND e.record_time = r.record_time AND ${matches} OFFSET 0) x
            ORDER BY r.${column} ${direction}, r.event_id ${direction} LIMIT ${size}) m
          ORDER BY m.${column} ${direction}, m.event_id ${direction} LIMIT ${size}) m
        JOIN event e ON e.id = m.event_id AND e.record_time = m.record_time
@@ -339,8 +346,8 @@ export class EventQueryRepository {
     const matches = sql.where.length ? sql.where.join(' AND ') : 'true';
     // As `page`: from the reader's own events when that bounds the work, else the rule on each event.
     const matching = keys
-      ? `SELECT DISTINCT r.event_id FROM event_reader r WHERE r.reader = ANY(${sql.param(keys)}::text[])
-           AND EXISTS (SELECT 1 FROM event e WHERE e.id = r.event_id AND e.record_time = r.record_time AND ${matches})`
+      ? `SELECT DISTINCT r.event_id FROM (SELECT r.event_id, r.record_time FROM event_reader r WHERE r.reader = ANY(${sql.param(keys)}::text[]) OFFSET 0) r
+           CROSS JOIN LATERAL (SELECT 1 FROM event e WHERE e.id = r.event_id AND e.record_time = r.record_time AND ${matches} OFFSET 0) x`
       : `SELECT 1 FROM event e WHERE ${matches}`;
     const [row] = await queryRows<{ n: number }>(
       await readerOf(this.db, this.reads, reading),

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { EventCriteria, EventQueryRepository, Sql } from './event-query.repository';
+import { EventCriteria, EventQueryRepository, filedReaderKeys, Sql } from './event-query.repository';
 import { queryRows } from './sql-query';
 
 /** The values the REST binding's browsing resources list, each read from an indexed column or event_epc. */
@@ -17,12 +17,16 @@ const COLUMN: Record<Exclude<VocabularyList, 'epcs'>, string> = {
   bizLocations: 'biz_location',
 };
 
+/** The events filed under the keys $1 (event_reader), read by key first (OFFSET 0: the planner may not start elsewhere). */
+const READER_EVENTS = `(SELECT r.event_id, r.record_time FROM event_reader r WHERE r.reader = ANY($1::text[]) OFFSET 0)`;
+
 /**
  * Distinct values of events a reader may read, for GET /epcis/bizSteps and its kin. Never a DISTINCT over the events:
  * a loose index scan (a recursive walk asking the index for the first value after the last one) costs one index
  * descent per value listed, so a page of 30 bizSteps of ten million events reads about 30 index entries, not ten
- * million rows. The read policy is checked on the rows the walk meets: a reader who may read few of the events a
- * value has is walked past that value's unreadable rows (as the events query walks past unreadable events).
+ * million rows. The read policy is checked on the rows the walk meets, so the walk serves readers who may read most
+ * events (regulators, and manufacturers and grantees, whose GTIN branches are not filed); a reader whose events are all
+ * filed in event_reader gets the values of its own events instead, the work bounded by its history, not everyone's.
  */
 @Injectable()
 export class EventVocabularyRepository {
@@ -38,6 +42,13 @@ export class EventVocabularyRepository {
     limit: number,
     after?: string,
   ): Promise<{ values: string[]; hasMore: boolean }> {
+    const keys = filedReaderKeys(visibleTo);
+    const rows = keys ? await this.pageOfReader(list, keys, limit, after) : await this.walk(list, visibleTo, limit, after);
+    return { values: rows.slice(0, limit).map((r) => r.value), hasMore: rows.length > limit };
+  }
+
+  /** The loose index scan over every event's values, the rule checked on each row met. */
+  private async walk(list: VocabularyList, visibleTo: EventCriteria['visibleTo'], limit: number, after?: string) {
     const sql = new Sql();
     // Numbered first: the visibility condition appears in both steps of the walk with the same parameters.
     const from = sql.param(after ?? '');
@@ -47,7 +58,7 @@ export class EventVocabularyRepository {
         ? `(SELECT ee.epc FROM event_epc ee WHERE ee.epc > ${previous}
              AND EXISTS (SELECT 1 FROM event e WHERE e.id = ee.event_id AND e.record_time = ee.record_time AND ${readable}) ORDER BY ee.epc LIMIT 1)`
         : `(SELECT e.${COLUMN[list]} FROM event e WHERE e.${COLUMN[list]} > ${previous} AND ${readable} ORDER BY e.${COLUMN[list]} LIMIT 1)`;
-    const rows = await queryRows<{ value: string }>(
+    return queryRows<{ value: string }>(
       this.db,
       `WITH RECURSIVE walk(value) AS (
          SELECT ${next(`${from}::text`)}
@@ -57,11 +68,43 @@ export class EventVocabularyRepository {
        SELECT value FROM walk WHERE value IS NOT NULL LIMIT ${sql.param(limit + 1)}`,
       sql.params,
     );
-    return { values: rows.slice(0, limit).map((r) => r.value), hasMore: rows.length > limit };
+  }
+
+  /**
+   * The values of the reader's own events (event_reader), for a reader whose events are all filed there: the walk
+   * would pass every event of a value the reader may not read (3.5 s for a pharmacy's bizSteps on 300,000 events).
+   */
+  private pageOfReader(list: VocabularyList, keys: string[], limit: number, after?: string) {
+    // Each of the reader's events looked up by key (LATERAL, OFFSET 0 so that it stays a lookup): as a join, Postgres
+    // hashed the reader's 800 events against every event (900 ms on 300,000 events).
+    const values =
+      list === 'epcs'
+        ? `SELECT ee.epc AS value FROM event_epc ee WHERE ee.event_id = r.event_id AND ee.record_time = r.record_time OFFSET 0`
+        : `SELECT e.${COLUMN[list]} AS value FROM event e WHERE e.id = r.event_id AND e.record_time = r.record_time OFFSET 0`;
+    return queryRows<{ value: string }>(
+      this.db,
+      `SELECT DISTINCT x.value FROM ${READER_EVENTS} r CROSS JOIN LATERAL (${values}) x
+       WHERE x.value > $2::text ORDER BY 1 LIMIT $3`,
+      [keys, after ?? '', limit + 1],
+    );
   }
 
   /** Whether an event the reader may read has one of these values (spellings of one value). */
   async exists(list: VocabularyList, values: string[], visibleTo: EventCriteria['visibleTo']): Promise<boolean> {
+    const keys = filedReaderKeys(visibleTo);
+    if (keys) {
+      // From the reader's events, each looked up (LATERAL): a value's events may be most of the history.
+      const [row] = await queryRows<{ found: boolean }>(
+        this.db,
+        list === 'epcs'
+          ? `SELECT EXISTS (SELECT 1 FROM ${READER_EVENTS} r CROSS JOIN LATERAL (SELECT 1 FROM event_epc ee
+               WHERE ee.event_id = r.event_id AND ee.record_time = r.record_time AND ee.epc = ANY($2::text[]) LIMIT 1) x) AS found`
+          : `SELECT EXISTS (SELECT 1 FROM ${READER_EVENTS} r CROSS JOIN LATERAL (SELECT 1 FROM event e
+               WHERE e.id = r.event_id AND e.record_time = r.record_time AND e.${COLUMN[list]} = ANY($2::text[]) OFFSET 0) x) AS found`,
+        [keys, values],
+      );
+      return row.found;
+    }
     const sql = new Sql();
     const any = sql.param(values);
     const readable = this.readable(sql, visibleTo);
