@@ -76,8 +76,8 @@ export interface EventCriteria {
   /**
    * Read policy (libs/domain read-policy): only events the organization captured or names by GLN (`glnPatterns`, LIKE
    * patterns of every spelling; `readerKeys`, the same as keys of event_reader) in read point, location, source or
-   * destination; with `ownGtins`, also events naming
-   * a pack of a GTIN it manufactures; and events naming a pack of a GTIN, or of a GTIN's lot, in `granted`.
+   * destination; with `ownGtins`, also events naming a pack of a GTIN it manufactures; and events naming a pack of a
+   * GTIN, or of a GTIN's lot, in `granted`.
    */
   visibleTo?: {
     organizationId: string;
@@ -471,9 +471,10 @@ export class EventQueryRepository {
 
   /** The read policy's condition on event alias `e`, added to `sql`: public so every read of events applies the same one. */
   visibility(sql: Sql, v: NonNullable<EventCriteria['visibleTo']>) {
-    // The capturer and GLN branches, as keys of event_reader (migration 1767200000000): probed by index for each event
-    // a page walks, or read alone as the reader's events when those are the few (a LIKE on every place of every event
-    // left the planner only the walk).
+    // The capturer and GLN branches, as keys of event_reader (migration 1767200000000), probed by index for each event
+    // read: where LIKE patterns were matched on every place of every event. Used as a condition where the reader's
+    // events are not all filed (GTIN branches) or another index leads (EPC, event ID); otherwise `page`, `countUpTo`
+    // and the lists of values read the reader's own events instead.
     const either = [
       `EXISTS (SELECT 1 FROM event_reader r WHERE r.reader = ANY(${sql.param(v.readerKeys)}::text[])
                  AND r.event_time = e.event_time AND r.event_id = e.id AND r.record_time = e.record_time)`,
