@@ -163,8 +163,9 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
     const stored: { id: string; event: NewEvent }[] = [];
     for (const batch of batches.filter((b) => b.length)) {
       const { rows } = await pg.query<{ id: string; record_time: string }>(
-        `INSERT INTO event (event_hash, event_type, event_time, read_point, biz_location, captured_by, body)
-         SELECT h, 'ObjectEvent', $6::timestamptz + o * interval '1 second', r, b, c, j
+        // Record times in whole milliseconds, as a client's bound (a JavaScript Date) can name them exactly.
+        `INSERT INTO event (event_hash, event_type, event_time, read_point, biz_location, captured_by, body, record_time)
+         SELECT h, 'ObjectEvent', $6::timestamptz + o * interval '1 second', r, b, c, j, date_trunc('milliseconds', statement_timestamp())
          FROM unnest($1::bytea[], $2::text[], $3::text[], $4::uuid[], $5::jsonb[]) WITH ORDINALITY AS u(h, r, b, c, j, o)
          RETURNING id, record_time::text`,
         [
@@ -210,6 +211,18 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
       ]);
       const expected = rows.map((r) => Number(r.id));
       expect((await events.page(null, criteria, 1000)).events.map((e) => e.id)).toEqual(expected);
+      // Bounded by record time from the last statement's events on: the reader's rows are cut by the same bound.
+      if (stored.length) {
+        const { rows: latest } = await pg.query<{ from: Date }>(`SELECT max(record_time) AS from FROM event WHERE id = ANY($1::bigint[])`, [
+          stored.map((s) => s.id),
+        ]);
+        const { rows: since } = await pg.query<{ id: string }>(
+          `SELECT id FROM event WHERE id = ANY($1::bigint[]) AND record_time >= $2 ORDER BY event_time, id`,
+          [allowed, latest[0].from],
+        );
+        const bounded = { ...criteria, recordTimeFrom: latest[0].from };
+        expect((await events.page(null, bounded, 1000)).events.map((e) => e.id)).toEqual(since.map((r) => Number(r.id)));
+      }
       expect(await events.countUpTo(null, criteria, 1000)).toBe(expected.length);
       expect(await events.countUpTo(null, criteria, 2)).toBe(Math.min(expected.length, 2));
       const byRecordTime = await pg.query<{ id: string }>(`SELECT id FROM event WHERE id = ANY($1::bigint[]) ORDER BY record_time, id`, [
