@@ -184,6 +184,7 @@ describe('who may read whose master data, from the parties of the events (real P
       'EventClassesBySet',
       'EventReaders',
       'NoJit',
+      'EventReaderPositions',
     ]);
     db = new DataSource(dataSourceOptions(url, { poolSize: 2 }));
     await db.initialize();

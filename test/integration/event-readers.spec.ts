@@ -195,6 +195,25 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
     return { from, to: new Date(from.getTime() + 86_400_000), stored };
   }
 
+  /**
+   * A subscription's deliveries from the start: the events `allowed`, in (transaction id, id) order, each once, walked
+   * by twos from each delivery's position as the worker does.
+   */
+  async function delivers(criteria: EventCriteria, allowed: string[]) {
+    const { rows } = await pg.query<{ id: string }>(
+      `SELECT id FROM event WHERE id = ANY($1::bigint[]) ORDER BY coalesce(xid, '0'::xid8), id`,
+      [allowed],
+    );
+    const delivered: number[] = [];
+    for (let position = { xid: '0', eventId: 0 }, more = true; more;) {
+      const { events: batch, resumeAt } = await events.afterPosition(criteria, position, 2);
+      delivered.push(...batch.map((e) => e.id));
+      more = batch.length > 0;
+      position = resumeAt;
+    }
+    expect(delivered).toEqual(rows.map((r) => Number(r.id)));
+  }
+
   let readable = 0;
   let unreadable = 0;
   /**
@@ -222,7 +241,12 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
         );
         const bounded = { ...criteria, recordTimeFrom: latest[0].from };
         expect((await events.page(null, bounded, 1000)).events.map((e) => e.id)).toEqual(since.map((r) => Number(r.id)));
+        await delivers(
+          bounded,
+          since.map((r) => r.id),
+        );
       }
+      await delivers(criteria, allowed);
       expect(await events.countUpTo(null, criteria, 1000)).toBe(expected.length);
       expect(await events.countUpTo(null, criteria, 2)).toBe(Math.min(expected.length, 2));
       const byRecordTime = await pg.query<{ id: string }>(`SELECT id FROM event WHERE id = ANY($1::bigint[]) ORDER BY record_time, id`, [
@@ -252,7 +276,7 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
     const histories = [];
     for (const batch of fc.sample(fc.array(eventArb, { maxLength: 12 }), { numRuns: 10, seed: 1767 }))
       histories.push(await insert([batch]));
-    expect((await runMigrations(url)).map((m) => m.replace(/\d+$/, ''))).toEqual(['EventReaders', 'NoJit']);
+    expect((await runMigrations(url)).map((m) => m.replace(/\d+$/, ''))).toEqual(['EventReaders', 'NoJit', 'EventReaderPositions']);
     // Sessions opened after the migration plan without JIT compilation (migration NoJit1767300000000).
     const after = new Client({ connectionString: url });
     await after.connect();
@@ -298,6 +322,35 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
     expect(unreadable).toBeGreaterThan(100);
   });
 
+  it("a pharmacy's deliveries wait for a transaction still running, then take its event first", async () => {
+    // The pharmacy without a grant: its events are all filed, and read from its keys.
+    const pharmacy = 2;
+    const visibleTo = readers[pharmacy];
+    const criteria = { recordTimeFrom: new Date(Date.UTC(2026, 0, 1)), visibleTo };
+    const { resumeAt: start } = await events.afterPosition(criteria, { xid: '0', eventId: 0 }, 100_000);
+    const naming = (client: Client) =>
+      client.query<{ id: string }>(
+        `INSERT INTO event (event_hash, event_type, event_time, read_point, captured_by, body)
+         VALUES ($1, 'ObjectEvent', now(), $2, $3, '{}') RETURNING id`,
+        [randomBytes(32), `https://id.gs1.org/414/${ORGS[pharmacy].gln}`, ids[ORGS.length]],
+      );
+    const running = new Client({ connectionString: url });
+    await running.connect();
+    try {
+      await running.query('BEGIN');
+      const first = Number((await naming(running)).rows[0].id);
+      const second = Number((await naming(pg)).rows[0].id);
+      // Committed, but behind a transaction still running: not delivered, and the position stays before both.
+      const held = await events.afterPosition(criteria, start, 100);
+      expect(held.events).toEqual([]);
+      await running.query('COMMIT');
+      const { events: delivered } = await events.afterPosition(criteria, held.resumeAt, 100);
+      expect(delivered.map((e) => e.id)).toEqual([first, second]);
+    } finally {
+      await running.end();
+    }
+  });
+
   it("a pharmacy's page reads the pharmacy's events, not the history before them", async () => {
     const pharmacy = 2;
     const theirs = `urn:epc:id:sgln:${ORGS[pharmacy].gln.slice(0, 7)}.${ORGS[pharmacy].gln.slice(7, 12)}.0`;
@@ -335,7 +388,15 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
       expect(readPoints.length).toBeGreaterThan(0);
       expect((await vocabulary.page('readPoints', readers[pharmacy], 30)).values).toEqual(readPoints.map((r) => r.v));
       expect(await vocabulary.exists('bizSteps', ['receiving'], readers[pharmacy])).toBe(false);
-      expect(statements).toHaveLength(5);
+      // A subscription's first delivery: the first 100 of the pharmacy's events in delivery order (ids rise with
+      // transaction ids here).
+      const { events: delivery } = await repository.afterPosition(
+        { recordTimeFrom: new Date(Date.UTC(2026, 0, 1)), visibleTo: readers[pharmacy] },
+        { xid: '0', eventId: 0 },
+        100,
+      );
+      expect(delivery.map((e) => e.id)).toEqual([...mine].sort((a, b) => a - b).slice(0, 100));
+      expect(statements).toHaveLength(6);
       // Never the 20,000 events of others: each row filed under the pharmacy looked up at most once (earlier tests filed
       // some too), and a page's events read again to be answered.
       const {

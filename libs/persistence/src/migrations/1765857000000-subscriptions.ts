@@ -4,6 +4,18 @@ import { APP_ROLE } from './1765700000000-least-privilege';
 /** Taken only while a transaction takes its record time and transaction id: microseconds, never across a capture. */
 export const RECORD_TIME_LOCK = 160_016_001;
 
+/** `event_visibility_horizon()` as this migration made it (a SQL function); migration 1767400000000 replaces it. */
+export const horizonFunction = (verb: string) => `
+      ${verb} FUNCTION event_visibility_horizon() RETURNS xid8 LANGUAGE sql STABLE AS $$
+        SELECT coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot()))
+        FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+        WHERE NOT EXISTS (
+          SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted
+            AND l.transactionid::text = (x::text::numeric % 4294967296)::text
+            AND a.datid <> (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()))
+      $$`;
+
 /**
  * Issue 16: query subscriptions, and record time as commit order.
  *
@@ -55,16 +67,7 @@ export class Subscriptions1765857000000 implements MigrationInterface {
     // The horizon of this database: its snapshot's running transactions, less those seen running in another
     // database (a cluster's other databases, every test database among them, cannot insert events here). A transaction
     // that ended since the snapshot cannot be placed and is kept: it holds the horizon for this statement only.
-    await q.query(`
-      CREATE FUNCTION event_visibility_horizon() RETURNS xid8 LANGUAGE sql STABLE AS $$
-        SELECT coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot()))
-        FROM pg_snapshot_xip(pg_current_snapshot()) AS x
-        WHERE NOT EXISTS (
-          SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-          WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted
-            AND l.transactionid::text = (x::text::numeric % 4294967296)::text
-            AND a.datid <> (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()))
-      $$`);
+    await q.query(horizonFunction('CREATE'));
 
     await q.query(`
       CREATE TABLE subscription (

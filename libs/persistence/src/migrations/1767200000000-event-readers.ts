@@ -9,10 +9,11 @@ import { ARCHIVE_SCHEMA, archivePartitionsFunction, ensurePartitionsFunction } f
  * 20 µs). Not made distinct: a business location equal to the read point is left out, and the rarer repeats (one GLN
  * spelled twice) are rows the rule's EXISTS and the reader's pages (DISTINCT) take once; a DISTINCT over the statement
  * cost more than the rows (a hash table sized for Postgres's guess of 100 sources an event, 25 ms a 1,000 events).
+ * `withXid` adds each event's transaction id (0 for events stored before there was one): migration 1767400000000.
  */
-const readersOf = (events: string) => `
+export const readersOf = (events: string, withXid = false) => `
   WITH places AS MATERIALIZED (
-    SELECT n.id, n.event_time, n.record_time, v.place FROM ${events} n
+    SELECT n.id, n.event_time, n.record_time, v.place${withXid ? `, coalesce(n.xid, '0'::xid8) AS xid` : ''} FROM ${events} n
       CROSS JOIN LATERAL (
         SELECT n.read_point UNION ALL SELECT n.biz_location WHERE n.biz_location IS DISTINCT FROM n.read_point
         UNION ALL SELECT coalesce(s->>'source', s->>'destination')
@@ -20,9 +21,9 @@ const readersOf = (events: string) => `
       ) v(place)
     WHERE v.place IS NOT NULL),
   keys AS MATERIALIZED (SELECT d.place, k FROM (SELECT DISTINCT place FROM places) d CROSS JOIN LATERAL gln_keys(d.place) k)
-  SELECT 'c:' || n.captured_by, n.event_time, n.id, n.record_time FROM ${events} n
+  SELECT 'c:' || n.captured_by, n.event_time, n.id, n.record_time${withXid ? `, coalesce(n.xid, '0'::xid8)` : ''} FROM ${events} n
   UNION ALL
-  SELECT keys.k, p.event_time, p.id, p.record_time FROM places p JOIN keys ON keys.place = p.place`;
+  SELECT keys.k, p.event_time, p.id, p.record_time${withXid ? ', p.xid' : ''} FROM places p JOIN keys ON keys.place = p.place`;
 
 /** The monthly tables before this migration, and with it. */
 const BEFORE = ['event', 'event_epc'];

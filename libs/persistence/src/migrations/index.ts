@@ -37,6 +37,7 @@ import { EventParties1767100000000 } from './1767100000000-event-parties';
 import { EventClassesBySet1767150000000 } from './1767150000000-event-classes-by-set';
 import { EventReaders1767200000000 } from './1767200000000-event-readers';
 import { NoJit1767300000000 } from './1767300000000-no-jit';
+import { EventReaderPositions1767400000000 } from './1767400000000-event-reader-positions';
 
 export const MIGRATIONS = [
   InitialSchema1764064800000,
@@ -78,4 +79,5 @@ export const MIGRATIONS = [
   EventClassesBySet1767150000000,
   EventReaders1767200000000,
   NoJit1767300000000,
+  EventReaderPositions1767400000000,
 ];
