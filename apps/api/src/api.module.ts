@@ -77,6 +77,7 @@ export class ApiModule {
           poolMode: config.database.poolMode,
           preparedStatements: config.database.preparedStatements,
           primeConnections: config.database.primeConnections,
+          readTimeoutMs: config.database.readTimeoutMs,
           redis: { redisUrl: config.redisUrl, redisCluster: config.redisCluster, keyPrefix: config.queuePrefix },
         }),
         GraphQLModule.forRoot<ApolloDriverConfig & { gateway: GatewayInterface }>({

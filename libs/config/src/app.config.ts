@@ -83,6 +83,7 @@ const schema = z
     DATABASE_POOL_MODE: z.enum(['session', 'transaction'], { message: "must be 'session' or 'transaction'" }).default('session'),
     DATABASE_PREPARED_STATEMENTS: bool.optional(),
     DATABASE_PRIME_CONNECTIONS: bool.default('true'),
+    DATABASE_READ_TIMEOUT_MS: positiveInt.default(15_000),
     REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
     REDIS_CLUSTER_NODES: redisNodeList.optional(),
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -176,6 +177,11 @@ export interface AppConfig {
      * request pays a new session's parse and first plans (ReadRouting, primePool).
      */
     readonly primeConnections: boolean;
+    /**
+     * The longest an event query, an event count or a list of values may run in Postgres: past it Postgres cancels the
+     * read and the client gets QUERY_TOO_COMPLEX (REST: 413 QueryTooComplexException), never a request held for minutes.
+     */
+    readonly readTimeoutMs: number;
   };
   readonly redisUrl: string;
   /** Seed nodes of a Redis Cluster: when set, every Redis use goes to the cluster and REDIS_URL is not read. */
@@ -303,6 +309,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       poolMode: e.DATABASE_POOL_MODE,
       preparedStatements: e.DATABASE_PREPARED_STATEMENTS ?? e.DATABASE_POOL_MODE === 'session',
       primeConnections: e.DATABASE_PRIME_CONNECTIONS,
+      readTimeoutMs: e.DATABASE_READ_TIMEOUT_MS,
     },
     redisUrl: e.REDIS_URL,
     redisCluster: e.REDIS_CLUSTER_NODES,

@@ -4,6 +4,8 @@ export enum PersistenceErrorCode {
   FOREIGN_CORRECTION = 'FOREIGN_CORRECTION',
   /** Other captures kept creating items of a chunk while it was stored, past the retries (EventRepository). */
   CONCURRENT_STATES = 'CONCURRENT_STATES',
+  /** A bounded read ran past its time and Postgres cancelled it (ReadRunner.bounded). */
+  READ_TIMEOUT = 'READ_TIMEOUT',
 }
 
 export class PersistenceError extends Error {
@@ -50,5 +52,12 @@ export class ConcurrentStatesError extends PersistenceError {
 export class ForeignCorrectionError extends PersistenceError {
   constructor(readonly documentIndexes: number[]) {
     super(PersistenceErrorCode.FOREIGN_CORRECTION, undefined, 'only the organization that captured an event may declare it in error');
+  }
+}
+
+/** A bounded read (ReadRunner.bounded) that Postgres cancelled at its statement timeout: nothing was read or written. */
+export class ReadTimeoutError extends PersistenceError {
+  constructor(readonly timeoutMs: number) {
+    super(PersistenceErrorCode.READ_TIMEOUT, undefined, `the read ran past its limit of ${timeoutMs} ms and was cancelled`);
   }
 }

@@ -74,6 +74,8 @@ export interface PersistenceOptions {
   primeConnections?: boolean;
   /** Where write marks are shared between processes when there are replicas. */
   redis?: RedisTarget & { keyPrefix: string };
+  /** The longest a bounded read (event queries, lists of values) may run before Postgres cancels it; unset: no limit. */
+  readTimeoutMs?: number;
 }
 
 @Global()
@@ -97,6 +99,7 @@ export class PersistenceModule {
             maxLagBytes: options.replicaMaxLagBytes ?? 256 * 1024 * 1024,
             redis: options.redis,
             primeConnections: options.primeConnections ?? false,
+            readTimeoutMs: options.readTimeoutMs,
           },
         },
       ],

@@ -114,6 +114,7 @@ const ERROR_STATUS = {
   [EventQueryErrorCode.INVALID_QUERY_PARAMETER]: 400,
   [EventQueryErrorCode.EVENT_NOT_FOUND]: 404,
   [EventQueryErrorCode.QUERY_TOO_LARGE]: 413,
+  [EventQueryErrorCode.QUERY_TOO_COMPLEX]: 413,
   [EventVocabularyErrorCode.RESOURCE_NOT_FOUND]: 404,
   [EventVocabularyErrorCode.PAGE_TOKEN_NOT_FOUND]: 404,
   [NamedQueryErrorCode.INVALID_NAMED_QUERY]: 400,

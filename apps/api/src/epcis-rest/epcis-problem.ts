@@ -32,6 +32,7 @@ const EXCEPTIONS: Record<string, { name: string; title: string }> = {
   RESOURCE_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such resource' },
   PAGE_TOKEN_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such page token' },
   QUERY_TOO_LARGE: { name: 'QueryTooLargeException', title: 'More events match than maxEventCount' },
+  QUERY_TOO_COMPLEX: { name: 'QueryTooComplexException', title: 'The query took too long to answer' },
   CAPTURE_JOB_NOT_FOUND: { name: 'NoSuchResourceException', title: 'No such capture job' },
   INVALID_NAMED_QUERY: { name: 'ValidationException', title: 'Invalid query definition' },
   // The binding's 404 for an unknown query name (EPCIS 1.2's NoSuchNameException).

@@ -7,7 +7,7 @@ import { MasterDataService } from '../master-data/master-data.service';
 import { parseEventQuery, QueryParams } from './event-filter.parser';
 import { Clock, CLOCK } from '../common/clock';
 import { encodePageToken, PAGE_TOKEN_LIFETIME_S, PagePosition, queryKey } from './event-page.token';
-import { EventQueryError, EventQueryErrorCode } from './event-query.error';
+import { EventQueryError, EventQueryErrorCode, tooComplex } from './event-query.error';
 
 export interface EventPage {
   events: (QueriedEvent & { cursor: string })[];
@@ -60,21 +60,24 @@ export class EventQueryService {
       const publishers = await this.masterData.publishersFor(reader, masterDataVocabularies(criteria.masterData));
       readable.masterData = { ...criteria.masterData, publishers };
     }
-    if (maxEventCount !== undefined && (await this.repository.countUpTo(reader.id, readable, maxEventCount + 1)) > maxEventCount) {
+    if (
+      maxEventCount !== undefined &&
+      (await this.repository.countUpTo(reader.id, readable, maxEventCount + 1).catch(tooComplex)) > maxEventCount
+    ) {
       throw new EventQueryError(EventQueryErrorCode.QUERY_TOO_LARGE, `more than maxEventCount (${maxEventCount}) events match`, {
         maxEventCount,
       });
     }
     if (direction === 'backward') {
       const reversed = { ...order, direction: order.direction === 'ASC' ? ('DESC' as const) : ('ASC' as const) };
-      const { events, hasMore } = await this.repository.page(reader.id, readable, perPage, after?.eventId, reversed);
+      const { events, hasMore } = await this.repository.page(reader.id, readable, perPage, after?.eventId, reversed).catch(tooComplex);
       const withCursors = events.reverse().map((e) => ({ ...e, cursor: encodePageToken({ eventId: e.id, served: 0, query, expiresAt }) }));
       return { events: withCursors, nextPageToken: null, hasMore, tokensExpire };
     }
     const served = after?.served ?? 0;
     const limit = Math.min(perPage, (eventCountLimit ?? Infinity) - served);
     if (limit <= 0) return { events: [], nextPageToken: null, hasMore: false, tokensExpire };
-    const { events, hasMore } = await this.repository.page(reader.id, readable, limit, after?.eventId, order);
+    const { events, hasMore } = await this.repository.page(reader.id, readable, limit, after?.eventId, order).catch(tooComplex);
     const withCursors = events.map((e, i) => ({
       ...e,
       cursor: encodePageToken({ eventId: e.id, served: served + i + 1, query, expiresAt }),

@@ -6,7 +6,7 @@ import { ReadPolicyService } from '../policy/read-policy.service';
 import { EVENT_TYPES, parseEventQuery, QueryParams } from './event-filter.parser';
 import { decodePageToken } from './event-page.token';
 import { EventPage, EventQueryService } from './event-query.service';
-import { EventQueryError, EventQueryErrorCode } from './event-query.error';
+import { EventQueryError, EventQueryErrorCode, tooComplex } from './event-query.error';
 import { EventVocabularyError, EventVocabularyErrorCode } from './event-vocabulary.error';
 
 /** The binding's browsing resources, each a list of values with one sub-resource per value. */
@@ -93,7 +93,7 @@ export class EventVocabularyService {
     const { values, hasMore } =
       resource === 'eventTypes'
         ? this.eventTypes(perPage, after)
-        : await this.repository.page(resource, await this.policy.eventVisibility(reader), perPage, after);
+        : await this.repository.page(resource, await this.policy.eventVisibility(reader), perPage, after).catch(tooComplex);
     return { collection: collection(values), nextPageToken: hasMore ? encodeListToken(resource, values[values.length - 1]) : null };
   }
 
@@ -153,7 +153,7 @@ export class EventVocabularyService {
     // The events query reads commas in these as value separators; a single path value must hold none.
     if (vocabulary && value.includes(',')) throw invalid(parameter, 'single-value', `"${value}" holds a comma`);
     const spellings = this.spellings(resource, query, parameter, value);
-    if (!(await this.repository.exists(resource, spellings, await this.policy.eventVisibility(reader)))) throw notFound();
+    if (!(await this.repository.exists(resource, spellings, await this.policy.eventVisibility(reader)).catch(tooComplex))) throw notFound();
   }
 
   /** The value as stored events may spell it, by the events query's own reading of `query`. */

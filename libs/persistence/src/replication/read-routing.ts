@@ -6,6 +6,7 @@ import { createRedis, type RedisConnection, type RedisTarget, untagged } from '.
 import { parseLsn } from './lsn';
 import { KEEP_IDLE_CONNECTIONS } from '../data-source';
 import { unnamedStatements } from '../repositories/sql-query';
+import { ReadTimeoutError } from '../persistence.error';
 
 export const READ_ROUTING_OPTIONS = Symbol('READ_ROUTING_OPTIONS');
 
@@ -21,6 +22,8 @@ export interface ReadRoutingOptions {
   readonly redis?: RedisTarget & { readonly keyPrefix: string };
   /** Open every pool connection at boot and settle the hot statements' plans on each (primePool); off by default. */
   readonly primeConnections?: boolean;
+  /** The longest a bounded read (ReadRunner.bounded) may run in Postgres before it is cancelled; unset: no limit. */
+  readonly readTimeoutMs?: number;
 }
 
 /** A hot path's named statement, with values whose execution reads nothing, for primePool to run before traffic does. */
@@ -70,6 +73,11 @@ export interface ReadRunner {
   readonly target: string;
   query(sql: string, params?: unknown[]): Promise<unknown>;
   prepared<Row>(name: string, text: string, values: unknown[], plan?: PlanMode): Promise<Row[]>;
+  /**
+   * A read whose cost the client's query decides (an event query, a list of values): cancelled by Postgres past the
+   * read timeout, rejected with ReadTimeoutError, so that no request holds a connection and a core for minutes.
+   */
+  bounded<Row>(sql: string, params: unknown[]): Promise<Row[]>;
 }
 
 /**
@@ -140,14 +148,22 @@ async function runPrepared<Row>(
   plan: PlanMode = 'auto',
 ): Promise<Row[]> {
   const statement = named ? { name, text, values } : { text, values };
-  // pg types rows as `any`; read as unknown so the one assertion is the one below.
   // An unnamed statement is planned at every execution whatever the mode: the transaction would only add round trips.
   if (plan === 'auto' || !named) return ((await pool.query(statement)) as { rows: unknown[] }).rows as Row[];
+  return readInTransaction<Row>(pool, 'SET LOCAL plan_cache_mode = force_generic_plan', statement);
+}
+
+/**
+ * One read in a read-only transaction of its own, with `settings` (SET LOCAL: a setting of the transaction only, so it
+ * never stays on a pooled connection, and works behind PgBouncer in transaction mode). Two more round trips.
+ */
+async function readInTransaction<Row>(pool: Pool, settings: string, statement: { name?: string; text: string; values: unknown[] }) {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    // READ ONLY: only reads are planned this way, and a read never writes.
-    await client.query('BEGIN READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan');
+    // READ ONLY: only reads run this way, and a read never writes.
+    await client.query(`BEGIN READ ONLY; ${settings}`);
+    // pg types rows as `any`; read as unknown so the one assertion is the one below.
     const { rows }: { rows: unknown[] } = await client.query(statement);
     await client.query('COMMIT');
     return rows as Row[];
@@ -157,6 +173,20 @@ async function runPrepared<Row>(
     throw e;
   } finally {
     client.release(broken);
+  }
+}
+
+/** Postgres's query_canceled, as its statement timeout raises it (a cancel request raises the same code, other text). */
+const isStatementTimeout = (e: unknown) =>
+  (e as { code?: string }).code === '57014' && /statement timeout/.test((e as Error).message ?? '');
+
+/** `sql` on `pool`, cancelled by Postgres after `timeoutMs` (ReadRunner.bounded); without a limit, a plain query. */
+async function runBounded<Row>(pool: Pool, sql: string, params: unknown[], timeoutMs: number | undefined): Promise<Row[]> {
+  if (timeoutMs === undefined) return ((await pool.query(sql, params)) as { rows: unknown[] }).rows as Row[];
+  try {
+    return await readInTransaction<Row>(pool, `SET LOCAL statement_timeout = ${Math.floor(timeoutMs)}`, { text: sql, values: params });
+  } catch (e) {
+    throw isStatementTimeout(e) ? new ReadTimeoutError(timeoutMs) : e;
   }
 }
 
@@ -202,6 +232,7 @@ export class ReadRouting implements OnModuleInit, OnApplicationBootstrap, OnModu
       target: 'primary',
       query: (sql, params) => db.query(sql, params),
       prepared: (name, text, values, plan) => preparedOn(db, name, text, values, plan),
+      bounded: (sql, params) => runBounded((db.driver as PostgresDriver).master as Pool, sql, params, options.readTimeoutMs),
     };
     this.replicas = options.replicaUrls.map((url, i) => {
       const pool = new Pool({
@@ -224,6 +255,7 @@ export class ReadRouting implements OnModuleInit, OnApplicationBootstrap, OnModu
           query: async (sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as unknown,
           prepared: <Row>(n: string, text: string, values: unknown[], plan?: PlanMode) =>
             runPrepared<Row>(pool, this.named, n, text, values, plan),
+          bounded: <Row>(sql: string, params: unknown[]) => runBounded<Row>(pool, sql, params, options.readTimeoutMs),
         },
       };
     });
@@ -458,6 +490,8 @@ export function readerOf(db: DataSource, reads: ReadRouting | undefined, reading
       target: 'primary',
       query: (sql, params) => db.query(sql, params),
       prepared: (name, text, values, plan) => preparedOn(db, name, text, values, plan),
+      // A repository built without routing (a spec) reads without a limit.
+      bounded: async <Row>(sql: string, params: unknown[]) => (await db.query(sql, params)) as Row[],
     };
     primaries.set(db, runner);
   }

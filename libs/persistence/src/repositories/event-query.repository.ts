@@ -289,7 +289,7 @@ export class EventQueryRepository {
        ORDER BY e.${column} ${direction}, e.id ${direction}
        LIMIT ${sql.param(limit + 1)}`;
     }
-    const rows = await queryRows<QueriedEventRow>(await readerOf(this.db, this.reads, reading), statement, sql.params);
+    const rows = await (await readerOf(this.db, this.reads, reading)).bounded<QueriedEventRow>(statement, sql.params);
     const events = rows.slice(0, limit).map((r) => ({
       id: Number(r.id),
       hash: r.event_hash,
@@ -385,11 +385,9 @@ export class EventQueryRepository {
       ? `SELECT DISTINCT r.event_id FROM (SELECT r.event_id, r.record_time FROM event_reader r WHERE r.reader = ANY(${sql.param(keys)}::text[]) OFFSET 0) r
            CROSS JOIN LATERAL (SELECT 1 FROM event e WHERE e.id = r.event_id AND e.record_time = r.record_time AND ${matches} OFFSET 0) x`
       : `SELECT 1 FROM event e WHERE ${matches}`;
-    const [row] = await queryRows<{ n: number }>(
-      await readerOf(this.db, this.reads, reading),
-      `SELECT count(*)::int AS n FROM (${matching} LIMIT ${sql.param(max)}) matching`,
-      sql.params,
-    );
+    const [row] = await (
+      await readerOf(this.db, this.reads, reading)
+    ).bounded<{ n: number }>(`SELECT count(*)::int AS n FROM (${matching} LIMIT ${sql.param(max)}) matching`, sql.params);
     return row.n;
   }
 

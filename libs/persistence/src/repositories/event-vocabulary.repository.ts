@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { readerOf, ReadRouting } from '../replication/read-routing';
 import { EventCriteria, EventQueryRepository, filedReaderKeys, Sql } from './event-query.repository';
-import { queryRows } from './sql-query';
 
 /** The values the REST binding's browsing resources list, each read from an indexed column or event_epc. */
 export type VocabularyList = 'epcs' | 'bizSteps' | 'dispositions' | 'readPoints' | 'bizLocations';
@@ -33,7 +33,14 @@ export class EventVocabularyRepository {
   constructor(
     private readonly db: DataSource,
     private readonly events: EventQueryRepository,
+    // Optional so a spec can build the repository on a DataSource alone: then its reads have no time limit.
+    @Optional() private readonly reads?: ReadRouting,
   ) {}
+
+  /** On the primary, as before routing; bounded in time, as the walk's cost follows the values the client asks past. */
+  private async read<Row>(sql: string, params: unknown[]): Promise<Row[]> {
+    return (await readerOf(this.db, this.reads, null)).bounded<Row>(sql, params);
+  }
 
   /** Up to `limit` values after `after` in the database's text order, and whether more follow. */
   async page(
@@ -58,8 +65,7 @@ export class EventVocabularyRepository {
         ? `(SELECT ee.epc FROM event_epc ee WHERE ee.epc > ${previous}
              AND EXISTS (SELECT 1 FROM event e WHERE e.id = ee.event_id AND e.record_time = ee.record_time AND ${readable}) ORDER BY ee.epc LIMIT 1)`
         : `(SELECT e.${COLUMN[list]} FROM event e WHERE e.${COLUMN[list]} > ${previous} AND ${readable} ORDER BY e.${COLUMN[list]} LIMIT 1)`;
-    return queryRows<{ value: string }>(
-      this.db,
+    return this.read<{ value: string }>(
       `WITH RECURSIVE walk(value) AS (
          SELECT ${next(`${from}::text`)}
          UNION ALL
@@ -81,8 +87,7 @@ export class EventVocabularyRepository {
       list === 'epcs'
         ? `SELECT ee.epc AS value FROM event_epc ee WHERE ee.event_id = r.event_id AND ee.record_time = r.record_time OFFSET 0`
         : `SELECT e.${COLUMN[list]} AS value FROM event e WHERE e.id = r.event_id AND e.record_time = r.record_time OFFSET 0`;
-    return queryRows<{ value: string }>(
-      this.db,
+    return this.read<{ value: string }>(
       `SELECT DISTINCT x.value FROM ${READER_EVENTS} r CROSS JOIN LATERAL (${values}) x
        WHERE x.value > $2::text ORDER BY 1 LIMIT $3`,
       [keys, after ?? '', limit + 1],
@@ -94,8 +99,7 @@ export class EventVocabularyRepository {
     const keys = filedReaderKeys(visibleTo);
     if (keys) {
       // From the reader's events, each looked up (LATERAL): a value's events may be most of the history.
-      const [row] = await queryRows<{ found: boolean }>(
-        this.db,
+      const [row] = await this.read<{ found: boolean }>(
         list === 'epcs'
           ? `SELECT EXISTS (SELECT 1 FROM ${READER_EVENTS} r CROSS JOIN LATERAL (SELECT 1 FROM event_epc ee
                WHERE ee.event_id = r.event_id AND ee.record_time = r.record_time AND ee.epc = ANY($2::text[]) LIMIT 1) x) AS found`
@@ -108,8 +112,7 @@ export class EventVocabularyRepository {
     const sql = new Sql();
     const any = sql.param(values);
     const readable = this.readable(sql, visibleTo);
-    const [row] = await queryRows<{ found: boolean }>(
-      this.db,
+    const [row] = await this.read<{ found: boolean }>(
       list === 'epcs'
         ? `SELECT EXISTS (SELECT 1 FROM event_epc ee JOIN event e ON e.id = ee.event_id AND e.record_time = ee.record_time WHERE ee.epc = ANY(${any}::text[]) AND ${readable}) AS found`
         : `SELECT EXISTS (SELECT 1 FROM event e WHERE e.${COLUMN[list]} = ANY(${any}::text[]) AND ${readable}) AS found`,
