@@ -9,7 +9,7 @@ const TTL_MS = 60_000;
 /**
  * What every capture path hands its reducer for the licence rule (libs/domain tradesWithUnlicensed). The partners and
  * their licences are kept for a minute, like the organization directory, and forgotten on every API process at once
- * when a licence is added, verified or rejected or an organization registers (forget): read on every capture, they
+ * when a regulator verifies or rejects a licence or an organization registers (forget): read on every capture, they
  * were every organization with its licences, 0.4-0.7 s at 70,000 organizations. The unlicensed sets are kept for the
  * span of time in which no licence begins or lapses, so a capture inside it does no pass over the partners either.
  */
@@ -48,7 +48,7 @@ export class TradingPartnerLoader {
     return { unlicensedIds: span.unlicensedIds, unlicensedGlns: span.unlicensedGlns, enforcement };
   }
 
-  /** After a licence or an organization changed: every process reads the partners again on its next capture. */
+  /** After a licence decision or a registration: every process reads the partners again on its next capture. */
   forget(): void {
     if (this.invalidation) this.invalidation.forget('tradingPartners', 'all');
     else this.drop();
