@@ -328,18 +328,20 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
     const visibleTo = readers[pharmacy];
     const criteria = { recordTimeFrom: new Date(Date.UTC(2026, 0, 1)), visibleTo };
     const { resumeAt: start } = await events.afterPosition(criteria, { xid: '0', eventId: 0 }, 100_000);
-    const naming = (client: Client) =>
+    // Each transaction's event by a capturer of its own: the first (capturer, place) pair of event_party is a unique
+    // key, and a second writer of the same pair would wait for the running transaction to end.
+    const naming = (client: Client, capturer: string) =>
       client.query<{ id: string }>(
         `INSERT INTO event (event_hash, event_type, event_time, read_point, captured_by, body)
          VALUES ($1, 'ObjectEvent', now(), $2, $3, '{}') RETURNING id`,
-        [randomBytes(32), `https://id.gs1.org/414/${ORGS[pharmacy].gln}`, ids[ORGS.length]],
+        [randomBytes(32), `https://id.gs1.org/414/${ORGS[pharmacy].gln}`, capturer],
       );
     const running = new Client({ connectionString: url });
     await running.connect();
     try {
       await running.query('BEGIN');
-      const first = Number((await naming(running)).rows[0].id);
-      const second = Number((await naming(pg)).rows[0].id);
+      const first = Number((await naming(running, ids[ORGS.length])).rows[0].id);
+      const second = Number((await naming(pg, ids[1])).rows[0].id);
       // Committed, but behind a transaction still running: not delivered, and the position stays before both.
       const held = await events.afterPosition(criteria, start, 100);
       expect(held.events).toEqual([]);

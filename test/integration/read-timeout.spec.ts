@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { dataSourceOptions, ReadRouting, ReadTimeoutError } from '@pharmatrace/persistence';
+import { dataSourceOptions, EventQueryRepository, ReadRouting, ReadTimeoutError } from '@pharmatrace/persistence';
 import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -39,14 +39,8 @@ describe('reads a client shapes are bounded in time (real Postgres)', () => {
     const db = new DataSource(dataSourceOptions(dbUrl(), { poolSize: 1 }));
     await db.initialize();
     try {
-      const routing = new ReadRouting(db, {
-        replicaUrls: [],
-        poolSize: 1,
-        preparedStatements: true,
-        maxLagSeconds: 30,
-        maxLagBytes: 1,
-        readTimeoutMs: 100,
-      });
+      const options = { replicaUrls: [], poolSize: 1, preparedStatements: true, maxLagSeconds: 30, maxLagBytes: 1 };
+      const routing = new ReadRouting(db, { ...options, readTimeoutMs: 100 });
       const started = Date.now();
       const stopped = await routing.primary.bounded('SELECT pg_sleep(2)', []).catch((e: unknown) => e);
       expect(stopped).toBeInstanceOf(ReadTimeoutError);
@@ -61,8 +55,13 @@ describe('reads a client shapes are bounded in time (real Postgres)', () => {
       const write = await routing.primary.bounded('CREATE TABLE never_made (x int)', []).catch((e: unknown) => e);
       expect(write).not.toBeInstanceOf(ReadTimeoutError);
       expect(write).toMatchObject({ code: '25006' });
+      // The event repository's pages and counts (maxEventCount's) are read so; a plain read of either would finish.
+      const events = new EventQueryRepository(db, new ReadRouting(db, { ...options, readTimeoutMs: 1 }));
+      await expect(events.countUpTo(null, {}, 20_001)).rejects.toBeInstanceOf(ReadTimeoutError);
+      await expect(events.page(null, {}, 1000)).rejects.toBeInstanceOf(ReadTimeoutError);
+      expect(await new EventQueryRepository(db).countUpTo(null, {}, 20_001)).toBe(20_000);
       // Without a limit configured, a plain read.
-      const unbounded = new ReadRouting(db, { replicaUrls: [], poolSize: 1, preparedStatements: true, maxLagSeconds: 30, maxLagBytes: 1 });
+      const unbounded = new ReadRouting(db, options);
       expect(await unbounded.primary.bounded('SELECT 1 AS slept FROM pg_sleep(0.2)', [])).toEqual([{ slept: 1 }]);
     } finally {
       await db.destroy();

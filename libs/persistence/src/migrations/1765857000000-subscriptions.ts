@@ -4,16 +4,19 @@ import { APP_ROLE } from './1765700000000-least-privilege';
 /** Taken only while a transaction takes its record time and transaction id: microseconds, never across a capture. */
 export const RECORD_TIME_LOCK = 160_016_001;
 
+/** Whether the running transaction `x` (xid8) belongs to another database of the cluster: it cannot insert events here. */
+export const RUNNING_ELSEWHERE = `EXISTS (
+          SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted
+            AND l.transactionid::text = (x::text::numeric % 4294967296)::text
+            AND a.datid <> (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()))`;
+
 /** `event_visibility_horizon()` as this migration made it (a SQL function); migration 1767400000000 replaces it. */
 export const horizonFunction = (verb: string) => `
       ${verb} FUNCTION event_visibility_horizon() RETURNS xid8 LANGUAGE sql STABLE AS $$
         SELECT coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot()))
         FROM pg_snapshot_xip(pg_current_snapshot()) AS x
-        WHERE NOT EXISTS (
-          SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-          WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted
-            AND l.transactionid::text = (x::text::numeric % 4294967296)::text
-            AND a.datid <> (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()))
+        WHERE NOT ${RUNNING_ELSEWHERE}
       $$`;
 
 /**
