@@ -76,6 +76,8 @@ const pharmacies = Array.from({ length: PHARMACIES }, (_, p) => organization(100
 export const HISTORY_REGULATOR = organization(9999, 'REGULATOR', '0600000');
 /** A pharmacy of the history: party to a few hundred of its events, whatever the history's size. */
 export const HISTORY_PHARMACY = pharmacies[0];
+/** A manufacturer of the history: its products are a quarter of the events. */
+export const HISTORY_MANUFACTURER = manufacturers[0];
 const ORGANIZATIONS = [...manufacturers, ...distributors, ...pharmacies, HISTORY_REGULATOR];
 /** The organizations as the authority matrix sees them, for the reducer. */
 const ACTORS = new Map(ORGANIZATIONS.map((o) => [o.id, { id: o.id, role: o.role, gln: o.gln, companyPrefixes: [o.prefix] }]));

@@ -185,6 +185,7 @@ describe('who may read whose master data, from the parties of the events (real P
       'EventReaders',
       'NoJit',
       'EventReaderPositions',
+      'EventReaderGtins',
     ]);
     db = new DataSource(dataSourceOptions(url, { poolSize: 2 }));
     await db.initialize();

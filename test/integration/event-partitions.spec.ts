@@ -332,8 +332,13 @@ describe('event record in monthly partitions (real Postgres)', () => {
       expect((await asApp.query(`SELECT count(*)::int AS n FROM event WHERE record_time < '2025-02-01Z'`)).rows[0].n).toBe(0);
       expect((await asApp.query(`SELECT count(*)::int AS n FROM archive.event`)).rows[0].n).toBe(january.events);
       expect((await asApp.query(`SELECT count(*)::int AS n FROM archive.event_epc`)).rows[0].n).toBe(january.events + 1);
-      // Each of January's events filed under its capturer alone (no places), moved with its month.
-      expect((await owner.query(`SELECT count(*)::int AS n FROM archive.event_reader`)).rows[0].n).toBe(january.events);
+      // Each of January's events filed under its capturer and its pack's GTIN (no places), moved with its month.
+      expect(
+        (await owner.query(`SELECT left(reader, 2) AS k, count(*)::int AS n FROM archive.event_reader GROUP BY 1 ORDER BY 1`)).rows,
+      ).toEqual([
+        { k: 'c:', n: january.events },
+        { k: 'g:', n: january.events },
+      ]);
       expect((await owner.query(`SELECT count(*)::int AS n FROM event_reader WHERE record_time < '2025-02-01Z'`)).rows[0].n).toBe(0);
       expect(await refusal(asApp.query(`UPDATE archive.event SET body = '{}'`))).toMatchObject({ code: '42501' });
       expect(await refusal(owner.query(`DELETE FROM archive.event_y2025m01`))).toMatchObject({ code: '42501' });

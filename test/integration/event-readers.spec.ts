@@ -4,6 +4,7 @@ import {
   type EventCriteria,
   EventQueryRepository,
   EventVocabularyRepository,
+  MAX_WALKED_KEYS,
   runMigrations,
 } from '@pharmatrace/persistence';
 import fc from 'fast-check';
@@ -29,7 +30,9 @@ const PACKS = [
   { epc: `https://id.gs1.org/01/${OWN_GTIN}/21/A1`, gtin: OWN_GTIN, lot: 'L1' },
   { epc: `https://id.gs1.org/01/${GRANTED_GTIN}/21/B1`, gtin: GRANTED_GTIN, lot: 'L2' },
 ];
-const EPCS = [...PACKS.map((p) => p.epc), `https://id.gs1.org/01/${withCheckDigit('0099999900011')}/21/U1`];
+/** A GTIN no one has registered until the manufacturer's later product (the test after the property). */
+const LATER_GTIN = withCheckDigit('0099999900011');
+const EPCS = [...PACKS.map((p) => p.epc), `https://id.gs1.org/01/${LATER_GTIN}/21/U1`];
 /** Readers' grants, by index in ORGS: the second reads GRANTED_GTIN whole, the fourth its lot L2. */
 const GRANTS: Visibility['granted'][] = [[], [{ gtin: GRANTED_GTIN, lot: null }], [], [{ gtin: GRANTED_GTIN, lot: 'L2' }], []];
 
@@ -87,6 +90,9 @@ const likeRegExp = (pattern: string) =>
       .join('[\\s\\S]*')}$`,
   );
 
+/** The manufacturer's products as `product` holds them now. */
+const owned = new Set<string>([OWN_GTIN]);
+
 /** The events read rule for one event, as docs/read-policy.md states it: the model the SQL must agree with. */
 function mayRead(reader: number, ids: string[], e: NewEvent): boolean {
   const patterns = glnLikePatterns(ORGS[reader].gln).map(likeRegExp);
@@ -95,7 +101,7 @@ function mayRead(reader: number, ids: string[], e: NewEvent): boolean {
   return (
     ids[e.capturer] === ids[reader] ||
     named.some((p) => patterns.some((r) => r.test(p))) ||
-    (ORGS[reader].role === 'MANUFACTURER' && e.epcs.some((epc) => gtinOf(epc) === OWN_GTIN)) ||
+    (ORGS[reader].role === 'MANUFACTURER' && e.epcs.some((epc) => owned.has(gtinOf(epc) ?? ''))) ||
     GRANTS[reader].some((g) =>
       e.epcs.some((epc) =>
         g.lot === null ? gtinOf(epc) === g.gtin : PACKS.some((p) => p.epc === epc && p.gtin === g.gtin && p.lot === g.lot),
@@ -140,7 +146,7 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
       ]);
       ids.push(rows[0].id);
     }
-    await pg.query(`INSERT INTO product (gtin, manufacturer_id) VALUES ($1, $2)`, [OWN_GTIN, ids[0]]);
+    await pg.query(`INSERT INTO product (gtin, manufacturer_id) VALUES ($1, $2)`, [[...owned][0], ids[0]]);
     await insertLotPacks(pg, PACKS);
     readers = ORGS.map((o, i) => ({
       organizationId: ids[i],
@@ -216,6 +222,8 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
 
   let readable = 0;
   let unreadable = 0;
+  /** Every history stored, for the tests that change who may read them. */
+  const histories: Awaited<ReturnType<typeof insert>>[] = [];
   /**
    * For every reader, the history's events the event query answers are those the model says it may read, in (event
    * time, id) order: in one page, and walked by pages of two from each page's last event, forward and backward and in
@@ -273,10 +281,14 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
   }
 
   it('the migration files the events stored before it', async () => {
-    const histories = [];
     for (const batch of fc.sample(fc.array(eventArb, { maxLength: 12 }), { numRuns: 10, seed: 1767 }))
       histories.push(await insert([batch]));
-    expect((await runMigrations(url)).map((m) => m.replace(/\d+$/, ''))).toEqual(['EventReaders', 'NoJit', 'EventReaderPositions']);
+    expect((await runMigrations(url)).map((m) => m.replace(/\d+$/, ''))).toEqual([
+      'EventReaders',
+      'NoJit',
+      'EventReaderPositions',
+      'EventReaderGtins',
+    ]);
     // Sessions opened after the migration plan without JIT compilation (migration NoJit1767300000000).
     const after = new Client({ connectionString: url });
     await after.connect();
@@ -290,9 +302,11 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
 
   it('captures after it are filed by its trigger: the page is what the rule says (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(eventArb, { maxLength: 6 }), { minLength: 1, maxLength: 3 }), async (batches) =>
-        agree(await insert(batches)),
-      ),
+      fc.asyncProperty(fc.array(fc.array(eventArb, { maxLength: 6 }), { minLength: 1, maxLength: 3 }), async (batches) => {
+        const history = await insert(batches);
+        histories.push(history);
+        await agree(history);
+      }),
       {
         numRuns: 40,
         // Found by the property: an event filed twice under one key (two spellings of the pharmacy's GLN) pushed
@@ -320,6 +334,20 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
     // Not vacuous: events were found readable and unreadable, by spellings the patterns match and near misses.
     expect(readable).toBeGreaterThan(100);
     expect(unreadable).toBeGreaterThan(100);
+  });
+
+  it('a product registered after its events: its manufacturer reads them at once, and by the rule past MAX_WALKED_KEYS products', async () => {
+    // Ownership is read with the page, not filed: no back-filing, nothing missed.
+    await pg.query(`INSERT INTO product (gtin, manufacturer_id) VALUES ($1, $2)`, [LATER_GTIN, ids[0]]);
+    owned.add(LATER_GTIN);
+    const named = histories.filter((h) => h.stored.some((s) => s.event.epcs.some((epc) => epc.includes(LATER_GTIN))));
+    expect(named.length).toBeGreaterThan(3);
+    for (const history of named.slice(0, 6)) await agree(history);
+    // Products enough that the manufacturer's keys are past the walk's limit: the same answers, from the rule.
+    const others = Array.from({ length: MAX_WALKED_KEYS }, (_, i) => withCheckDigit(`08${String(i).padStart(11, '0')}`));
+    await pg.query(`INSERT INTO product (gtin, manufacturer_id) SELECT unnest($1::text[]), $2`, [others, ids[0]]);
+    for (const history of named.slice(0, 3)) await agree(history);
+    await pg.query(`DELETE FROM product WHERE gtin = ANY($1::text[])`, [others]);
   });
 
   it("a pharmacy's deliveries wait for a transaction still running, then take its event first", async () => {
@@ -407,6 +435,61 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
         readers[pharmacy].readerKeys,
       ]);
       expect(filed).toBeLessThan(1000);
+      for (const { sql, params } of statements)
+        expect(monthRowsRead(await analyzedPlan(pg, sql, params), 'event')).toBeLessThanOrEqual(filed + 101);
+    } finally {
+      await recording.destroy();
+    }
+  });
+  it("a manufacturer's page and deliveries read its products' events, not the history before them", async () => {
+    const manufacturer = readers[0];
+    const from = new Date(Date.UTC(2027, 1, 1));
+    // 20,000 events of others naming an unregistered GTIN's packs, then 3 naming one of the manufacturer's, all by a
+    // capturer that is not the manufacturer and at places that are not its own.
+    // Times as text: a JavaScript Date would drop the record time's microseconds, and the EPC rows would name no event.
+    const { rows } = await pg.query<{ id: string; event_time: string; record_time: string; g: number }>(
+      `INSERT INTO event (event_hash, event_type, event_time, read_point, captured_by, body)
+       SELECT sha256(('m' || g)::bytea), 'ObjectEvent', $1::timestamptz + g * interval '1 ms', 'urn:epc:id:sgln:0999999.00001.0', $2::uuid, '{}'::jsonb
+       FROM generate_series(1, 20003) g
+       RETURNING id, event_time::text, record_time::text, (extract(epoch FROM event_time - $1::timestamptz) * 1000)::int AS g`,
+      [from.toISOString(), ids[ORGS.length]],
+    );
+    const other = `https://id.gs1.org/01/${withCheckDigit('0077777700011')}/21/X`;
+    await pg.query(
+      `INSERT INTO event_epc (epc, event_time, event_id, role, record_time)
+       SELECT CASE WHEN g > 20000 THEN $4 ELSE $5 END, t, i, 'epc', rt FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $6::int[]) AS u(i, t, rt, g)`,
+      [rows.map((r) => r.id), rows.map((r) => r.event_time), rows.map((r) => r.record_time), PACKS[0].epc, other, rows.map((r) => r.g)],
+    );
+    await pg.query(`ANALYZE`);
+    const theirs = rows.filter((r) => r.g > 20000).map((r) => Number(r.id));
+    // As pg reads it: the record time to the millisecond below, so the bound takes in every event inserted above.
+    const {
+      rows: [{ since }],
+    } = await pg.query<{ since: Date }>(`SELECT min(record_time) AS since FROM event WHERE id = ANY($1::bigint[])`, [
+      rows.map((r) => r.id),
+    ]);
+    const { db: recording, statements } = await recordingDataSource(url);
+    try {
+      const repository = new EventQueryRepository(recording);
+      const { events: page } = await repository.page(null, { eventTimeFrom: from, visibleTo: manufacturer }, 100);
+      expect(page.map((e) => e.id)).toEqual(theirs);
+      const { events: delivery } = await repository.afterPosition(
+        { recordTimeFrom: since, visibleTo: manufacturer },
+        { xid: '0', eventId: 0 },
+        100,
+      );
+      expect(delivery.map((e) => e.id)).toEqual(theirs);
+      // Each: the products counted, then the statement. The manufacturer's 20,000 events before `from` (the pharmacy's
+      // test) are not read either: the page's event-time bound enters each key's rows at it.
+      expect(statements).toHaveLength(4);
+      const {
+        rows: [{ filed }],
+      } = await pg.query<{ filed: number }>(
+        `SELECT count(*)::int AS filed FROM event_reader
+         WHERE (reader = ANY($1::text[]) OR reader = ANY(SELECT 'g:' || gtin::text FROM product WHERE manufacturer_id = $2)) AND event_time >= $3`,
+        [manufacturer.readerKeys, ids[0], from],
+      );
+      expect(filed).toBeLessThan(2000);
       for (const { sql, params } of statements)
         expect(monthRowsRead(await analyzedPlan(pg, sql, params), 'event')).toBeLessThanOrEqual(filed + 101);
     } finally {

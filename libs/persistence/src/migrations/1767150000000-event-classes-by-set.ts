@@ -1,6 +1,19 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { classesOf, EVENT_CLASSES_RECORD } from './1767100000000-event-parties';
 
+/** The trigger function keeping event_class, as this migration wrote it (migration 1767500000000 replaced it). */
+export const EVENT_CLASSES_BY_SET = `
+      CREATE OR REPLACE FUNCTION event_classes_record() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        EXECUTE $q$
+          WITH events AS MATERIALIZED (
+            SELECT e.id, e.record_time, e.captured_by FROM event e
+            WHERE e.id BETWEEN (SELECT min(event_id) FROM new_epcs) AND (SELECT max(event_id) FROM new_epcs))
+          INSERT INTO event_class (captured_by, gtin) ${classesOf('new_epcs', 'events')} ORDER BY 1, 2 ON CONFLICT DO NOTHING
+        $q$;
+        RETURN NULL;
+      END $$`;
+
 /**
  * event_classes_record (migration 1767100000000) had two ways to go quadratic. It found a statement's events by
  * `record_time = ANY(<the statement's record times as an array>)`, a test of every event against every time: a capture's
@@ -17,17 +30,7 @@ export class EventClassesBySet1767150000000 implements MigrationInterface {
   name = 'EventClassesBySet1767150000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`
-      CREATE OR REPLACE FUNCTION event_classes_record() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        EXECUTE $q$
-          WITH events AS MATERIALIZED (
-            SELECT e.id, e.record_time, e.captured_by FROM event e
-            WHERE e.id BETWEEN (SELECT min(event_id) FROM new_epcs) AND (SELECT max(event_id) FROM new_epcs))
-          INSERT INTO event_class (captured_by, gtin) ${classesOf('new_epcs', 'events')} ORDER BY 1, 2 ON CONFLICT DO NOTHING
-        $q$;
-        RETURN NULL;
-      END $$`);
+    await q.query(EVENT_CLASSES_BY_SET);
   }
 
   async down(q: QueryRunner): Promise<void> {

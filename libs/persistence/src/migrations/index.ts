@@ -38,6 +38,7 @@ import { EventClassesBySet1767150000000 } from './1767150000000-event-classes-by
 import { EventReaders1767200000000 } from './1767200000000-event-readers';
 import { NoJit1767300000000 } from './1767300000000-no-jit';
 import { EventReaderPositions1767400000000 } from './1767400000000-event-reader-positions';
+import { EventReaderGtins1767500000000 } from './1767500000000-event-reader-gtins';
 
 export const MIGRATIONS = [
   InitialSchema1764064800000,
@@ -80,4 +81,5 @@ export const MIGRATIONS = [
   EventReaders1767200000000,
   NoJit1767300000000,
   EventReaderPositions1767400000000,
+  EventReaderGtins1767500000000,
 ];
