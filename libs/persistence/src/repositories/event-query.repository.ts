@@ -446,18 +446,16 @@ export class EventQueryRepository {
 
   /** How many events match, counting no further than `max` (a query's maxEventCount needs no more). */
   async countUpTo(reading: string | null, criteria: EventCriteria, max: number): Promise<number> {
-    const keys = byReaderKeys(criteria);
+    const runner = await readerOf(this.db, this.reads, reading);
+    const walk = await this.walkOf(runner, criteria, true);
     const sql = new Sql();
-    this.filter(sql, keys ? { ...criteria, visibleTo: undefined } : criteria);
+    this.filter(sql, walk?.exact ? { ...criteria, visibleTo: undefined } : criteria);
     const matches = sql.where.length ? sql.where.join(' AND ') : 'true';
-    // As `page`: from the reader's own events when that bounds the work, else the rule on each event.
-    const matching = keys
-      ? `SELECT DISTINCT r.event_id FROM (SELECT r.event_id, r.record_time FROM event_reader r WHERE r.reader = ANY(${sql.param(keys)}::text[]) OFFSET 0) r
-           CROSS JOIN LATERAL (SELECT 1 FROM event e WHERE e.id = r.event_id AND e.record_time = r.record_time AND ${matches} OFFSET 0) x`
-      : `SELECT 1 FROM event e WHERE ${matches}`;
-    const [row] = await (
-      await readerOf(this.db, this.reads, reading)
-    ).bounded<{ n: number }>(`SELECT count(*)::int AS n FROM (${matching} LIMIT ${sql.param(max)}) matching`, sql.params);
+    // As `page`: the reader's own events walked in event-time order when that bounds the work, else the rule on each event.
+    const matching = walk
+      ? filedEvents(walkKeys(sql, walk), 'event_time', 'ASC', readerTimeBounds(sql, criteria), matches, sql.param(max))
+      : `SELECT 1 FROM event e WHERE ${matches} LIMIT ${sql.param(max)}`;
+    const [row] = await runner.bounded<{ n: number }>(`SELECT count(*)::int AS n FROM (${matching}) matching`, sql.params);
     return row.n;
   }
 
