@@ -1,4 +1,11 @@
-import { ApiKeyRepository, EventQueryRepository, OrganizationRepository, Sql, VIEWS_SQL } from '@pharmatrace/persistence';
+import {
+  ApiKeyRepository,
+  EventQueryRepository,
+  OrganizationRepository,
+  overlappingPrefixes,
+  Sql,
+  VIEWS_SQL,
+} from '@pharmatrace/persistence';
 import { companyPrefixCandidates } from '@pharmatrace/gs1';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -104,6 +111,26 @@ describe('reads by key however large the product catalogue (real Postgres)', () 
     );
     await pg.query(`RESET enable_seqscan`);
     expect(rowsRead(row['QUERY PLAN'][0].Plan as PlanNode, 'organization')).toBe(1);
+  });
+
+  it('a registration reads the registered prefixes its own can overlap, not the registry', async () => {
+    // '7000001' begins the 9-digit prefixes of organizations 100 to 199, and organization 1 holds it itself.
+    const statements: { sql: string; params: unknown[] }[] = [];
+    const recording = {
+      query: async (sql: string, params: unknown[] = []) => {
+        statements.push({ sql, params });
+        return (await pg.query(sql, params)).rows;
+      },
+    };
+    const shown = await overlappingPrefixes(recording, ['7000001']);
+    // One statement registered them all, at one time: their order is the ids'.
+    expect(shown.map((r) => r.prefix).sort()).toEqual(['7000001', ...Array.from({ length: 100 }, (_, i) => String(700000100 + i))]);
+    await pg.query(`SET enable_seqscan = off`);
+    const plan = await analyzedPlan(pg, statements[0].sql, statements[0].params);
+    await pg.query(`RESET enable_seqscan`);
+    // The leading parts and the range, each an index read (a BitmapOr), then each holder by key.
+    expect(indexesRead(plan).sort()).toEqual(['organization_company_prefix_pkey', 'organization_company_prefix_pkey', 'organization_pkey']);
+    expect([rowsRead(plan, 'organization_company_prefix'), rowsRead(plan, 'organization')]).toEqual([101, 101]);
   });
 
   it("an event query's manufacturer visibility finds the product of each EPC by key", async () => {

@@ -179,7 +179,8 @@ describe('who may read whose master data, from the parties of the events (real P
       await insert(capturers, batch);
       histories.push(capturers);
     }
-    expect((await runMigrations(url)).map((m) => m.replace(/\d+$/, ''))).toEqual([
+    // The migrations this spec is about, first among those run (later ones run too).
+    expect((await runMigrations(url)).map((m) => m.replace(/\d+$/, '')).slice(0, 6)).toEqual([
       'EventParties',
       'EventClassesBySet',
       'EventReaders',

@@ -283,7 +283,8 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
   it('the migration files the events stored before it', async () => {
     for (const batch of fc.sample(fc.array(eventArb, { maxLength: 12 }), { numRuns: 10, seed: 1767 }))
       histories.push(await insert([batch]));
-    expect((await runMigrations(url)).map((m) => m.replace(/\d+$/, ''))).toEqual([
+    // The migrations this spec is about, first among those run (later ones run too).
+    expect((await runMigrations(url)).map((m) => m.replace(/\d+$/, '')).slice(0, 4)).toEqual([
       'EventReaders',
       'NoJit',
       'EventReaderPositions',

@@ -39,6 +39,7 @@ import { EventReaders1767200000000 } from './1767200000000-event-readers';
 import { NoJit1767300000000 } from './1767300000000-no-jit';
 import { EventReaderPositions1767400000000 } from './1767400000000-event-reader-positions';
 import { EventReaderGtins1767500000000 } from './1767500000000-event-reader-gtins';
+import { CompanyPrefixOverlap1767600000000 } from './1767600000000-company-prefix-overlap';
 
 export const MIGRATIONS = [
   InitialSchema1764064800000,
@@ -82,4 +83,5 @@ export const MIGRATIONS = [
   NoJit1767300000000,
   EventReaderPositions1767400000000,
   EventReaderGtins1767500000000,
+  CompanyPrefixOverlap1767600000000,
 ];

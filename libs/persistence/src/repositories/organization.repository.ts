@@ -3,7 +3,7 @@ import type { RegisteredPrefix } from '@pharmatrace/domain';
 import { DataSource } from 'typeorm';
 import { OrganizationEntity, OrganizationRole } from '../entities';
 import { rethrowUniqueViolation } from '../persistence.error';
-import { PageDirection, queryRows } from './sql-query';
+import { PageDirection, queryRows, SqlRunner } from './sql-query';
 
 export interface NewOrganization {
   name: string;
@@ -46,22 +46,45 @@ const COLUMNS = `o.id, o.name, o.role, o.gln, o.company_prefixes AS "companyPref
 
 const likeLiteral = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/**
+ * The registered prefixes that overlap one of `requested`, from organization_company_prefix (migration
+ * 1767600000000): those equal to a leading part of one, and those one begins (the range [P, P || ':'), ':' following
+ * '9' in byte order). In registration order, each organization's in its own, as a reading of every prefix gave them.
+ */
+export function overlappingPrefixes(tx: SqlRunner, requested: readonly string[]): Promise<RegisteredPrefixRow[]> {
+  const wanted = [...new Set(requested)];
+  if (!wanted.length) return Promise.resolve([]);
+  const heads = [...new Set(wanted.flatMap((p) => Array.from({ length: p.length }, (_, i) => p.slice(0, i + 1))))];
+  const params: unknown[] = [heads];
+  const ranges = wanted.map((p) => `(c.prefix >= $${params.push(p)}::text AND c.prefix < $${params.push(`${p}:`)}::text)`);
+  return queryRows<RegisteredPrefixRow>(
+    tx,
+    // The prefixes first, then each holder by key (OFFSET 0: as a join ordered like the directory's index, Postgres
+    // walked every organization in registration order).
+    `SELECT c.prefix, o.id, o.name
+     FROM (SELECT c.prefix, c.organization_id, c.position FROM organization_company_prefix c
+           WHERE c.prefix = ANY($1::text[]) OR ${ranges.join(' OR ')} OFFSET 0) c
+     CROSS JOIN LATERAL (SELECT o.id, o.name, o.created_at FROM organization o WHERE o.id = c.organization_id OFFSET 0) o
+     ORDER BY o.created_at, o.id, c.position`,
+    params,
+  );
+}
+
 @Injectable()
 export class OrganizationRepository {
   constructor(private readonly db: DataSource) {}
 
   /**
-   * Inserts the organization once `admit` (which throws to refuse) has seen every prefix already registered. Creations
-   * take one transaction-scoped advisory lock in turn, so two overlapping prefixes registered at the same moment cannot
-   * both pass: a rule across rows that no unique index can state. `apiKeyHash` becomes its first key, named "default". Organizations are created rarely; the wait is nil.
+   * Inserts the organization once `admit` (which throws to refuse) has seen every registered prefix that overlaps one
+   * of its own (one begins the other), oldest holder first. Creations take one transaction-scoped advisory lock in
+   * turn, so two overlapping prefixes registered at the same moment cannot both pass: a rule across rows that no unique
+   * index can state. The overlapping prefixes are read by index (migration 1767600000000), so the lock is held for a
+   * few rows' read, not the registry's. `apiKeyHash` becomes its first key, named "default".
    */
   async create(org: NewOrganization, apiKeyHash: Buffer, admit: (registered: RegisteredPrefix[]) => void): Promise<OrganizationEntity> {
     return this.db.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext('organization.company_prefixes'))`);
-      const rows = await queryRows<RegisteredPrefixRow>(
-        tx,
-        `SELECT unnest(company_prefixes) AS prefix, id, name FROM organization ORDER BY created_at`,
-      );
+      const rows = await overlappingPrefixes(tx, org.companyPrefixes);
       admit(rows.map((r) => ({ prefix: r.prefix, organizationId: r.id, organizationName: r.name })));
       const repo = tx.getRepository(OrganizationEntity);
       const saved = await repo.save(repo.create(org)).catch(rethrowUniqueViolation);
