@@ -337,6 +337,33 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
     expect(unreadable).toBeGreaterThan(100);
   });
 
+  it("lists of values: every reader's read points, locations and EPCs, from its own events or a walk of every value", async () => {
+    const vocabulary = new EventVocabularyRepository(db, events);
+    const stored = histories.flatMap((h) => h.stored);
+    const lists = [
+      ['readPoints', `SELECT DISTINCT read_point AS v FROM event WHERE id = ANY($1::bigint[]) AND read_point IS NOT NULL ORDER BY 1`],
+      ['bizLocations', `SELECT DISTINCT biz_location AS v FROM event WHERE id = ANY($1::bigint[]) AND biz_location IS NOT NULL ORDER BY 1`],
+      ['epcs', `SELECT DISTINCT epc AS v FROM event_epc WHERE event_id = ANY($1::bigint[]) ORDER BY 1`],
+    ] as const;
+    let listed = 0;
+    for (const [i, visibleTo] of readers.entries()) {
+      const allowed = stored.filter((h) => mayRead(i, ids, h.event)).map((h) => h.id);
+      const others = stored.filter((h) => !mayRead(i, ids, h.event)).map((h) => h.id);
+      for (const [list, model] of lists) {
+        const expected = (await pg.query<{ v: string }>(model, [allowed])).rows.map((r) => r.v);
+        const notReadable = (await pg.query<{ v: string }>(model, [others])).rows.map((r) => r.v).filter((v) => !expected.includes(v));
+        // The reader's own events (the default), and the walk of every value (no own events read).
+        for (const cap of [undefined, 0]) {
+          expect((await vocabulary.page(list, visibleTo, 1000, undefined, cap)).values).toEqual(expected);
+          if (expected.length) expect(await vocabulary.exists(list, [expected[0]], visibleTo, cap)).toBe(true);
+          if (notReadable.length) expect(await vocabulary.exists(list, [notReadable[0]], visibleTo, cap)).toBe(false);
+        }
+        listed += expected.length;
+      }
+    }
+    expect(listed).toBeGreaterThan(50);
+  });
+
   it('a product registered after its events: its manufacturer reads them at once, and by the rule past MAX_WALKED_KEYS products', async () => {
     // Ownership is read with the page, not filed: no back-filing, nothing missed.
     await pg.query(`INSERT INTO product (gtin, manufacturer_id) VALUES ($1, $2)`, [LATER_GTIN, ids[0]]);

@@ -190,7 +190,7 @@ const LOT_GRANT_CAPTURERS = `UNION
  * The reader's keys in event_reader when every event it may read is filed there: a reader without GTIN branches
  * (neither a manufacturer's own GTINs nor grants). Otherwise null: the rule is a condition on each event read.
  */
-export function filedReaderKeys(v: EventCriteria['visibleTo']): string[] | null {
+function filedReaderKeys(v: EventCriteria['visibleTo']): string[] | null {
   return v && !v.ownGtins && !v.granted.length ? v.readerKeys : null;
 }
 
@@ -442,6 +442,16 @@ export class EventQueryRepository {
       if (n > room) return null;
     }
     return { keys, manufacturer: v.ownGtins ? v.organizationId : null, exact: v.granted.every((g) => g.lot === null) };
+  }
+
+  /**
+   * A reader's keys as an SQL text[] (parameters added to `sql`) when every event filed under them is one it may read,
+   * for a list of values to read the reader's own events; null for a reader the keys do not fit (none, more than
+   * MAX_WALKED_KEYS, a lot grant).
+   */
+  async ownEventKeys(runner: SqlRunner, sql: Sql, visibleTo: EventCriteria['visibleTo']): Promise<string | null> {
+    const walk = await this.walkOf(runner, { visibleTo }, true);
+    return walk?.exact ? walkKeys(sql, walk) : null;
   }
 
   /** How many events match, counting no further than `max` (a query's maxEventCount needs no more). */
