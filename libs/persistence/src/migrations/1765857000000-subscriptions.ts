@@ -4,12 +4,18 @@ import { APP_ROLE } from './1765700000000-least-privilege';
 /** Taken only while a transaction takes its record time and transaction id: microseconds, never across a capture. */
 export const RECORD_TIME_LOCK = 160_016_001;
 
-/** Whether the running transaction `x` (xid8) belongs to another database of the cluster: it cannot insert events here. */
-export const RUNNING_ELSEWHERE = `EXISTS (
+/** Whether the running transaction `x` (xid8) is held by a session `a` (pg_stat_activity) that `holder` describes. */
+export const runningTransactionOf = (holder: string) => `EXISTS (
           SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
           WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted
             AND l.transactionid::text = (x::text::numeric % 4294967296)::text
-            AND a.datid <> (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()))`;
+            AND ${holder})`;
+
+/** A session of another database of the cluster: it cannot insert events here. */
+export const OTHER_DATABASE = `a.datid <> (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())`;
+
+/** Whether the running transaction `x` (xid8) belongs to another database of the cluster. */
+export const RUNNING_ELSEWHERE = runningTransactionOf(OTHER_DATABASE);
 
 /** `event_visibility_horizon()` as this migration made it (a SQL function); migration 1767400000000 replaces it. */
 export const horizonFunction = (verb: string) => `

@@ -14,6 +14,25 @@ const recordFunction = (columns: string, readers: string) => `
   END $$`;
 
 /**
+ * `event_visibility_horizon()` in PL/pgSQL: the oldest running transaction of the snapshot but those
+ * `cannotInsertEvents` (a condition on xid8 `x`) says cannot insert events here.
+ */
+export const plpgsqlHorizon = (cannotInsertEvents: string) => `
+      CREATE OR REPLACE FUNCTION event_visibility_horizon() RETURNS xid8 LANGUAGE plpgsql STABLE AS $$
+      DECLARE
+        snap pg_snapshot := pg_current_snapshot();
+        horizon xid8;
+      BEGIN
+        IF NOT EXISTS (SELECT FROM pg_snapshot_xip(snap)) THEN
+          RETURN pg_snapshot_xmax(snap);
+        END IF;
+        SELECT coalesce(min(x), pg_snapshot_xmax(snap)) INTO horizon
+        FROM pg_snapshot_xip(snap) AS x
+        WHERE NOT ${cannotInsertEvents};
+        RETURN horizon;
+      END $$`;
+
+/**
  * Issue 18: a subscription's deliveries read from the subscriber's own events. A delivery (webhook or WebSocket
  * stream) reads the events after its position in (transaction id, event id) order, below the visibility horizon;
  * with the read rule as a condition on each event, every poll of every subscription read everyone's events since its
@@ -47,20 +66,7 @@ export class EventReaderPositions1767400000000 implements MigrationInterface {
     await q.query(`CREATE INDEX event_reader_position_idx ON event_reader (reader, xid, event_id) INCLUDE (record_time)`);
     await q.query(`ANALYZE event_reader`);
     // As the SQL function answers, read from the same snapshot (a STABLE function sees its caller's).
-    await q.query(`
-      CREATE OR REPLACE FUNCTION event_visibility_horizon() RETURNS xid8 LANGUAGE plpgsql STABLE AS $$
-      DECLARE
-        snap pg_snapshot := pg_current_snapshot();
-        horizon xid8;
-      BEGIN
-        IF NOT EXISTS (SELECT FROM pg_snapshot_xip(snap)) THEN
-          RETURN pg_snapshot_xmax(snap);
-        END IF;
-        SELECT coalesce(min(x), pg_snapshot_xmax(snap)) INTO horizon
-        FROM pg_snapshot_xip(snap) AS x
-        WHERE NOT ${RUNNING_ELSEWHERE};
-        RETURN horizon;
-      END $$`);
+    await q.query(plpgsqlHorizon(RUNNING_ELSEWHERE));
   }
 
   async down(q: QueryRunner): Promise<void> {

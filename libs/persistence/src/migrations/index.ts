@@ -40,6 +40,7 @@ import { NoJit1767300000000 } from './1767300000000-no-jit';
 import { EventReaderPositions1767400000000 } from './1767400000000-event-reader-positions';
 import { EventReaderGtins1767500000000 } from './1767500000000-event-reader-gtins';
 import { CompanyPrefixOverlap1767600000000 } from './1767600000000-company-prefix-overlap';
+import { HorizonPastAutovacuum1767700000000 } from './1767700000000-horizon-past-autovacuum';
 
 export const MIGRATIONS = [
   InitialSchema1764064800000,
@@ -84,4 +85,5 @@ export const MIGRATIONS = [
   EventReaderPositions1767400000000,
   EventReaderGtins1767500000000,
   CompanyPrefixOverlap1767600000000,
+  HorizonPastAutovacuum1767700000000,
 ];
