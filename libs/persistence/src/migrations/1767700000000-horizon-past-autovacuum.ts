@@ -7,8 +7,9 @@ import { plpgsqlHorizon } from './1767400000000-event-reader-positions';
  * autovacuum. An automatic ANALYZE writes its statistics in a transaction of its own, with a transaction id, in the
  * database it analyzes; the horizon counted it as a transaction that might still commit events, so every
  * subscription's delivery and every record-time page stopped below it while a table was analyzed (on a large month,
- * seconds). An autovacuum worker never inserts events. Found by event-readers.spec in CI: a delivery walked from the
- * start answered nothing while its events had committed, with the suite's parallel captures making autovacuum busy.
+ * seconds). An autovacuum worker never inserts events. Reasoned, not observed: an event-readers.spec failure in CI
+ * (a first poll answered nothing while its events had committed) first looked like it, and came from another database's
+ * transaction ending between the snapshot and the look at the locks (docs/subscriptions.md).
  */
 export class HorizonPastAutovacuum1767700000000 implements MigrationInterface {
   name = 'HorizonPastAutovacuum1767700000000';
