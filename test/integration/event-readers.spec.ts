@@ -202,30 +202,41 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
   }
 
   /**
+   * Waits until the visibility horizon is past every event stored. The horizon keeps any transaction of its snapshot
+   * it cannot place: on a cluster shared with other databases' tests, one of theirs that ended between the snapshot and
+   * the horizon's look at the locks counts as possibly this database's, and holds the events after it until the next
+   * poll, as a worker's poll would wait (seen in CI: a first poll answered nothing while its events had committed).
+   * Once a horizon is past them, every transaction that could hold them has ended, so no later poll is held.
+   */
+  async function settled() {
+    const {
+      rows: [{ last }],
+    } = await pg.query<{ last: string }>(`SELECT max(coalesce(xid, '0'::xid8))::text AS last FROM event`);
+    for (let polls = 0; ; polls++) {
+      const {
+        rows: [{ horizon }],
+      } = await pg.query<{ horizon: string }>(`SELECT event_visibility_horizon()::text AS horizon`);
+      if (BigInt(horizon) > BigInt(last)) return;
+      if (polls > 500) throw new Error(`the horizon stayed at ${horizon}, below ${last}, for 500 polls`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /**
    * A subscription's deliveries from the start: the events `allowed`, in (transaction id, id) order, each once, walked
-   * by twos from each delivery's position as the worker does, until a poll's horizon has passed every event stored.
-   * An empty poll alone does not end it: the horizon stops at any transaction of the snapshot it cannot place, and on a
-   * cluster shared with other databases' tests one of theirs may have ended between the snapshot and the horizon's
-   * look at the locks (it then counts as possibly this database's, and the event waits for the next poll, as a
-   * worker's would). Seen in CI: a first poll answered nothing while the events had committed.
+   * by twos from each delivery's position as the worker does.
    */
   async function delivers(criteria: EventCriteria, allowed: string[]) {
     const { rows } = await pg.query<{ id: string }>(
       `SELECT id FROM event WHERE id = ANY($1::bigint[]) ORDER BY coalesce(xid, '0'::xid8), id`,
       [allowed],
     );
-    const {
-      rows: [{ last }],
-    } = await pg.query<{ last: string }>(`SELECT max(coalesce(xid, '0'::xid8))::text AS last FROM event`);
+    await settled();
     const delivered: number[] = [];
-    for (let position = { xid: '0', eventId: 0 }, polls = 0, more = true; more; polls++) {
+    for (let position = { xid: '0', eventId: 0 }, more = true; more;) {
       const { events: batch, resumeAt } = await events.afterPosition(criteria, position, 2);
       delivered.push(...batch.map((e) => e.id));
-      more = batch.length > 0 || BigInt(resumeAt.xid) <= BigInt(last);
-      if (more && !batch.length) {
-        if (polls > 500) throw new Error(`the horizon stayed at ${resumeAt.xid}, below ${last}, for 500 polls`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      more = batch.length > 0;
       position = resumeAt;
     }
     expect(delivered).toEqual(rows.map((r) => Number(r.id)));
@@ -413,6 +424,7 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
       const held = await events.afterPosition(criteria, start, 100);
       expect(held.events).toEqual([]);
       await running.query('COMMIT');
+      await settled();
       const { events: delivered } = await events.afterPosition(criteria, held.resumeAt, 100);
       expect(delivered.map((e) => e.id)).toEqual([first, second]);
     } finally {
@@ -459,6 +471,7 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
       expect(await vocabulary.exists('bizSteps', ['receiving'], readers[pharmacy])).toBe(false);
       // A subscription's first delivery: the first 100 of the pharmacy's events in delivery order (ids rise with
       // transaction ids here).
+      await settled();
       const { events: delivery } = await repository.afterPosition(
         { recordTimeFrom: new Date(Date.UTC(2026, 0, 1)), visibleTo: readers[pharmacy] },
         { xid: '0', eventId: 0 },
@@ -512,6 +525,7 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
       const repository = new EventQueryRepository(recording);
       const { events: page } = await repository.page(null, { eventTimeFrom: from, visibleTo: manufacturer }, 100);
       expect(page.map((e) => e.id)).toEqual(theirs);
+      await settled();
       const { events: delivery } = await repository.afterPosition(
         { recordTimeFrom: since, visibleTo: manufacturer },
         { xid: '0', eventId: 0 },
