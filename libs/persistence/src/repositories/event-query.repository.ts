@@ -187,23 +187,6 @@ const LOT_GRANT_CAPTURERS = `UNION
   WHERE e.captured_by = ANY($1::uuid[])`;
 
 /**
- * The reader's keys in event_reader when every event it may read is filed there: a reader without GTIN branches
- * (neither a manufacturer's own GTINs nor grants). Otherwise null: the rule is a condition on each event read.
- */
-function filedReaderKeys(v: EventCriteria['visibleTo']): string[] | null {
-  return v && !v.ownGtins && !v.granted.length ? v.readerKeys : null;
-}
-
-/**
- * The reader's keys when a page is best read from the reader's own events (event_reader) rather than from the history
- * filtered by the rule: a reader whose events are all filed (filedReaderKeys) and a query no index of its own narrows
- * (an EPC or an event ID does, and is read that way).
- */
-function byReaderKeys(criteria: EventCriteria): string[] | null {
-  return criteria.epcs?.length || criteria.eventIds ? null : filedReaderKeys(criteria.visibleTo);
-}
-
-/**
  * The most keys a page walks for a reader with GTIN branches (a manufacturer's products, a grantee's GTINs): each key
  * gives up to a page of rows, so a manufacturer of thousands of products would read thousands of pages' worth. Such a
  * reader's events are a large share of the history, where the rule tested on each event in page order finds a page
@@ -420,15 +403,17 @@ export class EventQueryRepository {
   }
 
   /**
-   * How a page or a delivery reads its reader's events: from the reader's keys in event_reader when that bounds the
-   * work (byReaderKeys; for a reader with GTIN branches, in an order the keys' index gives and with at most
-   * MAX_WALKED_KEYS keys, its products counted first), else null: the rule tested on each event of the history.
+   * How a page, a count or a delivery reads its reader's events: from the reader's keys in event_reader when that
+   * bounds the work, else null, the rule tested on each event of the history. A query by EPC or event ID has an index
+   * of its own and tests the rule on the events it finds. A reader without GTIN branches (no own GTINs, no grant) walks
+   * its keys in any order; one with them only in an order the keys' index gives (`indexOrder`) and with at most
+   * MAX_WALKED_KEYS keys, its products counted first.
    */
   private async walkOf(runner: SqlRunner, criteria: EventCriteria, indexOrder: boolean): Promise<ReaderWalk | null> {
     const v = criteria.visibleTo;
-    const filed = byReaderKeys(criteria);
-    if (filed) return { keys: filed, manufacturer: null, exact: true };
-    if (!v || !indexOrder || criteria.epcs?.length || criteria.eventIds) return null;
+    if (!v || criteria.epcs?.length || criteria.eventIds) return null;
+    if (!v.ownGtins && !v.granted.length) return { keys: v.readerKeys, manufacturer: null, exact: true };
+    if (!indexOrder) return null;
     const keys = [...v.readerKeys, ...new Set(v.granted.map((g) => gtinKey(g.gtin)))];
     const room = MAX_WALKED_KEYS - keys.length;
     if (room < 0) return null;
@@ -584,9 +569,10 @@ export class EventQueryRepository {
   /** The read policy's condition on event alias `e`, added to `sql`: public so every read of events applies the same one. */
   visibility(sql: Sql, v: NonNullable<EventCriteria['visibleTo']>) {
     // The capturer and GLN branches, as keys of event_reader (migration 1767200000000), probed by index for each event
-    // read: where LIKE patterns were matched on every place of every event. Used as a condition where the reader's
-    // events are not all filed (GTIN branches) or another index leads (EPC, event ID); otherwise `page`, `countUpTo`
-    // and the lists of values read the reader's own events instead.
+    // read: where LIKE patterns were matched on every place of every event. Used as a condition where the reader's keys
+    // do not bound the work (walkOf: another index leads, too many GTIN keys, record-time order for a reader with GTIN
+    // branches, a lot grant's superset of events); otherwise pages, counts, deliveries and the lists of values read the
+    // reader's own events instead.
     const either = [
       `EXISTS (SELECT 1 FROM event_reader r WHERE r.reader = ANY(${sql.param(v.readerKeys)}::text[])
                  AND r.event_time = e.event_time AND r.event_id = e.id AND r.record_time = e.record_time)`,
