@@ -4,7 +4,7 @@ import {
   type EventCriteria,
   EventQueryRepository,
   EventVocabularyRepository,
-  MAX_WALKED_KEYS,
+  walkedKeysFor,
   runMigrations,
 } from '@pharmatrace/persistence';
 import fc from 'fast-check';
@@ -386,15 +386,17 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
     expect(listed).toBeGreaterThan(50);
   });
 
-  it('a product registered after its events: its manufacturer reads them at once, and by the rule past MAX_WALKED_KEYS products', async () => {
+  it('a product registered after its events: its manufacturer reads them at once, from its keys and by the rule past them', async () => {
     // Ownership is read with the page, not filed: no back-filing, nothing missed.
     await pg.query(`INSERT INTO product (gtin, manufacturer_id) VALUES ($1, $2)`, [LATER_GTIN, ids[0]]);
     owned.add(LATER_GTIN);
     const named = histories.filter((h) => h.stored.some((s) => s.event.epcs.some((epc) => epc.includes(LATER_GTIN))));
     expect(named.length).toBeGreaterThan(3);
     for (const history of named.slice(0, 6)) await agree(history);
-    // Products enough that the manufacturer's keys are past the walk's limit: the same answers, from the rule.
-    const others = Array.from({ length: MAX_WALKED_KEYS }, (_, i) => withCheckDigit(`08${String(i).padStart(11, '0')}`));
+    // Products enough that the manufacturer's keys are past the walk's limit for a page of 1,000 (the rule answers it)
+    // and within it for a page of 2 (the keys do): the same answers either way.
+    const others = Array.from({ length: walkedKeysFor(1001) }, (_, i) => withCheckDigit(`08${String(i).padStart(11, '0')}`));
+    expect(others.length + 1).toBeLessThan(walkedKeysFor(3));
     await pg.query(`INSERT INTO product (gtin, manufacturer_id) SELECT unnest($1::text[]), $2`, [others, ids[0]]);
     for (const history of named.slice(0, 3)) await agree(history);
     await pg.query(`DELETE FROM product WHERE gtin = ANY($1::text[])`, [others]);
@@ -495,6 +497,11 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
   });
   it("a manufacturer's page and deliveries read its products' events, not the history before them", async () => {
     const manufacturer = readers[0];
+    // A manufacturer of 500 products, most without events: its keys are walked for a page or a delivery of 100.
+    const catalogue = Array.from({ length: 500 }, (_, i) => withCheckDigit(`09${String(i).padStart(11, '0')}`));
+    expect(catalogue.length).toBeGreaterThan(64);
+    expect(catalogue.length + manufacturer.readerKeys.length + 3).toBeLessThanOrEqual(walkedKeysFor(101));
+    await pg.query(`INSERT INTO product (gtin, manufacturer_id) SELECT unnest($1::text[]), $2`, [catalogue, ids[0]]);
     const from = new Date(Date.UTC(2027, 1, 1));
     // 20,000 events of others naming an unregistered GTIN's packs, then 3 naming one of the manufacturer's, all by a
     // capturer that is not the manufacturer and at places that are not its own.
@@ -547,6 +554,7 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
         expect(monthRowsRead(await analyzedPlan(pg, sql, params), 'event')).toBeLessThanOrEqual(filed + 101);
     } finally {
       await recording.destroy();
+      await pg.query(`DELETE FROM product WHERE gtin = ANY($1::text[])`, [catalogue]);
     }
   });
 });

@@ -17,7 +17,7 @@ import {
   sensorTimeCondition,
 } from './event-query.families';
 import { readerOf, ReadRouting } from '../replication/read-routing';
-import { queryRows, SqlRunner } from './sql-query';
+import { type Nullable, queryRows, SqlRunner } from './sql-query';
 import { addMasterDataConditions, MasterDataCriteria } from './master-data.sql';
 
 /** Identifiers as stored (canonical Digital Link in event_epc): equal to one of `exact` or starting with one of `prefixes`. */
@@ -151,9 +151,6 @@ export interface EventOrdering {
 
 const ORDER_COLUMN: Record<EventOrdering['key'], 'event_time' | 'record_time'> = { eventTime: 'event_time', recordTime: 'record_time' };
 
-/** A row of a LEFT JOIN's optional side: every column null when nothing joined. */
-type Nullable<T> = { [K in keyof T]: T[K] | null };
-
 /** LIKE treats % and _ as wildcards; identifiers may contain them literally. */
 const likePrefix = (prefix: string) => prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
 
@@ -187,12 +184,19 @@ const LOT_GRANT_CAPTURERS = `UNION
   WHERE e.captured_by = ANY($1::uuid[])`;
 
 /**
- * The most keys a page walks for a reader with GTIN branches (a manufacturer's products, a grantee's GTINs): each key
- * gives up to a page of rows, so a manufacturer of thousands of products would read thousands of pages' worth. Such a
- * reader's events are a large share of the history, where the rule tested on each event in page order finds a page
- * soon; the rule is kept for it.
+ * A reader with GTIN branches (a manufacturer's products, a grantee's GTINs) walks its keys while this many rows at
+ * most would be read: each key gives up to a read's size (a page, a count's bound, a delivery), so the walk's work is
+ * keys × size at worst, and never more than the reader's own events. Past it the rule is tested on each event in page
+ * order, which finds a page soon only where the reader's events are a large share of the history: a manufacturer of
+ * 970 products with 1.5% of 10M events took more than 50 s for its first page that way, 92-97 ms from its keys.
  */
-export const MAX_WALKED_KEYS = 64;
+export const WALKED_ROWS_BUDGET = 100_000;
+
+/** Keys walked whatever the size: a count to a large bound is still bounded by the reader's own events. */
+export const MIN_WALKED_KEYS = 64;
+
+/** The most keys a walk of reads of `size` rows takes (WALKED_ROWS_BUDGET). */
+export const walkedKeysFor = (size: number) => Math.max(MIN_WALKED_KEYS, Math.floor(WALKED_ROWS_BUDGET / size));
 
 /**
  * A page's reader read from its keys in event_reader: `keys` as given, with a manufacturer's products' keys (`g:`,
@@ -291,7 +295,7 @@ export class EventQueryRepository {
     const after = direction === 'ASC' ? '>' : '<';
     const runner = await readerOf(this.db, this.reads, reading);
     // In record-time order each key's rows are sorted whole: only a reader whose events are all filed walks its keys.
-    const walk = await this.walkOf(runner, criteria, column === 'event_time');
+    const walk = await this.walkOf(runner, criteria, column === 'event_time', limit + 1);
     const sql = new Sql();
     this.filter(sql, walk?.exact ? { ...criteria, visibleTo: undefined } : criteria);
     // The position is read back from the row itself: a timestamptz keeps microseconds a JavaScript Date would lose.
@@ -345,7 +349,7 @@ export class EventQueryRepository {
   ): Promise<{ events: (QueriedEvent & { position: EventPosition })[]; resumeAt: EventPosition }> {
     // A subscriber whose events are all filed reads its own, in delivery order (migration 1767400000000): a poll costs
     // the subscriber's new events, not everyone's since its last one.
-    const walk = await this.walkOf(this.db, criteria, true);
+    const walk = await this.walkOf(this.db, criteria, true, limit);
     const sql = new Sql();
     this.filter(sql, { ...criteria, belowHorizon: false, ...(walk?.exact ? { visibleTo: undefined } : {}) });
     const columns = `e.event_hash, e.event_time, e.record_time, e.body, e.ignore_fields, ${CORRECTIONS_COLUMN}`;
@@ -407,15 +411,15 @@ export class EventQueryRepository {
    * bounds the work, else null, the rule tested on each event of the history. A query by EPC or event ID has an index
    * of its own and tests the rule on the events it finds. A reader without GTIN branches (no own GTINs, no grant) walks
    * its keys in any order; one with them only in an order the keys' index gives (`indexOrder`) and with at most
-   * MAX_WALKED_KEYS keys, its products counted first.
+   * walkedKeysFor(`size`) keys, `size` being the most rows the read takes from each key; its products counted first.
    */
-  private async walkOf(runner: SqlRunner, criteria: EventCriteria, indexOrder: boolean): Promise<ReaderWalk | null> {
+  private async walkOf(runner: SqlRunner, criteria: EventCriteria, indexOrder: boolean, size: number): Promise<ReaderWalk | null> {
     const v = criteria.visibleTo;
     if (!v || criteria.epcs?.length || criteria.eventIds) return null;
     if (!v.ownGtins && !v.granted.length) return { keys: v.readerKeys, manufacturer: null, exact: true };
     if (!indexOrder) return null;
     const keys = [...v.readerKeys, ...new Set(v.granted.map((g) => gtinKey(g.gtin)))];
-    const room = MAX_WALKED_KEYS - keys.length;
+    const room = walkedKeysFor(size) - keys.length;
     if (room < 0) return null;
     if (v.ownGtins) {
       // How many products, not which: the page's statement reads them itself. Counted no further than the limit.
@@ -432,17 +436,18 @@ export class EventQueryRepository {
   /**
    * A reader's keys as an SQL text[] (parameters added to `sql`) when every event filed under them is one it may read,
    * for a list of values to read the reader's own events; null for a reader the keys do not fit (none, more than
-   * MAX_WALKED_KEYS, a lot grant).
+   * walkedKeysFor(1), a lot grant): the list reads its rows under all keys together, OWN_EVENTS_CAP at most, so a key
+   * costs one index descent.
    */
   async ownEventKeys(runner: SqlRunner, sql: Sql, visibleTo: EventCriteria['visibleTo']): Promise<string | null> {
-    const walk = await this.walkOf(runner, { visibleTo }, true);
+    const walk = await this.walkOf(runner, { visibleTo }, true, 1);
     return walk?.exact ? walkKeys(sql, walk) : null;
   }
 
   /** How many events match, counting no further than `max` (a query's maxEventCount needs no more). */
   async countUpTo(reading: string | null, criteria: EventCriteria, max: number): Promise<number> {
     const runner = await readerOf(this.db, this.reads, reading);
-    const walk = await this.walkOf(runner, criteria, true);
+    const walk = await this.walkOf(runner, criteria, true, max);
     const sql = new Sql();
     this.filter(sql, walk?.exact ? { ...criteria, visibleTo: undefined } : criteria);
     const matches = sql.where.length ? sql.where.join(' AND ') : 'true';

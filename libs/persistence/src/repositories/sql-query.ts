@@ -26,6 +26,9 @@ export async function queryRows<Row>(db: SqlRunner, sql: string, params?: unknow
 /** What TypeORM's query() answers an UPDATE or DELETE with on Postgres: the rows RETURNING gives, and how many were affected. */
 export type Updated<Row> = [rows: Row[], affected: number];
 
+/** A row of a LEFT JOIN's optional side: every column null when nothing joined. */
+export type Nullable<T> = { [K in keyof T]: T[K] | null };
+
 /** Which way a keyset page is read from its cursor: on in the listing's own order, or back towards its start. */
 export type PageDirection = 'forward' | 'backward';
 
