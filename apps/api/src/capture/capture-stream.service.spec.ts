@@ -172,7 +172,7 @@ function setup({ now = NOW } = {}) {
     metrics as unknown as ApiMetrics,
     config,
     clock,
-    new TradingPartnerLoader({ tradingPartners: async () => [] } as unknown as LicenceRepository, config),
+    new TradingPartnerLoader({ tradingPartners: async () => ({ partners: [], horizon: '1' }) } as unknown as LicenceRepository, config),
     fakeMasterData().service,
   );
   /** Streams `document` through the real JSON reader, as EPCIS REST does from its spooled file. */

@@ -43,7 +43,10 @@ function setup({ requireSigned = false } = {}) {
   const signatures = new SignatureService({
     signingKeyOf: async () => ({ ethAddress: null, requireSignedCaptures: requireSigned }),
   } as unknown as SignatureRepository);
-  const partners = new TradingPartnerLoader({ tradingPartners: async () => [] } as unknown as LicenceRepository, config);
+  const partners = new TradingPartnerLoader(
+    { tradingPartners: async () => ({ partners: [], horizon: '1' }) } as unknown as LicenceRepository,
+    config,
+  );
   const metrics = {
     countCapture: (inserted: number, duplicates: number) => {
       counted.inserted += inserted;

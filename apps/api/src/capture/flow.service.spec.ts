@@ -75,7 +75,7 @@ function setup(registered: Organization[] = [MANUFACTURER, DISTRIBUTOR, PHARMACY
     { countCapture: () => undefined } as unknown as ApiMetrics,
     config,
     clock,
-    new TradingPartnerLoader({ tradingPartners: async () => [] } as unknown as LicenceRepository, config),
+    new TradingPartnerLoader({ tradingPartners: async () => ({ partners: [], horizon: '1' }) } as unknown as LicenceRepository, config),
     fakeMasterData().service,
   );
   const organizations = new FakeOrganizations(registered);

@@ -266,7 +266,10 @@ function setup({ requireSigned = false, streamed }: { requireSigned?: boolean; s
   const events = store as unknown as EventRepository;
   const verification = { recordAlert: async (a: AlertRecord) => void alerts.push(a) } as unknown as VerificationRepository;
   const metrics = { countCapture: () => undefined } as unknown as ApiMetrics;
-  const partners = new TradingPartnerLoader({ tradingPartners: async () => [] } as unknown as LicenceRepository, config);
+  const partners = new TradingPartnerLoader(
+    { tradingPartners: async () => ({ partners: [], horizon: '1' }) } as unknown as LicenceRepository,
+    config,
+  );
   const signatures = new SignatureService({
     signingKeyOf: async () => ({
       ethAddress: requireSigned ? '0x0000000000000000000000000000000000000001' : null,

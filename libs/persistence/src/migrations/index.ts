@@ -41,6 +41,7 @@ import { EventReaderPositions1767400000000 } from './1767400000000-event-reader-
 import { EventReaderGtins1767500000000 } from './1767500000000-event-reader-gtins';
 import { CompanyPrefixOverlap1767600000000 } from './1767600000000-company-prefix-overlap';
 import { HorizonPastAutovacuum1767700000000 } from './1767700000000-horizon-past-autovacuum';
+import { TradingPartnerChanges1767800000000 } from './1767800000000-trading-partner-changes';
 
 export const MIGRATIONS = [
   InitialSchema1764064800000,
@@ -86,4 +87,5 @@ export const MIGRATIONS = [
   EventReaderGtins1767500000000,
   CompanyPrefixOverlap1767600000000,
   HorizonPastAutovacuum1767700000000,
+  TradingPartnerChanges1767800000000,
 ];

@@ -3,7 +3,7 @@ import type { TradingPartner } from '@pharmatrace/domain';
 import { DataSource } from 'typeorm';
 import { rethrowUniqueViolation } from '../persistence.error';
 import { appendAuditEntry } from './audit-log.repository';
-import { queryRows, type Updated } from './sql-query';
+import { type Nullable, queryRows, type Updated } from './sql-query';
 
 export interface NewLicence {
   organizationId: string;
@@ -152,28 +152,43 @@ export class LicenceRepository {
 
   /**
    * Every organization with its licences, for the capture's licence rule: one query whatever the document names, so
-   * streamed captures (whose counterparties are known only as events arrive) are judged like the others.
+   * streamed captures (whose counterparties are known only as events arrive) are judged like the others. With `since`
+   * (the `horizon` of an earlier read), only the organizations whose registration or licences changed since that read
+   * (trading_partner_change, migration 1767800000000). `horizon` is the visibility horizon taken in the same statement:
+   * every change below it is in this answer, so a next read from it misses none.
    */
-  async tradingPartners(): Promise<TradingPartner[]> {
-    const rows = await queryRows<TradingPartnerRow>(
+  async tradingPartners(since?: string): Promise<{ partners: TradingPartner[]; horizon: string }> {
+    const changed = since === undefined ? '' : 'JOIN trading_partner_change c ON c.organization_id = o.id AND c.xid >= $1::xid8';
+    // OFFSET 0 keeps the horizon one value (subscriptions read events the same way).
+    const rows = await queryRows<Nullable<TradingPartnerRow> & { horizon: string }>(
       this.db,
-      `SELECT o.id, o.gln, o.role,
+      `SELECT h.horizon::text AS horizon, p.* FROM (SELECT event_visibility_horizon() AS horizon OFFSET 0) h
+       LEFT JOIN LATERAL (
+         SELECT o.id, o.gln, o.role,
                 coalesce(jsonb_agg(jsonb_build_object('validFrom', l.valid_from, 'validUntil', l.valid_until, 'verifiedAt', l.verified_at,
-                                                      'rejectedAt', l.rejected_at)) FILTER (WHERE l.id IS NOT NULL), '[]') AS licences
-         FROM organization o LEFT JOIN organization_licence l ON l.organization_id = o.id
-         GROUP BY o.id`,
+                                                      'rejectedAt', l.rejected_at) ORDER BY l.created_at, l.id) FILTER (WHERE l.id IS NOT NULL), '[]') AS licences
+         FROM organization o ${changed} LEFT JOIN organization_licence l ON l.organization_id = o.id
+         GROUP BY o.id) p ON true`,
+      since === undefined ? [] : [since],
     );
     const date = (v: string | null) => (v === null ? null : new Date(v));
-    return rows.map((r) => ({
-      id: r.id,
-      gln: r.gln,
-      role: r.role,
-      licences: r.licences.map((l) => ({
-        validFrom: new Date(l.validFrom),
-        validUntil: new Date(l.validUntil),
-        verifiedAt: date(l.verifiedAt),
-        rejectedAt: date(l.rejectedAt),
-      })),
-    }));
+    const partners = rows.flatMap((r) =>
+      r.id === null
+        ? []
+        : [
+            {
+              id: r.id,
+              gln: r.gln!,
+              role: r.role!,
+              licences: r.licences!.map((l) => ({
+                validFrom: new Date(l.validFrom),
+                validUntil: new Date(l.validUntil),
+                verifiedAt: date(l.verifiedAt),
+                rejectedAt: date(l.rejectedAt),
+              })),
+            },
+          ],
+    );
+    return { partners, horizon: rows[0].horizon };
   }
 }
