@@ -68,6 +68,7 @@ interface NewEvent {
   sources: readonly string[];
   destinations: readonly string[];
   epcs: readonly string[];
+  bizStep: string | null;
 }
 
 const place = fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 2, arbitrary: fc.constantFrom(...PLACES) });
@@ -79,6 +80,7 @@ const eventArb: fc.Arbitrary<NewEvent> = fc.record({
   sources: places,
   destinations: places,
   epcs: fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.subarray(EPCS, { maxLength: 2 }) }),
+  bizStep: fc.constantFrom(null, 'receiving', 'shipping'),
 });
 
 /** SQL LIKE, as Postgres matches it (no escapes in glnLikePatterns' patterns). */
@@ -170,9 +172,9 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
     for (const batch of batches.filter((b) => b.length)) {
       const { rows } = await pg.query<{ id: string; record_time: string }>(
         // Record times in whole milliseconds, as a client's bound (a JavaScript Date) can name them exactly.
-        `INSERT INTO event (event_hash, event_type, event_time, read_point, biz_location, captured_by, body, record_time)
-         SELECT h, 'ObjectEvent', $6::timestamptz + o * interval '1 second', r, b, c, j, date_trunc('milliseconds', statement_timestamp())
-         FROM unnest($1::bytea[], $2::text[], $3::text[], $4::uuid[], $5::jsonb[]) WITH ORDINALITY AS u(h, r, b, c, j, o)
+        `INSERT INTO event (event_hash, event_type, event_time, read_point, biz_location, captured_by, body, biz_step, record_time)
+         SELECT h, 'ObjectEvent', $6::timestamptz + o * interval '1 second', r, b, c, j, s, date_trunc('milliseconds', statement_timestamp())
+         FROM unnest($1::bytea[], $2::text[], $3::text[], $4::uuid[], $5::jsonb[], $7::text[]) WITH ORDINALITY AS u(h, r, b, c, j, s, o)
          RETURNING id, record_time::text`,
         [
           batch.map(() => randomBytes(32)),
@@ -188,6 +190,7 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
             }),
           ),
           from.toISOString(),
+          batch.map((e) => e.bizStep),
         ],
       );
       const epcRows = batch.flatMap((e, i) => e.epcs.map((epc) => ({ epc, id: rows[i].id, rt: rows[i].record_time })));
@@ -279,6 +282,16 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
       await delivers(criteria, allowed);
       expect(await events.countUpTo(null, criteria, 1000)).toBe(expected.length);
       expect(await events.countUpTo(null, criteria, 2)).toBe(Math.min(expected.length, 2));
+      // With a business step: only the keys holding it are read (event_reader_step), and nothing is missed.
+      const step = stored.filter((s) => s.event.bizStep === 'receiving').map((s) => Number(s.id));
+      const receipts = { ...criteria, bizSteps: ['receiving'] };
+      const expectedReceipts = expected.filter((id) => step.includes(id));
+      expect((await events.page(null, receipts, 1000)).events.map((e) => e.id)).toEqual(expectedReceipts);
+      expect(await events.countUpTo(null, receipts, 1000)).toBe(expectedReceipts.length);
+      await delivers(
+        receipts,
+        allowed.filter((id) => step.includes(Number(id))),
+      );
       const byRecordTime = await pg.query<{ id: string }>(`SELECT id FROM event WHERE id = ANY($1::bigint[]) ORDER BY record_time, id`, [
         allowed,
       ]);
@@ -306,12 +319,9 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
     for (const batch of fc.sample(fc.array(eventArb, { maxLength: 12 }), { numRuns: 10, seed: 1767 }))
       histories.push(await insert([batch]));
     // The migrations this spec is about, first among those run (later ones run too).
-    expect((await runMigrations(url)).map((m) => m.replace(/\d+$/, '')).slice(0, 4)).toEqual([
-      'EventReaders',
-      'NoJit',
-      'EventReaderPositions',
-      'EventReaderGtins',
-    ]);
+    const migrated = (await runMigrations(url)).map((m) => m.replace(/\d+$/, ''));
+    expect(migrated.slice(0, 4)).toEqual(['EventReaders', 'NoJit', 'EventReaderPositions', 'EventReaderGtins']);
+    expect(migrated).toContain('EventReaderSteps');
     // Sessions opened after the migration plan without JIT compilation (migration NoJit1767300000000).
     const after = new Client({ connectionString: url });
     await after.connect();
@@ -338,7 +348,15 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
           [
             [
               [
-                { capturer: 5, readPoint: 'urn:epc:id:pgln:080000000003.', bizLocation: null, sources: [], destinations: [], epcs: [] },
+                {
+                  capturer: 5,
+                  readPoint: 'urn:epc:id:pgln:080000000003.',
+                  bizLocation: null,
+                  sources: [],
+                  destinations: [],
+                  epcs: [],
+                  bizStep: null,
+                },
                 {
                   capturer: 0,
                   readPoint: 'urn:epc:id:sgln:061414.100001.0',
@@ -346,9 +364,20 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
                   sources: [],
                   destinations: ['urn:epc:id:sgln:080000000.003.'],
                   epcs: [],
+                  bizStep: 'receiving',
                 },
               ],
-              [{ capturer: 5, readPoint: 'urn:epc:id:pgln:0800000.00003', bizLocation: null, sources: [], destinations: [], epcs: [] }],
+              [
+                {
+                  capturer: 5,
+                  readPoint: 'urn:epc:id:pgln:0800000.00003',
+                  bizLocation: null,
+                  sources: [],
+                  destinations: [],
+                  epcs: [],
+                  bizStep: null,
+                },
+              ],
             ],
           ],
         ],
@@ -437,13 +466,14 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
   it("a pharmacy's page reads the pharmacy's events, not the history before them", async () => {
     const pharmacy = 2;
     const theirs = `urn:epc:id:sgln:${ORGS[pharmacy].gln.slice(0, 7)}.${ORGS[pharmacy].gln.slice(7, 12)}.0`;
-    // 20,000 receiving events of others, then 3 naming the pharmacy (none receiving), all on one later day.
+    // 20,000 storing events of others, then 3 naming the pharmacy (none storing; no event of the model is), all on one
+    // later day.
     const from = new Date(Date.UTC(2027, 0, 1));
     await pg.query(
       `INSERT INTO event (event_hash, event_type, event_time, read_point, biz_step, captured_by, body)
        SELECT sha256(g::text::bytea), 'ObjectEvent', $1::timestamptz + g * interval '1 ms',
               CASE WHEN g > 20000 THEN $2 ELSE 'urn:epc:id:sgln:0614141.00001.0' END,
-              CASE WHEN g > 20000 THEN NULL ELSE 'receiving' END, $3::uuid, '{}'::jsonb
+              CASE WHEN g > 20000 THEN NULL ELSE 'storing' END, $3::uuid, '{}'::jsonb
        FROM generate_series(1, 20003) g`,
       [from.toISOString(), theirs, ids[0]],
     );
@@ -456,21 +486,25 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
       // A condition none of the pharmacy's events meet and every other event does: still its own events only.
       const { events: none } = await repository.page(
         null,
-        { eventTimeFrom: from, bizSteps: ['receiving'], visibleTo: readers[pharmacy] },
+        { eventTimeFrom: from, bizSteps: ['storing'], visibleTo: readers[pharmacy] },
         100,
       );
       expect(none).toHaveLength(0);
       // The REST binding's lists of values, from the pharmacy's own events too.
       const vocabulary = new EventVocabularyRepository(recording, repository);
-      expect((await vocabulary.page('bizSteps', readers[pharmacy], 30)).values).toEqual([]);
       const mine = (await events.page(null, { visibleTo: readers[pharmacy] }, 100_000)).events.map((e) => e.id);
+      const { rows: steps } = await pg.query<{ v: string }>(
+        `SELECT DISTINCT biz_step AS v FROM event WHERE id = ANY($1::bigint[]) AND biz_step IS NOT NULL ORDER BY 1`,
+        [mine],
+      );
+      expect((await vocabulary.page('bizSteps', readers[pharmacy], 30)).values).toEqual(steps.map((r) => r.v));
       const { rows: readPoints } = await pg.query<{ v: string }>(
         `SELECT DISTINCT read_point AS v FROM event WHERE id = ANY($1::bigint[]) AND read_point IS NOT NULL ORDER BY 1 LIMIT 30`,
         [mine],
       );
       expect(readPoints.length).toBeGreaterThan(0);
       expect((await vocabulary.page('readPoints', readers[pharmacy], 30)).values).toEqual(readPoints.map((r) => r.v));
-      expect(await vocabulary.exists('bizSteps', ['receiving'], readers[pharmacy])).toBe(false);
+      expect(await vocabulary.exists('bizSteps', ['storing'], readers[pharmacy])).toBe(false);
       // A subscription's first delivery: the first 100 of the pharmacy's events in delivery order (ids rise with
       // transaction ids here).
       await settled();
@@ -555,6 +589,42 @@ describe('the events a reader may read, filed by reader (real Postgres)', () => 
     } finally {
       await recording.destroy();
       await pg.query(`DELETE FROM product WHERE gtin = ANY($1::text[])`, [catalogue]);
+    }
+  });
+
+  it("a manufacturer's page of one business step reads only the keys holding it, not its own captures of others", async () => {
+    const manufacturer = readers[0];
+    const from = new Date(Date.UTC(2027, 2, 1));
+    // 20,000 commissioning events the manufacturer captured (its capturer key), then 3 inspecting events of another
+    // organization naming one of its packs (its product's key). No other event of this spec is inspecting.
+    const { rows } = await pg.query<{ id: string; event_time: string; record_time: string; g: number }>(
+      `INSERT INTO event (event_hash, event_type, event_time, read_point, biz_step, captured_by, body)
+       SELECT sha256(('s' || g)::bytea), 'ObjectEvent', $1::timestamptz + g * interval '1 ms', 'urn:epc:id:sgln:0999999.00001.0',
+              CASE WHEN g > 20000 THEN 'inspecting' ELSE 'commissioning' END, CASE WHEN g > 20000 THEN $3::uuid ELSE $2::uuid END, '{}'::jsonb
+       FROM generate_series(1, 20003) g
+       RETURNING id, event_time::text, record_time::text, (extract(epoch FROM event_time - $1::timestamptz) * 1000)::int AS g`,
+      [from.toISOString(), ids[0], ids[ORGS.length]],
+    );
+    const stored = rows.filter((r) => r.g > 20000);
+    await pg.query(
+      `INSERT INTO event_epc (epc, event_time, event_id, role, record_time)
+       SELECT $4, t, i, 'epc', rt FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[]) AS u(i, t, rt)`,
+      [stored.map((r) => r.id), stored.map((r) => r.event_time), stored.map((r) => r.record_time), PACKS[0].epc],
+    );
+    await pg.query(`ANALYZE`);
+    const { db: recording, statements } = await recordingDataSource(url);
+    try {
+      const repository = new EventQueryRepository(recording);
+      const criteria = { eventTimeFrom: from, bizSteps: ['inspecting'], visibleTo: manufacturer };
+      const { events: page } = await repository.page(null, criteria, 100);
+      expect(page.map((e) => e.id)).toEqual(stored.map((r) => Number(r.id)));
+      expect(await repository.countUpTo(null, criteria, 1000)).toBe(3);
+      // Each: the products counted, then the statement; the manufacturer's 20,000 commissioning events never read.
+      expect(statements).toHaveLength(4);
+      for (const { sql, params } of statements)
+        expect(monthRowsRead(await analyzedPlan(pg, sql, params), 'event')).toBeLessThanOrEqual(104);
+    } finally {
+      await recording.destroy();
     }
   });
 });

@@ -4,7 +4,7 @@ import { horizonFunction, RUNNING_ELSEWHERE } from './1765857000000-subscription
 import { readersOf } from './1767200000000-event-readers';
 
 /** The filing trigger's function, writing `columns` of event_reader from `readers` (a readersOf over new_events). */
-const recordFunction = (columns: string, readers: string) => `
+export const recordFunction = (columns: string, readers: string) => `
   CREATE OR REPLACE FUNCTION event_readers_record() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
     -- Planned at each statement (EXECUTE), with the statement's true size: PL/pgSQL would keep the plan made for the

@@ -7,10 +7,26 @@ import { EVENT_CLASSES_BY_SET } from './1767150000000-event-classes-by-set';
  * `events`: one an event and GTIN, for every EPC the read rule's GTIN branches test (a Digital Link with AI 01, the 14
  * characters after it). The event's own time and transaction id, as the other keys of the event carry them.
  */
-const gtinReadersOf = (epcs: string, events: string) => `
+export const gtinReadersOf = (epcs: string, events: string) => `
   SELECT DISTINCT 'g:' || substring(n.epc FROM 23 FOR 14), e.event_time, e.id, e.record_time, coalesce(e.xid, '0'::xid8)
   FROM ${epcs} n JOIN ${events} e ON e.id = n.event_id AND e.record_time = n.record_time
   WHERE n.epc LIKE 'https://id.gs1.org/01/%'`;
+
+/** event_epc's statement trigger function as this migration makes it: event_class and the `g:` reader rows. */
+export const GTIN_FILING = `
+      CREATE OR REPLACE FUNCTION event_classes_record() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        -- One statement (the class insert a data-modifying CTE), so that the statement's events are read once.
+        EXECUTE $q$
+          WITH events AS MATERIALIZED (
+            SELECT e.id, e.record_time, e.event_time, e.captured_by, e.xid FROM event e
+            WHERE e.id BETWEEN (SELECT min(event_id) FROM new_epcs) AND (SELECT max(event_id) FROM new_epcs)),
+          classes AS (
+            INSERT INTO event_class (captured_by, gtin) ${classesOf('new_epcs', 'events')} ORDER BY 1, 2 ON CONFLICT DO NOTHING)
+          INSERT INTO event_reader (reader, event_time, event_id, record_time, xid) ${gtinReadersOf('new_epcs', 'events')}
+        $q$;
+        RETURN NULL;
+      END $$`;
 
 /**
  * Issue 18: the events of a manufacturer's products and of a grantee's GTINs, filed by GTIN. The read rule lets a
@@ -31,20 +47,7 @@ export class EventReaderGtins1767500000000 implements MigrationInterface {
   name = 'EventReaderGtins1767500000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`
-      CREATE OR REPLACE FUNCTION event_classes_record() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        -- One statement (the class insert a data-modifying CTE), so that the statement's events are read once.
-        EXECUTE $q$
-          WITH events AS MATERIALIZED (
-            SELECT e.id, e.record_time, e.event_time, e.captured_by, e.xid FROM event e
-            WHERE e.id BETWEEN (SELECT min(event_id) FROM new_epcs) AND (SELECT max(event_id) FROM new_epcs)),
-          classes AS (
-            INSERT INTO event_class (captured_by, gtin) ${classesOf('new_epcs', 'events')} ORDER BY 1, 2 ON CONFLICT DO NOTHING)
-          INSERT INTO event_reader (reader, event_time, event_id, record_time, xid) ${gtinReadersOf('new_epcs', 'events')}
-        $q$;
-        RETURN NULL;
-      END $$`);
+    await q.query(GTIN_FILING);
     await q.query(`INSERT INTO event_reader (reader, event_time, event_id, record_time, xid) ${gtinReadersOf('event_epc', 'event')}`);
     await q.query(`CREATE INDEX product_manufacturer_idx ON product (manufacturer_id, gtin)`);
     await q.query(`ANALYZE event_reader`);

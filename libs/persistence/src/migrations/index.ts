@@ -42,6 +42,7 @@ import { EventReaderGtins1767500000000 } from './1767500000000-event-reader-gtin
 import { CompanyPrefixOverlap1767600000000 } from './1767600000000-company-prefix-overlap';
 import { HorizonPastAutovacuum1767700000000 } from './1767700000000-horizon-past-autovacuum';
 import { TradingPartnerChanges1767800000000 } from './1767800000000-trading-partner-changes';
+import { EventReaderSteps1767900000000 } from './1767900000000-event-reader-steps';
 
 export const MIGRATIONS = [
   InitialSchema1764064800000,
@@ -88,4 +89,5 @@ export const MIGRATIONS = [
   CompanyPrefixOverlap1767600000000,
   HorizonPastAutovacuum1767700000000,
   TradingPartnerChanges1767800000000,
+  EventReaderSteps1767900000000,
 ];

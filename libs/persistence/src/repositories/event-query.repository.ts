@@ -208,6 +208,8 @@ interface ReaderWalk {
   keys: string[];
   manufacturer: string | null;
   exact: boolean;
+  /** The query's business steps: only the keys with one of them are read (event_reader_step, migration 1767900000000). */
+  steps?: string[];
 }
 
 /** The key of the events naming an EPC of `gtin` in event_reader, as migration 1767500000000 files them. */
@@ -218,7 +220,12 @@ function walkKeys(sql: Sql, walk: ReaderWalk): string {
   const products = walk.manufacturer
     ? ` || ARRAY(SELECT 'g:' || p.gtin::text FROM product p WHERE p.manufacturer_id = ${sql.param(walk.manufacturer)}::uuid)`
     : '';
-  return `(${sql.param(walk.keys)}::text[]${products})`;
+  const keys = `(${sql.param(walk.keys)}::text[]${products})`;
+  // A key none of whose events has a step asked for would be read to its end for nothing: a manufacturer's own
+  // captures for a page of its products' receipts (9.4 s at 10M events).
+  return walk.steps
+    ? `ARRAY(SELECT k FROM unnest(${keys}) k WHERE EXISTS (SELECT 1 FROM event_reader_step s WHERE s.reader = k AND s.biz_step = ANY(${sql.param(walk.steps)}::text[])))`
+    : keys;
 }
 
 /**
@@ -416,7 +423,8 @@ export class EventQueryRepository {
   private async walkOf(runner: SqlRunner, criteria: EventCriteria, indexOrder: boolean, size: number): Promise<ReaderWalk | null> {
     const v = criteria.visibleTo;
     if (!v || criteria.epcs?.length || criteria.eventIds) return null;
-    if (!v.ownGtins && !v.granted.length) return { keys: v.readerKeys, manufacturer: null, exact: true };
+    const steps = criteria.bizSteps?.length ? { steps: criteria.bizSteps } : {};
+    if (!v.ownGtins && !v.granted.length) return { keys: v.readerKeys, manufacturer: null, exact: true, ...steps };
     if (!indexOrder) return null;
     const keys = [...v.readerKeys, ...new Set(v.granted.map((g) => gtinKey(g.gtin)))];
     const room = walkedKeysFor(size) - keys.length;
@@ -430,7 +438,7 @@ export class EventQueryRepository {
       );
       if (n > room) return null;
     }
-    return { keys, manufacturer: v.ownGtins ? v.organizationId : null, exact: v.granted.every((g) => g.lot === null) };
+    return { keys, manufacturer: v.ownGtins ? v.organizationId : null, exact: v.granted.every((g) => g.lot === null), ...steps };
   }
 
   /**
