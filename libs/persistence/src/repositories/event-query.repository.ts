@@ -190,10 +190,10 @@ const LOT_GRANT_CAPTURERS = `UNION
  * order, which finds a page soon only where the reader's events are a large share of the history: a manufacturer of
  * 970 products with 1.5% of 10M events took more than 50 s for its first page that way, 92-97 ms from its keys.
  */
-export const WALKED_ROWS_BUDGET = 100_000;
+const WALKED_ROWS_BUDGET = 100_000;
 
 /** Keys walked whatever the size: a count to a large bound is still bounded by the reader's own events. */
-export const MIN_WALKED_KEYS = 64;
+const MIN_WALKED_KEYS = 64;
 
 /** The most keys a walk of reads of `size` rows takes (WALKED_ROWS_BUDGET). */
 export const walkedKeysFor = (size: number) => Math.max(MIN_WALKED_KEYS, Math.floor(WALKED_ROWS_BUDGET / size));
