@@ -198,7 +198,16 @@ describe('AnchorRegistry on anvil', () => {
 
     const nonces = sent.map((s) => s.nonce).sort((a, b) => a - b);
     expect(nonces).toEqual(Array.from({ length: 20 }, (_, i) => nonces[0] + i));
-    const receipts = await Promise.all(sent.map((s) => client.waitForReceipt(s.hash, 1, 20_000)));
+    let receipts = await Promise.all(sent.map((s) => client.waitForReceipt(s.hash, 1, 10_000)));
+    if (receipts.some((r) => !r)) {
+      // anvil's auto-miner can leave in its pool transactions a filled nonce gap made ready (foundry-rs/foundry#10122;
+      // seen once in CI: 2 of 20 left, then the sender's next ones): a block mined by hand takes them. Each must
+      // still be mined, and succeed.
+      const provider = new JsonRpcProvider(anvil().rpcUrl);
+      await provider.send('evm_mine', []);
+      provider.destroy();
+      receipts = await Promise.all(sent.map((s) => client.waitForReceipt(s.hash, 1, 10_000)));
+    }
     expect(receipts.map((r) => r?.status)).toEqual(Array(20).fill(1));
     for (const root of roots) expect(await client.anchoredAt(root)).toBeGreaterThan(0n);
   });
