@@ -1,6 +1,7 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { PgClient } from './pg.client';
 
 /**
  * pg-pool's idle timeout, 0: a connection once opened stays in the pool. Its default (10 s) closed the connections a
@@ -32,6 +33,7 @@ export function dataSourceOptions(
     migrationsRun: false,
     logging: options.logSql ? ['query', 'error'] : ['error'],
     extra: {
+      Client: PgClient,
       max: options.poolSize ?? 10,
       idleTimeoutMillis: KEEP_IDLE_CONNECTIONS,
       ...(startupRole ? { options: `-c role=${options.appRole}` } : {}),

@@ -1,5 +1,6 @@
 export * from './data-source';
 export * from './app-login';
+export * from './pg.client';
 export { APP_ROLE } from './migrations/1765700000000-least-privilege';
 export * from './entities';
 export * from './persistence.error';

@@ -5,6 +5,7 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { createRedis, type RedisConnection, type RedisTarget, untagged } from '../redis/redis.connection';
 import { parseLsn } from './lsn';
 import { KEEP_IDLE_CONNECTIONS } from '../data-source';
+import { PgClient } from '../pg.client';
 import { unnamedStatements } from '../repositories/sql-query';
 import { ReadTimeoutError } from '../persistence.error';
 
@@ -236,6 +237,7 @@ export class ReadRouting implements OnModuleInit, OnApplicationBootstrap, OnModu
     };
     this.replicas = options.replicaUrls.map((url, i) => {
       const pool = new Pool({
+        Client: PgClient,
         connectionString: url,
         max: options.poolSize,
         idleTimeoutMillis: KEEP_IDLE_CONNECTIONS,
