@@ -109,7 +109,17 @@ export function deriveCustody(events: readonly CustodyEvent[]): Custody {
     });
   const begin = (e: CustodyEvent, next: Omit<CustodyInterval, 'from' | 'to'>) => {
     if (now.interval) now.interval.to = e.eventTime;
-    now.interval = { ...next, from: e.eventTime, to: null };
+    // Field by field, not `{ ...next, from, to }`: once optimized, V8 gave each such object a hidden class of its own,
+    // allocated in the old generation, which kept every provenance request's intervals alive through young collections.
+    now.interval = {
+      holderId: next.holderId,
+      location: next.location,
+      from: e.eventTime,
+      to: null,
+      inTransit: next.inTransit,
+      shipmentRef: next.shipmentRef,
+      destinationGln: next.destinationGln,
+    };
     out.custody.push(now.interval);
   };
 

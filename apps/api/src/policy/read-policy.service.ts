@@ -60,7 +60,8 @@ export class ReadPolicyService {
     const lot = grants.some((g) => g.gtin === pack.gtin && g.lot !== null) ? await lotOf() : null;
     const visibility = decideRead(
       this.reader(org),
-      { query: ReadQuery.HISTORY, pack: { ...pack, lot }, historyEvents: events, partyEvents },
+      // Not `{ ...pack, lot }`: a spread followed by a new field gives each object a hidden class of its own (custody.ts).
+      { query: ReadQuery.HISTORY, pack: { gtin: pack.gtin, lot, manufacturerId: pack.manufacturerId }, historyEvents: events, partyEvents },
       grants,
       this.clock(),
     );

@@ -112,7 +112,9 @@ export class ProvenanceService {
     const start = forward ? at + 1 : Math.max(end - count, 0);
     const edges = events.slice(start, end).map((node) => ({ cursor: Buffer.from(node.eventHash).toString('base64url'), node }));
     const hasMore = forward ? end < events.length : start > 0;
-    return { ...connection(request, edges, hasMore), totalCount: events.length };
+    // Field by field: `{ ...page, totalCount }` would give each page a hidden class of its own (custody.ts).
+    const page = connection(request, edges, hasMore);
+    return { edges: page.edges, pageInfo: page.pageInfo, totalCount: events.length };
   }
 
   private custodyEvent(h: HistoryEvent, capturers: Map<string, Organization>): CustodyEvent {
