@@ -200,9 +200,9 @@ describe('AnchorRegistry on anvil', () => {
     expect(nonces).toEqual(Array.from({ length: 20 }, (_, i) => nonces[0] + i));
     let receipts = await Promise.all(sent.map((s) => client.waitForReceipt(s.hash, 1, 10_000)));
     if (receipts.some((r) => !r)) {
-      // anvil's auto-miner can leave in its pool transactions a filled nonce gap made ready (foundry-rs/foundry#10122;
-      // seen once in CI: 2 of 20 left, then the sender's next ones): a block mined by hand takes them. Each must
-      // still be mined, and succeed.
+      // anvil's auto-miner can leave in its pool the transactions a filled nonce gap made ready (foundry-rs/foundry#10122;
+      // seen once in CI: 2 of 20 left, and the sender's next ones behind them): a block mined by hand takes them. Each
+      // must still be mined, and succeed.
       const provider = new JsonRpcProvider(anvil().rpcUrl);
       await provider.send('evm_mine', []);
       provider.destroy();

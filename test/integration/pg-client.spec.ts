@@ -12,9 +12,9 @@ const oldSpaceUsed = () => getHeapSpaceStatistics().find((s) => s.space_name ===
 const ROWS = `SELECT g AS n, repeat('x', 200) AS s FROM generate_series(1, 50) g`;
 
 /**
- * Bytes the old generation grew by, per query, over `queries` awaited queries on one held connection (after 300 to warm it) with two young
- * collections every 25: what those queries' answers left that outlived young collections (docs/benchmarks.md,
- * "Answers pg promoted").
+ * Bytes the old generation grew by, per query, over `queries` awaited queries on one held connection (after 300 to
+ * warm it) with two young collections every 25: what those queries' answers left that outlived young collections
+ * (docs/benchmarks.md, "Answers pg promoted").
  */
 async function promotedPerQuery(client: typeof Client, queries: number): Promise<number> {
   const pool = new Pool({ connectionString: adminUrl(), max: 1, Client: client });
